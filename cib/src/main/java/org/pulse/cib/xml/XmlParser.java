@@ -1,0 +1,165 @@
+package org.pulse.cib.xml;
+
+import java.io.Reader;
+import java.io.StringReader;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.xml.stream.Location;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
+/**
+ * Reads XML into an {@link XmlElement} tree with StAX (Woodstox, which Jackson's XML module
+ * brings). StAX rather than Jackson's data binding because the CIB must keep what Pulse does
+ * not understand, in place and in order: a streaming reader sees every element, attribute and
+ * comment in document order, where data binding would drop or reorder the unknown ones.
+ *
+ * <p>DTDs and external entities are refused (a CIB never needs them, and they are the classic
+ * XML attack). Whitespace-only text between elements is dropped: the CIB has no mixed content,
+ * and the writer indents anew.
+ */
+public final class XmlParser {
+    /** Deeper than any real CIB (about 12 levels) by far; guards the stack against hostile input. */
+    public static final int MAX_DEPTH = 256;
+    /** Largest attribute value accepted; a real CIB's largest are digests and rule expressions. */
+    public static final int MAX_ATTRIBUTE_CHARS = 1 << 20;
+
+    private XmlParser() {
+    }
+
+    public static XmlElement parse(String source, String xml) throws XmlParseException {
+        return parse(source, new StringReader(xml));
+    }
+
+    public static XmlElement parse(String source, Reader reader) throws XmlParseException {
+        XMLInputFactory factory = XMLInputFactory.newFactory();
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        factory.setProperty(XMLInputFactory.IS_COALESCING, true);
+        XMLStreamReader in = null;
+        try {
+            in = factory.createXMLStreamReader(reader);
+            return read(source, in);
+        } catch (XMLStreamException e) {
+            Location loc = e.getLocation();
+            String msg = e.getMessage();
+            // StAX prefixes its messages with the location; the exception carries it anyway.
+            int cut = msg == null ? -1 : msg.indexOf("Message: ");
+            String problem = cut >= 0 ? msg.substring(cut + 9) : String.valueOf(msg);
+            throw new XmlParseException(source, loc == null ? 0 : loc.getLineNumber(),
+                    loc == null ? 0 : loc.getColumnNumber(), "malformed XML: " + problem.strip());
+        } finally {
+            if (in != null) {
+                try {
+                    in.close();
+                } catch (XMLStreamException ignored) {
+                    // nothing to release beyond the reader the caller owns
+                }
+            }
+        }
+    }
+
+    private static final class Open {
+        final String name;
+        final Map<String, String> attributes;
+        final List<XmlNode> children = new ArrayList<>();
+        final int line;
+        StringBuilder text;
+
+        Open(String name, Map<String, String> attributes, int line) {
+            this.name = name;
+            this.attributes = attributes;
+            this.line = line;
+        }
+
+        void flushText() {
+            if (text != null) {
+                if (!text.toString().isBlank()) {
+                    children.add(new XmlText(text.toString()));
+                }
+                text = null;
+            }
+        }
+    }
+
+    private static XmlElement read(String source, XMLStreamReader in) throws XMLStreamException, XmlParseException {
+        Deque<Open> stack = new ArrayDeque<>();
+        XmlElement root = null;
+        while (in.hasNext()) {
+            int event = in.next();
+            switch (event) {
+                case XMLStreamConstants.START_ELEMENT -> {
+                    if (stack.size() >= MAX_DEPTH) {
+                        throw error(source, in, "elements nested deeper than " + MAX_DEPTH
+                                + " levels; a CIB is never this deep, so the file is not a CIB");
+                    }
+                    Map<String, String> attrs = new LinkedHashMap<>();
+                    for (int i = 0; i < in.getAttributeCount(); i++) {
+                        String value = in.getAttributeValue(i);
+                        String attrName = qualified(in.getAttributePrefix(i), in.getAttributeLocalName(i));
+                        if (value.length() > MAX_ATTRIBUTE_CHARS) {
+                            throw error(source, in, "attribute '" + attrName + "' of <" + in.getLocalName()
+                                    + "> is " + value.length() + " characters long (limit "
+                                    + MAX_ATTRIBUTE_CHARS + "); store large data outside the CIB");
+                        }
+                        attrs.put(attrName, value);
+                    }
+                    if (!stack.isEmpty()) {
+                        stack.peek().flushText();
+                    }
+                    stack.push(new Open(qualified(in.getPrefix(), in.getLocalName()), attrs,
+                            in.getLocation().getLineNumber()));
+                }
+                case XMLStreamConstants.END_ELEMENT -> {
+                    Open open = stack.pop();
+                    open.flushText();
+                    XmlElement done = new XmlElement(open.name, open.attributes, open.children, open.line);
+                    if (stack.isEmpty()) {
+                        root = done;
+                    } else {
+                        stack.peek().children.add(done);
+                    }
+                }
+                case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
+                    if (!stack.isEmpty()) {
+                        Open top = stack.peek();
+                        if (top.text == null) {
+                            top.text = new StringBuilder();
+                        }
+                        top.text.append(in.getText());
+                    }
+                }
+                case XMLStreamConstants.COMMENT -> {
+                    if (!stack.isEmpty()) {
+                        stack.peek().flushText();
+                        stack.peek().children.add(new XmlComment(in.getText()));
+                    }
+                }
+                case XMLStreamConstants.DTD -> throw error(source, in,
+                        "DOCTYPE declarations are not accepted in a CIB; remove the <!DOCTYPE ...> line");
+                default -> {
+                    // processing instructions and the XML declaration carry nothing for a CIB
+                }
+            }
+        }
+        if (root == null) {
+            throw new XmlParseException(source, 1, 1, "no root element: the file is empty or not XML");
+        }
+        return root;
+    }
+
+    private static String qualified(String prefix, String local) {
+        return prefix == null || prefix.isEmpty() ? local : prefix + ":" + local;
+    }
+
+    private static XmlParseException error(String source, XMLStreamReader in, String problem) {
+        Location loc = in.getLocation();
+        return new XmlParseException(source, loc.getLineNumber(), loc.getColumnNumber(), problem);
+    }
+}

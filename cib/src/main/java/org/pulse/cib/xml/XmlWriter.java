@@ -1,0 +1,81 @@
+package org.pulse.cib.xml;
+
+import java.util.Map;
+
+/**
+ * Writes an {@link XmlElement} tree as indented XML (two spaces a level, attributes in their
+ * order). Output is a pure function of the tree, so equal trees give equal bytes, which the
+ * store's digest relies on.
+ */
+public final class XmlWriter {
+    private XmlWriter() {
+    }
+
+    public static String toXml(XmlElement root) {
+        StringBuilder sb = new StringBuilder(4096);
+        write(sb, root, 0);
+        return sb.toString();
+    }
+
+    /** The document with an XML declaration, as written to cib.xml. */
+    public static String toDocument(XmlElement root) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + toXml(root) + "\n";
+    }
+
+    private static void write(StringBuilder sb, XmlElement e, int depth) {
+        indent(sb, depth);
+        sb.append('<').append(e.name());
+        for (Map.Entry<String, String> a : e.attributes().entrySet()) {
+            sb.append(' ').append(a.getKey()).append("=\"");
+            escape(sb, a.getValue(), true);
+            sb.append('"');
+        }
+        if (e.children().isEmpty()) {
+            sb.append("/>");
+            return;
+        }
+        sb.append('>');
+        boolean onlyText = e.children().stream().allMatch(XmlText.class::isInstance);
+        if (onlyText) {
+            escape(sb, e.text(), false);
+        } else {
+            for (XmlNode child : e.children()) {
+                sb.append('\n');
+                if (child instanceof XmlElement ce) {
+                    write(sb, ce, depth + 1);
+                } else if (child instanceof XmlText t) {
+                    indent(sb, depth + 1);
+                    escape(sb, t.text().strip(), false);
+                } else if (child instanceof XmlComment c) {
+                    indent(sb, depth + 1);
+                    sb.append("<!--").append(c.text()).append("-->");
+                }
+            }
+            sb.append('\n');
+            indent(sb, depth);
+        }
+        sb.append("</").append(e.name()).append('>');
+    }
+
+    private static void indent(StringBuilder sb, int depth) {
+        for (int i = 0; i < depth; i++) {
+            sb.append("  ");
+        }
+    }
+
+    private static void escape(StringBuilder sb, String s, boolean attribute) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> sb.append("&amp;");
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '"' -> sb.append(attribute ? "&quot;" : "\"");
+                case '\n' -> sb.append(attribute ? "&#10;" : "\n");
+                case '\r' -> sb.append("&#13;");
+                case '\t' -> sb.append(attribute ? "&#9;" : "\t");
+                default -> sb.append(c);
+            }
+        }
+    }
+}

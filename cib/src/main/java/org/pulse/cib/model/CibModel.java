@@ -1,0 +1,35 @@
+package org.pulse.cib.model;
+
+import java.time.Instant;
+import java.util.List;
+import org.pulse.cib.xml.XmlElement;
+
+/**
+ * The typed, immutable view of a CIB that the scheduler and the shell read. Built by the pure
+ * function {@link #from(XmlElement)}; what it does not understand it leaves out (the XML tree
+ * keeps it), and it never throws on odd content: a value it cannot read takes the default.
+ *
+ * @param haveQuorum     {@code have-quorum} on {@code <cib>}; missing means no quorum
+ * @param executionDate  {@code execution-date} on {@code <cib>} (the time to decide at), or null
+ * @param fencingLevels  the fencing topology
+ */
+public record CibModel(ClusterOptions options, List<NvSet> clusterPropertySets, List<NodeConfig> nodes,
+                       List<ResourceConfig> resources, Constraints constraints, List<NvSet> rscDefaults,
+                       List<NvSet> opDefaults, List<FencingLevel> fencingLevels, List<AlertConfig> alerts,
+                       List<NodeState> status, boolean haveQuorum, Instant executionDate, String dcUuid) {
+    public CibModel {
+        clusterPropertySets = List.copyOf(clusterPropertySets);
+        nodes = List.copyOf(nodes);
+        resources = List.copyOf(resources);
+        rscDefaults = List.copyOf(rscDefaults);
+        opDefaults = List.copyOf(opDefaults);
+        fencingLevels = List.copyOf(fencingLevels);
+        alerts = List.copyOf(alerts);
+        status = List.copyOf(status);
+    }
+
+    /** Builds the model from the root {@code <cib>} element. */
+    public static CibModel from(XmlElement root) {
+        return new CibModelReader(root).read();
+    }
+}

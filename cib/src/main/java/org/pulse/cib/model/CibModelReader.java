@@ -1,0 +1,449 @@
+package org.pulse.cib.model;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pulse.cib.xml.XmlElement;
+
+/**
+ * The pure function from a {@code <cib>} tree to {@link CibModel}. Resolves {@code id-ref}s of
+ * attribute sets, rules and resource templates through one index of the configuration's ids.
+ */
+final class CibModelReader {
+    private static final XmlElement EMPTY = XmlElement.of("empty");
+    private final XmlElement root;
+    private final Map<String, XmlElement> byId = new HashMap<>();
+    private final Map<String, XmlElement> templates = new HashMap<>();
+
+    CibModelReader(XmlElement root) {
+        this.root = root;
+    }
+
+    CibModel read() {
+        XmlElement config = root.element("configuration").orElse(EMPTY);
+        index(config);
+        List<NvSet> props = new ArrayList<>();
+        for (XmlElement crm : config.elements("crm_config")) {
+            for (XmlElement s : crm.elements("cluster_property_set")) {
+                props.add(nvSet(s));
+            }
+        }
+        Instant execDate = null;
+        String ed = root.attr("execution-date");
+        if (ed != null) {
+            try {
+                execDate = Instant.ofEpochSecond(Long.parseLong(ed.trim()));
+            } catch (NumberFormatException e) {
+                execDate = IsoDates.parse(ed);
+            }
+        }
+        Map<String, String> opts = NvSet.merge(props, RuleContext.at(execDate));
+        List<NodeConfig> nodes = new ArrayList<>();
+        for (XmlElement ns : config.elements("nodes")) {
+            for (XmlElement n : ns.elements("node")) {
+                nodes.add(node(n));
+            }
+        }
+        List<ResourceConfig> resources = new ArrayList<>();
+        for (XmlElement rs : config.elements("resources")) {
+            for (XmlElement r : rs.elements()) {
+                ResourceConfig rc = resource(r);
+                if (rc != null) {
+                    resources.add(rc);
+                }
+            }
+        }
+        Constraints constraints = constraints(config.element("constraints").orElse(EMPTY));
+        List<NvSet> rscDefaults = sets(config.element("rsc_defaults").orElse(EMPTY), "meta_attributes");
+        List<NvSet> opDefaults = sets(config.element("op_defaults").orElse(EMPTY), "meta_attributes");
+        List<FencingLevel> levels = new ArrayList<>();
+        for (XmlElement ft : config.elements("fencing-topology")) {
+            for (XmlElement l : ft.elements("fencing-level")) {
+                List<String> devs = new ArrayList<>();
+                for (String d : l.attr("devices", "").split(",")) {
+                    if (!d.isBlank()) {
+                        devs.add(d.trim());
+                    }
+                }
+                levels.add(new FencingLevel(l.id(), l.attr("target"), l.attr("target-pattern"),
+                        l.attr("target-attribute"), l.attr("target-value"), Scores.parse(l.attr("index"), 0), devs));
+            }
+        }
+        List<AlertConfig> alerts = new ArrayList<>();
+        for (XmlElement as : config.elements("alerts")) {
+            for (XmlElement a : as.elements("alert")) {
+                List<String> rec = new ArrayList<>();
+                for (XmlElement r : a.elements("recipient")) {
+                    rec.add(r.attr("value"));
+                }
+                alerts.add(new AlertConfig(a.id(), a.attr("path"), rec));
+            }
+        }
+        List<NodeState> status = new ArrayList<>();
+        for (XmlElement st : root.elements("status")) {
+            for (XmlElement ns : st.elements("node_state")) {
+                status.add(nodeState(ns));
+            }
+        }
+        String hq = root.attr("have-quorum");
+        boolean quorum = hq != null && ClusterOptions.isTrue(hq);
+        return new CibModel(new ClusterOptions(opts), props, nodes, resources, constraints, rscDefaults, opDefaults,
+                levels, alerts, status, quorum, execDate, root.attr("dc-uuid"));
+    }
+
+    private void index(XmlElement e) {
+        String id = e.id();
+        if (id != null && !e.attributes().containsKey("id-ref")) {
+            byId.putIfAbsent(id, e);
+        }
+        if (e.name().equals("template")) {
+            templates.put(id, e);
+        }
+        for (XmlElement c : e.elements()) {
+            // operation history never holds references, and the status section is not indexed
+            index(c);
+        }
+    }
+
+    private XmlElement deref(XmlElement e) {
+        String ref = e.attr("id-ref");
+        if (ref != null) {
+            XmlElement target = byId.get(ref);
+            if (target != null) {
+                return target;
+            }
+        }
+        return e;
+    }
+
+    // ---------------------------------------------------------------- attribute sets
+
+    private List<NvSet> sets(XmlElement parent, String kind) {
+        List<NvSet> out = new ArrayList<>();
+        for (XmlElement s : parent.elements(kind)) {
+            out.add(nvSet(s));
+        }
+        return out;
+    }
+
+    private NvSet nvSet(XmlElement raw) {
+        XmlElement s = deref(raw);
+        Map<String, String> values = new LinkedHashMap<>();
+        Rule rule = null;
+        List<Rule> rules = new ArrayList<>();
+        for (XmlElement c : s.elements()) {
+            if (c.name().equals("nvpair")) {
+                XmlElement p = deref(c);
+                String name = p.attr("name");
+                if (name != null && !values.containsKey(name)) {
+                    values.put(name, p.attr("value", ""));
+                }
+            } else if (c.name().equals("rule")) {
+                rules.add(rule(c));
+            }
+        }
+        if (rules.size() == 1) {
+            rule = rules.get(0);
+        } else if (rules.size() > 1) {
+            // several rules on one set must all hold
+            rule = new Rule(s.id() + "-rules", "and", null, null, null, new ArrayList<>(rules));
+        }
+        return new NvSet(s.id(), s.name(), Scores.parse(s.attr("score"), 0), rule, values);
+    }
+
+    private Rule rule(XmlElement raw) {
+        XmlElement r = deref(raw);
+        List<RuleExpression> exprs = new ArrayList<>();
+        for (XmlElement c : r.elements()) {
+            switch (c.name()) {
+                case "expression":
+                    exprs.add(new RuleExpression.Attribute(c.id(), c.attr("attribute"), c.attr("operation"),
+                            c.attr("value"), c.attr("type")));
+                    break;
+                case "date_expression": {
+                    Map<String, String> spec = null;
+                    Map<String, String> dur = null;
+                    for (XmlElement d : c.elements()) {
+                        if (d.name().equals("date_spec")) {
+                            spec = new LinkedHashMap<>(d.attributes());
+                        } else if (d.name().equals("duration")) {
+                            dur = new LinkedHashMap<>(d.attributes());
+                        }
+                    }
+                    exprs.add(new RuleExpression.Date(c.id(), c.attr("operation"), c.attr("start"), c.attr("end"),
+                            spec, dur));
+                    break;
+                }
+                case "rule":
+                    exprs.add(rule(c));
+                    break;
+                case "rsc_expression":
+                    exprs.add(new RuleExpression.ResourceType(c.id(), c.attr("class"), c.attr("provider"),
+                            c.attr("type")));
+                    break;
+                case "op_expression": {
+                    String iv = c.attr("interval");
+                    exprs.add(new RuleExpression.Operation(c.id(), c.attr("name"),
+                            iv == null ? null : Durations.parseMs(iv, 0)));
+                    break;
+                }
+                default:
+                    exprs.add(new RuleExpression.Unknown(c.id(), c.name()));
+            }
+        }
+        return new Rule(r.id(), r.attr("boolean-op", "and"), r.attr("score"), r.attr("score-attribute"),
+                normaliseRole(r.attr("role")), exprs);
+    }
+
+    // ---------------------------------------------------------------- nodes
+
+    private NodeConfig node(XmlElement n) {
+        String uname = n.attr("uname", n.id());
+        return new NodeConfig(n.id(), uname, n.attr("type", "member"), Scores.parse(n.attr("score"), 0),
+                sets(n, "instance_attributes"), sets(n, "utilization"));
+    }
+
+    // ---------------------------------------------------------------- resources
+
+    private ResourceConfig resource(XmlElement r) {
+        switch (r.name()) {
+            case "primitive":
+                return primitive(r);
+            case "group": {
+                List<PrimitiveConfig> members = new ArrayList<>();
+                for (XmlElement p : r.elements("primitive")) {
+                    members.add(primitive(p));
+                }
+                return new GroupConfig(r.id(), sets(r, "meta_attributes"), sets(r, "instance_attributes"), members);
+            }
+            case "clone":
+            case "master": {
+                ResourceConfig child = null;
+                for (XmlElement c : r.elements()) {
+                    if (c.name().equals("primitive") || c.name().equals("group")) {
+                        child = resource(c);
+                        break;
+                    }
+                }
+                if (child == null) {
+                    return null;
+                }
+                return new CloneConfig(r.id(), r.name().equals("master"), sets(r, "meta_attributes"),
+                        sets(r, "instance_attributes"), child);
+            }
+            case "bundle": {
+                String kind = null;
+                Map<String, String> cattrs = Map.of();
+                PrimitiveConfig child = null;
+                for (XmlElement c : r.elements()) {
+                    if (c.name().equals("docker") || c.name().equals("podman") || c.name().equals("rkt")) {
+                        kind = c.name();
+                        cattrs = c.attributes();
+                    } else if (c.name().equals("primitive")) {
+                        child = primitive(c);
+                    }
+                }
+                return new BundleConfig(r.id(), kind, cattrs, sets(r, "meta_attributes"),
+                        sets(r, "instance_attributes"), child);
+            }
+            default:
+                return null;
+        }
+    }
+
+    private PrimitiveConfig primitive(XmlElement p) {
+        String tmplId = p.attr("template");
+        XmlElement tmpl = tmplId == null ? null : templates.get(tmplId);
+        List<NvSet> inst = sets(p, "instance_attributes");
+        List<NvSet> meta = sets(p, "meta_attributes");
+        List<NvSet> util = sets(p, "utilization");
+        List<OpConfig> ops = new ArrayList<>();
+        for (XmlElement os : p.elements("operations")) {
+            for (XmlElement o : deref(os).elements("op")) {
+                ops.add(op(o));
+            }
+        }
+        String cls = p.attr("class");
+        String provider = p.attr("provider");
+        String type = p.attr("type");
+        if (tmpl != null) {
+            cls = cls != null ? cls : tmpl.attr("class");
+            provider = provider != null ? provider : tmpl.attr("provider");
+            type = type != null ? type : tmpl.attr("type");
+            inst = concat(inst, sets(tmpl, "instance_attributes"));
+            meta = concat(meta, sets(tmpl, "meta_attributes"));
+            util = concat(util, sets(tmpl, "utilization"));
+            for (XmlElement os : tmpl.elements("operations")) {
+                for (XmlElement o : os.elements("op")) {
+                    OpConfig t = op(o);
+                    boolean overridden = false;
+                    for (OpConfig mine : ops) {
+                        overridden |= mine.name().equals(t.name()) && mine.intervalMs() == t.intervalMs();
+                    }
+                    if (!overridden) {
+                        ops.add(t);
+                    }
+                }
+            }
+        }
+        return new PrimitiveConfig(p.id(), cls, provider, type, inst, meta, util, ops, tmplId);
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private OpConfig op(XmlElement raw) {
+        XmlElement o = deref(raw);
+        String t = o.attr("timeout");
+        Long timeoutMs = t == null ? null : Durations.parseMs(t, 20_000);
+        String enabled = o.attr("enabled");
+        List<NvSet> meta = sets(o, "meta_attributes");
+        List<NvSet> inst = sets(o, "instance_attributes");
+        return new OpConfig(o.id(), o.attr("name"), Durations.parseMs(o.attr("interval"), 0),
+                normaliseRole(o.attr("role")), timeoutMs, o.attr("on-fail"),
+                enabled == null || ClusterOptions.isTrue(enabled), o.attributes(), meta, inst);
+    }
+
+    /** Legacy role names (Master/Slave) as the current ones. */
+    static String normaliseRole(String role) {
+        if (role == null) {
+            return null;
+        }
+        switch (role) {
+            case "Master": return "Promoted";
+            case "Slave": return "Unpromoted";
+            default: return role;
+        }
+    }
+
+    // ---------------------------------------------------------------- constraints
+
+    private Constraints constraints(XmlElement c) {
+        List<LocationConstraint> locs = new ArrayList<>();
+        List<ColocationConstraint> cols = new ArrayList<>();
+        List<OrderConstraint> ords = new ArrayList<>();
+        for (XmlElement raw : c.elements()) {
+            XmlElement e = deref(raw);
+            switch (e.name()) {
+                case "rsc_location": {
+                    List<Rule> rules = new ArrayList<>();
+                    for (XmlElement r : e.elements("rule")) {
+                        rules.add(rule(r));
+                    }
+                    locs.add(new LocationConstraint(e.id(), e.attr("rsc"), e.attr("rsc-pattern"), e.attr("node"),
+                            e.attr("score"), normaliseRole(e.attr("role")), rules,
+                            e.attr("resource-discovery", "always"), resourceSets(e)));
+                    break;
+                }
+                case "rsc_colocation":
+                    cols.add(new ColocationConstraint(e.id(), e.attr("rsc"), e.attr("with-rsc"), e.attr("score"),
+                            normaliseRole(e.attr("rsc-role")), normaliseRole(e.attr("with-rsc-role")),
+                            e.attr("node-attribute"), e.attr("influence"), resourceSets(e)));
+                    break;
+                case "rsc_order": {
+                    String sym = e.attr("symmetrical");
+                    String ra = e.attr("require-all");
+                    ords.add(new OrderConstraint(e.id(), e.attr("first"), e.attr("then"), e.attr("first-action"),
+                            e.attr("then-action"), e.attr("kind"), e.attr("score"),
+                            sym == null ? null : ClusterOptions.isTrue(sym), ra == null || ClusterOptions.isTrue(ra),
+                            resourceSets(e)));
+                    break;
+                }
+                default:
+                    break;
+            }
+        }
+        return new Constraints(locs, cols, ords);
+    }
+
+    private List<ResourceSet> resourceSets(XmlElement e) {
+        List<ResourceSet> out = new ArrayList<>();
+        for (XmlElement raw : e.elements("resource_set")) {
+            XmlElement s = deref(raw);
+            List<String> ids = new ArrayList<>();
+            for (XmlElement r : s.elements("resource_ref")) {
+                ids.add(r.id());
+            }
+            String seq = s.attr("sequential");
+            String ra = s.attr("require-all");
+            out.add(new ResourceSet(s.id(), ids, seq == null || ClusterOptions.isTrue(seq),
+                    ra == null || ClusterOptions.isTrue(ra), normaliseRole(s.attr("role")), s.attr("action"),
+                    s.attr("kind"), s.attr("score")));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- status
+
+    private NodeState nodeState(XmlElement ns) {
+        Map<String, String> transientAttrs = new LinkedHashMap<>();
+        for (XmlElement ta : ns.elements("transient_attributes")) {
+            for (XmlElement s : ta.elements("instance_attributes")) {
+                for (XmlElement p : s.elements("nvpair")) {
+                    if (p.attr("name") != null) {
+                        transientAttrs.putIfAbsent(p.attr("name"), p.attr("value", ""));
+                    }
+                }
+            }
+        }
+        List<LrmResource> rscs = new ArrayList<>();
+        for (XmlElement lrm : ns.elements("lrm")) {
+            for (XmlElement lrs : lrm.elements("lrm_resources")) {
+                for (XmlElement lr : lrs.elements("lrm_resource")) {
+                    List<LrmOp> ops = new ArrayList<>();
+                    for (XmlElement o : lr.elements("lrm_rsc_op")) {
+                        ops.add(lrmOp(o));
+                    }
+                    rscs.add(new LrmResource(lr.id(), lr.attr("class"), lr.attr("provider"), lr.attr("type"),
+                            lr.attr("container"), ops));
+                }
+            }
+        }
+        return new NodeState(ns.id(), ns.attr("uname"), ns.attr("in_ccm"), ns.attr("crmd"), ns.attr("join"),
+                ns.attr("expected"), transientAttrs, rscs, ns.attributes());
+    }
+
+    private static LrmOp lrmOp(XmlElement o) {
+        String key = o.attr("transition-key");
+        int expected = -1;
+        if (key != null) {
+            String[] parts = key.split(":");
+            if (parts.length >= 3) {
+                expected = intOr(parts[2], -1);
+            }
+        }
+        return new LrmOp(o.id(), o.attr("operation"), intOr(o.attr("call-id"), -1), intOr(o.attr("rc-code"), 0),
+                intOr(o.attr("op-status"), 0), longOr(o.attr("interval"), 0), longOr(o.attr("last-rc-change"), 0),
+                longOr(o.attr("last-run"), 0), longOr(o.attr("exec-time"), 0), expected, key,
+                o.attr("transition-magic"), o.attr("op-digest"), o.attr("op-restart-digest"), o.attr("on_node"),
+                o.attr("migrate_source"), o.attr("migrate_target"), o.attr("exit-reason"), o.attributes());
+    }
+
+    static int intOr(String s, int fallback) {
+        if (s == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    static long longOr(String s, long fallback) {
+        if (s == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.pulse.cib.model;
+
+import java.util.Map;
+
+/**
+ * The cluster properties ({@code crm_config}), merged, with typed accessors and Pacemaker's
+ * defaults. Names accept both dashes and underscores, as Pacemaker does.
+ */
+public record ClusterOptions(Map<String, String> values) {
+    public ClusterOptions {
+        values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+    }
+
+    public String get(String name) {
+        String v = values.get(name);
+        return v != null ? v : values.get(name.replace('-', '_'));
+    }
+
+    public boolean flag(String name, boolean fallback) {
+        String v = get(name);
+        return v == null ? fallback : isTrue(v);
+    }
+
+    public static boolean isTrue(String v) {
+        if (v == null) {
+            return false;
+        }
+        switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true": case "on": case "yes": case "y": case "1":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    public boolean stonithEnabled() {
+        return flag("stonith-enabled", true);
+    }
+
+    public boolean symmetricCluster() {
+        return flag("symmetric-cluster", true);
+    }
+
+    /** stop (default), freeze, ignore, demote, suicide. */
+    public String noQuorumPolicy() {
+        String v = get("no-quorum-policy");
+        return v == null ? "stop" : v.trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public boolean maintenanceMode() {
+        return flag("maintenance-mode", false);
+    }
+
+    public boolean stopOrphanResources() {
+        return flag("stop-orphan-resources", true);
+    }
+
+    public boolean stopOrphanActions() {
+        return flag("stop-orphan-actions", true);
+    }
+
+    public boolean startFailureIsFatal() {
+        return flag("start-failure-is-fatal", true);
+    }
+
+    public boolean enableStartupProbes() {
+        return flag("enable-startup-probes", true);
+    }
+
+    public boolean stopAllResources() {
+        return flag("stop-all-resources", false);
+    }
+
+    public boolean concurrentFencing() {
+        return flag("concurrent-fencing", false);
+    }
+
+    /** default, utilization, minimal, balanced. */
+    public String placementStrategy() {
+        String v = get("placement-strategy");
+        return v == null ? "default" : v.trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** reboot (default), off, poweroff (= off). */
+    public String stonithAction() {
+        String v = get("stonith-action");
+        if (v == null) {
+            return "reboot";
+        }
+        return "poweroff".equals(v) ? "off" : v;
+    }
+
+    /** 0 means unlimited. */
+    public int batchLimit() {
+        return Scores.parse(get("batch-limit"), 0);
+    }
+
+    public String nodeHealthStrategy() {
+        String v = get("node-health-strategy");
+        return v == null ? "none" : v;
+    }
+
+    public int defaultResourceStickiness() {
+        return Scores.parse(get("default-resource-stickiness"), 0);
+    }
+}

@@ -1,0 +1,58 @@
+package org.pulse.cib.model;
+
+/** Interval and timeout specifications as the CIB writes them ("10s", "1m", "500ms", "PT10S", "20"). */
+public final class Durations {
+    private Durations() {
+    }
+
+    /** Milliseconds, or {@code fallback} when absent or unreadable; a bare number means seconds. */
+    public static long parseMs(String spec, long fallback) {
+        if (spec == null) {
+            return fallback;
+        }
+        String s = spec.trim();
+        if (s.isEmpty()) {
+            return fallback;
+        }
+        if (s.charAt(0) == 'P' || s.charAt(0) == 'p') {
+            return parseIso(s, fallback);
+        }
+        int i = 0;
+        while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+            i++;
+        }
+        if (i == 0) {
+            return fallback;
+        }
+        double n;
+        try {
+            n = Double.parseDouble(s.substring(0, i));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+        String unit = s.substring(i).trim().toLowerCase(java.util.Locale.ROOT);
+        double mult;
+        switch (unit) {
+            case "": case "s": case "sec": case "secs": case "second": case "seconds": mult = 1000; break;
+            case "ms": case "msec": case "msecs": mult = 1; break;
+            case "us": case "usec": case "usecs": mult = 0.001; break;
+            case "m": case "min": case "mins": case "minute": case "minutes": mult = 60_000; break;
+            case "h": case "hr": case "hrs": case "hour": case "hours": mult = 3_600_000; break;
+            default: return fallback;
+        }
+        return (long) (n * mult);
+    }
+
+    private static long parseIso(String s, long fallback) {
+        try {
+            return java.time.Duration.parse(s).toMillis();
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                java.time.Period p = java.time.Period.parse(s);
+                return p.toTotalMonths() * 30L * 86_400_000L + p.getDays() * 86_400_000L;
+            } catch (java.time.format.DateTimeParseException e2) {
+                return fallback;
+            }
+        }
+    }
+}

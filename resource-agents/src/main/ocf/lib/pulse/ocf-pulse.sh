@@ -1,0 +1,135 @@
+# ocf-pulse.sh: the small shared library of Pulse's own OCF agents (provider "pulse").
+#
+# POSIX sh (dash). Sourced by every agent in ../../resource.d/pulse/. It needs nothing from the
+# ClusterLabs resource-agents package and no OCF_ROOT: agents find it relative to their own
+# real path, so resource.d/pulse may be symlinked anywhere.
+#
+# What it gives an agent: the OCF exit codes, exit reasons on stderr, logging on stderr (which
+# the LRM captures), a state directory (HA_RSCTMP), a millisecond clock that needs no fork,
+# the action's deadline from OCF_RESKEY_CRM_meta_timeout, and a process liveness test that
+# treats zombies as dead (PID 1 does not reap orphans everywhere; a zombie answers kill -0).
+
+OCF_SUCCESS=0
+OCF_ERR_GENERIC=1
+OCF_ERR_ARGS=2
+OCF_ERR_UNIMPLEMENTED=3
+OCF_ERR_PERM=4
+OCF_ERR_INSTALLED=5
+OCF_ERR_CONFIGURED=6
+OCF_NOT_RUNNING=7
+OCF_RUNNING_PROMOTED=8
+OCF_FAILED_PROMOTED=9
+
+: "${OCF_RESOURCE_TYPE:=${0##*/}}"
+: "${OCF_RESOURCE_INSTANCE:=$OCF_RESOURCE_TYPE}"
+: "${OCF_EXIT_REASON_PREFIX:=ocf-exit-reason:}"
+# HA_RSCTMP is where agents keep state that must vanish at reboot; per node when several
+# simulated nodes share one machine.
+: "${HA_RSCTMP:=/run/resource-agents}"
+export OCF_RESOURCE_INSTANCE OCF_RESOURCE_TYPE HA_RSCTMP
+
+# The one-line reason the cluster shows the operator; the LRM keeps the last one.
+ocf_exit_reason() {
+	printf '%s%s\n' "$OCF_EXIT_REASON_PREFIX" "$*" >&2
+}
+
+# ocf_log LEVEL MESSAGE...: stderr, which the LRM logs with the operation.
+ocf_log() {
+	_lvl=$1
+	shift
+	printf '%s: %s(%s): %s\n' "$_lvl" "$OCF_RESOURCE_TYPE" "$OCF_RESOURCE_INSTANCE" "$*" >&2
+}
+
+# Fail with a reason: pulse_fail RC MESSAGE...
+pulse_fail() {
+	_rc=$1
+	shift
+	ocf_exit_reason "$*"
+	exit "$_rc"
+}
+
+ocf_is_true() {
+	case "$1" in
+	[Yy][Ee][Ss] | [Tt][Rr][Uu][Ee] | 1 | [Oo][Nn] | [Yy]) return 0 ;;
+	esac
+	return 1
+}
+
+pulse_is_int() {
+	case "$1" in
+	'' | *[!0-9]*) return 1 ;;
+	esac
+	return 0
+}
+
+# A probe is a monitor without an interval: the cluster asks "is it running here?" and
+# expects 7 for "no" rather than an error.
+pulse_is_probe() {
+	[ "$__OCF_ACTION" = monitor ] && [ "${OCF_RESKEY_CRM_meta_interval:-0}" = 0 ]
+}
+
+# Milliseconds since boot, read from /proc/uptime with shell builtins only (no fork), 10 ms
+# resolution: enough for deadlines and polling.
+pulse_now_ms() {
+	read -r _up _idle </proc/uptime
+	_s=${_up%.*}
+	_f=${_up#*.}
+	_f=${_f%"${_f#??}"}
+	echo $((_s * 1000 + ${_f#0} * 10))
+}
+
+# The time left before the LRM kills this action, in ms, minus a safety margin so the agent
+# can still report a clean result. OCF_RESKEY_CRM_meta_timeout is in ms; the default is
+# the action's advised timeout passed as $1 (ms).
+pulse_deadline_ms() {
+	_t=${OCF_RESKEY_CRM_meta_timeout:-$1}
+	pulse_is_int "$_t" || _t=$1
+	_margin=$((_t / 10))
+	[ "$_margin" -gt 2000 ] && _margin=2000
+	echo $(($(pulse_now_ms) + _t - _margin))
+}
+
+# Sleep a number of milliseconds (GNU sleep accepts fractions).
+pulse_sleep_ms() {
+	sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"
+}
+
+# True when PID is a live process (not a zombie). Reads /proc so it needs no fork.
+pulse_pid_alive() {
+	pulse_is_int "$1" || return 1
+	[ -r "/proc/$1/stat" ] || return 1
+	read -r _stat <"/proc/$1/stat" 2>/dev/null || return 1
+	_stat=${_stat##*) }
+	case "$_stat" in
+	Z* | X*) return 1 ;;
+	esac
+	return 0
+}
+
+# Make HA_RSCTMP (or fail with a reason saying what to fix).
+pulse_rsctmp() {
+	[ -d "$HA_RSCTMP" ] && return 0
+	mkdir -p "$HA_RSCTMP" 2>/dev/null && return 0
+	pulse_fail $OCF_ERR_PERM "cannot create the state directory HA_RSCTMP=$HA_RSCTMP: make it writable or set HA_RSCTMP"
+}
+
+# The command's path, or nothing. `command -v` is a builtin in dash and bash.
+pulse_have() {
+	command -v "$1" >/dev/null 2>&1
+}
+
+# Duration in seconds for parameters such as "5s", "2m", "500ms" or "5" → integer seconds
+# (rounded up). Prints nothing and returns 1 for nonsense.
+pulse_seconds() {
+	case "$1" in
+	*ms) _n=${1%ms}; pulse_is_int "$_n" || return 1; echo $(((_n + 999) / 1000)) ;;
+	*s) _n=${1%s}; pulse_is_int "$_n" || return 1; echo "$_n" ;;
+	*m) _n=${1%m}; pulse_is_int "$_n" || return 1; echo $((_n * 60)) ;;
+	*h) _n=${1%h}; pulse_is_int "$_n" || return 1; echo $((_n * 3600)) ;;
+	*) pulse_is_int "$1" || return 1; echo "$1" ;;
+	esac
+}
+
+pulse_usage() {
+	echo "usage: $0 {$1}" >&2
+}

@@ -1,0 +1,344 @@
+package org.pulse.cib;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The CIB on disk: {@code cib.xml} and beside it {@code cib.xml.sig}, the SHA-256 of its bytes
+ * in hex (the format of {@code sha256sum}, so an operator can check or re-sign a file by hand),
+ * plus the last N replaced versions as {@code cib-<n>.xml} (+ {@code .sig}), n growing.
+ *
+ * <p>Writing, in this order (each step can be interrupted; see {@link #load} for why every
+ * interruption leaves the old or the new CIB):
+ * <ol>
+ *   <li>check the current file; if it verifies, hard-link it as the next backup; if it does not,
+ *       move it and its digest aside as {@code cib.xml.refused-<n>} (evidence, never overwritten);</li>
+ *   <li>write {@code cib.xml.sig.tmp} and fsync it;</li>
+ *   <li>write {@code cib.xml.tmp} and fsync it;</li>
+ *   <li>rename {@code cib.xml.tmp} to {@code cib.xml}, fsync the directory;</li>
+ *   <li>rename {@code cib.xml.sig.tmp} to {@code cib.xml.sig}, fsync the directory;</li>
+ *   <li>delete backups beyond the last N.</li>
+ * </ol>
+ * The new digest is durable before the new file takes the name, so after a crash between the two
+ * renames {@code cib.xml} matches {@code cib.xml.sig.tmp} and loading completes the write.
+ *
+ * <p>One writer per directory (the crmd of this node); readers may load at any time.
+ */
+public final class CibStore {
+    public static final String CIB_FILE = "cib.xml";
+    public static final String SIG_SUFFIX = ".sig";
+    public static final int DEFAULT_KEEP_VERSIONS = 10;
+    private static final Pattern BACKUP = Pattern.compile("cib-([0-9]+)\\.xml");
+    private static final Pattern REFUSED = Pattern.compile("cib\\.xml\\.refused-([0-9]+)");
+
+    /** The points of a write at which a test can interrupt it (by throwing from the hook). */
+    enum Step {
+        BACKUP, SET_ASIDE, WRITE_SIG_TMP, FSYNC_SIG_TMP, WRITE_CIB_TMP, FSYNC_CIB_TMP, RENAME_CIB, FSYNC_DIR_CIB,
+        RENAME_SIG, FSYNC_DIR_SIG, PRUNE
+    }
+
+    /** Called before each step of a write; production code uses none. */
+    interface StepHook {
+        void before(Step step) throws IOException;
+    }
+
+    private final Path dir;
+    private final int keepVersions;
+    private final StepHook hook;
+
+    /** A store in {@code dir} (created when missing) keeping the last {@value #DEFAULT_KEEP_VERSIONS} versions. */
+    public CibStore(Path dir) {
+        this(dir, DEFAULT_KEEP_VERSIONS);
+    }
+
+    public CibStore(Path dir, int keepVersions) {
+        this(dir, keepVersions, step -> { });
+    }
+
+    CibStore(Path dir, int keepVersions, StepHook hook) {
+        if (keepVersions < 0) {
+            throw new IllegalArgumentException("keepVersions must be >= 0: " + keepVersions);
+        }
+        this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath();
+        this.keepVersions = keepVersions;
+        this.hook = hook;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public Path cibFile() {
+        return dir.resolve(CIB_FILE);
+    }
+
+    private Path sigFile() {
+        return dir.resolve(CIB_FILE + SIG_SUFFIX);
+    }
+
+    private Path cibTmp() {
+        return dir.resolve(CIB_FILE + ".tmp");
+    }
+
+    private Path sigTmp() {
+        return dir.resolve(CIB_FILE + SIG_SUFFIX + ".tmp");
+    }
+
+    /**
+     * The stored CIB, or empty when the directory holds none yet.
+     *
+     * @throws CibStoreException when cib.xml does not match its digest, has none, or cannot be
+     *     read or parsed; the file is left as it is, for inspection
+     */
+    public Optional<Cib> load() throws CibStoreException {
+        Path cib = cibFile();
+        if (!Files.exists(cib)) {
+            return Optional.empty();
+        }
+        byte[] bytes = verifiedBytes();
+        String xml = new String(bytes, StandardCharsets.UTF_8);
+        try {
+            return Optional.of(Cib.parse(cib.toString(), xml));
+        } catch (CibException e) {
+            throw new CibStoreException(cib, cib + " matches its digest but is not a readable CIB: "
+                    + e.getMessage() + "; restore a backup (cib-<n>.xml in " + dir + ") or fix the file and re-sign it", e);
+        }
+    }
+
+    /** Reads cib.xml and checks it against its digest, finishing an interrupted write if that is the case. */
+    private byte[] verifiedBytes() throws CibStoreException {
+        Path cib = cibFile();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(cib);
+        } catch (IOException e) {
+            throw new CibStoreException(cib, "cannot read " + cib + ": " + e + "; check its permissions and the disk", e);
+        }
+        String actual = sha256(bytes);
+        String expected = readDigest(sigFile());
+        if (actual.equals(expected)) {
+            return bytes;
+        }
+        // A write that stopped between its two renames: the new cib.xml is in place and its
+        // digest, already durable, still waits in the temporary file. Finish the write.
+        if (actual.equals(readDigest(sigTmp()))) {
+            try {
+                Files.move(sigTmp(), sigFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                fsyncDirectory();
+            } catch (IOException e) {
+                throw new CibStoreException(sigFile(), "cannot finish the interrupted write of " + cib
+                        + " (renaming " + sigTmp() + " to " + sigFile() + "): " + e + "; check the disk", e);
+            }
+            return bytes;
+        }
+        if (expected == null) {
+            throw new CibStoreException(cib, cib + " has no digest file " + sigFile() + ", so Pulse cannot tell it is intact; "
+                    + "if you placed it there yourself and trust it, sign it with: sha256sum " + cib + " > " + sigFile());
+        }
+        throw new CibStoreException(cib, cib + " does not match its digest in " + sigFile()
+                + " (SHA-256 of the file is " + actual + ", the digest file says " + expected + "): the file was changed "
+                + "outside Pulse or damaged. It is left in place for inspection. Restore a backup (cib-<n>.xml with its .sig in "
+                + dir + "), or, if you changed it on purpose and trust it, re-sign it with: sha256sum " + cib + " > " + sigFile());
+    }
+
+    /** The hex digest from a digest file ("hex" or sha256sum's "hex  name"), or null when absent or empty. */
+    private static String readDigest(Path sig) {
+        try {
+            String s = Files.readString(sig, StandardCharsets.UTF_8).strip();
+            int space = s.indexOf(' ');
+            String hex = space < 0 ? s : s.substring(0, space);
+            return hex.isEmpty() ? null : hex.toLowerCase(java.util.Locale.ROOT);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Checks {@code cib} with {@link CibValidator} and writes it as the stored CIB.
+     *
+     * @throws CibException when the CIB has errors (nothing on disk changes), or a
+     *     {@link CibStoreException} when the disk refuses (the previous CIB is still loadable)
+     */
+    public void save(Cib cib) throws CibException {
+        CibValidator.requireValid(cib);
+        write(cib);
+    }
+
+    /**
+     * Parses, checks and stores XML text from outside ({@code source} names it in errors).
+     *
+     * @return the stored CIB
+     * @throws CibException naming every error; nothing on disk changes
+     */
+    public Cib saveXml(String source, String xml) throws CibException {
+        Cib cib = CibValidator.parseValid(source, xml);
+        write(cib);
+        return cib;
+    }
+
+    private void write(Cib cib) throws CibStoreException {
+        byte[] bytes = cib.toXml().getBytes(StandardCharsets.UTF_8);
+        String digest = sha256(bytes);
+        try {
+            Files.createDirectories(dir);
+            keepCurrent();
+            step(Step.WRITE_SIG_TMP);
+            writeFile(sigTmp(), (digest + "  " + CIB_FILE + "\n").getBytes(StandardCharsets.US_ASCII), Step.FSYNC_SIG_TMP);
+            step(Step.WRITE_CIB_TMP);
+            writeFile(cibTmp(), bytes, Step.FSYNC_CIB_TMP);
+            step(Step.RENAME_CIB);
+            move(cibTmp(), cibFile());
+            step(Step.FSYNC_DIR_CIB);
+            fsyncDirectory();
+            step(Step.RENAME_SIG);
+            move(sigTmp(), sigFile());
+            step(Step.FSYNC_DIR_SIG);
+            fsyncDirectory();
+            step(Step.PRUNE);
+            prune();
+        } catch (IOException e) {
+            throw new CibStoreException(cibFile(), "cannot write the CIB to " + cibFile() + ": " + e
+                    + "; the previous CIB is still in place. Check free space and permissions of " + dir, e);
+        }
+    }
+
+    /**
+     * Before replacing cib.xml: a verified one becomes the next backup (a hard link, so no copy and
+     * no window without the file); one that fails its check is moved aside, never overwritten.
+     */
+    private void keepCurrent() throws IOException {
+        Path cib = cibFile();
+        if (!Files.exists(cib)) {
+            return;
+        }
+        boolean verified;
+        try {
+            verifiedBytes();
+            verified = true;
+        } catch (CibStoreException e) {
+            verified = false;
+        }
+        if (verified) {
+            if (keepVersions == 0) {
+                return;
+            }
+            step(Step.BACKUP);
+            long n = highest(BACKUP) + 1;
+            Path backup = dir.resolve("cib-" + n + ".xml");
+            Path backupSig = dir.resolve("cib-" + n + ".xml" + SIG_SUFFIX);
+            Files.deleteIfExists(backupSig);
+            Files.deleteIfExists(backup);
+            Files.createLink(backup, cib);
+            Files.copy(sigFile(), backupSig, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            step(Step.SET_ASIDE);
+            long n = highest(REFUSED) + 1;
+            Path aside = dir.resolve(CIB_FILE + ".refused-" + n);
+            Files.createLink(aside, cib);
+            if (Files.exists(sigFile())) {
+                Path asideSig = dir.resolve(CIB_FILE + ".refused-" + n + SIG_SUFFIX);
+                Files.deleteIfExists(asideSig);
+                Files.copy(sigFile(), asideSig);
+            }
+            fsyncDirectory();
+        }
+    }
+
+    /** The backups on disk, oldest first. */
+    public List<Path> backups() throws IOException {
+        return new ArrayList<>(numbered(BACKUP).values());
+    }
+
+    /** Files set aside because they failed their check when a new CIB was written, oldest first. */
+    public List<Path> setAside() throws IOException {
+        return new ArrayList<>(numbered(REFUSED).values());
+    }
+
+    private void prune() throws IOException {
+        TreeMap<Long, Path> backups = numbered(BACKUP);
+        while (backups.size() > keepVersions) {
+            Path oldest = backups.pollFirstEntry().getValue();
+            Files.deleteIfExists(dir.resolve(oldest.getFileName() + SIG_SUFFIX));
+            Files.deleteIfExists(oldest);
+        }
+    }
+
+    private long highest(Pattern p) throws IOException {
+        TreeMap<Long, Path> m = numbered(p);
+        return m.isEmpty() ? 0 : m.lastKey();
+    }
+
+    private TreeMap<Long, Path> numbered(Pattern p) throws IOException {
+        TreeMap<Long, Path> out = new TreeMap<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path f : ds) {
+                Matcher m = p.matcher(f.getFileName().toString());
+                if (m.matches()) {
+                    out.put(Long.parseLong(m.group(1)), f);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void step(Step s) throws IOException {
+        hook.before(s);
+    }
+
+    private void writeFile(Path file, byte[] bytes, Step fsyncStep) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            step(fsyncStep);
+            ch.force(true);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system of " + to.getParent() + " cannot rename atomically; "
+                    + "keep the CIB directory on a local file system", e);
+        }
+    }
+
+    /** Makes the renames durable: without it a crash may forget a rename that already happened. */
+    private void fsyncDirectory() throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

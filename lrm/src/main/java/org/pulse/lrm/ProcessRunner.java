@@ -1,0 +1,204 @@
+package org.pulse.lrm;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs one agent process the way Pacemaker's executor does (ocf-contract §2, §8):
+ * <ul>
+ * <li>argv as given, no shell; through util-linux {@code setsid}, which (because the JVM's spawn helper is not
+ *     a group leader) calls setsid() and execs in place, so the agent's pid is its process group id; through
+ *     {@code nsenter --net=NS} first when a network namespace is configured (nsenter also execs in place);</li>
+ * <li>stdin /dev/null (never a TTY), or a pipe with the given bytes (fence agents);</li>
+ * <li>at the deadline {@code kill -KILL -- -PGID}, no TERM first, repeated every 5 s while the main process
+ *     lives; the result is "timed out";</li>
+ * <li>completion is the main process's exit, then a bounded drain of the pipes (never a wait for EOF);</li>
+ * <li>the main process is reaped by the JDK (waitFor).</li>
+ * </ul>
+ */
+final class ProcessRunner {
+    private static final Logger LOG = Logger.getLogger(ProcessRunner.class.getName());
+    static final long KILL_RETRY_MS = 5_000;
+
+    private final LrmConfig config;
+    private final ExecutorService readers;
+    private final Clock clock;
+    private final long ownPgid;
+
+    ProcessRunner(LrmConfig config, ExecutorService readers, Clock clock) {
+        this.config = config;
+        this.readers = readers;
+        this.clock = clock;
+        this.ownPgid = readPgid(ProcessHandle.current().pid());
+    }
+
+    /** Lets another thread cancel a run: the group is killed and the run reports cancelled. */
+    static final class Control {
+        private volatile long pid = -1;
+        private volatile boolean cancelled;
+        private ProcessRunner runner;
+
+        synchronized void cancel() {
+            cancelled = true;
+            if (pid > 0 && runner != null) {
+                runner.killGroup(pid);
+            }
+        }
+
+        boolean isCancelled() {
+            return cancelled;
+        }
+
+        synchronized void started(ProcessRunner r, long p) {
+            runner = r;
+            pid = p;
+            if (cancelled) {
+                r.killGroup(p);
+            }
+        }
+    }
+
+    List<String> commandLine(List<String> argv) {
+        List<String> cmd = new ArrayList<>();
+        if (config.netns() != null) {
+            cmd.add(config.nsenterCommand());
+            cmd.add("--net=" + config.netns());
+        }
+        cmd.add(config.setsidCommand());
+        cmd.addAll(argv);
+        return cmd;
+    }
+
+    RawExecution run(Invocation inv, Control control) {
+        ProcessBuilder pb = new ProcessBuilder(commandLine(inv.argv()));
+        Map<String, String> env = pb.environment();
+        for (Iterator<String> it = env.keySet().iterator(); it.hasNext(); ) {
+            String k = it.next();
+            for (String p : inv.dropEnvPrefixes()) {
+                if (k.startsWith(p)) {
+                    it.remove();
+                    break;
+                }
+            }
+        }
+        env.putAll(inv.env());
+        pb.directory(new File("/"));
+        pb.redirectInput(inv.stdin() == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
+        Instant startedAt = clock.instant();
+        long t0 = System.nanoTime();
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            return new RawExecution(-1, -1, false, control.isCancelled(), "could not start " + pb.command() + ": " + e.getMessage(),
+                    new OutputCapture.Snapshot("", 0, ""), new OutputCapture.Snapshot("", 0, ""), startedAt, 0);
+        }
+        long pid = p.pid();
+        control.started(this, pid);
+        OutputCapture out = new OutputCapture(p.getInputStream(), config.maxOutputBytes(), false);
+        OutputCapture err = new OutputCapture(p.getErrorStream(), config.maxOutputBytes(), true);
+        readers.execute(out);
+        readers.execute(err);
+        if (inv.stdin() != null) {
+            byte[] bytes = inv.stdin();
+            readers.execute(() -> {
+                try (OutputStream os = p.getOutputStream()) {
+                    os.write(bytes);
+                } catch (IOException e) {
+                    // The agent exited or closed stdin without reading: its exit code tells the rest.
+                }
+            });
+        }
+        boolean timedOut = false;
+        boolean interrupted = false;
+        try {
+            if (!p.waitFor(inv.timeoutMs(), TimeUnit.MILLISECONDS)) {
+                timedOut = !control.isCancelled();
+                killGroup(pid);
+                while (!p.waitFor(KILL_RETRY_MS, TimeUnit.MILLISECONDS)) {
+                    LOG.warning("agent " + inv.argv() + " (pid " + pid + ") will not die after SIGKILL; killing its group again");
+                    killGroup(pid);
+                }
+            }
+        } catch (InterruptedException e) {
+            // The LRM is shutting down: leave nothing running behind us.
+            interrupted = true;
+            killGroup(pid);
+            try {
+                p.waitFor(KILL_RETRY_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException ignored) {
+                // already interrupted
+            }
+        }
+        long execMs = (System.nanoTime() - t0) / 1_000_000;
+        // The main process is gone: give the pipes a short, bounded time to reach EOF. A background child
+        // (IPaddr2's send_arp) may keep them open for seconds; its output after this point is not ours.
+        long drainDeadline = System.nanoTime() + config.drainMs() * 1_000_000;
+        try {
+            out.awaitEof(Math.max(0, (drainDeadline - System.nanoTime()) / 1_000_000));
+            err.awaitEof(Math.max(0, (drainDeadline - System.nanoTime()) / 1_000_000));
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        int exit = p.isAlive() ? -1 : p.exitValue();
+        return new RawExecution(pid, exit, timedOut, control.isCancelled() || interrupted, null, out.snapshot(), err.snapshot(),
+                startedAt, execMs);
+    }
+
+    /**
+     * {@code kill -KILL -- -PGID}. The group is the agent's pid (setsid made it so); should /proc say otherwise,
+     * the group /proc names is killed, but never the LRM's own group.
+     */
+    void killGroup(long pid) {
+        long pgid = readPgid(pid);
+        if (pgid <= 0) {
+            pgid = pid; // the leader is gone (reaped) but its group may live on: the group id is still its pid
+        }
+        if (pgid == ownPgid || pgid <= 1) {
+            LOG.warning("agent pid " + pid + " is in the LRM's own process group " + pgid + "; killing the pid alone");
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            return;
+        }
+        try {
+            Process k = new ProcessBuilder(config.killCommand(), "-KILL", "--", "-" + pgid)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!k.waitFor(2, TimeUnit.SECONDS)) {
+                k.destroyForcibly();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not run '" + config.killCommand() + "' to kill process group " + pgid
+                    + "; killing the agent pid alone", e);
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Field 5 of /proc/PID/stat, or -1 when the process is gone. */
+    static long readPgid(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // comm (field 2) may contain spaces and parentheses: the fields after it start after the last ')'.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[2]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

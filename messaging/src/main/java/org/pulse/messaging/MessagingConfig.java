@@ -1,0 +1,148 @@
+package org.pulse.messaging;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * How one node joins its cluster. Build with {@link #builder(String, String)}.
+ *
+ * @param clusterName JGroups cluster name; nodes with another name ignore each other
+ * @param nodeName    this node's name, unique in the cluster; it names the node in views and envelopes
+ * @param links       the addresses this node listens on (TCP), one per network link. Each also
+ *                    uses the port {@code + }{@value #FD_SOCK_PORT_OFFSET} for FD_SOCK2. Only one
+ *                    link is supported so far (see the module notes on redundant links)
+ * @param peers       every cluster node's address (host:port), this node's own included or not;
+ *                    TCPPING contacts exactly these
+ * @param timing      all timings, from one knob: {@link Timing#derive(long)}
+ * @param clusterKey  the shared key; null only with {@code insecure}
+ * @param insecure    true runs without authentication and encryption: only for experiments,
+ *                    never the default
+ */
+public record MessagingConfig(String clusterName, String nodeName, List<InetSocketAddress> links,
+                              List<InetSocketAddress> peers, Timing timing, ClusterKey clusterKey, boolean insecure) {
+    /** FD_SOCK2 listens on the TCP port plus this. */
+    public static final int FD_SOCK_PORT_OFFSET = 100;
+    static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    public MessagingConfig {
+        Objects.requireNonNull(clusterName, "clusterName");
+        Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(timing, "timing");
+        if (!CLUSTER_NAME.matcher(clusterName).matches()) {
+            throw new IllegalArgumentException("cluster name '" + clusterName + "' is invalid: use 1-63 characters of [A-Za-z0-9._-]");
+        }
+        Envelope.checkNodeName(nodeName);
+        links = List.copyOf(links);
+        peers = List.copyOf(peers);
+        if (links.isEmpty()) {
+            throw new IllegalArgumentException("node " + nodeName + " has no address to listen on: give one (host:port)");
+        }
+        if (links.size() > 1) {
+            throw new IllegalArgumentException("node " + nodeName + " lists " + links.size() + " addresses " + links
+                    + ", but redundant links are not supported yet: give one address, and bond the two interfaces"
+                    + " in the OS (Linux bonding, mode active-backup) for redundancy");
+        }
+        for (InetSocketAddress a : links) {
+            checkAddress(a, "listen address of " + nodeName);
+        }
+        if (peers.isEmpty()) {
+            throw new IllegalArgumentException("node " + nodeName + " has no peers: list every cluster node's host:port");
+        }
+        for (InetSocketAddress a : peers) {
+            checkAddress(a, "peer address");
+        }
+        if (insecure && clusterKey != null) {
+            throw new IllegalArgumentException("node " + nodeName + ": both a cluster key and insecure mode given; choose one");
+        }
+        if (!insecure && clusterKey == null) {
+            throw new IllegalArgumentException("node " + nodeName + " has no cluster key: cluster traffic is authenticated"
+                    + " and encrypted by default; give the key file (made by `crmd --generate-key FILE`)");
+        }
+    }
+
+    private static void checkAddress(InetSocketAddress a, String what) {
+        if (a.isUnresolved()) {
+            throw new IllegalArgumentException(what + " " + a.getHostString() + ":" + a.getPort() + " does not resolve");
+        }
+        if (a.getPort() <= 0 || a.getPort() + FD_SOCK_PORT_OFFSET > 65535) {
+            throw new IllegalArgumentException(what + " " + a + ": port must be 1.." + (65535 - FD_SOCK_PORT_OFFSET)
+                    + " (port+" + FD_SOCK_PORT_OFFSET + " is used for failure detection)");
+        }
+    }
+
+    /** The address JGroups binds (the first link). */
+    InetSocketAddress primaryLink() {
+        return links.get(0);
+    }
+
+    public static Builder builder(String clusterName, String nodeName) {
+        return new Builder(clusterName, nodeName);
+    }
+
+    /** Collects a config; {@link #build()} validates it with errors naming what to fix. */
+    public static final class Builder {
+        private final String clusterName;
+        private final String nodeName;
+        private final List<InetSocketAddress> links = new ArrayList<>();
+        private final List<InetSocketAddress> peers = new ArrayList<>();
+        private Timing timing = Timing.defaults();
+        private ClusterKey clusterKey;
+        private boolean insecure;
+
+        private Builder(String clusterName, String nodeName) {
+            this.clusterName = clusterName;
+            this.nodeName = nodeName;
+        }
+
+        public Builder listenOn(InetSocketAddress address) {
+            links.add(address);
+            return this;
+        }
+
+        public Builder listenOn(String host, int port) {
+            return listenOn(new InetSocketAddress(host, port));
+        }
+
+        public Builder peer(InetSocketAddress address) {
+            peers.add(address);
+            return this;
+        }
+
+        public Builder peer(String host, int port) {
+            return peer(new InetSocketAddress(host, port));
+        }
+
+        public Builder peers(List<InetSocketAddress> addresses) {
+            peers.addAll(addresses);
+            return this;
+        }
+
+        public Builder failureDetectionMs(long failureDetectionMs) {
+            this.timing = Timing.derive(failureDetectionMs);
+            return this;
+        }
+
+        public Builder timing(Timing timing) {
+            this.timing = timing;
+            return this;
+        }
+
+        public Builder clusterKey(ClusterKey key) {
+            this.clusterKey = key;
+            return this;
+        }
+
+        /** Turns authentication and encryption off. For experiments only. */
+        public Builder insecure() {
+            this.insecure = true;
+            return this;
+        }
+
+        public MessagingConfig build() {
+            return new MessagingConfig(clusterName, nodeName, links, peers, timing, clusterKey, insecure);
+        }
+    }
+}

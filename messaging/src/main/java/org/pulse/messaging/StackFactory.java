@@ -1,0 +1,117 @@
+package org.pulse.messaging;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.jgroups.protocols.BARRIER;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
+import org.jgroups.protocols.FRAG2;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.UFC;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.stack.Protocol;
+
+/**
+ * The JGroups 5.5.7 protocol stack, bottom first, configured in code from a
+ * {@link MessagingConfig}. The order matters:
+ * <ul>
+ * <li>the seal sits directly on TCP so that every message above, discovery included, is sealed;</li>
+ * <li>FD_SOCK2 (crash: broken connection) and FD_ALL3 (silence: missing heartbeats) raise
+ *     suspicions, VERIFY_SUSPECT2 confirms them, the suspect tap reports them, GMS acts;</li>
+ * <li>NAKACK2/UNICAST3 make multicast/unicast reliable and ordered, STABLE garbage-collects,
+ *     UFC/MFC keep a fast sender from flooding a slow receiver, FRAG2 splits big messages
+ *     (a 200 KB CIB) into 60 KB fragments below the flow control credits.</li>
+ * </ul>
+ */
+final class StackFactory {
+    private StackFactory() {
+    }
+
+    static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol suspectTap) {
+        Timing t = config.timing();
+        InetSocketAddress bind = config.primaryLink();
+        List<Protocol> stack = new ArrayList<>();
+
+        TCP tcp = new TCP();
+        tcp.setValue("bind_addr", bind.getAddress());
+        tcp.setValue("bind_port", bind.getPort());
+        tcp.setValue("port_range", 0); // exactly the configured port: a second node must not slide onto the next one
+        tcp.setValue("tcp_nodelay", true); // figures.md: Nagle costs 200 KB replies 2-10x at the median
+        tcp.setValue("sock_conn_timeout", t.fdSockConnectTimeoutMs());
+        tcp.setValue("log_discard_msgs", false); // other clusters' traffic is not news
+        stack.add(tcp);
+
+        if (seal != null) {
+            stack.add(seal);
+        }
+
+        TCPPING ping = new TCPPING();
+        ping.setInitialHosts(config.peers());
+        ping.setPortRange(0);
+        ping.setValue("return_entire_cache", false);
+        stack.add(ping);
+
+        MERGE3 merge = new MERGE3();
+        merge.setValue("min_interval", t.mergeMinIntervalMs());
+        merge.setValue("max_interval", t.mergeMaxIntervalMs());
+        stack.add(merge);
+
+        FD_SOCK2 fdSock = new FD_SOCK2();
+        fdSock.setBindAddress(bind.getAddress());
+        fdSock.setOffset(MessagingConfig.FD_SOCK_PORT_OFFSET);
+        fdSock.setPortRange(5);
+        fdSock.setValue("connect_timeout", t.fdSockConnectTimeoutMs());
+        stack.add(fdSock);
+
+        FD_ALL3 fdAll = new FD_ALL3();
+        fdAll.setValue("timeout", t.heartbeatTimeoutMs());
+        fdAll.setValue("interval", t.heartbeatIntervalMs());
+        stack.add(fdAll);
+
+        VERIFY_SUSPECT2 verify = new VERIFY_SUSPECT2();
+        verify.setValue("timeout", t.verifySuspectTimeoutMs());
+        stack.add(verify);
+
+        stack.add(suspectTap);
+        stack.add(new BARRIER());
+
+        NAKACK2 nakack = new NAKACK2();
+        nakack.setValue("use_mcast_xmit", false); // TCP has no IP multicast
+        stack.add(nakack);
+        stack.add(new UNICAST3());
+
+        STABLE stable = new STABLE();
+        stable.setValue("desired_avg_gossip", 5_000L);
+        stable.setValue("max_bytes", 4_000_000L);
+        stack.add(stable);
+
+        GMS gms = new GMS();
+        gms.setValue("join_timeout", t.joinTimeoutMs());
+        gms.setValue("view_ack_collection_timeout", t.viewAckTimeoutMs());
+        gms.setValue("merge_timeout", t.mergeTimeoutMs());
+        gms.setValue("print_local_addr", false);
+        stack.add(gms);
+
+        UFC ufc = new UFC();
+        ufc.setValue("max_credits", 4_000_000L);
+        ufc.setValue("min_threshold", 0.4);
+        stack.add(ufc);
+        MFC mfc = new MFC();
+        mfc.setValue("max_credits", 4_000_000L);
+        mfc.setValue("min_threshold", 0.4);
+        stack.add(mfc);
+
+        FRAG2 frag = new FRAG2();
+        frag.setValue("frag_size", 60_000);
+        stack.add(frag);
+        return stack;
+    }
+}

@@ -1,0 +1,102 @@
+package org.pulse.messaging;
+
+/**
+ * Every timing setting of the JGroups stack, worked out from one operator knob: the failure
+ * detection time, i.e. the longest time from a node going silent (cut link, hung or frozen
+ * process) until the others have confirmed the suspicion and start installing a view without it.
+ *
+ * <p>How the budget {@code D} is split (figures.md, JGroups 5.5.7 on a 2-core machine):
+ * <ul>
+ * <li>FD_ALL3 suspects a member silent for {@code heartbeatTimeoutMs = 0.64 D}; it checks and
+ *     sends heartbeats every {@code heartbeatIntervalMs = timeout / 4}, so a silent member is
+ *     suspected at most timeout + interval = 0.8 D after its last heartbeat.</li>
+ * <li>VERIFY_SUSPECT2 then checks the suspect for {@code verifySuspectTimeoutMs = 0.1 D}, which
+ *     costs one to two times that timeout (figures.md), so 0.2 D at worst.</li>
+ * <li>A crashed process is faster: its TCP connection breaks, FD_SOCK2 notices in 13–30 ms, and
+ *     only VERIFY_SUSPECT2 follows.</li>
+ * </ul>
+ * The default of 500 ms gives FD_ALL3 320/80 and VERIFY_SUSPECT2 50: one and a half times the
+ * 200/50/50 that ran 5 minutes idle without a false suspicion, because ours must hold on a loaded
+ * 2-core machine. Below 100 ms (FD_ALL3 64/16) figures.md already saw transient suspicions, so the
+ * knob stops there.
+ *
+ * <p>The other settings follow from D so the whole stack speeds up or slows down together: a
+ * join waits {@code joinTimeoutMs = max(1000, 2 D)} for a coordinator; the coordinator waits
+ * {@code viewAckTimeoutMs = D} for view acks (a member that cannot ack within D is about to be
+ * suspected anyway, and a long wait is what let an isolated node hold a stale 2-of-3 view for a
+ * second in figures.md); MERGE3 looks for other partitions every {@code max(500, D)} to
+ * {@code 4×} that (500/2000 merged fastest in figures.md); a merge may take
+ * {@code mergeTimeoutMs = max(2000, 4 D)}.
+ */
+public record Timing(
+        long failureDetectionMs,
+        long heartbeatTimeoutMs,
+        long heartbeatIntervalMs,
+        long verifySuspectTimeoutMs,
+        int fdSockConnectTimeoutMs,
+        long joinTimeoutMs,
+        long viewAckTimeoutMs,
+        long mergeMinIntervalMs,
+        long mergeMaxIntervalMs,
+        long mergeTimeoutMs) {
+
+    public static final long DEFAULT_FAILURE_DETECTION_MS = 500;
+    public static final long MIN_FAILURE_DETECTION_MS = 100;
+    public static final long MAX_FAILURE_DETECTION_MS = 60_000;
+
+    public Timing {
+        if (heartbeatIntervalMs <= 0 || heartbeatTimeoutMs <= heartbeatIntervalMs || verifySuspectTimeoutMs <= 0) {
+            throw new IllegalArgumentException("inconsistent timing: heartbeat timeout " + heartbeatTimeoutMs
+                    + " ms must exceed the interval " + heartbeatIntervalMs + " ms, and verify timeout "
+                    + verifySuspectTimeoutMs + " ms must be positive");
+        }
+    }
+
+    /** The settings for the default detection time (500 ms). */
+    public static Timing defaults() {
+        return derive(DEFAULT_FAILURE_DETECTION_MS);
+    }
+
+    /**
+     * All settings from the failure detection time, in ms (between {@value #MIN_FAILURE_DETECTION_MS}
+     * and {@value #MAX_FAILURE_DETECTION_MS}).
+     */
+    public static Timing derive(long failureDetectionMs) {
+        if (failureDetectionMs < MIN_FAILURE_DETECTION_MS || failureDetectionMs > MAX_FAILURE_DETECTION_MS) {
+            throw new IllegalArgumentException("failure detection time " + failureDetectionMs + " ms is out of range: use "
+                    + MIN_FAILURE_DETECTION_MS + ".." + MAX_FAILURE_DETECTION_MS + " ms (default "
+                    + DEFAULT_FAILURE_DETECTION_MS + "; below " + MIN_FAILURE_DETECTION_MS
+                    + " ms a busy machine raises false suspicions)");
+        }
+        long d = failureDetectionMs;
+        long heartbeatTimeoutMs = Math.round(d * 0.64);
+        long heartbeatIntervalMs = Math.max(1, heartbeatTimeoutMs / 4);
+        long verifyMs = Math.max(10, d / 10);
+        int connectMs = (int) Math.min(1000, Math.max(100, Math.round(d * 0.6)));
+        long mergeMinMs = Math.max(500, d);
+        return new Timing(d, heartbeatTimeoutMs, heartbeatIntervalMs, verifyMs, connectMs,
+                Math.max(1000, 2 * d), d, mergeMinMs, 4 * mergeMinMs, Math.max(2000, 4 * d));
+    }
+
+    /** Worst case from a silent failure to a confirmed suspicion: FD_ALL3 timeout + interval + 2 × verify. */
+    public long worstCaseSilentDetectionMs() {
+        return heartbeatTimeoutMs + heartbeatIntervalMs + 2 * verifySuspectTimeoutMs;
+    }
+
+    /** Worst case for a crashed process whose TCP connections break: FD_SOCK2 (~30 ms) + 2 × verify. */
+    public long worstCaseCrashDetectionMs() {
+        return 30 + 2 * verifySuspectTimeoutMs;
+    }
+
+    /** What crmd prints at start: the derived settings and the detection times they give. */
+    public String describe() {
+        return "failure detection " + failureDetectionMs + " ms: heartbeats every " + heartbeatIntervalMs
+                + " ms, a member silent for " + heartbeatTimeoutMs + " ms is suspected (FD_ALL3) and checked for "
+                + verifySuspectTimeoutMs + " ms (VERIFY_SUSPECT2); worst case from a cut link or hung node to its"
+                + " removal: " + worstCaseSilentDetectionMs() + " ms; from a crashed process (connection reset, FD_SOCK2): ~"
+                + worstCaseCrashDetectionMs() + " ms; plus a few ms to install the view. Joins wait up to "
+                + joinTimeoutMs + " ms for a coordinator, views wait " + viewAckTimeoutMs + " ms for acks,"
+                + " partitions are looked for every " + mergeMinIntervalMs + ".." + mergeMaxIntervalMs
+                + " ms and merge within " + mergeTimeoutMs + " ms (MERGE3)";
+    }
+}

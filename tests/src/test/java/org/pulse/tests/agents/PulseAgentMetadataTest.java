@@ -1,0 +1,65 @@
+package org.pulse.tests.agents;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.pulse.tests.support.TestEnv;
+
+/** Every Pulse agent is an executable whose meta-data validates against the OCF 1.1 schema. */
+class PulseAgentMetadataTest {
+    static final List<String> AGENTS = List.of("Dummy", "Stateful", "ping", "IPaddr", "httpd", "Filesystem");
+
+    static Stream<String> agents() {
+        return AGENTS.stream();
+    }
+
+    @Test
+    void theProviderDirectoryHoldsExactlyTheShippedAgentsAllExecutable() throws IOException {
+        try (Stream<Path> files = Files.list(Ocf.PULSE)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+            assertEquals(AGENTS.stream().sorted().toList(), names);
+        }
+        for (String a : AGENTS) {
+            assertTrue(Files.isExecutable(Ocf.PULSE.resolve(a)), a + " must be executable (git keeps the bit)");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("agents")
+    void metaDataValidatesAndNamesTheAgentAndTheMandatoryActions(String type) throws IOException {
+        TestEnv.requireCommand("xmllint");
+        Ocf.Result md = Ocf.pulse(type, type, Map.of(), null).run("meta-data");
+        assertEquals(0, md.rc(), md::toString);
+        assertEquals("", Ocf.schemaProblems(md.stdout()), type + " meta-data against ra-api-1.1.rng");
+        assertTrue(md.stdout().contains("<resource-agent name=\"" + type + "\""), "name attribute is the agent's file name");
+        assertTrue(md.stdout().contains("<version>1.1</version>"), "OCF 1.1");
+        for (String action : List.of("start", "stop", "monitor", "meta-data", "validate-all")) {
+            assertTrue(md.stdout().contains("<action name=\"" + action + "\""), type + " advertises " + action);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("agents")
+    void unknownActionsAreUnimplementedAndNoActionIsAnArgumentError(String type) {
+        Ocf.Agent a = Ocf.pulse(type, "t1", Map.of(), null);
+        assertEquals(3, a.run("frobnicate").rc(), "unknown action → OCF_ERR_UNIMPLEMENTED");
+        assertEquals(2, a.run("").rc(), "empty action → OCF_ERR_ARGS");
+    }
+
+    @Test
+    void agentsRunWithoutOcfRootOrTheClusterLabsLibrary() {
+        // meta-data with an empty environment: nothing of resource-agents may be needed.
+        Ocf.Result r = Ocf.run(Ocf.pulse("Dummy", "d", Map.of(), null), "meta-data", 0, 10_000,
+                Map.of("OCF_ROOT", "/nonexistent"));
+        assertEquals(0, r.rc(), r::toString);
+    }
+}

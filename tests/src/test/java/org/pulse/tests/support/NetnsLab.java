@@ -1,0 +1,477 @@
+package org.pulse.tests.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A network-namespace lab (root only): N node namespaces and a client namespace, each with one
+ * interface {@code eth0} on a shared bridge, TEST-NET-2 addresses only (nodes 198.51.100.11, .12, …,
+ * client .100, virtual IPs .200 and up). Every name carries a short random prefix so parallel runs
+ * do not clash.
+ *
+ * <p>Commands run in a node with {@code nsenter --net=/run/netns/NAME}: only the network namespace
+ * changes, so mounts made there stay visible to the whole machine (what a real node's filesystem
+ * agent needs; {@code ip netns exec} would unshare the mount namespace and lose them). Each node has
+ * its own {@code HA_RSCTMP} and run directory, since /run and /tmp are shared.
+ *
+ * <p>{@link #close()} removes everything the lab made, in an order that works after a failed test:
+ * processes it started and any process still living in its namespaces, mounts under its work
+ * directory, loop devices, namespaces (which takes their veth ends along), the bridge, the work
+ * directory. A shutdown hook runs the same cleanup if the JVM exits without calling close.
+ */
+public final class NetnsLab implements AutoCloseable {
+    /** The lab's subnet: TEST-NET-2 (RFC 5737), never routed anywhere. */
+    public static final String SUBNET_PREFIX = "198.51.100.";
+    public static final int PREFIX_LENGTH = 24;
+    /** Interface name inside every namespace. */
+    public static final String IFNAME = "eth0";
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * One namespace of the lab.
+     *
+     * @param name     short name ("n1", "n2", "client")
+     * @param netns    the namespace's name under /run/netns
+     * @param address  its IPv4 address on eth0
+     * @param hostVeth the bridge-side end of its veth pair (link down/up acts here, like a cable)
+     * @param rsctmp   HA_RSCTMP for agents run on this node
+     * @param runDir   a per-node scratch directory (daemon state, sockets, logs)
+     */
+    public record Node(String name, String netns, String address, String hostVeth, Path rsctmp, Path runDir) {
+        public Path netnsPath() {
+            return Path.of("/run/netns", netns);
+        }
+
+        /** argv prefix that runs a command inside this node's network namespace only. */
+        public List<String> nsenter() {
+            return List.of("nsenter", "--net=" + netnsPath());
+        }
+    }
+
+    /** A loop device backed by an image file in the lab's work directory. */
+    public record LoopDevice(Path image, String device) {
+    }
+
+    /** The outcome of a command. */
+    public record Result(int rc, String stdout, String stderr) {
+        public boolean ok() {
+            return rc == 0;
+        }
+    }
+
+    private final String prefix;
+    private final Path workDir;
+    private final String bridge;
+    private final List<Node> nodes = new ArrayList<>();
+    private final Node client;
+    private final Deque<Process> processes = new ArrayDeque<>();
+    private final List<LoopDevice> loops = new ArrayList<>();
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private NetnsLab(int nodeCount, String prefix) throws IOException {
+        if (nodeCount < 1 || nodeCount > 80) {
+            throw new IllegalArgumentException("node count " + nodeCount + " out of range 1..80");
+        }
+        this.prefix = prefix;
+        this.workDir = Files.createTempDirectory("pulse-lab-" + prefix + "-");
+        this.bridge = prefix + "br";
+        this.shutdownHook = new Thread(this::cleanup, "netns-lab-cleanup-" + prefix);
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        boolean done = false;
+        try {
+            check(List.of("ip", "link", "add", bridge, "type", "bridge"));
+            check(List.of("ip", "link", "set", bridge, "up"));
+            for (int i = 1; i <= nodeCount; i++) {
+                nodes.add(addNamespace("n" + i, SUBNET_PREFIX + (10 + i)));
+            }
+            client = addNamespace("client", SUBNET_PREFIX + "100");
+            done = true;
+        } finally {
+            if (!done) {
+                close();
+            }
+        }
+    }
+
+    /**
+     * Builds a lab with {@code nodeCount} nodes and a client. Callers must be root (see
+     * {@link TestEnv#requireRoot()}) and close it.
+     */
+    public static NetnsLab create(int nodeCount) throws IOException {
+        TestEnv.requireRoot();
+        for (String cmd : new String[] {"ip", "nsenter", "setsid"}) {
+            TestEnv.requireCommand(cmd);
+        }
+        byte[] r = new byte[2];
+        new SecureRandom().nextBytes(r);
+        // "pl" + 4 hex digits: short enough for 15-character interface names with suffixes.
+        return new NetnsLab(nodeCount, "pl" + HexFormat.of().formatHex(r));
+    }
+
+    private Node addNamespace(String name, String address) throws IOException {
+        String netns = prefix + "-" + name;
+        String hostVeth = prefix + (name.equals("client") ? "c" : name);
+        Path rsctmp = workDir.resolve(name).resolve("rsctmp");
+        Path runDir = workDir.resolve(name).resolve("run");
+        Files.createDirectories(rsctmp);
+        Files.createDirectories(runDir);
+        Node node = new Node(name, netns, address, hostVeth, rsctmp, runDir);
+        check(List.of("ip", "netns", "add", netns));
+        check(List.of("ip", "link", "add", hostVeth, "type", "veth", "peer", "name", IFNAME, "netns", netns));
+        check(List.of("ip", "link", "set", hostVeth, "master", bridge));
+        check(List.of("ip", "link", "set", hostVeth, "up"));
+        check(inNs(node, "ip", "link", "set", "lo", "up"));
+        check(inNs(node, "ip", "link", "set", IFNAME, "up"));
+        check(inNs(node, "ip", "addr", "add", address + "/" + PREFIX_LENGTH, "dev", IFNAME));
+        return node;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public List<Node> nodes() {
+        return Collections.unmodifiableList(nodes);
+    }
+
+    /** Node 1..N. */
+    public Node node(int oneBased) {
+        return nodes.get(oneBased - 1);
+    }
+
+    public Node client() {
+        return client;
+    }
+
+    /** The i-th virtual IP (0-based): 198.51.100.200, .201, … */
+    public String vip(int index) {
+        if (index < 0 || index > 54) {
+            throw new IllegalArgumentException("vip index " + index + " out of range 0..54");
+        }
+        return SUBNET_PREFIX + (200 + index);
+    }
+
+    /** argv that runs {@code command} in {@code node}'s network namespace. */
+    public static List<String> inNs(Node node, String... command) {
+        List<String> argv = new ArrayList<>(node.nsenter());
+        argv.add("--");
+        argv.addAll(List.of(command));
+        return argv;
+    }
+
+    /** Runs a command in a node's namespace and waits for it (30 s at most). */
+    public Result exec(Node node, String... command) {
+        return run(inNs(node, command), Map.of(), COMMAND_TIMEOUT);
+    }
+
+    /** Runs a command in a node's namespace; throws with its output if it fails. */
+    public String execOk(Node node, String... command) {
+        Result r = exec(node, command);
+        if (!r.ok()) {
+            throw new IllegalStateException("in " + node.netns() + ": " + String.join(" ", command) + " → rc "
+                    + r.rc() + ": " + r.stderr().strip() + " " + r.stdout().strip());
+        }
+        return r.stdout();
+    }
+
+    /**
+     * Starts a long-running process in a node's namespace, in its own session (so close can kill
+     * its whole process group), with output appended to {@code log}. The lab stops it at close.
+     */
+    public Process start(Node node, List<String> command, Map<String, String> env, Path log) throws IOException {
+        List<String> argv = new ArrayList<>(node.nsenter());
+        argv.add("--");
+        argv.add("setsid");
+        argv.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().putAll(env);
+        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Process p = pb.start();
+        synchronized (processes) {
+            processes.push(p);
+        }
+        return p;
+    }
+
+    /** Cuts a node's cable: its interface loses carrier, its addresses stay. */
+    public void linkDown(Node node) {
+        check(List.of("ip", "link", "set", node.hostVeth(), "down"));
+    }
+
+    public void linkUp(Node node) {
+        check(List.of("ip", "link", "set", node.hostVeth(), "up"));
+    }
+
+    /** The MAC address of a node's eth0. */
+    public String mac(Node node) {
+        String out = execOk(node, "ip", "-o", "link", "show", "dev", IFNAME);
+        int i = out.indexOf("link/ether ");
+        if (i < 0) {
+            throw new IllegalStateException("no MAC address in: " + out);
+        }
+        return out.substring(i + 11).split("\\s+")[0].toLowerCase();
+    }
+
+    /** The MAC address {@code node}'s neighbour table holds for {@code ip}, if any. */
+    public Optional<String> neighbourMac(Node node, String ip) {
+        String out = exec(node, "ip", "neigh", "show", ip, "dev", IFNAME).stdout();
+        int i = out.indexOf("lladdr ");
+        if (i < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(out.substring(i + 7).split("\\s+")[0].toLowerCase());
+    }
+
+    /** True if {@code from} gets an ICMP echo reply from {@code ip} within {@code timeoutMs}. */
+    public boolean ping(Node from, String ip, long timeoutMs) {
+        long secs = Math.max(1, (timeoutMs + 999) / 1000);
+        return exec(from, "ping", "-n", "-q", "-c", "1", "-i", "0.2", "-w", Long.toString(secs), ip).ok();
+    }
+
+    /** An HTTP GET from {@code from}; the body, or empty when it fails. */
+    public Optional<String> httpGet(Node from, String url, long timeoutMs) {
+        String secs = String.format("%.3f", timeoutMs / 1000.0);
+        Result r = exec(from, "curl", "-s", "-f", "--max-time", secs, url);
+        return r.ok() ? Optional.of(r.stdout()) : Optional.empty();
+    }
+
+    /** A fresh ext4 image of {@code sizeMb} MiB on a loop device; detached at close. */
+    public LoopDevice loopImage(String name, int sizeMb) throws IOException {
+        Path image = workDir.resolve(name + ".img");
+        try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength((long) sizeMb * 1024 * 1024);
+        }
+        check(List.of("mkfs.ext4", "-q", "-F", image.toString()));
+        String dev = check(List.of("losetup", "-f", "--show", image.toString())).strip();
+        LoopDevice loop = new LoopDevice(image, dev);
+        synchronized (loops) {
+            loops.add(loop);
+        }
+        return loop;
+    }
+
+    /** A directory under the lab's work directory (mount points go here, so close finds them). */
+    public Path dir(String name) throws IOException {
+        return Files.createDirectories(workDir.resolve(name));
+    }
+
+    /** Mount points currently under the work directory, deepest first. */
+    public List<String> mountsUnderWorkDir() {
+        List<String> found = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4) {
+                    String mp = unescape(f[4]);
+                    if (mp.startsWith(workDir.toString() + "/")) {
+                        found.add(mp);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        found.sort(Comparator.comparingInt(String::length).reversed());
+        return found;
+    }
+
+    private static String unescape(String s) {
+        return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+    }
+
+    /** PIDs of processes living in {@code node}'s network namespace. */
+    public List<Long> processesIn(Node node) {
+        List<Long> pids = new ArrayList<>();
+        String target;
+        try {
+            target = "net:[" + Files.getAttribute(node.netnsPath(), "unix:ino") + "]";
+        } catch (IOException | UnsupportedOperationException e) {
+            return pids;
+        }
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String n = p.getFileName().toString();
+                if (!n.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    if (target.equals(Files.readSymbolicLink(p.resolve("ns/net")).toString())) {
+                        pids.add(Long.parseLong(n));
+                    }
+                } catch (IOException ignored) {
+                    // gone, or a kernel thread: not ours
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return pids;
+    }
+
+    /** Runs a command in the root namespace. */
+    public static Result run(List<String> argv, Map<String, String> env, Duration timeout) {
+        try {
+            Path out = Files.createTempFile("lab-out", ".txt");
+            Path err = Files.createTempFile("lab-err", ".txt");
+            try {
+                ProcessBuilder pb = new ProcessBuilder(argv);
+                pb.environment().putAll(env);
+                pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+                // Files, not pipes: a background child that keeps stdout open must not stall us.
+                pb.redirectOutput(out.toFile());
+                pb.redirectError(err.toFile());
+                Process p = pb.start();
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                    return new Result(124, Files.readString(out), Files.readString(err) + "\n(timed out after "
+                            + timeout.toMillis() + " ms)");
+                }
+                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                        Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running " + argv, e);
+        }
+    }
+
+    private static String check(List<String> argv) {
+        Result r = run(argv, Map.of(), COMMAND_TIMEOUT);
+        if (!r.ok()) {
+            throw new IllegalStateException(String.join(" ", argv) + " failed (rc " + r.rc() + "): "
+                    + r.stderr().strip() + " " + r.stdout().strip());
+        }
+        return r.stdout();
+    }
+
+    @Override
+    public void close() {
+        cleanup();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException ignored) {
+            // the JVM is already shutting down and runs the hook itself
+        }
+    }
+
+    /** Best effort, every step independent: a failure in one must not leave the rest behind. */
+    private synchronized void cleanup() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<String> problems = new ArrayList<>();
+        // 1. Processes we started, by process group (each runs in its own session).
+        synchronized (processes) {
+            for (Process p : processes) {
+                if (p.isAlive()) {
+                    run(List.of("kill", "-KILL", "--", "-" + p.pid()), Map.of(), Duration.ofSeconds(5));
+                    p.destroyForcibly();
+                }
+            }
+            for (Process p : processes) {
+                try {
+                    p.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            processes.clear();
+        }
+        // 2. Anything still living in our namespaces (daemons agents started): ours by construction.
+        List<Node> all = new ArrayList<>(nodes);
+        if (client != null) {
+            all.add(client);
+        }
+        for (Node n : all) {
+            for (long pid : processesIn(n)) {
+                run(List.of("kill", "-KILL", Long.toString(pid)), Map.of(), Duration.ofSeconds(5));
+            }
+        }
+        // 3. Mounts under the work directory, deepest first; kill holders, lazy unmount as last resort.
+        for (String mp : mountsUnderWorkDir()) {
+            if (!run(List.of("umount", mp), Map.of(), Duration.ofSeconds(10)).ok()) {
+                run(List.of("fuser", "-k", "-KILL", "-m", mp), Map.of(), Duration.ofSeconds(10));
+                if (!run(List.of("umount", mp), Map.of(), Duration.ofSeconds(10)).ok()) {
+                    Result lazy = run(List.of("umount", "-l", mp), Map.of(), Duration.ofSeconds(10));
+                    if (!lazy.ok()) {
+                        problems.add("umount " + mp + ": " + lazy.stderr().strip());
+                    }
+                }
+            }
+        }
+        // 4. Loop devices.
+        synchronized (loops) {
+            for (LoopDevice l : loops) {
+                Result r = run(List.of("losetup", "-d", l.device()), Map.of(), Duration.ofSeconds(10));
+                if (!r.ok() && !r.stderr().contains("No such device")) {
+                    problems.add("losetup -d " + l.device() + ": " + r.stderr().strip());
+                }
+            }
+            loops.clear();
+        }
+        // 5. Namespaces (their veth ends go with them), then the bridge.
+        for (Node n : all) {
+            run(List.of("ip", "netns", "del", n.netns()), Map.of(), Duration.ofSeconds(10));
+            run(List.of("ip", "link", "del", n.hostVeth()), Map.of(), Duration.ofSeconds(10));
+        }
+        run(List.of("ip", "link", "del", bridge), Map.of(), Duration.ofSeconds(10));
+        // 6. The work directory (only if nothing is mounted in it any more).
+        if (mountsUnderWorkDir().isEmpty()) {
+            try (Stream<Path> walk = Files.walk(workDir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                problems.add("delete " + workDir + ": " + e.getMessage());
+            }
+        } else {
+            problems.add("left " + workDir + " because something is still mounted under it");
+        }
+        if (!problems.isEmpty()) {
+            System.err.println("NetnsLab " + prefix + " cleanup problems: " + String.join("; ", problems));
+        }
+    }
+
+    /** A short description for logs. */
+    @Override
+    public String toString() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Node n : nodes) {
+            m.put(n.name(), n.address());
+        }
+        m.put("client", client == null ? "?" : client.address());
+        return "NetnsLab[" + prefix + " " + m + " work=" + workDir + "]";
+    }
+}

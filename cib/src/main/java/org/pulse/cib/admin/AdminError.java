@@ -1,0 +1,33 @@
+package org.pulse.cib.admin;
+
+import java.util.Objects;
+
+/**
+ * Why an operation failed: a stable {@code code} for programs and a {@code message} for the
+ * person at the terminal (what went wrong, with which thing, and what to do).
+ */
+public record AdminError(String code, String message) {
+    /** The request could not be read or lacks an argument. */
+    public static final String BAD_REQUEST = "bad-request";
+    /** The server does not know the operation. */
+    public static final String UNKNOWN_OP = "unknown-op";
+    /** The client speaks a protocol version the server does not. */
+    public static final String UNSUPPORTED_VERSION = "unsupported-version";
+    /** A resource, node or id named in the request does not exist. */
+    public static final String NOT_FOUND = "not-found";
+    /** The CIB in the request (or the result of the change) is not valid. */
+    public static final String INVALID_CIB = "invalid-cib";
+    /** A diff was made from another CIB version; fetch the CIB and retry. */
+    public static final String VERSION_MISMATCH = "version-mismatch";
+    /** Configuration writes are refused without quorum (unless forced). */
+    public static final String NO_QUORUM = "no-quorum";
+    /** The change could not be completed in time (e.g. not every member acknowledged it). */
+    public static final String TIMEOUT = "timeout";
+    /** Anything else; the message says what. */
+    public static final String INTERNAL = "internal";
+
+    public AdminError {
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(message, "message");
+    }
+}

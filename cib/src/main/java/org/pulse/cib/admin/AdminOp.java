@@ -1,0 +1,23 @@
+package org.pulse.cib.admin;
+
+/**
+ * The operations crmd answers, with the arguments each takes. Operation names are plain strings
+ * on the wire, so a newer crmd may add operations; an old one answers {@link AdminError#UNKNOWN_OP}.
+ */
+public final class AdminOp {
+    /** The CIB. Args: {@code section} (optional: "configuration", "status", "resources", ...). Result: {@code xml}, {@code version}. */
+    public static final String QUERY = "query";
+    /** Replace the whole CIB (or one section). Args: {@code xml}; {@code force} (optional boolean, writes without quorum). Result: {@code version}. */
+    public static final String REPLACE = "replace";
+    /** Apply a diff. Args: {@code diff} (the text of {@code CibDiff.toJson()}). Result: {@code version}. */
+    public static final String PATCH = "patch";
+    /** Cluster status. No args. Result: {@code text} (human-readable), {@code dc}, {@code quorate}, {@code version}. */
+    public static final String STATUS = "status";
+    /** A resource command. Args: {@code action} (start, stop, move, clear, cleanup, ...), {@code resource}, {@code node} (optional). */
+    public static final String RESOURCE = "resource";
+    /** A node command. Args: {@code action} (standby, online, maintenance, ready, ...), {@code node}. */
+    public static final String NODE = "node";
+
+    private AdminOp() {
+    }
+}

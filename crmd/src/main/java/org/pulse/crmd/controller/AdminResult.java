@@ -1,0 +1,37 @@
+package org.pulse.crmd.controller;
+
+import java.util.Objects;
+import org.pulse.cib.Cib;
+import org.pulse.cib.CibVersion;
+
+/**
+ * The answer to an admin request. {@code code} is "ok" or a stable error code ({@link #NO_QUORUM},
+ * ...); {@code message} is for a person. {@code version} is the CIB version the answer refers to
+ * (for a write: the version that every member of the partition stored).
+ */
+public record AdminResult(String code, String message, CibVersion version, Cib cib, StatusReport status) {
+    public static final String OK = "ok";
+    public static final String NO_QUORUM = "no-quorum";
+    public static final String NO_DC = "no-dc";
+    public static final String INVALID = "invalid";
+    public static final String CONFLICT = "conflict";
+    public static final String TIMEOUT = "timeout";
+    public static final String UNCERTAIN = "outcome-unknown";
+
+    public AdminResult {
+        Objects.requireNonNull(code, "code");
+        message = message == null ? "" : message;
+    }
+
+    public boolean ok() {
+        return OK.equals(code);
+    }
+
+    static AdminResult error(String code, String message) {
+        return new AdminResult(code, message, null, null, null);
+    }
+
+    static AdminResult written(CibVersion version, String message) {
+        return new AdminResult(OK, message, version, null, null);
+    }
+}

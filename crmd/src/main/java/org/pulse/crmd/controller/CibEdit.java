@@ -1,0 +1,66 @@
+package org.pulse.crmd.controller;
+
+import java.util.Objects;
+
+/**
+ * A change an operator (or an agent through crm_attribute / attrd_updater) asks for. It travels
+ * to the DC as is and is applied there to the DC's CIB, never to a possibly stale copy;
+ * {@link CibEdits} applies it.
+ */
+public sealed interface CibEdit {
+    /**
+     * Replace the whole CIB's configuration (and root attributes) with the given document; the
+     * status stays. Refused when the document is based on an older configuration than the
+     * cluster's (another write came first).
+     */
+    record ReplaceCib(String xml) implements CibEdit {
+        public ReplaceCib {
+            Objects.requireNonNull(xml, "xml");
+        }
+    }
+
+    /** Replace one configuration section (crm_config, nodes, resources, constraints, ...) or "configuration". */
+    record ReplaceSection(String section, String xml) implements CibEdit {
+        public ReplaceSection {
+            Objects.requireNonNull(section, "section");
+            Objects.requireNonNull(xml, "xml");
+        }
+    }
+
+    /** Apply a CibDiff (JSON); it must be based on the cluster's current configuration epoch. */
+    record Patch(String diffJson) implements CibEdit {
+        public Patch {
+            Objects.requireNonNull(diffJson, "diffJson");
+        }
+    }
+
+    /**
+     * Set (value non-null) or delete a node attribute: permanent ones live in the nodes section
+     * (crm_attribute -l forever), transient ones in the status section (attrd_updater, -l reboot).
+     */
+    record NodeAttribute(String node, String name, String value, boolean transientAttribute) implements CibEdit {
+        public NodeAttribute {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /** Set or delete a cluster property (crm_config). */
+    record ClusterProperty(String name, String value) implements CibEdit {
+        public ClusterProperty {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /** Set or delete a resource's meta attribute (target-role, is-managed, ...). */
+    record ResourceMeta(String resourceId, String name, String value) implements CibEdit {
+        public ResourceMeta {
+            Objects.requireNonNull(resourceId, "resourceId");
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /** Forget failures and history of a resource (null: all) on a node (null: all), so it is probed afresh. */
+    record Cleanup(String resourceId, String node) implements CibEdit {
+    }
+}

@@ -1,0 +1,203 @@
+package org.pulse.crmd.controller;
+
+import java.util.Optional;
+import org.pulse.cib.Cib;
+import org.pulse.cib.CibDiff;
+import org.pulse.cib.CibException;
+import org.pulse.cib.CibVersion;
+import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.xml.XmlParseException;
+import org.pulse.cib.xml.XmlParser;
+
+/** Applies {@link CibEdit}s on the DC: the successor CIB (version bumped by Cib.next), or a refusal. */
+final class CibEdits {
+    private CibEdits() {
+    }
+
+    /** A refused edit: an {@link AdminResult} code and a message naming what and what to do. */
+    static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+        final String code;
+
+        Refused(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    static Cib apply(Cib cib, CibEdit edit) throws Refused {
+        XmlElement root = cib.root();
+        XmlElement changed;
+        if (edit instanceof CibEdit.ReplaceCib r) {
+            Cib given = parseCib(r.xml());
+            CibVersion v = given.version();
+            if (v.adminEpoch() < cib.version().adminEpoch()
+                    || (v.adminEpoch() == cib.version().adminEpoch() && v.epoch() < cib.version().epoch())) {
+                throw new Refused(AdminResult.CONFLICT, "the CIB sent is based on configuration version "
+                        + v.adminEpoch() + "." + v.epoch() + " but the cluster's is now " + cib.version()
+                        + " (someone else changed it meanwhile); read the CIB again, redo the change and retry");
+            }
+            XmlElement g = given.root();
+            changed = g.withChildren(root.children()).withChildReplaced(e -> e.name().equals("configuration"),
+                    Cibs.configuration(g));
+            changed = changed.withAttribute("have-quorum", root.attr("have-quorum"))
+                    .withAttribute("dc-uuid", root.attr("dc-uuid"));
+            if (v.adminEpoch() > cib.version().adminEpoch()) {
+                Cib bumped = Cib.of(changed).withVersion(new CibVersion(v.adminEpoch(), v.epoch(), 0));
+                return bumped;
+            }
+        } else if (edit instanceof CibEdit.ReplaceSection s) {
+            XmlElement section = parseXml("section " + s.section(), s.xml());
+            if (s.section().equals("configuration")) {
+                requireName(section, "configuration");
+                changed = root.withChildReplaced(e -> e.name().equals("configuration"), section);
+            } else if (s.section().equals("status")) {
+                throw new Refused(AdminResult.INVALID, "the status section is written by the cluster itself;"
+                        + " replace a configuration section (crm_config, nodes, resources, constraints, ...)");
+            } else {
+                requireName(section, s.section());
+                changed = Cibs.withSection(root, section);
+            }
+        } else if (edit instanceof CibEdit.Patch p) {
+            CibDiff diff;
+            try {
+                diff = CibDiff.fromJson(p.diffJson());
+            } catch (CibException e) {
+                throw new Refused(AdminResult.INVALID, "cannot read the patch: " + e.getMessage());
+            }
+            CibVersion from = diff.from();
+            if (from.adminEpoch() != cib.version().adminEpoch() || from.epoch() != cib.version().epoch()) {
+                throw new Refused(AdminResult.CONFLICT, "the patch was made against configuration version "
+                        + from + " but the cluster's is now " + cib.version()
+                        + "; read the CIB again, redo the change and retry");
+            }
+            try {
+                // Status updates move num_updates all the time; a configuration patch made against the
+                // same epoch still applies.
+                changed = new CibDiff(cib.version(), diff.to(), diff.changes()).apply(cib).root();
+            } catch (CibException e) {
+                throw new Refused(AdminResult.CONFLICT, "the patch does not apply: " + e.getMessage()
+                        + "; read the CIB again and retry");
+            }
+        } else if (edit instanceof CibEdit.NodeAttribute a) {
+            changed = nodeAttribute(root, a);
+        } else if (edit instanceof CibEdit.ClusterProperty c) {
+            XmlElement crmConfig = Cibs.section(root, "crm_config");
+            XmlElement set = crmConfig.element("cluster_property_set")
+                    .orElse(XmlElement.of("cluster_property_set", "id", "cib-bootstrap-options"));
+            XmlElement newSet = Cibs.withNvpair(set, set.id() + "-" + Cibs.sanitize(c.name()), c.name(), c.value());
+            changed = Cibs.withSection(root, crmConfig.withChildReplaced(
+                    e -> e.name().equals("cluster_property_set"), newSet));
+        } else if (edit instanceof CibEdit.ResourceMeta m) {
+            changed = resourceMeta(root, m);
+        } else if (edit instanceof CibEdit.Cleanup c) {
+            changed = cleanup(root, c.resourceId(), c.node());
+        } else {
+            throw new Refused(AdminResult.INVALID, "unknown edit " + edit);
+        }
+        return cib.next(changed);
+    }
+
+    private static Cib parseCib(String xml) throws Refused {
+        try {
+            return Cib.parse("the CIB sent", xml);
+        } catch (CibException e) {
+            throw new Refused(AdminResult.INVALID, e.getMessage());
+        }
+    }
+
+    private static XmlElement parseXml(String what, String xml) throws Refused {
+        try {
+            return XmlParser.parse(what, xml);
+        } catch (XmlParseException e) {
+            throw new Refused(AdminResult.INVALID, e.getMessage());
+        }
+    }
+
+    private static void requireName(XmlElement e, String name) throws Refused {
+        if (!e.name().equals(name)) {
+            throw new Refused(AdminResult.INVALID, "the XML sent for section " + name + " has root <" + e.name()
+                    + ">; send <" + name + "> with its content");
+        }
+    }
+
+    private static XmlElement nodeAttribute(XmlElement root, CibEdit.NodeAttribute a) throws Refused {
+        if (a.transientAttribute()) {
+            return Cibs.updateNodeState(root, a.node(),
+                    ns -> Cibs.withTransientAttribute(ns, a.node(), a.name(), a.value()));
+        }
+        XmlElement nodes = Cibs.section(root, "nodes");
+        Optional<XmlElement> node = nodes.elements("node").stream()
+                .filter(n -> a.node().equals(n.attr("uname", n.id()))).findFirst();
+        if (node.isEmpty()) {
+            throw new Refused(AdminResult.INVALID, "no node named '" + a.node() + "' in the CIB's nodes section;"
+                    + " known: " + Cibs.configuredNodes(Cib.of(root)));
+        }
+        XmlElement n = node.get();
+        XmlElement set = n.element("instance_attributes").orElse(XmlElement.of("instance_attributes", "id",
+                "nodes-" + n.id()));
+        XmlElement newSet = Cibs.withNvpair(set, set.id() + "-" + Cibs.sanitize(a.name()), a.name(), a.value());
+        XmlElement newNode = n.withChildReplaced(e -> e.name().equals("instance_attributes"), newSet);
+        return Cibs.withSection(root, nodes.withChildReplaced(e -> e == n, newNode));
+    }
+
+    private static XmlElement resourceMeta(XmlElement root, CibEdit.ResourceMeta m) throws Refused {
+        XmlElement resources = Cibs.section(root, "resources");
+        XmlElement updated = withMeta(resources, m);
+        if (updated == null) {
+            throw new Refused(AdminResult.INVALID, "no resource with id '" + m.resourceId()
+                    + "' in the configuration; see crm configure show");
+        }
+        return Cibs.withSection(root, updated);
+    }
+
+    private static XmlElement withMeta(XmlElement parent, CibEdit.ResourceMeta m) {
+        for (XmlElement e : parent.elements()) {
+            boolean isResource = switch (e.name()) {
+                case "primitive", "group", "clone", "master", "bundle" -> true;
+                default -> false;
+            };
+            if (isResource && m.resourceId().equals(e.id())) {
+                XmlElement set = e.element("meta_attributes").orElse(XmlElement.of("meta_attributes", "id",
+                        e.id() + "-meta_attributes"));
+                XmlElement newSet = Cibs.withNvpair(set, set.id() + "-" + Cibs.sanitize(m.name()), m.name(), m.value());
+                return parent.withChildReplaced(x -> x == e, e.withChildReplaced(
+                        x -> x.name().equals("meta_attributes"), newSet));
+            }
+            if (isResource) {
+                XmlElement inner = withMeta(e, m);
+                if (inner != null) {
+                    return parent.withChildReplaced(x -> x == e, inner);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Removes the resource's history and fail counts, on one node or all. */
+    static XmlElement cleanup(XmlElement root, String resourceId, String node) {
+        XmlElement out = root;
+        for (XmlElement ns : Cibs.nodeStates(root)) {
+            String name = ns.attr("uname", ns.id());
+            if (node != null && !node.equals(name)) {
+                continue;
+            }
+            out = Cibs.updateNodeState(out, name, s -> {
+                XmlElement lrm = Cibs.lrmOf(s, name);
+                XmlElement lr = lrm.element("lrm_resources").orElse(XmlElement.of("lrm_resources"));
+                XmlElement newLr = lr.withoutChildren(e -> e.name().equals("lrm_resource")
+                        && (resourceId == null || resourceId.equals(e.id())));
+                XmlElement updated = s.element("lrm").isPresent()
+                        ? Cibs.withLrm(s, lrm.withChildReplaced(e -> e.name().equals("lrm_resources"), newLr)) : s;
+                for (String attr : Cibs.transientAttributes(s).keySet()) {
+                    if ((attr.startsWith("fail-count-") || attr.startsWith("last-failure-"))
+                            && (resourceId == null || attr.substring(attr.indexOf('-', 5) + 1).startsWith(resourceId + "#"))) {
+                        updated = Cibs.withTransientAttribute(updated, name, attr, null);
+                    }
+                }
+                return updated;
+            });
+        }
+        return out;
+    }
+}

@@ -1,0 +1,336 @@
+package org.pulse.crmd.controller;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.pulse.cib.Cib;
+import org.pulse.cib.CibException;
+import org.pulse.cib.CibVersion;
+
+/**
+ * One node's controller: a state machine fed {@link Event}s, returning {@link Effect}s. No threads,
+ * clocks, sockets or randomness: time comes with each event, so the same code runs under the
+ * real runtime and in a simulated cluster.
+ *
+ * <p>Every node is a member: it answers the DC's join with its CIB version and operation
+ * history, stores the CIB the DC replicates (and only then acknowledges it), runs the
+ * operations the DC of its current view asks for, and reports their results. The first member
+ * of the view is also the DC; its duties live in {@link DcRole}.
+ */
+public final class Controller {
+    private final ControllerConfig config;
+    private final Scheduler scheduler;
+    private final String self;
+    private final LocalLrm lrm;
+    private final Map<Long, Long> forwards = new HashMap<>();
+    private Cib cib;
+    private View view;
+    /** The view whose DC this node accepted (by storing its join sync); operations come only from it. */
+    private String joinedViewId;
+    private Message.JoinRequest deferredJoin;
+    private DcRole dc;
+    private long nextForwardId;
+    private Outbox out;
+    private Instant now = Instant.EPOCH;
+
+    public Controller(ControllerConfig config, Scheduler scheduler, Cib storedCib) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.self = config.nodeName();
+        this.lrm = new LocalLrm(self);
+        this.cib = storedCib != null ? storedCib : Cib.empty();
+    }
+
+    /** Handles one event; the effects are to be performed in order. */
+    public List<Effect> handle(Event event, Instant eventTime) {
+        now = Objects.requireNonNull(eventTime, "eventTime");
+        out = new Outbox(self);
+        if (event instanceof Event.ViewChanged v) {
+            onView(v.view());
+        } else if (event instanceof Event.MessageReceived m) {
+            onMessage(m.from(), m.message());
+        } else if (event instanceof Event.OperationCompleted o) {
+            onOperation(o.result());
+        } else if (event instanceof Event.TimerFired t) {
+            onTimer(t.key());
+        } else if (event instanceof Event.AdminRequest a) {
+            onAdmin(a.requestId(), a.command());
+        }
+        while (!out.toSelf.isEmpty()) {
+            onMessage(self, out.toSelf.poll());
+        }
+        List<Effect> effects = List.copyOf(out.effects);
+        out = null;
+        return effects;
+    }
+
+    // ---- read-only state, for the runtime's status and for simulation invariants
+
+    public String nodeName() {
+        return self;
+    }
+
+    public Cib cib() {
+        return cib;
+    }
+
+    public View view() {
+        return view;
+    }
+
+    public boolean isDc() {
+        return dc != null;
+    }
+
+    /** True when this node is DC and confirmed a majority of votes by its join round. */
+    public boolean hasConfirmedQuorum() {
+        return dc != null && dc.joined() && dc.quorate();
+    }
+
+    public boolean transitionInProgress() {
+        return dc != null && dc.transitionInProgress();
+    }
+
+    /** Whether this node is joined to its view's DC (or is a DC that finished its join). */
+    public boolean joined() {
+        return view != null && view.id().equals(joinedViewId);
+    }
+
+    public StatusReport status() {
+        Boolean quorate = dc != null ? (dc.joined() ? dc.quorate() : null)
+                : (joined() ? Cibs.isTrue(cib.root().attr("have-quorum")) : null);
+        return new StatusReport(self, view == null ? null : view.id(), view == null ? List.of() : view.members(),
+                view == null ? null : view.dc(), joined(), quorate, expectedVotes(), cib.version(),
+                dc == null ? "not DC" : dc.transitionSummary(), dc == null ? Map.of() : dc.blocked(),
+                dc == null ? List.of() : dc.pendingFencing());
+    }
+
+    // ---- shared with DcRole
+
+    ControllerConfig config() {
+        return config;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    Outbox out() {
+        return out;
+    }
+
+    Instant now() {
+        return now;
+    }
+
+    String self() {
+        return self;
+    }
+
+    /** Votes: every node named in the node config or the CIB's nodes section. */
+    int expectedVotes() {
+        java.util.Set<String> all = new java.util.TreeSet<>(config.configuredNodes());
+        all.addAll(Cibs.configuredNodes(cib));
+        all.add(self);
+        return all.size();
+    }
+
+    /** The DC's CIB becomes this one; stored before anything that follows in the effects. */
+    void storeCib(Cib newCib) {
+        cib = newCib;
+        out.add(new Effect.PersistCib(newCib));
+    }
+
+    void markJoined(String viewId) {
+        joinedViewId = viewId;
+    }
+
+    LocalLrm lrm() {
+        return lrm;
+    }
+
+    // ---- events
+
+    private void onView(View v) {
+        View previous = view;
+        view = v;
+        joinedViewId = null;
+        deferredJoin = null;
+        out.info("view " + v.id() + ": " + v.members() + (previous == null ? "" : " (was " + previous.members() + ")")
+                + ", DC " + v.dc());
+        if (v.dc().equals(self)) {
+            if (dc == null) {
+                dc = new DcRole(this);
+            }
+            dc.startJoin(v);
+        } else if (dc != null) {
+            dc.resign("this node is no longer DC (the view's first member is now " + v.dc() + ")");
+            dc = null;
+        }
+    }
+
+    private void onMessage(String from, Message m) {
+        if (m instanceof Message.JoinRequest j) {
+            onJoinRequest(from, j);
+        } else if (m instanceof Message.CibSync s) {
+            onCibSync(from, s);
+        } else if (m instanceof Message.CibUpdate u) {
+            onCibUpdate(from, u);
+        } else if (m instanceof Message.Execute x) {
+            onExecute(from, x);
+        } else if (m instanceof Message.ForwardedReply r) {
+            Long requestId = forwards.remove(r.forwardId());
+            if (requestId != null) {
+                out.add(new Effect.CancelTimer(TimerKey.of("forward", r.forwardId())));
+                out.add(new Effect.ReplyAdmin(requestId, r.result()));
+            }
+        } else if (m instanceof Message.Suicide s) {
+            if (view != null && s.viewId().equals(view.id()) && from.equals(view.dc())) {
+                out.warn("fencing myself: " + s.reason());
+                out.add(new Effect.SelfFence(s.reason()));
+            }
+        } else if (m instanceof Message.ForgetHistory f) {
+            if (fromMyDc(from, f.viewId())) {
+                lrm.forget(f.resourceId().isEmpty() ? null : f.resourceId());
+            }
+        } else if (dc != null) {
+            dc.onMessage(from, m);
+        } else {
+            out.debug("ignored " + m.getClass().getSimpleName() + " from " + from + ": this node is not DC");
+        }
+    }
+
+    private boolean fromMyDc(String from, String viewId) {
+        return view != null && viewId.equals(view.id()) && from.equals(view.dc());
+    }
+
+    private void onJoinRequest(String from, Message.JoinRequest j) {
+        if (view == null || !j.viewId().equals(view.id()) || !from.equals(view.dc())) {
+            out.debug("ignored join request of view " + j.viewId() + " from " + from + ": my view is "
+                    + (view == null ? "none" : view.id() + " with DC " + view.dc()));
+            return;
+        }
+        if (lrm.busy()) {
+            // The DC must see a complete history: answer when the operations in flight finished.
+            deferredJoin = j;
+            out.debug("join of view " + j.viewId() + " waits for " + lrm.inFlight().size() + " operation(s) in flight");
+            return;
+        }
+        answerJoin(j);
+    }
+
+    private void answerJoin(Message.JoinRequest j) {
+        deferredJoin = null;
+        Cib newer = cib.version().isNewerThan(j.dcVersion()) ? cib : null;
+        out.send(view.dc(), new Message.JoinResponse(j.viewId(), cib.version(), newer, lrm.toXml()));
+    }
+
+    private void onCibSync(String from, Message.CibSync s) {
+        if (!fromMyDc(from, s.viewId())) {
+            out.debug("ignored CIB sync of view " + s.viewId() + " from " + from);
+            return;
+        }
+        storeCib(s.cib());
+        if (!s.viewId().equals(joinedViewId)) {
+            joinedViewId = s.viewId();
+            out.info("joined DC " + from + " in view " + s.viewId() + " with CIB " + cib.version());
+        }
+        out.send(from, new Message.CibAck(s.viewId(), cib.version()));
+    }
+
+    private void onCibUpdate(String from, Message.CibUpdate u) {
+        if (!fromMyDc(from, u.viewId()) || !u.viewId().equals(joinedViewId)) {
+            return;
+        }
+        if (!u.diff().to().isNewerThan(cib.version())) {
+            out.send(from, new Message.CibAck(u.viewId(), cib.version()));
+            return;
+        }
+        try {
+            storeCib(u.diff().apply(cib));
+            out.send(from, new Message.CibAck(u.viewId(), cib.version()));
+        } catch (CibException e) {
+            out.info("asking the DC for the whole CIB: " + e.getMessage());
+            out.send(from, new Message.ResyncRequest(u.viewId(), cib.version()));
+        }
+    }
+
+    private void onExecute(String from, Message.Execute x) {
+        if (!fromMyDc(from, x.viewId()) || !x.viewId().equals(joinedViewId)) {
+            // A DC that has not noticed it was cut off must not move this node.
+            out.warn("refused " + x.request().action() + " of " + x.request().resourceId() + " from " + from
+                    + ": not the DC this node joined (view " + x.viewId() + ", joined " + joinedViewId + ")");
+            return;
+        }
+        OpRequest req = x.request();
+        boolean oneShotChange = req.intervalMs() == 0 && !req.action().equals("monitor");
+        if (oneShotChange) {
+            lrm.cancelRecurring(req.resourceId());
+            out.add(new Effect.CancelRecurring(req.resourceId()));
+        }
+        lrm.started(req);
+        if (req.agent().isStonith() && (req.action().equals("start") || req.action().equals("stop"))) {
+            // A fence device has no process to start or stop: fencing runs its agent on demand.
+            onOperation(OpResult.of(req, 0, OpStatus.DONE, "", 0));
+            return;
+        }
+        out.add(new Effect.RunOperation(req));
+    }
+
+    private void onOperation(OpResult r) {
+        LocalLrm.Recorded rec = lrm.record(r, now.getEpochSecond());
+        if (rec.report() && view != null) {
+            out.send(view.dc(), new Message.OpReport(r, rec.callId()));
+        }
+        if (deferredJoin != null && !lrm.busy() && view != null && deferredJoin.viewId().equals(view.id())) {
+            answerJoin(deferredJoin);
+        }
+    }
+
+    private void onTimer(TimerKey key) {
+        if (key.is("forward")) {
+            long id = Long.parseLong(key.detail());
+            Long requestId = forwards.remove(id);
+            if (requestId != null) {
+                out.add(new Effect.ReplyAdmin(requestId, AdminResult.error(AdminResult.TIMEOUT,
+                        "the DC did not confirm the change within " + (config.writeTimeoutMs() / 1000)
+                                + " s; it may or may not be applied — check with crm configure show")));
+            }
+        } else if (dc != null) {
+            dc.onTimer(key);
+        }
+    }
+
+    private void onAdmin(long requestId, AdminCommand command) {
+        if (command instanceof AdminCommand.Query) {
+            out.add(new Effect.ReplyAdmin(requestId, new AdminResult(AdminResult.OK, "", cib.version(), cib, null)));
+        } else if (command instanceof AdminCommand.Status) {
+            out.add(new Effect.ReplyAdmin(requestId, new AdminResult(AdminResult.OK, "", cib.version(), cib,
+                    status())));
+        } else if (command instanceof AdminCommand.Write w) {
+            if (dc != null) {
+                dc.write(new DcRole.ReplyTo(self, requestId), w);
+            } else if (joined()) {
+                long id = ++nextForwardId;
+                forwards.put(id, requestId);
+                out.send(view.dc(), new Message.ForwardedAdmin(id, w));
+                out.timer(TimerKey.of("forward", id), config.writeTimeoutMs() + config.actionMarginMs());
+            } else {
+                out.add(new Effect.ReplyAdmin(requestId, AdminResult.error(AdminResult.NO_DC,
+                        "node " + self + " is not joined to a DC yet (view "
+                                + (view == null ? "none" : view.members().toString()) + "); retry in a moment")));
+            }
+        }
+    }
+
+    /** For DcRole: reply to an admin request received on this node. */
+    void replyLocal(long requestId, AdminResult result) {
+        out.add(new Effect.ReplyAdmin(requestId, result));
+    }
+
+    CibVersion version() {
+        return cib.version();
+    }
+}

@@ -1,0 +1,557 @@
+package org.pulse.crmd.controller;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.pulse.cib.Cib;
+import org.pulse.cib.CibDiff;
+import org.pulse.cib.CibVersion;
+import org.pulse.cib.xml.XmlElement;
+
+/**
+ * The duties of the DC (the first member of the view): the join round that confirms quorum by
+ * acknowledgements and picks the highest CIB, CIB writes replicated to every member before the
+ * operator hears "done", and the transition engine (fence, probe, then schedule; dispatch;
+ * abort and reschedule).
+ */
+final class DcRole {
+    record ReplyTo(String node, long id) {
+    }
+
+    private record PendingWrite(CibVersion version, ReplyTo replyTo, long seq) {
+    }
+
+    private record Queued(ReplyTo replyTo, AdminCommand.Write write) {
+    }
+
+    private final Controller c;
+    private final Map<String, Message.JoinResponse> responses = new HashMap<>();
+    private final Map<String, CibVersion> acked = new HashMap<>();
+    private final List<PendingWrite> pending = new ArrayList<>();
+    private final List<Queued> queued = new ArrayList<>();
+    private final Map<String, String> blocked = new TreeMap<>();
+    private View view;
+    private boolean joined;
+    private boolean quorate;
+    private TransitionRun current;
+    private long transitionSeq;
+    private long writeSeq;
+    private long inputSeq;
+    private boolean needSchedule;
+    private List<String> pendingFence = List.of();
+    private Instant fenceRetryAt = Instant.EPOCH;
+
+    DcRole(Controller c) {
+        this.c = c;
+    }
+
+    boolean joined() {
+        return joined;
+    }
+
+    boolean quorate() {
+        return quorate;
+    }
+
+    boolean transitionInProgress() {
+        return current != null;
+    }
+
+    String transitionSummary() {
+        if (!joined) {
+            return "joining view " + view.id() + ": " + responses.size() + "/" + view.members().size() + " answered";
+        }
+        return current == null ? "idle" : current.summary();
+    }
+
+    Map<String, String> blocked() {
+        return new LinkedHashMap<>(blocked);
+    }
+
+    List<String> pendingFencing() {
+        return pendingFence;
+    }
+
+    private Outbox out() {
+        return c.out();
+    }
+
+    // ---- join
+
+    /**
+     * A new view: ask every member (this node too) for its CIB version and history. The
+     * transition in progress is dropped; members answer only once their operations in flight
+     * have finished, so the join itself waits for them.
+     */
+    void startJoin(View v) {
+        view = v;
+        joined = false;
+        quorate = false;
+        responses.clear();
+        acked.clear();
+        if (current != null) {
+            out().info("abandoning " + current.summary() + ": new view");
+            current = null;
+        }
+        needSchedule = true;
+        for (String m : v.members()) {
+            out().send(m, new Message.JoinRequest(v.id(), c.version()));
+        }
+        out().timer(new TimerKey("join-retry"), c.config().joinRetryMs());
+    }
+
+    void resign(String reason) {
+        for (PendingWrite w : pending) {
+            reply(w.replyTo(), AdminResult.error(AdminResult.UNCERTAIN, reason + " before every member confirmed"
+                    + " the change to " + w.version() + "; it may or may not be kept: check with crm configure show"));
+        }
+        pending.clear();
+        for (Queued q : queued) {
+            reply(q.replyTo(), AdminResult.error(AdminResult.NO_DC, reason + "; retry the change"));
+        }
+        queued.clear();
+        current = null;
+    }
+
+    private void onJoinResponse(String from, Message.JoinResponse r) {
+        if (joined || !r.viewId().equals(view.id()) || !view.contains(from)) {
+            return;
+        }
+        responses.put(from, r);
+        if (responses.size() == view.members().size()) {
+            finishJoin();
+        }
+    }
+
+    private void finishJoin() {
+        Cib best = c.cib();
+        String bestFrom = c.self();
+        for (Map.Entry<String, Message.JoinResponse> e : responses.entrySet()) {
+            Cib theirs = e.getValue().cib();
+            if (theirs != null && theirs.version().isNewerThan(best.version())) {
+                best = theirs;
+                bestFrom = e.getKey();
+            }
+        }
+        if (!bestFrom.equals(c.self())) {
+            // Pacemaker's rule: the highest version wins, whoever became DC.
+            out().info("adopting the CIB of " + bestFrom + " (" + best.version() + " > " + c.version() + ")");
+            resignWrites("the CIB of " + bestFrom + " (" + best.version() + ") superseded this DC's after partitions merged");
+        }
+        XmlElement root = Cibs.withNodes(best.root(), view.members());
+        for (String m : view.members()) {
+            XmlElement lrm = responses.get(m).lrm();
+            root = Cibs.updateNodeState(root, m, ns -> Cibs.withLrm(Cibs.withAttrs(ns, "in_ccm", "true",
+                    "crmd", "online", "join", "member", "expected", "member"), lrm));
+        }
+        for (XmlElement ns : Cibs.nodeStates(root)) {
+            String node = ns.attr("uname", ns.id());
+            if (node != null && !view.contains(node) && !"false".equals(ns.attr("in_ccm"))) {
+                root = Cibs.updateNodeState(root, node, s -> Cibs.withAttrs(s, "in_ccm", "false", "crmd", "offline",
+                        "join", "down"));
+            }
+        }
+        int votes = expectedVotes(root);
+        quorate = view.members().size() * 2 > votes;
+        root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self());
+        Cib joinedCib = best.next(root);
+        c.storeCib(joinedCib);
+        joined = true;
+        c.markJoined(view.id());
+        acked.put(c.self(), joinedCib.version());
+        for (String m : view.members()) {
+            if (!m.equals(c.self())) {
+                out().send(m, new Message.CibSync(view.id(), joinedCib));
+            }
+        }
+        out().add(new Effect.CancelTimer(new TimerKey("join-retry")));
+        out().info("join of view " + view.id() + " complete: " + view.members().size() + " of " + votes + " votes, "
+                + (quorate ? "quorate" : "WITHOUT quorum (no-quorum-policy=" + Cibs.noQuorumPolicy(joinedCib) + ")")
+                + ", CIB " + joinedCib.version());
+        needSchedule = true;
+        List<Queued> waiting = new ArrayList<>(queued);
+        queued.clear();
+        out().add(new Effect.CancelTimer(new TimerKey("queued")));
+        for (Queued q : waiting) {
+            write(q.replyTo(), q.write());
+        }
+        long recheckMs = Cibs.parseDurationMs(Cibs.property(joinedCib, "cluster-recheck-interval", "15min"), 900_000);
+        if (recheckMs > 0) {
+            out().timer(new TimerKey("recheck"), recheckMs);
+        }
+        runEngine();
+    }
+
+    private int expectedVotes(XmlElement root) {
+        java.util.Set<String> all = new java.util.TreeSet<>(c.config().configuredNodes());
+        all.addAll(Cibs.configuredNodes(Cib.of(root)));
+        all.add(c.self());
+        return all.size();
+    }
+
+    // ---- CIB writes and replication
+
+    void write(ReplyTo replyTo, AdminCommand.Write w) {
+        if (!joined) {
+            if (queued.size() >= 1000) {
+                reply(replyTo, AdminResult.error(AdminResult.NO_DC, "the cluster is forming and too many changes"
+                        + " wait; retry in a moment"));
+                return;
+            }
+            if (queued.isEmpty()) {
+                out().timer(new TimerKey("queued"), c.config().writeTimeoutMs());
+            }
+            queued.add(new Queued(replyTo, w));
+            return;
+        }
+        Cib cur = c.cib();
+        Cib next;
+        try {
+            next = CibEdits.apply(cur, w.edit());
+        } catch (CibEdits.Refused e) {
+            reply(replyTo, AdminResult.error(e.code, e.getMessage()));
+            return;
+        }
+        boolean configuration = next.version().epoch() != cur.version().epoch()
+                || next.version().adminEpoch() != cur.version().adminEpoch();
+        if (configuration && !quorate && !w.force()) {
+            reply(replyTo, AdminResult.error(AdminResult.NO_QUORUM, "this partition has " + view.members().size()
+                    + " of " + c.expectedVotes() + " votes (no quorum): configuration changes are refused so that"
+                    + " the partition with quorum cannot be contradicted; bring the other nodes back, or force"
+                    + " the change if you know they are down"));
+            return;
+        }
+        if (next.equals(cur)) {
+            reply(replyTo, AdminResult.written(cur.version(), "no change"));
+            return;
+        }
+        commit(next);
+        long seq = ++writeSeq;
+        pending.add(new PendingWrite(next.version(), replyTo, seq));
+        out().timer(TimerKey.of("write", seq), c.config().writeTimeoutMs());
+        if (w.edit() instanceof CibEdit.Cleanup cl) {
+            for (String m : view.members()) {
+                if (cl.node() == null || cl.node().equals(m)) {
+                    out().send(m, new Message.ForgetHistory(view.id(), cl.resourceId() == null ? "" : cl.resourceId()));
+                }
+            }
+        }
+        requestSchedule(configuration ? "configuration changed" : "status changed by an operator");
+        checkPending();
+        runEngine();
+    }
+
+    /** The DC's CIB becomes {@code next}: stored, then sent to every member as a diff. */
+    private void commit(Cib next) {
+        Cib old = c.cib();
+        if (next.equals(old)) {
+            return;
+        }
+        c.storeCib(next);
+        acked.put(c.self(), next.version());
+        if (joined) {
+            CibDiff diff = CibDiff.diff(old, next);
+            for (String m : view.members()) {
+                if (!m.equals(c.self())) {
+                    out().send(m, new Message.CibUpdate(view.id(), diff));
+                }
+            }
+        }
+    }
+
+    private void checkPending() {
+        if (!joined) {
+            return;
+        }
+        pending.removeIf(w -> {
+            for (String m : view.members()) {
+                CibVersion v = acked.get(m);
+                if (v == null || v.compareTo(w.version()) < 0) {
+                    return false;
+                }
+            }
+            out().add(new Effect.CancelTimer(TimerKey.of("write", w.seq())));
+            reply(w.replyTo(), AdminResult.written(w.version(), "stored by all " + view.members().size()
+                    + " members of the partition"));
+            return true;
+        });
+    }
+
+    private void resignWrites(String reason) {
+        for (PendingWrite w : pending) {
+            reply(w.replyTo(), AdminResult.error(AdminResult.UNCERTAIN, reason + "; the change to " + w.version()
+                    + " is lost: check with crm configure show and redo it"));
+        }
+        pending.clear();
+    }
+
+    private void reply(ReplyTo to, AdminResult result) {
+        if (to.node().equals(c.self())) {
+            c.replyLocal(to.id(), result);
+        } else {
+            out().send(to.node(), new Message.ForwardedReply(to.id(), result));
+        }
+    }
+
+    // ---- messages and timers
+
+    void onMessage(String from, Message m) {
+        if (m instanceof Message.JoinResponse r) {
+            onJoinResponse(from, r);
+        } else if (m instanceof Message.CibAck a) {
+            if (a.viewId().equals(view.id())) {
+                acked.merge(from, a.version(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
+                checkPending();
+            }
+        } else if (m instanceof Message.ResyncRequest r) {
+            if (joined && r.viewId().equals(view.id()) && view.contains(from)) {
+                out().send(from, new Message.CibSync(view.id(), c.cib()));
+            }
+        } else if (m instanceof Message.OpReport r) {
+            onOpReport(from, r);
+        } else if (m instanceof Message.ForwardedAdmin f) {
+            if (f.command() instanceof AdminCommand.Write w) {
+                write(new ReplyTo(from, f.forwardId()), w);
+            }
+        }
+    }
+
+    void onTimer(TimerKey key) {
+        if (key.is("join-retry")) {
+            if (!joined) {
+                for (String m : view.members()) {
+                    if (!responses.containsKey(m)) {
+                        out().send(m, new Message.JoinRequest(view.id(), c.version()));
+                    }
+                }
+                out().timer(key, c.config().joinRetryMs());
+            }
+        } else if (key.is("write")) {
+            long seq = Long.parseLong(key.detail());
+            pending.removeIf(w -> {
+                if (w.seq() != seq) {
+                    return false;
+                }
+                reply(w.replyTo(), AdminResult.error(AdminResult.TIMEOUT, "not every member confirmed storing "
+                        + w.version() + " within " + c.config().writeTimeoutMs() / 1000 + " s; the DC has it and"
+                        + " keeps replicating — check with crm status"));
+                return true;
+            });
+        } else if (key.is("queued")) {
+            for (Queued q : queued) {
+                reply(q.replyTo(), AdminResult.error(AdminResult.NO_DC, "the cluster did not finish forming within "
+                        + c.config().writeTimeoutMs() / 1000 + " s; retry"));
+            }
+            queued.clear();
+        } else if (key.is("action")) {
+            PlannedAction a = current == null ? null : current.inFlight(key.detail());
+            if (a != null) {
+                out().warn("no result for " + a + " within " + a.timeoutMs() + " ms (+ margin): counting it failed");
+                if (a.isFence()) {
+                    fenceFailed(a);
+                }
+                current.completed(a, false, a + " timed out");
+                runEngine();
+            }
+        } else if (key.is("fence-retry") || key.is("recheck")) {
+            needSchedule = true;
+            if (key.is("recheck")) {
+                long recheckMs = Cibs.parseDurationMs(Cibs.property(c.cib(), "cluster-recheck-interval", "15min"),
+                        900_000);
+                out().timer(key, Math.max(recheckMs, 1000));
+            }
+            runEngine();
+        }
+    }
+
+    // ---- operation results
+
+    private void onOpReport(String from, Message.OpReport rep) {
+        if (!joined || !view.contains(from)) {
+            // The join collects this node's complete history anyway.
+            return;
+        }
+        OpResult r = rep.result();
+        if (LrmOps.recordable(r)) {
+            long nowSec = c.now().getEpochSecond();
+            XmlElement root = Cibs.updateNodeState(c.cib().root(), from, ns -> {
+                XmlElement lrm = Cibs.lrmOf(ns, from);
+                XmlElement lr = lrm.element("lrm_resources").orElse(XmlElement.of("lrm_resources"));
+                XmlElement base = lr.elements("lrm_resource").stream().filter(e -> r.resourceId().equals(e.id()))
+                        .findFirst().orElse(null);
+                XmlElement updated = LrmOps.record(base, r, rep.callId(), from, nowSec);
+                XmlElement newLr = lr.withChildReplaced(e -> e.name().equals("lrm_resource")
+                        && r.resourceId().equals(e.id()), updated);
+                XmlElement newNs = Cibs.withLrm(ns, lrm.withChildReplaced(e -> e.name().equals("lrm_resources"), newLr));
+                return LrmOps.isFailure(r) ? withFailure(newNs, from, r, nowSec) : newNs;
+            });
+            commit(c.cib().next(root));
+        }
+        PlannedAction a = current == null ? null : current.inFlight(r.opKey());
+        if (a != null) {
+            out().add(new Effect.CancelTimer(TimerKey.of("action", r.opKey())));
+            boolean ok = r.is(a.expectedRc());
+            if (a.isFence()) {
+                if (ok) {
+                    out().info("fenced " + a.fenceTarget() + " with " + a.resourceId());
+                    commit(c.cib().next(Planner.markFenced(c.cib().root(), a.fenceTarget(),
+                            c.now().getEpochSecond())));
+                } else {
+                    fenceFailed(a);
+                }
+            }
+            current.completed(a, ok, a + " returned rc " + r.rc() + " (" + r.status() + ")"
+                    + (r.exitReason().isEmpty() ? "" : ": " + r.exitReason()));
+        } else if (LrmOps.isFailure(r)) {
+            requestSchedule(r.resourceId() + " " + r.action() + (r.intervalMs() > 0 ? " (" + r.intervalMs() + " ms)" : "")
+                    + " failed on " + from + " with rc " + r.rc());
+        }
+        runEngine();
+    }
+
+    /** Fail counts as Pacemaker keeps them: a failed start bans the node (INFINITY), others count up. */
+    private static XmlElement withFailure(XmlElement ns, String node, OpResult r, long nowSec) {
+        if (r.action().equals("monitor") && r.intervalMs() == 0) {
+            return ns;
+        }
+        String key = r.resourceId() + "#" + r.action() + "_" + r.intervalMs();
+        String count;
+        if (r.action().equals("start") || r.action().equals("stop")) {
+            count = "INFINITY";
+        } else {
+            String prev = Cibs.transientAttributes(ns).get("fail-count-" + key);
+            long n = 0;
+            try {
+                n = prev == null ? 0 : Long.parseLong(prev);
+            } catch (NumberFormatException e) {
+                n = 1_000_000;
+            }
+            count = Long.toString(Math.min(n + 1, 1_000_000));
+        }
+        XmlElement out = Cibs.withTransientAttribute(ns, node, "fail-count-" + key, count);
+        return Cibs.withTransientAttribute(out, node, "last-failure-" + key, Long.toString(nowSec));
+    }
+
+    private void fenceFailed(PlannedAction a) {
+        out().warn("fencing " + a.fenceTarget() + " failed; retrying in " + c.config().fenceRetryMs() + " ms");
+        fenceRetryAt = c.now().plusMillis(c.config().fenceRetryMs());
+        out().timer(new TimerKey("fence-retry"), c.config().fenceRetryMs());
+    }
+
+    private void requestSchedule(String why) {
+        needSchedule = true;
+        if (current != null) {
+            current.abort(why);
+        }
+        out().debug("reschedule: " + why);
+    }
+
+    // ---- the transition engine
+
+    private void runEngine() {
+        if (!joined) {
+            return;
+        }
+        for (int round = 0; round < 8; round++) {
+            if (current != null) {
+                for (PlannedAction a : current.ready()) {
+                    dispatch(a);
+                }
+                if (!current.finished()) {
+                    return;
+                }
+                boolean clean = current.completeAndClean();
+                out().info("transition " + current.id + " (" + current.plan.source() + ") ended"
+                        + (clean ? "" : ": " + (current.abortReason() == null ? "incomplete" : current.abortReason())));
+                if (!clean || !current.plan.source().equals("policy-engine")) {
+                    needSchedule = true;
+                }
+                current = null;
+            }
+            if (!needSchedule || c.now().isBefore(fenceRetryAt)) {
+                return;
+            }
+            needSchedule = false;
+            TransitionPlan p = plan();
+            if (p == null || p.isEmpty()) {
+                return;
+            }
+            current = new TransitionRun(++transitionSeq, p);
+            out().info("transition " + current.id + " (" + p.source() + "): " + p.actions());
+        }
+    }
+
+    private void dispatch(PlannedAction a) {
+        String opKey = c.self() + ":" + view.id() + ":" + current.id + ":" + a.id();
+        OpRequest req = new OpRequest(opKey, a.resourceId(), a.agent(), a.operation(), a.intervalMs(),
+                Math.max(1, a.timeoutMs()), a.params());
+        current.dispatched(a, opKey);
+        out().send(a.node(), new Message.Execute(view.id(), req));
+        out().timer(TimerKey.of("action", opKey), a.timeoutMs() + c.config().actionMarginMs());
+    }
+
+    /** Fence, probe, then (with quorum) the policy engine, filtered for safety. Null: nothing to do. */
+    private TransitionPlan plan() {
+        Cib cib = c.cib();
+        blocked.clear();
+        pendingFence = List.of();
+        String policy = Cibs.noQuorumPolicy(cib);
+        List<String> toFence = Planner.nodesToFence(cib, view, c.self());
+        if (!toFence.isEmpty()) {
+            if (!Cibs.stonithEnabled(cib)) {
+                XmlElement root = cib.root();
+                for (String n : toFence) {
+                    out().warn("stonith-enabled=false: taking " + n + " as down without fencing it");
+                    root = Planner.markFenced(root, n, c.now().getEpochSecond());
+                }
+                commit(cib.next(root));
+                cib = c.cib();
+            } else if (!quorate && !policy.equals("ignore")) {
+                blocked.putAll(Planner.blockedByUnfenceable(cib, toFence,
+                        "needs fencing, and a partition without quorum does not fence"));
+            } else {
+                List<Primitive> devices = Cibs.fenceDevices(cib);
+                if (devices.isEmpty()) {
+                    blocked.putAll(Planner.blockedByUnfenceable(cib, toFence, "needs fencing but no fence device is"
+                            + " configured (stonith-enabled=true): configure a stonith resource, or set"
+                            + " stonith-enabled=false if you accept the risk"));
+                } else {
+                    pendingFence = List.copyOf(toFence);
+                    return Planner.fencePlan(toFence, devices.get(0), c.self(), cib, c.config().defaultOpTimeoutMs());
+                }
+            }
+        }
+        Planner.activeOnNonMembers(cib, view).forEach(blocked::putIfAbsent);
+        TransitionPlan probes = Planner.probes(cib, view, c.config().defaultOpTimeoutMs());
+        if (!probes.isEmpty()) {
+            return probes;
+        }
+        if (!quorate && !policy.equals("ignore")) {
+            if (policy.equals("suicide")) {
+                for (String m : view.members()) {
+                    out().send(m, new Message.Suicide(view.id(), "no quorum (" + view.members().size() + " of "
+                            + c.expectedVotes() + " votes) and no-quorum-policy=suicide"));
+                }
+                return null;
+            }
+            return Planner.noQuorum(cib, view, policy, c.config().defaultOpTimeoutMs(), blocked);
+        }
+        out().add(new Effect.SaveSchedulerInput(++inputSeq, cib));
+        TransitionPlan p;
+        try {
+            p = c.scheduler().schedule(cib, c.now());
+        } catch (RuntimeException e) {
+            out().add(new Effect.Log(Effect.Log.Level.ERROR, "the policy engine failed on CIB " + cib.version()
+                    + " (input " + inputSeq + "): " + e));
+            return null;
+        }
+        Map<String, String> removed = new LinkedHashMap<>();
+        TransitionPlan filtered = Planner.filter(p, view, c.self(), blocked, removed);
+        removed.forEach((a, why) -> out().info("held back " + a + ": " + why));
+        return filtered;
+    }
+}

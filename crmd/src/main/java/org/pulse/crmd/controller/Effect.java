@@ -1,0 +1,75 @@
+package org.pulse.crmd.controller;
+
+import java.util.Objects;
+import org.pulse.cib.Cib;
+
+/**
+ * What the {@link Controller} asks the runtime to do. The runtime performs the effects of one
+ * event in list order; the order carries meaning: a {@link PersistCib} comes before the
+ * {@link Send} that acknowledges it, so a node never acknowledges a CIB it has not stored
+ * (as etcd raft's Ready: "saved to stable storage BEFORE messages are sent").
+ */
+public sealed interface Effect {
+    record Send(String to, Message message) implements Effect {
+        public Send {
+            Objects.requireNonNull(to, "to");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** Run an operation on the local LRM; its result comes back as Event.OperationCompleted. */
+    record RunOperation(OpRequest request) implements Effect {
+        public RunOperation {
+            Objects.requireNonNull(request, "request");
+        }
+    }
+
+    /** Stop the recurring operations of a resource on the local LRM (before it is stopped or moved). */
+    record CancelRecurring(String resourceId) implements Effect {
+        public CancelRecurring {
+            Objects.requireNonNull(resourceId, "resourceId");
+        }
+    }
+
+    /** Store the CIB durably; must complete before any later effect of the same event. */
+    record PersistCib(Cib cib) implements Effect {
+        public PersistCib {
+            Objects.requireNonNull(cib, "cib");
+        }
+    }
+
+    /** Fire Event.TimerFired(key) after delayMs; replaces a pending timer of the same key. */
+    record SetTimer(TimerKey key, long delayMs) implements Effect {
+        public SetTimer {
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    record CancelTimer(TimerKey key) implements Effect {
+        public CancelTimer {
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    record ReplyAdmin(long requestId, AdminResult result) implements Effect {
+        public ReplyAdmin {
+            Objects.requireNonNull(result, "result");
+        }
+    }
+
+    /** Keep the input of scheduler run {@code sequence} for replay with crm simulate (bounded, rotated). */
+    record SaveSchedulerInput(long sequence, Cib cib) implements Effect {
+        public SaveSchedulerInput {
+            Objects.requireNonNull(cib, "cib");
+        }
+    }
+
+    /** no-quorum-policy=suicide: this node must power itself off now. */
+    record SelfFence(String reason) implements Effect {
+    }
+
+    /** A line for the node's log (the runtime prefixes the node name). */
+    record Log(Level level, String text) implements Effect {
+        public enum Level { DEBUG, INFO, WARN, ERROR }
+    }
+}

@@ -1,0 +1,42 @@
+package org.pulse.crmd.controller;
+
+import java.util.Objects;
+
+/** What the runtime (or a simulation) feeds the {@link Controller}, one at a time. */
+public sealed interface Event {
+    /** The messaging layer installed a new view. */
+    record ViewChanged(View view) implements Event {
+        public ViewChanged {
+            Objects.requireNonNull(view, "view");
+        }
+    }
+
+    /** A message from a peer (or from this node to itself). */
+    record MessageReceived(String from, Message message) implements Event {
+        public MessageReceived {
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** The local LRM finished an operation (or one run of a recurring one). */
+    record OperationCompleted(OpResult result) implements Event {
+        public OperationCompleted {
+            Objects.requireNonNull(result, "result");
+        }
+    }
+
+    /** A timer set by {@link Effect.SetTimer} went off. */
+    record TimerFired(TimerKey key) implements Event {
+        public TimerFired {
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    /** A request on the admin socket; answered by {@link Effect.ReplyAdmin} with the same id. */
+    record AdminRequest(long requestId, AdminCommand command) implements Event {
+        public AdminRequest {
+            Objects.requireNonNull(command, "command");
+        }
+    }
+}

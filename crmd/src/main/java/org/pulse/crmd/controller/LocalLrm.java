@@ -1,0 +1,95 @@
+package org.pulse.crmd.controller;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.pulse.cib.xml.XmlElement;
+
+/**
+ * A node's own view of its LRM: the operation history of every resource it ran since this crmd
+ * started (reported to each new DC at join), the operations in flight, and the recurring
+ * monitors it keeps. Call ids grow by one per recorded result, so "latest" is well defined.
+ */
+final class LocalLrm {
+    private final String node;
+    private final Map<String, XmlElement> resources = new TreeMap<>();
+    private final Map<String, OpRequest> inFlight = new LinkedHashMap<>();
+    private final Map<String, OpRequest> recurring = new LinkedHashMap<>();
+    private long lastCallId;
+
+    LocalLrm(String node) {
+        this.node = node;
+    }
+
+    void started(OpRequest req) {
+        if (req.recurring()) {
+            recurring.put(req.opKey(), req);
+        }
+        inFlight.put(req.opKey(), req);
+    }
+
+    boolean busy() {
+        return !inFlight.isEmpty();
+    }
+
+    List<OpRequest> inFlight() {
+        return List.copyOf(inFlight.values());
+    }
+
+    /** Recurring monitors of the resource stop; their history entries go with them. */
+    void cancelRecurring(String resourceId) {
+        recurring.values().removeIf(r -> r.resourceId().equals(resourceId));
+        inFlight.values().removeIf(r -> r.resourceId().equals(resourceId) && r.recurring());
+        XmlElement res = resources.get(resourceId);
+        if (res != null) {
+            resources.put(resourceId, res.withoutChildren(e -> e.name().equals("lrm_rsc_op")
+                    && !"0".equals(e.attr("interval", "0"))));
+        }
+    }
+
+    /** What a result means to this node: whether it completes an Execute, and whether the DC must hear of it. */
+    record Recorded(long callId, boolean completesRequest, boolean report) {
+    }
+
+    Recorded record(OpResult r, long nowEpochSec) {
+        boolean wasInFlight = inFlight.remove(r.opKey()) != null;
+        if (r.intervalMs() > 0 && !recurring.containsKey(r.opKey())) {
+            // A run of a monitor cancelled meanwhile: stale, forget it.
+            return new Recorded(0, wasInFlight, false);
+        }
+        if (!LrmOps.recordable(r)) {
+            return new Recorded(++lastCallId, wasInFlight, true);
+        }
+        XmlElement base = resources.get(r.resourceId());
+        boolean changed = true;
+        if (!wasInFlight && r.intervalMs() > 0 && base != null) {
+            // Later runs of a recurring monitor are reported only when their outcome changes.
+            var prev = LrmOps.op(base, LrmOps.opId(r.resourceId(), r.action(), r.intervalMs()));
+            changed = prev.isEmpty() || !prev.get().attr("rc-code", "").equals(Integer.toString(r.rc()))
+                    || !prev.get().attr("op-status", "").equals(Integer.toString(r.status().code()));
+        }
+        if (!changed) {
+            return new Recorded(0, false, false);
+        }
+        long callId = ++lastCallId;
+        resources.put(r.resourceId(), LrmOps.record(base, r, callId, node, nowEpochSec));
+        return new Recorded(callId, wasInFlight, true);
+    }
+
+    /** The {@code <lrm>} element for the status section. */
+    XmlElement toXml() {
+        List<org.pulse.cib.xml.XmlNode> list = new ArrayList<>(resources.values());
+        return new XmlElement("lrm", Map.of("id", node), List.of(new XmlElement("lrm_resources", Map.of(), list)));
+    }
+
+    /** Forget a resource's history (null: all; cleanup): the next probe finds out afresh. */
+    void forget(String resourceId) {
+        if (resourceId == null) {
+            resources.clear();
+            return;
+        }
+        resources.remove(resourceId);
+    }
+}

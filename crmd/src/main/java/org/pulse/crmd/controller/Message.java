@@ -1,0 +1,113 @@
+package org.pulse.crmd.controller;
+
+import java.util.Objects;
+import org.pulse.cib.Cib;
+import org.pulse.cib.CibDiff;
+import org.pulse.cib.CibVersion;
+import org.pulse.cib.xml.XmlElement;
+
+/**
+ * What crmds say to each other. Everything the DC sends that changes a member's state names the
+ * view it belongs to: a member acts only on messages of the view it is in, from that view's DC,
+ * so a stale DC (one that has not yet noticed it was cut off) cannot move a member that already
+ * follows the new one. Encoded by {@link MessageCodec}.
+ */
+public sealed interface Message {
+    /** DC → member: report your CIB version and operation history for this view. */
+    record JoinRequest(String viewId, CibVersion dcVersion) implements Message {
+        public JoinRequest {
+            Objects.requireNonNull(viewId, "viewId");
+            Objects.requireNonNull(dcVersion, "dcVersion");
+        }
+    }
+
+    /**
+     * Member → DC. {@code cib} is sent only when the member's is newer than the DC's (else null);
+     * {@code lrm} is the member's {@code <lrm>} history, complete: a member with operations in
+     * flight answers only after they finished.
+     */
+    record JoinResponse(String viewId, CibVersion version, Cib cib, XmlElement lrm) implements Message {
+        public JoinResponse {
+            Objects.requireNonNull(viewId, "viewId");
+            Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(lrm, "lrm");
+        }
+    }
+
+    /** DC → member at the end of a join: the whole CIB; accepting it makes the member joined. */
+    record CibSync(String viewId, Cib cib) implements Message {
+        public CibSync {
+            Objects.requireNonNull(viewId, "viewId");
+            Objects.requireNonNull(cib, "cib");
+        }
+    }
+
+    /** DC → member: the next change; a member at another version asks for a {@link CibSync}. */
+    record CibUpdate(String viewId, CibDiff diff) implements Message {
+        public CibUpdate {
+            Objects.requireNonNull(viewId, "viewId");
+            Objects.requireNonNull(diff, "diff");
+        }
+    }
+
+    /** Member → DC: this version is stored on disk. */
+    record CibAck(String viewId, CibVersion version) implements Message {
+        public CibAck {
+            Objects.requireNonNull(viewId, "viewId");
+            Objects.requireNonNull(version, "version");
+        }
+    }
+
+    /** Member → DC: my CIB does not match your diff; send me the whole CIB. */
+    record ResyncRequest(String viewId, CibVersion have) implements Message {
+        public ResyncRequest {
+            Objects.requireNonNull(viewId, "viewId");
+            Objects.requireNonNull(have, "have");
+        }
+    }
+
+    /** DC → member: run this operation on your LRM. */
+    record Execute(String viewId, OpRequest request) implements Message {
+        public Execute {
+            Objects.requireNonNull(viewId, "viewId");
+            Objects.requireNonNull(request, "request");
+        }
+    }
+
+    /** Member → its DC: an operation ended (call ids grow per node, as in the lrm_rsc_op history). */
+    record OpReport(OpResult result, long callId) implements Message {
+        public OpReport {
+            Objects.requireNonNull(result, "result");
+        }
+    }
+
+    /** Any node → DC: an admin write received on another node's socket. */
+    record ForwardedAdmin(long forwardId, AdminCommand command) implements Message {
+        public ForwardedAdmin {
+            Objects.requireNonNull(command, "command");
+        }
+    }
+
+    /** DC → forwarding node: the outcome of a forwarded admin write. */
+    record ForwardedReply(long forwardId, AdminResult result) implements Message {
+        public ForwardedReply {
+            Objects.requireNonNull(result, "result");
+        }
+    }
+
+    /** DC of a partition without quorum and no-quorum-policy=suicide → members. */
+    record Suicide(String viewId, String reason) implements Message {
+        public Suicide {
+            Objects.requireNonNull(viewId, "viewId");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** DC → member after a cleanup: forget this resource's operation history ("": every resource's) (the next probe finds out afresh). */
+    record ForgetHistory(String viewId, String resourceId) implements Message {
+        public ForgetHistory {
+            Objects.requireNonNull(viewId, "viewId");
+            Objects.requireNonNull(resourceId, "resourceId");
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package org.pulse.crmd.controller;
+
+import java.util.List;
+import java.util.Map;
+import org.pulse.cib.CibVersion;
+
+/**
+ * A node's view of the cluster for {@code crm status}: membership, DC, quorum, what the DC is
+ * doing, and why resources are held back. {@code quorate} is null when this node does not know
+ * (no DC confirmed yet). Resource placement is read from the CIB's status by the client.
+ */
+public record StatusReport(String node, String viewId, List<String> members, String dc, boolean joined,
+        Boolean quorate, int expectedVotes, CibVersion cibVersion, String transition,
+        Map<String, String> blocked, List<String> pendingFencing) {
+    public StatusReport {
+        members = members == null ? List.of() : List.copyOf(members);
+        blocked = Map.copyOf(blocked);
+        pendingFencing = List.copyOf(pendingFencing);
+    }
+}

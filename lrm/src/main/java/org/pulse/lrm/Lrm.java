@@ -176,10 +176,13 @@ public final class Lrm implements AutoCloseable {
                     cancelRecurringLocked(rs, r, cancelledNow);
                 }
             }
+            cancelledNow.forEach(this::report);
+            cancelledNow.clear();
             if (req.isRecurring()) {
                 Recurring old = rs.recurring.get(req.operationKey());
                 if (old != null) {
                     cancelRecurringLocked(rs, old, cancelledNow);
+                    cancelledNow.forEach(this::report);
                 }
                 Recurring r = new Recurring(req, callId, future);
                 rs.recurring.put(req.operationKey(), r);
@@ -193,7 +196,6 @@ public final class Lrm implements AutoCloseable {
                 }
             }
         }
-        cancelledNow.forEach(this::report);
         return new Submission(callId, future);
     }
 
@@ -226,8 +228,8 @@ public final class Lrm implements AutoCloseable {
                     }
                 }
             }
+            cancelledNow.forEach(this::report);
         }
-        cancelledNow.forEach(this::report);
         return found;
     }
 
@@ -304,8 +306,8 @@ public final class Lrm implements AutoCloseable {
                     rs.active.control.cancel();
                 }
             }
+            cancelledNow.forEach(this::report);
         }
-        cancelledNow.forEach(this::report);
         events.shutdown();
         try {
             events.awaitTermination(5, TimeUnit.SECONDS);
@@ -438,10 +440,12 @@ public final class Lrm implements AutoCloseable {
             if (run.future != null) {
                 run.future.complete(res);
             }
+            // Reported under the lock and before the next operation starts, so results reach the listener in
+            // the order they happened (report() only queues to the event thread; it never blocks).
+            if (toReport != null) {
+                report(toReport);
+            }
             startNextLocked(rs);
-        }
-        if (toReport != null) {
-            report(toReport);
         }
     }
 

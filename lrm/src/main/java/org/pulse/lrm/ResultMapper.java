@@ -24,7 +24,10 @@ final class ResultMapper {
                     + " ms: process group " + raw.pid() + " killed with SIGKILL");
         }
         int exit = raw.exitValue();
-        if (exit > 128 && exit <= 128 + 64) {
+        boolean meaningful = (standard.equals(AgentRef.OCF) && OcfRc.isValid(exit))
+                || (standard.equals(AgentRef.LSB) && (action.equals("monitor") || action.equals("status"))
+                    && (exit == 150 || exit == 151));
+        if (!meaningful && exit > 128 && exit <= 128 + 64) {
             // Java reports death by signal N as 128+N, the same number as exit(128+N): say both.
             int sig = exit - 128;
             return new Mapped(OcfRc.ERR_GENERIC, ExecStatus.ERROR, "agent was killed by signal " + sig + " ("

@@ -89,7 +89,7 @@ public final class Cib {
         } catch (XmlParseException e) {
             throw new CibException("cannot read " + source, List.of(new CibProblem(CibProblem.Severity.ERROR,
                     source, e.line(), e.column(), null, problemOf(e),
-                    "fix the XML at that place (an editor with XML highlighting shows it)")));
+                    problemOf(e).contains("; ") ? "" : "fix the XML at line " + e.line() + ", column " + e.column())));
         }
         return of(source, root);
     }

@@ -30,10 +30,16 @@ public final class XmlParser {
     /** Largest attribute value accepted; a real CIB's largest are digests and rule expressions. */
     public static final int MAX_ATTRIBUTE_CHARS = 1 << 20;
 
+    private static final String WOODSTOX_MAX_ATTRIBUTE_SIZE = "com.ctc.wstx.maxAttributeSize";
+
     private XmlParser() {
     }
 
     public static XmlElement parse(String source, String xml) throws XmlParseException {
+        if (xml.isBlank()) {
+            throw new XmlParseException(source, 1, 1, "no root element: the file is empty; a CIB is an XML document"
+                    + " with a <cib> root");
+        }
         return parse(source, new StringReader(xml));
     }
 
@@ -42,6 +48,11 @@ public final class XmlParser {
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         factory.setProperty(XMLInputFactory.IS_COALESCING, true);
+        // Woodstox stops at 512 KiB with a message that names neither the attribute nor the
+        // element; let our own limit (below) speak instead.
+        if (factory.isPropertySupported(WOODSTOX_MAX_ATTRIBUTE_SIZE)) {
+            factory.setProperty(WOODSTOX_MAX_ATTRIBUTE_SIZE, MAX_ATTRIBUTE_CHARS * 2);
+        }
         XMLStreamReader in = null;
         try {
             in = factory.createXMLStreamReader(reader);
@@ -52,6 +63,16 @@ public final class XmlParser {
             // StAX prefixes its messages with the location; the exception carries it anyway.
             int cut = msg == null ? -1 : msg.indexOf("Message: ");
             String problem = cut >= 0 ? msg.substring(cut + 9) : String.valueOf(msg);
+            // Woodstox appends its own copy of the location; ours is in the exception.
+            int at = problem.indexOf("\n at [row,col");
+            if (at >= 0) {
+                problem = problem.substring(0, at);
+            }
+            if (problem.startsWith("Unexpected EOF in prolog")) {
+                problem = "no root element: the file ends before any element; a CIB has a <cib> root";
+            } else if (problem.startsWith("Unexpected EOF")) {
+                problem = problem + " (the file is cut short: was it truncated?)";
+            }
             throw new XmlParseException(source, loc == null ? 0 : loc.getLineNumber(),
                     loc == null ? 0 : loc.getColumnNumber(), "malformed XML: " + problem.strip());
         } finally {

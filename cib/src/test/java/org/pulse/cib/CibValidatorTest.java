@@ -1,0 +1,56 @@
+package org.pulse.cib;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CibValidatorTest {
+    @Test
+    void scores() {
+        for (String s : new String[] {"0", "100", "-100", "+5", "INFINITY", "+INFINITY", "-INFINITY", "infinity", " 7 "}) {
+            assertTrue(CibValidator.isScore(s), s);
+        }
+        for (String s : new String[] {"", "1.5", "lots", "INF", "--1", "1e3", null}) {
+            assertFalse(CibValidator.isScore(s), String.valueOf(s));
+        }
+    }
+
+    @Test
+    void durations() {
+        for (String s : new String[] {"0", "10", "10s", "10sec", "500ms", "500msec", "1min", "2m", "1h", "3hr", "20us",
+                "PT10S", "PT1M30S", "P1DT2H", "P2W", "P10S", "PT0.5S", "10 s"}) {
+            assertTrue(CibValidator.isDuration(s), s);
+        }
+        for (String s : new String[] {"", "-5s", "ten", "10 parsecs", "1.5.2s", "P", "PT", "T10S", "10ss", null}) {
+            assertFalse(CibValidator.isDuration(s), String.valueOf(s));
+        }
+    }
+
+    @Test
+    void aValidCibHasNoProblemsAndAWarningIsNotAnError() throws CibException {
+        assertEquals(List.of(), CibValidator.validate("base.xml", CibBadInputTest.res("")));
+        List<CibProblem> p = CibValidator.validate("w.xml", CibBadInputTest.con(
+                "<rsc_location id=\"l9\" rsc=\"vip\" node=\"node7\" score=\"10\"/>"));
+        assertEquals(1, p.size(), p.toString());
+        assertEquals(CibProblem.Severity.WARNING, p.get(0).severity());
+        assertTrue(p.get(0).message().contains("node 'node7'") && p.get(0).message().contains("node1, node2"), p.toString());
+        assertFalse(CibValidator.hasErrors(p));
+        CibValidator.parseValid("w.xml", CibBadInputTest.con("<rsc_location id=\"l9\" rsc=\"vip\" node=\"node7\" score=\"10\"/>"));
+    }
+
+    @Test
+    void problemsNameSourceLineIdAndFix() {
+        List<CibProblem> p = CibValidator.validate("site.xml", CibBadInputTest.con(
+                "<rsc_order id=\"o7\" first=\"vip\" then=\"nothere\"/>"));
+        assertEquals(1, p.size(), p.toString());
+        CibProblem x = p.get(0);
+        assertEquals("site.xml", x.source());
+        assertEquals("o7", x.elementId());
+        assertTrue(x.line() > 30, "line " + x.line());
+        assertTrue(x.message().startsWith("site.xml:" + x.line() + ": error: in 'o7': then=\"nothere\""), x.message());
+        assertFalse(x.fix().isEmpty());
+    }
+}

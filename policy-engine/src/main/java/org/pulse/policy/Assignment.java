@@ -1,0 +1,277 @@
+package org.pulse.policy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pulse.cib.model.Scores;
+
+/**
+ * Stage 4: choose a node for every placement unit. Units go in priority order; a unit's
+ * primaries (what it is colocated with) are placed before it; its score per node is its own
+ * plus what its dependents prefer (weighted by the colocation score, dropped if it would leave
+ * nowhere to run), then the colocations with the already placed primaries. Ties go to the
+ * current node, then to the node with fewer resources, then by name.
+ */
+final class Assignment {
+    private final Cluster c;
+    private final Scoring s;
+    /** Final per-unit tables (own + influence + colocations), for explain. */
+    final Map<Rsc, ScoreTable> finalScores = new LinkedHashMap<>();
+
+    private Assignment(Cluster c, Scoring s) {
+        this.c = c;
+        this.s = s;
+    }
+
+    static Assignment run(Cluster c, Scoring s) {
+        Assignment a = new Assignment(c, s);
+        a.assignAll();
+        return a;
+    }
+
+    private void assignAll() {
+        List<Rsc> units = new ArrayList<>();
+        for (Rsc r : c.topLevel()) {
+            if (r.kind == Rsc.Kind.CLONE) {
+                units.addAll(r.children);
+            } else {
+                units.add(r);
+            }
+        }
+        // Higher priority first; among equals, the one that holds its current node more strongly.
+        List<Rsc> sorted = new ArrayList<>(units);
+        Map<Rsc, Integer> curScore = new LinkedHashMap<>();
+        for (Rsc u : units) {
+            SNode cur = unitCurrentNode(u);
+            curScore.put(u, cur == null ? Integer.MIN_VALUE : combinedOwn(u).get(cur));
+        }
+        sorted.sort(Comparator.comparingInt((Rsc u) -> -priority(u))
+                .thenComparing((x, y) -> {
+                    int a = curScore.get(x);
+                    int b = curScore.get(y);
+                    if (a == Integer.MIN_VALUE || b == Integer.MIN_VALUE) {
+                        return 0;
+                    }
+                    return Integer.compare(b, a);
+                }));
+        for (Rsc u : sorted) {
+            assign(u);
+        }
+    }
+
+    private static int priority(Rsc u) {
+        return u.priority;
+    }
+
+    /** The node a unit runs on now: a primitive's single node, or a group's first active member's. */
+    static SNode unitCurrentNode(Rsc u) {
+        if (u.isPrimitive()) {
+            return u.currentNode();
+        }
+        for (Rsc m : u.primitives()) {
+            if (m.currentNode() != null) {
+                return m.currentNode();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A unit's own table: a primitive's, or for a group its first member's with each following
+     * member merged in (members are colocated with the one before them at INFINITY).
+     */
+    ScoreTable combinedOwn(Rsc u) {
+        if (u.isPrimitive()) {
+            return u.scores;
+        }
+        List<Rsc> members = u.primitives();
+        if (members.isEmpty()) {
+            return u.scores;
+        }
+        ScoreTable t = members.get(members.size() - 1).scores.copy();
+        for (int i = members.size() - 2; i >= 0; i--) {
+            ScoreTable base = members.get(i).scores.copy();
+            ScoreTable merged = merge(base, t, 1.0f, members.get(i + 1).id);
+            t = canRunAny(merged) ? merged : base;
+        }
+        return t;
+    }
+
+    /** {@code base} plus {@code factor} × {@code other} on the nodes base allows. */
+    private static ScoreTable merge(ScoreTable base, ScoreTable other, float factor, String why) {
+        ScoreTable out = base.copy();
+        for (Map.Entry<SNode, Integer> e : base.totals().entrySet()) {
+            SNode n = e.getKey();
+            int o = other.get(n);
+            if (factor < 0 && o < 0) {
+                continue;   // a node the other cannot use does not become attractive
+            }
+            int add;
+            if (o >= Scores.INFINITY || o <= -Scores.INFINITY) {
+                add = (int) Math.max(-Scores.INFINITY, Math.min(Scores.INFINITY, (long) (factor * o)));
+            } else {
+                add = (int) (factor * o);
+            }
+            if (add != 0) {
+                out.add(n, add, "preference of " + why + (factor == 1.0f ? "" : " × " + factor));
+            }
+        }
+        return out;
+    }
+
+    private static boolean canRunAny(ScoreTable t) {
+        for (Map.Entry<SNode, Integer> e : t.totals().entrySet()) {
+            if (e.getValue() >= 0 && e.getKey().canHost()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Own table plus what the unit's dependents want (recursively), weighted by colocation score. */
+    private ScoreTable withInfluence(Rsc u, Set<Rsc> visiting) {
+        ScoreTable t = combinedOwn(u).copy();
+        visiting.add(u);
+        for (Colocation col : s.dependentsOf(u)) {
+            Rsc d = col.dependent();
+            if (!col.influence() || visiting.contains(d) || d.assignedDone) {
+                continue;
+            }
+            if (col.score() < 0 && col.score() > -Scores.INFINITY) {
+                continue;
+            }
+            float factor = (float) col.score() / Scores.INFINITY;
+            if (col.score() <= -Scores.INFINITY) {
+                continue;   // anti-colocation is applied when the dependent is placed
+            }
+            ScoreTable dt = withInfluence(d, visiting);
+            ScoreTable merged = merge(t, dt, factor, d.id + " (colocation " + col.id() + ")");
+            if (canRunAny(merged)) {
+                t = merged;
+            }
+        }
+        visiting.remove(u);
+        return t;
+    }
+
+    void assign(Rsc u) {
+        if (u.assignedDone || u.assigning) {
+            return;
+        }
+        u.assigning = true;
+        for (Colocation col : s.primariesOf(u)) {
+            assign(col.primary());
+        }
+        ScoreTable t = withInfluence(u, new HashSet<>());
+        for (Colocation col : s.primariesOf(u)) {
+            Rsc p = col.primary();
+            if (!p.assignedDone) {
+                continue;   // a loop: the other side is placed after us
+            }
+            SNode pn = p.assigned;
+            if (col.score() >= Scores.INFINITY) {
+                for (SNode n : c.nodes()) {
+                    if (n != pn && t.allows(n)) {
+                        t.add(n, -Scores.INFINITY, pn == null
+                                ? "must be with " + p.id + ", which cannot run (colocation " + col.id() + ")"
+                                : "must be with " + p.id + " on " + pn.name + " (colocation " + col.id() + ")");
+                    }
+                }
+            } else if (pn != null && t.allows(pn)) {
+                t.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + p.id + " (colocation " + col.id() + ")");
+            }
+        }
+        finalScores.put(u, t);
+        SNode chosen = null;
+        String reason = null;
+        if (!wantsToRun(u)) {
+            reason = "target-role is Stopped";
+        } else {
+            chosen = choose(u, t);
+            if (chosen == null) {
+                reason = "no node can run it (every node scores below 0 or cannot host resources)";
+            }
+        }
+        if (!u.managed && unitCurrentNode(u) != null) {
+            chosen = unitCurrentNode(u);   // unmanaged: nothing moves
+        }
+        setAssigned(u, chosen, reason);
+        u.assigning = false;
+        u.assignedDone = true;
+    }
+
+    private boolean wantsToRun(Rsc u) {
+        if (u.targetRole == Role.STOPPED) {
+            return false;
+        }
+        if (c.options().stopAllResources()) {
+            return false;
+        }
+        if (!c.quorumAllowsStarts()) {
+            String p = c.options().noQuorumPolicy();
+            if ("freeze".equals(p)) {
+                return unitCurrentNode(u) != null;
+            }
+            return "demote".equals(p) && unitCurrentNode(u) != null;
+        }
+        return true;
+    }
+
+    private SNode choose(Rsc u, ScoreTable t) {
+        if (!c.quorumAllowsStarts() && "freeze".equals(c.options().noQuorumPolicy())) {
+            SNode cur = unitCurrentNode(u);
+            return cur != null && cur.online && t.get(cur) >= 0 ? cur : null;
+        }
+        SNode best = null;
+        int bestScore = Integer.MIN_VALUE;
+        for (Map.Entry<SNode, Integer> e : t.totals().entrySet()) {
+            SNode n = e.getKey();
+            int sc = e.getValue();
+            if (sc < 0 || !n.canHost()) {
+                continue;
+            }
+            if (best == null || sc > bestScore
+                    || (sc == bestScore && (n.assignedCount < best.assignedCount
+                    || (n.assignedCount == best.assignedCount && NaturalOrder.compare(n.name, best.name) < 0)))) {
+                best = n;
+                bestScore = sc;
+            }
+        }
+        SNode cur = unitCurrentNode(u);
+        if (best != null && cur != null && cur != best && cur.canHost() && t.allows(cur) && t.get(cur) == bestScore) {
+            best = cur;
+        }
+        return best;
+    }
+
+    private static void setAssigned(Rsc u, SNode node, String reason) {
+        u.assigned = node;
+        u.unassignedReason = reason;
+        if (node != null) {
+            node.assignedCount += Math.max(1, u.primitives().size());
+        }
+        if (u.kind == Rsc.Kind.GROUP) {
+            // members follow the group while each can run there; the rest of the group stops behind one that cannot
+            boolean blocked = node == null;
+            for (Rsc m : u.children) {
+                if (!blocked && (m.scores.get(node) < 0 || m.targetRole == Role.STOPPED)) {
+                    blocked = true;
+                    m.unassignedReason = m.targetRole == Role.STOPPED ? "target-role is Stopped"
+                            : "cannot run on " + node.name + " (score " + Scores.format(m.scores.get(node)) + ")";
+                }
+                m.assigned = blocked ? null : node;
+                if (m.assigned == null && m.unassignedReason == null) {
+                    m.unassignedReason = node == null ? reason : "a group member before it cannot run";
+                }
+                if (!m.managed && m.currentNode() != null) {
+                    m.assigned = m.currentNode();
+                }
+                m.assignedDone = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package org.pulse.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The placement half of the canonical form (naming rules of ../shared/conformance/README.md). */
+final class Canon {
+    private Canon() {
+    }
+
+    static List<String> placement(Cluster c, List<NodeSummary> nodes, List<Placement> after) {
+        List<String> out = new ArrayList<>();
+        for (NodeSummary n : nodes) {
+            out.add("node " + n.name() + " " + n.stateAfter());
+        }
+        java.util.Map<String, Placement> byId = new java.util.HashMap<>();
+        for (Placement pl : after) {
+            byId.put(pl.resource(), pl);
+        }
+        for (Rsc top : c.topLevel()) {
+            if (top.kind == Rsc.Kind.CLONE && !top.uniqueClone) {
+                anonymousClone(top, byId, out);
+                continue;
+            }
+            for (Rsc r : top.primitives()) {
+                Placement pl = byId.get(r.id);
+                if (pl != null) {
+                    lines(pl, r.id, out, true);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void lines(Placement pl, String name, List<String> out, boolean listStopped) {
+        if (pl.nodes().isEmpty()) {
+            if (listStopped && !pl.orphaned()) {
+                out.add("stopped " + name);
+            }
+            return;
+        }
+        StringBuilder fl = new StringBuilder();
+        String role = pl.role();
+        if ("Promoted".equals(role)) {
+            fl.append(" promoted");
+        } else if ("Unpromoted".equals(role)) {
+            fl.append(" unpromoted");
+        }
+        if (pl.failed()) {
+            fl.append(" failed");
+        }
+        if (pl.unmanaged()) {
+            fl.append(" unmanaged");
+        }
+        if (pl.blocked()) {
+            fl.append(" blocked");
+        }
+        if (pl.orphaned()) {
+            fl.append(" orphaned");
+        }
+        for (String n : pl.nodes()) {
+            out.add("placed " + name + " " + n + fl);
+        }
+    }
+
+    private static void anonymousClone(Rsc clone, java.util.Map<String, Placement> byId, List<String> out) {
+        List<String> acc = new ArrayList<>();
+        String childBase = null;
+        for (Rsc inst : clone.children) {
+            String instBase = base(inst.id);
+            if (childBase == null) {
+                childBase = instBase;
+            }
+            if (inst.kind == Rsc.Kind.GROUP) {
+                List<Placement> ms = new ArrayList<>();
+                for (Rsc m : inst.children) {
+                    Placement pl = byId.get(m.id);
+                    if (pl != null) {
+                        ms.add(pl);
+                    }
+                }
+                String node = null;
+                String role = null;
+                boolean collapsible = !ms.isEmpty();
+                for (Placement pl : ms) {
+                    if (pl.nodes().size() != 1 || pl.failed() || pl.unmanaged() || pl.blocked()) {
+                        collapsible = false;
+                        break;
+                    }
+                    if (node == null) {
+                        node = pl.nodes().get(0);
+                        role = pl.role();
+                    } else if (!node.equals(pl.nodes().get(0)) || !role.equals(pl.role())) {
+                        collapsible = false;
+                        break;
+                    }
+                }
+                if (collapsible) {
+                    String suffix = "Promoted".equals(role) ? " promoted" : "Unpromoted".equals(role) ? " unpromoted" : "";
+                    acc.add("placed " + instBase + " " + node + suffix);
+                } else {
+                    for (int i = 0; i < ms.size(); i++) {
+                        lines(ms.get(i), base(inst.children.get(i).id), acc, false);
+                    }
+                }
+            } else {
+                Placement pl = byId.get(inst.id);
+                if (pl != null) {
+                    lines(pl, instBase, acc, false);
+                }
+            }
+        }
+        if (acc.isEmpty()) {
+            out.add("stopped " + (childBase == null ? clone.id : childBase));
+        } else {
+            out.addAll(acc);
+        }
+    }
+
+    static String base(String id) {
+        int c = id.lastIndexOf(':');
+        if (c > 0 && id.substring(c + 1).chars().allMatch(Character::isDigit)) {
+            return id.substring(0, c);
+        }
+        return id;
+    }
+}

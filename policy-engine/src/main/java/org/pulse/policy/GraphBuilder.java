@@ -1,0 +1,167 @@
+package org.pulse.policy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pulse.cib.model.NvSet;
+import org.pulse.cib.model.OpConfig;
+import org.pulse.cib.model.RuleContext;
+
+/**
+ * Stage 8: freeze what the planner built into the immutable {@link Transition}: runnable
+ * actions get ids in creation order and the parameters the LRM needs; the placement before
+ * and after, node summaries and explanations are added.
+ */
+final class GraphBuilder {
+    private GraphBuilder() {
+    }
+
+    static Transition build(Cluster c, Assignment asg, Planner p) {
+        List<Act> kept = new ArrayList<>();
+        for (Act a : p.acts) {
+            if (a.runnable) {
+                a.id = kept.size();
+                kept.add(a);
+            }
+        }
+        List<Action> actions = new ArrayList<>(kept.size());
+        for (Act a : kept) {
+            List<Integer> inputs = new ArrayList<>(a.inputs.size());
+            for (Act in : a.inputs) {
+                if (in.runnable && in.id >= 0) {
+                    inputs.add(in.id);
+                }
+            }
+            String kind = a.pseudo ? "pseudo_event"
+                    : (a.rsc == null || "clear_failcount".equals(a.op) ? "crm_event" : "rsc_op");
+            actions.add(new Action(a.id, a.op, a.key(), a.rsc == null ? null : a.rsc.id,
+                    a.node == null ? null : a.node.name, a.intervalMs, a.role, kind, params(c, a), inputs));
+        }
+        List<NodeSummary> nodes = new ArrayList<>();
+        for (SNode n : c.nodes()) {
+            String now = nodeState(n);
+            String after = p.fencing.containsKey(n) ? "offline" : now;
+            nodes.add(new NodeSummary(n.name, now, after, n.uncleanReason));
+        }
+        List<Placement> before = new ArrayList<>();
+        List<Placement> after = new ArrayList<>();
+        for (Rsc r : c.byId().values()) {
+            if (!r.isPrimitive()) {
+                continue;
+            }
+            List<String> cur = new ArrayList<>();
+            for (SNode n : r.runningOn) {
+                cur.add(n.name);
+            }
+            before.add(new Placement(r.id, cur, cur.isEmpty() ? "Stopped" : r.role.text(), r.failed, !r.managed && !r.blocked,
+                    r.blocked, r.orphan));
+            List<String> end = new ArrayList<>();
+            boolean acted = false;
+            for (SNode n : r.runningOn) {
+                org.pulse.policy.Act sp = p.find(r, "stop", n);
+                if (sp == null || !sp.runnable) {
+                    if (n != r.assigned || p.find(r, "start", n) == null || !p.find(r, "start", n).runnable) {
+                        end.add(n.name);
+                    }
+                } else {
+                    acted = true;
+                }
+            }
+            if (r.assigned != null) {
+                Act st = p.find(r, "start", r.assigned);
+                if (st != null && st.runnable) {
+                    acted = true;
+                    if (!end.contains(r.assigned.name)) {
+                        end.add(r.assigned.name);
+                    }
+                }
+            }
+            boolean stillFailed = r.failed && !acted && !end.isEmpty();
+            after.add(new Placement(r.id, end, end.isEmpty() ? "Stopped" : "Started", stillFailed,
+                    !r.managed && !r.blocked, r.blocked, r.orphan));
+        }
+        Map<String, Explanation> expl = explanations(c, asg, p);
+        return new Transition(actions, nodes, before, after, expl, Canon.placement(c, nodes, after));
+    }
+
+    static String nodeState(SNode n) {
+        if (n.unclean) {
+            return "unclean";
+        }
+        if (n.pending) {
+            return "pending";
+        }
+        if (!n.online) {
+            return "offline";
+        }
+        if (n.standby) {
+            return "standby";
+        }
+        if (n.maintenance) {
+            return "maintenance";
+        }
+        return "online";
+    }
+
+    private static Map<String, String> params(Cluster c, Act a) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (a.rsc != null && !"clear_failcount".equals(a.op)) {
+            m.putAll(a.rsc.params);
+            OpConfig cfg = Unpack.findOp(a.rsc, "cancel".equals(a.op) ? "monitor" : a.op, a.intervalMs);
+            Long timeoutMs = cfg == null ? null : cfg.timeoutMs();
+            if (timeoutMs == null) {
+                Map<String, String> d = NvSet.merge(c.cib().opDefaults(), new RuleContext(Map.of(), c.now(),
+                        a.rsc.prim.cls(), a.rsc.prim.provider(), a.rsc.prim.type(), a.op, a.intervalMs));
+                timeoutMs = org.pulse.cib.model.Durations.parseMs(d.get("timeout"), 20_000);
+            }
+            m.put("CRM_meta_timeout", Long.toString(timeoutMs));
+            m.put("CRM_meta_name", "cancel".equals(a.op) ? "monitor" : a.op);
+            if (a.intervalMs > 0) {
+                m.put("CRM_meta_interval", Long.toString(a.intervalMs));
+            }
+            if ("monitor".equals(a.op) && a.intervalMs == 0) {
+                m.put("CRM_meta_op_target_rc", "7");
+            }
+        }
+        if (a.node != null) {
+            m.put("CRM_meta_on_node", a.node.name);
+            m.put("CRM_meta_on_node_uuid", a.node.id);
+        }
+        m.putAll(a.extra);
+        return m;
+    }
+
+    private static Map<String, Explanation> explanations(Cluster c, Assignment asg, Planner p) {
+        Map<String, Explanation> out = new LinkedHashMap<>();
+        for (Rsc r : c.byId().values()) {
+            if (r.kind == Rsc.Kind.CLONE) {
+                continue;
+            }
+            ScoreTable t = asg.finalScores.get(r);
+            if (t == null) {
+                t = r.scores;
+            }
+            if (t == null) {
+                continue;
+            }
+            Map<String, Integer> totals = new LinkedHashMap<>();
+            for (SNode n : c.nodes()) {
+                if (t.allows(n)) {
+                    totals.put(n.name, t.get(n));
+                }
+            }
+            SNode end = r.isPrimitive() ? p.endNode(r) : null;
+            String reason = r.unassignedReason;
+            if (r.isPrimitive() && r.assigned != null && end == null) {
+                Act st = p.find(r, "start", r.assigned);
+                reason = st != null && st.unrunnableReason != null ? "it cannot start on " + r.assigned.name + ": "
+                        + st.unrunnableReason : reason;
+            }
+            SNode cur = r.isPrimitive() ? r.currentNode() : Assignment.unitCurrentNode(r);
+            out.put(r.id, new Explanation(r.id, totals, t.parts(), r.assigned == null ? null : r.assigned.name,
+                    end == null ? null : end.name, cur == null ? null : cur.name, reason));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,592 @@
+package org.pulse.policy;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pulse.cib.model.LocationConstraint;
+import org.pulse.cib.model.OpConfig;
+import org.pulse.cib.model.OrderConstraint;
+import org.pulse.cib.model.ResourceSet;
+import org.pulse.cib.model.Scores;
+
+/**
+ * Stages 5–7: the actions that take every resource from where it is to where it was assigned
+ * (stop, start, recurring monitors, probes, cancels, fail-count clearing), fencing and
+ * shutdowns, then the orderings — which also decide what cannot run (a start after an
+ * unrunnable start of a mandatory "first", a stop on a node nobody can fence) and what must
+ * restart because something it depends on restarts.
+ *
+ * <p>Actions are kept in one list in creation order and indexed by (resource, operation,
+ * node); nothing walks the whole list per action, so the cost grows with the number of
+ * actions and orderings, not their product.
+ */
+final class Planner {
+    private final Cluster c;
+    private final Scoring s;
+    final List<Act> acts = new ArrayList<>();
+    private final Map<String, Act> index = new HashMap<>();
+    final Map<SNode, Act> fencing = new LinkedHashMap<>();
+    final Map<SNode, Act> shutdowns = new LinkedHashMap<>();
+    /** Mandatory orderings between primitives' starts (expanded from groups and constraints). */
+    private final List<Edge> edges = new ArrayList<>();
+    private final Map<Rsc, List<Edge>> edgesByFirst = new HashMap<>();
+    private final Map<Rsc, List<Edge>> edgesByThen = new HashMap<>();
+    private final Map<String, List<String>> noDiscovery = new HashMap<>();
+
+    /** "first then then" on starts (and, when symmetrical, reversed on stops). */
+    record Edge(Rsc first, Rsc then, boolean mandatory, boolean symmetrical, String firstAction,
+                String thenAction, String id) {
+    }
+
+    private Planner(Cluster c, Scoring s) {
+        this.c = c;
+        this.s = s;
+    }
+
+    static Planner run(Cluster c, Scoring s) {
+        Planner p = new Planner(c, s);
+        p.discovery();
+        p.fencing();
+        for (Rsc r : c.byId().values()) {
+            if (r.isPrimitive()) {
+                p.plan(r);
+            }
+        }
+        p.buildEdges();
+        p.propagateRestarts();
+        p.shutdowns();
+        p.runnability();
+        p.orderings();
+        return p;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static String k(Rsc r, String op, SNode n, long interval) {
+        return (r == null ? "" : r.id) + '\u0000' + op + '\u0000' + (n == null ? "" : n.name) + '\u0000' + interval;
+    }
+
+    Act find(Rsc r, String op, SNode n) {
+        return index.get(k(r, op, n, 0));
+    }
+
+    private Act add(String op, Rsc r, SNode n, long interval, String role) {
+        String key = k(r, op, n, interval);
+        Act a = index.get(key);
+        if (a == null) {
+            a = new Act(op, r, n, interval, role);
+            index.put(key, a);
+            acts.add(a);
+        }
+        return a;
+    }
+
+    // ------------------------------------------------------------------ fencing
+
+    private void fencing() {
+        for (SNode n : c.nodes()) {
+            if (n.unclean && c.canFence(n)) {
+                Act f = add("stonith", null, n, 0, null);
+                f.extra.put("CRM_meta_stonith_action", c.options().stonithAction());
+                fencing.put(n, f);
+            }
+        }
+    }
+
+    boolean fenced(SNode n) {
+        return fencing.containsKey(n);
+    }
+
+    // ------------------------------------------------------------------ per primitive
+
+    private void discovery() {
+        for (LocationConstraint lc : c.cib().constraints().locations()) {
+            if ("never".equals(lc.resourceDiscovery()) && lc.node() != null && lc.rsc() != null) {
+                noDiscovery.computeIfAbsent(lc.rsc(), x -> new ArrayList<>()).add(lc.node());
+            }
+        }
+    }
+
+    private void plan(Rsc r) {
+        SNode target = r.assigned;
+        // probes where the state is unknown
+        if (!r.orphan && c.options().enableStartupProbes()) {
+            for (SNode n : c.nodes()) {
+                if (!n.canRunOps() || r.known.contains(n) || n.maintenance || n.shutdown) {
+                    continue;
+                }
+                if (discoveryForbidden(r, n)) {
+                    continue;
+                }
+                add("monitor", r, n, 0, null);
+            }
+        }
+        for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
+            if (e.getValue().clearFailcount && e.getKey().canRunOps()) {
+                add("clear_failcount", r, e.getKey(), 0, null);
+            }
+        }
+        if (!r.managed) {
+            return;
+        }
+        boolean multiple = r.runningOn.size() > 1;
+        for (SNode cur : r.runningOn) {
+            Rsc.NodeHistory h = r.history.get(cur);
+            boolean failedHere = h != null && h.failed && h.onFail != OnFail.IGNORE;
+            if (cur != target || failedHere || multiple) {
+                stop(r, cur);
+            }
+        }
+        if (target != null) {
+            boolean running = r.runningOn.contains(target) && find(r, "stop", target) == null;
+            if (!running) {
+                start(r, target);
+            } else {
+                keepRunning(r, target);
+            }
+        }
+    }
+
+    private boolean discoveryForbidden(Rsc r, SNode n) {
+        String base = r.prim != null ? r.prim.id() : r.id;
+        for (Rsc x = r; x != null; x = x.parent) {
+            List<String> nodes = noDiscovery.get(x == r ? base : x.id);
+            if (nodes != null && nodes.contains(n.name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    Act stop(Rsc r, SNode n) {
+        Act a = add("stop", r, n, 0, null);
+        if (n.unclean && fenced(n)) {
+            a.pseudo = true;   // fencing the node stops it
+        }
+        return a;
+    }
+
+    Act start(Rsc r, SNode n) {
+        Act a = add("start", r, n, 0, null);
+        for (OpConfig op : r.ops) {
+            if (isRecurringMonitorFor(op, r)) {
+                add("monitor", r, n, op.intervalMs(), null);
+            }
+        }
+        return a;
+    }
+
+    private static boolean isRecurringMonitorFor(OpConfig op, Rsc r) {
+        if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())) {
+            return false;
+        }
+        return op.role() == null || "Started".equals(op.role());
+    }
+
+    private void keepRunning(Rsc r, SNode n) {
+        Rsc.NodeHistory h = r.history.get(n);
+        for (OpConfig op : r.ops) {
+            if (isRecurringMonitorFor(op, r) && (h == null || !h.recurring.containsKey("monitor_" + op.intervalMs()))) {
+                add("monitor", r, n, op.intervalMs(), null);
+            }
+        }
+        if (h != null) {
+            for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
+                OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
+                if (cfg == null || !cfg.enabled()) {
+                    Act cancel = add("cancel", r, n, op.intervalMs(), null);
+                    cancel.extra.put("CRM_meta_operation", op.operation());
+                }
+            }
+        }
+    }
+
+    /** Stop then start again on the assigned node (a restart forced by something it depends on). */
+    private boolean restart(Rsc r) {
+        if (!r.managed || r.assigned == null || !r.runningOn.contains(r.assigned)) {
+            return false;
+        }
+        if (find(r, "stop", r.assigned) != null) {
+            return false;
+        }
+        stop(r, r.assigned);
+        start(r, r.assigned);
+        return true;
+    }
+
+    /** Stop everywhere it runs (for an ordering whose first side stops). */
+    private boolean stopAll(Rsc r) {
+        boolean changed = false;
+        if (!r.managed) {
+            return false;
+        }
+        for (SNode n : r.runningOn) {
+            if (find(r, "stop", n) == null) {
+                stop(r, n);
+                changed = true;
+                if (r.assigned == n) {
+                    start(r, n);
+                }
+            }
+        }
+        return changed;
+    }
+
+    // ------------------------------------------------------------------ orderings between resources
+
+    private void buildEdges() {
+        for (Rsc r : c.byId().values()) {
+            if (r.kind == Rsc.Kind.GROUP) {
+                List<Rsc> m = r.children;
+                for (int i = 1; i < m.size(); i++) {
+                    addEdge(new Edge(m.get(i - 1), m.get(i), true, true, "start", "start", r.id + " (group order)"));
+                }
+            }
+        }
+        for (OrderConstraint oc : c.cib().constraints().orders()) {
+            String kind = oc.kind();
+            int score = Scores.parse(oc.score(), Scores.INFINITY);
+            boolean mandatory = kind == null ? score > 0 : "Mandatory".equalsIgnoreCase(kind);
+            boolean serialize = "Serialize".equalsIgnoreCase(kind);
+            boolean symmetrical = oc.symmetrical() == null ? !serialize : oc.symmetrical();
+            if (oc.sets().isEmpty()) {
+                Rsc f = c.byId().get(oc.first());
+                Rsc t = c.byId().get(oc.then());
+                if (f == null || t == null) {
+                    continue;
+                }
+                String fa = oc.firstAction() == null ? "start" : oc.firstAction();
+                String ta = oc.thenAction() == null ? fa : oc.thenAction();
+                addEdge(new Edge(f, t, mandatory && !serialize, symmetrical, fa, ta, oc.id()));
+            } else {
+                List<ResourceSet> sets = oc.sets();
+                Rsc prevLast = null;
+                List<Rsc> prevAll = List.of();
+                for (ResourceSet set : sets) {
+                    List<Rsc> members = new ArrayList<>();
+                    for (String id : set.resources()) {
+                        Rsc x = c.byId().get(id);
+                        if (x != null) {
+                            members.add(x);
+                        }
+                    }
+                    String act = set.action() == null ? "start" : set.action();
+                    boolean setMandatory = set.kind() == null ? mandatory : "Mandatory".equalsIgnoreCase(set.kind());
+                    if (set.sequential()) {
+                        for (int i = 1; i < members.size(); i++) {
+                            addEdge(new Edge(members.get(i - 1), members.get(i), setMandatory, symmetrical, act, act, oc.id()));
+                        }
+                    }
+                    if (!members.isEmpty()) {
+                        List<Rsc> firsts = set.sequential() ? List.of(members.get(0)) : members;
+                        List<Rsc> prevs = prevLast == null ? List.of() : (prevAll.size() > 1 && prevLast == null ? prevAll : prevAll);
+                        for (Rsc p : prevs) {
+                            for (Rsc f : firsts) {
+                                addEdge(new Edge(p, f, setMandatory, symmetrical, act, act, oc.id()));
+                            }
+                        }
+                        prevLast = members.get(members.size() - 1);
+                        prevAll = set.sequential() ? List.of(prevLast) : members;
+                    }
+                }
+            }
+        }
+    }
+
+    private void addEdge(Edge e) {
+        edges.add(e);
+        edgesByFirst.computeIfAbsent(e.first(), x -> new ArrayList<>()).add(e);
+        edgesByThen.computeIfAbsent(e.then(), x -> new ArrayList<>()).add(e);
+    }
+
+    /** The primitives an ordering side stands for: the resource itself or its members. */
+    private static List<Rsc> prims(Rsc r) {
+        return r.isPrimitive() ? List.of(r) : r.primitives();
+    }
+
+    private boolean starting(Rsc r) {
+        for (Rsc p : prims(r)) {
+            if (p.assigned != null && find(p, "start", p.assigned) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean stopping(Rsc r) {
+        for (Rsc p : prims(r)) {
+            for (SNode n : p.runningOn) {
+                if (find(p, "stop", n) != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A mandatory "A then B": when A starts, B (if running) restarts after it; when A stops and
+     * the ordering is symmetrical, B stops first. Repeated until nothing changes; each change
+     * adds an action, so this ends.
+     */
+    private void propagateRestarts() {
+        Deque<Rsc> work = new ArrayDeque<>();
+        for (Rsc r : c.byId().values()) {
+            if (edgesByFirst.containsKey(r)) {
+                work.add(r);
+            }
+        }
+        // group members also pass stops down: a member that stops takes the later members with it
+        while (!work.isEmpty()) {
+            Rsc first = work.poll();
+            for (Edge e : edgesByFirst.getOrDefault(first, List.of())) {
+                if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
+                    continue;
+                }
+                boolean changed = false;
+                if (starting(first)) {
+                    for (Rsc t : prims(e.then())) {
+                        changed |= restart(t);
+                    }
+                }
+                if (e.symmetrical() && stopping(first)) {
+                    for (Rsc t : prims(e.then())) {
+                        changed |= stopAll(t);
+                    }
+                }
+                if (changed) {
+                    work.add(e.then());
+                    Rsc tp = e.then().parent;
+                    if (tp != null && tp.kind == Rsc.Kind.GROUP) {
+                        work.add(tp);
+                    }
+                    for (Rsc t : prims(e.then())) {
+                        work.add(t);
+                    }
+                }
+            }
+            if (first.parent != null && first.parent.kind == Rsc.Kind.GROUP && (starting(first) || stopping(first))) {
+                if (edgesByFirst.containsKey(first.parent)) {
+                    work.add(first.parent);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ shutdowns
+
+    private void shutdowns() {
+        for (SNode n : c.nodes()) {
+            if (n.shutdown && n.online && !n.unclean) {
+                shutdowns.put(n, add("do_shutdown", null, n, 0, null));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ runnability
+
+    private void runnability() {
+        boolean noFenceDevice = c.stonithEnabled() && !c.hasFenceDevice();
+        for (Act a : acts) {
+            if (a.rsc == null) {
+                continue;
+            }
+            if ("stop".equals(a.op) && !a.pseudo && !a.node.canRunOps()) {
+                unrunnable(a, a.node.name + " is unclean and cannot be fenced");
+            }
+            if ("start".equals(a.op)) {
+                if (!c.quorumAllowsStarts() && !a.rsc.isFenceDevice()) {
+                    unrunnable(a, "no quorum (no-quorum-policy=" + c.options().noQuorumPolicy() + ")");
+                } else if (!c.quorumAllowsStarts()) {
+                    unrunnable(a, "no quorum");
+                } else if (noFenceDevice && a.rsc.requiresFencing) {
+                    unrunnable(a, "stonith-enabled is true but no fence device is configured");
+                }
+            }
+        }
+        // a start waits for the stops of the same resource; if one of those cannot happen, neither can the start
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Rsc r : c.byId().values()) {
+                if (!r.isPrimitive() || r.assigned == null) {
+                    continue;
+                }
+                Act st = find(r, "start", r.assigned);
+                if (st == null || !st.runnable) {
+                    continue;
+                }
+                for (SNode n : r.runningOn) {
+                    Act sp = find(r, "stop", n);
+                    if (sp != null && !sp.runnable) {
+                        changed |= unrunnable(st, "it cannot be stopped on " + n.name + " first");
+                    }
+                }
+                if (!r.runningOn.isEmpty() && r.runningOn.stream().anyMatch(n -> n.unclean && !fenced(n) && find(r, "stop", n) == null)) {
+                    changed |= unrunnable(st, "it may still be active on an unclean node");
+                }
+                for (Edge e : edgesByThen.getOrDefault(r, List.of())) {
+                    changed |= checkFirst(e, st);
+                }
+                Rsc g = r.parent;
+                if (g != null && g.kind == Rsc.Kind.GROUP) {
+                    for (Edge e : edgesByThen.getOrDefault(g, List.of())) {
+                        changed |= checkFirst(e, st);
+                    }
+                }
+                for (Colocation col : s.primariesOf(Scoring.unit(r))) {
+                    if (col.score() >= Scores.INFINITY && !willRun(col.primary())) {
+                        changed |= unrunnable(st, "it must run with " + col.primary().id + ", which will not run");
+                    }
+                }
+            }
+        }
+        for (Act a : acts) {
+            if (a.rsc != null && "monitor".equals(a.op) && a.intervalMs > 0) {
+                Act st = find(a.rsc, "start", a.node);
+                if (st != null && !st.runnable) {
+                    unrunnable(a, "its start cannot run");
+                }
+                if (!a.node.canRunOps()) {
+                    unrunnable(a, "node cannot run operations");
+                }
+            }
+        }
+    }
+
+    private boolean checkFirst(Edge e, Act thenStart) {
+        if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
+            return false;
+        }
+        if (!willRun(e.first())) {
+            return unrunnable(thenStart, "it starts after " + e.first().id + " (order " + e.id() + "), which will not run");
+        }
+        return false;
+    }
+
+    /** Will this resource (every member, for a group) be active once the transition has run? */
+    boolean willRun(Rsc r) {
+        List<Rsc> ps = prims(r);
+        if (ps.isEmpty()) {
+            return false;
+        }
+        for (Rsc p : ps) {
+            if (endNode(p) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Where a primitive is active after the transition, or null. */
+    SNode endNode(Rsc p) {
+        if (p.assigned != null) {
+            Act st = find(p, "start", p.assigned);
+            if (st != null) {
+                return st.runnable ? p.assigned : null;
+            }
+            if (p.runningOn.contains(p.assigned)) {
+                return p.assigned;
+            }
+        }
+        for (SNode n : p.runningOn) {
+            Act sp = find(p, "stop", n);
+            if (sp == null || !sp.runnable) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private static boolean unrunnable(Act a, String why) {
+        if (!a.runnable) {
+            return false;
+        }
+        a.runnable = false;
+        a.unrunnableReason = why;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ orderings (graph inputs)
+
+    private void orderings() {
+        for (Act a : acts) {
+            Rsc r = a.rsc;
+            if (r == null) {
+                continue;
+            }
+            switch (a.op) {
+                case "start":
+                    for (SNode n : r.runningOn) {
+                        a.after(find(r, "stop", n));
+                    }
+                    for (SNode n : c.nodes()) {
+                        a.after(index.get(k(r, "monitor", n, 0)));
+                    }
+                    for (SNode n : r.runningOn) {
+                        if (n.unclean) {
+                            a.after(fencing.get(n));
+                        }
+                    }
+                    break;
+                case "stop":
+                    if (a.pseudo) {
+                        a.after(fencing.get(a.node));
+                    }
+                    break;
+                case "monitor":
+                    if (a.intervalMs > 0) {
+                        a.after(find(r, "start", a.node));
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        for (Edge e : edges) {
+            List<Rsc> fs = prims(e.first());
+            List<Rsc> ts = prims(e.then());
+            if (fs.isEmpty() || ts.isEmpty()) {
+                continue;
+            }
+            Rsc f = "stop".equals(e.firstAction()) ? fs.get(0) : fs.get(fs.size() - 1);
+            Rsc t = ts.get(0);
+            Act fa = anyAct(f, e.firstAction());
+            Act ta = anyAct(t, e.thenAction());
+            if (fa != null && ta != null) {
+                ta.after(fa);
+            }
+            if (e.symmetrical() && "start".equals(e.firstAction())) {
+                Act fStop = anyAct(fs.get(0), "stop");
+                Act tStop = anyAct(ts.get(ts.size() - 1), "stop");
+                if (fStop != null && tStop != null) {
+                    fStop.after(tStop);
+                }
+            }
+        }
+        for (Map.Entry<SNode, Act> e : shutdowns.entrySet()) {
+            for (Act a : acts) {
+                if (a.rsc != null && "stop".equals(a.op) && a.node == e.getKey()) {
+                    e.getValue().after(a);
+                }
+            }
+        }
+    }
+
+    private Act anyAct(Rsc r, String op) {
+        if ("start".equals(op) || "promote".equals(op)) {
+            return r.assigned == null ? null : find(r, op, r.assigned);
+        }
+        for (SNode n : r.runningOn) {
+            Act a = find(r, op, n);
+            if (a != null) {
+                return a;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,35 @@
+package org.pulse.policy;
+
+import java.time.Instant;
+import org.pulse.cib.model.CibModel;
+import org.pulse.cib.xml.XmlElement;
+
+/**
+ * The scheduler: a CIB and the time in, a {@link Transition} out. Pure: no clock, no threads,
+ * no IO; the same input gives an equal transition. The stages run in Pacemaker's order, each a
+ * function over the previous one's output:
+ * unpack (nodes, history) → node eligibility (inside unpack: membership, standby, fencing
+ * needs) → scores with reasons → assignment → actions, fencing and shutdowns → orderings and
+ * what they make unrunnable → the graph.
+ */
+public final class PolicyEngine {
+    private PolicyEngine() {
+    }
+
+    /**
+     * Schedules at {@code now}; the CIB's {@code execution-date}, when present, overrides it
+     * (saved inputs replay at the time they were taken).
+     */
+    public static Transition schedule(CibModel cib, Instant now) {
+        Instant at = cib.executionDate() != null ? cib.executionDate() : now;
+        Cluster cluster = Unpack.run(cib, at);
+        Scoring scoring = Scoring.run(cluster);
+        Assignment assignment = Assignment.run(cluster, scoring);
+        Planner planner = Planner.run(cluster, scoring);
+        return GraphBuilder.build(cluster, assignment, planner);
+    }
+
+    public static Transition schedule(XmlElement cibRoot, Instant now) {
+        return schedule(CibModel.from(cibRoot), now);
+    }
+}

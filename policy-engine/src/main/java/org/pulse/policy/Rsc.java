@@ -1,0 +1,142 @@
+package org.pulse.policy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pulse.cib.model.OpConfig;
+import org.pulse.cib.model.PrimitiveConfig;
+
+/**
+ * A resource as the scheduler works on it: configuration resolved (meta attributes inherited,
+ * defaults applied), current state per node from the history, and — filled by later stages —
+ * scores and the assigned node. One object per primitive, group, clone and clone instance.
+ */
+final class Rsc {
+    enum Kind { PRIMITIVE, GROUP, CLONE }
+
+    final String id;
+    final Kind kind;
+    final Rsc parent;
+    final List<Rsc> children = new ArrayList<>();
+    final int order;
+    PrimitiveConfig prim;
+    Map<String, String> meta = Map.of();
+    Map<String, String> params = Map.of();
+    List<OpConfig> ops = List.of();
+
+    // configuration, resolved
+    boolean managed = true;
+    boolean orphan;
+    int priority;
+    int stickiness;
+    int migrationThreshold = org.pulse.cib.model.Scores.INFINITY;
+    long failureTimeoutMs;
+    Role targetRole = Role.UNKNOWN;
+    boolean requiresFencing;
+    boolean promotable;
+    boolean uniqueClone;
+    int cloneMax;
+    int cloneNodeMax = 1;
+    int promotedMax = 1;
+    int promotedNodeMax = 1;
+    boolean notify;
+    boolean interleave;
+    boolean ordered;
+
+    // state from the history
+    final Map<SNode, NodeHistory> history = new LinkedHashMap<>();
+    final Set<SNode> known = new LinkedHashSet<>();
+    final List<SNode> runningOn = new ArrayList<>();
+    Role role = Role.STOPPED;
+    boolean failed;
+    boolean blocked;
+    boolean stopForced;
+    /** Bans from history: stop failures, hard errors. node -> reason; null key = everywhere. */
+    final Map<SNode, String> historyBans = new LinkedHashMap<>();
+    boolean fatalBan;
+
+    // placement
+    ScoreTable scores;
+    SNode assigned;
+    Role nextRole = Role.STOPPED;
+    boolean assignedDone;
+    boolean assigning;
+    String unassignedReason;
+
+    Rsc(String id, Kind kind, Rsc parent, int order) {
+        this.id = id;
+        this.kind = kind;
+        this.parent = parent;
+        this.order = order;
+    }
+
+    boolean isPrimitive() {
+        return kind == Kind.PRIMITIVE;
+    }
+
+    boolean isFenceDevice() {
+        return prim != null && prim.isFenceDevice();
+    }
+
+    Rsc top() {
+        Rsc r = this;
+        while (r.parent != null) {
+            r = r.parent;
+        }
+        return r;
+    }
+
+    /** The clone this resource is an instance (or part of an instance) of, or null. */
+    Rsc cloneAncestor() {
+        for (Rsc r = parent; r != null; r = r.parent) {
+            if (r.kind == Kind.CLONE) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Primitives under this resource, in order. */
+    List<Rsc> primitives() {
+        List<Rsc> out = new ArrayList<>();
+        collect(this, out);
+        return out;
+    }
+
+    private static void collect(Rsc r, List<Rsc> out) {
+        if (r.kind == Kind.PRIMITIVE) {
+            out.add(r);
+        } else {
+            for (Rsc c : r.children) {
+                collect(c, out);
+            }
+        }
+    }
+
+    /** The single current node, or null when inactive or active in several places. */
+    SNode currentNode() {
+        return runningOn.size() == 1 ? runningOn.get(0) : null;
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+
+    /** What the history says about this primitive on one node. */
+    static final class NodeHistory {
+        Role role = Role.STOPPED;
+        OnFail onFail = OnFail.IGNORE;
+        boolean failed;
+        boolean startPending;
+        org.pulse.cib.model.LrmOp lastFailure;
+        org.pulse.cib.model.LrmOp lastStart;
+        /** Recurring ops seen running since the last start: key "name_interval". */
+        final Map<String, org.pulse.cib.model.LrmOp> recurring = new LinkedHashMap<>();
+        final List<org.pulse.cib.model.LrmOp> expiredFailures = new ArrayList<>();
+        boolean clearFailcount;
+    }
+}

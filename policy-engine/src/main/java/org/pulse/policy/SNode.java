@@ -1,0 +1,54 @@
+package org.pulse.policy;
+
+import java.util.Map;
+
+/**
+ * A node as the scheduler sees it after unpacking. Fields that later stages may change
+ * (unclean after a failed stop, standby after on-fail=standby) are set only by the unpack
+ * stage; assignment counts are owned by the assignment stage.
+ */
+final class SNode {
+    final String id;
+    final String name;
+    final int index;
+    final Map<String, String> attributes;
+    final int baseScore;
+    final Map<String, Integer> capacity;
+    boolean online;
+    boolean unclean;
+    boolean standby;
+    boolean pending;
+    boolean maintenance;
+    boolean shutdown;
+    boolean isDc;
+    boolean expectedUp;
+    boolean hasState;
+    String uncleanReason;
+    /** Resources assigned here so far (ties between equal scores go to the emptier node). */
+    int assignedCount;
+    final Map<String, Integer> used = new java.util.HashMap<>();
+
+    SNode(String id, String name, int index, Map<String, String> attributes, int baseScore, Map<String, Integer> capacity) {
+        this.id = id;
+        this.name = name;
+        this.index = index;
+        this.attributes = attributes;
+        this.baseScore = baseScore;
+        this.capacity = capacity;
+    }
+
+    /** May new resources be placed here (before any score is looked at)? */
+    boolean canHost() {
+        return online && !unclean && !standby && !pending && !shutdown && !maintenance;
+    }
+
+    /** May the scheduler ask this node to run operations (probes, stops)? */
+    boolean canRunOps() {
+        return online && !unclean && !pending;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,267 @@
+package org.pulse.policy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.pulse.cib.model.ColocationConstraint;
+import org.pulse.cib.model.LocationConstraint;
+import org.pulse.cib.model.ResourceSet;
+import org.pulse.cib.model.Rule;
+import org.pulse.cib.model.RuleContext;
+import org.pulse.cib.model.Scores;
+
+/**
+ * Stage 3: each resource's own score per node, every term with its source — base (symmetric
+ * cluster, node score), location constraints and rules, stickiness, fail counts against
+ * migration-threshold, bans from the history — plus the colocations between placement units.
+ * Colocations are applied during assignment, because they depend on where the primary went.
+ */
+final class Scoring {
+    private final Cluster c;
+    /** Constraints by the id they name, so each resource finds its own without a scan. */
+    private final Map<String, List<LocationConstraint>> locationsByRsc = new HashMap<>();
+    private final List<LocationConstraint> patternLocations = new ArrayList<>();
+    final List<Colocation> colocations = new ArrayList<>();
+    final Map<Rsc, List<Colocation>> asDependent = new HashMap<>();
+    final Map<Rsc, List<Colocation>> asPrimary = new HashMap<>();
+
+    private Scoring(Cluster c) {
+        this.c = c;
+    }
+
+    static Scoring run(Cluster c) {
+        Scoring s = new Scoring(c);
+        s.indexLocations();
+        for (Rsc r : c.byId().values()) {
+            s.own(r);
+        }
+        s.colocations();
+        return s;
+    }
+
+    private void indexLocations() {
+        for (LocationConstraint lc : c.cib().constraints().locations()) {
+            if (lc.rsc() != null) {
+                locationsByRsc.computeIfAbsent(lc.rsc(), k -> new ArrayList<>()).add(lc);
+            } else if (lc.rscPattern() != null) {
+                patternLocations.add(lc);
+            } else {
+                for (ResourceSet set : lc.sets()) {
+                    for (String id : set.resources()) {
+                        locationsByRsc.computeIfAbsent(id, k -> new ArrayList<>()).add(lc);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The unit that placement works on: a top-level primitive or group (clones: the instance). */
+    static Rsc unit(Rsc r) {
+        Rsc u = r;
+        while (u.parent != null && u.parent.kind == Rsc.Kind.GROUP) {
+            u = u.parent;
+        }
+        return u;
+    }
+
+    private void own(Rsc r) {
+        ScoreTable t = new ScoreTable();
+        boolean symmetric = c.options().symmetricCluster();
+        for (SNode n : c.nodes()) {
+            if (symmetric) {
+                t.allow(n, 0, "symmetric cluster");
+            }
+        }
+        // constraints naming this resource, or (for clone instances) the clone, or (for members) nothing
+        String cfgId = r.prim != null ? r.prim.id() : baseId(r);
+        List<LocationConstraint> mine = new ArrayList<>(locationsByRsc.getOrDefault(r.id, List.of()));
+        if (!cfgId.equals(r.id)) {
+            mine.addAll(locationsByRsc.getOrDefault(cfgId, List.of()));
+        }
+        Rsc clone = r.cloneAncestor();
+        if (clone != null && r.parent == clone) {
+            mine.addAll(locationsByRsc.getOrDefault(clone.id, List.of()));
+        }
+        // a group's constraints apply to each member (Pacemaker copies them down)
+        if (r.parent != null && r.parent.kind == Rsc.Kind.GROUP) {
+            mine.addAll(locationsByRsc.getOrDefault(r.parent.id, List.of()));
+            Rsc gp = r.parent;
+            if (gp.parent != null && gp.parent.kind == Rsc.Kind.CLONE) {
+                mine.addAll(locationsByRsc.getOrDefault(gp.parent.id, List.of()));
+            }
+        }
+        for (LocationConstraint lc : patternLocations) {
+            if (Pattern.compile(lc.rscPattern()).matcher(cfgId).find()) {
+                mine.add(lc);
+            }
+        }
+        for (LocationConstraint lc : mine) {
+            applyLocation(r, t, lc);
+        }
+        for (SNode n : c.nodes()) {
+            if (n.baseScore != 0 && t.allows(n)) {
+                t.add(n, n.baseScore, "node " + n.name + " score");
+            }
+        }
+        if (r.isPrimitive()) {
+            primitiveTerms(r, t);
+        }
+        r.scores = t;
+    }
+
+    private static String baseId(Rsc r) {
+        int colon = r.id.lastIndexOf(':');
+        return colon > 0 ? r.id.substring(0, colon) : r.id;
+    }
+
+    private void applyLocation(Rsc r, ScoreTable t, LocationConstraint lc) {
+        if (lc.role() != null && !"Started".equals(lc.role())) {
+            return;   // role-specific locations matter to promotion only
+        }
+        if (lc.node() != null) {
+            SNode n = c.node(lc.node());
+            if (n != null) {
+                t.add(n, Scores.parse(lc.score(), 0), "location constraint " + lc.id());
+            }
+            return;
+        }
+        for (Rule rule : lc.rules()) {
+            if (rule.role() != null && !"Started".equals(rule.role())) {
+                continue;
+            }
+            for (SNode n : c.nodes()) {
+                if (!rule.matches(RuleContext.forNode(n.attributes, c.now()))) {
+                    continue;
+                }
+                int score;
+                String what;
+                if (rule.scoreAttribute() != null) {
+                    String v = n.attributes.get(rule.scoreAttribute());
+                    if (v == null) {
+                        continue;
+                    }
+                    score = Scores.parse(v, 0);
+                    what = "location rule " + rule.id() + " (" + rule.scoreAttribute() + "=" + v + ")";
+                } else {
+                    score = Scores.parse(rule.score(), 0);
+                    what = "location rule " + rule.id() + " of " + lc.id();
+                }
+                t.add(n, score, what);
+            }
+        }
+    }
+
+    private void primitiveTerms(Rsc r, ScoreTable t) {
+        SNode cur = r.currentNode();
+        if (cur != null && r.managed && r.stickiness != 0 && t.allows(cur)) {
+            t.add(cur, r.stickiness, "resource-stickiness (running here)");
+        }
+        if (!r.managed && cur != null) {
+            // an unmanaged resource stays where it is
+            t.add(cur, Scores.INFINITY, "unmanaged: stays where it runs");
+        }
+        long nowSec = c.now().getEpochSecond();
+        Rsc failTarget = r;
+        for (SNode n : c.nodes()) {
+            java.util.Map<String, String> attrs = n.attributes;
+            int fc = FailCounts.count(r, attrs, nowSec, true);
+            if (fc > 0 && fc >= r.migrationThreshold) {
+                t.add(n, -Scores.INFINITY, "fail count " + Scores.format(fc) + " reached migration-threshold "
+                        + r.migrationThreshold);
+            }
+        }
+        for (Map.Entry<SNode, String> e : failTarget.historyBans.entrySet()) {
+            t.add(e.getKey(), -Scores.INFINITY, e.getValue());
+        }
+        Rsc clone = r.cloneAncestor();
+        if (clone != null) {
+            for (Map.Entry<SNode, String> e : clone.historyBans.entrySet()) {
+                t.add(e.getKey(), -Scores.INFINITY, e.getValue());
+            }
+        }
+        if (r.fatalBan || (clone != null && clone.fatalBan)) {
+            t.banAll("fatal error in the history (not configured)", c.nodes());
+        }
+        if (r.stopForced) {
+            t.banAll("on-fail=stop after a failure", c.nodes());
+        }
+    }
+
+    // ------------------------------------------------------------------ colocations
+
+    private void colocations() {
+        for (ColocationConstraint cc : c.cib().constraints().colocations()) {
+            boolean influence = cc.influence() == null || org.pulse.cib.model.ClusterOptions.isTrue(cc.influence());
+            if (cc.sets().isEmpty()) {
+                Rsc d = c.byId().get(cc.rsc());
+                Rsc p = c.byId().get(cc.withRsc());
+                if (d == null || p == null) {
+                    continue;
+                }
+                add(new Colocation(cc.id(), d, p, Scores.parse(cc.score(), 0), Role.parse(cc.rscRole(), Role.UNKNOWN),
+                        Role.parse(cc.withRscRole(), Role.UNKNOWN), cc.nodeAttribute(), influence));
+                continue;
+            }
+            // sets: within a sequential set each member is placed with the one before it; between sets,
+            // every member of a later set goes with every member of the earlier set
+            List<ResourceSet> sets = cc.sets();
+            for (ResourceSet s : sets) {
+                int score = Scores.parse(s.score() != null ? s.score() : cc.score(), 0);
+                if (s.sequential()) {
+                    for (int i = 1; i < s.resources().size(); i++) {
+                        Rsc d = c.byId().get(s.resources().get(i));
+                        Rsc p = c.byId().get(s.resources().get(i - 1));
+                        if (d != null && p != null) {
+                            add(new Colocation(cc.id(), d, p, score, Role.parse(s.role(), Role.UNKNOWN),
+                                    Role.parse(s.role(), Role.UNKNOWN), cc.nodeAttribute(), influence));
+                        }
+                    }
+                }
+            }
+            for (int si = 1; si < sets.size(); si++) {
+                ResourceSet prev = sets.get(si - 1);
+                ResourceSet cur = sets.get(si);
+                int score = Scores.parse(cc.score(), 0);
+                // the last of the earlier set is what the first of the later set follows (Pacemaker's pairing)
+                List<String> prevIds = prev.sequential() ? List.of(prev.resources().get(prev.resources().size() - 1)) : prev.resources();
+                List<String> curIds = cur.sequential() ? List.of(cur.resources().get(0)) : cur.resources();
+                for (String pid : prevIds) {
+                    for (String did : curIds) {
+                        Rsc d = c.byId().get(did);
+                        Rsc p = c.byId().get(pid);
+                        if (d != null && p != null) {
+                            // in sets, earlier sets depend on later ones
+                            add(new Colocation(cc.id(), p, d, score, Role.parse(prev.role(), Role.UNKNOWN),
+                                    Role.parse(cur.role(), Role.UNKNOWN), cc.nodeAttribute(), influence));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void add(Colocation col) {
+        if (col.dependent() == col.primary() || col.score() == 0) {
+            return;
+        }
+        colocations.add(col);
+        asDependent.computeIfAbsent(col.dependent(), k -> new ArrayList<>()).add(col);
+        asPrimary.computeIfAbsent(col.primary(), k -> new ArrayList<>()).add(col);
+    }
+
+    /** Resources placed relative to {@code r} (r as primary). */
+    List<Colocation> dependentsOf(Rsc r) {
+        return asPrimary.getOrDefault(r, List.of());
+    }
+
+    List<Colocation> primariesOf(Rsc r) {
+        return asDependent.getOrDefault(r, List.of());
+    }
+
+    static Map<SNode, Integer> copyTotals(ScoreTable t) {
+        return new LinkedHashMap<>(t.totals());
+    }
+}

@@ -1,0 +1,775 @@
+package org.pulse.policy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pulse.cib.model.CibModel;
+import org.pulse.cib.model.CloneConfig;
+import org.pulse.cib.model.ClusterOptions;
+import org.pulse.cib.model.GroupConfig;
+import org.pulse.cib.model.LrmOp;
+import org.pulse.cib.model.LrmResource;
+import org.pulse.cib.model.NodeConfig;
+import org.pulse.cib.model.NodeState;
+import org.pulse.cib.model.NvSet;
+import org.pulse.cib.model.OpConfig;
+import org.pulse.cib.model.PrimitiveConfig;
+import org.pulse.cib.model.ResourceConfig;
+import org.pulse.cib.model.RuleContext;
+import org.pulse.cib.model.Scores;
+
+/**
+ * Stage 1: the CIB and the time in, nodes and resources with their current state out. Node
+ * membership follows Pacemaker's determine_online_status; each resource's history on a node is
+ * replayed in call order (unpack_rsc_op) to find its role there, its failures and what they
+ * demand (on-fail), and which recurring operations are active.
+ */
+final class Unpack {
+    private final CibModel cib;
+    private final Instant now;
+    private final ClusterOptions options;
+    private final boolean stonithEnabled;
+    private final List<SNode> nodes = new ArrayList<>();
+    private final Map<String, SNode> byName = new LinkedHashMap<>();
+    private final Map<String, SNode> byId = new HashMap<>();
+    private final List<Rsc> topLevel = new ArrayList<>();
+    private final Map<String, Rsc> rscById = new LinkedHashMap<>();
+    private int order;
+    private Cluster cluster;
+
+    private Unpack(CibModel cib, Instant now) {
+        this.cib = cib;
+        this.now = now;
+        this.options = cib.options();
+        this.stonithEnabled = options.stonithEnabled();
+    }
+
+    static Cluster run(CibModel cib, Instant now) {
+        return new Unpack(cib, now).unpack();
+    }
+
+    private Cluster unpack() {
+        Map<String, NodeState> states = new HashMap<>();
+        for (NodeState ns : cib.status()) {
+            states.putIfAbsent(ns.id(), ns);
+        }
+        int i = 0;
+        for (NodeConfig nc : cib.nodes()) {
+            if (nc.isRemote() || byName.containsKey(nc.uname())) {
+                continue;   // remote and guest nodes are tier 3: not scheduled yet
+            }
+            nodes.add(node(nc, states.get(nc.id()), i++));
+        }
+        // Ties between equal scores are broken by name in natural order, as Pacemaker sorts its node list.
+        nodes.sort((a, b) -> NaturalOrder.compare(a.name, b.name));
+        for (SNode n : nodes) {
+            byName.put(n.name, n);
+            byId.put(n.id, n);
+        }
+        boolean hasFence = false;
+        for (ResourceConfig rc : cib.resources()) {
+            Rsc r = resource(rc, null, null);
+            if (r != null) {
+                topLevel.add(r);
+            }
+        }
+        for (Rsc r : rscById.values()) {
+            hasFence |= r.isFenceDevice();
+        }
+        cluster = new Cluster(cib, options, now, cib.haveQuorum(), stonithEnabled, hasFence, nodes, byName, byId,
+                topLevel, rscById);
+        for (NodeState ns : cib.status()) {
+            SNode n = byId.get(ns.id());
+            if (n == null) {
+                continue;
+            }
+            // A node's history counts while it is up, or while fencing may still have to deal with it.
+            if (!n.online && !stonithEnabled) {
+                continue;
+            }
+            for (LrmResource lr : ns.resources()) {
+                history(n, lr, ns.transientAttributes());
+            }
+        }
+        for (Rsc r : rscById.values()) {
+            if (r.isPrimitive()) {
+                finishState(r);
+            }
+        }
+        return cluster;
+    }
+
+    // ------------------------------------------------------------------ nodes
+
+    private SNode node(NodeConfig nc, NodeState st, int index) {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("#uname", nc.uname());
+        attrs.put("#id", nc.id());
+        attrs.put("#kind", "cluster");
+        boolean dc = nc.id().equals(cib.dcUuid());
+        attrs.put("#is_dc", dc ? "true" : "false");
+        String clusterName = options.get("cluster-name");
+        if (clusterName != null) {
+            attrs.put("#cluster-name", clusterName);
+        }
+        Map<String, String> configured = NvSet.merge(nc.attributes(), RuleContext.forNode(attrs, now));
+        if (st != null) {
+            // transient attributes override the permanent ones of the same name
+            for (Map.Entry<String, String> e : st.transientAttributes().entrySet()) {
+                attrs.put(e.getKey(), e.getValue());
+            }
+        }
+        for (Map.Entry<String, String> e : configured.entrySet()) {
+            attrs.putIfAbsent(e.getKey(), e.getValue());
+        }
+        Map<String, Integer> cap = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : NvSet.merge(nc.utilization(), RuleContext.forNode(attrs, now)).entrySet()) {
+            cap.put(e.getKey(), Scores.parse(e.getValue(), 0));
+        }
+        SNode n = new SNode(nc.id(), nc.uname(), index, attrs, nc.score(), cap);
+        n.isDc = dc;
+        n.standby = ClusterOptions.isTrue(attrs.get("standby"));
+        n.maintenance = ClusterOptions.isTrue(attrs.get("maintenance")) || options.maintenanceMode();
+        membership(n, st);
+        return n;
+    }
+
+    private void membership(SNode n, NodeState st) {
+        if (st == null) {
+            n.hasState = false;
+            if (stonithEnabled && options.flag("startup-fencing", true)) {
+                fence(n, "peer has not been seen by the cluster");
+            }
+            return;
+        }
+        n.hasState = true;
+        String shutdownAttr = n.attributes.get("shutdown");
+        if (shutdownAttr == null) {
+            shutdownAttr = st.attributes().get("shutdown");
+        }
+        n.shutdown = shutdownAttr != null && !shutdownAttr.isEmpty() && !shutdownAttr.equals("0")
+                && !shutdownAttr.equalsIgnoreCase("false");
+        n.expectedUp = !n.shutdown && "member".equalsIgnoreCase(st.expected());
+        boolean inCluster = truthy(st.inCcm());
+        boolean crmdOnline = "online".equalsIgnoreCase(st.crmd()) || numericPositive(st.crmd());
+        String join = st.join();
+        String exp = st.expected() == null ? "down" : st.expected();
+        if (!stonithEnabled) {
+            if (!inCluster) {
+                n.online = false;
+            } else if (crmdOnline) {
+                if ("member".equalsIgnoreCase(join)) {
+                    n.online = true;
+                }
+            } else if (n.expectedUp) {
+                fence(n, "peer is unexpectedly down");
+            }
+        } else {
+            String term = n.attributes.get("terminate");
+            boolean terminate = ClusterOptions.isTrue(term)
+                    || (term != null && !term.isEmpty() && term.charAt(0) != '0' && Character.isDigit(term.charAt(0)));
+            boolean online = inCluster;
+            if (n.shutdown) {
+                online = crmdOnline;
+            } else if (st.inCcm() == null) {
+                fence(n, "peer has not been seen by the cluster");
+            } else if ("nack".equalsIgnoreCase(join)) {
+                fence(n, "peer failed membership criteria");
+            } else if (!terminate && "down".equalsIgnoreCase(exp)) {
+                if (inCluster || crmdOnline) {
+                    n.standby = true;
+                    n.pending = true;
+                }
+            } else if (terminate && "down".equalsIgnoreCase(join) && !inCluster && !crmdOnline) {
+                online = false;
+            } else if (!inCluster) {
+                fence(n, "peer is no longer part of the cluster");
+            } else if (!crmdOnline) {
+                fence(n, "peer process is no longer available");
+            } else if (terminate) {
+                fence(n, "termination was requested");
+            } else if ("member".equalsIgnoreCase(join)) {
+                // active
+            } else if ("pending".equalsIgnoreCase(join) || "down".equalsIgnoreCase(join)) {
+                n.standby = true;
+                n.pending = true;
+            } else {
+                fence(n, "peer was in an unknown state");
+            }
+            n.online = online && !n.unclean;
+            if (n.unclean) {
+                n.online = false;
+            }
+        }
+    }
+
+    private static void fence(SNode n, String reason) {
+        if (!n.unclean) {
+            n.unclean = true;
+            n.uncleanReason = reason;
+        }
+    }
+
+    private static boolean truthy(String s) {
+        return ClusterOptions.isTrue(s) || numericPositive(s);
+    }
+
+    private static boolean numericPositive(String s) {
+        if (s == null || s.isEmpty()) {
+            return false;
+        }
+        try {
+            return Long.parseLong(s.trim()) > 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ resources
+
+    private Rsc resource(ResourceConfig rc, Rsc parent, String suffix) {
+        String sfx = suffix == null ? "" : suffix;
+        if (rc instanceof PrimitiveConfig) {
+            PrimitiveConfig p = (PrimitiveConfig) rc;
+            Rsc r = new Rsc(p.id() + sfx, Rsc.Kind.PRIMITIVE, parent, order++);
+            r.prim = p;
+            r.ops = p.operations();
+            configure(r, p.metaAttributes(), p.instanceAttributes());
+            register(r, parent);
+            return r;
+        }
+        if (rc instanceof GroupConfig) {
+            GroupConfig g = (GroupConfig) rc;
+            Rsc r = new Rsc(g.id() + sfx, Rsc.Kind.GROUP, parent, order++);
+            configure(r, g.metaAttributes(), g.instanceAttributes());
+            register(r, parent);
+            for (PrimitiveConfig m : g.members()) {
+                resource(m, r, suffix);
+            }
+            return r;
+        }
+        if (rc instanceof CloneConfig) {
+            CloneConfig c = (CloneConfig) rc;
+            Rsc r = new Rsc(c.id(), Rsc.Kind.CLONE, parent, order++);
+            configure(r, c.metaAttributes(), c.instanceAttributes());
+            r.promotable = c.legacyMaster() || ClusterOptions.isTrue(r.meta.get("promotable"));
+            r.uniqueClone = ClusterOptions.isTrue(r.meta.get("globally-unique"));
+            r.cloneMax = Scores.parse(r.meta.get("clone-max"), nodes.size());
+            if (r.meta.get("clone-max") == null && r.meta.get("master-max") == null) {
+                r.cloneMax = nodes.size();
+            }
+            r.cloneNodeMax = Scores.parse(r.meta.get("clone-node-max"), 1);
+            r.promotedMax = Scores.parse(first(r.meta, "promoted-max", "master-max"), 1);
+            r.promotedNodeMax = Scores.parse(first(r.meta, "promoted-node-max", "master-node-max"), 1);
+            r.notify = ClusterOptions.isTrue(r.meta.get("notify"));
+            r.interleave = ClusterOptions.isTrue(r.meta.get("interleave"));
+            r.ordered = ClusterOptions.isTrue(r.meta.get("ordered"));
+            register(r, parent);
+            for (int i = 0; i < r.cloneMax; i++) {
+                resource(c.child(), r, ":" + i);
+            }
+            return r;
+        }
+        return null;   // bundles: tier 3
+    }
+
+    private static String first(Map<String, String> m, String a, String b) {
+        return m.get(a) != null ? m.get(a) : m.get(b);
+    }
+
+    private void register(Rsc r, Rsc parent) {
+        if (parent != null) {
+            parent.children.add(r);
+        }
+        rscById.put(r.id, r);
+    }
+
+    /** Meta attributes: own, then inherited from the parents, then rsc_defaults. */
+    private void configure(Rsc r, List<NvSet> metaSets, List<NvSet> instanceSets) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        RuleContext ctx = r.prim == null ? RuleContext.at(now)
+                : new RuleContext(Map.of(), now, r.prim.cls(), r.prim.provider(), r.prim.type(), null, null);
+        NvSet.mergeInto(meta, metaSets, ctx);
+        if (r.parent != null) {
+            for (Map.Entry<String, String> e : r.parent.meta.entrySet()) {
+                meta.putIfAbsent(e.getKey(), e.getValue());
+            }
+        }
+        NvSet.mergeInto(meta, cib.rscDefaults(), ctx);
+        r.meta = meta;
+        Map<String, String> params = new LinkedHashMap<>();
+        NvSet.mergeInto(params, instanceSets, ctx);
+        if (r.parent != null) {
+            for (Map.Entry<String, String> e : r.parent.params.entrySet()) {
+                params.putIfAbsent(e.getKey(), e.getValue());
+            }
+        }
+        r.params = params;
+        r.priority = Scores.parse(meta.get("priority"), 0);
+        String stick = meta.get("resource-stickiness");
+        if (stick == null) {
+            stick = meta.get("resource_stickiness");
+        }
+        boolean inClone = r.kind == Rsc.Kind.CLONE || r.cloneAncestor() != null;
+        r.stickiness = stick != null ? Scores.parse(stick, 0)
+                : (options.get("default-resource-stickiness") != null ? options.defaultResourceStickiness()
+                : (inClone ? 1 : 0));
+        String mt = meta.get("migration-threshold");
+        int threshold = Scores.parse(mt, Scores.INFINITY);
+        r.migrationThreshold = threshold <= 0 ? Scores.INFINITY : threshold;
+        r.failureTimeoutMs = org.pulse.cib.model.Durations.parseMs(meta.get("failure-timeout"), 0);
+        r.targetRole = Role.parse(meta.get("target-role"), Role.UNKNOWN);
+        String managed = meta.get("is-managed");
+        r.managed = (managed == null || ClusterOptions.isTrue(managed)) && !options.maintenanceMode()
+                && !ClusterOptions.isTrue(meta.get("maintenance"));
+        String requires = meta.get("requires");
+        if (requires == null) {
+            requires = (r.prim != null && r.prim.isFenceDevice()) || !stonithEnabled ? "quorum" : "fencing";
+        }
+        r.requiresFencing = "fencing".equals(requires) || "unfencing".equals(requires);
+    }
+
+    // ------------------------------------------------------------------ history
+
+    private void history(SNode node, LrmResource lr, Map<String, String> transientAttrs) {
+        Rsc r = findForHistory(lr.id(), node);
+        if (r == null) {
+            r = orphan(lr);
+        }
+        if (!r.isPrimitive()) {
+            return;
+        }
+        List<LrmOp> ops = new ArrayList<>(lr.ops());
+        ops.sort(Comparator.comparingLong(o -> o.callId() < 0 ? Long.MAX_VALUE : o.callId()));
+        Rsc.NodeHistory h = r.history.computeIfAbsent(node, k -> new Rsc.NodeHistory());
+        r.known.add(node);
+        boolean anyResult = false;
+        for (LrmOp op : ops) {
+            if ("notify".equals(op.operation()) || "meta-data".equals(op.operation())) {
+                continue;
+            }
+            unpackOp(r, node, h, op, transientAttrs);
+            anyResult |= !(op.isProbe() && op.opStatus() == -1);
+        }
+        if (!anyResult) {
+            // only a pending probe: the state is still unknown, so probe again
+            r.known.remove(node);
+        }
+    }
+
+    /** The resource a history entry belongs to: exact id, or an instance of an anonymous clone. */
+    private Rsc findForHistory(String id, SNode node) {
+        Rsc r = rscById.get(id);
+        if (r != null && r.isPrimitive() && r.cloneAncestor() == null) {
+            return r;
+        }
+        String base = id;
+        int colon = id.lastIndexOf(':');
+        if (colon > 0 && id.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+            base = id.substring(0, colon);
+        }
+        // instances: "base:N" primitives whose clone is anonymous (or the exact unique instance)
+        if (r != null && r.isPrimitive()) {
+            Rsc clone = r.cloneAncestor();
+            if (clone != null && clone.uniqueClone) {
+                return r;
+            }
+        }
+        Rsc candidate = null;
+        Rsc firstUnused = null;
+        for (int i = 0; ; i++) {
+            Rsc inst = rscById.get(base + ":" + i);
+            if (inst == null) {
+                break;
+            }
+            Rsc clone = inst.cloneAncestor();
+            if (clone == null) {
+                break;
+            }
+            if (clone.uniqueClone) {
+                return rscById.get(id);
+            }
+            if (inst.history.containsKey(node) || instanceOnNode(inst, node)) {
+                candidate = inst;
+                break;
+            }
+            if (firstUnused == null && inst.history.isEmpty() && !instanceUsedElsewhere(inst)) {
+                firstUnused = inst;
+            }
+        }
+        return candidate != null ? candidate : firstUnused;
+    }
+
+    /** For cloned groups: another member of the same instance already has history on the node. */
+    private static boolean instanceOnNode(Rsc inst, SNode node) {
+        Rsc parent = inst.parent;
+        if (parent == null || parent.kind != Rsc.Kind.GROUP) {
+            return false;
+        }
+        for (Rsc m : parent.children) {
+            if (m != inst && m.history.containsKey(node)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean instanceUsedElsewhere(Rsc inst) {
+        Rsc parent = inst.parent;
+        if (parent == null || parent.kind != Rsc.Kind.GROUP) {
+            return false;
+        }
+        for (Rsc m : parent.children) {
+            if (!m.history.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Rsc orphan(LrmResource lr) {
+        PrimitiveConfig p = new PrimitiveConfig(lr.id(), lr.cls(), lr.provider(), lr.type(), List.of(), List.of(),
+                List.of(), List.of(), null);
+        Rsc r = new Rsc(lr.id(), Rsc.Kind.PRIMITIVE, null, order++);
+        r.prim = p;
+        r.orphan = true;
+        configure(r, List.of(), List.of());
+        rscById.put(r.id, r);
+        topLevel.add(r);
+        return r;
+    }
+
+    private void unpackOp(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op, Map<String, String> transientAttrs) {
+        String task = op.operation();
+        int rc = op.rcCode();
+        int status = op.opStatus();
+        int target = op.expectedRc();
+        boolean probe = op.isProbe();
+        boolean expired = status != 5 && expired(r, node, op, transientAttrs, h);
+
+        // remap_operation
+        if ("monitor".equals(task)) {
+            if (rc == 190) {
+                rc = 0;
+            } else if (rc == 191) {
+                rc = 8;
+            }
+        }
+        if (status == 0 || status == 4) {
+            status = 0;
+            if (target < 0) {
+                status = 4;
+            } else if (target != rc) {
+                status = 4;
+            }
+            switch (rc) {
+                case 0:
+                    if (probe && target == 7) {
+                        status = 0;
+                    }
+                    break;
+                case 7:
+                    if (probe || target == rc || !r.managed) {
+                        status = 0;
+                        h.role = Role.STOPPED;
+                        h.onFail = OnFail.IGNORE;
+                    }
+                    break;
+                case 8:
+                    if (probe && rc != target) {
+                        status = 0;
+                    }
+                    h.role = Role.PROMOTED;
+                    break;
+                case 9:
+                    h.role = Role.PROMOTED;
+                    status = 4;
+                    break;
+                case 6:
+                    status = 8;  // fatal
+                    break;
+                case 3:
+                    status = op.intervalMs() == 0 ? 9 : 3;   // hard, or not supported
+                    if (op.intervalMs() == 0) {
+                        checkRecoverable(r, node, task);
+                    }
+                    break;
+                case 5:
+                case 2:
+                case 4:
+                    checkRecoverable(r, node, task);
+                    status = 9;  // hard error
+                    break;
+                default:
+                    if (status == 0) {
+                        status = 4;
+                    }
+                    break;
+            }
+        }
+        if (expired && rc != target) {
+            if (op.intervalMs() == 0) {
+                return;   // an expired failure is forgotten
+            }
+            if (node.online && !node.unclean) {
+                return;
+            }
+        }
+        switch (status) {
+            case 1:   // cancelled
+                return;
+            case -1:  // pending
+                if ("start".equals(task)) {
+                    h.startPending = true;
+                    if (h.role.compareTo(Role.STARTED) < 0) {
+                        h.role = Role.STARTED;
+                    }
+                } else if ("promote".equals(task)) {
+                    h.role = Role.PROMOTED;
+                } else if (op.intervalMs() > 0) {
+                    h.recurring.put(task + "_" + op.intervalMs(), op);
+                }
+                return;
+            case 0:
+                updateState(r, h, op, task, rc);
+                return;
+            case 5:   // not installed
+                ban(r, node, "hard error (agent not installed)");
+                failure(r, node, h, op, task, rc);
+                return;
+            default:
+                break;
+        }
+        OnFail strategy = onFail(r, op);
+        if (strategy == OnFail.IGNORE) {
+            updateState(r, h, op, task, target < 0 ? 0 : target);
+            return;
+        }
+        failure(r, node, h, op, task, rc);
+        if (status == 9) {
+            ban(r, node, "hard error (rc=" + rc + ")");
+        } else if (status == 8) {
+            r.fatalBan = true;
+        }
+    }
+
+    private static void ban(Rsc r, SNode node, String why) {
+        Rsc target = r;
+        Rsc clone = r.cloneAncestor();
+        if (clone != null && !clone.uniqueClone) {
+            target = clone;
+        }
+        target.historyBans.putIfAbsent(node, why);
+    }
+
+    /** A failed stop that fencing cannot fix leaves the resource blocked where it is. */
+    private void checkRecoverable(Rsc r, SNode node, String task) {
+        if (!"stop".equals(task)) {
+            return;
+        }
+        if (!cluster.canFence(node)) {
+            r.managed = false;
+            r.blocked = true;
+        }
+    }
+
+    private void updateState(Rsc r, Rsc.NodeHistory h, LrmOp op, String task, int rc) {
+        boolean clear = false;
+        if (rc == 5) {
+            h.role = Role.STOPPED;
+        } else if (rc == 7) {
+            clear = true;
+            h.recurring.remove(task + "_" + op.intervalMs());
+        } else if ("monitor".equals(task)) {
+            if (h.lastFailure != null && h.lastFailure.operation().equals(task)
+                    && h.lastFailure.intervalMs() == op.intervalMs()) {
+                clear = true;
+            }
+            if (h.role.compareTo(Role.STARTED) < 0) {
+                h.role = Role.STARTED;
+            }
+            if (rc == 8) {
+                h.role = Role.PROMOTED;
+            }
+            if (op.intervalMs() > 0) {
+                h.recurring.put(task + "_" + op.intervalMs(), op);
+            }
+        } else if ("start".equals(task) || "migrate_from".equals(task)) {
+            h.role = Role.STARTED;
+            h.lastStart = op;
+            h.recurring.clear();
+            clear = true;
+        } else if ("stop".equals(task)) {
+            h.role = Role.STOPPED;
+            h.recurring.clear();
+            clear = true;
+        } else if ("promote".equals(task)) {
+            h.role = Role.PROMOTED;
+            clear = true;
+        } else if ("demote".equals(task)) {
+            if (h.onFail == OnFail.DEMOTE) {
+                clear = true;
+            }
+            h.role = Role.UNPROMOTED;
+        } else if ("migrate_to".equals(task)) {
+            // the resource may now be on either side; treat the source as still active
+            if (h.role.compareTo(Role.STARTED) < 0) {
+                h.role = Role.STARTED;
+            }
+        } else if (h.role.compareTo(Role.STARTED) < 0) {
+            h.role = Role.STARTED;
+        }
+        if (clear && h.onFail.clearedBySuccess()) {
+            h.onFail = OnFail.IGNORE;
+            h.failed = false;
+        }
+    }
+
+    private void failure(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op, String task, int rc) {
+        h.lastFailure = op;
+        OnFail of = onFail(r, op);
+        if (of.compareTo(h.onFail) > 0) {
+            h.onFail = of;
+        }
+        h.failed = true;
+        if ("stop".equals(task)) {
+            r.historyBans.putIfAbsent(node, "stop failed here");
+        } else if ("promote".equals(task)) {
+            h.role = Role.PROMOTED;
+        } else if ("demote".equals(task)) {
+            h.role = of == OnFail.BLOCK ? Role.PROMOTED : (rc == 7 ? Role.STOPPED : Role.UNPROMOTED);
+        }
+        if (op.isProbe() && rc == 5) {
+            h.role = Role.STOPPED;
+        } else if (h.role.compareTo(Role.STARTED) < 0) {
+            h.role = Role.STARTED;
+        }
+        if (of == OnFail.STOP) {
+            r.stopForced = true;
+        }
+    }
+
+    /** The configured (or default) reaction to a failure of this operation. */
+    OnFail onFail(Rsc r, LrmOp op) {
+        OpConfig cfg = findOp(r, op.operation(), op.intervalMs());
+        String configured = cfg == null ? null : cfg.onFail();
+        if (configured == null) {
+            Map<String, String> d = NvSet.merge(cib.opDefaults(), new RuleContext(Map.of(), now,
+                    r.prim == null ? null : r.prim.cls(), r.prim == null ? null : r.prim.provider(),
+                    r.prim == null ? null : r.prim.type(), op.operation(), op.intervalMs()));
+            configured = d.get("on-fail");
+        }
+        OnFail dflt = OnFail.RECOVER;
+        if ("stop".equals(op.operation())) {
+            dflt = stonithEnabled ? OnFail.FENCE : OnFail.BLOCK;
+        }
+        OnFail of = OnFail.parse(configured, dflt);
+        if (of == OnFail.FENCE && !stonithEnabled) {
+            of = "stop".equals(op.operation()) ? OnFail.BLOCK : OnFail.STOP;
+        }
+        if (of == OnFail.DEMOTE && !"monitor".equals(op.operation()) && !"promote".equals(op.operation())) {
+            of = OnFail.RECOVER;
+        }
+        return of;
+    }
+
+    static OpConfig findOp(Rsc r, String name, long intervalMs) {
+        for (OpConfig o : r.ops) {
+            if (o.name() != null && o.name().equals(name) && o.intervalMs() == intervalMs) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ failure expiry
+
+    /** check_operation_expiry: is this history entry older than failure-timeout (and may be forgotten)? */
+    private boolean expired(Rsc r, SNode node, LrmOp op, Map<String, String> transientAttrs, Rsc.NodeHistory h) {
+        if (r.failureTimeoutMs <= 0 || op.lastRcChange() <= 0) {
+            return false;
+        }
+        long nowSec = now.getEpochSecond();
+        boolean expired = nowSec >= op.lastRcChange() + r.failureTimeoutMs / 1000;
+        if (!expired) {
+            return false;
+        }
+        int raw = FailCounts.count(r, transientAttrs, nowSec, false);
+        int effective = FailCounts.count(r, transientAttrs, nowSec, true);
+        if (raw > 0) {
+            if (effective == 0) {
+                h.clearFailcount = true;
+            } else {
+                expired = false;
+            }
+        }
+        if (expired && op.isProbe()) {
+            int rc = op.rcCode();
+            if (rc == 0 || rc == 7 || rc == 8 || rc == 190 || rc == 191) {
+                expired = false;
+            }
+        }
+        if (expired && "block".equals(onFailText(r, op))) {
+            // a failure that blocked the resource is never forgotten by time alone
+            expired = false;
+        }
+        return expired;
+    }
+
+    private static String onFailText(Rsc r, LrmOp op) {
+        OpConfig cfg = findOp(r, op.operation(), op.intervalMs());
+        return cfg == null ? null : cfg.onFail();
+    }
+
+    // ------------------------------------------------------------------ per-resource summary
+
+    /** process_rsc_state: from per-node roles to where the resource runs and what failures demand. */
+    private void finishState(Rsc r) {
+        for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
+            SNode node = e.getKey();
+            Rsc.NodeHistory h = e.getValue();
+            if (h.role == Role.STOPPED || h.role == Role.UNKNOWN) {
+                continue;
+            }
+            r.runningOn.add(node);
+            if (h.role.compareTo(r.role) > 0) {
+                r.role = h.role;
+            }
+            if (!node.online && !node.unclean && !node.maintenance && r.managed && stonithEnabled) {
+                fence(node, r.id + " is thought to be active there");
+            }
+            switch (h.onFail) {
+                case IGNORE:
+                    break;
+                case FENCE:
+                    r.failed = true;
+                    fence(node, r.id + " failed there");
+                    break;
+                case STANDBY:
+                    r.failed = true;
+                    node.standby = true;
+                    break;
+                case BLOCK:
+                    r.failed = true;
+                    r.managed = false;
+                    r.blocked = true;
+                    break;
+                case MIGRATE:
+                    r.failed = true;
+                    r.historyBans.putIfAbsent(node, "on-fail=migrate");
+                    break;
+                case STOP:
+                    r.failed = true;
+                    r.stopForced = true;
+                    break;
+                default:
+                    r.failed = true;
+                    break;
+            }
+        }
+    }
+}

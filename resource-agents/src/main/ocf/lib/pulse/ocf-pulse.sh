@@ -133,3 +133,19 @@ pulse_seconds() {
 pulse_usage() {
 	echo "usage: $0 {$1}" >&2
 }
+
+# Checks that the state file path $1 (given as parameter $2) can be created on this node: an
+# absolute path (else 6, wrong everywhere) whose nearest existing ancestor is a writable
+# directory (else 2, wrong on this node).
+pulse_check_state_path() {
+	case "$1" in
+	/*) ;;
+	*) pulse_fail $OCF_ERR_CONFIGURED "$2 must be an absolute path, got '$1': set $2 to a file path such as $HA_RSCTMP/$OCF_RESOURCE_INSTANCE.state" ;;
+	esac
+	_d=${1%/*}
+	while [ -n "$_d" ] && [ ! -e "$_d" ]; do _d=${_d%/*}; done
+	_d=${_d:-/}
+	[ -d "$_d" ] || pulse_fail $OCF_ERR_ARGS "$2=$1 cannot be created on this node: $_d is not a directory; choose another $2"
+	[ -w "$_d" ] || pulse_fail $OCF_ERR_ARGS "$2=$1 cannot be created on this node: $_d is not writable; fix its permissions or choose another $2"
+	return 0
+}

@@ -1,0 +1,275 @@
+package org.pulse.tests.agents;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.pulse.tests.support.NetnsLab;
+import org.pulse.tests.support.TestEnv;
+
+/**
+ * Pulse's own agents, as root, in a two-node network-namespace lab with a client: each passes the
+ * {@code crm ra test} lifecycle and has the real effect it promises, seen from outside the agent.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PulseAgentsInLabTest {
+    private NetnsLab lab;
+
+    @BeforeAll
+    void setUp() throws IOException {
+        TestEnv.requireRoot();
+        for (String cmd : List.of("ip", "nsenter", "setsid", "xmllint", "arping", "ping", "curl", "apache2",
+                "losetup", "mkfs.ext4", "fuser")) {
+            TestEnv.requireCommand(cmd);
+        }
+        lab = NetnsLab.create(2);
+        System.out.println("lab: " + lab);
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    private static void print(String what, List<Ocf.Result> steps) {
+        System.out.println(what + ":\n" + Ocf.describe(steps));
+    }
+
+    @Test
+    void dummyLifecycleAndMigration() throws IOException {
+        Ocf.Agent d = Ocf.pulse("Dummy", "d1", Map.of(), lab.node(1));
+        print("Dummy", Ocf.lifecycle(d));
+        Path state = lab.node(1).rsctmp().resolve("Dummy-d1.state");
+        assertEquals(0, d.run("start").rc());
+        assertTrue(Files.exists(state), "default state file under the node's HA_RSCTMP");
+        Ocf.Agent target = Ocf.pulse("Dummy", "d1", Map.of(), lab.node(2));
+        assertEquals(0, d.run("migrate_to").rc());
+        assertEquals(0, target.run("migrate_from").rc());
+        assertEquals(7, d.run("monitor").rc(), "gone from the source after migrate_to");
+        assertEquals(0, target.run("monitor").rc(), "running on the target after migrate_from");
+        assertEquals(0, target.with("fake", "changed").run("reload").rc());
+        assertEquals("changed", Files.readString(lab.node(2).rsctmp().resolve("Dummy-d1.state")).strip());
+        assertEquals(0, target.run("stop").rc());
+    }
+
+    @Test
+    void statefulPromotesAndDemotes() throws IOException {
+        Ocf.Agent s = Ocf.pulse("Stateful", "st", Map.of(), lab.node(1));
+        print("Stateful", Ocf.lifecycle(s));
+        assertEquals(0, s.run("start").rc());
+        assertEquals(0, s.monitor(11_000).rc(), "unpromoted after start");
+        assertEquals(0, s.run("promote").rc());
+        assertEquals(8, s.monitor(10_000).rc(), "promoted → 8");
+        assertEquals(0, s.run("demote").rc());
+        assertEquals(0, s.monitor(11_000).rc());
+        assertEquals(0, s.run("stop").rc());
+        assertEquals(1, s.run("promote").rc(), "cannot promote a stopped instance");
+        // Without a cluster the promotion score cannot be set; that must never fail an action.
+        Ocf.Result r = Ocf.run(s, "start", 0, 20_000, Map.of("PATH", "/usr/bin:/bin"));
+        assertEquals(0, r.rc(), r::toString);
+        assertEquals(0, s.run("stop").rc());
+    }
+
+    @Test
+    void pingPublishesReachableHostsTimesMultiplier() throws IOException {
+        String unreachable = NetnsLab.SUBNET_PREFIX + "99";
+        Ocf.Agent p = Ocf.pulse("ping", "pn", Map.of("host_list", lab.node(2).address() + " " + unreachable,
+                "multiplier", "100", "timeout", "1"), lab.node(1));
+        print("ping", Ocf.lifecycle(p));
+        assertEquals(0, p.run("start").rc());
+        Path state = lab.node(1).rsctmp().resolve("ping-pn.state");
+        assertEquals("100", Files.readString(state).strip(), "one of two hosts answers: 1 x 100");
+        lab.linkDown(lab.node(2));
+        try {
+            assertEquals(0, p.monitor(10_000).rc());
+            assertEquals("0", Files.readString(state).strip(), "nothing answers once node 2's link is down");
+        } finally {
+            lab.linkUp(lab.node(2));
+        }
+        assertEquals(0, p.run("stop").rc());
+    }
+
+    @Test
+    void ipaddrIsReachableFromTheClientAfterStartAndGoneAfterStop() throws IOException {
+        String vip = lab.vip(0);
+        Ocf.Agent ip = Ocf.pulse("IPaddr", "vip0", Map.of("ip", vip), lab.node(1));
+        print("IPaddr", Ocf.lifecycle(ip));
+        assertFalse(lab.ping(lab.client(), vip, 1000), "not reachable before start");
+        Ocf.Result start = ip.run("start");
+        assertEquals(0, start.rc(), start::toString);
+        assertTrue(lab.ping(lab.client(), vip, 2000), "client reaches the VIP right after start");
+        assertTrue(lab.execOk(lab.node(1), "ip", "-o", "addr", "show", "dev", NetnsLab.IFNAME).contains(vip + "/24"),
+                "prefix found from the subnet of eth0");
+        assertEquals(0, ip.run("stop").rc());
+        assertFalse(lab.ping(lab.client(), vip, 1000), "client no longer reaches it after stop");
+        // With a label, and with nic and cidr given.
+        Ocf.Agent labelled = ip.with("nic", NetnsLab.IFNAME).with("cidr_netmask", "32").with("iflabel", "vip");
+        assertEquals(0, labelled.run("start").rc());
+        String addrs = lab.execOk(lab.node(1), "ip", "-o", "addr", "show", "dev", NetnsLab.IFNAME);
+        assertTrue(addrs.contains(vip + "/32") && addrs.contains(NetnsLab.IFNAME + ":vip"), addrs);
+        assertEquals(0, labelled.monitor(10_000).rc());
+        assertEquals(0, labelled.run("stop").rc());
+    }
+
+    @Test
+    void ipaddrMonitorFailsAndStartFailsFastWhenTheLinkIsDown() {
+        Ocf.Agent ip = Ocf.pulse("IPaddr", "vip1", Map.of("ip", lab.vip(1)), lab.node(2));
+        assertEquals(0, ip.run("start").rc());
+        lab.linkDown(lab.node(2));
+        try {
+            Ocf.Result mon = ip.monitor(10_000);
+            assertEquals(1, mon.rc(), mon::toString);
+            assertTrue(mon.exitReason().contains("carrier"), mon.exitReason());
+            assertEquals(0, ip.run("stop").rc());
+            Ocf.Result start = ip.run("start");
+            assertEquals(1, start.rc(), start::toString);
+            assertTrue(start.exitReason().contains("carrier"), start.exitReason());
+        } finally {
+            lab.linkUp(lab.node(2));
+        }
+        assertEquals(0, ip.run("stop").rc());
+    }
+
+    @Test
+    void ipaddrMoveUpdatesTheClientsArpEntryByGratuitousArp() throws Exception {
+        String vip = lab.vip(2);
+        Ocf.Agent on1 = Ocf.pulse("IPaddr", "vip2", Map.of("ip", vip), lab.node(1));
+        Ocf.Agent on2 = Ocf.pulse("IPaddr", "vip2", Map.of("ip", vip), lab.node(2));
+        assertEquals(0, on1.run("start").rc());
+        assertTrue(lab.ping(lab.client(), vip, 2000));
+        assertEquals(Optional.of(lab.mac(lab.node(1))), lab.neighbourMac(lab.client(), vip));
+        assertEquals(0, on1.run("stop").rc());
+        assertEquals(0, on2.run("start").rc());
+        // The client sends nothing meanwhile: only node 2's gratuitous ARP can change its entry.
+        String want = lab.mac(lab.node(2));
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        Optional<String> seen = lab.neighbourMac(lab.client(), vip);
+        while (!seen.equals(Optional.of(want)) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            seen = lab.neighbourMac(lab.client(), vip);
+        }
+        assertEquals(Optional.of(want), seen, "client's ARP entry for the VIP points at node 2 after the move");
+        assertTrue(lab.ping(lab.client(), vip, 2000));
+        assertEquals(0, on2.run("stop").rc());
+    }
+
+    @Test
+    void ipv6AddressLifecycle() {
+        // Give the nodes an IPv6 subnet (documentation prefix 2001:db8::/32) for this test.
+        lab.execOk(lab.node(1), "ip", "-6", "addr", "add", "2001:db8:51::11/64", "dev", NetnsLab.IFNAME, "nodad");
+        Ocf.Agent ip6 = Ocf.pulse("IPaddr", "vip6", Map.of("ip", "2001:db8:51::200"), lab.node(1));
+        try {
+            assertEquals(0, ip6.run("monitor").rc() == 7 ? 0 : 1);
+            assertEquals(0, ip6.run("start").rc());
+            assertTrue(lab.execOk(lab.node(1), "ip", "-6", "-o", "addr", "show", "dev", NetnsLab.IFNAME)
+                    .contains("2001:db8:51::200/64"));
+            assertEquals(0, ip6.monitor(10_000).rc());
+            assertEquals(0, ip6.run("stop").rc());
+            assertEquals(0, ip6.run("stop").rc());
+            assertEquals(7, ip6.run("monitor").rc());
+        } finally {
+            lab.exec(lab.node(1), "ip", "-6", "addr", "del", "2001:db8:51::11/64", "dev", NetnsLab.IFNAME);
+        }
+    }
+
+    @Test
+    void httpdLifecycleAndServingThroughTheVip() throws IOException {
+        Path docroot = lab.dir("www");
+        Files.writeString(docroot.resolve("index.html"), "<html><body>pulse lab page</body></html>\n");
+        lab.execOk(lab.node(1), "chmod", "-R", "a+rX", lab.workDir().toString());
+        Ocf.Agent plain = Ocf.pulse("httpd", "web0", Map.of("listen", lab.node(1).address() + ":8080",
+                "docroot", docroot.toString()), lab.node(1));
+        print("httpd", Ocf.lifecycle(plain));
+
+        String vip = lab.vip(3);
+        Ocf.Agent ip = Ocf.pulse("IPaddr", "vip3", Map.of("ip", vip), lab.node(1));
+        Ocf.Agent web = Ocf.pulse("httpd", "web", Map.of("listen", vip + ":80", "docroot", docroot.toString()),
+                lab.node(1));
+        Ocf.Result early = web.run("start");
+        assertEquals(1, early.rc(), "start before the VIP exists fails: " + early);
+        assertTrue(early.elapsedMs() < 5000, "and fails fast, not at the timeout: " + early);
+        assertTrue(early.exitReason().contains("bind"), early.exitReason());
+        assertEquals(0, ip.run("start").rc());
+        try {
+            Ocf.Result start = web.run("start");
+            assertEquals(0, start.rc(), start::toString);
+            assertEquals(Optional.of("<html><body>pulse lab page</body></html>\n"),
+                    lab.httpGet(lab.client(), "http://" + vip + "/", 2000), "client gets the page through the VIP");
+            assertEquals(Optional.empty(), lab.httpGet(lab.client(), "http://" + vip + "/server-status", 2000),
+                    "server-status is for 127.0.0.1 only");
+            assertEquals(0, web.monitor(10_000).rc());
+            String ps = lab.execOk(lab.node(1), "ps", "-eo", "user,args");
+            assertTrue(ps.lines().anyMatch(l -> l.startsWith("www-data") && l.contains(lab.node(1).rsctmp().toString())),
+                    "workers run as www-data");
+            assertEquals(0, web.run("stop").rc());
+            assertEquals(Optional.empty(), lab.httpGet(lab.client(), "http://" + vip + "/", 1000));
+            assertEquals(7, web.run("monitor").rc());
+        } finally {
+            web.run("stop");
+            ip.run("stop");
+        }
+    }
+
+    @Test
+    void filesystemLifecycleDepthsAndBusyUnmount() throws Exception {
+        NetnsLab.LoopDevice loop = lab.loopImage("fs1", 32);
+        Path mnt = lab.workDir().resolve("mnt-fs1");
+        Ocf.Agent fs = Ocf.pulse("Filesystem", "fs1", Map.of("device", loop.device(), "directory", mnt.toString(),
+                "fstype", "ext4"), lab.node(1));
+        print("Filesystem", Ocf.lifecycle(fs));
+        assertEquals(0, fs.run("start").rc());
+        assertTrue(lab.mountsUnderWorkDir().contains(mnt.toString()), "mounted, visible outside the namespace");
+        for (int depth : new int[] {0, 10, 20}) {
+            Ocf.Result r = fs.monitorDepth(depth);
+            assertEquals(0, r.rc(), "depth " + depth + ": " + r);
+        }
+        Files.writeString(mnt.resolve("data.txt"), "written through the mount\n");
+        // A process (in the node) holds a file open and ignores TERM: stop must KILL it and unmount.
+        Process holder = lab.start(lab.node(1), List.of("sh", "-c",
+                "trap '' TERM; exec 3<" + mnt.resolve("data.txt") + "; cd " + mnt + "; while :; do sleep 1; done"),
+                Map.of(), lab.node(1).runDir().resolve("holder.log"));
+        Thread.sleep(200);
+        assertTrue(holder.isAlive());
+        Ocf.Result stop = fs.run("stop");
+        assertEquals(0, stop.rc(), stop::toString);
+        assertFalse(lab.mountsUnderWorkDir().contains(mnt.toString()), "unmounted");
+        holder.waitFor();
+        assertFalse(holder.isAlive(), "the holder was killed");
+        assertEquals(7, fs.run("monitor").rc());
+        // The data survived: mount again and read it.
+        assertEquals(0, fs.run("start").rc());
+        assertEquals("written through the mount\n", Files.readString(mnt.resolve("data.txt")));
+        assertEquals(0, fs.run("stop").rc());
+    }
+
+    @Test
+    void filesystemStopFailsRatherThanLiesWhenItMayNotKill() throws Exception {
+        NetnsLab.LoopDevice loop = lab.loopImage("fs2", 32);
+        Path mnt = lab.workDir().resolve("mnt-fs2");
+        Ocf.Agent fs = Ocf.pulse("Filesystem", "fs2", Map.of("device", loop.device(), "directory", mnt.toString(),
+                "force_unmount", "false"), lab.node(1));
+        assertEquals(0, fs.run("start").rc());
+        Process holder = lab.start(lab.node(1), List.of("sh", "-c", "cd " + mnt + " && exec sleep 600"), Map.of(),
+                lab.node(1).runDir().resolve("holder2.log"));
+        Thread.sleep(200);
+        Ocf.Result stop = fs.run("stop");
+        assertEquals(1, stop.rc(), stop::toString);
+        assertTrue(stop.exitReason().contains("busy") && stop.exitReason().contains("sleep"), stop.exitReason());
+        assertTrue(lab.mountsUnderWorkDir().contains(mnt.toString()), "still mounted, and stop said so");
+        holder.destroyForcibly().waitFor();
+        assertEquals(0, fs.run("stop").rc());
+        assertFalse(lab.mountsUnderWorkDir().contains(mnt.toString()));
+    }
+}

@@ -98,6 +98,13 @@ final class RandomCib {
     Cib edit(Cib cib, int edits) {
         XmlElement root = cib.root();
         for (int i = 0; i < edits; i++) {
+            if (rnd.nextInt(10) == 0) {
+                // next to the sections: a comment an operator added at the top level
+                List<XmlNode> top = new ArrayList<>(root.children());
+                top.add(rnd.nextInt(top.size() + 1), new XmlComment("top " + rnd.nextInt(3)));
+                root = root.withChildren(top);
+                continue;
+            }
             List<XmlElement> section = root.elements();
             int which = rnd.nextInt(section.size());
             XmlElement edited = editSomewhere(section.get(which));

@@ -35,7 +35,10 @@ public final class XmlWriter {
             return;
         }
         sb.append('>');
-        boolean onlyText = e.children().stream().allMatch(XmlText.class::isInstance);
+        boolean onlyText = true;
+        for (XmlNode child : e.children()) {
+            onlyText &= child instanceof XmlText;
+        }
         if (onlyText) {
             escape(sb, e.text(), false);
         } else {
@@ -57,6 +60,10 @@ public final class XmlWriter {
         sb.append("</").append(e.name()).append('>');
     }
 
+    private static boolean needsEscape(char c) {
+        return c == '&' || c == '<' || c == '>' || c == '"' || c == '\n' || c == '\r' || c == '\t';
+    }
+
     private static void indent(StringBuilder sb, int depth) {
         for (int i = 0; i < depth; i++) {
             sb.append("  ");
@@ -64,7 +71,13 @@ public final class XmlWriter {
     }
 
     private static void escape(StringBuilder sb, String s, boolean attribute) {
-        for (int i = 0; i < s.length(); i++) {
+        // Nearly every CIB value needs no escaping: copy those in one go.
+        int first = 0;
+        while (first < s.length() && !needsEscape(s.charAt(first))) {
+            first++;
+        }
+        sb.append(s, 0, first);
+        for (int i = first; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '&' -> sb.append("&amp;");

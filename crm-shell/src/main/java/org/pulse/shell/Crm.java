@@ -1,14 +1,30 @@
 package org.pulse.shell;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code crm}: the entry point. Subcommands are registered in {@link #commandLine()}; each
  * lives in its own class so that the people working on different levels do not meet.
+ *
+ * <p>{@code crm} alone starts the interactive shell (or reads commands from stdin when it is not
+ * a terminal); {@code crm -f SCRIPT} runs a script; {@code crm LEVEL COMMAND ...} runs one
+ * command. Offline work on a file: {@code --cib-file FILE} or {@code CIB_file=FILE}.
  */
 @Command(name = "crm", mixinStandardHelpOptions = true, version = "crm (Pulse) 0.1.0",
         description = "Pulse cluster shell, crmsh syntax. Works on a live cluster, or offline on a CIB file "
@@ -18,28 +34,204 @@ public final class Crm implements Callable<Integer> {
             description = "Work on this CIB file instead of the live cluster (default: $CIB_file).")
     Path cibFile;
 
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "crmd's admin socket (default: $PULSE_SOCKET, else /run/pulse/crmd.sock).")
+    Path socket;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "SCRIPT",
+            description = "Run the commands in SCRIPT ('-' reads stdin), as crmsh's crm -f.")
+    String script;
+
+    @Option(names = {"-F", "--force"}, description = "Commit despite validation errors; erase without asking.")
+    boolean force;
+
+    @Option(names = {"-c", "--cib"}, paramLabel = "SHADOW",
+            description = "Work on the shadow CIB SHADOW (see 'crm cib'); default: $CIB_shadow.")
+    String shadow;
+
+    @Option(names = {"-D", "--display"}, paramLabel = "TYPE", hidden = true,
+            description = "Accepted for crmsh compatibility (output is always plain).")
+    String display;
+
+    final Map<String, String> env;
+    final InputStream stdin;
+    final PrintStream stdout;
+    final PrintStream stderr;
+    final Clock clock;
+    private CommandLine commandLine;
+
+    public Crm() {
+        this(System.getenv(), System.in, System.out, System.err, Clock.systemDefaultZone());
+    }
+
+    Crm(Map<String, String> env, InputStream stdin, PrintStream stdout, PrintStream stderr, Clock clock) {
+        this.env = env;
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.clock = clock;
+    }
+
     /** The CIB file to work on offline: the option, else $CIB_file, else null (live cluster). */
     Path offlineCib() {
         if (cibFile != null) {
             return cibFile;
         }
-        String env = System.getenv("CIB_file");
-        return env == null || env.isBlank() ? null : Path.of(env);
+        String e = env.get("CIB_file");
+        return e == null || e.isBlank() ? null : Path.of(e);
+    }
+
+    Path socketPath() {
+        if (socket != null) {
+            return socket;
+        }
+        String e = env.get("PULSE_SOCKET");
+        return e == null || e.isBlank() ? AdminClient.DEFAULT_SOCKET : Path.of(e);
+    }
+
+    /** Where shadow CIBs live: $CIB_shadow_dir, else ~/.config/pulse/shadow. */
+    Path shadowDir() {
+        String e = env.get("CIB_shadow_dir");
+        if (e != null && !e.isBlank()) {
+            return Path.of(e);
+        }
+        return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config/pulse/shadow");
+    }
+
+    /** The repository (for Pulse's own agents): -Dpulse.root, else two levels above the jar. */
+    Path repoRoot() {
+        String p = System.getProperty("pulse.root");
+        if (p != null) {
+            return Path.of(p);
+        }
+        try {
+            Path jar = Path.of(Crm.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return jar.getParent().getParent().getParent();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    CibSource primarySource() {
+        Path file = offlineCib();
+        if (file != null) {
+            return new FileCibSource(file, file.getFileName().toString());
+        }
+        return new LiveCibSource(new AdminClient(socketPath()));
+    }
+
+    Shell newShell(boolean interactive, BufferedReader in) {
+        CibSource primary = primarySource();
+        Agents agents = Agents.standard(repoRoot(), env.get("PULSE_OCF_DIRS"));
+        Session s = new Session(primary, stdout, stderr, in, env, clock, agents, interactive);
+        s.force = force;
+        s.shadowDir = shadowDir();
+        String shadowName = shadow != null ? shadow : env.get("CIB_shadow");
+        if (shadowName != null && !shadowName.isBlank()) {
+            s.use(CibLevel.shadowSource(s.shadowDir, shadowName));
+        }
+        Shell shell = new Shell(s);
+        CommandLine cl = commandLine;
+        if (cl != null) {
+            for (String name : List.of("ra", "simulate", "explain")) {
+                CommandLine sub = cl.getSubcommands().get(name);
+                if (sub != null) {
+                    shell.addExternal(name, (n, args) -> sub.execute(args.toArray(new String[0])));
+                }
+            }
+        }
+        return shell;
     }
 
     @Override
     public Integer call() {
-        System.err.println("crm: the interactive shell is not built yet; run 'crm --help' for the commands there are.");
-        return 2;
+        if (script != null) {
+            return runScript(script);
+        }
+        if (System.console() != null && stdin == System.in) {
+            return new Interactive(this).run();
+        }
+        return runScript("-");
+    }
+
+    /** crm -f SCRIPT / stdin: one command a line, backslash continues a line, '#' starts a comment. */
+    int runScript(String name) {
+        String text;
+        try {
+            text = name.equals("-") ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(name), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            stderr.println("ERROR: cannot read the script " + name + ": " + e.getMessage());
+            return 1;
+        }
+        Shell shell = newShell(false, new BufferedReader(new InputStreamReader(InputStream.nullInputStream(),
+                StandardCharsets.UTF_8)));
+        return Batch.run(shell, text, name.equals("-") ? "stdin" : name);
+    }
+
+    /** One command from the command line: {@code crm configure primitive ...}. */
+    int runOneShot(String level, List<String> words) {
+        boolean interactive = words.isEmpty() && System.console() != null && stdin == System.in;
+        if (interactive) {
+            return new Interactive(this).run(level);
+        }
+        Shell shell = newShell(false, new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)));
+        List<String> all = new ArrayList<>();
+        all.add(level);
+        all.addAll(words);
+        try {
+            int rc = shell.execWords(Lexer.fromWords(all));
+            if (!shell.leaveAll()) {
+                return 1;
+            }
+            return rc != 0 || shell.errorsSinceCommit > 0 ? 1 : 0;
+        } catch (CrmException e) {
+            shell.session.error(e.getMessage());
+            return 1;
+        } finally {
+            shell.session.close();
+        }
     }
 
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Crm());
+        return commandLine(new Crm());
+    }
+
+    static CommandLine commandLine(Crm crm) {
+        CommandLine cl = new CommandLine(crm);
+        crm.commandLine = cl;
+        cl.setUnmatchedOptionsArePositionalParams(true);
         // Subcommands are added here, one line each.
+        cl.addSubcommand(new LevelCommands.Configure());
+        cl.addSubcommand(new LevelCommands.Resource());
+        cl.addSubcommand(new LevelCommands.Node());
+        cl.addSubcommand(new LevelCommands.CibShadow());
+        cl.addSubcommand(new LevelCommands.Status());
+        cl.addSubcommand(new LevelCommands.Verify());
+        cl.addSubcommand(new RaCommand());
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.setUnmatchedOptionsArePositionalParams(true);
+        }
         return cl;
     }
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
+    }
+
+    /** Words after a level name; picocli must not read '-inf:' or '--force' as options of its own. */
+    abstract static class LevelWords implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Crm crm;
+
+        @Parameters(arity = "0..*", paramLabel = "WORD", description = "The command and its arguments, in crm syntax.")
+        List<String> words = new ArrayList<>();
+
+        abstract String level();
+
+        @Override
+        public Integer call() {
+            return crm.runOneShot(level(), words);
+        }
     }
 }

@@ -1,0 +1,29 @@
+package org.pulse.shell;
+
+import org.pulse.cib.xml.XmlElement;
+
+/**
+ * Where the shell reads the CIB and writes changes: a file (offline, --cib-file / CIB_file), a
+ * shadow copy, or a live cluster through crmd's admin socket.
+ */
+interface CibSource {
+    /** For the prompt: "live", or the shadow's name. */
+    String name();
+
+    /** For messages: the file path or the socket. */
+    String describe();
+
+    XmlElement load() throws CrmException;
+
+    /**
+     * Writes {@code after}, which was made from {@code before}; the version is bumped by the
+     * CIB's rules. Refused (with nothing written) when the stored CIB is no longer {@code before}.
+     * Returns the CIB as stored, with its new version.
+     */
+    XmlElement replace(XmlElement before, XmlElement after) throws CrmException;
+
+    /** True when commands act on a running cluster (resource start really starts it). */
+    default boolean live() {
+        return false;
+    }
+}

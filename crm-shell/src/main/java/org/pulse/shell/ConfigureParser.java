@@ -1,0 +1,36 @@
+package org.pulse.shell;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Turns one configure-level object command (primitive, location, property, ...) into XML without ids. */
+final class ConfigureParser {
+    private ConfigureParser() {
+    }
+
+    static final List<String> OBJECT_COMMANDS = List.of("primitive", "rsc_template", "group", "clone", "ms", "master",
+            "location", "colocation", "collocation", "order", "property", "rsc_defaults", "op_defaults", "node", "tag");
+
+    static boolean isObjectCommand(String word) {
+        return OBJECT_COMMANDS.contains(word.toLowerCase(Locale.ROOT));
+    }
+
+    static Parsed parse(List<Token> tokens) throws CrmException {
+        String keyword = tokens.get(0).text().toLowerCase(Locale.ROOT);
+        Cursor c = new Cursor("configure " + keyword, new ArrayList<>(tokens), 1);
+        return switch (keyword) {
+            case "primitive" -> ResourceParser.primitive(c, false);
+            case "rsc_template" -> ResourceParser.primitive(c, true);
+            case "group" -> ResourceParser.group(c);
+            case "clone", "ms", "master" -> ResourceParser.clone(c, keyword);
+            case "location" -> ConstraintParser.location(c);
+            case "colocation", "collocation" -> ConstraintParser.colocation(c);
+            case "order" -> ConstraintParser.order(c);
+            case "property", "rsc_defaults", "op_defaults" -> SetParser.properties(c, keyword);
+            case "node" -> SetParser.node(c);
+            case "tag" -> SetParser.tag(c);
+            default -> throw new CrmException("configure: unknown command '" + tokens.get(0).text() + "'");
+        };
+    }
+}

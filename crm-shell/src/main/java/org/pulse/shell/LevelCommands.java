@@ -1,0 +1,57 @@
+package org.pulse.shell;
+
+import picocli.CommandLine.Command;
+
+/** The picocli faces of the shell's own levels: each hands its words to the shared interpreter. */
+final class LevelCommands {
+    private LevelCommands() {
+    }
+
+    @Command(name = "configure", description = "Configuration: primitive, group, clone, location, ..., show, edit, verify, commit.")
+    static final class Configure extends Crm.LevelWords {
+        @Override
+        String level() {
+            return "configure";
+        }
+    }
+
+    @Command(name = "resource", description = "Resources: start, stop, restart, move, ban, clear, cleanup, status, locate, failcount.")
+    static final class Resource extends Crm.LevelWords {
+        @Override
+        String level() {
+            return "resource";
+        }
+    }
+
+    @Command(name = "node", description = "Nodes: standby, online, maintenance, ready, attribute, show.")
+    static final class Node extends Crm.LevelWords {
+        @Override
+        String level() {
+            return "node";
+        }
+    }
+
+    @Command(name = "cib", description = "Shadow CIBs: new, use, diff, commit, delete, list.")
+    static final class CibShadow extends Crm.LevelWords {
+        @Override
+        String level() {
+            return "cib";
+        }
+    }
+
+    @Command(name = "status", description = "Cluster status as crm_mon shows it; --output text|json|xml, --watch.")
+    static final class Status extends Crm.LevelWords {
+        @Override
+        String level() {
+            return "status";
+        }
+    }
+
+    @Command(name = "verify", description = "Check the configuration; exit status 1 when it has errors.")
+    static final class Verify extends Crm.LevelWords {
+        @Override
+        String level() {
+            return "verify";
+        }
+    }
+}

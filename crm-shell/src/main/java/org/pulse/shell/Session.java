@@ -1,0 +1,187 @@
+package org.pulse.shell;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pulse.cib.Cib;
+import org.pulse.cib.CibProblem;
+import org.pulse.cib.CibValidator;
+import org.pulse.cib.xml.XmlElement;
+
+/**
+ * What one run of the shell works on: where the CIB comes from, the configuration being edited
+ * (uncommitted changes live here until commit), where output goes, and the environment
+ * (editor, shadow directory, agents, clock). Everything a command needs is reached from here,
+ * so tests build a Session with their own streams, files and clock.
+ */
+final class Session {
+    final PrintStream out;
+    final PrintStream err;
+    final BufferedReader in;
+    final Map<String, String> env;
+    final Clock clock;
+    final Agents agents;
+    /** Interactive: prompts and questions; batch: no questions, pending changes committed on leaving. */
+    final boolean interactive;
+    /** -F / --force: commit despite validation errors, erase without asking. */
+    boolean force;
+    /** Check agents and their parameters when resources are created (tests of pure syntax switch it off). */
+    boolean agentChecks = true;
+    private CibSource source;
+    private XmlElement base;
+    private Configuration working;
+    /** Where shadow CIBs are kept (files shadow.NAME). */
+    Path shadowDir;
+    /** The live source when a shadow is in use, to switch back with 'cib use live'. */
+    CibSource primary;
+
+    Session(CibSource source, PrintStream out, PrintStream err, BufferedReader in, Map<String, String> env,
+            Clock clock, Agents agents, boolean interactive) {
+        this.source = source;
+        this.primary = source;
+        this.out = out;
+        this.err = err;
+        this.in = in;
+        this.env = env;
+        this.clock = clock;
+        this.agents = agents;
+        this.interactive = interactive;
+    }
+
+    CibSource source() {
+        return source;
+    }
+
+    /** Switches to another CIB (a shadow, or back); pending changes must have been dealt with. */
+    void use(CibSource next) {
+        source = next;
+        base = null;
+        working = null;
+    }
+
+    void info(String msg) {
+        err.println("INFO: " + msg);
+    }
+
+    void warn(String msg) {
+        err.println("WARNING: " + msg);
+    }
+
+    void error(String msg) {
+        err.println("ERROR: " + msg);
+    }
+
+    /** The configuration being edited, loaded on first use. */
+    Configuration config() throws CrmException {
+        if (working == null) {
+            base = source.load();
+            working = new Configuration(base);
+        }
+        return working;
+    }
+
+    XmlElement base() throws CrmException {
+        config();
+        return base;
+    }
+
+    void update(Configuration next) {
+        working = next;
+    }
+
+    boolean pending() {
+        return working != null && !working.cib().equals(base);
+    }
+
+    void discard() {
+        working = null;
+        base = null;
+    }
+
+    /**
+     * Validates and writes the pending changes. Problems the CIB already had are not held
+     * against the change (they are listed by verify); new errors refuse the commit unless forced.
+     */
+    int commit() throws CrmException {
+        if (!pending()) {
+            info("apparently there is nothing to commit");
+            return 0;
+        }
+        List<CibProblem> before = CibValidator.validate(Cib.of(base));
+        List<CibProblem> after = CibValidator.validate(Cib.of(working.cib()));
+        Set<String> known = new HashSet<>();
+        for (CibProblem p : before) {
+            known.add(p.elementId() + "|" + p.problem());
+        }
+        List<CibProblem> fresh = new ArrayList<>();
+        for (CibProblem p : after) {
+            if (!known.contains(p.elementId() + "|" + p.problem())) {
+                fresh.add(p);
+            }
+        }
+        boolean errors = false;
+        for (CibProblem p : fresh) {
+            if (p.isError()) {
+                errors = true;
+                error(problemText(p));
+            } else {
+                warn(problemText(p));
+            }
+        }
+        if (errors && !force) {
+            throw new CrmException("the change was not committed: fix the errors above (or commit with -F to force)");
+        }
+        if (errors) {
+            info("commit forced");
+        }
+        XmlElement stored = source.replace(base, working.cib());
+        base = stored;
+        working = new Configuration(stored);
+        return 0;
+    }
+
+    /** A problem in an in-memory CIB has no file or line: print just the id, the problem and the fix. */
+    static String problemText(CibProblem p) {
+        StringBuilder sb = new StringBuilder();
+        if (p.elementId() != null) {
+            sb.append(p.elementId()).append(": ");
+        }
+        sb.append(p.problem());
+        if (!p.fix().isEmpty()) {
+            sb.append("; ").append(p.fix());
+        }
+        return sb.toString();
+    }
+
+    /** Asks a yes/no question; batch sessions never ask and take {@code batchAnswer}. */
+    boolean confirm(String question, boolean batchAnswer) {
+        if (!interactive) {
+            return batchAnswer;
+        }
+        out.print(question + " (y/n)? ");
+        out.flush();
+        try {
+            String line = in.readLine();
+            return line != null && line.trim().toLowerCase().startsWith("y");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    void close() {
+        if (agents != null) {
+            agents.close();
+        }
+    }
+
+    Path home() {
+        return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
+    }
+}

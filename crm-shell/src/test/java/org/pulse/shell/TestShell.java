@@ -1,0 +1,71 @@
+package org.pulse.shell;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A shell on a CIB file in a temporary directory, with its output (stdout and stderr in the
+ * order written) captured and a fixed clock, for the tests of this module.
+ */
+final class TestShell implements AutoCloseable {
+    static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+    final Path dir;
+    final Path cibFile;
+    final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    final PrintStream stream = new PrintStream(captured, true, StandardCharsets.UTF_8);
+    final Map<String, String> env = new HashMap<>();
+    final Shell shell;
+
+    TestShell(Path dir, String cibXml, boolean agentChecks, String answers) throws IOException {
+        this.dir = dir;
+        this.cibFile = dir.resolve("cib.xml");
+        if (cibXml != null) {
+            Files.writeString(cibFile, cibXml);
+        }
+        env.put("HOME", dir.toString());
+        env.put("CIB_shadow_dir", dir.resolve("shadow").toString());
+        Agents agents = Agents.standard(repoRoot(), null);
+        Session s = new Session(new FileCibSource(cibFile, "cib.xml"), stream, stream,
+                new BufferedReader(new StringReader(answers == null ? "" : answers)), env,
+                Clock.fixed(NOW, ZoneOffset.UTC), agents, answers != null);
+        s.agentChecks = agentChecks;
+        s.shadowDir = dir.resolve("shadow");
+        shell = new Shell(s);
+    }
+
+    static Path repoRoot() {
+        String p = System.getProperty("pulse.root");
+        return p != null ? Path.of(p) : Path.of("..").toAbsolutePath().normalize();
+    }
+
+    /** Runs a script as crm -f does; returns its status. */
+    int script(String text) {
+        return Batch.run(shell, text, "test");
+    }
+
+    String output() {
+        String s = captured.toString(StandardCharsets.UTF_8);
+        captured.reset();
+        return s;
+    }
+
+    String file() throws IOException {
+        return Files.readString(cibFile);
+    }
+
+    @Override
+    public void close() {
+        shell.session.close();
+    }
+}

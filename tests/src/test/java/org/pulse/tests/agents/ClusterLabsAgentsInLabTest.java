@@ -45,7 +45,7 @@ class ClusterLabsAgentsInLabTest {
         }
     }
 
-    private static void print(String what, List<Ocf.Result> steps) {
+    private static void print(String what, org.pulse.lrm.RaTester.Report steps) {
         System.out.println("heartbeat:" + what + ":\n" + Ocf.describe(steps));
     }
 

@@ -14,21 +14,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.pulse.lrm.AgentExecutor;
+import org.pulse.lrm.AgentRef;
+import org.pulse.lrm.ExecOutcome;
+import org.pulse.lrm.ExecStatus;
+import org.pulse.lrm.LrmConfig;
+import org.pulse.lrm.MetadataException;
+import org.pulse.lrm.OperationRequest;
+import org.pulse.lrm.RaTester;
 import org.pulse.tests.support.NetnsLab;
 import org.pulse.tests.support.TestEnv;
 
 /**
- * Runs OCF agents the way the contract (shared/reference/ocf-contract.md) says the LRM does: argv
- * [path, action], no shell, stdin /dev/null, own process group (setsid), the OCF 1.1 environment,
- * HA_RSCTMP per node, inside a lab node's network namespace only (nsenter --net), killed as a group
- * at the deadline. Output goes to files, so an agent's background child holding stdout open
- * (IPaddr2's send_arp) cannot delay the result: completion is the main process's exit.
+ * Runs OCF agents through Pulse's LRM ({@link AgentExecutor}): argv [path, action], no shell, stdin
+ * /dev/null, own process group, the OCF 1.1 environment, HA_RSCTMP per node, inside a lab node's
+ * network namespace only (nsenter --net), killed as a group at the deadline. Pulse's agents are found
+ * first in the repository's resource-agents/src/main/ocf, ClusterLabs' in /usr/lib/ocf. The lifecycle
+ * is the LRM's own {@code crm ra test} ({@link RaTester}) plus a schema check of the meta-data.
  *
- * <p>Until the LRM's executor is published for the tests module this is the runner the agent suites
- * use; the lifecycle it checks is the one of {@code crm ra test}.
+ * <p>{@link #runDirect} bypasses the LRM for calls the LRM rightly refuses to make (an empty action).
  */
 final class Ocf {
-    static final Path PULSE = TestEnv.root().resolve("resource-agents/src/main/ocf/resource.d/pulse");
+    /** The OCF directory of Pulse's agents in the repository: resource.d/pulse and lib/pulse. */
+    static final Path PULSE_OCF = TestEnv.root().resolve("resource-agents/src/main/ocf");
+    static final Path PULSE = PULSE_OCF.resolve("resource.d/pulse");
     static final Path HEARTBEAT = Path.of("/usr/lib/ocf/resource.d/heartbeat");
     static final Path RNG = TestEnv.root().resolve("../shared/reference/ocf-ref/ra-api-1.1.rng").normalize();
 
@@ -36,17 +45,11 @@ final class Ocf {
     }
 
     /** One agent invocation's result. */
-    record Result(String action, int rc, String stdout, String stderr, long elapsedMs, boolean timedOut) {
-        /** Text after the last "ocf-exit-reason:" on stderr, or "". */
-        String exitReason() {
-            String reason = "";
-            for (String line : stderr.split("\n")) {
-                int i = line.indexOf("ocf-exit-reason:");
-                if (i >= 0) {
-                    reason = line.substring(i + "ocf-exit-reason:".length()).strip();
-                }
-            }
-            return reason;
+    record Result(String action, int rc, String stdout, String stderr, long elapsedMs, boolean timedOut,
+                  String exitReason) {
+        static Result of(String action, ExecOutcome o) {
+            return new Result(action, o.rc(), o.stdout(), o.stderr(), o.execTimeMs(), o.status() == ExecStatus.TIMED_OUT,
+                    o.exitReason());
         }
 
         @Override
@@ -87,7 +90,11 @@ final class Ocf {
         }
 
         Result monitorDepth(int depth) {
-            return Ocf.run(this, "monitor", 10_000, 20_000, Map.of("OCF_CHECK_LEVEL", Integer.toString(depth)));
+            return with("OCF_CHECK_LEVEL", Integer.toString(depth)).monitor(10_000);
+        }
+
+        AgentRef ref() {
+            return AgentRef.ocf(provider, type());
         }
     }
 
@@ -99,7 +106,29 @@ final class Ocf {
         return new Agent(HEARTBEAT.resolve(type), "heartbeat", instance, params, node);
     }
 
+    /** The LRM configuration of a lab node (or of this machine when node is null). */
+    static LrmConfig config(NetnsLab.Node node, Map<String, String> extraEnv) {
+        LrmConfig c = LrmConfig.defaults().withAgentDirFirst(PULSE_OCF);
+        if (node != null) {
+            c = c.withNodeName(node.name()).withHaRsctmp(node.rsctmp()).withNetns(node.netnsPath());
+        }
+        for (Map.Entry<String, String> e : extraEnv.entrySet()) {
+            c = e.getKey().equals("OCF_ROOT") ? c.withOcfRoot(Path.of(e.getValue())) : c.withEnv(e.getKey(), e.getValue());
+        }
+        return c;
+    }
+
+    /** One action through the LRM's executor, as the cluster would run it. */
     static Result run(Agent a, String action, long intervalMs, long timeoutMs, Map<String, String> extraEnv) {
+        try (AgentExecutor ex = new AgentExecutor(config(a.node(), extraEnv))) {
+            OperationRequest req = new OperationRequest(a.instance(), a.ref(), action, intervalMs, timeoutMs,
+                    action.equals("meta-data") ? Map.of() : a.params(), Map.of(), null, 0);
+            return Result.of(action, ex.execute(req));
+        }
+    }
+
+    /** One action run directly (ProcessBuilder), for calls the LRM never makes. */
+    static Result runDirect(Agent a, String action, long intervalMs, long timeoutMs, Map<String, String> extraEnv) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("OCF_ROOT", "/usr/lib/ocf");
         env.put("OCF_RA_VERSION_MAJOR", "1");
@@ -150,8 +179,16 @@ final class Ocf {
                     NetnsLab.run(List.of("kill", "-KILL", "--", "-" + p.pid()), Map.of(), Duration.ofSeconds(5));
                     p.waitFor(5, TimeUnit.SECONDS);
                 }
+                String stderr = Files.readString(err, StandardCharsets.UTF_8);
+                String reason = "";
+                for (String line : stderr.split("\n")) {
+                    int i = line.indexOf("ocf-exit-reason:");
+                    if (i >= 0) {
+                        reason = line.substring(i + "ocf-exit-reason:".length()).strip();
+                    }
+                }
                 return new Result(action, done ? p.exitValue() : 1, Files.readString(out, StandardCharsets.UTF_8),
-                        Files.readString(err, StandardCharsets.UTF_8), elapsedMs, !done);
+                        stderr, elapsedMs, !done, reason);
             } finally {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
@@ -179,39 +216,29 @@ final class Ocf {
     }
 
     /**
-     * The lifecycle of {@code crm ra test} (like ocf-tester): meta-data valid, validate-all 0, probe 7,
-     * start 0, monitor 0, start again 0, stop 0, stop again 0, probe 7. Returns the steps; fails with
-     * every step printed when one gives the wrong code.
+     * The lifecycle of {@code crm ra test} through the LRM's {@link RaTester} (meta-data, validate-all 0,
+     * probe 7, start 0, monitor 0, start again 0, stop 0, stop again 0, probe 7), plus the meta-data
+     * checked against the OCF 1.1 schema. Fails with every step printed; returns the report.
      */
-    static List<Result> lifecycle(Agent a) throws IOException {
-        List<Result> steps = new ArrayList<>();
-        Result md = a.run("meta-data");
-        steps.add(md);
-        assertEquals(0, md.rc(), () -> a.type() + " meta-data: " + md);
-        assertEquals("", schemaProblems(md.stdout()), a.type() + " meta-data does not validate against the OCF 1.1 schema");
-        expect(a, steps, a.run("validate-all"), 0);
-        expect(a, steps, a.run("monitor"), 7);
-        expect(a, steps, a.run("start"), 0);
-        expect(a, steps, a.monitor(10_000), 0);
-        expect(a, steps, a.run("start"), 0);
-        expect(a, steps, a.run("stop"), 0);
-        expect(a, steps, a.run("stop"), 0);
-        expect(a, steps, a.run("monitor"), 7);
-        return steps;
+    static RaTester.Report lifecycle(Agent a) throws IOException {
+        try (AgentExecutor ex = new AgentExecutor(config(a.node(), Map.of()))) {
+            String xml;
+            try {
+                xml = ex.metadataXml(a.ref());
+            } catch (MetadataException e) {
+                throw new AssertionError(a.ref() + " meta-data: " + e.getMessage(), e);
+            }
+            assertEquals("", schemaProblems(xml), a.ref() + " meta-data does not validate against the OCF 1.1 schema");
+            RaTester.Report report = new RaTester(ex).run(a.ref(), a.instance(), a.params(), step -> { });
+            assertTrue(report.passed(), () -> report.summary() + "\n" + describe(report));
+            return report;
+        }
     }
 
-    static Result expect(Agent a, List<Result> steps, Result r, int rc) {
-        steps.add(r);
-        assertTrue(r.rc() == rc && !r.timedOut(), () -> a.provider() + ":" + a.type() + " step " + steps.size()
-                + " expected rc " + rc + ", got " + r + "\nall steps so far:\n" + describe(steps));
-        return r;
-    }
-
-    static String describe(List<Result> steps) {
+    static String describe(RaTester.Report report) {
         StringBuilder sb = new StringBuilder();
-        for (Result r : steps) {
-            sb.append("  ").append(r.action()).append(" rc=").append(r.rc()).append(' ').append(r.elapsedMs())
-                    .append("ms\n");
+        for (RaTester.Step st : report.steps()) {
+            sb.append(st.format()).append('\n');
         }
         return sb.toString();
     }

@@ -52,7 +52,7 @@ class PulseAgentMetadataTest {
     void unknownActionsAreUnimplementedAndNoActionIsAnArgumentError(String type) {
         Ocf.Agent a = Ocf.pulse(type, "t1", Map.of(), null);
         assertEquals(3, a.run("frobnicate").rc(), "unknown action → OCF_ERR_UNIMPLEMENTED");
-        assertEquals(2, a.run("").rc(), "empty action → OCF_ERR_ARGS");
+        assertEquals(2, Ocf.runDirect(a, "", 0, 10_000, Map.of()).rc(), "empty action → OCF_ERR_ARGS");
     }
 
     @Test

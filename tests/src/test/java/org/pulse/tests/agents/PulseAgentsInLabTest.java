@@ -43,7 +43,7 @@ class PulseAgentsInLabTest {
         }
     }
 
-    private static void print(String what, List<Ocf.Result> steps) {
+    private static void print(String what, org.pulse.lrm.RaTester.Report steps) {
         System.out.println(what + ":\n" + Ocf.describe(steps));
     }
 

@@ -2,7 +2,9 @@ package org.pulse.messaging;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -11,18 +13,22 @@ import java.util.regex.Pattern;
  *
  * @param clusterName JGroups cluster name; nodes with another name ignore each other
  * @param nodeName    this node's name, unique in the cluster; it names the node in views and envelopes
- * @param links       the addresses this node listens on (TCP), one per network link. Each also
- *                    uses the port {@code + }{@value #FD_SOCK_PORT_OFFSET} for FD_SOCK2. Only one
- *                    link is supported so far (see the module notes on redundant links)
- * @param peers       every cluster node's address (host:port), this node's own included or not;
- *                    TCPPING contacts exactly these
+ * @param links       the addresses this node listens on (TCP), one per network link (one or
+ *                    two). The first is the node's identity in JGroups and also uses the port
+ *                    {@code + }{@value #FD_SOCK_PORT_OFFSET} for FD_SOCK2; with a second, every
+ *                    packet goes out on both links ({@link MultiLinkTCP}), so the node is lost only
+ *                    when both are
+ * @param peers       every cluster node's first-link address (host:port), this node's own
+ *                    included or not; TCPPING contacts exactly these
+ * @param peerSecondLinks for peers with a second link: first-link address to second-link address
  * @param timing      all timings, from one knob: {@link Timing#derive(long)}
  * @param clusterKey  the shared key; null only with {@code insecure}
  * @param insecure    true runs without authentication and encryption: only for experiments,
  *                    never the default
  */
 public record MessagingConfig(String clusterName, String nodeName, List<InetSocketAddress> links,
-                              List<InetSocketAddress> peers, Timing timing, ClusterKey clusterKey, boolean insecure) {
+                              List<InetSocketAddress> peers, Map<InetSocketAddress, InetSocketAddress> peerSecondLinks,
+                              Timing timing, ClusterKey clusterKey, boolean insecure) {
     /** FD_SOCK2 listens on the TCP port plus this. */
     public static final int FD_SOCK_PORT_OFFSET = 100;
     static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -40,10 +46,17 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
         if (links.isEmpty()) {
             throw new IllegalArgumentException("node " + nodeName + " has no address to listen on: give one (host:port)");
         }
-        if (links.size() > 1) {
+        if (links.size() > 2) {
             throw new IllegalArgumentException("node " + nodeName + " lists " + links.size() + " addresses " + links
-                    + ", but redundant links are not supported yet: give one address, and bond the two interfaces"
-                    + " in the OS (Linux bonding, mode active-backup) for redundancy");
+                    + ": at most two links are supported");
+        }
+        peerSecondLinks = Map.copyOf(peerSecondLinks);
+        for (Map.Entry<InetSocketAddress, InetSocketAddress> e : peerSecondLinks.entrySet()) {
+            if (!peers.contains(e.getKey())) {
+                throw new IllegalArgumentException("second link " + e.getValue() + " is given for " + e.getKey()
+                        + ", which is not in the peer list " + peers);
+            }
+            checkAddress(e.getValue(), "second-link peer address");
         }
         for (InetSocketAddress a : links) {
             checkAddress(a, "listen address of " + nodeName);
@@ -78,6 +91,11 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
         return links.get(0);
     }
 
+    /** The second link, or null. */
+    InetSocketAddress secondLink() {
+        return links.size() > 1 ? links.get(1) : null;
+    }
+
     public static Builder builder(String clusterName, String nodeName) {
         return new Builder(clusterName, nodeName);
     }
@@ -88,6 +106,7 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
         private final String nodeName;
         private final List<InetSocketAddress> links = new ArrayList<>();
         private final List<InetSocketAddress> peers = new ArrayList<>();
+        private final Map<InetSocketAddress, InetSocketAddress> peerSecondLinks = new LinkedHashMap<>();
         private Timing timing = Timing.defaults();
         private ClusterKey clusterKey;
         private boolean insecure;
@@ -113,6 +132,13 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
 
         public Builder peer(String host, int port) {
             return peer(new InetSocketAddress(host, port));
+        }
+
+        /** A peer reachable over two links. */
+        public Builder peer(InetSocketAddress firstLink, InetSocketAddress secondLink) {
+            peers.add(firstLink);
+            peerSecondLinks.put(firstLink, secondLink);
+            return this;
         }
 
         public Builder peers(List<InetSocketAddress> addresses) {
@@ -142,7 +168,7 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
         }
 
         public MessagingConfig build() {
-            return new MessagingConfig(clusterName, nodeName, links, peers, timing, clusterKey, insecure);
+            return new MessagingConfig(clusterName, nodeName, links, peers, peerSecondLinks, timing, clusterKey, insecure);
         }
     }
 }

@@ -2,7 +2,9 @@ package org.pulse.messaging;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jgroups.protocols.BARRIER;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
@@ -17,6 +19,7 @@ import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.stack.IpAddress;
 import org.jgroups.stack.Protocol;
 
 /**
@@ -40,7 +43,14 @@ final class StackFactory {
         InetSocketAddress bind = config.primaryLink();
         List<Protocol> stack = new ArrayList<>();
 
-        TCP tcp = new TCP();
+        TCP tcp;
+        if (config.secondLink() != null) {
+            Map<IpAddress, IpAddress> seconds = new HashMap<>();
+            config.peerSecondLinks().forEach((firstLink, secondLink) -> seconds.put(new IpAddress(firstLink), new IpAddress(secondLink)));
+            tcp = new MultiLinkTCP(config.nodeName(), config.secondLink(), seconds);
+        } else {
+            tcp = new TCP();
+        }
         tcp.setValue("bind_addr", bind.getAddress());
         tcp.setValue("bind_port", bind.getPort());
         tcp.setValue("port_range", 0); // exactly the configured port: a second node must not slide onto the next one

@@ -1,12 +1,11 @@
 package org.pulse.messaging;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -14,7 +13,9 @@ import java.util.Set;
  * ({@code VIEW a,b,c}, {@code MSG type sender}) and answers every request with {@code test.ack}.
  * Leaves the cluster gracefully and exits when its stdin closes, so it never outlives its parent.
  *
- * <p>Arguments: cluster name host:port peers(host:port,...) keyFile detectionMs
+ * <p>Arguments: cluster name host:port[+host2:port2] peers keyFile detectionMs, where peers is
+ * {@code host:port[+host2:port2],...} (a second address is the node's second link). Reads
+ * commands on stdin: {@code send NODE TYPE} sends a notice.
  */
 public final class NodeMain {
     private NodeMain() {
@@ -25,13 +26,19 @@ public final class NodeMain {
             System.err.println("usage: NodeMain CLUSTER NAME HOST:PORT PEERS KEYFILE DETECTION_MS");
             System.exit(2);
         }
-        MessagingConfig.Builder b = MessagingConfig.builder(args[0], args[1]).listenOn(parse(args[2]))
+        MessagingConfig.Builder b = MessagingConfig.builder(args[0], args[1])
                 .clusterKey(ClusterKey.load(Path.of(args[4]))).failureDetectionMs(Long.parseLong(args[5]));
-        List<InetSocketAddress> peers = new ArrayList<>();
-        for (String p : args[3].split(",")) {
-            peers.add(parse(p));
+        for (String link : args[2].split("\\+")) {
+            b.listenOn(parse(link));
         }
-        b.peers(peers);
+        for (String p : args[3].split(",")) {
+            String[] links = p.split("\\+");
+            if (links.length == 2) {
+                b.peer(parse(links[0]), parse(links[1]));
+            } else {
+                b.peer(parse(links[0]));
+            }
+        }
         Messenger[] self = new Messenger[1];
         Object lock = new Object();
         MessagingListener listener = new MessagingListener() {
@@ -62,10 +69,13 @@ public final class NodeMain {
             self[0] = m;
         }
         println("READY " + m.nodeName());
-        InputStream in = System.in;
-        try {
-            while (in.read() >= 0) {
-                // wait for EOF
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                String[] cmd = line.trim().split("\\s+");
+                if (cmd.length == 3 && cmd[0].equals("send")) {
+                    println("SENT " + m.send(cmd[1], cmd[2], new byte[0]));
+                }
             }
         } catch (IOException e) {
             // parent gone

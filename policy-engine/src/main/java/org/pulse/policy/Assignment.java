@@ -47,16 +47,27 @@ final class Assignment {
         Map<Rsc, Integer> curScore = new LinkedHashMap<>();
         for (Rsc u : units) {
             SNode cur = unitCurrentNode(u);
-            curScore.put(u, cur == null ? Integer.MIN_VALUE : combinedOwn(u).get(cur));
+            // not running counts as -INFINITY; an unmanaged resource holds its node absolutely
+            curScore.put(u, cur == null ? -Scores.INFINITY : (!u.managed ? Scores.INFINITY + 1 : combinedOwn(u).get(cur)));
         }
         sorted.sort(Comparator.comparingInt((Rsc u) -> -priority(u))
                 .thenComparing((x, y) -> {
                     int a = curScore.get(x);
                     int b = curScore.get(y);
-                    if (a == Integer.MIN_VALUE || b == Integer.MIN_VALUE) {
-                        return 0;
+                    if (a != b) {
+                        return Integer.compare(b, a);
                     }
-                    return Integer.compare(b, a);
+                    // then the higher score on any node, nodes in order
+                    ScoreTable tx = combinedOwn(x);
+                    ScoreTable ty = combinedOwn(y);
+                    for (SNode n : c.nodes()) {
+                        int sx = tx.get(n);
+                        int sy = ty.get(n);
+                        if (sx != sy) {
+                            return Integer.compare(sy, sx);
+                        }
+                    }
+                    return 0;
                 }));
         for (Rsc u : sorted) {
             assign(u);
@@ -242,7 +253,8 @@ final class Assignment {
             }
         }
         SNode cur = unitCurrentNode(u);
-        if (best != null && cur != null && cur != best && cur.canHost() && t.allows(cur) && t.get(cur) == bestScore) {
+        if (best != null && cur != null && cur != best && cur.canHost() && t.allows(cur) && t.get(cur) == bestScore
+                && cur.assignedCount == best.assignedCount) {
             best = cur;
         }
         return best;

@@ -26,6 +26,11 @@ final class FailCounts {
      * failure is older than failure-timeout are left out.
      */
     static int count(Rsc r, Map<String, String> attrs, long nowSec, boolean effective) {
+        return count(r, attrs, nowSec, effective, false);
+    }
+
+    /** {@code blockFailure}: a failure whose op has on-fail=block never expires. */
+    static int count(Rsc r, Map<String, String> attrs, long nowSec, boolean effective, boolean blockFailure) {
         String name = historyName(r);
         String prefix = "fail-count-" + name;
         int total = 0;
@@ -39,7 +44,7 @@ final class FailCounts {
                 continue;
             }
             int v = Scores.parse(e.getValue(), 0);
-            if (effective && r.failureTimeoutMs > 0) {
+            if (effective && r.failureTimeoutMs > 0 && !blockFailure) {
                 String lf = attrs.get("last-failure-" + name + rest);
                 long last = 0;
                 if (lf != null) {

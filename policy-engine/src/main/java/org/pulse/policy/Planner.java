@@ -122,6 +122,9 @@ final class Planner {
                 if (discoveryForbidden(r, n)) {
                     continue;
                 }
+                if (!anonymousProbeOwner(r, n)) {
+                    continue;
+                }
                 add("monitor", r, n, 0, null);
             }
         }
@@ -149,6 +152,33 @@ final class Planner {
                 keepRunning(r, target);
             }
         }
+    }
+
+    /**
+     * Anonymous clone instances are interchangeable: a node is probed once per clone (by one
+     * instance), and not at all when any instance has history there.
+     */
+    private static boolean anonymousProbeOwner(Rsc r, SNode n) {
+        Rsc clone = r.cloneAncestor();
+        if (clone == null || clone.uniqueClone) {
+            return true;
+        }
+        String base = FailCounts.historyName(r);
+        Rsc owner = null;
+        for (Rsc inst : clone.children) {
+            for (Rsc p : inst.primitives()) {
+                if (!FailCounts.historyName(p).equals(base)) {
+                    continue;
+                }
+                if (p.known.contains(n)) {
+                    return false;
+                }
+                if (owner == null) {
+                    owner = p;
+                }
+            }
+        }
+        return owner == r;
     }
 
     private boolean discoveryForbidden(Rsc r, SNode n) {
@@ -475,7 +505,8 @@ final class Planner {
             return false;
         }
         for (Rsc p : ps) {
-            if (endNode(p) == null) {
+            // an unmanaged (or blocked) resource's start can never run, even where it is active
+            if (endNode(p) == null || !p.managed) {
                 return false;
             }
         }

@@ -54,6 +54,8 @@ final class Rsc {
     boolean failed;
     boolean blocked;
     boolean stopForced;
+    /** A failure was ignored (on-fail=ignore): migration-threshold does not apply. */
+    boolean failureIgnored;
     /** Bans from history: stop failures, hard errors. node -> reason; null key = everywhere. */
     final Map<SNode, String> historyBans = new LinkedHashMap<>();
     boolean fatalBan;
@@ -138,5 +140,7 @@ final class Rsc {
         final Map<String, org.pulse.cib.model.LrmOp> recurring = new LinkedHashMap<>();
         final List<org.pulse.cib.model.LrmOp> expiredFailures = new ArrayList<>();
         boolean clearFailcount;
+        /** A failed op here has on-fail=block: its fail count ignores failure-timeout. */
+        boolean blockFailure;
     }
 }

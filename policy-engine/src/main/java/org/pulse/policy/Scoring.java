@@ -167,8 +167,9 @@ final class Scoring {
         Rsc failTarget = r;
         for (SNode n : c.nodes()) {
             java.util.Map<String, String> attrs = n.attributes;
-            int fc = FailCounts.count(r, attrs, nowSec, true);
-            if (fc > 0 && fc >= r.migrationThreshold) {
+            Rsc.NodeHistory nh = r.history.get(n);
+            int fc = FailCounts.count(r, attrs, nowSec, true, nh != null && nh.blockFailure);
+            if (fc > 0 && fc >= r.migrationThreshold && !r.failureIgnored) {
                 t.add(n, -Scores.INFINITY, "fail count " + Scores.format(fc) + " reached migration-threshold "
                         + r.migrationThreshold);
             }

@@ -347,6 +347,13 @@ final class Unpack {
         ops.sort(Comparator.comparingLong(o -> o.callId() < 0 ? Long.MAX_VALUE : o.callId()));
         Rsc.NodeHistory h = r.history.computeIfAbsent(node, k -> new Rsc.NodeHistory());
         r.known.add(node);
+        for (LrmOp op : ops) {
+            boolean failedOp = op.opStatus() != 0 && op.opStatus() != -1 && op.opStatus() != 1
+                    || op.opStatus() == 0 && op.expectedRc() >= 0 && op.rcCode() != op.expectedRc() && !op.isProbe();
+            if (failedOp && "block".equals(onFailText(r, op))) {
+                h.blockFailure = true;
+            }
+        }
         boolean anyResult = false;
         for (LrmOp op : ops) {
             if ("notify".equals(op.operation()) || "meta-data".equals(op.operation())) {
@@ -546,6 +553,7 @@ final class Unpack {
         }
         OnFail strategy = onFail(r, op);
         if (strategy == OnFail.IGNORE) {
+            r.failureIgnored = true;
             updateState(r, h, op, task, target < 0 ? 0 : target);
             return;
         }
@@ -699,7 +707,7 @@ final class Unpack {
             return false;
         }
         int raw = FailCounts.count(r, transientAttrs, nowSec, false);
-        int effective = FailCounts.count(r, transientAttrs, nowSec, true);
+        int effective = FailCounts.count(r, transientAttrs, nowSec, true, h.blockFailure);
         if (raw > 0) {
             if (effective == 0) {
                 h.clearFailcount = true;
@@ -712,10 +720,6 @@ final class Unpack {
             if (rc == 0 || rc == 7 || rc == 8 || rc == 190 || rc == 191) {
                 expired = false;
             }
-        }
-        if (expired && "block".equals(onFailText(r, op))) {
-            // a failure that blocked the resource is never forgotten by time alone
-            expired = false;
         }
         return expired;
     }
@@ -739,10 +743,17 @@ final class Unpack {
             if (h.role.compareTo(r.role) > 0) {
                 r.role = h.role;
             }
-            if (!node.online && !node.unclean && !node.maintenance && r.managed && stonithEnabled) {
-                fence(node, r.id + " is thought to be active there");
+            OnFail onFail = h.onFail;
+            if (!node.online && !node.maintenance && r.managed) {
+                if (!node.unclean && stonithEnabled) {
+                    fence(node, r.id + " is thought to be active there");
+                }
+                if (node.unclean) {
+                    // fencing the node deals with whatever failed there
+                    onFail = OnFail.IGNORE;
+                }
             }
-            switch (h.onFail) {
+            switch (onFail) {
                 case IGNORE:
                     break;
                 case FENCE:

@@ -87,27 +87,31 @@ public final class RaTester {
             progress.accept(s);
         };
         AgentMetadata md = null;
-        long t0 = System.nanoTime();
-        try {
-            String xml = executor.metadataXml(agent);
-            md = MetadataParser.parse(agent, xml);
-            List<String> missing = new ArrayList<>();
-            for (String a : List.of("start", "stop", "monitor")) {
-                if (!md.advertises(a) && !agent.standard().equals(AgentRef.STONITH)) {
-                    missing.add(a);
+        // Pacemaker's meta-data call: no parameters, instance = type, 30 s.
+        OperationRequest mdReq = new OperationRequest(agent.type(), agent, "meta-data", 0, AgentExecutor.METADATA_TIMEOUT_MS,
+                Map.of(), Map.of(), null, 0);
+        ExecOutcome mdOut = executor.execute(mdReq);
+        if (mdOut.status() != ExecStatus.DONE || mdOut.rc() != OcfRc.SUCCESS) {
+            add.accept(step("meta-data", mdReq, mdOut, 0, ""));
+        } else {
+            try {
+                md = MetadataParser.parse(agent, mdOut.stdout());
+                List<String> missing = new ArrayList<>();
+                for (String a : List.of("start", "stop", "monitor")) {
+                    if (!md.advertises(a) && !agent.standard().equals(AgentRef.STONITH)) {
+                        missing.add(a);
+                    }
                 }
-            }
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            add.accept(new Step("meta-data", "meta-data", 0, 0, ExecStatus.DONE, ms, missing.isEmpty(),
-                    missing.isEmpty() ? "" : "actions not advertised: " + String.join(", ", missing)));
-            for (AgentMetadata.Parameter p : md.parameters()) {
-                if (p.required() && !params.containsKey(p.name())) {
-                    warnings.add("required parameter '" + p.name() + "' is not set (" + p.shortdesc() + ")");
+                add.accept(new Step("meta-data", "meta-data", 0, 0, ExecStatus.DONE, mdOut.execTimeMs(), missing.isEmpty(),
+                        missing.isEmpty() ? "" : "actions not advertised: " + String.join(", ", missing)));
+                for (AgentMetadata.Parameter p : md.parameters()) {
+                    if (p.required() && !params.containsKey(p.name())) {
+                        warnings.add("required parameter '" + p.name() + "' is not set (" + p.shortdesc() + ")");
+                    }
                 }
+            } catch (MetadataException e) {
+                add.accept(new Step("meta-data", "meta-data", 0, 0, ExecStatus.DONE, mdOut.execTimeMs(), false, e.getMessage()));
             }
-        } catch (MetadataException e) {
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            add.accept(new Step("meta-data", "meta-data", -1, 0, ExecStatus.ERROR, ms, false, e.getMessage()));
         }
         final AgentMetadata meta = md;
         long monitorInterval = DEFAULT_MONITOR_INTERVAL_MS;

@@ -302,30 +302,35 @@ public record CibDiff(CibVersion from, CibVersion to, List<Change> changes) {
                     + cib.source() + ": the CIB is at version " + cib.version() + ", the diff was made from "
                     + from + "; fetch the whole CIB from the DC instead of patching", cib.version(), from);
         }
-        XmlElement root = cib.root();
+        Draft root = new Draft(cib.root());
         int i = 0;
         while (i < changes.size()) {
             Change c = changes.get(i);
-            if (c instanceof ModifyAttributes m) {
-                root = update(root, m.path(), e -> e.withAttributes(applyAttributes(e.attributes(), m.set(),
-                        m.removed())), c);
-                i++;
-                continue;
+            try {
+                if (c instanceof ModifyAttributes m) {
+                    Draft target = resolve(root, m.path());
+                    target.modifyAttributes(m.set(), m.removed());
+                    i++;
+                    continue;
+                }
+                // A group of structural changes of one parent, applied together.
+                List<Step> parent = c.target();
+                int end = i;
+                while (end < changes.size() && !(changes.get(end) instanceof ModifyAttributes)
+                        && changes.get(end).target().equals(parent)) {
+                    end++;
+                }
+                resolve(root, parent).restructure(changes.subList(i, end));
+                i = end;
+            } catch (Misfit m) {
+                throw new CibPatchException("cannot apply the diff " + from + " -> " + to + ": " + m.getMessage()
+                        + " (change " + describe(c) + "); the diff does not fit this CIB: fetch the whole CIB",
+                        cib.version(), from);
             }
-            // A group of structural changes of one parent, applied together.
-            List<Step> parent = c.target();
-            int end = i;
-            while (end < changes.size() && !(changes.get(end) instanceof ModifyAttributes)
-                    && changes.get(end).target().equals(parent)) {
-                end++;
-            }
-            List<Change> group = changes.subList(i, end);
-            root = update(root, parent, e -> restructure(e, group), c);
-            i = end;
         }
         Cib result;
         try {
-            result = Cib.of(cib.source(), root);
+            result = Cib.of(cib.source(), root.freeze());
         } catch (CibException e) {
             throw new CibPatchException("the diff " + from + " -> " + to + " does not give a CIB: "
                     + e.getMessage(), cib.version(), from);
@@ -338,7 +343,7 @@ public record CibDiff(CibVersion from, CibVersion to, List<Change> changes) {
         return result;
     }
 
-    /** Thrown inside {@link #update} and turned into a {@link CibPatchException} naming the change. */
+    /** Thrown while applying and turned into a {@link CibPatchException} naming the change. */
     private static final class Misfit extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -347,86 +352,150 @@ public record CibDiff(CibVersion from, CibVersion to, List<Change> changes) {
         }
     }
 
-    private interface Edit {
-        XmlElement apply(XmlElement e);
+    private static Draft resolve(Draft root, List<Step> path) {
+        if (path.isEmpty() || !path.get(0).name().equals(root.name)) {
+            throw new Misfit("the path does not start at <" + root.name + ">");
+        }
+        Draft d = root;
+        for (int depth = 1; depth < path.size(); depth++) {
+            d = d.child(path.get(depth), path.subList(0, depth + 1));
+        }
+        return d;
     }
 
-    private XmlElement update(XmlElement root, List<Step> path, Edit edit, Change change) throws CibPatchException {
-        try {
-            if (path.isEmpty() || !path.get(0).name().equals(root.name())) {
-                throw new Misfit("the path does not start at <" + root.name() + ">");
+    /**
+     * A copy-on-write working copy of an element while a diff is applied: only the elements a
+     * change reaches are copied, each child list once, and children are found through a key
+     * index, so a diff with many changes under one big parent (10,000 resources) stays linear.
+     * {@link #freeze} gives the immutable tree back, sharing everything untouched.
+     */
+    private static final class Draft {
+        final String name;
+        final XmlElement original;
+        Map<String, String> attributes;
+        /** Null until a child is changed; then XmlNode or Draft entries. */
+        List<Object> children;
+        Map<Step, Integer> index;
+
+        Draft(XmlElement original) {
+            this.original = original;
+            this.name = original.name();
+        }
+
+        private List<Object> children() {
+            if (children == null) {
+                children = new ArrayList<>(original.children());
             }
-            return update(root, path, 1, edit);
-        } catch (Misfit m) {
-            throw new CibPatchException("cannot apply the diff " + from + " -> " + to + ": " + m.getMessage()
-                    + " (change " + describe(change) + "); the diff does not fit this CIB: fetch the whole CIB",
-                    from, from);
+            return children;
         }
-    }
 
-    private static XmlElement update(XmlElement e, List<Step> path, int depth, Edit edit) {
-        if (depth == path.size()) {
-            return edit.apply(e);
+        private Map<String, String> attributes() {
+            return attributes != null ? attributes : original.attributes();
         }
-        int at = find(e.children(), path.get(depth));
-        if (at < 0 || !(e.children().get(at) instanceof XmlElement child)) {
-            throw new Misfit("no element " + render(path.subList(0, depth + 1)));
-        }
-        List<XmlNode> copy = new ArrayList<>(e.children());
-        copy.set(at, update(child, path, depth + 1, edit));
-        return e.withChildren(copy);
-    }
 
-    private static int find(List<XmlNode> children, Step step) {
-        int seen = 0;
-        for (int i = 0; i < children.size(); i++) {
-            Step k = baseKey(children.get(i));
-            if (k.name().equals(step.name()) && Objects.equals(k.id(), step.id())) {
-                if (seen == step.occurrence()) {
-                    return i;
+        /** The children's keys as they are now (built again after a change of the children or an id). */
+        private Map<Step, Integer> index() {
+            if (index == null) {
+                List<Object> kids = children();
+                index = new HashMap<>(kids.size() * 2);
+                Map<Step, Integer> seen = new HashMap<>();
+                for (int i = 0; i < kids.size(); i++) {
+                    Step base = keyOf(kids.get(i));
+                    int occurrence = seen.merge(base, 1, Integer::sum) - 1;
+                    index.put(occurrence == 0 ? base : new Step(base.name(), base.id(), occurrence), i);
                 }
-                seen++;
             }
+            return index;
         }
-        return -1;
-    }
 
-    private static XmlElement restructure(XmlElement parent, List<Change> group) {
-        List<XmlNode> children = parent.children();
-        Map<Step, Integer> index = indexOf(keys(children));
-        boolean[] gone = new boolean[children.size()];
-        List<Map.Entry<Integer, XmlNode>> inserts = new ArrayList<>();
-        for (Change c : group) {
-            if (c instanceof Create cr) {
-                inserts.add(Map.entry(cr.index(), cr.node()));
-                continue;
+        Draft child(Step step, List<Step> pathSoFar) {
+            Integer at = index().get(step);
+            Object node = at == null ? null : children.get(at);
+            if (node instanceof Draft d) {
+                d.parent = this;
+                return d;
             }
-            List<Step> path = c instanceof Delete d ? d.path() : ((Move) c).path();
-            Integer at = index.get(path.get(path.size() - 1));
-            if (at == null || gone[at]) {
-                throw new Misfit("no node " + render(path));
+            if (!(node instanceof XmlElement e)) {
+                throw new Misfit("no element " + render(pathSoFar));
             }
-            gone[at] = true;
-            if (c instanceof Move mv) {
-                inserts.add(Map.entry(mv.index(), children.get(at)));
+            Draft d = new Draft(e);
+            d.parent = this;
+            children.set(at, d);
+            return d;
+        }
+
+        /** Set while a change is applied below the parent; an id change re-keys the parent's children. */
+        Draft parent;
+
+        void modifyAttributes(Map<String, String> set, List<String> removed) {
+            String idBefore = attributes().get("id");
+            attributes = applyAttributes(attributes(), set, removed);
+            if (parent != null && !Objects.equals(idBefore, attributes.get("id"))) {
+                parent.index = null;
             }
         }
-        List<XmlNode> result = new ArrayList<>(children.size() + inserts.size());
-        for (int i = 0; i < children.size(); i++) {
-            if (!gone[i]) {
-                result.add(children.get(i));
+
+        void restructure(List<Change> group) {
+            List<Object> kids = children();
+            Map<Step, Integer> index = index();
+            boolean[] gone = new boolean[kids.size()];
+            List<Map.Entry<Integer, Object>> inserts = new ArrayList<>();
+            for (Change c : group) {
+                if (c instanceof Create cr) {
+                    inserts.add(Map.entry(cr.index(), cr.node()));
+                    continue;
+                }
+                List<Step> path = c instanceof Delete d ? d.path() : ((Move) c).path();
+                Integer at = index.get(path.get(path.size() - 1));
+                if (at == null || gone[at]) {
+                    throw new Misfit("no node " + render(path));
+                }
+                gone[at] = true;
+                if (c instanceof Move mv) {
+                    inserts.add(Map.entry(mv.index(), kids.get(at)));
+                }
             }
-        }
-        // Ascending final positions: everything before a position is in place when it is filled.
-        inserts.sort(Map.Entry.comparingByKey());
-        for (Map.Entry<Integer, XmlNode> ins : inserts) {
-            if (ins.getKey() < 0 || ins.getKey() > result.size()) {
-                throw new Misfit("position " + ins.getKey() + " is outside the " + result.size()
-                        + " children of <" + parent.name() + ">");
+            List<Object> result = new ArrayList<>(kids.size() + inserts.size());
+            for (int i = 0; i < kids.size(); i++) {
+                if (!gone[i]) {
+                    result.add(kids.get(i));
+                }
             }
-            result.add(ins.getKey(), ins.getValue());
+            // Ascending final positions: everything before a position is in place when it is filled.
+            inserts.sort(Map.Entry.comparingByKey());
+            for (Map.Entry<Integer, Object> ins : inserts) {
+                if (ins.getKey() < 0 || ins.getKey() > result.size()) {
+                    throw new Misfit("position " + ins.getKey() + " is outside the " + result.size()
+                            + " children of <" + name + ">");
+                }
+                result.add(ins.getKey(), ins.getValue());
+            }
+            children = result;
+            this.index = null;
         }
-        return parent.withChildren(result);
+
+        XmlElement freeze() {
+            if (children == null && attributes == null) {
+                return original;
+            }
+            List<XmlNode> kids;
+            if (children == null) {
+                kids = original.children();
+            } else {
+                kids = new ArrayList<>(children.size());
+                for (Object o : children) {
+                    kids.add(o instanceof Draft d ? d.freeze() : (XmlNode) o);
+                }
+            }
+            return new XmlElement(name, attributes(), kids, original.sourceLine());
+        }
+
+        private static Step keyOf(Object o) {
+            if (o instanceof Draft d) {
+                return new Step(d.name, d.attributes().get("id"), 0);
+            }
+            return baseKey((XmlNode) o);
+        }
     }
 
     static String render(List<Step> path) {

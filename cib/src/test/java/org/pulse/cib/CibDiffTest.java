@@ -131,4 +131,25 @@ class CibDiffTest {
         assertTrue(d.changes().size() <= 3, d.toString());
         assertTrue(json.length() < 2000, json);
     }
+
+    /** Many changes under one big parent: every one of 10,000 primitives edited, some moved, some gone. */
+    @Test
+    void aDiffTouchingEveryResourceApplies() throws CibException {
+        Cib a = BigCib.make(4, 10_000);
+        XmlElement resources = a.configurationSection("resources").orElseThrow();
+        List<XmlNode> edited = new java.util.ArrayList<>();
+        int i = 0;
+        for (XmlElement p : resources.elements()) {
+            if (i % 97 != 0) {
+                edited.add(p.withAttribute("description", "r" + i));
+            }
+            i++;
+        }
+        java.util.Collections.rotate(edited.subList(0, 500), 7);
+        Cib b = a.next(a.withConfigurationSection(resources.withChildren(edited)));
+        CibDiff d = CibDiff.diff(a, b);
+        assertEquals(b, d.apply(a));
+        assertEquals(b, CibDiff.fromJson(d.toJson()).apply(a));
+        assertTrue(d.changes().size() > 9_000, "one change per edited primitive: " + d.changes().size());
+    }
 }

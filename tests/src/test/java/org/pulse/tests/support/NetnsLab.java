@@ -60,6 +60,14 @@ public final class NetnsLab implements AutoCloseable {
             return Path.of("/run/netns", netns);
         }
 
+        /**
+         * Where this node's mounts go (its Filesystem resources' mount points): {@link #powerOff}
+         * unmounts what is under it, as a real power cut would.
+         */
+        public Path mountRoot() {
+            return runDir.resolveSibling("mnt");
+        }
+
         /** argv prefix that runs a command inside this node's network namespace only. */
         public List<String> nsenter() {
             return List.of("nsenter", "--net=" + netnsPath());
@@ -135,6 +143,7 @@ public final class NetnsLab implements AutoCloseable {
         Files.createDirectories(rsctmp);
         Files.createDirectories(runDir);
         Node node = new Node(name, netns, address, hostVeth, rsctmp, runDir);
+        Files.createDirectories(node.mountRoot());
         check(List.of("ip", "netns", "add", netns));
         check(List.of("ip", "link", "add", hostVeth, "type", "veth", "peer", "name", IFNAME, "netns", netns));
         check(List.of("ip", "link", "set", hostVeth, "master", bridge));
@@ -225,6 +234,56 @@ public final class NetnsLab implements AutoCloseable {
 
     public void linkUp(Node node) {
         check(List.of("ip", "link", "set", node.hostVeth(), "up"));
+    }
+
+    /**
+     * Kills every process living in the node's network namespace with SIGKILL (the processes the
+     * lab started there and the daemons agents started). Returns how many were signalled.
+     */
+    public int killAll(Node node) {
+        List<Long> pids = processesIn(node);
+        for (long pid : pids) {
+            run(List.of("kill", "-KILL", Long.toString(pid)), Map.of(), Duration.ofSeconds(5));
+        }
+        return pids.size();
+    }
+
+    /**
+     * The power-switch simulator's "off": the node's cable is cut, everything running in it is
+     * killed, and the mounts under its {@link Node#mountRoot()} are dropped (after killing their
+     * users), so shared storage is free for another node exactly as after a real power cut.
+     * Its HA_RSCTMP is emptied (it models /run, a tmpfs, lost at power-off) and the addresses
+     * agents added (VIPs) are gone; its run directory survives, as a disk would.
+     */
+    public void powerOff(Node node) {
+        linkDown(node);
+        killAll(node);
+        String root = node.mountRoot().toString() + "/";
+        for (String mp : mountsUnderWorkDir()) {
+            if (mp.startsWith(root)) {
+                run(List.of("fuser", "-k", "-KILL", "-m", mp), Map.of(), Duration.ofSeconds(10));
+                if (!run(List.of("umount", mp), Map.of(), Duration.ofSeconds(10)).ok()) {
+                    run(List.of("umount", "-l", mp), Map.of(), Duration.ofSeconds(10));
+                }
+            }
+        }
+        // A powered-off node keeps no addresses it had added (VIPs): the next boot starts clean.
+        exec(node, "ip", "addr", "flush", "dev", IFNAME);
+        exec(node, "ip", "addr", "add", node.address() + "/" + PREFIX_LENGTH, "dev", IFNAME);
+        try (Stream<Path> walk = Files.walk(node.rsctmp())) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                if (!p.equals(node.rsctmp())) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("emptying " + node.rsctmp() + " at power-off", e);
+        }
+    }
+
+    /** The power switch's "on": the cable is back; the node's software must be started again. */
+    public void powerOn(Node node) {
+        linkUp(node);
     }
 
     /** The MAC address of a node's eth0. */

@@ -209,6 +209,8 @@ public final class Crm implements Callable<Integer> {
         cl.addSubcommand(new LevelCommands.Status());
         cl.addSubcommand(new LevelCommands.Verify());
         cl.addSubcommand(new RaCommand());
+        cl.addSubcommand(new SimulateCommand());
+        cl.addSubcommand(new ExplainCommand());
         for (CommandLine sub : cl.getSubcommands().values()) {
             sub.setUnmatchedOptionsArePositionalParams(true);
         }

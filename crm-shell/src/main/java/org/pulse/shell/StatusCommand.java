@@ -1,12 +1,532 @@
 package org.pulse.shell;
 
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.xml.XmlWriter;
 
+/**
+ * {@code crm status}: the cluster as crm_mon shows it (text), or as a versioned JSON / XML
+ * document for scripts ({@code --output json|xml}, see crm-shell/STATUS-JSON.md), optionally
+ * refreshed every few seconds ({@code --watch [SECONDS]}). Offline it reads the file's status
+ * section; live, the cluster's CIB.
+ */
 final class StatusCommand {
+    static final String JSON_VERSION = "pulse-status/1";
+    private static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT);
+
     private StatusCommand() {
     }
 
     static int run(Shell shell, List<Token> args) throws CrmException {
-        throw new CrmException("status: not yet");
+        Session s = shell.session;
+        String output = "text";
+        double watchSeconds = -1;
+        int iterations = Integer.MAX_VALUE;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i).text();
+            if (a.equals("--output") || a.equals("-o")) {
+                if (i + 1 >= args.size()) {
+                    throw new CrmException("status: --output needs text, json or xml");
+                }
+                output = args.get(++i).text();
+            } else if (a.startsWith("--output=")) {
+                output = a.substring(9);
+            } else if (a.equals("xml") || a.equals("json")) {
+                output = a;
+            } else if (a.equals("--watch") || a.equals("-w")) {
+                watchSeconds = 2;
+                if (i + 1 < args.size() && args.get(i + 1).text().matches("\\d+(\\.\\d+)?")) {
+                    watchSeconds = Double.parseDouble(args.get(++i).text());
+                }
+            } else if (a.startsWith("--iterations=")) {
+                iterations = Integer.parseInt(a.substring(13));
+            } else {
+                throw new CrmException("status: unknown argument '" + a + "'; use --output text|json|xml or --watch [SECONDS]");
+            }
+        }
+        if (!List.of("text", "json", "xml").contains(output)) {
+            throw new CrmException("status: unknown output '" + output + "'; use text, json or xml");
+        }
+        if (watchSeconds < 0) {
+            s.out.print(render(s, output));
+            return 0;
+        }
+        for (int i = 0; i < iterations; i++) {
+            if (i > 0) {
+                try {
+                    Thread.sleep((long) (watchSeconds * 1000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 0;
+                }
+            }
+            // Clear the screen and go home, as crm_mon does between refreshes.
+            s.out.print("\033[H\033[2J");
+            s.out.print(render(s, output));
+            s.out.flush();
+        }
+        return 0;
+    }
+
+    static String render(Session s, String output) throws CrmException {
+        XmlElement cib = s.source().load();
+        StatusModel m = new StatusModel(cib, s.clock.instant());
+        return switch (output) {
+            case "json" -> Json.write(json(m));
+            case "xml" -> XmlWriter.toXml(xml(m)) + "\n";
+            default -> text(m, s.clock.getZone());
+        };
+    }
+
+    static String time(long epochSeconds, ZoneId zone) {
+        return CTIME.format(Instant.ofEpochSecond(epochSeconds).atZone(zone));
+    }
+
+    // ---- text ----
+
+    static String text(StatusModel m, ZoneId zone) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Cluster Summary:\n");
+        sb.append("  * Stack: pulse\n");
+        String dc = m.dc();
+        sb.append("  * Current DC: ").append(dc == null ? "NONE" : dc + " - partition "
+                + (m.quorate() ? "with quorum" : "WITHOUT quorum")).append('\n');
+        sb.append("  * Last updated: ").append(CTIME.format(m.now.atZone(zone))).append('\n');
+        String lastWritten = m.cib.attr("cib-last-written");
+        sb.append("  * Last change:  ").append(lastWritten == null ? "" : lastWritten).append('\n');
+        sb.append("  * CIB version: ").append(m.cib.attr("admin_epoch", "0")).append('.')
+                .append(m.cib.attr("epoch", "0")).append('.').append(m.cib.attr("num_updates", "0")).append('\n');
+        int[] counts = instanceCounts(m);
+        sb.append("  * ").append(m.nodes.size()).append(" node").append(m.nodes.size() == 1 ? "" : "s")
+                .append(" configured\n");
+        sb.append("  * ").append(counts[0]).append(" resource instance").append(counts[0] == 1 ? "" : "s")
+                .append(" configured");
+        if (counts[1] > 0) {
+            sb.append(" (").append(counts[1]).append(" DISABLED)");
+        }
+        sb.append("\n\nNode List:\n");
+        List<String> online = new ArrayList<>();
+        List<String> offline = new ArrayList<>();
+        for (StatusModel.NodeView n : m.nodes) {
+            boolean busy = m.placement.values().stream().anyMatch(w -> w.containsKey(n.name()));
+            if (n.online() && n.standby()) {
+                sb.append("  * Node ").append(n.name()).append(": standby").append(busy ? " (with active resources)" : "")
+                        .append('\n');
+            } else if (n.online() && n.maintenance()) {
+                sb.append("  * Node ").append(n.name()).append(": maintenance\n");
+            } else if (n.online()) {
+                online.add(n.name());
+            } else {
+                offline.add(n.name());
+            }
+        }
+        if (!online.isEmpty()) {
+            sb.append("  * Online: [ ").append(String.join(" ", online)).append(" ]\n");
+        }
+        if (!offline.isEmpty()) {
+            sb.append("  * OFFLINE: [ ").append(String.join(" ", offline)).append(" ]\n");
+        }
+        sb.append("\nFull List of Resources:\n");
+        XmlElement resources = Tree.section(m.config.configuration(), "resources");
+        boolean any = false;
+        for (XmlElement r : resources.elements()) {
+            if (Configuration.RESOURCE_TAGS.contains(r.name()) && !r.name().equals("template")) {
+                resourceText(sb, m, r, 1, false);
+                any = true;
+            }
+        }
+        if (!any) {
+            sb.append("  * No resources\n");
+        }
+        if (!m.failCounts.isEmpty()) {
+            sb.append("\nMigration Summary:\n");
+            Map<String, List<StatusModel.FailCount>> byNode = new LinkedHashMap<>();
+            m.failCounts.forEach(f -> byNode.computeIfAbsent(f.node(), k -> new ArrayList<>()).add(f));
+            byNode.forEach((node, list) -> {
+                sb.append("  * Node: ").append(node).append(":\n");
+                for (StatusModel.FailCount f : list) {
+                    String threshold = m.config.find(f.resource()).map(o -> StatusModel.meta(o.element(), "migration-threshold"))
+                            .orElse(null);
+                    sb.append("    * ").append(f.resource()).append(": migration-threshold=")
+                            .append(threshold == null ? "1000000" : threshold).append(" fail-count=").append(f.count());
+                    if (f.lastFailure() > 0) {
+                        sb.append(" last-failure='").append(time(f.lastFailure(), zone)).append('\'');
+                    }
+                    sb.append('\n');
+                }
+            });
+        }
+        if (!m.failed.isEmpty()) {
+            sb.append("\nFailed Resource Actions:\n");
+            for (StatusModel.FailedAction f : m.failed) {
+                sb.append("  * ").append(f.resource()).append(' ');
+                if (f.intervalMs() > 0) {
+                    sb.append(interval(f.intervalMs())).append("-interval ");
+                }
+                sb.append(f.operation()).append(" on ").append(f.node()).append(" returned '")
+                        .append(f.opStatus() == 2 ? "timed out" : rcName(f.rc())).append('\'');
+                if (!f.exitReason().isEmpty()) {
+                    sb.append(" (").append(f.exitReason()).append(')');
+                }
+                if (f.lastRcChange() > 0) {
+                    sb.append(" at ").append(time(f.lastRcChange(), zone));
+                }
+                sb.append('\n');
+            }
+        }
+        if (!m.moves.isEmpty()) {
+            sb.append("\nMoves and Bans:\n");
+            for (StatusModel.MoveConstraint c : m.moves) {
+                sb.append("  * ").append(c.id()).append(": ").append(c.resource());
+                boolean ban = c.score().startsWith("-");
+                sb.append(ban ? " banned from " : " prefers ").append(c.node() == null ? "?" : c.node());
+                if (c.expires() != null) {
+                    sb.append(c.expired() ? " (expired " : " until ").append(c.expires()).append(c.expired() ? ")" : "");
+                } else {
+                    sb.append(" (no expiry)");
+                }
+                sb.append("; 'crm resource clear ").append(c.resource()).append("' removes it\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    static String interval(long ms) {
+        if (ms % 1000 != 0) {
+            return ms + "ms";
+        }
+        long s = ms / 1000;
+        if (s % 3600 == 0) {
+            return s / 3600 + "h";
+        }
+        if (s % 60 == 0 && s >= 60) {
+            return s / 60 + "m";
+        }
+        return s + "s";
+    }
+
+    static String rcName(int rc) {
+        return switch (rc) {
+            case 0 -> "ok";
+            case 1 -> "error";
+            case 2 -> "invalid parameter";
+            case 3 -> "unimplemented feature";
+            case 4 -> "insufficient privileges";
+            case 5 -> "not installed";
+            case 6 -> "not configured";
+            case 7 -> "not running";
+            case 8 -> "promoted";
+            case 9 -> "promoted (failed)";
+            default -> "rc " + rc;
+        };
+    }
+
+    private static int[] instanceCounts(StatusModel m) {
+        int[] c = new int[2];
+        XmlElement resources = Tree.section(m.config.configuration(), "resources");
+        for (XmlElement r : resources.elements()) {
+            count(m, r, 1, false, c);
+        }
+        return c;
+    }
+
+    private static void count(StatusModel m, XmlElement r, int copies, boolean disabled, int[] c) {
+        boolean off = disabled || "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role"));
+        switch (r.name()) {
+            case "primitive" -> {
+                c[0] += copies;
+                if (off) {
+                    c[1] += copies;
+                }
+            }
+            case "group" -> r.elements("primitive").forEach(p -> count(m, p, copies, off, c));
+            case "clone", "master" -> {
+                int n = m.nodes.size();
+                String max = StatusModel.meta(r, "clone-max");
+                if (max != null && max.matches("\\d+")) {
+                    n = Integer.parseInt(max);
+                }
+                int k = Math.max(n, 1);
+                for (XmlElement e : r.elements()) {
+                    if (e.name().equals("primitive") || e.name().equals("group")) {
+                        count(m, e, k, off, c);
+                    }
+                }
+            }
+            default -> {
+                // templates and bundles are not counted
+            }
+        }
+    }
+
+    private static String agent(XmlElement p) {
+        String cls = p.attr("class", "");
+        return p.attr("provider") == null ? cls + ":" + p.attr("type", "") : cls + ":" + p.attr("provider") + ":"
+                + p.attr("type", "");
+    }
+
+    private static String flags(XmlElement r, boolean parentDisabled) {
+        StringBuilder sb = new StringBuilder();
+        if (parentDisabled || "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role"))) {
+            sb.append(" (disabled)");
+        }
+        if ("false".equalsIgnoreCase(StatusModel.meta(r, "is-managed"))) {
+            sb.append(" (unmanaged)");
+        }
+        return sb.toString();
+    }
+
+    private static void resourceText(StringBuilder sb, StatusModel m, XmlElement r, int depth, boolean parentDisabled) {
+        String pad = "  ".repeat(depth);
+        boolean disabled = parentDisabled || "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role"));
+        switch (r.name()) {
+            case "primitive" -> {
+                sb.append(pad).append("* ").append(r.id()).append("\t(").append(agent(r)).append("):\t ")
+                        .append(primitiveState(m, r.id())).append(flags(r, parentDisabled)).append('\n');
+            }
+            case "group" -> {
+                sb.append(pad).append("* Resource Group: ").append(r.id()).append(flags(r, false)).append(":\n");
+                for (XmlElement c : r.elements("primitive")) {
+                    resourceText(sb, m, c, depth + 1, disabled);
+                }
+            }
+            case "clone", "master" -> {
+                XmlElement child = r.elements().stream().filter(e -> e.name().equals("primitive") || e.name().equals("group"))
+                        .findFirst().orElse(null);
+                boolean promotable = r.name().equals("master") || "true".equalsIgnoreCase(StatusModel.meta(r, "promotable"));
+                sb.append(pad).append("* Clone Set: ").append(r.id()).append(" [").append(child == null ? "" : child.id())
+                        .append(']').append(promotable ? " (promotable)" : "").append(flags(r, false)).append(":\n");
+                if (child == null) {
+                    return;
+                }
+                Map<String, List<String>> byRole = new LinkedHashMap<>();
+                List<String> failedLines = new ArrayList<>();
+                for (StatusModel.NodeView n : m.nodes) {
+                    StatusModel.Role role = cloneRole(m, child, n.name());
+                    if (role == StatusModel.Role.FAILED) {
+                        failedLines.add(n.name());
+                    } else if (role == StatusModel.Role.PROMOTED) {
+                        byRole.computeIfAbsent("Promoted", k -> new ArrayList<>()).add(n.name());
+                    } else if (role == StatusModel.Role.STARTED) {
+                        byRole.computeIfAbsent(promotable ? "Unpromoted" : "Started", k -> new ArrayList<>()).add(n.name());
+                    } else {
+                        byRole.computeIfAbsent("Stopped", k -> new ArrayList<>()).add(n.name());
+                    }
+                }
+                String inner = "  ".repeat(depth + 1);
+                for (String f : failedLines) {
+                    sb.append(inner).append("* ").append(child.id()).append("\t(")
+                            .append(child.name().equals("primitive") ? agent(child) : "group").append("):\t FAILED ")
+                            .append(f).append('\n');
+                }
+                for (String role : List.of("Promoted", "Unpromoted", "Started", "Stopped")) {
+                    List<String> ns = byRole.get(role);
+                    if (ns != null) {
+                        sb.append(inner).append("* ").append(role).append(": [ ").append(String.join(" ", ns))
+                                .append(" ]").append(role.equals("Stopped") && disabled ? " (disabled)" : "").append('\n');
+                    }
+                }
+            }
+            default -> sb.append(pad).append("* ").append(r.id()).append(" (").append(r.name()).append(")\n");
+        }
+    }
+
+    private static StatusModel.Role cloneRole(StatusModel m, XmlElement child, String node) {
+        if (child.name().equals("primitive")) {
+            return m.placement.getOrDefault(child.id(), Map.of()).getOrDefault(node, StatusModel.Role.STOPPED);
+        }
+        StatusModel.Role overall = null;
+        for (XmlElement p : child.elements("primitive")) {
+            StatusModel.Role r = m.placement.getOrDefault(p.id(), Map.of()).getOrDefault(node, StatusModel.Role.STOPPED);
+            if (r == StatusModel.Role.FAILED) {
+                return r;
+            }
+            if (overall == null || r == StatusModel.Role.STOPPED) {
+                overall = r;
+            }
+        }
+        return overall == null ? StatusModel.Role.STOPPED : overall;
+    }
+
+    static String primitiveState(StatusModel m, String id) {
+        Map<String, StatusModel.Role> where = m.placement.getOrDefault(id, Map.of());
+        if (where.isEmpty()) {
+            return "Stopped";
+        }
+        List<String> failed = new ArrayList<>();
+        List<String> promoted = new ArrayList<>();
+        List<String> started = new ArrayList<>();
+        where.forEach((node, role) -> {
+            switch (role) {
+                case FAILED -> failed.add(node);
+                case PROMOTED -> promoted.add(node);
+                case STARTED -> started.add(node);
+                default -> {
+                    // stopped here
+                }
+            }
+        });
+        List<String> parts = new ArrayList<>();
+        if (!failed.isEmpty()) {
+            parts.add("FAILED " + nodesText(failed));
+        }
+        if (!promoted.isEmpty()) {
+            parts.add("Promoted " + nodesText(promoted));
+        }
+        if (!started.isEmpty()) {
+            parts.add("Started " + nodesText(started));
+        }
+        return parts.isEmpty() ? "Stopped" : String.join(", ", parts);
+    }
+
+    private static String nodesText(List<String> nodes) {
+        return nodes.size() == 1 ? nodes.get(0) : "[ " + String.join(" ", nodes) + " ]";
+    }
+
+    // ---- json / xml ----
+
+    static Map<String, Object> json(StatusModel m) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("version", JSON_VERSION);
+        root.put("generated", m.now.toString());
+        Map<String, Object> cluster = new LinkedHashMap<>();
+        cluster.put("dc", m.dc());
+        cluster.put("quorate", m.quorate());
+        cluster.put("cibVersion", m.cib.attr("admin_epoch", "0") + "." + m.cib.attr("epoch", "0") + "."
+                + m.cib.attr("num_updates", "0"));
+        cluster.put("lastChange", m.cib.attr("cib-last-written"));
+        root.put("cluster", cluster);
+        List<Object> nodes = new ArrayList<>();
+        for (StatusModel.NodeView n : m.nodes) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("name", n.name());
+            o.put("id", n.id());
+            o.put("online", n.online());
+            o.put("standby", n.standby());
+            o.put("maintenance", n.maintenance());
+            o.put("attributes", new LinkedHashMap<>(n.attributes()));
+            nodes.add(o);
+        }
+        root.put("nodes", nodes);
+        List<Object> resources = new ArrayList<>();
+        for (XmlElement r : Tree.section(m.config.configuration(), "resources").elements()) {
+            if (Configuration.RESOURCE_TAGS.contains(r.name()) && !r.name().equals("template")) {
+                resources.add(resourceJson(m, r));
+            }
+        }
+        root.put("resources", resources);
+        List<Object> failed = new ArrayList<>();
+        for (StatusModel.FailedAction f : m.failed) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("resource", f.resource());
+            o.put("operation", f.operation());
+            o.put("intervalMs", f.intervalMs());
+            o.put("node", f.node());
+            o.put("rc", f.rc());
+            o.put("rcText", rcName(f.rc()));
+            o.put("opStatus", f.opStatus());
+            o.put("exitReason", f.exitReason());
+            o.put("lastRcChange", f.lastRcChange() > 0 ? Instant.ofEpochSecond(f.lastRcChange()).toString() : null);
+            o.put("callId", f.callId());
+            failed.add(o);
+        }
+        root.put("failedActions", failed);
+        List<Object> fc = new ArrayList<>();
+        for (StatusModel.FailCount f : m.failCounts) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("node", f.node());
+            o.put("resource", f.resource());
+            o.put("operation", f.operation());
+            o.put("count", f.count());
+            o.put("lastFailure", f.lastFailure() > 0 ? Instant.ofEpochSecond(f.lastFailure()).toString() : null);
+            fc.add(o);
+        }
+        root.put("failCounts", fc);
+        List<Object> moves = new ArrayList<>();
+        for (StatusModel.MoveConstraint c : m.moves) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("id", c.id());
+            o.put("resource", c.resource());
+            o.put("node", c.node());
+            o.put("kind", c.score().startsWith("-") ? "ban" : "prefer");
+            o.put("expires", c.expires());
+            o.put("expired", c.expired());
+            moves.add(o);
+        }
+        root.put("movesAndBans", moves);
+        return root;
+    }
+
+    private static Map<String, Object> resourceJson(StatusModel m, XmlElement r) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("id", r.id());
+        String type = switch (r.name()) {
+            case "master" -> "clone";
+            default -> r.name();
+        };
+        o.put("type", type);
+        o.put("disabled", "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role")));
+        o.put("managed", !"false".equalsIgnoreCase(StatusModel.meta(r, "is-managed")));
+        if (r.name().equals("primitive")) {
+            o.put("agent", agent(r));
+            List<Object> inst = new ArrayList<>();
+            m.placement.getOrDefault(r.id(), Map.of()).forEach((node, role) -> {
+                Map<String, Object> i = new LinkedHashMap<>();
+                i.put("node", node);
+                i.put("role", role.name().charAt(0) + role.name().substring(1).toLowerCase(Locale.ROOT));
+                inst.add(i);
+            });
+            o.put("active", inst);
+        } else {
+            if (!r.name().equals("group")) {
+                o.put("promotable", r.name().equals("master") || "true".equalsIgnoreCase(StatusModel.meta(r, "promotable")));
+            }
+            List<Object> kids = new ArrayList<>();
+            for (XmlElement c : r.elements()) {
+                if (c.name().equals("primitive") || c.name().equals("group")) {
+                    kids.add(resourceJson(m, c));
+                }
+            }
+            o.put("children", kids);
+        }
+        return o;
+    }
+
+    static XmlElement xml(StatusModel m) {
+        MNode root = MNode.of("pulse_status", "version", JSON_VERSION, "generated", m.now.toString());
+        MNode summary = root.child("summary");
+        summary.set("dc", m.dc() == null ? "" : m.dc());
+        summary.set("quorate", Boolean.toString(m.quorate()));
+        summary.set("cib-version", m.cib.attr("admin_epoch", "0") + "." + m.cib.attr("epoch", "0") + "."
+                + m.cib.attr("num_updates", "0"));
+        MNode nodes = root.child("nodes");
+        for (StatusModel.NodeView n : m.nodes) {
+            nodes.add(MNode.of("node", "name", n.name(), "id", n.id(), "online", Boolean.toString(n.online()),
+                    "standby", Boolean.toString(n.standby()), "maintenance", Boolean.toString(n.maintenance())));
+        }
+        MNode res = root.child("resources");
+        m.placement.forEach((rsc, where) -> where.forEach((node, role) -> res.add(MNode.of("resource", "id", rsc,
+                "node", node, "role", role.name().toLowerCase(Locale.ROOT)))));
+        MNode failed = root.child("failures");
+        for (StatusModel.FailedAction f : m.failed) {
+            failed.add(MNode.of("failure", "resource", f.resource(), "operation", f.operation(), "interval-ms",
+                    Long.toString(f.intervalMs()), "node", f.node(), "rc", Integer.toString(f.rc()),
+                    "exit-reason", f.exitReason()));
+        }
+        MNode moves = root.child("moves_and_bans");
+        for (StatusModel.MoveConstraint c : m.moves) {
+            MNode e = MNode.of("constraint", "id", c.id(), "resource", c.resource(), "node", c.node() == null ? "" : c.node(),
+                    "kind", c.score().startsWith("-") ? "ban" : "prefer");
+            e.set("expires", c.expires());
+            moves.add(e);
+        }
+        return root.freeze();
     }
 }

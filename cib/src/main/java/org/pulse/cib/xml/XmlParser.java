@@ -48,6 +48,9 @@ public final class XmlParser {
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         factory.setProperty(XMLInputFactory.IS_COALESCING, true);
+        // Names as written ("x:thing") and namespace declarations as plain attributes: a CIB that
+        // carries another tool's namespaced data must write back with its xmlns declarations.
+        factory.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, false);
         // Woodstox stops at 512 KiB with a message that names neither the attribute nor the
         // element; let our own limit (below) speak instead.
         if (factory.isPropertySupported(WOODSTOX_MAX_ATTRIBUTE_SIZE)) {

@@ -24,6 +24,10 @@ public final class XmlWriter {
 
     private static void write(StringBuilder sb, XmlElement e, int depth) {
         indent(sb, depth);
+        writeElement(sb, e, depth);
+    }
+
+    private static void writeElement(StringBuilder sb, XmlElement e, int depth) {
         sb.append('<').append(e.name());
         for (Map.Entry<String, String> a : e.attributes().entrySet()) {
             sb.append(' ').append(a.getKey()).append("=\"");
@@ -35,20 +39,27 @@ public final class XmlWriter {
             return;
         }
         sb.append('>');
-        boolean onlyText = true;
+        boolean anyText = false;
         for (XmlNode child : e.children()) {
-            onlyText &= child instanceof XmlText;
+            anyText |= child instanceof XmlText;
         }
-        if (onlyText) {
-            escape(sb, e.text(), false);
+        if (anyText) {
+            // Text (alone or mixed with elements) is written exactly, with no indentation added
+            // around it: whitespace next to text would become part of it when read back.
+            for (XmlNode child : e.children()) {
+                if (child instanceof XmlElement ce) {
+                    writeElement(sb, ce, depth + 1);
+                } else if (child instanceof XmlText t) {
+                    escape(sb, t.text(), false);
+                } else if (child instanceof XmlComment c) {
+                    sb.append("<!--").append(c.text()).append("-->");
+                }
+            }
         } else {
             for (XmlNode child : e.children()) {
                 sb.append('\n');
                 if (child instanceof XmlElement ce) {
                     write(sb, ce, depth + 1);
-                } else if (child instanceof XmlText t) {
-                    indent(sb, depth + 1);
-                    escape(sb, t.text().strip(), false);
                 } else if (child instanceof XmlComment c) {
                     indent(sb, depth + 1);
                     sb.append("<!--").append(c.text()).append("-->");

@@ -1,20 +1,15 @@
 package org.pulse.lrm;
 
-import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
-import org.w3c.dom.NodeList;
-import org.xml.sax.InputSource;
-import org.xml.sax.SAXException;
-import org.xml.sax.SAXParseException;
+import java.util.Map;
+import javax.xml.stream.Location;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
 
 /**
  * Parses OCF meta-data and fence agents' metadata. Real agents declare
@@ -25,27 +20,89 @@ final class MetadataParser {
     private MetadataParser() {
     }
 
-    static AgentMetadata parse(AgentRef agent, String xml) throws MetadataException {
-        Document doc;
-        try {
-            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-            f.setNamespaceAware(false);
-            f.setValidating(false);
-            f.setExpandEntityReferences(false);
-            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-            f.setFeature("http://xml.org/sax/features/external-general-entities", false);
-            f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
-            DocumentBuilder b = f.newDocumentBuilder();
-            b.setErrorHandler(null);
-            doc = b.parse(new InputSource(new StringReader(xml)));
-        } catch (SAXParseException e) {
-            throw new MetadataException("meta-data of " + agent + " is not well-formed XML at line " + e.getLineNumber()
-                    + ", column " + e.getColumnNumber() + ": " + e.getMessage() + " (first bytes: " + head(xml) + ")");
-        } catch (SAXException | IOException | ParserConfigurationException e) {
-            throw new MetadataException("meta-data of " + agent + " could not be parsed: " + e.getMessage());
+    /** Just enough of an XML element for meta-data: name, attributes, child elements, text. */
+    private static final class Element {
+        final String tag;
+        final Map<String, String> attrs = new LinkedHashMap<>();
+        final List<Element> kids = new ArrayList<>();
+        final StringBuilder text = new StringBuilder();
+
+        Element(String tag) {
+            this.tag = tag;
         }
-        Element root = doc.getDocumentElement();
+
+        String getTagName() {
+            return tag;
+        }
+
+        String getAttribute(String name) {
+            return attrs.getOrDefault(name, "");
+        }
+
+        boolean hasAttribute(String name) {
+            return attrs.containsKey(name);
+        }
+
+        /** All text inside, as DOM's getTextContent. */
+        String getTextContent() {
+            StringBuilder b = new StringBuilder(text);
+            for (Element k : kids) {
+                b.append(k.getTextContent());
+            }
+            return b.toString();
+        }
+    }
+
+    private static Element read(String xml) throws XMLStreamException {
+        XMLInputFactory f = XMLInputFactory.newFactory();
+        // Real agents name "ra-api-1.dtd": never fetch it, nor any external entity.
+        f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, false);
+        XMLStreamReader r = f.createXMLStreamReader(new StringReader(xml));
+        List<Element> stack = new ArrayList<>();
+        Element root = null;
+        try {
+            while (r.hasNext()) {
+                int ev = r.next();
+                if (ev == XMLStreamConstants.START_ELEMENT) {
+                    Element e = new Element(r.getLocalName());
+                    for (int i = 0; i < r.getAttributeCount(); i++) {
+                        e.attrs.put(r.getAttributeLocalName(i), r.getAttributeValue(i));
+                    }
+                    if (stack.isEmpty()) {
+                        root = e;
+                    } else {
+                        stack.get(stack.size() - 1).kids.add(e);
+                    }
+                    stack.add(e);
+                } else if (ev == XMLStreamConstants.END_ELEMENT) {
+                    stack.remove(stack.size() - 1);
+                } else if ((ev == XMLStreamConstants.CHARACTERS || ev == XMLStreamConstants.CDATA
+                        || ev == XMLStreamConstants.SPACE) && !stack.isEmpty()) {
+                    stack.get(stack.size() - 1).text.append(r.getText());
+                }
+            }
+        } finally {
+            r.close();
+        }
+        if (root == null) {
+            throw new XMLStreamException("no root element");
+        }
+        return root;
+    }
+
+    static AgentMetadata parse(AgentRef agent, String xml) throws MetadataException {
+        Element root;
+        try {
+            root = read(xml);
+        } catch (XMLStreamException | RuntimeException e) {
+            Location at = e instanceof XMLStreamException ? ((XMLStreamException) e).getLocation() : null;
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("\\s+", " ");
+            throw new MetadataException("meta-data of " + agent + " is not well-formed XML"
+                    + (at == null ? "" : " at line " + at.getLineNumber() + ", column " + at.getColumnNumber())
+                    + ": " + msg + " (first bytes: " + head(xml) + ")");
+        }
         if (!root.getTagName().equals("resource-agent")) {
             throw new MetadataException("meta-data of " + agent + " has root element <" + root.getTagName()
                     + ">, expected <resource-agent>");
@@ -146,9 +203,9 @@ final class MetadataParser {
     }
 
     private static Element child(Element parent, String tag) {
-        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element && ((Element) n).getTagName().equals(tag)) {
-                return (Element) n;
+        for (Element k : parent.kids) {
+            if (k.tag.equals(tag)) {
+                return k;
             }
         }
         return null;
@@ -156,11 +213,9 @@ final class MetadataParser {
 
     private static List<Element> children(Element parent, String tag) {
         List<Element> out = new ArrayList<>();
-        NodeList nl = parent.getChildNodes();
-        for (int i = 0; i < nl.getLength(); i++) {
-            Node n = nl.item(i);
-            if (n instanceof Element && ((Element) n).getTagName().equals(tag)) {
-                out.add((Element) n);
+        for (Element k : parent.kids) {
+            if (k.tag.equals(tag)) {
+                out.add(k);
             }
         }
         return out;

@@ -223,6 +223,66 @@ class PulseAgentsInLabTest {
     }
 
     @Test
+    void httpdStopKillsTheWholeServerGroupWhenTermIsIgnored() throws Exception {
+        Path docroot = lab.dir("www-stuck");
+        Files.writeString(docroot.resolve("index.html"), "<html>stuck</html>\n");
+        lab.execOk(lab.node(2), "chmod", "-R", "a+rX", lab.workDir().toString());
+        Ocf.Agent web = Ocf.pulse("httpd", "stuck", Map.of("listen", lab.node(2).address() + ":8082",
+                "docroot", docroot.toString(), "term_wait", "300"), lab.node(2));
+        assertEquals(0, web.run("start").rc());
+        long master = Long.parseLong(Files.readString(lab.node(2).rsctmp().resolve("httpd-stuck.pid")).strip());
+        // A stopped master cannot act on TERM: stop must fall back to KILL of the group.
+        lab.execOk(lab.node(2), "kill", "-STOP", Long.toString(master));
+        Ocf.Result stop = web.run("stop");
+        assertEquals(0, stop.rc(), stop::toString);
+        assertTrue(stop.elapsedMs() < 3000, "bounded by term_wait, not the timeout: " + stop);
+        for (long pid : lab.processesIn(lab.node(2))) {
+            String cmd = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+            String state = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            state = state.substring(state.lastIndexOf(')') + 2, state.lastIndexOf(')') + 3);
+            assertTrue(!cmd.contains("httpd-stuck") || state.equals("Z"), "left alive: " + pid + " " + cmd);
+        }
+        assertEquals(Optional.empty(), lab.httpGet(lab.client(), "http://" + lab.node(2).address() + ":8082/", 1000));
+        assertEquals(7, web.run("monitor").rc());
+    }
+
+    @Test
+    void httpdRunsAsAnOrdinaryUserOnAHighPort() throws IOException {
+        TestEnv.requireCommand("setpriv");
+        Path home = lab.dir("nobody");
+        Path docroot = lab.dir("www-nobody");
+        Files.writeString(docroot.resolve("index.html"), "<html>no root needed</html>\n");
+        lab.execOk(lab.node(1), "chmod", "-R", "a+rX", lab.workDir().toString());
+        lab.execOk(lab.node(1), "chown", "nobody", home.toString());
+        String agent = Ocf.PULSE.resolve("httpd").toString();
+        List<String> asNobody = List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env",
+                "HA_RSCTMP=" + home, "OCF_RESOURCE_INSTANCE=mine", "OCF_RESKEY_listen=127.0.0.1:18080",
+                "OCF_RESKEY_docroot=" + docroot, agent);
+        List<String> start = new java.util.ArrayList<>(asNobody);
+        start.add("start");
+        List<String> stop = new java.util.ArrayList<>(asNobody);
+        stop.add("stop");
+        NetnsLab.Result r = lab.exec(lab.node(1), start.toArray(String[]::new));
+        try {
+            assertEquals(0, r.rc(), r.stderr());
+            assertEquals(Optional.of("<html>no root needed</html>\n"),
+                    lab.httpGet(lab.node(1), "http://127.0.0.1:18080/", 2000));
+            String ps = lab.execOk(lab.node(1), "ps", "-eo", "user,args");
+            assertTrue(ps.lines().filter(l -> l.contains(home.toString())).allMatch(l -> l.startsWith("nobody")), ps);
+        } finally {
+            NetnsLab.Result s2 = lab.exec(lab.node(1), stop.toArray(String[]::new));
+            assertEquals(0, s2.rc(), s2.stderr());
+        }
+        assertEquals(Optional.empty(), lab.httpGet(lab.node(1), "http://127.0.0.1:18080/", 1000));
+        List<String> low = new java.util.ArrayList<>(asNobody);
+        low.set(low.indexOf("OCF_RESKEY_listen=127.0.0.1:18080"), "OCF_RESKEY_listen=80");
+        low.add("validate-all");
+        NetnsLab.Result v = lab.exec(lab.node(1), low.toArray(String[]::new));
+        assertEquals(4, v.rc(), "port 80 without root → OCF_ERR_PERM: " + v.stderr());
+        assertTrue(v.stderr().contains("1024"), v.stderr());
+    }
+
+    @Test
     void filesystemLifecycleDepthsAndBusyUnmount() throws Exception {
         NetnsLab.LoopDevice loop = lab.loopImage("fs1", 32);
         Path mnt = lab.workDir().resolve("mnt-fs1");

@@ -1,5 +1,11 @@
 package org.pulse.cib;
 
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,6 +98,24 @@ public final class Cib {
                     problemOf(e).contains("; ") ? "" : "fix the XML at line " + e.line() + ", column " + e.column())));
         }
         return of(source, root);
+    }
+
+    /**
+     * Reads a CIB file (UTF-8). A missing or unreadable file is a {@link CibException} that names
+     * it, like a malformed one. Checks only what {@link #parse} checks.
+     */
+    public static Cib read(Path file) throws CibException {
+        String xml;
+        try {
+            xml = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new CibException("cannot read " + file + ": no such file; give the path of a CIB (cib.xml)");
+        } catch (MalformedInputException e) {
+            throw new CibException("cannot read " + file + ": it is not UTF-8 text; a CIB is an XML file in UTF-8");
+        } catch (IOException e) {
+            throw new CibException("cannot read " + file + ": " + e.getMessage() + "; check the path and its permissions", e);
+        }
+        return parse(file.toString(), xml);
     }
 
     private static String problemOf(XmlParseException e) {

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,7 +43,9 @@ import java.util.regex.Pattern;
  * The new digest is durable before the new file takes the name, so after a crash between the two
  * renames {@code cib.xml} matches {@code cib.xml.sig.tmp} and loading completes the write.
  *
- * <p>One writer per directory (the crmd of this node); readers may load at any time.
+ * <p>One process per directory (the crmd of this node): loading may finish an interrupted write,
+ * so it writes too. Within the process, loads and saves are serialised. Files are created
+ * readable by their owner only, since resource parameters (fence device passwords) live in the CIB.
  */
 public final class CibStore {
     public static final String CIB_FILE = "cib.xml";
@@ -108,7 +113,7 @@ public final class CibStore {
      * @throws CibStoreException when cib.xml does not match its digest, has none, or cannot be
      *     read or parsed; the file is left as it is, for inspection
      */
-    public Optional<Cib> load() throws CibStoreException {
+    public synchronized Optional<Cib> load() throws CibStoreException {
         Path cib = cibFile();
         if (!Files.exists(cib)) {
             return Optional.empty();
@@ -177,7 +182,7 @@ public final class CibStore {
      * @throws CibException when the CIB has errors (nothing on disk changes), or a
      *     {@link CibStoreException} when the disk refuses (the previous CIB is still loadable)
      */
-    public void save(Cib cib) throws CibException {
+    public synchronized void save(Cib cib) throws CibException {
         CibValidator.requireValid(cib);
         write(cib);
     }
@@ -188,7 +193,7 @@ public final class CibStore {
      * @return the stored CIB
      * @throws CibException naming every error; nothing on disk changes
      */
-    public Cib saveXml(String source, String xml) throws CibException {
+    public synchronized Cib saveXml(String source, String xml) throws CibException {
         Cib cib = CibValidator.parseValid(source, xml);
         write(cib);
         return cib;
@@ -307,8 +312,9 @@ public final class CibStore {
     }
 
     private void writeFile(Path file, byte[] bytes, Step fsyncStep) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        Files.deleteIfExists(file);
+        try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                ownerOnly())) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);
@@ -316,6 +322,13 @@ public final class CibStore {
             step(fsyncStep);
             ch.force(true);
         }
+    }
+
+    private FileAttribute<?>[] ownerOnly() {
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
+        }
+        return new FileAttribute<?>[0];
     }
 
     private static void move(Path from, Path to) throws IOException {

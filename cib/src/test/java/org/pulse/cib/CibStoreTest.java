@@ -173,5 +173,7 @@ class CibStoreTest {
         assertEquals(CibStore.sha256(bytes), sig.substring(0, 64));
         assertTrue(store.load().isPresent());
         assertTrue(new CibStore(tmp.resolve("none")).load().isEmpty());
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(store.cibFile())), "fence passwords live in the CIB: owner only");
     }
 }

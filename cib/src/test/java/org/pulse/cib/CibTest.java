@@ -121,4 +121,17 @@ class CibTest {
         assertTrue(e.getMessage().contains("<configuration>") && e.getMessage().contains("<cib>"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Cib.of(XmlElement.of("status")));
     }
+
+    @Test
+    void readingAFileNamesItWhenItCannot(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("cib.xml");
+        CibException e = assertThrows(CibException.class, () -> Cib.read(f));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("no such file"), e.getMessage());
+        java.nio.file.Files.write(f, new byte[] {(byte) 0xff, (byte) 0xfe, 0x3c});
+        e = assertThrows(CibException.class, () -> Cib.read(f));
+        assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
+        java.nio.file.Files.writeString(f, XML);
+        assertEquals(f.toString(), Cib.read(f).source());
+        assertEquals(new CibVersion(1, 12, 3), Cib.read(f).version());
+    }
 }

@@ -59,15 +59,18 @@ public final class Lrm implements AutoCloseable {
     private final AtomicInteger callIds = new AtomicInteger();
     private final Map<String, ResourceState> resources = new HashMap<>();
     private boolean closed;
+    private boolean subreaper;
 
     /**
      * An LRM with its own threads: a scheduler thread for timers, a pool for running agents, one event thread
-     * for the listener. Checks once that agents get their own process group (throws if not).
+     * for the listener. Checks once that agents get their own process group (throws if not), and makes the
+     * JVM the reaper of the agents' orphans when the JVM allows it (see {@link #reapsOrphans()}).
      */
     public Lrm(LrmConfig config, LrmListener listener) {
         this(new AgentExecutor(config), Clock.systemUTC(), Executors.newSingleThreadScheduledExecutor(named("lrm-timer")),
                 Executors.newCachedThreadPool(named("lrm-op")), listener, true);
         executor.verifyProcessGroups();
+        subreaper = Subreaper.tryEnable(timer).isPresent();
     }
 
     /** An LRM on injected time and threads; the caller owns (and shuts down) timer and workers. */
@@ -106,6 +109,16 @@ public final class Lrm implements AutoCloseable {
     /** The executor underneath (meta-data, catalog); null only in unit tests with a fake runner. */
     public AgentExecutor executor() {
         return executor;
+    }
+
+    /**
+     * True when this JVM reaps the orphans its agents leave (background children, killed children, daemons
+     * whose parent exited): it is their subreaper. That needs the JVM flags
+     * {@code --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED}; without them orphans go
+     * to PID 1, which under systemd reaps them, but in some containers leaves them zombies.
+     */
+    public synchronized boolean reapsOrphans() {
+        return subreaper;
     }
 
     public AgentMetadata metadata(AgentRef agent) throws MetadataException {

@@ -1,0 +1,164 @@
+package org.pulse.lrm;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Makes the JVM the reaper of the agents' orphans, where it can.
+ *
+ * <p>Why: an agent's background children (IPaddr2's send_arp, a killed agent's children, a daemon's master
+ * killed by an operator) outlive the agent and are re-parented. Under systemd, PID 1 reaps them. In
+ * containers and sandboxes whose PID 1 does not reap, they stay zombies, and a zombie answers
+ * {@code kill -0}: apache's monitor then says a dead httpd is running (ocf-contract §11.11).
+ *
+ * <p>How: {@code prctl(PR_SET_CHILD_SUBREAPER, 1)} makes orphans of the JVM's descendants its children, and a
+ * timer reaps, with {@code waitpid(pid, NULL, WNOHANG)}, each child that has been a zombie for a whole
+ * period. The JDK reaps the processes it started itself at once (its reaper thread waits on each), so a
+ * zombie that stays is an orphan, never one of the JDK's. Java 17 has no stable way to call prctl: this
+ * uses the incubating foreign linker by reflection, so it works only when the JVM runs with
+ * {@code --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED}; otherwise it says so and
+ * does nothing (the LRM works as before; orphans are then PID 1's business).
+ */
+final class Subreaper {
+    private static final Logger LOG = Logger.getLogger(Subreaper.class.getName());
+    static final int PR_SET_CHILD_SUBREAPER = 36;
+    static final int WNOHANG = 1;
+    static final long PERIOD_MS = 1_000;
+
+    private final MethodHandle waitpid;
+    private final Object nullAddress;
+    private final long selfPid = ProcessHandle.current().pid();
+    private Set<Long> zombiesLastTime = new HashSet<>();
+
+    private Subreaper(MethodHandle waitpid, Object nullAddress) {
+        this.waitpid = waitpid;
+        this.nullAddress = nullAddress;
+    }
+
+    /** Becomes the subreaper and starts reaping on {@code timer}; empty (with the reason logged) when it cannot. */
+    static Optional<Subreaper> tryEnable(ScheduledExecutorService timer) {
+        if (ModuleLayer.boot().findModule("jdk.incubator.foreign").isEmpty()) {
+            LOG.info("orphan reaping off: run the JVM with --add-modules jdk.incubator.foreign "
+                    + "--enable-native-access=ALL-UNNAMED to have the LRM reap its agents' orphans");
+            return Optional.empty();
+        }
+        try {
+            Class<?> linkerClass = Class.forName("jdk.incubator.foreign.CLinker");
+            Class<?> layoutClass = Class.forName("jdk.incubator.foreign.MemoryLayout");
+            Class<?> descClass = Class.forName("jdk.incubator.foreign.FunctionDescriptor");
+            Class<?> addressable = Class.forName("jdk.incubator.foreign.Addressable");
+            Class<?> addressClass = Class.forName("jdk.incubator.foreign.MemoryAddress");
+            Class<?> lookupClass = Class.forName("jdk.incubator.foreign.SymbolLookup");
+            Object linker = linkerClass.getMethod("getInstance").invoke(null);
+            Object lookup = linkerClass.getMethod("systemLookup").invoke(null);
+            Method lookupMethod = lookupClass.getMethod("lookup", String.class);
+            Object cInt = linkerClass.getField("C_INT").get(null);
+            Object cLong = linkerClass.getField("C_LONG").get(null);
+            Object cPointer = linkerClass.getField("C_POINTER").get(null);
+            Method of = descClass.getMethod("of", layoutClass, layoutClass.arrayType());
+            Method downcall = linkerClass.getMethod("downcallHandle", addressable, MethodType.class, descClass);
+
+            Object layouts = java.lang.reflect.Array.newInstance(layoutClass, 5);
+            java.lang.reflect.Array.set(layouts, 0, cInt);
+            for (int i = 1; i < 5; i++) {
+                java.lang.reflect.Array.set(layouts, i, cLong);
+            }
+            MethodHandle prctl = (MethodHandle) downcall.invoke(linker, symbol(lookupMethod, lookup, "prctl"),
+                    MethodType.methodType(int.class, int.class, long.class, long.class, long.class, long.class),
+                    of.invoke(null, cInt, layouts));
+            Object wlayouts = java.lang.reflect.Array.newInstance(layoutClass, 3);
+            java.lang.reflect.Array.set(wlayouts, 0, cInt);
+            java.lang.reflect.Array.set(wlayouts, 1, cPointer);
+            java.lang.reflect.Array.set(wlayouts, 2, cInt);
+            MethodHandle waitpid = (MethodHandle) downcall.invoke(linker, symbol(lookupMethod, lookup, "waitpid"),
+                    MethodType.methodType(int.class, int.class, addressClass, int.class), of.invoke(null, cInt, wlayouts));
+            int rc = (int) prctl.invokeWithArguments(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+            if (rc != 0) {
+                LOG.warning("orphan reaping off: prctl(PR_SET_CHILD_SUBREAPER) returned " + rc);
+                return Optional.empty();
+            }
+            Subreaper s = new Subreaper(waitpid, addressClass.getField("NULL").get(null));
+            timer.scheduleWithFixedDelay(s::reapOnce, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+            LOG.info("the LRM's JVM (pid " + s.selfPid + ") reaps its agents' orphans");
+            return Optional.of(s);
+        } catch (Throwable e) {
+            // Most often: --enable-native-access missing (IllegalCallerException).
+            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;
+            LOG.info("orphan reaping off: " + cause + " (needs --enable-native-access=ALL-UNNAMED)");
+            return Optional.empty();
+        }
+    }
+
+    private static Object symbol(Method lookupMethod, Object lookup, String name) throws ReflectiveOperationException {
+        Optional<?> sym = (Optional<?>) lookupMethod.invoke(lookup, name);
+        return sym.orElseThrow(() -> new IllegalStateException("libc has no " + name));
+    }
+
+    /** Reaps the children that were zombies at the previous pass and still are; returns how many. */
+    synchronized int reapOnce() {
+        Set<Long> now = zombieChildren();
+        int reaped = 0;
+        for (Long pid : now) {
+            if (zombiesLastTime.contains(pid)) {
+                try {
+                    int r = (int) waitpid.invokeWithArguments(pid.intValue(), nullAddress, WNOHANG);
+                    if (r == pid.intValue()) {
+                        reaped++;
+                    }
+                } catch (Throwable e) {
+                    LOG.warning("could not reap orphan " + pid + ": " + e);
+                }
+            }
+        }
+        now.removeIf(pid -> !Files.exists(Path.of("/proc/" + pid)));
+        zombiesLastTime = now;
+        return reaped;
+    }
+
+    /** Zombie children of any of the JVM's threads (orphans are re-parented to some thread of the reaper). */
+    private Set<Long> zombieChildren() {
+        Set<Long> out = new HashSet<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                String children;
+                try {
+                    children = Files.readString(task.resolve("children")).trim();
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                if (children.isEmpty()) {
+                    continue;
+                }
+                for (String c : children.split("\\s+")) {
+                    long pid = Long.parseLong(c);
+                    if (isZombie(pid)) {
+                        out.add(pid);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.fine("cannot list the JVM's children: " + e);
+        }
+        return out;
+    }
+
+    private static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+}

@@ -187,4 +187,13 @@ class LrmSchedulingTest {
         assertTrue(lrm.recurring("x").isEmpty());
         assertFalse(lrm.cancel("x", "monitor", 60_000));
     }
+
+    @Test
+    void startDelayIsSpentQueuedAndCounted() throws Exception {
+        lrm((req, control) -> rc(0));
+        OperationResult r = lrm.submit(OperationRequest.of("s", A, "start", 1000, Map.of()).withStartDelayMs(100))
+                .result().get(10, TimeUnit.SECONDS);
+        assertTrue(r.queueTimeMs() >= 100, "queue-time " + r.queueTimeMs() + " ms does not include the start-delay");
+        assertEquals(0, r.rcCode());
+    }
 }

@@ -116,6 +116,36 @@ class LrmRealAgentsTest {
         assertTrue(lrm.recurring("f").isEmpty());
     }
 
+    @Test
+    void aTimedOutAgentAndItsChildAreKilledAndTheLrmStaysHealthy() throws Exception {
+        Path childPid = agents.work().resolve("child.pid");
+        OperationResult r = lrm.submit(OperationRequest.of("h", TestAgents.agent("hang"), "start", 1_000,
+                Map.of("childpid", childPid.toString()))).result().get(30, TimeUnit.SECONDS);
+        assertEquals(ExecStatus.TIMED_OUT, r.execStatus(), r.summary());
+        assertEquals(1, r.rcCode());
+        assertEquals(2, r.execStatus().code(), "op-status 2 = Timed Out, as in the CIB");
+        long child = Long.parseLong(Files.readString(childPid).trim());
+        Path proc = Path.of("/proc/" + child);
+        if (lrm.reapsOrphans()) {
+            // The JVM is the orphans' subreaper: the killed child must be reaped, not left a zombie.
+            for (int i = 0; i < 500 && Files.exists(proc); i++) {
+                Thread.sleep(20);
+            }
+            assertTrue(!Files.exists(proc), "the agent's child " + child + " was killed but not reaped");
+        } else {
+            System.out.println("orphan reaping is off in this JVM (no --add-modules jdk.incubator.foreign "
+                    + "--enable-native-access=ALL-UNNAMED): checking only that the child is dead");
+            for (int i = 0; i < 100 && AgentExecutionTest.running(child); i++) {
+                Thread.sleep(20);
+            }
+            assertTrue(!AgentExecutionTest.running(child), "the agent's child " + child + " survived the deadline");
+        }
+        assertEquals("h_start_0", next().operationKey());
+        OperationResult stop = lrm.submit(OperationRequest.of("h2", TestAgents.agent("slow"), "stop", 5_000,
+                Map.of("log", agents.work().resolve("log").toString(), "seconds", "0"))).result().get(30, TimeUnit.SECONDS);
+        assertEquals(0, stop.rcCode(), "the LRM still runs agents after a timeout");
+    }
+
     private static long lines(Path f) throws Exception {
         return Files.exists(f) ? Files.readAllLines(f).size() : 0;
     }

@@ -95,7 +95,7 @@ final class CibEdits {
         } else {
             throw new Refused(AdminResult.INVALID, "unknown edit " + edit);
         }
-        return cib.next(changed);
+        return Cibs.next(cib, changed);
     }
 
     private static Cib parseCib(String xml) throws Refused {

@@ -215,6 +215,34 @@ final class Cibs {
         }
     }
 
+    /**
+     * The successor of {@code from} with this root, versioned as Pacemaker does for the DC's own
+     * bookkeeping: have-quorum and dc-uuid on the root are status, not configuration, so they bump
+     * num_updates only. (A partition without quorum that re-elects must not raise its epoch above
+     * the quorate side's, or its CIB would win the merge and lose acknowledged changes.)
+     */
+    static Cib next(Cib from, XmlElement root) {
+        XmlElement fromRoot = from.root();
+        boolean sameConfig = configuration(fromRoot).equals(configuration(root))
+                && rootAttrsSansBookkeeping(fromRoot).equals(rootAttrsSansBookkeeping(root));
+        if (!sameConfig) {
+            return from.next(root);
+        }
+        if (root.equals(fromRoot)) {
+            return from;
+        }
+        return Cib.of(root).withVersion(from.version().nextStatus());
+    }
+
+    private static Map<String, String> rootAttrsSansBookkeeping(XmlElement root) {
+        Map<String, String> m = new TreeMap<>(root.attributes());
+        for (String k : List.of("admin_epoch", "epoch", "num_updates", "have-quorum", "dc-uuid", "cib-last-written",
+                "update-origin", "update-client", "update-user")) {
+            m.remove(k);
+        }
+        return m;
+    }
+
     // ---- status
 
     static XmlElement status(XmlElement root) {

@@ -224,7 +224,13 @@ public final class Controller {
     private void answerJoin(Message.JoinRequest j) {
         deferredJoin = null;
         Cib newer = cib.version().isNewerThan(j.dcVersion()) ? cib : null;
-        out.send(view.dc(), new Message.JoinResponse(j.viewId(), cib.version(), newer, lrm.toXml()));
+        List<String> suspects = new java.util.ArrayList<>();
+        for (var ns : Cibs.nodeStates(cib.root())) {
+            if ("member".equals(ns.attr("expected"))) {
+                suspects.add(ns.attr("uname", ns.id()));
+            }
+        }
+        out.send(view.dc(), new Message.JoinResponse(j.viewId(), cib.version(), newer, lrm.toXml(), suspects));
     }
 
     private void onCibSync(String from, Message.CibSync s) {

@@ -37,6 +37,9 @@ final class DcRole {
     private View view;
     private boolean joined;
     private boolean quorate;
+    /** Every member stored the join's CIB: only then may anything run (its membership facts are durable). */
+    private CibVersion joinVersion;
+    private boolean syncConfirmed;
     private TransitionRun current;
     private long transitionSeq;
     private long writeSeq;
@@ -91,6 +94,7 @@ final class DcRole {
         view = v;
         joined = false;
         quorate = false;
+        syncConfirmed = false;
         responses.clear();
         acked.clear();
         if (current != null) {
@@ -148,6 +152,13 @@ final class DcRole {
             root = Cibs.updateNodeState(root, m, ns -> Cibs.withLrm(Cibs.withAttrs(ns, "in_ccm", "true",
                     "crmd", "online", "join", "member", "expected", "member"), lrm));
         }
+        java.util.Set<String> suspects = new java.util.TreeSet<>();
+        responses.values().forEach(r -> suspects.addAll(r.suspects()));
+        for (String node : suspects) {
+            if (!view.contains(node)) {
+                root = Cibs.updateNodeState(root, node, s -> Cibs.withAttrs(s, "expected", "member"));
+            }
+        }
         for (XmlElement ns : Cibs.nodeStates(root)) {
             String node = ns.attr("uname", ns.id());
             if (node != null && !view.contains(node) && !"false".equals(ns.attr("in_ccm"))) {
@@ -158,9 +169,11 @@ final class DcRole {
         int votes = expectedVotes(root);
         quorate = view.members().size() * 2 > votes;
         root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self());
-        Cib joinedCib = best.next(root);
+        Cib joinedCib = Cibs.next(best, root);
         c.storeCib(joinedCib);
         joined = true;
+        joinVersion = joinedCib.version();
+        syncConfirmed = view.members().size() == 1;
         c.markJoined(view.id());
         acked.put(c.self(), joinedCib.version());
         for (String m : view.members()) {
@@ -266,6 +279,11 @@ final class DcRole {
     private void checkPending() {
         if (!joined) {
             return;
+        }
+        if (!syncConfirmed && view.members().stream().allMatch(m -> acked.containsKey(m)
+                && acked.get(m).compareTo(joinVersion) >= 0)) {
+            syncConfirmed = true;
+            runEngine();
         }
         pending.removeIf(w -> {
             for (String m : view.members()) {
@@ -389,7 +407,7 @@ final class DcRole {
                 XmlElement newNs = Cibs.withLrm(ns, lrm.withChildReplaced(e -> e.name().equals("lrm_resources"), newLr));
                 return LrmOps.isFailure(r) ? withFailure(newNs, from, r, nowSec) : newNs;
             });
-            commit(c.cib().next(root));
+            commit(Cibs.next(c.cib(), root));
         }
         PlannedAction a = current == null ? null : current.inFlight(r.opKey());
         if (a != null) {
@@ -398,7 +416,7 @@ final class DcRole {
             if (a.isFence()) {
                 if (ok) {
                     out().info("fenced " + a.fenceTarget() + " with " + a.resourceId());
-                    commit(c.cib().next(Planner.markFenced(c.cib().root(), a.fenceTarget(),
+                    commit(Cibs.next(c.cib(), Planner.markFenced(c.cib().root(), a.fenceTarget(),
                             c.now().getEpochSecond())));
                 } else {
                     fenceFailed(a);
@@ -453,7 +471,7 @@ final class DcRole {
     // ---- the transition engine
 
     private void runEngine() {
-        if (!joined) {
+        if (!joined || !syncConfirmed) {
             return;
         }
         for (int round = 0; round < 8; round++) {
@@ -508,7 +526,7 @@ final class DcRole {
                     out().warn("stonith-enabled=false: taking " + n + " as down without fencing it");
                     root = Planner.markFenced(root, n, c.now().getEpochSecond());
                 }
-                commit(cib.next(root));
+                commit(Cibs.next(cib, root));
                 cib = c.cib();
             } else if (!quorate && !policy.equals("ignore")) {
                 blocked.putAll(Planner.blockedByUnfenceable(cib, toFence,

@@ -1,5 +1,6 @@
 package org.pulse.crmd.controller;
 
+import java.util.List;
 import java.util.Objects;
 import org.pulse.cib.Cib;
 import org.pulse.cib.CibDiff;
@@ -24,13 +25,17 @@ public sealed interface Message {
     /**
      * Member → DC. {@code cib} is sent only when the member's is newer than the DC's (else null);
      * {@code lrm} is the member's {@code <lrm>} history, complete: a member with operations in
-     * flight answers only after they finished.
+     * flight answers only after they finished. {@code suspects} are the nodes the member's CIB
+     * records as members that were not fenced since: a lower CIB may know of a node that rejoined
+     * after the highest CIB last saw it fenced, so the DC unions these instead of trusting one CIB.
      */
-    record JoinResponse(String viewId, CibVersion version, Cib cib, XmlElement lrm) implements Message {
+    record JoinResponse(String viewId, CibVersion version, Cib cib, XmlElement lrm, List<String> suspects)
+            implements Message {
         public JoinResponse {
             Objects.requireNonNull(viewId, "viewId");
             Objects.requireNonNull(version, "version");
             Objects.requireNonNull(lrm, "lrm");
+            suspects = List.copyOf(suspects);
         }
     }
 

@@ -84,14 +84,17 @@ final class Planner {
         return out;
     }
 
-    /** A probe (monitor, interval 0) of every primitive on every member without history of it. */
+    /** A probe (monitor, interval 0) of every primitive on every member without a one-shot result for it. */
     static TransitionPlan probes(Cib cib, View view, long defaultTimeoutMs) {
         List<PlannedAction> actions = new ArrayList<>();
         Map<String, Primitive> prims = Cibs.primitives(cib);
         int id = 0;
         for (String node : view.members()) {
             Set<String> known = new HashSet<>();
-            Cibs.nodeState(cib.root(), node).ifPresent(ns -> Cibs.lrmResources(ns).forEach(r -> known.add(r.id())));
+            // Known means a one-shot result is on record: a cleanup racing with a recurring monitor can
+            // leave only the monitor's entry, which does not say whether the resource runs.
+            Cibs.nodeState(cib.root(), node).ifPresent(ns -> Cibs.lrmResources(ns).stream()
+                    .filter(r -> LrmOps.last(r).isPresent()).forEach(r -> known.add(r.id())));
             for (Primitive p : prims.values()) {
                 if (p.agent().isStonith() || known.contains(p.id())) {
                     continue;

@@ -1,0 +1,52 @@
+package org.pulse.tests.sim;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seeds that once broke an invariant, kept as plain tests so the bug stays fixed. Run one with
+ * full tracing: -Dpulse.sim.trace=true.
+ */
+class PinnedSeedsTest {
+    static void replay(long seed) {
+        SimScenario s = new SimScenario(seed, new SimScheduler());
+        s.sim.logEverything = Boolean.getBoolean("pulse.sim.trace");
+        String violation = s.run();
+        System.out.println("pinned " + s.describe() + ": " + (violation == null ? "ok" : violation));
+        assertNull(violation, s.describe());
+    }
+
+    @Test
+    void debugSeed() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Long.getLong("pulse.sim.debug") != null);
+        SimScenario s = new SimScenario(Long.getLong("pulse.sim.debug"), new SimScheduler());
+        long dumpAt = Long.getLong("pulse.sim.dumpAt", -1);
+        if (dumpAt >= 0) {
+            s.sim.at(dumpAt, () -> s.sim.hosts.forEach(h -> System.out.println("DUMP " + h.name + " alive=" + h.alive()
+                    + " running=" + h.running + (h.alive() ? "\n" + h.controller.cib().toXml() : ""))));
+        }
+        s.sim.logEverything = true;
+        System.out.println("debug " + s.describe() + ": " + s.run());
+    }
+
+    @Test
+    void firstSeed() {
+        replay(20261122L);
+    }
+
+    /** A cleanup raced a recurring monitor: only the monitor's entry was left, and it was not probed. */
+    @Test
+    void cleanupRacingARecurringMonitorStillProbes() {
+        replay(20261214L);
+    }
+
+    /**
+     * A minority DC's status updates outgrew the majority's num_updates; its CIB (node1 fenced long
+     * ago) won the join over node3's (node1 rejoined since and ran resources): node1 was not fenced.
+     */
+    @Test
+    void aLowerCibThatKnowsANodeRejoinedStillGetsItFenced() {
+        replay(20261509L);
+    }
+}

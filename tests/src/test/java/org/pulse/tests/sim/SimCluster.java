@@ -1,0 +1,488 @@
+package org.pulse.tests.sim;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.pulse.cib.Cib;
+import org.pulse.crmd.controller.AdminCommand;
+import org.pulse.crmd.controller.AdminResult;
+import org.pulse.crmd.controller.Controller;
+import org.pulse.crmd.controller.ControllerConfig;
+import org.pulse.crmd.controller.Effect;
+import org.pulse.crmd.controller.Event;
+import org.pulse.crmd.controller.Message;
+import org.pulse.crmd.controller.OpRequest;
+import org.pulse.crmd.controller.OpResult;
+import org.pulse.crmd.controller.OpStatus;
+import org.pulse.crmd.controller.Scheduler;
+import org.pulse.crmd.controller.View;
+
+/**
+ * Many controllers in one JVM on a simulated network and clock: a seeded event queue, a message
+ * router with per-pair FIFO delivery and delays that drops what crosses a partition, a
+ * membership service that installs views with detection delays (and, like JGroups, sometimes a
+ * stale 2-of-3 view on the isolated side first), simulated LRMs whose agents can fail or hang,
+ * and a power switch the fence device drives. The ground truth (what really runs where, who is
+ * powered) lives here, so invariants are checked against reality, not the CIB.
+ */
+final class SimCluster {
+    static final long EPOCH_MS = 1_700_000_000_000L;
+
+    final Random random;
+    final List<Host> hosts = new ArrayList<>();
+    private final PriorityQueue<Scheduled> queue = new PriorityQueue<>(
+            Comparator.comparingLong(Scheduled::timeMs).thenComparingLong(Scheduled::seq));
+    private final Scheduler scheduler;
+    private final Cib initialCib;
+    private final Map<String, Long> lastDelivery = new HashMap<>();
+    private final Deque<String> log = new ArrayDeque<>();
+    private final List<String> nodeNames;
+    long nowMs;
+    private long seq;
+    private long viewCounter;
+    private long startCounter;
+    private long adminCounter;
+    final Map<Long, AdminOutcome> adminResults = new LinkedHashMap<>();
+    /** Fault knobs, changed by the scenario. */
+    double startFailureRate;
+    double stopFailureRate;
+    double hangRate;
+    double staleViewRate = 0.3;
+    long maxMessageDelayMs = 15;
+    boolean logEverything;
+    long eventsHandled;
+    long fencings;
+    long crashes;
+
+    record Scheduled(long timeMs, long seq, Runnable action) {
+    }
+
+    record AdminOutcome(String node, AdminCommand command, AdminResult result, long sentMs, long doneMs) {
+    }
+
+    final class Host {
+        final String name;
+        boolean powered = true;
+        boolean crmdUp;
+        int incarnation;
+        int powerCycle;
+        long startSeq;
+        int side;
+        Controller controller;
+        Cib persisted;
+        View installedView;
+        String targetViewId;
+        List<String> targetMembers;
+        long pendingViewGen;
+        final Set<String> running = new TreeSet<>();
+        final Map<String, Long> timerGen = new HashMap<>();
+        final Map<String, OpRequest> recurring = new HashMap<>();
+
+        Host(String name, Cib cib) {
+            this.name = name;
+            this.persisted = cib;
+        }
+
+        boolean alive() {
+            return powered && crmdUp;
+        }
+    }
+
+    SimCluster(long seed, int nodes, Cib initialCib, Scheduler scheduler) {
+        this.random = new Random(seed);
+        this.scheduler = scheduler;
+        this.initialCib = initialCib;
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= nodes; i++) {
+            names.add("node" + i);
+        }
+        this.nodeNames = List.copyOf(names);
+        for (String n : names) {
+            hosts.add(new Host(n, initialCib));
+        }
+    }
+
+    Host host(String name) {
+        for (Host h : hosts) {
+            if (h.name.equals(name)) {
+                return h;
+            }
+        }
+        throw new IllegalArgumentException(name);
+    }
+
+    Instant now() {
+        return Instant.ofEpochMilli(EPOCH_MS + nowMs);
+    }
+
+    // ---- the event queue
+
+    void at(long delayMs, Runnable r) {
+        queue.add(new Scheduled(nowMs + Math.max(0, delayMs), ++seq, r));
+    }
+
+    /** Runs events until the simulated time reaches {@code untilMs}, checking invariants after each. */
+    void runUntil(long untilMs, Runnable invariants) {
+        while (!queue.isEmpty() && queue.peek().timeMs() <= untilMs) {
+            Scheduled s = queue.poll();
+            nowMs = s.timeMs();
+            s.action().run();
+            eventsHandled++;
+            invariants.run();
+        }
+        nowMs = Math.max(nowMs, untilMs);
+    }
+
+    void trace(String line) {
+        log.addLast(String.format("%8d %s", nowMs, line));
+        while (log.size() > 400) {
+            log.removeFirst();
+        }
+        if (logEverything) {
+            System.out.println(log.peekLast());
+        }
+    }
+
+    String recentLog() {
+        return String.join("\n", log);
+    }
+
+    // ---- processes
+
+    void startCrmd(Host h) {
+        if (!h.powered || h.crmdUp) {
+            return;
+        }
+        h.crmdUp = true;
+        h.incarnation++;
+        h.startSeq = ++startCounter;
+        h.installedView = null;
+        h.targetViewId = null;
+        h.timerGen.clear();
+        h.recurring.clear();
+        h.controller = new Controller(new ControllerConfig(h.name, nodeNames, 1000, 10_000, 2000, 1000, 20_000),
+                scheduler, h.persisted);
+        trace(h.name + " crmd started (incarnation " + h.incarnation + ")");
+        recomputeViews();
+    }
+
+    /** crmd dies; what its agents started keeps running (a start in flight may or may not finish). */
+    void crashCrmd(Host h) {
+        if (!h.crmdUp) {
+            return;
+        }
+        h.crmdUp = false;
+        h.controller = null;
+        h.recurring.clear();
+        crashes++;
+        trace(h.name + " crmd crashed");
+        recomputeViews();
+    }
+
+    void powerOff(Host h, String why) {
+        if (!h.powered) {
+            return;
+        }
+        h.powered = false;
+        h.crmdUp = false;
+        h.controller = null;
+        h.running.clear();
+        h.recurring.clear();
+        h.incarnation++;
+        h.powerCycle++;
+        trace(h.name + " powered off: " + why);
+        recomputeViews();
+    }
+
+    void powerOn(Host h) {
+        if (h.powered) {
+            return;
+        }
+        h.powered = true;
+        trace(h.name + " powered on");
+        startCrmd(h);
+    }
+
+    void partition(List<List<String>> sides) {
+        int i = 0;
+        for (List<String> side : sides) {
+            for (String n : side) {
+                host(n).side = i;
+            }
+            i++;
+        }
+        trace("partition " + sides);
+        recomputeViews();
+    }
+
+    void heal() {
+        for (Host h : hosts) {
+            h.side = 0;
+        }
+        trace("partitions healed");
+        recomputeViews();
+    }
+
+    boolean connected(Host a, Host b) {
+        return a.alive() && b.alive() && a.side == b.side;
+    }
+
+    /** Connected components of live hosts. */
+    List<List<Host>> components() {
+        List<List<Host>> out = new ArrayList<>();
+        Set<String> seen = new TreeSet<>();
+        for (Host h : hosts) {
+            if (!h.alive() || seen.contains(h.name)) {
+                continue;
+            }
+            List<Host> comp = new ArrayList<>();
+            for (Host o : hosts) {
+                if (o.alive() && o.side == h.side) {
+                    comp.add(o);
+                    seen.add(o.name);
+                }
+            }
+            comp.sort(Comparator.comparingLong(x -> x.startSeq));
+            out.add(comp);
+        }
+        return out;
+    }
+
+    // ---- membership
+
+    private void recomputeViews() {
+        for (List<Host> comp : components()) {
+            List<String> members = comp.stream().map(x -> x.name).toList();
+            // Nothing changed for this component: every member already has (or is about to get)
+            // the same view. Otherwise every member gets one new view, with one id, as in JGroups.
+            String common = comp.get(0).targetViewId;
+            boolean unchanged = common != null;
+            for (Host h : comp) {
+                unchanged &= common != null && common.equals(h.targetViewId) && members.equals(h.targetMembers);
+            }
+            if (unchanged) {
+                continue;
+            }
+            String id = "v" + (++viewCounter);
+            for (Host h : comp) {
+                long gen = ++h.pendingViewGen;
+                int incarnation = h.incarnation;
+                long delay = 5 + random.nextInt(300);
+                boolean shrank = h.installedView != null && h.installedView.members().size() > members.size();
+                if (shrank && random.nextDouble() < staleViewRate) {
+                    // JGroups seen: the cut-off side first installs a view that still lists a member of
+                    // the other side, and holds it for about a second.
+                    List<String> others = h.installedView.members().stream().filter(m -> !members.contains(m)).toList();
+                    if (!others.isEmpty()) {
+                        List<String> stale = new ArrayList<>(members);
+                        stale.add(others.get(random.nextInt(others.size())));
+                        stale.sort(Comparator.comparingLong(m -> host(m).startSeq));
+                        View staleView = new View("v" + (++viewCounter), stale);
+                        at(delay, () -> installView(h, incarnation, gen, staleView, false));
+                        delay += 800 + random.nextInt(400);
+                    }
+                }
+                View v = new View(id, members);
+                h.targetViewId = id;
+                h.targetMembers = members;
+                at(delay, () -> installView(h, incarnation, gen, v, true));
+            }
+        }
+    }
+
+    private void installView(Host h, int incarnation, long gen, View v, boolean last) {
+        if (h.incarnation != incarnation || !h.alive() || h.pendingViewGen != gen) {
+            return;
+        }
+        h.installedView = v;
+        trace(h.name + " installs view " + v.id() + " " + v.members() + (last ? "" : " (stale)"));
+        deliver(h, new Event.ViewChanged(v));
+    }
+
+    // ---- events into controllers, effects out
+
+    void deliver(Host h, Event e) {
+        if (!h.alive()) {
+            return;
+        }
+        List<Effect> effects = h.controller.handle(e, now());
+        for (Effect f : effects) {
+            perform(h, f);
+            if (!h.alive()) {
+                return;
+            }
+        }
+    }
+
+    private void perform(Host h, Effect f) {
+        if (f instanceof Effect.Send s) {
+            send(h, host(s.to()), s.message());
+        } else if (f instanceof Effect.PersistCib p) {
+            h.persisted = p.cib();
+        } else if (f instanceof Effect.SetTimer t) {
+            long gen = h.timerGen.merge(t.key().name(), 1L, Long::sum);
+            int incarnation = h.incarnation;
+            at(t.delayMs(), () -> {
+                if (h.incarnation == incarnation && h.alive() && h.timerGen.getOrDefault(t.key().name(), 0L) == gen) {
+                    deliver(h, new Event.TimerFired(t.key()));
+                }
+            });
+        } else if (f instanceof Effect.CancelTimer t) {
+            h.timerGen.merge(t.key().name(), 1L, Long::sum);
+        } else if (f instanceof Effect.RunOperation r) {
+            runOperation(h, r.request());
+        } else if (f instanceof Effect.CancelRecurring c) {
+            h.recurring.values().removeIf(r -> r.resourceId().equals(c.resourceId()));
+        } else if (f instanceof Effect.ReplyAdmin r) {
+            AdminOutcome pending = adminResults.get(r.requestId());
+            if (pending != null) {
+                adminResults.put(r.requestId(), new AdminOutcome(pending.node(), pending.command(), r.result(),
+                        pending.sentMs(), nowMs));
+                trace(h.name + " admin " + r.requestId() + " -> " + r.result().code() + " " + r.result().version()
+                        + " " + r.result().message());
+            }
+        } else if (f instanceof Effect.SelfFence s) {
+            powerOff(h, "self-fence: " + s.reason());
+            at(1000 + random.nextInt(2000), () -> powerOn(h));
+        } else if (f instanceof Effect.Log l) {
+            if (l.level() != Effect.Log.Level.DEBUG) {
+                trace(h.name + " " + l.text());
+            }
+        }
+    }
+
+    private void send(Host from, Host to, Message m) {
+        if (!connected(from, to)) {
+            return;
+        }
+        String pair = from.name + ">" + to.name;
+        long at = Math.max(nowMs + 1 + random.nextInt((int) maxMessageDelayMs + 1), lastDelivery.getOrDefault(pair, 0L));
+        lastDelivery.put(pair, at);
+        int toIncarnation = to.incarnation;
+        int fromIncarnation = from.incarnation;
+        at(at - nowMs, () -> {
+            if (to.incarnation == toIncarnation && from.incarnation == fromIncarnation && connected(from, to)) {
+                deliver(to, new Event.MessageReceived(from.name, m));
+            }
+        });
+    }
+
+    long admin(Host h, AdminCommand command) {
+        long id = ++adminCounter;
+        adminResults.put(id, new AdminOutcome(h.name, command, null, nowMs, -1));
+        deliver(h, new Event.AdminRequest(id, command));
+        return id;
+    }
+
+    // ---- the simulated LRM and power switch
+
+    private void runOperation(Host h, OpRequest req) {
+        int incarnation = h.incarnation;
+        int powerCycle = h.powerCycle;
+        long durationMs = 2 + random.nextInt(40);
+        boolean hang = random.nextDouble() < hangRate && !req.agent().isStonith();
+        if (req.recurring()) {
+            h.recurring.put(req.opKey(), req);
+        }
+        if (hang) {
+            durationMs = req.timeoutMs();
+        }
+        final boolean timedOut = hang;
+        at(durationMs, () -> {
+            if (h.incarnation != incarnation || !h.alive()) {
+                // crmd (and with it the LRM) died meanwhile; a start may still have done its work.
+                if (h.powerCycle == powerCycle && req.action().equals("start") && random.nextBoolean()) {
+                    h.running.add(req.resourceId());
+                }
+                return;
+            }
+            OpResult r = execute(h, req, timedOut);
+            deliver(h, new Event.OperationCompleted(r));
+            if (req.recurring()) {
+                scheduleRecurring(h, incarnation, req);
+            }
+        });
+    }
+
+    private void scheduleRecurring(Host h, int incarnation, OpRequest req) {
+        at(req.intervalMs(), () -> {
+            if (h.incarnation != incarnation || !h.alive() || !h.recurring.containsKey(req.opKey())) {
+                return;
+            }
+            deliver(h, new Event.OperationCompleted(execute(h, req, false)));
+            scheduleRecurring(h, incarnation, req);
+        });
+    }
+
+    private OpResult execute(Host h, OpRequest req, boolean timedOut) {
+        String rsc = req.resourceId();
+        if (req.agent().isStonith()) {
+            String target = req.params().get("port");
+            Host t = target == null ? null : host(target);
+            if (t == null) {
+                return OpResult.of(req, 1, OpStatus.DONE, "no such node", 5);
+            }
+            if (req.action().equals("off") || req.action().equals("reboot")) {
+                fencings++;
+                powerOff(t, "fenced by " + h.name + " (" + req.action() + ")");
+                if (req.action().equals("reboot")) {
+                    at(1000 + random.nextInt(2000), () -> powerOn(t));
+                }
+                return OpResult.of(req, 0, OpStatus.DONE, "", 5);
+            }
+            return OpResult.of(req, 0, OpStatus.DONE, "", 5);
+        }
+        switch (req.action()) {
+            case "start" -> {
+                if (timedOut) {
+                    if (random.nextBoolean()) {
+                        h.running.add(rsc);
+                    }
+                    return OpResult.of(req, 1, OpStatus.TIMEOUT, "timed out", req.timeoutMs());
+                }
+                if (random.nextDouble() < startFailureRate) {
+                    return OpResult.of(req, 1, OpStatus.DONE, "simulated start failure", 10);
+                }
+                h.running.add(rsc);
+                return OpResult.of(req, 0, OpStatus.DONE, "", 10);
+            }
+            case "stop" -> {
+                if (timedOut || random.nextDouble() < stopFailureRate) {
+                    return timedOut ? OpResult.of(req, 1, OpStatus.TIMEOUT, "timed out", req.timeoutMs())
+                            : OpResult.of(req, 1, OpStatus.DONE, "simulated stop failure", 10);
+                }
+                h.running.remove(rsc);
+                return OpResult.of(req, 0, OpStatus.DONE, "", 10);
+            }
+            case "monitor" -> {
+                if (timedOut) {
+                    return OpResult.of(req, 1, OpStatus.TIMEOUT, "timed out", req.timeoutMs());
+                }
+                return OpResult.of(req, h.running.contains(rsc) ? 0 : 7, OpStatus.DONE, "", 3);
+            }
+            default -> {
+                return OpResult.of(req, 3, OpStatus.DONE, "unimplemented in the simulation", 1);
+            }
+        }
+    }
+
+    Host randomHost() {
+        return hosts.get(random.nextInt(hosts.size()));
+    }
+
+    /** The controller of a live host, for checks. */
+    static Controller controller(Host h) {
+        return h.alive() ? h.controller : null;
+    }
+
+}

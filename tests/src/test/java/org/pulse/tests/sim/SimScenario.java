@@ -1,0 +1,323 @@
+package org.pulse.tests.sim;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pulse.cib.Cib;
+import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.xml.XmlParser;
+import org.pulse.crmd.controller.AdminCommand;
+import org.pulse.crmd.controller.CibEdit;
+import org.pulse.crmd.controller.Controller;
+import org.pulse.crmd.controller.Scheduler;
+
+/**
+ * One seeded schedule: a cluster of 3–7 nodes boots, lives through a fault phase (crashes of
+ * crmd and of whole nodes, partitions with stale views, agents that fail or hang, resources that
+ * die, operator writes), then is healed; the invariants are checked after every event, and after
+ * healing the cluster must converge. {@link #run()} returns null when all held, else what broke.
+ */
+final class SimScenario {
+    static final long FAULTS_FROM_MS = 4_000;
+    static final long FAULTS_UNTIL_MS = 40_000;
+    static final long HEAL_AT_MS = 42_000;
+    static final long END_MS = 100_000;
+
+    final long seed;
+    final SimCluster sim;
+    final int nodes;
+    final int resources;
+    final String policy;
+    private final Map<String, String> ackedProperties = new LinkedHashMap<>();
+    private final Map<Long, String[]> propertyWrites = new LinkedHashMap<>();
+    private String violation;
+    private String logAtViolation;
+    private int writes;
+
+    SimScenario(long seed, Scheduler scheduler) {
+        this.seed = seed;
+        java.util.Random r = new java.util.Random(seed ^ 0x5DEECE66DL);
+        this.nodes = 3 + r.nextInt(5);
+        this.resources = 2 + r.nextInt(5);
+        this.policy = r.nextInt(5) == 0 ? "freeze" : "stop";
+        this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy), scheduler);
+    }
+
+    static Cib initialCib(int nodes, int resources, String policy) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">")
+                .append("<configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">")
+                .append("<nvpair id=\"o-nqp\" name=\"no-quorum-policy\" value=\"").append(policy).append("\"/>")
+                .append("</cluster_property_set></crm_config><nodes>");
+        for (int i = 1; i <= nodes; i++) {
+            sb.append("<node id=\"node").append(i).append("\" uname=\"node").append(i).append("\"/>");
+        }
+        sb.append("</nodes><resources>");
+        sb.append("<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\"/>");
+        for (int i = 1; i <= resources; i++) {
+            sb.append("<primitive id=\"rsc").append(i).append("\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\">")
+                    .append("<operations><op id=\"rsc").append(i).append("-mon\" name=\"monitor\" interval=\"10s\"")
+                    .append(" timeout=\"20s\"/></operations></primitive>");
+        }
+        sb.append("</resources><constraints/></configuration><status/></cib>");
+        try {
+            return Cib.of(XmlParser.parse("sim", sb.toString()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String describe() {
+        return "seed=" + seed + " nodes=" + nodes + " resources=" + resources + " no-quorum-policy=" + policy;
+    }
+
+    String run() {
+        for (SimCluster.Host h : sim.hosts) {
+            sim.at(sim.random.nextInt(200), () -> sim.startCrmd(h));
+        }
+        long t = FAULTS_FROM_MS;
+        while (t < FAULTS_UNTIL_MS) {
+            final long at = t;
+            sim.at(at, this::randomFault);
+            t += 500 + sim.random.nextInt(4000);
+        }
+        sim.at(HEAL_AT_MS, this::heal);
+        sim.at(HEAL_AT_MS + 8_000, this::cleanup);
+        sim.runUntil(END_MS, this::checkInvariants);
+        if (violation == null) {
+            checkConvergence();
+        }
+        return violation;
+    }
+
+    private void fail(String what) {
+        if (violation == null) {
+            violation = "at " + sim.nowMs + " ms: " + what;
+            logAtViolation = sim.recentLog();
+        }
+    }
+
+    /** The simulation's recent log when the first invariant broke (or now, when none did). */
+    String log() {
+        return logAtViolation != null ? logAtViolation : sim.recentLog();
+    }
+
+    // ---- faults
+
+    private void randomFault() {
+        int kind = sim.random.nextInt(100);
+        SimCluster.Host h = sim.randomHost();
+        if (kind < 15) {
+            sim.crashCrmd(h);
+            sim.at(500 + sim.random.nextInt(4500), () -> sim.startCrmd(h));
+        } else if (kind < 27) {
+            sim.powerOff(h, "power loss");
+            sim.at(1000 + sim.random.nextInt(4000), () -> sim.powerOn(h));
+        } else if (kind < 42) {
+            List<String> names = new ArrayList<>();
+            sim.hosts.forEach(x -> names.add(x.name));
+            Collections.shuffle(names, sim.random);
+            int cut = 1 + sim.random.nextInt(names.size() - 1);
+            sim.partition(List.of(names.subList(0, cut), names.subList(cut, names.size())));
+            sim.at(1000 + sim.random.nextInt(7000), sim::heal);
+        } else if (kind < 52) {
+            if (!h.running.isEmpty()) {
+                String r = h.running.iterator().next();
+                h.running.remove(r);
+                sim.trace(h.name + " resource " + r + " died");
+            }
+        } else if (kind < 72) {
+            propertyWrite(h);
+        } else if (kind < 80) {
+            sim.startFailureRate = 0.15;
+            sim.stopFailureRate = 0.03;
+            sim.hangRate = 0.02;
+            sim.trace("agents start failing");
+            sim.at(2000 + sim.random.nextInt(4000), () -> {
+                sim.startFailureRate = 0;
+                sim.stopFailureRate = 0;
+                sim.hangRate = 0;
+                sim.trace("agents behave again");
+            });
+        } else if (kind < 90) {
+            for (SimCluster.Host x : sim.hosts) {
+                Controller c = SimCluster.controller(x);
+                if (c != null && c.isDc()) {
+                    sim.crashCrmd(x);
+                    sim.at(500 + sim.random.nextInt(3000), () -> sim.startCrmd(x));
+                    break;
+                }
+            }
+        } else {
+            String rsc = "rsc" + (1 + sim.random.nextInt(resources));
+            if (h.alive()) {
+                String value = sim.random.nextBoolean() ? "Stopped" : null;
+                sim.admin(h, new AdminCommand.Write(new CibEdit.ResourceMeta(rsc, "target-role", value), false));
+            }
+        }
+    }
+
+    private void propertyWrite(SimCluster.Host h) {
+        if (!h.alive()) {
+            return;
+        }
+        String name = "sim-w" + (++writes);
+        String value = Long.toString(sim.nowMs);
+        long id = sim.admin(h, new AdminCommand.Write(new CibEdit.ClusterProperty(name, value), false));
+        propertyWrites.put(id, new String[] {name, value});
+    }
+
+    private void heal() {
+        sim.heal();
+        sim.startFailureRate = 0;
+        sim.stopFailureRate = 0;
+        sim.hangRate = 0;
+        for (SimCluster.Host h : sim.hosts) {
+            if (!h.powered) {
+                sim.powerOn(h);
+            } else {
+                sim.startCrmd(h);
+            }
+        }
+    }
+
+    /** The operator clears failures and restores every resource's target-role once the cluster is whole. */
+    private void cleanup() {
+        SimCluster.Host h = sim.randomHost();
+        Controller c = SimCluster.controller(h);
+        if (c == null || !c.joined()) {
+            sim.at(1000, this::cleanup);
+            return;
+        }
+        long id = sim.admin(h, new AdminCommand.Write(new CibEdit.Cleanup(null, null), false));
+        for (int i = 1; i <= resources; i++) {
+            sim.admin(h, new AdminCommand.Write(new CibEdit.ResourceMeta("rsc" + i, "target-role", null), false));
+        }
+        sim.at(3000, () -> {
+            SimCluster.AdminOutcome o = sim.adminResults.get(id);
+            if (o == null || o.result() == null || !o.result().ok()) {
+                cleanup();
+            }
+        });
+    }
+
+    // ---- invariants
+
+    private void checkInvariants() {
+        for (int i = 1; i <= resources; i++) {
+            String rsc = "rsc" + i;
+            List<String> on = new ArrayList<>();
+            for (SimCluster.Host h : sim.hosts) {
+                if (h.powered && h.running.contains(rsc)) {
+                    on.add(h.name);
+                }
+            }
+            if (on.size() > 1) {
+                fail(rsc + " is active on " + on + ", nodes that are all powered (never fenced)");
+            }
+        }
+        int commanding = 0;
+        List<String> dcs = new ArrayList<>();
+        for (SimCluster.Host h : sim.hosts) {
+            Controller c = SimCluster.controller(h);
+            if (c == null || !c.hasConfirmedQuorum()) {
+                continue;
+            }
+            int joined = 0;
+            for (SimCluster.Host o : sim.hosts) {
+                Controller oc = SimCluster.controller(o);
+                if (oc != null && oc.joined() && oc.view().id().equals(c.view().id())) {
+                    joined++;
+                }
+            }
+            if (joined * 2 > nodes) {
+                commanding++;
+                dcs.add(h.name + "@" + c.view().id());
+            }
+        }
+        if (commanding > 1) {
+            fail("more than one DC commands a majority of joined nodes: " + dcs);
+        }
+        for (Map.Entry<Long, String[]> w : propertyWrites.entrySet()) {
+            SimCluster.AdminOutcome o = sim.adminResults.get(w.getKey());
+            if (o != null && o.result() != null && o.result().ok()) {
+                ackedProperties.putIfAbsent(w.getValue()[0], w.getValue()[1]);
+            }
+        }
+    }
+
+    private void checkConvergence() {
+        Controller dc = null;
+        for (SimCluster.Host h : sim.hosts) {
+            Controller c = SimCluster.controller(h);
+            if (c == null) {
+                fail(h.name + " is not up after healing");
+                return;
+            }
+            if (c.isDc()) {
+                if (dc != null) {
+                    fail("two DCs after healing: " + dc.nodeName() + " and " + c.nodeName());
+                    return;
+                }
+                dc = c;
+            }
+        }
+        if (dc == null || !dc.hasConfirmedQuorum()) {
+            fail("no DC with quorum after healing");
+            return;
+        }
+        if (dc.transitionInProgress()) {
+            fail("a transition is still in progress long after healing: " + dc.status().transition());
+            return;
+        }
+        String reference = dc.cib().toXml();
+        for (SimCluster.Host h : sim.hosts) {
+            Controller c = h.controller;
+            if (!c.joined() || !c.view().id().equals(dc.view().id())) {
+                fail(h.name + " is not joined to the DC's view " + dc.view().id() + " after healing");
+                return;
+            }
+            if (!c.cib().toXml().equals(reference)) {
+                fail(h.name + " has CIB " + c.cib().version() + " but the DC has " + dc.cib().version());
+                return;
+            }
+        }
+        for (int i = 1; i <= resources; i++) {
+            String rsc = "rsc" + i;
+            int count = 0;
+            for (SimCluster.Host h : sim.hosts) {
+                if (h.running.contains(rsc)) {
+                    count++;
+                }
+            }
+            if (count != 1) {
+                fail(rsc + " runs on " + count + " nodes after healing (expected exactly 1); blocked: "
+                        + dc.status().blocked());
+                return;
+            }
+        }
+        XmlElement crmConfig = dc.cib().root().element("configuration").flatMap(x -> x.element("crm_config"))
+                .orElseThrow();
+        Map<String, String> props = new LinkedHashMap<>();
+        crmConfig.elements("cluster_property_set").forEach(s -> s.elements("nvpair")
+                .forEach(nv -> props.put(nv.attr("name"), nv.attr("value"))));
+        for (Map.Entry<String, String> e : ackedProperties.entrySet()) {
+            if (!e.getValue().equals(props.get(e.getKey()))) {
+                fail("acknowledged change " + e.getKey() + "=" + e.getValue() + " is lost (CIB has "
+                        + props.get(e.getKey()) + ")");
+                return;
+            }
+        }
+        long acked = sim.adminResults.values().stream().filter(o -> o.result() != null && o.result().ok()).count();
+        if (acked == 0) {
+            fail("no admin write was ever acknowledged");
+        }
+    }
+
+    long ackedWrites() {
+        return ackedProperties.size();
+    }
+
+}

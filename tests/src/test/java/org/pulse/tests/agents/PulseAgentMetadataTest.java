@@ -55,6 +55,20 @@ class PulseAgentMetadataTest {
         assertEquals(2, Ocf.runDirect(a, "", 0, 10_000, Map.of()).rc(), "empty action → OCF_ERR_ARGS");
     }
 
+    @ParameterizedTest
+    @MethodSource("agents")
+    void agentsAreValidPosixShell(String type) {
+        // #!/bin/sh is dash on Debian; the syntax must also hold for bash in POSIX mode.
+        for (List<String> sh : List.of(List.of("dash", "-n"), List.of("bash", "--posix", "-n"))) {
+            TestEnv.requireCommand(sh.get(0));
+            List<String> argv = new java.util.ArrayList<>(sh);
+            argv.add(Ocf.PULSE.resolve(type).toString());
+            org.pulse.tests.support.NetnsLab.Result r = org.pulse.tests.support.NetnsLab.run(argv, Map.of(),
+                    java.time.Duration.ofSeconds(10));
+            assertEquals(0, r.rc(), () -> sh + " " + type + ": " + r.stderr());
+        }
+    }
+
     @Test
     void agentsRunWithoutOcfRootOrTheClusterLabsLibrary() {
         // meta-data with an empty environment: nothing of resource-agents may be needed.

@@ -95,7 +95,19 @@ final class Assignment {
      * A unit's own table: a primitive's, or for a group its first member's with each following
      * member merged in (members are colocated with the one before them at INFINITY).
      */
+    private final Map<Rsc, ScoreTable> combinedCache = new java.util.HashMap<>();
+
+    /** Own tables do not change during assignment, so a group's merge is computed once. */
     ScoreTable combinedOwn(Rsc u) {
+        ScoreTable t = combinedCache.get(u);
+        if (t == null) {
+            t = computeCombinedOwn(u);
+            combinedCache.put(u, t);
+        }
+        return t;
+    }
+
+    private ScoreTable computeCombinedOwn(Rsc u) {
         if (u.isPrimitive()) {
             return u.scores;
         }
@@ -247,7 +259,7 @@ final class Assignment {
             }
             if (best == null || sc > bestScore
                     || (sc == bestScore && (n.assignedCount < best.assignedCount
-                    || (n.assignedCount == best.assignedCount && NaturalOrder.compare(n.name, best.name) < 0)))) {
+                    || (n.assignedCount == best.assignedCount && n.rank < best.rank)))) {
                 best = n;
                 bestScore = sc;
             }

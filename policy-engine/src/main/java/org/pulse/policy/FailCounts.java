@@ -11,6 +11,15 @@ final class FailCounts {
     private FailCounts() {
     }
 
+    static boolean hasFailCounts(Map<String, String> attrs) {
+        for (String k : attrs.keySet()) {
+            if (k.startsWith("fail-count-")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The history name of a resource: anonymous clone instances drop their ":N". */
     static String historyName(Rsc r) {
         Rsc clone = r.cloneAncestor();
@@ -34,6 +43,9 @@ final class FailCounts {
         String name = historyName(r);
         String prefix = "fail-count-" + name;
         int total = 0;
+        if (!hasFailCounts(attrs)) {
+            return 0;
+        }
         for (Map.Entry<String, String> e : attrs.entrySet()) {
             String k = e.getKey();
             if (!k.startsWith(prefix)) {

@@ -5,6 +5,14 @@ final class NaturalOrder {
     private NaturalOrder() {
     }
 
+    private static String stripZeros(String digits) {
+        int z = 0;
+        while (z < digits.length() - 1 && digits.charAt(z) == '0') {
+            z++;
+        }
+        return digits.substring(z);
+    }
+
     static int compare(String a, String b) {
         int i = 0;
         int j = 0;
@@ -20,8 +28,8 @@ final class NaturalOrder {
                 while (j < b.length() && Character.isDigit(b.charAt(j))) {
                     j++;
                 }
-                String na = a.substring(si, i).replaceFirst("^0+(?=.)", "");
-                String nb = b.substring(sj, j).replaceFirst("^0+(?=.)", "");
+                String na = stripZeros(a.substring(si, i));
+                String nb = stripZeros(b.substring(sj, j));
                 if (na.length() != nb.length()) {
                     return Integer.compare(na.length(), nb.length());
                 }

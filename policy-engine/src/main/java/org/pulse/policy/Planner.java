@@ -36,6 +36,8 @@ final class Planner {
     private final Map<Rsc, List<Edge>> edgesByFirst = new HashMap<>();
     private final Map<Rsc, List<Edge>> edgesByThen = new HashMap<>();
     private final Map<String, List<String>> noDiscovery = new HashMap<>();
+    /** Each resource's probes, so its start can wait for them without a look-up per node. */
+    private final Map<Rsc, List<Act>> probes = new HashMap<>();
 
     /** "first then then" on starts (and, when symmetrical, reversed on stops). */
     record Edge(Rsc first, Rsc then, boolean mandatory, boolean symmetrical, String firstAction,
@@ -125,7 +127,7 @@ final class Planner {
                 if (!anonymousProbeOwner(r, n)) {
                     continue;
                 }
-                add("monitor", r, n, 0, null);
+                probes.computeIfAbsent(r, x -> new ArrayList<>()).add(add("monitor", r, n, 0, null));
             }
         }
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
@@ -555,8 +557,8 @@ final class Planner {
                     for (SNode n : r.runningOn) {
                         a.after(find(r, "stop", n));
                     }
-                    for (SNode n : c.nodes()) {
-                        a.after(index.get(k(r, "monitor", n, 0)));
+                    for (Act probe : probes.getOrDefault(r, List.of())) {
+                        a.after(probe);
                     }
                     for (SNode n : r.runningOn) {
                         if (n.unclean) {

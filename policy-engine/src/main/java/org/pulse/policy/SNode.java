@@ -26,6 +26,8 @@ final class SNode {
     String uncleanReason;
     /** Resources assigned here so far (ties between equal scores go to the emptier node). */
     int assignedCount;
+    /** Position in the node list sorted by name (natural order): the last tie-breaker. */
+    int rank;
     final Map<String, Integer> used = new java.util.HashMap<>();
 
     SNode(String id, String name, int index, Map<String, String> attributes, int baseScore, Map<String, Integer> capacity) {

@@ -67,6 +67,7 @@ final class Unpack {
         // Ties between equal scores are broken by name in natural order, as Pacemaker sorts its node list.
         nodes.sort((a, b) -> NaturalOrder.compare(a.name, b.name));
         for (SNode n : nodes) {
+            n.rank = byName.size();
             byName.put(n.name, n);
             byId.put(n.id, n);
         }

@@ -1,0 +1,68 @@
+package org.pulse.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import org.pulse.cib.model.CibModel;
+import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.xml.XmlParser;
+import org.pulse.policy.PolicyEngine;
+import org.pulse.policy.Transition;
+
+/**
+ * One scheduling run on a CIB file, cold (the first run in this JVM: parse, typed view,
+ * schedule) and warm (median of the following rounds), with the peak heap. Prints one line:
+ * {@code pulse file=.. actions=.. cold_ms=.. warm_ms=.. heap_mb=..}. bench/scheduler runs it in
+ * a fresh JVM per size and times crm_simulate beside it.
+ */
+public final class SchedulerBench {
+    private SchedulerBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path file = null;
+        int rounds = 5;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--file": file = Path.of(args[++i]); break;
+                case "--rounds": rounds = Integer.parseInt(args[++i]); break;
+                default: throw new IllegalArgumentException("SchedulerBench: unknown argument " + args[i]
+                        + " (use --file CIB.xml [--rounds N])");
+            }
+        }
+        if (file == null) {
+            throw new IllegalArgumentException("SchedulerBench: --file CIB.xml is required");
+        }
+        Instant now = Instant.ofEpochSecond(1_700_000_000L);
+        long t0 = System.nanoTime();
+        Transition first = runOnce(file, now);
+        long coldNs = System.nanoTime() - t0;
+        long[] warm = new long[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long s = System.nanoTime();
+            Transition t = runOnce(file, now);
+            warm[r] = System.nanoTime() - s;
+            if (t.actions().size() != first.actions().size()) {
+                throw new IllegalStateException("non-deterministic: " + t.actions().size() + " vs " + first.actions().size());
+            }
+        }
+        Arrays.sort(warm);
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        System.out.printf("pulse file=%s actions=%d cold_ms=%.1f warm_ms=%.1f heap_mb=%d%n", file.getFileName(),
+                first.actions().size(), coldNs / 1e6, rounds == 0 ? 0.0 : warm[rounds / 2] / 1e6, peak >> 20);
+    }
+
+    private static Transition runOnce(Path file, Instant now) throws Exception {
+        XmlElement root = XmlParser.parse(file.toString(), Files.readString(file));
+        return PolicyEngine.schedule(CibModel.from(root), now);
+    }
+}

@@ -300,9 +300,9 @@ public final class Cib {
 
     /**
      * The successor of this CIB after a change, with the version bumped as Pacemaker does: a
-     * different configuration (or different root attributes other than the version, such as
-     * validate-with) bumps epoch and zeroes num_updates; a change elsewhere (status) bumps
-     * num_updates; no change keeps this CIB. The version attributes in {@code changed} are
+     * different configuration (or a different root attribute such as validate-with) bumps epoch
+     * and zeroes num_updates; a change elsewhere (status, or the root's have-quorum, dc-uuid,
+     * cib-last-written, update-*, execution-date) bumps num_updates; no change keeps this CIB. The version attributes in {@code changed} are
      * ignored: the version always follows from this one, so it can only grow.
      */
     public Cib next(Cib changed) {
@@ -313,21 +313,31 @@ public final class Cib {
     public Cib next(XmlElement changedRoot) {
         Cib candidate = of(changedRoot).withSource(source);
         boolean configurationChanged = !candidate.configuration().equals(configuration())
-                || !withoutVersion(candidate.root.attributes()).equals(withoutVersion(root.attributes()));
+                || !without(candidate.root.attributes(), STATUS_ROOT_ATTRIBUTES)
+                        .equals(without(root.attributes(), STATUS_ROOT_ATTRIBUTES));
         if (configurationChanged) {
             return candidate.withVersion(version.nextConfiguration());
         }
-        if (!candidate.root.children().equals(root.children())) {
+        if (!candidate.root.children().equals(root.children())
+                || !without(candidate.root.attributes(), VERSION_ATTRIBUTES).equals(without(root.attributes(), VERSION_ATTRIBUTES))) {
             return candidate.withVersion(version.nextStatus());
         }
         return this;
     }
 
-    private static Map<String, String> withoutVersion(Map<String, String> attrs) {
+    /**
+     * Root attributes that record the cluster's state or the last writer rather than the
+     * configuration; as in Pacemaker, changing them bumps num_updates, not epoch.
+     */
+    private static final java.util.Set<String> STATUS_ROOT_ATTRIBUTES = java.util.Set.of(
+            ADMIN_EPOCH, EPOCH, NUM_UPDATES, "have-quorum", "dc-uuid", "cib-last-written", "update-origin",
+            "update-client", "update-user", "execution-date");
+
+    private static final java.util.Set<String> VERSION_ATTRIBUTES = java.util.Set.of(ADMIN_EPOCH, EPOCH, NUM_UPDATES);
+
+    private static Map<String, String> without(Map<String, String> attrs, java.util.Set<String> names) {
         Map<String, String> m = new LinkedHashMap<>(attrs);
-        m.remove(ADMIN_EPOCH);
-        m.remove(EPOCH);
-        m.remove(NUM_UPDATES);
+        m.keySet().removeAll(names);
         return m;
     }
 

@@ -55,7 +55,7 @@ public final class CibValidator {
             "Stopped", "Started", "Slave", "Master", "Unpromoted", "Promoted");
     private static final Set<String> ACTIONS = Set.of("start", "stop", "promote", "demote");
     /** Elements whose id attribute refers to something instead of defining an id. */
-    private static final Set<String> REFERRING_ID = Set.of("resource_ref", "obj_ref", "role");
+    private static final Set<String> REFERRING_ID = Set.of("resource_ref", "obj_ref", "role", "role_ref");
     /** Option names (nvpair name) whose values are durations, wherever they appear. */
     private static final Set<String> DURATION_OPTIONS = Set.of(
             "timeout", "interval", "start-delay", "failure-timeout", "cluster-recheck-interval", "dc-deadtime",

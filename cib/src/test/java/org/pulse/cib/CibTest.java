@@ -80,6 +80,9 @@ class CibTest {
         Cib cib = Cib.parse("t.xml", XML);
         Cib changed = cib.next(cib.withNodeState(XmlElement.of("node_state", "id", "1", "uname", "n1", "crmd", "online")));
         assertEquals(new CibVersion(1, 12, 4), changed.version());
+        assertEquals(new CibVersion(1, 12, 4), cib.next(cib.root().withAttribute("have-quorum", "1")).version(),
+                "quorum is cluster state, not configuration");
+        assertEquals(new CibVersion(1, 12, 4), cib.next(cib.root().withAttribute("dc-uuid", "2")).version());
         Cib added = cib.next(cib.withNodeState(XmlElement.of("node_state", "id", "2", "uname", "n2")));
         assertEquals(2, added.status().elements("node_state").size());
         assertEquals(new CibVersion(1, 12, 4), added.version());

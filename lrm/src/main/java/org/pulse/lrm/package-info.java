@@ -1,0 +1,35 @@
+/**
+ * The local resource manager: runs resource agents (OCF, LSB init scripts, fence agents) the way
+ * Pacemaker's executor does (../shared/reference/ocf-contract.md). JDK only.
+ *
+ * <h2>For the controller (crmd)</h2>
+ * <pre>{@code
+ * Lrm lrm = new Lrm(LrmConfig.defaults()
+ *         .withAgentDirFirst(repo.resolve("resource-agents/src/main/ocf"))   // ocf:pulse:* before /usr/lib/ocf
+ *         .withNodeName("node1")
+ *         .withHaRsctmp(Path.of("/run/pulse/node1/rsctmp"))                 // per simulated node
+ *         .withNetns(Path.of("/run/netns/node1")),                          // lab only; null = this namespace
+ *     result -> controller.post(new OperationCompleted(result)));           // one event thread, in order
+ *
+ * // From a transition graph's <rsc_op>: attributes split into params and CRM_meta_* (meta).
+ * OperationRequest req = OperationRequest.fromGraphAttributes(rscId, AgentRef.parse("ocf:heartbeat:IPaddr2"),
+ *         "start", graphAttributes, transitionKey);
+ * Lrm.Submission s = lrm.submit(req);       // s.callId(); s.result() completes with the (first) result
+ * lrm.cancel(rscId, "monitor", 10_000);     // a recurring op; stop cancels them all by itself
+ * lrm.history(rscId);                       // latest OperationResult per operation key, for the status section
+ * lrm.lastFailure(rscId);                   // Pacemaker's last_failure
+ * result.toLrmRscOpAttributes("3.16.1");    // the attributes of a CIB <lrm_rsc_op>
+ * }</pre>
+ * Rules the controller can rely on: one operation per resource at a time in submission order; different
+ * resources in parallel; a recurring monitor reports its first result, then only changes of rc or status,
+ * then CANCELLED when cancelled; a stop first cancels the resource's recurring operations (a run in progress
+ * is killed and reports CANCELLED); every one-shot result is reported. {@link org.pulse.lrm.ExecStatus}
+ * (op-status) and rc (rc-code) are separate; a timeout is {@code TIMED_OUT} with rc 1.
+ *
+ * <h2>For the agents' tests and the shell</h2>
+ * {@link org.pulse.lrm.AgentExecutor#execute} runs one action synchronously;
+ * {@link org.pulse.lrm.RaTester} is {@code crm ra test}'s lifecycle check as a library;
+ * {@link org.pulse.lrm.AgentCatalog} lists and locates agents; {@link org.pulse.lrm.AgentExecutor#metadata}
+ * parses and caches meta-data.
+ */
+package org.pulse.lrm;

@@ -1,6 +1,8 @@
 package org.pulse.cib.admin;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,8 +15,14 @@ public final class AdminCodec {
     public static final int PROTOCOL_VERSION = 1;
     /** Larger messages are refused before parsing (a whole 10,000-resource CIB is about 4 MB). */
     public static final int MAX_MESSAGE_CHARS = 64 << 20;
-    /** Jackson's mapper is thread-safe once configured, and this one never is reconfigured. */
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Jackson's mapper is thread-safe once configured, and this one never is reconfigured. Its
+     * string limit (20 M characters by default) is raised to the message limit, since a whole
+     * CIB travels as one string in query and replace.
+     */
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_MESSAGE_CHARS).build())
+            .build());
 
     private AdminCodec() {
     }

@@ -66,4 +66,11 @@ class AdminCodecTest {
         }
         assertThrows(AdminProtocolException.class, () -> AdminCodec.decodeResponse("{\"protocol\":1,\"id\":\"1\",\"ok\":false}"));
     }
+
+    @Test
+    void aBigCibTravelsInOneMessage() throws Exception {
+        String big = "<cib>" + "<x a=\"1\"/>".repeat(3_000_000) + "</cib>";
+        AdminRequest r = AdminRequest.replace("big", big);
+        assertEquals(big, AdminCodec.decodeRequest(AdminCodec.encode(r)).args().requireString("xml"));
+    }
 }

@@ -212,7 +212,9 @@ public final class Crm implements Callable<Integer> {
         cl.addSubcommand(new SimulateCommand());
         cl.addSubcommand(new ExplainCommand());
         for (CommandLine sub : cl.getSubcommands().values()) {
-            sub.setUnmatchedOptionsArePositionalParams(true);
+            if (sub.getCommand() instanceof LevelWords) {
+                sub.setUnmatchedOptionsArePositionalParams(true);
+            }
         }
         return cl;
     }

@@ -49,7 +49,7 @@ final class FileCibSource implements CibSource {
         try {
             xml = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            return Cib.empty().withVersion(new org.pulse.cib.CibVersion(0, 0, 0)).root();
+            return Cib.empty().root();
         } catch (IOException e) {
             throw new CrmException("cannot read " + file + ": " + e.getMessage() + "; check the path and permissions");
         }

@@ -1,8 +1,30 @@
 package org.pulse.shell;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.pulse.cib.xml.XmlElement;
 
+/**
+ * The node level: standby/online, maintenance/ready, permanent attributes (nodes section) and
+ * transient ones (status section), as crmsh does them through crm_attribute, with the same ids.
+ */
 final class NodeLevel implements Level {
+    private static final Map<String, String> USAGE = new LinkedHashMap<>();
+
+    static {
+        USAGE.put("standby", "standby [<node>] [forever|reboot]   put a node in standby (default: forever)");
+        USAGE.put("online", "online [<node>]   take a node out of standby");
+        USAGE.put("maintenance", "maintenance [<node>]   put a node in maintenance mode");
+        USAGE.put("ready", "ready [<node>]   take a node out of maintenance mode");
+        USAGE.put("attribute", "attribute <node> set <name> <value> | delete <name> | show <name>");
+        USAGE.put("status-attr", "status-attr <node> set <name> <value> | delete <name> | show <name>");
+        USAGE.put("show", "show [<node>]   nodes with their attributes");
+    }
+
     @Override
     public String name() {
         return "node";
@@ -10,16 +32,229 @@ final class NodeLevel implements Level {
 
     @Override
     public List<String> commands() {
-        return List.of();
+        return List.copyOf(USAGE.keySet());
     }
 
     @Override
     public String usage(String command) {
-        return command;
+        return USAGE.getOrDefault(command, command);
     }
 
     @Override
     public int run(Shell shell, List<Token> words) throws CrmException {
-        throw new CrmException("node: not yet");
+        Session s = shell.session;
+        String cmd = words.get(0).text();
+        List<String> args = new ArrayList<>();
+        for (Token t : words.subList(1, words.size())) {
+            args.add(t.text());
+        }
+        switch (cmd) {
+            case "standby" -> {
+                String node = node(s, cmd, args);
+                boolean reboot = args.size() > 1 && args.get(1).equals("reboot");
+                if (args.size() > 1 && !reboot && !args.get(1).equals("forever")) {
+                    throw new CrmException("node standby: unexpected '" + args.get(1) + "'; use forever or reboot");
+                }
+                if (reboot) {
+                    setStatus(s, cmd, node, "standby", "on");
+                } else {
+                    setNodes(s, cmd, node, "standby", "on");
+                }
+                s.info("standby node " + node);
+                return 0;
+            }
+            case "online" -> {
+                String node = node(s, cmd, args);
+                s.applyNow("node online", cib -> {
+                    XmlElement out = cib;
+                    if (hasNodeAttr(cib, node, "standby")) {
+                        out = withNodeAttr(out, node, "standby", "off");
+                    }
+                    if (hasStatusAttr(out, node, "standby")) {
+                        out = withStatusAttr(out, node, "standby", "off");
+                    }
+                    return out;
+                });
+                s.info("online node " + node);
+                return 0;
+            }
+            case "maintenance", "ready" -> {
+                String node = node(s, cmd, args);
+                setNodes(s, cmd, node, "maintenance", cmd.equals("maintenance") ? "true" : "false");
+                s.info((cmd.equals("maintenance") ? "maintenance" : "ready") + " node " + node);
+                return 0;
+            }
+            case "attribute", "status-attr" -> {
+                return attribute(s, cmd, args);
+            }
+            case "show" -> {
+                Configuration c = new Configuration(s.source().load());
+                StatusModel m = new StatusModel(c.cib(), s.clock.instant());
+                for (StatusModel.NodeView n : m.nodes) {
+                    if (!args.isEmpty() && !args.contains(n.name())) {
+                        continue;
+                    }
+                    s.out.println(n.name() + ": member" + (n.online() ? "" : " (offline)"));
+                    n.attributes().forEach((k, v) -> {
+                        if (!k.startsWith("fail-count-") && !k.startsWith("last-failure-")) {
+                            s.out.println("\t" + k + "=" + v);
+                        }
+                    });
+                }
+                for (String a : args) {
+                    ResourceLevel.requireNode(s, "node show", a);
+                }
+                return 0;
+            }
+            default -> throw new CrmException("node: '" + cmd + "' is not implemented");
+        }
+    }
+
+    /** The node argument; without one, this machine's name (crmsh's default), which must be in the CIB. */
+    private static String node(Session s, String cmd, List<String> args) throws CrmException {
+        String node = args.isEmpty() ? localName(s) : args.get(0);
+        Configuration c = new Configuration(s.source().load());
+        if (!c.nodeNames().contains(node)) {
+            throw new CrmException("node." + cmd + ": Node \"" + node + "\" is not a cluster node; the nodes are "
+                    + (c.nodeNames().isEmpty() ? "(none)" : String.join(", ", c.nodeNames())));
+        }
+        return node;
+    }
+
+    private static String localName(Session s) {
+        String h = s.env.get("HOSTNAME");
+        if (h == null || h.isBlank()) {
+            try {
+                h = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
+            } catch (Exception e) {
+                h = "localhost";
+            }
+        }
+        return h;
+    }
+
+    private int attribute(Session s, String cmd, List<String> args) throws CrmException {
+        boolean status = cmd.equals("status-attr");
+        if (args.size() < 3) {
+            throw new CrmException("node " + cmd + ": usage: " + USAGE.get(cmd));
+        }
+        String node = node(s, cmd, args);
+        String verb = args.get(1);
+        String name = args.get(2);
+        String scope = status ? "status" : "nodes";
+        switch (verb) {
+            case "set" -> {
+                if (args.size() != 4) {
+                    throw new CrmException("node " + cmd + " set: give a name and a value; usage: " + USAGE.get(cmd));
+                }
+                if (status) {
+                    setStatus(s, cmd, node, name, args.get(3));
+                } else {
+                    setNodes(s, cmd, node, name, args.get(3));
+                }
+                s.out.println("scope=" + scope + "  name=" + name + " value=" + args.get(3));
+                return 0;
+            }
+            case "delete" -> {
+                List<String> removed = new ArrayList<>();
+                s.applyNow("node " + cmd, cib -> Tree.transform(cib, e -> {
+                    boolean owner = status ? e.name().equals("node_state") && node.equals(e.attr("uname", e.id()))
+                            : e.name().equals("node") && node.equals(e.attr("uname", e.id()));
+                    if (!owner) {
+                        return e;
+                    }
+                    return Tree.transform(e, x -> {
+                        if (x.name().equals("nvpair") && name.equals(x.attr("name"))) {
+                            removed.add(x.id());
+                            return null;
+                        }
+                        return x;
+                    });
+                }));
+                if (removed.isEmpty()) {
+                    throw new CrmException("node " + cmd + " delete: " + node + " has no attribute '" + name + "'");
+                }
+                s.out.println("Deleted " + scope + " attribute: id=" + removed.get(0) + " name=" + name);
+                return 0;
+            }
+            case "show" -> {
+                XmlElement cib = s.source().load();
+                String v = status ? statusAttr(cib, node, name) : nodeAttr(cib, node, name);
+                if (v == null) {
+                    throw new CrmException("node " + cmd + " show: " + node + " has no attribute '" + name + "'");
+                }
+                s.out.println("scope=" + scope + "  name=" + name + " value=" + v);
+                return 0;
+            }
+            default -> throw new CrmException("node " + cmd + ": '" + verb + "' is not set, delete or show");
+        }
+    }
+
+    // ---- attribute edits ----
+
+    private static void setNodes(Session s, String cmd, String node, String name, String value) throws CrmException {
+        s.applyNow("node " + cmd, cib -> withNodeAttr(cib, node, name, value));
+    }
+
+    private static void setStatus(Session s, String cmd, String node, String name, String value) throws CrmException {
+        s.applyNow("node " + cmd, cib -> withStatusAttr(cib, node, name, value));
+    }
+
+    private static Optional<XmlElement> nodeElement(XmlElement cib, String node) {
+        return Tree.section(Tree.section(cib, "configuration"), "nodes").elements("node").stream()
+                .filter(n -> node.equals(n.attr("uname", n.id()))).findFirst();
+    }
+
+    static String nodeAttr(XmlElement cib, String node, String name) {
+        return nodeElement(cib, node).map(n -> Attributes.get(n, "instance_attributes", name)).orElse(null);
+    }
+
+    private static boolean hasNodeAttr(XmlElement cib, String node, String name) {
+        return nodeAttr(cib, node, name) != null;
+    }
+
+    static XmlElement withNodeAttr(XmlElement cib, String node, String name, String value) {
+        XmlElement n = nodeElement(cib, node).orElseThrow();
+        XmlElement updated = Attributes.set(n, "instance_attributes", "nodes-" + n.id(), name, value, Attributes.ids(cib));
+        return Attributes.replace(cib, n, updated);
+    }
+
+    private static Optional<XmlElement> nodeState(XmlElement cib, String node) {
+        return Tree.section(cib, "status").elements("node_state").stream()
+                .filter(n -> node.equals(n.attr("uname", n.id()))).findFirst();
+    }
+
+    static String statusAttr(XmlElement cib, String node, String name) {
+        return nodeState(cib, node).flatMap(st -> st.element("transient_attributes"))
+                .map(t -> Attributes.get(t, "instance_attributes", name)).orElse(null);
+    }
+
+    private static boolean hasStatusAttr(XmlElement cib, String node, String name) {
+        return statusAttr(cib, node, name) != null;
+    }
+
+    /** A transient attribute, in node_state/transient_attributes (made when the node has none yet). */
+    static XmlElement withStatusAttr(XmlElement cib, String node, String name, String value) {
+        Set<String> ids = Attributes.ids(cib);
+        XmlElement nodeEl = nodeElement(cib, node).orElseThrow();
+        Optional<XmlElement> st = nodeState(cib, node);
+        XmlElement state = st.orElse(XmlElement.of("node_state", "id", nodeEl.id(), "uname", node));
+        XmlElement updated = setStatusAttr(state, name, value, ids);
+        XmlElement status = Tree.section(cib, "status");
+        if (st.isPresent()) {
+            return Attributes.replace(cib, st.get(), updated);
+        }
+        return Tree.withSection(cib, "status", status.withChildAppended(updated));
+    }
+
+    static XmlElement setStatusAttr(XmlElement state, String name, String value, Set<String> ids) {
+        Optional<XmlElement> ta = state.element("transient_attributes");
+        XmlElement t = ta.orElse(XmlElement.of("transient_attributes", "id", state.id()));
+        XmlElement updated = Attributes.set(t, "instance_attributes", "status-" + state.id(), name, value, ids);
+        if (ta.isPresent()) {
+            XmlElement old = ta.get();
+            return state.withChildReplaced(e -> e == old, updated);
+        }
+        return state.withChildAppended(updated);
     }
 }

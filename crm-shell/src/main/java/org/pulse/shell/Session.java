@@ -114,20 +114,29 @@ final class Session {
             info("apparently there is nothing to commit");
             return 0;
         }
-        List<CibProblem> before = CibValidator.validate(Cib.of(base));
-        List<CibProblem> after = CibValidator.validate(Cib.of(working.cib()));
+        XmlElement stored = write(base, working.cib());
+        base = stored;
+        working = new Configuration(stored);
+        return 0;
+    }
+
+    /**
+     * Validates {@code after} against {@code before} and writes it to the source. Problems the
+     * CIB already had are not held against the change (verify lists them); new errors refuse the
+     * write unless forced.
+     */
+    XmlElement write(XmlElement before, XmlElement after) throws CrmException {
+        List<CibProblem> was = CibValidator.validate(Cib.of(before));
+        List<CibProblem> now = CibValidator.validate(Cib.of(after));
         Set<String> known = new HashSet<>();
-        for (CibProblem p : before) {
+        for (CibProblem p : was) {
             known.add(p.elementId() + "|" + p.problem());
         }
-        List<CibProblem> fresh = new ArrayList<>();
-        for (CibProblem p : after) {
-            if (!known.contains(p.elementId() + "|" + p.problem())) {
-                fresh.add(p);
-            }
-        }
         boolean errors = false;
-        for (CibProblem p : fresh) {
+        for (CibProblem p : now) {
+            if (known.contains(p.elementId() + "|" + p.problem())) {
+                continue;
+            }
             if (p.isError()) {
                 errors = true;
                 error(problemText(p));
@@ -141,10 +150,29 @@ final class Session {
         if (errors) {
             info("commit forced");
         }
-        XmlElement stored = source.replace(base, working.cib());
-        base = stored;
-        working = new Configuration(stored);
-        return 0;
+        return source.replace(before, after);
+    }
+
+    /**
+     * Resource and node commands act at once, as in crmsh: read the CIB as stored, change it,
+     * write it back. Refused while configure has uncommitted changes, so the two never mix.
+     */
+    void applyNow(String what, CibChange change) throws CrmException {
+        if (pending()) {
+            throw new CrmException(what + ": the configuration has uncommitted changes; commit them (configure commit) "
+                    + "or drop them (configure refresh) first");
+        }
+        XmlElement before = source.load();
+        XmlElement after = change.apply(before);
+        if (!after.equals(before)) {
+            write(before, after);
+        }
+        discard();
+    }
+
+    /** A change of the whole CIB document. */
+    interface CibChange {
+        XmlElement apply(XmlElement cib) throws CrmException;
     }
 
     /** A problem in an in-memory CIB has no file or line: print just the id, the problem and the fix. */

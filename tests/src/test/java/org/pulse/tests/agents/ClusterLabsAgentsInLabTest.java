@@ -28,7 +28,7 @@ class ClusterLabsAgentsInLabTest {
 
     @BeforeAll
     void setUp() throws IOException {
-        TestEnv.requireRoot();
+        Ocf.requireLab();
         TestEnv.require(Files.isRegularFile(Ocf.HEARTBEAT.resolve("IPaddr2")),
                 "Debian's resource-agents package (/usr/lib/ocf/resource.d/heartbeat)");
         for (String cmd : List.of("ip", "nsenter", "setsid", "xmllint", "apache2", "wget", "curl", "losetup",

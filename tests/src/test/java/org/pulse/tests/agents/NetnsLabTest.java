@@ -22,7 +22,7 @@ class NetnsLabTest {
 
     @Test
     void buildsAConnectedLabAndRemovesEverythingAtClose() throws Exception {
-        TestEnv.requireRoot();
+        Ocf.requireLab();
         TestEnv.requireCommand("losetup");
         NetnsLab.LoopDevice loop;
         Path work;
@@ -84,5 +84,27 @@ class NetnsLabTest {
         assertFalse(NetnsLab.run(List.of("losetup", "-a"), Map.of(), Duration.ofSeconds(10)).stdout()
                 .contains(loop.image().toString()), "loop device detached");
         assertFalse(Files.exists(work), "work directory removed");
+    }
+
+    @Test
+    void aLabWhoseOwnerDiedIsRemovedByTheNextRun() throws Exception {
+        Ocf.requireLab();
+        try (NetnsLab lab = NetnsLab.create(1)) {
+            NetnsLab.LoopDevice loop = lab.loopImage("orphan", 16);
+            Path mnt = lab.node(1).mountRoot().resolve("o");
+            Files.createDirectories(mnt);
+            lab.execOk(lab.node(1), "mount", loop.device(), mnt.toString());
+            Process p = new ProcessBuilder("true").start();
+            p.waitFor();
+            // Pretend the JVM that made this lab was killed: its recorded owner is a dead process.
+            Files.writeString(lab.workDir().resolve("owner.pid"), Long.toString(p.pid()));
+            List<String> removed = NetnsLab.removeAbandoned();
+            assertTrue(removed.contains(lab.prefix()), "removed " + removed);
+            assertFalse(Files.exists(lab.node(1).netnsPath()));
+            assertFalse(exists("ip", "link", "show", lab.prefix() + "br"));
+            assertFalse(NetnsLab.run(List.of("losetup", "-a"), Map.of(), Duration.ofSeconds(10)).stdout()
+                    .contains(loop.image().toString()));
+            assertFalse(Files.exists(lab.workDir()));
+        }
     }
 }

@@ -44,6 +44,14 @@ final class Ocf {
     private Ocf() {
     }
 
+    /** What every lab suite needs: root and the commands NetnsLab uses (skip outside CI, fail in CI). */
+    static void requireLab() {
+        TestEnv.requireRoot();
+        for (String cmd : List.of("ip", "nsenter", "setsid", "losetup", "mkfs.ext4", "fuser", "umount")) {
+            TestEnv.requireCommand(cmd);
+        }
+    }
+
     /** One agent invocation's result. */
     record Result(String action, int rc, String stdout, String stderr, long elapsedMs, boolean timedOut,
                   String exitReason) {

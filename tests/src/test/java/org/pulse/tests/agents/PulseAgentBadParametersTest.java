@@ -24,7 +24,7 @@ class PulseAgentBadParametersTest {
 
     @BeforeAll
     void setUp() throws IOException {
-        TestEnv.requireRoot();
+        Ocf.requireLab();
         TestEnv.requireCommand("apache2");
         lab = NetnsLab.create(1);
     }

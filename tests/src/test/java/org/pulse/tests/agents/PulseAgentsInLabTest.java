@@ -27,7 +27,7 @@ class PulseAgentsInLabTest {
 
     @BeforeAll
     void setUp() throws IOException {
-        TestEnv.requireRoot();
+        Ocf.requireLab();
         for (String cmd : List.of("ip", "nsenter", "setsid", "xmllint", "arping", "ping", "curl", "apache2",
                 "losetup", "mkfs.ext4", "fuser")) {
             TestEnv.requireCommand(cmd);

@@ -101,6 +101,8 @@ public final class NetnsLab implements AutoCloseable {
         }
         this.prefix = prefix;
         this.workDir = Files.createTempDirectory("pulse-lab-" + prefix + "-");
+        // Lets a later run tear this lab down if this JVM dies without closing it.
+        Files.writeString(workDir.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
         this.bridge = prefix + "br";
         this.shutdownHook = new Thread(this::cleanup, "netns-lab-cleanup-" + prefix);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -121,18 +123,127 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     /**
-     * Builds a lab with {@code nodeCount} nodes and a client. Callers must be root (see
-     * {@link TestEnv#requireRoot()}) and close it.
+     * Builds a lab with {@code nodeCount} nodes and a client; the caller closes it. Needs root and
+     * ip, nsenter, setsid, losetup, mkfs.ext4 (tests call {@link TestEnv#requireRoot()} and
+     * {@link TestEnv#requireCommand} first, so that outside CI they skip). First removes what labs
+     * of dead processes left behind. No JUnit dependency here, so benchmark mains can use it too.
      */
     public static NetnsLab create(int nodeCount) throws IOException {
-        TestEnv.requireRoot();
-        for (String cmd : new String[] {"ip", "nsenter", "setsid"}) {
-            TestEnv.requireCommand(cmd);
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new IllegalStateException("NetnsLab needs root (network namespaces, veth, bridge, mounts)");
         }
+        removeAbandoned();
         byte[] r = new byte[2];
         new SecureRandom().nextBytes(r);
         // "pl" + 4 hex digits: short enough for 15-character interface names with suffixes.
         return new NetnsLab(nodeCount, "pl" + HexFormat.of().formatHex(r));
+    }
+
+    /**
+     * Tears down labs whose owning process is gone (a JVM killed before close or its shutdown
+     * hook could run): each lab's work directory records its owner's PID; only labs whose owner
+     * is dead are touched, so parallel runs are safe. Returns the prefixes removed.
+     */
+    public static List<String> removeAbandoned() {
+        List<String> removed = new ArrayList<>();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> dirs = Files.list(tmp)) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                String n = dir.getFileName().toString();
+                Path owner = dir.resolve("owner.pid");
+                if (!n.startsWith("pulse-lab-pl") || !Files.isRegularFile(owner)) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(Files.readString(owner).strip());
+                } catch (NumberFormatException | IOException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                String prefix = n.substring("pulse-lab-".length()).split("-")[0];
+                teardown(prefix, dir, List.of());
+                removed.add(prefix);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("scanning " + tmp + " for abandoned labs", e);
+        }
+        return removed;
+    }
+
+    /** Removes every namespace, link, mount, loop device of a lab by its prefix and work directory. */
+    private static List<String> teardown(String prefix, Path workDir, List<String> knownLoops) {
+        List<String> problems = new ArrayList<>();
+        List<String> netnsNames = new ArrayList<>();
+        for (String line : run(List.of("ip", "netns", "list"), Map.of(), COMMAND_TIMEOUT).stdout().split("\n")) {
+            String name = line.split(" ")[0];
+            if (name.startsWith(prefix + "-")) {
+                netnsNames.add(name);
+            }
+        }
+        // Processes living in the lab's namespaces (daemons agents started): ours by construction.
+        for (String ns : netnsNames) {
+            for (long pid : pidsInNetns(Path.of("/run/netns", ns))) {
+                run(List.of("kill", "-KILL", Long.toString(pid)), Map.of(), Duration.ofSeconds(5));
+            }
+        }
+        // Mounts under the work directory, deepest first; kill holders, lazy unmount as last resort.
+        for (String mp : mountsUnder(workDir)) {
+            if (!run(List.of("umount", mp), Map.of(), Duration.ofSeconds(10)).ok()) {
+                run(List.of("fuser", "-k", "-KILL", "-m", mp), Map.of(), Duration.ofSeconds(10));
+                if (!run(List.of("umount", mp), Map.of(), Duration.ofSeconds(10)).ok()) {
+                    Result lazy = run(List.of("umount", "-l", mp), Map.of(), Duration.ofSeconds(10));
+                    if (!lazy.ok()) {
+                        problems.add("umount " + mp + ": " + lazy.stderr().strip());
+                    }
+                }
+            }
+        }
+        // Loop devices backed by images in the work directory.
+        List<String> loopDevs = new ArrayList<>(knownLoops);
+        for (String line : run(List.of("losetup", "-a"), Map.of(), COMMAND_TIMEOUT).stdout().split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.contains("(" + workDir + "/") && !loopDevs.contains(line.substring(0, colon))) {
+                loopDevs.add(line.substring(0, colon));
+            }
+        }
+        for (String dev : loopDevs) {
+            Result r = run(List.of("losetup", "-d", dev), Map.of(), Duration.ofSeconds(10));
+            if (!r.ok() && !r.stderr().contains("No such device")) {
+                problems.add("losetup -d " + dev + ": " + r.stderr().strip());
+            }
+        }
+        // Namespaces (their veth ends go with them), leftover links, the bridge.
+        for (String ns : netnsNames) {
+            run(List.of("ip", "netns", "del", ns), Map.of(), Duration.ofSeconds(10));
+        }
+        for (String line : run(List.of("ip", "-o", "link", "show"), Map.of(), COMMAND_TIMEOUT).stdout().split("\n")) {
+            String[] f = line.split(":\\s*|\\s+");
+            if (f.length > 1) {
+                String dev = f[1].split("@")[0];
+                if (dev.startsWith(prefix)) {
+                    run(List.of("ip", "link", "del", dev), Map.of(), Duration.ofSeconds(10));
+                }
+            }
+        }
+        // The work directory, only if nothing is mounted in it any more.
+        if (!Files.exists(workDir)) {
+            return problems;
+        }
+        if (mountsUnder(workDir).isEmpty()) {
+            try (Stream<Path> walk = Files.walk(workDir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                problems.add("delete " + workDir + ": " + e.getMessage());
+            }
+        } else {
+            problems.add("left " + workDir + " because something is still mounted under it");
+        }
+        return problems;
     }
 
     private Node addNamespace(String name, String address) throws IOException {
@@ -341,13 +452,17 @@ public final class NetnsLab implements AutoCloseable {
 
     /** Mount points currently under the work directory, deepest first. */
     public List<String> mountsUnderWorkDir() {
+        return mountsUnder(workDir);
+    }
+
+    private static List<String> mountsUnder(Path dir) {
         List<String> found = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 String[] f = line.split(" ");
                 if (f.length > 4) {
                     String mp = unescape(f[4]);
-                    if (mp.startsWith(workDir.toString() + "/")) {
+                    if (mp.startsWith(dir.toString() + "/")) {
                         found.add(mp);
                     }
                 }
@@ -365,10 +480,14 @@ public final class NetnsLab implements AutoCloseable {
 
     /** PIDs of processes living in {@code node}'s network namespace. */
     public List<Long> processesIn(Node node) {
+        return pidsInNetns(node.netnsPath());
+    }
+
+    private static List<Long> pidsInNetns(Path netnsFile) {
         List<Long> pids = new ArrayList<>();
         String target;
         try {
-            target = "net:[" + Files.getAttribute(node.netnsPath(), "unix:ino") + "]";
+            target = "net:[" + Files.getAttribute(netnsFile, "unix:ino") + "]";
         } catch (IOException | UnsupportedOperationException e) {
             return pids;
         }
@@ -468,56 +587,13 @@ public final class NetnsLab implements AutoCloseable {
             }
             processes.clear();
         }
-        // 2. Anything still living in our namespaces (daemons agents started): ours by construction.
-        List<Node> all = new ArrayList<>(nodes);
-        if (client != null) {
-            all.add(client);
-        }
-        for (Node n : all) {
-            for (long pid : processesIn(n)) {
-                run(List.of("kill", "-KILL", Long.toString(pid)), Map.of(), Duration.ofSeconds(5));
-            }
-        }
-        // 3. Mounts under the work directory, deepest first; kill holders, lazy unmount as last resort.
-        for (String mp : mountsUnderWorkDir()) {
-            if (!run(List.of("umount", mp), Map.of(), Duration.ofSeconds(10)).ok()) {
-                run(List.of("fuser", "-k", "-KILL", "-m", mp), Map.of(), Duration.ofSeconds(10));
-                if (!run(List.of("umount", mp), Map.of(), Duration.ofSeconds(10)).ok()) {
-                    Result lazy = run(List.of("umount", "-l", mp), Map.of(), Duration.ofSeconds(10));
-                    if (!lazy.ok()) {
-                        problems.add("umount " + mp + ": " + lazy.stderr().strip());
-                    }
-                }
-            }
-        }
-        // 4. Loop devices.
+        // 2. Everything else the lab made, found by its prefix and work directory.
+        List<String> knownLoops = new ArrayList<>();
         synchronized (loops) {
-            for (LoopDevice l : loops) {
-                Result r = run(List.of("losetup", "-d", l.device()), Map.of(), Duration.ofSeconds(10));
-                if (!r.ok() && !r.stderr().contains("No such device")) {
-                    problems.add("losetup -d " + l.device() + ": " + r.stderr().strip());
-                }
-            }
+            loops.forEach(l -> knownLoops.add(l.device()));
             loops.clear();
         }
-        // 5. Namespaces (their veth ends go with them), then the bridge.
-        for (Node n : all) {
-            run(List.of("ip", "netns", "del", n.netns()), Map.of(), Duration.ofSeconds(10));
-            run(List.of("ip", "link", "del", n.hostVeth()), Map.of(), Duration.ofSeconds(10));
-        }
-        run(List.of("ip", "link", "del", bridge), Map.of(), Duration.ofSeconds(10));
-        // 6. The work directory (only if nothing is mounted in it any more).
-        if (mountsUnderWorkDir().isEmpty()) {
-            try (Stream<Path> walk = Files.walk(workDir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException e) {
-                problems.add("delete " + workDir + ": " + e.getMessage());
-            }
-        } else {
-            problems.add("left " + workDir + " because something is still mounted under it");
-        }
+        problems.addAll(teardown(prefix, workDir, knownLoops));
         if (!problems.isEmpty()) {
             System.err.println("NetnsLab " + prefix + " cleanup problems: " + String.join("; ", problems));
         }

@@ -466,17 +466,16 @@ public final class Lrm implements AutoCloseable {
         Instant started = o.startedAt();
         Instant rcChange = previous != null && previous.rcCode() == o.rc() && previous.execStatus() == o.status()
                 ? previous.lastRcChange() : started;
-        Map<String, String> digestParams = new LinkedHashMap<>(req.params());
         return new OperationResult(req.resourceId(), req.agent(), req.action(), req.intervalMs(), callId, o.rc(), o.status(),
                 req.expectedRc(), o.exitReason(), started, rcChange, o.execTimeMs(), queueMs, req.transitionKey(),
-                OpDigest.of(digestParams), nodeName, o.stdout(), o.stderr(), o.outputDroppedBytes(), o.pid());
+                OpDigest.of(req), nodeName, o.stdout(), o.stderr(), o.outputDroppedBytes(), o.pid());
     }
 
     private OperationResult cancelledResult(OperationRequest req, int callId) {
         Instant now = clock.instant();
         return new OperationResult(req.resourceId(), req.agent(), req.action(), req.intervalMs(), callId, OcfRc.ERR_GENERIC,
                 ExecStatus.CANCELLED, req.expectedRc(), "cancelled", now, now, 0, 0, req.transitionKey(),
-                OpDigest.of(req.params()), nodeName, "", "", 0, -1);
+                OpDigest.of(req), nodeName, "", "", 0, -1);
     }
 
     private void report(OperationResult res) {

@@ -174,6 +174,28 @@ final class CibEdits {
         return null;
     }
 
+    /** Removes the resource's fail counts (not its history), on one node or all. */
+    static XmlElement clearFailures(XmlElement root, String resourceId, String node) {
+        XmlElement out = root;
+        for (XmlElement ns : Cibs.nodeStates(root)) {
+            String name = ns.attr("uname", ns.id());
+            if (node != null && !node.isEmpty() && !node.equals(name)) {
+                continue;
+            }
+            out = Cibs.updateNodeState(out, name, s -> {
+                XmlElement updated = s;
+                for (String attr : Cibs.transientAttributes(s).keySet()) {
+                    if ((attr.startsWith("fail-count-") || attr.startsWith("last-failure-"))
+                            && (resourceId == null || attr.substring(attr.indexOf('-', 5) + 1).startsWith(resourceId + "#"))) {
+                        updated = Cibs.withTransientAttribute(updated, name, attr, null);
+                    }
+                }
+                return updated;
+            });
+        }
+        return out;
+    }
+
     /** Removes the resource's history and fail counts, on one node or all. */
     static XmlElement cleanup(XmlElement root, String resourceId, String node) {
         XmlElement out = root;

@@ -271,6 +271,12 @@ public final class Controller {
             return;
         }
         OpRequest req = x.request();
+        if (req.action().equals("cancel")) {
+            lrm.cancelRecurring(req.resourceId());
+            out.add(new Effect.CancelRecurring(req.resourceId()));
+            onOperation(OpResult.of(req, 0, OpStatus.DONE, "", 0));
+            return;
+        }
         boolean oneShotChange = req.intervalMs() == 0 && !req.action().equals("monitor");
         if (oneShotChange) {
             lrm.cancelRecurring(req.resourceId());

@@ -476,8 +476,11 @@ final class DcRole {
         }
         for (int round = 0; round < 8; round++) {
             if (current != null) {
-                for (PlannedAction a : current.ready()) {
-                    dispatch(a);
+                // Actions the DC completes itself (pseudo events) can make others ready at once.
+                for (List<PlannedAction> ready = current.ready(); !ready.isEmpty(); ready = current.ready()) {
+                    for (PlannedAction a : ready) {
+                        dispatch(a);
+                    }
                 }
                 if (!current.finished()) {
                     return;
@@ -504,12 +507,44 @@ final class DcRole {
     }
 
     private void dispatch(PlannedAction a) {
-        String opKey = c.self() + ":" + view.id() + ":" + current.id + ":" + a.id();
-        OpRequest req = new OpRequest(opKey, a.resourceId(), a.agent(), a.operation(), a.intervalMs(),
-                Math.max(1, a.timeoutMs()), a.params());
+        // Pacemaker's transition-key: action:transition:expected-rc:origin; the policy engine reads
+        // the expected rc back from the history.
+        String opKey = a.id() + ":" + current.id + ":" + a.expectedRc() + ":" + c.self() + "@" + view.id();
         current.dispatched(a, opKey);
-        out().send(a.node(), new Message.Execute(view.id(), req));
-        out().timer(TimerKey.of("action", opKey), a.timeoutMs() + c.config().actionMarginMs());
+        switch (a.operation()) {
+            case "pseudo", "do_shutdown" -> {
+                current.completed(a, true, null);
+                return;
+            }
+            case "clear_failcount", "lrm_delete" -> {
+                String rsc = a.resourceId();
+                commit(Cibs.next(c.cib(), a.operation().equals("lrm_delete")
+                        ? CibEdits.cleanup(c.cib().root(), rsc, a.node())
+                        : CibEdits.clearFailures(c.cib().root(), rsc, a.node())));
+                if (a.operation().equals("lrm_delete") && view.contains(a.node())) {
+                    out().send(a.node(), new Message.ForgetHistory(view.id(), rsc));
+                }
+                current.completed(a, true, null);
+                return;
+            }
+            default -> {
+            }
+        }
+        PlannedAction run = a;
+        if (a.isFence() && a.resourceId().isEmpty()) {
+            // The policy engine names whom to fence; the DC picks the device and runs it itself.
+            List<Primitive> devices = Cibs.fenceDevices(c.cib());
+            if (devices.isEmpty()) {
+                current.completed(a, false, "no fence device to fence " + a.fenceTarget());
+                return;
+            }
+            run = Planner.fencePlan(List.of(a.fenceTarget()), devices.get(0), c.self(), c.cib(), a.timeoutMs())
+                    .actions().get(0);
+        }
+        OpRequest req = new OpRequest(opKey, run.resourceId(), run.agent(), run.operation(), run.intervalMs(),
+                Math.max(1, run.timeoutMs()), run.params());
+        out().send(run.node(), new Message.Execute(view.id(), req));
+        out().timer(TimerKey.of("action", opKey), run.timeoutMs() + c.config().actionMarginMs());
     }
 
     /** Fence, probe, then (with quorum) the policy engine, filtered for safety. Null: nothing to do. */

@@ -55,12 +55,12 @@ final class LocalLrm {
 
     Recorded record(OpResult r, long nowEpochSec) {
         boolean wasInFlight = inFlight.remove(r.opKey()) != null;
+        if (!LrmOps.recordable(r)) {
+            return new Recorded(++lastCallId, wasInFlight, true);
+        }
         if (r.intervalMs() > 0 && !recurring.containsKey(r.opKey())) {
             // A run of a monitor cancelled meanwhile: stale, forget it.
             return new Recorded(0, wasInFlight, false);
-        }
-        if (!LrmOps.recordable(r)) {
-            return new Recorded(++lastCallId, wasInFlight, true);
         }
         XmlElement base = resources.get(r.resourceId());
         boolean changed = true;

@@ -20,8 +20,11 @@ final class LrmOps {
     private LrmOps() {
     }
 
-    /** Fencing actions go to the fencing history, not a resource's operation history. */
+    /** Fencing actions go to the fencing history, not a resource's history; a cancel leaves no entry either. */
     static boolean recordable(OpResult r) {
+        if (r.action().equals("cancel")) {
+            return false;
+        }
         return !(r.agent().isStonith() && (r.action().equals("off") || r.action().equals("reboot")
                 || r.action().equals("on")));
     }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
  */
 class PinnedSeedsTest {
     static void replay(long seed) {
-        SimScenario s = new SimScenario(seed, new SimScheduler());
+        SimScenario s = new SimScenario(seed, SimScenario.scheduler());
         s.sim.logEverything = Boolean.getBoolean("pulse.sim.trace");
         String violation = s.run();
         System.out.println("pinned " + s.describe() + ": " + (violation == null ? "ok" : violation));
@@ -20,7 +20,7 @@ class PinnedSeedsTest {
     @Test
     void debugSeed() {
         org.junit.jupiter.api.Assumptions.assumeTrue(Long.getLong("pulse.sim.debug") != null);
-        SimScenario s = new SimScenario(Long.getLong("pulse.sim.debug"), new SimScheduler());
+        SimScenario s = new SimScenario(Long.getLong("pulse.sim.debug"), SimScenario.scheduler());
         long dumpAt = Long.getLong("pulse.sim.dumpAt", -1);
         if (dumpAt >= 0) {
             s.sim.at(dumpAt, () -> s.sim.hosts.forEach(h -> System.out.println("DUMP " + h.name + " alive=" + h.alive()

@@ -45,6 +45,12 @@ final class SimScenario {
         this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy), scheduler);
     }
 
+    /** The real policy engine (the default), or with -Dpulse.sim.scheduler=simple the small stand-in. */
+    static Scheduler scheduler() {
+        return "simple".equals(System.getProperty("pulse.sim.scheduler")) ? new SimScheduler()
+                : new org.pulse.crmd.controller.PolicyEngineScheduler();
+    }
+
     static Cib initialCib(int nodes, int resources, String policy) {
         StringBuilder sb = new StringBuilder();
         sb.append("<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">")

@@ -26,7 +26,7 @@ class SimulationTest {
         long started = System.nanoTime();
         for (int i = 0; i < count; i++) {
             long seed = base + i;
-            SimScenario s = new SimScenario(seed, new SimScheduler());
+            SimScenario s = new SimScenario(seed, SimScenario.scheduler());
             String violation;
             try {
                 violation = s.run();

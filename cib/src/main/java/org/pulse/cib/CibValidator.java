@@ -257,6 +257,7 @@ public final class CibValidator {
                 case "rsc_order" -> checkOrder(e, here);
                 case "rsc_ticket" -> checkTicket(e, here);
                 case "resource_ref" -> checkResourceRef(e, here, "resource set");
+                case "resource_set" -> checkResourceSet(e, here);
                 case "obj_ref" -> checkResourceRef(e, here, "tag");
                 case "rule" -> checkRule(e, here);
                 case "expression" -> checkExpression(e, here);
@@ -410,8 +411,10 @@ public final class CibValidator {
                 resourceRef(e, here, "rsc", true);
                 resourceRef(e, here, "with-rsc", true);
             }
-            if (e.attr("score") == null && e.attr("score-attribute") == null) {
-                error(e, here, "the colocation has no score", "add score=\"INFINITY\" (must run together) or another score");
+            if (e.attr("score") == null && e.attr("score-attribute") == null && !hasSets) {
+                // The schema allows it, and Pacemaker then uses 0: the constraint does nothing.
+                warning(e, here, "the colocation has no score, so it has no effect",
+                        "add score=\"INFINITY\" (must run together) or another score");
             }
             score(e, here, "score");
             role(e, here, "rsc-role");
@@ -431,6 +434,26 @@ public final class CibValidator {
             score(e, here, "score");
             action(e, here, "first-action");
             action(e, here, "then-action");
+        }
+
+        private void checkResourceSet(XmlElement e, String here) {
+            if (e.attr("id-ref") != null) {
+                return;
+            }
+            if (e.elements("resource_ref").isEmpty()) {
+                error(e, here, "the resource set is empty", "add <resource_ref id=\"<resource>\"/> entries or remove the set");
+            }
+            score(e, here, "score");
+            role(e, here, "role");
+            action(e, here, "action");
+            String kind = e.attr("kind");
+            if (kind != null && !ORDER_KINDS.contains(kind)) {
+                error(e, here, "kind=\"" + kind + "\" is not an order kind", "use Mandatory, Optional or Serialize");
+            }
+            String ordering = e.attr("ordering");
+            if (ordering != null && !ordering.equals("group") && !ordering.equals("listed")) {
+                error(e, here, "ordering=\"" + ordering + "\" is not known", "use group or listed");
+            }
         }
 
         private void checkTicket(XmlElement e, String here) {

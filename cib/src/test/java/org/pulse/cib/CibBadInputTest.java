@@ -144,7 +144,11 @@ class CibBadInputTest {
         t.add(bad("empty group", res("<group id=\"g2\"/>"), "'g2'", "has no resources"));
         t.add(bad("clone of two", res("<clone id=\"c9\"><primitive id=\"a1\" class=\"lsb\" type=\"a\"/>"
                 + "<primitive id=\"a2\" class=\"lsb\" type=\"b\"/></clone>"), "'c9'", "exactly one"));
-        t.add(bad("colocation without score", con("<rsc_colocation id=\"c5\" rsc=\"web\" with-rsc=\"vip\"/>"), "'c5'", "no score"));
+        t.add(bad("empty resource set", con("<rsc_colocation id=\"c5\" score=\"10\"><resource_set id=\"c5-s\"/></rsc_colocation>"),
+                "'c5-s'", "resource set is empty"));
+        t.add(bad("resource set role unknown", con("<rsc_colocation id=\"c6\" score=\"10\"><resource_set id=\"c6-s\" role=\"Boss\">"
+                + "<resource_ref id=\"vip\"/></resource_set></rsc_colocation>"), "'c6-s'", "role=\"Boss\""));
+        t.add(bad("location with a node but no score", con("<rsc_location id=\"l6\" rsc=\"vip\" node=\"node2\"/>"), "'l6'", "neither a score"));
         t.add(bad("order kind unknown", con("<rsc_order id=\"o5\" first=\"vip\" then=\"g\" kind=\"Always\"/>"), "kind=\"Always\""));
         return t.stream();
     }

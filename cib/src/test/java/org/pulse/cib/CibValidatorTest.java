@@ -53,4 +53,13 @@ class CibValidatorTest {
         assertTrue(x.message().startsWith("site.xml:" + x.line() + ": error: in 'o7': then=\"nothere\""), x.message());
         assertFalse(x.fix().isEmpty());
     }
+
+    @Test
+    void aColocationWithoutScoreIsAllowedButWarnedAbout() {
+        List<CibProblem> p = CibValidator.validate("c.xml", CibBadInputTest.con(
+                "<rsc_colocation id=\"c5\" rsc=\"web\" with-rsc=\"vip\"/>"));
+        assertEquals(1, p.size(), p.toString());
+        assertFalse(p.get(0).isError());
+        assertTrue(p.get(0).message().contains("no effect"), p.toString());
+    }
 }

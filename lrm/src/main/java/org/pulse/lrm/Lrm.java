@@ -479,6 +479,16 @@ public final class Lrm implements AutoCloseable {
     }
 
     private void report(OperationResult res) {
+        // Pacemaker logs every reported result, and a failure's stderr: the operator's first clue.
+        if (res.isExpected() || res.execStatus() == ExecStatus.CANCELLED) {
+            LOG.info(nodeName + ": " + res.summary());
+        } else {
+            String err = res.stderr().strip();
+            String[] lines = err.isEmpty() ? new String[0] : err.split("\n");
+            String tail = String.join("\n    ", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 5), lines.length));
+            LOG.warning(nodeName + ": " + res.summary() + " (expected rc " + res.expectedRc() + ")"
+                    + (tail.isEmpty() ? "" : "; last error output:\n    " + tail));
+        }
         try {
             events.execute(() -> {
                 try {

@@ -152,7 +152,7 @@ public final class CibValidator {
             } else {
                 collect(config, null);
                 collectNames(config);
-                visit(config, null);
+                visit(config, null, null);
             }
             root.element("status").ifPresent(this::checkStatus);
             return problems;
@@ -239,7 +239,7 @@ public final class CibValidator {
         }
 
         /** Second pass: every element by its name. {@code ctx} is the nearest enclosing id. */
-        private void visit(XmlElement e, String ctx) {
+        private void visit(XmlElement e, String ctx, XmlElement parent) {
             String here = e.id() != null && !REFERRING_ID.contains(e.name()) ? e.id() : ctx;
             String idRef = e.attr("id-ref");
             if (idRef != null && !ids.containsKey(idRef)) {
@@ -251,7 +251,7 @@ public final class CibValidator {
                 case "group" -> checkGroup(e, here);
                 case "clone", "master" -> checkClone(e, here);
                 case "op" -> checkOp(e, here);
-                case "nvpair" -> checkNvpair(e, here);
+                case "nvpair" -> checkNvpair(e, here, parent);
                 case "rsc_location" -> checkLocation(e, here);
                 case "rsc_colocation" -> checkColocation(e, here);
                 case "rsc_order" -> checkOrder(e, here);
@@ -273,7 +273,7 @@ public final class CibValidator {
                 }
             }
             for (XmlElement c : e.elements()) {
-                visit(c, here);
+                visit(c, here, e);
             }
         }
 
@@ -351,7 +351,16 @@ public final class CibValidator {
             role(e, here, "role");
         }
 
-        private void checkNvpair(XmlElement e, String here) {
+        /**
+         * Option values Pulse reads: in meta attributes (of resources, operations, rsc_defaults,
+         * op_defaults) and cluster properties. Instance attributes are the agent's parameters,
+         * whose formats only the agent knows, so they are not checked.
+         */
+        private void checkNvpair(XmlElement e, String here, XmlElement parent) {
+            if (parent == null || !(parent.name().equals("meta_attributes")
+                    || parent.name().equals("cluster_property_set"))) {
+                return;
+            }
             String name = e.attr("name");
             String value = e.attr("value");
             if (e.attr("id-ref") != null) {

@@ -62,4 +62,20 @@ class CibValidatorTest {
         assertFalse(p.get(0).isError());
         assertTrue(p.get(0).message().contains("no effect"), p.toString());
     }
+
+    @Test
+    void agentParametersAreTheAgentsBusiness() {
+        // an agent parameter called "interval" or "timeout" may have any format the agent reads
+        assertEquals(List.of(), CibValidator.validate("p.xml", CibBadInputTest.res(
+                "<primitive id=\"p1\" class=\"ocf\" provider=\"acme\" type=\"poller\"><instance_attributes id=\"p1-i\">"
+                        + "<nvpair id=\"p1-i-interval\" name=\"interval\" value=\"every other tuesday\"/></instance_attributes>"
+                        + "<meta_attributes id=\"p1-m\"><nvpair id=\"p1-m-ft\" name=\"failure-timeout\" value=\"10min\"/>"
+                        + "</meta_attributes></primitive>")));
+        List<CibProblem> p = CibValidator.validate("p.xml", CibBadInputTest.res(
+                "<primitive id=\"p1\" class=\"ocf\" provider=\"acme\" type=\"poller\">"
+                        + "<meta_attributes id=\"p1-m\"><nvpair id=\"p1-m-ft\" name=\"failure-timeout\" value=\"a while\"/>"
+                        + "</meta_attributes></primitive>"));
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).message().contains("in 'p1-m-ft': option failure-timeout=\"a while\" is not a duration"), p.toString());
+    }
 }

@@ -291,7 +291,8 @@ public record CibDiff(CibVersion from, CibVersion to, List<Change> changes) {
     // ---- patch
 
     /**
-     * Applies this diff to {@code cib}, which must be at version {@link #from}.
+     * Applies this diff to {@code cib}, which must be at version {@link #from}; the result is at
+     * version {@link #to}.
      *
      * @throws CibPatchException when the CIB has another version (nothing is applied; a node
      *     should then ask for the whole CIB), or when the diff names an element that is not there
@@ -335,12 +336,10 @@ public record CibDiff(CibVersion from, CibVersion to, List<Change> changes) {
             throw new CibPatchException("the diff " + from + " -> " + to + " does not give a CIB: "
                     + e.getMessage(), cib.version(), from);
         }
-        if (!result.version().equals(to)) {
-            throw new CibPatchException("the diff " + from + " -> " + to + " gave version " + result.version()
-                    + " instead of " + to + "; the diff is damaged: fetch the whole CIB from the DC",
-                    cib.version(), from);
-        }
-        return result;
+        // The diff's header is what counts: a diff re-based onto another num_updates (as crmd
+        // does with an operator's configuration patch) still gives version `to`. For a diff
+        // made by diff() the changes already say so and this changes nothing.
+        return result.version().equals(to) ? result : result.withVersion(to);
     }
 
     /** Thrown while applying and turned into a {@link CibPatchException} naming the change. */

@@ -152,4 +152,19 @@ class CibDiffTest {
         assertEquals(b, CibDiff.fromJson(d.toJson()).apply(a));
         assertTrue(d.changes().size() > 9_000, "one change per edited primitive: " + d.changes().size());
     }
+
+    /** crmd re-bases an operator's configuration patch onto the current num_updates. */
+    @Test
+    void aRebasedDiffGivesItsToVersion() throws CibException {
+        Cib a = Cib.empty().withVersion(new CibVersion(0, 5, 0));
+        Cib b = a.next(a.withConfigurationSection(XmlElement.of("rsc_defaults")));
+        assertEquals(new CibVersion(0, 6, 0), b.version());
+        CibDiff d = CibDiff.diff(a, b);
+        Cib current = a.next(a.withNodeState(XmlElement.of("node_state", "id", "1"))).withVersion(new CibVersion(0, 5, 7));
+        Cib applied = new CibDiff(current.version(), d.to(), d.changes()).apply(current);
+        assertEquals(new CibVersion(0, 6, 0), applied.version());
+        assertEquals("0", applied.root().attr("num_updates"));
+        assertTrue(applied.configurationSection("rsc_defaults").isPresent());
+        assertEquals(1, applied.status().elements("node_state").size(), "the status the patch did not touch stays");
+    }
 }

@@ -124,8 +124,8 @@ public final class NetnsLab implements AutoCloseable {
 
     /**
      * Builds a lab with {@code nodeCount} nodes and a client; the caller closes it. Needs root and
-     * ip, nsenter, setsid, losetup, mkfs.ext4 (tests call {@link TestEnv#requireRoot()} and
-     * {@link TestEnv#requireCommand} first, so that outside CI they skip). First removes what labs
+     * ip, nsenter, setsid, losetup, mkfs.ext4 (tests call TestEnv.requireRoot() and
+     * TestEnv.requireCommand(...) first, so that outside CI they skip). First removes what labs
      * of dead processes left behind. No JUnit dependency here, so benchmark mains can use it too.
      */
     public static NetnsLab create(int nodeCount) throws IOException {

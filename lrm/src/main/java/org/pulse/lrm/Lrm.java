@@ -405,6 +405,10 @@ public final class Lrm implements AutoCloseable {
         }
         Run run = rs.queue.removeFirst();
         rs.active = run;
+        if (run.recurring == null || run.recurring.lastReported == null) {
+            Instant at = clock.instant();
+            dispatch(() -> listener.onStarted(run.req, run.callId, at), run.req.operationKey() + " started");
+        }
         workers.execute(() -> execute(rs, run));
     }
 
@@ -489,16 +493,21 @@ public final class Lrm implements AutoCloseable {
             LOG.warning(nodeName + ": " + res.summary() + " (expected rc " + res.expectedRc() + ")"
                     + (tail.isEmpty() ? "" : "; last error output:\n    " + tail));
         }
+        dispatch(() -> listener.onResult(res), res.summary());
+    }
+
+    /** Runs a listener call on the event thread, in order; a failing listener is logged, never fatal. */
+    private void dispatch(Runnable call, String what) {
         try {
             events.execute(() -> {
                 try {
-                    listener.onResult(res);
+                    call.run();
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "the LRM listener failed on " + res.summary(), e);
+                    LOG.log(Level.WARNING, "the LRM listener failed on " + what, e);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            LOG.fine("LRM closed; not reporting " + res.summary());
+            LOG.fine("LRM closed; not reporting " + what);
         }
     }
 }

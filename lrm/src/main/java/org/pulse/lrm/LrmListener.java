@@ -10,4 +10,13 @@ package org.pulse.lrm;
 @FunctionalInterface
 public interface LrmListener {
     void onResult(OperationResult result);
+
+    /**
+     * An operation left its resource's queue and its agent is being started (for a recurring operation: its
+     * first run only). For Pacemaker's {@code record-pending}: the controller may record the operation as
+     * pending (op-status -1, rc 193) until its result comes. Called on the same event thread, before the
+     * result. Does nothing unless overridden.
+     */
+    default void onStarted(OperationRequest request, int callId, java.time.Instant at) {
+    }
 }

@@ -196,4 +196,34 @@ class LrmSchedulingTest {
         assertTrue(r.queueTimeMs() >= 100, "queue-time " + r.queueTimeMs() + " ms does not include the start-delay");
         assertEquals(0, r.rcCode());
     }
+
+    @Test
+    void startedIsAnnouncedBeforeTheResultOncePerOperation() throws Exception {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch threeResults = new CountDownLatch(3);
+        lrm = new Lrm((req, control) -> rc(0), null, "node1", clock, timer, workers, new LrmListener() {
+            @Override
+            public void onResult(OperationResult r) {
+                events.add("result " + r.operationKey());
+                threeResults.countDown();
+            }
+
+            @Override
+            public void onStarted(OperationRequest req, int callId, Instant at) {
+                events.add("started " + req.operationKey());
+            }
+        }, false);
+        lrm.submit(OperationRequest.of("p", A, "start", 1000, Map.of())).result().get(10, TimeUnit.SECONDS);
+        lrm.submit(OperationRequest.monitor("p", A, 5, 1000, Map.of())).result().get(10, TimeUnit.SECONDS);
+        lrm.submit(OperationRequest.of("p", A, "stop", 1000, Map.of())).result().get(10, TimeUnit.SECONDS);
+        assertTrue(threeResults.await(10, TimeUnit.SECONDS));
+        Thread.sleep(50);
+        List<String> seen = new ArrayList<>(events);
+        assertEquals("started p_start_0", seen.get(0));
+        assertEquals("result p_start_0", seen.get(1));
+        assertEquals("started p_monitor_5", seen.get(2));
+        assertEquals("result p_monitor_5", seen.get(3));
+        assertEquals(1, seen.stream().filter(e -> e.equals("started p_monitor_5")).count(), "announced per run: " + seen);
+        assertTrue(seen.indexOf("started p_stop_0") < seen.indexOf("result p_stop_0"), seen.toString());
+    }
 }

@@ -146,6 +146,31 @@ class LrmRealAgentsTest {
         assertEquals(0, stop.rcCode(), "the LRM still runs agents after a timeout");
     }
 
+    @Test
+    void manyOperationsOnManyResourcesLeaveNoProcessesBehind() throws Exception {
+        Path log = agents.work().resolve("many.log");
+        Map<String, String> p = Map.of("log", log.toString(), "seconds", "0");
+        List<Lrm.Submission> subs = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            for (int rsc = 0; rsc < 20; rsc++) {
+                for (String action : List.of("start", "monitor", "stop")) {
+                    subs.add(lrm.submit(OperationRequest.of("r" + rsc, TestAgents.agent("slow"), action, 20_000, p)));
+                }
+            }
+        }
+        for (Lrm.Submission s : subs) {
+            OperationResult r = s.result().get(60, TimeUnit.SECONDS);
+            assertEquals(0, r.rcCode(), r.summary());
+        }
+        assertEquals(300, Files.readAllLines(log).stream().filter(l -> l.startsWith("end ")).count());
+        long alive = ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().command().map(c -> !c.contains("java")).orElse(true)).count();
+        assertEquals(0, alive, "agent processes left running: " + ProcessHandle.current().children().map(h -> h.pid()
+                + " " + h.info().commandLine().orElse("?")).toList());
+        assertEquals(20, lrm.history().size());
+        assertTrue(lrm.history("r7").stream().allMatch(OperationResult::isExpected));
+    }
+
     private static long lines(Path f) throws Exception {
         return Files.exists(f) ? Files.readAllLines(f).size() : 0;
     }

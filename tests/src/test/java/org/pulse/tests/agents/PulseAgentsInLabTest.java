@@ -223,6 +223,26 @@ class PulseAgentsInLabTest {
     }
 
     @Test
+    void httpdRunsDebiansOwnApacheConfiguration() throws IOException {
+        TestEnv.require(Files.isRegularFile(Path.of("/etc/apache2/apache2.conf")) && Files.isRegularFile(
+                Path.of("/etc/apache2/mods-enabled/status.load")), "Debian's apache2 configuration with mod_status");
+        Ocf.Agent web = Ocf.pulse("httpd", "debian", Map.of("configfile", "/etc/apache2/apache2.conf"), lab.node(2));
+        Ocf.Result v = web.run("validate-all");
+        assertEquals(6, v.rc(), "Listen is in ports.conf, so the agent asks for statusurl: " + v);
+        assertTrue(v.exitReason().contains("statusurl"), v.exitReason());
+        web = web.with("statusurl", "http://127.0.0.1/server-status");
+        print("httpd (Debian configuration)", Ocf.lifecycle(web));
+        try {
+            assertEquals(0, web.run("start").rc());
+            assertTrue(lab.httpGet(lab.client(), "http://" + lab.node(2).address() + "/", 2000).isPresent(),
+                    "Debian's default page reaches the client");
+        } finally {
+            assertEquals(0, web.run("stop").rc());
+        }
+        assertEquals(Optional.empty(), lab.httpGet(lab.client(), "http://" + lab.node(2).address() + "/", 1000));
+    }
+
+    @Test
     void httpdStopKillsTheWholeServerGroupWhenTermIsIgnored() throws Exception {
         Path docroot = lab.dir("www-stuck");
         Files.writeString(docroot.resolve("index.html"), "<html>stuck</html>\n");

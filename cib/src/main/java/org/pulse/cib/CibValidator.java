@@ -116,6 +116,56 @@ public final class CibValidator {
         return s != null && SCORE.matcher(s.strip()).matches();
     }
 
+    /**
+     * A duration in milliseconds as Pacemaker reads it ("10" and "10s" are 10000, "500ms" is 500,
+     * "PT1M" is 60000), or null when it is not a duration. ISO months count 30 days, years 365.
+     */
+    public static Long durationMs(String s) {
+        if (s == null) {
+            return null;
+        }
+        String t = s.strip();
+        java.util.regex.Matcher m = DURATION.matcher(t);
+        if (m.matches()) {
+            long n;
+            try {
+                n = Long.parseLong(t.substring(0, m.start(1) < 0 ? t.length() : m.start(1)).strip());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            String unit = m.group(1) == null ? "s" : m.group(1).toLowerCase(Locale.ROOT);
+            return switch (unit) {
+                case "ms", "msec" -> n;
+                case "us", "usec" -> n / 1000;
+                case "m", "min" -> n * 60_000;
+                case "h", "hr" -> n * 3_600_000;
+                default -> n * 1000;
+            };
+        }
+        if (!ISO_DURATION.matcher(t).matches()) {
+            return null;
+        }
+        java.util.regex.Matcher part = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)([YMWDHS])|T").matcher(t.substring(1));
+        boolean time = false;
+        double ms = 0;
+        while (part.find()) {
+            if (part.group(0).equals("T")) {
+                time = true;
+                continue;
+            }
+            double v = Double.parseDouble(part.group(1));
+            switch (part.group(2)) {
+                case "Y" -> ms += v * 365 * 86_400_000d;
+                case "M" -> ms += time ? v * 60_000d : v * 30 * 86_400_000d;
+                case "W" -> ms += v * 7 * 86_400_000d;
+                case "D" -> ms += v * 86_400_000d;
+                case "H" -> ms += v * 3_600_000d;
+                default -> ms += v * 1000d;
+            }
+        }
+        return Math.round(ms);
+    }
+
     /** True for Pacemaker durations: "10", "10s", "500ms", "1min", "2h", ISO 8601 "PT10S". */
     public static boolean isDuration(String s) {
         if (s == null) {
@@ -309,6 +359,31 @@ public final class CibValidator {
             String type = e.attr("type");
             if (type == null || type.isBlank()) {
                 error(e, here, "the resource has no type (the agent to run)", "add type=\"<agent name>\", e.g. type=\"Dummy\"");
+            }
+            checkOperationKeys(e);
+        }
+
+        /**
+         * Pacemaker keys an operation by resource, name and interval (the history's
+         * "vip_monitor_10000"), so two operations with the same name and interval, even for
+         * different roles, cannot be told apart.
+         */
+        private void checkOperationKeys(XmlElement primitive) {
+            Map<String, XmlElement> seen = new HashMap<>();
+            for (XmlElement ops : primitive.elements("operations")) {
+                for (XmlElement op : ops.elements("op")) {
+                    String name = op.attr("name");
+                    Long ms = durationMs(op.attr("interval", "0"));
+                    if (name == null || ms == null) {
+                        continue;
+                    }
+                    XmlElement first = seen.putIfAbsent(name + "_" + ms, op);
+                    if (first != null) {
+                        error(op, op.id() != null ? op.id() : primitive.id(), "operation " + name + " with interval "
+                                        + op.attr("interval", "0") + " duplicates '" + first.id() + "' (same name and interval, "
+                                        + ms + " ms)", "give one of them another interval, e.g. 11s instead of 10s");
+                    }
+                }
             }
         }
 

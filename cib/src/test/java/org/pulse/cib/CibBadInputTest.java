@@ -128,6 +128,9 @@ class CibBadInputTest {
                 + "<nvpair id=\"p3-s\" name=\"resource-stickiness\" value=\"sticky\"/></meta_attributes></primitive>"), "resource-stickiness=\"sticky\""));
         t.add(bad("interval in words", good.replace("interval=\"10s\"", "interval=\"ten seconds\""), "'vip-monitor'", "interval=\"ten seconds\" is not a duration"));
         t.add(bad("timeout with an unknown unit", good.replace("timeout=\"PT20S\"", "timeout=\"20 parsecs\""), "timeout=\"20 parsecs\""));
+        t.add(bad("two monitors with the same interval", good.replace("<op id=\"vip-monitor\" name=\"monitor\" interval=\"10s\" timeout=\"PT20S\"/>",
+                "<op id=\"vip-monitor\" name=\"monitor\" interval=\"10s\" timeout=\"PT20S\"/><op id=\"vip-monitor-p\" name=\"monitor\" interval=\"10000ms\" role=\"Promoted\"/>"),
+                "'vip-monitor-p'", "duplicates 'vip-monitor'"));
         t.add(bad("negative duration", good.replace("interval=\"10s\"", "interval=\"-5s\""), "interval=\"-5s\""));
         t.add(bad("cluster option duration", good.replace("value=\"15min\"", "value=\"soon\""), "cluster-recheck-interval=\"soon\""));
         t.add(bad("boolean-op xor", good.replace("boolean-op=\"or\"", "boolean-op=\"xor\""), "boolean-op=\"xor\""));

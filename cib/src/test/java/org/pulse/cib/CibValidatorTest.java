@@ -78,4 +78,20 @@ class CibValidatorTest {
         assertEquals(1, p.size(), p.toString());
         assertTrue(p.get(0).message().contains("in 'p1-m-ft': option failure-timeout=\"a while\" is not a duration"), p.toString());
     }
+
+    @Test
+    void durationsInMilliseconds() {
+        assertEquals(10_000L, CibValidator.durationMs("10"));
+        assertEquals(10_000L, CibValidator.durationMs("10s"));
+        assertEquals(10_000L, CibValidator.durationMs("PT10S"));
+        assertEquals(10_000L, CibValidator.durationMs("P10S"));
+        assertEquals(500L, CibValidator.durationMs("500ms"));
+        assertEquals(120_000L, CibValidator.durationMs("2min"));
+        assertEquals(120_000L, CibValidator.durationMs("2m"));
+        assertEquals(90_000L, CibValidator.durationMs("PT1M30S"));
+        assertEquals(3_600_000L, CibValidator.durationMs("1h"));
+        assertEquals(86_400_000L + 7_200_000L, CibValidator.durationMs("P1DT2H"));
+        assertEquals(500L, CibValidator.durationMs("PT0.5S"));
+        assertEquals(null, CibValidator.durationMs("ten"));
+    }
 }

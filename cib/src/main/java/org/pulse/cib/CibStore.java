@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.pulse.cib.xml.XmlElement;
 
 /**
  * The CIB on disk: {@code cib.xml} and beside it {@code cib.xml.sig}, the SHA-256 of its bytes
@@ -68,6 +69,8 @@ public final class CibStore {
     private final Path dir;
     private final int keepVersions;
     private final StepHook hook;
+    /** The configuration element of the last CIB that passed validation and was written. */
+    private XmlElement lastValidConfiguration;
 
     /** A store in {@code dir} (created when missing) keeping the last {@value #DEFAULT_KEEP_VERSIONS} versions. */
     public CibStore(Path dir) {
@@ -183,8 +186,20 @@ public final class CibStore {
      *     {@link CibStoreException} when the disk refuses (the previous CIB is still loadable)
      */
     public synchronized void save(Cib cib) throws CibException {
-        CibValidator.requireValid(cib);
+        XmlElement configuration = cib.root().element("configuration").orElse(null);
+        if (configuration != null && configuration == lastValidConfiguration) {
+            // A status update shares the configuration that passed last time (the same object,
+            // so the same content): checking it again would only cost time on every operation result.
+            List<CibProblem> errors = CibValidator.validateAllButConfiguration(cib).stream()
+                    .filter(CibProblem::isError).toList();
+            if (!errors.isEmpty()) {
+                throw new CibException(cib.source() + " is not a valid CIB", errors);
+            }
+        } else {
+            CibValidator.requireValid(cib);
+        }
         write(cib);
+        lastValidConfiguration = configuration;
     }
 
     /**
@@ -196,6 +211,7 @@ public final class CibStore {
     public synchronized Cib saveXml(String source, String xml) throws CibException {
         Cib cib = CibValidator.parseValid(source, xml);
         write(cib);
+        lastValidConfiguration = cib.root().element("configuration").orElse(null);
         return cib;
     }
 

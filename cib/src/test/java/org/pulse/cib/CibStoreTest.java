@@ -176,4 +176,24 @@ class CibStoreTest {
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(store.cibFile())), "fence passwords live in the CIB: owner only");
     }
+
+    @Test
+    void aStatusUpdateOfAValidCibIsStillCheckedForStatusErrors() throws Exception {
+        CibStore store = new CibStore(tmp);
+        Cib valid = cib(1, "a");
+        store.save(valid);
+        Cib update = valid.next(valid.withNodeState(XmlElement.of("node_state", "id", "1", "uname", "n1")));
+        store.save(update);
+        assertEquals(update, store.load().orElseThrow());
+        // same configuration object, but two node_state entries for one node: still refused
+        XmlElement status = update.status().withChildAppended(XmlElement.of("node_state", "id", "1", "uname", "n1"));
+        Cib broken = update.next(update.withStatus(status));
+        CibException e = assertThrows(CibException.class, () -> store.save(broken));
+        assertTrue(e.getMessage().contains("two <node_state> entries"), e.getMessage());
+        assertEquals(update, store.load().orElseThrow());
+        // and a changed configuration is checked in full again
+        Cib badConfig = update.next(update.withConfigurationSection(XmlElement.of("resources").withChildAppended(
+                XmlElement.of("primitive", "id", "x", "class", "ocf", "type", "Dummy"))));
+        assertTrue(assertThrows(CibException.class, () -> store.save(badConfig)).getMessage().contains("needs a provider"));
+    }
 }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import org.pulse.cib.Cib;
 import org.pulse.cib.CibDiff;
 import org.pulse.cib.CibProblem;
+import org.pulse.cib.CibStore;
 import org.pulse.cib.CibValidator;
 import org.pulse.cib.model.CibModel;
 import org.pulse.cib.xml.XmlElement;
@@ -122,6 +123,30 @@ public final class CibBench {
                 label, rounds, median(parse), median(unpack), median(validate), median(write), median(diff),
                 median(nextDiff), diffChanges, diffBytes);
 
+        // the store: a status change saved (validate, write, digest, fsync file and directory, rename)
+        Path storeDir = Files.createTempDirectory("cibbench-store");
+        List<Double> save = new ArrayList<>();
+        try {
+            CibStore store = new CibStore(storeDir, 3);
+            Cib current = Cib.parse(source, xml);
+            store.save(current);
+            for (int r = 0; r < Math.max(3, rounds); r++) {
+                current = statusChange(current, r % 2);
+                long a = System.nanoTime();
+                store.save(current);
+                save.add(ms(System.nanoTime() - a));
+            }
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.list(storeDir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(storeDir);
+        }
+        System.out.printf(Locale.ROOT, "%s store: saving a status change %.1f ms (median of %d; validate + write + SHA-256 + fsync + rename)%n",
+                label, median(save), save.size());
+
         // retained heap: what holding this CIB and its typed view costs
         Runtime rt = Runtime.getRuntime();
         cib = null;
@@ -155,7 +180,7 @@ public final class CibBench {
             return c.next(c.withNodeState(XmlElement.of("node_state", "id", "bench" + which, "uname", "bench")));
         }
         XmlElement s = states.get(which);
-        return c.next(c.withNodeState(s.withAttribute("crm-debug-origin", "bench")));
+        return c.next(c.withNodeState(s.withAttribute("crm-debug-origin", "bench-" + c.version().numUpdates())));
     }
 
     private static void settle(Runtime rt) throws InterruptedException {

@@ -33,10 +33,10 @@ final class ExplainCommand implements Callable<Integer> {
             crm.stderr.println(e.getMessage().replace("simulate:", "explain:"));
             return 1;
         }
-        Explanation e = t.explanations().get(resource);
+        Explanation e = t.explanations().explain(resource);
         if (e == null) {
             crm.stderr.println("explain: no resource '" + resource + "' in the CIB; known: "
-                    + String.join(", ", t.explanations().keySet()));
+                    + String.join(", ", t.explanations().resourceIds()));
             return 1;
         }
         out.println(sentence(e));

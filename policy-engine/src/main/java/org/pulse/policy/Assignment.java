@@ -127,8 +127,11 @@ final class Assignment {
     /** {@code base} plus {@code factor} × {@code other} on the nodes base allows. */
     private static ScoreTable merge(ScoreTable base, ScoreTable other, float factor, String why) {
         ScoreTable out = base.copy();
-        for (Map.Entry<SNode, Integer> e : base.totals().entrySet()) {
-            SNode n = e.getKey();
+        for (int i = 0; i < base.size(); i++) {
+            if (!base.allowedAt(i)) {
+                continue;
+            }
+            SNode n = base.node(i);
             int o = other.get(n);
             if (factor < 0 && o < 0) {
                 continue;   // a node the other cannot use does not become attractive
@@ -147,8 +150,8 @@ final class Assignment {
     }
 
     private static boolean canRunAny(ScoreTable t) {
-        for (Map.Entry<SNode, Integer> e : t.totals().entrySet()) {
-            if (e.getValue() >= 0 && e.getKey().canHost()) {
+        for (int i = 0; i < t.size(); i++) {
+            if (t.allowedAt(i) && t.at(i) >= 0 && t.node(i).canHost()) {
                 return true;
             }
         }
@@ -251,9 +254,12 @@ final class Assignment {
         }
         SNode best = null;
         int bestScore = Integer.MIN_VALUE;
-        for (Map.Entry<SNode, Integer> e : t.totals().entrySet()) {
-            SNode n = e.getKey();
-            int sc = e.getValue();
+        for (int i = 0; i < t.size(); i++) {
+            if (!t.allowedAt(i)) {
+                continue;
+            }
+            SNode n = t.node(i);
+            int sc = t.at(i);
             if (sc < 0 || !n.canHost()) {
                 continue;
             }

@@ -31,33 +31,45 @@ final class FailCounts {
     }
 
     /**
-     * The sum of the resource's fail counts on a node; with {@code effective}, entries whose last
-     * failure is older than failure-timeout are left out.
+     * A node's fail-count attributes by resource history name: name → list of {suffix, value}
+     * where suffix is "" or "#op_interval". Built once per node so that each resource looks up
+     * only its own entries.
      */
-    static int count(Rsc r, Map<String, String> attrs, long nowSec, boolean effective) {
-        return count(r, attrs, nowSec, effective, false);
-    }
-
-    /** {@code blockFailure}: a failure whose op has on-fail=block never expires. */
-    static int count(Rsc r, Map<String, String> attrs, long nowSec, boolean effective, boolean blockFailure) {
-        String name = historyName(r);
-        String prefix = "fail-count-" + name;
-        int total = 0;
-        if (!hasFailCounts(attrs)) {
-            return 0;
-        }
+    static Map<String, java.util.List<String[]>> index(Map<String, String> attrs) {
+        Map<String, java.util.List<String[]>> out = new java.util.HashMap<>();
         for (Map.Entry<String, String> e : attrs.entrySet()) {
             String k = e.getKey();
-            if (!k.startsWith(prefix)) {
+            if (!k.startsWith("fail-count-")) {
                 continue;
             }
-            String rest = k.substring(prefix.length());
-            if (!rest.isEmpty() && rest.charAt(0) != '#') {
-                continue;
-            }
-            int v = Scores.parse(e.getValue(), 0);
+            String rest = k.substring("fail-count-".length());
+            int hash = rest.indexOf('#');
+            String name = hash < 0 ? rest : rest.substring(0, hash);
+            String suffix = hash < 0 ? "" : rest.substring(hash);
+            out.computeIfAbsent(name, x -> new java.util.ArrayList<>()).add(new String[] {suffix, e.getValue()});
+        }
+        return out;
+    }
+
+    /**
+     * The sum of the resource's fail counts on a node; with {@code effective}, entries whose last
+     * failure is older than failure-timeout are left out, unless {@code blockFailure} (a failure
+     * whose op has on-fail=block never expires).
+     */
+    static int count(Rsc r, SNode node, long nowSec, boolean effective, boolean blockFailure) {
+        if (!node.hasFailCounts) {
+            return 0;
+        }
+        String name = historyName(r);
+        java.util.List<String[]> entries = node.failCounts.get(name);
+        if (entries == null) {
+            return 0;
+        }
+        int total = 0;
+        for (String[] e : entries) {
+            int v = Scores.parse(e[1], 0);
             if (effective && r.failureTimeoutMs > 0 && !blockFailure) {
-                String lf = attrs.get("last-failure-" + name + rest);
+                String lf = node.attributes.get("last-failure-" + name + e[0]);
                 long last = 0;
                 if (lf != null) {
                     try {

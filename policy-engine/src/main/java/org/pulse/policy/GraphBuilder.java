@@ -83,7 +83,7 @@ final class GraphBuilder {
             after.add(new Placement(r.id, end, end.isEmpty() ? "Stopped" : "Started", stillFailed,
                     !r.managed && !r.blocked, r.blocked, r.orphan));
         }
-        Map<String, Explanation> expl = explanations(c, asg, p);
+        Explainer expl = explainer(c, asg, p);
         return new Transition(actions, nodes, before, after, expl, Canon.placement(c, nodes, after));
     }
 
@@ -134,36 +134,36 @@ final class GraphBuilder {
         return m;
     }
 
-    private static Map<String, Explanation> explanations(Cluster c, Assignment asg, Planner p) {
-        Map<String, Explanation> out = new LinkedHashMap<>();
+    private static Explainer explainer(Cluster c, Assignment asg, Planner p) {
+        List<String> ids = new ArrayList<>();
         for (Rsc r : c.byId().values()) {
-            if (r.kind == Rsc.Kind.CLONE) {
-                continue;
+            if (r.kind != Rsc.Kind.CLONE && r.scores != null) {
+                ids.add(r.id);
             }
-            ScoreTable t = asg.finalScores.get(r);
-            if (t == null) {
-                t = r.scores;
-            }
-            if (t == null) {
-                continue;
-            }
-            Map<String, Integer> totals = new LinkedHashMap<>();
-            for (SNode n : c.nodes()) {
-                if (t.allows(n)) {
-                    totals.put(n.name, t.get(n));
-                }
-            }
-            SNode end = r.isPrimitive() ? p.endNode(r) : null;
-            String reason = r.unassignedReason;
-            if (r.isPrimitive() && r.assigned != null && end == null) {
-                Act st = p.find(r, "start", r.assigned);
-                reason = st != null && st.unrunnableReason != null ? "it cannot start on " + r.assigned.name + ": "
-                        + st.unrunnableReason : reason;
-            }
-            SNode cur = r.isPrimitive() ? r.currentNode() : Assignment.unitCurrentNode(r);
-            out.put(r.id, new Explanation(r.id, totals, t.parts(), r.assigned == null ? null : r.assigned.name,
-                    end == null ? null : end.name, cur == null ? null : cur.name, reason));
         }
-        return out;
+        return new Explainer(ids, id -> explain(c, asg, p, c.byId().get(id)));
+    }
+
+    private static Explanation explain(Cluster c, Assignment asg, Planner p, Rsc r) {
+        ScoreTable t = asg.finalScores.get(r);
+        if (t == null) {
+            t = r.scores;
+        }
+        Map<String, Integer> totals = new LinkedHashMap<>();
+        for (SNode n : c.nodes()) {
+            if (t.allows(n)) {
+                totals.put(n.name, t.get(n));
+            }
+        }
+        SNode end = r.isPrimitive() ? p.endNode(r) : null;
+        String reason = r.unassignedReason;
+        if (r.isPrimitive() && r.assigned != null && end == null) {
+            Act st = p.find(r, "start", r.assigned);
+            reason = st != null && st.unrunnableReason != null ? "it cannot start on " + r.assigned.name + ": "
+                    + st.unrunnableReason : reason;
+        }
+        SNode cur = r.isPrimitive() ? r.currentNode() : Assignment.unitCurrentNode(r);
+        return new Explanation(r.id, totals, t.parts(), r.assigned == null ? null : r.assigned.name,
+                end == null ? null : end.name, cur == null ? null : cur.name, reason);
     }
 }

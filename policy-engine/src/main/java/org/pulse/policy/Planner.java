@@ -28,7 +28,7 @@ final class Planner {
     private final Cluster c;
     private final Scoring s;
     final List<Act> acts = new ArrayList<>();
-    private final Map<String, Act> index = new HashMap<>();
+    private final Map<Key, Act> index = new HashMap<>();
     final Map<SNode, Act> fencing = new LinkedHashMap<>();
     final Map<SNode, Act> shutdowns = new LinkedHashMap<>();
     /** Mandatory orderings between primitives' starts (expanded from groups and constraints). */
@@ -68,8 +68,12 @@ final class Planner {
 
     // ------------------------------------------------------------------ helpers
 
-    private static String k(Rsc r, String op, SNode n, long interval) {
-        return (r == null ? "" : r.id) + '\u0000' + op + '\u0000' + (n == null ? "" : n.name) + '\u0000' + interval;
+    /** Index key; Rsc and SNode hash by identity, so no string is built per look-up. */
+    private record Key(Rsc rsc, String op, SNode node, long interval) {
+    }
+
+    private static Key k(Rsc r, String op, SNode n, long interval) {
+        return new Key(r, op, n, interval);
     }
 
     Act find(Rsc r, String op, SNode n) {
@@ -77,7 +81,7 @@ final class Planner {
     }
 
     private Act add(String op, Rsc r, SNode n, long interval, String role) {
-        String key = k(r, op, n, interval);
+        Key key = k(r, op, n, interval);
         Act a = index.get(key);
         if (a == null) {
             a = new Act(op, r, n, interval, role);
@@ -142,7 +146,7 @@ final class Planner {
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
             boolean failedHere = h != null && h.failed && h.onFail != OnFail.IGNORE;
-            if (cur != target || failedHere || multiple) {
+            if (cur != target || failedHere || multiple || paramsChanged(r, h)) {
                 stop(r, cur);
             }
         }
@@ -181,6 +185,40 @@ final class Planner {
             }
         }
         return owner == r;
+    }
+
+    /** The start recorded here was made with other parameters (or none recorded): restart. */
+    private boolean paramsChanged(Rsc r, Rsc.NodeHistory h) {
+        if (h == null || h.lastStart == null || r.orphan || r.isFenceDevice()) {
+            // fence devices' recorded parameters carry masked secrets; their digests are not comparable here
+            return false;
+        }
+        String recorded = h.lastStart.opDigest();
+        if (recorded == null) {
+            return true;
+        }
+        if (recorded.equals(digest(r))) {
+            return false;
+        }
+        // a recorded history may mask secret parameters (passwords): then the secure digest,
+        // made without them, decides
+        String secureParams = h.lastStart.attributes().get("op-secure-params");
+        String secureDigest = h.lastStart.attributes().get("op-secure-digest");
+        if (secureParams != null && secureDigest != null) {
+            Map<String, String> p = new LinkedHashMap<>(r.params);
+            for (String name : secureParams.trim().split("\\s+")) {
+                p.remove(name);
+            }
+            return !secureDigest.equals(Digests.of(p, null));
+        }
+        return true;
+    }
+
+    private final Map<Rsc, String> digests = new HashMap<>();
+
+    private String digest(Rsc r) {
+        // one-shot operations digest the parameters alone (the timeout counts for recurring ones only)
+        return digests.computeIfAbsent(r, x -> Digests.of(x.params, null));
     }
 
     private boolean discoveryForbidden(Rsc r, SNode n) {

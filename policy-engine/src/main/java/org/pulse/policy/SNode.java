@@ -28,6 +28,10 @@ final class SNode {
     int assignedCount;
     /** Position in the node list sorted by name (natural order): the last tie-breaker. */
     int rank;
+    /** Whether any fail-count-* attribute exists here (most nodes have none; skip the scan). */
+    boolean hasFailCounts;
+    /** fail-count-* attributes by resource (see FailCounts.index). */
+    Map<String, java.util.List<String[]>> failCounts = Map.of();
     final Map<String, Integer> used = new java.util.HashMap<>();
 
     SNode(String id, String name, int index, Map<String, String> attributes, int baseScore, Map<String, Integer> capacity) {

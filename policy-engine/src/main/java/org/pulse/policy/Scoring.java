@@ -28,8 +28,11 @@ final class Scoring {
     final Map<Rsc, List<Colocation>> asDependent = new HashMap<>();
     final Map<Rsc, List<Colocation>> asPrimary = new HashMap<>();
 
+    private final SNode[] nodeArray;
+
     private Scoring(Cluster c) {
         this.c = c;
+        this.nodeArray = c.nodes().toArray(new SNode[0]);
     }
 
     static Scoring run(Cluster c) {
@@ -68,7 +71,7 @@ final class Scoring {
     }
 
     private void own(Rsc r) {
-        ScoreTable t = new ScoreTable();
+        ScoreTable t = new ScoreTable(nodeArray);
         boolean symmetric = c.options().symmetricCluster();
         for (SNode n : c.nodes()) {
             if (symmetric) {
@@ -166,9 +169,11 @@ final class Scoring {
         long nowSec = c.now().getEpochSecond();
         Rsc failTarget = r;
         for (SNode n : c.nodes()) {
-            java.util.Map<String, String> attrs = n.attributes;
+            if (!n.hasFailCounts) {
+                continue;
+            }
             Rsc.NodeHistory nh = r.history.get(n);
-            int fc = FailCounts.count(r, attrs, nowSec, true, nh != null && nh.blockFailure);
+            int fc = FailCounts.count(r, n, nowSec, true, nh != null && nh.blockFailure);
             if (fc > 0 && fc >= r.migrationThreshold && !r.failureIgnored) {
                 t.add(n, -Scores.INFINITY, "fail count " + Scores.format(fc) + " reached migration-threshold "
                         + r.migrationThreshold);
@@ -262,7 +267,4 @@ final class Scoring {
         return asDependent.getOrDefault(r, List.of());
     }
 
-    static Map<SNode, Integer> copyTotals(ScoreTable t) {
-        return new LinkedHashMap<>(t.totals());
-    }
 }

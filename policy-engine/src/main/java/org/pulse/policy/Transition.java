@@ -13,17 +13,16 @@ import java.util.Map;
  * @param actions          in id order; an action may run once every action in its inputs completed
  * @param placementBefore  one entry per primitive (and per clone instance) as the history says
  * @param placementAfter   the same once every action has succeeded
- * @param explanations     resource id → explanation, for every primitive and group
+ * @param explanations     per resource (primitive or group): the scores and their sources, on request
  */
 public record Transition(List<Action> actions, List<NodeSummary> nodes, List<Placement> placementBefore,
-                         List<Placement> placementAfter, Map<String, Explanation> explanations,
+                         List<Placement> placementAfter, Explainer explanations,
                          List<String> canonicalPlacement) {
     public Transition {
         actions = List.copyOf(actions);
         nodes = List.copyOf(nodes);
         placementBefore = List.copyOf(placementBefore);
         placementAfter = List.copyOf(placementAfter);
-        explanations = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(explanations));
         canonicalPlacement = List.copyOf(canonicalPlacement);
     }
 

@@ -132,6 +132,10 @@ final class Unpack {
             cap.put(e.getKey(), Scores.parse(e.getValue(), 0));
         }
         SNode n = new SNode(nc.id(), nc.uname(), index, attrs, nc.score(), cap);
+        n.hasFailCounts = FailCounts.hasFailCounts(attrs);
+        if (n.hasFailCounts) {
+            n.failCounts = FailCounts.index(attrs);
+        }
         n.isDc = dc;
         n.standby = ClusterOptions.isTrue(attrs.get("standby"));
         n.maintenance = ClusterOptions.isTrue(attrs.get("maintenance")) || options.maintenanceMode();
@@ -360,11 +364,11 @@ final class Unpack {
             if ("notify".equals(op.operation()) || "meta-data".equals(op.operation())) {
                 continue;
             }
-            unpackOp(r, node, h, op, transientAttrs);
-            anyResult |= !(op.isProbe() && op.opStatus() == -1);
+            boolean counted = unpackOp(r, node, h, op);
+            anyResult |= counted && !(op.isProbe() && op.opStatus() == -1);
         }
         if (!anyResult) {
-            // only a pending probe: the state is still unknown, so probe again
+            // only a pending probe, or only failures old enough to forget: the state is unknown, so probe again
             r.known.remove(node);
         }
     }
@@ -451,13 +455,14 @@ final class Unpack {
         return r;
     }
 
-    private void unpackOp(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op, Map<String, String> transientAttrs) {
+    /** Replays one history entry; false when it was ignored (an expired failure). */
+    private boolean unpackOp(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op) {
         String task = op.operation();
         int rc = op.rcCode();
         int status = op.opStatus();
         int target = op.expectedRc();
         boolean probe = op.isProbe();
-        boolean expired = status != 5 && expired(r, node, op, transientAttrs, h);
+        boolean expired = status != 5 && expired(r, node, op, h);
 
         // remap_operation
         if ("monitor".equals(task)) {
@@ -521,15 +526,15 @@ final class Unpack {
         }
         if (expired && rc != target) {
             if (op.intervalMs() == 0) {
-                return;   // an expired failure is forgotten
+                return false;   // an expired failure is forgotten
             }
             if (node.online && !node.unclean) {
-                return;
+                return false;
             }
         }
         switch (status) {
             case 1:   // cancelled
-                return;
+                return true;
             case -1:  // pending
                 if ("start".equals(task)) {
                     h.startPending = true;
@@ -541,14 +546,14 @@ final class Unpack {
                 } else if (op.intervalMs() > 0) {
                     h.recurring.put(task + "_" + op.intervalMs(), op);
                 }
-                return;
+                return true;
             case 0:
                 updateState(r, h, op, task, rc);
-                return;
+                return true;
             case 5:   // not installed
                 ban(r, node, "hard error (agent not installed)");
                 failure(r, node, h, op, task, rc);
-                return;
+                return true;
             default:
                 break;
         }
@@ -556,7 +561,7 @@ final class Unpack {
         if (strategy == OnFail.IGNORE) {
             r.failureIgnored = true;
             updateState(r, h, op, task, target < 0 ? 0 : target);
-            return;
+            return true;
         }
         failure(r, node, h, op, task, rc);
         if (status == 9) {
@@ -564,6 +569,7 @@ final class Unpack {
         } else if (status == 8) {
             r.fatalBan = true;
         }
+        return true;
     }
 
     private static void ban(Rsc r, SNode node, String why) {
@@ -698,7 +704,7 @@ final class Unpack {
     // ------------------------------------------------------------------ failure expiry
 
     /** check_operation_expiry: is this history entry older than failure-timeout (and may be forgotten)? */
-    private boolean expired(Rsc r, SNode node, LrmOp op, Map<String, String> transientAttrs, Rsc.NodeHistory h) {
+    private boolean expired(Rsc r, SNode node, LrmOp op, Rsc.NodeHistory h) {
         if (r.failureTimeoutMs <= 0 || op.lastRcChange() <= 0) {
             return false;
         }
@@ -707,8 +713,8 @@ final class Unpack {
         if (!expired) {
             return false;
         }
-        int raw = FailCounts.count(r, transientAttrs, nowSec, false);
-        int effective = FailCounts.count(r, transientAttrs, nowSec, true, h.blockFailure);
+        int raw = FailCounts.count(r, node, nowSec, false, false);
+        int effective = FailCounts.count(r, node, nowSec, true, h.blockFailure);
         if (raw > 0) {
             if (effective == 0) {
                 h.clearFailcount = true;

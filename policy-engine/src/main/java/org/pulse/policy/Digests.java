@@ -1,0 +1,41 @@
+package org.pulse.policy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+import java.util.TreeMap;
+import org.pulse.cib.model.OpConfig;
+
+/**
+ * The parameter digest Pacemaker records with each operation (op-digest): MD5 of
+ * {@code " <parameters a=\"..\" b=\"..\"/>\n"} with the parameters sorted by name, plus the
+ * operation's configured timeout as CRM_meta_timeout. A running resource whose recorded start
+ * digest differs (or is missing) is restarted, because its parameters changed.
+ */
+final class Digests {
+    private Digests() {
+    }
+
+    static String of(Map<String, String> params, OpConfig op) {
+        Map<String, String> sorted = new TreeMap<>(params);
+        if (op != null && op.timeoutMs() != null) {
+            sorted.put("CRM_meta_timeout", Long.toString(op.timeoutMs()));
+        }
+        StringBuilder sb = new StringBuilder(" <parameters");
+        for (Map.Entry<String, String> e : sorted.entrySet()) {
+            sb.append(' ').append(e.getKey()).append("=\"").append(GraphXml.esc(e.getValue())).append('"');
+        }
+        sb.append("/>\n");
+        try {
+            byte[] d = MessageDigest.getInstance("MD5").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder(32);
+            for (byte b : d) {
+                hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+            }
+            return hex.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is part of every Java platform", e);
+        }
+    }
+}

@@ -243,6 +243,23 @@ class PulseAgentsInLabTest {
     }
 
     @Test
+    void httpdStartGivesUpCleanlyBeforeItsTimeout() throws IOException {
+        Path docroot = lab.dir("www-deaf");
+        lab.execOk(lab.node(2), "chmod", "-R", "a+rX", lab.workDir().toString());
+        // The server starts, but the status URL points elsewhere: start must not hang to the LRM's kill.
+        Ocf.Agent web = Ocf.pulse("httpd", "deaf", Map.of("listen", lab.node(2).address() + ":8083",
+                "docroot", docroot.toString(), "statusurl", "http://127.0.0.1:9/server-status"), lab.node(2));
+        Ocf.Result start = Ocf.run(web, "start", 0, 3000, Map.of());
+        assertEquals(1, start.rc(), start::toString);
+        assertFalse(start.timedOut(), "the agent answered before the LRM's deadline: " + start);
+        assertTrue(start.elapsedMs() >= 2000 && start.elapsedMs() < 3000, start::toString);
+        assertTrue(start.exitReason().contains("did not answer"), start.exitReason());
+        assertEquals(Optional.empty(), lab.httpGet(lab.client(), "http://" + lab.node(2).address() + ":8083/", 1000),
+                "the half-started server was killed");
+        assertEquals(0, web.run("stop").rc());
+    }
+
+    @Test
     void httpdStopKillsTheWholeServerGroupWhenTermIsIgnored() throws Exception {
         Path docroot = lab.dir("www-stuck");
         Files.writeString(docroot.resolve("index.html"), "<html>stuck</html>\n");

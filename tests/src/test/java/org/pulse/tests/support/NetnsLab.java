@@ -101,6 +101,8 @@ public final class NetnsLab implements AutoCloseable {
         }
         this.prefix = prefix;
         this.workDir = Files.createTempDirectory("pulse-lab-" + prefix + "-");
+        // Traversable by everyone, like /var/lib: daemons agents start drop to other users (www-data).
+        Files.setPosixFilePermissions(workDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         // Lets a later run tear this lab down if this JVM dies without closing it.
         Files.writeString(workDir.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
         this.bridge = prefix + "br";

@@ -63,4 +63,15 @@ public sealed interface CibEdit {
     /** Forget failures and history of a resource (null: all) on a node (null: all), so it is probed afresh. */
     record Cleanup(String resourceId, String node) implements CibEdit {
     }
+
+    /**
+     * Put a constraint (the XML of one rsc_location / rsc_colocation / rsc_order, with this id) into
+     * the constraints section, replacing one with the same id; null xml removes it. crm resource
+     * move, ban and clear are this.
+     */
+    record Constraint(String id, String xml) implements CibEdit {
+        public Constraint {
+            Objects.requireNonNull(id, "id");
+        }
+    }
 }

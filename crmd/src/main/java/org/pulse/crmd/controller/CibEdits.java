@@ -90,6 +90,20 @@ final class CibEdits {
                     e -> e.name().equals("cluster_property_set"), newSet));
         } else if (edit instanceof CibEdit.ResourceMeta m) {
             changed = resourceMeta(root, m);
+        } else if (edit instanceof CibEdit.Constraint k) {
+            XmlElement constraints = Cibs.section(root, "constraints");
+            XmlElement updated;
+            if (k.xml() == null) {
+                updated = constraints.withoutChildren(e -> k.id().equals(e.id()));
+            } else {
+                XmlElement c = parseXml("constraint " + k.id(), k.xml());
+                if (!k.id().equals(c.id())) {
+                    throw new Refused(AdminResult.INVALID, "the constraint XML has id '" + c.id() + "', expected '"
+                            + k.id() + "'");
+                }
+                updated = constraints.withChildReplaced(e -> k.id().equals(e.id()), c);
+            }
+            changed = Cibs.withSection(root, updated);
         } else if (edit instanceof CibEdit.Cleanup c) {
             changed = cleanup(root, c.resourceId(), c.node());
         } else {

@@ -30,6 +30,9 @@ public final class Controller {
     /** The view whose DC this node accepted (by storing its join sync); operations come only from it. */
     private String joinedViewId;
     private Message.JoinRequest deferredJoin;
+    /** A join request for a view this node has not installed yet (JGroups installs views at slightly different times). */
+    private Message.JoinRequest earlyJoin;
+    private String earlyJoinFrom;
     private DcRole dc;
     private long nextForwardId;
     private Outbox out;
@@ -169,6 +172,11 @@ public final class Controller {
             dc.resign("this node is no longer DC (the view's first member is now " + v.dc() + ")");
             dc = null;
         }
+        if (earlyJoin != null && earlyJoin.viewId().equals(v.id()) && earlyJoinFrom.equals(v.dc())) {
+            Message.JoinRequest j = earlyJoin;
+            earlyJoin = null;
+            onJoinRequest(earlyJoinFrom, j);
+        }
     }
 
     private void onMessage(String from, Message m) {
@@ -208,6 +216,8 @@ public final class Controller {
 
     private void onJoinRequest(String from, Message.JoinRequest j) {
         if (view == null || !j.viewId().equals(view.id()) || !from.equals(view.dc())) {
+            earlyJoin = j;
+            earlyJoinFrom = from;
             out.debug("ignored join request of view " + j.viewId() + " from " + from + ": my view is "
                     + (view == null ? "none" : view.id() + " with DC " + view.dc()));
             return;
@@ -294,7 +304,7 @@ public final class Controller {
     private void onOperation(OpResult r) {
         LocalLrm.Recorded rec = lrm.record(r, now.getEpochSecond());
         if (rec.report() && view != null) {
-            out.send(view.dc(), new Message.OpReport(r, rec.callId()));
+            out.send(view.dc(), new Message.OpReport(r, rec.callId(), rec.opDigest()));
         }
         if (deferredJoin != null && !lrm.busy() && view != null && deferredJoin.viewId().equals(view.id())) {
             answerJoin(deferredJoin);

@@ -401,7 +401,7 @@ final class DcRole {
                 XmlElement lr = lrm.element("lrm_resources").orElse(XmlElement.of("lrm_resources"));
                 XmlElement base = lr.elements("lrm_resource").stream().filter(e -> r.resourceId().equals(e.id()))
                         .findFirst().orElse(null);
-                XmlElement updated = LrmOps.record(base, r, rep.callId(), from, nowSec);
+                XmlElement updated = LrmOps.record(base, r, rep.callId(), from, nowSec, rep.opDigest());
                 XmlElement newLr = lr.withChildReplaced(e -> e.name().equals("lrm_resource")
                         && r.resourceId().equals(e.id()), updated);
                 XmlElement newNs = Cibs.withLrm(ns, lrm.withChildReplaced(e -> e.name().equals("lrm_resources"), newLr));

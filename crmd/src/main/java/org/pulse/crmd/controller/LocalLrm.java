@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.pulse.cib.xml.XmlElement;
+import org.pulse.lrm.OpDigest;
 
 /**
  * A node's own view of its LRM: the operation history of every resource it ran since this crmd
@@ -50,17 +51,22 @@ final class LocalLrm {
     }
 
     /** What a result means to this node: whether it completes an Execute, and whether the DC must hear of it. */
-    record Recorded(long callId, boolean completesRequest, boolean report) {
+    record Recorded(long callId, boolean completesRequest, boolean report, String opDigest) {
     }
 
     Recorded record(OpResult r, long nowEpochSec) {
-        boolean wasInFlight = inFlight.remove(r.opKey()) != null;
+        OpRequest req = inFlight.remove(r.opKey());
+        boolean wasInFlight = req != null;
+        if (req == null) {
+            req = recurring.get(r.opKey());
+        }
+        String digest = req == null ? null : OpDigest.of(req.params(), req.intervalMs(), req.timeoutMs());
         if (!LrmOps.recordable(r)) {
-            return new Recorded(++lastCallId, wasInFlight, true);
+            return new Recorded(++lastCallId, wasInFlight, true, null);
         }
         if (r.intervalMs() > 0 && !recurring.containsKey(r.opKey())) {
             // A run of a monitor cancelled meanwhile: stale, forget it.
-            return new Recorded(0, wasInFlight, false);
+            return new Recorded(0, wasInFlight, false, null);
         }
         XmlElement base = resources.get(r.resourceId());
         boolean changed = true;
@@ -71,11 +77,11 @@ final class LocalLrm {
                     || !prev.get().attr("op-status", "").equals(Integer.toString(r.status().code()));
         }
         if (!changed) {
-            return new Recorded(0, false, false);
+            return new Recorded(0, false, false, null);
         }
         long callId = ++lastCallId;
-        resources.put(r.resourceId(), LrmOps.record(base, r, callId, node, nowEpochSec));
-        return new Recorded(callId, wasInFlight, true);
+        resources.put(r.resourceId(), LrmOps.record(base, r, callId, node, nowEpochSec, digest));
+        return new Recorded(callId, wasInFlight, true, digest);
     }
 
     /** The {@code <lrm>} element for the status section. */

@@ -48,19 +48,24 @@ final class LrmOps {
     }
 
     /** The lrm_resource after this result (base may be null for a resource without history). */
-    static XmlElement record(XmlElement base, OpResult r, long callId, String node, long nowEpochSec) {
+    static XmlElement record(XmlElement base, OpResult r, long callId, String node, long nowEpochSec, String opDigest) {
         XmlElement res = base != null ? base : newResource(r.resourceId(), r.agent());
         XmlElement op = opElement(opId(r.resourceId(), r.action(), r.intervalMs()), r, callId, node, nowEpochSec);
+        if (opDigest != null) {
+            op = op.withAttribute("op-digest", opDigest);
+        }
         if (r.intervalMs() == 0 && !r.action().equals("monitor")) {
             // One-shot actions other than probes are preceded by cancelling the recurring monitors.
             res = res.withoutChildren(e -> e.name().equals("lrm_rsc_op") && !"0".equals(e.attr("interval", "0")));
         }
         if (r.status() == OpStatus.CANCELLED) {
-            return res.withoutChildren(e -> e.name().equals("lrm_rsc_op") && op.id().equals(e.id()));
+            String cancelledId = op.id();
+            return res.withoutChildren(e -> e.name().equals("lrm_rsc_op") && cancelledId.equals(e.id()));
         }
-        res = res.withChildReplaced(e -> e.name().equals("lrm_rsc_op") && op.id().equals(e.id()), op);
+        XmlElement recorded = op;
+        res = res.withChildReplaced(e -> e.name().equals("lrm_rsc_op") && recorded.id().equals(e.id()), recorded);
         if (isFailure(r)) {
-            XmlElement failure = op.withAttribute("id", r.resourceId() + "_last_failure_0");
+            XmlElement failure = recorded.withAttribute("id", r.resourceId() + "_last_failure_0");
             res = res.withChildReplaced(e -> e.name().equals("lrm_rsc_op") && failure.id().equals(e.id()), failure);
         }
         return res;
@@ -70,7 +75,7 @@ final class LrmOps {
     static XmlElement recordPending(XmlElement base, OpRequest req, long callId, String node, long nowEpochSec) {
         OpResult pending = new OpResult(req.opKey(), req.resourceId(), req.agent(), req.action(), req.intervalMs(),
                 193, OpStatus.PENDING, "", 0);
-        return record(base, pending, callId, node, nowEpochSec);
+        return record(base, pending, callId, node, nowEpochSec, null);
     }
 
     static XmlElement newResource(String resourceId, AgentSpec agent) {

@@ -79,8 +79,12 @@ public sealed interface Message {
         }
     }
 
-    /** Member → its DC: an operation ended (call ids grow per node, as in the lrm_rsc_op history). */
-    record OpReport(OpResult result, long callId) implements Message {
+    /**
+     * Member → its DC: an operation ended (call ids grow per node, as in the lrm_rsc_op history);
+     * {@code opDigest} is the parameter digest Pacemaker records, so the policy engine can tell
+     * whether the parameters changed since the start (null when not known).
+     */
+    record OpReport(OpResult result, long callId, String opDigest) implements Message {
         public OpReport {
             Objects.requireNonNull(result, "result");
         }

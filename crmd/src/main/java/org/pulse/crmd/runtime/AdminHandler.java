@@ -1,0 +1,356 @@
+package org.pulse.crmd.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.pulse.cib.Cib;
+import org.pulse.cib.admin.AdminArgs;
+import org.pulse.cib.admin.AdminError;
+import org.pulse.cib.admin.AdminOp;
+import org.pulse.cib.admin.AdminProtocolException;
+import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.AdminResponse;
+import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.xml.XmlWriter;
+import org.pulse.crmd.controller.AdminCommand;
+import org.pulse.crmd.controller.AdminResult;
+import org.pulse.crmd.controller.CibEdit;
+import org.pulse.crmd.controller.StatusReport;
+
+/**
+ * Translates the admin protocol (org.pulse.cib.admin) into controller commands and back. Resource
+ * and node commands become CIB edits the DC applies: start/stop set target-role, move/ban/clear
+ * put or remove cli-prefer/cli-ban location constraints, standby/online set the node's standby
+ * attribute, attribute-set/-delete/-get serve crm_attribute and attrd_updater.
+ */
+final class AdminHandler {
+    private final CrmdRuntime runtime;
+
+    AdminHandler(CrmdRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    private long writeTimeoutMs() {
+        return 45_000;
+    }
+
+    AdminResponse handle(AdminRequest req) {
+        try {
+            switch (req.op()) {
+                case AdminOp.QUERY:
+                    return query(req);
+                case AdminOp.STATUS:
+                    return status(req);
+                case AdminOp.REPLACE: {
+                    String xml = req.args().requireString("xml");
+                    boolean force = req.args().flag("force", false);
+                    String root = rootName(xml);
+                    CibEdit edit = root.equals("cib") ? new CibEdit.ReplaceCib(xml)
+                            : new CibEdit.ReplaceSection(root, xml);
+                    return write(req, edit, force);
+                }
+                case AdminOp.PATCH:
+                    return write(req, new CibEdit.Patch(req.args().requireString("diff")),
+                            req.args().flag("force", false));
+                case AdminOp.RESOURCE:
+                    return resource(req);
+                case AdminOp.NODE:
+                    return node(req);
+                default:
+                    return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "crmd does not know the operation '"
+                            + req.op() + "'; known: query, replace, patch, status, resource, node");
+            }
+        } catch (AdminProtocolException e) {
+            return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    private static String rootName(String xml) {
+        int i = 0;
+        while (i < xml.length()) {
+            int lt = xml.indexOf('<', i);
+            if (lt < 0) {
+                return "";
+            }
+            char c = lt + 1 < xml.length() ? xml.charAt(lt + 1) : ' ';
+            if (c == '?' || c == '!') {
+                i = lt + 1;
+                continue;
+            }
+            int end = lt + 1;
+            while (end < xml.length() && !Character.isWhitespace(xml.charAt(end)) && xml.charAt(end) != '>'
+                    && xml.charAt(end) != '/') {
+                end++;
+            }
+            return xml.substring(lt + 1, end);
+        }
+        return "";
+    }
+
+    private AdminResponse query(AdminRequest req) throws AdminProtocolException {
+        AdminResult r = runtime.request(new AdminCommand.Query(), 10_000);
+        if (!r.ok()) {
+            return error(req, r);
+        }
+        XmlElement root = r.cib().root();
+        String section = req.args().string("section").orElse(null);
+        XmlElement out = root;
+        if (section != null && !section.equals("cib")) {
+            out = find(root, section);
+            if (out == null) {
+                return AdminResponse.error(req.id(), AdminError.NOT_FOUND, "the CIB has no section '" + section
+                        + "'; sections: configuration, status, crm_config, nodes, resources, constraints, ...");
+            }
+        }
+        return AdminResponse.ok(req.id(), AdminArgs.of("xml", XmlWriter.toXml(out), "version",
+                r.cib().version().toString()));
+    }
+
+    private static XmlElement find(XmlElement root, String name) {
+        if (root.name().equals(name)) {
+            return root;
+        }
+        for (XmlElement e : root.elements()) {
+            if (e.name().equals(name)) {
+                return e;
+            }
+        }
+        for (XmlElement e : root.elements()) {
+            XmlElement inner = find(e, name);
+            if (inner != null && (e.name().equals("configuration"))) {
+                return inner;
+            }
+        }
+        return null;
+    }
+
+    private AdminResponse status(AdminRequest req) {
+        AdminResult r = runtime.request(new AdminCommand.Status(), 10_000);
+        if (!r.ok()) {
+            return error(req, r);
+        }
+        StatusReport s = r.status();
+        AdminArgs out = AdminArgs.of("text", StatusText.render(s, r.cib()), "node", s.node(),
+                "version", s.cibVersion().toString(), "members", String.join(",", s.members()),
+                "joined", s.joined(), "xml", XmlWriter.toXml(r.cib().root()));
+        out = out.with("dc", s.dc()).with("quorate", s.quorate()).with("transition", s.transition());
+        if (!s.blocked().isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            s.blocked().forEach((rsc, why) -> b.append(rsc).append(": ").append(why).append('\n'));
+            out = out.with("blocked", b.toString().strip());
+        }
+        return AdminResponse.ok(req.id(), out);
+    }
+
+    private AdminResponse write(AdminRequest req, CibEdit edit, boolean force) {
+        AdminResult r = runtime.request(new AdminCommand.Write(edit, force), writeTimeoutMs());
+        if (!r.ok()) {
+            return error(req, r);
+        }
+        return AdminResponse.ok(req.id(), AdminArgs.of("version", r.version().toString(), "message", r.message()));
+    }
+
+    /** Several edits in order; the first failure stops and is the answer. */
+    private AdminResponse writeAll(AdminRequest req, List<CibEdit> edits, boolean force) {
+        AdminResponse last = AdminResponse.ok(req.id(), AdminArgs.of("message", "nothing to change"));
+        for (CibEdit e : edits) {
+            last = write(req, e, force);
+            if (!last.ok()) {
+                return last;
+            }
+        }
+        return last;
+    }
+
+    private AdminResponse resource(AdminRequest req) throws AdminProtocolException {
+        String action = req.args().requireString("action");
+        String rsc = req.args().requireString("resource");
+        String node = req.args().string("node").orElse(null);
+        boolean force = req.args().flag("force", false);
+        switch (action) {
+            case "start":
+                return write(req, new CibEdit.ResourceMeta(rsc, "target-role", "Started"), force);
+            case "stop":
+                return write(req, new CibEdit.ResourceMeta(rsc, "target-role", "Stopped"), force);
+            case "manage":
+                return write(req, new CibEdit.ResourceMeta(rsc, "is-managed", "true"), force);
+            case "unmanage":
+                return write(req, new CibEdit.ResourceMeta(rsc, "is-managed", "false"), force);
+            case "cleanup":
+            case "refresh":
+            case "failcount-delete":
+                return write(req, new CibEdit.Cleanup(rsc, node), force);
+            case "move":
+            case "migrate":
+                if (node == null) {
+                    Cib cib = runtime.request(new AdminCommand.Query(), 10_000).cib();
+                    List<CibEdit> bans = new ArrayList<>();
+                    for (String n : activeOn(cib, rsc)) {
+                        bans.add(ban(rsc, n));
+                    }
+                    if (bans.isEmpty()) {
+                        return AdminResponse.error(req.id(), AdminError.NOT_FOUND, rsc + " is not running anywhere;"
+                                + " give the node to move it to: crm resource move " + rsc + " NODE");
+                    }
+                    return writeAll(req, bans, force);
+                }
+                return write(req, new CibEdit.Constraint("cli-prefer-" + rsc, "<rsc_location id=\"cli-prefer-"
+                        + rsc + "\" rsc=\"" + rsc + "\" role=\"Started\" node=\"" + node + "\" score=\"INFINITY\"/>"),
+                        force);
+            case "ban":
+                if (node == null) {
+                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "resource ban needs a node");
+                }
+                return write(req, ban(rsc, node), force);
+            case "clear":
+            case "unmove":
+            case "unmigrate": {
+                Cib cib = runtime.request(new AdminCommand.Query(), 10_000).cib();
+                List<CibEdit> edits = new ArrayList<>();
+                for (XmlElement c : constraints(cib)) {
+                    String id = c.id() == null ? "" : c.id();
+                    if (id.equals("cli-prefer-" + rsc) || id.startsWith("cli-ban-" + rsc + "-on-")) {
+                        edits.add(new CibEdit.Constraint(id, null));
+                    }
+                }
+                return writeAll(req, edits, force);
+            }
+            default:
+                return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "unknown resource action '" + action
+                        + "'; known: start, stop, move, ban, clear, cleanup, manage, unmanage");
+        }
+    }
+
+    private static CibEdit ban(String rsc, String node) {
+        String id = "cli-ban-" + rsc + "-on-" + node;
+        return new CibEdit.Constraint(id, "<rsc_location id=\"" + id + "\" rsc=\"" + rsc + "\" role=\"Started\" node=\""
+                + node + "\" score=\"-INFINITY\"/>");
+    }
+
+    private static List<XmlElement> constraints(Cib cib) {
+        return cib.root().element("configuration").flatMap(c -> c.element("constraints"))
+                .map(XmlElement::elements).orElse(List.of());
+    }
+
+    /** Nodes whose last one-shot operation of rsc left it running (start/promote ok, or a probe found it). */
+    static Set<String> activeOn(Cib cib, String rsc) {
+        Set<String> out = new TreeSet<>();
+        for (XmlElement ns : cib.root().element("status").map(XmlElement::elements).orElse(List.of())) {
+            for (XmlElement lrm : ns.elements("lrm")) {
+                for (XmlElement lr : lrm.elements("lrm_resources")) {
+                    for (XmlElement r : lr.elements("lrm_resource")) {
+                        if (!r.id().equals(rsc) && !r.id().startsWith(rsc + ":")) {
+                            continue;
+                        }
+                        for (XmlElement op : r.elements("lrm_rsc_op")) {
+                            if (op.id().equals(r.id() + "_last_0") && "0".equals(op.attr("op-status"))
+                                    && running(op.attr("operation"), op.attr("rc-code"))) {
+                                out.add(ns.attr("uname", ns.id()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean running(String operation, String rc) {
+        if ("stop".equals(operation)) {
+            return !"0".equals(rc);
+        }
+        if ("monitor".equals(operation)) {
+            return "0".equals(rc) || "8".equals(rc);
+        }
+        return "0".equals(rc);
+    }
+
+    private AdminResponse node(AdminRequest req) throws AdminProtocolException {
+        String action = req.args().requireString("action");
+        String node = req.args().string("node").orElse(runtime.nodeName());
+        boolean force = req.args().flag("force", false);
+        switch (action) {
+            case "standby":
+                return write(req, new CibEdit.NodeAttribute(node, "standby", "on", false), force);
+            case "online":
+                return write(req, new CibEdit.NodeAttribute(node, "standby", "off", false), force);
+            case "maintenance":
+                return write(req, new CibEdit.NodeAttribute(node, "maintenance", "on", false), force);
+            case "ready":
+                return write(req, new CibEdit.NodeAttribute(node, "maintenance", "off", false), force);
+            case "attribute-set":
+            case "attribute-delete": {
+                String name = req.args().requireString("name");
+                String value = action.equals("attribute-set") ? req.args().requireString("value") : null;
+                boolean forever = "forever".equals(req.args().string("lifetime").orElse("reboot"));
+                return write(req, new CibEdit.NodeAttribute(node, name, value, !forever), force);
+            }
+            case "attribute-get": {
+                String name = req.args().requireString("name");
+                boolean forever = "forever".equals(req.args().string("lifetime").orElse("reboot"));
+                Cib cib = runtime.request(new AdminCommand.Query(), 10_000).cib();
+                String value = attribute(cib, node, name, forever);
+                if (value == null) {
+                    return AdminResponse.error(req.id(), AdminError.NOT_FOUND, "node " + node + " has no "
+                            + (forever ? "permanent" : "transient") + " attribute '" + name + "'");
+                }
+                return AdminResponse.ok(req.id(), AdminArgs.of("name", name, "value", value, "node", node));
+            }
+            case "property-set":
+            case "property-delete": {
+                String name = req.args().requireString("name");
+                String value = action.equals("property-set") ? req.args().requireString("value") : null;
+                return write(req, new CibEdit.ClusterProperty(name, value), force);
+            }
+            default:
+                return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "unknown node action '" + action
+                        + "'; known: standby, online, maintenance, ready, attribute-set, attribute-delete,"
+                        + " attribute-get, property-set, property-delete");
+        }
+    }
+
+    static String attribute(Cib cib, String node, String name, boolean forever) {
+        XmlElement root = cib.root();
+        if (forever) {
+            for (XmlElement n : root.element("configuration").flatMap(c -> c.element("nodes"))
+                    .map(XmlElement::elements).orElse(List.of())) {
+                if (node.equals(n.attr("uname", n.id()))) {
+                    return nv(n, "instance_attributes", name);
+                }
+            }
+            return null;
+        }
+        for (XmlElement ns : root.element("status").map(XmlElement::elements).orElse(List.of())) {
+            if (node.equals(ns.attr("uname", ns.id()))) {
+                for (XmlElement ta : ns.elements("transient_attributes")) {
+                    String v = nv(ta, "instance_attributes", name);
+                    if (v != null) {
+                        return v;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String nv(XmlElement owner, String set, String name) {
+        for (XmlElement s : owner.elements(set)) {
+            for (XmlElement nv : s.elements("nvpair")) {
+                if (name.equals(nv.attr("name"))) {
+                    return nv.attr("value");
+                }
+            }
+        }
+        return null;
+    }
+
+    private static AdminResponse error(AdminRequest req, AdminResult r) {
+        Map<String, String> codes = new TreeMap<>(Map.of(AdminResult.NO_QUORUM, AdminError.NO_QUORUM,
+                AdminResult.INVALID, AdminError.INVALID_CIB, AdminResult.CONFLICT, AdminError.VERSION_MISMATCH,
+                AdminResult.TIMEOUT, AdminError.TIMEOUT, AdminResult.UNCERTAIN, AdminError.TIMEOUT));
+        return AdminResponse.error(req.id(), codes.getOrDefault(r.code(), r.code()), r.message());
+    }
+}

@@ -1,0 +1,398 @@
+package org.pulse.crmd.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.pulse.cib.Cib;
+import org.pulse.cib.CibException;
+import org.pulse.cib.CibStore;
+import org.pulse.crmd.controller.AdminCommand;
+import org.pulse.crmd.controller.AdminResult;
+import org.pulse.crmd.controller.AgentSpec;
+import org.pulse.crmd.controller.Controller;
+import org.pulse.crmd.controller.ControllerConfig;
+import org.pulse.crmd.controller.Effect;
+import org.pulse.crmd.controller.Event;
+import org.pulse.crmd.controller.MessageCodec;
+import org.pulse.crmd.controller.OpRequest;
+import org.pulse.crmd.controller.OpResult;
+import org.pulse.crmd.controller.OpStatus;
+import org.pulse.crmd.controller.PolicyEngineScheduler;
+import org.pulse.crmd.controller.TimerKey;
+import org.pulse.crmd.controller.View;
+import org.pulse.lrm.AgentRef;
+import org.pulse.lrm.Lrm;
+import org.pulse.lrm.LrmConfig;
+import org.pulse.lrm.OperationRequest;
+import org.pulse.lrm.OperationResult;
+import org.pulse.messaging.ClusterKey;
+import org.pulse.messaging.ClusterView;
+import org.pulse.messaging.Envelope;
+import org.pulse.messaging.MessagingConfig;
+import org.pulse.messaging.MessagingListener;
+import org.pulse.messaging.Messenger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon around one {@link Controller}: the only place with threads, timers, sockets, disks
+ * and JGroups. Everything that happens — a view, a peer's message, an operation result, a timer,
+ * an admin request — becomes an {@link Event} on ONE event thread, which hands it to the
+ * controller and performs the returned effects in order (a persist before the send that
+ * acknowledges it). Nothing else touches the controller, so it needs no locks.
+ */
+public final class CrmdRuntime implements AutoCloseable {
+    static final String MESSAGE_TYPE = "crmd";
+    private static final Pattern PE_INPUT = Pattern.compile("pe-input-(\\d+)\\.xml");
+
+    private final NodeConfig config;
+    private final Logger log;
+    private final Clock clock = Clock.systemUTC();
+    private final ExecutorService events;
+    private final ScheduledExecutorService timers;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final Map<String, ScheduledFuture<?>> timerFutures = new HashMap<>();
+    private final Map<String, Long> timerGen = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<AdminResult>> adminWaiters = new ConcurrentHashMap<>();
+    private final AtomicLong adminIds = new AtomicLong();
+    private final CibStore store;
+    private final Path peDir;
+    private Controller controller;
+    private Messenger messenger;
+    private Lrm lrm;
+    private AdminServer admin;
+    private long peIndex;
+    private volatile boolean closed;
+
+    private CrmdRuntime(NodeConfig config) {
+        this.config = config;
+        this.log = LoggerFactory.getLogger("crmd@" + config.node());
+        this.events = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-events-" + config.node()));
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crmd-timers-" + config.node()));
+        this.store = new CibStore(config.dataDir().resolve("cib"));
+        this.peDir = config.dataDir().resolve("pe");
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Starts the node: CIB from disk, LRM, admin socket, then the cluster. */
+    public static CrmdRuntime start(NodeConfig config) throws Exception {
+        CrmdRuntime rt = new CrmdRuntime(config);
+        try {
+            rt.boot();
+        } catch (Exception e) {
+            rt.close();
+            throw e;
+        }
+        return rt;
+    }
+
+    private void boot() throws Exception {
+        Files.createDirectories(config.dataDir());
+        Files.createDirectories(peDir);
+        Files.createDirectories(config.haRsctmp());
+        peIndex = lastPeIndex();
+        Optional<Cib> stored = store.load();
+        log.info("node {} of {}; CIB {} from {}", config.node(), config.nodeNames(),
+                stored.map(c -> c.version().toString()).orElse("(none: starting empty)"), store.cibFile());
+        controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()),
+                new PolicyEngineScheduler(), stored.orElse(null));
+        // The event thread waits until everything below exists; events queue up meanwhile.
+        events.execute(() -> {
+            try {
+                started.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        LrmConfig lrmConfig = LrmConfig.defaults().withNodeName(config.node()).withAgentDirs(config.agentDirs())
+                .withOcfRoot(config.agentDirs().isEmpty() ? LrmConfig.DEFAULT_OCF_ROOT : config.agentDirs().get(0))
+                .withStonithDirs(config.stonithDirs()).withLsbDir(config.lsbDir()).withHaRsctmp(config.haRsctmp())
+                .withEnv("PULSE_SOCKET", config.socket().toString());
+        lrm = new Lrm(lrmConfig, r -> post(new Event.OperationCompleted(toOpResult(r))));
+        admin = AdminServer.start(config.socket(), this, log);
+        ClusterKey key;
+        try {
+            key = ClusterKey.load(config.keyFile());
+        } catch (IOException e) {
+            throw new IOException("cannot read the cluster key " + config.keyFile() + " (" + e.getMessage()
+                    + "); make one with `crmd --generate-key " + config.keyFile() + "` and copy it to every node", e);
+        }
+        MessagingConfig.Builder mc = MessagingConfig.builder(config.cluster(), config.node())
+                .failureDetectionMs(config.failureDetectionMs()).clusterKey(key);
+        mc.listenOn(config.listen());
+        if (config.link2() != null) {
+            mc.listenOn(config.link2());
+        }
+        config.nodes().values().forEach(mc::peer);
+        messenger = Messenger.start(mc.build(), new Listener());
+        log.info("failure detection: {}", messenger.describeTiming());
+        started.countDown();
+    }
+
+    private final class Listener implements MessagingListener {
+        @Override
+        public void onView(ClusterView v) {
+            post(new Event.ViewChanged(new View(v.creator() + ":" + v.viewId(), v.members())));
+        }
+
+        @Override
+        public void onSuspect(Set<String> nodeNames) {
+            log.info("suspected: {}", nodeNames);
+        }
+
+        @Override
+        public void onMessage(Envelope envelope) {
+            if (!MESSAGE_TYPE.equals(envelope.type())) {
+                return;
+            }
+            try {
+                post(new Event.MessageReceived(envelope.sender(), MessageCodec.decode(envelope.payload())));
+            } catch (MessageCodec.DecodeException e) {
+                log.warn("dropped a message from {}: {}", envelope.sender(), e.getMessage());
+            }
+        }
+    }
+
+    /** Queues an event for the event thread; safe from any thread. */
+    void post(Event e) {
+        if (closed) {
+            return;
+        }
+        try {
+            events.execute(() -> handle(e));
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // shutting down
+        }
+    }
+
+    private void handle(Event e) {
+        List<Effect> effects;
+        try {
+            effects = controller.handle(e, clock.instant());
+        } catch (RuntimeException ex) {
+            log.error("the controller failed on {}: {}", e.getClass().getSimpleName(), ex.toString(), ex);
+            return;
+        }
+        for (Effect f : effects) {
+            perform(f);
+        }
+    }
+
+    private void perform(Effect f) {
+        if (f instanceof Effect.Send s) {
+            if (!messenger.send(s.to(), MESSAGE_TYPE, MessageCodec.encode(s.message()))) {
+                log.debug("not sent to {} (not in the view): {}", s.to(), s.message().getClass().getSimpleName());
+            }
+        } else if (f instanceof Effect.PersistCib p) {
+            try {
+                store.save(p.cib());
+            } catch (CibException ex) {
+                // Acknowledging a CIB that is not on disk would break the promise made to the operator.
+                log.error("cannot store the CIB in {}: {}; stopping this node so that it acknowledges nothing"
+                        + " it has not stored (fix the disk, then start crmd again)", store.directory(), ex.getMessage());
+                Runtime.getRuntime().halt(70);
+            }
+        } else if (f instanceof Effect.SetTimer t) {
+            setTimer(t.key(), t.delayMs());
+        } else if (f instanceof Effect.CancelTimer t) {
+            timerGen.merge(t.key().name(), 1L, Long::sum);
+            ScheduledFuture<?> old = timerFutures.remove(t.key().name());
+            if (old != null) {
+                old.cancel(false);
+            }
+        } else if (f instanceof Effect.RunOperation r) {
+            runOperation(r.request());
+        } else if (f instanceof Effect.CancelRecurring c) {
+            for (OperationRequest r : lrm.recurring(c.resourceId())) {
+                lrm.cancel(c.resourceId(), r.action(), r.intervalMs());
+            }
+        } else if (f instanceof Effect.ReplyAdmin r) {
+            CompletableFuture<AdminResult> w = adminWaiters.remove(r.requestId());
+            if (w != null) {
+                w.complete(r.result());
+            }
+        } else if (f instanceof Effect.SaveSchedulerInput s) {
+            saveInput(s.cib());
+        } else if (f instanceof Effect.SelfFence s) {
+            log.error("self-fencing: {}; this process exits now", s.reason());
+            Runtime.getRuntime().halt(71);
+        } else if (f instanceof Effect.Log l) {
+            switch (l.level()) {
+                case DEBUG -> log.debug(l.text());
+                case INFO -> log.info(l.text());
+                case WARN -> log.warn(l.text());
+                default -> log.error(l.text());
+            }
+        }
+    }
+
+    private void setTimer(TimerKey key, long delayMs) {
+        long gen = timerGen.merge(key.name(), 1L, Long::sum);
+        ScheduledFuture<?> old = timerFutures.remove(key.name());
+        if (old != null) {
+            old.cancel(false);
+        }
+        timerFutures.put(key.name(), timers.schedule(() -> post(new TimerEvent(key, gen)), delayMs,
+                TimeUnit.MILLISECONDS));
+    }
+
+    /** A timer that fires checks, on the event thread, that it was not cancelled or replaced meanwhile. */
+    private final class TimerEvent implements Runnable {
+        private final TimerKey key;
+        private final long gen;
+
+        TimerEvent(TimerKey key, long gen) {
+            this.key = key;
+            this.gen = gen;
+        }
+
+        @Override
+        public void run() {
+            handle(new Event.TimerFired(key));
+        }
+    }
+
+    private void post(TimerEvent t) {
+        if (closed) {
+            return;
+        }
+        events.execute(() -> {
+            if (timerGen.getOrDefault(t.key.name(), 0L) == t.gen) {
+                timerFutures.remove(t.key.name());
+                t.run();
+            }
+        });
+    }
+
+    private void runOperation(OpRequest req) {
+        Map<String, String> params = new TreeMap<>();
+        Map<String, String> meta = new TreeMap<>();
+        for (Map.Entry<String, String> e : req.params().entrySet()) {
+            if (e.getKey().startsWith("CRM_meta_")) {
+                meta.put(e.getKey().substring("CRM_meta_".length()), e.getValue());
+            } else {
+                params.put(e.getKey(), e.getValue());
+            }
+        }
+        meta.remove("interval");
+        meta.remove("timeout");
+        meta.remove("name");
+        try {
+            AgentSpec a = req.agent();
+            AgentRef agent = new AgentRef(a.cls(), a.provider(), a.type());
+            lrm.submit(new OperationRequest(req.resourceId(), agent, req.action(), req.intervalMs(), req.timeoutMs(),
+                    params, meta, req.opKey(), 0));
+        } catch (RuntimeException e) {
+            // An operation that cannot even be submitted still ends, with an error, so its transition ends too.
+            log.error("cannot run {} of {}: {}", req.action(), req.resourceId(), e.getMessage());
+            post(new Event.OperationCompleted(OpResult.of(req, 1, OpStatus.ERROR, e.getMessage(), 0)));
+        }
+    }
+
+    static OpResult toOpResult(OperationResult r) {
+        return new OpResult(r.transitionKey() == null ? r.operationKey() : r.transitionKey(), r.resourceId(),
+                new AgentSpec(r.agent().standard(), r.agent().provider(), r.agent().type()), r.action(),
+                r.intervalMs(), r.rcCode(), OpStatus.ofCode(r.execStatus().code()), r.exitReason(), r.execTimeMs());
+    }
+
+    private long lastPeIndex() throws IOException {
+        long max = 0;
+        try (var files = Files.list(peDir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Matcher m = PE_INPUT.matcher(p.getFileName().toString());
+                if (m.matches()) {
+                    max = Math.max(max, Long.parseLong(m.group(1)));
+                }
+            }
+        }
+        return max;
+    }
+
+    /** Keeps the scheduler's input for crm simulate; the oldest beyond pe_inputs_kept are removed. */
+    private void saveInput(Cib cib) {
+        long index = ++peIndex;
+        try {
+            Path tmp = peDir.resolve(".pe-input-" + index + ".tmp");
+            Files.writeString(tmp, cib.toXml());
+            Files.move(tmp, peDir.resolve("pe-input-" + index + ".xml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            long drop = index - config.peInputsKept();
+            if (drop > 0) {
+                Files.deleteIfExists(peDir.resolve("pe-input-" + drop + ".xml"));
+            }
+            log.debug("scheduler input saved as {}", peDir.resolve("pe-input-" + index + ".xml"));
+        } catch (IOException e) {
+            log.warn("cannot save scheduler input {} in {}: {}", index, peDir, e.getMessage());
+        }
+    }
+
+    // ---- for the admin socket (called on its threads)
+
+    /** Sends a command to the controller and waits for its answer. */
+    AdminResult request(AdminCommand command, long timeoutMs) {
+        long id = adminIds.incrementAndGet();
+        CompletableFuture<AdminResult> f = new CompletableFuture<>();
+        adminWaiters.put(id, f);
+        post(new Event.AdminRequest(id, command));
+        try {
+            return f.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            adminWaiters.remove(id);
+            return new AdminResult(AdminResult.TIMEOUT, "crmd on " + config.node() + " did not answer within "
+                    + timeoutMs / 1000 + " s", null, null, null);
+        } catch (Exception e) {
+            adminWaiters.remove(id);
+            return new AdminResult(AdminResult.TIMEOUT, "interrupted: " + e, null, null, null);
+        }
+    }
+
+    NodeConfig config() {
+        return config;
+    }
+
+    public String nodeName() {
+        return config.node();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (admin != null) {
+            admin.close();
+        }
+        if (messenger != null) {
+            messenger.close();
+        }
+        if (lrm != null) {
+            lrm.close();
+        }
+        started.countDown();
+        timers.shutdownNow();
+        events.shutdownNow();
+        List<CompletableFuture<AdminResult>> waiting = new ArrayList<>(adminWaiters.values());
+        waiting.forEach(w -> w.complete(new AdminResult(AdminResult.NO_DC, "crmd is shutting down", null, null, null)));
+    }
+}

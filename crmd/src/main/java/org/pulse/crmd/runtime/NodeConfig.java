@@ -1,0 +1,185 @@
+package org.pulse.crmd.runtime;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A node's configuration file ({@code /etc/pulse/crmd.conf} by default): {@code key = value} lines,
+ * {@code #} comments. Several nodes run on one machine with one file each. Example:
+ *
+ * <pre>
+ * # this node's name; must be one of the names in "nodes"
+ * node = node1
+ * # JGroups cluster name (all nodes alike)
+ * cluster = pulse
+ * # every node: name@host:port (TCP; port+100 is used for failure detection)
+ * nodes = node1@127.0.0.1:7801, node2@127.0.0.1:7802, node3@127.0.0.1:7803
+ * # optional second link of this node (host:port): the node is lost only when both are
+ * link2 = 192.0.2.1:7801
+ * # the cluster key, made by `crmd --generate-key FILE`
+ * key = /etc/pulse/authkey
+ * # CIB (cib/) and saved scheduler inputs (pe/)
+ * data_dir = /var/lib/pulse
+ * # admin socket for crm and the agent shims (mode 0660)
+ * socket = /run/pulse/crmd.sock
+ * # OCF roots searched in order (each holds resource.d/PROVIDER/TYPE), colon-separated
+ * agent_dirs = /usr/lib/pulse/ocf:/usr/lib/ocf
+ * # where fence agents (stonith class) are found, colon-separated
+ * stonith_dirs = /usr/sbin
+ * # init scripts (lsb class)
+ * lsb_dir = /etc/init.d
+ * # agents' state directory; give each node on a machine its own
+ * ha_rsctmp = /run/resource-agents
+ * # the longest time from a node going silent to the others acting (ms; crashes are seen sooner)
+ * failure_detection_ms = 500
+ * # how many scheduler inputs to keep in data_dir/pe
+ * pe_inputs_kept = 200
+ * </pre>
+ */
+public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
+        InetSocketAddress link2, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, List<Path> stonithDirs,
+        Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept) {
+
+    static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "link2", "key", "data_dir", "socket",
+            "agent_dirs", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept");
+
+    /** A problem in the file, with the place and what to do. */
+    public static final class ConfigException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ConfigException(String message) {
+            super(message);
+        }
+    }
+
+    public InetSocketAddress listen() {
+        return nodes.get(node);
+    }
+
+    public List<String> nodeNames() {
+        return List.copyOf(nodes.keySet());
+    }
+
+    public static NodeConfig load(Path file) throws ConfigException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the node config " + file + ": " + e.getMessage()
+                    + "; give an existing file with --config FILE (see README for the format)");
+        }
+        return parse(file, lines);
+    }
+
+    static NodeConfig parse(Path file, List<String> lines) throws ConfigException {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, Integer> lineOf = new LinkedHashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException(file + ":" + (i + 1) + ": '" + line + "' is not 'key = value'");
+            }
+            String key = line.substring(0, eq).strip();
+            String value = line.substring(eq + 1).strip();
+            if (!KEYS.contains(key)) {
+                throw new ConfigException(file + ":" + (i + 1) + ": unknown key '" + key + "'; known keys: "
+                        + new java.util.TreeSet<>(KEYS));
+            }
+            if (values.containsKey(key)) {
+                throw new ConfigException(file + ":" + (i + 1) + ": '" + key + "' is set twice (first at line "
+                        + lineOf.get(key) + ")");
+            }
+            values.put(key, value);
+            lineOf.put(key, i + 1);
+        }
+        String node = require(file, values, "node");
+        Map<String, InetSocketAddress> nodes = new LinkedHashMap<>();
+        for (String entry : require(file, values, "nodes").split(",")) {
+            String e = entry.strip();
+            int at = e.indexOf('@');
+            if (at <= 0) {
+                throw new ConfigException(file + ":" + lineOf.get("nodes") + ": '" + e
+                        + "' in nodes is not name@host:port");
+            }
+            String name = e.substring(0, at);
+            nodes.put(name, address(file, lineOf.get("nodes"), e.substring(at + 1)));
+        }
+        if (!nodes.containsKey(node)) {
+            throw new ConfigException(file + ":" + lineOf.get("node") + ": node '" + node + "' is not in nodes "
+                    + nodes.keySet() + "; add it as " + node + "@host:port");
+        }
+        InetSocketAddress link2 = values.containsKey("link2") ? address(file, lineOf.get("link2"), values.get("link2"))
+                : null;
+        long fd = number(file, values, lineOf, "failure_detection_ms", 500);
+        int kept = (int) number(file, values, lineOf, "pe_inputs_kept", 200);
+        return new NodeConfig(file, node, values.getOrDefault("cluster", "pulse"), nodes, link2,
+                Path.of(values.getOrDefault("key", "/etc/pulse/authkey")),
+                Path.of(values.getOrDefault("data_dir", "/var/lib/pulse")),
+                Path.of(values.getOrDefault("socket", "/run/pulse/crmd.sock")),
+                paths(values.getOrDefault("agent_dirs", "/usr/lib/ocf")),
+                paths(values.getOrDefault("stonith_dirs", "/usr/sbin:/sbin")),
+                Path.of(values.getOrDefault("lsb_dir", "/etc/init.d")),
+                Path.of(values.getOrDefault("ha_rsctmp", "/run/resource-agents")), fd, kept);
+    }
+
+    private static String require(Path file, Map<String, String> values, String key) throws ConfigException {
+        String v = values.get(key);
+        if (v == null || v.isEmpty()) {
+            throw new ConfigException(file + ": '" + key + "' is missing; add a line '" + key + " = ...'");
+        }
+        return v;
+    }
+
+    private static long number(Path file, Map<String, String> values, Map<String, Integer> lineOf, String key,
+            long fallback) throws ConfigException {
+        String v = values.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n <= 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(file + ":" + lineOf.get(key) + ": " + key + " = " + v
+                    + " is not a positive whole number");
+        }
+    }
+
+    private static InetSocketAddress address(Path file, int line, String hostPort) throws ConfigException {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new ConfigException(file + ":" + line + ": '" + hostPort + "' is not host:port");
+        }
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1).strip());
+            return new InetSocketAddress(hostPort.substring(0, colon).strip(), port);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ":" + line + ": '" + hostPort + "' is not host:port ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    private static List<Path> paths(String colonSeparated) {
+        List<Path> out = new ArrayList<>();
+        for (String p : colonSeparated.split(":")) {
+            if (!p.isBlank()) {
+                out.add(Path.of(p.strip()));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,55 @@
+package org.pulse.crmd.runtime;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.pulse.cib.Cib;
+import org.pulse.cib.xml.XmlElement;
+import org.pulse.crmd.controller.StatusReport;
+
+/** The human-readable status a node gives on its admin socket (crm status renders its own from the CIB). */
+final class StatusText {
+    private StatusText() {
+    }
+
+    static String render(StatusReport s, Cib cib) {
+        StringBuilder b = new StringBuilder();
+        b.append("Node ").append(s.node()).append(": view ").append(s.viewId()).append(' ').append(s.members())
+                .append('\n');
+        b.append("DC: ").append(s.dc() == null ? "none" : s.dc()).append(" (")
+                .append(s.quorate() == null ? "quorum unknown" : s.quorate() ? "partition with quorum"
+                        : "partition WITHOUT quorum")
+                .append(", ").append(s.members().size()).append(" of ").append(s.expectedVotes()).append(" votes)\n");
+        b.append("CIB: ").append(s.cibVersion()).append(s.joined() ? "" : " (not joined to the DC yet)").append('\n');
+        b.append("Transition: ").append(s.transition()).append('\n');
+        Map<String, String> placement = new TreeMap<>();
+        for (XmlElement p : primitives(cib.root())) {
+            Set<String> on = AdminHandler.activeOn(cib, p.id());
+            placement.put(p.id(), on.isEmpty() ? "Stopped" : "Started " + String.join(", ", on));
+        }
+        b.append("Resources:\n");
+        placement.forEach((rsc, where) -> b.append("  ").append(rsc).append(": ").append(where)
+                .append(s.blocked().containsKey(rsc) ? " (blocked: " + s.blocked().get(rsc) + ")" : "").append('\n'));
+        if (!s.pendingFencing().isEmpty()) {
+            b.append("Fencing pending: ").append(s.pendingFencing()).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static List<XmlElement> primitives(XmlElement root) {
+        List<XmlElement> out = new java.util.ArrayList<>();
+        root.element("configuration").flatMap(c -> c.element("resources")).ifPresent(r -> collect(r, out));
+        return out;
+    }
+
+    private static void collect(XmlElement e, List<XmlElement> out) {
+        for (XmlElement c : e.elements()) {
+            if (c.name().equals("primitive")) {
+                out.add(c);
+            } else {
+                collect(c, out);
+            }
+        }
+    }
+}

@@ -35,8 +35,8 @@ public final class ClusterKey {
     /** Size of the key file, in bytes (256 bits: AES-256 and HMAC-SHA256 both take it whole). */
     public static final int KEY_BYTES = 32;
 
-    private static final Set<PosixFilePermission> OWNER_READ_ONLY = PosixFilePermissions.fromString("r--------");
-    private static final Set<PosixFilePermission> GROUP_OR_OTHER = EnumSet.of(
+    private static final Set<PosixFilePermission> OWNER_READ_ONLY = Set.copyOf(PosixFilePermissions.fromString("r--------"));
+    private static final Set<PosixFilePermission> GROUP_OR_OTHER = Set.of(
             PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
             PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 

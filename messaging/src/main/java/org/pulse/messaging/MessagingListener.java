@@ -8,7 +8,8 @@ import java.util.Set;
  * order JGroups delivered them: messages from one sender arrive in the order sent; a view arrives
  * before the messages its new members send in it. A callback must not block (crmd puts each on
  * its own event queue and returns); an exception it throws is logged and does not stop delivery.
- * {@link Messenger#request} futures complete on the same thread.
+ * {@link Messenger#request} futures complete on the same thread, so a callback must never wait
+ * for one (it would wait for itself); chain on it instead, or hand it to the event queue.
  */
 public interface MessagingListener {
     /** A new view was installed (including the first one, containing at least this node). */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -158,6 +159,9 @@ public final class Messenger implements AutoCloseable {
         if (timeoutMs <= 0) {
             throw new IllegalArgumentException("request timeout must be positive, got " + timeoutMs + " ms");
         }
+        if (closed) {
+            return CompletableFuture.failedFuture(new MessagingException(config.nodeName() + ": messenger closed"));
+        }
         long id = nextId.incrementAndGet();
         Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.REQUEST, type, config.nodeName(), id, payload);
         byte[] bytes = EnvelopeCodec.encode(e);
@@ -175,7 +179,11 @@ public final class Messenger implements AutoCloseable {
         CompletableFuture<Replies> future = new CompletableFuture<>();
         // Registered on the delivery thread before anything is sent, so a reply (which also
         // goes through that thread) always finds its request.
-        delivery.execute(() -> register(new Pending(id, targetSet, absent, future), timeoutMs));
+        try {
+            delivery.execute(() -> register(new Pending(id, targetSet, absent, future), timeoutMs));
+        } catch (RejectedExecutionException ex) {
+            return CompletableFuture.failedFuture(new MessagingException(config.nodeName() + ": messenger closed"));
+        }
         for (Map.Entry<String, Address> t : addresses.entrySet()) {
             try {
                 channel.send(new BytesMessage(t.getValue(), bytes));
@@ -300,7 +308,7 @@ public final class Messenger implements AutoCloseable {
                     LOG.log(Level.ERROR, config.nodeName() + ": listener " + what + " threw; delivery goes on", e);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closed: nothing more is delivered
         }
     }
@@ -321,6 +329,11 @@ public final class Messenger implements AutoCloseable {
         @Override
         public void viewAccepted(View v) {
             ClusterView cv = toClusterView(v);
+            if (new HashSet<>(cv.members()).size() != cv.size()) {
+                LOG.log(Level.ERROR, config.nodeName() + ": view " + cv + " has two members with the same name; node names"
+                        + " must be unique (a node restarted before its old incarnation left? check the node configs)."
+                        + " Messages to that name go to the oldest of them");
+            }
             jgroupsView = v;
             view = cv;
             deliver(() -> {

@@ -127,12 +127,16 @@ public final class SealProtocol extends Protocol {
         return null;
     }
 
-    /** "name (uuid) at host:port" as far as the transport knows the sender. */
+    /**
+     * The sender as far as we can tell: a refused message is unauthenticated, so its source
+     * address (and the name in it) is only what the sender claims; the physical address is
+     * known only if that address once passed discovery.
+     */
     String describe(Address src) {
         if (src == null) {
             return "an unknown sender";
         }
         PhysicalAddress phys = getTransport() == null ? null : getTransport().getPhysicalAddressFromCache(src);
-        return src + (phys != null ? " at " + phys : " (physical address unknown: it never passed discovery)");
+        return "a sender claiming to be " + src + (phys != null ? " at " + phys : " (physical address unknown: it never passed discovery)");
     }
 }

@@ -48,6 +48,8 @@ final class Sealer {
     private final byte[] salt;
     private final SecretKey sessionKey;
     private final AtomicLong counter = new AtomicLong();
+    /** Cipher.getInstance costs about as much as sealing 2 KB; a cipher per thread is re-inited per message instead. */
+    private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(Sealer::newCipher);
     private final Map<ByteBuffer, SecretKey> peerKeys = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ByteBuffer, SecretKey> eldest) {
@@ -80,7 +82,7 @@ final class Sealer {
         System.arraycopy(salt, 0, out, 3, SALT_BYTES);
         ByteBuffer.wrap(out, 3 + SALT_BYTES, 8).putLong(n);
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = ciphers.get();
             cipher.init(Cipher.ENCRYPT_MODE, sessionKey, new GCMParameterSpec(TAG_BYTES * 8, nonce(n)));
             cipher.updateAAD(out, 0, HEADER_BYTES);
             int written = cipher.doFinal(plain, offset, length, out, HEADER_BYTES);
@@ -110,7 +112,7 @@ final class Sealer {
         long n = ByteBuffer.wrap(sealed, offset + 3 + SALT_BYTES, 8).getLong();
         SecretKey key = peerKey(peerSalt);
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = ciphers.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce(n)));
             cipher.updateAAD(sealed, offset, HEADER_BYTES);
             return cipher.doFinal(sealed, offset + HEADER_BYTES, length - HEADER_BYTES);
@@ -144,6 +146,14 @@ final class Sealer {
             return new SecretKeySpec(mac.doFinal(saltBytes), "AES");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
+        }
+    }
+
+    private static Cipher newCipher() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM/NoPadding is missing from this JDK", e);
         }
     }
 

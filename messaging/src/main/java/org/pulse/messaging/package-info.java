@@ -1,0 +1,45 @@
+/**
+ * Cluster transport for crmd: a sealed JGroups 5.5.7 channel over TCP with a static member
+ * list, membership views in node names, and typed envelopes carrying crmd's bytes.
+ *
+ * <h2>Using it (crmd)</h2>
+ * <pre>{@code
+ * ClusterKey key = ClusterKey.load(Path.of("/etc/pulse/authkey"));     // crmd --generate-key: ClusterKey.generate(path)
+ * MessagingConfig config = MessagingConfig.builder("pulse", "node1")
+ *         .listenOn("192.0.2.1", 7800)                              // a second listenOn = a second link
+ *         .peer("192.0.2.1", 7800).peer("192.0.2.2", 7800).peer("192.0.2.3", 7800)
+ *         .failureDetectionMs(500)                                  // the one timing knob
+ *         .clusterKey(key)
+ *         .build();
+ * Messenger m = Messenger.start(config, listener);                  // listener: onView / onSuspect / onMessage
+ * log(m.describeTiming());
+ * m.send("node2", "cib.diff", bytes);                               // false if node2 is not in the view
+ * m.broadcast("cib.diff", bytes);                                   // every other member
+ * m.request(m.view().members(), "cib.commit", bytes, 2_000)         // CompletableFuture<Replies>
+ *         .thenAccept(replies -> queue.add(new CommitAcked(replies)));
+ * m.reply(requestEnvelope, "cib.committed", bytes);                 // in answer to a REQUEST
+ * m.close();                                                        // graceful leave
+ * }</pre>
+ * Every callback and every request future arrive on the messenger's single delivery thread
+ * ({@code pulse-messaging-NODE}), in order; see {@link org.pulse.messaging.MessagingListener}.
+ *
+ * <h2>Security</h2>
+ * On by default; {@code insecure()} must be asked for. Every JGroups message, headers included,
+ * is sealed with AES-256-GCM under a key derived from the cluster key
+ * ({@link org.pulse.messaging.SealProtocol}), right above the transport: a node without the key
+ * is never discovered, never joins, and nothing it sends reaches a protocol or crmd. Refused
+ * messages are counted and logged (rate-limited) with the sender. Not covered: replay of a
+ * captured sealed message by an eavesdropper (reliable traffic is deduplicated by sequence
+ * numbers inside the seal, but a replayed heartbeat would be accepted), and denial of service
+ * at the TCP level by anyone who can reach the port (JGroups' TLS would close that; it needs
+ * certificates).
+ *
+ * <h2>Redundant links</h2>
+ * With two {@code listenOn} addresses, {@link org.pulse.messaging.MultiLinkTCP} sends every
+ * packet on both links, each link with its own sender thread and bounded queue, and receives
+ * on both; a node is lost only when all its links are. FD_SOCK2 still uses the first link only,
+ * which is harmless: on a cut link it sees no reset, and if it suspects anyway, VERIFY_SUSPECT2
+ * checks over both links. Peers declare their second address with
+ * {@code peer(firstLink, secondLink)}.
+ */
+package org.pulse.messaging;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,8 +162,7 @@ final class CibDiffJson {
                 if (!s.isObject() && !s.isMissingNode()) {
                     throw new CibException(where + ": \"set\" must be an object of attribute values");
                 }
-                for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : s.properties()) {
                     set.put(e.getKey(), text(e.getValue(), where + ": attribute " + e.getKey()));
                 }
                 List<String> removed = new ArrayList<>();
@@ -221,8 +219,7 @@ final class CibDiffJson {
         }
         String name = text(n.path("element"), where + ": a node needs \"element\", \"text\" or \"comment\"; \"element\"");
         Map<String, String> attrs = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.path("attributes").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : n.path("attributes").properties()) {
             attrs.put(e.getKey(), text(e.getValue(), where + ": attribute " + e.getKey() + " of <" + name + ">"));
         }
         List<XmlNode> children = new ArrayList<>();

@@ -55,7 +55,9 @@ class CibStoreKillTest {
             Thread.sleep(rnd.nextInt(150));
             child.destroyForcibly();   // SIGKILL
             assertTrue(child.waitFor(20, TimeUnit.SECONDS), "the writer did not die");
-            reader.join(5000);
+            // every line the writer printed is in the pipe: read to its end before judging
+            reader.join(TimeUnit.SECONDS.toMillis(60));
+            assertTrue(!reader.isAlive(), "the writer's output did not end");
             long done = lastDone.get();
             assertTrue(done > epoch, "round " + round + ": the writer saved nothing (seed " + seed + ")");
             Cib loaded = new CibStore(dir, 3).load().orElseThrow();

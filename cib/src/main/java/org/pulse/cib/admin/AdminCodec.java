@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
 import java.util.Map;
 
 /** Encodes and decodes admin messages, one line of JSON each; see the package comment for the format. */
@@ -143,8 +142,7 @@ public final class AdminCodec {
             throw new AdminProtocolException(AdminError.BAD_REQUEST, "the " + what + "s must be a JSON object, got " + o);
         }
         AdminArgs args = AdminArgs.empty();
-        for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : o.properties()) {
             JsonNode v = e.getValue();
             Object value;
             if (v.isTextual()) {

@@ -184,17 +184,58 @@ final class Assignment {
         return t;
     }
 
+    /** With a clone as primary: the nodes where it has an instance count. */
+    private void applyCloneColocation(ScoreTable t, Colocation col, Rsc clone) {
+        java.util.Set<SNode> where = new java.util.HashSet<>();
+        for (Rsc inst : clone.children) {
+            if (inst.assigned != null) {
+                where.add(inst.assigned);
+            }
+        }
+        for (SNode n : c.nodes()) {
+            if (!t.allows(n)) {
+                continue;
+            }
+            boolean has = where.contains(n);
+            if (col.score() >= Scores.INFINITY && !has) {
+                t.add(n, -Scores.INFINITY, "no instance of " + clone.id + " here (colocation " + col.id() + ")");
+            } else if (has && col.score() < Scores.INFINITY) {
+                t.add(n, col.score(), (col.score() < 0 ? "apart from " : "with ") + clone.id + " (colocation " + col.id() + ")");
+            }
+        }
+    }
+
     void assign(Rsc u) {
+        if (u.kind == Rsc.Kind.CLONE) {
+            // a clone is placed instance by instance
+            if (!u.assigning && !u.assignedDone) {
+                u.assigning = true;
+                for (Rsc inst : u.children) {
+                    assign(inst);
+                }
+                u.assigning = false;
+                u.assignedDone = true;
+            }
+            return;
+        }
         if (u.assignedDone || u.assigning) {
             return;
         }
         u.assigning = true;
-        for (Colocation col : s.primariesOf(u)) {
+        List<Colocation> primaries = new ArrayList<>(s.primariesOf(u));
+        if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE) {
+            primaries.addAll(s.primariesOf(u.parent));   // a clone's colocation binds each instance
+        }
+        for (Colocation col : primaries) {
             assign(col.primary());
         }
         ScoreTable t = withInfluence(u, new HashSet<>());
-        for (Colocation col : s.primariesOf(u)) {
+        for (Colocation col : primaries) {
             Rsc p = col.primary();
+            if (p.kind == Rsc.Kind.CLONE) {
+                applyCloneColocation(t, col, p);
+                continue;
+            }
             if (!p.assignedDone) {
                 continue;   // a loop: the other side is placed after us
             }
@@ -260,7 +301,7 @@ final class Assignment {
             }
             SNode n = t.node(i);
             int sc = t.at(i);
-            if (sc < 0 || !n.canHost()) {
+            if (sc < 0 || !n.canHost() || cloneNodeFull(u, n)) {
                 continue;
             }
             if (best == null || sc > bestScore
@@ -271,11 +312,26 @@ final class Assignment {
             }
         }
         SNode cur = unitCurrentNode(u);
-        if (best != null && cur != null && cur != best && cur.canHost() && t.allows(cur) && t.get(cur) == bestScore
+        if (best != null && cur != null && cur != best && cur.canHost() && !cloneNodeFull(u, cur) && t.allows(cur) && t.get(cur) == bestScore
                 && cur.assignedCount == best.assignedCount) {
             best = cur;
         }
         return best;
+    }
+
+    /** A clone instance may not go where the clone already has clone-node-max instances. */
+    private static boolean cloneNodeFull(Rsc u, SNode n) {
+        Rsc clone = u.parent;
+        if (clone == null || clone.kind != Rsc.Kind.CLONE) {
+            return false;
+        }
+        int here = 0;
+        for (Rsc inst : clone.children) {
+            if (inst != u && inst.assigned == n) {
+                here++;
+            }
+        }
+        return here >= clone.cloneNodeMax;
     }
 
     private static void setAssigned(Rsc u, SNode node, String reason) {

@@ -80,7 +80,16 @@ final class GraphBuilder {
                 }
             }
             boolean stillFailed = r.failed && !acted && !end.isEmpty();
-            after.add(new Placement(r.id, end, end.isEmpty() ? "Stopped" : "Started", stillFailed,
+            String endRole = "Started";
+            Rsc clone = r.cloneAncestor();
+            if (clone != null && clone.promotable && !end.isEmpty()) {
+                boolean promoted = r.nextRole == Role.PROMOTED && r.assigned != null && end.contains(r.assigned.name);
+                if (r.assigned == null || !end.contains(r.assigned.name)) {
+                    promoted = r.role == Role.PROMOTED;   // left where it is (unmanaged, cannot stop)
+                }
+                endRole = promoted ? "Promoted" : "Unpromoted";
+            }
+            after.add(new Placement(r.id, end, end.isEmpty() ? "Stopped" : endRole, stillFailed,
                     !r.managed && !r.blocked, r.blocked, r.orphan));
         }
         Explainer expl = explainer(c, asg, p);

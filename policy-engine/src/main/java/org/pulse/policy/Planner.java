@@ -85,6 +85,9 @@ final class Planner {
         Act a = index.get(key);
         if (a == null) {
             a = new Act(op, r, n, interval, role);
+            if (r != null && n != null && n.unclean && fenced(n)) {
+                a.pseudo = true;   // fencing the node does it
+            }
             index.put(key, a);
             acts.add(a);
         }
@@ -156,6 +159,30 @@ final class Planner {
                 start(r, target);
             } else {
                 keepRunning(r, target);
+            }
+        }
+        roles(r);
+    }
+
+    /** Promotable instances: promote where promotion was decided, demote where it no longer holds. */
+    private void roles(Rsc r) {
+        Rsc clone = r.cloneAncestor();
+        if (clone == null || !clone.promotable) {
+            return;
+        }
+        SNode target = r.assigned;
+        for (SNode cur : r.runningOn) {
+            Rsc.NodeHistory h = r.history.get(cur);
+            boolean promotedHere = h != null && h.role == Role.PROMOTED;
+            if (promotedHere && (cur != target || r.nextRole != Role.PROMOTED || find(r, "stop", cur) != null)) {
+                add("demote", r, cur, 0, null);
+            }
+        }
+        if (target != null && r.nextRole == Role.PROMOTED) {
+            Rsc.NodeHistory h = r.history.get(target);
+            boolean promotedThere = h != null && h.role == Role.PROMOTED && find(r, "stop", target) == null;
+            if (!promotedThere) {
+                add("promote", r, target, 0, null);
             }
         }
     }
@@ -244,30 +271,46 @@ final class Planner {
         Act a = add("start", r, n, 0, null);
         for (OpConfig op : r.ops) {
             if (isRecurringMonitorFor(op, r)) {
-                add("monitor", r, n, op.intervalMs(), null);
+                monitor(r, n, op);
             }
         }
         return a;
     }
 
+    private Act monitor(Rsc r, SNode n, OpConfig op) {
+        Act m = add("monitor", r, n, op.intervalMs(), op.role());
+        if (op.role() != null && !"Started".equals(op.role())) {
+            m.extra.put("CRM_meta_role", op.role());
+        }
+        return m;
+    }
+
+    /** Recurring monitors for the role the resource will have (promotable instances differ per role). */
     private static boolean isRecurringMonitorFor(OpConfig op, Rsc r) {
         if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())) {
             return false;
         }
-        return op.role() == null || "Started".equals(op.role());
+        if (op.role() == null || "Started".equals(op.role())) {
+            return true;
+        }
+        Rsc clone = r.cloneAncestor();
+        if (clone == null || !clone.promotable) {
+            return false;
+        }
+        return op.role().equals(r.nextRole.text());
     }
 
     private void keepRunning(Rsc r, SNode n) {
         Rsc.NodeHistory h = r.history.get(n);
         for (OpConfig op : r.ops) {
             if (isRecurringMonitorFor(op, r) && (h == null || !h.recurring.containsKey("monitor_" + op.intervalMs()))) {
-                add("monitor", r, n, op.intervalMs(), null);
+                monitor(r, n, op);
             }
         }
         if (h != null) {
             for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
                 OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
-                if (cfg == null || !cfg.enabled()) {
+                if (cfg == null || !cfg.enabled() || ("monitor".equals(cfg.name()) && !isRecurringMonitorFor(cfg, r))) {
                     Act cancel = add("cancel", r, n, op.intervalMs(), null);
                     cancel.extra.put("CRM_meta_operation", op.operation());
                 }

@@ -25,6 +25,7 @@ public final class PolicyEngine {
         Cluster cluster = Unpack.run(cib, at);
         Scoring scoring = Scoring.run(cluster);
         Assignment assignment = Assignment.run(cluster, scoring);
+        Promotion.run(cluster);
         Planner planner = Planner.run(cluster, scoring);
         return GraphBuilder.build(cluster, assignment, planner);
     }

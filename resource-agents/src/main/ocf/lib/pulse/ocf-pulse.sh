@@ -9,6 +9,10 @@
 # the action's deadline from OCF_RESKEY_CRM_meta_timeout, and a process liveness test that
 # treats zombies as dead (PID 1 does not reap orphans everywhere; a zombie answers kill -0).
 
+# The directory of this library (agents set _lib to its path before sourcing it): helpers such
+# as send-garp.pl live beside it.
+PULSE_LIB_DIR=${_lib%/*}
+
 OCF_SUCCESS=0
 OCF_ERR_GENERIC=1
 OCF_ERR_ARGS=2

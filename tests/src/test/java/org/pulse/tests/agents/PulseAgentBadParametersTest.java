@@ -60,6 +60,7 @@ class PulseAgentBadParametersTest {
         bad(agent("IPaddr", Map.of("ip", lab.vip(0), "nic", "nosuch0")), 2, "nosuch0");
         bad(agent("IPaddr", Map.of("ip", "203.0.113.50")), 2, "203.0.113.50", "nic");
         bad(agent("IPaddr", Map.of("ip", lab.vip(0), "iflabel", "averyverylonglabel")), 6, "iflabel");
+        bad(agent("IPaddr", Map.of("ip", lab.vip(0), "arp_sender", "carrier-pigeon")), 6, "arp_sender");
     }
 
     @Test

@@ -54,6 +54,11 @@ public final class CibValidator {
     private static final Set<String> ROLES = Set.of(
             "Stopped", "Started", "Slave", "Master", "Unpromoted", "Promoted");
     private static final Set<String> ACTIONS = Set.of("start", "stop", "promote", "demote");
+    /**
+     * Elements whose id is a name from outside, not an XML ID (a corosync node id, a user name),
+     * so it may equal another element's id; they are unique among their own kind only.
+     */
+    private static final Set<String> OWN_KIND_ID = Set.of("node", "acl_target");
     /** Elements whose id attribute refers to something instead of defining an id. */
     private static final Set<String> REFERRING_ID = Set.of("resource_ref", "obj_ref", "role", "role_ref");
     /** Option names (nvpair name) whose values are durations, wherever they appear. */
@@ -231,9 +236,18 @@ public final class CibValidator {
         }
 
         /** First pass: ids and what they name, so references can be checked in any order. */
+        private final Map<String, XmlElement> ownKindIds = new HashMap<>();
+
         private void collect(XmlElement e, XmlElement parent) {
             String id = e.id();
-            if (id != null && !REFERRING_ID.contains(e.name())) {
+            if (id != null && OWN_KIND_ID.contains(e.name())) {
+                XmlElement first = ownKindIds.putIfAbsent(e.name() + "\u0000" + id, e);
+                if (first != null) {
+                    error(e, id, "two <" + e.name() + "> entries have id '" + id + "'"
+                                    + (first.sourceLine() > 0 ? " (the other at line " + first.sourceLine() + ")" : ""),
+                            "remove one or give it its own id");
+                }
+            } else if (id != null && !REFERRING_ID.contains(e.name())) {
                 XmlElement first = ids.putIfAbsent(id, e);
                 if (first != null) {
                     error(e, id, "id '" + id + "' is already used by <" + first.name() + ">"
@@ -328,6 +342,18 @@ public final class CibValidator {
                 case "op_expression" -> checkOpExpression(e, here);
                 case "rsc_expression" -> checkRscExpression(e, here);
                 case "fencing-level" -> checkFencingLevel(e, here);
+                case "role" -> {
+                    String ref = e.attr("id");
+                    if (ref != null && !ids.containsKey(ref)) {
+                        error(e, here, "role '" + ref + "' is not defined", "define <acl_role id=\"" + ref + "\"> in acls or correct the name");
+                    }
+                }
+                case "acl_permission" -> {
+                    String ref = e.attr("reference");
+                    if (ref != null && !ids.containsKey(ref)) {
+                        error(e, here, "reference=\"" + ref + "\" names no element of the configuration", "correct the id it refers to");
+                    }
+                }
                 case "alert" -> require(e, here, "path", "the program to run for alerts, e.g. path=\"/usr/share/pacemaker/alerts/alert_file.sh\"");
                 default -> {
                     // unknown or structural elements: kept as they are

@@ -94,4 +94,20 @@ class CibValidatorTest {
         assertEquals(500L, CibValidator.durationMs("PT0.5S"));
         assertEquals(null, CibValidator.durationMs("ten"));
     }
+
+    @Test
+    void nodeIdsAndUserNamesAreNotXmlIds() {
+        // corosync node id "1" next to an element with id "1": legal in Pacemaker's schema
+        String xml = CibBadInputTest.BASE.replace("%CON%", "").replace("%RES%",
+                "<primitive id=\"1\" class=\"lsb\" type=\"one\"/>").replace("</configuration>",
+                "<acls><acl_target id=\"vip\"><role id=\"readers\"/></acl_target>"
+                        + "<acl_role id=\"readers\"><acl_permission id=\"p1\" kind=\"read\" reference=\"g\"/></acl_role></acls></configuration>");
+        assertEquals(List.of(), CibValidator.validate("n.xml", xml));
+        List<CibProblem> p = CibValidator.validate("n.xml", CibBadInputTest.BASE.replace("%CON%", "").replace("%RES%", "")
+                .replace("uname=\"node2\"", "uname=\"node2\"/><node id=\"2\" uname=\"node3\"")
+                .replace("</configuration>", "<acls><acl_target id=\"u\"><role id=\"writers\"/></acl_target></acls></configuration>"));
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(p.get(0).message().contains("two <node> entries have id '2'"), p.toString());
+        assertTrue(p.get(1).message().contains("role 'writers' is not defined"), p.toString());
+    }
 }

@@ -28,7 +28,13 @@ final class Act {
     }
 
     /** Pacemaker's operation key: rsc_op_interval (or the op alone for node actions). */
+    /** Set for actions whose key is not rsc_op_interval (notifications). */
+    String keyOverride;
+
     String key() {
+        if (keyOverride != null) {
+            return keyOverride;
+        }
         if (rsc == null) {
             return op;
         }

@@ -62,6 +62,7 @@ final class Planner {
         p.propagateRestarts();
         p.shutdowns();
         p.runnability();
+        p.notifications();
         p.orderings();
         return p;
     }
@@ -313,6 +314,9 @@ final class Planner {
                 if (cfg == null || !cfg.enabled() || ("monitor".equals(cfg.name()) && !isRecurringMonitorFor(cfg, r))) {
                     Act cancel = add("cancel", r, n, op.intervalMs(), null);
                     cancel.extra.put("CRM_meta_operation", op.operation());
+                    if (cfg != null && cfg.role() != null && !"Started".equals(cfg.role())) {
+                        cancel.extra.put("CRM_meta_role", cfg.role());
+                    }
                 }
             }
         }
@@ -623,6 +627,85 @@ final class Planner {
         a.runnable = false;
         a.unrunnableReason = why;
         return true;
+    }
+
+    // ------------------------------------------------------------------ clone notifications
+
+    /**
+     * Clones with notify=true: around each kind of action the clone takes (stop, demote, start,
+     * promote), every instance active at that point is told before (pre) and after (post).
+     */
+    private void notifications() {
+        for (Rsc clone : c.topLevel()) {
+            if (clone.kind != Rsc.Kind.CLONE || !clone.notify) {
+                continue;
+            }
+            List<Rsc> prims = clone.primitives();
+            Map<String, Boolean> happens = new LinkedHashMap<>();
+            for (String op : List.of("stop", "demote", "start", "promote")) {
+                boolean any = false;
+                for (Rsc p : prims) {
+                    for (SNode n : c.nodes()) {
+                        Act a = find(p, op, n);
+                        if (a != null && a.runnable && !a.pseudo) {
+                            any = true;
+                        }
+                    }
+                }
+                happens.put(op, any);
+            }
+            for (Rsc p : prims) {
+                SNode end = endNode(p);
+                for (SNode cur : p.runningOn) {
+                    if (!cur.canRunOps()) {
+                        continue;
+                    }
+                    Act stop = find(p, "stop", cur);
+                    boolean stays = stop == null || !stop.runnable;
+                    if (happens.get("stop")) {
+                        notify(p, cur, "pre", "stop");
+                        if (stays) {
+                            notify(p, cur, "post", "stop");
+                        }
+                    }
+                    if (happens.get("demote")) {
+                        notify(p, cur, "pre", "demote");
+                        notify(p, cur, "post", "demote");
+                    }
+                    if (happens.get("start") && stays) {
+                        notify(p, cur, "pre", "start");
+                    }
+                }
+                if (end != null && end.canRunOps()) {
+                    if (happens.get("start")) {
+                        notify(p, end, "post", "start");
+                    }
+                    if (happens.get("promote")) {
+                        notify(p, end, "pre", "promote");
+                        notify(p, end, "post", "promote");
+                    }
+                }
+            }
+        }
+    }
+
+    private void notify(Rsc r, SNode n, String type, String op) {
+        Act a = new Act("notify", r, n, 0, null);
+        a.keyOverride = r.id + "_" + type + "_notify_" + op + "_0";
+        a.extra.put("CRM_meta_notify_type", type);
+        a.extra.put("CRM_meta_notify_operation", op);
+        // the pre-notification goes before the operation, the post one after it
+        for (SNode x : c.nodes()) {
+            Act target = find(r, op, x);
+            if (target != null) {
+                if ("pre".equals(type)) {
+                    target.after(a);
+                } else {
+                    a.after(target);
+                }
+            }
+        }
+        acts.add(a);
     }
 
     // ------------------------------------------------------------------ orderings (graph inputs)

@@ -365,6 +365,23 @@ class PulseAgentsInLabTest {
     }
 
     @Test
+    void filesystemRefusesToMountADeviceAlreadyMountedElsewhere() throws Exception {
+        NetnsLab.LoopDevice loop = lab.loopImage("fs3", 32);
+        Ocf.Agent on1 = Ocf.pulse("Filesystem", "fs3", Map.of("device", loop.device(),
+                "directory", lab.node(1).mountRoot().resolve("fs3").toString()), lab.node(1));
+        Ocf.Agent on2 = Ocf.pulse("Filesystem", "fs3", Map.of("device", loop.device(),
+                "directory", lab.node(2).mountRoot().resolve("fs3").toString()), lab.node(2));
+        assertEquals(0, on1.run("start").rc());
+        Ocf.Result second = on2.run("start");
+        assertEquals(1, second.rc(), "shared storage mounted twice would be split brain: " + second);
+        assertTrue(second.exitReason().contains("already mounted on " + lab.node(1).mountRoot()), second.exitReason());
+        assertEquals(7, on2.run("monitor").rc());
+        assertEquals(0, on1.run("stop").rc());
+        assertEquals(0, on2.run("start").rc(), "free again once node 1 let go");
+        assertEquals(0, on2.run("stop").rc());
+    }
+
+    @Test
     void filesystemStopFailsRatherThanLiesWhenItMayNotKill() throws Exception {
         NetnsLab.LoopDevice loop = lab.loopImage("fs2", 32);
         Path mnt = lab.workDir().resolve("mnt-fs2");

@@ -160,6 +160,9 @@ public final class Crm implements Callable<Integer> {
         try {
             text = name.equals("-") ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
                     : Files.readString(Path.of(name), StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            stderr.println("ERROR: cannot read the script " + name + ": no such file");
+            return 1;
         } catch (IOException e) {
             stderr.println("ERROR: cannot read the script " + name + ": " + e.getMessage());
             return 1;

@@ -25,6 +25,8 @@ import org.pulse.cib.xml.XmlWriter;
  */
 final class EditCommand {
     private static final String MARK = "#! ";
+    /** A scripted $EDITOR that never fixes its text must not loop forever. */
+    private static final int MAX_ROUNDS = 5;
     private final Session s;
 
     EditCommand(Session s) {
@@ -52,7 +54,13 @@ final class EditCommand {
         Path file = null;
         try {
             file = Files.createTempFile("crm-edit-", xml ? ".xml" : ".crm");
-            while (true) {
+            for (int round = 1; ; round++) {
+                if (round > MAX_ROUNDS) {
+                    Path kept = keptFile(xml);
+                    Files.writeString(kept, text, StandardCharsets.UTF_8);
+                    throw new CrmException("configure edit: still not accepted after " + MAX_ROUNDS
+                            + " rounds; nothing was changed. Your text is kept in " + kept);
+                }
                 Files.writeString(file, withErrors(errors, text), StandardCharsets.UTF_8);
                 int rc = runEditor(editor, file);
                 if (rc != 0) {
@@ -61,7 +69,7 @@ final class EditCommand {
                 }
                 String edited = stripErrors(Files.readString(file, StandardCharsets.UTF_8));
                 if (edited.equals(text) && !errors.isEmpty()) {
-                    Path kept = Files.createTempFile("crm-edit-kept-", xml ? ".xml" : ".crm");
+                    Path kept = keptFile(xml);
                     Files.writeString(kept, edited, StandardCharsets.UTF_8);
                     throw new CrmException("configure edit: saved without fixing the errors; nothing was changed. "
                             + "Your text is kept in " + kept);
@@ -95,6 +103,15 @@ final class EditCommand {
                 }
             }
         }
+    }
+
+    /** Where text that could not be applied is kept: ~/.config/pulse/edit-kept-TIME.crm (or .xml). */
+    private Path keptFile(boolean xml) throws IOException {
+        Path dir = s.home().resolve(".config/pulse");
+        Files.createDirectories(dir);
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC)
+                .format(s.clock.instant());
+        return dir.resolve("edit-kept-" + stamp + (xml ? ".xml" : ".crm"));
     }
 
     private int runEditor(String editor, Path file) throws IOException, CrmException {

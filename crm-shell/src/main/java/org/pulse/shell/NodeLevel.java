@@ -58,7 +58,9 @@ final class NodeLevel implements Level {
                 if (reboot) {
                     setStatus(s, cmd, node, "standby", "on");
                 } else {
-                    setNodes(s, cmd, node, "standby", "on");
+                    // A transient value would override the permanent one: drop it.
+                    s.applyNow("node standby", cib -> withoutStatusAttr(withNodeAttr(cib, node, "standby", "on"), node,
+                            "standby"));
                 }
                 s.info("standby node " + node);
                 return 0;
@@ -70,10 +72,7 @@ final class NodeLevel implements Level {
                     if (hasNodeAttr(cib, node, "standby")) {
                         out = withNodeAttr(out, node, "standby", "off");
                     }
-                    if (hasStatusAttr(out, node, "standby")) {
-                        out = withStatusAttr(out, node, "standby", "off");
-                    }
-                    return out;
+                    return withoutStatusAttr(out, node, "standby");
                 });
                 s.info("online node " + node);
                 return 0;
@@ -229,8 +228,13 @@ final class NodeLevel implements Level {
                 .map(t -> Attributes.get(t, "instance_attributes", name)).orElse(null);
     }
 
-    private static boolean hasStatusAttr(XmlElement cib, String node, String name) {
-        return statusAttr(cib, node, name) != null;
+    static XmlElement withoutStatusAttr(XmlElement cib, String node, String name) {
+        return Tree.transform(cib, e -> {
+            if (e.name().equals("node_state") && node.equals(e.attr("uname", e.id()))) {
+                return Tree.transform(e, x -> x.name().equals("nvpair") && name.equals(x.attr("name")) ? null : x);
+            }
+            return e;
+        });
     }
 
     /** A transient attribute, in node_state/transient_attributes (made when the node has none yet). */

@@ -166,6 +166,11 @@ final class Shell {
                 if (rc != 0) {
                     errorsSinceCommit++;
                 }
+                // "configure primitive ..." typed outside configure enters and leaves the level in one go:
+                // the change is settled then, as crmsh does on leaving the level.
+                if (target.name().equals("configure") && saved != target && session.pending()) {
+                    settlePending();
+                }
                 return rc;
             } finally {
                 current = saved;

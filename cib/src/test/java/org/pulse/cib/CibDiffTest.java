@@ -167,4 +167,21 @@ class CibDiffTest {
         assertTrue(applied.configurationSection("rsc_defaults").isPresent());
         assertEquals(1, applied.status().elements("node_state").size(), "the status the patch did not touch stays");
     }
+
+    /** The wire format is what nodes of one cluster exchange: it changes only on purpose. */
+    @Test
+    void theWireFormatIsStable() throws CibException {
+        Cib a = Cib.parse("a", "<cib validate-with=\"pacemaker-3.9\" admin_epoch=\"0\" epoch=\"2\" num_updates=\"5\">"
+                + "<configuration/><status><node_state id=\"1\" crmd=\"offline\"/></status></cib>");
+        Cib b = a.next(a.withNodeState(a.status().elements("node_state").get(0).withAttribute("crmd", "online")
+                .withChildAppended(new org.pulse.cib.xml.XmlComment("joined"))));
+        String expected = "{\"format\":\"pulse-cib-diff\",\"formatVersion\":1,\"from\":\"0.2.5\",\"to\":\"0.2.6\","
+                + "\"changes\":[{\"op\":\"modify\",\"path\":[{\"name\":\"cib\"}],\"set\":{\"num_updates\":\"6\"},\"remove\":[]},"
+                + "{\"op\":\"modify\",\"path\":[{\"name\":\"cib\"},{\"name\":\"status\"},{\"name\":\"node_state\",\"id\":\"1\"}],"
+                + "\"set\":{\"crmd\":\"online\"},\"remove\":[]},"
+                + "{\"op\":\"create\",\"parent\":[{\"name\":\"cib\"},{\"name\":\"status\"},{\"name\":\"node_state\",\"id\":\"1\"}],"
+                + "\"index\":0,\"node\":{\"comment\":\"joined\"}}]}";
+        assertEquals(expected, CibDiff.diff(a, b).toJson());
+        assertEquals(b, CibDiff.fromJson(expected).apply(a));
+    }
 }

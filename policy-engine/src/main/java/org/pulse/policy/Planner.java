@@ -62,6 +62,7 @@ final class Planner {
         p.propagateRestarts();
         p.shutdowns();
         p.runnability();
+        p.migrations();
         p.notifications();
         p.orderings();
         return p;
@@ -627,6 +628,52 @@ final class Planner {
         a.runnable = false;
         a.unrunnableReason = why;
         return true;
+    }
+
+    // ------------------------------------------------------------------ live migration
+
+    /**
+     * A resource with allow-migrate=true that moves between two healthy nodes migrates instead
+     * of stopping and starting: migrate_to on the source, migrate_from on the target, then the
+     * stop on the source; the start becomes a pseudo action (the migration did it).
+     */
+    private void migrations() {
+        for (Rsc r : c.byId().values()) {
+            if (!r.isPrimitive() || !r.managed || r.cloneAncestor() != null
+                    || !org.pulse.cib.model.ClusterOptions.isTrue(r.meta.get("allow-migrate"))) {
+                continue;
+            }
+            SNode from = r.currentNode();
+            SNode to = r.assigned;
+            if (from == null || to == null || from == to || !from.canRunOps() || !to.canRunOps()) {
+                continue;
+            }
+            Rsc.NodeHistory h = r.history.get(from);
+            if (h == null || h.failed || r.failed) {
+                continue;
+            }
+            Act stop = find(r, "stop", from);
+            Act start = find(r, "start", to);
+            if (stop == null || start == null || !stop.runnable || !start.runnable || stop.pseudo) {
+                continue;
+            }
+            Act mt = add("migrate_to", r, from, 0, null);
+            mt.extra.put("CRM_meta_migrate_source", from.name);
+            mt.extra.put("CRM_meta_migrate_target", to.name);
+            Act mf = add("migrate_from", r, to, 0, null);
+            mf.extra.put("CRM_meta_migrate_source", from.name);
+            mf.extra.put("CRM_meta_migrate_target", to.name);
+            for (Act in : start.inputs) {
+                if (in != stop) {
+                    mt.after(in);
+                }
+            }
+            mf.after(mt);
+            stop.after(mf);
+            start.inputs.remove(stop);
+            start.after(mf);
+            start.pseudo = true;
+        }
     }
 
     // ------------------------------------------------------------------ clone notifications

@@ -135,6 +135,15 @@ final class Ocf {
         }
     }
 
+    /** One action with CRM_meta_* attributes (without the prefix), as the DC's graph gives them. */
+    static Result runWithMeta(Agent a, String action, Map<String, String> meta) {
+        try (AgentExecutor ex = new AgentExecutor(config(a.node(), Map.of()))) {
+            OperationRequest req = new OperationRequest(a.instance(), a.ref(), action, 0, 20_000, a.params(), meta,
+                    null, 0);
+            return Result.of(action, ex.execute(req));
+        }
+    }
+
     /** One action run directly (ProcessBuilder), for calls the LRM never makes. */
     static Result runDirect(Agent a, String action, long intervalMs, long timeoutMs, Map<String, String> extraEnv) {
         Map<String, String> env = new LinkedHashMap<>();

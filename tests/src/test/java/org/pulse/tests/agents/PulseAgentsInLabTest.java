@@ -67,6 +67,27 @@ class PulseAgentsInLabTest {
     }
 
     @Test
+    void dummyTestKnobsHangAndFailOnPurpose() throws IOException {
+        Ocf.Agent slow = Ocf.pulse("Dummy", "slow", Map.of("op_sleep", "30"), lab.node(1));
+        Ocf.Result hung = Ocf.run(slow, "start", 0, 1000, Map.of());
+        assertTrue(hung.timedOut(), "the LRM gives up at the deadline: " + hung);
+        assertTrue(hung.elapsedMs() < 3000, hung::toString);
+        for (long pid : lab.processesIn(lab.node(1))) {
+            String cmd = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+            assertFalse(cmd.startsWith("sleep 30"), "the agent's child was killed with its group: " + pid);
+        }
+        Ocf.Agent picky = Ocf.pulse("Dummy", "picky", Map.of("fail_start_on", "n1"), lab.node(1));
+        Ocf.Result onN1 = Ocf.runWithMeta(picky, "start", Map.of("on_node", "n1"));
+        assertEquals(1, onN1.rc(), onN1::toString);
+        assertTrue(onN1.exitReason().contains("fail_start_on"), onN1.exitReason());
+        assertEquals(7, picky.run("monitor").rc());
+        Ocf.Result onN2 = Ocf.runWithMeta(picky, "start", Map.of("on_node", "n2"));
+        assertEquals(0, onN2.rc(), onN2::toString);
+        assertEquals(0, picky.run("stop").rc());
+        assertEquals(0, slow.with("op_sleep", "0").run("stop").rc());
+    }
+
+    @Test
     void statefulPromotesAndDemotes() throws IOException {
         Ocf.Agent s = Ocf.pulse("Stateful", "st", Map.of(), lab.node(1));
         print("Stateful", Ocf.lifecycle(s));

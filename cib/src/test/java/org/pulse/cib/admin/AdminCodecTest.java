@@ -73,4 +73,15 @@ class AdminCodecTest {
         AdminRequest r = AdminRequest.replace("big", big);
         assertEquals(big, AdminCodec.decodeRequest(AdminCodec.encode(r)).args().requireString("xml"));
     }
+
+    /** crm and crmd of one release speak this; it changes only with PROTOCOL_VERSION. */
+    @Test
+    void theWireFormatIsStable() throws Exception {
+        assertEquals("{\"protocol\":1,\"id\":\"c1-7\",\"op\":\"resource\",\"args\":{\"action\":\"stop\",\"resource\":\"vip\"}}",
+                AdminCodec.encode(AdminRequest.resource("c1-7", "stop", "vip", null)));
+        assertEquals("{\"protocol\":1,\"id\":\"c1-7\",\"ok\":true,\"result\":{\"version\":\"0.12.0\",\"changed\":true,\"count\":3}}",
+                AdminCodec.encode(AdminResponse.ok("c1-7", AdminArgs.of("version", "0.12.0", "changed", true, "count", 3))));
+        assertEquals("{\"protocol\":1,\"id\":\"c1-7\",\"ok\":false,\"error\":{\"code\":\"not-found\",\"message\":\"no resource 'vip'\"}}",
+                AdminCodec.encode(AdminResponse.error("c1-7", AdminError.NOT_FOUND, "no resource 'vip'")));
+    }
 }

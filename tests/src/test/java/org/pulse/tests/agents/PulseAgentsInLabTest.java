@@ -385,6 +385,68 @@ class PulseAgentsInLabTest {
         assertEquals(0, fs.run("stop").rc());
     }
 
+    /** A PATH of symlinks to every program of the usual PATH except {@code missing}. */
+    private String pathWithout(String... missing) throws IOException {
+        Path bin = lab.dir("bin-without-" + String.join("-", missing));
+        List<String> skip = List.of(missing);
+        for (String d : List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
+            Path dir = Path.of(d);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (var files = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    Path link = bin.resolve(p.getFileName());
+                    if (!skip.contains(p.getFileName().toString()) && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createSymbolicLink(link, p);
+                    }
+                }
+            }
+        }
+        return bin.toString();
+    }
+
+    @Test
+    void filesystemFindsHoldersThroughProcWithoutFuser() throws Exception {
+        NetnsLab.LoopDevice loop = lab.loopImage("fs4", 32);
+        Path mnt = lab.node(1).mountRoot().resolve("fs4");
+        Ocf.Agent fs = Ocf.pulse("Filesystem", "fs4", Map.of("device", loop.device(), "directory", mnt.toString(),
+                "term_wait", "300"), lab.node(1));
+        Map<String, String> noFuser = Map.of("PATH", pathWithout("fuser"));
+        assertEquals(0, Ocf.run(fs, "start", 0, 20_000, noFuser).rc());
+        Files.writeString(mnt.resolve("held.txt"), "x");
+        Process byFd = lab.start(lab.node(1), List.of("sh", "-c", "exec 3<" + mnt.resolve("held.txt")
+                + "; trap '' TERM; while :; do sleep 1; done"), Map.of(), lab.node(1).runDir().resolve("fd.log"));
+        Process byCwd = lab.start(lab.node(1), List.of("sh", "-c", "cd " + mnt + " && exec sleep 600"), Map.of(),
+                lab.node(1).runDir().resolve("cwd.log"));
+        Thread.sleep(200);
+        Ocf.Result stop = Ocf.run(fs, "stop", 0, 20_000, noFuser);
+        assertEquals(0, stop.rc(), stop::toString);
+        byFd.waitFor();
+        byCwd.waitFor();
+        assertFalse(lab.mountsUnderWorkDir().contains(mnt.toString()));
+    }
+
+    @Test
+    void httpdMonitorsWithWgetWhenCurlIsMissing() throws IOException {
+        Path docroot = lab.dir("www-wget");
+        Files.writeString(docroot.resolve("index.html"), "<html>wget</html>\n");
+        lab.execOk(lab.node(1), "chmod", "-R", "a+rX", lab.workDir().toString());
+        Ocf.Agent web = Ocf.pulse("httpd", "wget", Map.of("listen", lab.node(1).address() + ":8084",
+                "docroot", docroot.toString()), lab.node(1));
+        Map<String, String> noCurl = Map.of("PATH", pathWithout("curl"));
+        assertEquals(0, Ocf.run(web, "start", 0, 20_000, noCurl).rc());
+        try {
+            assertEquals(0, Ocf.run(web, "monitor", 10_000, 20_000, noCurl).rc());
+            assertTrue(lab.httpGet(lab.client(), "http://" + lab.node(1).address() + ":8084/", 2000).isPresent());
+        } finally {
+            assertEquals(0, Ocf.run(web, "stop", 0, 20_000, noCurl).rc());
+        }
+        Ocf.Result neither = Ocf.run(web, "validate-all", 0, 20_000, Map.of("PATH", pathWithout("curl", "wget")));
+        assertEquals(5, neither.rc(), neither::toString);
+        assertTrue(neither.exitReason().contains("curl") && neither.exitReason().contains("wget"), neither.exitReason());
+    }
+
     @Test
     void filesystemRefusesToMountADeviceAlreadyMountedElsewhere() throws Exception {
         NetnsLab.LoopDevice loop = lab.loopImage("fs3", 32);

@@ -288,6 +288,68 @@ final class Assignment {
         return true;
     }
 
+    /** The unit's total utilization (a group's is its members' sum). */
+    private static Map<String, Integer> utilization(Rsc u) {
+        if (u.isPrimitive()) {
+            return u.utilization;
+        }
+        Map<String, Integer> sum = new LinkedHashMap<>();
+        for (Rsc m : u.primitives()) {
+            for (Map.Entry<String, Integer> e : m.utilization.entrySet()) {
+                sum.merge(e.getKey(), e.getValue(), Integer::sum);
+            }
+        }
+        return sum;
+    }
+
+    private static boolean fits(SNode n, Map<String, Integer> need) {
+        for (Map.Entry<String, Integer> e : need.entrySet()) {
+            int cap = n.capacity.getOrDefault(e.getKey(), 0);
+            if (n.used.getOrDefault(e.getKey(), 0) + e.getValue() > cap) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Balanced: the node with more free capacity in more attributes comes first (negative: a first). */
+    private static int compareCapacity(SNode a, SNode b) {
+        int result = 0;
+        for (String k : a.capacity.keySet()) {
+            int fa = a.capacity.get(k) - a.used.getOrDefault(k, 0);
+            int fb = b.capacity.getOrDefault(k, 0) - b.used.getOrDefault(k, 0);
+            if (fa > fb) {
+                result--;
+            } else if (fa < fb) {
+                result++;
+            }
+        }
+        for (String k : b.capacity.keySet()) {
+            if (!a.capacity.containsKey(k)) {
+                result++;
+            }
+        }
+        return result;
+    }
+
+    /** Is {@code n} a better choice than {@code best} at equal score, by the placement strategy? */
+    private boolean betterTie(SNode n, SNode best) {
+        String strategy = c.options().placementStrategy();
+        if ("minimal".equals(strategy)) {
+            return n.rank < best.rank;
+        }
+        if ("balanced".equals(strategy)) {
+            int cc = compareCapacity(n, best);
+            if (cc != 0) {
+                return cc < 0;
+            }
+        }
+        if (n.assignedCount != best.assignedCount) {
+            return n.assignedCount < best.assignedCount;
+        }
+        return n.rank < best.rank;
+    }
+
     private SNode choose(Rsc u, ScoreTable t) {
         if (!c.quorumAllowsStarts() && "freeze".equals(c.options().noQuorumPolicy())) {
             SNode cur = unitCurrentNode(u);
@@ -295,25 +357,26 @@ final class Assignment {
         }
         SNode best = null;
         int bestScore = Integer.MIN_VALUE;
+        boolean useUtilization = !"default".equals(c.options().placementStrategy());
+        Map<String, Integer> need = useUtilization ? utilization(u) : Map.of();
         for (int i = 0; i < t.size(); i++) {
             if (!t.allowedAt(i)) {
                 continue;
             }
             SNode n = t.node(i);
             int sc = t.at(i);
-            if (sc < 0 || !n.canHost() || cloneNodeFull(u, n)) {
+            if (sc < 0 || !n.canHost() || cloneNodeFull(u, n) || (useUtilization && !fits(n, need))) {
                 continue;
             }
-            if (best == null || sc > bestScore
-                    || (sc == bestScore && (n.assignedCount < best.assignedCount
-                    || (n.assignedCount == best.assignedCount && n.rank < best.rank)))) {
+            if (best == null || sc > bestScore || (sc == bestScore && betterTie(n, best))) {
                 best = n;
                 bestScore = sc;
             }
         }
         SNode cur = unitCurrentNode(u);
         if (best != null && cur != null && cur != best && cur.canHost() && !cloneNodeFull(u, cur) && t.allows(cur) && t.get(cur) == bestScore
-                && cur.assignedCount == best.assignedCount) {
+                && cur.assignedCount == best.assignedCount && (!useUtilization || fits(cur, need))
+                && !("balanced".equals(c.options().placementStrategy()) && compareCapacity(best, cur) < 0)) {
             best = cur;
         }
         return best;
@@ -339,6 +402,9 @@ final class Assignment {
         u.unassignedReason = reason;
         if (node != null) {
             node.assignedCount += Math.max(1, u.primitives().size());
+            for (Map.Entry<String, Integer> e : utilization(u).entrySet()) {
+                node.used.merge(e.getKey(), e.getValue(), Integer::sum);
+            }
         }
         if (u.kind == Rsc.Kind.GROUP) {
             // members follow the group while each can run there; the rest of the group stops behind one that cannot

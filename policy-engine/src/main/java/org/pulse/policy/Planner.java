@@ -145,6 +145,19 @@ final class Planner {
             }
         }
         if (!r.managed) {
+            if (r.maintenance) {
+                // maintenance: nothing runs, not even the monitors
+                for (SNode n : r.runningOn) {
+                    Rsc.NodeHistory h = r.history.get(n);
+                    if (h == null || !n.canRunOps()) {
+                        continue;
+                    }
+                    for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
+                        Act cancel = add("cancel", r, n, op.intervalMs(), null);
+                        cancel.extra.put("CRM_meta_operation", op.operation());
+                    }
+                }
+            }
             return;
         }
         boolean multiple = r.runningOn.size() > 1;

@@ -25,10 +25,14 @@ final class Rsc {
     PrimitiveConfig prim;
     Map<String, String> meta = Map.of();
     Map<String, String> params = Map.of();
+    /** What it uses of a node's capacity (placement-strategy other than default). */
+    Map<String, Integer> utilization = Map.of();
     List<OpConfig> ops = List.of();
 
     // configuration, resolved
     boolean managed = true;
+    /** In maintenance (its own, its node's or the cluster's): unmanaged and not even monitored. */
+    boolean maintenance;
     boolean orphan;
     int priority;
     int stickiness;

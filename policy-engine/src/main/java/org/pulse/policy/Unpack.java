@@ -244,6 +244,11 @@ final class Unpack {
             r.prim = p;
             r.ops = p.operations();
             configure(r, p.metaAttributes(), p.instanceAttributes());
+            Map<String, Integer> util = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : NvSet.merge(p.utilization(), RuleContext.at(now)).entrySet()) {
+                util.put(e.getKey(), Scores.parse(e.getValue(), 0));
+            }
+            r.utilization = util;
             register(r, parent);
             return r;
         }
@@ -329,8 +334,8 @@ final class Unpack {
         r.failureTimeoutMs = org.pulse.cib.model.Durations.parseMs(meta.get("failure-timeout"), 0);
         r.targetRole = Role.parse(meta.get("target-role"), Role.UNKNOWN);
         String managed = meta.get("is-managed");
-        r.managed = (managed == null || ClusterOptions.isTrue(managed)) && !options.maintenanceMode()
-                && !ClusterOptions.isTrue(meta.get("maintenance"));
+        r.maintenance = options.maintenanceMode() || ClusterOptions.isTrue(meta.get("maintenance"));
+        r.managed = (managed == null || ClusterOptions.isTrue(managed)) && !r.maintenance;
         String requires = meta.get("requires");
         if (requires == null) {
             requires = (r.prim != null && r.prim.isFenceDevice()) || !stonithEnabled ? "quorum" : "fencing";
@@ -747,6 +752,10 @@ final class Unpack {
                 continue;
             }
             r.runningOn.add(node);
+            if (node.maintenance) {
+                r.maintenance = true;
+                r.managed = false;
+            }
             if (h.role.compareTo(r.role) > 0) {
                 r.role = h.role;
             }

@@ -16,7 +16,7 @@ import org.pulse.policy.Transition;
 /**
  * One scheduling run on a CIB file, cold (the first run in this JVM: parse, typed view,
  * schedule) and warm (median of the following rounds), with the peak heap. Prints one line:
- * {@code pulse file=.. actions=.. cold_ms=.. warm_ms=.. heap_mb=..}. bench/scheduler runs it in
+ * {@code actions=.. cold_ms=.. [warm_ms=..] heap_mb=..}. bench/scheduler runs it in
  * a fresh JVM per size and times crm_simulate beside it.
  */
 public final class SchedulerBench {
@@ -57,8 +57,9 @@ public final class SchedulerBench {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
-        System.out.printf("pulse file=%s actions=%d cold_ms=%.1f warm_ms=%.1f heap_mb=%d%n", file.getFileName(),
-                first.actions().size(), coldNs / 1e6, rounds == 0 ? 0.0 : warm[rounds / 2] / 1e6, peak >> 20);
+        String warmText = rounds == 0 ? "" : String.format(" warm_ms=%.1f", warm[rounds / 2] / 1e6);
+        System.out.printf("actions=%d cold_ms=%.1f%s heap_mb=%d%n", first.actions().size(), coldNs / 1e6, warmText,
+                peak >> 20);
     }
 
     private static Transition runOnce(Path file, Instant now) throws Exception {

@@ -104,6 +104,10 @@ public final class Messenger implements AutoCloseable {
                     + " on " + config.primaryLink() + " (is the address local and the port and port+"
                     + MessagingConfig.FD_SOCK_PORT_OFFSET + " free?): " + e, e);
         }
+        if (config.secondLink() != null && config.peerSecondLinks().isEmpty()) {
+            LOG.log(Level.WARNING, config.nodeName() + ": a second link " + config.secondLink() + " is configured but no peer"
+                    + " has a second address, so all traffic uses the first link: give each peer's second address too");
+        }
         LOG.log(Level.INFO, config.nodeName() + ": joined cluster " + config.clusterName() + " on " + config.primaryLink()
                 + (config.insecure() ? " WITHOUT authentication or encryption (insecure mode)"
                         : " with cluster key " + config.clusterKey().fingerprint()));

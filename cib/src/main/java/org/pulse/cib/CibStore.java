@@ -3,6 +3,7 @@ package org.pulse.cib;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -44,8 +45,9 @@ import org.pulse.cib.xml.XmlElement;
  * The new digest is durable before the new file takes the name, so after a crash between the two
  * renames {@code cib.xml} matches {@code cib.xml.sig.tmp} and loading completes the write.
  *
- * <p>One process per directory (the crmd of this node): loading may finish an interrupted write,
- * so it writes too. Within the process, loads and saves are serialised. Files are created
+ * <p>Loads and saves hold a lock on {@code cib.xml.lock} (loading may finish an interrupted write,
+ * so it writes too), so processes sharing a directory by mistake cannot interleave their steps;
+ * within a process they are serialised as well. Files are created
  * readable by their owner only, since resource parameters (fence device passwords) live in the CIB.
  */
 public final class CibStore {
@@ -117,14 +119,20 @@ public final class CibStore {
      *     read or parsed; the file is left as it is, for inspection
      */
     public synchronized Optional<Cib> load() throws CibStoreException {
-        Path cib = cibFile();
-        if (!Files.exists(cib)) {
+        if (!Files.exists(cibFile())) {
             return Optional.empty();
         }
+        try (DirectoryLock lock = lock()) {
+            return Optional.of(loadLocked());
+        }
+    }
+
+    private Cib loadLocked() throws CibStoreException {
+        Path cib = cibFile();
         byte[] bytes = verifiedBytes();
         String xml = new String(bytes, StandardCharsets.UTF_8);
         try {
-            return Optional.of(Cib.parse(cib.toString(), xml));
+            return Cib.parse(cib.toString(), xml);
         } catch (CibException e) {
             throw new CibStoreException(cib, cib + " matches its digest but is not a readable CIB: "
                     + e.getMessage() + "; restore a backup (cib-<n>.xml in " + dir + ") or fix the file and re-sign it", e);
@@ -215,7 +223,62 @@ public final class CibStore {
         return cib;
     }
 
+    /**
+     * Held while reading or writing, so that two processes given the same directory by mistake
+     * (two crmd on one machine, or crm reading while crmd writes) never see each other's
+     * half-done steps. An flock-style lock: the kernel drops it when the process dies.
+     */
+    private final class DirectoryLock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        DirectoryLock() throws CibStoreException {
+            Path lockFile = dir.resolve(CIB_FILE + ".lock");
+            try {
+                Files.createDirectories(dir);
+                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw new CibStoreException(lockFile, "cannot open the lock file " + lockFile + ": " + e
+                        + "; check that " + dir + " is writable by this user", e);
+            }
+            try {
+                lock = channel.lock();
+            } catch (IOException | RuntimeException e) {
+                closeQuietly();
+                throw new CibStoreException(lockFile, "cannot lock " + lockFile + ": " + e, e);
+            }
+        }
+
+        private void closeQuietly() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing releases the lock; nothing else to undo
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+            } catch (IOException ignored) {
+                // the channel's close below releases it as well
+            }
+            closeQuietly();
+        }
+    }
+
+    private DirectoryLock lock() throws CibStoreException {
+        return new DirectoryLock();
+    }
+
     private void write(Cib cib) throws CibStoreException {
+        try (DirectoryLock lock = lock()) {
+            writeLocked(cib);
+        }
+    }
+
+    private void writeLocked(Cib cib) throws CibStoreException {
         byte[] bytes = cib.toXml().getBytes(StandardCharsets.UTF_8);
         String digest = sha256(bytes);
         try {

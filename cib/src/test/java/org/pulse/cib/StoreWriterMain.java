@@ -1,10 +1,15 @@
 package org.pulse.cib;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Child process for {@link CibStoreKillTest}: saves CIBs with growing epochs into a directory as
- * fast as it can and prints each epoch once its save has returned, until it is killed.
+ * fast as it can and, once each save has returned, appends its epoch as a line to a progress
+ * file, until it is killed. A file rather than stdout: the JDK may drain a dead child's pipe
+ * behind a reading thread's back, while a line in the page cache survives the kill.
  */
 public final class StoreWriterMain {
     private StoreWriterMain() {
@@ -13,11 +18,13 @@ public final class StoreWriterMain {
     public static void main(String[] args) throws Exception {
         CibStore store = new CibStore(Path.of(args[0]), 3);
         long epoch = Long.parseLong(args[1]);
+        Path progress = Path.of(args[2]);
         while (true) {
             epoch++;
             store.save(CibStoreTest.cib((int) epoch, "r" + epoch));
-            System.out.println(epoch);
-            System.out.flush();
+            // one short write(2) per line: a kill leaves whole lines only
+            Files.write(progress, (epoch + "\n").getBytes(StandardCharsets.US_ASCII),
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
     }
 }

@@ -355,7 +355,11 @@ final class Unpack {
         }
         List<LrmOp> ops = new ArrayList<>(lr.ops());
         ops.sort(Comparator.comparingLong(o -> o.callId() < 0 ? Long.MAX_VALUE : o.callId()));
-        Rsc.NodeHistory h = r.history.computeIfAbsent(node, k -> new Rsc.NodeHistory());
+        // Several history entries may land on one anonymous instance on one node ("rsc:0" and
+        // "rsc:1"); each is replayed on its own and the most active result wins, as in Pacemaker.
+        Rsc.NodeHistory earlier = r.history.get(node);
+        Rsc.NodeHistory h = new Rsc.NodeHistory();
+        r.history.put(node, h);
         r.known.add(node);
         for (LrmOp op : ops) {
             boolean failedOp = op.opStatus() != 0 && op.opStatus() != -1 && op.opStatus() != 1
@@ -372,9 +376,16 @@ final class Unpack {
             boolean counted = unpackOp(r, node, h, op);
             anyResult |= counted && !(op.isProbe() && op.opStatus() == -1);
         }
-        if (!anyResult) {
+        if (!anyResult && earlier == null) {
             // only a pending probe, or only failures old enough to forget: the state is unknown, so probe again
             r.known.remove(node);
+        }
+        if (earlier != null && earlier.role.compareTo(h.role) >= 0) {
+            earlier.failed |= h.failed;
+            if (h.onFail.compareTo(earlier.onFail) > 0 && h.role != Role.STOPPED) {
+                earlier.onFail = h.onFail;
+            }
+            r.history.put(node, earlier);
         }
     }
 

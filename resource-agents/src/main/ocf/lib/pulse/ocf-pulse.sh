@@ -82,20 +82,28 @@ pulse_now_ms() {
 	echo $((_s * 1000 + ${_f#0} * 10))
 }
 
-# The time left before the LRM kills this action, in ms, minus a safety margin so the agent
-# can still report a clean result. OCF_RESKEY_CRM_meta_timeout is in ms; the default is
-# the action's advised timeout passed as $1 (ms).
+# When this action must give up (ms on the pulse_now_ms clock): the LRM kills it at
+# OCF_RESKEY_CRM_meta_timeout (ms; default $1), and the agent wants to report a clean result
+# first. The margin is a tenth of the timeout, at least 500 ms (a loaded machine delays the
+# last step) and at most 2 s, and never more than half the timeout.
 pulse_deadline_ms() {
 	_t=${OCF_RESKEY_CRM_meta_timeout:-$1}
 	pulse_is_int "$_t" || _t=$1
 	_margin=$((_t / 10))
+	[ "$_margin" -lt 500 ] && _margin=500
 	[ "$_margin" -gt 2000 ] && _margin=2000
+	[ "$_margin" -gt $((_t / 2)) ] && _margin=$((_t / 2))
 	echo $(($(pulse_now_ms) + _t - _margin))
+}
+
+# Milliseconds as seconds with a fraction, for sleep, curl --max-time and the like: 1500 → 1.500
+pulse_ms_to_s() {
+	echo "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"
 }
 
 # Sleep a number of milliseconds (GNU sleep accepts fractions).
 pulse_sleep_ms() {
-	sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"
+	sleep "$(pulse_ms_to_s "$1")"
 }
 
 # True when PID is a live process (not a zombie). Reads /proc so it needs no fork.

@@ -166,7 +166,7 @@ class PulseAgentsInLabTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"perl, 2, 150", "arping, 4, 2000"})
+    @CsvSource({"perl, 2, 500", "arping, 4, 3000"})
     void ipaddrMoveUpdatesTheClientsArpEntryByGratuitousArp(String sender, int vipIndex, long withinMs)
             throws Exception {
         TestEnv.requireCommand(sender);
@@ -283,10 +283,10 @@ class PulseAgentsInLabTest {
         // The server starts, but the status URL points elsewhere: start must not hang to the LRM's kill.
         Ocf.Agent web = Ocf.pulse("httpd", "deaf", Map.of("listen", lab.node(2).address() + ":8083",
                 "docroot", docroot.toString(), "statusurl", "http://127.0.0.1:9/server-status"), lab.node(2));
-        Ocf.Result start = Ocf.run(web, "start", 0, 3000, Map.of());
+        Ocf.Result start = Ocf.run(web, "start", 0, 4000, Map.of());
         assertEquals(1, start.rc(), start::toString);
         assertFalse(start.timedOut(), "the agent answered before the LRM's deadline: " + start);
-        assertTrue(start.elapsedMs() >= 2000 && start.elapsedMs() < 3000, start::toString);
+        assertTrue(start.elapsedMs() >= 3000 && start.elapsedMs() < 4000, start::toString);
         assertTrue(start.exitReason().contains("did not answer"), start.exitReason());
         assertEquals(Optional.empty(), lab.httpGet(lab.client(), "http://" + lab.node(2).address() + ":8083/", 1000),
                 "the half-started server was killed");

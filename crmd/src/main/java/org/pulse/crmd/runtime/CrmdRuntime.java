@@ -131,7 +131,8 @@ public final class CrmdRuntime implements AutoCloseable {
         LrmConfig lrmConfig = LrmConfig.defaults().withNodeName(config.node()).withAgentDirs(config.agentDirs())
                 .withOcfRoot(config.agentDirs().isEmpty() ? LrmConfig.DEFAULT_OCF_ROOT : config.agentDirs().get(0))
                 .withStonithDirs(config.stonithDirs()).withLsbDir(config.lsbDir()).withHaRsctmp(config.haRsctmp())
-                .withEnv("PULSE_SOCKET", config.socket().toString());
+                .withEnv("PULSE_SOCKET", config.socket().toString()).withEnv("PULSE_NODE", config.node())
+                .withEnv("PATH", agentPath());
         lrm = new Lrm(lrmConfig, r -> post(new Event.OperationCompleted(toOpResult(r))));
         admin = AdminServer.start(config.socket(), this, log);
         ClusterKey key;
@@ -311,6 +312,25 @@ public final class CrmdRuntime implements AutoCloseable {
             log.error("cannot run {} of {}: {}", req.action(), req.resourceId(), e.getMessage());
             post(new Event.OperationCompleted(OpResult.of(req, 1, OpStatus.ERROR, e.getMessage(), 0)));
         }
+    }
+
+    /**
+     * PATH for agents: Pulse's bin/ first (crm_attribute, crm_node and attrd_updater talk to this
+     * node's admin socket), found beside the jar this class runs from, then the daemon's own PATH.
+     */
+    private static String agentPath() {
+        String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        try {
+            Path jar = Path.of(CrmdRuntime.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path p = jar.getParent(); p != null; p = p.getParent()) {
+                if (Files.isExecutable(p.resolve("bin/crm_attribute"))) {
+                    return p.resolve("bin") + ":" + path;
+                }
+            }
+        } catch (Exception e) {
+            // not from a jar: agents get the daemon's PATH
+        }
+        return path;
     }
 
     static OpResult toOpResult(OperationResult r) {

@@ -1,0 +1,294 @@
+package org.pulse.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.pulse.cib.admin.AdminArgs;
+import org.pulse.cib.admin.AdminCodec;
+import org.pulse.cib.admin.AdminProtocolException;
+import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.AdminResponse;
+
+/**
+ * Real crmd processes on loopback, for the cluster tests and bench/runtime: one directory per
+ * node (config, data, agents' state, admin socket, log), one cluster key, and the power-switch
+ * simulator's outlet directory (power/NODE.pid, NODE.rsctmp) that the fence agent
+ * crmd/src/main/fence/fence_pulse_sim drives. Every process it starts is a child of this JVM
+ * and is killed and reaped by {@link #close()}.
+ */
+public final class LocalCluster implements AutoCloseable {
+    /** Daemon flags: a small heap and the serial collector keep an idle node near 100 MB RSS. */
+    public static final String DAEMON_JAVA_OPTS = "-Xmx64m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+            + " -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m";
+
+    private final Path root;
+    private final Path repo;
+    private final int basePort;
+    private final List<String> names = new ArrayList<>();
+    private final Process[] processes;
+    private final AtomicLong ids = new AtomicLong();
+
+    private LocalCluster(Path repo, Path root, int nodes, int basePort) {
+        this.repo = repo;
+        this.root = root;
+        this.basePort = basePort;
+        for (int i = 1; i <= nodes; i++) {
+            names.add("node" + i);
+        }
+        this.processes = new Process[nodes + 1];
+    }
+
+    /** Writes key and configs under {@code root} and starts every node. */
+    public static LocalCluster start(Path repo, Path root, int nodes, int basePort) throws IOException {
+        LocalCluster c = new LocalCluster(repo, root, nodes, basePort);
+        try {
+            c.prepare(root.resolve("key"));
+            for (int i = 1; i <= nodes; i++) {
+                c.startNode(i);
+            }
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path powerDir() {
+        return root.resolve("power");
+    }
+
+    public List<String> names() {
+        return List.copyOf(names);
+    }
+
+    public Path socket(int node) {
+        return root.resolve("node" + node).resolve("crmd.sock");
+    }
+
+    public Path log(int node) {
+        return root.resolve("node" + node).resolve("crmd.log");
+    }
+
+    public long pid(int node) {
+        return processes[node] == null ? -1 : processes[node].pid();
+    }
+
+    public boolean alive(int node) {
+        return processes[node] != null && processes[node].isAlive();
+    }
+
+    private void prepare(Path key) throws IOException {
+        Files.createDirectories(root);
+        Files.createDirectories(powerDir());
+        if (!Files.exists(key)) {
+            run(List.of(repo.resolve("bin/crmd").toString(), "--generate-key", key.toString()));
+        }
+        for (int i = 1; i <= names.size(); i++) {
+            writeConfig(i, key, names.size());
+        }
+    }
+
+    /** The node config of node i (node names node1..N, ports basePort+i). */
+    public Path writeConfig(int i, Path key, int clusterSize) throws IOException {
+        Path dir = root.resolve("node" + i);
+        Files.createDirectories(dir.resolve("rsctmp"));
+        StringBuilder nodes = new StringBuilder();
+        for (int n = 1; n <= Math.max(clusterSize, i); n++) {
+            nodes.append(n > 1 ? ", " : "").append("node").append(n).append("@127.0.0.1:").append(basePort + n);
+        }
+        String conf = "# written by LocalCluster\n"
+                + "node = node" + i + "\n"
+                + "nodes = " + nodes + "\n"
+                + "key = " + key + "\n"
+                + "data_dir = " + dir.resolve("data") + "\n"
+                + "socket = " + dir.resolve("crmd.sock") + "\n"
+                + "agent_dirs = " + repo.resolve("resource-agents/src/main/ocf") + ":/usr/lib/ocf\n"
+                + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + ":/usr/sbin\n"
+                + "ha_rsctmp = " + dir.resolve("rsctmp") + "\n"
+                + "failure_detection_ms = 500\n";
+        Path file = dir.resolve("crmd.conf");
+        Files.writeString(file, conf);
+        return file;
+    }
+
+    public void startNode(int i) throws IOException {
+        startNode(i, root.resolve("node" + i).resolve("crmd.conf"));
+    }
+
+    public void startNode(int i, Path config) throws IOException {
+        if (i >= processes.length) {
+            throw new IllegalArgumentException("node" + i + " is outside this cluster of " + names.size());
+        }
+        ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/crmd").toString(), "--config", config.toString());
+        pb.environment().put("PULSE_JAVA_OPTS", DAEMON_JAVA_OPTS);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
+        Process p = pb.start();
+        processes[i] = p;
+        Files.writeString(powerDir().resolve("node" + i + ".pid"), Long.toString(p.pid()));
+        Files.writeString(powerDir().resolve("node" + i + ".rsctmp"), root.resolve("node" + i).resolve("rsctmp").toString());
+    }
+
+    /** Starts an extra process (e.g. a node with another key) that close() also reaps. */
+    public Process startExtra(int slot, Path config) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/crmd").toString(), "--config", config.toString());
+        pb.environment().put("PULSE_JAVA_OPTS", DAEMON_JAVA_OPTS);
+        pb.redirectErrorStream(true);
+        Path dir = config.getParent();
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("crmd.log").toFile()));
+        Process p = pb.start();
+        extras.add(p);
+        return p;
+    }
+
+    private final List<Process> extras = new ArrayList<>();
+
+    public void kill9(int node) throws InterruptedException {
+        Process p = processes[node];
+        if (p != null) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---- the admin protocol
+
+    public AdminResponse admin(int node, AdminRequest req) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket(node)));
+            OutputStream out = Channels.newOutputStream(ch);
+            out.write((AdminCodec.encode(req) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
+            String line = in.readLine();
+            if (line == null) {
+                throw new IOException("node" + node + " closed the admin connection without answering");
+            }
+            return AdminCodec.decodeResponse(line);
+        } catch (AdminProtocolException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    public String nextId() {
+        return "t" + ids.incrementAndGet();
+    }
+
+    /** The status result of a node, or null when it does not answer. */
+    public AdminArgs status(int node) {
+        try {
+            AdminResponse r = admin(node, AdminRequest.status(nextId()));
+            return r.ok() ? r.result() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public static String str(AdminArgs args, String name) {
+        Object v = args == null ? null : args.asMap().get(name);
+        return v == null ? null : v.toString();
+    }
+
+    /**
+     * The DC all live nodes agree on, joined and quorate, or null: every listed node names the same
+     * DC, says it is joined, and the DC's partition has quorum.
+     */
+    public String agreedDc(int... nodes) {
+        String dc = null;
+        for (int n : nodes) {
+            AdminArgs s = status(n);
+            if (s == null || !"true".equals(str(s, "joined")) || !"true".equals(str(s, "quorate"))) {
+                return null;
+            }
+            String d = str(s, "dc");
+            if (dc == null) {
+                dc = d;
+            } else if (!dc.equals(d)) {
+                return null;
+            }
+        }
+        return dc;
+    }
+
+    public static boolean waitFor(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return condition.getAsBoolean();
+    }
+
+    private void run(List<String> cmd) throws IOException {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", cmd) + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** Runs bin/crm against node's socket; returns exit code and output. */
+    public Map.Entry<Integer, String> crm(int node, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(repo.resolve("bin/crm").toString());
+        cmd.add("--socket");
+        cmd.add(socket(node).toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            return Map.entry(-1, out);
+        }
+        return Map.entry(p.exitValue(), out);
+    }
+
+    /** Kills every process this cluster started (SIGKILL) and waits for each, so none is left unreaped. */
+    @Override
+    public void close() {
+        List<Process> all = new ArrayList<>(extras);
+        for (Process p : processes) {
+            if (p != null) {
+                all.add(p);
+            }
+        }
+        for (Process p : all) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (Process p : all) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

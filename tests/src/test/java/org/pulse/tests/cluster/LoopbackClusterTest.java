@@ -1,0 +1,217 @@
+package org.pulse.tests.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.pulse.bench.LocalCluster;
+import org.pulse.cib.admin.AdminArgs;
+import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.AdminResponse;
+import org.pulse.tests.support.TestEnv;
+
+/**
+ * Three real crmd JVMs on loopback (DESIGN.md §9.4): they form a cluster and agree on a DC, a
+ * change made through the admin protocol and one made through bin/crm reach every node, the DC
+ * survives kill -9 (a new DC, the dead node fenced by the power-switch simulator, its resource
+ * recovered on a survivor), and a node with another cluster key is kept out. One cluster for the
+ * whole class, in order, to keep the suite short.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LoopbackClusterTest {
+    static LocalCluster cluster;
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path repo = TestEnv.root();
+        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
+                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        dir = Files.createTempDirectory("pulse-loopback-");
+        int basePort = 20000 + (int) (ProcessHandle.current().pid() % 400) * 10;
+        cluster = LocalCluster.start(repo, dir, 3, basePort);
+        System.out.println("LoopbackClusterTest: nodes in " + dir + ", ports from " + (basePort + 1));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static String resources() {
+        return "<resources>"
+                + "<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\">"
+                + "<instance_attributes id=\"fence-sim-ia\"><nvpair id=\"fence-sim-dir\" name=\"power_dir\" value=\""
+                + cluster.powerDir() + "\"/></instance_attributes></primitive>"
+                + "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\">"
+                + "<operations><op id=\"d1-mon\" name=\"monitor\" interval=\"2s\" timeout=\"10s\"/></operations>"
+                + "</primitive></resources>";
+    }
+
+    @Test
+    @Order(1)
+    void theNodesFormAClusterAndAgreeOnADc() throws Exception {
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> cluster.agreedDc(1, 2, 3) != null),
+                "no DC agreed by all three nodes within 60 s; logs in " + dir);
+        AdminArgs s = cluster.status(1);
+        assertEquals(Set.of("node1", "node2", "node3"), Set.of(LocalCluster.str(s, "members").split(",")));
+    }
+
+    @Test
+    @Order(2)
+    void aChangeThroughTheAdminProtocolReachesEveryNode() throws Exception {
+        AdminResponse r = cluster.admin(2, AdminRequest.replace(cluster.nextId(), resources()));
+        assertTrue(r.ok(), () -> "replace failed: " + r.error());
+        String version = LocalCluster.str(r.result(), "version");
+        for (int n = 1; n <= 3; n++) {
+            AdminResponse q = cluster.admin(n, AdminRequest.query(cluster.nextId()));
+            String xml = LocalCluster.str(q.result(), "xml");
+            assertTrue(xml.contains("id=\"d1\""), "node" + n + " lacks d1 after the acknowledged write");
+            assertTrue(compare(LocalCluster.str(q.result(), "version"), version) >= 0,
+                    "node" + n + " is at " + LocalCluster.str(q.result(), "version") + ", before " + version);
+        }
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> runningOn("d1") != null),
+                "d1 did not start within 30 s: " + LocalCluster.str(cluster.status(1), "text"));
+    }
+
+    @Test
+    @Order(3)
+    void aChangeThroughBinCrmReachesEveryNode() throws Exception {
+        Map.Entry<Integer, String> out = cluster.crm(3, "configure", "primitive", "d2", "ocf:pulse:Dummy");
+        assertEquals(0, out.getKey(), "bin/crm configure failed: " + out.getValue());
+        for (int n = 1; n <= 3; n++) {
+            int node = n;
+            assertTrue(LocalCluster.waitFor(Duration.ofSeconds(5), () -> {
+                try {
+                    AdminResponse q = cluster.admin(node, AdminRequest.query(cluster.nextId()));
+                    return LocalCluster.str(q.result(), "xml").contains("id=\"d2\"");
+                } catch (Exception e) {
+                    return false;
+                }
+            }), "node" + n + " lacks d2 configured through bin/crm");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void killingTheDcGivesANewDcAndTheResourceRecoversAfterFencing() throws Exception {
+        String dc = cluster.agreedDc(1, 2, 3);
+        assertNotNull(dc);
+        int dcIndex = Integer.parseInt(dc.substring(4));
+        // Put d1 on the DC, so that its recovery needs the fencing of the killed node.
+        AdminResponse move = cluster.admin(1, AdminRequest.resource(cluster.nextId(), "move", "d1", dc));
+        assertTrue(move.ok(), () -> "move failed: " + move.error());
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> dc.equals(runningOn("d1"))),
+                "d1 did not move to the DC " + dc);
+        AdminResponse clear = cluster.admin(1, AdminRequest.resource(cluster.nextId(), "clear", "d1", null));
+        assertTrue(clear.ok(), () -> "clear failed: " + clear.error());
+
+        cluster.kill9(dcIndex);
+        int[] survivors = dcIndex == 1 ? new int[] {2, 3} : dcIndex == 2 ? new int[] {1, 3} : new int[] {1, 2};
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> {
+            String d = cluster.agreedDc(survivors);
+            return d != null && !d.equals(dc);
+        }), "no new DC after kill -9 of " + dc);
+        assertNotEquals(dc, cluster.agreedDc(survivors));
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> {
+            String on = runningOn("d1");
+            return on != null && !on.equals(dc);
+        }), "d1 was not recovered on a survivor: " + LocalCluster.str(cluster.status(survivors[0]), "text"));
+        Path history = cluster.powerDir().resolve(dc + ".history");
+        assertTrue(Files.exists(history) && Files.readString(history).matches("(?s).*\\d+ (off|reboot)\\s.*"),
+                "the power-switch simulator did not power " + dc + " off: no fencing before recovery");
+        String xml = LocalCluster.str(cluster.admin(survivors[0], AdminRequest.query(cluster.nextId())).result(), "xml");
+        assertTrue(xml.matches("(?s).*<node_state [^>]*uname=\"" + dc + "\"[^>]*pulse-fenced=.*"),
+                "the CIB does not record " + dc + " as fenced");
+    }
+
+    @Test
+    @Order(5)
+    void aNodeWithAnotherKeyIsKeptOut() throws Exception {
+        Path other = dir.resolve("node4");
+        Files.createDirectories(other);
+        Path key = other.resolve("otherkey");
+        Path conf = cluster.writeConfig(4, key, 4);
+        Process p = new ProcessBuilder(TestEnv.root().resolve("bin/crmd").toString(), "--generate-key", key.toString())
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        cluster.startExtra(4, conf);
+        Path sock = other.resolve("crmd.sock");
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(40), () -> Files.exists(sock) && statusAt(sock) != null),
+                "node4 (other key) did not come up at all");
+        Thread.sleep(3000);
+        AdminArgs s4 = statusAt(sock);
+        assertEquals("node4", LocalCluster.str(s4, "members"), "node4 with another key got into a view with others");
+        for (int n = 1; n <= 3; n++) {
+            if (cluster.alive(n)) {
+                String members = LocalCluster.str(cluster.status(n), "members");
+                assertFalse(members.contains("node4"), "node" + n + " let node4 (another key) in: " + members);
+            }
+        }
+    }
+
+    private static AdminArgs statusAt(Path sock) {
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(sock));
+            var out = java.nio.channels.Channels.newOutputStream(ch);
+            out.write((org.pulse.cib.admin.AdminCodec.encode(AdminRequest.status("s4")) + "\n").getBytes());
+            out.flush();
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    java.nio.channels.Channels.newInputStream(ch))).readLine();
+            AdminResponse r = org.pulse.cib.admin.AdminCodec.decodeResponse(line);
+            return r.ok() ? r.result() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** The node d1 runs on according to a live node's status text, or null. */
+    static String runningOn(String rsc) {
+        for (int n = 1; n <= 3; n++) {
+            if (!cluster.alive(n)) {
+                continue;
+            }
+            String text = LocalCluster.str(cluster.status(n), "text");
+            if (text == null) {
+                continue;
+            }
+            for (String line : text.split("\n")) {
+                String l = line.strip();
+                if (l.startsWith(rsc + ": Started ")) {
+                    String on = l.substring((rsc + ": Started ").length()).split("[ ,(]")[0];
+                    return on;
+                }
+            }
+            return null;
+        }
+        return null;
+    }
+
+    static int compare(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < 3; i++) {
+            int c = Long.compare(Long.parseLong(x[i]), Long.parseLong(y[i]));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+}

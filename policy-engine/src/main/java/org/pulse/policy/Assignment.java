@@ -283,7 +283,9 @@ final class Assignment {
             if ("freeze".equals(p)) {
                 return unitCurrentNode(u) != null;
             }
-            return "demote".equals(p) && unitCurrentNode(u) != null;
+            // demote: promotable instances keep running (demoted); everything else stops
+            return "demote".equals(p) && unitCurrentNode(u) != null && u.parent != null
+                    && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable;
         }
         return true;
     }

@@ -530,7 +530,12 @@ final class Planner {
                 unrunnable(a, a.node.name + " is unclean and cannot be fenced");
             }
             if ("start".equals(a.op)) {
-                if (!c.quorumAllowsStarts() && !a.rsc.isFenceDevice()) {
+                boolean demotePolicyRestart = "demote".equals(c.options().noQuorumPolicy())
+                        && a.rsc.cloneAncestor() != null && a.rsc.cloneAncestor().promotable
+                        && a.rsc.runningOn.contains(a.node);
+                if (demotePolicyRestart) {
+                    // no-quorum-policy=demote: a promotable instance may be recovered where it runs
+                } else if (!c.quorumAllowsStarts() && !a.rsc.isFenceDevice()) {
                     unrunnable(a, "no quorum (no-quorum-policy=" + c.options().noQuorumPolicy() + ")");
                 } else if (!c.quorumAllowsStarts()) {
                     unrunnable(a, "no quorum");

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -122,7 +123,7 @@ public final class CibStore {
         if (!Files.exists(cibFile())) {
             return Optional.empty();
         }
-        try (DirectoryLock lock = lock()) {
+        try (DirectoryLock lock = lock(false)) {
             return Optional.of(loadLocked());
         }
     }
@@ -232,17 +233,39 @@ public final class CibStore {
         private final FileChannel channel;
         private final FileLock lock;
 
-        DirectoryLock() throws CibStoreException {
+        DirectoryLock(boolean forWriting) throws CibStoreException {
             Path lockFile = dir.resolve(CIB_FILE + ".lock");
+            FileChannel ch;
+            boolean shared = false;
             try {
-                Files.createDirectories(dir);
-                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                if (forWriting) {
+                    Files.createDirectories(dir);
+                }
+                ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            } catch (AccessDeniedException e) {
+                if (forWriting) {
+                    throw new CibStoreException(lockFile, "cannot open the lock file " + lockFile + ": permission denied; "
+                            + "write the CIB as the user that owns " + dir, e);
+                }
+                // A reader without write access (crm run by an operator) still waits for a
+                // writer through a shared lock, when the lock file is there to be read.
+                try {
+                    ch = FileChannel.open(lockFile, StandardOpenOption.READ);
+                    shared = true;
+                } catch (IOException noLock) {
+                    ch = null;
+                }
             } catch (IOException e) {
                 throw new CibStoreException(lockFile, "cannot open the lock file " + lockFile + ": " + e
                         + "; check that " + dir + " is writable by this user", e);
             }
+            channel = ch;
+            if (channel == null) {
+                lock = null;
+                return;
+            }
             try {
-                lock = channel.lock();
+                lock = channel.lock(0, Long.MAX_VALUE, shared);
             } catch (IOException | RuntimeException e) {
                 closeQuietly();
                 throw new CibStoreException(lockFile, "cannot lock " + lockFile + ": " + e, e);
@@ -250,6 +273,9 @@ public final class CibStore {
         }
 
         private void closeQuietly() {
+            if (channel == null) {
+                return;
+            }
             try {
                 channel.close();
             } catch (IOException ignored) {
@@ -260,7 +286,9 @@ public final class CibStore {
         @Override
         public void close() {
             try {
-                lock.release();
+                if (lock != null) {
+                    lock.release();
+                }
             } catch (IOException ignored) {
                 // the channel's close below releases it as well
             }
@@ -268,12 +296,12 @@ public final class CibStore {
         }
     }
 
-    private DirectoryLock lock() throws CibStoreException {
-        return new DirectoryLock();
+    private DirectoryLock lock(boolean forWriting) throws CibStoreException {
+        return new DirectoryLock(forWriting);
     }
 
     private void write(Cib cib) throws CibStoreException {
-        try (DirectoryLock lock = lock()) {
+        try (DirectoryLock lock = lock(true)) {
             writeLocked(cib);
         }
     }

@@ -255,7 +255,9 @@ final class Assignment {
         finalScores.put(u, t);
         SNode chosen = null;
         String reason = null;
-        if (!wantsToRun(u)) {
+        if (u.orphan) {
+            reason = "it is no longer in the configuration (orphan)";
+        } else if (!wantsToRun(u)) {
             reason = "target-role is Stopped";
         } else {
             chosen = choose(u, t);

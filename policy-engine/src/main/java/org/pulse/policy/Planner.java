@@ -164,8 +164,15 @@ final class Planner {
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
             boolean failedHere = h != null && h.failed && h.onFail != OnFail.IGNORE;
+            if (r.orphan && !c.options().stopOrphanResources()) {
+                continue;
+            }
             if (cur != target || failedHere || multiple || paramsChanged(r, h)) {
                 stop(r, cur);
+                if (r.orphan) {
+                    // an orphan's history is removed once it is stopped
+                    add("delete", r, cur, 0, null).after(find(r, "stop", cur));
+                }
             }
         }
         if (target != null) {
@@ -256,6 +263,18 @@ final class Planner {
         return true;
     }
 
+    /** A recurring monitor recorded with other parameters is scheduled again. */
+    private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
+        String recorded = active.opDigest();
+        if (recorded == null || r.isFenceDevice() || r.orphan) {
+            return false;
+        }
+        Map<String, String> p = new LinkedHashMap<>(r.params);
+        long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : 20_000L;
+        p.put("CRM_meta_timeout", Long.toString(timeoutMs));
+        return !recorded.equals(Digests.of(p, null));
+    }
+
     private final Map<Rsc, String> digests = new HashMap<>();
 
     private String digest(Rsc r) {
@@ -318,7 +337,11 @@ final class Planner {
     private void keepRunning(Rsc r, SNode n) {
         Rsc.NodeHistory h = r.history.get(n);
         for (OpConfig op : r.ops) {
-            if (isRecurringMonitorFor(op, r) && (h == null || !h.recurring.containsKey("monitor_" + op.intervalMs()))) {
+            if (!isRecurringMonitorFor(op, r)) {
+                continue;
+            }
+            org.pulse.cib.model.LrmOp active = h == null ? null : h.recurring.get("monitor_" + op.intervalMs());
+            if (active == null || recurringParamsChanged(r, op, active)) {
                 monitor(r, n, op);
             }
         }

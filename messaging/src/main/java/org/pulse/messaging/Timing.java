@@ -17,8 +17,14 @@ package org.pulse.messaging;
  * </ul>
  * The default of 500 ms gives FD_ALL3 320/80 and VERIFY_SUSPECT2 50: one and a half times the
  * 200/50/50 that ran 5 minutes idle without a false suspicion, because ours must hold on a loaded
- * 2-core machine. Below 100 ms (FD_ALL3 64/16) figures.md already saw transient suspicions, so the
- * knob stops there.
+ * 2-core machine. Measured with {@code MessagingSoak} (3 JVMs on loopback, a spinning thread, load
+ * average 10-15 on 2 cores from everyone's builds): 500 ms gave no view change in 7 minutes (one
+ * transient suspicion that VERIFY_SUSPECT2 let through but GMS did not act on); 200 ms gave 15
+ * suspicions and 36 view changes in 2 minutes. Below 100 ms (FD_ALL3 64/16) figures.md already saw
+ * transient suspicions on an idle machine, so the knob stops there.
+ *
+ * <p>The worst case below is the design bound; scheduling delays on a loaded machine come on top
+ * (a silent node at 500 ms was removed after 424-528 ms in ClusterTest).
  *
  * <p>The other settings follow from D so the whole stack speeds up or slows down together: a
  * join waits {@code joinTimeoutMs = max(1000, 2 D)} for a coordinator; the coordinator waits

@@ -47,14 +47,20 @@ final class Scoring {
 
     private void indexLocations() {
         for (LocationConstraint lc : c.cib().constraints().locations()) {
-            if (lc.rsc() != null) {
+            if (lc.rsc() != null && c.cib().tags().containsKey(lc.rsc())) {
+                for (String id : c.cib().tags().get(lc.rsc())) {
+                    locationsByRsc.computeIfAbsent(id, k -> new ArrayList<>()).add(lc);
+                }
+            } else if (lc.rsc() != null) {
                 locationsByRsc.computeIfAbsent(lc.rsc(), k -> new ArrayList<>()).add(lc);
             } else if (lc.rscPattern() != null) {
                 patternLocations.add(lc);
             } else {
                 for (ResourceSet set : lc.sets()) {
                     for (String id : set.resources()) {
-                        locationsByRsc.computeIfAbsent(id, k -> new ArrayList<>()).add(lc);
+                        for (String one : c.cib().tags().getOrDefault(id, List.of(id))) {
+                            locationsByRsc.computeIfAbsent(one, k -> new ArrayList<>()).add(lc);
+                        }
                     }
                 }
             }

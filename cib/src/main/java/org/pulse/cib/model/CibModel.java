@@ -12,11 +12,13 @@ import org.pulse.cib.xml.XmlElement;
  * @param haveQuorum     {@code have-quorum} on {@code <cib>}; missing means no quorum
  * @param executionDate  {@code execution-date} on {@code <cib>} (the time to decide at), or null
  * @param fencingLevels  the fencing topology
+ * @param tags           tag id → the ids it names ({@code <tags><tag><obj_ref>}), usable in constraints
  */
 public record CibModel(ClusterOptions options, List<NvSet> clusterPropertySets, List<NodeConfig> nodes,
                        List<ResourceConfig> resources, Constraints constraints, List<NvSet> rscDefaults,
                        List<NvSet> opDefaults, List<FencingLevel> fencingLevels, List<AlertConfig> alerts,
-                       List<NodeState> status, boolean haveQuorum, Instant executionDate, String dcUuid) {
+                       List<NodeState> status, boolean haveQuorum, Instant executionDate, String dcUuid,
+                       java.util.Map<String, List<String>> tags) {
     public CibModel {
         clusterPropertySets = List.copyOf(clusterPropertySets);
         nodes = List.copyOf(nodes);
@@ -26,6 +28,7 @@ public record CibModel(ClusterOptions options, List<NvSet> clusterPropertySets, 
         fencingLevels = List.copyOf(fencingLevels);
         alerts = List.copyOf(alerts);
         status = List.copyOf(status);
+        tags = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
     }
 
     /** Builds the model from the root {@code <cib>} element. */

@@ -88,10 +88,20 @@ final class CibModelReader {
                 status.add(nodeState(ns));
             }
         }
+        Map<String, List<String>> tags = new LinkedHashMap<>();
+        for (XmlElement ts : config.elements("tags")) {
+            for (XmlElement t : ts.elements("tag")) {
+                List<String> refs = new ArrayList<>();
+                for (XmlElement o : t.elements("obj_ref")) {
+                    refs.add(o.id());
+                }
+                tags.put(t.id(), refs);
+            }
+        }
         String hq = root.attr("have-quorum");
         boolean quorum = hq != null && ClusterOptions.isTrue(hq);
         return new CibModel(new ClusterOptions(opts), props, nodes, resources, constraints, rscDefaults, opDefaults,
-                levels, alerts, status, quorum, execDate, root.attr("dc-uuid"));
+                levels, alerts, status, quorum, execDate, root.attr("dc-uuid"), tags);
     }
 
     private void index(XmlElement e) {

@@ -57,6 +57,8 @@ final class Interactive {
                     .variable(LineReader.HISTORY_FILE, historyFile)
                     .variable(LineReader.HISTORY_SIZE, 5000)
                     .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                    // one command a line, as crmsh keeps it, so the file is easy to read and grep
+                    .option(LineReader.Option.HISTORY_TIMESTAMPED, false)
                     .build();
             holder[0] = reader;
             if (startLevel != null) {

@@ -238,8 +238,7 @@ final class Planner {
 
     /** The start recorded here was made with other parameters (or none recorded): restart. */
     private boolean paramsChanged(Rsc r, Rsc.NodeHistory h) {
-        if (h == null || h.lastStart == null || r.orphan || r.isFenceDevice()) {
-            // fence devices' recorded parameters carry masked secrets; their digests are not comparable here
+        if (h == null || h.lastStart == null || r.orphan) {
             return false;
         }
         String recorded = h.lastStart.opDigest();
@@ -257,6 +256,10 @@ final class Planner {
             Map<String, String> p = new LinkedHashMap<>(r.params);
             for (String name : secureParams.trim().split("\\s+")) {
                 p.remove(name);
+            }
+            if (r.isFenceDevice()) {
+                // the fencer's own pcmk_* options take no part in the secure digest
+                p.keySet().removeIf(k -> k.startsWith("pcmk_"));
             }
             return !secureDigest.equals(Digests.of(p, null));
         }

@@ -1,0 +1,63 @@
+package org.pulse.crmd.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.pulse.cib.Cib;
+import org.pulse.cib.CibDiff;
+import org.pulse.cib.CibVersion;
+import org.pulse.cib.xml.XmlElement;
+
+class MessageCodecTest {
+    static Message roundTrip(Message m) throws Exception {
+        return MessageCodec.decode(MessageCodec.encode(m));
+    }
+
+    @Test
+    void everyMessageSurvivesTheWire() throws Exception {
+        Cib a = Cib.empty();
+        Cib b = a.next(a.root().withAttribute("validate-with", "pacemaker-3.9").withChildAppended(
+                XmlElement.of("x", "id", "big", "v", "é".repeat(40_000))));
+        CibVersion v = new CibVersion(1, 2, 3);
+        OpRequest req = new OpRequest("1:2:7:a@v1", "vip", new AgentSpec("ocf", "pulse", "IPaddr"), "monitor", 0, 20_000,
+                Map.of("ip", "192.0.2.10", "CRM_meta_timeout", "20000"));
+        List<Message> all = List.of(
+                new Message.JoinRequest("v1", v),
+                new Message.JoinResponse("v1", v, b, Cibs.emptyLrm("a"), List.of("a", "c")),
+                new Message.JoinResponse("v1", v, null, Cibs.emptyLrm("a"), List.of()),
+                new Message.CibSync("v1", b),
+                new Message.CibUpdate("v1", CibDiff.diff(a, b)),
+                new Message.CibAck("v1", v),
+                new Message.ResyncRequest("v1", v),
+                new Message.Execute("v1", req),
+                new Message.OpReport(OpResult.of(req, 7, OpStatus.DONE, "not running", 12), 42, "abc"),
+                new Message.ForwardedAdmin(5, new AdminCommand.Write(new CibEdit.NodeAttribute("a", "standby", null, false),
+                        true)),
+                new Message.ForwardedAdmin(6, new AdminCommand.Write(new CibEdit.Constraint("c1", "<rsc_location/>"), false)),
+                new Message.ForwardedReply(5, new AdminResult("ok", "stored", v, null, null)),
+                new Message.Suicide("v1", "no quorum"),
+                new Message.ForgetHistory("v1", ""));
+        for (Message m : all) {
+            Message back = roundTrip(m);
+            if (m instanceof Message.CibUpdate u) {
+                assertEquals(u.diff().apply(a), ((Message.CibUpdate) back).diff().apply(a));
+            } else {
+                assertEquals(m, back, m.getClass().getSimpleName());
+            }
+        }
+    }
+
+    @Test
+    void garbageIsRefusedWithAReasonNotACrash() {
+        MessageCodec.DecodeException e = assertThrows(MessageCodec.DecodeException.class,
+                () -> MessageCodec.decode(new byte[] {1, 99, 0}));
+        assertEquals(true, e.getMessage().contains("tag 99"), e.getMessage());
+        assertThrows(MessageCodec.DecodeException.class, () -> MessageCodec.decode(new byte[] {2, 1}));
+        byte[] good = MessageCodec.encode(new Message.CibAck("v1", new CibVersion(0, 1, 2)));
+        assertThrows(MessageCodec.DecodeException.class,
+                () -> MessageCodec.decode(java.util.Arrays.copyOf(good, good.length - 3)));
+    }
+}

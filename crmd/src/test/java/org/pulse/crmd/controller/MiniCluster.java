@@ -1,0 +1,130 @@
+package org.pulse.crmd.controller;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import org.pulse.cib.Cib;
+
+/**
+ * A few controllers wired together for unit tests: messages are delivered in order, one at a
+ * time, when {@link #settle()} runs; operations complete at once with rc 0 (monitors: 0 when the
+ * resource runs, else 7); timers fire only when a test fires them. {@link #hold} keeps one
+ * node's messages to another back, to look at what happens before they arrive.
+ */
+final class MiniCluster {
+    record Envelope(String from, String to, Message message) {
+    }
+
+    final Map<String, Controller> nodes = new LinkedHashMap<>();
+    final Map<String, Set<String>> running = new HashMap<>();
+    final Map<Long, AdminResult> replies = new HashMap<>();
+    final List<String> log = new ArrayList<>();
+    final List<OpRequest> fenceRequests = new ArrayList<>();
+    private final Deque<Envelope> wire = new ArrayDeque<>();
+    private final List<Envelope> held = new ArrayList<>();
+    private final Deque<Map.Entry<String, Event>> local = new ArrayDeque<>();
+    private Predicate<Envelope> holding = e -> false;
+    Instant now = Instant.parse("2026-11-22T12:00:00Z");
+    private long adminIds;
+
+    MiniCluster(List<String> names, Cib cib, Scheduler scheduler) {
+        for (String n : names) {
+            nodes.put(n, new Controller(ControllerConfig.defaults(n, names), scheduler, cib));
+            running.put(n, new TreeSet<>());
+        }
+    }
+
+    void view(String id, List<String> members) {
+        for (String m : members) {
+            deliver(m, new Event.ViewChanged(new View(id, members)));
+        }
+        settle();
+    }
+
+    long admin(String node, AdminCommand command) {
+        long id = ++adminIds;
+        deliver(node, new Event.AdminRequest(id, command));
+        return id;
+    }
+
+    void hold(Predicate<Envelope> which) {
+        holding = which;
+    }
+
+    void release() {
+        holding = e -> false;
+        wire.addAll(held);
+        held.clear();
+        settle();
+    }
+
+    void settle() {
+        for (int i = 0; i < 100_000; i++) {
+            if (!local.isEmpty()) {
+                Map.Entry<String, Event> e = local.poll();
+                deliver(e.getKey(), e.getValue());
+            } else if (!wire.isEmpty()) {
+                Envelope e = wire.poll();
+                if (holding.test(e)) {
+                    held.add(e);
+                } else if (nodes.containsKey(e.to())) {
+                    deliver(e.to(), new Event.MessageReceived(e.from(), e.message()));
+                }
+            } else {
+                return;
+            }
+        }
+        throw new IllegalStateException("no quiescence");
+    }
+
+    void deliver(String node, Event e) {
+        Controller c = nodes.get(node);
+        if (c == null) {
+            return;
+        }
+        for (Effect f : c.handle(e, now)) {
+            if (f instanceof Effect.Send s) {
+                wire.add(new Envelope(node, s.to(), s.message()));
+            } else if (f instanceof Effect.RunOperation r) {
+                local.add(Map.entry(node, new Event.OperationCompleted(run(node, r.request()))));
+            } else if (f instanceof Effect.ReplyAdmin r) {
+                replies.put(r.requestId(), r.result());
+            } else if (f instanceof Effect.Log l) {
+                log.add(node + " " + l.text());
+            }
+        }
+    }
+
+    private OpResult run(String node, OpRequest req) {
+        Set<String> on = running.get(node);
+        if (req.agent().isStonith()) {
+            if (req.action().equals("off") || req.action().equals("reboot")) {
+                fenceRequests.add(req);
+            }
+            return OpResult.of(req, 0, OpStatus.DONE, "", 1);
+        }
+        switch (req.action()) {
+            case "start" -> on.add(req.resourceId());
+            case "stop" -> on.remove(req.resourceId());
+            case "monitor" -> {
+                return OpResult.of(req, on.contains(req.resourceId()) ? 0 : 7, OpStatus.DONE, "", 1);
+            }
+            default -> {
+            }
+        }
+        return OpResult.of(req, 0, OpStatus.DONE, "", 1);
+    }
+
+    /** Crash: the node's controller is gone (its resources keep running in {@link #running}). */
+    void crash(String node) {
+        nodes.remove(node);
+    }
+}

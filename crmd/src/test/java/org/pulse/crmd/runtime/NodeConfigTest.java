@@ -1,0 +1,39 @@
+package org.pulse.crmd.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NodeConfigTest {
+    static final Path FILE = Path.of("/etc/pulse/crmd.conf");
+
+    @Test
+    void readsTheDocumentedExample() throws Exception {
+        NodeConfig c = NodeConfig.parse(FILE, List.of(
+                "# comment", "node = node2", "nodes = node1@127.0.0.1:7801, node2@127.0.0.1:7802",
+                "key = /k", "data_dir = /d", "socket = /s.sock", "agent_dirs = /a:/b", "failure_detection_ms = 300"));
+        assertEquals("node2", c.node());
+        assertEquals(7802, c.listen().getPort());
+        assertEquals(List.of("node1", "node2"), c.nodeNames());
+        assertEquals(List.of(Path.of("/a"), Path.of("/b")), c.agentDirs());
+        assertEquals(300, c.failureDetectionMs());
+        assertEquals(Path.of("/run/resource-agents"), c.haRsctmp());
+    }
+
+    @Test
+    void mistakesNameTheLineAndWhatToDo() {
+        NodeConfig.ConfigException e = assertThrows(NodeConfig.ConfigException.class, () -> NodeConfig.parse(FILE,
+                List.of("node = node3", "nodes = node1@127.0.0.1:7801")));
+        assertTrue(e.getMessage().contains("crmd.conf:1") && e.getMessage().contains("node3@host:port"), e.getMessage());
+        e = assertThrows(NodeConfig.ConfigException.class, () -> NodeConfig.parse(FILE,
+                List.of("node = a", "nodez = a@127.0.0.1:1")));
+        assertTrue(e.getMessage().contains(":2: unknown key 'nodez'"), e.getMessage());
+        e = assertThrows(NodeConfig.ConfigException.class, () -> NodeConfig.parse(FILE,
+                List.of("node = a", "nodes = a@127.0.0.1:1", "failure_detection_ms = fast")));
+        assertTrue(e.getMessage().contains(":3:") && e.getMessage().contains("positive whole number"), e.getMessage());
+    }
+}

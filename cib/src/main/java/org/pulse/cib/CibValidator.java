@@ -764,9 +764,22 @@ public final class CibValidator {
             }
         }
 
+        /** Operation history fields the scheduler reads as whole numbers. */
+        private static final List<String> OP_NUMBERS = List.of(
+                "call-id", "rc-code", "op-status", "interval", "last-rc-change", "last-run", "exec-time", "queue-time");
+
         private void checkStatus(XmlElement status) {
             Map<String, XmlElement> seen = new HashMap<>();
             for (XmlElement n : status.elements("node_state")) {
+                for (XmlElement lrm : n.elements("lrm")) {
+                    for (XmlElement rscs : lrm.elements("lrm_resources")) {
+                        for (XmlElement rsc : rscs.elements("lrm_resource")) {
+                            for (XmlElement op : rsc.elements("lrm_rsc_op")) {
+                                checkHistory(op, n);
+                            }
+                        }
+                    }
+                }
                 if (n.id() == null) {
                     error(n, n.attr("uname"), "a <node_state> has no id", "add the node's id (as in the nodes section)");
                     continue;
@@ -775,6 +788,25 @@ public final class CibValidator {
                 if (first != null) {
                     error(n, n.id(), "two <node_state> entries for node id '" + n.id() + "'",
                             "remove one; the status holds one node_state per node");
+                }
+            }
+        }
+
+        /**
+         * An operation result as crmd records it: a wrong value here would make the scheduler
+         * misread what ran where (a resource's history is how it knows).
+         */
+        private void checkHistory(XmlElement op, XmlElement nodeState) {
+            String here = op.id() != null ? op.id() : nodeState.id();
+            if (op.attr("operation") == null) {
+                error(op, here, "<lrm_rsc_op> on node " + nodeState.attr("uname", nodeState.id()) + " has no operation",
+                        "add operation=\"start\" (or the action it records) or remove the entry; crmd writes these itself");
+            }
+            for (String attr : OP_NUMBERS) {
+                String v = op.attr(attr);
+                if (v != null && !INTEGER.matcher(v.strip()).matches()) {
+                    error(op, here, attr + "=\"" + v + "\" in the operation history is not a whole number",
+                            "correct it or remove the entry (crmd records the next result afresh)");
                 }
             }
         }

@@ -152,6 +152,12 @@ class CibBadInputTest {
         t.add(bad("resource set role unknown", con("<rsc_colocation id=\"c6\" score=\"10\"><resource_set id=\"c6-s\" role=\"Boss\">"
                 + "<resource_ref id=\"vip\"/></resource_set></rsc_colocation>"), "'c6-s'", "role=\"Boss\""));
         t.add(bad("location with a node but no score", con("<rsc_location id=\"l6\" rsc=\"vip\" node=\"node2\"/>"), "'l6'", "neither a score"));
+        t.add(bad("history with a word for a number", good.replace("<status/>", "<status><node_state id=\"1\" uname=\"node1\"><lrm id=\"1\">"
+                + "<lrm_resources><lrm_resource id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\">"
+                + "<lrm_rsc_op id=\"vip_last_0\" operation=\"start\" call-id=\"3\" rc-code=\"ok\" interval=\"0\"/>"
+                + "</lrm_resource></lrm_resources></lrm></node_state></status>"), "'vip_last_0'", "rc-code=\"ok\""));
+        t.add(bad("two node states for one node", good.replace("<status/>", "<status><node_state id=\"1\" uname=\"node1\"/>"
+                + "<node_state id=\"1\" uname=\"node1\"/></status>"), "two <node_state> entries for node id '1'"));
         t.add(bad("order kind unknown", con("<rsc_order id=\"o5\" first=\"vip\" then=\"g\" kind=\"Always\"/>"), "kind=\"Always\""));
         return t.stream();
     }

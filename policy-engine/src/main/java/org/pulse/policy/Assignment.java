@@ -138,7 +138,8 @@ final class Assignment {
             }
             int add;
             if (o >= Scores.INFINITY || o <= -Scores.INFINITY) {
-                add = (int) Math.max(-Scores.INFINITY, Math.min(Scores.INFINITY, (long) (factor * o)));
+                // INFINITY scaled by any factor stays infinite (only its sign follows the factor)
+                add = (factor > 0) == (o > 0) ? Scores.INFINITY : -Scores.INFINITY;
             } else {
                 add = (int) (factor * o);
             }
@@ -165,9 +166,6 @@ final class Assignment {
         for (Colocation col : s.dependentsOf(u)) {
             Rsc d = col.dependent();
             if (!col.influence() || visiting.contains(d) || d.assignedDone) {
-                continue;
-            }
-            if (col.score() < 0 && col.score() > -Scores.INFINITY) {
                 continue;
             }
             float factor = (float) col.score() / Scores.INFINITY;

@@ -1,0 +1,96 @@
+package org.pulse.tests.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pulse.bench.LocalCluster;
+import org.pulse.tests.support.TestEnv;
+
+/**
+ * bin/crm against a running crmd (one node on loopback, through its admin socket): the same
+ * commands as offline, but the cluster acts on them. A resource configured with crm starts,
+ * stop/start move it through target-role, move with a lifetime shows in status and clear removes
+ * it, restart waits for the stop, and status --output json reports the DC and quorum.
+ */
+class LiveShellTest {
+    static LocalCluster cluster;
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path repo = TestEnv.root();
+        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
+                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        dir = Files.createTempDirectory("pulse-live-shell-");
+        int basePort = 24000 + (int) (ProcessHandle.current().pid() % 400) * 10;
+        cluster = LocalCluster.start(repo, dir, 1, basePort);
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> cluster.agreedDc(1) != null),
+                "crmd did not become DC within 60 s; log in " + dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static String crm(String... args) throws Exception {
+        Map.Entry<Integer, String> r = cluster.crm(1, args);
+        assertEquals(0, r.getKey(), "bin/crm " + String.join(" ", args) + " failed:\n" + r.getValue());
+        return r.getValue();
+    }
+
+    private static boolean statusShows(String text) throws Exception {
+        Map.Entry<Integer, String> r = cluster.crm(1, "status");
+        return r.getKey() == 0 && r.getValue().contains(text);
+    }
+
+    private static void waitForStatus(String text) throws Exception {
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> {
+            try {
+                return statusShows(text);
+            } catch (Exception e) {
+                return false;
+            }
+        }), "status never showed [" + text + "]:\n" + cluster.crm(1, "status").getValue());
+    }
+
+    @Test
+    void configureResourceAndStatusOnALiveCluster() throws Exception {
+        crm("configure", "property", "stonith-enabled=false");
+        crm("configure", "primitive", "d1", "ocf:pulse:Dummy", "op", "monitor", "interval=2s", "timeout=10s");
+        assertTrue(crm("configure", "show", "d1").contains("primitive d1 ocf:pulse:Dummy"));
+        waitForStatus("d1\t(ocf:pulse:Dummy):\t Started node1");
+
+        crm("resource", "stop", "d1");
+        waitForStatus("d1\t(ocf:pulse:Dummy):\t Stopped (disabled)");
+        crm("resource", "start", "d1");
+        waitForStatus("d1\t(ocf:pulse:Dummy):\t Started node1");
+
+        crm("resource", "move", "d1", "node1", "PT1H");
+        waitForStatus("cli-prefer-d1: d1 prefers node1 until ");
+        crm("resource", "clear", "d1");
+        assertTrue(!crm("configure", "show").contains("cli-prefer-d1"), "clear left the constraint");
+
+        String restart = crm("resource", "restart", "d1");
+        assertTrue(restart.contains("ordering d1 to stop") && restart.contains("ordering d1 to start"), restart);
+        waitForStatus("d1\t(ocf:pulse:Dummy):\t Started node1");
+
+        String json = crm("status", "--output", "json");
+        assertTrue(json.contains("\"version\": \"pulse-status/1\""), json);
+        assertTrue(json.contains("\"dc\": \"node1\"") && json.contains("\"quorate\": true"), json);
+
+        Map.Entry<Integer, String> bad = cluster.crm(1, "configure", "location", "l1", "nosuch", "100:", "node1");
+        assertEquals(1, bad.getKey(), bad.getValue());
+        assertTrue(bad.getValue().contains("nosuch"), bad.getValue());
+        assertTrue(!crm("configure", "show").contains("l1"), "a refused command changed the live CIB");
+    }
+}

@@ -105,6 +105,8 @@ class CibBadInputTest {
         t.add(bad("deep nesting", "<cib>" + "<x>".repeat(300) + "</x>".repeat(300) + "</cib>", "nested deeper than"));
         t.add(bad("huge attribute value", res("<primitive id=\"big\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\" description=\""
                 + "x".repeat(2 << 20) + "\"/>"), "attribute 'description'", "characters long"));
+        t.add(bad("enormous attribute value", res("<primitive id=\"big\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\" description=\""
+                + "x".repeat(5 << 20) + "\"/>"), "attribute value is longer than", "outside the CIB"));
         t.add(bad("version not a number", good.replace("epoch=\"5\"", "epoch=\"five\""), "epoch=\"five\"", "whole number"));
         t.add(bad("negative num_updates", good.replace("num_updates=\"0\"", "num_updates=\"-3\""), "num_updates=\"-3\""));
         t.add(bad("unknown validate-with", good.replace("pacemaker-3.9", "pacemaker-9.0"), "validate-with=\"pacemaker-9.0\""));

@@ -71,7 +71,10 @@ public final class XmlParser {
             if (at >= 0) {
                 problem = problem.substring(0, at);
             }
-            if (problem.startsWith("Unexpected EOF in prolog")) {
+            if (problem.startsWith("Maximum attribute size limit")) {
+                problem = "an attribute value is longer than " + MAX_ATTRIBUTE_CHARS
+                        + " characters; store large data outside the CIB";
+            } else if (problem.startsWith("Unexpected EOF in prolog")) {
                 problem = "no root element: the file ends before any element; a CIB has a <cib> root";
             } else if (problem.startsWith("Unexpected EOF")) {
                 problem = problem + " (the file is cut short: was it truncated?)";

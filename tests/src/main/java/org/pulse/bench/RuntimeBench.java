@@ -110,6 +110,10 @@ public final class RuntimeBench {
             System.out.println("reproduce: bench/runtime " + commits + " " + trials);
             System.out.printf("runtime dc_failover_ms=%d commit_median_ms=%.2f commit_p99_ms=%.2f rss_mb=%d%n", dcMedian,
                     median, p99, maxRssMb);
+        } finally {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 

@@ -43,13 +43,19 @@ class LoopbackClusterTest {
         dir = Files.createTempDirectory("pulse-loopback-");
         int basePort = 20000 + (int) (ProcessHandle.current().pid() % 400) * 10;
         cluster = LocalCluster.start(repo, dir, 3, basePort);
-        System.out.println("LoopbackClusterTest: nodes in " + dir + ", ports from " + (basePort + 1));
+        System.out.println("LoopbackClusterTest: nodes in " + dir + ", ports from " + (basePort + 1)
+                + " (removed afterwards; keep with -Dpulse.keep=true)");
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (cluster != null) {
             cluster.close();
+        }
+        if (dir != null && !Boolean.getBoolean("pulse.keep")) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
@@ -109,6 +115,41 @@ class LoopbackClusterTest {
 
     @Test
     @Order(4)
+    void theAgentShimsReadAndWriteNodeAttributesThroughTheAdminSocket() throws Exception {
+        Path bin = TestEnv.root().resolve("bin");
+        assertEquals("", shim(bin, 1, "attrd_updater", "-n", "pingd", "-U", "42").getValue().strip());
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(5), () -> {
+            try {
+                return shim(bin, 2, "crm_attribute", "-N", "node1", "-n", "pingd", "-l", "reboot", "-G", "-q")
+                        .getValue().strip().equals("42");
+            } catch (Exception e) {
+                return false;
+            }
+        }), "node2 does not see node1's transient attribute pingd=42");
+        Map.Entry<Integer, String> q = shim(bin, 3, "crm_node", "-q");
+        assertEquals(0, q.getKey(), q.getValue());
+        assertEquals("1", q.getValue().strip());
+        Map.Entry<Integer, String> l = shim(bin, 3, "crm_node", "-l");
+        assertTrue(l.getValue().contains("node1") && l.getValue().contains("node3 member"), l.getValue());
+        assertEquals("node3", shim(bin, 3, "crm_node", "-n").getValue().strip());
+        Map.Entry<Integer, String> missing = shim(bin, 1, "crm_attribute", "-N", "node1", "-n", "nope", "-G");
+        assertEquals(105, missing.getKey(), "a missing attribute is exit 105 as in Pacemaker: " + missing.getValue());
+    }
+
+    static Map.Entry<Integer, String> shim(Path bin, int node, String tool, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(bin.resolve(tool).toString());
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PULSE_SOCKET", cluster.socket(node).toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+        return Map.entry(p.exitValue(), out);
+    }
+
+    @Test
+    @Order(5)
     void killingTheDcGivesANewDcAndTheResourceRecoversAfterFencing() throws Exception {
         String dc = cluster.agreedDc(1, 2, 3);
         assertNotNull(dc);
@@ -141,7 +182,7 @@ class LoopbackClusterTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aNodeWithAnotherKeyIsKeptOut() throws Exception {
         Path other = dir.resolve("node4");
         Files.createDirectories(other);

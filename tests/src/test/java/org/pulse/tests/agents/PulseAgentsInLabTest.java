@@ -448,6 +448,19 @@ class PulseAgentsInLabTest {
     }
 
     @Test
+    void filesystemMountPointWithASpace() throws Exception {
+        NetnsLab.LoopDevice loop = lab.loopImage("fs5", 16);
+        Path mnt = lab.node(1).mountRoot().resolve("my data");
+        Ocf.Agent fs = Ocf.pulse("Filesystem", "fs5", Map.of("device", loop.device(), "directory", mnt.toString()),
+                lab.node(1));
+        assertEquals(0, fs.run("start").rc());
+        assertEquals(0, fs.monitor(20_000).rc(), "found in mountinfo, where the space is written \\040");
+        assertEquals(0, fs.run("start").rc(), "and start knows it is already mounted");
+        assertEquals(0, fs.run("stop").rc());
+        assertFalse(lab.mountsUnderWorkDir().contains(mnt.toString()));
+    }
+
+    @Test
     void filesystemRefusesToMountADeviceAlreadyMountedElsewhere() throws Exception {
         NetnsLab.LoopDevice loop = lab.loopImage("fs3", 32);
         Ocf.Agent on1 = Ocf.pulse("Filesystem", "fs3", Map.of("device", loop.device(),

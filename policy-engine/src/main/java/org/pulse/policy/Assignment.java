@@ -57,16 +57,6 @@ final class Assignment {
                     if (a != b) {
                         return Integer.compare(b, a);
                     }
-                    // then the higher score on any node, nodes in order
-                    ScoreTable tx = combinedOwn(x);
-                    ScoreTable ty = combinedOwn(y);
-                    for (SNode n : c.nodes()) {
-                        int sx = tx.get(n);
-                        int sy = ty.get(n);
-                        if (sx != sy) {
-                            return Integer.compare(sy, sx);
-                        }
-                    }
                     return 0;
                 }));
         for (Rsc u : sorted) {

@@ -74,7 +74,8 @@ public final class Messenger implements AutoCloseable {
         });
         delivery.setRemoveOnCancelPolicy(true);
         this.dropLog = new DropLog(LOG, node, DROP_LOG_INTERVAL_MS, System::nanoTime);
-        this.seal = config.insecure() ? null : new SealProtocol(new Sealer(config.clusterKey(), new SecureRandom()), dropLog);
+        this.seal = config.insecure() ? null : new SealProtocol(new Sealer(config.clusterKey(), new SecureRandom()), dropLog,
+                config.secondLink() != null);
         SuspectTap tap = new SuspectTap(this::suspected);
         this.channel = new JChannel(StackFactory.build(config, seal, tap));
         channel.name(node);

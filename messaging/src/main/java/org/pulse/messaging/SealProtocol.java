@@ -34,10 +34,15 @@ public final class SealProtocol extends Protocol {
     private final DropLog dropLog;
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong opened = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
 
-    SealProtocol(Sealer sealer, DropLog dropLog) {
+    /** With two links every message arrives twice; with one, a duplicate can only be a replay. */
+    private final boolean duplicatesExpected;
+
+    SealProtocol(Sealer sealer, DropLog dropLog, boolean duplicatesExpected) {
         this.sealer = sealer;
         this.dropLog = dropLog;
+        this.duplicatesExpected = duplicatesExpected;
     }
 
     /** Messages refused since start (not sealed, wrong key, altered, or claiming another source). */
@@ -47,6 +52,11 @@ public final class SealProtocol extends Protocol {
 
     long openedCount() {
         return opened.get();
+    }
+
+    /** Authentic messages refused as already received: second copies over two links, or replays. */
+    long duplicateCount() {
+        return duplicates.get();
     }
 
     @Override
@@ -105,6 +115,9 @@ public final class SealProtocol extends Protocol {
         try {
             byte[] plain = sealer.open(outer.getArray(), outer.getOffset(), outer.getLength());
             inner = Util.messageFromBuffer(plain, 0, plain.length);
+        } catch (Sealer.DuplicateException e) {
+            duplicates.incrementAndGet();
+            return duplicatesExpected ? null : reject(outerSrc, e.getMessage());
         } catch (Sealer.SealException e) {
             return reject(outerSrc, e.getMessage());
         } catch (Exception e) {

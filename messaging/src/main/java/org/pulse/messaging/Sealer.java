@@ -28,9 +28,10 @@ import javax.crypto.spec.SecretKeySpec;
  * key at about 2^32 messages). The header (magic, version, salt, counter) is the additional
  * authenticated data, so it cannot be altered either.
  *
- * <p>Not covered: replay. An eavesdropper can resend a sealed message; JGroups drops replayed
- * reliable messages by their sequence numbers (which are inside the seal), but could accept a
- * replayed heartbeat. Stated in the module notes.
+ * <p>Replay: each sender session's counters pass a {@link ReplayWindow}, so a message seen before
+ * is refused (which also drops the second copy when a message travels over two links). Not
+ * covered: a replay of a session this node never saw (recorded before this node started), whose
+ * window starts empty; stated in the module notes.
  *
  * <p>Thread-safe; pure apart from the random salt chosen at construction.
  */
@@ -50,18 +51,35 @@ final class Sealer {
     private final AtomicLong counter = new AtomicLong();
     /** Cipher.getInstance costs about as much as sealing 2 KB; a cipher per thread is re-inited per message instead. */
     private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(Sealer::newCipher);
-    private final Map<ByteBuffer, SecretKey> peerKeys = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Session ownSession;
+    private final Map<ByteBuffer, Session> peerSessions = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, SecretKey> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Session> eldest) {
             return size() > SESSION_KEY_CACHE_SIZE;
         }
     };
 
+    /** A sender's session (one per start of that node): its key and the counters already accepted. */
+    private record Session(SecretKey key, ReplayWindow window) {
+    }
+
     /** Why a message was refused; names what a person should check. */
-    static final class SealException extends Exception {
+    static class SealException extends Exception {
         private static final long serialVersionUID = 1L;
 
         SealException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * An authentic message seen before: a replay, or the second copy of a message sent over two
+     * links (which is normal, so callers count it apart and do not warn).
+     */
+    static final class DuplicateException extends SealException {
+        private static final long serialVersionUID = 1L;
+
+        DuplicateException(String message) {
             super(message);
         }
     }
@@ -71,6 +89,7 @@ final class Sealer {
         this.salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
         this.sessionKey = sessionKey(salt);
+        this.ownSession = new Session(sessionKey, new ReplayWindow());
     }
 
     byte[] seal(byte[] plain, int offset, int length) {
@@ -110,32 +129,45 @@ final class Sealer {
         }
         byte[] peerSalt = Arrays.copyOfRange(sealed, offset + 3, offset + 3 + SALT_BYTES);
         long n = ByteBuffer.wrap(sealed, offset + 3 + SALT_BYTES, 8).getLong();
-        SecretKey key = peerKey(peerSalt);
+        Session session = knownSession(peerSalt);
+        SecretKey key = session != null ? session.key() : sessionKey(peerSalt);
+        byte[] plain;
         try {
             Cipher cipher = ciphers.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce(n)));
             cipher.updateAAD(sealed, offset, HEADER_BYTES);
-            return cipher.doFinal(sealed, offset + HEADER_BYTES, length - HEADER_BYTES);
+            plain = cipher.doFinal(sealed, offset + HEADER_BYTES, length - HEADER_BYTES);
         } catch (AEADBadTagException e) {
             throw new SealException("message failed authentication: sealed with another cluster key, or altered"
                     + " on the way (compare the key fingerprints the nodes print at start)");
         } catch (GeneralSecurityException e) {
             throw new SealException("message could not be opened: " + e);
         }
+        // Only now, the message being authentic, may it create a session or move a window:
+        // otherwise a forger could evict real sessions from the bounded map, or push a window
+        // ahead and get real messages refused.
+        if (session == null) {
+            session = registerSession(peerSalt, key);
+        }
+        if (!session.window().accept(n)) {
+            throw new DuplicateException("message #" + n + " of this sender session was already received"
+                    + " (a copy from the other link, or a replay)");
+        }
+        return plain;
     }
 
-    private SecretKey peerKey(byte[] peerSalt) {
+    private Session knownSession(byte[] peerSalt) {
         if (Arrays.equals(peerSalt, salt)) {
-            return sessionKey;
+            return ownSession;
         }
-        ByteBuffer k = ByteBuffer.wrap(peerSalt);
-        synchronized (peerKeys) {
-            SecretKey key = peerKeys.get(k);
-            if (key == null) {
-                key = sessionKey(peerSalt);
-                peerKeys.put(k, key);
-            }
-            return key;
+        synchronized (peerSessions) {
+            return peerSessions.get(ByteBuffer.wrap(peerSalt));
+        }
+    }
+
+    private Session registerSession(byte[] peerSalt, SecretKey key) {
+        synchronized (peerSessions) {
+            return peerSessions.computeIfAbsent(ByteBuffer.wrap(peerSalt), k -> new Session(key, new ReplayWindow()));
         }
     }
 

@@ -28,11 +28,12 @@
  * is sealed with AES-256-GCM under a key derived from the cluster key
  * ({@link org.pulse.messaging.SealProtocol}), right above the transport: a node without the key
  * is never discovered, never joins, and nothing it sends reaches a protocol or crmd. Refused
- * messages are counted and logged (rate-limited) with the sender. Not covered: replay of a
- * captured sealed message by an eavesdropper (reliable traffic is deduplicated by sequence
- * numbers inside the seal, but a replayed heartbeat would be accepted), and denial of service
- * at the TCP level by anyone who can reach the port (JGroups' TLS would close that; it needs
- * certificates).
+ * messages are counted and logged (rate-limited) with the sender. A replayed message is refused
+ * by a per-sender-session window ({@link org.pulse.messaging.ReplayWindow}). Not covered: replay
+ * of traffic recorded before this node started (of sessions it never saw: in practice the
+ * traffic of members' earlier incarnations, whose addresses are no longer in any view), and
+ * denial of service at the TCP level by anyone who can reach the port (JGroups' TLS would close
+ * that; it needs certificates).
  *
  * <h2>Redundant links</h2>
  * With two {@code listenOn} addresses, {@link org.pulse.messaging.MultiLinkTCP} sends every

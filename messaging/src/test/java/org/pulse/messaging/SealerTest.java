@@ -82,6 +82,33 @@ class SealerTest {
     }
 
     @Test
+    void aSecondCopyOfAnAuthenticMessageIsRefusedAsADuplicate() throws Exception {
+        Sealer a = new Sealer(key(1), new SecureRandom());
+        Sealer b = new Sealer(key(1), new SecureRandom());
+        byte[] first = a.seal(new byte[10], 0, 10);
+        byte[] second = a.seal(new byte[10], 0, 10);
+        b.open(second, 0, second.length);
+        b.open(first, 0, first.length); // out of order is fine
+        Sealer.SealException e = assertThrows(Sealer.DuplicateException.class, () -> b.open(first, 0, first.length));
+        assertTrue(e.getMessage().contains("already received"), e.getMessage());
+        assertThrows(Sealer.DuplicateException.class, () -> b.open(second, 0, second.length));
+    }
+
+    @Test
+    void forgedMessagesNeitherCreateSessionsNorMoveWindows() throws Exception {
+        Sealer a = new Sealer(key(1), new SecureRandom());
+        Sealer b = new Sealer(key(1), new SecureRandom());
+        Sealer forger = new Sealer(key(9), new SecureRandom());
+        byte[] real = a.seal(new byte[10], 0, 10);
+        // The forger copies the real header (salt, and a counter far ahead) onto garbage.
+        byte[] forged = forger.seal(new byte[10], 0, 10);
+        System.arraycopy(real, 0, forged, 0, Sealer.HEADER_BYTES);
+        java.nio.ByteBuffer.wrap(forged, 3 + Sealer.SALT_BYTES, 8).putLong(1_000_000L);
+        assertThrows(Sealer.SealException.class, () -> b.open(forged, 0, forged.length));
+        b.open(real, 0, real.length); // counter 0 still accepted: the forgery moved nothing
+    }
+
+    @Test
     void opensAtAnOffset() throws Exception {
         Sealer a = new Sealer(key(3), new SecureRandom());
         byte[] sealed = a.seal("payload".getBytes(), 0, 7);

@@ -93,6 +93,45 @@ class SecurityTest {
     }
 
     @Test
+    void aReplayedMessageIsRefused() throws Exception {
+        try (TestCluster c = formTwo(dir, "sec-replay")) {
+            // Record what arrives on node1's wire (below the seal), as an eavesdropper would.
+            List<org.jgroups.Message> wire = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            org.jgroups.stack.Protocol tap = new org.jgroups.stack.Protocol() {
+                @Override
+                public Object up(org.jgroups.Message msg) {
+                    wire.add(msg.copy(true, true));
+                    return up_prot.up(msg);
+                }
+
+                @Override
+                public void up(org.jgroups.util.MessageBatch batch) {
+                    for (org.jgroups.Message m : batch) {
+                        wire.add(m.copy(true, true));
+                    }
+                    up_prot.up(batch);
+                }
+            };
+            org.jgroups.stack.ProtocolStack stack = c.node(0).channel().getProtocolStack();
+            stack.insertProtocol(tap, org.jgroups.stack.ProtocolStack.Position.BELOW, SealProtocol.class);
+            c.node(1).send("node1", "test.once", new byte[] {42});
+            c.recorder(0).await(0, e -> e.message() != null, 5_000, "the original");
+            Thread.sleep(200);
+            List<org.jgroups.Message> captured = List.copyOf(wire);
+            assertTrue(!captured.isEmpty());
+            long rejectedBefore = c.node(0).rejectedBySeal();
+            SealProtocol seal = stack.findProtocol(SealProtocol.class);
+            for (org.jgroups.Message m : captured) {
+                seal.up(m.copy(true, true));
+            }
+            Thread.sleep(500);
+            assertEquals(1, c.recorder(0).messages().size(), "the replay delivered nothing new: " + c.recorder(0).messages());
+            assertEquals(rejectedBefore + captured.size(), c.node(0).rejectedBySeal(), "every replayed message was refused");
+            System.out.println("replay: " + captured.size() + " captured messages replayed, all refused");
+        }
+    }
+
+    @Test
     void aMemberCannotImpersonateAnotherInTheEnvelope() throws Exception {
         try (TestCluster c = formTwo(dir, "sec-spoof")) {
             Address target = c.node(0).channel().getAddress();

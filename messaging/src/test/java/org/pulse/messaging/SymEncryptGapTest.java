@@ -55,7 +55,7 @@ class SymEncryptGapTest {
 
         // The seal refuses the same forged message: it has no sealed payload.
         SealProtocol seal = new SealProtocol(new Sealer(ClusterKey.ofBytes(new byte[32]), new java.security.SecureRandom()),
-                new DropLog(System.getLogger("test"), "test", 10_000, System::nanoTime));
+                new DropLog(System.getLogger("test"), "test", 10_000, System::nanoTime), false);
         List<Message> sealPassed = new ArrayList<>();
         seal.setUpProtocol(new Protocol() {
             @Override

@@ -291,7 +291,7 @@ final class ConfigureLevel implements Level {
                 throw new CrmException("verify: cannot read " + f.describe() + ": " + e.getMessage());
             }
             for (CibProblem p : problems) {
-                (p.isError() ? s.err : s.err).println((p.isError() ? "ERROR: " : "WARNING: ") + p.message());
+                s.err.println(p.message());
             }
         } else {
             problems = CibValidator.validate(Cib.of(s.config().cib()));

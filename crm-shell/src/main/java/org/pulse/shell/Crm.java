@@ -178,6 +178,19 @@ public final class Crm implements Callable<Integer> {
         if (interactive) {
             return new Interactive(this).run(level);
         }
+        if (words.isEmpty() && !level.equals("status") && !level.equals("verify")) {
+            // "echo show | crm configure": the commands on stdin run at that level, as crmsh does.
+            String text;
+            try {
+                text = new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                stderr.println("ERROR: cannot read stdin: " + e.getMessage());
+                return 1;
+            }
+            Shell shell = newShell(false, new BufferedReader(new InputStreamReader(InputStream.nullInputStream(),
+                    StandardCharsets.UTF_8)));
+            return Batch.run(shell, level + "\n" + text, "stdin");
+        }
         Shell shell = newShell(false, new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)));
         List<String> all = new ArrayList<>();
         all.add(level);

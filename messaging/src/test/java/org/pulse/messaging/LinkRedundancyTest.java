@@ -131,25 +131,7 @@ class LinkRedundancyTest {
 
     @Test
     void aNodeIsLostOnlyWhenAllItsLinksAre() throws Exception {
-        if (!root()) {
-            Assumptions.assumeTrue("true".equals(System.getenv("CI")) ? fail() : false,
-                    "LinkRedundancyTest needs root and nsenter (network namespaces); skipped");
-        }
-        run("ip", "netns", "add", nsA);
-        created = true;
-        run("ip", "netns", "add", nsB);
-        String[][] links = {{"192.0.2.", "1"}, {"198.51.100.", "2"}};
-        for (String[] l : links) {
-            String va = "pm" + tag + "a" + l[1];
-            String vb = "pm" + tag + "b" + l[1];
-            run("ip", "link", "add", va, "netns", nsA, "type", "veth", "peer", "name", vb, "netns", nsB);
-            run("ip", "-n", nsA, "addr", "add", l[0] + "1/24", "dev", va);
-            run("ip", "-n", nsB, "addr", "add", l[0] + "2/24", "dev", vb);
-            run("ip", "-n", nsA, "link", "set", va, "up");
-            run("ip", "-n", nsB, "link", "set", vb, "up");
-        }
-        run("ip", "-n", nsA, "link", "set", "lo", "up");
-        run("ip", "-n", nsB, "link", "set", "lo", "up");
+        twoNamespacesTwoLinks();
         Path key = dir.resolve("authkey");
         ClusterKey.generate(key);
         String a = "192.0.2.1:" + PORT + "+198.51.100.1:" + PORT;
@@ -159,7 +141,6 @@ class LinkRedundancyTest {
         Node n2 = start(nsB, "node2", b, a + "," + b, key);
         n2.await("VIEW node1,node2", 30_000);
         n1.await("VIEW node1,node2", 10_000);
-
         int[] formed = {n1.printed().size(), n2.printed().size()};
         // Cut link 1 for real: both veth ends lose carrier, the route goes, nothing gets through.
         run("ip", "-n", nsA, "link", "set", "pm" + tag + "a1", "down");
@@ -194,6 +175,56 @@ class LinkRedundancyTest {
         String merged = n1.await("VIEW node", 30_000);
         System.out.printf("FIGURE link 2 back -> merged view %s after %.1f ms%n", merged, (System.nanoTime() - t1) / 1e6);
         assertEquals(2, merged.substring(5).split(",").length, merged);
+    }
+
+    /** Link 1 (which JGroups and FD_SOCK2 think of as the node's address) is down from the start. */
+    @Test
+    void aClusterFormsAndStaysOverTheSecondLinkAlone() throws Exception {
+        twoNamespacesTwoLinks();
+        run("ip", "-n", nsA, "link", "set", "pm" + tag + "a1", "down");
+        Path key = dir.resolve("authkey");
+        ClusterKey.generate(key);
+        String a = "192.0.2.1:" + PORT + "+198.51.100.1:" + PORT;
+        String b = "192.0.2.2:" + PORT + "+198.51.100.2:" + PORT;
+        Node n1 = start(nsA, "node1", a, a + "," + b, key);
+        n1.await("READY", 30_000);
+        Node n2 = start(nsB, "node2", b, a + "," + b, key);
+        n2.await("VIEW node1,node2", 30_000);
+        n1.await("VIEW node1,node2", 10_000);
+        int[] formed = {n1.printed().size(), n2.printed().size()};
+        Thread.sleep(10 * DETECTION_MS); // FD_SOCK2 cannot connect over link 1: it may suspect, VERIFY_SUSPECT2 must clear it
+        n1.command("send node2 test.overtwo");
+        n2.await("MSG test.overtwo node1", 5_000);
+        Node[] both = {n1, n2};
+        for (int i = 0; i < 2; i++) {
+            List<String> since = both[i].printed().subList(formed[i], both[i].printed().size());
+            for (String line : since) {
+                assertTrue(!line.startsWith("VIEW"), "membership changed with link 1 down from the start: " + line);
+            }
+        }
+        System.out.println("FIGURE link 1 down from the start: view formed over link 2 and stayed for " + 10 * DETECTION_MS + " ms");
+    }
+
+    private void twoNamespacesTwoLinks() throws Exception {
+        if (!root()) {
+            Assumptions.assumeTrue("true".equals(System.getenv("CI")) ? fail() : false,
+                    "LinkRedundancyTest needs root and nsenter (network namespaces); skipped");
+        }
+        run("ip", "netns", "add", nsA);
+        created = true;
+        run("ip", "netns", "add", nsB);
+        String[][] links = {{"192.0.2.", "1"}, {"198.51.100.", "2"}};
+        for (String[] l : links) {
+            String va = "pm" + tag + "a" + l[1];
+            String vb = "pm" + tag + "b" + l[1];
+            run("ip", "link", "add", va, "netns", nsA, "type", "veth", "peer", "name", vb, "netns", nsB);
+            run("ip", "-n", nsA, "addr", "add", l[0] + "1/24", "dev", va);
+            run("ip", "-n", nsB, "addr", "add", l[0] + "2/24", "dev", vb);
+            run("ip", "-n", nsA, "link", "set", va, "up");
+            run("ip", "-n", nsB, "link", "set", vb, "up");
+        }
+        run("ip", "-n", nsA, "link", "set", "lo", "up");
+        run("ip", "-n", nsB, "link", "set", "lo", "up");
     }
 
     private static boolean fail() {

@@ -327,11 +327,13 @@ final class Planner {
         if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())) {
             return false;
         }
-        if (op.role() == null || "Started".equals(op.role())) {
-            return true;
-        }
         Rsc clone = r.cloneAncestor();
-        if (clone == null || !clone.promotable) {
+        boolean promotable = clone != null && clone.promotable;
+        if (op.role() == null || "Started".equals(op.role())) {
+            // in a promotable clone a monitor without a role watches the unpromoted role only
+            return !promotable || r.nextRole != Role.PROMOTED;
+        }
+        if (!promotable) {
             return false;
         }
         return op.role().equals(r.nextRole.text());

@@ -21,6 +21,7 @@ import org.pulse.crmd.controller.ControllerConfig;
 import org.pulse.crmd.controller.Effect;
 import org.pulse.crmd.controller.Event;
 import org.pulse.crmd.controller.Message;
+import org.pulse.crmd.controller.MessageCodec;
 import org.pulse.crmd.controller.OpRequest;
 import org.pulse.crmd.controller.OpResult;
 import org.pulse.crmd.controller.OpStatus;
@@ -370,9 +371,20 @@ final class SimCluster {
         lastDelivery.put(pair, at);
         int toIncarnation = to.incarnation;
         int fromIncarnation = from.incarnation;
+        // A quarter of the messages cross the wire form, so the simulation checks the codec too
+        // (all of them would double the suite's time).
+        Message received = m;
+        if (random.nextInt(4) == 0) {
+            try {
+                received = MessageCodec.decode(MessageCodec.encode(m));
+            } catch (MessageCodec.DecodeException e) {
+                throw new IllegalStateException("a message did not survive the wire: " + m, e);
+            }
+        }
+        Message delivered = received;
         at(at - nowMs, () -> {
             if (to.incarnation == toIncarnation && from.incarnation == fromIncarnation && connected(from, to)) {
-                deliver(to, new Event.MessageReceived(from.name, m));
+                deliver(to, new Event.MessageReceived(from.name, delivered));
             }
         });
     }

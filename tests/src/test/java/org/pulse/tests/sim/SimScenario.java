@@ -41,7 +41,8 @@ final class SimScenario {
         java.util.Random r = new java.util.Random(seed ^ 0x5DEECE66DL);
         this.nodes = 3 + r.nextInt(5);
         this.resources = 2 + r.nextInt(5);
-        this.policy = r.nextInt(5) == 0 ? "freeze" : "stop";
+        int p = r.nextInt(10);
+        this.policy = p < 6 ? "stop" : p < 8 ? "freeze" : p < 9 ? "demote" : "suicide";
         this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy), scheduler);
     }
 
@@ -136,6 +137,13 @@ final class SimScenario {
             }
         } else if (kind < 72) {
             propertyWrite(h);
+        } else if (kind < 76) {
+            sim.maxMessageDelayMs = 200 + sim.random.nextInt(400);
+            sim.trace("network slow: messages take up to " + sim.maxMessageDelayMs + " ms");
+            sim.at(1000 + sim.random.nextInt(3000), () -> {
+                sim.maxMessageDelayMs = 15;
+                sim.trace("network fast again");
+            });
         } else if (kind < 80) {
             sim.startFailureRate = 0.15;
             sim.stopFailureRate = 0.03;
@@ -177,6 +185,7 @@ final class SimScenario {
 
     private void heal() {
         sim.heal();
+        sim.maxMessageDelayMs = 15;
         sim.startFailureRate = 0;
         sim.stopFailureRate = 0;
         sim.hangRate = 0;

@@ -703,18 +703,24 @@ final class Planner {
             if (stop == null || start == null || !stop.runnable || !start.runnable || stop.pseudo) {
                 continue;
             }
-            Act mt = add("migrate_to", r, from, 0, null);
-            mt.extra.put("CRM_meta_migrate_source", from.name);
-            mt.extra.put("CRM_meta_migrate_target", to.name);
             Act mf = add("migrate_from", r, to, 0, null);
             mf.extra.put("CRM_meta_migrate_source", from.name);
             mf.extra.put("CRM_meta_migrate_target", to.name);
+            // a migrate_to to this target already done (partial migration) is not repeated
+            boolean partial = h.migrateTo != null && to.name.equals(h.migrateTo.migrateTarget());
+            Act first = mf;
+            if (!partial) {
+                Act mt = add("migrate_to", r, from, 0, null);
+                mt.extra.put("CRM_meta_migrate_source", from.name);
+                mt.extra.put("CRM_meta_migrate_target", to.name);
+                mf.after(mt);
+                first = mt;
+            }
             for (Act in : start.inputs) {
                 if (in != stop) {
-                    mt.after(in);
+                    first.after(in);
                 }
             }
-            mf.after(mt);
             stop.after(mf);
             start.inputs.remove(stop);
             start.after(mf);

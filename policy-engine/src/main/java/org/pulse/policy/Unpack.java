@@ -654,6 +654,11 @@ final class Unpack {
         } else if (h.role.compareTo(Role.STARTED) < 0) {
             h.role = Role.STARTED;
         }
+        if ("migrate_to".equals(task)) {
+            h.migrateTo = op;
+        } else if (!"monitor".equals(task)) {
+            h.migrateTo = null;
+        }
         if (clear && h.onFail.clearedBySuccess()) {
             h.onFail = OnFail.IGNORE;
             h.failed = false;

@@ -1,7 +1,6 @@
 package org.pulse.cib.xml;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +18,14 @@ import java.util.function.Predicate;
  */
 public final class XmlElement implements XmlNode {
     private final String name;
-    private final Map<String, String> attributes;
+    private final AttributeMap attributes;
     private final List<XmlNode> children;
     private final int sourceLine;
     private int hash;
 
     public XmlElement(String name, Map<String, String> attributes, List<XmlNode> children, int sourceLine) {
         this.name = Objects.requireNonNull(name, "name");
-        this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+        this.attributes = AttributeMap.copyOf(attributes);
         this.children = List.copyOf(children);
         this.sourceLine = sourceLine;
     }
@@ -180,13 +179,12 @@ public final class XmlElement implements XmlNode {
         }
         return hashCode() == other.hashCode()
                 && name.equals(other.name)
-                && attributes.equals(other.attributes)
                 && attributeOrderEquals(other)
                 && children.equals(other.children);
     }
 
     private boolean attributeOrderEquals(XmlElement other) {
-        return List.copyOf(attributes.keySet()).equals(List.copyOf(other.attributes.keySet()));
+        return attributes.sameInOrder(other.attributes);
     }
 
     @Override

@@ -87,6 +87,10 @@ final class Cursor {
         return last.group(i);
     }
 
+    Token at(int position) {
+        return tokens.get(position);
+    }
+
     Token previous() {
         return tokens.get(pos - 1);
     }

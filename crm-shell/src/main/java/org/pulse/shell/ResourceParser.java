@@ -132,6 +132,7 @@ final class ResourceParser {
             throw c.unexpected(name, "an operation name after 'op' (start, stop, monitor, promote, ...)");
         }
         MNode op = MNode.of("op", "name", name.text());
+        int first = c.position();
         List<MNode> attrs = Syntax.nvpairs(c, Syntax.TERMINATORS);
         if (c.more() && !Syntax.TERMINATORS.contains(c.peekText().toLowerCase(Locale.ROOT))) {
             Token bad = c.peek();
@@ -143,16 +144,19 @@ final class ResourceParser {
             attrs.add(MNode.of("nvpair", "name", "interval", "value", "0"));
         }
         MNode inst = null;
-        for (MNode a : attrs) {
+        for (int i = 0; i < attrs.size(); i++) {
+            MNode a = attrs.get(i);
+            // each name=value is one word; the added interval=0 has none
+            Token word = first + i < c.position() ? c.at(first + i) : name;
             String n = a.get("name");
             if (n != null && OP_ATTRIBUTES.contains(n)) {
                 if (inst != null) {
-                    throw c.error("operation attribute '" + n + "' of 'op " + name.text()
+                    throw c.at(word, "operation attribute '" + n + "' of 'op " + name.text()
                             + "' must come before its parameters (" + inst.children.get(0).get("name") + "=...)");
                 }
                 String v = a.get("value");
                 if (n.equals("role")) {
-                    v = Syntax.role(c, name, v);
+                    v = Syntax.role(c, word, v);
                 }
                 op.set(n, v);
             } else {
@@ -165,7 +169,6 @@ final class ResourceParser {
         if (inst != null) {
             op.add(inst);
         }
-        boolean first = true;
         while (c.more()) {
             if (c.tryWord("op_params")) {
                 op.add(nonEmpty(c, Syntax.attrList(c, "instance_attributes", Syntax.TERMINATORS, true), "op_params"));
@@ -174,7 +177,6 @@ final class ResourceParser {
             } else {
                 break;
             }
-            first = false;
         }
         return op;
     }

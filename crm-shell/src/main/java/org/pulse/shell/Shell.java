@@ -32,6 +32,7 @@ final class Shell {
         add(new ResourceLevel());
         add(new NodeLevel());
         add(new CibLevel());
+        add(new RaLevel());
     }
 
     private void add(Level l) {
@@ -40,6 +41,15 @@ final class Shell {
 
     void addExternal(String name, BiFunction<String, List<String>, Integer> run) {
         external.put(name, run);
+    }
+
+    /** Runs a command another engineer owns (ra, simulate, explain) through its picocli face. */
+    int external(String name, List<String> args) throws CrmException {
+        BiFunction<String, List<String>, Integer> ext = external.get(name);
+        if (ext == null) {
+            throw new CrmException("'" + name + "' is not available in this build");
+        }
+        return ext.apply(name, args);
     }
 
     Level level(String name) {
@@ -198,7 +208,8 @@ final class Shell {
     List<String> topCommands() {
         List<String> out = new ArrayList<>();
         for (String t : TOP) {
-            if (levels.containsKey(t) || external.containsKey(t) || t.equals("status") || t.equals("verify")) {
+            if ((levels.containsKey(t) && !t.equals("ra")) || external.containsKey(t) || t.equals("status")
+                    || t.equals("verify")) {
                 out.add(t);
             }
         }
@@ -260,7 +271,13 @@ final class Shell {
             session.discard();
             return true;
         }
-        session.commit();
+        try {
+            session.commit();
+        } catch (CrmException e) {
+            // refused: a batch cannot fix it, so the changes go (the source was not written)
+            session.discard();
+            throw e;
+        }
         return true;
     }
 

@@ -22,9 +22,16 @@ final class CibModelReader {
         this.root = root;
     }
 
+    private XmlElement config = EMPTY;
+    private boolean indexed;
+
     CibModel read() {
-        XmlElement config = root.element("configuration").orElse(EMPTY);
-        index(config);
+        config = root.element("configuration").orElse(EMPTY);
+        for (XmlElement rs : config.elements("resources")) {
+            for (XmlElement t : rs.elements("template")) {
+                templates.put(t.id(), t);
+            }
+        }
         List<NvSet> props = new ArrayList<>();
         for (XmlElement crm : config.elements("crm_config")) {
             for (XmlElement s : crm.elements("cluster_property_set")) {
@@ -109,9 +116,6 @@ final class CibModelReader {
         if (id != null && !e.attributes().containsKey("id-ref")) {
             byId.putIfAbsent(id, e);
         }
-        if (e.name().equals("template")) {
-            templates.put(id, e);
-        }
         for (XmlElement c : e.elements()) {
             // operation history never holds references, and the status section is not indexed
             index(c);
@@ -121,6 +125,11 @@ final class CibModelReader {
     private XmlElement deref(XmlElement e) {
         String ref = e.attr("id-ref");
         if (ref != null) {
+            if (!indexed) {
+                // built on the first reference only: most CIBs have none, and a big one has 100,000 ids
+                index(config);
+                indexed = true;
+            }
             XmlElement target = byId.get(ref);
             if (target != null) {
                 return target;

@@ -7,13 +7,17 @@ import java.util.Map;
  * defaults. Names accept both dashes and underscores, as Pacemaker does.
  */
 public record ClusterOptions(Map<String, String> values) {
+    /** Both spellings (dashes and underscores) are present, so a look-up never builds a string. */
     public ClusterOptions {
-        values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+        java.util.Map<String, String> both = new java.util.LinkedHashMap<>(values);
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            both.putIfAbsent(e.getKey().replace('_', '-'), e.getValue());
+        }
+        values = java.util.Collections.unmodifiableMap(both);
     }
 
     public String get(String name) {
-        String v = values.get(name);
-        return v != null ? v : values.get(name.replace('-', '_'));
+        return values.get(name);
     }
 
     public boolean flag(String name, boolean fallback) {

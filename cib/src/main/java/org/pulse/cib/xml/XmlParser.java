@@ -5,6 +5,7 @@ import java.io.StringReader;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,8 +116,14 @@ public final class XmlParser {
         }
     }
 
+    /** Values this short are shared between elements (one "ocf", one "monitor", ...); see below. */
+    private static final int SHARED_VALUE_CHARS = 24;
+
     private static XmlElement read(String source, XMLStreamReader in) throws XMLStreamException, XmlParseException {
         Deque<Open> stack = new ArrayDeque<>();
+        // A big CIB repeats the same short values (class, provider, type, operation names,
+        // intervals, rc codes) tens of thousands of times; one String each saves megabytes.
+        Map<String, String> shared = new HashMap<>();
         XmlElement root = null;
         while (in.hasNext()) {
             int event = in.next();
@@ -129,6 +136,10 @@ public final class XmlParser {
                     Map<String, String> attrs = new LinkedHashMap<>();
                     for (int i = 0; i < in.getAttributeCount(); i++) {
                         String value = in.getAttributeValue(i);
+                        if (value.length() <= SHARED_VALUE_CHARS) {
+                            String known = shared.putIfAbsent(value, value);
+                            value = known != null ? known : value;
+                        }
                         String attrName = qualified(in.getAttributePrefix(i), in.getAttributeLocalName(i));
                         if (value.length() > MAX_ATTRIBUTE_CHARS) {
                             throw error(source, in, "attribute '" + attrName + "' of <" + in.getLocalName()

@@ -325,7 +325,16 @@ final class Configuration {
         return c;
     }
 
+    /** Removes an object to put a new version in its place: references to it stay. */
+    Configuration removeForReplace(String id) {
+        return find(id).isEmpty() ? this : deleteOne(id, new ArrayList<>(), false);
+    }
+
     private Configuration deleteOne(String id, List<String> infos) {
+        return deleteOne(id, infos, true);
+    }
+
+    private Configuration deleteOne(String id, List<String> infos, boolean dropReferences) {
         CibObject obj = find(id).orElseThrow();
         XmlElement gone = obj.element();
         XmlElement conf = configuration();
@@ -353,7 +362,7 @@ final class Configuration {
             }
             return e;
         });
-        if (resource || gone.name().equals("node")) {
+        if (dropReferences && (resource || gone.name().equals("node"))) {
             conf = dropReferences(conf, id, infos);
         }
         return withConfiguration(conf);

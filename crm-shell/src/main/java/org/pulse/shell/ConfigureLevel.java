@@ -38,6 +38,7 @@ final class ConfigureLevel implements Level {
         USAGE.put("delete", "delete <id> [<id>...]   remove objects (constraints on them go too)");
         USAGE.put("rename", "rename <old-id> <new-id>   rename an object and the references to it");
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
+        USAGE.put("load", "load update|replace <file>   apply a file of crm commands (or CIB XML) to the configuration");
     }
 
     @Override
@@ -106,6 +107,9 @@ final class ConfigureLevel implements Level {
                 infos.forEach(s.err::println);
                 s.update(next);
                 return 0;
+            }
+            case "load" -> {
+                return load(shell, args);
             }
             case "refresh" -> {
                 if (s.pending() && !s.confirm("There are changes pending. Drop them and reload", true)) {
@@ -300,6 +304,90 @@ final class ConfigureLevel implements Level {
             }
         }
         return CibValidator.hasErrors(problems) ? 1 : 0;
+    }
+
+    /**
+     * {@code load update FILE}: the objects in FILE (crm syntax) replace those with the same id
+     * and the others are added; {@code load replace FILE}: the configuration becomes FILE's
+     * (nodes stay). A file starting with '<' is CIB XML: its configuration is taken whole.
+     */
+    private int load(Shell shell, List<Token> args) throws CrmException {
+        Session s = shell.session;
+        if (args.size() != 2 || !(args.get(0).text().equals("update") || args.get(0).text().equals("replace"))) {
+            throw new CrmException("configure load: usage: " + USAGE.get("load"));
+        }
+        boolean replace = args.get(0).text().equals("replace");
+        String text;
+        String name = args.get(1).text();
+        try {
+            text = name.equals("-") ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    : java.nio.file.Files.readString(java.nio.file.Path.of(name));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CrmException("configure load: no such file " + name);
+        } catch (java.io.IOException e) {
+            throw new CrmException("configure load: cannot read " + name + ": " + e.getMessage());
+        }
+        Configuration c = s.config();
+        if (text.stripLeading().startsWith("<")) {
+            XmlElement doc;
+            try {
+                doc = org.pulse.cib.xml.XmlParser.parse(name, text);
+            } catch (org.pulse.cib.xml.XmlParseException e) {
+                throw new CrmException("configure load: " + e.getMessage());
+            }
+            XmlElement conf = doc.name().equals("cib") ? Tree.section(doc, "configuration") : doc;
+            if (!conf.name().equals("configuration")) {
+                throw new CrmException("configure load: " + name + " holds <" + doc.name() + ">; give a CIB or its <configuration>");
+            }
+            s.update(c.withConfigurationElement(conf));
+            return 0;
+        }
+        Configuration next = c;
+        if (replace) {
+            XmlElement conf = c.configuration();
+            List<org.pulse.cib.xml.XmlNode> kids = new ArrayList<>();
+            for (XmlElement section : conf.elements()) {
+                kids.add(section.name().equals("nodes") ? section : XmlElement.of(section.name()));
+            }
+            next = c.withConfigurationElement(conf.withChildren(kids));
+        }
+        List<String> problems = new ArrayList<>();
+        List<Parsed> parsed = new ArrayList<>();
+        int n = 0;
+        for (String line : EditCommand.joinContinuations(text)) {
+            n++;
+            try {
+                List<Token> tokens = Lexer.split(line);
+                if (!ConfigureParser.isObjectCommand(tokens.get(0).text())) {
+                    throw new CrmException("'" + tokens.get(0).text() + "' is not an object command");
+                }
+                parsed.add(ConfigureParser.parse(tokens));
+            } catch (CrmException e) {
+                problems.add(name + ": command " + n + ": " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CrmException(String.join("\n", problems));
+        }
+        List<String> infos = new ArrayList<>();
+        for (Parsed p : parsed) {
+            String id = p.node().get("id");
+            boolean set = List.of("cluster_property_set", "rsc_defaults", "op_defaults", "node").contains(p.node().name);
+            if (id != null && !set && next.find(id).isPresent()) {
+                next = next.removeForReplace(id);
+            }
+            if (p.node().name.equals("primitive") || p.node().name.equals("template")) {
+                if (s.agentChecks) {
+                    checkAgent(s, p);
+                } else {
+                    resolveAgent(s, p.node());
+                }
+            }
+            next = next.add(p, infos);
+        }
+        infos.forEach(s.err::println);
+        s.update(next);
+        return 0;
     }
 
     private int erase(Session s, List<Token> args) throws CrmException {

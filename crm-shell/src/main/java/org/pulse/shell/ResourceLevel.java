@@ -30,6 +30,8 @@ final class ResourceLevel implements Level {
         USAGE.put("failcount", "failcount <rsc> show|set|delete <node> [<value>]");
         USAGE.put("manage", "manage <rsc>   set is-managed=true");
         USAGE.put("unmanage", "unmanage <rsc>   set is-managed=false");
+        USAGE.put("param", "param <rsc> set <name> <value> | delete <name> | show <name>   instance attributes");
+        USAGE.put("meta", "meta <rsc> set <name> <value> | delete <name> | show <name>   meta attributes");
         USAGE.put("unmove", "unmove <rsc>   deprecated name of clear");
     }
 
@@ -105,6 +107,9 @@ final class ResourceLevel implements Level {
             }
             case "failcount" -> {
                 return failcount(s, args);
+            }
+            case "param", "meta" -> {
+                return attribute(s, cmd, args);
             }
             default -> throw new CrmException("resource: '" + cmd + "' is not implemented");
         }
@@ -372,6 +377,67 @@ final class ResourceLevel implements Level {
             }
         }
         return 0;
+    }
+
+    /** crmsh's {@code resource param|meta RSC set|delete|show NAME [VALUE]}, with crm_resource's messages. */
+    private int attribute(Session s, String cmd, List<String> args) throws CrmException {
+        if (args.size() < 3) {
+            throw new CrmException("resource " + cmd + ": usage: " + USAGE.get(cmd));
+        }
+        String rsc = args.get(0);
+        String verb = args.get(1);
+        String name = args.get(2);
+        requireResource(s, cmd, rsc);
+        String setTag = cmd.equals("param") ? "instance_attributes" : "meta_attributes";
+        switch (verb) {
+            case "show" -> {
+                XmlElement r = Tree.findById(Tree.section(Tree.section(s.source().load(), "configuration"), "resources"), rsc)
+                        .orElseThrow();
+                String v = Attributes.get(r, setTag, name);
+                if (v == null) {
+                    throw new CrmException("resource " + cmd + " show: " + rsc + " has no " + (cmd.equals("param")
+                            ? "parameter" : "meta attribute") + " '" + name + "'");
+                }
+                s.out.println(v);
+                return 0;
+            }
+            case "set" -> {
+                if (args.size() != 4) {
+                    throw new CrmException("resource " + cmd + " set: give a name and a value; usage: " + USAGE.get(cmd));
+                }
+                String value = args.get(3);
+                String[] id = new String[1];
+                s.applyNow("resource " + cmd, cib -> {
+                    XmlElement conf = Tree.section(cib, "configuration");
+                    XmlElement r = Tree.findById(Tree.section(conf, "resources"), rsc).orElseThrow();
+                    XmlElement updated = Attributes.set(r, setTag, rsc + "-" + setTag, name, value, Attributes.ids(cib));
+                    for (XmlElement set : updated.elements(setTag)) {
+                        for (XmlElement p : set.elements("nvpair")) {
+                            if (name.equals(p.attr("name")) && id[0] == null) {
+                                id[0] = p.id();
+                            }
+                        }
+                    }
+                    return Attributes.replace(cib, r, updated);
+                });
+                s.out.println("Set '" + rsc + "' option: id=" + id[0] + " name=" + name + " value=" + value);
+                return 0;
+            }
+            case "delete" -> {
+                List<String> removed = new ArrayList<>();
+                s.applyNow("resource " + cmd, cib -> {
+                    XmlElement conf = Tree.section(cib, "configuration");
+                    XmlElement r = Tree.findById(Tree.section(conf, "resources"), rsc).orElseThrow();
+                    return Attributes.replace(cib, r, Attributes.remove(r, setTag, name, false, removed));
+                });
+                if (removed.isEmpty()) {
+                    throw new CrmException("resource " + cmd + " delete: " + rsc + " has no '" + name + "'");
+                }
+                s.out.println("Deleted '" + rsc + "' option: id=" + removed.get(0) + " name=" + name);
+                return 0;
+            }
+            default -> throw new CrmException("resource " + cmd + ": '" + verb + "' is not set, delete or show");
+        }
     }
 
     private int failcount(Session s, List<String> args) throws CrmException {

@@ -17,6 +17,10 @@ final class GraphBuilder {
     private GraphBuilder() {
     }
 
+    /*
+     * The loops call one small method per element: on a cold JVM small methods are compiled
+     * early, while one big loop body would run interpreted until on-stack replacement.
+     */
     static Transition build(Cluster c, Assignment asg, Planner p) {
         List<Act> kept = new ArrayList<>();
         for (Act a : p.acts) {
@@ -27,18 +31,7 @@ final class GraphBuilder {
         }
         List<Action> actions = new ArrayList<>(kept.size());
         for (Act a : kept) {
-            List<Integer> inputs = new ArrayList<>(a.inputs.size());
-            for (Act in : a.inputs) {
-                if (in.runnable && in.id >= 0) {
-                    inputs.add(in.id);
-                }
-            }
-            String kind = a.pseudo ? "pseudo_event"
-                    : (a.rsc == null || "clear_failcount".equals(a.op) ? "crm_event" : "rsc_op");
-            // anonymous clone instances are named by the child's id, as Pacemaker's graph does
-            String rscName = a.rsc == null ? null : FailCounts.historyName(a.rsc);
-            actions.add(new Action(a.id, a.op, a.key(), rscName,
-                    a.node == null ? null : a.node.name, a.intervalMs, a.role, kind, params(c, a), inputs));
+            actions.add(freeze(c, a));
         }
         List<NodeSummary> nodes = new ArrayList<>();
         for (SNode n : c.nodes()) {
@@ -49,51 +42,72 @@ final class GraphBuilder {
         List<Placement> before = new ArrayList<>();
         List<Placement> after = new ArrayList<>();
         for (Rsc r : c.byId().values()) {
-            if (!r.isPrimitive()) {
-                continue;
+            if (r.isPrimitive()) {
+                before.add(placementBefore(r));
+                after.add(placementAfter(p, r));
             }
-            List<String> cur = new ArrayList<>();
-            for (SNode n : r.runningOn) {
-                cur.add(n.name);
-            }
-            before.add(new Placement(r.id, cur, cur.isEmpty() ? "Stopped" : r.role.text(), r.failed, !r.managed && !r.blocked,
-                    r.blocked, r.orphan));
-            List<String> end = new ArrayList<>();
-            boolean acted = false;
-            for (SNode n : r.runningOn) {
-                org.pulse.policy.Act sp = p.find(r, "stop", n);
-                if (sp == null || !sp.runnable) {
-                    if (n != r.assigned || p.find(r, "start", n) == null || !p.find(r, "start", n).runnable) {
-                        end.add(n.name);
-                    }
-                } else {
-                    acted = true;
-                }
-            }
-            if (r.assigned != null) {
-                Act st = p.find(r, "start", r.assigned);
-                if (st != null && st.runnable) {
-                    acted = true;
-                    if (!end.contains(r.assigned.name)) {
-                        end.add(r.assigned.name);
-                    }
-                }
-            }
-            boolean stillFailed = r.failed && !acted && !end.isEmpty();
-            String endRole = "Started";
-            Rsc clone = r.cloneAncestor();
-            if (clone != null && clone.promotable && !end.isEmpty()) {
-                boolean promoted = r.nextRole == Role.PROMOTED && r.assigned != null && end.contains(r.assigned.name);
-                if (r.assigned == null || !end.contains(r.assigned.name)) {
-                    promoted = r.role == Role.PROMOTED;   // left where it is (unmanaged, cannot stop)
-                }
-                endRole = promoted ? "Promoted" : "Unpromoted";
-            }
-            after.add(new Placement(r.id, end, end.isEmpty() ? "Stopped" : endRole, stillFailed,
-                    !r.managed && !r.blocked, r.blocked, r.orphan));
         }
         Explainer expl = explainer(c, asg, p);
         return new Transition(actions, nodes, before, after, expl, Canon.placement(c, nodes, after));
+    }
+
+    private static Action freeze(Cluster c, Act a) {
+        List<Integer> inputs = new ArrayList<>(a.inputs.size());
+        for (Act in : a.inputs) {
+            if (in.runnable && in.id >= 0) {
+                inputs.add(in.id);
+            }
+        }
+        String kind = a.pseudo ? "pseudo_event"
+                : (a.rsc == null || "clear_failcount".equals(a.op) ? "crm_event" : "rsc_op");
+        // anonymous clone instances are named by the child's id, as Pacemaker's graph does
+        String rscName = a.rsc == null ? null : FailCounts.historyName(a.rsc);
+        return new Action(a.id, a.op, a.key(), rscName, a.node == null ? null : a.node.name, a.intervalMs, a.role,
+                kind, params(c, a), inputs);
+    }
+
+    private static Placement placementBefore(Rsc r) {
+        List<String> cur = new ArrayList<>(r.runningOn.size());
+        for (SNode n : r.runningOn) {
+            cur.add(n.name);
+        }
+        return new Placement(r.id, cur, cur.isEmpty() ? "Stopped" : r.role.text(), r.failed, !r.managed && !r.blocked,
+                r.blocked, r.orphan);
+    }
+
+    private static Placement placementAfter(Planner p, Rsc r) {
+        List<String> end = new ArrayList<>(1);
+        boolean acted = false;
+        Act st = r.assigned == null ? null : p.find(r, "start", r.assigned);
+        boolean starts = st != null && st.runnable;
+        for (SNode n : r.runningOn) {
+            Act sp = p.find(r, "stop", n);
+            if (sp == null || !sp.runnable) {
+                if (n != r.assigned || !starts) {
+                    end.add(n.name);
+                }
+            } else {
+                acted = true;
+            }
+        }
+        if (starts) {
+            acted = true;
+            if (!end.contains(r.assigned.name)) {
+                end.add(r.assigned.name);
+            }
+        }
+        boolean stillFailed = r.failed && !acted && !end.isEmpty();
+        String endRole = "Started";
+        Rsc clone = r.cloneAncestor();
+        if (clone != null && clone.promotable && !end.isEmpty()) {
+            boolean promoted = r.nextRole == Role.PROMOTED && r.assigned != null && end.contains(r.assigned.name);
+            if (r.assigned == null || !end.contains(r.assigned.name)) {
+                promoted = r.role == Role.PROMOTED;   // left where it is (unmanaged, cannot stop)
+            }
+            endRole = promoted ? "Promoted" : "Unpromoted";
+        }
+        return new Placement(r.id, end, end.isEmpty() ? "Stopped" : endRole, stillFailed, !r.managed && !r.blocked,
+                r.blocked, r.orphan);
     }
 
     static String nodeState(SNode n) {

@@ -573,40 +573,17 @@ final class Planner {
             }
         }
         // a start waits for the stops of the same resource; if one of those cannot happen, neither can the start
+        List<Rsc> starting = new ArrayList<>();
+        for (Rsc r : c.byId().values()) {
+            if (r.isPrimitive() && r.assigned != null && find(r, "start", r.assigned) != null) {
+                starting.add(r);
+            }
+        }
         boolean changed = true;
         while (changed) {
             changed = false;
-            for (Rsc r : c.byId().values()) {
-                if (!r.isPrimitive() || r.assigned == null) {
-                    continue;
-                }
-                Act st = find(r, "start", r.assigned);
-                if (st == null || !st.runnable) {
-                    continue;
-                }
-                for (SNode n : r.runningOn) {
-                    Act sp = find(r, "stop", n);
-                    if (sp != null && !sp.runnable) {
-                        changed |= unrunnable(st, "it cannot be stopped on " + n.name + " first");
-                    }
-                }
-                if (!r.runningOn.isEmpty() && r.runningOn.stream().anyMatch(n -> n.unclean && !fenced(n) && find(r, "stop", n) == null)) {
-                    changed |= unrunnable(st, "it may still be active on an unclean node");
-                }
-                for (Edge e : edgesByThen.getOrDefault(r, List.of())) {
-                    changed |= checkFirst(e, st);
-                }
-                Rsc g = r.parent;
-                if (g != null && g.kind == Rsc.Kind.GROUP) {
-                    for (Edge e : edgesByThen.getOrDefault(g, List.of())) {
-                        changed |= checkFirst(e, st);
-                    }
-                }
-                for (Colocation col : s.primariesOf(Scoring.unit(r))) {
-                    if (col.score() >= Scores.INFINITY && !willRun(col.primary())) {
-                        changed |= unrunnable(st, "it must run with " + col.primary().id + ", which will not run");
-                    }
-                }
+            for (Rsc r : starting) {
+                changed |= checkStart(r);
             }
         }
         for (Act a : acts) {
@@ -620,6 +597,39 @@ final class Planner {
                 }
             }
         }
+    }
+
+    /** One pass over one start: does something it depends on make it unrunnable? */
+    private boolean checkStart(Rsc r) {
+        Act st = find(r, "start", r.assigned);
+        if (!st.runnable) {
+            return false;
+        }
+        boolean changed = false;
+        for (SNode n : r.runningOn) {
+            Act sp = find(r, "stop", n);
+            if (sp != null && !sp.runnable) {
+                changed |= unrunnable(st, "it cannot be stopped on " + n.name + " first");
+            }
+            if (n.unclean && !fenced(n) && sp == null) {
+                changed |= unrunnable(st, "it may still be active on an unclean node");
+            }
+        }
+        for (Edge e : edgesByThen.getOrDefault(r, List.of())) {
+            changed |= checkFirst(e, st);
+        }
+        Rsc g = r.parent;
+        if (g != null && g.kind == Rsc.Kind.GROUP) {
+            for (Edge e : edgesByThen.getOrDefault(g, List.of())) {
+                changed |= checkFirst(e, st);
+            }
+        }
+        for (Colocation col : s.primariesOf(Scoring.unit(r))) {
+            if (col.score() >= Scores.INFINITY && !willRun(col.primary())) {
+                changed |= unrunnable(st, "it must run with " + col.primary().id + ", which will not run");
+            }
+        }
+        return changed;
     }
 
     private boolean checkFirst(Edge e, Act thenStart) {
@@ -811,36 +821,8 @@ final class Planner {
 
     private void orderings() {
         for (Act a : acts) {
-            Rsc r = a.rsc;
-            if (r == null) {
-                continue;
-            }
-            switch (a.op) {
-                case "start":
-                    for (SNode n : r.runningOn) {
-                        a.after(find(r, "stop", n));
-                    }
-                    for (Act probe : probes.getOrDefault(r, List.of())) {
-                        a.after(probe);
-                    }
-                    for (SNode n : r.runningOn) {
-                        if (n.unclean) {
-                            a.after(fencing.get(n));
-                        }
-                    }
-                    break;
-                case "stop":
-                    if (a.pseudo) {
-                        a.after(fencing.get(a.node));
-                    }
-                    break;
-                case "monitor":
-                    if (a.intervalMs > 0) {
-                        a.after(find(r, "start", a.node));
-                    }
-                    break;
-                default:
-                    break;
+            if (a.rsc != null) {
+                ownInputs(a);
             }
         }
         for (Edge e : edges) {
@@ -870,6 +852,36 @@ final class Planner {
                     e.getValue().after(a);
                 }
             }
+        }
+    }
+
+    /** The orderings within one resource: stops before the start, probes and fencing first, start before monitors. */
+    private void ownInputs(Act a) {
+        Rsc r = a.rsc;
+        switch (a.op) {
+            case "start":
+                for (SNode n : r.runningOn) {
+                    a.after(find(r, "stop", n));
+                    if (n.unclean) {
+                        a.after(fencing.get(n));
+                    }
+                }
+                for (Act probe : probes.getOrDefault(r, List.of())) {
+                    a.after(probe);
+                }
+                break;
+            case "stop":
+                if (a.pseudo) {
+                    a.after(fencing.get(a.node));
+                }
+                break;
+            case "monitor":
+                if (a.intervalMs > 0) {
+                    a.after(find(r, "start", a.node));
+                }
+                break;
+            default:
+                break;
         }
     }
 

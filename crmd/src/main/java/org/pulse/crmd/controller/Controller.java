@@ -140,10 +140,12 @@ public final class Controller {
         return all.size();
     }
 
-    /** The DC's CIB becomes this one; stored before anything that follows in the effects. */
-    void storeCib(Cib newCib) {
+    /** This node's CIB becomes this one (durably when asked, or when the configuration changed). */
+    void storeCib(Cib newCib, boolean mustBeDurable) {
+        boolean configuration = newCib.version().epoch() != cib.version().epoch()
+                || newCib.version().adminEpoch() != cib.version().adminEpoch();
         cib = newCib;
-        out.add(new Effect.PersistCib(newCib));
+        out.add(new Effect.PersistCib(newCib, mustBeDurable || configuration));
     }
 
     void markJoined(String viewId) {
@@ -248,7 +250,7 @@ public final class Controller {
             out.debug("ignored CIB sync of view " + s.viewId() + " from " + from);
             return;
         }
-        storeCib(s.cib());
+        storeCib(s.cib(), true);
         if (!s.viewId().equals(joinedViewId)) {
             joinedViewId = s.viewId();
             out.info("joined DC " + from + " in view " + s.viewId() + " with CIB " + cib.version());
@@ -265,7 +267,7 @@ public final class Controller {
             return;
         }
         try {
-            storeCib(u.diff().apply(cib));
+            storeCib(u.diff().apply(cib), false);
             out.send(from, new Message.CibAck(u.viewId(), cib.version()));
         } catch (CibException e) {
             out.info("asking the DC for the whole CIB: " + e.getMessage());

@@ -170,7 +170,7 @@ final class DcRole {
         quorate = view.members().size() * 2 > votes;
         root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self());
         Cib joinedCib = Cibs.next(best, root);
-        c.storeCib(joinedCib);
+        c.storeCib(joinedCib, true);
         joined = true;
         joinVersion = joinedCib.version();
         syncConfirmed = view.members().size() == 1;
@@ -264,7 +264,7 @@ final class DcRole {
         if (next.equals(old)) {
             return;
         }
-        c.storeCib(next);
+        c.storeCib(next, false);
         acked.put(c.self(), next.version());
         if (joined) {
             CibDiff diff = CibDiff.diff(old, next);

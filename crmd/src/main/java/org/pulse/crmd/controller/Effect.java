@@ -31,8 +31,14 @@ public sealed interface Effect {
         }
     }
 
-    /** Store the CIB durably; must complete before any later effect of the same event. */
-    record PersistCib(Cib cib) implements Effect {
+    /**
+     * Store the CIB. {@code durable}: on disk (fsynced) before any later effect of the same event —
+     * configuration changes and the CIB of a join, whose acknowledgement promises exactly that.
+     * Otherwise (status updates: operation results, fencing records) the store may lag behind, in
+     * order, and keep only the newest: such updates are rebuilt from the nodes' histories at the
+     * next join, and a crash that loses one can only make the DC fence or probe again.
+     */
+    record PersistCib(Cib cib, boolean durable) implements Effect {
         public PersistCib {
             Objects.requireNonNull(cib, "cib");
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -75,6 +76,10 @@ public final class CrmdRuntime implements AutoCloseable {
     private final Map<Long, CompletableFuture<AdminResult>> adminWaiters = new ConcurrentHashMap<>();
     private final AtomicLong adminIds = new AtomicLong();
     private final CibStore store;
+    private final ExecutorService writer;
+    private final java.util.concurrent.atomic.AtomicReference<Cib> latestCib = new java.util.concurrent.atomic.AtomicReference<>();
+    /** Only the writer thread touches this. */
+    private Cib lastWritten;
     private final Path peDir;
     private Controller controller;
     private Messenger messenger;
@@ -89,6 +94,7 @@ public final class CrmdRuntime implements AutoCloseable {
         this.events = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-events-" + config.node()));
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crmd-timers-" + config.node()));
         this.store = new CibStore(config.dataDir().resolve("cib"));
+        this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-cib-writer-" + config.node()));
         this.peDir = config.dataDir().resolve("pe");
     }
 
@@ -209,14 +215,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 log.debug("not sent to {} (not in the view): {}", s.to(), s.message().getClass().getSimpleName());
             }
         } else if (f instanceof Effect.PersistCib p) {
-            try {
-                store.save(p.cib());
-            } catch (CibException ex) {
-                // Acknowledging a CIB that is not on disk would break the promise made to the operator.
-                log.error("cannot store the CIB in {}: {}; stopping this node so that it acknowledges nothing"
-                        + " it has not stored (fix the disk, then start crmd again)", store.directory(), ex.getMessage());
-                Runtime.getRuntime().halt(70);
-            }
+            persist(p.cib(), p.durable());
         } else if (f instanceof Effect.SetTimer t) {
             setTimer(t.key(), t.delayMs());
         } else if (f instanceof Effect.CancelTimer t) {
@@ -249,6 +248,46 @@ public final class CrmdRuntime implements AutoCloseable {
                 default -> log.error(l.text());
             }
         }
+    }
+
+    /**
+     * All CIB writes go through one writer thread, in order. A durable write is waited for (the
+     * effects after it, e.g. the acknowledgement, wait too); a lazy one returns at once, and the
+     * writer stores only the newest CIB queued when it gets to it.
+     */
+    private void persist(Cib cib, boolean durable) {
+        latestCib.set(cib);
+        Future<?> done = writer.submit(() -> writeLatest(durable ? cib : null));
+        if (durable) {
+            try {
+                done.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                storeFailed(e.getCause());
+            }
+        }
+    }
+
+    private void writeLatest(Cib mustWrite) {
+        Cib cib = mustWrite != null ? mustWrite : latestCib.get();
+        if (cib == null || (lastWritten != null && !cib.version().isNewerThan(lastWritten.version())
+                && !(mustWrite != null && !cib.equals(lastWritten)))) {
+            return;
+        }
+        try {
+            store.save(cib);
+            lastWritten = cib;
+        } catch (CibException ex) {
+            storeFailed(ex);
+        }
+    }
+
+    private void storeFailed(Throwable ex) {
+        // Acknowledging a CIB that is not on disk would break the promise made to the operator.
+        log.error("cannot store the CIB in {}: {}; stopping this node so that it acknowledges nothing"
+                + " it has not stored (fix the disk, then start crmd again)", store.directory(), ex.getMessage());
+        Runtime.getRuntime().halt(70);
     }
 
     private void setTimer(TimerKey key, long delayMs) {
@@ -412,6 +451,13 @@ public final class CrmdRuntime implements AutoCloseable {
         started.countDown();
         timers.shutdownNow();
         events.shutdownNow();
+        writer.shutdown();
+        try {
+            // A lazy write still queued is worth finishing: the next start reads it.
+            writer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         List<CompletableFuture<AdminResult>> waiting = new ArrayList<>(adminWaiters.values());
         waiting.forEach(w -> w.complete(new AdminResult(AdminResult.NO_DC, "crmd is shutting down", null, null, null)));
     }

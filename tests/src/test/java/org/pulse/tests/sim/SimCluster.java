@@ -81,6 +81,8 @@ final class SimCluster {
         int side;
         Controller controller;
         Cib persisted;
+        /** The last CIB stored durably; a crash may lose the lazy writes after it. */
+        Cib durable;
         View installedView;
         String targetViewId;
         List<String> targetMembers;
@@ -92,6 +94,7 @@ final class SimCluster {
         Host(String name, Cib cib) {
             this.name = name;
             this.persisted = cib;
+            this.durable = cib;
         }
 
         boolean alive() {
@@ -171,6 +174,10 @@ final class SimCluster {
         h.targetViewId = null;
         h.timerGen.clear();
         h.recurring.clear();
+        if (random.nextBoolean()) {
+            // The lazy writes since the last durable one did not reach the disk before the crash.
+            h.persisted = h.durable;
+        }
         h.controller = new Controller(new ControllerConfig(h.name, nodeNames, 1000, 10_000, 2000, 1000, 20_000),
                 scheduler, h.persisted);
         trace(h.name + " crmd started (incarnation " + h.incarnation + ")");
@@ -330,6 +337,9 @@ final class SimCluster {
             send(h, host(s.to()), s.message());
         } else if (f instanceof Effect.PersistCib p) {
             h.persisted = p.cib();
+            if (p.durable()) {
+                h.durable = p.cib();
+            }
         } else if (f instanceof Effect.SetTimer t) {
             long gen = h.timerGen.merge(t.key().name(), 1L, Long::sum);
             int incarnation = h.incarnation;

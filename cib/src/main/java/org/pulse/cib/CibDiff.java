@@ -375,6 +375,8 @@ public record CibDiff(CibVersion from, CibVersion to, List<Change> changes) {
         /** Null until a child is changed; then XmlNode or Draft entries. */
         List<Object> children;
         Map<Step, Integer> index;
+        /** Set while a change is applied below the parent; an id change re-keys the parent's children. */
+        Draft parent;
 
         Draft(XmlElement original) {
             this.original = original;
@@ -422,9 +424,6 @@ public record CibDiff(CibVersion from, CibVersion to, List<Change> changes) {
             children.set(at, d);
             return d;
         }
-
-        /** Set while a change is applied below the parent; an id change re-keys the parent's children. */
-        Draft parent;
 
         void modifyAttributes(Map<String, String> set, List<String> removed) {
             String idBefore = attributes().get("id");

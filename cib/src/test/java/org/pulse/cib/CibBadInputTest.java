@@ -94,7 +94,7 @@ class CibBadInputTest {
         t.add(bad("empty file", "", "no root element"));
         t.add(bad("only whitespace", "   \n\n", "no root element"));
         t.add(bad("not XML at all", "hello, cluster", "malformed XML", ":1:"));
-        t.add(bad("truncated", good.substring(0, good.length() / 2), "malformed XML"));
+        t.add(bad("truncated", good.substring(0, good.length() / 2), "malformed XML", "truncated"));
         t.add(bad("mismatched end tag", "<cib validate-with=\"pacemaker-3.9\">\n<configuration>\n</cib>", "malformed XML", ":3:"));
         t.add(bad("unclosed attribute quote", "<cib validate-with=\"pacemaker-3.9>\n<configuration/></cib>", "malformed XML"));
         t.add(bad("duplicate attribute", "<cib epoch=\"1\" epoch=\"2\"><configuration/></cib>", "malformed XML"));

@@ -77,9 +77,10 @@ public final class XmlParser {
                         + " characters; store large data outside the CIB";
             } else if (problem.startsWith("Unexpected EOF in prolog")) {
                 problem = "no root element: the file ends before any element; a CIB has a <cib> root";
-            } else if (problem.startsWith("Unexpected EOF")) {
-                problem = problem + " (the file is cut short: was it truncated?)";
+            } else if (problem.startsWith("Unexpected EOF") || problem.contains("end of input")) {
+                problem = stripPeriod(problem) + " (the file is cut short: was it truncated?)";
             }
+            problem = stripPeriod(problem);
             throw new XmlParseException(source, loc == null ? 0 : loc.getLineNumber(),
                     loc == null ? 0 : loc.getColumnNumber(), "malformed XML: " + problem.strip());
         } finally {
@@ -190,6 +191,11 @@ public final class XmlParser {
             throw new XmlParseException(source, 1, 1, "no root element: the file is empty or not XML");
         }
         return root;
+    }
+
+    /** Woodstox ends some messages with a period; ours go on with "; what to do". */
+    private static String stripPeriod(String s) {
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
 
     private static String qualified(String prefix, String local) {

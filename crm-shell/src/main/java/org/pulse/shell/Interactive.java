@@ -61,6 +61,13 @@ final class Interactive {
                     .option(LineReader.Option.HISTORY_TIMESTAMPED, false)
                     .build();
             holder[0] = reader;
+            shell.session.asker = question -> {
+                try {
+                    return reader.readLine(question);
+                } catch (UserInterruptException | EndOfFileException e) {
+                    return null;
+                }
+            };
             if (startLevel != null) {
                 shell.execLine(startLevel);
             }

@@ -37,6 +37,8 @@ final class Session {
     private CibSource source;
     private XmlElement base;
     private Configuration working;
+    /** In a terminal: asks with the line editor (prompt → answer, null at end of input). */
+    java.util.function.Function<String, String> asker;
     /** Where shadow CIBs are kept (files shadow.NAME). */
     Path shadowDir;
     /** The live source when a shadow is in use, to switch back with 'cib use live'. */
@@ -193,14 +195,19 @@ final class Session {
         if (!interactive) {
             return batchAnswer;
         }
-        out.print(question + " (y/n)? ");
-        out.flush();
-        try {
-            String line = in.readLine();
-            return line != null && line.trim().toLowerCase().startsWith("y");
-        } catch (IOException e) {
-            return false;
+        String line;
+        if (asker != null) {
+            line = asker.apply(question + " (y/n)? ");
+        } else {
+            out.print(question + " (y/n)? ");
+            out.flush();
+            try {
+                line = in.readLine();
+            } catch (IOException e) {
+                return false;
+            }
         }
+        return line != null && line.trim().toLowerCase().startsWith("y");
     }
 
     void close() {

@@ -18,8 +18,9 @@ import org.pulse.tests.support.TestEnv;
 /**
  * The interactive shell in a real terminal: bin/crm runs inside tmux, keys are sent with
  * send-keys and the screen read with capture-pane. Shows TAB completing a resource id, an agent
- * name and an agent parameter (from the agent's meta-data), UP recalling the previous line, and
- * the history surviving into the next session.
+ * name and an agent parameter (from the agent's meta-data), UP recalling the previous line, the
+ * history surviving into the next session, and the question about pending changes on leaving
+ * the configure level.
  */
 class InteractiveShellTmuxTest {
     private static final String CIB = """
@@ -111,8 +112,16 @@ class InteractiveShellTmuxTest {
         keys("Up");
         waitFor("crm(cib.xml)# primitive vip ocf:pulse:IPaddr");
         keys("C-u");
+
+        // Leaving configure with a change pending asks, as crmsh does; y commits it.
+        keys("configure", "Enter");
+        keys("primitive d3 ocf:pulse:Dummy", "Enter");
+        keys("up", "Enter");
+        waitFor("There are changes pending. Do you want to commit them (y/n)?");
+        keys("y", "Enter");
         keys("quit", "Enter");
         waitForExit();
+        assertTrue(Files.readString(cib).contains("id=\"d3\""), "answered y: d3 was committed");
     }
 
     private void start(String command) throws Exception {
@@ -125,10 +134,16 @@ class InteractiveShellTmuxTest {
         }
     }
 
+    /** Key names (Enter, Tab, Up, C-u) are pressed; anything else is typed literally (tmux would read "up" as a key). */
     private void keys(String... keys) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket, "send-keys", "-t", session));
-        cmd.addAll(List.of(keys));
-        run(cmd);
+        for (String k : keys) {
+            List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket, "send-keys", "-t", session));
+            if (!List.of("Enter", "Tab", "Up", "C-u").contains(k)) {
+                cmd.add("-l");
+            }
+            cmd.add(k);
+            run(cmd);
+        }
         Thread.sleep(150);
     }
 

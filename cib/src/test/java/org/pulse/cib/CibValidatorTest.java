@@ -30,6 +30,11 @@ class CibValidatorTest {
     }
 
     @Test
+    void theEmptyCibIsValid() {
+        assertEquals(List.of(), CibValidator.validate(Cib.empty()));
+    }
+
+    @Test
     void aValidCibHasNoProblemsAndAWarningIsNotAnError() throws CibException {
         assertEquals(List.of(), CibValidator.validate("base.xml", CibBadInputTest.res("")));
         List<CibProblem> p = CibValidator.validate("w.xml", CibBadInputTest.con(

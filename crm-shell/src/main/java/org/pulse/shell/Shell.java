@@ -145,8 +145,12 @@ final class Shell {
         }
         String top = resolve(word, topCommands(), tokens.get(0));
         if (top == null) {
+            List<String> known = new ArrayList<>(topCommands());
+            if (current != null) {
+                known.addAll(current.commands());
+            }
             throw new CrmException((current == null ? "" : current.name() + ": ") + "unknown command '"
-                    + tokens.get(0).text() + "'; 'help' lists the commands"
+                    + tokens.get(0).text() + "'" + didYouMean(word, known) + "; 'help' lists the commands"
                     + (current == null ? "" : " of this level, 'up' goes back to the top"));
         }
         List<Token> rest = tokens.subList(1, tokens.size());
@@ -167,7 +171,8 @@ final class Shell {
                     if (GLOBAL.contains(rest.get(0).text())) {
                         return exec(rest);
                     }
-                    throw new CrmException(top + ": unknown command '" + rest.get(0).text() + "'; 'help " + top
+                    throw new CrmException(top + ": unknown command '" + rest.get(0).text() + "'"
+                            + didYouMean(rest.get(0).text().toLowerCase(Locale.ROOT), target.commands()) + "; 'help " + top
                             + "' lists its commands");
                 }
                 List<Token> words = new ArrayList<>(rest);
@@ -214,6 +219,39 @@ final class Shell {
             }
         }
         return out;
+    }
+
+    /** " (did you mean 'x'?)" for a typo within two edits of one command, else "". */
+    static String didYouMean(String word, List<String> names) {
+        String best = null;
+        int bestDistance = 3;
+        for (String n : names) {
+            int d = distance(word, n);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = n;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** Exact name, or a unique prefix; an ambiguous prefix is an error that lists the candidates. */

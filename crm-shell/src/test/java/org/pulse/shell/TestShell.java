@@ -28,6 +28,11 @@ final class TestShell implements AutoCloseable {
     final Shell shell;
 
     TestShell(Path dir, String cibXml, boolean agentChecks, String answers) throws IOException {
+        this(dir, cibXml, agentChecks, answers, Agents.standard(repoRoot(), null));
+    }
+
+    /** {@code agents} null: no agent catalog (bare types resolve to ocf:heartbeat, as crmsh on a stock machine). */
+    TestShell(Path dir, String cibXml, boolean agentChecks, String answers, Agents agents) throws IOException {
         this.dir = dir;
         this.cibFile = dir.resolve("cib.xml");
         if (cibXml != null) {
@@ -35,7 +40,6 @@ final class TestShell implements AutoCloseable {
         }
         env.put("HOME", dir.toString());
         env.put("CIB_shadow_dir", dir.resolve("shadow").toString());
-        Agents agents = Agents.standard(repoRoot(), null);
         Session s = new Session(new FileCibSource(cibFile, "cib.xml"), stream, stream,
                 new BufferedReader(new StringReader(answers == null ? "" : answers)), env,
                 Clock.fixed(NOW, ZoneOffset.UTC), agents, answers != null);

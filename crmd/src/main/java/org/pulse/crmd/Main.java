@@ -43,7 +43,8 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "crmd-shutdown"));
+        // SIGTERM: a clean stop (resources move away first, no fencing); SIGKILL is a crash.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> runtime.shutdownGracefully(60_000), "crmd-shutdown"));
         Thread.currentThread().join();
     }
 

@@ -162,6 +162,16 @@ public final class LocalCluster implements AutoCloseable {
 
     private final List<Process> extras = new ArrayList<>();
 
+    /** SIGTERM (a clean stop); true when the process exited within the timeout. */
+    public boolean stop(int node, Duration timeout) throws InterruptedException {
+        Process p = processes[node];
+        if (p == null) {
+            return true;
+        }
+        p.destroy();
+        return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     public void kill9(int node) throws InterruptedException {
         Process p = processes[node];
         if (p != null) {

@@ -16,6 +16,13 @@ public sealed interface AdminCommand {
     record Status() implements AdminCommand {
     }
 
+    /**
+     * This node is asked to stop (SIGTERM): its resources move away, the CIB records it as expected
+     * down, then {@link Effect.ShutdownComplete} tells the runtime to leave. Answered at once.
+     */
+    record Shutdown() implements AdminCommand {
+    }
+
     /** A change of the CIB; {@code force} allows a configuration write without quorum. */
     record Write(CibEdit edit, boolean force) implements AdminCommand {
         public Write {

@@ -34,6 +34,8 @@ public final class Controller {
     private Message.JoinRequest earlyJoin;
     private String earlyJoinFrom;
     private DcRole dc;
+    /** A clean shutdown was asked for: re-asked of every new DC until granted. */
+    private boolean shuttingDown;
     private long nextForwardId;
     private Outbox out;
     private Instant now = Instant.EPOCH;
@@ -201,6 +203,11 @@ public final class Controller {
                 out.warn("fencing myself: " + s.reason());
                 out.add(new Effect.SelfFence(s.reason()));
             }
+        } else if (m instanceof Message.ShutdownGranted g) {
+            if (shuttingDown && fromMyDc(from, g.viewId())) {
+                out.info("the DC let this node go: nothing of the cluster runs here any more");
+                out.add(new Effect.ShutdownComplete("clean shutdown granted by " + from));
+            }
         } else if (m instanceof Message.ForgetHistory f) {
             if (fromMyDc(from, f.viewId())) {
                 lrm.forget(f.resourceId().isEmpty() ? null : f.resourceId());
@@ -256,6 +263,9 @@ public final class Controller {
             out.info("joined DC " + from + " in view " + s.viewId() + " with CIB " + cib.version());
         }
         out.send(from, new Message.CibAck(s.viewId(), cib.version()));
+        if (shuttingDown) {
+            out.send(from, new Message.ShutdownRequest(s.viewId()));
+        }
     }
 
     private void onCibUpdate(String from, Message.CibUpdate u) {
@@ -333,6 +343,18 @@ public final class Controller {
         } else if (command instanceof AdminCommand.Status) {
             out.add(new Effect.ReplyAdmin(requestId, new AdminResult(AdminResult.OK, "", cib.version(), cib,
                     status())));
+        } else if (command instanceof AdminCommand.Shutdown) {
+            out.add(new Effect.ReplyAdmin(requestId, AdminResult.written(cib.version(), "shutting down")));
+            if (!shuttingDown) {
+                shuttingDown = true;
+                out.info("shutdown requested: asking the DC to move this node's resources away");
+            }
+            if (joined()) {
+                out.send(view.dc(), new Message.ShutdownRequest(view.id()));
+            } else {
+                // Without a DC nobody can take over or record the stop: leave now.
+                out.add(new Effect.ShutdownComplete("not joined to a DC"));
+            }
         } else if (command instanceof AdminCommand.Write w) {
             if (dc != null) {
                 dc.write(new DcRole.ReplyTo(self, requestId), w);

@@ -166,6 +166,10 @@ final class DcRole {
                         "join", "down"));
             }
         }
+        for (String m : view.members()) {
+            // A node still shutting down asks again after this join; a stale request must not linger.
+            root = Cibs.updateNodeState(root, m, ns -> Cibs.withTransientAttribute(ns, m, "shutdown", null));
+        }
         int votes = expectedVotes(root);
         quorate = view.members().size() * 2 > votes;
         root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self());
@@ -331,6 +335,14 @@ final class DcRole {
             }
         } else if (m instanceof Message.OpReport r) {
             onOpReport(from, r);
+        } else if (m instanceof Message.ShutdownRequest r) {
+            if (joined && r.viewId().equals(view.id()) && view.contains(from)) {
+                XmlElement root = Cibs.updateNodeState(c.cib().root(), from, ns -> Cibs.withTransientAttribute(ns, from,
+                        "shutdown", Long.toString(c.now().getEpochSecond())));
+                commit(Cibs.next(c.cib(), root));
+                requestSchedule(from + " asked to shut down");
+                runEngine();
+            }
         } else if (m instanceof Message.ForwardedAdmin f) {
             if (f.command() instanceof AdminCommand.Write w) {
                 write(new ReplyTo(from, f.forwardId()), w);
@@ -492,6 +504,7 @@ final class DcRole {
                     needSchedule = true;
                 }
                 current = null;
+                grantShutdowns();
             }
             if (!needSchedule || c.now().isBefore(fenceRetryAt)) {
                 return;
@@ -547,12 +560,36 @@ final class DcRole {
         out().timer(TimerKey.of("action", opKey), run.timeoutMs() + c.config().actionMarginMs());
     }
 
+    /**
+     * Members that asked to shut down and have nothing possibly active left are recorded as
+     * expected down (so that their leaving is clean, not a reason to fence) and let go.
+     */
+    private void grantShutdowns() {
+        Map<String, java.util.Set<String>> active = Cibs.possiblyActive(c.cib().root());
+        for (String m : view.members()) {
+            var ns = Cibs.nodeState(c.cib().root(), m);
+            if (ns.isEmpty() || !Cibs.transientAttributes(ns.get()).containsKey("shutdown")
+                    || "down".equals(ns.get().attr("expected"))) {
+                continue;
+            }
+            boolean busy = active.values().stream().anyMatch(nodes -> nodes.contains(m));
+            if (!busy) {
+                commit(Cibs.next(c.cib(), Cibs.updateNodeState(c.cib().root(), m,
+                        s -> Cibs.withAttrs(s, "expected", "down"))));
+                out().info("letting " + m + " shut down: nothing runs there any more");
+                out().send(m, new Message.ShutdownGranted(view.id()));
+            }
+        }
+    }
+
     /** Fence, probe, then (with quorum) the policy engine, filtered for safety. Null: nothing to do. */
     private TransitionPlan plan() {
         Cib cib = c.cib();
         blocked.clear();
         pendingFence = List.of();
         String policy = Cibs.noQuorumPolicy(cib);
+        grantShutdowns();
+        cib = c.cib();
         List<String> toFence = Planner.nodesToFence(cib, view, c.self());
         if (!toFence.isEmpty()) {
             if (!Cibs.stonithEnabled(cib)) {

@@ -70,6 +70,10 @@ public sealed interface Effect {
         }
     }
 
+    /** The DC let this node go (clean shutdown): leave the cluster and exit. */
+    record ShutdownComplete(String reason) implements Effect {
+    }
+
     /** no-quorum-policy=suicide: this node must power itself off now. */
     record SelfFence(String reason) implements Effect {
     }

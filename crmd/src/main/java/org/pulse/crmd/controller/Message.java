@@ -119,4 +119,18 @@ public sealed interface Message {
             Objects.requireNonNull(resourceId, "resourceId");
         }
     }
+
+    /** Member → DC: stop my resources elsewhere and let me leave without being fenced. */
+    record ShutdownRequest(String viewId) implements Message {
+        public ShutdownRequest {
+            Objects.requireNonNull(viewId, "viewId");
+        }
+    }
+
+    /** DC → member: nothing runs on you any more and the CIB expects you down; leave now. */
+    record ShutdownGranted(String viewId) implements Message {
+        public ShutdownGranted {
+            Objects.requireNonNull(viewId, "viewId");
+        }
+    }
 }

@@ -121,6 +121,12 @@ public final class MessageCodec {
                 out.writeByte(12);
                 str(out, f.viewId());
                 str(out, f.resourceId());
+            } else if (m instanceof Message.ShutdownRequest r) {
+                out.writeByte(13);
+                str(out, r.viewId());
+            } else if (m instanceof Message.ShutdownGranted g) {
+                out.writeByte(14);
+                str(out, g.viewId());
             } else {
                 throw new IllegalArgumentException("no wire form for " + m.getClass().getSimpleName());
             }
@@ -185,6 +191,10 @@ public final class MessageCodec {
                     return new Message.Suicide(str(in), str(in));
                 case 12:
                     return new Message.ForgetHistory(str(in), str(in));
+                case 13:
+                    return new Message.ShutdownRequest(str(in));
+                case 14:
+                    return new Message.ShutdownGranted(str(in));
                 default:
                     throw new DecodeException("unknown message tag " + tag, null);
             }
@@ -196,6 +206,8 @@ public final class MessageCodec {
     private static void command(DataOutputStream out, AdminCommand c) throws IOException {
         if (c instanceof AdminCommand.Query) {
             out.writeByte(1);
+        } else if (c instanceof AdminCommand.Shutdown) {
+            out.writeByte(4);
         } else if (c instanceof AdminCommand.Status) {
             out.writeByte(2);
         } else if (c instanceof AdminCommand.Write w) {
@@ -250,6 +262,9 @@ public final class MessageCodec {
         }
         if (kind == 2) {
             return new AdminCommand.Status();
+        }
+        if (kind == 4) {
+            return new AdminCommand.Shutdown();
         }
         if (kind != 3) {
             throw new IOException("unknown admin command kind " + kind);

@@ -71,6 +71,7 @@ public final class CrmdRuntime implements AutoCloseable {
     private final ExecutorService events;
     private final ScheduledExecutorService timers;
     private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch shutdownGranted = new CountDownLatch(1);
     private final Map<String, ScheduledFuture<?>> timerFutures = new HashMap<>();
     private final Map<String, Long> timerGen = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<AdminResult>> adminWaiters = new ConcurrentHashMap<>();
@@ -237,6 +238,9 @@ public final class CrmdRuntime implements AutoCloseable {
             }
         } else if (f instanceof Effect.SaveSchedulerInput s) {
             saveInput(s.cib());
+        } else if (f instanceof Effect.ShutdownComplete s) {
+            log.info("leaving the cluster: {}", s.reason());
+            shutdownGranted.countDown();
         } else if (f instanceof Effect.SelfFence s) {
             log.error("self-fencing: {}; this process exits now", s.reason());
             Runtime.getRuntime().halt(71);
@@ -434,6 +438,26 @@ public final class CrmdRuntime implements AutoCloseable {
 
     public String nodeName() {
         return config.node();
+    }
+
+    /**
+     * A clean stop (SIGTERM): ask the DC to move this node's resources away and record it as
+     * expected down, so that its leaving is not a reason to fence it; then leave. Gives up waiting
+     * after {@code timeoutMs} and leaves anyway (the others will then fence it).
+     */
+    public void shutdownGracefully(long timeoutMs) {
+        if (!closed && controller != null) {
+            post(new Event.AdminRequest(adminIds.incrementAndGet(), new AdminCommand.Shutdown()));
+            try {
+                if (!shutdownGranted.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+                    log.warn("the DC did not let this node go within {} s; leaving anyway (it may be fenced)",
+                            timeoutMs / 1000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        close();
     }
 
     @Override

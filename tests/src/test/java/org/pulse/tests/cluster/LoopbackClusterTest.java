@@ -150,6 +150,31 @@ class LoopbackClusterTest {
 
     @Test
     @Order(5)
+    void aCleanStopMovesTheResourceAwayAndIsNotFenced() throws Exception {
+        String dc = cluster.agreedDc(1, 2, 3);
+        assertNotNull(dc);
+        int other = dc.equals("node1") ? 2 : 1;
+        String victim = "node" + other;
+        AdminResponse move = cluster.admin(other, AdminRequest.resource(cluster.nextId(), "move", "d1", victim));
+        assertTrue(move.ok(), () -> "move failed: " + move.error());
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> victim.equals(runningOn("d1"))),
+                "d1 did not move to " + victim);
+        assertTrue(cluster.admin(other, AdminRequest.resource(cluster.nextId(), "clear", "d1", null)).ok());
+        assertTrue(cluster.stop(other, Duration.ofSeconds(40)), victim + " did not exit within 40 s of SIGTERM");
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> {
+            String on = runningOn("d1");
+            return on != null && !on.equals(victim);
+        }), "d1 is not running elsewhere after " + victim + " stopped cleanly");
+        Thread.sleep(1000);
+        assertFalse(Files.exists(cluster.powerDir().resolve(victim + ".history")),
+                victim + " was fenced although it stopped cleanly");
+        cluster.startNode(other);
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> cluster.agreedDc(1, 2, 3) != null),
+                victim + " did not rejoin after its restart");
+    }
+
+    @Test
+    @Order(6)
     void killingTheDcGivesANewDcAndTheResourceRecoversAfterFencing() throws Exception {
         String dc = cluster.agreedDc(1, 2, 3);
         assertNotNull(dc);
@@ -182,7 +207,7 @@ class LoopbackClusterTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aNodeWithAnotherKeyIsKeptOut() throws Exception {
         Path other = dir.resolve("node4");
         Files.createDirectories(other);

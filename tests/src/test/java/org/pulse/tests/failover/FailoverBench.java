@@ -1,0 +1,382 @@
+package org.pulse.tests.failover;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.pulse.bench.FailoverAdmin;
+import org.pulse.bench.FailoverProbe;
+import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.AdminResponse;
+import org.pulse.tests.support.NetnsLab;
+
+/**
+ * bench/failover (root): the outage a client sees when the node holding the VIP dies (link down,
+ * then SIGKILL of everything on it), in the figures' method: a client namespace probing every
+ * 10 ms with TCP connect + HTTP GET and a 50 ms timeout; outage = first success after the fault
+ * minus last success before it. (a) the VIP alone with a web server already running on every
+ * node (each page names its node), (b) the VIP + Filesystem + httpd group, (c) a graceful move
+ * of the VIP, (d) an idle soak counting false failovers. Quorum and fencing (the power-switch
+ * simulator, stonith-action=off) on throughout.
+ *
+ * <p>Lives in the test tree because it builds on NetnsLab (a test class); bench/failover puts
+ * test-classes on the classpath. No JUnit is loaded.
+ */
+public final class FailoverBench {
+    private final FailoverLab cluster;
+    private final NetnsLab lab;
+    private final String vip;
+
+    private FailoverBench(FailoverLab cluster) {
+        this.cluster = cluster;
+        this.lab = cluster.lab;
+        this.vip = lab.vip(0);
+    }
+
+    static void say(String s) {
+        System.out.println(java.time.LocalTime.now().withNano(0) + "  " + s);
+        System.out.flush();
+    }
+
+    public static void main(String[] args) throws Exception {
+        int trials = 10;
+        int moves = 5;
+        long soakS = 600;
+        long fdMs = 300;
+        boolean quick = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick":
+                    quick = true;
+                    soakS = 60;
+                    break;
+                case "--trials":
+                    trials = Integer.parseInt(args[++i]);
+                    break;
+                case "--moves":
+                    moves = Integer.parseInt(args[++i]);
+                    break;
+                case "--soak-s":
+                    soakS = Long.parseLong(args[++i]);
+                    break;
+                case "--failure-detection-ms":
+                    fdMs = Long.parseLong(args[++i]);
+                    break;
+                default:
+                    System.err.println("usage: bench/failover [--quick] [--trials N] [--moves N] [--soak-s S]"
+                            + " [--failure-detection-ms D]");
+                    System.exit(2);
+            }
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            System.err.println("bench/failover needs root (network namespaces, VIPs, mounts)");
+            System.exit(2);
+        }
+        Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
+        String cmd = "bench/failover" + (quick ? " --quick" : "") + " --trials " + trials + " --moves " + moves
+                + " --soak-s " + soakS + " --failure-detection-ms " + fdMs;
+        try (NetnsLab lab = NetnsLab.create(FailoverLab.NODES)) {
+            FailoverLab cluster = FailoverLab.start(lab, repo, fdMs);
+            try {
+                new FailoverBench(cluster).run(trials, moves, soakS, fdMs, cmd);
+            } finally {
+                cluster.close();
+            }
+        }
+        System.exit(0);
+    }
+
+    void run(int trials, int moves, long soakS, long fdMs, String cmd) throws Exception {
+        say("lab " + lab + "; node logs " + cluster.logs());
+        say("detection: failure_detection_ms=" + fdMs + " (crmd derives FD_ALL3, VERIFY_SUSPECT2, FD_SOCK2 from it;"
+                + " its log line 'failure detection:' below)");
+        String dc = FailoverLab.waitFor(Duration.ofSeconds(180), () -> cluster.agreedDc(cluster.all()));
+        if (dc == null) {
+            throw new IllegalStateException("the lab cluster did not form in 180 s; logs " + cluster.logs());
+        }
+        for (String l : Files.readAllLines(cluster.log(1))) {
+            if (l.contains("failure detection:")) {
+                say("  " + l.substring(l.indexOf("failure detection:")));
+                break;
+            }
+        }
+        cluster.configure(1, List.of("property stonith-enabled=true no-quorum-policy=stop stonith-action=off"));
+
+        // (a) the VIP alone, a web server on every node.
+        for (int i = 1; i <= FailoverLab.NODES; i++) {
+            startNodeWebServer(i);
+        }
+        replaceResources(fence() + vipXml("vip", "1s") + "");
+        List<Long> a = killTrials("vip", trials, true);
+        // (c) graceful move of the VIP.
+        List<Long> move = moveTrials(moves);
+        // (d) idle soak.
+        int[] soak = soak(soakS);
+        // (b) the group.
+        for (int i = 1; i <= FailoverLab.NODES; i++) {
+            stopNodeWebServer(i);
+        }
+        NetnsLab.LoopDevice disk = lab.loopImage("shared", 32);
+        Path setup = lab.dir("setup");
+        lab.execOk(lab.node(1), "mount", disk.device(), setup.toString());
+        Files.writeString(setup.resolve("index.html"), "shared-disk\n");
+        lab.execOk(lab.node(1), "chmod", "-R", "a+rX", setup.toString());
+        lab.execOk(lab.node(1), "umount", setup.toString());
+        Path shared = lab.dir("shared");
+        cluster.addSharedMount(shared);
+        replaceResources(fence() + "<group id=\"svc\">" + vipXml("gvip", "1s")
+                + "<primitive id=\"fs\" class=\"ocf\" provider=\"pulse\" type=\"Filesystem\">"
+                + attrs("fs", Map.of("device", disk.device(), "directory", shared.toString(), "fstype", "ext4"))
+                + ops("fs", "5s", "20s") + "</primitive>"
+                + "<primitive id=\"web\" class=\"ocf\" provider=\"pulse\" type=\"httpd\">"
+                + attrs("web", Map.of("listen", vip + ":80", "docroot", shared.toString()))
+                + ops("web", "5s", "20s") + "</primitive></group>");
+        List<Long> b = killTrials("web", trials, false);
+
+        System.out.println();
+        System.out.println("Failover outage seen by the client (ms), 3 nodes in network namespaces, client probing every"
+                + " 10 ms (TCP connect + GET, 50 ms timeout); node death = link down + SIGKILL; quorum and fencing on");
+        System.out.println(String.format(Locale.ROOT, "%-44s %6s %6s %6s %6s", "case", "trials", "min", "median", "max"));
+        row("(a) VIP alone, web server on every node", a);
+        row("(b) VIP + Filesystem + httpd group", b);
+        row("(c) graceful move of the VIP (resource move)", move);
+        System.out.println(String.format(Locale.ROOT, "(d) idle soak %d s: %d false failovers (%d view changes, %d VIP moves),"
+                + " %d failed client probes", soakS, soak[0] + soak[1], soak[0], soak[1], soak[2]));
+        System.out.println("detection settings: failure_detection_ms=" + fdMs + "; targets: (a) median <= 400, max <= 700;"
+                + " move <= 50; 0 false failovers");
+        System.out.println("reproduce: sudo " + cmd);
+        System.out.println(String.format(Locale.ROOT,
+                "failover trials=%d median_ms=%d max_ms=%d group_median_ms=%d move_median_ms=%d false_failovers=%d fencing=on",
+                a.size(), median(a), max(a), median(b), median(move), soak[0] + soak[1]));
+    }
+
+    static void row(String name, List<Long> v) {
+        System.out.println(String.format(Locale.ROOT, "%-44s %6d %6d %6d %6d", name, v.size(), min(v), median(v), max(v)));
+    }
+
+    static long median(List<Long> v) {
+        if (v.isEmpty()) {
+            return -1;
+        }
+        List<Long> s = new ArrayList<>(v);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
+
+    static long min(List<Long> v) {
+        return v.isEmpty() ? -1 : Collections.min(v);
+    }
+
+    static long max(List<Long> v) {
+        return v.isEmpty() ? -1 : Collections.max(v);
+    }
+
+    String fence() {
+        return "<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\">"
+                + attrs("fence-sim", Map.of("power_dir", cluster.power.toString())) + "</primitive>";
+    }
+
+    String vipXml(String id, String interval) {
+        return "<primitive id=\"" + id + "\" class=\"ocf\" provider=\"pulse\" type=\"IPaddr\">"
+                + attrs(id, Map.of("ip", vip, "cidr_netmask", "24", "nic", NetnsLab.IFNAME))
+                + ops(id, interval, "10s") + "</primitive>";
+    }
+
+    static String attrs(String id, Map<String, String> params) {
+        StringBuilder b = new StringBuilder("<instance_attributes id=\"" + id + "-ia\">");
+        params.forEach((k, v) -> b.append("<nvpair id=\"").append(id).append("-").append(k).append("\" name=\"").append(k)
+                .append("\" value=\"").append(v).append("\"/>"));
+        return b.append("</instance_attributes>").toString();
+    }
+
+    static String ops(String id, String interval, String timeout) {
+        return "<operations><op id=\"" + id + "-mon\" name=\"monitor\" interval=\"" + interval + "\" timeout=\""
+                + timeout + "\"/></operations>";
+    }
+
+    void replaceResources(String inner) throws Exception {
+        int[] live = liveNodes();
+        AdminResponse r = cluster.admin.call(cluster.socket(live[0]), AdminRequest.replace(cluster.admin.nextId(),
+                "<resources>" + inner + "</resources>"));
+        if (!r.ok()) {
+            throw new IllegalStateException("replacing the resources failed: " + r.error());
+        }
+    }
+
+    int[] liveNodes() {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 1; i <= FailoverLab.NODES; i++) {
+            if (cluster.alive(i)) {
+                out.add(i);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** A web server on node i's own addresses (port 80, all addresses) with a page naming the node. */
+    void startNodeWebServer(int i) throws Exception {
+        NetnsLab.Node n = lab.node(i);
+        Path www = Files.createDirectories(n.runDir().resolve("www"));
+        Files.writeString(www.resolve("index.html"), n.name() + "\n");
+        NetnsLab.Result r = nodeWeb(i, "start");
+        if (!r.ok()) {
+            throw new IllegalStateException("web server on " + n.name() + ": " + r.stderr() + r.stdout());
+        }
+    }
+
+    void stopNodeWebServer(int i) {
+        nodeWeb(i, "stop");
+    }
+
+    NetnsLab.Result nodeWeb(int i, String action) {
+        NetnsLab.Node n = lab.node(i);
+        List<String> argv = NetnsLab.inNs(n, "env", "HA_RSCTMP=" + n.rsctmp(), "OCF_ROOT=/usr/lib/ocf",
+                "OCF_RESOURCE_INSTANCE=nodeweb", "OCF_RESKEY_listen=80", "OCF_RESKEY_docroot=" + n.runDir().resolve("www"),
+                "OCF_RESKEY_CRM_meta_timeout=20000",
+                cluster.repo.resolve("resource-agents/src/main/ocf/resource.d/pulse/httpd").toString(), action);
+        return NetnsLab.run(argv, Map.of(), Duration.ofSeconds(30));
+    }
+
+    /** Waits until every node agrees where rsc runs and the client gets a page through the VIP. */
+    String settled(String rsc, FailoverLab.Client client) throws InterruptedException {
+        double since = FailoverProbe.nowMs();
+        return FailoverLab.waitFor(Duration.ofSeconds(120), () -> {
+            String on = cluster.agreedRunningOn(rsc, liveNodes());
+            return on != null && client.okSince(since) >= 30 ? on : null;
+        });
+    }
+
+    List<Long> killTrials(String rsc, int trials, boolean perNodePages) throws Exception {
+        List<Long> out = new ArrayList<>();
+        say((perNodePages ? "(a) VIP alone" : "(b) group") + ": " + trials + " trials of link down + kill -9 of the"
+                + " node holding the service");
+        try (FailoverLab.Client client = cluster.client(vip, 80)) {
+            for (int t = 1; t <= trials; t++) {
+                String on = settled(rsc, client);
+                if (on == null) {
+                    throw new IllegalStateException("trial " + t + ": the service did not settle; logs " + cluster.logs());
+                }
+                Thread.sleep(500);
+                int victim = cluster.index(on);
+                double[] k = cluster.powerOff(victim);
+                FailoverProbe.Outage o = FailoverLab.waitFor(Duration.ofSeconds(60),
+                        () -> FailoverProbe.outage(client.samples, k[0], k[1]));
+                if (o == null) {
+                    throw new IllegalStateException("trial " + t + ": the service did not come back in 60 s; logs "
+                            + cluster.logs());
+                }
+                if (FailoverLab.waitFor(Duration.ofSeconds(30), () -> cluster.fenced(victim) ? "y" : null) == null) {
+                    throw new IllegalStateException("trial " + t + ": " + on + " was not fenced in 30 s");
+                }
+                out.add(o.ms());
+                String to = perNodePages ? o.after() : cluster.agreedRunningOn(rsc, cluster.others(victim));
+                say(String.format(Locale.ROOT, "  trial %2d: %s died, served again by %s after %4d ms (%d failed probes)",
+                        t, on, to, o.ms(), o.failures()));
+                if (perNodePages) {
+                    List<String> seen = FailoverProbe.answerers(client.samples.stream()
+                            .filter(s -> s.startMs() > k[1]).toList());
+                    if (seen.size() != 1) {
+                        throw new IllegalStateException("trial " + t + ": after the kill the client was served by "
+                                + seen + " (must be one node)");
+                    }
+                }
+                // The fenced node reboots and rejoins before the next trial.
+                cluster.rebootBare(victim);
+                if (perNodePages) {
+                    startNodeWebServer(victim);
+                }
+                cluster.startNode(victim);
+                if (FailoverLab.waitFor(Duration.ofSeconds(180), () -> cluster.agreedDc(cluster.all())) == null) {
+                    throw new IllegalStateException(on + " did not rejoin in 180 s; logs " + cluster.logs());
+                }
+            }
+        }
+        return out;
+    }
+
+    List<Long> moveTrials(int moves) throws Exception {
+        List<Long> out = new ArrayList<>();
+        say("(c) " + moves + " graceful moves of the VIP (admin 'resource move', as crm resource move)");
+        try (FailoverLab.Client client = cluster.client(vip, 80)) {
+            for (int t = 1; t <= moves; t++) {
+                String on = settled("vip", client);
+                Thread.sleep(500);
+                int from = cluster.index(on);
+                int to = cluster.others(from)[t % 2];
+                double t0 = FailoverProbe.nowMs();
+                AdminResponse r = cluster.admin.call(cluster.socket(to), AdminRequest.resource(cluster.admin.nextId(),
+                        "move", "vip", cluster.name(to)));
+                if (!r.ok()) {
+                    throw new IllegalStateException("move failed: " + r.error());
+                }
+                String target = cluster.name(to);
+                FailoverLab.waitFor(Duration.ofSeconds(60), () -> {
+                    List<FailoverProbe.Sample> after = client.samples.stream().filter(s -> s.startMs() > t0).toList();
+                    return after.stream().anyMatch(s -> s.ok() && s.page().equals(target)) ? "y" : null;
+                });
+                Thread.sleep(300);
+                long gap = maxGap(client.samples, t0 - 100);
+                out.add(gap);
+                say(String.format(Locale.ROOT, "  move %d: %s -> %s, longest gap between answers %d ms", t, on, target, gap));
+            }
+            cluster.admin.call(cluster.socket(1), AdminRequest.resource(cluster.admin.nextId(), "clear", "vip", null));
+        }
+        return out;
+    }
+
+    /** The longest time between two consecutive successful probes ending after {@code fromMs}. */
+    static long maxGap(List<FailoverProbe.Sample> samples, double fromMs) {
+        double prev = -1;
+        double gap = 0;
+        for (FailoverProbe.Sample s : samples) {
+            if (!s.ok()) {
+                continue;
+            }
+            if (prev >= 0 && s.endMs() > fromMs) {
+                gap = Math.max(gap, s.endMs() - prev);
+            }
+            prev = s.endMs();
+        }
+        return Math.round(gap);
+    }
+
+    /** Idle for soakS: {view changes seen by any node, VIP location changes, failed client probes}. */
+    int[] soak(long soakS) throws Exception {
+        say("(d) idle soak of " + soakS + " s: counting view changes and VIP moves");
+        try (FailoverLab.Client client = cluster.client(vip, 80)) {
+            String start = settled("vip", client);
+            Set<String> views = new HashSet<>();
+            int moves = 0;
+            String where = start;
+            long end = System.nanoTime() + soakS * 1_000_000_000L;
+            double t0 = FailoverProbe.nowMs();
+            while (System.nanoTime() < end) {
+                for (int i = 1; i <= FailoverLab.NODES; i++) {
+                    var s = cluster.status(i);
+                    String text = FailoverAdmin.str(s, "text");
+                    if (text != null) {
+                        // "Node n1: view n3:7 [...]": the view id changes with every new view.
+                        views.add(text.split("\n")[0].replaceFirst("^Node \\S+: ", ""));
+                    }
+                }
+                String now = cluster.agreedRunningOn("vip", cluster.all());
+                if (now != null && !now.equals(where)) {
+                    moves++;
+                    where = now;
+                }
+                Thread.sleep(200);
+            }
+            int failed = (int) client.samples.stream().filter(s -> s.startMs() > t0 && !s.ok()).count();
+            int viewChanges = Math.max(0, views.size() - 1);
+            say("  soak: " + views.size() + " distinct views " + views + ", " + moves + " VIP moves, " + failed
+                    + " failed probes");
+            return new int[] {viewChanges, moves, failed};
+        }
+    }
+}

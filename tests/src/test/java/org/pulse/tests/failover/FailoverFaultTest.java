@@ -1,0 +1,260 @@
+package org.pulse.tests.failover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.pulse.bench.FailoverAdmin;
+import org.pulse.bench.FailoverProbe;
+import org.pulse.cib.admin.AdminArgs;
+import org.pulse.cib.admin.AdminOp;
+import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.AdminResponse;
+import org.pulse.tests.support.NetnsLab;
+import org.pulse.tests.support.TestEnv;
+
+/**
+ * Faults against a real cluster in the network-namespace lab (root): three crmd nodes with
+ * quorum and fencing (the power-switch simulator), the tutorials' group of a VIP, a filesystem on
+ * a shared loop device and httpd serving a page from it through the VIP, and a client probing
+ * the VIP every 10 ms. After each fault: the service is back on exactly one node (one node holds
+ * the VIP, the client's ARP entry names that node, the shared disk is mounted once, every
+ * member of the group on that node), the CIB is the same on every live node, and every CIB
+ * change acknowledged while the fault happened is still there. One lab for the class; each
+ * test brings the dead node back before the next.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverFaultTest {
+    static final String PAGE = "<html><body>Pulse lab: served from the shared disk</body></html>";
+    static NetnsLab lab;
+    static FailoverLab cluster;
+    static String vip;
+    static Path shared;
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestEnv.requireRoot();
+        for (String c : List.of("ip", "nsenter", "setsid", "losetup", "mkfs.ext4", "apache2", "curl")) {
+            TestEnv.requireCommand(c);
+        }
+        Path repo = TestEnv.root();
+        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
+                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        lab = NetnsLab.create(FailoverLab.NODES);
+        NetnsLab.LoopDevice disk = lab.loopImage("shared", 32);
+        Path setup = lab.dir("setup");
+        lab.execOk(lab.node(1), "mount", disk.device(), setup.toString());
+        Files.writeString(setup.resolve("index.html"), PAGE + "\n");
+        lab.execOk(lab.node(1), "chmod", "-R", "a+rX", setup.toString());
+        lab.execOk(lab.node(1), "umount", setup.toString());
+        shared = lab.dir("shared");
+        vip = lab.vip(0);
+        cluster = FailoverLab.start(lab, repo, 500);
+        cluster.addSharedMount(shared);
+        System.out.println("FailoverFaultTest: " + lab + "; node logs " + cluster.logs());
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
+                "the three lab nodes did not agree on a DC within 120 s; logs " + cluster.logs());
+        cluster.configure(1, List.of(
+                "property stonith-enabled=true no-quorum-policy=stop stonith-action=off",
+                "primitive fence-sim stonith:fence_pulse_sim params power_dir=" + cluster.power,
+                "primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=eth0"
+                        + " op monitor interval=2s timeout=10s",
+                "primitive fs ocf:pulse:Filesystem params device=" + disk.device() + " directory=" + shared
+                        + " fstype=ext4 op monitor interval=5s timeout=20s",
+                "primitive web ocf:pulse:httpd params listen=" + vip + ":80 docroot=" + shared
+                        + " op monitor interval=5s timeout=20s",
+                "group svc vip fs web"));
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(90), FailoverFaultTest::serviceUp),
+                "the group did not start within 90 s: " + FailoverAdmin.str(cluster.status(1), "text"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** The node all live nodes agree runs web, when the client gets the page through the VIP. */
+    static String serviceUp() {
+        int[] live = liveNodes();
+        String on = cluster.agreedRunningOn("web", live);
+        if (on == null) {
+            return null;
+        }
+        return lab.httpGet(lab.client(), "http://" + vip + "/", 1000).map(String::strip).filter(PAGE::equals)
+                .isPresent() ? on : null;
+    }
+
+    static int[] liveNodes() {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 1; i <= FailoverLab.NODES; i++) {
+            if (cluster.alive(i)) {
+                out.add(i);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Makes a CIB change every ~100 ms through a node's socket, recording those acknowledged. */
+    static final class Writer implements AutoCloseable {
+        final List<String> acknowledged = new CopyOnWriteArrayList<>();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread thread;
+        int refused;
+
+        Writer(int node, String tag) {
+            thread = new Thread(() -> {
+                int k = 0;
+                while (!stop.get()) {
+                    String name = "lab-" + tag + "-" + (++k);
+                    try {
+                        AdminResponse r = cluster.admin.call(cluster.socket(node), new AdminRequest(cluster.admin.nextId(),
+                                AdminOp.NODE, AdminArgs.of("action", "attribute-set", "node", cluster.name(node),
+                                        "name", name, "value", Integer.toString(k), "lifetime", "forever")));
+                        if (r.ok()) {
+                            acknowledged.add(name);
+                        } else {
+                            refused++;
+                        }
+                    } catch (Exception e) {
+                        refused++;
+                    }
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "cib-writer");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Stops writing and waits for the write in flight. */
+        void finish() {
+            stop.set(true);
+            try {
+                thread.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() {
+            finish();
+        }
+    }
+
+    /**
+     * The checks after every fault: one owner of the service, CIBs equal on the live nodes, no
+     * acknowledged change lost.
+     */
+    static String assertRecovered(String what, String deadNode, List<String> acknowledged) throws Exception {
+        int[] live = liveNodes();
+        String on = FailoverLab.waitFor(Duration.ofSeconds(60), FailoverFaultTest::serviceUp);
+        assertNotNull(on, what + ": the service did not come back within 60 s: "
+                + FailoverAdmin.str(cluster.status(live[0]), "text") + "; logs " + cluster.logs());
+        if (deadNode != null) {
+            assertTrue(!on.equals(deadNode), what + ": web is said to run on the dead node " + deadNode);
+        }
+        for (int i : live) {
+            AdminArgs s = cluster.status(i);
+            for (String rsc : List.of("vip", "fs", "web")) {
+                assertEquals(List.of(on), FailoverAdmin.activeOn(s, rsc), what + ": " + cluster.name(i) + " says " + rsc
+                        + " runs elsewhere than " + on + ":\n" + FailoverAdmin.str(s, "text"));
+            }
+        }
+        assertEquals(List.of(on), cluster.owners(vip), what + ": the VIP must be on exactly one node");
+        lab.ping(lab.client(), vip, 1000);
+        assertEquals(on, cluster.arpOwner(vip), what + ": the client's ARP entry for the VIP names another node");
+        long mounts = lab.mountsUnderWorkDir().stream().filter(m -> m.equals(shared.toString())).count();
+        assertEquals(1, mounts, what + ": the shared disk must be mounted exactly once; mounts under the lab: "
+                + lab.mountsUnderWorkDir() + "; " + FailoverAdmin.str(cluster.status(live[0]), "text"));
+        // The same CIB everywhere (status updates may still be travelling: wait for them).
+        String same = FailoverLab.waitFor(Duration.ofSeconds(20), () -> {
+            String first = null;
+            for (int i : live) {
+                AdminArgs q = cluster.query(i);
+                String xml = FailoverAdmin.str(q, "xml");
+                if (xml == null || (first != null && !first.equals(xml))) {
+                    return null;
+                }
+                first = xml;
+            }
+            return first;
+        });
+        assertNotNull(same, what + ": the live nodes do not hold the same CIB after 20 s");
+        for (String name : acknowledged) {
+            assertTrue(same.contains("name=\"" + name + "\""), what + ": the acknowledged change " + name + " is lost");
+        }
+        return on;
+    }
+
+    static void bringBack(int node) throws Exception {
+        cluster.powerOn(node);
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
+                cluster.name(node) + " did not rejoin within 120 s; logs " + cluster.logs());
+        assertRecovered("after " + cluster.name(node) + " came back", null, List.of());
+    }
+
+    @Test
+    @Order(1)
+    void killMinus9OfTheVipNode() throws Exception {
+        String on = serviceUp();
+        assertNotNull(on);
+        int victim = cluster.index(on);
+        int writerNode = cluster.others(victim)[0];
+        List<String> acknowledged;
+        FailoverProbe.Outage outage;
+        try (FailoverLab.Client client = cluster.client(vip, 80); Writer writer = new Writer(writerNode, "kill")) {
+            assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(20), () -> client.okCount() >= 50 ? "ok" : null),
+                    "the client does not get the page through the VIP");
+            Thread.sleep(300);
+            double[] t = cluster.powerOff(victim);
+            outage = FailoverLab.waitFor(Duration.ofSeconds(60), () -> FailoverProbe.outage(client.samples, t[0], t[1]));
+            assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(30), () -> cluster.fenced(victim) ? "yes" : null),
+                    on + " was not fenced within 30 s");
+            cluster.rebootBare(victim);
+            Thread.sleep(500);
+            writer.finish();
+            acknowledged = new ArrayList<>(writer.acknowledged);
+            assertNotNull(outage, "the client never got the page again after " + on + " died; logs " + cluster.logs());
+            System.out.printf("kill -9 of %s: outage %d ms (%d failed probes), %d CIB changes acknowledged meanwhile%n",
+                    on, outage.ms(), outage.failures(), acknowledged.size());
+        }
+        String now = assertRecovered("kill -9 of " + on, on, acknowledged);
+        assertTrue(!acknowledged.isEmpty(), "no CIB change was acknowledged during the test: nothing was checked");
+        bringBack(victim);
+    }
+
+    static void assertFenced(String node) throws Exception {
+        Path state = cluster.power.resolve(node + ".state");
+        if (!Files.exists(state) || !Files.readString(state).strip().equals("off")) {
+            fail(node + " was not fenced by fence-sim");
+        }
+    }
+
+    static Map<String, String> noEnv() {
+        return Map.of();
+    }
+}

@@ -1,0 +1,412 @@
+package org.pulse.tests.failover;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.pulse.bench.FailoverAdmin;
+import org.pulse.bench.FailoverProbe;
+import org.pulse.bench.LocalCluster;
+import org.pulse.cib.admin.AdminArgs;
+import org.pulse.tests.support.NetnsLab;
+
+/**
+ * The live-failover lab (root), shared by the fault tests and bench/failover: three node
+ * namespaces and a client on NetnsLab's bridge (198.51.100.0/24), one crmd per node entered with
+ * {@code nsenter --net} (mounts stay visible to all, as shared storage needs), node names n1..n3,
+ * JGroups on each node's own address, and the power-switch simulator's outlets (crmd's
+ * fence_pulse_sim: NODE.pid, NODE.netns, NODE.link, NODE.rsctmp) so the cluster can fence.
+ *
+ * <p>The cluster fences with {@code stonith-action=off}: the simulator cuts the node's link and
+ * kills everything in its namespace. A node is brought back only by {@link #powerOn}, which
+ * starts it clean (addresses flushed, mounts of the dead node dropped, /run emptied) as a real
+ * power cycle would; the simulator's own "on" would bring the link back with the dead node's
+ * VIP still configured.
+ */
+final class FailoverLab implements AutoCloseable {
+    static final int NODES = 3;
+    static final int CLUSTER_PORT = 7800;
+
+    final NetnsLab lab;
+    final Path repo;
+    final long failureDetectionMs;
+    final Path power;
+    final Path key;
+    final FailoverAdmin admin = new FailoverAdmin();
+    private final Process[] crmd = new Process[NODES + 1];
+    private final List<Process> probes = new CopyOnWriteArrayList<>();
+    /** Mount points (shared storage) a powered-off node must not keep holding. */
+    private final List<Path> sharedMounts = new ArrayList<>();
+
+    private FailoverLab(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException {
+        this.lab = lab;
+        this.repo = repo;
+        this.failureDetectionMs = failureDetectionMs;
+        this.power = lab.dir("power");
+        this.key = lab.workDir().resolve("authkey");
+    }
+
+    /** Builds the lab's cluster on {@code lab} (3 nodes) and starts every node. */
+    static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException, InterruptedException {
+        FailoverLab f = new FailoverLab(lab, repo, failureDetectionMs);
+        NetnsLab.Result r = NetnsLab.run(List.of(repo.resolve("bin/crmd").toString(), "--generate-key", f.key.toString()),
+                Map.of(), Duration.ofSeconds(120));
+        if (!r.ok()) {
+            throw new IllegalStateException("crmd --generate-key failed: " + r.stderr() + r.stdout());
+        }
+        for (int i = 1; i <= NODES; i++) {
+            f.writeConfig(i);
+        }
+        for (int i = 1; i <= NODES; i++) {
+            f.startNode(i);
+        }
+        return f;
+    }
+
+    String name(int i) {
+        return lab.node(i).name();
+    }
+
+    int index(String name) {
+        return Integer.parseInt(name.substring(1));
+    }
+
+    NetnsLab.Node node(int i) {
+        return lab.node(i);
+    }
+
+    Path socket(int i) {
+        return node(i).runDir().resolve("crmd.sock");
+    }
+
+    Path log(int i) {
+        return node(i).runDir().resolve("crmd.log");
+    }
+
+    String logs() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 1; i <= NODES; i++) {
+            b.append(i > 1 ? ", " : "").append(log(i));
+        }
+        return b.toString();
+    }
+
+    void writeConfig(int i) throws IOException {
+        NetnsLab.Node n = node(i);
+        StringBuilder peers = new StringBuilder();
+        for (int k = 1; k <= NODES; k++) {
+            peers.append(k > 1 ? ", " : "").append(name(k)).append('@').append(node(k).address()).append(':')
+                    .append(CLUSTER_PORT);
+        }
+        String conf = "# FailoverLab node " + name(i) + "\n"
+                + "node = " + name(i) + "\n"
+                + "nodes = " + peers + "\n"
+                + "key = " + key + "\n"
+                + "data_dir = " + n.runDir().resolve("data") + "\n"
+                + "socket = " + socket(i) + "\n"
+                + "agent_dirs = " + repo.resolve("resource-agents/src/main/ocf") + ":/usr/lib/ocf\n"
+                + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + "\n"
+                + "ha_rsctmp = " + n.rsctmp() + "\n"
+                + "failure_detection_ms = " + failureDetectionMs + "\n";
+        Files.writeString(n.runDir().resolve("crmd.conf"), conf);
+        Files.writeString(power.resolve(name(i) + ".netns"), n.netns());
+        Files.writeString(power.resolve(name(i) + ".link"), NetnsLab.IFNAME);
+        Files.writeString(power.resolve(name(i) + ".rsctmp"), n.rsctmp().toString());
+    }
+
+    void startNode(int i) throws IOException {
+        NetnsLab.Node n = node(i);
+        Process p = lab.start(n, List.of(repo.resolve("bin/crmd").toString(), "--config",
+                n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS),
+                log(i));
+        crmd[i] = p;
+        // nsenter and setsid exec in place, so this is crmd's own PID.
+        Files.writeString(power.resolve(name(i) + ".pid"), Long.toString(p.pid()));
+        Files.deleteIfExists(power.resolve(name(i) + ".state"));
+    }
+
+    boolean alive(int i) {
+        return crmd[i] != null && crmd[i].isAlive();
+    }
+
+    AdminArgs status(int i) {
+        return admin.status(socket(i));
+    }
+
+    /** The DC all given nodes name, each joined and quorate; null otherwise. */
+    String agreedDc(int... nodes) {
+        String dc = null;
+        for (int i : nodes) {
+            AdminArgs s = status(i);
+            if (!FailoverAdmin.joinedWithQuorum(s)) {
+                return null;
+            }
+            String d = FailoverAdmin.str(s, "dc");
+            if (dc != null && !dc.equals(d)) {
+                return null;
+            }
+            dc = d;
+        }
+        return dc;
+    }
+
+    /** Where every given node says rsc runs (one node), or null while they disagree or it is stopped. */
+    String agreedRunningOn(String rsc, int... nodes) {
+        String on = null;
+        for (int i : nodes) {
+            String w = FailoverAdmin.runningOn(status(i), rsc);
+            if (w == null || w.isEmpty() || (on != null && !on.equals(w))) {
+                return null;
+            }
+            on = w;
+        }
+        return on;
+    }
+
+    int[] all() {
+        return new int[] {1, 2, 3};
+    }
+
+    int[] others(int... excluded) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 1; i <= NODES; i++) {
+            final int k = i;
+            if (java.util.Arrays.stream(excluded).noneMatch(x -> x == k)) {
+                out.add(i);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Runs bin/crm -f with the given configure lines against node i. */
+    String configure(int i, List<String> lines) throws IOException {
+        Path script = Files.createTempFile(lab.workDir(), "config", ".crm");
+        List<String> all = new ArrayList<>();
+        all.add("configure");
+        all.addAll(lines);
+        all.add("commit");
+        Files.write(script, all);
+        return crm(i, "-f", script.toString());
+    }
+
+    /** bin/crm against node i's socket; throws with the output when it fails. */
+    String crm(int i, String... args) {
+        List<String> argv = new ArrayList<>(List.of(repo.resolve("bin/crm").toString(), "--socket", socket(i).toString()));
+        argv.addAll(List.of(args));
+        NetnsLab.Result r = NetnsLab.run(argv, Map.of(), Duration.ofSeconds(120));
+        if (!r.ok()) {
+            throw new IllegalStateException("bin/crm " + String.join(" ", args) + " on " + name(i) + " failed (rc "
+                    + r.rc() + "): " + r.stdout() + r.stderr());
+        }
+        return r.stdout() + r.stderr();
+    }
+
+    /** The CIB XML (configuration and status) and version a node has, or null. */
+    AdminArgs query(int i) {
+        return admin.query(socket(i));
+    }
+
+    void addSharedMount(Path mountPoint) {
+        sharedMounts.add(mountPoint);
+    }
+
+    /**
+     * The node dies as the figures' method has it: its link goes down, then everything running
+     * in it is killed with SIGKILL (NetnsLab.powerOff: also its addresses, /run and mounts go, as
+     * after a power cut). A shared filesystem it had mounted is released (the dead node's kernel
+     * no longer holds it). Returns the monotonic ms at which the link went down and when the
+     * kill was complete.
+     */
+    double[] powerOff(int i) throws InterruptedException {
+        NetnsLab.Node n = node(i);
+        double t0 = FailoverProbe.nowMs();
+        lab.linkDown(n);
+        lab.killAll(n);
+        double t1 = FailoverProbe.nowMs();
+        if (crmd[i] != null) {
+            crmd[i].waitFor(10, TimeUnit.SECONDS);
+        }
+        lab.powerOff(n);
+        releaseSharedMounts();
+        return new double[] {t0, t1};
+    }
+
+    /** Unmounts the shared mount points when no live process of any node uses them any more. */
+    void releaseSharedMounts() {
+        for (Path mp : sharedMounts) {
+            if (lab.mountsUnderWorkDir().contains(mp.toString())) {
+                // Only a dead node's mount is free of users; a live holder keeps it (umount fails).
+                NetnsLab.run(List.of("umount", mp.toString()), Map.of(), Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    /** True once the power-switch simulator has fenced node i (its outlet says off). */
+    boolean fenced(int i) {
+        try {
+            Path state = power.resolve(name(i) + ".state");
+            return Files.exists(state) && Files.readString(state).strip().equals("off");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The fenced node reboots without its cluster software: clean (no VIP, no mounts, empty /run)
+     * and its link back, so its address answers again (TCP resets instead of silence). Needed
+     * because survivors that keep trying to reach a silent address flap (see the report about
+     * the messaging stack); also what stonith-action=reboot does to a real node.
+     */
+    void rebootBare(int i) {
+        lab.powerOff(node(i));
+        releaseSharedMounts();
+        powerOnLink(i);
+    }
+
+    /** Both ends of the node's cable up (fence_pulse_sim sets the namespace's own eth0 down). */
+    private void powerOnLink(int i) {
+        lab.powerOn(node(i));
+        lab.exec(node(i), "ip", "link", "set", NetnsLab.IFNAME, "up");
+    }
+
+    /** Power back on: link up and crmd started again, with a clean /run and no leftover addresses. */
+    void powerOn(int i) throws IOException {
+        lab.powerOff(node(i));
+        powerOnLink(i);
+        startNode(i);
+    }
+
+    /** The nodes whose eth0 holds ip. */
+    List<String> owners(String ip) {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= NODES; i++) {
+            NetnsLab.Result r = lab.exec(node(i), "ip", "-o", "-4", "addr", "show", "dev", NetnsLab.IFNAME);
+            if (r.stdout().contains(" " + ip + "/")) {
+                out.add(name(i));
+            }
+        }
+        return out;
+    }
+
+    /** The node whose MAC the client's neighbour table holds for ip, or null. */
+    String arpOwner(String ip) {
+        String mac = lab.neighbourMac(lab.client(), ip).orElse(null);
+        if (mac == null) {
+            return null;
+        }
+        for (int i = 1; i <= NODES; i++) {
+            if (mac.equals(lab.mac(node(i)))) {
+                return name(i);
+            }
+        }
+        return "unknown MAC " + mac;
+    }
+
+    /**
+     * A client in the client namespace probing http://ip:port/ every 10 ms (TCP connect + GET,
+     * 50 ms timeout): its own JVM (a JVM cannot enter a network namespace), samples read live.
+     */
+    Client client(String ip, int port) throws IOException {
+        List<String> argv = NetnsLab.inNs(lab.client(), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                FailoverProbe.class.getName(), ip, Integer.toString(port), "10", "50");
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(lab.workDir().resolve("client.err").toFile()));
+        Process p = pb.start();
+        probes.add(p);
+        return new Client(p);
+    }
+
+    /** A probing client; close() stops it. */
+    static final class Client implements AutoCloseable {
+        final Process process;
+        final List<FailoverProbe.Sample> samples = new CopyOnWriteArrayList<>();
+        private final Thread reader;
+
+        Client(Process process) {
+            this.process = process;
+            this.reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        if (!line.isEmpty() && Character.isDigit(line.charAt(0))) {
+                            samples.add(FailoverProbe.parseAll(List.of(line)).get(0));
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the probe was stopped
+                }
+            }, "failover-client");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        long okCount() {
+            return samples.stream().filter(FailoverProbe.Sample::ok).count();
+        }
+
+        /** Successes since monotonic ms t. */
+        long okSince(double t) {
+            return samples.stream().filter(s -> s.ok() && s.startMs() > t).count();
+        }
+
+        @Override
+        public void close() {
+            try {
+                process.getOutputStream().close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+                reader.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Polls every 20 ms until check gives non-null; null after the timeout. */
+    static <T> T waitFor(Duration timeout, Supplier<T> check) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            T v = check.get();
+            if (v != null) {
+                return v;
+            }
+            Thread.sleep(20);
+        }
+        return check.get();
+    }
+
+    /** Stops the cluster's daemons and probes; the NetnsLab (closed by its owner) removes the rest. */
+    @Override
+    public void close() {
+        for (Process p : probes) {
+            p.destroyForcibly();
+        }
+        for (int i = 1; i <= NODES; i++) {
+            if (crmd[i] != null && crmd[i].isAlive()) {
+                lab.killAll(node(i));
+            }
+        }
+        for (Process p : probes) {
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -30,6 +30,7 @@ final class SimScenario {
     final int nodes;
     final int resources;
     final String policy;
+    final boolean grouped;
     private final Map<String, String> ackedProperties = new LinkedHashMap<>();
     private final Map<Long, String[]> propertyWrites = new LinkedHashMap<>();
     private String violation;
@@ -43,7 +44,8 @@ final class SimScenario {
         this.resources = 2 + r.nextInt(5);
         int p = r.nextInt(10);
         this.policy = p < 6 ? "stop" : p < 8 ? "freeze" : p < 9 ? "demote" : "suicide";
-        this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy), scheduler);
+        this.grouped = r.nextBoolean();
+        this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped), scheduler);
     }
 
     /** The real policy engine (the default), or with -Dpulse.sim.scheduler=simple the small stand-in. */
@@ -52,7 +54,7 @@ final class SimScenario {
                 : new org.pulse.crmd.controller.PolicyEngineScheduler();
     }
 
-    static Cib initialCib(int nodes, int resources, String policy) {
+    static Cib initialCib(int nodes, int resources, String policy, boolean grouped) {
         StringBuilder sb = new StringBuilder();
         sb.append("<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">")
                 .append("<configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">")
@@ -64,9 +66,16 @@ final class SimScenario {
         sb.append("</nodes><resources>");
         sb.append("<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\"/>");
         for (int i = 1; i <= resources; i++) {
+            if (grouped && i == 1) {
+                // rsc1 and rsc2 as a group: ordered starts and stops, one node.
+                sb.append("<group id=\"grp\">");
+            }
             sb.append("<primitive id=\"rsc").append(i).append("\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\">")
                     .append("<operations><op id=\"rsc").append(i).append("-mon\" name=\"monitor\" interval=\"10s\"")
                     .append(" timeout=\"20s\"/></operations></primitive>");
+            if (grouped && i == 2) {
+                sb.append("</group>");
+            }
         }
         sb.append("</resources><constraints/></configuration><status/></cib>");
         try {
@@ -77,7 +86,8 @@ final class SimScenario {
     }
 
     String describe() {
-        return "seed=" + seed + " nodes=" + nodes + " resources=" + resources + " no-quorum-policy=" + policy;
+        return "seed=" + seed + " nodes=" + nodes + " resources=" + resources + (grouped ? " (rsc1+rsc2 grouped)" : "")
+                + " no-quorum-policy=" + policy;
     }
 
     String run() {
@@ -310,6 +320,18 @@ final class SimScenario {
             if (count != 1) {
                 fail(rsc + " runs on " + count + " nodes after healing (expected exactly 1); blocked: "
                         + dc.status().blocked());
+                return;
+            }
+        }
+        if (grouped) {
+            String on1 = null;
+            String on2 = null;
+            for (SimCluster.Host h : sim.hosts) {
+                on1 = h.running.contains("rsc1") ? h.name : on1;
+                on2 = h.running.contains("rsc2") ? h.name : on2;
+            }
+            if (on1 == null || !on1.equals(on2)) {
+                fail("group members rsc1 and rsc2 run apart after healing: " + on1 + " and " + on2);
                 return;
             }
         }

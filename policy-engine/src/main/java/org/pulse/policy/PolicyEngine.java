@@ -9,7 +9,7 @@ import org.pulse.cib.xml.XmlElement;
  * no IO; the same input gives an equal transition. The stages run in Pacemaker's order, each a
  * function over the previous one's output:
  * unpack (nodes, history) → node eligibility (inside unpack: membership, standby, fencing
- * needs) → scores with reasons → assignment → actions, fencing and shutdowns → orderings and
+ * needs; then tickets) → scores with reasons → assignment → actions, fencing and shutdowns → orderings and
  * what they make unrunnable → the graph.
  */
 public final class PolicyEngine {
@@ -23,6 +23,7 @@ public final class PolicyEngine {
     public static Transition schedule(CibModel cib, Instant now) {
         Instant at = cib.executionDate() != null ? cib.executionDate() : now;
         Cluster cluster = Unpack.run(cib, at);
+        Tickets.apply(cluster);
         Scoring scoring = Scoring.run(cluster);
         Assignment assignment = Assignment.run(cluster, scoring);
         Promotion.run(cluster);

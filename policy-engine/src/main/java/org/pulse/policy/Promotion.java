@@ -38,7 +38,7 @@ final class Promotion {
             Map<Rsc, Integer> score = new HashMap<>();
             for (Rsc inst : top.children) {
                 Rsc p = inst.isPrimitive() ? inst : (inst.children.isEmpty() ? null : inst.children.get(0));
-                if (p == null || inst.assigned == null || !inst.managed) {
+                if (p == null || inst.assigned == null || !inst.managed || p.promotionBan != null) {
                     continue;
                 }
                 Integer s = promotionScore(c, top, p, inst.assigned);

@@ -63,6 +63,10 @@ final class Rsc {
     /** Bans from history: stop failures, hard errors. node -> reason; null key = everywhere. */
     final Map<SNode, String> historyBans = new LinkedHashMap<>();
     boolean fatalBan;
+    /** Set when a ticket it needs is not granted: the reason (it may run nowhere / must stay / not promote). */
+    String ticketBan;
+    String ticketFreeze;
+    String promotionBan;
 
     // placement
     ScoreTable scores;

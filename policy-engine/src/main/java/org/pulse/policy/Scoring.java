@@ -200,6 +200,16 @@ final class Scoring {
         if (r.stopForced) {
             t.banAll("on-fail=stop after a failure", c.nodes());
         }
+        if (r.ticketBan != null) {
+            t.banAll(r.ticketBan, c.nodes());
+        }
+        if (r.ticketFreeze != null) {
+            for (SNode n : c.nodes()) {
+                if (!r.runningOn.contains(n)) {
+                    t.add(n, -Scores.INFINITY, r.ticketFreeze);
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ colocations

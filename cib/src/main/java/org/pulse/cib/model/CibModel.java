@@ -13,12 +13,13 @@ import org.pulse.cib.xml.XmlElement;
  * @param executionDate  {@code execution-date} on {@code <cib>} (the time to decide at), or null
  * @param fencingLevels  the fencing topology
  * @param tags           tag id → the ids it names ({@code <tags><tag><obj_ref>}), usable in constraints
+ * @param tickets        ticket id → its state ({@code <status><tickets>}); absent means not granted
  */
 public record CibModel(ClusterOptions options, List<NvSet> clusterPropertySets, List<NodeConfig> nodes,
                        List<ResourceConfig> resources, Constraints constraints, List<NvSet> rscDefaults,
                        List<NvSet> opDefaults, List<FencingLevel> fencingLevels, List<AlertConfig> alerts,
                        List<NodeState> status, boolean haveQuorum, Instant executionDate, String dcUuid,
-                       java.util.Map<String, List<String>> tags) {
+                       java.util.Map<String, List<String>> tags, java.util.Map<String, TicketState> tickets) {
     public CibModel {
         clusterPropertySets = List.copyOf(clusterPropertySets);
         nodes = List.copyOf(nodes);
@@ -29,6 +30,7 @@ public record CibModel(ClusterOptions options, List<NvSet> clusterPropertySets, 
         alerts = List.copyOf(alerts);
         status = List.copyOf(status);
         tags = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
+        tickets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tickets));
     }
 
     /** Builds the model from the root {@code <cib>} element. */

@@ -90,9 +90,16 @@ final class CibModelReader {
             }
         }
         List<NodeState> status = new ArrayList<>();
+        Map<String, TicketState> tickets = new LinkedHashMap<>();
         for (XmlElement st : root.elements("status")) {
             for (XmlElement ns : st.elements("node_state")) {
                 status.add(nodeState(ns));
+            }
+            for (XmlElement ts : st.elements("tickets")) {
+                for (XmlElement t : ts.elements("ticket_state")) {
+                    tickets.put(t.id(), new TicketState(t.id(), ClusterOptions.isTrue(t.attr("granted")),
+                            ClusterOptions.isTrue(t.attr("standby"))));
+                }
             }
         }
         Map<String, List<String>> tags = new LinkedHashMap<>();
@@ -108,7 +115,7 @@ final class CibModelReader {
         String hq = root.attr("have-quorum");
         boolean quorum = hq != null && ClusterOptions.isTrue(hq);
         return new CibModel(new ClusterOptions(opts), props, nodes, resources, constraints, rscDefaults, opDefaults,
-                levels, alerts, status, quorum, execDate, root.attr("dc-uuid"), tags);
+                levels, alerts, status, quorum, execDate, root.attr("dc-uuid"), tags, tickets);
     }
 
     private void index(XmlElement e) {
@@ -347,6 +354,7 @@ final class CibModelReader {
         List<LocationConstraint> locs = new ArrayList<>();
         List<ColocationConstraint> cols = new ArrayList<>();
         List<OrderConstraint> ords = new ArrayList<>();
+        List<TicketConstraint> tks = new ArrayList<>();
         for (XmlElement raw : c.elements()) {
             XmlElement e = deref(raw);
             switch (e.name()) {
@@ -374,11 +382,15 @@ final class CibModelReader {
                             resourceSets(e)));
                     break;
                 }
+                case "rsc_ticket":
+                    tks.add(new TicketConstraint(e.id(), e.attr("rsc"), normaliseRole(e.attr("rsc-role")), e.attr("ticket"),
+                            e.attr("loss-policy"), resourceSets(e)));
+                    break;
                 default:
                     break;
             }
         }
-        return new Constraints(locs, cols, ords);
+        return new Constraints(locs, cols, ords, tks);
     }
 
     private List<ResourceSet> resourceSets(XmlElement e) {

@@ -4,6 +4,7 @@ import org.pulse.cib.Cib;
 import org.pulse.cib.CibDiff;
 import org.pulse.cib.CibException;
 import org.pulse.cib.admin.AdminArgs;
+import org.pulse.cib.admin.AdminError;
 import org.pulse.cib.admin.AdminProtocolException;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
@@ -51,13 +52,36 @@ final class LiveCibSource implements CibSource {
         }
     }
 
+    /**
+     * A running cluster updates the status section all the time, so a diff made from the CIB as
+     * read may name a version that has moved on. When only the status moved (the configuration
+     * is still the one the change was made from), the change is made again on the new CIB and
+     * sent again; a configuration changed by someone else is refused.
+     */
     @Override
     public XmlElement replace(XmlElement before, XmlElement after) throws CrmException {
-        Cib from = Cib.of(before);
-        Cib to = from.next(after);
-        CibDiff diff = CibDiff.diff(from, to);
-        client.require(AdminRequest.patch(client.nextId(), diff.toJson()));
-        return load();
+        XmlElement base = before;
+        XmlElement wanted = after;
+        for (int attempt = 1; ; attempt++) {
+            Cib from = Cib.of(base);
+            Cib to = from.next(wanted);
+            CibDiff diff = CibDiff.diff(from, to);
+            AdminResponse resp = client.call(AdminRequest.patch(client.nextId(), diff.toJson()));
+            if (resp.ok()) {
+                return load();
+            }
+            if (!AdminError.VERSION_MISMATCH.equals(resp.error().code()) || attempt >= 5) {
+                throw new CrmException(resp.error().message() + " [" + resp.error().code() + "]");
+            }
+            XmlElement latest = load();
+            if (!Tree.section(latest, "configuration").equals(Tree.section(base, "configuration"))) {
+                throw new CrmException("the cluster's configuration was changed by someone else meanwhile; nothing "
+                        + "was applied. Look at it again (configure refresh) and redo the change");
+            }
+            // Same configuration, newer status: apply the configuration change to the latest CIB.
+            wanted = Tree.withSection(latest, "configuration", Tree.section(wanted, "configuration"));
+            base = latest;
+        }
     }
 
     /** A resource or node command crmd performs itself (cleanup, failcount reset, ...). */

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.pulse.cib.admin.AdminArgs;
+import org.pulse.cib.admin.AdminOp;
+import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.xml.XmlElement;
 
 /**
@@ -57,6 +60,9 @@ final class NodeLevel implements Level {
                 }
                 if (reboot) {
                     setStatus(s, cmd, node, "standby", "on");
+                } else if (s.source() instanceof LiveCibSource live) {
+                    setNodes(s, cmd, node, "standby", "on");
+                    dropTransient(live, node, "standby");
                 } else {
                     // A transient value would override the permanent one: drop it.
                     s.applyNow("node standby", cib -> withoutStatusAttr(withNodeAttr(cib, node, "standby", "on"), node,
@@ -67,13 +73,17 @@ final class NodeLevel implements Level {
             }
             case "online" -> {
                 String node = node(s, cmd, args);
+                boolean live = s.source() instanceof LiveCibSource;
                 s.applyNow("node online", cib -> {
                     XmlElement out = cib;
                     if (hasNodeAttr(cib, node, "standby")) {
                         out = withNodeAttr(out, node, "standby", "off");
                     }
-                    return withoutStatusAttr(out, node, "standby");
+                    return live ? out : withoutStatusAttr(out, node, "standby");
                 });
+                if (s.source() instanceof LiveCibSource l) {
+                    dropTransient(l, node, "standby");
+                }
                 s.info("online node " + node);
                 return 0;
             }
@@ -155,6 +165,12 @@ final class NodeLevel implements Level {
                 return 0;
             }
             case "delete" -> {
+                if (status && s.source() instanceof LiveCibSource live) {
+                    live.command(new AdminRequest(live.client().nextId(), AdminOp.NODE, AdminArgs.of("action",
+                            "attribute-delete", "node", node, "name", name, "lifetime", "reboot")));
+                    s.out.println("Deleted status attribute: name=" + name);
+                    return 0;
+                }
                 List<String> removed = new ArrayList<>();
                 s.applyNow("node " + cmd, cib -> Tree.transform(cib, e -> {
                     boolean owner = status ? e.name().equals("node_state") && node.equals(e.attr("uname", e.id()))
@@ -195,8 +211,23 @@ final class NodeLevel implements Level {
         s.applyNow("node " + cmd, cib -> withNodeAttr(cib, node, name, value));
     }
 
+    /** Transient attributes belong to the cluster's attribute manager: live, crmd sets them; offline, the file. */
     private static void setStatus(Session s, String cmd, String node, String name, String value) throws CrmException {
+        if (s.source() instanceof LiveCibSource live) {
+            live.command(new AdminRequest(live.client().nextId(), AdminOp.NODE, AdminArgs.of("action", "attribute-set",
+                    "node", node, "name", name, "value", value, "lifetime", "reboot")));
+            return;
+        }
         s.applyNow("node " + cmd, cib -> withStatusAttr(cib, node, name, value));
+    }
+
+    private static void dropTransient(LiveCibSource live, String node, String name) {
+        try {
+            live.command(new AdminRequest(live.client().nextId(), AdminOp.NODE, AdminArgs.of("action",
+                    "attribute-delete", "node", node, "name", name, "lifetime", "reboot")));
+        } catch (CrmException e) {
+            // none to drop
+        }
     }
 
     private static Optional<XmlElement> nodeElement(XmlElement cib, String node) {

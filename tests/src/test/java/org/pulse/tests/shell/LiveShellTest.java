@@ -84,6 +84,23 @@ class LiveShellTest {
         assertTrue(restart.contains("ordering d1 to stop") && restart.contains("ordering d1 to start"), restart);
         waitForStatus("d1\t(ocf:pulse:Dummy):\t Started node1");
 
+        // Transient node attributes go to crmd; permanent ones are configuration changes.
+        crm("node", "standby", "node1", "reboot");
+        waitForStatus("Node node1: standby");
+        crm("node", "online", "node1");
+        waitForStatus("Online: [ node1 ]");
+        crm("node", "status-attr", "node1", "set", "pingd", "5");
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(20), () -> {
+            try {
+                return cluster.crm(1, "node", "status-attr", "node1", "show", "pingd").getValue().contains("value=5");
+            } catch (Exception e) {
+                return false;
+            }
+        }), "pingd=5 never showed");
+        crm("node", "attribute", "node1", "set", "site", "east");
+        assertTrue(crm("node", "attribute", "node1", "show", "site").contains("value=east"));
+        crm("resource", "cleanup", "d1");
+
         String json = crm("status", "--output", "json");
         assertTrue(json.contains("\"version\": \"pulse-status/1\""), json);
         assertTrue(json.contains("\"dc\": \"node1\"") && json.contains("\"quorate\": true"), json);

@@ -374,6 +374,7 @@ final class ConfigureLevel implements Level {
             String id = p.node().get("id");
             boolean set = List.of("cluster_property_set", "rsc_defaults", "op_defaults", "node").contains(p.node().name);
             if (id != null && !set && next.find(id).isPresent()) {
+                IdPreserver.preserve(p.node(), next.find(id).get().element());
                 next = next.removeForReplace(id);
             }
             if (p.node().name.equals("primitive") || p.node().name.equals("template")) {

@@ -233,6 +233,10 @@ final class EditCommand {
         }
         List<String> infos = new ArrayList<>();
         for (Parsed p : ordered) {
+            String pid = p.node().get("id");
+            if (pid != null) {
+                c.find(pid).ifPresent(o -> IdPreserver.preserve(p.node(), o.element()));
+            }
             try {
                 next = next.add(p, infos);
             } catch (CrmException e) {

@@ -15,9 +15,16 @@ final class Canon {
         }
         java.util.Map<String, Placement> byId = new java.util.HashMap<>();
         for (Placement pl : after) {
-            byId.put(pl.resource(), pl);
+            // an extra copy of a clone instance shares its name: the configured instance wins
+            Placement had = byId.get(pl.resource());
+            if (had == null || had.orphaned()) {
+                byId.put(pl.resource(), pl);
+            }
         }
         for (Rsc top : c.topLevel()) {
+            if (top.extraCopy) {
+                continue;   // listed with its clone
+            }
             if (top.kind == Rsc.Kind.CLONE && !top.uniqueClone) {
                 anonymousClone(top, byId, out);
                 continue;

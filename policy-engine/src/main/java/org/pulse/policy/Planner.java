@@ -164,12 +164,12 @@ final class Planner {
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
             boolean failedHere = h != null && h.failed && h.onFail != OnFail.IGNORE;
-            if (r.orphan && !c.options().stopOrphanResources()) {
+            if (r.orphan && !r.extraCopy && !c.options().stopOrphanResources()) {
                 continue;
             }
             if (cur != target || failedHere || multiple || paramsChanged(r, h)) {
                 stop(r, cur);
-                if (r.orphan) {
+                if (r.orphan && !r.extraCopy) {
                     // an orphan's history is removed once it is stopped
                     add("delete", r, cur, 0, null).after(find(r, "stop", cur));
                 }

@@ -34,6 +34,8 @@ final class Rsc {
     /** In maintenance (its own, its node's or the cluster's): unmanaged and not even monitored. */
     boolean maintenance;
     boolean orphan;
+    /** An extra active copy of an anonymous clone instance (stopped, but its history is kept). */
+    boolean extraCopy;
     int priority;
     int stickiness;
     int migrationThreshold = org.pulse.cib.model.Scores.INFINITY;

@@ -380,13 +380,31 @@ final class Unpack {
             // only a pending probe, or only failures old enough to forget: the state is unknown, so probe again
             r.known.remove(node);
         }
-        if (earlier != null && earlier.role.compareTo(h.role) >= 0) {
+        if (earlier != null && isActive(earlier.role) && isActive(h.role)) {
+            // two entries of one anonymous clone both active on one node: the second is an extra
+            // copy (an orphan instance under its own history name) that must be stopped
+            r.history.put(node, earlier);
+            Rsc extra = new Rsc(lr.id(), Rsc.Kind.PRIMITIVE, null, order++);
+            extra.prim = r.prim;
+            extra.ops = r.ops;
+            extra.orphan = true;
+            extra.extraCopy = true;
+            configure(extra, List.of(), List.of());
+            extra.history.put(node, h);
+            extra.known.add(node);
+            rscById.put(lr.id() + " (extra copy on " + node.name + ")", extra);
+            topLevel.add(extra);
+        } else if (earlier != null && earlier.role.compareTo(h.role) >= 0) {
             earlier.failed |= h.failed;
             if (h.onFail.compareTo(earlier.onFail) > 0 && h.role != Role.STOPPED) {
                 earlier.onFail = h.onFail;
             }
             r.history.put(node, earlier);
         }
+    }
+
+    private static boolean isActive(Role role) {
+        return role != Role.STOPPED && role != Role.UNKNOWN;
     }
 
     /** The resource a history entry belongs to: exact id, or an instance of an anonymous clone. */

@@ -69,6 +69,34 @@ class PulseAgentMetadataTest {
         }
     }
 
+    /**
+     * Stateful and ping call crm_attribute and attrd_updater with exactly these arguments; Pulse's shims
+     * (bin/, put first on PATH by crmd) must accept them. Without a crmd they fail at connecting, which
+     * is the step after argument parsing; and the agents themselves are checked to use these forms.
+     */
+    @Test
+    void theClusterCallbacksTheAgentsMakeAreAcceptedByPulsesShims() throws IOException {
+        Path bin = TestEnv.root().resolve("bin");
+        TestEnv.require(Files.isExecutable(bin.resolve("crm_attribute")) && Files.isExecutable(bin.resolve("attrd_updater")),
+                "Pulse's agent shims bin/crm_attribute and bin/attrd_updater");
+        String stateful = Files.readString(Ocf.PULSE.resolve("Stateful"));
+        String ping = Files.readString(Ocf.PULSE.resolve("ping"));
+        assertTrue(stateful.contains("crm_attribute -p -v \"$1\"") && stateful.contains("crm_attribute -p -D"));
+        assertTrue(ping.contains("attrd_updater -n \"$OCF_RESKEY_name\" -U \"$_value\" -d \"$OCF_RESKEY_dampen\"")
+                && ping.contains("attrd_updater -D -n \"$OCF_RESKEY_name\" -d \"$OCF_RESKEY_dampen\""));
+        for (List<String> call : List.of(List.of("crm_attribute", "-p", "-v", "10"), List.of("crm_attribute", "-p", "-D"),
+                List.of("attrd_updater", "-n", "pingd", "-U", "100", "-d", "5s"),
+                List.of("attrd_updater", "-D", "-n", "pingd", "-d", "5s"))) {
+            List<String> argv = new java.util.ArrayList<>(call);
+            argv.set(0, bin.resolve(call.get(0)).toString());
+            org.pulse.tests.support.NetnsLab.Result r = org.pulse.tests.support.NetnsLab.run(argv,
+                    Map.of("OCF_RESOURCE_INSTANCE", "st", "PULSE_SOCKET", "/nonexistent/pulse-test.sock"),
+                    java.time.Duration.ofSeconds(30));
+            // 102 is "not connected" (as Pacemaker's CRM_EX_NOT_CONNECTED): parsing passed, connecting failed.
+            assertEquals(102, r.rc(), () -> call + " must get past argument parsing: " + r.stderr());
+        }
+    }
+
     @Test
     void agentsRunWithoutOcfRootOrTheClusterLabsLibrary() {
         // meta-data with an empty environment: nothing of resource-agents may be needed.

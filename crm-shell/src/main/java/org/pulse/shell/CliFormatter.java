@@ -18,15 +18,19 @@ final class CliFormatter {
 
     private static final Pattern NO_QUOTES = Pattern.compile("[\\w.-]+");
     /** crmsh's display order of object types. */
-    private static final List<String> TYPE_ORDER = List.of("node", "rsc_template", "primitive", "group", "bundle", "ms",
-            "clone", "tag", "colocation", "location", "order", "rsc_ticket", "property", "rsc_defaults", "op_defaults");
+    private static final java.util.Map<String, Integer> TYPE_ORDER = java.util.Map.ofEntries(
+            java.util.Map.entry("node", 0), java.util.Map.entry("rsc_template", 1), java.util.Map.entry("primitive", 2),
+            java.util.Map.entry("bundle", 3), java.util.Map.entry("group", 4), java.util.Map.entry("ms", 5),
+            java.util.Map.entry("clone", 6), java.util.Map.entry("tag", 8), java.util.Map.entry("location", 9),
+            java.util.Map.entry("colocation", 9), java.util.Map.entry("order", 9), java.util.Map.entry("rsc_ticket", 10),
+            java.util.Map.entry("fencing_topology", 10), java.util.Map.entry("property", 11),
+            java.util.Map.entry("rsc_defaults", 12), java.util.Map.entry("op_defaults", 13), java.util.Map.entry("alert", 16));
 
     static String show(List<Configuration.CibObject> objects) {
         List<Configuration.CibObject> sorted = new ArrayList<>(objects);
-        sorted.sort(Comparator.comparingInt((Configuration.CibObject o) -> {
-            int i = TYPE_ORDER.indexOf(o.type());
-            return i < 0 ? TYPE_ORDER.size() : i;
-        }).thenComparing(o -> o.id() == null ? "" : o.id()));
+        // crmsh's display order: by kind (constraints share one rank), then by id
+        sorted.sort(Comparator.comparingInt((Configuration.CibObject o) -> TYPE_ORDER.getOrDefault(o.type(), 1000))
+                .thenComparing(o -> o.id() == null ? "" : o.id()));
         StringBuilder sb = new StringBuilder();
         for (Configuration.CibObject o : sorted) {
             sb.append(format(o)).append('\n');
@@ -76,6 +80,17 @@ final class CliFormatter {
                 parts.add(head.toString());
             }
             case "location" -> location(e, parts);
+            case "fencing_topology" -> {
+                parts.add("fencing_topology");
+                java.util.Map<String, List<String>> byTarget = new java.util.LinkedHashMap<>();
+                for (XmlElement l : e.elements("fencing-level")) {
+                    String t = l.attr("target") != null ? l.attr("target")
+                            : l.attr("target-pattern") != null ? "pattern:" + l.attr("target-pattern")
+                            : "attr:" + l.attr("target-attribute") + "=" + l.attr("target-value");
+                    byTarget.computeIfAbsent(t, k -> new ArrayList<>()).add(l.attr("devices", ""));
+                }
+                byTarget.forEach((t, devs) -> parts.add(t + ": " + String.join(" ", devs)));
+            }
             case "colocation" -> {
                 List<String> head = new ArrayList<>(List.of("colocation", e.id(), score(e) + ":"));
                 head.addAll(e.elements("resource_set").isEmpty()

@@ -67,6 +67,7 @@ final class Configuration {
                 case "rsc_defaults", "op_defaults" -> section.elements("meta_attributes")
                         .forEach(s -> out.add(new CibObject(section.name(), s.id(), s)));
                 case "tags" -> section.elements("tag").forEach(t -> out.add(new CibObject("tag", t.id(), t)));
+                case "fencing-topology" -> out.add(new CibObject("fencing_topology", "fencing_topology", section));
                 default -> {
                     // fencing-topology, alerts, acls: kept and written back, not edited here
                 }
@@ -140,6 +141,15 @@ final class Configuration {
             default -> {
                 // objects with their own id
             }
+        }
+        if (node.name.equals("fencing-topology")) {
+            if (configuration().element("fencing-topology").isPresent()) {
+                throw new CrmException("a fencing_topology exists; change it with 'edit fencing_topology' or "
+                        + "'delete fencing_topology' first");
+            }
+            Set<String> used = Tree.ids(configuration());
+            new IdAssigner(used).assign(node);
+            return withConfiguration(configuration().withChildAppended(node.freeze()));
         }
         String id = node.get("id");
         Optional<CibObject> existing = find(id);
@@ -335,6 +345,9 @@ final class Configuration {
     }
 
     private Configuration deleteOne(String id, List<String> infos, boolean dropReferences) {
+        if (id.equals("fencing_topology")) {
+            return withConfiguration(configuration().withoutChildren(e -> e.name().equals("fencing-topology")));
+        }
         CibObject obj = find(id).orElseThrow();
         XmlElement gone = obj.element();
         XmlElement conf = configuration();

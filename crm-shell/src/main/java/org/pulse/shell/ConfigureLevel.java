@@ -30,6 +30,7 @@ final class ConfigureLevel implements Level {
         USAGE.put("op_defaults", "op_defaults [<set-id>:] <name>=<value>...");
         USAGE.put("node", "node <uname> [attributes <n>=<v>...] [utilization <n>=<v>...]");
         USAGE.put("tag", "tag <id>: <object> [<object>...]");
+        USAGE.put("fencing_topology", "fencing_topology [<node>: | attr:<n>=<v> | pattern:<re>] <devices>[,<devices>] ...");
         USAGE.put("show", "show [xml] [<id>... | type:<type> | changed]   the configuration in crm syntax, or XML");
         USAGE.put("edit", "edit [xml] [<id>...]   edit in $EDITOR; errors bring you back to the editor");
         USAGE.put("verify", "verify   check the configuration (errors name the element and what to do)");
@@ -125,7 +126,7 @@ final class ConfigureLevel implements Level {
 
     /** Parses an object command, checks it, and adds it to the pending configuration. */
     static int create(Session s, List<Token> words) throws CrmException {
-        Parsed parsed = ConfigureParser.parse(words);
+        Parsed parsed = ConfigureParser.parse(words, s.config().nodeNames());
         if (s.agentChecks && (parsed.node().name.equals("primitive") || parsed.node().name.equals("template"))) {
             checkAgent(s, parsed);
         } else {
@@ -361,7 +362,7 @@ final class ConfigureLevel implements Level {
                 if (!ConfigureParser.isObjectCommand(tokens.get(0).text())) {
                     throw new CrmException("'" + tokens.get(0).text() + "' is not an object command");
                 }
-                parsed.add(ConfigureParser.parse(tokens));
+                parsed.add(ConfigureParser.parse(tokens, next.nodeNames()));
             } catch (CrmException e) {
                 problems.add(name + ": command " + n + ": " + e.getMessage());
             }
@@ -371,10 +372,12 @@ final class ConfigureLevel implements Level {
         }
         List<String> infos = new ArrayList<>();
         for (Parsed p : parsed) {
-            String id = p.node().get("id");
+            String id = p.node().name.equals("fencing-topology") ? "fencing_topology" : p.node().get("id");
             boolean set = List.of("cluster_property_set", "rsc_defaults", "op_defaults", "node").contains(p.node().name);
             if (id != null && !set && next.find(id).isPresent()) {
-                IdPreserver.preserve(p.node(), next.find(id).get().element());
+                if (p.node().get("id") != null) {
+                    IdPreserver.preserve(p.node(), next.find(id).get().element());
+                }
                 next = next.removeForReplace(id);
             }
             if (p.node().name.equals("primitive") || p.node().name.equals("template")) {

@@ -10,13 +10,18 @@ final class ConfigureParser {
     }
 
     static final List<String> OBJECT_COMMANDS = List.of("primitive", "rsc_template", "group", "clone", "ms", "master",
-            "location", "colocation", "collocation", "order", "property", "rsc_defaults", "op_defaults", "node", "tag");
+            "location", "colocation", "collocation", "order", "property", "rsc_defaults", "op_defaults", "node", "tag", "fencing_topology", "fencing-topology");
 
     static boolean isObjectCommand(String word) {
         return OBJECT_COMMANDS.contains(word.toLowerCase(Locale.ROOT));
     }
 
     static Parsed parse(List<Token> tokens) throws CrmException {
+        return parse(tokens, List.of());
+    }
+
+    /** {@code nodes}: the CIB's node names (fencing_topology without targets applies to each). */
+    static Parsed parse(List<Token> tokens, List<String> nodes) throws CrmException {
         String keyword = tokens.get(0).text().toLowerCase(Locale.ROOT);
         Cursor c = new Cursor("configure " + keyword, new ArrayList<>(tokens), 1);
         return switch (keyword) {
@@ -30,6 +35,7 @@ final class ConfigureParser {
             case "property", "rsc_defaults", "op_defaults" -> SetParser.properties(c, keyword);
             case "node" -> SetParser.node(c);
             case "tag" -> SetParser.tag(c);
+            case "fencing_topology", "fencing-topology" -> SetParser.fencing(c, nodes);
             default -> throw new CrmException("configure: unknown command '" + tokens.get(0).text() + "'");
         };
     }

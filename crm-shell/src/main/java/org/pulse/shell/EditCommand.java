@@ -181,7 +181,7 @@ final class EditCommand {
                 if (!ConfigureParser.isObjectCommand(tokens.get(0).text())) {
                     throw new CrmException("'" + tokens.get(0).text() + "' is not an object (primitive, group, location, ...)");
                 }
-                Parsed p = ConfigureParser.parse(tokens);
+                Parsed p = ConfigureParser.parse(tokens, c.nodeNames());
                 parsed.add(p);
                 if (p.node().get("id") != null) {
                     resourcesBack.add(p.node().get("id"));
@@ -195,7 +195,8 @@ final class EditCommand {
         }
         XmlElement conf = c.configuration();
         XmlElement stripped = Tree.transform(conf, e -> {
-            if (e.id() != null && editedIds.contains(e.id()) && isObject(e)) {
+            if ((e.id() != null && editedIds.contains(e.id()) && isObject(e))
+                    || (e.name().equals("fencing-topology") && editedIds.contains("fencing_topology"))) {
                 return null;
             }
             return e;

@@ -22,7 +22,8 @@ final class IdAssigner {
             Map.entry("duration", "duration"),
             Map.entry("date_spec", "date_spec"));
     private static final Map<String, String> ROOT_HINT = Map.of("node", "node", "primitive", "rsc", "template", "rsc",
-            "master", "grp", "group", "grp", "clone", "grp", "rsc_location", "location", "tags", "tag");
+            "master", "grp", "group", "grp", "clone", "grp", "rsc_location", "location", "tags", "tag",
+            "fencing-topology", "fencing");
     private static final Set<String> IDLESS = Set.of("operations", "fencing-topology", "network", "docker", "rkt",
             "storage", "select", "select_attributes", "select_fencing", "select_nodes", "select_resources");
     private static final Set<String> REFS = Set.of("resource_ref", "obj_ref", "crmsh-ref");

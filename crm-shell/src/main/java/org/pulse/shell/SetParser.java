@@ -82,6 +82,71 @@ final class SetParser {
         return new Parsed(out);
     }
 
+    private static final Pattern TARGET_ATTR = Pattern.compile("attr:([\\w-]+)=([\\w-]+)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern TARGET_PATTERN = Pattern.compile("pattern:(.+)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern TARGET = Pattern.compile("([^:]+):");
+
+    /**
+     * {@code fencing_topology [<target>:] <devices> [<devices>...] ...}: each word of devices
+     * (comma-separated) is the next level of the target before it; targets are a node
+     * ({@code node1:}), {@code attr:<name>=<value>} or {@code pattern:<regex>}. Levels before any
+     * target apply to every node in the CIB, as crmsh does.
+     */
+    static Parsed fencing(Cursor c, List<String> nodes) throws CrmException {
+        MNode out = new MNode("fencing-topology");
+        java.util.Map<String, Integer> index = new java.util.HashMap<>();
+        String[] target = null; // {kind, a, b}
+        java.util.List<String[]> untargeted = new java.util.ArrayList<>();
+        while (c.more()) {
+            if (c.tryMatch(TARGET_ATTR)) {
+                target = new String[] {"attr", c.group(1), c.group(2)};
+            } else if (c.tryMatch(TARGET_PATTERN)) {
+                target = new String[] {"pattern", c.group(1), null};
+            } else if (c.tryMatch(TARGET)) {
+                target = new String[] {"node", c.group(1), null};
+            } else {
+                Token devices = c.next("devices");
+                if (devices.text().contains("=")) {
+                    throw c.unexpected(devices, "<target>: or a comma-separated list of fence devices");
+                }
+                if (target == null) {
+                    untargeted.add(new String[] {devices.text()});
+                    continue;
+                }
+                out.add(level(target, devices.text(), index));
+            }
+        }
+        if (!untargeted.isEmpty()) {
+            if (!out.children.isEmpty()) {
+                throw c.error("devices before the first target apply to every node; give them a target too");
+            }
+            for (String node : nodes) {
+                for (String[] d : untargeted) {
+                    out.add(level(new String[] {"node", node, null}, d[0], index));
+                }
+            }
+        }
+        if (out.children.isEmpty()) {
+            throw c.missing("<target>: <devices> (e.g. node1: st1,st2 st3)");
+        }
+        return new Parsed(out);
+    }
+
+    private static MNode level(String[] target, String devices, java.util.Map<String, Integer> index) {
+        String key = target[0] + ":" + target[1];
+        int i = index.merge(key, 1, Integer::sum);
+        MNode l = new MNode("fencing-level");
+        switch (target[0]) {
+            case "attr" -> {
+                l.set("index", Integer.toString(i)).set("devices", devices);
+                l.set("target-attribute", target[1]).set("target-value", target[2]);
+            }
+            case "pattern" -> l.set("index", Integer.toString(i)).set("devices", devices).set("target-pattern", target[1]);
+            default -> l.set("target", target[1]).set("index", Integer.toString(i)).set("devices", devices);
+        }
+        return l;
+    }
+
     static Parsed tag(Cursor c) throws CrmException {
         Token t = c.next("a tag id, e.g. 'tag web: vip httpd'");
         var m = TAG.matcher(t.text());

@@ -79,12 +79,15 @@ class TranscriptTest {
             b.preamble().forEach(l -> rewritten.append(l).append('\n'));
             rewritten.append(b.command()).append('\n');
             b.input().forEach(l -> rewritten.append(l).append('\n'));
-            rewritten.append("----\n").append(actual);
-            if (!actual.isEmpty() && !actual.endsWith("\n")) {
-                rewritten.append('\n');
+            String shown = actual.isEmpty() || actual.endsWith("\n") ? actual : actual + "\n";
+            if (shown.contains("\n\n") || shown.startsWith("\n")) {
+                rewritten.append("----\n----\n").append(shown).append("----\n----\n");
+            } else {
+                rewritten.append("----\n").append(shown);
             }
             rewritten.append('\n');
-            if (!actual.equals(b.expected())) {
+            String want = b.expected();
+            if (!(actual.isEmpty() || actual.endsWith("\n") ? actual : actual + "\n").equals(want)) {
                 failures.add(b.command() + "\n--- expected ---\n" + b.expected() + "--- actual ---\n" + actual);
             }
         }
@@ -115,8 +118,17 @@ class TranscriptTest {
             }
             i++; // ----
             StringBuilder expected = new StringBuilder();
-            while (i < lines.size() && !lines.get(i).isEmpty()) {
-                expected.append(lines.get(i++)).append('\n');
+            if (i < lines.size() && lines.get(i).equals("----")) {
+                // Output with blank lines in it sits between "----\n----" and "----\n----", as in datadriven.
+                i++;
+                while (i + 1 < lines.size() && !(lines.get(i).equals("----") && lines.get(i + 1).equals("----"))) {
+                    expected.append(lines.get(i++)).append('\n');
+                }
+                i += 2;
+            } else {
+                while (i < lines.size() && !lines.get(i).isEmpty()) {
+                    expected.append(lines.get(i++)).append('\n');
+                }
             }
             i++; // the blank line that ends the block
             out.add(new Block(pre, command, input, expected.toString()));

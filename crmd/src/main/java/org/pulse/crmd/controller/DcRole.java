@@ -262,14 +262,15 @@ final class DcRole {
         runEngine();
     }
 
-    /** The DC's CIB becomes {@code next}: stored, then sent to every member as a diff. */
+    /** The DC's CIB becomes {@code next}: sent to every member as a diff, and stored. */
     private void commit(Cib next) {
         Cib old = c.cib();
         if (next.equals(old)) {
             return;
         }
-        c.storeCib(next, false);
-        acked.put(c.self(), next.version());
+        // The members store in parallel with the DC: the diff goes out first, then the DC's own
+        // (possibly durable) store. Nothing is acknowledged before the members' acks arrive, which is
+        // a later event, after the DC's store completed.
         if (joined) {
             CibDiff diff = CibDiff.diff(old, next);
             for (String m : view.members()) {
@@ -278,6 +279,8 @@ final class DcRole {
                 }
             }
         }
+        c.storeCib(next, false);
+        acked.put(c.self(), next.version());
     }
 
     private void checkPending() {

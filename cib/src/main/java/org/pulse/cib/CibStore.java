@@ -72,8 +72,6 @@ public final class CibStore {
     private final Path dir;
     private final int keepVersions;
     private final StepHook hook;
-    /** The configuration element of the last CIB that passed validation and was written. */
-    private XmlElement lastValidConfiguration;
 
     /** A store in {@code dir} (created when missing) keeping the last {@value #DEFAULT_KEEP_VERSIONS} versions. */
     public CibStore(Path dir) {
@@ -124,7 +122,13 @@ public final class CibStore {
             return Optional.empty();
         }
         try (DirectoryLock lock = lock(false)) {
-            return Optional.of(loadLocked());
+            Cib loaded = loadLocked();
+            if (stored == null || !stored.equals(loaded)) {
+                stored = loaded;
+                storedErrors = null;
+                acceptedConfiguration = null;
+            }
+            return Optional.of(loaded);
         }
     }
 
@@ -189,39 +193,91 @@ public final class CibStore {
     }
 
     /**
-     * Checks {@code cib} with {@link CibValidator} and writes it as the stored CIB.
+     * Checks {@code cib} with {@link CibValidator} and writes it as the stored CIB. Refused are
+     * errors the stored CIB does not have already: a change must not make the CIB worse, but a
+     * CIB that was stored (or placed by an operator) before a check existed can still take
+     * status updates and fixes instead of bringing its node down at the first write.
      *
-     * @throws CibException when the CIB has errors (nothing on disk changes), or a
+     * @throws CibException listing the new errors (nothing on disk changes), or a
      *     {@link CibStoreException} when the disk refuses (the previous CIB is still loadable)
      */
     public synchronized void save(Cib cib) throws CibException {
         XmlElement configuration = cib.root().element("configuration").orElse(null);
-        if (configuration != null && configuration == lastValidConfiguration) {
-            // A status update shares the configuration that passed last time (the same object,
-            // so the same content): checking it again would only cost time on every operation result.
-            List<CibProblem> errors = CibValidator.validateAllButConfiguration(cib).stream()
-                    .filter(CibProblem::isError).toList();
-            if (!errors.isEmpty()) {
-                throw new CibException(cib.source() + " is not a valid CIB", errors);
-            }
+        List<CibProblem> errors;
+        boolean complete = !(configuration != null && configuration == acceptedConfiguration);
+        if (!complete) {
+            // A status update shares the configuration accepted last time (the same object, so
+            // the same content): checking it again would only cost time on every operation result.
+            errors = errors(CibValidator.validateAllButConfiguration(cib));
         } else {
-            CibValidator.requireValid(cib);
+            errors = errors(CibValidator.validate(cib));
         }
+        refuseNewErrors(cib, errors);
         write(cib);
-        lastValidConfiguration = configuration;
+        remember(cib, errors, complete);
     }
 
     /**
-     * Parses, checks and stores XML text from outside ({@code source} names it in errors).
+     * Parses, checks and stores XML text from outside ({@code source} names it in errors), under
+     * the same rule as {@link #save}.
      *
      * @return the stored CIB
-     * @throws CibException naming every error; nothing on disk changes
+     * @throws CibException naming every new error; nothing on disk changes
      */
     public synchronized Cib saveXml(String source, String xml) throws CibException {
-        Cib cib = CibValidator.parseValid(source, xml);
+        Cib cib = Cib.parse(source, xml);
+        List<CibProblem> errors = errors(CibValidator.validate(cib));
+        refuseNewErrors(cib, errors);
         write(cib);
-        lastValidConfiguration = cib.root().element("configuration").orElse(null);
+        remember(cib, errors, true);
         return cib;
+    }
+
+    /** The configuration of the CIB last loaded or written, whose errors (if any) are tolerated. */
+    private XmlElement acceptedConfiguration;
+    private Cib stored;
+    /** Errors of {@link #stored}, keyed without their line numbers (lines move when a CIB is edited). */
+    private java.util.Set<String> storedErrors;
+
+    private static List<CibProblem> errors(List<CibProblem> problems) {
+        return problems.stream().filter(CibProblem::isError).toList();
+    }
+
+    private static String key(CibProblem p) {
+        return p.elementId() + "\u0000" + p.problem();
+    }
+
+    private void refuseNewErrors(Cib cib, List<CibProblem> errors) throws CibException {
+        if (errors.isEmpty()) {
+            return;
+        }
+        if (storedErrors == null) {
+            storedErrors = new java.util.HashSet<>();
+            if (stored != null) {
+                errors(CibValidator.validate(stored)).forEach(p -> storedErrors.add(key(p)));
+            }
+        }
+        List<CibProblem> fresh = errors.stream().filter(p -> !storedErrors.contains(key(p))).toList();
+        if (!fresh.isEmpty()) {
+            throw new CibException(cib.source() + " is not a valid CIB (" + fresh.size()
+                    + (fresh.size() == 1 ? " error)" : " errors)"), fresh);
+        }
+    }
+
+    /**
+     * After a write: {@code errors} are all of {@code cib}'s errors when {@code complete}, or only
+     * those outside the configuration when the configuration was the accepted one (its errors,
+     * if any, are still those known).
+     */
+    private void remember(Cib cib, List<CibProblem> errors, boolean complete) {
+        stored = cib;
+        acceptedConfiguration = cib.root().element("configuration").orElse(null);
+        if (complete || storedErrors != null) {
+            java.util.Set<String> keys = complete ? new java.util.HashSet<>() : new java.util.HashSet<>(storedErrors);
+            errors.forEach(p -> keys.add(key(p)));
+            storedErrors = keys;
+        }
+        // else unknown: computed from `stored` when first needed
     }
 
     /**

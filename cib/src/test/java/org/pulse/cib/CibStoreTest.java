@@ -196,4 +196,37 @@ class CibStoreTest {
                 XmlElement.of("primitive", "id", "x", "class", "ocf", "type", "Dummy"))));
         assertTrue(assertThrows(CibException.class, () -> store.save(badConfig)).getMessage().contains("needs a provider"));
     }
+
+    /** A CIB stored before a check existed must not bring its node down at the next write. */
+    @Test
+    void errorsTheStoredCibAlreadyHadAreToleratedNewOnesAreNot() throws Exception {
+        Files.createDirectories(tmp);
+        Cib old = cib(1, "a").withConfigurationSection(XmlElement.of("resources").withChildAppended(
+                XmlElement.of("primitive", "id", "legacy", "class", "ocf", "type", "Dummy")));   // no provider
+        Files.writeString(tmp.resolve("cib.xml"), old.toXml());
+        Files.writeString(tmp.resolve("cib.xml.sig"), CibStore.sha256(old.toXml().getBytes(StandardCharsets.UTF_8)) + "\n");
+        CibStore store = new CibStore(tmp);
+        Cib loaded = store.load().orElseThrow();
+        assertTrue(CibValidator.hasErrors(CibValidator.validate(loaded)), "the stored CIB has an error");
+
+        Cib statusUpdate = loaded.next(loaded.withNodeState(XmlElement.of("node_state", "id", "1", "uname", "n1")));
+        store.save(statusUpdate);
+        XmlElement legacy = statusUpdate.findById("legacy").orElseThrow();
+        Cib configEdit = statusUpdate.next(statusUpdate.withElementReplaced("legacy", legacy.withAttribute("description", "old")));
+        store.save(configEdit);
+        assertEquals(configEdit, store.load().orElseThrow());
+
+        XmlElement constraints = XmlElement.of("constraints").withChildAppended(
+                XmlElement.of("rsc_colocation", "id", "c", "rsc", "legacy", "with-rsc", "ghost", "score", "10"));
+        Cib worse = configEdit.next(configEdit.withConfigurationSection(constraints));
+        CibException e = assertThrows(CibException.class, () -> store.save(worse));
+        assertTrue(e.getMessage().contains("ghost") && !e.getMessage().contains("needs a provider"),
+                "only the new error is reported: " + e.getMessage());
+        assertEquals(configEdit, store.load().orElseThrow());
+
+        Cib fixed = configEdit.next(configEdit.withElementReplaced("legacy", legacy.withAttribute("provider", "heartbeat")));
+        store.save(fixed);
+        assertThrows(CibException.class, () -> store.save(fixed.next(fixed.withElementReplaced("legacy", legacy))),
+                "once fixed, the old error is new again");
+    }
 }

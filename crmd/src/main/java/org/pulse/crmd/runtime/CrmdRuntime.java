@@ -1,6 +1,7 @@
 package org.pulse.crmd.runtime;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -155,7 +156,14 @@ public final class CrmdRuntime implements AutoCloseable {
         if (config.link2() != null) {
             mc.listenOn(config.link2());
         }
-        config.nodes().values().forEach(mc::peer);
+        config.nodes().forEach((name, address) -> {
+            InetSocketAddress second = config.secondLinks().get(name);
+            if (second == null) {
+                mc.peer(address);
+            } else {
+                mc.peer(address, second);
+            }
+        });
         messenger = Messenger.start(mc.build(), new Listener());
         log.info("failure detection: {}", messenger.describeTiming());
         started.countDown();

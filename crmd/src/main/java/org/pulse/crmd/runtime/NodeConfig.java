@@ -19,10 +19,9 @@ import java.util.Set;
  * node = node1
  * # JGroups cluster name (all nodes alike)
  * cluster = pulse
- * # every node: name@host:port (TCP; port+100 is used for failure detection)
+ * # every node: name@host:port (TCP; port+100 is used for failure detection); a node with a second,
+ * # redundant link lists it after a '+': name@host:port+host2:port2 (lost only when both are)
  * nodes = node1@127.0.0.1:7801, node2@127.0.0.1:7802, node3@127.0.0.1:7803
- * # optional second link of this node (host:port): the node is lost only when both are
- * link2 = 192.0.2.1:7801
  * # the cluster key, made by `crmd --generate-key FILE`
  * key = /etc/pulse/authkey
  * # CIB (cib/) and saved scheduler inputs (pe/)
@@ -44,10 +43,10 @@ import java.util.Set;
  * </pre>
  */
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
-        InetSocketAddress link2, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, List<Path> stonithDirs,
+        Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, List<Path> stonithDirs,
         Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept) {
 
-    static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "link2", "key", "data_dir", "socket",
+    static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "data_dir", "socket",
             "agent_dirs", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept");
 
     /** A problem in the file, with the place and what to do. */
@@ -61,6 +60,11 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
 
     public InetSocketAddress listen() {
         return nodes.get(node);
+    }
+
+    /** This node's second link, or null. */
+    public InetSocketAddress link2() {
+        return secondLinks.get(node);
     }
 
     public List<String> nodeNames() {
@@ -105,6 +109,7 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
         }
         String node = require(file, values, "node");
         Map<String, InetSocketAddress> nodes = new LinkedHashMap<>();
+        Map<String, InetSocketAddress> secondLinks = new LinkedHashMap<>();
         for (String entry : require(file, values, "nodes").split(",")) {
             String e = entry.strip();
             int at = e.indexOf('@');
@@ -113,17 +118,23 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                         + "' in nodes is not name@host:port");
             }
             String name = e.substring(0, at);
-            nodes.put(name, address(file, lineOf.get("nodes"), e.substring(at + 1)));
+            String[] links = e.substring(at + 1).split("\\+");
+            if (links.length > 2) {
+                throw new ConfigException(file + ":" + lineOf.get("nodes") + ": '" + e
+                        + "' lists more than two links; at most name@host:port+host2:port2");
+            }
+            nodes.put(name, address(file, lineOf.get("nodes"), links[0].strip()));
+            if (links.length == 2) {
+                secondLinks.put(name, address(file, lineOf.get("nodes"), links[1].strip()));
+            }
         }
         if (!nodes.containsKey(node)) {
             throw new ConfigException(file + ":" + lineOf.get("node") + ": node '" + node + "' is not in nodes "
                     + nodes.keySet() + "; add it as " + node + "@host:port");
         }
-        InetSocketAddress link2 = values.containsKey("link2") ? address(file, lineOf.get("link2"), values.get("link2"))
-                : null;
         long fd = number(file, values, lineOf, "failure_detection_ms", 500);
         int kept = (int) number(file, values, lineOf, "pe_inputs_kept", 200);
-        return new NodeConfig(file, node, values.getOrDefault("cluster", "pulse"), nodes, link2,
+        return new NodeConfig(file, node, values.getOrDefault("cluster", "pulse"), nodes, secondLinks,
                 Path.of(values.getOrDefault("key", "/etc/pulse/authkey")),
                 Path.of(values.getOrDefault("data_dir", "/var/lib/pulse")),
                 Path.of(values.getOrDefault("socket", "/run/pulse/crmd.sock")),

@@ -22,6 +22,15 @@ class NodeConfigTest {
         assertEquals(List.of(Path.of("/a"), Path.of("/b")), c.agentDirs());
         assertEquals(300, c.failureDetectionMs());
         assertEquals(Path.of("/run/resource-agents"), c.haRsctmp());
+        assertEquals(null, c.link2());
+    }
+
+    @Test
+    void aNodeMayListASecondLink() throws Exception {
+        NodeConfig c = NodeConfig.parse(FILE, List.of("node = node1",
+                "nodes = node1@127.0.0.1:7801+127.0.0.2:7801, node2@127.0.0.1:7802"));
+        assertEquals("127.0.0.2", c.link2().getHostString());
+        assertEquals(1, c.secondLinks().size());
     }
 
     @Test

@@ -447,7 +447,14 @@ final class Unpack {
                 firstUnused = inst;
             }
         }
-        return candidate != null ? candidate : firstUnused;
+        if (candidate != null) {
+            return candidate;
+        }
+        // an inactive instance: the one of the same name when it is still free, else the first free one
+        if (r != null && r.isPrimitive() && r.cloneAncestor() != null && r.history.isEmpty() && !instanceUsedElsewhere(r)) {
+            return r;
+        }
+        return firstUnused;
     }
 
     /** For cloned groups: another member of the same instance already has history on the node. */

@@ -193,15 +193,30 @@ public final class CibStore {
     }
 
     /**
+     * Writes {@code cib} as the stored CIB, as it is. For CIBs the cluster has already accepted
+     * (crmd persisting what the DC committed, or a CIB adopted at join): every node must store
+     * what the cluster decided, so the content is not judged here; a change from outside is
+     * checked before it is committed, with {@link CibValidator} or {@link #saveChecked}.
+     *
+     * @throws CibStoreException when the disk refuses (the previous CIB is still loadable)
+     */
+    public synchronized void save(Cib cib) throws CibStoreException {
+        write(cib);
+        stored = cib;
+        storedErrors = null;
+        acceptedConfiguration = null;
+    }
+
+    /**
      * Checks {@code cib} with {@link CibValidator} and writes it as the stored CIB. Refused are
      * errors the stored CIB does not have already: a change must not make the CIB worse, but a
      * CIB that was stored (or placed by an operator) before a check existed can still take
-     * status updates and fixes instead of bringing its node down at the first write.
+     * status updates and fixes.
      *
      * @throws CibException listing the new errors (nothing on disk changes), or a
      *     {@link CibStoreException} when the disk refuses (the previous CIB is still loadable)
      */
-    public synchronized void save(Cib cib) throws CibException {
+    public synchronized void saveChecked(Cib cib) throws CibException {
         XmlElement configuration = cib.root().element("configuration").orElse(null);
         List<CibProblem> errors;
         boolean complete = !(configuration != null && configuration == acceptedConfiguration);
@@ -219,7 +234,7 @@ public final class CibStore {
 
     /**
      * Parses, checks and stores XML text from outside ({@code source} names it in errors), under
-     * the same rule as {@link #save}.
+     * the same rule as {@link #saveChecked}.
      *
      * @return the stored CIB
      * @throws CibException naming every new error; nothing on disk changes

@@ -181,20 +181,20 @@ class CibStoreTest {
     void aStatusUpdateOfAValidCibIsStillCheckedForStatusErrors() throws Exception {
         CibStore store = new CibStore(tmp);
         Cib valid = cib(1, "a");
-        store.save(valid);
+        store.saveChecked(valid);
         Cib update = valid.next(valid.withNodeState(XmlElement.of("node_state", "id", "1", "uname", "n1")));
-        store.save(update);
+        store.saveChecked(update);
         assertEquals(update, store.load().orElseThrow());
         // same configuration object, but two node_state entries for one node: still refused
         XmlElement status = update.status().withChildAppended(XmlElement.of("node_state", "id", "1", "uname", "n1"));
         Cib broken = update.next(update.withStatus(status));
-        CibException e = assertThrows(CibException.class, () -> store.save(broken));
+        CibException e = assertThrows(CibException.class, () -> store.saveChecked(broken));
         assertTrue(e.getMessage().contains("two <node_state> entries"), e.getMessage());
         assertEquals(update, store.load().orElseThrow());
         // and a changed configuration is checked in full again
         Cib badConfig = update.next(update.withConfigurationSection(XmlElement.of("resources").withChildAppended(
                 XmlElement.of("primitive", "id", "x", "class", "ocf", "type", "Dummy"))));
-        assertTrue(assertThrows(CibException.class, () -> store.save(badConfig)).getMessage().contains("needs a provider"));
+        assertTrue(assertThrows(CibException.class, () -> store.saveChecked(badConfig)).getMessage().contains("needs a provider"));
     }
 
     /** A CIB stored before a check existed must not bring its node down at the next write. */
@@ -210,23 +210,35 @@ class CibStoreTest {
         assertTrue(CibValidator.hasErrors(CibValidator.validate(loaded)), "the stored CIB has an error");
 
         Cib statusUpdate = loaded.next(loaded.withNodeState(XmlElement.of("node_state", "id", "1", "uname", "n1")));
-        store.save(statusUpdate);
+        store.saveChecked(statusUpdate);
         XmlElement legacy = statusUpdate.findById("legacy").orElseThrow();
         Cib configEdit = statusUpdate.next(statusUpdate.withElementReplaced("legacy", legacy.withAttribute("description", "old")));
-        store.save(configEdit);
+        store.saveChecked(configEdit);
         assertEquals(configEdit, store.load().orElseThrow());
 
         XmlElement constraints = XmlElement.of("constraints").withChildAppended(
                 XmlElement.of("rsc_colocation", "id", "c", "rsc", "legacy", "with-rsc", "ghost", "score", "10"));
         Cib worse = configEdit.next(configEdit.withConfigurationSection(constraints));
-        CibException e = assertThrows(CibException.class, () -> store.save(worse));
+        CibException e = assertThrows(CibException.class, () -> store.saveChecked(worse));
         assertTrue(e.getMessage().contains("ghost") && !e.getMessage().contains("needs a provider"),
                 "only the new error is reported: " + e.getMessage());
         assertEquals(configEdit, store.load().orElseThrow());
 
         Cib fixed = configEdit.next(configEdit.withElementReplaced("legacy", legacy.withAttribute("provider", "heartbeat")));
-        store.save(fixed);
-        assertThrows(CibException.class, () -> store.save(fixed.next(fixed.withElementReplaced("legacy", legacy))),
+        store.saveChecked(fixed);
+        assertThrows(CibException.class, () -> store.saveChecked(fixed.next(fixed.withElementReplaced("legacy", legacy))),
                 "once fixed, the old error is new again");
+    }
+
+    /** What the cluster committed is stored as it is: the node must not fall out over content. */
+    @Test
+    void saveStoresWhatTheClusterAcceptedWithoutJudgingIt() throws Exception {
+        CibStore store = new CibStore(tmp);
+        Cib questionable = cib(4, "a").withConfigurationSection(XmlElement.of("resources").withChildAppended(
+                XmlElement.of("primitive", "id", "x", "class", "ocf", "type", "Dummy")));
+        store.save(questionable);
+        assertEquals(questionable, store.load().orElseThrow());
+        assertThrows(CibException.class, () -> store.saveChecked(questionable.next(questionable.withConfigurationSection(
+                XmlElement.of("constraints").withChildAppended(XmlElement.of("rsc_order", "id", "o", "first", "x", "then", "y"))))));
     }
 }

@@ -135,7 +135,7 @@ public final class CibBench {
             for (int r = 0; r < Math.max(3, rounds); r++) {
                 current = statusChange(current, r % 2);
                 long a = System.nanoTime();
-                store.save(current);
+                store.saveChecked(current);
                 save.add(ms(System.nanoTime() - a));
             }
         } finally {
@@ -146,7 +146,7 @@ public final class CibBench {
             }
             Files.deleteIfExists(storeDir);
         }
-        System.out.printf(Locale.ROOT, "%s store: saving a status change %.1f ms (median of %d; validate + write + SHA-256 + fsync + rename)%n",
+        System.out.printf(Locale.ROOT, "%s store: saving a status change %.1f ms (median of %d; saveChecked: status check + write + SHA-256 + fsync + rename)%n",
                 label, median(save), save.size());
 
         // retained heap: what holding this CIB and its typed view costs

@@ -46,6 +46,10 @@ import org.pulse.cib.xml.XmlElement;
  * The new digest is durable before the new file takes the name, so after a crash between the two
  * renames {@code cib.xml} matches {@code cib.xml.sig.tmp} and loading completes the write.
  *
+ * <p>{@link #save} stores a CIB the cluster has accepted, as it is; {@link #saveChecked} and
+ * {@link #saveXml} are for changes from outside and refuse any error the stored CIB did not
+ * already have, leaving the stored CIB untouched.
+ *
  * <p>Loads and saves hold a lock on {@code cib.xml.lock} (loading may finish an interrupted write,
  * so it writes too), so processes sharing a directory by mistake cannot interleave their steps;
  * within a process they are serialised as well. Files are created

@@ -130,12 +130,14 @@ final class GraphBuilder {
     }
 
     private static Map<String, String> params(Cluster c, Act a) {
-        Map<String, String> m = new LinkedHashMap<>();
+        Map<String, String> m = new java.util.TreeMap<>();
         if (a.rsc != null && !"clear_failcount".equals(a.op)) {
             m.putAll(a.rsc.params);
             OpConfig cfg = Unpack.findOp(a.rsc, "cancel".equals(a.op) ? "monitor" : a.op, a.intervalMs);
             Long timeoutMs = cfg == null ? null : cfg.timeoutMs();
-            if (timeoutMs == null) {
+            if (timeoutMs == null && c.cib().opDefaults().isEmpty()) {
+                timeoutMs = 20_000L;   // Pacemaker's default operation timeout
+            } else if (timeoutMs == null) {
                 Map<String, String> d = NvSet.merge(c.cib().opDefaults(), new RuleContext(Map.of(), c.now(),
                         a.rsc.prim.cls(), a.rsc.prim.provider(), a.rsc.prim.type(), a.op, a.intervalMs));
                 timeoutMs = org.pulse.cib.model.Durations.parseMs(d.get("timeout"), 20_000);

@@ -28,7 +28,7 @@ final class Planner {
     private final Cluster c;
     private final Scoring s;
     final List<Act> acts = new ArrayList<>();
-    private final Map<Key, Act> index = new HashMap<>();
+    private final Map<Key, Act> index;
     final Map<SNode, Act> fencing = new LinkedHashMap<>();
     final Map<SNode, Act> shutdowns = new LinkedHashMap<>();
     /** Mandatory orderings between primitives' starts (expanded from groups and constraints). */
@@ -47,6 +47,8 @@ final class Planner {
     private Planner(Cluster c, Scoring s) {
         this.c = c;
         this.s = s;
+        // sized for the usual few actions per resource, so a big cluster does not rehash repeatedly
+        this.index = new HashMap<>(Math.max(16, c.byId().size() * 4));
     }
 
     static Planner run(Cluster c, Scoring s) {

@@ -174,11 +174,14 @@ public final class Crm implements Callable<Integer> {
 
     /** One command from the command line: {@code crm configure primitive ...}. */
     int runOneShot(String level, List<String> words) {
-        boolean interactive = words.isEmpty() && System.console() != null && stdin == System.in;
+        // "crm configure" alone enters that level (a terminal) or reads its commands (a pipe);
+        // status and verify are commands, not levels, and just run.
+        boolean isLevel = !level.equals("status") && !level.equals("verify");
+        boolean interactive = isLevel && words.isEmpty() && System.console() != null && stdin == System.in;
         if (interactive) {
             return new Interactive(this).run(level);
         }
-        if (words.isEmpty() && !level.equals("status") && !level.equals("verify")) {
+        if (words.isEmpty() && isLevel) {
             // "echo show | crm configure": the commands on stdin run at that level, as crmsh does.
             String text;
             try {

@@ -397,7 +397,7 @@ final class ConfigureLevel implements Level {
     private int erase(Session s, List<Token> args) throws CrmException {
         boolean forced = s.force || args.stream().anyMatch(t -> t.text().equals("--force") || t.text().equals("force"));
         if (!forced) {
-            if (!s.interactive) {
+            if (!s.interactive && !s.tty) {
                 throw new CrmException("configure erase: this removes every resource, constraint and option; "
                         + "in a script say 'erase --force' (or run crm -F)");
             }

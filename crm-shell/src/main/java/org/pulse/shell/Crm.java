@@ -195,6 +195,7 @@ public final class Crm implements Callable<Integer> {
             return Batch.run(shell, level + "\n" + text, "stdin");
         }
         Shell shell = newShell(false, new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8)));
+        shell.session.tty = System.console() != null && stdin == System.in;
         List<String> all = new ArrayList<>();
         all.add(level);
         all.addAll(words);

@@ -41,7 +41,7 @@ final class EditCommand {
             editor = s.env.get("VISUAL");
         }
         if (editor == null || editor.isBlank()) {
-            if (!s.interactive) {
+            if (!s.interactive && !s.tty) {
                 throw new CrmException("configure edit: no editor; set EDITOR (edit is not possible in batch mode without one)");
             }
             editor = "vi";
@@ -116,14 +116,14 @@ final class EditCommand {
 
     private int runEditor(String editor, Path file) throws IOException, CrmException {
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", editor + " \"$1\"", "editor", file.toString());
-        if (s.interactive) {
+        if (s.interactive || s.tty) {
             pb.inheritIO();
         } else {
             pb.redirectInput(ProcessBuilder.Redirect.INHERIT).redirectErrorStream(true);
         }
         Process p = pb.start();
         try {
-            if (!s.interactive) {
+            if (!s.interactive && !s.tty) {
                 p.getInputStream().transferTo(s.err);
             }
             return p.waitFor();

@@ -30,6 +30,11 @@ final class Session {
     final Agents agents;
     /** Interactive: prompts and questions; batch: no questions, pending changes committed on leaving. */
     final boolean interactive;
+    /**
+     * A one-shot command run from a terminal: it may ask (erase) and open an editor, but like
+     * crmsh it commits on its own when done.
+     */
+    boolean tty;
     /** -F / --force: commit despite validation errors, erase without asking. */
     boolean force;
     /** Check agents and their parameters when resources are created (tests of pure syntax switch it off). */
@@ -192,7 +197,7 @@ final class Session {
 
     /** Asks a yes/no question; batch sessions never ask and take {@code batchAnswer}. */
     boolean confirm(String question, boolean batchAnswer) {
-        if (!interactive) {
+        if (!interactive && !tty) {
             return batchAnswer;
         }
         String line;

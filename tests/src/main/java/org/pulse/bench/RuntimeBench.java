@@ -47,6 +47,17 @@ public final class RuntimeBench {
             }
             long maxRssMb = Collections.max(rss) / 1024;
             System.out.printf("idle RSS per node (MB): %s%n", rss.stream().map(k -> Long.toString(k / 1024)).toList());
+            long[] before = new long[4];
+            for (int n = 1; n <= 3; n++) {
+                before[n] = cpuTicks(c.pid(n));
+            }
+            Thread.sleep(5000);
+            List<String> cpu = new ArrayList<>();
+            for (int n = 1; n <= 3; n++) {
+                // clock ticks are 1/100 s on Linux: ticks over 5 s = percent of one core / 5 * 100 / 100
+                cpu.add(String.format("%.1f", (cpuTicks(c.pid(n)) - before[n]) / 5.0));
+            }
+            System.out.println("idle CPU per node (% of one core, over 5 s): " + cpu);
 
             // Commit latency: writes to the DC, acknowledged when every member stored them.
             int dc = Integer.parseInt(c.agreedDc(1, 2, 3).substring(4));
@@ -134,6 +145,13 @@ public final class RuntimeBench {
     private static double pct(List<Double> sorted, int p) {
         int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    /** utime + stime of a process, in clock ticks (/proc/PID/stat fields 14 and 15). */
+    private static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private static long rssKb(long pid) throws Exception {

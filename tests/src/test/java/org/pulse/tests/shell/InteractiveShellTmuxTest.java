@@ -51,6 +51,12 @@ class InteractiveShellTmuxTest {
     @AfterEach
     void killServer() throws Exception {
         run(List.of("tmux", "-L", socket, "kill-server"));
+        // tmux leaves its socket file behind; it is ours, so it goes too
+        String uid = run(List.of("id", "-u"));
+        if (uid != null) {
+            Path dir = Path.of(System.getenv().getOrDefault("TMUX_TMPDIR", "/tmp"), "tmux-" + uid.trim());
+            Files.deleteIfExists(dir.resolve(socket));
+        }
     }
 
     @Test

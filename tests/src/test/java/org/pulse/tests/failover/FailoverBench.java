@@ -130,7 +130,7 @@ public final class FailoverBench {
         lab.execOk(lab.node(1), "umount", setup.toString());
         Path shared = lab.dir("shared");
         cluster.addSharedMount(shared);
-        replaceResources(fence() + "<group id=\"svc\">" + vipXml("gvip", "1s")
+        replaceResources(fence() + "<group id=\"svc\">" + vipXml("vip", "1s")
                 + "<primitive id=\"fs\" class=\"ocf\" provider=\"pulse\" type=\"Filesystem\">"
                 + attrs("fs", Map.of("device", disk.device(), "directory", shared.toString(), "fstype", "ext4"))
                 + ops("fs", "5s", "20s") + "</primitive>"
@@ -219,28 +219,12 @@ public final class FailoverBench {
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** A web server on node i's own addresses (port 80, all addresses) with a page naming the node. */
     void startNodeWebServer(int i) throws Exception {
-        NetnsLab.Node n = lab.node(i);
-        Path www = Files.createDirectories(n.runDir().resolve("www"));
-        Files.writeString(www.resolve("index.html"), n.name() + "\n");
-        NetnsLab.Result r = nodeWeb(i, "start");
-        if (!r.ok()) {
-            throw new IllegalStateException("web server on " + n.name() + ": " + r.stderr() + r.stdout());
-        }
+        cluster.startNodeWebServer(i);
     }
 
     void stopNodeWebServer(int i) {
-        nodeWeb(i, "stop");
-    }
-
-    NetnsLab.Result nodeWeb(int i, String action) {
-        NetnsLab.Node n = lab.node(i);
-        List<String> argv = NetnsLab.inNs(n, "env", "HA_RSCTMP=" + n.rsctmp(), "OCF_ROOT=/usr/lib/ocf",
-                "OCF_RESOURCE_INSTANCE=nodeweb", "OCF_RESKEY_listen=80", "OCF_RESKEY_docroot=" + n.runDir().resolve("www"),
-                "OCF_RESKEY_CRM_meta_timeout=20000",
-                cluster.repo.resolve("resource-agents/src/main/ocf/resource.d/pulse/httpd").toString(), action);
-        return NetnsLab.run(argv, Map.of(), Duration.ofSeconds(30));
+        cluster.stopNodeWebServer(i);
     }
 
     /** Waits until every node agrees where rsc runs and the client gets a page through the VIP. */
@@ -275,7 +259,8 @@ public final class FailoverBench {
                     throw new IllegalStateException("trial " + t + ": " + on + " was not fenced in 30 s");
                 }
                 out.add(o.ms());
-                String to = perNodePages ? o.after() : cluster.agreedRunningOn(rsc, cluster.others(victim));
+                String to = perNodePages ? o.after() : FailoverLab.waitFor(Duration.ofSeconds(10),
+                        () -> cluster.agreedRunningOn(rsc, cluster.others(victim)));
                 say(String.format(Locale.ROOT, "  trial %2d: %s died, served again by %s after %4d ms (%d failed probes)",
                         t, on, to, o.ms(), o.failures()));
                 if (perNodePages) {

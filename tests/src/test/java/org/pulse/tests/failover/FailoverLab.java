@@ -43,6 +43,8 @@ final class FailoverLab implements AutoCloseable {
     final Path key;
     final FailoverAdmin admin = new FailoverAdmin();
     private final Process[] crmd = new Process[NODES + 1];
+    /** Nodes this lab killed on purpose (power off, fencing): their crmd's exit is expected. */
+    private final boolean[] killed = new boolean[NODES + 1];
     private final List<Process> probes = new CopyOnWriteArrayList<>();
     /** Mount points (shared storage) a powered-off node must not keep holding. */
     private final List<Path> sharedMounts = new ArrayList<>();
@@ -129,9 +131,29 @@ final class FailoverLab implements AutoCloseable {
                 n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS),
                 log(i));
         crmd[i] = p;
+        killed[i] = false;
         // nsenter and setsid exec in place, so this is crmd's own PID.
         Files.writeString(power.resolve(name(i) + ".pid"), Long.toString(p.pid()));
         Files.deleteIfExists(power.resolve(name(i) + ".state"));
+    }
+
+    /**
+     * Fails at once, with the end of its log, when node i's crmd exited although nobody killed it
+     * (e.g. it could not start), instead of letting a caller wait for a node that will not come.
+     */
+    void requireRunning(int i) {
+        Process p = crmd[i];
+        if (p != null && !p.isAlive() && !killed[i]) {
+            String tail;
+            try {
+                List<String> lines = Files.readAllLines(log(i));
+                tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+            } catch (IOException e) {
+                tail = "(no log: " + e.getMessage() + ")";
+            }
+            throw new IllegalStateException("crmd of " + name(i) + " exited with " + p.exitValue() + "; end of " + log(i)
+                    + ":\n" + tail);
+        }
     }
 
     boolean alive(int i) {
@@ -146,6 +168,7 @@ final class FailoverLab implements AutoCloseable {
     String agreedDc(int... nodes) {
         String dc = null;
         for (int i : nodes) {
+            requireRunning(i);
             AdminArgs s = status(i);
             if (!FailoverAdmin.joinedWithQuorum(s)) {
                 return null;
@@ -228,6 +251,7 @@ final class FailoverLab implements AutoCloseable {
      */
     double[] powerOff(int i) throws InterruptedException {
         NetnsLab.Node n = node(i);
+        killed[i] = true;
         double t0 = FailoverProbe.nowMs();
         lab.linkDown(n);
         lab.killAll(n);
@@ -254,10 +278,38 @@ final class FailoverLab implements AutoCloseable {
     boolean fenced(int i) {
         try {
             Path state = power.resolve(name(i) + ".state");
-            return Files.exists(state) && Files.readString(state).strip().equals("off");
+            boolean off = Files.exists(state) && Files.readString(state).strip().equals("off");
+            if (off) {
+                killed[i] = true;
+            }
+            return off;
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** When (epoch ms) the power-switch simulator last powered node i off, or -1. */
+    long fencedAtEpochMs(int i) {
+        try {
+            Path history = power.resolve(name(i) + ".history");
+            long at = -1;
+            if (Files.exists(history)) {
+                for (String l : Files.readAllLines(history)) {
+                    String[] f = l.strip().split("\\s+");
+                    if (f.length >= 2 && (f[1].equals("off") || f[1].equals("reboot"))) {
+                        at = Long.parseLong(f[0]);
+                    }
+                }
+            }
+            return at;
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Monotonic ms (FailoverProbe.nowMs) to epoch ms, by a reading of both clocks now. */
+    static double toEpochMs(double monoMs) {
+        return System.currentTimeMillis() + (monoMs - FailoverProbe.nowMs());
     }
 
     /**
@@ -283,6 +335,31 @@ final class FailoverLab implements AutoCloseable {
         lab.powerOff(node(i));
         powerOnLink(i);
         startNode(i);
+    }
+
+    /** A web server on node i's own addresses (port 80, all addresses) whose page names the node. */
+    void startNodeWebServer(int i) throws IOException {
+        NetnsLab.Node n = node(i);
+        Path www = Files.createDirectories(n.runDir().resolve("www"));
+        Files.writeString(www.resolve("index.html"), n.name() + "\n");
+        NetnsLab.Result r = nodeWeb(i, "start");
+        if (!r.ok()) {
+            throw new IllegalStateException("web server on " + n.name() + ": " + r.stderr() + r.stdout());
+        }
+    }
+
+    void stopNodeWebServer(int i) {
+        nodeWeb(i, "stop");
+    }
+
+    /** Runs Pulse's httpd agent by hand in node i (not a cluster resource: the "already running" web server). */
+    NetnsLab.Result nodeWeb(int i, String action) {
+        NetnsLab.Node n = node(i);
+        List<String> argv = NetnsLab.inNs(n, "env", "HA_RSCTMP=" + n.rsctmp(), "OCF_ROOT=/usr/lib/ocf",
+                "OCF_RESOURCE_INSTANCE=nodeweb", "OCF_RESKEY_listen=80", "OCF_RESKEY_docroot=" + n.runDir().resolve("www"),
+                "OCF_RESKEY_CRM_meta_timeout=20000",
+                repo.resolve("resource-agents/src/main/ocf/resource.d/pulse/httpd").toString(), action);
+        return NetnsLab.run(argv, Map.of(), Duration.ofSeconds(30));
     }
 
     /** The nodes whose eth0 holds ip. */

@@ -22,6 +22,8 @@ import org.pulse.tests.support.TestEnv;
 class LiveShellTest {
     static LocalCluster cluster;
     static Path dir;
+    /** Logs are kept for a failed run (the failure names the directory), removed after a good one. */
+    static boolean passed;
 
     @BeforeAll
     static void start() throws Exception {
@@ -36,9 +38,16 @@ class LiveShellTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (cluster != null) {
             cluster.close();
+        }
+        if (passed && dir != null) {
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 
@@ -109,5 +118,6 @@ class LiveShellTest {
         assertEquals(1, bad.getKey(), bad.getValue());
         assertTrue(bad.getValue().contains("nosuch"), bad.getValue());
         assertTrue(!crm("configure", "show").contains("l1"), "a refused command changed the live CIB");
+        passed = true;
     }
 }

@@ -168,6 +168,19 @@ final class ConfigureLevel implements Level {
 
     /** Unknown agents, unknown parameters and missing required ones refuse the command (crmsh does the same). */
     private static void checkAgent(Session s, Parsed parsed) throws CrmException {
+        try {
+            checkAgentStrict(s, parsed);
+        } catch (CrmException e) {
+            if (!s.force) {
+                throw e;
+            }
+            // -F: the agent may live only on the cluster nodes, not on this machine
+            s.warn(e.getMessage());
+            s.info("accepted anyway (-F)");
+        }
+    }
+
+    private static void checkAgentStrict(Session s, Parsed parsed) throws CrmException {
         MNode node = parsed.node();
         if (node.get("template") != null) {
             return;

@@ -42,23 +42,10 @@ final class Assignment {
                 units.add(r);
             }
         }
-        // Higher priority first; among equals, the one that holds its current node more strongly.
+        // Higher priority first; among equals, configuration order (what Pacemaker 2.1.5 does, as its
+        // allocation traces on the generated benchmark CIBs show)
         List<Rsc> sorted = new ArrayList<>(units);
-        Map<Rsc, Integer> curScore = new LinkedHashMap<>();
-        for (Rsc u : units) {
-            SNode cur = unitCurrentNode(u);
-            // not running counts as -INFINITY; an unmanaged resource holds its node absolutely
-            curScore.put(u, cur == null ? -Scores.INFINITY : (!u.managed ? Scores.INFINITY + 1 : combinedOwn(u).get(cur)));
-        }
-        sorted.sort(Comparator.comparingInt((Rsc u) -> -priority(u))
-                .thenComparing((x, y) -> {
-                    int a = curScore.get(x);
-                    int b = curScore.get(y);
-                    if (a != b) {
-                        return Integer.compare(b, a);
-                    }
-                    return 0;
-                }));
+        sorted.sort(Comparator.comparingInt((Rsc u) -> -priority(u)));
         for (Rsc u : sorted) {
             assign(u);
         }
@@ -367,7 +354,9 @@ final class Assignment {
         }
         SNode cur = unitCurrentNode(u);
         if (best != null && cur != null && cur != best && cur.canHost() && !cloneNodeFull(u, cur) && t.allows(cur) && t.get(cur) == bestScore
-                && cur.assignedCount == best.assignedCount && (!useUtilization || fits(cur, need))
+                // with a positive best score the current node wins any tie; at zero, only a tie on
+                // the emptier-node rule too (Pacemaker's assign_best_node and node comparison)
+                && (bestScore > 0 || cur.assignedCount == best.assignedCount) && (!useUtilization || fits(cur, need))
                 && !("balanced".equals(c.options().placementStrategy()) && compareCapacity(best, cur) < 0)) {
             best = cur;
         }

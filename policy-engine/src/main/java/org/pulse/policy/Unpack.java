@@ -64,8 +64,9 @@ final class Unpack {
             }
             nodes.add(node(nc, states.get(nc.id()), i++));
         }
-        // Ties between equal scores are broken by name in natural order, as Pacemaker sorts its node list.
-        nodes.sort((a, b) -> NaturalOrder.compare(a.name, b.name));
+        // Ties between equal scores are broken by name in plain byte order (strcmp), as Pacemaker's
+        // node comparison does ("node10" before "node2")
+        nodes.sort((a, b) -> a.name.compareTo(b.name));
         for (SNode n : nodes) {
             n.rank = byName.size();
             byName.put(n.name, n);

@@ -38,6 +38,11 @@ public final class RuntimeBench {
                     + "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\"><operations><op id=\"d1-m\""
                     + " name=\"monitor\" interval=\"2s\" timeout=\"10s\"/></operations></primitive></resources>"));
             require(r.ok(), "configuring failed: " + r.error());
+            // Stickiness keeps d1 where the trial put it once the move constraint is cleared.
+            AdminResponse sticky = c.admin(1, AdminRequest.replace(c.nextId(), "<rsc_defaults><meta_attributes"
+                    + " id=\"rd\"><nvpair id=\"rd-s\" name=\"resource-stickiness\" value=\"100\"/></meta_attributes>"
+                    + "</rsc_defaults>"));
+            require(sticky.ok(), "setting stickiness failed: " + sticky.error());
 
             // Idle memory first, before the runs below warm anything up further.
             Thread.sleep(8000);
@@ -94,6 +99,8 @@ public final class RuntimeBench {
                 c.admin(victim, AdminRequest.resource(c.nextId(), "clear", "d1", null));
                 Thread.sleep(1500);
                 int[] survivors = victim == 1 ? new int[] {2, 3} : victim == 2 ? new int[] {1, 3} : new int[] {1, 2};
+                Path history = c.powerDir().resolve(dcName + ".history");
+                long fencedBefore = Files.exists(history) ? Files.readAllLines(history).size() : 0;
                 long t0 = System.nanoTime();
                 c.kill9(victim);
                 require(LocalCluster.waitFor(Duration.ofSeconds(30), () -> {
@@ -110,6 +117,16 @@ public final class RuntimeBench {
                 rscMs.add(recovered);
                 System.out.printf("trial %d: killed DC %s; new DC after %d ms, d1 running again after %d ms%n", t,
                         dcName, newDc, recovered);
+                // Power the victim on only once its fencing is done: fencing a node powers off whatever
+                // runs as that node, a freshly restarted one included.
+                require(LocalCluster.waitFor(Duration.ofSeconds(30), () -> {
+                    try {
+                        return Files.exists(history) && Files.readAllLines(history).size() > fencedBefore
+                                && c.agreedDc(survivors) != null && fencingDone(c, survivors[0], dcName);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }), dcName + " was not fenced in trial " + t);
                 c.startNode(victim);
             }
             Collections.sort(dcMs);
@@ -122,10 +139,21 @@ public final class RuntimeBench {
             System.out.printf("runtime dc_failover_ms=%d commit_median_ms=%.2f commit_p99_ms=%.2f rss_mb=%d%n", dcMedian,
                     median, p99, maxRssMb);
         } finally {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            if (Boolean.getBoolean("pulse.keep")) {
+                System.out.println("kept " + dir);
+            } else {
+                try (var paths = Files.walk(dir)) {
+                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
             }
         }
+    }
+
+    /** The CIB records the node as fenced (the DC marks it after the fence agent succeeded). */
+    private static boolean fencingDone(LocalCluster c, int node, String fenced) throws Exception {
+        AdminResponse q = c.admin(node, AdminRequest.query(c.nextId()));
+        String xml = LocalCluster.str(q.result(), "xml");
+        return xml != null && xml.matches("(?s).*<node_state [^>]*uname=\"" + fenced + "\"[^>]*expected=\"down\".*");
     }
 
     private static String runningOn(LocalCluster c, int node, String rsc) {

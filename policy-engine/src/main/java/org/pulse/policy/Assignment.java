@@ -37,7 +37,8 @@ final class Assignment {
         List<Rsc> units = new ArrayList<>();
         for (Rsc r : c.topLevel()) {
             if (r.kind == Rsc.Kind.CLONE) {
-                units.addAll(r.children);
+                // instances are placed from the clone, when its turn comes: see assignClone
+                units.add(r);
             } else {
                 units.add(r);
             }
@@ -159,6 +160,32 @@ final class Assignment {
         return t;
     }
 
+    /**
+     * A clone's instances: first every active instance keeps its current node where it may
+     * still run there; then the remaining instances are placed by score (Pacemaker's
+     * distribute_children).
+     */
+    private void assignClone(Rsc clone) {
+        for (Rsc inst : clone.children) {
+            SNode cur = unitCurrentNode(inst);
+            if (cur == null || inst.assignedDone) {
+                continue;
+            }
+            ScoreTable t = combinedOwn(inst);
+            if (cur.canHost() && t.allows(cur) && t.get(cur) >= 0 && !cloneNodeFull(inst, cur) && wantsToRun(inst)
+                    && inst.managed) {
+                pinned.put(inst, cur);
+                assign(inst);
+            }
+        }
+        for (Rsc inst : clone.children) {
+            assign(inst);
+        }
+    }
+
+    /** Instances whose first-pass node is decided: they take it unless a colocation forbids it. */
+    private final Map<Rsc, SNode> pinned = new java.util.HashMap<>();
+
     /** With a clone as primary: the nodes where it has an instance count. */
     private void applyCloneColocation(ScoreTable t, Colocation col, Rsc clone) {
         java.util.Set<SNode> where = new java.util.HashSet<>();
@@ -182,12 +209,9 @@ final class Assignment {
 
     void assign(Rsc u) {
         if (u.kind == Rsc.Kind.CLONE) {
-            // a clone is placed instance by instance
             if (!u.assigning && !u.assignedDone) {
                 u.assigning = true;
-                for (Rsc inst : u.children) {
-                    assign(inst);
-                }
+                assignClone(u);
                 u.assigning = false;
                 u.assignedDone = true;
             }
@@ -235,7 +259,8 @@ final class Assignment {
         } else if (!wantsToRun(u)) {
             reason = "target-role is Stopped";
         } else {
-            chosen = choose(u, t);
+            SNode pin = pinned.get(u);
+            chosen = pin != null && t.get(pin) >= 0 ? pin : choose(u, t);
             if (chosen == null) {
                 reason = "no node can run it (every node scores below 0 or cannot host resources)";
             }

@@ -98,6 +98,11 @@ public final class Controller {
         return dc != null && dc.transitionInProgress();
     }
 
+    /** The id of the transition in progress on this DC, or -1. */
+    public long transitionId() {
+        return dc == null ? -1 : dc.transitionId();
+    }
+
     /** Whether this node is joined to its view's DC (or is a DC that finished its join). */
     public boolean joined() {
         return view != null && view.id().equals(joinedViewId);

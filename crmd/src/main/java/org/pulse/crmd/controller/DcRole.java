@@ -64,6 +64,10 @@ final class DcRole {
         return current != null;
     }
 
+    long transitionId() {
+        return current == null ? -1 : current.id;
+    }
+
     String transitionSummary() {
         if (!joined) {
             return "joining view " + view.id() + ": " + responses.size() + "/" + view.members().size() + " answered";

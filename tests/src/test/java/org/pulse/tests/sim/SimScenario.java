@@ -230,7 +230,27 @@ final class SimScenario {
 
     // ---- invariants
 
+    /** Per DC incarnation: the transition in progress and since when, to catch one that never ends. */
+    private final Map<String, long[]> transitionSince = new java.util.HashMap<>();
+    static final long MAX_TRANSITION_MS = 60_000;
+
     private void checkInvariants() {
+        for (SimCluster.Host h : sim.hosts) {
+            Controller c = SimCluster.controller(h);
+            String key = h.name + "#" + h.incarnation;
+            long id = c == null ? -1 : c.transitionId();
+            if (id < 0) {
+                transitionSince.remove(key);
+                continue;
+            }
+            long[] seen = transitionSince.get(key);
+            if (seen == null || seen[0] != id) {
+                transitionSince.put(key, new long[] {id, sim.nowMs});
+            } else if (sim.nowMs - seen[1] > MAX_TRANSITION_MS) {
+                fail("transition " + id + " on " + h.name + " has not ended after " + MAX_TRANSITION_MS / 1000
+                        + " s: " + c.status().transition());
+            }
+        }
         for (int i = 1; i <= resources; i++) {
             String rsc = "rsc" + i;
             List<String> on = new ArrayList<>();

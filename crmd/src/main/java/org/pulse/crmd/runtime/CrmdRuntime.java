@@ -119,6 +119,8 @@ public final class CrmdRuntime implements AutoCloseable {
     }
 
     private void boot() throws Exception {
+        // The key first: without it nothing else is worth starting (its message says what to do).
+        ClusterKey key = ClusterKey.load(config.keyFile());
         Files.createDirectories(config.dataDir());
         Files.createDirectories(peDir);
         Files.createDirectories(config.haRsctmp());
@@ -143,13 +145,6 @@ public final class CrmdRuntime implements AutoCloseable {
                 .withEnv("PATH", agentPath());
         lrm = new Lrm(lrmConfig, r -> post(new Event.OperationCompleted(toOpResult(r))));
         admin = AdminServer.start(config.socket(), this, log);
-        ClusterKey key;
-        try {
-            key = ClusterKey.load(config.keyFile());
-        } catch (IOException e) {
-            throw new IOException("cannot read the cluster key " + config.keyFile() + " (" + e.getMessage()
-                    + "); make one with `crmd --generate-key " + config.keyFile() + "` and copy it to every node", e);
-        }
         MessagingConfig.Builder mc = MessagingConfig.builder(config.cluster(), config.node())
                 .failureDetectionMs(config.failureDetectionMs()).clusterKey(key);
         mc.listenOn(config.listen());

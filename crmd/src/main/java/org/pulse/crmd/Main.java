@@ -57,7 +57,9 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("pulse.log.level", System.getenv().getOrDefault("PULSE_LOG_LEVEL", "info")));
+        // JGroups would log through slf4j under its class names only; through JUL its lines carry the node.
+        System.setProperty("jgroups.use.jdk_logger", "true");
         System.setProperty("java.util.logging.SimpleFormatter.format",
-                "%1$tH:%1$tM:%1$tS.%1$tL [%4$s] " + node + " %3$s - %5$s%6$s%n");
+                "%1$tH:%1$tM:%1$tS.%1$tL [%4$s] " + node + " - %5$s%6$s%n");
     }
 }

@@ -306,6 +306,19 @@ final class Assignment {
         return sum;
     }
 
+    private void addColocatedUtilization(Rsc u, Map<String, Integer> sum, java.util.Set<Rsc> seen) {
+        for (Colocation col : s.dependentsOf(u)) {
+            Rsc d = col.dependent();
+            if (col.score() < Scores.INFINITY || d.assignedDone || !seen.add(d)) {
+                continue;
+            }
+            for (Map.Entry<String, Integer> e : utilization(d).entrySet()) {
+                sum.merge(e.getKey(), e.getValue(), Integer::sum);
+            }
+            addColocatedUtilization(d, sum, seen);
+        }
+    }
+
     private static boolean fits(SNode n, Map<String, Integer> need) {
         for (Map.Entry<String, Integer> e : need.entrySet()) {
             int cap = n.capacity.getOrDefault(e.getKey(), 0);
@@ -363,6 +376,18 @@ final class Assignment {
         int bestScore = Integer.MIN_VALUE;
         boolean useUtilization = !"default".equals(c.options().placementStrategy());
         Map<String, Integer> need = useUtilization ? utilization(u) : Map.of();
+        if (useUtilization) {
+            // what must go with it (mandatory colocations, not placed yet) must fit too, when some node can take all
+            Map<String, Integer> all = new LinkedHashMap<>(need);
+            addColocatedUtilization(u, all, new HashSet<>(List.of(u)));
+            boolean anyFits = false;
+            for (int i = 0; i < t.size(); i++) {
+                anyFits |= t.allowedAt(i) && t.node(i).canHost() && fits(t.node(i), all);
+            }
+            if (anyFits) {
+                need = all;
+            }
+        }
         for (int i = 0; i < t.size(); i++) {
             if (!t.allowedAt(i)) {
                 continue;

@@ -275,9 +275,20 @@ final class Planner {
             return false;
         }
         Map<String, String> p = new LinkedHashMap<>(r.params);
-        long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : 20_000L;
+        long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
         p.put("CRM_meta_timeout", Long.toString(timeoutMs));
         return !recorded.equals(Digests.of(p, null));
+    }
+
+    /** op_defaults' timeout for this operation, else Pacemaker's 20 s. */
+    private long defaultTimeoutMs(Rsc r, OpConfig op) {
+        if (c.cib().opDefaults().isEmpty()) {
+            return 20_000L;
+        }
+        Map<String, String> d = org.pulse.cib.model.NvSet.merge(c.cib().opDefaults(),
+                new org.pulse.cib.model.RuleContext(Map.of(), c.now(), r.prim.cls(), r.prim.provider(), r.prim.type(),
+                        op.name(), op.intervalMs()));
+        return org.pulse.cib.model.Durations.parseMs(d.get("timeout"), 20_000L);
     }
 
     private final Map<Rsc, String> digests = new HashMap<>();

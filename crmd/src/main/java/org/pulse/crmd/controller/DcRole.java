@@ -623,6 +623,17 @@ final class DcRole {
             }
         }
         Planner.activeOnNonMembers(cib, view).forEach(blocked::putIfAbsent);
+        if (Cibs.stonithEnabled(cib) && Cibs.fenceDevices(cib).isEmpty()) {
+            // The policy engine, as Pacemaker's, starts nothing while fencing is on and impossible.
+            java.util.Set<String> active = Cibs.possiblyActive(cib.root()).keySet();
+            for (Primitive p : Cibs.primitives(cib).values()) {
+                if (!p.agent().isStonith() && !active.contains(p.id())) {
+                    blocked.putIfAbsent(p.id(), "not started: stonith-enabled=true but no fence device (stonith"
+                            + " resource) is configured; configure one, or set stonith-enabled=false if you accept"
+                            + " the risk of a resource running twice");
+                }
+            }
+        }
         TransitionPlan probes = Planner.probes(cib, view, c.config().defaultOpTimeoutMs());
         if (!probes.isEmpty()) {
             return probes;

@@ -112,6 +112,16 @@ class ControllerTest {
     }
 
     @Test
+    void withFencingOnAndNoDeviceNothingStartsAndStatusSaysWhy() throws Exception {
+        MiniCluster c = new MiniCluster(List.of("a", "b", "c"), cib(DUMMY, ""), new PolicyEngineScheduler());
+        c.view("v1", List.of("a", "b", "c"));
+        assertTrue(c.running.values().stream().noneMatch(r -> r.contains("d1")), "d1 started without a fence device");
+        String why = c.nodes.get("a").status().blocked().get("d1");
+        assertNotNull(why, "status gives no reason why d1 is stopped");
+        assertTrue(why.contains("no fence device"), why);
+    }
+
+    @Test
     void aStaleDcCannotMoveAMemberThatFollowsTheNewView() throws Exception {
         MiniCluster c = new MiniCluster(List.of("a", "b", "c"), cib("", ""), new PolicyEngineScheduler());
         c.view("v1", List.of("a", "b", "c"));

@@ -64,7 +64,9 @@ final class SimScenario {
             sb.append("<node id=\"node").append(i).append("\" uname=\"node").append(i).append("\"/>");
         }
         sb.append("</nodes><resources>");
-        sb.append("<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\"/>");
+        if (!Boolean.getBoolean("pulse.sim.nodevice")) {
+            sb.append("<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\"/>");
+        }
         for (int i = 1; i <= resources; i++) {
             if (grouped && i == 1) {
                 // rsc1 and rsc2 as a group: ordered starts and stops, one node.

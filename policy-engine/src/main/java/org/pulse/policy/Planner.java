@@ -638,8 +638,14 @@ final class Planner {
             }
         }
         for (Colocation col : s.primariesOf(Scoring.unit(r))) {
-            if (col.score() >= Scores.INFINITY && !willRun(col.primary())) {
-                changed |= unrunnable(st, "it must run with " + col.primary().id + ", which will not run");
+            if (col.score() < Scores.INFINITY) {
+                continue;
+            }
+            boolean ok = col.primary().kind == Rsc.Kind.CLONE
+                    ? cloneEndsOn(col.primary(), r.assigned, col.primaryRole())
+                    : willRun(col.primary());
+            if (!ok) {
+                changed |= unrunnable(st, "it must run with " + col.primary().id + ", which will not run there");
             }
         }
         return changed;
@@ -651,6 +657,20 @@ final class Planner {
         }
         if (!willRun(e.first())) {
             return unrunnable(thenStart, "it starts after " + e.first().id + " (order " + e.id() + "), which will not run");
+        }
+        return false;
+    }
+
+    /** Does an instance of the clone end up on the node (in the role, when one is required)? */
+    private boolean cloneEndsOn(Rsc clone, SNode node, Role role) {
+        for (Rsc inst : clone.children) {
+            boolean all = true;
+            for (Rsc p : inst.primitives()) {
+                all &= endNode(p) == node && (role != Role.PROMOTED || p.nextRole == Role.PROMOTED);
+            }
+            if (all && !inst.primitives().isEmpty()) {
+                return true;
+            }
         }
         return false;
     }

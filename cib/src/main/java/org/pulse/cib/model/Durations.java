@@ -43,7 +43,12 @@ public final class Durations {
         return (long) (n * mult);
     }
 
-    private static long parseIso(String s, long fallback) {
+    private static long parseIso(String text, long fallback) {
+        String s = text.toUpperCase(java.util.Locale.ROOT);
+        char last = s.charAt(s.length() - 1);
+        if (s.indexOf('T') < 0 && (last == 'S' || last == 'H')) {
+            s = "PT" + s.substring(1);   // "P10S": Pacemaker reads the time part without its 'T'
+        }
         try {
             return java.time.Duration.parse(s).toMillis();
         } catch (java.time.format.DateTimeParseException e) {

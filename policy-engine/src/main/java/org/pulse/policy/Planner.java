@@ -169,7 +169,13 @@ final class Planner {
             if (r.orphan && !r.extraCopy && !c.options().stopOrphanResources()) {
                 continue;
             }
-            if (cur != target || failedHere || multiple || paramsChanged(r, h)) {
+            boolean changedParams = paramsChanged(r, h);
+            if (changedParams && cur == target && !failedHere && !multiple && onlyReloadableChanged(r, h)) {
+                // the agent can take the new values without a restart
+                add("reload-agent", r, cur, 0, null);
+                changedParams = false;
+            }
+            if (cur != target || failedHere || multiple || changedParams) {
                 stop(r, cur);
                 if (r.orphan && !r.extraCopy) {
                     // an orphan's history is removed once it is stopped
@@ -278,6 +284,25 @@ final class Planner {
         long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
         p.put("CRM_meta_timeout", Long.toString(timeoutMs));
         return !recorded.equals(Digests.of(p, null));
+    }
+
+    /**
+     * The recorded start lists the parameters that force a restart (op-force-restart) and their
+     * digest (op-restart-digest); when that digest still matches, only reloadable ones changed.
+     */
+    private static boolean onlyReloadableChanged(Rsc r, Rsc.NodeHistory h) {
+        String force = h.lastStart.attributes().get("op-force-restart");
+        String restartDigest = h.lastStart.restartDigest();
+        if (force == null || restartDigest == null) {
+            return false;
+        }
+        Map<String, String> p = new LinkedHashMap<>();
+        for (String name : force.trim().split("\\s+")) {
+            if (r.params.containsKey(name)) {
+                p.put(name, r.params.get(name));
+            }
+        }
+        return restartDigest.equals(Digests.of(p, null));
     }
 
     /** op_defaults' timeout for this operation, else Pacemaker's 20 s. */

@@ -67,6 +67,8 @@ final class Rsc {
     boolean fatalBan;
     /** Set when a ticket it needs is not granted: the reason (it may run nowhere / must stay / not promote). */
     String ticketBan;
+    /** shutdown-lock: the node this resource is locked to while that node is (or was) shutting down. */
+    SNode lockedTo;
     String ticketFreeze;
     String promotionBan;
 

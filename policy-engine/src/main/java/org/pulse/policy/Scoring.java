@@ -200,6 +200,13 @@ final class Scoring {
         if (r.stopForced) {
             t.banAll("on-fail=stop after a failure", c.nodes());
         }
+        if (r.lockedTo != null) {
+            for (SNode n : c.nodes()) {
+                if (n != r.lockedTo) {
+                    t.add(n, -Scores.INFINITY, "locked to " + r.lockedTo.name + " while it shuts down (shutdown-lock)");
+                }
+            }
+        }
         if (r.ticketBan != null) {
             t.banAll(r.ticketBan, c.nodes());
         }

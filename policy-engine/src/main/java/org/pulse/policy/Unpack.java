@@ -95,11 +95,23 @@ final class Unpack {
             }
             for (LrmResource lr : ns.resources()) {
                 history(n, lr, ns.transientAttributes());
+                if (lr.shutdownLock() != null && !n.online && options.flag("shutdown-lock", false)) {
+                    lockIfStillValid(lr, n);
+                }
             }
         }
         for (Rsc r : rscById.values()) {
             if (r.isPrimitive()) {
                 finishState(r);
+            }
+        }
+        if (options.flag("shutdown-lock", false)) {
+            // resources on a node that is shutting down cleanly stay with it until it comes back
+            for (Rsc r : rscById.values()) {
+                SNode cur = r.isPrimitive() ? r.currentNode() : null;
+                if (cur != null && cur.shutdown && lockable(r)) {
+                    r.lockedTo = cur;
+                }
             }
         }
         return cluster;
@@ -406,6 +418,23 @@ final class Unpack {
 
     private static boolean isActive(Role role) {
         return role != Role.STOPPED && role != Role.UNKNOWN;
+    }
+
+    private static boolean lockable(Rsc r) {
+        return r.isPrimitive() && !r.isFenceDevice() && r.cloneAncestor() == null;
+    }
+
+    /** A lock recorded when the node shut down holds until shutdown-lock-limit (0: until it returns). */
+    private void lockIfStillValid(LrmResource lr, SNode n) {
+        Rsc r = rscById.get(lr.id());
+        if (r == null || !lockable(r)) {
+            return;
+        }
+        long limitMs = org.pulse.cib.model.Durations.parseMs(options.get("shutdown-lock-limit"), 0);
+        if (limitMs > 0 && now.getEpochSecond() >= lr.shutdownLock() + limitMs / 1000) {
+            return;
+        }
+        r.lockedTo = n;
     }
 
     /** The resource a history entry belongs to: exact id, or an instance of an anonymous clone. */

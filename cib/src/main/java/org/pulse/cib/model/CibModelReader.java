@@ -431,8 +431,9 @@ final class CibModelReader {
                     for (XmlElement o : lr.elements("lrm_rsc_op")) {
                         ops.add(lrmOp(o));
                     }
+                    String lock = lr.attr("shutdown-lock");
                     rscs.add(new LrmResource(lr.id(), lr.attr("class"), lr.attr("provider"), lr.attr("type"),
-                            lr.attr("container"), ops));
+                            lr.attr("container"), ops, lock == null ? null : longOr(lock, 0)));
                 }
             }
         }

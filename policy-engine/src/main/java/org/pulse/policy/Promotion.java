@@ -90,7 +90,11 @@ final class Promotion {
     static Integer promotionScore(Cluster c, Rsc clone, Rsc p, SNode node) {
         Integer total = null;
         String base = FailCounts.historyName(p);
-        String v = node.attributes.get("master-" + p.id);
+        Rsc.NodeHistory h = p.history.get(node);
+        String v = h != null && h.historyName != null ? node.attributes.get("master-" + h.historyName) : null;
+        if (v == null) {
+            v = node.attributes.get("master-" + p.id);
+        }
         if (v == null) {
             v = node.attributes.get("master-" + base);
         }

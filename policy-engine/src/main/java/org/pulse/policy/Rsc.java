@@ -152,6 +152,8 @@ final class Rsc {
         final Map<String, org.pulse.cib.model.LrmOp> recurring = new LinkedHashMap<>();
         final List<org.pulse.cib.model.LrmOp> expiredFailures = new ArrayList<>();
         boolean clearFailcount;
+        /** The resource name the history used on this node (an anonymous instance's clone name). */
+        String historyName;
         /** A completed migrate_to from here, not yet followed by anything else (a partial migration). */
         org.pulse.cib.model.LrmOp migrateTo;
         /** A failed op here has on-fail=block: its fail count ignores failure-timeout. */

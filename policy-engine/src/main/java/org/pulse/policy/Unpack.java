@@ -372,6 +372,7 @@ final class Unpack {
         // "rsc:1"); each is replayed on its own and the most active result wins, as in Pacemaker.
         Rsc.NodeHistory earlier = r.history.get(node);
         Rsc.NodeHistory h = new Rsc.NodeHistory();
+        h.historyName = lr.id();
         r.history.put(node, h);
         r.known.add(node);
         for (LrmOp op : ops) {
@@ -477,14 +478,9 @@ final class Unpack {
                 firstUnused = inst;
             }
         }
-        if (candidate != null) {
-            return candidate;
-        }
-        // an inactive instance: the one of the same name when it is still free, else the first free one
-        if (r != null && r.isPrimitive() && r.cloneAncestor() != null && r.history.isEmpty() && !instanceUsedElsewhere(r)) {
-            return r;
-        }
-        return firstUnused;
+        // else the first inactive instance, whatever its number (Pacemaker's find_anonymous_clone);
+        // the name the history used is kept as the instance's clone name on that node
+        return candidate != null ? candidate : firstUnused;
     }
 
     /** For cloned groups: another member of the same instance already has history on the node. */

@@ -490,7 +490,24 @@ final class DcRole {
     // ---- the transition engine
 
     private void runEngine() {
-        if (!joined || !syncConfirmed) {
+        if (!joined) {
+            return;
+        }
+        if (!syncConfirmed) {
+            // Fencing may start while the members still store the join's CIB (it only takes nodes
+            // out); anything that may start a resource waits until that CIB is on every member.
+            if (current == null && needSchedule && !c.now().isBefore(fenceRetryAt)) {
+                TransitionPlan p = fencingPlan();
+                if (p != null) {
+                    current = new TransitionRun(++transitionSeq, p);
+                    out().info("transition " + current.id + " (" + p.source() + "): " + p.actions());
+                }
+            }
+            if (current != null && current.plan.source().equals("fencing")) {
+                for (PlannedAction a : current.ready()) {
+                    dispatch(a);
+                }
+            }
             return;
         }
         for (int round = 0; round < 8; round++) {
@@ -590,6 +607,22 @@ final class DcRole {
     }
 
     /** Fence, probe, then (with quorum) the policy engine, filtered for safety. Null: nothing to do. */
+    /** The fencing plan alone, when there is one to run now (quorate, device present); else null. */
+    private TransitionPlan fencingPlan() {
+        Cib cib = c.cib();
+        boolean mayFence = quorate || Cibs.noQuorumPolicy(cib).equals("ignore");
+        if (!mayFence || !Cibs.stonithEnabled(cib)) {
+            return null;
+        }
+        List<String> toFence = Planner.nodesToFence(cib, view, c.self());
+        List<Primitive> devices = Cibs.fenceDevices(cib);
+        if (toFence.isEmpty() || devices.isEmpty()) {
+            return null;
+        }
+        pendingFence = List.copyOf(toFence);
+        return Planner.fencePlan(toFence, devices.get(0), c.self(), cib, c.config().defaultOpTimeoutMs());
+    }
+
     private TransitionPlan plan() {
         Cib cib = c.cib();
         blocked.clear();

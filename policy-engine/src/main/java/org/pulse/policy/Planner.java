@@ -104,11 +104,32 @@ final class Planner {
         for (SNode n : c.nodes()) {
             if (n.unclean && c.canFence(n)) {
                 Act f = add("stonith", null, n, 0, null);
+                f.keyOverride = "stonith-" + n.name + "-" + c.options().stonithAction();
                 f.extra.put("CRM_meta_stonith_action", c.options().stonithAction());
                 fencing.put(n, f);
             }
         }
+        // a fence device that provides unfencing: every node must be unfenced ("on") before it
+        // runs anything, once per boot (the #node-unfenced attribute records it)
+        boolean unfencing = false;
+        for (Rsc r : c.byId().values()) {
+            unfencing |= r.isFenceDevice() && "unfencing".equals(r.meta.get("provides"));
+        }
+        if (unfencing && c.stonithEnabled()) {
+            for (SNode n : c.nodes()) {
+                if (n.canRunOps() && !n.shutdown && n.attributes.get("#node-unfenced") == null) {
+                    Act on = new Act("stonith", null, n, 0, null);
+                    on.keyOverride = "stonith-" + n.name + "-on";
+                    on.extra.put("CRM_meta_stonith_action", "on");
+                    acts.add(on);
+                    unfence.put(n, on);
+                }
+            }
+        }
     }
+
+    /** Unfencing ("on") of nodes that have not been unfenced since they started. */
+    final Map<SNode, Act> unfence = new LinkedHashMap<>();
 
     boolean fenced(SNode n) {
         return fencing.containsKey(n);
@@ -544,6 +565,11 @@ final class Planner {
                 if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
                     continue;
                 }
+                if (e.first().kind == Rsc.Kind.CLONE || e.then().kind == Rsc.Kind.CLONE) {
+                    // between clones the order binds the clones' start and stop as wholes: a new
+                    // instance of the first does not restart running instances of the then
+                    continue;
+                }
                 boolean changed = false;
                 if (starting(first)) {
                     for (Rsc t : prims(e.then())) {
@@ -918,6 +944,7 @@ final class Planner {
         Rsc r = a.rsc;
         switch (a.op) {
             case "start":
+                a.after(unfence.get(a.node));
                 for (SNode n : r.runningOn) {
                     a.after(find(r, "stop", n));
                     if (n.unclean) {

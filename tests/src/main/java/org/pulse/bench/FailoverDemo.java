@@ -259,11 +259,13 @@ public final class FailoverDemo {
                     throw new IllegalStateException("--web=httpd but Apache (apache2 or httpd with mod_status) is not "
                             + "installed; install apache2, or use --web=python");
                 }
+                say("web service: Apache httpd through ocf:pulse:httpd");
                 return "httpd";
             case "python":
                 if (!python) {
                     throw new IllegalStateException("--web=python but python3 is not on the PATH");
                 }
+                say("web service: python3's http.server through ocf:demo:pyweb (--web=python)");
                 return "python";
             default:
                 if (apache) {
@@ -372,8 +374,8 @@ public final class FailoverDemo {
         killEndMs = FailoverProbe.nowMs();
         java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
         for (ProcessHandle h : below) {
-            counts.merge(h.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("process"), 1,
-                    Integer::sum);
+            // A process already gone by now has no command to show.
+            h.info().command().ifPresent(c -> counts.merge(Path.of(c).getFileName().toString(), 1, Integer::sum));
         }
         counts.forEach((c, n) -> names.add(c + (n > 1 ? " x" + n : "")));
         p.waitFor(10, TimeUnit.SECONDS);

@@ -106,7 +106,8 @@ public final class FailoverBench {
                 break;
             }
         }
-        cluster.configure(1, List.of("property stonith-enabled=true no-quorum-policy=stop stonith-action=off"));
+        cluster.configure(1, List.of("property stonith-enabled=true no-quorum-policy=stop stonith-action=off",
+                "rsc_defaults resource-stickiness=100"));
 
         // (a) the VIP alone, a web server on every node.
         for (int i = 1; i <= FailoverLab.NODES; i++) {

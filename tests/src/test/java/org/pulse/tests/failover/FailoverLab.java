@@ -362,12 +362,18 @@ final class FailoverLab implements AutoCloseable {
         return NetnsLab.run(argv, Map.of(), Duration.ofSeconds(30));
     }
 
-    /** The nodes whose eth0 holds ip. */
+    /**
+     * The nodes that can answer for ip: it is on their eth0 and both ends of their cable are up.
+     * A node the simulator powered off keeps its addresses on a dead link (the simulator does
+     * not clear them, see FailoverLab's class comment); it answers nobody, so it does not count.
+     */
     List<String> owners(String ip) {
         List<String> out = new ArrayList<>();
         for (int i = 1; i <= NODES; i++) {
             NetnsLab.Result r = lab.exec(node(i), "ip", "-o", "-4", "addr", "show", "dev", NetnsLab.IFNAME);
-            if (r.stdout().contains(" " + ip + "/")) {
+            NetnsLab.Result link = lab.exec(node(i), "ip", "-o", "link", "show", "dev", NetnsLab.IFNAME);
+            boolean up = link.stdout().contains("LOWER_UP") && !link.stdout().contains("NO-CARRIER");
+            if (r.stdout().contains(" " + ip + "/") && up) {
                 out.add(name(i));
             }
         }
@@ -467,9 +473,24 @@ final class FailoverLab implements AutoCloseable {
         return check.get();
     }
 
-    /** Stops the cluster's daemons and probes; the NetnsLab (closed by its owner) removes the rest. */
+    /**
+     * Stops the cluster's daemons and probes, and keeps the node logs (the NetnsLab, closed by its
+     * owner, removes the rest) in java.io.tmpdir/pulse-failover-logs-PREFIX for a post-mortem.
+     */
     @Override
     public void close() {
+        try {
+            Path keep = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
+                    "pulse-failover-logs-" + lab.prefix()));
+            for (int i = 1; i <= NODES; i++) {
+                if (Files.exists(log(i))) {
+                    Files.copy(log(i), keep.resolve(name(i) + "-crmd.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            System.out.println("FailoverLab: node logs kept in " + keep);
+        } catch (IOException e) {
+            System.out.println("FailoverLab: could not keep the node logs: " + e.getMessage());
+        }
         for (Process p : probes) {
             p.destroyForcibly();
         }

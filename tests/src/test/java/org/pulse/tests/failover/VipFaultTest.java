@@ -59,6 +59,8 @@ class VipFaultTest {
                 "the three lab nodes did not agree on a DC within 120 s; logs " + cluster.logs());
         cluster.configure(1, List.of(
                 "property stonith-enabled=true no-quorum-policy=stop stonith-action=off",
+                // A node that comes back must not pull the service back (one more outage).
+                "rsc_defaults resource-stickiness=100",
                 "primitive fence-sim stonith:fence_pulse_sim params power_dir=" + cluster.power,
                 "primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=eth0"
                         + " op monitor interval=1s timeout=10s"));
@@ -259,7 +261,10 @@ class VipFaultTest {
         Thread.sleep(700);
         cluster.powerOff(dcIndex);
         int[] survivors = cluster.others(dcIndex);
-        String newDc = FailoverLab.waitFor(Duration.ofSeconds(60), () -> cluster.agreedDc(survivors));
+        String newDc = FailoverLab.waitFor(Duration.ofSeconds(60), () -> {
+            String d = cluster.agreedDc(survivors);
+            return d != null && !d.equals(dc) ? d : null;
+        });
         assertNotNull(newDc, "no new DC after the DC died mid-transition; logs " + cluster.logs());
         assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(30), () -> cluster.fenced(dcIndex) ? "y" : null),
                 dc + " was not fenced");

@@ -20,8 +20,8 @@ import java.util.Map;
 public record Action(int id, String operation, String key, String resource, String node, long intervalMs,
                      String role, String kind, Map<String, String> params, List<Integer> inputs) {
     public Action {
-        // sorted, so the graph and every comparison are the same byte for byte
-        params = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(params));
+        // sorted and immutable, so the graph and every comparison are the same byte for byte
+        params = ParamMap.of(params);
         inputs = List.copyOf(inputs);
     }
 

@@ -30,8 +30,9 @@ final class GraphBuilder {
             }
         }
         List<Action> actions = new ArrayList<>(kept.size());
+        Map<Rsc, ParamMap> baseParams = new java.util.HashMap<>();
         for (Act a : kept) {
-            actions.add(freeze(c, a));
+            actions.add(freeze(c, a, baseParams));
         }
         List<NodeSummary> nodes = new ArrayList<>();
         for (SNode n : c.nodes()) {
@@ -51,7 +52,7 @@ final class GraphBuilder {
         return new Transition(actions, nodes, before, after, expl, Canon.placement(c, nodes, after));
     }
 
-    private static Action freeze(Cluster c, Act a) {
+    private static Action freeze(Cluster c, Act a, Map<Rsc, ParamMap> baseParams) {
         List<Integer> inputs = new ArrayList<>(a.inputs.size());
         for (Act in : a.inputs) {
             if (in.runnable && in.id >= 0) {
@@ -63,7 +64,7 @@ final class GraphBuilder {
         // anonymous clone instances are named by the child's id, as Pacemaker's graph does
         String rscName = a.rsc == null ? null : FailCounts.historyName(a.rsc);
         return new Action(a.id, a.op, a.key(), rscName, a.node == null ? null : a.node.name, a.intervalMs, a.role,
-                kind, params(c, a), inputs);
+                kind, params(c, a, baseParams), inputs);
     }
 
     private static Placement placementBefore(Rsc r) {
@@ -129,10 +130,11 @@ final class GraphBuilder {
         return "online";
     }
 
-    private static Map<String, String> params(Cluster c, Act a) {
-        Map<String, String> m = new java.util.TreeMap<>();
+    private static Map<String, String> params(Cluster c, Act a, Map<Rsc, ParamMap> baseParams) {
+        Map<String, String> m = new LinkedHashMap<>();
+        ParamMap base = ParamMap.of(Map.of());
         if (a.rsc != null && !"clear_failcount".equals(a.op)) {
-            m.putAll(a.rsc.params);
+            base = baseParams.computeIfAbsent(a.rsc, r -> ParamMap.of(r.params));
             OpConfig cfg = Unpack.findOp(a.rsc, "cancel".equals(a.op) ? "monitor" : a.op, a.intervalMs);
             Long timeoutMs = cfg == null ? null : cfg.timeoutMs();
             if (timeoutMs == null && c.cib().opDefaults().isEmpty()) {
@@ -156,7 +158,7 @@ final class GraphBuilder {
             m.put("CRM_meta_on_node_uuid", a.node.id);
         }
         m.putAll(a.extra);
-        return m;
+        return base.with(m);
     }
 
     private static Explainer explainer(Cluster c, Assignment asg, Planner p) {

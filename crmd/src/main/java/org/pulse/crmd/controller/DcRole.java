@@ -34,6 +34,7 @@ final class DcRole {
     private final List<PendingWrite> pending = new ArrayList<>();
     private final List<Queued> queued = new ArrayList<>();
     private final Map<String, String> blocked = new TreeMap<>();
+    private final CibChecks checks = new CibChecks();
     private View view;
     private boolean joined;
     private boolean quorate;
@@ -239,6 +240,15 @@ final class DcRole {
         }
         boolean configuration = next.version().epoch() != cur.version().epoch()
                 || next.version().adminEpoch() != cur.version().adminEpoch();
+        if (configuration) {
+            // Checked here, before anything is sent or stored: a member's store would refuse (or
+            // worse, a node would stop on) a CIB the DC had already committed.
+            List<org.pulse.cib.CibProblem> added = checks.addedErrors(cur, next);
+            if (!added.isEmpty()) {
+                reply(replyTo, AdminResult.error(AdminResult.INVALID, CibChecks.message(added)));
+                return;
+            }
+        }
         if (configuration && !quorate && !w.force()) {
             reply(replyTo, AdminResult.error(AdminResult.NO_QUORUM, "this partition has " + view.members().size()
                     + " of " + c.expectedVotes() + " votes (no quorum): configuration changes are refused so that"

@@ -138,12 +138,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
-        LrmConfig lrmConfig = LrmConfig.defaults().withNodeName(config.node()).withAgentDirs(config.agentDirs())
-                .withOcfRoot(config.agentDirs().isEmpty() ? LrmConfig.DEFAULT_OCF_ROOT : config.agentDirs().get(0))
-                .withStonithDirs(config.stonithDirs()).withLsbDir(config.lsbDir()).withHaRsctmp(config.haRsctmp())
-                .withEnv("PULSE_SOCKET", config.socket().toString()).withEnv("PULSE_NODE", config.node())
-                .withEnv("PATH", agentPath());
-        lrm = new Lrm(lrmConfig, r -> post(new Event.OperationCompleted(toOpResult(r))));
+        lrm = new Lrm(lrmConfig(config, agentPath()), r -> post(new Event.OperationCompleted(toOpResult(r))));
         admin = AdminServer.start(config.socket(), this, log);
         MessagingConfig.Builder mc = MessagingConfig.builder(config.cluster(), config.node())
                 .failureDetectionMs(config.failureDetectionMs()).clusterKey(key);
@@ -162,6 +157,19 @@ public final class CrmdRuntime implements AutoCloseable {
         messenger = Messenger.start(mc.build(), new Listener());
         log.info("failure detection: {}", messenger.describeTiming());
         started.countDown();
+    }
+
+    /**
+     * How agents run on this node. OCF_ROOT is the configured ocf_root (/usr/lib/ocf unless set),
+     * never the first of agent_dirs: unchanged ClusterLabs agents source
+     * $OCF_ROOT/lib/heartbeat/ocf-shellfuncs, which a Pulse agent directory listed first does not have.
+     */
+    static LrmConfig lrmConfig(NodeConfig config, String agentPath) {
+        return LrmConfig.defaults().withNodeName(config.node()).withAgentDirs(config.agentDirs())
+                .withOcfRoot(config.ocfRoot())
+                .withStonithDirs(config.stonithDirs()).withLsbDir(config.lsbDir()).withHaRsctmp(config.haRsctmp())
+                .withEnv("PULSE_SOCKET", config.socket().toString()).withEnv("PULSE_NODE", config.node())
+                .withEnv("PATH", agentPath);
     }
 
     private final class Listener implements MessagingListener {

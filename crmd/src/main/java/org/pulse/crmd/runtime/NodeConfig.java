@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pulse.lrm.LrmConfig;
 
 /**
  * A node's configuration file ({@code /etc/pulse/crmd.conf} by default): {@code key = value} lines,
@@ -30,6 +31,9 @@ import java.util.Set;
  * socket = /run/pulse/crmd.sock
  * # OCF roots searched in order (each holds resource.d/PROVIDER/TYPE), colon-separated
  * agent_dirs = /usr/lib/pulse/ocf:/usr/lib/ocf
+ * # OCF_ROOT given to every OCF agent, whatever agent_dirs says: ClusterLabs agents source
+ * # $OCF_ROOT/lib/heartbeat/ocf-shellfuncs from it (Pulse's own agents find their library beside them)
+ * ocf_root = /usr/lib/ocf
  * # where fence agents (stonith class) are found, colon-separated
  * stonith_dirs = /usr/sbin
  * # init scripts (lsb class)
@@ -43,11 +47,11 @@ import java.util.Set;
  * </pre>
  */
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
-        Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, List<Path> stonithDirs,
-        Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept) {
+        Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, Path ocfRoot,
+        List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept) {
 
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "data_dir", "socket",
-            "agent_dirs", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept");
+            "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept");
 
     /** A problem in the file, with the place and what to do. */
     public static final class ConfigException extends Exception {
@@ -139,6 +143,7 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 Path.of(values.getOrDefault("data_dir", "/var/lib/pulse")),
                 Path.of(values.getOrDefault("socket", "/run/pulse/crmd.sock")),
                 paths(values.getOrDefault("agent_dirs", "/usr/lib/ocf")),
+                Path.of(values.getOrDefault("ocf_root", LrmConfig.DEFAULT_OCF_ROOT.toString())),
                 paths(values.getOrDefault("stonith_dirs", "/usr/sbin:/sbin")),
                 Path.of(values.getOrDefault("lsb_dir", "/etc/init.d")),
                 Path.of(values.getOrDefault("ha_rsctmp", "/run/resource-agents")), fd, kept);

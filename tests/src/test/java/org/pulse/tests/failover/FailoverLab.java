@@ -143,7 +143,7 @@ final class FailoverLab implements AutoCloseable {
      */
     void requireRunning(int i) {
         Process p = crmd[i];
-        if (p != null && !p.isAlive() && !killed[i]) {
+        if (p != null && !p.isAlive() && !killed[i] && !fenced(i)) {
             String tail;
             try {
                 List<String> lines = Files.readAllLines(log(i));

@@ -5,23 +5,21 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.TreeMap;
-import org.pulse.cib.model.OpConfig;
 
 /**
  * The parameter digest Pacemaker records with each operation (op-digest): MD5 of
- * {@code " <parameters a=\"..\" b=\"..\"/>\n"} with the parameters sorted by name, plus the
- * operation's configured timeout as CRM_meta_timeout. A running resource whose recorded start
- * digest differs (or is missing) is restarted, because its parameters changed.
+ * {@code " <parameters a=\"..\" b=\"..\"/>\n"} with the parameters sorted by name. A running
+ * resource whose recorded start digest differs (or is missing) is restarted, because its
+ * parameters changed. Starts carry no CRM_meta_timeout in their digest (Pacemaker adds it only
+ * for recurring operations; the LRM's OpDigest records it the same way), so the configured start
+ * timeout must stay out of it, or every resource with "op start timeout=" would restart forever.
  */
 final class Digests {
     private Digests() {
     }
 
-    static String of(Map<String, String> params, OpConfig op) {
+    static String of(Map<String, String> params) {
         Map<String, String> sorted = new TreeMap<>(params);
-        if (op != null && op.timeoutMs() != null) {
-            sorted.put("CRM_meta_timeout", Long.toString(op.timeoutMs()));
-        }
         StringBuilder sb = new StringBuilder(" <parameters");
         for (Map.Entry<String, String> e : sorted.entrySet()) {
             sb.append(' ').append(e.getKey()).append("=\"").append(GraphXml.esc(e.getValue())).append('"');

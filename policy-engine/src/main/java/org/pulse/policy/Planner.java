@@ -290,7 +290,7 @@ final class Planner {
                 // the fencer's own pcmk_* options take no part in the secure digest
                 p.keySet().removeIf(k -> k.startsWith("pcmk_"));
             }
-            return !secureDigest.equals(Digests.of(p, null));
+            return !secureDigest.equals(Digests.of(p));
         }
         return true;
     }
@@ -304,7 +304,7 @@ final class Planner {
         Map<String, String> p = new LinkedHashMap<>(r.params);
         long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
         p.put("CRM_meta_timeout", Long.toString(timeoutMs));
-        return !recorded.equals(Digests.of(p, null));
+        return !recorded.equals(Digests.of(p));
     }
 
     /**
@@ -323,7 +323,7 @@ final class Planner {
                 p.put(name, r.params.get(name));
             }
         }
-        return restartDigest.equals(Digests.of(p, null));
+        return restartDigest.equals(Digests.of(p));
     }
 
     /** op_defaults' timeout for this operation, else Pacemaker's 20 s. */
@@ -341,7 +341,7 @@ final class Planner {
 
     private String digest(Rsc r) {
         // one-shot operations digest the parameters alone (the timeout counts for recurring ones only)
-        return digests.computeIfAbsent(r, x -> Digests.of(x.params, null));
+        return digests.computeIfAbsent(r, x -> Digests.of(x.params));
     }
 
     private boolean discoveryForbidden(Rsc r, SNode n) {

@@ -65,6 +65,20 @@ public sealed interface CibEdit {
     }
 
     /**
+     * Set a resource's fail count on a node (crm resource failcount RSC set NODE VALUE): the node's
+     * transient attribute fail-count-RSC becomes {@code value} (a whole number or INFINITY) and the
+     * per-operation counts fail-count-RSC#op_interval go, since the policy engine adds them all up;
+     * "0" removes them all. The history stays (unlike {@link Cleanup}).
+     */
+    record FailCount(String resourceId, String node, String value) implements CibEdit {
+        public FailCount {
+            Objects.requireNonNull(resourceId, "resourceId");
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(value, "value");
+        }
+    }
+
+    /**
      * Put a constraint (the XML of one rsc_location / rsc_colocation / rsc_order, with this id) into
      * the constraints section, replacing one with the same id; null xml removes it. crm resource
      * move, ban and clear are this.

@@ -104,6 +104,8 @@ final class CibEdits {
                 updated = constraints.withChildReplaced(e -> k.id().equals(e.id()), c);
             }
             changed = Cibs.withSection(root, updated);
+        } else if (edit instanceof CibEdit.FailCount f) {
+            changed = failCount(root, f);
         } else if (edit instanceof CibEdit.Cleanup c) {
             changed = cleanup(root, c.resourceId(), c.node());
         } else {
@@ -188,6 +190,65 @@ final class CibEdits {
         return null;
     }
 
+    private static final java.util.regex.Pattern FAIL_COUNT = java.util.regex.Pattern.compile(
+            "[0-9]+|INFINITY|\\+INFINITY", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    private static XmlElement failCount(XmlElement root, CibEdit.FailCount f) throws Refused {
+        if (!FAIL_COUNT.matcher(f.value()).matches()) {
+            throw new Refused(AdminResult.INVALID, "fail count '" + f.value() + "' for " + f.resourceId() + " on "
+                    + f.node() + " is not a count; give a whole number (0 clears it) or INFINITY");
+        }
+        if (!Cibs.configuredNodes(Cib.of(root)).contains(f.node()) && Cibs.nodeState(root, f.node()).isEmpty()) {
+            throw new Refused(AdminResult.INVALID, "no node named '" + f.node() + "' in the CIB; known: "
+                    + Cibs.configuredNodes(Cib.of(root)));
+        }
+        if (!hasResource(Cibs.section(root, "resources"), f.resourceId())) {
+            throw new Refused(AdminResult.INVALID, "no resource with id '" + f.resourceId()
+                    + "' in the configuration; see crm configure show");
+        }
+        boolean clear = f.value().matches("0+");
+        return Cibs.updateNodeState(root, f.node(), s -> {
+            XmlElement updated = s;
+            for (String attr : Cibs.transientAttributes(s).keySet()) {
+                // fail-count-RSC#op_interval entries go: the policy engine sums every entry of RSC.
+                if (attr.startsWith("fail-count-") && isFailureOf(attr, f.resourceId())) {
+                    updated = Cibs.withTransientAttribute(updated, f.node(), attr, null);
+                }
+            }
+            return Cibs.withTransientAttribute(updated, f.node(), "fail-count-" + f.resourceId(),
+                    clear ? null : f.value().toUpperCase(java.util.Locale.ROOT).replace("+", ""));
+        });
+    }
+
+    private static boolean hasResource(XmlElement parent, String id) {
+        for (XmlElement e : parent.elements()) {
+            boolean isResource = switch (e.name()) {
+                case "primitive", "group", "clone", "master", "bundle" -> true;
+                default -> false;
+            };
+            if (isResource && (id.equals(e.id()) || hasResource(e, id))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a transient attribute is a fail count or last-failure time of the resource (null:
+     * of any): fail-count-RSC or fail-count-RSC#op_interval, likewise last-failure-.
+     */
+    static boolean isFailureOf(String attr, String resourceId) {
+        String rest;
+        if (attr.startsWith("fail-count-")) {
+            rest = attr.substring("fail-count-".length());
+        } else if (attr.startsWith("last-failure-")) {
+            rest = attr.substring("last-failure-".length());
+        } else {
+            return false;
+        }
+        return resourceId == null || rest.equals(resourceId) || rest.startsWith(resourceId + "#");
+    }
+
     /** Removes the resource's fail counts (not its history), on one node or all. */
     static XmlElement clearFailures(XmlElement root, String resourceId, String node) {
         XmlElement out = root;
@@ -199,8 +260,7 @@ final class CibEdits {
             out = Cibs.updateNodeState(out, name, s -> {
                 XmlElement updated = s;
                 for (String attr : Cibs.transientAttributes(s).keySet()) {
-                    if ((attr.startsWith("fail-count-") || attr.startsWith("last-failure-"))
-                            && (resourceId == null || attr.substring(attr.indexOf('-', 5) + 1).startsWith(resourceId + "#"))) {
+                    if (isFailureOf(attr, resourceId)) {
                         updated = Cibs.withTransientAttribute(updated, name, attr, null);
                     }
                 }
@@ -226,8 +286,7 @@ final class CibEdits {
                 XmlElement updated = s.element("lrm").isPresent()
                         ? Cibs.withLrm(s, lrm.withChildReplaced(e -> e.name().equals("lrm_resources"), newLr)) : s;
                 for (String attr : Cibs.transientAttributes(s).keySet()) {
-                    if ((attr.startsWith("fail-count-") || attr.startsWith("last-failure-"))
-                            && (resourceId == null || attr.substring(attr.indexOf('-', 5) + 1).startsWith(resourceId + "#"))) {
+                    if (isFailureOf(attr, resourceId)) {
                         updated = Cibs.withTransientAttribute(updated, name, attr, null);
                     }
                 }

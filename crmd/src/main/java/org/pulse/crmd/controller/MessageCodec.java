@@ -247,6 +247,11 @@ public final class MessageCodec {
                 out.writeByte(8);
                 str(out, k.id());
                 str(out, k.xml());
+            } else if (e instanceof CibEdit.FailCount f) {
+                out.writeByte(9);
+                str(out, f.resourceId());
+                str(out, f.node());
+                str(out, f.value());
             } else {
                 throw new IllegalArgumentException("no wire form for " + e);
             }
@@ -280,6 +285,7 @@ public final class MessageCodec {
             case 6 -> new CibEdit.ResourceMeta(str(in), str(in), str(in));
             case 7 -> new CibEdit.Cleanup(str(in), str(in));
             case 8 -> new CibEdit.Constraint(str(in), str(in));
+            case 9 -> new CibEdit.FailCount(str(in), str(in), str(in));
             default -> throw new IOException("unknown CIB edit kind " + edit);
         };
         return new AdminCommand.Write(e, force);

@@ -183,6 +183,18 @@ final class AdminHandler {
             case "refresh":
             case "failcount-delete":
                 return write(req, new CibEdit.Cleanup(rsc, node), force);
+            case "failcount-set": {
+                if (node == null) {
+                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "resource failcount-set of " + rsc
+                            + " needs the node: crm resource failcount " + rsc + " set NODE VALUE");
+                }
+                String value = req.args().string("value").orElse(null);
+                if (value == null) {
+                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "resource failcount-set of " + rsc
+                            + " on " + node + " needs 'value' (a whole number or INFINITY; 0 clears it)");
+                }
+                return write(req, new CibEdit.FailCount(rsc, node, value), force);
+            }
             case "move":
             case "migrate":
                 if (node == null) {
@@ -220,7 +232,8 @@ final class AdminHandler {
             }
             default:
                 return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "unknown resource action '" + action
-                        + "'; known: start, stop, move, ban, clear, cleanup, manage, unmanage");
+                        + "'; known: start, stop, move, ban, clear, cleanup, manage, unmanage,"
+                        + " failcount-set, failcount-delete");
         }
     }
 

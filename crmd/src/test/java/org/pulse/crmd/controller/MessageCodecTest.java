@@ -37,6 +37,7 @@ class MessageCodecTest {
                 new Message.ForwardedAdmin(5, new AdminCommand.Write(new CibEdit.NodeAttribute("a", "standby", null, false),
                         true)),
                 new Message.ForwardedAdmin(6, new AdminCommand.Write(new CibEdit.Constraint("c1", "<rsc_location/>"), false)),
+                new Message.ForwardedAdmin(7, new AdminCommand.Write(new CibEdit.FailCount("d1", "a", "INFINITY"), false)),
                 new Message.ForwardedReply(5, new AdminResult("ok", "stored", v, null, null)),
                 new Message.Suicide("v1", "no quorum"),
                 new Message.ForgetHistory("v1", ""));

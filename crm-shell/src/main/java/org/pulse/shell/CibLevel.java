@@ -17,7 +17,7 @@ import org.pulse.cib.xml.XmlElement;
  * {@code cib use NAME} points every following command at it; {@code cib commit NAME} writes it
  * back to the real CIB, validated and with the version bumped.
  */
-final class CibLevel implements Level {
+final class CibLevel extends Level {
     private static final Map<String, String> USAGE = new LinkedHashMap<>();
 
     static {
@@ -30,33 +30,22 @@ final class CibLevel implements Level {
         USAGE.put("reset", "reset <name>   copy the real CIB into the shadow again");
     }
 
+    CibLevel() {
+        super("cib", USAGE);
+    }
+
     static FileCibSource shadowSource(Path dir, String name) {
         return new FileCibSource(dir.resolve("shadow." + name), name);
     }
 
-    @Override
-    public String name() {
-        return "cib";
-    }
+
+
 
     @Override
-    public List<String> commands() {
-        return List.copyOf(USAGE.keySet());
-    }
-
-    @Override
-    public String usage(String command) {
-        return USAGE.getOrDefault(command, command);
-    }
-
-    @Override
-    public int run(Shell shell, List<Token> words) throws CrmException {
+    int run(Shell shell, List<Token> words) throws CrmException {
         Session s = shell.session;
         String cmd = words.get(0).text();
-        List<String> args = new ArrayList<>();
-        for (Token t : words.subList(1, words.size())) {
-            args.add(t.text());
-        }
+        List<String> args = arguments(words);
         Path dir = s.shadowDir;
         switch (cmd) {
             case "new", "reset" -> {

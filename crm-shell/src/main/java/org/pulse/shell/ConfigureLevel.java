@@ -13,7 +13,7 @@ import org.pulse.cib.xml.XmlWriter;
 import org.pulse.lrm.AgentMetadata;
 
 /** The configure level: objects in crm syntax, show, edit, verify, commit, erase, delete, rename. */
-final class ConfigureLevel implements Level {
+final class ConfigureLevel extends Level {
     private static final Map<String, String> USAGE = new LinkedHashMap<>();
 
     static {
@@ -42,23 +42,15 @@ final class ConfigureLevel implements Level {
         USAGE.put("load", "load update|replace <file>   apply a file of crm commands (or CIB XML) to the configuration");
     }
 
-    @Override
-    public String name() {
-        return "configure";
+    ConfigureLevel() {
+        super("configure", USAGE);
     }
 
-    @Override
-    public List<String> commands() {
-        return List.copyOf(USAGE.keySet());
-    }
+
+
 
     @Override
-    public String usage(String command) {
-        return USAGE.getOrDefault(command, command);
-    }
-
-    @Override
-    public int run(Shell shell, List<Token> words) throws CrmException {
+    int run(Shell shell, List<Token> words) throws CrmException {
         Session s = shell.session;
         String cmd = words.get(0).text();
         if (ConfigureParser.isObjectCommand(cmd)) {

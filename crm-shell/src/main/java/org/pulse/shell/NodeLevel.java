@@ -15,7 +15,7 @@ import org.pulse.cib.xml.XmlElement;
  * The node level: standby/online, maintenance/ready, permanent attributes (nodes section) and
  * transient ones (status section), as crmsh does them through crm_attribute, with the same ids.
  */
-final class NodeLevel implements Level {
+final class NodeLevel extends Level {
     private static final Map<String, String> USAGE = new LinkedHashMap<>();
 
     static {
@@ -28,29 +28,18 @@ final class NodeLevel implements Level {
         USAGE.put("show", "show [<node>]   nodes with their attributes");
     }
 
-    @Override
-    public String name() {
-        return "node";
+    NodeLevel() {
+        super("node", USAGE);
     }
 
-    @Override
-    public List<String> commands() {
-        return List.copyOf(USAGE.keySet());
-    }
+
+
 
     @Override
-    public String usage(String command) {
-        return USAGE.getOrDefault(command, command);
-    }
-
-    @Override
-    public int run(Shell shell, List<Token> words) throws CrmException {
+    int run(Shell shell, List<Token> words) throws CrmException {
         Session s = shell.session;
         String cmd = words.get(0).text();
-        List<String> args = new ArrayList<>();
-        for (Token t : words.subList(1, words.size())) {
-            args.add(t.text());
-        }
+        List<String> args = arguments(words);
         switch (cmd) {
             case "standby" -> {
                 String node = node(s, cmd, args);

@@ -10,7 +10,7 @@ import java.util.Map;
  * {@code crm ra} (RaCommand, run through picocli); this level only lets {@code ra} be entered
  * like the other levels ({@code crm(live)ra# info IPaddr}).
  */
-final class RaLevel implements Level {
+final class RaLevel extends Level {
     private static final Map<String, String> USAGE = new LinkedHashMap<>();
 
     static {
@@ -19,23 +19,15 @@ final class RaLevel implements Level {
         USAGE.put("test", "test <agent> [<name>=<value>...]   run an agent's lifecycle locally");
     }
 
-    @Override
-    public String name() {
-        return "ra";
+    RaLevel() {
+        super("ra", USAGE);
     }
 
-    @Override
-    public List<String> commands() {
-        return List.copyOf(USAGE.keySet());
-    }
+
+
 
     @Override
-    public String usage(String command) {
-        return USAGE.getOrDefault(command, command);
-    }
-
-    @Override
-    public int run(Shell shell, List<Token> words) throws CrmException {
+    int run(Shell shell, List<Token> words) throws CrmException {
         List<String> args = new ArrayList<>();
         for (Token t : words) {
             args.add(t.text());

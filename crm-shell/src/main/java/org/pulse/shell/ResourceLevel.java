@@ -14,7 +14,7 @@ import org.pulse.cib.xml.XmlElement;
  * constraints, the status section for cleanup and fail counts); live, the same edits go to
  * crmd as diffs, and cleanup goes to crmd as a command because the cluster must re-probe.
  */
-final class ResourceLevel implements Level {
+final class ResourceLevel extends Level {
     private static final Map<String, String> USAGE = new LinkedHashMap<>();
 
     static {
@@ -35,29 +35,18 @@ final class ResourceLevel implements Level {
         USAGE.put("unmove", "unmove <rsc>   deprecated name of clear");
     }
 
-    @Override
-    public String name() {
-        return "resource";
+    ResourceLevel() {
+        super("resource", USAGE);
     }
 
-    @Override
-    public List<String> commands() {
-        return List.copyOf(USAGE.keySet());
-    }
+
+
 
     @Override
-    public String usage(String command) {
-        return USAGE.getOrDefault(command, command);
-    }
-
-    @Override
-    public int run(Shell shell, List<Token> words) throws CrmException {
+    int run(Shell shell, List<Token> words) throws CrmException {
         Session s = shell.session;
         String cmd = words.get(0).text();
-        List<String> args = new ArrayList<>();
-        for (Token t : words.subList(1, words.size())) {
-            args.add(t.text());
-        }
+        List<String> args = arguments(words);
         switch (cmd) {
             case "start", "stop" -> {
                 String rsc = resource(s, cmd, args, 1);

@@ -23,6 +23,22 @@ public sealed interface AdminCommand {
     record Shutdown() implements AdminCommand {
     }
 
+    /**
+     * A transient node attribute update with a dampening delay (attrd_updater -d), handled by the
+     * node that received it, as attrd does: the value is written (a {@link Write} to the DC) only
+     * once it has stayed the same for {@code dampenMs}; a different value restarts the wait, the
+     * same value does not. {@code value} null deletes the attribute. Answered at once.
+     */
+    record DampenedAttribute(String node, String name, String value, long dampenMs) implements AdminCommand {
+        public DampenedAttribute {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(name, "name");
+            if (dampenMs < 0) {
+                throw new IllegalArgumentException("dampening of " + name + " is negative: " + dampenMs + " ms");
+            }
+        }
+    }
+
     /** A change of the CIB; {@code force} allows a configuration write without quorum. */
     record Write(CibEdit edit, boolean force) implements AdminCommand {
         public Write {

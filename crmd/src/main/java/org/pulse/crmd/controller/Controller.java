@@ -39,6 +39,15 @@ public final class Controller {
     private long nextForwardId;
     private Outbox out;
     private Instant now = Instant.EPOCH;
+    /** A dampened attribute value waiting to be stable for its delay (attrd_updater -d). */
+    private record Dampened(String node, String name, String value, long dampenMs) {
+    }
+
+    /** Values waiting for their dampening timer, by timer name. */
+    private final Map<String, Dampened> dampened = new HashMap<>();
+    /** Writes this node makes itself (dampened values), by their (negative) request id: retried if lost. */
+    private final Map<Long, Dampened> ownWrites = new HashMap<>();
+    private long nextOwnWriteId;
 
     public Controller(ControllerConfig config, Scheduler scheduler, Cib storedCib) {
         this.config = Objects.requireNonNull(config, "config");
@@ -201,7 +210,7 @@ public final class Controller {
             Long requestId = forwards.remove(r.forwardId());
             if (requestId != null) {
                 out.add(new Effect.CancelTimer(TimerKey.of("forward", r.forwardId())));
-                out.add(new Effect.ReplyAdmin(requestId, r.result()));
+                replyLocal(requestId, r.result());
             }
         } else if (m instanceof Message.Suicide s) {
             if (view != null && s.viewId().equals(view.id()) && from.equals(view.dc())) {
@@ -333,9 +342,14 @@ public final class Controller {
             long id = Long.parseLong(key.detail());
             Long requestId = forwards.remove(id);
             if (requestId != null) {
-                out.add(new Effect.ReplyAdmin(requestId, AdminResult.error(AdminResult.TIMEOUT,
+                replyLocal(requestId, AdminResult.error(AdminResult.TIMEOUT,
                         "the DC did not confirm the change within " + (config.writeTimeoutMs() / 1000)
-                                + " s; it may or may not be applied — check with crm configure show")));
+                                + " s; it may or may not be applied — check with crm configure show"));
+            }
+        } else if (key.is("dampen")) {
+            Dampened d = dampened.remove(key.name());
+            if (d != null) {
+                writeDampened(key, d);
             }
         } else if (dc != null) {
             dc.onTimer(key);
@@ -360,6 +374,8 @@ public final class Controller {
                 // Without a DC nobody can take over or record the stop: leave now.
                 out.add(new Effect.ShutdownComplete("not joined to a DC"));
             }
+        } else if (command instanceof AdminCommand.DampenedAttribute d) {
+            onDampened(requestId, d);
         } else if (command instanceof AdminCommand.Write w) {
             if (dc != null) {
                 dc.write(new DcRole.ReplyTo(self, requestId), w);
@@ -369,16 +385,76 @@ public final class Controller {
                 out.send(view.dc(), new Message.ForwardedAdmin(id, w));
                 out.timer(TimerKey.of("forward", id), config.writeTimeoutMs() + config.actionMarginMs());
             } else {
-                out.add(new Effect.ReplyAdmin(requestId, AdminResult.error(AdminResult.NO_DC,
+                replyLocal(requestId, AdminResult.error(AdminResult.NO_DC,
                         "node " + self + " is not joined to a DC yet (view "
-                                + (view == null ? "none" : view.members().toString()) + "); retry in a moment")));
+                                + (view == null ? "none" : view.members().toString()) + "); retry in a moment"));
             }
         }
     }
 
-    /** For DcRole: reply to an admin request received on this node. */
+    private void onDampened(long requestId, AdminCommand.DampenedAttribute d) {
+        AdminCommand.Write write = new AdminCommand.Write(new CibEdit.NodeAttribute(d.node(), d.name(), d.value(),
+                true), false);
+        TimerKey key = TimerKey.of("dampen", d.node() + "/" + d.name());
+        Dampened waiting = dampened.get(key.name());
+        if (d.dampenMs() == 0) {
+            if (waiting != null) {
+                dampened.remove(key.name());
+                out.add(new Effect.CancelTimer(key));
+            }
+            onAdmin(requestId, write);
+            return;
+        }
+        String what = d.name() + (d.value() == null ? " (delete)" : "=" + d.value()) + " on " + d.node();
+        if (waiting != null && Objects.equals(waiting.value(), d.value())) {
+            // The same value again: it keeps the time it has already been stable.
+            replyLocal(requestId, AdminResult.written(cib.version(), what + " already waits to be written"));
+            return;
+        }
+        String stored = Cibs.nodeState(cib.root(), d.node()).map(ns -> Cibs.transientAttributes(ns).get(d.name()))
+                .orElse(null);
+        if (waiting == null && Objects.equals(stored, d.value())) {
+            replyLocal(requestId, AdminResult.written(cib.version(), what + ": no change"));
+            return;
+        }
+        dampened.put(key.name(), new Dampened(d.node(), d.name(), d.value(), d.dampenMs()));
+        out.timer(key, d.dampenMs());
+        replyLocal(requestId, AdminResult.written(cib.version(), what + " is written after " + d.dampenMs()
+                + " ms unless it changes meanwhile"));
+    }
+
+    /** A dampened value stayed the same for its delay: write it (to the DC), or wait again without one. */
+    private void writeDampened(TimerKey key, Dampened d) {
+        if (dc == null && !joined()) {
+            // attrd keeps the value until there is a DC to write it to; so does this node.
+            dampened.put(key.name(), d);
+            out.timer(key, d.dampenMs());
+            out.debug("dampened " + d.name() + " on " + d.node() + " waits for a DC");
+            return;
+        }
+        long id = --nextOwnWriteId;
+        ownWrites.put(id, d);
+        onAdmin(id, new AdminCommand.Write(new CibEdit.NodeAttribute(d.node(), d.name(), d.value(), true), false));
+    }
+
+    /** Replies to an admin request received on this node (for DcRole too); own writes are checked here. */
     void replyLocal(long requestId, AdminResult result) {
-        out.add(new Effect.ReplyAdmin(requestId, result));
+        if (requestId >= 0) {
+            out.add(new Effect.ReplyAdmin(requestId, result));
+            return;
+        }
+        Dampened d = ownWrites.remove(requestId);
+        if (d == null || result.ok()) {
+            return;
+        }
+        TimerKey key = TimerKey.of("dampen", d.node() + "/" + d.name());
+        boolean retry = !result.code().equals(AdminResult.INVALID) && !dampened.containsKey(key.name());
+        out.warn("writing " + d.name() + " on " + d.node() + " failed (" + result.code() + ": " + result.message()
+                + ")" + (retry ? "; retrying in " + d.dampenMs() + " ms" : ""));
+        if (retry) {
+            dampened.put(key.name(), d);
+            out.timer(key, d.dampenMs());
+        }
     }
 
     CibVersion version() {

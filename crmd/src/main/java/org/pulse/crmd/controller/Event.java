@@ -33,10 +33,16 @@ public sealed interface Event {
         }
     }
 
-    /** A request on the admin socket; answered by {@link Effect.ReplyAdmin} with the same id. */
+    /**
+     * A request on the admin socket; answered by {@link Effect.ReplyAdmin} with the same id. Ids
+     * are zero or more: the controller numbers its own writes (dampened attributes) below zero.
+     */
     record AdminRequest(long requestId, AdminCommand command) implements Event {
         public AdminRequest {
             Objects.requireNonNull(command, "command");
+            if (requestId < 0) {
+                throw new IllegalArgumentException("admin request id " + requestId + " is negative (reserved)");
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.pulse.cib.Cib;
+import org.pulse.cib.CibValidator;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminError;
 import org.pulse.cib.admin.AdminOp;
@@ -146,7 +147,11 @@ final class AdminHandler {
     }
 
     private AdminResponse write(AdminRequest req, CibEdit edit, boolean force) {
-        AdminResult r = runtime.request(new AdminCommand.Write(edit, force), writeTimeoutMs());
+        return write(req, new AdminCommand.Write(edit, force));
+    }
+
+    private AdminResponse write(AdminRequest req, AdminCommand command) {
+        AdminResult r = runtime.request(command, writeTimeoutMs());
         if (!r.ok()) {
             return error(req, r);
         }
@@ -299,7 +304,20 @@ final class AdminHandler {
                 String name = req.args().requireString("name");
                 String value = action.equals("attribute-set") ? req.args().requireString("value") : null;
                 boolean forever = "forever".equals(req.args().string("lifetime").orElse("reboot"));
-                return write(req, new CibEdit.NodeAttribute(node, name, value, !forever), force);
+                String dampen = req.args().string("dampen").orElse(null);
+                if (dampen == null) {
+                    return write(req, new CibEdit.NodeAttribute(node, name, value, !forever), force);
+                }
+                Long dampenMs = CibValidator.durationMs(dampen);
+                if (dampenMs == null) {
+                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "dampen '" + dampen + "' for " + name
+                            + " is not a duration; give seconds (5, 5s) or e.g. 500ms");
+                }
+                if (forever) {
+                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "dampening is for transient"
+                            + " attributes (attrd_updater, lifetime reboot), not the permanent attribute " + name);
+                }
+                return write(req, new AdminCommand.DampenedAttribute(node, name, value, dampenMs));
             }
             case "attribute-get": {
                 String name = req.args().requireString("name");

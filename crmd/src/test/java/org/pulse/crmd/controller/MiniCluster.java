@@ -33,6 +33,8 @@ final class MiniCluster {
     private final Deque<Map.Entry<String, Event>> local = new ArrayDeque<>();
     private Predicate<Envelope> holding = e -> false;
     Instant now = Instant.parse("2026-11-22T12:00:00Z");
+    /** Timers set and not cancelled: "node\0key" → when due. */
+    final Map<String, Instant> timers = new HashMap<>();
     private long adminIds;
 
     MiniCluster(List<String> names, Cib cib, Scheduler scheduler) {
@@ -95,6 +97,10 @@ final class MiniCluster {
                 wire.add(new Envelope(node, s.to(), s.message()));
             } else if (f instanceof Effect.RunOperation r) {
                 local.add(Map.entry(node, new Event.OperationCompleted(run(node, r.request()))));
+            } else if (f instanceof Effect.SetTimer t) {
+                timers.put(node + "\u0000" + t.key().name(), now.plusMillis(t.delayMs()));
+            } else if (f instanceof Effect.CancelTimer t) {
+                timers.remove(node + "\u0000" + t.key().name());
             } else if (f instanceof Effect.ReplyAdmin r) {
                 replies.put(r.requestId(), r.result());
             } else if (f instanceof Effect.Log l) {
@@ -121,6 +127,28 @@ final class MiniCluster {
             }
         }
         return OpResult.of(req, 0, OpStatus.DONE, "", 1);
+    }
+
+    /**
+     * The clock moves on by {@code ms}; the timers whose name starts with {@code kind} fire when
+     * due, in order, each at its own time (the others are left alone: a test picks what it looks at).
+     */
+    void advance(long ms, String kind) {
+        Instant end = now.plusMillis(ms);
+        while (true) {
+            Map.Entry<String, Instant> next = timers.entrySet().stream()
+                    .filter(e -> e.getKey().substring(e.getKey().indexOf('\u0000') + 1).startsWith(kind))
+                    .filter(e -> !e.getValue().isAfter(end)).min(Map.Entry.comparingByValue()).orElse(null);
+            if (next == null) {
+                break;
+            }
+            timers.remove(next.getKey());
+            now = next.getValue().isAfter(now) ? next.getValue() : now;
+            String[] parts = next.getKey().split("\u0000", 2);
+            deliver(parts[0], new Event.TimerFired(new TimerKey(parts[1])));
+            settle();
+        }
+        now = end;
     }
 
     /** Crash: the node's controller is gone (its resources keep running in {@link #running}). */

@@ -140,8 +140,19 @@ public final class CrmdRuntime implements AutoCloseable {
         });
         lrm = new Lrm(lrmConfig(config, agentPath()), r -> post(new Event.OperationCompleted(toOpResult(r))));
         admin = AdminServer.start(config.socket(), this, log);
+        messenger = Messenger.start(messaging(config).clusterKey(key).build(), new Listener());
+        log.info("failure detection: {}", messenger.describeTiming());
+        started.countDown();
+    }
+
+    /**
+     * The messaging setup of a node config (without the key): this node listens on each of its
+     * links, and every node listed with two addresses is a peer over both, so it is lost only
+     * when both links are.
+     */
+    static MessagingConfig.Builder messaging(NodeConfig config) {
         MessagingConfig.Builder mc = MessagingConfig.builder(config.cluster(), config.node())
-                .failureDetectionMs(config.failureDetectionMs()).clusterKey(key);
+                .failureDetectionMs(config.failureDetectionMs());
         mc.listenOn(config.listen());
         if (config.link2() != null) {
             mc.listenOn(config.link2());
@@ -154,9 +165,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 mc.peer(address, second);
             }
         });
-        messenger = Messenger.start(mc.build(), new Listener());
-        log.info("failure detection: {}", messenger.describeTiming());
-        started.countDown();
+        return mc;
     }
 
     /**

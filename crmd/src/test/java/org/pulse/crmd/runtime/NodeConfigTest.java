@@ -34,6 +34,22 @@ class NodeConfigTest {
     }
 
     @Test
+    void everyNodeWithTwoAddressesIsAPeerOverBothLinks() throws Exception {
+        NodeConfig c = NodeConfig.parse(FILE, List.of("node = node2",
+                "nodes = node1@198.51.100.1:7801+203.0.113.1:7801, node2@198.51.100.2:7802+203.0.113.2:7802,"
+                        + " node3@198.51.100.3:7803"));
+        org.pulse.messaging.MessagingConfig m = CrmdRuntime.messaging(c).insecure().build();
+        assertEquals(List.of(new java.net.InetSocketAddress("198.51.100.2", 7802),
+                new java.net.InetSocketAddress("203.0.113.2", 7802)), m.links(), "node2 listens on both its links");
+        assertEquals(new java.net.InetSocketAddress("203.0.113.1", 7801),
+                m.peerSecondLinks().get(new java.net.InetSocketAddress("198.51.100.1", 7801)), "node1's second link");
+        assertEquals(new java.net.InetSocketAddress("203.0.113.2", 7802),
+                m.peerSecondLinks().get(new java.net.InetSocketAddress("198.51.100.2", 7802)), "node2's second link");
+        assertEquals(2, m.peerSecondLinks().size(), "node3 has one link: " + m.peerSecondLinks());
+        assertTrue(m.peers().contains(new java.net.InetSocketAddress("198.51.100.3", 7803)));
+    }
+
+    @Test
     void mistakesNameTheLineAndWhatToDo() {
         NodeConfig.ConfigException e = assertThrows(NodeConfig.ConfigException.class, () -> NodeConfig.parse(FILE,
                 List.of("node = node3", "nodes = node1@127.0.0.1:7801")));

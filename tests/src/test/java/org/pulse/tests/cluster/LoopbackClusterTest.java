@@ -18,7 +18,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.pulse.bench.LocalCluster;
+import org.pulse.cib.Cib;
+import org.pulse.cib.CibDiff;
 import org.pulse.cib.admin.AdminArgs;
+import org.pulse.cib.admin.AdminError;
+import org.pulse.cib.admin.AdminOp;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.tests.support.TestEnv;
@@ -136,6 +140,101 @@ class LoopbackClusterTest {
         assertEquals(105, missing.getKey(), "a missing attribute is exit 105 as in Pacemaker: " + missing.getValue());
     }
 
+    @Test
+    @Order(5)
+    void anEditThatWouldMakeTheCibInvalidIsRefusedAndNoNodeChanges() throws Exception {
+        String before = configVersion(1);
+        for (int n = 2; n <= 3; n++) {
+            assertEquals(before, configVersion(n), "node" + n + " is at another configuration version");
+        }
+        String xml = LocalCluster.str(cluster.admin(1, AdminRequest.query(cluster.nextId())).result(), "xml");
+        Cib cur = Cib.parse("query", xml);
+        String ghost = "<rsc_location id=\"loc-ghost\" rsc=\"ghost\" node=\"node1\" score=\"100\"/>";
+        String badXml = xml.contains("<constraints/>") ? xml.replace("<constraints/>", "<constraints>" + ghost
+                + "</constraints>") : xml.replace("</constraints>", ghost + "</constraints>");
+        Cib bad = Cib.parse("bad", badXml);
+        AdminResponse patch = cluster.admin(2, AdminRequest.patch(cluster.nextId(), CibDiff.diff(cur, bad).toJson()));
+        assertFalse(patch.ok(), "a constraint on a missing resource was accepted");
+        assertEquals(AdminError.INVALID_CIB, patch.error().code(), patch.error().message());
+        assertTrue(patch.error().message().contains("loc-ghost") && patch.error().message().contains("ghost"),
+                patch.error().message());
+
+        AdminResponse replace = cluster.admin(3, AdminRequest.replace(cluster.nextId(), "<resources>"
+                + "<primitive id=\"dup\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\"/>"
+                + "<primitive id=\"dup\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\"/></resources>"));
+        assertFalse(replace.ok(), "a replace with a duplicate id was accepted");
+        assertEquals(AdminError.INVALID_CIB, replace.error().code(), replace.error().message());
+        assertTrue(replace.error().message().contains("'dup'"), replace.error().message());
+
+        for (int n = 1; n <= 3; n++) {
+            assertEquals(before, configVersion(n), "node" + n + "'s configuration changed after refused edits");
+            String now = LocalCluster.str(cluster.admin(n, AdminRequest.query(cluster.nextId())).result(), "xml");
+            assertFalse(now.contains("loc-ghost") || now.contains("id=\"dup\""), "node" + n + " stored a refused edit");
+            assertTrue(now.contains("id=\"d1\""), "node" + n + " lost d1");
+        }
+    }
+
+    /** admin_epoch.epoch of a node's CIB (num_updates moves with every status update). */
+    static String configVersion(int node) throws Exception {
+        String v = LocalCluster.str(cluster.admin(node, AdminRequest.query(cluster.nextId())).result(), "version");
+        return v.substring(0, v.lastIndexOf('.'));
+    }
+
+    @Test
+    @Order(6)
+    void failcountSetThroughTheAdminProtocolReachesEveryNodeAndDeleteRemovesIt() throws Exception {
+        AdminResponse set = cluster.admin(1, new AdminRequest(cluster.nextId(), AdminOp.RESOURCE, AdminArgs.of(
+                "action", "failcount-set", "resource", "d2", "node", "node3", "value", "4")));
+        assertTrue(set.ok(), () -> "failcount-set failed: " + set.error());
+        for (int n = 1; n <= 3; n++) {
+            AdminResponse get = cluster.admin(n, new AdminRequest(cluster.nextId(), AdminOp.NODE, AdminArgs.of(
+                    "action", "attribute-get", "node", "node3", "name", "fail-count-d2")));
+            assertTrue(get.ok(), "node" + n + " lacks fail-count-d2 of node3: " + get.error());
+            assertEquals("4", LocalCluster.str(get.result(), "value"));
+        }
+        AdminResponse missingValue = cluster.admin(2, AdminRequest.resource(cluster.nextId(), "failcount-set", "d2",
+                "node3"));
+        assertFalse(missingValue.ok());
+        assertTrue(missingValue.error().message().contains("value"), missingValue.error().message());
+        AdminResponse delete = cluster.admin(2, AdminRequest.resource(cluster.nextId(), "failcount-delete", "d2",
+                "node3"));
+        assertTrue(delete.ok(), () -> "failcount-delete failed: " + delete.error());
+        for (int n = 1; n <= 3; n++) {
+            AdminResponse get = cluster.admin(n, new AdminRequest(cluster.nextId(), AdminOp.NODE, AdminArgs.of(
+                    "action", "attribute-get", "node", "node3", "name", "fail-count-d2")));
+            assertEquals(AdminError.NOT_FOUND, get.error() == null ? null : get.error().code(),
+                    "node" + n + " still has fail-count-d2 after failcount-delete");
+        }
+    }
+
+    @Test
+    @Order(7)
+    void attrdUpdaterDampensAsThePingAgentExpects() throws Exception {
+        Path bin = TestEnv.root().resolve("bin");
+        Map.Entry<Integer, String> up = shim(bin, 1, "attrd_updater", "-n", "damped", "-U", "5", "-d", "3s");
+        assertEquals(0, up.getKey(), up.getValue());
+        Map.Entry<Integer, String> early = shim(bin, 2, "crm_attribute", "-N", "node1", "-n", "damped", "-l",
+                "reboot", "-G", "-q");
+        assertEquals(105, early.getKey(), "written before the 3 s dampening: " + early.getValue());
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(15), () -> {
+            try {
+                return shim(bin, 2, "crm_attribute", "-N", "node1", "-n", "damped", "-l", "reboot", "-G", "-q")
+                        .getValue().strip().equals("5");
+            } catch (Exception e) {
+                return false;
+            }
+        }), "the dampened value was never written");
+        assertEquals(0, shim(bin, 3, "attrd_updater", "-D", "-n", "damped", "-N", "node1", "-d", "1s").getKey());
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(15), () -> {
+            try {
+                return shim(bin, 1, "crm_attribute", "-N", "node1", "-n", "damped", "-l", "reboot", "-G", "-q")
+                        .getKey() == 105;
+            } catch (Exception e) {
+                return false;
+            }
+        }), "the dampened delete never happened");
+    }
+
     static Map.Entry<Integer, String> shim(Path bin, int node, String tool, String... args) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>();
         cmd.add(bin.resolve(tool).toString());
@@ -149,7 +248,7 @@ class LoopbackClusterTest {
     }
 
     @Test
-    @Order(5)
+    @Order(10)
     void aCleanStopMovesTheResourceAwayAndIsNotFenced() throws Exception {
         String dc = cluster.agreedDc(1, 2, 3);
         assertNotNull(dc);
@@ -174,7 +273,7 @@ class LoopbackClusterTest {
     }
 
     @Test
-    @Order(6)
+    @Order(11)
     void killingTheDcGivesANewDcAndTheResourceRecoversAfterFencing() throws Exception {
         String dc = cluster.agreedDc(1, 2, 3);
         assertNotNull(dc);
@@ -207,7 +306,7 @@ class LoopbackClusterTest {
     }
 
     @Test
-    @Order(7)
+    @Order(12)
     void aNodeWithAnotherKeyIsKeptOut() throws Exception {
         Path other = dir.resolve("node4");
         Files.createDirectories(other);

@@ -45,7 +45,7 @@ public final class XmlParser {
     }
 
     public static XmlElement parse(String source, Reader reader) throws XmlParseException {
-        XMLInputFactory factory = XMLInputFactory.newFactory();
+        XMLInputFactory factory = newFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         factory.setProperty(XMLInputFactory.IS_COALESCING, true);
@@ -91,6 +91,23 @@ public final class XmlParser {
                     // nothing to release beyond the reader the caller owns
                 }
             }
+        }
+    }
+
+    /** The StAX implementation Pulse ships (Woodstox, via Jackson's XML module). */
+    private static final String WOODSTOX_FACTORY = "com.ctc.wstx.stax.WstxInputFactory";
+
+    /**
+     * Woodstox made directly: XMLInputFactory.newFactory() first reads jaxp.properties and walks
+     * every jar's META-INF/services to find the same class, about 35 ms of a one-shot
+     * {@code crm simulate}. By name, not by import, so cib's code depends on StAX alone; when
+     * Woodstox is not on the class path the standard lookup still finds whatever is.
+     */
+    private static XMLInputFactory newFactory() {
+        try {
+            return (XMLInputFactory) Class.forName(WOODSTOX_FACTORY).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+            return XMLInputFactory.newFactory();
         }
     }
 

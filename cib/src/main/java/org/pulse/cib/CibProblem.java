@@ -30,6 +30,15 @@ public record CibProblem(Severity severity, String source, int line, int column,
         return new CibProblem(Severity.WARNING, source, line, 0, elementId, problem, fix);
     }
 
+    /**
+     * What the problem is, without where: element id and problem, no line or column, because
+     * lines move when a CIB is edited. Two versions of a CIB share a problem when they share
+     * this key; writers use it to refuse only the errors a change adds.
+     */
+    public String identity() {
+        return elementId + "\u0000" + problem;
+    }
+
     public boolean isError() {
         return severity == Severity.ERROR;
     }

@@ -262,9 +262,6 @@ public final class CibStore {
         return problems.stream().filter(CibProblem::isError).toList();
     }
 
-    private static String key(CibProblem p) {
-        return p.elementId() + "\u0000" + p.problem();
-    }
 
     private void refuseNewErrors(Cib cib, List<CibProblem> errors) throws CibException {
         if (errors.isEmpty()) {
@@ -273,10 +270,10 @@ public final class CibStore {
         if (storedErrors == null) {
             storedErrors = new java.util.HashSet<>();
             if (stored != null) {
-                errors(CibValidator.validate(stored)).forEach(p -> storedErrors.add(key(p)));
+                errors(CibValidator.validate(stored)).forEach(p -> storedErrors.add(p.identity()));
             }
         }
-        List<CibProblem> fresh = errors.stream().filter(p -> !storedErrors.contains(key(p))).toList();
+        List<CibProblem> fresh = errors.stream().filter(p -> !storedErrors.contains(p.identity())).toList();
         if (!fresh.isEmpty()) {
             throw new CibException(cib.source() + " is not a valid CIB (" + fresh.size()
                     + (fresh.size() == 1 ? " error)" : " errors)"), fresh);
@@ -293,7 +290,7 @@ public final class CibStore {
         acceptedConfiguration = cib.root().element("configuration").orElse(null);
         if (complete || storedErrors != null) {
             java.util.Set<String> keys = complete ? new java.util.HashSet<>() : new java.util.HashSet<>(storedErrors);
-            errors.forEach(p -> keys.add(key(p)));
+            errors.forEach(p -> keys.add(p.identity()));
             storedErrors = keys;
         }
         // else unknown: computed from `stored` when first needed

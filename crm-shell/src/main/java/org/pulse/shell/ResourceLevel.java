@@ -452,7 +452,12 @@ final class ResourceLevel extends Level {
                     throw new CrmException("resource failcount set: give a count (a number or INFINITY)");
                 }
                 if (s.source() instanceof LiveCibSource live) {
-                    live.command(AdminRequest.resource(live.client().nextId(), "failcount-" + verb, rsc, node));
+                    AdminRequest request = AdminRequest.resource(live.client().nextId(), "failcount-" + verb, rsc, node);
+                    if (value != null) {
+                        // crmd refuses failcount-set without the count it is to set
+                        request = new AdminRequest(request.id(), request.op(), request.args().with("value", value));
+                    }
+                    live.command(request);
                     return 0;
                 }
                 s.applyNow("resource failcount", cib -> Tree.transform(cib, e -> {

@@ -31,15 +31,15 @@ final class CibChecks {
         XmlElement currentConfiguration = current.root().element("configuration").orElse(null);
         if (currentConfiguration == null || currentConfiguration != checkedConfiguration) {
             Set<String> keys = new HashSet<>();
-            errors(current).forEach(p -> keys.add(key(p)));
+            errors(current).forEach(p -> keys.add(p.identity()));
             knownErrors = keys;
             checkedConfiguration = currentConfiguration;
         }
         Set<String> known = knownErrors;
-        List<CibProblem> added = errors.stream().filter(p -> !known.contains(key(p))).toList();
+        List<CibProblem> added = errors.stream().filter(p -> !known.contains(p.identity())).toList();
         if (added.isEmpty()) {
             Set<String> keys = new HashSet<>();
-            errors.forEach(p -> keys.add(key(p)));
+            errors.forEach(p -> keys.add(p.identity()));
             remember(next, keys);
         }
         return added;
@@ -65,7 +65,4 @@ final class CibChecks {
         return CibValidator.validate(cib).stream().filter(CibProblem::isError).toList();
     }
 
-    private static String key(CibProblem p) {
-        return p.elementId() + "\u0000" + p.problem();
-    }
 }

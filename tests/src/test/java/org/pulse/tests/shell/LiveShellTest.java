@@ -108,6 +108,14 @@ class LiveShellTest {
         }), "pingd=5 never showed");
         crm("node", "attribute", "node1", "set", "site", "east");
         assertTrue(crm("node", "attribute", "node1", "show", "site").contains("value=east"));
+        crm("resource", "failcount", "d1", "set", "node1", "3");
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(20), () -> {
+            try {
+                return cluster.crm(1, "resource", "failcount", "d1", "show", "node1").getValue().contains("value=3");
+            } catch (Exception e) {
+                return false;
+            }
+        }), "failcount set did not reach the live CIB");
         crm("resource", "cleanup", "d1");
 
         String json = crm("status", "--output", "json");

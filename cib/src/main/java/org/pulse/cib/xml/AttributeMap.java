@@ -39,6 +39,38 @@ final class AttributeMap extends AbstractMap<String, String> {
         return new AttributeMap(pairs);
     }
 
+    /**
+     * The parser's path: {@code pairs} (name0, value0, ...; the caller hands it over and keeps
+     * no reference) becomes the map as it is, without a LinkedHashMap in between. A repeated
+     * name (well-formed XML has none) keeps its first place and takes the last value, as a
+     * LinkedHashMap would.
+     */
+    static AttributeMap ofPairs(String[] pairs, int length) {
+        if (length == 0) {
+            return EMPTY;
+        }
+        int n = 0;
+        for (int i = 0; i < length; i += 2) {
+            String name = java.util.Objects.requireNonNull(pairs[i], "attribute name");
+            java.util.Objects.requireNonNull(pairs[i + 1], "value of attribute " + name);
+            int at = -1;
+            for (int j = 0; j < n; j += 2) {
+                if (pairs[j].equals(name)) {
+                    at = j;
+                    break;
+                }
+            }
+            if (at >= 0) {
+                pairs[at + 1] = pairs[i + 1];
+            } else {
+                pairs[n] = name;
+                pairs[n + 1] = pairs[i + 1];
+                n += 2;
+            }
+        }
+        return new AttributeMap(n == pairs.length ? pairs : Arrays.copyOf(pairs, n));
+    }
+
     /** Same names, values and order. */
     boolean sameInOrder(AttributeMap other) {
         return Arrays.equals(pairs, other.pairs);

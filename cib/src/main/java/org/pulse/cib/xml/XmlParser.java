@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.xml.stream.Location;
@@ -113,21 +112,45 @@ public final class XmlParser {
 
     private static final class Open {
         final String name;
-        final Map<String, String> attributes;
+        final AttributeMap attributes;
         final List<XmlNode> children = new ArrayList<>();
         final int line;
         StringBuilder text;
+        /** A whitespace-only run not yet followed by other text: dropped unless text follows. */
+        String blank;
 
-        Open(String name, Map<String, String> attributes, int line) {
+        Open(String name, AttributeMap attributes, int line) {
             this.name = name;
             this.attributes = attributes;
             this.line = line;
         }
 
+        /*
+         * A pretty-printed CIB has a whitespace run between every two tags: such a run is kept
+         * as a String until text follows it in the same run (then both go into the builder), and
+         * dropped at the run's end, without a StringBuilder and two copies per run.
+         */
+        void addText(String chunk, boolean whitespace) {
+            if (text == null && whitespace) {
+                blank = blank == null ? chunk : blank + chunk;
+                return;
+            }
+            if (text == null) {
+                text = new StringBuilder();
+                if (blank != null) {
+                    text.append(blank);
+                    blank = null;
+                }
+            }
+            text.append(chunk);
+        }
+
         void flushText() {
+            blank = null;
             if (text != null) {
-                if (!text.toString().isBlank()) {
-                    children.add(new XmlText(text.toString()));
+                String s = text.toString();
+                if (!s.isBlank()) {
+                    children.add(new XmlText(s));
                 }
                 text = null;
             }
@@ -151,8 +174,9 @@ public final class XmlParser {
                         throw error(source, in, "elements nested deeper than " + MAX_DEPTH
                                 + " levels; a CIB is never this deep, so the file is not a CIB");
                     }
-                    Map<String, String> attrs = new LinkedHashMap<>();
-                    for (int i = 0; i < in.getAttributeCount(); i++) {
+                    int count = in.getAttributeCount();
+                    String[] pairs = new String[count * 2];
+                    for (int i = 0; i < count; i++) {
                         String value = in.getAttributeValue(i);
                         if (value.length() <= SHARED_VALUE_CHARS) {
                             String known = shared.putIfAbsent(value, value);
@@ -164,8 +188,10 @@ public final class XmlParser {
                                     + "> is " + value.length() + " characters long (limit "
                                     + MAX_ATTRIBUTE_CHARS + "); store large data outside the CIB");
                         }
-                        attrs.put(attrName, value);
+                        pairs[2 * i] = attrName;
+                        pairs[2 * i + 1] = value;
                     }
+                    AttributeMap attrs = AttributeMap.ofPairs(pairs, pairs.length);
                     if (!stack.isEmpty()) {
                         stack.peek().flushText();
                     }
@@ -184,11 +210,7 @@ public final class XmlParser {
                 }
                 case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
                     if (!stack.isEmpty()) {
-                        Open top = stack.peek();
-                        if (top.text == null) {
-                            top.text = new StringBuilder();
-                        }
-                        top.text.append(in.getText());
+                        stack.peek().addText(in.getText(), event != XMLStreamConstants.CDATA && in.isWhiteSpace());
                     }
                 }
                 case XMLStreamConstants.COMMENT -> {

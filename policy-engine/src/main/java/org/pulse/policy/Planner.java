@@ -639,6 +639,9 @@ final class Planner {
 
     private void runnability() {
         boolean noFenceDevice = c.stonithEnabled() && !c.hasFenceDevice();
+        // once, not per action: each call looks the option up and lower-cases it anew
+        String noQuorumPolicy = c.options().noQuorumPolicy();
+        boolean quorumAllowsStarts = c.quorumAllowsStarts();
         for (Act a : acts) {
             if (a.rsc == null) {
                 continue;
@@ -647,14 +650,14 @@ final class Planner {
                 unrunnable(a, a.node.name + " is unclean and cannot be fenced");
             }
             if ("start".equals(a.op)) {
-                boolean demotePolicyRestart = "demote".equals(c.options().noQuorumPolicy())
+                boolean demotePolicyRestart = "demote".equals(noQuorumPolicy)
                         && a.rsc.cloneAncestor() != null && a.rsc.cloneAncestor().promotable
                         && a.rsc.runningOn.contains(a.node);
                 if (demotePolicyRestart) {
                     // no-quorum-policy=demote: a promotable instance may be recovered where it runs
-                } else if (!c.quorumAllowsStarts() && !a.rsc.isFenceDevice()) {
-                    unrunnable(a, "no quorum (no-quorum-policy=" + c.options().noQuorumPolicy() + ")");
-                } else if (!c.quorumAllowsStarts()) {
+                } else if (!quorumAllowsStarts && !a.rsc.isFenceDevice()) {
+                    unrunnable(a, "no quorum (no-quorum-policy=" + noQuorumPolicy + ")");
+                } else if (!quorumAllowsStarts) {
                     unrunnable(a, "no quorum");
                 } else if (noFenceDevice && a.rsc.requiresFencing) {
                     unrunnable(a, "stonith-enabled is true but no fence device is configured");

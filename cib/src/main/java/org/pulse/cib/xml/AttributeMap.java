@@ -34,7 +34,7 @@ final class AttributeMap extends AbstractMap<String, String> {
         int i = 0;
         for (Map.Entry<String, String> e : attributes.entrySet()) {
             pairs[i++] = java.util.Objects.requireNonNull(e.getKey(), "attribute name");
-            pairs[i++] = java.util.Objects.requireNonNull(e.getValue(), "value of attribute " + e.getKey());
+            pairs[i++] = requireValue(e.getKey(), e.getValue());
         }
         return new AttributeMap(pairs);
     }
@@ -52,7 +52,7 @@ final class AttributeMap extends AbstractMap<String, String> {
         int n = 0;
         for (int i = 0; i < length; i += 2) {
             String name = java.util.Objects.requireNonNull(pairs[i], "attribute name");
-            java.util.Objects.requireNonNull(pairs[i + 1], "value of attribute " + name);
+            requireValue(name, pairs[i + 1]);
             int at = -1;
             for (int j = 0; j < n; j += 2) {
                 if (pairs[j].equals(name)) {
@@ -69,6 +69,14 @@ final class AttributeMap extends AbstractMap<String, String> {
             }
         }
         return new AttributeMap(n == pairs.length ? pairs : Arrays.copyOf(pairs, n));
+    }
+
+    /** The message is built only on failure: building it for every attribute was a third of parsing. */
+    private static String requireValue(String name, String value) {
+        if (value == null) {
+            throw new NullPointerException("value of attribute " + name);
+        }
+        return value;
     }
 
     /** Same names, values and order. */

@@ -140,7 +140,15 @@ public final class FailoverBench {
                 + "<primitive id=\"web\" class=\"ocf\" provider=\"pulse\" type=\"httpd\">"
                 + attrs("web", Map.of("listen", vip + ":80", "docroot", shared.toString()))
                 + ops("web", "5s", "20s") + "</primitive></group>");
-        List<Long> b = killTrials("web", trials, false);
+        List<Long> b;
+        String groupProblem = null;
+        try {
+            b = killTrials("web", trials, false);
+        } catch (IllegalStateException e) {
+            // Still print what was measured; the problem goes into the table.
+            groupProblem = e.getMessage();
+            b = List.of();
+        }
 
         System.out.println();
         System.out.println("Failover outage seen by the client (ms), 3 nodes in network namespaces, client probing every"
@@ -148,6 +156,9 @@ public final class FailoverBench {
         System.out.println(String.format(Locale.ROOT, "%-44s %6s %6s %6s %6s", "case", "trials", "min", "median", "max"));
         row("(a) VIP alone, web server on every node", a);
         row("(b) VIP + Filesystem + httpd group", b);
+        if (groupProblem != null) {
+            System.out.println("    (b) stopped: " + groupProblem);
+        }
         row("(c) graceful move of the VIP (resource move)", move);
         System.out.println(String.format(Locale.ROOT, "(d) idle soak %d s: %d false failovers (%d view changes, %d VIP moves),"
                 + " %d failed client probes; during the kill trials %d other node(s) were fenced as well",

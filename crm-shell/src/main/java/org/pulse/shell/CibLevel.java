@@ -38,9 +38,6 @@ final class CibLevel extends Level {
         return new FileCibSource(dir.resolve("shadow." + name), name);
     }
 
-
-
-
     @Override
     int run(Shell shell, List<Token> words) throws CrmException {
         Session s = shell.session;

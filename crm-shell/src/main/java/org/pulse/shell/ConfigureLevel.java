@@ -46,9 +46,6 @@ final class ConfigureLevel extends Level {
         super("configure", USAGE);
     }
 
-
-
-
     @Override
     int run(Shell shell, List<Token> words) throws CrmException {
         Session s = shell.session;

@@ -32,9 +32,6 @@ final class NodeLevel extends Level {
         super("node", USAGE);
     }
 
-
-
-
     @Override
     int run(Shell shell, List<Token> words) throws CrmException {
         Session s = shell.session;

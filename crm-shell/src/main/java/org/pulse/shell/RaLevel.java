@@ -23,9 +23,6 @@ final class RaLevel extends Level {
         super("ra", USAGE);
     }
 
-
-
-
     @Override
     int run(Shell shell, List<Token> words) throws CrmException {
         List<String> args = new ArrayList<>();

@@ -39,9 +39,6 @@ final class ResourceLevel extends Level {
         super("resource", USAGE);
     }
 
-
-
-
     @Override
     int run(Shell shell, List<Token> words) throws CrmException {
         Session s = shell.session;

@@ -11,6 +11,7 @@ import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG2;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.PerDestinationBundler;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
@@ -35,6 +36,9 @@ import org.jgroups.stack.Protocol;
  * </ul>
  */
 final class StackFactory {
+    /** Packets queued per connection when the peer does not read; seconds of normal traffic. */
+    static final int MAX_SEND_QUEUE_PACKETS = 1024;
+
     private StackFactory() {
     }
 
@@ -56,6 +60,21 @@ final class StackFactory {
         tcp.setValue("port_range", 0); // exactly the configured port: a second node must not slide onto the next one
         tcp.setValue("tcp_nodelay", true); // figures.md: Nagle costs 200 KB replies 2-10x at the median
         tcp.setValue("sock_conn_timeout", t.fdSockConnectTimeoutMs());
+        // A peer whose link is cut (no reset) stops reading: a blocking write to it would stall the
+        // bundler thread that also carries every live member's heartbeats, and FD_ALL3 would then
+        // suspect a live member (SilentPeerSoakTest). Each connection gets its own sender thread and
+        // a bounded queue instead; when it is full, packets to that peer are dropped (UNICAST3/NAKACK2
+        // retransmit what matters, heartbeats are idempotent).
+        tcp.setValue("non_blocking_sends", true);
+        tcp.setValue("max_send_queue", MAX_SEND_QUEUE_PACKETS);
+        // Connecting to a cut-off peer blocks the sending thread for sock_conn_timeout (0.6 D, about
+        // the whole FD_ALL3 timeout), and traffic to the dead address (discovery, merge probes)
+        // goes on after it is removed. JGroups' default bundler sends to every destination from
+        // one thread, so such a wait delays the live members' heartbeats too. One sender thread per
+        // destination confines it to the dead peer's own queue. SilentPeerSoakTest, 3 nodes, one
+        // link cut, survivors watched 45 s: 12 view changes before, 4 with non-blocking sends
+        // alone, 0 with both.
+        tcp.setBundler(new PerDestinationBundler().useSingleSenderThread(false));
         tcp.setValue("log_discard_msgs", false); // other clusters' traffic is not news
         stack.add(tcp);
 

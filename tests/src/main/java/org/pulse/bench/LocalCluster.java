@@ -1,13 +1,6 @@
 package org.pulse.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.pulse.cib.admin.AdminArgs;
-import org.pulse.cib.admin.AdminCodec;
-import org.pulse.cib.admin.AdminProtocolException;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 
@@ -37,6 +28,7 @@ public final class LocalCluster implements AutoCloseable {
             + " -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m";
 
     private final Path root;
+    private final FailoverAdmin adminClient = new FailoverAdmin();
     private final Path repo;
     private final int basePort;
     private final List<String> names = new ArrayList<>();
@@ -182,21 +174,9 @@ public final class LocalCluster implements AutoCloseable {
 
     // ---- the admin protocol
 
+    /** One admin request to a node's socket (the client the failover lab uses too). */
     public AdminResponse admin(int node, AdminRequest req) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket(node)));
-            OutputStream out = Channels.newOutputStream(ch);
-            out.write((AdminCodec.encode(req) + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
-            String line = in.readLine();
-            if (line == null) {
-                throw new IOException("node" + node + " closed the admin connection without answering");
-            }
-            return AdminCodec.decodeResponse(line);
-        } catch (AdminProtocolException e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        return adminClient.call(socket(node), req);
     }
 
     public String nextId() {

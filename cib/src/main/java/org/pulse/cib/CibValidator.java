@@ -836,7 +836,7 @@ public final class CibValidator {
             String best = null;
             int bestDistance = 3;
             for (String r : resources.keySet()) {
-                int d = distance(id.toLowerCase(Locale.ROOT), r.toLowerCase(Locale.ROOT), bestDistance);
+                int d = editDistance(id.toLowerCase(Locale.ROOT), r.toLowerCase(Locale.ROOT), bestDistance);
                 if (d < bestDistance) {
                     bestDistance = d;
                     best = r;
@@ -903,8 +903,11 @@ public final class CibValidator {
         return s.stream().sorted().toList();
     }
 
-    /** Levenshtein distance, giving up (returning {@code limit}) once it is clearly too far. */
-    private static int distance(String a, String b, int limit) {
+    /**
+     * Levenshtein distance, giving up (returning {@code limit}) once it is clearly too far. Public
+     * for the shell's "did you mean" on commands, so both suggest by the same measure.
+     */
+    public static int editDistance(String a, String b, int limit) {
         if (Math.abs(a.length() - b.length()) >= limit) {
             return limit;
         }

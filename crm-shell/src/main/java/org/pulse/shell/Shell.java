@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.pulse.cib.CibValidator;
 
 /**
  * The command interpreter shared by one-shot commands, batch scripts and the interactive
@@ -226,32 +227,13 @@ final class Shell {
         String best = null;
         int bestDistance = 3;
         for (String n : names) {
-            int d = distance(word, n);
+            int d = CibValidator.editDistance(word, n, bestDistance);
             if (d < bestDistance) {
                 bestDistance = d;
                 best = n;
             }
         }
         return best == null ? "" : " (did you mean '" + best + "'?)";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** Exact name, or a unique prefix; an ambiguous prefix is an error that lists the candidates. */

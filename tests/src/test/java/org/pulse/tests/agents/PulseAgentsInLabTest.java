@@ -146,6 +146,74 @@ class PulseAgentsInLabTest {
         assertEquals(0, labelled.run("stop").rc());
     }
 
+    /**
+     * Live migration is make-before-break: migrate_to keeps the address on the source,
+     * migrate_from adds it on the target and announces it (the client's ARP entry moves while the
+     * source still answers), and only the source's stop takes it away there.
+     */
+    @Test
+    void ipaddrMigratesMakeBeforeBreak() throws Exception {
+        String vip = lab.vip(5);
+        Map<String, String> params = Map.of("ip", vip, "nic", NetnsLab.IFNAME);
+        Ocf.Agent source = Ocf.pulse("IPaddr", "vip5", params, lab.node(1));
+        Ocf.Agent target = Ocf.pulse("IPaddr", "vip5", params, lab.node(2));
+        Map<String, String> migration = Map.of("migrate_source", "n1", "migrate_target", "n2");
+        try {
+            String metadata = source.run("meta-data").stdout();
+            assertTrue(metadata.contains("<action name=\"migrate_to\"")
+                    && metadata.contains("<action name=\"migrate_from\""), "advertised in meta-data");
+            Ocf.Result notHere = Ocf.runWithMeta(source, "migrate_to", migration);
+            assertEquals(1, notHere.rc(), "migrate_to of an address not configured here: " + notHere);
+            assertTrue(notHere.exitReason().contains("not configured on this node"), notHere.exitReason());
+
+            assertEquals(0, source.run("start").rc());
+            assertTrue(lab.ping(lab.client(), vip, 2000));
+            assertEquals(Optional.of(lab.mac(lab.node(1))), lab.neighbourMac(lab.client(), vip));
+
+            Ocf.Result noTarget = Ocf.runWithMeta(source, "migrate_to", Map.of("migrate_source", "n1"));
+            assertEquals(1, noTarget.rc(), noTarget::toString);
+            assertTrue(noTarget.exitReason().contains("migrate_target"), noTarget.exitReason());
+            Ocf.Result badParams = Ocf.runWithMeta(source.with("cidr_netmask", "33"), "migrate_to", migration);
+            assertEquals(6, badParams.rc(), "migrate_to validates like start: " + badParams);
+
+            Ocf.Result to = Ocf.runWithMeta(source, "migrate_to", migration);
+            assertEquals(0, to.rc(), to::toString);
+            assertTrue(hasAddress(1, vip), "still on the source after migrate_to");
+            assertFalse(hasAddress(2, vip), "not yet on the target after migrate_to");
+            assertEquals(0, source.monitor(10_000).rc(), "the source still runs it after migrate_to");
+
+            Ocf.Result from = Ocf.runWithMeta(target, "migrate_from", migration);
+            assertEquals(0, from.rc(), from::toString);
+            assertTrue(hasAddress(1, vip) && hasAddress(2, vip), "on both nodes after migrate_from, until the"
+                    + " source's stop");
+            assertEquals(0, target.monitor(10_000).rc(), "the target runs it after migrate_from");
+            // The client sent nothing since: only the target's gratuitous ARP can have moved its entry.
+            String want = lab.mac(lab.node(2));
+            long deadline = System.nanoTime() + 500_000_000L;
+            while (!lab.neighbourMac(lab.client(), vip).equals(Optional.of(want)) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(Optional.of(want), lab.neighbourMac(lab.client(), vip),
+                    "the client's ARP entry points at the target while the source still has the address");
+
+            assertEquals(0, source.run("stop").rc());
+            assertFalse(hasAddress(1, vip), "gone from the source after its stop");
+            assertTrue(hasAddress(2, vip), "only on the target after the source's stop");
+            assertEquals(7, source.monitor(10_000).rc());
+            assertTrue(lab.ping(lab.client(), vip, 2000), "the client reaches the VIP on the target");
+            Ocf.Result again = Ocf.runWithMeta(target, "migrate_from", migration);
+            assertEquals(0, again.rc(), "a repeated migrate_from succeeds: " + again);
+        } finally {
+            source.run("stop");
+            target.run("stop");
+        }
+    }
+
+    private boolean hasAddress(int node, String ip) {
+        return lab.execOk(lab.node(node), "ip", "-o", "-4", "addr", "show", "dev", NetnsLab.IFNAME)
+                .contains(" " + ip + "/");
+    }
+
     @Test
     void ipaddrMonitorFailsAndStartFailsFastWhenTheLinkIsDown() {
         Ocf.Agent ip = Ocf.pulse("IPaddr", "vip1", Map.of("ip", lab.vip(1)), lab.node(2));

@@ -423,6 +423,7 @@ final class DcRole {
             return;
         }
         OpResult r = rep.result();
+        PlannedAction a = current == null ? null : current.inFlight(r.opKey());
         if (LrmOps.recordable(r)) {
             long nowSec = c.now().getEpochSecond();
             XmlElement root = Cibs.updateNodeState(c.cib().root(), from, ns -> {
@@ -430,7 +431,8 @@ final class DcRole {
                 XmlElement lr = lrm.element("lrm_resources").orElse(XmlElement.of("lrm_resources"));
                 XmlElement base = lr.elements("lrm_resource").stream().filter(e -> r.resourceId().equals(e.id()))
                         .findFirst().orElse(null);
-                XmlElement updated = LrmOps.record(base, r, rep.callId(), from, nowSec, rep.opDigest());
+                XmlElement updated = LrmOps.record(base, r, rep.callId(), from, nowSec, rep.opDigest(),
+                        a == null ? null : a.params());
                 XmlElement newLr = lr.withChildReplaced(e -> e.name().equals("lrm_resource")
                         && r.resourceId().equals(e.id()), updated);
                 XmlElement newNs = Cibs.withLrm(ns, lrm.withChildReplaced(e -> e.name().equals("lrm_resources"), newLr));
@@ -438,7 +440,6 @@ final class DcRole {
             });
             commit(Cibs.next(c.cib(), root));
         }
-        PlannedAction a = current == null ? null : current.inFlight(r.opKey());
         if (a != null) {
             out().add(new Effect.CancelTimer(TimerKey.of("action", r.opKey())));
             boolean ok = r.is(a.expectedRc());

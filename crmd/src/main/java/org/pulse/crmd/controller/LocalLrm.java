@@ -80,7 +80,8 @@ final class LocalLrm {
             return new Recorded(0, false, false, null);
         }
         long callId = ++lastCallId;
-        resources.put(r.resourceId(), LrmOps.record(base, r, callId, node, nowEpochSec, digest));
+        resources.put(r.resourceId(), LrmOps.record(base, r, callId, node, nowEpochSec, digest,
+                req == null ? null : req.params()));
         return new Recorded(callId, wasInFlight, true, digest);
     }
 

@@ -16,6 +16,8 @@ final class LrmOps {
     static final int RC_SUCCESS = 0;
     static final int RC_NOT_RUNNING = 7;
     static final int RC_RUNNING_PROMOTED = 8;
+    static final String MIGRATE_SOURCE = "CRM_meta_migrate_source";
+    static final String MIGRATE_TARGET = "CRM_meta_migrate_target";
 
     private LrmOps() {
     }
@@ -49,10 +51,31 @@ final class LrmOps {
 
     /** The lrm_resource after this result (base may be null for a resource without history). */
     static XmlElement record(XmlElement base, OpResult r, long callId, String node, long nowEpochSec, String opDigest) {
+        return record(base, r, callId, node, nowEpochSec, opDigest, null);
+    }
+
+    /**
+     * As above; {@code requestParams} (the operation's parameters, may be null) give a migration's
+     * two nodes, kept as Pacemaker keeps them ({@code migrate_source}, {@code migrate_target} on
+     * the entry): the policy engine reads them to tell a partial migration (migrate_to done, to
+     * which target) from a resource simply running on the source.
+     */
+    static XmlElement record(XmlElement base, OpResult r, long callId, String node, long nowEpochSec, String opDigest,
+            Map<String, String> requestParams) {
         XmlElement res = base != null ? base : newResource(r.resourceId(), r.agent());
         XmlElement op = opElement(opId(r.resourceId(), r.action(), r.intervalMs()), r, callId, node, nowEpochSec);
         if (opDigest != null) {
             op = op.withAttribute("op-digest", opDigest);
+        }
+        if (requestParams != null && (r.action().equals("migrate_to") || r.action().equals("migrate_from"))) {
+            String source = requestParams.get(MIGRATE_SOURCE);
+            String target = requestParams.get(MIGRATE_TARGET);
+            if (source != null) {
+                op = op.withAttribute("migrate_source", source);
+            }
+            if (target != null) {
+                op = op.withAttribute("migrate_target", target);
+            }
         }
         if (r.intervalMs() == 0 && !r.action().equals("monitor")) {
             // One-shot actions other than probes are preceded by cancelling the recurring monitors.

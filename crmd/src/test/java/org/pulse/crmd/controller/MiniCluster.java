@@ -28,6 +28,10 @@ final class MiniCluster {
     final Map<Long, AdminResult> replies = new HashMap<>();
     final List<String> log = new ArrayList<>();
     final List<OpRequest> fenceRequests = new ArrayList<>();
+    /** Every resource operation run, as "node action resource" (monitors included), in order. */
+    final List<String> executed = new ArrayList<>();
+    /** The requests behind {@link #executed}, in the same order. */
+    final List<OpRequest> requests = new ArrayList<>();
     private final Deque<Envelope> wire = new ArrayDeque<>();
     private final List<Envelope> held = new ArrayList<>();
     private final Deque<Map.Entry<String, Event>> local = new ArrayDeque<>();
@@ -117,8 +121,11 @@ final class MiniCluster {
             }
             return OpResult.of(req, 0, OpStatus.DONE, "", 1);
         }
+        executed.add(node + " " + req.action() + " " + req.resourceId());
+        requests.add(req);
         switch (req.action()) {
-            case "start" -> on.add(req.resourceId());
+            // migrate_to keeps the resource on the source (make-before-break); its stop takes it away.
+            case "start", "migrate_from" -> on.add(req.resourceId());
             case "stop" -> on.remove(req.resourceId());
             case "monitor" -> {
                 return OpResult.of(req, on.contains(req.resourceId()) ? 0 : 7, OpStatus.DONE, "", 1);

@@ -33,8 +33,8 @@ public final class AgentExecutor implements AutoCloseable {
     private final ExecutorService readers;
     private final ProcessRunner runner;
     private final Map<AgentRef, AgentMetadata> metadataCache = new ConcurrentHashMap<>();
-    /** stonith resources started here: their start checked the device; their monitor runs the agent. */
-    private final Set<String> startedFenceDevices = ConcurrentHashMap.newKeySet();
+    /** Fence devices registered on this node (kept in HA_RSCTMP, so they outlive this executor). */
+    private final FenceRegistry fenceDevices;
 
     public AgentExecutor(LrmConfig config) {
         this(config, Clock.systemUTC());
@@ -44,6 +44,7 @@ public final class AgentExecutor implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.catalog = new AgentCatalog(config);
+        this.fenceDevices = new FenceRegistry(config.haRsctmp());
         AtomicInteger n = new AtomicInteger();
         this.readers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "lrm-output-" + n.incrementAndGet());
@@ -111,28 +112,52 @@ public final class AgentExecutor implements AutoCloseable {
             return ExecOutcome.immediate(OcfRc.ERR_UNIMPLEMENTED, ExecStatus.NOT_SUPPORTED, "fence agents (stonith) have no '"
                     + action + "' action: use start, stop, monitor, off, on, reboot, status or list", clock.instant());
         }
+        // What Pacemaker's fencer would answer: a device is running here when it is registered and its own
+        // monitor passes; "not running" (7) only when it truly is not (never registered here, or stopped).
         switch (action) {
             case "start": {
                 // Starting a fence device means "it is usable from here": its monitor must pass.
-                ExecOutcome o = run(AgentRef.STONITH, "monitor", Invocations.stonith(config, path, req, "monitor"), control);
+                ExecOutcome o = runDeviceMonitor(path, req, control);
                 if (o.rc() == OcfRc.SUCCESS && o.status() == ExecStatus.DONE) {
-                    startedFenceDevices.add(req.resourceId());
+                    fenceDevices.register(req.resourceId());
                 }
                 return o;
             }
             case "stop":
-                startedFenceDevices.remove(req.resourceId());
+                fenceDevices.unregister(req.resourceId());
                 return ExecOutcome.immediate(OcfRc.SUCCESS, ExecStatus.DONE, "", clock.instant());
-            case "monitor":
-                if (!startedFenceDevices.contains(req.resourceId())) {
+            case "monitor": {
+                String id = req.resourceId();
+                if (fenceDevices.wasStoppedHere(id)) {
                     return ExecOutcome.immediate(OcfRc.NOT_RUNNING, ExecStatus.DONE, "", clock.instant());
                 }
-                return run(AgentRef.STONITH, "monitor", Invocations.stonith(config, path, req, "monitor"), control);
+                if (!req.isRecurring() && !fenceDevices.isRegistered(id)) {
+                    // A probe: never registered on this node since it booted, so not running here (the
+                    // fencer of a node that did not start the device has nothing to say about it either).
+                    return ExecOutcome.immediate(OcfRc.NOT_RUNNING, ExecStatus.DONE, "", clock.instant());
+                }
+                // A recurring monitor exists only for a device the controller holds started here, whether or
+                // not this LRM saw that start (a crmd restart, a start the controller acknowledged itself):
+                // ask the device. Its failure is a failure (an unreachable switch), never "not running".
+                ExecOutcome o = runDeviceMonitor(path, req, control);
+                if (o.rc() == OcfRc.SUCCESS && o.status() == ExecStatus.DONE && !fenceDevices.isRegistered(id)) {
+                    fenceDevices.register(id);
+                }
+                return o;
+            }
             case "meta-data":
                 return run(AgentRef.STONITH, "metadata", Invocations.stonith(config, path, req, "metadata"), control);
             default:
                 return run(AgentRef.STONITH, action, Invocations.stonith(config, path, req, action), control);
         }
+    }
+
+    /**
+     * The device's own check, {@code monitor}, as Pacemaker's fencer runs it. Any failure maps to 1 (see
+     * {@link ResultMapper#stonith}): a broken switch is an error to recover from, never "not running".
+     */
+    private ExecOutcome runDeviceMonitor(Path path, OperationRequest req, ProcessRunner.Control control) {
+        return run(AgentRef.STONITH, "monitor", Invocations.stonith(config, path, req, "monitor"), control);
     }
 
     private ExecOutcome run(String standard, String action, Invocation inv, ProcessRunner.Control control) {

@@ -1,0 +1,171 @@
+package org.pulse.tests.failover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pulse.bench.FailoverAdmin;
+import org.pulse.bench.FailoverProbe;
+import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.AdminResponse;
+import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.xml.XmlParser;
+import org.pulse.tests.support.NetnsLab;
+import org.pulse.tests.support.TestEnv;
+
+/**
+ * A graceful move of a VIP with allow-migrate=true (root; in CI): the cluster migrates it
+ * make-before-break (migrate_to on the source keeps the address, migrate_from on the target adds
+ * and announces it, then the source's stop removes it), so a client probing every 10 ms (TCP
+ * connect + GET, 50 ms timeout) sees no failed probe across the move; afterwards the address is
+ * on exactly one node, the client's ARP entry names it, and the CIB status shows the resource
+ * migrated to the target (its last operation there is migrate_from, not a start) and left alone
+ * by the transitions that follow.
+ */
+class VipMoveTest {
+    static NetnsLab lab;
+    static FailoverLab cluster;
+    static String vip;
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestEnv.requireRoot();
+        for (String c : List.of("ip", "nsenter", "setsid", "apache2", "curl")) {
+            TestEnv.requireCommand(c);
+        }
+        Path repo = TestEnv.root();
+        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
+                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        lab = NetnsLab.create(FailoverLab.NODES);
+        vip = lab.vip(0);
+        cluster = FailoverLab.start(lab, repo, 500);
+        System.out.println("VipMoveTest: " + lab + "; node logs " + cluster.logs());
+        for (int i = 1; i <= FailoverLab.NODES; i++) {
+            cluster.startNodeWebServer(i);
+        }
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
+                "the three lab nodes did not agree on a DC within 120 s; logs " + cluster.logs());
+        cluster.configure(1, List.of(
+                "property stonith-enabled=true no-quorum-policy=stop stonith-action=off",
+                "rsc_defaults resource-stickiness=100",
+                "primitive fence-sim stonith:fence_pulse_sim params power_dir=" + cluster.power,
+                "primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=" + NetnsLab.IFNAME
+                        + " meta allow-migrate=true op monitor interval=1s timeout=10s"));
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(90), VipMoveTest::vipUp),
+                "the VIP did not start within 90 s: " + FailoverAdmin.str(cluster.status(1), "text"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** The node every node agrees holds the VIP, when the client gets that node's page through it. */
+    static String vipUp() {
+        String on = cluster.agreedRunningOn("vip", cluster.all());
+        if (on == null) {
+            return null;
+        }
+        return lab.httpGet(lab.client(), "http://" + vip + "/", 1000).map(String::strip).filter(on::equals)
+                .isPresent() ? on : null;
+    }
+
+    @Test
+    void aMoveWithAllowMigrateLosesNoProbeAndLeavesTheVipMigratedOnOneNode() throws Exception {
+        try (FailoverLab.Client client = cluster.client(vip, 80)) {
+            for (int move = 1; move <= 2; move++) {
+                double settledSince = FailoverProbe.nowMs();
+                String from = FailoverLab.waitFor(Duration.ofSeconds(60), () -> {
+                    String on = vipUp();
+                    return on != null && client.okSince(settledSince) >= 30 ? on : null;
+                });
+                assertNotNull(from, "move " + move + ": the VIP did not settle; logs " + cluster.logs());
+                int fromIndex = cluster.index(from);
+                String to = cluster.name(cluster.others(fromIndex)[move % 2]);
+                double t0 = FailoverProbe.nowMs();
+                AdminResponse r = cluster.admin.call(cluster.socket(1), AdminRequest.resource(cluster.admin.nextId(),
+                        "move", "vip", to));
+                assertTrue(r.ok(), "move " + move + ": " + r.error());
+                assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(30), () -> to.equals(vipUp()) ? "y" : null),
+                        "move " + move + ": the VIP did not reach " + to + " in 30 s: "
+                                + FailoverAdmin.str(cluster.status(1), "text") + "; logs " + cluster.logs());
+                // Probes on through the moments after the source's stop and the next monitors.
+                Thread.sleep(1500);
+                double t1 = FailoverProbe.nowMs();
+                List<FailoverProbe.Sample> across = client.samples.stream()
+                        .filter(s -> s.startMs() >= t0 - 100 && s.endMs() <= t1).toList();
+                List<FailoverProbe.Sample> failed = across.stream().filter(s -> !s.ok()).toList();
+                System.out.println("VipMoveTest: move " + move + " " + from + " -> " + to + ": " + across.size()
+                        + " probes, " + failed.size() + " failed, longest gap between answers "
+                        + FailoverBench.maxGap(client.samples, t0 - 100) + " ms");
+                assertTrue(across.size() >= 20, "move " + move + ": too few probes to judge: " + across.size());
+                assertEquals(List.of(), failed, "move " + move + " " + from + " -> " + to
+                        + ": the client saw failed probes across a live migration");
+                assertEquals(List.of(from, to), FailoverProbe.answerers(across), "move " + move
+                        + ": who answered, in order (never back to the source)");
+
+                assertEquals(List.of(to), cluster.owners(vip), "move " + move + ": the address is on exactly one node");
+                assertEquals(to, cluster.arpOwner(vip), "move " + move + ": the client's ARP entry names the target");
+                for (int i : cluster.all()) {
+                    assertEquals(List.of(to), FailoverAdmin.activeOn(cluster.status(i), "vip"), cluster.name(i)
+                            + " places vip elsewhere:\n" + FailoverAdmin.str(cluster.status(i), "text"));
+                }
+
+                XmlElement onTarget = lastOp(1, to);
+                assertEquals("migrate_from", onTarget.attr("operation"), "move " + move + ": the target's last"
+                        + " operation of vip (a start would mean stop + start, not a migration): " + onTarget);
+                assertEquals("0", onTarget.attr("rc-code"), onTarget.toString());
+                assertEquals(from, onTarget.attr("migrate_source"), onTarget.toString());
+                assertEquals(to, onTarget.attr("migrate_target"), onTarget.toString());
+                XmlElement onSource = lastOp(1, from);
+                assertEquals("stop", onSource.attr("operation"), "move " + move + ": " + onSource);
+                assertEquals("0", onSource.attr("rc-code"), onSource.toString());
+
+                // Left alone afterwards: still the same migrate_from on the target after a few
+                // monitor intervals, and the same on every node.
+                Thread.sleep(3000);
+                for (int i : cluster.all()) {
+                    XmlElement later = lastOp(i, to);
+                    assertEquals(onTarget.attr("call-id"), later.attr("call-id"), cluster.name(i)
+                            + ": vip was restarted on " + to + " after the migration: " + later);
+                    assertEquals("migrate_from", later.attr("operation"), later.toString());
+                }
+                assertEquals(List.of(), client.samples.stream().filter(s -> s.startMs() >= t0 - 100 && !s.ok()).toList(),
+                        "move " + move + ": failed probes after the migration");
+            }
+        } finally {
+            cluster.admin.call(cluster.socket(1), AdminRequest.resource(cluster.admin.nextId(), "clear", "vip", null));
+        }
+    }
+
+    /** vip's last one-shot operation on {@code node} in node i's copy of the CIB status. */
+    static XmlElement lastOp(int i, String node) throws Exception {
+        String xml = FailoverAdmin.str(cluster.query(i), "xml");
+        assertNotNull(xml, cluster.name(i) + " does not answer a query");
+        XmlElement status = XmlParser.parse("query of " + cluster.name(i), xml).element("status").orElseThrow();
+        Optional<XmlElement> op = status.elements("node_state").stream()
+                .filter(ns -> node.equals(ns.attr("uname", ns.id())))
+                .flatMap(ns -> ns.element("lrm").stream())
+                .flatMap(lrm -> lrm.element("lrm_resources").stream())
+                .flatMap(lr -> lr.elements("lrm_resource").stream())
+                .filter(res -> "vip".equals(res.id()))
+                .flatMap(res -> res.elements("lrm_rsc_op").stream())
+                .filter(o -> "vip_last_0".equals(o.id()))
+                .findFirst();
+        assertTrue(op.isPresent(), cluster.name(i) + " has no vip_last_0 for " + node + " in:\n" + xml);
+        return op.get();
+    }
+}

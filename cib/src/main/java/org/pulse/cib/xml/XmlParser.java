@@ -1,36 +1,34 @@
 package org.pulse.cib.xml;
 
+import java.io.IOException;
 import java.io.Reader;
-import java.io.StringReader;
-import java.util.ArrayDeque;
+import java.io.StringWriter;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import javax.xml.stream.Location;
-import javax.xml.stream.XMLInputFactory;
-import javax.xml.stream.XMLStreamConstants;
-import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamReader;
 
 /**
- * Reads XML into an {@link XmlElement} tree with StAX (Woodstox, which Jackson's XML module
- * brings). StAX rather than Jackson's data binding because the CIB must keep what Pulse does
- * not understand, in place and in order: a streaming reader sees every element, attribute and
- * comment in document order, where data binding would drop or reorder the unknown ones.
+ * Reads XML into an {@link XmlElement} tree: a small reader written for the CIB rather than a
+ * StAX library. The CIB is plain XML (elements, attributes, comments, the five predefined
+ * entities and character references, the odd CDATA section), and a one-shot {@code crm simulate}
+ * or {@code crm configure show} is mostly start-up: Woodstox needed ~170 ms to read a 3.8 MB CIB in
+ * a fresh JVM, this reader ~50 ms (bench/scheduler). It keeps what Pulse does not understand, in
+ * place and in order: every element, attribute and comment in document order.
  *
- * <p>DTDs and external entities are refused (a CIB never needs them, and they are the classic
- * XML attack). Whitespace-only text between elements is dropped: the CIB has no mixed content,
- * and the writer indents anew.
+ * <p>It checks well-formedness as XML 1.0 defines it for such documents (matching tags, quoted
+ * and unique attributes, no '<' in values, legal characters, defined entities) and refuses DTDs
+ * (a CIB never needs one, and they are the classic XML attack). Names are taken as written
+ * ("x:thing") and namespace declarations are kept as plain attributes, so a CIB that carries
+ * another tool's namespaced data writes back with its xmlns declarations. Whitespace-only text is
+ * dropped: the CIB has no mixed content, and the writer indents anew. Line ends are normalized
+ * (CR LF and CR become LF) and attribute values are normalized as XML requires (a literal tab or
+ * line end becomes a space; {@code &#10;} stays a line end).
  */
 public final class XmlParser {
-    /** Deeper than any real CIB (about 12 levels) by far; guards the stack against hostile input. */
+    /** Deeper than any real CIB (about 12 levels) by far; guards against hostile input. */
     public static final int MAX_DEPTH = 256;
     /** Largest attribute value accepted; a real CIB's largest are digests and rule expressions. */
     public static final int MAX_ATTRIBUTE_CHARS = 1 << 20;
-
-    private static final String WOODSTOX_MAX_ATTRIBUTE_SIZE = "com.ctc.wstx.maxAttributeSize";
 
     private XmlParser() {
     }
@@ -40,209 +38,630 @@ public final class XmlParser {
             throw new XmlParseException(source, 1, 1, "no root element: the file is empty; a CIB is an XML document"
                     + " with a <cib> root");
         }
-        return parse(source, new StringReader(xml));
+        return new Reading(source, xml.toCharArray()).document();
     }
 
     public static XmlElement parse(String source, Reader reader) throws XmlParseException {
-        XMLInputFactory factory = newFactory();
-        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        factory.setProperty(XMLInputFactory.IS_COALESCING, true);
-        // Names as written ("x:thing") and namespace declarations as plain attributes: a CIB that
-        // carries another tool's namespaced data must write back with its xmlns declarations.
-        factory.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, false);
-        // Woodstox stops at 512 KiB with a message that names neither the attribute nor the
-        // element; let our own limit (below) speak instead.
-        if (factory.isPropertySupported(WOODSTOX_MAX_ATTRIBUTE_SIZE)) {
-            factory.setProperty(WOODSTOX_MAX_ATTRIBUTE_SIZE, MAX_ATTRIBUTE_CHARS * 2);
-        }
-        XMLStreamReader in = null;
+        StringWriter all = new StringWriter();
         try {
-            in = factory.createXMLStreamReader(reader);
-            return read(source, in);
-        } catch (XMLStreamException e) {
-            Location loc = e.getLocation();
-            String msg = e.getMessage();
-            // StAX prefixes its messages with the location; the exception carries it anyway.
-            int cut = msg == null ? -1 : msg.indexOf("Message: ");
-            String problem = cut >= 0 ? msg.substring(cut + 9) : String.valueOf(msg);
-            // Woodstox appends its own copy of the location; ours is in the exception.
-            int at = problem.indexOf("\n at [row,col");
-            if (at >= 0) {
-                problem = problem.substring(0, at);
-            }
-            if (problem.startsWith("Maximum attribute size limit")) {
-                problem = "an attribute value is longer than " + MAX_ATTRIBUTE_CHARS
-                        + " characters; store large data outside the CIB";
-            } else if (problem.startsWith("Unexpected EOF in prolog")) {
-                problem = "no root element: the file ends before any element; a CIB has a <cib> root";
-            } else if (problem.startsWith("Unexpected EOF") || problem.contains("end of input")) {
-                problem = stripPeriod(problem) + " (the file is cut short: was it truncated?)";
-            }
-            problem = stripPeriod(problem);
-            throw new XmlParseException(source, loc == null ? 0 : loc.getLineNumber(),
-                    loc == null ? 0 : loc.getColumnNumber(), "malformed XML: " + problem.strip());
-        } finally {
-            if (in != null) {
-                try {
-                    in.close();
-                } catch (XMLStreamException ignored) {
-                    // nothing to release beyond the reader the caller owns
-                }
-            }
+            reader.transferTo(all);
+        } catch (IOException e) {
+            throw new XmlParseException(source, 0, 0, "cannot read the XML: " + e.getMessage());
         }
+        return parse(source, all.toString());
     }
 
-    /** The StAX implementation Pulse ships (Woodstox, via Jackson's XML module). */
-    private static final String WOODSTOX_FACTORY = "com.ctc.wstx.stax.WstxInputFactory";
-
-    /**
-     * Woodstox made directly: XMLInputFactory.newFactory() first reads jaxp.properties and walks
-     * every jar's META-INF/services to find the same class, about 35 ms of a one-shot
-     * {@code crm simulate}. By name, not by import, so cib's code depends on StAX alone; when
-     * Woodstox is not on the class path the standard lookup still finds whatever is.
-     */
-    private static XMLInputFactory newFactory() {
-        try {
-            return (XMLInputFactory) Class.forName(WOODSTOX_FACTORY).getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-            return XMLInputFactory.newFactory();
-        }
-    }
-
+    /** An element whose end tag has not been read yet. */
     private static final class Open {
         final String name;
         final AttributeMap attributes;
-        final List<XmlNode> children = new ArrayList<>();
         final int line;
-        StringBuilder text;
-        /** A whitespace-only run not yet followed by other text: dropped unless text follows. */
-        String blank;
+        final List<XmlNode> children = new ArrayList<>(4);
 
         Open(String name, AttributeMap attributes, int line) {
             this.name = name;
             this.attributes = attributes;
             this.line = line;
         }
-
-        /*
-         * A pretty-printed CIB has a whitespace run between every two tags: such a run is kept
-         * as a String until text follows it in the same run (then both go into the builder), and
-         * dropped at the run's end, without a StringBuilder and two copies per run.
-         */
-        void addText(String chunk, boolean whitespace) {
-            if (text == null && whitespace) {
-                blank = blank == null ? chunk : blank + chunk;
-                return;
-            }
-            if (text == null) {
-                text = new StringBuilder();
-                if (blank != null) {
-                    text.append(blank);
-                    blank = null;
-                }
-            }
-            text.append(chunk);
-        }
-
-        void flushText() {
-            blank = null;
-            if (text != null) {
-                String s = text.toString();
-                if (!s.isBlank()) {
-                    children.add(new XmlText(s));
-                }
-                text = null;
-            }
-        }
     }
 
-    /** Values this short are shared between elements (one "ocf", one "monitor", ...); see below. */
+    /** Values this short are shared between elements (one "ocf", one "monitor", ...); see {@link Names}. */
     private static final int SHARED_VALUE_CHARS = 24;
 
-    private static XmlElement read(String source, XMLStreamReader in) throws XMLStreamException, XmlParseException {
-        Deque<Open> stack = new ArrayDeque<>();
-        // A big CIB repeats the same short values (class, provider, type, operation names,
-        // intervals, rc codes) tens of thousands of times; one String each saves megabytes.
-        Map<String, String> shared = new HashMap<>();
-        XmlElement root = null;
-        while (in.hasNext()) {
-            int event = in.next();
-            switch (event) {
-                case XMLStreamConstants.START_ELEMENT -> {
-                    if (stack.size() >= MAX_DEPTH) {
-                        throw error(source, in, "elements nested deeper than " + MAX_DEPTH
-                                + " levels; a CIB is never this deep, so the file is not a CIB");
-                    }
-                    int count = in.getAttributeCount();
-                    String[] pairs = new String[count * 2];
-                    for (int i = 0; i < count; i++) {
-                        String value = in.getAttributeValue(i);
-                        if (value.length() <= SHARED_VALUE_CHARS) {
-                            String known = shared.putIfAbsent(value, value);
-                            value = known != null ? known : value;
-                        }
-                        String attrName = qualified(in.getAttributePrefix(i), in.getAttributeLocalName(i));
-                        if (value.length() > MAX_ATTRIBUTE_CHARS) {
-                            throw error(source, in, "attribute '" + attrName + "' of <" + in.getLocalName()
-                                    + "> is " + value.length() + " characters long (limit "
-                                    + MAX_ATTRIBUTE_CHARS + "); store large data outside the CIB");
-                        }
-                        pairs[2 * i] = attrName;
-                        pairs[2 * i + 1] = value;
-                    }
-                    AttributeMap attrs = AttributeMap.ofPairs(pairs, pairs.length);
-                    if (!stack.isEmpty()) {
-                        stack.peek().flushText();
-                    }
-                    stack.push(new Open(qualified(in.getPrefix(), in.getLocalName()), attrs,
-                            in.getLocation().getLineNumber()));
+    /** One pass over one document. */
+    private static final class Reading {
+        private final String source;
+        private final char[] c;
+        private final int end;
+        private int pos;
+        /** Line numbers are counted lazily, only where an element starts or an error is reported. */
+        private int countedTo;
+        private int countedLines = 1;
+        private final Names names = new Names();
+        private final ArrayList<Open> stack = new ArrayList<>();
+        private String[] pairs = new String[16];
+        private final StringBuilder scratch = new StringBuilder();
+
+        Reading(String source, char[] chars) {
+            this.source = source;
+            this.c = chars;
+            this.end = chars.length;
+        }
+
+        XmlElement document() throws XmlParseException {
+            if (end > 0 && c[0] == '\uFEFF') {
+                pos = 1; // a byte-order mark, as some editors write
+            }
+            // The prolog: XML declaration, comments, processing instructions, whitespace.
+            while (true) {
+                skipWhitespace();
+                if (pos >= end) {
+                    throw error(pos, "no root element: the file ends before any element; a CIB has a <cib> root");
                 }
-                case XMLStreamConstants.END_ELEMENT -> {
-                    Open open = stack.pop();
-                    open.flushText();
-                    XmlElement done = new XmlElement(open.name, open.attributes, open.children, open.line);
-                    if (stack.isEmpty()) {
-                        root = done;
-                    } else {
-                        stack.peek().children.add(done);
-                    }
+                if (c[pos] != '<') {
+                    throw error(pos, c[pos] < ' ' ? badCharacter(c[pos])
+                            : "text before the root element; a CIB starts with <cib ...> (or <?xml ...?>)");
                 }
-                case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
-                    if (!stack.isEmpty()) {
-                        stack.peek().addText(in.getText(), event != XMLStreamConstants.CDATA && in.isWhiteSpace());
-                    }
+                if (startsWith("<?")) {
+                    skipProcessingInstruction(true);
+                } else if (startsWith("<!--")) {
+                    comment(); // before the root: not kept, a CIB has nothing there
+                } else if (startsWith("<!DOCTYPE")) {
+                    throw error(pos, "DOCTYPE declarations are not accepted in a CIB; remove the <!DOCTYPE ...> line");
+                } else {
+                    break;
                 }
-                case XMLStreamConstants.COMMENT -> {
-                    if (!stack.isEmpty()) {
-                        stack.peek().flushText();
-                        stack.peek().children.add(new XmlComment(in.getText()));
-                    }
+            }
+            XmlElement root = elementTree();
+            // The epilog: only comments, processing instructions and whitespace may follow.
+            while (true) {
+                skipWhitespace();
+                if (pos >= end) {
+                    return root;
                 }
-                case XMLStreamConstants.DTD -> throw error(source, in,
-                        "DOCTYPE declarations are not accepted in a CIB; remove the <!DOCTYPE ...> line");
-                default -> {
-                    // processing instructions and the XML declaration carry nothing for a CIB
+                if (startsWith("<!--")) {
+                    comment();
+                } else if (startsWith("<?") && !startsWith("<?xml")) {
+                    skipProcessingInstruction(false);
+                } else {
+                    throw error(pos, "content after the end of the root element </" + root.name()
+                            + ">; an XML document has exactly one root");
                 }
             }
         }
-        if (root == null) {
-            throw new XmlParseException(source, 1, 1, "no root element: the file is empty or not XML");
+
+        /** The root element and everything in it, without recursion. */
+        private XmlElement elementTree() throws XmlParseException {
+            XmlElement done = startTag();
+            if (done != null) {
+                return done;
+            }
+            while (true) {
+                Open top = stack.get(stack.size() - 1);
+                text(top);
+                if (pos >= end) {
+                    throw truncated(top);
+                }
+                // c[pos] == '<'
+                if (pos + 1 < end && c[pos + 1] == '/') {
+                    XmlElement closed = endTag(top);
+                    if (stack.isEmpty()) {
+                        return closed;
+                    }
+                    stack.get(stack.size() - 1).children.add(closed);
+                } else if (startsWith("<!--")) {
+                    top.children.add(new XmlComment(comment()));
+                } else if (startsWith("<?")) {
+                    if (startsWith("<?xml") && pos + 5 < end && isWhitespace(c[pos + 5])) {
+                        throw error(pos, "an XML declaration <?xml ...?> inside the document; it may only be"
+                                + " the first line");
+                    }
+                    skipProcessingInstruction(false);
+                } else if (startsWith("<!")) {
+                    throw error(pos, "'<!' inside an element starts neither a comment <!-- --> nor <![CDATA[ ]]>");
+                } else {
+                    XmlElement empty = startTag();
+                    if (empty != null) {
+                        top.children.add(empty);
+                    }
+                }
+            }
         }
-        return root;
+
+        /**
+         * The text up to the next tag, comment or end of input. A run that is whitespace only (the
+         * indentation between tags, nearly all the text a CIB has) is skipped without a copy.
+         * CDATA sections and processing instructions do not end a run; tags and comments do.
+         */
+        private void text(Open top) throws XmlParseException {
+            int start = pos;
+            skipWhitespace();
+            if (pos >= end || (c[pos] == '<' && !startsWith("<![CDATA[") && !startsWith("<?"))) {
+                return;
+            }
+            StringBuilder sb = new StringBuilder();
+            appendNormalized(sb, start, pos);
+            while (pos < end) {
+                char ch = c[pos];
+                if (ch == '<') {
+                    if (startsWith("<![CDATA[")) {
+                        int close = indexOf("]]>", pos + 9);
+                        if (close < 0) {
+                            throw error(pos, "a <![CDATA[ section is never closed with ]]>: was the file truncated?");
+                        }
+                        appendNormalized(sb, pos + 9, close);
+                        pos = close + 3;
+                        continue;
+                    }
+                    if (startsWith("<?") && !startsWith("<?xml")) {
+                        skipProcessingInstruction(false);
+                        continue;
+                    }
+                    break;
+                } else if (ch == '&') {
+                    entity(sb, "text");
+                } else if (ch == ']' && pos + 2 < end && c[pos + 1] == ']' && c[pos + 2] == '>') {
+                    throw error(pos, "']]>' in text is not allowed in XML; write ]]&gt;");
+                } else if (ch == '\r') {
+                    sb.append('\n');
+                    pos += pos + 1 < end && c[pos + 1] == '\n' ? 2 : 1;
+                } else {
+                    if (ch < ' ' && ch != '\t' && ch != '\n') {
+                        throw error(pos, badCharacter(ch));
+                    }
+                    sb.append(ch);
+                    pos++;
+                }
+            }
+            if (!sb.toString().isBlank()) {
+                top.children.add(new XmlText(sb.toString()));
+            }
+        }
+
+        /**
+         * A start tag at {@code pos}. An empty element ({@code <x/>}) is returned; an open one is
+         * pushed on the stack and null is returned.
+         */
+        private XmlElement startTag() throws XmlParseException {
+            int at = pos;
+            pos++; // '<'
+            if (stack.size() >= MAX_DEPTH) {
+                throw error(at, "elements nested deeper than " + MAX_DEPTH
+                        + " levels; a CIB is never this deep, so the file is not a CIB");
+            }
+            String name = name("an element name after '<' (a literal '<' in text is written &lt;)");
+            int n = 0;
+            while (true) {
+                boolean spaced = skipWhitespace();
+                if (pos >= end) {
+                    throw truncatedTag(name, at);
+                }
+                char ch = c[pos];
+                if (ch == '>' || ch == '/') {
+                    if (ch == '/') {
+                        if (pos + 1 >= end) {
+                            throw truncatedTag(name, at);
+                        }
+                        if (c[pos + 1] != '>') {
+                            throw error(pos, "'/' in the tag <" + name + "> must be followed by '>'");
+                        }
+                        pos += 2;
+                        return new XmlElement(name, AttributeMap.ofPairs(Arrays.copyOf(pairs, n), n), List.of(),
+                                lineOf(at));
+                    }
+                    pos++;
+                    stack.add(new Open(name, AttributeMap.ofPairs(Arrays.copyOf(pairs, n), n), lineOf(at)));
+                    return null;
+                }
+                if (!spaced) {
+                    throw error(pos, "expected whitespace, '>' or '/>' after " + (n == 0 ? "<" + name
+                            : "the value of attribute '" + pairs[n - 2] + "'") + " in <" + name + ">");
+                }
+                int attrAt = pos;
+                String attr = name("an attribute name in <" + name + ">");
+                skipWhitespace();
+                if (pos >= end) {
+                    throw truncatedTag(name, at);
+                }
+                if (c[pos] != '=') {
+                    throw error(pos, "attribute '" + attr + "' of <" + name + "> has no value: write "
+                            + attr + "=\"...\"");
+                }
+                pos++;
+                skipWhitespace();
+                if (pos >= end) {
+                    throw truncatedTag(name, at);
+                }
+                char quote = c[pos];
+                if (quote != '"' && quote != '\'') {
+                    throw error(pos, "the value of attribute '" + attr + "' of <" + name
+                            + "> must be in quotes: " + attr + "=\"...\"");
+                }
+                pos++;
+                String value = attributeValue(quote, attr, name, at);
+                for (int i = 0; i < n; i += 2) {
+                    if (pairs[i].equals(attr)) {
+                        throw error(attrAt, "attribute '" + attr + "' appears twice in <" + name
+                                + ">; keep one");
+                    }
+                }
+                if (n + 2 > pairs.length) {
+                    pairs = Arrays.copyOf(pairs, pairs.length * 2);
+                }
+                pairs[n++] = attr;
+                pairs[n++] = value;
+            }
+        }
+
+        private String attributeValue(char quote, String attr, String element, int tagAt) throws XmlParseException {
+            char[] cs = c;
+            int start = pos;
+            int p = start;
+            int limit = end;
+            while (p < limit) {
+                char ch = cs[p];
+                if (ch == quote) {
+                    int length = p - start;
+                    pos = p + 1;
+                    checkLength(length, attr, element, start);
+                    return length <= SHARED_VALUE_CHARS ? names.get(cs, start, length) : new String(cs, start, length);
+                }
+                if (ch == '&' || ch < ' ' || ch == '<') {
+                    break;
+                }
+                p++;
+            }
+            pos = p;
+            // The slow path: entities, tabs and line ends to normalize, or an error.
+            StringBuilder sb = scratch;
+            sb.setLength(0);
+            sb.append(c, start, pos - start);
+            while (pos < end) {
+                char ch = c[pos];
+                if (ch == quote) {
+                    pos++;
+                    checkLength(sb.length(), attr, element, start);
+                    return sb.length() <= SHARED_VALUE_CHARS ? names.get(sb) : sb.toString();
+                } else if (ch == '&') {
+                    entity(sb, "the value of attribute '" + attr + "'");
+                } else if (ch == '<') {
+                    throw error(pos, "'<' in the value of attribute '" + attr + "' of <" + element
+                            + ">: write &lt;, or add the value's missing closing quote");
+                } else if (ch == '\r') {
+                    sb.append(' ');
+                    pos += pos + 1 < end && c[pos + 1] == '\n' ? 2 : 1;
+                } else if (ch == '\n' || ch == '\t') {
+                    sb.append(' ');
+                    pos++;
+                } else if (ch < ' ') {
+                    throw error(pos, badCharacter(ch));
+                } else {
+                    sb.append(ch);
+                    pos++;
+                }
+            }
+            throw truncatedTag(element, tagAt);
+        }
+
+        private void checkLength(int length, String attr, String element, int at) throws XmlParseException {
+            if (length > MAX_ATTRIBUTE_CHARS) {
+                throw error(at, "attribute '" + attr + "' of <" + element + "> is " + length + " characters long:"
+                        + " this attribute value is longer than " + MAX_ATTRIBUTE_CHARS + " characters, the limit;"
+                        + " store large data outside the CIB");
+            }
+        }
+
+        /** An end tag at {@code pos}; it must close {@code top}. */
+        private XmlElement endTag(Open top) throws XmlParseException {
+            int at = pos;
+            pos += 2; // "</"
+            String name = name("an element name after '</'");
+            skipWhitespace();
+            if (pos >= end) {
+                throw truncated(top);
+            }
+            if (c[pos] != '>') {
+                throw error(pos, "the end tag </" + name + " must end with '>'");
+            }
+            pos++;
+            if (!name.equals(top.name)) {
+                throw error(at, "</" + name + "> closes <" + top.name + "> (opened at line " + top.line
+                        + "); close <" + top.name + "> first, or remove the stray </" + name + ">");
+            }
+            stack.remove(stack.size() - 1);
+            return new XmlElement(top.name, top.attributes, top.children, top.line);
+        }
+
+        /** A comment at {@code pos} ("<!--"); returns its text. */
+        private String comment() throws XmlParseException {
+            int at = pos;
+            int start = pos + 4;
+            int dashes = indexOf("--", start);
+            if (dashes < 0) {
+                throw error(at, "a comment <!-- is never closed with -->: was the file truncated?");
+            }
+            if (dashes + 2 >= end || c[dashes + 2] != '>') {
+                throw error(dashes, "'--' inside a comment is not allowed in XML; end the comment with --> or"
+                        + " remove the dashes");
+            }
+            pos = dashes + 3;
+            for (int i = start; i < dashes; i++) {
+                if (c[i] < ' ' && c[i] != '\t' && c[i] != '\n' && c[i] != '\r') {
+                    throw error(i, badCharacter(c[i]));
+                }
+            }
+            StringBuilder sb = new StringBuilder(dashes - start);
+            appendNormalized(sb, start, dashes);
+            return sb.toString();
+        }
+
+        /** A processing instruction or XML declaration at {@code pos}: skipped, a CIB carries nothing in them. */
+        private void skipProcessingInstruction(boolean prolog) throws XmlParseException {
+            int at = pos;
+            int close = indexOf("?>", pos + 2);
+            if (close < 0) {
+                throw error(at, "'<?' is never closed with '?>': was the file truncated?");
+            }
+            if (!prolog && startsWith("<?xml") && close > pos + 5 && isWhitespace(c[pos + 5])) {
+                throw error(at, "an XML declaration <?xml ...?> after the root element; it may only be the first line");
+            }
+            pos = close + 2;
+        }
+
+        /** An entity or character reference at {@code pos} ('&'), appended to {@code sb}. */
+        private void entity(StringBuilder sb, String where) throws XmlParseException {
+            int at = pos;
+            int semi = -1;
+            for (int i = pos + 1; i < end && i < pos + 12; i++) {
+                if (c[i] == ';') {
+                    semi = i;
+                    break;
+                }
+            }
+            if (semi < 0) {
+                throw error(at, "'&' in " + where + " starts no entity: write &amp; for a literal '&'");
+            }
+            String ref = new String(c, pos + 1, semi - pos - 1);
+            pos = semi + 1;
+            switch (ref) {
+                case "lt": sb.append('<'); return;
+                case "gt": sb.append('>'); return;
+                case "amp": sb.append('&'); return;
+                case "quot": sb.append('"'); return;
+                case "apos": sb.append('\''); return;
+                default: break;
+            }
+            if (ref.startsWith("#")) {
+                int code = -1;
+                try {
+                    code = ref.startsWith("#x") ? Integer.parseInt(ref.substring(2), 16) : Integer.parseInt(ref.substring(1));
+                } catch (NumberFormatException e) {
+                    code = -1;
+                }
+                boolean legal = code == 0x9 || code == 0xA || code == 0xD || (code >= 0x20 && code <= 0xD7FF)
+                        || (code >= 0xE000 && code <= 0xFFFD) || (code >= 0x10000 && code <= 0x10FFFF);
+                if (!legal) {
+                    throw error(at, "'&" + ref + ";' in " + where + " is not a legal XML character");
+                }
+                sb.appendCodePoint(code);
+                return;
+            }
+            throw error(at, "undefined entity '&" + ref + ";' in " + where + "; XML knows only &lt; &gt; &amp;"
+                    + " &quot; &apos; and numeric references such as &#160;");
+        }
+
+        /** A name (element or attribute) at {@code pos}. */
+        private String name(String what) throws XmlParseException {
+            int start = pos;
+            if (pos >= end) {
+                throw error(pos, "the file ends where " + what + " should be: was it truncated?");
+            }
+            char first = c[pos];
+            if (!(Character.isLetter(first) || first == '_' || first == ':' || first >= 0x80)) {
+                throw error(pos, first < ' ' ? badCharacter(first) : "expected " + what + ", found '" + first + "'");
+            }
+            // Hot loops keep the position in a local: a one-shot run is compiled by C1 only, which
+            // would otherwise load and store the field on every character.
+            char[] cs = c;
+            int p = pos + 1;
+            int limit = end;
+            while (p < limit) {
+                char ch = cs[p];
+                if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-'
+                        || ch == '_' || ch == '.' || ch == ':' || ch >= 0x80) {
+                    p++;
+                } else {
+                    break;
+                }
+            }
+            pos = p;
+            return names.get(cs, start, p - start);
+        }
+
+        private boolean skipWhitespace() {
+            char[] cs = c;
+            int start = pos;
+            int p = start;
+            int limit = end;
+            while (p < limit && isWhitespace(cs[p])) {
+                p++;
+            }
+            pos = p;
+            return p > start;
+        }
+
+        private boolean startsWith(String s) {
+            if (pos + s.length() > end) {
+                return false;
+            }
+            for (int i = 0; i < s.length(); i++) {
+                if (c[pos + i] != s.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private int indexOf(String s, int from) {
+            char first = s.charAt(0);
+            outer:
+            for (int i = from; i + s.length() <= end; i++) {
+                if (c[i] != first) {
+                    continue;
+                }
+                for (int k = 1; k < s.length(); k++) {
+                    if (c[i + k] != s.charAt(k)) {
+                        continue outer;
+                    }
+                }
+                return i;
+            }
+            return -1;
+        }
+
+        /** Appends c[from, to) with CR LF and lone CR made LF. */
+        private void appendNormalized(StringBuilder sb, int from, int to) {
+            for (int i = from; i < to; i++) {
+                char ch = c[i];
+                if (ch == '\r') {
+                    sb.append('\n');
+                    if (i + 1 < to && c[i + 1] == '\n') {
+                        i++;
+                    }
+                } else {
+                    sb.append(ch);
+                }
+            }
+        }
+
+        /** The line of position {@code p}, counting on from the last position asked about (positions only grow). */
+        private int lineOf(int p) {
+            if (p < countedTo) {
+                countedTo = 0;
+                countedLines = 1;
+            }
+            char[] cs = c;
+            int lines = countedLines;
+            for (int i = countedTo; i < p; i++) {
+                char ch = cs[i];
+                if (ch == '\n' || (ch == '\r' && (i + 1 >= end || cs[i + 1] != '\n'))) {
+                    lines++;
+                }
+            }
+            countedTo = p;
+            countedLines = lines;
+            return lines;
+        }
+
+        private int columnOf(int p) {
+            int i = p;
+            while (i > 0 && c[i - 1] != '\n' && c[i - 1] != '\r') {
+                i--;
+            }
+            return p - i + 1;
+        }
+
+        private XmlParseException error(int at, String problem) {
+            int p = Math.min(at, end);
+            return new XmlParseException(source, lineOf(p), columnOf(p), "malformed XML: " + problem);
+        }
+
+        private XmlParseException truncated(Open open) {
+            return error(end, "the file ends inside <" + open.name + "> (opened at line " + open.line
+                    + "): was it truncated?");
+        }
+
+        private XmlParseException truncatedTag(String element, int at) {
+            return error(end, "the file ends inside the tag <" + element + " (line " + lineOf(at)
+                    + "): was it truncated?");
+        }
+
+        private static String badCharacter(char ch) {
+            return String.format("character U+%04X is not allowed in XML (is this a binary file?)", (int) ch);
+        }
+
+        private static boolean isWhitespace(char ch) {
+            return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
+        }
     }
 
-    /** Woodstox ends some messages with a period; ours go on with "; what to do". */
-    private static String stripPeriod(String s) {
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-    }
+    /**
+     * Names and short values, one String each: a big CIB repeats the same element and attribute
+     * names and short values (class, provider, type, operation names, intervals, rc codes) tens of
+     * thousands of times; sharing them saves megabytes and the allocation of each copy. An open
+     * addressing table keyed by the characters, so a hit allocates nothing.
+     */
+    private static final class Names {
+        private String[] table = new String[1024];
+        private int shift = 32 - 10;
+        private int size;
 
-    private static String qualified(String prefix, String local) {
-        return prefix == null || prefix.isEmpty() ? local : prefix + ":" + local;
-    }
+        String get(char[] c, int from, int length) {
+            int h = 0;
+            for (int i = from; i < from + length; i++) {
+                h = 31 * h + c[i];
+            }
+            int mask = table.length - 1;
+            for (int i = slot(h); ; i = (i + 1) & mask) {
+                String s = table[i];
+                if (s == null) {
+                    return add(i, new String(c, from, length));
+                }
+                if (s.length() == length && s.hashCode() == h && same(s, c, from)) {
+                    return s;
+                }
+            }
+        }
 
-    private static XmlParseException error(String source, XMLStreamReader in, String problem) {
-        Location loc = in.getLocation();
-        return new XmlParseException(source, loc.getLineNumber(), loc.getColumnNumber(), problem);
+        String get(CharSequence chars) {
+            String s = chars.toString();
+            int mask = table.length - 1;
+            for (int i = slot(s.hashCode()); ; i = (i + 1) & mask) {
+                String t = table[i];
+                if (t == null) {
+                    return add(i, s);
+                }
+                if (t.equals(s)) {
+                    return t;
+                }
+            }
+        }
+
+        private String add(int slot, String s) {
+            table[slot] = s;
+            if (++size * 2 > table.length) {
+                String[] old = table;
+                table = new String[old.length * 2];
+                shift--;
+                int mask = table.length - 1;
+                for (String t : old) {
+                    if (t != null) {
+                        int i = slot(t.hashCode());
+                        while (table[i] != null) {
+                            i = (i + 1) & mask;
+                        }
+                        table[i] = t;
+                    }
+                }
+            }
+            return s;
+        }
+
+        private static boolean same(String s, char[] c, int from) {
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) != c[from + i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * Fibonacci hashing: the top bits of h times 2^32/phi. Ids such as rsc1234 have nearly
+         * consecutive String hashes; taken as they are, linear probing made one long run of them.
+         */
+        private int slot(int h) {
+            return (h * 0x9E3779B9) >>> shift;
+        }
     }
 }

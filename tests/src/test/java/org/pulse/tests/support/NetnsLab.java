@@ -27,14 +27,20 @@ import java.util.stream.Stream;
  * do not clash.
  *
  * <p>Commands run in a node with {@code nsenter --net=/run/netns/NAME}: only the network namespace
- * changes, so mounts made there stay visible to the whole machine (what a real node's filesystem
- * agent needs; {@code ip netns exec} would unshare the mount namespace and lose them). Each node has
- * its own {@code HA_RSCTMP} and run directory, since /run and /tmp are shared.
+ * changes, so mounts made by {@link #exec} are the machine's (what agent tests that mount by hand
+ * look at; {@code ip netns exec} would make a throw-away mount namespace and lose them). A node's
+ * daemon started with {@link #startInOwnMountNamespace} gets a mount namespace of its own, as a real
+ * machine has: its mounts (and those of every process below it) are seen by no other node and not
+ * by the host, and the kernel drops them when the node's last process dies (power-off, kill -9).
+ * {@link #mountsSeenBy} and {@link #execInNode} look inside it. Loop devices and images stay shared
+ * (a shared disk). Each node has its own {@code HA_RSCTMP} and run directory, since /run and /tmp
+ * are shared.
  *
- * <p>{@link #close()} removes everything the lab made, in an order that works after a failed test:
- * processes it started and any process still living in its namespaces, mounts under its work
- * directory, loop devices, namespaces (which takes their veth ends along), the bridge, the work
- * directory. A shutdown hook runs the same cleanup if the JVM exits without calling close.
+ * <p>{@link #close()} removes everything the lab made, in an order that works after a failed test
+ * or a JVM killed with -9: processes it started and any process still living in its namespaces
+ * (waiting until they are gone, so the kernel has dropped their mount namespaces), mounts under
+ * its work directory, loop devices, namespaces (which takes their veth ends along), the bridge, the
+ * work directory. A shutdown hook runs the same cleanup if the JVM exits without calling close.
  */
 public final class NetnsLab implements AutoCloseable {
     /** The lab's subnet: TEST-NET-2 (RFC 5737), never routed anywhere. */
@@ -186,10 +192,28 @@ public final class NetnsLab implements AutoCloseable {
             }
         }
         // Processes living in the lab's namespaces (daemons agents started): ours by construction.
-        for (String ns : netnsNames) {
-            for (long pid : pidsInNetns(Path.of("/run/netns", ns))) {
-                run(List.of("kill", "-KILL", Long.toString(pid)), Map.of(), Duration.ofSeconds(5));
+        // Waited for: the nodes' own mount namespaces, and the mounts in them, go with the last one.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<Long> alive = new ArrayList<>();
+        do {
+            alive.clear();
+            for (String ns : netnsNames) {
+                alive.addAll(pidsInNetns(Path.of("/run/netns", ns)));
             }
+            if (!alive.isEmpty()) {
+                List<String> kill = new ArrayList<>(List.of("kill", "-KILL"));
+                alive.forEach(pid -> kill.add(Long.toString(pid)));
+                run(kill, Map.of(), Duration.ofSeconds(5));
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        } while (!alive.isEmpty() && System.nanoTime() < deadline);
+        if (!alive.isEmpty()) {
+            problems.add("processes " + alive + " in the lab's namespaces survived SIGKILL for 10 s");
         }
         // Mounts under the work directory, deepest first; kill holders, lazy unmount as last resort.
         for (String mp : mountsUnder(workDir)) {
@@ -202,6 +226,11 @@ public final class NetnsLab implements AutoCloseable {
                     }
                 }
             }
+        }
+        // Mounts under the work directory still held in another mount namespace: not the lab's
+        // processes any more (those are gone), so not ours to kill; say who holds them.
+        for (String holder : mountNamespaceHolders(workDir)) {
+            problems.add("a mount under " + workDir + " is still held in the mount namespace of " + holder);
         }
         // Loop devices backed by images in the work directory.
         List<String> loopDevs = new ArrayList<>(knownLoops);
@@ -246,6 +275,32 @@ public final class NetnsLab implements AutoCloseable {
             problems.add("left " + workDir + " because something is still mounted under it");
         }
         return problems;
+    }
+
+    /** Processes (pid and command) whose mount namespace holds a mount under dir, one per namespace. */
+    private static List<String> mountNamespaceHolders(Path dir) {
+        List<String> out = new ArrayList<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        seen.add(mountNamespace(ProcessHandle.current().pid()));
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String n = p.getFileName().toString();
+                if (!n.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                long ns = mountNamespace(Long.parseLong(n));
+                if (ns <= 0 || !seen.add(ns)) {
+                    continue;
+                }
+                if (!mountsUnder(dir, p.resolve("mountinfo")).isEmpty()) {
+                    String cmd = ProcessHandle.of(Long.parseLong(n)).flatMap(h -> h.info().commandLine()).orElse("?");
+                    out.add(n + " (" + cmd + ")");
+                }
+            }
+        } catch (IOException e) {
+            out.add("(could not scan /proc: " + e.getMessage() + ")");
+        }
+        return out;
     }
 
     private Node addNamespace(String name, String address) throws IOException {
@@ -340,6 +395,75 @@ public final class NetnsLab implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts a node's daemon (crmd) in the node's network namespace and in a mount namespace of its
+     * own ({@code unshare --mount --propagation private}), in its own session, output appended to
+     * {@code log}. The mount namespace lives as long as the daemon or anything below it (agents,
+     * httpd) does; nsenter, unshare and setsid exec in place, so the process is the daemon itself.
+     */
+    public Process startInOwnMountNamespace(Node node, List<String> command, Map<String, String> env, Path log)
+            throws IOException {
+        List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--"));
+        argv.addAll(command);
+        return start(node, argv, env, log);
+    }
+
+    /**
+     * The mount namespaces of the node's processes other than the machine's own (this JVM's): one
+     * process id per namespace (inode → pid). Empty when nothing of the node runs in its own.
+     */
+    public Map<Long, Long> mountNamespacesOf(Node node) {
+        Map<Long, Long> out = new LinkedHashMap<>();
+        long host = mountNamespace(ProcessHandle.current().pid());
+        for (long pid : processesIn(node)) {
+            long ns = mountNamespace(pid);
+            if (ns > 0 && ns != host) {
+                out.putIfAbsent(ns, pid);
+            }
+        }
+        return out;
+    }
+
+    /** The inode of a process's mount namespace, or -1 when it is gone. */
+    public static long mountNamespace(long pid) {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc", Long.toString(pid), "ns", "mnt"), "unix:ino")).longValue();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Mount points under the work directory that the node's own mount namespaces hold (what the
+     * node sees, as {@code nsenter --mount=/proc/PID/ns/mnt findmnt} would list; read from
+     * /proc/PID/mountinfo), deepest first. Mounts made by {@link #exec} (the machine's) are not here.
+     */
+    public List<String> mountsSeenBy(Node node) {
+        List<String> out = new ArrayList<>();
+        for (long pid : mountNamespacesOf(node).values()) {
+            for (String mp : mountsUnder(workDir, Path.of("/proc", Long.toString(pid), "mountinfo"))) {
+                if (!out.contains(mp)) {
+                    out.add(mp);
+                }
+            }
+        }
+        out.sort(Comparator.comparingInt(String::length).reversed());
+        return out;
+    }
+
+    /**
+     * Runs a command inside the node as its daemon sees it: its network namespace and, when its
+     * processes have one, their own mount namespace (else the machine's).
+     */
+    public Result execInNode(Node node, String... command) {
+        List<String> argv = new ArrayList<>(node.nsenter());
+        mountNamespacesOf(node).values().stream().findFirst()
+                .ifPresent(pid -> argv.add("--mount=/proc/" + pid + "/ns/mnt"));
+        argv.add("--");
+        argv.addAll(List.of(command));
+        return run(argv, Map.of(), COMMAND_TIMEOUT);
+    }
+
     /** Cuts a node's cable: its interface loses carrier, its addresses stay. */
     public void linkDown(Node node) {
         check(List.of("ip", "link", "set", node.hostVeth(), "down"));
@@ -362,15 +486,45 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     /**
-     * The power-switch simulator's "off": the node's cable is cut, everything running in it is
-     * killed, and the mounts under its {@link Node#mountRoot()} are dropped (after killing their
-     * users), so shared storage is free for another node exactly as after a real power cut.
-     * Its HA_RSCTMP is emptied (it models /run, a tmpfs, lost at power-off) and the addresses
-     * agents added (VIPs) are gone; its run directory survives, as a disk would.
+     * Waits until no process lives in the node's network namespace any more (zombies hold no
+     * namespace), so the kernel has dropped the node's own mount namespaces and their mounts.
+     * Returns the pids still there after {@code timeoutMs} (empty when all are gone).
+     */
+    public List<Long> awaitNoProcesses(Node node, long timeoutMs) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        List<Long> left = processesIn(node);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            left = processesIn(node);
+        }
+        return left;
+    }
+
+    /**
+     * The power switch's "off", as fence_pulse_sim does it: the node's cable is cut, everything
+     * running in it is killed and waited for (so its own mount namespace, with its mounts, is gone
+     * and shared storage is free for another node, exactly as after a real power cut), every
+     * interface of its namespace loses its addresses and goes down (a machine that is off holds no
+     * address), and its HA_RSCTMP is emptied (it models /run, a tmpfs, lost at power-off); its run
+     * directory survives, as a disk would. Mounts made by hand with {@link #exec} under its
+     * {@link Node#mountRoot()} (the machine's mount namespace) are dropped too.
      */
     public void powerOff(Node node) {
         linkDown(node);
-        killAll(node);
+        for (int round = 0; round < 50 && !processesIn(node).isEmpty(); round++) {
+            killAll(node); // again: a process forked while the first round was killing
+            awaitNoProcesses(node, 100);
+        }
+        List<Long> left = processesIn(node);
+        if (!left.isEmpty()) {
+            throw new IllegalStateException("power-off of " + node.name() + ": processes " + left
+                    + " are still alive after SIGKILL");
+        }
         String root = node.mountRoot().toString() + "/";
         for (String mp : mountsUnderWorkDir()) {
             if (mp.startsWith(root)) {
@@ -380,9 +534,11 @@ public final class NetnsLab implements AutoCloseable {
                 }
             }
         }
-        // A powered-off node keeps no addresses it had added (VIPs): the next boot starts clean.
-        exec(node, "ip", "addr", "flush", "dev", IFNAME);
-        exec(node, "ip", "addr", "add", node.address() + "/" + PREFIX_LENGTH, "dev", IFNAME);
+        // A powered-off node holds no address at all (its VIPs included): the next boot starts clean.
+        for (String ifc : List.of("lo", IFNAME)) {
+            exec(node, "ip", "addr", "flush", "dev", ifc);
+            exec(node, "ip", "link", "set", ifc, "down");
+        }
         try (Stream<Path> walk = Files.walk(node.rsctmp())) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 if (!p.equals(node.rsctmp())) {
@@ -394,9 +550,16 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
-    /** The power switch's "on": the cable is back; the node's software must be started again. */
+    /**
+     * The power switch's "on" and the boot's network setup: the cable is back, lo and eth0 are up,
+     * eth0 has the node's own address again (and nothing else); the node's software must be started
+     * again.
+     */
     public void powerOn(Node node) {
         linkUp(node);
+        check(inNs(node, "ip", "link", "set", "lo", "up"));
+        check(inNs(node, "ip", "link", "set", IFNAME, "up"));
+        check(inNs(node, "ip", "addr", "replace", node.address() + "/" + PREFIX_LENGTH, "dev", IFNAME));
     }
 
     /** The MAC address of a node's eth0. */
@@ -458,9 +621,23 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     private static List<String> mountsUnder(Path dir) {
+        return mountsUnder(dir, Path.of("/proc/self/mountinfo"));
+    }
+
+    /** Mount points under dir in one mount namespace's mountinfo, deepest first; empty if it is gone. */
+    private static List<String> mountsUnder(Path dir, Path mountinfo) {
         List<String> found = new ArrayList<>();
+        List<String> lines;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            lines = Files.readAllLines(mountinfo);
+        } catch (IOException e) {
+            if (!mountinfo.startsWith("/proc/self")) {
+                return found; // the process (and maybe its namespace) is gone
+            }
+            throw new UncheckedIOException(e);
+        }
+        {
+            for (String line : lines) {
                 String[] f = line.split(" ");
                 if (f.length > 4) {
                     String mp = unescape(f[4]);
@@ -469,8 +646,6 @@ public final class NetnsLab implements AutoCloseable {
                     }
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         found.sort(Comparator.comparingInt(String::length).reversed());
         return found;

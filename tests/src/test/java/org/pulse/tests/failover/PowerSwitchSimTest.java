@@ -151,6 +151,28 @@ class PowerSwitchSimTest {
     }
 
     /**
+     * An outlet that names the fencer's own ancestor (here this JVM, which runs the agent; PID 1
+     * is refused the same way) is refused: a wrong NODE.pid must not take the machine down.
+     */
+    @Test
+    void anOutletNamingTheFencersOwnParentIsRefused() throws Exception {
+        Path power = Files.createTempDirectory("pulse-power-");
+        try {
+            Files.writeString(power.resolve("self.pid"), Long.toString(ProcessHandle.current().pid()));
+            NetnsLab.Result off = NetnsLab.run(List.of(agent.toString(), "-o", "off", "-n", "self", "-d", power.toString()),
+                    Map.of(), Duration.ofSeconds(30));
+            assertEquals(1, off.rc(), off.stdout());
+            assertTrue(off.stderr().contains("refusing to power off self"), off.stderr());
+            assertFalse(Files.exists(power.resolve("self.state")), "no state written for a refused power-off");
+        } finally {
+            for (String f : List.of("self.pid", "self.state", "self.history")) {
+                Files.deleteIfExists(power.resolve(f));
+            }
+            Files.delete(power);
+        }
+    }
+
+    /**
      * The JVM that made a lab dies with -9 while a node holds a mount in its own namespace: the
      * next run's NetnsLab.removeAbandoned kills the node, so the kernel drops the mount, then
      * detaches the loop device and removes namespaces, bridge and work directory.

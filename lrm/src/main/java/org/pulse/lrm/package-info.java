@@ -26,6 +26,13 @@
  * is killed and reports CANCELLED); every one-shot result is reported. {@link org.pulse.lrm.ExecStatus}
  * (op-status) and rc (rc-code) are separate; a timeout is {@code TIMED_OUT} with rc 1.
  *
+ * <p>Fence devices (class stonith) answer as Pacemaker's fencer would. start runs the device's
+ * {@code monitor} and registers it on this node; stop unregisters it; a probe is 7 unless the device is
+ * registered; a recurring monitor runs the device's {@code monitor} (0, or 1 when it fails), whether or not
+ * this LRM saw the start (the controller may acknowledge a device's start itself), and is 7 only after a
+ * stop here. Registrations are kept in {@code HA_RSCTMP/stonith/}: they survive a restart of the LRM, not a
+ * reboot (in memory when no HA_RSCTMP is configured).
+ *
  * <h2>For the agents' tests and the shell</h2>
  * {@link org.pulse.lrm.AgentExecutor#execute} runs one action synchronously;
  * {@link org.pulse.lrm.RaTester} is {@code crm ra test}'s lifecycle check as a library;

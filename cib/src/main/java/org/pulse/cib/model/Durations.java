@@ -17,6 +17,10 @@ public final class Durations {
         if (s.charAt(0) == 'P' || s.charAt(0) == 'p') {
             return parseIso(s, fallback);
         }
+        long whole = wholeWithCommonUnit(s);
+        if (whole >= 0) {
+            return whole;
+        }
         int i = 0;
         while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
             i++;
@@ -41,6 +45,41 @@ public final class Durations {
             default: return fallback;
         }
         return (long) (n * mult);
+    }
+
+    /**
+     * The usual spellings ("0", "10s", "20000ms", "1m", "90min", "2h": digits and a common unit)
+     * without parseDouble and a lower-cased copy of the unit: a 10,000-resource CIB has tens of
+     * thousands of them. -1 when the text is anything else.
+     */
+    private static long wholeWithCommonUnit(String s) {
+        int i = 0;
+        long n = 0;
+        while (i < s.length() && i < 15) {
+            char ch = s.charAt(i);
+            if (ch < '0' || ch > '9') {
+                break;
+            }
+            n = n * 10 + (ch - '0');
+            i++;
+        }
+        if (i == 0 || i == 15) {
+            return -1;
+        }
+        int rest = s.length() - i;
+        if (rest == 0 || (rest == 1 && s.charAt(i) == 's')) {
+            return n * 1000;
+        }
+        if (rest == 2 && s.charAt(i) == 'm' && s.charAt(i + 1) == 's') {
+            return n;
+        }
+        if ((rest == 1 && s.charAt(i) == 'm') || (rest == 3 && s.startsWith("min", i))) {
+            return n * 60_000;
+        }
+        if (rest == 1 && s.charAt(i) == 'h') {
+            return n * 3_600_000;
+        }
+        return -1;
     }
 
     private static long parseIso(String text, long fallback) {

@@ -18,7 +18,7 @@ public record LrmOp(String id, String operation, int callId, int rcCode, int opS
                     String migrateSource, String migrateTarget, String exitReason,
                     Map<String, String> attributes) {
     public LrmOp {
-        attributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
+        attributes = org.pulse.cib.xml.AttributeMap.copyOf(attributes);
     }
 
     public boolean isProbe() {

@@ -18,6 +18,6 @@ public record NodeState(String id, String uname, String inCcm, String crmd, Stri
     public NodeState {
         transientAttributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(transientAttributes));
         resources = List.copyOf(resources);
-        attributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
+        attributes = org.pulse.cib.xml.AttributeMap.copyOf(attributes);
     }
 }

@@ -15,7 +15,7 @@ public record OpConfig(String id, String name, long intervalMs, String role, Lon
                        String onFail, boolean enabled, Map<String, String> attributes,
                        List<NvSet> metaAttributes, List<NvSet> instanceAttributes) {
     public OpConfig {
-        attributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
+        attributes = org.pulse.cib.xml.AttributeMap.copyOf(attributes);
         metaAttributes = List.copyOf(metaAttributes);
         instanceAttributes = List.copyOf(instanceAttributes);
     }

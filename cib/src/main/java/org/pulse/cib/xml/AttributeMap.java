@@ -14,7 +14,7 @@ import java.util.Set;
  * 10,000-resource CIB holds tens of thousands of these: a LinkedHashMap per element cost about
  * 300 bytes where this costs about 70.
  */
-final class AttributeMap extends AbstractMap<String, String> {
+public final class AttributeMap extends AbstractMap<String, String> {
     private static final AttributeMap EMPTY = new AttributeMap(new String[0]);
     /** name0, value0, name1, value1, ... */
     private final String[] pairs;
@@ -23,7 +23,11 @@ final class AttributeMap extends AbstractMap<String, String> {
         this.pairs = pairs;
     }
 
-    static AttributeMap copyOf(Map<String, String> attributes) {
+    /**
+     * An immutable copy in the map's iteration order, or the map itself when it already is one
+     * (an element's attributes handed on to a typed record cost no copy).
+     */
+    public static AttributeMap copyOf(Map<String, String> attributes) {
         if (attributes instanceof AttributeMap a) {
             return a;
         }

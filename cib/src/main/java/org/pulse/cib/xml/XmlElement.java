@@ -88,13 +88,17 @@ public final class XmlElement implements XmlNode {
 
     /** Child elements with this name, in order. */
     public List<XmlElement> elements(String childName) {
-        List<XmlElement> out = new ArrayList<>();
-        for (XmlNode n : children) {
-            if (n instanceof XmlElement e && e.name.equals(childName)) {
+        // Asked for far more often than found (meta_attributes of an op...): no list unless needed.
+        List<XmlElement> out = null;
+        for (int i = 0, size = children.size(); i < size; i++) {
+            if (children.get(i) instanceof XmlElement e && e.name.equals(childName)) {
+                if (out == null) {
+                    out = new ArrayList<>(2);
+                }
                 out.add(e);
             }
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 
     /** The first child element with this name. */

@@ -20,15 +20,16 @@ import org.pulse.cib.model.Scores;
  * unrunnable start of a mandatory "first", a stop on a node nobody can fence) and what must
  * restart because something it depends on restarts.
  *
- * <p>Actions are kept in one list in creation order and indexed by (resource, operation,
- * node); nothing walks the whole list per action, so the cost grows with the number of
+ * <p>Actions are kept in one list in creation order and each resource's (each node's) also
+ * with it; nothing walks the whole list per action, so the cost grows with the number of
  * actions and orderings, not their product.
  */
 final class Planner {
     private final Cluster c;
     private final Scoring s;
     final List<Act> acts = new ArrayList<>();
-    private final Map<Key, Act> index;
+    /** Actions of neither a resource nor a node; see {@link #find}. */
+    private final List<Act> clusterActs = new ArrayList<>();
     final Map<SNode, Act> fencing = new LinkedHashMap<>();
     final Map<SNode, Act> shutdowns = new LinkedHashMap<>();
     /** Mandatory orderings between primitives' starts (expanded from groups and constraints). */
@@ -47,8 +48,6 @@ final class Planner {
     private Planner(Cluster c, Scoring s) {
         this.c = c;
         this.s = s;
-        // sized for the usual few actions per resource, so a big cluster does not rehash repeatedly
-        this.index = new HashMap<>(Math.max(16, c.byId().size() * 4));
     }
 
     static Planner run(Cluster c, Scoring s) {
@@ -72,52 +71,40 @@ final class Planner {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Index key; Rsc and SNode hash by identity, so no string is built per look-up. */
-    private record Key(Rsc rsc, String op, SNode node, long interval) {
-        /*
-         * Written out: a record's generated hashCode and equals go through method handles,
-         * which a cold JVM runs slowly for a while, and this key is looked up several times
-         * per action (hundreds of thousands of times on a 32x10000 CIB). Same fields, same sense.
-         */
-        @Override
-        public int hashCode() {
-            int h = System.identityHashCode(rsc);
-            h = 31 * h + (op == null ? 0 : op.hashCode());
-            h = 31 * h + System.identityHashCode(node);
-            return 31 * h + Long.hashCode(interval);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (this == o) {
-                return true;
-            }
-            if (!(o instanceof Key)) {
-                return false;
-            }
-            Key k = (Key) o;
-            return rsc == k.rsc && node == k.node && interval == k.interval
-                    && (op == null ? k.op == null : op.equals(k.op));
-        }
-    }
-
-    private static Key k(Rsc r, String op, SNode n, long interval) {
-        return new Key(r, op, n, interval);
-    }
-
+    /**
+     * The action (r, op, n, interval 0), or null. Each resource keeps its own few actions
+     * (a handful; a few dozen when every node probes it), and a linear look at them beats a
+     * hash of (resource, op, node): System.identityHashCode is a slow call in the C1-compiled
+     * code a one-shot run mostly executes, and this is looked up several times per action.
+     */
     Act find(Rsc r, String op, SNode n) {
-        return index.get(k(r, op, n, 0));
+        return lookup(r, op, n, 0);
+    }
+
+    private Act lookup(Rsc r, String op, SNode n, long interval) {
+        List<Act> own = actsOf(r, n);
+        for (int i = 0, size = own.size(); i < size; i++) {
+            Act a = own.get(i);
+            if (a.node == n && a.intervalMs == interval && java.util.Objects.equals(a.op, op)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** Where (r, n)'s actions are kept: with the resource, with the node for node actions. */
+    private List<Act> actsOf(Rsc r, SNode n) {
+        return r != null ? r.acts : n != null ? n.acts : clusterActs;
     }
 
     private Act add(String op, Rsc r, SNode n, long interval, String role) {
-        Key key = k(r, op, n, interval);
-        Act a = index.get(key);
+        Act a = lookup(r, op, n, interval);
         if (a == null) {
             a = new Act(op, r, n, interval, role);
             if (r != null && n != null && n.unclean && fenced(n)) {
                 a.pseudo = true;   // fencing the node does it
             }
-            index.put(key, a);
+            actsOf(r, n).add(a);
             acts.add(a);
         }
         return a;

@@ -72,6 +72,9 @@ final class Rsc {
     String ticketFreeze;
     String promotionBan;
 
+    /** The planner's actions for this resource (see Planner.find). */
+    final List<Act> acts = new ArrayList<>(2);
+
     // placement
     ScoreTable scores;
     SNode assigned;
@@ -85,6 +88,21 @@ final class Rsc {
         this.kind = kind;
         this.parent = parent;
         this.order = order;
+    }
+
+    /**
+     * Identity equality with the creation order as the hash: many maps and sets are keyed by
+     * resource, and Object.hashCode (System.identityHashCode) is a slow call in C1-compiled code,
+     * which is what a one-shot scheduling run mostly executes. Orders are unique within a run.
+     */
+    @Override
+    public int hashCode() {
+        return order;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
     }
 
     boolean isPrimitive() {

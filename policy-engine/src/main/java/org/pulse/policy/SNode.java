@@ -33,6 +33,8 @@ final class SNode {
     /** fail-count-* attributes by resource (see FailCounts.index). */
     Map<String, java.util.List<String[]>> failCounts = Map.of();
     final Map<String, Integer> used = new java.util.HashMap<>();
+    /** The planner's actions of the node itself: fencing, shutdown (see Planner.find). */
+    final java.util.List<Act> acts = new java.util.ArrayList<>(2);
 
     SNode(String id, String name, int index, Map<String, String> attributes, int baseScore, Map<String, Integer> capacity) {
         this.id = id;
@@ -41,6 +43,17 @@ final class SNode {
         this.attributes = attributes;
         this.baseScore = baseScore;
         this.capacity = capacity;
+    }
+
+    /** Identity equality, the node's index as hash: see Rsc.hashCode. */
+    @Override
+    public int hashCode() {
+        return index;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
     }
 
     /** May new resources be placed here (before any score is looked at)? */

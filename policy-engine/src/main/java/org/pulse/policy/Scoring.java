@@ -29,10 +29,13 @@ final class Scoring {
     final Map<Rsc, List<Colocation>> asPrimary = new HashMap<>();
 
     private final SNode[] nodeArray;
+    /** symmetric-cluster, read once: looked up per resource it was a tenth of scoring. */
+    private final boolean symmetric;
 
     private Scoring(Cluster c) {
         this.c = c;
         this.nodeArray = c.nodes().toArray(new SNode[0]);
+        this.symmetric = c.options().symmetricCluster();
     }
 
     static Scoring run(Cluster c) {
@@ -78,7 +81,6 @@ final class Scoring {
 
     private void own(Rsc r) {
         ScoreTable t = new ScoreTable(nodeArray);
-        boolean symmetric = c.options().symmetricCluster();
         for (SNode n : c.nodes()) {
             if (symmetric) {
                 t.allow(n, 0, "symmetric cluster");

@@ -49,8 +49,8 @@ final class SimulateCommand implements Callable<Integer> {
             return 1;
         }
         if (saveGraph != null) {
-            try {
-                Files.writeString(saveGraph, t.graphXml());
+            try (java.io.OutputStream o = Files.newOutputStream(saveGraph)) {
+                t.writeGraphXml(o);
             } catch (IOException e) {
                 err.println("simulate: cannot write the graph to " + saveGraph + ": " + e.getMessage());
                 return 1;
@@ -91,19 +91,24 @@ final class SimulateCommand implements Callable<Integer> {
         if (file == null) {
             throw new CrmException("simulate: no CIB file; give --cib-file FILE or set CIB_file=FILE");
         }
-        XmlElement root;
+        SchedulerWarmUp warmUp = SchedulerWarmUp.startFor(file);
         try {
-            root = XmlParser.parse(file.toString(), Files.readString(file));
-        } catch (IOException e) {
-            throw new CrmException("simulate: cannot read " + file + ": " + e.getMessage());
-        } catch (XmlParseException e) {
-            throw new CrmException("simulate: " + file + " is not valid XML: " + e.getMessage());
+            XmlElement root;
+            try {
+                root = XmlParser.parse(file.toString(), Files.readString(file));
+            } catch (IOException e) {
+                throw new CrmException("simulate: cannot read " + file + ": " + e.getMessage());
+            } catch (XmlParseException e) {
+                throw new CrmException("simulate: " + file + " is not valid XML: " + e.getMessage());
+            }
+            if (!"cib".equals(root.name())) {
+                throw new CrmException("simulate: " + file + " has root <" + root.name() + ">, expected <cib>");
+            }
+            Instant now = crm.clock.instant();
+            return PolicyEngine.schedule(root, now);
+        } finally {
+            warmUp.stop();
         }
-        if (!"cib".equals(root.name())) {
-            throw new CrmException("simulate: " + file + " has root <" + root.name() + ">, expected <cib>");
-        }
-        Instant now = crm.clock.instant();
-        return PolicyEngine.schedule(root, now);
     }
 
     private static void nodes(PrintStream out, Transition t, boolean after) {

@@ -88,4 +88,9 @@ public record Transition(List<Action> actions, List<NodeSummary> nodes, List<Pla
     public String graphXml() {
         return GraphXml.render(this);
     }
+
+    /** The same graph, streamed to {@code out} in UTF-8 (an 11 MB graph need not be one String). */
+    public void writeGraphXml(java.io.OutputStream out) throws java.io.IOException {
+        GraphXml.write(this, out);
+    }
 }

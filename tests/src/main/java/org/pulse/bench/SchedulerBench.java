@@ -12,10 +12,11 @@ import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlParser;
 import org.pulse.policy.PolicyEngine;
 import org.pulse.policy.Transition;
+import org.pulse.shell.SchedulerWarmUp;
 
 /**
  * One scheduling run on a CIB file, cold (the first run in this JVM: parse, typed view,
- * schedule) and warm (median of the following rounds), with the peak heap. Prints one line:
+ * schedule, and with --save-graph the graph written as crm_simulate -G writes it) and warm (median of the following rounds), with the peak heap. Prints one line:
  * {@code actions=.. cold_ms=.. [warm_ms=..] heap_mb=..}. bench/scheduler runs it in
  * a fresh JVM per size and times crm_simulate beside it.
  */
@@ -25,13 +26,15 @@ public final class SchedulerBench {
 
     public static void main(String[] args) throws Exception {
         Path file = null;
+        Path graph = null;
         int rounds = 5;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--file": file = Path.of(args[++i]); break;
                 case "--rounds": rounds = Integer.parseInt(args[++i]); break;
+                case "--save-graph": graph = Path.of(args[++i]); break;
                 default: throw new IllegalArgumentException("SchedulerBench: unknown argument " + args[i]
-                        + " (use --file CIB.xml [--rounds N])");
+                        + " (use --file CIB.xml [--rounds N] [--save-graph FILE])");
             }
         }
         if (file == null) {
@@ -39,7 +42,16 @@ public final class SchedulerBench {
         }
         Instant now = Instant.ofEpochSecond(1_700_000_000L);
         long t0 = System.nanoTime();
+        // as crm simulate does: see SchedulerWarmUp
+        SchedulerWarmUp warmUp = SchedulerWarmUp.startFor(file);
         Transition first = runOnce(file, now);
+        warmUp.stop();
+        if (graph != null) {
+            // as crm_simulate -G does: the decision is only of use once written down
+            try (java.io.OutputStream o = Files.newOutputStream(graph)) {
+                first.writeGraphXml(o);
+            }
+        }
         long coldNs = System.nanoTime() - t0;
         long[] warm = new long[rounds];
         for (int r = 0; r < rounds; r++) {

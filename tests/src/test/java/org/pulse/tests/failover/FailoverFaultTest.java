@@ -30,11 +30,12 @@ import org.pulse.tests.support.TestEnv;
  * Faults against a real cluster in the network-namespace lab (root): three crmd nodes with
  * quorum and fencing (the power-switch simulator), the tutorials' group of a VIP, a filesystem on
  * a shared loop device and httpd serving a page from it through the VIP, and a client probing
- * the VIP every 10 ms. After each fault: the service is back on exactly one node (one node holds
- * the VIP, the client's ARP entry names that node, the shared disk is mounted once, every
- * member of the group on that node), the CIB is the same on every live node, and every CIB
- * change acknowledged while the fault happened is still there. One lab for the class; each
- * test brings the dead node back before the next.
+ * the VIP every 10 ms. Each node runs in a mount namespace of its own, as a real machine does.
+ * After each fault: the service is back on exactly one node (one node holds the VIP, the client's
+ * ARP entry names that node, the shared disk is mounted by that node alone and never by the host,
+ * every member of the group on that node), the CIB is the same on every live node, every CIB
+ * change acknowledged while the fault happened is still there, and the fence device's recurring
+ * monitor never failed. One lab for the class; each test brings the dead node back before the next.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverFaultTest {
@@ -71,7 +72,8 @@ class FailoverFaultTest {
                 "property stonith-enabled=true no-quorum-policy=stop stonith-action=off",
                 // A node that comes back must not pull the service back (one more outage).
                 "rsc_defaults resource-stickiness=100",
-                "primitive fence-sim stonith:fence_pulse_sim params power_dir=" + cluster.power,
+                "primitive fence-sim stonith:fence_pulse_sim params power_dir=" + cluster.power
+                        + " op monitor interval=2s timeout=20s",
                 "primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=eth0"
                         + " op monitor interval=2s timeout=10s",
                 "primitive fs ocf:pulse:Filesystem params device=" + disk.device() + " directory=" + shared
@@ -187,9 +189,7 @@ class FailoverFaultTest {
         assertEquals(List.of(on), cluster.owners(vip), what + ": the VIP must be on exactly one node");
         lab.ping(lab.client(), vip, 1000);
         assertEquals(on, cluster.arpOwner(vip), what + ": the client's ARP entry for the VIP names another node");
-        long mounts = lab.mountsUnderWorkDir().stream().filter(m -> m.equals(shared.toString())).count();
-        assertEquals(1, mounts, what + ": the shared disk must be mounted exactly once; mounts under the lab: "
-                + lab.mountsUnderWorkDir() + "; " + FailoverAdmin.str(cluster.status(live[0]), "text"));
+        assertSharedDiskMountedBy(what, on);
         // The same CIB everywhere (status updates may still be travelling: wait for them).
         String same = FailoverLab.waitFor(Duration.ofSeconds(20), () -> {
             String first = null;
@@ -207,33 +207,46 @@ class FailoverFaultTest {
         for (String name : acknowledged) {
             assertTrue(same.contains("name=\"" + name + "\""), what + ": the acknowledged change " + name + " is lost");
         }
+        assertFenceDeviceMonitorHealthy(what, same);
         return on;
     }
 
     /**
-     * The fenced node comes back and rejoins; the VIP stays on one node and the CIBs agree. (Not
-     * the whole group check: the lab's nodes share one kernel, so the returning node's probe of fs
-     * sees the survivor's mount and reports it active there too — a lab artifact reported to the
-     * agents' owner: Filesystem's monitor should claim only mounts this node made.)
+     * The shared disk is mounted by the node running fs alone, seen from inside each node's own
+     * mount namespace, and never in the machine's (the host's) mount namespace.
      */
+    static void assertSharedDiskMountedBy(String what, String on) {
+        assertEquals(List.of(on), cluster.nodesMounting(shared), what + ": the shared disk must be mounted by "
+                + on + " alone; " + FailoverAdmin.str(cluster.status(liveNodes()[0]), "text"));
+        assertTrue(!lab.mountsUnderWorkDir().contains(shared.toString()),
+                what + ": the shared disk is mounted in the host's mount namespace, outside every node");
+    }
+
+    /**
+     * The fence device's recurring monitor ran and succeeded, and never failed: crmd acknowledges
+     * the device's start itself, and the LRM used to answer 7 to every monitor of a device whose
+     * start it had not seen, each one adding to its fail count.
+     */
+    static void assertFenceDeviceMonitorHealthy(String what, String cibXml) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<lrm_rsc_op [^>]*operation_key=\"fence-sim_monitor_2000\"[^>]*>")
+                .matcher(cibXml);
+        int monitors = 0;
+        while (m.find()) {
+            monitors++;
+            assertTrue(m.group().contains("rc-code=\"0\""), what + ": a monitor of the fence device failed: " + m.group());
+        }
+        assertTrue(monitors >= 1, what + ": the fence device's recurring monitor has no result in the CIB");
+        assertTrue(!cibXml.contains("fail-count-fence-sim"), what + ": the fence device has a fail count");
+    }
+
+    /** The fenced node boots again and rejoins; then the whole service check holds on all three nodes. */
     static void bringBack(int node) throws Exception {
         cluster.powerOn(node);
         assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
                 cluster.name(node) + " did not rejoin within 120 s; logs " + cluster.logs());
-        String on = FailoverLab.waitFor(Duration.ofSeconds(60), FailoverFaultTest::serviceUp);
-        assertNotNull(on, "the service is not up after " + cluster.name(node) + " came back");
-        assertEquals(List.of(on), cluster.owners(vip), "after the return: the VIP must be on exactly one node");
-        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(20), () -> {
-            String first = null;
-            for (int i : cluster.all()) {
-                String xml = FailoverAdmin.str(cluster.query(i), "xml");
-                if (xml == null || (first != null && !first.equals(xml))) {
-                    return null;
-                }
-                first = xml;
-            }
-            return first;
-        }), "after the return: the three nodes do not hold the same CIB");
+        // Its probes (fs above all: it must not see the survivor's mount) settle before the checks.
+        Thread.sleep(2000);
+        assertRecovered("after " + cluster.name(node) + " came back", null, List.of());
     }
 
     @Test

@@ -22,15 +22,16 @@ import org.pulse.tests.support.NetnsLab;
 /**
  * The live-failover lab (root), shared by the fault tests and bench/failover: three node
  * namespaces and a client on NetnsLab's bridge (198.51.100.0/24), one crmd per node entered with
- * {@code nsenter --net} (mounts stay visible to all, as shared storage needs), node names n1..n3,
- * JGroups on each node's own address, and the power-switch simulator's outlets (crmd's
- * fence_pulse_sim: NODE.pid, NODE.netns, NODE.link, NODE.rsctmp) so the cluster can fence.
+ * {@code nsenter --net} and started in a mount namespace of its own (NetnsLab's
+ * startInOwnMountNamespace: a node's mounts are its own, as on real machines; the loop device
+ * behind them is shared, as a shared disk is), node names n1..n3, JGroups on each node's own
+ * address, and the power-switch simulator's outlets (crmd's fence_pulse_sim: NODE.pid,
+ * NODE.netns, NODE.link, NODE.rsctmp) so the cluster can fence.
  *
- * <p>The cluster fences with {@code stonith-action=off}: the simulator cuts the node's link and
- * kills everything in its namespace. A node is brought back only by {@link #powerOn}, which
- * starts it clean (addresses flushed, mounts of the dead node dropped, /run emptied) as a real
- * power cycle would; the simulator's own "on" would bring the link back with the dead node's
- * VIP still configured.
+ * <p>The cluster fences with {@code stonith-action=off}: the simulator cuts the node's link,
+ * kills everything of the node (its mount namespace and mounts go with the last process), and
+ * flushes its addresses. A node is brought back by {@link #powerOn}, which boots it as a real
+ * machine boots: link up, its own address, an empty /run, crmd started again.
  */
 final class FailoverLab implements AutoCloseable {
     static final int NODES = 3;
@@ -46,8 +47,6 @@ final class FailoverLab implements AutoCloseable {
     /** Nodes this lab killed on purpose (power off, fencing): their crmd's exit is expected. */
     private final boolean[] killed = new boolean[NODES + 1];
     private final List<Process> probes = new CopyOnWriteArrayList<>();
-    /** Mount points (shared storage) a powered-off node must not keep holding. */
-    private final List<Path> sharedMounts = new ArrayList<>();
 
     private FailoverLab(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException {
         this.lab = lab;
@@ -127,12 +126,12 @@ final class FailoverLab implements AutoCloseable {
 
     void startNode(int i) throws IOException {
         NetnsLab.Node n = node(i);
-        Process p = lab.start(n, List.of(repo.resolve("bin/crmd").toString(), "--config",
+        Process p = lab.startInOwnMountNamespace(n, List.of(repo.resolve("bin/crmd").toString(), "--config",
                 n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS),
                 log(i));
         crmd[i] = p;
         killed[i] = false;
-        // nsenter and setsid exec in place, so this is crmd's own PID.
+        // nsenter, unshare and setsid exec in place, so this is crmd's own PID.
         Files.writeString(power.resolve(name(i) + ".pid"), Long.toString(p.pid()));
         Files.deleteIfExists(power.resolve(name(i) + ".state"));
     }
@@ -238,16 +237,30 @@ final class FailoverLab implements AutoCloseable {
         return admin.query(socket(i));
     }
 
+    /**
+     * Declares a mount point of shared storage. Nothing to do any more: a node's mounts live in its
+     * own mount namespace and go with its last process. Kept so callers need not change.
+     */
     void addSharedMount(Path mountPoint) {
-        sharedMounts.add(mountPoint);
+        // see the comment: the kernel releases a dead node's mounts
+    }
+
+    /** The nodes whose own mount namespace has {@code mountPoint} mounted (what each node sees). */
+    List<String> nodesMounting(Path mountPoint) {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= NODES; i++) {
+            if (lab.mountsSeenBy(node(i)).contains(mountPoint.toString())) {
+                out.add(name(i));
+            }
+        }
+        return out;
     }
 
     /**
      * The node dies as the figures' method has it: its link goes down, then everything running
-     * in it is killed with SIGKILL (NetnsLab.powerOff: also its addresses, /run and mounts go, as
-     * after a power cut). A shared filesystem it had mounted is released (the dead node's kernel
-     * no longer holds it). Returns the monotonic ms at which the link went down and when the
-     * kill was complete.
+     * in it is killed with SIGKILL (NetnsLab.powerOff: its mount namespace with its mounts, its
+     * addresses and /run go too, as after a power cut). Returns the monotonic ms at which the
+     * link went down and when the kill was complete.
      */
     double[] powerOff(int i) throws InterruptedException {
         NetnsLab.Node n = node(i);
@@ -260,18 +273,7 @@ final class FailoverLab implements AutoCloseable {
             crmd[i].waitFor(10, TimeUnit.SECONDS);
         }
         lab.powerOff(n);
-        releaseSharedMounts();
         return new double[] {t0, t1};
-    }
-
-    /** Unmounts the shared mount points when no live process of any node uses them any more. */
-    void releaseSharedMounts() {
-        for (Path mp : sharedMounts) {
-            if (lab.mountsUnderWorkDir().contains(mp.toString())) {
-                // Only a dead node's mount is free of users; a live holder keeps it (umount fails).
-                NetnsLab.run(List.of("umount", mp.toString()), Map.of(), Duration.ofSeconds(10));
-            }
-        }
     }
 
     /** True once the power-switch simulator has fenced node i (its outlet says off). */
@@ -320,20 +322,12 @@ final class FailoverLab implements AutoCloseable {
      */
     void rebootBare(int i) {
         lab.powerOff(node(i));
-        releaseSharedMounts();
-        powerOnLink(i);
-    }
-
-    /** Both ends of the node's cable up (fence_pulse_sim sets the namespace's own eth0 down). */
-    private void powerOnLink(int i) {
         lab.powerOn(node(i));
-        lab.exec(node(i), "ip", "link", "set", NetnsLab.IFNAME, "up");
     }
 
-    /** Power back on: link up and crmd started again, with a clean /run and no leftover addresses. */
+    /** Power back on: link up, its own address, a clean /run, and crmd started again. */
     void powerOn(int i) throws IOException {
-        lab.powerOff(node(i));
-        powerOnLink(i);
+        rebootBare(i);
         startNode(i);
     }
 
@@ -363,9 +357,8 @@ final class FailoverLab implements AutoCloseable {
     }
 
     /**
-     * The nodes that can answer for ip: it is on their eth0 and both ends of their cable are up.
-     * A node the simulator powered off keeps its addresses on a dead link (the simulator does
-     * not clear them, see FailoverLab's class comment); it answers nobody, so it does not count.
+     * The nodes that can answer for ip: it is on their eth0 and both ends of their cable are up
+     * (a node whose cable is cut while it lives keeps its addresses but answers nobody).
      */
     List<String> owners(String ip) {
         List<String> out = new ArrayList<>();

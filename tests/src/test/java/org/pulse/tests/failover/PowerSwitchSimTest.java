@@ -173,6 +173,56 @@ class PowerSwitchSimTest {
     }
 
     /**
+     * A real kill -9: a JVM builds a lab whose node mounts the shared disk in its own mount
+     * namespace, and is killed with SIGKILL (no shutdown hook runs). Its node lives on, holding the
+     * mount; the next run's NetnsLab.removeAbandoned removes all of it.
+     */
+    @Test
+    void aLabWhoseJvmWasKilledWithSigkillIsRemovedByTheNextRun() throws Exception {
+        List<String> argv = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LabOwner.class.getName());
+        Process owner = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String ready;
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(owner.getInputStream()))) {
+            ready = out.readLine();
+            while (ready != null && !ready.startsWith("READY ")) {
+                System.out.println("lab owner: " + ready);
+                ready = out.readLine();
+            }
+            assertTrue(ready != null, "the lab-owning JVM did not get ready");
+            owner.destroyForcibly(); // SIGKILL
+            assertTrue(owner.waitFor(10, TimeUnit.SECONDS));
+        }
+        String[] f = ready.split(" ");
+        String prefix = f[1];
+        Path work = Path.of(f[2]);
+        String loop = f[3];
+        Path image = Path.of(f[4]);
+        Path netns = Path.of("/run/netns", prefix + "-n1");
+        String loopName = loop.substring(loop.lastIndexOf('/') + 1);
+        assertTrue(Files.isDirectory(Path.of("/proc/fs/ext4", loopName)), "the dead JVM's node still holds its mount");
+        List<String> removed = NetnsLab.removeAbandoned();
+        assertTrue(removed.contains(prefix), "removed " + removed);
+        assertFalse(Files.isDirectory(Path.of("/proc/fs/ext4", loopName)), "the node's mount is gone");
+        assertFalse(NetnsLab.run(List.of("losetup", "-a"), Map.of(), Duration.ofSeconds(10)).stdout()
+                .contains(image.toString()), "the loop device is detached");
+        assertFalse(Files.exists(netns), "the namespace is removed");
+        assertFalse(Files.exists(work), "the work directory is removed");
+    }
+
+    /** The JVM killed by the test above: a lab with one node holding a mount, then it waits. */
+    static final class LabOwner {
+        public static void main(String[] args) throws Exception {
+            NetnsLab lab = NetnsLab.create(1);
+            NetnsLab.LoopDevice disk = lab.loopImage("owned", 16);
+            bootNode(lab, lab.node(1), disk, lab.dir("owned-mnt"), lab.dir("power"));
+            System.out.println("READY " + lab.prefix() + " " + lab.workDir() + " " + disk.device() + " " + disk.image());
+            System.out.flush();
+            Thread.sleep(600_000);
+        }
+    }
+
+    /**
      * The JVM that made a lab dies with -9 while a node holds a mount in its own namespace: the
      * next run's NetnsLab.removeAbandoned kills the node, so the kernel drops the mount, then
      * detaches the loop device and removes namespaces, bridge and work directory.

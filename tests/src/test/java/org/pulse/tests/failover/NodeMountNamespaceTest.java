@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.pulse.tests.support.NetnsLab;
@@ -64,6 +65,35 @@ class NodeMountNamespaceTest {
                     "node 2 sees what node 1 wrote: one shared disk");
             assertEquals(7, ocf(lab, lab.node(1), agent, disk, mnt, "monitor").rc(), "node 1 no longer runs it");
             assertEquals(0, ocf(lab, lab.node(2), agent, disk, mnt, "stop").rc());
+        }
+    }
+
+    /**
+     * A node boots without the lab mounts the machine had when it started (its namespace begins as
+     * a copy): otherwise its private copy would keep another lab's disk mounted, and that lab's loop
+     * device attached, for as long as the node lives. The machine's mount is left alone.
+     */
+    @Test
+    void aNodeStartsWithoutTheMachinesLabMounts() throws Exception {
+        TestEnv.requireRoot();
+        for (String c : List.of("ip", "nsenter", "unshare", "setsid", "losetup", "mkfs.ext4")) {
+            TestEnv.requireCommand(c);
+        }
+        try (NetnsLab lab = NetnsLab.create(1)) {
+            NetnsLab.LoopDevice disk = lab.loopImage("host", 16);
+            Path mnt = lab.dir("host mnt");
+            lab.execOk(lab.node(1), "mount", disk.device(), mnt.toString());
+            lab.startInOwnMountNamespace(lab.node(1), List.of("sleep", "600"), Map.of(),
+                    lab.node(1).runDir().resolve("holder.log"));
+            assertTrue(FailoverLab.waitFor(Duration.ofSeconds(10), () ->
+                    lab.mountNamespacesOf(lab.node(1)).size() == 1 ? "up" : null) != null);
+            long pid = lab.mountNamespacesOf(lab.node(1)).values().iterator().next();
+            assertTrue(FailoverLab.waitFor(Duration.ofSeconds(10), () ->
+                    lab.mountsSeenBy(lab.node(1)).isEmpty() ? "clean" : null) != null,
+                    "the node still sees the machine's lab mount: " + lab.mountsSeenBy(lab.node(1)));
+            assertTrue(ProcessHandle.of(pid).map(h -> h.info().command().orElse("")).orElse("").endsWith("sleep"),
+                    "the node's process is the command itself (exec in place)");
+            assertTrue(lab.mountsUnderWorkDir().contains(mnt.toString()), "the machine keeps its own mount");
         }
     }
 

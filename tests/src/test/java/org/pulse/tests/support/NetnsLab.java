@@ -403,7 +403,16 @@ public final class NetnsLab implements AutoCloseable {
      */
     public Process startInOwnMountNamespace(Node node, List<String> command, Map<String, String> env, Path log)
             throws IOException {
-        List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--"));
+        // The new namespace starts as a copy of the machine's. Labs' mounts in it (this lab's or a
+        // parallel run's, made with exec) are dropped at once: a private copy would keep another
+        // lab's disk mounted, and its loop device attached, until this node dies.
+        String labs = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath() + "/pulse-lab-";
+        // mountinfo writes a space as \040: printf %b turns it back.
+        String dropLabMounts = "p=$PULSE_LAB_MOUNTS; unset PULSE_LAB_MOUNTS;"
+                + " awk -v p=\"$p\" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r"
+                + " | while read -r mp; do umount -l \"$(printf '%b' \"$mp\")\"; done; exec \"$@\"";
+        List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
+                "env", "PULSE_LAB_MOUNTS=" + labs, "sh", "-c", dropLabMounts, "sh"));
         argv.addAll(command);
         return start(node, argv, env, log);
     }

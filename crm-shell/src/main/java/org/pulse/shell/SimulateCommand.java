@@ -95,7 +95,7 @@ final class SimulateCommand implements Callable<Integer> {
         try {
             XmlElement root;
             try {
-                root = XmlParser.parse(file.toString(), Files.readString(file));
+                root = XmlParser.parse(file.toString(), Files.readAllBytes(file));
             } catch (IOException e) {
                 throw new CrmException("simulate: cannot read " + file + ": " + e.getMessage());
             } catch (XmlParseException e) {

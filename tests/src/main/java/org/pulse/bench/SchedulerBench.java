@@ -75,7 +75,7 @@ public final class SchedulerBench {
     }
 
     private static Transition runOnce(Path file, Instant now) throws Exception {
-        XmlElement root = XmlParser.parse(file.toString(), Files.readString(file));
+        XmlElement root = XmlParser.parse(file.toString(), Files.readAllBytes(file));
         return PolicyEngine.schedule(CibModel.from(root), now);
     }
 }

@@ -46,6 +46,15 @@ class XmlParserTest {
         assertEquals("cib", e.name());
     }
 
+    @Test
+    void bytesReadLikeTheTextTheyEncodeAndBytesThatAreNotUtf8AreRefused() throws XmlParseException {
+        String xml = "<cib name=\"Z\u00fcrich \u6771\u4eac \uD83D\uDE80\">caf\u00e9 &#233;</cib>";
+        assertEquals(XmlParser.parse("t", xml), XmlParser.parse("t", xml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        byte[] latin1 = "<cib>\n<x name=\"caf\u00e9\"/></cib>".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        XmlParseException e = assertThrows(XmlParseException.class, () -> XmlParser.parse("l.xml", latin1));
+        assertTrue(e.getMessage().startsWith("l.xml:2:") && e.getMessage().contains("not UTF-8"), e::getMessage);
+    }
+
     record Bad(String xml, String says, int line) {
     }
 

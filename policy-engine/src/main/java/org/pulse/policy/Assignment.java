@@ -240,11 +240,15 @@ final class Assignment {
             }
             SNode pn = p.assigned;
             if (col.score() >= Scores.INFINITY) {
+                String why = null;   // the same for every node: built once, and only if needed
                 for (SNode n : c.nodes()) {
                     if (n != pn && t.allows(n)) {
-                        t.add(n, -Scores.INFINITY, pn == null
-                                ? "must be with " + p.id + ", which cannot run (colocation " + col.id() + ")"
-                                : "must be with " + p.id + " on " + pn.name + " (colocation " + col.id() + ")");
+                        if (why == null) {
+                            why = pn == null
+                                    ? "must be with " + p.id + ", which cannot run (colocation " + col.id() + ")"
+                                    : "must be with " + p.id + " on " + pn.name + " (colocation " + col.id() + ")";
+                        }
+                        t.add(n, -Scores.INFINITY, why);
                     }
                 }
             } else if (pn != null && t.allows(pn)) {

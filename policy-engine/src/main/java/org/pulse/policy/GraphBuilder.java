@@ -131,7 +131,7 @@ final class GraphBuilder {
     }
 
     private static Map<String, String> params(Cluster c, Act a, Map<Rsc, ParamMap> baseParams) {
-        Map<String, String> m = new LinkedHashMap<>();
+        Map<String, String> m = new LinkedHashMap<>(32);   // meta and parameters: no rehash on the way
         ParamMap base = ParamMap.of(Map.of());
         if (a.rsc != null && !"clear_failcount".equals(a.op)) {
             base = baseParams.computeIfAbsent(a.rsc, r -> ParamMap.of(r.params));

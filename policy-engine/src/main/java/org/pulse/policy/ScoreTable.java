@@ -45,6 +45,11 @@ final class ScoreTable {
         }
     }
 
+    /** Makes every node eligible with a base score of 0. */
+    void allowAll() {
+        java.util.Arrays.fill(allowed, true);
+    }
+
     /** Adds to a node, allowing it if needed. */
     void add(SNode node, int score, String source) {
         int i = node.rank;

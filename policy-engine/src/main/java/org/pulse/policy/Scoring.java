@@ -81,10 +81,8 @@ final class Scoring {
 
     private void own(Rsc r) {
         ScoreTable t = new ScoreTable(nodeArray);
-        for (SNode n : c.nodes()) {
-            if (symmetric) {
-                t.allow(n, 0, "symmetric cluster");
-            }
+        if (symmetric) {
+            t.allowAll();   // a symmetric cluster's base score is 0: no term to explain
         }
         // constraints naming this resource, or (for clone instances) the clone, or (for members) nothing
         String cfgId = r.prim != null ? r.prim.id() : baseId(r);

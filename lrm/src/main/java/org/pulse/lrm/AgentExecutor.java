@@ -139,11 +139,10 @@ public final class AgentExecutor implements AutoCloseable {
                 // A recurring monitor exists only for a device the controller holds started here, whether or
                 // not this LRM saw that start (a crmd restart, a start the controller acknowledged itself):
                 // ask the device. Its failure is a failure (an unreachable switch), never "not running".
-                ExecOutcome o = runDeviceMonitor(path, req, control);
-                if (o.rc() == OcfRc.SUCCESS && o.status() == ExecStatus.DONE && !fenceDevices.isRegistered(id)) {
-                    fenceDevices.register(id);
-                }
-                return o;
+                // It registers nothing: a controller that acknowledges starts itself acknowledges stops
+                // too, so a registration made here could never be undone, and a later probe would find
+                // the device "running" on a node it left.
+                return runDeviceMonitor(path, req, control);
             }
             case "meta-data":
                 return run(AgentRef.STONITH, "metadata", Invocations.stonith(config, path, req, "metadata"), control);

@@ -35,7 +35,7 @@ final class FenceRegistry {
         this.dir = haRsctmp == null ? null : haRsctmp.resolve(DIR);
     }
 
-    /** The device started here, or a monitor of it succeeded while the controller holds it started here. */
+    /** The device started here (its start's monitor passed). */
     void register(String deviceId) {
         stoppedHere.remove(deviceId);
         registeredInMemory.add(deviceId);

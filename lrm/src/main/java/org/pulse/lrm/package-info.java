@@ -29,8 +29,8 @@
  * <p>Fence devices (class stonith) answer as Pacemaker's fencer would. start runs the device's
  * {@code monitor} and registers it on this node; stop unregisters it; a probe is 7 unless the device is
  * registered; a recurring monitor runs the device's {@code monitor} (0, or 1 when it fails), whether or not
- * this LRM saw the start (the controller may acknowledge a device's start itself), and is 7 only after a
- * stop here. Registrations are kept in {@code HA_RSCTMP/stonith/}: they survive a restart of the LRM, not a
+ * this LRM saw the start (the controller may acknowledge a device's start itself), registers nothing, and
+ * is 7 only after a stop here. Registrations are kept in {@code HA_RSCTMP/stonith/}: they survive a restart of the LRM, not a
  * reboot (in memory when no HA_RSCTMP is configured).
  *
  * <h2>For the agents' tests and the shell</h2>

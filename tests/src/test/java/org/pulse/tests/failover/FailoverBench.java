@@ -275,6 +275,9 @@ public final class FailoverBench {
                 + " node holding the service");
         try (FailoverLab.Client client = cluster.client(vip, 80)) {
             for (int t = 1; t <= trials; t++) {
+                // A node fenced while nobody killed anything (e.g. suspected under load right after it
+                // joined) is a false failover: counted, rebooted, and the trial waits for all three.
+                reviveFalselyFenced("before trial " + t, perNodePages);
                 String on = settled(rsc, client);
                 if (on == null) {
                     throw new IllegalStateException("trial " + t + ": the service did not settle; logs " + cluster.logs());
@@ -327,11 +330,32 @@ public final class FailoverBench {
         return out;
     }
 
+    /** Counts, reboots and rejoins every node that is down although this bench did not kill it. */
+    void reviveFalselyFenced(String when, boolean withWebServer) throws Exception {
+        boolean any = false;
+        for (int i = 1; i <= FailoverLab.NODES; i++) {
+            if (!cluster.alive(i)) {
+                extraFencings++;
+                any = true;
+                say("  FALSE FAILOVER: " + cluster.name(i) + " was fenced " + when + " (no fault injected); rebooting it");
+                cluster.rebootBare(i);
+                if (withWebServer) {
+                    startNodeWebServer(i);
+                }
+                cluster.startNode(i);
+            }
+        }
+        if (any && FailoverLab.waitFor(Duration.ofSeconds(180), () -> cluster.agreedDc(cluster.all())) == null) {
+            throw new IllegalStateException("the rebooted node(s) did not rejoin in 180 s; logs " + cluster.logs());
+        }
+    }
+
     List<Long> moveTrials(int moves) throws Exception {
         List<Long> out = new ArrayList<>();
         say("(c) " + moves + " graceful moves of the VIP (admin 'resource move', as crm resource move)");
         try (FailoverLab.Client client = cluster.client(vip, 80)) {
             for (int t = 1; t <= moves; t++) {
+                reviveFalselyFenced("before move " + t, true);
                 String on = settled("vip", client);
                 Thread.sleep(500);
                 int from = cluster.index(on);

@@ -283,4 +283,30 @@ class FailoverFaultTest {
         bringBack(victim);
     }
 
+    /**
+     * The crmd of the node running the fence device stops cleanly and starts again (its LRM is a
+     * new one that never saw the device start): the device keeps being monitored without a
+     * failure wherever it runs, and the node's own mounts went with its processes.
+     */
+    @Test
+    @Order(2)
+    void aCrmdRestartLeavesTheFenceDeviceHealthy() throws Exception {
+        String fenceOn = FailoverLab.waitFor(Duration.ofSeconds(30), () -> cluster.agreedRunningOn("fence-sim", cluster.all()));
+        assertNotNull(fenceOn, "the fence device runs nowhere: " + FailoverAdmin.str(cluster.status(1), "text"));
+        int node = cluster.index(fenceOn);
+        int exit = cluster.stopNode(node, Duration.ofSeconds(90));
+        // The JVM's exit status after SIGTERM and its shutdown hook is 143 (128 + TERM).
+        assertTrue(exit == 0 || exit == 143, fenceOn + "'s crmd did not stop cleanly: exit " + exit + "; log " + cluster.log(node));
+        assertTrue(lab.mountNamespacesOf(cluster.node(node)).isEmpty(), "a process of " + fenceOn
+                + " outlived its crmd's clean stop: " + lab.processesIn(cluster.node(node)));
+        assertTrue(!cluster.fenced(node), "a clean stop must not be fenced");
+        assertRecovered("clean stop of " + fenceOn, fenceOn, List.of());
+        cluster.startNode(node);
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
+                fenceOn + " did not rejoin within 120 s; logs " + cluster.logs());
+        // Its probes and the fence device's next monitors run before the checks.
+        Thread.sleep(5000);
+        assertRecovered("after " + fenceOn + "'s crmd restarted", null, List.of());
+    }
+
 }

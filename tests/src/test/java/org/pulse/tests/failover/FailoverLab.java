@@ -137,6 +137,20 @@ final class FailoverLab implements AutoCloseable {
     }
 
     /**
+     * A clean stop of node i's crmd (SIGTERM: its resources move away first, nobody fences it);
+     * returns its exit code, or throws when it is still running after {@code timeout}.
+     */
+    int stopNode(int i, Duration timeout) throws InterruptedException {
+        killed[i] = true;
+        crmd[i].destroy();
+        if (!crmd[i].waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("crmd of " + name(i) + " did not stop within " + timeout + " of SIGTERM; log "
+                    + log(i));
+        }
+        return crmd[i].exitValue();
+    }
+
+    /**
      * Fails at once, with the end of its log, when node i's crmd exited although nobody killed it
      * (e.g. it could not start), instead of letting a caller wait for a node that will not come.
      */

@@ -145,7 +145,54 @@ final class Planner {
                         0, List.of(), null));
             }
         }
-        return new TransitionPlan("no-quorum-" + policy, actions);
+        return new TransitionPlan("no-quorum-" + policy, inGroupOrder(cib, actions));
+    }
+
+    /**
+     * A group stops in reverse order, also when quorum is lost: each member's stop (or demote)
+     * waits for that of the member after it on the same node, so httpd has let go of the
+     * filesystem before it is unmounted and the address goes last.
+     */
+    static List<PlannedAction> inGroupOrder(Cib cib, List<PlannedAction> actions) {
+        Map<String, String> nextMember = new HashMap<>();
+        collectGroups(Cibs.section(cib.root(), "resources"), nextMember);
+        Map<String, PlannedAction> byResourceAndNode = new HashMap<>();
+        for (PlannedAction a : actions) {
+            byResourceAndNode.put(baseId(a.resourceId()) + "\u0000" + a.node(), a);
+        }
+        List<PlannedAction> out = new ArrayList<>(actions.size());
+        for (PlannedAction a : actions) {
+            String next = nextMember.get(baseId(a.resourceId()));
+            PlannedAction after = next == null ? null : byResourceAndNode.get(next + "\u0000" + a.node());
+            if (after == null) {
+                out.add(a);
+                continue;
+            }
+            List<Integer> inputs = new ArrayList<>(a.inputs());
+            inputs.add(after.id());
+            out.add(new PlannedAction(a.id(), a.node(), a.resourceId(), a.agent(), a.operation(), a.intervalMs(),
+                    a.timeoutMs(), a.params(), a.expectedRc(), inputs, a.fenceTarget()));
+        }
+        return out;
+    }
+
+    private static void collectGroups(XmlElement parent, Map<String, String> nextMember) {
+        for (XmlElement e : parent.elements()) {
+            if (e.name().equals("group")) {
+                List<XmlElement> members = e.elements("primitive");
+                for (int i = 0; i + 1 < members.size(); i++) {
+                    nextMember.put(members.get(i).id(), members.get(i + 1).id());
+                }
+            } else if (e.name().equals("clone") || e.name().equals("master")) {
+                collectGroups(e, nextMember);
+            }
+        }
+    }
+
+    /** A clone instance's history id ("web:1") names the primitive "web". */
+    private static String baseId(String resourceId) {
+        int colon = resourceId.indexOf(':');
+        return colon < 0 ? resourceId : resourceId.substring(0, colon);
     }
 
     /**

@@ -43,7 +43,8 @@ public final class SchedulerWarmUp {
         } catch (IOException e) {
             bytes = 0;   // the real run will say what is wrong with the file
         }
-        if (bytes >= WORTH_IT_BYTES) {
+        // -Dpulse.warmUp=false turns it off (bench/scheduler's BENCH_WARMUP=0 measures without it)
+        if (bytes >= WORTH_IT_BYTES && !"false".equals(System.getProperty("pulse.warmUp"))) {
             Thread t = new Thread(w::run, "scheduler-warm-up");
             t.setDaemon(true);
             t.start();

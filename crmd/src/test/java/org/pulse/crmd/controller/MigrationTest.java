@@ -83,6 +83,29 @@ class MigrationTest {
         assertEquals(from, lastOp(c.nodes.get("a").cib(), to, "d1").orElseThrow().attr("migrate_source"));
     }
 
+    @Test
+    void aFailedMigrateFromEndsWithTheResourceOnExactlyOneNode() throws Exception {
+        MiniCluster c = new MiniCluster(List.of("a", "b", "c"), ControllerTest.cib(MIGRATABLE + ControllerTest.FENCE, ""),
+                new PolicyEngineScheduler());
+        c.view("v1", List.of("a", "b", "c"));
+        String from = holder(c, "d1");
+        String to = from.equals("b") ? "c" : "b";
+        c.failOnce.add(to + " migrate_from d1");
+        c.executed.clear();
+        long id = c.admin("a", prefer("d1", to));
+        c.settle();
+        assertTrue(c.replies.get(id).ok(), c.replies.get(id).message());
+        assertTrue(c.executed.contains(to + " migrate_from d1"), c.executed.toString());
+        // Pacemaker's recovery: a failed migrate_from leaves the resource possibly on both nodes,
+        // so both are stopped and it starts once, wherever placement puts it now.
+        String end = holder(c, "d1");
+        assertEquals(1, end.length(), "d1 must end on exactly one node, is on [" + end + "]; ran " + c.executed
+                + "; log " + c.log);
+        assertEquals(List.of(end), List.copyOf(Cibs.possiblyActive(c.nodes.get("a").cib().root()).get("d1")),
+                "the status agrees with where d1 runs");
+        assertTrue(c.fenceRequests.isEmpty(), "a failed migrate_from is no reason to fence: " + c.fenceRequests);
+    }
+
     static Optional<XmlElement> lastOp(Cib cib, String node, String rsc) {
         return Cibs.nodeState(cib.root(), node).flatMap(ns -> Cibs.lrmResources(ns).stream()
                 .filter(r -> rsc.equals(r.id())).findFirst()).flatMap(LrmOps::last);

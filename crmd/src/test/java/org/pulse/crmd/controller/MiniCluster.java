@@ -32,6 +32,8 @@ final class MiniCluster {
     final List<String> executed = new ArrayList<>();
     /** The requests behind {@link #executed}, in the same order. */
     final List<OpRequest> requests = new ArrayList<>();
+    /** Operations that fail once with rc 1 and change nothing: "node action resource". */
+    final Set<String> failOnce = new TreeSet<>();
     private final Deque<Envelope> wire = new ArrayDeque<>();
     private final List<Envelope> held = new ArrayList<>();
     private final Deque<Map.Entry<String, Event>> local = new ArrayDeque<>();
@@ -121,8 +123,12 @@ final class MiniCluster {
             }
             return OpResult.of(req, 0, OpStatus.DONE, "", 1);
         }
-        executed.add(node + " " + req.action() + " " + req.resourceId());
+        String what = node + " " + req.action() + " " + req.resourceId();
+        executed.add(what);
         requests.add(req);
+        if (failOnce.remove(what)) {
+            return OpResult.of(req, 1, OpStatus.DONE, "failing on purpose", 1);
+        }
         switch (req.action()) {
             // migrate_to keeps the resource on the source (make-before-break); its stop takes it away.
             case "start", "migrate_from" -> on.add(req.resourceId());

@@ -15,7 +15,29 @@ import java.util.TreeMap;
  * timeout must stay out of it, or every resource with "op start timeout=" would restart forever.
  */
 final class Digests {
+    /**
+     * Cloned per digest, never used itself: getInstance("MD5") walks the security providers each
+     * time, which showed in a cold scheduling run of a big CIB (one digest per running resource).
+     */
+    private static final MessageDigest MD5_PROTOTYPE = md5();
+
     private Digests() {
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is part of every Java platform", e);
+        }
+    }
+
+    private static MessageDigest newMd5() {
+        try {
+            return (MessageDigest) MD5_PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return md5();
+        }
     }
 
     static String of(Map<String, String> params) {
@@ -25,15 +47,11 @@ final class Digests {
             sb.append(' ').append(e.getKey()).append("=\"").append(GraphXml.esc(e.getValue())).append('"');
         }
         sb.append("/>\n");
-        try {
-            byte[] d = MessageDigest.getInstance("MD5").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
-            StringBuilder hex = new StringBuilder(32);
-            for (byte b : d) {
-                hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-            }
-            return hex.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 is part of every Java platform", e);
+        byte[] d = newMd5().digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+        StringBuilder hex = new StringBuilder(32);
+        for (byte b : d) {
+            hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
         }
+        return hex.toString();
     }
 }

@@ -52,6 +52,32 @@ public final class SchedulerWarmUp {
         return w;
     }
 
+    /**
+     * For main, before the command line is parsed: a warm-up when the words ask for simulate or
+     * explain on a CIB file ({@code --cib-file FILE}, {@code --cib-file=FILE}, else $CIB_file); null otherwise.
+     */
+    static SchedulerWarmUp startForCommandLine(String[] args, String cibFileFromEnvironment) {
+        String file = cibFileFromEnvironment;
+        boolean schedules = false;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--cib-file") && i + 1 < args.length) {
+                file = args[i + 1];
+            } else if (args[i].startsWith("--cib-file=")) {
+                file = args[i].substring("--cib-file=".length());
+            } else if (args[i].equals("simulate") || args[i].equals("explain")) {
+                schedules = true;
+            }
+        }
+        if (!schedules || file == null || file.isBlank()) {
+            return null;
+        }
+        try {
+            return startFor(Path.of(file));
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;   // the command itself will say what is wrong with the name
+        }
+    }
+
     /** No more rounds after the one under way: the real run no longer needs them. */
     public void stop() {
         stopped = true;

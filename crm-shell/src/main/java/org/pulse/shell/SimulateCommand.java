@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code crm simulate}: run the scheduler on a CIB file and show what it would do — the
  * current state, the transition, the state after it (like {@code crm_simulate -S}), or exactly
- * the canonical form with {@code --canonical}; {@code --save-graph FILE} writes the graph XML.
+ * the canonical form with {@code --canonical}; {@code --save-graph FILE} writes the graph XML;
+ * {@code -Q} prints nothing (the scheduling alone, as {@code crm_simulate -R -Q -G FILE}).
  */
 @Command(name = "simulate", description = "Run the policy engine on the CIB file (--cib-file or $CIB_file) "
         + "and show the transition it decides.")
@@ -36,6 +37,10 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--save-graph", paramLabel = "FILE", description = "Write the transition graph as XML to FILE.")
     Path saveGraph;
+
+    @Option(names = {"-Q", "--quiet"}, description = "Print nothing but errors (as crm_simulate -Q); with"
+            + " --save-graph, only the graph is written.")
+    boolean quiet;
 
     @Override
     public Integer call() {
@@ -55,6 +60,9 @@ final class SimulateCommand implements Callable<Integer> {
                 err.println("simulate: cannot write the graph to " + saveGraph + ": " + e.getMessage());
                 return 1;
             }
+        }
+        if (quiet) {
+            return 0;
         }
         if (canonical) {
             out.print(t.canonical());
@@ -91,7 +99,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (file == null) {
             throw new CrmException("simulate: no CIB file; give --cib-file FILE or set CIB_file=FILE");
         }
-        SchedulerWarmUp warmUp = SchedulerWarmUp.startFor(file);
+        SchedulerWarmUp warmUp = crm.warmUp != null ? crm.warmUp : SchedulerWarmUp.startFor(file);
         try {
             XmlElement root;
             try {

@@ -359,7 +359,10 @@ public final class NetnsLab implements AutoCloseable {
         return argv;
     }
 
-    /** Runs a command in a node's namespace and waits for it (30 s at most). */
+    /**
+     * Runs a command in a node's network namespace, in the machine's mount namespace (see
+     * {@link #execInNode} for the node's own), and waits for it (30 s at most).
+     */
     public Result exec(Node node, String... command) {
         return run(inNs(node, command), Map.of(), COMMAND_TIMEOUT);
     }
@@ -645,14 +648,12 @@ public final class NetnsLab implements AutoCloseable {
             }
             throw new UncheckedIOException(e);
         }
-        {
-            for (String line : lines) {
-                String[] f = line.split(" ");
-                if (f.length > 4) {
-                    String mp = unescape(f[4]);
-                    if (mp.startsWith(dir.toString() + "/")) {
-                        found.add(mp);
-                    }
+        for (String line : lines) {
+            String[] f = line.split(" ");
+            if (f.length > 4) {
+                String mp = unescape(f[4]);
+                if (mp.startsWith(dir.toString() + "/")) {
+                    found.add(mp);
                 }
             }
         }

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 import org.pulse.cib.Cib;
 import org.pulse.cib.CibException;
 import org.pulse.cib.CibVersion;
@@ -24,6 +26,12 @@ public final class Controller {
     private final Scheduler scheduler;
     private final String self;
     private final LocalLrm lrm;
+    /** Randomness for fence delays (pcmk_delay_max): injected, so a seeded test replays it. */
+    private final RandomGenerator random;
+    /** wait_for_all: every voting node has been in one view together since this controller started. */
+    private boolean allSeenTogether;
+    /** The last answer of the tie-breaker's ping target, null before the first. */
+    private Boolean pingReachable;
     private final Map<Long, Long> forwards = new HashMap<>();
     private Cib cib;
     private View view;
@@ -49,7 +57,14 @@ public final class Controller {
     private final Map<Long, Dampened> ownWrites = new HashMap<>();
     private long nextOwnWriteId;
 
+    /** A controller whose fence delays draw from a generator seeded by its node name (deterministic). */
     public Controller(ControllerConfig config, Scheduler scheduler, Cib storedCib) {
+        this(config, scheduler, storedCib, new SplittableRandom(config.nodeName().hashCode()));
+    }
+
+    /** {@code random}: for random fence delays only; the runtime seeds it and logs the seed. */
+    public Controller(ControllerConfig config, Scheduler scheduler, Cib storedCib, RandomGenerator random) {
+        this.random = Objects.requireNonNull(random, "random");
         this.config = Objects.requireNonNull(config, "config");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.self = config.nodeName();
@@ -71,6 +86,8 @@ public final class Controller {
             onTimer(t.key());
         } else if (event instanceof Event.AdminRequest a) {
             onAdmin(a.requestId(), a.command());
+        } else if (event instanceof Event.PingResult p) {
+            onPing(p);
         }
         while (!out.toSelf.isEmpty()) {
             onMessage(self, out.toSelf.poll());
@@ -120,10 +137,23 @@ public final class Controller {
     public StatusReport status() {
         Boolean quorate = dc != null ? (dc.joined() ? dc.quorate() : null)
                 : (joined() ? Cibs.isTrue(cib.root().attr("have-quorum")) : null);
+        String reason;
+        if (dc != null) {
+            reason = dc.joined() ? dc.quorumReason() : "the DC (this node) is still joining view " + view.id();
+        } else if (quorate == null) {
+            reason = "unknown: not joined to a DC yet";
+        } else {
+            reason = "as the DC " + view.dc() + " decided (" + (quorate ? "quorate" : "WITHOUT quorum") + ")";
+        }
         return new StatusReport(self, view == null ? null : view.id(), view == null ? List.of() : view.members(),
                 view == null ? null : view.dc(), joined(), quorate, expectedVotes(), cib.version(),
                 dc == null ? "not DC" : dc.transitionSummary(), dc == null ? Map.of() : dc.blocked(),
-                dc == null ? List.of() : dc.pendingFencing());
+                dc == null ? List.of() : dc.pendingFencing(), reason, waitingForAll());
+    }
+
+    /** True while wait_for_all is on and this node has not yet seen every voting node in one view. */
+    public boolean waitingForAll() {
+        return config.quorum().waitForAll() && !allSeenTogether;
     }
 
     // ---- shared with DcRole
@@ -150,10 +180,41 @@ public final class Controller {
 
     /** Votes: every node named in the node config or the CIB's nodes section. */
     int expectedVotes() {
-        java.util.Set<String> all = new java.util.TreeSet<>(config.configuredNodes());
-        all.addAll(Cibs.configuredNodes(cib));
+        return voters(cib).size();
+    }
+
+    /**
+     * The voting nodes: the node config's, in its order (tie_breaker = lowest favours the first), then
+     * those only the CIB's nodes section names (sorted), and this node.
+     */
+    List<String> voters(Cib of) {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(config.configuredNodes());
+        all.addAll(new java.util.TreeSet<>(Cibs.configuredNodes(of)));
         all.add(self);
-        return all.size();
+        return List.copyOf(all);
+    }
+
+    /** wait_for_all: a view with every voting node in it ends the wait, for as long as this node runs. */
+    void noteMembers(List<String> members, Cib of) {
+        if (!allSeenTogether && members.containsAll(voters(of))) {
+            allSeenTogether = true;
+            if (config.quorum().waitForAll()) {
+                out.info("wait_for_all: every node " + voters(of) + " is a member together; from now on a"
+                        + " partition may be quorate without all of them");
+            }
+        }
+    }
+
+    boolean allSeenTogether() {
+        return allSeenTogether;
+    }
+
+    Boolean pingReachable() {
+        return pingReachable;
+    }
+
+    RandomGenerator random() {
+        return random;
     }
 
     /** This node's CIB becomes this one (durably when asked, or when the configuration changed). */
@@ -181,6 +242,7 @@ public final class Controller {
         deferredJoin = null;
         out.info("view " + v.id() + ": " + v.members() + (previous == null ? "" : " (was " + previous.members() + ")")
                 + ", DC " + v.dc());
+        noteMembers(v.members(), cib);
         if (v.dc().equals(self)) {
             if (dc == null) {
                 dc = new DcRole(this);
@@ -194,6 +256,22 @@ public final class Controller {
             Message.JoinRequest j = earlyJoin;
             earlyJoin = null;
             onJoinRequest(earlyJoinFrom, j);
+        }
+    }
+
+    private void onPing(Event.PingResult p) {
+        QuorumConfig.TieBreaker tb = config.quorum().tieBreaker();
+        if (tb.kind() != QuorumConfig.TieBreaker.Kind.PING || !tb.pingTarget().equals(p.target())) {
+            out.debug("ignored a ping result for " + p.target() + ": tie_breaker is " + tb);
+            return;
+        }
+        if (pingReachable != null && pingReachable == p.reachable()) {
+            return;
+        }
+        pingReachable = p.reachable();
+        out.info("tie-breaker " + p.target() + (p.reachable() ? " answers" : " does not answer") + " from here");
+        if (dc != null) {
+            dc.recheckQuorum("the tie-breaker " + p.target() + (p.reachable() ? " answers" : " stopped answering"));
         }
     }
 

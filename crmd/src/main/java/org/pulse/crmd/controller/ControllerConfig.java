@@ -5,17 +5,35 @@ import java.util.Objects;
 
 /**
  * What a controller knows before it hears from anyone: its name, the cluster's nodes from the
- * node config (so a lone node at first start does not count itself a majority of one), and its
- * timing.
+ * node config (so a lone node at first start does not count itself a majority of one; their
+ * order is what tie_breaker = lowest favours), its timing, and its quorum options.
  */
 public record ControllerConfig(String nodeName, List<String> configuredNodes, long joinRetryMs, long writeTimeoutMs,
-        long actionMarginMs, long fenceRetryMs, long defaultOpTimeoutMs) {
+        long actionMarginMs, long fenceRetryMs, long defaultOpTimeoutMs, QuorumConfig quorum) {
     public ControllerConfig {
         Objects.requireNonNull(nodeName, "nodeName");
         configuredNodes = List.copyOf(configuredNodes);
+        Objects.requireNonNull(quorum, "quorum");
+        if (quorum.twoNode() && configuredNodes.size() != 2) {
+            throw new IllegalArgumentException("two_node needs exactly 2 configured nodes, " + nodeName + " has "
+                    + configuredNodes.size() + " " + configuredNodes + "; remove two_node (a majority decides"
+                    + " with 3 or more) or list exactly two nodes");
+        }
+    }
+
+    /** Plain majority quorum (no two_node, wait_for_all or tie-breaker). */
+    public ControllerConfig(String nodeName, List<String> configuredNodes, long joinRetryMs, long writeTimeoutMs,
+            long actionMarginMs, long fenceRetryMs, long defaultOpTimeoutMs) {
+        this(nodeName, configuredNodes, joinRetryMs, writeTimeoutMs, actionMarginMs, fenceRetryMs, defaultOpTimeoutMs,
+                QuorumConfig.MAJORITY);
     }
 
     public static ControllerConfig defaults(String nodeName, List<String> configuredNodes) {
         return new ControllerConfig(nodeName, configuredNodes, 1000, 30_000, 5000, 2000, 20_000);
+    }
+
+    public ControllerConfig withQuorum(QuorumConfig q) {
+        return new ControllerConfig(nodeName, configuredNodes, joinRetryMs, writeTimeoutMs, actionMarginMs,
+                fenceRetryMs, defaultOpTimeoutMs, q);
     }
 }

@@ -28,6 +28,10 @@ final class DcRole {
     private record Queued(ReplyTo replyTo, AdminCommand.Write write) {
     }
 
+    /** A fencing action waiting out its pcmk_delay_base/pcmk_delay_max before it is sent to its executor. */
+    private record DelayedFence(String executor, OpRequest request, long timeoutMs) {
+    }
+
     private final Controller c;
     private final Map<String, Message.JoinResponse> responses = new HashMap<>();
     private final Map<String, CibVersion> acked = new HashMap<>();
@@ -38,6 +42,9 @@ final class DcRole {
     private View view;
     private boolean joined;
     private boolean quorate;
+    private Quorum.Decision decision;
+    /** Fencing actions of the current transition waiting for their delay, by op key. */
+    private final Map<String, DelayedFence> delayedFences = new HashMap<>();
     /** Every member stored the join's CIB: only then may anything run (its membership facts are durable). */
     private CibVersion joinVersion;
     private boolean syncConfirmed;
@@ -59,6 +66,11 @@ final class DcRole {
 
     boolean quorate() {
         return quorate;
+    }
+
+    /** Why the partition is (not) quorate, for crm status; only meaningful once joined. */
+    String quorumReason() {
+        return decision == null ? "not decided yet" : decision.reason();
     }
 
     boolean transitionInProgress() {
@@ -102,6 +114,7 @@ final class DcRole {
         syncConfirmed = false;
         responses.clear();
         acked.clear();
+        delayedFences.clear();
         if (current != null) {
             out().info("abandoning " + current.summary() + ": new view");
             current = null;
@@ -123,6 +136,7 @@ final class DcRole {
             reply(q.replyTo(), AdminResult.error(AdminResult.NO_DC, reason + "; retry the change"));
         }
         queued.clear();
+        delayedFences.clear();
         current = null;
     }
 
@@ -175,8 +189,11 @@ final class DcRole {
             // A node still shutting down asks again after this join; a stale request must not linger.
             root = Cibs.updateNodeState(root, m, ns -> Cibs.withTransientAttribute(ns, m, "shutdown", null));
         }
-        int votes = expectedVotes(root);
-        quorate = view.members().size() * 2 > votes;
+        Cib withMembers = Cib.of(root);
+        c.noteMembers(view.members(), withMembers);
+        decision = decide(withMembers);
+        int votes = decision.expectedVotes();
+        quorate = decision.quorate();
         root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self());
         Cib joinedCib = Cibs.next(best, root);
         c.storeCib(joinedCib, true);
@@ -191,8 +208,8 @@ final class DcRole {
             }
         }
         out().add(new Effect.CancelTimer(new TimerKey("join-retry")));
-        out().info("join of view " + view.id() + " complete: " + view.members().size() + " of " + votes + " votes, "
-                + (quorate ? "quorate" : "WITHOUT quorum (no-quorum-policy=" + Cibs.noQuorumPolicy(joinedCib) + ")")
+        out().info("join of view " + view.id() + " complete: " + decision.reason()
+                + (quorate ? " (quorate)" : " (no-quorum-policy=" + Cibs.noQuorumPolicy(joinedCib) + ")")
                 + ", CIB " + joinedCib.version());
         needSchedule = true;
         List<Queued> waiting = new ArrayList<>(queued);
@@ -208,11 +225,29 @@ final class DcRole {
         runEngine();
     }
 
-    private int expectedVotes(XmlElement root) {
-        java.util.Set<String> all = new java.util.TreeSet<>(c.config().configuredNodes());
-        all.addAll(Cibs.configuredNodes(Cib.of(root)));
-        all.add(c.self());
-        return all.size();
+    private Quorum.Decision decide(Cib cib) {
+        return Quorum.decide(c.config().quorum(), c.voters(cib), view.members(), c.allSeenTogether(),
+                c.pingReachable());
+    }
+
+    /**
+     * Something quorum depends on changed without a new view (the tie-breaker's ping): decide again;
+     * a change is recorded in the CIB (have-quorum) and the partition schedules again.
+     */
+    void recheckQuorum(String why) {
+        if (!joined) {
+            return;
+        }
+        Quorum.Decision d = decide(c.cib());
+        decision = d;
+        if (d.quorate() == quorate) {
+            return;
+        }
+        quorate = d.quorate();
+        out().warn((quorate ? "quorum gained: " : "quorum lost: ") + why + ": " + d.reason());
+        commit(Cibs.next(c.cib(), c.cib().root().withAttribute("have-quorum", quorate ? "1" : "0")));
+        requestSchedule("quorum " + (quorate ? "gained" : "lost"));
+        runEngine();
     }
 
     // ---- CIB writes and replication
@@ -250,8 +285,8 @@ final class DcRole {
             }
         }
         if (configuration && !quorate && !w.force()) {
-            reply(replyTo, AdminResult.error(AdminResult.NO_QUORUM, "this partition has " + view.members().size()
-                    + " of " + c.expectedVotes() + " votes (no quorum): configuration changes are refused so that"
+            reply(replyTo, AdminResult.error(AdminResult.NO_QUORUM, "this partition has " + quorumReason()
+                    + ": configuration changes are refused so that"
                     + " the partition with quorum cannot be contradicted; bring the other nodes back, or force"
                     + " the change if you know they are down"));
             return;
@@ -403,6 +438,12 @@ final class DcRole {
                 }
                 current.completed(a, false, a + " timed out");
                 runEngine();
+            }
+        } else if (key.is("fence-delay")) {
+            String opKey = key.detail();
+            DelayedFence f = delayedFences.remove(opKey);
+            if (f != null && current != null && current.inFlight(opKey) != null) {
+                send(f.executor(), f.request(), f.timeoutMs());
             }
         } else if (key.is("fence-retry") || key.is("recheck")) {
             needSchedule = true;
@@ -591,8 +632,24 @@ final class DcRole {
         }
         OpRequest req = new OpRequest(opKey, run.resourceId(), run.agent(), run.operation(), run.intervalMs(),
                 Math.max(1, run.timeoutMs()), run.params());
-        out().send(run.node(), new Message.Execute(view.id(), req));
-        out().timer(TimerKey.of("action", opKey), run.timeoutMs() + c.config().actionMarginMs());
+        if (run.isFence()) {
+            FenceDelay.Delay delay = FenceDelay.of(run.params(), run.operation(), run.fenceTarget(), c.random());
+            if (delay.delayMs() > 0) {
+                // The action counts as in flight meanwhile: the transition waits for it, and its
+                // timeout starts only when the agent is asked to run.
+                delayedFences.put(opKey, new DelayedFence(run.node(), req, run.timeoutMs()));
+                out().info("fencing " + run.fenceTarget() + " with " + run.resourceId() + " waits " + delay.delayMs()
+                        + " ms first (" + delay.explanation() + ")");
+                out().timer(TimerKey.of("fence-delay", opKey), delay.delayMs());
+                return;
+            }
+        }
+        send(run.node(), req, run.timeoutMs());
+    }
+
+    private void send(String executor, OpRequest req, long timeoutMs) {
+        out().send(executor, new Message.Execute(view.id(), req));
+        out().timer(TimerKey.of("action", req.opKey()), timeoutMs + c.config().actionMarginMs());
     }
 
     /**
@@ -667,6 +724,22 @@ final class DcRole {
             }
         }
         Planner.activeOnNonMembers(cib, view).forEach(blocked::putIfAbsent);
+        QuorumConfig q = c.config().quorum();
+        boolean splitNeedsFencing = q.twoNode() || q.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING;
+        if (splitNeedsFencing && (!Cibs.stonithEnabled(cib) || Cibs.fenceDevices(cib).isEmpty())) {
+            // Both halves of a split may keep quorum (two_node, or both reach the ping target): only
+            // fencing makes sure one of them is gone before the other starts what it ran.
+            String setting = q.twoNode() ? "two_node = true" : "tie_breaker = " + q.tieBreaker();
+            String lacking = !Cibs.stonithEnabled(cib) ? "stonith-enabled=false" : "no fence device is configured";
+            java.util.Set<String> active = Cibs.possiblyActive(cib.root()).keySet();
+            for (Primitive p : Cibs.primitives(cib).values()) {
+                if (!p.agent().isStonith() && !active.contains(p.id())) {
+                    blocked.putIfAbsent(p.id(), "not started: " + setting + " needs fencing (both halves of a split"
+                            + " can be quorate, fencing decides which one survives) but " + lacking
+                            + "; configure a fence device and set stonith-enabled=true");
+                }
+            }
+        }
         if (Cibs.stonithEnabled(cib) && Cibs.fenceDevices(cib).isEmpty()) {
             // The policy engine, as Pacemaker's, starts nothing while fencing is on and impossible.
             java.util.Set<String> active = Cibs.possiblyActive(cib.root()).keySet();
@@ -685,8 +758,8 @@ final class DcRole {
         if (!quorate && !policy.equals("ignore")) {
             if (policy.equals("suicide")) {
                 for (String m : view.members()) {
-                    out().send(m, new Message.Suicide(view.id(), "no quorum (" + view.members().size() + " of "
-                            + c.expectedVotes() + " votes) and no-quorum-policy=suicide"));
+                    out().send(m, new Message.Suicide(view.id(), "no quorum (" + quorumReason()
+                            + ") and no-quorum-policy=suicide"));
                 }
                 return null;
             }

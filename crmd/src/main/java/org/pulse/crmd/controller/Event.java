@@ -45,4 +45,14 @@ public sealed interface Event {
             }
         }
     }
+
+    /**
+     * The runtime pinged the tie-breaker's target (tie_breaker = ping:ADDRESS) and it answered or not.
+     * The DC of an exactly half partition is quorate only while its own pings are answered.
+     */
+    record PingResult(String target, boolean reachable) implements Event {
+        public PingResult {
+            Objects.requireNonNull(target, "target");
+        }
+    }
 }

@@ -7,11 +7,13 @@ import org.pulse.cib.CibVersion;
 /**
  * A node's view of the cluster for {@code crm status}: membership, DC, quorum, what the DC is
  * doing, and why resources are held back. {@code quorate} is null when this node does not know
- * (no DC confirmed yet). Resource placement is read from the CIB's status by the client.
+ * (no DC confirmed yet). {@code quorumReason} says why, in words (votes, two_node, the tie-breaker,
+ * or what wait_for_all still waits for); {@code waitingForAll} is true while this node's wait_for_all
+ * has not seen every node together yet. Resource placement is read from the CIB's status by the client.
  */
 public record StatusReport(String node, String viewId, List<String> members, String dc, boolean joined,
         Boolean quorate, int expectedVotes, CibVersion cibVersion, String transition,
-        Map<String, String> blocked, List<String> pendingFencing) {
+        Map<String, String> blocked, List<String> pendingFencing, String quorumReason, boolean waitingForAll) {
     public StatusReport {
         members = members == null ? List.of() : List.copyOf(members);
         blocked = Map.copyOf(blocked);

@@ -137,7 +137,9 @@ final class AdminHandler {
         AdminArgs out = AdminArgs.of("text", StatusText.render(s, r.cib()), "node", s.node(),
                 "version", s.cibVersion().toString(), "members", String.join(",", s.members()),
                 "joined", s.joined(), "xml", XmlWriter.toXml(r.cib().root()));
-        out = out.with("dc", s.dc()).with("quorate", s.quorate()).with("transition", s.transition());
+        out = out.with("dc", s.dc()).with("quorate", s.quorate()).with("transition", s.transition())
+                .with("quorum", s.quorumReason()).with("expected_votes", s.expectedVotes())
+                .with("wait_for_all", s.waitingForAll());
         if (!s.blocked().isEmpty()) {
             StringBuilder b = new StringBuilder();
             s.blocked().forEach((rsc, why) -> b.append(rsc).append(": ").append(why).append('\n'));

@@ -39,6 +39,7 @@ import org.pulse.crmd.controller.OpRequest;
 import org.pulse.crmd.controller.OpResult;
 import org.pulse.crmd.controller.OpStatus;
 import org.pulse.crmd.controller.PolicyEngineScheduler;
+import org.pulse.crmd.controller.QuorumConfig;
 import org.pulse.crmd.controller.TimerKey;
 import org.pulse.crmd.controller.View;
 import org.pulse.lrm.AgentRef;
@@ -65,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class CrmdRuntime implements AutoCloseable {
     static final String MESSAGE_TYPE = "crmd";
     private static final Pattern PE_INPUT = Pattern.compile("pe-input-(\\d+)\\.xml");
+    private static final int PING_TIMEOUT_MS = 1000;
+    private static final long PING_INTERVAL_MS = 1000;
 
     private final NodeConfig config;
     private final Logger log;
@@ -87,6 +90,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private Messenger messenger;
     private Lrm lrm;
     private AdminServer admin;
+    /** Pings the tie-breaker's target (tie_breaker = ping:ADDRESS only), else null. */
+    private ScheduledExecutorService pinger;
     private long peIndex;
     private volatile boolean closed;
 
@@ -128,8 +133,13 @@ public final class CrmdRuntime implements AutoCloseable {
         Optional<Cib> stored = store.load();
         log.info("node {} of {}; CIB {} from {}", config.node(), config.nodeNames(),
                 stored.map(c -> c.version().toString()).orElse("(none: starting empty)"), store.cibFile());
-        controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()),
-                new PolicyEngineScheduler(), stored.orElse(null));
+        // Fence delays (pcmk_delay_max) draw from this; the seed is logged so a run can be replayed.
+        long seed = new java.security.SecureRandom().nextLong();
+        QuorumConfig quorum = config.quorum();
+        log.info("quorum: two_node={} wait_for_all={} tie_breaker={}; fence delay seed {}", quorum.twoNode(),
+                quorum.waitForAll(), quorum.tieBreaker(), seed);
+        controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()).withQuorum(quorum),
+                new PolicyEngineScheduler(), stored.orElse(null), new java.util.SplittableRandom(seed));
         // The event thread waits until everything below exists; events queue up meanwhile.
         events.execute(() -> {
             try {
@@ -143,6 +153,28 @@ public final class CrmdRuntime implements AutoCloseable {
         messenger = Messenger.start(messaging(config).clusterKey(key).build(), new Listener());
         log.info("failure detection: {}", messenger.describeTiming());
         started.countDown();
+        if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
+            startPinging(quorum.tieBreaker().pingTarget());
+        }
+    }
+
+    /**
+     * tie_breaker = ping:ADDRESS: ask ADDRESS every second (ICMP echo as root, else TCP echo) on a
+     * thread of its own, so a slow answer never holds up timers or events; each answer becomes an
+     * event (the controller acts only on changes).
+     */
+    private void startPinging(String target) {
+        pinger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crmd-ping-" + config.node()));
+        pinger.scheduleWithFixedDelay(() -> {
+            boolean reachable;
+            try {
+                reachable = java.net.InetAddress.getByName(target).isReachable(PING_TIMEOUT_MS);
+            } catch (IOException e) {
+                log.debug("tie-breaker ping of {} failed: {}", target, e.getMessage());
+                reachable = false;
+            }
+            post(new Event.PingResult(target, reachable));
+        }, 0, PING_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -483,6 +515,9 @@ public final class CrmdRuntime implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (pinger != null) {
+            pinger.shutdownNow();
+        }
         if (admin != null) {
             admin.close();
         }

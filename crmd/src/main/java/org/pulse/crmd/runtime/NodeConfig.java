@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pulse.crmd.controller.QuorumConfig;
 import org.pulse.lrm.LrmConfig;
 
 /**
@@ -44,14 +45,24 @@ import org.pulse.lrm.LrmConfig;
  * failure_detection_ms = 500
  * # how many scheduler inputs to keep in data_dir/pe
  * pe_inputs_kept = 200
+ * # quorum (as corosync's votequorum): two_node = true only with exactly 2 nodes: one of two votes is
+ * # quorum, fencing decides a split (resources stay stopped without it); it implies wait_for_all
+ * two_node = false
+ * # after this node starts, no quorum until every node has been a member together once
+ * wait_for_all = false
+ * # an exact half split: none, lowest (the half with the first of "nodes" wins), ping:ADDRESS (the half
+ * # whose DC gets an answer from ADDRESS wins)
+ * tie_breaker = none
  * </pre>
  */
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
         Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, Path ocfRoot,
-        List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept) {
+        List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept,
+        QuorumConfig quorum) {
 
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "data_dir", "socket",
-            "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept");
+            "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
+            "two_node", "wait_for_all", "tie_breaker");
 
     /** A problem in the file, with the place and what to do. */
     public static final class ConfigException extends Exception {
@@ -138,6 +149,7 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
         }
         long fd = number(file, values, lineOf, "failure_detection_ms", 500);
         int kept = (int) number(file, values, lineOf, "pe_inputs_kept", 200);
+        QuorumConfig quorum = quorum(file, values, lineOf, nodes.keySet());
         return new NodeConfig(file, node, values.getOrDefault("cluster", "pulse"), nodes, secondLinks,
                 Path.of(values.getOrDefault("key", "/etc/pulse/authkey")),
                 Path.of(values.getOrDefault("data_dir", "/var/lib/pulse")),
@@ -146,7 +158,53 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 Path.of(values.getOrDefault("ocf_root", LrmConfig.DEFAULT_OCF_ROOT.toString())),
                 paths(values.getOrDefault("stonith_dirs", "/usr/sbin:/sbin")),
                 Path.of(values.getOrDefault("lsb_dir", "/etc/init.d")),
-                Path.of(values.getOrDefault("ha_rsctmp", "/run/resource-agents")), fd, kept);
+                Path.of(values.getOrDefault("ha_rsctmp", "/run/resource-agents")), fd, kept, quorum);
+    }
+
+    /**
+     * two_node, wait_for_all and tie_breaker. As corosync: two_node implies wait_for_all unless that is
+     * set to false explicitly, and two_node with any number of nodes but two is refused.
+     */
+    private static QuorumConfig quorum(Path file, Map<String, String> values, Map<String, Integer> lineOf,
+            Set<String> nodeNames) throws ConfigException {
+        boolean twoNode = bool(file, values, lineOf, "two_node", false);
+        if (twoNode && nodeNames.size() != 2) {
+            throw new ConfigException(file + ":" + lineOf.get("two_node") + ": two_node = true needs exactly 2 nodes"
+                    + " in 'nodes', which lists " + nodeNames.size() + " " + nodeNames + "; remove two_node (with 3"
+                    + " or more nodes a majority decides) or list exactly two nodes");
+        }
+        boolean waitForAll = bool(file, values, lineOf, "wait_for_all", twoNode);
+        String tb = values.getOrDefault("tie_breaker", "none").strip();
+        QuorumConfig.TieBreaker tieBreaker;
+        if (tb.equals("none")) {
+            tieBreaker = QuorumConfig.TieBreaker.NONE;
+        } else if (tb.equals("lowest")) {
+            tieBreaker = QuorumConfig.TieBreaker.LOWEST;
+        } else if (tb.startsWith("ping:") && !tb.substring(5).isBlank() && !tb.substring(5).strip().contains(" ")) {
+            tieBreaker = QuorumConfig.TieBreaker.ping(tb.substring(5).strip());
+        } else {
+            throw new ConfigException(file + ":" + lineOf.get("tie_breaker") + ": tie_breaker = " + tb
+                    + " is not one of none, lowest, ping:ADDRESS (e.g. ping:192.0.2.1, the gateway)");
+        }
+        return new QuorumConfig(twoNode, waitForAll, tieBreaker);
+    }
+
+    private static boolean bool(Path file, Map<String, String> values, Map<String, Integer> lineOf, String key,
+            boolean fallback) throws ConfigException {
+        String v = values.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        switch (v.strip().toLowerCase()) {
+            case "true", "yes", "on", "1" -> {
+                return true;
+            }
+            case "false", "no", "off", "0" -> {
+                return false;
+            }
+            default -> throw new ConfigException(file + ":" + lineOf.get(key) + ": " + key + " = " + v
+                    + " is not true or false");
+        }
     }
 
     private static String require(Path file, Map<String, String> values, String key) throws ConfigException {

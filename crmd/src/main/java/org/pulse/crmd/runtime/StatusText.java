@@ -21,6 +21,10 @@ final class StatusText {
                 .append(s.quorate() == null ? "quorum unknown" : s.quorate() ? "partition with quorum"
                         : "partition WITHOUT quorum")
                 .append(", ").append(s.members().size()).append(" of ").append(s.expectedVotes()).append(" votes)\n");
+        b.append("Quorum: ").append(s.quorumReason()).append('\n');
+        if (s.waitingForAll()) {
+            b.append("wait_for_all: this node has not yet seen every node as a member together since it started\n");
+        }
         b.append("CIB: ").append(s.cibVersion()).append(s.joined() ? "" : " (not joined to the DC yet)").append('\n');
         b.append("Transition: ").append(s.transition()).append('\n');
         Map<String, String> placement = new TreeMap<>();

@@ -1,0 +1,94 @@
+package org.pulse.crmd.controller;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The quorum rule of DESIGN.md §4 as one pure function: a partition is quorate with more than half
+ * of the votes, unless wait_for_all still waits (checked first: it overrides everything, so a node
+ * that boots alone after being fenced never fences the survivor), or two_node grants one of two
+ * votes, or a tie-breaker decides an exact half split. Every decision carries the sentence an
+ * operator reads in the join log line and in crm status.
+ */
+final class Quorum {
+    private Quorum() {
+    }
+
+    /**
+     * @param quorate  whether the partition may run resources and fence
+     * @param reason   why, for a person ("1 of 2 votes, quorate by two_node")
+     * @param missing  voting nodes outside the view while wait_for_all still waits (else empty)
+     */
+    record Decision(boolean quorate, int memberVotes, int expectedVotes, String reason, List<String> missing) {
+        Decision {
+            missing = List.copyOf(missing);
+        }
+    }
+
+    /**
+     * @param voters          every voting node, in the order of the node config's {@code nodes} (its
+     *                        first is what tie_breaker=lowest favours), then any others the CIB names
+     * @param members         the partition's view
+     * @param allSeenTogether whether every voter has been in one view with the others since this node started
+     * @param pingReachable   the last result of the tie-breaker's ping from this node; null before the first
+     */
+    static Decision decide(QuorumConfig q, List<String> voters, List<String> members, boolean allSeenTogether,
+            Boolean pingReachable) {
+        int votes = voters.size();
+        int have = (int) members.stream().filter(voters::contains).count();
+        String count = have + " of " + votes + " votes";
+        if (q.waitForAll() && !allSeenTogether) {
+            List<String> missing = new ArrayList<>(voters);
+            missing.removeAll(members);
+            return new Decision(false, have, votes, count + ", WITHOUT quorum: wait_for_all: every node must have"
+                    + " been a member together once since this node started; still missing " + missing
+                    + " (start them, or set wait_for_all = false if you know they are down)", missing);
+        }
+        if (have * 2 > votes) {
+            return new Decision(true, have, votes, count, List.of());
+        }
+        if (q.twoNode()) {
+            if (votes == 2 && have == 1) {
+                return new Decision(true, have, votes, count + ", quorate by two_node (fencing decides a split)",
+                        List.of());
+            }
+            if (votes != 2) {
+                return tieOrLoss(q, voters, members, have, votes,
+                        count + " (two_node ignored: it needs exactly 2 votes, the CIB's nodes section makes " + votes + ")",
+                        pingReachable);
+            }
+        }
+        return tieOrLoss(q, voters, members, have, votes, count, pingReachable);
+    }
+
+    private static Decision tieOrLoss(QuorumConfig q, List<String> voters, List<String> members, int have, int votes,
+            String count, Boolean pingReachable) {
+        if (have == 0 || have * 2 != votes) {
+            return new Decision(false, have, votes, count + ", WITHOUT quorum", List.of());
+        }
+        QuorumConfig.TieBreaker tb = q.tieBreaker();
+        switch (tb.kind()) {
+            case LOWEST -> {
+                String first = voters.get(0);
+                boolean ours = members.contains(first);
+                return new Decision(ours, have, votes, count + ", an even split "
+                        + (ours ? "won" : "lost") + " by tie_breaker = lowest: " + first + " is in "
+                        + (ours ? "this" : "the other") + " half" + (ours ? "" : " (WITHOUT quorum)"), List.of());
+            }
+            case PING -> {
+                if (pingReachable == null) {
+                    return new Decision(false, have, votes, count + ", an even split, WITHOUT quorum until this node"
+                            + " has pinged the tie-breaker " + tb.pingTarget(), List.of());
+                }
+                return new Decision(pingReachable, have, votes, count + ", an even split " + (pingReachable
+                        ? "won by tie_breaker = " + tb + ": the target answers here"
+                        : "lost by tie_breaker = " + tb + ": the target does not answer here (WITHOUT quorum)"),
+                        List.of());
+            }
+            default -> {
+                return new Decision(false, have, votes, count + ", an even split, WITHOUT quorum (no tie_breaker set)",
+                        List.of());
+            }
+        }
+    }
+}

@@ -43,8 +43,10 @@ final class ExplainCommand implements Callable<Integer> {
         out.println();
         out.println("Score per node (a node not listed may not run it at all):");
         for (Map.Entry<String, Integer> n : e.totals().entrySet()) {
+            String cannot = e.cannotHost().get(n.getKey());
             out.printf("  %-20s %10s%s%n", n.getKey(), Scores.format(n.getValue()),
-                    n.getKey().equals(e.assigned()) ? "   <- chosen" : "");
+                    n.getKey().equals(e.assigned()) ? "   <- chosen"
+                            : cannot != null ? "   (" + cannot + ": takes no resources, whatever the score)" : "");
         }
         out.println();
         out.println("Where the scores come from:");
@@ -67,7 +69,13 @@ final class ExplainCommand implements Callable<Integer> {
             if (e.current() == null) {
                 return r + " will start on " + e.endNode() + ": it has the highest score it may use.";
             }
-            return r + " runs on " + e.endNode() + " and stays there: no node scores higher.";
+            boolean higherButUnable = false;
+            int here = e.totals().getOrDefault(e.endNode(), 0);
+            for (Map.Entry<String, Integer> n : e.totals().entrySet()) {
+                higherButUnable |= n.getValue() > here && e.cannotHost().containsKey(n.getKey());
+            }
+            return r + " runs on " + e.endNode() + " and stays there: " + (higherButUnable
+                    ? "no node that may take resources scores higher." : "no node scores higher.");
         }
         String why = e.reason() == null ? "no node can run it" : e.reason();
         if (e.current() != null) {

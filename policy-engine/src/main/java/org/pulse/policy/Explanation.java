@@ -13,9 +13,11 @@ import java.util.Map;
  * @param reason   why it is not running (null when it runs)
  */
 public record Explanation(String resource, Map<String, Integer> totals, List<ScoreContribution> contributions,
-                          String assigned, String endNode, String current, String reason) {
+                          String assigned, String endNode, String current, String reason,
+                          Map<String, String> cannotHost) {
     public Explanation {
         totals = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(totals));
         contributions = List.copyOf(contributions);
+        cannotHost = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(cannotHost));
     }
 }

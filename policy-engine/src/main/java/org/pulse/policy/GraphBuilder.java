@@ -182,15 +182,43 @@ final class GraphBuilder {
                 totals.put(n.name, t.get(n));
             }
         }
-        SNode end = r.isPrimitive() ? p.endNode(r) : null;
+        // a group ends where its first member does: the others follow it or stop after it
+        Rsc lead = r.isPrimitive() ? r : r.kind == Rsc.Kind.GROUP && !r.children.isEmpty() ? r.children.get(0) : null;
+        SNode end = lead != null && lead.isPrimitive() ? p.endNode(lead) : null;
         String reason = r.unassignedReason;
-        if (r.isPrimitive() && r.assigned != null && end == null) {
-            Act st = p.find(r, "start", r.assigned);
-            reason = st != null && st.unrunnableReason != null ? "it cannot start on " + r.assigned.name + ": "
-                    + st.unrunnableReason : reason;
+        if (lead != null && lead.isPrimitive() && lead.assigned != null && end == null) {
+            Act st = p.find(lead, "start", lead.assigned);
+            reason = st != null && st.unrunnableReason != null ? (lead == r ? "it" : lead.id) + " cannot start on "
+                    + lead.assigned.name + ": " + st.unrunnableReason : reason;
         }
         SNode cur = r.isPrimitive() ? r.currentNode() : Assignment.unitCurrentNode(r);
+        Map<String, String> cannotHost = new LinkedHashMap<>();
+        for (SNode n : c.nodes()) {
+            if (t.allows(n) && !n.canHost()) {
+                cannotHost.put(n.name, hostingProblem(n));
+            }
+        }
         return new Explanation(r.id, totals, t.parts(), r.assigned == null ? null : r.assigned.name,
-                end == null ? null : end.name, cur == null ? null : cur.name, reason);
+                end == null ? null : end.name, cur == null ? null : cur.name, reason, cannotHost);
+    }
+
+    /** Why a node takes no new resources, whatever its scores (see SNode.canHost). */
+    private static String hostingProblem(SNode n) {
+        if (n.unclean) {
+            return "unclean: waits for fencing";
+        }
+        if (!n.online) {
+            return "offline";
+        }
+        if (n.pending) {
+            return "pending: still joining";
+        }
+        if (n.standby) {
+            return "standby";
+        }
+        if (n.shutdown) {
+            return "shutting down";
+        }
+        return "in maintenance";
     }
 }

@@ -101,4 +101,36 @@ class CrmSimulateCommandTest {
         Result unknown = run(Map.of(), "--cib-file", golden("no-quorum-stop").resolve("cib.xml").toString(), "explain", "nosuch");
         assertTrue(unknown.exit() != 0 && unknown.err().contains("nosuch"), unknown.err());
     }
+
+    /** A group on n1, a location preferring n2, n2 and n3 offline: the group stays and explain says why. */
+    @Test
+    void explainOfAGroupAndOfNodesThatTakeNoResources(@TempDir Path tmp) throws Exception {
+        String state = "<lrm_rsc_op id=\"%1$s_last_0\" operation_key=\"%1$s_start_0\" operation=\"start\" call-id=\"1\""
+                + " rc-code=\"0\" op-status=\"0\" interval=\"0\"/>";
+        StringBuilder lrm = new StringBuilder();
+        StringBuilder members = new StringBuilder();
+        for (String m : List.of("a", "b", "c")) {
+            members.append("<primitive id=\"").append(m).append("\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>");
+            lrm.append("<lrm_resource id=\"").append(m).append("\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">")
+                    .append(String.format(state, m)).append("</lrm_resource>");
+        }
+        Path cib = tmp.resolve("cib.xml");
+        Files.writeString(cib, "<cib validate-with=\"pacemaker-3.9\" epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\""
+                + " have-quorum=\"1\" dc-uuid=\"1\"><configuration><crm_config><cluster_property_set id=\"o\">"
+                + "<nvpair id=\"o1\" name=\"stonith-enabled\" value=\"false\"/></cluster_property_set></crm_config>"
+                + "<nodes><node id=\"1\" uname=\"n1\"/><node id=\"2\" uname=\"n2\"/><node id=\"3\" uname=\"n3\"/></nodes>"
+                + "<resources><group id=\"g\">" + members + "</group></resources><constraints>"
+                + "<rsc_location id=\"l1\" rsc=\"g\" node=\"n2\" score=\"50\"/></constraints></configuration><status>"
+                + "<node_state id=\"1\" uname=\"n1\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\">"
+                + "<lrm id=\"1\"><lrm_resources>" + lrm + "</lrm_resources></lrm></node_state>"
+                + "<node_state id=\"2\" uname=\"n2\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"down\"/>"
+                + "</status></cib>");
+        Result g = run(Map.of(), "--cib-file", cib.toString(), "explain", "g");
+        assertEquals(0, g.exit(), g.err());
+        assertTrue(g.out().startsWith("g runs on n1 and stays there: no node that may take resources scores higher."),
+                g.out());
+        assertTrue(g.out().contains("(offline: takes no resources, whatever the score)"), g.out());
+        Result b = run(Map.of(), "--cib-file", cib.toString(), "explain", "b");
+        assertTrue(b.out().startsWith("b runs on n1 and stays there"), b.out());
+    }
 }

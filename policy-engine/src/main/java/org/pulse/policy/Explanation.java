@@ -11,6 +11,8 @@ import java.util.Map;
  * @param assigned the node chosen, or null
  * @param endNode  where it runs after the transition, or null
  * @param reason   why it is not running (null when it runs)
+ * @param cannotHost nodes in {@code totals} that take no resources whatever their score, and why
+ *                   (offline, standby, unclean, ...)
  */
 public record Explanation(String resource, Map<String, Integer> totals, List<ScoreContribution> contributions,
                           String assigned, String endNode, String current, String reason,

@@ -178,6 +178,7 @@ public final class FailoverBench {
                 soakS, soak[0] + soak[1], soak[0], soak[1], soak[2], extraFencings));
         System.out.println("VIP of (a), (c), (d): allow-migrate=true (move = migrate_to, migrate_from, then stop on the"
                 + " source: make-before-break)");
+        System.out.println("load average at the end (1/5/15 min, 2 cores shared with other work): " + loadAverage());
         System.out.println("detection settings: failure_detection_ms=" + fdMs + "; targets: (a) median <= 400, max <= 700;"
                 + " move <= 50; 0 false failovers");
         System.out.println("reproduce: sudo " + cmd);
@@ -401,6 +402,16 @@ public final class FailoverBench {
         return out;
     }
 
+    /** The 1, 5 and 15 minute load averages (this machine's 2 cores are shared), or "?" off Linux. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     /** The longest time between two consecutive successful probes ending after {@code fromMs}. */
     static long maxGap(List<FailoverProbe.Sample> samples, double fromMs) {
         double prev = -1;
@@ -443,10 +454,18 @@ public final class FailoverBench {
                 }
                 Thread.sleep(200);
             }
-            int failed = (int) client.samples.stream().filter(s -> s.startMs() > t0 && !s.ok()).count();
+            List<FailoverProbe.Sample> failures = client.samples.stream().filter(s -> s.startMs() > t0 && !s.ok()).toList();
+            int failed = failures.size();
             int viewChanges = Math.max(0, views.size() - 1);
+            // When they failed (s into the soak): scattered single timeouts point at load, a run of
+            // them at a real outage.
+            StringBuilder at = new StringBuilder();
+            for (int k = 0; k < Math.min(30, failed); k++) {
+                at.append(k == 0 ? " at s " : ", ").append(String.format(Locale.ROOT, "%.2f",
+                        (failures.get(k).startMs() - t0) / 1000));
+            }
             say("  soak: " + views.size() + " distinct views " + views + ", " + moves + " VIP moves, " + failed
-                    + " failed probes");
+                    + " failed probes" + at + (failed > 30 ? ", ..." : "") + "; load average " + loadAverage());
             return new int[] {viewChanges, moves, failed};
         }
     }

@@ -131,8 +131,8 @@ final class GraphBuilder {
     }
 
     private static Map<String, String> params(Cluster c, Act a, Map<Rsc, ParamMap> baseParams) {
-        Map<String, String> m = new LinkedHashMap<>(32);   // meta and parameters: no rehash on the way
-        ParamMap base = ParamMap.of(Map.of());
+        ParamMap.Builder m = new ParamMap.Builder();
+        ParamMap base = ParamMap.EMPTY;
         if (a.rsc != null && !"clear_failcount".equals(a.op)) {
             base = baseParams.computeIfAbsent(a.rsc, r -> ParamMap.of(r.params));
             OpConfig cfg = Unpack.findOp(a.rsc, "cancel".equals(a.op) ? "monitor" : a.op, a.intervalMs);
@@ -144,7 +144,7 @@ final class GraphBuilder {
                         a.rsc.prim.cls(), a.rsc.prim.provider(), a.rsc.prim.type(), a.op, a.intervalMs));
                 timeoutMs = org.pulse.cib.model.Durations.parseMs(d.get("timeout"), 20_000);
             }
-            m.put("CRM_meta_timeout", Long.toString(timeoutMs));
+            m.put("CRM_meta_timeout", timeoutMs == 20_000L ? "20000" : Long.toString(timeoutMs));
             m.put("CRM_meta_name", "cancel".equals(a.op) ? "monitor" : a.op);
             if (a.intervalMs > 0) {
                 m.put("CRM_meta_interval", Long.toString(a.intervalMs));
@@ -158,7 +158,7 @@ final class GraphBuilder {
             m.put("CRM_meta_on_node_uuid", a.node.id);
         }
         m.putAll(a.extra);
-        return base.with(m);
+        return m.over(base);
     }
 
     private static Explainer explainer(Cluster c, Assignment asg, Planner p) {

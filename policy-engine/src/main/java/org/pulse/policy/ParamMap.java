@@ -22,6 +22,64 @@ final class ParamMap extends AbstractMap<String, String> {
         this.values = values;
     }
 
+    static final ParamMap EMPTY = new ParamMap(new String[0], new String[0]);
+
+    /**
+     * An action's own few parameters (CRM_meta_*), gathered in arrays and sorted once: a
+     * LinkedHashMap per action, then sorted into a ParamMap, was a fifth of building a big
+     * transition. A name put twice keeps its last value, as a map would.
+     */
+    static final class Builder {
+        private String[] k = new String[8];
+        private String[] v = new String[8];
+        private int n;
+
+        Builder put(String key, String value) {
+            if (n == k.length) {
+                k = Arrays.copyOf(k, n * 2);
+                v = Arrays.copyOf(v, n * 2);
+            }
+            k[n] = key;
+            v[n] = value;
+            n++;
+            return this;
+        }
+
+        Builder putAll(Map<String, String> m) {
+            for (Map.Entry<String, String> e : m.entrySet()) {
+                put(e.getKey(), e.getValue());
+            }
+            return this;
+        }
+
+        /** {@code base} with these laid over it (these win). */
+        ParamMap over(ParamMap base) {
+            // insertion sort, stable: a few entries
+            for (int i = 1; i < n; i++) {
+                String kk = k[i];
+                String vv = v[i];
+                int j = i - 1;
+                while (j >= 0 && k[j].compareTo(kk) > 0) {
+                    k[j + 1] = k[j];
+                    v[j + 1] = v[j];
+                    j--;
+                }
+                k[j + 1] = kk;
+                v[j + 1] = vv;
+            }
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                if (i + 1 < n && k[i].equals(k[i + 1])) {
+                    continue;   // the later of two equal names wins
+                }
+                k[m] = k[i];
+                v[m] = v[i];
+                m++;
+            }
+            return m == 0 ? base : base.with(new ParamMap(Arrays.copyOf(k, m), Arrays.copyOf(v, m)));
+        }
+    }
+
     /** Sorted copy of any map. */
     static ParamMap of(Map<String, String> m) {
         if (m instanceof ParamMap) {

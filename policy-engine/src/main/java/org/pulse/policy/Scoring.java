@@ -31,11 +31,18 @@ final class Scoring {
     private final SNode[] nodeArray;
     /** symmetric-cluster, read once: looked up per resource it was a tenth of scoring. */
     private final boolean symmetric;
+    /** Whether any node has a base score (rare), so most resources skip the walk over the nodes. */
+    private final boolean anyNodeScore;
 
     private Scoring(Cluster c) {
         this.c = c;
         this.nodeArray = c.nodes().toArray(new SNode[0]);
         this.symmetric = c.options().symmetricCluster();
+        boolean scored = false;
+        for (SNode n : c.nodes()) {
+            scored |= n.baseScore != 0;
+        }
+        this.anyNodeScore = scored;
     }
 
     static Scoring run(Cluster c) {
@@ -87,7 +94,7 @@ final class Scoring {
         // constraints naming this resource, or (for clone instances) the clone, or (for members) nothing
         String cfgId = r.prim != null ? r.prim.id() : baseId(r);
         List<LocationConstraint> mine = new ArrayList<>(locationsByRsc.getOrDefault(r.id, List.of()));
-        if (!cfgId.equals(r.id)) {
+        if (cfgId != r.id && !cfgId.equals(r.id)) {
             mine.addAll(locationsByRsc.getOrDefault(cfgId, List.of()));
         }
         Rsc clone = r.cloneAncestor();
@@ -110,9 +117,11 @@ final class Scoring {
         for (LocationConstraint lc : mine) {
             applyLocation(r, t, lc);
         }
-        for (SNode n : c.nodes()) {
-            if (n.baseScore != 0 && t.allows(n)) {
-                t.add(n, n.baseScore, "node " + n.name + " score");
+        if (anyNodeScore) {
+            for (SNode n : c.nodes()) {
+                if (n.baseScore != 0 && t.allows(n)) {
+                    t.add(n, n.baseScore, "node " + n.name + " score");
+                }
             }
         }
         if (r.isPrimitive()) {

@@ -253,7 +253,7 @@ final class Unpack {
         String sfx = suffix == null ? "" : suffix;
         if (rc instanceof PrimitiveConfig) {
             PrimitiveConfig p = (PrimitiveConfig) rc;
-            Rsc r = new Rsc(p.id() + sfx, Rsc.Kind.PRIMITIVE, parent, order++);
+            Rsc r = new Rsc(suffix == null ? p.id() : p.id() + suffix, Rsc.Kind.PRIMITIVE, parent, order++);
             r.prim = p;
             r.ops = p.operations();
             configure(r, p.metaAttributes(), p.instanceAttributes());

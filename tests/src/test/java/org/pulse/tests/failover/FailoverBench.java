@@ -392,10 +392,20 @@ public final class FailoverBench {
                 });
                 Thread.sleep(300);
                 long gap = maxGap(client.samples, t0 - 100);
-                long failed = client.samples.stream().filter(s -> s.startMs() >= t0 - 100 && !s.ok()).count();
+                List<FailoverProbe.Sample> failed = client.samples.stream().filter(s -> s.startMs() >= t0 - 100 && !s.ok())
+                        .toList();
+                double firstOnTarget = client.samples.stream().filter(s -> s.startMs() > t0 && s.ok()
+                        && s.page().equals(target)).mapToDouble(FailoverProbe.Sample::startMs).findFirst().orElse(t0);
                 out.add(gap);
-                say(String.format(Locale.ROOT, "  move %d: %s -> %s, longest gap between answers %d ms, %d failed probes",
-                        t, on, target, gap, failed));
+                // When a failed probe began, against the request and the target's first answer: one
+                // lost in the switch-over sits next to the latter, one lost to load anywhere.
+                StringBuilder when = new StringBuilder();
+                for (FailoverProbe.Sample f : failed) {
+                    when.append(when.length() == 0 ? " (began at +" : ", +").append(Math.round(f.startMs() - t0));
+                }
+                say(String.format(Locale.ROOT, "  move %d: %s -> %s, longest gap between answers %d ms, %d failed probes%s;"
+                        + " target answers from +%d ms after the request", t, on, target, gap, failed.size(),
+                        when.length() == 0 ? "" : when + " ms)", Math.round(firstOnTarget - t0)));
             }
             cluster.admin.call(cluster.socket(1), AdminRequest.resource(cluster.admin.nextId(), "clear", "vip", null));
         }

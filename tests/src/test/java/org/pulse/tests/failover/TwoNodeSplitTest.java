@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.pulse.bench.FailoverAdmin;
 import org.pulse.bench.FailoverProbe;
 import org.pulse.bench.LocalCluster;
@@ -27,12 +30,15 @@ import org.pulse.tests.support.TestEnv;
  * cut (blackhole routes both ways) while the client still reaches both. Both halves keep quorum and
  * each wants to fence the other; the fence device's {@code pcmk_delay_base=n1:10s} makes n2 wait
  * 10 s before fencing n1, so n1 fences n2 first. Then exactly one node is left (n1), n2 is powered
- * off by the switch and n1 never is, and the VIP (which preferred n2) answers from n1 alone.
+ * off by the switch and n1 never is, and the VIP (which preferred n2) answers from n1 alone. Then
+ * n2 boots while still cut off: wait_for_all (implied by two_node) keeps it without quorum, so it
+ * fences nobody and starts nothing; once the link is back it rejoins and nobody is fenced.
  *
  * <p>Its own small two-node lab on NetnsLab (FailoverLab is three nodes): real crmd processes, each
  * in its network namespace and a mount namespace of its own, real JGroups, the power-switch
  * simulator, Pulse's IPaddr and httpd agents.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoNodeSplitTest {
     static final int PORT = 7800;
     static NetnsLab lab;
@@ -111,6 +117,7 @@ class TwoNodeSplitTest {
     }
 
     @Test
+    @Order(1)
     void cuttingTheClusterLinkLeavesExactlyOneNodeServing() throws Exception {
         String dc = agreedDc(1, 2);
         assertNotNull(dc);
@@ -149,6 +156,52 @@ class TwoNodeSplitTest {
                     + Math.round(fencedAt - FailoverLab.toEpochMs(cutAt)) + " ms after the link was cut; answerers "
                     + answerers);
         }
+    }
+
+    @Test
+    @Order(2)
+    void theFencedNodeBootingWhileCutOffWaitsForAllInsteadOfFencing() throws Exception {
+        assertTrue(poweredOff(2), "needs the first test: " + name(2) + " fenced");
+        // The machine boots (clean /run, its own address) but the cluster link is still cut.
+        lab.powerOff(lab.node(2));
+        lab.powerOn(lab.node(2));
+        lab.execOk(lab.node(2), "ip", "route", "replace", "blackhole", lab.node(1).address() + "/32");
+        startWebServer(2);
+        startNode(2);
+        AdminArgs waiting = FailoverLab.waitFor(Duration.ofSeconds(60), () -> {
+            AdminArgs s = status(2);
+            return s != null && Boolean.TRUE.equals(s.asMap().get("joined")) ? s : null;
+        });
+        assertNotNull(waiting, name(2) + " did not form its own partition within 60 s; log " + log(2));
+        // Longer than n2's 10 s fence delay for n1: were n2 quorate, n1 would be off by now.
+        Thread.sleep(13_000);
+        AdminArgs s = status(2);
+        assertEquals(Boolean.FALSE, s.asMap().get("quorate"), FailoverAdmin.str(s, "text"));
+        assertEquals(Boolean.TRUE, s.asMap().get("wait_for_all"), FailoverAdmin.str(s, "text"));
+        assertTrue(String.valueOf(s.asMap().get("quorum")).contains("wait_for_all")
+                && String.valueOf(s.asMap().get("quorum")).contains("[" + name(1) + "]"), String.valueOf(s.asMap()));
+        assertFalse(poweredOff(1), name(2) + " fenced " + name(1) + " right after booting alone");
+        assertTrue(crmd[1].isAlive(), name(1) + "'s crmd died; log " + log(1));
+        assertEquals(List.of(name(1)), owners(vip), "the VIP must stay on " + name(1) + " alone");
+        assertEquals(name(1), lab.httpGet(lab.client(), "http://" + vip + "/", 1000).map(String::strip).orElse(""));
+    }
+
+    @Test
+    @Order(3)
+    void healingTheLinkLetsTheRebootedNodeRejoinWithoutFencing() throws Exception {
+        assertTrue(crmd[2] != null && crmd[2].isAlive(), "needs the second test: " + name(2) + " running again");
+        lab.exec(lab.node(1), "ip", "route", "del", "blackhole", lab.node(2).address() + "/32");
+        lab.exec(lab.node(2), "ip", "route", "del", "blackhole", lab.node(1).address() + "/32");
+        String dc = FailoverLab.waitFor(Duration.ofSeconds(90), () -> agreedDc(1, 2));
+        assertNotNull(dc, "the two nodes did not merge within 90 s of the heal; logs " + log(1) + ", " + log(2));
+        AdminArgs s = status(2);
+        assertEquals(Boolean.FALSE, s.asMap().get("wait_for_all"), "n2 has now seen both: " + s.asMap());
+        assertEquals(Boolean.TRUE, s.asMap().get("quorate"));
+        String on = FailoverLab.waitFor(Duration.ofSeconds(30), () -> vipUp(1, 2));
+        assertEquals(name(1), on, "the VIP must stay on " + name(1) + " (stickiness 100 beats the preference 50)");
+        assertEquals(List.of(name(1)), owners(vip));
+        assertFalse(poweredOff(1), name(1) + " was fenced");
+        assertFalse(poweredOff(2), name(2) + " was fenced again after it rejoined");
     }
 
     // ---- the small two-node lab
@@ -190,6 +243,7 @@ class TwoNodeSplitTest {
                 n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS),
                 log(i));
         Files.writeString(power.resolve(name(i) + ".pid"), Long.toString(crmd[i].pid()));
+        Files.deleteIfExists(power.resolve(name(i) + ".state"));
     }
 
     /** Pulse's httpd agent run by hand in node i: the web server behind the VIP, its page names the node. */

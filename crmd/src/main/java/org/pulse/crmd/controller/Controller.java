@@ -30,8 +30,10 @@ public final class Controller {
     private final RandomGenerator random;
     /** wait_for_all: every voting node has been in one view together since this controller started. */
     private boolean allSeenTogether;
-    /** The last answer of the tie-breaker's ping target, null before the first. */
+    /** The last answer of the tie-breaker's ping target to a ping sent in the current view; null before one. */
     private Boolean pingReachable;
+    /** When the current view arrived: older ping answers may predate the split it reports. */
+    private Instant viewSince = Instant.EPOCH;
     private final Map<Long, Long> forwards = new HashMap<>();
     private Cib cib;
     private View view;
@@ -238,6 +240,9 @@ public final class Controller {
     private void onView(View v) {
         View previous = view;
         view = v;
+        viewSince = now;
+        // An answer from before this view may come from before the link broke: only fresh ones count.
+        pingReachable = null;
         joinedViewId = null;
         deferredJoin = null;
         out.info("view " + v.id() + ": " + v.members() + (previous == null ? "" : " (was " + previous.members() + ")")
@@ -263,6 +268,10 @@ public final class Controller {
         QuorumConfig.TieBreaker tb = config.quorum().tieBreaker();
         if (tb.kind() != QuorumConfig.TieBreaker.Kind.PING || !tb.pingTarget().equals(p.target())) {
             out.debug("ignored a ping result for " + p.target() + ": tie_breaker is " + tb);
+            return;
+        }
+        if (p.sentAt().isBefore(viewSince)) {
+            out.debug("ignored a ping of " + p.target() + " sent before the current view");
             return;
         }
         if (pingReachable != null && pingReachable == p.reachable()) {

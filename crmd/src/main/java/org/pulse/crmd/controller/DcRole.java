@@ -239,8 +239,15 @@ final class DcRole {
             return;
         }
         Quorum.Decision d = decide(c.cib());
+        boolean wasPending = decision != null && decision.pending();
         decision = d;
         if (d.quorate() == quorate) {
+            if (wasPending && !d.pending()) {
+                // The partition waited instead of acting on no-quorum-policy: now it knows.
+                out().warn("quorum decided: " + why + ": " + d.reason());
+                requestSchedule("quorum decided");
+                runEngine();
+            }
             return;
         }
         quorate = d.quorate();
@@ -754,6 +761,10 @@ final class DcRole {
         TransitionPlan probes = Planner.probes(cib, view, c.config().defaultOpTimeoutMs());
         if (!probes.isEmpty()) {
             return probes;
+        }
+        if (!quorate && decision != null && decision.pending()) {
+            out().info("waiting before acting on quorum: " + decision.reason());
+            return null;
         }
         if (!quorate && !policy.equals("ignore")) {
             if (policy.equals("suicide")) {

@@ -47,12 +47,14 @@ public sealed interface Event {
     }
 
     /**
-     * The runtime pinged the tie-breaker's target (tie_breaker = ping:ADDRESS) and it answered or not.
-     * The DC of an exactly half partition is quorate only while its own pings are answered.
+     * The runtime pinged the tie-breaker's target (tie_breaker = ping:ADDRESS), starting at
+     * {@code sentAt}, and it answered or not. The DC of an exactly half partition is quorate only
+     * while its own pings are answered; a ping sent before the current view says nothing about it.
      */
-    record PingResult(String target, boolean reachable) implements Event {
+    record PingResult(String target, boolean reachable, java.time.Instant sentAt) implements Event {
         public PingResult {
             Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(sentAt, "sentAt");
         }
     }
 }

@@ -18,10 +18,16 @@ final class Quorum {
      * @param quorate  whether the partition may run resources and fence
      * @param reason   why, for a person ("1 of 2 votes, quorate by two_node")
      * @param missing  voting nodes outside the view while wait_for_all still waits (else empty)
+     * @param pending  not quorate yet, but not lost either (a tie waiting for a fresh ping): act on nothing
      */
-    record Decision(boolean quorate, int memberVotes, int expectedVotes, String reason, List<String> missing) {
+    record Decision(boolean quorate, int memberVotes, int expectedVotes, String reason, List<String> missing,
+            boolean pending) {
         Decision {
             missing = List.copyOf(missing);
+        }
+
+        Decision(boolean quorate, int memberVotes, int expectedVotes, String reason, List<String> missing) {
+            this(quorate, memberVotes, expectedVotes, reason, missing, false);
         }
     }
 
@@ -77,8 +83,11 @@ final class Quorum {
             }
             case PING -> {
                 if (pingReachable == null) {
-                    return new Decision(false, have, votes, count + ", an even split, WITHOUT quorum until this node"
-                            + " has pinged the tie-breaker " + tb.pingTarget(), List.of());
+                    // Pending, not lost: the partition waits (a second or two) rather than stopping
+                    // what it runs, since it may well be the half that wins.
+                    return new Decision(false, have, votes, count + ", an even split, undecided until the"
+                            + " tie-breaker " + tb.pingTarget() + " answers a ping sent in this view", List.of(),
+                            true);
                 }
                 return new Decision(pingReachable, have, votes, count + ", an even split " + (pingReachable
                         ? "won by tie_breaker = " + tb + ": the target answers here"

@@ -166,6 +166,7 @@ public final class CrmdRuntime implements AutoCloseable {
     private void startPinging(String target) {
         pinger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crmd-ping-" + config.node()));
         pinger.scheduleWithFixedDelay(() -> {
+            java.time.Instant sentAt = clock.instant();
             boolean reachable;
             try {
                 reachable = java.net.InetAddress.getByName(target).isReachable(PING_TIMEOUT_MS);
@@ -173,7 +174,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 log.debug("tie-breaker ping of {} failed: {}", target, e.getMessage());
                 reachable = false;
             }
-            post(new Event.PingResult(target, reachable));
+            post(new Event.PingResult(target, reachable, sentAt));
         }, 0, PING_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 

@@ -316,22 +316,41 @@ class SplitBrainTest {
         MiniCluster c = cluster(nodes, ControllerTest.cib(DUMMY + FENCE, ""), q, 1);
         c.view("v1", nodes);
         assertTrue(c.nodes.get("a").hasConfirmedQuorum(), "4 of 4 need no tie-breaker");
+        // An answer to a ping sent before the split says nothing about it.
+        java.time.Instant beforeSplit = c.now;
+        c.now = c.now.plusSeconds(1);
+        Map<String, java.util.Set<String>> runningBefore = copy(c.running);
         split(c, "v2", List.of(List.of("a", "b"), List.of("c", "d")));
         Controller a = c.nodes.get("a");
         assertFalse(a.hasConfirmedQuorum(), "no ping answer yet: " + a.status().quorumReason());
+        assertTrue(a.status().quorumReason().contains("undecided"), a.status().quorumReason());
         assertTrue(c.fenceRequests.isEmpty());
-        c.deliver("c", new Event.PingResult("192.0.2.1", false));
-        c.deliver("a", new Event.PingResult("192.0.2.1", true));
+        assertEquals(runningBefore, c.running, "an undecided half waits instead of stopping what it runs");
+        c.deliver("a", new Event.PingResult("192.0.2.1", true, beforeSplit));
+        c.deliver("c", new Event.PingResult("192.0.2.1", true, beforeSplit));
+        c.settle();
+        assertFalse(a.hasConfirmedQuorum() || c.nodes.get("c").hasConfirmedQuorum(),
+                "a stale answer (sent before the view) decided the tie");
+        c.deliver("c", new Event.PingResult("192.0.2.1", false, c.now));
+        c.deliver("a", new Event.PingResult("192.0.2.1", true, c.now));
         c.settle();
         assertTrue(a.hasConfirmedQuorum(), a.status().quorumReason());
         assertEquals("1", a.cib().root().attr("have-quorum"));
         assertFalse(c.nodes.get("c").hasConfirmedQuorum());
         assertTrue(a.status().quorumReason().contains("ping:192.0.2.1"), a.status().quorumReason());
         assertEquals(List.of("c", "d"), c.fenceRequests.stream().map(r -> r.params().get("port")).sorted().toList());
-        c.deliver("a", new Event.PingResult("192.0.2.1", false));
+        assertTrue(c.running.get("c").isEmpty() && c.running.get("d").isEmpty(),
+                "the half that lost the tie stopped what it ran: " + c.running);
+        c.deliver("a", new Event.PingResult("192.0.2.1", false, c.now));
         c.settle();
         assertFalse(a.hasConfirmedQuorum(), "the target stopped answering: " + a.status().quorumReason());
         assertEquals("0", a.cib().root().attr("have-quorum"));
+    }
+
+    static Map<String, java.util.Set<String>> copy(Map<String, java.util.Set<String>> running) {
+        Map<String, java.util.Set<String>> out = new java.util.TreeMap<>();
+        running.forEach((n, r) -> out.put(n, new java.util.TreeSet<>(r)));
+        return out;
     }
 
     @Test

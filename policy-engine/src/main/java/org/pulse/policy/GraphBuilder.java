@@ -202,23 +202,14 @@ final class GraphBuilder {
                 end == null ? null : end.name, cur == null ? null : cur.name, reason, cannotHost);
     }
 
-    /** Why a node takes no new resources, whatever its scores (see SNode.canHost). */
+    /** Why a node takes no new resources, whatever its scores (see SNode.canHost): its state, said plainly. */
     private static String hostingProblem(SNode n) {
-        if (n.unclean) {
-            return "unclean: waits for fencing";
+        String state = nodeState(n);
+        switch (state) {
+            case "unclean": return "unclean: waits for fencing";
+            case "pending": return "pending: still joining";
+            case "online": return n.shutdown ? "shutting down" : "cannot host";
+            default: return state;   // offline, standby, maintenance
         }
-        if (!n.online) {
-            return "offline";
-        }
-        if (n.pending) {
-            return "pending: still joining";
-        }
-        if (n.standby) {
-            return "standby";
-        }
-        if (n.shutdown) {
-            return "shutting down";
-        }
-        return "in maintenance";
     }
 }

@@ -401,11 +401,13 @@ public final class FailoverBench {
                 // lost in the switch-over sits next to the latter, one lost to load anywhere.
                 StringBuilder when = new StringBuilder();
                 for (FailoverProbe.Sample f : failed) {
-                    when.append(when.length() == 0 ? " (began at +" : ", +").append(Math.round(f.startMs() - t0));
+                    when.append(when.length() == 0 ? " (" : ", ").append(String.format(Locale.ROOT,
+                            "began at +%d ms, failed after %d ms", Math.round(f.startMs() - t0),
+                            Math.round(f.endMs() - f.startMs())));
                 }
                 say(String.format(Locale.ROOT, "  move %d: %s -> %s, longest gap between answers %d ms, %d failed probes%s;"
                         + " target answers from +%d ms after the request", t, on, target, gap, failed.size(),
-                        when.length() == 0 ? "" : when + " ms)", Math.round(firstOnTarget - t0)));
+                        when.length() == 0 ? "" : when + ")", Math.round(firstOnTarget - t0)));
             }
             cluster.admin.call(cluster.socket(1), AdminRequest.resource(cluster.admin.nextId(), "clear", "vip", null));
         }

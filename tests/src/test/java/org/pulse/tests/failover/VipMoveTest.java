@@ -25,7 +25,8 @@ import org.pulse.tests.support.TestEnv;
  * A graceful move of a VIP with allow-migrate=true (root; in CI): the cluster migrates it
  * make-before-break (migrate_to on the source keeps the address, migrate_from on the target adds
  * and announces it, then the source's stop removes it), so a client probing every 10 ms (TCP
- * connect + GET, 50 ms timeout) sees no failed probe across the move; afterwards the address is
+ * connect + GET, 50 ms timeout) loses no packet across the move (no probe times out; at most the
+ * one connection caught mid-handshake by the client's ARP switch is reset); afterwards the address is
  * on exactly one node, the client's ARP entry names it, and the CIB status shows the resource
  * migrated to the target (its last operation there is migrate_from, not a start) and left alone
  * by the transitions that follow.
@@ -86,7 +87,7 @@ class VipMoveTest {
     @Test
     void aMoveWithAllowMigrateLosesNoProbeAndLeavesTheVipMigratedOnOneNode() throws Exception {
         try (FailoverLab.Client client = cluster.client(vip, 80)) {
-            for (int move = 1; move <= 2; move++) {
+            for (int move = 1; move <= 4; move++) {
                 double settledSince = FailoverProbe.nowMs();
                 String from = FailoverLab.waitFor(Duration.ofSeconds(60), () -> {
                     String on = vipUp();
@@ -108,12 +109,27 @@ class VipMoveTest {
                 List<FailoverProbe.Sample> across = client.samples.stream()
                         .filter(s -> s.startMs() >= t0 - 100 && s.endMs() <= t1).toList();
                 List<FailoverProbe.Sample> failed = across.stream().filter(s -> !s.ok()).toList();
+                double switchedAt = across.stream().filter(s -> s.ok() && s.page().equals(to))
+                        .mapToDouble(FailoverProbe.Sample::startMs).findFirst().orElse(Double.NaN);
                 System.out.println("VipMoveTest: move " + move + " " + from + " -> " + to + ": " + across.size()
-                        + " probes, " + failed.size() + " failed, longest gap between answers "
+                        + " probes, " + failed.size() + " failed " + failed + ", target answers from +"
+                        + Math.round(switchedAt - t0) + " ms, longest gap between answers "
                         + FailoverBench.maxGap(client.samples, t0 - 100) + " ms");
                 assertTrue(across.size() >= 20, "move " + move + ": too few probes to judge: " + across.size());
-                assertEquals(List.of(), failed, "move " + move + " " + from + " -> " + to
-                        + ": the client saw failed probes across a live migration");
+                // Break-before-make loses the SYNs sent while no node has the address: such a probe
+                // runs into its 50 ms timeout. Made before broken, no probe may time out. The one
+                // thing no IP move can avoid: a connection whose handshake straddles the client's
+                // ARP switch (SYN to the source, the rest to the target) is reset by the target at
+                // once; the next probe, 10 ms later, gets through. At most one such, at the switch.
+                List<FailoverProbe.Sample> timedOut = failed.stream().filter(s -> s.endMs() - s.startMs() >= 40).toList();
+                assertEquals(List.of(), timedOut, "move " + move + " " + from + " -> " + to
+                        + ": probes timed out across a live migration (a packet was lost)");
+                assertTrue(failed.size() <= 1, "move " + move + ": more than the one probe that can straddle the"
+                        + " ARP switch failed: " + failed);
+                for (FailoverProbe.Sample f : failed) {
+                    assertTrue(Math.abs(f.startMs() - switchedAt) <= 30, "move " + move + ": a probe failed away from"
+                            + " the switch to the target (+" + Math.round(switchedAt - t0) + " ms): " + f);
+                }
                 assertEquals(List.of(from, to), FailoverProbe.answerers(across), "move " + move
                         + ": who answered, in order (never back to the source)");
 
@@ -143,7 +159,7 @@ class VipMoveTest {
                             + ": vip was restarted on " + to + " after the migration: " + later);
                     assertEquals("migrate_from", later.attr("operation"), later.toString());
                 }
-                assertEquals(List.of(), client.samples.stream().filter(s -> s.startMs() >= t0 - 100 && !s.ok()).toList(),
+                assertEquals(List.of(), client.samples.stream().filter(s -> s.startMs() > t1 && !s.ok()).toList(),
                         "move " + move + ": failed probes after the migration");
             }
         } finally {

@@ -386,6 +386,22 @@ public final class CrmdRuntime implements AutoCloseable {
     }
 
     private void runOperation(OpRequest req) {
+        try {
+            lrm.submit(operationRequest(req));
+        } catch (RuntimeException e) {
+            // An operation that cannot even be submitted still ends, with an error, so its transition ends too.
+            log.error("cannot run {} of {}: {}", req.action(), req.resourceId(), e.getMessage());
+            post(new Event.OperationCompleted(OpResult.of(req, 1, OpStatus.ERROR, e.getMessage(), 0)));
+        }
+    }
+
+    /**
+     * The LRM's request for a transition action: CRM_meta_* parameters become meta attributes
+     * (the LRM gives them to the agent as OCF_RESKEY_CRM_meta_*, e.g. a migration's
+     * migrate_source and migrate_target), the rest are the agent's parameters; interval, timeout
+     * and name are the LRM's own to set.
+     */
+    static OperationRequest operationRequest(OpRequest req) {
         Map<String, String> params = new TreeMap<>();
         Map<String, String> meta = new TreeMap<>();
         for (Map.Entry<String, String> e : req.params().entrySet()) {
@@ -398,16 +414,10 @@ public final class CrmdRuntime implements AutoCloseable {
         meta.remove("interval");
         meta.remove("timeout");
         meta.remove("name");
-        try {
-            AgentSpec a = req.agent();
-            AgentRef agent = new AgentRef(a.cls(), a.provider(), a.type());
-            lrm.submit(new OperationRequest(req.resourceId(), agent, req.action(), req.intervalMs(), req.timeoutMs(),
-                    params, meta, req.opKey(), 0));
-        } catch (RuntimeException e) {
-            // An operation that cannot even be submitted still ends, with an error, so its transition ends too.
-            log.error("cannot run {} of {}: {}", req.action(), req.resourceId(), e.getMessage());
-            post(new Event.OperationCompleted(OpResult.of(req, 1, OpStatus.ERROR, e.getMessage(), 0)));
-        }
+        AgentSpec a = req.agent();
+        AgentRef agent = new AgentRef(a.cls(), a.provider(), a.type());
+        return new OperationRequest(req.resourceId(), agent, req.action(), req.intervalMs(), req.timeoutMs(),
+                params, meta, req.opKey(), 0);
     }
 
     /**

@@ -173,6 +173,27 @@ class SplitBrainTest {
     }
 
     @Test
+    void twoNodeWithFencingTurnedOffNeverStartsTheLostNodesResourceOnTheSurvivor() throws Exception {
+        MiniCluster c = cluster(List.of("a", "b"), ControllerTest.cib(DUMMY + FENCE, ""), TWO_NODE, 1);
+        c.view("v1", List.of("a", "b"));
+        String holder = holder(c, "d1");
+        assertEquals(1, holder.length());
+        long id = c.admin("a", ControllerTest.property("stonith-enabled", "false"));
+        c.settle();
+        assertTrue(c.replies.get(id).ok(), c.replies.get(id).message());
+        String other = holder.equals("a") ? "b" : "a";
+        // The cluster link breaks: both halves keep quorum (two_node) and nobody can fence.
+        split(c, "v2", List.of(List.of("a"), List.of("b")));
+        assertTrue(c.nodes.get(other).hasConfirmedQuorum());
+        assertTrue(c.fenceRequests.isEmpty());
+        assertFalse(c.running.get(other).contains("d1"), "d1 started on " + other + " while " + holder
+                + " still runs it; log " + c.log);
+        assertTrue(c.running.get(holder).contains("d1"), "the holder keeps what it runs");
+        String why = c.nodes.get(other).status().blocked().get("d1");
+        assertTrue(why != null && why.contains("two_node") && why.contains("stonith-enabled=false"), String.valueOf(why));
+    }
+
+    @Test
     void twoNodeWithoutAFenceDeviceKeepsResourcesStoppedAndSaysWhy() throws Exception {
         MiniCluster c = cluster(List.of("a", "b"), ControllerTest.cib(DUMMY, ""), TWO_NODE, 1);
         c.view("v1", List.of("a", "b"));

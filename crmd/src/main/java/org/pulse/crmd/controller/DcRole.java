@@ -640,7 +640,11 @@ final class DcRole {
         OpRequest req = new OpRequest(opKey, run.resourceId(), run.agent(), run.operation(), run.intervalMs(),
                 Math.max(1, run.timeoutMs()), run.params());
         if (run.isFence()) {
-            FenceDelay.Delay delay = FenceDelay.of(run.params(), run.operation(), run.fenceTarget(), c.random());
+            // As Pacemaker's fencer: the device's own delay comes on top of priority-fencing-delay.
+            FenceDelay.Delay device = FenceDelay.of(run.params(), run.operation(), run.fenceTarget(), c.random());
+            FenceDelay.Delay priority = PriorityFencingDelay.of(c.cib(), c.voters(c.cib()), view, run.fenceTarget());
+            FenceDelay.Delay delay = new FenceDelay.Delay(priority.delayMs() + device.delayMs(),
+                    priority.explanation() + device.explanation());
             if (delay.delayMs() > 0) {
                 // The action counts as in flight meanwhile: the transition waits for it, and its
                 // timeout starts only when the agent is asked to run.

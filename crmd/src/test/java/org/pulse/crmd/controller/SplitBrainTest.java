@@ -252,6 +252,56 @@ class SplitBrainTest {
     }
 
     @Test
+    void withPriorityFencingDelayTheSideRunningTheServiceWinsTheFenceRace() throws Exception {
+        String prioritized = "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\">"
+                + "<meta_attributes id=\"d1-m\"><nvpair id=\"d1-p\" name=\"priority\" value=\"10\"/>"
+                + "</meta_attributes></primitive>";
+        MiniCluster c = cluster(List.of("a", "b"), ControllerTest.cib(prioritized + FENCE,
+                "<nvpair id=\"pfd\" name=\"priority-fencing-delay\" value=\"15s\"/>"), TWO_NODE, 5);
+        c.view("v1", List.of("a", "b"));
+        String holder = holder(c, "d1");
+        assertEquals(1, holder.length());
+        String other = holder.equals("a") ? "b" : "a";
+        split(c, "v2", List.of(List.of("a"), List.of("b")));
+        assertEquals(List.of(other), c.fenceRequests.stream().map(r -> r.params().get("port")).toList(),
+                "the holder of d1 (priority 10) fences at once, the other waits; log " + c.log);
+        Duration wait = Duration.between(c.now, c.timers.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(other + "\u0000fence-delay:")).map(Map.Entry::getValue).findFirst()
+                .orElseThrow(() -> new AssertionError("no fence delay on " + other + ": " + c.timers.keySet())));
+        assertEquals(Duration.ofSeconds(15), wait);
+        assertTrue(c.log.stream().anyMatch(l -> l.contains("priority-fencing-delay=15s")), "the log says why");
+    }
+
+    @Test
+    void priorityFencingDelayOnlyDelaysTheHeaviestLostNodeInAnEvenOrMinoritySplit() throws Exception {
+        String r = "<primitive id=\"r%d\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\"><meta_attributes"
+                + " id=\"m%d\"><nvpair id=\"p%d\" name=\"priority\" value=\"%d\"/></meta_attributes></primitive>";
+        Cib base = ControllerTest.cib(String.format(r, 1, 1, 1, 5) + String.format(r, 2, 2, 2, 1),
+                "<nvpair id=\"pfd\" name=\"priority-fencing-delay\" value=\"20\"/>");
+        List<String> voters = List.of("a", "b", "c", "d");
+        org.pulse.cib.xml.XmlElement onC = running("c", "r1");
+        org.pulse.cib.xml.XmlElement onD = running("d", "r2");
+        Cib cib = Cib.of(Cibs.updateNodeState(Cibs.updateNodeState(base.root(), "c",
+                ns -> Cibs.withLrm(ns, onC)), "d", ns -> Cibs.withLrm(ns, onD)));
+        View half = new View("v", List.of("a", "b"));
+        assertEquals(20_000, PriorityFencingDelay.of(cib, voters, half, "c").delayMs(), "c runs r1 (5): heaviest");
+        assertEquals(0, PriorityFencingDelay.of(cib, voters, half, "d").delayMs(), "d runs r2 (1)");
+        assertEquals(0, PriorityFencingDelay.of(cib, voters, new View("v", List.of("a", "b", "d")), "c").delayMs(),
+                "a majority partition has no race to lose");
+        assertEquals(0, PriorityFencingDelay.of(cib, voters, new View("v", List.of("a", "b", "c")), "c").delayMs(),
+                "a member (a failed stop) is fenced without it");
+        assertEquals(0, PriorityFencingDelay.of(base, voters, half, "c").delayMs(), "equal priorities: no delay");
+    }
+
+    /** An lrm section saying rsc was started on node. */
+    static org.pulse.cib.xml.XmlElement running(String node, String rsc) throws Exception {
+        return org.pulse.cib.xml.XmlParser.parse("lrm", "<lrm id=\"" + node + "\"><lrm_resources><lrm_resource id=\""
+                + rsc + "\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\"><lrm_rsc_op id=\"" + rsc
+                + "_last_0\" operation=\"start\" call-id=\"1\" rc-code=\"0\" op-status=\"0\" interval=\"0\""
+                + " transition-key=\"1:1:0:x\"/></lrm_resource></lrm_resources></lrm>");
+    }
+
+    @Test
     void aRandomFenceDelayComesFromTheControllersSeed() throws Exception {
         long seed = 20261122L;
         System.out.println("aRandomFenceDelayComesFromTheControllersSeed seed=" + seed);

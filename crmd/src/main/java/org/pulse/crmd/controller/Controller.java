@@ -34,6 +34,12 @@ public final class Controller {
     private Boolean pingReachable;
     /** When the current view arrived: older ping answers may predate the split it reports. */
     private Instant viewSince = Instant.EPOCH;
+    /** tie_breaker = lease: whether this node asked the runtime to hold the lease, and since when. */
+    private boolean leaseWanted;
+    private Instant leaseWantedSince = Instant.EPOCH;
+    /** The last lease result since it was wanted: held (until leaseValidUntil) or not; null before one. */
+    private Boolean leaseHeld;
+    private Instant leaseValidUntil;
     private final Map<Long, Long> forwards = new HashMap<>();
     private Cib cib;
     private View view;
@@ -90,6 +96,8 @@ public final class Controller {
             onAdmin(a.requestId(), a.command());
         } else if (event instanceof Event.PingResult p) {
             onPing(p);
+        } else if (event instanceof Event.LeaseResult l) {
+            onLease(l);
         }
         while (!out.toSelf.isEmpty()) {
             onMessage(self, out.toSelf.poll());
@@ -211,8 +219,42 @@ public final class Controller {
         return allSeenTogether;
     }
 
-    Boolean pingReachable() {
-        return pingReachable;
+    /**
+     * Whether this node wins an even split by its tie-breaker: ping answered in this view, or the
+     * lease held and still valid now; null while that is not known yet.
+     */
+    Boolean tieBreakerWon() {
+        switch (config.quorum().tieBreaker().kind()) {
+            case PING -> {
+                return pingReachable;
+            }
+            case LEASE -> {
+                return leaseHeld == null ? null : leaseHeld && now.isBefore(leaseValidUntil);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * tie_breaker = lease: the DC of an exactly half partition holds the lease, every other node lets
+     * it go. Asking again after letting go forgets the old result (it may predate another's taking it).
+     */
+    void wantLease(boolean want) {
+        if (config.quorum().tieBreaker().kind() != QuorumConfig.TieBreaker.Kind.LEASE || want == leaseWanted) {
+            return;
+        }
+        leaseWanted = want;
+        leaseWantedSince = now;
+        leaseHeld = null;
+        leaseValidUntil = null;
+        out.info((want ? "taking the lease " : "letting the lease go: ") + config.quorum().tieBreaker().target()
+                + (want ? " to break an even split" : ""));
+        out.add(new Effect.WantLease(want));
+        if (!want) {
+            out.add(new Effect.CancelTimer(new TimerKey("lease-expiry")));
+        }
     }
 
     RandomGenerator random() {
@@ -256,6 +298,7 @@ public final class Controller {
         } else if (dc != null) {
             dc.resign("this node is no longer DC (the view's first member is now " + v.dc() + ")");
             dc = null;
+            wantLease(false);
         }
         if (earlyJoin != null && earlyJoin.viewId().equals(v.id()) && earlyJoinFrom.equals(v.dc())) {
             Message.JoinRequest j = earlyJoin;
@@ -266,7 +309,7 @@ public final class Controller {
 
     private void onPing(Event.PingResult p) {
         QuorumConfig.TieBreaker tb = config.quorum().tieBreaker();
-        if (tb.kind() != QuorumConfig.TieBreaker.Kind.PING || !tb.pingTarget().equals(p.target())) {
+        if (tb.kind() != QuorumConfig.TieBreaker.Kind.PING || !tb.target().equals(p.target())) {
             out.debug("ignored a ping result for " + p.target() + ": tie_breaker is " + tb);
             return;
         }
@@ -281,6 +324,28 @@ public final class Controller {
         out.info("tie-breaker " + p.target() + (p.reachable() ? " answers" : " does not answer") + " from here");
         if (dc != null) {
             dc.recheckQuorum("the tie-breaker " + p.target() + (p.reachable() ? " answers" : " stopped answering"));
+        }
+    }
+
+    private void onLease(Event.LeaseResult l) {
+        QuorumConfig.TieBreaker tb = config.quorum().tieBreaker();
+        if (tb.kind() != QuorumConfig.TieBreaker.Kind.LEASE || !tb.target().equals(l.path()) || !leaseWanted
+                || l.triedAt().isBefore(leaseWantedSince)) {
+            out.debug("ignored a lease result for " + l.path() + " (not wanted, or tried before it was)");
+            return;
+        }
+        boolean changed = leaseHeld == null || leaseHeld != l.held();
+        leaseHeld = l.held();
+        leaseValidUntil = l.validUntil();
+        if (changed) {
+            out.info(l.held() ? "holding the lease " + l.path() : "the lease " + l.path() + " is held by another node");
+        }
+        if (l.held()) {
+            // The holder must stop counting on the lease by itself when renewals stop coming.
+            out.timer(new TimerKey("lease-expiry"), Math.max(1, l.validUntil().toEpochMilli() - now.toEpochMilli()));
+        }
+        if (dc != null) {
+            dc.recheckQuorum(l.held() ? "this node holds the lease" : "another node holds the lease");
         }
     }
 

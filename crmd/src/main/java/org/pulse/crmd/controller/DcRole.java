@@ -191,6 +191,9 @@ final class DcRole {
         }
         Cib withMembers = Cib.of(root);
         c.noteMembers(view.members(), withMembers);
+        // Only the DC of an exact half competes for the lease (before deciding, so that a newly wanted
+        // lease counts as undecided); a node that still waits for all must not take it from the others.
+        c.wantLease(Quorum.isTie(c.config().quorum(), c.voters(withMembers), view.members()) && !c.waitingForAll());
         decision = decide(withMembers);
         int votes = decision.expectedVotes();
         quorate = decision.quorate();
@@ -227,7 +230,7 @@ final class DcRole {
 
     private Quorum.Decision decide(Cib cib) {
         return Quorum.decide(c.config().quorum(), c.voters(cib), view.members(), c.allSeenTogether(),
-                c.pingReachable());
+                c.tieBreakerWon());
     }
 
     /**
@@ -446,6 +449,8 @@ final class DcRole {
                 current.completed(a, false, a + " timed out");
                 runEngine();
             }
+        } else if (key.is("lease-expiry")) {
+            recheckQuorum("the lease was not renewed in time");
         } else if (key.is("fence-delay")) {
             String opKey = key.detail();
             DelayedFence f = delayedFences.remove(opKey);
@@ -736,7 +741,7 @@ final class DcRole {
         }
         Planner.activeOnNonMembers(cib, view).forEach(blocked::putIfAbsent);
         QuorumConfig q = c.config().quorum();
-        boolean splitNeedsFencing = q.twoNode() || q.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING;
+        boolean splitNeedsFencing = q.twoNode() || q.tieBreaker().needsFencing();
         if (splitNeedsFencing && (!Cibs.stonithEnabled(cib) || Cibs.fenceDevices(cib).isEmpty())) {
             // Both halves of a split may keep quorum (two_node, or both reach the ping target): only
             // fencing makes sure one of them is gone before the other starts what it ran.

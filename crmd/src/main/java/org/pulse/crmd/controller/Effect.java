@@ -74,6 +74,13 @@ public sealed interface Effect {
     record ShutdownComplete(String reason) implements Effect {
     }
 
+    /**
+     * tie_breaker = lease:PATH: take the lease and keep renewing it (this node is DC of an exactly half
+     * partition), or stop and let it go; results come back as Event.LeaseResult.
+     */
+    record WantLease(boolean want) implements Effect {
+    }
+
     /** no-quorum-policy=suicide: this node must power itself off now. */
     record SelfFence(String reason) implements Effect {
     }

@@ -57,4 +57,20 @@ public sealed interface Event {
             Objects.requireNonNull(sentAt, "sentAt");
         }
     }
+
+    /**
+     * The runtime tried to take or renew the lease (tie_breaker = lease:PATH) as {@link Effect.WantLease}
+     * asked, starting at {@code triedAt}: this node holds it until {@code validUntil} (already short of
+     * the expiry written in the file by a safety margin), or another node holds it ({@code validUntil} null).
+     */
+    record LeaseResult(String path, boolean held, java.time.Instant validUntil, java.time.Instant triedAt)
+            implements Event {
+        public LeaseResult {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(triedAt, "triedAt");
+            if (held != (validUntil != null)) {
+                throw new IllegalArgumentException("a held lease has a validUntil, another's has none");
+            }
+        }
+    }
 }

@@ -36,10 +36,11 @@ final class Quorum {
      *                        first is what tie_breaker=lowest favours), then any others the CIB names
      * @param members         the partition's view
      * @param allSeenTogether whether every voter has been in one view with the others since this node started
-     * @param pingReachable   the last result of the tie-breaker's ping from this node; null before the first
+     * @param tieBreakerWon   for ping: the target answered a ping sent in this view; for lease: this node
+     *                        holds the lease and it is still valid; null while that is not known yet
      */
     static Decision decide(QuorumConfig q, List<String> voters, List<String> members, boolean allSeenTogether,
-            Boolean pingReachable) {
+            Boolean tieBreakerWon) {
         int votes = voters.size();
         int have = (int) members.stream().filter(voters::contains).count();
         String count = have + " of " + votes + " votes";
@@ -61,14 +62,21 @@ final class Quorum {
             if (votes != 2) {
                 return tieOrLoss(q, voters, members, have, votes,
                         count + " (two_node ignored: it needs exactly 2 votes, the CIB's nodes section makes " + votes + ")",
-                        pingReachable);
+                        tieBreakerWon);
             }
         }
-        return tieOrLoss(q, voters, members, have, votes, count, pingReachable);
+        return tieOrLoss(q, voters, members, have, votes, count, tieBreakerWon);
+    }
+
+    /** An exact half split that no other rule decides: where a tie-breaker is asked. */
+    static boolean isTie(QuorumConfig q, List<String> voters, List<String> members) {
+        int votes = voters.size();
+        int have = (int) members.stream().filter(voters::contains).count();
+        return have > 0 && have * 2 == votes && !(q.twoNode() && votes == 2);
     }
 
     private static Decision tieOrLoss(QuorumConfig q, List<String> voters, List<String> members, int have, int votes,
-            String count, Boolean pingReachable) {
+            String count, Boolean tieBreakerWon) {
         if (have == 0 || have * 2 != votes) {
             return new Decision(false, have, votes, count + ", WITHOUT quorum", List.of());
         }
@@ -82,17 +90,27 @@ final class Quorum {
                         + (ours ? "this" : "the other") + " half" + (ours ? "" : " (WITHOUT quorum)"), List.of());
             }
             case PING -> {
-                if (pingReachable == null) {
+                if (tieBreakerWon == null) {
                     // Pending, not lost: the partition waits (a second or two) rather than stopping
                     // what it runs, since it may well be the half that wins.
                     return new Decision(false, have, votes, count + ", an even split, undecided until the"
-                            + " tie-breaker " + tb.pingTarget() + " answers a ping sent in this view", List.of(),
+                            + " tie-breaker " + tb.target() + " answers a ping sent in this view", List.of(),
                             true);
                 }
-                return new Decision(pingReachable, have, votes, count + ", an even split " + (pingReachable
+                return new Decision(tieBreakerWon, have, votes, count + ", an even split " + (tieBreakerWon
                         ? "won by tie_breaker = " + tb + ": the target answers here"
                         : "lost by tie_breaker = " + tb + ": the target does not answer here (WITHOUT quorum)"),
                         List.of());
+            }
+            case LEASE -> {
+                if (tieBreakerWon == null) {
+                    return new Decision(false, have, votes, count + ", an even split, undecided until this node"
+                            + " has tried the lease " + tb.target(), List.of(), true);
+                }
+                return new Decision(tieBreakerWon, have, votes, count + ", an even split " + (tieBreakerWon
+                        ? "won by tie_breaker = " + tb + ": this node holds the lease"
+                        : "lost by tie_breaker = " + tb + ": another node holds the lease, or it ran out here"
+                                + " (WITHOUT quorum)"), List.of());
             }
             default -> {
                 return new Decision(false, have, votes, count + ", an even split, WITHOUT quorum (no tie_breaker set)",

@@ -22,23 +22,37 @@ public record QuorumConfig(boolean twoNode, boolean waitForAll, TieBreaker tieBr
         Objects.requireNonNull(tieBreaker, "tieBreaker");
     }
 
-    /** What breaks an even split: nothing, the half with the first configured node, or the half that reaches a ping target. */
-    public record TieBreaker(Kind kind, String pingTarget) {
-        public enum Kind { NONE, LOWEST, PING }
+    /**
+     * What breaks an even split: nothing, the half with the first configured node, the half whose DC
+     * reaches a ping target, or the half whose DC holds a lease on shared storage ({@code target}: the
+     * address, or the lease file's path).
+     */
+    public record TieBreaker(Kind kind, String target) {
+        public enum Kind { NONE, LOWEST, PING, LEASE }
 
         public static final TieBreaker NONE = new TieBreaker(Kind.NONE, null);
         public static final TieBreaker LOWEST = new TieBreaker(Kind.LOWEST, null);
 
         public TieBreaker {
             Objects.requireNonNull(kind, "kind");
-            if ((kind == Kind.PING) != (pingTarget != null && !pingTarget.isBlank())) {
-                throw new IllegalArgumentException("tie_breaker: a ping target goes with kind PING only (got "
-                        + kind + ", '" + pingTarget + "')");
+            boolean needsTarget = kind == Kind.PING || kind == Kind.LEASE;
+            if (needsTarget != (target != null && !target.isBlank())) {
+                throw new IllegalArgumentException("tie_breaker: a target goes with ping and lease only (got "
+                        + kind + ", '" + target + "')");
             }
         }
 
-        public static TieBreaker ping(String target) {
-            return new TieBreaker(Kind.PING, target);
+        public static TieBreaker ping(String address) {
+            return new TieBreaker(Kind.PING, address);
+        }
+
+        public static TieBreaker lease(String path) {
+            return new TieBreaker(Kind.LEASE, path);
+        }
+
+        /** Both halves of a split may win this (both reach the target), or a half may win it late: fencing decides. */
+        public boolean needsFencing() {
+            return kind == Kind.PING || kind == Kind.LEASE;
         }
 
         @Override
@@ -46,7 +60,8 @@ public record QuorumConfig(boolean twoNode, boolean waitForAll, TieBreaker tieBr
             return switch (kind) {
                 case NONE -> "none";
                 case LOWEST -> "lowest";
-                case PING -> "ping:" + pingTarget;
+                case PING -> "ping:" + target;
+                case LEASE -> "lease:" + target;
             };
         }
     }

@@ -68,6 +68,10 @@ public final class CrmdRuntime implements AutoCloseable {
     private static final Pattern PE_INPUT = Pattern.compile("pe-input-(\\d+)\\.xml");
     private static final int PING_TIMEOUT_MS = 1000;
     private static final long PING_INTERVAL_MS = 1000;
+    /** tie_breaker = lease: written expiry, renewal period, and how long before the expiry the holder stops counting on it. */
+    static final long LEASE_MS = 6000;
+    static final long LEASE_RENEW_MS = 1000;
+    static final long LEASE_MARGIN_MS = 2000;
 
     private final NodeConfig config;
     private final Logger log;
@@ -92,6 +96,11 @@ public final class CrmdRuntime implements AutoCloseable {
     private AdminServer admin;
     /** Pings the tie-breaker's target (tie_breaker = ping:ADDRESS only), else null. */
     private ScheduledExecutorService pinger;
+    /** Takes and renews the lease of tie_breaker = lease:PATH while the controller wants it, else null. */
+    private ScheduledExecutorService leaser;
+    private volatile boolean leaseWanted;
+    /** Only the leaser thread touches this. */
+    private boolean leaseHolding;
     private long peIndex;
     private volatile boolean closed;
 
@@ -154,7 +163,13 @@ public final class CrmdRuntime implements AutoCloseable {
         log.info("failure detection: {}", messenger.describeTiming());
         started.countDown();
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
-            startPinging(quorum.tieBreaker().pingTarget());
+            startPinging(quorum.tieBreaker().target());
+        }
+        if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.LEASE) {
+            leaser = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crmd-lease-" + config.node()));
+            Path leasePath = Path.of(quorum.tieBreaker().target());
+            leaser.scheduleWithFixedDelay(() -> tendLease(leasePath), LEASE_RENEW_MS, LEASE_RENEW_MS,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -176,6 +191,31 @@ public final class CrmdRuntime implements AutoCloseable {
             }
             post(new Event.PingResult(target, reachable, sentAt));
         }, 0, PING_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * On the leaser thread: while wanted, take or renew the lease and report it; once not wanted, let
+     * it go. A failure (the storage does not answer) reports the lease as not held.
+     */
+    private void tendLease(Path path) {
+        java.time.Instant triedAt = clock.instant();
+        try {
+            if (leaseWanted) {
+                LeaseFile.Result r = LeaseFile.acquire(path, config.node(), triedAt.toEpochMilli(), LEASE_MS,
+                        LEASE_MARGIN_MS);
+                leaseHolding = r.held();
+                post(new Event.LeaseResult(path.toString(), r.held(),
+                        r.held() ? java.time.Instant.ofEpochMilli(r.validUntilMs()) : null, triedAt));
+            } else if (leaseHolding) {
+                LeaseFile.release(path, config.node());
+                leaseHolding = false;
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("lease {}: {}", path, e.toString());
+            if (leaseWanted) {
+                post(new Event.LeaseResult(path.toString(), false, null, triedAt));
+            }
+        }
     }
 
     /**
@@ -294,6 +334,13 @@ public final class CrmdRuntime implements AutoCloseable {
         } else if (f instanceof Effect.ShutdownComplete s) {
             log.info("leaving the cluster: {}", s.reason());
             shutdownGranted.countDown();
+        } else if (f instanceof Effect.WantLease w) {
+            leaseWanted = w.want();
+            if (leaser != null) {
+                // At once rather than at the next renewal: an even half is undecided until then.
+                Path leasePath = Path.of(config.quorum().tieBreaker().target());
+                leaser.execute(() -> tendLease(leasePath));
+            }
         } else if (f instanceof Effect.SelfFence s) {
             log.error("self-fencing: {}; this process exits now", s.reason());
             Runtime.getRuntime().halt(71);
@@ -528,6 +575,9 @@ public final class CrmdRuntime implements AutoCloseable {
         closed = true;
         if (pinger != null) {
             pinger.shutdownNow();
+        }
+        if (leaser != null) {
+            leaser.shutdownNow();
         }
         if (admin != null) {
             admin.close();

@@ -51,7 +51,8 @@ import org.pulse.lrm.LrmConfig;
  * # after this node starts, no quorum until every node has been a member together once
  * wait_for_all = false
  * # an exact half split: none, lowest (the half with the first of "nodes" wins), ping:ADDRESS (the half
- * # whose DC gets an answer from ADDRESS wins)
+ * # whose DC gets an answer from ADDRESS wins), lease:/PATH (the half whose DC holds the lease file,
+ * # on storage every node sees, wins)
  * tie_breaker = none
  * </pre>
  */
@@ -182,9 +183,12 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
             tieBreaker = QuorumConfig.TieBreaker.LOWEST;
         } else if (tb.startsWith("ping:") && !tb.substring(5).isBlank() && !tb.substring(5).strip().contains(" ")) {
             tieBreaker = QuorumConfig.TieBreaker.ping(tb.substring(5).strip());
+        } else if (tb.startsWith("lease:") && tb.substring(6).strip().startsWith("/")) {
+            tieBreaker = QuorumConfig.TieBreaker.lease(tb.substring(6).strip());
         } else {
             throw new ConfigException(file + ":" + lineOf.get("tie_breaker") + ": tie_breaker = " + tb
-                    + " is not one of none, lowest, ping:ADDRESS (e.g. ping:192.0.2.1, the gateway)");
+                    + " is not one of none, lowest, ping:ADDRESS (e.g. ping:192.0.2.1, the gateway),"
+                    + " lease:/ABSOLUTE/PATH (a file on storage every node sees)");
         }
         return new QuorumConfig(twoNode, waitForAll, tieBreaker);
     }

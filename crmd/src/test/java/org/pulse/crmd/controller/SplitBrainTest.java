@@ -425,6 +425,53 @@ class SplitBrainTest {
     }
 
     @Test
+    void tieBreakerLeaseGivesQuorumToTheHalfWhoseDcHoldsItWhileItIsValid() throws Exception {
+        QuorumConfig q = new QuorumConfig(false, false, QuorumConfig.TieBreaker.lease("/shared/pulse.lease"));
+        List<String> nodes = List.of("a", "b", "c", "d");
+        MiniCluster c = cluster(nodes, ControllerTest.cib(DUMMY + FENCE, ""), q, 1);
+        c.view("v1", nodes);
+        assertTrue(c.log.stream().noneMatch(l -> l.contains("taking the lease")), "no tie, no lease: " + c.log);
+        java.time.Instant beforeSplit = c.now;
+        c.now = c.now.plusSeconds(1);
+        split(c, "v2", List.of(List.of("a", "b"), List.of("c", "d")));
+        assertTrue(c.log.contains("a taking the lease /shared/pulse.lease to break an even split")
+                && c.log.contains("c taking the lease /shared/pulse.lease to break an even split"), c.log.toString());
+        Controller a = c.nodes.get("a");
+        assertFalse(a.hasConfirmedQuorum());
+        assertTrue(a.status().quorumReason().contains("undecided"), a.status().quorumReason());
+        // A result of an attempt made before the lease was wanted says nothing.
+        c.deliver("a", new Event.LeaseResult("/shared/pulse.lease", true, c.now.plusSeconds(4), beforeSplit));
+        assertFalse(a.hasConfirmedQuorum(), "a stale lease result counted");
+        c.deliver("c", new Event.LeaseResult("/shared/pulse.lease", false, null, c.now));
+        c.deliver("a", new Event.LeaseResult("/shared/pulse.lease", true, c.now.plusSeconds(4), c.now));
+        c.settle();
+        assertTrue(a.hasConfirmedQuorum(), a.status().quorumReason());
+        assertTrue(a.status().quorumReason().contains("holds the lease"), a.status().quorumReason());
+        assertFalse(c.nodes.get("c").hasConfirmedQuorum());
+        assertEquals(List.of("c", "d"), c.fenceRequests.stream().map(r -> r.params().get("port")).sorted().toList());
+        // Renewals stop coming (the storage hangs): a stops counting on the lease when it runs out.
+        c.advance(3_999, "lease-expiry");
+        assertTrue(a.hasConfirmedQuorum(), "lost the lease early");
+        c.advance(1, "lease-expiry");
+        assertFalse(a.hasConfirmedQuorum(), "still quorate on a lease that ran out: " + a.status().quorumReason());
+        assertEquals("0", a.cib().root().attr("have-quorum"));
+        // The link heals: no tie, the lease is let go.
+        c.view("v3", nodes);
+        assertTrue(c.log.contains("a letting the lease go: /shared/pulse.lease"), c.log.toString());
+    }
+
+    @Test
+    void aNodeWaitingForAllDoesNotTakeTheLease() throws Exception {
+        QuorumConfig q = new QuorumConfig(false, true, QuorumConfig.TieBreaker.lease("/shared/pulse.lease"));
+        MiniCluster c = cluster(List.of("a", "b"), ControllerTest.cib(DUMMY + FENCE, ""), q, 1);
+        c.nodes.remove("b");
+        c.view("v1", List.of("a"));
+        assertTrue(c.nodes.get("a").status().waitingForAll());
+        assertTrue(c.log.stream().noneMatch(l -> l.contains("taking the lease")),
+                "a node that never saw its peer took the lease from it: " + c.log);
+    }
+
+    @Test
     void pingTieBreakerWithFencingOffKeepsResourcesStopped() throws Exception {
         QuorumConfig q = new QuorumConfig(false, false, QuorumConfig.TieBreaker.ping("192.0.2.1"));
         MiniCluster c = cluster(List.of("a", "b"), ControllerTest.cib(DUMMY + FENCE,

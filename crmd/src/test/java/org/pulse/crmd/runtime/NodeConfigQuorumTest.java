@@ -49,6 +49,11 @@ class NodeConfigQuorumTest {
         assertEquals(QuorumConfig.TieBreaker.LOWEST, parse(THREE, "tie_breaker = lowest").quorum().tieBreaker());
         assertEquals(QuorumConfig.TieBreaker.ping("192.0.2.1"),
                 parse(THREE, "tie_breaker = ping:192.0.2.1").quorum().tieBreaker());
+        assertEquals(QuorumConfig.TieBreaker.lease("/shared/pulse.lease"),
+                parse(THREE, "tie_breaker = lease:/shared/pulse.lease").quorum().tieBreaker());
+        NodeConfig.ConfigException relative = assertThrows(NodeConfig.ConfigException.class,
+                () -> parse(THREE, "tie_breaker = lease:pulse.lease"));
+        assertTrue(relative.getMessage().contains("lease:/ABSOLUTE/PATH"), relative.getMessage());
         NodeConfig.ConfigException e = assertThrows(NodeConfig.ConfigException.class,
                 () -> parse(THREE, "tie_breaker = highest"));
         assertTrue(e.getMessage().contains(":3:") && e.getMessage().contains("tie_breaker"), e.getMessage());

@@ -204,7 +204,8 @@ public final class CrmdRuntime implements AutoCloseable {
                 LeaseFile.Result r = LeaseFile.acquire(path, config.node(), triedAt.toEpochMilli(), LEASE_MS,
                         LEASE_MARGIN_MS);
                 leaseHolding = r.held();
-                post(new Event.LeaseResult(path.toString(), r.held(),
+                // The configured text, not the Path's normal form: the controller matches it as written.
+                post(new Event.LeaseResult(config.quorum().tieBreaker().target(), r.held(),
                         r.held() ? java.time.Instant.ofEpochMilli(r.validUntilMs()) : null, triedAt));
             } else if (leaseHolding) {
                 LeaseFile.release(path, config.node());
@@ -213,7 +214,7 @@ public final class CrmdRuntime implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("lease {}: {}", path, e.toString());
             if (leaseWanted) {
-                post(new Event.LeaseResult(path.toString(), false, null, triedAt));
+                post(new Event.LeaseResult(config.quorum().tieBreaker().target(), false, null, triedAt));
             }
         }
     }

@@ -30,16 +30,8 @@ public final class Controller {
     private final RandomGenerator random;
     /** wait_for_all: every voting node has been in one view together since this controller started. */
     private boolean allSeenTogether;
-    /** The last answer of the tie-breaker's ping target to a ping sent in the current view; null before one. */
-    private Boolean pingReachable;
-    /** When the current view arrived: older ping answers may predate the split it reports. */
-    private Instant viewSince = Instant.EPOCH;
-    /** tie_breaker = lease: whether this node asked the runtime to hold the lease, and since when. */
-    private boolean leaseWanted;
-    private Instant leaseWantedSince = Instant.EPOCH;
-    /** The last lease result since it was wanted: held (until leaseValidUntil) or not; null before one. */
-    private Boolean leaseHeld;
-    private Instant leaseValidUntil;
+    /** What this node knows of its ping or lease tie-breaker. */
+    private final TieBreakerState tieBreaker;
     private final Map<Long, Long> forwards = new HashMap<>();
     private Cib cib;
     private View view;
@@ -77,6 +69,7 @@ public final class Controller {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.self = config.nodeName();
         this.lrm = new LocalLrm(self);
+        this.tieBreaker = new TieBreakerState(config.quorum().tieBreaker());
         this.cib = storedCib != null ? storedCib : Cib.empty();
     }
 
@@ -224,17 +217,7 @@ public final class Controller {
      * lease held and still valid now; null while that is not known yet.
      */
     Boolean tieBreakerWon() {
-        switch (config.quorum().tieBreaker().kind()) {
-            case PING -> {
-                return pingReachable;
-            }
-            case LEASE -> {
-                return leaseHeld == null ? null : leaseHeld && now.isBefore(leaseValidUntil);
-            }
-            default -> {
-                return null;
-            }
-        }
+        return tieBreaker.won(now);
     }
 
     /**
@@ -242,13 +225,9 @@ public final class Controller {
      * it go. Asking again after letting go forgets the old result (it may predate another's taking it).
      */
     void wantLease(boolean want) {
-        if (config.quorum().tieBreaker().kind() != QuorumConfig.TieBreaker.Kind.LEASE || want == leaseWanted) {
+        if (!tieBreaker.wantLease(want, now)) {
             return;
         }
-        leaseWanted = want;
-        leaseWantedSince = now;
-        leaseHeld = null;
-        leaseValidUntil = null;
         out.info((want ? "taking the lease " : "letting the lease go: ") + config.quorum().tieBreaker().target()
                 + (want ? " to break an even split" : ""));
         out.add(new Effect.WantLease(want));
@@ -282,9 +261,7 @@ public final class Controller {
     private void onView(View v) {
         View previous = view;
         view = v;
-        viewSince = now;
-        // An answer from before this view may come from before the link broke: only fresh ones count.
-        pingReachable = null;
+        tieBreaker.onView(now);
         joinedViewId = null;
         deferredJoin = null;
         out.info("view " + v.id() + ": " + v.members() + (previous == null ? "" : " (was " + previous.members() + ")")
@@ -308,19 +285,9 @@ public final class Controller {
     }
 
     private void onPing(Event.PingResult p) {
-        QuorumConfig.TieBreaker tb = config.quorum().tieBreaker();
-        if (tb.kind() != QuorumConfig.TieBreaker.Kind.PING || !tb.target().equals(p.target())) {
-            out.debug("ignored a ping result for " + p.target() + ": tie_breaker is " + tb);
+        if (!tieBreaker.acceptPing(p)) {
             return;
         }
-        if (p.sentAt().isBefore(viewSince)) {
-            out.debug("ignored a ping of " + p.target() + " sent before the current view");
-            return;
-        }
-        if (pingReachable != null && pingReachable == p.reachable()) {
-            return;
-        }
-        pingReachable = p.reachable();
         out.info("tie-breaker " + p.target() + (p.reachable() ? " answers" : " does not answer") + " from here");
         if (dc != null) {
             dc.recheckQuorum("the tie-breaker " + p.target() + (p.reachable() ? " answers" : " stopped answering"));
@@ -328,16 +295,12 @@ public final class Controller {
     }
 
     private void onLease(Event.LeaseResult l) {
-        QuorumConfig.TieBreaker tb = config.quorum().tieBreaker();
-        if (tb.kind() != QuorumConfig.TieBreaker.Kind.LEASE || !tb.target().equals(l.path()) || !leaseWanted
-                || l.triedAt().isBefore(leaseWantedSince)) {
+        TieBreakerState.LeaseUpdate update = tieBreaker.acceptLease(l);
+        if (update == TieBreakerState.LeaseUpdate.IGNORED) {
             out.debug("ignored a lease result for " + l.path() + " (not wanted, or tried before it was)");
             return;
         }
-        boolean changed = leaseHeld == null || leaseHeld != l.held();
-        leaseHeld = l.held();
-        leaseValidUntil = l.validUntil();
-        if (changed) {
+        if (update == TieBreakerState.LeaseUpdate.CHANGED) {
             out.info(l.held() ? "holding the lease " + l.path() : "the lease " + l.path() + " is held by another node");
         }
         if (l.held()) {

@@ -434,11 +434,9 @@ public final class Controller {
             out.add(new Effect.CancelRecurring(req.resourceId()));
         }
         lrm.started(req);
-        if (req.agent().isStonith() && (req.action().equals("start") || req.action().equals("stop"))) {
-            // A fence device has no process to start or stop: fencing runs its agent on demand.
-            onOperation(OpResult.of(req, 0, OpStatus.DONE, "", 0));
-            return;
-        }
+        // Fence devices' start and stop go to the LRM too, as Pacemaker's go to its fencer: a start
+        // checks the device (its monitor action) and registers it, so a broken power switch shows
+        // as a failed start instead of at the first fencing, and probes stay true after a restart.
         out.add(new Effect.RunOperation(req));
     }
 

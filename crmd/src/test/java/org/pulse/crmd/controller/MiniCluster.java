@@ -121,6 +121,16 @@ final class MiniCluster {
             if (req.action().equals("off") || req.action().equals("reboot")) {
                 fenceRequests.add(req);
             }
+            // as the real LRM: a device is running here between its start and its stop
+            switch (req.action()) {
+                case "start" -> on.add(req.resourceId());
+                case "stop" -> on.remove(req.resourceId());
+                case "monitor" -> {
+                    return OpResult.of(req, on.contains(req.resourceId()) ? 0 : 7, OpStatus.DONE, "", 1);
+                }
+                default -> {
+                }
+            }
             return OpResult.of(req, 0, OpStatus.DONE, "", 1);
         }
         String what = node + " " + req.action() + " " + req.resourceId();

@@ -22,6 +22,15 @@ interface CibSource {
      */
     XmlElement replace(XmlElement before, XmlElement after) throws CrmException;
 
+    /**
+     * What crmd says of its partition beyond the CIB, for crm status: "quorum" (why it is or is not
+     * quorate), "wait_for_all" ("true" while it waits), "blocked" (one "resource: why" per line).
+     * Empty offline, or when crmd cannot say.
+     */
+    default java.util.Map<String, String> partition() {
+        return java.util.Map.of();
+    }
+
     /** True when commands act on a running cluster (resource start really starts it). */
     default boolean live() {
         return false;

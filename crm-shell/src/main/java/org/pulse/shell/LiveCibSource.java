@@ -52,6 +52,22 @@ final class LiveCibSource implements CibSource {
         }
     }
 
+    @Override
+    public java.util.Map<String, String> partition() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        try {
+            AdminResponse r = client.call(AdminRequest.status(client.nextId()));
+            if (r.ok()) {
+                for (String key : new String[] {"quorum", "wait_for_all", "blocked"}) {
+                    r.result().string(key).ifPresent(v -> out.put(key, v));
+                }
+            }
+        } catch (CrmException | AdminProtocolException e) {
+            // status still shows the CIB; crmd's own words are a bonus
+        }
+        return out;
+    }
+
     /**
      * A running cluster updates the status section all the time, so a diff made from the CIB as
      * read may name a version that has moved on. When only the status moved (the configuration

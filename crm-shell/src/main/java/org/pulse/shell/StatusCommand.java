@@ -78,10 +78,11 @@ final class StatusCommand {
     static String render(Session s, String output) throws CrmException {
         XmlElement cib = s.source().load();
         StatusModel m = new StatusModel(cib, s.clock.instant());
+        Map<String, String> partition = s.source().partition();
         return switch (output) {
-            case "json" -> Json.write(json(m));
+            case "json" -> Json.write(json(m, partition));
             case "xml" -> XmlWriter.toXml(xml(m)) + "\n";
-            default -> text(m, s.clock.getZone());
+            default -> text(m, s.clock.getZone(), partition);
         };
     }
 
@@ -92,12 +93,20 @@ final class StatusCommand {
     // ---- text ----
 
     static String text(StatusModel m, ZoneId zone) {
+        return text(m, zone, Map.of());
+    }
+
+    /** {@code partition}: what crmd says beyond the CIB (see CibSource.partition); empty offline. */
+    static String text(StatusModel m, ZoneId zone, Map<String, String> partition) {
         StringBuilder sb = new StringBuilder();
         sb.append("Cluster Summary:\n");
         sb.append("  * Stack: pulse\n");
         String dc = m.dc();
         sb.append("  * Current DC: ").append(dc == null ? "NONE" : dc + " - partition "
                 + (m.quorate() ? "with quorum" : "WITHOUT quorum")).append('\n');
+        if (partition.containsKey("quorum")) {
+            sb.append("  * Quorum: ").append(partition.get("quorum")).append('\n');   // says wait_for_all too
+        }
         sb.append("  * Last updated: ").append(CTIME.format(m.now.atZone(zone))).append('\n');
         String lastWritten = m.cib.attr("cib-last-written");
         sb.append("  * Last change:  ").append(lastWritten == null ? "" : lastWritten).append('\n');
@@ -193,6 +202,13 @@ final class StatusCommand {
                     sb.append(" (no expiry)");
                 }
                 sb.append("; 'crm resource clear ").append(c.resource()).append("' removes it\n");
+            }
+        }
+        String blocked = partition.get("blocked");
+        if (blocked != null && !blocked.isBlank()) {
+            sb.append("\nHeld back by the DC:\n");
+            for (String line : blocked.split("\n")) {
+                sb.append("  * ").append(line).append('\n');
             }
         }
         return sb.toString();
@@ -393,12 +409,29 @@ final class StatusCommand {
     // ---- json / xml ----
 
     static Map<String, Object> json(StatusModel m) {
+        return json(m, Map.of());
+    }
+
+    static Map<String, Object> json(StatusModel m, Map<String, String> partition) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("version", JSON_VERSION);
         root.put("generated", m.now.toString());
         Map<String, Object> cluster = new LinkedHashMap<>();
         cluster.put("dc", m.dc());
         cluster.put("quorate", m.quorate());
+        if (partition.containsKey("quorum")) {
+            cluster.put("quorumReason", partition.get("quorum"));
+            cluster.put("waitingForAll", "true".equals(partition.get("wait_for_all")));
+        }
+        String blocked = partition.get("blocked");
+        if (blocked != null && !blocked.isBlank()) {
+            Map<String, String> held = new LinkedHashMap<>();
+            for (String line : blocked.split("\n")) {
+                int colon = line.indexOf(": ");
+                held.put(colon < 0 ? line : line.substring(0, colon), colon < 0 ? "" : line.substring(colon + 2));
+            }
+            cluster.put("heldBack", held);
+        }
         cluster.put("cibVersion", m.cib.attr("admin_epoch", "0") + "." + m.cib.attr("epoch", "0") + "."
                 + m.cib.attr("num_updates", "0"));
         cluster.put("lastChange", m.cib.attr("cib-last-written"));

@@ -121,6 +121,9 @@ class LiveShellTest {
         String json = crm("status", "--output", "json");
         assertTrue(json.contains("\"version\": \"pulse-status/1\""), json);
         assertTrue(json.contains("\"dc\": \"node1\"") && json.contains("\"quorate\": true"), json);
+        // crmd's own words on quorum (this cluster is one node), beyond what the CIB holds
+        assertTrue(json.contains("\"quorumReason\": \"1 of 1 votes\""), json);
+        assertTrue(crm("status").contains("  * Quorum: 1 of 1 votes\n"), crm("status"));
 
         Map.Entry<Integer, String> bad = cluster.crm(1, "configure", "location", "l1", "nosuch", "100:", "node1");
         assertEquals(1, bad.getKey(), bad.getValue());

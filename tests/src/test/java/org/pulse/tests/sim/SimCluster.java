@@ -449,6 +449,22 @@ final class SimCluster {
     private OpResult execute(Host h, OpRequest req, boolean timedOut) {
         String rsc = req.resourceId();
         if (req.agent().isStonith()) {
+            // the device as a resource: registered between its start and its stop, as the LRM does
+            switch (req.action()) {
+                case "start" -> {
+                    h.running.add(rsc);
+                    return OpResult.of(req, 0, OpStatus.DONE, "", 5);
+                }
+                case "stop" -> {
+                    h.running.remove(rsc);
+                    return OpResult.of(req, 0, OpStatus.DONE, "", 5);
+                }
+                case "monitor" -> {
+                    return OpResult.of(req, h.running.contains(rsc) ? 0 : 7, OpStatus.DONE, "", 5);
+                }
+                default -> {
+                }
+            }
             String target = req.params().get("port");
             Host t = target == null ? null : host(target);
             if (t == null) {

@@ -18,6 +18,7 @@ import org.pulse.bench.FailoverProbe;
 import org.pulse.bench.LocalCluster;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.tests.support.NetnsLab;
+import org.pulse.tests.support.TestEnv;
 
 /**
  * The live-failover lab (root), shared by the fault tests and bench/failover: three node
@@ -57,6 +58,50 @@ final class FailoverLab implements AutoCloseable {
     }
 
     /** Builds the lab's cluster on {@code lab} (3 nodes) and starts every node. */
+    /**
+     * The lab of the VIP-alone tests (VipFaultTest, VipMoveTest): three nodes agreed on a DC, a web
+     * server on every node, fencing by the power-switch simulator (stonith-action=off), stickiness
+     * 100 (a node that comes back must not pull the service back: one more outage), and
+     * ocf:pulse:IPaddr for {@code lab.vip(0)} with a 1 s monitor and {@code vipMeta} ("" or
+     * " meta allow-migrate=true"). Skips (outside CI) without root, the tools or a build. The caller
+     * waits for the VIP, then closes the cluster and its {@link #lab}.
+     */
+    static FailoverLab startVipAlone(String who, String vipMeta) throws Exception {
+        TestEnv.requireRoot();
+        for (String c : List.of("ip", "nsenter", "setsid", "apache2", "curl")) {
+            TestEnv.requireCommand(c);
+        }
+        Path repo = TestEnv.root();
+        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
+                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        NetnsLab lab = NetnsLab.create(NODES);
+        FailoverLab cluster = null;
+        try {
+            cluster = start(lab, repo, 500);
+            System.out.println(who + ": " + lab + "; node logs " + cluster.logs());
+            for (int i = 1; i <= NODES; i++) {
+                cluster.startNodeWebServer(i);
+            }
+            FailoverLab c = cluster;
+            if (waitFor(Duration.ofSeconds(120), () -> c.agreedDc(c.all())) == null) {
+                throw new IllegalStateException("the three lab nodes did not agree on a DC within 120 s; logs " + c.logs());
+            }
+            cluster.configure(1, List.of(
+                    "property stonith-enabled=true no-quorum-policy=stop stonith-action=off",
+                    "rsc_defaults resource-stickiness=100",
+                    "primitive fence-sim stonith:fence_pulse_sim params power_dir=" + cluster.power,
+                    "primitive vip ocf:pulse:IPaddr params ip=" + lab.vip(0) + " cidr_netmask=24 nic=" + NetnsLab.IFNAME
+                            + vipMeta + " op monitor interval=1s timeout=10s"));
+            return cluster;
+        } catch (Exception | Error e) {
+            if (cluster != null) {
+                cluster.close();
+            }
+            lab.close();
+            throw e;
+        }
+    }
+
     static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException, InterruptedException {
         FailoverLab f = new FailoverLab(lab, repo, failureDetectionMs);
         NetnsLab.Result r = NetnsLab.run(List.of(repo.resolve("bin/crmd").toString(), "--generate-key", f.key.toString()),

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +20,6 @@ import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.TestEnv;
 
 /**
  * Faults where a node stays alive: its link is cut, the cluster splits 2|1 while the client
@@ -41,29 +38,9 @@ class VipFaultTest {
 
     @BeforeAll
     static void start() throws Exception {
-        TestEnv.requireRoot();
-        for (String c : List.of("ip", "nsenter", "setsid", "apache2", "curl")) {
-            TestEnv.requireCommand(c);
-        }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
-        lab = NetnsLab.create(FailoverLab.NODES);
+        cluster = FailoverLab.startVipAlone("VipFaultTest", "");
+        lab = cluster.lab;
         vip = lab.vip(0);
-        cluster = FailoverLab.start(lab, repo, 500);
-        System.out.println("VipFaultTest: " + lab + "; node logs " + cluster.logs());
-        for (int i = 1; i <= FailoverLab.NODES; i++) {
-            cluster.startNodeWebServer(i);
-        }
-        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
-                "the three lab nodes did not agree on a DC within 120 s; logs " + cluster.logs());
-        cluster.configure(1, List.of(
-                "property stonith-enabled=true no-quorum-policy=stop stonith-action=off",
-                // A node that comes back must not pull the service back (one more outage).
-                "rsc_defaults resource-stickiness=100",
-                "primitive fence-sim stonith:fence_pulse_sim params power_dir=" + cluster.power,
-                "primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=eth0"
-                        + " op monitor interval=1s timeout=10s"));
         assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(90), VipFaultTest::vipUp),
                 "the VIP did not start within 90 s: " + FailoverAdmin.str(cluster.status(1), "text"));
     }

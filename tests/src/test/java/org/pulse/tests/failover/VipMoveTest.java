@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +17,6 @@ import org.pulse.cib.admin.AdminResponse;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlParser;
 import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.TestEnv;
 
 /**
  * A graceful move of a VIP with allow-migrate=true (root; in CI): the cluster migrates it
@@ -38,28 +35,9 @@ class VipMoveTest {
 
     @BeforeAll
     static void start() throws Exception {
-        TestEnv.requireRoot();
-        for (String c : List.of("ip", "nsenter", "setsid", "apache2", "curl")) {
-            TestEnv.requireCommand(c);
-        }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
-        lab = NetnsLab.create(FailoverLab.NODES);
+        cluster = FailoverLab.startVipAlone("VipMoveTest", " meta allow-migrate=true");
+        lab = cluster.lab;
         vip = lab.vip(0);
-        cluster = FailoverLab.start(lab, repo, 500);
-        System.out.println("VipMoveTest: " + lab + "; node logs " + cluster.logs());
-        for (int i = 1; i <= FailoverLab.NODES; i++) {
-            cluster.startNodeWebServer(i);
-        }
-        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
-                "the three lab nodes did not agree on a DC within 120 s; logs " + cluster.logs());
-        cluster.configure(1, List.of(
-                "property stonith-enabled=true no-quorum-policy=stop stonith-action=off",
-                "rsc_defaults resource-stickiness=100",
-                "primitive fence-sim stonith:fence_pulse_sim params power_dir=" + cluster.power,
-                "primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=" + NetnsLab.IFNAME
-                        + " meta allow-migrate=true op monitor interval=1s timeout=10s"));
         assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(90), VipMoveTest::vipUp),
                 "the VIP did not start within 90 s: " + FailoverAdmin.str(cluster.status(1), "text"));
     }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminRequest;
@@ -33,7 +32,6 @@ public final class LocalCluster implements AutoCloseable {
     private final int basePort;
     private final List<String> names = new ArrayList<>();
     private final Process[] processes;
-    private final AtomicLong ids = new AtomicLong();
 
     private LocalCluster(Path repo, Path root, int nodes, int basePort) {
         this.repo = repo;
@@ -180,7 +178,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public String nextId() {
-        return "t" + ids.incrementAndGet();
+        return adminClient.nextId();
     }
 
     /** The status result of a node, or null when it does not answer. */
@@ -193,10 +191,6 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    public static String str(AdminArgs args, String name) {
-        Object v = args == null ? null : args.asMap().get(name);
-        return v == null ? null : v.toString();
-    }
 
     /**
      * The DC all live nodes agree on, joined and quorate, or null: every listed node names the same
@@ -206,10 +200,10 @@ public final class LocalCluster implements AutoCloseable {
         String dc = null;
         for (int n : nodes) {
             AdminArgs s = status(n);
-            if (s == null || !"true".equals(str(s, "joined")) || !"true".equals(str(s, "quorate"))) {
+            if (s == null || !"true".equals(FailoverAdmin.str(s, "joined")) || !"true".equals(FailoverAdmin.str(s, "quorate"))) {
                 return null;
             }
-            String d = str(s, "dc");
+            String d = FailoverAdmin.str(s, "dc");
             if (dc == null) {
                 dc = d;
             } else if (!dc.equals(d)) {

@@ -152,12 +152,12 @@ public final class RuntimeBench {
     /** The CIB records the node as fenced (the DC marks it after the fence agent succeeded). */
     private static boolean fencingDone(LocalCluster c, int node, String fenced) throws Exception {
         AdminResponse q = c.admin(node, AdminRequest.query(c.nextId()));
-        String xml = LocalCluster.str(q.result(), "xml");
+        String xml = FailoverAdmin.str(q.result(), "xml");
         return xml != null && xml.matches("(?s).*<node_state [^>]*uname=\"" + fenced + "\"[^>]*expected=\"down\".*");
     }
 
     private static String runningOn(LocalCluster c, int node, String rsc) {
-        String text = LocalCluster.str(c.status(node), "text");
+        String text = FailoverAdmin.str(c.status(node), "text");
         if (text == null) {
             return null;
         }

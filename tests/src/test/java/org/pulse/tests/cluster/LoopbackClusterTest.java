@@ -17,6 +17,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.pulse.bench.FailoverAdmin;
 import org.pulse.bench.LocalCluster;
 import org.pulse.cib.Cib;
 import org.pulse.cib.CibDiff;
@@ -79,7 +80,7 @@ class LoopbackClusterTest {
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> cluster.agreedDc(1, 2, 3) != null),
                 "no DC agreed by all three nodes within 60 s; logs in " + dir);
         AdminArgs s = cluster.status(1);
-        assertEquals(Set.of("node1", "node2", "node3"), Set.of(LocalCluster.str(s, "members").split(",")));
+        assertEquals(Set.of("node1", "node2", "node3"), Set.of(FailoverAdmin.str(s, "members").split(",")));
     }
 
     @Test
@@ -87,16 +88,16 @@ class LoopbackClusterTest {
     void aChangeThroughTheAdminProtocolReachesEveryNode() throws Exception {
         AdminResponse r = cluster.admin(2, AdminRequest.replace(cluster.nextId(), resources()));
         assertTrue(r.ok(), () -> "replace failed: " + r.error());
-        String version = LocalCluster.str(r.result(), "version");
+        String version = FailoverAdmin.str(r.result(), "version");
         for (int n = 1; n <= 3; n++) {
             AdminResponse q = cluster.admin(n, AdminRequest.query(cluster.nextId()));
-            String xml = LocalCluster.str(q.result(), "xml");
+            String xml = FailoverAdmin.str(q.result(), "xml");
             assertTrue(xml.contains("id=\"d1\""), "node" + n + " lacks d1 after the acknowledged write");
-            assertTrue(compare(LocalCluster.str(q.result(), "version"), version) >= 0,
-                    "node" + n + " is at " + LocalCluster.str(q.result(), "version") + ", before " + version);
+            assertTrue(compare(FailoverAdmin.str(q.result(), "version"), version) >= 0,
+                    "node" + n + " is at " + FailoverAdmin.str(q.result(), "version") + ", before " + version);
         }
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> runningOn("d1") != null),
-                "d1 did not start within 30 s: " + LocalCluster.str(cluster.status(1), "text"));
+                "d1 did not start within 30 s: " + FailoverAdmin.str(cluster.status(1), "text"));
     }
 
     @Test
@@ -109,7 +110,7 @@ class LoopbackClusterTest {
             assertTrue(LocalCluster.waitFor(Duration.ofSeconds(5), () -> {
                 try {
                     AdminResponse q = cluster.admin(node, AdminRequest.query(cluster.nextId()));
-                    return LocalCluster.str(q.result(), "xml").contains("id=\"d2\"");
+                    return FailoverAdmin.str(q.result(), "xml").contains("id=\"d2\"");
                 } catch (Exception e) {
                     return false;
                 }
@@ -147,7 +148,7 @@ class LoopbackClusterTest {
         for (int n = 2; n <= 3; n++) {
             assertEquals(before, configVersion(n), "node" + n + " is at another configuration version");
         }
-        String xml = LocalCluster.str(cluster.admin(1, AdminRequest.query(cluster.nextId())).result(), "xml");
+        String xml = FailoverAdmin.str(cluster.admin(1, AdminRequest.query(cluster.nextId())).result(), "xml");
         Cib cur = Cib.parse("query", xml);
         String ghost = "<rsc_location id=\"loc-ghost\" rsc=\"ghost\" node=\"node1\" score=\"100\"/>";
         String badXml = xml.contains("<constraints/>") ? xml.replace("<constraints/>", "<constraints>" + ghost
@@ -168,7 +169,7 @@ class LoopbackClusterTest {
 
         for (int n = 1; n <= 3; n++) {
             assertEquals(before, configVersion(n), "node" + n + "'s configuration changed after refused edits");
-            String now = LocalCluster.str(cluster.admin(n, AdminRequest.query(cluster.nextId())).result(), "xml");
+            String now = FailoverAdmin.str(cluster.admin(n, AdminRequest.query(cluster.nextId())).result(), "xml");
             assertFalse(now.contains("loc-ghost") || now.contains("id=\"dup\""), "node" + n + " stored a refused edit");
             assertTrue(now.contains("id=\"d1\""), "node" + n + " lost d1");
         }
@@ -176,7 +177,7 @@ class LoopbackClusterTest {
 
     /** admin_epoch.epoch of a node's CIB (num_updates moves with every status update). */
     static String configVersion(int node) throws Exception {
-        String v = LocalCluster.str(cluster.admin(node, AdminRequest.query(cluster.nextId())).result(), "version");
+        String v = FailoverAdmin.str(cluster.admin(node, AdminRequest.query(cluster.nextId())).result(), "version");
         return v.substring(0, v.lastIndexOf('.'));
     }
 
@@ -190,7 +191,7 @@ class LoopbackClusterTest {
             AdminResponse get = cluster.admin(n, new AdminRequest(cluster.nextId(), AdminOp.NODE, AdminArgs.of(
                     "action", "attribute-get", "node", "node3", "name", "fail-count-d2")));
             assertTrue(get.ok(), "node" + n + " lacks fail-count-d2 of node3: " + get.error());
-            assertEquals("4", LocalCluster.str(get.result(), "value"));
+            assertEquals("4", FailoverAdmin.str(get.result(), "value"));
         }
         AdminResponse missingValue = cluster.admin(2, AdminRequest.resource(cluster.nextId(), "failcount-set", "d2",
                 "node3"));
@@ -296,11 +297,11 @@ class LoopbackClusterTest {
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> {
             String on = runningOn("d1");
             return on != null && !on.equals(dc);
-        }), "d1 was not recovered on a survivor: " + LocalCluster.str(cluster.status(survivors[0]), "text"));
+        }), "d1 was not recovered on a survivor: " + FailoverAdmin.str(cluster.status(survivors[0]), "text"));
         Path history = cluster.powerDir().resolve(dc + ".history");
         assertTrue(Files.exists(history) && Files.readString(history).matches("(?s).*\\d+ (off|reboot)\\s.*"),
                 "the power-switch simulator did not power " + dc + " off: no fencing before recovery");
-        String xml = LocalCluster.str(cluster.admin(survivors[0], AdminRequest.query(cluster.nextId())).result(), "xml");
+        String xml = FailoverAdmin.str(cluster.admin(survivors[0], AdminRequest.query(cluster.nextId())).result(), "xml");
         assertTrue(xml.matches("(?s).*<node_state [^>]*uname=\"" + dc + "\"[^>]*pulse-fenced=.*"),
                 "the CIB does not record " + dc + " as fenced");
     }
@@ -322,10 +323,10 @@ class LoopbackClusterTest {
                 "node4 (other key) did not come up at all");
         Thread.sleep(3000);
         AdminArgs s4 = statusAt(sock);
-        assertEquals("node4", LocalCluster.str(s4, "members"), "node4 with another key got into a view with others");
+        assertEquals("node4", FailoverAdmin.str(s4, "members"), "node4 with another key got into a view with others");
         for (int n = 1; n <= 3; n++) {
             if (cluster.alive(n)) {
-                String members = LocalCluster.str(cluster.status(n), "members");
+                String members = FailoverAdmin.str(cluster.status(n), "members");
                 assertFalse(members.contains("node4"), "node" + n + " let node4 (another key) in: " + members);
             }
         }
@@ -352,7 +353,7 @@ class LoopbackClusterTest {
             if (!cluster.alive(n)) {
                 continue;
             }
-            String text = LocalCluster.str(cluster.status(n), "text");
+            String text = FailoverAdmin.str(cluster.status(n), "text");
             if (text == null) {
                 continue;
             }

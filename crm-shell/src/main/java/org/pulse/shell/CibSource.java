@@ -23,12 +23,16 @@ interface CibSource {
     XmlElement replace(XmlElement before, XmlElement after) throws CrmException;
 
     /**
-     * What crmd says of its partition beyond the CIB, for crm status: "quorum" (why it is or is not
-     * quorate), "wait_for_all" ("true" while it waits), "blocked" (one "resource: why" per line).
-     * Empty offline, or when crmd cannot say.
+     * The CIB for crm status, with what crmd says of its partition beyond the CIB: "quorum" (why it
+     * is or is not quorate), "wait_for_all" ("true" while it waits), "blocked" (one "resource: why"
+     * per line). No partition words offline.
      */
-    default java.util.Map<String, String> partition() {
-        return java.util.Map.of();
+    default ForStatus loadForStatus() throws CrmException {
+        return new ForStatus(load(), java.util.Map.of());
+    }
+
+    /** See {@link #loadForStatus}. */
+    record ForStatus(XmlElement cib, java.util.Map<String, String> partition) {
     }
 
     /** True when commands act on a running cluster (resource start really starts it). */

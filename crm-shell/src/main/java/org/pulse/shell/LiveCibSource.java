@@ -52,20 +52,23 @@ final class LiveCibSource implements CibSource {
         }
     }
 
+    /** One status request: crmd's answer carries the CIB as well as its words on the partition. */
     @Override
-    public java.util.Map<String, String> partition() {
-        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    public ForStatus loadForStatus() throws CrmException {
+        AdminResponse r = client.require(AdminRequest.status(client.nextId()));
         try {
-            AdminResponse r = client.call(AdminRequest.status(client.nextId()));
-            if (r.ok()) {
-                for (String key : new String[] {"quorum", "wait_for_all", "blocked"}) {
-                    r.result().string(key).ifPresent(v -> out.put(key, v));
+            XmlElement cib = Cib.parse("crmd", r.result().requireString("xml")).root();
+            java.util.Map<String, String> partition = new java.util.LinkedHashMap<>();
+            for (String key : new String[] {"quorum", "wait_for_all", "blocked"}) {
+                Object v = r.result().asMap().get(key);   // wait_for_all is a boolean on the wire
+                if (v != null) {
+                    partition.put(key, v.toString());
                 }
             }
-        } catch (CrmException | AdminProtocolException e) {
-            // status still shows the CIB; crmd's own words are a bonus
+            return new ForStatus(cib, partition);
+        } catch (AdminProtocolException | CibException e) {
+            throw new CrmException("crmd sent a CIB the shell cannot read: " + e.getMessage());
         }
-        return out;
     }
 
     /**

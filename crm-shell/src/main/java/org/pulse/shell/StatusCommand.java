@@ -76,9 +76,9 @@ final class StatusCommand {
     }
 
     static String render(Session s, String output) throws CrmException {
-        XmlElement cib = s.source().load();
-        StatusModel m = new StatusModel(cib, s.clock.instant());
-        Map<String, String> partition = s.source().partition();
+        CibSource.ForStatus loaded = s.source().loadForStatus();
+        StatusModel m = new StatusModel(loaded.cib(), s.clock.instant());
+        Map<String, String> partition = loaded.partition();
         return switch (output) {
             case "json" -> Json.write(json(m, partition));
             case "xml" -> XmlWriter.toXml(xml(m)) + "\n";

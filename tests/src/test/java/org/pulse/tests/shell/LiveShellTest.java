@@ -122,7 +122,7 @@ class LiveShellTest {
         assertTrue(json.contains("\"version\": \"pulse-status/1\""), json);
         assertTrue(json.contains("\"dc\": \"node1\"") && json.contains("\"quorate\": true"), json);
         // crmd's own words on quorum (this cluster is one node), beyond what the CIB holds
-        assertTrue(json.contains("\"quorumReason\": \"1 of 1 votes\""), json);
+        assertTrue(json.contains("\"quorumReason\": \"1 of 1 votes\"") && json.contains("\"waitingForAll\": false"), json);
         assertTrue(crm("status").contains("  * Quorum: 1 of 1 votes\n"), crm("status"));
 
         Map.Entry<Integer, String> bad = cluster.crm(1, "configure", "location", "l1", "nosuch", "100:", "node1");

@@ -136,7 +136,7 @@ public final class CrmdRuntime implements AutoCloseable {
         // The key first: without it nothing else is worth starting (its message says what to do).
         ClusterKey key = ClusterKey.load(config.keyFile());
         Files.createDirectories(config.dataDir());
-        Files.createDirectories(peDir);
+        PrivateFiles.privateDirectory(peDir); // saved inputs hold every parameter, passwords included
         Files.createDirectories(config.haRsctmp());
         peIndex = lastPeIndex();
         Optional<Cib> stored = store.load();
@@ -510,9 +510,7 @@ public final class CrmdRuntime implements AutoCloseable {
     private void saveInput(Cib cib) {
         long index = ++peIndex;
         try {
-            Path tmp = peDir.resolve(".pe-input-" + index + ".tmp");
-            Files.writeString(tmp, cib.toXml());
-            Files.move(tmp, peDir.resolve("pe-input-" + index + ".xml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".xml", cib.toXml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             long drop = index - config.peInputsKept();
             if (drop > 0) {
                 Files.deleteIfExists(peDir.resolve("pe-input-" + drop + ".xml"));

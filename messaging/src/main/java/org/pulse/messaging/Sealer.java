@@ -20,8 +20,11 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Layout of a sealed message (all integers big-endian):
  * <pre>
- *   'P' 'S'  version(1)  salt(16)  counter(8)  ciphertext  tag(16)
+ *   'P' 'S'  version(1)  salt(16)  counter(8)  incarnation(8)  nameLength(1)  name  ciphertext  tag(16)
  * </pre>
+ * The sender's node name and incarnation (its start number, {@link Incarnations}) are in the
+ * authenticated header: a receiver refuses a name that is not a configured node, and an earlier
+ * incarnation of a node than the latest it has heard, even after it restarted itself.
  * Each sealer picks a random salt when it is made (once per node start) and seals under the
  * session key HMAC-SHA256(sealRoot, salt), with the nonce 0000 || counter. So a nonce is never
  * used twice under one key, however long the cluster key lives (random 96-bit nonces would cap a
@@ -38,15 +41,20 @@ import javax.crypto.spec.SecretKeySpec;
 final class Sealer {
     static final byte MAGIC_0 = 'P';
     static final byte MAGIC_1 = 'S';
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
     static final int SALT_BYTES = 16;
-    static final int HEADER_BYTES = 3 + SALT_BYTES + 8;
+    /** The header up to the name: magic, version, salt, counter, incarnation, name length. */
+    static final int FIXED_HEADER_BYTES = 3 + SALT_BYTES + 8 + 8 + 1;
     static final int TAG_BYTES = 16;
     /** Session keys of the senders seen recently; a cluster has few nodes, each with one salt per start. */
     private static final int SESSION_KEY_CACHE_SIZE = 64;
 
     private final byte[] sealRoot;
     private final byte[] salt;
+    private final byte[] nameBytes;
+    private final String ownName;
+    private final long incarnation;
+    private final Incarnations incarnations;
     private final SecretKey sessionKey;
     private final AtomicLong counter = new AtomicLong();
     /** Cipher.getInstance costs about as much as sealing 2 KB; a cipher per thread is re-inited per message instead. */
@@ -84,7 +92,23 @@ final class Sealer {
         }
     }
 
+    /** What an opened message says of its sender, authenticated. */
+    record Opened(byte[] plain, String sender, long incarnation) {
+    }
+
+    /** For tools and tests: any name is accepted; this sealer speaks as a random name, incarnation 0. */
     Sealer(ClusterKey key, SecureRandom random) {
+        this(key, random, "node-" + Long.toHexString(random.nextLong()), 0, Incarnations.open());
+    }
+
+    Sealer(ClusterKey key, SecureRandom random, String nodeName, long incarnation, Incarnations incarnations) {
+        this.ownName = nodeName;
+        this.nameBytes = nodeName.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (nameBytes.length == 0 || nameBytes.length > 255) {
+            throw new IllegalArgumentException("node name '" + nodeName + "' must be 1-255 ASCII characters");
+        }
+        this.incarnation = incarnation;
+        this.incarnations = incarnations;
         this.sealRoot = key.derive("pulse/seal/v1");
         this.salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
@@ -92,19 +116,26 @@ final class Sealer {
         this.ownSession = new Session(sessionKey, new ReplayWindow());
     }
 
+    /** Header bytes of this sealer's messages (the name's length varies per node). */
+    int headerBytes() {
+        return FIXED_HEADER_BYTES + nameBytes.length;
+    }
+
     byte[] seal(byte[] plain, int offset, int length) {
         long n = counter.getAndIncrement();
-        byte[] out = new byte[HEADER_BYTES + length + TAG_BYTES];
+        int header = headerBytes();
+        byte[] out = new byte[header + length + TAG_BYTES];
         out[0] = MAGIC_0;
         out[1] = MAGIC_1;
         out[2] = VERSION;
         System.arraycopy(salt, 0, out, 3, SALT_BYTES);
-        ByteBuffer.wrap(out, 3 + SALT_BYTES, 8).putLong(n);
+        ByteBuffer.wrap(out, 3 + SALT_BYTES, 17).putLong(n).putLong(incarnation).put((byte) nameBytes.length);
+        System.arraycopy(nameBytes, 0, out, FIXED_HEADER_BYTES, nameBytes.length);
         try {
             Cipher cipher = ciphers.get();
             cipher.init(Cipher.ENCRYPT_MODE, sessionKey, new GCMParameterSpec(TAG_BYTES * 8, nonce(n)));
-            cipher.updateAAD(out, 0, HEADER_BYTES);
-            int written = cipher.doFinal(plain, offset, length, out, HEADER_BYTES);
+            cipher.updateAAD(out, 0, header);
+            int written = cipher.doFinal(plain, offset, length, out, header);
             if (written != length + TAG_BYTES) {
                 throw new IllegalStateException("AES-GCM wrote " + written + " bytes, expected " + (length + TAG_BYTES));
             }
@@ -114,8 +145,8 @@ final class Sealer {
         }
     }
 
-    byte[] open(byte[] sealed, int offset, int length) throws SealException {
-        if (length < HEADER_BYTES + TAG_BYTES) {
+    Opened open(byte[] sealed, int offset, int length) throws SealException {
+        if (length < FIXED_HEADER_BYTES + 1 + TAG_BYTES) {
             throw new SealException("message of " + length + " bytes is too short to be sealed (wrong cluster key"
                     + " setting, or not Pulse: check that every node has security on and the same key)");
         }
@@ -128,15 +159,28 @@ final class Sealer {
                     + VERSION + ": upgrade the older node");
         }
         byte[] peerSalt = Arrays.copyOfRange(sealed, offset + 3, offset + 3 + SALT_BYTES);
-        long n = ByteBuffer.wrap(sealed, offset + 3 + SALT_BYTES, 8).getLong();
+        ByteBuffer fixed = ByteBuffer.wrap(sealed, offset + 3 + SALT_BYTES, 17);
+        long n = fixed.getLong();
+        long peerIncarnation = fixed.getLong();
+        int nameLength = fixed.get() & 0xff;
+        int header = FIXED_HEADER_BYTES + nameLength;
+        if (nameLength == 0 || length < header + TAG_BYTES) {
+            throw new SealException("sealed message of " + length + " bytes has a malformed header");
+        }
+        String sender = new String(sealed, offset + FIXED_HEADER_BYTES, nameLength, java.nio.charset.StandardCharsets.US_ASCII);
+        if (!incarnations.allowed(sender)) {
+            // Not yet authenticated, but nothing of it is used: refused either way, and cheaply.
+            throw new SealException("sender '" + sender + "' is not a node of this cluster (not in the configured"
+                    + " nodes): a key holder under another name; add it to every node's 'nodes' to let it join");
+        }
         Session session = knownSession(peerSalt);
         SecretKey key = session != null ? session.key() : sessionKey(peerSalt);
         byte[] plain;
         try {
             Cipher cipher = ciphers.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce(n)));
-            cipher.updateAAD(sealed, offset, HEADER_BYTES);
-            plain = cipher.doFinal(sealed, offset + HEADER_BYTES, length - HEADER_BYTES);
+            cipher.updateAAD(sealed, offset, header);
+            plain = cipher.doFinal(sealed, offset + header, length - header);
         } catch (AEADBadTagException e) {
             throw new SealException("message failed authentication: sealed with another cluster key, or altered"
                     + " on the way (compare the key fingerprints the nodes print at start)");
@@ -146,6 +190,22 @@ final class Sealer {
         // Only now, the message being authentic, may it create a session or move a window:
         // otherwise a forger could evict real sessions from the bounded map, or push a window
         // ahead and get real messages refused.
+        if (session != ownSession && sender.equals(ownName)) {
+            throw new SealException("another process calls itself " + sender + ", this node's own name: two nodes"
+                    + " configured with the same name; give every node its own name");
+        }
+        if (session != ownSession) {
+            switch (incarnations.check(sender, peerIncarnation, peerSalt)) {
+                case ACCEPT -> { }
+                case NOT_A_MEMBER -> throw new SealException("sender '" + sender + "' is not a node of this cluster");
+                case EARLIER_INCARNATION -> throw new SealException("message from incarnation " + peerIncarnation + " of "
+                        + sender + ", which has since restarted as incarnation " + incarnations.highest(sender)
+                        + ": recorded traffic replayed, or a stale process of that node still running");
+                case SECOND_SESSION -> throw new SealException("a second sender calls itself " + sender + " (incarnation "
+                        + peerIncarnation + ", already heard from another process): two nodes configured with the"
+                        + " same name, or a replay; give every node its own name");
+            }
+        }
         if (session == null) {
             session = registerSession(peerSalt, key);
         }
@@ -153,7 +213,7 @@ final class Sealer {
             throw new DuplicateException("message #" + n + " of this sender session was already received"
                     + " (a copy from the other link, or a replay)");
         }
-        return plain;
+        return new Opened(plain, sender, peerIncarnation);
     }
 
     private Session knownSession(byte[] peerSalt) {

@@ -226,7 +226,10 @@ public final class CrmdRuntime implements AutoCloseable {
      */
     static MessagingConfig.Builder messaging(NodeConfig config) {
         MessagingConfig.Builder mc = MessagingConfig.builder(config.cluster(), config.node())
-                .failureDetectionMs(config.failureDetectionMs());
+                .failureDetectionMs(config.failureDetectionMs())
+                // Only the configured nodes join or vote; incarnations survive restarts beside the CIB.
+                .memberNames(config.nodes().keySet())
+                .stateDir(config.dataDir().resolve("messaging"));
         mc.listenOn(config.listen());
         if (config.link2() != null) {
             mc.listenOn(config.link2());

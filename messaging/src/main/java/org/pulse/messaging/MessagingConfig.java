@@ -31,11 +31,13 @@ import java.util.regex.Pattern;
  *                    refused at the seal (never joins, never votes); empty accepts any name
  * @param stateDir    where this node keeps its incarnation counter and what it heard of the
  *                    others' ({@link Incarnations}); null keeps them in memory only
+ * @param acceptKeys  during a rolling key change, other keys whose traffic is opened too; this
+ *                    node seals with {@code clusterKey} alone
  */
 public record MessagingConfig(String clusterName, String nodeName, List<InetSocketAddress> links,
                               List<InetSocketAddress> peers, Map<InetSocketAddress, InetSocketAddress> peerSecondLinks,
                               Timing timing, ClusterKey clusterKey, boolean insecure, Set<String> memberNames,
-                              Path stateDir) {
+                              Path stateDir, List<ClusterKey> acceptKeys) {
     /** FD_SOCK2 listens on the TCP port plus this. */
     public static final int FD_SOCK_PORT_OFFSET = 100;
     static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -59,6 +61,7 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
         }
         peerSecondLinks = Map.copyOf(peerSecondLinks);
         memberNames = Set.copyOf(memberNames);
+        acceptKeys = List.copyOf(acceptKeys);
         if (!memberNames.isEmpty() && !memberNames.contains(nodeName)) {
             throw new IllegalArgumentException("node " + nodeName + " is not among the cluster's nodes " + memberNames);
         }
@@ -97,6 +100,15 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
         }
     }
 
+    /** Every address a configured node may connect from: its links and every peer's. */
+    Set<java.net.InetAddress> peerHosts() {
+        Set<java.net.InetAddress> hosts = new java.util.HashSet<>();
+        links.forEach(a -> hosts.add(a.getAddress()));
+        peers.forEach(a -> hosts.add(a.getAddress()));
+        peerSecondLinks.values().forEach(a -> hosts.add(a.getAddress()));
+        return hosts;
+    }
+
     /** The address JGroups binds (the first link). */
     InetSocketAddress primaryLink() {
         return links.get(0);
@@ -123,6 +135,7 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
         private boolean insecure;
         private final Set<String> memberNames = new java.util.LinkedHashSet<>();
         private Path stateDir;
+        private final List<ClusterKey> acceptKeys = new ArrayList<>();
 
         private Builder(String clusterName, String nodeName) {
             this.clusterName = clusterName;
@@ -186,6 +199,12 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
             return this;
         }
 
+        /** Keys accepted besides the cluster key during a rolling key change. */
+        public Builder acceptKeys(List<ClusterKey> keys) {
+            acceptKeys.addAll(keys);
+            return this;
+        }
+
         /** Turns authentication and encryption off. For experiments only. */
         public Builder insecure() {
             this.insecure = true;
@@ -194,7 +213,7 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
 
         public MessagingConfig build() {
             return new MessagingConfig(clusterName, nodeName, links, peers, peerSecondLinks, timing, clusterKey, insecure,
-                    memberNames, stateDir);
+                    memberNames, stateDir, acceptKeys);
         }
     }
 }

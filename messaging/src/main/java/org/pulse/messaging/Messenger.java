@@ -82,11 +82,11 @@ public final class Messenger implements AutoCloseable {
             // A restarted node is silent for at least a JVM start; a live one is heard every heartbeat.
             Incarnations book = Incarnations.of(config.memberNames(), config.stateDir(),
                     config.timing().heartbeatTimeoutMs(), System::nanoTime);
-            this.seal = new SealProtocol(new Sealer(config.clusterKey(), new SecureRandom(), node, incarnation, book), dropLog,
+            this.seal = new SealProtocol(new Sealer(config.clusterKey(), config.acceptKeys(), new SecureRandom(), node, incarnation, book), dropLog,
                     config.secondLink() != null);
         }
         SuspectTap tap = new SuspectTap(this::suspected);
-        this.channel = new JChannel(StackFactory.build(config, seal, tap));
+        this.channel = new JChannel(StackFactory.build(config, seal, tap, dropLog));
         channel.name(node);
         // The name travels inside the address, so every member can name every other one even if
         // it never saw its discovery reply (e.g. after a merge).

@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.AEADBadTagException;
@@ -50,6 +51,11 @@ final class Sealer {
     private static final int SESSION_KEY_CACHE_SIZE = 64;
 
     private final byte[] sealRoot;
+    /**
+     * Seal roots of keys accepted besides our own, during a rolling key change: a node opens what
+     * any of them sealed and seals with its own key only (crmd/README.md, "Changing the key").
+     */
+    private final List<byte[]> acceptedRoots;
     private final byte[] salt;
     private final byte[] nameBytes;
     private final String ownName;
@@ -102,6 +108,11 @@ final class Sealer {
     }
 
     Sealer(ClusterKey key, SecureRandom random, String nodeName, long incarnation, Incarnations incarnations) {
+        this(key, List.of(), random, nodeName, incarnation, incarnations);
+    }
+
+    Sealer(ClusterKey key, List<ClusterKey> alsoAccepted, SecureRandom random, String nodeName, long incarnation,
+            Incarnations incarnations) {
         this.ownName = nodeName;
         this.nameBytes = nodeName.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         if (nameBytes.length == 0 || nameBytes.length > 255) {
@@ -110,6 +121,7 @@ final class Sealer {
         this.incarnation = incarnation;
         this.incarnations = incarnations;
         this.sealRoot = key.derive("pulse/seal/v1");
+        this.acceptedRoots = alsoAccepted.stream().filter(k -> !k.equals(key)).map(k -> k.derive("pulse/seal/v1")).toList();
         this.salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
         this.sessionKey = sessionKey(salt);
@@ -174,18 +186,22 @@ final class Sealer {
                     + " nodes): a key holder under another name; add it to every node's 'nodes' to let it join");
         }
         Session session = knownSession(peerSalt);
-        SecretKey key = session != null ? session.key() : sessionKey(peerSalt);
-        byte[] plain;
-        try {
-            Cipher cipher = ciphers.get();
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce(n)));
-            cipher.updateAAD(sealed, offset, header);
-            plain = cipher.doFinal(sealed, offset + header, length - header);
-        } catch (AEADBadTagException e) {
+        SecretKey key = session != null ? session.key() : sessionKey(sealRoot, peerSalt);
+        byte[] plain = decrypt(key, n, sealed, offset, header, length);
+        if (plain == null && session == null) {
+            // A sender session we do not know yet may be sealed with a key accepted during a key change.
+            for (byte[] root : acceptedRoots) {
+                SecretKey candidate = sessionKey(root, peerSalt);
+                plain = decrypt(candidate, n, sealed, offset, header, length);
+                if (plain != null) {
+                    key = candidate;
+                    break;
+                }
+            }
+        }
+        if (plain == null) {
             throw new SealException("message failed authentication: sealed with another cluster key, or altered"
                     + " on the way (compare the key fingerprints the nodes print at start)");
-        } catch (GeneralSecurityException e) {
-            throw new SealException("message could not be opened: " + e);
         }
         // Only now, the message being authentic, may it create a session or move a window:
         // otherwise a forger could evict real sessions from the bounded map, or push a window
@@ -231,10 +247,28 @@ final class Sealer {
         }
     }
 
+    /** The plaintext, or null when the tag does not verify under {@code key}. */
+    private byte[] decrypt(SecretKey key, long n, byte[] sealed, int offset, int header, int length) throws SealException {
+        try {
+            Cipher cipher = ciphers.get();
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce(n)));
+            cipher.updateAAD(sealed, offset, header);
+            return cipher.doFinal(sealed, offset + header, length - header);
+        } catch (AEADBadTagException e) {
+            return null;
+        } catch (GeneralSecurityException e) {
+            throw new SealException("message could not be opened: " + e);
+        }
+    }
+
     private SecretKey sessionKey(byte[] saltBytes) {
+        return sessionKey(sealRoot, saltBytes);
+    }
+
+    private static SecretKey sessionKey(byte[] root, byte[] saltBytes) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(sealRoot, "HmacSHA256"));
+            mac.init(new SecretKeySpec(root, "HmacSHA256"));
             return new SecretKeySpec(mac.doFinal(saltBytes), "AES");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);

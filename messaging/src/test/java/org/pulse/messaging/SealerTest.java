@@ -189,4 +189,37 @@ class SealerTest {
         assertTrue(assertThrows(Sealer.SealException.class, () -> receiver.open(myName, 0, myName.length)).getMessage()
                 .contains("this node's own name"));
     }
+
+    /**
+     * The rolling key change of crmd/README.md: step 1 every node accepts the new key, step 2
+     * every node seals with it and accepts the old, step 3 the old key goes. Nodes of adjacent
+     * steps always understand each other; a node of step 3 no longer opens the old key.
+     */
+    @Test
+    void aRollingKeyChangeKeepsAdjacentStepsTalking() throws Exception {
+        ClusterKey oldKey = key(1);
+        ClusterKey newKey = key(2);
+        Sealer step0 = new Sealer(oldKey, java.util.List.of(), new SecureRandom(), "n0", 1, Incarnations.open());
+        Sealer step1 = new Sealer(oldKey, java.util.List.of(newKey), new SecureRandom(), "n1", 1, Incarnations.open());
+        Sealer step2 = new Sealer(newKey, java.util.List.of(oldKey), new SecureRandom(), "n2", 1, Incarnations.open());
+        Sealer step3 = new Sealer(newKey, java.util.List.of(), new SecureRandom(), "n3", 1, Incarnations.open());
+        Sealer[] steps = {step0, step1, step2, step3};
+        for (int i = 0; i < steps.length; i++) {
+            for (int j = 0; j < steps.length; j++) {
+                byte[] m = steps[i].seal(new byte[4], 0, 4);
+                Sealer to = steps[j];
+                boolean sealedWithOld = i < 2;
+                boolean opensOld = j <= 2;
+                boolean opensNew = j >= 1;
+                if (Math.abs(i - j) <= 1) {
+                    org.junit.jupiter.api.Assertions.assertTrue(sealedWithOld ? opensOld : opensNew, "adjacent steps " + i + ", " + j);
+                }
+                if (sealedWithOld ? opensOld : opensNew) {
+                    org.junit.jupiter.api.Assertions.assertEquals(4, to.open(m, 0, m.length).plain().length, "step " + i + " -> " + j);
+                } else {
+                    assertThrows(Sealer.SealException.class, () -> to.open(m, 0, m.length), "step " + i + " -> " + j);
+                }
+            }
+        }
+    }
 }

@@ -159,7 +159,11 @@ public final class CrmdRuntime implements AutoCloseable {
         });
         lrm = new Lrm(lrmConfig(config, agentPath()), r -> post(new Event.OperationCompleted(toOpResult(r))));
         admin = AdminServer.start(config.socket(), this, log);
-        messenger = Messenger.start(messaging(config).clusterKey(key).build(), new Listener());
+        List<ClusterKey> accepted = new ArrayList<>();
+        for (Path f : config.acceptKeyFiles()) {
+            accepted.add(ClusterKey.load(f));
+        }
+        messenger = Messenger.start(messaging(config).clusterKey(key).acceptKeys(accepted).build(), new Listener());
         log.info("failure detection: {}", messenger.describeTiming());
         started.countDown();
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {

@@ -63,6 +63,7 @@ final class Planner {
         p.propagateRestarts();
         p.shutdowns();
         p.runnability();
+        p.stoppedRoleMonitors();
         p.migrations();
         p.notifications();
         p.orderings();
@@ -395,8 +396,11 @@ final class Planner {
 
     /** Recurring monitors for the role the resource will have (promotable instances differ per role). */
     private static boolean isRecurringMonitorFor(OpConfig op, Rsc r) {
-        if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())) {
+        if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name()) || duplicateOp(r, op)) {
             return false;
+        }
+        if ("Stopped".equals(op.role())) {
+            return false;   // watches the nodes where it is not running: see stoppedRoleMonitors
         }
         Rsc clone = r.cloneAncestor();
         boolean promotable = clone != null && clone.promotable;
@@ -408,6 +412,72 @@ final class Planner {
             return false;
         }
         return op.role().equals(r.nextRole.text());
+    }
+
+    /**
+     * Two operations with the same name and interval are a configuration error, and Pacemaker
+     * then ignores every one of them (not just the later), so neither is scheduled.
+     */
+    static boolean duplicateOp(Rsc r, OpConfig op) {
+        int same = 0;
+        for (OpConfig o : r.ops) {
+            if (o.intervalMs() == op.intervalMs() && java.util.Objects.equals(o.name(), op.name())) {
+                same++;
+            }
+        }
+        return same > 1;
+    }
+
+    /**
+     * Monitors with role="Stopped" check that the resource is NOT running: they run on every
+     * node that can run operations except the one the resource is assigned to (where an active
+     * one is cancelled). Where one is already active it is left alone, unless the resource stops
+     * there now (the stop ends it). Pacemaker does not support them for anonymous clones.
+     * After the runnability pass, so stops it added count.
+     */
+    private void stoppedRoleMonitors() {
+        for (Rsc r : c.byId().values()) {
+            if (!r.isPrimitive() || r.maintenance || r.orphan) {
+                continue;
+            }
+            Rsc clone = r.cloneAncestor();
+            if (clone != null && !clone.uniqueClone) {
+                continue;
+            }
+            for (OpConfig op : r.ops) {
+                if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())
+                        || !"Stopped".equals(op.role()) || duplicateOp(r, op)) {
+                    continue;
+                }
+                SNode target = r.assigned;
+                if (target != null && target.canRunOps()) {
+                    Rsc.NodeHistory h = r.history.get(target);
+                    if (h != null && h.stoppedRecurring.containsKey(op.intervalMs())) {
+                        Act cancel = add("cancel", r, target, op.intervalMs(), null);
+                        cancel.extra.put("CRM_meta_operation", "monitor");
+                        cancel.extra.put("CRM_meta_role", "Stopped");
+                    }
+                }
+                for (SNode n : c.nodes()) {
+                    if (n == target || !n.canRunOps() || n.maintenance) {
+                        continue;
+                    }
+                    Rsc.NodeHistory h = r.history.get(n);
+                    Act stop = find(r, "stop", n);
+                    if (h != null && h.stoppedRecurring.containsKey(op.intervalMs()) && stop == null) {
+                        continue;   // already watching
+                    }
+                    Act m = add("monitor", r, n, op.intervalMs(), "Stopped");
+                    m.extra.put("CRM_meta_role", "Stopped");
+                    m.after(stop);
+                    for (Act probe : probes.getOrDefault(r, List.of())) {
+                        if (probe.node == n) {
+                            m.after(probe);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private void keepRunning(Rsc r, SNode n) {

@@ -193,6 +193,9 @@ final class Planner {
                         cancel.extra.put("CRM_meta_operation", op.operation());
                     }
                 }
+            } else if (r.currentNode() != null && r.currentNode().canRunOps() && !r.blocked) {
+                // unmanaged (not in maintenance): left alone, but still watched
+                keepRunning(r, r.currentNode());
             }
             return;
         }

@@ -63,6 +63,7 @@ final class Planner {
         p.propagateRestarts();
         p.shutdowns();
         p.runnability();
+        p.blockShutdownsBehindStuckResources();
         p.stoppedRoleMonitors();
         p.migrations();
         p.notifications();
@@ -163,7 +164,7 @@ final class Planner {
         // probes where the state is unknown
         if (!r.orphan && c.options().enableStartupProbes()) {
             for (SNode n : c.nodes()) {
-                if (!n.canRunOps() || r.known.contains(n) || n.maintenance || n.shutdown) {
+                if (!n.canRunOps() || r.known.contains(n) || n.maintenance) {
                     continue;
                 }
                 if (discoveryForbidden(r, n)) {
@@ -724,6 +725,7 @@ final class Planner {
                 }
             }
         }
+        blockStopsBehindUnrunnableStops();
         // a start waits for the stops of the same resource; if one of those cannot happen, neither can the start
         List<Rsc> starting = new ArrayList<>();
         for (Rsc r : c.byId().values()) {
@@ -746,6 +748,91 @@ final class Planner {
                 }
                 if (!a.node.canRunOps()) {
                     unrunnable(a, "node cannot run operations");
+                }
+            }
+        }
+    }
+
+    /**
+     * A stop that must wait for another resource's stop (the reverse of a symmetrical mandatory
+     * "A then B", a group's member order, or an explicit stop-then-stop order) cannot run when
+     * that stop cannot: a blocked resource (failed, on-fail=block or a stop failure nobody can
+     * fence) never stops, so whatever it depends on stays up too (Pacemaker cl#5155). A restart
+     * whose stop is blocked this way does not happen: its start then cannot run either (see
+     * checkStart), and the resource stays where it is. Repeated until nothing changes.
+     */
+    private void blockStopsBehindUnrunnableStops() {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Edge e : edges) {
+                if (!e.mandatory()) {
+                    continue;
+                }
+                Rsc waitedFor;
+                Rsc waiting;
+                if (e.symmetrical() && "start".equals(e.firstAction()) && "start".equals(e.thenAction())) {
+                    waitedFor = e.then();
+                    waiting = e.first();
+                } else if ("stop".equals(e.firstAction()) && "stop".equals(e.thenAction())) {
+                    waitedFor = e.first();
+                    waiting = e.then();
+                } else {
+                    continue;
+                }
+                if (waitedFor.kind == Rsc.Kind.CLONE || waiting.kind == Rsc.Kind.CLONE || !stopCannotRun(waitedFor)) {
+                    continue;
+                }
+                for (Rsc p : prims(waiting)) {
+                    for (SNode n : p.runningOn) {
+                        Act sp = find(p, "stop", n);
+                        if (sp != null && !sp.pseudo) {
+                            changed |= unrunnable(sp, "it stops after " + waitedFor.id + ", which cannot stop (order "
+                                    + e.id() + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Some part of r is active and cannot be stopped: blocked, or its stop is unrunnable. */
+    private boolean stopCannotRun(Rsc r) {
+        for (Rsc p : prims(r)) {
+            for (SNode n : p.runningOn) {
+                if (p.blocked) {
+                    return true;
+                }
+                Act sp = find(p, "stop", n);
+                if (sp != null && !sp.runnable) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A node shuts down only once everything on it has stopped: a blocked resource there, or a
+     * stop there that cannot run, holds the shutdown back (an unmanaged resource that is merely
+     * left alone does not).
+     */
+    private void blockShutdownsBehindStuckResources() {
+        if (shutdowns.isEmpty()) {
+            return;
+        }
+        for (Rsc r : c.byId().values()) {
+            if (!r.isPrimitive()) {
+                continue;
+            }
+            for (SNode n : r.runningOn) {
+                Act sd = shutdowns.get(n);
+                if (sd == null) {
+                    continue;
+                }
+                Act sp = find(r, "stop", n);
+                if (r.blocked || (sp != null && !sp.runnable)) {
+                    unrunnable(sd, r.id + " cannot be stopped there");
                 }
             }
         }

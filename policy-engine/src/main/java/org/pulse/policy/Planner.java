@@ -733,11 +733,24 @@ final class Planner {
                 starting.add(r);
             }
         }
+        List<Rsc> staying = new ArrayList<>();
+        for (Rsc r : c.byId().values()) {
+            if (r.isPrimitive() && r.managed && !r.orphan && r.assigned != null && r.runningOn.contains(r.assigned)
+                    && find(r, "start", r.assigned) == null && find(r, "stop", r.assigned) == null) {
+                staying.add(r);
+            }
+        }
         boolean changed = true;
         while (changed) {
             changed = false;
             for (Rsc r : starting) {
                 changed |= checkStart(r);
+            }
+            for (int i = 0; i < staying.size(); i++) {
+                if (stopIfStartWouldBeBlocked(staying.get(i))) {
+                    staying.remove(i--);
+                    changed = true;
+                }
             }
         }
         for (Act a : acts) {
@@ -838,6 +851,21 @@ final class Planner {
         }
     }
 
+    /**
+     * A resource that stays where it runs still needs what a start there would need: when the
+     * "first" of a mandatory symmetrical order will not run, or its mandatory colocation's
+     * primary will not be there, it is stopped (Pacemaker's implied start becomes required and
+     * unrunnable). An asymmetrical order only gates new starts: what already runs stays.
+     */
+    private boolean stopIfStartWouldBeBlocked(Rsc r) {
+        Act implied = new Act("start", r, r.assigned, 0, null);   // never added: only asked
+        if (!dependenciesBlock(r, implied, true)) {
+            return false;
+        }
+        stop(r, r.assigned).unrunnableReason = implied.unrunnableReason;
+        return true;
+    }
+
     /** One pass over one start: does something it depends on make it unrunnable? */
     private boolean checkStart(Rsc r) {
         Act st = find(r, "start", r.assigned);
@@ -854,13 +882,27 @@ final class Planner {
                 changed |= unrunnable(st, "it may still be active on an unclean node");
             }
         }
+        return changed | dependenciesBlock(r, st, false);
+    }
+
+    /**
+     * Would a start of r on its assigned node be unrunnable because of what it depends on — a
+     * mandatory "first" that will not run, or a mandatory colocation whose primary will not be
+     * there? Marks {@code st} so when it would.
+     */
+    private boolean dependenciesBlock(Rsc r, Act st, boolean symmetricalOnly) {
+        boolean changed = false;
         for (Edge e : edgesByThen.getOrDefault(r, List.of())) {
-            changed |= checkFirst(e, st);
+            if (e.symmetrical() || !symmetricalOnly) {
+                changed |= checkFirst(e, st);
+            }
         }
         Rsc g = r.parent;
         if (g != null && g.kind == Rsc.Kind.GROUP) {
             for (Edge e : edgesByThen.getOrDefault(g, List.of())) {
-                changed |= checkFirst(e, st);
+                if (e.symmetrical() || !symmetricalOnly) {
+                    changed |= checkFirst(e, st);
+                }
             }
         }
         for (Colocation col : s.primariesOf(Scoring.unit(r))) {
@@ -881,7 +923,7 @@ final class Planner {
         if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
             return false;
         }
-        if (!willRun(e.first())) {
+        if (!firstWillRun(e.first())) {
             return unrunnable(thenStart, "it starts after " + e.first().id + " (order " + e.id() + "), which will not run");
         }
         return false;
@@ -901,6 +943,25 @@ final class Planner {
         return false;
     }
 
+    /**
+     * As the "first" of an order: a clone counts as running when at least one of its instances
+     * will be fully active (clone-min, when set, raises that number); anything else when
+     * {@link #willRun} says so.
+     */
+    private boolean firstWillRun(Rsc first) {
+        if (first.kind != Rsc.Kind.CLONE) {
+            return willRun(first);
+        }
+        int needed = Math.max(1, Scores.parse(first.meta.get("clone-min"), 1));
+        int active = 0;
+        for (Rsc inst : first.children) {
+            if (willRun(inst)) {
+                active++;
+            }
+        }
+        return active >= needed;
+    }
+
     /** Will this resource (every member, for a group) be active once the transition has run? */
     boolean willRun(Rsc r) {
         List<Rsc> ps = prims(r);
@@ -908,8 +969,9 @@ final class Planner {
             return false;
         }
         for (Rsc p : ps) {
-            // an unmanaged (or blocked) resource's start can never run, even where it is active
-            if (endNode(p) == null || !p.managed) {
+            // a blocked resource's start can never run, even where it is active; one merely
+            // unmanaged counts as running where it is
+            if (endNode(p) == null || p.blocked) {
                 return false;
             }
         }
@@ -923,7 +985,8 @@ final class Planner {
             if (st != null) {
                 return st.runnable ? p.assigned : null;
             }
-            if (p.runningOn.contains(p.assigned)) {
+            Act sp = find(p, "stop", p.assigned);
+            if (p.runningOn.contains(p.assigned) && (sp == null || !sp.runnable)) {
                 return p.assigned;
             }
         }

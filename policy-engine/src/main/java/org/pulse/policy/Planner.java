@@ -395,7 +395,8 @@ final class Planner {
 
     /** Recurring monitors for the role the resource will have (promotable instances differ per role). */
     private static boolean isRecurringMonitorFor(OpConfig op, Rsc r) {
-        if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())) {
+        if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())
+                || r.duplicateOps.contains(op.name() + "_" + op.intervalMs())) {
             return false;
         }
         Rsc clone = r.cloneAncestor();

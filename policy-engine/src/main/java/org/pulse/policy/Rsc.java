@@ -28,6 +28,11 @@ final class Rsc {
     /** What it uses of a node's capacity (placement-strategy other than default). */
     Map<String, Integer> utilization = Map.of();
     List<OpConfig> ops = List.of();
+    /**
+     * Operations configured more than once with the same name and interval: Pacemaker schedules
+     * none of them (it cannot tell which one is meant), so neither do we.
+     */
+    java.util.Set<String> duplicateOps = java.util.Set.of();
 
     // configuration, resolved
     boolean managed = true;

@@ -249,6 +249,19 @@ final class Unpack {
 
     // ------------------------------------------------------------------ resources
 
+    /** "name_interval" of every operation configured twice or more (see Rsc.duplicateOps). */
+    private static java.util.Set<String> duplicateOps(List<OpConfig> ops) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> dup = new java.util.HashSet<>();
+        for (OpConfig o : ops) {
+            String key = o.name() + "_" + o.intervalMs();
+            if (!seen.add(key)) {
+                dup.add(key);
+            }
+        }
+        return dup.isEmpty() ? java.util.Set.of() : dup;
+    }
+
     private Rsc resource(ResourceConfig rc, Rsc parent, String suffix) {
         String sfx = suffix == null ? "" : suffix;
         if (rc instanceof PrimitiveConfig) {
@@ -256,6 +269,7 @@ final class Unpack {
             Rsc r = new Rsc(suffix == null ? p.id() : p.id() + suffix, Rsc.Kind.PRIMITIVE, parent, order++);
             r.prim = p;
             r.ops = p.operations();
+            r.duplicateOps = duplicateOps(r.ops);
             configure(r, p.metaAttributes(), p.instanceAttributes());
             Map<String, Integer> util = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : NvSet.merge(p.utilization(), RuleContext.at(now)).entrySet()) {

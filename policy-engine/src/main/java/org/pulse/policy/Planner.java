@@ -310,13 +310,53 @@ final class Planner {
     /** A recurring monitor recorded with other parameters is scheduled again. */
     private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
         String recorded = active.opDigest();
-        if (recorded == null || r.isFenceDevice() || r.orphan) {
+        if (recorded == null || r.orphan) {
             return false;
         }
         Map<String, String> p = new LinkedHashMap<>(r.params);
         long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
         p.put("CRM_meta_timeout", Long.toString(timeoutMs));
-        return !recorded.equals(Digests.of(p));
+        if (recorded.equals(Digests.of(p))) {
+            return false;
+        }
+        // as for starts: a history that masks secret parameters is compared by its secure digest
+        String secureParams = active.attributes().get("op-secure-params");
+        String secureDigest = active.attributes().get("op-secure-digest");
+        if (secureParams != null && secureDigest != null) {
+            for (String name : secureParams.trim().split("\\s+")) {
+                p.remove(name);
+            }
+            if (r.isFenceDevice()) {
+                p.keySet().removeIf(k -> k.startsWith("pcmk_"));
+            }
+            if (!newerFeatureSet(active.attributes().get("crm_feature_set"))) {
+                // before feature set 3.16.0 the secure digest of a recurring op had no timeout in it
+                p.remove("CRM_meta_timeout");
+            }
+            return !secureDigest.equals(Digests.of(p));
+        }
+        return true;
+    }
+
+    /** Is a recorded crm_feature_set 3.16.0 or later? */
+    private static boolean newerFeatureSet(String v) {
+        if (v == null) {
+            return false;
+        }
+        String[] f = v.split("\\.");
+        int[] want = {3, 16, 0};
+        for (int i = 0; i < 3; i++) {
+            int x;
+            try {
+                x = i < f.length ? Integer.parseInt(f[i].trim()) : 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            if (x != want[i]) {
+                return x > want[i];
+            }
+        }
+        return true;
     }
 
     /**

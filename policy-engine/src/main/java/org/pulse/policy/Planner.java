@@ -259,6 +259,9 @@ final class Planner {
         if (clone == null || clone.uniqueClone) {
             return true;
         }
+        if (clone.knownByOrphans.contains(n)) {
+            return false;
+        }
         String base = FailCounts.historyName(r);
         Rsc owner = null;
         for (Rsc inst : clone.children) {

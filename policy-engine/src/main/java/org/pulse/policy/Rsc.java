@@ -60,6 +60,8 @@ final class Rsc {
     // state from the history
     final Map<SNode, NodeHistory> history = new LinkedHashMap<>();
     final Set<SNode> known = new LinkedHashSet<>();
+    /** Clones: nodes where history of an instance exists that no instance could take (an orphan instance). */
+    final Set<SNode> knownByOrphans = new LinkedHashSet<>();
     final List<SNode> runningOn = new ArrayList<>();
     Role role = Role.STOPPED;
     boolean failed;

@@ -376,6 +376,12 @@ final class Unpack {
         Rsc r = findForHistory(lr.id(), node);
         if (r == null) {
             r = orphan(lr);
+            Rsc clone = anonymousCloneOf(lr.id());
+            if (clone != null) {
+                // every instance is in use elsewhere: Pacemaker makes the entry an orphan instance
+                // of the clone, so the clone counts as known on this node (and is not probed there)
+                clone.knownByOrphans.add(node);
+            }
         }
         if (!r.isPrimitive()) {
             return;
@@ -495,6 +501,15 @@ final class Unpack {
         // else the first inactive instance, whatever its number (Pacemaker's find_anonymous_clone);
         // the name the history used is kept as the instance's clone name on that node
         return candidate != null ? candidate : firstUnused;
+    }
+
+    /** The anonymous clone whose instances a history name ("base" or "base:N") stands for, or null. */
+    private Rsc anonymousCloneOf(String id) {
+        int colon = id.lastIndexOf(':');
+        String base = colon > 0 && id.substring(colon + 1).chars().allMatch(Character::isDigit) ? id.substring(0, colon) : id;
+        Rsc inst = rscById.get(base + ":0");
+        Rsc clone = inst == null ? null : inst.cloneAncestor();
+        return clone != null && !clone.uniqueClone ? clone : null;
     }
 
     /** For cloned groups: another member of the same instance already has history on the node. */

@@ -162,7 +162,7 @@ final class Planner {
         // probes where the state is unknown
         if (!r.orphan && c.options().enableStartupProbes()) {
             for (SNode n : c.nodes()) {
-                if (!n.canRunOps() || r.known.contains(n) || n.maintenance || n.shutdown) {
+                if (!n.canRunOps() || r.known.contains(n) || n.maintenance) {
                     continue;
                 }
                 if (discoveryForbidden(r, n)) {

@@ -527,6 +527,9 @@ final class Planner {
             boolean mandatory = kind == null ? score > 0 : "Mandatory".equalsIgnoreCase(kind);
             boolean serialize = "Serialize".equalsIgnoreCase(kind);
             boolean symmetrical = oc.symmetrical() == null ? !serialize : oc.symmetrical();
+            if (!oc.requireAll()) {
+                requireAnyOrders.add(oc.id());
+            }
             if (oc.sets().isEmpty()) {
                 Rsc f = c.byId().get(oc.first());
                 Rsc t = c.byId().get(oc.then());
@@ -570,6 +573,9 @@ final class Planner {
             }
         }
     }
+
+    /** Orders with require-all=false: one instance of the first clone is enough, wherever it is. */
+    private final java.util.Set<String> requireAnyOrders = new java.util.HashSet<>();
 
     private void addEdge(Edge e) {
         edges.add(e);
@@ -747,6 +753,12 @@ final class Planner {
                 changed |= checkFirst(e, st);
             }
         }
+        Rsc clone = r.cloneAncestor();
+        if (clone != null) {
+            for (Edge e : edgesByThen.getOrDefault(clone, List.of())) {
+                changed |= checkCloneFirst(e, clone, r, st);
+            }
+        }
         for (Colocation col : s.primariesOf(Scoring.unit(r))) {
             if (col.score() < Scores.INFINITY) {
                 continue;
@@ -771,6 +783,48 @@ final class Planner {
         return false;
     }
 
+    /**
+     * An instance of a clone ordered (mandatory, start then start) after something. With
+     * interleave=true on the then-clone and a clone first, each instance waits only for the
+     * first clone's instance on its own node, and cannot start where there is none; otherwise
+     * it waits for the first side as a whole (a clone: enough instances up).
+     */
+    private boolean checkCloneFirst(Edge e, Rsc clone, Rsc r, Act thenStart) {
+        if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
+            return false;
+        }
+        Rsc first = e.first();
+        if (first.kind == Rsc.Kind.CLONE && clone.interleave && !requireAnyOrders.contains(e.id())) {
+            for (Rsc inst : first.children) {
+                if (instanceAssignedTo(inst, r.assigned)) {
+                    return willRun(inst) ? false
+                            : unrunnable(thenStart, "its instance of " + first.id + " on " + r.assigned.name
+                                    + " will not run (order " + e.id() + ", interleave)");
+                }
+            }
+            return unrunnable(thenStart, "no instance of " + first.id + " on " + r.assigned.name
+                    + " (order " + e.id() + ", interleave)");
+        }
+        if (!willRun(first)) {
+            return unrunnable(thenStart, "it starts after " + first.id + " (order " + e.id() + "), which will not run");
+        }
+        return false;
+    }
+
+    /** Is every primitive of a clone instance assigned to the node? */
+    private static boolean instanceAssignedTo(Rsc inst, SNode node) {
+        List<Rsc> ps = prims(inst);
+        if (ps.isEmpty() || node == null) {
+            return false;
+        }
+        for (Rsc p : ps) {
+            if (p.assigned != node) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Does an instance of the clone end up on the node (in the role, when one is required)? */
     private boolean cloneEndsOn(Rsc clone, SNode node, Role role) {
         for (Rsc inst : clone.children) {
@@ -787,6 +841,17 @@ final class Planner {
 
     /** Will this resource (every member, for a group) be active once the transition has run? */
     boolean willRun(Rsc r) {
+        if (r.kind == Rsc.Kind.CLONE) {
+            // a clone is up when enough of its instances are (clone-min, at least one)
+            int need = Math.max(1, Scores.parse(r.meta.get("clone-min"), 0));
+            int up = 0;
+            for (Rsc inst : r.children) {
+                if (willRun(inst)) {
+                    up++;
+                }
+            }
+            return up >= need;
+        }
         List<Rsc> ps = prims(r);
         if (ps.isEmpty()) {
             return false;

@@ -264,6 +264,9 @@ final class Planner {
         if (clone == null || clone.uniqueClone) {
             return true;
         }
+        if (clone.knownByOrphans.contains(n)) {
+            return false;
+        }
         String base = FailCounts.historyName(r);
         Rsc owner = null;
         for (Rsc inst : clone.children) {
@@ -315,13 +318,53 @@ final class Planner {
     /** A recurring monitor recorded with other parameters is scheduled again. */
     private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
         String recorded = active.opDigest();
-        if (recorded == null || r.isFenceDevice() || r.orphan) {
+        if (recorded == null || r.orphan) {
             return false;
         }
         Map<String, String> p = new LinkedHashMap<>(r.params);
         long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
         p.put("CRM_meta_timeout", Long.toString(timeoutMs));
-        return !recorded.equals(Digests.of(p));
+        if (recorded.equals(Digests.of(p))) {
+            return false;
+        }
+        // as for starts: a history that masks secret parameters is compared by its secure digest
+        String secureParams = active.attributes().get("op-secure-params");
+        String secureDigest = active.attributes().get("op-secure-digest");
+        if (secureParams != null && secureDigest != null) {
+            for (String name : secureParams.trim().split("\\s+")) {
+                p.remove(name);
+            }
+            if (r.isFenceDevice()) {
+                p.keySet().removeIf(k -> k.startsWith("pcmk_"));
+            }
+            if (!newerFeatureSet(active.attributes().get("crm_feature_set"))) {
+                // before feature set 3.16.0 the secure digest of a recurring op had no timeout in it
+                p.remove("CRM_meta_timeout");
+            }
+            return !secureDigest.equals(Digests.of(p));
+        }
+        return true;
+    }
+
+    /** Is a recorded crm_feature_set 3.16.0 or later? */
+    private static boolean newerFeatureSet(String v) {
+        if (v == null) {
+            return false;
+        }
+        String[] f = v.split("\\.");
+        int[] want = {3, 16, 0};
+        for (int i = 0; i < 3; i++) {
+            int x;
+            try {
+                x = i < f.length ? Integer.parseInt(f[i].trim()) : 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            if (x != want[i]) {
+                return x > want[i];
+            }
+        }
+        return true;
     }
 
     /**
@@ -400,7 +443,8 @@ final class Planner {
 
     /** Recurring monitors for the role the resource will have (promotable instances differ per role). */
     private static boolean isRecurringMonitorFor(OpConfig op, Rsc r) {
-        if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name()) || duplicateOp(r, op)) {
+        if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())
+                || r.duplicateOps.contains(op.name() + "_" + op.intervalMs())) {
             return false;
         }
         if ("Stopped".equals(op.role())) {
@@ -416,20 +460,6 @@ final class Planner {
             return false;
         }
         return op.role().equals(r.nextRole.text());
-    }
-
-    /**
-     * Two operations with the same name and interval are a configuration error, and Pacemaker
-     * then ignores every one of them (not just the later), so neither is scheduled.
-     */
-    static boolean duplicateOp(Rsc r, OpConfig op) {
-        int same = 0;
-        for (OpConfig o : r.ops) {
-            if (o.intervalMs() == op.intervalMs() && java.util.Objects.equals(o.name(), op.name())) {
-                same++;
-            }
-        }
-        return same > 1;
     }
 
     /**
@@ -450,7 +480,7 @@ final class Planner {
             }
             for (OpConfig op : r.ops) {
                 if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())
-                        || !"Stopped".equals(op.role()) || duplicateOp(r, op)) {
+                        || !"Stopped".equals(op.role()) || r.duplicateOps.contains("monitor_" + op.intervalMs())) {
                     continue;
                 }
                 SNode target = r.assigned;
@@ -557,6 +587,9 @@ final class Planner {
             boolean mandatory = kind == null ? score > 0 : "Mandatory".equalsIgnoreCase(kind);
             boolean serialize = "Serialize".equalsIgnoreCase(kind);
             boolean symmetrical = oc.symmetrical() == null ? !serialize : oc.symmetrical();
+            if (!oc.requireAll()) {
+                requireAnyOrders.add(oc.id());
+            }
             if (oc.sets().isEmpty()) {
                 Rsc f = c.byId().get(oc.first());
                 Rsc t = c.byId().get(oc.then());
@@ -600,6 +633,9 @@ final class Planner {
             }
         }
     }
+
+    /** Orders with require-all=false: one instance of the first clone is enough, wherever it is. */
+    private final java.util.Set<String> requireAnyOrders = new java.util.HashSet<>();
 
     private void addEdge(Edge e) {
         edges.add(e);
@@ -905,6 +941,12 @@ final class Planner {
                 }
             }
         }
+        Rsc clone = r.cloneAncestor();
+        if (clone != null) {
+            for (Edge e : edgesByThen.getOrDefault(clone, List.of())) {
+                changed |= checkCloneFirst(e, clone, r, st);
+            }
+        }
         for (Colocation col : s.primariesOf(Scoring.unit(r))) {
             if (col.score() < Scores.INFINITY) {
                 continue;
@@ -923,10 +965,52 @@ final class Planner {
         if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
             return false;
         }
-        if (!firstWillRun(e.first())) {
+        if (!willRun(e.first())) {
             return unrunnable(thenStart, "it starts after " + e.first().id + " (order " + e.id() + "), which will not run");
         }
         return false;
+    }
+
+    /**
+     * An instance of a clone ordered (mandatory, start then start) after something. With
+     * interleave=true on the then-clone and a clone first, each instance waits only for the
+     * first clone's instance on its own node, and cannot start where there is none; otherwise
+     * it waits for the first side as a whole (a clone: enough instances up).
+     */
+    private boolean checkCloneFirst(Edge e, Rsc clone, Rsc r, Act thenStart) {
+        if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
+            return false;
+        }
+        Rsc first = e.first();
+        if (first.kind == Rsc.Kind.CLONE && clone.interleave && !requireAnyOrders.contains(e.id())) {
+            for (Rsc inst : first.children) {
+                if (instanceAssignedTo(inst, r.assigned)) {
+                    return willRun(inst) ? false
+                            : unrunnable(thenStart, "its instance of " + first.id + " on " + r.assigned.name
+                                    + " will not run (order " + e.id() + ", interleave)");
+                }
+            }
+            return unrunnable(thenStart, "no instance of " + first.id + " on " + r.assigned.name
+                    + " (order " + e.id() + ", interleave)");
+        }
+        if (!willRun(first)) {
+            return unrunnable(thenStart, "it starts after " + first.id + " (order " + e.id() + "), which will not run");
+        }
+        return false;
+    }
+
+    /** Is every primitive of a clone instance assigned to the node? */
+    private static boolean instanceAssignedTo(Rsc inst, SNode node) {
+        List<Rsc> ps = prims(inst);
+        if (ps.isEmpty() || node == null) {
+            return false;
+        }
+        for (Rsc p : ps) {
+            if (p.assigned != node) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Does an instance of the clone end up on the node (in the role, when one is required)? */
@@ -943,27 +1027,19 @@ final class Planner {
         return false;
     }
 
-    /**
-     * As the "first" of an order: a clone counts as running when at least one of its instances
-     * will be fully active (clone-min, when set, raises that number); anything else when
-     * {@link #willRun} says so.
-     */
-    private boolean firstWillRun(Rsc first) {
-        if (first.kind != Rsc.Kind.CLONE) {
-            return willRun(first);
-        }
-        int needed = Math.max(1, Scores.parse(first.meta.get("clone-min"), 1));
-        int active = 0;
-        for (Rsc inst : first.children) {
-            if (willRun(inst)) {
-                active++;
-            }
-        }
-        return active >= needed;
-    }
-
     /** Will this resource (every member, for a group) be active once the transition has run? */
     boolean willRun(Rsc r) {
+        if (r.kind == Rsc.Kind.CLONE) {
+            // a clone is up when enough of its instances are (clone-min, at least one)
+            int need = Math.max(1, Scores.parse(r.meta.get("clone-min"), 0));
+            int up = 0;
+            for (Rsc inst : r.children) {
+                if (willRun(inst)) {
+                    up++;
+                }
+            }
+            return up >= need;
+        }
         List<Rsc> ps = prims(r);
         if (ps.isEmpty()) {
             return false;

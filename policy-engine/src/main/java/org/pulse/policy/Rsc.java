@@ -28,6 +28,11 @@ final class Rsc {
     /** What it uses of a node's capacity (placement-strategy other than default). */
     Map<String, Integer> utilization = Map.of();
     List<OpConfig> ops = List.of();
+    /**
+     * Operations configured more than once with the same name and interval: Pacemaker schedules
+     * none of them (it cannot tell which one is meant), so neither do we.
+     */
+    java.util.Set<String> duplicateOps = java.util.Set.of();
 
     // configuration, resolved
     boolean managed = true;
@@ -55,6 +60,8 @@ final class Rsc {
     // state from the history
     final Map<SNode, NodeHistory> history = new LinkedHashMap<>();
     final Set<SNode> known = new LinkedHashSet<>();
+    /** Clones: nodes where history of an instance exists that no instance could take (an orphan instance). */
+    final Set<SNode> knownByOrphans = new LinkedHashSet<>();
     final List<SNode> runningOn = new ArrayList<>();
     Role role = Role.STOPPED;
     boolean failed;

@@ -249,6 +249,19 @@ final class Unpack {
 
     // ------------------------------------------------------------------ resources
 
+    /** "name_interval" of every operation configured twice or more (see Rsc.duplicateOps). */
+    private static java.util.Set<String> duplicateOps(List<OpConfig> ops) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> dup = new java.util.HashSet<>();
+        for (OpConfig o : ops) {
+            String key = o.name() + "_" + o.intervalMs();
+            if (!seen.add(key)) {
+                dup.add(key);
+            }
+        }
+        return dup.isEmpty() ? java.util.Set.of() : dup;
+    }
+
     private Rsc resource(ResourceConfig rc, Rsc parent, String suffix) {
         String sfx = suffix == null ? "" : suffix;
         if (rc instanceof PrimitiveConfig) {
@@ -256,6 +269,7 @@ final class Unpack {
             Rsc r = new Rsc(suffix == null ? p.id() : p.id() + suffix, Rsc.Kind.PRIMITIVE, parent, order++);
             r.prim = p;
             r.ops = p.operations();
+            r.duplicateOps = duplicateOps(r.ops);
             configure(r, p.metaAttributes(), p.instanceAttributes());
             Map<String, Integer> util = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : NvSet.merge(p.utilization(), RuleContext.at(now)).entrySet()) {
@@ -362,6 +376,12 @@ final class Unpack {
         Rsc r = findForHistory(lr.id(), node);
         if (r == null) {
             r = orphan(lr);
+            Rsc clone = anonymousCloneOf(lr.id());
+            if (clone != null) {
+                // every instance is in use elsewhere: Pacemaker makes the entry an orphan instance
+                // of the clone, so the clone counts as known on this node (and is not probed there)
+                clone.knownByOrphans.add(node);
+            }
         }
         if (!r.isPrimitive()) {
             return;
@@ -481,6 +501,15 @@ final class Unpack {
         // else the first inactive instance, whatever its number (Pacemaker's find_anonymous_clone);
         // the name the history used is kept as the instance's clone name on that node
         return candidate != null ? candidate : firstUnused;
+    }
+
+    /** The anonymous clone whose instances a history name ("base" or "base:N") stands for, or null. */
+    private Rsc anonymousCloneOf(String id) {
+        int colon = id.lastIndexOf(':');
+        String base = colon > 0 && id.substring(colon + 1).chars().allMatch(Character::isDigit) ? id.substring(0, colon) : id;
+        Rsc inst = rscById.get(base + ":0");
+        Rsc clone = inst == null ? null : inst.cloneAncestor();
+        return clone != null && !clone.uniqueClone ? clone : null;
     }
 
     /** For cloned groups: another member of the same instance already has history on the node. */

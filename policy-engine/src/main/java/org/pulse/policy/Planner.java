@@ -750,8 +750,12 @@ final class Planner {
                 boolean demotePolicyRestart = "demote".equals(noQuorumPolicy)
                         && a.rsc.cloneAncestor() != null && a.rsc.cloneAncestor().promotable
                         && a.rsc.runningOn.contains(a.node);
+                boolean frozenButActive = "freeze".equals(noQuorumPolicy) && !a.rsc.runningOn.isEmpty();
                 if (demotePolicyRestart) {
                     // no-quorum-policy=demote: a promotable instance may be recovered where it runs
+                } else if (frozenButActive) {
+                    // no-quorum-policy=freeze stops nothing from starting that is active already
+                    // (it may even move); only what is inactive stays down
                 } else if (!quorumAllowsStarts && !a.rsc.isFenceDevice()) {
                     unrunnable(a, "no quorum (no-quorum-policy=" + noQuorumPolicy + ")");
                 } else if (!quorumAllowsStarts) {

@@ -194,7 +194,7 @@ final class Planner {
                         cancel.extra.put("CRM_meta_operation", op.operation());
                     }
                 }
-            } else if (r.currentNode() != null && r.currentNode().canRunOps() && !r.blocked) {
+            } else if (r.currentNode() != null && r.currentNode().canRunOps() && !r.blocked && !r.orphan) {
                 // unmanaged (not in maintenance): left alone, but still watched
                 keepRunning(r, r.currentNode());
             }
@@ -215,11 +215,10 @@ final class Planner {
             }
             if (cur != target || failedHere || multiple || changedParams) {
                 stop(r, cur);
-                if (r.orphan && !r.extraCopy) {
-                    // an orphan's history is removed once it is stopped
-                    add("delete", r, cur, 0, null).after(find(r, "stop", cur));
-                }
             }
+        }
+        if (r.orphan && !r.extraCopy) {
+            deleteOrphanHistory(r);
         }
         if (target != null) {
             boolean running = r.runningOn.contains(target) && find(r, "stop", target) == null;
@@ -230,6 +229,23 @@ final class Planner {
             }
         }
         roles(r);
+    }
+
+    /**
+     * A resource no longer configured has its history removed from every online node that has
+     * some (after its stop, where it was active) — unless it failed, when the history is kept
+     * for the record (Pacemaker's DeleteRsc), or orphans are left alone (stop-orphan-resources
+     * false: then it is unmanaged).
+     */
+    private void deleteOrphanHistory(Rsc r) {
+        if (r.failed || !r.managed || r.orphanCloneInstance) {
+            return;   // (an orphan instance of a clone keeps its history: the clone still exists)
+        }
+        for (SNode n : r.history.keySet()) {
+            if (n.canRunOps()) {
+                add("delete", r, n, 0, null).after(find(r, "stop", n));
+            }
+        }
     }
 
     /** Promotable instances: promote where promotion was decided, demote where it no longer holds. */

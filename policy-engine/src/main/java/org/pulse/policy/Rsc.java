@@ -39,6 +39,8 @@ final class Rsc {
     /** In maintenance (its own, its node's or the cluster's): unmanaged and not even monitored. */
     boolean maintenance;
     boolean orphan;
+    /** An orphan whose history names an instance of an anonymous clone that still exists. */
+    boolean orphanCloneInstance;
     /** An extra active copy of an anonymous clone instance (stopped, but its history is kept). */
     boolean extraCopy;
     int priority;

@@ -381,6 +381,7 @@ final class Unpack {
                 // every instance is in use elsewhere: Pacemaker makes the entry an orphan instance
                 // of the clone, so the clone counts as known on this node (and is not probed there)
                 clone.knownByOrphans.add(node);
+                r.orphanCloneInstance = true;
             }
         }
         if (!r.isPrimitive()) {
@@ -546,6 +547,9 @@ final class Unpack {
         r.prim = p;
         r.orphan = true;
         configure(r, List.of(), List.of());
+        if (!options.stopOrphanResources()) {
+            r.managed = false;   // left where it is, as an unmanaged resource
+        }
         rscById.put(r.id, r);
         topLevel.add(r);
         return r;

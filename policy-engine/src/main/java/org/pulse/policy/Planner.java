@@ -177,7 +177,8 @@ final class Planner {
             }
         }
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
-            if (e.getValue().clearFailcount && e.getKey().canRunOps()) {
+            boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue());
+            if ((e.getValue().clearFailcount || reconfigured) && e.getKey().canRunOps()) {
                 add("clear_failcount", r, e.getKey(), 0, null);
             }
         }
@@ -215,6 +216,7 @@ final class Planner {
             }
             if (cur != target || failedHere || multiple || changedParams) {
                 stop(r, cur);
+                cancelUnconfiguredRecurring(r, cur, h);
             }
         }
         if (r.orphan && !r.extraCopy) {
@@ -244,6 +246,23 @@ final class Planner {
         for (SNode n : r.history.keySet()) {
             if (n.canRunOps()) {
                 add("delete", r, n, 0, null).after(find(r, "stop", n));
+            }
+        }
+    }
+
+    /**
+     * A recurring operation active where the resource runs but no longer configured (or now
+     * disabled) is cancelled even when the resource stops there anyway.
+     */
+    private void cancelUnconfiguredRecurring(Rsc r, SNode n, Rsc.NodeHistory h) {
+        if (h == null || r.orphan || !n.canRunOps()) {
+            return;
+        }
+        for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
+            OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
+            if (cfg == null || !cfg.enabled()) {
+                Act cancel = add("cancel", r, n, op.intervalMs(), null);
+                cancel.extra.put("CRM_meta_operation", op.operation());
             }
         }
     }
@@ -331,15 +350,74 @@ final class Planner {
         return true;
     }
 
+    /**
+     * A recorded start or monitor failure whose digest no longer matches the configuration (its
+     * parameters changed, or the operation was disabled or removed) no longer counts: its fail
+     * count is cleared (Pacemaker's check_operation_expiry, "resource parameters have changed").
+     */
+    private boolean failedWithOtherParameters(Rsc r, SNode node, Rsc.NodeHistory h) {
+        for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
+            String recorded = f.opDigest();
+            if (recorded == null || r.isFenceDevice()) {
+                continue;
+            }
+            String now;
+            // the digest is made from the operation's configuration even when it is disabled
+            OpConfig cfg = f.intervalMs() > 0 ? Unpack.findOp(r, f.operation(), f.intervalMs()) : null;
+            if (cfg != null) {
+                now = Digests.of(recurringDigestParams(r, cfg));
+            } else if (f.intervalMs() > 0) {
+                now = Digests.of(r.params);   // no configuration left: the parameters alone
+            } else {
+                now = digest(r);
+            }
+            if (!recorded.equals(now)) {
+                return true;
+            }
+            if (cfg != null && !cfg.enabled() && hasWholeResourceFailCount(r, node)) {
+                // a failure of an operation since disabled, counted in the resource-wide
+                // (pre-per-operation) fail count, is cleared: crm_simulate does so
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Is there a fail-count-RSC attribute (not one per operation, fail-count-RSC#op_interval)? */
+    private static boolean hasWholeResourceFailCount(Rsc r, SNode node) {
+        List<String[]> entries = node.hasFailCounts ? node.failCounts.get(FailCounts.historyName(r)) : null;
+        if (entries != null) {
+            for (String[] e : entries) {
+                if (e[0].isEmpty() && Scores.parse(e[1], 0) > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What a recurring operation's digest covers: the resource's parameters, the operation's own
+     * instance attributes (OCF_CHECK_LEVEL and the like) and its timeout.
+     */
+    private Map<String, String> recurringDigestParams(Rsc r, OpConfig op) {
+        Map<String, String> p = new LinkedHashMap<>(r.params);
+        if (!op.instanceAttributes().isEmpty()) {
+            p.putAll(org.pulse.cib.model.NvSet.merge(op.instanceAttributes(),
+                    org.pulse.cib.model.RuleContext.at(c.now())));
+        }
+        long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
+        p.put("CRM_meta_timeout", Long.toString(timeoutMs));
+        return p;
+    }
+
     /** A recurring monitor recorded with other parameters is scheduled again. */
     private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
         String recorded = active.opDigest();
         if (recorded == null || r.orphan) {
             return false;
         }
-        Map<String, String> p = new LinkedHashMap<>(r.params);
-        long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
-        p.put("CRM_meta_timeout", Long.toString(timeoutMs));
+        Map<String, String> p = recurringDigestParams(r, op);
         if (recorded.equals(Digests.of(p))) {
             return false;
         }

@@ -181,6 +181,8 @@ final class Rsc {
         final Map<Long, org.pulse.cib.model.LrmOp> stoppedRecurring = new LinkedHashMap<>();
         final List<org.pulse.cib.model.LrmOp> expiredFailures = new ArrayList<>();
         boolean clearFailcount;
+        /** Recorded failures ("*_last_failure_*" entries) of starts and monitors, for their digests. */
+        final List<org.pulse.cib.model.LrmOp> lastFailures = new ArrayList<>(0);
         /** The resource name the history used on this node (an anonymous instance's clone name). */
         String historyName;
         /** A completed migrate_to from here, not yet followed by anything else (a partial migration). */

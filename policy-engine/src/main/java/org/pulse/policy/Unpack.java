@@ -403,6 +403,12 @@ final class Unpack {
                 h.blockFailure = true;
             }
         }
+        for (LrmOp op : ops) {
+            if (op.id() != null && op.id().contains("_last_failure_")
+                    && ("start".equals(op.operation()) || "monitor".equals(op.operation()))) {
+                h.lastFailures.add(op);
+            }
+        }
         boolean anyResult = false;
         for (LrmOp op : ops) {
             if ("notify".equals(op.operation()) || "meta-data".equals(op.operation())) {

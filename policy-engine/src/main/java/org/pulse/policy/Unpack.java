@@ -565,7 +565,7 @@ final class Unpack {
     private boolean unpackOp(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op) {
         String task = op.operation();
         int rc = op.rcCode();
-        int status = op.opStatus();
+        int status = internalStatus(op.opStatus());
         int target = op.expectedRc();
         boolean probe = op.isProbe();
         boolean expired = status != 5 && expired(r, node, op, h);
@@ -656,9 +656,9 @@ final class Unpack {
             case 0:
                 updateState(r, h, op, task, rc);
                 return true;
-            case 5:   // not installed
+            case 5:   // not installed: a failure that cannot be ignored (on-fail=ignore moves it away)
                 ban(r, node, "hard error (agent not installed)");
-                failure(r, node, h, op, task, rc);
+                failure(r, node, h, op, task, rc, true);
                 return true;
             default:
                 break;
@@ -669,13 +669,35 @@ final class Unpack {
             updateState(r, h, op, task, target < 0 ? 0 : target);
             return true;
         }
-        failure(r, node, h, op, task, rc);
+        failure(r, node, h, op, task, rc, false);
         if (status == 9) {
             ban(r, node, "hard error (rc=" + rc + ")");
         } else if (status == 8) {
             r.fatalBan = true;
         }
         return true;
+    }
+
+    /**
+     * The recorded execution status (op-status: 0 done, 1 cancelled, 2 timed out, 3 not
+     * supported, 4 error, 5 hard error, 6 fatal error, 7 not installed, 8 not connected,
+     * 9 invalid, 10 no fence device, 11 no secrets) in the codes unpackOp works with: 5 for
+     * "not installed" (banned from the node even when failures are ignored), 9 for a hard error
+     * (banned from the node), 8 for a fatal one (banned everywhere), 2 for any other failure.
+     */
+    private static int internalStatus(int recorded) {
+        switch (recorded) {
+            case -1: case 0: case 1: case 2: case 3: case 4:
+                return recorded;
+            case 5:
+                return 9;
+            case 6:
+                return 8;
+            case 7:
+                return 5;
+            default:
+                return 2;
+        }
     }
 
     private static void ban(Rsc r, SNode node, String why) {
@@ -758,9 +780,12 @@ final class Unpack {
         }
     }
 
-    private void failure(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op, String task, int rc) {
+    private void failure(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op, String task, int rc, boolean notInstalled) {
         h.lastFailure = op;
         OnFail of = onFail(r, op);
+        if (notInstalled && of == OnFail.IGNORE) {
+            of = OnFail.MIGRATE;
+        }
         if (of.compareTo(h.onFail) > 0) {
             h.onFail = of;
         }

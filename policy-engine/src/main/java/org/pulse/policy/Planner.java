@@ -177,7 +177,8 @@ final class Planner {
             }
         }
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
-            boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue());
+            boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue())
+                    && FailCounts.count(r, e.getKey(), c.now().getEpochSecond(), true, e.getValue().blockFailure) > 0;
             if ((e.getValue().clearFailcount || reconfigured) && e.getKey().canRunOps()) {
                 add("clear_failcount", r, e.getKey(), 0, null);
             }
@@ -258,7 +259,15 @@ final class Planner {
         if (h == null || r.orphan || !n.canRunOps()) {
             return;
         }
-        for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
+        List<org.pulse.cib.model.LrmOp> recorded = new ArrayList<>(h.recurring.values());
+        for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
+            // a recurring op that failed since the last start is still scheduled in the LRM
+            boolean sinceStart = h.lastStart == null || f.callId() > h.lastStart.callId();
+            if (f.intervalMs() > 0 && sinceStart) {
+                recorded.add(f);
+            }
+        }
+        for (org.pulse.cib.model.LrmOp op : recorded) {
             OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
             if (cfg == null || !cfg.enabled()) {
                 Act cancel = add("cancel", r, n, op.intervalMs(), null);
@@ -667,6 +676,8 @@ final class Planner {
     // ------------------------------------------------------------------ orderings between resources
 
     private void buildEdges() {
+        // an order whose kind is not Mandatory, Optional or Serialize is taken as Mandatory
+        // (Pacemaker resets an invalid kind so)
         for (Rsc r : c.byId().values()) {
             if (r.kind == Rsc.Kind.GROUP) {
                 List<Rsc> m = r.children;
@@ -678,7 +689,8 @@ final class Planner {
         for (OrderConstraint oc : c.cib().constraints().orders()) {
             String kind = oc.kind();
             int score = Scores.parse(oc.score(), Scores.INFINITY);
-            boolean mandatory = kind == null ? score > 0 : "Mandatory".equalsIgnoreCase(kind);
+            boolean mandatory = kind == null ? score > 0
+                    : !"Optional".equalsIgnoreCase(kind) && !"Serialize".equalsIgnoreCase(kind);
             boolean serialize = "Serialize".equalsIgnoreCase(kind);
             boolean symmetrical = oc.symmetrical() == null ? !serialize : oc.symmetrical();
             if (!oc.requireAll()) {
@@ -778,7 +790,8 @@ final class Planner {
         while (!work.isEmpty()) {
             Rsc first = work.poll();
             for (Edge e : edgesByFirst.getOrDefault(first, List.of())) {
-                if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
+                boolean binds = e.mandatory() || restartTypeRestart(e.then());
+                if (!binds || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
                     continue;
                 }
                 if (e.first().kind == Rsc.Kind.CLONE || e.then().kind == Rsc.Kind.CLONE) {
@@ -814,6 +827,14 @@ final class Planner {
                 }
             }
         }
+    }
+
+    /**
+     * The deprecated meta attribute restart-type=restart: the resource restarts whenever what
+     * it is ordered after restarts, even through an optional order.
+     */
+    private static boolean restartTypeRestart(Rsc r) {
+        return "restart".equals(r.meta.get("restart-type"));
     }
 
     // ------------------------------------------------------------------ shutdowns

@@ -202,7 +202,9 @@ final class Planner {
             }
             return;
         }
-        boolean multiple = r.runningOn.size() > 1;
+        // active on several nodes: every copy restarts, unless only the unexpected ones are to stop
+        boolean multiple = r.runningOn.size() > 1
+                && !"stop_unexpected".equals(r.meta.get("multiple-active"));
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
             boolean failedHere = h != null && h.failed && h.onFail != OnFail.IGNORE;

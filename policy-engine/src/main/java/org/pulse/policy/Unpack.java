@@ -103,6 +103,7 @@ final class Unpack {
         for (Rsc r : rscById.values()) {
             if (r.isPrimitive()) {
                 finishState(r);
+                multiplyActive(r);
             }
         }
         if (options.flag("shutdown-lock", false)) {
@@ -876,6 +877,29 @@ final class Unpack {
     }
 
     // ------------------------------------------------------------------ per-resource summary
+
+    /**
+     * Active on more than one node (not a clone): multiple-active says what to do. stop_start
+     * (the default) stops it everywhere and starts it once, stop_unexpected stops only the
+     * copies away from its assigned node (see Planner.plan), stop_only stops every copy and
+     * starts none, block leaves every copy alone (blocked; a group configured so blocks whole).
+     */
+    private static void multiplyActive(Rsc r) {
+        if (r.runningOn.size() < 2 || r.cloneAncestor() != null) {
+            return;
+        }
+        String policy = r.meta.getOrDefault("multiple-active", "stop_start");
+        if ("block".equals(policy)) {
+            List<Rsc> blocked = r.parent != null && r.parent.kind == Rsc.Kind.GROUP
+                    && "block".equals(r.parent.meta.get("multiple-active")) ? r.parent.children : List.of(r);
+            for (Rsc x : blocked) {
+                x.managed = false;
+                x.blocked = true;
+            }
+        } else if ("stop_only".equals(policy)) {
+            r.stopForced = true;
+        }
+    }
 
     /** process_rsc_state: from per-node roles to where the resource runs and what failures demand. */
     private void finishState(Rsc r) {

@@ -53,6 +53,7 @@ final class Planner {
     static Planner run(Cluster c, Scoring s) {
         Planner p = new Planner(c, s);
         p.discovery();
+        p.reprobes();
         p.fencing();
         for (Rsc r : c.byId().values()) {
             if (r.isPrimitive()) {
@@ -151,6 +152,28 @@ final class Planner {
 
     // ------------------------------------------------------------------ per primitive
 
+    /** Nodes whose probe_complete attribute is false: probed afresh as a whole (see reprobes). */
+    private final java.util.Set<SNode> reprobe = new java.util.HashSet<>();
+
+    /**
+     * A node whose (legacy) probe_complete attribute is false asks for all its resources to be
+     * probed again: one probe_again action for the node instead of per-resource probes there.
+     */
+    private void reprobes() {
+        for (SNode n : c.nodes()) {
+            String probed = n.attributes.get("probe_complete");
+            if (probed != null && n.canRunOps() && isFalse(probed)) {
+                add("probe_again", null, n, 0, null);
+                reprobe.add(n);
+            }
+        }
+    }
+
+    private static boolean isFalse(String v) {
+        String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+        return s.equals("false") || s.equals("no") || s.equals("off") || s.equals("0") || s.equals("n");
+    }
+
     private void discovery() {
         for (LocationConstraint lc : c.cib().constraints().locations()) {
             if ("never".equals(lc.resourceDiscovery()) && lc.node() != null && lc.rsc() != null) {
@@ -164,7 +187,7 @@ final class Planner {
         // probes where the state is unknown
         if (!r.orphan && c.options().enableStartupProbes()) {
             for (SNode n : c.nodes()) {
-                if (!n.canRunOps() || r.known.contains(n) || n.maintenance) {
+                if (!n.canRunOps() || r.known.contains(n) || n.maintenance || reprobe.contains(n)) {
                     continue;
                 }
                 if (discoveryForbidden(r, n)) {

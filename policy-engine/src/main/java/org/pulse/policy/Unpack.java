@@ -732,6 +732,11 @@ final class Unpack {
                 h.stoppedRecurring.put(op.intervalMs(), op);
             }
         } else if ("monitor".equals(task)) {
+            if (op.intervalMs() == 0 && h.role.compareTo(Role.STARTED) < 0) {
+                // a probe that finds it running stands for its start: its digest tells whether
+                // the parameters changed since (Pacemaker checks every op since the last start)
+                h.lastStart = op;
+            }
             if (h.lastFailure != null && h.lastFailure.operation().equals(task)
                     && h.lastFailure.intervalMs() == op.intervalMs()) {
                 clear = true;

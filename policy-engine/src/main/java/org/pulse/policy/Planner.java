@@ -226,7 +226,7 @@ final class Planner {
             return;
         }
         // active on several nodes: every copy restarts, unless only the unexpected ones are to stop
-        boolean multiple = r.runningOn.size() > 1
+        boolean multiple = cleanActiveCount(r) > 1
                 && !"stop_unexpected".equals(r.meta.get("multiple-active"));
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
@@ -299,6 +299,20 @@ final class Planner {
                 cancel.extra.put("CRM_meta_operation", op.operation());
             }
         }
+    }
+
+    /**
+     * On how many nodes that are not unclean the resource is active: a copy on a node to be
+     * fenced is dealt with by the fencing, so it does not make the resource multiply active.
+     */
+    static int cleanActiveCount(Rsc r) {
+        int clean = 0;
+        for (SNode n : r.runningOn) {
+            if (!n.unclean) {
+                clean++;
+            }
+        }
+        return clean;
     }
 
     /** Promotable instances: promote where promotion was decided, demote where it no longer holds. */

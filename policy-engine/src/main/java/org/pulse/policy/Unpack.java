@@ -103,7 +103,11 @@ final class Unpack {
         for (Rsc r : rscById.values()) {
             if (r.isPrimitive()) {
                 finishState(r);
-                multiplyActive(r);
+            }
+        }
+        for (Rsc r : rscById.values()) {
+            if (r.isPrimitive()) {
+                multiplyActive(r);   // once every node's cleanliness is known
             }
         }
         if (options.flag("shutdown-lock", false)) {
@@ -890,7 +894,7 @@ final class Unpack {
      * starts none, block leaves every copy alone (blocked; a group configured so blocks whole).
      */
     private static void multiplyActive(Rsc r) {
-        if (r.runningOn.size() < 2 || r.cloneAncestor() != null) {
+        if (Planner.cleanActiveCount(r) < 2 || r.cloneAncestor() != null) {
             return;
         }
         String policy = r.meta.getOrDefault("multiple-active", "stop_start");

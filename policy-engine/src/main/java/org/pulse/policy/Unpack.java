@@ -67,6 +67,15 @@ final class Unpack {
         // Ties between equal scores are broken by name in plain byte order (strcmp), as Pacemaker's
         // node comparison does ("node10" before "node2")
         nodes.sort((a, b) -> a.name.compareTo(b.name));
+        if (!cib.haveQuorum() && cib.noQuorumPanic() && "suicide".equals(options.noQuorumPolicy()) && stonithEnabled) {
+            // no-quorum-policy=suicide: a partition that lost quorum (not one never quorate) fences
+            // every node in it; they stay members, so fencing them needs no quorum (Cluster.canFence)
+            for (SNode n : nodes) {
+                if (n.online) {
+                    fence(n, "cluster does not have quorum");
+                }
+            }
+        }
         for (SNode n : nodes) {
             n.rank = byName.size();
             byName.put(n.name, n);

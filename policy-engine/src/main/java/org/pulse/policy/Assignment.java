@@ -93,8 +93,13 @@ final class Assignment {
         if (members.isEmpty()) {
             return u.scores;
         }
+        return combinedFrom(members, 0);
+    }
+
+    /** Members from {@code from} on, each merged into the one before it (dropped if that leaves nowhere). */
+    private static ScoreTable combinedFrom(List<Rsc> members, int from) {
         ScoreTable t = members.get(members.size() - 1).scores.copy();
-        for (int i = members.size() - 2; i >= 0; i--) {
+        for (int i = members.size() - 2; i >= from; i--) {
             ScoreTable base = members.get(i).scores.copy();
             ScoreTable merged = merge(base, t, 1.0f, members.get(i + 1).id);
             t = canRunAny(merged) ? merged : base;
@@ -139,7 +144,29 @@ final class Assignment {
 
     /** Own table plus what the unit's dependents want (recursively), weighted by colocation score. */
     private ScoreTable withInfluence(Rsc u, Set<Rsc> visiting) {
-        ScoreTable t = combinedOwn(u).copy();
+        return addInfluence(combinedOwn(u).copy(), u, visiting);
+    }
+
+    /**
+     * The table a unit is placed by, in Pacemaker's order: its own scores (a group's first
+     * member's) with its colocations with already placed primaries applied first; then the
+     * later members of a group, then what its dependents prefer — each merge dropped when it
+     * would leave no node where the unit may run, judged with the primaries' part included.
+     */
+    private ScoreTable placementTable(Rsc u, List<Colocation> primaries) {
+        List<Rsc> members = u.isPrimitive() ? List.of() : u.primitives();
+        ScoreTable t = members.isEmpty() ? u.scores.copy() : members.get(0).scores.copy();
+        applyPrimaries(t, primaries);
+        if (members.size() > 1) {
+            ScoreTable merged = merge(t, combinedFrom(members, 1), 1.0f, members.get(1).id);
+            if (canRunAny(merged)) {
+                t = merged;
+            }
+        }
+        return addInfluence(t, u, new HashSet<>());
+    }
+
+    private ScoreTable addInfluence(ScoreTable t, Rsc u, Set<Rsc> visiting) {
         visiting.add(u);
         for (Colocation col : s.dependentsOf(u)) {
             Rsc d = col.dependent();
@@ -228,7 +255,31 @@ final class Assignment {
         for (Colocation col : primaries) {
             assign(col.primary());
         }
-        ScoreTable t = withInfluence(u, new HashSet<>());
+        ScoreTable t = placementTable(u, primaries);
+        finalScores.put(u, t);
+        SNode chosen = null;
+        String reason = null;
+        if (u.orphan) {
+            reason = "it is no longer in the configuration (orphan)";
+        } else if (!wantsToRun(u)) {
+            reason = "target-role is Stopped";
+        } else {
+            SNode pin = pinned.get(u);
+            chosen = pin != null && t.get(pin) >= 0 ? pin : choose(u, t);
+            if (chosen == null) {
+                reason = "no node can run it (every node scores below 0 or cannot host resources)";
+            }
+        }
+        if (!u.managed && unitCurrentNode(u) != null) {
+            chosen = unitCurrentNode(u);   // unmanaged: nothing moves
+        }
+        setAssigned(u, chosen, reason);
+        u.assigning = false;
+        u.assignedDone = true;
+    }
+
+    /** Colocations with primaries already placed: with (or apart from) where each went. */
+    private void applyPrimaries(ScoreTable t, List<Colocation> primaries) {
         for (Colocation col : primaries) {
             Rsc p = col.primary();
             if (p.kind == Rsc.Kind.CLONE) {
@@ -255,26 +306,6 @@ final class Assignment {
                 t.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + p.id + " (colocation " + col.id() + ")");
             }
         }
-        finalScores.put(u, t);
-        SNode chosen = null;
-        String reason = null;
-        if (u.orphan) {
-            reason = "it is no longer in the configuration (orphan)";
-        } else if (!wantsToRun(u)) {
-            reason = "target-role is Stopped";
-        } else {
-            SNode pin = pinned.get(u);
-            chosen = pin != null && t.get(pin) >= 0 ? pin : choose(u, t);
-            if (chosen == null) {
-                reason = "no node can run it (every node scores below 0 or cannot host resources)";
-            }
-        }
-        if (!u.managed && unitCurrentNode(u) != null) {
-            chosen = unitCurrentNode(u);   // unmanaged: nothing moves
-        }
-        setAssigned(u, chosen, reason);
-        u.assigning = false;
-        u.assignedDone = true;
     }
 
     private boolean wantsToRun(Rsc u) {

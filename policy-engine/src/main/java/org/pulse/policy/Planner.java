@@ -643,6 +643,9 @@ final class Planner {
                     if (h != null && h.stoppedRecurring.containsKey(op.intervalMs()) && stop == null) {
                         continue;   // already watching
                     }
+                    if (r.runningOn.contains(n) && (stop == null || !stop.runnable)) {
+                        continue;   // stays active there (unmanaged, or its stop cannot run)
+                    }
                     Act m = add("monitor", r, n, op.intervalMs(), "Stopped");
                     m.extra.put("CRM_meta_role", "Stopped");
                     m.after(stop);

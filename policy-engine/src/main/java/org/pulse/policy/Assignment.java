@@ -47,9 +47,77 @@ final class Assignment {
         // allocation traces on the generated benchmark CIBs show)
         List<Rsc> sorted = new ArrayList<>(units);
         sorted.sort(Comparator.comparingInt((Rsc u) -> -priority(u)));
+        if (!"default".equals(c.options().placementStrategy())) {
+            sortForUtilization(sorted);
+        }
         for (Rsc u : sorted) {
             assign(u);
         }
+    }
+
+    /**
+     * With a placement strategy other than default, Pacemaker orders resources before placing
+     * them (so capacity goes first to those that most want where they are): by priority, then
+     * by their score on their current node (inactive ones last), then by their scores node by
+     * node, the nodes taken best first (base score, then free capacity when balanced, then
+     * fewer resources, then name). Stable: ties keep configuration order.
+     */
+    private void sortForUtilization(List<Rsc> units) {
+        List<SNode> nodeOrder = new ArrayList<>(c.nodes());
+        Map<SNode, Integer> running = new java.util.HashMap<>();
+        for (Rsc r : c.byId().values()) {
+            if (r.isPrimitive()) {
+                for (SNode n : r.runningOn) {
+                    running.merge(n, 1, Integer::sum);
+                }
+            }
+        }
+        boolean balanced = "balanced".equals(c.options().placementStrategy());
+        nodeOrder.sort((a, b) -> {
+            int wa = a.canHost() ? a.baseScore : -Scores.INFINITY;
+            int wb = b.canHost() ? b.baseScore : -Scores.INFINITY;
+            if (wa != wb) {
+                return wa > wb ? -1 : 1;
+            }
+            if (balanced) {
+                int cc = compareCapacity(a, b);
+                if (cc != 0) {
+                    return cc < 0 ? -1 : 1;
+                }
+            }
+            int ra = running.getOrDefault(a, 0);
+            int rb = running.getOrDefault(b, 0);
+            if (ra != rb) {
+                return ra < rb ? -1 : 1;
+            }
+            return a.name.compareTo(b.name);
+        });
+        Map<Rsc, Integer> currentScore = new java.util.HashMap<>();
+        for (Rsc u : units) {
+            SNode cur = unitCurrentNode(u);
+            ScoreTable t = combinedOwn(u);
+            currentScore.put(u, cur != null && t.allows(cur) ? t.get(cur) : -Scores.INFINITY);
+        }
+        units.sort((x, y) -> {
+            if (priority(x) != priority(y)) {
+                return priority(x) > priority(y) ? -1 : 1;
+            }
+            int cx = currentScore.get(x);
+            int cy = currentScore.get(y);
+            if (cx != cy) {
+                return cx > cy ? -1 : 1;
+            }
+            ScoreTable tx = combinedOwn(x);
+            ScoreTable ty = combinedOwn(y);
+            for (SNode n : nodeOrder) {
+                int sx = tx.allows(n) ? tx.get(n) : -Scores.INFINITY;
+                int sy = ty.allows(n) ? ty.get(n) : -Scores.INFINITY;
+                if (sx != sy) {
+                    return sx > sy ? -1 : 1;
+                }
+            }
+            return 0;
+        });
     }
 
     private static int priority(Rsc u) {

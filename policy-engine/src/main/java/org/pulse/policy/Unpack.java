@@ -165,7 +165,8 @@ final class Unpack {
         }
         n.isDc = dc;
         n.standby = ClusterOptions.isTrue(attrs.get("standby"));
-        n.maintenance = ClusterOptions.isTrue(attrs.get("maintenance")) || options.maintenanceMode();
+        n.maintenanceAttribute = ClusterOptions.isTrue(attrs.get("maintenance"));
+        n.maintenance = n.maintenanceAttribute || options.maintenanceMode();
         membership(n, st);
         return n;
     }

@@ -61,6 +61,7 @@ final class Planner {
             }
         }
         p.buildEdges();
+        p.findMigrations();
         p.propagateRestarts();
         p.shutdowns();
         p.runnability();
@@ -842,6 +843,9 @@ final class Planner {
                     continue;
                 }
                 boolean changed = false;
+                if (migrating.contains(first)) {
+                    continue;   // it moves live: what follows it neither restarts nor stops for it
+                }
                 if (starting(first)) {
                     for (Rsc t : prims(e.then())) {
                         changed |= restart(t);
@@ -1252,21 +1256,75 @@ final class Planner {
      * of stopping and starting: migrate_to on the source, migrate_from on the target, then the
      * stop on the source; the start becomes a pseudo action (the migration did it).
      */
+    /** Resources that will move by live migration rather than stop and start (see findMigrations). */
+    private final java.util.Set<Rsc> migrating = new java.util.HashSet<>();
+
+    /**
+     * Which resources can move by live migration, decided before restarts propagate: a
+     * migrating "first" does not restart what is ordered after it (its start is only a pseudo
+     * action after migrate_from), and a resource cannot migrate while something it is ordered
+     * after (mandatory, symmetrical) stops for real, since it must then stop before that does.
+     * The second rule depends on the first side's own migration: repeated until nothing changes.
+     */
+    private void findMigrations() {
+        for (Rsc r : c.byId().values()) {
+            if (canMigrate(r)) {
+                migrating.add(r);
+            }
+        }
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (java.util.Iterator<Rsc> it = migrating.iterator(); it.hasNext(); ) {
+                Rsc r = it.next();
+                if (orderedAfterRealStop(r)) {
+                    it.remove();
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    private boolean canMigrate(Rsc r) {
+        if (!r.isPrimitive() || !r.managed || r.cloneAncestor() != null
+                || !org.pulse.cib.model.ClusterOptions.isTrue(r.meta.get("allow-migrate"))) {
+            return false;
+        }
+        SNode from = r.currentNode();
+        SNode to = r.assigned;
+        if (from == null || to == null || from == to || !from.canRunOps() || !to.canRunOps()) {
+            return false;
+        }
+        Rsc.NodeHistory h = r.history.get(from);
+        return h != null && !h.failed && !r.failed && find(r, "stop", from) != null && find(r, "start", to) != null;
+    }
+
+    private boolean orderedAfterRealStop(Rsc r) {
+        List<Edge> in = new ArrayList<>(edgesByThen.getOrDefault(r, List.of()));
+        if (r.parent != null && r.parent.kind == Rsc.Kind.GROUP) {
+            in.addAll(edgesByThen.getOrDefault(r.parent, List.of()));
+        }
+        for (Edge e : in) {
+            if (!e.mandatory() || !e.symmetrical() || !"start".equals(e.firstAction())) {
+                continue;
+            }
+            for (Rsc f : prims(e.first())) {
+                if (!migrating.contains(f) && stopping(f)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private void migrations() {
         for (Rsc r : c.byId().values()) {
-            if (!r.isPrimitive() || !r.managed || r.cloneAncestor() != null
-                    || !org.pulse.cib.model.ClusterOptions.isTrue(r.meta.get("allow-migrate"))) {
+            if (!migrating.contains(r)) {
                 continue;
             }
             SNode from = r.currentNode();
             SNode to = r.assigned;
-            if (from == null || to == null || from == to || !from.canRunOps() || !to.canRunOps()) {
-                continue;
-            }
             Rsc.NodeHistory h = r.history.get(from);
-            if (h == null || h.failed || r.failed) {
-                continue;
-            }
             Act stop = find(r, "stop", from);
             Act start = find(r, "start", to);
             if (stop == null || start == null || !stop.runnable || !start.runnable || stop.pseudo) {

@@ -284,7 +284,7 @@ final class Assignment {
         if (c.options().stopAllResources()) {
             return false;
         }
-        if (!c.quorumAllowsStarts()) {
+        if (!c.quorumAllowsStarts() && !requiresNothing(u)) {
             String p = c.options().noQuorumPolicy();
             if ("freeze".equals(p)) {
                 return unitCurrentNode(u) != null;
@@ -292,6 +292,20 @@ final class Assignment {
             // demote: promotable instances keep running (demoted); everything else stops
             return "demote".equals(p) && unitCurrentNode(u) != null && u.parent != null
                     && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable;
+        }
+        return true;
+    }
+
+    /** requires=nothing on every primitive of the unit: no-quorum-policy does not apply to it. */
+    private static boolean requiresNothing(Rsc u) {
+        List<Rsc> ps = u.primitives();
+        if (ps.isEmpty()) {
+            return false;
+        }
+        for (Rsc p : ps) {
+            if (!p.requiresNothing) {
+                return false;
+            }
         }
         return true;
     }

@@ -690,7 +690,7 @@ final class Planner {
                 boolean demotePolicyRestart = "demote".equals(noQuorumPolicy)
                         && a.rsc.cloneAncestor() != null && a.rsc.cloneAncestor().promotable
                         && a.rsc.runningOn.contains(a.node);
-                if (demotePolicyRestart) {
+                if (demotePolicyRestart || a.rsc.requiresNothing) {
                     // no-quorum-policy=demote: a promotable instance may be recovered where it runs
                 } else if (!quorumAllowsStarts && !a.rsc.isFenceDevice()) {
                     unrunnable(a, "no quorum (no-quorum-policy=" + noQuorumPolicy + ")");

@@ -47,6 +47,8 @@ final class Rsc {
     long failureTimeoutMs;
     Role targetRole = Role.UNKNOWN;
     boolean requiresFencing;
+    /** requires=nothing: it may start without quorum (and without fencing). */
+    boolean requiresNothing;
     boolean promotable;
     boolean uniqueClone;
     int cloneMax;

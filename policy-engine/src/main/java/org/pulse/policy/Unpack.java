@@ -368,6 +368,7 @@ final class Unpack {
             requires = (r.prim != null && r.prim.isFenceDevice()) || !stonithEnabled ? "quorum" : "fencing";
         }
         r.requiresFencing = "fencing".equals(requires) || "unfencing".equals(requires);
+        r.requiresNothing = "nothing".equals(requires);
     }
 
     // ------------------------------------------------------------------ history

@@ -190,7 +190,9 @@ final class Assignment {
     private void applyCloneColocation(ScoreTable t, Colocation col, Rsc clone) {
         java.util.Set<SNode> where = new java.util.HashSet<>();
         for (Rsc inst : clone.children) {
-            if (inst.assigned != null) {
+            // with a role named (with-rsc-role), only the instances that will have that role count
+            if (inst.assigned != null && (col.primaryRole() == Role.UNKNOWN || col.primaryRole() == Role.STARTED
+                    || Promotion.instanceRole(inst) == col.primaryRole())) {
                 where.add(inst.assigned);
             }
         }
@@ -214,6 +216,8 @@ final class Assignment {
                 assignClone(u);
                 u.assigning = false;
                 u.assignedDone = true;
+                // roles now, so that what goes with a role of this clone is placed knowing where it is
+                Promotion.assignRoles(c, s, u);
             }
             return;
         }
@@ -231,6 +235,9 @@ final class Assignment {
         ScoreTable t = withInfluence(u, new HashSet<>());
         for (Colocation col : primaries) {
             Rsc p = col.primary();
+            if (col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) {
+                continue;   // a colocation of the dependent's role decides its promotion, not its node
+            }
             if (p.kind == Rsc.Kind.CLONE) {
                 applyCloneColocation(t, col, p);
                 continue;

@@ -89,6 +89,8 @@ final class Rsc {
     SNode assigned;
     Role nextRole = Role.STOPPED;
     boolean assignedDone;
+    /** Clones: instance roles decided (see Promotion.assignRoles). */
+    boolean rolesDone;
     boolean assigning;
     String unassignedReason;
 

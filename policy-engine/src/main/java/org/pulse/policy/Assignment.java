@@ -393,10 +393,6 @@ final class Assignment {
     }
 
     private SNode choose(Rsc u, ScoreTable t) {
-        if (!c.quorumAllowsStarts() && "freeze".equals(c.options().noQuorumPolicy())) {
-            SNode cur = unitCurrentNode(u);
-            return cur != null && cur.online && t.get(cur) >= 0 ? cur : null;
-        }
         SNode best = null;
         int bestScore = Integer.MIN_VALUE;
         boolean useUtilization = !"default".equals(c.options().placementStrategy());

@@ -63,6 +63,8 @@ final class Planner {
         p.propagateRestarts();
         p.shutdowns();
         p.runnability();
+        p.blockShutdownsBehindStuckResources();
+        p.stoppedRoleMonitors();
         p.migrations();
         p.notifications();
         p.orderings();
@@ -192,6 +194,9 @@ final class Planner {
                         cancel.extra.put("CRM_meta_operation", op.operation());
                     }
                 }
+            } else if (r.currentNode() != null && r.currentNode().canRunOps() && !r.blocked) {
+                // unmanaged (not in maintenance): left alone, but still watched
+                keepRunning(r, r.currentNode());
             }
             return;
         }
@@ -442,6 +447,9 @@ final class Planner {
                 || r.duplicateOps.contains(op.name() + "_" + op.intervalMs())) {
             return false;
         }
+        if ("Stopped".equals(op.role())) {
+            return false;   // watches the nodes where it is not running: see stoppedRoleMonitors
+        }
         Rsc clone = r.cloneAncestor();
         boolean promotable = clone != null && clone.promotable;
         if (op.role() == null || "Started".equals(op.role())) {
@@ -452,6 +460,58 @@ final class Planner {
             return false;
         }
         return op.role().equals(r.nextRole.text());
+    }
+
+    /**
+     * Monitors with role="Stopped" check that the resource is NOT running: they run on every
+     * node that can run operations except the one the resource is assigned to (where an active
+     * one is cancelled). Where one is already active it is left alone, unless the resource stops
+     * there now (the stop ends it). Pacemaker does not support them for anonymous clones.
+     * After the runnability pass, so stops it added count.
+     */
+    private void stoppedRoleMonitors() {
+        for (Rsc r : c.byId().values()) {
+            if (!r.isPrimitive() || r.maintenance || r.orphan) {
+                continue;
+            }
+            Rsc clone = r.cloneAncestor();
+            if (clone != null && !clone.uniqueClone) {
+                continue;
+            }
+            for (OpConfig op : r.ops) {
+                if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())
+                        || !"Stopped".equals(op.role()) || r.duplicateOps.contains("monitor_" + op.intervalMs())) {
+                    continue;
+                }
+                SNode target = r.assigned;
+                if (target != null && target.canRunOps()) {
+                    Rsc.NodeHistory h = r.history.get(target);
+                    if (h != null && h.stoppedRecurring.containsKey(op.intervalMs())) {
+                        Act cancel = add("cancel", r, target, op.intervalMs(), null);
+                        cancel.extra.put("CRM_meta_operation", "monitor");
+                        cancel.extra.put("CRM_meta_role", "Stopped");
+                    }
+                }
+                for (SNode n : c.nodes()) {
+                    if (n == target || !n.canRunOps() || n.maintenance) {
+                        continue;
+                    }
+                    Rsc.NodeHistory h = r.history.get(n);
+                    Act stop = find(r, "stop", n);
+                    if (h != null && h.stoppedRecurring.containsKey(op.intervalMs()) && stop == null) {
+                        continue;   // already watching
+                    }
+                    Act m = add("monitor", r, n, op.intervalMs(), "Stopped");
+                    m.extra.put("CRM_meta_role", "Stopped");
+                    m.after(stop);
+                    for (Act probe : probes.getOrDefault(r, List.of())) {
+                        if (probe.node == n) {
+                            m.after(probe);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private void keepRunning(Rsc r, SNode n) {
@@ -690,8 +750,12 @@ final class Planner {
                 boolean demotePolicyRestart = "demote".equals(noQuorumPolicy)
                         && a.rsc.cloneAncestor() != null && a.rsc.cloneAncestor().promotable
                         && a.rsc.runningOn.contains(a.node);
+                boolean frozenButActive = "freeze".equals(noQuorumPolicy) && !a.rsc.runningOn.isEmpty();
                 if (demotePolicyRestart || a.rsc.requiresNothing) {
                     // no-quorum-policy=demote: a promotable instance may be recovered where it runs
+                } else if (frozenButActive) {
+                    // no-quorum-policy=freeze stops nothing from starting that is active already
+                    // (it may even move); only what is inactive stays down
                 } else if (!quorumAllowsStarts && !a.rsc.isFenceDevice()) {
                     unrunnable(a, "no quorum (no-quorum-policy=" + noQuorumPolicy + ")");
                 } else if (!quorumAllowsStarts) {
@@ -701,6 +765,7 @@ final class Planner {
                 }
             }
         }
+        blockStopsBehindUnrunnableStops();
         // a start waits for the stops of the same resource; if one of those cannot happen, neither can the start
         List<Rsc> starting = new ArrayList<>();
         for (Rsc r : c.byId().values()) {
@@ -708,11 +773,24 @@ final class Planner {
                 starting.add(r);
             }
         }
+        List<Rsc> staying = new ArrayList<>();
+        for (Rsc r : c.byId().values()) {
+            if (r.isPrimitive() && r.managed && !r.orphan && r.assigned != null && r.runningOn.contains(r.assigned)
+                    && find(r, "start", r.assigned) == null && find(r, "stop", r.assigned) == null) {
+                staying.add(r);
+            }
+        }
         boolean changed = true;
         while (changed) {
             changed = false;
             for (Rsc r : starting) {
                 changed |= checkStart(r);
+            }
+            for (int i = 0; i < staying.size(); i++) {
+                if (stopIfStartWouldBeBlocked(staying.get(i))) {
+                    staying.remove(i--);
+                    changed = true;
+                }
             }
         }
         for (Act a : acts) {
@@ -726,6 +804,106 @@ final class Planner {
                 }
             }
         }
+    }
+
+    /**
+     * A stop that must wait for another resource's stop (the reverse of a symmetrical mandatory
+     * "A then B", a group's member order, or an explicit stop-then-stop order) cannot run when
+     * that stop cannot: a blocked resource (failed, on-fail=block or a stop failure nobody can
+     * fence) never stops, so whatever it depends on stays up too (Pacemaker cl#5155). A restart
+     * whose stop is blocked this way does not happen: its start then cannot run either (see
+     * checkStart), and the resource stays where it is. Repeated until nothing changes.
+     */
+    private void blockStopsBehindUnrunnableStops() {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Edge e : edges) {
+                if (!e.mandatory()) {
+                    continue;
+                }
+                Rsc waitedFor;
+                Rsc waiting;
+                if (e.symmetrical() && "start".equals(e.firstAction()) && "start".equals(e.thenAction())) {
+                    waitedFor = e.then();
+                    waiting = e.first();
+                } else if ("stop".equals(e.firstAction()) && "stop".equals(e.thenAction())) {
+                    waitedFor = e.first();
+                    waiting = e.then();
+                } else {
+                    continue;
+                }
+                if (waitedFor.kind == Rsc.Kind.CLONE || waiting.kind == Rsc.Kind.CLONE || !stopCannotRun(waitedFor)) {
+                    continue;
+                }
+                for (Rsc p : prims(waiting)) {
+                    for (SNode n : p.runningOn) {
+                        Act sp = find(p, "stop", n);
+                        if (sp != null && !sp.pseudo) {
+                            changed |= unrunnable(sp, "it stops after " + waitedFor.id + ", which cannot stop (order "
+                                    + e.id() + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Some part of r is active and cannot be stopped: blocked, or its stop is unrunnable. */
+    private boolean stopCannotRun(Rsc r) {
+        for (Rsc p : prims(r)) {
+            for (SNode n : p.runningOn) {
+                if (p.blocked) {
+                    return true;
+                }
+                Act sp = find(p, "stop", n);
+                if (sp != null && !sp.runnable) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A node shuts down only once everything on it has stopped: a blocked resource there, or a
+     * stop there that cannot run, holds the shutdown back (an unmanaged resource that is merely
+     * left alone does not).
+     */
+    private void blockShutdownsBehindStuckResources() {
+        if (shutdowns.isEmpty()) {
+            return;
+        }
+        for (Rsc r : c.byId().values()) {
+            if (!r.isPrimitive()) {
+                continue;
+            }
+            for (SNode n : r.runningOn) {
+                Act sd = shutdowns.get(n);
+                if (sd == null) {
+                    continue;
+                }
+                Act sp = find(r, "stop", n);
+                if (r.blocked || (sp != null && !sp.runnable)) {
+                    unrunnable(sd, r.id + " cannot be stopped there");
+                }
+            }
+        }
+    }
+
+    /**
+     * A resource that stays where it runs still needs what a start there would need: when the
+     * "first" of a mandatory symmetrical order will not run, or its mandatory colocation's
+     * primary will not be there, it is stopped (Pacemaker's implied start becomes required and
+     * unrunnable). An asymmetrical order only gates new starts: what already runs stays.
+     */
+    private boolean stopIfStartWouldBeBlocked(Rsc r) {
+        Act implied = new Act("start", r, r.assigned, 0, null);   // never added: only asked
+        if (!dependenciesBlock(r, implied, true)) {
+            return false;
+        }
+        stop(r, r.assigned).unrunnableReason = implied.unrunnableReason;
+        return true;
     }
 
     /** One pass over one start: does something it depends on make it unrunnable? */
@@ -744,13 +922,27 @@ final class Planner {
                 changed |= unrunnable(st, "it may still be active on an unclean node");
             }
         }
+        return changed | dependenciesBlock(r, st, false);
+    }
+
+    /**
+     * Would a start of r on its assigned node be unrunnable because of what it depends on — a
+     * mandatory "first" that will not run, or a mandatory colocation whose primary will not be
+     * there? Marks {@code st} so when it would.
+     */
+    private boolean dependenciesBlock(Rsc r, Act st, boolean symmetricalOnly) {
+        boolean changed = false;
         for (Edge e : edgesByThen.getOrDefault(r, List.of())) {
-            changed |= checkFirst(e, st);
+            if (e.symmetrical() || !symmetricalOnly) {
+                changed |= checkFirst(e, st);
+            }
         }
         Rsc g = r.parent;
         if (g != null && g.kind == Rsc.Kind.GROUP) {
             for (Edge e : edgesByThen.getOrDefault(g, List.of())) {
-                changed |= checkFirst(e, st);
+                if (e.symmetrical() || !symmetricalOnly) {
+                    changed |= checkFirst(e, st);
+                }
             }
         }
         Rsc clone = r.cloneAncestor();
@@ -857,8 +1049,9 @@ final class Planner {
             return false;
         }
         for (Rsc p : ps) {
-            // an unmanaged (or blocked) resource's start can never run, even where it is active
-            if (endNode(p) == null || !p.managed) {
+            // a blocked resource's start can never run, even where it is active; one merely
+            // unmanaged counts as running where it is
+            if (endNode(p) == null || p.blocked) {
                 return false;
             }
         }
@@ -872,7 +1065,8 @@ final class Planner {
             if (st != null) {
                 return st.runnable ? p.assigned : null;
             }
-            if (p.runningOn.contains(p.assigned)) {
+            Act sp = find(p, "stop", p.assigned);
+            if (p.runningOn.contains(p.assigned) && (sp == null || !sp.runnable)) {
                 return p.assigned;
             }
         }

@@ -179,6 +179,8 @@ final class Rsc {
         org.pulse.cib.model.LrmOp lastStart;
         /** Recurring ops seen running since the last start: key "name_interval". */
         final Map<String, org.pulse.cib.model.LrmOp> recurring = new LinkedHashMap<>();
+        /** role="Stopped" monitors seen reporting "not running" here, by interval: still active. */
+        final Map<Long, org.pulse.cib.model.LrmOp> stoppedRecurring = new LinkedHashMap<>();
         final List<org.pulse.cib.model.LrmOp> expiredFailures = new ArrayList<>();
         boolean clearFailcount;
         /** The resource name the history used on this node (an anonymous instance's clone name). */

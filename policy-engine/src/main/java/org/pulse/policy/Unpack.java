@@ -696,6 +696,9 @@ final class Unpack {
         } else if (rc == 7) {
             clear = true;
             h.recurring.remove(task + "_" + op.intervalMs());
+            if ("monitor".equals(task) && op.intervalMs() > 0 && op.expectedRc() == 7) {
+                h.stoppedRecurring.put(op.intervalMs(), op);
+            }
         } else if ("monitor".equals(task)) {
             if (h.lastFailure != null && h.lastFailure.operation().equals(task)
                     && h.lastFailure.intervalMs() == op.intervalMs()) {

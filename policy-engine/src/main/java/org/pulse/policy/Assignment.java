@@ -183,6 +183,67 @@ final class Assignment {
         }
     }
 
+    /**
+     * The clone's own node weights as promotion sees them (Pacemaker's promotion_order): its
+     * locations, what every resource colocated with it prefers (positive, dropped if it would
+     * leave nowhere), once more what those colocated with its Promoted role prefer, and what the
+     * resources its Promoted role is colocated with prefer. Each instance's promotion priority
+     * is added to this on its node to rank the instances.
+     */
+    private ScoreTable promotionWeights(Rsc clone) {
+        ScoreTable t = clone.scores.copy();
+        for (int pass = 0; pass < 2; pass++) {
+            for (Colocation col : s.dependentsOf(clone)) {
+                Rsc d = col.dependent();
+                if (!col.influence() || d.assignedDone || col.score() <= -Scores.INFINITY
+                        || (pass == 1 && col.primaryRole() != Role.PROMOTED)) {
+                    continue;
+                }
+                ScoreTable merged = mergePositive(t, withInfluence(d, new HashSet<>(List.of(clone))),
+                        (float) col.score() / Scores.INFINITY, d.id + " (colocation " + col.id() + ")");
+                if (canRunAny(merged)) {
+                    t = merged;
+                }
+            }
+        }
+        for (Colocation col : s.primariesOf(clone)) {
+            if (col.dependentRole() != Role.PROMOTED) {
+                continue;
+            }
+            ScoreTable pt = finalScores.get(col.primary());
+            if (pt == null) {
+                continue;
+            }
+            ScoreTable merged = merge(t, pt, (float) col.score() / Scores.INFINITY, col.primary().id + " (colocation " + col.id() + ")");
+            if (col.score() >= Scores.INFINITY || canRunAny(merged)) {
+                t = merged;
+            }
+        }
+        return t;
+    }
+
+    /** As {@link #merge}, but a node the other side dislikes is not made negative by it. */
+    private static ScoreTable mergePositive(ScoreTable base, ScoreTable other, float factor, String why) {
+        ScoreTable out = base.copy();
+        for (int i = 0; i < base.size(); i++) {
+            if (!base.allowedAt(i)) {
+                continue;
+            }
+            SNode n = base.node(i);
+            int o = other.get(n);
+            int add;
+            if (o >= Scores.INFINITY || o <= -Scores.INFINITY) {
+                add = (factor > 0) == (o > 0) ? Scores.INFINITY : -Scores.INFINITY;
+            } else {
+                add = (int) (factor * o);
+            }
+            if (add > 0) {
+                out.add(n, add, "preference of " + why + (factor == 1.0f ? "" : " × " + factor));
+            }
+        }
+        return out;
+    }
+
     /** Instances whose first-pass node is decided: they take it unless a colocation forbids it. */
     private final Map<Rsc, SNode> pinned = new java.util.HashMap<>();
 
@@ -217,7 +278,7 @@ final class Assignment {
                 u.assigning = false;
                 u.assignedDone = true;
                 // roles now, so that what goes with a role of this clone is placed knowing where it is
-                Promotion.assignRoles(c, s, u);
+                Promotion.assignRoles(c, s, u, u.promotable ? promotionWeights(u) : null);
             }
             return;
         }

@@ -24,7 +24,7 @@ final class Promotion {
     static void run(Cluster c, Scoring s) {
         for (Rsc top : c.topLevel()) {
             if (top.kind == Rsc.Kind.CLONE && !top.rolesDone) {
-                assignRoles(c, s, top);
+                assignRoles(c, s, top, null);
             }
         }
     }
@@ -36,7 +36,7 @@ final class Promotion {
      * members; none at all counts as -1), plus location constraints for role Promoted, plus its
      * colocations as a Promoted dependent (INFINITY with nothing to be with: never promoted).
      */
-    static void assignRoles(Cluster c, Scoring s, Rsc top) {
+    static void assignRoles(Cluster c, Scoring s, Rsc top, ScoreTable weights) {
         top.rolesDone = true;
         boolean demoteOnly = !c.haveQuorum() && "demote".equals(c.options().noQuorumPolicy());
         for (Rsc inst : top.children) {
@@ -74,12 +74,22 @@ final class Promotion {
                     : Scores.add(attr == null ? 0 : attr, loc == null ? 0 : loc);
             int priority = total == null ? -1 : total;
             priority = Scores.add(priority, colocationPriority(s, top, inst));
-            if (total != null || priority >= 0) {
-                if (priority >= 0) {
-                    candidates.add(inst);
-                    score.put(inst, priority);
-                }
+            if (priority >= 0) {
+                candidates.add(inst);
+                score.put(inst, priority);
             }
+        }
+        Map<Rsc, Integer> ownPriority = new HashMap<>(score);
+        if (weights != null) {
+            // rank by the clone's weight on the node plus the priorities of the instances there
+            Map<SNode, Integer> perNodeSum = new HashMap<>();
+            for (Rsc inst : candidates) {
+                perNodeSum.merge(inst.assigned, score.get(inst), Scores::add);
+            }
+            for (Rsc inst : candidates) {
+                score.put(inst, Scores.add(weights.get(inst.assigned), perNodeSum.get(inst.assigned)));
+            }
+            candidates.removeIf(inst -> score.get(inst) < 0);
         }
         candidates.sort((a, b) -> {
             int d = Integer.compare(score.get(b), score.get(a));
@@ -88,7 +98,11 @@ final class Promotion {
             }
             boolean pa = isPromoted(a);
             boolean pb = isPromoted(b);
-            return Boolean.compare(pb, pa);
+            if (pa != pb) {
+                return Boolean.compare(pb, pa);
+            }
+            // then the instance's own promotion priority (Pacemaker's instance comparison)
+            return Integer.compare(ownPriority.get(b), ownPriority.get(a));
         });
         int promoted = 0;
         Map<SNode, Integer> perNode = new HashMap<>();

@@ -435,7 +435,7 @@ final class Planner {
 
     private Act monitor(Rsc r, SNode n, OpConfig op) {
         Act m = add("monitor", r, n, op.intervalMs(), op.role());
-        if (op.role() != null && !"Started".equals(op.role())) {
+        if (op.role() != null) {   // Pacemaker passes a configured role on, Started included
             m.extra.put("CRM_meta_role", op.role());
         }
         return m;
@@ -531,7 +531,7 @@ final class Planner {
                 if (cfg == null || !cfg.enabled() || ("monitor".equals(cfg.name()) && !isRecurringMonitorFor(cfg, r))) {
                     Act cancel = add("cancel", r, n, op.intervalMs(), null);
                     cancel.extra.put("CRM_meta_operation", op.operation());
-                    if (cfg != null && cfg.role() != null && !"Started".equals(cfg.role())) {
+                    if (cfg != null && cfg.role() != null) {
                         cancel.extra.put("CRM_meta_role", cfg.role());
                     }
                 }

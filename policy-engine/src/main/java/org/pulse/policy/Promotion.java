@@ -49,6 +49,21 @@ final class Promotion {
         }
         List<Rsc> candidates = new ArrayList<>();
         Map<Rsc, Integer> score = new HashMap<>();
+        int promoted = 0;
+        Map<SNode, Integer> perNode = new HashMap<>();
+        for (Rsc inst : top.children) {
+            List<Rsc> members = inst.primitives();
+            if (!members.isEmpty() && inst.assigned != null && !inst.managed && isPromoted(inst)) {
+                // an unmanaged instance is left as it is: promoted where it is promoted (and counted)
+                promoted++;
+                perNode.merge(inst.assigned, 1, Integer::sum);
+                for (Rsc p : members) {
+                    if (p.assigned != null) {
+                        p.nextRole = Role.PROMOTED;
+                    }
+                }
+            }
+        }
         for (Rsc inst : top.children) {
             List<Rsc> members = inst.primitives();
             if (members.isEmpty() || inst.assigned == null || !inst.managed) {
@@ -104,8 +119,6 @@ final class Promotion {
             // then the instance's own promotion priority (Pacemaker's instance comparison)
             return Integer.compare(ownPriority.get(b), ownPriority.get(a));
         });
-        int promoted = 0;
-        Map<SNode, Integer> perNode = new HashMap<>();
         for (Rsc inst : candidates) {
             if (promoted >= top.promotedMax) {
                 break;

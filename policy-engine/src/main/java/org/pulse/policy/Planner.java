@@ -203,7 +203,8 @@ final class Planner {
         boolean multiple = r.runningOn.size() > 1;
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
-            boolean failedHere = h != null && h.failed && h.onFail != OnFail.IGNORE;
+            // on-fail=demote: a failed promoted monitor costs the promotion only, not a restart
+            boolean failedHere = h != null && h.failed && h.onFail != OnFail.IGNORE && h.onFail != OnFail.DEMOTE;
             if (r.orphan && !r.extraCopy && !c.options().stopOrphanResources()) {
                 continue;
             }
@@ -242,13 +243,17 @@ final class Planner {
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
             boolean promotedHere = h != null && h.role == Role.PROMOTED;
-            if (promotedHere && (cur != target || r.nextRole != Role.PROMOTED || find(r, "stop", cur) != null)) {
+            // on-fail=demote: a failed promoted instance is demoted, and promoted again if chosen
+            boolean demoteOnFail = h != null && h.failed && h.onFail == OnFail.DEMOTE;
+            if (promotedHere && (cur != target || r.nextRole != Role.PROMOTED || find(r, "stop", cur) != null
+                    || demoteOnFail)) {
                 add("demote", r, cur, 0, null);
             }
         }
         if (target != null && r.nextRole == Role.PROMOTED) {
             Rsc.NodeHistory h = r.history.get(target);
-            boolean promotedThere = h != null && h.role == Role.PROMOTED && find(r, "stop", target) == null;
+            boolean promotedThere = h != null && h.role == Role.PROMOTED && find(r, "stop", target) == null
+                    && find(r, "demote", target) == null;
             if (!promotedThere) {
                 add("promote", r, target, 0, null);
             }

@@ -763,6 +763,10 @@ final class Unpack {
         } else if ("demote".equals(task)) {
             h.role = of == OnFail.BLOCK ? Role.PROMOTED : (rc == 7 ? Role.STOPPED : Role.UNPROMOTED);
         }
+        if (of == OnFail.DEMOTE && "monitor".equals(task) && op.intervalMs() > 0) {
+            // recovered by a demotion alone: the recurring monitor that failed keeps running
+            h.recurring.put(task + "_" + op.intervalMs(), op);
+        }
         if (op.isProbe() && rc == 5) {
             h.role = Role.STOPPED;
         } else if (h.role.compareTo(Role.STARTED) < 0) {

@@ -457,9 +457,13 @@ final class Planner {
         }
         Rsc clone = r.cloneAncestor();
         boolean promotable = clone != null && clone.promotable;
-        if (op.role() == null || "Started".equals(op.role())) {
+        if (op.role() == null) {
             // in a promotable clone a monitor without a role watches the unpromoted role only
             return !promotable || r.nextRole != Role.PROMOTED;
+        }
+        if ("Started".equals(op.role())) {
+            // named for the Started role: a promotable instance never has exactly that role
+            return !promotable;
         }
         if (!promotable) {
             return false;

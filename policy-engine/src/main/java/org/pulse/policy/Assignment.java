@@ -166,16 +166,34 @@ final class Assignment {
      * distribute_children).
      */
     private void assignClone(Rsc clone) {
+        // an instance keeps its node only while that node has fewer than its share of the
+        // instances (clone-max over the nodes that can host, at least one), so instances
+        // crowded on one node spread out when others become available
+        int available = 0;
+        for (SNode n : c.nodes()) {
+            if (n.canHost() && clone.scores.allows(n)) {
+                available++;
+            }
+        }
+        int share = Math.max(1, available == 0 ? 1 : clone.cloneMax / available);
+        Map<SNode, Integer> kept = new java.util.HashMap<>();
         for (Rsc inst : clone.children) {
             SNode cur = unitCurrentNode(inst);
-            if (cur == null || inst.assignedDone) {
+            if (cur == null || inst.assignedDone || failed(inst)) {
                 continue;
             }
             ScoreTable t = combinedOwn(inst);
+            if (kept.getOrDefault(cur, 0) >= share) {
+                crowded.add(inst);   // its node has its share: no tie goes to it there
+                continue;
+            }
             if (cur.canHost() && t.allows(cur) && t.get(cur) >= 0 && !cloneNodeFull(inst, cur) && wantsToRun(inst)
                     && inst.managed) {
                 pinned.put(inst, cur);
                 assign(inst);
+                if (inst.assigned == cur) {
+                    kept.merge(cur, 1, Integer::sum);
+                }
             }
         }
         for (Rsc inst : clone.children) {
@@ -242,6 +260,19 @@ final class Assignment {
             }
         }
         return out;
+    }
+
+    /** Clone instances on a node that already has its share of the clone's instances. */
+    private final Set<Rsc> crowded = new HashSet<>();
+
+    /** Has any primitive of the unit failed (a failed instance is not kept where it is)? */
+    private static boolean failed(Rsc u) {
+        for (Rsc p : u.primitives()) {
+            if (p.failed) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Instances whose first-pass node is decided: they take it unless a colocation forbids it. */
@@ -331,8 +362,19 @@ final class Assignment {
         } else if (!wantsToRun(u)) {
             reason = "target-role is Stopped";
         } else {
-            SNode pin = pinned.get(u);
-            chosen = pin != null && t.get(pin) >= 0 ? pin : choose(u, t);
+            SNode pin = pinned.remove(u);
+            if (pin != null) {
+                // a clone instance keeps its node only if that is still one of its best
+                SNode best = choose(u, t);
+                if (best == null || t.get(pin) < 0 || t.get(pin) < t.get(best)) {
+                    finalScores.remove(u);
+                    u.assigning = false;
+                    return;   // placed with the instances that have no node yet
+                }
+                chosen = pin;
+            } else {
+                chosen = choose(u, t);
+            }
             if (chosen == null) {
                 reason = "no node can run it (every node scores below 0 or cannot host resources)";
             }
@@ -484,7 +526,7 @@ final class Assignment {
                 bestScore = sc;
             }
         }
-        SNode cur = unitCurrentNode(u);
+        SNode cur = crowded.contains(u) ? null : unitCurrentNode(u);
         if (best != null && cur != null && cur != best && cur.canHost() && !cloneNodeFull(u, cur) && t.allows(cur) && t.get(cur) == bestScore
                 // with a positive best score the current node wins any tie; at zero, only a tie on
                 // the emptier-node rule too (Pacemaker's assign_best_node and node comparison)

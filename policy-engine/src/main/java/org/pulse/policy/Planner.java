@@ -222,6 +222,14 @@ final class Planner {
                 }
             }
         }
+        if (r.orphan && !r.extraCopy && !r.cloneOrphan) {
+            // an orphan's history where it is not active is simply removed
+            for (SNode n : r.history.keySet()) {
+                if (!r.runningOn.contains(n) && n.canRunOps()) {
+                    add("delete", r, n, 0, null);
+                }
+            }
+        }
         if (target != null) {
             boolean running = r.runningOn.contains(target) && find(r, "stop", target) == null;
             if (!running) {

@@ -41,6 +41,8 @@ final class Rsc {
     boolean orphan;
     /** An extra active copy of an anonymous clone instance (stopped, but its history is kept). */
     boolean extraCopy;
+    /** An orphan standing for an anonymous clone's instance no instance could take (not removed from the history). */
+    boolean cloneOrphan;
     int priority;
     int stickiness;
     int migrationThreshold = org.pulse.cib.model.Scores.INFINITY;

@@ -382,6 +382,7 @@ final class Unpack {
                 // every instance is in use elsewhere: Pacemaker makes the entry an orphan instance
                 // of the clone, so the clone counts as known on this node (and is not probed there)
                 clone.knownByOrphans.add(node);
+                r.cloneOrphan = true;
             }
         }
         if (!r.isPrimitive()) {
@@ -547,7 +548,9 @@ final class Unpack {
         r.prim = p;
         r.orphan = true;
         configure(r, List.of(), List.of());
-        rscById.put(r.id, r);
+        // history under the id of a configured group or clone (not a primitive) is an orphan too,
+        // kept beside that resource rather than in its place
+        rscById.put(rscById.containsKey(r.id) ? r.id + " (orphan history)" : r.id, r);
         topLevel.add(r);
         return r;
     }

@@ -496,7 +496,7 @@ final class Unpack {
                 candidate = inst;
                 break;
             }
-            if (firstUnused == null && inst.history.isEmpty() && !instanceUsedElsewhere(inst)) {
+            if (firstUnused == null && !activeElsewhere(inst, node)) {
                 firstUnused = inst;
             }
         }
@@ -528,29 +528,41 @@ final class Unpack {
         return false;
     }
 
-    private static boolean instanceUsedElsewhere(Rsc inst) {
+    /**
+     * Is the anonymous instance (its whole group, for a cloned group) active on another node
+     * by the history read so far? An inactive instance may take history from any node
+     * (Pacemaker's find_anonymous_clone: the first inactive instance).
+     */
+    private static boolean activeElsewhere(Rsc inst, SNode node) {
         Rsc parent = inst.parent;
-        if (parent == null || parent.kind != Rsc.Kind.GROUP) {
-            return false;
-        }
-        for (Rsc m : parent.children) {
-            if (!m.history.isEmpty()) {
-                return true;
+        List<Rsc> members = parent != null && parent.kind == Rsc.Kind.GROUP ? parent.children : List.of(inst);
+        for (Rsc m : members) {
+            for (Map.Entry<SNode, Rsc.NodeHistory> e : m.history.entrySet()) {
+                if (e.getKey() != node && isActive(e.getValue().role)) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
     private Rsc orphan(LrmResource lr) {
+        // history under the id of a configured resource that could not take it (a group, a
+        // clone, an instance already in use) is an orphan too, kept beside that resource rather
+        // than in its place; the same orphan serves every node
+        Rsc existing = rscById.get(lr.id());
+        String key = existing != null && !existing.orphan ? lr.id() + " (orphan history)" : lr.id();
+        Rsc known = rscById.get(key);
+        if (known != null && known.orphan) {
+            return known;
+        }
         PrimitiveConfig p = new PrimitiveConfig(lr.id(), lr.cls(), lr.provider(), lr.type(), List.of(), List.of(),
                 List.of(), List.of(), null);
         Rsc r = new Rsc(lr.id(), Rsc.Kind.PRIMITIVE, null, order++);
         r.prim = p;
         r.orphan = true;
         configure(r, List.of(), List.of());
-        // history under the id of a configured group or clone (not a primitive) is an orphan too,
-        // kept beside that resource rather than in its place
-        rscById.put(rscById.containsKey(r.id) ? r.id + " (orphan history)" : r.id, r);
+        rscById.put(key, r);
         topLevel.add(r);
         return r;
     }

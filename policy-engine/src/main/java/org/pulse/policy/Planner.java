@@ -222,6 +222,11 @@ final class Planner {
                 }
             }
         }
+        for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
+            if (e.getValue().agentChanged && e.getKey().canRunOps() && !r.runningOn.contains(e.getKey())) {
+                add("delete", r, e.getKey(), 0, null);   // history of another agent: cleaned up
+            }
+        }
         if (r.orphan && !r.extraCopy && !r.cloneOrphan) {
             // an orphan's history where it is not active is simply removed
             for (SNode n : r.history.keySet()) {

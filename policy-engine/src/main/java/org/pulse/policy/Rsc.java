@@ -185,6 +185,8 @@ final class Rsc {
         final Map<Long, org.pulse.cib.model.LrmOp> stoppedRecurring = new LinkedHashMap<>();
         final List<org.pulse.cib.model.LrmOp> expiredFailures = new ArrayList<>();
         boolean clearFailcount;
+        /** Recorded for another agent than the one configured now: the entry is deleted. */
+        boolean agentChanged;
         /** The resource name the history used on this node (an anonymous instance's clone name). */
         String historyName;
         /** A completed migrate_to from here, not yet followed by anything else (a partial migration). */

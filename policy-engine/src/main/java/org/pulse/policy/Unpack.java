@@ -376,8 +376,9 @@ final class Unpack {
     private void history(SNode node, LrmResource lr, Map<String, String> transientAttrs) {
         Rsc r = findForHistory(lr.id(), node);
         if (r == null) {
-            r = orphan(lr);
             Rsc clone = anonymousCloneOf(lr.id());
+            // a surplus anonymous instance is named, as any anonymous instance, without its number
+            r = orphan(lr, clone != null ? baseName(lr.id()) : lr.id());
             if (clone != null) {
                 // every instance is in use elsewhere: Pacemaker makes the entry an orphan instance
                 // of the clone, so the clone counts as known on this node (and is not probed there)
@@ -395,6 +396,7 @@ final class Unpack {
         Rsc.NodeHistory earlier = r.history.get(node);
         Rsc.NodeHistory h = new Rsc.NodeHistory();
         h.historyName = lr.id();
+        h.agentChanged = agentChanged(lr, r);
         r.history.put(node, h);
         r.known.add(node);
         for (LrmOp op : ops) {
@@ -505,6 +507,32 @@ final class Unpack {
         return candidate != null ? candidate : firstUnused;
     }
 
+    /**
+     * Was this history recorded for another agent (class, provider or type) than the one now
+     * configured? For a surplus anonymous instance the clone's configured child is compared.
+     */
+    private boolean agentChanged(LrmResource lr, Rsc r) {
+        PrimitiveConfig cfg = r.prim;
+        if (r.cloneOrphan) {
+            Rsc clone = anonymousCloneOf(lr.id());
+            List<Rsc> ps = clone == null || clone.children.isEmpty() ? List.of() : clone.children.get(0).primitives();
+            Rsc same = null;
+            for (Rsc p : ps) {
+                if (FailCounts.historyName(p).equals(r.id)) {
+                    same = p;
+                }
+            }
+            cfg = same == null ? null : same.prim;
+        } else if (r.orphan) {
+            return false;
+        }
+        if (cfg == null) {
+            return false;
+        }
+        return !java.util.Objects.equals(lr.cls(), cfg.cls()) || !java.util.Objects.equals(lr.type(), cfg.type())
+                || (lr.provider() != null && cfg.provider() != null && !lr.provider().equals(cfg.provider()));
+    }
+
     /** The anonymous clone whose instances a history name ("base" or "base:N") stands for, or null. */
     private Rsc anonymousCloneOf(String id) {
         int colon = id.lastIndexOf(':');
@@ -546,19 +574,24 @@ final class Unpack {
         return false;
     }
 
-    private Rsc orphan(LrmResource lr) {
+    private static String baseName(String id) {
+        int colon = id.lastIndexOf(':');
+        return colon > 0 && id.substring(colon + 1).chars().allMatch(Character::isDigit) ? id.substring(0, colon) : id;
+    }
+
+    private Rsc orphan(LrmResource lr, String id) {
         // history under the id of a configured resource that could not take it (a group, a
         // clone, an instance already in use) is an orphan too, kept beside that resource rather
         // than in its place; the same orphan serves every node
-        Rsc existing = rscById.get(lr.id());
-        String key = existing != null && !existing.orphan ? lr.id() + " (orphan history)" : lr.id();
+        Rsc existing = rscById.get(id);
+        String key = existing != null && !existing.orphan ? id + " (orphan history)" : id;
         Rsc known = rscById.get(key);
         if (known != null && known.orphan) {
             return known;
         }
-        PrimitiveConfig p = new PrimitiveConfig(lr.id(), lr.cls(), lr.provider(), lr.type(), List.of(), List.of(),
+        PrimitiveConfig p = new PrimitiveConfig(id, lr.cls(), lr.provider(), lr.type(), List.of(), List.of(),
                 List.of(), List.of(), null);
-        Rsc r = new Rsc(lr.id(), Rsc.Kind.PRIMITIVE, null, order++);
+        Rsc r = new Rsc(id, Rsc.Kind.PRIMITIVE, null, order++);
         r.prim = p;
         r.orphan = true;
         configure(r, List.of(), List.of());

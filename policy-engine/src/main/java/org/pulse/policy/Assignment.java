@@ -261,21 +261,113 @@ final class Assignment {
      * distribute_children).
      */
     private void assignClone(Rsc clone) {
+        // an instance keeps its node only while that node has fewer than its share of the
+        // instances (clone-max over the nodes that can host, at least one), so instances
+        // crowded on one node spread out when others become available
+        int available = 0;
+        for (SNode n : c.nodes()) {
+            if (n.canHost() && clone.scores.allows(n)) {
+                available++;
+            }
+        }
+        int share = Math.max(1, available == 0 ? 1 : clone.cloneMax / available);
+        Map<SNode, Integer> kept = new java.util.HashMap<>();
         for (Rsc inst : clone.children) {
             SNode cur = unitCurrentNode(inst);
-            if (cur == null || inst.assignedDone) {
+            if (cur == null || inst.assignedDone || failed(inst)) {
                 continue;
             }
             ScoreTable t = combinedOwn(inst);
+            if (kept.getOrDefault(cur, 0) >= share) {
+                crowded.add(inst);   // its node has its share: no tie goes to it there
+                continue;
+            }
             if (cur.canHost() && t.allows(cur) && t.get(cur) >= 0 && !cloneNodeFull(inst, cur) && wantsToRun(inst)
                     && inst.managed) {
                 pinned.put(inst, cur);
                 assign(inst);
+                if (inst.assigned == cur) {
+                    kept.merge(cur, 1, Integer::sum);
+                }
             }
         }
         for (Rsc inst : clone.children) {
             assign(inst);
         }
+    }
+
+    /**
+     * The clone's own node weights as promotion sees them (Pacemaker's promotion_order): its
+     * locations, what every resource colocated with it prefers (positive, dropped if it would
+     * leave nowhere), once more what those colocated with its Promoted role prefer, and what the
+     * resources its Promoted role is colocated with prefer. Each instance's promotion priority
+     * is added to this on its node to rank the instances.
+     */
+    private ScoreTable promotionWeights(Rsc clone) {
+        ScoreTable t = clone.scores.copy();
+        for (int pass = 0; pass < 2; pass++) {
+            for (Colocation col : s.dependentsOf(clone)) {
+                Rsc d = col.dependent();
+                if (!col.influence() || d.assignedDone || col.score() <= -Scores.INFINITY
+                        || (pass == 1 && col.primaryRole() != Role.PROMOTED)) {
+                    continue;
+                }
+                ScoreTable merged = mergePositive(t, withInfluence(d, new HashSet<>(List.of(clone))),
+                        (float) col.score() / Scores.INFINITY, d.id + " (colocation " + col.id() + ")");
+                if (canRunAny(merged)) {
+                    t = merged;
+                }
+            }
+        }
+        for (Colocation col : s.primariesOf(clone)) {
+            if (col.dependentRole() != Role.PROMOTED) {
+                continue;
+            }
+            ScoreTable pt = finalScores.get(col.primary());
+            if (pt == null) {
+                continue;
+            }
+            ScoreTable merged = merge(t, pt, (float) col.score() / Scores.INFINITY, col.primary().id + " (colocation " + col.id() + ")");
+            if (col.score() >= Scores.INFINITY || canRunAny(merged)) {
+                t = merged;
+            }
+        }
+        return t;
+    }
+
+    /** As {@link #merge}, but a node the other side dislikes is not made negative by it. */
+    private static ScoreTable mergePositive(ScoreTable base, ScoreTable other, float factor, String why) {
+        ScoreTable out = base.copy();
+        for (int i = 0; i < base.size(); i++) {
+            if (!base.allowedAt(i)) {
+                continue;
+            }
+            SNode n = base.node(i);
+            int o = other.get(n);
+            int add;
+            if (o >= Scores.INFINITY || o <= -Scores.INFINITY) {
+                add = (factor > 0) == (o > 0) ? Scores.INFINITY : -Scores.INFINITY;
+            } else {
+                add = (int) (factor * o);
+            }
+            if (add > 0) {
+                out.add(n, add, "preference of " + why + (factor == 1.0f ? "" : " × " + factor));
+            }
+        }
+        return out;
+    }
+
+    /** Clone instances on a node that already has its share of the clone's instances. */
+    private final Set<Rsc> crowded = new HashSet<>();
+
+    /** Has any primitive of the unit failed (a failed instance is not kept where it is)? */
+    private static boolean failed(Rsc u) {
+        for (Rsc p : u.primitives()) {
+            if (p.failed) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Instances whose first-pass node is decided: they take it unless a colocation forbids it. */
@@ -285,7 +377,9 @@ final class Assignment {
     private void applyCloneColocation(ScoreTable t, Colocation col, Rsc clone) {
         java.util.Set<SNode> where = new java.util.HashSet<>();
         for (Rsc inst : clone.children) {
-            if (inst.assigned != null) {
+            // with a role named (with-rsc-role), only the instances that will have that role count
+            if (inst.assigned != null && (col.primaryRole() == Role.UNKNOWN || col.primaryRole() == Role.STARTED
+                    || Promotion.instanceRole(inst) == col.primaryRole())) {
                 where.add(inst.assigned);
             }
         }
@@ -309,6 +403,8 @@ final class Assignment {
                 assignClone(u);
                 u.assigning = false;
                 u.assignedDone = true;
+                // roles now, so that what goes with a role of this clone is placed knowing where it is
+                Promotion.assignRoles(c, s, u, u.promotable ? promotionWeights(u) : null);
             }
             return;
         }
@@ -332,8 +428,19 @@ final class Assignment {
         } else if (!wantsToRun(u)) {
             reason = "target-role is Stopped";
         } else {
-            SNode pin = pinned.get(u);
-            chosen = pin != null && t.get(pin) >= 0 ? pin : choose(u, t);
+            SNode pin = pinned.remove(u);
+            if (pin != null) {
+                // a clone instance keeps its node only if that is still one of its best
+                SNode best = choose(u, t);
+                if (best == null || t.get(pin) < 0 || t.get(pin) < t.get(best)) {
+                    finalScores.remove(u);
+                    u.assigning = false;
+                    return;   // placed with the instances that have no node yet
+                }
+                chosen = pin;
+            } else {
+                chosen = choose(u, t);
+            }
             if (chosen == null) {
                 reason = "no node can run it (every node scores below 0 or cannot host resources)";
             }
@@ -350,6 +457,9 @@ final class Assignment {
     private void applyPrimaries(ScoreTable t, List<Colocation> primaries) {
         for (Colocation col : primaries) {
             Rsc p = col.primary();
+            if (col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) {
+                continue;   // a colocation of the dependent's role decides its promotion, not its node
+            }
             if (p.kind == Rsc.Kind.CLONE) {
                 applyCloneColocation(t, col, p);
                 continue;
@@ -383,7 +493,7 @@ final class Assignment {
         if (c.options().stopAllResources()) {
             return false;
         }
-        if (!c.quorumAllowsStarts()) {
+        if (!c.quorumAllowsStarts() && !requiresNothing(u)) {
             String p = c.options().noQuorumPolicy();
             if ("freeze".equals(p)) {
                 return unitCurrentNode(u) != null;
@@ -391,6 +501,20 @@ final class Assignment {
             // demote: promotable instances keep running (demoted); everything else stops
             return "demote".equals(p) && unitCurrentNode(u) != null && u.parent != null
                     && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable;
+        }
+        return true;
+    }
+
+    /** requires=nothing on every primitive of the unit: no-quorum-policy does not apply to it. */
+    private static boolean requiresNothing(Rsc u) {
+        List<Rsc> ps = u.primitives();
+        if (ps.isEmpty()) {
+            return false;
+        }
+        for (Rsc p : ps) {
+            if (!p.requiresNothing) {
+                return false;
+            }
         }
         return true;
     }
@@ -501,7 +625,7 @@ final class Assignment {
                 bestScore = sc;
             }
         }
-        SNode cur = unitCurrentNode(u);
+        SNode cur = crowded.contains(u) ? null : unitCurrentNode(u);
         if (best != null && cur != null && cur != best && cur.canHost() && !cloneNodeFull(u, cur) && t.allows(cur) && t.get(cur) == bestScore
                 // with a positive best score the current node wins any tie; at zero, only a tie on
                 // the emptier-node rule too (Pacemaker's assign_best_node and node comparison)

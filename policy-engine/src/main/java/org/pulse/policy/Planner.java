@@ -231,7 +231,8 @@ final class Planner {
                 && !"stop_unexpected".equals(r.meta.get("multiple-active"));
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
-            boolean failedHere = h != null && h.failed && h.onFail != OnFail.IGNORE;
+            // on-fail=demote: a failed promoted monitor costs the promotion only, not a restart
+            boolean failedHere = h != null && h.failed && h.onFail != OnFail.IGNORE && h.onFail != OnFail.DEMOTE;
             if (r.orphan && !r.extraCopy && !c.options().stopOrphanResources()) {
                 continue;
             }
@@ -244,6 +245,11 @@ final class Planner {
             if (cur != target || failedHere || multiple || changedParams) {
                 stop(r, cur);
                 cancelUnconfiguredRecurring(r, cur, h);
+            }
+        }
+        for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
+            if (e.getValue().agentChanged && e.getKey().canRunOps() && !r.runningOn.contains(e.getKey())) {
+                add("delete", r, e.getKey(), 0, null);   // history of another agent: cleaned up
             }
         }
         if (r.orphan && !r.extraCopy) {
@@ -267,7 +273,7 @@ final class Planner {
      * false: then it is unmanaged).
      */
     private void deleteOrphanHistory(Rsc r) {
-        if (r.failed || !r.managed || r.orphanCloneInstance) {
+        if (r.failed || !r.managed || r.cloneOrphan) {
             return;   // (an orphan instance of a clone keeps its history: the clone still exists)
         }
         for (SNode n : r.history.keySet()) {
@@ -326,13 +332,17 @@ final class Planner {
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
             boolean promotedHere = h != null && h.role == Role.PROMOTED;
-            if (promotedHere && (cur != target || r.nextRole != Role.PROMOTED || find(r, "stop", cur) != null)) {
+            // on-fail=demote: a failed promoted instance is demoted, and promoted again if chosen
+            boolean demoteOnFail = h != null && h.failed && h.onFail == OnFail.DEMOTE;
+            if (promotedHere && (cur != target || r.nextRole != Role.PROMOTED || find(r, "stop", cur) != null
+                    || demoteOnFail)) {
                 add("demote", r, cur, 0, null);
             }
         }
         if (target != null && r.nextRole == Role.PROMOTED) {
             Rsc.NodeHistory h = r.history.get(target);
-            boolean promotedThere = h != null && h.role == Role.PROMOTED && find(r, "stop", target) == null;
+            boolean promotedThere = h != null && h.role == Role.PROMOTED && find(r, "stop", target) == null
+                    && find(r, "demote", target) == null;
             if (!promotedThere) {
                 add("promote", r, target, 0, null);
             }
@@ -578,7 +588,7 @@ final class Planner {
 
     private Act monitor(Rsc r, SNode n, OpConfig op) {
         Act m = add("monitor", r, n, op.intervalMs(), op.role());
-        if (op.role() != null && !"Started".equals(op.role())) {
+        if (op.role() != null) {   // Pacemaker passes a configured role on, Started included
             m.extra.put("CRM_meta_role", op.role());
         }
         return m;
@@ -595,9 +605,13 @@ final class Planner {
         }
         Rsc clone = r.cloneAncestor();
         boolean promotable = clone != null && clone.promotable;
-        if (op.role() == null || "Started".equals(op.role())) {
+        if (op.role() == null) {
             // in a promotable clone a monitor without a role watches the unpromoted role only
             return !promotable || r.nextRole != Role.PROMOTED;
+        }
+        if ("Started".equals(op.role())) {
+            // named for the Started role: a promotable instance never has exactly that role
+            return !promotable;
         }
         if (!promotable) {
             return false;
@@ -677,7 +691,7 @@ final class Planner {
                 if (cfg == null || !cfg.enabled() || ("monitor".equals(cfg.name()) && !isRecurringMonitorFor(cfg, r))) {
                     Act cancel = add("cancel", r, n, op.intervalMs(), null);
                     cancel.extra.put("CRM_meta_operation", op.operation());
-                    if (cfg != null && cfg.role() != null && !"Started".equals(cfg.role())) {
+                    if (cfg != null && cfg.role() != null) {
                         cancel.extra.put("CRM_meta_role", cfg.role());
                     }
                 }
@@ -912,7 +926,7 @@ final class Planner {
                         && a.rsc.cloneAncestor() != null && a.rsc.cloneAncestor().promotable
                         && a.rsc.runningOn.contains(a.node);
                 boolean frozenButActive = "freeze".equals(noQuorumPolicy) && !a.rsc.runningOn.isEmpty();
-                if (demotePolicyRestart) {
+                if (demotePolicyRestart || a.rsc.requiresNothing) {
                     // no-quorum-policy=demote: a promotable instance may be recovered where it runs
                 } else if (frozenButActive) {
                     // no-quorum-policy=freeze stops nothing from starting that is active already

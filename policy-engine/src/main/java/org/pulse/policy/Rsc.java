@@ -39,16 +39,18 @@ final class Rsc {
     /** In maintenance (its own, its node's or the cluster's): unmanaged and not even monitored. */
     boolean maintenance;
     boolean orphan;
-    /** An orphan whose history names an instance of an anonymous clone that still exists. */
-    boolean orphanCloneInstance;
     /** An extra active copy of an anonymous clone instance (stopped, but its history is kept). */
     boolean extraCopy;
+    /** An orphan standing for an anonymous clone's instance no instance could take (not removed from the history). */
+    boolean cloneOrphan;
     int priority;
     int stickiness;
     int migrationThreshold = org.pulse.cib.model.Scores.INFINITY;
     long failureTimeoutMs;
     Role targetRole = Role.UNKNOWN;
     boolean requiresFencing;
+    /** requires=nothing: it may start without quorum (and without fencing). */
+    boolean requiresNothing;
     boolean promotable;
     boolean uniqueClone;
     int cloneMax;
@@ -89,6 +91,8 @@ final class Rsc {
     SNode assigned;
     Role nextRole = Role.STOPPED;
     boolean assignedDone;
+    /** Clones: instance roles decided (see Promotion.assignRoles). */
+    boolean rolesDone;
     boolean assigning;
     String unassignedReason;
 
@@ -183,6 +187,8 @@ final class Rsc {
         boolean clearFailcount;
         /** Recorded failures ("*_last_failure_*" entries) of starts and monitors, for their digests. */
         final List<org.pulse.cib.model.LrmOp> lastFailures = new ArrayList<>(0);
+        /** Recorded for another agent than the one configured now: the entry is deleted. */
+        boolean agentChanged;
         /** The resource name the history used on this node (an anonymous instance's clone name). */
         String historyName;
         /** A completed migrate_to from here, not yet followed by anything else (a partial migration). */

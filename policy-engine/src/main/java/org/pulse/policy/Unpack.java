@@ -383,6 +383,7 @@ final class Unpack {
             requires = (r.prim != null && r.prim.isFenceDevice()) || !stonithEnabled ? "quorum" : "fencing";
         }
         r.requiresFencing = "fencing".equals(requires) || "unfencing".equals(requires);
+        r.requiresNothing = "nothing".equals(requires);
     }
 
     // ------------------------------------------------------------------ history
@@ -390,13 +391,14 @@ final class Unpack {
     private void history(SNode node, LrmResource lr, Map<String, String> transientAttrs) {
         Rsc r = findForHistory(lr.id(), node);
         if (r == null) {
-            r = orphan(lr);
             Rsc clone = anonymousCloneOf(lr.id());
+            // a surplus anonymous instance is named, as any anonymous instance, without its number
+            r = orphan(lr, clone != null ? baseName(lr.id()) : lr.id());
             if (clone != null) {
                 // every instance is in use elsewhere: Pacemaker makes the entry an orphan instance
                 // of the clone, so the clone counts as known on this node (and is not probed there)
                 clone.knownByOrphans.add(node);
-                r.orphanCloneInstance = true;
+                r.cloneOrphan = true;
             }
         }
         if (!r.isPrimitive()) {
@@ -409,6 +411,7 @@ final class Unpack {
         Rsc.NodeHistory earlier = r.history.get(node);
         Rsc.NodeHistory h = new Rsc.NodeHistory();
         h.historyName = lr.id();
+        h.agentChanged = agentChanged(lr, r);
         r.history.put(node, h);
         r.known.add(node);
         for (LrmOp op : ops) {
@@ -516,13 +519,39 @@ final class Unpack {
                 candidate = inst;
                 break;
             }
-            if (firstUnused == null && inst.history.isEmpty() && !instanceUsedElsewhere(inst)) {
+            if (firstUnused == null && !activeElsewhere(inst, node)) {
                 firstUnused = inst;
             }
         }
         // else the first inactive instance, whatever its number (Pacemaker's find_anonymous_clone);
         // the name the history used is kept as the instance's clone name on that node
         return candidate != null ? candidate : firstUnused;
+    }
+
+    /**
+     * Was this history recorded for another agent (class, provider or type) than the one now
+     * configured? For a surplus anonymous instance the clone's configured child is compared.
+     */
+    private boolean agentChanged(LrmResource lr, Rsc r) {
+        PrimitiveConfig cfg = r.prim;
+        if (r.cloneOrphan) {
+            Rsc clone = anonymousCloneOf(lr.id());
+            List<Rsc> ps = clone == null || clone.children.isEmpty() ? List.of() : clone.children.get(0).primitives();
+            Rsc same = null;
+            for (Rsc p : ps) {
+                if (FailCounts.historyName(p).equals(r.id)) {
+                    same = p;
+                }
+            }
+            cfg = same == null ? null : same.prim;
+        } else if (r.orphan) {
+            return false;
+        }
+        if (cfg == null) {
+            return false;
+        }
+        return !java.util.Objects.equals(lr.cls(), cfg.cls()) || !java.util.Objects.equals(lr.type(), cfg.type())
+                || (lr.provider() != null && cfg.provider() != null && !lr.provider().equals(cfg.provider()));
     }
 
     /** The anonymous clone whose instances a history name ("base" or "base:N") stands for, or null. */
@@ -548,30 +577,49 @@ final class Unpack {
         return false;
     }
 
-    private static boolean instanceUsedElsewhere(Rsc inst) {
+    /**
+     * Is the anonymous instance (its whole group, for a cloned group) active on another node
+     * by the history read so far? An inactive instance may take history from any node
+     * (Pacemaker's find_anonymous_clone: the first inactive instance).
+     */
+    private static boolean activeElsewhere(Rsc inst, SNode node) {
         Rsc parent = inst.parent;
-        if (parent == null || parent.kind != Rsc.Kind.GROUP) {
-            return false;
-        }
-        for (Rsc m : parent.children) {
-            if (!m.history.isEmpty()) {
-                return true;
+        List<Rsc> members = parent != null && parent.kind == Rsc.Kind.GROUP ? parent.children : List.of(inst);
+        for (Rsc m : members) {
+            for (Map.Entry<SNode, Rsc.NodeHistory> e : m.history.entrySet()) {
+                if (e.getKey() != node && isActive(e.getValue().role)) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
-    private Rsc orphan(LrmResource lr) {
-        PrimitiveConfig p = new PrimitiveConfig(lr.id(), lr.cls(), lr.provider(), lr.type(), List.of(), List.of(),
+    private static String baseName(String id) {
+        int colon = id.lastIndexOf(':');
+        return colon > 0 && id.substring(colon + 1).chars().allMatch(Character::isDigit) ? id.substring(0, colon) : id;
+    }
+
+    private Rsc orphan(LrmResource lr, String id) {
+        // history under the id of a configured resource that could not take it (a group, a
+        // clone, an instance already in use) is an orphan too, kept beside that resource rather
+        // than in its place; the same orphan serves every node
+        Rsc existing = rscById.get(id);
+        String key = existing != null && !existing.orphan ? id + " (orphan history)" : id;
+        Rsc known = rscById.get(key);
+        if (known != null && known.orphan) {
+            return known;
+        }
+        PrimitiveConfig p = new PrimitiveConfig(id, lr.cls(), lr.provider(), lr.type(), List.of(), List.of(),
                 List.of(), List.of(), null);
-        Rsc r = new Rsc(lr.id(), Rsc.Kind.PRIMITIVE, null, order++);
+        Rsc r = new Rsc(id, Rsc.Kind.PRIMITIVE, null, order++);
         r.prim = p;
         r.orphan = true;
         configure(r, List.of(), List.of());
         if (!options.stopOrphanResources()) {
             r.managed = false;   // left where it is, as an unmanaged resource
         }
-        rscById.put(r.id, r);
+        rscById.put(key, r);
         topLevel.add(r);
         return r;
     }
@@ -816,6 +864,10 @@ final class Unpack {
             h.role = Role.PROMOTED;
         } else if ("demote".equals(task)) {
             h.role = of == OnFail.BLOCK ? Role.PROMOTED : (rc == 7 ? Role.STOPPED : Role.UNPROMOTED);
+        }
+        if (of == OnFail.DEMOTE && "monitor".equals(task) && op.intervalMs() > 0) {
+            // recovered by a demotion alone: the recurring monitor that failed keeps running
+            h.recurring.put(task + "_" + op.intervalMs(), op);
         }
         if (op.isProbe() && rc == 5) {
             h.role = Role.STOPPED;

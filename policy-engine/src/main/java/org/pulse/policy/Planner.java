@@ -709,7 +709,16 @@ final class Planner {
         }
         stop(r, r.assigned);
         start(r, r.assigned);
+        cancelReload(r, r.assigned);
         return true;
+    }
+
+    /** A reload planned where the resource now restarts anyway is not needed: the start reads the new values. */
+    private void cancelReload(Rsc r, SNode n) {
+        Act reload = find(r, "reload-agent", n);
+        if (reload != null) {
+            unrunnable(reload, "it restarts there instead");
+        }
     }
 
     /** Stop everywhere it runs (for an ordering whose first side stops). */
@@ -721,6 +730,7 @@ final class Planner {
         for (SNode n : r.runningOn) {
             if (find(r, "stop", n) == null) {
                 stop(r, n);
+                cancelReload(r, n);
                 changed = true;
                 if (r.assigned == n) {
                     start(r, n);

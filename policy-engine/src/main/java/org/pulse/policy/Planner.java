@@ -55,6 +55,7 @@ final class Planner {
         p.discovery();
         p.reprobes();
         p.fencing();
+        p.migrationCandidates();
         for (Rsc r : c.byId().values()) {
             if (r.isPrimitive()) {
                 p.plan(r);
@@ -227,7 +228,9 @@ final class Planner {
             return;
         }
         // active on several nodes: every copy restarts, unless only the unexpected ones are to stop
-        boolean multiple = cleanActiveCount(r) > 1
+        // a partial migration being finished towards its target is not a double activity
+        boolean partialContinues = r.partialTarget != null && target == r.partialTarget && migrating.contains(r);
+        boolean multiple = cleanActiveCount(r) > 1 && !partialContinues
                 && !"stop_unexpected".equals(r.meta.get("multiple-active"));
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
@@ -241,6 +244,9 @@ final class Planner {
                 // the agent can take the new values without a restart
                 add("reload-agent", r, cur, 0, null);
                 changedParams = false;
+            }
+            if (partialContinues && cur == target) {
+                continue;   // migrate_from finishes it here
             }
             if (cur != target || failedHere || multiple || changedParams) {
                 stop(r, cur);
@@ -256,7 +262,7 @@ final class Planner {
             deleteOrphanHistory(r);
         }
         if (target != null) {
-            boolean running = r.runningOn.contains(target) && find(r, "stop", target) == null;
+            boolean running = r.runningOn.contains(target) && find(r, "stop", target) == null && !partialContinues;
             if (!running) {
                 start(r, target);
             } else {
@@ -1290,12 +1296,17 @@ final class Planner {
      * after (mandatory, symmetrical) stops for real, since it must then stop before that does.
      * The second rule depends on the first side's own migration: repeated until nothing changes.
      */
-    private void findMigrations() {
+    private void migrationCandidates() {
         for (Rsc r : c.byId().values()) {
             if (canMigrate(r)) {
                 migrating.add(r);
             }
         }
+    }
+
+    private void findMigrations() {
+        // a candidate moves only if plan() gave it a stop at the source and a start at the target
+        migrating.removeIf(r -> find(r, "stop", migrationSource(r)) == null || find(r, "start", r.assigned) == null);
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -1314,13 +1325,21 @@ final class Planner {
                 || !org.pulse.cib.model.ClusterOptions.isTrue(r.meta.get("allow-migrate"))) {
             return false;
         }
-        SNode from = r.currentNode();
+        SNode from = migrationSource(r);
         SNode to = r.assigned;
         if (from == null || to == null || from == to || !from.canRunOps() || !to.canRunOps()) {
             return false;
         }
+        if (r.partialTarget != null && to != r.partialTarget) {
+            return false;   // half-migrated elsewhere: it stops on both sides and starts anew
+        }
         Rsc.NodeHistory h = r.history.get(from);
-        return h != null && !h.failed && !r.failed && find(r, "stop", from) != null && find(r, "start", to) != null;
+        return h != null && !h.failed && !r.failed;
+    }
+
+    /** Where a live migration would start from: the single node it runs on, or a partial one's source. */
+    private static SNode migrationSource(Rsc r) {
+        return r.partialSource != null ? r.partialSource : r.currentNode();
     }
 
     private boolean orderedAfterRealStop(Rsc r) {
@@ -1346,7 +1365,7 @@ final class Planner {
             if (!migrating.contains(r)) {
                 continue;
             }
-            SNode from = r.currentNode();
+            SNode from = migrationSource(r);
             SNode to = r.assigned;
             Rsc.NodeHistory h = r.history.get(from);
             Act stop = find(r, "stop", from);

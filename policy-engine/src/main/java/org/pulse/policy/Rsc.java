@@ -83,6 +83,13 @@ final class Rsc {
     String ticketFreeze;
     String promotionBan;
 
+    /**
+     * A partial live migration (migrate_to done, migrate_from not yet): where from and to. The
+     * resource then counts as active on both nodes (see Unpack.partialMigrations).
+     */
+    SNode partialSource;
+    SNode partialTarget;
+
     /** The planner's actions for this resource (see Planner.find). */
     final List<Act> acts = new ArrayList<>(2);
 

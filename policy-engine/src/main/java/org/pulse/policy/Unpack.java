@@ -116,6 +116,11 @@ final class Unpack {
         }
         for (Rsc r : rscById.values()) {
             if (r.isPrimitive()) {
+                partialMigration(r);
+            }
+        }
+        for (Rsc r : rscById.values()) {
+            if (r.isPrimitive()) {
                 multiplyActive(r);   // once every node's cleanliness is known
             }
         }
@@ -950,13 +955,39 @@ final class Unpack {
     // ------------------------------------------------------------------ per-resource summary
 
     /**
+     * A migrate_to that succeeded with no migrate_from after it leaves the resource possibly
+     * active on the target as well as the source: when the target is up, it counts as active
+     * there too (so moving it anywhere else stops it on both), and only on its way to that
+     * target may the migration simply be finished (Planner: migrate_from, then stop the source).
+     */
+    private void partialMigration(Rsc r) {
+        if (r.cloneAncestor() != null || r.runningOn.size() != 1) {
+            return;
+        }
+        SNode source = r.runningOn.get(0);
+        Rsc.NodeHistory h = r.history.get(source);
+        if (h == null || h.migrateTo == null || h.failed) {
+            return;
+        }
+        SNode target = byName.get(h.migrateTo.migrateTarget());
+        if (target == null || target == source) {
+            return;
+        }
+        r.partialSource = source;
+        r.partialTarget = target;
+        if (target.online && !target.unclean) {
+            r.runningOn.add(target);
+        }
+    }
+
+    /**
      * Active on more than one node (not a clone): multiple-active says what to do. stop_start
      * (the default) stops it everywhere and starts it once, stop_unexpected stops only the
      * copies away from its assigned node (see Planner.plan), stop_only stops every copy and
      * starts none, block leaves every copy alone (blocked; a group configured so blocks whole).
      */
     private static void multiplyActive(Rsc r) {
-        if (Planner.cleanActiveCount(r) < 2 || r.cloneAncestor() != null) {
+        if (Planner.cleanActiveCount(r) < 2 || r.cloneAncestor() != null || r.partialTarget != null) {
             return;
         }
         String policy = r.meta.getOrDefault("multiple-active", "stop_start");

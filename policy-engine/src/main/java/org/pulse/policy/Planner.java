@@ -1333,6 +1333,12 @@ final class Planner {
         if (r.partialTarget != null && to != r.partialTarget) {
             return false;   // half-migrated elsewhere: it stops on both sides and starts anew
         }
+        for (Rsc.NodeHistory any : r.history.values()) {
+            org.pulse.cib.model.LrmOp f = any.lastFailure;
+            if (f != null && ("migrate_to".equals(f.operation()) || "migrate_from".equals(f.operation()))) {
+                return false;   // a migration of it failed: it moves by stop and start now
+            }
+        }
         Rsc.NodeHistory h = r.history.get(from);
         return h != null && !h.failed && !r.failed;
     }
@@ -1377,7 +1383,7 @@ final class Planner {
             mf.extra.put("CRM_meta_migrate_source", from.name);
             mf.extra.put("CRM_meta_migrate_target", to.name);
             // a migrate_to to this target already done (partial migration) is not repeated
-            boolean partial = h.migrateTo != null && to.name.equals(h.migrateTo.migrateTarget());
+            boolean partial = r.partialTarget == to;
             Act first = mf;
             if (!partial) {
                 Act mt = add("migrate_to", r, from, 0, null);

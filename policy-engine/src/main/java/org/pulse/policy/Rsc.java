@@ -194,6 +194,12 @@ final class Rsc {
         boolean clearFailcount;
         /** Recorded failures ("*_last_failure_*" entries) of starts and monitors, for their digests. */
         final List<org.pulse.cib.model.LrmOp> lastFailures = new ArrayList<>(0);
+        /** A migrate_from was recorded here (whatever its result): a migration to here got that far. */
+        boolean migrateFromSeen;
+        /** The last migrate_to from here, when it failed: the resource may be active on its target too. */
+        org.pulse.cib.model.LrmOp failedMigrateTo;
+        /** The newest last-rc-change of any entry here (seconds), to tell what happened after a migration. */
+        long newestChange;
         /** Recorded for another agent than the one configured now: the entry is deleted. */
         boolean agentChanged;
         /** The resource name the history used on this node (an anonymous instance's clone name). */

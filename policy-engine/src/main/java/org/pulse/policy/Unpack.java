@@ -427,6 +427,15 @@ final class Unpack {
             }
         }
         for (LrmOp op : ops) {
+            h.newestChange = Math.max(h.newestChange, op.lastRcChange());
+            if ("migrate_from".equals(op.operation())) {
+                h.migrateFromSeen = true;
+            } else if ("migrate_to".equals(op.operation()) && op.opStatus() != -1
+                    && (op.opStatus() != 0 || op.rcCode() != 0)) {
+                h.failedMigrateTo = op;
+            } else if ("migrate_to".equals(op.operation())) {
+                h.failedMigrateTo = null;
+            }
             if (op.id() != null && op.id().contains("_last_failure_")
                     && ("start".equals(op.operation()) || "monitor".equals(op.operation()))) {
                 h.lastFailures.add(op);
@@ -966,18 +975,41 @@ final class Unpack {
         }
         SNode source = r.runningOn.get(0);
         Rsc.NodeHistory h = r.history.get(source);
+        if (h != null && h.failedMigrateTo != null) {
+            failedMigrateTo(r, h.failedMigrateTo);
+            return;
+        }
         if (h == null || h.migrateTo == null || h.failed) {
             return;
         }
         SNode target = byName.get(h.migrateTo.migrateTarget());
-        if (target == null || target == source) {
-            return;
+        Rsc.NodeHistory th = target == null ? null : r.history.get(target);
+        if (target == null || target == source || (th != null && th.migrateFromSeen)) {
+            return;   // migrate_from ran (and failed or was stopped since): no longer half-way
         }
         r.partialSource = source;
         r.partialTarget = target;
         if (target.online && !target.unclean) {
             r.runningOn.add(target);
         }
+    }
+
+    /**
+     * A failed migrate_to may have left the resource running on its target: unless the target
+     * has not been probed yet (the probe will tell) or has recorded something since, it counts
+     * as active there too (when the target is up), so it is stopped there as well.
+     */
+    private void failedMigrateTo(Rsc r, LrmOp mt) {
+        SNode target = byName.get(mt.migrateTarget());
+        if (target == null || !target.online || target.unclean || r.runningOn.contains(target)) {
+            return;
+        }
+        Rsc.NodeHistory th = r.history.get(target);
+        // newer state there (only knowable when the migrate_to carries its time) settles it
+        if (th == null || (mt.lastRcChange() > 0 && th.newestChange > mt.lastRcChange())) {
+            return;
+        }
+        r.runningOn.add(target);
     }
 
     /**

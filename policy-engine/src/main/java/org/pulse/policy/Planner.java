@@ -434,6 +434,10 @@ final class Planner {
     }
 
     Act stop(Rsc r, SNode n) {
+        Rsc.NodeHistory h = r.history.get(n);
+        if (h != null && h.role == Role.PROMOTED && r.cloneAncestor() != null && r.cloneAncestor().promotable) {
+            add("demote", r, n, 0, null);   // a promoted instance is demoted before it stops
+        }
         Act a = add("stop", r, n, 0, null);
         if (n.unclean && fenced(n)) {
             a.pseudo = true;   // fencing the node stops it

@@ -713,9 +713,9 @@ final class Planner {
                 if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
                     continue;
                 }
-                if (e.first().kind == Rsc.Kind.CLONE || e.then().kind == Rsc.Kind.CLONE) {
-                    // between clones the order binds the clones' start and stop as wholes: a new
-                    // instance of the first does not restart running instances of the then
+                if (e.first().kind == Rsc.Kind.CLONE) {
+                    // a clone first binds as a whole: a new instance of it does not restart what
+                    // runs after it (a primitive or group first does restart a then-clone's instances)
                     continue;
                 }
                 boolean changed = false;

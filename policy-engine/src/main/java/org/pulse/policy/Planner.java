@@ -575,6 +575,10 @@ final class Planner {
     }
 
     Act stop(Rsc r, SNode n) {
+        Rsc.NodeHistory h = r.history.get(n);
+        if (h != null && h.role == Role.PROMOTED && r.cloneAncestor() != null && r.cloneAncestor().promotable) {
+            add("demote", r, n, 0, null);   // a promoted instance is demoted before it stops
+        }
         Act a = add("stop", r, n, 0, null);
         if (n.unclean && fenced(n)) {
             a.pseudo = true;   // fencing the node stops it
@@ -867,9 +871,9 @@ final class Planner {
                 if (!binds || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
                     continue;
                 }
-                if (e.first().kind == Rsc.Kind.CLONE || e.then().kind == Rsc.Kind.CLONE) {
-                    // between clones the order binds the clones' start and stop as wholes: a new
-                    // instance of the first does not restart running instances of the then
+                if (e.first().kind == Rsc.Kind.CLONE) {
+                    // a clone first binds as a whole: a new instance of it does not restart what
+                    // runs after it (a primitive or group first does restart a then-clone's instances)
                     continue;
                 }
                 boolean changed = false;

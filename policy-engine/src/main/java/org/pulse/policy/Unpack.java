@@ -500,7 +500,7 @@ final class Unpack {
     /** The resource a history entry belongs to: exact id, or an instance of an anonymous clone. */
     private Rsc findForHistory(String id, SNode node) {
         Rsc r = rscById.get(id);
-        if (r != null && r.isPrimitive() && r.cloneAncestor() == null) {
+        if (r != null && r.isPrimitive() && r.cloneAncestor() == null && !r.cloneOrphan) {
             return r;
         }
         String base = id;
@@ -539,7 +539,16 @@ final class Unpack {
         }
         // else the first inactive instance, whatever its number (Pacemaker's find_anonymous_clone);
         // the name the history used is kept as the instance's clone name on that node
-        return candidate != null ? candidate : firstUnused;
+        Rsc found = candidate != null ? candidate : firstUnused;
+        if (found != null && !found.requiresFencing && (!node.online || node.unclean)) {
+            // an instance that does not need fencing may be active on a lost node; unless the
+            // clone has an instance for every node, that history must not use up an instance
+            Rsc clone = found.cloneAncestor();
+            if (clone != null && clone.cloneMax < nodes.size()) {
+                return null;
+            }
+        }
+        return found;
     }
 
     /**

@@ -168,4 +168,27 @@ class HangTest {
         assertTrue(List.of("[a]", "[c]").contains(runsOn(c, "d1")), "d1 should run once, not on b: "
                 + runsOn(c, "d1") + "; log: " + c.log);
     }
+
+    @Test
+    void aMemberThatNeverConfirmsTheJoinsCibIsLeftOutAfterJoinFinalizationTimeout() throws Exception {
+        MiniCluster c = new MiniCluster(List.of("a", "b", "c"), cib(dummy("d1") + FENCE,
+                prefers("d1", "a") + prefers("fence", "b")), new PolicyEngineScheduler());
+        c.view("v1", List.of("a", "b", "c"));
+        c.hold(e -> e.from().equals("c") && e.message() instanceof Message.CibAck);
+        c.view("v2", List.of("a", "b", "c"));
+        long id = c.admin("b", new AdminCommand.Write(new CibEdit.ClusterProperty("x", "1"), false));
+        c.settle();
+        assertEquals(null, c.replies.get(id), "acknowledged before c confirmed the join's CIB");
+        c.advance(DcRole.DEFAULT_JOIN_FINALIZATION_TIMEOUT_MS, "join-finalization");
+        assertTrue(c.replies.get(id) != null && c.replies.get(id).ok(), "the write still waits for c: "
+                + c.replies.get(id));
+        Controller a = c.nodes.get("a");
+        assertEquals("pending", Cibs.nodeState(a.cib().root(), "c").orElseThrow().attr("join"));
+        assertTrue(c.fenceRequests.isEmpty(), "c runs nothing: " + c.fenceRequests);
+
+        c.release();
+        assertEquals("member", Cibs.nodeState(a.cib().root(), "c").orElseThrow().attr("join"),
+                "c's late confirmation should bring it back in; log: " + c.log);
+        assertEquals(a.cib().version(), c.nodes.get("c").cib().version());
+    }
 }

@@ -428,6 +428,9 @@ public final class Controller {
             out.add(new Effect.CancelRecurring(req.resourceId()));
         }
         lrm.started(req);
+        // The LRM reports every operation by its timeout plus a kill grace period; should its report never
+        // come all the same, this node must not call the operation pending for ever (in every join answer).
+        out.timer(TimerKey.of("op-deadline", req.opKey()), req.timeoutMs() + 2 * config.actionMarginMs());
         // Fence devices' start and stop go to the LRM too, as Pacemaker's go to its fencer: a start
         // checks the device (its monitor action) and registers it, so a broken power switch shows
         // as a failed start instead of at the first fencing, and probes stay true after a restart.
@@ -436,6 +439,9 @@ public final class Controller {
 
     private void onOperation(OpResult r) {
         LocalLrm.Recorded rec = lrm.record(r, now.getEpochSecond());
+        if (rec.completesRequest()) {
+            out.add(new Effect.CancelTimer(TimerKey.of("op-deadline", r.opKey())));
+        }
         if (rec.report() && view != null) {
             out.send(view.dc(), new Message.OpReport(r, rec.callId(), rec.opDigest()));
         }
@@ -450,6 +456,13 @@ public final class Controller {
                         "the DC did not confirm the change within " + (config.writeTimeoutMs() / 1000)
                                 + " s; it may or may not be applied — check with crm configure show"));
             }
+        } else if (key.is("op-deadline")) {
+            lrm.inFlight().stream().filter(req -> req.opKey().equals(key.detail())).findFirst().ifPresent(req -> {
+                out.warn("the LRM never reported " + req.action() + " of " + req.resourceId() + " (" + req.opKey()
+                        + "); taking it as timed out");
+                onOperation(OpResult.of(req, 1, OpStatus.TIMEOUT, "the LRM did not report within "
+                        + req.timeoutMs() + " ms + " + 2 * config.actionMarginMs() + " ms", req.timeoutMs()));
+            });
         } else if (key.is("dampen")) {
             Dampened d = dampened.remove(key.name());
             if (d != null) {

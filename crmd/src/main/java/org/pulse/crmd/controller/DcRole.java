@@ -811,7 +811,7 @@ final class DcRole {
         }
         OpRequest req = new OpRequest(opKey, run.resourceId(), run.agent(), run.operation(), run.intervalMs(),
                 Math.max(1, run.timeoutMs()), run.params());
-        if (run.activates() && !run.isFence()) {
+        if (!run.isFence() && !run.isProbe() && LrmOps.recordsPending(run.operation(), run.intervalMs())) {
             // record-pending: until its result comes, the resource counts as active there, whatever happens to
             // the node or to this DC meanwhile (a node that then fails to join is fenced, not ignored).
             recordResult(run.node(), OpResult.of(req, 193, OpStatus.PENDING, "", 0), -1, null, run.params());

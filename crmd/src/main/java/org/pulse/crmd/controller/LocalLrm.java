@@ -98,14 +98,16 @@ final class LocalLrm {
     }
 
     /**
-     * The history with every operation still in flight on top, as pending (Pacemaker's record-pending:
-     * op-status -1, rc 193, call-id -1), in the order they started: what a join answer carries, so that
-     * the DC neither starts such a resource elsewhere nor starts it here again while the operation runs.
+     * The history with the operations still in flight on top, as pending (Pacemaker's record-pending:
+     * op-status -1, rc 193, call-id -1; see {@link LrmOps#recordsPending}), in the order they started: what
+     * a join answer carries, so that the DC neither starts such a resource elsewhere nor starts it here
+     * again while the operation runs.
      */
     XmlElement toXmlWithPending(long nowEpochSec) {
         Map<String, XmlElement> withPending = new TreeMap<>(resources);
         for (OpRequest req : inFlight.values()) {
-            if (req.action().equals("cancel") || !LrmOps.recordable(OpResult.of(req, 0, OpStatus.PENDING, "", 0))) {
+            if (!LrmOps.recordsPending(req.action(), req.intervalMs())
+                    || !LrmOps.recordable(OpResult.of(req, 0, OpStatus.PENDING, "", 0))) {
                 continue;
             }
             withPending.put(req.resourceId(), LrmOps.recordPending(withPending.get(req.resourceId()), req, -1, node,

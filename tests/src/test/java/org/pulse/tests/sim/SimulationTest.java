@@ -23,6 +23,8 @@ class SimulationTest {
         long fencings = 0;
         long crashes = 0;
         long acked = 0;
+        long neverReturned = 0;
+        long freezes = 0;
         long started = System.nanoTime();
         for (int i = 0; i < count; i++) {
             long seed = base + i;
@@ -37,6 +39,8 @@ class SimulationTest {
             events += s.sim.eventsHandled;
             fencings += s.sim.fencings;
             crashes += s.sim.crashes;
+            neverReturned += s.sim.neverReturned;
+            freezes += s.sim.freezes;
             acked += s.ackedWrites();
             if (violation != null) {
                 failures.add(s.describe() + ": " + violation);
@@ -44,9 +48,10 @@ class SimulationTest {
                         + s.log());
             }
         }
-        System.out.printf("simulation: %d schedules from seed %d, %d events, %d crmd crashes, %d fencings,"
-                + " %d acknowledged writes checked, %d failed, %.1f s%n", count, base, events, crashes, fencings, acked,
-                failures.size(), (System.nanoTime() - started) / 1e9);
+        System.out.printf("simulation: %d schedules from seed %d, %d events, %d crmd crashes, %d crmd freezes,"
+                + " %d operations that never returned, %d fencings, %d acknowledged writes checked, %d failed, %.1f s%n",
+                count, base, events, crashes, freezes, neverReturned, fencings, acked, failures.size(),
+                (System.nanoTime() - started) / 1e9);
         assertEquals(List.of(), failures, "failing seeds (pin one in PinnedSeedsTest to debug)");
     }
 }

@@ -44,6 +44,8 @@ final class SimScenario {
     /** The late phase's victim and when it died; null before (or without a fence device). */
     private String lateVictim;
     private long lateCrashMs = -1;
+    /** How long after its death the late phase's victim was fenced; -1 when that did not happen (yet). */
+    long lateFencedAfterMs = -1;
     private String logAtViolation;
     private int writes;
 
@@ -302,6 +304,11 @@ final class SimScenario {
     static final long MAX_TRANSITION_MS = 60_000;
 
     private void checkInvariants() {
+        if (lateVictim != null && sim.lastFencedAtMs.getOrDefault(lateVictim, -1L) >= lateCrashMs) {
+            lateFencedAfterMs = sim.lastFencedAtMs.get(lateVictim) - lateCrashMs;
+            sim.trace("late phase: " + lateVictim + " fenced " + lateFencedAfterMs + " ms after it died");
+            lateVictim = null;
+        }
         if (lateVictim != null && sim.nowMs > lateCrashMs + LATE_FENCE_WITHIN_MS
                 && sim.lastFencedAtMs.getOrDefault(lateVictim, -1L) < lateCrashMs) {
             fail(lateVictim + " died at " + lateCrashMs + " ms while an operation hung on a survivor, and was not"

@@ -25,9 +25,11 @@ final class Planner {
      * node_state still expects them as members — any member may have been told to start
      * something by a DC that did not yet know it was cut off), nodes where a stop failed
      * (the resource's state there is unknown), and members that failed to join (join=pending,
-     * still in the membership) while their history says something may be active there — as
-     * Pacemaker's scheduler fences a node that is not online but thought to run a resource; one
-     * that runs nothing is only left out. Never this node itself.
+     * still in the membership) while their history says something may be active there: what runs
+     * there can be neither stopped nor started elsewhere until then (Pacemaker waits for
+     * node-pending-timeout, by default for ever; Pulse fences at once, as Pacemaker's scheduler
+     * fences an offline node thought to run a resource). One that runs nothing is only left out.
+     * Never this node itself.
      */
     static List<String> nodesToFence(Cib cib, View view, String self) {
         List<String> out = new ArrayList<>();

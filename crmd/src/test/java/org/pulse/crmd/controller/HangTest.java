@@ -191,4 +191,20 @@ class HangTest {
                 "c's late confirmation should bring it back in; log: " + c.log);
         assertEquals(a.cib().version(), c.nodes.get("c").cib().version());
     }
+
+    @Test
+    void joinIntegrationTimeoutIsTheClusterProperty() throws Exception {
+        Cib base = cib(dummy("d1") + FENCE, prefers("d1", "a") + prefers("fence", "b"));
+        Cib withProperty = Cib.of(XmlParser.parse("test", base.toXml().replace("<crm_config/>",
+                "<crm_config><cluster_property_set id=\"o\"><nvpair id=\"jit\" name=\"join-integration-timeout\""
+                        + " value=\"2s\"/></cluster_property_set></crm_config>")));
+        MiniCluster c = new MiniCluster(List.of("a", "b", "c"), withProperty, new PolicyEngineScheduler());
+        c.view("v1", List.of("a", "b", "c"));
+        c.hold(e -> e.from().equals("c"));
+        c.view("v2", List.of("a", "b", "c"));
+        c.advance(1_999, "join-integration");
+        assertFalse(c.nodes.get("a").hasConfirmedQuorum(), "the join gave up on c before join-integration-timeout");
+        c.advance(1, "join-integration");
+        assertTrue(c.nodes.get("a").hasConfirmedQuorum(), "the join still waits for c after 2 s");
+    }
 }

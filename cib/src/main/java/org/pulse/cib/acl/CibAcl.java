@@ -111,9 +111,41 @@ public final class CibAcl {
         Evaluation ev = new Evaluation(cibRoot, permissionsFor(cibRoot, who));
         XmlElement filtered = ev.filter(cibRoot, ev.rootNode, Eff.NONE);
         if (filtered == null) {
-            return withVersion(new XmlElement(cibRoot.name(), Map.of(), List.of()), cibRoot);
+            filtered = new XmlElement(cibRoot.name(), Map.of(), List.of());
         }
-        return ev.effective(ev.rootNode, Eff.NONE).readable() ? filtered : withVersion(filtered, cibRoot);
+        if (ev.effective(ev.rootNode, Eff.NONE).readable()) {
+            return filtered;
+        }
+        return withSkeleton(withVersion(filtered, cibRoot), cibRoot);
+    }
+
+    /**
+     * The CIB's fixed frame (configuration, its sections, status) as empty scaffolding where the
+     * filter removed it: every CIB has them, so they reveal nothing, and a change made to the
+     * filtered copy then adds to the existing sections instead of creating second ones. (Pacemaker
+     * removes them too; its clients do not write diffs of the filtered copy.)
+     */
+    private static XmlElement withSkeleton(XmlElement filtered, XmlElement original) {
+        List<XmlNode> top = new ArrayList<>();
+        for (XmlElement section : original.elements()) {
+            if (!section.name().equals("configuration") && !section.name().equals("status")) {
+                continue;
+            }
+            XmlElement kept = filtered.element(section.name()).orElse(null);
+            if (kept == null) {
+                kept = new XmlElement(section.name(), Map.of(), List.of());
+            }
+            if (section.name().equals("configuration")) {
+                List<XmlNode> parts = new ArrayList<>();
+                for (XmlElement part : section.elements()) {
+                    XmlElement k = kept.element(part.name()).orElse(null);
+                    parts.add(k != null ? k : new XmlElement(part.name(), Map.of(), List.of()));
+                }
+                kept = kept.withChildren(parts);
+            }
+            top.add(kept);
+        }
+        return filtered.withChildren(top);
     }
 
     private static XmlElement withVersion(XmlElement scaffold, XmlElement original) {
@@ -406,8 +438,8 @@ public final class CibAcl {
     record Key(String name, String id, int occurrence) {
         @Override
         public String toString() {
-            return name + (id == null ? "" : "[@id=" + literal(id) + "]") + (occurrence > 0 || id == null
-                    ? "[" + (occurrence + 1) + "]" : "");
+            return name + (id == null ? "" : "[@id=" + literal(id) + "]") + (occurrence > 0 ? "[" + (occurrence + 1)
+                    + "]" : "");
         }
     }
 

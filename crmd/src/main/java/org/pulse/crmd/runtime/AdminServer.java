@@ -42,7 +42,8 @@ import org.slf4j.Logger;
  * refused and the connection closed (the rest of it is never read); the bytes all connections
  * hold in unfinished lines together stay under {@link Limits#bufferedBytes} (a second huge line
  * at the same moment is refused, not queued); at most {@link Limits#maxConnections} connections
- * at once (the next gets an error line and is closed); a connection that sends no complete request
+ * at once (at the limit the connection idle the longest is closed to make room; only when all are
+ * busy does the next get an error line); a connection that sends no complete request
  * for {@link Limits#idleTimeoutMs} while none of its requests is being handled is closed.
  */
 final class AdminServer implements AutoCloseable {
@@ -180,9 +181,9 @@ final class AdminServer implements AutoCloseable {
                 }
                 return;
             }
-            if (!slots.tryAcquire()) {
+            if (!slots.tryAcquire() && !(evictIdlest() && acquireSoon())) {
                 refuse(ch, AdminError.INTERNAL, "crmd already serves " + limits.maxConnections() + " admin connections"
-                        + " (its limit); close idle clients or retry in a moment");
+                        + " (its limit), all busy; retry in a moment");
                 continue;
             }
             try {
@@ -197,6 +198,38 @@ final class AdminServer implements AutoCloseable {
                 slots.release();
                 refuse(ch, AdminError.INTERNAL, "crmd is stopping");
             }
+        }
+    }
+
+    /**
+     * At the limit, the connection idle the longest makes room (as a web server drops keep-alive
+     * connections): idle clients cannot lock operators out, only connections at work count.
+     */
+    private boolean evictIdlest() {
+        Map.Entry<SocketChannel, Connection> idlest = null;
+        for (Map.Entry<SocketChannel, Connection> e : open.entrySet()) {
+            if (!e.getValue().busy && (idlest == null || e.getValue().lastActiveMs < idlest.getValue().lastActiveMs)) {
+                idlest = e;
+            }
+        }
+        if (idlest == null) {
+            return false;
+        }
+        log.debug("admin connections at their limit ({}): the one idle longest is closed", limits.maxConnections());
+        try {
+            idlest.getKey().close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        return true;
+    }
+
+    private boolean acquireSoon() {
+        try {
+            return slots.tryAcquire(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -47,6 +47,23 @@ final class AdminHandler {
             AdminOp.NODE, Set.of("action", "node", "name", "value", "lifetime", "dampen", "force"));
     /** What agents may do on their socket: read, and node attributes (crm_attribute, attrd_updater, crm_node). */
     static final Set<String> AGENT_NODE_ACTIONS = Set.of("attribute-set", "attribute-delete", "attribute-get");
+    /**
+     * Pacemaker's cluster options: agents may not set these. Agents such as pgsql and redis keep
+     * their own state in cluster properties of their own names (crm_attribute --type crm_config
+     * --name RSC_REPL_INFO), which stays allowed.
+     */
+    static final Set<String> CLUSTER_OPTIONS = Set.of("stonith-enabled", "stonith-action", "stonith-timeout",
+            "stonith-max-attempts", "stonith-watchdog-timeout", "have-watchdog", "concurrent-fencing",
+            "priority-fencing-delay", "fence-reaction", "startup-fencing", "no-quorum-policy", "symmetric-cluster",
+            "maintenance-mode", "start-failure-is-fatal", "enable-startup-probes", "enable-acl", "cluster-delay",
+            "batch-limit", "migration-limit", "node-action-limit", "placement-strategy", "shutdown-lock",
+            "shutdown-lock-limit", "stop-all-resources", "stop-orphan-resources", "stop-orphan-actions",
+            "remove-after-stop", "cluster-recheck-interval", "election-timeout", "shutdown-escalation",
+            "join-integration-timeout", "join-finalization-timeout", "transition-delay", "dc-deadtime",
+            "cluster-ipc-limit", "load-threshold", "node-health-strategy", "node-health-base", "node-health-green",
+            "node-health-yellow", "node-health-red", "pe-error-series-max", "pe-warn-series-max",
+            "pe-input-series-max", "dc-version", "cluster-infrastructure", "cluster-name", "last-lrm-refresh",
+            "is-managed-default", "default-resource-stickiness", "default-action-timeout");
 
     private final CrmdRuntime runtime;
 
@@ -75,13 +92,19 @@ final class AdminHandler {
         if (req.op().equals(AdminOp.QUERY) || req.op().equals(AdminOp.STATUS)) {
             return null;
         }
-        if (req.op().equals(AdminOp.NODE) && AGENT_NODE_ACTIONS.contains(req.args().string("action").orElse(""))) {
+        String action = req.op().equals(AdminOp.NODE) ? req.args().string("action").orElse("") : "";
+        if (AGENT_NODE_ACTIONS.contains(action)) {
+            return null;
+        }
+        if ((action.equals("property-set") || action.equals("property-delete"))
+                && !CLUSTER_OPTIONS.contains(req.args().string("name").orElse(""))) {
             return null;
         }
         String what = req.op() + req.args().string("action").map(a -> " " + a).orElse("");
         return AdminResponse.error(req.id(), AdminError.ACCESS_DENIED, "agents may not '" + what + "' through the"
-                + " agents' socket: it offers query, status and node attribute-set/-delete/-get (crm_attribute,"
-                + " attrd_updater, crm_node); an operator uses crm on the admin socket");
+                + " agents' socket: it offers query, status, node attribute-set/-delete/-get (crm_attribute,"
+                + " attrd_updater, crm_node) and cluster properties of the agent's own (not Pacemaker's cluster"
+                + " options); an operator uses crm on the admin socket");
     }
 
     /** Who asked, for the DC: the caller, the tool (the request id's first word, e.g. crm_attribute), this node. */

@@ -72,6 +72,11 @@ class AdminAccessTest {
                 .error().code());
         assertEquals(AdminError.ACCESS_DENIED, AdminHandler.checkAgent(AdminRequest.node("a", "standby", "n1"))
                 .error().code());
+        // pgsql keeps RSC_REPL_INFO in crm_config; stonith-enabled is not an agent's to change.
+        assertNull(AdminHandler.checkAgent(new AdminRequest("a", AdminOp.NODE, AdminArgs.of("action", "property-set",
+                "name", "pgsql_REPL_INFO", "value", "x"))));
+        assertEquals(AdminError.ACCESS_DENIED, AdminHandler.checkAgent(new AdminRequest("a", AdminOp.NODE,
+                AdminArgs.of("action", "property-set", "name", "stonith-enabled", "value", "false"))).error().code());
     }
 
     @Test

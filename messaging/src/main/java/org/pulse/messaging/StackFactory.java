@@ -50,7 +50,7 @@ final class StackFactory {
     private StackFactory() {
     }
 
-    static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol suspectTap) {
+    static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol suspectTap, DropLog dropLog) {
         Timing t = config.timing();
         InetSocketAddress bind = config.primaryLink();
         List<Protocol> stack = new ArrayList<>();
@@ -85,6 +85,10 @@ final class StackFactory {
         tcp.setBundler(new PerDestinationBundler().useSingleSenderThread(false));
         tcp.setValue("log_discard_msgs", false); // other clusters' traffic is not news
         tcp.setMaxLength(MAX_FRAME_BYTES);
+        tcp.setSocketFactory(new PeerAddressFilter(config.peerHosts(), dropLog));
+        // Connect from the configured address, which is what the peers' filters accept (the
+        // kernel's own choice of source may be another address of a multi-homed host).
+        tcp.setValue("client_bind_addr", bind.getAddress());
         // JGroups 5.5.7 answers diagnostics probes (UDP multicast 224.0.75.75:7500) by default:
         // view, members and addresses to anyone who asks, below the seal. Nothing of Pulse uses it.
         try {

@@ -2,6 +2,7 @@ package org.pulse.messaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
@@ -333,6 +334,42 @@ class ClusterTest {
                 System.out.printf("FIGURE 1 GiB frame refused after %.1f ms%n", ms(System.nanoTime() - t0));
             }
             Thread.sleep(500);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(List.of("node1", "node2", "node3"), c.node(i).view().members(), "view intact on " + TestCluster.name(i));
+            }
+        }
+    }
+
+    /**
+     * Only the configured nodes' addresses may connect to the cluster port: a connection from
+     * another address (127.0.0.2, reachable on loopback) is closed before anything is read, while
+     * one from a configured address (127.0.0.1) is kept waiting for its handshake.
+     */
+    @Test
+    void connectionsFromAddressesThatAreNoConfiguredNodeAreClosedAtOnce() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "peerfilter", 3, 500)) {
+            formThree(c);
+            int port = c.addresses.get(0).getPort();
+            try (Socket stranger = new Socket()) {
+                stranger.bind(new java.net.InetSocketAddress("127.0.0.2", 0));
+                stranger.connect(new java.net.InetSocketAddress(TestNet.LOOPBACK, port), 2_000);
+                // Same wait as for the configured address below, far below JGroups' own handshake timeout.
+                stranger.setSoTimeout(300);
+                int got;
+                try {
+                    got = stranger.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    got = -1;
+                }
+                assertEquals(-1, got, "a connection from 127.0.0.2 is closed by node1 at once");
+            }
+            try (Socket configured = new Socket()) {
+                configured.bind(new java.net.InetSocketAddress(TestNet.LOOPBACK, 0));
+                configured.connect(new java.net.InetSocketAddress(TestNet.LOOPBACK, port), 2_000);
+                configured.setSoTimeout(300);
+                assertThrows(java.net.SocketTimeoutException.class, () -> configured.getInputStream().read(),
+                        "a connection from a configured address is kept, waiting for its handshake");
+            }
             for (int i = 0; i < 3; i++) {
                 assertEquals(List.of("node1", "node2", "node3"), c.node(i).view().members(), "view intact on " + TestCluster.name(i));
             }

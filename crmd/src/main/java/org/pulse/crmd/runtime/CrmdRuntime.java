@@ -159,7 +159,11 @@ public final class CrmdRuntime implements AutoCloseable {
         });
         lrm = new Lrm(lrmConfig(config, agentPath()), r -> post(new Event.OperationCompleted(toOpResult(r))));
         admin = AdminServer.start(config.socket(), this, log);
-        messenger = Messenger.start(messaging(config).clusterKey(key).build(), new Listener());
+        List<ClusterKey> accepted = new ArrayList<>();
+        for (Path f : config.acceptKeyFiles()) {
+            accepted.add(ClusterKey.load(f));
+        }
+        messenger = Messenger.start(messaging(config).clusterKey(key).acceptKeys(accepted).build(), new Listener());
         log.info("failure detection: {}", messenger.describeTiming());
         started.countDown();
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
@@ -226,7 +230,10 @@ public final class CrmdRuntime implements AutoCloseable {
      */
     static MessagingConfig.Builder messaging(NodeConfig config) {
         MessagingConfig.Builder mc = MessagingConfig.builder(config.cluster(), config.node())
-                .failureDetectionMs(config.failureDetectionMs());
+                .failureDetectionMs(config.failureDetectionMs())
+                // Only the configured nodes join or vote; incarnations survive restarts beside the CIB.
+                .memberNames(config.nodes().keySet())
+                .stateDir(config.dataDir().resolve("messaging"));
         mc.listenOn(config.listen());
         if (config.link2() != null) {
             mc.listenOn(config.link2());

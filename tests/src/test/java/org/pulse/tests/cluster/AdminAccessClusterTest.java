@@ -218,6 +218,32 @@ class AdminAccessClusterTest {
 
     @Test
     @Order(6)
+    void theAgentsSocketOffersAgentsWhatTheyNeedAndNoMore() throws Exception {
+        Path agents = cluster.socket(1).resolveSibling("crmd-agents.sock");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(agents)));
+        var client = new FailoverAdmin();
+        AdminResponse set = client.call(agents, new AdminRequest("attrd_updater-1-1", AdminOp.NODE,
+                AdminArgs.of("action", "attribute-set", "node", "node1", "name", "pingd", "value", "100")));
+        assertTrue(set.ok(), set.toString());
+        assertTrue(client.call(agents, AdminRequest.status("crm_node-1-1")).ok());
+        AdminResponse stop = client.call(agents, AdminRequest.resource("crm_resource-1-1", "stop", "web", null));
+        assertEquals("access-denied", stop.error().code(), stop.toString());
+        assertTrue(stop.error().message().contains("agents' socket"), stop.error().message());
+        // A member of haclient is not an agent, whatever the socket's mode.
+        Files.setPosixFilePermissions(agents, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String line = AdminCodec.encode(AdminRequest.status("x-1"));
+        String perl = "use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
+                + " print $s $ARGV[1], \"\\n\"; my $r = <$s>; print $r // \"\";";
+        Process p = new ProcessBuilder("runuser", "-u", MEMBER, "--", "perl", "-e", perl, agents.toString(), line)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(out.contains("access-denied") && out.contains("agents' socket"), out);
+    }
+
+    @Test
+    @Order(7)
     void aHundredMegabyteLineAndManyIdleConnectionsLeaveCrmStatusAnswering() throws Exception {
         long sent = 0;
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {

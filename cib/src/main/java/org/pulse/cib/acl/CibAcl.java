@@ -329,7 +329,7 @@ public final class CibAcl {
             }
         }
 
-        void compare(XmlElement b, org.w3c.dom.Element db, Eff inheritedB, XmlElement a, org.w3c.dom.Element da,
+        void compare(XmlElement b, SimplePath.Node db, Eff inheritedB, XmlElement a, SimplePath.Node da,
                 Eff inheritedA, String path, boolean root) {
             if (denial != null) {
                 return;
@@ -351,8 +351,8 @@ public final class CibAcl {
             Map<Key, Integer> afterIdx = keys(a);
             List<XmlElement> bEls = b.elements();
             List<XmlElement> aEls = a.elements();
-            List<org.w3c.dom.Element> bDom = Evaluation.children(db);
-            List<org.w3c.dom.Element> aDom = Evaluation.children(da);
+            List<SimplePath.Node> bDom = Evaluation.children(db);
+            List<SimplePath.Node> aDom = Evaluation.children(da);
             List<Key> keptOrderBefore = new ArrayList<>();
             for (Map.Entry<Key, Integer> e : beforeIdx.entrySet()) {
                 int i = e.getValue();
@@ -397,7 +397,7 @@ public final class CibAcl {
             }
         }
 
-        private void removed(XmlElement e, org.w3c.dom.Element d, Eff inherited, String path) {
+        private void removed(XmlElement e, SimplePath.Node d, Eff inherited, String path) {
             Eff eff = old.effective(d, inherited);
             if (!eff.writable()) {
                 deny(path, null, "remove", eff);
@@ -405,7 +405,7 @@ public final class CibAcl {
             }
             Map<Key, Integer> idx = keys(e);
             List<XmlElement> els = e.elements();
-            List<org.w3c.dom.Element> dom = Evaluation.children(d);
+            List<SimplePath.Node> dom = Evaluation.children(d);
             for (Map.Entry<Key, Integer> c : idx.entrySet()) {
                 removed(els.get(c.getValue()), dom.get(c.getValue()), eff, path + "/" + c.getKey());
                 if (denial != null) {
@@ -414,7 +414,7 @@ public final class CibAcl {
             }
         }
 
-        private void created(XmlElement e, org.w3c.dom.Element d, Eff inherited, String path) {
+        private void created(XmlElement e, SimplePath.Node d, Eff inherited, String path) {
             Eff eff = now.effective(d, inherited);
             boolean scaffolding = e.attributes().keySet().stream().allMatch("id"::equals)
                     && nonElements(e).isEmpty();
@@ -424,7 +424,7 @@ public final class CibAcl {
             }
             Map<Key, Integer> idx = keys(e);
             List<XmlElement> els = e.elements();
-            List<org.w3c.dom.Element> dom = Evaluation.children(d);
+            List<SimplePath.Node> dom = Evaluation.children(d);
             for (Map.Entry<Key, Integer> c : idx.entrySet()) {
                 created(els.get(c.getValue()), dom.get(c.getValue()), eff, path + "/" + c.getKey());
                 if (denial != null) {

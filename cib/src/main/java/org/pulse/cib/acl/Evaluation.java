@@ -21,37 +21,38 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * One subject's permissions evaluated over one CIB tree. The XPaths run on a W3C DOM copy of the
- * tree through the JDK's XPath 1.0 engine: the same language libxml2 gives Pacemaker, so an
- * operator's existing ACLs select the same elements here (functions, axes, unions and all), with
- * no home-made subset to drift from it. The DOM is walked in parallel with the XmlElement tree
- * (the i-th element child of one is the i-th of the other), so no identity map of our immutable
- * (and possibly shared) elements is needed.
+ * One subject's permissions evaluated over one CIB tree. The XPaths are XPath 1.0, the language
+ * libxml2 gives Pacemaker, so an operator's existing ACLs select the same elements here. The paths
+ * operators usually write (steps with attribute predicates) are walked directly ({@link SimplePath});
+ * any other XPath (functions, axes, unions, positions) runs on the JDK's XPath engine over a DOM
+ * copy made for it, so nothing an operator writes is refused or misread. Results are marked on a
+ * tree of {@link SimplePath.Node}s built once per evaluation (our immutable elements may be shared,
+ * so they are never keys).
  */
 final class Evaluation {
-    final Element rootNode;
+    final SimplePath.Node rootNode;
     final List<String> problems = new ArrayList<>();
-    /** Per selected DOM element: the first permission of each kind that selected it. */
-    private final Map<Node, AclPermission[]> selected = new IdentityHashMap<>();
+    /** Per selected element: the first permission of each kind that selected it. */
+    private final Map<SimplePath.Node, AclPermission[]> selected = new IdentityHashMap<>();
     /** Set when a deny could not be evaluated: everything is denied by it. */
     private AclPermission failClosed;
+    /** The DOM copy for the JDK's XPath, made only when a permission's XPath needs it. */
+    private Document doc;
+    private Map<Node, SimplePath.Node> fromDom;
 
     Evaluation(XmlElement root, List<AclPermission> permissions) {
-        Document doc;
-        try {
-            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            doc = f.newDocumentBuilder().newDocument();
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("the JDK's DOM is not available: " + e, e);
-        }
-        rootNode = build(doc, root);
-        doc.appendChild(rootNode);
-        XPath xpath = xpath();
+        rootNode = tree(root);
         for (AclPermission p : permissions) {
+            SimplePath simple = SimplePath.parse(p.xpath());
+            if (simple != null) {
+                for (SimplePath.Node n : simple.select(rootNode)) {
+                    mark(n, p);
+                }
+                continue;
+            }
             NodeList nodes;
             try {
-                nodes = (NodeList) xpath.evaluate(p.xpath(), doc, XPathConstants.NODESET);
+                nodes = (NodeList) xpath().evaluate(p.xpath(), dom(), XPathConstants.NODESET);
             } catch (XPathExpressionException e) {
                 String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
                 problems.add(p.describe() + ": the XPath cannot be evaluated (" + why + ")"
@@ -68,16 +69,46 @@ final class Evaluation {
                 if (n instanceof Attr a) {
                     n = a.getOwnerElement();
                 } else if (n instanceof Document) {
-                    n = rootNode;
+                    n = doc.getDocumentElement();
                 }
-                if (n instanceof Element) {
-                    AclPermission[] kinds = selected.computeIfAbsent(n, k -> new AclPermission[3]);
-                    if (kinds[p.kind().ordinal()] == null) {
-                        kinds[p.kind().ordinal()] = p;
-                    }
+                SimplePath.Node mine = n == null ? null : fromDom.get(n);
+                if (mine != null) {
+                    mark(mine, p);
                 }
             }
         }
+    }
+
+    private void mark(SimplePath.Node n, AclPermission p) {
+        AclPermission[] kinds = selected.computeIfAbsent(n, k -> new AclPermission[3]);
+        if (kinds[p.kind().ordinal()] == null) {
+            kinds[p.kind().ordinal()] = p;
+        }
+    }
+
+    private static SimplePath.Node tree(XmlElement e) {
+        SimplePath.Node n = new SimplePath.Node(e);
+        for (XmlNode c : e.children()) {
+            if (c instanceof XmlElement ce) {
+                n.children.add(tree(ce));
+            }
+        }
+        return n;
+    }
+
+    private Document dom() {
+        if (doc == null) {
+            try {
+                DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+                f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+                doc = f.newDocumentBuilder().newDocument();
+            } catch (ParserConfigurationException e) {
+                throw new IllegalStateException("the JDK's DOM is not available: " + e, e);
+            }
+            fromDom = new IdentityHashMap<>();
+            doc.appendChild(build(doc, rootNode));
+        }
+        return doc;
     }
 
     private static XPath xpath() {
@@ -91,32 +122,25 @@ final class Evaluation {
         return f.newXPath();
     }
 
-    private static Element build(Document doc, XmlElement e) {
-        Element d = doc.createElement(e.name());
-        e.attributes().forEach(d::setAttribute);
-        for (XmlNode c : e.children()) {
-            if (c instanceof XmlElement ce) {
-                d.appendChild(build(doc, ce));
-            }
+    private Element build(Document d, SimplePath.Node n) {
+        Element el = d.createElement(n.element.name());
+        n.element.attributes().forEach(el::setAttribute);
+        fromDom.put(el, n);
+        for (SimplePath.Node c : n.children) {
+            el.appendChild(build(d, c));
         }
-        return d;
+        return el;
     }
 
-    static List<Element> children(Element d) {
-        List<Element> out = new ArrayList<>();
-        for (Node c = d.getFirstChild(); c != null; c = c.getNextSibling()) {
-            if (c instanceof Element e) {
-                out.add(e);
-            }
-        }
-        return out;
+    static List<SimplePath.Node> children(SimplePath.Node n) {
+        return n.children;
     }
 
     /**
      * The access at {@code d}, given the access its parent has ({@code inherited}): the element's
      * own selection decides when there is one (deny, else write, else read), else the parent's.
      */
-    CibAcl.Eff effective(Element d, CibAcl.Eff inherited) {
+    CibAcl.Eff effective(SimplePath.Node d, CibAcl.Eff inherited) {
         if (failClosed != null) {
             return new CibAcl.Eff(AclPermission.Kind.DENY, failClosed);
         }
@@ -134,9 +158,9 @@ final class Evaluation {
     }
 
     /** The readable part of {@code e} (see CibAcl.filterForRead), or null when nothing of it is. */
-    XmlElement filter(XmlElement e, Element d, CibAcl.Eff inherited) {
+    XmlElement filter(XmlElement e, SimplePath.Node d, CibAcl.Eff inherited) {
         CibAcl.Eff eff = effective(d, inherited);
-        List<Element> dom = children(d);
+        List<SimplePath.Node> dom = children(d);
         List<XmlNode> kept = new ArrayList<>();
         boolean anyElement = false;
         boolean changed = false;

@@ -233,12 +233,35 @@ final class AdminServer implements AutoCloseable {
         }
     }
 
+    /**
+     * One error line, then close. The client may still be sending its request: what it sends in the
+     * next 200 ms (up to 1 MiB) is read and dropped, so its write does not fail (a broken pipe would
+     * kill a simple client before it reads the reason).
+     */
     private static void refuse(SocketChannel ch, String code, String message) {
         try (ch) {
             ch.write(ByteBuffer.wrap((AdminCodec.encode(AdminResponse.error("?", code, message)) + "\n")
                     .getBytes(StandardCharsets.UTF_8)));
+            ch.shutdownOutput();
+            ch.configureBlocking(false);
+            ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            long drained = 0;
+            while (System.nanoTime() < deadline && drained < (1 << 20)) {
+                sink.clear();
+                int n = ch.read(sink);
+                if (n < 0) {
+                    break;
+                }
+                drained += n;
+                if (n == 0) {
+                    Thread.sleep(10);
+                }
+            }
         } catch (IOException e) {
             // the client is gone already
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

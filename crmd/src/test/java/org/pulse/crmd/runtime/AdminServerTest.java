@@ -203,7 +203,7 @@ class AdminServerTest {
 
     /** Sends one line to the socket as {@code user} (its own groups, as login gives them) with perl under runuser (login's groups). */
     private static String callAs(String user, Path sock, String line) throws Exception {
-        String perl = "use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
+        String perl = "use IO::Socket::UNIX; $SIG{PIPE} = 'IGNORE'; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
                 + " print $s $ARGV[1], \"\\n\"; my $r = <$s>; print $r // \"EOF\\n\";";
         Process p = new ProcessBuilder("runuser", "-u", user, "--", "perl", "-e", perl,
                 sock.toString(), line).redirectErrorStream(true).start();

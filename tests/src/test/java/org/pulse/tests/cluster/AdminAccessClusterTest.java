@@ -121,7 +121,7 @@ class AdminAccessClusterTest {
     /** One request as {@code user} (runuser: its login groups), through a small perl client. */
     static AdminResponse as(String user, String op, Object... args) throws Exception {
         String line = AdminCodec.encode(new AdminRequest("acltest-" + System.nanoTime(), op, AdminArgs.of(args)));
-        String perl = "use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
+        String perl = "use IO::Socket::UNIX; $SIG{PIPE} = 'IGNORE'; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
                 + " print $s $ARGV[1], \"\\n\"; my $r = <$s>; print $r // \"\";";
         Process p = new ProcessBuilder("runuser", "-u", user, "--", "perl", "-e", perl, cluster.socket(1).toString(),
                 line).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -233,7 +233,7 @@ class AdminAccessClusterTest {
         Files.setPosixFilePermissions(agents, PosixFilePermissions.fromString("rw-rw-rw-"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         String line = AdminCodec.encode(AdminRequest.status("x-1"));
-        String perl = "use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
+        String perl = "use IO::Socket::UNIX; $SIG{PIPE} = 'IGNORE'; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
                 + " print $s $ARGV[1], \"\\n\"; my $r = <$s>; print $r // \"\";";
         Process p = new ProcessBuilder("runuser", "-u", MEMBER, "--", "perl", "-e", perl, agents.toString(), line)
                 .start();

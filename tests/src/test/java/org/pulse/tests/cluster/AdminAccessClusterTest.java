@@ -179,6 +179,24 @@ class AdminAccessClusterTest {
     }
 
     @Test
+    @Order(2)
+    void binCrmAsAMemberGetsTheRefusalWithTheRuleNamed() throws Exception {
+        // bin/crm as the member needs the repository readable by other users (a clone under /root is not).
+        Path crm = TestEnv.root().resolve("bin/crm");
+        if (run("runuser", "-u", MEMBER, "--", "test", "-r", crm.toString()) != 0) {
+            System.out.println("bin/crm as " + MEMBER + ": not run, " + TestEnv.root() + " is not readable by other users");
+            return;
+        }
+        Process p = new ProcessBuilder("runuser", "-u", MEMBER, "--", crm.toString(), "--socket",
+                cluster.socket(1).toString(), "configure", "property", "maintenance-mode=true")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertTrue(p.exitValue() != 0 && out.contains("access denied") && out.contains("operator-read"), out);
+        assertFalse(cibAsRoot().contains("maintenance-mode"));
+    }
+
+    @Test
     @Order(3)
     void aMembersReadsAreFiltered() throws Exception {
         AdminResponse q = as(MEMBER, AdminOp.QUERY);

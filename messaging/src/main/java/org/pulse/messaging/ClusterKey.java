@@ -145,9 +145,10 @@ public final class ClusterKey {
 
     /**
      * HMAC-SHA256(key, label): a separate 32-byte key per purpose, so that the seal key and any
-     * future use of the cluster key never share key material.
+     * other use of the cluster key (crmd's lease file) never share key material. The raw key
+     * cannot be recovered from a derived one.
      */
-    byte[] derive(String label) {
+    public byte[] derive(String label) {
         return derive(label.getBytes(StandardCharsets.UTF_8));
     }
 

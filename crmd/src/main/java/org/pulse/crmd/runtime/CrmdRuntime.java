@@ -101,6 +101,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private volatile boolean leaseWanted;
     /** Only the leaser thread touches this. */
     private boolean leaseHolding;
+    /** Authenticates the lease file's line: derived from the cluster key, so only key holders can claim the lease. */
+    private byte[] leaseMacKey;
     private long peIndex;
     private volatile boolean closed;
 
@@ -135,6 +137,7 @@ public final class CrmdRuntime implements AutoCloseable {
     private void boot() throws Exception {
         // The key first: without it nothing else is worth starting (its message says what to do).
         ClusterKey key = ClusterKey.load(config.keyFile());
+        leaseMacKey = key.derive("pulse/lease/v1");
         Files.createDirectories(config.dataDir());
         PrivateFiles.privateDirectory(peDir); // saved inputs hold every parameter, passwords included
         Files.createDirectories(config.haRsctmp());
@@ -206,13 +209,13 @@ public final class CrmdRuntime implements AutoCloseable {
         try {
             if (leaseWanted) {
                 LeaseFile.Result r = LeaseFile.acquire(path, config.node(), triedAt.toEpochMilli(), LEASE_MS,
-                        LEASE_MARGIN_MS);
+                        LEASE_MARGIN_MS, leaseMacKey);
                 leaseHolding = r.held();
                 // The configured text, not the Path's normal form: the controller matches it as written.
                 post(new Event.LeaseResult(config.quorum().tieBreaker().target(), r.held(),
                         r.held() ? java.time.Instant.ofEpochMilli(r.validUntilMs()) : null, triedAt));
             } else if (leaseHolding) {
-                LeaseFile.release(path, config.node());
+                LeaseFile.release(path, config.node(), leaseMacKey);
                 leaseHolding = false;
             }
         } catch (IOException | RuntimeException e) {

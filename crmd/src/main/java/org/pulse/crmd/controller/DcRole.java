@@ -364,6 +364,16 @@ final class DcRole {
             reply(replyTo, AdminResult.error(e.code, e.getMessage()));
             return;
         }
+        if (w.by() != null) {
+            // ACLs: judged here, on the CIB the change applies to, with that CIB's ACLs.
+            java.util.Optional<org.pulse.cib.acl.AclDenial> denied = org.pulse.cib.acl.CibAcl.checkWrite(cur.root(),
+                    next.root(), w.by().subject());
+            if (denied.isPresent()) {
+                out().warn("write refused for " + w.by() + ": " + denied.get().message());
+                reply(replyTo, AdminResult.error(AdminResult.ACCESS_DENIED, denied.get().message()));
+                return;
+            }
+        }
         boolean configuration = next.version().epoch() != cur.version().epoch()
                 || next.version().adminEpoch() != cur.version().adminEpoch();
         if (configuration) {
@@ -385,6 +395,11 @@ final class DcRole {
         if (next.equals(cur)) {
             reply(replyTo, AdminResult.written(cur.version(), "no change"));
             return;
+        }
+        if (w.by() != null) {
+            next = Cib.of(next.root().withAttribute("update-origin", w.by().origin())
+                    .withAttribute("update-client", w.by().client()).withAttribute("update-user", w.by().user()));
+            out().info("CIB " + next.version() + " written by " + w.by() + ": " + w.edit().getClass().getSimpleName());
         }
         commit(next);
         long seq = ++writeSeq;

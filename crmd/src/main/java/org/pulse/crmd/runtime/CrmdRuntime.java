@@ -271,7 +271,9 @@ public final class CrmdRuntime implements AutoCloseable {
         return LrmConfig.defaults().withNodeName(config.node()).withAgentDirs(config.agentDirs())
                 .withOcfRoot(config.ocfRoot())
                 .withStonithDirs(config.stonithDirs()).withLsbDir(config.lsbDir()).withHaRsctmp(config.haRsctmp())
-                .withEnv("PULSE_SOCKET", config.socket().toString()).withEnv("PULSE_NODE", config.node())
+                // Agents get the agents' socket: node attributes and reads, not the operator's full control.
+                .withEnv("PULSE_SOCKET", AdminServer.agentSocket(config.socket()).toString())
+                .withEnv("PULSE_NODE", config.node())
                 .withEnv("PATH", agentPath);
     }
 

@@ -60,6 +60,10 @@ class MessageCodecTest {
                         true)),
                 new Message.ForwardedAdmin(6, new AdminCommand.Write(new CibEdit.Constraint("c1", "<rsc_location/>"), false)),
                 new Message.ForwardedAdmin(7, new AdminCommand.Write(new CibEdit.FailCount("d1", "a", "INFINITY"), false)),
+                new Message.ForwardedAdmin(8, new AdminCommand.Write(new CibEdit.ClusterProperty("x", "1"), false,
+                        new Requester("alice", java.util.Set.of("haclient", "ops"), "crm_attribute", "node2"))),
+                new Message.ForwardedAdmin(9, new AdminCommand.Write(new CibEdit.ClusterProperty("x", "1"), false,
+                        new Requester("bob", java.util.Set.of(), "crm", "node1"))),
                 new Message.ForwardedReply(5, new AdminResult("ok", "stored", v, null, null)),
                 new Message.Suicide("v1", "no quorum"),
                 new Message.ForgetHistory("v1", ""));

@@ -47,9 +47,77 @@ final class Assignment {
         // allocation traces on the generated benchmark CIBs show)
         List<Rsc> sorted = new ArrayList<>(units);
         sorted.sort(Comparator.comparingInt((Rsc u) -> -priority(u)));
+        if (!"default".equals(c.options().placementStrategy())) {
+            sortForUtilization(sorted);
+        }
         for (Rsc u : sorted) {
             assign(u);
         }
+    }
+
+    /**
+     * With a placement strategy other than default, Pacemaker orders resources before placing
+     * them (so capacity goes first to those that most want where they are): by priority, then
+     * by their score on their current node (inactive ones last), then by their scores node by
+     * node, the nodes taken best first (base score, then free capacity when balanced, then
+     * fewer resources, then name). Stable: ties keep configuration order.
+     */
+    private void sortForUtilization(List<Rsc> units) {
+        List<SNode> nodeOrder = new ArrayList<>(c.nodes());
+        Map<SNode, Integer> running = new java.util.HashMap<>();
+        for (Rsc r : c.byId().values()) {
+            if (r.isPrimitive()) {
+                for (SNode n : r.runningOn) {
+                    running.merge(n, 1, Integer::sum);
+                }
+            }
+        }
+        boolean balanced = "balanced".equals(c.options().placementStrategy());
+        nodeOrder.sort((a, b) -> {
+            int wa = a.canHost() ? a.baseScore : -Scores.INFINITY;
+            int wb = b.canHost() ? b.baseScore : -Scores.INFINITY;
+            if (wa != wb) {
+                return wa > wb ? -1 : 1;
+            }
+            if (balanced) {
+                int cc = compareCapacity(a, b);
+                if (cc != 0) {
+                    return cc < 0 ? -1 : 1;
+                }
+            }
+            int ra = running.getOrDefault(a, 0);
+            int rb = running.getOrDefault(b, 0);
+            if (ra != rb) {
+                return ra < rb ? -1 : 1;
+            }
+            return a.name.compareTo(b.name);
+        });
+        Map<Rsc, Integer> currentScore = new java.util.HashMap<>();
+        for (Rsc u : units) {
+            SNode cur = unitCurrentNode(u);
+            ScoreTable t = combinedOwn(u);
+            currentScore.put(u, cur != null && t.allows(cur) ? t.get(cur) : -Scores.INFINITY);
+        }
+        units.sort((x, y) -> {
+            if (priority(x) != priority(y)) {
+                return priority(x) > priority(y) ? -1 : 1;
+            }
+            int cx = currentScore.get(x);
+            int cy = currentScore.get(y);
+            if (cx != cy) {
+                return cx > cy ? -1 : 1;
+            }
+            ScoreTable tx = combinedOwn(x);
+            ScoreTable ty = combinedOwn(y);
+            for (SNode n : nodeOrder) {
+                int sx = tx.allows(n) ? tx.get(n) : -Scores.INFINITY;
+                int sy = ty.allows(n) ? ty.get(n) : -Scores.INFINITY;
+                if (sx != sy) {
+                    return sx > sy ? -1 : 1;
+                }
+            }
+            return 0;
+        });
     }
 
     private static int priority(Rsc u) {
@@ -93,8 +161,13 @@ final class Assignment {
         if (members.isEmpty()) {
             return u.scores;
         }
+        return combinedFrom(members, 0);
+    }
+
+    /** Members from {@code from} on, each merged into the one before it (dropped if that leaves nowhere). */
+    private static ScoreTable combinedFrom(List<Rsc> members, int from) {
         ScoreTable t = members.get(members.size() - 1).scores.copy();
-        for (int i = members.size() - 2; i >= 0; i--) {
+        for (int i = members.size() - 2; i >= from; i--) {
             ScoreTable base = members.get(i).scores.copy();
             ScoreTable merged = merge(base, t, 1.0f, members.get(i + 1).id);
             t = canRunAny(merged) ? merged : base;
@@ -139,7 +212,32 @@ final class Assignment {
 
     /** Own table plus what the unit's dependents want (recursively), weighted by colocation score. */
     private ScoreTable withInfluence(Rsc u, Set<Rsc> visiting) {
-        ScoreTable t = combinedOwn(u).copy();
+        return addInfluence(combinedOwn(u).copy(), u, visiting);
+    }
+
+    /**
+     * The table a unit is placed by, in Pacemaker's order: its own scores (a group's first
+     * member's) with its colocations with already placed primaries applied first; then the
+     * later members of a group, then what its dependents prefer — each merge dropped when it
+     * would leave no node where the unit may run, judged with the primaries' part included.
+     */
+    private ScoreTable placementTable(Rsc u, List<Colocation> primaries) {
+        List<Rsc> members = u.isPrimitive() ? List.of() : u.primitives();
+        ScoreTable t = members.isEmpty() ? u.scores.copy() : members.get(0).scores.copy();
+        if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable) {
+            addPromotionScores(u, t);
+        }
+        applyPrimaries(t, primaries);
+        if (members.size() > 1) {
+            ScoreTable merged = merge(t, combinedFrom(members, 1), 1.0f, members.get(1).id);
+            if (canRunAny(merged)) {
+                t = merged;
+            }
+        }
+        return addInfluence(t, u, new HashSet<>());
+    }
+
+    private ScoreTable addInfluence(ScoreTable t, Rsc u, Set<Rsc> visiting) {
         visiting.add(u);
         for (Colocation col : s.dependentsOf(u)) {
             Rsc d = col.dependent();
@@ -356,39 +454,7 @@ final class Assignment {
         for (Colocation col : primaries) {
             assign(col.primary());
         }
-        ScoreTable t = withInfluence(u, new HashSet<>());
-        if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable) {
-            addPromotionScores(u, t);
-        }
-        for (Colocation col : primaries) {
-            Rsc p = col.primary();
-            if (col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) {
-                continue;   // a colocation of the dependent's role decides its promotion, not its node
-            }
-            if (p.kind == Rsc.Kind.CLONE) {
-                applyCloneColocation(t, col, p);
-                continue;
-            }
-            if (!p.assignedDone) {
-                continue;   // a loop: the other side is placed after us
-            }
-            SNode pn = p.assigned;
-            if (col.score() >= Scores.INFINITY) {
-                String why = null;   // the same for every node: built once, and only if needed
-                for (SNode n : c.nodes()) {
-                    if (n != pn && t.allows(n)) {
-                        if (why == null) {
-                            why = pn == null
-                                    ? "must be with " + p.id + ", which cannot run (colocation " + col.id() + ")"
-                                    : "must be with " + p.id + " on " + pn.name + " (colocation " + col.id() + ")";
-                        }
-                        t.add(n, -Scores.INFINITY, why);
-                    }
-                }
-            } else if (pn != null && t.allows(pn)) {
-                t.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + p.id + " (colocation " + col.id() + ")");
-            }
-        }
+        ScoreTable t = placementTable(u, primaries);
         finalScores.put(u, t);
         SNode chosen = null;
         String reason = null;
@@ -420,6 +486,39 @@ final class Assignment {
         setAssigned(u, chosen, reason);
         u.assigning = false;
         u.assignedDone = true;
+    }
+
+    /** Colocations with primaries already placed: with (or apart from) where each went. */
+    private void applyPrimaries(ScoreTable t, List<Colocation> primaries) {
+        for (Colocation col : primaries) {
+            Rsc p = col.primary();
+            if (col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) {
+                continue;   // a colocation of the dependent's role decides its promotion, not its node
+            }
+            if (p.kind == Rsc.Kind.CLONE) {
+                applyCloneColocation(t, col, p);
+                continue;
+            }
+            if (!p.assignedDone) {
+                continue;   // a loop: the other side is placed after us
+            }
+            SNode pn = p.assigned;
+            if (col.score() >= Scores.INFINITY) {
+                String why = null;   // the same for every node: built once, and only if needed
+                for (SNode n : c.nodes()) {
+                    if (n != pn && t.allows(n)) {
+                        if (why == null) {
+                            why = pn == null
+                                    ? "must be with " + p.id + ", which cannot run (colocation " + col.id() + ")"
+                                    : "must be with " + p.id + " on " + pn.name + " (colocation " + col.id() + ")";
+                        }
+                        t.add(n, -Scores.INFINITY, why);
+                    }
+                }
+            } else if (pn != null && t.allows(pn)) {
+                t.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + p.id + " (colocation " + col.id() + ")");
+            }
+        }
     }
 
     private boolean wantsToRun(Rsc u) {

@@ -130,8 +130,8 @@ final class GraphBuilder {
         if (n.standby) {
             return "standby";
         }
-        if (n.maintenance) {
-            return "maintenance";
+        if (n.maintenanceAttribute) {
+            return "maintenance";   // (cluster-wide maintenance-mode does not show on the nodes)
         }
         return "online";
     }

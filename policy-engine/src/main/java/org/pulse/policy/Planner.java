@@ -53,13 +53,16 @@ final class Planner {
     static Planner run(Cluster c, Scoring s) {
         Planner p = new Planner(c, s);
         p.discovery();
+        p.reprobes();
         p.fencing();
+        p.migrationCandidates();
         for (Rsc r : c.byId().values()) {
             if (r.isPrimitive()) {
                 p.plan(r);
             }
         }
         p.buildEdges();
+        p.findMigrations();
         p.propagateRestarts();
         p.shutdowns();
         p.runnability();
@@ -151,6 +154,28 @@ final class Planner {
 
     // ------------------------------------------------------------------ per primitive
 
+    /** Nodes whose probe_complete attribute is false: probed afresh as a whole (see reprobes). */
+    private final java.util.Set<SNode> reprobe = new java.util.HashSet<>();
+
+    /**
+     * A node whose (legacy) probe_complete attribute is false asks for all its resources to be
+     * probed again: one probe_again action for the node instead of per-resource probes there.
+     */
+    private void reprobes() {
+        for (SNode n : c.nodes()) {
+            String probed = n.attributes.get("probe_complete");
+            if (probed != null && n.canRunOps() && isFalse(probed)) {
+                add("probe_again", null, n, 0, null);
+                reprobe.add(n);
+            }
+        }
+    }
+
+    private static boolean isFalse(String v) {
+        String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+        return s.equals("false") || s.equals("no") || s.equals("off") || s.equals("0") || s.equals("n");
+    }
+
     private void discovery() {
         for (LocationConstraint lc : c.cib().constraints().locations()) {
             if ("never".equals(lc.resourceDiscovery()) && lc.node() != null && lc.rsc() != null) {
@@ -164,7 +189,7 @@ final class Planner {
         // probes where the state is unknown
         if (!r.orphan && c.options().enableStartupProbes()) {
             for (SNode n : c.nodes()) {
-                if (!n.canRunOps() || r.known.contains(n) || n.maintenance) {
+                if (!n.canRunOps() || r.known.contains(n) || n.maintenance || reprobe.contains(n)) {
                     continue;
                 }
                 if (discoveryForbidden(r, n)) {
@@ -177,7 +202,9 @@ final class Planner {
             }
         }
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
-            if (e.getValue().clearFailcount && e.getKey().canRunOps()) {
+            boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue())
+                    && FailCounts.count(r, e.getKey(), c.now().getEpochSecond(), true, e.getValue().blockFailure) > 0;
+            if ((e.getValue().clearFailcount || reconfigured) && e.getKey().canRunOps()) {
                 add("clear_failcount", r, e.getKey(), 0, null);
             }
         }
@@ -194,13 +221,17 @@ final class Planner {
                         cancel.extra.put("CRM_meta_operation", op.operation());
                     }
                 }
-            } else if (r.currentNode() != null && r.currentNode().canRunOps() && !r.blocked) {
+            } else if (r.currentNode() != null && r.currentNode().canRunOps() && !r.blocked && !r.orphan) {
                 // unmanaged (not in maintenance): left alone, but still watched
                 keepRunning(r, r.currentNode());
             }
             return;
         }
-        boolean multiple = r.runningOn.size() > 1;
+        // active on several nodes: every copy restarts, unless only the unexpected ones are to stop
+        // a partial migration being finished towards its target is not a double activity
+        boolean partialContinues = r.partialTarget != null && target == r.partialTarget && migrating.contains(r);
+        boolean multiple = cleanActiveCount(r) > 1 && !partialContinues
+                && !"stop_unexpected".equals(r.meta.get("multiple-active"));
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
             // on-fail=demote: a failed promoted monitor costs the promotion only, not a restart
@@ -214,12 +245,12 @@ final class Planner {
                 add("reload-agent", r, cur, 0, null);
                 changedParams = false;
             }
+            if (partialContinues && cur == target) {
+                continue;   // migrate_from finishes it here
+            }
             if (cur != target || failedHere || multiple || changedParams) {
                 stop(r, cur);
-                if (r.orphan && !r.extraCopy) {
-                    // an orphan's history is removed once it is stopped
-                    add("delete", r, cur, 0, null).after(find(r, "stop", cur));
-                }
+                cancelUnconfiguredRecurring(r, cur, h);
             }
         }
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
@@ -227,16 +258,11 @@ final class Planner {
                 add("delete", r, e.getKey(), 0, null);   // history of another agent: cleaned up
             }
         }
-        if (r.orphan && !r.extraCopy && !r.cloneOrphan) {
-            // an orphan's history where it is not active is simply removed
-            for (SNode n : r.history.keySet()) {
-                if (!r.runningOn.contains(n) && n.canRunOps()) {
-                    add("delete", r, n, 0, null);
-                }
-            }
+        if (r.orphan && !r.extraCopy) {
+            deleteOrphanHistory(r);
         }
         if (target != null) {
-            boolean running = r.runningOn.contains(target) && find(r, "stop", target) == null;
+            boolean running = r.runningOn.contains(target) && find(r, "stop", target) == null && !partialContinues;
             if (!running) {
                 start(r, target);
             } else {
@@ -244,6 +270,62 @@ final class Planner {
             }
         }
         roles(r);
+    }
+
+    /**
+     * A resource no longer configured has its history removed from every online node that has
+     * some (after its stop, where it was active) — unless it failed, when the history is kept
+     * for the record (Pacemaker's DeleteRsc), or orphans are left alone (stop-orphan-resources
+     * false: then it is unmanaged).
+     */
+    private void deleteOrphanHistory(Rsc r) {
+        if (r.failed || !r.managed || r.cloneOrphan) {
+            return;   // (an orphan instance of a clone keeps its history: the clone still exists)
+        }
+        for (SNode n : r.history.keySet()) {
+            if (n.canRunOps()) {
+                add("delete", r, n, 0, null).after(find(r, "stop", n));
+            }
+        }
+    }
+
+    /**
+     * A recurring operation active where the resource runs but no longer configured (or now
+     * disabled) is cancelled even when the resource stops there anyway.
+     */
+    private void cancelUnconfiguredRecurring(Rsc r, SNode n, Rsc.NodeHistory h) {
+        if (h == null || r.orphan || !n.canRunOps()) {
+            return;
+        }
+        List<org.pulse.cib.model.LrmOp> recorded = new ArrayList<>(h.recurring.values());
+        for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
+            // a recurring op that failed since the last start is still scheduled in the LRM
+            boolean sinceStart = h.lastStart == null || f.callId() > h.lastStart.callId();
+            if (f.intervalMs() > 0 && sinceStart) {
+                recorded.add(f);
+            }
+        }
+        for (org.pulse.cib.model.LrmOp op : recorded) {
+            OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
+            if (cfg == null || !cfg.enabled()) {
+                Act cancel = add("cancel", r, n, op.intervalMs(), null);
+                cancel.extra.put("CRM_meta_operation", op.operation());
+            }
+        }
+    }
+
+    /**
+     * On how many nodes that are not unclean the resource is active: a copy on a node to be
+     * fenced is dealt with by the fencing, so it does not make the resource multiply active.
+     */
+    static int cleanActiveCount(Rsc r) {
+        int clean = 0;
+        for (SNode n : r.runningOn) {
+            if (!n.unclean) {
+                clean++;
+            }
+        }
+        return clean;
     }
 
     /** Promotable instances: promote where promotion was decided, demote where it no longer holds. */
@@ -333,15 +415,74 @@ final class Planner {
         return true;
     }
 
+    /**
+     * A recorded start or monitor failure whose digest no longer matches the configuration (its
+     * parameters changed, or the operation was disabled or removed) no longer counts: its fail
+     * count is cleared (Pacemaker's check_operation_expiry, "resource parameters have changed").
+     */
+    private boolean failedWithOtherParameters(Rsc r, SNode node, Rsc.NodeHistory h) {
+        for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
+            String recorded = f.opDigest();
+            if (recorded == null || r.isFenceDevice()) {
+                continue;
+            }
+            String now;
+            // the digest is made from the operation's configuration even when it is disabled
+            OpConfig cfg = f.intervalMs() > 0 ? Unpack.findOp(r, f.operation(), f.intervalMs()) : null;
+            if (cfg != null) {
+                now = Digests.of(recurringDigestParams(r, cfg));
+            } else if (f.intervalMs() > 0) {
+                now = Digests.of(r.params);   // no configuration left: the parameters alone
+            } else {
+                now = digest(r);
+            }
+            if (!recorded.equals(now)) {
+                return true;
+            }
+            if (cfg != null && !cfg.enabled() && hasWholeResourceFailCount(r, node)) {
+                // a failure of an operation since disabled, counted in the resource-wide
+                // (pre-per-operation) fail count, is cleared: crm_simulate does so
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Is there a fail-count-RSC attribute (not one per operation, fail-count-RSC#op_interval)? */
+    private static boolean hasWholeResourceFailCount(Rsc r, SNode node) {
+        List<String[]> entries = node.hasFailCounts ? node.failCounts.get(FailCounts.historyName(r)) : null;
+        if (entries != null) {
+            for (String[] e : entries) {
+                if (e[0].isEmpty() && Scores.parse(e[1], 0) > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What a recurring operation's digest covers: the resource's parameters, the operation's own
+     * instance attributes (OCF_CHECK_LEVEL and the like) and its timeout.
+     */
+    private Map<String, String> recurringDigestParams(Rsc r, OpConfig op) {
+        Map<String, String> p = new LinkedHashMap<>(r.params);
+        if (!op.instanceAttributes().isEmpty()) {
+            p.putAll(org.pulse.cib.model.NvSet.merge(op.instanceAttributes(),
+                    org.pulse.cib.model.RuleContext.at(c.now())));
+        }
+        long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
+        p.put("CRM_meta_timeout", Long.toString(timeoutMs));
+        return p;
+    }
+
     /** A recurring monitor recorded with other parameters is scheduled again. */
     private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
         String recorded = active.opDigest();
         if (recorded == null || r.orphan) {
             return false;
         }
-        Map<String, String> p = new LinkedHashMap<>(r.params);
-        long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
-        p.put("CRM_meta_timeout", Long.toString(timeoutMs));
+        Map<String, String> p = recurringDigestParams(r, op);
         if (recorded.equals(Digests.of(p))) {
             return false;
         }
@@ -527,6 +668,9 @@ final class Planner {
                     if (h != null && h.stoppedRecurring.containsKey(op.intervalMs()) && stop == null) {
                         continue;   // already watching
                     }
+                    if (r.runningOn.contains(n) && (stop == null || !stop.runnable)) {
+                        continue;   // stays active there (unmanaged, or its stop cannot run)
+                    }
                     Act m = add("monitor", r, n, op.intervalMs(), "Stopped");
                     m.extra.put("CRM_meta_role", "Stopped");
                     m.after(stop);
@@ -575,7 +719,16 @@ final class Planner {
         }
         stop(r, r.assigned);
         start(r, r.assigned);
+        cancelReload(r, r.assigned);
         return true;
+    }
+
+    /** A reload planned where the resource now restarts anyway is not needed: the start reads the new values. */
+    private void cancelReload(Rsc r, SNode n) {
+        Act reload = find(r, "reload-agent", n);
+        if (reload != null) {
+            unrunnable(reload, "it restarts there instead");
+        }
     }
 
     /** Stop everywhere it runs (for an ordering whose first side stops). */
@@ -587,6 +740,7 @@ final class Planner {
         for (SNode n : r.runningOn) {
             if (find(r, "stop", n) == null) {
                 stop(r, n);
+                cancelReload(r, n);
                 changed = true;
                 if (r.assigned == n) {
                     start(r, n);
@@ -599,6 +753,8 @@ final class Planner {
     // ------------------------------------------------------------------ orderings between resources
 
     private void buildEdges() {
+        // an order whose kind is not Mandatory, Optional or Serialize is taken as Mandatory
+        // (Pacemaker resets an invalid kind so)
         for (Rsc r : c.byId().values()) {
             if (r.kind == Rsc.Kind.GROUP) {
                 List<Rsc> m = r.children;
@@ -610,7 +766,8 @@ final class Planner {
         for (OrderConstraint oc : c.cib().constraints().orders()) {
             String kind = oc.kind();
             int score = Scores.parse(oc.score(), Scores.INFINITY);
-            boolean mandatory = kind == null ? score > 0 : "Mandatory".equalsIgnoreCase(kind);
+            boolean mandatory = kind == null ? score > 0
+                    : !"Optional".equalsIgnoreCase(kind) && !"Serialize".equalsIgnoreCase(kind);
             boolean serialize = "Serialize".equalsIgnoreCase(kind);
             boolean symmetrical = oc.symmetrical() == null ? !serialize : oc.symmetrical();
             if (!oc.requireAll()) {
@@ -710,7 +867,8 @@ final class Planner {
         while (!work.isEmpty()) {
             Rsc first = work.poll();
             for (Edge e : edgesByFirst.getOrDefault(first, List.of())) {
-                if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
+                boolean binds = e.mandatory() || restartTypeRestart(e.then());
+                if (!binds || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
                     continue;
                 }
                 if (e.first().kind == Rsc.Kind.CLONE) {
@@ -719,6 +877,9 @@ final class Planner {
                     continue;
                 }
                 boolean changed = false;
+                if (migrating.contains(first)) {
+                    continue;   // it moves live: what follows it neither restarts nor stops for it
+                }
                 if (starting(first)) {
                     for (Rsc t : prims(e.then())) {
                         changed |= restart(t);
@@ -746,6 +907,14 @@ final class Planner {
                 }
             }
         }
+    }
+
+    /**
+     * The deprecated meta attribute restart-type=restart: the resource restarts whenever what
+     * it is ordered after restarts, even through an optional order.
+     */
+    private static boolean restartTypeRestart(Rsc r) {
+        return "restart".equals(r.meta.get("restart-type"));
     }
 
     // ------------------------------------------------------------------ shutdowns
@@ -1121,21 +1290,94 @@ final class Planner {
      * of stopping and starting: migrate_to on the source, migrate_from on the target, then the
      * stop on the source; the start becomes a pseudo action (the migration did it).
      */
+    /** Resources that will move by live migration rather than stop and start (see findMigrations). */
+    private final java.util.Set<Rsc> migrating = new java.util.HashSet<>();
+
+    /**
+     * Which resources can move by live migration, decided before restarts propagate: a
+     * migrating "first" does not restart what is ordered after it (its start is only a pseudo
+     * action after migrate_from), and a resource cannot migrate while something it is ordered
+     * after (mandatory, symmetrical) stops for real, since it must then stop before that does.
+     * The second rule depends on the first side's own migration: repeated until nothing changes.
+     */
+    private void migrationCandidates() {
+        for (Rsc r : c.byId().values()) {
+            if (canMigrate(r)) {
+                migrating.add(r);
+            }
+        }
+    }
+
+    private void findMigrations() {
+        // a candidate moves only if plan() gave it a stop at the source and a start at the target
+        migrating.removeIf(r -> find(r, "stop", migrationSource(r)) == null || find(r, "start", r.assigned) == null);
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (java.util.Iterator<Rsc> it = migrating.iterator(); it.hasNext(); ) {
+                Rsc r = it.next();
+                if (orderedAfterRealStop(r)) {
+                    it.remove();
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    private boolean canMigrate(Rsc r) {
+        if (!r.isPrimitive() || !r.managed || r.cloneAncestor() != null
+                || !org.pulse.cib.model.ClusterOptions.isTrue(r.meta.get("allow-migrate"))) {
+            return false;
+        }
+        SNode from = migrationSource(r);
+        SNode to = r.assigned;
+        if (from == null || to == null || from == to || !from.canRunOps() || !to.canRunOps()) {
+            return false;
+        }
+        if (r.partialTarget != null && to != r.partialTarget) {
+            return false;   // half-migrated elsewhere: it stops on both sides and starts anew
+        }
+        for (Rsc.NodeHistory any : r.history.values()) {
+            org.pulse.cib.model.LrmOp f = any.lastFailure;
+            if (f != null && ("migrate_to".equals(f.operation()) || "migrate_from".equals(f.operation()))) {
+                return false;   // a migration of it failed: it moves by stop and start now
+            }
+        }
+        Rsc.NodeHistory h = r.history.get(from);
+        return h != null && !h.failed && !r.failed;
+    }
+
+    /** Where a live migration would start from: the single node it runs on, or a partial one's source. */
+    private static SNode migrationSource(Rsc r) {
+        return r.partialSource != null ? r.partialSource : r.currentNode();
+    }
+
+    private boolean orderedAfterRealStop(Rsc r) {
+        List<Edge> in = new ArrayList<>(edgesByThen.getOrDefault(r, List.of()));
+        if (r.parent != null && r.parent.kind == Rsc.Kind.GROUP) {
+            in.addAll(edgesByThen.getOrDefault(r.parent, List.of()));
+        }
+        for (Edge e : in) {
+            if (!e.mandatory() || !e.symmetrical() || !"start".equals(e.firstAction())) {
+                continue;
+            }
+            for (Rsc f : prims(e.first())) {
+                if (!migrating.contains(f) && stopping(f)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private void migrations() {
         for (Rsc r : c.byId().values()) {
-            if (!r.isPrimitive() || !r.managed || r.cloneAncestor() != null
-                    || !org.pulse.cib.model.ClusterOptions.isTrue(r.meta.get("allow-migrate"))) {
+            if (!migrating.contains(r)) {
                 continue;
             }
-            SNode from = r.currentNode();
+            SNode from = migrationSource(r);
             SNode to = r.assigned;
-            if (from == null || to == null || from == to || !from.canRunOps() || !to.canRunOps()) {
-                continue;
-            }
             Rsc.NodeHistory h = r.history.get(from);
-            if (h == null || h.failed || r.failed) {
-                continue;
-            }
             Act stop = find(r, "stop", from);
             Act start = find(r, "start", to);
             if (stop == null || start == null || !stop.runnable || !start.runnable || stop.pseudo) {
@@ -1145,7 +1387,7 @@ final class Planner {
             mf.extra.put("CRM_meta_migrate_source", from.name);
             mf.extra.put("CRM_meta_migrate_target", to.name);
             // a migrate_to to this target already done (partial migration) is not repeated
-            boolean partial = h.migrateTo != null && to.name.equals(h.migrateTo.migrateTarget());
+            boolean partial = r.partialTarget == to;
             Act first = mf;
             if (!partial) {
                 Act mt = add("migrate_to", r, from, 0, null);

@@ -83,6 +83,13 @@ final class Rsc {
     String ticketFreeze;
     String promotionBan;
 
+    /**
+     * A partial live migration (migrate_to done, migrate_from not yet): where from and to. The
+     * resource then counts as active on both nodes (see Unpack.partialMigrations).
+     */
+    SNode partialSource;
+    SNode partialTarget;
+
     /** The planner's actions for this resource (see Planner.find). */
     final List<Act> acts = new ArrayList<>(2);
 
@@ -185,6 +192,14 @@ final class Rsc {
         final Map<Long, org.pulse.cib.model.LrmOp> stoppedRecurring = new LinkedHashMap<>();
         final List<org.pulse.cib.model.LrmOp> expiredFailures = new ArrayList<>();
         boolean clearFailcount;
+        /** Recorded failures ("*_last_failure_*" entries) of starts and monitors, for their digests. */
+        final List<org.pulse.cib.model.LrmOp> lastFailures = new ArrayList<>(0);
+        /** A migrate_from was recorded here (whatever its result): a migration to here got that far. */
+        boolean migrateFromSeen;
+        /** The last migrate_to from here, when it failed: the resource may be active on its target too. */
+        org.pulse.cib.model.LrmOp failedMigrateTo;
+        /** The newest last-rc-change of any entry here (seconds), to tell what happened after a migration. */
+        long newestChange;
         /** Recorded for another agent than the one configured now: the entry is deleted. */
         boolean agentChanged;
         /** The resource name the history used on this node (an anonymous instance's clone name). */

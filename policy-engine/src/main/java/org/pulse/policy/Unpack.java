@@ -67,6 +67,15 @@ final class Unpack {
         // Ties between equal scores are broken by name in plain byte order (strcmp), as Pacemaker's
         // node comparison does ("node10" before "node2")
         nodes.sort((a, b) -> a.name.compareTo(b.name));
+        if (!cib.haveQuorum() && cib.noQuorumPanic() && "suicide".equals(options.noQuorumPolicy()) && stonithEnabled) {
+            // no-quorum-policy=suicide: a partition that lost quorum (not one never quorate) fences
+            // every node in it; they stay members, so fencing them needs no quorum (Cluster.canFence)
+            for (SNode n : nodes) {
+                if (n.online) {
+                    fence(n, "cluster does not have quorum");
+                }
+            }
+        }
         for (SNode n : nodes) {
             n.rank = byName.size();
             byName.put(n.name, n);
@@ -103,6 +112,16 @@ final class Unpack {
         for (Rsc r : rscById.values()) {
             if (r.isPrimitive()) {
                 finishState(r);
+            }
+        }
+        for (Rsc r : rscById.values()) {
+            if (r.isPrimitive()) {
+                partialMigration(r);
+            }
+        }
+        for (Rsc r : rscById.values()) {
+            if (r.isPrimitive()) {
+                multiplyActive(r);   // once every node's cleanliness is known
             }
         }
         if (options.flag("shutdown-lock", false)) {
@@ -151,7 +170,8 @@ final class Unpack {
         }
         n.isDc = dc;
         n.standby = ClusterOptions.isTrue(attrs.get("standby"));
-        n.maintenance = ClusterOptions.isTrue(attrs.get("maintenance")) || options.maintenanceMode();
+        n.maintenanceAttribute = ClusterOptions.isTrue(attrs.get("maintenance"));
+        n.maintenance = n.maintenanceAttribute || options.maintenanceMode();
         membership(n, st);
         return n;
     }
@@ -406,6 +426,21 @@ final class Unpack {
                 h.blockFailure = true;
             }
         }
+        for (LrmOp op : ops) {
+            h.newestChange = Math.max(h.newestChange, op.lastRcChange());
+            if ("migrate_from".equals(op.operation())) {
+                h.migrateFromSeen = true;
+            } else if ("migrate_to".equals(op.operation()) && op.opStatus() != -1
+                    && (op.opStatus() != 0 || op.rcCode() != 0)) {
+                h.failedMigrateTo = op;
+            } else if ("migrate_to".equals(op.operation())) {
+                h.failedMigrateTo = null;
+            }
+            if (op.id() != null && op.id().contains("_last_failure_")
+                    && ("start".equals(op.operation()) || "monitor".equals(op.operation()))) {
+                h.lastFailures.add(op);
+            }
+        }
         boolean anyResult = false;
         for (LrmOp op : ops) {
             if ("notify".equals(op.operation()) || "meta-data".equals(op.operation())) {
@@ -604,6 +639,9 @@ final class Unpack {
         r.prim = p;
         r.orphan = true;
         configure(r, List.of(), List.of());
+        if (!options.stopOrphanResources()) {
+            r.managed = false;   // left where it is, as an unmanaged resource
+        }
         rscById.put(key, r);
         topLevel.add(r);
         return r;
@@ -613,7 +651,7 @@ final class Unpack {
     private boolean unpackOp(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op) {
         String task = op.operation();
         int rc = op.rcCode();
-        int status = op.opStatus();
+        int status = internalStatus(op.opStatus());
         int target = op.expectedRc();
         boolean probe = op.isProbe();
         boolean expired = status != 5 && expired(r, node, op, h);
@@ -704,9 +742,9 @@ final class Unpack {
             case 0:
                 updateState(r, h, op, task, rc);
                 return true;
-            case 5:   // not installed
+            case 5:   // not installed: a failure that cannot be ignored (on-fail=ignore moves it away)
                 ban(r, node, "hard error (agent not installed)");
-                failure(r, node, h, op, task, rc);
+                failure(r, node, h, op, task, rc, true);
                 return true;
             default:
                 break;
@@ -717,13 +755,35 @@ final class Unpack {
             updateState(r, h, op, task, target < 0 ? 0 : target);
             return true;
         }
-        failure(r, node, h, op, task, rc);
+        failure(r, node, h, op, task, rc, false);
         if (status == 9) {
             ban(r, node, "hard error (rc=" + rc + ")");
         } else if (status == 8) {
             r.fatalBan = true;
         }
         return true;
+    }
+
+    /**
+     * The recorded execution status (op-status: 0 done, 1 cancelled, 2 timed out, 3 not
+     * supported, 4 error, 5 hard error, 6 fatal error, 7 not installed, 8 not connected,
+     * 9 invalid, 10 no fence device, 11 no secrets) in the codes unpackOp works with: 5 for
+     * "not installed" (banned from the node even when failures are ignored), 9 for a hard error
+     * (banned from the node), 8 for a fatal one (banned everywhere), 2 for any other failure.
+     */
+    private static int internalStatus(int recorded) {
+        switch (recorded) {
+            case -1: case 0: case 1: case 2: case 3: case 4:
+                return recorded;
+            case 5:
+                return 9;
+            case 6:
+                return 8;
+            case 7:
+                return 5;
+            default:
+                return 2;
+        }
     }
 
     private static void ban(Rsc r, SNode node, String why) {
@@ -757,6 +817,11 @@ final class Unpack {
                 h.stoppedRecurring.put(op.intervalMs(), op);
             }
         } else if ("monitor".equals(task)) {
+            if (op.intervalMs() == 0 && h.role.compareTo(Role.STARTED) < 0) {
+                // a probe that finds it running stands for its start: its digest tells whether
+                // the parameters changed since (Pacemaker checks every op since the last start)
+                h.lastStart = op;
+            }
             if (h.lastFailure != null && h.lastFailure.operation().equals(task)
                     && h.lastFailure.intervalMs() == op.intervalMs()) {
                 clear = true;
@@ -806,9 +871,12 @@ final class Unpack {
         }
     }
 
-    private void failure(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op, String task, int rc) {
+    private void failure(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op, String task, int rc, boolean notInstalled) {
         h.lastFailure = op;
         OnFail of = onFail(r, op);
+        if (notInstalled && of == OnFail.IGNORE) {
+            of = OnFail.MIGRATE;
+        }
         if (of.compareTo(h.onFail) > 0) {
             h.onFail = of;
         }
@@ -903,6 +971,78 @@ final class Unpack {
     }
 
     // ------------------------------------------------------------------ per-resource summary
+
+    /**
+     * A migrate_to that succeeded with no migrate_from after it leaves the resource possibly
+     * active on the target as well as the source: when the target is up, it counts as active
+     * there too (so moving it anywhere else stops it on both), and only on its way to that
+     * target may the migration simply be finished (Planner: migrate_from, then stop the source).
+     */
+    private void partialMigration(Rsc r) {
+        if (r.cloneAncestor() != null || r.runningOn.size() != 1) {
+            return;
+        }
+        SNode source = r.runningOn.get(0);
+        Rsc.NodeHistory h = r.history.get(source);
+        if (h != null && h.failedMigrateTo != null) {
+            failedMigrateTo(r, h.failedMigrateTo);
+            return;
+        }
+        if (h == null || h.migrateTo == null || h.failed) {
+            return;
+        }
+        SNode target = byName.get(h.migrateTo.migrateTarget());
+        Rsc.NodeHistory th = target == null ? null : r.history.get(target);
+        if (target == null || target == source || (th != null && th.migrateFromSeen)) {
+            return;   // migrate_from ran (and failed or was stopped since): no longer half-way
+        }
+        r.partialSource = source;
+        r.partialTarget = target;
+        if (target.online && !target.unclean) {
+            r.runningOn.add(target);
+        }
+    }
+
+    /**
+     * A failed migrate_to may have left the resource running on its target: unless the target
+     * has not been probed yet (the probe will tell) or has recorded something since, it counts
+     * as active there too (when the target is up), so it is stopped there as well.
+     */
+    private void failedMigrateTo(Rsc r, LrmOp mt) {
+        SNode target = byName.get(mt.migrateTarget());
+        if (target == null || !target.online || target.unclean || r.runningOn.contains(target)) {
+            return;
+        }
+        Rsc.NodeHistory th = r.history.get(target);
+        // newer state there (only knowable when the migrate_to carries its time) settles it
+        if (th == null || (mt.lastRcChange() > 0 && th.newestChange > mt.lastRcChange())) {
+            return;
+        }
+        r.runningOn.add(target);
+    }
+
+    /**
+     * Active on more than one node (not a clone): multiple-active says what to do. stop_start
+     * (the default) stops it everywhere and starts it once, stop_unexpected stops only the
+     * copies away from its assigned node (see Planner.plan), stop_only stops every copy and
+     * starts none, block leaves every copy alone (blocked; a group configured so blocks whole).
+     */
+    private static void multiplyActive(Rsc r) {
+        if (Planner.cleanActiveCount(r) < 2 || r.cloneAncestor() != null || r.partialTarget != null) {
+            return;
+        }
+        String policy = r.meta.getOrDefault("multiple-active", "stop_start");
+        if ("block".equals(policy)) {
+            List<Rsc> blocked = r.parent != null && r.parent.kind == Rsc.Kind.GROUP
+                    && "block".equals(r.parent.meta.get("multiple-active")) ? r.parent.children : List.of(r);
+            for (Rsc x : blocked) {
+                x.managed = false;
+                x.blocked = true;
+            }
+        } else if ("stop_only".equals(policy)) {
+            r.stopForced = true;
+        }
+    }
 
     /** process_rsc_state: from per-node roles to where the resource runs and what failures demand. */
     private void finishState(Rsc r) {

@@ -613,7 +613,9 @@ final class DcRole {
         String opKey = a.id() + ":" + current.id + ":" + a.expectedRc() + ":" + c.self() + "@" + view.id();
         current.dispatched(a, opKey);
         switch (a.operation()) {
-            case "pseudo", "do_shutdown" -> {
+            // probe_again (a node whose legacy probe_complete attribute is false): nothing to run
+            // here; its resources are probed once the attribute is gone
+            case "pseudo", "do_shutdown", "probe_again" -> {
                 current.completed(a, true, null);
                 return;
             }

@@ -731,6 +731,25 @@ final class Planner {
         }
     }
 
+    /** Interleaved clones: restart each then-instance whose node gets a starting first-instance. */
+    private boolean restartInterleaved(Edge e) {
+        boolean changed = false;
+        for (Rsc then : e.then().children) {
+            SNode node = Assignment.unitCurrentNode(then);
+            if (node == null || !instanceAssignedTo(then, node)) {
+                continue;
+            }
+            for (Rsc first : e.first().children) {
+                if (instanceAssignedTo(first, node) && starting(first)) {
+                    for (Rsc t : prims(then)) {
+                        changed |= restart(t);
+                    }
+                }
+            }
+        }
+        return changed;
+    }
+
     /** Stop everywhere it runs (for an ordering whose first side stops). */
     private boolean stopAll(Rsc r) {
         boolean changed = false;
@@ -871,10 +890,19 @@ final class Planner {
                 if (!binds || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
                     continue;
                 }
-                if (e.first().kind == Rsc.Kind.CLONE) {
-                    // a clone first binds as a whole: a new instance of it does not restart what
-                    // runs after it (a primitive or group first does restart a then-clone's instances)
+                if (requireAnyOrders.contains(e.id())) {
+                    continue;   // require-all=false: one instance of the first is enough; nothing restarts
+                }
+                if (e.first().kind == Rsc.Kind.CLONE && e.then().kind == Rsc.Kind.CLONE && e.then().interleave) {
+                    // between interleaved clones each then-instance follows only the first
+                    // clone's instance on its own node
+                    if (restartInterleaved(e)) {
+                        work.add(e.then());
+                    }
                     continue;
+                }
+                if (e.first().kind == Rsc.Kind.CLONE && e.then().kind != Rsc.Kind.CLONE) {
+                    continue;   // a clone first binds a primitive or group after it as a whole
                 }
                 boolean changed = false;
                 if (migrating.contains(first)) {

@@ -314,7 +314,7 @@ final class Unpack {
             Rsc r = new Rsc(c.id(), Rsc.Kind.CLONE, parent, order++);
             configure(r, c.metaAttributes(), c.instanceAttributes());
             r.promotable = c.legacyMaster() || ClusterOptions.isTrue(r.meta.get("promotable"));
-            r.uniqueClone = ClusterOptions.isTrue(r.meta.get("globally-unique"));
+            r.uniqueClone = ClusterOptions.isTrue(r.meta.get("globally-unique")) && !forcedAnonymous(c.child());
             r.cloneMax = Scores.parse(r.meta.get("clone-max"), nodes.size());
             if (r.meta.get("clone-max") == null && r.meta.get("master-max") == null) {
                 r.cloneMax = nodes.size();
@@ -332,6 +332,18 @@ final class Unpack {
             return r;
         }
         return null;   // bundles: tier 3
+    }
+
+    /**
+     * LSB services cannot be globally unique instances (an init script cannot tell instances
+     * apart): a clone of one is anonymous whatever globally-unique says.
+     */
+    private static boolean forcedAnonymous(ResourceConfig child) {
+        if (child instanceof PrimitiveConfig) {
+            String cls = ((PrimitiveConfig) child).cls();
+            return "lsb".equals(cls);
+        }
+        return false;
     }
 
     private static String first(Map<String, String> m, String a, String b) {

@@ -130,7 +130,7 @@ final class Metrics {
         family(b, "ha_cluster_pacemaker_stonith_enabled", "gauge", "Whether fencing is enabled (1) or not (0)");
         b.append("ha_cluster_pacemaker_stonith_enabled ").append(model.options().stonithEnabled() ? 1 : 0).append('\n');
 
-        family(b, "ha_cluster_pacemaker_config_last_change", "counter", "Unix time in seconds of the last configuration change");
+        family(b, "ha_cluster_pacemaker_config_last_change", "gauge", "Unix time in seconds of the last configuration change");
         String lastWritten = cib.root().attr("cib-last-written");
         b.append("ha_cluster_pacemaker_config_last_change ").append(lastChangeSeconds(lastWritten)).append('\n');
 
@@ -273,7 +273,7 @@ final class Metrics {
             return 0;
         }
         try {
-            return java.time.ZonedDateTime.parse(cibLastWritten.strip(),
+            return java.time.ZonedDateTime.parse(cibLastWritten.strip().replaceAll("\\s+", " "),
                     java.time.format.DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT)
                             .withZone(java.time.ZoneOffset.UTC)).toEpochSecond();
         } catch (RuntimeException e) {

@@ -14,6 +14,11 @@ public final class Main {
     private Main() {
     }
 
+    static final String USAGE = "usage: crmd --config FILE        run a node (format: see README, 'Node config');\n"
+            + "                                 SIGTERM = clean stop (resources move away first, up to 60 s)\n"
+            + "       crmd --generate-key FILE  make a cluster key for all nodes (mode 0400)\n"
+            + "       crmd --help               this text";
+
     public static void main(String[] args) throws Exception {
         if (args.length == 2 && args[0].equals("--generate-key")) {
             ClusterKey key = ClusterKey.generate(Path.of(args[1]));
@@ -21,9 +26,12 @@ public final class Main {
                     + "); copy it to every node, mode 0400");
             return;
         }
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(USAGE);
+            return;
+        }
         if (args.length != 2 || !args[0].equals("--config")) {
-            System.err.println("usage: crmd --config FILE        run a node (format: see README, 'Node config')\n"
-                    + "       crmd --generate-key FILE  make a cluster key for all nodes");
+            System.err.println(USAGE);
             System.exit(2);
         }
         NodeConfig config;

@@ -156,6 +156,86 @@ class DebPackageTest {
         for (String shim : List.of("crm_attribute", "crm_node", "attrd_updater")) {
             assertHelp("usage: " + shim, "/usr/lib/pulse/bin/" + shim, "--help");
         }
+        runInstalledNode();
+    }
+
+    /**
+     * The installed daemon runs (the one lib/ directory holds every jar it needs), its agents find
+     * the package's shims before pacemaker-cli-utils' programs of the same names (the ping agent's
+     * attrd_updater sets pingd through crmd), and SIGTERM is the clean stop pulse.service relies
+     * on: the resource is stopped first, then the JVM exits 143 (SuccessExitStatus), well within
+     * TimeoutStopSec. A one-node cluster on loopback with its own key, data and sockets in a
+     * temporary directory; not the packaged config, which stays untouched.
+     */
+    private static void runInstalledNode() throws Exception {
+        Path dir = Files.createTempDirectory("pulse-installed");
+        Process crmd = null;
+        try {
+            check("/usr/sbin/pulse-crmd", "--generate-key", dir.resolve("authkey").toString());
+            int port;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            Files.createDirectories(dir.resolve("data"));
+            Path socket = dir.resolve("crmd.sock");
+            Files.writeString(dir.resolve("crmd.conf"), String.join("\n",
+                    "node = n1", "cluster = pkgtest" + port, "nodes = n1@127.0.0.1:" + port,
+                    "key = " + dir.resolve("authkey"), "data_dir = " + dir.resolve("data"), "socket = " + socket,
+                    "http = off", "ha_rsctmp = " + dir.resolve("rsctmp"), ""));
+            Path log = dir.resolve("crmd.log");
+            crmd = new ProcessBuilder("/usr/sbin/pulse-crmd", "--config", dir.resolve("crmd.conf").toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.exists(socket) && crmd.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertTrue(Files.exists(socket), "the installed crmd did not open its socket: " + Files.readString(log));
+            String sock = "--socket=" + socket;
+            // The node's own start-up writes (its DC election, its node entry) may race a first change: the
+            // shell then refuses it and says to redo it, which is what an operator would do.
+            crmUntilApplied(deadline, "/usr/bin/pulse-crm", sock, "configure", "property", "stonith-enabled=false");
+            crmUntilApplied(deadline, "/usr/bin/pulse-crm", sock, "configure", "primitive", "p1", "ocf:pulse:ping",
+                    "params", "host_list=127.0.0.1", "op", "monitor", "interval=5s");
+            String nodes = "";
+            String status = "";
+            while (System.nanoTime() < deadline) {
+                status = run("/usr/bin/pulse-crm", sock, "status").stdout();
+                nodes = run("/usr/bin/pulse-crm", sock, "node", "show").stdout();
+                if (status.contains("Started n1") && nodes.contains("pingd=1")) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertTrue(status.contains("Started n1"), "p1 not started by the installed node: " + status
+                    + Files.readString(log));
+            assertTrue(nodes.contains("pingd=1"), "the ping agent's attrd_updater (the package's shim) did not"
+                    + " reach crmd: " + nodes + Files.readString(log));
+
+            long stopStart = System.nanoTime();
+            crmd.destroy(); // SIGTERM, as systemd's stop
+            assertTrue(crmd.waitFor(90, java.util.concurrent.TimeUnit.SECONDS), "no exit within TimeoutStopSec");
+            long stopMs = (System.nanoTime() - stopStart) / 1_000_000;
+            String text = Files.readString(log);
+            System.out.println("installed node: clean stop (p1 stopped first) took " + stopMs + " ms");
+            assertEquals(143, crmd.exitValue(), "exit status after SIGTERM (pulse.service: SuccessExitStatus=143)");
+            assertTrue(text.contains("p1_stop_0") && text.contains("clean shutdown granted"),
+                    "SIGTERM did not stop p1 before leaving: " + text);
+        } finally {
+            if (crmd != null && crmd.isAlive()) {
+                crmd.destroyForcibly();
+                crmd.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            run("rm", "-rf", dir.toString());
+        }
+    }
+
+    private static void crmUntilApplied(long deadlineNanos, String... argv) throws InterruptedException {
+        Result r = run(argv);
+        while (!r.ok() && r.stderr().contains("changed by someone else") && System.nanoTime() < deadlineNanos) {
+            Thread.sleep(500);
+            r = run(argv);
+        }
+        assertTrue(r.ok(), String.join(" ", argv) + " failed (rc " + r.rc() + "): " + r.stderr());
     }
 
     private static final List<String> PURGE_CHECK = new ArrayList<>();

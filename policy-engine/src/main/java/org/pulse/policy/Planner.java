@@ -240,7 +240,9 @@ final class Planner {
                 continue;
             }
             boolean changedParams = paramsChanged(r, h);
-            if (changedParams && cur == target && !failedHere && !multiple && onlyReloadableChanged(r, h)) {
+            // (not while its start is pending: that start runs with the old values; restart instead)
+            if (changedParams && cur == target && !failedHere && !multiple && !h.startPending
+                    && onlyReloadableChanged(r, h)) {
                 // the agent can take the new values without a restart
                 add("reload-agent", r, cur, 0, null);
                 changedParams = false;
@@ -263,7 +265,11 @@ final class Planner {
         }
         if (target != null) {
             boolean running = r.runningOn.contains(target) && find(r, "stop", target) == null && !partialContinues;
+            Rsc.NodeHistory th = r.history.get(target);
             if (!running) {
+                start(r, target);
+            } else if (th != null && th.startPending && r.cloneAncestor() == null) {
+                // a start still pending there is asked for again (it is what the monitors wait for)
                 start(r, target);
             } else {
                 keepRunning(r, target);

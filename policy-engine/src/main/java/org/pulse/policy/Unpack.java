@@ -721,6 +721,7 @@ final class Unpack {
             case -1:  // pending
                 if ("start".equals(task)) {
                     h.startPending = true;
+                    h.lastStart = op;   // its digest says which parameters it is starting with
                     if (h.role.compareTo(Role.STARTED) < 0) {
                         h.role = Role.STARTED;
                     }

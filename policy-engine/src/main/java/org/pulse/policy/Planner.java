@@ -788,6 +788,7 @@ final class Planner {
                 List<ResourceSet> sets = oc.sets();
                 Rsc prevLast = null;
                 List<Rsc> prevAll = List.of();
+                boolean prevAnyOne = false;
                 for (ResourceSet set : sets) {
                     List<Rsc> members = new ArrayList<>();
                     for (String id : set.resources()) {
@@ -808,16 +809,27 @@ final class Planner {
                         List<Rsc> prevs = prevLast == null ? List.of() : (prevAll.size() > 1 && prevLast == null ? prevAll : prevAll);
                         for (Rsc p : prevs) {
                             for (Rsc f : firsts) {
-                                addEdge(new Edge(p, f, setMandatory, symmetrical, act, act, oc.id()));
+                                Edge e = new Edge(p, f, setMandatory, symmetrical, act, act, oc.id());
+                                addEdge(e);
+                                if (prevAnyOne) {
+                                    anyOfFirsts.put(e, prevs);
+                                }
                             }
                         }
                         prevLast = members.get(members.size() - 1);
                         prevAll = set.sequential() ? List.of(prevLast) : members;
+                        prevAnyOne = !set.sequential() && !set.requireAll() && members.size() > 1;
                     }
                 }
             }
         }
     }
+
+    /**
+     * Edges out of an unordered set with require-all=false: what follows may start once any one
+     * of the set's members runs (edge → all the members it stands with).
+     */
+    private final Map<Edge, List<Rsc>> anyOfFirsts = new HashMap<>();
 
     /** Orders with require-all=false: one instance of the first clone is enough, wherever it is. */
     private final java.util.Set<String> requireAnyOrders = new java.util.HashSet<>();
@@ -1165,6 +1177,15 @@ final class Planner {
     private boolean checkFirst(Edge e, Act thenStart) {
         if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
             return false;
+        }
+        List<Rsc> anyOf = anyOfFirsts.get(e);
+        if (anyOf != null) {
+            for (Rsc f : anyOf) {
+                if (willRun(f)) {
+                    return false;
+                }
+            }
+            return unrunnable(thenStart, "it starts after one of " + anyOf + " (order " + e.id() + "), and none will run");
         }
         if (!willRun(e.first())) {
             return unrunnable(thenStart, "it starts after " + e.first().id + " (order " + e.id() + "), which will not run");

@@ -43,6 +43,61 @@ final class Scoring {
             scored |= n.baseScore != 0;
         }
         this.anyNodeScore = scored;
+        this.health = nodeHealth(c);
+    }
+
+    /** Per node (by index), the node-health-strategy's score for it; null when the strategy is none. */
+    private final int[] health;
+
+    /**
+     * Node health (Pacemaker Explained, "Tracking Node Health"): the #health-* node attributes,
+     * red/yellow/green mapped by node-health-strategy (migrate-on-red: red is -INFINITY;
+     * only-green: red and yellow are; progressive and custom: node-health-red/-yellow/-green,
+     * progressive starting from node-health-base), summed per node and applied to every
+     * resource as a location score. Resources with allow-unhealthy-nodes=true ignore a negative one.
+     */
+    private static int[] nodeHealth(Cluster c) {
+        String strategy = c.options().get("node-health-strategy");
+        if (strategy == null || strategy.isBlank() || "none".equalsIgnoreCase(strategy)) {
+            return null;
+        }
+        strategy = strategy.toLowerCase(java.util.Locale.ROOT);
+        int red;
+        int yellow;
+        int green;
+        switch (strategy) {
+            case "migrate-on-red":
+                red = -Scores.INFINITY;
+                yellow = 0;
+                green = 0;
+                break;
+            case "only-green":
+                red = -Scores.INFINITY;
+                yellow = -Scores.INFINITY;
+                green = 0;
+                break;
+            default:
+                red = Scores.parse(c.options().get("node-health-red"), -Scores.INFINITY);
+                yellow = Scores.parse(c.options().get("node-health-yellow"), 0);
+                green = Scores.parse(c.options().get("node-health-green"), 0);
+                break;
+        }
+        int base = "progressive".equals(strategy) ? Scores.parse(c.options().get("node-health-base"), 0) : 0;
+        int[] out = new int[c.nodes().size()];
+        for (SNode n : c.nodes()) {
+            int sum = base;
+            for (Map.Entry<String, String> a : n.attributes.entrySet()) {
+                if (!a.getKey().startsWith("#health")) {
+                    continue;
+                }
+                String v = a.getValue() == null ? "" : a.getValue().trim().toLowerCase(java.util.Locale.ROOT);
+                int score = v.equals("red") ? red : v.equals("yellow") ? yellow : v.equals("green") ? green
+                        : Scores.parse(v, 0);
+                sum = Scores.add(sum, score);
+            }
+            out[n.index] = sum;
+        }
+        return out;
     }
 
     static Scoring run(Cluster c) {
@@ -173,6 +228,15 @@ final class Scoring {
     }
 
     private void primitiveTerms(Rsc r, ScoreTable t) {
+        if (health != null) {
+            boolean allowUnhealthy = org.pulse.cib.model.ClusterOptions.isTrue(r.meta.get("allow-unhealthy-nodes"));
+            for (SNode n : c.nodes()) {
+                int h = health[n.index];
+                if (h != 0 && (h > 0 || !allowUnhealthy)) {
+                    t.add(n, h, "node health " + Scores.format(h) + " (node-health-strategy)");
+                }
+            }
+        }
         SNode cur = r.currentNode();
         if (cur != null && r.managed && r.stickiness != 0 && t.allows(cur)) {
             t.add(cur, r.stickiness, "resource-stickiness (running here)");

@@ -765,6 +765,7 @@ final class Planner {
                 }
             }
         }
+        References refs = new References(c);
         for (OrderConstraint oc : c.cib().constraints().orders()) {
             String kind = oc.kind();
             int score = Scores.parse(oc.score(), Scores.INFINITY);
@@ -776,16 +777,20 @@ final class Planner {
                 requireAnyOrders.add(oc.id());
             }
             if (oc.sets().isEmpty()) {
-                Rsc f = c.byId().get(oc.first());
-                Rsc t = c.byId().get(oc.then());
-                if (f == null || t == null) {
-                    continue;
-                }
                 String fa = oc.firstAction() == null ? "start" : oc.firstAction();
                 String ta = oc.thenAction() == null ? fa : oc.thenAction();
-                addEdge(new Edge(f, t, mandatory && !serialize, symmetrical, fa, ta, oc.id()));
+                // a tag or template on either side stands for each of its resources
+                for (String fid : refs.expand(oc.first())) {
+                    for (String tid : refs.expand(oc.then())) {
+                        Rsc f = c.byId().get(fid);
+                        Rsc t = c.byId().get(tid);
+                        if (f != null && t != null) {
+                            addEdge(new Edge(f, t, mandatory && !serialize, symmetrical, fa, ta, oc.id()));
+                        }
+                    }
+                }
             } else {
-                List<ResourceSet> sets = oc.sets();
+                List<ResourceSet> sets = refs.expandSets(oc.sets());
                 Rsc prevLast = null;
                 List<Rsc> prevAll = List.of();
                 boolean prevAnyOne = false;

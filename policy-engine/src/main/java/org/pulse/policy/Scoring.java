@@ -111,19 +111,18 @@ final class Scoring {
     }
 
     private void indexLocations() {
+        References refs = new References(c);
         for (LocationConstraint lc : c.cib().constraints().locations()) {
-            if (lc.rsc() != null && c.cib().tags().containsKey(lc.rsc())) {
-                for (String id : c.cib().tags().get(lc.rsc())) {
+            if (lc.rsc() != null) {
+                for (String id : refs.expand(lc.rsc())) {
                     locationsByRsc.computeIfAbsent(id, k -> new ArrayList<>()).add(lc);
                 }
-            } else if (lc.rsc() != null) {
-                locationsByRsc.computeIfAbsent(lc.rsc(), k -> new ArrayList<>()).add(lc);
             } else if (lc.rscPattern() != null) {
                 patternLocations.add(lc);
             } else {
                 for (ResourceSet set : lc.sets()) {
                     for (String id : set.resources()) {
-                        for (String one : c.cib().tags().getOrDefault(id, List.of(id))) {
+                        for (String one : refs.expand(id)) {
                             locationsByRsc.computeIfAbsent(one, k -> new ArrayList<>()).add(lc);
                         }
                     }
@@ -295,21 +294,27 @@ final class Scoring {
     // ------------------------------------------------------------------ colocations
 
     private void colocations() {
+        References refs = new References(c);
         for (ColocationConstraint cc : c.cib().constraints().colocations()) {
             boolean influence = cc.influence() == null || org.pulse.cib.model.ClusterOptions.isTrue(cc.influence());
             if (cc.sets().isEmpty()) {
-                Rsc d = c.byId().get(cc.rsc());
-                Rsc p = c.byId().get(cc.withRsc());
-                if (d == null || p == null) {
-                    continue;
+                // a tag or template on either side stands for each of its resources
+                for (String did : refs.expand(cc.rsc())) {
+                    for (String pid : refs.expand(cc.withRsc())) {
+                        Rsc d = c.byId().get(did);
+                        Rsc p = c.byId().get(pid);
+                        if (d != null && p != null) {
+                            add(new Colocation(cc.id(), d, p, Scores.parse(cc.score(), 0),
+                                    Role.parse(cc.rscRole(), Role.UNKNOWN), Role.parse(cc.withRscRole(), Role.UNKNOWN),
+                                    cc.nodeAttribute(), influence));
+                        }
+                    }
                 }
-                add(new Colocation(cc.id(), d, p, Scores.parse(cc.score(), 0), Role.parse(cc.rscRole(), Role.UNKNOWN),
-                        Role.parse(cc.withRscRole(), Role.UNKNOWN), cc.nodeAttribute(), influence));
                 continue;
             }
             // sets: within a sequential set each member is placed with the one before it; between sets,
             // every member of a later set goes with every member of the earlier set
-            List<ResourceSet> sets = cc.sets();
+            List<ResourceSet> sets = refs.expandSets(cc.sets());
             for (ResourceSet s : sets) {
                 int score = Scores.parse(s.score() != null ? s.score() : cc.score(), 0);
                 if (s.sequential()) {

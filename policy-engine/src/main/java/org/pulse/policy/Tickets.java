@@ -16,17 +16,21 @@ final class Tickets {
     }
 
     static void apply(Cluster c) {
+        References refs = null;
         for (TicketConstraint tc : c.cib().constraints().tickets()) {
+            if (refs == null) {
+                refs = new References(c);
+            }
             TicketState st = c.cib().tickets().get(tc.ticket());
             if (st != null && st.granted() && !st.standby()) {
                 continue;
             }
-            List<String> ids = new ArrayList<>();
-            if (tc.rsc() != null) {
-                ids.add(tc.rsc());
-            }
+            // tags and templates stand for each of their resources
+            List<String> ids = new ArrayList<>(refs.expand(tc.rsc()));
             for (ResourceSet set : tc.sets()) {
-                ids.addAll(set.resources());
+                for (String id : set.resources()) {
+                    ids.addAll(refs.expand(id));
+                }
             }
             String policy = tc.lossPolicy() == null ? "stop" : tc.lossPolicy();
             String why = "ticket " + tc.ticket() + " is not granted (" + tc.id() + ", loss-policy=" + policy + ")";

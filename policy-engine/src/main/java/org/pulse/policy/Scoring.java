@@ -332,9 +332,13 @@ final class Scoring {
                 ResourceSet prev = sets.get(si - 1);
                 ResourceSet cur = sets.get(si);
                 int score = Scores.parse(cc.score(), 0);
-                // the last of the earlier set is what the first of the later set follows (Pacemaker's pairing)
-                List<String> prevIds = prev.sequential() ? List.of(prev.resources().get(prev.resources().size() - 1)) : prev.resources();
-                List<String> curIds = cur.sequential() ? List.of(cur.resources().get(0)) : cur.resources();
+                // between sets, the first of a sequential earlier set goes with the last of a sequential
+                // later one (every member, for an unordered set): Pacemaker's colocate_rsc_sets
+                if (prev.resources().isEmpty() || cur.resources().isEmpty()) {
+                    continue;
+                }
+                List<String> prevIds = prev.sequential() ? List.of(prev.resources().get(0)) : prev.resources();
+                List<String> curIds = cur.sequential() ? List.of(cur.resources().get(cur.resources().size() - 1)) : cur.resources();
                 for (String pid : prevIds) {
                     for (String did : curIds) {
                         Rsc d = c.byId().get(did);

@@ -445,8 +445,12 @@ final class Assignment {
                 reason = "no node can run it (every node scores below 0 or cannot host resources)";
             }
         }
-        if (!u.managed && unitCurrentNode(u) != null) {
-            chosen = unitCurrentNode(u);   // unmanaged: nothing moves
+        if (!u.managed && u.kind != Rsc.Kind.CLONE) {
+            // unmanaged: nothing moves, and an inactive one takes no node (so counts nowhere)
+            chosen = unitCurrentNode(u);
+            if (chosen == null && reason == null) {
+                reason = "it is unmanaged and not active";
+            }
         }
         setAssigned(u, chosen, reason);
         u.assigning = false;

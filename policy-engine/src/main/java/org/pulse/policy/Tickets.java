@@ -33,6 +33,11 @@ final class Tickets {
                 }
             }
             String policy = tc.lossPolicy() == null ? "stop" : tc.lossPolicy();
+            if (st != null && st.granted()) {
+                // granted but in standby: what needs it stops (or demotes) in good order; the
+                // loss-policy (fence, freeze) is for a ticket that was lost
+                policy = "demote".equals(policy) ? "demote" : "stop";
+            }
             String why = "ticket " + tc.ticket() + " is not granted (" + tc.id() + ", loss-policy=" + policy + ")";
             for (String id : ids) {
                 Rsc r = c.byId().get(id);

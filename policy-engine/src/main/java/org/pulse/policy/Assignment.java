@@ -446,8 +446,12 @@ final class Assignment {
             }
         }
         if (!u.managed && u.kind != Rsc.Kind.CLONE) {
-            // unmanaged: nothing moves, and an inactive one takes no node (so counts nowhere)
+            // unmanaged: nothing moves, and an inactive one takes no node (so counts nowhere);
+            // one active on several nodes stays assigned to the first of them (pe__current_node)
             chosen = unitCurrentNode(u);
+            if (chosen == null && u.isPrimitive() && !u.runningOn.isEmpty()) {
+                chosen = u.runningOn.get(0);
+            }
             if (chosen == null && reason == null) {
                 reason = "it is unmanaged and not active";
             }

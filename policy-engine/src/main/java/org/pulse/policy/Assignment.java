@@ -506,6 +506,13 @@ final class Assignment {
             if ("freeze".equals(p)) {
                 return unitCurrentNode(u) != null;
             }
+            if ("stop".equals(p) && u.kind != Rsc.Kind.CLONE && u.cloneAncestor() == null) {
+                // placed as usual (it still takes its node's share); its start cannot run without
+                // quorum, so where it runs it stops (Planner.stopIfStartWouldBeBlocked). Clone
+                // instances stay unplaced: their promotion would need the same treatment
+                // (TODO in Promotion before they can follow)
+                return true;
+            }
             // demote: promotable instances keep running (demoted); everything else stops
             return "demote".equals(p) && unitCurrentNode(u) != null && u.parent != null
                     && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable;

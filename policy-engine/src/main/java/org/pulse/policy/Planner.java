@@ -1113,7 +1113,11 @@ final class Planner {
      */
     private boolean stopIfStartWouldBeBlocked(Rsc r) {
         Act implied = new Act("start", r, r.assigned, 0, null);   // never added: only asked
-        if (!dependenciesBlock(r, implied, true)) {
+        if (!c.quorumAllowsStarts() && "stop".equals(c.options().noQuorumPolicy()) && !r.requiresNothing) {
+            // no-quorum-policy=stop: what needs quorum may not stay up without it
+            unrunnable(implied, "no quorum (no-quorum-policy=stop)");
+        }
+        if (implied.runnable && !dependenciesBlock(r, implied, true)) {
             return false;
         }
         stop(r, r.assigned).unrunnableReason = implied.unrunnableReason;

@@ -202,8 +202,7 @@ final class Planner {
             }
         }
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
-            boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue())
-                    && FailCounts.count(r, e.getKey(), c.now().getEpochSecond(), true, e.getValue().blockFailure) > 0;
+            boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue());
             if ((e.getValue().clearFailcount || reconfigured) && e.getKey().canRunOps()) {
                 add("clear_failcount", r, e.getKey(), 0, null);
             }
@@ -432,36 +431,18 @@ final class Planner {
             if (recorded == null || r.isFenceDevice()) {
                 continue;
             }
-            String now;
-            // the digest is made from the operation's configuration even when it is disabled
             OpConfig cfg = f.intervalMs() > 0 ? Unpack.findOp(r, f.operation(), f.intervalMs()) : null;
-            if (cfg != null) {
-                now = Digests.of(recurringDigestParams(r, cfg));
-            } else if (f.intervalMs() > 0) {
-                now = Digests.of(r.params);   // no configuration left: the parameters alone
-            } else {
-                now = digest(r);
+            if (f.intervalMs() > 0 && (cfg == null || !cfg.enabled())
+                    && FailCounts.count(r, node, c.now().getEpochSecond(), true, h.blockFailure) > 0) {
+                return true;   // the failed operation is gone or disabled: its fail count goes too
             }
+            if (f.intervalMs() > 0 && cfg == null) {
+                continue;      // nothing to compare the digest with
+            }
+            // the digest is made from the operation's configuration, even when it is disabled
+            String now = cfg != null ? Digests.of(recurringDigestParams(r, cfg)) : digest(r);
             if (!recorded.equals(now)) {
                 return true;
-            }
-            if (cfg != null && !cfg.enabled() && hasWholeResourceFailCount(r, node)) {
-                // a failure of an operation since disabled, counted in the resource-wide
-                // (pre-per-operation) fail count, is cleared: crm_simulate does so
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Is there a fail-count-RSC attribute (not one per operation, fail-count-RSC#op_interval)? */
-    private static boolean hasWholeResourceFailCount(Rsc r, SNode node) {
-        List<String[]> entries = node.hasFailCounts ? node.failCounts.get(FailCounts.historyName(r)) : null;
-        if (entries != null) {
-            for (String[] e : entries) {
-                if (e[0].isEmpty() && Scores.parse(e[1], 0) > 0) {
-                    return true;
-                }
             }
         }
         return false;

@@ -116,7 +116,7 @@ final class CibModelReader {
         boolean quorum = hq != null && ClusterOptions.isTrue(hq);
         return new CibModel(new ClusterOptions(opts), props, nodes, resources, constraints, rscDefaults, opDefaults,
                 levels, alerts, status, quorum, execDate, root.attr("dc-uuid"), tags, tickets,
-                ClusterOptions.isTrue(root.attr("no-quorum-panic")));
+                ClusterOptions.isTrue(root.attr("no-quorum-panic")), root.attr("crm_feature_set"));
     }
 
     private void index(XmlElement e) {

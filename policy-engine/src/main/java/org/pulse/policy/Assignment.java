@@ -224,6 +224,9 @@ final class Assignment {
     private ScoreTable placementTable(Rsc u, List<Colocation> primaries) {
         List<Rsc> members = u.isPrimitive() ? List.of() : u.primitives();
         ScoreTable t = members.isEmpty() ? u.scores.copy() : members.get(0).scores.copy();
+        if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable) {
+            addPromotionScores(u, t);
+        }
         applyPrimaries(t, primaries);
         if (members.size() > 1) {
             ScoreTable merged = merge(t, combinedFrom(members, 1), 1.0f, members.get(1).id);
@@ -359,6 +362,38 @@ final class Assignment {
 
     /** Clone instances on a node that already has its share of the clone's instances. */
     private final Set<Rsc> crowded = new HashSet<>();
+
+    /**
+     * A promotable instance prefers, by its positive promotion score, the nodes where that
+     * score applies to it: where it is known (active or probed), or anywhere while the clone is
+     * known nowhere yet (Pacemaker adds promotion scores before placing instances).
+     */
+    private void addPromotionScores(Rsc inst, ScoreTable t) {
+        boolean knownAnywhere = false;
+        for (Rsc other : inst.parent.children) {
+            for (Rsc p : other.primitives()) {
+                knownAnywhere |= !p.known.isEmpty();
+            }
+        }
+        for (SNode n : c.nodes()) {
+            if (!t.allows(n) || !n.canHost()) {
+                continue;
+            }
+            int sum = 0;
+            for (Rsc p : inst.primitives()) {
+                if (knownAnywhere && !p.known.contains(n)) {
+                    continue;
+                }
+                Integer a = Promotion.attributeScore(p, n);
+                if (a != null) {
+                    sum = Scores.add(sum, a);
+                }
+            }
+            if (sum > 0) {
+                t.add(n, sum, "promotion score");
+            }
+        }
+    }
 
     /** Has any primitive of the unit failed (a failed instance is not kept where it is)? */
     private static boolean failed(Rsc u) {

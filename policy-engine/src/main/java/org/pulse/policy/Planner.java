@@ -562,6 +562,10 @@ final class Planner {
     }
 
     Act stop(Rsc r, SNode n) {
+        Rsc.NodeHistory h = r.history.get(n);
+        if (h != null && h.role == Role.PROMOTED && r.cloneAncestor() != null && r.cloneAncestor().promotable) {
+            add("demote", r, n, 0, null);   // a promoted instance is demoted before it stops
+        }
         Act a = add("stop", r, n, 0, null);
         if (n.unclean && fenced(n)) {
             a.pseudo = true;   // fencing the node stops it
@@ -712,6 +716,25 @@ final class Planner {
         if (reload != null) {
             unrunnable(reload, "it restarts there instead");
         }
+    }
+
+    /** Interleaved clones: restart each then-instance whose node gets a starting first-instance. */
+    private boolean restartInterleaved(Edge e) {
+        boolean changed = false;
+        for (Rsc then : e.then().children) {
+            SNode node = Assignment.unitCurrentNode(then);
+            if (node == null || !instanceAssignedTo(then, node)) {
+                continue;
+            }
+            for (Rsc first : e.first().children) {
+                if (instanceAssignedTo(first, node) && starting(first)) {
+                    for (Rsc t : prims(then)) {
+                        changed |= restart(t);
+                    }
+                }
+            }
+        }
+        return changed;
     }
 
     /** Stop everywhere it runs (for an ordering whose first side stops). */
@@ -871,10 +894,19 @@ final class Planner {
                 if (!binds || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
                     continue;
                 }
-                if (e.first().kind == Rsc.Kind.CLONE || e.then().kind == Rsc.Kind.CLONE) {
-                    // between clones the order binds the clones' start and stop as wholes: a new
-                    // instance of the first does not restart running instances of the then
+                if (requireAnyOrders.contains(e.id())) {
+                    continue;   // require-all=false: one instance of the first is enough; nothing restarts
+                }
+                if (e.first().kind == Rsc.Kind.CLONE && e.then().kind == Rsc.Kind.CLONE && e.then().interleave) {
+                    // between interleaved clones each then-instance follows only the first
+                    // clone's instance on its own node
+                    if (restartInterleaved(e)) {
+                        work.add(e.then());
+                    }
                     continue;
+                }
+                if (e.first().kind == Rsc.Kind.CLONE && e.then().kind != Rsc.Kind.CLONE) {
+                    continue;   // a clone first binds a primitive or group after it as a whole
                 }
                 boolean changed = false;
                 if (migrating.contains(first)) {

@@ -314,7 +314,7 @@ final class Unpack {
             Rsc r = new Rsc(c.id(), Rsc.Kind.CLONE, parent, order++);
             configure(r, c.metaAttributes(), c.instanceAttributes());
             r.promotable = c.legacyMaster() || ClusterOptions.isTrue(r.meta.get("promotable"));
-            r.uniqueClone = ClusterOptions.isTrue(r.meta.get("globally-unique"));
+            r.uniqueClone = ClusterOptions.isTrue(r.meta.get("globally-unique")) && !forcedAnonymous(c.child());
             r.cloneMax = Scores.parse(r.meta.get("clone-max"), nodes.size());
             if (r.meta.get("clone-max") == null && r.meta.get("master-max") == null) {
                 r.cloneMax = nodes.size();
@@ -332,6 +332,18 @@ final class Unpack {
             return r;
         }
         return null;   // bundles: tier 3
+    }
+
+    /**
+     * LSB services cannot be globally unique instances (an init script cannot tell instances
+     * apart): a clone of one is anonymous whatever globally-unique says.
+     */
+    private static boolean forcedAnonymous(ResourceConfig child) {
+        if (child instanceof PrimitiveConfig) {
+            String cls = ((PrimitiveConfig) child).cls();
+            return "lsb".equals(cls);
+        }
+        return false;
     }
 
     private static String first(Map<String, String> m, String a, String b) {
@@ -500,7 +512,7 @@ final class Unpack {
     /** The resource a history entry belongs to: exact id, or an instance of an anonymous clone. */
     private Rsc findForHistory(String id, SNode node) {
         Rsc r = rscById.get(id);
-        if (r != null && r.isPrimitive() && r.cloneAncestor() == null) {
+        if (r != null && r.isPrimitive() && r.cloneAncestor() == null && !r.cloneOrphan) {
             return r;
         }
         String base = id;
@@ -539,7 +551,16 @@ final class Unpack {
         }
         // else the first inactive instance, whatever its number (Pacemaker's find_anonymous_clone);
         // the name the history used is kept as the instance's clone name on that node
-        return candidate != null ? candidate : firstUnused;
+        Rsc found = candidate != null ? candidate : firstUnused;
+        if (found != null && !found.requiresFencing && (!node.online || node.unclean)) {
+            // an instance that does not need fencing may be active on a lost node; unless the
+            // clone has an instance for every node, that history must not use up an instance
+            Rsc clone = found.cloneAncestor();
+            if (clone != null && clone.cloneMax < nodes.size()) {
+                return null;
+            }
+        }
+        return found;
     }
 
     /**

@@ -39,7 +39,8 @@ final class ConfigureLevel extends Level {
         USAGE.put("delete", "delete <id> [<id>...]   remove objects (constraints on them go too)");
         USAGE.put("rename", "rename <old-id> <new-id>   rename an object and the references to it");
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
-        USAGE.put("load", "load update|replace <file>   apply a file of crm commands (or CIB XML) to the configuration");
+        USAGE.put("load", "load update|replace <file>   merge (update) or replace the configuration with a file of crm commands or CIB XML");
+        USAGE.put("import", ImportCommand.USAGE);
     }
 
     ConfigureLevel() {
@@ -100,6 +101,9 @@ final class ConfigureLevel extends Level {
             }
             case "load" -> {
                 return load(shell, args);
+            }
+            case "import" -> {
+                return ImportCommand.run(s, args);
             }
             case "refresh" -> {
                 if (s.pending() && !s.confirm("There are changes pending. Drop them and reload", true)) {

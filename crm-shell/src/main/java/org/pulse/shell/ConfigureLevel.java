@@ -415,6 +415,9 @@ final class ConfigureLevel extends Level {
         if (doc.name().equals("cib")) {
             conf = doc.element("configuration").orElseThrow(() -> new CrmException("configure load: " + source + ":"
                     + doc.sourceLine() + ": the <cib> has no <configuration>; nothing was changed"));
+            doc.element("status").filter(st -> !st.elements().isEmpty()).ifPresent(st -> s.info(source + ":"
+                    + st.sourceLine() + ": the file's <status> is not loaded: load takes configuration only (the "
+                    + "cluster keeps its own status)"));
         } else if (doc.name().equals("configuration")) {
             conf = doc;
         } else if (SECTIONS.contains(doc.name())) {

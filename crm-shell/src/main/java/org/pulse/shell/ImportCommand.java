@@ -20,7 +20,7 @@ final class ImportCommand {
     }
 
     static final String USAGE = "import keepalived [--dry-run] [NODE=]FILE... | import heartbeat [--dry-run] "
-            + "[--crmd-conf OUT] HA_CF HARESOURCES   translate another cluster manager's configuration";
+            + "[--crmd-conf OUT] [--address NODE=IP]... HA_CF HARESOURCES   translate another cluster manager's configuration";
 
     static int run(Session s, List<Token> args) throws CrmException {
         if (args.isEmpty()) {
@@ -30,6 +30,7 @@ final class ImportCommand {
         boolean dryRun = false;
         Path crmdConfOut = null;
         List<String> rest = new ArrayList<>();
+        java.util.Map<String, String> addresses = new java.util.LinkedHashMap<>();
         for (int i = 1; i < args.size(); i++) {
             String a = args.get(i).text();
             switch (a) {
@@ -39,6 +40,15 @@ final class ImportCommand {
                         throw new CrmException("configure import: --crmd-conf needs a file to write");
                     }
                     crmdConfOut = Path.of(args.get(++i).text());
+                }
+                case "--address" -> {
+                    String v = i + 1 < args.size() ? args.get(++i).text() : "";
+                    int eq = v.indexOf('=');
+                    if (eq <= 0 || eq == v.length() - 1) {
+                        throw new CrmException("configure import: --address needs NODE=IP (the node's address on the "
+                                + "cluster link, for crmd.conf's nodes line)");
+                    }
+                    addresses.put(v.substring(0, eq), v.substring(eq + 1));
                 }
                 case "--node" -> {
                     if (i + 1 >= args.size()) {
@@ -57,6 +67,10 @@ final class ImportCommand {
         String title;
         switch (kind) {
             case "keepalived" -> {
+                if (!addresses.isEmpty()) {
+                    throw new CrmException("configure import keepalived: --address is for heartbeat (keepalived's files "
+                            + "say nothing about the cluster's links)");
+                }
                 List<KeepalivedImporter.NodeFile> files = nodeFiles(s, rest);
                 try {
                     result = KeepalivedImporter.importFiles(files, KeepalivedConfig.DISK);
@@ -71,7 +85,8 @@ final class ImportCommand {
                     throw new CrmException("configure import heartbeat: give ha.cf and haresources, e.g. "
                             + "import heartbeat /etc/ha.d/ha.cf /etc/ha.d/haresources");
                 }
-                result = HeartbeatImporter.translate(rest.get(0), read(rest.get(0)), rest.get(1), read(rest.get(1)));
+                result = HeartbeatImporter.translate(rest.get(0), read(rest.get(0)), rest.get(1), read(rest.get(1)),
+                        addresses);
                 title = "crm configure import heartbeat " + rest.get(0) + " " + rest.get(1);
             }
             default -> throw new CrmException("configure import: '" + kind + "' is not a source I know; use keepalived "

@@ -67,6 +67,10 @@ class ImportGoldenTest {
         out.add(new Case("keepalived-nopreempt", List.of("keepalived", "--node", "node1=" + np, "--node", "node2=" + np),
                 false));
         out.add(new Case("keepalived-broken", List.of("keepalived", "node1=" + in.resolve("keepalived/broken.conf")), false));
+        Path basic = in.resolve("heartbeat/basic");
+        out.add(new Case("heartbeat-basic-addresses", List.of("heartbeat", "--address", "node1=192.0.2.11", "--address",
+                "node2=192.0.2.12", "--address", "node9=192.0.2.19", basic.resolve("ha.cf").toString(),
+                basic.resolve("haresources").toString()), true));
         for (String hb : List.of("basic", "ipfail")) {
             Path d = in.resolve("heartbeat/" + hb);
             out.add(new Case("heartbeat-" + hb, List.of("heartbeat", d.resolve("ha.cf").toString(),

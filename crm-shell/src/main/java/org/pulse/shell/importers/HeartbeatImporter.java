@@ -116,6 +116,16 @@ public final class HeartbeatImporter {
 
     /** The translation: ha.cf and haresources texts (named for messages) to commands, crmd.conf lines, and the rest. */
     public static ImportResult translate(String haCfName, String haCf, String haresourcesName, String haresources) {
+        return translate(haCfName, haCf, haresourcesName, haresources, Map.of());
+    }
+
+    /**
+     * As above, with each node's address on the cluster link ({@code --address NODE=IP}): ha.cf's
+     * links say which addresses exist, not whose they are, so crmd.conf's nodes line needs them
+     * from the operator; a node without one gets the placeholder ADDRESS-OF-NODE.
+     */
+    public static ImportResult translate(String haCfName, String haCf, String haresourcesName, String haresources,
+            Map<String, String> addresses) {
         List<String> commands = new ArrayList<>();
         List<String> conf = new ArrayList<>();
         List<NotImported> skipped = new ArrayList<>();
@@ -165,13 +175,23 @@ public final class HeartbeatImporter {
                     + "haresources was translated anyway"));
         }
         // crmd.conf
+        for (String named : addresses.keySet()) {
+            if (!nodes.contains(named)) {
+                skipped.add(new NotImported(haCfName, "--address " + named + "=" + addresses.get(named),
+                        "not a node of ha.cf; ignored"));
+            }
+        }
         if (!nodes.isEmpty()) {
             List<String> entries = new ArrayList<>();
+            boolean placeholders = false;
             for (String n : nodes) {
-                entries.add(n + "@ADDRESS-OF-" + n + ":7800");
+                String a = addresses.get(n);
+                placeholders |= a == null;
+                entries.add(n + "@" + (a == null ? "ADDRESS-OF-" + n : a) + ":7800");
             }
-            conf.add("# " + haCfName + ": node " + String.join(" ", nodes)
-                    + " (put each node's address on the cluster link in place of ADDRESS-OF-NAME)");
+            conf.add("# " + haCfName + ": node " + String.join(" ", nodes) + (placeholders
+                    ? " (put each node's address on the cluster link in place of ADDRESS-OF-NAME, or give --address NAME=IP)"
+                    : ""));
             conf.add("nodes = " + String.join(", ", entries));
         } else {
             skipped.add(new NotImported(haCfName, "node", "ha.cf names no node; crmd.conf's nodes must list them"));

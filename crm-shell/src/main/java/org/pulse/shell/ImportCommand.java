@@ -107,6 +107,14 @@ final class ImportCommand {
             return 0;
         }
         apply(s, result.commands());
+        List<String> members = s.config().nodeNames();
+        for (String n : result.nodes()) {
+            if (!members.isEmpty() && !members.contains(n)) {
+                s.warn("node " + n + " named by the " + kind + " configuration is not a node of this cluster ("
+                        + String.join(", ", members) + "); the constraints naming it take effect once it joins under "
+                        + "that name (import again with the right NODE= names otherwise)");
+            }
+        }
         if (!result.crmdConf().isEmpty() && crmdConfOut == null) {
             s.out.println("# crmd.conf lines for every node (node = its own name):");
             result.crmdConf().forEach(s.out::println);

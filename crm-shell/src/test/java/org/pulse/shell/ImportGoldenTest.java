@@ -154,6 +154,25 @@ class ImportGoldenTest {
         assertEquals(before, Files.readString(cib), "a refused import changed the CIB");
     }
 
+    /**
+     * An import adds no node (a node in the CIB is a quorum vote): a name the cluster does not have
+     * is warned about and left out of the nodes section.
+     */
+    @Test
+    void anImportNeverAddsNodesAndWarnsAboutStrangers() throws Exception {
+        Path cib = tmp.resolve("nodes.xml");
+        Path conf = tmp.resolve("k.conf");
+        Files.writeString(conf, "vrrp_instance VI_1 {\n priority 120\n virtual_ipaddress {\n  192.0.2.10/24 dev eth0\n }\n}\n");
+        assertEquals(0, crm(cib, List.of("configure", "node", "n1")).rc());
+        Result r = crm(cib, List.of("configure", "import", "keepalived", "n1=" + conf, "node1=" + conf));
+        assertEquals(0, r.rc(), r.output());
+        assertTrue(r.output().contains("WARNING: node node1 named by the keepalived configuration is not a node of this "
+                + "cluster (n1)"), r.output());
+        String show = crm(cib, List.of("configure", "show")).output();
+        assertTrue(show.contains("node n1\n") && !show.contains("node node1"), show);
+        assertTrue(show.contains("location VI_1-prio-node1 VI_1 120: node1"), show);
+    }
+
     /** Without NODE=, one file is this node's (HOSTNAME); two such files are refused. */
     @Test
     void aBareFileIsThisNodesAndTwoAreRefused() throws Exception {

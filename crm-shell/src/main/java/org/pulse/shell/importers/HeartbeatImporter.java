@@ -242,9 +242,6 @@ public final class HeartbeatImporter {
             }
         }
         Set<String> ids = new HashSet<>();
-        for (String n : nodes) {
-            commands.add("node " + n);
-        }
         List<String> groups = new ArrayList<>();
         for (Directive line : lines(haresourcesName, haresources, true)) {
             String node = line.keyword();
@@ -287,7 +284,7 @@ public final class HeartbeatImporter {
                 }
             }
         }
-        return new ImportResult(commands, conf, ImportResult.inFileOrder(skipped));
+        return new ImportResult(nodes, commands, conf, ImportResult.inFileOrder(skipped));
     }
 
     /** heartbeat times: seconds, or with an ms suffix. */

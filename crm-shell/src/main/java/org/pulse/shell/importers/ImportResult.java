@@ -3,13 +3,16 @@ package org.pulse.shell.importers;
 import java.util.List;
 
 /**
- * What an importer made of another cluster manager's configuration: crm configure commands in
- * the order they must run, lines for crmd.conf (each node's own file; empty when the source says
+ * What an importer made of another cluster manager's configuration: the nodes it names (no
+ * {@code node} command is made for them: a node in the CIB's nodes section is a quorum vote, so
+ * only real members may be added, by joining), crm configure commands in the order they must run, lines for crmd.conf (each node's own file; empty when the source says
  * nothing about membership), and every construct that was not imported with why. Nothing of the
  * source is left out of both lists.
  */
-public record ImportResult(List<String> commands, List<String> crmdConf, List<NotImported> notImported) {
+public record ImportResult(List<String> nodes, List<String> commands, List<String> crmdConf,
+        List<NotImported> notImported) {
     public ImportResult {
+        nodes = List.copyOf(nodes);
         commands = List.copyOf(commands);
         crmdConf = List.copyOf(crmdConf);
         notImported = List.copyOf(notImported);
@@ -52,6 +55,10 @@ public record ImportResult(List<String> commands, List<String> crmdConf, List<No
     public String script(String title) {
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(title).append('\n');
+        if (!nodes.isEmpty()) {
+            sb.append("# nodes: ").append(String.join(" ", nodes))
+                    .append(" (the cluster's node names must be these; no node is added here)\n");
+        }
         for (String c : commands) {
             sb.append(c).append('\n');
         }

@@ -170,10 +170,7 @@ public final class KeepalivedImporter {
             }
         }
         List<String> nodeNames = nodes.stream().map(NodeConfig::node).distinct().toList();
-        for (String n : nodeNames) {
-            b.commands.add("node " + n);
-            b.ids.add(n);
-        }
+        // no node commands: a node in the CIB's nodes section is a quorum vote (see ImportResult)
         Set<String> usedScripts = new java.util.LinkedHashSet<>();
         Set<String> usedInterfaces = new java.util.LinkedHashSet<>();
         Map<String, String> groupOfInstance = new LinkedHashMap<>();
@@ -212,7 +209,7 @@ public final class KeepalivedImporter {
         for (Map.Entry<String, Map<String, Stmt>> sg : syncGroups.entrySet()) {
             syncGroup(b, sg.getKey(), sg.getValue(), groupOfInstance);
         }
-        return new ImportResult(b.commands, List.of(), ImportResult.inFileOrder(b.notImported));
+        return new ImportResult(nodeNames, b.commands, List.of(), ImportResult.inFileOrder(b.notImported));
     }
 
     private static String keywords(Stmt s) {

@@ -136,6 +136,7 @@ public final class HeartbeatImporter {
         Directive failback = null;
         Directive ipfail = null;
         Directive crm = null;
+        Directive firstPing = null;
         for (Directive d : lines(haCfName, haCf, false)) {
             switch (d.keyword().toLowerCase(Locale.ROOT)) {
                 case "node" -> {
@@ -147,8 +148,12 @@ public final class HeartbeatImporter {
                 }
                 case "deadtime" -> deadtime = d;
                 case "auto_failback" -> failback = d;
-                case "ping" -> pingHosts.addAll(d.args());
+                case "ping" -> {
+                    firstPing = firstPing == null ? d : firstPing;
+                    pingHosts.addAll(d.args());
+                }
                 case "ping_group" -> {
+                    firstPing = firstPing == null ? d : firstPing;
                     if (d.args().size() >= 2) {
                         pingHosts.addAll(d.args().subList(1, d.args().size()));
                     }
@@ -221,7 +226,7 @@ public final class HeartbeatImporter {
             conf.add("two_node = true");
         }
         if (pingHosts.size() > 1) {
-            skipped.add(new NotImported(haCfName, "ping " + String.join(" ", pingHosts.subList(1, pingHosts.size())),
+            skipped.add(new NotImported(firstPing.where(), "ping " + String.join(" ", pingHosts.subList(1, pingHosts.size())),
                     "crmd.conf's tie_breaker takes one address; " + pingHosts.get(0) + " is used"
                             + (ipfail != null ? " (the ping clone pings them all)" : "")));
         }

@@ -542,8 +542,8 @@ final class Configuration {
      * nothing the file does not name is dropped. Resources, constraints, tags, alerts, fencing
      * levels and ACL entries are taken whole from the file (as crm syntax's load update does);
      * property, rsc_defaults and op_defaults sets and nodes are merged name by name, so a file that
-     * sets one property leaves the others alone. {@code infos} gets a line per section the file
-     * holds that is not configuration.
+     * sets one property leaves the others alone. {@code infos} gets a line per group or clone left
+     * empty (and so deleted) because the file moved its resources into another one.
      */
     Configuration mergeXml(XmlElement fileConfiguration, List<String> infos) {
         Configuration next = this;

@@ -41,6 +41,7 @@ final class ConfigureLevel extends Level {
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
         USAGE.put("load", "load update|replace <file>   merge (update) or replace the configuration with a file of crm commands or CIB XML");
         USAGE.put("import", ImportCommand.USAGE);
+        USAGE.putAll(AclSyntax.USAGE);
     }
 
     ConfigureLevel() {

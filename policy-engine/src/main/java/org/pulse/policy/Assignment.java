@@ -480,8 +480,16 @@ final class Assignment {
                 reason = "no node can run it (every node scores below 0 or cannot host resources)";
             }
         }
-        if (!u.managed && unitCurrentNode(u) != null) {
-            chosen = unitCurrentNode(u);   // unmanaged: nothing moves
+        if (!u.managed && u.kind != Rsc.Kind.CLONE) {
+            // unmanaged: nothing moves, and an inactive one takes no node (so counts nowhere);
+            // one active on several nodes stays assigned to the first of them (pe__current_node)
+            chosen = unitCurrentNode(u);
+            if (chosen == null && u.isPrimitive() && !u.runningOn.isEmpty()) {
+                chosen = u.runningOn.get(0);
+            }
+            if (chosen == null && reason == null) {
+                reason = "it is unmanaged and not active";
+            }
         }
         setAssigned(u, chosen, reason);
         u.assigning = false;
@@ -532,6 +540,13 @@ final class Assignment {
             String p = c.options().noQuorumPolicy();
             if ("freeze".equals(p)) {
                 return unitCurrentNode(u) != null;
+            }
+            if ("stop".equals(p) && u.kind != Rsc.Kind.CLONE && u.cloneAncestor() == null) {
+                // placed as usual (it still takes its node's share); its start cannot run without
+                // quorum, so where it runs it stops (Planner.stopIfStartWouldBeBlocked). Clone
+                // instances stay unplaced: their promotion would need the same treatment
+                // (TODO in Promotion before they can follow)
+                return true;
             }
             // demote: promotable instances keep running (demoted); everything else stops
             return "demote".equals(p) && unitCurrentNode(u) != null && u.parent != null

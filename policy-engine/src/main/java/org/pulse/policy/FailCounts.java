@@ -31,11 +31,14 @@ final class FailCounts {
     }
 
     /**
-     * A node's fail-count attributes by resource history name: name → list of {suffix, value}
-     * where suffix is "" or "#op_interval". Built once per node so that each resource looks up
-     * only its own entries.
+     * A node's fail-count attributes by resource history name: name → list of {suffix, value,
+     * attribute's own resource name} where suffix is "" or "#op_interval". Which form counts
+     * depends on the CIB's feature set, as in Pacemaker's fail-count patterns: before 3.0.13
+     * only fail-count-RSC, from then on only fail-count-RSC#op_interval. An instance number
+     * ("RSC:2") is also filed under the bare name, which anonymous instances and primitives
+     * match too. Built once per node so that each resource looks up only its own entries.
      */
-    static Map<String, java.util.List<String[]>> index(Map<String, String> attrs) {
+    static Map<String, java.util.List<String[]>> index(Map<String, String> attrs, boolean perOperation) {
         Map<String, java.util.List<String[]>> out = new java.util.HashMap<>();
         for (Map.Entry<String, String> e : attrs.entrySet()) {
             String k = e.getKey();
@@ -44,11 +47,40 @@ final class FailCounts {
             }
             String rest = k.substring("fail-count-".length());
             int hash = rest.indexOf('#');
+            if ((hash >= 0) != perOperation) {
+                continue;
+            }
             String name = hash < 0 ? rest : rest.substring(0, hash);
             String suffix = hash < 0 ? "" : rest.substring(hash);
-            out.computeIfAbsent(name, x -> new java.util.ArrayList<>()).add(new String[] {suffix, e.getValue()});
+            String[] entry = {suffix, e.getValue(), name};
+            out.computeIfAbsent(name, x -> new java.util.ArrayList<>()).add(entry);
+            int colon = name.lastIndexOf(':');
+            if (colon > 0 && colon < name.length() - 1 && name.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+                out.computeIfAbsent(name.substring(0, colon), x -> new java.util.ArrayList<>()).add(entry);
+            }
         }
         return out;
+    }
+
+    /** Does this CIB feature set name fail counts per operation (3.0.13 and later)? */
+    static boolean perOperation(String featureSet) {
+        if (featureSet == null) {
+            return false;
+        }
+        String[] a = featureSet.trim().split("\\.");
+        int[] min = {3, 0, 13};
+        for (int i = 0; i < 3; i++) {
+            long x;
+            try {
+                x = i < a.length ? Long.parseLong(a[i]) : 0;
+            } catch (NumberFormatException ex) {
+                x = 0;
+            }
+            if (x != min[i]) {
+                return x > min[i];
+            }
+        }
+        return true;
     }
 
     /**
@@ -69,7 +101,7 @@ final class FailCounts {
         for (String[] e : entries) {
             int v = Scores.parse(e[1], 0);
             if (effective && r.failureTimeoutMs > 0 && !blockFailure) {
-                String lf = node.attributes.get("last-failure-" + name + e[0]);
+                String lf = node.attributes.get("last-failure-" + e[2] + e[0]);
                 long last = 0;
                 if (lf != null) {
                     try {

@@ -202,8 +202,7 @@ final class Planner {
             }
         }
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
-            boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue())
-                    && FailCounts.count(r, e.getKey(), c.now().getEpochSecond(), true, e.getValue().blockFailure) > 0;
+            boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue());
             if ((e.getValue().clearFailcount || reconfigured) && e.getKey().canRunOps()) {
                 add("clear_failcount", r, e.getKey(), 0, null);
             }
@@ -240,7 +239,9 @@ final class Planner {
                 continue;
             }
             boolean changedParams = paramsChanged(r, h);
-            if (changedParams && cur == target && !failedHere && !multiple && onlyReloadableChanged(r, h)) {
+            // (not while its start is pending: that start runs with the old values; restart instead)
+            if (changedParams && cur == target && !failedHere && !multiple && !h.startPending
+                    && onlyReloadableChanged(r, h)) {
                 // the agent can take the new values without a restart
                 add("reload-agent", r, cur, 0, null);
                 changedParams = false;
@@ -263,7 +264,11 @@ final class Planner {
         }
         if (target != null) {
             boolean running = r.runningOn.contains(target) && find(r, "stop", target) == null && !partialContinues;
+            Rsc.NodeHistory th = r.history.get(target);
             if (!running) {
+                start(r, target);
+            } else if (th != null && th.startPending && r.cloneAncestor() == null) {
+                // a start still pending there is asked for again (it is what the monitors wait for)
                 start(r, target);
             } else {
                 keepRunning(r, target);
@@ -426,36 +431,18 @@ final class Planner {
             if (recorded == null || r.isFenceDevice()) {
                 continue;
             }
-            String now;
-            // the digest is made from the operation's configuration even when it is disabled
             OpConfig cfg = f.intervalMs() > 0 ? Unpack.findOp(r, f.operation(), f.intervalMs()) : null;
-            if (cfg != null) {
-                now = Digests.of(recurringDigestParams(r, cfg));
-            } else if (f.intervalMs() > 0) {
-                now = Digests.of(r.params);   // no configuration left: the parameters alone
-            } else {
-                now = digest(r);
+            if (f.intervalMs() > 0 && (cfg == null || !cfg.enabled())
+                    && FailCounts.count(r, node, c.now().getEpochSecond(), true, h.blockFailure) > 0) {
+                return true;   // the failed operation is gone or disabled: its fail count goes too
             }
+            if (f.intervalMs() > 0 && cfg == null) {
+                continue;      // nothing to compare the digest with
+            }
+            // the digest is made from the operation's configuration, even when it is disabled
+            String now = cfg != null ? Digests.of(recurringDigestParams(r, cfg)) : digest(r);
             if (!recorded.equals(now)) {
                 return true;
-            }
-            if (cfg != null && !cfg.enabled() && hasWholeResourceFailCount(r, node)) {
-                // a failure of an operation since disabled, counted in the resource-wide
-                // (pre-per-operation) fail count, is cleared: crm_simulate does so
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Is there a fail-count-RSC attribute (not one per operation, fail-count-RSC#op_interval)? */
-    private static boolean hasWholeResourceFailCount(Rsc r, SNode node) {
-        List<String[]> entries = node.hasFailCounts ? node.failCounts.get(FailCounts.historyName(r)) : null;
-        if (entries != null) {
-            for (String[] e : entries) {
-                if (e[0].isEmpty() && Scores.parse(e[1], 0) > 0) {
-                    return true;
-                }
             }
         }
         return false;
@@ -782,6 +769,7 @@ final class Planner {
                 }
             }
         }
+        References refs = new References(c);
         for (OrderConstraint oc : c.cib().constraints().orders()) {
             String kind = oc.kind();
             int score = Scores.parse(oc.score(), Scores.INFINITY);
@@ -793,18 +781,23 @@ final class Planner {
                 requireAnyOrders.add(oc.id());
             }
             if (oc.sets().isEmpty()) {
-                Rsc f = c.byId().get(oc.first());
-                Rsc t = c.byId().get(oc.then());
-                if (f == null || t == null) {
-                    continue;
-                }
                 String fa = oc.firstAction() == null ? "start" : oc.firstAction();
                 String ta = oc.thenAction() == null ? fa : oc.thenAction();
-                addEdge(new Edge(f, t, mandatory && !serialize, symmetrical, fa, ta, oc.id()));
+                // a tag or template on either side stands for each of its resources
+                for (String fid : refs.expand(oc.first())) {
+                    for (String tid : refs.expand(oc.then())) {
+                        Rsc f = c.byId().get(fid);
+                        Rsc t = c.byId().get(tid);
+                        if (f != null && t != null) {
+                            addEdge(new Edge(f, t, mandatory && !serialize, symmetrical, fa, ta, oc.id()));
+                        }
+                    }
+                }
             } else {
-                List<ResourceSet> sets = oc.sets();
+                List<ResourceSet> sets = refs.expandSets(oc.sets());
                 Rsc prevLast = null;
                 List<Rsc> prevAll = List.of();
+                boolean prevAnyOne = false;
                 for (ResourceSet set : sets) {
                     List<Rsc> members = new ArrayList<>();
                     for (String id : set.resources()) {
@@ -825,16 +818,27 @@ final class Planner {
                         List<Rsc> prevs = prevLast == null ? List.of() : (prevAll.size() > 1 && prevLast == null ? prevAll : prevAll);
                         for (Rsc p : prevs) {
                             for (Rsc f : firsts) {
-                                addEdge(new Edge(p, f, setMandatory, symmetrical, act, act, oc.id()));
+                                Edge e = new Edge(p, f, setMandatory, symmetrical, act, act, oc.id());
+                                addEdge(e);
+                                if (prevAnyOne) {
+                                    anyOfFirsts.put(e, prevs);
+                                }
                             }
                         }
                         prevLast = members.get(members.size() - 1);
                         prevAll = set.sequential() ? List.of(prevLast) : members;
+                        prevAnyOne = !set.sequential() && !set.requireAll() && members.size() > 1;
                     }
                 }
             }
         }
     }
+
+    /**
+     * Edges out of an unordered set with require-all=false: what follows may start once any one
+     * of the set's members runs (edge → all the members it stands with).
+     */
+    private final Map<Edge, List<Rsc>> anyOfFirsts = new HashMap<>();
 
     /** Orders with require-all=false: one instance of the first clone is enough, wherever it is. */
     private final java.util.Set<String> requireAnyOrders = new java.util.HashSet<>();
@@ -1122,7 +1126,11 @@ final class Planner {
      */
     private boolean stopIfStartWouldBeBlocked(Rsc r) {
         Act implied = new Act("start", r, r.assigned, 0, null);   // never added: only asked
-        if (!dependenciesBlock(r, implied, true)) {
+        if (!c.quorumAllowsStarts() && "stop".equals(c.options().noQuorumPolicy()) && !r.requiresNothing) {
+            // no-quorum-policy=stop: what needs quorum may not stay up without it
+            unrunnable(implied, "no quorum (no-quorum-policy=stop)");
+        }
+        if (implied.runnable && !dependenciesBlock(r, implied, true)) {
             return false;
         }
         stop(r, r.assigned).unrunnableReason = implied.unrunnableReason;
@@ -1191,6 +1199,15 @@ final class Planner {
     private boolean checkFirst(Edge e, Act thenStart) {
         if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
             return false;
+        }
+        List<Rsc> anyOf = anyOfFirsts.get(e);
+        if (anyOf != null) {
+            for (Rsc f : anyOf) {
+                if (willRun(f)) {
+                    return false;
+                }
+            }
+            return unrunnable(thenStart, "it starts after one of " + anyOf + " (order " + e.id() + "), and none will run");
         }
         if (!willRun(e.first())) {
             return unrunnable(thenStart, "it starts after " + e.first().id + " (order " + e.id() + "), which will not run");

@@ -43,6 +43,61 @@ final class Scoring {
             scored |= n.baseScore != 0;
         }
         this.anyNodeScore = scored;
+        this.health = nodeHealth(c);
+    }
+
+    /** Per node (by index), the node-health-strategy's score for it; null when the strategy is none. */
+    private final int[] health;
+
+    /**
+     * Node health (Pacemaker Explained, "Tracking Node Health"): the #health-* node attributes,
+     * red/yellow/green mapped by node-health-strategy (migrate-on-red: red is -INFINITY;
+     * only-green: red and yellow are; progressive and custom: node-health-red/-yellow/-green,
+     * progressive starting from node-health-base), summed per node and applied to every
+     * resource as a location score. Resources with allow-unhealthy-nodes=true ignore a negative one.
+     */
+    private static int[] nodeHealth(Cluster c) {
+        String strategy = c.options().get("node-health-strategy");
+        if (strategy == null || strategy.isBlank() || "none".equalsIgnoreCase(strategy)) {
+            return null;
+        }
+        strategy = strategy.toLowerCase(java.util.Locale.ROOT);
+        int red;
+        int yellow;
+        int green;
+        switch (strategy) {
+            case "migrate-on-red":
+                red = -Scores.INFINITY;
+                yellow = 0;
+                green = 0;
+                break;
+            case "only-green":
+                red = -Scores.INFINITY;
+                yellow = -Scores.INFINITY;
+                green = 0;
+                break;
+            default:
+                red = Scores.parse(c.options().get("node-health-red"), -Scores.INFINITY);
+                yellow = Scores.parse(c.options().get("node-health-yellow"), 0);
+                green = Scores.parse(c.options().get("node-health-green"), 0);
+                break;
+        }
+        int base = "progressive".equals(strategy) ? Scores.parse(c.options().get("node-health-base"), 0) : 0;
+        int[] out = new int[c.nodes().size()];
+        for (SNode n : c.nodes()) {
+            int sum = base;
+            for (Map.Entry<String, String> a : n.attributes.entrySet()) {
+                if (!a.getKey().startsWith("#health")) {
+                    continue;
+                }
+                String v = a.getValue() == null ? "" : a.getValue().trim().toLowerCase(java.util.Locale.ROOT);
+                int score = v.equals("red") ? red : v.equals("yellow") ? yellow : v.equals("green") ? green
+                        : Scores.parse(v, 0);
+                sum = Scores.add(sum, score);
+            }
+            out[n.index] = sum;
+        }
+        return out;
     }
 
     static Scoring run(Cluster c) {
@@ -56,19 +111,18 @@ final class Scoring {
     }
 
     private void indexLocations() {
+        References refs = new References(c);
         for (LocationConstraint lc : c.cib().constraints().locations()) {
-            if (lc.rsc() != null && c.cib().tags().containsKey(lc.rsc())) {
-                for (String id : c.cib().tags().get(lc.rsc())) {
+            if (lc.rsc() != null) {
+                for (String id : refs.expand(lc.rsc())) {
                     locationsByRsc.computeIfAbsent(id, k -> new ArrayList<>()).add(lc);
                 }
-            } else if (lc.rsc() != null) {
-                locationsByRsc.computeIfAbsent(lc.rsc(), k -> new ArrayList<>()).add(lc);
             } else if (lc.rscPattern() != null) {
                 patternLocations.add(lc);
             } else {
                 for (ResourceSet set : lc.sets()) {
                     for (String id : set.resources()) {
-                        for (String one : c.cib().tags().getOrDefault(id, List.of(id))) {
+                        for (String one : refs.expand(id)) {
                             locationsByRsc.computeIfAbsent(one, k -> new ArrayList<>()).add(lc);
                         }
                     }
@@ -173,6 +227,15 @@ final class Scoring {
     }
 
     private void primitiveTerms(Rsc r, ScoreTable t) {
+        if (health != null) {
+            boolean allowUnhealthy = org.pulse.cib.model.ClusterOptions.isTrue(r.meta.get("allow-unhealthy-nodes"));
+            for (SNode n : c.nodes()) {
+                int h = health[n.index];
+                if (h != 0 && (h > 0 || !allowUnhealthy)) {
+                    t.add(n, h, "node health " + Scores.format(h) + " (node-health-strategy)");
+                }
+            }
+        }
         SNode cur = r.currentNode();
         if (cur != null && r.managed && r.stickiness != 0 && t.allows(cur)) {
             t.add(cur, r.stickiness, "resource-stickiness (running here)");
@@ -231,21 +294,27 @@ final class Scoring {
     // ------------------------------------------------------------------ colocations
 
     private void colocations() {
+        References refs = new References(c);
         for (ColocationConstraint cc : c.cib().constraints().colocations()) {
             boolean influence = cc.influence() == null || org.pulse.cib.model.ClusterOptions.isTrue(cc.influence());
             if (cc.sets().isEmpty()) {
-                Rsc d = c.byId().get(cc.rsc());
-                Rsc p = c.byId().get(cc.withRsc());
-                if (d == null || p == null) {
-                    continue;
+                // a tag or template on either side stands for each of its resources
+                for (String did : refs.expand(cc.rsc())) {
+                    for (String pid : refs.expand(cc.withRsc())) {
+                        Rsc d = c.byId().get(did);
+                        Rsc p = c.byId().get(pid);
+                        if (d != null && p != null) {
+                            add(new Colocation(cc.id(), d, p, Scores.parse(cc.score(), 0),
+                                    Role.parse(cc.rscRole(), Role.UNKNOWN), Role.parse(cc.withRscRole(), Role.UNKNOWN),
+                                    cc.nodeAttribute(), influence));
+                        }
+                    }
                 }
-                add(new Colocation(cc.id(), d, p, Scores.parse(cc.score(), 0), Role.parse(cc.rscRole(), Role.UNKNOWN),
-                        Role.parse(cc.withRscRole(), Role.UNKNOWN), cc.nodeAttribute(), influence));
                 continue;
             }
             // sets: within a sequential set each member is placed with the one before it; between sets,
             // every member of a later set goes with every member of the earlier set
-            List<ResourceSet> sets = cc.sets();
+            List<ResourceSet> sets = refs.expandSets(cc.sets());
             for (ResourceSet s : sets) {
                 int score = Scores.parse(s.score() != null ? s.score() : cc.score(), 0);
                 if (s.sequential()) {
@@ -263,9 +332,13 @@ final class Scoring {
                 ResourceSet prev = sets.get(si - 1);
                 ResourceSet cur = sets.get(si);
                 int score = Scores.parse(cc.score(), 0);
-                // the last of the earlier set is what the first of the later set follows (Pacemaker's pairing)
-                List<String> prevIds = prev.sequential() ? List.of(prev.resources().get(prev.resources().size() - 1)) : prev.resources();
-                List<String> curIds = cur.sequential() ? List.of(cur.resources().get(0)) : cur.resources();
+                // between sets, the first of a sequential earlier set goes with the last of a sequential
+                // later one (every member, for an unordered set): Pacemaker's colocate_rsc_sets
+                if (prev.resources().isEmpty() || cur.resources().isEmpty()) {
+                    continue;
+                }
+                List<String> prevIds = prev.sequential() ? List.of(prev.resources().get(0)) : prev.resources();
+                List<String> curIds = cur.sequential() ? List.of(cur.resources().get(cur.resources().size() - 1)) : cur.resources();
                 for (String pid : prevIds) {
                     for (String did : curIds) {
                         Rsc d = c.byId().get(did);

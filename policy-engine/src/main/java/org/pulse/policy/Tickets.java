@@ -16,26 +16,48 @@ final class Tickets {
     }
 
     static void apply(Cluster c) {
+        References refs = null;
         for (TicketConstraint tc : c.cib().constraints().tickets()) {
+            if (refs == null) {
+                refs = new References(c);
+            }
             TicketState st = c.cib().tickets().get(tc.ticket());
             if (st != null && st.granted() && !st.standby()) {
                 continue;
             }
-            List<String> ids = new ArrayList<>();
-            if (tc.rsc() != null) {
-                ids.add(tc.rsc());
+            // tags and templates stand for each of their resources; a set's role is its members'
+            List<String> ids = new ArrayList<>(refs.expand(tc.rsc()));
+            List<String> roles = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                roles.add(tc.rscRole());
             }
             for (ResourceSet set : tc.sets()) {
-                ids.addAll(set.resources());
+                for (String id : set.resources()) {
+                    for (String one : refs.expand(id)) {
+                        ids.add(one);
+                        roles.add(set.role());
+                    }
+                }
             }
-            String policy = tc.lossPolicy() == null ? "stop" : tc.lossPolicy();
-            String why = "ticket " + tc.ticket() + " is not granted (" + tc.id() + ", loss-policy=" + policy + ")";
-            for (String id : ids) {
-                Rsc r = c.byId().get(id);
+            String lossPolicy = tc.lossPolicy() == null ? "stop" : tc.lossPolicy();
+            boolean standby = st != null && st.granted();
+            for (int i = 0; i < ids.size(); i++) {
+                Rsc r = c.byId().get(ids.get(i));
                 if (r == null) {
                     continue;
                 }
-                boolean promotedOnly = "Promoted".equals(tc.rscRole()) || ("demote".equals(policy) && r.promotable);
+                boolean promotedRole = Role.parse(roles.get(i), Role.UNKNOWN) == Role.PROMOTED;
+                String policy = lossPolicy;
+                if (standby) {
+                    // granted but in standby: what needs it stops in good order (only its promotion,
+                    // when the ticket is for the Promoted role and loss-policy is not stop); the
+                    // loss-policy (fence, freeze) is for a ticket that was lost
+                    policy = promotedRole && !"stop".equals(lossPolicy) ? "demote" : "stop";
+                }
+                String why = "ticket " + tc.ticket() + (standby ? " is in standby (" : " is not granted (") + tc.id()
+                        + ", loss-policy=" + policy + ")";
+                // a ticket for the Promoted role bans only promotion, unless its loss-policy is stop
+                boolean promotedOnly = (promotedRole && !"stop".equals(policy)) || ("demote".equals(policy) && r.promotable);
                 for (Rsc p : r.primitives()) {
                     if (promotedOnly) {
                         p.promotionBan = why;

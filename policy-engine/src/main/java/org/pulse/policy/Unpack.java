@@ -166,7 +166,7 @@ final class Unpack {
         SNode n = new SNode(nc.id(), nc.uname(), index, attrs, nc.score(), cap);
         n.hasFailCounts = FailCounts.hasFailCounts(attrs);
         if (n.hasFailCounts) {
-            n.failCounts = FailCounts.index(attrs);
+            n.failCounts = FailCounts.index(attrs, FailCounts.perOperation(cib.crmFeatureSet()));
         }
         n.isDc = dc;
         n.standby = ClusterOptions.isTrue(attrs.get("standby"));
@@ -742,6 +742,7 @@ final class Unpack {
             case -1:  // pending
                 if ("start".equals(task)) {
                     h.startPending = true;
+                    h.lastStart = op;   // its digest says which parameters it is starting with
                     if (h.role.compareTo(Role.STARTED) < 0) {
                         h.role = Role.STARTED;
                     }

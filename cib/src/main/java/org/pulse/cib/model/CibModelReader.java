@@ -116,7 +116,7 @@ final class CibModelReader {
         boolean quorum = hq != null && ClusterOptions.isTrue(hq);
         return new CibModel(new ClusterOptions(opts), props, nodes, resources, constraints, rscDefaults, opDefaults,
                 levels, alerts, status, quorum, execDate, root.attr("dc-uuid"), tags, tickets,
-                ClusterOptions.isTrue(root.attr("no-quorum-panic")));
+                ClusterOptions.isTrue(root.attr("no-quorum-panic")), root.attr("crm_feature_set"));
     }
 
     private void index(XmlElement e) {
@@ -306,9 +306,11 @@ final class CibModelReader {
             for (XmlElement os : tmpl.elements("operations")) {
                 for (XmlElement o : os.elements("op")) {
                     OpConfig t = op(o);
+                    // the primitive's own op of the same name and role (Started when none is
+                    // given) replaces the template's, whatever the intervals (Pacemaker's template_op_key)
                     boolean overridden = false;
                     for (OpConfig mine : ops) {
-                        overridden |= mine.name().equals(t.name()) && mine.intervalMs() == t.intervalMs();
+                        overridden |= mine.name().equals(t.name()) && opRole(mine).equals(opRole(t));
                     }
                     if (!overridden) {
                         ops.add(t);
@@ -317,6 +319,10 @@ final class CibModelReader {
             }
         }
         return new PrimitiveConfig(p.id(), cls, provider, type, inst, meta, util, ops, tmplId);
+    }
+
+    private static String opRole(OpConfig o) {
+        return o.role() == null || o.role().isEmpty() ? "Started" : o.role();
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {

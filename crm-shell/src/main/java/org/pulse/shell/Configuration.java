@@ -364,8 +364,11 @@ final class Configuration {
             }
         }
         Configuration c = this;
-        for (String id : ids) {
-            c = c.deleteOne(id, infos);
+        // an id named twice, or one that went with an earlier one (an emptied group), is already gone
+        for (String id : new java.util.LinkedHashSet<>(ids)) {
+            if (c.find(id).isPresent()) {
+                c = c.deleteOne(id, infos);
+            }
         }
         return c;
     }

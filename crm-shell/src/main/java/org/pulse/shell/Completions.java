@@ -222,7 +222,15 @@ final class Completions {
         String[] cpt = agents.resolve(cls, prov, type);
         Optional<AgentMetadata> md = agents.metadata(cpt[0], cpt[1], cpt[2]);
         List<String> out = new ArrayList<>();
-        md.ifPresent(m -> m.parameters().forEach(p -> out.add(p.name() + "=")));
+        md.ifPresent(m -> m.parameters().forEach(p -> {
+            // the fencer fills these in per request: offering them would invite a warning
+            if (!("stonith".equals(cpt[0]) && FencerParameters.SET_BY_FENCER.containsKey(p.name()))) {
+                out.add(p.name() + "=");
+            }
+        }));
+        if ("stonith".equals(cpt[0])) {
+            FencerParameters.NAMES.forEach(n -> out.add(n + "="));
+        }
         return out;
     }
 

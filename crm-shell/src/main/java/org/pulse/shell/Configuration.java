@@ -364,8 +364,11 @@ final class Configuration {
             }
         }
         Configuration c = this;
-        for (String id : ids) {
-            c = c.deleteOne(id, infos);
+        // an id named twice, or one that went with an earlier one (an emptied group), is already gone
+        for (String id : new java.util.LinkedHashSet<>(ids)) {
+            if (c.find(id).isPresent()) {
+                c = c.deleteOne(id, infos);
+            }
         }
         return c;
     }
@@ -508,6 +511,179 @@ final class Configuration {
             return e;
         });
         return withConfiguration(conf);
+    }
+
+    // ---- load update ----
+
+    /**
+     * {@code load update} of an object already built: it takes the place of the object with its id
+     * (a primitive inside a group stays inside it), or is appended to its section when new. The
+     * resources it holds are taken out of wherever else they were, as adding a group does; a group
+     * or clone left empty by that goes, with an INFO line.
+     */
+    Configuration upsert(String sectionName, XmlElement obj, List<String> infos) {
+        XmlElement conf = configuration();
+        String id = obj.id();
+        if (sectionName.equals("resources")) {
+            Set<String> nested = new HashSet<>();
+            collectNestedResourceIds(obj, nested);
+            XmlElement resources = Tree.section(conf, "resources");
+            if (!nested.isEmpty()) {
+                resources = Tree.transform(resources, e -> {
+                    if (RESOURCE_TAGS.contains(e.name()) && nested.contains(e.id())) {
+                        return null;
+                    }
+                    if ((e.name().equals("group") || e.name().equals("clone") || e.name().equals("master"))
+                            && !id.equals(e.id()) && e.elements().stream().noneMatch(k -> RESOURCE_TAGS.contains(k.name()))) {
+                        infos.add("INFO: " + TYPES.get(e.name()) + " " + e.id() + " is empty and was deleted");
+                        return null;
+                    }
+                    return e;
+                });
+            }
+            boolean[] placed = {false};
+            resources = Tree.transform(resources, e -> {
+                if (!placed[0] && RESOURCE_TAGS.contains(e.name()) && id.equals(e.id())) {
+                    placed[0] = true;
+                    return obj;
+                }
+                return e;
+            });
+            if (!placed[0]) {
+                resources = resources.withChildAppended(obj);
+            }
+            return withSection("resources", resources);
+        }
+        XmlElement section = Tree.section(conf, sectionName);
+        boolean present = id != null && section.elements().stream()
+                .anyMatch(e -> e.name().equals(obj.name()) && id.equals(e.id()));
+        XmlElement updated = present
+                ? section.withChildReplaced(e -> e.name().equals(obj.name()) && id.equals(e.id()), obj)
+                : section.withChildAppended(obj);
+        return withSection(sectionName, updated);
+    }
+
+    private static void collectNestedResourceIds(XmlElement obj, Set<String> out) {
+        for (XmlElement c : obj.elements()) {
+            if (RESOURCE_TAGS.contains(c.name())) {
+                if (c.id() != null) {
+                    out.add(c.id());
+                }
+                collectNestedResourceIds(c, out);
+            }
+        }
+    }
+
+    /**
+     * {@code load update} of CIB XML: the file's objects are matched by id with the configuration's.
+     * A matched object is updated in place, a new one is added at the end of its section, and
+     * nothing the file does not name is dropped. Resources, constraints, tags, alerts, fencing
+     * levels and ACL entries are taken whole from the file (as crm syntax's load update does);
+     * property, rsc_defaults and op_defaults sets and nodes are merged name by name, so a file that
+     * sets one property leaves the others alone. {@code infos} gets a line per group or clone left
+     * empty (and so deleted) because the file moved its resources into another one.
+     */
+    Configuration mergeXml(XmlElement fileConfiguration, List<String> infos) {
+        Configuration next = this;
+        for (XmlElement section : fileConfiguration.elements()) {
+            switch (section.name()) {
+                case "crm_config", "rsc_defaults", "op_defaults" -> {
+                    for (XmlElement set : section.elements()) {
+                        next = next.mergeSetElement(section.name(), set);
+                    }
+                }
+                case "nodes" -> {
+                    for (XmlElement node : section.elements()) {
+                        next = next.mergeNodeElement(node);
+                    }
+                }
+                case "resources" -> {
+                    for (XmlElement r : section.elements()) {
+                        next = next.upsert("resources", r, infos);
+                    }
+                }
+                default -> {
+                    if (next.configuration().element(section.name()).isEmpty()) {
+                        next = next.withSection(section.name(), section);
+                    } else {
+                        for (XmlElement o : section.elements()) {
+                            next = next.upsert(section.name(), o, infos);
+                        }
+                    }
+                }
+            }
+        }
+        return next;
+    }
+
+    /** A property/defaults set from XML: the set with its id takes the file's pairs by name; a new set is added. */
+    private Configuration mergeSetElement(String sectionName, XmlElement set) {
+        XmlElement section = Tree.section(configuration(), sectionName);
+        Optional<XmlElement> have = section.elements(set.name()).stream()
+                .filter(e -> set.id() != null && set.id().equals(e.id())).findFirst();
+        if (have.isEmpty()) {
+            return withSection(sectionName, section.withChildAppended(set));
+        }
+        XmlElement old = have.get();
+        return withSection(sectionName, section.withChildReplaced(e -> e == old, mergeSetPairs(old, set)));
+    }
+
+    /** nvpairs by name (the old pair keeps its id), other children (rules) by id; attributes overlaid. */
+    private static XmlElement mergeSetPairs(XmlElement old, XmlElement set) {
+        Map<String, String> attrs = new java.util.LinkedHashMap<>(old.attributes());
+        attrs.putAll(set.attributes());
+        XmlElement merged = old.withAttributes(attrs);
+        for (XmlElement c : set.elements()) {
+            if (c.name().equals("nvpair") && c.attr("name") != null) {
+                Optional<XmlElement> same = merged.elements("nvpair").stream()
+                        .filter(p -> c.attr("name").equals(p.attr("name"))).findFirst();
+                if (same.isPresent()) {
+                    XmlElement was = same.get();
+                    XmlElement now = c.attr("value") == null ? was.withoutAttribute("value")
+                            : was.withAttribute("value", c.attr("value"));
+                    merged = merged.withChildReplaced(e -> e == was, now);
+                    continue;
+                }
+            }
+            if (c.id() != null && merged.elements().stream().anyMatch(e -> c.id().equals(e.id()))) {
+                merged = merged.withChildReplaced(e -> c.id().equals(e.id()), c);
+            } else {
+                merged = merged.withChildAppended(c);
+            }
+        }
+        return merged;
+    }
+
+    /** A node from XML, matched by id or uname: its attributes overlaid and its sets merged pair by pair. */
+    private Configuration mergeNodeElement(XmlElement node) {
+        XmlElement nodes = Tree.section(configuration(), "nodes");
+        Optional<XmlElement> have = nodes.elements("node").stream()
+                .filter(n -> (node.id() != null && node.id().equals(n.id()))
+                        || (node.attr("uname") != null && node.attr("uname").equals(n.attr("uname"))))
+                .findFirst();
+        if (have.isEmpty()) {
+            return withSection("nodes", nodes.withChildAppended(node));
+        }
+        XmlElement old = have.get();
+        Map<String, String> attrs = new java.util.LinkedHashMap<>(old.attributes());
+        node.attributes().forEach((k, v) -> {
+            if (!k.equals("id")) {
+                attrs.put(k, v);
+            }
+        });
+        XmlElement merged = old.withAttributes(attrs);
+        for (XmlElement set : node.elements()) {
+            Optional<XmlElement> same = merged.elements(set.name()).stream()
+                    .filter(e -> set.id() == null || set.id().equals(e.id())).findFirst();
+            if (same.isPresent()) {
+                XmlElement was = same.get();
+                merged = merged.withChildReplaced(e -> e == was, mergeSetPairs(was, set));
+            } else {
+                merged = merged.withChildAppended(set);
+            }
+        }
+        XmlElement result = merged;
+        return withSection("nodes", nodes.withChildReplaced(e -> e == old, result));
     }
 
     /** Replaces the whole configuration section (edit, load replace). */

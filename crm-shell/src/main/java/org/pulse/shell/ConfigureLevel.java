@@ -39,7 +39,8 @@ final class ConfigureLevel extends Level {
         USAGE.put("delete", "delete <id> [<id>...]   remove objects (constraints on them go too)");
         USAGE.put("rename", "rename <old-id> <new-id>   rename an object and the references to it");
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
-        USAGE.put("load", "load update|replace <file>   apply a file of crm commands (or CIB XML) to the configuration");
+        USAGE.put("load", "load update|replace <file>   merge (update) or replace the configuration with a file of crm commands or CIB XML");
+        USAGE.put("import", ImportCommand.USAGE);
         USAGE.putAll(AclSyntax.USAGE);
     }
 
@@ -101,6 +102,9 @@ final class ConfigureLevel extends Level {
             }
             case "load" -> {
                 return load(shell, args);
+            }
+            case "import" -> {
+                return ImportCommand.run(s, args);
             }
             case "refresh" -> {
                 if (s.pending() && !s.confirm("There are changes pending. Drop them and reload", true)) {
@@ -184,9 +188,42 @@ final class ConfigureLevel extends Level {
             throw new CrmException(ctx + ": resource class '" + cls + "' is not supported; use ocf, lsb or stonith");
         }
         String agent = provider == null ? cls + ":" + type : cls + ":" + provider + ":" + type;
+        Map<String, String> given = new LinkedHashMap<>();
+        for (MNode set : node.children) {
+            if (set.name.equals("instance_attributes")) {
+                for (MNode nv : set.children) {
+                    if (nv.name.equals("nvpair") && nv.get("name") != null) {
+                        given.put(nv.get("name"), nv.get("value"));
+                    }
+                }
+            }
+        }
+        boolean stonith = cls.equals("stonith");
+        List<String> problems = new ArrayList<>();
+        // The fencer's own parameters are checked whether or not the agent is installed here: a
+        // misspelt pcmk_host_list would leave the device fencing nobody (or everybody).
+        if (stonith) {
+            for (Map.Entry<String, String> g : given.entrySet()) {
+                String why = FencerParameters.SET_BY_FENCER.get(g.getKey());
+                if (why != null) {
+                    s.warn(node.get("id") + ": parameter \"" + g.getKey() + "\" is not for the configuration: " + why);
+                } else if (FencerParameters.isFencerParameter(g.getKey())) {
+                    String bad = FencerParameters.valueProblem(g.getKey(), g.getValue());
+                    if (bad != null) {
+                        problems.add(bad);
+                    }
+                }
+            }
+        }
         if (s.agents == null || !s.agents.exists(cls, provider, type)) {
-            if (cls.equals("stonith")) {
+            if (stonith) {
                 s.warn(node.get("id") + ": fence agent " + type + " is not installed here; it must be on every node");
+                for (String g : given.keySet()) {
+                    if (g.startsWith("pcmk_") && !FencerParameters.isFencerParameter(g)) {
+                        problems.add(unknownFencerParameter(g, agent));
+                    }
+                }
+                refuse(ctx, problems);
                 return;
             }
             throw new CrmException(ctx + ": no such resource agent " + agent
@@ -195,44 +232,64 @@ final class ConfigureLevel extends Level {
         Optional<AgentMetadata> md = s.agents.metadata(cls, provider, type);
         if (md.isEmpty()) {
             s.warn(node.get("id") + ": could not read the meta-data of " + agent + "; parameters are not checked");
+            refuse(ctx, problems);
             return;
         }
-        List<String> given = new ArrayList<>();
-        for (MNode set : node.children) {
-            if (set.name.equals("instance_attributes")) {
-                for (MNode nv : set.children) {
-                    if (nv.name.equals("nvpair") && nv.get("name") != null) {
-                        given.add(nv.get("name"));
-                    }
-                }
+        for (String g : given.keySet()) {
+            if (md.get().parameter(g).isPresent()) {
+                continue;
             }
-        }
-        List<String> problems = new ArrayList<>();
-        for (String g : given) {
-            if (md.get().parameter(g).isEmpty()) {
-                problems.add("parameter \"" + g + "\" is not known to " + agent + "; 'ra info " + agent
-                        + "' lists its parameters");
+            if (stonith && (FencerParameters.isFencerParameter(g) || FencerParameters.SET_BY_FENCER.containsKey(g))) {
+                continue;
             }
+            if (stonith && g.startsWith("pcmk_")) {
+                problems.add(unknownFencerParameter(g, agent));
+                continue;
+            }
+            List<String> known = new ArrayList<>(md.get().parameters().stream().map(AgentMetadata.Parameter::name).toList());
+            if (stonith) {
+                known.addAll(FencerParameters.NAMES);
+            }
+            problems.add("parameter \"" + g + "\" is not known to " + agent + Shell.didYouMean(g, known)
+                    + "; 'ra info " + agent + "' lists its parameters");
         }
         for (AgentMetadata.Parameter p : md.get().parameters()) {
-            if (p.required() && !given.contains(p.name())) {
+            // the per-request parameters are required by the agent but supplied by the fencer
+            if (stonith && FencerParameters.SET_BY_FENCER.containsKey(p.name())) {
+                continue;
+            }
+            if (p.required() && !given.containsKey(p.name())) {
                 problems.add("required parameter \"" + p.name() + "\" not defined; add params " + p.name() + "=<value>");
             }
         }
         MNode ops = node.first("operations");
         if (ops != null) {
             for (MNode op : ops.children) {
+                // the fencer, not the agent, starts and stops a device (crmsh skips them too)
+                if (stonith && List.of("start", "stop").contains(op.get("name"))) {
+                    continue;
+                }
                 if (!md.get().advertises(op.get("name"))) {
                     s.warn(node.get("id") + ": action '" + op.get("name") + "' not found in the meta-data of " + agent);
                 }
             }
         }
-        if (!problems.isEmpty()) {
-            if (problems.size() == 1) {
-                throw new CrmException(ctx + ": " + problems.get(0));
-            }
-            throw new CrmException(ctx + ":\n  " + String.join("\n  ", problems));
+        refuse(ctx, problems);
+    }
+
+    private static String unknownFencerParameter(String name, String agent) {
+        return "parameter \"" + name + "\" is not a fencer parameter" + Shell.didYouMean(name, FencerParameters.names())
+                + "; 'ra info " + agent + "' lists the fencer's parameters (pcmk_host_list, pcmk_host_map, ...)";
+    }
+
+    private static void refuse(String ctx, List<String> problems) throws CrmException {
+        if (problems.isEmpty()) {
+            return;
         }
+        if (problems.size() == 1) {
+            throw new CrmException(ctx + ": " + problems.get(0));
+        }
+        throw new CrmException(ctx + ":\n  " + String.join("\n  ", problems));
     }
 
     private int show(Session s, List<Token> args) throws CrmException {
@@ -311,9 +368,13 @@ final class ConfigureLevel extends Level {
     }
 
     /**
-     * {@code load update FILE}: the objects in FILE (crm syntax) replace those with the same id
-     * and the others are added; {@code load replace FILE}: the configuration becomes FILE's
-     * (nodes stay). A file starting with '<' is CIB XML: its configuration is taken whole.
+     * {@code load update FILE} merges: objects in FILE take the place of those with the same id
+     * (updated in place: a primitive in a group stays in it), new ones are added, and nothing FILE
+     * does not name is dropped. {@code load replace FILE} is the only form that replaces: the
+     * configuration becomes FILE's (nodes stay unless FILE has its own). FILE is crm syntax, or CIB
+     * XML when it starts with '<' (a whole CIB, its {@code <configuration>}, or one section such as
+     * {@code <resources>}). A file with any error changes nothing, and the error names the file and
+     * its line.
      */
     private int load(Shell shell, List<Token> args) throws CrmException {
         Session s = shell.session;
@@ -331,21 +392,124 @@ final class ConfigureLevel extends Level {
         } catch (java.io.IOException e) {
             throw new CrmException("configure load: cannot read " + name + ": " + e.getMessage());
         }
+        String source = name.equals("-") ? "<stdin>" : name;
+        Configuration next = text.stripLeading().startsWith("<")
+                ? loadXml(s, source, text, replace)
+                : loadCrm(s, source, text, replace);
+        s.update(next);
+        return 0;
+    }
+
+    /** Sections a CIB's configuration holds, so that a file of one section can be loaded too. */
+    private static final List<String> SECTIONS = List.of("crm_config", "nodes", "resources", "constraints",
+            "rsc_defaults", "op_defaults", "alerts", "fencing-topology", "acls", "tags");
+
+    private static Configuration loadXml(Session s, String source, String text, boolean replace) throws CrmException {
         Configuration c = s.config();
-        if (text.stripLeading().startsWith("<")) {
-            XmlElement doc;
-            try {
-                doc = org.pulse.cib.xml.XmlParser.parse(name, text);
-            } catch (org.pulse.cib.xml.XmlParseException e) {
-                throw new CrmException("configure load: " + e.getMessage());
-            }
-            XmlElement conf = doc.name().equals("cib") ? Tree.section(doc, "configuration") : doc;
-            if (!conf.name().equals("configuration")) {
-                throw new CrmException("configure load: " + name + " holds <" + doc.name() + ">; give a CIB or its <configuration>");
-            }
-            s.update(c.withConfigurationElement(conf));
-            return 0;
+        XmlElement doc;
+        try {
+            doc = org.pulse.cib.xml.XmlParser.parse(source, text);
+        } catch (org.pulse.cib.xml.XmlParseException e) {
+            throw new CrmException("configure load: " + e.getMessage() + "; nothing was changed");
         }
+        XmlElement conf;
+        if (doc.name().equals("cib")) {
+            conf = doc.element("configuration").orElseThrow(() -> new CrmException("configure load: " + source + ":"
+                    + doc.sourceLine() + ": the <cib> has no <configuration>; nothing was changed"));
+            doc.element("status").filter(st -> !st.elements().isEmpty()).ifPresent(st -> s.info(source + ":"
+                    + st.sourceLine() + ": the file's <status> is not loaded: load takes configuration only (the "
+                    + "cluster keeps its own status)"));
+        } else if (doc.name().equals("configuration")) {
+            conf = doc;
+        } else if (SECTIONS.contains(doc.name())) {
+            conf = XmlElement.of("configuration").withChildAppended(doc);
+        } else {
+            throw new CrmException("configure load: " + source + ":" + doc.sourceLine() + ": the file holds <"
+                    + doc.name() + ">; give a CIB, its <configuration> or one of its sections ("
+                    + String.join(", ", SECTIONS) + "); nothing was changed");
+        }
+        for (XmlElement section : conf.elements()) {
+            if (!SECTIONS.contains(section.name())) {
+                throw new CrmException("configure load: " + source + ":" + section.sourceLine() + ": <" + section.name()
+                        + "> is not a section of a CIB configuration (" + String.join(", ", SECTIONS)
+                        + "); nothing was changed");
+            }
+        }
+        if (s.agentChecks) {
+            List<String> problems = new ArrayList<>();
+            for (XmlElement section : conf.elements("resources")) {
+                for (XmlElement p : primitivesIn(section)) {
+                    MNode node = MNode.thaw(p);
+                    try {
+                        checkAgent(s, new Parsed(node));
+                    } catch (CrmException e) {
+                        problems.add(source + ":" + p.sourceLine() + ": " + e.getMessage());
+                    }
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new CrmException(String.join("\n", problems) + "\nconfigure load: nothing was changed");
+            }
+        }
+        if (!replace) {
+            List<String> infos = new ArrayList<>();
+            Configuration next = c.mergeXml(conf, infos);
+            infos.forEach(s.err::println);
+            return next;
+        }
+        List<org.pulse.cib.xml.XmlNode> kids = new ArrayList<>(conf.children());
+        if (conf.element("nodes").isEmpty()) {
+            c.configuration().element("nodes").ifPresent(n -> kids.add(0, n));
+        }
+        return c.withConfigurationElement(conf.withChildren(kids));
+    }
+
+    private static List<XmlElement> primitivesIn(XmlElement e) {
+        List<XmlElement> out = new ArrayList<>();
+        for (XmlElement c : e.elements()) {
+            if (c.name().equals("primitive") || c.name().equals("template")) {
+                out.add(c);
+            } else if (Configuration.RESOURCE_TAGS.contains(c.name())) {
+                out.addAll(primitivesIn(c));
+            }
+        }
+        return out;
+    }
+
+    /** A command of a crm file with the line it starts on. */
+    private record FileCommand(int line, String text) {
+    }
+
+    /** Joins continuation lines as the editor does, remembering where each command starts. */
+    private static List<FileCommand> commandsWithLines(String text) {
+        List<FileCommand> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        int start = 0;
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].stripTrailing();
+            if (cur.length() == 0 && (line.isBlank() || line.stripLeading().startsWith("#"))) {
+                continue;
+            }
+            if (cur.length() == 0) {
+                start = i + 1;
+            }
+            if (line.endsWith("\\")) {
+                cur.append(line, 0, line.length() - 1).append(' ');
+                continue;
+            }
+            cur.append(line);
+            out.add(new FileCommand(start, cur.toString().strip()));
+            cur.setLength(0);
+        }
+        if (cur.length() > 0) {
+            out.add(new FileCommand(start, cur.toString().strip()));
+        }
+        return out;
+    }
+
+    private static Configuration loadCrm(Session s, String source, String text, boolean replace) throws CrmException {
+        Configuration c = s.config();
         Configuration next = c;
         if (replace) {
             XmlElement conf = c.configuration();
@@ -357,44 +521,76 @@ final class ConfigureLevel extends Level {
         }
         List<String> problems = new ArrayList<>();
         List<Parsed> parsed = new ArrayList<>();
-        int n = 0;
-        for (String line : EditCommand.joinContinuations(text)) {
-            n++;
+        List<Integer> lines = new ArrayList<>();
+        for (FileCommand fc : commandsWithLines(text)) {
             try {
-                List<Token> tokens = Lexer.split(line);
+                List<Token> tokens = Lexer.split(fc.text());
                 if (!ConfigureParser.isObjectCommand(tokens.get(0).text())) {
-                    throw new CrmException("'" + tokens.get(0).text() + "' is not an object command");
+                    throw new CrmException("'" + tokens.get(0).text() + "' is not an object command (primitive, group, "
+                            + "location, property, ...)");
                 }
                 parsed.add(ConfigureParser.parse(tokens, next.nodeNames()));
+                lines.add(fc.line());
             } catch (CrmException e) {
-                problems.add(name + ": command " + n + ": " + e.getMessage());
+                problems.add(source + ":" + fc.line() + ": " + e.getMessage());
             }
         }
         if (!problems.isEmpty()) {
-            throw new CrmException(String.join("\n", problems));
+            throw new CrmException(String.join("\n", problems) + "\nconfigure load: nothing was changed");
         }
         List<String> infos = new ArrayList<>();
-        for (Parsed p : parsed) {
-            String id = p.node().name.equals("fencing-topology") ? "fencing_topology" : p.node().get("id");
-            boolean set = List.of("cluster_property_set", "rsc_defaults", "op_defaults", "node").contains(p.node().name);
-            if (id != null && !set && next.find(id).isPresent()) {
-                if (p.node().get("id") != null) {
-                    IdPreserver.preserve(p.node(), next.find(id).get().element());
-                }
-                next = next.removeForReplace(id);
+        for (int i = 0; i < parsed.size(); i++) {
+            Parsed p = parsed.get(i);
+            try {
+                next = loadOne(s, next, p, infos);
+            } catch (CrmException e) {
+                throw new CrmException(source + ":" + lines.get(i) + ": " + e.getMessage()
+                        + "\nconfigure load: nothing was changed");
             }
-            if (p.node().name.equals("primitive") || p.node().name.equals("template")) {
-                if (s.agentChecks) {
-                    checkAgent(s, p);
-                } else {
-                    resolveAgent(s, p.node());
-                }
-            }
-            next = next.add(p, infos);
         }
         infos.forEach(s.err::println);
-        s.update(next);
-        return 0;
+        return next;
+    }
+
+    /** One object of a crm file: a new one is added; one whose id exists takes its place. */
+    private static Configuration loadOne(Session s, Configuration next, Parsed p, List<String> infos) throws CrmException {
+        if (p.node().name.equals("primitive") || p.node().name.equals("template")) {
+            if (s.agentChecks) {
+                checkAgent(s, p);
+            } else {
+                resolveAgent(s, p.node());
+            }
+        }
+        for (String w : p.warnings()) {
+            s.warn(w);
+        }
+        String id = p.node().name.equals("fencing-topology") ? "fencing_topology" : p.node().get("id");
+        boolean set = List.of("cluster_property_set", "rsc_defaults", "op_defaults", "node").contains(p.node().name);
+        if (id == null || set || next.find(id).isEmpty() || id.equals("fencing_topology")) {
+            if (id != null && id.equals("fencing_topology")) {
+                next = next.removeForReplace(id);
+            }
+            return next.add(p, infos);
+        }
+        Configuration.CibObject old = next.find(id).get();
+        if (!Configuration.TYPES.getOrDefault(p.node().name, p.node().name).equals(old.type())
+                && !(Configuration.RESOURCE_TAGS.contains(p.node().name)
+                        && Configuration.RESOURCE_TAGS.contains(old.element().name()))) {
+            throw new CrmException(Configuration.TYPES.getOrDefault(p.node().name, p.node().name) + " " + id
+                    + ": the id is taken by " + old.type() + " " + id + "; choose another id");
+        }
+        IdPreserver.preserve(p.node(), old.element());
+        // Build the new version where the old one is out of the way (its ids free, its children
+        // loose), then put it in the old one's place.
+        Configuration built = next.removeForReplace(id).add(p, new ArrayList<>());
+        XmlElement element = built.find(id).orElseThrow().element();
+        String section = Configuration.RESOURCE_TAGS.contains(element.name()) ? "resources"
+                : Configuration.CONSTRAINT_TAGS.contains(element.name()) ? "constraints"
+                : element.name().equals("tag") ? "tags" : null;
+        if (section == null) {
+            return built;
+        }
+        return next.upsert(section, element, infos);
     }
 
     private int erase(Session s, List<Token> args) throws CrmException {

@@ -116,7 +116,7 @@ final class NodeLevel extends Level {
         return node;
     }
 
-    private static String localName(Session s) {
+    static String localName(Session s) {
         String h = s.env.get("HOSTNAME");
         if (h == null || h.isBlank()) {
             try {

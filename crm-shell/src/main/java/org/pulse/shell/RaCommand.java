@@ -248,6 +248,15 @@ public final class RaCommand implements Callable<Integer> {
                 }
                 out.println();
             }
+            if (md.agent().toString().startsWith("stonith:")) {
+                // the fencer's own settings: valid on every device, whatever the agent lists
+                out.println("Fencer parameters (every stonith resource):");
+                out.println();
+                for (String name : FencerParameters.NAMES) {
+                    out.println(name + ": " + FencerParameters.describe(name));
+                }
+                out.println();
+            }
             out.println("Operations' defaults (advisory minimum):");
             out.println();
             for (AgentMetadata.Action a : md.actions()) {

@@ -42,6 +42,11 @@ class CompletionsTest {
             assertEquals(List.of("cidr_netmask="), Completions.candidates(s,
                     List.of("configure", "primitive", "v2", "ocf:pulse:IPaddr", "params"), "cidr"));
             assertTrue(Completions.candidates(s, List.of("configure", "show"), "").containsAll(List.of("vip", "web", "xml")));
+            // the fencer's parameters on any stonith agent, not the ones the fencer sets itself
+            assertEquals(List.of("pcmk_host_list="), Completions.candidates(s,
+                    List.of("configure", "primitive", "f1", "stonith:fence_dummy", "params"), "pcmk_host_l"));
+            assertTrue(Completions.candidates(s, List.of("configure", "primitive", "f1", "stonith:fence_dummy", "params"),
+                    "act").isEmpty());
             assertTrue(Completions.candidates(s, List.of("configure", "primitive", "v2", "ocf:pulse:Dummy", "op"), "")
                     .contains("monitor"));
         }

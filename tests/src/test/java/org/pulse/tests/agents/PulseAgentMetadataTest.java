@@ -16,7 +16,7 @@ import org.pulse.tests.support.TestEnv;
 
 /** Every Pulse agent is an executable whose meta-data validates against the OCF 1.1 schema. */
 class PulseAgentMetadataTest {
-    static final List<String> AGENTS = List.of("Dummy", "Stateful", "ping", "IPaddr", "httpd", "Filesystem");
+    static final List<String> AGENTS = List.of("Dummy", "Stateful", "ping", "IPaddr", "httpd", "Filesystem", "health");
 
     static Stream<String> agents() {
         return AGENTS.stream();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,5 +131,44 @@ class LiveShellTest {
         assertTrue(bad.getValue().contains("nosuch"), bad.getValue());
         assertTrue(!crm("configure", "show").contains("l1"), "a refused command changed the live CIB");
         passed = true;
+    }
+
+    /**
+     * Issue 11 on a live cluster: a stonith primitive with the fencer's pcmk_* parameters is
+     * accepted, and load update of a CIB XML file holding only a new stonith primitive merges it
+     * into the running configuration (nodes, other resources and properties stay); a malformed
+     * file changes nothing.
+     */
+    @Test
+    void stonithParametersAndXmlLoadUpdateMergeOnALiveCluster() throws Exception {
+        crm("configure", "property", "stonith-enabled=false");
+        crm("configure", "primitive", "keep1", "ocf:pulse:Dummy", "meta", "target-role=Stopped");
+        crm("configure", "primitive", "fence_live1", "stonith:fence_dummy", "params", "pcmk_host_list=node1",
+                "pcmk_host_check=static-list", "meta", "target-role=Stopped");
+        Path xml = dir.resolve("fence-only.xml");
+        Files.writeString(xml, """
+                <cib><configuration><resources>
+                  <primitive id="fence_live2" class="stonith" type="fence_dummy">
+                    <instance_attributes id="fence_live2-ia">
+                      <nvpair id="fence_live2-ia-hl" name="pcmk_host_list" value="node1"/>
+                    </instance_attributes>
+                    <meta_attributes id="fence_live2-ma">
+                      <nvpair id="fence_live2-ma-tr" name="target-role" value="Stopped"/>
+                    </meta_attributes>
+                  </primitive>
+                </resources></configuration></cib>
+                """);
+        crm("configure", "load", "update", xml.toString());
+        String shown = crm("configure", "show");
+        for (String want : List.of("node node1", "primitive keep1 ocf:pulse:Dummy", "primitive fence_live1 stonith:fence_dummy",
+                "primitive fence_live2 stonith:fence_dummy", "stonith-enabled=false")) {
+            assertTrue(shown.contains(want), "after load update the live configuration lost [" + want + "]:\n" + shown);
+        }
+        Path broken = dir.resolve("broken.xml");
+        Files.writeString(broken, "<cib><configuration><resources>\n<primitive id=\"fence_live3\" class=\"stonith\">\n</resources>");
+        Map.Entry<Integer, String> bad = cluster.crm(1, "configure", "load", "update", broken.toString());
+        assertEquals(1, bad.getKey(), bad.getValue());
+        assertTrue(bad.getValue().contains(broken + ":3"), bad.getValue());
+        assertEquals(shown, crm("configure", "show"), "a refused load changed the live CIB");
     }
 }

@@ -984,7 +984,8 @@ final class DcRole {
             return null;
         }
         Map<String, String> removed = new LinkedHashMap<>();
-        TransitionPlan filtered = Planner.filter(p, view, c.self(), blocked, removed);
+        TransitionPlan filtered = Planner.withoutPending(Planner.filter(p, view, c.self(), blocked, removed),
+                Planner.pendingOperations(cib), removed);
         removed.forEach((a, why) -> out().info("held back " + a + ": " + why));
         return filtered;
     }

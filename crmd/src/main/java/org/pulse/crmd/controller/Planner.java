@@ -244,6 +244,64 @@ final class Planner {
         return new TransitionPlan(plan.source(), new ArrayList<>(kept.values()));
     }
 
+    /**
+     * Resources with an operation still in progress on a node, as recorded (record-pending):
+     * "resource node". The policy engine, as Pacemaker's, plans a pending start again (a stop and
+     * a start); Pacemaker's executor would queue those behind the running start. Pulse's DC holds
+     * back every action on that resource there instead: the running operation's result arrives
+     * as a result outside the transition and triggers a new schedule, which then sees the outcome,
+     * so the agent never starts the same resource twice nor is stopped mid-start.
+     */
+    static Set<String> pendingOperations(Cib cib) {
+        Set<String> out = new HashSet<>();
+        for (XmlElement ns : Cibs.nodeStates(cib.root())) {
+            String node = ns.attr("uname", ns.id());
+            for (XmlElement res : Cibs.lrmResources(ns)) {
+                for (XmlElement op : res.elements("lrm_rsc_op")) {
+                    if (String.valueOf(OpStatus.PENDING.code()).equals(op.attr("op-status"))
+                            && !op.id().endsWith("_last_failure_0")) {
+                        out.add(res.id() + " " + node);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Drops the actions {@link #pendingOperations} names, and what comes after them. */
+    static TransitionPlan withoutPending(TransitionPlan plan, Set<String> pending, Map<String, String> removedWhy) {
+        if (pending.isEmpty()) {
+            return plan;
+        }
+        List<PlannedAction> kept = new ArrayList<>();
+        Set<Integer> removed = new HashSet<>();
+        for (PlannedAction a : plan.actions()) {
+            if (!a.isFence() && pending.contains(a.resourceId() + " " + a.node())) {
+                removed.add(a.id());
+                removedWhy.put(a.toString(), "an operation of " + a.resourceId() + " is still in progress on "
+                        + a.node() + "; its result comes first");
+            } else {
+                kept.add(a);
+            }
+        }
+        if (removed.isEmpty()) {
+            return plan;
+        }
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (PlannedAction a : new ArrayList<>(kept)) {
+                if (a.inputs().stream().anyMatch(removed::contains)) {
+                    kept.remove(a);
+                    removed.add(a.id());
+                    removedWhy.put(a.toString(), "it comes after an operation still in progress");
+                    changed = true;
+                }
+            }
+        }
+        return new TransitionPlan(plan.source(), kept);
+    }
+
     /** Resources possibly active on nodes outside the view: they must not start elsewhere. */
     static Map<String, String> activeOnNonMembers(Cib cib, View view) {
         Map<String, String> out = new HashMap<>();

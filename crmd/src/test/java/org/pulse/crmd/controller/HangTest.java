@@ -75,7 +75,7 @@ class HangTest {
         c.finishHung("b d2");
         assertEquals("[b]", runsOn(c, "d2"));
         assertEquals(List.of("b start d2"), c.executed.stream().filter(e -> e.endsWith("start d2")).toList(),
-                "d2 was started twice");
+                "d2 was started twice: " + c.log);
         XmlElement done = lastOp(a.cib(), "b", "d2", "_last_0").orElseThrow();
         assertEquals("start", done.attr("operation"));
         assertEquals("0", done.attr("op-status"), "the result is recorded as usual: " + done);

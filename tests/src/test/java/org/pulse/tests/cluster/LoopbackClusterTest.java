@@ -391,7 +391,13 @@ class LoopbackClusterTest {
                 }
                 String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                 assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "promtool hung");
-                assertEquals(0, p.exitValue(), "promtool check metrics on node" + n + ":\n" + out);
+                // promtool's linter objects to one of ha_cluster_exporter's own names (a gauge ending in
+                // _count); the names are kept so its dashboards work, so that one lint line (exit 3) is
+                // accepted and nothing else: no parse error (exit 1), no other lint problem.
+                String rest = out.replace("ha_cluster_pacemaker_fail_count non-histogram and non-summary metrics should"
+                        + " not have \"_count\" suffix", "").strip();
+                assertTrue(p.exitValue() == 0 || (p.exitValue() == 3 && rest.isEmpty()),
+                        "promtool check metrics on node" + n + " (exit " + p.exitValue() + "):\n" + out);
             }
         }
     }

@@ -238,6 +238,10 @@ final class DcRole {
         for (String m : view.members()) {
             if (!m.equals(c.self())) {
                 out().send(m, new Message.CibSync(view.id(), joinedCib));
+                if (!c.fenceHistory().isEmpty()) {
+                    // A member that joined since has not heard the history yet.
+                    out().send(m, new Message.FenceHistory(view.id(), c.fenceHistory()));
+                }
             }
         }
         out().add(new Effect.CancelTimer(new TimerKey("join-retry")));

@@ -66,7 +66,13 @@ class MessageCodecTest {
                         new Requester("bob", java.util.Set.of(), "crm", "node1"))),
                 new Message.ForwardedReply(5, new AdminResult("ok", "stored", v, null, null)),
                 new Message.Suicide("v1", "no quorum"),
-                new Message.ForgetHistory("v1", ""));
+                new Message.ForgetHistory("v1", ""),
+                new Message.OpReport(new OpResult("3:4:0:a@v1", "pdu", new AgentSpec("stonith", null, "fence_dummy"),
+                        "list", 0, 0, OpStatus.DONE, "", 30, "n1,\nn2,\n"), 43, null),
+                new Message.ForwardedAdmin(8, new AdminCommand.Write(new CibEdit.Fence("n3"), false)),
+                new Message.FenceHistory("v1", List.of(new FenceEvent("n3", "n1", "fence-n3", 1, "reboot",
+                        FenceEvent.SUCCESS, 1_764_590_400_000L, "rc 0 (DONE)"), new FenceEvent("n2", "", "", 0, "off",
+                        FenceEvent.GAVE_UP, 1_764_590_401_000L, ""))));
         for (Message m : all) {
             Message back = roundTrip(m);
             if (m instanceof Message.CibUpdate u) {

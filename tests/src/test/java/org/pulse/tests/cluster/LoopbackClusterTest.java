@@ -248,6 +248,92 @@ class LoopbackClusterTest {
         return Map.entry(p.exitValue(), out);
     }
 
+    /**
+     * The user's report (issue 11): three fence_dummy devices of Debian's fence-agents, one per node
+     * (pcmk_host_list=nodeN), ahead of fence-sim by priority. A killed node must be fenced with its own
+     * device, run by a survivor, and no other device may run: fence_dummy writes its status_file only
+     * when it fences, so exactly the victim's file appears. The devices go again afterwards and the
+     * victim rejoins, so the later steps see the cluster as before.
+     */
+    @Test
+    @Order(8)
+    void aKilledNodeIsFencedWithItsOwnFenceDummyDeviceByASurvivor() throws Exception {
+        Path agent = Path.of("/usr/sbin/fence_dummy");
+        TestEnv.require(Files.isExecutable(agent), "fence-agents' " + agent + " (apt-get install fence-agents)");
+        String dc = cluster.agreedDc(1, 2, 3);
+        assertNotNull(dc);
+        int victim = dc.equals("node3") ? 2 : 3;
+        String name = "node" + victim;
+        StringBuilder devices = new StringBuilder();
+        for (int n = 1; n <= 3; n++) {
+            String id = "fence-dummy-node" + n;
+            devices.append("<primitive id=\"").append(id).append("\" class=\"stonith\" type=\"fence_dummy\">")
+                    .append("<instance_attributes id=\"").append(id).append("-ia\">")
+                    .append("<nvpair id=\"").append(id).append("-hl\" name=\"pcmk_host_list\" value=\"node").append(n)
+                    .append("\"/><nvpair id=\"").append(id).append("-t\" name=\"type\" value=\"file\"/>")
+                    .append("<nvpair id=\"").append(id).append("-sf\" name=\"status_file\" value=\"")
+                    .append(dir.resolve(id + ".status")).append("\"/></instance_attributes>")
+                    .append("<meta_attributes id=\"").append(id).append("-ma\"><nvpair id=\"").append(id)
+                    .append("-pr\" name=\"priority\" value=\"10\"/></meta_attributes></primitive>");
+        }
+        String with = resources().replace("<resources>", "<resources>" + devices);
+        AdminResponse r = cluster.admin(1, AdminRequest.replace(cluster.nextId(), with));
+        assertTrue(r.ok(), () -> "adding the fence_dummy devices failed: " + r.error());
+
+        long killedAt = System.currentTimeMillis();
+        cluster.kill9(victim);
+        int[] survivors = victim == 3 ? new int[] {1, 2} : new int[] {1, 3};
+        String[] line = new String[1];
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> {
+            String h = FailoverAdmin.str(cluster.status(survivors[0]), "fence_history");
+            if (h == null) {
+                return false;
+            }
+            for (String l : h.split("\n")) {
+                String[] f = l.split("\t", -1);
+                if (f.length >= 8 && f[1].equals(name) && f[3].equals("success")) {
+                    line[0] = l;
+                    return true;
+                }
+            }
+            return false;
+        }), name + " was not fenced within 60 s: " + FailoverAdmin.str(cluster.status(survivors[0]), "text"));
+        String[] f = line[0].split("\t", -1);
+        System.out.println("LoopbackClusterTest: " + name + " fenced " + (System.currentTimeMillis() - killedAt)
+                + " ms after kill -9: " + line[0].replace('\t', ' '));
+        assertEquals("fence-dummy-" + name, f[4], "the device used for " + name + ": " + line[0]);
+        assertNotEquals(name, f[5], "the executor is a survivor");
+        for (int n = 1; n <= 3; n++) {
+            Path st = dir.resolve("fence-dummy-node" + n + ".status");
+            assertEquals(n == victim, Files.exists(st), st + (n == victim ? " was not written: fence_dummy never ran"
+                    : " exists: node" + n + "'s device fenced someone"));
+        }
+        String all = FailoverAdmin.str(cluster.status(survivors[0]), "fence_history");
+        for (String l : all.split("\n")) {
+            String[] g = l.split("\t", -1);
+            assertTrue(g.length < 8 || g[4].isEmpty() || g[4].equals("fence-dummy-" + g[1]) || g[4].equals("fence-sim"),
+                    "a device not allowed for " + g[1] + " ran: " + l);
+        }
+
+        // The same through bin/crm: the history in crm status (text and JSON), and node fence's checks.
+        Map.Entry<Integer, String> text = cluster.crm(survivors[0], "status");
+        assertEquals(0, text.getKey(), text.getValue());
+        assertTrue(text.getValue().contains("reboot of " + name + " successful: device=fence-dummy-" + name),
+                text.getValue());
+        Map.Entry<Integer, String> json = cluster.crm(survivors[1], "status", "--output", "json");
+        assertTrue(json.getValue().contains("\"device\": \"fence-dummy-" + name + "\"")
+                || json.getValue().contains("\"device\":\"fence-dummy-" + name + "\""), json.getValue());
+        Map.Entry<Integer, String> unknown = cluster.crm(survivors[0], "node", "fence", "node9");
+        assertNotEquals(0, unknown.getKey(), unknown.getValue());
+        assertTrue(unknown.getValue().contains("cannot fence 'node9'"), unknown.getValue());
+
+        AdminResponse back = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(), resources()));
+        assertTrue(back.ok(), () -> "removing the fence_dummy devices failed: " + back.error());
+        cluster.startNode(victim);
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> cluster.agreedDc(1, 2, 3) != null),
+                name + " did not rejoin after its restart");
+    }
+
     @Test
     @Order(10)
     void aCleanStopMovesTheResourceAwayAndIsNotFenced() throws Exception {
@@ -284,8 +370,10 @@ class LoopbackClusterTest {
         assertTrue(move.ok(), () -> "move failed: " + move.error());
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> dc.equals(runningOn("d1"))),
                 "d1 did not move to the DC " + dc);
-        AdminResponse clear = cluster.admin(1, AdminRequest.resource(cluster.nextId(), "clear", "d1", null));
-        assertTrue(clear.ok(), () -> "clear failed: " + clear.error());
+        // The move's preference stays until after the kill: cleared before, d1 may move off the DC again
+        // (no stickiness) and "recovered elsewhere" would then prove nothing about fencing. A preference
+        // for a dead node does not keep d1 from starting on a survivor.
+        assertEquals(dc, runningOn("d1"), "d1 is on the DC when it is killed");
 
         cluster.kill9(dcIndex);
         int[] survivors = dcIndex == 1 ? new int[] {2, 3} : dcIndex == 2 ? new int[] {1, 3} : new int[] {1, 2};
@@ -304,6 +392,9 @@ class LoopbackClusterTest {
         String xml = FailoverAdmin.str(cluster.admin(survivors[0], AdminRequest.query(cluster.nextId())).result(), "xml");
         assertTrue(xml.matches("(?s).*<node_state [^>]*uname=\"" + dc + "\"[^>]*pulse-fenced=.*"),
                 "the CIB does not record " + dc + " as fenced");
+        int survivor = survivors[0];
+        AdminResponse clear = cluster.admin(survivor, AdminRequest.resource(cluster.nextId(), "clear", "d1", null));
+        assertTrue(clear.ok(), () -> "clear failed: " + clear.error());
     }
 
     @Test

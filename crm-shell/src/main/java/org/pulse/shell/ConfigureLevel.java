@@ -169,6 +169,9 @@ final class ConfigureLevel extends Level {
         }
     }
 
+    /** Parameters of a fence agent the fencer passes on every call (Pacemaker's fencer does the same). */
+    private static final java.util.Set<String> FENCER_SUPPLIED = java.util.Set.of("action", "port", "plug", "nodename");
+
     private static void checkAgentStrict(Session s, Parsed parsed) throws CrmException {
         MNode node = parsed.node();
         if (node.get("template") != null) {
@@ -207,13 +210,24 @@ final class ConfigureLevel extends Level {
             }
         }
         List<String> problems = new ArrayList<>();
+        boolean fence = cls.equals("stonith");
         for (String g : given) {
+            // pcmk_* (pcmk_host_list, pcmk_host_map, pcmk_delay_max, ...) are the fencer's own settings of
+            // a device, valid for every fence agent: the agent never sees them.
+            if (fence && g.startsWith("pcmk_")) {
+                continue;
+            }
             if (md.get().parameter(g).isEmpty()) {
                 problems.add("parameter \"" + g + "\" is not known to " + agent + "; 'ra info " + agent
                         + "' lists its parameters");
             }
         }
         for (AgentMetadata.Parameter p : md.get().parameters()) {
+            // The fencer itself gives a fence agent the action and the target (fence-agents mark
+            // action, and some port/plug, required); an operator never sets them on a device.
+            if (fence && FENCER_SUPPLIED.contains(p.name())) {
+                continue;
+            }
             if (p.required() && !given.contains(p.name())) {
                 problems.add("required parameter \"" + p.name() + "\" not defined; add params " + p.name() + "=<value>");
             }

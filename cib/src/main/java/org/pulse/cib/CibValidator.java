@@ -64,7 +64,7 @@ public final class CibValidator {
     /** Option names (nvpair name) whose values are durations, wherever they appear. */
     private static final Set<String> DURATION_OPTIONS = Set.of(
             "timeout", "interval", "start-delay", "failure-timeout", "cluster-recheck-interval", "dc-deadtime",
-            "election-timeout", "shutdown-escalation", "stonith-timeout", "cluster-delay",
+            "election-timeout", "shutdown-escalation", "stonith-timeout", "fencing-timeout", "cluster-delay",
             "join-integration-timeout", "join-finalization-timeout", "crmd-integration-timeout",
             "crmd-finalization-timeout", "transition-delay", "priority-fencing-delay", "node-pending-timeout",
             "record-pending-timeout", "pcmk_monitor_timeout", "pcmk_reboot_timeout", "pcmk_off_timeout",
@@ -486,7 +486,7 @@ public final class CibValidator {
                 return;
             }
             if (DURATION_OPTIONS.contains(name) && !isDuration(value)
-                    && !(name.equals("stonith-watchdog-timeout"))) {
+                    && !(name.equals("stonith-watchdog-timeout") || name.equals("fencing-watchdog-timeout"))) {
                 error(e, here, "option " + name + "=\"" + value + "\" is not a duration",
                         "use a number of seconds with an optional unit (\"30s\", \"500ms\", \"2min\", \"1h\") or ISO 8601 (\"PT30S\")");
             }

@@ -25,7 +25,10 @@ interface CibSource {
     /**
      * The CIB for crm status, with what crmd says of its partition beyond the CIB: "quorum" (why it
      * is or is not quorate), "wait_for_all" ("true" while it waits), "blocked" (one "resource: why"
-     * per line). No partition words offline.
+     * per line), "fencing_pending" (nodes, comma separated), "fencing_failed" (one "node: why" per line,
+     * nodes whose fencing stopped at stonith-max-attempts), "fence_history" (one event per line, tab
+     * separated: completed, target, action, result, device, executor, level, detail). No partition
+     * words offline.
      */
     default ForStatus loadForStatus() throws CrmException {
         return new ForStatus(load(), java.util.Map.of());

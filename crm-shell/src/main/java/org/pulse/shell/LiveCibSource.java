@@ -59,7 +59,8 @@ final class LiveCibSource implements CibSource {
         try {
             XmlElement cib = Cib.parse("crmd", r.result().requireString("xml")).root();
             java.util.Map<String, String> partition = new java.util.LinkedHashMap<>();
-            for (String key : new String[] {"quorum", "wait_for_all", "blocked"}) {
+            for (String key : new String[] {"quorum", "wait_for_all", "blocked", "fencing_pending", "fencing_failed",
+                    "fence_history"}) {
                 Object v = r.result().asMap().get(key);   // wait_for_all is a boolean on the wire
                 if (v != null) {
                     partition.put(key, v.toString());

@@ -26,6 +26,7 @@ final class NodeLevel extends Level {
         USAGE.put("attribute", "attribute <node> set <name> <value> | delete <name> | show <name>");
         USAGE.put("status-attr", "status-attr <node> set <name> <value> | delete <name> | show <name>");
         USAGE.put("show", "show [<node>]   nodes with their attributes");
+        USAGE.put("fence", "fence <node>   fence (power off or reboot, per stonith-action) a node now");
     }
 
     NodeLevel() {
@@ -71,6 +72,26 @@ final class NodeLevel extends Level {
                     dropTransient(l, node, "standby");
                 }
                 s.info("online node " + node);
+                return 0;
+            }
+            case "fence" -> {
+                if (args.size() != 1) {
+                    throw new CrmException("node fence: give exactly one node: crm node fence <node>");
+                }
+                if (!(s.source() instanceof LiveCibSource live)) {
+                    throw new CrmException("node fence: fencing needs the running cluster (crmd), not a CIB file");
+                }
+                // crmd checks the name (it knows the members and the nodes the CIB has seen) and answers at once;
+                // crm status shows the outcome in its Fencing history.
+                var r = live.client().require(org.pulse.cib.admin.AdminRequest.node(live.client().nextId(), "fence",
+                        args.get(0)));
+                String message;
+                try {
+                    message = r.result().string("message").orElse("fencing " + args.get(0) + " requested");
+                } catch (org.pulse.cib.admin.AdminProtocolException e) {
+                    message = "fencing " + args.get(0) + " requested";
+                }
+                s.info(message);
                 return 0;
             }
             case "maintenance", "ready" -> {

@@ -211,7 +211,87 @@ final class StatusCommand {
                 sb.append("  * ").append(line).append('\n');
             }
         }
+        fencingText(sb, partition, zone);
         return sb.toString();
+    }
+
+    /** One fence history event as crmd sends it (see CibSource.loadForStatus). */
+    record FenceEvent(String completed, String target, String action, String result, String device,
+            String executor, int level, String detail) {
+    }
+
+    static List<FenceEvent> fenceHistory(Map<String, String> partition) {
+        List<FenceEvent> out = new ArrayList<>();
+        String text = partition.get("fence_history");
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String line : text.split("\n")) {
+            String[] f = line.split("\t", -1);
+            if (f.length < 8) {
+                continue;   // a newer crmd's line the shell cannot read: left out rather than misread
+            }
+            int level;
+            try {
+                level = Integer.parseInt(f[6]);
+            } catch (NumberFormatException e) {
+                level = 0;
+            }
+            out.add(new FenceEvent(f[0], f[1], f[2], f[3], f[4], f[5], level, f[7]));
+        }
+        return out;
+    }
+
+    private static Map<String, String> linesByKey(String text) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String line : text.split("\n")) {
+            int colon = line.indexOf(": ");
+            out.put(colon < 0 ? line : line.substring(0, colon), colon < 0 ? "" : line.substring(colon + 2));
+        }
+        return out;
+    }
+
+    /** Pending fencing, fencing given up, and the fence history (newest first, as crm_mon shows it). */
+    private static void fencingText(StringBuilder sb, Map<String, String> partition, ZoneId zone) {
+        String pending = partition.get("fencing_pending");
+        Map<String, String> failed = linesByKey(partition.get("fencing_failed"));
+        List<FenceEvent> history = fenceHistory(partition);
+        if ((pending == null || pending.isBlank()) && failed.isEmpty() && history.isEmpty()) {
+            return;
+        }
+        sb.append("\nFencing History:\n");
+        if (pending != null && !pending.isBlank()) {
+            for (String n : pending.split(",")) {
+                sb.append("  * fencing of ").append(n).append(" pending\n");
+            }
+        }
+        failed.forEach((node, why) -> sb.append("  * fencing of ").append(node).append(" STOPPED: ").append(why)
+                .append("; 'crm node fence ").append(node).append("' tries again\n"));
+        for (int i = history.size() - 1; i >= 0; i--) {
+            FenceEvent e = history.get(i);
+            String when = e.completed();
+            try {
+                when = CTIME.format(Instant.parse(e.completed()).atZone(zone));
+            } catch (java.time.format.DateTimeParseException ex) {
+                // shown as sent
+            }
+            sb.append("  * ").append(e.action()).append(" of ").append(e.target()).append(' ')
+                    .append(e.result().equals("success") ? "successful" : e.result());
+            if (!e.device().isEmpty()) {
+                sb.append(": device=").append(e.device()).append(", executor=").append(e.executor());
+                if (e.level() > 0) {
+                    sb.append(", level=").append(e.level());
+                }
+            }
+            sb.append(", completed='").append(when).append('\'');
+            if (!e.detail().isEmpty() && !e.result().equals("success")) {
+                sb.append(" (").append(e.detail()).append(')');
+            }
+            sb.append('\n');
+        }
     }
 
     static String interval(long ms) {
@@ -431,6 +511,29 @@ final class StatusCommand {
                 held.put(colon < 0 ? line : line.substring(0, colon), colon < 0 ? "" : line.substring(colon + 2));
             }
             cluster.put("heldBack", held);
+        }
+        String pending = partition.get("fencing_pending");
+        Map<String, String> failedFencing = linesByKey(partition.get("fencing_failed"));
+        List<FenceEvent> history = fenceHistory(partition);
+        if (partition.containsKey("quorum")) {
+            Map<String, Object> fencing = new LinkedHashMap<>();
+            fencing.put("pending", pending == null || pending.isBlank() ? List.of() : List.of(pending.split(",")));
+            fencing.put("stopped", failedFencing);
+            List<Object> events = new ArrayList<>();
+            for (FenceEvent e : history) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("target", e.target());
+                o.put("action", e.action());
+                o.put("result", e.result());
+                o.put("device", e.device().isEmpty() ? null : e.device());
+                o.put("executor", e.executor().isEmpty() ? null : e.executor());
+                o.put("level", e.level());
+                o.put("completed", e.completed());
+                o.put("detail", e.detail());
+                events.add(o);
+            }
+            fencing.put("history", events);
+            cluster.put("fencing", fencing);
         }
         cluster.put("cibVersion", m.cib.attr("admin_epoch", "0") + "." + m.cib.attr("epoch", "0") + "."
                 + m.cib.attr("num_updates", "0"));

@@ -7,13 +7,50 @@ import java.util.Map;
  * defaults. Names accept both dashes and underscores, as Pacemaker does.
  */
 public record ClusterOptions(Map<String, String> values) {
+    /**
+     * Pacemaker 3's names for the fencing options, each an alias of the older {@code stonith-*} name the
+     * code reads. The one place that maps them: {@link #canonicalName} here, and crmd's property look-up
+     * through it. When a CIB sets both spellings, the newer {@code fencing-*} one wins (it is the name
+     * Pacemaker 3 documents; the old one is deprecated there).
+     */
+    public static final Map<String, String> FENCING_ALIASES = Map.of(
+            "fencing-enabled", "stonith-enabled",
+            "fencing-action", "stonith-action",
+            "fencing-timeout", "stonith-timeout",
+            "fencing-max-attempts", "stonith-max-attempts",
+            "fencing-watchdog-timeout", "stonith-watchdog-timeout");
+
     /** Both spellings (dashes and underscores) are present, so a look-up never builds a string. */
     public ClusterOptions {
         java.util.Map<String, String> both = new java.util.LinkedHashMap<>(values);
         for (Map.Entry<String, String> e : values.entrySet()) {
             both.putIfAbsent(e.getKey().replace('_', '-'), e.getValue());
         }
+        for (Map.Entry<String, String> alias : FENCING_ALIASES.entrySet()) {
+            String v = both.get(alias.getKey());
+            if (v != null) {
+                both.put(alias.getValue(), v);
+            }
+        }
         values = java.util.Collections.unmodifiableMap(both);
+    }
+
+    /** The name the code reads for a cluster option: {@code fencing-timeout} becomes {@code stonith-timeout}. */
+    public static String canonicalName(String name) {
+        String dashed = name.replace('_', '-');
+        return FENCING_ALIASES.getOrDefault(dashed, dashed);
+    }
+
+    /** Every spelling that sets the option {@code canonical}, the preferred (newer) one first. */
+    public static java.util.List<String> spellings(String canonical) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> alias : FENCING_ALIASES.entrySet()) {
+            if (alias.getValue().equals(canonical)) {
+                out.add(alias.getKey());
+            }
+        }
+        out.add(canonical);
+        return out;
     }
 
     public String get(String name) {

@@ -88,4 +88,15 @@ public sealed interface CibEdit {
             Objects.requireNonNull(id, "id");
         }
     }
+
+    /**
+     * crm node fence NODE (stonith_admin --fence): not a change of the CIB but a request the DC takes
+     * like one (forwarded, answered); it fences the node with the devices and topology that fencing
+     * after a failure uses, and resets the node's count of failed attempts.
+     */
+    record Fence(String node) implements CibEdit {
+        public Fence {
+            Objects.requireNonNull(node, "node");
+        }
+    }
 }

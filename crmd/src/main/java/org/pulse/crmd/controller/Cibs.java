@@ -34,13 +34,26 @@ final class Cibs {
         return configuration(root).element(name).orElse(XmlElement.of(name));
     }
 
-    /** A cluster property from crm_config (first cluster_property_set that sets it). */
+    /**
+     * A cluster property from crm_config (first cluster_property_set that sets it). Pacemaker 3's
+     * {@code fencing-*} names count as their {@code stonith-*} option (ClusterOptions maps them, and
+     * the newer spelling wins when both are set), so callers ask for the one name they know.
+     */
     static String property(Cib cib, String name, String fallback) {
+        String canonical = org.pulse.cib.model.ClusterOptions.canonicalName(name);
+        Map<String, String> found = new java.util.HashMap<>();
         for (XmlElement set : section(cib.root(), "crm_config").elements("cluster_property_set")) {
             for (XmlElement nv : set.elements("nvpair")) {
-                if (name.equals(nv.attr("name")) && nv.attr("value") != null) {
-                    return nv.attr("value");
+                String n = nv.attr("name");
+                if (n != null && nv.attr("value") != null
+                        && org.pulse.cib.model.ClusterOptions.canonicalName(n).equals(canonical)) {
+                    found.putIfAbsent(n.replace('_', '-'), nv.attr("value"));
                 }
+            }
+        }
+        for (String spelling : org.pulse.cib.model.ClusterOptions.spellings(canonical)) {
+            if (found.containsKey(spelling)) {
+                return found.get(spelling);
             }
         }
         return fallback;

@@ -56,6 +56,8 @@ public final class Controller {
     /** Writes this node makes itself (dampened values), by their (negative) request id: retried if lost. */
     private final Map<Long, Dampened> ownWrites = new HashMap<>();
     private long nextOwnWriteId;
+    /** The fence history as the DC last sent it (or, on the DC, as it keeps it); newest last. */
+    private List<FenceEvent> fenceHistory = List.of();
 
     /** A controller whose fence delays draw from a generator seeded by its node name (deterministic). */
     public Controller(ControllerConfig config, Scheduler scheduler, Cib storedCib) {
@@ -151,7 +153,17 @@ public final class Controller {
         return new StatusReport(self, view == null ? null : view.id(), view == null ? List.of() : view.members(),
                 view == null ? null : view.dc(), joined(), quorate, expectedVotes(), cib.version(),
                 dc == null ? "not DC" : dc.transitionSummary(), dc == null ? Map.of() : dc.blocked(),
-                dc == null ? List.of() : dc.pendingFencing(), reason, waitingForAll());
+                dc == null ? List.of() : dc.pendingFencing(), reason, waitingForAll(), fenceHistory,
+                dc == null ? Map.of() : dc.fencingGivenUp());
+    }
+
+    /** The fence history this node knows (the DC's, replicated), newest last. */
+    public List<FenceEvent> fenceHistory() {
+        return fenceHistory;
+    }
+
+    void setFenceHistory(List<FenceEvent> events) {
+        fenceHistory = List.copyOf(events);
     }
 
     /** True while wait_for_all is on and this node has not yet seen every voting node in one view. */
@@ -341,6 +353,10 @@ public final class Controller {
             if (fromMyDc(from, f.viewId())) {
                 lrm.forget(f.resourceId().isEmpty() ? null : f.resourceId());
             }
+        } else if (m instanceof Message.FenceHistory h) {
+            if (fromMyDc(from, h.viewId())) {
+                fenceHistory = h.events();
+            }
         } else if (dc != null) {
             dc.onMessage(from, m);
         } else {
@@ -428,7 +444,9 @@ public final class Controller {
             onOperation(OpResult.of(req, 0, OpStatus.DONE, "", 0));
             return;
         }
-        boolean oneShotChange = req.intervalMs() == 0 && !req.action().equals("monitor");
+        // Fencing actions and queries run a device against another node: the device's own monitors go on.
+        boolean oneShotChange = req.intervalMs() == 0 && !req.action().equals("monitor")
+                && !(req.agent().isStonith() && LrmOps.isFencerAction(req.action()));
         if (oneShotChange) {
             lrm.cancelRecurring(req.resourceId());
             out.add(new Effect.CancelRecurring(req.resourceId()));

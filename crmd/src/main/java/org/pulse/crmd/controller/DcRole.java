@@ -56,6 +56,28 @@ final class DcRole {
     private List<String> pendingFence = List.of();
     private Instant fenceRetryAt = Instant.EPOCH;
 
+    /**
+     * A fencing run (a device's off/reboot against a target) or a fencer query (list/status) as the
+     * fence planner chose it: which target, device, executor and topology level (0: none).
+     * {@code query}: "list" or "status" for a query, null for a fencing run.
+     */
+    private record FenceRun(String target, String device, String executor, int level, String action, String query) {
+    }
+
+    /** Where fencing of each target stands (attempts, level, tries), kept between transitions. */
+    private final Map<String, FencePlanner.Progress> fenceProgress = new TreeMap<>();
+    /** Targets whose fencing stopped at stonith-max-attempts, with why; their resources stay blocked. */
+    private final Map<String, String> fenceGaveUp = new TreeMap<>();
+    /** Nodes an operator asked to fence (crm node fence), until they are fenced. */
+    private final java.util.Set<String> fenceRequested = new java.util.TreeSet<>();
+    /** Fencing actions the fence planner put in a plan, until they are dispatched. */
+    private final Map<PlannedAction, FenceRun> plannedFenceRuns = new HashMap<>();
+    /** Fencing runs and queries in flight, by op key. */
+    private final Map<String, FenceRun> fenceRuns = new HashMap<>();
+    /** Devices' answers to list (by device) and status (by device and target), for pcmk_host_check. */
+    private final Map<String, FenceDevices.QueryAnswer> listAnswers = new HashMap<>();
+    private final Map<String, FenceDevices.QueryAnswer> statusAnswers = new HashMap<>();
+
     DcRole(Controller c) {
         this.c = c;
     }
@@ -96,6 +118,11 @@ final class DcRole {
         return pendingFence;
     }
 
+    /** Nodes whose fencing this DC stopped trying (stonith-max-attempts), with why. */
+    Map<String, String> fencingGivenUp() {
+        return new TreeMap<>(fenceGaveUp);
+    }
+
     private Outbox out() {
         return c.out();
     }
@@ -115,6 +142,7 @@ final class DcRole {
         responses.clear();
         acked.clear();
         delayedFences.clear();
+        abandonFenceRuns(v);
         if (current != null) {
             out().info("abandoning " + current.summary() + ": new view");
             current = null;
@@ -137,6 +165,8 @@ final class DcRole {
         }
         queued.clear();
         delayedFences.clear();
+        fenceRuns.clear();
+        plannedFenceRuns.clear();
         current = null;
     }
 
@@ -273,6 +303,10 @@ final class DcRole {
                 out().timer(new TimerKey("queued"), c.config().writeTimeoutMs());
             }
             queued.add(new Queued(replyTo, w));
+            return;
+        }
+        if (w.edit() instanceof CibEdit.Fence f) {
+            requestFence(replyTo, f.node());
             return;
         }
         Cib cur = c.cib();
@@ -443,10 +477,14 @@ final class DcRole {
             PlannedAction a = current == null ? null : current.inFlight(key.detail());
             if (a != null) {
                 out().warn("no result for " + a + " within " + a.timeoutMs() + " ms (+ margin): counting it failed");
-                if (a.isFence()) {
-                    fenceFailed(a);
+                FenceRun fr = fenceRuns.remove(key.detail());
+                delayedFences.remove(key.detail());
+                if (fr != null) {
+                    onFenceOutcome(fr, a, false, FenceEvent.TIMED_OUT, "no result within " + a.timeoutMs() + " ms",
+                            "", 1);
+                } else {
+                    current.completed(a, false, a + " timed out");
                 }
-                current.completed(a, false, a + " timed out");
                 runEngine();
             }
         } else if (key.is("lease-expiry")) {
@@ -493,18 +531,15 @@ final class DcRole {
             });
             commit(Cibs.next(c.cib(), root));
         }
-        if (a != null) {
+        FenceRun fr = a == null ? null : fenceRuns.remove(r.opKey());
+        if (a != null && fr != null) {
+            out().add(new Effect.CancelTimer(TimerKey.of("action", r.opKey())));
+            boolean ok = r.is(0);
+            onFenceOutcome(fr, a, ok, ok ? FenceEvent.SUCCESS : FenceEvent.FAILED, "rc " + r.rc() + " (" + r.status()
+                    + ")" + (r.exitReason().isEmpty() ? "" : ": " + r.exitReason()), r.output(), r.rc());
+        } else if (a != null) {
             out().add(new Effect.CancelTimer(TimerKey.of("action", r.opKey())));
             boolean ok = r.is(a.expectedRc());
-            if (a.isFence()) {
-                if (ok) {
-                    out().info("fenced " + a.fenceTarget() + " with " + a.resourceId());
-                    commit(Cibs.next(c.cib(), Planner.markFenced(c.cib().root(), a.fenceTarget(),
-                            c.now().getEpochSecond())));
-                } else {
-                    fenceFailed(a);
-                }
-            }
             current.completed(a, ok, a + " returned rc " + r.rc() + " (" + r.status() + ")"
                     + (r.exitReason().isEmpty() ? "" : ": " + r.exitReason()));
         } else if (LrmOps.isFailure(r)) {
@@ -537,10 +572,200 @@ final class DcRole {
         return Cibs.withTransientAttribute(out, node, "last-failure-" + key, Long.toString(nowSec));
     }
 
-    private void fenceFailed(PlannedAction a) {
-        out().warn("fencing " + a.fenceTarget() + " failed; retrying in " + c.config().fenceRetryMs() + " ms");
-        fenceRetryAt = c.now().plusMillis(c.config().fenceRetryMs());
-        out().timer(new TimerKey("fence-retry"), c.config().fenceRetryMs());
+    // ---- fencing: the fence planner decides, the DC runs its steps and keeps the history
+
+    /** Nodes to fence now: those lost or with a failed stop, and those an operator asked for. */
+    private List<String> fenceTargets(Cib cib) {
+        List<String> out = new ArrayList<>(Planner.nodesToFence(cib, view, c.self()));
+        for (String n : fenceRequested) {
+            if (!out.contains(n)) {
+                out.add(n);
+            }
+        }
+        // A node that needs no fencing any more (it came back cleanly) starts afresh next time.
+        fenceProgress.keySet().retainAll(out);
+        fenceGaveUp.keySet().retainAll(out);
+        return out;
+    }
+
+    /** One fencing action per target: its next step (a device run or a query), or null when none can run now. */
+    private TransitionPlan fencePlan(List<String> targets) {
+        plannedFenceRuns.clear();
+        List<PlannedAction> actions = new ArrayList<>();
+        for (String target : targets) {
+            if (fenceGaveUp.containsKey(target)) {
+                continue;
+            }
+            PlannedAction a = fenceStep(target, actions.size());
+            if (a != null) {
+                actions.add(a);
+            }
+        }
+        return actions.isEmpty() ? null : new TransitionPlan("fencing", actions);
+    }
+
+    /**
+     * Asks the fence planner for the target's next step. A device run or query comes back as an
+     * action (remembered, to be tracked when dispatched); an ended attempt, giving up, or a completed
+     * level is handled here and gives null.
+     */
+    private PlannedAction fenceStep(String target, int actionId) {
+        FencePlanner.Decision d = FencePlanner.next(c.cib(), view, c.self(), target, fenceProgress.getOrDefault(target,
+                FencePlanner.Progress.fresh()), new FencePlanner.Answers(listAnswers, statusAnswers), c.now(),
+                c.config().defaultOpTimeoutMs());
+        d.notes().forEach(n -> out().info("fencing " + target + ": " + n));
+        fenceProgress.put(target, d.progress());
+        FencePlanner.Step s = d.step();
+        if (s instanceof FencePlanner.Step.Run r) {
+            PlannedAction a = new PlannedAction(actionId, r.executor(), r.device().id(), r.device().primitive().agent(),
+                    r.agentAction(), 0, r.timeoutMs(), r.params(), 0, List.of(), target);
+            plannedFenceRuns.put(a, new FenceRun(target, r.device().id(), r.executor(), r.level(), r.action(), null));
+            return a;
+        }
+        if (s instanceof FencePlanner.Step.Query q) {
+            PlannedAction a = new PlannedAction(actionId, q.executor(), q.device().id(), q.device().primitive().agent(),
+                    q.agentAction(), 0, q.timeoutMs(), q.params(), 0, List.of(), null);
+            plannedFenceRuns.put(a, new FenceRun(target, q.device().id(), q.executor(), 0, q.agentAction(),
+                    q.agentAction()));
+            return a;
+        }
+        if (s instanceof FencePlanner.Step.Fenced f) {
+            markFenced(target, f.devices(), f.level());
+        } else if (s instanceof FencePlanner.Step.AttemptFailed af) {
+            out().warn(af.why() + "; the next attempt in " + c.config().fenceRetryMs() + " ms");
+            fenceRetryAt = c.now().plusMillis(c.config().fenceRetryMs());
+            out().timer(new TimerKey("fence-retry"), c.config().fenceRetryMs());
+        } else if (s instanceof FencePlanner.Step.GiveUp g) {
+            out().add(new Effect.Log(Effect.Log.Level.ERROR, g.why() + ": no more attempts; what ran there stays"
+                    + " stopped. Fix the fence device, then crm node fence " + target + " to try again"));
+            fenceGaveUp.put(target, g.why());
+            addFenceHistory(new FenceEvent(target, "", "", 0, FenceDevices.clusterAction(c.cib()), FenceEvent.GAVE_UP,
+                    c.now().toEpochMilli(), g.why()));
+        }
+        return null;
+    }
+
+    /** A fencing run or query ended (result, timeout): record it, advance the target's progress. */
+    private void onFenceOutcome(FenceRun fr, PlannedAction a, boolean ok, String result, String detail, String output,
+            int rc) {
+        if (fr.query() != null) {
+            // A query's failure is an answer too (no list action: ask status; status failed: cannot fence).
+            boolean known = ok || (fr.query().equals("status") && result.equals(FenceEvent.FAILED)
+                    && rc == LrmOps.RC_NOT_RUNNING);
+            FenceDevices.QueryAnswer ans = new FenceDevices.QueryAnswer(known, fr.query().equals("list") && ok
+                    ? FenceDevices.parseListOutput(output) : List.of(), c.now());
+            if (fr.query().equals("list")) {
+                listAnswers.put(fr.device(), ans);
+            } else {
+                statusAnswers.put(FencePlanner.Answers.statusKey(fr.device(), fr.target()), ans);
+            }
+            out().info(fr.device() + " answered " + fr.query() + " on " + fr.executor() + ": " + detail
+                    + (ans.names().isEmpty() ? "" : " " + ans.names()));
+            current.completed(a, true, null);
+            return;
+        }
+        addFenceHistory(new FenceEvent(fr.target(), fr.executor(), fr.device(), fr.level(), fr.action(), result,
+                c.now().toEpochMilli(), detail));
+        FencePlanner.Progress p = fenceProgress.getOrDefault(fr.target(), FencePlanner.Progress.fresh());
+        if (ok) {
+            p = FencePlanner.succeeded(p, fr.device());
+            fenceProgress.put(fr.target(), p);
+            List<String> level = FencePlanner.levelDevices(c.cib(), fr.target(), p);
+            if (level != null && p.levelDone().containsAll(level)) {
+                markFenced(fr.target(), level, fr.level());
+            } else {
+                out().info(fr.device() + " fenced " + fr.target() + "; its level needs " + level + " to succeed");
+            }
+        } else {
+            out().warn("fencing " + fr.target() + " with " + fr.device() + " on " + fr.executor() + " " + result + ": "
+                    + detail);
+            fenceProgress.put(fr.target(), FencePlanner.failed(p, fr.device(), fr.executor(), result + ", " + detail));
+        }
+        current.completed(a, ok, a + " " + result + ": " + detail);
+    }
+
+    private void markFenced(String target, List<String> devices, int level) {
+        out().info("fenced " + target + " with " + String.join(" and ", devices)
+                + (level > 0 ? " (topology level " + level + ")" : ""));
+        commit(Cibs.next(c.cib(), Planner.markFenced(c.cib().root(), target, c.now().getEpochSecond())));
+        fenceProgress.remove(target);
+        fenceGaveUp.remove(target);
+        fenceRequested.remove(target);
+    }
+
+    /**
+     * A new view drops the transition: a run whose executor left counts as a failed try of its device
+     * (another member tries next); one whose executor stayed is simply planned again.
+     */
+    private void abandonFenceRuns(View v) {
+        for (FenceRun fr : fenceRuns.values()) {
+            if (fr.query() != null || v.contains(fr.executor())) {
+                continue;
+            }
+            addFenceHistory(new FenceEvent(fr.target(), fr.executor(), fr.device(), fr.level(), fr.action(),
+                    FenceEvent.EXECUTOR_LEFT, c.now().toEpochMilli(), fr.executor() + " left the view"));
+            fenceProgress.put(fr.target(), FencePlanner.failed(fenceProgress.getOrDefault(fr.target(),
+                    FencePlanner.Progress.fresh()), fr.device(), fr.executor(), "the executor left"));
+        }
+        fenceRuns.clear();
+        plannedFenceRuns.clear();
+    }
+
+    private void addFenceHistory(FenceEvent e) {
+        List<FenceEvent> h = new ArrayList<>(c.fenceHistory());
+        h.add(e);
+        if (h.size() > FenceEvent.KEPT) {
+            h = h.subList(h.size() - FenceEvent.KEPT, h.size());
+        }
+        c.setFenceHistory(h);
+        if (view != null) {
+            for (String m : view.members()) {
+                if (!m.equals(c.self())) {
+                    out().send(m, new Message.FenceHistory(view.id(), c.fenceHistory()));
+                }
+            }
+        }
+    }
+
+    /** crm node fence NODE: checked, then fenced like a lost node (and its failed attempts forgotten). */
+    private void requestFence(ReplyTo replyTo, String node) {
+        java.util.Set<String> known = new java.util.TreeSet<>(c.voters(c.cib()));
+        known.addAll(view.members());
+        for (XmlElement ns : Cibs.nodeStates(c.cib().root())) {
+            known.add(ns.attr("uname", ns.id()));
+        }
+        if (!known.contains(node)) {
+            reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence '" + node + "': no such node in the"
+                    + " cluster (known: " + String.join(", ", known) + "); check the name with crm status"));
+            return;
+        }
+        if (node.equals(c.self())) {
+            reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": it is the DC, which"
+                    + " runs fencing; stop Pulse on it (the next DC then fences it if needed) or power it off"));
+            return;
+        }
+        if (!Cibs.stonithEnabled(c.cib())) {
+            reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": stonith-enabled"
+                    + " (fencing-enabled) is false; set it to true first"));
+            return;
+        }
+        if (!quorate && !Cibs.noQuorumPolicy(c.cib()).equals("ignore")) {
+            reply(replyTo, AdminResult.error(AdminResult.NO_QUORUM, "cannot fence " + node + ": this partition has "
+                    + quorumReason() + ", and a partition without quorum does not fence"));
+            return;
+        }
+        if (FenceDevices.all(c.cib()).isEmpty()) {
+            reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": no fence device"
+                    + " (stonith resource) is configured"));
+            return;
+        }
+        fenceRequested.add(node);
+        fenceGaveUp.remove(node);
+        fenceProgress.remove(node);
+        reply(replyTo, AdminResult.written(c.version(), "fencing " + node + " requested; crm status shows the"
+                + " outcome under Fencing history"));
+        requestSchedule("an operator asked to fence " + node);
+        runEngine();
     }
 
     private void requestSchedule(String why) {
@@ -633,18 +858,22 @@ final class DcRole {
         }
         PlannedAction run = a;
         if (a.isFence() && a.resourceId().isEmpty()) {
-            // The policy engine names whom to fence; the DC picks the device and runs it itself.
-            List<Primitive> devices = Cibs.fenceDevices(c.cib());
-            if (devices.isEmpty()) {
-                current.completed(a, false, "no fence device to fence " + a.fenceTarget());
+            // The policy engine names whom to fence; the fence planner picks the device, level and executor.
+            run = fenceGaveUp.containsKey(a.fenceTarget()) ? null : fenceStep(a.fenceTarget(), a.id());
+            if (run == null) {
+                String why = fenceGaveUp.get(a.fenceTarget());
+                current.completed(a, false, "fencing " + a.fenceTarget() + " cannot run now"
+                        + (why == null ? "" : ": " + why));
                 return;
             }
-            run = Planner.fencePlan(List.of(a.fenceTarget()), devices.get(0), c.self(), c.cib(), a.timeoutMs())
-                    .actions().get(0);
+        }
+        FenceRun fenceRun = plannedFenceRuns.remove(run);
+        if (fenceRun != null) {
+            fenceRuns.put(opKey, fenceRun);
         }
         OpRequest req = new OpRequest(opKey, run.resourceId(), run.agent(), run.operation(), run.intervalMs(),
                 Math.max(1, run.timeoutMs()), run.params());
-        if (run.isFence()) {
+        if (run.isFence() && fenceRun != null) {
             // As Pacemaker's fencer: the device's own delay comes on top of priority-fencing-delay.
             FenceDelay.Delay device = FenceDelay.of(run.params(), run.operation(), run.fenceTarget(), c.random());
             FenceDelay.Delay priority = PriorityFencingDelay.of(c.cib(), c.voters(c.cib()), view, run.fenceTarget());
@@ -698,13 +927,12 @@ final class DcRole {
         if (!mayFence || !Cibs.stonithEnabled(cib)) {
             return null;
         }
-        List<String> toFence = Planner.nodesToFence(cib, view, c.self());
-        List<Primitive> devices = Cibs.fenceDevices(cib);
-        if (toFence.isEmpty() || devices.isEmpty()) {
+        List<String> toFence = fenceTargets(cib);
+        if (toFence.isEmpty() || Cibs.fenceDevices(cib).isEmpty()) {
             return null;
         }
         pendingFence = List.copyOf(toFence);
-        return Planner.fencePlan(toFence, devices.get(0), c.self(), cib, c.config().defaultOpTimeoutMs());
+        return fencePlan(toFence);
     }
 
     private TransitionPlan plan() {
@@ -714,7 +942,7 @@ final class DcRole {
         String policy = Cibs.noQuorumPolicy(cib);
         grantShutdowns();
         cib = c.cib();
-        List<String> toFence = Planner.nodesToFence(cib, view, c.self());
+        List<String> toFence = fenceTargets(cib);
         if (!toFence.isEmpty()) {
             if (!Cibs.stonithEnabled(cib)) {
                 XmlElement root = cib.root();
@@ -734,8 +962,23 @@ final class DcRole {
                             + " configured (stonith-enabled=true): configure a stonith resource, or set"
                             + " stonith-enabled=false if you accept the risk"));
                 } else {
-                    pendingFence = List.copyOf(toFence);
-                    return Planner.fencePlan(toFence, devices.get(0), c.self(), cib, c.config().defaultOpTimeoutMs());
+                    List<String> live = new ArrayList<>(toFence);
+                    live.removeAll(fenceGaveUp.keySet());
+                    TransitionPlan fp = live.isEmpty() ? null : fencePlan(live);
+                    live.removeAll(fenceGaveUp.keySet());
+                    pendingFence = List.copyOf(live);
+                    if (fp != null) {
+                        return fp;
+                    }
+                    for (String n : fenceGaveUp.keySet()) {
+                        blocked.putAll(Planner.blockedByUnfenceable(cib, List.of(n), "could not be fenced ("
+                                + fenceGaveUp.get(n) + "); fix the fence device, then crm node fence " + n));
+                    }
+                    if (!live.isEmpty() && c.now().isBefore(fenceRetryAt)) {
+                        // An attempt failed: nothing else runs before the next one.
+                        return null;
+                    }
+                    cib = c.cib();
                 }
             }
         }
@@ -795,7 +1038,7 @@ final class DcRole {
             return null;
         }
         Map<String, String> removed = new LinkedHashMap<>();
-        TransitionPlan filtered = Planner.filter(p, view, c.self(), blocked, removed);
+        TransitionPlan filtered = Planner.filter(p, view, c.self(), blocked, fenceGaveUp.keySet(), removed);
         removed.forEach((a, why) -> out().info("held back " + a + ": " + why));
         return filtered;
     }

@@ -27,8 +27,15 @@ final class LrmOps {
         if (r.action().equals("cancel")) {
             return false;
         }
-        return !(r.agent().isStonith() && (r.action().equals("off") || r.action().equals("reboot")
-                || r.action().equals("on")));
+        // A fence device's history is its start, stop and monitors; fencing actions and the fencer's
+        // list/status queries are the fencer's business (kept in the fence history), as in Pacemaker.
+        return !(r.agent().isStonith() && isFencerAction(r.action()));
+    }
+
+    /** An action of a fence agent that is not resource management: off, reboot, on, list, status, or a pcmk_*_action name. */
+    static boolean isFencerAction(String action) {
+        return !(action.equals("start") || action.equals("stop") || action.equals("monitor")
+                || action.equals("meta-data"));
     }
 
     /** Whether a result is a failure of the operation, whatever the transition expected. */

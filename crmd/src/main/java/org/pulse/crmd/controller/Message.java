@@ -128,6 +128,17 @@ public sealed interface Message {
     }
 
     /** DC → member: nothing runs on you any more and the CIB expects you down; leave now. */
+    /**
+     * The DC's fence history (newest last, at most {@link FenceEvent#KEPT}), sent to every member when
+     * it grows: any member's crm status shows it, and the next DC goes on with it.
+     */
+    record FenceHistory(String viewId, List<FenceEvent> events) implements Message {
+        public FenceHistory {
+            Objects.requireNonNull(viewId, "viewId");
+            events = List.copyOf(events);
+        }
+    }
+
     record ShutdownGranted(String viewId) implements Message {
         public ShutdownGranted {
             Objects.requireNonNull(viewId, "viewId");

@@ -99,6 +99,7 @@ public final class MessageCodec {
                 out.writeLong(o.execMs());
                 out.writeLong(r.callId());
                 str(out, r.opDigest());
+                str(out, o.output());
             } else if (m instanceof Message.ForwardedAdmin f) {
                 out.writeByte(9);
                 out.writeLong(f.forwardId());
@@ -127,6 +128,20 @@ public final class MessageCodec {
             } else if (m instanceof Message.ShutdownGranted g) {
                 out.writeByte(14);
                 str(out, g.viewId());
+            } else if (m instanceof Message.FenceHistory h) {
+                out.writeByte(15);
+                str(out, h.viewId());
+                out.writeInt(h.events().size());
+                for (FenceEvent e : h.events()) {
+                    str(out, e.target());
+                    str(out, e.executor());
+                    str(out, e.device());
+                    out.writeInt(e.level());
+                    str(out, e.action());
+                    str(out, e.result());
+                    out.writeLong(e.atEpochMs());
+                    str(out, e.detail());
+                }
             } else {
                 throw new IllegalArgumentException("no wire form for " + m.getClass().getSimpleName());
             }
@@ -174,9 +189,20 @@ public final class MessageCodec {
                     return new Message.Execute(viewId, q);
                 }
                 case 8: {
-                    OpResult o = new OpResult(str(in), str(in), agent(in), str(in), in.readLong(), in.readInt(),
-                            OpStatus.ofCode(in.readInt()), str(in), in.readLong());
-                    return new Message.OpReport(o, in.readLong(), str(in));
+                    String opKey = str(in);
+                    String rsc = str(in);
+                    AgentSpec agent = agent(in);
+                    String action = str(in);
+                    long intervalMs = in.readLong();
+                    int rc = in.readInt();
+                    OpStatus status = OpStatus.ofCode(in.readInt());
+                    String reason = str(in);
+                    long execMs = in.readLong();
+                    long callId = in.readLong();
+                    String digest = str(in);
+                    String output = str(in);
+                    return new Message.OpReport(new OpResult(opKey, rsc, agent, action, intervalMs, rc, status, reason,
+                            execMs, output), callId, digest);
                 }
                 case 9:
                     return new Message.ForwardedAdmin(in.readLong(), command(in));
@@ -195,6 +221,16 @@ public final class MessageCodec {
                     return new Message.ShutdownRequest(str(in));
                 case 14:
                     return new Message.ShutdownGranted(str(in));
+                case 15: {
+                    String viewId = str(in);
+                    int n = count(in);
+                    List<FenceEvent> events = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        events.add(new FenceEvent(str(in), str(in), str(in), in.readInt(), str(in), str(in),
+                                in.readLong(), str(in)));
+                    }
+                    return new Message.FenceHistory(viewId, events);
+                }
                 default:
                     throw new DecodeException("unknown message tag " + tag, null);
             }
@@ -252,6 +288,9 @@ public final class MessageCodec {
                 str(out, f.resourceId());
                 str(out, f.node());
                 str(out, f.value());
+            } else if (e instanceof CibEdit.Fence f) {
+                out.writeByte(10);
+                str(out, f.node());
             } else {
                 throw new IllegalArgumentException("no wire form for " + e);
             }
@@ -286,6 +325,7 @@ public final class MessageCodec {
             case 7 -> new CibEdit.Cleanup(str(in), str(in));
             case 8 -> new CibEdit.Constraint(str(in), str(in));
             case 9 -> new CibEdit.FailCount(str(in), str(in), str(in));
+            case 10 -> new CibEdit.Fence(str(in));
             default -> throw new IOException("unknown CIB edit kind " + edit);
         };
         return new AdminCommand.Write(e, force);

@@ -49,27 +49,6 @@ final class Planner {
                         "pulse-fenced", Long.toString(nowEpochSec))), Cibs.emptyLrm(node)));
     }
 
-    static TransitionPlan fencePlan(List<String> targets, Primitive device, String executor, Cib cib,
-            long defaultTimeoutMs) {
-        List<PlannedAction> actions = new ArrayList<>();
-        String action = Cibs.property(cib, "stonith-action", "reboot").strip().toLowerCase();
-        if (!action.equals("off")) {
-            action = "reboot";
-        }
-        long timeoutMs = Cibs.parseDurationMs(Cibs.property(cib, "stonith-timeout", null),
-                Cibs.opTimeoutMs(cib, device.id(), "stonith", 0, Math.max(defaultTimeoutMs, 60_000)));
-        int id = 0;
-        for (String target : targets) {
-            Map<String, String> params = new LinkedHashMap<>(device.params());
-            params.put("port", target);
-            params.put("plug", target);
-            params.put("nodename", target);
-            actions.add(new PlannedAction(id++, executor, device.id(), device.agent(), action, 0, timeoutMs, params, 0,
-                    List.of(), target));
-        }
-        return new TransitionPlan("fencing", actions);
-    }
-
     /** Resources held back because they may be running on a node that cannot be fenced. */
     static Map<String, String> blockedByUnfenceable(Cib cib, List<String> nodes, String why) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -202,10 +181,22 @@ final class Planner {
      */
     static TransitionPlan filter(TransitionPlan plan, View view, String self, Map<String, String> blocked,
             Map<String, String> removedWhy) {
+        return filter(plan, view, self, blocked, Set.of(), removedWhy);
+    }
+
+    /**
+     * As above; fencing of a node in {@code unfenceable} (the DC stopped trying at stonith-max-attempts)
+     * goes too, with what depends on it: it would only fail again.
+     */
+    static TransitionPlan filter(TransitionPlan plan, View view, String self, Map<String, String> blocked,
+            Set<String> unfenceable, Map<String, String> removedWhy) {
         Map<Integer, PlannedAction> kept = new LinkedHashMap<>();
         Set<Integer> removed = new HashSet<>();
         for (PlannedAction a : plan.actions()) {
-            if (a.isFence()) {
+            if (a.isFence() && unfenceable.contains(a.fenceTarget())) {
+                removed.add(a.id());
+                removedWhy.put(a.toString(), "fencing " + a.fenceTarget() + " reached stonith-max-attempts");
+            } else if (a.isFence()) {
                 kept.put(a.id(), new PlannedAction(a.id(), self, a.resourceId(), a.agent(), a.operation(),
                         a.intervalMs(), a.timeoutMs(), a.params(), a.expectedRc(), a.inputs(), a.fenceTarget()));
             } else if (!view.contains(a.node())) {

@@ -145,6 +145,17 @@ final class AdminHandler {
             s.blocked().forEach((rsc, why) -> b.append(rsc).append(": ").append(why).append('\n'));
             out = out.with("blocked", b.toString().strip());
         }
+        if (!s.pendingFencing().isEmpty()) {
+            out = out.with("fencing_pending", String.join(",", s.pendingFencing()));
+        }
+        if (!s.fencingGivenUp().isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            s.fencingGivenUp().forEach((node, why) -> b.append(node).append(": ").append(why).append('\n'));
+            out = out.with("fencing_failed", b.toString().strip());
+        }
+        if (!s.fenceHistory().isEmpty()) {
+            out = out.with("fence_history", StatusText.fenceHistoryLines(s.fenceHistory()));
+        }
         return AdminResponse.ok(req.id(), out);
     }
 
@@ -301,6 +312,15 @@ final class AdminHandler {
                 return write(req, new CibEdit.NodeAttribute(node, "maintenance", "on", false), force);
             case "ready":
                 return write(req, new CibEdit.NodeAttribute(node, "maintenance", "off", false), force);
+            case "fence": {
+                // crm node fence NODE: the node must be named (never "this node" by default).
+                String target = req.args().string("node").orElse(null);
+                if (target == null || target.isBlank()) {
+                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "node fence needs the node to"
+                            + " fence: crm node fence NODE");
+                }
+                return write(req, new CibEdit.Fence(target), force);
+            }
             case "attribute-set":
             case "attribute-delete": {
                 String name = req.args().requireString("name");
@@ -341,7 +361,7 @@ final class AdminHandler {
             default:
                 return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "unknown node action '" + action
                         + "'; known: standby, online, maintenance, ready, attribute-set, attribute-delete,"
-                        + " attribute-get, property-set, property-delete");
+                        + " attribute-get, property-set, property-delete, fence");
         }
     }
 

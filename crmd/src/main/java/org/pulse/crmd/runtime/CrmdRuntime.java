@@ -490,7 +490,9 @@ public final class CrmdRuntime implements AutoCloseable {
     static OpResult toOpResult(OperationResult r) {
         return new OpResult(r.transitionKey() == null ? r.operationKey() : r.transitionKey(), r.resourceId(),
                 new AgentSpec(r.agent().standard(), r.agent().provider(), r.agent().type()), r.action(),
-                r.intervalMs(), r.rcCode(), OpStatus.ofCode(r.execStatus().code()), r.exitReason(), r.execTimeMs());
+                r.intervalMs(), r.rcCode(), OpStatus.ofCode(r.execStatus().code()), r.exitReason(), r.execTimeMs(),
+                // A fence device's list names the nodes it can fence (pcmk_host_check=dynamic-list).
+                r.agent().standard().equals("stonith") && r.action().equals("list") ? r.stdout() : "");
     }
 
     private long lastPeIndex() throws IOException {

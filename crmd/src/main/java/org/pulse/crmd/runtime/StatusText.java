@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.pulse.cib.Cib;
 import org.pulse.cib.xml.XmlElement;
+import org.pulse.crmd.controller.FenceEvent;
 import org.pulse.crmd.controller.StatusReport;
 
 /** The human-readable status a node gives on its admin socket (crm status renders its own from the CIB). */
@@ -38,7 +39,37 @@ final class StatusText {
         if (!s.pendingFencing().isEmpty()) {
             b.append("Fencing pending: ").append(s.pendingFencing()).append('\n');
         }
+        s.fencingGivenUp().forEach((node, why) -> b.append("Fencing of ").append(node).append(" stopped: ")
+                .append(why).append('\n'));
+        if (!s.fenceHistory().isEmpty()) {
+            b.append("Fencing history (newest last):\n");
+            for (FenceEvent e : s.fenceHistory()) {
+                b.append("  ").append(java.time.Instant.ofEpochMilli(e.atEpochMs())).append(' ').append(e.action())
+                        .append(" of ").append(e.target()).append(": ").append(e.result());
+                if (!e.device().isEmpty()) {
+                    b.append(" (").append(e.device()).append(" on ").append(e.executor())
+                            .append(e.level() > 0 ? ", level " + e.level() : "").append(')');
+                }
+                b.append(e.detail().isEmpty() ? "" : ": " + e.detail()).append('\n');
+            }
+        }
         return b.toString();
+    }
+
+    /**
+     * The fence history for the admin answer: one event a line, newest last, fields separated by tabs:
+     * completed (ISO 8601), target, action, result, device, executor, level, detail (tabs and line
+     * breaks in it become spaces). crm status parses this.
+     */
+    static String fenceHistoryLines(List<FenceEvent> events) {
+        StringBuilder b = new StringBuilder();
+        for (FenceEvent e : events) {
+            b.append(java.time.Instant.ofEpochMilli(e.atEpochMs())).append('\t').append(e.target()).append('\t')
+                    .append(e.action()).append('\t').append(e.result()).append('\t').append(e.device()).append('\t')
+                    .append(e.executor()).append('\t').append(e.level()).append('\t')
+                    .append(e.detail().replaceAll("[\t\r\n]+", " ")).append('\n');
+        }
+        return b.toString().strip();
     }
 
     private static List<XmlElement> primitives(XmlElement root) {

@@ -28,6 +28,15 @@ final class MiniCluster {
     final Map<Long, AdminResult> replies = new HashMap<>();
     final List<String> log = new ArrayList<>();
     final List<OpRequest> fenceRequests = new ArrayList<>();
+    /** Where each of {@link #fenceRequests} ran. */
+    final List<String> fenceExecutors = new ArrayList<>();
+    /** Every fencing run as "executor device target", in order. */
+    final List<String> fenceLog = new ArrayList<>();
+    /** Fence devices whose off/reboot fails (rc 1). */
+    final Set<String> failingFenceDevices = new TreeSet<>();
+    /** A device's list output; a null value: the agent has no list action (rc 1). Default: every node. */
+    final Map<String, String> deviceLists = new HashMap<>();
+    private final List<String> nodeNames;
     /** Every resource operation run, as "node action resource" (monitors included), in order. */
     final List<String> executed = new ArrayList<>();
     /** The requests behind {@link #executed}, in the same order. */
@@ -44,6 +53,7 @@ final class MiniCluster {
     private long adminIds;
 
     MiniCluster(List<String> names, Cib cib, Scheduler scheduler) {
+        this.nodeNames = List.copyOf(names);
         for (String n : names) {
             nodes.put(n, new Controller(ControllerConfig.defaults(n, names), scheduler, cib));
             running.put(n, new TreeSet<>());
@@ -118,8 +128,20 @@ final class MiniCluster {
     private OpResult run(String node, OpRequest req) {
         Set<String> on = running.get(node);
         if (req.agent().isStonith()) {
-            if (req.action().equals("off") || req.action().equals("reboot")) {
+            if (LrmOps.isFencerAction(req.action()) && !req.action().equals("list") && !req.action().equals("status")) {
                 fenceRequests.add(req);
+                fenceExecutors.add(node);
+                fenceLog.add(node + " " + req.resourceId() + " " + req.params().get("nodename"));
+                if (failingFenceDevices.contains(req.resourceId())) {
+                    return OpResult.of(req, 1, OpStatus.DONE, "failing on purpose", 1);
+                }
+            }
+            if (req.action().equals("list")) {
+                // A switch that knows every node of the test, unless the test says otherwise.
+                String names = deviceLists.getOrDefault(req.resourceId(), String.join(",\n", nodeNames) + ",\n");
+                return new OpResult(req.opKey(), req.resourceId(), req.agent(), req.action(), 0,
+                        names == null ? 1 : 0, OpStatus.DONE, names == null ? "no list action" : "", 1,
+                        names == null ? "" : names);
             }
             // as the real LRM: a device is running here between its start and its stop
             switch (req.action()) {

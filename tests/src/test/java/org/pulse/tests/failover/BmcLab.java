@@ -186,17 +186,12 @@ final class BmcLab implements AutoCloseable {
      * The per-node fencing of a real cluster, as crm configure lines: a fence_ipmilan device
      * {@code ipmi-NODE} per node (its BMC, {@code pcmk_host_list=NODE}), the power switch
      * {@code fence-pdu} (fence_pulse_sim through {@link #pduDir}) for every node, and
-     * {@code fencing_topology}: level 1 the node's BMC, level 2 the power switch. The device of
-     * {@code firstNode} is listed first (0: in node order).
+     * {@code fencing_topology}: level 1 the node's BMC, level 2 the power switch.
      */
-    List<String> fencingConfiguration(int powerTimeoutS, String deviceOps, int firstNode) {
+    List<String> fencingConfiguration(int powerTimeoutS, String deviceOps) {
         List<String> lines = new ArrayList<>();
         StringBuilder topology = new StringBuilder("fencing_topology");
-        List<Bmc> ordered = new ArrayList<>(bmcs);
-        // The device of firstNode comes first: a crmd without per-target device selection fences
-        // every node with the first device, so a test that kills firstNode still fences it right.
-        ordered.sort(java.util.Comparator.comparing(b -> b.index != firstNode));
-        for (Bmc b : ordered) {
+        for (Bmc b : bmcs) {
             lines.add(devicePrimitive(b.index, "ipmi-" + b.node, powerTimeoutS, deviceOps));
             topology.append(' ').append(b.node).append(": ipmi-").append(b.node).append(" fence-pdu");
         }

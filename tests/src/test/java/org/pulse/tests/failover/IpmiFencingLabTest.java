@@ -3,7 +3,6 @@ package org.pulse.tests.failover;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -39,17 +37,11 @@ class IpmiFencingLabTest {
     /** fence_ipmilan gives up on a dead BMC after this (its default, 20 s, would make the fallback slow). */
     static final int POWER_TIMEOUT_S = 3;
     static final int MAX_ATTEMPTS = 2;
-    /**
-     * TODO(fencer): what today's crmd lacks (it fences every target with the first device, once per
-     * transition, without levels or a bound): helper fencer's branch builds it.
-     */
-    static final String NEEDS_FENCER = "needs the fencer (branch fencer, not merged yet): ";
     static NetnsLab lab;
     static FailoverLab cluster;
     static BmcLab bmcs;
     static String vip;
     static String dc;
-    static int firstVictim;
 
     @BeforeAll
     static void start() throws Exception {
@@ -73,10 +65,7 @@ class IpmiFencingLabTest {
                         + " stonith-timeout=" + (POWER_TIMEOUT_S * 4 + 10) + "s",
                 // A node that comes back must not pull the service back.
                 "rsc_defaults resource-stickiness=100"));
-        // TODO(fencer): today's crmd fences every target with the first device; until the fencer's
-        // selection by pcmk_host_list lands, the first test's victim has its device listed first.
-        firstVictim = cluster.others(cluster.index(dc))[0];
-        config.addAll(bmcs.fencingConfiguration(POWER_TIMEOUT_S, "", firstVictim));
+        config.addAll(bmcs.fencingConfiguration(POWER_TIMEOUT_S, ""));
         config.add("primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=" + NetnsLab.IFNAME
                 + " op monitor interval=1s timeout=10s");
         cluster.configure(cluster.index(dc), config);
@@ -109,6 +98,19 @@ class IpmiFencingLabTest {
             }
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The DC's fencing history of node {@code name} as node i's crmd reports it (its status text, newest
+     * last): "TIME off of NAME: RESULT (DEVICE on EXECUTOR, level N): DETAIL".
+     */
+    static List<String> fenceHistory(int i, String name) {
+        String t = statusText(i);
+        if (t == null) {
+            return List.of();
+        }
+        return t.lines().map(String::strip).filter(l -> l.contains(" of " + name + ": ")
+                && !l.startsWith("Fencing of ")).toList();
     }
 
     /** What every BMC and the victim's outlet recorded so far, to compare with after a fault. */
@@ -199,12 +201,19 @@ class IpmiFencingLabTest {
     @Test
     @Order(1)
     void aDeadNodeIsFencedByItsOwnBmcAlone() throws Exception {
-        int victim = victimRunningVip(firstVictim);
+        int victim = victimRunningVip(0);
         String name = cluster.name(victim);
+        int survivor = cluster.others(victim)[0];
         Marks before = Marks.now(victim);
+        int historyBefore = fenceHistory(survivor, name).size();
         cluster.powerOff(victim);
         assertServiceOnSurvivor("kill of " + name, victim, Duration.ofSeconds(60));
         assertTrue(cluster.fenced(victim), name + " is not fenced although its service moved");
+        List<String> history = fenceHistory(survivor, name);
+        assertEquals(historyBefore + 1, history.size(), "one fencing run, at once successful: " + history);
+        String last = history.get(history.size() - 1);
+        assertTrue(last.contains("off of " + name + ": success (ipmi-" + name + " on ") && last.contains(", level 1)")
+                && !last.contains(" on " + name + ","), "the fencing of " + name + " ran elsewhere through its BMC: " + last);
         assertEquals(List.of("power-down"), before.newControls(victim), name + "'s BMC: the chassis controls it received");
         List<String> actions = before.newActions(victim);
         assertEquals(1, actions.size(), name + "'s BMC power actions: " + actions);
@@ -227,17 +236,27 @@ class IpmiFencingLabTest {
      */
     @Test
     @Order(2)
-    @Disabled(NEEDS_FENCER + "fencing-topology (level 2 when level 1 fails)")
     void withItsBmcUnreachableThePowerSwitchFencesTheNode() throws Exception {
         int victim = victimRunningVip(0);
         String name = cluster.name(victim);
+        int survivor = cluster.others(victim)[0];
         Marks before = Marks.now(victim);
+        int historyBefore = fenceHistory(survivor, name).size();
         bmcs.unplug(victim);
         try {
             cluster.powerOff(victim);
             assertServiceOnSurvivor("kill of " + name + " with its BMC unreachable", victim,
-                    Duration.ofSeconds(60 + 3L * POWER_TIMEOUT_S));
+                    Duration.ofSeconds(60 + 6L * POWER_TIMEOUT_S));
             assertTrue(cluster.fenced(victim), name + " is not fenced although its service moved");
+            List<String> history = fenceHistory(survivor, name);
+            List<String> run = history.subList(historyBefore, history.size());
+            assertTrue(run.size() >= 2, "level 1 failed, then level 2: " + run);
+            assertTrue(run.get(run.size() - 1).contains("off of " + name + ": success (fence-pdu on ")
+                    && run.get(run.size() - 1).contains(", level 2)"), "the power switch (level 2) fenced " + name + ": " + run);
+            for (String l : run.subList(0, run.size() - 1)) {
+                assertTrue(l.contains("(ipmi-" + name + " on ") && l.contains(", level 1)") && !l.contains(": success"),
+                        "before level 2 only level 1 (the BMC) failed: " + run);
+            }
             assertEquals(before.offsBefore() + 1, outletOffs(victim), "the power switch switched " + name + " off once");
             for (int i = 1; i <= FailoverLab.NODES; i++) {
                 assertEquals(List.of(), before.newControls(i), "BMC of " + cluster.name(i) + " received a chassis control");
@@ -257,7 +276,6 @@ class IpmiFencingLabTest {
      */
     @Test
     @Order(3)
-    @Disabled(NEEDS_FENCER + "fencing-topology, stonith-max-attempts, its reason in crm status, crm node fence")
     void withBothLevelsFailingNothingStartsElsewhereUntilAFenceAfterTheRepair() throws Exception {
         int victim = victimRunningVip(0);
         String name = cluster.name(victim);
@@ -269,19 +287,36 @@ class IpmiFencingLabTest {
             cluster.powerOff(victim);
             // Each attempt runs level 1 (fails after power_timeout) then level 2 (fails at once).
             long boundMs = (MAX_ATTEMPTS + 1) * (POWER_TIMEOUT_S * 3L + 5) * 1000L + 20_000;
+            int dcNode = cluster.index(dc);
             String gaveUp = FailoverLab.waitFor(Duration.ofMillis(boundMs), () -> {
-                String t = statusText(survivor);
-                return t != null && t.contains(name) && t.toLowerCase().contains("max") ? t : null;
+                String t = statusText(dcNode);
+                return t != null && t.contains("Fencing of " + name + " stopped: ") ? t : null;
             });
-            assertNotNull(gaveUp, "crm status does not say that fencing " + name + " stopped at stonith-max-attempts within "
-                    + boundMs + " ms: " + statusText(survivor));
-            // The reason is said where operators look: crm status.
-            String crmStatus = cluster.crm(survivor, "status");
-            assertTrue(crmStatus.contains(name) && crmStatus.toLowerCase().contains("fenc"), "crm status: " + crmStatus);
+            assertNotNull(gaveUp, "the DC does not say that fencing " + name + " stopped within " + boundMs + " ms: "
+                    + statusText(dcNode));
+            assertTrue(gaveUp.contains("stonith-max-attempts=" + MAX_ATTEMPTS), gaveUp);
+            // The reason is said where operators look: crm status (the DC's: it alone knows that it
+            // stopped; every member has the history, whose last run says it gave up, and why).
+            String crmStatus = cluster.crm(dcNode, "status");
+            assertTrue(crmStatus.contains("fencing of " + name + " STOPPED") && crmStatus.contains("stonith-max-attempts="
+                    + MAX_ATTEMPTS) && crmStatus.contains("crm node fence " + name), "crm status on the DC: " + crmStatus);
+            for (int member : cluster.others(victim)) {
+                String c = cluster.crm(member, "status");
+                assertTrue(c.contains("stonith-max-attempts=" + MAX_ATTEMPTS), "crm status on " + cluster.name(member)
+                        + " does not say why " + name + " is not fenced: " + c);
+            }
             assertTrue(!cluster.fenced(victim), name + " counts as fenced although both levels failed");
-            Thread.sleep(5000);
-            assertNull(cluster.agreedRunningOn("vip", cluster.others(victim)),
-                    "vip started on a survivor although " + name + " was never fenced: " + statusText(survivor));
+            // The attempts have stopped: no further runs while we wait.
+            int runs = fenceHistory(survivor, name).size();
+            Thread.sleep(8000);
+            assertEquals(runs, fenceHistory(survivor, name).size(), "fencing of " + name + " went on after it stopped: "
+                    + fenceHistory(survivor, name));
+            // The survivors hold vip where it was (blocked: it may still be active on the unfenced node).
+            String held = cluster.agreedRunningOn("vip", cluster.others(victim));
+            assertTrue(held == null || held.equals(name), "vip started on " + held + " although " + name
+                    + " was never fenced: " + statusText(survivor));
+            assertTrue(statusText(dcNode).contains("could not be fenced"), "the held-back vip does not say why: "
+                    + statusText(dcNode));
             assertEquals(List.of(), cluster.owners(vip), "the VIP is up somewhere although its node was never fenced");
             for (int i = 1; i <= FailoverLab.NODES; i++) {
                 assertEquals(List.of(), before.newControls(i), "BMC of " + cluster.name(i) + " received a chassis control");
@@ -296,6 +331,9 @@ class IpmiFencingLabTest {
         assertServiceOnSurvivor("crm node fence " + name + " after the repair", victim, Duration.ofSeconds(60));
         assertTrue(cluster.fenced(victim));
         assertEquals(List.of("power-down"), before.newControls(victim), name + "'s BMC after the repair");
+        List<String> history = fenceHistory(survivor, name);
+        assertTrue(history.get(history.size() - 1).contains("success (ipmi-" + name + " on "), history.toString());
+        assertTrue(!statusText(survivor).contains("Fencing of " + name + " stopped"), statusText(survivor));
         bringBack(victim);
     }
 }

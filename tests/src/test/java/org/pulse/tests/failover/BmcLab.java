@@ -26,8 +26,8 @@ import org.pulse.tests.support.TestEnv;
  * <p>A BMC's chassis is the lab's power-switch simulator: ipmi_sim's {@code chassis_control} program
  * ({@code tests/src/test/lab/bmc_chassis_control}) turns "power down" into fence_pulse_sim's off for
  * that one node (its outlet in the lab's power directory), "power up" into its on and "hard reset"
- * into its reboot; the chassis' power state is the BMC's own, as a real BMC reads it from the power
- * supply. Each BMC logs to a file of its own ({@link #log}): ipmi_sim's record of every IPMI message
+ * into its reboot; the power it reports is the outlet's, as a real BMC reads it from the power supply
+ * (off from a fence until the lab boots the node again). Each BMC logs to a file of its own ({@link #log}): ipmi_sim's record of every IPMI message
  * it received ({@code debug msg}) and one line per power action; {@link #chassisControls} and
  * {@link #powerActions} read it, so a test can tell which BMC powered what off.
  *
@@ -74,10 +74,6 @@ final class BmcLab implements AutoCloseable {
 
         Path log() {
             return dir.resolve("bmc.log");
-        }
-
-        Path powerState() {
-            return dir.resolve("chassis.power");
         }
     }
 
@@ -259,10 +255,10 @@ final class BmcLab implements AutoCloseable {
         }
     }
 
-    /** The chassis' power as BMC i reports it (its own state, not the node's processes). */
+    /** The chassis' power as BMC i reports it: its node's outlet (not whether the node's processes live). */
     boolean chassisOn(int i) throws IOException {
-        Path s = bmc(i).powerState();
-        return !Files.exists(s) || !Files.readString(s).strip().equals("0");
+        Path s = powerDir.resolve(bmc(i).node + ".state");
+        return !Files.exists(s) || !Files.readString(s).strip().equals("off");
     }
 
     /** BMC i's cable is cut: it is up but nobody reaches it (what a fencer sees of a dead switch port). */
@@ -334,8 +330,7 @@ final class BmcLab implements AutoCloseable {
                 + "    allowed_auths_admin md5\n"
                 + String.format("    guid 5075c5e0b3c1a000000000000000%04x%n", b.index)
                 + "  endlan\n"
-                + "  chassis_control \"" + control + " " + b.node + " " + powerDir + " " + b.powerState() + " " + b.log()
-                + "\"\n"
+                + "  chassis_control \"" + control + " " + b.node + " " + powerDir + " " + b.log() + "\"\n"
                 + "  user 2 true \"" + USER + "\" \"" + b.password + "\" admin 4 md5\n";
         Files.writeString(b.dir.resolve("lan.conf"), lanConf);
         // The emulated BMC itself (ipmi_sim_cmd(5)): one MC at 0x20, and every message logged.
@@ -343,7 +338,6 @@ final class BmcLab implements AutoCloseable {
                 + "mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\n"
                 + "mc_enable 0x20\n"
                 + "debug msg\n");
-        Files.writeString(b.powerState(), "1\n");
     }
 
     private void launch(Bmc b) throws IOException {

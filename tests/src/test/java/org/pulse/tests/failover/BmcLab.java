@@ -237,9 +237,21 @@ final class BmcLab implements AutoCloseable {
         return logLines(i).stream().filter(l -> l.startsWith("bmc-chassis ")).toList();
     }
 
-    /** Every IPMI request BMC i received (any command): what a BMC that "logs nothing" must not have. */
-    long requestsReceived(int i) {
-        return logLines(i).stream().filter(l -> l.contains(" netfn=") && l.contains(" cmd=")).count();
+    /**
+     * How many IPMI requests BMC i answered between two instants (epoch ms, inclusive): ipmi_sim
+     * stamps each answer ("Response message: SECONDS.MICROS"). A BMC nobody talked to logs none.
+     */
+    long answersBetween(int i, long fromEpochMs, long toEpochMs) {
+        long n = 0;
+        for (String l : logLines(i)) {
+            if (l.startsWith("Response message: ")) {
+                long ms = Math.round(Double.parseDouble(l.substring("Response message: ".length()).strip()) * 1000);
+                if (ms >= fromEpochMs && ms <= toEpochMs) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     private List<String> logLines(int i) {

@@ -147,7 +147,18 @@ class IpmiFencingLabTest {
      * given, 0 otherwise): the victim of a test.
      */
     static int victimRunningVip(int preferred) throws Exception {
-        String on = FailoverLab.waitFor(Duration.ofSeconds(60), () -> cluster.agreedRunningOn("vip", cluster.all()));
+        // Settled first: every device started (a start asks its BMC for the power status) and the DC
+        // idle, so that what the BMCs log during the fault is the fault's.
+        List<String> rscs = List.of("vip", "fence-pdu", "ipmi-n1", "ipmi-n2", "ipmi-n3");
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(90), () -> {
+            String d = cluster.agreedDc(cluster.all());
+            if (d == null || rscs.stream().anyMatch(r -> cluster.agreedRunningOn(r, cluster.all()) == null)) {
+                return null;
+            }
+            String t = statusText(cluster.index(d));
+            return t != null && t.contains("Transition: idle") ? d : null;
+        }), "the cluster did not settle (all devices and vip started, the DC idle): " + statusText(1));
+        String on = cluster.agreedRunningOn("vip", cluster.all());
         assertNotNull(on, "vip runs nowhere: " + statusText(1));
         String d = cluster.agreedDc(cluster.all());
         assertNotNull(d);
@@ -206,9 +217,19 @@ class IpmiFencingLabTest {
         int survivor = cluster.others(victim)[0];
         Marks before = Marks.now(victim);
         int historyBefore = fenceHistory(survivor, name).size();
+        long killedAt = System.currentTimeMillis();
         cluster.powerOff(victim);
         assertServiceOnSurvivor("kill of " + name, victim, Duration.ofSeconds(60));
         assertTrue(cluster.fenced(victim), name + " is not fenced although its service moved");
+        long fencedAt = cluster.fencedAtEpochMs(victim);
+        assertTrue(fencedAt >= killedAt, "the outlet of " + name + " was not switched off after the kill");
+        // From the kill until the fence, the other BMCs logged nothing: nobody even asked them.
+        for (int other : cluster.others(victim)) {
+            assertEquals(0, bmcs.answersBetween(other, killedAt, fencedAt), "BMC of " + cluster.name(other)
+                    + " was talked to while " + name + " was fenced; its log " + bmcs.log(other));
+        }
+        assertTrue(bmcs.answersBetween(victim, killedAt, fencedAt + 1000) >= 3, "the BMC of " + name
+                + " answered fewer requests than a session, an off and a status take");
         List<String> history = fenceHistory(survivor, name);
         assertEquals(historyBefore + 1, history.size(), "one fencing run, at once successful: " + history);
         String last = history.get(history.size() - 1);

@@ -106,7 +106,7 @@ final class FenceDevices {
      * Pacemaker's default when pcmk_host_check is unset: static-list when a host list or map is given,
      * else dynamic-list (an agent without a {@code list} action answers the query with an error, and
      * the device then falls back to asking {@code status} for the one target, see {@link #capability}).
-     * An unknown value is taken as that default too (CibChecks reports it).
+     * An unknown value is taken as that default too.
      */
     static HostCheck parseCheck(String text, boolean hasList) {
         if (text != null) {

@@ -101,6 +101,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private volatile boolean leaseWanted;
     /** Only the leaser thread touches this. */
     private boolean leaseHolding;
+    /** Authenticates the lease file's line: derived from the cluster key, so only key holders can claim the lease. */
+    private byte[] leaseMacKey;
     private long peIndex;
     private volatile boolean closed;
 
@@ -135,8 +137,9 @@ public final class CrmdRuntime implements AutoCloseable {
     private void boot() throws Exception {
         // The key first: without it nothing else is worth starting (its message says what to do).
         ClusterKey key = ClusterKey.load(config.keyFile());
+        leaseMacKey = key.derive("pulse/lease/v1");
         Files.createDirectories(config.dataDir());
-        Files.createDirectories(peDir);
+        PrivateFiles.privateDirectory(peDir); // saved inputs hold every parameter, passwords included
         Files.createDirectories(config.haRsctmp());
         peIndex = lastPeIndex();
         Optional<Cib> stored = store.load();
@@ -159,7 +162,11 @@ public final class CrmdRuntime implements AutoCloseable {
         });
         lrm = new Lrm(lrmConfig(config, agentPath()), r -> post(new Event.OperationCompleted(toOpResult(r))));
         admin = AdminServer.start(config.socket(), this, log);
-        messenger = Messenger.start(messaging(config).clusterKey(key).build(), new Listener());
+        List<ClusterKey> accepted = new ArrayList<>();
+        for (Path f : config.acceptKeyFiles()) {
+            accepted.add(ClusterKey.load(f));
+        }
+        messenger = Messenger.start(messaging(config).clusterKey(key).acceptKeys(accepted).build(), new Listener());
         log.info("failure detection: {}", messenger.describeTiming());
         started.countDown();
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
@@ -202,13 +209,13 @@ public final class CrmdRuntime implements AutoCloseable {
         try {
             if (leaseWanted) {
                 LeaseFile.Result r = LeaseFile.acquire(path, config.node(), triedAt.toEpochMilli(), LEASE_MS,
-                        LEASE_MARGIN_MS);
+                        LEASE_MARGIN_MS, leaseMacKey);
                 leaseHolding = r.held();
                 // The configured text, not the Path's normal form: the controller matches it as written.
                 post(new Event.LeaseResult(config.quorum().tieBreaker().target(), r.held(),
                         r.held() ? java.time.Instant.ofEpochMilli(r.validUntilMs()) : null, triedAt));
             } else if (leaseHolding) {
-                LeaseFile.release(path, config.node());
+                LeaseFile.release(path, config.node(), leaseMacKey);
                 leaseHolding = false;
             }
         } catch (IOException | RuntimeException e) {
@@ -226,7 +233,10 @@ public final class CrmdRuntime implements AutoCloseable {
      */
     static MessagingConfig.Builder messaging(NodeConfig config) {
         MessagingConfig.Builder mc = MessagingConfig.builder(config.cluster(), config.node())
-                .failureDetectionMs(config.failureDetectionMs());
+                .failureDetectionMs(config.failureDetectionMs())
+                // Only the configured nodes join or vote; incarnations survive restarts beside the CIB.
+                .memberNames(config.nodes().keySet())
+                .stateDir(config.dataDir().resolve("messaging"));
         mc.listenOn(config.listen());
         if (config.link2() != null) {
             mc.listenOn(config.link2());
@@ -512,9 +522,7 @@ public final class CrmdRuntime implements AutoCloseable {
     private void saveInput(Cib cib) {
         long index = ++peIndex;
         try {
-            Path tmp = peDir.resolve(".pe-input-" + index + ".tmp");
-            Files.writeString(tmp, cib.toXml());
-            Files.move(tmp, peDir.resolve("pe-input-" + index + ".xml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".xml", cib.toXml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             long drop = index - config.peInputsKept();
             if (drop > 0) {
                 Files.deleteIfExists(peDir.resolve("pe-input-" + drop + ".xml"));

@@ -26,6 +26,9 @@ import org.pulse.lrm.LrmConfig;
  * nodes = node1@127.0.0.1:7801, node2@127.0.0.1:7802, node3@127.0.0.1:7803
  * # the cluster key, made by `crmd --generate-key FILE`
  * key = /etc/pulse/authkey
+ * # during a rolling key change only: other keys whose traffic is accepted (this node seals with
+ * # "key" alone), comma-separated; see crmd/README.md "Changing the cluster key"
+ * accept_keys = /etc/pulse/authkey.new
  * # CIB (cib/) and saved scheduler inputs (pe/)
  * data_dir = /var/lib/pulse
  * # admin socket for crm and the agent shims (mode 0660)
@@ -59,9 +62,9 @@ import org.pulse.lrm.LrmConfig;
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
         Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, Path ocfRoot,
         List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept,
-        QuorumConfig quorum) {
+        QuorumConfig quorum, List<Path> acceptKeyFiles) {
 
-    static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "data_dir", "socket",
+    static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
             "two_node", "wait_for_all", "tie_breaker");
 
@@ -159,7 +162,8 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 Path.of(values.getOrDefault("ocf_root", LrmConfig.DEFAULT_OCF_ROOT.toString())),
                 paths(values.getOrDefault("stonith_dirs", "/usr/sbin:/sbin")),
                 Path.of(values.getOrDefault("lsb_dir", "/etc/init.d")),
-                Path.of(values.getOrDefault("ha_rsctmp", "/run/resource-agents")), fd, kept, quorum);
+                Path.of(values.getOrDefault("ha_rsctmp", "/run/resource-agents")), fd, kept, quorum,
+                values.containsKey("accept_keys") ? paths(values.get("accept_keys").replace(',', ':')) : List.of());
     }
 
     /**

@@ -143,6 +143,34 @@ class FencingControllerTest {
     }
 
     @Test
+    void whenTheExecutorLeavesBeforeItAnswersAnotherMemberRunsTheDevice() throws Exception {
+        List<String> four = List.of("n1", "n2", "n3", "n4");
+        Cib cib = Cib.of(XmlParser.parse("test", "<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\">"
+                // no-quorum-policy=ignore: the two that are left (2 of 4) still fence
+                + "<configuration><crm_config><cluster_property_set id=\"o\"><nvpair id=\"nq\""
+                + " name=\"no-quorum-policy\" value=\"ignore\"/></cluster_property_set></crm_config><nodes/><resources>"
+                + ControllerTest.DUMMY + FencePlannerTest.perNode("n4") + "</resources><constraints>"
+                + "<rsc_location id=\"d1-n4\" rsc=\"d1\" node=\"n4\" score=\"100\"/>"
+                + FencePlannerTest.ban("fence-n4", "n1") + "</constraints></configuration><status/></cib>"));
+        MiniCluster c = new MiniCluster(four, cib, new PolicyEngineScheduler());
+        c.view("v1", four);
+        assertTrue(c.running.get("n4").contains("d1"), "log " + c.log);
+        // n2 runs fence-n4 (banned from the DC n1) but its answer never reaches the DC: n2 goes too.
+        c.hold(e -> e.from().equals("n2") && e.message() instanceof Message.OpReport r
+                && r.result().resourceId().equals("fence-n4"));
+        c.crash("n4");
+        c.view("v2", List.of("n1", "n2", "n3"));
+        assertEquals(List.of("n2 fence-n4 n4"), c.fenceLog);
+        c.crash("n2");
+        c.view("v3", List.of("n1", "n3"));
+        c.release();   // n2's late answer comes from outside the view: ignored
+        assertEquals(List.of("n2 fence-n4 n4", "n3 fence-n4 n4"), c.fenceLog, "another member tries; log " + c.log);
+        List<FenceEvent> h = c.nodes.get("n1").status().fenceHistory();
+        assertEquals(List.of(FenceEvent.EXECUTOR_LEFT + " n2", FenceEvent.SUCCESS + " n3"),
+                h.stream().map(e -> e.result() + " " + e.executor()).toList());
+    }
+
+    @Test
     void theNextDcFencesTheOldDcWithItsDevice() throws Exception {
         MiniCluster c = new MiniCluster(NODES, cib("", "", ""), new PolicyEngineScheduler());
         c.view("v1", NODES);

@@ -248,6 +248,80 @@ class LoopbackClusterTest {
         return Map.entry(p.exitValue(), out);
     }
 
+    /**
+     * The user's report (issue 11): three fence_dummy devices of Debian's fence-agents, one per node
+     * (pcmk_host_list=nodeN), ahead of fence-sim by priority. A killed node must be fenced with its own
+     * device, run by a survivor, and no other device may run: fence_dummy writes its status_file only
+     * when it fences, so exactly the victim's file appears. The devices go again afterwards and the
+     * victim rejoins, so the later steps see the cluster as before.
+     */
+    @Test
+    @Order(8)
+    void aKilledNodeIsFencedWithItsOwnFenceDummyDeviceByASurvivor() throws Exception {
+        Path agent = Path.of("/usr/sbin/fence_dummy");
+        TestEnv.require(Files.isExecutable(agent), "fence-agents' " + agent + " (apt-get install fence-agents)");
+        String dc = cluster.agreedDc(1, 2, 3);
+        assertNotNull(dc);
+        int victim = dc.equals("node3") ? 2 : 3;
+        String name = "node" + victim;
+        StringBuilder devices = new StringBuilder();
+        for (int n = 1; n <= 3; n++) {
+            String id = "fence-dummy-node" + n;
+            devices.append("<primitive id=\"").append(id).append("\" class=\"stonith\" type=\"fence_dummy\">")
+                    .append("<instance_attributes id=\"").append(id).append("-ia\">")
+                    .append("<nvpair id=\"").append(id).append("-hl\" name=\"pcmk_host_list\" value=\"node").append(n)
+                    .append("\"/><nvpair id=\"").append(id).append("-t\" name=\"type\" value=\"file\"/>")
+                    .append("<nvpair id=\"").append(id).append("-sf\" name=\"status_file\" value=\"")
+                    .append(dir.resolve(id + ".status")).append("\"/></instance_attributes>")
+                    .append("<meta_attributes id=\"").append(id).append("-ma\"><nvpair id=\"").append(id)
+                    .append("-pr\" name=\"priority\" value=\"10\"/></meta_attributes></primitive>");
+        }
+        String with = resources().replace("<resources>", "<resources>" + devices);
+        AdminResponse r = cluster.admin(1, AdminRequest.replace(cluster.nextId(), with));
+        assertTrue(r.ok(), () -> "adding the fence_dummy devices failed: " + r.error());
+
+        long killedAt = System.currentTimeMillis();
+        cluster.kill9(victim);
+        int[] survivors = victim == 3 ? new int[] {1, 2} : new int[] {1, 3};
+        String[] line = new String[1];
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> {
+            String h = FailoverAdmin.str(cluster.status(survivors[0]), "fence_history");
+            if (h == null) {
+                return false;
+            }
+            for (String l : h.split("\n")) {
+                String[] f = l.split("\t", -1);
+                if (f.length >= 8 && f[1].equals(name) && f[3].equals("success")) {
+                    line[0] = l;
+                    return true;
+                }
+            }
+            return false;
+        }), name + " was not fenced within 60 s: " + FailoverAdmin.str(cluster.status(survivors[0]), "text"));
+        String[] f = line[0].split("\t", -1);
+        System.out.println("LoopbackClusterTest: " + name + " fenced " + (System.currentTimeMillis() - killedAt)
+                + " ms after kill -9: " + line[0].replace('\t', ' '));
+        assertEquals("fence-dummy-" + name, f[4], "the device used for " + name + ": " + line[0]);
+        assertNotEquals(name, f[5], "the executor is a survivor");
+        for (int n = 1; n <= 3; n++) {
+            Path st = dir.resolve("fence-dummy-node" + n + ".status");
+            assertEquals(n == victim, Files.exists(st), st + (n == victim ? " was not written: fence_dummy never ran"
+                    : " exists: node" + n + "'s device fenced someone"));
+        }
+        String all = FailoverAdmin.str(cluster.status(survivors[0]), "fence_history");
+        for (String l : all.split("\n")) {
+            String[] g = l.split("\t", -1);
+            assertTrue(g.length < 8 || g[4].isEmpty() || g[4].equals("fence-dummy-" + g[1]) || g[4].equals("fence-sim"),
+                    "a device not allowed for " + g[1] + " ran: " + l);
+        }
+
+        AdminResponse back = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(), resources()));
+        assertTrue(back.ok(), () -> "removing the fence_dummy devices failed: " + back.error());
+        cluster.startNode(victim);
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> cluster.agreedDc(1, 2, 3) != null),
+                name + " did not rejoin after its restart");
+    }
+
     @Test
     @Order(10)
     void aCleanStopMovesTheResourceAwayAndIsNotFenced() throws Exception {

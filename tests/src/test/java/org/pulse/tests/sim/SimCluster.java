@@ -59,6 +59,16 @@ final class SimCluster {
     double stopFailureRate;
     double hangRate;
     double staleViewRate = 0.3;
+    /** Fencing runs that fail (rc 1) or hang until their timeout, whatever the device. */
+    double fenceFailureRate;
+    double fenceHangRate;
+    /** Devices that always fail to fence (a broken switch), chosen per scenario. */
+    final Set<String> brokenDevices = new TreeSet<>();
+    /** Broken fencing invariants seen by the switch: a node fenced by a device not allowed for it, ... */
+    final List<String> fenceViolations = new ArrayList<>();
+    /** Fencing runs a DC sent and that must end (a result, a timeout, or the DC's view gone) by a deadline. */
+    final List<SentFence> sentFences = new ArrayList<>();
+    long fenceRunsFailed;
     long maxMessageDelayMs = 15;
     boolean logEverything;
     long eventsHandled;
@@ -69,6 +79,11 @@ final class SimCluster {
     }
 
     record AdminOutcome(String node, AdminCommand command, AdminResult result, long sentMs, long doneMs) {
+    }
+
+    /** A fencing run the DC {@code dc} (that incarnation, in view {@code viewId}) sent to {@code executor}. */
+    record SentFence(String dc, int incarnation, String viewId, String target, String device, String executor,
+            long sentMs, long deadlineMs) {
     }
 
     final class Host {
@@ -334,6 +349,12 @@ final class SimCluster {
 
     private void perform(Host h, Effect f) {
         if (f instanceof Effect.Send s) {
+            if (s.message() instanceof Message.Execute x && isFencing(x.request())) {
+                // The run ends by its timeout plus the DC's action margin (2000 ms in this simulation)
+                // and message delays: 5 s of slack.
+                sentFences.add(new SentFence(h.name, h.incarnation, x.viewId(), x.request().params().get("nodename"),
+                        x.request().resourceId(), s.to(), nowMs, nowMs + x.request().timeoutMs() + 2000 + 5000));
+            }
             send(h, host(s.to()), s.message());
         } else if (f instanceof Effect.PersistCib p) {
             h.persisted = p.cib();
@@ -412,7 +433,8 @@ final class SimCluster {
         int incarnation = h.incarnation;
         int powerCycle = h.powerCycle;
         long durationMs = 2 + random.nextInt(40);
-        boolean hang = random.nextDouble() < hangRate && !req.agent().isStonith();
+        boolean hang = random.nextDouble() < (req.agent().isStonith() ? (isFencing(req) ? fenceHangRate : 0)
+                : hangRate);
         if (req.recurring()) {
             h.recurring.put(req.opKey(), req);
         }
@@ -465,12 +487,33 @@ final class SimCluster {
                 default -> {
                 }
             }
+            if (req.action().equals("list")) {
+                // A switch with an outlet for every node (pcmk_host_check=dynamic-list asks it).
+                return new OpResult(req.opKey(), rsc, req.agent(), req.action(), 0, 0, OpStatus.DONE, "", 5,
+                        String.join(",\n", nodeNames) + ",\n");
+            }
             String target = req.params().get("port");
-            Host t = target == null ? null : host(target);
+            Host t = target == null || !nodeNames.contains(target) ? null : host(target);
             if (t == null) {
                 return OpResult.of(req, 1, OpStatus.DONE, "no such node", 5);
             }
             if (req.action().equals("off") || req.action().equals("reboot")) {
+                String hostList = req.params().get("pcmk_host_list");
+                if (hostList != null && !List.of(hostList.split("[\\s,;]+")).contains(target)) {
+                    fenceViolations.add("at " + nowMs + " ms " + h.name + " fenced " + target + " with " + rsc
+                            + ", whose pcmk_host_list is " + hostList);
+                }
+                if (t == h) {
+                    fenceViolations.add("at " + nowMs + " ms " + h.name + " was asked to fence itself with " + rsc);
+                }
+                if (timedOut) {
+                    fenceRunsFailed++;
+                    return OpResult.of(req, 1, OpStatus.TIMEOUT, "timed out", req.timeoutMs());
+                }
+                if (brokenDevices.contains(rsc) || random.nextDouble() < fenceFailureRate) {
+                    fenceRunsFailed++;
+                    return OpResult.of(req, 1, OpStatus.DONE, "the switch did not answer", 5);
+                }
                 fencings++;
                 powerOff(t, "fenced by " + h.name + " (" + req.action() + ")");
                 if (req.action().equals("reboot")) {
@@ -512,6 +555,10 @@ final class SimCluster {
                 return OpResult.of(req, 3, OpStatus.DONE, "unimplemented in the simulation", 1);
             }
         }
+    }
+
+    static boolean isFencing(OpRequest req) {
+        return req.agent().isStonith() && (req.action().equals("off") || req.action().equals("reboot"));
     }
 
     Host randomHost() {

@@ -31,6 +31,9 @@ final class SimScenario {
     final int resources;
     final String policy;
     final boolean grouped;
+    /** Fencing: a topology (own device, then the shared pdu) or none; the pdu with a host list or asked by list. */
+    final boolean topology;
+    final boolean dynamicPdu;
     private final Map<String, String> ackedProperties = new LinkedHashMap<>();
     private final Map<Long, String[]> propertyWrites = new LinkedHashMap<>();
     private String violation;
@@ -45,7 +48,14 @@ final class SimScenario {
         int p = r.nextInt(10);
         this.policy = p < 6 ? "stop" : p < 8 ? "freeze" : p < 9 ? "demote" : "suicide";
         this.grouped = r.nextBoolean();
-        this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped), scheduler);
+        this.topology = r.nextBoolean();
+        this.dynamicPdu = r.nextBoolean();
+        this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped, topology, dynamicPdu),
+                scheduler);
+        if (r.nextBoolean()) {
+            // One node's own device is broken for the whole run: the pdu must do (level 2, or next device).
+            sim.brokenDevices.add("fence-node" + (1 + r.nextInt(nodes)));
+        }
     }
 
     /** The real policy engine (the default), or with -Dpulse.sim.scheduler=simple the small stand-in. */
@@ -55,17 +65,42 @@ final class SimScenario {
     }
 
     static Cib initialCib(int nodes, int resources, String policy, boolean grouped) {
+        return initialCib(nodes, resources, policy, grouped, false, false);
+    }
+
+    /**
+     * Fencing as a user sets it up: a device per node (fence-nodeN, pcmk_host_list=nodeN) and a
+     * shared "pdu" for every node (a host list, or dynamic-list: the switch's list names them all),
+     * with a topology (the node's own device, then the pdu) or without (the own device has the
+     * higher priority). Fencing runs time out after 5 s (fencing-timeout) and stop after 3 failed
+     * attempts (stonith-max-attempts), so that a broken device costs seconds, not minutes.
+     */
+    static Cib initialCib(int nodes, int resources, String policy, boolean grouped, boolean topology,
+            boolean dynamicPdu) {
         StringBuilder sb = new StringBuilder();
         sb.append("<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">")
                 .append("<configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">")
                 .append("<nvpair id=\"o-nqp\" name=\"no-quorum-policy\" value=\"").append(policy).append("\"/>")
+                .append("<nvpair id=\"o-ft\" name=\"fencing-timeout\" value=\"5s\"/>")
+                .append("<nvpair id=\"o-sma\" name=\"stonith-max-attempts\" value=\"3\"/>")
                 .append("</cluster_property_set></crm_config><nodes>");
         for (int i = 1; i <= nodes; i++) {
             sb.append("<node id=\"node").append(i).append("\" uname=\"node").append(i).append("\"/>");
         }
         sb.append("</nodes><resources>");
+        StringBuilder levels = new StringBuilder();
         if (!Boolean.getBoolean("pulse.sim.nodevice")) {
-            sb.append("<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\"/>");
+            List<String> all = new ArrayList<>();
+            for (int i = 1; i <= nodes; i++) {
+                String n = "node" + i;
+                all.add(n);
+                sb.append(device("fence-" + n, n, 2));
+                levels.append("<fencing-level id=\"fl-").append(n).append("-1\" target=\"").append(n)
+                        .append("\" index=\"1\" devices=\"fence-").append(n).append("\"/>");
+            }
+            sb.append(device("pdu", dynamicPdu ? null : String.join(" ", all), 1));
+            levels.append("<fencing-level id=\"fl-all-2\" target-pattern=\"^node[0-9]+$\" index=\"2\""
+                    + " devices=\"pdu\"/>");
         }
         for (int i = 1; i <= resources; i++) {
             if (grouped && i == 1) {
@@ -79,7 +114,11 @@ final class SimScenario {
                 sb.append("</group>");
             }
         }
-        sb.append("</resources><constraints/></configuration><status/></cib>");
+        sb.append("</resources><constraints/>");
+        if (topology && levels.length() > 0) {
+            sb.append("<fencing-topology>").append(levels).append("</fencing-topology>");
+        }
+        sb.append("</configuration><status/></cib>");
         try {
             return Cib.of(XmlParser.parse("sim", sb.toString()));
         } catch (Exception e) {
@@ -87,9 +126,18 @@ final class SimScenario {
         }
     }
 
+    private static String device(String id, String hostList, int priority) {
+        return "<primitive id=\"" + id + "\" class=\"stonith\" type=\"fence_pulse_sim\">"
+                + (hostList == null ? "" : "<instance_attributes id=\"" + id + "-ia\"><nvpair id=\"" + id
+                + "-hl\" name=\"pcmk_host_list\" value=\"" + hostList + "\"/></instance_attributes>")
+                + "<meta_attributes id=\"" + id + "-ma\"><nvpair id=\"" + id + "-pr\" name=\"priority\" value=\""
+                + priority + "\"/></meta_attributes></primitive>";
+    }
+
     String describe() {
         return "seed=" + seed + " nodes=" + nodes + " resources=" + resources + (grouped ? " (rsc1+rsc2 grouped)" : "")
-                + " no-quorum-policy=" + policy;
+                + " no-quorum-policy=" + policy + (topology ? " topology" : "") + (dynamicPdu ? " dynamic-list pdu" : "")
+                + (sim.brokenDevices.isEmpty() ? "" : " broken " + sim.brokenDevices);
     }
 
     String run() {
@@ -160,11 +208,15 @@ final class SimScenario {
             sim.startFailureRate = 0.15;
             sim.stopFailureRate = 0.03;
             sim.hangRate = 0.02;
+            sim.fenceFailureRate = 0.3;
+            sim.fenceHangRate = 0.1;
             sim.trace("agents start failing");
             sim.at(2000 + sim.random.nextInt(4000), () -> {
                 sim.startFailureRate = 0;
                 sim.stopFailureRate = 0;
                 sim.hangRate = 0;
+                sim.fenceFailureRate = 0;
+                sim.fenceHangRate = 0;
                 sim.trace("agents behave again");
             });
         } else if (kind < 90) {
@@ -201,6 +253,8 @@ final class SimScenario {
         sim.startFailureRate = 0;
         sim.stopFailureRate = 0;
         sim.hangRate = 0;
+        sim.fenceFailureRate = 0;
+        sim.fenceHangRate = 0;
         for (SimCluster.Host h : sim.hosts) {
             if (!h.powered) {
                 sim.powerOn(h);
@@ -237,6 +291,10 @@ final class SimScenario {
     static final long MAX_TRANSITION_MS = 60_000;
 
     private void checkInvariants() {
+        if (!sim.fenceViolations.isEmpty()) {
+            fail(sim.fenceViolations.get(0));
+        }
+        checkFenceRunsEnd();
         for (SimCluster.Host h : sim.hosts) {
             Controller c = SimCluster.controller(h);
             String key = h.name + "#" + h.incarnation;
@@ -291,6 +349,33 @@ final class SimScenario {
             SimCluster.AdminOutcome o = sim.adminResults.get(w.getKey());
             if (o != null && o.result() != null && o.result().ok()) {
                 ackedProperties.putIfAbsent(w.getValue()[0], w.getValue()[1]);
+            }
+        }
+    }
+
+    /**
+     * Every fencing run a DC sent ends: by its deadline the DC (same incarnation, still DC of that view)
+     * has it in its fence history (success, failed, timed out, executor left), or that DC is gone.
+     */
+    private void checkFenceRunsEnd() {
+        for (java.util.Iterator<SimCluster.SentFence> it = sim.sentFences.iterator(); it.hasNext(); ) {
+            SimCluster.SentFence f = it.next();
+            SimCluster.Host dc = sim.host(f.dc());
+            Controller c = SimCluster.controller(dc);
+            if (c == null || dc.incarnation != f.incarnation() || !c.isDc() || !c.view().id().equals(f.viewId())) {
+                it.remove();   // that DC's transition is gone; the next DC plans afresh
+                continue;
+            }
+            long sentEpochMs = SimCluster.EPOCH_MS + f.sentMs();
+            boolean ended = c.fenceHistory().stream().anyMatch(e -> e.target().equals(f.target())
+                    && e.device().equals(f.device()) && e.executor().equals(f.executor())
+                    && e.atEpochMs() >= sentEpochMs);
+            if (ended) {
+                it.remove();
+            } else if (sim.nowMs > f.deadlineMs()) {
+                fail("fencing " + f.target() + " with " + f.device() + " on " + f.executor() + ", sent by " + f.dc()
+                        + " at " + f.sentMs() + " ms, has not ended by " + f.deadlineMs() + " ms");
+                it.remove();
             }
         }
     }

@@ -315,6 +315,18 @@ class LoopbackClusterTest {
                     "a device not allowed for " + g[1] + " ran: " + l);
         }
 
+        // The same through bin/crm: the history in crm status (text and JSON), and node fence's checks.
+        Map.Entry<Integer, String> text = cluster.crm(survivors[0], "status");
+        assertEquals(0, text.getKey(), text.getValue());
+        assertTrue(text.getValue().contains("reboot of " + name + " successful: device=fence-dummy-" + name),
+                text.getValue());
+        Map.Entry<Integer, String> json = cluster.crm(survivors[1], "status", "--output", "json");
+        assertTrue(json.getValue().contains("\"device\": \"fence-dummy-" + name + "\"")
+                || json.getValue().contains("\"device\":\"fence-dummy-" + name + "\""), json.getValue());
+        Map.Entry<Integer, String> unknown = cluster.crm(survivors[0], "node", "fence", "node9");
+        assertNotEquals(0, unknown.getKey(), unknown.getValue());
+        assertTrue(unknown.getValue().contains("cannot fence 'node9'"), unknown.getValue());
+
         AdminResponse back = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(), resources()));
         assertTrue(back.ok(), () -> "removing the fence_dummy devices failed: " + back.error());
         cluster.startNode(victim);

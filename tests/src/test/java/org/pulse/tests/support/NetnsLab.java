@@ -35,9 +35,8 @@ import java.util.stream.Stream;
  * {@link #mountsSeenBy} and {@link #execInNode} look inside it. Further networks are possible: a
  * bridge of its own ({@link #addBridge}), node interfaces on it ({@link #attach}, restored at
  * power-on) and namespaces that are not nodes ({@link #addHost}: the BMCs of a management network).
- * Loop devices and images stay shared
- * (a shared disk). Each node has its own {@code HA_RSCTMP} and run directory, since /run and /tmp
- * are shared.
+ * Loop devices and images stay shared (a shared disk). Each node has its own {@code HA_RSCTMP} and
+ * run directory, since /run and /tmp are shared.
  *
  * <p>{@link #close()} removes everything the lab made, in an order that works after a failed test
  * or a JVM killed with -9: processes it started and any process still living in its namespaces

@@ -269,10 +269,16 @@ class IpmiFencingLabTest {
         int historyBefore = fenceHistory(survivor, name).size();
         bmcs.unplug(victim);
         try {
+            long killedAt = System.currentTimeMillis();
             cluster.powerOff(victim);
             assertServiceOnSurvivor("kill of " + name + " with its BMC unreachable", victim,
                     Duration.ofSeconds(60 + 6L * POWER_TIMEOUT_S));
             assertTrue(cluster.fenced(victim), name + " is not fenced although its service moved");
+            long fencedAt = cluster.fencedAtEpochMs(victim);
+            for (int i = 1; i <= FailoverLab.NODES; i++) {
+                assertEquals(0, bmcs.answersBetween(i, killedAt, fencedAt), "BMC of " + cluster.name(i)
+                        + " answered while " + name + " was fenced (its own is unplugged, the others are not asked)");
+            }
             List<String> history = fenceHistory(survivor, name);
             List<String> run = history.subList(historyBefore, history.size());
             assertTrue(run.size() >= 2, "level 1 failed, then level 2: " + run);

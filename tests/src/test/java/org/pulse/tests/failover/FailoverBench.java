@@ -191,10 +191,19 @@ public final class FailoverBench {
         List<Long> ipmiFenceMs = List.of();
         String ipmiProblem = null;
         if (ipmiTrials > 0) {
-            for (int i = 1; i <= FailoverLab.NODES; i++) {
-                startNodeWebServer(i);
-            }
             try {
+                // Every node up first: a case before may have stopped half-way with nodes down.
+                reviveFalselyFenced("before (e)", false);
+                // The group of (b) goes first: its httpd holds port 80 where the node web servers listen.
+                replaceResources(fence() + vipXml("vip", "1s", true));
+                for (int i = 1; i <= FailoverLab.NODES; i++) {
+                    int node = i;
+                    if (FailoverLab.waitFor(Duration.ofSeconds(60), () -> cluster.nodeWeb(node, "start").ok() ? "up" : null)
+                            == null) {
+                        throw new IllegalStateException("the web server of " + cluster.name(i) + " did not start within"
+                                + " 60 s of the group's removal");
+                    }
+                }
                 e = ipmiTrials(ipmiTrials);
             } catch (IllegalStateException ex) {
                 ipmiProblem = ex.getMessage();

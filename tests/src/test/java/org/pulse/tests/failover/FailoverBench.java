@@ -187,7 +187,8 @@ public final class FailoverBench {
             }
         }
         // (e) the VIP alone with per-node IPMI fencing, last: its fencing topology stays behind.
-        List<Long> e = List.of();
+        // Filled trial by trial: what was measured stays when a later trial stops the case.
+        List<Long> e = new ArrayList<>();
         List<Long> ipmiFenceMs = List.of();
         String ipmiProblem = null;
         if (ipmiTrials > 0) {
@@ -204,7 +205,7 @@ public final class FailoverBench {
                                 + " 60 s of the group's removal");
                     }
                 }
-                e = ipmiTrials(ipmiTrials);
+                ipmiTrials(ipmiTrials, e);
             } catch (IllegalStateException ex) {
                 ipmiProblem = ex.getMessage();
             }
@@ -269,11 +270,11 @@ public final class FailoverBench {
      * alone, then crm configure adds BmcLab's devices and fencing topology (level 1 fence_ipmilan of
      * the node's BMC, level 2 the power switch).
      */
-    List<Long> ipmiTrials(int trials) throws Exception {
+    void ipmiTrials(int trials, List<Long> out) throws Exception {
         replaceResources(vipXml("vip", "1s", true));
         int[] live = liveNodes();
         cluster.configure(live[0], bmcs.fencingConfiguration(IPMI_POWER_TIMEOUT_S, ""));
-        return killTrials("(e) VIP alone, per-node IPMI fencing", "vip", trials, true);
+        killTrials("(e) VIP alone, per-node IPMI fencing", "vip", trials, true, out);
     }
 
     /**
@@ -382,7 +383,11 @@ public final class FailoverBench {
     }
 
     List<Long> killTrials(String label, String rsc, int trials, boolean perNodePages) throws Exception {
-        List<Long> out = new ArrayList<>();
+        return killTrials(label, rsc, trials, perNodePages, new ArrayList<>());
+    }
+
+    /** As above, adding each trial's outage to {@code out} as it is measured. */
+    List<Long> killTrials(String label, String rsc, int trials, boolean perNodePages, List<Long> out) throws Exception {
         if (trials <= 0) {
             return out;
         }

@@ -24,4 +24,12 @@ public record StatusReport(String node, String viewId, List<String> members, Str
         fenceHistory = fenceHistory == null ? List.of() : List.copyOf(fenceHistory);
         fencingGivenUp = fencingGivenUp == null ? Map.of() : Map.copyOf(fencingGivenUp);
     }
+
+    /** Without fence history (a node that knows none). */
+    public StatusReport(String node, String viewId, List<String> members, String dc, boolean joined,
+            Boolean quorate, int expectedVotes, CibVersion cibVersion, String transition,
+            Map<String, String> blocked, List<String> pendingFencing, String quorumReason, boolean waitingForAll) {
+        this(node, viewId, members, dc, joined, quorate, expectedVotes, cibVersion, transition, blocked,
+                pendingFencing, quorumReason, waitingForAll, List.of(), Map.of());
+    }
 }

@@ -40,6 +40,7 @@ import org.pulse.crmd.controller.OpResult;
 import org.pulse.crmd.controller.OpStatus;
 import org.pulse.crmd.controller.PolicyEngineScheduler;
 import org.pulse.crmd.controller.QuorumConfig;
+import org.pulse.crmd.controller.StatusReport;
 import org.pulse.crmd.controller.TimerKey;
 import org.pulse.crmd.controller.View;
 import org.pulse.lrm.AgentRef;
@@ -94,6 +95,12 @@ public final class CrmdRuntime implements AutoCloseable {
     private Messenger messenger;
     private Lrm lrm;
     private AdminServer admin;
+    private MetricsServer metrics;
+    private final java.util.concurrent.atomic.AtomicLong viewChanges = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong suspicions = new java.util.concurrent.atomic.AtomicLong();
+    /** The last metrics text and what it was rendered from; the HTTP thread alone touches it. */
+    private String metricsKey = "";
+    private String metricsText = "";
     /** Pings the tie-breaker's target (tie_breaker = ping:ADDRESS only), else null. */
     private ScheduledExecutorService pinger;
     /** Takes and renews the lease of tie_breaker = lease:PATH while the controller wants it, else null. */
@@ -162,6 +169,9 @@ public final class CrmdRuntime implements AutoCloseable {
         });
         lrm = new Lrm(lrmConfig(config, agentPath()), r -> post(new Event.OperationCompleted(toOpResult(r))));
         admin = AdminServer.start(config.socket(), this, log);
+        if (config.http() != null) {
+            metrics = MetricsServer.start(config.http(), this::metricsText, log);
+        }
         List<ClusterKey> accepted = new ArrayList<>();
         for (Path f : config.acceptKeyFiles()) {
             accepted.add(ClusterKey.load(f));
@@ -261,18 +271,22 @@ public final class CrmdRuntime implements AutoCloseable {
         return LrmConfig.defaults().withNodeName(config.node()).withAgentDirs(config.agentDirs())
                 .withOcfRoot(config.ocfRoot())
                 .withStonithDirs(config.stonithDirs()).withLsbDir(config.lsbDir()).withHaRsctmp(config.haRsctmp())
-                .withEnv("PULSE_SOCKET", config.socket().toString()).withEnv("PULSE_NODE", config.node())
+                // Agents get the agents' socket: node attributes and reads, not the operator's full control.
+                .withEnv("PULSE_SOCKET", AdminServer.agentSocket(config.socket()).toString())
+                .withEnv("PULSE_NODE", config.node())
                 .withEnv("PATH", agentPath);
     }
 
     private final class Listener implements MessagingListener {
         @Override
         public void onView(ClusterView v) {
+            viewChanges.incrementAndGet();
             post(new Event.ViewChanged(new View(v.creator() + ":" + v.viewId(), v.members())));
         }
 
         @Override
         public void onSuspect(Set<String> nodeNames) {
+            suspicions.addAndGet(nodeNames.size());
             log.info("suspected: {}", nodeNames);
         }
 
@@ -518,6 +532,25 @@ public final class CrmdRuntime implements AutoCloseable {
         return max;
     }
 
+    /**
+     * The metrics text, rendered again only when the CIB version, membership, quorum or counters
+     * changed: a scrape must not re-read the CIB (with 1,000 resources that is the expensive part).
+     */
+    private String metricsText() {
+        AdminResult r = request(new AdminCommand.Status(), 5_000);
+        if (!r.ok()) {
+            throw new IllegalStateException(r.message());
+        }
+        StatusReport s = r.status();
+        Metrics.Counters counters = new Metrics.Counters(viewChanges.get(), suspicions.get());
+        String key = s + "|" + counters;
+        if (!key.equals(metricsKey)) {
+            metricsText = Metrics.render(s, r.cib(), counters, config.link2() == null ? 1 : 2, clock.instant());
+            metricsKey = key;
+        }
+        return metricsText;
+    }
+
     /** Keeps the scheduler's input for crm simulate; the oldest beyond pe_inputs_kept are removed. */
     private void saveInput(Cib cib) {
         long index = ++peIndex;
@@ -592,6 +625,9 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         if (admin != null) {
             admin.close();
+            if (metrics != null) {
+                metrics.close();
+            }
         }
         if (messenger != null) {
             messenger.close();

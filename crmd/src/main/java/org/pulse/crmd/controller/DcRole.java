@@ -631,6 +631,7 @@ final class DcRole {
                             "", 1);
                 } else {
                     recordTimeout(a, key.detail());
+                    current.completed(a, false, a + " timed out");
                 }
                 runEngine();
             }

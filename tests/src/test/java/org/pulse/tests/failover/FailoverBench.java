@@ -22,8 +22,11 @@ import org.pulse.tests.support.NetnsLab;
  * 10 ms with TCP connect + HTTP GET and a 50 ms timeout; outage = first success after the fault
  * minus last success before it. (a) the VIP alone with a web server already running on every
  * node (each page names its node), (b) the VIP + Filesystem + httpd group, (c) a graceful move
- * of the VIP, (d) an idle soak counting false failovers. Quorum and fencing (the power-switch
- * simulator, stonith-action=off) on throughout.
+ * of the VIP, (d) an idle soak counting false failovers, (e) the VIP alone again, fenced as
+ * production clusters fence: a BMC per node (BmcLab: ipmi_sim), a {@code fence_ipmilan} device per
+ * node (Debian's, unchanged, over RMCP+) as fencing level 1 and the power switch as level 2, so the
+ * outage includes the IPMI round trip. Quorum and fencing (the power-switch simulator,
+ * stonith-action=off) on throughout.
  *
  * <p>Lives in the test tree because it builds on NetnsLab (a test class); bench/failover puts
  * test-classes on the classpath. No JUnit is loaded.
@@ -43,11 +46,16 @@ public final class FailoverBench {
             + " (stop then start lost one 50 ms probe per move). The group (b) has none.";
     /** Nodes fenced during kill trials that were not the victim (false failovers). */
     private int extraFencings;
+    /** The BMCs of case (e), or null when it does not run. */
+    private final BmcLab bmcs;
+    /** fence_ipmilan's power_timeout in (e): a dead BMC fails within it (not the 20 s default). */
+    static final int IPMI_POWER_TIMEOUT_S = 5;
 
-    private FailoverBench(FailoverLab cluster) {
+    private FailoverBench(FailoverLab cluster, BmcLab bmcs) {
         this.cluster = cluster;
         this.lab = cluster.lab;
         this.vip = lab.vip(0);
+        this.bmcs = bmcs;
     }
 
     static void say(String s) {
@@ -63,11 +71,19 @@ public final class FailoverBench {
         // 0a59d98): 600 s idle soak with 0 view changes; 300 ms was the stable setting before.
         long fdMs = 200;
         boolean quick = false;
+        int ipmiTrials = -1;
+        boolean onlyIpmi = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
                     quick = true;
                     soakS = 60;
+                    break;
+                case "--ipmi-trials":
+                    ipmiTrials = Integer.parseInt(args[++i]);
+                    break;
+                case "--only-ipmi":
+                    onlyIpmi = true;
                     break;
                 case "--trials":
                     trials = Integer.parseInt(args[++i]);
@@ -83,7 +99,8 @@ public final class FailoverBench {
                     break;
                 default:
                     System.err.println("usage: bench/failover [--quick] [--trials N] [--moves N] [--soak-s S]"
-                            + " [--failure-detection-ms D]");
+                            + " [--failure-detection-ms D] [--ipmi-trials N (default: --trials; 0: no IPMI case)]"
+                            + " [--only-ipmi]");
                     System.exit(2);
             }
         }
@@ -91,21 +108,42 @@ public final class FailoverBench {
             System.err.println("bench/failover needs root (network namespaces, VIPs, mounts)");
             System.exit(2);
         }
+        if (ipmiTrials < 0) {
+            ipmiTrials = trials;
+        }
+        if (onlyIpmi && ipmiTrials == 0) {
+            System.err.println("--only-ipmi with --ipmi-trials 0 measures nothing");
+            System.exit(2);
+        }
+        for (String tool : ipmiTrials > 0 ? List.of("ipmi_sim", "ipmitool", "fence_ipmilan") : List.<String>of()) {
+            if (NetnsLab.run(List.of("sh", "-c", "command -v " + tool), Map.of(), Duration.ofSeconds(10)).rc() != 0) {
+                System.err.println("bench/failover's IPMI case needs " + tool + " (apt-get install openipmi ipmitool"
+                        + " fence-agents), or run it with --ipmi-trials 0");
+                System.exit(2);
+            }
+        }
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
         String cmd = "bench/failover" + (quick ? " --quick" : "") + " --trials " + trials + " --moves " + moves
-                + " --soak-s " + soakS + " --failure-detection-ms " + fdMs;
+                + " --soak-s " + soakS + " --failure-detection-ms " + fdMs + " --ipmi-trials " + ipmiTrials
+                + (onlyIpmi ? " --only-ipmi" : "");
         try (NetnsLab lab = NetnsLab.create(FailoverLab.NODES)) {
             FailoverLab cluster = FailoverLab.start(lab, repo, fdMs);
+            BmcLab bmcs = null;
             try {
-                new FailoverBench(cluster).run(trials, moves, soakS, fdMs, cmd);
+                bmcs = ipmiTrials > 0 ? BmcLab.start(lab, repo, cluster.power) : null;
+                new FailoverBench(cluster, bmcs).run(onlyIpmi ? 0 : trials, onlyIpmi ? 0 : moves, onlyIpmi ? 0 : soakS,
+                        fdMs, ipmiTrials, cmd);
             } finally {
+                if (bmcs != null) {
+                    bmcs.close();
+                }
                 cluster.close();
             }
         }
         System.exit(0);
     }
 
-    void run(int trials, int moves, long soakS, long fdMs, String cmd) throws Exception {
+    void run(int trials, int moves, long soakS, long fdMs, int ipmiTrials, String cmd) throws Exception {
         say("lab " + lab + "; node logs " + cluster.logs());
         say(VIP_MIGRATION);
         say("detection: failure_detection_ms=" + fdMs + " (crmd derives FD_ALL3, VERIFY_SUSPECT2, FD_SOCK2 from it;"
@@ -129,38 +167,49 @@ public final class FailoverBench {
         }
         // allow-migrate=true: a move becomes live migration, make-before-break (see the header).
         replaceResources(fence() + vipXml("vip", "1s", true));
-        List<Long> a = killTrials("vip", trials, true);
+        List<Long> a = killTrials("(a) VIP alone", "vip", trials, true);
         // (c) graceful move of the VIP.
         List<Long> move = moveTrials(moves);
         // (d) idle soak.
-        int[] soak = soak(soakS);
+        int[] soak = soakS > 0 ? soak(soakS) : new int[3];
         // (b) the group.
         for (int i = 1; i <= FailoverLab.NODES; i++) {
             stopNodeWebServer(i);
         }
-        NetnsLab.LoopDevice disk = lab.loopImage("shared", 32);
-        Path setup = lab.dir("setup");
-        lab.execOk(lab.node(1), "mount", disk.device(), setup.toString());
-        Files.writeString(setup.resolve("index.html"), "shared-disk\n");
-        lab.execOk(lab.node(1), "chmod", "-R", "a+rX", setup.toString());
-        lab.execOk(lab.node(1), "umount", setup.toString());
-        Path shared = lab.dir("shared");
-        cluster.addSharedMount(shared);
-        replaceResources(fence() + "<group id=\"svc\">" + vipXml("vip", "1s", false)
-                + "<primitive id=\"fs\" class=\"ocf\" provider=\"pulse\" type=\"Filesystem\">"
-                + attrs("fs", Map.of("device", disk.device(), "directory", shared.toString(), "fstype", "ext4"))
-                + ops("fs", "5s", "20s") + "</primitive>"
-                + "<primitive id=\"web\" class=\"ocf\" provider=\"pulse\" type=\"httpd\">"
-                + attrs("web", Map.of("listen", vip + ":80", "docroot", shared.toString()))
-                + ops("web", "5s", "20s") + "</primitive></group>");
-        List<Long> b;
+        List<Long> b = List.of();
         String groupProblem = null;
-        try {
-            b = killTrials("web", trials, false);
-        } catch (IllegalStateException e) {
-            // Still print what was measured; the problem goes into the table.
-            groupProblem = e.getMessage();
-            b = List.of();
+        if (trials > 0) {
+            try {
+                b = groupTrials(trials);
+            } catch (IllegalStateException ex) {
+                // Still print what was measured; the problem goes into the table.
+                groupProblem = ex.getMessage();
+            }
+        }
+        // (e) the VIP alone with per-node IPMI fencing, last: its fencing topology stays behind.
+        // Filled trial by trial: what was measured stays when a later trial stops the case.
+        List<Long> e = new ArrayList<>();
+        List<Long> ipmiFenceMs = List.of();
+        String ipmiProblem = null;
+        if (ipmiTrials > 0) {
+            try {
+                // Every node up first: a case before may have stopped half-way with nodes down.
+                reviveFalselyFenced("before (e)", false);
+                // The group of (b) goes first: its httpd holds port 80 where the node web servers listen.
+                replaceResources(fence() + vipXml("vip", "1s", true));
+                for (int i = 1; i <= FailoverLab.NODES; i++) {
+                    int node = i;
+                    if (FailoverLab.waitFor(Duration.ofSeconds(60), () -> cluster.nodeWeb(node, "start").ok() ? "up" : null)
+                            == null) {
+                        throw new IllegalStateException("the web server of " + cluster.name(i) + " did not start within"
+                                + " 60 s of the group's removal");
+                    }
+                }
+                ipmiTrials(ipmiTrials, e);
+            } catch (IllegalStateException ex) {
+                ipmiProblem = ex.getMessage();
+            }
+            ipmiFenceMs = ipmiOffRoundTrips();
         }
 
         System.out.println();
@@ -176,15 +225,78 @@ public final class FailoverBench {
         System.out.println(String.format(Locale.ROOT, "(d) idle soak %d s: %d false failovers (%d view changes, %d VIP moves),"
                 + " %d failed client probes; during the kill trials %d other node(s) were fenced as well",
                 soakS, soak[0] + soak[1], soak[0], soak[1], soak[2], extraFencings));
-        System.out.println("VIP of (a), (c), (d): allow-migrate=true (move = migrate_to, migrate_from, then stop on the"
+        row("(e) VIP alone, per-node IPMI fencing", e);
+        if (ipmiProblem != null) {
+            System.out.println("    (e) stopped: " + ipmiProblem);
+        }
+        row("    fence_ipmilan off round trip (LRM)", ipmiFenceMs);
+        System.out.println("(e): a BMC per node (ipmi_sim, RMCP+ cipher 3), stonith:fence_ipmilan per node (pcmk_host_list,"
+                + " power_wait=0, power_timeout=" + IPMI_POWER_TIMEOUT_S + ") as level 1, the power switch as level 2");
+        System.out.println("VIP of (a), (c), (d), (e): allow-migrate=true (move = migrate_to, migrate_from, then stop on the"
                 + " source: make-before-break)");
         System.out.println("load average at the end (1/5/15 min, 2 cores shared with other work): " + loadAverage());
         System.out.println("detection settings: failure_detection_ms=" + fdMs + "; targets: (a) median <= 400, max <= 700;"
-                + " move <= 50; 0 false failovers");
+                + " move <= 50; 0 false failovers; (e) median <= 600");
         System.out.println("reproduce: sudo " + cmd);
         System.out.println(String.format(Locale.ROOT,
-                "failover trials=%d median_ms=%d max_ms=%d group_median_ms=%d move_median_ms=%d false_failovers=%d fencing=on",
-                a.size(), median(a), max(a), median(b), median(move), soak[0] + soak[1] + extraFencings));
+                "failover trials=%d median_ms=%d max_ms=%d group_median_ms=%d move_median_ms=%d false_failovers=%d"
+                        + " ipmi_trials=%d ipmi_median_ms=%d ipmi_fence_median_ms=%d fencing=on",
+                a.size(), median(a), max(a), median(b), median(move), soak[0] + soak[1] + extraFencings, e.size(),
+                median(e), median(ipmiFenceMs)));
+    }
+
+    /** (b): the VIP + Filesystem + httpd group on a shared disk. */
+    List<Long> groupTrials(int trials) throws Exception {
+        NetnsLab.LoopDevice disk = lab.loopImage("shared", 32);
+        Path setup = lab.dir("setup");
+        lab.execOk(lab.node(1), "mount", disk.device(), setup.toString());
+        Files.writeString(setup.resolve("index.html"), "shared-disk\n");
+        lab.execOk(lab.node(1), "chmod", "-R", "a+rX", setup.toString());
+        lab.execOk(lab.node(1), "umount", setup.toString());
+        Path shared = lab.dir("shared");
+        cluster.addSharedMount(shared);
+        replaceResources(fence() + "<group id=\"svc\">" + vipXml("vip", "1s", false)
+                + "<primitive id=\"fs\" class=\"ocf\" provider=\"pulse\" type=\"Filesystem\">"
+                + attrs("fs", Map.of("device", disk.device(), "directory", shared.toString(), "fstype", "ext4"))
+                + ops("fs", "5s", "20s") + "</primitive>"
+                + "<primitive id=\"web\" class=\"ocf\" provider=\"pulse\" type=\"httpd\">"
+                + attrs("web", Map.of("listen", vip + ":80", "docroot", shared.toString()))
+                + ops("web", "5s", "20s") + "</primitive></group>");
+        return killTrials("(b) group", "web", trials, false);
+    }
+
+    /**
+     * (e): the VIP alone as in (a), fenced per node through its BMC: the resources become the VIP
+     * alone, then crm configure adds BmcLab's devices and fencing topology (level 1 fence_ipmilan of
+     * the node's BMC, level 2 the power switch).
+     */
+    void ipmiTrials(int trials, List<Long> out) throws Exception {
+        replaceResources(vipXml("vip", "1s", true));
+        int[] live = liveNodes();
+        cluster.configure(live[0], bmcs.fencingConfiguration(IPMI_POWER_TIMEOUT_S, ""));
+        killTrials("(e) VIP alone, per-node IPMI fencing", "vip", trials, true, out);
+    }
+
+    /**
+     * fence_ipmilan's off round trips in (e), as the executing nodes' LRMs timed them (the agent
+     * process from start to exit: python, ipmitool's RMCP+ session, the BMC's power-off, the status
+     * check): "ipmi-NODE_off_0 call N: rc 0 (ok) done in X ms" in the crmd logs.
+     */
+    List<Long> ipmiOffRoundTrips() throws java.io.IOException {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("ipmi-\\S+_off_0 call \\d+: rc 0 \\(ok\\) done in (\\d+) ms");
+        List<Long> out = new ArrayList<>();
+        for (int i = 1; i <= FailoverLab.NODES; i++) {
+            if (!Files.exists(cluster.log(i))) {
+                continue;
+            }
+            for (String l : Files.readAllLines(cluster.log(i))) {
+                java.util.regex.Matcher m = p.matcher(l);
+                if (m.find()) {
+                    out.add(Long.parseLong(m.group(1)));
+                }
+            }
+        }
+        return out;
     }
 
     static void row(String name, List<Long> v) {
@@ -270,10 +382,16 @@ public final class FailoverBench {
         });
     }
 
-    List<Long> killTrials(String rsc, int trials, boolean perNodePages) throws Exception {
-        List<Long> out = new ArrayList<>();
-        say((perNodePages ? "(a) VIP alone" : "(b) group") + ": " + trials + " trials of link down + kill -9 of the"
-                + " node holding the service");
+    List<Long> killTrials(String label, String rsc, int trials, boolean perNodePages) throws Exception {
+        return killTrials(label, rsc, trials, perNodePages, new ArrayList<>());
+    }
+
+    /** As above, adding each trial's outage to {@code out} as it is measured. */
+    List<Long> killTrials(String label, String rsc, int trials, boolean perNodePages, List<Long> out) throws Exception {
+        if (trials <= 0) {
+            return out;
+        }
+        say(label + ": " + trials + " trials of link down + kill -9 of the node holding the service");
         try (FailoverLab.Client client = cluster.client(vip, 80)) {
             for (int t = 1; t <= trials; t++) {
                 // A node fenced while nobody killed anything (e.g. suspected under load right after it
@@ -371,6 +489,9 @@ public final class FailoverBench {
 
     List<Long> moveTrials(int moves) throws Exception {
         List<Long> out = new ArrayList<>();
+        if (moves <= 0) {
+            return out;
+        }
         say("(c) " + moves + " graceful moves of the VIP (admin 'resource move', as crm resource move)");
         try (FailoverLab.Client client = cluster.client(vip, 80)) {
             for (int t = 1; t <= moves; t++) {

@@ -160,7 +160,8 @@ final class FailoverLab implements AutoCloseable {
                 + "data_dir = " + n.runDir().resolve("data") + "\n"
                 + "socket = " + socket(i) + "\n"
                 + "agent_dirs = " + repo.resolve("resource-agents/src/main/ocf") + ":/usr/lib/ocf\n"
-                + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + "\n"
+                // Pulse's power-switch simulator, then Debian's fence-agents (fence_ipmilan for BmcLab).
+                + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + ":/usr/sbin\n"
                 + "ha_rsctmp = " + n.rsctmp() + "\n"
                 + "failure_detection_ms = " + failureDetectionMs + "\n";
         Files.writeString(n.runDir().resolve("crmd.conf"), conf);

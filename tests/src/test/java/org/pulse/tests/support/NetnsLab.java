@@ -32,9 +32,11 @@ import java.util.stream.Stream;
  * daemon started with {@link #startInOwnMountNamespace} gets a mount namespace of its own, as a real
  * machine has: its mounts (and those of every process below it) are seen by no other node and not
  * by the host, and the kernel drops them when the node's last process dies (power-off, kill -9).
- * {@link #mountsSeenBy} and {@link #execInNode} look inside it. Loop devices and images stay shared
- * (a shared disk). Each node has its own {@code HA_RSCTMP} and run directory, since /run and /tmp
- * are shared.
+ * {@link #mountsSeenBy} and {@link #execInNode} look inside it. Further networks are possible: a
+ * bridge of its own ({@link #addBridge}), node interfaces on it ({@link #attach}, restored at
+ * power-on) and namespaces that are not nodes ({@link #addHost}: the BMCs of a management network).
+ * Loop devices and images stay shared (a shared disk). Each node has its own {@code HA_RSCTMP} and
+ * run directory, since /run and /tmp are shared.
  *
  * <p>{@link #close()} removes everything the lab made, in an order that works after a failed test
  * or a JVM killed with -9: processes it started and any process still living in its namespaces
@@ -80,6 +82,17 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
+    /**
+     * A further interface of a node on another of the lab's bridges.
+     *
+     * @param ifname       its name inside the node ("mgmt0")
+     * @param hostVeth     its bridge-side end (a cable: down/up acts here)
+     * @param address      its IPv4 address
+     * @param prefixLength the address's prefix length
+     */
+    public record ExtraInterface(String ifname, String hostVeth, String address, int prefixLength) {
+    }
+
     /** A loop device backed by an image file in the lab's work directory. */
     public record LoopDevice(Path image, String device) {
     }
@@ -97,6 +110,10 @@ public final class NetnsLab implements AutoCloseable {
     private final List<Node> nodes = new ArrayList<>();
     private final Node client;
     private final Deque<Process> processes = new ArrayDeque<>();
+    /** Further interfaces of nodes (a management port...), by node name: a power-on restores them. */
+    private final Map<String, List<ExtraInterface>> extraInterfaces = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Namespaces that are not nodes (BMCs on a management network...), by name. */
+    private final Map<String, Node> hosts = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<LoopDevice> loops = new ArrayList<>();
     private final Thread shutdownHook;
     private boolean closed;
@@ -304,6 +321,10 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     private Node addNamespace(String name, String address) throws IOException {
+        return addNamespace(name, address, bridge, PREFIX_LENGTH);
+    }
+
+    private Node addNamespace(String name, String address, String onBridge, int prefixLength) throws IOException {
         String netns = prefix + "-" + name;
         String hostVeth = prefix + (name.equals("client") ? "c" : name);
         Path rsctmp = workDir.resolve(name).resolve("rsctmp");
@@ -314,12 +335,81 @@ public final class NetnsLab implements AutoCloseable {
         Files.createDirectories(node.mountRoot());
         check(List.of("ip", "netns", "add", netns));
         check(List.of("ip", "link", "add", hostVeth, "type", "veth", "peer", "name", IFNAME, "netns", netns));
-        check(List.of("ip", "link", "set", hostVeth, "master", bridge));
+        check(List.of("ip", "link", "set", hostVeth, "master", onBridge));
         check(List.of("ip", "link", "set", hostVeth, "up"));
         check(inNs(node, "ip", "link", "set", "lo", "up"));
         check(inNs(node, "ip", "link", "set", IFNAME, "up"));
-        check(inNs(node, "ip", "addr", "add", address + "/" + PREFIX_LENGTH, "dev", IFNAME));
+        check(inNs(node, "ip", "addr", "add", address + "/" + prefixLength, "dev", IFNAME));
         return node;
+    }
+
+    /**
+     * A further bridge of the lab (a management network, say), named after the lab's prefix and
+     * {@code suffix} (at most 4 characters), up; close removes it with the rest. Returns its name.
+     */
+    public String addBridge(String suffix) {
+        requireShortSuffix(suffix);
+        String name = prefix + suffix;
+        check(List.of("ip", "link", "add", name, "type", "bridge"));
+        check(List.of("ip", "link", "set", name, "up"));
+        return name;
+    }
+
+    /**
+     * Gives a node a further interface {@code ifname} on {@code onBridge} (made by {@link #addBridge})
+     * with {@code address}: a node's management port, say. {@link #powerOn} restores it as it restores
+     * eth0, {@link #powerOff} flushes it. Only TEST-NET addresses belong here.
+     */
+    public ExtraInterface attach(Node node, String onBridge, String ifname, String address, int prefixLength) {
+        requireTestNet(address);
+        String hostVeth = prefix + node.name() + ifname.charAt(0);
+        if (hostVeth.length() > 15) {
+            throw new IllegalArgumentException("interface name " + hostVeth + " is longer than 15 characters");
+        }
+        check(List.of("ip", "link", "add", hostVeth, "type", "veth", "peer", "name", ifname, "netns", node.netns()));
+        check(List.of("ip", "link", "set", hostVeth, "master", onBridge));
+        check(List.of("ip", "link", "set", hostVeth, "up"));
+        check(inNs(node, "ip", "link", "set", ifname, "up"));
+        check(inNs(node, "ip", "addr", "add", address + "/" + prefixLength, "dev", ifname));
+        ExtraInterface extra = new ExtraInterface(ifname, hostVeth, address, prefixLength);
+        extraInterfaces.computeIfAbsent(node.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(extra);
+        return extra;
+    }
+
+    /** The further interfaces {@link #attach} gave a node. */
+    public List<ExtraInterface> extraInterfaces(Node node) {
+        return List.copyOf(extraInterfaces.getOrDefault(node.name(), List.of()));
+    }
+
+    /**
+     * A namespace of its own that is not a cluster node (a BMC, say) with eth0 on {@code onBridge}
+     * at {@code address}: exec, start, linkDown/linkUp (its cable) work on it as on a node; close
+     * removes it with the rest. {@code name} is at most 4 characters (it names interfaces too).
+     */
+    public Node addHost(String name, String onBridge, String address, int prefixLength) throws IOException {
+        requireShortSuffix(name);
+        requireTestNet(address);
+        if (name.equals("client") || name.matches("n\\d+") || hosts.containsKey(name)) {
+            throw new IllegalArgumentException("host name " + name + " is taken (nodes are n1.., the client is client)");
+        }
+        Node host = addNamespace(name, address, onBridge, prefixLength);
+        hosts.put(name, host);
+        return host;
+    }
+
+    private static void requireShortSuffix(String suffix) {
+        if (!suffix.matches("[a-z0-9]{1,4}")) {
+            throw new IllegalArgumentException("'" + suffix + "' must be 1 to 4 lower-case letters or digits (interface names"
+                    + " are at most 15 characters)");
+        }
+    }
+
+    /** Only TEST-NET addresses (RFC 5737) go into the lab. */
+    private static void requireTestNet(String address) {
+        if (!(address.startsWith("192.0.2.") || address.startsWith("198.51.100.") || address.startsWith("203.0.113."))) {
+            throw new IllegalArgumentException("address " + address + " is not in a TEST-NET range (192.0.2.0/24,"
+                    + " 198.51.100.0/24, 203.0.113.0/24); the lab uses no other");
+        }
     }
 
     public String prefix() {
@@ -382,13 +472,23 @@ public final class NetnsLab implements AutoCloseable {
      * its whole process group), with output appended to {@code log}. The lab stops it at close.
      */
     public Process start(Node node, List<String> command, Map<String, String> env, Path log) throws IOException {
+        return start(node, command, env, log, ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    }
+
+    /**
+     * As {@link #start(Node, List, Map, Path)}, with stdin from {@code stdin}: {@code Redirect.PIPE}
+     * for a daemon whose console is its stdin and that ends when it closes (ipmi_sim): the caller
+     * holds the pipe open, and the daemon goes with this JVM at the latest.
+     */
+    public Process start(Node node, List<String> command, Map<String, String> env, Path log, ProcessBuilder.Redirect stdin)
+            throws IOException {
         List<String> argv = new ArrayList<>(node.nsenter());
         argv.add("--");
         argv.add("setsid");
         argv.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.environment().putAll(env);
-        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        pb.redirectInput(stdin);
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process p = pb.start();
@@ -547,7 +647,9 @@ public final class NetnsLab implements AutoCloseable {
             }
         }
         // A powered-off node holds no address at all (its VIPs included): the next boot starts clean.
-        for (String ifc : List.of("lo", IFNAME)) {
+        List<String> ifcs = new ArrayList<>(List.of("lo", IFNAME));
+        extraInterfaces(node).forEach(x -> ifcs.add(x.ifname()));
+        for (String ifc : ifcs) {
             exec(node, "ip", "addr", "flush", "dev", ifc);
             exec(node, "ip", "link", "set", ifc, "down");
         }
@@ -564,14 +666,19 @@ public final class NetnsLab implements AutoCloseable {
 
     /**
      * The power switch's "on" and the boot's network setup: the cable is back, lo and eth0 are up,
-     * eth0 has the node's own address again (and nothing else); the node's software must be started
-     * again.
+     * eth0 has the node's own address again (and nothing else), and so has every interface
+     * {@link #attach} gave it (its cable back too); the node's software must be started again.
      */
     public void powerOn(Node node) {
         linkUp(node);
         check(inNs(node, "ip", "link", "set", "lo", "up"));
         check(inNs(node, "ip", "link", "set", IFNAME, "up"));
         check(inNs(node, "ip", "addr", "replace", node.address() + "/" + PREFIX_LENGTH, "dev", IFNAME));
+        for (ExtraInterface x : extraInterfaces(node)) {
+            check(List.of("ip", "link", "set", x.hostVeth(), "up"));
+            check(inNs(node, "ip", "link", "set", x.ifname(), "up"));
+            check(inNs(node, "ip", "addr", "replace", x.address() + "/" + x.prefixLength(), "dev", x.ifname()));
+        }
     }
 
     /** The MAC address of a node's eth0. */

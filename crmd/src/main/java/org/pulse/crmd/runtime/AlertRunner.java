@@ -23,7 +23,9 @@ import org.slf4j.Logger;
  * calls run on a pool of their own, in parallel, so a slow agent never holds up the controller
  * nor the next event's agents. Each agent runs as the LRM runs agents: in its own process group
  * (setsid), stdin from /dev/null, with a deadline (the alert's {@code timeout} meta, 30 s by
- * default); past it the group gets TERM, and KILL {@link #KILL_GRACE_MS} later.
+ * default); past it the group gets TERM, and KILL {@link #KILL_GRACE_MS} later. Agents still
+ * running when crmd stops are killed; a crmd killed with SIGKILL cannot do that, and leaves them to
+ * run to their end (as Pacemaker's controller would).
  * Bounds: {@link #MAX_PARALLEL} agents at once, {@link #MAX_QUEUED} waiting; beyond that a call is
  * dropped with a warning (an alert storm must not grow the daemon's memory without end).
  */
@@ -36,6 +38,8 @@ final class AlertRunner implements AutoCloseable {
     private final String node;
     private final Logger log;
     private final ThreadPoolExecutor pool;
+    /** The agents running now (their pids, which are their process groups), for close to end. */
+    private final java.util.Set<Long> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Event thread only: the CIB the last events were derived against, and its model once read. */
     private Cib lastCib;
     private CibModel lastModel;
@@ -117,6 +121,7 @@ final class AlertRunner implements AutoCloseable {
                     e.getMessage());
             return new Outcome(-1, false, 0, e.getMessage());
         }
+        running.add(p.pid());
         boolean timedOut = false;
         try {
             if (!p.waitFor(c.timeoutMs(), TimeUnit.MILLISECONDS)) {
@@ -131,6 +136,7 @@ final class AlertRunner implements AutoCloseable {
             killGroup(p.pid(), "-KILL");
             Thread.currentThread().interrupt();
         }
+        running.remove(p.pid());
         long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
         int exit = p.isAlive() ? -1 : p.exitValue();
         if (timedOut) {
@@ -163,14 +169,18 @@ final class AlertRunner implements AutoCloseable {
     @Override
     public void close() {
         // Agents already running get a moment to finish (the node's own last events); then their groups are killed.
+        // An agent left running would outlive crmd (setsid took it out of crmd's group), so what is still
+        // running after the wait is killed here, not left to the pool's threads.
         pool.shutdown();
         try {
-            if (!pool.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                pool.shutdownNow();
-            }
+            pool.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            pool.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        for (Long pid : List.copyOf(running)) {
+            log.warn("alert agent pid {} still running as crmd stops: killing its process group", pid);
+            killGroup(pid, "-KILL");
+        }
+        pool.shutdownNow();
     }
 }

@@ -41,6 +41,7 @@ class LoopbackClusterTest {
     static Path dir;
     /** The DC killed by {@link #killingTheDcGivesANewDcAndTheResourceRecoversAfterFencing}, for the alert checks after it. */
     static String killedDc;
+    static java.time.Instant killedAt;
 
     @BeforeAll
     static void start() throws Exception {
@@ -325,6 +326,7 @@ class LoopbackClusterTest {
         assertTrue(clear.ok(), () -> "clear failed: " + clear.error());
 
         killedDc = dc;
+        killedAt = java.time.Instant.now();
         cluster.kill9(dcIndex);
         int[] survivors = dcIndex == 1 ? new int[] {2, 3} : dcIndex == 2 ? new int[] {1, 3} : new int[] {1, 2};
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> {
@@ -387,10 +389,20 @@ class LoopbackClusterTest {
         // The hanging agent ran for the loss, and is gone: killed at its 2 s timeout (TERM ignored, then KILL).
         String hangLog = Files.readString(dir.resolve("alerts-hang.log"));
         assertTrue(hangLog.contains("node " + killedDc), hangLog);
+        // (Those the killed DC had started, if any, live on: nothing is left to kill them. They go below.)
         Path hang = dir.resolve("alert_hang.sh");
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(15), () -> ProcessHandle.allProcesses().noneMatch(
-                p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains(hang.toString())).orElse(false))),
-                "a hanging alert agent outlived its timeout");
+        java.util.function.Predicate<ProcessHandle> hanging = p -> p.info().arguments()
+                .map(a -> java.util.Arrays.asList(a).contains(hang.toString())).orElse(false);
+        try {
+            assertTrue(LocalCluster.waitFor(Duration.ofSeconds(15), () -> ProcessHandle.allProcesses().noneMatch(
+                    p -> hanging.test(p) && p.info().startInstant().map(t -> t.isAfter(killedAt)).orElse(true))),
+                    "a hanging alert agent outlived its timeout");
+        } finally {
+            for (ProcessHandle p : ProcessHandle.allProcesses().filter(hanging).toList()) {
+                // Its group: the agent's pid (setsid), its sleeping child too.
+                new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).start().waitFor();
+            }
+        }
         boolean logged = false;
         for (int n = 1; n <= 3; n++) {
             Path log = cluster.log(n);

@@ -67,6 +67,19 @@ class AlertSyntaxTest {
     }
 
     @Test
+    void editChangesAnAlertInPlace() throws Exception {
+        try (TestShell t = new TestShell(tmp, CIB, false, null)) {
+            assertEquals(0, t.script("configure alert file /bin/true meta timeout=10s to /tmp/a.log\n"), t.output());
+            t.env.put("EDITOR", "sed -i 's/timeout=10s/timeout=20s/'");
+            assertEquals(0, t.script("configure edit file\n"), t.output());
+            CibModel m = CibModel.from(Cib.parse("t", t.file()).root());
+            assertEquals(1, m.alerts().size(), t.file());
+            assertEquals("20s", m.alerts().get(0).meta().get("timeout"));
+            assertEquals(java.util.List.of("/tmp/a.log"), m.alerts().get(0).recipients());
+        }
+    }
+
+    @Test
     void mistakesAreNamed() throws Exception {
         try (TestShell t = new TestShell(tmp, CIB, false, null)) {
             assertNotEquals(0, t.script("configure alert a1\n"));

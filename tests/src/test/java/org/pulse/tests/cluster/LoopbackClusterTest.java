@@ -461,6 +461,28 @@ class LoopbackClusterTest {
      * agree with crm status: the resource active on the node status names, the killed node not
      * online, the partition quorate, the view changes counted.
      */
+    /** crm history, offline on the new DC's data dir: the transition that recovered d1, with its CIB changes. */
+    @Test
+    @Order(14)
+    void crmHistoryShowsTheRecoveryFromTheNewDcsSavedInputs() throws Exception {
+        assertNotNull(killedDc, "the DC-kill test did not run");
+        int[] survivors = java.util.stream.IntStream.rangeClosed(1, 3).filter(n -> !("node" + n).equals(killedDc)).toArray();
+        String dc = cluster.agreedDc(survivors);
+        assertNotNull(dc);
+        Path data = dir.resolve(dc).resolve("data");
+        Map.Entry<Integer, String> list = cluster.crm(survivors[0], "history", "--data-dir", data.toString());
+        assertEquals(0, list.getKey(), list.getValue());
+        String line = list.getValue().lines().filter(l -> l.matches("\\d+ .*Start d1 on node\\d.*")).reduce((a, b) -> b)
+                .orElse(null);
+        assertNotNull(line, "no transition starting d1 in the new DC's history:\n" + list.getValue());
+        String n = line.split(" ")[0];
+        Map.Entry<Integer, String> one = cluster.crm(survivors[0], "history", "--data-dir", data.toString(), "transition", n);
+        assertEquals(0, one.getKey(), one.getValue());
+        assertTrue(one.getValue().startsWith("Transition " + n + " (") && one.getValue().contains("Start d1 on node"),
+                one.getValue());
+        assertTrue(one.getValue().contains("CIB changes"), one.getValue());
+    }
+
     @Test
     @Order(20)
     void everyLiveNodesMetricsPassPromtoolAndAgreeWithStatus() throws Exception {

@@ -18,9 +18,9 @@ import org.pulse.crmd.alerts.AlertEvents;
 import org.slf4j.Logger;
 
 /**
- * Runs Pacemaker-style alert agents for the CIBs this node applies. {@link #cibApplied} (event
- * thread only) derives the events from the previous CIB and the new one and plans the calls; the
- * calls run on a pool of their own, in parallel, so a slow agent never holds up the controller
+ * Runs Pacemaker-style alert agents for the CIBs this node applies. {@link #cibApplied} hands each
+ * CIB to one thread that derives the events from the previous CIB and the new one and plans the
+ * calls; the calls run on a pool of their own, in parallel, so a slow agent never holds up the controller
  * nor the next event's agents. Each agent runs as the LRM runs agents: in its own process group
  * (setsid), stdin from /dev/null, with a deadline (the alert's {@code timeout} meta, 30 s by
  * default); past it the group gets TERM, and KILL {@link #KILL_GRACE_MS} later. Agents still
@@ -40,10 +40,15 @@ final class AlertRunner implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     /** The agents running now (their pids, which are their process groups), for close to end. */
     private final java.util.Set<Long> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Event thread only: the CIB the last events were derived against, and its model once read. */
+    /**
+     * Derives the events, one CIB after the other in the order applied, off the event thread: reading
+     * two CIB models of a big cluster must not hold up the controller.
+     */
+    private final java.util.concurrent.ExecutorService deriver;
+    /** Deriver thread only: the CIB the last events were derived against, and its model once read. */
     private Cib lastCib;
     private CibModel lastModel;
-    /** Event thread only: CRM_alert_node_sequence of the next event (Pacemaker: per node, rising). */
+    /** Deriver thread only: CRM_alert_node_sequence of the next event (Pacemaker: per node, rising). */
     private long nextSequence;
 
     AlertRunner(String node, Logger log, Cib initial, long firstSequence) {
@@ -58,10 +63,29 @@ final class AlertRunner implements AutoCloseable {
                     return t;
                 });
         pool.allowCoreThreadTimeOut(true);
+        this.deriver = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "crmd-alert-events-" + node);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** The node's CIB became {@code cib}: run the agents for what changed. Event thread only. */
+    /** The node's CIB became {@code cib}: run the agents for what changed. Call in the order applied. */
     void cibApplied(Cib cib, Instant now) {
+        try {
+            deriver.execute(() -> {
+                try {
+                    derive(cib, now);
+                } catch (RuntimeException ex) {
+                    log.error("alerts: could not derive the events of CIB {}: {}", cib.version(), ex.toString(), ex);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // crmd is stopping
+        }
+    }
+
+    private void derive(Cib cib, Instant now) {
         Cib before = lastCib;
         CibModel beforeModel = lastModel;
         lastCib = cib;
@@ -171,16 +195,22 @@ final class AlertRunner implements AutoCloseable {
         // Agents already running get a moment to finish (the node's own last events); then their groups are killed.
         // An agent left running would outlive crmd (setsid took it out of crmd's group), so what is still
         // running after the wait is killed here, not left to the pool's threads.
-        pool.shutdown();
+        // The deriver first: the CIBs already handed over still get their agents queued.
+        deriver.shutdown();
         try {
-            pool.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000;
+            deriver.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+            pool.shutdown();
+            pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        pool.shutdown();
         for (Long pid : List.copyOf(running)) {
             log.warn("alert agent pid {} still running as crmd stops: killing its process group", pid);
             killGroup(pid, "-KILL");
         }
         pool.shutdownNow();
+        deriver.shutdownNow();
     }
 }

@@ -127,9 +127,38 @@ final class CliFormatter {
                 }
             }
             case "role", "acl_target", "acl_group" -> parts.addAll(AclSyntax.format(e));
+            case "alert" -> alert(e, parts);
             default -> parts.add("# " + o.type() + " " + e.id() + " (shown with 'show xml " + e.id() + "')");
         }
         return String.join(" \\\n\t", parts);
+    }
+
+    /** crmsh's alert: the agent, its sets, what it selects, then each recipient (in braces when it has sets). */
+    private static void alert(XmlElement e, List<String> parts) {
+        parts.add("alert " + e.id() + " " + quote(e.attr("path", "")));
+        sets(e, parts, Map.of("instance_attributes", "attributes", "meta_attributes", "meta"));
+        e.element("select").ifPresent(sel -> {
+            StringBuilder sb = new StringBuilder("select");
+            for (XmlElement k : sel.elements()) {
+                if (!k.name().startsWith("select_")) {
+                    continue;
+                }
+                sb.append(' ').append(k.name().substring("select_".length()));
+                List<XmlElement> names = k.elements("attribute");
+                if (!names.isEmpty()) {
+                    sb.append(" {");
+                    names.forEach(n -> sb.append(' ').append(quote(n.attr("name", ""))));
+                    sb.append(" }");
+                }
+            }
+            parts.add(sb.toString());
+        });
+        for (XmlElement r : e.elements("recipient")) {
+            List<String> rp = new ArrayList<>();
+            sets(r, rp, Map.of("instance_attributes", "attributes", "meta_attributes", "meta"));
+            parts.add(rp.isEmpty() ? "to " + quote(r.attr("value", ""))
+                    : "to { " + quote(r.attr("value", "")) + " " + String.join(" ", rp) + " }");
+        }
     }
 
     private static void location(XmlElement e, List<String> parts) {

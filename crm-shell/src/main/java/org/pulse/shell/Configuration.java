@@ -67,11 +67,12 @@ final class Configuration {
                 case "rsc_defaults", "op_defaults" -> section.elements("meta_attributes")
                         .forEach(s -> out.add(new CibObject(section.name(), s.id(), s)));
                 case "tags" -> section.elements("tag").forEach(t -> out.add(new CibObject("tag", t.id(), t)));
+                case "alerts" -> section.elements("alert").forEach(a -> out.add(new CibObject("alert", a.id(), a)));
                 case "fencing-topology" -> out.add(new CibObject("fencing_topology", "fencing_topology", section));
                 case "acls" -> section.elements().stream().filter(e -> AclSyntax.TYPES.containsKey(e.name()))
                         .forEach(e -> out.add(new CibObject(AclSyntax.TYPES.get(e.name()), e.id(), e)));
                 default -> {
-                    // fencing-topology, alerts, acls: kept and written back, not edited here
+                    // anything else: kept and written back, not edited here
                 }
             }
         }
@@ -175,6 +176,10 @@ final class Configuration {
         if (CONSTRAINT_TAGS.contains(node.name)) {
             XmlElement constraints = Tree.section(configuration(), "constraints");
             return withSection("constraints", constraints.withChildAppended(node.freeze()));
+        }
+        if (node.name.equals("alert")) {
+            XmlElement alerts = Tree.section(configuration(), "alerts");
+            return withSection("alerts", alerts.withChildAppended(node.freeze()));
         }
         if (node.name.equals("tag")) {
             for (MNode ref : node.children) {

@@ -31,6 +31,7 @@ final class ConfigureLevel extends Level {
         USAGE.put("node", "node <uname> [attributes <n>=<v>...] [utilization <n>=<v>...]");
         USAGE.put("tag", "tag <id>: <object> [<object>...]");
         USAGE.put("fencing_topology", "fencing_topology [<node>: | attr:<n>=<v> | pattern:<re>] <devices>[,<devices>] ...");
+        USAGE.put("alert", "alert <id> <path> [attributes <n>=<v>...] [meta <n>=<v>...] [select nodes|fencing|resources|attributes [{ <name>... }]...] [to <recipient> [attributes ...] [meta ...] | to { <recipient> ... }]...");
         USAGE.put("show", "show [xml] [<id>... | type:<type> | changed]   the configuration in crm syntax, or XML");
         USAGE.put("edit", "edit [xml] [<id>...]   edit in $EDITOR; errors bring you back to the editor");
         USAGE.put("verify", "verify   check the configuration (errors name the element and what to do)");

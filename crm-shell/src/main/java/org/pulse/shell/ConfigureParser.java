@@ -12,7 +12,7 @@ final class ConfigureParser {
 
     static final List<String> OBJECT_COMMANDS = java.util.stream.Stream.concat(Stream.of("primitive", "rsc_template",
             "group", "clone", "ms", "master", "location", "colocation", "collocation", "order", "property",
-            "rsc_defaults", "op_defaults", "node", "tag", "fencing_topology", "fencing-topology"),
+            "rsc_defaults", "op_defaults", "node", "tag", "fencing_topology", "fencing-topology", "alert"),
             AclSyntax.COMMANDS.stream()).toList();
 
     static boolean isObjectCommand(String word) {
@@ -39,6 +39,7 @@ final class ConfigureParser {
             case "node" -> SetParser.node(c);
             case "tag" -> SetParser.tag(c);
             case "fencing_topology", "fencing-topology" -> SetParser.fencing(c, nodes);
+            case "alert" -> AlertParser.alert(c);
             case "role", "acl_target", "acl_group", "user" -> AclSyntax.parse(keyword, c);
             default -> throw new CrmException("configure: unknown command '" + tokens.get(0).text() + "'");
         };

@@ -138,7 +138,7 @@ public final class Crm implements Callable<Integer> {
         Shell shell = new Shell(s);
         CommandLine cl = commandLine;
         if (cl != null) {
-            for (String name : List.of("ra", "simulate", "explain")) {
+            for (String name : List.of("ra", "simulate", "explain", "history")) {
                 CommandLine sub = cl.getSubcommands().get(name);
                 if (sub != null) {
                     shell.addExternal(name, (n, args) -> sub.execute(args.toArray(new String[0])));
@@ -236,6 +236,7 @@ public final class Crm implements Callable<Integer> {
         cl.addSubcommand(new RaCommand());
         cl.addSubcommand(new SimulateCommand());
         cl.addSubcommand(new ExplainCommand());
+        cl.addSubcommand(new HistoryCommand());
         for (CommandLine sub : cl.getSubcommands().values()) {
             if (sub.getCommand() instanceof LevelWords) {
                 sub.setUnmatchedOptionsArePositionalParams(true);

@@ -16,6 +16,7 @@ final class IdAssigner {
             Map.entry("meta_attributes", "meta_attributes"),
             Map.entry("utilization", "utilization"),
             Map.entry("operations", "ops"),
+            Map.entry("recipient", "recipient"),
             Map.entry("rule", "rule"),
             Map.entry("expression", "expression"),
             Map.entry("date_expression", "expression"),

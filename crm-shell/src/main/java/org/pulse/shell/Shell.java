@@ -16,7 +16,7 @@ import org.pulse.cib.CibValidator;
 final class Shell {
     static final List<String> GLOBAL = List.of("help", "up", "end", "cd", "ls", "quit", "exit", "bye");
     static final List<String> TOP = List.of("configure", "resource", "node", "cib", "ra", "status", "verify",
-            "simulate", "explain");
+            "simulate", "explain", "history");
 
     final Session session;
     private final Map<String, Level> levels = new LinkedHashMap<>();

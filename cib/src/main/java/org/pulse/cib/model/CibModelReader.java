@@ -82,11 +82,7 @@ final class CibModelReader {
         List<AlertConfig> alerts = new ArrayList<>();
         for (XmlElement as : config.elements("alerts")) {
             for (XmlElement a : as.elements("alert")) {
-                List<String> rec = new ArrayList<>();
-                for (XmlElement r : a.elements("recipient")) {
-                    rec.add(r.attr("value"));
-                }
-                alerts.add(new AlertConfig(a.id(), a.attr("path"), rec));
+                alerts.add(alert(a));
             }
         }
         List<NodeState> status = new ArrayList<>();
@@ -418,6 +414,48 @@ final class CibModelReader {
     }
 
     // ---------------------------------------------------------------- status
+
+    private AlertConfig alert(XmlElement a) {
+        List<AlertConfig.Recipient> rec = new ArrayList<>();
+        for (XmlElement r : a.elements("recipient")) {
+            rec.add(new AlertConfig.Recipient(r.id(), r.attr("value"), plainValues(r, "instance_attributes"),
+                    plainValues(r, "meta_attributes")));
+        }
+        AlertConfig.Select select = null;
+        for (XmlElement sel : a.elements("select")) {
+            List<String> names = new ArrayList<>();
+            boolean attrs = false;
+            for (XmlElement sa : sel.elements("select_attributes")) {
+                attrs = true;
+                for (XmlElement n : sa.elements("attribute")) {
+                    if (n.attr("name") != null) {
+                        names.add(n.attr("name"));
+                    }
+                }
+            }
+            select = new AlertConfig.Select(!sel.elements("select_nodes").isEmpty(),
+                    !sel.elements("select_fencing").isEmpty(), !sel.elements("select_resources").isEmpty(), attrs,
+                    names);
+        }
+        return new AlertConfig(a.id(), a.attr("path"), plainValues(a, "instance_attributes"),
+                plainValues(a, "meta_attributes"), select, rec);
+    }
+
+    /** The name/value pairs of {@code parent}'s sets of {@code kind} without a rule, the first to name one wins. */
+    private static Map<String, String> plainValues(XmlElement parent, String kind) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (XmlElement s : parent.elements(kind)) {
+            if (s.element("rule").isPresent()) {
+                continue;
+            }
+            for (XmlElement p : s.elements("nvpair")) {
+                if (p.attr("name") != null) {
+                    out.putIfAbsent(p.attr("name"), p.attr("value", ""));
+                }
+            }
+        }
+        return out;
+    }
 
     private NodeState nodeState(XmlElement ns) {
         Map<String, String> transientAttrs = new LinkedHashMap<>();

@@ -96,6 +96,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private Lrm lrm;
     private AdminServer admin;
     private MetricsServer metrics;
+    /** Runs the CIB's alert agents for what each applied CIB changed; created at boot. */
+    private AlertRunner alerts;
     private final java.util.concurrent.atomic.AtomicLong viewChanges = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong suspicions = new java.util.concurrent.atomic.AtomicLong();
     /** The last metrics text and what it was rendered from; the HTTP thread alone touches it. */
@@ -167,6 +169,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
+        alerts = new AlertRunner(config.node(), log, stored.orElse(null), 1);
         lrm = new Lrm(lrmConfig(config, agentPath()), r -> post(new Event.OperationCompleted(toOpResult(r))));
         admin = AdminServer.start(config.socket(), this, log);
         if (config.http() != null) {
@@ -335,6 +338,13 @@ public final class CrmdRuntime implements AutoCloseable {
             }
         } else if (f instanceof Effect.PersistCib p) {
             persist(p.cib(), p.durable());
+            // After the persist: an agent hears only of what this node has applied.
+            try {
+                alerts.cibApplied(p.cib(), clock.instant());
+            } catch (RuntimeException ex) {
+                log.error("alerts: could not derive or start the alert agents for CIB {}: {}", p.cib().version(),
+                        ex.toString(), ex);
+            }
         } else if (f instanceof Effect.SetTimer t) {
             setTimer(t.key(), t.delayMs());
         } else if (f instanceof Effect.CancelTimer t) {
@@ -634,6 +644,9 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         if (lrm != null) {
             lrm.close();
+        }
+        if (alerts != null) {
+            alerts.close();
         }
         started.countDown();
         timers.shutdownNow();

@@ -39,6 +39,9 @@ import org.pulse.tests.support.TestEnv;
 class LoopbackClusterTest {
     static LocalCluster cluster;
     static Path dir;
+    /** The DC killed by {@link #killingTheDcGivesANewDcAndTheResourceRecoversAfterFencing}, for the alert checks after it. */
+    static String killedDc;
+    static java.time.Instant killedAt;
 
     @BeforeAll
     static void start() throws Exception {
@@ -334,6 +337,41 @@ class LoopbackClusterTest {
                 name + " did not rejoin after its restart");
     }
 
+    static final Path ALERT_SAMPLE = Path.of("/usr/share/pacemaker/alerts/alert_file.sh.sample");
+
+    /**
+     * Three alerts, configured with bin/crm's {@code alert}: Pacemaker's alert_file.sh.sample, run
+     * unchanged with a recipient file; one that writes every CRM_alert_* variable it gets; one that
+     * hangs (ignoring TERM) with a 2 s timeout, for node and fencing events only. Checked after the
+     * DC is killed, by {@link #theAlertAgentsRecordedTheFailover}.
+     */
+    @Test
+    @Order(9)
+    void alertsAreConfiguredThroughBinCrm() throws Exception {
+        TestEnv.require(Files.isRegularFile(ALERT_SAMPLE), ALERT_SAMPLE + " (Debian's pacemaker-common)");
+        Path sample = dir.resolve("alert_file.sh");
+        Files.copy(ALERT_SAMPLE, sample, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path env = dir.resolve("alert_env.sh");
+        Files.writeString(env, "#!/bin/sh\n# one line per call: every CRM_alert_ variable\n"
+                + "line=$(env | grep '^CRM_alert_' | sort | tr '\\n' ' ')\necho \"$line\" >> \"$CRM_alert_recipient\"\n");
+        Path hang = dir.resolve("alert_hang.sh");
+        Files.writeString(hang, "#!/bin/sh\necho \"$CRM_alert_kind $CRM_alert_node\" >> \"$CRM_alert_recipient\"\n"
+                + "trap '' TERM\nsleep 300\n");
+        for (Path p : new Path[] {sample, env, hang}) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Map.Entry<Integer, String> out = cluster.crm(1, "configure", "alert", "file", sample.toString(),
+                "meta", "timeout=10s", "to", dir.resolve("alerts.log").toString());
+        assertEquals(0, out.getKey(), "bin/crm configure alert failed: " + out.getValue());
+        out = cluster.crm(1, "configure", "alert", "env", env.toString(), "to", dir.resolve("alerts-env.log").toString());
+        assertEquals(0, out.getKey(), "bin/crm configure alert failed: " + out.getValue());
+        out = cluster.crm(1, "configure", "alert", "hang", hang.toString(), "meta", "timeout=2s", "select", "nodes",
+                "fencing", "to", dir.resolve("alerts-hang.log").toString());
+        assertEquals(0, out.getKey(), "bin/crm configure alert failed: " + out.getValue());
+        Map.Entry<Integer, String> shown = cluster.crm(2, "configure", "show", "hang");
+        assertTrue(shown.getValue().contains("select nodes fencing"), shown.getValue());
+    }
+
     @Test
     @Order(10)
     void aCleanStopMovesTheResourceAwayAndIsNotFenced() throws Exception {
@@ -375,6 +413,8 @@ class LoopbackClusterTest {
         // for a dead node does not keep d1 from starting on a survivor.
         assertEquals(dc, runningOn("d1"), "d1 is on the DC when it is killed");
 
+        killedDc = dc;
+        killedAt = java.time.Instant.now();
         cluster.kill9(dcIndex);
         int[] survivors = dcIndex == 1 ? new int[] {2, 3} : dcIndex == 2 ? new int[] {1, 3} : new int[] {1, 2};
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> {
@@ -397,8 +437,75 @@ class LoopbackClusterTest {
         assertTrue(clear.ok(), () -> "clear failed: " + clear.error());
     }
 
+    /**
+     * What the agents heard of the failover (every live node runs its share; all share one
+     * directory here): the node loss, the fencing and the start elsewhere, with Pacemaker's fields;
+     * the hanging agent ran for the loss, was killed at its timeout, and the later events ran anyway.
+     */
     @Test
     @Order(12)
+    void theAlertAgentsRecordedTheFailover() throws Exception {
+        assertNotNull(killedDc, "the DC-kill test did not run");
+        String newHome = runningOn("d1");
+        assertNotNull(newHome);
+        Path file = dir.resolve("alerts.log");
+        java.util.function.Supplier<String> text = () -> {
+            try {
+                return Files.exists(file) ? Files.readString(file) : "";
+            } catch (java.io.IOException e) {
+                return "";
+            }
+        };
+        String ts = "\\d\\d:\\d\\d:\\d\\d\\.\\d{6}: ";
+        String lost = "(?m)^" + ts + "Node '" + killedDc + "' is now 'lost'$";
+        String fenced = "(?m)^" + ts + "Fencing Operation (reboot|off) of " + killedDc + " .*OK.*$";
+        String started = "(?m)^" + ts + "Resource operation 'start' for 'd1' on '" + newHome + "': ok$";
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(20), () -> java.util.regex.Pattern.compile(lost).matcher(text.get()).find()
+                && java.util.regex.Pattern.compile(fenced).matcher(text.get()).find()
+                && java.util.regex.Pattern.compile(started).matcher(text.get()).find()),
+                "alert_file.sh.sample did not record the loss, fencing and start of the failover:\n" + text.get());
+        String envLog = Files.readString(dir.resolve("alerts-env.log"));
+        String resLine = envLog.lines().filter(l -> l.contains("CRM_alert_kind=resource ") && l.contains("CRM_alert_rsc=d1 ")
+                && l.contains("CRM_alert_task=start ") && l.contains("CRM_alert_node=" + newHome + " ")).findFirst().orElse("");
+        for (String f : new String[] {"desc=ok", "rc=0", "status=0", "target_rc=0", "interval=0", "exec_time=",
+                "node_sequence=", "timestamp=", "timestamp_epoch=", "timestamp_usec=", "version=", "recipient="}) {
+            assertTrue(resLine.contains("CRM_alert_" + f), "the resource alert lacks CRM_alert_" + f + ":\n" + envLog);
+        }
+        String nodeLine = envLog.lines().filter(l -> l.contains("CRM_alert_kind=node ") && l.contains("CRM_alert_node="
+                + killedDc + " ")).findFirst().orElse("");
+        assertTrue(nodeLine.contains("CRM_alert_desc=lost ") && nodeLine.contains("CRM_alert_nodeid="), envLog);
+        String fenceLine = envLog.lines().filter(l -> l.contains("CRM_alert_kind=fencing ")).findFirst().orElse("");
+        assertTrue(fenceLine.contains("CRM_alert_node=" + killedDc + " ") && fenceLine.contains("CRM_alert_rc=0 ")
+                && fenceLine.contains("CRM_alert_task="), envLog);
+        // The hanging agent ran for the loss, and is gone: killed at its 2 s timeout (TERM ignored, then KILL).
+        String hangLog = Files.readString(dir.resolve("alerts-hang.log"));
+        assertTrue(hangLog.contains("node " + killedDc), hangLog);
+        // (Those the killed DC had started, if any, live on: nothing is left to kill them. They go below.)
+        Path hang = dir.resolve("alert_hang.sh");
+        java.util.function.Predicate<ProcessHandle> hanging = p -> p.info().arguments()
+                .map(a -> java.util.Arrays.asList(a).contains(hang.toString())).orElse(false);
+        try {
+            assertTrue(LocalCluster.waitFor(Duration.ofSeconds(15), () -> ProcessHandle.allProcesses().noneMatch(
+                    p -> hanging.test(p) && p.info().startInstant().map(t -> t.isAfter(killedAt)).orElse(true))),
+                    "a hanging alert agent outlived its timeout");
+        } finally {
+            for (ProcessHandle p : ProcessHandle.allProcesses().filter(hanging).toList()) {
+                // Its group: the agent's pid (setsid), its sleeping child too.
+                new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).start().waitFor();
+            }
+        }
+        boolean logged = false;
+        for (int n = 1; n <= 3; n++) {
+            Path log = cluster.log(n);
+            if (Files.exists(log) && Files.readString(log).matches("(?s).*alert hang \\(.*timed out after.*")) {
+                logged = true;
+            }
+        }
+        assertTrue(logged, "no crmd log says the hanging alert timed out");
+    }
+
+    @Test
+    @Order(13)
     void aNodeWithAnotherKeyIsKeptOut() throws Exception {
         Path other = dir.resolve("node4");
         Files.createDirectories(other);
@@ -445,6 +552,28 @@ class LoopbackClusterTest {
      * agree with crm status: the resource active on the node status names, the killed node not
      * online, the partition quorate, the view changes counted.
      */
+    /** crm history, offline on the new DC's data dir: the transition that recovered d1, with its CIB changes. */
+    @Test
+    @Order(14)
+    void crmHistoryShowsTheRecoveryFromTheNewDcsSavedInputs() throws Exception {
+        assertNotNull(killedDc, "the DC-kill test did not run");
+        int[] survivors = java.util.stream.IntStream.rangeClosed(1, 3).filter(n -> !("node" + n).equals(killedDc)).toArray();
+        String dc = cluster.agreedDc(survivors);
+        assertNotNull(dc);
+        Path data = dir.resolve(dc).resolve("data");
+        Map.Entry<Integer, String> list = cluster.crm(survivors[0], "history", "--data-dir", data.toString());
+        assertEquals(0, list.getKey(), list.getValue());
+        String line = list.getValue().lines().filter(l -> l.matches("\\d+ .*Start d1 on node\\d.*")).reduce((a, b) -> b)
+                .orElse(null);
+        assertNotNull(line, "no transition starting d1 in the new DC's history:\n" + list.getValue());
+        String n = line.split(" ")[0];
+        Map.Entry<Integer, String> one = cluster.crm(survivors[0], "history", "--data-dir", data.toString(), "transition", n);
+        assertEquals(0, one.getKey(), one.getValue());
+        assertTrue(one.getValue().startsWith("Transition " + n + " (") && one.getValue().contains("Start d1 on node"),
+                one.getValue());
+        assertTrue(one.getValue().contains("CIB changes"), one.getValue());
+    }
+
     @Test
     @Order(20)
     void everyLiveNodesMetricsPassPromtoolAndAgreeWithStatus() throws Exception {

@@ -1094,7 +1094,6 @@ final class DcRole {
         }
     }
 
-    /** Fence, probe, then (with quorum) the policy engine, filtered for safety. Null: nothing to do. */
     /** The fencing plan alone, when there is one to run now (quorate, device present); else null. */
     private TransitionPlan fencingPlan() {
         Cib cib = c.cib();
@@ -1110,7 +1109,32 @@ final class DcRole {
         return fencePlan(toFence);
     }
 
+    /**
+     * Decides the next transition and reports the decision with its input (Effect.SaveSchedulerInput): every
+     * input the policy engine schedules is saved for replay, and what Planner decided itself is reported too.
+     */
     private TransitionPlan plan() {
+        decisionInput = null;
+        TransitionPlan p = decide();
+        if (decisionInput != null) {
+            out().add(new Effect.SaveSchedulerInput(++inputSeq, decisionInput,
+                    p == null ? new TransitionPlan(decisionSource, List.of()) : p));
+        }
+        return p;
+    }
+
+    /** The input of the decision being taken, with execution-date set: exactly what was decided on. */
+    private Cib decisionInput;
+    /** Who took a decision that ran nothing (a Planner plan that returns no transition). */
+    private String decisionSource;
+
+    private void noteInput(Cib cib, String source) {
+        decisionInput = Cib.of(cib.root().withAttribute("execution-date", Long.toString(c.now().getEpochSecond())));
+        decisionSource = source;
+    }
+
+    /** Fence, probe, then (with quorum) the policy engine, filtered for safety. Null: nothing to do. */
+    private TransitionPlan decide() {
         Cib cib = c.cib();
         blocked.clear();
         pendingFence = List.of();
@@ -1139,6 +1163,7 @@ final class DcRole {
                 } else {
                     List<String> live = new ArrayList<>(toFence);
                     live.removeAll(fenceGaveUp.keySet());
+                    noteInput(cib, "fencing");
                     TransitionPlan fp = live.isEmpty() ? null : fencePlan(live);
                     live.removeAll(fenceGaveUp.keySet());
                     pendingFence = List.copyOf(live);
@@ -1153,6 +1178,7 @@ final class DcRole {
                         // An attempt failed: nothing else runs before the next one.
                         return null;
                     }
+                    decisionInput = null;
                     cib = c.cib();
                 }
             }
@@ -1187,6 +1213,7 @@ final class DcRole {
         }
         TransitionPlan probes = Planner.probes(cib, view, c.config().defaultOpTimeoutMs());
         if (!probes.isEmpty()) {
+            noteInput(cib, probes.source());
             return probes;
         }
         if (!quorate && decision != null && decision.pending()) {
@@ -1195,22 +1222,27 @@ final class DcRole {
         }
         if (!quorate && !policy.equals("ignore")) {
             if (policy.equals("suicide")) {
+                noteInput(cib, "no-quorum-suicide");
                 for (String m : view.members()) {
                     out().send(m, new Message.Suicide(view.id(), "no quorum (" + quorumReason()
                             + ") and no-quorum-policy=suicide"));
                 }
                 return null;
             }
+            noteInput(cib, "no-quorum-" + policy);
             return Planner.noQuorum(cib, view, policy, c.config().defaultOpTimeoutMs(), blocked);
         }
-        out().add(new Effect.SaveSchedulerInput(++inputSeq, cib));
+        // The policy engine decides on exactly the input that is saved: execution-date (whole seconds) is the
+        // time it decides at, so that crm simulate on the saved file decides the same.
+        noteInput(cib, TransitionPlan.POLICY_ENGINE);
+        Cib input = decisionInput;
         TransitionPlan p;
         try {
-            p = c.scheduler().schedule(cib, c.now());
+            p = c.scheduler().schedule(input, c.now());
         } catch (RuntimeException e) {
             out().add(new Effect.Log(Effect.Log.Level.ERROR, "the policy engine failed on CIB " + cib.version()
-                    + " (input " + inputSeq + "): " + e));
-            return null;
+                    + " (input " + (inputSeq + 1) + "): " + e));
+            return new TransitionPlan(TransitionPlan.POLICY_ENGINE + "-failed", List.of());
         }
         Map<String, String> removed = new LinkedHashMap<>();
         TransitionPlan filtered = Planner.filter(p, view, c.self(), blocked, fenceGaveUp.keySet(), removed);

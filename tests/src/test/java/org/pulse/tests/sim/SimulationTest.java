@@ -28,6 +28,13 @@ class SimulationTest {
         long acked = 0;
         long neverReturned = 0;
         long freezes = 0;
+        long replayed = 0;
+        long parityInputs = 0;
+        long parityFencing = 0;
+        long parityProbes = 0;
+        long parityNoQuorum = 0;
+        List<String> replayMismatches = new ArrayList<>();
+        List<String> parityExamples = new ArrayList<>();
         int lateFenced = 0;
         long lateFenceMaxMs = 0;
         long started = System.nanoTime();
@@ -50,6 +57,17 @@ class SimulationTest {
             crashes += s.sim.crashes;
             neverReturned += s.sim.neverReturned;
             freezes += s.sim.freezes;
+            replayed += s.sim.replayed;
+            parityInputs += s.sim.parityInputs;
+            parityFencing += s.sim.parityFencing;
+            parityProbes += s.sim.parityProbes;
+            parityNoQuorum += s.sim.parityNoQuorum;
+            if (parityExamples.size() < 12) {
+                s.sim.parityExamples.forEach(e -> parityExamples.add("seed " + seed + ": " + e));
+            }
+            for (String m : s.sim.replayMismatches) {
+                replayMismatches.add(s.describe() + ": " + m);
+            }
             if (s.lateFencedAfterMs >= 0) {
                 lateFenced++;
                 lateFenceMaxMs = Math.max(lateFenceMaxMs, s.lateFencedAfterMs);
@@ -68,6 +86,15 @@ class SimulationTest {
                 (cpu.getCurrentThreadCpuTime() - cpuStartedNs) / 1e9);
         System.out.printf("simulation: late phase (a node dies while a survivor's probe never returns): fenced in"
                 + " %d schedules, at most %d ms after it died%n", lateFenced, lateFenceMaxMs);
+        System.out.printf("simulation: replay: %d inputs the policy engine decided on, scheduled again: %d gave a"
+                + " transition other than the one the DC ran%n", replayed, replayMismatches.size());
+        System.out.printf("simulation: parity of crmd's Planner and the policy engine over %d inputs: fencing differs"
+                + " in %d, probes in %d, no-quorum handling in %d%n", parityInputs, parityFencing, parityProbes,
+                parityNoQuorum);
+        parityExamples.stream().limit(12).forEach(e -> System.out.println("  parity: " + e));
+        replayMismatches.stream().limit(5).forEach(m -> System.out.println("REPLAY MISMATCH " + m));
         assertEquals(List.of(), failures, "failing seeds (pin one in PinnedSeedsTest to debug)");
+        assertEquals(List.of(), replayMismatches.stream().limit(5).toList(),
+                "saved inputs that do not replay as the transition the DC ran");
     }
 }

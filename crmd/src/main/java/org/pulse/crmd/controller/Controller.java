@@ -263,6 +263,21 @@ public final class Controller {
         joinedViewId = viewId;
     }
 
+    /**
+     * Whether a partition this node was DC of was ever quorate (Pacemaker's controller keeps the same fact):
+     * only then does a lost quorum "panic" (no-quorum-panic on the scheduler input, which makes
+     * no-quorum-policy=suicide fence the partition); a partition never quorate only waits.
+     */
+    private boolean everQuorate;
+
+    void noteQuorate() {
+        everQuorate = true;
+    }
+
+    boolean everQuorate() {
+        return everQuorate;
+    }
+
     LocalLrm lrm() {
         return lrm;
     }

@@ -301,6 +301,9 @@ final class DcRole {
         decision = decide(withMembers);
         int votes = decision.expectedVotes();
         quorate = decision.quorate();
+        if (quorate) {
+            c.noteQuorate();
+        }
         root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self());
         Cib joinedCib = Cibs.next(best, root);
         c.storeCib(joinedCib, true);
@@ -365,6 +368,9 @@ final class DcRole {
             return;
         }
         quorate = d.quorate();
+        if (quorate) {
+            c.noteQuorate();
+        }
         out().warn((quorate ? "quorum gained: " : "quorum lost: ") + why + ": " + d.reason());
         commit(Cibs.next(c.cib(), c.cib().root().withAttribute("have-quorum", quorate ? "1" : "0")));
         requestSchedule("quorum " + (quorate ? "gained" : "lost"));
@@ -1129,7 +1135,12 @@ final class DcRole {
     private String decisionSource;
 
     private void noteInput(Cib cib, String source) {
-        decisionInput = Cib.of(cib.root().withAttribute("execution-date", Long.toString(c.now().getEpochSecond())));
+        XmlElement root = cib.root().withAttribute("execution-date", Long.toString(c.now().getEpochSecond()));
+        if (!quorate && c.everQuorate()) {
+            // As Pacemaker's controller marks the scheduler's input (not the CIB): this partition lost quorum.
+            root = root.withAttribute("no-quorum-panic", "1");
+        }
+        decisionInput = Cib.of(root);
         decisionSource = source;
     }
 

@@ -26,15 +26,22 @@ public final class DecisionParity {
     }
 
     /** The disagreements per kind, each a line for a person; all empty when both decide the same. */
-    public record Result(List<String> fencing, List<String> probes, List<String> noQuorum) {
+    /**
+     * {@code fenceDevices}: differences about fence devices alone, kept apart because they are systematic:
+     * the policy engine probes fence devices (as Pacemaker's does) and stops them without quorum, Planner
+     * does neither.
+     */
+    public record Result(List<String> fencing, List<String> probes, List<String> fenceDevices,
+            List<String> noQuorum) {
         public Result {
             fencing = List.copyOf(fencing);
             probes = List.copyOf(probes);
+            fenceDevices = List.copyOf(fenceDevices);
             noQuorum = List.copyOf(noQuorum);
         }
 
         public boolean agree() {
-            return fencing.isEmpty() && probes.isEmpty() && noQuorum.isEmpty();
+            return fencing.isEmpty() && probes.isEmpty() && fenceDevices.isEmpty() && noQuorum.isEmpty();
         }
     }
 
@@ -58,8 +65,12 @@ public final class DecisionParity {
         boolean quorate = "1".equals(root.attr("have-quorum")) || "true".equals(root.attr("have-quorum"));
         String policy = Cibs.noQuorumPolicy(input);
 
+        Set<String> devices = new TreeSet<>();
+        Cibs.fenceDevices(input).forEach(d -> devices.add(d.id()));
         Set<String> peFence = new TreeSet<>();
         Set<String> peProbes = new TreeSet<>();
+        Set<String> peDeviceProbes = new TreeSet<>();
+        Set<String> peDeviceStops = new TreeSet<>();
         Set<String> peStops = new TreeSet<>();
         for (Action a : t.actions()) {
             if (a.pseudo()) {
@@ -68,9 +79,11 @@ public final class DecisionParity {
             if ("stonith".equals(a.operation())) {
                 peFence.add(a.node());
             } else if (a.resource() != null && "monitor".equals(a.operation()) && a.intervalMs() == 0) {
-                peProbes.add(base(a.resource()) + " " + a.node());
+                (devices.contains(base(a.resource())) ? peDeviceProbes : peProbes).add(base(a.resource()) + " "
+                        + a.node());
             } else if (a.resource() != null && ("stop".equals(a.operation()) || "demote".equals(a.operation()))) {
-                peStops.add(a.operation() + " " + base(a.resource()) + " " + a.node());
+                (devices.contains(base(a.resource())) ? peDeviceStops : peStops).add(a.operation() + " "
+                        + base(a.resource()) + " " + a.node());
             }
         }
 
@@ -97,7 +110,8 @@ public final class DecisionParity {
         if (!quorate && !policy.equals("ignore")) {
             Set<String> plannerStops = new TreeSet<>();
             if (policy.equals("suicide")) {
-                members.forEach(m -> plannerStops.add("suicide " + m));
+                // Planner asks every member to kill itself; the policy engine fences them (no-quorum-panic).
+                members.forEach(m -> plannerStops.add("fence " + m));
             } else {
                 for (PlannedAction a : Planner.noQuorum(input, view, policy, 20_000, new java.util.HashMap<>())
                         .actions()) {
@@ -111,7 +125,14 @@ public final class DecisionParity {
                         + ", only policy engine " + minus(pe, plannerStops));
             }
         }
-        return new Result(fencing, probes, noQuorum);
+        List<String> fenceDevices = new ArrayList<>();
+        if (!peDeviceProbes.isEmpty()) {
+            fenceDevices.add("fence-device probes only the policy engine makes: " + peDeviceProbes);
+        }
+        if (!quorate && !policy.equals("ignore") && !peDeviceStops.isEmpty()) {
+            fenceDevices.add("fence-device stops without quorum only the policy engine makes: " + peDeviceStops);
+        }
+        return new Result(fencing, probes, fenceDevices, noQuorum);
     }
 
     private static Set<String> minus(Set<String> a, Set<String> b) {

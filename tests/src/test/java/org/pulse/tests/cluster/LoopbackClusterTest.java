@@ -404,6 +404,8 @@ class LoopbackClusterTest {
     @Test
     @Order(12)
     void everySavedInputReplaysWithCrmSimulateAsTheTransitionTheDcRan() throws Exception {
+        // Copied out first: a DC keeps saving (and rotating) inputs while this runs.
+        Path copies = Files.createDirectories(dir.resolve("replay"));
         List<Path[]> withActions = new java.util.ArrayList<>();
         List<Path[]> idle = new java.util.ArrayList<>();
         for (int n = 1; n <= 3; n++) {
@@ -411,15 +413,22 @@ class LoopbackClusterTest {
             if (!Files.isDirectory(pe)) {
                 continue;
             }
+            List<Path> inputs;
             try (var files = Files.list(pe)) {
-                for (Path x : files.filter(f -> f.getFileName().toString().matches("pe-input-\\d+\\.xml")).sorted()
-                        .toList()) {
-                    Path actions = x.resolveSibling(x.getFileName().toString().replace(".xml", ".actions"));
-                    if (Files.exists(actions)) {
-                        (Files.readString(actions).equals("== actions ==\n") ? idle : withActions)
-                                .add(new Path[] {x, actions});
-                    }
+                inputs = files.filter(f -> f.getFileName().toString().matches("pe-input-\\d+\\.xml")).toList();
+            }
+            for (Path x : inputs) {
+                Path actions = x.resolveSibling(x.getFileName().toString().replace(".xml", ".actions"));
+                Path xCopy = copies.resolve("node" + n + "-" + x.getFileName());
+                Path actionsCopy = copies.resolve("node" + n + "-" + actions.getFileName());
+                try {
+                    Files.copy(actions, actionsCopy);
+                    Files.copy(x, xCopy);
+                } catch (java.nio.file.NoSuchFileException rotatedAway) {
+                    continue;
                 }
+                (Files.readString(actionsCopy).equals("== actions ==\n") ? idle : withActions)
+                        .add(new Path[] {xCopy, actionsCopy});
             }
         }
         assertFalse(withActions.isEmpty(), "no DC saved an input whose transition did anything, in " + dir);
@@ -439,7 +448,7 @@ class LoopbackClusterTest {
                     + " replays with crm simulate as other actions than the DC ran");
         }
         System.out.println("LoopbackClusterTest: " + checked.size() + " saved inputs replayed with bin/crm simulate"
-                + " (" + withActions.size() + " with actions, " + idle.size() + " idle saved)");
+                + " (of " + withActions.size() + " with actions and " + idle.size() + " idle ones saved)");
     }
 
     @Test

@@ -96,9 +96,11 @@ final class SimCluster {
     long parityInputs;
     long parityFencing;
     long parityProbes;
+    long parityFenceDevices;
     long parityNoQuorum;
-    /** The first few disagreements of each kind, as examples. */
+    /** The first disagreements of each kind (fencing, probes, no-quorum), as examples. */
     final List<String> parityExamples = new ArrayList<>();
+    private final Map<String, Integer> examplesByKind = new HashMap<>();
 
     record Scheduled(long timeMs, long seq, Runnable action) {
     }
@@ -477,11 +479,17 @@ final class SimCluster {
         parityInputs++;
         parityFencing += r.fencing().isEmpty() ? 0 : 1;
         parityProbes += r.probes().isEmpty() ? 0 : 1;
+        parityFenceDevices += r.fenceDevices().isEmpty() ? 0 : 1;
         parityNoQuorum += r.noQuorum().isEmpty() ? 0 : 1;
-        if (!r.agree() && parityExamples.size() < 6) {
-            parityExamples.add(h.name + " input " + s.sequence() + " (" + s.decided().source() + "): "
-                    + String.join("; ", r.fencing()) + " " + String.join("; ", r.probes()) + " "
-                    + String.join("; ", r.noQuorum()));
+        example("fencing", h, s, r.fencing());
+        example("probes", h, s, r.probes());
+        example("no-quorum", h, s, r.noQuorum());
+    }
+
+    private void example(String kind, Host h, Effect.SaveSchedulerInput s, List<String> differences) {
+        if (!differences.isEmpty() && examplesByKind.merge(kind, 1, Integer::sum) <= 2) {
+            parityExamples.add(kind + ": " + h.name + " input " + s.sequence() + " (decided by "
+                    + s.decided().source() + "): " + String.join("; ", differences));
         }
     }
 

@@ -1018,12 +1018,16 @@ final class DcRole {
                 current.completed(a, true, null);
                 return;
             }
-            case "clear_failcount", "lrm_delete" -> {
+            // "delete" is the policy engine's name (Pacemaker's canonical one) for removing a resource's history
+            // on a node (a resource no longer configured, or history of another agent): bookkeeping the DC does
+            // itself, like lrm_delete; never an agent action (agents have no delete).
+            case "clear_failcount", "lrm_delete", "delete" -> {
                 String rsc = a.resourceId();
-                commit(Cibs.next(c.cib(), a.operation().equals("lrm_delete")
+                boolean delete = !a.operation().equals("clear_failcount");
+                commit(Cibs.next(c.cib(), delete
                         ? CibEdits.cleanup(c.cib().root(), rsc, a.node())
                         : CibEdits.clearFailures(c.cib().root(), rsc, a.node())));
-                if (a.operation().equals("lrm_delete") && view.contains(a.node())) {
+                if (delete && view.contains(a.node())) {
                     out().send(a.node(), new Message.ForgetHistory(view.id(), rsc));
                 }
                 current.completed(a, true, null);

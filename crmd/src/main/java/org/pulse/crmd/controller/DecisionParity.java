@@ -92,7 +92,9 @@ public final class DecisionParity {
         if (Cibs.stonithEnabled(input) && (quorate || policy.equals("ignore"))) {
             plannerFence.addAll(Planner.nodesToFence(input, view, self));
         }
-        if (!plannerFence.equals(peFence)) {
+        // Fencing of the partition itself for no-quorum-policy=suicide is compared below, with no-quorum handling.
+        boolean suicide = !quorate && policy.equals("suicide");
+        if (!suicide && !plannerFence.equals(peFence)) {
             fencing.add("fence: Planner " + plannerFence + ", policy engine " + peFence);
         }
 

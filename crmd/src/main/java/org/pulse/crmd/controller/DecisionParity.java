@@ -95,7 +95,9 @@ public final class DecisionParity {
         // Fencing of the partition itself for no-quorum-policy=suicide is compared below, with no-quorum handling.
         boolean suicide = !quorate && policy.equals("suicide");
         if (!suicide && !plannerFence.equals(peFence)) {
-            fencing.add("fence: Planner " + plannerFence + ", policy engine " + peFence);
+            // Which side fences more says which rule is missing where: kept in the text for the counts.
+            fencing.add("fence: only Planner " + minus(plannerFence, peFence) + ", only policy engine "
+                    + minus(peFence, plannerFence));
         }
 
         List<String> probes = new ArrayList<>();

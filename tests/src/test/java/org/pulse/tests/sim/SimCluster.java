@@ -96,6 +96,9 @@ final class SimCluster {
     long parityInputs;
     long parityFencing;
     long parityProbes;
+    /** Fencing differences where Planner fences a node the policy engine does not, and the other way. */
+    long parityFencingPlannerOnly;
+    long parityFencingPeOnly;
     long parityFenceDevices;
     long parityNoQuorum;
     /** The first disagreements of each kind (fencing, probes, no-quorum), as examples. */
@@ -478,6 +481,10 @@ final class SimCluster {
         DecisionParity.Result r = DecisionParity.compare(s.cib(), t);
         parityInputs++;
         parityFencing += r.fencing().isEmpty() ? 0 : 1;
+        for (String f : r.fencing()) {
+            parityFencingPlannerOnly += f.contains("only Planner []") ? 0 : 1;
+            parityFencingPeOnly += f.endsWith("only policy engine []") ? 0 : 1;
+        }
         parityProbes += r.probes().isEmpty() ? 0 : 1;
         parityFenceDevices += r.fenceDevices().isEmpty() ? 0 : 1;
         parityNoQuorum += r.noQuorum().isEmpty() ? 0 : 1;

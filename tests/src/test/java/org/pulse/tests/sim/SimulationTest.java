@@ -32,10 +32,13 @@ class SimulationTest {
         long parityInputs = 0;
         long parityFencing = 0;
         long parityProbes = 0;
+        long parityFencingPlannerOnly = 0;
+        long parityFencingPeOnly = 0;
         long parityFenceDevices = 0;
         long parityNoQuorum = 0;
         List<String> replayMismatches = new ArrayList<>();
         List<String> parityExamples = new ArrayList<>();
+        java.util.Map<String, Integer> exampleKinds = new java.util.HashMap<>();
         int lateFenced = 0;
         long lateFenceMaxMs = 0;
         long started = System.nanoTime();
@@ -62,10 +65,16 @@ class SimulationTest {
             parityInputs += s.sim.parityInputs;
             parityFencing += s.sim.parityFencing;
             parityProbes += s.sim.parityProbes;
+            parityFencingPlannerOnly += s.sim.parityFencingPlannerOnly;
+            parityFencingPeOnly += s.sim.parityFencingPeOnly;
             parityFenceDevices += s.sim.parityFenceDevices;
             parityNoQuorum += s.sim.parityNoQuorum;
-            if (parityExamples.size() < 18) {
-                s.sim.parityExamples.forEach(e -> parityExamples.add("seed " + seed + ": " + e));
+            for (String e : s.sim.parityExamples) {
+                // At most 3 examples of each kind (the text starts with it), from whichever seeds show one.
+                String kind = e.substring(0, e.indexOf(':'));
+                if (exampleKinds.merge(kind, 1, Integer::sum) <= 3) {
+                    parityExamples.add("seed " + seed + ": " + e);
+                }
             }
             for (String m : s.sim.replayMismatches) {
                 replayMismatches.add(s.describe() + ": " + m);
@@ -94,6 +103,9 @@ class SimulationTest {
                 + " in %d, probes in %d, no-quorum handling in %d (fence devices aside; they differ in %d: the"
                 + " policy engine probes them, and stops them without quorum)%n", parityInputs, parityFencing,
                 parityProbes, parityNoQuorum, parityFenceDevices);
+        System.out.printf("simulation: parity: of the fencing differences, Planner fences a node the policy engine"
+                + " does not in %d, the policy engine one Planner does not in %d%n", parityFencingPlannerOnly,
+                parityFencingPeOnly);
         parityExamples.stream().limit(18).forEach(e -> System.out.println("  parity: " + e));
         replayMismatches.stream().limit(5).forEach(m -> System.out.println("REPLAY MISMATCH " + m));
         assertEquals(List.of(), failures, "failing seeds (pin one in PinnedSeedsTest to debug)");

@@ -256,11 +256,30 @@ public final class Controller {
         boolean configuration = newCib.version().epoch() != cib.version().epoch()
                 || newCib.version().adminEpoch() != cib.version().adminEpoch();
         cib = newCib;
+        if (Cibs.isTrue(newCib.root().attr("have-quorum"))) {
+            // A DC of a partition this node was in recorded quorum: the partition had it (whoever was DC).
+            everQuorate = true;
+        }
         out.add(new Effect.PersistCib(newCib, mustBeDurable || configuration));
     }
 
     void markJoined(String viewId) {
         joinedViewId = viewId;
+    }
+
+    /**
+     * Whether a partition this node was in was ever quorate (Pacemaker's controller keeps the same fact):
+     * only then does a lost quorum "panic" (no-quorum-panic on the scheduler input, which makes
+     * no-quorum-policy=suicide fence the partition); a partition never quorate only waits.
+     */
+    private boolean everQuorate;
+
+    void noteQuorate() {
+        everQuorate = true;
+    }
+
+    boolean everQuorate() {
+        return everQuorate;
     }
 
     LocalLrm lrm() {

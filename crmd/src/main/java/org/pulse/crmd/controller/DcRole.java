@@ -301,6 +301,9 @@ final class DcRole {
         decision = decide(withMembers);
         int votes = decision.expectedVotes();
         quorate = decision.quorate();
+        if (quorate) {
+            c.noteQuorate();
+        }
         root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self());
         Cib joinedCib = Cibs.next(best, root);
         c.storeCib(joinedCib, true);
@@ -369,6 +372,9 @@ final class DcRole {
             return;
         }
         quorate = d.quorate();
+        if (quorate) {
+            c.noteQuorate();
+        }
         out().warn((quorate ? "quorum gained: " : "quorum lost: ") + why + ": " + d.reason());
         commit(Cibs.next(c.cib(), c.cib().root().withAttribute("have-quorum", quorate ? "1" : "0")));
         requestSchedule("quorum " + (quorate ? "gained" : "lost"));
@@ -630,6 +636,8 @@ final class DcRole {
                     onFenceOutcome(fr, a, false, FenceEvent.TIMED_OUT, "no result within " + a.timeoutMs() + " ms",
                             "", 1);
                 } else {
+                    // Written to the CIB as a failed operation, so the policy engine reacts (a stop that
+                    // timed out leads to fencing, a start to its fail count).
                     recordTimeout(a, key.detail());
                     current.completed(a, false, a + " timed out");
                 }
@@ -1035,12 +1043,16 @@ final class DcRole {
                 current.completed(a, true, null);
                 return;
             }
-            case "clear_failcount", "lrm_delete" -> {
+            // "delete" is the policy engine's name (Pacemaker's canonical one) for removing a resource's history
+            // on a node (a resource no longer configured, or history of another agent): bookkeeping the DC does
+            // itself, like lrm_delete; never an agent action (agents have no delete).
+            case "clear_failcount", "lrm_delete", "delete" -> {
                 String rsc = a.resourceId();
-                commit(Cibs.next(c.cib(), a.operation().equals("lrm_delete")
+                boolean delete = !a.operation().equals("clear_failcount");
+                commit(Cibs.next(c.cib(), delete
                         ? CibEdits.cleanup(c.cib().root(), rsc, a.node())
                         : CibEdits.clearFailures(c.cib().root(), rsc, a.node())));
-                if (a.operation().equals("lrm_delete") && view.contains(a.node())) {
+                if (delete && view.contains(a.node())) {
                     out().send(a.node(), new Message.ForgetHistory(view.id(), rsc));
                 }
                 current.completed(a, true, null);
@@ -1117,7 +1129,6 @@ final class DcRole {
         }
     }
 
-    /** Fence, probe, then (with quorum) the policy engine, filtered for safety. Null: nothing to do. */
     /** The fencing plan alone, when there is one to run now (quorate, device present); else null. */
     private TransitionPlan fencingPlan() {
         Cib cib = c.cib();
@@ -1133,7 +1144,37 @@ final class DcRole {
         return fencePlan(toFence);
     }
 
+    /**
+     * Decides the next transition and reports the decision with its input (Effect.SaveSchedulerInput): every
+     * input the policy engine schedules is saved for replay, and what Planner decided itself is reported too.
+     */
     private TransitionPlan plan() {
+        decisionInput = null;
+        TransitionPlan p = decide();
+        if (decisionInput != null) {
+            out().add(new Effect.SaveSchedulerInput(++inputSeq, decisionInput,
+                    p == null ? new TransitionPlan(decisionSource, List.of()) : p));
+        }
+        return p;
+    }
+
+    /** The input of the decision being taken, with execution-date set: exactly what was decided on. */
+    private Cib decisionInput;
+    /** Who took a decision that ran nothing (a Planner plan that returns no transition). */
+    private String decisionSource;
+
+    private void noteInput(Cib cib, String source) {
+        XmlElement root = cib.root().withAttribute("execution-date", Long.toString(c.now().getEpochSecond()));
+        if (!quorate && c.everQuorate()) {
+            // As Pacemaker's controller marks the scheduler's input (not the CIB): this partition lost quorum.
+            root = root.withAttribute("no-quorum-panic", "1");
+        }
+        decisionInput = Cib.of(root);
+        decisionSource = source;
+    }
+
+    /** Fence, probe, then (with quorum) the policy engine, filtered for safety. Null: nothing to do. */
+    private TransitionPlan decide() {
         Cib cib = c.cib();
         blocked.clear();
         pendingFence = List.of();
@@ -1162,6 +1203,7 @@ final class DcRole {
                 } else {
                     List<String> live = new ArrayList<>(toFence);
                     live.removeAll(fenceGaveUp.keySet());
+                    noteInput(cib, "fencing");
                     TransitionPlan fp = live.isEmpty() ? null : fencePlan(live);
                     live.removeAll(fenceGaveUp.keySet());
                     pendingFence = List.copyOf(live);
@@ -1176,6 +1218,7 @@ final class DcRole {
                         // An attempt failed: nothing else runs before the next one.
                         return null;
                     }
+                    decisionInput = null;
                     cib = c.cib();
                 }
             }
@@ -1210,6 +1253,7 @@ final class DcRole {
         }
         TransitionPlan probes = Planner.probes(cib, view, c.config().defaultOpTimeoutMs());
         if (!probes.isEmpty()) {
+            noteInput(cib, probes.source());
             return probes;
         }
         if (!quorate && decision != null && decision.pending()) {
@@ -1218,22 +1262,27 @@ final class DcRole {
         }
         if (!quorate && !policy.equals("ignore")) {
             if (policy.equals("suicide")) {
+                noteInput(cib, "no-quorum-suicide");
                 for (String m : view.members()) {
                     out().send(m, new Message.Suicide(view.id(), "no quorum (" + quorumReason()
                             + ") and no-quorum-policy=suicide"));
                 }
                 return null;
             }
+            noteInput(cib, "no-quorum-" + policy);
             return Planner.noQuorum(cib, view, policy, c.config().defaultOpTimeoutMs(), blocked);
         }
-        out().add(new Effect.SaveSchedulerInput(++inputSeq, cib));
+        // The policy engine decides on exactly the input that is saved: execution-date (whole seconds) is the
+        // time it decides at, so that crm simulate on the saved file decides the same.
+        noteInput(cib, TransitionPlan.POLICY_ENGINE);
+        Cib input = decisionInput;
         TransitionPlan p;
         try {
-            p = c.scheduler().schedule(cib, c.now());
+            p = c.scheduler().schedule(input, c.now());
         } catch (RuntimeException e) {
             out().add(new Effect.Log(Effect.Log.Level.ERROR, "the policy engine failed on CIB " + cib.version()
-                    + " (input " + inputSeq + "): " + e));
-            return null;
+                    + " (input " + (inputSeq + 1) + "): " + e));
+            return new TransitionPlan(TransitionPlan.POLICY_ENGINE + "-failed", List.of());
         }
         Map<String, String> removed = new LinkedHashMap<>();
         TransitionPlan filtered = Planner.withoutPending(Planner.filter(p, view, c.self(), blocked,

@@ -63,10 +63,22 @@ public sealed interface Effect {
         }
     }
 
-    /** Keep the input of scheduler run {@code sequence} for replay with crm simulate (bounded, rotated). */
-    record SaveSchedulerInput(long sequence, Cib cib) implements Effect {
+    /**
+     * One decision of the DC: the CIB it decided on ({@code execution-date} set to the time it decided at)
+     * and the transition it ran. {@code decided.source()} says who decided: "policy-engine" inputs are kept
+     * for replay with crm simulate (bounded, rotated), with the canonical actions the DC ran beside them; the
+     * others (fencing, probes, no-quorum plans crmd's Planner still makes itself) are not replayable and are
+     * only reported, so that the simulation can count where Planner and the policy engine disagree.
+     */
+    record SaveSchedulerInput(long sequence, Cib cib, TransitionPlan decided) implements Effect {
         public SaveSchedulerInput {
             Objects.requireNonNull(cib, "cib");
+            Objects.requireNonNull(decided, "decided");
+        }
+
+        /** Whether the policy engine made the transition, so that replaying the input must give it again. */
+        public boolean replayable() {
+            return decided.source().equals(TransitionPlan.POLICY_ENGINE);
         }
     }
 

@@ -27,7 +27,7 @@ public final class PolicyEngineScheduler implements Scheduler {
         for (Action a : t.actions()) {
             out.add(convert(cib, prims, a));
         }
-        return new TransitionPlan("policy-engine", out);
+        return new TransitionPlan(TransitionPlan.POLICY_ENGINE, out);
     }
 
     static PlannedAction convert(Cib cib, Map<String, Primitive> prims, Action a) {

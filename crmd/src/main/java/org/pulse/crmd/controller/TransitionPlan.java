@@ -1,11 +1,68 @@
 package org.pulse.crmd.controller;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /** A transition graph: actions with their inputs; {@code source} says who made it (policy engine, probes, ...). */
 public record TransitionPlan(String source, List<PlannedAction> actions) {
+    /** The source of a plan the policy engine made (replayable from its saved input). */
+    public static final String POLICY_ENGINE = "policy-engine";
+
     public TransitionPlan {
         actions = List.copyOf(actions);
+    }
+
+    /**
+     * The actions in the canonical form of the conformance cases (org.pulse.policy.Transition#canonical's
+     * "== actions ==" part: one sorted line per real action, pseudo events left out), so that what the DC
+     * ran can be compared with {@code crm simulate --canonical} on the saved input.
+     */
+    public String canonicalActions() {
+        List<String> lines = new ArrayList<>();
+        for (PlannedAction a : actions) {
+            String l = canonicalLine(a);
+            if (l != null) {
+                lines.add(l);
+            }
+        }
+        Collections.sort(lines);
+        StringBuilder sb = new StringBuilder("== actions ==\n");
+        for (String l : lines) {
+            sb.append(l).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String canonicalLine(PlannedAction a) {
+        Map<String, String> p = a.params();
+        if (a.operation().equals("pseudo")) {
+            return null;
+        }
+        if (a.isFence()) {
+            return "fence " + a.fenceTarget() + " (" + a.operation() + ")";
+        }
+        if (a.operation().equals("do_shutdown")) {
+            return "shutdown " + a.node();
+        }
+        if (a.resourceId().isEmpty()) {
+            return a.operation() + " " + a.node();
+        }
+        String role = p.get("CRM_meta_role");
+        String rs = role == null ? "" : " role=" + role;
+        return switch (a.operation()) {
+            case "monitor" -> "monitor " + a.resourceId() + " " + a.node() + " interval=" + a.intervalMs() + rs;
+            case "cancel" -> "cancel " + a.resourceId() + " " + a.node() + " "
+                    + p.getOrDefault("CRM_meta_operation", "monitor") + " interval=" + a.intervalMs() + rs;
+            case "notify" -> "notify " + a.resourceId() + " " + a.node() + " " + p.get("CRM_meta_notify_type") + "-"
+                    + p.get("CRM_meta_notify_operation");
+            case "migrate_to" -> "migrate_to " + a.resourceId() + " " + a.node() + " target="
+                    + p.get("CRM_meta_migrate_target");
+            case "migrate_from" -> "migrate_from " + a.resourceId() + " " + a.node() + " source="
+                    + p.get("CRM_meta_migrate_source");
+            default -> a.operation() + " " + a.resourceId() + " " + a.node();
+        };
     }
 
     public boolean isEmpty() {

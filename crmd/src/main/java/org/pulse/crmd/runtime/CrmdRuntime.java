@@ -16,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +42,7 @@ import org.pulse.crmd.controller.PolicyEngineScheduler;
 import org.pulse.crmd.controller.QuorumConfig;
 import org.pulse.crmd.controller.StatusReport;
 import org.pulse.crmd.controller.TimerKey;
+import org.pulse.crmd.controller.TransitionPlan;
 import org.pulse.crmd.controller.View;
 import org.pulse.lrm.AgentRef;
 import org.pulse.lrm.Lrm;
@@ -365,7 +366,9 @@ public final class CrmdRuntime implements AutoCloseable {
                 w.complete(r.result());
             }
         } else if (f instanceof Effect.SaveSchedulerInput s) {
-            saveInput(s.cib());
+            if (s.decided().source().startsWith(TransitionPlan.POLICY_ENGINE)) {
+                saveInput(s.cib(), s.decided());
+            }
         } else if (f instanceof Effect.ShutdownComplete s) {
             log.info("leaving the cluster: {}", s.reason());
             shutdownGranted.countDown();
@@ -562,13 +565,21 @@ public final class CrmdRuntime implements AutoCloseable {
     }
 
     /** Keeps the scheduler's input for crm simulate; the oldest beyond pe_inputs_kept are removed. */
-    private void saveInput(Cib cib) {
+    /**
+     * pe-input-N.xml is the CIB the policy engine decided on (with its execution-date), and pe-input-N.actions
+     * the canonical actions of the transition the DC ran from it: {@code crm --cib-file pe-input-N.xml simulate
+     * --canonical} prints the same actions. The last peInputsKept of each are kept.
+     */
+    private void saveInput(Cib cib, TransitionPlan decided) {
         long index = ++peIndex;
         try {
             PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".xml", cib.toXml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".actions",
+                    decided.canonicalActions().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             long drop = index - config.peInputsKept();
             if (drop > 0) {
                 Files.deleteIfExists(peDir.resolve("pe-input-" + drop + ".xml"));
+                Files.deleteIfExists(peDir.resolve("pe-input-" + drop + ".actions"));
             }
             log.debug("scheduler input saved as {}", peDir.resolve("pe-input-" + index + ".xml"));
         } catch (IOException e) {

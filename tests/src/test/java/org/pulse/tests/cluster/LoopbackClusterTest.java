@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -502,6 +503,64 @@ class LoopbackClusterTest {
             }
         }
         assertTrue(logged, "no crmd log says the hanging alert timed out");
+    }
+
+    /**
+     * Replay (issue 11): each DC saved the inputs its policy engine decided on (data_dir/pe/pe-input-N.xml) and
+     * the canonical actions of the transition it ran from each (pe-input-N.actions); bin/crm simulate on the
+     * saved file must print those same actions. Bounded: the inputs whose transition did something first, at
+     * most {@value #REPLAYS_CHECKED} in all (each is one bin/crm JVM, 1 to 3 s).
+     */
+    static final int REPLAYS_CHECKED = 12;
+
+    @Test
+    @Order(15)
+    void everySavedInputReplaysWithCrmSimulateAsTheTransitionTheDcRan() throws Exception {
+        // Copied out first: a DC keeps saving (and rotating) inputs while this runs.
+        Path copies = Files.createDirectories(dir.resolve("replay"));
+        List<Path[]> withActions = new java.util.ArrayList<>();
+        List<Path[]> idle = new java.util.ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            Path pe = dir.resolve("node" + n).resolve("data").resolve("pe");
+            if (!Files.isDirectory(pe)) {
+                continue;
+            }
+            List<Path> inputs;
+            try (var files = Files.list(pe)) {
+                inputs = files.filter(f -> f.getFileName().toString().matches("pe-input-\\d+\\.xml")).toList();
+            }
+            for (Path x : inputs) {
+                Path actions = x.resolveSibling(x.getFileName().toString().replace(".xml", ".actions"));
+                Path xCopy = copies.resolve("node" + n + "-" + x.getFileName());
+                Path actionsCopy = copies.resolve("node" + n + "-" + actions.getFileName());
+                try {
+                    Files.copy(actions, actionsCopy);
+                    Files.copy(x, xCopy);
+                } catch (java.nio.file.NoSuchFileException rotatedAway) {
+                    continue;
+                }
+                (Files.readString(actionsCopy).equals("== actions ==\n") ? idle : withActions)
+                        .add(new Path[] {xCopy, actionsCopy});
+            }
+        }
+        assertFalse(withActions.isEmpty(), "no DC saved an input whose transition did anything, in " + dir);
+        List<Path[]> checked = new java.util.ArrayList<>(withActions.subList(0, Math.min(withActions.size(),
+                REPLAYS_CHECKED - 2)));
+        checked.addAll(idle.subList(0, Math.min(idle.size(), REPLAYS_CHECKED - checked.size())));
+        for (Path[] input : checked) {
+            Process p = new ProcessBuilder(TestEnv.root().resolve("bin/crm").toString(), "--cib-file",
+                    input[0].toString(), "simulate", "--canonical").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "bin/crm simulate on " + input[0]
+                    + " did not end within 60 s");
+            assertEquals(0, p.exitValue(), "bin/crm simulate on " + input[0] + " failed: " + out);
+            int placement = out.indexOf("== placement ==");
+            assertTrue(placement >= 0, "no canonical form from bin/crm simulate on " + input[0] + ": " + out);
+            assertEquals(Files.readString(input[1]), out.substring(0, placement), "the saved input " + input[0]
+                    + " replays with crm simulate as other actions than the DC ran");
+        }
+        System.out.println("LoopbackClusterTest: " + checked.size() + " saved inputs replayed with bin/crm simulate"
+                + " (of " + withActions.size() + " with actions and " + idle.size() + " idle ones saved)");
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.pulse.crmd.controller.AdminCommand;
 import org.pulse.crmd.controller.AdminResult;
 import org.pulse.crmd.controller.Controller;
 import org.pulse.crmd.controller.ControllerConfig;
+import org.pulse.crmd.controller.DecisionParity;
 import org.pulse.crmd.controller.Effect;
 import org.pulse.crmd.controller.Event;
 import org.pulse.crmd.controller.Message;
@@ -25,8 +26,11 @@ import org.pulse.crmd.controller.MessageCodec;
 import org.pulse.crmd.controller.OpRequest;
 import org.pulse.crmd.controller.OpResult;
 import org.pulse.crmd.controller.OpStatus;
+import org.pulse.crmd.controller.PolicyEngineScheduler;
 import org.pulse.crmd.controller.Scheduler;
 import org.pulse.crmd.controller.View;
+import org.pulse.policy.PolicyEngine;
+import org.pulse.policy.Transition;
 
 /**
  * Many controllers in one JVM on a simulated network and clock: a seeded event queue, a message
@@ -82,6 +86,24 @@ final class SimCluster {
     long crashes;
     /** When each node was last fenced (off or reboot), by name. */
     final Map<String, Long> lastFencedAtMs = new HashMap<>();
+    /**
+     * Replay (issue 11): every input the policy engine decided on is scheduled again here and must give the
+     * transition the DC ran; the mismatches, for a person. Only with the real policy engine.
+     */
+    final List<String> replayMismatches = new ArrayList<>();
+    long replayed;
+    /** Parity: inputs compared, and those where Planner and the policy engine disagree, per kind. */
+    long parityInputs;
+    long parityFencing;
+    long parityProbes;
+    /** Fencing differences where Planner fences a node the policy engine does not, and the other way. */
+    long parityFencingPlannerOnly;
+    long parityFencingPeOnly;
+    long parityFenceDevices;
+    long parityNoQuorum;
+    /** The first disagreements of each kind (fencing, probes, no-quorum), as examples. */
+    final List<String> parityExamples = new ArrayList<>();
+    private final Map<String, Integer> examplesByKind = new HashMap<>();
 
     record Scheduled(long timeMs, long seq, Runnable action) {
     }
@@ -425,6 +447,8 @@ final class SimCluster {
                 trace(h.name + " admin " + r.requestId() + " -> " + r.result().code() + " " + r.result().version()
                         + " " + r.result().message());
             }
+        } else if (f instanceof Effect.SaveSchedulerInput s) {
+            checkDecision(h, s);
         } else if (f instanceof Effect.SelfFence s) {
             powerOff(h, "self-fence: " + s.reason());
             at(1000 + random.nextInt(2000), () -> powerOn(h));
@@ -432,6 +456,47 @@ final class SimCluster {
             if (l.level() != Effect.Log.Level.DEBUG || Boolean.getBoolean("pulse.sim.debuglog")) {
                 trace(h.name + " " + l.text());
             }
+        }
+    }
+
+    /**
+     * The DC's decision on {@code s.cib()}: replayed with the policy engine when the policy engine made it (the
+     * same actions, in canonical form, or a mismatch is recorded), and compared with Planner's own decisions.
+     */
+    private void checkDecision(Host h, Effect.SaveSchedulerInput s) {
+        if (!(scheduler instanceof PolicyEngineScheduler)) {
+            return;
+        }
+        Transition t = PolicyEngine.schedule(s.cib().root(), now());
+        if (s.replayable()) {
+            replayed++;
+            String canonical = t.canonical();
+            String replay = canonical.substring(0, canonical.indexOf("== placement =="));
+            String ran = s.decided().canonicalActions();
+            if (!replay.equals(ran)) {
+                replayMismatches.add(h.name + " input " + s.sequence() + " at " + nowMs + " ms: the DC ran\n" + ran
+                        + "but the saved input replays as\n" + replay);
+            }
+        }
+        DecisionParity.Result r = DecisionParity.compare(s.cib(), t);
+        parityInputs++;
+        parityFencing += r.fencing().isEmpty() ? 0 : 1;
+        for (String f : r.fencing()) {
+            parityFencingPlannerOnly += f.contains("only Planner []") ? 0 : 1;
+            parityFencingPeOnly += f.endsWith("only policy engine []") ? 0 : 1;
+        }
+        parityProbes += r.probes().isEmpty() ? 0 : 1;
+        parityFenceDevices += r.fenceDevices().isEmpty() ? 0 : 1;
+        parityNoQuorum += r.noQuorum().isEmpty() ? 0 : 1;
+        example("fencing", h, s, r.fencing());
+        example("probes", h, s, r.probes());
+        example("no-quorum", h, s, r.noQuorum());
+    }
+
+    private void example(String kind, Host h, Effect.SaveSchedulerInput s, List<String> differences) {
+        if (!differences.isEmpty() && examplesByKind.merge(kind, 1, Integer::sum) <= 2) {
+            parityExamples.add(kind + ": " + h.name + " input " + s.sequence() + " (decided by "
+                    + s.decided().source() + "): " + String.join("; ", differences));
         }
     }
 

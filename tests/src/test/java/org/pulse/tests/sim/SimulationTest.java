@@ -28,6 +28,17 @@ class SimulationTest {
         long acked = 0;
         long neverReturned = 0;
         long freezes = 0;
+        long replayed = 0;
+        long parityInputs = 0;
+        long parityFencing = 0;
+        long parityProbes = 0;
+        long parityFencingPlannerOnly = 0;
+        long parityFencingPeOnly = 0;
+        long parityFenceDevices = 0;
+        long parityNoQuorum = 0;
+        List<String> replayMismatches = new ArrayList<>();
+        List<String> parityExamples = new ArrayList<>();
+        java.util.Map<String, Integer> exampleKinds = new java.util.HashMap<>();
         int lateFenced = 0;
         long lateFenceMaxMs = 0;
         long started = System.nanoTime();
@@ -50,6 +61,24 @@ class SimulationTest {
             crashes += s.sim.crashes;
             neverReturned += s.sim.neverReturned;
             freezes += s.sim.freezes;
+            replayed += s.sim.replayed;
+            parityInputs += s.sim.parityInputs;
+            parityFencing += s.sim.parityFencing;
+            parityProbes += s.sim.parityProbes;
+            parityFencingPlannerOnly += s.sim.parityFencingPlannerOnly;
+            parityFencingPeOnly += s.sim.parityFencingPeOnly;
+            parityFenceDevices += s.sim.parityFenceDevices;
+            parityNoQuorum += s.sim.parityNoQuorum;
+            for (String e : s.sim.parityExamples) {
+                // At most 3 examples of each kind (the text starts with it), from whichever seeds show one.
+                String kind = e.substring(0, e.indexOf(':'));
+                if (exampleKinds.merge(kind, 1, Integer::sum) <= 3) {
+                    parityExamples.add("seed " + seed + ": " + e);
+                }
+            }
+            for (String m : s.sim.replayMismatches) {
+                replayMismatches.add(s.describe() + ": " + m);
+            }
             if (s.lateFencedAfterMs >= 0) {
                 lateFenced++;
                 lateFenceMaxMs = Math.max(lateFenceMaxMs, s.lateFencedAfterMs);
@@ -68,6 +97,19 @@ class SimulationTest {
                 (cpu.getCurrentThreadCpuTime() - cpuStartedNs) / 1e9);
         System.out.printf("simulation: late phase (a node dies while a survivor's probe never returns): fenced in"
                 + " %d schedules, at most %d ms after it died%n", lateFenced, lateFenceMaxMs);
+        System.out.printf("simulation: replay: %d inputs the policy engine decided on, scheduled again: %d gave a"
+                + " transition other than the one the DC ran%n", replayed, replayMismatches.size());
+        System.out.printf("simulation: parity of crmd's Planner and the policy engine over %d inputs: fencing differs"
+                + " in %d, probes in %d, no-quorum handling in %d (fence devices aside; they differ in %d: the"
+                + " policy engine probes them, and stops them without quorum)%n", parityInputs, parityFencing,
+                parityProbes, parityNoQuorum, parityFenceDevices);
+        System.out.printf("simulation: parity: of the fencing differences, Planner fences a node the policy engine"
+                + " does not in %d, the policy engine one Planner does not in %d%n", parityFencingPlannerOnly,
+                parityFencingPeOnly);
+        parityExamples.stream().limit(18).forEach(e -> System.out.println("  parity: " + e));
+        replayMismatches.stream().limit(5).forEach(m -> System.out.println("REPLAY MISMATCH " + m));
         assertEquals(List.of(), failures, "failing seeds (pin one in PinnedSeedsTest to debug)");
+        assertEquals(List.of(), replayMismatches.stream().limit(5).toList(),
+                "saved inputs that do not replay as the transition the DC ran");
     }
 }

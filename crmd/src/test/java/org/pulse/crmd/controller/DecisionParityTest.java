@@ -1,0 +1,79 @@
+package org.pulse.crmd.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.pulse.cib.Cib;
+import org.pulse.cib.xml.XmlParser;
+
+/**
+ * DecisionParity reads the partition, the DC and quorum from the input as the policy engine does, and names
+ * the differences between crmd's Planner and the policy engine: none on a lost member running a resource
+ * (both fence it), Planner's "suicide" against the policy engine's fencing with no-quorum-panic, and the
+ * systematic fence-device probes kept apart from the other probes.
+ */
+class DecisionParityTest {
+    private static final Instant NOW = Instant.parse("2026-12-06T09:00:00Z");
+
+    private static String running(String id) {
+        return "<lrm_resource id=\"" + id + "\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\"><lrm_rsc_op id=\"" + id
+                + "_last_0\" operation_key=\"" + id + "_start_0\" operation=\"start\" call-id=\"1\" rc-code=\"0\""
+                + " op-status=\"0\" interval=\"0\"/></lrm_resource>";
+    }
+
+    private static String probed(String id) {
+        return "<lrm_resource id=\"" + id + "\" class=\"stonith\" type=\"fence_dummy\"><lrm_rsc_op id=\"" + id
+                + "_last_0\" operation_key=\"" + id + "_monitor_0\" operation=\"monitor\" call-id=\"2\" rc-code=\"7\""
+                + " op-status=\"0\" interval=\"0\"/></lrm_resource>";
+    }
+
+    private static Cib cib(String cibAttrs, String props, String n1Lrm, String n2State) throws Exception {
+        return Cib.of(XmlParser.parse("test", "<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\""
+                + " validate-with=\"pacemaker-3.9\" dc-uuid=\"n1\" " + cibAttrs + "><configuration><crm_config>"
+                + "<cluster_property_set id=\"opts\">" + props + "</cluster_property_set></crm_config>"
+                + "<nodes><node id=\"n1\" uname=\"n1\"/><node id=\"n2\" uname=\"n2\"/><node id=\"n3\" uname=\"n3\"/>"
+                + "</nodes><resources><primitive id=\"fence\" class=\"stonith\" type=\"fence_dummy\"/>"
+                + "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\"/></resources><constraints/>"
+                + "</configuration><status>"
+                + "<node_state id=\"n1\" uname=\"n1\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\">"
+                + "<lrm id=\"n1\"><lrm_resources>" + n1Lrm + "</lrm_resources></lrm></node_state>" + n2State
+                + "<node_state id=\"n3\" uname=\"n3\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"down\"/>"
+                + "</status></cib>"));
+    }
+
+    @Test
+    void bothFenceALostMemberThatRanAResource() throws Exception {
+        Cib input = cib("have-quorum=\"1\"", "", probed("fence"),
+                "<node_state id=\"n2\" uname=\"n2\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"member\">"
+                + "<lrm id=\"n2\"><lrm_resources>" + running("d1") + "</lrm_resources></lrm></node_state>");
+        DecisionParity.Result r = DecisionParity.compare(input, NOW);
+        assertEquals(List.of(), r.fencing(), "Planner and the policy engine both fence n2");
+        assertEquals(List.of(), r.probes(), "both probe d1 on n1, where it is unknown: " + r);
+    }
+
+    @Test
+    void suicideIsPlannersMessageButThePolicyEnginesFencing() throws Exception {
+        String n2 = "<node_state id=\"n2\" uname=\"n2\" in_ccm=\"true\" crmd=\"online\" join=\"member\""
+                + " expected=\"member\"/>";
+        String props = "<nvpair id=\"nq\" name=\"no-quorum-policy\" value=\"suicide\"/>";
+        DecisionParity.Result panic = DecisionParity.compare(cib("have-quorum=\"0\" no-quorum-panic=\"1\"", props,
+                running("d1"), n2), NOW);
+        assertEquals(List.of(), panic.noQuorum(), "with no-quorum-panic both take every member down: " + panic);
+        DecisionParity.Result never = DecisionParity.compare(cib("have-quorum=\"0\"", props, running("d1"), n2), NOW);
+        assertEquals(1, never.noQuorum().size(), "a partition never quorate: the policy engine does not fence it,"
+                + " Planner still sends Suicide: " + never);
+    }
+
+    @Test
+    void fenceDeviceProbesAreCountedApart() throws Exception {
+        Cib input = cib("have-quorum=\"1\"", "", running("d1"),
+                "<node_state id=\"n2\" uname=\"n2\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"down\"/>");
+        DecisionParity.Result r = DecisionParity.compare(input, NOW);
+        assertEquals(List.of(), r.probes(), "d1 is known on n1: " + r);
+        assertEquals(1, r.fenceDevices().size(), "the policy engine probes the fence device on n1: " + r);
+        assertTrue(r.fenceDevices().get(0).contains("fence n1"), r.toString());
+    }
+}

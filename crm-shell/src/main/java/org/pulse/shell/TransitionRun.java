@@ -18,12 +18,12 @@ import org.pulse.policy.Transition;
  * {@code crm simulate --run}: carries a transition out on the CIB as crm_simulate -S does, so the
  * result can be shown, saved (--save-output) and scheduled again.
  *
- * <p>Actions run in waves: every action whose inputs are all done, in id order, then the next
- * wave. Each resource action records its result in the history (the expected rc: 7 for a probe
+ * <p>Actions run as crm_simulate fires them: passes over the graph in id order, each action
+ * as soon as its inputs are done. Each resource action records its result in the history (the expected rc: 7 for a probe
  * that finds the resource stopped, 8 for a promoted monitor), with the digest of the parameters
  * it ran with; fencing takes the node down and clears its history. An action named by --op-fail
  * returns that rc instead: its failure is recorded and counted, and, as a DC aborts a transition
- * on an unexpected result, no further wave starts. Cancels, deletes and cluster events
+ * on an unexpected result, no further action starts. Cancels, deletes and cluster events
  * (shutdown, clear_failcount) leave no history, as in crm_simulate.
  */
 final class TransitionRun {
@@ -42,18 +42,20 @@ final class TransitionRun {
         Set<Integer> done = new HashSet<>();
         List<String> executed = new ArrayList<>();
         List<String> failed = new ArrayList<>();
-        while (failed.isEmpty()) {
-            List<Action> wave = new ArrayList<>();
+        // passes over the actions in id order, each firing whatever is ready at that moment (so an
+        // action enabled earlier in the pass runs in it); once one failed, nothing more runs
+        boolean progress = true;
+        while (progress) {
+            progress = false;
             for (Action a : byId.values()) {
-                if (!done.contains(a.id()) && done.containsAll(a.inputs().stream().filter(byId::containsKey).toList())) {
-                    wave.add(a);
+                if (done.contains(a.id()) || !done.containsAll(a.inputs().stream().filter(byId::containsKey).toList())) {
+                    continue;
                 }
-            }
-            if (wave.isEmpty()) {
-                break;
-            }
-            for (Action a : wave) {
+                if (!failed.isEmpty() && !a.pseudo()) {
+                    continue;
+                }
                 done.add(a.id());
+                progress = true;
                 if (a.pseudo()) {
                     continue;
                 }

@@ -74,7 +74,7 @@ public final class StatusInjector {
         // what crm_simulate knows of an injected result: no parameters, so only one-shot
         // operations other than probes carry the resource's digest
         String digest = spec.intervalMs() == 0 && !spec.task().equals("monitor") ? paramDigest : null;
-        return record(cib, spec, 0, digest, nowEpochS, true);
+        return record(cib, spec, 0, digest, nowEpochS, false);
     }
 
     /**
@@ -84,11 +84,17 @@ public final class StatusInjector {
      * expected one is a failure, recorded and counted like an injected one.
      */
     public static XmlElement recordResult(XmlElement cib, OpSpec result, int expectedRc, String digest, long nowEpochS) {
-        return record(cib, result, expectedRc, digest, nowEpochS, result.rc() != expectedRc);
+        return record(cib, result, expectedRc, digest, nowEpochS, true);
     }
 
+    /**
+     * {@code ranInTransition}: the result of an action of a simulated transition (its failure was
+     * asked for with --op-fail: "User-injected result", the failure record keeps the digest)
+     * rather than an injected one ("Simulated action result", the failure record names the node
+     * and resource instead).
+     */
     private static XmlElement record(XmlElement cib, OpSpec spec, int expectedRc, String digest, long nowEpochS,
-                                     boolean countFailure) {
+                                     boolean ranInTransition) {
         XmlElement primitive = primitive(cib, spec.resource().replaceAll(":\\d+$", ""))
                 .orElseThrow(() -> new IllegalArgumentException("cannot inject " + spec + ": no resource '" + spec.resource()
                         + "' in the configuration (use a primitive's id, or a clone instance's as in the status)"));
@@ -102,16 +108,17 @@ public final class StatusInjector {
                     .mapToInt(o -> parseInt(o.attr("call-id"), 0)).max().orElse(0);
             boolean oneShot = spec.intervalMs() == 0;
             boolean failed = spec.rc() != expectedRc;
-            boolean counted = countFailure && failed && !(oneShot && spec.task().equals("monitor") && spec.rc() == 7);
+            boolean counted = failed && !(oneShot && spec.task().equals("monitor") && spec.rc() == 7);
+            String reason = !failed ? "" : ranInTransition ? "User-injected result" : "Simulated action result";
             if (failed) {
-                res = putOp(res, op(spec.resource() + "_last_failure_0", spec, expectedRc, callId, nowEpochS, null,
-                        counted ? ns.attr("uname") : null));
+                res = putOp(res, op(spec.resource() + "_last_failure_0", spec, expectedRc, callId, nowEpochS,
+                        ranInTransition ? digest : null, counted && !ranInTransition ? ns.attr("uname") : null, reason));
                 if (oneShot) {
-                    res = putOp(res, op(spec.resource() + "_last_0", spec, expectedRc, callId, nowEpochS, digest, null));
+                    res = putOp(res, op(spec.resource() + "_last_0", spec, expectedRc, callId, nowEpochS, digest, null, reason));
                 }
             } else {
                 String id = oneShot ? spec.resource() + "_last_0" : spec.key();
-                res = putOp(res, op(id, spec, expectedRc, callId, nowEpochS, digest, null));
+                res = putOp(res, op(id, spec, expectedRc, callId, nowEpochS, digest, null, reason));
             }
             XmlElement newRes = res;
             resources = existing.isPresent() ? resources.withChildReplaced(r -> r == existing.get(), newRes)
@@ -150,12 +157,12 @@ public final class StatusInjector {
     }
 
     private static XmlElement op(String id, OpSpec spec, int expectedRc, int callId, long nowEpochS, String digest,
-                                 String failedOnNode) {
+                                 String failedOnNode, String exitReason) {
         String key = callId + ":-1:" + expectedRc + ":" + UUID;
         List<String> a = new ArrayList<>(List.of("id", id, "operation_key", spec.key(), "operation", spec.task(),
                 "crm-debug-origin", ORIGIN, "crm_feature_set", FEATURE_SET, "transition-key", key,
                 "transition-magic", "0:" + spec.rc() + ";" + key,
-                "exit-reason", spec.rc() != expectedRc ? "Simulated action result" : "",
+                "exit-reason", exitReason,
                 "call-id", String.valueOf(callId), "rc-code", String.valueOf(spec.rc()), "op-status", "0",
                 "interval", String.valueOf(spec.intervalMs()), "last-rc-change", String.valueOf(nowEpochS),
                 "exec-time", "0", "queue-time", "0"));
@@ -217,20 +224,8 @@ public final class StatusInjector {
         XmlElement status = status(cib);
         Optional<XmlElement> ns = status.elements("node_state").stream().filter(s -> node.equals(s.attr("uname"))).findFirst();
         XmlElement updated = edit.apply(ns.orElse(XmlElement.of("node_state", "id", nodeId(cib, node), "uname", node)));
-        if (ns.isPresent()) {
-            status = status.withChildReplaced(s -> s == ns.get(), updated);
-        } else {
-            // a new node_state goes after the others (before tickets), as crm_simulate appends it
-            List<XmlNode> kids = new ArrayList<>(status.children());
-            int at = kids.size();
-            for (int i = 0; i < kids.size(); i++) {
-                if (kids.get(i) instanceof XmlElement k && k.name().equals("node_state")) {
-                    at = i + 1;
-                }
-            }
-            kids.add(at, updated);
-            status = status.withChildren(kids);
-        }
+        // a new node_state goes at the end of the status (after tickets), where crm_simulate appends it
+        status = ns.isPresent() ? status.withChildReplaced(s -> s == ns.get(), updated) : status.withChildAppended(updated);
         return withStatus(cib, status);
     }
 

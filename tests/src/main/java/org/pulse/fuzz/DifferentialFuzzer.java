@@ -273,22 +273,28 @@ public final class DifferentialFuzzer {
                 "", candidate, pacemaker, pulse);
     }
 
-    /** What an operator could have left out: resources, constraints and their parts, history, attributes. */
-    private static void collectRemovable(XmlElement e, List<XmlElement> out, boolean inHistory) {
+    /**
+     * What an operator could have left out: resources, constraints and their parts, attributes;
+     * and whole pieces of history (a resource's history on a node, a failure record, a recurring
+     * result, a node's transient attributes, a ticket). A resource's last result stays: without it
+     * the history is one no cluster writes.
+     */
+    private static void collectRemovable(XmlElement e, List<XmlElement> out, boolean inStatus) {
         for (XmlElement c : e.elements()) {
             String n = c.name();
             boolean removable = switch (n) {
                 case "primitive", "group", "clone", "bundle", "rsc_location", "rsc_colocation", "rsc_order",
-                     "rsc_ticket", "resource_ref", "resource_set", "lrm_resource", "lrm_rsc_op", "op",
+                     "rsc_ticket", "resource_ref", "resource_set", "lrm_resource", "op",
                      "meta_attributes", "utilization", "expression", "date_expression", "ticket_state",
                      "transient_attributes" -> true;
-                case "nvpair" -> !"stonith-enabled".equals(c.attr("name"));
+                case "lrm_rsc_op" -> !c.id().endsWith("_last_0");
+                case "nvpair" -> !inStatus && !"stonith-enabled".equals(c.attr("name"));
                 default -> false;
             };
             if (removable) {
                 out.add(c);
             }
-            collectRemovable(c, out, inHistory || n.equals("status"));
+            collectRemovable(c, out, inStatus || n.equals("status"));
         }
     }
 
@@ -417,6 +423,20 @@ public final class DifferentialFuzzer {
         return new Report(identical, compared, discarded, perFeature, reasons, kinds);
     }
 
+    /**
+     * The differing cases worth shrinking: the first of each kind of difference, at most
+     * {@code max}, so a handful of shrinks covers the distinct bugs rather than one bug many times.
+     */
+    public static List<Outcome> firstOfEachKind(List<Outcome> outcomes, int max) {
+        Map<String, Outcome> first = new LinkedHashMap<>();
+        for (Outcome o : outcomes) {
+            if (o.verdict() == Verdict.DIFFERENT && first.size() < max) {
+                first.putIfAbsent(differenceKind(o.pacemaker(), o.pulse()), o);
+            }
+        }
+        return List.copyOf(first.values());
+    }
+
     /** The kinds of lines only one side has, e.g. "-start +stop -placed": a signature to group by. */
     static String differenceKind(String pacemaker, String pulse) {
         List<String> only = new ArrayList<>();
@@ -448,11 +468,15 @@ public final class DifferentialFuzzer {
         return out;
     }
 
-    /** Writes SEED.xml (the shrunk CIB) and SEED.txt (both canonical forms and their difference). */
+    /**
+     * Writes SEED.xml (the shrunk CIB), SEED.orig.xml (the CIB as generated) and SEED.txt (both
+     * canonical forms of the shrunk CIB and their difference).
+     */
     public static Path writeFailure(Path dir, Outcome shrunk, Outcome original) throws IOException {
         Files.createDirectories(dir);
         String name = "seed-" + shrunk.seed();
         Files.writeString(dir.resolve(name + ".xml"), XmlWriter.toDocument(shrunk.test()));
+        Files.writeString(dir.resolve(name + ".orig.xml"), XmlWriter.toDocument(original.test()));
         StringBuilder sb = new StringBuilder();
         sb.append("# seed ").append(shrunk.seed()).append(" features ").append(original.features()).append('\n');
         sb.append("# difference: ").append(differenceKind(shrunk.pacemaker(), shrunk.pulse())).append('\n');

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * A long differential campaign outside CI (bench/fuzz): {@code --seed S --count N --threads T
  * --shrink K --out DIR}. Prints the identical rate overall and per feature and the top kinds of
- * difference; shrinks the first K differing cases into DIR (SEED.xml, SEED.txt).
+ * difference; shrinks the first differing case of each kind (at most K) into DIR (SEED.xml, SEED.txt).
  */
 public final class FuzzCampaign {
     private FuzzCampaign() {
@@ -18,6 +18,7 @@ public final class FuzzCampaign {
         int count = 20_000;
         int threads = 2;
         int shrink = 20;
+        int tries = 300;
         Path out = Path.of("tests/target/fuzz-failures");
         Path shared = Path.of(System.getProperty("pulse.shared", "../shared"));
         for (int i = 0; i < args.length; i++) {
@@ -26,11 +27,12 @@ public final class FuzzCampaign {
                 case "--count" -> count = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--shrink" -> shrink = Integer.parseInt(args[++i]);
+                case "--tries" -> tries = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--shared" -> shared = Path.of(args[++i]);
                 default -> {
                     System.err.println("fuzz: unknown argument " + args[i]
-                            + "; use --seed S --count N --threads T --shrink K --out DIR --shared DIR");
+                            + "; use --seed S --count N --threads T --shrink K --tries M --out DIR --shared DIR");
                     System.exit(2);
                 }
             }
@@ -49,18 +51,11 @@ public final class FuzzCampaign {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.print(DifferentialFuzzer.report(outcomes).text(seed, count));
         System.out.println("fuzz: " + ms + " ms for " + count + " cases");
-        int written = 0;
-        for (DifferentialFuzzer.Outcome o : outcomes) {
-            if (written >= shrink) {
-                break;
-            }
-            if (o.verdict() == DifferentialFuzzer.Verdict.DIFFERENT) {
-                DifferentialFuzzer.Outcome small = fuzzer.shrink(o, 300);
-                Path f = DifferentialFuzzer.writeFailure(out, small, o);
-                System.out.println("fuzz: shrunk seed " + o.seed() + " -> " + f + ": "
-                        + DifferentialFuzzer.differenceKind(small.pacemaker(), small.pulse()));
-                written++;
-            }
+        for (DifferentialFuzzer.Outcome o : DifferentialFuzzer.firstOfEachKind(outcomes, shrink)) {
+            DifferentialFuzzer.Outcome small = fuzzer.shrink(o, tries);
+            Path f = DifferentialFuzzer.writeFailure(out, small, o);
+            System.out.println("fuzz: shrunk seed " + o.seed() + " (" + DifferentialFuzzer.differenceKind(o.pacemaker(), o.pulse())
+                    + ") -> " + f + ": " + DifferentialFuzzer.differenceKind(small.pacemaker(), small.pulse()));
         }
         DifferentialFuzzer.deleteTree(scratch);
     }

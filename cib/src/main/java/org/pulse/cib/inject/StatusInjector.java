@@ -98,6 +98,7 @@ public final class StatusInjector {
         XmlElement primitive = primitive(cib, spec.resource().replaceAll(":\\d+$", ""))
                 .orElseThrow(() -> new IllegalArgumentException("cannot inject " + spec + ": no resource '" + spec.resource()
                         + "' in the configuration (use a primitive's id, or a clone instance's as in the status)"));
+        String failedRscId = instanceName(cib, spec, primitive);
         return withNodeState(cib, spec.node(), false, ns -> {
             XmlElement lrm = ns.element("lrm").orElse(XmlElement.of("lrm", "id", ns.attr("id")));
             XmlElement resources = lrm.element("lrm_resources").orElse(XmlElement.of("lrm_resources"));
@@ -112,13 +113,14 @@ public final class StatusInjector {
             String reason = !failed ? "" : ranInTransition ? "User-injected result" : "Simulated action result";
             if (failed) {
                 res = putOp(res, op(spec.resource() + "_last_failure_0", spec, expectedRc, callId, nowEpochS,
-                        ranInTransition ? digest : null, counted && !ranInTransition ? ns.attr("uname") : null, reason));
+                        ranInTransition ? digest : null, counted && !ranInTransition ? ns.attr("uname") : null, failedRscId,
+                        reason));
                 if (oneShot) {
-                    res = putOp(res, op(spec.resource() + "_last_0", spec, expectedRc, callId, nowEpochS, digest, null, reason));
+                    res = putOp(res, op(spec.resource() + "_last_0", spec, expectedRc, callId, nowEpochS, digest, null, null, reason));
                 }
             } else {
                 String id = oneShot ? spec.resource() + "_last_0" : spec.key();
-                res = putOp(res, op(id, spec, expectedRc, callId, nowEpochS, digest, null, reason));
+                res = putOp(res, op(id, spec, expectedRc, callId, nowEpochS, digest, null, null, reason));
             }
             XmlElement newRes = res;
             resources = existing.isPresent() ? resources.withChildReplaced(r -> r == existing.get(), newRes)
@@ -157,7 +159,7 @@ public final class StatusInjector {
     }
 
     private static XmlElement op(String id, OpSpec spec, int expectedRc, int callId, long nowEpochS, String digest,
-                                 String failedOnNode, String exitReason) {
+                                 String failedOnNode, String failedRscId, String exitReason) {
         String key = callId + ":-1:" + expectedRc + ":" + UUID;
         List<String> a = new ArrayList<>(List.of("id", id, "operation_key", spec.key(), "operation", spec.task(),
                 "crm-debug-origin", ORIGIN, "crm_feature_set", FEATURE_SET, "transition-key", key,
@@ -170,7 +172,7 @@ public final class StatusInjector {
             a.addAll(List.of("op-digest", digest));
         }
         if (failedOnNode != null) {
-            a.addAll(List.of("uname", failedOnNode, "rsc-id", spec.resource()));
+            a.addAll(List.of("uname", failedOnNode, "rsc-id", failedRscId));
         }
         return XmlElement.of("lrm_rsc_op", a.toArray(String[]::new));
     }
@@ -188,6 +190,47 @@ public final class StatusInjector {
         }
         a.addAll(List.of("type", primitive.attr("type", "")));
         return XmlElement.of("lrm_resource", a.toArray(String[]::new));
+    }
+
+    /**
+     * The name a failure record gives the resource: an anonymous clone's history is kept under
+     * the primitive's id, but the failure names the instance, numbered as the status lists the
+     * nodes that have a history of it (the first such node's is :0).
+     */
+    private static String instanceName(XmlElement cib, OpSpec spec, XmlElement primitive) {
+        if (spec.resource().contains(":") || !inAnonymousClone(cib, primitive)) {
+            return spec.resource();
+        }
+        int n = 0;
+        for (XmlElement ns : status(cib).elements("node_state")) {
+            if (spec.node().equals(ns.attr("uname"))) {
+                break;
+            }
+            boolean has = ns.element("lrm").flatMap(l -> l.element("lrm_resources")).stream()
+                    .flatMap(r -> r.elements("lrm_resource").stream()).anyMatch(r -> spec.resource().equals(r.id()));
+            n += has ? 1 : 0;
+        }
+        return spec.resource() + ":" + n;
+    }
+
+    private static boolean inAnonymousClone(XmlElement cib, XmlElement primitive) {
+        XmlElement clone = cib.element("configuration").flatMap(c -> c.element("resources"))
+                .map(r -> cloneOf(r, primitive, null)).orElse(null);
+        return clone != null && clone.elements("meta_attributes").stream().flatMap(m -> m.elements("nvpair").stream())
+                .noneMatch(nv -> "globally-unique".equals(nv.attr("name")) && "true".equalsIgnoreCase(nv.attr("value")));
+    }
+
+    private static XmlElement cloneOf(XmlElement e, XmlElement primitive, XmlElement clone) {
+        for (XmlElement c : e.elements()) {
+            if (c == primitive) {
+                return clone;
+            }
+            XmlElement f = cloneOf(c, primitive, c.name().equals("clone") || c.name().equals("master") ? c : clone);
+            if (f != null) {
+                return f;
+            }
+        }
+        return null;
     }
 
     /** The configured primitive with this id, anywhere under resources (groups, clones, bundles). */

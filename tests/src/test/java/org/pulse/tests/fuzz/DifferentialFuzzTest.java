@@ -10,7 +10,6 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.pulse.fuzz.DifferentialFuzzer;
 import org.pulse.fuzz.DifferentialFuzzer.Outcome;
-import org.pulse.fuzz.DifferentialFuzzer.Verdict;
 import org.pulse.tests.support.TestEnv;
 
 /**
@@ -51,14 +50,10 @@ class DifferentialFuzzTest {
             System.out.print(report.text(seed, count));
             System.out.println("fuzz: " + runMs + " ms for " + count + " cases on 2 threads");
             Path out = TestEnv.root().resolve("tests/target/fuzz-failures");
-            int shrunk = 0;
-            for (Outcome o : outcomes) {
-                if (o.verdict() == Verdict.DIFFERENT && shrunk < SHRINK_CASES) {
-                    Outcome small = fuzzer.shrink(o, SHRINK_TRIES);
-                    System.out.println("fuzz: difference at seed " + o.seed() + " shrunk to "
-                            + DifferentialFuzzer.writeFailure(out, small, o));
-                    shrunk++;
-                }
+            for (Outcome o : DifferentialFuzzer.firstOfEachKind(outcomes, SHRINK_CASES)) {
+                Outcome small = fuzzer.shrink(o, SHRINK_TRIES);
+                System.out.println("fuzz: difference at seed " + o.seed() + " shrunk to "
+                        + DifferentialFuzzer.writeFailure(out, small, o));
             }
             // a generator Pacemaker mostly refuses measures nothing
             assertTrue(report.discarded() * 10 <= count, "over a tenth of the generated CIBs were discarded: "

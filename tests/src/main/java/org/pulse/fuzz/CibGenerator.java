@@ -410,11 +410,17 @@ public final class CibGenerator {
             features.add("failure");
         }
         long failureAgeS = pick(List.of(5L, 50L, 300L, 5000L));
+        // most failure records as a cluster's controller writes them; some as crm_simulate -i
+        // leaves them (no digest), which Pacemaker reads as changed parameters
+        boolean failureDigests = p(0.85);
+        if (failures > 0 && !failureDigests) {
+            features.add("failure-no-digest");
+        }
 
         String cibBefore = render(false, nodes, offline, props, rscDefaults, nodeItems, resources, constraints, ticketStatus, true);
         String configAfter = renderConfig(true, props, rscDefaults, nodeItems, resources, constraints);
         return new FuzzCase(seed, cibBefore, configAfter, loseQuorum, failures, rnd.nextLong(), failureAgeS,
-                ticketEvents, nodeEvents, List.copyOf(features));
+                ticketEvents, nodeEvents, failureDigests, List.copyOf(features));
     }
 
     private final List<List<Item>> nodeAttrs = new ArrayList<>();

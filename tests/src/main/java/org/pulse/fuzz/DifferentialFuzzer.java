@@ -119,34 +119,80 @@ public final class DifferentialFuzzer {
         inject.addAll(c.nodeEvents());
         inject.addAll(c.ticketEvents());
         Files.writeString(edited, XmlWriter.toDocument(root));
-        List<Object> cmds = new ArrayList<>();
-        Path decided = edited;
         if (!inject.isEmpty()) {
             List<String> argv = new ArrayList<>(List.of("crm_simulate", "-x", edited.toString()));
             argv.addAll(inject);
             argv.addAll(List.of("-I", test.toString(), "-Q"));
-            cmds.add(argv);
-            decided = test;
+            JsonNode injected = w.ask(Map.of("cmds", List.of(argv)));
+            if (!injected.path("ok").asBoolean()) {
+                return discarded(c, "inject: " + injected.path("error").asText());
+            }
+            try {
+                root = XmlParser.parse(test.toString(), Files.readAllBytes(test));
+            } catch (XmlParseException e) {
+                return discarded(c, "injected CIB unreadable: " + e.getMessage());
+            }
         }
-        Map<String, Object> req = new HashMap<>();
-        req.put("cmds", cmds);
-        req.put("fix_times", Map.of("file", decided.toString(), "now", CibGenerator.EXECUTION_DATE, "age", c.failureAgeS()));
-        req.put("verify", decided.toString());
-        req.put("canon", decided.toString());
-        JsonNode b = w.ask(req);
+        XmlElement testRoot = asTheClusterRecordsIt(root, c.failureDigests(),
+                CibGenerator.EXECUTION_DATE - c.failureAgeS());
+        Path decided = test;
+        Files.writeString(decided, XmlWriter.toDocument(testRoot));
+        JsonNode b = w.ask(Map.of("verify", decided.toString(), "canon", decided.toString()));
         if (!b.path("ok").asBoolean()) {
             return discarded(c, b.path("stage").asText() + ": " + b.path("error").asText());
-        }
-        XmlElement testRoot;
-        try {
-            testRoot = XmlParser.parse(decided.toString(), Files.readAllBytes(decided));
-        } catch (XmlParseException e) {
-            return discarded(c, "injected CIB unreadable: " + e.getMessage());
         }
         String pacemaker = b.path("canonical").asText();
         String pulse = pulse(testRoot);
         return new Outcome(c.seed(), pacemaker.equals(pulse) ? Verdict.IDENTICAL : Verdict.DIFFERENT, c.features(), "",
                 testRoot, pacemaker, pulse);
+    }
+
+    /**
+     * The history as a cluster writes it, from what crm_simulate wrote: every stamp dated at
+     * {@code stampEpochS} (crm_simulate writes the wall clock; the case is decided at the fixed
+     * execution-date, and failure-timeout must see the failure's age), and, when
+     * {@code failureDigests}, a failure record carrying the digest of the operation that failed,
+     * as the controller records it (crm_simulate's injected failures carry none, and a failure
+     * without a digest reads to Pacemaker as "parameters changed": its fail count is cleared).
+     */
+    static XmlElement asTheClusterRecordsIt(XmlElement e, boolean failureDigests, long stampEpochS) {
+        XmlElement out = e;
+        for (String a : List.of("last-rc-change", "last-run")) {
+            if (out.attr(a) != null) {
+                out = out.withAttribute(a, Long.toString(stampEpochS));
+            }
+        }
+        if (out.name().equals("nvpair") && out.attr("name", "").startsWith("last-failure-")) {
+            out = out.withAttribute("value", Long.toString(stampEpochS));
+        }
+        if (out.name().equals("lrm_resource") && failureDigests) {
+            List<XmlElement> ops = out.elements("lrm_rsc_op");
+            List<XmlNode> kids = new ArrayList<>();
+            for (XmlNode k : out.children()) {
+                if (k instanceof XmlElement op && op.name().equals("lrm_rsc_op") && op.id().endsWith("_last_failure_0")
+                        && op.attr("op-digest") == null) {
+                    String key = op.attr("operation_key");
+                    String digest = ops.stream().filter(o -> o != op && key != null && key.equals(o.attr("operation_key"))
+                            && o.attr("op-digest") != null).map(o -> o.attr("op-digest")).findFirst().orElse(null);
+                    kids.add(digest == null ? op : op.withAttribute("op-digest", digest));
+                } else {
+                    kids.add(k);
+                }
+            }
+            out = out.withChildren(kids);
+        }
+        List<XmlNode> kids = new ArrayList<>();
+        boolean changed = false;
+        for (XmlNode k : out.children()) {
+            if (k instanceof XmlElement ke) {
+                XmlElement nk = asTheClusterRecordsIt(ke, failureDigests, stampEpochS);
+                changed |= nk != ke;
+                kids.add(nk);
+            } else {
+                kids.add(k);
+            }
+        }
+        return changed ? out.withChildren(kids) : out;
     }
 
     private static Outcome discarded(FuzzCase c, String why) {

@@ -14,9 +14,11 @@ import java.util.List;
  * @param failureAgeS     how long ago the history happened, against the execution-date
  * @param ticketEvents    crm_simulate ticket options (--ticket-grant/--ticket-revoke=T)
  * @param nodeEvents      crm_simulate node options (--node-fail/--node-down/--node-up=N)
+ * @param failureDigests  failure records carry the failed operation's digest, as the controller
+ *                        writes them (else as crm_simulate's injection leaves them: none)
  * @param features        what the case carries, for the per-feature report
  */
 public record FuzzCase(long seed, String cibBefore, String configAfter, boolean loseQuorum, int failures,
                        long eventSeed, long failureAgeS, List<String> ticketEvents, List<String> nodeEvents,
-                       List<String> features) {
+                       boolean failureDigests, List<String> features) {
 }

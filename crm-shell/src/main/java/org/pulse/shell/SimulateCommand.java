@@ -52,7 +52,8 @@ final class SimulateCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Crm crm;
 
-    @Option(names = "--canonical", description = "Print exactly the canonical form (sorted actions, then placement).")
+    @Option(names = "--canonical", description = "Print exactly the canonical form (sorted actions, then placement:"
+            + " the state once every action succeeded, also with --op-fail; see --save-output for what the run left).")
     boolean canonical;
 
     @Option(names = {"-Q", "--quiet"}, description = "Print nothing but errors (as crm_simulate -Q); with"

@@ -5,9 +5,6 @@ Python starts once per campaign, not once per CIB.
 Reads one JSON request per line on stdin and answers one JSON line on stdout:
   {"cmds": [[argv...], ...],            run in order (crm_simulate to settle or inject); stop at
                                         the first that exits non-zero
-   "fix_times": {"file": F, "now": S, "age": A}   rewrite wall-clock stamps crm_simulate wrote
-                                        (last-rc-change, last-run, last-failure-*) to S - A: the
-                                        history must be dated against the CIB's execution-date
    "verify": F,                         crm_verify -x F: a CIB with errors is not a case (warnings
                                         about the state it sees, e.g. a node to fence, are fine)
    "canon": F}                          the canonical form of F (canon.py, crm_simulate -S)
@@ -16,7 +13,6 @@ argv[1]: the directory holding canon.py (../shared/conformance/tools).
 """
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,7 +23,6 @@ import canon  # noqa: E402
 ENV = dict(os.environ, LC_ALL="C")
 if "CIB_shadow_dir" not in ENV:
     ENV["CIB_shadow_dir"] = tempfile.mkdtemp(prefix="pulse-fuzz-shadow-")
-STAMP = re.compile(r'((?:last-rc-change|last-run)="|name="last-failure-[^"]*" value=")(\d+)"')
 
 
 def run(argv):
@@ -35,22 +30,11 @@ def run(argv):
     return p.returncode, (p.stderr + p.stdout).decode(errors="replace")
 
 
-def fix_times(spec):
-    with open(spec["file"]) as f:
-        text = f.read()
-    stamp = int(spec["now"]) - int(spec["age"])
-    text = STAMP.sub(lambda m: "%s%d\"" % (m.group(1), min(int(m.group(2)), stamp)), text)
-    with open(spec["file"], "w") as f:
-        f.write(text)
-
-
 def handle(req):
     for argv in req.get("cmds", []):
         rc, out = run(argv)
         if rc != 0:
             return {"ok": False, "stage": "cmd", "error": "%s: rc=%d %s" % (" ".join(argv), rc, out[-2000:])}
-    if req.get("fix_times"):
-        fix_times(req["fix_times"])
     if req.get("verify"):
         rc, out = run(["crm_verify", "-x", req["verify"]])
         # crm_verify also warns about the state it sees (a node to fence, a stop that cannot run):

@@ -24,7 +24,8 @@ final class CliFormatter {
             java.util.Map.entry("clone", 6), java.util.Map.entry("tag", 8), java.util.Map.entry("location", 9),
             java.util.Map.entry("colocation", 9), java.util.Map.entry("order", 9), java.util.Map.entry("rsc_ticket", 10),
             java.util.Map.entry("fencing_topology", 10), java.util.Map.entry("property", 11),
-            java.util.Map.entry("rsc_defaults", 12), java.util.Map.entry("op_defaults", 13), java.util.Map.entry("alert", 16));
+            java.util.Map.entry("rsc_defaults", 12), java.util.Map.entry("op_defaults", 13), java.util.Map.entry("alert", 16),
+            java.util.Map.entry("role", 14), java.util.Map.entry("acl_target", 15), java.util.Map.entry("acl_group", 15));
 
     static String show(List<Configuration.CibObject> objects) {
         List<Configuration.CibObject> sorted = new ArrayList<>(objects);
@@ -125,6 +126,7 @@ final class CliFormatter {
                     parts.add(nvpair(nv));
                 }
             }
+            case "role", "acl_target", "acl_group" -> parts.addAll(AclSyntax.format(e));
             default -> parts.add("# " + o.type() + " " + e.id() + " (shown with 'show xml " + e.id() + "')");
         }
         return String.join(" \\\n\t", parts);

@@ -68,6 +68,8 @@ final class Configuration {
                         .forEach(s -> out.add(new CibObject(section.name(), s.id(), s)));
                 case "tags" -> section.elements("tag").forEach(t -> out.add(new CibObject("tag", t.id(), t)));
                 case "fencing-topology" -> out.add(new CibObject("fencing_topology", "fencing_topology", section));
+                case "acls" -> section.elements().stream().filter(e -> AclSyntax.TYPES.containsKey(e.name()))
+                        .forEach(e -> out.add(new CibObject(AclSyntax.TYPES.get(e.name()), e.id(), e)));
                 default -> {
                     // fencing-topology, alerts, acls: kept and written back, not edited here
                 }
@@ -151,6 +153,9 @@ final class Configuration {
             new IdAssigner(used).assign(node);
             return withConfiguration(configuration().withChildAppended(node.freeze()));
         }
+        if (AclSyntax.TYPES.containsKey(node.name)) {
+            return addAcl(node);
+        }
         String id = node.get("id");
         Optional<CibObject> existing = find(id);
         if (existing.isPresent()) {
@@ -182,6 +187,36 @@ final class Configuration {
             return withSection("tags", tags.withChildAppended(node.freeze()));
         }
         throw new CrmException("cannot add a " + node.name + " here");
+    }
+
+    /**
+     * A role, acl_target or acl_group into the acls section. Targets and groups name system users
+     * and groups, so their ids only clash with their own kind (as the validator treats them).
+     */
+    private Configuration addAcl(MNode node) throws CrmException {
+        String id = node.get("id");
+        String type = AclSyntax.TYPES.get(node.name);
+        XmlElement acls = Tree.section(configuration(), "acls");
+        if (acls.elements(node.name).stream().anyMatch(e -> id.equals(e.id()))) {
+            throw new CrmException("cannot create " + type + " with id '" + id + "': it already exists; change it"
+                    + " with 'edit " + id + "' or delete it first");
+        }
+        AclSyntax.checkReferences(node, acls);
+        if (node.name.equals("acl_role")) {
+            Set<String> used = Tree.ids(configuration());
+            if (used.contains(id) && find(id).filter(o -> !o.element().name().startsWith("acl_")).isPresent()) {
+                throw new CrmException("cannot create role with id '" + id + "': the id is already used; choose"
+                        + " another id");
+            }
+            for (MNode p : node.children) {
+                String pid = p.get("id");
+                for (int n = 1; used.contains(p.get("id")); n++) {
+                    p.attrs.put("id", pid + "-" + n);
+                }
+                used.add(p.get("id"));
+            }
+        }
+        return withSection("acls", acls.withChildAppended(node.freeze()));
     }
 
     private Configuration addResource(Parsed parsed, Set<String> used) throws CrmException {

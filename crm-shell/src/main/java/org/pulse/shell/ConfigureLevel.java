@@ -40,6 +40,7 @@ final class ConfigureLevel extends Level {
         USAGE.put("rename", "rename <old-id> <new-id>   rename an object and the references to it");
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
         USAGE.put("load", "load update|replace <file>   apply a file of crm commands (or CIB XML) to the configuration");
+        USAGE.putAll(AclSyntax.USAGE);
     }
 
     ConfigureLevel() {

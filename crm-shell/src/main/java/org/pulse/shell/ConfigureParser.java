@@ -3,14 +3,17 @@ package org.pulse.shell;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /** Turns one configure-level object command (primitive, location, property, ...) into XML without ids. */
 final class ConfigureParser {
     private ConfigureParser() {
     }
 
-    static final List<String> OBJECT_COMMANDS = List.of("primitive", "rsc_template", "group", "clone", "ms", "master",
-            "location", "colocation", "collocation", "order", "property", "rsc_defaults", "op_defaults", "node", "tag", "fencing_topology", "fencing-topology");
+    static final List<String> OBJECT_COMMANDS = java.util.stream.Stream.concat(Stream.of("primitive", "rsc_template",
+            "group", "clone", "ms", "master", "location", "colocation", "collocation", "order", "property",
+            "rsc_defaults", "op_defaults", "node", "tag", "fencing_topology", "fencing-topology"),
+            AclSyntax.COMMANDS.stream()).toList();
 
     static boolean isObjectCommand(String word) {
         return OBJECT_COMMANDS.contains(word.toLowerCase(Locale.ROOT));
@@ -36,6 +39,7 @@ final class ConfigureParser {
             case "node" -> SetParser.node(c);
             case "tag" -> SetParser.tag(c);
             case "fencing_topology", "fencing-topology" -> SetParser.fencing(c, nodes);
+            case "role", "acl_target", "acl_group", "user" -> AclSyntax.parse(keyword, c);
             default -> throw new CrmException("configure: unknown command '" + tokens.get(0).text() + "'");
         };
     }

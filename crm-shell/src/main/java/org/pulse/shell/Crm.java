@@ -117,7 +117,10 @@ public final class Crm implements Callable<Integer> {
     CibSource primarySource() {
         Path file = offlineCib();
         if (file != null) {
-            return new FileCibSource(file, file.getFileName().toString());
+            FileCibSource f = new FileCibSource(file, file.getFileName().toString());
+            String user = env.get("CIB_user");
+            // CIB_user: the file as that user's ACLs let it see and change it (Pacemaker's tools do the same).
+            return user == null || user.isBlank() ? f : new AclCibSource(f, AclCibSource.subject(user.strip()));
         }
         return new LiveCibSource(new AdminClient(socketPath()));
     }

@@ -32,11 +32,17 @@ import java.util.TreeMap;
  * @param setsidCommand  util-linux {@code setsid}: puts the agent in its own process group (pid == pgid)
  * @param nsenterCommand util-linux {@code nsenter}
  * @param killCommand    a {@code kill} that signals process groups ({@code kill -KILL -- -PGID})
+ * @param killGraceMs    after the deadline's SIGKILL, how long to wait for the agent's main process to be
+ *                       reaped before reporting the timeout anyway (a process in uninterruptible sleep, or one
+ *                       a tracer holds, outlives SIGKILL); it is then reaped in the background, never waited
+ *                       on. Kept below the DC's action margin so the node's own timeout reaches the DC first
  */
 public record LrmConfig(List<Path> agentDirs, Path ocfRoot, Path lsbDir, List<Path> stonithDirs, String nodeName,
                         Path haRsctmp, Map<String, String> extraEnv, Path netns, String crmFeatureSet,
                         int maxOutputBytes, long drainMs, String setsidCommand, String nsenterCommand,
-                        String killCommand) {
+                        String killCommand, long killGraceMs) {
+    /** Default {@link #killGraceMs}: under crmd's default action margin (5 s), so the node reports first. */
+    public static final long DEFAULT_KILL_GRACE_MS = 2_000;
     public static final Path DEFAULT_OCF_ROOT = Path.of("/usr/lib/ocf");
     /** Pacemaker 2.1.5's feature set, as its DC puts it into every operation's parameters. */
     public static final String DEFAULT_CRM_FEATURE_SET = "3.16.1";
@@ -55,13 +61,17 @@ public record LrmConfig(List<Path> agentDirs, Path ocfRoot, Path lsbDir, List<Pa
         if (drainMs < 0) {
             throw new IllegalArgumentException("drainMs must not be negative: " + drainMs);
         }
+        if (killGraceMs < 0) {
+            throw new IllegalArgumentException("killGraceMs must not be negative: " + killGraceMs);
+        }
     }
 
     /** ClusterLabs' agents, /etc/init.d, fence agents in /usr/sbin; node name from the host. */
     public static LrmConfig defaults() {
         return new LrmConfig(List.of(DEFAULT_OCF_ROOT), DEFAULT_OCF_ROOT, Path.of("/etc/init.d"),
                 List.of(Path.of("/usr/sbin"), Path.of("/sbin")), hostName(), null, Map.of(), null,
-                DEFAULT_CRM_FEATURE_SET, 64 * 1024, 100, "setsid", "nsenter", firstExisting("/bin/kill", "/usr/bin/kill"));
+                DEFAULT_CRM_FEATURE_SET, 64 * 1024, 100, "setsid", "nsenter", firstExisting("/bin/kill", "/usr/bin/kill"),
+                DEFAULT_KILL_GRACE_MS);
     }
 
     private static String hostName() {
@@ -87,7 +97,7 @@ public record LrmConfig(List<Path> agentDirs, Path ocfRoot, Path lsbDir, List<Pa
 
     public LrmConfig withAgentDirs(List<Path> dirs) {
         return new LrmConfig(dirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
     }
 
     /** The search path with {@code dir} searched first (e.g. Pulse's own agents before ClusterLabs'). */
@@ -100,27 +110,27 @@ public record LrmConfig(List<Path> agentDirs, Path ocfRoot, Path lsbDir, List<Pa
 
     public LrmConfig withOcfRoot(Path root) {
         return new LrmConfig(agentDirs, root, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
     }
 
     public LrmConfig withLsbDir(Path dir) {
         return new LrmConfig(agentDirs, ocfRoot, dir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
     }
 
     public LrmConfig withStonithDirs(List<Path> dirs) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, dirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
     }
 
     public LrmConfig withNodeName(String name) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, name, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
     }
 
     public LrmConfig withHaRsctmp(Path dir) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, dir, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
     }
 
     /** Adds (or replaces) one variable given to every agent. */
@@ -128,21 +138,26 @@ public record LrmConfig(List<Path> agentDirs, Path ocfRoot, Path lsbDir, List<Pa
         Map<String, String> env = new TreeMap<>(extraEnv);
         env.put(name, value);
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, env, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
     }
 
     public LrmConfig withNetns(Path netnsFile) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netnsFile,
-                crmFeatureSet, maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand);
+                crmFeatureSet, maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
     }
 
     public LrmConfig withMaxOutputBytes(int bytes) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                bytes, drainMs, setsidCommand, nsenterCommand, killCommand);
+                bytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
     }
 
     public LrmConfig withDrainMs(long ms) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, ms, setsidCommand, nsenterCommand, killCommand);
+                maxOutputBytes, ms, setsidCommand, nsenterCommand, killCommand, killGraceMs);
+    }
+
+    public LrmConfig withKillGraceMs(long ms) {
+        return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, ms);
     }
 }

@@ -23,8 +23,12 @@ import java.util.logging.Logger;
  *     a group leader) calls setsid() and execs in place, so the agent's pid is its process group id; through
  *     {@code nsenter --net=NS} first when a network namespace is configured (nsenter also execs in place);</li>
  * <li>stdin /dev/null (never a TTY), or a pipe with the given bytes (fence agents);</li>
- * <li>at the deadline {@code kill -KILL -- -PGID}, no TERM first, repeated every 5 s while the main process
- *     lives; the result is "timed out";</li>
+ * <li>at the deadline {@code kill -KILL -- -PGID}, no TERM first (as Pacemaker's executor: an agent that traps
+ *     TERM changes nothing); the result is "timed out";</li>
+ * <li>a main process that outlives SIGKILL by {@link LrmConfig#killGraceMs()} (uninterruptible sleep on a dead
+ *     NFS server or a stuck device, or a zombie a stopped tracer holds) is reported timed out anyway and no
+ *     longer waited on: a background task kills its group again every 5 s and logs when it is finally reaped,
+ *     so the resource's next operation and every other one go on;</li>
  * <li>completion is the main process's exit, then a bounded drain of the pipes (never a wait for EOF);</li>
  * <li>the main process is reaped by the JDK (waitFor).</li>
  * </ul>
@@ -104,7 +108,7 @@ final class ProcessRunner {
             p = pb.start();
         } catch (IOException e) {
             return new RawExecution(-1, -1, false, control.isCancelled(), "could not start " + pb.command() + ": " + e.getMessage(),
-                    new OutputCapture.Snapshot("", 0, ""), new OutputCapture.Snapshot("", 0, ""), startedAt, 0);
+                    new OutputCapture.Snapshot("", 0, ""), new OutputCapture.Snapshot("", 0, ""), startedAt, 0, false);
         }
         long pid = p.pid();
         control.started(this, pid);
@@ -123,14 +127,20 @@ final class ProcessRunner {
             });
         }
         boolean timedOut = false;
+        boolean unreaped = false;
         boolean interrupted = false;
         try {
             if (!p.waitFor(inv.timeoutMs(), TimeUnit.MILLISECONDS)) {
                 timedOut = !control.isCancelled();
                 killGroup(pid);
-                while (!p.waitFor(KILL_RETRY_MS, TimeUnit.MILLISECONDS)) {
-                    LOG.warning("agent " + inv.argv() + " (pid " + pid + ") will not die after SIGKILL; killing its group again");
-                    killGroup(pid);
+                if (!p.waitFor(config.killGraceMs(), TimeUnit.MILLISECONDS)) {
+                    // Waiting on would hold this resource's queue (and the DC's transition) hostage to a process
+                    // nothing can end: report now, keep killing and reaping in the background.
+                    unreaped = true;
+                    LOG.warning("agent " + inv.argv() + " (pid " + pid + ") did not die within " + config.killGraceMs()
+                            + " ms of SIGKILL (uninterruptible sleep, or held by a tracer); reporting the timeout and"
+                            + " reaping it in the background");
+                    reapInBackground(p, pid, inv.argv());
                 }
             }
         } catch (InterruptedException e) {
@@ -158,7 +168,28 @@ final class ProcessRunner {
         }
         int exit = p.isAlive() ? -1 : p.exitValue();
         return new RawExecution(pid, exit, timedOut, control.isCancelled() || interrupted, null, out.snapshot(), err.snapshot(),
-                startedAt, execMs);
+                startedAt, execMs, unreaped);
+    }
+
+    /**
+     * Kills the group again every {@link #KILL_RETRY_MS} until the main process is gone (the JDK's reaper waits
+     * on it meanwhile), on a reader thread: the caller has already reported. Ends when the LRM closes, too.
+     */
+    private void reapInBackground(Process p, long pid, List<String> argv) {
+        long since = System.nanoTime();
+        readers.execute(() -> {
+            try {
+                while (!p.waitFor(KILL_RETRY_MS, TimeUnit.MILLISECONDS)) {
+                    LOG.warning("agent " + argv + " (pid " + pid + ") still will not die after SIGKILL; killing its"
+                            + " group again");
+                    killGroup(pid);
+                }
+                LOG.info("agent " + argv + " (pid " + pid + ") was finally reaped "
+                        + (System.nanoTime() - since) / 1_000_000 + " ms after its timeout was reported");
+            } catch (InterruptedException e) {
+                LOG.warning("the LRM closed; agent " + argv + " (pid " + pid + ") is still not reaped");
+            }
+        });
     }
 
     /**

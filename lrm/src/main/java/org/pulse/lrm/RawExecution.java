@@ -11,7 +11,9 @@ import java.time.Instant;
  * @param timedOut   the deadline passed and the group was killed
  * @param cancelled  the run was cancelled and the group was killed
  * @param spawnError why the process could not be started, or null
+ * @param unreaped   the main process outlived SIGKILL by the kill grace period: no longer waited on, it is
+ *                   reaped in the background (its exit value is unknown)
  */
 record RawExecution(long pid, int exitValue, boolean timedOut, boolean cancelled, String spawnError,
-                    OutputCapture.Snapshot stdout, OutputCapture.Snapshot stderr, Instant startedAt, long execTimeMs) {
+                    OutputCapture.Snapshot stdout, OutputCapture.Snapshot stderr, Instant startedAt, long execTimeMs, boolean unreaped) {
 }

@@ -21,7 +21,9 @@ final class ResultMapper {
         }
         if (raw.timedOut()) {
             return new Mapped(OcfRc.ERR_GENERIC, ExecStatus.TIMED_OUT, "timed out after " + timeoutMs
-                    + " ms: process group " + raw.pid() + " killed with SIGKILL");
+                    + " ms: process group " + raw.pid() + " killed with SIGKILL"
+                    + (raw.unreaped() ? "; the agent did not die (uninterruptible sleep, or held by a tracer)"
+                    + " and is no longer waited on: check for a hung process " + raw.pid() : ""));
         }
         int exit = raw.exitValue();
         boolean meaningful = (standard.equals(AgentRef.OCF) && OcfRc.isValid(exit))

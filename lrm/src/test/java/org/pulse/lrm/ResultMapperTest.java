@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ResultMapperTest {
     private static RawExecution exited(int code, String reason) {
         return new RawExecution(100, code, false, false, null, new OutputCapture.Snapshot("", 0, ""),
-                new OutputCapture.Snapshot("", 0, reason), Instant.EPOCH, 5);
+                new OutputCapture.Snapshot("", 0, reason), Instant.EPOCH, 5, false);
     }
 
     @Test
@@ -36,7 +36,7 @@ class ResultMapperTest {
     @Test
     void timeoutIsAStatusWithRcOne() {
         RawExecution raw = new RawExecution(100, 137, true, false, null, new OutputCapture.Snapshot("", 0, ""),
-                new OutputCapture.Snapshot("", 0, ""), Instant.EPOCH, 3001);
+                new OutputCapture.Snapshot("", 0, ""), Instant.EPOCH, 3001, false);
         ResultMapper.Mapped m = ResultMapper.map("ocf", "start", raw, 3000);
         assertEquals(1, m.rc());
         assertEquals(ExecStatus.TIMED_OUT, m.status());

@@ -10,6 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
@@ -89,10 +90,23 @@ public final class ClusterKey {
                     "cluster key " + file + " does not exist; create one with `crmd --generate-key " + file
                             + "` on one node and copy it to every node (mode 0400)");
         }
-        if (!Files.isRegularFile(file)) {
+        // Every check on the file itself, never on what a link points to: a link planted where
+        // the key should be would otherwise hand the cluster's identity to whoever owns the target.
+        PosixFileAttributes attrs = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (attrs.isSymbolicLink()) {
+            throw new IOException("cluster key " + file + " is a symbolic link; refusing to follow it. Fix: copy the key"
+                    + " itself to " + file + " (mode 0400, owned by the user crmd runs as)");
+        }
+        if (!attrs.isRegularFile()) {
             throw new IOException("cluster key " + file + " is not a regular file");
         }
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+        String owner = attrs.owner().getName();
+        String me = System.getProperty("user.name");
+        if (!owner.equals(me) && !owner.equals("root")) {
+            throw new IOException("cluster key " + file + " is owned by " + owner + ", not by " + me + " (who runs crmd)"
+                    + " or root; whoever owns it can replace it. Fix: chown " + me + " " + file);
+        }
+        Set<PosixFilePermission> perms = attrs.permissions();
         Set<PosixFilePermission> loose = EnumSet.noneOf(PosixFilePermission.class);
         loose.addAll(perms);
         loose.retainAll(GROUP_OR_OTHER);
@@ -100,17 +114,25 @@ public final class ClusterKey {
             throw new IOException("cluster key " + file + " has mode " + PosixFilePermissions.toString(perms)
                     + ", which lets other users read or change it; refusing to use it. Fix: chmod 0400 " + file);
         }
-        long size = Files.size(file);
+        long size = attrs.size();
         if (size != KEY_BYTES) {
             throw new IOException("cluster key " + file + " has " + size + " bytes, expected exactly " + KEY_BYTES
                     + "; it is not a Pulse cluster key (or was truncated). Make a new one with `crmd --generate-key FILE`"
                     + " and copy it to every node");
         }
-        byte[] bytes = Files.readAllBytes(file);
-        if (bytes.length != KEY_BYTES) {
+        byte[] bytes = new byte[KEY_BYTES + 1];
+        int read = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            int n;
+            while ((n = ch.read(buf)) > 0) {
+                read += n;
+            }
+        }
+        if (read != KEY_BYTES) {
             throw new IOException("cluster key " + file + " changed size while being read; try again");
         }
-        return new ClusterKey(bytes);
+        return new ClusterKey(Arrays.copyOf(bytes, KEY_BYTES));
     }
 
     /** A key from raw bytes; for tests (a real node loads a file). */
@@ -123,9 +145,10 @@ public final class ClusterKey {
 
     /**
      * HMAC-SHA256(key, label): a separate 32-byte key per purpose, so that the seal key and any
-     * future use of the cluster key never share key material.
+     * other use of the cluster key (crmd's lease file) never share key material. The raw key
+     * cannot be recovered from a derived one.
      */
-    byte[] derive(String label) {
+    public byte[] derive(String label) {
         return derive(label.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -1,11 +1,13 @@
 package org.pulse.messaging;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -25,10 +27,17 @@ import java.util.regex.Pattern;
  * @param clusterKey  the shared key; null only with {@code insecure}
  * @param insecure    true runs without authentication and encryption: only for experiments,
  *                    never the default
+ * @param memberNames the names of the cluster's nodes: a key holder under any other name is
+ *                    refused at the seal (never joins, never votes); empty accepts any name
+ * @param stateDir    where this node keeps its incarnation counter and what it heard of the
+ *                    others' ({@link Incarnations}); null keeps them in memory only
+ * @param acceptKeys  during a rolling key change, other keys whose traffic is opened too; this
+ *                    node seals with {@code clusterKey} alone
  */
 public record MessagingConfig(String clusterName, String nodeName, List<InetSocketAddress> links,
                               List<InetSocketAddress> peers, Map<InetSocketAddress, InetSocketAddress> peerSecondLinks,
-                              Timing timing, ClusterKey clusterKey, boolean insecure) {
+                              Timing timing, ClusterKey clusterKey, boolean insecure, Set<String> memberNames,
+                              Path stateDir, List<ClusterKey> acceptKeys) {
     /** FD_SOCK2 listens on the TCP port plus this. */
     public static final int FD_SOCK_PORT_OFFSET = 100;
     static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -51,6 +60,11 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
                     + ": at most two links are supported");
         }
         peerSecondLinks = Map.copyOf(peerSecondLinks);
+        memberNames = Set.copyOf(memberNames);
+        acceptKeys = List.copyOf(acceptKeys);
+        if (!memberNames.isEmpty() && !memberNames.contains(nodeName)) {
+            throw new IllegalArgumentException("node " + nodeName + " is not among the cluster's nodes " + memberNames);
+        }
         for (Map.Entry<InetSocketAddress, InetSocketAddress> e : peerSecondLinks.entrySet()) {
             if (!peers.contains(e.getKey())) {
                 throw new IllegalArgumentException("second link " + e.getValue() + " is given for " + e.getKey()
@@ -86,6 +100,15 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
         }
     }
 
+    /** Every address a configured node may connect from: its links and every peer's. */
+    Set<java.net.InetAddress> peerHosts() {
+        Set<java.net.InetAddress> hosts = new java.util.HashSet<>();
+        links.forEach(a -> hosts.add(a.getAddress()));
+        peers.forEach(a -> hosts.add(a.getAddress()));
+        peerSecondLinks.values().forEach(a -> hosts.add(a.getAddress()));
+        return hosts;
+    }
+
     /** The address JGroups binds (the first link). */
     InetSocketAddress primaryLink() {
         return links.get(0);
@@ -110,6 +133,9 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
         private Timing timing = Timing.defaults();
         private ClusterKey clusterKey;
         private boolean insecure;
+        private final Set<String> memberNames = new java.util.LinkedHashSet<>();
+        private Path stateDir;
+        private final List<ClusterKey> acceptKeys = new ArrayList<>();
 
         private Builder(String clusterName, String nodeName) {
             this.clusterName = clusterName;
@@ -161,6 +187,24 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
             return this;
         }
 
+        /** The cluster's node names; only these may join (this node's own included). */
+        public Builder memberNames(java.util.Collection<String> names) {
+            memberNames.addAll(names);
+            return this;
+        }
+
+        /** Where the incarnation counters are kept across restarts. */
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
+        /** Keys accepted besides the cluster key during a rolling key change. */
+        public Builder acceptKeys(List<ClusterKey> keys) {
+            acceptKeys.addAll(keys);
+            return this;
+        }
+
         /** Turns authentication and encryption off. For experiments only. */
         public Builder insecure() {
             this.insecure = true;
@@ -168,7 +212,8 @@ public record MessagingConfig(String clusterName, String nodeName, List<InetSock
         }
 
         public MessagingConfig build() {
-            return new MessagingConfig(clusterName, nodeName, links, peers, peerSecondLinks, timing, clusterKey, insecure);
+            return new MessagingConfig(clusterName, nodeName, links, peers, peerSecondLinks, timing, clusterKey, insecure,
+                    memberNames, stateDir, acceptKeys);
         }
     }
 }

@@ -74,10 +74,19 @@ public final class Messenger implements AutoCloseable {
         });
         delivery.setRemoveOnCancelPolicy(true);
         this.dropLog = new DropLog(LOG, node, DROP_LOG_INTERVAL_MS, System::nanoTime);
-        this.seal = config.insecure() ? null : new SealProtocol(new Sealer(config.clusterKey(), new SecureRandom()), dropLog,
-                config.secondLink() != null);
+        if (config.insecure()) {
+            this.seal = null;
+        } else {
+            // A new incarnation per start of the channel, durable before the first message.
+            long incarnation = Incarnations.nextOwn(config.stateDir(), Messenger::wallClockMicros);
+            // A restarted node is silent for at least a JVM start; a live one is heard every heartbeat.
+            Incarnations book = Incarnations.of(config.memberNames(), config.stateDir(),
+                    config.timing().heartbeatTimeoutMs(), System::nanoTime);
+            this.seal = new SealProtocol(new Sealer(config.clusterKey(), config.acceptKeys(), new SecureRandom(), node, incarnation, book), dropLog,
+                    config.secondLink() != null);
+        }
         SuspectTap tap = new SuspectTap(this::suspected);
-        this.channel = new JChannel(StackFactory.build(config, seal, tap));
+        this.channel = new JChannel(StackFactory.build(config, seal, tap, dropLog));
         channel.name(node);
         // The name travels inside the address, so every member can name every other one even if
         // it never saw its discovery reply (e.g. after a merge).
@@ -249,6 +258,11 @@ public final class Messenger implements AutoCloseable {
     }
 
     // ---- internals ----
+
+    private static long wallClockMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
 
     JChannel channel() {
         return channel;

@@ -112,9 +112,10 @@ public final class SealProtocol extends Protocol {
             return reject(outerSrc, "message is not sealed (no payload): the sender runs without the cluster key, or is not Pulse");
         }
         Message inner;
+        Sealer.Opened opened;
         try {
-            byte[] plain = sealer.open(outer.getArray(), outer.getOffset(), outer.getLength());
-            inner = Util.messageFromBuffer(plain, 0, plain.length);
+            opened = sealer.open(outer.getArray(), outer.getOffset(), outer.getLength());
+            inner = Util.messageFromBuffer(opened.plain(), 0, opened.plain().length);
         } catch (Sealer.DuplicateException e) {
             duplicates.incrementAndGet();
             return duplicatesExpected ? null : reject(outerSrc, e.getMessage());
@@ -130,7 +131,13 @@ public final class SealProtocol extends Protocol {
             return reject(outerSrc, "sealed message claims source " + inner.getSrc() + " but came from " + outerSrc
                     + " (replayed or relayed)");
         }
-        opened.incrementAndGet();
+        // The name inside the JGroups address is what views and envelopes are named by; it must be
+        // the name the seal authenticated, or a key holder could seal as one node and act as another.
+        String claimed = Messenger.nameOf(inner.getSrc());
+        if (inner.getSrc() instanceof org.jgroups.util.ExtendedUUID && !claimed.equals(opened.sender())) {
+            return reject(outerSrc, "sealed by " + opened.sender() + " but its JGroups address names " + claimed);
+        }
+        this.opened.incrementAndGet();
         return inner;
     }
 

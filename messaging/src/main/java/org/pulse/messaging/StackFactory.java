@@ -39,10 +39,18 @@ final class StackFactory {
     /** Packets queued per connection when the peer does not read; seconds of normal traffic. */
     static final int MAX_SEND_QUEUE_PACKETS = 1024;
 
+    /**
+     * The largest frame a peer may announce on a connection. JGroups allocates the announced
+     * length before reading it, so without a bound a stranger (no key needed: this is below the
+     * seal) picks our allocation sizes. Real frames are bundles of at most max_bundle_size (64 KB)
+     * of FRAG2 fragments (60 KB each), so 4 MiB leaves room for any legitimate frame.
+     */
+    static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
     private StackFactory() {
     }
 
-    static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol suspectTap) {
+    static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol suspectTap, DropLog dropLog) {
         Timing t = config.timing();
         InetSocketAddress bind = config.primaryLink();
         List<Protocol> stack = new ArrayList<>();
@@ -76,6 +84,18 @@ final class StackFactory {
         // alone, 0 with both.
         tcp.setBundler(new PerDestinationBundler().useSingleSenderThread(false));
         tcp.setValue("log_discard_msgs", false); // other clusters' traffic is not news
+        tcp.setMaxLength(MAX_FRAME_BYTES);
+        tcp.setSocketFactory(new PeerAddressFilter(config.peerHosts(), dropLog));
+        // Connect from the configured address, which is what the peers' filters accept (the
+        // kernel's own choice of source may be another address of a multi-homed host).
+        tcp.setValue("client_bind_addr", bind.getAddress());
+        // JGroups 5.5.7 answers diagnostics probes (UDP multicast 224.0.75.75:7500) by default:
+        // view, members and addresses to anyone who asks, below the seal. Nothing of Pulse uses it.
+        try {
+            tcp.setDiagnosticsHandler(tcp.createDiagnosticsHandler().setEnabled(false));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot turn JGroups diagnostics off", e);
+        }
         stack.add(tcp);
 
         if (seal != null) {

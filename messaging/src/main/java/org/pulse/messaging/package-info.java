@@ -29,11 +29,19 @@
  * ({@link org.pulse.messaging.SealProtocol}), right above the transport: a node without the key
  * is never discovered, never joins, and nothing it sends reaches a protocol or crmd. Refused
  * messages are counted and logged (rate-limited) with the sender. A replayed message is refused
- * by a per-sender-session window ({@link org.pulse.messaging.ReplayWindow}). Not covered: replay
- * of traffic recorded before this node started (of sessions it never saw: in practice the
- * traffic of members' earlier incarnations, whose addresses are no longer in any view), and
- * denial of service at the TCP level by anyone who can reach the port (JGroups' TLS would close
- * that; it needs certificates).
+ * by a per-sender-session window ({@link org.pulse.messaging.ReplayWindow}). The sealed header
+ * names the sender and its incarnation ({@link org.pulse.messaging.Incarnations}): only the
+ * configured nodes ({@code memberNames}) are heard; an earlier incarnation of a node is refused
+ * once a later one was heard, also after the receiver itself restarted (both counters are kept in
+ * {@code stateDir}); a second process under a live node's name, or under the receiver's own, is
+ * refused. Below the seal: connections to the cluster port only from configured nodes'
+ * addresses ({@link org.pulse.messaging.PeerAddressFilter}), frames of at most 4 MiB, JGroups
+ * diagnostics off. Not covered: a replay of a node's current incarnation sent to a receiver that
+ * restarted after recording and before it hears that node again (the window is the time until
+ * the node's next message, a heartbeat interval in practice); a stranger on a configured node's
+ * own address can open connections (it can do nothing with them), and FD_SOCK2's port is not
+ * filtered (it carries no cluster state). During a rolling key change a node opens traffic sealed
+ * with any key in {@code acceptKeys} and seals with its own key only.
  *
  * <h2>Redundant links</h2>
  * With two {@code listenOn} addresses, {@link org.pulse.messaging.MultiLinkTCP} sends every

@@ -67,4 +67,26 @@ class ClusterKeyTest {
         assertTrue(missing.getMessage().contains("--generate-key"), missing.getMessage());
         assertThrows(IOException.class, () -> ClusterKey.load(dir));
     }
+
+    @Test
+    void loadRefusesASymbolicLinkEvenToAGoodKey() throws IOException {
+        Path real = dir.resolve("real-key");
+        ClusterKey.generate(real);
+        Path link = dir.resolve("authkey-link");
+        java.nio.file.Files.createSymbolicLink(link, real);
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> ClusterKey.load(link));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+    }
+
+    /** Needs root to give the file away; runs in CI (root). */
+    @Test
+    void loadRefusesAKeyOwnedBySomeoneElse() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to chown");
+        Path key = dir.resolve("foreign-key");
+        ClusterKey.generate(key);
+        java.nio.file.attribute.UserPrincipal nobody = key.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        java.nio.file.Files.setOwner(key, nobody);
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> ClusterKey.load(key));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("owned by nobody"), e.getMessage());
+    }
 }

@@ -2,6 +2,7 @@ package org.pulse.messaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
@@ -287,6 +288,91 @@ class ClusterTest {
             Messenger two = c.node(1);
             c.recorder(1).onEachMessage(e -> two.reply(e, "test.pong", new byte[0]));
             assertTrue(c.node(0).request(List.of("node2"), "test.ping", new byte[0], 2_000).get(5, TimeUnit.SECONDS).allAnswered());
+        }
+    }
+
+    /**
+     * Below the seal, a stranger can speak JGroups' TCP framing: a handshake claiming some address,
+     * then a frame announcing 1 GiB. Unbounded, the node would allocate the announced length and wait
+     * for it; bounded (StackFactory.MAX_FRAME_BYTES), it drops the connection at once and the view
+     * stays. Diagnostics (probe answers below the seal) are off on every node.
+     */
+    @Test
+    void aStrangersHugeFrameIsRefusedAndDiagnosticsAreOff() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "hugeframe", 3, 500)) {
+            formThree(c);
+            for (int i = 0; i < 3; i++) {
+                TCP tcp = c.node(i).channel().getProtocolStack().findProtocol(TCP.class);
+                assertFalse(tcp.getDiagnosticsHandler().isEnabled(), "diagnostics off on " + TestCluster.name(i));
+                assertEquals(StackFactory.MAX_FRAME_BYTES, tcp.getMaxLength());
+            }
+            int port = c.addresses.get(1).getPort();
+            try (Socket s = new Socket(TestNet.LOOPBACK, port)) {
+                s.setSoTimeout(5_000);
+                java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+                org.jgroups.stack.IpAddress claimed = new org.jgroups.stack.IpAddress(TestNet.LOOPBACK, 1);
+                out.write(new byte[] {'b', 'e', 'l', 'a'});
+                out.writeShort(org.jgroups.Version.version);
+                out.writeShort(claimed.serializedSize());
+                claimed.writeTo(out);
+                out.writeInt(1 << 30);
+                out.write(new byte[1024]);
+                out.flush();
+                long t0 = System.nanoTime();
+                // The node may first send its own handshake; what matters is that it then closes.
+                int got;
+                try {
+                    while ((got = s.getInputStream().read()) != -1) {
+                        // drain
+                    }
+                } catch (java.net.SocketException reset) {
+                    got = -1;
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    got = -2;
+                }
+                assertEquals(-1, got, "the node closes a connection that announces a 1 GiB frame (-2: still open after 5 s)");
+                System.out.printf("FIGURE 1 GiB frame refused after %.1f ms%n", ms(System.nanoTime() - t0));
+            }
+            Thread.sleep(500);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(List.of("node1", "node2", "node3"), c.node(i).view().members(), "view intact on " + TestCluster.name(i));
+            }
+        }
+    }
+
+    /**
+     * Only the configured nodes' addresses may connect to the cluster port: a connection from
+     * another address (127.0.0.2, reachable on loopback) is closed before anything is read, while
+     * one from a configured address (127.0.0.1) is kept waiting for its handshake.
+     */
+    @Test
+    void connectionsFromAddressesThatAreNoConfiguredNodeAreClosedAtOnce() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "peerfilter", 3, 500)) {
+            formThree(c);
+            int port = c.addresses.get(0).getPort();
+            try (Socket stranger = new Socket()) {
+                stranger.bind(new java.net.InetSocketAddress("127.0.0.2", 0));
+                stranger.connect(new java.net.InetSocketAddress(TestNet.LOOPBACK, port), 2_000);
+                // Same wait as for the configured address below, far below JGroups' own handshake timeout.
+                stranger.setSoTimeout(300);
+                int got;
+                try {
+                    got = stranger.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    got = -1;
+                }
+                assertEquals(-1, got, "a connection from 127.0.0.2 is closed by node1 at once");
+            }
+            try (Socket configured = new Socket()) {
+                configured.bind(new java.net.InetSocketAddress(TestNet.LOOPBACK, 0));
+                configured.connect(new java.net.InetSocketAddress(TestNet.LOOPBACK, port), 2_000);
+                configured.setSoTimeout(300);
+                assertThrows(java.net.SocketTimeoutException.class, () -> configured.getInputStream().read(),
+                        "a connection from a configured address is kept, waiting for its handshake");
+            }
+            for (int i = 0; i < 3; i++) {
+                assertEquals(List.of("node1", "node2", "node3"), c.node(i).view().members(), "view intact on " + TestCluster.name(i));
+            }
         }
     }
 

@@ -58,6 +58,37 @@ class SecurityTest {
         }
     }
 
+    /**
+     * A fourth key holder under a name that is not a configured node: the members (configured as
+     * node1 and node2) refuse its sealed traffic, so it never enters their view; refused at the
+     * seal, so counted there. The same for a second process calling itself node2.
+     */
+    @Test
+    void aKeyHolderWithAnUnknownNameOrADuplicateNameNeverJoins() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "sec-names", 3, 500)) {
+            java.util.List<String> members = List.of("node1", "node2");
+            for (int i = 0; i < 2; i++) {
+                Recorder r = new Recorder();
+                c.nodes.put(TestCluster.name(i), Messenger.start(c.builder(i, TestCluster.name(i), c.key).memberNames(members).build(), r));
+                c.recorders.put(TestCluster.name(i), r);
+            }
+            for (int i = 0; i < 2; i++) {
+                c.recorder(i).awaitView(v -> v.size() == 2, 10_000, "two members");
+            }
+            for (String intruderName : List.of("node9", "node2")) {
+                long refusedBefore = c.node(0).rejectedBySeal();
+                try (Messenger intruder = Messenger.start(c.builder(2, intruderName, c.key).build(), new Recorder())) {
+                    Thread.sleep(INTRUSION_MS);
+                    assertEquals(List.of(intruderName), intruder.view().members(), intruderName + " stays alone");
+                    for (int i = 0; i < 2; i++) {
+                        assertEquals(members, c.node(i).view().members(), "view of " + TestCluster.name(i) + " with " + intruderName + " around");
+                    }
+                    assertTrue(c.node(0).rejectedBySeal() > refusedBefore, "node1 refused " + intruderName + "'s traffic at the seal");
+                }
+            }
+        }
+    }
+
     private static void attack(TestCluster c, Messenger intruder) throws Exception {
         // Let it try: discovery, join, MERGE3 probes all reach the members' ports (they are in its
         // peer list) and must all be refused.

@@ -28,9 +28,23 @@ final class TestCluster implements AutoCloseable {
         return "node" + (i + 1);
     }
 
+    /** Node i of this cluster: every node of it is a configured member. */
     MessagingConfig config(int i, ClusterKey withKey) {
-        return MessagingConfig.builder(clusterName, name(i)).listenOn(addresses.get(i)).peers(addresses)
-                .failureDetectionMs(failureDetectionMs).clusterKey(withKey).build();
+        return builder(i, name(i), withKey).memberNames(names(allIndexes())).build();
+    }
+
+    /** A node listening on address i under any name, with a member list of its own. */
+    MessagingConfig.Builder builder(int i, String nodeName, ClusterKey withKey) {
+        return MessagingConfig.builder(clusterName, nodeName).listenOn(addresses.get(i)).peers(addresses)
+                .failureDetectionMs(failureDetectionMs).clusterKey(withKey);
+    }
+
+    private int[] allIndexes() {
+        int[] all = new int[addresses.size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        return all;
     }
 
     Messenger start(int i) {

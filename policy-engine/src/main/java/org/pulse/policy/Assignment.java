@@ -47,9 +47,77 @@ final class Assignment {
         // allocation traces on the generated benchmark CIBs show)
         List<Rsc> sorted = new ArrayList<>(units);
         sorted.sort(Comparator.comparingInt((Rsc u) -> -priority(u)));
+        if (!"default".equals(c.options().placementStrategy())) {
+            sortForUtilization(sorted);
+        }
         for (Rsc u : sorted) {
             assign(u);
         }
+    }
+
+    /**
+     * With a placement strategy other than default, Pacemaker orders resources before placing
+     * them (so capacity goes first to those that most want where they are): by priority, then
+     * by their score on their current node (inactive ones last), then by their scores node by
+     * node, the nodes taken best first (base score, then free capacity when balanced, then
+     * fewer resources, then name). Stable: ties keep configuration order.
+     */
+    private void sortForUtilization(List<Rsc> units) {
+        List<SNode> nodeOrder = new ArrayList<>(c.nodes());
+        Map<SNode, Integer> running = new java.util.HashMap<>();
+        for (Rsc r : c.byId().values()) {
+            if (r.isPrimitive()) {
+                for (SNode n : r.runningOn) {
+                    running.merge(n, 1, Integer::sum);
+                }
+            }
+        }
+        boolean balanced = "balanced".equals(c.options().placementStrategy());
+        nodeOrder.sort((a, b) -> {
+            int wa = a.canHost() ? a.baseScore : -Scores.INFINITY;
+            int wb = b.canHost() ? b.baseScore : -Scores.INFINITY;
+            if (wa != wb) {
+                return wa > wb ? -1 : 1;
+            }
+            if (balanced) {
+                int cc = compareCapacity(a, b);
+                if (cc != 0) {
+                    return cc < 0 ? -1 : 1;
+                }
+            }
+            int ra = running.getOrDefault(a, 0);
+            int rb = running.getOrDefault(b, 0);
+            if (ra != rb) {
+                return ra < rb ? -1 : 1;
+            }
+            return a.name.compareTo(b.name);
+        });
+        Map<Rsc, Integer> currentScore = new java.util.HashMap<>();
+        for (Rsc u : units) {
+            SNode cur = unitCurrentNode(u);
+            ScoreTable t = combinedOwn(u);
+            currentScore.put(u, cur != null && t.allows(cur) ? t.get(cur) : -Scores.INFINITY);
+        }
+        units.sort((x, y) -> {
+            if (priority(x) != priority(y)) {
+                return priority(x) > priority(y) ? -1 : 1;
+            }
+            int cx = currentScore.get(x);
+            int cy = currentScore.get(y);
+            if (cx != cy) {
+                return cx > cy ? -1 : 1;
+            }
+            ScoreTable tx = combinedOwn(x);
+            ScoreTable ty = combinedOwn(y);
+            for (SNode n : nodeOrder) {
+                int sx = tx.allows(n) ? tx.get(n) : -Scores.INFINITY;
+                int sy = ty.allows(n) ? ty.get(n) : -Scores.INFINITY;
+                if (sx != sy) {
+                    return sx > sy ? -1 : 1;
+                }
+            }
+            return 0;
+        });
     }
 
     private static int priority(Rsc u) {
@@ -93,8 +161,13 @@ final class Assignment {
         if (members.isEmpty()) {
             return u.scores;
         }
+        return combinedFrom(members, 0);
+    }
+
+    /** Members from {@code from} on, each merged into the one before it (dropped if that leaves nowhere). */
+    private static ScoreTable combinedFrom(List<Rsc> members, int from) {
         ScoreTable t = members.get(members.size() - 1).scores.copy();
-        for (int i = members.size() - 2; i >= 0; i--) {
+        for (int i = members.size() - 2; i >= from; i--) {
             ScoreTable base = members.get(i).scores.copy();
             ScoreTable merged = merge(base, t, 1.0f, members.get(i + 1).id);
             t = canRunAny(merged) ? merged : base;
@@ -139,7 +212,29 @@ final class Assignment {
 
     /** Own table plus what the unit's dependents want (recursively), weighted by colocation score. */
     private ScoreTable withInfluence(Rsc u, Set<Rsc> visiting) {
-        ScoreTable t = combinedOwn(u).copy();
+        return addInfluence(combinedOwn(u).copy(), u, visiting);
+    }
+
+    /**
+     * The table a unit is placed by, in Pacemaker's order: its own scores (a group's first
+     * member's) with its colocations with already placed primaries applied first; then the
+     * later members of a group, then what its dependents prefer — each merge dropped when it
+     * would leave no node where the unit may run, judged with the primaries' part included.
+     */
+    private ScoreTable placementTable(Rsc u, List<Colocation> primaries) {
+        List<Rsc> members = u.isPrimitive() ? List.of() : u.primitives();
+        ScoreTable t = members.isEmpty() ? u.scores.copy() : members.get(0).scores.copy();
+        applyPrimaries(t, primaries);
+        if (members.size() > 1) {
+            ScoreTable merged = merge(t, combinedFrom(members, 1), 1.0f, members.get(1).id);
+            if (canRunAny(merged)) {
+                t = merged;
+            }
+        }
+        return addInfluence(t, u, new HashSet<>());
+    }
+
+    private ScoreTable addInfluence(ScoreTable t, Rsc u, Set<Rsc> visiting) {
         visiting.add(u);
         for (Colocation col : s.dependentsOf(u)) {
             Rsc d = col.dependent();
@@ -166,21 +261,113 @@ final class Assignment {
      * distribute_children).
      */
     private void assignClone(Rsc clone) {
+        // an instance keeps its node only while that node has fewer than its share of the
+        // instances (clone-max over the nodes that can host, at least one), so instances
+        // crowded on one node spread out when others become available
+        int available = 0;
+        for (SNode n : c.nodes()) {
+            if (n.canHost() && clone.scores.allows(n)) {
+                available++;
+            }
+        }
+        int share = Math.max(1, available == 0 ? 1 : clone.cloneMax / available);
+        Map<SNode, Integer> kept = new java.util.HashMap<>();
         for (Rsc inst : clone.children) {
             SNode cur = unitCurrentNode(inst);
-            if (cur == null || inst.assignedDone) {
+            if (cur == null || inst.assignedDone || failed(inst)) {
                 continue;
             }
             ScoreTable t = combinedOwn(inst);
+            if (kept.getOrDefault(cur, 0) >= share) {
+                crowded.add(inst);   // its node has its share: no tie goes to it there
+                continue;
+            }
             if (cur.canHost() && t.allows(cur) && t.get(cur) >= 0 && !cloneNodeFull(inst, cur) && wantsToRun(inst)
                     && inst.managed) {
                 pinned.put(inst, cur);
                 assign(inst);
+                if (inst.assigned == cur) {
+                    kept.merge(cur, 1, Integer::sum);
+                }
             }
         }
         for (Rsc inst : clone.children) {
             assign(inst);
         }
+    }
+
+    /**
+     * The clone's own node weights as promotion sees them (Pacemaker's promotion_order): its
+     * locations, what every resource colocated with it prefers (positive, dropped if it would
+     * leave nowhere), once more what those colocated with its Promoted role prefer, and what the
+     * resources its Promoted role is colocated with prefer. Each instance's promotion priority
+     * is added to this on its node to rank the instances.
+     */
+    private ScoreTable promotionWeights(Rsc clone) {
+        ScoreTable t = clone.scores.copy();
+        for (int pass = 0; pass < 2; pass++) {
+            for (Colocation col : s.dependentsOf(clone)) {
+                Rsc d = col.dependent();
+                if (!col.influence() || d.assignedDone || col.score() <= -Scores.INFINITY
+                        || (pass == 1 && col.primaryRole() != Role.PROMOTED)) {
+                    continue;
+                }
+                ScoreTable merged = mergePositive(t, withInfluence(d, new HashSet<>(List.of(clone))),
+                        (float) col.score() / Scores.INFINITY, d.id + " (colocation " + col.id() + ")");
+                if (canRunAny(merged)) {
+                    t = merged;
+                }
+            }
+        }
+        for (Colocation col : s.primariesOf(clone)) {
+            if (col.dependentRole() != Role.PROMOTED) {
+                continue;
+            }
+            ScoreTable pt = finalScores.get(col.primary());
+            if (pt == null) {
+                continue;
+            }
+            ScoreTable merged = merge(t, pt, (float) col.score() / Scores.INFINITY, col.primary().id + " (colocation " + col.id() + ")");
+            if (col.score() >= Scores.INFINITY || canRunAny(merged)) {
+                t = merged;
+            }
+        }
+        return t;
+    }
+
+    /** As {@link #merge}, but a node the other side dislikes is not made negative by it. */
+    private static ScoreTable mergePositive(ScoreTable base, ScoreTable other, float factor, String why) {
+        ScoreTable out = base.copy();
+        for (int i = 0; i < base.size(); i++) {
+            if (!base.allowedAt(i)) {
+                continue;
+            }
+            SNode n = base.node(i);
+            int o = other.get(n);
+            int add;
+            if (o >= Scores.INFINITY || o <= -Scores.INFINITY) {
+                add = (factor > 0) == (o > 0) ? Scores.INFINITY : -Scores.INFINITY;
+            } else {
+                add = (int) (factor * o);
+            }
+            if (add > 0) {
+                out.add(n, add, "preference of " + why + (factor == 1.0f ? "" : " × " + factor));
+            }
+        }
+        return out;
+    }
+
+    /** Clone instances on a node that already has its share of the clone's instances. */
+    private final Set<Rsc> crowded = new HashSet<>();
+
+    /** Has any primitive of the unit failed (a failed instance is not kept where it is)? */
+    private static boolean failed(Rsc u) {
+        for (Rsc p : u.primitives()) {
+            if (p.failed) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Instances whose first-pass node is decided: they take it unless a colocation forbids it. */
@@ -190,7 +377,9 @@ final class Assignment {
     private void applyCloneColocation(ScoreTable t, Colocation col, Rsc clone) {
         java.util.Set<SNode> where = new java.util.HashSet<>();
         for (Rsc inst : clone.children) {
-            if (inst.assigned != null) {
+            // with a role named (with-rsc-role), only the instances that will have that role count
+            if (inst.assigned != null && (col.primaryRole() == Role.UNKNOWN || col.primaryRole() == Role.STARTED
+                    || Promotion.instanceRole(inst) == col.primaryRole())) {
                 where.add(inst.assigned);
             }
         }
@@ -214,6 +403,8 @@ final class Assignment {
                 assignClone(u);
                 u.assigning = false;
                 u.assignedDone = true;
+                // roles now, so that what goes with a role of this clone is placed knowing where it is
+                Promotion.assignRoles(c, s, u, u.promotable ? promotionWeights(u) : null);
             }
             return;
         }
@@ -228,9 +419,47 @@ final class Assignment {
         for (Colocation col : primaries) {
             assign(col.primary());
         }
-        ScoreTable t = withInfluence(u, new HashSet<>());
+        ScoreTable t = placementTable(u, primaries);
+        finalScores.put(u, t);
+        SNode chosen = null;
+        String reason = null;
+        if (u.orphan) {
+            reason = "it is no longer in the configuration (orphan)";
+        } else if (!wantsToRun(u)) {
+            reason = "target-role is Stopped";
+        } else {
+            SNode pin = pinned.remove(u);
+            if (pin != null) {
+                // a clone instance keeps its node only if that is still one of its best
+                SNode best = choose(u, t);
+                if (best == null || t.get(pin) < 0 || t.get(pin) < t.get(best)) {
+                    finalScores.remove(u);
+                    u.assigning = false;
+                    return;   // placed with the instances that have no node yet
+                }
+                chosen = pin;
+            } else {
+                chosen = choose(u, t);
+            }
+            if (chosen == null) {
+                reason = "no node can run it (every node scores below 0 or cannot host resources)";
+            }
+        }
+        if (!u.managed && unitCurrentNode(u) != null) {
+            chosen = unitCurrentNode(u);   // unmanaged: nothing moves
+        }
+        setAssigned(u, chosen, reason);
+        u.assigning = false;
+        u.assignedDone = true;
+    }
+
+    /** Colocations with primaries already placed: with (or apart from) where each went. */
+    private void applyPrimaries(ScoreTable t, List<Colocation> primaries) {
         for (Colocation col : primaries) {
             Rsc p = col.primary();
+            if (col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) {
+                continue;   // a colocation of the dependent's role decides its promotion, not its node
+            }
             if (p.kind == Rsc.Kind.CLONE) {
                 applyCloneColocation(t, col, p);
                 continue;
@@ -255,26 +484,6 @@ final class Assignment {
                 t.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + p.id + " (colocation " + col.id() + ")");
             }
         }
-        finalScores.put(u, t);
-        SNode chosen = null;
-        String reason = null;
-        if (u.orphan) {
-            reason = "it is no longer in the configuration (orphan)";
-        } else if (!wantsToRun(u)) {
-            reason = "target-role is Stopped";
-        } else {
-            SNode pin = pinned.get(u);
-            chosen = pin != null && t.get(pin) >= 0 ? pin : choose(u, t);
-            if (chosen == null) {
-                reason = "no node can run it (every node scores below 0 or cannot host resources)";
-            }
-        }
-        if (!u.managed && unitCurrentNode(u) != null) {
-            chosen = unitCurrentNode(u);   // unmanaged: nothing moves
-        }
-        setAssigned(u, chosen, reason);
-        u.assigning = false;
-        u.assignedDone = true;
     }
 
     private boolean wantsToRun(Rsc u) {
@@ -284,7 +493,7 @@ final class Assignment {
         if (c.options().stopAllResources()) {
             return false;
         }
-        if (!c.quorumAllowsStarts()) {
+        if (!c.quorumAllowsStarts() && !requiresNothing(u)) {
             String p = c.options().noQuorumPolicy();
             if ("freeze".equals(p)) {
                 return unitCurrentNode(u) != null;
@@ -292,6 +501,20 @@ final class Assignment {
             // demote: promotable instances keep running (demoted); everything else stops
             return "demote".equals(p) && unitCurrentNode(u) != null && u.parent != null
                     && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable;
+        }
+        return true;
+    }
+
+    /** requires=nothing on every primitive of the unit: no-quorum-policy does not apply to it. */
+    private static boolean requiresNothing(Rsc u) {
+        List<Rsc> ps = u.primitives();
+        if (ps.isEmpty()) {
+            return false;
+        }
+        for (Rsc p : ps) {
+            if (!p.requiresNothing) {
+                return false;
+            }
         }
         return true;
     }
@@ -372,10 +595,6 @@ final class Assignment {
     }
 
     private SNode choose(Rsc u, ScoreTable t) {
-        if (!c.quorumAllowsStarts() && "freeze".equals(c.options().noQuorumPolicy())) {
-            SNode cur = unitCurrentNode(u);
-            return cur != null && cur.online && t.get(cur) >= 0 ? cur : null;
-        }
         SNode best = null;
         int bestScore = Integer.MIN_VALUE;
         boolean useUtilization = !"default".equals(c.options().placementStrategy());
@@ -406,7 +625,7 @@ final class Assignment {
                 bestScore = sc;
             }
         }
-        SNode cur = unitCurrentNode(u);
+        SNode cur = crowded.contains(u) ? null : unitCurrentNode(u);
         if (best != null && cur != null && cur != best && cur.canHost() && !cloneNodeFull(u, cur) && t.allows(cur) && t.get(cur) == bestScore
                 // with a positive best score the current node wins any tie; at zero, only a tie on
                 // the emptier-node rule too (Pacemaker's assign_best_node and node comparison)

@@ -97,6 +97,12 @@ final class GraphBuilder {
                 end.add(r.assigned.name);
             }
         }
+        for (SNode n : r.runningOn) {
+            Act demote = p.find(r, "demote", n);
+            Rsc.NodeHistory h = r.history.get(n);
+            // on-fail=demote: the demotion is the recovery
+            acted |= demote != null && demote.runnable && h != null && h.failed && h.onFail == OnFail.DEMOTE;
+        }
         boolean stillFailed = r.failed && !acted && !end.isEmpty();
         String endRole = "Started";
         Rsc clone = r.cloneAncestor();
@@ -124,8 +130,8 @@ final class GraphBuilder {
         if (n.standby) {
             return "standby";
         }
-        if (n.maintenance) {
-            return "maintenance";
+        if (n.maintenanceAttribute) {
+            return "maintenance";   // (cluster-wide maintenance-mode does not show on the nodes)
         }
         return "online";
     }

@@ -53,16 +53,21 @@ final class Planner {
     static Planner run(Cluster c, Scoring s) {
         Planner p = new Planner(c, s);
         p.discovery();
+        p.reprobes();
         p.fencing();
+        p.migrationCandidates();
         for (Rsc r : c.byId().values()) {
             if (r.isPrimitive()) {
                 p.plan(r);
             }
         }
         p.buildEdges();
+        p.findMigrations();
         p.propagateRestarts();
         p.shutdowns();
         p.runnability();
+        p.blockShutdownsBehindStuckResources();
+        p.stoppedRoleMonitors();
         p.migrations();
         p.notifications();
         p.orderings();
@@ -149,6 +154,28 @@ final class Planner {
 
     // ------------------------------------------------------------------ per primitive
 
+    /** Nodes whose probe_complete attribute is false: probed afresh as a whole (see reprobes). */
+    private final java.util.Set<SNode> reprobe = new java.util.HashSet<>();
+
+    /**
+     * A node whose (legacy) probe_complete attribute is false asks for all its resources to be
+     * probed again: one probe_again action for the node instead of per-resource probes there.
+     */
+    private void reprobes() {
+        for (SNode n : c.nodes()) {
+            String probed = n.attributes.get("probe_complete");
+            if (probed != null && n.canRunOps() && isFalse(probed)) {
+                add("probe_again", null, n, 0, null);
+                reprobe.add(n);
+            }
+        }
+    }
+
+    private static boolean isFalse(String v) {
+        String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+        return s.equals("false") || s.equals("no") || s.equals("off") || s.equals("0") || s.equals("n");
+    }
+
     private void discovery() {
         for (LocationConstraint lc : c.cib().constraints().locations()) {
             if ("never".equals(lc.resourceDiscovery()) && lc.node() != null && lc.rsc() != null) {
@@ -162,7 +189,7 @@ final class Planner {
         // probes where the state is unknown
         if (!r.orphan && c.options().enableStartupProbes()) {
             for (SNode n : c.nodes()) {
-                if (!n.canRunOps() || r.known.contains(n) || n.maintenance || n.shutdown) {
+                if (!n.canRunOps() || r.known.contains(n) || n.maintenance || reprobe.contains(n)) {
                     continue;
                 }
                 if (discoveryForbidden(r, n)) {
@@ -175,7 +202,9 @@ final class Planner {
             }
         }
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
-            if (e.getValue().clearFailcount && e.getKey().canRunOps()) {
+            boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue())
+                    && FailCounts.count(r, e.getKey(), c.now().getEpochSecond(), true, e.getValue().blockFailure) > 0;
+            if ((e.getValue().clearFailcount || reconfigured) && e.getKey().canRunOps()) {
                 add("clear_failcount", r, e.getKey(), 0, null);
             }
         }
@@ -192,13 +221,21 @@ final class Planner {
                         cancel.extra.put("CRM_meta_operation", op.operation());
                     }
                 }
+            } else if (r.currentNode() != null && r.currentNode().canRunOps() && !r.blocked && !r.orphan) {
+                // unmanaged (not in maintenance): left alone, but still watched
+                keepRunning(r, r.currentNode());
             }
             return;
         }
-        boolean multiple = r.runningOn.size() > 1;
+        // active on several nodes: every copy restarts, unless only the unexpected ones are to stop
+        // a partial migration being finished towards its target is not a double activity
+        boolean partialContinues = r.partialTarget != null && target == r.partialTarget && migrating.contains(r);
+        boolean multiple = cleanActiveCount(r) > 1 && !partialContinues
+                && !"stop_unexpected".equals(r.meta.get("multiple-active"));
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
-            boolean failedHere = h != null && h.failed && h.onFail != OnFail.IGNORE;
+            // on-fail=demote: a failed promoted monitor costs the promotion only, not a restart
+            boolean failedHere = h != null && h.failed && h.onFail != OnFail.IGNORE && h.onFail != OnFail.DEMOTE;
             if (r.orphan && !r.extraCopy && !c.options().stopOrphanResources()) {
                 continue;
             }
@@ -208,16 +245,24 @@ final class Planner {
                 add("reload-agent", r, cur, 0, null);
                 changedParams = false;
             }
+            if (partialContinues && cur == target) {
+                continue;   // migrate_from finishes it here
+            }
             if (cur != target || failedHere || multiple || changedParams) {
                 stop(r, cur);
-                if (r.orphan && !r.extraCopy) {
-                    // an orphan's history is removed once it is stopped
-                    add("delete", r, cur, 0, null).after(find(r, "stop", cur));
-                }
+                cancelUnconfiguredRecurring(r, cur, h);
             }
         }
+        for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
+            if (e.getValue().agentChanged && e.getKey().canRunOps() && !r.runningOn.contains(e.getKey())) {
+                add("delete", r, e.getKey(), 0, null);   // history of another agent: cleaned up
+            }
+        }
+        if (r.orphan && !r.extraCopy) {
+            deleteOrphanHistory(r);
+        }
         if (target != null) {
-            boolean running = r.runningOn.contains(target) && find(r, "stop", target) == null;
+            boolean running = r.runningOn.contains(target) && find(r, "stop", target) == null && !partialContinues;
             if (!running) {
                 start(r, target);
             } else {
@@ -225,6 +270,62 @@ final class Planner {
             }
         }
         roles(r);
+    }
+
+    /**
+     * A resource no longer configured has its history removed from every online node that has
+     * some (after its stop, where it was active) — unless it failed, when the history is kept
+     * for the record (Pacemaker's DeleteRsc), or orphans are left alone (stop-orphan-resources
+     * false: then it is unmanaged).
+     */
+    private void deleteOrphanHistory(Rsc r) {
+        if (r.failed || !r.managed || r.cloneOrphan) {
+            return;   // (an orphan instance of a clone keeps its history: the clone still exists)
+        }
+        for (SNode n : r.history.keySet()) {
+            if (n.canRunOps()) {
+                add("delete", r, n, 0, null).after(find(r, "stop", n));
+            }
+        }
+    }
+
+    /**
+     * A recurring operation active where the resource runs but no longer configured (or now
+     * disabled) is cancelled even when the resource stops there anyway.
+     */
+    private void cancelUnconfiguredRecurring(Rsc r, SNode n, Rsc.NodeHistory h) {
+        if (h == null || r.orphan || !n.canRunOps()) {
+            return;
+        }
+        List<org.pulse.cib.model.LrmOp> recorded = new ArrayList<>(h.recurring.values());
+        for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
+            // a recurring op that failed since the last start is still scheduled in the LRM
+            boolean sinceStart = h.lastStart == null || f.callId() > h.lastStart.callId();
+            if (f.intervalMs() > 0 && sinceStart) {
+                recorded.add(f);
+            }
+        }
+        for (org.pulse.cib.model.LrmOp op : recorded) {
+            OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
+            if (cfg == null || !cfg.enabled()) {
+                Act cancel = add("cancel", r, n, op.intervalMs(), null);
+                cancel.extra.put("CRM_meta_operation", op.operation());
+            }
+        }
+    }
+
+    /**
+     * On how many nodes that are not unclean the resource is active: a copy on a node to be
+     * fenced is dealt with by the fencing, so it does not make the resource multiply active.
+     */
+    static int cleanActiveCount(Rsc r) {
+        int clean = 0;
+        for (SNode n : r.runningOn) {
+            if (!n.unclean) {
+                clean++;
+            }
+        }
+        return clean;
     }
 
     /** Promotable instances: promote where promotion was decided, demote where it no longer holds. */
@@ -237,13 +338,17 @@ final class Planner {
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
             boolean promotedHere = h != null && h.role == Role.PROMOTED;
-            if (promotedHere && (cur != target || r.nextRole != Role.PROMOTED || find(r, "stop", cur) != null)) {
+            // on-fail=demote: a failed promoted instance is demoted, and promoted again if chosen
+            boolean demoteOnFail = h != null && h.failed && h.onFail == OnFail.DEMOTE;
+            if (promotedHere && (cur != target || r.nextRole != Role.PROMOTED || find(r, "stop", cur) != null
+                    || demoteOnFail)) {
                 add("demote", r, cur, 0, null);
             }
         }
         if (target != null && r.nextRole == Role.PROMOTED) {
             Rsc.NodeHistory h = r.history.get(target);
-            boolean promotedThere = h != null && h.role == Role.PROMOTED && find(r, "stop", target) == null;
+            boolean promotedThere = h != null && h.role == Role.PROMOTED && find(r, "stop", target) == null
+                    && find(r, "demote", target) == null;
             if (!promotedThere) {
                 add("promote", r, target, 0, null);
             }
@@ -258,6 +363,9 @@ final class Planner {
         Rsc clone = r.cloneAncestor();
         if (clone == null || clone.uniqueClone) {
             return true;
+        }
+        if (clone.knownByOrphans.contains(n)) {
+            return false;
         }
         String base = FailCounts.historyName(r);
         Rsc owner = null;
@@ -307,16 +415,115 @@ final class Planner {
         return true;
     }
 
+    /**
+     * A recorded start or monitor failure whose digest no longer matches the configuration (its
+     * parameters changed, or the operation was disabled or removed) no longer counts: its fail
+     * count is cleared (Pacemaker's check_operation_expiry, "resource parameters have changed").
+     */
+    private boolean failedWithOtherParameters(Rsc r, SNode node, Rsc.NodeHistory h) {
+        for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
+            String recorded = f.opDigest();
+            if (recorded == null || r.isFenceDevice()) {
+                continue;
+            }
+            String now;
+            // the digest is made from the operation's configuration even when it is disabled
+            OpConfig cfg = f.intervalMs() > 0 ? Unpack.findOp(r, f.operation(), f.intervalMs()) : null;
+            if (cfg != null) {
+                now = Digests.of(recurringDigestParams(r, cfg));
+            } else if (f.intervalMs() > 0) {
+                now = Digests.of(r.params);   // no configuration left: the parameters alone
+            } else {
+                now = digest(r);
+            }
+            if (!recorded.equals(now)) {
+                return true;
+            }
+            if (cfg != null && !cfg.enabled() && hasWholeResourceFailCount(r, node)) {
+                // a failure of an operation since disabled, counted in the resource-wide
+                // (pre-per-operation) fail count, is cleared: crm_simulate does so
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Is there a fail-count-RSC attribute (not one per operation, fail-count-RSC#op_interval)? */
+    private static boolean hasWholeResourceFailCount(Rsc r, SNode node) {
+        List<String[]> entries = node.hasFailCounts ? node.failCounts.get(FailCounts.historyName(r)) : null;
+        if (entries != null) {
+            for (String[] e : entries) {
+                if (e[0].isEmpty() && Scores.parse(e[1], 0) > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What a recurring operation's digest covers: the resource's parameters, the operation's own
+     * instance attributes (OCF_CHECK_LEVEL and the like) and its timeout.
+     */
+    private Map<String, String> recurringDigestParams(Rsc r, OpConfig op) {
+        Map<String, String> p = new LinkedHashMap<>(r.params);
+        if (!op.instanceAttributes().isEmpty()) {
+            p.putAll(org.pulse.cib.model.NvSet.merge(op.instanceAttributes(),
+                    org.pulse.cib.model.RuleContext.at(c.now())));
+        }
+        long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
+        p.put("CRM_meta_timeout", Long.toString(timeoutMs));
+        return p;
+    }
+
     /** A recurring monitor recorded with other parameters is scheduled again. */
     private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
         String recorded = active.opDigest();
-        if (recorded == null || r.isFenceDevice() || r.orphan) {
+        if (recorded == null || r.orphan) {
             return false;
         }
-        Map<String, String> p = new LinkedHashMap<>(r.params);
-        long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
-        p.put("CRM_meta_timeout", Long.toString(timeoutMs));
-        return !recorded.equals(Digests.of(p));
+        Map<String, String> p = recurringDigestParams(r, op);
+        if (recorded.equals(Digests.of(p))) {
+            return false;
+        }
+        // as for starts: a history that masks secret parameters is compared by its secure digest
+        String secureParams = active.attributes().get("op-secure-params");
+        String secureDigest = active.attributes().get("op-secure-digest");
+        if (secureParams != null && secureDigest != null) {
+            for (String name : secureParams.trim().split("\\s+")) {
+                p.remove(name);
+            }
+            if (r.isFenceDevice()) {
+                p.keySet().removeIf(k -> k.startsWith("pcmk_"));
+            }
+            if (!newerFeatureSet(active.attributes().get("crm_feature_set"))) {
+                // before feature set 3.16.0 the secure digest of a recurring op had no timeout in it
+                p.remove("CRM_meta_timeout");
+            }
+            return !secureDigest.equals(Digests.of(p));
+        }
+        return true;
+    }
+
+    /** Is a recorded crm_feature_set 3.16.0 or later? */
+    private static boolean newerFeatureSet(String v) {
+        if (v == null) {
+            return false;
+        }
+        String[] f = v.split("\\.");
+        int[] want = {3, 16, 0};
+        for (int i = 0; i < 3; i++) {
+            int x;
+            try {
+                x = i < f.length ? Integer.parseInt(f[i].trim()) : 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            if (x != want[i]) {
+                return x > want[i];
+            }
+        }
+        return true;
     }
 
     /**
@@ -368,6 +575,10 @@ final class Planner {
     }
 
     Act stop(Rsc r, SNode n) {
+        Rsc.NodeHistory h = r.history.get(n);
+        if (h != null && h.role == Role.PROMOTED && r.cloneAncestor() != null && r.cloneAncestor().promotable) {
+            add("demote", r, n, 0, null);   // a promoted instance is demoted before it stops
+        }
         Act a = add("stop", r, n, 0, null);
         if (n.unclean && fenced(n)) {
             a.pseudo = true;   // fencing the node stops it
@@ -387,7 +598,7 @@ final class Planner {
 
     private Act monitor(Rsc r, SNode n, OpConfig op) {
         Act m = add("monitor", r, n, op.intervalMs(), op.role());
-        if (op.role() != null && !"Started".equals(op.role())) {
+        if (op.role() != null) {   // Pacemaker passes a configured role on, Started included
             m.extra.put("CRM_meta_role", op.role());
         }
         return m;
@@ -395,19 +606,82 @@ final class Planner {
 
     /** Recurring monitors for the role the resource will have (promotable instances differ per role). */
     private static boolean isRecurringMonitorFor(OpConfig op, Rsc r) {
-        if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())) {
+        if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())
+                || r.duplicateOps.contains(op.name() + "_" + op.intervalMs())) {
             return false;
+        }
+        if ("Stopped".equals(op.role())) {
+            return false;   // watches the nodes where it is not running: see stoppedRoleMonitors
         }
         Rsc clone = r.cloneAncestor();
         boolean promotable = clone != null && clone.promotable;
-        if (op.role() == null || "Started".equals(op.role())) {
+        if (op.role() == null) {
             // in a promotable clone a monitor without a role watches the unpromoted role only
             return !promotable || r.nextRole != Role.PROMOTED;
+        }
+        if ("Started".equals(op.role())) {
+            // named for the Started role: a promotable instance never has exactly that role
+            return !promotable;
         }
         if (!promotable) {
             return false;
         }
         return op.role().equals(r.nextRole.text());
+    }
+
+    /**
+     * Monitors with role="Stopped" check that the resource is NOT running: they run on every
+     * node that can run operations except the one the resource is assigned to (where an active
+     * one is cancelled). Where one is already active it is left alone, unless the resource stops
+     * there now (the stop ends it). Pacemaker does not support them for anonymous clones.
+     * After the runnability pass, so stops it added count.
+     */
+    private void stoppedRoleMonitors() {
+        for (Rsc r : c.byId().values()) {
+            if (!r.isPrimitive() || r.maintenance || r.orphan) {
+                continue;
+            }
+            Rsc clone = r.cloneAncestor();
+            if (clone != null && !clone.uniqueClone) {
+                continue;
+            }
+            for (OpConfig op : r.ops) {
+                if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())
+                        || !"Stopped".equals(op.role()) || r.duplicateOps.contains("monitor_" + op.intervalMs())) {
+                    continue;
+                }
+                SNode target = r.assigned;
+                if (target != null && target.canRunOps()) {
+                    Rsc.NodeHistory h = r.history.get(target);
+                    if (h != null && h.stoppedRecurring.containsKey(op.intervalMs())) {
+                        Act cancel = add("cancel", r, target, op.intervalMs(), null);
+                        cancel.extra.put("CRM_meta_operation", "monitor");
+                        cancel.extra.put("CRM_meta_role", "Stopped");
+                    }
+                }
+                for (SNode n : c.nodes()) {
+                    if (n == target || !n.canRunOps() || n.maintenance) {
+                        continue;
+                    }
+                    Rsc.NodeHistory h = r.history.get(n);
+                    Act stop = find(r, "stop", n);
+                    if (h != null && h.stoppedRecurring.containsKey(op.intervalMs()) && stop == null) {
+                        continue;   // already watching
+                    }
+                    if (r.runningOn.contains(n) && (stop == null || !stop.runnable)) {
+                        continue;   // stays active there (unmanaged, or its stop cannot run)
+                    }
+                    Act m = add("monitor", r, n, op.intervalMs(), "Stopped");
+                    m.extra.put("CRM_meta_role", "Stopped");
+                    m.after(stop);
+                    for (Act probe : probes.getOrDefault(r, List.of())) {
+                        if (probe.node == n) {
+                            m.after(probe);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private void keepRunning(Rsc r, SNode n) {
@@ -427,7 +701,7 @@ final class Planner {
                 if (cfg == null || !cfg.enabled() || ("monitor".equals(cfg.name()) && !isRecurringMonitorFor(cfg, r))) {
                     Act cancel = add("cancel", r, n, op.intervalMs(), null);
                     cancel.extra.put("CRM_meta_operation", op.operation());
-                    if (cfg != null && cfg.role() != null && !"Started".equals(cfg.role())) {
+                    if (cfg != null && cfg.role() != null) {
                         cancel.extra.put("CRM_meta_role", cfg.role());
                     }
                 }
@@ -445,7 +719,16 @@ final class Planner {
         }
         stop(r, r.assigned);
         start(r, r.assigned);
+        cancelReload(r, r.assigned);
         return true;
+    }
+
+    /** A reload planned where the resource now restarts anyway is not needed: the start reads the new values. */
+    private void cancelReload(Rsc r, SNode n) {
+        Act reload = find(r, "reload-agent", n);
+        if (reload != null) {
+            unrunnable(reload, "it restarts there instead");
+        }
     }
 
     /** Stop everywhere it runs (for an ordering whose first side stops). */
@@ -457,6 +740,7 @@ final class Planner {
         for (SNode n : r.runningOn) {
             if (find(r, "stop", n) == null) {
                 stop(r, n);
+                cancelReload(r, n);
                 changed = true;
                 if (r.assigned == n) {
                     start(r, n);
@@ -469,6 +753,8 @@ final class Planner {
     // ------------------------------------------------------------------ orderings between resources
 
     private void buildEdges() {
+        // an order whose kind is not Mandatory, Optional or Serialize is taken as Mandatory
+        // (Pacemaker resets an invalid kind so)
         for (Rsc r : c.byId().values()) {
             if (r.kind == Rsc.Kind.GROUP) {
                 List<Rsc> m = r.children;
@@ -480,9 +766,13 @@ final class Planner {
         for (OrderConstraint oc : c.cib().constraints().orders()) {
             String kind = oc.kind();
             int score = Scores.parse(oc.score(), Scores.INFINITY);
-            boolean mandatory = kind == null ? score > 0 : "Mandatory".equalsIgnoreCase(kind);
+            boolean mandatory = kind == null ? score > 0
+                    : !"Optional".equalsIgnoreCase(kind) && !"Serialize".equalsIgnoreCase(kind);
             boolean serialize = "Serialize".equalsIgnoreCase(kind);
             boolean symmetrical = oc.symmetrical() == null ? !serialize : oc.symmetrical();
+            if (!oc.requireAll()) {
+                requireAnyOrders.add(oc.id());
+            }
             if (oc.sets().isEmpty()) {
                 Rsc f = c.byId().get(oc.first());
                 Rsc t = c.byId().get(oc.then());
@@ -526,6 +816,9 @@ final class Planner {
             }
         }
     }
+
+    /** Orders with require-all=false: one instance of the first clone is enough, wherever it is. */
+    private final java.util.Set<String> requireAnyOrders = new java.util.HashSet<>();
 
     private void addEdge(Edge e) {
         edges.add(e);
@@ -574,15 +867,19 @@ final class Planner {
         while (!work.isEmpty()) {
             Rsc first = work.poll();
             for (Edge e : edgesByFirst.getOrDefault(first, List.of())) {
-                if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
+                boolean binds = e.mandatory() || restartTypeRestart(e.then());
+                if (!binds || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
                     continue;
                 }
-                if (e.first().kind == Rsc.Kind.CLONE || e.then().kind == Rsc.Kind.CLONE) {
-                    // between clones the order binds the clones' start and stop as wholes: a new
-                    // instance of the first does not restart running instances of the then
+                if (e.first().kind == Rsc.Kind.CLONE) {
+                    // a clone first binds as a whole: a new instance of it does not restart what
+                    // runs after it (a primitive or group first does restart a then-clone's instances)
                     continue;
                 }
                 boolean changed = false;
+                if (migrating.contains(first)) {
+                    continue;   // it moves live: what follows it neither restarts nor stops for it
+                }
                 if (starting(first)) {
                     for (Rsc t : prims(e.then())) {
                         changed |= restart(t);
@@ -610,6 +907,14 @@ final class Planner {
                 }
             }
         }
+    }
+
+    /**
+     * The deprecated meta attribute restart-type=restart: the resource restarts whenever what
+     * it is ordered after restarts, even through an optional order.
+     */
+    private static boolean restartTypeRestart(Rsc r) {
+        return "restart".equals(r.meta.get("restart-type"));
     }
 
     // ------------------------------------------------------------------ shutdowns
@@ -640,8 +945,12 @@ final class Planner {
                 boolean demotePolicyRestart = "demote".equals(noQuorumPolicy)
                         && a.rsc.cloneAncestor() != null && a.rsc.cloneAncestor().promotable
                         && a.rsc.runningOn.contains(a.node);
-                if (demotePolicyRestart) {
+                boolean frozenButActive = "freeze".equals(noQuorumPolicy) && !a.rsc.runningOn.isEmpty();
+                if (demotePolicyRestart || a.rsc.requiresNothing) {
                     // no-quorum-policy=demote: a promotable instance may be recovered where it runs
+                } else if (frozenButActive) {
+                    // no-quorum-policy=freeze stops nothing from starting that is active already
+                    // (it may even move); only what is inactive stays down
                 } else if (!quorumAllowsStarts && !a.rsc.isFenceDevice()) {
                     unrunnable(a, "no quorum (no-quorum-policy=" + noQuorumPolicy + ")");
                 } else if (!quorumAllowsStarts) {
@@ -651,6 +960,7 @@ final class Planner {
                 }
             }
         }
+        blockStopsBehindUnrunnableStops();
         // a start waits for the stops of the same resource; if one of those cannot happen, neither can the start
         List<Rsc> starting = new ArrayList<>();
         for (Rsc r : c.byId().values()) {
@@ -658,11 +968,24 @@ final class Planner {
                 starting.add(r);
             }
         }
+        List<Rsc> staying = new ArrayList<>();
+        for (Rsc r : c.byId().values()) {
+            if (r.isPrimitive() && r.managed && !r.orphan && r.assigned != null && r.runningOn.contains(r.assigned)
+                    && find(r, "start", r.assigned) == null && find(r, "stop", r.assigned) == null) {
+                staying.add(r);
+            }
+        }
         boolean changed = true;
         while (changed) {
             changed = false;
             for (Rsc r : starting) {
                 changed |= checkStart(r);
+            }
+            for (int i = 0; i < staying.size(); i++) {
+                if (stopIfStartWouldBeBlocked(staying.get(i))) {
+                    staying.remove(i--);
+                    changed = true;
+                }
             }
         }
         for (Act a : acts) {
@@ -676,6 +999,106 @@ final class Planner {
                 }
             }
         }
+    }
+
+    /**
+     * A stop that must wait for another resource's stop (the reverse of a symmetrical mandatory
+     * "A then B", a group's member order, or an explicit stop-then-stop order) cannot run when
+     * that stop cannot: a blocked resource (failed, on-fail=block or a stop failure nobody can
+     * fence) never stops, so whatever it depends on stays up too (Pacemaker cl#5155). A restart
+     * whose stop is blocked this way does not happen: its start then cannot run either (see
+     * checkStart), and the resource stays where it is. Repeated until nothing changes.
+     */
+    private void blockStopsBehindUnrunnableStops() {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Edge e : edges) {
+                if (!e.mandatory()) {
+                    continue;
+                }
+                Rsc waitedFor;
+                Rsc waiting;
+                if (e.symmetrical() && "start".equals(e.firstAction()) && "start".equals(e.thenAction())) {
+                    waitedFor = e.then();
+                    waiting = e.first();
+                } else if ("stop".equals(e.firstAction()) && "stop".equals(e.thenAction())) {
+                    waitedFor = e.first();
+                    waiting = e.then();
+                } else {
+                    continue;
+                }
+                if (waitedFor.kind == Rsc.Kind.CLONE || waiting.kind == Rsc.Kind.CLONE || !stopCannotRun(waitedFor)) {
+                    continue;
+                }
+                for (Rsc p : prims(waiting)) {
+                    for (SNode n : p.runningOn) {
+                        Act sp = find(p, "stop", n);
+                        if (sp != null && !sp.pseudo) {
+                            changed |= unrunnable(sp, "it stops after " + waitedFor.id + ", which cannot stop (order "
+                                    + e.id() + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Some part of r is active and cannot be stopped: blocked, or its stop is unrunnable. */
+    private boolean stopCannotRun(Rsc r) {
+        for (Rsc p : prims(r)) {
+            for (SNode n : p.runningOn) {
+                if (p.blocked) {
+                    return true;
+                }
+                Act sp = find(p, "stop", n);
+                if (sp != null && !sp.runnable) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A node shuts down only once everything on it has stopped: a blocked resource there, or a
+     * stop there that cannot run, holds the shutdown back (an unmanaged resource that is merely
+     * left alone does not).
+     */
+    private void blockShutdownsBehindStuckResources() {
+        if (shutdowns.isEmpty()) {
+            return;
+        }
+        for (Rsc r : c.byId().values()) {
+            if (!r.isPrimitive()) {
+                continue;
+            }
+            for (SNode n : r.runningOn) {
+                Act sd = shutdowns.get(n);
+                if (sd == null) {
+                    continue;
+                }
+                Act sp = find(r, "stop", n);
+                if (r.blocked || (sp != null && !sp.runnable)) {
+                    unrunnable(sd, r.id + " cannot be stopped there");
+                }
+            }
+        }
+    }
+
+    /**
+     * A resource that stays where it runs still needs what a start there would need: when the
+     * "first" of a mandatory symmetrical order will not run, or its mandatory colocation's
+     * primary will not be there, it is stopped (Pacemaker's implied start becomes required and
+     * unrunnable). An asymmetrical order only gates new starts: what already runs stays.
+     */
+    private boolean stopIfStartWouldBeBlocked(Rsc r) {
+        Act implied = new Act("start", r, r.assigned, 0, null);   // never added: only asked
+        if (!dependenciesBlock(r, implied, true)) {
+            return false;
+        }
+        stop(r, r.assigned).unrunnableReason = implied.unrunnableReason;
+        return true;
     }
 
     /** One pass over one start: does something it depends on make it unrunnable? */
@@ -694,13 +1117,33 @@ final class Planner {
                 changed |= unrunnable(st, "it may still be active on an unclean node");
             }
         }
+        return changed | dependenciesBlock(r, st, false);
+    }
+
+    /**
+     * Would a start of r on its assigned node be unrunnable because of what it depends on — a
+     * mandatory "first" that will not run, or a mandatory colocation whose primary will not be
+     * there? Marks {@code st} so when it would.
+     */
+    private boolean dependenciesBlock(Rsc r, Act st, boolean symmetricalOnly) {
+        boolean changed = false;
         for (Edge e : edgesByThen.getOrDefault(r, List.of())) {
-            changed |= checkFirst(e, st);
+            if (e.symmetrical() || !symmetricalOnly) {
+                changed |= checkFirst(e, st);
+            }
         }
         Rsc g = r.parent;
         if (g != null && g.kind == Rsc.Kind.GROUP) {
             for (Edge e : edgesByThen.getOrDefault(g, List.of())) {
-                changed |= checkFirst(e, st);
+                if (e.symmetrical() || !symmetricalOnly) {
+                    changed |= checkFirst(e, st);
+                }
+            }
+        }
+        Rsc clone = r.cloneAncestor();
+        if (clone != null) {
+            for (Edge e : edgesByThen.getOrDefault(clone, List.of())) {
+                changed |= checkCloneFirst(e, clone, r, st);
             }
         }
         for (Colocation col : s.primariesOf(Scoring.unit(r))) {
@@ -727,6 +1170,48 @@ final class Planner {
         return false;
     }
 
+    /**
+     * An instance of a clone ordered (mandatory, start then start) after something. With
+     * interleave=true on the then-clone and a clone first, each instance waits only for the
+     * first clone's instance on its own node, and cannot start where there is none; otherwise
+     * it waits for the first side as a whole (a clone: enough instances up).
+     */
+    private boolean checkCloneFirst(Edge e, Rsc clone, Rsc r, Act thenStart) {
+        if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
+            return false;
+        }
+        Rsc first = e.first();
+        if (first.kind == Rsc.Kind.CLONE && clone.interleave && !requireAnyOrders.contains(e.id())) {
+            for (Rsc inst : first.children) {
+                if (instanceAssignedTo(inst, r.assigned)) {
+                    return willRun(inst) ? false
+                            : unrunnable(thenStart, "its instance of " + first.id + " on " + r.assigned.name
+                                    + " will not run (order " + e.id() + ", interleave)");
+                }
+            }
+            return unrunnable(thenStart, "no instance of " + first.id + " on " + r.assigned.name
+                    + " (order " + e.id() + ", interleave)");
+        }
+        if (!willRun(first)) {
+            return unrunnable(thenStart, "it starts after " + first.id + " (order " + e.id() + "), which will not run");
+        }
+        return false;
+    }
+
+    /** Is every primitive of a clone instance assigned to the node? */
+    private static boolean instanceAssignedTo(Rsc inst, SNode node) {
+        List<Rsc> ps = prims(inst);
+        if (ps.isEmpty() || node == null) {
+            return false;
+        }
+        for (Rsc p : ps) {
+            if (p.assigned != node) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Does an instance of the clone end up on the node (in the role, when one is required)? */
     private boolean cloneEndsOn(Rsc clone, SNode node, Role role) {
         for (Rsc inst : clone.children) {
@@ -743,13 +1228,25 @@ final class Planner {
 
     /** Will this resource (every member, for a group) be active once the transition has run? */
     boolean willRun(Rsc r) {
+        if (r.kind == Rsc.Kind.CLONE) {
+            // a clone is up when enough of its instances are (clone-min, at least one)
+            int need = Math.max(1, Scores.parse(r.meta.get("clone-min"), 0));
+            int up = 0;
+            for (Rsc inst : r.children) {
+                if (willRun(inst)) {
+                    up++;
+                }
+            }
+            return up >= need;
+        }
         List<Rsc> ps = prims(r);
         if (ps.isEmpty()) {
             return false;
         }
         for (Rsc p : ps) {
-            // an unmanaged (or blocked) resource's start can never run, even where it is active
-            if (endNode(p) == null || !p.managed) {
+            // a blocked resource's start can never run, even where it is active; one merely
+            // unmanaged counts as running where it is
+            if (endNode(p) == null || p.blocked) {
                 return false;
             }
         }
@@ -763,7 +1260,8 @@ final class Planner {
             if (st != null) {
                 return st.runnable ? p.assigned : null;
             }
-            if (p.runningOn.contains(p.assigned)) {
+            Act sp = find(p, "stop", p.assigned);
+            if (p.runningOn.contains(p.assigned) && (sp == null || !sp.runnable)) {
                 return p.assigned;
             }
         }
@@ -792,21 +1290,94 @@ final class Planner {
      * of stopping and starting: migrate_to on the source, migrate_from on the target, then the
      * stop on the source; the start becomes a pseudo action (the migration did it).
      */
+    /** Resources that will move by live migration rather than stop and start (see findMigrations). */
+    private final java.util.Set<Rsc> migrating = new java.util.HashSet<>();
+
+    /**
+     * Which resources can move by live migration, decided before restarts propagate: a
+     * migrating "first" does not restart what is ordered after it (its start is only a pseudo
+     * action after migrate_from), and a resource cannot migrate while something it is ordered
+     * after (mandatory, symmetrical) stops for real, since it must then stop before that does.
+     * The second rule depends on the first side's own migration: repeated until nothing changes.
+     */
+    private void migrationCandidates() {
+        for (Rsc r : c.byId().values()) {
+            if (canMigrate(r)) {
+                migrating.add(r);
+            }
+        }
+    }
+
+    private void findMigrations() {
+        // a candidate moves only if plan() gave it a stop at the source and a start at the target
+        migrating.removeIf(r -> find(r, "stop", migrationSource(r)) == null || find(r, "start", r.assigned) == null);
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (java.util.Iterator<Rsc> it = migrating.iterator(); it.hasNext(); ) {
+                Rsc r = it.next();
+                if (orderedAfterRealStop(r)) {
+                    it.remove();
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    private boolean canMigrate(Rsc r) {
+        if (!r.isPrimitive() || !r.managed || r.cloneAncestor() != null
+                || !org.pulse.cib.model.ClusterOptions.isTrue(r.meta.get("allow-migrate"))) {
+            return false;
+        }
+        SNode from = migrationSource(r);
+        SNode to = r.assigned;
+        if (from == null || to == null || from == to || !from.canRunOps() || !to.canRunOps()) {
+            return false;
+        }
+        if (r.partialTarget != null && to != r.partialTarget) {
+            return false;   // half-migrated elsewhere: it stops on both sides and starts anew
+        }
+        for (Rsc.NodeHistory any : r.history.values()) {
+            org.pulse.cib.model.LrmOp f = any.lastFailure;
+            if (f != null && ("migrate_to".equals(f.operation()) || "migrate_from".equals(f.operation()))) {
+                return false;   // a migration of it failed: it moves by stop and start now
+            }
+        }
+        Rsc.NodeHistory h = r.history.get(from);
+        return h != null && !h.failed && !r.failed;
+    }
+
+    /** Where a live migration would start from: the single node it runs on, or a partial one's source. */
+    private static SNode migrationSource(Rsc r) {
+        return r.partialSource != null ? r.partialSource : r.currentNode();
+    }
+
+    private boolean orderedAfterRealStop(Rsc r) {
+        List<Edge> in = new ArrayList<>(edgesByThen.getOrDefault(r, List.of()));
+        if (r.parent != null && r.parent.kind == Rsc.Kind.GROUP) {
+            in.addAll(edgesByThen.getOrDefault(r.parent, List.of()));
+        }
+        for (Edge e : in) {
+            if (!e.mandatory() || !e.symmetrical() || !"start".equals(e.firstAction())) {
+                continue;
+            }
+            for (Rsc f : prims(e.first())) {
+                if (!migrating.contains(f) && stopping(f)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private void migrations() {
         for (Rsc r : c.byId().values()) {
-            if (!r.isPrimitive() || !r.managed || r.cloneAncestor() != null
-                    || !org.pulse.cib.model.ClusterOptions.isTrue(r.meta.get("allow-migrate"))) {
+            if (!migrating.contains(r)) {
                 continue;
             }
-            SNode from = r.currentNode();
+            SNode from = migrationSource(r);
             SNode to = r.assigned;
-            if (from == null || to == null || from == to || !from.canRunOps() || !to.canRunOps()) {
-                continue;
-            }
             Rsc.NodeHistory h = r.history.get(from);
-            if (h == null || h.failed || r.failed) {
-                continue;
-            }
             Act stop = find(r, "stop", from);
             Act start = find(r, "start", to);
             if (stop == null || start == null || !stop.runnable || !start.runnable || stop.pseudo) {
@@ -816,7 +1387,7 @@ final class Planner {
             mf.extra.put("CRM_meta_migrate_source", from.name);
             mf.extra.put("CRM_meta_migrate_target", to.name);
             // a migrate_to to this target already done (partial migration) is not repeated
-            boolean partial = h.migrateTo != null && to.name.equals(h.migrateTo.migrateTarget());
+            boolean partial = r.partialTarget == to;
             Act first = mf;
             if (!partial) {
                 Act mt = add("migrate_to", r, from, 0, null);

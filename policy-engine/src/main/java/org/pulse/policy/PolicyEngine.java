@@ -26,7 +26,7 @@ public final class PolicyEngine {
         Tickets.apply(cluster);
         Scoring scoring = Scoring.run(cluster);
         Assignment assignment = Assignment.run(cluster, scoring);
-        Promotion.run(cluster);
+        Promotion.run(cluster, scoring);
         Planner planner = Planner.run(cluster, scoring);
         return GraphBuilder.build(cluster, assignment, planner);
     }

@@ -20,61 +20,174 @@ final class Promotion {
     private Promotion() {
     }
 
-    static void run(Cluster c) {
-        boolean demoteOnly = !c.haveQuorum() && "demote".equals(c.options().noQuorumPolicy());
+    /** Roles of every clone not given them during assignment (see {@link #assignRoles}). */
+    static void run(Cluster c, Scoring s) {
         for (Rsc top : c.topLevel()) {
-            if (top.kind != Rsc.Kind.CLONE) {
-                continue;
+            if (top.kind == Rsc.Kind.CLONE && !top.rolesDone) {
+                assignRoles(c, s, top, null);
             }
-            for (Rsc inst : top.children) {
-                for (Rsc p : inst.primitives()) {
-                    p.nextRole = p.assigned == null ? Role.STOPPED : (top.promotable ? Role.UNPROMOTED : Role.STARTED);
-                }
+        }
+    }
+
+    /**
+     * Decides the roles of one clone's instances, right after the clone is placed, so that what
+     * is colocated with a role of it (with-rsc-role=Promoted) is placed knowing where that role is.
+     * An instance's promotion priority is its promotion score (the sum over a cloned group's
+     * members; none at all counts as -1), plus location constraints for role Promoted, plus its
+     * colocations as a Promoted dependent (INFINITY with nothing to be with: never promoted).
+     */
+    static void assignRoles(Cluster c, Scoring s, Rsc top, ScoreTable weights) {
+        top.rolesDone = true;
+        boolean demoteOnly = !c.haveQuorum() && "demote".equals(c.options().noQuorumPolicy());
+        for (Rsc inst : top.children) {
+            for (Rsc p : inst.primitives()) {
+                p.nextRole = p.assigned == null ? Role.STOPPED : (top.promotable ? Role.UNPROMOTED : Role.STARTED);
             }
-            if (!top.promotable || demoteOnly) {
-                continue;
-            }
-            List<Rsc> candidates = new ArrayList<>();
-            Map<Rsc, Integer> score = new HashMap<>();
-            for (Rsc inst : top.children) {
-                Rsc p = inst.isPrimitive() ? inst : (inst.children.isEmpty() ? null : inst.children.get(0));
-                if (p == null || inst.assigned == null || !inst.managed || p.promotionBan != null) {
-                    continue;
-                }
-                Integer s = promotionScore(c, top, p, inst.assigned);
-                if (s != null && s >= 0) {
-                    candidates.add(inst);
-                    score.put(inst, s);
-                }
-            }
-            candidates.sort((a, b) -> {
-                int d = Integer.compare(score.get(b), score.get(a));
-                if (d != 0) {
-                    return d;
-                }
-                boolean pa = isPromoted(a);
-                boolean pb = isPromoted(b);
-                return Boolean.compare(pb, pa);
-            });
-            int promoted = 0;
-            Map<SNode, Integer> perNode = new HashMap<>();
-            for (Rsc inst : candidates) {
-                if (promoted >= top.promotedMax) {
-                    break;
-                }
-                int here = perNode.getOrDefault(inst.assigned, 0);
-                if (here >= top.promotedNodeMax) {
-                    continue;
-                }
-                perNode.put(inst.assigned, here + 1);
+        }
+        if (!top.promotable || demoteOnly) {
+            return;
+        }
+        List<Rsc> candidates = new ArrayList<>();
+        Map<Rsc, Integer> score = new HashMap<>();
+        int promoted = 0;
+        Map<SNode, Integer> perNode = new HashMap<>();
+        for (Rsc inst : top.children) {
+            List<Rsc> members = inst.primitives();
+            if (!members.isEmpty() && inst.assigned != null && !inst.managed && isPromoted(inst)) {
+                // an unmanaged instance is left as it is: promoted where it is promoted (and counted)
                 promoted++;
-                for (Rsc p : inst.primitives()) {
+                perNode.merge(inst.assigned, 1, Integer::sum);
+                for (Rsc p : members) {
                     if (p.assigned != null) {
                         p.nextRole = Role.PROMOTED;
                     }
                 }
             }
         }
+        for (Rsc inst : top.children) {
+            List<Rsc> members = inst.primitives();
+            if (members.isEmpty() || inst.assigned == null || !inst.managed) {
+                continue;
+            }
+            boolean eligible = true;
+            for (Rsc p : members) {
+                // a cloned group is promoted only where every member will be active
+                eligible &= p.assigned == inst.assigned && p.promotionBan == null;
+            }
+            if (!eligible) {
+                continue;
+            }
+            Integer attr = null;
+            for (Rsc p : members) {
+                Integer a = attributeScore(p, inst.assigned);
+                if (a != null) {
+                    attr = Scores.add(attr == null ? 0 : attr, a);
+                }
+            }
+            Integer loc = locationScore(c, top, members.get(0), inst.assigned);
+            Integer total = attr == null && loc == null ? null
+                    : Scores.add(attr == null ? 0 : attr, loc == null ? 0 : loc);
+            int priority = total == null ? -1 : total;
+            priority = Scores.add(priority, colocationPriority(s, top, inst));
+            if (priority >= 0) {
+                candidates.add(inst);
+                score.put(inst, priority);
+            }
+        }
+        Map<Rsc, Integer> ownPriority = new HashMap<>(score);
+        if (weights != null) {
+            // rank by the clone's weight on the node plus the priorities of the instances there
+            Map<SNode, Integer> perNodeSum = new HashMap<>();
+            for (Rsc inst : candidates) {
+                perNodeSum.merge(inst.assigned, score.get(inst), Scores::add);
+            }
+            for (Rsc inst : candidates) {
+                score.put(inst, Scores.add(weights.get(inst.assigned), perNodeSum.get(inst.assigned)));
+            }
+            candidates.removeIf(inst -> score.get(inst) < 0);
+        }
+        candidates.sort((a, b) -> {
+            int d = Integer.compare(score.get(b), score.get(a));
+            if (d != 0) {
+                return d;
+            }
+            boolean pa = isPromoted(a);
+            boolean pb = isPromoted(b);
+            if (pa != pb) {
+                return Boolean.compare(pb, pa);
+            }
+            // then the instance's own promotion priority (Pacemaker's instance comparison)
+            return Integer.compare(ownPriority.get(b), ownPriority.get(a));
+        });
+        for (Rsc inst : candidates) {
+            if (promoted >= top.promotedMax) {
+                break;
+            }
+            int here = perNode.getOrDefault(inst.assigned, 0);
+            if (here >= top.promotedNodeMax) {
+                continue;
+            }
+            perNode.put(inst.assigned, here + 1);
+            promoted++;
+            for (Rsc p : inst.primitives()) {
+                if (p.assigned != null) {
+                    p.nextRole = Role.PROMOTED;
+                }
+            }
+        }
+    }
+
+    /**
+     * Colocations of the clone as a dependent in role Promoted: the score counts where the
+     * primary (in its role) ends up on the instance's node; a mandatory one whose primary is not
+     * there forbids promotion (-INFINITY).
+     */
+    private static int colocationPriority(Scoring s, Rsc clone, Rsc inst) {
+        int total = 0;
+        for (Colocation col : s.primariesOf(clone)) {
+            if (col.dependentRole() != Role.PROMOTED && col.dependentRole() != Role.UNPROMOTED) {
+                continue;
+            }
+            boolean there = primaryOn(col.primary(), col.primaryRole(), inst.assigned);
+            int sign = col.dependentRole() == Role.UNPROMOTED ? -1 : 1;
+            if (there) {
+                total = Scores.add(total, sign * col.score());
+            } else if (col.score() >= Scores.INFINITY && col.dependentRole() == Role.PROMOTED) {
+                total = Scores.add(total, -Scores.INFINITY);
+            }
+        }
+        return total;
+    }
+
+    /** Will {@code r} (an instance of it, for a clone) be on the node in the role (any, for UNKNOWN/STARTED)? */
+    static boolean primaryOn(Rsc r, Role role, SNode node) {
+        if (node == null) {
+            return false;
+        }
+        if (r.kind == Rsc.Kind.CLONE) {
+            for (Rsc inst : r.children) {
+                if (inst.assigned == node && roleMatches(instanceRole(inst), role)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return r.assigned == node && roleMatches(instanceRole(r), role);
+    }
+
+    private static boolean roleMatches(Role actual, Role wanted) {
+        return wanted == Role.UNKNOWN || wanted == Role.STARTED || actual == wanted;
+    }
+
+    /** The role an instance (or a group, the highest of its members) will have. */
+    static Role instanceRole(Rsc inst) {
+        Role best = Role.STOPPED;
+        for (Rsc p : inst.primitives()) {
+            if (p.nextRole.compareTo(best) > 0) {
+                best = p.nextRole;
+            }
+        }
+        return best;
     }
 
     private static boolean isPromoted(Rsc inst) {
@@ -86,9 +199,8 @@ final class Promotion {
         return false;
     }
 
-    /** The promotion score of an instance on a node, or null when nothing gives it one. */
-    static Integer promotionScore(Cluster c, Rsc clone, Rsc p, SNode node) {
-        Integer total = null;
+    /** The promotion score its agent set on the node (master-<name>), or null when none. */
+    static Integer attributeScore(Rsc p, SNode node) {
         String base = FailCounts.historyName(p);
         Rsc.NodeHistory h = p.history.get(node);
         String v = h != null && h.historyName != null ? node.attributes.get("master-" + h.historyName) : null;
@@ -98,9 +210,13 @@ final class Promotion {
         if (v == null) {
             v = node.attributes.get("master-" + base);
         }
-        if (v != null) {
-            total = Scores.parse(v, 0);
-        }
+        return v == null ? null : Scores.parse(v, 0);
+    }
+
+    /** Location constraints for role Promoted on the node, or null when none applies. */
+    static Integer locationScore(Cluster c, Rsc clone, Rsc p, SNode node) {
+        Integer total = null;
+        String base = FailCounts.historyName(p);
         for (LocationConstraint lc : c.cib().constraints().locations()) {
             String target = lc.rsc();
             if (target == null || !(target.equals(clone.id) || target.equals(base) || target.equals(p.id))) {

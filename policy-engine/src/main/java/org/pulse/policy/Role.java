@@ -8,11 +8,12 @@ enum Role {
         if (s == null) {
             return fallback;
         }
-        switch (s) {
-            case "Stopped": return STOPPED;
-            case "Started": return STARTED;
-            case "Slave": case "Unpromoted": return UNPROMOTED;
-            case "Master": case "Promoted": return PROMOTED;
+        // role names are matched ignoring case, as Pacemaker's text2role does ("stopped" is Stopped)
+        switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "stopped": return STOPPED;
+            case "started": return STARTED;
+            case "slave": case "unpromoted": return UNPROMOTED;
+            case "master": case "promoted": return PROMOTED;
             default: return fallback;
         }
     }

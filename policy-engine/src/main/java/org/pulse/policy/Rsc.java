@@ -28,6 +28,11 @@ final class Rsc {
     /** What it uses of a node's capacity (placement-strategy other than default). */
     Map<String, Integer> utilization = Map.of();
     List<OpConfig> ops = List.of();
+    /**
+     * Operations configured more than once with the same name and interval: Pacemaker schedules
+     * none of them (it cannot tell which one is meant), so neither do we.
+     */
+    java.util.Set<String> duplicateOps = java.util.Set.of();
 
     // configuration, resolved
     boolean managed = true;
@@ -36,12 +41,16 @@ final class Rsc {
     boolean orphan;
     /** An extra active copy of an anonymous clone instance (stopped, but its history is kept). */
     boolean extraCopy;
+    /** An orphan standing for an anonymous clone's instance no instance could take (not removed from the history). */
+    boolean cloneOrphan;
     int priority;
     int stickiness;
     int migrationThreshold = org.pulse.cib.model.Scores.INFINITY;
     long failureTimeoutMs;
     Role targetRole = Role.UNKNOWN;
     boolean requiresFencing;
+    /** requires=nothing: it may start without quorum (and without fencing). */
+    boolean requiresNothing;
     boolean promotable;
     boolean uniqueClone;
     int cloneMax;
@@ -55,6 +64,8 @@ final class Rsc {
     // state from the history
     final Map<SNode, NodeHistory> history = new LinkedHashMap<>();
     final Set<SNode> known = new LinkedHashSet<>();
+    /** Clones: nodes where history of an instance exists that no instance could take (an orphan instance). */
+    final Set<SNode> knownByOrphans = new LinkedHashSet<>();
     final List<SNode> runningOn = new ArrayList<>();
     Role role = Role.STOPPED;
     boolean failed;
@@ -72,6 +83,13 @@ final class Rsc {
     String ticketFreeze;
     String promotionBan;
 
+    /**
+     * A partial live migration (migrate_to done, migrate_from not yet): where from and to. The
+     * resource then counts as active on both nodes (see Unpack.partialMigrations).
+     */
+    SNode partialSource;
+    SNode partialTarget;
+
     /** The planner's actions for this resource (see Planner.find). */
     final List<Act> acts = new ArrayList<>(2);
 
@@ -80,6 +98,8 @@ final class Rsc {
     SNode assigned;
     Role nextRole = Role.STOPPED;
     boolean assignedDone;
+    /** Clones: instance roles decided (see Promotion.assignRoles). */
+    boolean rolesDone;
     boolean assigning;
     String unassignedReason;
 
@@ -168,8 +188,20 @@ final class Rsc {
         org.pulse.cib.model.LrmOp lastStart;
         /** Recurring ops seen running since the last start: key "name_interval". */
         final Map<String, org.pulse.cib.model.LrmOp> recurring = new LinkedHashMap<>();
+        /** role="Stopped" monitors seen reporting "not running" here, by interval: still active. */
+        final Map<Long, org.pulse.cib.model.LrmOp> stoppedRecurring = new LinkedHashMap<>();
         final List<org.pulse.cib.model.LrmOp> expiredFailures = new ArrayList<>();
         boolean clearFailcount;
+        /** Recorded failures ("*_last_failure_*" entries) of starts and monitors, for their digests. */
+        final List<org.pulse.cib.model.LrmOp> lastFailures = new ArrayList<>(0);
+        /** A migrate_from was recorded here (whatever its result): a migration to here got that far. */
+        boolean migrateFromSeen;
+        /** The last migrate_to from here, when it failed: the resource may be active on its target too. */
+        org.pulse.cib.model.LrmOp failedMigrateTo;
+        /** The newest last-rc-change of any entry here (seconds), to tell what happened after a migration. */
+        long newestChange;
+        /** Recorded for another agent than the one configured now: the entry is deleted. */
+        boolean agentChanged;
         /** The resource name the history used on this node (an anonymous instance's clone name). */
         String historyName;
         /** A completed migrate_to from here, not yet followed by anything else (a partial migration). */

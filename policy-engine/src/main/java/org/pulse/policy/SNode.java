@@ -19,6 +19,8 @@ final class SNode {
     boolean standby;
     boolean pending;
     boolean maintenance;
+    /** Its own maintenance attribute (the cluster's maintenance-mode sets maintenance but not this). */
+    boolean maintenanceAttribute;
     boolean shutdown;
     boolean isDc;
     boolean expectedUp;

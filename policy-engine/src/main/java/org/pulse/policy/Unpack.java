@@ -67,6 +67,15 @@ final class Unpack {
         // Ties between equal scores are broken by name in plain byte order (strcmp), as Pacemaker's
         // node comparison does ("node10" before "node2")
         nodes.sort((a, b) -> a.name.compareTo(b.name));
+        if (!cib.haveQuorum() && cib.noQuorumPanic() && "suicide".equals(options.noQuorumPolicy()) && stonithEnabled) {
+            // no-quorum-policy=suicide: a partition that lost quorum (not one never quorate) fences
+            // every node in it; they stay members, so fencing them needs no quorum (Cluster.canFence)
+            for (SNode n : nodes) {
+                if (n.online) {
+                    fence(n, "cluster does not have quorum");
+                }
+            }
+        }
         for (SNode n : nodes) {
             n.rank = byName.size();
             byName.put(n.name, n);
@@ -103,6 +112,16 @@ final class Unpack {
         for (Rsc r : rscById.values()) {
             if (r.isPrimitive()) {
                 finishState(r);
+            }
+        }
+        for (Rsc r : rscById.values()) {
+            if (r.isPrimitive()) {
+                partialMigration(r);
+            }
+        }
+        for (Rsc r : rscById.values()) {
+            if (r.isPrimitive()) {
+                multiplyActive(r);   // once every node's cleanliness is known
             }
         }
         if (options.flag("shutdown-lock", false)) {
@@ -151,7 +170,8 @@ final class Unpack {
         }
         n.isDc = dc;
         n.standby = ClusterOptions.isTrue(attrs.get("standby"));
-        n.maintenance = ClusterOptions.isTrue(attrs.get("maintenance")) || options.maintenanceMode();
+        n.maintenanceAttribute = ClusterOptions.isTrue(attrs.get("maintenance"));
+        n.maintenance = n.maintenanceAttribute || options.maintenanceMode();
         membership(n, st);
         return n;
     }
@@ -249,6 +269,19 @@ final class Unpack {
 
     // ------------------------------------------------------------------ resources
 
+    /** "name_interval" of every operation configured twice or more (see Rsc.duplicateOps). */
+    private static java.util.Set<String> duplicateOps(List<OpConfig> ops) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> dup = new java.util.HashSet<>();
+        for (OpConfig o : ops) {
+            String key = o.name() + "_" + o.intervalMs();
+            if (!seen.add(key)) {
+                dup.add(key);
+            }
+        }
+        return dup.isEmpty() ? java.util.Set.of() : dup;
+    }
+
     private Rsc resource(ResourceConfig rc, Rsc parent, String suffix) {
         String sfx = suffix == null ? "" : suffix;
         if (rc instanceof PrimitiveConfig) {
@@ -256,6 +289,7 @@ final class Unpack {
             Rsc r = new Rsc(suffix == null ? p.id() : p.id() + suffix, Rsc.Kind.PRIMITIVE, parent, order++);
             r.prim = p;
             r.ops = p.operations();
+            r.duplicateOps = duplicateOps(r.ops);
             configure(r, p.metaAttributes(), p.instanceAttributes());
             Map<String, Integer> util = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : NvSet.merge(p.utilization(), RuleContext.at(now)).entrySet()) {
@@ -354,6 +388,7 @@ final class Unpack {
             requires = (r.prim != null && r.prim.isFenceDevice()) || !stonithEnabled ? "quorum" : "fencing";
         }
         r.requiresFencing = "fencing".equals(requires) || "unfencing".equals(requires);
+        r.requiresNothing = "nothing".equals(requires);
     }
 
     // ------------------------------------------------------------------ history
@@ -361,7 +396,15 @@ final class Unpack {
     private void history(SNode node, LrmResource lr, Map<String, String> transientAttrs) {
         Rsc r = findForHistory(lr.id(), node);
         if (r == null) {
-            r = orphan(lr);
+            Rsc clone = anonymousCloneOf(lr.id());
+            // a surplus anonymous instance is named, as any anonymous instance, without its number
+            r = orphan(lr, clone != null ? baseName(lr.id()) : lr.id());
+            if (clone != null) {
+                // every instance is in use elsewhere: Pacemaker makes the entry an orphan instance
+                // of the clone, so the clone counts as known on this node (and is not probed there)
+                clone.knownByOrphans.add(node);
+                r.cloneOrphan = true;
+            }
         }
         if (!r.isPrimitive()) {
             return;
@@ -373,6 +416,7 @@ final class Unpack {
         Rsc.NodeHistory earlier = r.history.get(node);
         Rsc.NodeHistory h = new Rsc.NodeHistory();
         h.historyName = lr.id();
+        h.agentChanged = agentChanged(lr, r);
         r.history.put(node, h);
         r.known.add(node);
         for (LrmOp op : ops) {
@@ -380,6 +424,21 @@ final class Unpack {
                     || op.opStatus() == 0 && op.expectedRc() >= 0 && op.rcCode() != op.expectedRc() && !op.isProbe();
             if (failedOp && "block".equals(onFailText(r, op))) {
                 h.blockFailure = true;
+            }
+        }
+        for (LrmOp op : ops) {
+            h.newestChange = Math.max(h.newestChange, op.lastRcChange());
+            if ("migrate_from".equals(op.operation())) {
+                h.migrateFromSeen = true;
+            } else if ("migrate_to".equals(op.operation()) && op.opStatus() != -1
+                    && (op.opStatus() != 0 || op.rcCode() != 0)) {
+                h.failedMigrateTo = op;
+            } else if ("migrate_to".equals(op.operation())) {
+                h.failedMigrateTo = null;
+            }
+            if (op.id() != null && op.id().contains("_last_failure_")
+                    && ("start".equals(op.operation()) || "monitor".equals(op.operation()))) {
+                h.lastFailures.add(op);
             }
         }
         boolean anyResult = false;
@@ -441,7 +500,7 @@ final class Unpack {
     /** The resource a history entry belongs to: exact id, or an instance of an anonymous clone. */
     private Rsc findForHistory(String id, SNode node) {
         Rsc r = rscById.get(id);
-        if (r != null && r.isPrimitive() && r.cloneAncestor() == null) {
+        if (r != null && r.isPrimitive() && r.cloneAncestor() == null && !r.cloneOrphan) {
             return r;
         }
         String base = id;
@@ -474,13 +533,57 @@ final class Unpack {
                 candidate = inst;
                 break;
             }
-            if (firstUnused == null && inst.history.isEmpty() && !instanceUsedElsewhere(inst)) {
+            if (firstUnused == null && !activeElsewhere(inst, node)) {
                 firstUnused = inst;
             }
         }
         // else the first inactive instance, whatever its number (Pacemaker's find_anonymous_clone);
         // the name the history used is kept as the instance's clone name on that node
-        return candidate != null ? candidate : firstUnused;
+        Rsc found = candidate != null ? candidate : firstUnused;
+        if (found != null && !found.requiresFencing && (!node.online || node.unclean)) {
+            // an instance that does not need fencing may be active on a lost node; unless the
+            // clone has an instance for every node, that history must not use up an instance
+            Rsc clone = found.cloneAncestor();
+            if (clone != null && clone.cloneMax < nodes.size()) {
+                return null;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Was this history recorded for another agent (class, provider or type) than the one now
+     * configured? For a surplus anonymous instance the clone's configured child is compared.
+     */
+    private boolean agentChanged(LrmResource lr, Rsc r) {
+        PrimitiveConfig cfg = r.prim;
+        if (r.cloneOrphan) {
+            Rsc clone = anonymousCloneOf(lr.id());
+            List<Rsc> ps = clone == null || clone.children.isEmpty() ? List.of() : clone.children.get(0).primitives();
+            Rsc same = null;
+            for (Rsc p : ps) {
+                if (FailCounts.historyName(p).equals(r.id)) {
+                    same = p;
+                }
+            }
+            cfg = same == null ? null : same.prim;
+        } else if (r.orphan) {
+            return false;
+        }
+        if (cfg == null) {
+            return false;
+        }
+        return !java.util.Objects.equals(lr.cls(), cfg.cls()) || !java.util.Objects.equals(lr.type(), cfg.type())
+                || (lr.provider() != null && cfg.provider() != null && !lr.provider().equals(cfg.provider()));
+    }
+
+    /** The anonymous clone whose instances a history name ("base" or "base:N") stands for, or null. */
+    private Rsc anonymousCloneOf(String id) {
+        int colon = id.lastIndexOf(':');
+        String base = colon > 0 && id.substring(colon + 1).chars().allMatch(Character::isDigit) ? id.substring(0, colon) : id;
+        Rsc inst = rscById.get(base + ":0");
+        Rsc clone = inst == null ? null : inst.cloneAncestor();
+        return clone != null && !clone.uniqueClone ? clone : null;
     }
 
     /** For cloned groups: another member of the same instance already has history on the node. */
@@ -497,27 +600,49 @@ final class Unpack {
         return false;
     }
 
-    private static boolean instanceUsedElsewhere(Rsc inst) {
+    /**
+     * Is the anonymous instance (its whole group, for a cloned group) active on another node
+     * by the history read so far? An inactive instance may take history from any node
+     * (Pacemaker's find_anonymous_clone: the first inactive instance).
+     */
+    private static boolean activeElsewhere(Rsc inst, SNode node) {
         Rsc parent = inst.parent;
-        if (parent == null || parent.kind != Rsc.Kind.GROUP) {
-            return false;
-        }
-        for (Rsc m : parent.children) {
-            if (!m.history.isEmpty()) {
-                return true;
+        List<Rsc> members = parent != null && parent.kind == Rsc.Kind.GROUP ? parent.children : List.of(inst);
+        for (Rsc m : members) {
+            for (Map.Entry<SNode, Rsc.NodeHistory> e : m.history.entrySet()) {
+                if (e.getKey() != node && isActive(e.getValue().role)) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
-    private Rsc orphan(LrmResource lr) {
-        PrimitiveConfig p = new PrimitiveConfig(lr.id(), lr.cls(), lr.provider(), lr.type(), List.of(), List.of(),
+    private static String baseName(String id) {
+        int colon = id.lastIndexOf(':');
+        return colon > 0 && id.substring(colon + 1).chars().allMatch(Character::isDigit) ? id.substring(0, colon) : id;
+    }
+
+    private Rsc orphan(LrmResource lr, String id) {
+        // history under the id of a configured resource that could not take it (a group, a
+        // clone, an instance already in use) is an orphan too, kept beside that resource rather
+        // than in its place; the same orphan serves every node
+        Rsc existing = rscById.get(id);
+        String key = existing != null && !existing.orphan ? id + " (orphan history)" : id;
+        Rsc known = rscById.get(key);
+        if (known != null && known.orphan) {
+            return known;
+        }
+        PrimitiveConfig p = new PrimitiveConfig(id, lr.cls(), lr.provider(), lr.type(), List.of(), List.of(),
                 List.of(), List.of(), null);
-        Rsc r = new Rsc(lr.id(), Rsc.Kind.PRIMITIVE, null, order++);
+        Rsc r = new Rsc(id, Rsc.Kind.PRIMITIVE, null, order++);
         r.prim = p;
         r.orphan = true;
         configure(r, List.of(), List.of());
-        rscById.put(r.id, r);
+        if (!options.stopOrphanResources()) {
+            r.managed = false;   // left where it is, as an unmanaged resource
+        }
+        rscById.put(key, r);
         topLevel.add(r);
         return r;
     }
@@ -526,7 +651,7 @@ final class Unpack {
     private boolean unpackOp(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op) {
         String task = op.operation();
         int rc = op.rcCode();
-        int status = op.opStatus();
+        int status = internalStatus(op.opStatus());
         int target = op.expectedRc();
         boolean probe = op.isProbe();
         boolean expired = status != 5 && expired(r, node, op, h);
@@ -617,9 +742,9 @@ final class Unpack {
             case 0:
                 updateState(r, h, op, task, rc);
                 return true;
-            case 5:   // not installed
+            case 5:   // not installed: a failure that cannot be ignored (on-fail=ignore moves it away)
                 ban(r, node, "hard error (agent not installed)");
-                failure(r, node, h, op, task, rc);
+                failure(r, node, h, op, task, rc, true);
                 return true;
             default:
                 break;
@@ -630,13 +755,35 @@ final class Unpack {
             updateState(r, h, op, task, target < 0 ? 0 : target);
             return true;
         }
-        failure(r, node, h, op, task, rc);
+        failure(r, node, h, op, task, rc, false);
         if (status == 9) {
             ban(r, node, "hard error (rc=" + rc + ")");
         } else if (status == 8) {
             r.fatalBan = true;
         }
         return true;
+    }
+
+    /**
+     * The recorded execution status (op-status: 0 done, 1 cancelled, 2 timed out, 3 not
+     * supported, 4 error, 5 hard error, 6 fatal error, 7 not installed, 8 not connected,
+     * 9 invalid, 10 no fence device, 11 no secrets) in the codes unpackOp works with: 5 for
+     * "not installed" (banned from the node even when failures are ignored), 9 for a hard error
+     * (banned from the node), 8 for a fatal one (banned everywhere), 2 for any other failure.
+     */
+    private static int internalStatus(int recorded) {
+        switch (recorded) {
+            case -1: case 0: case 1: case 2: case 3: case 4:
+                return recorded;
+            case 5:
+                return 9;
+            case 6:
+                return 8;
+            case 7:
+                return 5;
+            default:
+                return 2;
+        }
     }
 
     private static void ban(Rsc r, SNode node, String why) {
@@ -666,7 +813,15 @@ final class Unpack {
         } else if (rc == 7) {
             clear = true;
             h.recurring.remove(task + "_" + op.intervalMs());
+            if ("monitor".equals(task) && op.intervalMs() > 0 && op.expectedRc() == 7) {
+                h.stoppedRecurring.put(op.intervalMs(), op);
+            }
         } else if ("monitor".equals(task)) {
+            if (op.intervalMs() == 0 && h.role.compareTo(Role.STARTED) < 0) {
+                // a probe that finds it running stands for its start: its digest tells whether
+                // the parameters changed since (Pacemaker checks every op since the last start)
+                h.lastStart = op;
+            }
             if (h.lastFailure != null && h.lastFailure.operation().equals(task)
                     && h.lastFailure.intervalMs() == op.intervalMs()) {
                 clear = true;
@@ -716,9 +871,12 @@ final class Unpack {
         }
     }
 
-    private void failure(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op, String task, int rc) {
+    private void failure(Rsc r, SNode node, Rsc.NodeHistory h, LrmOp op, String task, int rc, boolean notInstalled) {
         h.lastFailure = op;
         OnFail of = onFail(r, op);
+        if (notInstalled && of == OnFail.IGNORE) {
+            of = OnFail.MIGRATE;
+        }
         if (of.compareTo(h.onFail) > 0) {
             h.onFail = of;
         }
@@ -729,6 +887,10 @@ final class Unpack {
             h.role = Role.PROMOTED;
         } else if ("demote".equals(task)) {
             h.role = of == OnFail.BLOCK ? Role.PROMOTED : (rc == 7 ? Role.STOPPED : Role.UNPROMOTED);
+        }
+        if (of == OnFail.DEMOTE && "monitor".equals(task) && op.intervalMs() > 0) {
+            // recovered by a demotion alone: the recurring monitor that failed keeps running
+            h.recurring.put(task + "_" + op.intervalMs(), op);
         }
         if (op.isProbe() && rc == 5) {
             h.role = Role.STOPPED;
@@ -809,6 +971,78 @@ final class Unpack {
     }
 
     // ------------------------------------------------------------------ per-resource summary
+
+    /**
+     * A migrate_to that succeeded with no migrate_from after it leaves the resource possibly
+     * active on the target as well as the source: when the target is up, it counts as active
+     * there too (so moving it anywhere else stops it on both), and only on its way to that
+     * target may the migration simply be finished (Planner: migrate_from, then stop the source).
+     */
+    private void partialMigration(Rsc r) {
+        if (r.cloneAncestor() != null || r.runningOn.size() != 1) {
+            return;
+        }
+        SNode source = r.runningOn.get(0);
+        Rsc.NodeHistory h = r.history.get(source);
+        if (h != null && h.failedMigrateTo != null) {
+            failedMigrateTo(r, h.failedMigrateTo);
+            return;
+        }
+        if (h == null || h.migrateTo == null || h.failed) {
+            return;
+        }
+        SNode target = byName.get(h.migrateTo.migrateTarget());
+        Rsc.NodeHistory th = target == null ? null : r.history.get(target);
+        if (target == null || target == source || (th != null && th.migrateFromSeen)) {
+            return;   // migrate_from ran (and failed or was stopped since): no longer half-way
+        }
+        r.partialSource = source;
+        r.partialTarget = target;
+        if (target.online && !target.unclean) {
+            r.runningOn.add(target);
+        }
+    }
+
+    /**
+     * A failed migrate_to may have left the resource running on its target: unless the target
+     * has not been probed yet (the probe will tell) or has recorded something since, it counts
+     * as active there too (when the target is up), so it is stopped there as well.
+     */
+    private void failedMigrateTo(Rsc r, LrmOp mt) {
+        SNode target = byName.get(mt.migrateTarget());
+        if (target == null || !target.online || target.unclean || r.runningOn.contains(target)) {
+            return;
+        }
+        Rsc.NodeHistory th = r.history.get(target);
+        // newer state there (only knowable when the migrate_to carries its time) settles it
+        if (th == null || (mt.lastRcChange() > 0 && th.newestChange > mt.lastRcChange())) {
+            return;
+        }
+        r.runningOn.add(target);
+    }
+
+    /**
+     * Active on more than one node (not a clone): multiple-active says what to do. stop_start
+     * (the default) stops it everywhere and starts it once, stop_unexpected stops only the
+     * copies away from its assigned node (see Planner.plan), stop_only stops every copy and
+     * starts none, block leaves every copy alone (blocked; a group configured so blocks whole).
+     */
+    private static void multiplyActive(Rsc r) {
+        if (Planner.cleanActiveCount(r) < 2 || r.cloneAncestor() != null || r.partialTarget != null) {
+            return;
+        }
+        String policy = r.meta.getOrDefault("multiple-active", "stop_start");
+        if ("block".equals(policy)) {
+            List<Rsc> blocked = r.parent != null && r.parent.kind == Rsc.Kind.GROUP
+                    && "block".equals(r.parent.meta.get("multiple-active")) ? r.parent.children : List.of(r);
+            for (Rsc x : blocked) {
+                x.managed = false;
+                x.blocked = true;
+            }
+        } else if ("stop_only".equals(policy)) {
+            r.stopForced = true;
+        }
+    }
 
     /** process_rsc_state: from per-node roles to where the resource runs and what failures demand. */
     private void finishState(Rsc r) {

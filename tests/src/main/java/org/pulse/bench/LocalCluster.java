@@ -114,10 +114,16 @@ public final class LocalCluster implements AutoCloseable {
                 + "agent_dirs = " + repo.resolve("resource-agents/src/main/ocf") + ":/usr/lib/ocf\n"
                 + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + ":/usr/sbin\n"
                 + "ha_rsctmp = " + dir.resolve("rsctmp") + "\n"
-                + "failure_detection_ms = 500\n";
+                + "failure_detection_ms = 500\n"
+                + "http = 127.0.0.1:" + httpPort(i) + "\n";
         Path file = dir.resolve("crmd.conf");
         Files.writeString(file, conf);
         return file;
+    }
+
+    /** Node i's /metrics port: well above the cluster ports (basePort+i) and their failure detection (+100). */
+    public int httpPort(int i) {
+        return basePort + 1000 + i;
     }
 
     public void startNode(int i) throws IOException {

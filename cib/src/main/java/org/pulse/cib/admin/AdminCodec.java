@@ -113,8 +113,10 @@ public final class AdminCodec {
         try {
             o = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new AdminProtocolException(AdminError.BAD_REQUEST, "admin " + what + " is not valid JSON at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": "
+            // Jackson's own limits (nesting depth, number length) give no location.
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw new AdminProtocolException(AdminError.BAD_REQUEST, "admin " + what + " is not valid JSON" + where + ": "
                     + e.getOriginalMessage() + "; send one JSON object per line");
         }
         if (o == null || !o.isObject()) {

@@ -23,6 +23,12 @@ public record AdminError(String code, String message) {
     public static final String NO_QUORUM = "no-quorum";
     /** The change could not be completed in time (e.g. not every member acknowledged it). */
     public static final String TIMEOUT = "timeout";
+    /**
+     * The caller may not do this: not a user crmd serves (neither root, hacluster nor haclient),
+     * an operation its socket does not offer, or a change the CIB's ACLs forbid (the message names
+     * the rule).
+     */
+    public static final String ACCESS_DENIED = "access-denied";
     /** Anything else; the message says what. */
     public static final String INTERNAL = "internal";
 

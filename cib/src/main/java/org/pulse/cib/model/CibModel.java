@@ -14,12 +14,15 @@ import org.pulse.cib.xml.XmlElement;
  * @param fencingLevels  the fencing topology
  * @param tags           tag id → the ids it names ({@code <tags><tag><obj_ref>}), usable in constraints
  * @param tickets        ticket id → its state ({@code <status><tickets>}); absent means not granted
+ * @param noQuorumPanic  {@code no-quorum-panic} on {@code <cib>}: this partition had quorum and lost
+ *                       it (no-quorum-policy=suicide acts only then)
  */
 public record CibModel(ClusterOptions options, List<NvSet> clusterPropertySets, List<NodeConfig> nodes,
                        List<ResourceConfig> resources, Constraints constraints, List<NvSet> rscDefaults,
                        List<NvSet> opDefaults, List<FencingLevel> fencingLevels, List<AlertConfig> alerts,
                        List<NodeState> status, boolean haveQuorum, Instant executionDate, String dcUuid,
-                       java.util.Map<String, List<String>> tags, java.util.Map<String, TicketState> tickets) {
+                       java.util.Map<String, List<String>> tags, java.util.Map<String, TicketState> tickets,
+                       boolean noQuorumPanic) {
     public CibModel {
         clusterPropertySets = List.copyOf(clusterPropertySets);
         nodes = List.copyOf(nodes);

@@ -115,7 +115,8 @@ final class CibModelReader {
         String hq = root.attr("have-quorum");
         boolean quorum = hq != null && ClusterOptions.isTrue(hq);
         return new CibModel(new ClusterOptions(opts), props, nodes, resources, constraints, rscDefaults, opDefaults,
-                levels, alerts, status, quorum, execDate, root.attr("dc-uuid"), tags, tickets);
+                levels, alerts, status, quorum, execDate, root.attr("dc-uuid"), tags, tickets,
+                ClusterOptions.isTrue(root.attr("no-quorum-panic")));
     }
 
     private void index(XmlElement e) {

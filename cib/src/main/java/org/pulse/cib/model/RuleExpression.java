@@ -26,7 +26,7 @@ public sealed interface RuleExpression
                 // Pacemaker: ne with a missing attribute is true
                 return "ne".equals(op) && actual == null;
             }
-            int cmp = compare(actual, value, type);
+            int cmp = compare(actual, value, type, op);
             switch (op) {
                 case "eq": return cmp == 0;
                 case "ne": return cmp != 0;
@@ -38,20 +38,29 @@ public sealed interface RuleExpression
             }
         }
 
-        private static int compare(String a, String b, String type) {
+        /**
+         * Pacemaker's comparison: without a type, lt/lte/gt/gte compare as numbers (integers
+         * unless either side has a '.'), eq/ne as strings. Integers are read as C's strtoll
+         * reads them (the leading digits: "3.6" is 3), numbers as strtod; when either side
+         * does not read, the two compare as strings. Strings compare ignoring case.
+         */
+        private static int compare(String a, String b, String type, String op) {
             String t = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
             if (t.isEmpty()) {
-                // Pacemaker guesses number when the value looks like one
-                t = looksNumeric(b) ? (b.contains(".") ? "number" : "integer") : "string";
+                boolean ordering = "lt".equals(op) || "lte".equals(op) || "gt".equals(op) || "gte".equals(op);
+                t = !ordering ? "string" : (a.contains(".") || b.contains(".") ? "number" : "integer");
             }
             switch (t) {
-                case "integer":
-                case "number":
-                    try {
-                        return Double.compare(Double.parseDouble(a.trim()), Double.parseDouble(b.trim()));
-                    } catch (NumberFormatException e) {
-                        return a.compareToIgnoreCase(b);
-                    }
+                case "integer": {
+                    Long x = leadingInteger(a);
+                    Long y = leadingInteger(b);
+                    return x != null && y != null ? Long.compare(x, y) : a.compareToIgnoreCase(b);
+                }
+                case "number": {
+                    Double x = leadingNumber(a);
+                    Double y = leadingNumber(b);
+                    return x != null && y != null ? Double.compare(x, y) : a.compareToIgnoreCase(b);
+                }
                 case "version":
                     return compareVersions(a, b);
                 default:
@@ -59,17 +68,28 @@ public sealed interface RuleExpression
             }
         }
 
-        private static boolean looksNumeric(String s) {
-            if (s.isEmpty()) {
-                return false;
+        /** strtoll: optional blanks and sign, then at least one digit; what follows is ignored. */
+        private static Long leadingInteger(String s) {
+            java.util.regex.Matcher m = LEADING_INTEGER.matcher(s);
+            if (!m.lookingAt()) {
+                return null;
             }
             try {
-                Double.parseDouble(s.trim());
-                return true;
+                return Long.parseLong(m.group(1));
             } catch (NumberFormatException e) {
-                return false;
+                return m.group(1).startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;   // out of range: clamped
             }
         }
+
+        /** strtod: the longest leading decimal number; what follows is ignored. */
+        private static Double leadingNumber(String s) {
+            java.util.regex.Matcher m = LEADING_NUMBER.matcher(s);
+            return m.lookingAt() ? Double.valueOf(m.group(1)) : null;
+        }
+
+        private static final java.util.regex.Pattern LEADING_INTEGER = java.util.regex.Pattern.compile("\\s*([+-]?\\d+)");
+        private static final java.util.regex.Pattern LEADING_NUMBER =
+                java.util.regex.Pattern.compile("\\s*([+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)");
 
         private static int compareVersions(String a, String b) {
             String[] x = a.split("\\.");

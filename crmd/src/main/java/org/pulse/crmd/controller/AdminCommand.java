@@ -39,10 +39,18 @@ public sealed interface AdminCommand {
         }
     }
 
-    /** A change of the CIB; {@code force} allows a configuration write without quorum. */
-    record Write(CibEdit edit, boolean force) implements AdminCommand {
+    /**
+     * A change of the CIB; {@code force} allows a configuration write without quorum. {@code by}
+     * is the operator or agent behind it (null: this cluster's own write, e.g. a dampened value):
+     * the DC checks it against the CIB's ACLs and records it on the CIB.
+     */
+    record Write(CibEdit edit, boolean force, Requester by) implements AdminCommand {
         public Write {
             Objects.requireNonNull(edit, "edit");
+        }
+
+        public Write(CibEdit edit, boolean force) {
+            this(edit, force, null);
         }
     }
 }

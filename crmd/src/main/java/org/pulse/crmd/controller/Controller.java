@@ -37,7 +37,6 @@ public final class Controller {
     private View view;
     /** The view whose DC this node accepted (by storing its join sync); operations come only from it. */
     private String joinedViewId;
-    private Message.JoinRequest deferredJoin;
     /** A join request for a view this node has not installed yet (JGroups installs views at slightly different times). */
     private Message.JoinRequest earlyJoin;
     private String earlyJoinFrom;
@@ -263,7 +262,6 @@ public final class Controller {
         view = v;
         tieBreaker.onView(now);
         joinedViewId = null;
-        deferredJoin = null;
         out.info("view " + v.id() + ": " + v.members() + (previous == null ? "" : " (was " + previous.members() + ")")
                 + ", DC " + v.dc());
         noteMembers(v.members(), cib);
@@ -360,17 +358,12 @@ public final class Controller {
                     + (view == null ? "none" : view.id() + " with DC " + view.dc()));
             return;
         }
-        if (lrm.busy()) {
-            // The DC must see a complete history: answer when the operations in flight finished.
-            deferredJoin = j;
-            out.debug("join of view " + j.viewId() + " waits for " + lrm.inFlight().size() + " operation(s) in flight");
-            return;
-        }
+        // Answered at once, operations in flight included as pending: waiting for them would let one hung
+        // agent hold up the whole partition's join, and with it the fencing of a node that died meanwhile.
         answerJoin(j);
     }
 
     private void answerJoin(Message.JoinRequest j) {
-        deferredJoin = null;
         Cib newer = cib.version().isNewerThan(j.dcVersion()) ? cib : null;
         List<String> suspects = new java.util.ArrayList<>();
         for (var ns : Cibs.nodeStates(cib.root())) {
@@ -378,7 +371,8 @@ public final class Controller {
                 suspects.add(ns.attr("uname", ns.id()));
             }
         }
-        out.send(view.dc(), new Message.JoinResponse(j.viewId(), cib.version(), newer, lrm.toXml(), suspects));
+        out.send(view.dc(), new Message.JoinResponse(j.viewId(), cib.version(), newer,
+                lrm.toXmlWithPending(now.getEpochSecond()), suspects));
     }
 
     private void onCibSync(String from, Message.CibSync s) {
@@ -434,6 +428,9 @@ public final class Controller {
             out.add(new Effect.CancelRecurring(req.resourceId()));
         }
         lrm.started(req);
+        // The LRM reports every operation by its timeout plus a kill grace period; should its report never
+        // come all the same, this node must not call the operation pending for ever (in every join answer).
+        out.timer(TimerKey.of("op-deadline", req.opKey()), req.timeoutMs() + 2 * config.actionMarginMs());
         // Fence devices' start and stop go to the LRM too, as Pacemaker's go to its fencer: a start
         // checks the device (its monitor action) and registers it, so a broken power switch shows
         // as a failed start instead of at the first fencing, and probes stay true after a restart.
@@ -442,11 +439,11 @@ public final class Controller {
 
     private void onOperation(OpResult r) {
         LocalLrm.Recorded rec = lrm.record(r, now.getEpochSecond());
+        if (rec.completesRequest()) {
+            out.add(new Effect.CancelTimer(TimerKey.of("op-deadline", r.opKey())));
+        }
         if (rec.report() && view != null) {
             out.send(view.dc(), new Message.OpReport(r, rec.callId(), rec.opDigest()));
-        }
-        if (deferredJoin != null && !lrm.busy() && view != null && deferredJoin.viewId().equals(view.id())) {
-            answerJoin(deferredJoin);
         }
     }
 
@@ -459,6 +456,13 @@ public final class Controller {
                         "the DC did not confirm the change within " + (config.writeTimeoutMs() / 1000)
                                 + " s; it may or may not be applied — check with crm configure show"));
             }
+        } else if (key.is("op-deadline")) {
+            lrm.inFlight().stream().filter(req -> req.opKey().equals(key.detail())).findFirst().ifPresent(req -> {
+                out.warn("the LRM never reported " + req.action() + " of " + req.resourceId() + " (" + req.opKey()
+                        + "); taking it as timed out");
+                onOperation(OpResult.of(req, 1, OpStatus.TIMEOUT, "the LRM did not report within "
+                        + req.timeoutMs() + " ms + " + 2 * config.actionMarginMs() + " ms", req.timeoutMs()));
+            });
         } else if (key.is("dampen")) {
             Dampened d = dampened.remove(key.name());
             if (d != null) {

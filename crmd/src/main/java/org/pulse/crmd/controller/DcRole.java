@@ -39,6 +39,13 @@ final class DcRole {
     private final List<Queued> queued = new ArrayList<>();
     private final Map<String, String> blocked = new TreeMap<>();
     private final CibChecks checks = new CibChecks();
+    /** The JGroups view this DC runs the join of: every member is asked. */
+    private View joinView;
+    /**
+     * The partition this DC serves: the join view while the join runs, then the members that completed it
+     * (answered within join-integration-timeout and stored the join's CIB within join-finalization-timeout).
+     * Replication, quorum, fencing and placement count only these; the others are "pending", as in Pacemaker.
+     */
     private View view;
     private boolean joined;
     private boolean quorate;
@@ -83,7 +90,8 @@ final class DcRole {
 
     String transitionSummary() {
         if (!joined) {
-            return "joining view " + view.id() + ": " + responses.size() + "/" + view.members().size() + " answered";
+            return "joining view " + joinView.id() + ": " + responses.size() + "/" + joinView.members().size()
+                    + " answered";
         }
         return current == null ? "idle" : current.summary();
     }
@@ -104,10 +112,11 @@ final class DcRole {
 
     /**
      * A new view: ask every member (this node too) for its CIB version and history. The
-     * transition in progress is dropped; members answer only once their operations in flight
-     * have finished, so the join itself waits for them.
+     * transition in progress is dropped; members answer at once, their operations in flight
+     * reported as pending. Who has not answered within join-integration-timeout is left out.
      */
     void startJoin(View v) {
+        joinView = v;
         view = v;
         joined = false;
         quorate = false;
@@ -124,6 +133,31 @@ final class DcRole {
             out().send(m, new Message.JoinRequest(v.id(), c.version()));
         }
         out().timer(new TimerKey("join-retry"), c.config().joinRetryMs());
+        out().timer(new TimerKey("join-integration"), joinTimeoutMs("join-integration-timeout",
+                DEFAULT_JOIN_INTEGRATION_TIMEOUT_MS));
+        out().add(new Effect.CancelTimer(new TimerKey("join-finalization")));
+    }
+
+    /**
+     * Pacemaker's defaults (3 min, 30 min) suit a cluster whose members may be busy for minutes before they
+     * answer; Pulse's members answer at once (operations in flight go as pending), so a member silent for
+     * seconds is hung or cut off, and waiting longer only delays the fencing and recovery of others.
+     */
+    static final long DEFAULT_JOIN_INTEGRATION_TIMEOUT_MS = 5_000;
+    /** Storing the join's CIB durably (an fsync) on every member. */
+    static final long DEFAULT_JOIN_FINALIZATION_TIMEOUT_MS = 10_000;
+
+    private long joinTimeoutMs(String property, long defaultMs) {
+        long ms = Cibs.parseDurationMs(Cibs.property(c.cib(), property, null), defaultMs);
+        return ms > 0 ? ms : defaultMs;
+    }
+
+    /** Members of the JGroups view that did not complete the join (Pacemaker's join=pending). */
+    List<String> pendingMembers() {
+        if (joinView == null || !joined) {
+            return List.of();
+        }
+        return joinView.members().stream().filter(m -> !view.contains(m)).toList();
     }
 
     void resign(String reason) {
@@ -141,16 +175,51 @@ final class DcRole {
     }
 
     private void onJoinResponse(String from, Message.JoinResponse r) {
-        if (joined || !r.viewId().equals(view.id()) || !view.contains(from)) {
+        if (!r.viewId().equals(joinView.id()) || !joinView.contains(from)) {
+            return;
+        }
+        if (joined) {
+            if (!view.contains(from)) {
+                rejoinLate(from, "answered the join");
+                if (!joined) {
+                    responses.put(from, r);
+                }
+            }
             return;
         }
         responses.put(from, r);
-        if (responses.size() == view.members().size()) {
+        if (responses.size() == joinView.members().size()) {
             finishJoin();
         }
     }
 
+    /**
+     * A member left out of the join shows it is alive after all: join again with it, as Pacemaker's DC
+     * does for a node that shows up. Not while it is being fenced: that fencing was decided on what it may
+     * run, and goes on.
+     */
+    private void rejoinLate(String member, String what) {
+        if (pendingFence.contains(member)) {
+            out().info(member + " " + what + " late, but it is being fenced");
+            return;
+        }
+        out().info(member + " " + what + " late: joining view " + joinView.id() + " again with it");
+        startJoin(joinView);
+    }
+
     private void finishJoin() {
+        if (!responses.containsKey(c.self())) {
+            return;
+        }
+        List<String> answered = joinView.members().stream().filter(responses::containsKey).toList();
+        List<String> silent = joinView.members().stream().filter(m -> !responses.containsKey(m)).toList();
+        view = new View(joinView.id(), answered);
+        if (!silent.isEmpty()) {
+            out().warn("join of view " + joinView.id() + ": " + silent + " did not answer within "
+                    + joinTimeoutMs("join-integration-timeout", DEFAULT_JOIN_INTEGRATION_TIMEOUT_MS)
+                    + " ms (join-integration-timeout); going on without them: pending, not members, fenced if"
+                    + " they may run resources");
+        }
         Cib best = c.cib();
         String bestFrom = c.self();
         for (Map.Entry<String, Message.JoinResponse> e : responses.entrySet()) {
@@ -178,9 +247,14 @@ final class DcRole {
                 root = Cibs.updateNodeState(root, node, s -> Cibs.withAttrs(s, "expected", "member"));
             }
         }
+        for (String m : silent) {
+            // In the membership but not joined: Pacemaker's pending node (online to corosync, not a member).
+            root = Cibs.updateNodeState(root, m, ns -> Cibs.withAttrs(ns, "in_ccm", "true", "crmd", "online",
+                    "join", "pending"));
+        }
         for (XmlElement ns : Cibs.nodeStates(root)) {
             String node = ns.attr("uname", ns.id());
-            if (node != null && !view.contains(node) && !"false".equals(ns.attr("in_ccm"))) {
+            if (node != null && !joinView.contains(node) && !"false".equals(ns.attr("in_ccm"))) {
                 root = Cibs.updateNodeState(root, node, s -> Cibs.withAttrs(s, "in_ccm", "false", "crmd", "offline",
                         "join", "down"));
             }
@@ -210,7 +284,14 @@ final class DcRole {
                 out().send(m, new Message.CibSync(view.id(), joinedCib));
             }
         }
-        out().add(new Effect.CancelTimer(new TimerKey("join-retry")));
+        out().add(new Effect.CancelTimer(new TimerKey("join-integration")));
+        if (silent.isEmpty()) {
+            out().add(new Effect.CancelTimer(new TimerKey("join-retry")));
+        }
+        if (!syncConfirmed) {
+            out().timer(new TimerKey("join-finalization"), joinTimeoutMs("join-finalization-timeout",
+                    DEFAULT_JOIN_FINALIZATION_TIMEOUT_MS));
+        }
         out().info("join of view " + view.id() + " complete: " + decision.reason()
                 + (quorate ? " (quorate)" : " (no-quorum-policy=" + Cibs.noQuorumPolicy(joinedCib) + ")")
                 + ", CIB " + joinedCib.version());
@@ -283,6 +364,16 @@ final class DcRole {
             reply(replyTo, AdminResult.error(e.code, e.getMessage()));
             return;
         }
+        if (w.by() != null) {
+            // ACLs: judged here, on the CIB the change applies to, with that CIB's ACLs.
+            java.util.Optional<org.pulse.cib.acl.AclDenial> denied = org.pulse.cib.acl.CibAcl.checkWrite(cur.root(),
+                    next.root(), w.by().subject());
+            if (denied.isPresent()) {
+                out().warn("write refused for " + w.by() + ": " + denied.get().message());
+                reply(replyTo, AdminResult.error(AdminResult.ACCESS_DENIED, denied.get().message()));
+                return;
+            }
+        }
         boolean configuration = next.version().epoch() != cur.version().epoch()
                 || next.version().adminEpoch() != cur.version().adminEpoch();
         if (configuration) {
@@ -304,6 +395,11 @@ final class DcRole {
         if (next.equals(cur)) {
             reply(replyTo, AdminResult.written(cur.version(), "no change"));
             return;
+        }
+        if (w.by() != null) {
+            next = Cib.of(next.root().withAttribute("update-origin", w.by().origin())
+                    .withAttribute("update-client", w.by().client()).withAttribute("update-user", w.by().user()));
+            out().info("CIB " + next.version() + " written by " + w.by() + ": " + w.edit().getClass().getSimpleName());
         }
         commit(next);
         long seq = ++writeSeq;
@@ -365,6 +461,31 @@ final class DcRole {
         });
     }
 
+    /**
+     * join-finalization-timeout passed and some members have not confirmed storing the join's CIB: they are
+     * left out as pending (the others must not wait for them to run anything), and asked to join again.
+     */
+    private void dropUnconfirmed() {
+        List<String> confirmed = view.members().stream().filter(m -> acked.containsKey(m)
+                && acked.get(m).compareTo(joinVersion) >= 0).toList();
+        List<String> silent = view.members().stream().filter(m -> !confirmed.contains(m)).toList();
+        out().warn("join of view " + view.id() + ": " + silent + " did not confirm storing CIB " + joinVersion
+                + " within " + joinTimeoutMs("join-finalization-timeout", DEFAULT_JOIN_FINALIZATION_TIMEOUT_MS)
+                + " ms (join-finalization-timeout); going on without them");
+        view = new View(view.id(), confirmed);
+        XmlElement root = c.cib().root();
+        for (String m : silent) {
+            root = Cibs.updateNodeState(root, m, ns -> Cibs.withAttrs(ns, "join", "pending"));
+        }
+        commit(Cibs.next(c.cib(), root));
+        recheckQuorum("members left out of the join");
+        out().timer(new TimerKey("join-retry"), joinTimeoutMs("join-integration-timeout",
+                DEFAULT_JOIN_INTEGRATION_TIMEOUT_MS));
+        requestSchedule("members left out of the join");
+        checkPending();
+        runEngine();
+    }
+
     private void resignWrites(String reason) {
         for (PendingWrite w : pending) {
             reply(w.replyTo(), AdminResult.error(AdminResult.UNCERTAIN, reason + "; the change to " + w.version()
@@ -387,7 +508,9 @@ final class DcRole {
         if (m instanceof Message.JoinResponse r) {
             onJoinResponse(from, r);
         } else if (m instanceof Message.CibAck a) {
-            if (a.viewId().equals(view.id())) {
+            if (a.viewId().equals(view.id()) && joined && !view.contains(from) && joinView.contains(from)) {
+                rejoinLate(from, "acknowledged the join's CIB");
+            } else if (a.viewId().equals(view.id())) {
                 acked.merge(from, a.version(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
                 checkPending();
             }
@@ -414,13 +537,27 @@ final class DcRole {
 
     void onTimer(TimerKey key) {
         if (key.is("join-retry")) {
+            // Also after the join, to the members left out: a member that was only slow answers and joins.
+            List<String> silent = joined ? pendingMembers()
+                    : joinView.members().stream().filter(m -> !responses.containsKey(m)).toList();
+            for (String m : silent) {
+                out().send(m, new Message.JoinRequest(joinView.id(), c.version()));
+            }
+            if (!silent.isEmpty()) {
+                out().timer(key, joined ? joinTimeoutMs("join-integration-timeout", DEFAULT_JOIN_INTEGRATION_TIMEOUT_MS)
+                        : c.config().joinRetryMs());
+            }
+        } else if (key.is("join-integration")) {
             if (!joined) {
-                for (String m : view.members()) {
-                    if (!responses.containsKey(m)) {
-                        out().send(m, new Message.JoinRequest(view.id(), c.version()));
-                    }
-                }
+                finishJoin();
+            }
+            if (!joined) {
+                // Not even this node's own answer is in yet (it is queued behind this timer): look again soon.
                 out().timer(key, c.config().joinRetryMs());
+            }
+        } else if (key.is("join-finalization")) {
+            if (joined && !syncConfirmed) {
+                dropUnconfirmed();
             }
         } else if (key.is("write")) {
             long seq = Long.parseLong(key.detail());
@@ -445,6 +582,8 @@ final class DcRole {
                 out().warn("no result for " + a + " within " + a.timeoutMs() + " ms (+ margin): counting it failed");
                 if (a.isFence()) {
                     fenceFailed(a);
+                } else {
+                    recordTimeout(a, key.detail());
                 }
                 current.completed(a, false, a + " timed out");
                 runEngine();
@@ -478,20 +617,7 @@ final class DcRole {
         OpResult r = rep.result();
         PlannedAction a = current == null ? null : current.inFlight(r.opKey());
         if (LrmOps.recordable(r)) {
-            long nowSec = c.now().getEpochSecond();
-            XmlElement root = Cibs.updateNodeState(c.cib().root(), from, ns -> {
-                XmlElement lrm = Cibs.lrmOf(ns, from);
-                XmlElement lr = lrm.element("lrm_resources").orElse(XmlElement.of("lrm_resources"));
-                XmlElement base = lr.elements("lrm_resource").stream().filter(e -> r.resourceId().equals(e.id()))
-                        .findFirst().orElse(null);
-                XmlElement updated = LrmOps.record(base, r, rep.callId(), from, nowSec, rep.opDigest(),
-                        a == null ? null : a.params());
-                XmlElement newLr = lr.withChildReplaced(e -> e.name().equals("lrm_resource")
-                        && r.resourceId().equals(e.id()), updated);
-                XmlElement newNs = Cibs.withLrm(ns, lrm.withChildReplaced(e -> e.name().equals("lrm_resources"), newLr));
-                return LrmOps.isFailure(r) ? withFailure(newNs, from, r, nowSec) : newNs;
-            });
-            commit(Cibs.next(c.cib(), root));
+            recordResult(from, r, rep.callId(), rep.opDigest(), a == null ? null : a.params());
         }
         if (a != null) {
             out().add(new Effect.CancelTimer(TimerKey.of("action", r.opKey())));
@@ -510,8 +636,64 @@ final class DcRole {
         } else if (LrmOps.isFailure(r)) {
             requestSchedule(r.resourceId() + " " + r.action() + (r.intervalMs() > 0 ? " (" + r.intervalMs() + " ms)" : "")
                     + " failed on " + from + " with rc " + r.rc());
+        } else if (r.intervalMs() == 0 && LrmOps.recordable(r)) {
+            // The result of an operation no transition waits for any more (reported pending at a join, or
+            // timed out here first): the state it records is news to the policy engine.
+            requestSchedule(r.resourceId() + " " + r.action() + " on " + from + " ended outside a transition");
         }
         runEngine();
+    }
+
+    /** Writes one operation's result (or pending state) into {@code node}'s history in the status section. */
+    private void recordResult(String node, OpResult r, long callId, String opDigest, Map<String, String> params) {
+        long nowSec = c.now().getEpochSecond();
+        XmlElement root = Cibs.updateNodeState(c.cib().root(), node, ns -> {
+            XmlElement lrm = Cibs.lrmOf(ns, node);
+            XmlElement lr = lrm.element("lrm_resources").orElse(XmlElement.of("lrm_resources"));
+            XmlElement base = lr.elements("lrm_resource").stream().filter(e -> r.resourceId().equals(e.id()))
+                    .findFirst().orElse(null);
+            XmlElement updated = LrmOps.record(base, r, callId, node, nowSec, opDigest, params);
+            XmlElement newLr = lr.withChildReplaced(e -> e.name().equals("lrm_resource")
+                    && r.resourceId().equals(e.id()), updated);
+            XmlElement newNs = Cibs.withLrm(ns, lrm.withChildReplaced(e -> e.name().equals("lrm_resources"), newLr));
+            return LrmOps.isFailure(r) ? withFailure(newNs, node, r, nowSec) : newNs;
+        });
+        commit(Cibs.next(c.cib(), root));
+    }
+
+    /** One more than the highest call id in the node's recorded history: sorts after everything known there. */
+    private long nextCallId(String node) {
+        long max = 0;
+        var ns = Cibs.nodeState(c.cib().root(), node);
+        if (ns.isPresent()) {
+            for (XmlElement res : Cibs.lrmResources(ns.get())) {
+                for (XmlElement op : res.elements("lrm_rsc_op")) {
+                    try {
+                        max = Math.max(max, Long.parseLong(op.attr("call-id", "0")));
+                    } catch (NumberFormatException e) {
+                        // not ours to judge: it only cannot be the highest
+                    }
+                }
+            }
+        }
+        return max + 1;
+    }
+
+    /**
+     * As Pacemaker's controller records an action whose timer popped: a failed operation (op-status 2 =
+     * timed out, rc 1) on the node that did not answer, so the policy engine reacts to it as to the node's
+     * own timeout — a stop that timed out gets the node fenced, a start counts against migration-threshold.
+     */
+    private void recordTimeout(PlannedAction a, String opKey) {
+        if (a.resourceId().isEmpty() || a.agent() == null) {
+            return;
+        }
+        OpResult timedOut = new OpResult(opKey, a.resourceId(), a.agent(), a.operation(), a.intervalMs(), 1,
+                OpStatus.TIMEOUT, "no result from " + a.node() + " within " + a.timeoutMs() + " ms + "
+                + c.config().actionMarginMs() + " ms: recorded as timed out by the DC", a.timeoutMs());
+        if (LrmOps.recordable(timedOut)) {
+            recordResult(a.node(), timedOut, nextCallId(a.node()), null, a.params());
+        }
     }
 
     /** Fail counts as Pacemaker keeps them: a failed start bans the node (INFINITY), others count up. */
@@ -613,7 +795,9 @@ final class DcRole {
         String opKey = a.id() + ":" + current.id + ":" + a.expectedRc() + ":" + c.self() + "@" + view.id();
         current.dispatched(a, opKey);
         switch (a.operation()) {
-            case "pseudo", "do_shutdown" -> {
+            // probe_again (a node whose legacy probe_complete attribute is false): nothing to run
+            // here; its resources are probed once the attribute is gone
+            case "pseudo", "do_shutdown", "probe_again" -> {
                 current.completed(a, true, null);
                 return;
             }
@@ -644,6 +828,11 @@ final class DcRole {
         }
         OpRequest req = new OpRequest(opKey, run.resourceId(), run.agent(), run.operation(), run.intervalMs(),
                 Math.max(1, run.timeoutMs()), run.params());
+        if (!run.isFence() && !run.isProbe() && LrmOps.recordsPending(run.operation(), run.intervalMs())) {
+            // record-pending: until its result comes, the resource counts as active there, whatever happens to
+            // the node or to this DC meanwhile (a node that then fails to join is fenced, not ignored).
+            recordResult(run.node(), OpResult.of(req, 193, OpStatus.PENDING, "", 0), -1, null, run.params());
+        }
         if (run.isFence()) {
             // As Pacemaker's fencer: the device's own delay comes on top of priority-fencing-delay.
             FenceDelay.Delay device = FenceDelay.of(run.params(), run.operation(), run.fenceTarget(), c.random());

@@ -28,11 +28,8 @@ final class LocalLrm {
         if (req.recurring()) {
             recurring.put(req.opKey(), req);
         }
+        inFlight.remove(req.opKey());
         inFlight.put(req.opKey(), req);
-    }
-
-    boolean busy() {
-        return !inFlight.isEmpty();
     }
 
     List<OpRequest> inFlight() {
@@ -57,6 +54,21 @@ final class LocalLrm {
     Recorded record(OpResult r, long nowEpochSec) {
         OpRequest req = inFlight.remove(r.opKey());
         boolean wasInFlight = req != null;
+        if (wasInFlight && r.intervalMs() == 0) {
+            // The LRM runs one operation of a resource at a time, in order: a result means every one-shot
+            // operation of the resource started before it is over, whether or not its own result came
+            // (one that never returns must not be reported pending at every join from now on).
+            List<String> superseded = new ArrayList<>();
+            for (OpRequest earlier : inFlight.values()) {
+                if (earlier.opKey().equals(r.opKey())) {
+                    break;
+                }
+                if (earlier.resourceId().equals(r.resourceId()) && !earlier.recurring()) {
+                    superseded.add(earlier.opKey());
+                }
+            }
+            superseded.forEach(inFlight::remove);
+        }
         if (req == null) {
             req = recurring.get(r.opKey());
         }
@@ -85,9 +97,27 @@ final class LocalLrm {
         return new Recorded(callId, wasInFlight, true, digest);
     }
 
-    /** The {@code <lrm>} element for the status section. */
-    XmlElement toXml() {
-        List<org.pulse.cib.xml.XmlNode> list = new ArrayList<>(resources.values());
+    /**
+     * The history with the operations still in flight on top, as pending (Pacemaker's record-pending:
+     * op-status -1, rc 193, call-id -1; see {@link LrmOps#recordsPending}), in the order they started: what
+     * a join answer carries, so that the DC neither starts such a resource elsewhere nor starts it here
+     * again while the operation runs.
+     */
+    XmlElement toXmlWithPending(long nowEpochSec) {
+        Map<String, XmlElement> withPending = new TreeMap<>(resources);
+        for (OpRequest req : inFlight.values()) {
+            if (!LrmOps.recordsPending(req.action(), req.intervalMs())
+                    || !LrmOps.recordable(OpResult.of(req, 0, OpStatus.PENDING, "", 0))) {
+                continue;
+            }
+            withPending.put(req.resourceId(), LrmOps.recordPending(withPending.get(req.resourceId()), req, -1, node,
+                    nowEpochSec));
+        }
+        return toXml(withPending);
+    }
+
+    private XmlElement toXml(Map<String, XmlElement> byResource) {
+        List<org.pulse.cib.xml.XmlNode> list = new ArrayList<>(byResource.values());
         return new XmlElement("lrm", Map.of("id", node), List.of(new XmlElement("lrm_resources", Map.of(), list)));
     }
 

@@ -94,6 +94,16 @@ final class LrmOps {
         return res;
     }
 
+    /**
+     * Whether an operation in flight is recorded as pending (record-pending). Only where pending says more
+     * than the history before it: a start or promote (the resource may be active, or promoted, any moment)
+     * and a probe (its state there is unknown). A pending stop, demote or migration would hide the record
+     * that the resource is active there, and the policy engine takes a pending stop for nothing at all.
+     */
+    static boolean recordsPending(String action, long intervalMs) {
+        return action.equals("start") || action.equals("promote") || (action.equals("monitor") && intervalMs == 0);
+    }
+
     /** An in-flight operation, recorded as pending (op-status -1) so the DC treats it as possibly active. */
     static XmlElement recordPending(XmlElement base, OpRequest req, long callId, String node, long nowEpochSec) {
         OpResult pending = new OpResult(req.opKey(), req.resourceId(), req.agent(), req.action(), req.intervalMs(),

@@ -255,6 +255,16 @@ public final class MessageCodec {
             } else {
                 throw new IllegalArgumentException("no wire form for " + e);
             }
+            // The requester trails the edit: a node of the previous version stops reading before
+            // it (and applies the write unchecked, as it did), this version reads it when present.
+            Requester by = w.by();
+            if (by != null) {
+                out.writeByte(1);
+                str(out, by.user());
+                str(out, String.join("\n", new java.util.TreeSet<>(by.groups())));
+                str(out, by.client());
+                str(out, by.origin());
+            }
         } else {
             throw new IllegalArgumentException("no wire form for " + c);
         }
@@ -288,7 +298,14 @@ public final class MessageCodec {
             case 9 -> new CibEdit.FailCount(str(in), str(in), str(in));
             default -> throw new IOException("unknown CIB edit kind " + edit);
         };
-        return new AdminCommand.Write(e, force);
+        Requester by = null;
+        if (in.available() > 0 && in.readUnsignedByte() == 1) {
+            String user = str(in);
+            String groups = str(in);
+            by = new Requester(user, groups == null || groups.isEmpty() ? java.util.Set.of()
+                    : java.util.Set.of(groups.split("\n")), str(in), str(in));
+        }
+        return new AdminCommand.Write(e, force, by);
     }
 
     private static void str(DataOutputStream out, String s) throws IOException {

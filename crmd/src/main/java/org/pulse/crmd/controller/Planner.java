@@ -23,8 +23,13 @@ final class Planner {
     /**
      * Nodes that must be fenced: members that left the view without a clean shutdown (their
      * node_state still expects them as members — any member may have been told to start
-     * something by a DC that did not yet know it was cut off), and nodes where a stop failed
-     * (the resource's state there is unknown). Never this node itself.
+     * something by a DC that did not yet know it was cut off), nodes where a stop failed
+     * (the resource's state there is unknown), and members that failed to join (join=pending,
+     * still in the membership) while their history says something may be active there: what runs
+     * there can be neither stopped nor started elsewhere until then (Pacemaker waits for
+     * node-pending-timeout, by default for ever; Pulse fences at once, as Pacemaker's scheduler
+     * fences an offline node thought to run a resource). One that runs nothing is only left out.
+     * Never this node itself.
      */
     static List<String> nodesToFence(Cib cib, View view, String self) {
         List<String> out = new ArrayList<>();
@@ -33,9 +38,12 @@ final class Planner {
             if (node == null || node.equals(self)) {
                 continue;
             }
-            boolean lostUnclean = !view.contains(node) && "member".equals(ns.attr("expected"));
+            boolean pending = !view.contains(node) && "pending".equals(ns.attr("join"))
+                    && "true".equals(ns.attr("in_ccm"));
+            boolean lostUnclean = !view.contains(node) && "member".equals(ns.attr("expected")) && !pending;
+            boolean activeWhilePending = pending && Cibs.lrmResources(ns).stream().anyMatch(LrmOps::possiblyActive);
             boolean stopFailed = Cibs.lrmResources(ns).stream().anyMatch(LrmOps::stopFailed);
-            if (lostUnclean || stopFailed) {
+            if (lostUnclean || activeWhilePending || stopFailed) {
                 out.add(node);
             }
         }

@@ -14,11 +14,14 @@ import org.pulse.cib.admin.AdminOp;
 import org.pulse.cib.admin.AdminProtocolException;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.cib.acl.AclSubject;
+import org.pulse.cib.acl.CibAcl;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlWriter;
 import org.pulse.crmd.controller.AdminCommand;
 import org.pulse.crmd.controller.AdminResult;
 import org.pulse.crmd.controller.CibEdit;
+import org.pulse.crmd.controller.Requester;
 import org.pulse.crmd.controller.StatusReport;
 
 /**
@@ -26,40 +29,161 @@ import org.pulse.crmd.controller.StatusReport;
  * and node commands become CIB edits the DC applies: start/stop set target-role, move/ban/clear
  * put or remove cli-prefer/cli-ban location constraints, standby/online set the node's standby
  * attribute, attribute-set/-delete/-get serve crm_attribute and attrd_updater.
+ *
+ * <p>Every request comes with its {@link AdminAccess.Caller}: reads are filtered by the CIB's ACLs
+ * for haclient members (as Pacemaker filters queries), writes carry a {@link Requester} that the
+ * DC checks against the ACLs and records on the CIB; agents (the agents' socket) get the reads and
+ * node-attribute operations agents use and nothing else. An argument an operation does not take is
+ * refused, so a misspelt option is never silently ignored.
  */
 final class AdminHandler {
+    /** The arguments each operation takes. */
+    static final Map<String, Set<String>> KNOWN_ARGS = Map.of(
+            AdminOp.QUERY, Set.of("section"),
+            AdminOp.STATUS, Set.of(),
+            AdminOp.REPLACE, Set.of("xml", "force"),
+            AdminOp.PATCH, Set.of("diff", "force"),
+            AdminOp.RESOURCE, Set.of("action", "resource", "node", "force", "value"),
+            AdminOp.NODE, Set.of("action", "node", "name", "value", "lifetime", "dampen", "force"));
+    /** What agents may do on their socket: read, and node attributes (crm_attribute, attrd_updater, crm_node). */
+    static final Set<String> AGENT_NODE_ACTIONS = Set.of("attribute-set", "attribute-delete", "attribute-get");
+    /**
+     * Pacemaker's cluster options: agents may not set these. Agents such as pgsql and redis keep
+     * their own state in cluster properties of their own names (crm_attribute --type crm_config
+     * --name RSC_REPL_INFO), which stays allowed.
+     */
+    static final Set<String> CLUSTER_OPTIONS = Set.of("stonith-enabled", "stonith-action", "stonith-timeout",
+            "stonith-max-attempts", "stonith-watchdog-timeout", "have-watchdog", "concurrent-fencing",
+            "priority-fencing-delay", "fence-reaction", "startup-fencing", "no-quorum-policy", "symmetric-cluster",
+            "maintenance-mode", "start-failure-is-fatal", "enable-startup-probes", "enable-acl", "cluster-delay",
+            "batch-limit", "migration-limit", "node-action-limit", "placement-strategy", "shutdown-lock",
+            "shutdown-lock-limit", "stop-all-resources", "stop-orphan-resources", "stop-orphan-actions",
+            "remove-after-stop", "cluster-recheck-interval", "election-timeout", "shutdown-escalation",
+            "join-integration-timeout", "join-finalization-timeout", "transition-delay", "dc-deadtime",
+            "cluster-ipc-limit", "load-threshold", "node-health-strategy", "node-health-base", "node-health-green",
+            "node-health-yellow", "node-health-red", "pe-error-series-max", "pe-warn-series-max",
+            "pe-input-series-max", "dc-version", "cluster-infrastructure", "cluster-name", "last-lrm-refresh",
+            "is-managed-default", "default-resource-stickiness", "default-action-timeout");
+
     private final CrmdRuntime runtime;
 
     AdminHandler(CrmdRuntime runtime) {
         this.runtime = runtime;
     }
 
+    /** The request's arguments all known to its operation, or the refusal naming the first that is not. */
+    static AdminResponse checkArguments(AdminRequest req) {
+        Set<String> known = KNOWN_ARGS.get(req.op());
+        if (known == null) {
+            return null; // an unknown operation gets its own answer
+        }
+        for (String name : req.args().asMap().keySet()) {
+            if (!known.contains(name)) {
+                return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "operation '" + req.op()
+                        + "' takes no argument '" + name + "'; it takes: "
+                        + (known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known))));
+            }
+        }
+        return null;
+    }
+
+    /** Whether an agent may send this request on its socket; null when it may, else the refusal. */
+    static AdminResponse checkAgent(AdminRequest req) throws AdminProtocolException {
+        if (req.op().equals(AdminOp.QUERY) || req.op().equals(AdminOp.STATUS)) {
+            return null;
+        }
+        String action = req.op().equals(AdminOp.NODE) ? req.args().string("action").orElse("") : "";
+        if (AGENT_NODE_ACTIONS.contains(action)) {
+            return null;
+        }
+        if ((action.equals("property-set") || action.equals("property-delete"))
+                && !CLUSTER_OPTIONS.contains(req.args().string("name").orElse(""))) {
+            return null;
+        }
+        String what = req.op() + req.args().string("action").map(a -> " " + a).orElse("");
+        return AdminResponse.error(req.id(), AdminError.ACCESS_DENIED, "agents may not '" + what + "' through the"
+                + " agents' socket: it offers query, status, node attribute-set/-delete/-get (crm_attribute,"
+                + " attrd_updater, crm_node) and cluster properties of the agent's own (not Pacemaker's cluster"
+                + " options); an operator uses crm on the admin socket");
+    }
+
+    /** Who asked, for the DC: the caller, the tool (the request id's first word, e.g. crm_attribute), this node. */
+    Requester requester(AdminRequest req, AdminAccess.Caller caller) {
+        String first = req.id().split("-", 2)[0];
+        String client = first.matches("[A-Za-z_][A-Za-z0-9_.]{0,63}") ? first : "admin";
+        return new Requester(caller.user(), caller.groups(), client, runtime.nodeName());
+    }
+
+    AdminResponse handle(AdminRequest req, AdminAccess.Caller caller) {
+        AdminResponse refused = checkArguments(req);
+        if (refused != null) {
+            return refused;
+        }
+        try {
+            if (caller.kind() == AdminAccess.Kind.AGENT && (refused = checkAgent(req)) != null) {
+                return refused;
+            }
+        } catch (AdminProtocolException e) {
+            return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, e.getMessage());
+        }
+        Call call = new Call(req, caller.kind() == AdminAccess.Kind.ACL ? new AclSubject(caller.user(), caller.groups())
+                : null, requester(req, caller));
+        return call.handle();
+    }
+
+    /** One request and who made it; {@code subject} is null for callers the ACLs do not limit. */
+    private final class Call {
+        private final AdminRequest req;
+        private final AclSubject subject;
+        private final Requester by;
+
+        Call(AdminRequest req, AclSubject subject, Requester by) {
+            this.req = req;
+            this.subject = subject;
+            this.by = by;
+        }
+
+        /** The CIB as this caller may read it. */
+        Cib visible(Cib cib) {
+            if (subject == null || cib == null) {
+                return cib;
+            }
+            XmlElement filtered = CibAcl.filterForRead(cib.root(), subject);
+            return filtered == cib.root() ? cib : Cib.of(filtered);
+        }
+
+        AdminResponse handle() {
+            return AdminHandler.this.handle(this);
+        }
+    }
+
     private long writeTimeoutMs() {
         return 45_000;
     }
 
-    AdminResponse handle(AdminRequest req) {
+    private AdminResponse handle(Call call) {
+        AdminRequest req = call.req;
         try {
             switch (req.op()) {
                 case AdminOp.QUERY:
-                    return query(req);
+                    return query(call);
                 case AdminOp.STATUS:
-                    return status(req);
+                    return status(call);
                 case AdminOp.REPLACE: {
                     String xml = req.args().requireString("xml");
                     boolean force = req.args().flag("force", false);
                     String root = rootName(xml);
                     CibEdit edit = root.equals("cib") ? new CibEdit.ReplaceCib(xml)
                             : new CibEdit.ReplaceSection(root, xml);
-                    return write(req, edit, force);
+                    return write(call, edit, force);
                 }
                 case AdminOp.PATCH:
-                    return write(req, new CibEdit.Patch(req.args().requireString("diff")),
+                    return write(call, new CibEdit.Patch(req.args().requireString("diff")),
                             req.args().flag("force", false));
                 case AdminOp.RESOURCE:
-                    return resource(req);
+                    return resource(call);
                 case AdminOp.NODE:
-                    return node(req);
+                    return node(call);
                 default:
                     return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "crmd does not know the operation '"
                             + req.op() + "'; known: query, replace, patch, status, resource, node");
@@ -91,19 +215,21 @@ final class AdminHandler {
         return "";
     }
 
-    private AdminResponse query(AdminRequest req) throws AdminProtocolException {
+    private AdminResponse query(Call call) throws AdminProtocolException {
+        AdminRequest req = call.req;
         AdminResult r = runtime.request(new AdminCommand.Query(), 10_000);
         if (!r.ok()) {
             return error(req, r);
         }
-        XmlElement root = r.cib().root();
+        XmlElement root = call.visible(r.cib()).root();
         String section = req.args().string("section").orElse(null);
         XmlElement out = root;
         if (section != null && !section.equals("cib")) {
             out = find(root, section);
             if (out == null) {
                 return AdminResponse.error(req.id(), AdminError.NOT_FOUND, "the CIB has no section '" + section
-                        + "'; sections: configuration, status, crm_config, nodes, resources, constraints, ...");
+                        + "'" + (call.subject == null ? "" : " that user '" + call.subject.user() + "' may read")
+                        + "; sections: configuration, status, crm_config, nodes, resources, constraints, ...");
             }
         }
         return AdminResponse.ok(req.id(), AdminArgs.of("xml", XmlWriter.toXml(out), "version",
@@ -128,15 +254,17 @@ final class AdminHandler {
         return null;
     }
 
-    private AdminResponse status(AdminRequest req) {
+    private AdminResponse status(Call call) {
+        AdminRequest req = call.req;
         AdminResult r = runtime.request(new AdminCommand.Status(), 10_000);
         if (!r.ok()) {
             return error(req, r);
         }
         StatusReport s = r.status();
-        AdminArgs out = AdminArgs.of("text", StatusText.render(s, r.cib()), "node", s.node(),
+        Cib cib = call.visible(r.cib());
+        AdminArgs out = AdminArgs.of("text", StatusText.render(s, cib), "node", s.node(),
                 "version", s.cibVersion().toString(), "members", String.join(",", s.members()),
-                "joined", s.joined(), "xml", XmlWriter.toXml(r.cib().root()));
+                "joined", s.joined(), "xml", XmlWriter.toXml(cib.root()));
         out = out.with("dc", s.dc()).with("quorate", s.quorate()).with("transition", s.transition())
                 .with("quorum", s.quorumReason()).with("expected_votes", s.expectedVotes())
                 .with("wait_for_all", s.waitingForAll());
@@ -148,8 +276,8 @@ final class AdminHandler {
         return AdminResponse.ok(req.id(), out);
     }
 
-    private AdminResponse write(AdminRequest req, CibEdit edit, boolean force) {
-        return write(req, new AdminCommand.Write(edit, force));
+    private AdminResponse write(Call call, CibEdit edit, boolean force) {
+        return write(call.req, new AdminCommand.Write(edit, force, call.by));
     }
 
     private AdminResponse write(AdminRequest req, AdminCommand command) {
@@ -161,10 +289,10 @@ final class AdminHandler {
     }
 
     /** Several edits in order; the first failure stops and is the answer. */
-    private AdminResponse writeAll(AdminRequest req, List<CibEdit> edits, boolean force) {
-        AdminResponse last = AdminResponse.ok(req.id(), AdminArgs.of("message", "nothing to change"));
+    private AdminResponse writeAll(Call call, List<CibEdit> edits, boolean force) {
+        AdminResponse last = AdminResponse.ok(call.req.id(), AdminArgs.of("message", "nothing to change"));
         for (CibEdit e : edits) {
-            last = write(req, e, force);
+            last = write(call, e, force);
             if (!last.ok()) {
                 return last;
             }
@@ -172,24 +300,25 @@ final class AdminHandler {
         return last;
     }
 
-    private AdminResponse resource(AdminRequest req) throws AdminProtocolException {
+    private AdminResponse resource(Call call) throws AdminProtocolException {
+        AdminRequest req = call.req;
         String action = req.args().requireString("action");
         String rsc = req.args().requireString("resource");
         String node = req.args().string("node").orElse(null);
         boolean force = req.args().flag("force", false);
         switch (action) {
             case "start":
-                return write(req, new CibEdit.ResourceMeta(rsc, "target-role", "Started"), force);
+                return write(call, new CibEdit.ResourceMeta(rsc, "target-role", "Started"), force);
             case "stop":
-                return write(req, new CibEdit.ResourceMeta(rsc, "target-role", "Stopped"), force);
+                return write(call, new CibEdit.ResourceMeta(rsc, "target-role", "Stopped"), force);
             case "manage":
-                return write(req, new CibEdit.ResourceMeta(rsc, "is-managed", "true"), force);
+                return write(call, new CibEdit.ResourceMeta(rsc, "is-managed", "true"), force);
             case "unmanage":
-                return write(req, new CibEdit.ResourceMeta(rsc, "is-managed", "false"), force);
+                return write(call, new CibEdit.ResourceMeta(rsc, "is-managed", "false"), force);
             case "cleanup":
             case "refresh":
             case "failcount-delete":
-                return write(req, new CibEdit.Cleanup(rsc, node), force);
+                return write(call, new CibEdit.Cleanup(rsc, node), force);
             case "failcount-set": {
                 if (node == null) {
                     return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "resource failcount-set of " + rsc
@@ -200,7 +329,7 @@ final class AdminHandler {
                     return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "resource failcount-set of " + rsc
                             + " on " + node + " needs 'value' (a whole number or INFINITY; 0 clears it)");
                 }
-                return write(req, new CibEdit.FailCount(rsc, node, value), force);
+                return write(call, new CibEdit.FailCount(rsc, node, value), force);
             }
             case "move":
             case "migrate":
@@ -214,16 +343,14 @@ final class AdminHandler {
                         return AdminResponse.error(req.id(), AdminError.NOT_FOUND, rsc + " is not running anywhere;"
                                 + " give the node to move it to: crm resource move " + rsc + " NODE");
                     }
-                    return writeAll(req, bans, force);
+                    return writeAll(call, bans, force);
                 }
-                return write(req, new CibEdit.Constraint("cli-prefer-" + rsc, "<rsc_location id=\"cli-prefer-"
-                        + rsc + "\" rsc=\"" + rsc + "\" role=\"Started\" node=\"" + node + "\" score=\"INFINITY\"/>"),
-                        force);
+                return write(call, location("cli-prefer-" + rsc, rsc, node, "INFINITY"), force);
             case "ban":
                 if (node == null) {
                     return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "resource ban needs a node");
                 }
-                return write(req, ban(rsc, node), force);
+                return write(call, ban(rsc, node), force);
             case "clear":
             case "unmove":
             case "unmigrate": {
@@ -235,7 +362,7 @@ final class AdminHandler {
                         edits.add(new CibEdit.Constraint(id, null));
                     }
                 }
-                return writeAll(req, edits, force);
+                return writeAll(call, edits, force);
             }
             default:
                 return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "unknown resource action '" + action
@@ -245,9 +372,17 @@ final class AdminHandler {
     }
 
     private static CibEdit ban(String rsc, String node) {
-        String id = "cli-ban-" + rsc + "-on-" + node;
-        return new CibEdit.Constraint(id, "<rsc_location id=\"" + id + "\" rsc=\"" + rsc + "\" role=\"Started\" node=\""
-                + node + "\" score=\"-INFINITY\"/>");
+        return location("cli-ban-" + rsc + "-on-" + node, rsc, node, "-INFINITY");
+    }
+
+    /**
+     * A cli-prefer/cli-ban rsc_location, built as an element and written by XmlWriter, which escapes
+     * every value: a resource or node name with quotes or angle brackets stays an attribute value.
+     */
+    static CibEdit.Constraint location(String id, String rsc, String node, String score) {
+        XmlElement c = XmlElement.of("rsc_location", "id", id, "rsc", rsc, "role", "Started", "node", node,
+                "score", score);
+        return new CibEdit.Constraint(id, XmlWriter.toXml(c));
     }
 
     private static List<XmlElement> constraints(Cib cib) {
@@ -288,19 +423,20 @@ final class AdminHandler {
         return "0".equals(rc);
     }
 
-    private AdminResponse node(AdminRequest req) throws AdminProtocolException {
+    private AdminResponse node(Call call) throws AdminProtocolException {
+        AdminRequest req = call.req;
         String action = req.args().requireString("action");
         String node = req.args().string("node").orElse(runtime.nodeName());
         boolean force = req.args().flag("force", false);
         switch (action) {
             case "standby":
-                return write(req, new CibEdit.NodeAttribute(node, "standby", "on", false), force);
+                return write(call, new CibEdit.NodeAttribute(node, "standby", "on", false), force);
             case "online":
-                return write(req, new CibEdit.NodeAttribute(node, "standby", "off", false), force);
+                return write(call, new CibEdit.NodeAttribute(node, "standby", "off", false), force);
             case "maintenance":
-                return write(req, new CibEdit.NodeAttribute(node, "maintenance", "on", false), force);
+                return write(call, new CibEdit.NodeAttribute(node, "maintenance", "on", false), force);
             case "ready":
-                return write(req, new CibEdit.NodeAttribute(node, "maintenance", "off", false), force);
+                return write(call, new CibEdit.NodeAttribute(node, "maintenance", "off", false), force);
             case "attribute-set":
             case "attribute-delete": {
                 String name = req.args().requireString("name");
@@ -308,7 +444,7 @@ final class AdminHandler {
                 boolean forever = "forever".equals(req.args().string("lifetime").orElse("reboot"));
                 String dampen = req.args().string("dampen").orElse(null);
                 if (dampen == null) {
-                    return write(req, new CibEdit.NodeAttribute(node, name, value, !forever), force);
+                    return write(call, new CibEdit.NodeAttribute(node, name, value, !forever), force);
                 }
                 Long dampenMs = CibValidator.durationMs(dampen);
                 if (dampenMs == null) {
@@ -319,13 +455,19 @@ final class AdminHandler {
                     return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "dampening is for transient"
                             + " attributes (attrd_updater, lifetime reboot), not the permanent attribute " + name);
                 }
+                if (call.subject != null) {
+                    // The dampened value is written later by this node itself, past the DC's ACL check.
+                    return AdminResponse.error(req.id(), AdminError.ACCESS_DENIED, "dampening (attrd_updater -d) is"
+                            + " for agents and for root/hacluster; user '" + call.subject.user() + "' sets " + name
+                            + " without a delay, checked against the ACLs");
+                }
                 return write(req, new AdminCommand.DampenedAttribute(node, name, value, dampenMs));
             }
             case "attribute-get": {
                 String name = req.args().requireString("name");
                 boolean forever = "forever".equals(req.args().string("lifetime").orElse("reboot"));
-                Cib cib = runtime.request(new AdminCommand.Query(), 10_000).cib();
-                String value = attribute(cib, node, name, forever);
+                Cib cib = call.visible(runtime.request(new AdminCommand.Query(), 10_000).cib());
+                String value = cib == null ? null : attribute(cib, node, name, forever);
                 if (value == null) {
                     return AdminResponse.error(req.id(), AdminError.NOT_FOUND, "node " + node + " has no "
                             + (forever ? "permanent" : "transient") + " attribute '" + name + "'");
@@ -336,7 +478,7 @@ final class AdminHandler {
             case "property-delete": {
                 String name = req.args().requireString("name");
                 String value = action.equals("property-set") ? req.args().requireString("value") : null;
-                return write(req, new CibEdit.ClusterProperty(name, value), force);
+                return write(call, new CibEdit.ClusterProperty(name, value), force);
             }
             default:
                 return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "unknown node action '" + action

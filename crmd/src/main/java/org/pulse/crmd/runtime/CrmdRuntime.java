@@ -40,6 +40,7 @@ import org.pulse.crmd.controller.OpResult;
 import org.pulse.crmd.controller.OpStatus;
 import org.pulse.crmd.controller.PolicyEngineScheduler;
 import org.pulse.crmd.controller.QuorumConfig;
+import org.pulse.crmd.controller.StatusReport;
 import org.pulse.crmd.controller.TimerKey;
 import org.pulse.crmd.controller.View;
 import org.pulse.lrm.AgentRef;
@@ -94,6 +95,12 @@ public final class CrmdRuntime implements AutoCloseable {
     private Messenger messenger;
     private Lrm lrm;
     private AdminServer admin;
+    private MetricsServer metrics;
+    private final java.util.concurrent.atomic.AtomicLong viewChanges = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong suspicions = new java.util.concurrent.atomic.AtomicLong();
+    /** The last metrics text and what it was rendered from; the HTTP thread alone touches it. */
+    private String metricsKey = "";
+    private String metricsText = "";
     /** Pings the tie-breaker's target (tie_breaker = ping:ADDRESS only), else null. */
     private ScheduledExecutorService pinger;
     /** Takes and renews the lease of tie_breaker = lease:PATH while the controller wants it, else null. */
@@ -101,6 +108,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private volatile boolean leaseWanted;
     /** Only the leaser thread touches this. */
     private boolean leaseHolding;
+    /** Authenticates the lease file's line: derived from the cluster key, so only key holders can claim the lease. */
+    private byte[] leaseMacKey;
     private long peIndex;
     private volatile boolean closed;
 
@@ -135,8 +144,9 @@ public final class CrmdRuntime implements AutoCloseable {
     private void boot() throws Exception {
         // The key first: without it nothing else is worth starting (its message says what to do).
         ClusterKey key = ClusterKey.load(config.keyFile());
+        leaseMacKey = key.derive("pulse/lease/v1");
         Files.createDirectories(config.dataDir());
-        Files.createDirectories(peDir);
+        PrivateFiles.privateDirectory(peDir); // saved inputs hold every parameter, passwords included
         Files.createDirectories(config.haRsctmp());
         peIndex = lastPeIndex();
         Optional<Cib> stored = store.load();
@@ -159,7 +169,14 @@ public final class CrmdRuntime implements AutoCloseable {
         });
         lrm = new Lrm(lrmConfig(config, agentPath()), r -> post(new Event.OperationCompleted(toOpResult(r))));
         admin = AdminServer.start(config.socket(), this, log);
-        messenger = Messenger.start(messaging(config).clusterKey(key).build(), new Listener());
+        if (config.http() != null) {
+            metrics = MetricsServer.start(config.http(), this::metricsText, log);
+        }
+        List<ClusterKey> accepted = new ArrayList<>();
+        for (Path f : config.acceptKeyFiles()) {
+            accepted.add(ClusterKey.load(f));
+        }
+        messenger = Messenger.start(messaging(config).clusterKey(key).acceptKeys(accepted).build(), new Listener());
         log.info("failure detection: {}", messenger.describeTiming());
         started.countDown();
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
@@ -202,13 +219,13 @@ public final class CrmdRuntime implements AutoCloseable {
         try {
             if (leaseWanted) {
                 LeaseFile.Result r = LeaseFile.acquire(path, config.node(), triedAt.toEpochMilli(), LEASE_MS,
-                        LEASE_MARGIN_MS);
+                        LEASE_MARGIN_MS, leaseMacKey);
                 leaseHolding = r.held();
                 // The configured text, not the Path's normal form: the controller matches it as written.
                 post(new Event.LeaseResult(config.quorum().tieBreaker().target(), r.held(),
                         r.held() ? java.time.Instant.ofEpochMilli(r.validUntilMs()) : null, triedAt));
             } else if (leaseHolding) {
-                LeaseFile.release(path, config.node());
+                LeaseFile.release(path, config.node(), leaseMacKey);
                 leaseHolding = false;
             }
         } catch (IOException | RuntimeException e) {
@@ -226,7 +243,10 @@ public final class CrmdRuntime implements AutoCloseable {
      */
     static MessagingConfig.Builder messaging(NodeConfig config) {
         MessagingConfig.Builder mc = MessagingConfig.builder(config.cluster(), config.node())
-                .failureDetectionMs(config.failureDetectionMs());
+                .failureDetectionMs(config.failureDetectionMs())
+                // Only the configured nodes join or vote; incarnations survive restarts beside the CIB.
+                .memberNames(config.nodes().keySet())
+                .stateDir(config.dataDir().resolve("messaging"));
         mc.listenOn(config.listen());
         if (config.link2() != null) {
             mc.listenOn(config.link2());
@@ -251,18 +271,22 @@ public final class CrmdRuntime implements AutoCloseable {
         return LrmConfig.defaults().withNodeName(config.node()).withAgentDirs(config.agentDirs())
                 .withOcfRoot(config.ocfRoot())
                 .withStonithDirs(config.stonithDirs()).withLsbDir(config.lsbDir()).withHaRsctmp(config.haRsctmp())
-                .withEnv("PULSE_SOCKET", config.socket().toString()).withEnv("PULSE_NODE", config.node())
+                // Agents get the agents' socket: node attributes and reads, not the operator's full control.
+                .withEnv("PULSE_SOCKET", AdminServer.agentSocket(config.socket()).toString())
+                .withEnv("PULSE_NODE", config.node())
                 .withEnv("PATH", agentPath);
     }
 
     private final class Listener implements MessagingListener {
         @Override
         public void onView(ClusterView v) {
+            viewChanges.incrementAndGet();
             post(new Event.ViewChanged(new View(v.creator() + ":" + v.viewId(), v.members())));
         }
 
         @Override
         public void onSuspect(Set<String> nodeNames) {
+            suspicions.addAndGet(nodeNames.size());
             log.info("suspected: {}", nodeNames);
         }
 
@@ -506,13 +530,30 @@ public final class CrmdRuntime implements AutoCloseable {
         return max;
     }
 
+    /**
+     * The metrics text, rendered again only when the CIB version, membership, quorum or counters
+     * changed: a scrape must not re-read the CIB (with 1,000 resources that is the expensive part).
+     */
+    private String metricsText() {
+        AdminResult r = request(new AdminCommand.Status(), 5_000);
+        if (!r.ok()) {
+            throw new IllegalStateException(r.message());
+        }
+        StatusReport s = r.status();
+        Metrics.Counters counters = new Metrics.Counters(viewChanges.get(), suspicions.get());
+        String key = s + "|" + counters;
+        if (!key.equals(metricsKey)) {
+            metricsText = Metrics.render(s, r.cib(), counters, config.link2() == null ? 1 : 2, clock.instant());
+            metricsKey = key;
+        }
+        return metricsText;
+    }
+
     /** Keeps the scheduler's input for crm simulate; the oldest beyond pe_inputs_kept are removed. */
     private void saveInput(Cib cib) {
         long index = ++peIndex;
         try {
-            Path tmp = peDir.resolve(".pe-input-" + index + ".tmp");
-            Files.writeString(tmp, cib.toXml());
-            Files.move(tmp, peDir.resolve("pe-input-" + index + ".xml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".xml", cib.toXml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             long drop = index - config.peInputsKept();
             if (drop > 0) {
                 Files.deleteIfExists(peDir.resolve("pe-input-" + drop + ".xml"));
@@ -582,6 +623,9 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         if (admin != null) {
             admin.close();
+            if (metrics != null) {
+                metrics.close();
+            }
         }
         if (messenger != null) {
             messenger.close();

@@ -24,8 +24,13 @@ import org.pulse.lrm.LrmConfig;
  * # every node: name@host:port (TCP; port+100 is used for failure detection); a node with a second,
  * # redundant link lists it after a '+': name@host:port+host2:port2 (lost only when both are)
  * nodes = node1@127.0.0.1:7801, node2@127.0.0.1:7802, node3@127.0.0.1:7803
+ * # the HTTP listener (/metrics in Prometheus format); loopback unless set otherwise; "off" turns it off
+ * http = 127.0.0.1:9664
  * # the cluster key, made by `crmd --generate-key FILE`
  * key = /etc/pulse/authkey
+ * # during a rolling key change only: other keys whose traffic is accepted (this node seals with
+ * # "key" alone), comma-separated; see crmd/README.md "Changing the cluster key"
+ * accept_keys = /etc/pulse/authkey.new
  * # CIB (cib/) and saved scheduler inputs (pe/)
  * data_dir = /var/lib/pulse
  * # admin socket for crm and the agent shims (mode 0660)
@@ -59,9 +64,9 @@ import org.pulse.lrm.LrmConfig;
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
         Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, Path ocfRoot,
         List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept,
-        QuorumConfig quorum) {
+        QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http) {
 
-    static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "data_dir", "socket",
+    static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
             "two_node", "wait_for_all", "tie_breaker");
 
@@ -159,7 +164,9 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 Path.of(values.getOrDefault("ocf_root", LrmConfig.DEFAULT_OCF_ROOT.toString())),
                 paths(values.getOrDefault("stonith_dirs", "/usr/sbin:/sbin")),
                 Path.of(values.getOrDefault("lsb_dir", "/etc/init.d")),
-                Path.of(values.getOrDefault("ha_rsctmp", "/run/resource-agents")), fd, kept, quorum);
+                Path.of(values.getOrDefault("ha_rsctmp", "/run/resource-agents")), fd, kept, quorum,
+                values.containsKey("accept_keys") ? paths(values.get("accept_keys").replace(',', ':')) : List.of(),
+                http(file, lineOf.get("http"), values.getOrDefault("http", "127.0.0.1:9664")));
     }
 
     /**
@@ -259,5 +266,13 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
             }
         }
         return out;
+    }
+
+    /** {@code HOST:PORT}, or null for {@code off}. */
+    private static InetSocketAddress http(Path file, Integer line, String value) throws ConfigException {
+        if (value.strip().equalsIgnoreCase("off")) {
+            return null;
+        }
+        return address(file, line == null ? 0 : line, value.strip());
     }
 }

@@ -16,6 +16,28 @@ class MessageCodecTest {
         return MessageCodec.decode(MessageCodec.encode(m));
     }
 
+    /** One message of every kind, big and unicode ones included; also the fuzz test's seeds. */
+    static List<Message> samples() {
+        Cib a = Cib.empty();
+        Cib b = a.next(a.root().withAttribute("validate-with", "pacemaker-3.9").withChildAppended(
+                XmlElement.of("x", "id", "big", "v", "é".repeat(400))));
+        CibVersion v = new CibVersion(1, 2, 3);
+        OpRequest req = new OpRequest("1:2:7:a@v1", "vip", new AgentSpec("ocf", "pulse", "IPaddr"), "monitor", 0, 20_000,
+                Map.of("ip", "192.0.2.10", "CRM_meta_timeout", "20000"));
+        return List.of(
+                new Message.JoinRequest("v1", v),
+                new Message.JoinResponse("v1", v, b, Cibs.emptyLrm("a"), List.of("a", "c")),
+                new Message.CibSync("v1", b),
+                new Message.CibUpdate("v1", CibDiff.diff(a, b)),
+                new Message.CibAck("v1", v),
+                new Message.Execute("v1", req),
+                new Message.OpReport(OpResult.of(req, 7, OpStatus.DONE, "not running", 12), 42, "abc"),
+                new Message.ForwardedAdmin(5, new AdminCommand.Write(new CibEdit.NodeAttribute("a", "standby", null, false),
+                        true)),
+                new Message.ForwardedReply(5, new AdminResult("ok", "stored", v, null, null)),
+                new Message.Suicide("v1", "no quorum"));
+    }
+
     @Test
     void everyMessageSurvivesTheWire() throws Exception {
         Cib a = Cib.empty();
@@ -38,6 +60,10 @@ class MessageCodecTest {
                         true)),
                 new Message.ForwardedAdmin(6, new AdminCommand.Write(new CibEdit.Constraint("c1", "<rsc_location/>"), false)),
                 new Message.ForwardedAdmin(7, new AdminCommand.Write(new CibEdit.FailCount("d1", "a", "INFINITY"), false)),
+                new Message.ForwardedAdmin(8, new AdminCommand.Write(new CibEdit.ClusterProperty("x", "1"), false,
+                        new Requester("alice", java.util.Set.of("haclient", "ops"), "crm_attribute", "node2"))),
+                new Message.ForwardedAdmin(9, new AdminCommand.Write(new CibEdit.ClusterProperty("x", "1"), false,
+                        new Requester("bob", java.util.Set.of(), "crm", "node1"))),
                 new Message.ForwardedReply(5, new AdminResult("ok", "stored", v, null, null)),
                 new Message.Suicide("v1", "no quorum"),
                 new Message.ForgetHistory("v1", ""));

@@ -34,6 +34,15 @@ final class MiniCluster {
     final List<OpRequest> requests = new ArrayList<>();
     /** Operations that fail once with rc 1 and change nothing: "node action resource". */
     final Set<String> failOnce = new TreeSet<>();
+    /**
+     * Operations that hang, "node action resource": they do nothing and return nothing until {@link #finishHung}.
+     * As in the real LRM, later operations of that resource on that node wait behind one.
+     */
+    final Set<String> hang = new TreeSet<>();
+    /** Hung operations, and the operations queued behind them, per "node resource". */
+    private final Map<String, Deque<OpRequest>> hungQueues = new LinkedHashMap<>();
+    /** Every CIB each node stored, in order. */
+    final Map<String, List<Cib>> stored = new HashMap<>();
     private final Deque<Envelope> wire = new ArrayDeque<>();
     private final List<Envelope> held = new ArrayList<>();
     private final Deque<Map.Entry<String, Event>> local = new ArrayDeque<>();
@@ -102,7 +111,17 @@ final class MiniCluster {
             if (f instanceof Effect.Send s) {
                 wire.add(new Envelope(node, s.to(), s.message()));
             } else if (f instanceof Effect.RunOperation r) {
-                local.add(Map.entry(node, new Event.OperationCompleted(run(node, r.request()))));
+                OpRequest req = r.request();
+                String queue = node + " " + req.resourceId();
+                if (hungQueues.containsKey(queue)) {
+                    hungQueues.get(queue).add(req);
+                } else if (hang.remove(node + " " + req.action() + " " + req.resourceId())) {
+                    hungQueues.put(queue, new ArrayDeque<>(List.of(req)));
+                } else {
+                    local.add(Map.entry(node, new Event.OperationCompleted(run(node, req))));
+                }
+            } else if (f instanceof Effect.PersistCib p) {
+                stored.computeIfAbsent(node, k -> new ArrayList<>()).add(p.cib());
             } else if (f instanceof Effect.SetTimer t) {
                 timers.put(node + "\u0000" + t.key().name(), now.plusMillis(t.delayMs()));
             } else if (f instanceof Effect.CancelTimer t) {
@@ -150,6 +169,23 @@ final class MiniCluster {
             }
         }
         return OpResult.of(req, 0, OpStatus.DONE, "", 1);
+    }
+
+    /** Whether "node action resource" was started and hangs. */
+    boolean hangs(String what) {
+        String[] w = what.split(" ");
+        Deque<OpRequest> q = hungQueues.get(w[0] + " " + w[2]);
+        return q != null && q.peek().action().equals(w[1]);
+    }
+
+    /** The hung operation of "node resource" ends now (as if it had run), then those queued behind it run. */
+    void finishHung(String nodeAndResource) {
+        Deque<OpRequest> q = hungQueues.remove(nodeAndResource);
+        String node = nodeAndResource.split(" ")[0];
+        for (OpRequest req : q) {
+            local.add(Map.entry(node, new Event.OperationCompleted(run(node, req))));
+        }
+        settle();
     }
 
     /**

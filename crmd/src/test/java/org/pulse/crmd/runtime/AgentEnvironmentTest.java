@@ -54,6 +54,8 @@ class AgentEnvironmentTest {
         assertTrue(env.lines().anyMatch(l -> l.equals("OCF_ROOT=/usr/lib/ocf")),
                 "OCF_ROOT is not /usr/lib/ocf (ClusterLabs agents could not find ocf-shellfuncs):\n" + env);
         assertTrue(env.lines().anyMatch(l -> l.equals("PULSE_NODE=n1")), env);
+        // Agents talk to the agents' socket, not the operators' one.
+        assertTrue(env.lines().anyMatch(l -> l.equals("PULSE_SOCKET=" + dir.resolve("crmd-agents.sock"))), env);
     }
 
     @Test

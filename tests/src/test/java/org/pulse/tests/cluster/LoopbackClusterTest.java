@@ -348,6 +348,65 @@ class LoopbackClusterTest {
     }
 
     /** The node d1 runs on according to a live node's status text, or null. */
+    /**
+     * After the failover above: every live node serves /metrics in Prometheus' text format (checked
+     * by promtool, Debian's prometheus package), under ha_cluster_exporter's names, and the values
+     * agree with crm status: the resource active on the node status names, the killed node not
+     * online, the partition quorate, the view changes counted.
+     */
+    @Test
+    @Order(20)
+    void everyLiveNodesMetricsPassPromtoolAndAgreeWithStatus() throws Exception {
+        String d1On = runningOn("d1");
+        assertTrue(d1On != null, "d1 runs somewhere");
+        boolean promtool = java.nio.file.Files.isExecutable(Path.of("/usr/bin/promtool"));
+        if (TestEnv.inCi()) {
+            assertTrue(promtool, "promtool (Debian package prometheus, installed by .ci/run) is needed under CI=true");
+        }
+        for (int n = 1; n <= 3; n++) {
+            if (!cluster.alive(n)) {
+                continue;
+            }
+            int node = n;
+            String[] text = {""};
+            assertTrue(LocalCluster.waitFor(Duration.ofSeconds(10), () -> {
+                text[0] = scrape(node);
+                return text[0].contains("resource=\"d1\"") && text[0].contains("node=\"" + d1On + "\",resource=\"d1\","
+                        + "role=\"started\",status=\"active\"} 1");
+            }), "node" + n + "'s metrics do not show d1 active on " + d1On + ":\n" + text[0]);
+            assertTrue(text[0].contains("ha_cluster_corosync_quorate 1"), text[0]);
+            assertTrue(text[0].contains("ha_cluster_pacemaker_stonith_enabled 1"), text[0]);
+            for (int dead = 1; dead <= 3; dead++) {
+                if (!cluster.alive(dead)) {
+                    assertTrue(text[0].contains("ha_cluster_pacemaker_nodes{node=\"node" + dead + "\",status=\"online\",type=\"member\"} 0"),
+                            "node" + dead + " is down but node" + n + "'s metrics say otherwise:\n" + text[0]);
+                }
+            }
+            java.util.regex.Matcher views = java.util.regex.Pattern.compile("pulse_view_changes_total (\\d+)").matcher(text[0]);
+            assertTrue(views.find() && Long.parseLong(views.group(1)) >= 1, text[0]);
+            if (promtool) {
+                Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+                try (var in = p.getOutputStream()) {
+                    in.write(text[0].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "promtool hung");
+                assertEquals(0, p.exitValue(), "promtool check metrics on node" + n + ":\n" + out);
+            }
+        }
+    }
+
+    static String scrape(int node) {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + cluster.httpPort(node) + "/metrics"))
+                            .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : "HTTP " + r.statusCode() + ": " + r.body();
+        } catch (Exception e) {
+            return "scrape failed: " + e;
+        }
+    }
+
     static String runningOn(String rsc) {
         for (int n = 1; n <= 3; n++) {
             if (!cluster.alive(n)) {

@@ -51,4 +51,19 @@ class PinnedSeedsTest {
     void aLowerCibThatKnowsANodeRejoinedStillGetsItFenced() {
         replay(20261509L);
     }
+
+    /**
+     * Found when members still waited for their operations in flight before answering the join: node3 (the
+     * DC) lost power while node1's probe never returned; node2's join never completed and nobody fenced node3.
+     */
+    @Test
+    void aNodeThatDiesWhileASurvivorsProbeNeverReturnsIsFencedAtOnce() {
+        SimScenario s = new SimScenario(20261127L, SimScenario.scheduler());
+        String violation = s.run();
+        System.out.println("pinned " + s.describe() + ": " + (violation == null ? "ok" : violation)
+                + ", late victim fenced after " + s.lateFencedAfterMs + " ms");
+        assertNull(violation, s.describe());
+        org.junit.jupiter.api.Assertions.assertTrue(s.lateFencedAfterMs >= 0
+                && s.lateFencedAfterMs < SimScenario.LATE_FENCE_WITHIN_MS, "the late phase did not run or fence");
+    }
 }

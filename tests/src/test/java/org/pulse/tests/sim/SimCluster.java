@@ -32,8 +32,10 @@ import org.pulse.crmd.controller.View;
  * Many controllers in one JVM on a simulated network and clock: a seeded event queue, a message
  * router with per-pair FIFO delivery and delays that drops what crosses a partition, a
  * membership service that installs views with detection delays (and, like JGroups, sometimes a
- * stale 2-of-3 view on the isolated side first), simulated LRMs whose agents can fail or hang,
- * and a power switch the fence device drives. The ground truth (what really runs where, who is
+ * stale 2-of-3 view on the isolated side first), simulated LRMs whose agents can fail or hang
+ * (until their timeout, or for ever: a result that never comes), crmds that freeze (their events
+ * wait, as behind a stuck event thread, while the membership still lists them), and a power
+ * switch the fence device drives. The ground truth (what really runs where, who is
  * powered) lives here, so invariants are checked against reality, not the CIB.
  */
 final class SimCluster {
@@ -58,12 +60,18 @@ final class SimCluster {
     double startFailureRate;
     double stopFailureRate;
     double hangRate;
+    /** Operations whose result never comes (what may have happened, happened). */
+    double neverReturnRate;
+    long neverReturned;
+    long freezes;
     double staleViewRate = 0.3;
     long maxMessageDelayMs = 15;
     boolean logEverything;
     long eventsHandled;
     long fencings;
     long crashes;
+    /** When each node was last fenced (off or reboot), by name. */
+    final Map<String, Long> lastFencedAtMs = new HashMap<>();
 
     record Scheduled(long timeMs, long seq, Runnable action) {
     }
@@ -90,6 +98,11 @@ final class SimCluster {
         final Set<String> running = new TreeSet<>();
         final Map<String, Long> timerGen = new HashMap<>();
         final Map<String, OpRequest> recurring = new HashMap<>();
+        /** While frozen, the events for this crmd wait here, in order. */
+        long frozenUntilMs = -1;
+        final List<Event> frozenEvents = new ArrayList<>();
+        /** Operations started before this time never return (the late-phase liveness check). */
+        long opsNeverReturnUntilMs = -1;
 
         Host(String name, Cib cib) {
             this.name = name;
@@ -174,6 +187,8 @@ final class SimCluster {
         h.targetViewId = null;
         h.timerGen.clear();
         h.recurring.clear();
+        h.frozenUntilMs = -1;
+        h.frozenEvents.clear();
         if (random.nextBoolean()) {
             // The lazy writes since the last durable one did not reach the disk before the crash.
             h.persisted = h.durable;
@@ -319,8 +334,35 @@ final class SimCluster {
 
     // ---- events into controllers, effects out
 
+    /** The crmd's event thread is stuck for {@code ms}: its events queue up and are handled when it thaws. */
+    void freeze(Host h, long ms) {
+        if (!h.alive() || h.frozenUntilMs > nowMs) {
+            return;
+        }
+        freezes++;
+        h.frozenUntilMs = nowMs + ms;
+        int incarnation = h.incarnation;
+        trace(h.name + " crmd freezes for " + ms + " ms");
+        at(ms, () -> {
+            if (h.incarnation != incarnation || !h.alive()) {
+                return;
+            }
+            h.frozenUntilMs = -1;
+            List<Event> waiting = new ArrayList<>(h.frozenEvents);
+            h.frozenEvents.clear();
+            trace(h.name + " crmd thaws: " + waiting.size() + " events waited");
+            for (Event e : waiting) {
+                deliver(h, e);
+            }
+        });
+    }
+
     void deliver(Host h, Event e) {
         if (!h.alive()) {
+            return;
+        }
+        if (h.frozenUntilMs > nowMs) {
+            h.frozenEvents.add(e);
             return;
         }
         List<Effect> effects = h.controller.handle(e, now());
@@ -366,7 +408,7 @@ final class SimCluster {
             powerOff(h, "self-fence: " + s.reason());
             at(1000 + random.nextInt(2000), () -> powerOn(h));
         } else if (f instanceof Effect.Log l) {
-            if (l.level() != Effect.Log.Level.DEBUG) {
+            if (l.level() != Effect.Log.Level.DEBUG || Boolean.getBoolean("pulse.sim.debuglog")) {
                 trace(h.name + " " + l.text());
             }
         }
@@ -418,6 +460,21 @@ final class SimCluster {
         }
         if (hang) {
             durationMs = req.timeoutMs();
+        }
+        boolean stonith = req.agent().isStonith();
+        if (!stonith && (nowMs < h.opsNeverReturnUntilMs
+                || (neverReturnRate > 0 && random.nextDouble() < neverReturnRate))) {
+            // The agent's result never reaches crmd. What it did, it did: a start may have started.
+            neverReturned++;
+            trace(h.name + " " + req.action() + " " + req.resourceId() + " will never return");
+            if (req.action().equals("start") && random.nextBoolean()) {
+                at(durationMs, () -> {
+                    if (h.powerCycle == powerCycle && h.powered) {
+                        h.running.add(req.resourceId());
+                    }
+                });
+            }
+            return;
         }
         final boolean timedOut = hang;
         at(durationMs, () -> {
@@ -472,6 +529,7 @@ final class SimCluster {
             }
             if (req.action().equals("off") || req.action().equals("reboot")) {
                 fencings++;
+                lastFencedAtMs.put(t.name, nowMs);
                 powerOff(t, "fenced by " + h.name + " (" + req.action() + ")");
                 if (req.action().equals("reboot")) {
                     at(1000 + random.nextInt(2000), () -> powerOn(t));

@@ -15,15 +15,22 @@ import org.pulse.crmd.controller.Scheduler;
 
 /**
  * One seeded schedule: a cluster of 3–7 nodes boots, lives through a fault phase (crashes of
- * crmd and of whole nodes, partitions with stale views, agents that fail or hang, resources that
- * die, operator writes), then is healed; the invariants are checked after every event, and after
- * healing the cluster must converge. {@link #run()} returns null when all held, else what broke.
+ * crmd and of whole nodes, partitions with stale views, views that change again within a join,
+ * agents that fail, hang, or never return, crmds that freeze, resources that die, operator
+ * writes), then is healed; the invariants are checked after every event, and after healing the
+ * cluster must converge. After healing, a node dies while an operation on a survivor never
+ * returns: it must be fenced within {@value #LATE_FENCE_WITHIN_MS} ms all the same. {@link #run()}
+ * returns null when all held, else what broke.
  */
 final class SimScenario {
     static final long FAULTS_FROM_MS = 4_000;
     static final long FAULTS_UNTIL_MS = 40_000;
     static final long HEAL_AT_MS = 42_000;
     static final long END_MS = 100_000;
+    /** The late phase: after healing and the operator's cleanup, a node dies while a survivor's probe hangs. */
+    static final long LATE_CRASH_AT_MS = HEAL_AT_MS + 18_000;
+    /** Detection (< 0.5 s), a join (members answer at once), a fencing: generous, but far below any op timeout. */
+    static final long LATE_FENCE_WITHIN_MS = 10_000;
 
     final long seed;
     final SimCluster sim;
@@ -34,6 +41,11 @@ final class SimScenario {
     private final Map<String, String> ackedProperties = new LinkedHashMap<>();
     private final Map<Long, String[]> propertyWrites = new LinkedHashMap<>();
     private String violation;
+    /** The late phase's victim and when it died; null before (or without a fence device). */
+    private String lateVictim;
+    private long lateCrashMs = -1;
+    /** How long after its death the late phase's victim was fenced; -1 when that did not happen (yet). */
+    long lateFencedAfterMs = -1;
     private String logAtViolation;
     private int writes;
 
@@ -104,6 +116,9 @@ final class SimScenario {
         }
         sim.at(HEAL_AT_MS, this::heal);
         sim.at(HEAL_AT_MS + 8_000, this::cleanup);
+        if (!Boolean.getBoolean("pulse.sim.nodevice")) {
+            sim.at(LATE_CRASH_AT_MS - 500, this::lateHangThenCrash);
+        }
         sim.runUntil(END_MS, this::checkInvariants);
         if (violation == null) {
             checkConvergence();
@@ -126,9 +141,20 @@ final class SimScenario {
     // ---- faults
 
     private void randomFault() {
-        int kind = sim.random.nextInt(100);
+        int kind = sim.random.nextInt(110);
         SimCluster.Host h = sim.randomHost();
-        if (kind < 15) {
+        if (kind >= 105) {
+            // The view changes again while the join of the last one runs (a flapping link).
+            List<String> names = new ArrayList<>();
+            sim.hosts.forEach(x -> names.add(x.name));
+            Collections.shuffle(names, sim.random);
+            int cut = 1 + sim.random.nextInt(names.size() - 1);
+            sim.partition(List.of(names.subList(0, cut), names.subList(cut, names.size())));
+            sim.at(50 + sim.random.nextInt(350), sim::heal);
+        } else if (kind >= 100) {
+            // A stuck crmd event thread, sometimes for longer than join-integration-timeout.
+            sim.freeze(h, 1000 + sim.random.nextInt(11_000));
+        } else if (kind < 15) {
             sim.crashCrmd(h);
             sim.at(500 + sim.random.nextInt(4500), () -> sim.startCrmd(h));
         } else if (kind < 27) {
@@ -160,11 +186,13 @@ final class SimScenario {
             sim.startFailureRate = 0.15;
             sim.stopFailureRate = 0.03;
             sim.hangRate = 0.02;
+            sim.neverReturnRate = 0.03;
             sim.trace("agents start failing");
             sim.at(2000 + sim.random.nextInt(4000), () -> {
                 sim.startFailureRate = 0;
                 sim.stopFailureRate = 0;
                 sim.hangRate = 0;
+                sim.neverReturnRate = 0;
                 sim.trace("agents behave again");
             });
         } else if (kind < 90) {
@@ -201,6 +229,7 @@ final class SimScenario {
         sim.startFailureRate = 0;
         sim.stopFailureRate = 0;
         sim.hangRate = 0;
+        sim.neverReturnRate = 0;
         for (SimCluster.Host h : sim.hosts) {
             if (!h.powered) {
                 sim.powerOn(h);
@@ -230,6 +259,44 @@ final class SimScenario {
         });
     }
 
+    /**
+     * Liveness while an operation hangs: a survivor's operations never return for a few seconds, and one
+     * is made to run (a cleanup re-probes a resource there); then another node loses power. The survivor
+     * answers the join at once, so the dead node is fenced within {@link #LATE_FENCE_WITHIN_MS}; the hung
+     * probe times out at the DC later and is recovered from before the end.
+     */
+    private void lateHangThenCrash() {
+        List<SimCluster.Host> alive = sim.hosts.stream().filter(SimCluster.Host::alive).toList();
+        SimCluster.Host survivor = null;
+        for (SimCluster.Host h : alive) {
+            Controller c = SimCluster.controller(h);
+            if (c != null && !c.isDc() && !h.running.stream().filter(r -> r.startsWith("rsc")).toList().isEmpty()) {
+                survivor = h;
+                break;
+            }
+        }
+        if (survivor == null) {
+            sim.trace("late phase skipped: no non-DC node runs a resource");
+            return;
+        }
+        SimCluster.Host s = survivor;
+        List<SimCluster.Host> victims = alive.stream().filter(h -> h != s).toList();
+        SimCluster.Host victim = victims.get(sim.random.nextInt(victims.size()));
+        String rsc = s.running.stream().filter(r -> r.startsWith("rsc")).findFirst().orElseThrow();
+        s.opsNeverReturnUntilMs = sim.nowMs + 3_000;
+        sim.trace("late phase: " + s.name + "'s operations never return for 3 s; cleaning up " + rsc + " there");
+        sim.admin(s, new AdminCommand.Write(new CibEdit.Cleanup(rsc, s.name), false));
+        sim.at(500, () -> {
+            if (!victim.alive()) {
+                return;
+            }
+            lateVictim = victim.name;
+            lateCrashMs = sim.nowMs;
+            sim.powerOff(victim, "late crash while " + s.name + " has an operation that never returns");
+            sim.at(15_000, () -> sim.powerOn(victim));
+        });
+    }
+
     // ---- invariants
 
     /** Per DC incarnation: the transition in progress and since when, to catch one that never ends. */
@@ -237,6 +304,17 @@ final class SimScenario {
     static final long MAX_TRANSITION_MS = 60_000;
 
     private void checkInvariants() {
+        if (lateVictim != null && sim.lastFencedAtMs.getOrDefault(lateVictim, -1L) >= lateCrashMs) {
+            lateFencedAfterMs = sim.lastFencedAtMs.get(lateVictim) - lateCrashMs;
+            sim.trace("late phase: " + lateVictim + " fenced " + lateFencedAfterMs + " ms after it died");
+            lateVictim = null;
+        }
+        if (lateVictim != null && sim.nowMs > lateCrashMs + LATE_FENCE_WITHIN_MS
+                && sim.lastFencedAtMs.getOrDefault(lateVictim, -1L) < lateCrashMs) {
+            fail(lateVictim + " died at " + lateCrashMs + " ms while an operation hung on a survivor, and was not"
+                    + " fenced within " + LATE_FENCE_WITHIN_MS + " ms");
+            lateVictim = null;
+        }
         for (SimCluster.Host h : sim.hosts) {
             Controller c = SimCluster.controller(h);
             String key = h.name + "#" + h.incarnation;

@@ -1,0 +1,85 @@
+package org.pulse.crmd.runtime;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+
+/**
+ * The HTTP listener of DESIGN §8b: {@code GET /metrics} in Prometheus' text format. One thread;
+ * the text is rendered by {@link Metrics} only when the CIB or the membership changed since the
+ * last scrape, so a scrape costs a status request to the controller and a cache lookup.
+ * Bound to loopback unless the node config says otherwise ({@code http = HOST:PORT}, or {@code off}).
+ */
+final class MetricsServer implements AutoCloseable {
+    private final HttpServer server;
+
+    private MetricsServer(HttpServer server) {
+        this.server = server;
+    }
+
+    /** Null (after a warning naming the setting) when the address cannot be bound: crmd runs on without metrics. */
+    static MetricsServer start(InetSocketAddress address, Supplier<String> metricsText, Logger log) {
+        HttpServer s;
+        try {
+            s = HttpServer.create(address, 16);
+        } catch (IOException e) {
+            log.warn("metrics listener: cannot listen on {}: {}; crmd runs on without /metrics. Set 'http = HOST:PORT'"
+                    + " (a free port) or 'http = off' in the node config", address, e.toString());
+            return null;
+        }
+        s.setExecutor(Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "pulse-http");
+            t.setDaemon(true);
+            return t;
+        }));
+        s.createContext("/metrics", ex -> serve(ex, metricsText));
+        s.createContext("/", ex -> {
+            byte[] body = "not found: this listener serves /metrics\n".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(404, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        s.start();
+        log.info("metrics on http://{}:{}/metrics", address.getHostString(), s.getAddress().getPort());
+        return new MetricsServer(s);
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static void serve(HttpExchange ex, Supplier<String> metricsText) throws IOException {
+        try (ex) {
+            if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+                ex.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] body;
+            int code = 200;
+            try {
+                body = metricsText.get().getBytes(StandardCharsets.UTF_8);
+            } catch (RuntimeException e) {
+                code = 503;
+                body = ("metrics unavailable: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+            }
+            ex.getResponseHeaders().set("Content-Type", code == 200 ? "text/plain; version=0.0.4; charset=utf-8"
+                    : "text/plain; charset=utf-8");
+            ex.sendResponseHeaders(code, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

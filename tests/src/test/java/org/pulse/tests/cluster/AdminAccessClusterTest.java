@@ -1,0 +1,305 @@
+package org.pulse.tests.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.pulse.bench.FailoverAdmin;
+import org.pulse.bench.LocalCluster;
+import org.pulse.cib.admin.AdminArgs;
+import org.pulse.cib.admin.AdminCodec;
+import org.pulse.cib.admin.AdminOp;
+import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.AdminResponse;
+import org.pulse.tests.support.TestEnv;
+
+/**
+ * Who may do what, end to end, on a real one-node crmd: a haclient member under ACLs (its writes
+ * checked by the DC, refused with the rule named and nothing changed; its reads filtered; its
+ * allowed writes recorded as update-user/-client/-origin), a user outside haclient refused even
+ * on a world-writable socket, and a 100 MB line and 200 idle connections leaving crm status
+ * answering. Needs root (clients run as other users with runuser): under CI=true it must run.
+ * Makes the users pulse-acl-member (in haclient) and pulse-acl-stranger when missing, and
+ * removes the ones it made. Bounded: about 20 s.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AdminAccessClusterTest {
+    static final String MEMBER = "pulse-acl-member";
+    static final String STRANGER = "pulse-acl-stranger";
+    static LocalCluster cluster;
+    static Path dir;
+    static final List<String> madeUsers = new ArrayList<>();
+    static boolean madeGroup;
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestEnv.requireRoot();
+        TestEnv.requireCommand("runuser");
+        TestEnv.requireCommand("perl");
+        Path repo = TestEnv.root();
+        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
+                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        if (run("getent", "group", "haclient") != 0) {
+            assertEquals(0, run("groupadd", "--system", "haclient"));
+            madeGroup = true;
+        }
+        user(MEMBER, "haclient");
+        user(STRANGER, null);
+        dir = Files.createTempDirectory("pulse-acl-");
+        int basePort = 24000 + (int) (ProcessHandle.current().pid() % 300) * 10;
+        cluster = LocalCluster.start(repo, dir, 1, basePort);
+        // Other users must reach the socket's directory; the socket's own mode and peer credentials decide.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir.resolve("node1"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        System.out.println("AdminAccessClusterTest: node in " + dir + ", port " + (basePort + 1));
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> cluster.agreedDc(1) != null),
+                "no DC within 60 s; log in " + dir);
+    }
+
+    static void user(String name, String group) throws Exception {
+        if (run("id", name) == 0) {
+            return;
+        }
+        List<String> cmd = new ArrayList<>(List.of("useradd", "--system", "--no-create-home", "--shell",
+                "/usr/sbin/nologin"));
+        if (group != null) {
+            cmd.addAll(List.of("-G", group));
+        }
+        cmd.add(name);
+        assertEquals(0, run(cmd.toArray(String[]::new)), "useradd " + name);
+        madeUsers.add(name);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        for (String u : madeUsers) {
+            run("userdel", u);
+        }
+        if (madeGroup) {
+            run("groupdel", "haclient");
+        }
+        if (dir != null) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static int run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    /** One request as {@code user} (runuser: its login groups), through a small perl client. */
+    static AdminResponse as(String user, String op, Object... args) throws Exception {
+        String line = AdminCodec.encode(new AdminRequest("acltest-" + System.nanoTime(), op, AdminArgs.of(args)));
+        String perl = "use IO::Socket::UNIX; $SIG{PIPE} = 'IGNORE'; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
+                + " print $s $ARGV[1], \"\\n\"; my $r = <$s>; print $r // \"\";";
+        Process p = new ProcessBuilder("runuser", "-u", user, "--", "perl", "-e", perl, cluster.socket(1).toString(),
+                line).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "client as " + user + " hung");
+        assertFalse(out.isEmpty(), "no answer for " + user + " to " + line);
+        return AdminCodec.decodeResponse(out);
+    }
+
+    static String cibAsRoot() throws Exception {
+        AdminResponse q = cluster.admin(1, AdminRequest.query(cluster.nextId()));
+        assertTrue(q.ok(), q.toString());
+        return FailoverAdmin.str(q.result(), "xml");
+    }
+
+    @Test
+    @Order(1)
+    void rootSetsUpResourcesAndAcls() throws Exception {
+        String[][] commands = {
+            {"configure", "property", "stonith-enabled=false", "enable-acl=true"},
+            {"configure", "primitive", "web", "ocf:pulse:Dummy"},
+            {"configure", "primitive", "db", "ocf:pulse:Dummy", "params", "state=" + dir.resolve("pulse-acl-db-secret")},
+            {"configure", "role", "operator", "read", "xpath:/cib", "write", "ref:web", "deny",
+                "xpath://nvpair[@name='state']"},
+            {"configure", "acl_target", MEMBER, "operator"},
+        };
+        for (String[] c : commands) {
+            Map.Entry<Integer, String> r = cluster.crm(1, c);
+            assertEquals(0, r.getKey(), String.join(" ", c) + ": " + r.getValue());
+        }
+        assertTrue(cibAsRoot().contains("acl_target id=\"" + MEMBER + "\""));
+    }
+
+    @Test
+    @Order(2)
+    void aMembersWriteTheAclsDenyIsRefusedNamingTheRuleAndNothingChanges() throws Exception {
+        String before = cibAsRoot();
+        AdminResponse r = as(MEMBER, AdminOp.NODE, "action", "property-set", "name", "maintenance-mode",
+                "value", "true");
+        assertFalse(r.ok(), r.toString());
+        assertEquals("access-denied", r.error().code());
+        assertTrue(r.error().message().contains("operator-read") && r.error().message().contains("xpath /cib")
+                && r.error().message().contains(MEMBER), r.error().message());
+        String after = cibAsRoot();
+        assertFalse(after.contains("maintenance-mode"), "nothing changed");
+        assertEquals(version(before), version(after));
+
+        AdminResponse onDb = as(MEMBER, AdminOp.RESOURCE, "action", "stop", "resource", "db");
+        assertEquals("access-denied", onDb.error().code(), onDb.toString());
+        assertTrue(onDb.error().message().contains("primitive[@id='db']"), onDb.error().message());
+    }
+
+    private static String version(String xml) {
+        return xml.replaceAll("(?s).*?<cib[^>]*? epoch=\"(\\d+)\".*", "$1");
+    }
+
+    @Test
+    @Order(2)
+    void binCrmAsAMemberGetsTheRefusalWithTheRuleNamed() throws Exception {
+        // bin/crm as the member needs the repository readable by other users (a clone under /root is not).
+        Path crm = TestEnv.root().resolve("bin/crm");
+        if (run("runuser", "-u", MEMBER, "--", "test", "-r", crm.toString()) != 0) {
+            System.out.println("bin/crm as " + MEMBER + ": not run, " + TestEnv.root() + " is not readable by other users");
+            return;
+        }
+        Process p = new ProcessBuilder("runuser", "-u", MEMBER, "--", crm.toString(), "--socket",
+                cluster.socket(1).toString(), "configure", "property", "maintenance-mode=true")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertTrue(p.exitValue() != 0 && out.contains("access denied") && out.contains("operator-read"), out);
+        assertFalse(cibAsRoot().contains("maintenance-mode"));
+    }
+
+    @Test
+    @Order(3)
+    void aMembersReadsAreFiltered() throws Exception {
+        AdminResponse q = as(MEMBER, AdminOp.QUERY);
+        assertTrue(q.ok(), q.toString());
+        String xml = FailoverAdmin.str(q.result(), "xml");
+        assertTrue(xml.contains("id=\"web\"") && xml.contains("id=\"db\""), xml);
+        assertFalse(xml.contains("pulse-acl-db-secret"), "the denied parameter is filtered out: " + xml);
+        AdminResponse s = as(MEMBER, AdminOp.STATUS);
+        assertTrue(s.ok() && !FailoverAdmin.str(s.result(), "xml").contains("pulse-acl-db-secret"), s.toString());
+        assertTrue(cibAsRoot().contains("pulse-acl-db-secret"), "root sees it");
+    }
+
+    @Test
+    @Order(4)
+    void aMembersAllowedWriteIsRecordedWithWhoMadeIt() throws Exception {
+        AdminResponse r = as(MEMBER, AdminOp.RESOURCE, "action", "stop", "resource", "web");
+        assertTrue(r.ok(), r.toString());
+        String xml = cibAsRoot();
+        assertTrue(xml.contains("update-user=\"" + MEMBER + "\"") && xml.contains("update-client=\"acltest\"")
+                && xml.contains("update-origin=\"node1\""), xml.substring(0, Math.min(400, xml.length())));
+        assertTrue(xml.contains("target-role"), xml);
+        String log = Files.readString(cluster.log(1));
+        assertTrue(log.contains("written by user " + MEMBER + " (acltest on node1)"), "the write's log line says who");
+    }
+
+    @Test
+    @Order(5)
+    void aUserOutsideHaclientIsRefusedEvenOnAWorldWritableSocket() throws Exception {
+        Files.setPosixFilePermissions(cluster.socket(1), PosixFilePermissions.fromString("rw-rw-rw-"));
+        AdminResponse r = as(STRANGER, AdminOp.STATUS);
+        assertEquals("access-denied", r.error().code(), r.toString());
+        assertTrue(r.error().message().contains(STRANGER) && r.error().message().contains("haclient"),
+                r.error().message());
+        AdminResponse q = as(STRANGER, AdminOp.QUERY);
+        assertFalse(q.ok());
+    }
+
+    @Test
+    @Order(6)
+    void theAgentsSocketOffersAgentsWhatTheyNeedAndNoMore() throws Exception {
+        Path agents = cluster.socket(1).resolveSibling("crmd-agents.sock");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(agents)));
+        var client = new FailoverAdmin();
+        AdminResponse set = client.call(agents, new AdminRequest("attrd_updater-1-1", AdminOp.NODE,
+                AdminArgs.of("action", "attribute-set", "node", "node1", "name", "pingd", "value", "100")));
+        assertTrue(set.ok(), set.toString());
+        assertTrue(client.call(agents, AdminRequest.status("crm_node-1-1")).ok());
+        AdminResponse stop = client.call(agents, AdminRequest.resource("crm_resource-1-1", "stop", "web", null));
+        assertEquals("access-denied", stop.error().code(), stop.toString());
+        assertTrue(stop.error().message().contains("agents' socket"), stop.error().message());
+        // A member of haclient is not an agent, whatever the socket's mode.
+        Files.setPosixFilePermissions(agents, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String line = AdminCodec.encode(AdminRequest.status("x-1"));
+        String perl = "use IO::Socket::UNIX; $SIG{PIPE} = 'IGNORE'; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
+                + " print $s $ARGV[1], \"\\n\"; my $r = <$s>; print $r // \"\";";
+        Process p = new ProcessBuilder("runuser", "-u", MEMBER, "--", "perl", "-e", perl, agents.toString(), line)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(out.contains("access-denied") && out.contains("agents' socket"), out);
+    }
+
+    @Test
+    @Order(7)
+    void aHundredMegabyteLineAndManyIdleConnectionsLeaveCrmStatusAnswering() throws Exception {
+        long sent = 0;
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(cluster.socket(1)));
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+            long t0 = System.nanoTime();
+            try {
+                while (sent < 100L << 20) {
+                    chunk.clear();
+                    while (chunk.hasRemaining()) {
+                        sent += ch.write(chunk);
+                    }
+                }
+            } catch (IOException closedByCrmd) {
+                // crmd refused the line at its limit and closed the connection
+            }
+            System.out.println("100 MB line: crmd closed after " + (sent >> 20) + " MiB, "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
+        assertTrue(sent < 100L << 20, "crmd kept reading a line past its limit: " + sent + " bytes");
+
+        List<SocketChannel> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                ch.connect(UnixDomainSocketAddress.of(cluster.socket(1)));
+                idle.add(ch);
+            }
+            long t0 = System.nanoTime();
+            Map.Entry<Integer, String> status = cluster.crm(1, "status");
+            System.out.println("crm status with 200 idle connections: " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            assertEquals(0, status.getKey(), status.getValue());
+            assertTrue(status.getValue().contains("node1"), status.getValue());
+        } finally {
+            for (SocketChannel ch : idle) {
+                ch.close();
+            }
+        }
+        assertTrue(cluster.alive(1), "crmd is still running");
+    }
+}

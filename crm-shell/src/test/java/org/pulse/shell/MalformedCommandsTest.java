@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * parameter otherwise) and what to do, and the CIB file is byte for byte what it was.
  */
 class MalformedCommandsTest {
-    private static final String CIB = """
+    /** Two nodes, a primitive and a group; also the fuzz test's starting point. */
+    static final String CIB = """
             <cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="7" num_updates="3" admin_epoch="0">
               <configuration>
                 <crm_config>

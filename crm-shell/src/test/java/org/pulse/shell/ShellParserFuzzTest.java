@@ -19,29 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dfuzz.seed replays a run, -Dfuzz.count scales it.
  */
 class ShellParserFuzzTest {
-    private static final String CIB = """
-            <cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="7" num_updates="3" admin_epoch="0">
-              <configuration>
-                <crm_config>
-                  <cluster_property_set id="cib-bootstrap-options">
-                    <nvpair name="stonith-enabled" value="false" id="cib-bootstrap-options-stonith-enabled"/>
-                  </cluster_property_set>
-                </crm_config>
-                <nodes>
-                  <node uname="node1" id="node1"/>
-                  <node uname="node2" id="node2"/>
-                </nodes>
-                <resources>
-                  <primitive id="d1" class="ocf" provider="pulse" type="Dummy"/>
-                  <group id="g1">
-                    <primitive id="d2" class="ocf" provider="pulse" type="Dummy"/>
-                  </group>
-                </resources>
-                <constraints/>
-              </configuration>
-              <status/>
-            </cib>
-            """;
+    private static final String CIB = MalformedCommandsTest.CIB;
 
     private static final String[] VALID = {
         "configure primitive d5 ocf:pulse:Dummy params state=/tmp/x op monitor interval=10s timeout=20s meta target-role=Stopped",

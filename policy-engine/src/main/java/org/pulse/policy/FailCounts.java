@@ -34,14 +34,11 @@ final class FailCounts {
      * A node's fail-count attributes by resource history name: name → list of {suffix, value,
      * attribute's own resource name} where suffix is "" or "#op_interval". Which form counts
      * depends on the CIB's feature set, as in Pacemaker's fail-count patterns: before 3.0.13
-     * only fail-count-RSC, from then on only fail-count-RSC#op_interval. A CIB without a feature
-     * set (Pacemaker always writes one; Pulse's own CIBs may not) counts both forms: Pulse's
-     * controller records per-operation counts and `crm resource failcount set` the plain one, and
-     * neither may be ignored. An instance number
+     * only fail-count-RSC, from then on only fail-count-RSC#op_interval. An instance number
      * ("RSC:2") is also filed under the bare name, which anonymous instances and primitives
      * match too. Built once per node so that each resource looks up only its own entries.
      */
-    static Map<String, java.util.List<String[]>> index(Map<String, String> attrs, Boolean perOperation) {
+    static Map<String, java.util.List<String[]>> index(Map<String, String> attrs, boolean perOperation) {
         Map<String, java.util.List<String[]>> out = new java.util.HashMap<>();
         for (Map.Entry<String, String> e : attrs.entrySet()) {
             String k = e.getKey();
@@ -50,7 +47,7 @@ final class FailCounts {
             }
             String rest = k.substring("fail-count-".length());
             int hash = rest.indexOf('#');
-            if (perOperation != null && (hash >= 0) != perOperation) {
+            if ((hash >= 0) != perOperation) {
                 continue;
             }
             String name = hash < 0 ? rest : rest.substring(0, hash);
@@ -65,10 +62,10 @@ final class FailCounts {
         return out;
     }
 
-    /** Does this CIB feature set name fail counts per operation (3.0.13 and later)? Null: no feature set, both count. */
-    static Boolean perOperation(String featureSet) {
-        if (featureSet == null || featureSet.isBlank()) {
-            return null;
+    /** Does this CIB feature set name fail counts per operation (3.0.13 and later)? */
+    static boolean perOperation(String featureSet) {
+        if (featureSet == null) {
+            return false;
         }
         String[] a = featureSet.trim().split("\\.");
         int[] min = {3, 0, 13};

@@ -34,4 +34,12 @@ public final class PolicyEngine {
     public static Transition schedule(XmlElement cibRoot, Instant now) {
         return schedule(CibModel.from(cibRoot), now);
     }
+
+    /**
+     * Whether a CIB of this feature set keeps fail counts per operation ({@code fail-count-RSC#op_interval},
+     * 3.0.13 and later) rather than one per resource: the form the engine reads, so writers write it.
+     */
+    public static boolean failCountsPerOperation(String crmFeatureSet) {
+        return FailCounts.perOperation(crmFeatureSet);
+    }
 }

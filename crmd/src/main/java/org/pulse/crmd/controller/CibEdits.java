@@ -215,7 +215,11 @@ final class CibEdits {
                     updated = Cibs.withTransientAttribute(updated, f.node(), attr, null);
                 }
             }
-            return Cibs.withTransientAttribute(updated, f.node(), "fail-count-" + f.resourceId(),
+            // The form the policy engine reads for this CIB's feature set (the DC stamps its own, 3.0.13 and
+            // later: per operation); the whole count is set on the start, whose failures it stands for.
+            String name = org.pulse.policy.PolicyEngine.failCountsPerOperation(root.attr("crm_feature_set"))
+                    ? "fail-count-" + f.resourceId() + "#start_0" : "fail-count-" + f.resourceId();
+            return Cibs.withTransientAttribute(updated, f.node(), name,
                     clear ? null : f.value().toUpperCase(java.util.Locale.ROOT).replace("+", ""));
         });
     }

@@ -234,6 +234,9 @@ final class Cibs {
      * num_updates only. (A partition without quorum that re-elects must not raise its epoch above
      * the quorate side's, or its CIB would win the merge and lose acknowledged changes.)
      */
+    /** The CIB feature set of the Pacemaker release whose decisions Pulse's policy engine reproduces (2.1.5). */
+    static final String CRM_FEATURE_SET = "3.16.2";
+
     static Cib next(Cib from, XmlElement root) {
         XmlElement fromRoot = from.root();
         boolean sameConfig = configuration(fromRoot).equals(configuration(root))
@@ -249,7 +252,7 @@ final class Cibs {
 
     private static Map<String, String> rootAttrsSansBookkeeping(XmlElement root) {
         Map<String, String> m = new TreeMap<>(root.attributes());
-        for (String k : List.of("admin_epoch", "epoch", "num_updates", "have-quorum", "dc-uuid", "cib-last-written",
+        for (String k : List.of("admin_epoch", "epoch", "num_updates", "have-quorum", "dc-uuid", "crm_feature_set", "cib-last-written",
                 "update-origin", "update-client", "update-user")) {
             m.remove(k);
         }

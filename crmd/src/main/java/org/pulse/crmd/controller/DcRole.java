@@ -304,7 +304,10 @@ final class DcRole {
         if (quorate) {
             c.noteQuorate();
         }
-        root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self());
+        // As Pacemaker's DC stamps its own feature set: the policy engine reads history by it (fail counts per
+        // operation, as this controller records them, count from 3.0.13 on).
+        root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self())
+                .withAttribute("crm_feature_set", Cibs.CRM_FEATURE_SET);
         Cib joinedCib = Cibs.next(best, root);
         c.storeCib(joinedCib, true);
         joined = true;

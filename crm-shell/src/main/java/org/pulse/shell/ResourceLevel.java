@@ -464,7 +464,10 @@ final class ResourceLevel extends Level {
                                 && (x.attr("name").length() == ("fail-count-" + rsc).length()
                                 || x.attr("name").charAt(("fail-count-" + rsc).length()) == '#') ? null : x);
                         if (value != null && !value.equals("0")) {
-                            state = NodeLevel.setStatusAttr(state, "fail-count-" + rsc, value, Attributes.ids(cib));
+                            // The form the policy engine reads for this CIB's feature set (as crmd writes it).
+                            String name = org.pulse.policy.PolicyEngine.failCountsPerOperation(cib.attr("crm_feature_set"))
+                                    ? "fail-count-" + rsc + "#start_0" : "fail-count-" + rsc;
+                            state = NodeLevel.setStatusAttr(state, name, value, Attributes.ids(cib));
                         }
                         return state;
                     }

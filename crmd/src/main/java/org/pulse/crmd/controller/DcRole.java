@@ -1153,14 +1153,20 @@ final class DcRole {
      */
     private TransitionPlan plan() {
         decisionInput = null;
+        engineDecision = null;
         TransitionPlan p = decide();
         if (decisionInput != null) {
+            // Saved with the engine's own decision: what the DC then holds back for safety (operations still in
+            // progress, nodes whose fencing gave up, non-members) is crmd's, logged as "held back", not the engine's.
+            TransitionPlan decided = engineDecision != null ? engineDecision : p;
             out().add(new Effect.SaveSchedulerInput(++inputSeq, decisionInput,
-                    p == null ? new TransitionPlan(decisionSource, List.of()) : p));
+                    decided == null ? new TransitionPlan(decisionSource, List.of()) : decided));
         }
         return p;
     }
 
+    /** The policy engine's transition before the DC's safety filter, when the engine decided. */
+    private TransitionPlan engineDecision;
     /** The input of the decision being taken, with execution-date set: exactly what was decided on. */
     private Cib decisionInput;
     /** Who took a decision that ran nothing (a Planner plan that returns no transition). */
@@ -1287,6 +1293,7 @@ final class DcRole {
                     + " (input " + (inputSeq + 1) + "): " + e));
             return new TransitionPlan(TransitionPlan.POLICY_ENGINE + "-failed", List.of());
         }
+        engineDecision = p;
         Map<String, String> removed = new LinkedHashMap<>();
         TransitionPlan filtered = Planner.withoutPending(Planner.filter(p, view, c.self(), blocked,
                 fenceGaveUp.keySet(), removed), Planner.pendingOperations(cib), removed);

@@ -193,7 +193,7 @@ class LoopbackClusterTest {
         assertTrue(set.ok(), () -> "failcount-set failed: " + set.error());
         for (int n = 1; n <= 3; n++) {
             AdminResponse get = cluster.admin(n, new AdminRequest(cluster.nextId(), AdminOp.NODE, AdminArgs.of(
-                    "action", "attribute-get", "node", "node3", "name", "fail-count-d2")));
+                    "action", "attribute-get", "node", "node3", "name", "fail-count-d2#start_0")));
             assertTrue(get.ok(), "node" + n + " lacks fail-count-d2 of node3: " + get.error());
             assertEquals("4", FailoverAdmin.str(get.result(), "value"));
         }
@@ -206,7 +206,7 @@ class LoopbackClusterTest {
         assertTrue(delete.ok(), () -> "failcount-delete failed: " + delete.error());
         for (int n = 1; n <= 3; n++) {
             AdminResponse get = cluster.admin(n, new AdminRequest(cluster.nextId(), AdminOp.NODE, AdminArgs.of(
-                    "action", "attribute-get", "node", "node3", "name", "fail-count-d2")));
+                    "action", "attribute-get", "node", "node3", "name", "fail-count-d2#start_0")));
             assertEquals(AdminError.NOT_FOUND, get.error() == null ? null : get.error().code(),
                     "node" + n + " still has fail-count-d2 after failcount-delete");
         }

@@ -99,7 +99,7 @@ public final class AlertEvents {
                         "rc", Integer.toString(op.rcCode()), "status", Integer.toString(op.opStatus()),
                         "target_rc", Integer.toString(op.expectedRc() < 0 ? 0 : op.expectedRc()),
                         "exec_time", Long.toString(op.execTimeMs()),
-                        "desc", op.opStatus() == 0 ? ocfText(op.rcCode()) : statusText(op.opStatus()))));
+                        "desc", op.opStatus() == 0 ? org.pulse.lrm.OcfRc.name(op.rcCode()) : statusText(op.opStatus()))));
             }
         }
     }
@@ -133,23 +133,6 @@ public final class AlertEvents {
                         "attribute_name", name, "attribute_value", after == null ? "" : after)));
             }
         }
-    }
-
-    /** Pacemaker's words for an OCF exit code (what its resource alerts put in desc). */
-    static String ocfText(int rc) {
-        return switch (rc) {
-            case 0 -> "ok";
-            case 1 -> "error";
-            case 2 -> "invalid parameter";
-            case 3 -> "unimplemented feature";
-            case 4 -> "insufficient privileges";
-            case 5 -> "not installed";
-            case 6 -> "not configured";
-            case 7 -> "not running";
-            case 8 -> "promoted";
-            case 9 -> "promoted (failed)";
-            default -> "unknown";
-        };
     }
 
     /** Pacemaker's words for an execution status other than done. */

@@ -200,11 +200,18 @@ final class Metrics {
 
     private static Map<String, String> agents(CibModel model) {
         Map<String, String> out = new LinkedHashMap<>();
+        primitives(model).forEach(p -> out.put(p.id(), p.agent()));
+        return out;
+    }
+
+    /** Every primitive, inside groups and clones too. */
+    private static List<PrimitiveConfig> primitives(CibModel model) {
+        List<PrimitiveConfig> out = new ArrayList<>();
         List<ResourceConfig> todo = new ArrayList<>(model.resources());
         while (!todo.isEmpty()) {
             ResourceConfig r = todo.remove(0);
             if (r instanceof PrimitiveConfig p) {
-                out.put(p.id(), p.agent());
+                out.add(p);
             } else if (r instanceof GroupConfig g) {
                 todo.addAll(g.members());
             } else if (r instanceof CloneConfig c) {
@@ -218,22 +225,9 @@ final class Metrics {
     private static Map<String, String> migrationThresholds(CibModel model) {
         Map<String, String> defaults = NvSet.merge(withoutRules(model.rscDefaults()), null);
         Map<String, String> out = new TreeMap<>();
-        for (Map.Entry<String, String[]> e : parents(model).entrySet()) {
-            out.put(e.getKey(), defaults.getOrDefault("migration-threshold", "INFINITY"));
-        }
-        List<ResourceConfig> todo = new ArrayList<>(model.resources());
-        while (!todo.isEmpty()) {
-            ResourceConfig r = todo.remove(0);
-            if (r instanceof PrimitiveConfig p) {
-                String v = NvSet.merge(withoutRules(p.metaAttributes()), null).get("migration-threshold");
-                if (v != null) {
-                    out.put(p.id(), v);
-                }
-            } else if (r instanceof GroupConfig g) {
-                todo.addAll(g.members());
-            } else if (r instanceof CloneConfig c) {
-                todo.add(c.child());
-            }
+        for (PrimitiveConfig p : primitives(model)) {
+            out.put(p.id(), NvSet.merge(withoutRules(p.metaAttributes()), null)
+                    .getOrDefault("migration-threshold", defaults.getOrDefault("migration-threshold", "INFINITY")));
         }
         return out;
     }

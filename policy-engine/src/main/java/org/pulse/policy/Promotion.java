@@ -117,7 +117,12 @@ final class Promotion {
                 return Boolean.compare(pb, pa);
             }
             // then the instance's own promotion priority (Pacemaker's instance comparison)
-            return Integer.compare(ownPriority.get(b), ownPriority.get(a));
+            d = Integer.compare(ownPriority.get(b), ownPriority.get(a));
+            if (d != 0) {
+                return d;
+            }
+            // then one that has not failed: a failed instance is being recovered where it is
+            return Boolean.compare(anyFailed(a), anyFailed(b));
         });
         for (Rsc inst : candidates) {
             if (promoted >= top.promotedMax) {
@@ -188,6 +193,15 @@ final class Promotion {
             }
         }
         return best;
+    }
+
+    private static boolean anyFailed(Rsc inst) {
+        for (Rsc p : inst.primitives()) {
+            if (p.failed) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isPromoted(Rsc inst) {

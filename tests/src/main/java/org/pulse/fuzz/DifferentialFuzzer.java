@@ -534,4 +534,28 @@ public final class DifferentialFuzzer {
         Files.writeString(dir.resolve(name + ".txt"), sb.toString());
         return dir.resolve(name + ".xml");
     }
+
+    /**
+     * Every compared case in the conformance layout (catalogue.tsv with tier 0 and the case's
+     * features; cases/seed-S/cib.xml and expected.txt holding crm_simulate's canonical answer).
+     * Returns how many cases were written.
+     */
+    public static int writeCorpus(Path dir, List<Outcome> outcomes) throws IOException {
+        StringBuilder catalogue = new StringBuilder("# name\ttier\tfeatures\tdescription\n");
+        int n = 0;
+        for (Outcome o : outcomes) {
+            if (o == null || o.verdict() == Verdict.DISCARDED) {
+                continue;
+            }
+            String name = "seed-" + o.seed();
+            Path c = Files.createDirectories(dir.resolve("cases").resolve(name));
+            Files.writeString(c.resolve("cib.xml"), XmlWriter.toDocument(o.test()));
+            Files.writeString(c.resolve("expected.txt"), o.pacemaker());
+            catalogue.append(name).append("\t0\t").append(o.features().isEmpty() ? "none" : String.join(",", o.features()))
+                    .append("\tgenerated CIB, seed ").append(o.seed()).append('\n');
+            n++;
+        }
+        Files.writeString(dir.resolve("catalogue.tsv"), catalogue.toString());
+        return n;
+    }
 }

@@ -8,6 +8,9 @@ import java.util.List;
  * A long differential campaign outside CI (bench/fuzz): {@code --seed S --count N --threads T
  * --shrink K --out DIR}. Prints the identical rate overall and per feature and the top kinds of
  * difference; shrinks the first differing case of each kind (at most K) into DIR (SEED.xml, SEED.txt).
+ * {@code --corpus C} also keeps every compared case in the conformance layout (C/catalogue.tsv,
+ * C/cases/seed-S/cib.xml and expected.txt, Pacemaker's answer), so an engine change can be
+ * measured against the same cases in seconds, without running crm_simulate again.
  */
 public final class FuzzCampaign {
     private FuzzCampaign() {
@@ -20,6 +23,7 @@ public final class FuzzCampaign {
         int shrink = 20;
         int tries = 300;
         Path out = Path.of("tests/target/fuzz-failures");
+        Path corpus = null;
         Path shared = Path.of(System.getProperty("pulse.shared", "../shared"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -29,10 +33,11 @@ public final class FuzzCampaign {
                 case "--shrink" -> shrink = Integer.parseInt(args[++i]);
                 case "--tries" -> tries = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--corpus" -> corpus = Path.of(args[++i]);
                 case "--shared" -> shared = Path.of(args[++i]);
                 default -> {
                     System.err.println("fuzz: unknown argument " + args[i]
-                            + "; use --seed S --count N --threads T --shrink K --tries M --out DIR --shared DIR");
+                            + "; use --seed S --count N --threads T --shrink K --tries M --out DIR --shared DIR --corpus DIR");
                     System.exit(2);
                 }
             }
@@ -51,6 +56,9 @@ public final class FuzzCampaign {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.print(DifferentialFuzzer.report(outcomes).text(seed, count));
         System.out.println("fuzz: " + ms + " ms for " + count + " cases");
+        if (corpus != null) {
+            System.out.println("fuzz: " + DifferentialFuzzer.writeCorpus(corpus, outcomes) + " compared cases written to " + corpus);
+        }
         for (DifferentialFuzzer.Outcome o : DifferentialFuzzer.firstOfEachKind(outcomes, shrink)) {
             DifferentialFuzzer.Outcome small = fuzzer.shrink(o, tries);
             Path f = DifferentialFuzzer.writeFailure(out, small, o);

@@ -422,7 +422,7 @@ final class Unpack {
             return;
         }
         List<LrmOp> ops = new ArrayList<>(lr.ops());
-        ops.sort(Comparator.comparingLong(o -> o.callId() < 0 ? Long.MAX_VALUE : o.callId()));
+        ops.sort(Unpack::byCallId);
         // Several history entries may land on one anonymous instance on one node ("rsc:0" and
         // "rsc:1"); each is replayed on its own and the most active result wins, as in Pacemaker.
         Rsc.NodeHistory earlier = r.history.get(node);
@@ -486,6 +486,29 @@ final class Unpack {
             }
             r.history.put(node, earlier);
         }
+    }
+
+    /**
+     * Replay order: by call id, pending entries last; an operation and its recorded failure share
+     * a call id (the failure entry is a copy kept when the op's later result replaced it), and
+     * then the older last-rc-change comes first, so a recurring monitor that succeeded after
+     * failing is replayed after the failure and clears it, as Pacemaker orders them.
+     */
+    private static int byCallId(LrmOp a, LrmOp b) {
+        long ka = a.callId() < 0 ? Long.MAX_VALUE : a.callId();
+        long kb = b.callId() < 0 ? Long.MAX_VALUE : b.callId();
+        if (ka != kb || a.callId() < 0) {
+            return Long.compare(ka, kb);
+        }
+        long la = a.lastRcChange();
+        long lb = b.lastRcChange();
+        if (la > 0 && la < lb) {
+            return -1;
+        }
+        if (lb > 0 && la > lb) {
+            return 1;
+        }
+        return 0;
     }
 
     private static boolean isActive(Role role) {

@@ -15,7 +15,7 @@ import org.pulse.policy.PolicyEngine;
 /**
  * Replays cases kept in the conformance layout (Pacemaker's in ../shared/conformance, or a fuzz
  * corpus written by {@code FuzzCampaign --corpus}) through Pulse alone, without crm_simulate:
- * {@code DIR... [--diff] [--list FILE]}. Prints, per directory, the pass count per tier and the
+ * {@code DIR... [--diff] [--list FILE]}, or {@code --file CIB} for one CIB's canonical answer. Prints, per directory, the pass count per tier and the
  * failing case names (with their difference when {@code --diff}); {@code --list FILE} writes the
  * names that pass, one a line, so two engine versions can be compared case by case.
  */
@@ -31,6 +31,13 @@ public final class CorpusReplay {
             switch (args[i]) {
                 case "--diff" -> showDiff = true;
                 case "--list" -> list = Path.of(args[++i]);
+                case "--file" -> {
+                    // one CIB: print Pulse's canonical answer
+                    Path f = Path.of(args[++i]);
+                    System.out.print(PolicyEngine.schedule(XmlParser.parse(f.toString(), Files.readString(f)),
+                            Instant.ofEpochSecond(CibGenerator.EXECUTION_DATE)).canonical());
+                    return;
+                }
                 default -> dirs.add(Path.of(args[i]));
             }
         }

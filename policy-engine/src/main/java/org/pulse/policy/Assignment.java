@@ -583,17 +583,41 @@ final class Assignment {
         return sum;
     }
 
+    /**
+     * Adds what must go with {@code u} (mandatory dependents not yet placed, and theirs) to
+     * {@code sum}. A clone instance carries its clone's dependents; a clone, as Pacemaker counts
+     * it, takes along only dependents that are clones themselves, and a dependent clone counts as
+     * one instance's worth (it needs one instance beside each of ours, not all of them).
+     */
     private void addColocatedUtilization(Rsc u, Map<String, Integer> sum, java.util.Set<Rsc> seen) {
-        for (Colocation col : s.dependentsOf(u)) {
+        List<Colocation> deps = new ArrayList<>(s.dependentsOf(u));
+        boolean cloneSide = u.kind == Rsc.Kind.CLONE;
+        if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE) {
+            deps.addAll(s.dependentsOf(u.parent));
+            cloneSide = true;
+        }
+        for (Colocation col : deps) {
             Rsc d = col.dependent();
-            if (col.score() < Scores.INFINITY || d.assignedDone || !seen.add(d)) {
+            if (col.score() < Scores.INFINITY || d.assignedDone || (cloneSide && d.kind != Rsc.Kind.CLONE) || !seen.add(d)) {
                 continue;
             }
-            for (Map.Entry<String, Integer> e : utilization(d).entrySet()) {
+            Map<String, Integer> need = d.kind == Rsc.Kind.CLONE
+                    ? (d.children.isEmpty() ? Map.of() : utilization(d.children.get(0))) : utilization(d);
+            for (Map.Entry<String, Integer> e : need.entrySet()) {
                 sum.merge(e.getKey(), e.getValue(), Integer::sum);
             }
             addColocatedUtilization(d, sum, seen);
         }
+    }
+
+    private static boolean anyFits(ScoreTable t, Map<String, Integer> need) {
+        for (int i = 0; i < t.size(); i++) {
+            // a node counts where the resource may run (score not negative), as Pacemaker's check
+            if (t.allowedAt(i) && t.at(i) >= 0 && t.node(i).canHost() && fits(t.node(i), need)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean fits(SNode n, Map<String, Integer> need) {
@@ -653,12 +677,12 @@ final class Assignment {
             // what must go with it (mandatory colocations, not placed yet) must fit too, when some node can take all
             Map<String, Integer> all = new LinkedHashMap<>(need);
             addColocatedUtilization(u, all, new HashSet<>(List.of(u)));
-            boolean anyFits = false;
-            for (int i = 0; i < t.size(); i++) {
-                anyFits |= t.allowedAt(i) && t.node(i).canHost() && fits(t.node(i), all);
-            }
-            if (anyFits) {
+            if (anyFits(t, all)) {
                 need = all;
+            } else if (u.kind == Rsc.Kind.GROUP && !u.children.isEmpty() && !anyFits(t, need)) {
+                // no node holds the whole group: Pacemaker places its members one by one, so the
+                // group goes where its first member fits and the members after one that does not stop
+                need = utilization(u.children.get(0));
             }
         }
         for (int i = 0; i < t.size(); i++) {
@@ -701,23 +725,35 @@ final class Assignment {
         return here >= clone.cloneNodeMax;
     }
 
-    private static void setAssigned(Rsc u, SNode node, String reason) {
+    private void setAssigned(Rsc u, SNode node, String reason) {
         u.assigned = node;
         u.unassignedReason = reason;
         if (node != null) {
             node.assignedCount += Math.max(1, u.primitives().size());
-            for (Map.Entry<String, Integer> e : utilization(u).entrySet()) {
-                node.used.merge(e.getKey(), e.getValue(), Integer::sum);
+            if (u.kind != Rsc.Kind.GROUP) {
+                for (Map.Entry<String, Integer> e : utilization(u).entrySet()) {
+                    node.used.merge(e.getKey(), e.getValue(), Integer::sum);
+                }
             }
         }
         if (u.kind == Rsc.Kind.GROUP) {
             // members follow the group while each can run there; the rest of the group stops behind one that cannot
             boolean blocked = node == null;
+            boolean capacity = !"default".equals(c.options().placementStrategy());
             for (Rsc m : u.children) {
                 if (!blocked && (m.scores.get(node) < 0 || m.targetRole == Role.STOPPED)) {
                     blocked = true;
                     m.unassignedReason = m.targetRole == Role.STOPPED ? "target-role is Stopped"
                             : "cannot run on " + node.name + " (score " + Scores.format(m.scores.get(node)) + ")";
+                }
+                if (!blocked && capacity && !fits(node, utilization(m))) {
+                    blocked = true;
+                    m.unassignedReason = "not enough free capacity on " + node.name;
+                }
+                if (!blocked) {
+                    for (Map.Entry<String, Integer> e : utilization(m).entrySet()) {
+                        node.used.merge(e.getKey(), e.getValue(), Integer::sum);
+                    }
                 }
                 m.assigned = blocked ? null : node;
                 if (m.assigned == null && m.unassignedReason == null) {

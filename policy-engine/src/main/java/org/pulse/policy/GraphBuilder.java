@@ -158,6 +158,10 @@ final class GraphBuilder {
             if ("monitor".equals(a.op) && a.intervalMs == 0) {
                 m.put("CRM_meta_op_target_rc", "7");
             }
+            if ("cancel".equals(a.op) && cfg != null && cfg.role() != null) {
+                // a cancel is an action on the configured operation: it carries that op's role
+                m.put("CRM_meta_role", cfg.role());
+            }
         }
         if (a.node != null) {
             m.put("CRM_meta_on_node", a.node.name);

@@ -720,6 +720,12 @@ final class Unpack {
         int target = op.expectedRc();
         boolean probe = op.isProbe();
         boolean expired = status != 5 && expired(r, node, op, h);
+        if ("start".equals(task) || "migrate_from".equals(task) || "stop".equals(task) && op.opStatus() == 0) {
+            // the recurring ops still scheduled are those recorded since the last start (whatever
+            // its result) and not ended by a completed stop (whatever its rc): Pacemaker's window
+            // of active operations
+            h.recurring.clear();
+        }
 
         // remap_operation
         if ("monitor".equals(task)) {

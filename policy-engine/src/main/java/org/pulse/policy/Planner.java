@@ -212,7 +212,7 @@ final class Planner {
                 // maintenance: nothing runs, not even the monitors
                 for (SNode n : r.runningOn) {
                     Rsc.NodeHistory h = r.history.get(n);
-                    if (h == null || !n.canRunOps()) {
+                    if (h == null || !n.canRunOps() || !n.historyChecked()) {
                         continue;
                     }
                     for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
@@ -299,7 +299,7 @@ final class Planner {
      * disabled) is cancelled even when the resource stops there anyway.
      */
     private void cancelUnconfiguredRecurring(Rsc r, SNode n, Rsc.NodeHistory h) {
-        if (h == null || r.orphan || !n.canRunOps()) {
+        if (h == null || r.orphan || !n.canRunOps() || !n.historyChecked()) {
             return;
         }
         List<org.pulse.cib.model.LrmOp> recorded = new ArrayList<>(h.recurring.values());
@@ -682,7 +682,7 @@ final class Planner {
                 monitor(r, n, op);
             }
         }
-        if (h != null) {
+        if (h != null && n.historyChecked()) {
             for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
                 OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
                 if (cfg == null || !cfg.enabled() || ("monitor".equals(cfg.name()) && !isRecurringMonitorFor(cfg, r))) {

@@ -68,6 +68,16 @@ final class SNode {
         return online && !unclean && !pending;
     }
 
+    /**
+     * Does the scheduler look at this node's operation history for configuration changes
+     * (operations no longer configured, maintenance) and cancel what it finds? Only where the
+     * node could run resources, or is itself in maintenance (its monitors must stop), as
+     * Pacemaker checks: a standby, shutting-down or unclean node is left as it is.
+     */
+    boolean historyChecked() {
+        return maintenanceAttribute || (online && !unclean && !standby && !shutdown);
+    }
+
     @Override
     public String toString() {
         return name;

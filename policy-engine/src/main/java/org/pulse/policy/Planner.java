@@ -428,7 +428,20 @@ final class Planner {
     private boolean failedWithOtherParameters(Rsc r, SNode node, Rsc.NodeHistory h) {
         for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
             String recorded = f.opDigest();
-            if (recorded == null || r.isFenceDevice()) {
+            if (r.isFenceDevice()) {
+                continue;
+            }
+            if (recorded == null) {
+                // no digest: what the op ran with is unknown. For a recurring op still scheduled
+                // (recorded since the last start, the resource active here) Pacemaker reads that as its definition changed,
+                // and a definition change clears the fail count; a failed start without a digest
+                // is merely not compared
+                boolean sinceStart = h.lastStart == null || f.callId() > h.lastStart.callId();
+                OpConfig rc = f.intervalMs() > 0 ? Unpack.findOp(r, f.operation(), f.intervalMs()) : null;
+                if (rc != null && rc.enabled() && sinceStart && node.historyChecked() && r.runningOn.contains(node)
+                        && FailCounts.count(r, node, c.now().getEpochSecond(), true, h.blockFailure) > 0) {
+                    return true;
+                }
                 continue;
             }
             OpConfig cfg = f.intervalMs() > 0 ? Unpack.findOp(r, f.operation(), f.intervalMs()) : null;

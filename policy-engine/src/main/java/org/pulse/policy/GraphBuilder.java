@@ -72,7 +72,7 @@ final class GraphBuilder {
         for (SNode n : r.runningOn) {
             cur.add(n.name);
         }
-        return new Placement(r.id, cur, cur.isEmpty() ? "Stopped" : r.role.text(), r.failed, !r.managed && !r.blocked,
+        return new Placement(r.id, cur, cur.isEmpty() ? "Stopped" : r.role.text(), r.failed, !r.managed && !r.blocked && !r.frozenByTicket,
                 r.blocked, r.orphan);
     }
 
@@ -113,7 +113,7 @@ final class GraphBuilder {
             }
             endRole = promoted ? "Promoted" : "Unpromoted";
         }
-        return new Placement(r.id, end, end.isEmpty() ? "Stopped" : endRole, stillFailed, !r.managed && !r.blocked,
+        return new Placement(r.id, end, end.isEmpty() ? "Stopped" : endRole, stillFailed, !r.managed && !r.blocked && !r.frozenByTicket,
                 r.blocked, r.orphan);
     }
 

@@ -81,6 +81,8 @@ final class Rsc {
     /** shutdown-lock: the node this resource is locked to while that node is (or was) shutting down. */
     SNode lockedTo;
     String ticketFreeze;
+    /** Active and its ticket lost with loss-policy=freeze: unmanaged for this decision only. */
+    boolean frozenByTicket;
     String promotionBan;
 
     /**

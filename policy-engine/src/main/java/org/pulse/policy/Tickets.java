@@ -65,6 +65,13 @@ final class Tickets {
                     }
                     if ("freeze".equals(policy)) {
                         p.ticketFreeze = why;
+                        if (!p.runningOn.isEmpty() && p.managed) {
+                            // frozen where it is: left alone as an unmanaged resource would be, even
+                            // on a node it would otherwise leave (standby, a ban); only for this
+                            // decision, so the state shown is not marked unmanaged
+                            p.managed = false;
+                            p.frozenByTicket = true;
+                        }
                         continue;
                     }
                     p.ticketBan = why;

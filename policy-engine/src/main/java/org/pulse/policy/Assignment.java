@@ -465,9 +465,10 @@ final class Assignment {
         } else {
             SNode pin = pinned.remove(u);
             if (pin != null) {
-                // a clone instance keeps its node only if that is still one of its best
+                // a clone instance keeps its node only if that is still one of its best (and it still fits there)
                 SNode best = choose(u, t);
-                if (best == null || t.get(pin) < 0 || t.get(pin) < t.get(best)) {
+                boolean roomy = "default".equals(c.options().placementStrategy()) || fits(pin, utilization(u));
+                if (best == null || t.get(pin) < 0 || t.get(pin) < t.get(best) || !roomy) {
                     finalScores.remove(u);
                     u.assigning = false;
                     return;   // placed with the instances that have no node yet

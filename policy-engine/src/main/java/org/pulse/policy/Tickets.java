@@ -56,33 +56,53 @@ final class Tickets {
                 }
                 String why = "ticket " + tc.ticket() + (standby ? " is in standby (" : " is not granted (") + tc.id()
                         + ", loss-policy=" + policy + ")";
-                // a ticket for the Promoted role bans only promotion, unless its loss-policy is stop
-                boolean promotedOnly = (promotedRole && !"stop".equals(policy)) || ("demote".equals(policy) && r.promotable);
+                // Pacemaker's rules, per primitive: a ticket for the Promoted role always bans
+                // promotion; while the resource is active and the ticket lost, stop bans it, demote
+                // bans it unless the ticket is for Promoted, and fence and freeze act only on a
+                // resource in the ticket's role (fence: banned, its nodes fenced; freeze: left as
+                // it is, unmanaged); inactive (or the ticket in standby), it is banned unless the
+                // ticket is for Promoted with a loss-policy other than stop
                 for (Rsc p : r.primitives()) {
-                    if (promotedOnly) {
+                    if (promotedRole) {
                         p.promotionBan = why;
-                        continue;
                     }
-                    if ("freeze".equals(policy)) {
-                        p.ticketFreeze = why;
-                        if (!p.runningOn.isEmpty() && p.managed) {
-                            // frozen where it is: left alone as an unmanaged resource would be, even
-                            // on a node it would otherwise leave (standby, a ban); only for this
-                            // decision, so the state shown is not marked unmanaged
-                            p.managed = false;
-                            p.frozenByTicket = true;
+                    boolean active = !p.runningOn.isEmpty() && !standby;
+                    boolean inRole = !promotedRole || p.role == Role.PROMOTED;
+                    if (!active) {
+                        if (!promotedRole || "stop".equals(policy)) {
+                            p.ticketBan = why;
                         }
                         continue;
                     }
-                    p.ticketBan = why;
-                    if ("fence".equals(policy)) {
-                        for (SNode n : p.runningOn) {
-                            if (!n.unclean) {
-                                n.unclean = true;
-                                n.online = false;
-                                n.uncleanReason = why;
+                    switch (policy) {
+                        case "demote" -> {
+                            if (!promotedRole) {
+                                p.ticketBan = why;
                             }
                         }
+                        case "fence" -> {
+                            if (inRole) {
+                                p.ticketBan = why;
+                                for (SNode n : p.runningOn) {
+                                    if (!n.unclean) {
+                                        n.unclean = true;
+                                        n.online = false;
+                                        n.uncleanReason = why;
+                                    }
+                                }
+                            }
+                        }
+                        case "freeze" -> {
+                            if (inRole && p.managed) {
+                                // frozen where it is: left alone as an unmanaged resource would be,
+                                // even on a node it would otherwise leave (standby, a ban); only for
+                                // this decision, so the state shown is not marked unmanaged
+                                p.ticketFreeze = why;
+                                p.managed = false;
+                                p.frozenByTicket = true;
+                            }
+                        }
+                        default -> p.ticketBan = why;
                     }
                 }
             }

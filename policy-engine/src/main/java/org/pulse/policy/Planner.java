@@ -698,7 +698,10 @@ final class Planner {
         if (h != null && n.historyChecked()) {
             for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
                 OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
-                if (cfg == null || !cfg.enabled() || ("monitor".equals(cfg.name()) && !isRecurringMonitorFor(cfg, r))) {
+                // an op configured twice (same name and interval) is configured: Pacemaker
+                // schedules neither copy, but does not cancel what runs either
+                boolean duplicate = r.duplicateOps.contains(op.operation() + "_" + op.intervalMs());
+                if (cfg == null || !cfg.enabled() || ("monitor".equals(cfg.name()) && !duplicate && !isRecurringMonitorFor(cfg, r))) {
                     Act cancel = add("cancel", r, n, op.intervalMs(), null);
                     cancel.extra.put("CRM_meta_operation", op.operation());
                     if (cfg != null && cfg.role() != null) {

@@ -479,8 +479,11 @@ final class Planner {
     /** A recurring monitor recorded with other parameters is scheduled again. */
     private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
         String recorded = active.opDigest();
-        if (recorded == null || r.orphan) {
+        if (r.orphan) {
             return false;
+        }
+        if (recorded == null) {
+            return true;   // unknown: Pacemaker reschedules the op, as for a changed definition
         }
         Map<String, String> p = recurringDigestParams(r, op);
         if (recorded.equals(Digests.of(p))) {

@@ -454,7 +454,24 @@ final class Assignment {
         for (Colocation col : primaries) {
             assign(col.primary());
         }
-        ScoreTable t = placementTable(u, primaries);
+        List<Colocation> placing = primaries;
+        if (u.kind == Rsc.Kind.GROUP && !u.children.isEmpty()) {
+            // a colocation naming a member binds that member: what it is with is placed first; the
+            // first member's colocations place the group, a later member's decide whether it can
+            // run where the group goes (see setAssigned)
+            for (Rsc m : u.children) {
+                for (Colocation col : memberColocations(u, m)) {
+                    assign(Scoring.unit(col.primary()));
+                    if (m == u.children.get(0)) {
+                        if (placing == primaries) {
+                            placing = new ArrayList<>(primaries);
+                        }
+                        placing.add(col);
+                    }
+                }
+            }
+        }
+        ScoreTable t = placementTable(u, placing);
         finalScores.put(u, t);
         SNode chosen = null;
         String reason = null;
@@ -495,6 +512,21 @@ final class Assignment {
         setAssigned(u, chosen, reason);
         u.assigning = false;
         u.assignedDone = true;
+    }
+
+    /**
+     * Colocations naming a group member as the dependent, with something outside the group
+     * (not of a role: those decide promotion).
+     */
+    private List<Colocation> memberColocations(Rsc group, Rsc m) {
+        List<Colocation> out = new ArrayList<>(0);
+        for (Colocation col : s.primariesOf(m)) {
+            if (Scoring.unit(col.primary()) != group && col.dependentRole() != Role.PROMOTED
+                    && col.dependentRole() != Role.UNPROMOTED) {
+                out.add(col);
+            }
+        }
+        return out;
     }
 
     /** Colocations with primaries already placed: with (or apart from) where each went. */
@@ -746,6 +778,17 @@ final class Assignment {
                     blocked = true;
                     m.unassignedReason = m.targetRole == Role.STOPPED ? "target-role is Stopped"
                             : "cannot run on " + node.name + " (score " + Scores.format(m.scores.get(node)) + ")";
+                }
+                if (!blocked && m != u.children.get(0)) {
+                    for (Colocation col : memberColocations(u, m)) {
+                        boolean there = Promotion.primaryOn(col.primary(), col.primaryRole(), node);
+                        if (col.score() >= Scores.INFINITY && !there || col.score() <= -Scores.INFINITY && there) {
+                            blocked = true;
+                            m.unassignedReason = (there ? "must be apart from " : "must be with ") + col.primary().id
+                                    + " (colocation " + col.id() + ")";
+                            break;
+                        }
+                    }
                 }
                 if (!blocked && capacity && !fits(node, utilization(m))) {
                     blocked = true;

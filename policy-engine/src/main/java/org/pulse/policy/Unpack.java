@@ -320,6 +320,11 @@ final class Unpack {
                 r.cloneMax = nodes.size();
             }
             r.cloneNodeMax = Scores.parse(r.meta.get("clone-node-max"), 1);
+            if (ClusterOptions.isTrue(r.meta.get("globally-unique")) && forcedAnonymous(c.child())) {
+                // made anonymous: at most one instance per node, so no more than there are nodes
+                r.cloneNodeMax = 1;
+                r.cloneMax = Math.min(r.cloneMax, nodes.size());
+            }
             r.promotedMax = Scores.parse(first(r.meta, "promoted-max", "master-max"), 1);
             r.promotedNodeMax = Scores.parse(first(r.meta, "promoted-node-max", "master-node-max"), 1);
             r.notify = ClusterOptions.isTrue(r.meta.get("notify"));
@@ -342,6 +347,14 @@ final class Unpack {
         if (child instanceof PrimitiveConfig) {
             String cls = ((PrimitiveConfig) child).cls();
             return "lsb".equals(cls);
+        }
+        if (child instanceof GroupConfig) {
+            // a cloned group with an LSB member cannot be unique either
+            for (PrimitiveConfig m : ((GroupConfig) child).members()) {
+                if (forcedAnonymous(m)) {
+                    return true;
+                }
+            }
         }
         return false;
     }

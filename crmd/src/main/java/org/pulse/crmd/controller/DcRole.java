@@ -19,7 +19,8 @@ import org.pulse.cib.xml.XmlElement;
  * abort and reschedule).
  */
 final class DcRole {
-    record ReplyTo(String node, long id) {
+    /** Who waits for a write's outcome: a request on this node, or a forward of {@code node} in {@code viewId}. */
+    record ReplyTo(String node, long id, String viewId) {
     }
 
     private record PendingWrite(CibVersion version, ReplyTo replyTo, long seq) {
@@ -551,7 +552,7 @@ final class DcRole {
         if (to.node().equals(c.self())) {
             c.replyLocal(to.id(), result);
         } else {
-            out().send(to.node(), new Message.ForwardedReply(to.id(), result));
+            out().send(to.node(), new Message.ForwardedReply(to.viewId(), to.id(), result));
         }
     }
 
@@ -582,8 +583,16 @@ final class DcRole {
                 runEngine();
             }
         } else if (m instanceof Message.ForwardedAdmin f) {
-            if (f.command() instanceof AdminCommand.Write w) {
-                write(new ReplyTo(from, f.forwardId()), w);
+            if (!f.viewId().equals(view.id()) || !view.contains(from)) {
+                c.refusedStale("forwarded write #" + f.forwardId() + " from " + from + " of view " + f.viewId());
+                if (view.contains(from)) {
+                    // Tagged with its own view: a node still waiting for it learns at once, any other ignores it.
+                    reply(new ReplyTo(from, f.forwardId(), f.viewId()), AdminResult.error(AdminResult.NO_DC,
+                            "the cluster's membership changed while the change travelled to the DC; nothing was"
+                                    + " applied: retry"));
+                }
+            } else if (f.command() instanceof AdminCommand.Write w) {
+                write(new ReplyTo(from, f.forwardId(), f.viewId()), w);
             }
         }
     }
@@ -668,11 +677,19 @@ final class DcRole {
     // ---- operation results
 
     private void onOpReport(String from, Message.OpReport rep) {
+        OpResult r = rep.result();
+        if (!rep.viewId().equals(view.id())) {
+            // Of an earlier view (the join collected it) or a recording replayed: a "stop failed" of
+            // another time must not fail a resource here nor fence its node.
+            c.refusedStale(r.resourceId() + " " + r.action() + " rc " + r.rc() + " reported by " + from
+                    + " in view " + (rep.viewId().isEmpty() ? "(none: a node of an earlier Pulse version)"
+                    : rep.viewId()));
+            return;
+        }
         if (!joined || !view.contains(from)) {
             // The join collects this node's complete history anyway.
             return;
         }
-        OpResult r = rep.result();
         PlannedAction a = current == null ? null : current.inFlight(r.opKey());
         if (LrmOps.recordable(r)) {
             recordResult(from, r, rep.callId(), rep.opDigest(), a == null ? null : a.params());

@@ -24,6 +24,8 @@ final class MiniCluster {
     }
 
     final Map<String, Controller> nodes = new LinkedHashMap<>();
+    /** Every message any node sent, in order, as a recorder on the wire would have them. */
+    final List<Envelope> sent = new ArrayList<>();
     final Map<String, Set<String>> running = new HashMap<>();
     final Map<Long, AdminResult> replies = new HashMap<>();
     final List<String> log = new ArrayList<>();
@@ -119,7 +121,9 @@ final class MiniCluster {
         }
         for (Effect f : c.handle(e, now)) {
             if (f instanceof Effect.Send s) {
-                wire.add(new Envelope(node, s.to(), s.message()));
+                Envelope sentNow = new Envelope(node, s.to(), s.message());
+                sent.add(sentNow);
+                wire.add(sentNow);
             } else if (f instanceof Effect.RunOperation r) {
                 OpRequest req = r.request();
                 String queue = node + " " + req.resourceId();
@@ -230,6 +234,12 @@ final class MiniCluster {
             settle();
         }
         now = end;
+    }
+
+    /** Puts a message on the wire again, as a replayer would: the receiver takes it as from {@code e.from()}. */
+    void replay(Envelope e) {
+        wire.add(e);
+        settle();
     }
 
     /** Crash: the node's controller is gone (its resources keep running in {@link #running}). */

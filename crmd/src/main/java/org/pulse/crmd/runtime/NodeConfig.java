@@ -59,16 +59,32 @@ import org.pulse.lrm.LrmConfig;
  * # whose DC gets an answer from ADDRESS wins), lease:/PATH (the half whose DC holds the lease file,
  * # on storage every node sees, wins)
  * tie_breaker = none
+ * # how long a CIB write may keep failing (retried with backoff) before this node stops its resources
+ * # and leaves the cluster (the others take over, fencing it if needed); also a durable write's deadline
+ * cib_write_deadline_ms = 10000
+ * # how no-quorum-policy=suicide fences this node: reboot or off (at once, through the kernel's sysrq,
+ * # as a watchdog would; systemctl --force --force when sysrq is not available), exit (this process
+ * # only: for test clusters sharing one machine), or exec:COMMAND (run by /bin/sh, then exit)
+ * self_fence = reboot
  * </pre>
  */
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
         Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, Path ocfRoot,
         List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept,
-        QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http) {
+        QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http, Failsafe failsafe) {
+
+    /**
+     * What this node does when it cannot go on safely: how long CIB writes may fail before it leaves,
+     * and how it fences itself (no-quorum-policy=suicide): {@code reboot}, {@code off}, {@code exit} or
+     * {@code exec:COMMAND}.
+     */
+    public record Failsafe(long cibWriteDeadlineMs, String selfFence) {
+        public static final Failsafe DEFAULTS = new Failsafe(10_000, "reboot");
+    }
 
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
-            "two_node", "wait_for_all", "tie_breaker");
+            "two_node", "wait_for_all", "tie_breaker", "cib_write_deadline_ms", "self_fence");
 
     /** A problem in the file, with the place and what to do. */
     public static final class ConfigException extends Exception {
@@ -166,7 +182,20 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 Path.of(values.getOrDefault("lsb_dir", "/etc/init.d")),
                 Path.of(values.getOrDefault("ha_rsctmp", "/run/resource-agents")), fd, kept, quorum,
                 values.containsKey("accept_keys") ? paths(values.get("accept_keys").replace(',', ':')) : List.of(),
-                http(file, lineOf.get("http"), values.getOrDefault("http", "127.0.0.1:9664")));
+                http(file, lineOf.get("http"), values.getOrDefault("http", "127.0.0.1:9664")),
+                new Failsafe(number(file, values, lineOf, "cib_write_deadline_ms", Failsafe.DEFAULTS.cibWriteDeadlineMs()),
+                        selfFence(file, lineOf.get("self_fence"), values.getOrDefault("self_fence",
+                                Failsafe.DEFAULTS.selfFence()))));
+    }
+
+    private static String selfFence(Path file, Integer line, String value) throws ConfigException {
+        String v = value.strip();
+        if (v.equals("reboot") || v.equals("off") || v.equals("exit")
+                || (v.startsWith("exec:") && !v.substring(5).isBlank())) {
+            return v;
+        }
+        throw new ConfigException(file + ":" + line + ": self_fence = " + v + " is not one of reboot, off, exit,"
+                + " exec:COMMAND");
     }
 
     /**

@@ -163,7 +163,8 @@ final class FailoverLab implements AutoCloseable {
                 // Pulse's power-switch simulator, then Debian's fence-agents (fence_ipmilan for BmcLab).
                 + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + ":/usr/sbin\n"
                 + "ha_rsctmp = " + n.rsctmp() + "\n"
-                + "failure_detection_ms = " + failureDetectionMs + "\n";
+                + "failure_detection_ms = " + failureDetectionMs + "\n"
+                + "self_fence = exit\n"; // nodes share this machine: a self-fence ends the process only
         Files.writeString(n.runDir().resolve("crmd.conf"), conf);
         Files.writeString(power.resolve(name(i) + ".netns"), n.netns());
         Files.writeString(power.resolve(name(i) + ".link"), NetnsLab.IFNAME);

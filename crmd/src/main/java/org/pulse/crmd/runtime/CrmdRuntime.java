@@ -75,7 +75,8 @@ public final class CrmdRuntime implements AutoCloseable {
     static final long LEASE_RENEW_MS = 1000;
     static final long LEASE_MARGIN_MS = 2000;
 
-    private final NodeConfig config;
+    /** Replaced (same file, new node list) when crm cluster add/remove changes the list while running. */
+    private volatile NodeConfig config;
     private final Logger log;
     private final Clock clock = Clock.systemUTC();
     private final ExecutorService events;
@@ -97,6 +98,10 @@ public final class CrmdRuntime implements AutoCloseable {
     private Lrm lrm;
     private AdminServer admin;
     private MetricsServer metrics;
+    /** The cluster's node list at run time (crm cluster add/remove, joins). */
+    private NodeList nodeList;
+    /** The join port (crm cluster join), or null when it could not be opened. */
+    private JoinListener joinListener;
     /** Runs the CIB's alert agents for what each applied CIB changed; created at boot. */
     private AlertRunner alerts;
     private final java.util.concurrent.atomic.AtomicLong viewChanges = new java.util.concurrent.atomic.AtomicLong();
@@ -182,6 +187,8 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         messenger = Messenger.start(messaging(config).clusterKey(key).acceptKeys(accepted).build(), new Listener());
         log.info("failure detection: {}", messenger.describeTiming());
+        nodeList = new NodeList(this, log);
+        joinListener = JoinListener.start(config, nodeList, log);
         started.countDown();
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
             startPinging(quorum.tieBreaker().target());
@@ -296,6 +303,11 @@ public final class CrmdRuntime implements AutoCloseable {
 
         @Override
         public void onMessage(Envelope envelope) {
+            if (NodeList.TYPE.equals(envelope.type()) && envelope.kind() == Envelope.Kind.REQUEST && nodeList != null) {
+                String answer = nodeList.take(new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8));
+                messenger.reply(envelope, NodeList.TYPE, answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return;
+            }
             if (!MESSAGE_TYPE.equals(envelope.type())) {
                 return;
             }
@@ -611,6 +623,21 @@ public final class CrmdRuntime implements AutoCloseable {
         return config;
     }
 
+    Messenger messenger() {
+        return messenger;
+    }
+
+    NodeList nodeList() {
+        return nodeList;
+    }
+
+    /** The node list changed (crmd.conf already written): messaging and the controller take it. */
+    void reloaded(NodeConfig next) {
+        config = next;
+        messenger.updateMembers(next.nodes().keySet(), new ArrayList<>(next.nodes().values()));
+        post(NodeList.nodesEvent(next));
+    }
+
     public String nodeName() {
         return config.node();
     }
@@ -638,6 +665,9 @@ public final class CrmdRuntime implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (joinListener != null) {
+            joinListener.close();
+        }
         if (pinger != null) {
             pinger.shutdownNow();
         }

@@ -88,6 +88,14 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
         return secondLinks.get(node);
     }
 
+    /** This config with another node list (crm cluster add/remove while running). */
+    NodeConfig withNodes(Map<String, InetSocketAddress> newNodes, Map<String, InetSocketAddress> newSecondLinks) {
+        return new NodeConfig(file, node, cluster, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newNodes)),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newSecondLinks)), keyFile, dataDir, socket,
+                agentDirs, ocfRoot, stonithDirs, lsbDir, haRsctmp, failureDetectionMs, peInputsKept, quorum,
+                acceptKeyFiles, http);
+    }
+
     public List<String> nodeNames() {
         return List.copyOf(nodes.keySet());
     }
@@ -144,7 +152,18 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 throw new ConfigException(file + ":" + lineOf.get("nodes") + ": '" + e
                         + "' lists more than two links; at most name@host:port+host2:port2");
             }
-            nodes.put(name, address(file, lineOf.get("nodes"), links[0].strip()));
+            if (nodes.containsKey(name)) {
+                throw new ConfigException(file + ":" + lineOf.get("nodes") + ": node '" + name
+                        + "' is listed twice in nodes; each node once, name@host:port");
+            }
+            InetSocketAddress first = address(file, lineOf.get("nodes"), links[0].strip());
+            for (Map.Entry<String, InetSocketAddress> other : nodes.entrySet()) {
+                if (other.getValue().equals(first)) {
+                    throw new ConfigException(file + ":" + lineOf.get("nodes") + ": nodes " + other.getKey() + " and "
+                            + name + " have the same address " + links[0].strip() + "; give each node its own host:port");
+                }
+            }
+            nodes.put(name, first);
             if (links.length == 2) {
                 secondLinks.put(name, address(file, lineOf.get("nodes"), links[1].strip()));
             }

@@ -138,7 +138,7 @@ public final class Crm implements Callable<Integer> {
         Shell shell = new Shell(s);
         CommandLine cl = commandLine;
         if (cl != null) {
-            for (String name : List.of("ra", "simulate", "explain", "history")) {
+            for (String name : List.of("ra", "simulate", "explain", "history", "cluster")) {
                 CommandLine sub = cl.getSubcommands().get(name);
                 if (sub != null) {
                     shell.addExternal(name, (n, args) -> sub.execute(args.toArray(new String[0])));
@@ -237,6 +237,7 @@ public final class Crm implements Callable<Integer> {
         cl.addSubcommand(new SimulateCommand());
         cl.addSubcommand(new ExplainCommand());
         cl.addSubcommand(new HistoryCommand());
+        cl.addSubcommand(new ClusterCommand());
         for (CommandLine sub : cl.getSubcommands().values()) {
             if (sub.getCommand() instanceof LevelWords) {
                 sub.setUnmatchedOptionsArePositionalParams(true);

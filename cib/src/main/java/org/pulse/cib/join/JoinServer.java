@@ -49,8 +49,9 @@ public final class JoinServer {
         String id = hello.getOrDefault("token-id", "");
         byte[] secret = JoinTokens.secret(tokenFile, id, nowEpochMs.getAsLong());
         if (secret == null) {
-            JoinWire.write(s.getOutputStream(), Map.of("error", "the token is unknown, used already or expired: make a"
-                    + " new one with 'crm cluster token' on a cluster node"));
+            JoinWire.write(s.getOutputStream(), Map.of("error", "the token is unknown here, used already or expired: a"
+                    + " token is kept by the node that made it, so join through that node's address, or make a new one"
+                    + " with 'crm cluster token' on the node you join through"));
             return "refused token " + id + " (unknown, used or expired)";
         }
         byte[] nonce = JoinWire.nonce(random);

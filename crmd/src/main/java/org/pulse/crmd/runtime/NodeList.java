@@ -89,7 +89,8 @@ final class NodeList {
                 }
             }
             nodes.put(node, address);
-            return apply(c, nodes, node + " added at " + address);
+            // A joining node (again) gets the list in its admission: it is not "offline, not updated".
+            return apply(c, nodes, node + " added at " + address, again ? node : null);
         }
     }
 
@@ -112,7 +113,7 @@ final class NodeList {
                         + " nothing changed");
             }
             nodes.remove(node);
-            return apply(c, nodes, node + " removed");
+            return apply(c, nodes, node + " removed", null);
         }
     }
 
@@ -157,7 +158,7 @@ final class NodeList {
         }
     }
 
-    private Change apply(NodeConfig c, Map<String, String> nodes, String what) throws JoinException {
+    private Change apply(NodeConfig c, Map<String, String> nodes, String what, String joining) throws JoinException {
         String value = ConfText.nodesValue(nodes);
         // Checked as every member will check it, before any member changes anything.
         try {
@@ -192,6 +193,9 @@ final class NodeList {
         }
         TreeSet<String> offline = new TreeSet<>(nodes.keySet());
         offline.removeAll(members);
+        if (joining != null) {
+            offline.remove(joining);
+        }
         StringBuilder msg = new StringBuilder(what + "; node list " + nodes.keySet() + " (" + nodes.size()
                 + " votes, counted from the next view) taken by " + done);
         if (!failed.isEmpty()) {

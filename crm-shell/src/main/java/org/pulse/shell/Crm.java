@@ -262,10 +262,19 @@ public final class Crm implements Callable<Integer> {
         @Parameters(arity = "0..*", paramLabel = "WORD", description = "The command and its arguments, in crm syntax.")
         List<String> words = new ArrayList<>();
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         abstract String level();
 
         @Override
         public Integer call() {
+            if (words.size() == 1 && (words.get(0).equals("--help") || words.get(0).equals("-h"))) {
+                // crm LEVEL --help: what the level is, then its commands as the shell's own help lists them.
+                spec.commandLine().usage(crm.stdout);
+                crm.stdout.println();
+                return crm.runOneShot("help", List.of(level()));
+            }
             return crm.runOneShot(level(), words);
         }
     }

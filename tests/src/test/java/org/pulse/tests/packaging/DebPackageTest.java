@@ -144,6 +144,8 @@ class DebPackageTest {
         // Every command answers --help from where the package put it.
         assertHelp("usage: crmd --config FILE", "/usr/sbin/pulse-crmd", "--help");
         assertHelp("crm", "/usr/bin/pulse-crm", "--help");
+        // every crm subcommand's --help is checked in-process by crm-shell's CommandHelpTest; one here from the package
+        assertHelp("Usage: crm cluster join", "/usr/bin/pulse-crm", "cluster", "join", "--help");
         if (crmshPresent) {
             assertFalse(Files.exists(Path.of("/usr/bin/crm"), LinkOption.NOFOLLOW_LINKS),
                     "crmsh's crm is installed: Pulse must not add one");

@@ -24,8 +24,8 @@ import java.util.Set;
  */
 public final class ConfText {
     /** The settings every node of a cluster must share; the rest (paths, ports of local services) are each node's own. */
-    public static final List<String> CLUSTER_WIDE = List.of("cluster", "nodes", "failure_detection_ms", "two_node",
-            "wait_for_all", "tie_breaker");
+    public static final List<String> CLUSTER_WIDE = List.of("cluster", "nodes", "nodes_version", "failure_detection_ms",
+            "two_node", "wait_for_all", "tie_breaker");
 
     private ConfText() {
     }

@@ -293,6 +293,9 @@ public final class CrmdRuntime implements AutoCloseable {
         public void onView(ClusterView v) {
             viewChanges.incrementAndGet();
             post(new Event.ViewChanged(new View(v.creator() + ":" + v.viewId(), v.members())));
+            if (nodeList != null) {
+                nodeList.viewChanged(v);
+            }
         }
 
         @Override
@@ -304,8 +307,12 @@ public final class CrmdRuntime implements AutoCloseable {
         @Override
         public void onMessage(Envelope envelope) {
             if (NodeList.TYPE.equals(envelope.type()) && envelope.kind() == Envelope.Kind.REQUEST && nodeList != null) {
-                String answer = nodeList.take(new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8));
+                String answer = nodeList.take(new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8), false);
                 messenger.reply(envelope, NodeList.TYPE, answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return;
+            }
+            if (NodeList.SYNC_TYPE.equals(envelope.type()) && nodeList != null) {
+                nodeList.heard(envelope.sender(), new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8));
                 return;
             }
             if (!MESSAGE_TYPE.equals(envelope.type())) {

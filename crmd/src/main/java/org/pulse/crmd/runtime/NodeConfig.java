@@ -59,6 +59,9 @@ import org.pulse.lrm.LrmConfig;
  * # whose DC gets an answer from ADDRESS wins), lease:/PATH (the half whose DC holds the lease file,
  * # on storage every node sees, wins)
  * tie_breaker = none
+ * # written by crm cluster add/remove/join (do not edit): the node list's version, so that a node that
+ * # missed a change while stopped takes the newer list from the others when it is back
+ * nodes_version = 3
  * </pre>
  */
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
@@ -68,7 +71,7 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
 
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
-            "two_node", "wait_for_all", "tie_breaker");
+            "two_node", "wait_for_all", "tie_breaker", "nodes_version");
 
     /** A problem in the file, with the place and what to do. */
     public static final class ConfigException extends Exception {

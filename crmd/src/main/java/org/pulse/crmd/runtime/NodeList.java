@@ -39,6 +39,8 @@ import org.slf4j.Logger;
  */
 final class NodeList {
     static final String TYPE = "pulse-nodes";
+    /** The node list and its version, told at each view change by the view's first member. */
+    static final String SYNC_TYPE = "pulse-nodes-sync";
     static final long APPLY_TIMEOUT_MS = 10_000;
     /** As messaging's envelopes accept them. */
     private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -160,6 +162,12 @@ final class NodeList {
 
     private Change apply(NodeConfig c, Map<String, String> nodes, String what, String joining) throws JoinException {
         String value = ConfText.nodesValue(nodes);
+        long version;
+        try {
+            version = version(Files.readAllLines(c.file())) + 1;
+        } catch (IOException e) {
+            throw new JoinException("cannot read " + c.file() + ": " + e.getMessage());
+        }
         // Checked as every member will check it, before any member changes anything.
         try {
             NodeConfig.parse(c.file(), ConfText.with(Files.readAllLines(c.file()), Map.of("nodes", value)));
@@ -170,7 +178,7 @@ final class NodeList {
         List<String> members = m.view().members();
         Replies r;
         try {
-            r = m.request(members, TYPE, ("nodes=" + value).getBytes(StandardCharsets.UTF_8), APPLY_TIMEOUT_MS)
+            r = m.request(members, TYPE, message(value, version), APPLY_TIMEOUT_MS)
                     .get(APPLY_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new JoinException("asking the members " + members + " to take the new node list failed: " + e
@@ -197,7 +205,7 @@ final class NodeList {
             offline.remove(joining);
         }
         StringBuilder msg = new StringBuilder(what + "; node list " + nodes.keySet() + " (" + nodes.size()
-                + " votes, counted from the next view) taken by " + done);
+                + " votes, counted from the next view) taken by " + new TreeSet<>(done));
         if (!failed.isEmpty()) {
             msg.append("; NOT taken by ").append(failed).append(": run the command again");
         }
@@ -209,28 +217,105 @@ final class NodeList {
         return new Change(msg.toString(), nodes);
     }
 
-    /** A member's side of a change (on the messaging thread): check, write crmd.conf, reload. "ok" or the reason. */
-    String take(String payload) {
-        if (!payload.startsWith("nodes=")) {
+    private static byte[] message(String nodesValue, long version) {
+        return ("nodes=" + nodesValue + "\nversion=" + version).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The nodes_version of a crmd.conf: 0 when unset (a config written by hand). */
+    static long version(List<String> lines) {
+        try {
+            return Long.parseLong(ConfText.values(lines).getOrDefault("nodes_version", "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * A member's side of a change (on the messaging thread): check, write crmd.conf, reload; "ok" or
+     * the reason. {@code onlyIfNewer}: a list heard at a view change, taken only when its version is
+     * higher than this node's (which missed a change while stopped); a change is refused when this
+     * node's list is already as new (the asking node is the one behind).
+     */
+    String take(String payload, boolean onlyIfNewer) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String line : payload.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                fields.put(line.substring(0, eq), line.substring(eq + 1).strip());
+            }
+        }
+        String value = fields.get("nodes");
+        long version;
+        try {
+            version = Long.parseLong(fields.getOrDefault("version", ""));
+        } catch (NumberFormatException e) {
+            return "error: not a node list with a version";
+        }
+        if (value == null) {
             return "error: not a node list";
         }
-        String value = payload.substring("nodes=".length()).strip();
         synchronized (applying) {
             NodeConfig c = runtime.config();
             try {
                 if (Files.isSymbolicLink(c.file()) || !Files.isRegularFile(c.file(), LinkOption.NOFOLLOW_LINKS)) {
                     return "error: " + c.file() + " is not a plain file";
                 }
-                List<String> updated = ConfText.with(Files.readAllLines(c.file()), Map.of("nodes", value));
+                List<String> lines = Files.readAllLines(c.file());
+                long own = version(lines);
+                if (version <= own) {
+                    return onlyIfNewer ? "ok" : "error: " + c.node() + " has node list version " + own
+                            + ", not older than this change's " + version + ": the asking node missed a change; it takes"
+                            + " the newer list at the next view, then run the command again";
+                }
+                List<String> updated = ConfText.with(lines, Map.of("nodes", value, "nodes_version", Long.toString(version)));
                 NodeConfig next = NodeConfig.parse(c.file(), updated);
                 ConfText.writeAtomically(c.file(), String.join("\n", updated) + "\n");
                 runtime.reloaded(c.withNodes(next.nodes(), next.secondLinks()));
-                log.info("node list now {} (written to {})", next.nodeNames(), c.file());
+                log.info("node list now {} (version {}, written to {})", next.nodeNames(), version, c.file());
                 return "ok";
             } catch (NodeConfig.ConfigException | IOException | RuntimeException e) {
                 log.warn("refused a node list change {}: {}", value, e.getMessage());
                 return "error: " + e.getMessage();
             }
+        }
+    }
+
+    /**
+     * A new view: its first member tells the others its node list and version, so that a node that
+     * was stopped during a change takes the newer list as it comes back. Notices only; nothing waits.
+     */
+    void viewChanged(ClusterView v) {
+        Messenger m = runtime.messenger();
+        if (m == null || v.size() < 2 || !v.members().get(0).equals(runtime.nodeName())) {
+            return;
+        }
+        announce(m);
+    }
+
+    /** A list announced at a view change: taken when newer; answered with this node's when older. */
+    void heard(String from, String payload) {
+        String result = take(payload, true);
+        if (!result.equals("ok")) {
+            log.warn("node list from {} not taken: {}", from, result);
+            return;
+        }
+        try {
+            long theirs = Long.parseLong(payload.substring(payload.indexOf("version=") + "version=".length()).strip());
+            if (theirs < version(Files.readAllLines(runtime.config().file())) && runtime.messenger() != null) {
+                announce(runtime.messenger());
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot compare node list versions with {}: {}", from, e.toString());
+        }
+    }
+
+    private void announce(Messenger m) {
+        try {
+            List<String> lines = Files.readAllLines(runtime.config().file());
+            String value = ConfText.values(lines).get("nodes");
+            m.broadcast(SYNC_TYPE, message(value, version(lines)));
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot announce the node list: {}", e.toString());
         }
     }
 

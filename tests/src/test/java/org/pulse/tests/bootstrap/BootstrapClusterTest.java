@@ -317,13 +317,28 @@ class BootstrapClusterTest {
         String xml = FailoverAdmin.str(q.result(), "xml");
         assertFalse(xml.contains("uname=\"n3\""), "n3 is still in the CIB: " + xml);
         assertNotNull(d1On());
-        // added back on another node, then started with its old files: it rejoins, no one restarted
+        // while n3 is stopped, n4 is listed (n3 misses that change); n3 is added back on another node and
+        // started with its old files: it rejoins, takes the newer list at the view change, no one restarted
+        String stale = nodesLine(3);
+        r = crm("--socket", socket(1).toString(), "cluster", "add", "n4", addr(4));
+        assertEquals(0, r.getKey(), r.getValue());
         r = crm("--socket", socket(2).toString(), "cluster", "add", "n3", addr(3));
         assertEquals(0, r.getKey(), r.getValue());
-        assertEquals(nodesLine(1), nodesLine(3), "n3's own config lists the same nodes again");
+        assertTrue(r.getValue().contains("not running now, so not updated: [n3, n4]"), r.getValue());
+        assertEquals(stale, nodesLine(3));
         startNode(3);
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> formed(Set.of("n1", "n2", "n3"), 1, 2, 3)),
                 "n3 did not rejoin within 60 s");
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(10), () -> {
+            try {
+                return nodesLine(3).equals(nodesLine(1)) && nodesLine(3).contains("n4@");
+            } catch (IOException e) {
+                return false;
+            }
+        }), "n3 did not take the newer node list: " + nodesLine(3) + " vs " + nodesLine(1));
+        r = crm("--socket", socket(3).toString(), "cluster", "remove", "n4");
+        assertEquals(0, r.getKey(), r.getValue());
+        assertTrue(r.getValue().contains("taken by [n1, n2, n3]"), r.getValue());
         assertNotNull(d1On());
         assertEquals(n1Pid, nodes[1].pid());
         assertTrue(nodes[1].isAlive() && nodes[2].isAlive());

@@ -94,7 +94,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private Cib lastWritten;
     private final Path peDir;
     private Controller controller;
-    private Messenger messenger;
+    /** Volatile: the node list may be taken on the messaging thread while start() still sets this. */
+    private volatile Messenger messenger;
     private Lrm lrm;
     private AdminServer admin;
     private MetricsServer metrics;
@@ -185,9 +186,13 @@ public final class CrmdRuntime implements AutoCloseable {
         for (Path f : config.acceptKeyFiles()) {
             accepted.add(ClusterKey.load(f));
         }
-        messenger = Messenger.start(messaging(config).clusterKey(key).acceptKeys(accepted).build(), new Listener());
-        log.info("failure detection: {}", messenger.describeTiming());
+        // Before the cluster: a node list announced in the first view (this node missed a change while
+        // stopped) arrives while Messenger.start() is still joining.
         nodeList = new NodeList(this, log);
+        messenger = Messenger.start(messaging(config).clusterKey(key).acceptKeys(accepted).build(), new Listener());
+        // A list taken during the join reached the controller but not messaging (not yet assigned then).
+        messenger.updateMembers(config.nodes().keySet(), new ArrayList<>(config.nodes().values()));
+        log.info("failure detection: {}", messenger.describeTiming());
         joinListener = JoinListener.start(config, nodeList, log);
         started.countDown();
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
@@ -308,7 +313,10 @@ public final class CrmdRuntime implements AutoCloseable {
         public void onMessage(Envelope envelope) {
             if (NodeList.TYPE.equals(envelope.type()) && envelope.kind() == Envelope.Kind.REQUEST && nodeList != null) {
                 String answer = nodeList.take(new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8), false);
-                messenger.reply(envelope, NodeList.TYPE, answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                Messenger m = messenger;
+                if (m != null) { // else the asker reports no answer from this node
+                    m.reply(envelope, NodeList.TYPE, answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
                 return;
             }
             if (NodeList.SYNC_TYPE.equals(envelope.type()) && nodeList != null) {
@@ -641,7 +649,10 @@ public final class CrmdRuntime implements AutoCloseable {
     /** The node list changed (crmd.conf already written): messaging and the controller take it. */
     void reloaded(NodeConfig next) {
         config = next;
-        messenger.updateMembers(next.nodes().keySet(), new ArrayList<>(next.nodes().values()));
+        Messenger m = messenger;
+        if (m != null) { // else start() gives messaging the list once it has a messenger
+            m.updateMembers(next.nodes().keySet(), new ArrayList<>(next.nodes().values()));
+        }
         post(NodeList.nodesEvent(next));
     }
 

@@ -115,6 +115,12 @@ public final class CrmdRuntime implements AutoCloseable {
     private byte[] leaseMacKey;
     private long peIndex;
     private volatile boolean closed;
+    /** Feeds the node's watchdog device (node config "watchdog"), or null. */
+    private WatchdogFeeder watchdog;
+    /** The controller's state for the watchdog, published after each event. */
+    private volatile WatchdogFeeder.ControllerState published;
+    /** Only the event thread touches this. */
+    private String lastWatchdogProblem;
 
     private CrmdRuntime(NodeConfig config) {
         this.config = config;
@@ -160,7 +166,8 @@ public final class CrmdRuntime implements AutoCloseable {
         QuorumConfig quorum = config.quorum();
         log.info("quorum: two_node={} wait_for_all={} tie_breaker={}; fence delay seed {}", quorum.twoNode(),
                 quorum.waitForAll(), quorum.tieBreaker(), seed);
-        controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()).withQuorum(quorum),
+        controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()).withQuorum(quorum)
+                .withWatchdogTimeoutMs(config.watchdogTimeoutMsOrZero()),
                 new PolicyEngineScheduler(), stored.orElse(null), new java.util.SplittableRandom(seed));
         // The event thread waits until everything below exists; events queue up meanwhile.
         events.execute(() -> {
@@ -183,6 +190,12 @@ public final class CrmdRuntime implements AutoCloseable {
         messenger = Messenger.start(messaging(config).clusterKey(key).acceptKeys(accepted).build(), new Listener());
         log.info("failure detection: {}", messenger.describeTiming());
         started.countDown();
+        if (config.watchdog() != null) {
+            long t0 = System.nanoTime();
+            watchdog = new WatchdogFeeder(config.watchdog(), config.watchdogTimeoutMs(), log, events::execute,
+                    () -> published, () -> (System.nanoTime() - t0) / 1_000_000);
+            watchdog.start();
+        }
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
             startPinging(quorum.tieBreaker().target());
         }
@@ -330,6 +343,16 @@ public final class CrmdRuntime implements AutoCloseable {
         for (Effect f : effects) {
             perform(f);
         }
+        if (watchdog != null) {
+            published = new WatchdogFeeder.ControllerState(controller.quorate(), controller.watchdogFencingInUse());
+        }
+        String problem = controller.watchdogProblem();
+        if (problem != null && !problem.equals(lastWatchdogProblem)) {
+            // Each node checks the setting against its own watchdog, as Pacemaker does; the DC also refuses
+            // such a change, but a CIB may arrive with it (loaded from disk, or a DC with another timeout).
+            log.error("{}; watchdog fencing does not count this node's watchdog until it is fixed", problem);
+        }
+        lastWatchdogProblem = problem;
     }
 
     private void perform(Effect f) {
@@ -380,6 +403,13 @@ public final class CrmdRuntime implements AutoCloseable {
                 leaser.execute(() -> tendLease(leasePath));
             }
         } else if (f instanceof Effect.SelfFence s) {
+            if (watchdog != null) {
+                // Through the watchdog, a reset rather than a process halt: everything of the node goes,
+                // resources included, and a restarted crmd could not feed it again by mistake.
+                log.error("self-fencing: {}; the watchdog resets this node", s.reason());
+                watchdog.selfFence(s.reason());
+                return;
+            }
             log.error("self-fencing: {}; this process exits now", s.reason());
             Runtime.getRuntime().halt(71);
         } else if (f instanceof Effect.Log l) {
@@ -660,6 +690,9 @@ public final class CrmdRuntime implements AutoCloseable {
             alerts.close();
         }
         started.countDown();
+        if (watchdog != null) {
+            watchdog.close();
+        }
         timers.shutdownNow();
         events.shutdownNow();
         writer.shutdown();

@@ -59,16 +59,26 @@ import org.pulse.lrm.LrmConfig;
  * # whose DC gets an answer from ADDRESS wins), lease:/PATH (the half whose DC holds the lease file,
  * # on storage every node sees, wins)
  * tie_breaker = none
+ * # the node's watchdog device (Linux semantics: opening arms it, any write feeds it, 'V' then close
+ * # disarms it); crmd feeds it only while its event loop answers and, with watchdog fencing
+ * # (stonith-watchdog-timeout), while quorate. Unset: no watchdog. See crmd/README.md "Watchdog"
+ * watchdog = /dev/watchdog
+ * # the device's timeout (ms): the node is reset this long after the last feed (as SBD_WATCHDOG_TIMEOUT);
+ * # it must match the device's own setting (softdog's soft_margin, the BMC's, or pulse-watchdog-sim's)
+ * watchdog_timeout_ms = 5000
  * </pre>
  */
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
         Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, Path ocfRoot,
         List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept,
-        QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http) {
+        QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http, Path watchdog, long watchdogTimeoutMs) {
 
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
-            "two_node", "wait_for_all", "tie_breaker");
+            "two_node", "wait_for_all", "tie_breaker", "watchdog", "watchdog_timeout_ms");
+
+    /** SBD's default SBD_WATCHDOG_TIMEOUT. */
+    static final long DEFAULT_WATCHDOG_TIMEOUT_MS = 5000;
 
     /** A problem in the file, with the place and what to do. */
     public static final class ConfigException extends Exception {
@@ -166,7 +176,26 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 Path.of(values.getOrDefault("lsb_dir", "/etc/init.d")),
                 Path.of(values.getOrDefault("ha_rsctmp", "/run/resource-agents")), fd, kept, quorum,
                 values.containsKey("accept_keys") ? paths(values.get("accept_keys").replace(',', ':')) : List.of(),
-                http(file, lineOf.get("http"), values.getOrDefault("http", "127.0.0.1:9664")));
+                http(file, lineOf.get("http"), values.getOrDefault("http", "127.0.0.1:9664")),
+                watchdog(file, lineOf.get("watchdog"), values.get("watchdog")),
+                number(file, values, lineOf, "watchdog_timeout_ms", DEFAULT_WATCHDOG_TIMEOUT_MS));
+    }
+
+    /** The watchdog device's path (absolute), or null when unset or "off". */
+    private static Path watchdog(Path file, Integer line, String value) throws ConfigException {
+        if (value == null || value.strip().equalsIgnoreCase("off") || value.isBlank()) {
+            return null;
+        }
+        if (!value.strip().startsWith("/")) {
+            throw new ConfigException(file + ":" + line + ": watchdog = " + value + " is not an absolute path;"
+                    + " give the device, e.g. watchdog = /dev/watchdog (or off)");
+        }
+        return Path.of(value.strip());
+    }
+
+    /** This node's watchdog timeout in ms, or 0 when it has no watchdog. */
+    public long watchdogTimeoutMsOrZero() {
+        return watchdog == null ? 0 : watchdogTimeoutMs;
     }
 
     /**

@@ -72,7 +72,7 @@ final class WatchdogFeeder implements AutoCloseable {
     private volatile String selfFenceReason;
     private boolean everQuorate;
     private String forGood;
-    private String lastWhy = "healthy";
+    private boolean lastFed = true;
     private OutputStream out;
     private long feeds;
 
@@ -136,14 +136,15 @@ final class WatchdogFeeder implements AutoCloseable {
         }
         Verdict v = judge(new Health(clockMs.getAsLong(), lastLoopAnswerMs, s != null && s.watchdogFencing(),
                 s == null ? null : s.quorate(), everQuorate, selfFenceReason), timeoutMs);
-        if (!v.why().equals(lastWhy)) {
+        // Logged when feeding stops or starts again, not at every tick of a hang.
+        if (v.feed() != lastFed || v.forGood()) {
             if (v.feed()) {
                 log.info("watchdog {}: feeding again ({})", device, v.why());
             } else {
                 log.error("watchdog {}: not fed any more: {}; the node {} reset within {} ms", device, v.why(),
                         v.forGood() ? "will be" : "is", timeoutMs);
             }
-            lastWhy = v.why();
+            lastFed = v.feed();
         }
         if (v.forGood()) {
             forGood = v.why();

@@ -117,6 +117,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private volatile boolean closed;
     /** Feeds the node's watchdog device (node config "watchdog"), or null. */
     private WatchdogFeeder watchdog;
+    /** Reads this node's slot on the poison-pill disks (node config "sbd_devices"), or null. */
+    private SbdWatcher sbd;
     /** The controller's state for the watchdog, published after each event. */
     private volatile WatchdogFeeder.ControllerState published;
     /** Only the event thread touches this. */
@@ -195,6 +197,11 @@ public final class CrmdRuntime implements AutoCloseable {
             watchdog = new WatchdogFeeder(config.watchdog(), config.watchdogTimeoutMs(), log, events::execute,
                     () -> published, () -> (System.nanoTime() - t0) / 1_000_000);
             watchdog.start();
+            if (!config.sbdDevices().isEmpty()) {
+                sbd = new SbdWatcher(config.sbdDevices(), config.node(), config.watchdogTimeoutMs(), log, watchdog);
+                watchdog.watchDisks(sbd.configured(), sbd::readable);
+                sbd.start();
+            }
         }
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
             startPinging(quorum.tieBreaker().target());
@@ -690,6 +697,9 @@ public final class CrmdRuntime implements AutoCloseable {
             alerts.close();
         }
         started.countDown();
+        if (sbd != null) {
+            sbd.close();
+        }
         if (watchdog != null) {
             watchdog.close();
         }

@@ -66,16 +66,20 @@ import org.pulse.lrm.LrmConfig;
  * # the device's timeout (ms): the node is reset this long after the last feed (as SBD_WATCHDOG_TIMEOUT);
  * # it must match the device's own setting (softdog's soft_margin, the BMC's, or pulse-watchdog-sim's)
  * watchdog_timeout_ms = 5000
+ * # poison-pill disks (sbd's way), comma-separated, 1 to 3, laid out by fence_pulse_sbd create: crmd reads
+ * # its slot there and resets itself through the watchdog when it finds a pill; needs watchdog
+ * sbd_devices = /dev/disk/by-id/SHARED1
  * </pre>
  */
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
         Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, Path ocfRoot,
         List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept,
-        QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http, Path watchdog, long watchdogTimeoutMs) {
+        QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http, Path watchdog, long watchdogTimeoutMs,
+        List<Path> sbdDevices) {
 
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
-            "two_node", "wait_for_all", "tie_breaker", "watchdog", "watchdog_timeout_ms");
+            "two_node", "wait_for_all", "tie_breaker", "watchdog", "watchdog_timeout_ms", "sbd_devices");
 
     /** SBD's default SBD_WATCHDOG_TIMEOUT. */
     static final long DEFAULT_WATCHDOG_TIMEOUT_MS = 5000;
@@ -178,7 +182,32 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 values.containsKey("accept_keys") ? paths(values.get("accept_keys").replace(',', ':')) : List.of(),
                 http(file, lineOf.get("http"), values.getOrDefault("http", "127.0.0.1:9664")),
                 watchdog(file, lineOf.get("watchdog"), values.get("watchdog")),
-                number(file, values, lineOf, "watchdog_timeout_ms", DEFAULT_WATCHDOG_TIMEOUT_MS));
+                number(file, values, lineOf, "watchdog_timeout_ms", DEFAULT_WATCHDOG_TIMEOUT_MS),
+                sbdDevices(file, lineOf.get("sbd_devices"), values.get("sbd_devices"), values.get("watchdog")));
+    }
+
+    /** sbd_devices: 1 to 3 absolute paths; a node reading pills must be able to reset itself (watchdog). */
+    private static List<Path> sbdDevices(Path file, Integer line, String value, String watchdog)
+            throws ConfigException {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        List<Path> out = new ArrayList<>();
+        for (String d : value.split(",")) {
+            if (!d.strip().startsWith("/")) {
+                throw new ConfigException(file + ":" + line + ": sbd_devices: '" + d.strip() + "' is not an absolute path");
+            }
+            out.add(Path.of(d.strip()));
+        }
+        if (out.size() > 3) {
+            throw new ConfigException(file + ":" + line + ": sbd_devices lists " + out.size() + " disks; use 1 to 3 (a"
+                    + " majority of them must be readable)");
+        }
+        if (watchdog == null || watchdog.isBlank() || watchdog.strip().equalsIgnoreCase("off")) {
+            throw new ConfigException(file + ":" + line + ": sbd_devices needs a watchdog (a node that finds a pill resets"
+                    + " itself through it): add watchdog = /dev/watchdog");
+        }
+        return List.copyOf(out);
     }
 
     /** The watchdog device's path (absolute), or null when unset or "off". */

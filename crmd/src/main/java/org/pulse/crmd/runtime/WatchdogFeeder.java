@@ -29,7 +29,11 @@ import org.slf4j.Logger;
 final class WatchdogFeeder implements AutoCloseable {
     /** What the supervisor saw at one check. {@code quorate} null: not known (no view yet, joining). */
     record Health(long nowMs, long lastLoopAnswerMs, boolean watchdogFencing, Boolean quorate, boolean everQuorate,
-            String selfFenceReason) {
+            String selfFenceReason, int disksConfigured, int disksReadable) {
+        Health(long nowMs, long lastLoopAnswerMs, boolean watchdogFencing, Boolean quorate, boolean everQuorate,
+                String selfFenceReason) {
+            this(nowMs, lastLoopAnswerMs, watchdogFencing, quorate, everQuorate, selfFenceReason, 0, 0);
+        }
     }
 
     /** Feed or not, whether the refusal is for good (the node must be reset), and why. */
@@ -49,6 +53,13 @@ final class WatchdogFeeder implements AutoCloseable {
         if (h.watchdogFencing() && h.everQuorate() && Boolean.FALSE.equals(h.quorate())) {
             return new Verdict(false, true, "this partition lost quorum and the cluster fences through watchdogs"
                     + " (stonith-watchdog-timeout): the others count this node fenced once that passes");
+        }
+        if (h.disksConfigured() > 0 && h.disksReadable() * 2 <= h.disksConfigured() && h.everQuorate()
+                && Boolean.FALSE.equals(h.quorate())) {
+            // sbd's rule: without a majority of its disks a node cannot hear a pill, and without quorum nobody
+            // vouches for it; a node that is still quorate keeps running (the cluster can fence it otherwise).
+            return new Verdict(false, true, "only " + h.disksReadable() + " of " + h.disksConfigured()
+                    + " poison-pill disks are readable and this partition lost quorum");
         }
         long silentMs = h.nowMs() - h.lastLoopAnswerMs();
         if (silentMs > timeoutMs / 2) {
@@ -71,6 +82,8 @@ final class WatchdogFeeder implements AutoCloseable {
     private volatile long lastLoopAnswerMs;
     private volatile String selfFenceReason;
     private boolean everQuorate;
+    private volatile java.util.function.IntSupplier disksReadable = () -> 0;
+    private volatile int disksConfigured;
     private String forGood;
     private boolean lastFed = true;
     private OutputStream out;
@@ -110,6 +123,12 @@ final class WatchdogFeeder implements AutoCloseable {
                 + " fencing, while quorate)", device, timeoutMs, periodMs);
     }
 
+    /** The poison-pill disks this node watches, and how many of them its watcher could read last. */
+    void watchDisks(int configured, java.util.function.IntSupplier readable) {
+        disksReadable = readable;
+        disksConfigured = configured;
+    }
+
     /** Never feed again: the node is reset within the timeout (no-quorum-policy=suicide, fenced by the DC). */
     void selfFence(String reason) {
         selfFenceReason = reason;
@@ -135,7 +154,8 @@ final class WatchdogFeeder implements AutoCloseable {
             everQuorate = true;
         }
         Verdict v = judge(new Health(clockMs.getAsLong(), lastLoopAnswerMs, s != null && s.watchdogFencing(),
-                s == null ? null : s.quorate(), everQuorate, selfFenceReason), timeoutMs);
+                s == null ? null : s.quorate(), everQuorate, selfFenceReason, disksConfigured,
+                disksReadable.getAsInt()), timeoutMs);
         // Logged when feeding stops or starts again, not at every tick of a hang.
         if (v.feed() != lastFed || v.forGood()) {
             if (v.feed()) {

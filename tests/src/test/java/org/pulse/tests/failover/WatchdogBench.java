@@ -92,6 +92,8 @@ final class WatchdogBench {
                         throw new IllegalStateException("watchdog trial " + t + ": " + on + "'s watchdog did not fire");
                     }
                     cluster.powerOn(victim);
+                    // The node's own web server went with it (a machine that boots starts it again).
+                    cluster.startNodeWebServer(victim);
                     if (FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())) == null) {
                         throw new IllegalStateException("watchdog trial " + t + ": " + on + " did not rejoin");
                     }

@@ -69,6 +69,9 @@ import org.pulse.lrm.LrmConfig;
  * # poison-pill disks (sbd's way), comma-separated, 1 to 3, laid out by fence_pulse_sbd create: crmd reads
  * # its slot there and resets itself through the watchdog when it finds a pill; needs watchdog
  * sbd_devices = /dev/disk/by-id/SHARED1
+ * # written by crm cluster add/remove/join (do not edit): the node list's version, so that a node that
+ * # missed a change while stopped takes the newer list from the others when it is back
+ * nodes_version = 3
  * </pre>
  */
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
@@ -79,7 +82,7 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
 
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
-            "two_node", "wait_for_all", "tie_breaker", "watchdog", "watchdog_timeout_ms", "sbd_devices");
+            "two_node", "wait_for_all", "tie_breaker", "nodes_version", "watchdog", "watchdog_timeout_ms", "sbd_devices");
 
     /** SBD's default SBD_WATCHDOG_TIMEOUT. */
     static final long DEFAULT_WATCHDOG_TIMEOUT_MS = 5000;
@@ -100,6 +103,14 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
     /** This node's second link, or null. */
     public InetSocketAddress link2() {
         return secondLinks.get(node);
+    }
+
+    /** This config with another node list (crm cluster add/remove while running). */
+    NodeConfig withNodes(Map<String, InetSocketAddress> newNodes, Map<String, InetSocketAddress> newSecondLinks) {
+        return new NodeConfig(file, node, cluster, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newNodes)),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newSecondLinks)), keyFile, dataDir, socket,
+                agentDirs, ocfRoot, stonithDirs, lsbDir, haRsctmp, failureDetectionMs, peInputsKept, quorum,
+                acceptKeyFiles, http, watchdog, watchdogTimeoutMs, sbdDevices);
     }
 
     public List<String> nodeNames() {
@@ -158,7 +169,18 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 throw new ConfigException(file + ":" + lineOf.get("nodes") + ": '" + e
                         + "' lists more than two links; at most name@host:port+host2:port2");
             }
-            nodes.put(name, address(file, lineOf.get("nodes"), links[0].strip()));
+            if (nodes.containsKey(name)) {
+                throw new ConfigException(file + ":" + lineOf.get("nodes") + ": node '" + name
+                        + "' is listed twice in nodes; each node once, name@host:port");
+            }
+            InetSocketAddress first = address(file, lineOf.get("nodes"), links[0].strip());
+            for (Map.Entry<String, InetSocketAddress> other : nodes.entrySet()) {
+                if (other.getValue().equals(first)) {
+                    throw new ConfigException(file + ":" + lineOf.get("nodes") + ": nodes " + other.getKey() + " and "
+                            + name + " have the same address " + links[0].strip() + "; give each node its own host:port");
+                }
+            }
+            nodes.put(name, first);
             if (links.length == 2) {
                 secondLinks.put(name, address(file, lineOf.get("nodes"), links[1].strip()));
             }

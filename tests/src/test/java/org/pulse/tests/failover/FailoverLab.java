@@ -292,6 +292,24 @@ final class FailoverLab implements AutoCloseable {
         return crm(i, "-f", script.toString());
     }
 
+    /**
+     * {@link #configure}, tried again (up to 90 s) while node i is between views (a view change right after
+     * the nodes agreed on a DC, on a loaded machine): "not joined to a DC yet" is not the answer to the change.
+     */
+    String configureWhenJoined(int i, List<String> lines) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            try {
+                return configure(i, lines);
+            } catch (IllegalStateException e) {
+                if (!e.getMessage().contains("[no-dc]") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                waitFor(Duration.ofSeconds(30), () -> agreedDc(all()));
+            }
+        }
+    }
+
     /** bin/crm against node i's socket; throws with the output when it fails. */
     String crm(int i, String... args) {
         List<String> argv = new ArrayList<>(List.of(repo.resolve("bin/crm").toString(), "--socket", socket(i).toString()));

@@ -84,7 +84,7 @@ class SbdPoisonPillLabTest {
         assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
                 "the three lab nodes did not agree on a DC within 120 s; logs " + cluster.logs());
         vip = lab.vip(0);
-        cluster.configure(1, List.of(
+        cluster.configureWhenJoined(1, List.of(
                 "property stonith-enabled=true no-quorum-policy=stop stonith-action=off",
                 "rsc_defaults resource-stickiness=100",
                 "primitive sbd stonith:fence_pulse_sbd params devices=" + disk + " op monitor interval=5s timeout=20s",

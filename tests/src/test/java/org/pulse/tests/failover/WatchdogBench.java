@@ -63,7 +63,7 @@ final class WatchdogBench {
                     cluster.startNodeWebServer(i);
                 }
                 String vip = lab.vip(0);
-                cluster.configure(1, List.of("property stonith-enabled=true no-quorum-policy=stop stonith-action=off"
+                cluster.configureWhenJoined(1, List.of("property stonith-enabled=true no-quorum-policy=stop stonith-action=off"
                         + " stonith-watchdog-timeout=" + STONITH_WATCHDOG_MS + "ms", "rsc_defaults resource-stickiness=100",
                         "primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=" + NetnsLab.IFNAME
                                 + " op monitor interval=1s timeout=10s"));

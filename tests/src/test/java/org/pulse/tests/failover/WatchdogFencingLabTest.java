@@ -104,9 +104,9 @@ class WatchdogFencingLabTest {
     @Order(1)
     void aTimeoutNotAboveTheWatchdogsIsRefusedNamingTheRule() throws Exception {
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> cluster.configure(1, List.of("property stonith-enabled=true stonith-watchdog-timeout=1s")));
+                () -> cluster.configureWhenJoined(1, List.of("property stonith-enabled=true stonith-watchdog-timeout=1s")));
         assertTrue(e.getMessage().contains("must be greater than the watchdog timeout"), e.getMessage());
-        cluster.configure(1, List.of(
+        cluster.configureWhenJoined(1, List.of(
                 "property stonith-enabled=true no-quorum-policy=stop stonith-action=off stonith-watchdog-timeout="
                         + STONITH_WATCHDOG_MS + "ms",
                 "rsc_defaults resource-stickiness=100",

@@ -150,6 +150,35 @@ public final class Controller {
         return view != null && view.id().equals(joinedViewId);
     }
 
+    /**
+     * Whether this node's partition is quorate as far as this node knows (the DC's join decided it, or
+     * the DC recorded it in the CIB this node was sent); null while that is not known (no view, joining).
+     */
+    public Boolean quorate() {
+        if (dc != null) {
+            return dc.joined() ? dc.quorate() : null;
+        }
+        return joined() ? Cibs.isTrue(cib.root().attr("have-quorum")) : null;
+    }
+
+    /**
+     * Whether the cluster fences through watchdogs (stonith-watchdog-timeout nonzero, fencing on): then a
+     * node must stop feeding its watchdog when its partition loses quorum.
+     */
+    public boolean watchdogFencingInUse() {
+        return Cibs.stonithEnabled(cib) && WatchdogFencing.rawMs(cib) != 0;
+    }
+
+    /** What is wrong with stonith-watchdog-timeout for this node's watchdog (Pacemaker's rules), or null. */
+    public String watchdogProblem() {
+        return WatchdogFencing.problem(cib, self, config.watchdogTimeoutMs());
+    }
+
+    /** When this node saw {@code node} leave its view (null: not lost since, or never seen). */
+    Instant lostAt(String node) {
+        return lostAt.get(node);
+    }
+
     public StatusReport status() {
         Boolean quorate = dc != null ? (dc.joined() ? dc.quorate() : null)
                 : (joined() ? Cibs.isTrue(cib.root().attr("have-quorum")) : null);
@@ -300,6 +329,8 @@ public final class Controller {
      * no-quorum-policy=suicide fence the partition); a partition never quorate only waits.
      */
     private boolean everQuorate;
+    /** Nodes that left this node's view, and when: watchdog fencing counts its wait from then. */
+    private final Map<String, Instant> lostAt = new java.util.HashMap<>();
 
     void noteQuorate() {
         everQuorate = true;
@@ -318,6 +349,14 @@ public final class Controller {
     private void onView(View v) {
         View previous = view;
         view = v;
+        if (previous != null) {
+            for (String m : previous.members()) {
+                if (!v.contains(m)) {
+                    lostAt.put(m, now);
+                }
+            }
+        }
+        lostAt.keySet().removeAll(v.members());
         tieBreaker.onView(now);
         joinedViewId = null;
         out.info("view " + v.id() + ": " + v.members() + (previous == null ? "" : " (was " + previous.members() + ")")

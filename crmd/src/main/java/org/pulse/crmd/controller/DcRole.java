@@ -82,6 +82,8 @@ final class DcRole {
     private final Map<PlannedAction, FenceRun> plannedFenceRuns = new HashMap<>();
     /** Fencing runs and queries in flight, by op key. */
     private final Map<String, FenceRun> fenceRuns = new HashMap<>();
+    /** Targets to fence through their watchdog that were members (or not seen lost): when the wait began. */
+    private final Map<String, Instant> watchdogSince = new TreeMap<>();
     /** Devices' answers to list (by device) and status (by device and target), for pcmk_host_check. */
     private final Map<String, FenceDevices.QueryAnswer> listAnswers = new HashMap<>();
     private final Map<String, FenceDevices.QueryAnswer> statusAnswers = new HashMap<>();
@@ -309,6 +311,9 @@ final class DcRole {
         // operation, as this controller records them, count from 3.0.13 on).
         root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self())
                 .withAttribute("crm_feature_set", Cibs.CRM_FEATURE_SET);
+        // As Pacemaker's DC records whether SBD runs on it: the policy engine then counts watchdog
+        // self-fencing as a way to fence (have-watchdog), so a cluster without a fence device may run.
+        root = Cibs.withHaveWatchdog(root, c.config().watchdogTimeoutMs() > 0);
         Cib joinedCib = Cibs.next(best, root);
         c.storeCib(joinedCib, true);
         joined = true;
@@ -436,6 +441,13 @@ final class DcRole {
             List<org.pulse.cib.CibProblem> added = checks.addedErrors(cur, next);
             if (!added.isEmpty()) {
                 reply(replyTo, AdminResult.error(AdminResult.INVALID, CibChecks.message(added)));
+                return;
+            }
+            String watchdogProblem = WatchdogFencing.problem(next, c.self(), c.config().watchdogTimeoutMs());
+            if (watchdogProblem != null && !watchdogProblem.equals(WatchdogFencing.problem(cur, c.self(),
+                    c.config().watchdogTimeoutMs()))) {
+                reply(replyTo, AdminResult.error(AdminResult.INVALID, "the change is refused; nothing was changed: "
+                        + watchdogProblem));
                 return;
             }
         }
@@ -831,7 +843,7 @@ final class DcRole {
     private PlannedAction fenceStep(String target, int actionId) {
         FencePlanner.Decision d = FencePlanner.next(c.cib(), view, c.self(), target, fenceProgress.getOrDefault(target,
                 FencePlanner.Progress.fresh()), new FencePlanner.Answers(listAnswers, statusAnswers), c.now(),
-                c.config().defaultOpTimeoutMs());
+                c.config().defaultOpTimeoutMs(), watchdogWait(target));
         d.notes().forEach(n -> out().info("fencing " + target + ": " + n));
         fenceProgress.put(target, d.progress());
         FencePlanner.Step s = d.step();
@@ -849,7 +861,26 @@ final class DcRole {
             return a;
         }
         if (s instanceof FencePlanner.Step.Fenced f) {
+            if (f.devices().contains(WatchdogFencing.DEVICE)) {
+                addFenceHistory(new FenceEvent(target, c.self(), WatchdogFencing.DEVICE, f.level(),
+                        FenceDevices.clusterAction(c.cib()), FenceEvent.SUCCESS, c.now().toEpochMilli(),
+                        "self-fenced by its watchdog: stonith-watchdog-timeout passed since it was lost"));
+            }
+            watchdogSince.remove(target);
             markFenced(target, f.devices(), f.level());
+        } else if (s instanceof FencePlanner.Step.WatchdogWait w) {
+            long waitMs = Math.max(1, w.readyAt().toEpochMilli() - c.now().toEpochMilli());
+            if (view.contains(target) && !target.equals(c.self())) {
+                // A member to fence (a failed stop, an operator's request) is told to fence itself: it stops
+                // feeding its watchdog, which resets it; the wait counts from now.
+                out().send(target, new Message.Suicide(view.id(), "fenced through the watchdog by the DC " + c.self()));
+            }
+            out().info("fencing " + target + " through its watchdog: it counts as fenced in " + waitMs
+                    + " ms (stonith-watchdog-timeout since it was lost); nothing of it is recovered before");
+            if (w.readyAt().isAfter(fenceRetryAt)) {
+                fenceRetryAt = w.readyAt();
+            }
+            out().timer(new TimerKey("fence-retry"), waitMs);
         } else if (s instanceof FencePlanner.Step.AttemptFailed af) {
             out().warn(af.why() + "; the next attempt in " + c.config().fenceRetryMs() + " ms");
             fenceRetryAt = c.now().plusMillis(c.config().fenceRetryMs());
@@ -862,6 +893,26 @@ final class DcRole {
                     c.now().toEpochMilli(), g.why()));
         }
         return null;
+    }
+
+    /**
+     * The watchdog pseudo-device for a target: the cluster's stonith-watchdog-timeout as this DC reads it
+     * (against its own watchdog), counted from when the target was lost, or, for a target still a member or
+     * never seen lost by this node, from the first time this DC planned to fence it.
+     */
+    private WatchdogFencing.Wait watchdogWait(String target) {
+        long ms = WatchdogFencing.timeoutMs(c.cib(), c.self(), c.config().watchdogTimeoutMs());
+        if (ms <= 0) {
+            return WatchdogFencing.Wait.OFF;
+        }
+        Instant lost = view.contains(target) ? null : c.lostAt(target);
+        Instant since = lost != null ? lost : watchdogSince.computeIfAbsent(target, t -> c.now());
+        return new WatchdogFencing.Wait(ms, since);
+    }
+
+    /** Whether fencing can happen without a fence device: watchdog fencing on, as this DC reads it. */
+    private boolean watchdogFencingOn(Cib cib) {
+        return WatchdogFencing.timeoutMs(cib, c.self(), c.config().watchdogTimeoutMs()) > 0;
     }
 
     /** A fencing run or query ended (result, timeout): record it, advance the target's progress. */
@@ -973,9 +1024,9 @@ final class DcRole {
                     + quorumReason() + ", and a partition without quorum does not fence"));
             return;
         }
-        if (FenceDevices.all(c.cib()).isEmpty()) {
+        if (FenceDevices.all(c.cib()).isEmpty() && !watchdogFencingOn(c.cib())) {
             reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": no fence device"
-                    + " (stonith resource) is configured"));
+                    + " (stonith resource) is configured, and watchdog fencing (stonith-watchdog-timeout) is off"));
             return;
         }
         fenceRequested.add(node);
@@ -1222,7 +1273,7 @@ final class DcRole {
                         "needs fencing, and a partition without quorum does not fence"));
             } else {
                 List<Primitive> devices = Cibs.fenceDevices(cib);
-                if (devices.isEmpty()) {
+                if (devices.isEmpty() && !watchdogFencingOn(cib)) {
                     blocked.putAll(Planner.blockedByUnfenceable(cib, toFence, "needs fencing but no fence device is"
                             + " configured (stonith-enabled=true): configure a stonith resource, or set"
                             + " stonith-enabled=false if you accept the risk"));
@@ -1252,7 +1303,8 @@ final class DcRole {
         Planner.activeOnNonMembers(cib, view).forEach(blocked::putIfAbsent);
         QuorumConfig q = c.config().quorum();
         boolean splitNeedsFencing = q.twoNode() || q.tieBreaker().needsFencing();
-        if (splitNeedsFencing && (!Cibs.stonithEnabled(cib) || Cibs.fenceDevices(cib).isEmpty())) {
+        if (splitNeedsFencing && (!Cibs.stonithEnabled(cib) || (Cibs.fenceDevices(cib).isEmpty()
+                && !watchdogFencingOn(cib)))) {
             // Both halves of a split may keep quorum (two_node, or both reach the ping target): only
             // fencing makes sure one of them is gone before the other starts what it ran.
             String setting = q.twoNode() ? "two_node = true" : "tie_breaker = " + q.tieBreaker();
@@ -1266,7 +1318,7 @@ final class DcRole {
                 }
             }
         }
-        if (Cibs.stonithEnabled(cib) && Cibs.fenceDevices(cib).isEmpty()) {
+        if (Cibs.stonithEnabled(cib) && Cibs.fenceDevices(cib).isEmpty() && !watchdogFencingOn(cib)) {
             // The policy engine, as Pacemaker's, starts nothing while fencing is on and impossible.
             java.util.Set<String> active = Cibs.possiblyActive(cib.root()).keySet();
             for (Primitive p : Cibs.primitives(cib).values()) {

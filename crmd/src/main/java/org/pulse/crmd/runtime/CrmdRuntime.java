@@ -134,6 +134,14 @@ public final class CrmdRuntime implements AutoCloseable {
     /** How the process ends after leaving for a storage failure, and after a self-fence (tests replace them). */
     private java.util.function.IntConsumer exit = code -> Runtime.getRuntime().exit(code);
     private java.util.function.IntConsumer halt = code -> Runtime.getRuntime().halt(code);
+    /** Feeds the node's watchdog device (node config "watchdog"), or null. */
+    private WatchdogFeeder watchdog;
+    /** Reads this node's slot on the poison-pill disks (node config "sbd_devices"), or null. */
+    private SbdWatcher sbd;
+    /** The controller's state for the watchdog, published after each event. */
+    private volatile WatchdogFeeder.ControllerState published;
+    /** Only the event thread touches this. */
+    private String lastWatchdogProblem;
 
     private CrmdRuntime(NodeConfig config) {
         this.config = config;
@@ -179,7 +187,8 @@ public final class CrmdRuntime implements AutoCloseable {
         QuorumConfig quorum = config.quorum();
         log.info("quorum: two_node={} wait_for_all={} tie_breaker={}; fence delay seed {}", quorum.twoNode(),
                 quorum.waitForAll(), quorum.tieBreaker(), seed);
-        controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()).withQuorum(quorum),
+        controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()).withQuorum(quorum)
+                .withWatchdogTimeoutMs(config.watchdogTimeoutMsOrZero()),
                 new PolicyEngineScheduler(), stored.orElse(null), new java.util.SplittableRandom(seed));
         // The event thread waits until everything below exists; events queue up meanwhile.
         events.execute(() -> {
@@ -208,6 +217,17 @@ public final class CrmdRuntime implements AutoCloseable {
         log.info("failure detection: {}", messenger.describeTiming());
         joinListener = JoinListener.start(config, nodeList, log);
         started.countDown();
+        if (config.watchdog() != null) {
+            long t0 = System.nanoTime();
+            watchdog = new WatchdogFeeder(config.watchdog(), config.watchdogTimeoutMs(), log, events::execute,
+                    () -> published, () -> (System.nanoTime() - t0) / 1_000_000);
+            watchdog.start();
+            if (!config.sbdDevices().isEmpty()) {
+                sbd = new SbdWatcher(config.sbdDevices(), config.node(), config.watchdogTimeoutMs(), log, watchdog);
+                watchdog.watchDisks(sbd.configured(), sbd::readable);
+                sbd.start();
+            }
+        }
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
             startPinging(quorum.tieBreaker().target());
         }
@@ -370,6 +390,16 @@ public final class CrmdRuntime implements AutoCloseable {
         for (Effect f : effects) {
             perform(f);
         }
+        if (watchdog != null) {
+            published = new WatchdogFeeder.ControllerState(controller.quorate(), controller.watchdogFencingInUse());
+        }
+        String problem = controller.watchdogProblem();
+        if (problem != null && !problem.equals(lastWatchdogProblem)) {
+            // Each node checks the setting against its own watchdog, as Pacemaker does; the DC also refuses
+            // such a change, but a CIB may arrive with it (loaded from disk, or a DC with another timeout).
+            log.error("{}; watchdog fencing does not count this node's watchdog until it is fixed", problem);
+        }
+        lastWatchdogProblem = problem;
     }
 
     private void perform(Effect f) {
@@ -425,6 +455,13 @@ public final class CrmdRuntime implements AutoCloseable {
                 leaser.execute(() -> tendLease(leasePath));
             }
         } else if (f instanceof Effect.SelfFence s) {
+            if (watchdog != null) {
+                // Through the watchdog, a reset rather than a process halt: everything of the node goes,
+                // resources included, and a restarted crmd could not feed it again by mistake.
+                log.error("self-fencing: {}; the watchdog resets this node", s.reason());
+                watchdog.selfFence(s.reason());
+                return;
+            }
             selfFence(s.reason());
         } else if (f instanceof Effect.Log l) {
             switch (l.level()) {
@@ -827,6 +864,12 @@ public final class CrmdRuntime implements AutoCloseable {
             alerts.close();
         }
         started.countDown();
+        if (sbd != null) {
+            sbd.close();
+        }
+        if (watchdog != null) {
+            watchdog.close();
+        }
         timers.shutdownNow();
         events.shutdownNow();
         writer.shutdown();

@@ -64,9 +64,15 @@ final class MiniCluster {
     private long adminIds;
 
     MiniCluster(List<String> names, Cib cib, Scheduler scheduler) {
+        this(names, cib, scheduler, 0);
+    }
+
+    /** Every node with a watchdog that times out after {@code watchdogTimeoutMs} (0: none). */
+    MiniCluster(List<String> names, Cib cib, Scheduler scheduler, long watchdogTimeoutMs) {
         this.nodeNames = List.copyOf(names);
         for (String n : names) {
-            nodes.put(n, new Controller(ControllerConfig.defaults(n, names), scheduler, cib));
+            nodes.put(n, new Controller(ControllerConfig.defaults(n, names).withWatchdogTimeoutMs(watchdogTimeoutMs),
+                    scheduler, cib));
             running.put(n, new TreeSet<>());
         }
     }

@@ -103,6 +103,8 @@ class DebPackageTest {
         expected.put("/usr/sbin/pulse-crmd", "-> ../lib/pulse/bin/crmd");
         expected.put("/usr/bin/pulse-crm", "-> ../lib/pulse/bin/crm");
         expected.put("/usr/sbin/fence_pulse_sim", "regular file root:root 755");
+        expected.put("/usr/sbin/fence_pulse_sbd", "regular file root:root 755");
+        expected.put("/usr/lib/pulse/bin/pulse-watchdog-sim", "regular file root:root 755");
         for (String agent : List.of("Dummy", "Filesystem", "IPaddr", "Stateful", "httpd", "ping")) {
             expected.put("/usr/lib/ocf/resource.d/pulse/" + agent, "regular file root:root 755");
         }
@@ -135,7 +137,8 @@ class DebPackageTest {
         for (String f : files) {
             if (f.startsWith("/usr/bin/") || f.startsWith("/usr/sbin/") || f.startsWith("/bin/") || f.startsWith("/sbin/")) {
                 String name = f.substring(f.lastIndexOf('/') + 1);
-                assertTrue(name.startsWith("pulse-") || name.equals("fence_pulse_sim"), "on the PATH: " + f);
+                assertTrue(name.startsWith("pulse-") || name.equals("fence_pulse_sim")
+                        || name.equals("fence_pulse_sbd"), "on the PATH: " + f);
             }
         }
         check("getent", "passwd", "hacluster");

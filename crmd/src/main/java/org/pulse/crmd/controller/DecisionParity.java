@@ -12,10 +12,11 @@ import org.pulse.policy.PolicyEngine;
 import org.pulse.policy.Transition;
 
 /**
- * Where crmd's Planner and the policy engine disagree on one input of the DC (issue 11: one decider). Planner
- * still decides fencing, probes and no-quorum handling before the policy engine is asked; this compares, for
- * a CIB the DC decided on, Planner's three decisions with what the policy engine decides on the same CIB, so
- * that the switch to the policy engine alone can be judged by counts rather than by hope.
+ * Where the DC's decision and the policy engine's disagree on one input of the DC (issue 11: one decider).
+ * Fencing: the DC fences what the policy engine's transition fences (but never itself: held back), so the
+ * nodes the DC's decided plan fences are compared with the engine's. Planner still decides probes and
+ * no-quorum handling before the policy engine is asked; for those, Planner's decisions are compared with what
+ * the policy engine decides on the same CIB, so that each switch can be judged by counts rather than by hope.
  *
  * <p>Everything is read from the input itself, as the policy engine reads it: the DC's partition is the nodes
  * whose node_state says in_ccm=true, crmd=online, join=member; the DC is dc-uuid; quorum is have-quorum.
@@ -45,13 +46,16 @@ public final class DecisionParity {
         }
     }
 
-    /** Compares on {@code input} (scheduled at {@code now}, or its execution-date when it has one). */
-    public static Result compare(Cib input, Instant now) {
-        return compare(input, PolicyEngine.schedule(input.root(), now));
+    /**
+     * Compares on {@code input} (scheduled at {@code now}, or its execution-date when it has one) with the plan
+     * the DC {@code decided} on it.
+     */
+    public static Result compare(Cib input, Instant now, TransitionPlan decided) {
+        return compare(input, PolicyEngine.schedule(input.root(), now), decided);
     }
 
     /** As above, with the policy engine's transition for {@code input} already at hand. */
-    public static Result compare(Cib input, Transition t) {
+    public static Result compare(Cib input, Transition t, TransitionPlan decided) {
         XmlElement root = input.root();
         String self = root.attr("dc-uuid");
         List<String> members = new ArrayList<>();
@@ -88,16 +92,17 @@ public final class DecisionParity {
         }
 
         List<String> fencing = new ArrayList<>();
-        Set<String> plannerFence = new TreeSet<>();
-        if (Cibs.stonithEnabled(input) && (quorate || policy.equals("ignore"))) {
-            plannerFence.addAll(Planner.nodesToFence(input, view, self));
-        }
+        // The DC never fences itself (held back, documented in DcRole): not a difference.
+        Set<String> dcFence = new TreeSet<>(decided.fenceTargets());
+        dcFence.remove(self);
+        Set<String> peFenceOthers = new TreeSet<>(peFence);
+        peFenceOthers.remove(self);
         // Fencing of the partition itself for no-quorum-policy=suicide is compared below, with no-quorum handling.
         boolean suicide = !quorate && policy.equals("suicide");
-        if (!suicide && !plannerFence.equals(peFence)) {
+        if (!suicide && !dcFence.equals(peFenceOthers)) {
             // Which side fences more says which rule is missing where: kept in the text for the counts.
-            fencing.add("fence: only Planner " + minus(plannerFence, peFence) + ", only policy engine "
-                    + minus(peFence, plannerFence));
+            fencing.add("fence: only the DC " + minus(dcFence, peFenceOthers) + ", only policy engine "
+                    + minus(peFenceOthers, dcFence));
         }
 
         List<String> probes = new ArrayList<>();

@@ -11,43 +11,13 @@ import org.pulse.cib.Cib;
 import org.pulse.cib.xml.XmlElement;
 
 /**
- * The DC's own decisions around the policy engine, in the order they must be taken (DESIGN.md
- * §4): first fence the nodes that may still run something, then probe what new members run,
- * then — only with quorum — let the policy engine place resources; its plan is filtered so that
- * nothing starts where safety is not established. Pure functions of the CIB and the view.
+ * The DC's own decisions around the policy engine (DESIGN.md §4): the policy engine decides fencing;
+ * probes of what new members run and no-quorum handling are still decided here, before the policy
+ * engine's plan, which is filtered so that nothing runs where safety is not established (held back).
+ * Pure functions of the CIB and the view.
  */
 final class Planner {
     private Planner() {
-    }
-
-    /**
-     * Nodes that must be fenced: members that left the view without a clean shutdown (their
-     * node_state still expects them as members — any member may have been told to start
-     * something by a DC that did not yet know it was cut off), nodes where a stop failed
-     * (the resource's state there is unknown), and members that failed to join (join=pending,
-     * still in the membership) while their history says something may be active there: what runs
-     * there can be neither stopped nor started elsewhere until then (Pacemaker waits for
-     * node-pending-timeout, by default for ever; Pulse fences at once, as Pacemaker's scheduler
-     * fences an offline node thought to run a resource). One that runs nothing is only left out.
-     * Never this node itself.
-     */
-    static List<String> nodesToFence(Cib cib, View view, String self) {
-        List<String> out = new ArrayList<>();
-        for (XmlElement ns : Cibs.nodeStates(cib.root())) {
-            String node = ns.attr("uname", ns.id());
-            if (node == null || node.equals(self)) {
-                continue;
-            }
-            boolean pending = !view.contains(node) && "pending".equals(ns.attr("join"))
-                    && "true".equals(ns.attr("in_ccm"));
-            boolean lostUnclean = !view.contains(node) && "member".equals(ns.attr("expected")) && !pending;
-            boolean activeWhilePending = pending && Cibs.lrmResources(ns).stream().anyMatch(LrmOps::possiblyActive);
-            boolean stopFailed = Cibs.lrmResources(ns).stream().anyMatch(LrmOps::stopFailed);
-            if (lostUnclean || activeWhilePending || stopFailed) {
-                out.add(node);
-            }
-        }
-        return out;
     }
 
     /** Status after a node was fenced (or is known down): offline, expected down, no history, no transient attributes. */
@@ -204,10 +174,15 @@ final class Planner {
             if (a.isFence() && unfenceable.contains(a.fenceTarget())) {
                 removed.add(a.id());
                 removedWhy.put(a.toString(), "fencing " + a.fenceTarget() + " reached stonith-max-attempts");
+            } else if (a.isFence() && a.fenceTarget().equals(self)) {
+                // Pacemaker's DC has a peer fence it; Pulse's DC does not shoot itself (see DcRole#engineFencing).
+                removed.add(a.id());
+                removedWhy.put(a.toString(), "the DC never fences itself");
             } else if (a.isFence()) {
                 kept.put(a.id(), new PlannedAction(a.id(), self, a.resourceId(), a.agent(), a.operation(),
                         a.intervalMs(), a.timeoutMs(), a.params(), a.expectedRc(), a.inputs(), a.fenceTarget()));
-            } else if (!view.contains(a.node())) {
+            } else if (!view.contains(a.node()) && !a.operation().equals("pseudo")) {
+                // A pseudo action (a stop that fencing its node does) runs nothing there.
                 removed.add(a.id());
                 removedWhy.put(a.toString(), a.node() + " is not a member");
             } else if (a.activates() && blocked.containsKey(a.resourceId())) {

@@ -44,14 +44,21 @@ class DecisionParityTest {
                 + "</status></cib>"));
     }
 
+    private static final TransitionPlan NOTHING = new TransitionPlan("probes", List.of());
+
     @Test
-    void bothFenceALostMemberThatRanAResource() throws Exception {
+    void theDcFencesWhatThePolicyEngineFences() throws Exception {
         Cib input = cib("have-quorum=\"1\"", "", probed("fence"),
                 "<node_state id=\"n2\" uname=\"n2\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"member\">"
                 + "<lrm id=\"n2\"><lrm_resources>" + running("d1") + "</lrm_resources></lrm></node_state>");
-        DecisionParity.Result r = DecisionParity.compare(input, NOW);
-        assertEquals(List.of(), r.fencing(), "Planner and the policy engine both fence n2");
+        TransitionPlan dc = new PolicyEngineScheduler().schedule(input, NOW);
+        assertEquals(List.of("n2"), dc.fenceTargets(), "the policy engine fences the lost member n2");
+        DecisionParity.Result r = DecisionParity.compare(input, NOW, dc);
+        assertEquals(List.of(), r.fencing(), "the DC ran the engine's fencing of n2");
         assertEquals(List.of(), r.probes(), "both probe d1 on n1, where it is unknown: " + r);
+        DecisionParity.Result other = DecisionParity.compare(input, NOW, NOTHING);
+        assertEquals(1, other.fencing().size(), "a DC that probed instead of fencing n2 differs: " + other);
+        assertTrue(other.fencing().get(0).endsWith("only policy engine [n2]"), other.toString());
     }
 
     @Test
@@ -60,9 +67,11 @@ class DecisionParityTest {
                 + " expected=\"member\"/>";
         String props = "<nvpair id=\"nq\" name=\"no-quorum-policy\" value=\"suicide\"/>";
         DecisionParity.Result panic = DecisionParity.compare(cib("have-quorum=\"0\" no-quorum-panic=\"1\"", props,
-                running("d1"), n2), NOW);
+                running("d1"), n2), NOW,
+                NOTHING);
         assertEquals(List.of(), panic.noQuorum(), "with no-quorum-panic both take every member down: " + panic);
-        DecisionParity.Result never = DecisionParity.compare(cib("have-quorum=\"0\"", props, running("d1"), n2), NOW);
+        DecisionParity.Result never = DecisionParity.compare(cib("have-quorum=\"0\"", props, running("d1"), n2), NOW,
+                NOTHING);
         assertEquals(1, never.noQuorum().size(), "a partition never quorate: the policy engine does not fence it,"
                 + " Planner still sends Suicide: " + never);
     }
@@ -71,7 +80,7 @@ class DecisionParityTest {
     void fenceDeviceProbesAreCountedApart() throws Exception {
         Cib input = cib("have-quorum=\"1\"", "", running("d1"),
                 "<node_state id=\"n2\" uname=\"n2\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"down\"/>");
-        DecisionParity.Result r = DecisionParity.compare(input, NOW);
+        DecisionParity.Result r = DecisionParity.compare(input, NOW, NOTHING);
         assertEquals(List.of(), r.probes(), "d1 is known on n1: " + r);
         assertEquals(1, r.fenceDevices().size(), "the policy engine probes the fence device on n1: " + r);
         assertTrue(r.fenceDevices().get(0).contains("fence n1"), r.toString());

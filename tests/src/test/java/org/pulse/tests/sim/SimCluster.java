@@ -94,6 +94,7 @@ final class SimCluster {
     long replayed;
     /** Parity: inputs compared, and those where Planner and the policy engine disagree, per kind. */
     long parityInputs;
+    private final long seed;
     long parityFencing;
     long parityProbes;
     /** Fencing differences where Planner fences a node the policy engine does not, and the other way. */
@@ -153,6 +154,7 @@ final class SimCluster {
     }
 
     SimCluster(long seed, int nodes, Cib initialCib, Scheduler scheduler) {
+        this.seed = seed;
         this.random = new Random(seed);
         this.scheduler = scheduler;
         this.initialCib = initialCib;
@@ -478,11 +480,11 @@ final class SimCluster {
                         + "but the saved input replays as\n" + replay);
             }
         }
-        DecisionParity.Result r = DecisionParity.compare(s.cib(), t);
+        DecisionParity.Result r = DecisionParity.compare(s.cib(), t, s.decided());
         parityInputs++;
         parityFencing += r.fencing().isEmpty() ? 0 : 1;
         for (String f : r.fencing()) {
-            parityFencingPlannerOnly += f.contains("only Planner []") ? 0 : 1;
+            parityFencingPlannerOnly += f.contains("only the DC []") ? 0 : 1;
             parityFencingPeOnly += f.endsWith("only policy engine []") ? 0 : 1;
         }
         parityProbes += r.probes().isEmpty() ? 0 : 1;
@@ -494,6 +496,20 @@ final class SimCluster {
     }
 
     private void example(String kind, Host h, Effect.SaveSchedulerInput s, List<String> differences) {
+        String dumpDir = System.getProperty("pulse.sim.paritydump");
+        if (!differences.isEmpty() && dumpDir != null) {
+            // For working on a kind of difference: each input where it shows, with crm_simulate at hand.
+            try {
+                java.nio.file.Path dir = java.nio.file.Path.of(dumpDir);
+                java.nio.file.Files.createDirectories(dir);
+                java.nio.file.Files.writeString(dir.resolve(kind + "-" + seed + "-" + h.name + "-" + s.sequence()
+                        + ".xml"), org.pulse.cib.xml.XmlWriter.toDocument(s.cib().root()));
+                java.nio.file.Files.writeString(dir.resolve(kind + "-" + seed + "-" + h.name + "-" + s.sequence()
+                        + ".txt"), String.join("\n", differences) + "\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         if (!differences.isEmpty() && examplesByKind.merge(kind, 1, Integer::sum) <= 2) {
             parityExamples.add(kind + ": " + h.name + " input " + s.sequence() + " (decided by "
                     + s.decided().source() + "): " + String.join("; ", differences));

@@ -99,11 +99,12 @@ class SimulationTest {
                 + " %d schedules, at most %d ms after it died%n", lateFenced, lateFenceMaxMs);
         System.out.printf("simulation: replay: %d inputs the policy engine decided on, scheduled again: %d gave a"
                 + " transition other than the one the DC ran%n", replayed, replayMismatches.size());
-        System.out.printf("simulation: parity of crmd's Planner and the policy engine over %d inputs: fencing differs"
+        System.out.printf("simulation: parity of the DC's decisions (Planner's for probes, no-quorum) and the policy"
+                + " engine's over %d inputs: fencing differs"
                 + " in %d, probes in %d, no-quorum handling in %d (fence devices aside; they differ in %d: the"
                 + " policy engine probes them, and stops them without quorum)%n", parityInputs, parityFencing,
                 parityProbes, parityNoQuorum, parityFenceDevices);
-        System.out.printf("simulation: parity: of the fencing differences, Planner fences a node the policy engine"
+        System.out.printf("simulation: parity: of the fencing differences, the DC fences a node the policy engine"
                 + " does not in %d, the policy engine one Planner does not in %d%n", parityFencingPlannerOnly,
                 parityFencingPeOnly);
         parityExamples.stream().limit(18).forEach(e -> System.out.println("  parity: " + e));
@@ -111,5 +112,7 @@ class SimulationTest {
         assertEquals(List.of(), failures, "failing seeds (pin one in PinnedSeedsTest to debug)");
         assertEquals(List.of(), replayMismatches.stream().limit(5).toList(),
                 "saved inputs that do not replay as the transition the DC ran");
+        // One decider (issue 11): the DC fences exactly what the policy engine's transition fences (itself aside).
+        assertEquals(0, parityFencing, "inputs where the DC's fencing differs from the policy engine's");
     }
 }

@@ -1387,21 +1387,23 @@ final class DcRole {
             out().info("waiting before acting on quorum: " + decision.reason());
             return null;
         }
-        if (!quorate && !policy.equals("ignore")) {
-            if (policy.equals("suicide")) {
-                noteInput(cib, "no-quorum-suicide");
-                for (String m : view.members()) {
-                    out().send(m, new Message.Suicide(view.id(), "no quorum (" + quorumReason()
-                            + ") and no-quorum-policy=suicide"));
-                }
-                return null;
-            }
-            noteInput(cib, "no-quorum-" + policy);
-            return Planner.noQuorum(cib, view, policy, c.config().defaultOpTimeoutMs(), blocked);
-        }
+        // Without quorum the policy engine applies no-quorum-policy itself (stop, freeze, demote, ignore), from the
+        // have-quorum this DC wrote.
         decisionInput = input;
         decisionSource = TransitionPlan.POLICY_ENGINE;
         engineDecision = engine;
+        if (!quorate && policy.equals("suicide")) {
+            // The engine fences every member of a partition that lost quorum (no-quorum-panic); the DC carries
+            // that out by having each of them take itself down, this node too (it never fences itself).
+            List<String> panic = engine.fenceTargets().stream().filter(view::contains).toList();
+            for (String m : panic) {
+                out().send(m, new Message.Suicide(view.id(), "no quorum (" + quorumReason()
+                        + ") and no-quorum-policy=suicide"));
+            }
+            if (!panic.isEmpty()) {
+                return null;
+            }
+        }
         return heldBack(engine, cib);
     }
 

@@ -14,9 +14,10 @@ import org.pulse.policy.Transition;
 /**
  * Where the DC's decision and the policy engine's disagree on one input of the DC (issue 11: one decider).
  * Fencing: the DC fences what the policy engine's transition fences (but never itself: held back), so the
- * nodes the DC's decided plan fences are compared with the engine's. Planner still decides probes and
- * no-quorum handling before the policy engine is asked; for those, Planner's decisions are compared with what
- * the policy engine decides on the same CIB, so that each switch can be judged by counts rather than by hope.
+ * nodes the DC's decided plan fences are compared with the engine's. No-quorum handling is the engine's alone
+ * (the DC runs its transition; replay checks it). Planner still decides probes before the policy engine is
+ * asked; its probes are compared with what the policy engine probes on the same CIB, so that the switch can
+ * be judged by counts rather than by hope.
  *
  * <p>Everything is read from the input itself, as the policy engine reads it: the DC's partition is the nodes
  * whose node_state says in_ccm=true, crmd=online, join=member; the DC is dc-uuid; quorum is have-quorum.
@@ -26,23 +27,20 @@ public final class DecisionParity {
     private DecisionParity() {
     }
 
-    /** The disagreements per kind, each a line for a person; all empty when both decide the same. */
     /**
-     * {@code fenceDevices}: differences about fence devices alone, kept apart because they are systematic:
-     * the policy engine probes fence devices (as Pacemaker's does) and stops them without quorum, Planner
-     * does neither.
+     * The disagreements per kind, each a line for a person; all empty when both decide the same.
+     * {@code fenceDevices}: probes of fence devices, kept apart because they differ systematically: the policy
+     * engine probes fence devices (as Pacemaker's does), Planner does not.
      */
-    public record Result(List<String> fencing, List<String> probes, List<String> fenceDevices,
-            List<String> noQuorum) {
+    public record Result(List<String> fencing, List<String> probes, List<String> fenceDevices) {
         public Result {
             fencing = List.copyOf(fencing);
             probes = List.copyOf(probes);
             fenceDevices = List.copyOf(fenceDevices);
-            noQuorum = List.copyOf(noQuorum);
         }
 
         public boolean agree() {
-            return fencing.isEmpty() && probes.isEmpty() && fenceDevices.isEmpty() && noQuorum.isEmpty();
+            return fencing.isEmpty() && probes.isEmpty() && fenceDevices.isEmpty();
         }
     }
 
@@ -74,8 +72,6 @@ public final class DecisionParity {
         Set<String> peFence = new TreeSet<>();
         Set<String> peProbes = new TreeSet<>();
         Set<String> peDeviceProbes = new TreeSet<>();
-        Set<String> peDeviceStops = new TreeSet<>();
-        Set<String> peStops = new TreeSet<>();
         for (Action a : t.actions()) {
             if (a.pseudo()) {
                 continue;
@@ -85,9 +81,6 @@ public final class DecisionParity {
             } else if (a.resource() != null && "monitor".equals(a.operation()) && a.intervalMs() == 0) {
                 (devices.contains(base(a.resource())) ? peDeviceProbes : peProbes).add(base(a.resource()) + " "
                         + a.node());
-            } else if (a.resource() != null && ("stop".equals(a.operation()) || "demote".equals(a.operation()))) {
-                (devices.contains(base(a.resource())) ? peDeviceStops : peStops).add(a.operation() + " "
-                        + base(a.resource()) + " " + a.node());
             }
         }
 
@@ -97,7 +90,7 @@ public final class DecisionParity {
         dcFence.remove(self);
         Set<String> peFenceOthers = new TreeSet<>(peFence);
         peFenceOthers.remove(self);
-        // Fencing of the partition itself for no-quorum-policy=suicide is compared below, with no-quorum handling.
+        // Fencing of the partition itself for no-quorum-policy=suicide: each member takes itself down instead.
         boolean suicide = !quorate && policy.equals("suicide");
         if (!suicide && !dcFence.equals(peFenceOthers)) {
             // Which side fences more says which rule is missing where: kept in the text for the counts.
@@ -115,33 +108,11 @@ public final class DecisionParity {
                     + minus(peProbes, plannerProbes));
         }
 
-        List<String> noQuorum = new ArrayList<>();
-        if (!quorate && !policy.equals("ignore")) {
-            Set<String> plannerStops = new TreeSet<>();
-            if (policy.equals("suicide")) {
-                // Planner asks every member to kill itself; the policy engine fences them (no-quorum-panic).
-                members.forEach(m -> plannerStops.add("fence " + m));
-            } else {
-                for (PlannedAction a : Planner.noQuorum(input, view, policy, 20_000, new java.util.HashMap<>())
-                        .actions()) {
-                    plannerStops.add(a.operation() + " " + base(a.resourceId()) + " " + a.node());
-                }
-            }
-            Set<String> pe = new TreeSet<>(peStops);
-            peFence.forEach(n -> pe.add("fence " + n));
-            if (!plannerStops.equals(pe)) {
-                noQuorum.add("no-quorum-policy=" + policy + ": only Planner " + minus(plannerStops, pe)
-                        + ", only policy engine " + minus(pe, plannerStops));
-            }
-        }
         List<String> fenceDevices = new ArrayList<>();
         if (!peDeviceProbes.isEmpty()) {
             fenceDevices.add("fence-device probes only the policy engine makes: " + peDeviceProbes);
         }
-        if (!quorate && !policy.equals("ignore") && !peDeviceStops.isEmpty()) {
-            fenceDevices.add("fence-device stops without quorum only the policy engine makes: " + peDeviceStops);
-        }
-        return new Result(fencing, probes, fenceDevices, noQuorum);
+        return new Result(fencing, probes, fenceDevices);
     }
 
     private static Set<String> minus(Set<String> a, Set<String> b) {

@@ -11,8 +11,8 @@ import org.pulse.cib.Cib;
 import org.pulse.cib.xml.XmlElement;
 
 /**
- * The DC's own decisions around the policy engine (DESIGN.md §4): the policy engine decides fencing;
- * probes of what new members run and no-quorum handling are still decided here, before the policy
+ * The DC's own decisions around the policy engine (DESIGN.md §4): the policy engine decides fencing
+ * and no-quorum handling; probes of what new members run are still decided here, before the policy
  * engine's plan, which is filtered so that nothing runs where safety is not established (held back).
  * Pure functions of the CIB and the view.
  */
@@ -62,94 +62,6 @@ final class Planner {
             }
         }
         return new TransitionPlan("probes", actions);
-    }
-
-    /**
-     * What a partition without quorum does, per no-quorum-policy: stop everything (stop),
-     * demote promoted instances and stop the rest (demote), nothing (freeze). It never starts
-     * anything. A resource whose stop already failed is left alone (it waits for fencing).
-     */
-    static TransitionPlan noQuorum(Cib cib, View view, String policy, long defaultTimeoutMs,
-            Map<String, String> blocked) {
-        List<PlannedAction> actions = new ArrayList<>();
-        if (policy.equals("freeze") || policy.equals("ignore") || policy.equals("suicide")) {
-            return new TransitionPlan("no-quorum-" + policy, actions);
-        }
-        Map<String, Primitive> prims = Cibs.primitives(cib);
-        int id = 0;
-        for (String node : view.members()) {
-            var ns = Cibs.nodeState(cib.root(), node);
-            if (ns.isEmpty()) {
-                continue;
-            }
-            for (XmlElement res : Cibs.lrmResources(ns.get())) {
-                if (!LrmOps.possiblyActive(res) || LrmOps.agentOf(res).isStonith()) {
-                    continue;
-                }
-                if (LrmOps.stopFailed(res)) {
-                    blocked.put(res.id(), "its stop failed on " + node + "; it waits for fencing, which needs quorum");
-                    continue;
-                }
-                Primitive p = prims.get(res.id());
-                boolean promotable = p != null && p.promotable();
-                Map<String, String> params = p != null ? p.params() : Map.of();
-                String op = policy.equals("demote") && promotable ? (LrmOps.promoted(res) ? "demote" : null) : "stop";
-                if (op == null) {
-                    continue;
-                }
-                long timeoutMs = Cibs.opTimeoutMs(cib, res.id(), op, 0, defaultTimeoutMs);
-                actions.add(new PlannedAction(id++, node, res.id(), LrmOps.agentOf(res), op, 0, timeoutMs, params,
-                        0, List.of(), null));
-            }
-        }
-        return new TransitionPlan("no-quorum-" + policy, inGroupOrder(cib, actions));
-    }
-
-    /**
-     * A group stops in reverse order, also when quorum is lost: each member's stop (or demote)
-     * waits for that of the member after it on the same node, so httpd has let go of the
-     * filesystem before it is unmounted and the address goes last.
-     */
-    static List<PlannedAction> inGroupOrder(Cib cib, List<PlannedAction> actions) {
-        Map<String, String> nextMember = new HashMap<>();
-        collectGroups(Cibs.section(cib.root(), "resources"), nextMember);
-        Map<String, PlannedAction> byResourceAndNode = new HashMap<>();
-        for (PlannedAction a : actions) {
-            byResourceAndNode.put(baseId(a.resourceId()) + "\u0000" + a.node(), a);
-        }
-        List<PlannedAction> out = new ArrayList<>(actions.size());
-        for (PlannedAction a : actions) {
-            String next = nextMember.get(baseId(a.resourceId()));
-            PlannedAction after = next == null ? null : byResourceAndNode.get(next + "\u0000" + a.node());
-            if (after == null) {
-                out.add(a);
-                continue;
-            }
-            List<Integer> inputs = new ArrayList<>(a.inputs());
-            inputs.add(after.id());
-            out.add(new PlannedAction(a.id(), a.node(), a.resourceId(), a.agent(), a.operation(), a.intervalMs(),
-                    a.timeoutMs(), a.params(), a.expectedRc(), inputs, a.fenceTarget()));
-        }
-        return out;
-    }
-
-    private static void collectGroups(XmlElement parent, Map<String, String> nextMember) {
-        for (XmlElement e : parent.elements()) {
-            if (e.name().equals("group")) {
-                List<XmlElement> members = e.elements("primitive");
-                for (int i = 0; i + 1 < members.size(); i++) {
-                    nextMember.put(members.get(i).id(), members.get(i + 1).id());
-                }
-            } else if (e.name().equals("clone") || e.name().equals("master")) {
-                collectGroups(e, nextMember);
-            }
-        }
-    }
-
-    /** A clone instance's history id ("web:1") names the primitive "web". */
-    private static String baseId(String resourceId) {
-        int colon = resourceId.indexOf(':');
-        return colon < 0 ? resourceId : resourceId.substring(0, colon);
     }
 
     /**

@@ -11,8 +11,8 @@ import org.pulse.cib.xml.XmlParser;
 
 /**
  * DecisionParity reads the partition, the DC and quorum from the input as the policy engine does, and names
- * the differences between crmd's Planner and the policy engine: none on a lost member running a resource
- * (both fence it), Planner's "suicide" against the policy engine's fencing with no-quorum-panic, and the
+ * the differences between the DC's decision and the policy engine's: none when the DC fences the lost member
+ * the engine fences, one when it would not; the engine's panic fencing for no-quorum-policy=suicide; and the
  * systematic fence-device probes kept apart from the other probes.
  */
 class DecisionParityTest {
@@ -62,18 +62,18 @@ class DecisionParityTest {
     }
 
     @Test
-    void suicideIsPlannersMessageButThePolicyEnginesFencing() throws Exception {
+    void suicideIsThePolicyEnginesPanicFencingOfAPartitionThatLostQuorum() throws Exception {
         String n2 = "<node_state id=\"n2\" uname=\"n2\" in_ccm=\"true\" crmd=\"online\" join=\"member\""
                 + " expected=\"member\"/>";
         String props = "<nvpair id=\"nq\" name=\"no-quorum-policy\" value=\"suicide\"/>";
-        DecisionParity.Result panic = DecisionParity.compare(cib("have-quorum=\"0\" no-quorum-panic=\"1\"", props,
-                running("d1"), n2), NOW,
-                NOTHING);
-        assertEquals(List.of(), panic.noQuorum(), "with no-quorum-panic both take every member down: " + panic);
-        DecisionParity.Result never = DecisionParity.compare(cib("have-quorum=\"0\"", props, running("d1"), n2), NOW,
-                NOTHING);
-        assertEquals(1, never.noQuorum().size(), "a partition never quorate: the policy engine does not fence it,"
-                + " Planner still sends Suicide: " + never);
+        Cib lost = cib("have-quorum=\"0\" no-quorum-panic=\"1\"", props, running("d1"), n2);
+        TransitionPlan panic = new PolicyEngineScheduler().schedule(lost, NOW);
+        assertEquals(List.of("n1", "n2"), panic.fenceTargets().stream().sorted().toList(),
+                "a partition that lost quorum takes every member down: " + panic);
+        assertEquals(List.of(), DecisionParity.compare(lost, NOW, panic).fencing());
+        Cib never = cib("have-quorum=\"0\"", props, running("d1"), n2);
+        assertEquals(List.of(), new PolicyEngineScheduler().schedule(never, NOW).fenceTargets(),
+                "a partition never quorate (no no-quorum-panic) is left alone");
     }
 
     @Test

@@ -101,7 +101,6 @@ final class SimCluster {
     long parityFencingPlannerOnly;
     long parityFencingPeOnly;
     long parityFenceDevices;
-    long parityNoQuorum;
     /** The first disagreements of each kind (fencing, probes, no-quorum), as examples. */
     final List<String> parityExamples = new ArrayList<>();
     private final Map<String, Integer> examplesByKind = new HashMap<>();
@@ -489,10 +488,8 @@ final class SimCluster {
         }
         parityProbes += r.probes().isEmpty() ? 0 : 1;
         parityFenceDevices += r.fenceDevices().isEmpty() ? 0 : 1;
-        parityNoQuorum += r.noQuorum().isEmpty() ? 0 : 1;
         example("fencing", h, s, r.fencing());
         example("probes", h, s, r.probes());
-        example("no-quorum", h, s, r.noQuorum());
     }
 
     private void example(String kind, Host h, Effect.SaveSchedulerInput s, List<String> differences) {

@@ -35,7 +35,6 @@ class SimulationTest {
         long parityFencingPlannerOnly = 0;
         long parityFencingPeOnly = 0;
         long parityFenceDevices = 0;
-        long parityNoQuorum = 0;
         List<String> replayMismatches = new ArrayList<>();
         List<String> parityExamples = new ArrayList<>();
         java.util.Map<String, Integer> exampleKinds = new java.util.HashMap<>();
@@ -68,7 +67,6 @@ class SimulationTest {
             parityFencingPlannerOnly += s.sim.parityFencingPlannerOnly;
             parityFencingPeOnly += s.sim.parityFencingPeOnly;
             parityFenceDevices += s.sim.parityFenceDevices;
-            parityNoQuorum += s.sim.parityNoQuorum;
             for (String e : s.sim.parityExamples) {
                 // At most 3 examples of each kind (the text starts with it), from whichever seeds show one.
                 String kind = e.substring(0, e.indexOf(':'));
@@ -101,9 +99,9 @@ class SimulationTest {
                 + " transition other than the one the DC ran%n", replayed, replayMismatches.size());
         System.out.printf("simulation: parity of the DC's decisions (Planner's for probes, no-quorum) and the policy"
                 + " engine's over %d inputs: fencing differs"
-                + " in %d, probes in %d, no-quorum handling in %d (fence devices aside; they differ in %d: the"
-                + " policy engine probes them, and stops them without quorum)%n", parityInputs, parityFencing,
-                parityProbes, parityNoQuorum, parityFenceDevices);
+                + " in %d, probes in %d (fence devices aside; they differ in %d: the"
+                + " policy engine probes them)%n", parityInputs, parityFencing,
+                parityProbes, parityFenceDevices);
         System.out.printf("simulation: parity: of the fencing differences, the DC fences a node the policy engine"
                 + " does not in %d, the policy engine one Planner does not in %d%n", parityFencingPlannerOnly,
                 parityFencingPeOnly);

@@ -15,7 +15,7 @@ import org.pulse.cib.xml.XmlElement;
 /**
  * The duties of the DC (the first member of the view): the join round that confirms quorum by
  * acknowledgements and picks the highest CIB, CIB writes replicated to every member before the
- * operator hears "done", and the transition engine (fence, probe, then schedule; dispatch;
+ * operator hears "done", and the transition engine (the policy engine's transition; dispatch;
  * abort and reschedule).
  */
 final class DcRole {
@@ -1276,7 +1276,7 @@ final class DcRole {
 
     /**
      * Decides the next transition and reports the decision with its input (Effect.SaveSchedulerInput): every
-     * input the policy engine schedules is saved for replay, and what Planner decided itself is reported too.
+     * input the policy engine schedules is saved for replay.
      */
     private TransitionPlan plan() {
         decisionInput = null;
@@ -1296,7 +1296,7 @@ final class DcRole {
     private TransitionPlan engineDecision;
     /** The input of the decision being taken, with execution-date set: exactly what was decided on. */
     private Cib decisionInput;
-    /** Who took a decision that ran nothing (a Planner plan that returns no transition). */
+    /** Who took the decision (the policy engine; kept for a decision that ran nothing). */
     private String decisionSource;
 
     private void noteInput(Cib cib, String source) {
@@ -1309,7 +1309,10 @@ final class DcRole {
         decisionSource = source;
     }
 
-    /** Fence, probe, then (with quorum) the policy engine, filtered for safety. Null: nothing to do. */
+    /**
+     * The policy engine's transition (fencing, probes, placement, no-quorum-policy), minus what the DC holds back
+     * for safety; an operator's fencing request first. Null: nothing to do.
+     */
     private TransitionPlan decide() {
         Cib cib = c.cib();
         blocked.clear();
@@ -1377,11 +1380,6 @@ final class DcRole {
                             + " the risk of a resource running twice");
                 }
             }
-        }
-        TransitionPlan probes = Planner.probes(cib, view, c.config().defaultOpTimeoutMs());
-        if (!probes.isEmpty()) {
-            noteInput(cib, probes.source());
-            return probes;
         }
         if (!quorate && decision != null && decision.pending()) {
             out().info("waiting before acting on quorum: " + decision.reason());

@@ -11,9 +11,10 @@ import org.pulse.cib.Cib;
 import org.pulse.cib.xml.XmlElement;
 
 /**
- * The DC's own decisions around the policy engine (DESIGN.md §4): the policy engine decides fencing
- * and no-quorum handling; probes of what new members run are still decided here, before the policy
- * engine's plan, which is filtered so that nothing runs where safety is not established (held back).
+ * What the DC does around the policy engine's decisions (DESIGN.md §4): the policy engine decides fencing,
+ * probes and no-quorum handling; its plan is filtered here so that nothing runs where safety is not
+ * established (held back: actions for non-members, on resources with an operation in progress, fencing of
+ * the DC itself or of a node whose fencing gave up), and what a fenced node's status becomes.
  * Pure functions of the CIB and the view.
  */
 final class Planner {
@@ -39,29 +40,6 @@ final class Planner {
             }
         }
         return out;
-    }
-
-    /** A probe (monitor, interval 0) of every primitive on every member without a one-shot result for it. */
-    static TransitionPlan probes(Cib cib, View view, long defaultTimeoutMs) {
-        List<PlannedAction> actions = new ArrayList<>();
-        Map<String, Primitive> prims = Cibs.primitives(cib);
-        int id = 0;
-        for (String node : view.members()) {
-            Set<String> known = new HashSet<>();
-            // Known means a one-shot result is on record: a cleanup racing with a recurring monitor can
-            // leave only the monitor's entry, which does not say whether the resource runs.
-            Cibs.nodeState(cib.root(), node).ifPresent(ns -> Cibs.lrmResources(ns).stream()
-                    .filter(r -> LrmOps.last(r).isPresent()).forEach(r -> known.add(r.id())));
-            for (Primitive p : prims.values()) {
-                if (p.agent().isStonith() || known.contains(p.id())) {
-                    continue;
-                }
-                long timeoutMs = Cibs.opTimeoutMs(cib, p.id(), "monitor", 0, defaultTimeoutMs);
-                actions.add(new PlannedAction(id++, node, p.id(), p.agent(), "monitor", 0, timeoutMs, p.params(),
-                        LrmOps.RC_NOT_RUNNING, List.of(), null));
-            }
-        }
-        return new TransitionPlan("probes", actions);
     }
 
     /**

@@ -12,8 +12,7 @@ import org.pulse.cib.xml.XmlParser;
 /**
  * DecisionParity reads the partition, the DC and quorum from the input as the policy engine does, and names
  * the differences between the DC's decision and the policy engine's: none when the DC fences the lost member
- * the engine fences, one when it would not; the engine's panic fencing for no-quorum-policy=suicide; and the
- * systematic fence-device probes kept apart from the other probes.
+ * the engine fences, one when it would not; the engine's panic fencing for no-quorum-policy=suicide.
  */
 class DecisionParityTest {
     private static final Instant NOW = Instant.parse("2026-12-06T09:00:00Z");
@@ -55,7 +54,6 @@ class DecisionParityTest {
         assertEquals(List.of("n2"), dc.fenceTargets(), "the policy engine fences the lost member n2");
         DecisionParity.Result r = DecisionParity.compare(input, NOW, dc);
         assertEquals(List.of(), r.fencing(), "the DC ran the engine's fencing of n2");
-        assertEquals(List.of(), r.probes(), "both probe d1 on n1, where it is unknown: " + r);
         DecisionParity.Result other = DecisionParity.compare(input, NOW, NOTHING);
         assertEquals(1, other.fencing().size(), "a DC that probed instead of fencing n2 differs: " + other);
         assertTrue(other.fencing().get(0).endsWith("only policy engine [n2]"), other.toString());
@@ -74,15 +72,5 @@ class DecisionParityTest {
         Cib never = cib("have-quorum=\"0\"", props, running("d1"), n2);
         assertEquals(List.of(), new PolicyEngineScheduler().schedule(never, NOW).fenceTargets(),
                 "a partition never quorate (no no-quorum-panic) is left alone");
-    }
-
-    @Test
-    void fenceDeviceProbesAreCountedApart() throws Exception {
-        Cib input = cib("have-quorum=\"1\"", "", running("d1"),
-                "<node_state id=\"n2\" uname=\"n2\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"down\"/>");
-        DecisionParity.Result r = DecisionParity.compare(input, NOW, NOTHING);
-        assertEquals(List.of(), r.probes(), "d1 is known on n1: " + r);
-        assertEquals(1, r.fenceDevices().size(), "the policy engine probes the fence device on n1: " + r);
-        assertTrue(r.fenceDevices().get(0).contains("fence n1"), r.toString());
     }
 }

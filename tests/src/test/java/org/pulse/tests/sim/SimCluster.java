@@ -92,15 +92,13 @@ final class SimCluster {
      */
     final List<String> replayMismatches = new ArrayList<>();
     long replayed;
-    /** Parity: inputs compared, and those where Planner and the policy engine disagree, per kind. */
+    /** Parity: inputs compared, and those where the DC's fencing and the policy engine's disagree. */
     long parityInputs;
     private final long seed;
     long parityFencing;
-    long parityProbes;
     /** Fencing differences where Planner fences a node the policy engine does not, and the other way. */
     long parityFencingPlannerOnly;
     long parityFencingPeOnly;
-    long parityFenceDevices;
     /** The first disagreements of each kind (fencing, probes, no-quorum), as examples. */
     final List<String> parityExamples = new ArrayList<>();
     private final Map<String, Integer> examplesByKind = new HashMap<>();
@@ -486,10 +484,7 @@ final class SimCluster {
             parityFencingPlannerOnly += f.contains("only the DC []") ? 0 : 1;
             parityFencingPeOnly += f.endsWith("only policy engine []") ? 0 : 1;
         }
-        parityProbes += r.probes().isEmpty() ? 0 : 1;
-        parityFenceDevices += r.fenceDevices().isEmpty() ? 0 : 1;
         example("fencing", h, s, r.fencing());
-        example("probes", h, s, r.probes());
     }
 
     private void example(String kind, Host h, Effect.SaveSchedulerInput s, List<String> differences) {

@@ -31,10 +31,8 @@ class SimulationTest {
         long replayed = 0;
         long parityInputs = 0;
         long parityFencing = 0;
-        long parityProbes = 0;
         long parityFencingPlannerOnly = 0;
         long parityFencingPeOnly = 0;
-        long parityFenceDevices = 0;
         List<String> replayMismatches = new ArrayList<>();
         List<String> parityExamples = new ArrayList<>();
         java.util.Map<String, Integer> exampleKinds = new java.util.HashMap<>();
@@ -63,10 +61,8 @@ class SimulationTest {
             replayed += s.sim.replayed;
             parityInputs += s.sim.parityInputs;
             parityFencing += s.sim.parityFencing;
-            parityProbes += s.sim.parityProbes;
             parityFencingPlannerOnly += s.sim.parityFencingPlannerOnly;
             parityFencingPeOnly += s.sim.parityFencingPeOnly;
-            parityFenceDevices += s.sim.parityFenceDevices;
             for (String e : s.sim.parityExamples) {
                 // At most 3 examples of each kind (the text starts with it), from whichever seeds show one.
                 String kind = e.substring(0, e.indexOf(':'));
@@ -97,14 +93,9 @@ class SimulationTest {
                 + " %d schedules, at most %d ms after it died%n", lateFenced, lateFenceMaxMs);
         System.out.printf("simulation: replay: %d inputs the policy engine decided on, scheduled again: %d gave a"
                 + " transition other than the one the DC ran%n", replayed, replayMismatches.size());
-        System.out.printf("simulation: parity of the DC's decisions (Planner's for probes, no-quorum) and the policy"
-                + " engine's over %d inputs: fencing differs"
-                + " in %d, probes in %d (fence devices aside; they differ in %d: the"
-                + " policy engine probes them)%n", parityInputs, parityFencing,
-                parityProbes, parityFenceDevices);
-        System.out.printf("simulation: parity: of the fencing differences, the DC fences a node the policy engine"
-                + " does not in %d, the policy engine one Planner does not in %d%n", parityFencingPlannerOnly,
-                parityFencingPeOnly);
+        System.out.printf("simulation: parity of the DC's fencing and the policy engine's over %d inputs: differs in"
+                + " %d (the DC fences a node the engine does not in %d, the engine one the DC does not in %d)%n",
+                parityInputs, parityFencing, parityFencingPlannerOnly, parityFencingPeOnly);
         parityExamples.stream().limit(18).forEach(e -> System.out.println("  parity: " + e));
         replayMismatches.stream().limit(5).forEach(m -> System.out.println("REPLAY MISMATCH " + m));
         assertEquals(List.of(), failures, "failing seeds (pin one in PinnedSeedsTest to debug)");

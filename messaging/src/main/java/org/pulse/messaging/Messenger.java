@@ -62,6 +62,11 @@ public final class Messenger implements AutoCloseable {
     /** Confined to the delivery thread. */
     private final Map<Long, Pending> pending = new HashMap<>();
     private volatile boolean closed;
+    /** Null only when {@link #NO_GUARD_PROPERTY} turned the guard off. */
+    private final PauseWatch pauseWatch;
+    private final SuspicionGuard guard;
+    /** System property that turns {@link SuspicionGuard} off, to measure what it is worth. */
+    static final String NO_GUARD_PROPERTY = "pulse.messaging.noSuspicionGuard";
 
     private Messenger(MessagingConfig config, MessagingListener listener) throws Exception {
         this.config = config;
@@ -86,7 +91,18 @@ public final class Messenger implements AutoCloseable {
                     config.secondLink() != null);
         }
         SuspectTap tap = new SuspectTap(this::suspected);
-        this.channel = new JChannel(StackFactory.build(config, seal, tap, dropLog));
+        SuspicionGuard.Settings guardSettings = SuspicionGuard.Settings.of(config.timing());
+        if (Boolean.parseBoolean(System.getProperty(NO_GUARD_PROPERTY, "false"))) {
+            // For measuring what the guard is worth (bench/failover --no-guard); never in production.
+            this.pauseWatch = null;
+            this.guard = null;
+            LOG.log(Level.WARNING, node + ": " + NO_GUARD_PROPERTY + " is set: suspicions formed while this node was"
+                    + " starved of CPU go through unchecked (for measurements only)");
+        } else {
+            this.pauseWatch = new PauseWatch(node, guardSettings.tickMs(), guardSettings.windowMs(), System.nanoTime(), true);
+            this.guard = new SuspicionGuard(node, pauseWatch, System::nanoTime, guardSettings);
+        }
+        this.channel = new JChannel(StackFactory.build(config, seal, guard, tap, dropLog));
         channel.name(node);
         // The name travels inside the address, so every member can name every other one even if
         // it never saw its discovery reply (e.g. after a merge).
@@ -135,7 +151,8 @@ public final class Messenger implements AutoCloseable {
 
     /** The derived timing settings and detection times, for crmd to print at start. */
     public String describeTiming() {
-        return config.timing().describe();
+        return config.timing().describe() + (guard == null ? "; suspicions formed while starved of CPU are NOT held back"
+                : "; " + SuspicionGuard.Settings.of(config.timing()).describe());
     }
 
     /**
@@ -240,6 +257,9 @@ public final class Messenger implements AutoCloseable {
         }
         closed = true;
         channel.close();
+        if (pauseWatch != null) {
+            pauseWatch.close();
+        }
         delivery.execute(() -> {
             for (Pending p : List.copyOf(pending.values())) {
                 p.future.completeExceptionally(new MessagingException(config.nodeName() + ": messenger closed"));
@@ -266,6 +286,11 @@ public final class Messenger implements AutoCloseable {
 
     JChannel channel() {
         return channel;
+    }
+
+    /** Suspicions held back because this node was starved, and how many of them proved false; {0, 0} without a guard. */
+    long[] heldSuspicions() {
+        return guard == null ? new long[2] : new long[] {guard.heldCount(), guard.avoidedCount()};
     }
 
     long rejectedBySeal() {

@@ -1,0 +1,134 @@
+package org.pulse.messaging;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Notices when this JVM did not get the CPU: a dedicated thread asks to wake every
+ * {@code tickMs} and adds up how late it woke ("stolen" time: a stop-the-world collection, a
+ * machine whose cores are busy with other processes, a frozen VM). A node that was not running
+ * cannot have heard its peers' heartbeats in time, so a suspicion it formed meanwhile says more
+ * about itself than about the suspect; {@link SuspicionGuard} asks this watch before it lets one
+ * through.
+ *
+ * <p>The loop allocates nothing and takes no lock (only parks, reads the clock and writes
+ * volatile longs), so the collector and the allocator cannot hold it up, and it runs at the
+ * highest Java priority (which the JVM passes to the OS only where it may). Stolen time is kept
+ * as a running total plus a ring of the total at the start of each bucket, so "stolen within the
+ * last W ms" is two reads.
+ */
+final class PauseWatch implements AutoCloseable {
+    /** Lateness below this per tick is ordinary timer jitter, not starvation. */
+    static final long JITTER_NANOS = 1_000_000L;
+    private static final int BUCKETS = 128;
+
+    private final long tickNanos;
+    private final long bucketNanos;
+    private final AtomicLongArray totalAtBucketStart = new AtomicLongArray(BUCKETS);
+    private final AtomicLongArray bucketIndexStored = new AtomicLongArray(BUCKETS);
+    private volatile long stolenTotalNanos;
+    private volatile long worstLatenessNanos;
+    private volatile long lastTickNanos;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /**
+     * @param name      thread name suffix (the node name)
+     * @param tickMs    how often the thread wakes
+     * @param horizonMs the longest window {@link #stolenWithinNanos} is asked about
+     * @param startThread false in unit tests, which feed {@link #recordTick} themselves
+     */
+    PauseWatch(String name, long tickMs, long horizonMs, long nowNanos, boolean startThread) {
+        if (tickMs <= 0 || horizonMs < tickMs) {
+            throw new IllegalArgumentException("pause watch: tick " + tickMs + " ms must be positive and at most the horizon "
+                    + horizonMs + " ms");
+        }
+        this.tickNanos = tickMs * 1_000_000L;
+        // Room for the horizon plus one partial bucket at each end.
+        this.bucketNanos = Math.max(tickNanos, (horizonMs * 1_000_000L) / (BUCKETS - 2) + 1);
+        this.lastTickNanos = nowNanos;
+        for (int i = 0; i < BUCKETS; i++) {
+            bucketIndexStored.set(i, -1);
+        }
+        mark(nowNanos);
+        if (startThread) {
+            thread = new Thread(this::loop, "pulse-pause-watch-" + name);
+            thread.setDaemon(true);
+            thread.setPriority(Thread.MAX_PRIORITY);
+            thread.start();
+        } else {
+            thread = null;
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            LockSupport.parkNanos(tickNanos);
+            recordTick(System.nanoTime());
+        }
+    }
+
+    /** One wake-up at {@code nowNanos}: what exceeds the tick (and jitter) was stolen. */
+    void recordTick(long nowNanos) {
+        long late = nowNanos - lastTickNanos - tickNanos;
+        lastTickNanos = nowNanos;
+        // Mark first: a pause that ends in a new bucket is counted in windows that start there.
+        mark(nowNanos);
+        if (late > JITTER_NANOS) {
+            stolenTotalNanos += late; // single writer: this thread
+            if (late > worstLatenessNanos) {
+                worstLatenessNanos = late;
+            }
+        }
+    }
+
+    /** Records the running total at the start of the bucket {@code nowNanos} falls in, once per bucket. */
+    private void mark(long nowNanos) {
+        long index = Math.floorDiv(nowNanos, bucketNanos);
+        int slot = (int) Math.floorMod(index, (long) BUCKETS);
+        if (bucketIndexStored.get(slot) != index) {
+            totalAtBucketStart.set(slot, stolenTotalNanos);
+            bucketIndexStored.set(slot, index);
+        }
+    }
+
+    /**
+     * CPU time this JVM missed during about the last {@code windowNanos} (rounded out to whole
+     * buckets, so never less than what was stolen in the window), including a pause still going on
+     * now (the watch has not woken yet to record it).
+     */
+    long stolenWithinNanos(long windowNanos, long nowNanos) {
+        long ongoing = Math.max(0, nowNanos - lastTickNanos - tickNanos);
+        long total = stolenTotalNanos + (ongoing > JITTER_NANOS ? ongoing : 0);
+        long index = Math.floorDiv(nowNanos - windowNanos, bucketNanos);
+        // A bucket not (or no longer) recorded means the watch slept through it: count from the
+        // oldest total still held, which can only overstate what was stolen.
+        for (int back = 0; back < BUCKETS; back++) {
+            int s = (int) Math.floorMod(index - back, (long) BUCKETS);
+            long stored = bucketIndexStored.get(s);
+            if (stored == index - back) {
+                return Math.max(0, total - totalAtBucketStart.get(s));
+            }
+            if (stored > index - back) {
+                break; // overwritten by a newer round: older history is gone
+            }
+        }
+        return total;
+    }
+
+    long stolenTotalNanos() {
+        return stolenTotalNanos;
+    }
+
+    long worstLatenessNanos() {
+        return worstLatenessNanos;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+}

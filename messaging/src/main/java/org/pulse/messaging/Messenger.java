@@ -65,6 +65,7 @@ public final class Messenger implements AutoCloseable {
     /** Null only when {@link #NO_GUARD_PROPERTY} turned the guard off. */
     private final PauseWatch pauseWatch;
     private final SuspicionGuard guard;
+    private final HeardTap heardTap;
     /** System property that turns {@link SuspicionGuard} off, to measure what it is worth. */
     static final String NO_GUARD_PROPERTY = "pulse.messaging.noSuspicionGuard";
 
@@ -95,14 +96,16 @@ public final class Messenger implements AutoCloseable {
         if (Boolean.parseBoolean(System.getProperty(NO_GUARD_PROPERTY, "false"))) {
             // For measuring what the guard is worth (bench/failover --no-guard); never in production.
             this.pauseWatch = null;
+            this.heardTap = null;
             this.guard = null;
             LOG.log(Level.WARNING, node + ": " + NO_GUARD_PROPERTY + " is set: suspicions formed while this node was"
                     + " starved of CPU go through unchecked (for measurements only)");
         } else {
             this.pauseWatch = new PauseWatch(node, guardSettings.tickMs(), guardSettings.windowMs(), System.nanoTime(), true);
-            this.guard = new SuspicionGuard(node, pauseWatch, System::nanoTime, guardSettings);
+            this.heardTap = new HeardTap(System::nanoTime);
+            this.guard = new SuspicionGuard(node, pauseWatch, heardTap, System::nanoTime, guardSettings);
         }
-        this.channel = new JChannel(StackFactory.build(config, seal, guard, tap, dropLog));
+        this.channel = new JChannel(StackFactory.build(config, seal, heardTap, guard, tap, dropLog));
         channel.name(node);
         // The name travels inside the address, so every member can name every other one even if
         // it never saw its discovery reply (e.g. after a merge).
@@ -288,9 +291,9 @@ public final class Messenger implements AutoCloseable {
         return channel;
     }
 
-    /** Suspicions held back because this node was starved, and how many of them proved false; {0, 0} without a guard. */
+    /** Suspicions held back (starved or vetoed), how many proved false, how many a second opinion vetoed; zeros without a guard. */
     long[] heldSuspicions() {
-        return guard == null ? new long[2] : new long[] {guard.heldCount(), guard.avoidedCount()};
+        return guard == null ? new long[3] : new long[] {guard.heldCount(), guard.avoidedCount(), guard.vetoCount()};
     }
 
     long rejectedBySeal() {

@@ -51,8 +51,8 @@ final class StackFactory {
     private StackFactory() {
     }
 
-    static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol suspicionGuard, Protocol suspectTap,
-            DropLog dropLog) {
+    static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol heardTap, Protocol suspicionGuard,
+            Protocol suspectTap, DropLog dropLog) {
         Timing t = config.timing();
         InetSocketAddress bind = config.primaryLink();
         List<Protocol> stack = new ArrayList<>();
@@ -122,6 +122,11 @@ final class StackFactory {
         fdSock.setValue("connect_timeout", t.fdSockConnectTimeoutMs());
         stack.add(fdSock);
 
+        // Below FD_ALL3, which consumes heartbeats: when each member was last heard, for the
+        // guard's second opinion. Null only when the guard is off (measurements).
+        if (heardTap != null) {
+            stack.add(heardTap);
+        }
         FD_ALL3 fdAll = new FD_ALL3();
         fdAll.setValue("timeout", t.heartbeatTimeoutMs());
         fdAll.setValue("interval", t.heartbeatIntervalMs());

@@ -1,5 +1,8 @@
 package org.pulse.messaging;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -9,10 +12,18 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jgroups.Address;
+import org.jgroups.EmptyMessage;
 import org.jgroups.Event;
+import org.jgroups.Global;
+import org.jgroups.Header;
+import org.jgroups.Message;
 import org.jgroups.View;
+import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.stack.Protocol;
+import org.jgroups.util.MessageBatch;
+import org.jgroups.util.Util;
 
 /**
  * Sits right above VERIFY_SUSPECT2 and holds back a confirmed suspicion this node formed while it
@@ -32,10 +43,26 @@ import org.jgroups.stack.Protocol;
  * through even if this node keeps being starved, so a real failure is never ignored, only
  * detected later, and only on a node that could not run.
  *
+ * <p>Second opinion: a suspicion that passed the pause check is put to the other members (all
+ * but this node and the suspects) over {@link HeardTap}: "when did you last hear X?". If one of
+ * them heard X within half the heartbeat timeout, X is alive and the silence is this node's (a
+ * starved receiver the watch did not see, a link of its own): the suspicion is held as above. The
+ * question waits at most {@code opinionWaitMs} (the VERIFY_SUSPECT2 timeout); a member that does
+ * not answer in time has no say, so a dead or starved third member cannot delay a real detection
+ * by more than that. With nobody to ask (two nodes), there is no second opinion.
+ *
  * <p>Public only because JGroups instantiates protocols reflectively in some paths; not an API.
  */
 public final class SuspicionGuard extends Protocol {
     private static final Logger LOG = System.getLogger(SuspicionGuard.class.getName());
+    /** JGroups ids of this protocol and its header: above JGroups' own, unused by it. */
+    static final short PROTOCOL_ID = 3601;
+    static final short HEADER_MAGIC = 3602;
+
+    static {
+        ClassConfigurator.addProtocol(PROTOCOL_ID, SuspicionGuard.class);
+        ClassConfigurator.add(HEADER_MAGIC, OpinionHeader.class);
+    }
 
     private final String nodeName;
     private final PauseWatch watch;
@@ -43,14 +70,26 @@ public final class SuspicionGuard extends Protocol {
     private final long windowNanos;
     private final long thresholdNanos;
     private final long maxHoldNanos;
+    private final long opinionWaitNanos;
+    private final long freshMs;
+    private final HeardTap heard;
+    private volatile List<Address> members = List.of();
+    /** The question being asked now (one at a time: suspicions arrive on VERIFY_SUSPECT2's one thread). */
+    private Opinion asking;
+    private long nextAskId;
+    private final AtomicLong vetoCount = new AtomicLong();
     /** Suspect → when its suspicion was first held (nanoTime). */
     private final Map<Address, Long> heldSince = new ConcurrentHashMap<>();
     private final AtomicLong heldCount = new AtomicLong();
     private final AtomicLong avoidedCount = new AtomicLong();
     private final AtomicLong expiredCount = new AtomicLong();
 
-    SuspicionGuard(String nodeName, PauseWatch watch, LongSupplier nanoTime, Settings settings) {
+    SuspicionGuard(String nodeName, PauseWatch watch, HeardTap heard, LongSupplier nanoTime, Settings settings) {
+        setId(PROTOCOL_ID);
         this.nodeName = nodeName;
+        this.heard = heard;
+        this.opinionWaitNanos = settings.opinionWaitMs() * 1_000_000L;
+        this.freshMs = settings.freshMs();
         this.watch = watch;
         this.nanoTime = nanoTime;
         this.windowNanos = settings.windowMs() * 1_000_000L;
@@ -68,17 +107,178 @@ public final class SuspicionGuard extends Protocol {
      *                    a heartbeat, or the suspect's answer to VERIFY_SUSPECT2, which is shorter)
      * @param maxHoldMs   the longest a suspicion is held: 4 × the detection time, at least 2 s
      * @param tickMs      how often the pause watch wakes: a tenth of the threshold, 2..10 ms
+     * @param opinionWaitMs how long the other members are given to answer: the VERIFY_SUSPECT2 timeout
+     * @param freshMs     an answer "heard X within this" vetoes: half the heartbeat timeout, well
+     *                    below what any member can answer about a member dead for a whole timeout
      */
-    record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs) {
+    record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs) {
         static Settings of(Timing t) {
             long threshold = Math.max(5, t.heartbeatIntervalMs() / 2);
             return new Settings(t.worstCaseSilentDetectionMs(), threshold, Math.max(2_000, 4 * t.failureDetectionMs()),
-                    Math.max(2, Math.min(10, threshold / 10)));
+                    Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2);
         }
 
         String describe() {
             return "a node that missed " + thresholdMs + " ms of CPU within " + windowMs + " ms holds back its own suspicions"
-                    + " (up to " + maxHoldMs + " ms; pause watch every " + tickMs + " ms)";
+                    + " (up to " + maxHoldMs + " ms; pause watch every " + tickMs + " ms), and so does one whose suspect"
+                    + " another member heard within " + freshMs + " ms (asked for up to " + opinionWaitMs + " ms)";
+        }
+    }
+
+    /** One question to the other members about one suspect. */
+    private static final class Opinion {
+        final long askId;
+        final Address about;
+        int awaited;
+        long freshestMs = -1;
+        Address freshestFrom;
+
+        Opinion(long askId, Address about, int awaited) {
+            this.askId = askId;
+            this.about = about;
+            this.awaited = awaited;
+        }
+    }
+
+    /** The question ("when did you last hear {@code about}?") and its answer ({@code ageMs}, -1 = never). */
+    public static final class OpinionHeader extends Header {
+        static final byte ASK = 1;
+        static final byte ANSWER = 2;
+        byte type;
+        long askId;
+        Address about;
+        long ageMs;
+
+        public OpinionHeader() {
+        }
+
+        OpinionHeader(byte type, long askId, Address about, long ageMs) {
+            this.type = type;
+            this.askId = askId;
+            this.about = about;
+            this.ageMs = ageMs;
+        }
+
+        @Override
+        public short getMagicId() {
+            return HEADER_MAGIC;
+        }
+
+        @Override
+        public Supplier<? extends Header> create() {
+            return OpinionHeader::new;
+        }
+
+        @Override
+        public int serializedSize() {
+            return Global.BYTE_SIZE + 2 * Global.LONG_SIZE + Util.size(about);
+        }
+
+        @Override
+        public void writeTo(DataOutput out) throws IOException {
+            out.writeByte(type);
+            out.writeLong(askId);
+            out.writeLong(ageMs);
+            Util.writeAddress(about, out);
+        }
+
+        @Override
+        public void readFrom(DataInput in) throws IOException, ClassNotFoundException {
+            type = in.readByte();
+            askId = in.readLong();
+            ageMs = in.readLong();
+            about = Util.readAddress(in);
+        }
+
+        @Override
+        public String toString() {
+            return (type == ASK ? "ASK " : "ANSWER ") + askId + " " + about + " " + ageMs + " ms";
+        }
+    }
+
+    @Override
+    public Object up(Message msg) {
+        OpinionHeader h = msg.getHeader(PROTOCOL_ID);
+        if (h == null) {
+            return up_prot.up(msg);
+        }
+        handle(msg.getSrc(), h);
+        return null;
+    }
+
+    @Override
+    public void up(MessageBatch batch) {
+        for (java.util.Iterator<Message> it = batch.iterator(); it.hasNext();) {
+            Message msg = it.next();
+            OpinionHeader h = msg == null ? null : msg.getHeader(PROTOCOL_ID);
+            if (h != null) {
+                it.remove();
+                handle(msg.getSrc(), h);
+            }
+        }
+        if (!batch.isEmpty()) {
+            up_prot.up(batch);
+        }
+    }
+
+    private void handle(Address from, OpinionHeader h) {
+        if (h.type == OpinionHeader.ASK) {
+            down_prot.down(new EmptyMessage(from).putHeader(PROTOCOL_ID,
+                    new OpinionHeader(OpinionHeader.ANSWER, h.askId, h.about, heard.ageMs(h.about))));
+        } else if (h.type == OpinionHeader.ANSWER) {
+            synchronized (this) {
+                Opinion o = asking;
+                if (o != null && o.askId == h.askId && h.about.equals(o.about)) {
+                    o.awaited--;
+                    if (h.ageMs >= 0 && (o.freshestMs < 0 || h.ageMs < o.freshestMs)) {
+                        o.freshestMs = h.ageMs;
+                        o.freshestFrom = from;
+                    }
+                    notifyAll();
+                }
+            }
+        }
+    }
+
+    /**
+     * Asks every member but this one and the suspects when it last heard {@code suspect}; returns
+     * the member that heard it within {@code freshMs} and how long ago, or null (nobody did, nobody
+     * answered in time, or nobody to ask).
+     */
+    private Object[] secondOpinion(Address suspect, Collection<Address> suspects) {
+        List<Address> ask = new ArrayList<>();
+        for (Address m : members) {
+            if (!m.equals(getAddress()) && !suspects.contains(m)) {
+                ask.add(m);
+            }
+        }
+        if (ask.isEmpty()) {
+            return null;
+        }
+        Opinion o;
+        synchronized (this) {
+            o = new Opinion(++nextAskId, suspect, ask.size());
+            asking = o;
+        }
+        for (Address m : ask) {
+            down_prot.down(new EmptyMessage(m).putHeader(PROTOCOL_ID, new OpinionHeader(OpinionHeader.ASK, o.askId, suspect, 0)));
+        }
+        long deadline = nanoTime.getAsLong() + opinionWaitNanos;
+        synchronized (this) {
+            try {
+                while (o.awaited > 0 && !(o.freshestMs >= 0 && o.freshestMs <= freshMs)) {
+                    long left = deadline - nanoTime.getAsLong();
+                    if (left <= 0) {
+                        break;
+                    }
+                    wait(Math.max(1, left / 1_000_000L));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                asking = null;
+            }
+            return o.freshestMs >= 0 && o.freshestMs <= freshMs ? new Object[] {o.freshestFrom, o.freshestMs} : null;
         }
     }
 
@@ -111,6 +311,7 @@ public final class SuspicionGuard extends Protocol {
     public Object down(Event evt) {
         if (evt.getType() == Event.VIEW_CHANGE && evt.getArg() instanceof View v) {
             heldSince.keySet().retainAll(v.getMembers());
+            members = List.copyOf(v.getMembers());
         }
         return down_prot.down(evt);
     }
@@ -123,14 +324,21 @@ public final class SuspicionGuard extends Protocol {
         for (Address a : suspects) {
             Long since = heldSince.get(a);
             boolean starved = stolen >= thresholdNanos;
-            if (starved && (since == null || now - since < maxHoldNanos)) {
+            boolean holdable = since == null || now - since < maxHoldNanos;
+            Object[] veto = !starved && holdable ? secondOpinion(a, suspects) : null;
+            if (holdable && (starved || veto != null)) {
                 heldCount.incrementAndGet();
+                if (veto != null) {
+                    vetoCount.incrementAndGet();
+                }
                 if (since == null) {
                     heldSince.put(a, now);
-                    LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": this node"
-                            + " missed " + stolen / 1_000_000 + " ms of CPU in the last " + windowNanos / 1_000_000
-                            + " ms (worst single pause so far " + watch.worstLatenessNanos() / 1_000_000 + " ms), so it may"
-                            + " not have heard it; asking again while it stays silent");
+                    LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": " + (starved
+                            ? "this node missed " + stolen / 1_000_000 + " ms of CPU in the last " + windowNanos / 1_000_000
+                                    + " ms (worst single pause so far " + watch.worstLatenessNanos() / 1_000_000 + " ms), so it"
+                                    + " may not have heard it"
+                            : Messenger.nameOf((Address) veto[0]) + " heard it " + veto[1] + " ms ago")
+                            + "; asking again while it stays silent");
                 }
                 continue;
             }
@@ -161,6 +369,11 @@ public final class SuspicionGuard extends Protocol {
     /** Suspicion events held back (each re-raised suspicion counts). */
     long heldCount() {
         return heldCount.get();
+    }
+
+    /** Suspicion events held because another member had heard the suspect lately. */
+    long vetoCount() {
+        return vetoCount.get();
     }
 
     /** Held suspects heard from again: false suspicions that did not become view changes. */

@@ -49,7 +49,11 @@ final class FailoverLab implements AutoCloseable {
     private final boolean[] killed = new boolean[NODES + 1];
     private final List<Process> probes = new CopyOnWriteArrayList<>();
 
-    private FailoverLab(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException {
+    /** Java options added to every crmd's (bench/failover --no-guard: the messaging guard off). */
+    final String extraJavaOpts;
+
+    private FailoverLab(NetnsLab lab, Path repo, long failureDetectionMs, String extraJavaOpts) throws IOException {
+        this.extraJavaOpts = extraJavaOpts;
         this.lab = lab;
         this.repo = repo;
         this.failureDetectionMs = failureDetectionMs;
@@ -103,7 +107,13 @@ final class FailoverLab implements AutoCloseable {
     }
 
     static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException, InterruptedException {
-        FailoverLab f = new FailoverLab(lab, repo, failureDetectionMs);
+        return start(lab, repo, failureDetectionMs, "");
+    }
+
+    /** As above, with {@code extraJavaOpts} added to every crmd's Java options. */
+    static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs, String extraJavaOpts)
+            throws IOException, InterruptedException {
+        FailoverLab f = new FailoverLab(lab, repo, failureDetectionMs, extraJavaOpts);
         NetnsLab.Result r = NetnsLab.run(List.of(repo.resolve("bin/crmd").toString(), "--generate-key", f.key.toString()),
                 Map.of(), Duration.ofSeconds(120));
         if (!r.ok()) {
@@ -173,8 +183,8 @@ final class FailoverLab implements AutoCloseable {
     void startNode(int i) throws IOException {
         NetnsLab.Node n = node(i);
         Process p = lab.startInOwnMountNamespace(n, List.of(repo.resolve("bin/crmd").toString(), "--config",
-                n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS),
-                log(i));
+                n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS",
+                (LocalCluster.DAEMON_JAVA_OPTS + " " + extraJavaOpts).strip()), log(i));
         crmd[i] = p;
         killed[i] = false;
         // nsenter, unshare and setsid exec in place, so this is crmd's own PID.

@@ -107,13 +107,18 @@ final class PauseWatch implements AutoCloseable {
             int s = (int) Math.floorMod(index - back, (long) BUCKETS);
             long stored = bucketIndexStored.get(s);
             if (stored == index - back) {
-                return Math.max(0, total - totalAtBucketStart.get(s));
+                return cap(Math.max(0, total - totalAtBucketStart.get(s)), windowNanos, ongoing);
             }
             if (stored > index - back) {
                 break; // overwritten by a newer round: older history is gone
             }
         }
-        return total;
+        return cap(total, windowNanos, ongoing);
+    }
+
+    /** Never more than the window (or the pause going on now, if longer): an overstatement stays readable. */
+    private static long cap(long stolenNanos, long windowNanos, long ongoingNanos) {
+        return Math.min(stolenNanos, Math.max(windowNanos, ongoingNanos));
     }
 
     long stolenTotalNanos() {

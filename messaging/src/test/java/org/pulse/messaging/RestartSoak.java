@@ -36,11 +36,13 @@ import org.jgroups.JChannel;
  */
 public final class RestartSoak {
     /** What one soak saw. */
-    record Result(int restarts, int falseExclusions, int suspicionsOfLive, List<String> events, String load) {
+    record Result(int restarts, int falseExclusions, int suspicionsOfLive, int heldStarved, int heldVetoed, int avoided,
+            List<String> events, String load) {
         String line(long seconds, long detectionMs, int loadProcesses, boolean guard) {
             return String.format(Locale.ROOT, "restart_soak seconds=%d detection_ms=%d load_processes=%d guard=%s restarts=%d"
-                    + " false_exclusions=%d suspicions_of_live=%d load=%s", seconds, detectionMs, loadProcesses,
-                    guard ? "on" : "off", restarts, falseExclusions, suspicionsOfLive, load.replace(' ', '/'));
+                    + " false_exclusions=%d suspicions_of_live=%d held_starved=%d held_vetoed=%d avoided=%d load=%s", seconds,
+                    detectionMs, loadProcesses, guard ? "on" : "off", restarts, falseExclusions, suspicionsOfLive, heldStarved,
+                    heldVetoed, avoided, load.replace(' ', '/'));
         }
     }
 
@@ -92,6 +94,8 @@ public final class RestartSoak {
         final String name;
         final Process process;
         final List<String> views = Collections.synchronizedList(new ArrayList<>());
+        /** Confined to the reader thread. */
+        private boolean sawWhole;
 
         Node(String name, Process process, long t0, List<String> events, AtomicInteger suspicionsOfLive,
                 AtomicInteger falseExclusions, Liveness live) {
@@ -105,7 +109,10 @@ public final class RestartSoak {
                         if (line.startsWith("VIEW ")) {
                             List<String> members = List.of(line.substring(5).split(","));
                             views.add(line.substring(5));
-                            if (live.falselyExcluded(members)) {
+                            // A node's views before it first saw the whole cluster are its joining, not exclusions.
+                            boolean judged = sawWhole;
+                            sawWhole |= members.size() == 3;
+                            if (judged && live.falselyExcluded(members)) {
                                 falseExclusions.incrementAndGet();
                                 events.add(at + "   <- FALSE EXCLUSION");
                             } else {
@@ -213,7 +220,23 @@ public final class RestartSoak {
             }
             Files.deleteIfExists(key);
         }
-        return new Result(restarts, falseExclusions.get(), suspicionsOfLive.get(), List.copyOf(events), loadAverage());
+        // The guard's own account, from the nodes' logs: holds (first of each episode) by reason, and false suspicions avoided.
+        int starved = 0;
+        int vetoed = 0;
+        int avoided = 0;
+        for (int i = 1; i <= 3; i++) {
+            Path log = dir.resolve("node" + i + ".log");
+            if (Files.exists(log)) {
+                for (String l : Files.readAllLines(log)) {
+                    starved += l.contains("holding back the suspicion") && l.contains("missed") ? 1 : 0;
+                    vetoed += l.contains("holding back the suspicion") && l.contains(" heard it ") ? 1 : 0;
+                    avoided += l.contains("a false suspicion avoided") ? 1 : 0;
+                }
+                Files.delete(log);
+            }
+        }
+        return new Result(restarts, falseExclusions.get(), suspicionsOfLive.get(), starved, vetoed, avoided, List.copyOf(events),
+                loadAverage());
     }
 
     private static Node start(int i, String classpath, List<InetSocketAddress> addrs, String peers, Path key, long detectionMs,
@@ -226,7 +249,8 @@ public final class RestartSoak {
         }
         cmd.addAll(List.of("-cp", classpath, NodeMain.class.getName(), "restartsoak", "node" + (i + 1),
                 addrs.get(i).getHostString() + ":" + addrs.get(i).getPort(), peers, key.toString(), Long.toString(detectionMs)));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(
+                key.resolveSibling("node" + (i + 1) + ".log").toFile())).start();
         return new Node("node" + (i + 1), p, t0, events, suspicionsOfLive, falseExclusions, live);
     }
 

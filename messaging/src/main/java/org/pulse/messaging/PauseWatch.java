@@ -12,8 +12,9 @@ import java.util.concurrent.locks.LockSupport;
  * through.
  *
  * <p>The loop allocates nothing and takes no lock (only parks, reads the clock and writes
- * volatile longs), so the collector and the allocator cannot hold it up, and it runs at the
- * highest Java priority (which the JVM passes to the OS only where it may). Stolen time is kept
+ * volatile longs), so only what starves the JVM's other threads holds it up. It runs at normal
+ * priority on purpose: it stands in for the threads that receive heartbeats, and a watch that
+ * got the CPU before them would report less starvation than they suffer. Stolen time is kept
  * as a running total plus a ring of the total at the start of each bucket, so "stolen within the
  * last W ms" is two reads.
  */
@@ -54,7 +55,6 @@ final class PauseWatch implements AutoCloseable {
         if (startThread) {
             thread = new Thread(this::loop, "pulse-pause-watch-" + name);
             thread.setDaemon(true);
-            thread.setPriority(Thread.MAX_PRIORITY);
             thread.start();
         } else {
             thread = null;

@@ -18,7 +18,7 @@ import org.jgroups.JChannel;
 
 /**
  * The restart soak at the messaging level, the case that fenced a healthy DC: three nodes in three
- * JVMs (NodeMain) on loopback, node1 the coordinator; node3 is killed (SIGKILL) and started again,
+ * JVMs (NodeMain) on loopback, node1 started first; node3 is killed (SIGKILL) and started again,
  * over and over, while another process keeps every core busy ({@code loadProcesses} shell busy
  * loops). A JVM starting up takes what CPU is left (class loading, JIT), so node1 and node2 run
  * starved exactly when they must tell a dead node3 from a live one. Counts
@@ -96,6 +96,7 @@ public final class RestartSoak {
         final List<String> views = Collections.synchronizedList(new ArrayList<>());
         /** Confined to the reader thread. */
         private boolean sawWhole;
+        volatile boolean ready;
 
         Node(String name, Process process, long t0, List<String> events, AtomicInteger suspicionsOfLive,
                 AtomicInteger falseExclusions, Liveness live) {
@@ -106,7 +107,9 @@ public final class RestartSoak {
                     String line;
                     while ((line = r.readLine()) != null) {
                         String at = String.format(Locale.ROOT, "%7.2f s %s %s", (System.nanoTime() - t0) / 1e9, name, line);
-                        if (line.startsWith("VIEW ")) {
+                        if (line.startsWith("READY ")) {
+                            ready = true;
+                        } else if (line.startsWith("VIEW ")) {
                             List<String> members = List.of(line.substring(5).split(","));
                             views.add(line.substring(5));
                             // A node's views before it first saw the whole cluster are its joining, not exclusions.
@@ -177,7 +180,11 @@ public final class RestartSoak {
             for (int i = 0; i < 3; i++) {
                 nodes[i] = start(i, classpath, addrs, peers, key, detectionMs, guard, t0, events, suspicionsOfLive, falseExclusions, live);
                 if (i == 0) {
-                    Thread.sleep(2_000); // node1 becomes the coordinator
+                    // node1 first, alone, so it is the coordinator (on a busy machine a JVM takes seconds to start)
+                    long readyBy = System.nanoTime() + 120_000_000_000L;
+                    while (!nodes[0].ready && System.nanoTime() < readyBy) {
+                        Thread.sleep(20);
+                    }
                 }
             }
             // Generous: on a machine shared with others' builds a JVM alone can take 20 s to start.
@@ -255,15 +262,12 @@ public final class RestartSoak {
         return new Node("node" + (i + 1), p, t0, events, suspicionsOfLive, falseExclusions, live);
     }
 
-    /** Waits until node1 and node2 both last saw a view of {@code size} members with node1 first. */
+    /** Waits until node1 and node2 both last saw the same view of {@code size} members (any coordinator: after a merge it may be node2). */
     private static boolean awaitView(Node[] nodes, int size, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         while (System.nanoTime() < deadline) {
-            boolean ok = true;
-            for (int i = 0; i < 2; i++) {
-                String v = nodes[i].lastView();
-                ok &= v.startsWith("node1,") && v.split(",").length == size;
-            }
+            String v = nodes[0].lastView();
+            boolean ok = v.split(",").length == size && v.equals(nodes[1].lastView());
             if (ok) {
                 return true;
             }

@@ -49,7 +49,7 @@ public final class FailoverBench {
     /** Nodes found dead although not killed, during (e) only (IPMI fencing leaves no power-switch history). */
     private int extraFencingsIpmi;
     /** Every kill this bench made, to tell the cluster's fences of them from false fences. */
-    final FenceLedger ledger = new FenceLedger();
+    final FenceLedger ledger = new FenceLedger(System::currentTimeMillis);
     /** The BMCs of case (e), or null when it does not run. */
     private final BmcLab bmcs;
     /** fence_ipmilan's power_timeout in (e): a dead BMC fails within it (not the 20 s default). */
@@ -736,7 +736,8 @@ public final class FailoverBench {
 
     /** Idle for soakS: {view changes seen by any node, VIP location changes, failed client probes}. */
     int[] soak(long soakS) throws Exception {
-        say("(d) idle soak of " + soakS + " s: counting view changes and VIP moves");
+        say("(d) " + (soakLoad ? "loaded" : "idle") + " soak of " + soakS + " s: counting view changes and VIP moves; load"
+                + " average " + loadAverage());
         try (FailoverLab.Client client = cluster.client(vip, 80)) {
             String start = settled("vip", client);
             Set<String> views = new HashSet<>();

@@ -20,13 +20,18 @@ final class FenceLedger {
 
     /** Node index → [killedAt, restartedAt (or MAX while down)] in epoch ms, one per kill. */
     private final Map<Integer, List<long[]>> windows = new HashMap<>();
+    private final java.util.function.LongSupplier epochMs;
+
+    FenceLedger(java.util.function.LongSupplier epochMs) {
+        this.epochMs = epochMs;
+    }
 
     /** Legitimate fences, false fences, and what the false ones were ("n2 at 12:01:02.345"). */
     record Count(int legitimate, int falseFences, List<String> details) {
     }
 
     synchronized void killed(int node) {
-        windows.computeIfAbsent(node, n -> new ArrayList<>()).add(new long[] {System.currentTimeMillis() - SLACK_MS,
+        windows.computeIfAbsent(node, n -> new ArrayList<>()).add(new long[] {epochMs.getAsLong() - SLACK_MS,
                 Long.MAX_VALUE});
     }
 
@@ -34,7 +39,7 @@ final class FenceLedger {
     synchronized void restarted(int node) {
         for (long[] w : windows.getOrDefault(node, List.of())) {
             if (w[1] == Long.MAX_VALUE) {
-                w[1] = System.currentTimeMillis();
+                w[1] = epochMs.getAsLong();
             }
         }
     }

@@ -93,26 +93,25 @@ final class PauseWatch implements AutoCloseable {
     }
 
     /**
-     * CPU time this JVM missed during about the last {@code windowNanos} (rounded out to whole
-     * buckets, so never less than what was stolen in the window), including a pause still going on
-     * now (the watch has not woken yet to record it).
+     * CPU time this JVM missed during about the last {@code windowNanos} (from the first wake-up
+     * at or after the window's start, whose bucket boundary may lie up to a bucket before it), including a pause
+     * still going on now (the watch has not woken yet to record it).
      */
     long stolenWithinNanos(long windowNanos, long nowNanos) {
         long ongoing = Math.max(0, nowNanos - lastTickNanos - tickNanos);
         long total = stolenTotalNanos + (ongoing > JITTER_NANOS ? ongoing : 0);
         long index = Math.floorDiv(nowNanos - windowNanos, bucketNanos);
-        // A bucket not (or no longer) recorded means the watch slept through it: count from the
-        // oldest total still held, which can only overstate what was stolen.
-        for (int back = 0; back < BUCKETS; back++) {
-            int s = (int) Math.floorMod(index - back, (long) BUCKETS);
-            long stored = bucketIndexStored.get(s);
-            if (stored == index - back) {
+        long newest = Math.floorDiv(nowNanos, bucketNanos);
+        // The first bucket the watch woke in, from the window's start on. A bucket it did not wake
+        // in was slept through: a pause, which the next wake-up adds to the total after marking its
+        // bucket, so counting from that bucket still includes it.
+        for (long b = index; b <= newest; b++) {
+            int s = (int) Math.floorMod(b, (long) BUCKETS);
+            if (bucketIndexStored.get(s) == b) {
                 return cap(Math.max(0, total - totalAtBucketStart.get(s)), windowNanos, ongoing);
             }
-            if (stored > index - back) {
-                break; // overwritten by a newer round: older history is gone
-            }
         }
+        // No wake-up in the whole window: the pause going on now covers it.
         return cap(total, windowNanos, ongoing);
     }
 

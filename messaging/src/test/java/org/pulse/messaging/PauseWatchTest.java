@@ -43,6 +43,20 @@ class PauseWatchTest {
     }
 
     @Test
+    void ticksThatSkipBucketsDoNotInflateTheFigure() {
+        // A 4 ms tick over a 500 ms horizon: buckets of about 4 ms, some of which no tick falls in.
+        PauseWatch w = new PauseWatch("t", 4, 500, 0, false);
+        long now = 0;
+        for (int i = 0; i < 1_000; i++) {
+            now += 4 * MS + (i % 7 == 0 ? 2 * MS : 0); // now and then 2 ms late: 2 ms stolen each time
+            w.recordTick(now);
+        }
+        long stolen = w.stolenWithinNanos(500 * MS, now);
+        // About 500 / 4.3 ticks in the window, one in seven of them late by 2 ms: ~33 ms, never the whole window.
+        assertTrue(stolen >= 20 * MS && stolen <= 50 * MS, "stolen " + stolen / MS + " ms");
+    }
+
+    @Test
     void aPauseStillGoingOnCountsBeforeTheWatchWakes() {
         PauseWatch w = new PauseWatch("t", 10, 500, 0, false);
         w.recordTick(10 * MS);

@@ -239,7 +239,16 @@ public final class FailoverBench {
         String soakLoadAvg = loadAverage();
         // (f) restart soak: a node killed, fenced and restarted every restartEveryS.
         List<Long> f = new ArrayList<>();
-        int[] restart = restartSoakS > 0 ? restartSoak(restartSoakS, restartEveryS, f) : new int[2];
+        int[] restart = new int[2];
+        String restartProblem = null;
+        if (restartSoakS > 0) {
+            try {
+                restartSoak(restartSoakS, restartEveryS, f, restart);
+            } catch (IllegalStateException ex) {
+                // Still print what was measured (and count its fences); the problem goes into the table.
+                restartProblem = ex.getMessage();
+            }
+        }
         String restartLoadAvg = loadAverage();
         // (b) the group.
         for (int i = 1; i <= FailoverLab.NODES; i++) {
@@ -304,6 +313,9 @@ public final class FailoverBench {
         System.out.println(String.format(Locale.ROOT, "(f) restart soak %d s, a node killed, fenced and restarted every %d s%s:"
                 + " %d restarts, %d false VIP moves (load average at its end %s)", restartSoakS, restartEveryS,
                 soakLoad ? " under load" : "", restart[0], restart[1], restartLoadAvg));
+        if (restartProblem != null) {
+            System.out.println("    (f) stopped: " + restartProblem);
+        }
         FenceLedger.Count fences = ledger.count(cluster);
         int falseFences = fences.falseFences() + extraFencingsIpmi;
         System.out.println("fences by the cluster: " + fences.legitimate() + " of nodes this bench killed, " + falseFences
@@ -659,13 +671,11 @@ public final class FailoverBench {
      * kill of the VIP's holder to {@code outages}. A VIP that moves more often than the kills call
      * for (once when its holder dies, never when another node does or a node rejoins) is a false
      * failover; a fence of a node that was not killed is counted by the {@link FenceLedger}.
-     * Returns {restarts, false VIP moves}.
+     * Counts {restarts, false VIP moves} into {@code counts} as it goes, so they survive a cycle that fails.
      */
-    int[] restartSoak(long soakS, long everyS, List<Long> outages) throws Exception {
+    void restartSoak(long soakS, long everyS, List<Long> outages, int[] counts) throws Exception {
         say("(f) restart soak of " + soakS + " s: a node killed, fenced and restarted every " + everyS + " s; load average "
                 + loadAverage());
-        int restarts = 0;
-        int falseMoves = 0;
         try (FailoverLab.Client client = cluster.client(vip, 80)) {
             reviveFalselyFenced("before (f)", true);
             long end = System.nanoTime() + soakS * 1_000_000_000L;
@@ -681,9 +691,9 @@ public final class FailoverBench {
                 Thread.sleep(500);
                 ledger.killed(victim);
                 double[] k = cluster.powerOff(victim);
-                if (FailoverLab.waitFor(Duration.ofSeconds(30), () -> cluster.fenced(victim) ? "y" : null) == null) {
+                if (FailoverLab.waitFor(Duration.ofSeconds(60), () -> cluster.fenced(victim) ? "y" : null) == null) {
                     throw new IllegalStateException("(f) cycle " + (cycle + 1) + ": " + cluster.name(victim) + " was not fenced"
-                            + " in 30 s; logs " + cluster.logs());
+                            + " in 60 s; logs " + cluster.logs());
                 }
                 long outage = -1;
                 if (holderDies) {
@@ -700,7 +710,7 @@ public final class FailoverBench {
                 cluster.rebootBare(victim);
                 startNodeWebServer(victim);
                 cluster.startNode(victim);
-                restarts++;
+                counts[0]++;
                 // Watch the rest of the cycle: the rejoining JVM's start-up is when a healthy node
                 // used to be suspected.
                 int moves = 0;
@@ -726,7 +736,7 @@ public final class FailoverBench {
                     Thread.sleep(200);
                 }
                 int expected = holderDies ? 1 : 0;
-                falseMoves += Math.max(0, moves - expected);
+                counts[1] += Math.max(0, moves - expected);
                 say(String.format(Locale.ROOT, "  cycle %2d: killed %s (%s%s), fenced, restarted; VIP moved %d time(s)%s;"
                         + " load %s", cycle + 1, cluster.name(victim), cluster.name(victim).equals(dc) ? "the DC" : "not the DC",
                         holderDies ? ", the VIP's holder" : "", moves, outage >= 0 ? ", outage " + outage + " ms" : "",
@@ -734,7 +744,6 @@ public final class FailoverBench {
                 reviveFalselyFenced("in (f) cycle " + (cycle + 1), true);
             }
         }
-        return new int[] {restarts, falseMoves};
     }
 
     /** Idle for soakS: {view changes seen by any node, VIP location changes, failed client probes}. */

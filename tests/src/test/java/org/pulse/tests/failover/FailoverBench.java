@@ -55,7 +55,7 @@ public final class FailoverBench {
     /** fence_ipmilan's power_timeout in (e): a dead BMC fails within it (not the 20 s default). */
     static final int IPMI_POWER_TIMEOUT_S = 5;
 
-    private FailoverBench(FailoverLab cluster, BmcLab bmcs) {
+    FailoverBench(FailoverLab cluster, BmcLab bmcs) {
         this.cluster = cluster;
         this.lab = cluster.lab;
         this.vip = lab.vip(0);
@@ -674,12 +674,17 @@ public final class FailoverBench {
      * Counts {restarts, false VIP moves} into {@code counts} as it goes, so they survive a cycle that fails.
      */
     void restartSoak(long soakS, long everyS, List<Long> outages, int[] counts) throws Exception {
+        restartSoak(soakS, everyS, Integer.MAX_VALUE, outages, counts);
+    }
+
+    /** As above, stopping after {@code maxCycles} cycles (RestartSoakLabTest, in CI). */
+    void restartSoak(long soakS, long everyS, int maxCycles, List<Long> outages, int[] counts) throws Exception {
         say("(f) restart soak of " + soakS + " s: a node killed, fenced and restarted every " + everyS + " s; load average "
                 + loadAverage());
         try (FailoverLab.Client client = cluster.client(vip, 80)) {
             reviveFalselyFenced("before (f)", true);
             long end = System.nanoTime() + soakS * 1_000_000_000L;
-            for (int cycle = 0; System.nanoTime() < end; cycle++) {
+            for (int cycle = 0; System.nanoTime() < end && cycle < maxCycles; cycle++) {
                 long cycleEnd = System.nanoTime() + everyS * 1_000_000_000L;
                 String holder = settled("vip", client);
                 if (holder == null) {

@@ -54,6 +54,8 @@ public final class Messenger implements AutoCloseable {
     private final ScheduledThreadPoolExecutor delivery;
     private final DropLog dropLog;
     private final SealProtocol seal;
+    /** Which names may take part (null in insecure mode); {@link #updateMembers} changes it. */
+    private final Incarnations book;
     private final JChannel channel;
     private final AtomicLong nextId = new AtomicLong();
     /** Written on JGroups' view thread, read by senders: the view name lookups use. */
@@ -82,11 +84,12 @@ public final class Messenger implements AutoCloseable {
         this.dropLog = new DropLog(LOG, node, DROP_LOG_INTERVAL_MS, System::nanoTime);
         if (config.insecure()) {
             this.seal = null;
+            this.book = null;
         } else {
             // A new incarnation per start of the channel, durable before the first message.
             long incarnation = Incarnations.nextOwn(config.stateDir(), Messenger::wallClockMicros);
             // A restarted node is silent for at least a JVM start; a live one is heard every heartbeat.
-            Incarnations book = Incarnations.of(config.memberNames(), config.stateDir(),
+            this.book = Incarnations.of(config.memberNames(), config.stateDir(),
                     config.timing().heartbeatTimeoutMs(), System::nanoTime);
             this.seal = new SealProtocol(new Sealer(config.clusterKey(), config.acceptKeys(), new SecureRandom(), node, incarnation, book), dropLog,
                     config.secondLink() != null);
@@ -250,6 +253,38 @@ public final class Messenger implements AutoCloseable {
         Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.REPLY, type, config.nodeName(), request.correlationId(), payload);
         transmit(to, EnvelopeCodec.encode(e));
         return true;
+    }
+
+    /**
+     * The cluster's node list changed while this node runs (crm cluster add/remove): from now on
+     * only {@code memberNames} take part (others are refused at the seal), connections are accepted
+     * from the hosts of {@code peers}, and discovery asks exactly {@code peers}. Members already in
+     * the view stay until they leave; a removed node is expected to be stopped before its removal.
+     * Second links of added nodes are not taken up here (they need a restart).
+     */
+    public void updateMembers(Set<String> memberNames, List<java.net.InetSocketAddress> peers) {
+        if (memberNames.isEmpty() || peers.isEmpty()) {
+            throw new IllegalArgumentException(config.nodeName() + ": the node list cannot become empty");
+        }
+        if (!memberNames.contains(config.nodeName())) {
+            throw new IllegalArgumentException(config.nodeName() + " is not among the new node list " + memberNames);
+        }
+        if (book != null) {
+            book.allow(memberNames);
+        }
+        TP tp = channel.getProtocolStack().getTransport();
+        if (tp.getSocketFactory() instanceof PeerAddressFilter filter) {
+            Set<java.net.InetAddress> hosts = new HashSet<>();
+            config.links().forEach(a -> hosts.add(a.getAddress()));
+            config.peerSecondLinks().values().forEach(a -> hosts.add(a.getAddress()));
+            peers.forEach(a -> hosts.add(a.getAddress()));
+            filter.allow(hosts);
+        }
+        org.jgroups.protocols.TCPPING ping = channel.getProtocolStack().findProtocol(org.jgroups.protocols.TCPPING.class);
+        if (ping != null) {
+            ping.setInitialHosts(peers);
+        }
+        LOG.log(Level.INFO, config.nodeName() + ": node list now " + memberNames + " at " + peers);
     }
 
     /** Leaves the cluster gracefully and stops the delivery thread; idempotent. */

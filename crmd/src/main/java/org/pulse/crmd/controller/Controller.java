@@ -22,7 +22,8 @@ import org.pulse.cib.CibVersion;
  * of the view is also the DC; its duties live in {@link DcRole}.
  */
 public final class Controller {
-    private final ControllerConfig config;
+    /** Replaced only by {@link Event.NodesConfigured} (a node list changed while running). */
+    private ControllerConfig config;
     private final Scheduler scheduler;
     private final String self;
     private final LocalLrm lrm;
@@ -92,6 +93,10 @@ public final class Controller {
             onPing(p);
         } else if (event instanceof Event.LeaseResult l) {
             onLease(l);
+        } else if (event instanceof Event.NodesConfigured n) {
+            // Quorum is counted on the new list from the next view (as votequorum's expected votes).
+            config = config.withNodes(n.nodes());
+            out.info("node list now " + n.nodes() + "; quorum counts it from the next view");
         }
         while (!out.toSelf.isEmpty()) {
             onMessage(self, out.toSelf.poll());

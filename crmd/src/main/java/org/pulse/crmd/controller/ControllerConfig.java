@@ -32,6 +32,12 @@ public record ControllerConfig(String nodeName, List<String> configuredNodes, lo
         return new ControllerConfig(nodeName, configuredNodes, 1000, 30_000, 5000, 2000, 20_000);
     }
 
+    /** The same with another node list (crm cluster add/remove while running). */
+    public ControllerConfig withNodes(List<String> nodes) {
+        return new ControllerConfig(nodeName, nodes, joinRetryMs, writeTimeoutMs, actionMarginMs, fenceRetryMs,
+                defaultOpTimeoutMs, quorum);
+    }
+
     public ControllerConfig withQuorum(QuorumConfig q) {
         return new ControllerConfig(nodeName, configuredNodes, joinRetryMs, writeTimeoutMs, actionMarginMs,
                 fenceRetryMs, defaultOpTimeoutMs, q);

@@ -75,7 +75,8 @@ public final class CrmdRuntime implements AutoCloseable {
     static final long LEASE_RENEW_MS = 1000;
     static final long LEASE_MARGIN_MS = 2000;
 
-    private final NodeConfig config;
+    /** Replaced (same file, new node list) when crm cluster add/remove changes the list while running. */
+    private volatile NodeConfig config;
     private final Logger log;
     private final Clock clock = Clock.systemUTC();
     private final ExecutorService events;
@@ -93,10 +94,15 @@ public final class CrmdRuntime implements AutoCloseable {
     private Cib lastWritten;
     private final Path peDir;
     private Controller controller;
-    private Messenger messenger;
+    /** Volatile: the node list may be taken on the messaging thread while start() still sets this. */
+    private volatile Messenger messenger;
     private Lrm lrm;
     private AdminServer admin;
     private MetricsServer metrics;
+    /** The cluster's node list at run time (crm cluster add/remove, joins). */
+    private NodeList nodeList;
+    /** The join port (crm cluster join), or null when it could not be opened. */
+    private JoinListener joinListener;
     /** Runs the CIB's alert agents for what each applied CIB changed; created at boot. */
     private AlertRunner alerts;
     private final java.util.concurrent.atomic.AtomicLong viewChanges = new java.util.concurrent.atomic.AtomicLong();
@@ -180,8 +186,14 @@ public final class CrmdRuntime implements AutoCloseable {
         for (Path f : config.acceptKeyFiles()) {
             accepted.add(ClusterKey.load(f));
         }
+        // Before the cluster: a node list announced in the first view (this node missed a change while
+        // stopped) arrives while Messenger.start() is still joining.
+        nodeList = new NodeList(this, log);
         messenger = Messenger.start(messaging(config).clusterKey(key).acceptKeys(accepted).build(), new Listener());
+        // A list taken during the join reached the controller but not messaging (not yet assigned then).
+        messenger.updateMembers(config.nodes().keySet(), new ArrayList<>(config.nodes().values()));
         log.info("failure detection: {}", messenger.describeTiming());
+        joinListener = JoinListener.start(config, nodeList, log);
         started.countDown();
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
             startPinging(quorum.tieBreaker().target());
@@ -286,6 +298,9 @@ public final class CrmdRuntime implements AutoCloseable {
         public void onView(ClusterView v) {
             viewChanges.incrementAndGet();
             post(new Event.ViewChanged(new View(v.creator() + ":" + v.viewId(), v.members())));
+            if (nodeList != null) {
+                nodeList.viewChanged(v);
+            }
         }
 
         @Override
@@ -296,6 +311,18 @@ public final class CrmdRuntime implements AutoCloseable {
 
         @Override
         public void onMessage(Envelope envelope) {
+            if (NodeList.TYPE.equals(envelope.type()) && envelope.kind() == Envelope.Kind.REQUEST && nodeList != null) {
+                String answer = nodeList.take(new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8), false);
+                Messenger m = messenger;
+                if (m != null) { // else the asker reports no answer from this node
+                    m.reply(envelope, NodeList.TYPE, answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                return;
+            }
+            if (NodeList.SYNC_TYPE.equals(envelope.type()) && nodeList != null) {
+                nodeList.heard(envelope.sender(), new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8));
+                return;
+            }
             if (!MESSAGE_TYPE.equals(envelope.type())) {
                 return;
             }
@@ -611,6 +638,24 @@ public final class CrmdRuntime implements AutoCloseable {
         return config;
     }
 
+    Messenger messenger() {
+        return messenger;
+    }
+
+    NodeList nodeList() {
+        return nodeList;
+    }
+
+    /** The node list changed (crmd.conf already written): messaging and the controller take it. */
+    void reloaded(NodeConfig next) {
+        config = next;
+        Messenger m = messenger;
+        if (m != null) { // else start() gives messaging the list once it has a messenger
+            m.updateMembers(next.nodes().keySet(), new ArrayList<>(next.nodes().values()));
+        }
+        post(NodeList.nodesEvent(next));
+    }
+
     public String nodeName() {
         return config.node();
     }
@@ -638,6 +683,9 @@ public final class CrmdRuntime implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (joinListener != null) {
+            joinListener.close();
+        }
         if (pinger != null) {
             pinger.shutdownNow();
         }

@@ -59,6 +59,9 @@ import org.pulse.lrm.LrmConfig;
  * # whose DC gets an answer from ADDRESS wins), lease:/PATH (the half whose DC holds the lease file,
  * # on storage every node sees, wins)
  * tie_breaker = none
+ * # written by crm cluster add/remove/join (do not edit): the node list's version, so that a node that
+ * # missed a change while stopped takes the newer list from the others when it is back
+ * nodes_version = 3
  * </pre>
  */
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
@@ -68,7 +71,7 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
 
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
-            "two_node", "wait_for_all", "tie_breaker");
+            "two_node", "wait_for_all", "tie_breaker", "nodes_version");
 
     /** A problem in the file, with the place and what to do. */
     public static final class ConfigException extends Exception {
@@ -86,6 +89,14 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
     /** This node's second link, or null. */
     public InetSocketAddress link2() {
         return secondLinks.get(node);
+    }
+
+    /** This config with another node list (crm cluster add/remove while running). */
+    NodeConfig withNodes(Map<String, InetSocketAddress> newNodes, Map<String, InetSocketAddress> newSecondLinks) {
+        return new NodeConfig(file, node, cluster, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newNodes)),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newSecondLinks)), keyFile, dataDir, socket,
+                agentDirs, ocfRoot, stonithDirs, lsbDir, haRsctmp, failureDetectionMs, peInputsKept, quorum,
+                acceptKeyFiles, http);
     }
 
     public List<String> nodeNames() {
@@ -144,7 +155,18 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 throw new ConfigException(file + ":" + lineOf.get("nodes") + ": '" + e
                         + "' lists more than two links; at most name@host:port+host2:port2");
             }
-            nodes.put(name, address(file, lineOf.get("nodes"), links[0].strip()));
+            if (nodes.containsKey(name)) {
+                throw new ConfigException(file + ":" + lineOf.get("nodes") + ": node '" + name
+                        + "' is listed twice in nodes; each node once, name@host:port");
+            }
+            InetSocketAddress first = address(file, lineOf.get("nodes"), links[0].strip());
+            for (Map.Entry<String, InetSocketAddress> other : nodes.entrySet()) {
+                if (other.getValue().equals(first)) {
+                    throw new ConfigException(file + ":" + lineOf.get("nodes") + ": nodes " + other.getKey() + " and "
+                            + name + " have the same address " + links[0].strip() + "; give each node its own host:port");
+                }
+            }
+            nodes.put(name, first);
             if (links.length == 2) {
                 secondLinks.put(name, address(file, lineOf.get("nodes"), links[1].strip()));
             }

@@ -43,6 +43,10 @@ import org.jgroups.util.Util;
  * through even if this node keeps being starved, so a real failure is never ignored, only
  * detected later, and only on a node that could not run.
  *
+ * <p>A suspicion FD_SOCK2 raised (the suspect's connection broke: a crashed process) passes at
+ * once: it is the kernel's evidence, not an inference from silence, and every other member heard
+ * the crashed node a moment ago, so a second opinion would only delay it to FD_ALL3's timeout.
+ *
  * <p>Second opinion: a suspicion that passed the pause check is put to the other members (all
  * but this node and the suspects) over {@link HeardTap}: "when did you last hear X?". If one of
  * them heard X within half the heartbeat timeout, X is alive and the silence is this node's (a
@@ -323,6 +327,14 @@ public final class SuspicionGuard extends Protocol {
         List<Address> pass = new ArrayList<>(suspects.size());
         for (Address a : suspects) {
             Long since = heldSince.get(a);
+            if (heard.connectionLostWithin(a, windowNanos / 1_000_000L)) {
+                // FD_SOCK2 saw its connection break (a crash: the kernel reset it). That is evidence,
+                // not silence, so neither check applies; the others' "heard it a moment ago" would only
+                // turn a 100 ms crash detection into FD_ALL3's full timeout (ProcessTest).
+                heldSince.remove(a);
+                pass.add(a);
+                continue;
+            }
             boolean starved = stolen >= thresholdNanos;
             boolean holdable = since == null || now - since < maxHoldNanos;
             Object[] veto = !starved && holdable ? secondOpinion(a, suspects) : null;

@@ -76,6 +76,7 @@ public final class SuspicionGuard extends Protocol {
     private final long maxHoldNanos;
     private final long opinionWaitNanos;
     private final long freshMs;
+    private final long crashEvidenceMs;
     private final HeardTap heard;
     private volatile List<Address> members = List.of();
     /** The question being asked now (one at a time: suspicions arrive on VERIFY_SUSPECT2's one thread). */
@@ -94,6 +95,7 @@ public final class SuspicionGuard extends Protocol {
         this.heard = heard;
         this.opinionWaitNanos = settings.opinionWaitMs() * 1_000_000L;
         this.freshMs = settings.freshMs();
+        this.crashEvidenceMs = settings.crashEvidenceMs();
         this.watch = watch;
         this.nanoTime = nanoTime;
         this.windowNanos = settings.windowMs() * 1_000_000L;
@@ -114,12 +116,19 @@ public final class SuspicionGuard extends Protocol {
      * @param opinionWaitMs how long the other members are given to answer: the VERIFY_SUSPECT2 timeout
      * @param freshMs     an answer "heard X within this" vetoes: half the heartbeat timeout, well
      *                    below what any member can answer about a member dead for a whole timeout
+     * @param crashEvidenceMs how recent FD_SOCK2's report of a broken connection must be for a
+     *                    confirmed suspicion to pass at once: three verify timeouts
      */
-    record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs) {
+    record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs,
+            long crashEvidenceMs) {
         static Settings of(Timing t) {
             long threshold = Math.max(5, t.heartbeatIntervalMs() / 2);
+            // FD_SOCK2's report counts only for the suspicion VERIFY_SUSPECT2 confirms right after it
+            // (one to two verify timeouts): with the first link cut FD_SOCK2 keeps failing to connect,
+            // and a report that old must not wave through a later suspicion formed while starved.
             return new Settings(t.worstCaseSilentDetectionMs(), threshold, Math.max(2_000, 4 * t.failureDetectionMs()),
-                    Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2);
+                    Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2,
+                    3 * t.verifySuspectTimeoutMs());
         }
 
         String describe() {
@@ -127,6 +136,10 @@ public final class SuspicionGuard extends Protocol {
                     + " (up to " + maxHoldMs + " ms; pause watch every " + tickMs + " ms), and so does one whose suspect"
                     + " another member heard within " + freshMs + " ms (asked for up to " + opinionWaitMs + " ms)";
         }
+    }
+
+    /** A member that heard the suspect {@code ageMs} ago, within the fresh limit: the suspicion is contradicted. */
+    record Veto(Address from, long ageMs) {
     }
 
     /** One question to the other members about one suspect. */
@@ -249,7 +262,7 @@ public final class SuspicionGuard extends Protocol {
      * the member that heard it within {@code freshMs} and how long ago, or null (nobody did, nobody
      * answered in time, or nobody to ask).
      */
-    private Object[] secondOpinion(Address suspect, Collection<Address> suspects) {
+    private Veto secondOpinion(Address suspect, Collection<Address> suspects) {
         List<Address> ask = new ArrayList<>();
         for (Address m : members) {
             if (!m.equals(getAddress()) && !suspects.contains(m)) {
@@ -282,7 +295,7 @@ public final class SuspicionGuard extends Protocol {
             } finally {
                 asking = null;
             }
-            return o.freshestMs >= 0 && o.freshestMs <= freshMs ? new Object[] {o.freshestFrom, o.freshestMs} : null;
+            return o.freshestMs >= 0 && o.freshestMs <= freshMs ? new Veto(o.freshestFrom, o.freshestMs) : null;
         }
     }
 
@@ -327,7 +340,7 @@ public final class SuspicionGuard extends Protocol {
         List<Address> pass = new ArrayList<>(suspects.size());
         for (Address a : suspects) {
             Long since = heldSince.get(a);
-            if (heard.connectionLostWithin(a, windowNanos / 1_000_000L)) {
+            if (heard.connectionLostWithin(a, crashEvidenceMs)) {
                 // FD_SOCK2 saw its connection break (a crash: the kernel reset it). That is evidence,
                 // not silence, so neither check applies; the others' "heard it a moment ago" would only
                 // turn a 100 ms crash detection into FD_ALL3's full timeout (ProcessTest).
@@ -337,7 +350,7 @@ public final class SuspicionGuard extends Protocol {
             }
             boolean starved = stolen >= thresholdNanos;
             boolean holdable = since == null || now - since < maxHoldNanos;
-            Object[] veto = !starved && holdable ? secondOpinion(a, suspects) : null;
+            Veto veto = !starved && holdable ? secondOpinion(a, suspects) : null;
             if (holdable && (starved || veto != null)) {
                 heldCount.incrementAndGet();
                 if (veto != null) {
@@ -349,7 +362,7 @@ public final class SuspicionGuard extends Protocol {
                             ? "this node missed " + stolen / 1_000_000 + " ms of CPU in the last " + windowNanos / 1_000_000
                                     + " ms (worst single pause so far " + watch.worstLatenessNanos() / 1_000_000 + " ms), so it"
                                     + " may not have heard it"
-                            : Messenger.nameOf((Address) veto[0]) + " heard it " + veto[1] + " ms ago")
+                            : Messenger.nameOf(veto.from()) + " heard it " + veto.ageMs() + " ms ago")
                             + "; asking again while it stays silent");
                 }
                 continue;
@@ -361,7 +374,8 @@ public final class SuspicionGuard extends Protocol {
                 }
                 LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(a) + " after holding the suspicion back "
                         + (now - since) / 1_000_000 + " ms" + (starved ? " (the longest hold; this node is still starved)"
-                                : " (this node ran normally for " + windowNanos / 1_000_000 + " ms since)"));
+                                : " (this node ran normally for " + windowNanos / 1_000_000 + " ms since and no member"
+                                        + " heard it lately)"));
             }
             pass.add(a);
         }

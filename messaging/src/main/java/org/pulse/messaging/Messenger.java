@@ -83,6 +83,12 @@ public final class Messenger implements AutoCloseable {
     private record Held(Envelope envelope, long deadlineNanos) {
     }
     private volatile boolean closed;
+    /** Null only when {@link #NO_GUARD_PROPERTY} turned the guard off. */
+    private final PauseWatch pauseWatch;
+    private final SuspicionGuard guard;
+    private final HeardTap heardTap;
+    /** System property that turns {@link SuspicionGuard} off, to measure what it is worth. */
+    static final String NO_GUARD_PROPERTY = "pulse.messaging.noSuspicionGuard";
 
     private Messenger(MessagingConfig config, MessagingListener listener) throws Exception {
         this.config = config;
@@ -109,7 +115,20 @@ public final class Messenger implements AutoCloseable {
                     config.secondLink() != null);
         }
         SuspectTap tap = new SuspectTap(this::suspected);
-        this.channel = new JChannel(StackFactory.build(config, seal, tap, dropLog));
+        SuspicionGuard.Settings guardSettings = SuspicionGuard.Settings.of(config.timing());
+        if (Boolean.parseBoolean(System.getProperty(NO_GUARD_PROPERTY, "false"))) {
+            // For measuring what the guard is worth (bench/failover --no-guard); never in production.
+            this.pauseWatch = null;
+            this.heardTap = null;
+            this.guard = null;
+            LOG.log(Level.WARNING, node + ": " + NO_GUARD_PROPERTY + " is set: suspicions formed while this node was"
+                    + " starved of CPU go through unchecked (for measurements only)");
+        } else {
+            this.pauseWatch = new PauseWatch(node, guardSettings.tickMs(), guardSettings.windowMs(), System.nanoTime(), true);
+            this.heardTap = new HeardTap(System::nanoTime);
+            this.guard = new SuspicionGuard(node, pauseWatch, heardTap, System::nanoTime, guardSettings);
+        }
+        this.channel = new JChannel(StackFactory.build(config, seal, heardTap, guard, tap, dropLog));
         channel.name(node);
         // The name travels inside the address, so every member can name every other one even if
         // it never saw its discovery reply (e.g. after a merge).
@@ -160,7 +179,8 @@ public final class Messenger implements AutoCloseable {
 
     /** The derived timing settings and detection times, for crmd to print at start. */
     public String describeTiming() {
-        return config.timing().describe();
+        return config.timing().describe() + (guard == null ? "; suspicions formed while starved of CPU are NOT held back"
+                : "; " + SuspicionGuard.Settings.of(config.timing()).describe());
     }
 
     /**
@@ -297,6 +317,9 @@ public final class Messenger implements AutoCloseable {
         }
         closed = true;
         channel.close();
+        if (pauseWatch != null) {
+            pauseWatch.close();
+        }
         delivery.execute(() -> {
             for (Pending p : List.copyOf(pending.values())) {
                 p.future.completeExceptionally(new MessagingException(config.nodeName() + ": messenger closed"));
@@ -323,6 +346,11 @@ public final class Messenger implements AutoCloseable {
 
     JChannel channel() {
         return channel;
+    }
+
+    /** Suspicions held back (starved or vetoed), how many proved false, how many a second opinion vetoed; zeros without a guard. */
+    long[] heldSuspicions() {
+        return guard == null ? new long[3] : new long[] {guard.heldCount(), guard.avoidedCount(), guard.vetoCount()};
     }
 
     long rejectedBySeal() {

@@ -53,6 +53,13 @@
  * (it can do nothing with them; on FD_SOCK2's it learns the cluster name and that node's address). During a rolling key change a node opens traffic sealed
  * with any key in {@code acceptKeys} and seals with its own key only.
  *
+ * <h2>Suspicions that do not lie</h2>
+ * A suspicion confirmed by VERIFY_SUSPECT2 reaches GMS (and so crmd, which fences) only if this
+ * node was not itself starved of CPU while it formed ({@link org.pulse.messaging.PauseWatch}) and
+ * no other member heard the suspect lately ({@link org.pulse.messaging.SuspicionGuard}, fed by
+ * {@link org.pulse.messaging.HeardTap}); held suspicions are asked again while the suspect stays
+ * silent, for at most max(2 s, 4 D). The trade-off and the figures: {@code messaging/README.md}.
+ *
  * <h2>Redundant links</h2>
  * With two {@code listenOn} addresses, {@link org.pulse.messaging.MultiLinkTCP} sends every
  * packet on both links, each link with its own sender thread and bounded queue, and receives

@@ -50,7 +50,11 @@ final class FailoverLab implements AutoCloseable {
     private final List<Process> probes = new CopyOnWriteArrayList<>();
     private java.util.function.IntFunction<String> extraConfig = i -> "";
 
-    private FailoverLab(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException {
+    /** Java options added to every crmd's (bench/failover --no-guard: the messaging guard off). */
+    final String extraJavaOpts;
+
+    private FailoverLab(NetnsLab lab, Path repo, long failureDetectionMs, String extraJavaOpts) throws IOException {
+        this.extraJavaOpts = extraJavaOpts;
         this.lab = lab;
         this.repo = repo;
         this.failureDetectionMs = failureDetectionMs;
@@ -104,7 +108,13 @@ final class FailoverLab implements AutoCloseable {
     }
 
     static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException, InterruptedException {
-        return start(lab, repo, failureDetectionMs, i -> "");
+        return start(lab, repo, failureDetectionMs, "", i -> "");
+    }
+
+    /** As above, with {@code extraJavaOpts} added to every crmd's Java options. */
+    static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs, String extraJavaOpts)
+            throws IOException, InterruptedException {
+        return start(lab, repo, failureDetectionMs, extraJavaOpts, i -> "");
     }
 
     /**
@@ -113,7 +123,12 @@ final class FailoverLab implements AutoCloseable {
      */
     static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs,
             java.util.function.IntFunction<String> extraConfig) throws IOException, InterruptedException {
-        FailoverLab f = new FailoverLab(lab, repo, failureDetectionMs);
+        return start(lab, repo, failureDetectionMs, "", extraConfig);
+    }
+
+    private static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs, String extraJavaOpts,
+            java.util.function.IntFunction<String> extraConfig) throws IOException, InterruptedException {
+        FailoverLab f = new FailoverLab(lab, repo, failureDetectionMs, extraJavaOpts);
         f.extraConfig = extraConfig;
         NetnsLab.Result r = NetnsLab.run(List.of(repo.resolve("bin/crmd").toString(), "--generate-key", f.key.toString()),
                 Map.of(), Duration.ofSeconds(120));
@@ -186,8 +201,8 @@ final class FailoverLab implements AutoCloseable {
     void startNode(int i) throws IOException {
         NetnsLab.Node n = node(i);
         Process p = lab.startInOwnMountNamespace(n, List.of(repo.resolve("bin/crmd").toString(), "--config",
-                n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS),
-                log(i));
+                n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS",
+                (LocalCluster.DAEMON_JAVA_OPTS + " " + extraJavaOpts).strip()), log(i));
         crmd[i] = p;
         killed[i] = false;
         // nsenter, unshare and setsid exec in place, so this is crmd's own PID.

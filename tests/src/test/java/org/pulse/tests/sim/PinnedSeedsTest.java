@@ -53,6 +53,19 @@ class PinnedSeedsTest {
     }
 
     /**
+     * rsc2 active on node1 and node5, nobody fenced. Not the controller: the simulated LRM ran node1's
+     * operations of rsc2 side by side. A start hung for its 20 s timeout while the stop, start and stops sent
+     * after it (three DCs, three views) completed; the stop's result made node1 drop the start as over (rightly,
+     * under the real LRM's one-at-a-time rule), so no join reported it pending; it timed out 20 s later with
+     * rsc2 up, long after rsc2 had started on node5. With the queue the real LRM has, the DC of the next view
+     * sees the start pending and holds rsc2 back (see {@link SimLrmTest}).
+     */
+    @Test
+    void aStartThatHangsHoldsUpTheStopSentAfterIt() {
+        replay(20261395L);
+    }
+
+    /**
      * Found when members still waited for their operations in flight before answering the join: node3 (the
      * DC) lost power while node1's probe never returned; node2's join never completed and nobody fenced node3.
      */

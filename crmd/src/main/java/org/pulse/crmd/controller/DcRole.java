@@ -77,6 +77,13 @@ final class DcRole {
     private final Map<String, String> fenceGaveUp = new TreeMap<>();
     /** Nodes an operator asked to fence (crm node fence), until they are fenced. */
     private final java.util.Set<String> fenceRequested = new java.util.TreeSet<>();
+    /**
+     * The nodes the policy engine's last decision fences (before the DC's filter). Planner's list of nodes to
+     * fence is not the engine's (it never names this node, nor a node whose monitor failed with on-fail=fence):
+     * their fencing's progress must outlive the transition too, or every transition starts it afresh with the
+     * same device, for ever, never moving on to the next device or counting towards stonith-max-attempts.
+     */
+    private java.util.Set<String> engineFenceTargets = java.util.Set.of();
     /** Fencing actions the fence planner put in a plan, until they are dispatched. */
     private final Map<PlannedAction, FenceRun> plannedFenceRuns = new HashMap<>();
     /** Fencing runs and queries in flight, by op key. */
@@ -785,8 +792,10 @@ final class DcRole {
             }
         }
         // A node that needs no fencing any more (it came back cleanly) starts afresh next time.
-        fenceProgress.keySet().retainAll(out);
-        fenceGaveUp.keySet().retainAll(out);
+        java.util.Set<String> still = new java.util.HashSet<>(out);
+        still.addAll(engineFenceTargets);
+        fenceProgress.keySet().retainAll(still);
+        fenceGaveUp.keySet().retainAll(still);
         return out;
     }
 
@@ -863,18 +872,23 @@ final class DcRole {
             }
             out().info(fr.device() + " answered " + fr.query() + " on " + fr.executor() + ": " + detail
                     + (ans.names().isEmpty() ? "" : " " + ans.names()));
-            current.completed(a, true, null);
+            // The policy engine's fencing action is done only when its target is fenced: what it ordered after
+            // it (the target's resources started elsewhere) must not run on an answer to a query.
+            current.completed(a, !engineFencing(a), engineFencing(a) ? "fencing " + fr.target() + " goes on after "
+                    + fr.device() + " answered " + fr.query() : null);
             return;
         }
         addFenceHistory(new FenceEvent(fr.target(), fr.executor(), fr.device(), fr.level(), fr.action(), result,
                 c.now().toEpochMilli(), detail));
         FencePlanner.Progress p = fenceProgress.getOrDefault(fr.target(), FencePlanner.Progress.fresh());
+        boolean fenced = false;
         if (ok) {
             p = FencePlanner.succeeded(p, fr.device());
             fenceProgress.put(fr.target(), p);
             List<String> level = FencePlanner.levelDevices(c.cib(), fr.target(), p);
             if (level != null && p.levelDone().containsAll(level)) {
                 markFenced(fr.target(), level, fr.level());
+                fenced = true;
             } else {
                 out().info(fr.device() + " fenced " + fr.target() + "; its level needs " + level + " to succeed");
             }
@@ -883,7 +897,17 @@ final class DcRole {
                     + detail);
             fenceProgress.put(fr.target(), FencePlanner.failed(p, fr.device(), fr.executor(), result + ", " + detail));
         }
+        if (engineFencing(a) && ok && !fenced) {
+            // One device of a level with more: the target is not fenced yet, nor may its resources move.
+            current.completed(a, false, fr.device() + " fenced " + fr.target() + "; the rest of its level goes on");
+            return;
+        }
         current.completed(a, ok, a + " " + result + ": " + detail);
+    }
+
+    /** A fencing action of the policy engine: it names the target, the fence planner runs the steps. */
+    private static boolean engineFencing(PlannedAction a) {
+        return a.isFence() && a.resourceId().isEmpty();
     }
 
     private void markFenced(String target, List<String> devices, int level) {
@@ -1294,6 +1318,8 @@ final class DcRole {
             return new TransitionPlan(TransitionPlan.POLICY_ENGINE + "-failed", List.of());
         }
         engineDecision = p;
+        engineFenceTargets = p.actions().stream().filter(a -> a.isFence() && a.resourceId().isEmpty())
+                .map(PlannedAction::fenceTarget).collect(java.util.stream.Collectors.toSet());
         Map<String, String> removed = new LinkedHashMap<>();
         TransitionPlan filtered = Planner.withoutPending(Planner.filter(p, view, c.self(), blocked,
                 fenceGaveUp.keySet(), removed), Planner.pendingOperations(cib), removed);

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
  * Seeds that once broke an invariant, kept as plain tests. A seed replays its schedule exactly only
  * as long as SimScenario draws the same way: the ones below were found before the fault mix grew
  * (slow-network spells, demote/suicide policies), so they now run other schedules, still checked.
- * Trace one with -Dpulse.sim.debug=SEED (and -Dpulse.sim.dumpAt=MS to print every CIB then).
+ * Trace one with -Dpulse.sim.debug=SEED (and -Dpulse.sim.dumpAt=MS to print every CIB then; -Dpulse.sim.optrace=true
+ * adds every operation the simulated LRM runs, queues and ends).
  */
 class PinnedSeedsTest {
     static void replay(long seed) {

@@ -113,7 +113,8 @@ final class StackFactory {
         merge.setValue("max_interval", t.mergeMaxIntervalMs());
         stack.add(merge);
 
-        FD_SOCK2 fdSock = new FD_SOCK2();
+        // Its own port, below the seal: only configured nodes' addresses may connect (see the class).
+        FD_SOCK2 fdSock = new PeerFilteredFdSock(config.peerHosts(), dropLog);
         fdSock.setBindAddress(bind.getAddress());
         fdSock.setOffset(MessagingConfig.FD_SOCK_PORT_OFFSET);
         fdSock.setPortRange(5);

@@ -45,7 +45,14 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Writes key and configs under {@code root} and starts every node. */
     public static LocalCluster start(Path repo, Path root, int nodes, int basePort) throws IOException {
+        return start(repo, root, nodes, basePort, i -> "");
+    }
+
+    /** As {@link #start(Path, Path, int, int)}, with lines added to node i's config (e.g. a shorter write deadline). */
+    public static LocalCluster start(Path repo, Path root, int nodes, int basePort,
+            java.util.function.IntFunction<String> extraConfig) throws IOException {
         LocalCluster c = new LocalCluster(repo, root, nodes, basePort);
+        c.extraConfig = extraConfig;
         try {
             c.prepare(root.resolve("key"));
             for (int i = 1; i <= nodes; i++) {
@@ -57,6 +64,8 @@ public final class LocalCluster implements AutoCloseable {
         }
         return c;
     }
+
+    private java.util.function.IntFunction<String> extraConfig = i -> "";
 
     public Path root() {
         return root;
@@ -115,7 +124,11 @@ public final class LocalCluster implements AutoCloseable {
                 + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + ":/usr/sbin\n"
                 + "ha_rsctmp = " + dir.resolve("rsctmp") + "\n"
                 + "failure_detection_ms = 500\n"
-                + "http = 127.0.0.1:" + httpPort(i) + "\n";
+                + "http = 127.0.0.1:" + httpPort(i) + "\n"
+                // Several nodes share this machine: a self-fence (no-quorum-policy=suicide) ends the
+                // node's process, never reboots the machine.
+                + "self_fence = exit\n"
+                + extraConfig.apply(i);
         Path file = dir.resolve("crmd.conf");
         Files.writeString(file, conf);
         return file;

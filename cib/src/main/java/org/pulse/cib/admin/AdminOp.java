@@ -18,6 +18,13 @@ public final class AdminOp {
     /** A node command. Args: {@code action} (standby, online, maintenance, ready, ...), {@code node}. */
     public static final String NODE = "node";
 
+    /**
+     * The cluster's node list while it runs. Args: {@code action} ({@code add}, {@code remove}),
+     * {@code node}, {@code address} (host:port, for add). Result: {@code message}, {@code nodes}
+     * (name@host:port, comma-separated). Root and hacluster only.
+     */
+    public static final String CLUSTER = "cluster";
+
     private AdminOp() {
     }
 }

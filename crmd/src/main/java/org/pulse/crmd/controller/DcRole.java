@@ -19,7 +19,8 @@ import org.pulse.cib.xml.XmlElement;
  * abort and reschedule).
  */
 final class DcRole {
-    record ReplyTo(String node, long id) {
+    /** Who waits for a write's outcome: a request on this node, or a forward of {@code node} in {@code viewId}. */
+    record ReplyTo(String node, long id, String viewId) {
     }
 
     private record PendingWrite(CibVersion version, ReplyTo replyTo, long seq) {
@@ -88,6 +89,8 @@ final class DcRole {
     private final Map<PlannedAction, FenceRun> plannedFenceRuns = new HashMap<>();
     /** Fencing runs and queries in flight, by op key. */
     private final Map<String, FenceRun> fenceRuns = new HashMap<>();
+    /** Targets to fence through their watchdog that were members (or not seen lost): when the wait began. */
+    private final Map<String, Instant> watchdogSince = new TreeMap<>();
     /** Devices' answers to list (by device) and status (by device and target), for pcmk_host_check. */
     private final Map<String, FenceDevices.QueryAnswer> listAnswers = new HashMap<>();
     private final Map<String, FenceDevices.QueryAnswer> statusAnswers = new HashMap<>();
@@ -315,6 +318,9 @@ final class DcRole {
         // operation, as this controller records them, count from 3.0.13 on).
         root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self())
                 .withAttribute("crm_feature_set", Cibs.CRM_FEATURE_SET);
+        // As Pacemaker's DC records whether SBD runs on it: the policy engine then counts watchdog
+        // self-fencing as a way to fence (have-watchdog), so a cluster without a fence device may run.
+        root = Cibs.withHaveWatchdog(root, c.config().watchdogTimeoutMs() > 0);
         Cib joinedCib = Cibs.next(best, root);
         c.storeCib(joinedCib, true);
         joined = true;
@@ -444,6 +450,13 @@ final class DcRole {
                 reply(replyTo, AdminResult.error(AdminResult.INVALID, CibChecks.message(added)));
                 return;
             }
+            String watchdogProblem = WatchdogFencing.problem(next, c.self(), c.config().watchdogTimeoutMs());
+            if (watchdogProblem != null && !watchdogProblem.equals(WatchdogFencing.problem(cur, c.self(),
+                    c.config().watchdogTimeoutMs()))) {
+                reply(replyTo, AdminResult.error(AdminResult.INVALID, "the change is refused; nothing was changed: "
+                        + watchdogProblem));
+                return;
+            }
         }
         if (configuration && !quorate && !w.force()) {
             reply(replyTo, AdminResult.error(AdminResult.NO_QUORUM, "this partition has " + quorumReason()
@@ -558,7 +571,7 @@ final class DcRole {
         if (to.node().equals(c.self())) {
             c.replyLocal(to.id(), result);
         } else {
-            out().send(to.node(), new Message.ForwardedReply(to.id(), result));
+            out().send(to.node(), new Message.ForwardedReply(to.viewId(), to.id(), result));
         }
     }
 
@@ -589,8 +602,16 @@ final class DcRole {
                 runEngine();
             }
         } else if (m instanceof Message.ForwardedAdmin f) {
-            if (f.command() instanceof AdminCommand.Write w) {
-                write(new ReplyTo(from, f.forwardId()), w);
+            if (!f.viewId().equals(view.id()) || !view.contains(from)) {
+                c.refusedStale("forwarded write #" + f.forwardId() + " from " + from + " of view " + f.viewId());
+                if (view.contains(from)) {
+                    // Tagged with its own view: a node still waiting for it learns at once, any other ignores it.
+                    reply(new ReplyTo(from, f.forwardId(), f.viewId()), AdminResult.error(AdminResult.NO_DC,
+                            "the cluster's membership changed while the change travelled to the DC; nothing was"
+                                    + " applied: retry"));
+                }
+            } else if (f.command() instanceof AdminCommand.Write w) {
+                write(new ReplyTo(from, f.forwardId(), f.viewId()), w);
             }
         }
     }
@@ -675,11 +696,19 @@ final class DcRole {
     // ---- operation results
 
     private void onOpReport(String from, Message.OpReport rep) {
+        OpResult r = rep.result();
+        if (!rep.viewId().equals(view.id())) {
+            // Of an earlier view (the join collected it) or a recording replayed: a "stop failed" of
+            // another time must not fail a resource here nor fence its node.
+            c.refusedStale(r.resourceId() + " " + r.action() + " rc " + r.rc() + " reported by " + from
+                    + " in view " + (rep.viewId().isEmpty() ? "(none: a node of an earlier Pulse version)"
+                    : rep.viewId()));
+            return;
+        }
         if (!joined || !view.contains(from)) {
             // The join collects this node's complete history anyway.
             return;
         }
-        OpResult r = rep.result();
         PlannedAction a = current == null ? null : current.inFlight(r.opKey());
         if (LrmOps.recordable(r)) {
             recordResult(from, r, rep.callId(), rep.opDigest(), a == null ? null : a.params());
@@ -823,7 +852,7 @@ final class DcRole {
     private PlannedAction fenceStep(String target, int actionId) {
         FencePlanner.Decision d = FencePlanner.next(c.cib(), view, c.self(), target, fenceProgress.getOrDefault(target,
                 FencePlanner.Progress.fresh()), new FencePlanner.Answers(listAnswers, statusAnswers), c.now(),
-                c.config().defaultOpTimeoutMs());
+                c.config().defaultOpTimeoutMs(), watchdogWait(target));
         d.notes().forEach(n -> out().info("fencing " + target + ": " + n));
         fenceProgress.put(target, d.progress());
         FencePlanner.Step s = d.step();
@@ -841,7 +870,26 @@ final class DcRole {
             return a;
         }
         if (s instanceof FencePlanner.Step.Fenced f) {
+            if (f.devices().contains(WatchdogFencing.DEVICE)) {
+                addFenceHistory(new FenceEvent(target, c.self(), WatchdogFencing.DEVICE, f.level(),
+                        FenceDevices.clusterAction(c.cib()), FenceEvent.SUCCESS, c.now().toEpochMilli(),
+                        "self-fenced by its watchdog: stonith-watchdog-timeout passed since it was lost"));
+            }
+            watchdogSince.remove(target);
             markFenced(target, f.devices(), f.level());
+        } else if (s instanceof FencePlanner.Step.WatchdogWait w) {
+            long waitMs = Math.max(1, w.readyAt().toEpochMilli() - c.now().toEpochMilli());
+            if (view.contains(target) && !target.equals(c.self())) {
+                // A member to fence (a failed stop, an operator's request) is told to fence itself: it stops
+                // feeding its watchdog, which resets it; the wait counts from now.
+                out().send(target, new Message.Suicide(view.id(), "fenced through the watchdog by the DC " + c.self()));
+            }
+            out().info("fencing " + target + " through its watchdog: it counts as fenced in " + waitMs
+                    + " ms (stonith-watchdog-timeout since it was lost); nothing of it is recovered before");
+            if (w.readyAt().isAfter(fenceRetryAt)) {
+                fenceRetryAt = w.readyAt();
+            }
+            out().timer(new TimerKey("fence-retry"), waitMs);
         } else if (s instanceof FencePlanner.Step.AttemptFailed af) {
             out().warn(af.why() + "; the next attempt in " + c.config().fenceRetryMs() + " ms");
             fenceRetryAt = c.now().plusMillis(c.config().fenceRetryMs());
@@ -854,6 +902,26 @@ final class DcRole {
                     c.now().toEpochMilli(), g.why()));
         }
         return null;
+    }
+
+    /**
+     * The watchdog pseudo-device for a target: the cluster's stonith-watchdog-timeout as this DC reads it
+     * (against its own watchdog), counted from when the target was lost, or, for a target still a member or
+     * never seen lost by this node, from the first time this DC planned to fence it.
+     */
+    private WatchdogFencing.Wait watchdogWait(String target) {
+        long ms = WatchdogFencing.timeoutMs(c.cib(), c.self(), c.config().watchdogTimeoutMs());
+        if (ms <= 0) {
+            return WatchdogFencing.Wait.OFF;
+        }
+        Instant lost = view.contains(target) ? null : c.lostAt(target);
+        Instant since = lost != null ? lost : watchdogSince.computeIfAbsent(target, t -> c.now());
+        return new WatchdogFencing.Wait(ms, since);
+    }
+
+    /** Whether fencing can happen without a fence device: watchdog fencing on, as this DC reads it. */
+    private boolean watchdogFencingOn(Cib cib) {
+        return WatchdogFencing.timeoutMs(cib, c.self(), c.config().watchdogTimeoutMs()) > 0;
     }
 
     /** A fencing run or query ended (result, timeout): record it, advance the target's progress. */
@@ -980,9 +1048,9 @@ final class DcRole {
                     + quorumReason() + ", and a partition without quorum does not fence"));
             return;
         }
-        if (FenceDevices.all(c.cib()).isEmpty()) {
+        if (FenceDevices.all(c.cib()).isEmpty() && !watchdogFencingOn(c.cib())) {
             reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": no fence device"
-                    + " (stonith resource) is configured"));
+                    + " (stonith resource) is configured, and watchdog fencing (stonith-watchdog-timeout) is off"));
             return;
         }
         fenceRequested.add(node);
@@ -1229,7 +1297,7 @@ final class DcRole {
                         "needs fencing, and a partition without quorum does not fence"));
             } else {
                 List<Primitive> devices = Cibs.fenceDevices(cib);
-                if (devices.isEmpty()) {
+                if (devices.isEmpty() && !watchdogFencingOn(cib)) {
                     blocked.putAll(Planner.blockedByUnfenceable(cib, toFence, "needs fencing but no fence device is"
                             + " configured (stonith-enabled=true): configure a stonith resource, or set"
                             + " stonith-enabled=false if you accept the risk"));
@@ -1259,7 +1327,8 @@ final class DcRole {
         Planner.activeOnNonMembers(cib, view).forEach(blocked::putIfAbsent);
         QuorumConfig q = c.config().quorum();
         boolean splitNeedsFencing = q.twoNode() || q.tieBreaker().needsFencing();
-        if (splitNeedsFencing && (!Cibs.stonithEnabled(cib) || Cibs.fenceDevices(cib).isEmpty())) {
+        if (splitNeedsFencing && (!Cibs.stonithEnabled(cib) || (Cibs.fenceDevices(cib).isEmpty()
+                && !watchdogFencingOn(cib)))) {
             // Both halves of a split may keep quorum (two_node, or both reach the ping target): only
             // fencing makes sure one of them is gone before the other starts what it ran.
             String setting = q.twoNode() ? "two_node = true" : "tie_breaker = " + q.tieBreaker();
@@ -1273,7 +1342,7 @@ final class DcRole {
                 }
             }
         }
-        if (Cibs.stonithEnabled(cib) && Cibs.fenceDevices(cib).isEmpty()) {
+        if (Cibs.stonithEnabled(cib) && Cibs.fenceDevices(cib).isEmpty() && !watchdogFencingOn(cib)) {
             // The policy engine, as Pacemaker's, starts nothing while fencing is on and impossible.
             java.util.Set<String> active = Cibs.possiblyActive(cib.root()).keySet();
             for (Primitive p : Cibs.primitives(cib).values()) {

@@ -73,6 +73,8 @@ public final class FailoverBench {
         boolean quick = false;
         int ipmiTrials = -1;
         boolean onlyIpmi = false;
+        int watchdogTrials = -1;
+        boolean onlyWatchdog = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -84,6 +86,12 @@ public final class FailoverBench {
                     break;
                 case "--only-ipmi":
                     onlyIpmi = true;
+                    break;
+                case "--watchdog-trials":
+                    watchdogTrials = Integer.parseInt(args[++i]);
+                    break;
+                case "--only-watchdog":
+                    onlyWatchdog = true;
                     break;
                 case "--trials":
                     trials = Integer.parseInt(args[++i]);
@@ -100,7 +108,8 @@ public final class FailoverBench {
                 default:
                     System.err.println("usage: bench/failover [--quick] [--trials N] [--moves N] [--soak-s S]"
                             + " [--failure-detection-ms D] [--ipmi-trials N (default: --trials; 0: no IPMI case)]"
-                            + " [--only-ipmi]");
+                            + " [--only-ipmi] [--watchdog-trials N (default: --trials; 0: no watchdog case)]"
+                            + " [--only-watchdog]");
                     System.exit(2);
             }
         }
@@ -109,7 +118,10 @@ public final class FailoverBench {
             System.exit(2);
         }
         if (ipmiTrials < 0) {
-            ipmiTrials = trials;
+            ipmiTrials = onlyWatchdog ? 0 : trials;
+        }
+        if (watchdogTrials < 0) {
+            watchdogTrials = trials;
         }
         if (onlyIpmi && ipmiTrials == 0) {
             System.err.println("--only-ipmi with --ipmi-trials 0 measures nothing");
@@ -125,7 +137,30 @@ public final class FailoverBench {
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
         String cmd = "bench/failover" + (quick ? " --quick" : "") + " --trials " + trials + " --moves " + moves
                 + " --soak-s " + soakS + " --failure-detection-ms " + fdMs + " --ipmi-trials " + ipmiTrials
-                + (onlyIpmi ? " --only-ipmi" : "");
+                + (onlyIpmi ? " --only-ipmi" : "") + " --watchdog-trials " + watchdogTrials
+                + (onlyWatchdog ? " --only-watchdog" : "");
+        if (!onlyWatchdog) {
+            runMainLab(repo, trials, moves, soakS, fdMs, ipmiTrials, onlyIpmi, cmd);
+        }
+        if (watchdogTrials > 0 && !onlyIpmi) {
+            // (f) in a lab of its own, after the others (see WatchdogBench).
+            List<Long> w = WatchdogBench.trials(repo, watchdogTrials, fdMs);
+            System.out.println(String.format(Locale.ROOT, "%-44s %6s %6s %6s %6s", "case", "trials", "min", "median", "max"));
+            System.out.println(String.format(Locale.ROOT, "%-44s %6d %6d %6d %6d", "(f) VIP alone, watchdog-only fencing",
+                    w.size(), min(w), median(w), max(w)));
+            System.out.println("(f): no fence device; stonith-watchdog-timeout=" + WatchdogBench.STONITH_WATCHDOG_MS
+                    + " ms bounds the outage from below (survivors wait it out after losing the node), watchdog "
+                    + WatchdogBench.WATCHDOG_MS + " ms (pulse-watchdog-sim), failure_detection_ms="
+                    + WatchdogBench.detectionMs(fdMs) + "; reproduce: sudo " + cmd);
+            System.out.println(String.format(Locale.ROOT, "failover-watchdog watchdog_trials=%d watchdog_median_ms=%d"
+                    + " watchdog_max_ms=%d stonith_watchdog_timeout_ms=%d watchdog_timeout_ms=%d", w.size(), median(w),
+                    max(w), WatchdogBench.STONITH_WATCHDOG_MS, WatchdogBench.WATCHDOG_MS));
+        }
+        System.exit(0);
+    }
+
+    private static void runMainLab(Path repo, int trials, int moves, long soakS, long fdMs, int ipmiTrials,
+            boolean onlyIpmi, String cmd) throws Exception {
         try (NetnsLab lab = NetnsLab.create(FailoverLab.NODES)) {
             FailoverLab cluster = FailoverLab.start(lab, repo, fdMs);
             BmcLab bmcs = null;
@@ -140,7 +175,6 @@ public final class FailoverBench {
                 cluster.close();
             }
         }
-        System.exit(0);
     }
 
     void run(int trials, int moves, long soakS, long fdMs, int ipmiTrials, String cmd) throws Exception {

@@ -48,6 +48,7 @@ final class FailoverLab implements AutoCloseable {
     /** Nodes this lab killed on purpose (power off, fencing): their crmd's exit is expected. */
     private final boolean[] killed = new boolean[NODES + 1];
     private final List<Process> probes = new CopyOnWriteArrayList<>();
+    private java.util.function.IntFunction<String> extraConfig = i -> "";
 
     private FailoverLab(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException {
         this.lab = lab;
@@ -103,7 +104,17 @@ final class FailoverLab implements AutoCloseable {
     }
 
     static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException, InterruptedException {
+        return start(lab, repo, failureDetectionMs, i -> "");
+    }
+
+    /**
+     * As above, with {@code extraConfig.apply(i)} appended to node i's config (e.g. its watchdog); whatever
+     * the nodes need before they start (a watchdog simulator) is started by the caller first.
+     */
+    static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs,
+            java.util.function.IntFunction<String> extraConfig) throws IOException, InterruptedException {
         FailoverLab f = new FailoverLab(lab, repo, failureDetectionMs);
+        f.extraConfig = extraConfig;
         NetnsLab.Result r = NetnsLab.run(List.of(repo.resolve("bin/crmd").toString(), "--generate-key", f.key.toString()),
                 Map.of(), Duration.ofSeconds(120));
         if (!r.ok()) {
@@ -163,7 +174,9 @@ final class FailoverLab implements AutoCloseable {
                 // Pulse's power-switch simulator, then Debian's fence-agents (fence_ipmilan for BmcLab).
                 + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + ":/usr/sbin\n"
                 + "ha_rsctmp = " + n.rsctmp() + "\n"
-                + "failure_detection_ms = " + failureDetectionMs + "\n";
+                + "failure_detection_ms = " + failureDetectionMs + "\n"
+                + "self_fence = exit\n" // nodes share this machine: a self-fence ends the process only
+                + extraConfig.apply(i);
         Files.writeString(n.runDir().resolve("crmd.conf"), conf);
         Files.writeString(power.resolve(name(i) + ".netns"), n.netns());
         Files.writeString(power.resolve(name(i) + ".link"), NetnsLab.IFNAME);
@@ -278,6 +291,24 @@ final class FailoverLab implements AutoCloseable {
         all.add("commit");
         Files.write(script, all);
         return crm(i, "-f", script.toString());
+    }
+
+    /**
+     * {@link #configure}, tried again (up to 90 s) while node i is between views (a view change right after
+     * the nodes agreed on a DC, on a loaded machine): "not joined to a DC yet" is not the answer to the change.
+     */
+    String configureWhenJoined(int i, List<String> lines) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            try {
+                return configure(i, lines);
+            } catch (IllegalStateException e) {
+                if (!e.getMessage().contains("[no-dc]") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                waitFor(Duration.ofSeconds(30), () -> agreedDc(all()));
+            }
+        }
     }
 
     /** bin/crm against node i's socket; throws with the output when it fails. */

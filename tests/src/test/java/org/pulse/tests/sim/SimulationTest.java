@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationTest {
     /**
-     * About 3 minutes of CI: 200 schedules took 35 s of CPU (762 s wall at load ~35 on the shared 2-core machine),
-     * so 1,000 take about 176 s on an idle one. Longer campaigns: bench/sim.
+     * Within ~3 minutes of CI: 200 schedules took 35 s of CPU (762 s wall at load ~35 on the shared 2-core
+     * machine); 1,000 took 89 s of CPU, 203 s wall at load 3-15. Longer campaigns: bench/sim.
      */
     static final int SCHEDULES = 1000;
 

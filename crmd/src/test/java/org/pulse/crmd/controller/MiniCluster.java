@@ -34,6 +34,8 @@ final class MiniCluster {
     final List<String> fenceExecutors = new ArrayList<>();
     /** Every fencing run as "executor device target", in order. */
     final List<String> fenceLog = new ArrayList<>();
+    /** Fencing runs ("fence executor device target") and resource operations ("node action resource"), in order. */
+    final List<String> timeline = new ArrayList<>();
     /** Fence devices whose off/reboot fails (rc 1). */
     final Set<String> failingFenceDevices = new TreeSet<>();
     /** A device's list output; a null value: the agent has no list action (rc 1). Default: every node. */
@@ -161,6 +163,7 @@ final class MiniCluster {
                 fenceRequests.add(req);
                 fenceExecutors.add(node);
                 fenceLog.add(node + " " + req.resourceId() + " " + req.params().get("nodename"));
+                timeline.add("fence " + fenceLog.get(fenceLog.size() - 1));
                 if (failingFenceDevices.contains(req.resourceId())) {
                     return OpResult.of(req, 1, OpStatus.DONE, "failing on purpose", 1);
                 }
@@ -186,6 +189,7 @@ final class MiniCluster {
         }
         String what = node + " " + req.action() + " " + req.resourceId();
         executed.add(what);
+        timeline.add(what);
         requests.add(req);
         if (failOnce.remove(what)) {
             return OpResult.of(req, 1, OpStatus.DONE, "failing on purpose", 1);

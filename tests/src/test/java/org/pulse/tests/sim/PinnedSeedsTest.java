@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
  * Seeds that once broke an invariant, kept as plain tests. A seed replays its schedule exactly only
  * as long as SimScenario draws the same way: the ones below were found before the fault mix grew
  * (slow-network spells, demote/suicide policies), so they now run other schedules, still checked.
- * Trace one with -Dpulse.sim.debug=SEED (and -Dpulse.sim.dumpAt=MS to print every CIB then).
+ * Trace one with -Dpulse.sim.debug=SEED (and -Dpulse.sim.dumpAt=MS to print every CIB then; -Dpulse.sim.optrace=true
+ * adds every operation the simulated LRM runs, queues and ends).
  */
 class PinnedSeedsTest {
     static void replay(long seed) {
@@ -50,6 +51,31 @@ class PinnedSeedsTest {
     @Test
     void aLowerCibThatKnowsANodeRejoinedStillGetsItFenced() {
         replay(20261509L);
+    }
+
+    /**
+     * rsc2 active on node1 and node5, nobody fenced. Not the controller: the simulated LRM ran node1's
+     * operations of rsc2 side by side. A start hung for its 20 s timeout while the stop, start and stops sent
+     * after it (three DCs, three views) completed; the stop's result made node1 drop the start as over (rightly,
+     * under the real LRM's one-at-a-time rule), so no join reported it pending; it timed out 20 s later with
+     * rsc2 up, long after rsc2 had started on node5. With the queue the real LRM has, the DC of the next view
+     * sees the start pending and holds rsc2 back (see {@link SimLrmTest}).
+     */
+    @Test
+    void aStartThatHangsHoldsUpTheStopSentAfterIt() {
+        replay(20261395L);
+    }
+
+    /**
+     * After healing a transition was still in flight: node1, the DC, had to be fenced (its stop timed out) and
+     * the policy engine said so, but Planner, whose list the DC kept fencing progress by, never names the DC;
+     * so every transition started node1's fencing afresh with its broken own device, hundreds of times. Kept
+     * between transitions, the progress moved on to the pdu, whose list query then counted as the fencing
+     * itself: rsc1 started on node2 while node1 ran it. Both fixed in DcRole (EngineFencingProgressTest).
+     */
+    @Test
+    void theDcsOwnFencingMovesOnToTheNextDeviceAndRecoveryWaitsForIt() {
+        replay(20261617L);
     }
 
     /**

@@ -138,6 +138,13 @@ final class SimCluster {
         final List<Event> frozenEvents = new ArrayList<>();
         /** Operations started before this time never return (the late-phase liveness check). */
         long opsNeverReturnUntilMs = -1;
+        /**
+         * Per resource, when the operation this crmd's LRM runs (or has queued last) ends. The real LRM
+         * (lrm's Lrm) runs one operation of a resource at a time, in the order submitted, and the
+         * controller counts on it (a result means the earlier operations of the resource are over): a
+         * start that hangs holds up the stop sent after it. Gone with the LRM, when crmd stops.
+         */
+        final Map<String, Long> resourceBusyUntilMs = new HashMap<>();
 
         Host(String name, Cib cib) {
             this.name = name;
@@ -223,6 +230,7 @@ final class SimCluster {
         h.targetViewId = null;
         h.timerGen.clear();
         h.recurring.clear();
+        h.resourceBusyUntilMs.clear();
         h.frozenUntilMs = -1;
         h.frozenEvents.clear();
         if (random.nextBoolean()) {
@@ -544,10 +552,11 @@ final class SimCluster {
 
     // ---- the simulated LRM and power switch
 
-    private void runOperation(Host h, OpRequest req) {
+    void runOperation(Host h, OpRequest req) {
         int incarnation = h.incarnation;
         int powerCycle = h.powerCycle;
         long durationMs = 2 + random.nextInt(40);
+        boolean stonith = req.agent().isStonith();
         boolean hang = random.nextDouble() < (req.agent().isStonith() ? (isFencing(req) ? fenceHangRate : 0)
                 : hangRate);
         if (req.recurring()) {
@@ -556,14 +565,22 @@ final class SimCluster {
         if (hang) {
             durationMs = req.timeoutMs();
         }
-        boolean stonith = req.agent().isStonith();
+        // Queued behind the resource's operation in progress (fencing goes to the fencer, not this queue).
+        long waitMs = stonith ? 0 : Math.max(0, h.resourceBusyUntilMs.getOrDefault(req.resourceId(), 0L) - nowMs);
+        if (!stonith) {
+            h.resourceBusyUntilMs.put(req.resourceId(), nowMs + waitMs + durationMs);
+        }
+        if (Boolean.getBoolean("pulse.sim.optrace")) {
+            trace(h.name + " lrm " + req.action() + " " + req.resourceId() + " (" + req.opKey() + ")"
+                    + (waitMs > 0 ? " queued " + waitMs + " ms" : "") + (hang ? " hangs" : ""));
+        }
         if (!stonith && (nowMs < h.opsNeverReturnUntilMs
                 || (neverReturnRate > 0 && random.nextDouble() < neverReturnRate))) {
             // The agent's result never reaches crmd. What it did, it did: a start may have started.
             neverReturned++;
             trace(h.name + " " + req.action() + " " + req.resourceId() + " will never return");
             if (req.action().equals("start") && random.nextBoolean()) {
-                at(durationMs, () -> {
+                at(waitMs + durationMs, () -> {
                     if (h.powerCycle == powerCycle && h.powered) {
                         h.running.add(req.resourceId());
                     }
@@ -572,7 +589,7 @@ final class SimCluster {
             return;
         }
         final boolean timedOut = hang;
-        at(durationMs, () -> {
+        at(waitMs + durationMs, () -> {
             if (h.incarnation != incarnation || !h.alive()) {
                 // crmd (and with it the LRM) died meanwhile; a start may still have done its work.
                 if (h.powerCycle == powerCycle && req.action().equals("start") && random.nextBoolean()) {
@@ -581,6 +598,10 @@ final class SimCluster {
                 return;
             }
             OpResult r = execute(h, req, timedOut);
+            if (Boolean.getBoolean("pulse.sim.optrace")) {
+                trace(h.name + " lrm " + req.action() + " " + req.resourceId() + " (" + req.opKey() + ") -> rc "
+                        + r.rc() + " " + r.status() + "; running " + h.running);
+            }
             deliver(h, new Event.OperationCompleted(r));
             if (req.recurring()) {
                 scheduleRecurring(h, incarnation, req);

@@ -268,7 +268,8 @@ public final class Messenger implements AutoCloseable {
         return channel;
     }
 
-    long rejectedBySeal() {
+    /** Messages the seal refused since this node started (wrong key, replayed, earlier incarnation): for metrics. */
+    public long rejectedBySeal() {
         return seal == null ? 0 : seal.rejectedCount();
     }
 

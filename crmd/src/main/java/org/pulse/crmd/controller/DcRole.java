@@ -990,7 +990,7 @@ final class DcRole {
             if (current == null && needSchedule && !c.now().isBefore(fenceRetryAt)) {
                 TransitionPlan p = fencingPlan();
                 if (p != null) {
-                    current = new TransitionRun(++transitionSeq, p);
+                    current = new TransitionRun(++transitionSeq, p, c.now());
                     out().info("transition " + current.id + " (" + p.source() + "): " + p.actions());
                 }
             }
@@ -1013,6 +1013,8 @@ final class DcRole {
                     return;
                 }
                 boolean clean = current.completeAndClean();
+                out().add(new Effect.TransitionEnded(current.id, current.plan.source(), current.plan.actions().size(),
+                        java.time.Duration.between(current.startedAt, c.now()).toMillis(), clean));
                 out().info("transition " + current.id + " (" + current.plan.source() + ") ended"
                         + (clean ? "" : ": " + (current.abortReason() == null ? "incomplete" : current.abortReason())));
                 if (!clean || !current.plan.source().equals("policy-engine")) {
@@ -1029,7 +1031,7 @@ final class DcRole {
             if (p == null || p.isEmpty()) {
                 return;
             }
-            current = new TransitionRun(++transitionSeq, p);
+            current = new TransitionRun(++transitionSeq, p, c.now());
             out().info("transition " + current.id + " (" + p.source() + "): " + p.actions());
         }
     }

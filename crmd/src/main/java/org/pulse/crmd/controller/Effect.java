@@ -97,6 +97,13 @@ public sealed interface Effect {
     record SelfFence(String reason) implements Effect {
     }
 
+    /**
+     * The DC finished carrying out a transition (every action done, or what was in flight after an abort):
+     * for the runtime's metrics only; nothing depends on it being performed.
+     */
+    record TransitionEnded(long id, String source, int actions, long durationMs, boolean clean) implements Effect {
+    }
+
     /** A line for the node's log (the runtime prefixes the node name). */
     record Log(Level level, String text) implements Effect {
         public enum Level { DEBUG, INFO, WARN, ERROR }

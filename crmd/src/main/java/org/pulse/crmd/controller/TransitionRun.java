@@ -17,14 +17,17 @@ final class TransitionRun {
 
     final long id;
     final TransitionPlan plan;
+    /** When the DC started it, for the transition-duration metric. */
+    final java.time.Instant startedAt;
     private final Map<Integer, PlannedAction> actions = new LinkedHashMap<>();
     private final Map<Integer, State> states = new HashMap<>();
     private final Map<String, Integer> byKey = new HashMap<>();
     private String abortReason;
 
-    TransitionRun(long id, TransitionPlan plan) {
+    TransitionRun(long id, TransitionPlan plan, java.time.Instant startedAt) {
         this.id = id;
         this.plan = plan;
+        this.startedAt = startedAt;
         for (PlannedAction a : plan.actions()) {
             actions.put(a.id(), a);
             states.put(a.id(), State.WAITING);

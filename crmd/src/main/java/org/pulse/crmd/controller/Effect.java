@@ -99,9 +99,18 @@ public sealed interface Effect {
 
     /**
      * The DC finished carrying out a transition (every action done, or what was in flight after an abort):
-     * for the runtime's metrics only; nothing depends on it being performed.
+     * for the runtime's metrics and the console's history only; nothing depends on it being performed.
+     * {@code trigger}: why the DC scheduled it; {@code result}: "complete", or why it was not.
      */
-    record TransitionEnded(long id, String source, int actions, long durationMs, boolean clean) implements Effect {
+    record TransitionEnded(long id, String source, java.util.List<String> actions, String trigger, long startedEpochMs,
+            long durationMs, String result) implements Effect {
+        public TransitionEnded {
+            actions = java.util.List.copyOf(actions);
+        }
+
+        public boolean clean() {
+            return result.equals("complete");
+        }
     }
 
     /** A line for the node's log (the runtime prefixes the node name). */

@@ -44,7 +44,8 @@ final class AdminHandler {
             AdminOp.REPLACE, Set.of("xml", "force"),
             AdminOp.PATCH, Set.of("diff", "force"),
             AdminOp.RESOURCE, Set.of("action", "resource", "node", "force", "value"),
-            AdminOp.NODE, Set.of("action", "node", "name", "value", "lifetime", "dampen", "force"));
+            AdminOp.NODE, Set.of("action", "node", "name", "value", "lifetime", "dampen", "force"),
+            AdminOp.WEB_TOKEN, Set.of("lifetime"));
     /** What agents may do on their socket: read, and node attributes (crm_attribute, attrd_updater, crm_node). */
     static final Set<String> AGENT_NODE_ACTIONS = Set.of("attribute-set", "attribute-delete", "attribute-get");
     /**
@@ -184,6 +185,8 @@ final class AdminHandler {
                     return resource(call);
                 case AdminOp.NODE:
                     return node(call);
+                case AdminOp.WEB_TOKEN:
+                    return webToken(call);
                 default:
                     return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "crmd does not know the operation '"
                             + req.op() + "'; known: query, replace, patch, status, resource, node");
@@ -191,6 +194,25 @@ final class AdminHandler {
         } catch (AdminProtocolException e) {
             return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, e.getMessage());
         }
+    }
+
+    /** A console token for the caller itself: whoever may use the admin socket may log in as itself. */
+    private AdminResponse webToken(Call call) throws AdminProtocolException {
+        long lifetimeS = call.req.args().number("lifetime").orElse(3600L);
+        if (lifetimeS < 1 || lifetimeS > WebTokens.MAX_LIFETIME_S) {
+            return AdminResponse.error(call.req.id(), AdminError.BAD_REQUEST, "lifetime " + lifetimeS
+                    + " s is out of range: 1 s to " + WebTokens.MAX_LIFETIME_S / 86400 + " days");
+        }
+        WebTokens tokens = runtime.webTokens();
+        if (tokens == null) {
+            return AdminResponse.error(call.req.id(), AdminError.BAD_REQUEST, "crmd on " + runtime.nodeName()
+                    + " is still starting; try again");
+        }
+        long expires = java.time.Instant.now().getEpochSecond() + lifetimeS;
+        AdminArgs out = AdminArgs.of("token", tokens.issue(call.by.user(), expires), "user", call.by.user(),
+                "expires", java.time.Instant.ofEpochSecond(expires).toString());
+        String url = runtime.consoleUrl();
+        return AdminResponse.ok(call.req.id(), url == null ? out : out.with("url", url));
     }
 
     private static String rootName(String xml) {

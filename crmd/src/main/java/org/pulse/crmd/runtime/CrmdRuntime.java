@@ -97,6 +97,13 @@ public final class CrmdRuntime implements AutoCloseable {
     private Lrm lrm;
     private AdminServer admin;
     private MetricsServer metrics;
+    /** The web console on the metrics listener, or null (http = off). */
+    private Console console;
+    /** Signs and checks the console's login tokens; set at boot once the cluster key is read. */
+    private volatile WebTokens webTokens;
+    /** The transitions this node ran as DC, newest last, at most {@link #TRANSITIONS_KEPT}. */
+    private final java.util.ArrayDeque<Effect.TransitionEnded> transitions = new java.util.ArrayDeque<>();
+    static final int TRANSITIONS_KEPT = 200;
     /** Runs the CIB's alert agents for what each applied CIB changed; created at boot. */
     private AlertRunner alerts;
     /** Histograms and counters of what happened (operations, fencing, transitions, views, failovers). */
@@ -164,6 +171,7 @@ public final class CrmdRuntime implements AutoCloseable {
         // The key first: without it nothing else is worth starting (its message says what to do).
         ClusterKey key = ClusterKey.load(config.keyFile());
         leaseMacKey = key.derive("pulse/lease/v1");
+        webTokens = new WebTokens(key.derive("pulse/web-token/v1"));
         Files.createDirectories(config.dataDir());
         PrivateFiles.privateDirectory(peDir); // saved inputs hold every parameter, passwords included
         Files.createDirectories(config.haRsctmp());
@@ -193,7 +201,9 @@ public final class CrmdRuntime implements AutoCloseable {
         });
         admin = AdminServer.start(config.socket(), this, log);
         if (config.http() != null) {
-            metrics = MetricsServer.start(config.http(), this::metricsText, log);
+            console = new Console(this, new AdminHandler(this), new AdminAccess(() -> System.nanoTime() / 1_000_000), clock,
+                    log, config.http().getAddress() == null || config.http().getAddress().isLoopbackAddress());
+            metrics = MetricsServer.start(config.http(), this::metricsText, console, log);
         }
         List<ClusterKey> accepted = new ArrayList<>();
         for (Path f : config.acceptKeyFiles()) {
@@ -306,6 +316,8 @@ public final class CrmdRuntime implements AutoCloseable {
             observations.view(v.members());
             watchFailovers(v.members(), clock.instant());
             post(new Event.ViewChanged(new View(v.creator() + ":" + v.viewId(), v.members())));
+            // After the event is queued: a stream woken now asks for the status behind it.
+            changed();
         }
 
         @Override
@@ -364,6 +376,7 @@ public final class CrmdRuntime implements AutoCloseable {
             if (watchingFailovers) {
                 checkFailovers();
             }
+            changed();
             // After the persist: an agent hears only of what this node has applied.
             try {
                 alerts.cibApplied(p.cib(), clock.instant());
@@ -408,7 +421,14 @@ public final class CrmdRuntime implements AutoCloseable {
             log.error("self-fencing: {}; this process exits now", s.reason());
             Runtime.getRuntime().halt(71);
         } else if (f instanceof Effect.TransitionEnded t) {
-            observations.transitionEnded(t.actions(), t.durationMs(), t.clean());
+            observations.transitionEnded(t.actions().size(), t.durationMs(), t.clean());
+            synchronized (transitions) {
+                transitions.add(t);
+                if (transitions.size() > TRANSITIONS_KEPT) {
+                    transitions.removeFirst();
+                }
+            }
+            changed();
         } else if (f instanceof Effect.Log l) {
             switch (l.level()) {
                 case DEBUG -> log.debug(l.text());
@@ -714,6 +734,35 @@ public final class CrmdRuntime implements AutoCloseable {
 
     NodeConfig config() {
         return config;
+    }
+
+    private void changed() {
+        Console c = console;
+        if (c != null) {
+            c.changed();
+        }
+    }
+
+    WebTokens webTokens() {
+        return webTokens;
+    }
+
+    /** Where this node serves the console, or null. */
+    String consoleUrl() {
+        MetricsServer m = metrics;
+        return m == null || console == null ? null : "http://" + config.http().getHostString() + ":" + m.port() + "/";
+    }
+
+    List<Effect.TransitionEnded> transitions() {
+        synchronized (transitions) {
+            return List.copyOf(transitions);
+        }
+    }
+
+    /** What the console's streams compare to see a change: the controller's status (no XML, no CIB read). */
+    String statusKey() {
+        AdminResult r = request(new AdminCommand.Status(), 5_000);
+        return r.ok() ? r.status().toString() : "unavailable: " + r.message();
     }
 
     public String nodeName() {

@@ -6,6 +6,7 @@
 const api = "api/v1/";
 let stream = null;
 let nodesNow = [];
+let lastTransition = null;
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -156,7 +157,13 @@ async function start() {
   render(await call("GET", "status"));
   loadHistory();
   stream = new EventSource(api + "events");
-  stream.addEventListener("status", ev => { setLive(true); render(JSON.parse(ev.data)); });
+  stream.addEventListener("status", ev => {
+    setLive(true);
+    const s = JSON.parse(ev.data);
+    render(s);
+    // A transition started or ended: the history has news.
+    if (s.transition !== lastTransition) { lastTransition = s.transition; loadHistory(); }
+  });
   stream.addEventListener("expired", () => showLogin("the token expired; get a new one with crm web token"));
   stream.onopen = () => setLive(true);
   stream.onerror = () => setLive(false); // EventSource reconnects by itself

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlWriter;
+import org.pulse.lrm.OcfRc;
 
 /**
  * {@code crm status}: the cluster as crm_mon shows it (text), or as a versioned JSON / XML
@@ -180,7 +181,7 @@ final class StatusCommand {
                     sb.append(interval(f.intervalMs())).append("-interval ");
                 }
                 sb.append(f.operation()).append(" on ").append(f.node()).append(" returned '")
-                        .append(f.opStatus() == 2 ? "timed out" : rcName(f.rc())).append('\'');
+                        .append(f.opStatus() == 2 ? "timed out" : OcfRc.name(f.rc())).append('\'');
                 if (!f.exitReason().isEmpty()) {
                     sb.append(" (").append(f.exitReason()).append(')');
                 }
@@ -306,22 +307,6 @@ final class StatusCommand {
             return s / 60 + "m";
         }
         return s + "s";
-    }
-
-    static String rcName(int rc) {
-        return switch (rc) {
-            case 0 -> "ok";
-            case 1 -> "error";
-            case 2 -> "invalid parameter";
-            case 3 -> "unimplemented feature";
-            case 4 -> "insufficient privileges";
-            case 5 -> "not installed";
-            case 6 -> "not configured";
-            case 7 -> "not running";
-            case 8 -> "promoted";
-            case 9 -> "promoted (failed)";
-            default -> "rc " + rc;
-        };
     }
 
     private static int[] instanceCounts(StatusModel m) {
@@ -566,7 +551,7 @@ final class StatusCommand {
             o.put("intervalMs", f.intervalMs());
             o.put("node", f.node());
             o.put("rc", f.rc());
-            o.put("rcText", rcName(f.rc()));
+            o.put("rcText", OcfRc.name(f.rc()));
             o.put("opStatus", f.opStatus());
             o.put("exitReason", f.exitReason());
             o.put("lastRcChange", f.lastRcChange() > 0 ? Instant.ofEpochSecond(f.lastRcChange()).toString() : null);

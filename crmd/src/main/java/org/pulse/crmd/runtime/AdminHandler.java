@@ -276,17 +276,33 @@ final class AdminHandler {
         return null;
     }
 
+    /** The status answer's fields without the CIB's XML, and the CIB as the caller may read it (for the console). */
+    record VisibleStatus(AdminResponse error, AdminArgs fields, Cib cib) {
+    }
+
+    VisibleStatus visibleStatus(String requestId, AdminAccess.Caller caller) {
+        Call call = new Call(AdminRequest.status(requestId), caller.kind() == AdminAccess.Kind.ACL
+                ? new AclSubject(caller.user(), caller.groups()) : null, null);
+        return visibleStatus(call);
+    }
+
     private AdminResponse status(Call call) {
+        VisibleStatus v = visibleStatus(call);
+        return v.error() != null ? v.error()
+                : AdminResponse.ok(call.req.id(), v.fields().with("xml", XmlWriter.toXml(v.cib().root())));
+    }
+
+    private VisibleStatus visibleStatus(Call call) {
         AdminRequest req = call.req;
         AdminResult r = runtime.request(new AdminCommand.Status(), 10_000);
         if (!r.ok()) {
-            return error(req, r);
+            return new VisibleStatus(error(req, r), null, null);
         }
         StatusReport s = r.status();
         Cib cib = call.visible(r.cib());
         AdminArgs out = AdminArgs.of("text", StatusText.render(s, cib), "node", s.node(),
                 "version", s.cibVersion().toString(), "members", String.join(",", s.members()),
-                "joined", s.joined(), "xml", XmlWriter.toXml(cib.root()));
+                "joined", s.joined());
         out = out.with("dc", s.dc()).with("quorate", s.quorate()).with("transition", s.transition())
                 .with("quorum", s.quorumReason()).with("expected_votes", s.expectedVotes())
                 .with("wait_for_all", s.waitingForAll());
@@ -306,7 +322,7 @@ final class AdminHandler {
         if (!s.fenceHistory().isEmpty()) {
             out = out.with("fence_history", StatusText.fenceHistoryLines(s.fenceHistory()));
         }
-        return AdminResponse.ok(req.id(), out);
+        return new VisibleStatus(null, out, cib);
     }
 
     private AdminResponse write(Call call, CibEdit edit, boolean force) {

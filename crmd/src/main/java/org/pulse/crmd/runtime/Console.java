@@ -16,11 +16,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import org.pulse.cib.Cib;
 import org.pulse.cib.admin.AdminError;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
-import org.pulse.cib.xml.XmlParser;
 import org.pulse.crmd.controller.Effect;
 import org.slf4j.Logger;
 
@@ -174,8 +172,7 @@ final class Console {
                 json(ex, 200, Map.of("user", who.caller().user(), "kind", who.caller().kind().name().toLowerCase(),
                         "expires", java.time.Instant.ofEpochSecond(who.expiresEpochS()).toString()));
             } else if (method.equals("GET") && parts.equals(List.of("status"))) {
-                Map<String, Object> status = statusView(who);
-                json(ex, 200, status);
+                send(ex, 200, "application/json; charset=utf-8", statusJson(who));
             } else if (method.equals("GET") && parts.equals(List.of("events"))) {
                 events(ex, who);
             } else if (method.equals("GET") && parts.equals(List.of("history"))) {
@@ -304,20 +301,36 @@ final class Console {
         json(ex, http, Map.of("error", Map.of("code", r.error().code(), "message", r.error().message())));
     }
 
-    /** The status document for this caller: the admin status answer (ACL-filtered CIB) read by ConsoleView. */
-    Map<String, Object> statusView(Who who) throws Failure {
-        AdminResponse r = handler.handle(AdminRequest.status(id(who)), who.caller());
-        if (!r.ok()) {
-            throw new Failure(503, r.error().code(), r.error().message());
+    private record Rendered(String key, byte[] json) {
+    }
+
+    /** The last document per caller (user and what it may see), so page loads and streams share one rendering. */
+    private final Map<AdminAccess.Caller, Rendered> rendered = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<AdminAccess.Caller, Rendered> eldest) {
+                    return size() > 32;
+                }
+            });
+
+    /**
+     * The status document for this caller, as JSON: the admin socket's status answer (the CIB filtered by
+     * the caller's ACLs) read by ConsoleView; rendered again only when the controller's status changed
+     * (a cheap check first), as /metrics does.
+     */
+    byte[] statusJson(Who who) throws Failure, IOException {
+        String key = runtime.statusKey();
+        Rendered last = rendered.get(who.caller());
+        if (last != null && last.key().equals(key)) {
+            return last.json();
         }
-        Map<String, Object> fields = r.result().asMap();
-        Cib cib;
-        try {
-            cib = Cib.of(XmlParser.parse("status", (String) fields.get("xml")));
-        } catch (Exception e) {
-            throw new Failure(500, AdminError.INTERNAL, "cannot read the CIB of the status answer: " + e.getMessage());
+        AdminHandler.VisibleStatus v = handler.visibleStatus(id(who), who.caller());
+        if (v.error() != null) {
+            throw new Failure(503, v.error().error().code(), v.error().error().message());
         }
-        return ConsoleView.of(fields, cib, who.caller().user(), clock.instant());
+        byte[] json = JSON.writeValueAsBytes(ConsoleView.of(v.fields().asMap(), v.cib(), who.caller().user(), clock.instant()));
+        rendered.put(who.caller(), new Rendered(key, json));
+        return json;
     }
 
     private static Map<String, Object> transition(Effect.TransitionEnded t, boolean withActions) {
@@ -371,8 +384,10 @@ final class Console {
                 }
                 String key = runtime.statusKey();
                 if (!key.equals(lastKey)) {
-                    String doc = JSON.writeValueAsString(statusView(who));
-                    out.write(("event: status\ndata: " + doc + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    byte[] doc = statusJson(who);
+                    out.write("event: status\ndata: ".getBytes(StandardCharsets.UTF_8));
+                    out.write(doc); // JSON as Jackson writes it has no newline: one data line
+                    out.write("\n\n".getBytes(StandardCharsets.UTF_8));
                     lastKey = key;
                 } else {
                     out.write(": idle\n\n".getBytes(StandardCharsets.UTF_8));

@@ -44,8 +44,21 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** Writes key and configs under {@code root} and starts every node. */
+    private long failureDetectionMs = 500;
+
     public static LocalCluster start(Path repo, Path root, int nodes, int basePort) throws IOException {
+        return start(repo, root, nodes, basePort, 500);
+    }
+
+    /**
+     * The same with another failure detection time: suites that are not about failure detection use a
+     * longer one, so that a machine loaded by other builds does not split their cluster (a killed
+     * process is still seen at once: its connections reset).
+     */
+    public static LocalCluster start(Path repo, Path root, int nodes, int basePort, long failureDetectionMs)
+            throws IOException {
         LocalCluster c = new LocalCluster(repo, root, nodes, basePort);
+        c.failureDetectionMs = failureDetectionMs;
         try {
             c.prepare(root.resolve("key"));
             for (int i = 1; i <= nodes; i++) {
@@ -114,7 +127,7 @@ public final class LocalCluster implements AutoCloseable {
                 + "agent_dirs = " + repo.resolve("resource-agents/src/main/ocf") + ":/usr/lib/ocf\n"
                 + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + ":/usr/sbin\n"
                 + "ha_rsctmp = " + dir.resolve("rsctmp") + "\n"
-                + "failure_detection_ms = 500\n"
+                + "failure_detection_ms = " + failureDetectionMs + "\n"
                 + "http = 127.0.0.1:" + httpPort(i) + "\n";
         Path file = dir.resolve("crmd.conf");
         Files.writeString(file, conf);

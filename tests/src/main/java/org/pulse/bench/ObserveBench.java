@@ -46,7 +46,8 @@ public final class ObserveBench {
         Path dir = Files.createTempDirectory("pulse-bench-observe-");
         int basePort = 33000 + (int) (ProcessHandle.current().pid() % 200) * 10;
         System.out.println("bench/observe: 3 crmd JVMs on loopback in " + dir + ", " + resources + " resources");
-        try (LocalCluster c = LocalCluster.start(repo, dir, 3, basePort)) {
+        // 3 s failure detection: a loaded machine must not split the cluster in the middle of a measurement.
+        try (LocalCluster c = LocalCluster.start(repo, dir, 3, basePort, 3000)) {
             require(LocalCluster.waitFor(Duration.ofSeconds(90), () -> c.agreedDc(1, 2, 3) != null), "no DC formed");
             StringBuilder xml = new StringBuilder("<resources>"
                     + "<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\">"

@@ -72,7 +72,8 @@ class ConsoleBrowserTest {
         Files.createDirectories(shots);
         dir = Files.createTempDirectory("pulse-console-");
         int basePort = 30000 + (int) (ProcessHandle.current().pid() % 300) * 10;
-        cluster = LocalCluster.start(repo, dir, 3, basePort);
+        // 3 s failure detection: this suite is about the page, not about detection on a loaded machine.
+        cluster = LocalCluster.start(repo, dir, 3, basePort, 3000);
         System.out.println("ConsoleBrowserTest: nodes in " + dir + ", ports from " + (basePort + 1) + ", screenshots in "
                 + shots);
         assertTrue(LocalCluster.waitFor(WAIT, () -> cluster.agreedDc(1, 2, 3) != null), "no DC within 60 s; logs in " + dir);

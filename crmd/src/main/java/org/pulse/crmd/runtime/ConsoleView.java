@@ -110,8 +110,10 @@ final class ConsoleView {
                     if (op.isPending()) {
                         continue;
                     }
+                    // A probe finds a resource stopped (7), started (0) or promoted (8): an answer, not a failure.
                     boolean bad = op.opStatus() != 0 && op.opStatus() != 1
-                            || op.expectedRc() >= 0 && op.rcCode() != op.expectedRc();
+                            || (op.isProbe() ? op.rcCode() != 0 && op.rcCode() != 7 && op.rcCode() != 8
+                                    : op.expectedRc() >= 0 && op.rcCode() != op.expectedRc());
                     if (bad) {
                         Map<String, Object> f = new LinkedHashMap<>();
                         f.put("node", ns.uname());

@@ -138,7 +138,7 @@ public final class Crm implements Callable<Integer> {
         Shell shell = new Shell(s);
         CommandLine cl = commandLine;
         if (cl != null) {
-            for (String name : List.of("ra", "simulate", "explain", "history")) {
+            for (String name : List.of("ra", "simulate", "explain", "history", "cluster")) {
                 CommandLine sub = cl.getSubcommands().get(name);
                 if (sub != null) {
                     shell.addExternal(name, (n, args) -> sub.execute(args.toArray(new String[0])));
@@ -238,6 +238,7 @@ public final class Crm implements Callable<Integer> {
         cl.addSubcommand(new ExplainCommand());
         cl.addSubcommand(new HistoryCommand());
         cl.addSubcommand(new WebCommand());
+        cl.addSubcommand(new ClusterCommand());
         for (CommandLine sub : cl.getSubcommands().values()) {
             if (sub.getCommand() instanceof LevelWords) {
                 sub.setUnmatchedOptionsArePositionalParams(true);
@@ -262,10 +263,19 @@ public final class Crm implements Callable<Integer> {
         @Parameters(arity = "0..*", paramLabel = "WORD", description = "The command and its arguments, in crm syntax.")
         List<String> words = new ArrayList<>();
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         abstract String level();
 
         @Override
         public Integer call() {
+            if (words.size() == 1 && (words.get(0).equals("--help") || words.get(0).equals("-h"))) {
+                // crm LEVEL --help: what the level is, then its commands as the shell's own help lists them.
+                spec.commandLine().usage(crm.stdout);
+                crm.stdout.println();
+                return crm.runOneShot("help", List.of(level()));
+            }
             return crm.runOneShot(level(), words);
         }
     }

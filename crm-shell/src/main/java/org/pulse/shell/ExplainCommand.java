@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
  * {@code crm explain RSC}: where the resource runs (or why it cannot), in words, with its
  * score on every node and each term's source (constraint, rule, stickiness, failure).
  */
-@Command(name = "explain", description = "Explain where a resource runs or why it cannot, with its score per node.")
+@Command(name = "explain", mixinStandardHelpOptions = true, description = "Explain where a resource runs or why it cannot, with its score per node.")
 final class ExplainCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Crm crm;

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
  * {@code crm history} lists number, time and actions; {@code crm history transition N} shows its
  * actions and how its CIB differs from the input before it.
  */
-@Command(name = "history", description = "List the transitions the DC ran, from the scheduler inputs saved under "
+@Command(name = "history", mixinStandardHelpOptions = true, description = "List the transitions the DC ran, from the scheduler inputs saved under "
         + "DATA_DIR/pe; 'history transition N' shows one with its CIB changes since the one before.")
 final class HistoryCommand implements Callable<Integer> {
     static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/pulse");

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
  * cluster needed). Search path: {@code --agents-dir} options, then $PULSE_OCF_DIRS (colon-separated), then
  * Pulse's own agents in the repository, then ClusterLabs' in /usr/lib/ocf; each directory holds resource.d/.
  */
-@Command(name = "ra", description = "Resource agents: list, info, test (runs locally, no cluster needed).",
+@Command(name = "ra", mixinStandardHelpOptions = true, description = "Resource agents: list, info, test (runs locally, no cluster needed).",
         subcommands = {RaCommand.ListAgents.class, RaCommand.Info.class, RaCommand.Test.class})
 public final class RaCommand implements Callable<Integer> {
     // Not taken from Crm: this command must not depend on the shell's internals (another engineer's code).
@@ -114,7 +114,7 @@ public final class RaCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "list", description = "Without arguments: the classes and OCF providers. 'list ocf [PROVIDER]', "
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Without arguments: the classes and OCF providers. 'list ocf [PROVIDER]', "
             + "'list lsb', 'list stonith': the agents (also 'list ocf:PROVIDER').")
     static final class ListAgents implements Callable<Integer> {
         @CommandLine.ParentCommand
@@ -174,7 +174,7 @@ public final class RaCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "info", aliases = "meta", description = "An agent's parameters, defaults and advised operation timeouts: "
+    @Command(name = "info", mixinStandardHelpOptions = true, aliases = "meta", description = "An agent's parameters, defaults and advised operation timeouts: "
             + "crm ra info ocf:heartbeat:IPaddr2 (or ocf:pulse:Dummy, lsb:NAME, stonith:fence_x, or a bare TYPE).")
     static final class Info implements Callable<Integer> {
         @CommandLine.ParentCommand
@@ -285,7 +285,7 @@ public final class RaCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "test", description = "Lifecycle check like ocf-tester: meta-data, validate-all, probe (7), start, "
+    @Command(name = "test", mixinStandardHelpOptions = true, description = "Lifecycle check like ocf-tester: meta-data, validate-all, probe (7), start, "
             + "monitor (0), start again, stop, stop again, monitor (7). Prints each step with its exit code and time; "
             + "exit status 1 when a step fails. Runs the agent for real on this machine.")
     static final class Test implements Callable<Integer> {

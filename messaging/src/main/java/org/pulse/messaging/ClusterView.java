@@ -14,8 +14,16 @@ import java.util.Objects;
  * @param merge     true when this view merged partitions
  * @param subgroups for a merge view, the member lists of the partitions that merged (each oldest
  *                  first); empty otherwise
+ * @param creatorIncarnation the creator's incarnation (its start number, persisted and growing at
+ *                  every start): with it, {@link #id()} never repeats, also after every node restarted
  */
-public record ClusterView(long viewId, String creator, List<String> members, boolean merge, List<List<String>> subgroups) {
+public record ClusterView(long viewId, String creator, List<String> members, boolean merge, List<List<String>> subgroups,
+        long creatorIncarnation) {
+    /** A view whose creator's incarnation is not known (tests, tools): {@link #id()} may then repeat. */
+    public ClusterView(long viewId, String creator, List<String> members, boolean merge, List<List<String>> subgroups) {
+        this(viewId, creator, members, merge, subgroups, 0);
+    }
+
     public ClusterView {
         Objects.requireNonNull(creator, "creator");
         members = List.copyOf(members);
@@ -23,6 +31,16 @@ public record ClusterView(long viewId, String creator, List<String> members, boo
         if (!merge && !subgroups.isEmpty()) {
             throw new IllegalArgumentException("only a merge view has subgroups");
         }
+    }
+
+    /**
+     * A name for this view that no other view of the cluster has, before or after any restart:
+     * {@code creator.creatorIncarnation:viewId}. JGroups' own view id ({@code creator|viewId})
+     * starts again at 1 whenever its creator restarts, so a message tagged with a view of an earlier
+     * start could be taken for one of the current view; with the incarnation it cannot.
+     */
+    public String id() {
+        return creator + "." + creatorIncarnation + ":" + viewId;
     }
 
     /** The coordinator, which Pulse makes the DC. */
@@ -40,7 +58,7 @@ public record ClusterView(long viewId, String creator, List<String> members, boo
 
     @Override
     public String toString() {
-        return (merge ? "MergeView" : "View") + "[" + creator + "|" + viewId + "] " + members
+        return (merge ? "MergeView" : "View") + "[" + creator + "." + creatorIncarnation + "|" + viewId + "] " + members
                 + (merge ? " subgroups " + subgroups : "");
     }
 }

@@ -31,7 +31,8 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe.
  */
 final class Incarnations {
-    private final Set<String> allowedNames;
+    /** Replaced whole when the cluster's node list changes at run time ({@link #allow}). */
+    private volatile Set<String> allowedNames;
     private final Path stateDir;
     private final long takeoverSilenceNanos;
     private final LongSupplier nanoClock;
@@ -109,6 +110,17 @@ final class Incarnations {
             writeDurably(f, Long.toString(next) + "\n");
         }
         return next;
+    }
+
+    /**
+     * The cluster's node list changed while running (crm cluster add/remove): from now on only these
+     * names take part; empty would allow any name and is refused.
+     */
+    void allow(Set<String> names) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("a running node's list of allowed names cannot become empty");
+        }
+        allowedNames = Set.copyOf(names);
     }
 
     boolean allowed(String name) {

@@ -47,6 +47,16 @@ public final class Messenger implements AutoCloseable {
     private static final Logger LOG = System.getLogger("org.pulse.messaging");
     /** The key under which a node's name travels inside its JGroups address. */
     private static final String NAME_KEY = "pulse.node";
+    /** The key under which a node's incarnation travels inside its JGroups address (8 bytes, big-endian). */
+    private static final String INCARNATION_KEY = "pulse.inc";
+    /**
+     * How long a message from a node that is not (yet) a member of the delivered view is held, and
+     * how many such messages at most: JGroups installs a view at slightly different moments on each
+     * member, so the first messages of a new member can arrive before the view that names it.
+     * Beyond these bounds they are dropped and counted; crmd never sees a non-member's message.
+     */
+    static final long HOLD_NON_MEMBER_MS = 5_000;
+    static final int HOLD_NON_MEMBER_MAX = 256;
     private static final long DROP_LOG_INTERVAL_MS = 10_000;
 
     private final MessagingConfig config;
@@ -54,6 +64,8 @@ public final class Messenger implements AutoCloseable {
     private final ScheduledThreadPoolExecutor delivery;
     private final DropLog dropLog;
     private final SealProtocol seal;
+    /** Which names may take part (null in insecure mode); {@link #updateMembers} changes it. */
+    private final Incarnations book;
     private final JChannel channel;
     private final AtomicLong nextId = new AtomicLong();
     /** Written on JGroups' view thread, read by senders: the view name lookups use. */
@@ -61,7 +73,22 @@ public final class Messenger implements AutoCloseable {
     private volatile ClusterView view;
     /** Confined to the delivery thread. */
     private final Map<Long, Pending> pending = new HashMap<>();
+    /** The view the listener was last told of; confined to the delivery thread. */
+    private ClusterView deliveredView;
+    /** Messages from senders not in {@link #deliveredView}, oldest first; confined to the delivery thread. */
+    private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
+    private final AtomicLong nonMemberDrops = new AtomicLong();
+    private final long incarnation;
+
+    private record Held(Envelope envelope, long deadlineNanos) {
+    }
     private volatile boolean closed;
+    /** Null only when {@link #NO_GUARD_PROPERTY} turned the guard off. */
+    private final PauseWatch pauseWatch;
+    private final SuspicionGuard guard;
+    private final HeardTap heardTap;
+    /** System property that turns {@link SuspicionGuard} off, to measure what it is worth. */
+    static final String NO_GUARD_PROPERTY = "pulse.messaging.noSuspicionGuard";
 
     private Messenger(MessagingConfig config, MessagingListener listener) throws Exception {
         this.config = config;
@@ -74,24 +101,41 @@ public final class Messenger implements AutoCloseable {
         });
         delivery.setRemoveOnCancelPolicy(true);
         this.dropLog = new DropLog(LOG, node, DROP_LOG_INTERVAL_MS, System::nanoTime);
+        // A new incarnation per start of the channel, durable before the first message; also
+        // without the seal, where it still makes view ids unique.
+        this.incarnation = Incarnations.nextOwn(config.stateDir(), Messenger::wallClockMicros);
         if (config.insecure()) {
             this.seal = null;
+            this.book = null;
         } else {
-            // A new incarnation per start of the channel, durable before the first message.
-            long incarnation = Incarnations.nextOwn(config.stateDir(), Messenger::wallClockMicros);
             // A restarted node is silent for at least a JVM start; a live one is heard every heartbeat.
-            Incarnations book = Incarnations.of(config.memberNames(), config.stateDir(),
+            this.book = Incarnations.of(config.memberNames(), config.stateDir(),
                     config.timing().heartbeatTimeoutMs(), System::nanoTime);
             this.seal = new SealProtocol(new Sealer(config.clusterKey(), config.acceptKeys(), new SecureRandom(), node, incarnation, book), dropLog,
                     config.secondLink() != null);
         }
         SuspectTap tap = new SuspectTap(this::suspected);
-        this.channel = new JChannel(StackFactory.build(config, seal, tap, dropLog));
+        SuspicionGuard.Settings guardSettings = SuspicionGuard.Settings.of(config.timing());
+        if (Boolean.parseBoolean(System.getProperty(NO_GUARD_PROPERTY, "false"))) {
+            // For measuring what the guard is worth (bench/failover --no-guard); never in production.
+            this.pauseWatch = null;
+            this.heardTap = null;
+            this.guard = null;
+            LOG.log(Level.WARNING, node + ": " + NO_GUARD_PROPERTY + " is set: suspicions formed while this node was"
+                    + " starved of CPU go through unchecked (for measurements only)");
+        } else {
+            this.pauseWatch = new PauseWatch(node, guardSettings.tickMs(), guardSettings.windowMs(), System.nanoTime(), true);
+            this.heardTap = new HeardTap(System::nanoTime);
+            this.guard = new SuspicionGuard(node, pauseWatch, heardTap, System::nanoTime, guardSettings);
+        }
+        this.channel = new JChannel(StackFactory.build(config, seal, heardTap, guard, tap, dropLog));
         channel.name(node);
         // The name travels inside the address, so every member can name every other one even if
         // it never saw its discovery reply (e.g. after a merge).
         byte[] nameBytes = node.getBytes(StandardCharsets.US_ASCII);
-        channel.addAddressGenerator(() -> ExtendedUUID.randomUUID(node).put(NAME_KEY, nameBytes));
+        byte[] incarnationBytes = java.nio.ByteBuffer.allocate(8).putLong(incarnation).array();
+        channel.addAddressGenerator(() -> ExtendedUUID.randomUUID(node).put(NAME_KEY, nameBytes)
+                .put(INCARNATION_KEY, incarnationBytes));
         channel.setReceiver(new ChannelReceiver());
     }
 
@@ -135,7 +179,8 @@ public final class Messenger implements AutoCloseable {
 
     /** The derived timing settings and detection times, for crmd to print at start. */
     public String describeTiming() {
-        return config.timing().describe();
+        return config.timing().describe() + (guard == null ? "; suspicions formed while starved of CPU are NOT held back"
+                : "; " + SuspicionGuard.Settings.of(config.timing()).describe());
     }
 
     /**
@@ -232,6 +277,38 @@ public final class Messenger implements AutoCloseable {
         return true;
     }
 
+    /**
+     * The cluster's node list changed while this node runs (crm cluster add/remove): from now on
+     * only {@code memberNames} take part (others are refused at the seal), connections are accepted
+     * from the hosts of {@code peers}, and discovery asks exactly {@code peers}. Members already in
+     * the view stay until they leave; a removed node is expected to be stopped before its removal.
+     * Second links of added nodes are not taken up here (they need a restart).
+     */
+    public void updateMembers(Set<String> memberNames, List<java.net.InetSocketAddress> peers) {
+        if (memberNames.isEmpty() || peers.isEmpty()) {
+            throw new IllegalArgumentException(config.nodeName() + ": the node list cannot become empty");
+        }
+        if (!memberNames.contains(config.nodeName())) {
+            throw new IllegalArgumentException(config.nodeName() + " is not among the new node list " + memberNames);
+        }
+        if (book != null) {
+            book.allow(memberNames);
+        }
+        TP tp = channel.getProtocolStack().getTransport();
+        if (tp.getSocketFactory() instanceof PeerAddressFilter filter) {
+            Set<java.net.InetAddress> hosts = new HashSet<>();
+            config.links().forEach(a -> hosts.add(a.getAddress()));
+            config.peerSecondLinks().values().forEach(a -> hosts.add(a.getAddress()));
+            peers.forEach(a -> hosts.add(a.getAddress()));
+            filter.allow(hosts);
+        }
+        org.jgroups.protocols.TCPPING ping = channel.getProtocolStack().findProtocol(org.jgroups.protocols.TCPPING.class);
+        if (ping != null) {
+            ping.setInitialHosts(peers);
+        }
+        LOG.log(Level.INFO, config.nodeName() + ": node list now " + memberNames + " at " + peers);
+    }
+
     /** Leaves the cluster gracefully and stops the delivery thread; idempotent. */
     @Override
     public void close() {
@@ -240,6 +317,9 @@ public final class Messenger implements AutoCloseable {
         }
         closed = true;
         channel.close();
+        if (pauseWatch != null) {
+            pauseWatch.close();
+        }
         delivery.execute(() -> {
             for (Pending p : List.copyOf(pending.values())) {
                 p.future.completeExceptionally(new MessagingException(config.nodeName() + ": messenger closed"));
@@ -268,6 +348,11 @@ public final class Messenger implements AutoCloseable {
         return channel;
     }
 
+    /** Suspicions held back (starved or vetoed), how many proved false, how many a second opinion vetoed; zeros without a guard. */
+    long[] heldSuspicions() {
+        return guard == null ? new long[3] : new long[] {guard.heldCount(), guard.avoidedCount(), guard.vetoCount()};
+    }
+
     /** Messages the seal refused since this node started (wrong key, replayed, earlier incarnation): for metrics. */
     public long rejectedBySeal() {
         return seal == null ? 0 : seal.rejectedCount();
@@ -292,6 +377,27 @@ public final class Messenger implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The incarnation a node's address names, or 0 for an address without one. */
+    static long incarnationOf(Address a) {
+        if (a instanceof ExtendedUUID e) {
+            byte[] inc = e.get(INCARNATION_KEY);
+            if (inc != null && inc.length == 8) {
+                return java.nio.ByteBuffer.wrap(inc).getLong();
+            }
+        }
+        return 0;
+    }
+
+    /** This node's incarnation for this start. */
+    public long incarnation() {
+        return incarnation;
+    }
+
+    /** Messages dropped since start because their sender was not a member of the view (held too long, or too many). */
+    public long nonMemberDrops() {
+        return nonMemberDrops.get();
     }
 
     static String nameOf(Address a) {
@@ -342,7 +448,8 @@ public final class Messenger implements AutoCloseable {
                 subgroups.add(sub.getMembers().stream().map(Messenger::nameOf).toList());
             }
         }
-        return new ClusterView(v.getViewId().getId(), nameOf(v.getCreator()), members, merge, subgroups);
+        return new ClusterView(v.getViewId().getId(), nameOf(v.getCreator()), members, merge, subgroups,
+                incarnationOf(v.getCreator()));
     }
 
     private final class ChannelReceiver implements Receiver {
@@ -357,10 +464,12 @@ public final class Messenger implements AutoCloseable {
             jgroupsView = v;
             view = cv;
             deliver(() -> {
+                deliveredView = cv;
                 for (Pending p : List.copyOf(pending.values())) {
                     p.viewChanged(cv);
                 }
                 listener.onView(cv);
+                releaseHeld();
             }, "onView");
         }
 
@@ -385,12 +494,71 @@ public final class Messenger implements AutoCloseable {
                 dropLog.dropped(describeSender(src), "envelope claims sender " + e.sender() + " but came from " + actual);
                 return;
             }
+            deliver(() -> fromSender(e), "onMessage");
+        }
+    }
+
+    // ---- membership of senders: delivery thread only ----
+
+    /**
+     * A message reaches the listener (or its request) only from a member of the view the listener
+     * was told of: a node outside the view (cut off, not yet joined, or a recording of one) must
+     * not act in it. A message that arrives just before its sender's view is held for that view.
+     */
+    private void fromSender(Envelope e) {
+        ClusterView v = deliveredView;
+        if (v != null && v.contains(e.sender())) {
+            dispatch(e);
+            return;
+        }
+        expireHeld();
+        if (held.size() >= HOLD_NON_MEMBER_MAX) {
+            dropNonMember(held.poll().envelope(), "more than " + HOLD_NON_MEMBER_MAX + " messages from non-members held");
+        }
+        held.add(new Held(e, System.nanoTime() + HOLD_NON_MEMBER_MS * 1_000_000L));
+        delivery.schedule(this::expireHeld, HOLD_NON_MEMBER_MS + 1, TimeUnit.MILLISECONDS);
+    }
+
+    private void dispatch(Envelope e) {
+        try {
             if (e.kind() == Envelope.Kind.REPLY) {
-                deliver(() -> replied(e), "reply");
+                replied(e);
             } else {
-                deliver(() -> listener.onMessage(e), "onMessage");
+                listener.onMessage(e);
+            }
+        } catch (RuntimeException ex) {
+            LOG.log(Level.ERROR, config.nodeName() + ": listener onMessage threw; delivery goes on", ex);
+        }
+    }
+
+    /** After a view: what its members sent before it arrived goes out now, in arrival order. */
+    private void releaseHeld() {
+        if (held.isEmpty()) {
+            return;
+        }
+        java.util.ArrayDeque<Held> waiting = new java.util.ArrayDeque<>(held);
+        held.clear();
+        for (Held h : waiting) {
+            if (deliveredView.contains(h.envelope().sender())) {
+                dispatch(h.envelope());
+            } else {
+                held.add(h);
             }
         }
+        expireHeld();
+    }
+
+    private void expireHeld() {
+        long now = System.nanoTime();
+        while (!held.isEmpty() && now - held.peek().deadlineNanos() >= 0) {
+            dropNonMember(held.poll().envelope(), "its sender was not a member of the view within "
+                    + HOLD_NON_MEMBER_MS + " ms");
+        }
+    }
+
+    private void dropNonMember(Envelope e, String why) {
+        nonMemberDrops.incrementAndGet();
+        dropLog.dropped(e.sender(), e.kind() + " " + e.type() + ": " + why);
     }
 
     // ---- request bookkeeping: delivery thread only ----

@@ -18,12 +18,18 @@ import org.jgroups.util.DefaultSocketFactory;
  * state and only signals a broken connection.
  */
 final class PeerAddressFilter extends DefaultSocketFactory {
-    private final Set<InetAddress> allowed;
+    /** Replaced whole when the node list changes at run time. */
+    private volatile Set<InetAddress> allowed;
     private final DropLog dropLog;
 
     PeerAddressFilter(Set<InetAddress> allowed, DropLog dropLog) {
         this.allowed = Set.copyOf(allowed);
         this.dropLog = dropLog;
+    }
+
+    /** The node list changed while running: connections from these addresses only, from now on. */
+    void allow(Set<InetAddress> hosts) {
+        allowed = Set.copyOf(hosts);
     }
 
     @Override

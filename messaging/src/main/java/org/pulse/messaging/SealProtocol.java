@@ -137,6 +137,13 @@ public final class SealProtocol extends Protocol {
         if (inner.getSrc() instanceof org.jgroups.util.ExtendedUUID && !claimed.equals(opened.sender())) {
             return reject(outerSrc, "sealed by " + opened.sender() + " but its JGroups address names " + claimed);
         }
+        // Likewise the incarnation in the address, from which view ids are made: a view named after
+        // an incarnation its creator did not seal under could repeat an earlier view's id.
+        long claimedIncarnation = Messenger.incarnationOf(inner.getSrc());
+        if (claimedIncarnation != 0 && claimedIncarnation != opened.incarnation()) {
+            return reject(outerSrc, "sealed by incarnation " + opened.incarnation() + " of " + opened.sender()
+                    + " but its JGroups address names incarnation " + claimedIncarnation);
+        }
         this.opened.incrementAndGet();
         return inner;
     }

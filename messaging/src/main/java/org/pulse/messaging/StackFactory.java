@@ -29,7 +29,8 @@ import org.jgroups.stack.Protocol;
  * <ul>
  * <li>the seal sits directly on TCP so that every message above, discovery included, is sealed;</li>
  * <li>FD_SOCK2 (crash: broken connection) and FD_ALL3 (silence: missing heartbeats) raise
- *     suspicions, VERIFY_SUSPECT2 confirms them, the suspect tap reports them, GMS acts;</li>
+ *     suspicions, VERIFY_SUSPECT2 confirms them, the suspicion guard holds back those this node
+ *     formed while it was starved of CPU, the suspect tap reports the rest, GMS acts;</li>
  * <li>NAKACK2/UNICAST3 make multicast/unicast reliable and ordered, STABLE garbage-collects,
  *     UFC/MFC keep a fast sender from flooding a slow receiver, FRAG2 splits big messages
  *     (a 200 KB CIB) into 60 KB fragments below the flow control credits.</li>
@@ -50,7 +51,8 @@ final class StackFactory {
     private StackFactory() {
     }
 
-    static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol suspectTap, DropLog dropLog) {
+    static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol heardTap, Protocol suspicionGuard,
+            Protocol suspectTap, DropLog dropLog) {
         Timing t = config.timing();
         InetSocketAddress bind = config.primaryLink();
         List<Protocol> stack = new ArrayList<>();
@@ -113,13 +115,19 @@ final class StackFactory {
         merge.setValue("max_interval", t.mergeMaxIntervalMs());
         stack.add(merge);
 
-        FD_SOCK2 fdSock = new FD_SOCK2();
+        // Its own port, below the seal: only configured nodes' addresses may connect (see the class).
+        FD_SOCK2 fdSock = new PeerFilteredFdSock(config.peerHosts(), dropLog);
         fdSock.setBindAddress(bind.getAddress());
         fdSock.setOffset(MessagingConfig.FD_SOCK_PORT_OFFSET);
         fdSock.setPortRange(5);
         fdSock.setValue("connect_timeout", t.fdSockConnectTimeoutMs());
         stack.add(fdSock);
 
+        // Below FD_ALL3, which consumes heartbeats: when each member was last heard, for the
+        // guard's second opinion. Null only when the guard is off (measurements).
+        if (heardTap != null) {
+            stack.add(heardTap);
+        }
         FD_ALL3 fdAll = new FD_ALL3();
         fdAll.setValue("timeout", t.heartbeatTimeoutMs());
         fdAll.setValue("interval", t.heartbeatIntervalMs());
@@ -129,6 +137,11 @@ final class StackFactory {
         verify.setValue("timeout", t.verifySuspectTimeoutMs());
         stack.add(verify);
 
+        // Between the verification and GMS: a suspicion this node formed while starved of CPU
+        // never reaches GMS, so it never becomes a view (SuspicionGuard); null only for measurements.
+        if (suspicionGuard != null) {
+            stack.add(suspicionGuard);
+        }
         stack.add(suspectTap);
         stack.add(new BARRIER());
 

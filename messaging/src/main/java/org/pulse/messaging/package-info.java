@@ -36,12 +36,29 @@
  * {@code stateDir}); a second process under a live node's name, or under the receiver's own, is
  * refused. Below the seal: connections to the cluster port only from configured nodes'
  * addresses ({@link org.pulse.messaging.PeerAddressFilter}), frames of at most 4 MiB, JGroups
- * diagnostics off. Not covered: a replay of a node's current incarnation sent to a receiver that
+ * diagnostics off; FD_SOCK2's port (+100) keeps only configured nodes' addresses too
+ * ({@link org.pulse.messaging.PeerFilteredFdSock}).
+ *
+ * <p>Views: {@link org.pulse.messaging.ClusterView#id()} names the creator's incarnation, so a view
+ * id never repeats, also after every node restarted; crmd tags what must not outlive its view
+ * (operation reports, forwarded writes and their answers) with it and refuses other views'. A
+ * message whose sender is not a member of the view the listener was told of is held for at most
+ * {@link org.pulse.messaging.Messenger#HOLD_NON_MEMBER_MS} ms (views install at slightly different
+ * moments) and otherwise dropped and counted: crmd never hears a non-member.
+ *
+ * <p>Not covered at this layer: a replay of a node's current incarnation sent to a receiver that
  * restarted after recording and before it hears that node again (the window is the time until
- * the node's next message, a heartbeat interval in practice); a stranger on a configured node's
- * own address can open connections (it can do nothing with them), and FD_SOCK2's port is not
- * filtered (it carries no cluster state). During a rolling key change a node opens traffic sealed
+ * the node's next message, a heartbeat interval in practice); such a message is of an earlier
+ * view, which crmd refuses. A stranger on a configured node's own address can open connections
+ * (it can do nothing with them; on FD_SOCK2's it learns the cluster name and that node's address). During a rolling key change a node opens traffic sealed
  * with any key in {@code acceptKeys} and seals with its own key only.
+ *
+ * <h2>Suspicions that do not lie</h2>
+ * A suspicion confirmed by VERIFY_SUSPECT2 reaches GMS (and so crmd, which fences) only if this
+ * node was not itself starved of CPU while it formed ({@link org.pulse.messaging.PauseWatch}) and
+ * no other member heard the suspect lately ({@link org.pulse.messaging.SuspicionGuard}, fed by
+ * {@link org.pulse.messaging.HeardTap}); held suspicions are asked again while the suspect stays
+ * silent, for at most max(2 s, 4 D). The trade-off and the figures: {@code messaging/README.md}.
  *
  * <h2>Redundant links</h2>
  * With two {@code listenOn} addresses, {@link org.pulse.messaging.MultiLinkTCP} sends every

@@ -201,8 +201,12 @@ class ClusterTest {
                 System.out.printf("FIGURE silent node (DISCARD all) -> new view, detection %d ms (worst case %d): %.1f ms%n",
                         detectionMs, t.worstCaseSilentDetectionMs(), took);
                 // The bound plus slack for view installation and a loaded 2-core machine.
-                assertTrue(took <= t.worstCaseSilentDetectionMs() + 250,
-                        "silent node removed after " + took + " ms, configured " + t.worstCaseSilentDetectionMs());
+                // A detecting node starved of CPU holds its suspicion (SuspicionGuard) for up to the longest hold.
+                boolean held = c.node(0).heldSuspicions()[0] + c.node(1).heldSuspicions()[0] > 0;
+                long boundMs = t.worstCaseSilentDetectionMs() + 250
+                        + (held ? SuspicionGuard.Settings.of(t).maxHoldMs() : 0);
+                assertTrue(took <= boundMs, "silent node removed after " + took + " ms, configured "
+                        + t.worstCaseSilentDetectionMs() + (held ? " (+ the guard's longest hold: a node was starved)" : ""));
             }
         }
     }

@@ -167,7 +167,11 @@ class LinkRedundancyTest {
         n2.await("VIEW node2", 10_000);
         double bothMs = (System.nanoTime() - t0) / 1e6;
         System.out.printf("FIGURE both links cut -> each side alone: %.1f / %.1f ms (detection %d ms)%n", aMs, bothMs, DETECTION_MS);
-        assertTrue(bothMs <= Timing.derive(DETECTION_MS).worstCaseSilentDetectionMs() + 500, "took " + bothMs);
+        // A node starved of CPU (a busy machine) holds its suspicion for up to the guard's longest
+        // hold (SuspicionGuard); the nodes are other JVMs, so whether one did is not visible here.
+        Timing t = Timing.derive(DETECTION_MS);
+        assertTrue(bothMs <= t.worstCaseSilentDetectionMs() + 500 + SuspicionGuard.Settings.of(t).maxHoldMs(),
+                "took " + bothMs);
 
         // Bring link 2 back alone: they merge over it.
         long t1 = System.nanoTime();

@@ -91,6 +91,9 @@ final class Unpack {
         for (Rsc r : rscById.values()) {
             hasFence |= r.isFenceDevice();
         }
+        // As Pacemaker's scheduler: have-watchdog (set by the DC when it runs with a watchdog) counts as a
+        // way to fence, since watchdog self-fencing (stonith-watchdog-timeout) needs no fence device.
+        hasFence |= options.flag("have-watchdog", false);
         cluster = new Cluster(cib, options, now, cib.haveQuorum(), stonithEnabled, hasFence, nodes, byName, byId,
                 topLevel, rscById);
         for (NodeState ns : cib.status()) {

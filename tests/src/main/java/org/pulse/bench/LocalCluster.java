@@ -43,11 +43,11 @@ public final class LocalCluster implements AutoCloseable {
         this.processes = new Process[nodes + 1];
     }
 
-    /** Writes key and configs under {@code root} and starts every node. */
     private long failureDetectionMs = 500;
 
+    /** Writes key and configs under {@code root} and starts every node. */
     public static LocalCluster start(Path repo, Path root, int nodes, int basePort) throws IOException {
-        return start(repo, root, nodes, basePort, 500);
+        return start(repo, root, nodes, basePort, 500, i -> "");
     }
 
     /**
@@ -57,8 +57,20 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static LocalCluster start(Path repo, Path root, int nodes, int basePort, long failureDetectionMs)
             throws IOException {
+        return start(repo, root, nodes, basePort, failureDetectionMs, i -> "");
+    }
+
+    /** As {@link #start(Path, Path, int, int)}, with lines added to node i's config (e.g. a shorter write deadline). */
+    public static LocalCluster start(Path repo, Path root, int nodes, int basePort,
+            java.util.function.IntFunction<String> extraConfig) throws IOException {
+        return start(repo, root, nodes, basePort, 500, extraConfig);
+    }
+
+    private static LocalCluster start(Path repo, Path root, int nodes, int basePort, long failureDetectionMs,
+            java.util.function.IntFunction<String> extraConfig) throws IOException {
         LocalCluster c = new LocalCluster(repo, root, nodes, basePort);
         c.failureDetectionMs = failureDetectionMs;
+        c.extraConfig = extraConfig;
         try {
             c.prepare(root.resolve("key"));
             for (int i = 1; i <= nodes; i++) {
@@ -70,6 +82,8 @@ public final class LocalCluster implements AutoCloseable {
         }
         return c;
     }
+
+    private java.util.function.IntFunction<String> extraConfig = i -> "";
 
     public Path root() {
         return root;
@@ -128,7 +142,11 @@ public final class LocalCluster implements AutoCloseable {
                 + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + ":/usr/sbin\n"
                 + "ha_rsctmp = " + dir.resolve("rsctmp") + "\n"
                 + "failure_detection_ms = " + failureDetectionMs + "\n"
-                + "http = 127.0.0.1:" + httpPort(i) + "\n";
+                + "http = 127.0.0.1:" + httpPort(i) + "\n"
+                // Several nodes share this machine: a self-fence (no-quorum-policy=suicide) ends the
+                // node's process, never reboots the machine.
+                + "self_fence = exit\n"
+                + extraConfig.apply(i);
         Path file = dir.resolve("crmd.conf");
         Files.writeString(file, conf);
         return file;

@@ -23,6 +23,13 @@ public final class AdminOp {
      */
     public static final String WEB_TOKEN = "web-token";
 
+    /**
+     * The cluster's node list while it runs. Args: {@code action} ({@code add}, {@code remove}),
+     * {@code node}, {@code address} (host:port, for add). Result: {@code message}, {@code nodes}
+     * (name@host:port, comma-separated). Root and hacluster only.
+     */
+    public static final String CLUSTER = "cluster";
+
     private AdminOp() {
     }
 }

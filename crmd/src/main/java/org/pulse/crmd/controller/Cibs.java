@@ -337,6 +337,33 @@ final class Cibs {
         return nodeState.withChildReplaced(e -> e.name().equals("transient_attributes"), newTa);
     }
 
+    /**
+     * The root with the cluster property have-watchdog saying {@code on}, as Pacemaker's DC keeps it (in
+     * cib-bootstrap-options); unchanged when it already says so, or when it is absent and {@code on} is false
+     * (false is the default: no configuration change, no epoch, for clusters without watchdogs).
+     */
+    static XmlElement withHaveWatchdog(XmlElement root, boolean on) {
+        String current = null;
+        XmlElement crmConfig = section(root, "crm_config");
+        XmlElement set = crmConfig.elements("cluster_property_set").stream()
+                .filter(e -> "cib-bootstrap-options".equals(e.id())).findFirst().orElse(null);
+        if (set != null) {
+            for (XmlElement nv : set.elements("nvpair")) {
+                if ("have-watchdog".equals(nv.attr("name"))) {
+                    current = nv.attr("value");
+                }
+            }
+        }
+        if ((current == null && !on) || (current != null && isTrue(current) == on)) {
+            return root;
+        }
+        XmlElement base = set != null ? set : XmlElement.of("cluster_property_set", "id", "cib-bootstrap-options");
+        XmlElement newSet = withNvpair(base, "cib-bootstrap-options-have-watchdog", "have-watchdog", on ? "true" : "false");
+        XmlElement newConfig = set != null ? crmConfig.withChildReplaced(e -> e == set, newSet)
+                : crmConfig.withChildAppended(newSet);
+        return withSection(root, newConfig);
+    }
+
     /** A nvpair set with {@code name} set to value, or removed when value is null. */
     static XmlElement withNvpair(XmlElement set, String nvId, String name, String value) {
         if (value == null) {

@@ -22,7 +22,8 @@ import org.pulse.cib.CibVersion;
  * of the view is also the DC; its duties live in {@link DcRole}.
  */
 public final class Controller {
-    private final ControllerConfig config;
+    /** Replaced only by {@link Event.NodesConfigured} (a node list changed while running). */
+    private ControllerConfig config;
     private final Scheduler scheduler;
     private final String self;
     private final LocalLrm lrm;
@@ -32,7 +33,14 @@ public final class Controller {
     private boolean allSeenTogether;
     /** What this node knows of its ping or lease tie-breaker. */
     private final TieBreakerState tieBreaker;
-    private final Map<Long, Long> forwards = new HashMap<>();
+    /** Admin writes forwarded to a DC, by forward id: answered only by that DC, in that view. */
+    private final Map<Long, Forward> forwards = new HashMap<>();
+
+    private record Forward(long requestId, String viewId, String dc) {
+    }
+
+    /** Messages refused because they belong to another view than the one they arrived in (late or replayed). */
+    private long refusedStale;
     private Cib cib;
     private View view;
     /** The view whose DC this node accepted (by storing its join sync); operations come only from it. */
@@ -92,6 +100,10 @@ public final class Controller {
             onPing(p);
         } else if (event instanceof Event.LeaseResult l) {
             onLease(l);
+        } else if (event instanceof Event.NodesConfigured n) {
+            // Quorum is counted on the new list from the next view (as votequorum's expected votes).
+            config = config.withNodes(n.nodes());
+            out.info("node list now " + n.nodes() + "; quorum counts it from the next view");
         }
         while (!out.toSelf.isEmpty()) {
             onMessage(self, out.toSelf.poll());
@@ -138,6 +150,35 @@ public final class Controller {
         return view != null && view.id().equals(joinedViewId);
     }
 
+    /**
+     * Whether this node's partition is quorate as far as this node knows (the DC's join decided it, or
+     * the DC recorded it in the CIB this node was sent); null while that is not known (no view, joining).
+     */
+    public Boolean quorate() {
+        if (dc != null) {
+            return dc.joined() ? dc.quorate() : null;
+        }
+        return joined() ? Cibs.isTrue(cib.root().attr("have-quorum")) : null;
+    }
+
+    /**
+     * Whether the cluster fences through watchdogs (stonith-watchdog-timeout nonzero, fencing on): then a
+     * node must stop feeding its watchdog when its partition loses quorum.
+     */
+    public boolean watchdogFencingInUse() {
+        return Cibs.stonithEnabled(cib) && WatchdogFencing.rawMs(cib) != 0;
+    }
+
+    /** What is wrong with stonith-watchdog-timeout for this node's watchdog (Pacemaker's rules), or null. */
+    public String watchdogProblem() {
+        return WatchdogFencing.problem(cib, self, config.watchdogTimeoutMs());
+    }
+
+    /** When this node saw {@code node} leave its view (null: not lost since, or never seen). */
+    Instant lostAt(String node) {
+        return lostAt.get(node);
+    }
+
     public StatusReport status() {
         Boolean quorate = dc != null ? (dc.joined() ? dc.quorate() : null)
                 : (joined() ? Cibs.isTrue(cib.root().attr("have-quorum")) : null);
@@ -154,6 +195,21 @@ public final class Controller {
                 dc == null ? "not DC" : dc.transitionSummary(), dc == null ? Map.of() : dc.blocked(),
                 dc == null ? List.of() : dc.pendingFencing(), reason, waitingForAll(), fenceHistory,
                 dc == null ? Map.of() : dc.fencingGivenUp());
+    }
+
+    /**
+     * Messages refused since start as belonging to another view than this node's (an operation
+     * report, a forwarded write or its answer that arrived late, or a recording replayed).
+     */
+    public long refusedStale() {
+        return refusedStale;
+    }
+
+    /** Counts and logs a message of another view: never applied, since its view's state is gone. */
+    void refusedStale(String what) {
+        refusedStale++;
+        out.warn("refused " + what + ": not of this node's view " + (view == null ? "(none)" : view.id())
+                + " (late, or a recording replayed); refused so far: " + refusedStale);
     }
 
     /** The fence history this node knows (the DC's, replicated), newest last. */
@@ -273,6 +329,8 @@ public final class Controller {
      * no-quorum-policy=suicide fence the partition); a partition never quorate only waits.
      */
     private boolean everQuorate;
+    /** Nodes that left this node's view, and when: watchdog fencing counts its wait from then. */
+    private final Map<String, Instant> lostAt = new java.util.HashMap<>();
 
     void noteQuorate() {
         everQuorate = true;
@@ -291,6 +349,14 @@ public final class Controller {
     private void onView(View v) {
         View previous = view;
         view = v;
+        if (previous != null) {
+            for (String m : previous.members()) {
+                if (!v.contains(m)) {
+                    lostAt.put(m, now);
+                }
+            }
+        }
+        lostAt.keySet().removeAll(v.members());
         tieBreaker.onView(now);
         joinedViewId = null;
         out.info("view " + v.id() + ": " + v.members() + (previous == null ? "" : " (was " + previous.members() + ")")
@@ -351,10 +417,15 @@ public final class Controller {
         } else if (m instanceof Message.Execute x) {
             onExecute(from, x);
         } else if (m instanceof Message.ForwardedReply r) {
-            Long requestId = forwards.remove(r.forwardId());
-            if (requestId != null) {
+            Forward f = forwards.get(r.forwardId());
+            if (f != null && f.viewId().equals(r.viewId()) && f.dc().equals(from)) {
+                forwards.remove(r.forwardId());
                 out.add(new Effect.CancelTimer(TimerKey.of("forward", r.forwardId())));
-                replyLocal(requestId, r.result());
+                replyLocal(f.requestId(), r.result());
+            } else {
+                refusedStale("the answer to forwarded write #" + r.forwardId() + " from " + from + " of view "
+                        + r.viewId() + (f == null ? ", which this node is not waiting for"
+                        : ", which this node forwarded to " + f.dc() + " in view " + f.viewId()));
             }
         } else if (m instanceof Message.Suicide s) {
             if (view != null && s.viewId().equals(view.id()) && from.equals(view.dc())) {
@@ -480,16 +551,16 @@ public final class Controller {
             out.add(new Effect.CancelTimer(TimerKey.of("op-deadline", r.opKey())));
         }
         if (rec.report() && view != null) {
-            out.send(view.dc(), new Message.OpReport(r, rec.callId(), rec.opDigest()));
+            out.send(view.dc(), new Message.OpReport(view.id(), r, rec.callId(), rec.opDigest()));
         }
     }
 
     private void onTimer(TimerKey key) {
         if (key.is("forward")) {
             long id = Long.parseLong(key.detail());
-            Long requestId = forwards.remove(id);
-            if (requestId != null) {
-                replyLocal(requestId, AdminResult.error(AdminResult.TIMEOUT,
+            Forward f = forwards.remove(id);
+            if (f != null) {
+                replyLocal(f.requestId(), AdminResult.error(AdminResult.TIMEOUT,
                         "the DC did not confirm the change within " + (config.writeTimeoutMs() / 1000)
                                 + " s; it may or may not be applied — check with crm configure show"));
             }
@@ -532,11 +603,11 @@ public final class Controller {
             onDampened(requestId, d);
         } else if (command instanceof AdminCommand.Write w) {
             if (dc != null) {
-                dc.write(new DcRole.ReplyTo(self, requestId), w);
+                dc.write(new DcRole.ReplyTo(self, requestId, view.id()), w);
             } else if (joined()) {
                 long id = ++nextForwardId;
-                forwards.put(id, requestId);
-                out.send(view.dc(), new Message.ForwardedAdmin(id, w));
+                forwards.put(id, new Forward(requestId, view.id(), view.dc()));
+                out.send(view.dc(), new Message.ForwardedAdmin(view.id(), id, w));
                 out.timer(TimerKey.of("forward", id), config.writeTimeoutMs() + config.actionMarginMs());
             } else {
                 replyLocal(requestId, AdminResult.error(AdminResult.NO_DC,

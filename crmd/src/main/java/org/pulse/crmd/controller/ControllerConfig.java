@@ -9,7 +9,11 @@ import java.util.Objects;
  * order is what tie_breaker = lowest favours), its timing, and its quorum options.
  */
 public record ControllerConfig(String nodeName, List<String> configuredNodes, long joinRetryMs, long writeTimeoutMs,
-        long actionMarginMs, long fenceRetryMs, long defaultOpTimeoutMs, QuorumConfig quorum) {
+        long actionMarginMs, long fenceRetryMs, long defaultOpTimeoutMs, QuorumConfig quorum, long watchdogTimeoutMs) {
+    /**
+     * {@code watchdogTimeoutMs}: this node's watchdog timeout (the node config's watchdog_timeout_ms), 0 when
+     * it has no watchdog; checked against stonith-watchdog-timeout, and what a negative one doubles.
+     */
     public ControllerConfig {
         Objects.requireNonNull(nodeName, "nodeName");
         configuredNodes = List.copyOf(configuredNodes);
@@ -19,6 +23,13 @@ public record ControllerConfig(String nodeName, List<String> configuredNodes, lo
                     + configuredNodes.size() + " " + configuredNodes + "; remove two_node (a majority decides"
                     + " with 3 or more) or list exactly two nodes");
         }
+    }
+
+    /** No watchdog. */
+    public ControllerConfig(String nodeName, List<String> configuredNodes, long joinRetryMs, long writeTimeoutMs,
+            long actionMarginMs, long fenceRetryMs, long defaultOpTimeoutMs, QuorumConfig quorum) {
+        this(nodeName, configuredNodes, joinRetryMs, writeTimeoutMs, actionMarginMs, fenceRetryMs, defaultOpTimeoutMs,
+                quorum, 0);
     }
 
     /** Plain majority quorum (no two_node, wait_for_all or tie-breaker). */
@@ -32,8 +43,19 @@ public record ControllerConfig(String nodeName, List<String> configuredNodes, lo
         return new ControllerConfig(nodeName, configuredNodes, 1000, 30_000, 5000, 2000, 20_000);
     }
 
+    /** The same with another node list (crm cluster add/remove while running). */
+    public ControllerConfig withNodes(List<String> nodes) {
+        return new ControllerConfig(nodeName, nodes, joinRetryMs, writeTimeoutMs, actionMarginMs, fenceRetryMs,
+                defaultOpTimeoutMs, quorum, watchdogTimeoutMs);
+    }
+
     public ControllerConfig withQuorum(QuorumConfig q) {
         return new ControllerConfig(nodeName, configuredNodes, joinRetryMs, writeTimeoutMs, actionMarginMs,
-                fenceRetryMs, defaultOpTimeoutMs, q);
+                fenceRetryMs, defaultOpTimeoutMs, q, watchdogTimeoutMs);
+    }
+
+    public ControllerConfig withWatchdogTimeoutMs(long ms) {
+        return new ControllerConfig(nodeName, configuredNodes, joinRetryMs, writeTimeoutMs, actionMarginMs,
+                fenceRetryMs, defaultOpTimeoutMs, quorum, ms);
     }
 }

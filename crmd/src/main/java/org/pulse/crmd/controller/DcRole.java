@@ -15,11 +15,12 @@ import org.pulse.cib.xml.XmlElement;
 /**
  * The duties of the DC (the first member of the view): the join round that confirms quorum by
  * acknowledgements and picks the highest CIB, CIB writes replicated to every member before the
- * operator hears "done", and the transition engine (fence, probe, then schedule; dispatch;
+ * operator hears "done", and the transition engine (the policy engine's transition; dispatch;
  * abort and reschedule).
  */
 final class DcRole {
-    record ReplyTo(String node, long id) {
+    /** Who waits for a write's outcome: a request on this node, or a forward of {@code node} in {@code viewId}. */
+    record ReplyTo(String node, long id, String viewId) {
     }
 
     private record PendingWrite(CibVersion version, ReplyTo replyTo, long seq) {
@@ -58,6 +59,8 @@ final class DcRole {
     private TransitionRun current;
     /** Why the DC last wanted to schedule (the newest reason wins): a transition's trigger, for the console. */
     private String scheduleReason = "start";
+    /** Fence planner steps sent so far: each gets an op key of its own. */
+    private long fenceSteps;
     private long transitionSeq;
     private long writeSeq;
     private long inputSeq;
@@ -83,6 +86,8 @@ final class DcRole {
     private final Map<PlannedAction, FenceRun> plannedFenceRuns = new HashMap<>();
     /** Fencing runs and queries in flight, by op key. */
     private final Map<String, FenceRun> fenceRuns = new HashMap<>();
+    /** Targets to fence through their watchdog that were members (or not seen lost): when the wait began. */
+    private final Map<String, Instant> watchdogSince = new TreeMap<>();
     /** Devices' answers to list (by device) and status (by device and target), for pcmk_host_check. */
     private final Map<String, FenceDevices.QueryAnswer> listAnswers = new HashMap<>();
     private final Map<String, FenceDevices.QueryAnswer> statusAnswers = new HashMap<>();
@@ -310,6 +315,9 @@ final class DcRole {
         // operation, as this controller records them, count from 3.0.13 on).
         root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self())
                 .withAttribute("crm_feature_set", Cibs.CRM_FEATURE_SET);
+        // As Pacemaker's DC records whether SBD runs on it: the policy engine then counts watchdog
+        // self-fencing as a way to fence (have-watchdog), so a cluster without a fence device may run.
+        root = Cibs.withHaveWatchdog(root, c.config().watchdogTimeoutMs() > 0);
         Cib joinedCib = Cibs.next(best, root);
         c.storeCib(joinedCib, true);
         joined = true;
@@ -440,6 +448,13 @@ final class DcRole {
                 reply(replyTo, AdminResult.error(AdminResult.INVALID, CibChecks.message(added)));
                 return;
             }
+            String watchdogProblem = WatchdogFencing.problem(next, c.self(), c.config().watchdogTimeoutMs());
+            if (watchdogProblem != null && !watchdogProblem.equals(WatchdogFencing.problem(cur, c.self(),
+                    c.config().watchdogTimeoutMs()))) {
+                reply(replyTo, AdminResult.error(AdminResult.INVALID, "the change is refused; nothing was changed: "
+                        + watchdogProblem));
+                return;
+            }
         }
         if (configuration && !quorate && !w.force()) {
             reply(replyTo, AdminResult.error(AdminResult.NO_QUORUM, "this partition has " + quorumReason()
@@ -554,7 +569,7 @@ final class DcRole {
         if (to.node().equals(c.self())) {
             c.replyLocal(to.id(), result);
         } else {
-            out().send(to.node(), new Message.ForwardedReply(to.id(), result));
+            out().send(to.node(), new Message.ForwardedReply(to.viewId(), to.id(), result));
         }
     }
 
@@ -585,8 +600,16 @@ final class DcRole {
                 runEngine();
             }
         } else if (m instanceof Message.ForwardedAdmin f) {
-            if (f.command() instanceof AdminCommand.Write w) {
-                write(new ReplyTo(from, f.forwardId()), w);
+            if (!f.viewId().equals(view.id()) || !view.contains(from)) {
+                c.refusedStale("forwarded write #" + f.forwardId() + " from " + from + " of view " + f.viewId());
+                if (view.contains(from)) {
+                    // Tagged with its own view: a node still waiting for it learns at once, any other ignores it.
+                    reply(new ReplyTo(from, f.forwardId(), f.viewId()), AdminResult.error(AdminResult.NO_DC,
+                            "the cluster's membership changed while the change travelled to the DC; nothing was"
+                                    + " applied: retry"));
+                }
+            } else if (f.command() instanceof AdminCommand.Write w) {
+                write(new ReplyTo(from, f.forwardId(), f.viewId()), w);
             }
         }
     }
@@ -639,7 +662,7 @@ final class DcRole {
                 FenceRun fr = fenceRuns.remove(key.detail());
                 delayedFences.remove(key.detail());
                 if (fr != null) {
-                    onFenceOutcome(fr, a, false, FenceEvent.TIMED_OUT, "no result within " + a.timeoutMs() + " ms",
+                    onFenceOutcome(fr, a, key.detail(), false, FenceEvent.TIMED_OUT, "no result within " + a.timeoutMs() + " ms",
                             "", 1);
                 } else {
                     // Written to the CIB as a failed operation, so the policy engine reacts (a stop that
@@ -672,11 +695,19 @@ final class DcRole {
     // ---- operation results
 
     private void onOpReport(String from, Message.OpReport rep) {
+        OpResult r = rep.result();
+        if (!rep.viewId().equals(view.id())) {
+            // Of an earlier view (the join collected it) or a recording replayed: a "stop failed" of
+            // another time must not fail a resource here nor fence its node.
+            c.refusedStale(r.resourceId() + " " + r.action() + " rc " + r.rc() + " reported by " + from
+                    + " in view " + (rep.viewId().isEmpty() ? "(none: a node of an earlier Pulse version)"
+                    : rep.viewId()));
+            return;
+        }
         if (!joined || !view.contains(from)) {
             // The join collects this node's complete history anyway.
             return;
         }
-        OpResult r = rep.result();
         PlannedAction a = current == null ? null : current.inFlight(r.opKey());
         if (LrmOps.recordable(r)) {
             recordResult(from, r, rep.callId(), rep.opDigest(), a == null ? null : a.params());
@@ -685,7 +716,7 @@ final class DcRole {
         if (a != null && fr != null) {
             out().add(new Effect.CancelTimer(TimerKey.of("action", r.opKey())));
             boolean ok = r.is(0);
-            onFenceOutcome(fr, a, ok, ok ? FenceEvent.SUCCESS : FenceEvent.FAILED, "rc " + r.rc() + " (" + r.status()
+            onFenceOutcome(fr, a, r.opKey(), ok, ok ? FenceEvent.SUCCESS : FenceEvent.FAILED, "rc " + r.rc() + " (" + r.status()
                     + ")" + (r.exitReason().isEmpty() ? "" : ": " + r.exitReason()), r.output(), r.rc());
         } else if (a != null) {
             out().add(new Effect.CancelTimer(TimerKey.of("action", r.opKey())));
@@ -780,17 +811,16 @@ final class DcRole {
 
     // ---- fencing: the fence planner decides, the DC runs its steps and keeps the history
 
-    /** Nodes to fence now: those lost or with a failed stop, and those an operator asked for. */
-    private List<String> fenceTargets(Cib cib) {
-        List<String> out = new ArrayList<>(Planner.nodesToFence(cib, view, c.self()));
-        for (String n : fenceRequested) {
-            if (!out.contains(n)) {
-                out.add(n);
+    /** Members that left the view without a clean shutdown (their node_state still expects them). */
+    private List<String> lostMembers(Cib cib) {
+        List<String> out = new ArrayList<>();
+        for (XmlElement ns : Cibs.nodeStates(cib.root())) {
+            String node = ns.attr("uname", ns.id());
+            if (node != null && !node.equals(c.self()) && !view.contains(node) && "member".equals(ns.attr("expected"))
+                    && !"true".equals(ns.attr("in_ccm"))) {
+                out.add(node);
             }
         }
-        // A node that needs no fencing any more (it came back cleanly) starts afresh next time.
-        fenceProgress.keySet().retainAll(out);
-        fenceGaveUp.keySet().retainAll(out);
         return out;
     }
 
@@ -818,7 +848,7 @@ final class DcRole {
     private PlannedAction fenceStep(String target, int actionId) {
         FencePlanner.Decision d = FencePlanner.next(c.cib(), view, c.self(), target, fenceProgress.getOrDefault(target,
                 FencePlanner.Progress.fresh()), new FencePlanner.Answers(listAnswers, statusAnswers), c.now(),
-                c.config().defaultOpTimeoutMs());
+                c.config().defaultOpTimeoutMs(), watchdogWait(target));
         d.notes().forEach(n -> out().info("fencing " + target + ": " + n));
         fenceProgress.put(target, d.progress());
         FencePlanner.Step s = d.step();
@@ -836,7 +866,26 @@ final class DcRole {
             return a;
         }
         if (s instanceof FencePlanner.Step.Fenced f) {
+            if (f.devices().contains(WatchdogFencing.DEVICE)) {
+                addFenceHistory(new FenceEvent(target, c.self(), WatchdogFencing.DEVICE, f.level(),
+                        FenceDevices.clusterAction(c.cib()), FenceEvent.SUCCESS, c.now().toEpochMilli(),
+                        "self-fenced by its watchdog: stonith-watchdog-timeout passed since it was lost"));
+            }
+            watchdogSince.remove(target);
             markFenced(target, f.devices(), f.level());
+        } else if (s instanceof FencePlanner.Step.WatchdogWait w) {
+            long waitMs = Math.max(1, w.readyAt().toEpochMilli() - c.now().toEpochMilli());
+            if (view.contains(target) && !target.equals(c.self())) {
+                // A member to fence (a failed stop, an operator's request) is told to fence itself: it stops
+                // feeding its watchdog, which resets it; the wait counts from now.
+                out().send(target, new Message.Suicide(view.id(), "fenced through the watchdog by the DC " + c.self()));
+            }
+            out().info("fencing " + target + " through its watchdog: it counts as fenced in " + waitMs
+                    + " ms (stonith-watchdog-timeout since it was lost); nothing of it is recovered before");
+            if (w.readyAt().isAfter(fenceRetryAt)) {
+                fenceRetryAt = w.readyAt();
+            }
+            out().timer(new TimerKey("fence-retry"), waitMs);
         } else if (s instanceof FencePlanner.Step.AttemptFailed af) {
             out().warn(af.why() + "; the next attempt in " + c.config().fenceRetryMs() + " ms");
             fenceRetryAt = c.now().plusMillis(c.config().fenceRetryMs());
@@ -851,9 +900,29 @@ final class DcRole {
         return null;
     }
 
+    /**
+     * The watchdog pseudo-device for a target: the cluster's stonith-watchdog-timeout as this DC reads it
+     * (against its own watchdog), counted from when the target was lost, or, for a target still a member or
+     * never seen lost by this node, from the first time this DC planned to fence it.
+     */
+    private WatchdogFencing.Wait watchdogWait(String target) {
+        long ms = WatchdogFencing.timeoutMs(c.cib(), c.self(), c.config().watchdogTimeoutMs());
+        if (ms <= 0) {
+            return WatchdogFencing.Wait.OFF;
+        }
+        Instant lost = view.contains(target) ? null : c.lostAt(target);
+        Instant since = lost != null ? lost : watchdogSince.computeIfAbsent(target, t -> c.now());
+        return new WatchdogFencing.Wait(ms, since);
+    }
+
+    /** Whether fencing can happen without a fence device: watchdog fencing on, as this DC reads it. */
+    private boolean watchdogFencingOn(Cib cib) {
+        return WatchdogFencing.timeoutMs(cib, c.self(), c.config().watchdogTimeoutMs()) > 0;
+    }
+
     /** A fencing run or query ended (result, timeout): record it, advance the target's progress. */
-    private void onFenceOutcome(FenceRun fr, PlannedAction a, boolean ok, String result, String detail, String output,
-            int rc) {
+    private void onFenceOutcome(FenceRun fr, PlannedAction a, String opKey, boolean ok, String result, String detail,
+            String output, int rc) {
         if (fr.query() != null) {
             // A query's failure is an answer too (no list action: ask status; status failed: cannot fence).
             boolean known = ok || (fr.query().equals("status") && result.equals(FenceEvent.FAILED)
@@ -867,18 +936,24 @@ final class DcRole {
             }
             out().info(fr.device() + " answered " + fr.query() + " on " + fr.executor() + ": " + detail
                     + (ans.names().isEmpty() ? "" : " " + ans.names()));
-            current.completed(a, true, null);
+            if (fromEngine(a)) {
+                continueFence(a, opKey);
+            } else {
+                current.completed(a, true, null);
+            }
             return;
         }
         addFenceHistory(new FenceEvent(fr.target(), fr.executor(), fr.device(), fr.level(), fr.action(), result,
                 c.now().toEpochMilli(), detail));
         FencePlanner.Progress p = fenceProgress.getOrDefault(fr.target(), FencePlanner.Progress.fresh());
+        boolean fenced = false;
         if (ok) {
             p = FencePlanner.succeeded(p, fr.device());
             fenceProgress.put(fr.target(), p);
             List<String> level = FencePlanner.levelDevices(c.cib(), fr.target(), p);
             if (level != null && p.levelDone().containsAll(level)) {
                 markFenced(fr.target(), level, fr.level());
+                fenced = true;
             } else {
                 out().info(fr.device() + " fenced " + fr.target() + "; its level needs " + level + " to succeed");
             }
@@ -887,7 +962,17 @@ final class DcRole {
                     + detail);
             fenceProgress.put(fr.target(), FencePlanner.failed(p, fr.device(), fr.executor(), result + ", " + detail));
         }
+        if (fromEngine(a) && !fenced) {
+            // The engine ordered recovery after this fencing: it succeeds only once the target is fenced.
+            continueFence(a, opKey);
+            return;
+        }
         current.completed(a, ok, a + " " + result + ": " + detail);
+    }
+
+    /** A fencing action of the policy engine (it names the target; the fence planner its steps). */
+    private static boolean fromEngine(PlannedAction a) {
+        return a.isFence() && a.resourceId().isEmpty();
     }
 
     private void markFenced(String target, List<String> devices, int level) {
@@ -960,9 +1045,9 @@ final class DcRole {
                     + quorumReason() + ", and a partition without quorum does not fence"));
             return;
         }
-        if (FenceDevices.all(c.cib()).isEmpty()) {
+        if (FenceDevices.all(c.cib()).isEmpty() && !watchdogFencingOn(c.cib())) {
             reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": no fence device"
-                    + " (stonith resource) is configured"));
+                    + " (stonith resource) is configured, and watchdog fencing (stonith-watchdog-timeout) is off"));
             return;
         }
         fenceRequested.add(node);
@@ -1074,17 +1159,43 @@ final class DcRole {
             default -> {
             }
         }
-        PlannedAction run = a;
         if (a.isFence() && a.resourceId().isEmpty()) {
             // The policy engine names whom to fence; the fence planner picks the device, level and executor.
-            run = fenceGaveUp.containsKey(a.fenceTarget()) ? null : fenceStep(a.fenceTarget(), a.id());
-            if (run == null) {
-                String why = fenceGaveUp.get(a.fenceTarget());
-                current.completed(a, false, "fencing " + a.fenceTarget() + " cannot run now"
-                        + (why == null ? "" : ": " + why));
+            if (fenceGaveUp.containsKey(a.fenceTarget())) {
+                current.completed(a, false, "fencing " + a.fenceTarget() + " cannot run now: "
+                        + fenceGaveUp.get(a.fenceTarget()));
                 return;
             }
+            continueFence(a, opKey);
+            return;
         }
+        run(a, a, opKey);
+    }
+
+    /**
+     * The policy engine's fencing action {@code a} goes on with the fence planner's next step for its target
+     * (a device run or a query, under a fresh op key), until the target is fenced (the action succeeds, and
+     * what the engine ordered after it may run) or the attempt ends without it (the action fails: the
+     * transition aborts, and the next one, after fence-retry, fences again).
+     */
+    private void continueFence(PlannedAction a, String opKey) {
+        PlannedAction step = fenceStep(a.fenceTarget(), a.id());
+        if (step == null) {
+            // fenceStep handled the end: Fenced (the progress is gone), or an attempt that failed or gave up.
+            boolean fenced = !fenceProgress.containsKey(a.fenceTarget());
+            String why = fenceGaveUp.get(a.fenceTarget());
+            current.completed(a, fenced, fenced ? null : "fencing " + a.fenceTarget() + " did not succeed"
+                    + (why == null ? " this attempt" : ": " + why));
+            return;
+        }
+        int cut = opKey.indexOf("#try");
+        String stepKey = (cut < 0 ? opKey : opKey.substring(0, cut)) + "#try" + (++fenceSteps);
+        current.dispatched(a, stepKey);
+        run(a, step, stepKey);
+    }
+
+    /** Sends {@code run} (the action itself, or a fence planner's step of fencing action {@code a}). */
+    private void run(PlannedAction a, PlannedAction run, String opKey) {
         FenceRun fenceRun = plannedFenceRuns.remove(run);
         if (fenceRun != null) {
             fenceRuns.put(opKey, fenceRun);
@@ -1142,24 +1253,109 @@ final class DcRole {
         }
     }
 
-    /** The fencing plan alone, when there is one to run now (quorate, device present); else null. */
+    /**
+     * While the members still store the join's CIB: the fencing the policy engine decides on it, alone (an
+     * operator's request first), when there is one to run now; else null. Fencing only takes nodes out, so it
+     * need not wait; the engine's whole transition runs once the join's CIB is everywhere.
+     */
     private TransitionPlan fencingPlan() {
         Cib cib = c.cib();
+        if (!Cibs.stonithEnabled(cib)) {
+            return null;
+        }
+        TransitionPlan requested = requestedFencing(cib);
+        if (requested != null) {
+            return requested;
+        }
+        TransitionPlan engine;
+        try {
+            engine = c.scheduler().schedule(Cib.of(cib.root().withAttribute("execution-date",
+                    Long.toString(c.now().getEpochSecond()))), c.now());
+        } catch (RuntimeException e) {
+            return null;
+        }
+        List<String> targets = engineFencing(cib, engine);
+        List<PlannedAction> fences = new ArrayList<>();
+        for (PlannedAction a : engine.actions()) {
+            if (a.isFence() && targets.contains(a.fenceTarget())) {
+                fences.add(new PlannedAction(a.id(), c.self(), a.resourceId(), a.agent(), a.operation(), a.intervalMs(),
+                        a.timeoutMs(), a.params(), a.expectedRc(), List.of(), a.fenceTarget()));
+            }
+        }
+        return fences.isEmpty() ? null : new TransitionPlan("fencing", fences);
+    }
+
+    /** The fencing an operator asked for (crm node fence), as a plan of its own; null when there is none to run. */
+    private TransitionPlan requestedFencing(Cib cib) {
+        List<String> live = new ArrayList<>(fenceRequested);
+        live.removeAll(fenceGaveUp.keySet());
         boolean mayFence = quorate || Cibs.noQuorumPolicy(cib).equals("ignore");
-        if (!mayFence || !Cibs.stonithEnabled(cib)) {
+        if (live.isEmpty() || !mayFence || !Cibs.stonithEnabled(cib)
+                || (Cibs.fenceDevices(cib).isEmpty() && !watchdogFencingOn(cib))) {
             return null;
         }
-        List<String> toFence = fenceTargets(cib);
-        if (toFence.isEmpty() || Cibs.fenceDevices(cib).isEmpty()) {
-            return null;
+        TransitionPlan fp = fencePlan(live);
+        live.removeAll(fenceGaveUp.keySet());
+        pendingFence = List.copyOf(live);
+        return fp == null ? null : new TransitionPlan("fencing", fp.actions());
+    }
+
+    /**
+     * The nodes the policy engine's transition fences, as the DC runs them: never this node itself (Pacemaker
+     * would have another node fence its DC; Pulse's DC runs the fencer's choices and does not shoot itself, so
+     * that fencing is held back and what depends on it waits), never a node whose fencing gave up
+     * (stonith-max-attempts). The fencer's progress is kept only for nodes still unclean or requested; every
+     * unclean node that is not fenced now gets its resources' reason for crm status.
+     */
+    private List<String> engineFencing(Cib cib, TransitionPlan engine) {
+        if (!quorate && Cibs.noQuorumPolicy(cib).equals("suicide")) {
+            // Each member takes itself down (see decide); the engine's panic fencing is not run by the DC.
+            return List.of();
         }
-        pendingFence = List.copyOf(toFence);
-        return fencePlan(toFence);
+        java.util.Set<String> still = new java.util.HashSet<>(engine.unclean().keySet());
+        still.addAll(fenceRequested);
+        // A node that needs no fencing any more (it came back cleanly, or was fenced) starts afresh next time.
+        fenceProgress.keySet().retainAll(still);
+        fenceGaveUp.keySet().retainAll(still);
+        List<String> targets = new ArrayList<>();
+        for (String n : engine.fenceTargets()) {
+            if (!n.equals(c.self()) && !fenceGaveUp.containsKey(n)) {
+                targets.add(n);
+            }
+        }
+        List<String> pending = new ArrayList<>(pendingFence);
+        targets.stream().filter(n -> !pending.contains(n)).forEach(pending::add);
+        pendingFence = List.copyOf(pending);
+        boolean mayFence = quorate || Cibs.noQuorumPolicy(cib).equals("ignore");
+        for (Map.Entry<String, String> e : engine.unclean().entrySet()) {
+            String n = e.getKey();
+            if (targets.contains(n)) {
+                continue;
+            }
+            String why;
+            if (fenceGaveUp.containsKey(n)) {
+                why = "could not be fenced (" + fenceGaveUp.get(n) + "); fix the fence device, then crm node fence " + n;
+            } else if (n.equals(c.self())) {
+                why = "needs fencing (" + e.getValue() + ") and is the DC, which never fences itself; stop Pulse on it"
+                        + " (the next DC then fences it) or power it off";
+            } else if (!Cibs.stonithEnabled(cib)) {
+                why = "is unclean (" + e.getValue() + ") and stonith-enabled=false";
+            } else if (!mayFence) {
+                why = "needs fencing, and a partition without quorum does not fence";
+            } else if (Cibs.fenceDevices(cib).isEmpty() && !watchdogFencingOn(cib)) {
+                why = "needs fencing but no fence device is configured (stonith-enabled=true): configure a stonith"
+                        + " resource, or set stonith-enabled=false if you accept the risk";
+            } else {
+                why = "needs fencing (" + e.getValue() + ")";
+            }
+            blocked.putAll(Planner.blockedByUnfenceable(cib, List.of(n), why));
+        }
+        return targets;
     }
 
     /**
      * Decides the next transition and reports the decision with its input (Effect.SaveSchedulerInput): every
-     * input the policy engine schedules is saved for replay, and what Planner decided itself is reported too.
+     * input the policy engine schedules is saved for replay.
      */
     private TransitionPlan plan() {
         decisionInput = null;
@@ -1179,7 +1375,7 @@ final class DcRole {
     private TransitionPlan engineDecision;
     /** The input of the decision being taken, with execution-date set: exactly what was decided on. */
     private Cib decisionInput;
-    /** Who took a decision that ran nothing (a Planner plan that returns no transition). */
+    /** Who took the decision (the policy engine; kept for a decision that ran nothing). */
     private String decisionSource;
 
     private void noteInput(Cib cib, String source) {
@@ -1192,7 +1388,10 @@ final class DcRole {
         decisionSource = source;
     }
 
-    /** Fence, probe, then (with quorum) the policy engine, filtered for safety. Null: nothing to do. */
+    /**
+     * The policy engine's transition (fencing, probes, placement, no-quorum-policy), minus what the DC holds back
+     * for safety; an operator's fencing request first. Null: nothing to do.
+     */
     private TransitionPlan decide() {
         Cib cib = c.cib();
         blocked.clear();
@@ -1200,52 +1399,44 @@ final class DcRole {
         String policy = Cibs.noQuorumPolicy(cib);
         grantShutdowns();
         cib = c.cib();
-        List<String> toFence = fenceTargets(cib);
-        if (!toFence.isEmpty()) {
-            if (!Cibs.stonithEnabled(cib)) {
-                XmlElement root = cib.root();
-                for (String n : toFence) {
-                    out().warn("stonith-enabled=false: taking " + n + " as down without fencing it");
-                    root = Planner.markFenced(root, n, c.now().getEpochSecond());
-                }
-                commit(Cibs.next(cib, root));
-                cib = c.cib();
-            } else if (!quorate && !policy.equals("ignore")) {
-                blocked.putAll(Planner.blockedByUnfenceable(cib, toFence,
-                        "needs fencing, and a partition without quorum does not fence"));
-            } else {
-                List<Primitive> devices = Cibs.fenceDevices(cib);
-                if (devices.isEmpty()) {
-                    blocked.putAll(Planner.blockedByUnfenceable(cib, toFence, "needs fencing but no fence device is"
-                            + " configured (stonith-enabled=true): configure a stonith resource, or set"
-                            + " stonith-enabled=false if you accept the risk"));
-                } else {
-                    List<String> live = new ArrayList<>(toFence);
-                    live.removeAll(fenceGaveUp.keySet());
-                    noteInput(cib, "fencing");
-                    TransitionPlan fp = live.isEmpty() ? null : fencePlan(live);
-                    live.removeAll(fenceGaveUp.keySet());
-                    pendingFence = List.copyOf(live);
-                    if (fp != null) {
-                        return fp;
-                    }
-                    for (String n : fenceGaveUp.keySet()) {
-                        blocked.putAll(Planner.blockedByUnfenceable(cib, List.of(n), "could not be fenced ("
-                                + fenceGaveUp.get(n) + "); fix the fence device, then crm node fence " + n));
-                    }
-                    if (!live.isEmpty() && c.now().isBefore(fenceRetryAt)) {
-                        // An attempt failed: nothing else runs before the next one.
-                        return null;
-                    }
-                    decisionInput = null;
-                    cib = c.cib();
-                }
+        if (!Cibs.stonithEnabled(cib)) {
+            XmlElement root = cib.root();
+            for (String n : lostMembers(cib)) {
+                // As Pacemaker with fencing off: what ran there counts as stopped.
+                out().warn("stonith-enabled=false: taking " + n + " as down without fencing it");
+                root = Planner.markFenced(root, n, c.now().getEpochSecond());
             }
+            commit(Cibs.next(cib, root));
+            cib = c.cib();
         }
+        TransitionPlan requested = requestedFencing(cib);
+        if (requested != null) {
+            return requested;
+        }
+        // The policy engine decides fencing (lost members, failed stops, on-fail=fence, startup-fencing) on
+        // exactly the input that is saved: execution-date (whole seconds) is the time it decides at, so that crm
+        // simulate on the saved file decides the same.
+        noteInput(cib, TransitionPlan.POLICY_ENGINE);
+        Cib input = decisionInput;
+        TransitionPlan engine;
+        try {
+            engine = c.scheduler().schedule(input, c.now());
+        } catch (RuntimeException e) {
+            out().add(new Effect.Log(Effect.Log.Level.ERROR, "the policy engine failed on CIB " + cib.version()
+                    + " (input " + (inputSeq + 1) + "): " + e));
+            return new TransitionPlan(TransitionPlan.POLICY_ENGINE + "-failed", List.of());
+        }
+        if (!engineFencing(cib, engine).isEmpty()) {
+            // Fencing first, in the engine's transition: what it orders after the fencing (recovery) waits for it.
+            engineDecision = engine;
+            return heldBack(engine, cib);
+        }
+        decisionInput = null;
         Planner.activeOnNonMembers(cib, view).forEach(blocked::putIfAbsent);
         QuorumConfig q = c.config().quorum();
         boolean splitNeedsFencing = q.twoNode() || q.tieBreaker().needsFencing();
-        if (splitNeedsFencing && (!Cibs.stonithEnabled(cib) || Cibs.fenceDevices(cib).isEmpty())) {
+        if (splitNeedsFencing && (!Cibs.stonithEnabled(cib) || (Cibs.fenceDevices(cib).isEmpty()
+                && !watchdogFencingOn(cib)))) {
             // Both halves of a split may keep quorum (two_node, or both reach the ping target): only
             // fencing makes sure one of them is gone before the other starts what it ran.
             String setting = q.twoNode() ? "two_node = true" : "tie_breaker = " + q.tieBreaker();
@@ -1259,7 +1450,7 @@ final class DcRole {
                 }
             }
         }
-        if (Cibs.stonithEnabled(cib) && Cibs.fenceDevices(cib).isEmpty()) {
+        if (Cibs.stonithEnabled(cib) && Cibs.fenceDevices(cib).isEmpty() && !watchdogFencingOn(cib)) {
             // The policy engine, as Pacemaker's, starts nothing while fencing is on and impossible.
             java.util.Set<String> active = Cibs.possiblyActive(cib.root()).keySet();
             for (Primitive p : Cibs.primitives(cib).values()) {
@@ -1270,40 +1461,32 @@ final class DcRole {
                 }
             }
         }
-        TransitionPlan probes = Planner.probes(cib, view, c.config().defaultOpTimeoutMs());
-        if (!probes.isEmpty()) {
-            noteInput(cib, probes.source());
-            return probes;
-        }
         if (!quorate && decision != null && decision.pending()) {
             out().info("waiting before acting on quorum: " + decision.reason());
             return null;
         }
-        if (!quorate && !policy.equals("ignore")) {
-            if (policy.equals("suicide")) {
-                noteInput(cib, "no-quorum-suicide");
-                for (String m : view.members()) {
-                    out().send(m, new Message.Suicide(view.id(), "no quorum (" + quorumReason()
-                            + ") and no-quorum-policy=suicide"));
-                }
+        // Without quorum the policy engine applies no-quorum-policy itself (stop, freeze, demote, ignore), from the
+        // have-quorum this DC wrote.
+        decisionInput = input;
+        decisionSource = TransitionPlan.POLICY_ENGINE;
+        engineDecision = engine;
+        if (!quorate && policy.equals("suicide")) {
+            // The engine fences every member of a partition that lost quorum (no-quorum-panic); the DC carries
+            // that out by having each of them take itself down, this node too (it never fences itself).
+            List<String> panic = engine.fenceTargets().stream().filter(view::contains).toList();
+            for (String m : panic) {
+                out().send(m, new Message.Suicide(view.id(), "no quorum (" + quorumReason()
+                        + ") and no-quorum-policy=suicide"));
+            }
+            if (!panic.isEmpty()) {
                 return null;
             }
-            noteInput(cib, "no-quorum-" + policy);
-            return Planner.noQuorum(cib, view, policy, c.config().defaultOpTimeoutMs(), blocked);
         }
-        // The policy engine decides on exactly the input that is saved: execution-date (whole seconds) is the
-        // time it decides at, so that crm simulate on the saved file decides the same.
-        noteInput(cib, TransitionPlan.POLICY_ENGINE);
-        Cib input = decisionInput;
-        TransitionPlan p;
-        try {
-            p = c.scheduler().schedule(input, c.now());
-        } catch (RuntimeException e) {
-            out().add(new Effect.Log(Effect.Log.Level.ERROR, "the policy engine failed on CIB " + cib.version()
-                    + " (input " + (inputSeq + 1) + "): " + e));
-            return new TransitionPlan(TransitionPlan.POLICY_ENGINE + "-failed", List.of());
-        }
-        engineDecision = p;
+        return heldBack(engine, cib);
+    }
+
+    /** The engine's plan minus what the DC holds back for safety (see Planner.filter and withoutPending). */
+    private TransitionPlan heldBack(TransitionPlan p, Cib cib) {
         Map<String, String> removed = new LinkedHashMap<>();
         TransitionPlan filtered = Planner.withoutPending(Planner.filter(p, view, c.self(), blocked,
                 fenceGaveUp.keySet(), removed), Planner.pendingOperations(cib), removed);

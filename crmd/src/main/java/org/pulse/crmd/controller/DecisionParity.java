@@ -12,142 +12,71 @@ import org.pulse.policy.PolicyEngine;
 import org.pulse.policy.Transition;
 
 /**
- * Where crmd's Planner and the policy engine disagree on one input of the DC (issue 11: one decider). Planner
- * still decides fencing, probes and no-quorum handling before the policy engine is asked; this compares, for
- * a CIB the DC decided on, Planner's three decisions with what the policy engine decides on the same CIB, so
- * that the switch to the policy engine alone can be judged by counts rather than by hope.
+ * Where the DC's decision and the policy engine's disagree on one input of the DC (issue 11: one decider).
+ * Fencing: the DC fences what the policy engine's transition fences (but never itself: held back), so the
+ * nodes the DC's decided plan fences are compared with the engine's. Probes and no-quorum handling are the
+ * engine's alone (the DC runs its transition; the replay of saved inputs checks it).
  *
- * <p>Everything is read from the input itself, as the policy engine reads it: the DC's partition is the nodes
- * whose node_state says in_ccm=true, crmd=online, join=member; the DC is dc-uuid; quorum is have-quorum.
+ * <p>Everything is read from the input itself, as the policy engine reads it: the DC is dc-uuid; quorum is
+ * have-quorum.
  * Operator-requested fencing (crm node fence) is not in the CIB and not compared. Pure; for tests and tools.
  */
 public final class DecisionParity {
     private DecisionParity() {
     }
 
-    /** The disagreements per kind, each a line for a person; all empty when both decide the same. */
-    /**
-     * {@code fenceDevices}: differences about fence devices alone, kept apart because they are systematic:
-     * the policy engine probes fence devices (as Pacemaker's does) and stops them without quorum, Planner
-     * does neither.
-     */
-    public record Result(List<String> fencing, List<String> probes, List<String> fenceDevices,
-            List<String> noQuorum) {
+    /** The disagreements, each a line for a person; empty when both decide the same. */
+    public record Result(List<String> fencing) {
         public Result {
             fencing = List.copyOf(fencing);
-            probes = List.copyOf(probes);
-            fenceDevices = List.copyOf(fenceDevices);
-            noQuorum = List.copyOf(noQuorum);
         }
 
         public boolean agree() {
-            return fencing.isEmpty() && probes.isEmpty() && fenceDevices.isEmpty() && noQuorum.isEmpty();
+            return fencing.isEmpty();
         }
     }
 
-    /** Compares on {@code input} (scheduled at {@code now}, or its execution-date when it has one). */
-    public static Result compare(Cib input, Instant now) {
-        return compare(input, PolicyEngine.schedule(input.root(), now));
+    /**
+     * Compares on {@code input} (scheduled at {@code now}, or its execution-date when it has one) with the plan
+     * the DC {@code decided} on it.
+     */
+    public static Result compare(Cib input, Instant now, TransitionPlan decided) {
+        return compare(input, PolicyEngine.schedule(input.root(), now), decided);
     }
 
     /** As above, with the policy engine's transition for {@code input} already at hand. */
-    public static Result compare(Cib input, Transition t) {
+    public static Result compare(Cib input, Transition t, TransitionPlan decided) {
         XmlElement root = input.root();
         String self = root.attr("dc-uuid");
-        List<String> members = new ArrayList<>();
-        for (XmlElement ns : Cibs.nodeStates(root)) {
-            if ("true".equals(ns.attr("in_ccm")) && "online".equals(ns.attr("crmd"))
-                    && "member".equals(ns.attr("join"))) {
-                members.add(ns.attr("uname", ns.id()));
-            }
-        }
-        View view = new View("parity", members);
         boolean quorate = "1".equals(root.attr("have-quorum")) || "true".equals(root.attr("have-quorum"));
         String policy = Cibs.noQuorumPolicy(input);
 
-        Set<String> devices = new TreeSet<>();
-        Cibs.fenceDevices(input).forEach(d -> devices.add(d.id()));
         Set<String> peFence = new TreeSet<>();
-        Set<String> peProbes = new TreeSet<>();
-        Set<String> peDeviceProbes = new TreeSet<>();
-        Set<String> peDeviceStops = new TreeSet<>();
-        Set<String> peStops = new TreeSet<>();
         for (Action a : t.actions()) {
-            if (a.pseudo()) {
-                continue;
-            }
-            if ("stonith".equals(a.operation())) {
+            if (!a.pseudo() && "stonith".equals(a.operation())) {
                 peFence.add(a.node());
-            } else if (a.resource() != null && "monitor".equals(a.operation()) && a.intervalMs() == 0) {
-                (devices.contains(base(a.resource())) ? peDeviceProbes : peProbes).add(base(a.resource()) + " "
-                        + a.node());
-            } else if (a.resource() != null && ("stop".equals(a.operation()) || "demote".equals(a.operation()))) {
-                (devices.contains(base(a.resource())) ? peDeviceStops : peStops).add(a.operation() + " "
-                        + base(a.resource()) + " " + a.node());
             }
         }
 
         List<String> fencing = new ArrayList<>();
-        Set<String> plannerFence = new TreeSet<>();
-        if (Cibs.stonithEnabled(input) && (quorate || policy.equals("ignore"))) {
-            plannerFence.addAll(Planner.nodesToFence(input, view, self));
-        }
-        // Fencing of the partition itself for no-quorum-policy=suicide is compared below, with no-quorum handling.
+        // The DC never fences itself (held back, documented in DcRole): not a difference.
+        Set<String> dcFence = new TreeSet<>(decided.fenceTargets());
+        dcFence.remove(self);
+        Set<String> peFenceOthers = new TreeSet<>(peFence);
+        peFenceOthers.remove(self);
+        // Fencing of the partition itself for no-quorum-policy=suicide: each member takes itself down instead.
         boolean suicide = !quorate && policy.equals("suicide");
-        if (!suicide && !plannerFence.equals(peFence)) {
+        if (!suicide && !dcFence.equals(peFenceOthers)) {
             // Which side fences more says which rule is missing where: kept in the text for the counts.
-            fencing.add("fence: only Planner " + minus(plannerFence, peFence) + ", only policy engine "
-                    + minus(peFence, plannerFence));
+            fencing.add("fence: only the DC " + minus(dcFence, peFenceOthers) + ", only policy engine "
+                    + minus(peFenceOthers, dcFence));
         }
-
-        List<String> probes = new ArrayList<>();
-        Set<String> plannerProbes = new TreeSet<>();
-        for (PlannedAction a : Planner.probes(input, view, 20_000).actions()) {
-            plannerProbes.add(base(a.resourceId()) + " " + a.node());
-        }
-        if (!plannerProbes.equals(peProbes)) {
-            probes.add("probe: only Planner " + minus(plannerProbes, peProbes) + ", only policy engine "
-                    + minus(peProbes, plannerProbes));
-        }
-
-        List<String> noQuorum = new ArrayList<>();
-        if (!quorate && !policy.equals("ignore")) {
-            Set<String> plannerStops = new TreeSet<>();
-            if (policy.equals("suicide")) {
-                // Planner asks every member to kill itself; the policy engine fences them (no-quorum-panic).
-                members.forEach(m -> plannerStops.add("fence " + m));
-            } else {
-                for (PlannedAction a : Planner.noQuorum(input, view, policy, 20_000, new java.util.HashMap<>())
-                        .actions()) {
-                    plannerStops.add(a.operation() + " " + base(a.resourceId()) + " " + a.node());
-                }
-            }
-            Set<String> pe = new TreeSet<>(peStops);
-            peFence.forEach(n -> pe.add("fence " + n));
-            if (!plannerStops.equals(pe)) {
-                noQuorum.add("no-quorum-policy=" + policy + ": only Planner " + minus(plannerStops, pe)
-                        + ", only policy engine " + minus(pe, plannerStops));
-            }
-        }
-        List<String> fenceDevices = new ArrayList<>();
-        if (!peDeviceProbes.isEmpty()) {
-            fenceDevices.add("fence-device probes only the policy engine makes: " + peDeviceProbes);
-        }
-        if (!quorate && !policy.equals("ignore") && !peDeviceStops.isEmpty()) {
-            fenceDevices.add("fence-device stops without quorum only the policy engine makes: " + peDeviceStops);
-        }
-        return new Result(fencing, probes, fenceDevices, noQuorum);
+        return new Result(fencing);
     }
 
     private static Set<String> minus(Set<String> a, Set<String> b) {
         Set<String> out = new TreeSet<>(a);
         out.removeAll(b);
         return out;
-    }
-
-    /** A clone instance ("web:1") is compared as its primitive ("web"): Planner probes primitives. */
-    private static String base(String resource) {
-        int colon = resource.indexOf(':');
-        return colon < 0 ? resource : resource.substring(0, colon);
     }
 }

@@ -66,9 +66,8 @@ public sealed interface Effect {
     /**
      * One decision of the DC: the CIB it decided on ({@code execution-date} set to the time it decided at)
      * and the transition it ran. {@code decided.source()} says who decided: "policy-engine" inputs are kept
-     * for replay with crm simulate (bounded, rotated), with the canonical actions the DC ran beside them; the
-     * others (fencing, probes, no-quorum plans crmd's Planner still makes itself) are not replayable and are
-     * only reported, so that the simulation can count where Planner and the policy engine disagree.
+     * for replay with crm simulate (bounded, rotated), with the canonical actions the engine decided beside
+     * them. Every decision the DC takes on the CIB is the policy engine's (issue 11: one decider).
      */
     record SaveSchedulerInput(long sequence, Cib cib, TransitionPlan decided) implements Effect {
         public SaveSchedulerInput {

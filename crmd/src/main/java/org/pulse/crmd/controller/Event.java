@@ -73,4 +73,17 @@ public sealed interface Event {
             }
         }
     }
+
+    /**
+     * The node config's node list changed while running (crm cluster add/remove, on every member):
+     * the voters are the new list (with the CIB's nodes section) from the next view on.
+     */
+    record NodesConfigured(java.util.List<String> nodes) implements Event {
+        public NodesConfigured {
+            nodes = java.util.List.copyOf(nodes);
+            if (nodes.isEmpty()) {
+                throw new IllegalArgumentException("a node list cannot be empty");
+            }
+        }
+    }
 }

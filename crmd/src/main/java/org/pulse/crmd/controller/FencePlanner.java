@@ -97,6 +97,13 @@ final class FencePlanner {
         record AttemptFailed(String target, String why) implements Step {
         }
 
+        /**
+         * The watchdog pseudo-device: the target resets itself through its watchdog; it counts as fenced at
+         * {@code readyAt} (stonith-watchdog-timeout after it was lost). Ask again then.
+         */
+        record WatchdogWait(String target, int level, Instant readyAt) implements Step {
+        }
+
         /** stonith-max-attempts reached: no more fencing of this target until an operator acts. */
         record GiveUp(String target, String why) implements Step {
         }
@@ -205,6 +212,15 @@ final class FencePlanner {
 
     static Decision next(Cib cib, View view, String self, String target, Progress progress, Answers answers,
             Instant now, long defaultTimeoutMs) {
+        return next(cib, view, self, target, progress, answers, now, defaultTimeoutMs, WatchdogFencing.Wait.OFF);
+    }
+
+    /**
+     * As above, with the watchdog pseudo-device: named {@value WatchdogFencing#DEVICE} in a topology level,
+     * or, without a topology, tried after every real device, as Pacemaker's fencer falls back to it.
+     */
+    static Decision next(Cib cib, View view, String self, String target, Progress progress, Answers answers,
+            Instant now, long defaultTimeoutMs, WatchdogFencing.Wait watchdog) {
         List<String> notes = new ArrayList<>();
         int max = FenceDevices.maxAttempts(cib);
         if (progress.failedAttempts() >= max) {
@@ -213,7 +229,11 @@ final class FencePlanner {
                     : "; last: " + progress.lastError())), progress, notes);
         }
         String action = FenceDevices.clusterAction(cib);
-        List<Level> levels = levels(cib, target);
+        List<Level> levels = new ArrayList<>(levels(cib, target));
+        boolean topology = !levels.isEmpty() && levels.get(0).index() > 0;
+        if (!topology && watchdog.on() && FenceDevices.byId(cib, WatchdogFencing.DEVICE).isEmpty()) {
+            levels.add(new Level(0, List.of(WatchdogFencing.DEVICE)));
+        }
         Progress p = progress;
         while (p.level() < levels.size()) {
             Level level = levels.get(p.level());
@@ -224,8 +244,21 @@ final class FencePlanner {
                 if (p.levelDone().contains(id)) {
                     continue;
                 }
-                allDone = false;
                 FenceDevices.Device d = FenceDevices.byId(cib, id).orElse(null);
+                if (d == null && id.equals(WatchdogFencing.DEVICE)) {
+                    if (!watchdog.on()) {
+                        allDone = false;
+                        why = label + "the watchdog cannot fence " + target + ": watchdog fencing is off"
+                                + " (stonith-watchdog-timeout is 0, fencing is disabled, or the setting is refused)";
+                        break;
+                    }
+                    if (now.isBefore(watchdog.readyAt())) {
+                        return new Decision(new Step.WatchdogWait(target, level.index(), watchdog.readyAt()), p, notes);
+                    }
+                    p = succeeded(p, id);
+                    continue;
+                }
+                allDone = false;
                 if (d == null) {
                     why = label + "fence device " + id + " is not configured (or is target-role=Stopped)";
                     break;

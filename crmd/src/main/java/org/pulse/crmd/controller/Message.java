@@ -82,24 +82,33 @@ public sealed interface Message {
     /**
      * Member → its DC: an operation ended (call ids grow per node, as in the lrm_rsc_op history);
      * {@code opDigest} is the parameter digest Pacemaker records, so the policy engine can tell
-     * whether the parameters changed since the start (null when not known).
+     * whether the parameters changed since the start (null when not known). {@code viewId} is the
+     * view the member was in when it sent the report: the DC records only reports of its own view
+     * (an earlier view's were collected by the join, and a recording replayed later must not fail
+     * a resource or fence a node).
      */
-    record OpReport(OpResult result, long callId, String opDigest) implements Message {
+    record OpReport(String viewId, OpResult result, long callId, String opDigest) implements Message {
         public OpReport {
+            Objects.requireNonNull(viewId, "viewId");
             Objects.requireNonNull(result, "result");
         }
     }
 
-    /** Any node → DC: an admin write received on another node's socket. */
-    record ForwardedAdmin(long forwardId, AdminCommand command) implements Message {
+    /** Any node → DC: an admin write received on another node's socket, applied only in {@code viewId}. */
+    record ForwardedAdmin(String viewId, long forwardId, AdminCommand command) implements Message {
         public ForwardedAdmin {
+            Objects.requireNonNull(viewId, "viewId");
             Objects.requireNonNull(command, "command");
         }
     }
 
-    /** DC → forwarding node: the outcome of a forwarded admin write. */
-    record ForwardedReply(long forwardId, AdminResult result) implements Message {
+    /**
+     * DC → forwarding node: the outcome of a forwarded admin write; {@code viewId} is the forward's,
+     * so that a forward id a restarted node uses again is never answered by an earlier outcome.
+     */
+    record ForwardedReply(String viewId, long forwardId, AdminResult result) implements Message {
         public ForwardedReply {
+            Objects.requireNonNull(viewId, "viewId");
             Objects.requireNonNull(result, "result");
         }
     }

@@ -40,6 +40,19 @@ public final class MessageCodec {
         }
     }
 
+    /**
+     * The view id a message of the previous format did not carry yet: "" for such a message, which
+     * matches no view, so its receiver refuses it as of another view (after a rolling upgrade, the
+     * join round collects what it said).
+     */
+    private static String trailingViewId(DataInputStream in) throws IOException {
+        if (in.available() == 0) {
+            return "";
+        }
+        String viewId = str(in);
+        return viewId == null ? "" : viewId;
+    }
+
     public static byte[] encode(Message m) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -100,10 +113,13 @@ public final class MessageCodec {
                 out.writeLong(r.callId());
                 str(out, r.opDigest());
                 str(out, o.output());
+                // Last, so a node of the previous format reads the fields it knows and ignores it.
+                str(out, r.viewId());
             } else if (m instanceof Message.ForwardedAdmin f) {
                 out.writeByte(9);
                 out.writeLong(f.forwardId());
                 command(out, f.command());
+                str(out, f.viewId());
             } else if (m instanceof Message.ForwardedReply f) {
                 out.writeByte(10);
                 out.writeLong(f.forwardId());
@@ -114,6 +130,7 @@ public final class MessageCodec {
                 if (r.version() != null) {
                     version(out, r.version());
                 }
+                str(out, f.viewId());
             } else if (m instanceof Message.Suicide s) {
                 out.writeByte(11);
                 str(out, s.viewId());
@@ -201,17 +218,22 @@ public final class MessageCodec {
                     long callId = in.readLong();
                     String digest = str(in);
                     String output = str(in);
-                    return new Message.OpReport(new OpResult(opKey, rsc, agent, action, intervalMs, rc, status, reason,
-                            execMs, output), callId, digest);
+                    OpResult result = new OpResult(opKey, rsc, agent, action, intervalMs, rc, status, reason, execMs,
+                            output);
+                    return new Message.OpReport(trailingViewId(in), result, callId, digest);
                 }
-                case 9:
-                    return new Message.ForwardedAdmin(in.readLong(), command(in));
+                case 9: {
+                    long id = in.readLong();
+                    AdminCommand command = command(in);
+                    return new Message.ForwardedAdmin(trailingViewId(in), id, command);
+                }
                 case 10: {
                     long id = in.readLong();
                     String code = str(in);
                     String message = str(in);
                     CibVersion v = in.readBoolean() ? version(in) : null;
-                    return new Message.ForwardedReply(id, new AdminResult(code, message, v, null, null));
+                    return new Message.ForwardedReply(trailingViewId(in), id, new AdminResult(code, message, v, null,
+                            null));
                 }
                 case 11:
                     return new Message.Suicide(str(in), str(in));
@@ -303,6 +325,9 @@ public final class MessageCodec {
                 str(out, String.join("\n", new java.util.TreeSet<>(by.groups())));
                 str(out, by.client());
                 str(out, by.origin());
+            } else {
+                // "No requester", written out: a forward's view id follows the command.
+                out.writeByte(0);
             }
         } else {
             throw new IllegalArgumentException("no wire form for " + c);

@@ -27,7 +27,13 @@ public final class PolicyEngineScheduler implements Scheduler {
         for (Action a : t.actions()) {
             out.add(convert(cib, prims, a));
         }
-        return new TransitionPlan(TransitionPlan.POLICY_ENGINE, out);
+        Map<String, String> unclean = new LinkedHashMap<>();
+        for (org.pulse.policy.NodeSummary n : t.nodes()) {
+            if ("unclean".equals(n.state())) {
+                unclean.put(n.name(), n.reason() == null ? "unclean" : n.reason());
+            }
+        }
+        return new TransitionPlan(TransitionPlan.POLICY_ENGINE, out, unclean);
     }
 
     static PlannedAction convert(Cib cib, Map<String, Primitive> prims, Action a) {

@@ -5,13 +5,33 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-/** A transition graph: actions with their inputs; {@code source} says who made it (policy engine, probes, ...). */
-public record TransitionPlan(String source, List<PlannedAction> actions) {
+/**
+ * A transition graph: actions with their inputs; {@code source} says who made it (policy engine, probes, ...).
+ * {@code unclean}: the nodes the policy engine found unclean (they need fencing), with why; the DC reports
+ * what waits for them when their fencing cannot run.
+ */
+public record TransitionPlan(String source, List<PlannedAction> actions, Map<String, String> unclean) {
     /** The source of a plan the policy engine made (replayable from its saved input). */
     public static final String POLICY_ENGINE = "policy-engine";
 
     public TransitionPlan {
         actions = List.copyOf(actions);
+        unclean = Map.copyOf(unclean);
+    }
+
+    public TransitionPlan(String source, List<PlannedAction> actions) {
+        this(source, actions, Map.of());
+    }
+
+    /** The nodes this plan fences, in action order. */
+    public List<String> fenceTargets() {
+        List<String> out = new ArrayList<>();
+        for (PlannedAction a : actions) {
+            if (a.isFence() && !out.contains(a.fenceTarget())) {
+                out.add(a.fenceTarget());
+            }
+        }
+        return out;
     }
 
     /**

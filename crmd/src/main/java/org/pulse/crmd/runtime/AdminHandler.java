@@ -45,7 +45,8 @@ final class AdminHandler {
             AdminOp.PATCH, Set.of("diff", "force"),
             AdminOp.RESOURCE, Set.of("action", "resource", "node", "force", "value"),
             AdminOp.NODE, Set.of("action", "node", "name", "value", "lifetime", "dampen", "force"),
-            AdminOp.WEB_TOKEN, Set.of("lifetime"));
+            AdminOp.WEB_TOKEN, Set.of("lifetime"),
+            AdminOp.CLUSTER, Set.of("action", "node", "address"));
     /** What agents may do on their socket: read, and node attributes (crm_attribute, attrd_updater, crm_node). */
     static final Set<String> AGENT_NODE_ACTIONS = Set.of("attribute-set", "attribute-delete", "attribute-get");
     /**
@@ -187,9 +188,11 @@ final class AdminHandler {
                     return node(call);
                 case AdminOp.WEB_TOKEN:
                     return webToken(call);
+                case AdminOp.CLUSTER:
+                    return cluster(call);
                 default:
                     return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "crmd does not know the operation '"
-                            + req.op() + "'; known: query, replace, patch, status, resource, node");
+                            + req.op() + "'; known: query, replace, patch, status, resource, node, cluster");
             }
         } catch (AdminProtocolException e) {
             return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, e.getMessage());
@@ -543,6 +546,70 @@ final class AdminHandler {
                         + "'; known: standby, online, maintenance, ready, attribute-set, attribute-delete,"
                         + " attribute-get, property-set, property-delete, fence");
         }
+    }
+
+    /**
+     * crm cluster add/remove: the node list of every running member (NodeList). Root and hacluster
+     * only: a node list is below the CIB's ACLs. A removed node's CIB entries go too, so it no longer votes.
+     */
+    private AdminResponse cluster(Call call) throws AdminProtocolException {
+        AdminRequest req = call.req;
+        if (call.subject != null) {
+            return AdminResponse.error(req.id(), AdminError.ACCESS_DENIED, "changing the node list is for root and"
+                    + " hacluster, not user '" + call.subject.user() + "'");
+        }
+        String action = req.args().requireString("action");
+        String node = req.args().requireString("node");
+        NodeList.Change change;
+        try {
+            switch (action) {
+                case "add":
+                    change = runtime.nodeList().add(node, req.args().requireString("address"), false);
+                    break;
+                case "remove":
+                    change = runtime.nodeList().remove(node);
+                    AdminResponse forgotten = forget(call, node);
+                    if (!forgotten.ok()) {
+                        return AdminResponse.error(req.id(), forgotten.error().code(), change.message()
+                                + "; but its CIB entries were not deleted: " + forgotten.error().message()
+                                + " (run crm cluster remove " + node + " again to retry)");
+                    }
+                    break;
+                default:
+                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "unknown cluster action '" + action
+                            + "'; known: add, remove");
+            }
+        } catch (org.pulse.cib.join.JoinException e) {
+            return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, e.getMessage());
+        }
+        return AdminResponse.ok(req.id(), AdminArgs.of("message", change.message(), "nodes",
+                org.pulse.cib.join.ConfText.nodesValue(change.nodes())));
+    }
+
+    /** Deletes a removed node's entry in the nodes section and its node_state; retried on a version race. */
+    private AdminResponse forget(Call call, String node) {
+        AdminResponse last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Cib cib = runtime.request(new AdminCommand.Query(), 10_000).cib();
+            if (cib == null) {
+                return AdminResponse.error(call.req.id(), AdminError.TIMEOUT, "no CIB to edit");
+            }
+            XmlElement root = cib.root();
+            XmlElement next = root.withChildReplaced(e -> e.name().equals("configuration"),
+                    root.element("configuration").orElseThrow().withChildReplaced(e -> e.name().equals("nodes"),
+                            root.element("configuration").flatMap(c -> c.element("nodes")).orElseThrow()
+                                    .withoutChildren(n -> node.equals(n.attr("uname", n.id())))));
+            next = next.withChildReplaced(e -> e.name().equals("status"), next.element("status").orElseThrow()
+                    .withoutChildren(n -> node.equals(n.attr("uname", n.id()))));
+            if (next.equals(root)) {
+                return AdminResponse.ok(call.req.id(), AdminArgs.of("message", "no CIB entries"));
+            }
+            last = write(call, new CibEdit.Patch(org.pulse.cib.CibDiff.diff(cib, Cib.of(next)).toJson()), false);
+            if (last.ok() || !AdminError.VERSION_MISMATCH.equals(last.error().code())) {
+                return last;
+            }
+        }
+        return last;
     }
 
     static String attribute(Cib cib, String node, String name, boolean forever) {

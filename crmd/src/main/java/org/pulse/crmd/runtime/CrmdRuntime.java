@@ -74,8 +74,16 @@ public final class CrmdRuntime implements AutoCloseable {
     static final long LEASE_MS = 6000;
     static final long LEASE_RENEW_MS = 1000;
     static final long LEASE_MARGIN_MS = 2000;
+    /** A failing CIB write is tried again after 100 ms, then twice as long each time, at most 2 s apart. */
+    static final long WRITE_RETRY_FIRST_MS = 100;
+    static final long WRITE_RETRY_MAX_MS = 2000;
+    /** Beyond the write deadline, for a durable write waiting behind a lazy one still retrying. */
+    static final long WRITE_DEADLINE_GRACE_MS = 2000;
+    /** How long a node that cannot store the CIB waits for the DC to move its resources before leaving anyway. */
+    static final long STORAGE_FAILED_LEAVE_MS = 60_000;
 
-    private final NodeConfig config;
+    /** Replaced (same file, new node list) when crm cluster add/remove changes the list while running. */
+    private volatile NodeConfig config;
     private final Logger log;
     private final Clock clock = Clock.systemUTC();
     private final ExecutorService events;
@@ -93,7 +101,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private Cib lastWritten;
     private final Path peDir;
     private Controller controller;
-    private Messenger messenger;
+    /** Volatile: the node list may be taken on the messaging thread while start() still sets this. */
+    private volatile Messenger messenger;
     private Lrm lrm;
     private AdminServer admin;
     private MetricsServer metrics;
@@ -104,6 +113,10 @@ public final class CrmdRuntime implements AutoCloseable {
     /** The transitions this node ran as DC, newest last, at most {@link #TRANSITIONS_KEPT}. */
     private final java.util.ArrayDeque<Effect.TransitionEnded> transitions = new java.util.ArrayDeque<>();
     static final int TRANSITIONS_KEPT = 200;
+    /** The cluster's node list at run time (crm cluster add/remove, joins). */
+    private NodeList nodeList;
+    /** The join port (crm cluster join), or null when it could not be opened. */
+    private JoinListener joinListener;
     /** Runs the CIB's alert agents for what each applied CIB changed; created at boot. */
     private AlertRunner alerts;
     /** Histograms and counters of what happened (operations, fencing, transitions, views, failovers). */
@@ -136,6 +149,20 @@ public final class CrmdRuntime implements AutoCloseable {
     private byte[] leaseMacKey;
     private long peIndex;
     private volatile boolean closed;
+    /** Set once a CIB could not be stored: this node is leaving and acknowledges nothing more. */
+    private final java.util.concurrent.atomic.AtomicBoolean storageFailed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicLong writeFailures = new AtomicLong();
+    /** How the process ends after leaving for a storage failure, and after a self-fence (tests replace them). */
+    private java.util.function.IntConsumer exit = code -> Runtime.getRuntime().exit(code);
+    private java.util.function.IntConsumer halt = code -> Runtime.getRuntime().halt(code);
+    /** Feeds the node's watchdog device (node config "watchdog"), or null. */
+    private WatchdogFeeder watchdog;
+    /** Reads this node's slot on the poison-pill disks (node config "sbd_devices"), or null. */
+    private SbdWatcher sbd;
+    /** The controller's state for the watchdog, published after each event. */
+    private volatile WatchdogFeeder.ControllerState published;
+    /** Only the event thread touches this. */
+    private String lastWatchdogProblem;
 
     private CrmdRuntime(NodeConfig config) {
         this.config = config;
@@ -184,7 +211,8 @@ public final class CrmdRuntime implements AutoCloseable {
         QuorumConfig quorum = config.quorum();
         log.info("quorum: two_node={} wait_for_all={} tie_breaker={}; fence delay seed {}", quorum.twoNode(),
                 quorum.waitForAll(), quorum.tieBreaker(), seed);
-        controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()).withQuorum(quorum),
+        controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()).withQuorum(quorum)
+                .withWatchdogTimeoutMs(config.watchdogTimeoutMsOrZero()),
                 new PolicyEngineScheduler(), stored.orElse(null), new java.util.SplittableRandom(seed));
         // The event thread waits until everything below exists; events queue up meanwhile.
         events.execute(() -> {
@@ -209,9 +237,26 @@ public final class CrmdRuntime implements AutoCloseable {
         for (Path f : config.acceptKeyFiles()) {
             accepted.add(ClusterKey.load(f));
         }
+        // Before the cluster: a node list announced in the first view (this node missed a change while
+        // stopped) arrives while Messenger.start() is still joining.
+        nodeList = new NodeList(this, log);
         messenger = Messenger.start(messaging(config).clusterKey(key).acceptKeys(accepted).build(), new Listener());
+        // A list taken during the join reached the controller but not messaging (not yet assigned then).
+        messenger.updateMembers(config.nodes().keySet(), new ArrayList<>(config.nodes().values()));
         log.info("failure detection: {}", messenger.describeTiming());
+        joinListener = JoinListener.start(config, nodeList, log);
         started.countDown();
+        if (config.watchdog() != null) {
+            long t0 = System.nanoTime();
+            watchdog = new WatchdogFeeder(config.watchdog(), config.watchdogTimeoutMs(), log, events::execute,
+                    () -> published, () -> (System.nanoTime() - t0) / 1_000_000);
+            watchdog.start();
+            if (!config.sbdDevices().isEmpty()) {
+                sbd = new SbdWatcher(config.sbdDevices(), config.node(), config.watchdogTimeoutMs(), log, watchdog);
+                watchdog.watchDisks(sbd.configured(), sbd::readable);
+                sbd.start();
+            }
+        }
         if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING) {
             startPinging(quorum.tieBreaker().target());
         }
@@ -315,7 +360,10 @@ public final class CrmdRuntime implements AutoCloseable {
         public void onView(ClusterView v) {
             observations.view(v.members());
             watchFailovers(v.members(), clock.instant());
-            post(new Event.ViewChanged(new View(v.creator() + ":" + v.viewId(), v.members())));
+            post(new Event.ViewChanged(new View(v.id(), v.members())));
+            if (nodeList != null) {
+                nodeList.viewChanged(v);
+            }
             // After the event is queued: a stream woken now asks for the status behind it.
             changed();
         }
@@ -328,6 +376,18 @@ public final class CrmdRuntime implements AutoCloseable {
 
         @Override
         public void onMessage(Envelope envelope) {
+            if (NodeList.TYPE.equals(envelope.type()) && envelope.kind() == Envelope.Kind.REQUEST && nodeList != null) {
+                String answer = nodeList.take(new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8), false);
+                Messenger m = messenger;
+                if (m != null) { // else the asker reports no answer from this node
+                    m.reply(envelope, NodeList.TYPE, answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                return;
+            }
+            if (NodeList.SYNC_TYPE.equals(envelope.type()) && nodeList != null) {
+                nodeList.heard(envelope.sender(), new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8));
+                return;
+            }
             if (!MESSAGE_TYPE.equals(envelope.type())) {
                 return;
             }
@@ -362,10 +422,25 @@ public final class CrmdRuntime implements AutoCloseable {
         for (Effect f : effects) {
             perform(f);
         }
+        if (watchdog != null) {
+            published = new WatchdogFeeder.ControllerState(controller.quorate(), controller.watchdogFencingInUse());
+        }
+        String problem = controller.watchdogProblem();
+        if (problem != null && !problem.equals(lastWatchdogProblem)) {
+            // Each node checks the setting against its own watchdog, as Pacemaker does; the DC also refuses
+            // such a change, but a CIB may arrive with it (loaded from disk, or a DC with another timeout).
+            log.error("{}; watchdog fencing does not count this node's watchdog until it is fixed", problem);
+        }
+        lastWatchdogProblem = problem;
     }
 
     private void perform(Effect f) {
         if (f instanceof Effect.Send s) {
+            if (storageFailed.get() && s.message() instanceof org.pulse.crmd.controller.Message.CibAck) {
+                // Never tell the DC a CIB is stored that is not.
+                log.debug("not acknowledging {}: this node cannot store the CIB", s.message());
+                return;
+            }
             if (!messenger.send(s.to(), MESSAGE_TYPE, MessageCodec.encode(s.message()))) {
                 log.debug("not sent to {} (not in the view): {}", s.to(), s.message().getClass().getSimpleName());
             }
@@ -418,8 +493,14 @@ public final class CrmdRuntime implements AutoCloseable {
                 leaser.execute(() -> tendLease(leasePath));
             }
         } else if (f instanceof Effect.SelfFence s) {
-            log.error("self-fencing: {}; this process exits now", s.reason());
-            Runtime.getRuntime().halt(71);
+            if (watchdog != null) {
+                // Through the watchdog, a reset rather than a process halt: everything of the node goes,
+                // resources included, and a restarted crmd could not feed it again by mistake.
+                log.error("self-fencing: {}; the watchdog resets this node", s.reason());
+                watchdog.selfFence(s.reason());
+                return;
+            }
+            selfFence(s.reason());
         } else if (f instanceof Effect.TransitionEnded t) {
             observations.transitionEnded(t.actions().size(), t.durationMs(), t.clean());
             synchronized (transitions) {
@@ -441,42 +522,144 @@ public final class CrmdRuntime implements AutoCloseable {
 
     /**
      * All CIB writes go through one writer thread, in order. A durable write is waited for (the
-     * effects after it, e.g. the acknowledgement, wait too); a lazy one returns at once, and the
-     * writer stores only the newest CIB queued when it gets to it.
+     * effects after it, e.g. the acknowledgement, wait too), at most the write deadline; a lazy one
+     * returns at once, and the writer stores only the newest CIB queued when it gets to it.
+     *
+     * <p>A write that fails (a full disk) is retried with a growing pause, for up to the write
+     * deadline; a lazy one is logged and tried again meanwhile. If the disk does not recover in that
+     * time, or a durable write misses its deadline (a hung disk), this node stops acknowledging
+     * anything, asks the DC to move its resources away and leaves the cluster: a node that cannot
+     * store the CIB must not keep running resources on a state it cannot keep ({@link #storageFailed}).
+     *
+     * @return false when the CIB was not stored (this node is leaving): what acknowledges it must not be sent
      */
-    private void persist(Cib cib, boolean durable) {
+    private boolean persist(Cib cib, boolean durable) {
         latestCib.set(cib);
-        Future<?> done = writer.submit(() -> writeLatest(durable ? cib : null));
-        if (durable) {
+        if (storageFailed.get()) {
+            return false;
+        }
+        long deadlineMs = config.failsafe().cibWriteDeadlineMs();
+        long deadlineNanos = System.nanoTime() + deadlineMs * 1_000_000L;
+        Future<Boolean> done = writer.submit(() -> writeLatest(durable ? cib : null, deadlineNanos));
+        if (!durable) {
+            return true;
+        }
+        try {
+            // The writer may still be retrying an earlier lazy write: that counts against this deadline too.
+            if (done.get(deadlineMs + WRITE_DEADLINE_GRACE_MS, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            storageFailed("CIB " + cib.version() + " could not be stored within " + deadlineMs + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.TimeoutException e) {
+            storageFailed("storing CIB " + cib.version() + " did not finish within " + deadlineMs
+                    + " ms (a disk that does not answer)");
+        } catch (java.util.concurrent.ExecutionException e) {
+            storageFailed("storing CIB " + cib.version() + " failed: " + e.getCause());
+        }
+        return false;
+    }
+
+    /** On the writer thread: stores the CIB, retrying until {@code deadlineNanos}; false if it could not. */
+    private boolean writeLatest(Cib mustWrite, long deadlineNanos) {
+        long pauseMs = WRITE_RETRY_FIRST_MS;
+        for (int attempt = 1;; attempt++) {
+            Cib cib = mustWrite != null ? mustWrite : latestCib.get();
+            if (cib == null || (lastWritten != null && !cib.version().isNewerThan(lastWritten.version())
+                    && !(mustWrite != null && !cib.equals(lastWritten)))) {
+                return true;
+            }
+            if (storageFailed.get()) {
+                return false;
+            }
             try {
-                done.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException e) {
-                storeFailed(e.getCause());
+                store.save(cib);
+                lastWritten = cib;
+                if (attempt > 1) {
+                    log.warn("stored CIB {} in {} at attempt {}: the disk recovered", cib.version(),
+                            store.directory(), attempt);
+                }
+                return true;
+            } catch (CibException ex) {
+                writeFailures.incrementAndGet();
+                long leftMs = (deadlineNanos - System.nanoTime()) / 1_000_000L;
+                if (leftMs < pauseMs) {
+                    if (mustWrite == null) {
+                        storageFailed("CIB writes in " + store.directory() + " kept failing for "
+                                + config.failsafe().cibWriteDeadlineMs() + " ms: " + ex.getMessage());
+                    }
+                    return false;
+                }
+                log.warn("cannot store CIB {} in {} (attempt {}): {}; trying again in {} ms", cib.version(),
+                        store.directory(), attempt, ex.getMessage(), pauseMs);
+                try {
+                    Thread.sleep(pauseMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                pauseMs = Math.min(pauseMs * 2, WRITE_RETRY_MAX_MS);
             }
         }
     }
 
-    private void writeLatest(Cib mustWrite) {
-        Cib cib = mustWrite != null ? mustWrite : latestCib.get();
-        if (cib == null || (lastWritten != null && !cib.version().isNewerThan(lastWritten.version())
-                && !(mustWrite != null && !cib.equals(lastWritten)))) {
+    /**
+     * This node cannot store the CIB: from now on it acknowledges no CIB (its acknowledgements are
+     * dropped), asks the DC to stop its resources here and let it go, and leaves within
+     * {@link #STORAGE_FAILED_LEAVE_MS} in any case; the process then exits (70). The others take over
+     * its resources; if it leaves before the DC confirmed the stops, they fence it first. Once.
+     */
+    private void storageFailed(String why) {
+        if (!storageFailed.compareAndSet(false, true)) {
             return;
         }
-        try {
-            store.save(cib);
-            lastWritten = cib;
-        } catch (CibException ex) {
-            storeFailed(ex);
-        }
+        log.error("{}; this node acknowledges nothing more, stops its resources and leaves the cluster (the others"
+                + " take over, fencing it if needed). Free or fix {}, then start crmd again", why, store.directory());
+        Thread leave = new Thread(() -> {
+            shutdownGracefully(STORAGE_FAILED_LEAVE_MS);
+            log.error("left the cluster: the CIB could not be stored in {}", store.directory());
+            exit.accept(70);
+        }, "crmd-storage-failed-" + config.node());
+        leave.setDaemon(true);
+        leave.start();
     }
 
-    private void storeFailed(Throwable ex) {
-        // Acknowledging a CIB that is not on disk would break the promise made to the operator.
-        log.error("cannot store the CIB in {}: {}; stopping this node so that it acknowledges nothing"
-                + " it has not stored (fix the disk, then start crmd again)", store.directory(), ex.getMessage());
-        Runtime.getRuntime().halt(70);
+    /** CIB write failures since start (each failed attempt). */
+    long writeFailures() {
+        return writeFailures.get();
+    }
+
+    /**
+     * no-quorum-policy=suicide, as the node config's self_fence says: reboot or off through the
+     * kernel's sysrq trigger (immediate, as a watchdog reset: nothing on this node runs on), else
+     * systemctl's forced reboot or poweroff; exit (this process only); or exec:COMMAND. If the fence
+     * cannot be done, the process still halts: it must not run on without quorum.
+     */
+    private void selfFence(String reason) {
+        String how = config.failsafe().selfFence();
+        log.error("self-fencing ({}): {}", how, reason);
+        try {
+            if (how.equals("reboot") || how.equals("off")) {
+                Path sysrq = Path.of("/proc/sysrq-trigger");
+                try {
+                    Files.writeString(sysrq, how.equals("reboot") ? "b" : "o");
+                } catch (IOException | SecurityException e) {
+                    log.error("cannot write {} ({}); asking systemctl for a forced {}", sysrq, e.toString(), how);
+                    new ProcessBuilder("systemctl", how.equals("reboot") ? "reboot" : "poweroff", "--force", "--force")
+                            .inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+                }
+            } else if (how.startsWith("exec:")) {
+                new ProcessBuilder("/bin/sh", "-c", how.substring(5)).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("self-fence by {} failed: {}", how, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Whatever happened above, this process does not go on without quorum.
+        log.error("self-fence: this process exits now");
+        halt.accept(71);
     }
 
     private void setTimer(TimerKey key, long delayMs) {
@@ -765,6 +948,24 @@ public final class CrmdRuntime implements AutoCloseable {
         return r.ok() ? r.status().toString() : "unavailable: " + r.message();
     }
 
+    Messenger messenger() {
+        return messenger;
+    }
+
+    NodeList nodeList() {
+        return nodeList;
+    }
+
+    /** The node list changed (crmd.conf already written): messaging and the controller take it. */
+    void reloaded(NodeConfig next) {
+        config = next;
+        Messenger m = messenger;
+        if (m != null) { // else start() gives messaging the list once it has a messenger
+            m.updateMembers(next.nodes().keySet(), new ArrayList<>(next.nodes().values()));
+        }
+        post(NodeList.nodesEvent(next));
+    }
+
     public String nodeName() {
         return config.node();
     }
@@ -792,6 +993,9 @@ public final class CrmdRuntime implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (joinListener != null) {
+            joinListener.close();
+        }
         if (pinger != null) {
             pinger.shutdownNow();
         }
@@ -815,6 +1019,12 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         started.countDown();
         failoverThread.shutdownNow();
+        if (sbd != null) {
+            sbd.close();
+        }
+        if (watchdog != null) {
+            watchdog.close();
+        }
         timers.shutdownNow();
         events.shutdownNow();
         writer.shutdown();

@@ -59,16 +59,50 @@ import org.pulse.lrm.LrmConfig;
  * # whose DC gets an answer from ADDRESS wins), lease:/PATH (the half whose DC holds the lease file,
  * # on storage every node sees, wins)
  * tie_breaker = none
+ * # how long a CIB write may keep failing (retried with backoff) before this node stops its resources
+ * # and leaves the cluster (the others take over, fencing it if needed); also a durable write's deadline
+ * cib_write_deadline_ms = 10000
+ * # how no-quorum-policy=suicide fences this node: reboot or off (at once, through the kernel's sysrq,
+ * # as a watchdog would; systemctl --force --force when sysrq is not available), exit (this process
+ * # only: for test clusters sharing one machine), or exec:COMMAND (run by /bin/sh, then exit)
+ * self_fence = reboot
+ * # the node's watchdog device (Linux semantics: opening arms it, any write feeds it, 'V' then close
+ * # disarms it); crmd feeds it only while its event loop answers and, with watchdog fencing
+ * # (stonith-watchdog-timeout), while quorate. Unset: no watchdog. See crmd/README.md "Watchdog"
+ * watchdog = /dev/watchdog
+ * # the device's timeout (ms): the node is reset this long after the last feed (as SBD_WATCHDOG_TIMEOUT);
+ * # it must match the device's own setting (softdog's soft_margin, the BMC's, or pulse-watchdog-sim's)
+ * watchdog_timeout_ms = 5000
+ * # poison-pill disks (sbd's way), comma-separated, 1 to 3, laid out by fence_pulse_sbd create: crmd reads
+ * # its slot there and resets itself through the watchdog when it finds a pill; needs watchdog
+ * sbd_devices = /dev/disk/by-id/SHARED1
+ * # written by crm cluster add/remove/join (do not edit): the node list's version, so that a node that
+ * # missed a change while stopped takes the newer list from the others when it is back
+ * nodes_version = 3
  * </pre>
  */
 public record NodeConfig(Path file, String node, String cluster, Map<String, InetSocketAddress> nodes,
         Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, Path ocfRoot,
         List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept,
-        QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http) {
+        QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http, Failsafe failsafe, Path watchdog,
+        long watchdogTimeoutMs, List<Path> sbdDevices) {
+
+    /**
+     * What this node does when it cannot go on safely: how long CIB writes may fail before it leaves,
+     * and how it fences itself (no-quorum-policy=suicide, when it has no watchdog): {@code reboot},
+     * {@code off}, {@code exit} or {@code exec:COMMAND}.
+     */
+    public record Failsafe(long cibWriteDeadlineMs, String selfFence) {
+        public static final Failsafe DEFAULTS = new Failsafe(10_000, "reboot");
+    }
 
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
-            "two_node", "wait_for_all", "tie_breaker");
+            "two_node", "wait_for_all", "tie_breaker", "nodes_version", "cib_write_deadline_ms", "self_fence",
+            "watchdog", "watchdog_timeout_ms", "sbd_devices");
+
+    /** SBD's default SBD_WATCHDOG_TIMEOUT. */
+    static final long DEFAULT_WATCHDOG_TIMEOUT_MS = 5000;
 
     /** A problem in the file, with the place and what to do. */
     public static final class ConfigException extends Exception {
@@ -86,6 +120,14 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
     /** This node's second link, or null. */
     public InetSocketAddress link2() {
         return secondLinks.get(node);
+    }
+
+    /** This config with another node list (crm cluster add/remove while running). */
+    NodeConfig withNodes(Map<String, InetSocketAddress> newNodes, Map<String, InetSocketAddress> newSecondLinks) {
+        return new NodeConfig(file, node, cluster, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newNodes)),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newSecondLinks)), keyFile, dataDir, socket,
+                agentDirs, ocfRoot, stonithDirs, lsbDir, haRsctmp, failureDetectionMs, peInputsKept, quorum,
+                acceptKeyFiles, http, failsafe, watchdog, watchdogTimeoutMs, sbdDevices);
     }
 
     public List<String> nodeNames() {
@@ -144,7 +186,18 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 throw new ConfigException(file + ":" + lineOf.get("nodes") + ": '" + e
                         + "' lists more than two links; at most name@host:port+host2:port2");
             }
-            nodes.put(name, address(file, lineOf.get("nodes"), links[0].strip()));
+            if (nodes.containsKey(name)) {
+                throw new ConfigException(file + ":" + lineOf.get("nodes") + ": node '" + name
+                        + "' is listed twice in nodes; each node once, name@host:port");
+            }
+            InetSocketAddress first = address(file, lineOf.get("nodes"), links[0].strip());
+            for (Map.Entry<String, InetSocketAddress> other : nodes.entrySet()) {
+                if (other.getValue().equals(first)) {
+                    throw new ConfigException(file + ":" + lineOf.get("nodes") + ": nodes " + other.getKey() + " and "
+                            + name + " have the same address " + links[0].strip() + "; give each node its own host:port");
+                }
+            }
+            nodes.put(name, first);
             if (links.length == 2) {
                 secondLinks.put(name, address(file, lineOf.get("nodes"), links[1].strip()));
             }
@@ -166,7 +219,64 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 Path.of(values.getOrDefault("lsb_dir", "/etc/init.d")),
                 Path.of(values.getOrDefault("ha_rsctmp", "/run/resource-agents")), fd, kept, quorum,
                 values.containsKey("accept_keys") ? paths(values.get("accept_keys").replace(',', ':')) : List.of(),
-                http(file, lineOf.get("http"), values.getOrDefault("http", "127.0.0.1:9664")));
+                http(file, lineOf.get("http"), values.getOrDefault("http", "127.0.0.1:9664")),
+                new Failsafe(number(file, values, lineOf, "cib_write_deadline_ms", Failsafe.DEFAULTS.cibWriteDeadlineMs()),
+                        selfFence(file, lineOf.get("self_fence"), values.getOrDefault("self_fence",
+                                Failsafe.DEFAULTS.selfFence()))),
+                watchdog(file, lineOf.get("watchdog"), values.get("watchdog")),
+                number(file, values, lineOf, "watchdog_timeout_ms", DEFAULT_WATCHDOG_TIMEOUT_MS),
+                sbdDevices(file, lineOf.get("sbd_devices"), values.get("sbd_devices"), values.get("watchdog")));
+    }
+
+    private static String selfFence(Path file, Integer line, String value) throws ConfigException {
+        String v = value.strip();
+        if (v.equals("reboot") || v.equals("off") || v.equals("exit")
+                || (v.startsWith("exec:") && !v.substring(5).isBlank())) {
+            return v;
+        }
+        throw new ConfigException(file + ":" + line + ": self_fence = " + v + " is not one of reboot, off, exit,"
+                + " exec:COMMAND");
+    }
+
+    /** sbd_devices: 1 to 3 absolute paths; a node reading pills must be able to reset itself (watchdog). */
+    private static List<Path> sbdDevices(Path file, Integer line, String value, String watchdog)
+            throws ConfigException {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        List<Path> out = new ArrayList<>();
+        for (String d : value.split(",")) {
+            if (!d.strip().startsWith("/")) {
+                throw new ConfigException(file + ":" + line + ": sbd_devices: '" + d.strip() + "' is not an absolute path");
+            }
+            out.add(Path.of(d.strip()));
+        }
+        if (out.size() > 3) {
+            throw new ConfigException(file + ":" + line + ": sbd_devices lists " + out.size() + " disks; use 1 to 3 (a"
+                    + " majority of them must be readable)");
+        }
+        if (watchdog == null || watchdog.isBlank() || watchdog.strip().equalsIgnoreCase("off")) {
+            throw new ConfigException(file + ":" + line + ": sbd_devices needs a watchdog (a node that finds a pill resets"
+                    + " itself through it): add watchdog = /dev/watchdog");
+        }
+        return List.copyOf(out);
+    }
+
+    /** The watchdog device's path (absolute), or null when unset or "off". */
+    private static Path watchdog(Path file, Integer line, String value) throws ConfigException {
+        if (value == null || value.strip().equalsIgnoreCase("off") || value.isBlank()) {
+            return null;
+        }
+        if (!value.strip().startsWith("/")) {
+            throw new ConfigException(file + ":" + line + ": watchdog = " + value + " is not an absolute path;"
+                    + " give the device, e.g. watchdog = /dev/watchdog (or off)");
+        }
+        return Path.of(value.strip());
+    }
+
+    /** This node's watchdog timeout in ms, or 0 when it has no watchdog. */
+    public long watchdogTimeoutMsOrZero() {
+        return watchdog == null ? 0 : watchdogTimeoutMs;
     }
 
     /**

@@ -11,9 +11,8 @@ import org.pulse.cib.xml.XmlParser;
 
 /**
  * DecisionParity reads the partition, the DC and quorum from the input as the policy engine does, and names
- * the differences between crmd's Planner and the policy engine: none on a lost member running a resource
- * (both fence it), Planner's "suicide" against the policy engine's fencing with no-quorum-panic, and the
- * systematic fence-device probes kept apart from the other probes.
+ * the differences between the DC's decision and the policy engine's: none when the DC fences the lost member
+ * the engine fences, one when it would not; the engine's panic fencing for no-quorum-policy=suicide.
  */
 class DecisionParityTest {
     private static final Instant NOW = Instant.parse("2026-12-06T09:00:00Z");
@@ -44,36 +43,34 @@ class DecisionParityTest {
                 + "</status></cib>"));
     }
 
+    private static final TransitionPlan NOTHING = new TransitionPlan("probes", List.of());
+
     @Test
-    void bothFenceALostMemberThatRanAResource() throws Exception {
+    void theDcFencesWhatThePolicyEngineFences() throws Exception {
         Cib input = cib("have-quorum=\"1\"", "", probed("fence"),
                 "<node_state id=\"n2\" uname=\"n2\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"member\">"
                 + "<lrm id=\"n2\"><lrm_resources>" + running("d1") + "</lrm_resources></lrm></node_state>");
-        DecisionParity.Result r = DecisionParity.compare(input, NOW);
-        assertEquals(List.of(), r.fencing(), "Planner and the policy engine both fence n2");
-        assertEquals(List.of(), r.probes(), "both probe d1 on n1, where it is unknown: " + r);
+        TransitionPlan dc = new PolicyEngineScheduler().schedule(input, NOW);
+        assertEquals(List.of("n2"), dc.fenceTargets(), "the policy engine fences the lost member n2");
+        DecisionParity.Result r = DecisionParity.compare(input, NOW, dc);
+        assertEquals(List.of(), r.fencing(), "the DC ran the engine's fencing of n2");
+        DecisionParity.Result other = DecisionParity.compare(input, NOW, NOTHING);
+        assertEquals(1, other.fencing().size(), "a DC that probed instead of fencing n2 differs: " + other);
+        assertTrue(other.fencing().get(0).endsWith("only policy engine [n2]"), other.toString());
     }
 
     @Test
-    void suicideIsPlannersMessageButThePolicyEnginesFencing() throws Exception {
+    void suicideIsThePolicyEnginesPanicFencingOfAPartitionThatLostQuorum() throws Exception {
         String n2 = "<node_state id=\"n2\" uname=\"n2\" in_ccm=\"true\" crmd=\"online\" join=\"member\""
                 + " expected=\"member\"/>";
         String props = "<nvpair id=\"nq\" name=\"no-quorum-policy\" value=\"suicide\"/>";
-        DecisionParity.Result panic = DecisionParity.compare(cib("have-quorum=\"0\" no-quorum-panic=\"1\"", props,
-                running("d1"), n2), NOW);
-        assertEquals(List.of(), panic.noQuorum(), "with no-quorum-panic both take every member down: " + panic);
-        DecisionParity.Result never = DecisionParity.compare(cib("have-quorum=\"0\"", props, running("d1"), n2), NOW);
-        assertEquals(1, never.noQuorum().size(), "a partition never quorate: the policy engine does not fence it,"
-                + " Planner still sends Suicide: " + never);
-    }
-
-    @Test
-    void fenceDeviceProbesAreCountedApart() throws Exception {
-        Cib input = cib("have-quorum=\"1\"", "", running("d1"),
-                "<node_state id=\"n2\" uname=\"n2\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"down\"/>");
-        DecisionParity.Result r = DecisionParity.compare(input, NOW);
-        assertEquals(List.of(), r.probes(), "d1 is known on n1: " + r);
-        assertEquals(1, r.fenceDevices().size(), "the policy engine probes the fence device on n1: " + r);
-        assertTrue(r.fenceDevices().get(0).contains("fence n1"), r.toString());
+        Cib lost = cib("have-quorum=\"0\" no-quorum-panic=\"1\"", props, running("d1"), n2);
+        TransitionPlan panic = new PolicyEngineScheduler().schedule(lost, NOW);
+        assertEquals(List.of("n1", "n2"), panic.fenceTargets().stream().sorted().toList(),
+                "a partition that lost quorum takes every member down: " + panic);
+        assertEquals(List.of(), DecisionParity.compare(lost, NOW, panic).fencing());
+        Cib never = cib("have-quorum=\"0\"", props, running("d1"), n2);
+        assertEquals(List.of(), new PolicyEngineScheduler().schedule(never, NOW).fenceTargets(),
+                "a partition never quorate (no no-quorum-panic) is left alone");
     }
 }

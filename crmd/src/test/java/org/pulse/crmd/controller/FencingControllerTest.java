@@ -69,6 +69,25 @@ class FencingControllerTest {
         assertTrue(c.running.get("n1").contains("d1") || c.running.get("n2").contains("d1"), "log " + c.log);
     }
 
+    /**
+     * The policy engine's one fencing action of n3 stands for the whole level: the DC runs the level's devices in
+     * turn under it, and d1 (ordered after it) restarts only once both did.
+     */
+    @Test
+    void aLevelOfTwoDevicesFencesOnlyWhenBothRan() throws Exception {
+        String pdu = FencePlannerTest.device("pdu", "n1 n2 n3", 0);
+        MiniCluster c = new MiniCluster(NODES, cib(pdu, FencePlannerTest.level(1, "target=\"n3\"", "fence-n3,pdu"),
+                ""), new PolicyEngineScheduler());
+        c.view("v1", NODES);
+        c.crash("n3");
+        c.view("v2", List.of("n1", "n2"));
+        assertEquals(List.of("fence-n3", "pdu"), c.fenceLog.stream().map(l -> l.split(" ")[1]).toList(),
+                "both devices of level 1, in order; log " + c.log);
+        assertTrue(c.log.stream().anyMatch(l -> l.contains("fenced n3 with fence-n3 and pdu (topology level 1)")),
+                "n3 counts as fenced once both ran; log " + c.log);
+        assertTrue(c.running.get("n1").contains("d1") || c.running.get("n2").contains("d1"), "log " + c.log);
+    }
+
     @Test
     void whenEveryLevelFailsAttemptsStopAtTheMaximumAndStatusSaysWhy() throws Exception {
         String pdu = FencePlannerTest.device("pdu", "n1 n2 n3", 0);

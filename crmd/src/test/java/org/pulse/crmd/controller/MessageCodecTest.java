@@ -31,10 +31,10 @@ class MessageCodecTest {
                 new Message.CibUpdate("v1", CibDiff.diff(a, b)),
                 new Message.CibAck("v1", v),
                 new Message.Execute("v1", req),
-                new Message.OpReport(OpResult.of(req, 7, OpStatus.DONE, "not running", 12), 42, "abc"),
-                new Message.ForwardedAdmin(5, new AdminCommand.Write(new CibEdit.NodeAttribute("a", "standby", null, false),
+                new Message.OpReport("n1.7:3", OpResult.of(req, 7, OpStatus.DONE, "not running", 12), 42, "abc"),
+                new Message.ForwardedAdmin("n1.7:3", 5, new AdminCommand.Write(new CibEdit.NodeAttribute("a", "standby", null, false),
                         true)),
-                new Message.ForwardedReply(5, new AdminResult("ok", "stored", v, null, null)),
+                new Message.ForwardedReply("n1.7:3", 5, new AdminResult("ok", "stored", v, null, null)),
                 new Message.Suicide("v1", "no quorum"));
     }
 
@@ -55,21 +55,21 @@ class MessageCodecTest {
                 new Message.CibAck("v1", v),
                 new Message.ResyncRequest("v1", v),
                 new Message.Execute("v1", req),
-                new Message.OpReport(OpResult.of(req, 7, OpStatus.DONE, "not running", 12), 42, "abc"),
-                new Message.ForwardedAdmin(5, new AdminCommand.Write(new CibEdit.NodeAttribute("a", "standby", null, false),
+                new Message.OpReport("n1.7:3", OpResult.of(req, 7, OpStatus.DONE, "not running", 12), 42, "abc"),
+                new Message.ForwardedAdmin("n1.7:3", 5, new AdminCommand.Write(new CibEdit.NodeAttribute("a", "standby", null, false),
                         true)),
-                new Message.ForwardedAdmin(6, new AdminCommand.Write(new CibEdit.Constraint("c1", "<rsc_location/>"), false)),
-                new Message.ForwardedAdmin(7, new AdminCommand.Write(new CibEdit.FailCount("d1", "a", "INFINITY"), false)),
-                new Message.ForwardedAdmin(8, new AdminCommand.Write(new CibEdit.ClusterProperty("x", "1"), false,
+                new Message.ForwardedAdmin("n1.7:3", 6, new AdminCommand.Write(new CibEdit.Constraint("c1", "<rsc_location/>"), false)),
+                new Message.ForwardedAdmin("n1.7:3", 7, new AdminCommand.Write(new CibEdit.FailCount("d1", "a", "INFINITY"), false)),
+                new Message.ForwardedAdmin("n1.7:3", 8, new AdminCommand.Write(new CibEdit.ClusterProperty("x", "1"), false,
                         new Requester("alice", java.util.Set.of("haclient", "ops"), "crm_attribute", "node2"))),
-                new Message.ForwardedAdmin(9, new AdminCommand.Write(new CibEdit.ClusterProperty("x", "1"), false,
+                new Message.ForwardedAdmin("n1.7:3", 9, new AdminCommand.Write(new CibEdit.ClusterProperty("x", "1"), false,
                         new Requester("bob", java.util.Set.of(), "crm", "node1"))),
-                new Message.ForwardedReply(5, new AdminResult("ok", "stored", v, null, null)),
+                new Message.ForwardedReply("n1.7:3", 5, new AdminResult("ok", "stored", v, null, null)),
                 new Message.Suicide("v1", "no quorum"),
                 new Message.ForgetHistory("v1", ""),
-                new Message.OpReport(new OpResult("3:4:0:a@v1", "pdu", new AgentSpec("stonith", null, "fence_dummy"),
+                new Message.OpReport("v1", new OpResult("3:4:0:a@v1", "pdu", new AgentSpec("stonith", null, "fence_dummy"),
                         "list", 0, 0, OpStatus.DONE, "", 30, "n1,\nn2,\n"), 43, null),
-                new Message.ForwardedAdmin(8, new AdminCommand.Write(new CibEdit.Fence("n3"), false)),
+                new Message.ForwardedAdmin("n1.7:3", 8, new AdminCommand.Write(new CibEdit.Fence("n3"), false)),
                 new Message.FenceHistory("v1", List.of(new FenceEvent("n3", "n1", "fence-n3", 1, "reboot",
                         FenceEvent.SUCCESS, 1_764_590_400_000L, "rc 0 (DONE)"), new FenceEvent("n2", "", "", 0, "off",
                         FenceEvent.GAVE_UP, 1_764_590_401_000L, ""))));
@@ -81,6 +81,23 @@ class MessageCodecTest {
                 assertEquals(m, back, m.getClass().getSimpleName());
             }
         }
+    }
+
+    /**
+     * A node of the previous format sends operation reports and forwards without a view id: they
+     * still decode, with the empty view id, which no view has, so the DC refuses them as stale.
+     */
+    @Test
+    void aReportWithoutViewIdDecodesAsOfNoView() throws Exception {
+        OpRequest req = new OpRequest("1:2:7:a@v1", "vip", new AgentSpec("ocf", "pulse", "IPaddr"), "stop", 0, 20_000,
+                Map.of());
+        Message.OpReport r = new Message.OpReport("n1.7:3", OpResult.of(req, 1, OpStatus.DONE, "failed", 12), 42, "abc");
+        byte[] bytes = MessageCodec.encode(r);
+        // The view id is the last field: 4 bytes of length and the 6 bytes of "n1.7:3".
+        byte[] old = java.util.Arrays.copyOf(bytes, bytes.length - 10);
+        Message.OpReport back = (Message.OpReport) MessageCodec.decode(old);
+        assertEquals("", back.viewId());
+        assertEquals(r.result(), back.result());
     }
 
     @Test

@@ -24,6 +24,8 @@ final class MiniCluster {
     }
 
     final Map<String, Controller> nodes = new LinkedHashMap<>();
+    /** Every message any node sent, in order, as a recorder on the wire would have them. */
+    final List<Envelope> sent = new ArrayList<>();
     final Map<String, Set<String>> running = new HashMap<>();
     final Map<Long, AdminResult> replies = new HashMap<>();
     final List<String> log = new ArrayList<>();
@@ -62,9 +64,15 @@ final class MiniCluster {
     private long adminIds;
 
     MiniCluster(List<String> names, Cib cib, Scheduler scheduler) {
+        this(names, cib, scheduler, 0);
+    }
+
+    /** Every node with a watchdog that times out after {@code watchdogTimeoutMs} (0: none). */
+    MiniCluster(List<String> names, Cib cib, Scheduler scheduler, long watchdogTimeoutMs) {
         this.nodeNames = List.copyOf(names);
         for (String n : names) {
-            nodes.put(n, new Controller(ControllerConfig.defaults(n, names), scheduler, cib));
+            nodes.put(n, new Controller(ControllerConfig.defaults(n, names).withWatchdogTimeoutMs(watchdogTimeoutMs),
+                    scheduler, cib));
             running.put(n, new TreeSet<>());
         }
     }
@@ -119,7 +127,9 @@ final class MiniCluster {
         }
         for (Effect f : c.handle(e, now)) {
             if (f instanceof Effect.Send s) {
-                wire.add(new Envelope(node, s.to(), s.message()));
+                Envelope sentNow = new Envelope(node, s.to(), s.message());
+                sent.add(sentNow);
+                wire.add(sentNow);
             } else if (f instanceof Effect.RunOperation r) {
                 OpRequest req = r.request();
                 String queue = node + " " + req.resourceId();
@@ -230,6 +240,12 @@ final class MiniCluster {
             settle();
         }
         now = end;
+    }
+
+    /** Puts a message on the wire again, as a replayer would: the receiver takes it as from {@code e.from()}. */
+    void replay(Envelope e) {
+        wire.add(e);
+        settle();
     }
 
     /** Crash: the node's controller is gone (its resources keep running in {@link #running}). */

@@ -61,4 +61,28 @@ class NodeConfigTest {
                 List.of("node = a", "nodes = a@127.0.0.1:1", "failure_detection_ms = fast")));
         assertTrue(e.getMessage().contains(":3:") && e.getMessage().contains("positive whole number"), e.getMessage());
     }
+
+    @Test
+    void failsafeSettingsHaveSafeDefaultsAndRefuseNonsense() throws Exception {
+        NodeConfig d = NodeConfig.parse(FILE, List.of("node = a", "nodes = a@127.0.0.1:1"));
+        assertEquals(NodeConfig.Failsafe.DEFAULTS, d.failsafe());
+        assertEquals("reboot", d.failsafe().selfFence(), "suicide is a real fence unless told otherwise");
+        NodeConfig c = NodeConfig.parse(FILE, List.of("node = a", "nodes = a@127.0.0.1:1", "cib_write_deadline_ms = 3000",
+                "self_fence = exec:/usr/local/sbin/reset-me"));
+        assertEquals(new NodeConfig.Failsafe(3000, "exec:/usr/local/sbin/reset-me"), c.failsafe());
+        NodeConfig.ConfigException e = assertThrows(NodeConfig.ConfigException.class, () -> NodeConfig.parse(FILE,
+                List.of("node = a", "nodes = a@127.0.0.1:1", "self_fence = maybe")));
+        assertTrue(e.getMessage().contains(":3:") && e.getMessage().contains("reboot, off, exit, exec:COMMAND"),
+                e.getMessage());
+    }
+
+    @Test
+    void aDuplicateNameOrAddressInNodesIsRefused() {
+        NodeConfig.ConfigException e = assertThrows(NodeConfig.ConfigException.class, () -> NodeConfig.parse(FILE,
+                List.of("node = a", "nodes = a@127.0.0.1:7801, b@127.0.0.1:7801")));
+        assertTrue(e.getMessage().contains(":2: nodes a and b have the same address 127.0.0.1:7801"), e.getMessage());
+        e = assertThrows(NodeConfig.ConfigException.class, () -> NodeConfig.parse(FILE,
+                List.of("node = a", "nodes = a@127.0.0.1:7801, a@127.0.0.1:7802")));
+        assertTrue(e.getMessage().contains("node 'a' is listed twice"), e.getMessage());
+    }
 }

@@ -48,8 +48,13 @@ final class FailoverLab implements AutoCloseable {
     /** Nodes this lab killed on purpose (power off, fencing): their crmd's exit is expected. */
     private final boolean[] killed = new boolean[NODES + 1];
     private final List<Process> probes = new CopyOnWriteArrayList<>();
+    private java.util.function.IntFunction<String> extraConfig = i -> "";
 
-    private FailoverLab(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException {
+    /** Java options added to every crmd's (bench/failover --no-guard: the messaging guard off). */
+    final String extraJavaOpts;
+
+    private FailoverLab(NetnsLab lab, Path repo, long failureDetectionMs, String extraJavaOpts) throws IOException {
+        this.extraJavaOpts = extraJavaOpts;
         this.lab = lab;
         this.repo = repo;
         this.failureDetectionMs = failureDetectionMs;
@@ -103,7 +108,28 @@ final class FailoverLab implements AutoCloseable {
     }
 
     static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs) throws IOException, InterruptedException {
-        FailoverLab f = new FailoverLab(lab, repo, failureDetectionMs);
+        return start(lab, repo, failureDetectionMs, "", i -> "");
+    }
+
+    /** As above, with {@code extraJavaOpts} added to every crmd's Java options. */
+    static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs, String extraJavaOpts)
+            throws IOException, InterruptedException {
+        return start(lab, repo, failureDetectionMs, extraJavaOpts, i -> "");
+    }
+
+    /**
+     * As above, with {@code extraConfig.apply(i)} appended to node i's config (e.g. its watchdog); whatever
+     * the nodes need before they start (a watchdog simulator) is started by the caller first.
+     */
+    static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs,
+            java.util.function.IntFunction<String> extraConfig) throws IOException, InterruptedException {
+        return start(lab, repo, failureDetectionMs, "", extraConfig);
+    }
+
+    private static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs, String extraJavaOpts,
+            java.util.function.IntFunction<String> extraConfig) throws IOException, InterruptedException {
+        FailoverLab f = new FailoverLab(lab, repo, failureDetectionMs, extraJavaOpts);
+        f.extraConfig = extraConfig;
         NetnsLab.Result r = NetnsLab.run(List.of(repo.resolve("bin/crmd").toString(), "--generate-key", f.key.toString()),
                 Map.of(), Duration.ofSeconds(120));
         if (!r.ok()) {
@@ -163,7 +189,9 @@ final class FailoverLab implements AutoCloseable {
                 // Pulse's power-switch simulator, then Debian's fence-agents (fence_ipmilan for BmcLab).
                 + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + ":/usr/sbin\n"
                 + "ha_rsctmp = " + n.rsctmp() + "\n"
-                + "failure_detection_ms = " + failureDetectionMs + "\n";
+                + "failure_detection_ms = " + failureDetectionMs + "\n"
+                + "self_fence = exit\n" // nodes share this machine: a self-fence ends the process only
+                + extraConfig.apply(i);
         Files.writeString(n.runDir().resolve("crmd.conf"), conf);
         Files.writeString(power.resolve(name(i) + ".netns"), n.netns());
         Files.writeString(power.resolve(name(i) + ".link"), NetnsLab.IFNAME);
@@ -173,8 +201,8 @@ final class FailoverLab implements AutoCloseable {
     void startNode(int i) throws IOException {
         NetnsLab.Node n = node(i);
         Process p = lab.startInOwnMountNamespace(n, List.of(repo.resolve("bin/crmd").toString(), "--config",
-                n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS),
-                log(i));
+                n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS",
+                (LocalCluster.DAEMON_JAVA_OPTS + " " + extraJavaOpts).strip()), log(i));
         crmd[i] = p;
         killed[i] = false;
         // nsenter, unshare and setsid exec in place, so this is crmd's own PID.
@@ -278,6 +306,24 @@ final class FailoverLab implements AutoCloseable {
         all.add("commit");
         Files.write(script, all);
         return crm(i, "-f", script.toString());
+    }
+
+    /**
+     * {@link #configure}, tried again (up to 90 s) while node i is between views (a view change right after
+     * the nodes agreed on a DC, on a loaded machine): "not joined to a DC yet" is not the answer to the change.
+     */
+    String configureWhenJoined(int i, List<String> lines) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            try {
+                return configure(i, lines);
+            } catch (IllegalStateException e) {
+                if (!e.getMessage().contains("[no-dc]") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                waitFor(Duration.ofSeconds(30), () -> agreedDc(all()));
+            }
+        }
     }
 
     /** bin/crm against node i's socket; throws with the output when it fails. */

@@ -105,7 +105,8 @@ final class TwoNodeLab implements AutoCloseable {
                 + "agent_dirs = " + repo.resolve("resource-agents/src/main/ocf") + ":/usr/lib/ocf\n"
                 + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + "\n"
                 + "ha_rsctmp = " + n.rsctmp() + "\n"
-                + "failure_detection_ms = 500\n";
+                + "failure_detection_ms = 500\n"
+                + "self_fence = exit\n"; // nodes share this machine: a self-fence ends the process only
         Files.writeString(n.runDir().resolve("crmd.conf"), conf);
         Files.writeString(power.resolve(name(i) + ".netns"), n.netns());
         Files.writeString(power.resolve(name(i) + ".link"), NetnsLab.IFNAME);

@@ -103,6 +103,8 @@ class DebPackageTest {
         expected.put("/usr/sbin/pulse-crmd", "-> ../lib/pulse/bin/crmd");
         expected.put("/usr/bin/pulse-crm", "-> ../lib/pulse/bin/crm");
         expected.put("/usr/sbin/fence_pulse_sim", "regular file root:root 755");
+        expected.put("/usr/sbin/fence_pulse_sbd", "regular file root:root 755");
+        expected.put("/usr/lib/pulse/bin/pulse-watchdog-sim", "regular file root:root 755");
         for (String agent : List.of("Dummy", "Filesystem", "IPaddr", "Stateful", "httpd", "ping")) {
             expected.put("/usr/lib/ocf/resource.d/pulse/" + agent, "regular file root:root 755");
         }
@@ -135,7 +137,8 @@ class DebPackageTest {
         for (String f : files) {
             if (f.startsWith("/usr/bin/") || f.startsWith("/usr/sbin/") || f.startsWith("/bin/") || f.startsWith("/sbin/")) {
                 String name = f.substring(f.lastIndexOf('/') + 1);
-                assertTrue(name.startsWith("pulse-") || name.equals("fence_pulse_sim"), "on the PATH: " + f);
+                assertTrue(name.startsWith("pulse-") || name.equals("fence_pulse_sim")
+                        || name.equals("fence_pulse_sbd"), "on the PATH: " + f);
             }
         }
         check("getent", "passwd", "hacluster");
@@ -144,6 +147,8 @@ class DebPackageTest {
         // Every command answers --help from where the package put it.
         assertHelp("usage: crmd --config FILE", "/usr/sbin/pulse-crmd", "--help");
         assertHelp("crm", "/usr/bin/pulse-crm", "--help");
+        // every crm subcommand's --help is checked in-process by crm-shell's CommandHelpTest; one here from the package
+        assertHelp("Usage: crm cluster join", "/usr/bin/pulse-crm", "cluster", "join", "--help");
         if (crmshPresent) {
             assertFalse(Files.exists(Path.of("/usr/bin/crm"), LinkOption.NOFOLLOW_LINKS),
                     "crmsh's crm is installed: Pulse must not add one");
@@ -260,7 +265,10 @@ class DebPackageTest {
         }
         for (String f : List.of("/var/lib/pulse", "/run/pulse", "/etc/pulse", "/usr/lib/pulse",
                 "/var/lib/dpkg/alternatives/crm", "/etc/alternatives/crm")) {
-            if (Files.exists(Path.of(f), LinkOption.NOFOLLOW_LINKS)) {
+            // /etc/pulse is also PulseAudio's (libpulse0's client.conf): dpkg keeps a directory another
+            // package owns, and so it must.
+            if (Files.exists(Path.of(f), LinkOption.NOFOLLOW_LINKS)
+                    && !(Files.isDirectory(Path.of(f)) && run("dpkg-query", "-S", f).ok())) {
                 left.add(f);
             }
         }

@@ -1,0 +1,414 @@
+package org.pulse.messaging;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.jgroups.Address;
+import org.jgroups.EmptyMessage;
+import org.jgroups.Event;
+import org.jgroups.Global;
+import org.jgroups.Header;
+import org.jgroups.Message;
+import org.jgroups.View;
+import org.jgroups.conf.ClassConfigurator;
+import org.jgroups.stack.Protocol;
+import org.jgroups.util.MessageBatch;
+import org.jgroups.util.Util;
+
+/**
+ * Sits right above VERIFY_SUSPECT2 and holds back a confirmed suspicion this node formed while it
+ * was itself starved of CPU ({@link PauseWatch}): such a node did not run long enough to hear the
+ * suspect's heartbeats, nor its answer to VERIFY_SUSPECT2, so its "silent" says nothing about the
+ * suspect. Left alone, the suspicion makes GMS install a view without the suspect, and crmd's DC
+ * of that view fences a healthy node (seen on 2 busy cores: a survivor suspected the healthy DC
+ * while a fenced node restarted, formed a partition with it and fenced the DC).
+ *
+ * <p>How: a suspicion arrives (FD_ALL3 or FD_SOCK2, confirmed by VERIFY_SUSPECT2). If this node
+ * missed at least {@code thresholdMs} of CPU during the last {@code windowMs} (the time over which
+ * the suspicion was formed), it is dropped and remembered as held. FD_ALL3 raises it again every
+ * heartbeat interval while the suspect stays silent, each time with a fresh VERIFY_SUSPECT2 round,
+ * so the suspicion goes through at the first one formed in a window in which this node ran; an
+ * UNSUSPECT (the suspect was heard after all) ends the hold and is counted as a false suspicion
+ * avoided. A hold never lasts longer than {@code maxHoldMs}: a suspect still silent then is let
+ * through even if this node keeps being starved, so a real failure is never ignored, only
+ * detected later, and only on a node that could not run.
+ *
+ * <p>A suspicion FD_SOCK2 raised (the suspect's connection broke: a crashed process) passes at
+ * once: it is the kernel's evidence, not an inference from silence, and every other member heard
+ * the crashed node a moment ago, so a second opinion would only delay it to FD_ALL3's timeout.
+ *
+ * <p>Second opinion: a suspicion that passed the pause check is put to the other members (all
+ * but this node and the suspects) over {@link HeardTap}: "when did you last hear X?". If one of
+ * them heard X within half the heartbeat timeout, X is alive and the silence is this node's (a
+ * starved receiver the watch did not see, a link of its own): the suspicion is held as above. The
+ * question waits at most {@code opinionWaitMs} (the VERIFY_SUSPECT2 timeout); a member that does
+ * not answer in time has no say, so a dead or starved third member cannot delay a real detection
+ * by more than that. With nobody to ask (two nodes), there is no second opinion.
+ *
+ * <p>Public only because JGroups instantiates protocols reflectively in some paths; not an API.
+ */
+public final class SuspicionGuard extends Protocol {
+    private static final Logger LOG = System.getLogger(SuspicionGuard.class.getName());
+    /** JGroups ids of this protocol and its header: above JGroups' own, unused by it. */
+    static final short PROTOCOL_ID = 3601;
+    static final short HEADER_MAGIC = 3602;
+
+    static {
+        ClassConfigurator.addProtocol(PROTOCOL_ID, SuspicionGuard.class);
+        ClassConfigurator.add(HEADER_MAGIC, OpinionHeader.class);
+    }
+
+    private final String nodeName;
+    private final PauseWatch watch;
+    private final LongSupplier nanoTime;
+    private final long windowNanos;
+    private final long thresholdNanos;
+    private final long maxHoldNanos;
+    private final long opinionWaitNanos;
+    private final long freshMs;
+    private final long crashEvidenceMs;
+    private final HeardTap heard;
+    private volatile List<Address> members = List.of();
+    /** The question being asked now (one at a time: suspicions arrive on VERIFY_SUSPECT2's one thread). */
+    private Opinion asking;
+    private long nextAskId;
+    private final AtomicLong vetoCount = new AtomicLong();
+    /** Suspect → when its suspicion was first held (nanoTime). */
+    private final Map<Address, Long> heldSince = new ConcurrentHashMap<>();
+    private final AtomicLong heldCount = new AtomicLong();
+    private final AtomicLong avoidedCount = new AtomicLong();
+    private final AtomicLong expiredCount = new AtomicLong();
+
+    SuspicionGuard(String nodeName, PauseWatch watch, HeardTap heard, LongSupplier nanoTime, Settings settings) {
+        setId(PROTOCOL_ID);
+        this.nodeName = nodeName;
+        this.heard = heard;
+        this.opinionWaitNanos = settings.opinionWaitMs() * 1_000_000L;
+        this.freshMs = settings.freshMs();
+        this.crashEvidenceMs = settings.crashEvidenceMs();
+        this.watch = watch;
+        this.nanoTime = nanoTime;
+        this.windowNanos = settings.windowMs() * 1_000_000L;
+        this.thresholdNanos = settings.thresholdMs() * 1_000_000L;
+        this.maxHoldNanos = settings.maxHoldMs() * 1_000_000L;
+    }
+
+    /**
+     * The guard's settings from the failure detection timing.
+     *
+     * @param windowMs    the time over which a suspicion forms: the worst case from silence to a
+     *                    confirmed suspicion ({@link Timing#worstCaseSilentDetectionMs()})
+     * @param thresholdMs CPU missed within the window that makes this node's suspicions unreliable:
+     *                    half a heartbeat interval (a node that missed that much may have missed
+     *                    a heartbeat, or the suspect's answer to VERIFY_SUSPECT2, which is shorter)
+     * @param maxHoldMs   the longest a suspicion is held: 4 × the detection time, at least 2 s
+     * @param tickMs      how often the pause watch wakes: a tenth of the threshold, 2..10 ms
+     * @param opinionWaitMs how long the other members are given to answer: the VERIFY_SUSPECT2 timeout
+     * @param freshMs     an answer "heard X within this" vetoes: half the heartbeat timeout, well
+     *                    below what any member can answer about a member dead for a whole timeout
+     * @param crashEvidenceMs how recent FD_SOCK2's report of a broken connection must be for a
+     *                    confirmed suspicion to pass at once: three verify timeouts
+     */
+    record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs,
+            long crashEvidenceMs) {
+        static Settings of(Timing t) {
+            long threshold = Math.max(5, t.heartbeatIntervalMs() / 2);
+            // FD_SOCK2's report counts only for the suspicion VERIFY_SUSPECT2 confirms right after it
+            // (one to two verify timeouts): with the first link cut FD_SOCK2 keeps failing to connect,
+            // and a report that old must not wave through a later suspicion formed while starved.
+            return new Settings(t.worstCaseSilentDetectionMs(), threshold, Math.max(2_000, 4 * t.failureDetectionMs()),
+                    Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2,
+                    3 * t.verifySuspectTimeoutMs());
+        }
+
+        String describe() {
+            return "a node that missed " + thresholdMs + " ms of CPU within " + windowMs + " ms holds back its own suspicions"
+                    + " (up to " + maxHoldMs + " ms; pause watch every " + tickMs + " ms), and so does one whose suspect"
+                    + " another member heard within " + freshMs + " ms (asked for up to " + opinionWaitMs + " ms)";
+        }
+    }
+
+    /** A member that heard the suspect {@code ageMs} ago, within the fresh limit: the suspicion is contradicted. */
+    record Veto(Address from, long ageMs) {
+    }
+
+    /** One question to the other members about one suspect. */
+    private static final class Opinion {
+        final long askId;
+        final Address about;
+        int awaited;
+        long freshestMs = -1;
+        Address freshestFrom;
+
+        Opinion(long askId, Address about, int awaited) {
+            this.askId = askId;
+            this.about = about;
+            this.awaited = awaited;
+        }
+    }
+
+    /** The question ("when did you last hear {@code about}?") and its answer ({@code ageMs}, -1 = never). */
+    public static final class OpinionHeader extends Header {
+        static final byte ASK = 1;
+        static final byte ANSWER = 2;
+        byte type;
+        long askId;
+        Address about;
+        long ageMs;
+
+        public OpinionHeader() {
+        }
+
+        OpinionHeader(byte type, long askId, Address about, long ageMs) {
+            this.type = type;
+            this.askId = askId;
+            this.about = about;
+            this.ageMs = ageMs;
+        }
+
+        @Override
+        public short getMagicId() {
+            return HEADER_MAGIC;
+        }
+
+        @Override
+        public Supplier<? extends Header> create() {
+            return OpinionHeader::new;
+        }
+
+        @Override
+        public int serializedSize() {
+            return Global.BYTE_SIZE + 2 * Global.LONG_SIZE + Util.size(about);
+        }
+
+        @Override
+        public void writeTo(DataOutput out) throws IOException {
+            out.writeByte(type);
+            out.writeLong(askId);
+            out.writeLong(ageMs);
+            Util.writeAddress(about, out);
+        }
+
+        @Override
+        public void readFrom(DataInput in) throws IOException, ClassNotFoundException {
+            type = in.readByte();
+            askId = in.readLong();
+            ageMs = in.readLong();
+            about = Util.readAddress(in);
+        }
+
+        @Override
+        public String toString() {
+            return (type == ASK ? "ASK " : "ANSWER ") + askId + " " + about + " " + ageMs + " ms";
+        }
+    }
+
+    @Override
+    public Object up(Message msg) {
+        OpinionHeader h = msg.getHeader(PROTOCOL_ID);
+        if (h == null) {
+            return up_prot.up(msg);
+        }
+        handle(msg.getSrc(), h);
+        return null;
+    }
+
+    @Override
+    public void up(MessageBatch batch) {
+        for (java.util.Iterator<Message> it = batch.iterator(); it.hasNext();) {
+            Message msg = it.next();
+            OpinionHeader h = msg == null ? null : msg.getHeader(PROTOCOL_ID);
+            if (h != null) {
+                it.remove();
+                handle(msg.getSrc(), h);
+            }
+        }
+        if (!batch.isEmpty()) {
+            up_prot.up(batch);
+        }
+    }
+
+    private void handle(Address from, OpinionHeader h) {
+        if (h.type == OpinionHeader.ASK) {
+            down_prot.down(new EmptyMessage(from).putHeader(PROTOCOL_ID,
+                    new OpinionHeader(OpinionHeader.ANSWER, h.askId, h.about, heard.ageMs(h.about))));
+        } else if (h.type == OpinionHeader.ANSWER) {
+            synchronized (this) {
+                Opinion o = asking;
+                if (o != null && o.askId == h.askId && h.about.equals(o.about)) {
+                    o.awaited--;
+                    if (h.ageMs >= 0 && (o.freshestMs < 0 || h.ageMs < o.freshestMs)) {
+                        o.freshestMs = h.ageMs;
+                        o.freshestFrom = from;
+                    }
+                    notifyAll();
+                }
+            }
+        }
+    }
+
+    /**
+     * Asks every member but this one and the suspects when it last heard {@code suspect}; returns
+     * the member that heard it within {@code freshMs} and how long ago, or null (nobody did, nobody
+     * answered in time, or nobody to ask).
+     */
+    private Veto secondOpinion(Address suspect, Collection<Address> suspects) {
+        List<Address> ask = new ArrayList<>();
+        for (Address m : members) {
+            if (!m.equals(getAddress()) && !suspects.contains(m)) {
+                ask.add(m);
+            }
+        }
+        if (ask.isEmpty()) {
+            return null;
+        }
+        Opinion o;
+        synchronized (this) {
+            o = new Opinion(++nextAskId, suspect, ask.size());
+            asking = o;
+        }
+        for (Address m : ask) {
+            down_prot.down(new EmptyMessage(m).putHeader(PROTOCOL_ID, new OpinionHeader(OpinionHeader.ASK, o.askId, suspect, 0)));
+        }
+        long deadline = nanoTime.getAsLong() + opinionWaitNanos;
+        synchronized (this) {
+            try {
+                while (o.awaited > 0 && !(o.freshestMs >= 0 && o.freshestMs <= freshMs)) {
+                    long left = deadline - nanoTime.getAsLong();
+                    if (left <= 0) {
+                        break;
+                    }
+                    wait(Math.max(1, left / 1_000_000L));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                asking = null;
+            }
+            return o.freshestMs >= 0 && o.freshestMs <= freshMs ? new Veto(o.freshestFrom, o.freshestMs) : null;
+        }
+    }
+
+    @Override
+    public Object up(Event evt) {
+        switch (evt.getType()) {
+            case Event.SUSPECT -> {
+                List<Address> pass = screen(addresses(evt.getArg()));
+                return pass.isEmpty() ? null : up_prot.up(new Event(Event.SUSPECT, pass));
+            }
+            case Event.UNSUSPECT -> {
+                Object arg = evt.getArg();
+                if (arg instanceof Address a) {
+                    Long since = heldSince.remove(a);
+                    if (since != null) {
+                        avoidedCount.incrementAndGet();
+                        LOG.log(Level.INFO, nodeName + ": " + Messenger.nameOf(a) + " was heard again "
+                                + (nanoTime.getAsLong() - since) / 1_000_000 + " ms after this node held back its"
+                                + " suspicion (formed while this node was starved of CPU): a false suspicion avoided");
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+        return up_prot.up(evt);
+    }
+
+    @Override
+    public Object down(Event evt) {
+        if (evt.getType() == Event.VIEW_CHANGE && evt.getArg() instanceof View v) {
+            heldSince.keySet().retainAll(v.getMembers());
+            members = List.copyOf(v.getMembers());
+        }
+        return down_prot.down(evt);
+    }
+
+    /** The suspects to pass up now; the others are held (see the class comment). */
+    List<Address> screen(Collection<Address> suspects) {
+        long now = nanoTime.getAsLong();
+        long stolen = watch.stolenWithinNanos(windowNanos, now);
+        List<Address> pass = new ArrayList<>(suspects.size());
+        for (Address a : suspects) {
+            Long since = heldSince.get(a);
+            if (heard.connectionLostWithin(a, crashEvidenceMs)) {
+                // FD_SOCK2 saw its connection break (a crash: the kernel reset it). That is evidence,
+                // not silence, so neither check applies; the others' "heard it a moment ago" would only
+                // turn a 100 ms crash detection into FD_ALL3's full timeout (ProcessTest).
+                heldSince.remove(a);
+                pass.add(a);
+                continue;
+            }
+            boolean starved = stolen >= thresholdNanos;
+            boolean holdable = since == null || now - since < maxHoldNanos;
+            Veto veto = !starved && holdable ? secondOpinion(a, suspects) : null;
+            if (holdable && (starved || veto != null)) {
+                heldCount.incrementAndGet();
+                if (veto != null) {
+                    vetoCount.incrementAndGet();
+                }
+                if (since == null) {
+                    heldSince.put(a, now);
+                    LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": " + (starved
+                            ? "this node missed " + stolen / 1_000_000 + " ms of CPU in the last " + windowNanos / 1_000_000
+                                    + " ms (worst single pause so far " + watch.worstLatenessNanos() / 1_000_000 + " ms), so it"
+                                    + " may not have heard it"
+                            : Messenger.nameOf(veto.from()) + " heard it " + veto.ageMs() + " ms ago")
+                            + "; asking again while it stays silent");
+                }
+                continue;
+            }
+            if (since != null) {
+                heldSince.remove(a);
+                if (starved) {
+                    expiredCount.incrementAndGet();
+                }
+                LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(a) + " after holding the suspicion back "
+                        + (now - since) / 1_000_000 + " ms" + (starved ? " (the longest hold; this node is still starved)"
+                                : " (this node ran normally for " + windowNanos / 1_000_000 + " ms since and no member"
+                                        + " heard it lately)"));
+            }
+            pass.add(a);
+        }
+        return pass;
+    }
+
+    static List<Address> addresses(Object arg) {
+        if (arg instanceof Collection<?> c) {
+            return c.stream().filter(Address.class::isInstance).map(Address.class::cast).toList();
+        }
+        if (arg instanceof Address a) {
+            return List.of(a);
+        }
+        return List.of();
+    }
+
+    /** Suspicion events held back (each re-raised suspicion counts). */
+    long heldCount() {
+        return heldCount.get();
+    }
+
+    /** Suspicion events held because another member had heard the suspect lately. */
+    long vetoCount() {
+        return vetoCount.get();
+    }
+
+    /** Held suspects heard from again: false suspicions that did not become view changes. */
+    long avoidedCount() {
+        return avoidedCount.get();
+    }
+
+    /** Held suspicions let through at the longest hold while this node was still starved. */
+    long expiredCount() {
+        return expiredCount.get();
+    }
+}

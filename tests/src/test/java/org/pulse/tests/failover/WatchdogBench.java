@@ -1,0 +1,111 @@
+package org.pulse.tests.failover;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.pulse.bench.FailoverProbe;
+import org.pulse.tests.support.NetnsLab;
+
+/**
+ * bench/failover's watchdog case: the outage a client sees with watchdog-only fencing (no fence
+ * device; stonith-watchdog-timeout {@value #STONITH_WATCHDOG_MS} ms, watchdog {@value #WATCHDOG_MS} ms, one
+ * pulse-watchdog-sim per node), the node holding the VIP dying as in case (a) (link down + SIGKILL).
+ * stonith-watchdog-timeout bounds the outage from below: the survivors wait it out after losing the
+ * node. A lab of its own (its nodes feed watchdogs, which the other cases must not have: a node they
+ * kill would be powered off again by its watchdog after it came back).
+ */
+final class WatchdogBench {
+    static final long WATCHDOG_MS = 2000;
+    static final long STONITH_WATCHDOG_MS = 5000;
+
+    private WatchdogBench() {
+    }
+
+    /**
+     * failure_detection_ms of this lab: at least 500 (the lab tests' setting); with 200, a node booting
+     * again while four JVMs and three simulators share two cores was suspected at once and stayed apart.
+     */
+    static long detectionMs(long fdMs) {
+        return Math.max(500, fdMs);
+    }
+
+    static List<Long> trials(Path repo, int trials, long requestedFdMs) throws Exception {
+        long fdMs = detectionMs(requestedFdMs);
+        List<Long> out = new ArrayList<>();
+        List<Process> sims = new ArrayList<>();
+        try (NetnsLab lab = NetnsLab.create(FailoverLab.NODES)) {
+            Path devices = lab.dir("watchdog");
+            Path power = lab.dir("power");
+            for (int i = 1; i <= FailoverLab.NODES; i++) {
+                String name = lab.node(i).name();
+                sims.add(new ProcessBuilder(repo.resolve("bin/pulse-watchdog-sim").toString(), "--device",
+                        devices.resolve(name).toString(), "--timeout-ms", Long.toString(WATCHDOG_MS), "--node", name,
+                        "--power-dir", power.toString(), "--agent", repo.resolve("crmd/src/main/fence/fence_pulse_sim").toString())
+                        .redirectErrorStream(true).redirectOutput(lab.workDir().resolve("watchdog-" + name + ".log").toFile())
+                        .start());
+            }
+            for (int i = 1; i <= FailoverLab.NODES; i++) {
+                Path log = lab.workDir().resolve("watchdog-" + lab.node(i).name() + ".log");
+                if (FailoverLab.waitFor(Duration.ofSeconds(60), () -> WatchdogFencingLabTest.read(log).contains(" ready ")
+                        ? "ok" : null) == null) {
+                    throw new IllegalStateException("a watchdog simulator did not start: " + log);
+                }
+            }
+            FailoverLab cluster = FailoverLab.start(lab, repo, fdMs, i -> "watchdog = " + devices.resolve(lab.node(i).name())
+                    + "\nwatchdog_timeout_ms = " + WATCHDOG_MS + "\n");
+            try {
+                if (FailoverLab.waitFor(Duration.ofSeconds(180), () -> cluster.agreedDc(cluster.all())) == null) {
+                    throw new IllegalStateException("the watchdog lab did not form in 180 s; logs " + cluster.logs());
+                }
+                for (int i = 1; i <= FailoverLab.NODES; i++) {
+                    cluster.startNodeWebServer(i);
+                }
+                String vip = lab.vip(0);
+                cluster.configureWhenJoined(1, List.of("property stonith-enabled=true no-quorum-policy=stop stonith-action=off"
+                        + " stonith-watchdog-timeout=" + STONITH_WATCHDOG_MS + "ms", "rsc_defaults resource-stickiness=100",
+                        "primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=" + NetnsLab.IFNAME
+                                + " op monitor interval=1s timeout=10s"));
+                for (int t = 1; t <= trials; t++) {
+                    String on = FailoverLab.waitFor(Duration.ofSeconds(60), () -> cluster.agreedRunningOn("vip", cluster.all()));
+                    if (on == null) {
+                        throw new IllegalStateException("watchdog trial " + t + ": the VIP runs nowhere; logs " + cluster.logs());
+                    }
+                    int victim = cluster.index(on);
+                    try (FailoverLab.Client client = cluster.client(vip, 80)) {
+                        if (FailoverLab.waitFor(Duration.ofSeconds(20), () -> client.okCount() >= 50 ? "ok" : null) == null) {
+                            throw new IllegalStateException("watchdog trial " + t + ": the client gets no page");
+                        }
+                        double[] killed = cluster.powerOff(victim);
+                        FailoverProbe.Outage o = FailoverLab.waitFor(Duration.ofSeconds(60),
+                                () -> FailoverProbe.outage(client.samples, killed[0], killed[1]));
+                        if (o == null) {
+                            throw new IllegalStateException("watchdog trial " + t + ": no page within 60 s; logs " + cluster.logs());
+                        }
+                        out.add(o.ms());
+                        System.out.printf("watchdog trial %d: %s killed, outage %d ms (stonith-watchdog-timeout %d ms)%n", t,
+                                on, o.ms(), STONITH_WATCHDOG_MS);
+                    }
+                    // Its watchdog fires (the simulator powers the dead node off) before it boots again.
+                    if (FailoverLab.waitFor(Duration.ofSeconds(20), () -> cluster.fenced(victim) ? "off" : null) == null) {
+                        throw new IllegalStateException("watchdog trial " + t + ": " + on + "'s watchdog did not fire");
+                    }
+                    cluster.powerOn(victim);
+                    // The node's own web server went with it (a machine that boots starts it again).
+                    cluster.startNodeWebServer(victim);
+                    if (FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())) == null) {
+                        throw new IllegalStateException("watchdog trial " + t + ": " + on + " did not rejoin");
+                    }
+                }
+            } finally {
+                for (Process p : sims) {
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                }
+                cluster.close();
+            }
+        }
+        return out;
+    }
+}

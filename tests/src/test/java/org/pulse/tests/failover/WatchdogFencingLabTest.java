@@ -1,0 +1,188 @@
+package org.pulse.tests.failover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.pulse.bench.FailoverAdmin;
+import org.pulse.tests.support.NetnsLab;
+import org.pulse.tests.support.TestEnv;
+
+/**
+ * Watchdog-only fencing ("diskless SBD") in the namespace lab (root): three nodes, no fence device,
+ * each node's crmd feeding its watchdog, a pulse-watchdog-sim per node (a FIFO device that, unfed for
+ * {@value #WATCHDOG_MS} ms, powers its node off through the power-switch simulator), and
+ * stonith-watchdog-timeout = {@value #STONITH_WATCHDOG_MS} ms. A node cut off loses quorum, stops
+ * feeding and is powered off by its watchdog; the others start its VIP only once
+ * stonith-watchdog-timeout has passed since they lost it, never before; a crmd frozen by SIGSTOP on a
+ * quorate node feeds nothing, so its watchdog resets it too. A setting that breaks Pacemaker's timing
+ * rule is refused with the rule named. Bound: about 2 minutes (two faults, one reboot).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WatchdogFencingLabTest {
+    static final long WATCHDOG_MS = 2000;
+    static final long STONITH_WATCHDOG_MS = 5000;
+    static NetnsLab lab;
+    static FailoverLab cluster;
+    static String vip;
+    static final List<Process> simulators = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestEnv.requireRoot();
+        for (String c : List.of("ip", "nsenter", "setsid", "mkfifo")) {
+            TestEnv.requireCommand(c);
+        }
+        Path repo = TestEnv.root();
+        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
+                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        lab = NetnsLab.create(FailoverLab.NODES);
+        Path devices = lab.dir("watchdog");
+        Path power = lab.dir("power");
+        for (int i = 1; i <= FailoverLab.NODES; i++) {
+            String name = lab.node(i).name();
+            ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/pulse-watchdog-sim").toString(), "--device",
+                    devices.resolve(name).toString(), "--timeout-ms", Long.toString(WATCHDOG_MS), "--node", name,
+                    "--power-dir", power.toString(), "--agent", repo.resolve("crmd/src/main/fence/fence_pulse_sim").toString());
+            pb.redirectErrorStream(true).redirectOutput(lab.workDir().resolve("watchdog-" + name + ".log").toFile());
+            simulators.add(pb.start());
+        }
+        for (int i = 1; i <= FailoverLab.NODES; i++) {
+            Path log = lab.workDir().resolve("watchdog-" + lab.node(i).name() + ".log");
+            assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(60), () -> read(log).contains(" ready ") ? "ok" : null),
+                    "the watchdog simulator did not start: " + read(log));
+        }
+        cluster = FailoverLab.start(lab, repo, 500, i -> "watchdog = " + devices.resolve(lab.node(i).name()) + "\n"
+                + "watchdog_timeout_ms = " + WATCHDOG_MS + "\n");
+        System.out.println("WatchdogFencingLabTest: " + lab + "; node logs " + cluster.logs());
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
+                "the three lab nodes did not agree on a DC within 120 s; logs " + cluster.logs());
+        vip = lab.vip(0);
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        // The simulators first: the lab's teardown kills the nodes, and their watchdogs must not fire then.
+        for (Process p : simulators) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aTimeoutNotAboveTheWatchdogsIsRefusedNamingTheRule() throws Exception {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> cluster.configureWhenJoined(1, List.of("property stonith-enabled=true stonith-watchdog-timeout=1s")));
+        assertTrue(e.getMessage().contains("must be greater than the watchdog timeout"), e.getMessage());
+        cluster.configureWhenJoined(1, List.of(
+                "property stonith-enabled=true no-quorum-policy=stop stonith-action=off stonith-watchdog-timeout="
+                        + STONITH_WATCHDOG_MS + "ms",
+                "rsc_defaults resource-stickiness=100",
+                "primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=" + NetnsLab.IFNAME
+                        + " op monitor interval=1s timeout=10s"));
+        // Without a fence device the VIP runs only because the DC counts watchdog self-fencing as fencing.
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(60), () -> cluster.agreedRunningOn("vip", cluster.all())),
+                "the VIP did not start with watchdog-only fencing: " + FailoverAdmin.str(cluster.status(1), "text"));
+        String cib = FailoverAdmin.str(cluster.query(1), "xml");
+        assertTrue(cib.contains("name=\"have-watchdog\" value=\"true\""), "the DC did not record have-watchdog");
+    }
+
+    @Test
+    @Order(2)
+    void aNodeCutOffIsResetByItsWatchdogAndRecoveredOnlyAfterStonithWatchdogTimeout() throws Exception {
+        String on = cluster.agreedRunningOn("vip", cluster.all());
+        assertNotNull(on);
+        int victim = cluster.index(on);
+        int[] survivors = cluster.others(victim);
+        long cutAt = System.currentTimeMillis();
+        lab.linkDown(cluster.node(victim));
+        String movedTo = FailoverLab.waitFor(Duration.ofSeconds(60), () -> {
+            String w = cluster.agreedRunningOn("vip", survivors);
+            return w != null && !w.equals(on) ? w : null;
+        });
+        long seenAt = System.currentTimeMillis();
+        assertNotNull(movedTo, "the VIP was not recovered within 60 s of cutting " + on + "; logs " + cluster.logs());
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(20), () -> cluster.fenced(victim) ? "yes" : null),
+                on + " was not powered off by its watchdog: " + read(lab.workDir().resolve("watchdog-" + on + ".log")));
+        long resetAt = cluster.fencedAtEpochMs(victim);
+        System.out.printf("watchdog fencing of %s (link cut): reset by its watchdog %d ms after the cut, VIP on %s"
+                + " %d ms after the cut (stonith-watchdog-timeout %d ms)%n", on, resetAt - cutAt, movedTo,
+                seenAt - cutAt, STONITH_WATCHDOG_MS);
+        assertTrue(resetAt - cutAt >= WATCHDOG_MS, "the watchdog fired " + (resetAt - cutAt) + " ms after the cut, before"
+                + " its timeout: it was not being fed before");
+        assertTrue(seenAt - cutAt >= STONITH_WATCHDOG_MS, "the survivors started the VIP " + (seenAt - cutAt)
+                + " ms after losing " + on + ", before stonith-watchdog-timeout (" + STONITH_WATCHDOG_MS + " ms)");
+        assertTrue(resetAt <= seenAt, "the VIP was started elsewhere " + (resetAt - seenAt) + " ms before " + on
+                + " was reset");
+        assertEquals(List.of(movedTo), cluster.owners(vip), "the VIP must be on exactly one live node");
+        String history = FailoverAdmin.str(cluster.status(survivors[0]), "text");
+        assertTrue(history.contains("watchdog"), "the fence history does not name the watchdog:\n" + history);
+        cluster.powerOn(victim);
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
+                on + " did not rejoin within 120 s; logs " + cluster.logs());
+    }
+
+    @Test
+    @Order(3)
+    void aFrozenCrmdOnAQuorateNodeIsResetByItsWatchdog() throws Exception {
+        String on = FailoverLab.waitFor(Duration.ofSeconds(30), () -> cluster.agreedRunningOn("vip", cluster.all()));
+        assertNotNull(on, "the VIP runs nowhere: " + FailoverAdmin.str(cluster.status(1), "text"));
+        int victim = cluster.index(on);
+        int[] survivors = cluster.others(victim);
+        long pid = Long.parseLong(Files.readString(cluster.power.resolve(on + ".pid")).strip());
+        long stoppedAt = System.currentTimeMillis();
+        NetnsLab.Result r = NetnsLab.run(List.of("kill", "-STOP", Long.toString(pid)), java.util.Map.of(),
+                Duration.ofSeconds(10));
+        assertTrue(r.ok(), "kill -STOP " + pid + ": " + r.stderr());
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(30), () -> cluster.fenced(victim) ? "yes" : null),
+                on + " (crmd frozen) was not reset by its watchdog: " + read(lab.workDir().resolve("watchdog-" + on + ".log")));
+        long resetAt = cluster.fencedAtEpochMs(victim);
+        String movedTo = FailoverLab.waitFor(Duration.ofSeconds(60), () -> {
+            String w = cluster.agreedRunningOn("vip", survivors);
+            return w != null && !w.equals(on) ? w : null;
+        });
+        long seenAt = System.currentTimeMillis();
+        assertNotNull(movedTo, "the VIP was not recovered after " + on + " froze; logs " + cluster.logs());
+        System.out.printf("watchdog fencing of %s (crmd SIGSTOP): reset %d ms after the freeze, VIP on %s %d ms"
+                + " after it%n", on, resetAt - stoppedAt, movedTo, seenAt - stoppedAt);
+        // The last feed came at most one feeding period (timeout / 5) before the freeze.
+        assertTrue(resetAt - stoppedAt >= WATCHDOG_MS - WATCHDOG_MS / 5 - 50, "reset " + (resetAt - stoppedAt)
+                + " ms after the freeze: sooner than the watchdog timeout allows");
+        assertTrue(resetAt <= seenAt, "the VIP was started elsewhere before " + on + " was reset");
+        assertTrue(seenAt - stoppedAt >= STONITH_WATCHDOG_MS, "the VIP was started " + (seenAt - stoppedAt)
+                + " ms after the freeze, before stonith-watchdog-timeout");
+        assertEquals(List.of(movedTo), cluster.owners(vip), "the VIP must be on exactly one live node");
+    }
+}

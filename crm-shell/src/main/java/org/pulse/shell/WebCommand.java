@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
  * of the web console, bound to the asking user and valid for {@code --lifetime}; prints the token,
  * when it expires and where the console is.
  */
-@Command(name = "web", description = "The web console: 'web token [--lifetime DURATION]' prints a login token for"
+@Command(name = "web", mixinStandardHelpOptions = true, description = "The web console: 'web token [--lifetime DURATION]' prints a login token for"
         + " the user running crm (default lifetime 1h, at most 7d).")
 final class WebCommand implements Callable<Integer> {
     @CommandLine.ParentCommand

@@ -237,6 +237,7 @@ public final class Crm implements Callable<Integer> {
         cl.addSubcommand(new SimulateCommand());
         cl.addSubcommand(new ExplainCommand());
         cl.addSubcommand(new HistoryCommand());
+        cl.addSubcommand(new WebCommand());
         cl.addSubcommand(new ClusterCommand());
         for (CommandLine sub : cl.getSubcommands().values()) {
             if (sub.getCommand() instanceof LevelWords) {

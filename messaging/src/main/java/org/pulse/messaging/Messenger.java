@@ -353,7 +353,8 @@ public final class Messenger implements AutoCloseable {
         return guard == null ? new long[3] : new long[] {guard.heldCount(), guard.avoidedCount(), guard.vetoCount()};
     }
 
-    long rejectedBySeal() {
+    /** Messages the seal refused since this node started (wrong key, replayed, earlier incarnation): for metrics. */
+    public long rejectedBySeal() {
         return seal == null ? 0 : seal.rejectedCount();
     }
 

@@ -43,15 +43,33 @@ public final class LocalCluster implements AutoCloseable {
         this.processes = new Process[nodes + 1];
     }
 
+    private long failureDetectionMs = 500;
+
     /** Writes key and configs under {@code root} and starts every node. */
     public static LocalCluster start(Path repo, Path root, int nodes, int basePort) throws IOException {
-        return start(repo, root, nodes, basePort, i -> "");
+        return start(repo, root, nodes, basePort, 500, i -> "");
+    }
+
+    /**
+     * The same with another failure detection time: suites that are not about failure detection use a
+     * longer one, so that a machine loaded by other builds does not split their cluster (a killed
+     * process is still seen at once: its connections reset).
+     */
+    public static LocalCluster start(Path repo, Path root, int nodes, int basePort, long failureDetectionMs)
+            throws IOException {
+        return start(repo, root, nodes, basePort, failureDetectionMs, i -> "");
     }
 
     /** As {@link #start(Path, Path, int, int)}, with lines added to node i's config (e.g. a shorter write deadline). */
     public static LocalCluster start(Path repo, Path root, int nodes, int basePort,
             java.util.function.IntFunction<String> extraConfig) throws IOException {
+        return start(repo, root, nodes, basePort, 500, extraConfig);
+    }
+
+    private static LocalCluster start(Path repo, Path root, int nodes, int basePort, long failureDetectionMs,
+            java.util.function.IntFunction<String> extraConfig) throws IOException {
         LocalCluster c = new LocalCluster(repo, root, nodes, basePort);
+        c.failureDetectionMs = failureDetectionMs;
         c.extraConfig = extraConfig;
         try {
             c.prepare(root.resolve("key"));
@@ -123,7 +141,7 @@ public final class LocalCluster implements AutoCloseable {
                 + "agent_dirs = " + repo.resolve("resource-agents/src/main/ocf") + ":/usr/lib/ocf\n"
                 + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + ":/usr/sbin\n"
                 + "ha_rsctmp = " + dir.resolve("rsctmp") + "\n"
-                + "failure_detection_ms = 500\n"
+                + "failure_detection_ms = " + failureDetectionMs + "\n"
                 + "http = 127.0.0.1:" + httpPort(i) + "\n"
                 // Several nodes share this machine: a self-fence (no-quorum-policy=suicide) ends the
                 // node's process, never reboots the machine.

@@ -17,6 +17,11 @@ public final class AdminOp {
     public static final String RESOURCE = "resource";
     /** A node command. Args: {@code action} (standby, online, maintenance, ready, ...), {@code node}. */
     public static final String NODE = "node";
+    /**
+     * A login token for the web console, bound to the caller. Args: {@code lifetime} (seconds). Result:
+     * {@code token}, {@code user}, {@code expires} (ISO-8601), {@code url} (when crmd serves the console).
+     */
+    public static final String WEB_TOKEN = "web-token";
 
     /**
      * The cluster's node list while it runs. Args: {@code action} ({@code add}, {@code remove}),

@@ -57,6 +57,8 @@ final class DcRole {
     private CibVersion joinVersion;
     private boolean syncConfirmed;
     private TransitionRun current;
+    /** Why the DC last wanted to schedule (the newest reason wins): a transition's trigger, for the console. */
+    private String scheduleReason = "start";
     /** Fence planner steps sent so far: each gets an op key of its own. */
     private long fenceSteps;
     private long transitionSeq;
@@ -340,6 +342,7 @@ final class DcRole {
             out().timer(new TimerKey("join-finalization"), joinTimeoutMs("join-finalization-timeout",
                     DEFAULT_JOIN_FINALIZATION_TIMEOUT_MS));
         }
+        scheduleReason = "join of view " + view.id();
         out().info("join of view " + view.id() + " complete: " + decision.reason()
                 + (quorate ? " (quorate)" : " (no-quorum-policy=" + Cibs.noQuorumPolicy(joinedCib) + ")")
                 + ", CIB " + joinedCib.version());
@@ -679,6 +682,7 @@ final class DcRole {
             }
         } else if (key.is("fence-retry") || key.is("recheck")) {
             needSchedule = true;
+            scheduleReason = key.is("recheck") ? "cluster-recheck-interval" : "fence retry";
             if (key.is("recheck")) {
                 long recheckMs = Cibs.parseDurationMs(Cibs.property(c.cib(), "cluster-recheck-interval", "15min"),
                         900_000);
@@ -1057,6 +1061,7 @@ final class DcRole {
 
     private void requestSchedule(String why) {
         needSchedule = true;
+        scheduleReason = why;
         if (current != null) {
             current.abort(why);
         }
@@ -1075,7 +1080,7 @@ final class DcRole {
             if (current == null && needSchedule && !c.now().isBefore(fenceRetryAt)) {
                 TransitionPlan p = fencingPlan();
                 if (p != null) {
-                    current = new TransitionRun(++transitionSeq, p);
+                    current = new TransitionRun(++transitionSeq, p, c.now(), scheduleReason);
                     out().info("transition " + current.id + " (" + p.source() + "): " + p.actions());
                 }
             }
@@ -1098,10 +1103,15 @@ final class DcRole {
                     return;
                 }
                 boolean clean = current.completeAndClean();
+                out().add(new Effect.TransitionEnded(current.id, current.plan.source(),
+                        current.plan.actions().stream().map(PlannedAction::toString).toList(), current.trigger,
+                        current.startedAt.toEpochMilli(), java.time.Duration.between(current.startedAt, c.now()).toMillis(),
+                        clean ? "complete" : current.abortReason() == null ? "incomplete" : current.abortReason()));
                 out().info("transition " + current.id + " (" + current.plan.source() + ") ended"
                         + (clean ? "" : ": " + (current.abortReason() == null ? "incomplete" : current.abortReason())));
                 if (!clean || !current.plan.source().equals("policy-engine")) {
                     needSchedule = true;
+                    scheduleReason = "transition " + current.id + (clean ? " ended" : " was incomplete");
                 }
                 current = null;
                 grantShutdowns();
@@ -1114,7 +1124,7 @@ final class DcRole {
             if (p == null || p.isEmpty()) {
                 return;
             }
-            current = new TransitionRun(++transitionSeq, p);
+            current = new TransitionRun(++transitionSeq, p, c.now(), scheduleReason);
             out().info("transition " + current.id + " (" + p.source() + "): " + p.actions());
         }
     }

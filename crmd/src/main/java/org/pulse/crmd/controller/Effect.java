@@ -96,6 +96,22 @@ public sealed interface Effect {
     record SelfFence(String reason) implements Effect {
     }
 
+    /**
+     * The DC finished carrying out a transition (every action done, or what was in flight after an abort):
+     * for the runtime's metrics and the console's history only; nothing depends on it being performed.
+     * {@code trigger}: why the DC scheduled it; {@code result}: "complete", or why it was not.
+     */
+    record TransitionEnded(long id, String source, java.util.List<String> actions, String trigger, long startedEpochMs,
+            long durationMs, String result) implements Effect {
+        public TransitionEnded {
+            actions = java.util.List.copyOf(actions);
+        }
+
+        public boolean clean() {
+            return result.equals("complete");
+        }
+    }
+
     /** A line for the node's log (the runtime prefixes the node name). */
     record Log(Level level, String text) implements Effect {
         public enum Level { DEBUG, INFO, WARN, ERROR }

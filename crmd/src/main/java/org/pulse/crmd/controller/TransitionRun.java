@@ -17,14 +17,20 @@ final class TransitionRun {
 
     final long id;
     final TransitionPlan plan;
+    /** When the DC started it, for the transition-duration metric. */
+    final java.time.Instant startedAt;
+    /** Why the DC scheduled it (the last reason it had), for the console's history. */
+    final String trigger;
     private final Map<Integer, PlannedAction> actions = new LinkedHashMap<>();
     private final Map<Integer, State> states = new HashMap<>();
     private final Map<String, Integer> byKey = new HashMap<>();
     private String abortReason;
 
-    TransitionRun(long id, TransitionPlan plan) {
+    TransitionRun(long id, TransitionPlan plan, java.time.Instant startedAt, String trigger) {
         this.id = id;
         this.plan = plan;
+        this.startedAt = startedAt;
+        this.trigger = trigger;
         for (PlannedAction a : plan.actions()) {
             actions.put(a.id(), a);
             states.put(a.id(), State.WAITING);

@@ -45,6 +45,7 @@ final class AdminHandler {
             AdminOp.PATCH, Set.of("diff", "force"),
             AdminOp.RESOURCE, Set.of("action", "resource", "node", "force", "value"),
             AdminOp.NODE, Set.of("action", "node", "name", "value", "lifetime", "dampen", "force"),
+            AdminOp.WEB_TOKEN, Set.of("lifetime"),
             AdminOp.CLUSTER, Set.of("action", "node", "address"));
     /** What agents may do on their socket: read, and node attributes (crm_attribute, attrd_updater, crm_node). */
     static final Set<String> AGENT_NODE_ACTIONS = Set.of("attribute-set", "attribute-delete", "attribute-get");
@@ -185,6 +186,8 @@ final class AdminHandler {
                     return resource(call);
                 case AdminOp.NODE:
                     return node(call);
+                case AdminOp.WEB_TOKEN:
+                    return webToken(call);
                 case AdminOp.CLUSTER:
                     return cluster(call);
                 default:
@@ -194,6 +197,25 @@ final class AdminHandler {
         } catch (AdminProtocolException e) {
             return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, e.getMessage());
         }
+    }
+
+    /** A console token for the caller itself: whoever may use the admin socket may log in as itself. */
+    private AdminResponse webToken(Call call) throws AdminProtocolException {
+        long lifetimeS = call.req.args().number("lifetime").orElse(3600L);
+        if (lifetimeS < 1 || lifetimeS > WebTokens.MAX_LIFETIME_S) {
+            return AdminResponse.error(call.req.id(), AdminError.BAD_REQUEST, "lifetime " + lifetimeS
+                    + " s is out of range: 1 s to " + WebTokens.MAX_LIFETIME_S / 86400 + " days");
+        }
+        WebTokens tokens = runtime.webTokens();
+        if (tokens == null) {
+            return AdminResponse.error(call.req.id(), AdminError.BAD_REQUEST, "crmd on " + runtime.nodeName()
+                    + " is still starting; try again");
+        }
+        long expires = java.time.Instant.now().getEpochSecond() + lifetimeS;
+        AdminArgs out = AdminArgs.of("token", tokens.issue(call.by.user(), expires), "user", call.by.user(),
+                "expires", java.time.Instant.ofEpochSecond(expires).toString());
+        String url = runtime.consoleUrl();
+        return AdminResponse.ok(call.req.id(), url == null ? out : out.with("url", url));
     }
 
     private static String rootName(String xml) {
@@ -257,17 +279,33 @@ final class AdminHandler {
         return null;
     }
 
+    /** The status answer's fields without the CIB's XML, and the CIB as the caller may read it (for the console). */
+    record VisibleStatus(AdminResponse error, AdminArgs fields, Cib cib) {
+    }
+
+    VisibleStatus visibleStatus(String requestId, AdminAccess.Caller caller) {
+        Call call = new Call(AdminRequest.status(requestId), caller.kind() == AdminAccess.Kind.ACL
+                ? new AclSubject(caller.user(), caller.groups()) : null, null);
+        return visibleStatus(call);
+    }
+
     private AdminResponse status(Call call) {
+        VisibleStatus v = visibleStatus(call);
+        return v.error() != null ? v.error()
+                : AdminResponse.ok(call.req.id(), v.fields().with("xml", XmlWriter.toXml(v.cib().root())));
+    }
+
+    private VisibleStatus visibleStatus(Call call) {
         AdminRequest req = call.req;
         AdminResult r = runtime.request(new AdminCommand.Status(), 10_000);
         if (!r.ok()) {
-            return error(req, r);
+            return new VisibleStatus(error(req, r), null, null);
         }
         StatusReport s = r.status();
         Cib cib = call.visible(r.cib());
         AdminArgs out = AdminArgs.of("text", StatusText.render(s, cib), "node", s.node(),
                 "version", s.cibVersion().toString(), "members", String.join(",", s.members()),
-                "joined", s.joined(), "xml", XmlWriter.toXml(cib.root()));
+                "joined", s.joined());
         out = out.with("dc", s.dc()).with("quorate", s.quorate()).with("transition", s.transition())
                 .with("quorum", s.quorumReason()).with("expected_votes", s.expectedVotes())
                 .with("wait_for_all", s.waitingForAll());
@@ -287,7 +325,7 @@ final class AdminHandler {
         if (!s.fenceHistory().isEmpty()) {
             out = out.with("fence_history", StatusText.fenceHistoryLines(s.fenceHistory()));
         }
-        return AdminResponse.ok(req.id(), out);
+        return new VisibleStatus(null, out, cib);
     }
 
     private AdminResponse write(Call call, CibEdit edit, boolean force) {

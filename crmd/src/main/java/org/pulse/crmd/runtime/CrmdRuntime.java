@@ -106,14 +106,35 @@ public final class CrmdRuntime implements AutoCloseable {
     private Lrm lrm;
     private AdminServer admin;
     private MetricsServer metrics;
+    /** The web console on the metrics listener, or null (http = off). */
+    private Console console;
+    /** Signs and checks the console's login tokens; set at boot once the cluster key is read. */
+    private volatile WebTokens webTokens;
+    /** The transitions this node ran as DC, newest last, at most {@link #TRANSITIONS_KEPT}. */
+    private final java.util.ArrayDeque<Effect.TransitionEnded> transitions = new java.util.ArrayDeque<>();
+    static final int TRANSITIONS_KEPT = 200;
     /** The cluster's node list at run time (crm cluster add/remove, joins). */
     private NodeList nodeList;
     /** The join port (crm cluster join), or null when it could not be opened. */
     private JoinListener joinListener;
     /** Runs the CIB's alert agents for what each applied CIB changed; created at boot. */
     private AlertRunner alerts;
-    private final java.util.concurrent.atomic.AtomicLong viewChanges = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong suspicions = new java.util.concurrent.atomic.AtomicLong();
+    /** Histograms and counters of what happened (operations, fencing, transitions, views, failovers). */
+    private final Observations observations;
+    /**
+     * Watches failovers off the event thread: reading where resources are (the policy engine over a whole
+     * CIB) is done there, and only while a lost node's resources are not yet active elsewhere.
+     */
+    private final ExecutorService failoverThread;
+    /** Failover thread only. */
+    private final FailoverWatch failovers = new FailoverWatch();
+    private volatile boolean watchingFailovers;
+    /** The newest CIB this node applied, and when; for the failover watch. */
+    private final java.util.concurrent.atomic.AtomicReference<Cib> appliedCib = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile java.time.Instant appliedAt;
+    private final java.util.concurrent.atomic.AtomicBoolean failoverCheckQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The members of the last view (the JGroups thread that delivers views alone touches it). */
+    private List<String> lastMembers = List.of();
     /** The last metrics text and what it was rendered from; the HTTP thread alone touches it. */
     private String metricsKey = "";
     private String metricsText = "";
@@ -151,6 +172,8 @@ public final class CrmdRuntime implements AutoCloseable {
         this.store = new CibStore(config.dataDir().resolve("cib"));
         this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-cib-writer-" + config.node()));
         this.peDir = config.dataDir().resolve("pe");
+        this.observations = new Observations(clock.millis(), () -> messenger == null ? 0 : messenger.rejectedBySeal());
+        this.failoverThread = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-failover-" + config.node()));
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -175,6 +198,7 @@ public final class CrmdRuntime implements AutoCloseable {
         // The key first: without it nothing else is worth starting (its message says what to do).
         ClusterKey key = ClusterKey.load(config.keyFile());
         leaseMacKey = key.derive("pulse/lease/v1");
+        webTokens = new WebTokens(key.derive("pulse/web-token/v1"));
         Files.createDirectories(config.dataDir());
         PrivateFiles.privateDirectory(peDir); // saved inputs hold every parameter, passwords included
         Files.createDirectories(config.haRsctmp());
@@ -199,10 +223,15 @@ public final class CrmdRuntime implements AutoCloseable {
             }
         });
         alerts = new AlertRunner(config.node(), log, stored.orElse(null), 1);
-        lrm = new Lrm(lrmConfig(config, agentPath()), r -> post(new Event.OperationCompleted(toOpResult(r))));
+        lrm = new Lrm(lrmConfig(config, agentPath()), r -> {
+            observe(r);
+            post(new Event.OperationCompleted(toOpResult(r)));
+        });
         admin = AdminServer.start(config.socket(), this, log);
         if (config.http() != null) {
-            metrics = MetricsServer.start(config.http(), this::metricsText, log);
+            console = new Console(this, new AdminHandler(this), new AdminAccess(() -> System.nanoTime() / 1_000_000), clock,
+                    log, config.http().getAddress() == null || config.http().getAddress().isLoopbackAddress());
+            metrics = MetricsServer.start(config.http(), this::metricsText, console, log);
         }
         List<ClusterKey> accepted = new ArrayList<>();
         for (Path f : config.acceptKeyFiles()) {
@@ -329,16 +358,19 @@ public final class CrmdRuntime implements AutoCloseable {
     private final class Listener implements MessagingListener {
         @Override
         public void onView(ClusterView v) {
-            viewChanges.incrementAndGet();
+            observations.view(v.members());
+            watchFailovers(v.members(), clock.instant());
             post(new Event.ViewChanged(new View(v.id(), v.members())));
             if (nodeList != null) {
                 nodeList.viewChanged(v);
             }
+            // After the event is queued: a stream woken now asks for the status behind it.
+            changed();
         }
 
         @Override
         public void onSuspect(Set<String> nodeNames) {
-            suspicions.addAndGet(nodeNames.size());
+            observations.suspected(nodeNames.size());
             log.info("suspected: {}", nodeNames);
         }
 
@@ -414,6 +446,12 @@ public final class CrmdRuntime implements AutoCloseable {
             }
         } else if (f instanceof Effect.PersistCib p) {
             persist(p.cib(), p.durable());
+            appliedAt = clock.instant();
+            appliedCib.set(p.cib());
+            if (watchingFailovers) {
+                checkFailovers();
+            }
+            changed();
             // After the persist: an agent hears only of what this node has applied.
             try {
                 alerts.cibApplied(p.cib(), clock.instant());
@@ -463,6 +501,15 @@ public final class CrmdRuntime implements AutoCloseable {
                 return;
             }
             selfFence(s.reason());
+        } else if (f instanceof Effect.TransitionEnded t) {
+            observations.transitionEnded(t.actions().size(), t.durationMs(), t.clean());
+            synchronized (transitions) {
+                transitions.add(t);
+                if (transitions.size() > TRANSITIONS_KEPT) {
+                    transitions.removeFirst();
+                }
+            }
+            changed();
         } else if (f instanceof Effect.Log l) {
             switch (l.level()) {
                 case DEBUG -> log.debug(l.text());
@@ -738,13 +785,91 @@ public final class CrmdRuntime implements AutoCloseable {
             throw new IllegalStateException(r.message());
         }
         StatusReport s = r.status();
-        Metrics.Counters counters = new Metrics.Counters(viewChanges.get(), suspicions.get());
-        String key = s + "|" + counters;
+        observations.fenceHistory(s.fenceHistory());
+        String key = s.toString();
         if (!key.equals(metricsKey)) {
-            metricsText = Metrics.render(s, r.cib(), counters, config.link2() == null ? 1 : 2, clock.instant());
+            metricsText = Metrics.render(s, r.cib(), config.link2() == null ? 1 : 2, clock.instant());
             metricsKey = key;
         }
-        return metricsText;
+        StringBuilder b = new StringBuilder(metricsText.length() + 8192).append(metricsText);
+        observations.render(b);
+        return b.toString();
+    }
+
+    /** An operation ended on this node: its execution time, and a fence action's per device. */
+    private void observe(OperationResult r) {
+        if (r.execStatus() == org.pulse.lrm.ExecStatus.CANCELLED || r.execStatus() == org.pulse.lrm.ExecStatus.PENDING) {
+            return;
+        }
+        AgentRef a = r.agent();
+        String agent = a.standard() + (a.provider() == null || a.provider().isEmpty() ? "" : ":" + a.provider()) + ":" + a.type();
+        observations.operation(agent, r.action(), r.execTimeMs());
+        if (a.standard().equals("stonith") && Set.of("off", "reboot", "on").contains(r.action())) {
+            observations.fencing(r.resourceId(), r.execTimeMs());
+        }
+    }
+
+    /**
+     * On the JGroups thread that delivers views, before the controller hears of the view: the CIB
+     * applied so far still places the lost node's resources on it, which is what the watch starts from.
+     */
+    private void watchFailovers(List<String> members, java.time.Instant at) {
+        List<String> before = lastMembers;
+        lastMembers = List.copyOf(members);
+        List<String> left = before.stream().filter(m -> !members.contains(m)).toList();
+        List<String> back = members.stream().filter(m -> !before.contains(m)).toList();
+        Cib cib = appliedCib.get();
+        if ((left.isEmpty() || cib == null) && back.isEmpty()) {
+            return;
+        }
+        runOnFailoverThread(() -> {
+            back.forEach(failovers::nodeBack);
+            if (!left.isEmpty() && cib != null) {
+                List<org.pulse.policy.Placement> placement = org.pulse.policy.PolicyEngine.schedule(
+                        org.pulse.cib.model.CibModel.from(cib.root()), at).placementBefore();
+                left.forEach(n -> failovers.nodeLost(n, at, placement));
+            }
+            watchingFailovers = failovers.watching();
+            if (watchingFailovers) {
+                checkFailovers();
+            }
+        });
+    }
+
+    /** Reads the newest applied CIB's placement once, however many CIBs were applied meanwhile. */
+    private void checkFailovers() {
+        if (!failoverCheckQueued.compareAndSet(false, true)) {
+            return;
+        }
+        runOnFailoverThread(() -> {
+            failoverCheckQueued.set(false);
+            Cib cib = appliedCib.get();
+            java.time.Instant at = appliedAt;
+            if (cib == null || !failovers.watching()) {
+                return;
+            }
+            List<org.pulse.policy.Placement> placement = org.pulse.policy.PolicyEngine.schedule(
+                    org.pulse.cib.model.CibModel.from(cib.root()), at).placementBefore();
+            for (long ms : failovers.placed(placement, at)) {
+                log.info("failover done in {} ms", ms);
+                observations.failover(ms);
+            }
+            watchingFailovers = failovers.watching();
+        });
+    }
+
+    private void runOnFailoverThread(Runnable r) {
+        try {
+            failoverThread.execute(() -> {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    log.warn("failover watch: {}", e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
     }
 
     /** Keeps the scheduler's input for crm simulate; the oldest beyond pe_inputs_kept are removed. */
@@ -792,6 +917,35 @@ public final class CrmdRuntime implements AutoCloseable {
 
     NodeConfig config() {
         return config;
+    }
+
+    private void changed() {
+        Console c = console;
+        if (c != null) {
+            c.changed();
+        }
+    }
+
+    WebTokens webTokens() {
+        return webTokens;
+    }
+
+    /** Where this node serves the console, or null. */
+    String consoleUrl() {
+        MetricsServer m = metrics;
+        return m == null || console == null ? null : "http://" + config.http().getHostString() + ":" + m.port() + "/";
+    }
+
+    List<Effect.TransitionEnded> transitions() {
+        synchronized (transitions) {
+            return List.copyOf(transitions);
+        }
+    }
+
+    /** What the console's streams compare to see a change: the controller's status (no XML, no CIB read). */
+    String statusKey() {
+        AdminResult r = request(new AdminCommand.Status(), 5_000);
+        return r.ok() ? r.status().toString() : "unavailable: " + r.message();
     }
 
     Messenger messenger() {
@@ -864,6 +1018,7 @@ public final class CrmdRuntime implements AutoCloseable {
             alerts.close();
         }
         started.countDown();
+        failoverThread.shutdownNow();
         if (sbd != null) {
             sbd.close();
         }

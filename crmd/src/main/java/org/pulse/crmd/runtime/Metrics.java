@@ -35,12 +35,8 @@ final class Metrics {
     private Metrics() {
     }
 
-    /** Counters the runtime keeps; monotonic since this crmd started. */
-    record Counters(long viewChanges, long suspicions) {
-    }
-
     /** {@code now}: the time the placement is read at (failure-timeout expiry depends on it). */
-    static String render(StatusReport s, Cib cib, Counters counters, int links, java.time.Instant now) {
+    static String render(StatusReport s, Cib cib, int links, java.time.Instant now) {
         CibModel model = CibModel.from(cib.root());
         Transition t = PolicyEngine.schedule(model, now);
         StringBuilder b = new StringBuilder(4096);
@@ -156,10 +152,6 @@ final class Metrics {
         family(b, "ha_cluster_corosync_ring_errors", "gauge", "The number of faulty cluster links");
         b.append("ha_cluster_corosync_ring_errors ").append(s.joined() ? 0 : links).append('\n');
 
-        family(b, "pulse_view_changes_total", "counter", "Membership views this crmd installed since it started");
-        b.append("pulse_view_changes_total ").append(counters.viewChanges()).append('\n');
-        family(b, "pulse_suspicions_total", "counter", "Members this crmd's failure detection suspected since it started");
-        b.append("pulse_suspicions_total ").append(counters.suspicions()).append('\n');
         family(b, "pulse_pending_fencing", "gauge", "Nodes this DC is fencing or waiting to fence");
         b.append("pulse_pending_fencing ").append(s.pendingFencing().size()).append('\n');
         return b.toString();

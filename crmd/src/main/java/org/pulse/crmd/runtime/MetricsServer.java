@@ -11,8 +11,9 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
- * The HTTP listener of DESIGN §8b: {@code GET /metrics} in Prometheus' text format. One thread;
- * the text is rendered by {@link Metrics} only when the CIB or the membership changed since the
+ * The HTTP listener of DESIGN §8b: {@code GET /metrics} in Prometheus' text format, and the web
+ * console ({@link Console}) under {@code /} when one is given. A bounded pool of threads (the
+ * console's event streams hold one each, up to {@link Console#MAX_STREAMS}); the text is rendered by {@link Metrics} only when the CIB or the membership changed since the
  * last scrape, so a scrape costs a status request to the controller and a cache lookup.
  * Bound to loopback unless the node config says otherwise ({@code http = HOST:PORT}, or {@code off}).
  */
@@ -24,7 +25,7 @@ final class MetricsServer implements AutoCloseable {
     }
 
     /** Null (after a warning naming the setting) when the address cannot be bound: crmd runs on without metrics. */
-    static MetricsServer start(InetSocketAddress address, Supplier<String> metricsText, Logger log) {
+    static MetricsServer start(InetSocketAddress address, Supplier<String> metricsText, Console console, Logger log) {
         HttpServer s;
         try {
             s = HttpServer.create(address, 16);
@@ -33,21 +34,31 @@ final class MetricsServer implements AutoCloseable {
                     + " (a free port) or 'http = off' in the node config", address, e.toString());
             return null;
         }
-        s.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "pulse-http");
-            t.setDaemon(true);
-            return t;
-        }));
+        // Streams + a few for requests; a request beyond them waits in the pool's queue.
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(Console.MAX_STREAMS + 4,
+                Console.MAX_STREAMS + 4, 30, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(256), r -> {
+                    Thread t = new Thread(r, "pulse-http");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        s.setExecutor(pool);
         s.createContext("/metrics", ex -> serve(ex, metricsText));
-        s.createContext("/", ex -> {
-            byte[] body = "not found: this listener serves /metrics\n".getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(404, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        });
+        if (console != null) {
+            console.register(s);
+        } else {
+            s.createContext("/", ex -> {
+                byte[] body = "not found: this listener serves /metrics\n".getBytes(StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(404, body.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+        }
         s.start();
-        log.info("metrics on http://{}:{}/metrics", address.getHostString(), s.getAddress().getPort());
+        log.info("metrics on http://{}:{}/metrics{}", address.getHostString(), s.getAddress().getPort(),
+                console == null ? "" : ", the console on http://" + address.getHostString() + ":" + s.getAddress().getPort() + "/");
         return new MetricsServer(s);
     }
 
@@ -81,5 +92,8 @@ final class MetricsServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        if (server.getExecutor() instanceof java.util.concurrent.ExecutorService e) {
+            e.shutdownNow(); // event streams wait on the console; end them
+        }
     }
 }

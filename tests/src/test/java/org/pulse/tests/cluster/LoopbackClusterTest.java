@@ -414,10 +414,16 @@ class LoopbackClusterTest {
         // for a dead node does not keep d1 from starting on a survivor.
         assertEquals(dc, runningOn("d1"), "d1 is on the DC when it is killed");
 
+        int[] survivors = dcIndex == 1 ? new int[] {2, 3} : dcIndex == 2 ? new int[] {1, 3} : new int[] {1, 2};
+        long[] failoversBefore = new long[4];
+        for (int n : survivors) {
+            String before = scrape(n);
+            failoversBefore[n] = sampleValue(before, "pulse_failover_duration_seconds_count");
+            assertTrue(failoversBefore[n] >= 0, "node" + n + " has no failover histogram:\n" + before);
+        }
         killedDc = dc;
         killedAt = java.time.Instant.now();
         cluster.kill9(dcIndex);
-        int[] survivors = dcIndex == 1 ? new int[] {2, 3} : dcIndex == 2 ? new int[] {1, 3} : new int[] {1, 2};
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> {
             String d = cluster.agreedDc(survivors);
             return d != null && !d.equals(dc);
@@ -433,6 +439,16 @@ class LoopbackClusterTest {
         String xml = FailoverAdmin.str(cluster.admin(survivors[0], AdminRequest.query(cluster.nextId())).result(), "xml");
         assertTrue(xml.matches("(?s).*<node_state [^>]*uname=\"" + dc + "\"[^>]*pulse-fenced=.*"),
                 "the CIB does not record " + dc + " as fenced");
+        // Each survivor saw the DC leave and d1 start elsewhere: one more failover in its histogram.
+        for (int n : survivors) {
+            int node = n;
+            String[] text = {""};
+            assertTrue(LocalCluster.waitFor(Duration.ofSeconds(15), () -> {
+                text[0] = scrape(node);
+                return sampleValue(text[0], "pulse_failover_duration_seconds_count") == failoversBefore[node] + 1;
+            }), "node" + n + "'s failover histogram did not count the failover once (before: " + failoversBefore[n]
+                    + "):\n" + text[0]);
+        }
         int survivor = survivors[0];
         AdminResponse clear = cluster.admin(survivor, AdminRequest.resource(cluster.nextId(), "clear", "d1", null));
         assertTrue(clear.ok(), () -> "clear failed: " + clear.error());
@@ -642,6 +658,7 @@ class LoopbackClusterTest {
         if (TestEnv.inCi()) {
             assertTrue(promtool, "promtool (Debian package prometheus, installed by .ci/run) is needed under CI=true");
         }
+        long fenceTimings = 0;
         for (int n = 1; n <= 3; n++) {
             if (!cluster.alive(n)) {
                 continue;
@@ -663,6 +680,22 @@ class LoopbackClusterTest {
             }
             java.util.regex.Matcher views = java.util.regex.Pattern.compile("pulse_view_changes_total (\\d+)").matcher(text[0]);
             assertTrue(views.find() && Long.parseLong(views.group(1)) >= 1, text[0]);
+            // What happened, as histograms and counters: the kill of the DC elected another; the fencing
+            // before d1's recovery is in the fence history every member has.
+            assertTrue(sampleValue(text[0], "pulse_dc_elections_total") >= 2, "a first DC, then another:\n" + text[0]);
+            assertTrue(sampleValue(text[0], "pulse_fence_attempts_total{result=\"success\"}") >= 1, text[0]);
+            assertTrue(sampleValue(text[0], "pulse_failover_duration_seconds_count") >= 1, text[0]);
+            assertTrue(sampleValue(text[0], "pulse_messages_refused_total") >= 0, text[0]);
+            if (("node" + n).equals(d1On)) {
+                assertTrue(sampleValue(text[0], "pulse_operation_duration_seconds_count{agent=\"ocf:pulse:Dummy\","
+                        + "operation=\"start\"}") >= 1, "d1's start on " + d1On + " was timed:\n" + text[0]);
+            }
+            if (("node" + n).equals(cluster.agreedDc(survivorsOf()))) {
+                assertTrue(sampleValue(text[0], "pulse_transition_duration_seconds_count") >= 1, text[0]);
+                assertTrue(sampleValue(text[0], "pulse_transition_actions_count") >= 1, text[0]);
+            }
+            fenceTimings += text[0].lines().filter(l -> l.startsWith("pulse_fencing_duration_seconds_count{device="))
+                    .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
             if (promtool) {
                 Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
                 try (var in = p.getOutputStream()) {
@@ -679,6 +712,21 @@ class LoopbackClusterTest {
                         "promtool check metrics on node" + n + " (exit " + p.exitValue() + "):\n" + out);
             }
         }
+        assertTrue(fenceTimings >= 1, "the survivor that ran the fence device timed it (pulse_fencing_duration_seconds)");
+    }
+
+    /** The value of one sample line (name with its labels as written), or -1 when there is none. */
+    static long sampleValue(String text, String sample) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return (long) Double.parseDouble(line.substring(sample.length() + 1).strip());
+            }
+        }
+        return -1;
+    }
+
+    static int[] survivorsOf() {
+        return java.util.stream.IntStream.rangeClosed(1, 3).filter(n -> cluster.alive(n)).toArray();
     }
 
     static String scrape(int node) {

@@ -875,9 +875,9 @@ final class DcRole {
             markFenced(target, f.devices(), f.level());
         } else if (s instanceof FencePlanner.Step.WatchdogWait w) {
             long waitMs = Math.max(1, w.readyAt().toEpochMilli() - c.now().toEpochMilli());
-            if (view.contains(target) && !target.equals(c.self())) {
-                // A member to fence (a failed stop, an operator's request) is told to fence itself: it stops
-                // feeding its watchdog, which resets it; the wait counts from now.
+            if (view.contains(target)) {
+                // A member to fence (a failed stop, an operator's request; the DC itself too) is told to fence
+                // itself: it stops feeding its watchdog, which resets it; the wait counts from now.
                 out().send(target, new Message.Suicide(view.id(), "fenced through the watchdog by the DC " + c.self()));
             }
             out().info("fencing " + target + " through its watchdog: it counts as fenced in " + waitMs
@@ -1301,9 +1301,11 @@ final class DcRole {
     }
 
     /**
-     * The nodes the policy engine's transition fences, as the DC runs them: never this node itself (Pacemaker
-     * would have another node fence its DC; Pulse's DC runs the fencer's choices and does not shoot itself, so
-     * that fencing is held back and what depends on it waits), never a node whose fencing gave up
+     * The nodes the policy engine's transition fences, as the DC runs them. This node itself too (a stop failed
+     * here): as Pacemaker's fencer, a device never runs on its own target, so another member runs it against the
+     * DC (FencePlanner.executors), and the next DC finds this one lost and recovers; with watchdog fencing the DC
+     * stops feeding its own watchdog. Holding the DC's fencing back instead left what ran here stopped for as
+     * long as this node stayed DC (seed 20261179). Never a node whose fencing gave up
      * (stonith-max-attempts). The fencer's progress is kept only for nodes still unclean or requested; every
      * unclean node that is not fenced now gets its resources' reason for crm status.
      */
@@ -1319,7 +1321,7 @@ final class DcRole {
         fenceGaveUp.keySet().retainAll(still);
         List<String> targets = new ArrayList<>();
         for (String n : engine.fenceTargets()) {
-            if (!n.equals(c.self()) && !fenceGaveUp.containsKey(n)) {
+            if (!fenceGaveUp.containsKey(n)) {
                 targets.add(n);
             }
         }
@@ -1335,9 +1337,6 @@ final class DcRole {
             String why;
             if (fenceGaveUp.containsKey(n)) {
                 why = "could not be fenced (" + fenceGaveUp.get(n) + "); fix the fence device, then crm node fence " + n;
-            } else if (n.equals(c.self())) {
-                why = "needs fencing (" + e.getValue() + ") and is the DC, which never fences itself; stop Pulse on it"
-                        + " (the next DC then fences it) or power it off";
             } else if (!Cibs.stonithEnabled(cib)) {
                 why = "is unclean (" + e.getValue() + ") and stonith-enabled=false";
             } else if (!mayFence) {

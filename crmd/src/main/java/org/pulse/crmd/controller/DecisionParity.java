@@ -13,7 +13,7 @@ import org.pulse.policy.Transition;
 
 /**
  * Where the DC's decision and the policy engine's disagree on one input of the DC (issue 11: one decider).
- * Fencing: the DC fences what the policy engine's transition fences (but never itself: held back), so the
+ * Fencing: the DC fences what the policy engine's transition fences, so the
  * nodes the DC's decided plan fences are compared with the engine's. Probes and no-quorum handling are the
  * engine's alone (the DC runs its transition; the replay of saved inputs checks it).
  *
@@ -47,7 +47,6 @@ public final class DecisionParity {
     /** As above, with the policy engine's transition for {@code input} already at hand. */
     public static Result compare(Cib input, Transition t, TransitionPlan decided) {
         XmlElement root = input.root();
-        String self = root.attr("dc-uuid");
         boolean quorate = "1".equals(root.attr("have-quorum")) || "true".equals(root.attr("have-quorum"));
         String policy = Cibs.noQuorumPolicy(input);
 
@@ -59,11 +58,8 @@ public final class DecisionParity {
         }
 
         List<String> fencing = new ArrayList<>();
-        // The DC never fences itself (held back, documented in DcRole): not a difference.
         Set<String> dcFence = new TreeSet<>(decided.fenceTargets());
-        dcFence.remove(self);
         Set<String> peFenceOthers = new TreeSet<>(peFence);
-        peFenceOthers.remove(self);
         // Fencing of the partition itself for no-quorum-policy=suicide: each member takes itself down instead.
         boolean suicide = !quorate && policy.equals("suicide");
         if (!suicide && !dcFence.equals(peFenceOthers)) {

@@ -64,10 +64,6 @@ final class Planner {
             if (a.isFence() && unfenceable.contains(a.fenceTarget())) {
                 removed.add(a.id());
                 removedWhy.put(a.toString(), "fencing " + a.fenceTarget() + " reached stonith-max-attempts");
-            } else if (a.isFence() && a.fenceTarget().equals(self)) {
-                // Pacemaker's DC has a peer fence it; Pulse's DC does not shoot itself (see DcRole#engineFencing).
-                removed.add(a.id());
-                removedWhy.put(a.toString(), "the DC never fences itself");
             } else if (a.isFence()) {
                 kept.put(a.id(), new PlannedAction(a.id(), self, a.resourceId(), a.agent(), a.operation(),
                         a.intervalMs(), a.timeoutMs(), a.params(), a.expectedRc(), a.inputs(), a.fenceTarget()));

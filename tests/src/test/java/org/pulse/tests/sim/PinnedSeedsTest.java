@@ -79,6 +79,17 @@ class PinnedSeedsTest {
     }
 
     /**
+     * Found when the policy engine took over fencing: rsc2's stop failed on node1, the DC; the engine fenced
+     * node1, but the DC held its own fencing back, so rsc2 and everything of node1 stayed stopped after
+     * healing for as long as node1 stayed DC. Now another member runs the device against the DC, as
+     * Pacemaker's fencer does (DcRole#engineFencing), and the next DC recovers.
+     */
+    @Test
+    void theDcWhoseStopFailedIsFencedByAnotherMember() {
+        replay(20261179L);
+    }
+
+    /**
      * Found when members still waited for their operations in flight before answering the join: node3 (the
      * DC) lost power while node1's probe never returned; node2's join never completed and nobody fenced node3.
      */

@@ -8,14 +8,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.pulse.cib.Cib;
 import org.pulse.cib.model.CibModel;
-import org.pulse.cib.model.CloneConfig;
-import org.pulse.cib.model.GroupConfig;
 import org.pulse.cib.model.LocationConstraint;
 import org.pulse.cib.model.LrmOp;
 import org.pulse.cib.model.LrmResource;
 import org.pulse.cib.model.NodeState;
-import org.pulse.cib.model.PrimitiveConfig;
-import org.pulse.cib.model.ResourceConfig;
 import org.pulse.policy.NodeSummary;
 import org.pulse.policy.Placement;
 import org.pulse.policy.PolicyEngine;
@@ -51,7 +47,7 @@ final class ConsoleView {
         out.put("text", status.get("text"));
 
         Map<String, List<String>> onNode = new TreeMap<>();
-        Map<String, String[]> parents = parents(model);
+        Map<String, String[]> parents = Metrics.parents(model);
         List<Map<String, Object>> resources = new ArrayList<>();
         for (Placement p : t.placementBefore()) {
             String base = p.resource().contains(":") ? p.resource().substring(0, p.resource().indexOf(':')) : p.resource();
@@ -135,24 +131,5 @@ final class ConsoleView {
 
     private static List<String> lines(Object text) {
         return text == null || text.toString().isBlank() ? List.of() : List.of(text.toString().split("\n"));
-    }
-
-    /** Primitive id → {group, clone, agent}. */
-    private static Map<String, String[]> parents(CibModel model) {
-        Map<String, String[]> out = new LinkedHashMap<>();
-        for (ResourceConfig r : model.resources()) {
-            walk(r, "", "", out);
-        }
-        return out;
-    }
-
-    private static void walk(ResourceConfig r, String group, String clone, Map<String, String[]> out) {
-        if (r instanceof PrimitiveConfig p) {
-            out.put(p.id(), new String[] {group, clone, p.agent()});
-        } else if (r instanceof GroupConfig g) {
-            g.members().forEach(m -> walk(m, g.id(), clone, out));
-        } else if (r instanceof CloneConfig c) {
-            walk(c.child(), group, c.id(), out);
-        }
     }
 }

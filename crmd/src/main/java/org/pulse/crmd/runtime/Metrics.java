@@ -171,8 +171,8 @@ final class Metrics {
         return 0;
     }
 
-    /** Primitive id → {group, clone} it belongs to ("" when none). */
-    private static Map<String, String[]> parents(CibModel model) {
+    /** Primitive id → {group, clone} it belongs to ("" when none), and its agent; the console reads it too. */
+    static Map<String, String[]> parents(CibModel model) {
         Map<String, String[]> out = new LinkedHashMap<>();
         for (ResourceConfig r : model.resources()) {
             walk(r, "", "", out);
@@ -182,7 +182,7 @@ final class Metrics {
 
     private static void walk(ResourceConfig r, String group, String clone, Map<String, String[]> out) {
         if (r instanceof PrimitiveConfig p) {
-            out.put(p.id(), new String[] {group, clone});
+            out.put(p.id(), new String[] {group, clone, p.agent()});
         } else if (r instanceof GroupConfig g) {
             g.members().forEach(m -> walk(m, g.id(), clone, out));
         } else if (r instanceof CloneConfig c) {

@@ -208,12 +208,19 @@ public final class AgentExecutor implements AutoCloseable {
      */
     public String verifyProcessGroups() {
         Invocation inv = new Invocation(List.of("/bin/cat", "/proc/self/stat"), Map.of(), List.of(), null, 10_000);
-        RawExecution raw = runner.run(inv, new ProcessRunner.Control());
-        if (raw.spawnError() != null) {
-            throw new IllegalStateException("cannot run agents: " + raw.spawnError()
-                    + " (is util-linux's setsid installed? LrmConfig.setsidCommand=" + config.setsidCommand() + ")");
+        RawExecution raw = null;
+        String stat = "";
+        // Output is collected for drainMs after the process exits; a reader thread that the JVM's start-up on
+        // busy cores did not schedule in time leaves it empty (seen once in CI while three nodes started): ask
+        // again rather than refusing to start.
+        for (int attempt = 0; attempt < 3 && stat.isBlank(); attempt++) {
+            raw = runner.run(inv, new ProcessRunner.Control());
+            if (raw.spawnError() != null) {
+                throw new IllegalStateException("cannot run agents: " + raw.spawnError()
+                        + " (is util-linux's setsid installed? LrmConfig.setsidCommand=" + config.setsidCommand() + ")");
+            }
+            stat = raw.stdout().text();
         }
-        String stat = raw.stdout().text();
         try {
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long pid = Long.parseLong(stat.substring(0, stat.indexOf(' ')));

@@ -1489,6 +1489,9 @@ final class DcRole {
         Map<String, String> removed = new LinkedHashMap<>();
         TransitionPlan filtered = Planner.withoutPending(Planner.filter(p, view, c.self(), blocked,
                 fenceGaveUp.keySet(), removed), Planner.pendingOperations(cib), removed);
+        if (!quorate && !Cibs.noQuorumPolicy(cib).equals("ignore")) {
+            filtered = Planner.withoutStartsWithoutQuorum(filtered, removed);
+        }
         removed.forEach((a, why) -> out().info("held back " + a + ": " + why));
         return filtered;
     }

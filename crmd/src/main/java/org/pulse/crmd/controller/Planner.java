@@ -139,6 +139,43 @@ final class Planner {
         if (removed.isEmpty()) {
             return plan;
         }
+        return withDependentsRemoved(plan, kept, removed, removedWhy, "it comes after an operation still in progress");
+    }
+
+    /**
+     * Without quorum nothing starts or is promoted anywhere, and a resource the plan would start keeps what it
+     * has (its stop and demote go too). Pacemaker's freeze still lets an active resource move inside a partition
+     * without quorum; the quorate side may meanwhile fence the node it leaves and start it again, never having
+     * seen this side start it (seed 20261975: rsc4 moved to node7 in a two-node minority while the majority
+     * fenced node2 and started it on node3). Pulse's DC holds that move back, with what comes after it.
+     */
+    static TransitionPlan withoutStartsWithoutQuorum(TransitionPlan plan, Map<String, String> removedWhy) {
+        Set<String> starting = new HashSet<>();
+        for (PlannedAction a : plan.actions()) {
+            if (!a.isFence() && a.activates()) {
+                starting.add(a.resourceId());
+            }
+        }
+        if (starting.isEmpty()) {
+            return plan;
+        }
+        List<PlannedAction> kept = new ArrayList<>();
+        Set<Integer> removed = new HashSet<>();
+        for (PlannedAction a : plan.actions()) {
+            if (!a.isFence() && !a.isProbe() && starting.contains(a.resourceId())) {
+                removed.add(a.id());
+                removedWhy.put(a.toString(), "this partition has no quorum: nothing of " + a.resourceId()
+                        + " starts or moves here (the quorate side may recover it)");
+            } else {
+                kept.add(a);
+            }
+        }
+        return withDependentsRemoved(plan, kept, removed, removedWhy, "it comes after an action held back for quorum");
+    }
+
+    /** {@code kept} minus every action that comes after a removed one, transitively. */
+    private static TransitionPlan withDependentsRemoved(TransitionPlan plan, List<PlannedAction> kept,
+            Set<Integer> removed, Map<String, String> removedWhy, String why) {
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -146,7 +183,7 @@ final class Planner {
                 if (a.inputs().stream().anyMatch(removed::contains)) {
                     kept.remove(a);
                     removed.add(a.id());
-                    removedWhy.put(a.toString(), "it comes after an operation still in progress");
+                    removedWhy.put(a.toString(), why);
                     changed = true;
                 }
             }

@@ -352,6 +352,27 @@ final class AdminHandler {
         return last;
     }
 
+    /**
+     * Whether the CIB knows {@code node} (its nodes section or its status), as crm_resource checks before a move
+     * or ban: a constraint naming a node that does not exist would be stored and silently do nothing.
+     */
+    private boolean knownNode(String node) {
+        org.pulse.cib.xml.XmlElement root = runtime.request(new AdminCommand.Query(), 10_000).cib().root();
+        for (org.pulse.cib.xml.XmlElement section : java.util.Arrays.asList(
+                root.element("configuration").flatMap(c -> c.element("nodes")).orElse(null),
+                root.element("status").orElse(null))) {
+            if (section != null && section.elements().stream().anyMatch(n -> node.equals(n.attr("uname", n.attr("id"))))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static AdminResponse unknownNode(AdminRequest req, String action, String rsc, String node) {
+        return AdminResponse.error(req.id(), AdminError.NOT_FOUND, "resource " + action + " of " + rsc + ": no node '"
+                + node + "' in the cluster; crm node list shows the nodes");
+    }
+
     private AdminResponse resource(Call call) throws AdminProtocolException {
         AdminRequest req = call.req;
         String action = req.args().requireString("action");
@@ -385,6 +406,9 @@ final class AdminHandler {
             }
             case "move":
             case "migrate":
+                if (node != null && !knownNode(node)) {
+                    return unknownNode(req, action, rsc, node);
+                }
                 if (node == null) {
                     Cib cib = runtime.request(new AdminCommand.Query(), 10_000).cib();
                     List<CibEdit> bans = new ArrayList<>();
@@ -401,6 +425,9 @@ final class AdminHandler {
             case "ban":
                 if (node == null) {
                     return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "resource ban needs a node");
+                }
+                if (!knownNode(node)) {
+                    return unknownNode(req, action, rsc, node);
                 }
                 return write(call, ban(rsc, node), force);
             case "clear":

@@ -260,8 +260,34 @@ class AdminAccessClusterTest {
         assertTrue(out.contains("access-denied") && out.contains("agents' socket"), out);
     }
 
+    /**
+     * Ids with quotes and angle brackets given to move and ban (as root, past every ACL): constraints are built
+     * as elements, so such an id can never inject XML; an unknown resource is refused naming it, and the CIB's
+     * configuration is what it was.
+     */
     @Test
     @Order(7)
+    void quotesAndAngleBracketsInIdsGivenToMoveAndBanChangeNothing() throws Exception {
+        String before = cibAsRoot();
+        String configBefore = before.substring(before.indexOf("<configuration"), before.indexOf("</configuration>"));
+        String[] ids = {"web\"/><rsc_location id=\"x\" rsc=\"db\" node=\"node1\" score=\"-INFINITY", "<db>", "db'&amp;"};
+        for (String id : ids) {
+            for (String action : List.of("move", "ban")) {
+                AdminResponse r = cluster.admin(1, AdminRequest.resource(cluster.nextId(), action, id, "node1"));
+                assertFalse(r.ok(), action + " of " + id + " was accepted: " + r);
+                assertTrue(r.toString().contains(id.length() > 12 ? id.substring(0, 12) : id),
+                        "the refusal names the id given: " + r);
+            }
+            AdminResponse node = cluster.admin(1, AdminRequest.resource(cluster.nextId(), "move", "web", id));
+            assertFalse(node.ok(), "move of web to node " + id + " was accepted: " + node);
+        }
+        String after = cibAsRoot();
+        assertEquals(configBefore, after.substring(after.indexOf("<configuration"), after.indexOf("</configuration>")),
+                "the configuration changed");
+    }
+
+    @Test
+    @Order(8)
     void aHundredMegabyteLineAndManyIdleConnectionsLeaveCrmStatusAnswering() throws Exception {
         long sent = 0;
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {

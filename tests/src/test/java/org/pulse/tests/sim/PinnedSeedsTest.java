@@ -90,6 +90,17 @@ class PinnedSeedsTest {
     }
 
     /**
+     * Found when the policy engine took over no-quorum handling: with no-quorum-policy=freeze the engine (as
+     * Pacemaker's) moved rsc4 from node2 to node7 inside a two-node minority, while the majority fenced node2
+     * and started rsc4 on node3: active twice. The DC holds back every start in a partition without quorum
+     * (Planner.withoutStartsWithoutQuorum).
+     */
+    @Test
+    void nothingMovesInsideAPartitionWithoutQuorum() {
+        replay(20261975L);
+    }
+
+    /**
      * Found when members still waited for their operations in flight before answering the join: node3 (the
      * DC) lost power while node1's probe never returned; node2's join never completed and nobody fenced node3.
      */

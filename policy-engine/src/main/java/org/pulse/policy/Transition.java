@@ -26,6 +26,20 @@ public record Transition(List<Action> actions, List<NodeSummary> nodes, List<Pla
         canonicalPlacement = List.copyOf(canonicalPlacement);
     }
 
+    /**
+     * The "== actions ==" section of the canonical text from its action lines (sorted here): one shape for the
+     * engine's transition and for what crmd's DC ran (TransitionPlan#canonicalActions), so the two compare.
+     */
+    public static String actionsSection(List<String> actionLines) {
+        List<String> lines = new ArrayList<>(actionLines);
+        Collections.sort(lines);
+        StringBuilder sb = new StringBuilder("== actions ==\n");
+        for (String l : lines) {
+            sb.append(l).append('\n');
+        }
+        return sb.toString();
+    }
+
     /** The canonical text of ../shared/conformance/README.md: sorted action lines, then placement. */
     public String canonical() {
         List<String> lines = new ArrayList<>();
@@ -35,11 +49,7 @@ public record Transition(List<Action> actions, List<NodeSummary> nodes, List<Pla
                 lines.add(l);
             }
         }
-        Collections.sort(lines);
-        StringBuilder sb = new StringBuilder("== actions ==\n");
-        for (String l : lines) {
-            sb.append(l).append('\n');
-        }
+        StringBuilder sb = new StringBuilder(actionsSection(lines));
         sb.append("== placement ==\n");
         List<String> pl = new ArrayList<>(canonicalPlacement);
         Collections.sort(pl);

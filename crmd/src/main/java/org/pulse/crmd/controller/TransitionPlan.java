@@ -1,7 +1,6 @@
 package org.pulse.crmd.controller;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -47,12 +46,7 @@ public record TransitionPlan(String source, List<PlannedAction> actions, Map<Str
                 lines.add(l);
             }
         }
-        Collections.sort(lines);
-        StringBuilder sb = new StringBuilder("== actions ==\n");
-        for (String l : lines) {
-            sb.append(l).append('\n');
-        }
-        return sb.toString();
+        return org.pulse.policy.Transition.actionsSection(lines);
     }
 
     private static String canonicalLine(PlannedAction a) {

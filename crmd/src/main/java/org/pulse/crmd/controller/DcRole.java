@@ -302,9 +302,11 @@ final class DcRole {
         }
         Cib withMembers = Cib.of(root);
         c.noteMembers(view.members(), withMembers);
-        // Only the DC of an exact half competes for the lease (before deciding, so that a newly wanted
-        // lease counts as undecided); a node that still waits for all must not take it from the others.
-        c.wantLease(Quorum.isTie(c.config().quorum(), c.voters(withMembers), view.members()) && !c.waitingForAll());
+        // Only the DC of an exact half competes for the lease or the arbitrator's vote (lms: of any part
+        // short of the whole), before deciding, so that a newly wanted one counts as undecided; a node
+        // that still waits for all must not take it from the others.
+        c.wantTieBreaker(Quorum.wantsTieBreaker(c.config().quorum(), c.voters(withMembers), view.members())
+                && !c.waitingForAll(), c.voters(withMembers), view.members());
         decision = decide(withMembers);
         int votes = decision.expectedVotes();
         quorate = decision.quorate();

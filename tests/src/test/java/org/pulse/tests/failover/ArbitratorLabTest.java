@@ -234,24 +234,95 @@ class ArbitratorLabTest {
         // Kill the arbitrator during the split.
         lab.killAll(arbHost);
         long killedAt = System.nanoTime();
-        boolean winnersLost = false;
+        long heldMs = -1;
         while (System.nanoTime() - killedAt < Duration.ofSeconds(12).toNanos()) {
             assertFalse(quorate(2), "n2 became quorate after the arbitrator died: " + quorum(2));
             assertFalse(quorate(3), "n3 became quorate after the arbitrator died: " + quorum(3));
-            winnersLost = !quorate(1) && !quorate(4);
+            if (heldMs < 0 && !quorate(1) && !quorate(4)) {
+                heldMs = (System.nanoTime() - killedAt) / 1_000_000;
+            }
             Thread.sleep(100);
         }
-        long heldMs = (System.nanoTime() - killedAt) / 1_000_000;
-        assertTrue(winnersLost, "the halves that held the vote kept quorum more than " + heldMs + " ms after the"
-                + " arbitrator died (the lease is 6000 ms, counted less a third): n1 " + quorum(1) + "; n4 " + quorum(4));
+        assertTrue(heldMs >= 0 && !quorate(1) && !quorate(4), "the halves that held the vote kept quorum 12 s after"
+                + " the arbitrator died (the lease is 6000 ms, counted less a third): n1 " + quorum(1) + "; n4 " + quorum(4));
         heal(new int[] {1}, new int[] {2});
         heal(new int[] {3}, new int[] {4});
         assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(60), () -> whole(1, 2) && whole(3, 4) ? "" : null),
                 "healed without the arbitrator, the clusters are not whole and quorate: n1 " + quorum(1) + "; n3 "
                         + quorum(3));
-        assertTrue(quorum(1).contains("2 of 2 votes"), quorum(1));
+        assertTrue((quorum(1) + quorum(2)).contains("2 of 2 votes"), quorum(1) + "; " + quorum(2));
         System.out.println("ArbitratorLabTest: two clusters decided " + decidedMs + " ms after the cuts (alpha for n1,"
                 + " beta for n4); with the arbitrator killed nobody gained quorum, the holders lost it within "
                 + heldMs + " ms; healed whole without it");
+    }
+
+    /**
+     * A 4-node cluster, ffsplit with arbitrator_tie_breaker = n3: split 2|2, only n3's half is quorate;
+     * healed, the whole cluster is quorate and lets the vote go.
+     */
+    @Test
+    void fourNodesFfsplitAnEvenSplitGoesToTheNamedNodesHalf() throws Exception {
+        startLab(4);
+        generateKey("quad");
+        startArbitrator(List.of("quad"));
+        int[] all = {1, 2, 3, 4};
+        for (int i : all) {
+            startNode(i, "quad", all, List.of("arbitrator_algorithm = ffsplit", "arbitrator_tie_breaker = n3"));
+        }
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> whole(all) ? "" : null),
+                "the cluster did not form within 120 s; logs in " + lab.workDir());
+        cut(new int[] {1, 2}, new int[] {3, 4});
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(30), () -> quorate(3) && quorate(4) && notQuorate(1)
+                && notQuorate(2) ? "" : null), "after the split: n1 " + quorum(1) + "; n3 " + quorum(3));
+        for (int k = 0; k < 20; k++) {
+            assertTrue(quorate(3) && !quorate(1) && !quorate(2), "the split changed: n1 " + quorum(1) + "; n3 " + quorum(3));
+            Thread.sleep(150);
+        }
+        heal(new int[] {1, 2}, new int[] {3, 4});
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(60), () -> whole(all) ? "" : null),
+                "healed, the cluster is not whole: n1 " + quorum(1));
+        System.out.println("ArbitratorLabTest: 4 nodes, ffsplit: the 2|2 split went to n3's half; healed whole");
+    }
+
+    /**
+     * A 4-node cluster, lms (arbitrator_tie_breaker = lowest): split 2|2, n1's half is quorate and the
+     * other not; healed, then n4 cut off (3|1): the three hold the vote, n4 does not; then n2 and n3
+     * stop: n1 alone, the last man standing, stays quorate with the vote.
+     */
+    @Test
+    void fourNodesLmsTheLastManStandingKeepsQuorum() throws Exception {
+        startLab(4);
+        generateKey("lms");
+        startArbitrator(List.of("lms"));
+        int[] all = {1, 2, 3, 4};
+        for (int i : all) {
+            startNode(i, "lms", all, List.of("arbitrator_algorithm = lms", "arbitrator_tie_breaker = lowest"));
+        }
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> whole(all) ? "" : null),
+                "the cluster did not form within 120 s; logs in " + lab.workDir());
+        cut(new int[] {1, 2}, new int[] {3, 4});
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(30), () -> quorate(1) && quorate(2) && notQuorate(3)
+                && notQuorate(4) ? "" : null), "after the 2|2 split: n1 " + quorum(1) + "; n3 " + quorum(3));
+        heal(new int[] {1, 2}, new int[] {3, 4});
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(60), () -> whole(all) ? "" : null),
+                "healed, the cluster is not whole: n1 " + quorum(1));
+        cut(new int[] {1, 2, 3}, new int[] {4});
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(30), () -> quorate(1) && quorate(3) && notQuorate(4)
+                ? "" : null), "after the 3|1 split: n1 " + quorum(1) + "; n4 " + quorum(4));
+        assertTrue((quorum(1) + quorum(2) + quorum(3)).contains("quorate by the arbitrator's vote"),
+                quorum(1) + "; " + quorum(2) + "; " + quorum(3));
+        for (int i : new int[] {3, 2}) {
+            lab.killAll(lab.node(i));
+        }
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(30), () -> {
+            AdminArgs s = status(1);
+            return s != null && "n1".equals(FailoverAdmin.str(s, "members")) && quorate(1) ? "" : null;
+        }), "n1 alone is not quorate: " + quorum(1));
+        for (int k = 0; k < 20; k++) {
+            assertTrue(quorate(1) && !quorate(4), "n1 " + quorum(1) + "; n4 " + quorum(4));
+            Thread.sleep(150);
+        }
+        System.out.println("ArbitratorLabTest: 4 nodes, lms: 2|2 to n1's half, 3|1 to the three, then n1 alone: "
+                + quorum(1));
     }
 }

@@ -363,7 +363,7 @@ public final class Controller {
         everQuorate = true;
     }
 
-    boolean everQuorate() {
+    public boolean everQuorate() {
         return everQuorate;
     }
 

@@ -158,7 +158,8 @@ public final class Controller {
      */
     public Boolean quorate() {
         if (dc != null) {
-            return dc.joined() ? dc.quorate() : null;
+            // Undecided (a tie-breaker not answered yet) is not known, not lost: a watchdog keeps being fed.
+            return dc.joined() && !dc.quorumPending() ? dc.quorate() : null;
         }
         return joined() ? Cibs.isTrue(cib.root().attr("have-quorum")) : null;
     }

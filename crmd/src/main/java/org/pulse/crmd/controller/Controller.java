@@ -322,6 +322,9 @@ public final class Controller {
         if (arbitrator) {
             if (!want) {
                 out.add(new Effect.AskArbitrator(false, List.of(), List.of()));
+            } else {
+                // Undecided for at most this long, even if no answer comes: then it counts as lost.
+                out.timer(new TimerKey("lease-expiry"), TieBreakerState.ARBITRATOR_DECISION_MS);
             }
         } else {
             out.add(new Effect.WantLease(want));

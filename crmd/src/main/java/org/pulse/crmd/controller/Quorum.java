@@ -164,8 +164,8 @@ final class Quorum {
                 }
                 return new Decision(tieBreakerWon, have, votes, count + ", an even split " + (tieBreakerWon
                         ? "won by tie_breaker = " + tb + ": the arbitrator gave this half its vote"
-                        : "lost by tie_breaker = " + tb + ": the arbitrator votes for the other half, or"
-                                + " cannot be reached (WITHOUT quorum)"), List.of());
+                        : "lost by tie_breaker = " + tb + ": the arbitrator votes for the other half, cannot be"
+                                + " reached, or did not decide in time (WITHOUT quorum)"), List.of());
             }
             default -> {
                 return new Decision(false, have, votes, count + ", an even split, WITHOUT quorum (no tie_breaker set)",

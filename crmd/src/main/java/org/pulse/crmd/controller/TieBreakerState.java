@@ -14,6 +14,14 @@ import java.time.Instant;
  * here before it ends at the arbitrator), kept through a lost answer until then, never longer.
  */
 final class TieBreakerState {
+    /**
+     * How long a part may stay undecided waiting for the arbitrator (it answers "wait" while gathering
+     * the halves, or for a lease after it restarted) before it counts as having lost: undecided, its
+     * watchdogs are still fed, so this bounds the time a losing part keeps running, and
+     * stonith-watchdog-timeout must exceed it plus the watchdog timeout (crmd/README "Arbitrator").
+     */
+    static final long ARBITRATOR_DECISION_MS = 4000;
+
     private final QuorumConfig.TieBreaker tieBreaker;
     private Boolean pingReachable;
     private Instant viewSince = Instant.EPOCH;
@@ -42,8 +50,14 @@ final class TieBreakerState {
             case PING -> {
                 return pingReachable;
             }
-            case LEASE, ARBITRATOR -> {
+            case LEASE -> {
                 return leaseHeld == null ? null : leaseHeld && now.isBefore(leaseValidUntil);
+            }
+            case ARBITRATOR -> {
+                if (leaseHeld == null) {
+                    return leaseWanted && !now.isBefore(leaseWantedSince.plusMillis(ARBITRATOR_DECISION_MS)) ? false : null;
+                }
+                return leaseHeld && now.isBefore(leaseValidUntil);
             }
             default -> {
                 return null;

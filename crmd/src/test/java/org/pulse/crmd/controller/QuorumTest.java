@@ -112,6 +112,9 @@ class QuorumTest {
                 t0.minusMillis(1), t0.plusMillis(4000)), t0), "asked before it was wanted");
         s.acceptArbitrator(answer(Event.ArbitratorAnswer.Answer.WAIT, t0, null), t0);
         assertEquals(null, s.won(t0), "wait: undecided");
+        assertEquals(null, s.won(t0.plusMillis(TieBreakerState.ARBITRATOR_DECISION_MS - 1)));
+        assertEquals(false, s.won(t0.plusMillis(TieBreakerState.ARBITRATOR_DECISION_MS)),
+                "undecided for too long counts as lost (the watchdogs were fed meanwhile)");
         s.acceptArbitrator(answer(Event.ArbitratorAnswer.Answer.GRANTED, t0, t0.plusMillis(4000)), t0.plusMillis(5));
         assertEquals(true, s.won(t0.plusMillis(10)));
         s.acceptArbitrator(answer(Event.ArbitratorAnswer.Answer.UNREACHABLE, t0.plusMillis(1000), null),

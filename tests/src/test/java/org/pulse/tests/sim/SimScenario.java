@@ -83,9 +83,9 @@ final class SimScenario {
             boolean watchdog = r.nextInt(4) != 0;
             this.devices = !watchdog || r.nextBoolean();
             this.arsenal = " arbitrator " + (lms ? "lms" : "ffsplit") + "/" + tieBreaker
-                    + (watchdog ? " watchdog 1500 ms, stonith-watchdog-timeout 6s" : "") + (devices ? "" : ", no fence device");
+                    + (watchdog ? " watchdog 1500 ms, stonith-watchdog-timeout 7s" : "") + (devices ? "" : ", no fence device");
             this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped, topology, dynamicPdu,
-                    devices, watchdog ? "<nvpair id=\"o-swt\" name=\"stonith-watchdog-timeout\" value=\"6s\"/>" : ""),
+                    devices, watchdog ? "<nvpair id=\"o-swt\" name=\"stonith-watchdog-timeout\" value=\"7s\"/>" : ""),
                     scheduler);
             sim.quorum = new QuorumConfig(false, false, QuorumConfig.TieBreaker.arbitrator("arbitrator.sim:5403",
                     new QuorumConfig.Arbitration(lms ? QuorumConfig.Arbitration.Algorithm.LMS

@@ -106,13 +106,28 @@ final class ClusterCommand implements Callable<Integer> {
             return Path.of(v.getOrDefault("data_dir", "/var/lib/pulse"));
         }
 
-        /** A new token in DATA_DIR/join-tokens, valid {@code minutes}; the join command that uses it. */
-        String newToken(Map<String, String> v, byte[] key, long minutes, String self) throws IOException {
+        /**
+         * A new token in DATA_DIR/join-tokens, valid {@code minutes}, issued for {@code forHost} (null:
+         * usable only from a listed node's address); the join command that uses it.
+         */
+        String newToken(Map<String, String> v, byte[] key, long minutes, String self, String forHost)
+                throws IOException, JoinException {
+            if (forHost != null) {
+                try {
+                    InetAddress.getAllByName(forHost);
+                } catch (java.net.UnknownHostException e) {
+                    throw new JoinException("--for " + forHost + " does not resolve: give the joining node's address"
+                            + " as this node sees it, e.g. 192.0.2.2");
+                }
+            }
             JoinToken t = JoinToken.generate(new SecureRandom(), JoinWire.fingerprint(key));
             long now = parent.crm.clock.millis();
-            JoinTokens.add(JoinTokens.file(dataDir(v)), t, now + TimeUnit.MINUTES.toMillis(minutes), now);
-            return "crm cluster join --token " + t + " --node NAME --address HOST:PORT " + self
-                    + "\n  (one use, valid " + minutes + " min; NAME and HOST:PORT are the new node's)";
+            JoinTokens.add(JoinTokens.file(dataDir(v)), t, now + TimeUnit.MINUTES.toMillis(minutes), now, forHost);
+            return "crm cluster join --token " + t + " --node NAME --address " + (forHost == null ? "HOST" : forHost)
+                    + ":PORT " + self + "\n  (one use, valid " + minutes + " min; NAME and "
+                    + (forHost == null ? "HOST:PORT are the new node's; it must join from a listed node's address:"
+                            + " 'crm cluster add NAME HOST:PORT' first, or make the token with --for HOST)"
+                            : "PORT are the new node's; accepted only from " + forHost + ")");
         }
 
         /**
@@ -165,6 +180,10 @@ final class ClusterCommand implements Callable<Integer> {
         @Option(names = "--no-start", description = "Write the files only; do not start the node.")
         boolean noStart;
 
+        @Option(names = "--for", paramLabel = "HOST", description = "The address the first join comes from: this node's"
+                + " join port accepts only listed nodes' addresses and those a live token was issued for.")
+        String forHost;
+
         @Option(names = "--force", description = "Overwrite an existing cluster key (this node leaves its old cluster).")
         boolean force;
 
@@ -214,7 +233,7 @@ final class ClusterCommand implements Callable<Integer> {
             out().println("wrote " + config + " (node " + self + " of cluster " + cluster + ") and the cluster key "
                     + key + " (fingerprint " + JoinWire.fingerprint(k) + ")");
             Files.createDirectories(dataDir(v));
-            out().println("join other nodes with:\n  " + newToken(ConfText.values(updated), k, minutes, address));
+            out().println("join other nodes with:\n  " + newToken(ConfText.values(updated), k, minutes, address, forHost));
             return startOrSay(!noStart);
         }
     }
@@ -224,6 +243,11 @@ final class ClusterCommand implements Callable<Integer> {
     static final class Token extends Sub {
         @Option(names = "--token-minutes", paramLabel = "MIN", description = "How long it is valid (default: 60).")
         long minutes = DEFAULT_TOKEN_MINUTES;
+
+        @Option(names = "--for", paramLabel = "HOST", description = "The address the joining node connects from, as"
+                + " this node sees it: the join port accepts only listed nodes' addresses and those a live token was"
+                + " issued for. Without it, list the node first ('crm cluster add NODE HOST:PORT').")
+        String forHost;
 
         @Override
         int run() throws JoinException, IOException {
@@ -236,7 +260,8 @@ final class ClusterCommand implements Callable<Integer> {
                 throw new JoinException("cannot read the cluster key " + key + ": run this as root on a cluster node");
             }
             String self = ConfText.nodesOf(v.get("nodes")).get(v.get("node"));
-            out().println(newToken(v, Files.readAllBytes(key), minutes, self == null ? "HOST:PORT" : self.split("\\+")[0]));
+            out().println(newToken(v, Files.readAllBytes(key), minutes, self == null ? "HOST:PORT" : self.split("\\+")[0],
+                    forHost));
             return 0;
         }
     }

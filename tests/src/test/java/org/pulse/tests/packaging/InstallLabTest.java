@@ -302,9 +302,12 @@ class InstallLabTest {
         m2.configure("primitive", "fence-sim", "stonith:fence_pulse_sim", "params", "power_dir=" + power);
         m2.configure("primitive", "vip", "ocf:pulse:IPaddr", "params", "ip=" + vip, "cidr_netmask=24",
                 "nic=" + NetnsLab.IFNAME, "op", "monitor", "interval=1s", "timeout=10s");
-        assertTrue(waitFor(Duration.ofSeconds(60), () -> vipOn(m1) != null && lab.ping(lab.client(), vip, 1000)),
-                "the VIP did not come up; status: " + text(m1));
-        String victim = vipOn(m1);
+        String[] holder = new String[1];
+        assertTrue(waitFor(Duration.ofSeconds(60), () -> {
+            holder[0] = vipOn(m1);
+            return holder[0] != null && !holder[0].isEmpty() && lab.ping(lab.client(), vip, 1000);
+        }), "the VIP did not come up; status: " + text(m1));
+        String victim = holder[0];
         Machine dead = machines[Integer.parseInt(victim.substring(1))];
         System.out.println("InstallLabTest: VIP " + vip + " on " + victim + "; killing that machine");
 
@@ -360,8 +363,10 @@ class InstallLabTest {
         for (Machine m : rest) {
             assertFalse(m.nodesLine().contains("n3@"), m.name() + " still lists n3: " + m.nodesLine());
         }
-        assertTrue(waitFor(Duration.ofSeconds(30), () -> vipOn(m1) != null && !vipOn(m1).isEmpty()
-                && lab.ping(lab.client(), vip, 1000)), "the VIP is down after the removal: " + text(m1));
+        assertTrue(waitFor(Duration.ofSeconds(30), () -> {
+            String on = vipOn(m1);
+            return on != null && !on.isEmpty() && lab.ping(lab.client(), vip, 1000);
+        }), "the VIP is down after the removal: " + text(m1));
         String crmStatus = m4.crm("status");
         System.out.println("InstallLabTest: crm status on n4 at the end:\n" + crmStatus);
         assertTrue(m4.crm("cluster", "status").contains("running (pid "), "crm cluster status on m4");

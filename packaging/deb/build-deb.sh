@@ -20,7 +20,7 @@ version="${mvn_version//-/\~}"
 
 module_jar() {
   local m="$1" jar
-  jar=$(ls "$repo/$m"/target/"$m"-*.jar 2>/dev/null | grep -v -e sources -e tests | head -n 1 || true)
+  jar=$(ls "$repo/$m"/target/"$m"-*.jar 2>/dev/null | grep -v -E -e '-(sources|tests)\.jar$' | head -n 1 || true)
   if [[ -z "$jar" || ! -d "$repo/$m/target/lib" ]]; then
     echo "build-deb: $m is not packaged yet; run (cd $repo && mvn -B -q -DskipTests package) first" >&2
     exit 3

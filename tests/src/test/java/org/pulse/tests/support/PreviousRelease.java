@@ -11,10 +11,10 @@ import org.pulse.tests.support.NetnsLab.Result;
 
 /**
  * The previous release, built from its git tag for the tests that run it beside this build
- * (RollingUpgradeTest): {@code git archive TAG} unpacked into tests/target/previous-TAG and built
+ * (RollingUpgradeTest): {@code git archive TAG} unpacked into target/previous-TAG (the parent project's target) and built
  * there with {@code mvn -B -q -DskipTests package -pl crmd,crm-shell -am} (the modules bin/crmd
  * and bin/crm run from), with the local repository this build uses. Cached: a later run finds
- * target/previous-TAG/.built and builds nothing (mvn clean removes it). Bound: one build of four
+ * target/previous-TAG/.built and builds nothing (mvn clean at the top removes it). Bound: one build of four
  * modules, about a minute on two cores, 10 minutes at most. Without the tag (a clone without
  * history or tags) the suite skips, and under CI=true fails, saying how to get it.
  */
@@ -29,7 +29,8 @@ public final class PreviousRelease {
     /** The built source tree of {@code tag}; skips (fails under CI) when the tag is not in this clone. */
     public static Path build(String tag) throws IOException {
         Path repo = TestEnv.root();
-        Path dir = repo.resolve("tests/target/previous-" + tag);
+        // Not under tests/: the launchers of v0.11 drop every jar whose path contains "tests" or "sources".
+        Path dir = repo.resolve("target/previous-" + tag);
         if (Files.exists(dir.resolve(".built"))) {
             return dir;
         }

@@ -29,15 +29,21 @@ import org.pulse.tests.support.TestEnv;
  * old or new, sends only what every member reads: the four wire versions of crmd/README's table
  * are the same in both builds) and the CIB's feature set stays the one both stamp.
  *
- * <p>Asserted: the client's outages over the whole upgrade are no more than one graceful move per
- * upgraded node: at most one outage window per stop of the node holding the VIP, none otherwise
- * (stickiness keeps the VIP where it went when its old node comes back), each shorter than
- * {@link #MOVE_BOUND_MS}. Root only (CI). Bound: the previous release's build (about 1 minute, once:
+ * <p>Asserted: the client's outage over the whole upgrade (every window without a successful
+ * probe, summed) is no more than one graceful move ({@link #MOVE_BOUND_MS}) per upgraded node, no
+ * window is longer than one, and windows of {@link #NOISE_MS} or more (more than a starved probe)
+ * come at most once per stop of the node holding the VIP, never otherwise (stickiness keeps the VIP
+ * where it went when its old node comes back). Root only (CI). Bound: the previous release's build (about 1 minute, once:
  * cached under tests/target) plus about 2 minutes of cluster; 20 minutes at most.
  */
 class RollingUpgradeTest {
     /** One graceful move of the VIP (stop on the old node, start and ARP on the new) on a busy 2-core machine. */
     static final long MOVE_BOUND_MS = 10_000;
+    /**
+     * Shorter gaps are a probe starved of CPU (10 ms interval, 50 ms timeout; other builds share the
+     * machine), not the service: seen between moves as single failed probes of 50..300 ms.
+     */
+    static final long NOISE_MS = 1_000;
     private static final Pattern FEATURE_SET = Pattern.compile("crm_feature_set=\"([^\"]+)\"");
 
     @Test
@@ -102,11 +108,19 @@ class RollingUpgradeTest {
                 System.out.printf("RollingUpgradeTest: %d probes over the whole upgrade, %d failed, %d outages:%s;"
                         + " the VIP's node was stopped %d times%n", client.samples.size(),
                         client.samples.stream().filter(s -> !s.ok()).count(), outages.size(), b, holderStops);
-                assertTrue(outages.size() <= holderStops, outages.size() + " outages, more than the " + holderStops
-                        + " graceful moves the upgrade needed:" + b);
+                double totalMs = outages.stream().mapToDouble(o -> o[1] - o[0]).sum();
+                long long_ = outages.stream().filter(o -> o[1] - o[0] >= NOISE_MS).count();
+                System.out.printf("RollingUpgradeTest: outage over the whole upgrade %.0f ms in all, %d windows of %d ms"
+                        + " or more%n", totalMs, long_, NOISE_MS);
+                // the brief's bound: the whole upgrade costs the client no more than one graceful move per node
+                assertTrue(totalMs <= cluster.all().length * MOVE_BOUND_MS, "outage over the whole upgrade " + totalMs
+                        + " ms, more than " + cluster.all().length + " graceful moves:" + b);
                 for (double[] o : outages) {
                     assertTrue(o[1] - o[0] <= MOVE_BOUND_MS, "an outage longer than one graceful move:" + b);
                 }
+                // and the outages that are more than a starved probe: at most one per stop of the VIP's node
+                assertTrue(long_ <= holderStops, long_ + " outages of " + NOISE_MS + " ms or more, more than the "
+                        + holderStops + " graceful moves the upgrade needed:" + b);
             }
             for (int i : cluster.all()) {
                 assertTrue(runs(cluster, i, current), cluster.name(i) + " runs this build at the end");

@@ -1,6 +1,7 @@
 package org.pulse.crmd.runtime;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +111,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private Console console;
     /** Signs and checks the console's login tokens; set at boot once the cluster key is read. */
     private volatile WebTokens webTokens;
+    /** The http listener's TLS material (http_tls), or null: plain HTTP. */
+    private volatile ConsoleTls.Material tls;
     /** The transitions this node ran as DC, newest last, at most {@link #TRANSITIONS_KEPT}. */
     private final java.util.ArrayDeque<Effect.TransitionEnded> transitions = new java.util.ArrayDeque<>();
     static final int TRANSITIONS_KEPT = 200;
@@ -238,9 +241,22 @@ public final class CrmdRuntime implements AutoCloseable {
         });
         admin = AdminServer.start(config.socket(), this, log);
         if (config.http() != null) {
+            if (config.httpTls().on()) {
+                try {
+                    tls = ConsoleTls.load(config.httpTls(), config.dataDir(), config.node(), config.http());
+                    log.info("http listener: TLS certificate {} (SHA-256 {})", tls.certificate().getSubjectX500Principal(),
+                            tls.sha256());
+                } catch (IOException e) {
+                    // The node runs on (a console setting must not keep a cluster member down); without TLS the listener
+                    // serves /metrics, and the console on loopback only, as if http_tls were off.
+                    log.error("http listener without TLS: {}; fix http_tls / http_tls_cert / http_tls_key in {}",
+                            e.getMessage(), config.file());
+                }
+            }
+            InetAddress bound = config.http().getAddress();
             console = new Console(this, new AdminHandler(this), new AdminAccess(() -> System.nanoTime() / 1_000_000), clock,
-                    log, config.http().getAddress() == null || config.http().getAddress().isLoopbackAddress());
-            metrics = MetricsServer.start(config.http(), this::metricsText, console, log);
+                    log, bound == null || bound.isLoopbackAddress(), tls != null);
+            metrics = MetricsServer.start(config.http(), this::metricsText, console, tls == null ? null : tls.context(), log);
         }
         List<ClusterKey> accepted = new ArrayList<>();
         for (Path f : config.acceptKeyFiles()) {
@@ -987,9 +1003,12 @@ public final class CrmdRuntime implements AutoCloseable {
     }
 
     /** Where this node serves the console, or null. */
+    /** Where the console is; with TLS, the certificate's fingerprint to pin (crm web token prints both). */
     String consoleUrl() {
         MetricsServer m = metrics;
-        return m == null || console == null ? null : "http://" + config.http().getHostString() + ":" + m.port() + "/";
+        ConsoleTls.Material t = tls;
+        return m == null || console == null ? null : (t == null ? "http://" : "https://") + config.http().getHostString()
+                + ":" + m.port() + "/" + (t == null ? "" : " (TLS certificate SHA-256 " + t.sha256() + ")");
     }
 
     List<Effect.TransitionEnded> transitions() {

@@ -456,6 +456,8 @@ public final class CrmdRuntime implements AutoCloseable {
         long transitionNow = controller.transitionId();
         if (transitionNow != -1 && transitionNow != transitionBefore && controller.isDc()) {
             transitionStarted(transitionNow);
+        } else if (!controller.isDc() && !startedTransitions.isEmpty()) {
+            startedTransitions.clear(); // no longer DC: those transitions end unrecorded (history says "unfinished")
         }
         if (watchdog != null) {
             published = new WatchdogFeeder.ControllerState(controller.quorate(), controller.watchdogFencingInUse());

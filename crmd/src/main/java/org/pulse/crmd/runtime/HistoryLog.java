@@ -37,6 +37,7 @@ final class HistoryLog {
     private final Path file;
     private final String node;
     private final Logger log;
+    private final long maxBytes;
     private OutputStream out;
     private long size;
     private boolean failed;
@@ -49,9 +50,14 @@ final class HistoryLog {
     };
 
     HistoryLog(Path dataDir, String node, Logger log) {
+        this(dataDir, node, log, MAX_BYTES);
+    }
+
+    HistoryLog(Path dataDir, String node, Logger log, long maxBytes) {
         this.file = dataDir.resolve(FILE);
         this.node = node;
         this.log = log;
+        this.maxBytes = maxBytes;
     }
 
     /** The transition tag of an operation key, or null when the key is not a DC's (a manual or local operation). */
@@ -97,7 +103,7 @@ final class HistoryLog {
                 size = Files.exists(file) ? Files.size(file) : 0;
                 out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             }
-            if (size + line.length > MAX_BYTES) {
+            if (size + line.length > maxBytes) {
                 out.close();
                 Files.move(file, file.resolveSibling(FILE + ".1"), StandardCopyOption.REPLACE_EXISTING);
                 out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

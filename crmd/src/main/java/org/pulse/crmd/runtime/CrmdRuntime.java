@@ -269,7 +269,7 @@ public final class CrmdRuntime implements AutoCloseable {
         // A list taken during the join reached the controller but not messaging (not yet assigned then).
         messenger.updateMembers(config.nodes().keySet(), new ArrayList<>(config.nodes().values()));
         log.info("failure detection: {}", messenger.describeTiming());
-        joinListener = JoinListener.start(config, nodeList, log);
+        joinListener = JoinListener.start(config, this::config, nodeList, log);
         started.countDown();
         if (config.watchdog() != null) {
             long t0 = System.nanoTime();

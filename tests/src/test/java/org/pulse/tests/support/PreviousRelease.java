@@ -21,6 +21,8 @@ import org.pulse.tests.support.NetnsLab.Result;
 public final class PreviousRelease {
     /** The last released state: the previous session's head (commit 0f109ac). */
     public static final String TAG = "v0.11";
+    /** The tag's commit: a clone that carries history but not tags (some CI checkouts) still has it. */
+    static final String TAG_COMMIT = "0f109ac652e3b4b778595d47aa28aea92d3a052c";
     static final Duration BUILD_BOUND = Duration.ofMinutes(10);
 
     private PreviousRelease() {
@@ -34,15 +36,14 @@ public final class PreviousRelease {
         if (Files.exists(dir.resolve(".built"))) {
             return dir;
         }
-        Result commit = NetnsLab.run(List.of("git", "-C", repo.toString(), "rev-parse", "--verify", "-q", tag + "^{commit}"),
-                Map.of(), Duration.ofSeconds(30));
-        TestEnv.require(commit.ok(), "the git tag " + tag + " (the previous release) in " + repo + ": clone with tags"
+        String rev = resolvable(repo, tag) ? tag : TAG.equals(tag) && resolvable(repo, TAG_COMMIT) ? TAG_COMMIT : null;
+        TestEnv.require(rev != null, "the git tag " + tag + " (the previous release) in " + repo + ": clone with tags"
                 + " (git clone, or git fetch --tags), not an archive or a shallow clone without them");
         long t0 = System.nanoTime();
         NetnsLab.run(List.of("rm", "-rf", dir.toString()), Map.of(), Duration.ofSeconds(60));
         Files.createDirectories(dir);
         Result unpacked = NetnsLab.run(List.of("bash", "-c", "git -C \"$1\" archive \"$2\" | tar -x -C \"$3\"", "sh",
-                repo.toString(), tag, dir.toString()), Map.of(), Duration.ofSeconds(120));
+                repo.toString(), rev, dir.toString()), Map.of(), Duration.ofSeconds(120));
         if (!unpacked.ok()) {
             throw new IllegalStateException("git archive " + tag + " failed: " + unpacked.stderr());
         }
@@ -61,5 +62,10 @@ public final class PreviousRelease {
         Files.writeString(dir.resolve(".built"), tag + "\n");
         System.out.printf("PreviousRelease: %s built in %s in %d s%n", tag, dir, (System.nanoTime() - t0) / 1_000_000_000);
         return dir;
+    }
+
+    private static boolean resolvable(Path repo, String rev) {
+        return NetnsLab.run(List.of("git", "-C", repo.toString(), "rev-parse", "--verify", "-q", rev + "^{commit}"),
+                Map.of(), Duration.ofSeconds(30)).ok();
     }
 }

@@ -20,7 +20,7 @@ version="${mvn_version//-/\~}"
 
 module_jar() {
   local m="$1" jar
-  jar=$(ls "$repo/$m"/target/"$m"-*.jar 2>/dev/null | grep -v -e sources -e tests | head -n 1 || true)
+  jar=$(ls "$repo/$m"/target/"$m"-*.jar 2>/dev/null | grep -v -E -e '-(sources|tests)\.jar$' | head -n 1 || true)
   if [[ -z "$jar" || ! -d "$repo/$m/target/lib" ]]; then
     echo "build-deb: $m is not packaged yet; run (cd $repo && mvn -B -q -DskipTests package) first" >&2
     exit 3
@@ -36,7 +36,7 @@ rm -rf "$root"
 install -d -m 0755 "$root/DEBIAN" "$root/usr/lib/pulse/bin" "$root/usr/lib/pulse/lib" "$root/usr/bin" \
   "$root/usr/sbin" "$root/usr/lib/ocf/resource.d/pulse" "$root/usr/lib/ocf/lib/pulse" "$root/etc/pulse" \
   "$root/lib/systemd/system" "$root/usr/lib/tmpfiles.d" "$root/usr/share/doc/pulse"
-install -d -m 0750 "$root/var/lib/pulse"
+install -d -m 0750 "$root/var/lib/pulse" "$root/var/log/pulse"
 
 # Jars: one directory for both programs (same parent POM, so the same dependency versions);
 # bin/pulse-launch recognises this layout by lib/MODULE.jar.

@@ -1,6 +1,7 @@
 package org.pulse.crmd.runtime;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +111,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private Console console;
     /** Signs and checks the console's login tokens; set at boot once the cluster key is read. */
     private volatile WebTokens webTokens;
+    /** The http listener's TLS material (http_tls), or null: plain HTTP. */
+    private volatile ConsoleTls.Material tls;
     /** The transitions this node ran as DC, newest last, at most {@link #TRANSITIONS_KEPT}. */
     private final java.util.ArrayDeque<Effect.TransitionEnded> transitions = new java.util.ArrayDeque<>();
     static final int TRANSITIONS_KEPT = 200;
@@ -157,6 +160,14 @@ public final class CrmdRuntime implements AutoCloseable {
     /** Proves this cluster's key to the arbitrator and checks its answers: derived, so the arbitrator never holds the traffic key. */
     private byte[] arbitratorKey;
     private long peIndex;
+    /** The lines crm history reads (DATA_DIR/history.log): transitions, operation results, views. */
+    private final HistoryLog history;
+    /** The scheduler input saved while performing the current event's effects, else -1 (event thread only). */
+    private long savedInputThisEvent = -1;
+    /** This node's transitions as DC that started: their tag and saved input, until they end (event thread only). */
+    private final Map<Long, String> startedTransitions = new java.util.HashMap<>();
+    /** Fence targets of operations sent to the LRM, by operation key, for the history's line of the result. */
+    private final Map<String, String> fenceTargets = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
     /** Set once a CIB could not be stored: this node is leaving and acknowledges nothing more. */
     private final java.util.concurrent.atomic.AtomicBoolean storageFailed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -183,6 +194,7 @@ public final class CrmdRuntime implements AutoCloseable {
         this.peDir = config.dataDir().resolve("pe");
         this.observations = new Observations(clock.millis(), () -> messenger == null ? 0 : messenger.rejectedBySeal());
         this.failoverThread = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-failover-" + config.node()));
+        this.history = new HistoryLog(config.dataDir(), config.node(), log);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -239,9 +251,22 @@ public final class CrmdRuntime implements AutoCloseable {
         });
         admin = AdminServer.start(config.socket(), this, log);
         if (config.http() != null) {
+            if (config.httpTls().on()) {
+                try {
+                    tls = ConsoleTls.load(config.httpTls(), config.dataDir(), config.node(), config.http());
+                    log.info("http listener: TLS certificate {} (SHA-256 {})", tls.certificate().getSubjectX500Principal(),
+                            tls.sha256());
+                } catch (IOException e) {
+                    // The node runs on (a console setting must not keep a cluster member down); without TLS the listener
+                    // serves /metrics, and the console on loopback only, as if http_tls were off.
+                    log.error("http listener without TLS: {}; fix http_tls / http_tls_cert / http_tls_key in {}",
+                            e.getMessage(), config.file());
+                }
+            }
+            InetAddress bound = config.http().getAddress();
             console = new Console(this, new AdminHandler(this), new AdminAccess(() -> System.nanoTime() / 1_000_000), clock,
-                    log, config.http().getAddress() == null || config.http().getAddress().isLoopbackAddress());
-            metrics = MetricsServer.start(config.http(), this::metricsText, console, log);
+                    log, bound == null || bound.isLoopbackAddress(), tls != null);
+            metrics = MetricsServer.start(config.http(), this::metricsText, console, tls == null ? null : tls.context(), log);
         }
         List<ClusterKey> accepted = new ArrayList<>();
         for (Path f : config.acceptKeyFiles()) {
@@ -254,7 +279,7 @@ public final class CrmdRuntime implements AutoCloseable {
         // A list taken during the join reached the controller but not messaging (not yet assigned then).
         messenger.updateMembers(config.nodes().keySet(), new ArrayList<>(config.nodes().values()));
         log.info("failure detection: {}", messenger.describeTiming());
-        joinListener = JoinListener.start(config, nodeList, log);
+        joinListener = JoinListener.start(config, this::config, nodeList, log);
         started.countDown();
         if (config.watchdog() != null) {
             long t0 = System.nanoTime();
@@ -424,6 +449,10 @@ public final class CrmdRuntime implements AutoCloseable {
     private final class Listener implements MessagingListener {
         @Override
         public void onView(ClusterView v) {
+            List<String> before = lastMembers;
+            history.write(clock.instant(), "view " + v.id() + ": members " + v.members() + ", DC " + v.members().get(0)
+                    + ", joined " + v.members().stream().filter(m -> !before.contains(m)).toList()
+                    + ", left " + before.stream().filter(m -> !v.members().contains(m)).toList());
             observations.view(v.members());
             watchFailovers(v.members(), clock.instant());
             post(new Event.ViewChanged(new View(v.id(), v.members())));
@@ -479,6 +508,8 @@ public final class CrmdRuntime implements AutoCloseable {
 
     private void handle(Event e) {
         List<Effect> effects;
+        long transitionBefore = controller.transitionId();
+        savedInputThisEvent = -1;
         try {
             effects = controller.handle(e, clock.instant());
         } catch (RuntimeException ex) {
@@ -487,6 +518,12 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         for (Effect f : effects) {
             perform(f);
+        }
+        long transitionNow = controller.transitionId();
+        if (transitionNow != -1 && transitionNow != transitionBefore && controller.isDc()) {
+            transitionStarted(transitionNow);
+        } else if (!controller.isDc() && !startedTransitions.isEmpty()) {
+            startedTransitions.clear(); // no longer DC: those transitions end unrecorded (history says "unfinished")
         }
         if (watchdog != null) {
             published = new WatchdogFeeder.ControllerState(controller.quorate(), controller.watchdogFencingInUse());
@@ -534,6 +571,9 @@ public final class CrmdRuntime implements AutoCloseable {
                 old.cancel(false);
             }
         } else if (f instanceof Effect.RunOperation r) {
+            if (r.request().agent().cls().equals("stonith") && r.request().params().containsKey("nodename")) {
+                fenceTargets.put(r.request().opKey(), r.request().params().get("nodename"));
+            }
             runOperation(r.request());
         } else if (f instanceof Effect.CancelRecurring c) {
             for (OperationRequest r : lrm.recurring(c.resourceId())) {
@@ -575,6 +615,7 @@ public final class CrmdRuntime implements AutoCloseable {
             selfFence(s.reason());
         } else if (f instanceof Effect.TransitionEnded t) {
             observations.transitionEnded(t.actions().size(), t.durationMs(), t.clean());
+            transitionEnded(t);
             synchronized (transitions) {
                 transitions.add(t);
                 if (transitions.size() > TRANSITIONS_KEPT) {
@@ -876,6 +917,11 @@ public final class CrmdRuntime implements AutoCloseable {
         AgentRef a = r.agent();
         String agent = a.standard() + (a.provider() == null || a.provider().isEmpty() ? "" : ":" + a.provider()) + ":" + a.type();
         observations.operation(agent, r.action(), r.execTimeMs());
+        String target = r.transitionKey() == null ? null : fenceTargets.remove(r.transitionKey());
+        history.operation(clock.instant(), r.transitionKey(), r.resourceId(), r.action(), r.intervalMs(), r.rcCode(),
+                r.execStatus() != org.pulse.lrm.ExecStatus.DONE ? r.execStatus().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                        : r.rcCode() == r.expectedRc() ? "ok" : "failed, expected rc " + r.expectedRc(),
+                r.execTimeMs(), r.exitReason(), target);
         if (a.standard().equals("stonith") && Set.of("off", "reboot", "on").contains(r.action())) {
             observations.fencing(r.resourceId(), r.execTimeMs());
         }
@@ -956,6 +1002,7 @@ public final class CrmdRuntime implements AutoCloseable {
             PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".xml", cib.toXml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".actions",
                     decided.canonicalActions().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            savedInputThisEvent = index;
             long drop = index - config.peInputsKept();
             if (drop > 0) {
                 Files.deleteIfExists(peDir.resolve("pe-input-" + drop + ".xml"));
@@ -965,6 +1012,33 @@ public final class CrmdRuntime implements AutoCloseable {
         } catch (IOException e) {
             log.warn("cannot save scheduler input {} in {}: {}", index, peDir, e.getMessage());
         }
+    }
+
+    /**
+     * This node as DC started transition {@code id}: its tag, with the scheduler input it came from (saved while
+     * the same event was handled; none for a fencing-only transition before the join's CIB is everywhere).
+     */
+    private void transitionStarted(long id) {
+        View v = controller.view();
+        String tag = HistoryLog.tag(id, config.node(), v == null ? "?" : v.id());
+        String input = savedInputThisEvent < 0 ? "no saved input" : "pe-input-" + savedInputThisEvent;
+        startedTransitions.put(id, tag + " " + input);
+        history.write(clock.instant(), tag + " started from " + input);
+    }
+
+    private void transitionEnded(Effect.TransitionEnded t) {
+        String started = startedTransitions.remove(t.id());
+        if (started == null) {
+            // Started and ended within one event (only pseudo actions): its input is the one saved meanwhile.
+            View v = controller.view();
+            String tag = HistoryLog.tag(t.id(), config.node(), v == null ? "?" : v.id());
+            String input = savedInputThisEvent < 0 ? "no saved input" : "pe-input-" + savedInputThisEvent;
+            history.write(clock.instant(), tag + " started from " + input);
+            started = tag + " " + input;
+        }
+        String tag = started.substring(0, started.lastIndexOf(')') + 1);
+        history.write(clock.instant(), tag + " ended: " + t.result() + " in " + t.durationMs() + " ms, "
+                + t.actions().size() + " actions; trigger: " + t.trigger());
     }
 
     // ---- for the admin socket (called on its threads)
@@ -1003,9 +1077,12 @@ public final class CrmdRuntime implements AutoCloseable {
     }
 
     /** Where this node serves the console, or null. */
+    /** Where the console is; with TLS, the certificate's fingerprint to pin (crm web token prints both). */
     String consoleUrl() {
         MetricsServer m = metrics;
-        return m == null || console == null ? null : "http://" + config.http().getHostString() + ":" + m.port() + "/";
+        ConsoleTls.Material t = tls;
+        return m == null || console == null ? null : (t == null ? "http://" : "https://") + config.http().getHostString()
+                + ":" + m.port() + "/" + (t == null ? "" : " (TLS certificate SHA-256 " + t.sha256() + ")");
     }
 
     List<Effect.TransitionEnded> transitions() {
@@ -1092,6 +1169,7 @@ public final class CrmdRuntime implements AutoCloseable {
         if (alerts != null) {
             alerts.close();
         }
+        history.close();
         started.countDown();
         failoverThread.shutdownNow();
         if (sbd != null) {

@@ -26,6 +26,10 @@ import org.pulse.lrm.LrmConfig;
  * nodes = node1@127.0.0.1:7801, node2@127.0.0.1:7802, node3@127.0.0.1:7803
  * # the HTTP listener (/metrics in Prometheus format); loopback unless set otherwise; "off" turns it off
  * http = 127.0.0.1:9664
+ * # TLS of that listener: off, self-signed (made once under DATA_DIR/tls; crm web token prints its
+ * # fingerprint) or pem (http_tls_cert = PEM chain, http_tls_key = PEM PKCS#8 or RSA key). Off loopback
+ * # the console and its API are served only with TLS.
+ * http_tls = off
  * # the cluster key, made by `crmd --generate-key FILE`
  * key = /etc/pulse/authkey
  * # during a rolling key change only: other keys whose traffic is accepted (this node seals with
@@ -92,7 +96,20 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
         Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, Path ocfRoot,
         List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept,
         QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http, Failsafe failsafe, Path watchdog,
-        long watchdogTimeoutMs, List<Path> sbdDevices) {
+        long watchdogTimeoutMs, List<Path> sbdDevices, HttpTls httpTls) {
+
+    /**
+     * TLS of the http listener: {@code off}; {@code self-signed} (a key and certificate crmd makes once under
+     * DATA_DIR/tls, whose SHA-256 fingerprint {@code crm web token} prints); or {@code pem}, the operator's
+     * certificate chain and private key ({@code http_tls_cert}, {@code http_tls_key}, PEM).
+     */
+    public record HttpTls(String mode, Path cert, Path key) {
+        public static final HttpTls OFF = new HttpTls("off", null, null);
+
+        public boolean on() {
+            return !mode.equals("off");
+        }
+    }
 
     /**
      * What this node does when it cannot go on safely: how long CIB writes may fail before it leaves,
@@ -106,7 +123,8 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
             "two_node", "wait_for_all", "tie_breaker", "nodes_version", "cib_write_deadline_ms", "self_fence",
-            "watchdog", "watchdog_timeout_ms", "sbd_devices", "arbitrator_algorithm", "arbitrator_tie_breaker");
+            "watchdog", "watchdog_timeout_ms", "sbd_devices", "arbitrator_algorithm", "arbitrator_tie_breaker",
+            "http_tls", "http_tls_cert", "http_tls_key");
 
     /** SBD's default SBD_WATCHDOG_TIMEOUT. */
     static final long DEFAULT_WATCHDOG_TIMEOUT_MS = 5000;
@@ -134,7 +152,7 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
         return new NodeConfig(file, node, cluster, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newNodes)),
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newSecondLinks)), keyFile, dataDir, socket,
                 agentDirs, ocfRoot, stonithDirs, lsbDir, haRsctmp, failureDetectionMs, peInputsKept, quorum,
-                acceptKeyFiles, http, failsafe, watchdog, watchdogTimeoutMs, sbdDevices);
+                acceptKeyFiles, http, failsafe, watchdog, watchdogTimeoutMs, sbdDevices, httpTls);
     }
 
     public List<String> nodeNames() {
@@ -232,7 +250,36 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                                 Failsafe.DEFAULTS.selfFence()))),
                 watchdog(file, lineOf.get("watchdog"), values.get("watchdog")),
                 number(file, values, lineOf, "watchdog_timeout_ms", DEFAULT_WATCHDOG_TIMEOUT_MS),
-                sbdDevices(file, lineOf.get("sbd_devices"), values.get("sbd_devices"), values.get("watchdog")));
+                sbdDevices(file, lineOf.get("sbd_devices"), values.get("sbd_devices"), values.get("watchdog")),
+                httpTls(file, values, lineOf));
+    }
+
+    private static HttpTls httpTls(Path file, Map<String, String> values, Map<String, Integer> lineOf) throws ConfigException {
+        String cert = values.get("http_tls_cert");
+        String key = values.get("http_tls_key");
+        String mode = values.getOrDefault("http_tls", cert != null || key != null ? "pem" : "off").strip();
+        Integer line = lineOf.get("http_tls");
+        switch (mode) {
+            case "off", "self-signed" -> {
+                if (cert != null || key != null) {
+                    throw new ConfigException(file + ":" + lineOf.get(cert != null ? "http_tls_cert" : "http_tls_key") + ": "
+                            + (cert != null ? "http_tls_cert" : "http_tls_key") + " is set but http_tls = " + mode
+                            + "; remove http_tls (or set it to pem) to serve your certificate");
+                }
+                return mode.equals("off") ? HttpTls.OFF : new HttpTls(mode, null, null);
+            }
+            case "pem" -> {
+                if (cert == null || key == null) {
+                    throw new ConfigException(file + ":" + (line != null ? line : lineOf.get(cert != null ? "http_tls_cert" : "http_tls_key"))
+                            + ": TLS with your own certificate needs both http_tls_cert (the PEM certificate chain) and"
+                            + " http_tls_key (its PEM private key); " + (cert == null ? "http_tls_cert" : "http_tls_key")
+                            + " is missing (or set http_tls = self-signed)");
+                }
+                return new HttpTls(mode, Path.of(cert.strip()), Path.of(key.strip()));
+            }
+            default -> throw new ConfigException(file + ":" + line + ": http_tls = " + mode
+                    + " is not one of off, self-signed, pem");
+        }
     }
 
     private static String selfFence(Path file, Integer line, String value) throws ConfigException {

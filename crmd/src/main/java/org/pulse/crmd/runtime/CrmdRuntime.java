@@ -150,6 +150,15 @@ public final class CrmdRuntime implements AutoCloseable {
     private boolean leaseHolding;
     /** Authenticates the lease file's line: derived from the cluster key, so only key holders can claim the lease. */
     private byte[] leaseMacKey;
+    /** Asks the arbitrator (tie_breaker = arbitrator:HOST:PORT) every second while the controller wants its vote, else null. */
+    private ScheduledExecutorService arbiter;
+    /** The controller's last wish for the arbitrator's vote, with the partition to ask for. */
+    private volatile Effect.AskArbitrator arbitratorWish;
+    /** Only the arbiter thread touches these two. */
+    private boolean arbitratorAsked;
+    private String arbitratorLastOutcome = "";
+    /** Proves this cluster's key to the arbitrator and checks its answers: derived, so the arbitrator never holds the traffic key. */
+    private byte[] arbitratorKey;
     private long peIndex;
     /** The lines crm history reads (DATA_DIR/history.log): transitions, operation results, views. */
     private final HistoryLog history;
@@ -210,6 +219,7 @@ public final class CrmdRuntime implements AutoCloseable {
         // The key first: without it nothing else is worth starting (its message says what to do).
         ClusterKey key = ClusterKey.load(config.keyFile());
         leaseMacKey = key.derive("pulse/lease/v1");
+        arbitratorKey = key.derive(org.pulse.crmd.arbitrator.ArbitratorProtocol.KEY_LABEL);
         webTokens = new WebTokens(key.derive("pulse/web-token/v1"));
         Files.createDirectories(config.dataDir());
         PrivateFiles.privateDirectory(peDir); // saved inputs hold every parameter, passwords included
@@ -291,6 +301,62 @@ public final class CrmdRuntime implements AutoCloseable {
             leaser.scheduleWithFixedDelay(() -> tendLease(leasePath), LEASE_RENEW_MS, LEASE_RENEW_MS,
                     TimeUnit.MILLISECONDS);
         }
+        if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.ARBITRATOR) {
+            arbiter = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crmd-arbitrator-" + config.node()));
+            arbiter.scheduleWithFixedDelay(this::tendArbitrator, LEASE_RENEW_MS, LEASE_RENEW_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * On the arbiter thread: while the controller wants the arbitrator's vote, ask (which renews a held
+     * one) and report the answer; once not wanted, tell the arbitrator once, so that the vote is free
+     * for another part at once. The vote counts here from before the question was sent, less a third of
+     * the lease, so this node stops counting on it before the arbitrator may give it to anyone else.
+     */
+    private void tendArbitrator() {
+        Effect.AskArbitrator wish = arbitratorWish;
+        QuorumConfig.TieBreaker tb = config.quorum().tieBreaker();
+        String target = tb.target();
+        int colon = target.lastIndexOf(':');
+        java.time.Instant askedAt = clock.instant();
+        boolean want = wish != null && wish.want();
+        if (!want && !arbitratorAsked) {
+            return;
+        }
+        org.pulse.crmd.arbitrator.VoteBook.Ask ask = new org.pulse.crmd.arbitrator.VoteBook.Ask(config.cluster(),
+                config.node(), tb.arbitration().algorithm().name().toLowerCase(), tb.arbitration().tieBreaker(),
+                want ? wish.voters() : List.of(), want ? wish.members() : List.of());
+        Event.ArbitratorAnswer answer;
+        try {
+            org.pulse.crmd.arbitrator.ArbitratorProtocol.Reply r = org.pulse.crmd.arbitrator.ArbitratorProtocol.ask(
+                    new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1))),
+                    arbitratorKey, ask, !want, PING_TIMEOUT_MS);
+            arbitratorAsked = want;
+            if (!want) {
+                return;
+            }
+            answer = switch (r.kind()) {
+                case GRANT -> new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.GRANTED,
+                        askedAt.plusMillis(r.leaseMs() - r.leaseMs() / 3), askedAt, r.reason());
+                case WAIT -> new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.WAIT, null, askedAt,
+                        r.reason());
+                case REFUSE -> new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.REFUSED, null, askedAt,
+                        r.reason());
+            };
+        } catch (IOException | RuntimeException e) {
+            if (!want) {
+                arbitratorAsked = false; // it forgets by itself when the lease runs out
+                return;
+            }
+            answer = new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.UNREACHABLE, null, askedAt,
+                    e.getMessage());
+        }
+        String outcome = answer.answer().name();
+        if (!outcome.equals(arbitratorLastOutcome) && answer.answer() != Event.ArbitratorAnswer.Answer.GRANTED) {
+            log.info("arbitrator {}: {} ({})", target, answer.answer(), answer.reason());
+        }
+        arbitratorLastOutcome = outcome;
+        post(answer);
     }
 
     /**
@@ -531,6 +597,12 @@ public final class CrmdRuntime implements AutoCloseable {
                 // At once rather than at the next renewal: an even half is undecided until then.
                 Path leasePath = Path.of(config.quorum().tieBreaker().target());
                 leaser.execute(() -> tendLease(leasePath));
+            }
+        } else if (f instanceof Effect.AskArbitrator a) {
+            arbitratorWish = a;
+            if (arbiter != null) {
+                // At once rather than at the next renewal: the partition is undecided until then.
+                arbiter.execute(this::tendArbitrator);
             }
         } else if (f instanceof Effect.SelfFence s) {
             if (watchdog != null) {
@@ -1075,6 +1147,9 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         if (pinger != null) {
             pinger.shutdownNow();
+        }
+        if (arbiter != null) {
+            arbiter.shutdownNow();
         }
         if (leaser != null) {
             leaser.shutdownNow();

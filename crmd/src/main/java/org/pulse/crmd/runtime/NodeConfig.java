@@ -61,8 +61,15 @@ import org.pulse.lrm.LrmConfig;
  * wait_for_all = false
  * # an exact half split: none, lowest (the half with the first of "nodes" wins), ping:ADDRESS (the half
  * # whose DC gets an answer from ADDRESS wins), lease:/PATH (the half whose DC holds the lease file,
- * # on storage every node sees, wins)
+ * # on storage every node sees, wins), arbitrator:HOST[:PORT] (the part a pulse-arbitrator on a third
+ * # machine gives its vote to; port 5403 by default; see crmd/README.md "Arbitrator")
  * tie_breaker = none
+ * # with tie_breaker = arbitrator only: ffsplit (its vote breaks an exact half split) or lms (last man
+ * # standing: the part holding its vote is quorate down to one node, and without it only the whole cluster)
+ * arbitrator_algorithm = ffsplit
+ * # with tie_breaker = arbitrator only: which of two equal parts it favours when neither had its vote
+ * # before: lowest (the part with the first node of "nodes"), highest (the last), or a node's name
+ * arbitrator_tie_breaker = lowest
  * # how long a CIB write may keep failing (retried with backoff) before this node stops its resources
  * # and leaves the cluster (the others take over, fencing it if needed); also a durable write's deadline
  * cib_write_deadline_ms = 10000
@@ -116,7 +123,8 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
             "two_node", "wait_for_all", "tie_breaker", "nodes_version", "cib_write_deadline_ms", "self_fence",
-            "watchdog", "watchdog_timeout_ms", "sbd_devices", "http_tls", "http_tls_cert", "http_tls_key");
+            "watchdog", "watchdog_timeout_ms", "sbd_devices", "arbitrator_algorithm", "arbitrator_tie_breaker",
+            "http_tls", "http_tls_cert", "http_tls_key");
 
     /** SBD's default SBD_WATCHDOG_TIMEOUT. */
     static final long DEFAULT_WATCHDOG_TIMEOUT_MS = 5000;
@@ -348,12 +356,63 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
             tieBreaker = QuorumConfig.TieBreaker.ping(tb.substring(5).strip());
         } else if (tb.startsWith("lease:") && tb.substring(6).strip().startsWith("/")) {
             tieBreaker = QuorumConfig.TieBreaker.lease(tb.substring(6).strip());
+        } else if (tb.startsWith("arbitrator:") && arbitratorTarget(tb.substring(11).strip()) != null) {
+            if (twoNode) {
+                throw new ConfigException(file + ":" + lineOf.get("two_node") + ": two_node = true and tie_breaker = "
+                        + tb + " contradict each other (two_node makes both halves quorate, the arbitrator one);"
+                        + " remove two_node");
+            }
+            tieBreaker = QuorumConfig.TieBreaker.arbitrator(arbitratorTarget(tb.substring(11).strip()),
+                    arbitration(file, values, lineOf, nodeNames));
         } else {
             throw new ConfigException(file + ":" + lineOf.get("tie_breaker") + ": tie_breaker = " + tb
                     + " is not one of none, lowest, ping:ADDRESS (e.g. ping:192.0.2.1, the gateway),"
-                    + " lease:/ABSOLUTE/PATH (a file on storage every node sees)");
+                    + " lease:/ABSOLUTE/PATH (a file on storage every node sees), arbitrator:HOST[:PORT]"
+                    + " (a pulse-arbitrator on a third machine)");
+        }
+        if (tieBreaker.kind() != QuorumConfig.TieBreaker.Kind.ARBITRATOR) {
+            for (String k : List.of("arbitrator_algorithm", "arbitrator_tie_breaker")) {
+                if (values.containsKey(k)) {
+                    throw new ConfigException(file + ":" + lineOf.get(k) + ": " + k + " goes with tie_breaker ="
+                            + " arbitrator:HOST only (tie_breaker is " + tb + "); remove it");
+                }
+            }
         }
         return new QuorumConfig(twoNode, waitForAll, tieBreaker);
+    }
+
+    /** HOST[:PORT] as HOST:PORT (port 5403 when not given), or null when it is not that. */
+    static String arbitratorTarget(String hostPort) {
+        if (hostPort.isEmpty() || hostPort.contains(" ") || hostPort.contains("/")) {
+            return null;
+        }
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0) {
+            return hostPort + ":" + org.pulse.crmd.arbitrator.ArbitratorProtocol.DEFAULT_PORT;
+        }
+        String port = hostPort.substring(colon + 1);
+        if (colon == 0 || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            return null;
+        }
+        return hostPort;
+    }
+
+    private static QuorumConfig.Arbitration arbitration(Path file, Map<String, String> values,
+            Map<String, Integer> lineOf, Set<String> nodeNames) throws ConfigException {
+        String alg = values.getOrDefault("arbitrator_algorithm", "ffsplit").strip().toLowerCase();
+        QuorumConfig.Arbitration.Algorithm algorithm;
+        switch (alg) {
+            case "ffsplit" -> algorithm = QuorumConfig.Arbitration.Algorithm.FFSPLIT;
+            case "lms" -> algorithm = QuorumConfig.Arbitration.Algorithm.LMS;
+            default -> throw new ConfigException(file + ":" + lineOf.get("arbitrator_algorithm")
+                    + ": arbitrator_algorithm = " + alg + " is not ffsplit or lms");
+        }
+        String tb = values.getOrDefault("arbitrator_tie_breaker", "lowest").strip();
+        if (!tb.equals("lowest") && !tb.equals("highest") && !nodeNames.contains(tb)) {
+            throw new ConfigException(file + ":" + lineOf.get("arbitrator_tie_breaker") + ": arbitrator_tie_breaker = "
+                    + tb + " is not lowest, highest or one of the nodes " + nodeNames);
+        }
+        return new QuorumConfig.Arbitration(algorithm, tb);
     }
 
     private static boolean bool(Path file, Map<String, String> values, Map<String, Integer> lineOf, String key,

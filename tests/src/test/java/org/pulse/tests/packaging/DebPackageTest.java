@@ -113,6 +113,8 @@ class DebPackageTest {
         expected.put("/usr/sbin/fence_pulse_sim", "regular file root:root 755");
         expected.put("/usr/sbin/fence_pulse_sbd", "regular file root:root 755");
         expected.put("/usr/lib/pulse/bin/pulse-watchdog-sim", "regular file root:root 755");
+        expected.put("/usr/lib/pulse/bin/pulse-arbitrator", "regular file root:root 755");
+        expected.put("/usr/sbin/pulse-arbitrator", "-> ../lib/pulse/bin/pulse-arbitrator");
         for (String agent : List.of("Dummy", "Filesystem", "IPaddr", "Stateful", "httpd", "ping")) {
             expected.put("/usr/lib/ocf/resource.d/pulse/" + agent, "regular file root:root 755");
         }
@@ -167,6 +169,7 @@ class DebPackageTest {
             assertHelp("crm", "crm", "--help");
         }
         assertHelp("usage: fence_pulse_sim", "/usr/sbin/fence_pulse_sim", "--help");
+        assertHelp("usage: pulse-arbitrator", "/usr/sbin/pulse-arbitrator", "--help");
         for (String shim : List.of("crm_attribute", "crm_node", "attrd_updater")) {
             assertHelp("usage: " + shim, "/usr/lib/pulse/bin/" + shim, "--help");
         }

@@ -318,7 +318,7 @@ final class DcRole {
         // As Pacemaker's DC records whether SBD runs on it: the policy engine then counts watchdog
         // self-fencing as a way to fence (have-watchdog), so a cluster without a fence device may run.
         root = Cibs.withHaveWatchdog(root, c.config().watchdogTimeoutMs() > 0);
-        Cib joinedCib = Cibs.next(best, root);
+        Cib joinedCib = best.next(root);
         c.storeCib(joinedCib, true);
         joined = true;
         joinVersion = joinedCib.version();
@@ -390,7 +390,7 @@ final class DcRole {
             c.noteQuorate();
         }
         out().warn((quorate ? "quorum gained: " : "quorum lost: ") + why + ": " + d.reason());
-        commit(Cibs.next(c.cib(), c.cib().root().withAttribute("have-quorum", quorate ? "1" : "0")));
+        commit(c.cib().next(c.cib().root().withAttribute("have-quorum", quorate ? "1" : "0")));
         requestSchedule("quorum " + (quorate ? "gained" : "lost"));
         runEngine();
     }
@@ -548,7 +548,7 @@ final class DcRole {
         for (String m : silent) {
             root = Cibs.updateNodeState(root, m, ns -> Cibs.withAttrs(ns, "join", "pending"));
         }
-        commit(Cibs.next(c.cib(), root));
+        commit(c.cib().next(root));
         recheckQuorum("members left out of the join");
         out().timer(new TimerKey("join-retry"), joinTimeoutMs("join-integration-timeout",
                 DEFAULT_JOIN_INTEGRATION_TIMEOUT_MS));
@@ -595,7 +595,7 @@ final class DcRole {
             if (joined && r.viewId().equals(view.id()) && view.contains(from)) {
                 XmlElement root = Cibs.updateNodeState(c.cib().root(), from, ns -> Cibs.withTransientAttribute(ns, from,
                         "shutdown", Long.toString(c.now().getEpochSecond())));
-                commit(Cibs.next(c.cib(), root));
+                commit(c.cib().next(root));
                 requestSchedule(from + " asked to shut down");
                 runEngine();
             }
@@ -748,21 +748,17 @@ final class DcRole {
             XmlElement newNs = Cibs.withLrm(ns, lrm.withChildReplaced(e -> e.name().equals("lrm_resources"), newLr));
             return LrmOps.isFailure(r) ? withFailure(newNs, node, r, nowSec) : newNs;
         });
-        commit(Cibs.next(c.cib(), root));
+        commit(c.cib().next(root));
     }
 
     /** One more than the highest call id in the node's recorded history: sorts after everything known there. */
     private long nextCallId(String node) {
         long max = 0;
-        var ns = Cibs.nodeState(c.cib().root(), node);
+        var ns = c.cib().statusView().node(node);
         if (ns.isPresent()) {
-            for (XmlElement res : Cibs.lrmResources(ns.get())) {
-                for (XmlElement op : res.elements("lrm_rsc_op")) {
-                    try {
-                        max = Math.max(max, Long.parseLong(op.attr("call-id", "0")));
-                    } catch (NumberFormatException e) {
-                        // not ours to judge: it only cannot be the highest
-                    }
+            for (org.pulse.cib.model.LrmResource res : ns.get().resources()) {
+                for (org.pulse.cib.model.LrmOp op : res.ops()) {
+                    max = Math.max(max, op.callId());   // an unreadable call id (-1) cannot be the highest
                 }
             }
         }
@@ -978,7 +974,7 @@ final class DcRole {
     private void markFenced(String target, List<String> devices, int level) {
         out().info("fenced " + target + " with " + String.join(" and ", devices)
                 + (level > 0 ? " (topology level " + level + ")" : ""));
-        commit(Cibs.next(c.cib(), Planner.markFenced(c.cib().root(), target, c.now().getEpochSecond())));
+        commit(c.cib().next(Planner.markFenced(c.cib().root(), target, c.now().getEpochSecond())));
         fenceProgress.remove(target);
         fenceGaveUp.remove(target);
         fenceRequested.remove(target);
@@ -1147,7 +1143,7 @@ final class DcRole {
             case "clear_failcount", "lrm_delete", "delete" -> {
                 String rsc = a.resourceId();
                 boolean delete = !a.operation().equals("clear_failcount");
-                commit(Cibs.next(c.cib(), delete
+                commit(c.cib().next(delete
                         ? CibEdits.cleanup(c.cib().root(), rsc, a.node())
                         : CibEdits.clearFailures(c.cib().root(), rsc, a.node())));
                 if (delete && view.contains(a.node())) {
@@ -1236,7 +1232,7 @@ final class DcRole {
      * expected down (so that their leaving is clean, not a reason to fence) and let go.
      */
     private void grantShutdowns() {
-        Map<String, java.util.Set<String>> active = Cibs.possiblyActive(c.cib().root());
+        Map<String, java.util.SortedSet<String>> active = Cibs.possiblyActive(c.cib());
         for (String m : view.members()) {
             var ns = Cibs.nodeState(c.cib().root(), m);
             if (ns.isEmpty() || !Cibs.transientAttributes(ns.get()).containsKey("shutdown")
@@ -1245,7 +1241,7 @@ final class DcRole {
             }
             boolean busy = active.values().stream().anyMatch(nodes -> nodes.contains(m));
             if (!busy) {
-                commit(Cibs.next(c.cib(), Cibs.updateNodeState(c.cib().root(), m,
+                commit(c.cib().next(Cibs.updateNodeState(c.cib().root(), m,
                         s -> Cibs.withAttrs(s, "expected", "down"))));
                 out().info("letting " + m + " shut down: nothing runs there any more");
                 out().send(m, new Message.ShutdownGranted(view.id()));
@@ -1405,7 +1401,7 @@ final class DcRole {
                 out().warn("stonith-enabled=false: taking " + n + " as down without fencing it");
                 root = Planner.markFenced(root, n, c.now().getEpochSecond());
             }
-            commit(Cibs.next(cib, root));
+            commit(cib.next(root));
             cib = c.cib();
         }
         TransitionPlan requested = requestedFencing(cib);
@@ -1440,7 +1436,7 @@ final class DcRole {
             // fencing makes sure one of them is gone before the other starts what it ran.
             String setting = q.twoNode() ? "two_node = true" : "tie_breaker = " + q.tieBreaker();
             String lacking = !Cibs.stonithEnabled(cib) ? "stonith-enabled=false" : "no fence device is configured";
-            java.util.Set<String> active = Cibs.possiblyActive(cib.root()).keySet();
+            java.util.Set<String> active = Cibs.possiblyActive(cib).keySet();
             for (Primitive p : Cibs.primitives(cib).values()) {
                 if (!p.agent().isStonith() && !active.contains(p.id())) {
                     blocked.putIfAbsent(p.id(), "not started: " + setting + " needs fencing (both halves of a split"
@@ -1451,7 +1447,7 @@ final class DcRole {
         }
         if (Cibs.stonithEnabled(cib) && Cibs.fenceDevices(cib).isEmpty() && !watchdogFencingOn(cib)) {
             // The policy engine, as Pacemaker's, starts nothing while fencing is on and impossible.
-            java.util.Set<String> active = Cibs.possiblyActive(cib.root()).keySet();
+            java.util.Set<String> active = Cibs.possiblyActive(cib).keySet();
             for (Primitive p : Cibs.primitives(cib).values()) {
                 if (!p.agent().isStonith() && !active.contains(p.id())) {
                     blocked.putIfAbsent(p.id(), "not started: stonith-enabled=true but no fence device (stonith"

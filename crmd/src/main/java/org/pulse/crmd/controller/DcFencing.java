@@ -220,7 +220,7 @@ final class DcFencing {
     void markFenced(String target, List<String> devices, int level) {
         dc.out().info("fenced " + target + " with " + String.join(" and ", devices)
                 + (level > 0 ? " (topology level " + level + ")" : ""));
-        dc.commit(c.cib().next(Planner.markFenced(c.cib().root(), target, c.now().getEpochSecond())));
+        dc.replication.commit(c.cib().next(Planner.markFenced(c.cib().root(), target, c.now().getEpochSecond())));
         fenceProgress.remove(target);
         fenceGaveUp.remove(target);
         fenceRequested.remove(target);
@@ -268,36 +268,124 @@ final class DcFencing {
             known.add(ns.attr("uname", ns.id()));
         }
         if (!known.contains(node)) {
-            dc.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence '" + node + "': no such node in the"
+            dc.replication.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence '" + node + "': no such node in the"
                     + " cluster (known: " + String.join(", ", known) + "); check the name with crm status"));
             return;
         }
         if (node.equals(c.self())) {
-            dc.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": it is the DC, which"
+            dc.replication.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": it is the DC, which"
                     + " runs fencing; stop Pulse on it (the next DC then fences it if needed) or power it off"));
             return;
         }
         if (!Cibs.stonithEnabled(c.cib())) {
-            dc.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": stonith-enabled"
+            dc.replication.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": stonith-enabled"
                     + " (fencing-enabled) is false; set it to true first"));
             return;
         }
         if (!dc.quorate && !Cibs.noQuorumPolicy(c.cib()).equals("ignore")) {
-            dc.reply(replyTo, AdminResult.error(AdminResult.NO_QUORUM, "cannot fence " + node + ": this partition has "
+            dc.replication.reply(replyTo, AdminResult.error(AdminResult.NO_QUORUM, "cannot fence " + node + ": this partition has "
                     + dc.quorumReason() + ", and a partition without quorum does not fence"));
             return;
         }
         if (FenceDevices.all(c.cib()).isEmpty() && !watchdogFencingOn(c.cib())) {
-            dc.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": no fence device"
+            dc.replication.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": no fence device"
                     + " (stonith resource) is configured, and watchdog fencing (stonith-watchdog-timeout) is off"));
             return;
         }
         fenceRequested.add(node);
         fenceGaveUp.remove(node);
         fenceProgress.remove(node);
-        dc.reply(replyTo, AdminResult.written(c.version(), "fencing " + node + " requested; crm status shows the"
+        dc.replication.reply(replyTo, AdminResult.written(c.version(), "fencing " + node + " requested; crm status shows the"
                 + " outcome under Fencing history"));
         dc.requestSchedule("an operator asked to fence " + node);
         dc.runEngine();
+    }
+
+    /**
+     * While the members still store the join's CIB: the fencing the policy engine decides on it, alone (an
+     * operator's request first), when there is one to run now; else null. Fencing only takes nodes out, so it
+     * need not wait; the engine's whole transition runs once the join's CIB is everywhere.
+     */
+    TransitionPlan fencingPlan() {
+        Cib cib = c.cib();
+        if (!Cibs.stonithEnabled(cib)) {
+            return null;
+        }
+        TransitionPlan requested = requestedFencing(cib);
+        if (requested != null) {
+            return requested;
+        }
+        TransitionPlan engine;
+        try {
+            engine = c.scheduler().schedule(Cib.of(cib.root().withAttribute("execution-date",
+                    Long.toString(c.now().getEpochSecond()))), c.now());
+        } catch (RuntimeException e) {
+            return null;
+        }
+        List<String> targets = engineFencing(cib, engine);
+        List<PlannedAction> fences = new ArrayList<>();
+        for (PlannedAction a : engine.actions()) {
+            if (a.isFence() && targets.contains(a.fenceTarget())) {
+                fences.add(new PlannedAction(a.id(), c.self(), a.resourceId(), a.agent(), a.operation(), a.intervalMs(),
+                        a.timeoutMs(), a.params(), a.expectedRc(), List.of(), a.fenceTarget()));
+            }
+        }
+        return fences.isEmpty() ? null : new TransitionPlan("fencing", fences);
+    }
+
+    /** The fencing an operator asked for (crm node fence), as a plan of its own; null when there is none to run. */
+    TransitionPlan requestedFencing(Cib cib) {
+        List<String> live = new ArrayList<>(fenceRequested);
+        live.removeAll(fenceGaveUp.keySet());
+        boolean mayFence = dc.quorate || Cibs.noQuorumPolicy(cib).equals("ignore");
+        if (live.isEmpty() || !mayFence || !Cibs.stonithEnabled(cib)
+                || (Cibs.fenceDevices(cib).isEmpty() && !watchdogFencingOn(cib))) {
+            return null;
+        }
+        TransitionPlan fp = fencePlan(live);
+        live.removeAll(fenceGaveUp.keySet());
+        dc.pendingFence = List.copyOf(live);
+        return fp == null ? null : new TransitionPlan("fencing", fp.actions());
+    }
+
+    /**
+     * The nodes the policy engine's transition fences, as the DC runs them. This node itself too (a stop failed
+     * here): as Pacemaker's fencer, a device never runs on its own target, so another member runs it against the
+     * DC (FencePlanner.executors), and the next DC finds this one lost and recovers; with watchdog fencing the DC
+     * stops feeding its own watchdog. Holding the DC's fencing back instead left what ran here stopped for as
+     * long as this node stayed DC (seed 20261179). Never a node whose fencing gave up
+     * (stonith-max-attempts). The fencer's progress is kept only for nodes still unclean or requested; every
+     * unclean node that is not fenced now gets its resources' reason for crm status.
+     */
+    List<String> engineFencing(Cib cib, TransitionPlan engine) {
+        if (!dc.quorate && Cibs.noQuorumPolicy(cib).equals("suicide")) {
+            // Each member takes itself down (see decide); the engine's panic fencing is not run by the DC.
+            return List.of();
+        }
+        java.util.Set<String> still = new java.util.HashSet<>(engine.unclean().keySet());
+        still.addAll(fenceRequested);
+        // A node that needs no fencing any more (it came back cleanly, or was fenced) starts afresh next time.
+        fenceProgress.keySet().retainAll(still);
+        fenceGaveUp.keySet().retainAll(still);
+        List<String> targets = new ArrayList<>();
+        for (String n : engine.fenceTargets()) {
+            if (!fenceGaveUp.containsKey(n)) {
+                targets.add(n);
+            }
+        }
+        List<String> pending = new ArrayList<>(dc.pendingFence);
+        targets.stream().filter(n -> !pending.contains(n)).forEach(pending::add);
+        dc.pendingFence = List.copyOf(pending);
+        boolean mayFence = dc.quorate || Cibs.noQuorumPolicy(cib).equals("ignore");
+        for (Map.Entry<String, String> e : engine.unclean().entrySet()) {
+            String n = e.getKey();
+            if (targets.contains(n)) {
+                continue;
+            }
+            String why = HoldBack.whyNotFenced(cib, n, e.getValue(), fenceGaveUp.get(n), mayFence,
+                    watchdogFencingOn(cib));
+            dc.blocked.putAll(Planner.blockedByUnfenceable(cib, List.of(n), why));
+        }
+        return targets;
     }
 }

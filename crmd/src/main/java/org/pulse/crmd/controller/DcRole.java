@@ -1,6 +1,5 @@
 package org.pulse.crmd.controller;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -8,25 +7,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.pulse.cib.Cib;
-import org.pulse.cib.CibDiff;
 import org.pulse.cib.CibVersion;
 import org.pulse.cib.xml.XmlElement;
 
 /**
- * The duties of the DC (the first member of the view): the join round that confirms quorum by
- * acknowledgements and picks the highest CIB, CIB writes replicated to every member before the
- * operator hears "done", and the transition engine (the policy engine's transition; dispatch;
- * abort and reschedule).
+ * The duties of the DC (the first member of the view), coordinated here: the join round that confirms
+ * quorum by acknowledgements, CIB writes replicated to every member before the operator hears "done",
+ * and the transition engine (the policy engine's transition; dispatch; abort and reschedule). Each
+ * concern's decisions live in a class of its own, which this one calls and whose results it commits
+ * and sends: {@link JoinRecords} (the highest CIB, membership in node_state, the DC's stamps),
+ * {@link WriteDecision} (whether a write is taken), {@link StatusRecords} (results and fail counts),
+ * {@link HoldBack} (what waits, and why), {@link DcFencing} (fencing progress, history and requests).
  */
 final class DcRole {
     /** Who waits for a write's outcome: a request on this node, or a forward of {@code node} in {@code viewId}. */
     record ReplyTo(String node, long id, String viewId) {
-    }
-
-    private record PendingWrite(CibVersion version, ReplyTo replyTo, long seq) {
-    }
-
-    private record Queued(ReplyTo replyTo, AdminCommand.Write write) {
     }
 
     /** A fencing action waiting out its pcmk_delay_base/pcmk_delay_max before it is sent to its executor. */
@@ -35,11 +30,7 @@ final class DcRole {
 
     private final Controller c;
     private final Map<String, Message.JoinResponse> responses = new HashMap<>();
-    private final Map<String, CibVersion> acked = new HashMap<>();
-    private final List<PendingWrite> pending = new ArrayList<>();
-    private final List<Queued> queued = new ArrayList<>();
-    private final Map<String, String> blocked = new TreeMap<>();
-    private final CibChecks checks = new CibChecks();
+    final Map<String, String> blocked = new TreeMap<>();
     /** The JGroups view this DC runs the join of: every member is asked. */
     private View joinView;
     /**
@@ -48,31 +39,33 @@ final class DcRole {
      * Replication, quorum, fencing and placement count only these; the others are "pending", as in Pacemaker.
      */
     View view;
-    private boolean joined;
+    boolean joined;
     boolean quorate;
     private Quorum.Decision decision;
     /** Fencing actions of the current transition waiting for their delay, by op key. */
     private final Map<String, DelayedFence> delayedFences = new HashMap<>();
     /** Every member stored the join's CIB: only then may anything run (its membership facts are durable). */
-    private CibVersion joinVersion;
-    private boolean syncConfirmed;
+    CibVersion joinVersion;
+    boolean syncConfirmed;
     TransitionRun current;
     /** Why the DC last wanted to schedule (the newest reason wins): a transition's trigger, for the console. */
-    private String scheduleReason = "start";
+    String scheduleReason = "start";
     /** Fence planner steps sent so far: each gets an op key of its own. */
     private long fenceSteps;
     private long transitionSeq;
-    private long writeSeq;
     private long inputSeq;
-    private boolean needSchedule;
-    private List<String> pendingFence = List.of();
+    boolean needSchedule;
+    List<String> pendingFence = List.of();
 
     /** Fencing progress: runs, queries, attempts and history, between transitions (DcFencing). */
-    private final DcFencing fencing;
+    final DcFencing fencing;
+    /** Writes: the queue before the join, commits, members' acknowledgements, the replies (DcReplication). */
+    final DcReplication replication;
 
     DcRole(Controller c) {
         this.c = c;
         this.fencing = new DcFencing(this, c);
+        this.replication = new DcReplication(this, c);
     }
 
     boolean joined() {
@@ -135,7 +128,7 @@ final class DcRole {
         quorate = false;
         syncConfirmed = false;
         responses.clear();
-        acked.clear();
+        replication.acked.clear();
         delayedFences.clear();
         fencing.abandonFenceRuns(v);
         if (current != null) {
@@ -175,15 +168,15 @@ final class DcRole {
     }
 
     void resign(String reason) {
-        for (PendingWrite w : pending) {
-            reply(w.replyTo(), AdminResult.error(AdminResult.UNCERTAIN, reason + " before every member confirmed"
+        for (DcReplication.PendingWrite w : replication.pending) {
+            replication.reply(w.replyTo(), AdminResult.error(AdminResult.UNCERTAIN, reason + " before every member confirmed"
                     + " the change to " + w.version() + "; it may or may not be kept: check with crm configure show"));
         }
-        pending.clear();
-        for (Queued q : queued) {
-            reply(q.replyTo(), AdminResult.error(AdminResult.NO_DC, reason + "; retry the change"));
+        replication.pending.clear();
+        for (DcReplication.Queued q : replication.queued) {
+            replication.reply(q.replyTo(), AdminResult.error(AdminResult.NO_DC, reason + "; retry the change"));
         }
-        queued.clear();
+        replication.queued.clear();
         delayedFences.clear();
         fencing.fenceRuns.clear();
         fencing.plannedFenceRuns.clear();
@@ -242,7 +235,7 @@ final class DcRole {
         if (!bestFrom.equals(c.self())) {
             // Pacemaker's rule: the highest version wins, whoever became DC.
             out().info("adopting the CIB of " + bestFrom + " (" + best.version() + " > " + c.version() + ")");
-            resignWrites("the CIB of " + bestFrom + " (" + best.version() + ") superseded this DC's after partitions merged");
+            replication.resignWrites("the CIB of " + bestFrom + " (" + best.version() + ") superseded this DC's after partitions merged");
         }
         XmlElement root = JoinRecords.membership(best.root(), view, joinView, silent, responses);
         Cib withMembers = Cib.of(root);
@@ -263,7 +256,7 @@ final class DcRole {
         joinVersion = joinedCib.version();
         syncConfirmed = view.members().size() == 1;
         c.markJoined(view.id());
-        acked.put(c.self(), joinedCib.version());
+        replication.acked.put(c.self(), joinedCib.version());
         for (String m : view.members()) {
             if (!m.equals(c.self())) {
                 out().send(m, new Message.CibSync(view.id(), joinedCib));
@@ -286,11 +279,11 @@ final class DcRole {
                 + (quorate ? " (quorate)" : " (no-quorum-policy=" + Cibs.noQuorumPolicy(joinedCib) + ")")
                 + ", CIB " + joinedCib.version());
         needSchedule = true;
-        List<Queued> waiting = new ArrayList<>(queued);
-        queued.clear();
+        List<DcReplication.Queued> waiting = new ArrayList<>(replication.queued);
+        replication.queued.clear();
         out().add(new Effect.CancelTimer(new TimerKey("queued")));
-        for (Queued q : waiting) {
-            write(q.replyTo(), q.write());
+        for (DcReplication.Queued q : waiting) {
+            replication.write(q.replyTo(), q.write());
         }
         long recheckMs = Cibs.parseDurationMs(Cibs.property(joinedCib, "cluster-recheck-interval", "15min"), 900_000);
         if (recheckMs > 0) {
@@ -329,109 +322,16 @@ final class DcRole {
             c.noteQuorate();
         }
         out().warn((quorate ? "quorum gained: " : "quorum lost: ") + why + ": " + d.reason());
-        commit(c.cib().next(c.cib().root().withAttribute("have-quorum", quorate ? "1" : "0")));
+        replication.commit(c.cib().next(c.cib().root().withAttribute("have-quorum", quorate ? "1" : "0")));
         requestSchedule("quorum " + (quorate ? "gained" : "lost"));
         runEngine();
     }
 
-    // ---- CIB writes and replication
+    // ---- CIB writes and replication (DcReplication)
 
+    /** An operator's or agent's write reaches the DC: see DcReplication.write. */
     void write(ReplyTo replyTo, AdminCommand.Write w) {
-        if (!joined) {
-            if (queued.size() >= 1000) {
-                reply(replyTo, AdminResult.error(AdminResult.NO_DC, "the cluster is forming and too many changes"
-                        + " wait; retry in a moment"));
-                return;
-            }
-            if (queued.isEmpty()) {
-                out().timer(new TimerKey("queued"), c.config().writeTimeoutMs());
-            }
-            queued.add(new Queued(replyTo, w));
-            return;
-        }
-        if (w.edit() instanceof CibEdit.Fence f) {
-            if (w.by() != null && org.pulse.cib.acl.CibAcl.restricted(c.cib().root(), w.by().subject())) {
-                // As Pacemaker's fencer: ACLs grant CIB access, not fencing; only root and hacluster fence.
-                reply(replyTo, AdminResult.error(AdminResult.ACCESS_DENIED, "fencing " + f.node() + " refused for "
-                        + w.by() + ": with enable-acl=true only root and hacluster may fence"));
-                return;
-            }
-            fencing.requestFence(replyTo, f.node());
-            return;
-        }
-        WriteDecision.Outcome outcome = WriteDecision.decide(c.cib(), w, checks, c.self(),
-                c.config().watchdogTimeoutMs(), quorate, quorumReason());
-        if (outcome instanceof WriteDecision.Outcome.Answered r) {
-            if (r.warning() != null) {
-                out().warn(r.warning());
-            }
-            reply(replyTo, r.result());
-            return;
-        }
-        WriteDecision.Outcome.Accepted accepted = (WriteDecision.Outcome.Accepted) outcome;
-        Cib next = accepted.next();
-        boolean configuration = accepted.configuration();
-        if (w.by() != null) {
-            out().info("CIB " + next.version() + " written by " + w.by() + ": " + w.edit().getClass().getSimpleName());
-        }
-        commit(next);
-        long seq = ++writeSeq;
-        pending.add(new PendingWrite(next.version(), replyTo, seq));
-        out().timer(TimerKey.of("write", seq), c.config().writeTimeoutMs());
-        if (w.edit() instanceof CibEdit.Cleanup cl) {
-            for (String m : view.members()) {
-                if (cl.node() == null || cl.node().equals(m)) {
-                    out().send(m, new Message.ForgetHistory(view.id(), cl.resourceId() == null ? "" : cl.resourceId()));
-                }
-            }
-        }
-        requestSchedule(configuration ? "configuration changed" : "status changed by an operator");
-        checkPending();
-        runEngine();
-    }
-
-    /** The DC's CIB becomes {@code next}: sent to every member as a diff, and stored. */
-    void commit(Cib next) {
-        Cib old = c.cib();
-        if (next.equals(old)) {
-            return;
-        }
-        // The members store in parallel with the DC: the diff goes out first, then the DC's own
-        // (possibly durable) store. Nothing is acknowledged before the members' acks arrive, which is
-        // a later event, after the DC's store completed.
-        if (joined) {
-            CibDiff diff = CibDiff.diff(old, next);
-            for (String m : view.members()) {
-                if (!m.equals(c.self())) {
-                    out().send(m, new Message.CibUpdate(view.id(), diff));
-                }
-            }
-        }
-        c.storeCib(next, false);
-        acked.put(c.self(), next.version());
-    }
-
-    private void checkPending() {
-        if (!joined) {
-            return;
-        }
-        if (!syncConfirmed && view.members().stream().allMatch(m -> acked.containsKey(m)
-                && acked.get(m).compareTo(joinVersion) >= 0)) {
-            syncConfirmed = true;
-            runEngine();
-        }
-        pending.removeIf(w -> {
-            for (String m : view.members()) {
-                CibVersion v = acked.get(m);
-                if (v == null || v.compareTo(w.version()) < 0) {
-                    return false;
-                }
-            }
-            out().add(new Effect.CancelTimer(TimerKey.of("write", w.seq())));
-            reply(w.replyTo(), AdminResult.written(w.version(), "stored by all " + view.members().size()
-                    + " members of the partition"));
-            return true;
-        });
+        replication.write(replyTo, w);
     }
 
     /**
@@ -439,8 +339,8 @@ final class DcRole {
      * left out as pending (the others must not wait for them to run anything), and asked to join again.
      */
     private void dropUnconfirmed() {
-        List<String> confirmed = view.members().stream().filter(m -> acked.containsKey(m)
-                && acked.get(m).compareTo(joinVersion) >= 0).toList();
+        List<String> confirmed = view.members().stream().filter(m -> replication.acked.containsKey(m)
+                && replication.acked.get(m).compareTo(joinVersion) >= 0).toList();
         List<String> silent = view.members().stream().filter(m -> !confirmed.contains(m)).toList();
         out().warn("join of view " + view.id() + ": " + silent + " did not confirm storing CIB " + joinVersion
                 + " within " + joinTimeoutMs("join-finalization-timeout", DEFAULT_JOIN_FINALIZATION_TIMEOUT_MS)
@@ -450,29 +350,13 @@ final class DcRole {
         for (String m : silent) {
             root = Cibs.updateNodeState(root, m, ns -> Cibs.withAttrs(ns, "join", "pending"));
         }
-        commit(c.cib().next(root));
+        replication.commit(c.cib().next(root));
         recheckQuorum("members left out of the join");
         out().timer(new TimerKey("join-retry"), joinTimeoutMs("join-integration-timeout",
                 DEFAULT_JOIN_INTEGRATION_TIMEOUT_MS));
         requestSchedule("members left out of the join");
-        checkPending();
+        replication.checkPending();
         runEngine();
-    }
-
-    private void resignWrites(String reason) {
-        for (PendingWrite w : pending) {
-            reply(w.replyTo(), AdminResult.error(AdminResult.UNCERTAIN, reason + "; the change to " + w.version()
-                    + " is lost: check with crm configure show and redo it"));
-        }
-        pending.clear();
-    }
-
-    void reply(ReplyTo to, AdminResult result) {
-        if (to.node().equals(c.self())) {
-            c.replyLocal(to.id(), result);
-        } else {
-            out().send(to.node(), new Message.ForwardedReply(to.viewId(), to.id(), result));
-        }
     }
 
     // ---- messages and timers
@@ -504,8 +388,8 @@ final class DcRole {
         if (a.viewId().equals(view.id()) && joined && !view.contains(from) && joinView.contains(from)) {
             rejoinLate(from, "acknowledged the join's CIB");
         } else if (a.viewId().equals(view.id())) {
-            acked.merge(from, a.version(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
-            checkPending();
+            replication.acked.merge(from, a.version(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
+            replication.checkPending();
         }
     }
 
@@ -513,7 +397,7 @@ final class DcRole {
         if (joined && r.viewId().equals(view.id()) && view.contains(from)) {
             XmlElement root = Cibs.updateNodeState(c.cib().root(), from, ns -> Cibs.withTransientAttribute(ns, from,
                     "shutdown", Long.toString(c.now().getEpochSecond())));
-            commit(c.cib().next(root));
+            replication.commit(c.cib().next(root));
             requestSchedule(from + " asked to shut down");
             runEngine();
         }
@@ -524,15 +408,15 @@ final class DcRole {
             c.refusedStale("forwarded write #" + f.forwardId() + " from " + from + " of view " + f.viewId());
             if (view.contains(from)) {
                 // Tagged with its own view: a node still waiting for it learns at once, any other ignores it.
-                reply(new ReplyTo(from, f.forwardId(), f.viewId()), AdminResult.error(AdminResult.NO_DC,
+                replication.reply(new ReplyTo(from, f.forwardId(), f.viewId()), AdminResult.error(AdminResult.NO_DC,
                         "the cluster's membership changed while the change travelled to the DC; nothing was"
                                 + " applied: retry"));
             }
         } else if (f.command() instanceof AdminCommand.Write w) {
-            write(new ReplyTo(from, f.forwardId(), f.viewId()), w);
+            replication.write(new ReplyTo(from, f.forwardId(), f.viewId()), w);
         } else {
             // only writes travel to the DC (reads are answered where they arrive): an error, answered
-            reply(new ReplyTo(from, f.forwardId(), f.viewId()), AdminResult.error(AdminResult.INVALID,
+            replication.reply(new ReplyTo(from, f.forwardId(), f.viewId()), AdminResult.error(AdminResult.INVALID,
                     "only writes are forwarded to the DC, not " + f.command().getClass().getSimpleName()));
         }
     }
@@ -563,21 +447,21 @@ final class DcRole {
             }
         } else if (key.is("write")) {
             long seq = Long.parseLong(key.detail());
-            pending.removeIf(w -> {
+            replication.pending.removeIf(w -> {
                 if (w.seq() != seq) {
                     return false;
                 }
-                reply(w.replyTo(), AdminResult.error(AdminResult.TIMEOUT, "not every member confirmed storing "
+                replication.reply(w.replyTo(), AdminResult.error(AdminResult.TIMEOUT, "not every member confirmed storing "
                         + w.version() + " within " + c.config().writeTimeoutMs() / 1000 + " s; the DC has it and"
                         + " keeps replicating — check with crm status"));
                 return true;
             });
         } else if (key.is("queued")) {
-            for (Queued q : queued) {
-                reply(q.replyTo(), AdminResult.error(AdminResult.NO_DC, "the cluster did not finish forming within "
+            for (DcReplication.Queued q : replication.queued) {
+                replication.reply(q.replyTo(), AdminResult.error(AdminResult.NO_DC, "the cluster did not finish forming within "
                         + c.config().writeTimeoutMs() / 1000 + " s; retry"));
             }
-            queued.clear();
+            replication.queued.clear();
         } else if (key.is("action")) {
             PlannedAction a = current == null ? null : current.inFlight(key.detail());
             if (a != null) {
@@ -659,7 +543,7 @@ final class DcRole {
 
     /** Writes one operation's result (or pending state) into {@code node}'s history in the status section. */
     private void recordResult(String node, OpResult r, long callId, String opDigest, Map<String, String> params) {
-        commit(c.cib().next(StatusRecords.withResult(c.cib().root(), node, r, callId, opDigest, params,
+        replication.commit(c.cib().next(StatusRecords.withResult(c.cib().root(), node, r, callId, opDigest, params,
                 c.now().getEpochSecond())));
     }
 
@@ -697,7 +581,7 @@ final class DcRole {
             // Fencing may start while the members still store the join's CIB (it only takes nodes
             // out); anything that may start a resource waits until that CIB is on every member.
             if (current == null && needSchedule && !c.now().isBefore(fencing.fenceRetryAt)) {
-                TransitionPlan p = fencingPlan();
+                TransitionPlan p = fencing.fencingPlan();
                 if (p != null) {
                     current = new TransitionRun(++transitionSeq, p, c.now(), scheduleReason);
                     out().info("transition " + current.id + " (" + p.source() + "): " + p.actions());
@@ -766,7 +650,7 @@ final class DcRole {
             case "clear_failcount", "lrm_delete", "delete" -> {
                 String rsc = a.resourceId();
                 boolean delete = !a.operation().equals("clear_failcount");
-                commit(c.cib().next(delete
+                replication.commit(c.cib().next(delete
                         ? CibEdits.cleanup(c.cib().root(), rsc, a.node())
                         : CibEdits.clearFailures(c.cib().root(), rsc, a.node())));
                 if (delete && view.contains(a.node())) {
@@ -864,100 +748,12 @@ final class DcRole {
             }
             boolean busy = active.values().stream().anyMatch(nodes -> nodes.contains(m));
             if (!busy) {
-                commit(c.cib().next(Cibs.updateNodeState(c.cib().root(), m,
+                replication.commit(c.cib().next(Cibs.updateNodeState(c.cib().root(), m,
                         s -> Cibs.withAttrs(s, "expected", "down"))));
                 out().info("letting " + m + " shut down: nothing runs there any more");
                 out().send(m, new Message.ShutdownGranted(view.id()));
             }
         }
-    }
-
-    /**
-     * While the members still store the join's CIB: the fencing the policy engine decides on it, alone (an
-     * operator's request first), when there is one to run now; else null. Fencing only takes nodes out, so it
-     * need not wait; the engine's whole transition runs once the join's CIB is everywhere.
-     */
-    private TransitionPlan fencingPlan() {
-        Cib cib = c.cib();
-        if (!Cibs.stonithEnabled(cib)) {
-            return null;
-        }
-        TransitionPlan requested = requestedFencing(cib);
-        if (requested != null) {
-            return requested;
-        }
-        TransitionPlan engine;
-        try {
-            engine = c.scheduler().schedule(Cib.of(cib.root().withAttribute("execution-date",
-                    Long.toString(c.now().getEpochSecond()))), c.now());
-        } catch (RuntimeException e) {
-            return null;
-        }
-        List<String> targets = engineFencing(cib, engine);
-        List<PlannedAction> fences = new ArrayList<>();
-        for (PlannedAction a : engine.actions()) {
-            if (a.isFence() && targets.contains(a.fenceTarget())) {
-                fences.add(new PlannedAction(a.id(), c.self(), a.resourceId(), a.agent(), a.operation(), a.intervalMs(),
-                        a.timeoutMs(), a.params(), a.expectedRc(), List.of(), a.fenceTarget()));
-            }
-        }
-        return fences.isEmpty() ? null : new TransitionPlan("fencing", fences);
-    }
-
-    /** The fencing an operator asked for (crm node fence), as a plan of its own; null when there is none to run. */
-    private TransitionPlan requestedFencing(Cib cib) {
-        List<String> live = new ArrayList<>(fencing.fenceRequested);
-        live.removeAll(fencing.fenceGaveUp.keySet());
-        boolean mayFence = quorate || Cibs.noQuorumPolicy(cib).equals("ignore");
-        if (live.isEmpty() || !mayFence || !Cibs.stonithEnabled(cib)
-                || (Cibs.fenceDevices(cib).isEmpty() && !fencing.watchdogFencingOn(cib))) {
-            return null;
-        }
-        TransitionPlan fp = fencing.fencePlan(live);
-        live.removeAll(fencing.fenceGaveUp.keySet());
-        pendingFence = List.copyOf(live);
-        return fp == null ? null : new TransitionPlan("fencing", fp.actions());
-    }
-
-    /**
-     * The nodes the policy engine's transition fences, as the DC runs them. This node itself too (a stop failed
-     * here): as Pacemaker's fencer, a device never runs on its own target, so another member runs it against the
-     * DC (FencePlanner.executors), and the next DC finds this one lost and recovers; with watchdog fencing the DC
-     * stops feeding its own watchdog. Holding the DC's fencing back instead left what ran here stopped for as
-     * long as this node stayed DC (seed 20261179). Never a node whose fencing gave up
-     * (stonith-max-attempts). The fencer's progress is kept only for nodes still unclean or requested; every
-     * unclean node that is not fenced now gets its resources' reason for crm status.
-     */
-    private List<String> engineFencing(Cib cib, TransitionPlan engine) {
-        if (!quorate && Cibs.noQuorumPolicy(cib).equals("suicide")) {
-            // Each member takes itself down (see decide); the engine's panic fencing is not run by the DC.
-            return List.of();
-        }
-        java.util.Set<String> still = new java.util.HashSet<>(engine.unclean().keySet());
-        still.addAll(fencing.fenceRequested);
-        // A node that needs no fencing any more (it came back cleanly, or was fenced) starts afresh next time.
-        fencing.fenceProgress.keySet().retainAll(still);
-        fencing.fenceGaveUp.keySet().retainAll(still);
-        List<String> targets = new ArrayList<>();
-        for (String n : engine.fenceTargets()) {
-            if (!fencing.fenceGaveUp.containsKey(n)) {
-                targets.add(n);
-            }
-        }
-        List<String> pending = new ArrayList<>(pendingFence);
-        targets.stream().filter(n -> !pending.contains(n)).forEach(pending::add);
-        pendingFence = List.copyOf(pending);
-        boolean mayFence = quorate || Cibs.noQuorumPolicy(cib).equals("ignore");
-        for (Map.Entry<String, String> e : engine.unclean().entrySet()) {
-            String n = e.getKey();
-            if (targets.contains(n)) {
-                continue;
-            }
-            String why = HoldBack.whyNotFenced(cib, n, e.getValue(), fencing.fenceGaveUp.get(n), mayFence,
-                    fencing.watchdogFencingOn(cib));
-            blocked.putAll(Planner.blockedByUnfenceable(cib, List.of(n), why));
-        }
-        return targets;
     }
 
     /**
@@ -1013,10 +809,10 @@ final class DcRole {
                 out().warn("stonith-enabled=false: taking " + n + " as down without fencing it");
                 root = Planner.markFenced(root, n, c.now().getEpochSecond());
             }
-            commit(cib.next(root));
+            replication.commit(cib.next(root));
             cib = c.cib();
         }
-        TransitionPlan requested = requestedFencing(cib);
+        TransitionPlan requested = fencing.requestedFencing(cib);
         if (requested != null) {
             return requested;
         }
@@ -1033,7 +829,7 @@ final class DcRole {
                     + " (input " + (inputSeq + 1) + "): " + e));
             return new TransitionPlan(TransitionPlan.POLICY_ENGINE + "-failed", List.of());
         }
-        if (!engineFencing(cib, engine).isEmpty()) {
+        if (!fencing.engineFencing(cib, engine).isEmpty()) {
             // Fencing first, in the engine's transition: what it orders after the fencing (recovery) waits for it.
             engineDecision = engine;
             return heldBack(engine, cib);

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pulse.cib.Cib;
-import org.pulse.cib.xml.XmlElement;
 import org.pulse.policy.Action;
 import org.pulse.policy.PolicyEngine;
 import org.pulse.policy.Transition;

@@ -6,7 +6,6 @@ import java.util.Map;
 import org.pulse.cib.Cib;
 import org.pulse.cib.model.LrmResource;
 import org.pulse.cib.model.NodeState;
-import org.pulse.cib.xml.XmlElement;
 
 /**
  * Pacemaker's {@code priority-fencing-delay} cluster property: in a split where this partition

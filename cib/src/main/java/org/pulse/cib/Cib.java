@@ -38,6 +38,10 @@ public final class Cib {
     private final XmlElement root;
     private final CibVersion version;
     private final String source;
+    // Read on first use and kept: the tree is immutable, so both follow from it (benign race: two
+    // threads may each build one, equal, and either is kept).
+    private volatile org.pulse.cib.model.CibModel model;
+    private volatile org.pulse.cib.model.StatusView statusView;
 
     private Cib(XmlElement root, CibVersion version, String source) {
         this.root = root;
@@ -302,7 +306,9 @@ public final class Cib {
      * The successor of this CIB after a change, with the version bumped as Pacemaker does: a
      * different configuration (or a different root attribute such as validate-with) bumps epoch
      * and zeroes num_updates; a change elsewhere (status, or the root's have-quorum, dc-uuid,
-     * cib-last-written, update-*, execution-date) bumps num_updates; no change keeps this CIB. The version attributes in {@code changed} are
+     * cib-last-written, update-*, execution-date, crm_feature_set: the DC's bookkeeping, so a
+     * partition without quorum that re-elects cannot raise its epoch above the quorate side's and
+     * win the merge) bumps num_updates; no change keeps this CIB. The version attributes in {@code changed} are
      * ignored: the version always follows from this one, so it can only grow.
      */
     public Cib next(Cib changed) {
@@ -331,7 +337,7 @@ public final class Cib {
      */
     private static final java.util.Set<String> STATUS_ROOT_ATTRIBUTES = java.util.Set.of(
             ADMIN_EPOCH, EPOCH, NUM_UPDATES, "have-quorum", "dc-uuid", "cib-last-written", "update-origin",
-            "update-client", "update-user", "execution-date");
+            "update-client", "update-user", "execution-date", "crm_feature_set");
 
     private static final java.util.Set<String> VERSION_ATTRIBUTES = java.util.Set.of(ADMIN_EPOCH, EPOCH, NUM_UPDATES);
 
@@ -339,6 +345,26 @@ public final class Cib {
         Map<String, String> m = new LinkedHashMap<>(attrs);
         m.keySet().removeAll(names);
         return m;
+    }
+
+    /** The typed reading of this CIB (configuration and status), built once. */
+    public org.pulse.cib.model.CibModel model() {
+        org.pulse.cib.model.CibModel m = model;
+        if (m == null) {
+            m = org.pulse.cib.model.CibModel.from(root);
+            model = m;
+        }
+        return m;
+    }
+
+    /** The typed status section alone (cheaper than {@link #model()} when only the status is wanted), built once. */
+    public org.pulse.cib.model.StatusView statusView() {
+        org.pulse.cib.model.StatusView v = statusView;
+        if (v == null) {
+            v = org.pulse.cib.model.StatusView.of(root);
+            statusView = v;
+        }
+        return v;
     }
 
     /** The document as written to cib.xml: XML declaration, two-space indentation. */

@@ -457,7 +457,7 @@ final class CibModelReader {
         return out;
     }
 
-    private NodeState nodeState(XmlElement ns) {
+    static NodeState nodeState(XmlElement ns) {
         Map<String, String> transientAttrs = new LinkedHashMap<>();
         for (XmlElement ta : ns.elements("transient_attributes")) {
             for (XmlElement s : ta.elements("instance_attributes")) {

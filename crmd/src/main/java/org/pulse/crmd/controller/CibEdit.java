@@ -90,6 +90,33 @@ public sealed interface CibEdit {
     }
 
     /**
+     * crm resource move RSC [NODE]: with a node, a cli-prefer-RSC constraint for it (replacing an
+     * earlier one); without, a cli-ban-RSC-on-N for every node where RSC runs now. Decided by the DC
+     * from its own CIB ({@link AdminDecisions#move}) and written as one change: nothing another
+     * writer did between the operator's look and the write can be lost or half applied.
+     */
+    record Move(String resourceId, String node) implements CibEdit {
+        public Move {
+            Objects.requireNonNull(resourceId, "resourceId");
+        }
+    }
+
+    /** crm resource ban RSC NODE: a cli-ban-RSC-on-NODE constraint ({@link AdminDecisions#ban}). */
+    record Ban(String resourceId, String node) implements CibEdit {
+        public Ban {
+            Objects.requireNonNull(resourceId, "resourceId");
+            Objects.requireNonNull(node, "node");
+        }
+    }
+
+    /** crm resource clear RSC: every cli-prefer/cli-ban constraint of RSC goes, in one change ({@link AdminDecisions#clear}). */
+    record Clear(String resourceId) implements CibEdit {
+        public Clear {
+            Objects.requireNonNull(resourceId, "resourceId");
+        }
+    }
+
+    /**
      * crm node fence NODE (stonith_admin --fence): not a change of the CIB but a request the DC takes
      * like one (forwarded, answered); it fences the node with the devices and topology that fencing
      * after a failure uses, and resets the node's count of failed attempts.

@@ -108,10 +108,31 @@ final class CibEdits {
             changed = failCount(root, f);
         } else if (edit instanceof CibEdit.Cleanup c) {
             changed = cleanup(root, c.resourceId(), c.node());
+        } else if (edit instanceof CibEdit.Move m) {
+            changed = constraints(root, AdminDecisions.move(cib, m.resourceId(), m.node()));
+        } else if (edit instanceof CibEdit.Ban b) {
+            changed = constraints(root, AdminDecisions.ban(cib, b.resourceId(), b.node()));
+        } else if (edit instanceof CibEdit.Clear c) {
+            changed = constraints(root, AdminDecisions.clear(cib, c.resourceId()));
+        } else if (edit instanceof CibEdit.Fence f) {
+            // the DC fences instead of writing (DcRole); reaching here is a mistake in the dispatch
+            throw new Refused(AdminResult.INVALID, "crm node fence " + f.node() + " is not a CIB change");
         } else {
-            throw new Refused(AdminResult.INVALID, "unknown edit " + edit);
+            // CibEdit is sealed and every kind is handled above: a new kind must be added here too
+            throw new IllegalStateException("CibEdits.apply has no rule for " + edit.getClass().getName());
         }
-        return Cibs.next(cib, changed);
+        return cib.next(changed);
+    }
+
+    /** The root with these constraint changes made, all in one tree (so in one version bump). */
+    private static XmlElement constraints(XmlElement root, java.util.List<AdminDecisions.ConstraintChange> changes) {
+        XmlElement constraints = Cibs.section(root, "constraints");
+        XmlElement updated = constraints;
+        for (AdminDecisions.ConstraintChange k : changes) {
+            updated = k.xml() == null ? updated.withoutChildren(e -> k.id().equals(e.id()))
+                    : updated.withChildReplaced(e -> k.id().equals(e.id()), k.xml());
+        }
+        return updated == constraints ? root : Cibs.withSection(root, updated);
     }
 
     private static Cib parseCib(String xml) throws Refused {

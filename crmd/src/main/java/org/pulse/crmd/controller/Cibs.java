@@ -8,9 +8,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import java.time.Instant;
 import org.pulse.cib.Cib;
+import org.pulse.cib.model.CibModel;
+import org.pulse.cib.model.ClusterOptions;
+import org.pulse.cib.model.Durations;
+import org.pulse.cib.model.EffectivePrimitive;
+import org.pulse.cib.model.NodeConfig;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlNode;
 
@@ -35,55 +40,36 @@ final class Cibs {
     }
 
     /**
-     * A cluster property from crm_config (first cluster_property_set that sets it). Pacemaker 3's
-     * {@code fencing-*} names count as their {@code stonith-*} option (ClusterOptions maps them, and
-     * the newer spelling wins when both are set), so callers ask for the one name they know.
+     * A cluster property, as the policy engine reads it: crm_config's sets merged (best score
+     * first, rules evaluated) by {@code cib.model}. Pacemaker 3's {@code fencing-*} names count as
+     * their {@code stonith-*} option (ClusterOptions maps them; the newer spelling wins when both
+     * are set), so callers ask for the one name they know.
      */
     static String property(Cib cib, String name, String fallback) {
-        String canonical = org.pulse.cib.model.ClusterOptions.canonicalName(name);
-        Map<String, String> found = new java.util.HashMap<>();
-        for (XmlElement set : section(cib.root(), "crm_config").elements("cluster_property_set")) {
-            for (XmlElement nv : set.elements("nvpair")) {
-                String n = nv.attr("name");
-                if (n != null && nv.attr("value") != null
-                        && org.pulse.cib.model.ClusterOptions.canonicalName(n).equals(canonical)) {
-                    found.putIfAbsent(n.replace('_', '-'), nv.attr("value"));
-                }
-            }
-        }
-        for (String spelling : org.pulse.cib.model.ClusterOptions.spellings(canonical)) {
-            if (found.containsKey(spelling)) {
-                return found.get(spelling);
-            }
-        }
-        return fallback;
+        String v = cib.model().options().get(ClusterOptions.canonicalName(name));
+        return v != null ? v : fallback;
     }
 
     static boolean isTrue(String value) {
-        if (value == null) {
-            return false;
-        }
-        String v = value.strip().toLowerCase();
-        return v.equals("true") || v.equals("yes") || v.equals("on") || v.equals("1") || v.equals("y");
+        return ClusterOptions.isTrue(value);
     }
 
     static boolean stonithEnabled(Cib cib) {
-        return isTrue(property(cib, "stonith-enabled", "true"));
+        return cib.model().options().stonithEnabled();
     }
 
     /** no-quorum-policy, lower case; "stop" when unset or unknown (Pacemaker's default). */
     static String noQuorumPolicy(Cib cib) {
-        String v = property(cib, "no-quorum-policy", "stop").strip().toLowerCase();
+        String v = cib.model().options().noQuorumPolicy();
         return Set.of("stop", "freeze", "ignore", "demote", "suicide").contains(v) ? v : "stop";
     }
 
     /** Node names of the nodes section (uname, or id when uname is missing). */
     static List<String> configuredNodes(Cib cib) {
         List<String> out = new ArrayList<>();
-        for (XmlElement n : section(cib.root(), "nodes").elements("node")) {
-            String name = n.attr("uname", n.id());
-            if (name != null) {
-                out.add(name);
+        for (NodeConfig n : cib.model().nodes()) {
+            if (n.uname() != null) {
+                out.add(n.uname());
             }
         }
         return out;
@@ -111,41 +97,22 @@ final class Cibs {
         return root.withChildReplaced(e -> e.name().equals("configuration"), newConf);
     }
 
-    /** All primitives, also those inside groups, clones and promotable clones, in document order. */
+    /**
+     * All primitives, also those inside groups, clones and promotable clones, in document order, as
+     * the policy engine reads them (templates, id-refs, rules, inheritance: {@link EffectivePrimitive}),
+     * rules evaluated at the CIB's execution-date (none: date rules do not hold).
+     */
     static Map<String, Primitive> primitives(Cib cib) {
+        return primitives(cib, cib.model().executionDate());
+    }
+
+    /** As {@link #primitives(Cib)}, rules evaluated at {@code at} (the time the DC schedules at). */
+    static Map<String, Primitive> primitives(Cib cib, Instant at) {
+        // as the policy engine: a saved input's execution-date is the time it decides at
+        Instant when = cib.model().executionDate() != null ? cib.model().executionDate() : at;
         Map<String, Primitive> out = new LinkedHashMap<>();
-        collect(section(cib.root(), "resources"), false, out);
-        return out;
-    }
-
-    private static void collect(XmlElement parent, boolean promotable, Map<String, Primitive> out) {
-        for (XmlElement e : parent.elements()) {
-            switch (e.name()) {
-                case "primitive" -> {
-                    AgentSpec agent = new AgentSpec(e.attr("class", "ocf"), e.attr("provider"), e.attr("type", ""));
-                    out.put(e.id(), new Primitive(e.id(), agent, nvpairs(e, "instance_attributes"),
-                            nvpairs(e, "meta_attributes"), promotable));
-                }
-                case "group" -> collect(e, promotable, out);
-                case "clone", "master" -> {
-                    Map<String, String> meta = nvpairs(e, "meta_attributes");
-                    boolean p = e.name().equals("master") || isTrue(meta.get("promotable"));
-                    collect(e, p, out);
-                }
-                default -> {
-                }
-            }
-        }
-    }
-
-    static Map<String, String> nvpairs(XmlElement owner, String setName) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (XmlElement set : owner.elements(setName)) {
-            for (XmlElement nv : set.elements("nvpair")) {
-                if (nv.attr("name") != null && nv.attr("value") != null) {
-                    out.putIfAbsent(nv.attr("name"), nv.attr("value"));
-                }
-            }
+        for (EffectivePrimitive p : EffectivePrimitive.all(cib.model(), when).values()) {
+            out.put(p.id(), Primitive.of(p));
         }
         return out;
     }
@@ -163,101 +130,28 @@ final class Cibs {
 
     /** Timeout of an operation from the primitive's op definitions, else op_defaults, else the fallback. */
     static long opTimeoutMs(Cib cib, String resourceId, String action, long intervalMs, long fallbackMs) {
-        Optional<XmlElement> prim = findPrimitive(cib, resourceId);
-        if (prim.isPresent()) {
-            for (XmlElement ops : prim.get().elements("operations")) {
-                for (XmlElement op : ops.elements("op")) {
-                    if (action.equals(op.attr("name")) && op.attr("timeout") != null) {
-                        long interval = parseDurationMs(op.attr("interval", "0"), 0);
-                        if (interval == intervalMs || (intervalMs == 0 && !action.equals("monitor"))) {
-                            return parseDurationMs(op.attr("timeout"), fallbackMs);
-                        }
-                    }
-                }
-            }
-        }
-        for (XmlElement set : section(cib.root(), "op_defaults").elements("meta_attributes")) {
-            for (XmlElement nv : set.elements("nvpair")) {
-                if ("timeout".equals(nv.attr("name"))) {
-                    return parseDurationMs(nv.attr("value"), fallbackMs);
-                }
-            }
-        }
-        return fallbackMs;
+        return opTimeoutMs(cib, cib.model().executionDate(), resourceId, action, intervalMs, fallbackMs);
     }
 
-    static Optional<XmlElement> findPrimitive(Cib cib, String resourceId) {
-        return find(section(cib.root(), "resources"), "primitive", resourceId);
-    }
-
-    private static Optional<XmlElement> find(XmlElement parent, String name, String id) {
-        for (XmlElement e : parent.elements()) {
-            if (e.name().equals(name) && id.equals(e.id())) {
-                return Optional.of(e);
-            }
-            Optional<XmlElement> inner = find(e, name, id);
-            if (inner.isPresent()) {
-                return inner;
-            }
+    /** As above, op_defaults' rules evaluated at {@code at}. */
+    static long opTimeoutMs(Cib cib, Instant at, String resourceId, String action, long intervalMs, long fallbackMs) {
+        CibModel model = cib.model();
+        at = model.executionDate() != null ? model.executionDate() : at;
+        EffectivePrimitive p = EffectivePrimitive.all(model, at).get(resourceId);
+        if (p == null) {
+            return fallbackMs;
         }
-        return Optional.empty();
+        Long ms = p.opTimeoutMs(model, action, intervalMs, at);
+        return ms != null ? ms : fallbackMs;
     }
 
-    /** "20s", "500ms", "1m", "2h", "30" (seconds), ISO "PT20S" is not needed here. */
+    /** A duration as the CIB writes it ("20s", "500ms", "1m", "30", ISO 8601 "PT90S"): {@link Durations}. */
     static long parseDurationMs(String text, long fallbackMs) {
-        if (text == null) {
-            return fallbackMs;
-        }
-        String t = text.strip().toLowerCase();
-        try {
-            if (t.endsWith("ms")) {
-                return Long.parseLong(t.substring(0, t.length() - 2).strip());
-            }
-            if (t.endsWith("s")) {
-                return Long.parseLong(t.substring(0, t.length() - 1).strip()) * 1000;
-            }
-            if (t.endsWith("m") || t.endsWith("min")) {
-                return Long.parseLong(t.replace("min", "").replace("m", "").strip()) * 60_000;
-            }
-            if (t.endsWith("h")) {
-                return Long.parseLong(t.substring(0, t.length() - 1).strip()) * 3_600_000;
-            }
-            return Long.parseLong(t) * 1000;
-        } catch (NumberFormatException e) {
-            return fallbackMs;
-        }
+        return Durations.parseMs(text, fallbackMs);
     }
 
-    /**
-     * The successor of {@code from} with this root, versioned as Pacemaker does for the DC's own
-     * bookkeeping: have-quorum and dc-uuid on the root are status, not configuration, so they bump
-     * num_updates only. (A partition without quorum that re-elects must not raise its epoch above
-     * the quorate side's, or its CIB would win the merge and lose acknowledged changes.)
-     */
     /** The CIB feature set of the Pacemaker release whose decisions Pulse's policy engine reproduces (2.1.5). */
     static final String CRM_FEATURE_SET = "3.16.2";
-
-    static Cib next(Cib from, XmlElement root) {
-        XmlElement fromRoot = from.root();
-        boolean sameConfig = configuration(fromRoot).equals(configuration(root))
-                && rootAttrsSansBookkeeping(fromRoot).equals(rootAttrsSansBookkeeping(root));
-        if (!sameConfig) {
-            return from.next(root);
-        }
-        if (root.equals(fromRoot)) {
-            return from;
-        }
-        return Cib.of(root).withVersion(from.version().nextStatus());
-    }
-
-    private static Map<String, String> rootAttrsSansBookkeeping(XmlElement root) {
-        Map<String, String> m = new TreeMap<>(root.attributes());
-        for (String k : List.of("admin_epoch", "epoch", "num_updates", "have-quorum", "dc-uuid", "crm_feature_set", "cib-last-written",
-                "update-origin", "update-client", "update-user")) {
-            m.remove(k);
-        }
-        return m;
-    }
 
     // ---- status
 
@@ -315,6 +209,18 @@ final class Cibs {
 
     static XmlElement withoutTransient(XmlElement nodeState) {
         return nodeState.withoutChildren(e -> e.name().equals("transient_attributes"));
+    }
+
+    private static Map<String, String> nvpairs(XmlElement owner, String setName) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (XmlElement set : owner.elements(setName)) {
+            for (XmlElement nv : set.elements("nvpair")) {
+                if (nv.attr("name") != null && nv.attr("value") != null) {
+                    out.putIfAbsent(nv.attr("name"), nv.attr("value"));
+                }
+            }
+        }
+        return out;
     }
 
     /** Transient (status) attributes of a node, as attrd keeps them. */
@@ -381,20 +287,11 @@ final class Cibs {
         return s.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
-    // ---- what runs where, from the lrm history
+    // ---- what runs where: the typed status view (cib.model.StatusView)
 
-    /** Each resource that may be active, with the nodes it may be active on (the node's lrm history). */
-    static Map<String, Set<String>> possiblyActive(XmlElement root) {
-        Map<String, Set<String>> out = new TreeMap<>();
-        for (XmlElement ns : nodeStates(root)) {
-            String node = ns.attr("uname", ns.id());
-            for (XmlElement res : lrmResources(ns)) {
-                if (LrmOps.possiblyActive(res)) {
-                    out.computeIfAbsent(res.id(), k -> new TreeSet<>()).add(node);
-                }
-            }
-        }
-        return out;
+    /** Each resource that may be active, with the nodes it may be active on (the nodes' lrm history). */
+    static Map<String, java.util.SortedSet<String>> possiblyActive(Cib cib) {
+        return cib.statusView().possiblyActive();
     }
 
     static List<XmlElement> lrmResources(XmlElement nodeState) {

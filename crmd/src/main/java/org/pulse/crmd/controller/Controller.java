@@ -86,27 +86,26 @@ public final class Controller {
     public List<Effect> handle(Event event, Instant eventTime) {
         now = Objects.requireNonNull(eventTime, "eventTime");
         out = new Outbox(self);
-        if (event instanceof Event.ViewChanged v) {
-            onView(v.view());
-        } else if (event instanceof Event.MessageReceived m) {
-            onMessage(m.from(), m.message());
-        } else if (event instanceof Event.OperationCompleted o) {
-            onOperation(o.result());
-        } else if (event instanceof Event.TimerFired t) {
-            onTimer(t.key());
-        } else if (event instanceof Event.AdminRequest a) {
-            onAdmin(a.requestId(), a.command());
-        } else if (event instanceof Event.PingResult p) {
-            onPing(p);
-        } else if (event instanceof Event.LeaseResult l) {
-            onLease(l);
-        } else if (event instanceof Event.ArbitratorAnswer a) {
-            onArbitrator(a);
-        } else if (event instanceof Event.NodesConfigured n) {
-            // Quorum is counted on the new list from the next view (as votequorum's expected votes).
-            config = config.withNodes(n.nodes());
-            out.info("node list now " + n.nodes() + "; quorum counts it from the next view");
-        }
+        // a switch expression over the kind: a kind without its branch does not compile
+        Runnable handler = switch (event.kind()) {
+            case VIEW_CHANGED -> () -> onView(((Event.ViewChanged) event).view());
+            case MESSAGE_RECEIVED -> () -> onMessage(((Event.MessageReceived) event).from(),
+                    ((Event.MessageReceived) event).message());
+            case OPERATION_COMPLETED -> () -> onOperation(((Event.OperationCompleted) event).result());
+            case TIMER_FIRED -> () -> onTimer(((Event.TimerFired) event).key());
+            case ADMIN_REQUEST -> () -> onAdmin(((Event.AdminRequest) event).requestId(),
+                    ((Event.AdminRequest) event).command());
+            case PING_RESULT -> () -> onPing((Event.PingResult) event);
+            case LEASE_RESULT -> () -> onLease((Event.LeaseResult) event);
+            case ARBITRATOR_ANSWER -> () -> onArbitrator((Event.ArbitratorAnswer) event);
+            case NODES_CONFIGURED -> () -> {
+                Event.NodesConfigured n = (Event.NodesConfigured) event;
+                // Quorum is counted on the new list from the next view (as votequorum's expected votes).
+                config = config.withNodes(n.nodes());
+                out.info("node list now " + n.nodes() + "; quorum counts it from the next view");
+            };
+        };
+        handler.run();
         while (!out.toSelf.isEmpty()) {
             onMessage(self, out.toSelf.poll());
         }
@@ -464,47 +463,59 @@ public final class Controller {
     }
 
     private void onMessage(String from, Message m) {
-        if (m instanceof Message.JoinRequest j) {
-            onJoinRequest(from, j);
-        } else if (m instanceof Message.CibSync s) {
-            onCibSync(from, s);
-        } else if (m instanceof Message.CibUpdate u) {
-            onCibUpdate(from, u);
-        } else if (m instanceof Message.Execute x) {
-            onExecute(from, x);
-        } else if (m instanceof Message.ForwardedReply r) {
-            Forward f = forwards.get(r.forwardId());
-            if (f != null && f.viewId().equals(r.viewId()) && f.dc().equals(from)) {
-                forwards.remove(r.forwardId());
-                out.add(new Effect.CancelTimer(TimerKey.of("forward", r.forwardId())));
-                replyLocal(f.requestId(), r.result());
-            } else {
-                refusedStale("the answer to forwarded write #" + r.forwardId() + " from " + from + " of view "
-                        + r.viewId() + (f == null ? ", which this node is not waiting for"
-                        : ", which this node forwarded to " + f.dc() + " in view " + f.viewId()));
-            }
-        } else if (m instanceof Message.Suicide s) {
-            if (view != null && s.viewId().equals(view.id()) && from.equals(view.dc())) {
-                out.warn("fencing myself: " + s.reason());
-                out.add(new Effect.SelfFence(s.reason()));
-            }
-        } else if (m instanceof Message.ShutdownGranted g) {
-            if (shuttingDown && fromMyDc(from, g.viewId())) {
-                out.info("the DC let this node go: nothing of the cluster runs here any more");
-                out.add(new Effect.ShutdownComplete("clean shutdown granted by " + from));
-            }
-        } else if (m instanceof Message.ForgetHistory f) {
-            if (fromMyDc(from, f.viewId())) {
-                lrm.forget(f.resourceId().isEmpty() ? null : f.resourceId());
-            }
-        } else if (m instanceof Message.FenceHistory h) {
-            if (fromMyDc(from, h.viewId())) {
-                fenceHistory = h.events();
-            }
-        } else if (dc != null) {
-            dc.onMessage(from, m);
+        Runnable handler = switch (m.kind()) {
+            case JOIN_REQUEST -> () -> onJoinRequest(from, (Message.JoinRequest) m);
+            case CIB_SYNC -> () -> onCibSync(from, (Message.CibSync) m);
+            case CIB_UPDATE -> () -> onCibUpdate(from, (Message.CibUpdate) m);
+            case EXECUTE -> () -> onExecute(from, (Message.Execute) m);
+            case FORWARDED_REPLY -> () -> onForwardedReply(from, (Message.ForwardedReply) m);
+            case SUICIDE -> () -> {
+                Message.Suicide s = (Message.Suicide) m;
+                if (view != null && s.viewId().equals(view.id()) && from.equals(view.dc())) {
+                    out.warn("fencing myself: " + s.reason());
+                    out.add(new Effect.SelfFence(s.reason()));
+                }
+            };
+            case SHUTDOWN_GRANTED -> () -> {
+                if (shuttingDown && fromMyDc(from, ((Message.ShutdownGranted) m).viewId())) {
+                    out.info("the DC let this node go: nothing of the cluster runs here any more");
+                    out.add(new Effect.ShutdownComplete("clean shutdown granted by " + from));
+                }
+            };
+            case FORGET_HISTORY -> () -> {
+                Message.ForgetHistory f = (Message.ForgetHistory) m;
+                if (fromMyDc(from, f.viewId())) {
+                    lrm.forget(f.resourceId().isEmpty() ? null : f.resourceId());
+                }
+            };
+            case FENCE_HISTORY -> () -> {
+                Message.FenceHistory h = (Message.FenceHistory) m;
+                if (fromMyDc(from, h.viewId())) {
+                    fenceHistory = h.events();
+                }
+            };
+            // what members send their DC
+            case JOIN_RESPONSE, CIB_ACK, RESYNC_REQUEST, OP_REPORT, SHUTDOWN_REQUEST, FORWARDED_ADMIN -> () -> {
+                if (dc != null) {
+                    dc.onMessage(from, m);
+                } else {
+                    out.debug("ignored " + m.getClass().getSimpleName() + " from " + from + ": this node is not DC");
+                }
+            };
+        };
+        handler.run();
+    }
+
+    private void onForwardedReply(String from, Message.ForwardedReply r) {
+        Forward f = forwards.get(r.forwardId());
+        if (f != null && f.viewId().equals(r.viewId()) && f.dc().equals(from)) {
+            forwards.remove(r.forwardId());
+            out.add(new Effect.CancelTimer(TimerKey.of("forward", r.forwardId())));
+            replyLocal(f.requestId(), r.result());
         } else {
-            out.debug("ignored " + m.getClass().getSimpleName() + " from " + from + ": this node is not DC");
+            refusedStale("the answer to forwarded write #" + r.forwardId() + " from " + from + " of view "
+                    + r.viewId() + (f == null ? ", which this node is not waiting for"
+                    : ", which this node forwarded to " + f.dc() + " in view " + f.viewId()));
         }
     }
 
@@ -670,6 +681,9 @@ public final class Controller {
                         "node " + self + " is not joined to a DC yet (view "
                                 + (view == null ? "none" : view.members().toString()) + "); retry in a moment"));
             }
+        } else {
+            // AdminCommand is sealed and every kind is handled above: a new kind must be added here too
+            throw new IllegalArgumentException("unknown admin command type " + command.getClass().getName());
         }
     }
 

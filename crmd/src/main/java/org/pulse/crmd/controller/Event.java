@@ -4,6 +4,20 @@ import java.util.Objects;
 
 /** What the runtime (or a simulation) feeds the {@link Controller}, one at a time. */
 public sealed interface Event {
+    /** One constant per record below, named after it (see {@link Kinds}): the controller switches over it. */
+    enum Kind {
+        VIEW_CHANGED, MESSAGE_RECEIVED, OPERATION_COMPLETED, TIMER_FIRED, ADMIN_REQUEST, PING_RESULT, LEASE_RESULT,
+        NODES_CONFIGURED, ARBITRATOR_ANSWER
+    }
+
+    /** Each record's kind, checked against the permitted records when built. */
+    java.util.Map<Class<?>, Kind> KINDS = Kinds.table(Event.class, Kind.class);
+
+    /** This event's kind; an error for a record without one (never a silent no-op). */
+    default Kind kind() {
+        return Kinds.of(KINDS, this, "event");
+    }
+
     /** The messaging layer installed a new view. */
     record ViewChanged(View view) implements Event {
         public ViewChanged {

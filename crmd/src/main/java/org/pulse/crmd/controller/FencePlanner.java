@@ -181,9 +181,10 @@ final class FencePlanner {
 
     /** A node's permanent attributes (nodes section), which target-attribute levels match. */
     static Map<String, String> nodeAttributes(Cib cib, String node) {
-        for (XmlElement n : Cibs.section(cib.root(), "nodes").elements("node")) {
-            if (node.equals(n.attr("uname", n.id()))) {
-                return Cibs.nvpairs(n, "instance_attributes");
+        for (org.pulse.cib.model.NodeConfig n : cib.model().nodes()) {
+            if (node.equals(n.uname())) {
+                return org.pulse.cib.model.NvSet.merge(n.attributes(),
+                        org.pulse.cib.model.RuleContext.at(cib.model().executionDate()));
             }
         }
         return Map.of();

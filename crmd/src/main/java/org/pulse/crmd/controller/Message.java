@@ -14,6 +14,20 @@ import org.pulse.cib.xml.XmlElement;
  * follows the new one. Encoded by {@link MessageCodec}.
  */
 public sealed interface Message {
+    /** One constant per record below, named after it (see {@link Kinds}): the controller and the DC switch over it. */
+    enum Kind {
+        JOIN_REQUEST, JOIN_RESPONSE, CIB_SYNC, CIB_UPDATE, CIB_ACK, RESYNC_REQUEST, EXECUTE, OP_REPORT,
+        FORWARDED_ADMIN, FORWARDED_REPLY, SUICIDE, FORGET_HISTORY, SHUTDOWN_REQUEST, FENCE_HISTORY, SHUTDOWN_GRANTED
+    }
+
+    /** Each record's kind, checked against the permitted records when built. */
+    java.util.Map<Class<?>, Kind> KINDS = Kinds.table(Message.class, Kind.class);
+
+    /** This message's kind; an error for a record without one (never a silent no-op). */
+    default Kind kind() {
+        return Kinds.of(KINDS, this, "message");
+    }
+
     /** DC → member: report your CIB version and operation history for this view. */
     record JoinRequest(String viewId, CibVersion dcVersion) implements Message {
         public JoinRequest {

@@ -313,6 +313,17 @@ public final class MessageCodec {
             } else if (e instanceof CibEdit.Fence f) {
                 out.writeByte(10);
                 str(out, f.node());
+            } else if (e instanceof CibEdit.Move m) {
+                out.writeByte(11);
+                str(out, m.resourceId());
+                str(out, m.node());
+            } else if (e instanceof CibEdit.Ban b) {
+                out.writeByte(12);
+                str(out, b.resourceId());
+                str(out, b.node());
+            } else if (e instanceof CibEdit.Clear cl) {
+                out.writeByte(13);
+                str(out, cl.resourceId());
             } else {
                 throw new IllegalArgumentException("no wire form for " + e);
             }
@@ -361,6 +372,9 @@ public final class MessageCodec {
             case 8 -> new CibEdit.Constraint(str(in), str(in));
             case 9 -> new CibEdit.FailCount(str(in), str(in), str(in));
             case 10 -> new CibEdit.Fence(str(in));
+            case 11 -> new CibEdit.Move(str(in), str(in));
+            case 12 -> new CibEdit.Ban(str(in), str(in));
+            case 13 -> new CibEdit.Clear(str(in));
             default -> throw new IOException("unknown CIB edit kind " + edit);
         };
         Requester by = null;

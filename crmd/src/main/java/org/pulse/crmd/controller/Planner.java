@@ -31,8 +31,8 @@ final class Planner {
     /** Resources held back because they may be running on a node that cannot be fenced. */
     static Map<String, String> blockedByUnfenceable(Cib cib, List<String> nodes, String why) {
         Map<String, String> out = new LinkedHashMap<>();
-        Map<String, Set<String>> active = Cibs.possiblyActive(cib.root());
-        for (Map.Entry<String, Set<String>> e : active.entrySet()) {
+        Map<String, ? extends Set<String>> active = Cibs.possiblyActive(cib);
+        for (Map.Entry<String, ? extends Set<String>> e : active.entrySet()) {
             for (String n : e.getValue()) {
                 if (nodes.contains(n)) {
                     out.put(e.getKey(), "may still be active on " + n + ", which " + why);
@@ -106,14 +106,11 @@ final class Planner {
      */
     static Set<String> pendingOperations(Cib cib) {
         Set<String> out = new HashSet<>();
-        for (XmlElement ns : Cibs.nodeStates(cib.root())) {
-            String node = ns.attr("uname", ns.id());
-            for (XmlElement res : Cibs.lrmResources(ns)) {
-                for (XmlElement op : res.elements("lrm_rsc_op")) {
-                    if (String.valueOf(OpStatus.PENDING.code()).equals(op.attr("op-status"))
-                            && !op.id().endsWith("_last_failure_0")) {
-                        out.add(res.id() + " " + node);
-                    }
+        org.pulse.cib.model.StatusView status = cib.statusView();
+        for (Map.Entry<String, org.pulse.cib.model.NodeState> ns : status.nodes().entrySet()) {
+            for (org.pulse.cib.model.LrmResource r : ns.getValue().resources()) {
+                if (!r.pending().isEmpty()) {
+                    out.add(r.id() + " " + ns.getKey());
                 }
             }
         }
@@ -194,7 +191,7 @@ final class Planner {
     /** Resources possibly active on nodes outside the view: they must not start elsewhere. */
     static Map<String, String> activeOnNonMembers(Cib cib, View view) {
         Map<String, String> out = new HashMap<>();
-        for (Map.Entry<String, Set<String>> e : Cibs.possiblyActive(cib.root()).entrySet()) {
+        for (Map.Entry<String, ? extends Set<String>> e : Cibs.possiblyActive(cib).entrySet()) {
             for (String n : e.getValue()) {
                 if (!view.contains(n)) {
                     out.put(e.getKey(), "may still be active on " + n + ", which left and was not fenced");

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pulse.cib.Cib;
-import org.pulse.cib.xml.XmlElement;
 import org.pulse.policy.Action;
 import org.pulse.policy.PolicyEngine;
 import org.pulse.policy.Transition;
@@ -22,7 +21,7 @@ public final class PolicyEngineScheduler implements Scheduler {
     @Override
     public TransitionPlan schedule(Cib cib, Instant now) {
         Transition t = PolicyEngine.schedule(cib.root(), now);
-        Map<String, Primitive> prims = Cibs.primitives(cib);
+        Map<String, Primitive> prims = Cibs.primitives(cib, now);
         List<PlannedAction> out = new ArrayList<>();
         for (Action a : t.actions()) {
             out.add(convert(cib, prims, a));
@@ -75,13 +74,10 @@ public final class PolicyEngineScheduler implements Scheduler {
     }
 
     private static AgentSpec agentFromHistory(Cib cib, String node, String resourceId) {
-        var ns = Cibs.nodeState(cib.root(), node);
-        if (ns.isPresent()) {
-            for (XmlElement res : Cibs.lrmResources(ns.get())) {
-                if (resourceId.equals(res.id())) {
-                    return LrmOps.agentOf(res);
-                }
-            }
+        var res = cib.statusView().history(node, resourceId);
+        if (res.isPresent()) {
+            return new AgentSpec(res.get().cls() == null ? "ocf" : res.get().cls(), res.get().provider(),
+                    res.get().type() == null ? "" : res.get().type());
         }
         return new AgentSpec("ocf", "pulse", "Dummy");
     }

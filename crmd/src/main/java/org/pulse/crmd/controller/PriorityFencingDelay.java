@@ -4,7 +4,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.pulse.cib.Cib;
-import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.model.LrmResource;
+import org.pulse.cib.model.NodeState;
 
 /**
  * Pacemaker's {@code priority-fencing-delay} cluster property: in a split where this partition
@@ -51,37 +52,26 @@ final class PriorityFencingDelay {
 
     /** The sum of the priorities of what may run on each node, from the status section. */
     static Map<String, Integer> nodePriorities(Cib cib) {
+        // each primitive's priority: its own meta attribute, else its group's or clone's (inherited)
         Map<String, Integer> resourcePriority = new HashMap<>();
-        collect(Cibs.section(cib.root(), "resources"), 0, resourcePriority);
+        for (Primitive p : Cibs.primitives(cib).values()) {
+            resourcePriority.put(p.id(), parse(p.meta().get("priority"), 0));
+        }
         Map<String, Integer> out = new HashMap<>();
-        for (XmlElement ns : Cibs.nodeStates(cib.root())) {
-            String node = ns.attr("uname", ns.id());
+        for (Map.Entry<String, NodeState> ns : cib.statusView().nodes().entrySet()) {
             int sum = 0;
-            for (XmlElement res : Cibs.lrmResources(ns)) {
-                if (!LrmOps.possiblyActive(res) || LrmOps.agentOf(res).isStonith()) {
+            for (LrmResource res : ns.getValue().resources()) {
+                if (!res.possiblyActive() || "stonith".equals(res.cls())) {
                     continue;
                 }
                 String id = res.id();
                 int colon = id.indexOf(':');
                 int p = resourcePriority.getOrDefault(colon < 0 ? id : id.substring(0, colon), 0);
-                sum += p + (LrmOps.promoted(res) ? 1 : 0);
+                sum += p + (res.promoted() ? 1 : 0);
             }
-            out.put(node, sum);
+            out.put(ns.getKey(), sum);
         }
         return out;
-    }
-
-    /** Each primitive's priority: its own meta attribute, else its group's or clone's. */
-    private static void collect(XmlElement parent, int inherited, Map<String, Integer> out) {
-        for (XmlElement e : parent.elements()) {
-            int p = parse(Cibs.nvpairs(e, "meta_attributes").get("priority"), inherited);
-            switch (e.name()) {
-                case "primitive" -> out.put(e.id(), p);
-                case "group", "clone", "master", "bundle" -> collect(e, p, out);
-                default -> {
-                }
-            }
-        }
     }
 
     private static int parse(String text, int fallback) {

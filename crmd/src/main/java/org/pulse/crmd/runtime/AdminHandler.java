@@ -1,6 +1,5 @@
 package org.pulse.crmd.runtime;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -340,39 +339,6 @@ final class AdminHandler {
         return AdminResponse.ok(req.id(), AdminArgs.of("version", r.version().toString(), "message", r.message()));
     }
 
-    /** Several edits in order; the first failure stops and is the answer. */
-    private AdminResponse writeAll(Call call, List<CibEdit> edits, boolean force) {
-        AdminResponse last = AdminResponse.ok(call.req.id(), AdminArgs.of("message", "nothing to change"));
-        for (CibEdit e : edits) {
-            last = write(call, e, force);
-            if (!last.ok()) {
-                return last;
-            }
-        }
-        return last;
-    }
-
-    /**
-     * Whether the CIB knows {@code node} (its nodes section or its status), as crm_resource checks before a move
-     * or ban: a constraint naming a node that does not exist would be stored and silently do nothing.
-     */
-    private boolean knownNode(String node) {
-        org.pulse.cib.xml.XmlElement root = runtime.request(new AdminCommand.Query(), 10_000).cib().root();
-        for (org.pulse.cib.xml.XmlElement section : java.util.Arrays.asList(
-                root.element("configuration").flatMap(c -> c.element("nodes")).orElse(null),
-                root.element("status").orElse(null))) {
-            if (section != null && section.elements().stream().anyMatch(n -> node.equals(n.attr("uname", n.attr("id"))))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static AdminResponse unknownNode(AdminRequest req, String action, String rsc, String node) {
-        return AdminResponse.error(req.id(), AdminError.NOT_FOUND, "resource " + action + " of " + rsc + ": no node '"
-                + node + "' in the cluster; crm node list shows the nodes");
-    }
-
     private AdminResponse resource(Call call) throws AdminProtocolException {
         AdminRequest req = call.req;
         String action = req.args().requireString("action");
@@ -406,100 +372,22 @@ final class AdminHandler {
             }
             case "move":
             case "migrate":
-                if (node != null && !knownNode(node)) {
-                    return unknownNode(req, action, rsc, node);
-                }
-                if (node == null) {
-                    Cib cib = runtime.request(new AdminCommand.Query(), 10_000).cib();
-                    List<CibEdit> bans = new ArrayList<>();
-                    for (String n : activeOn(cib, rsc)) {
-                        bans.add(ban(rsc, n));
-                    }
-                    if (bans.isEmpty()) {
-                        return AdminResponse.error(req.id(), AdminError.NOT_FOUND, rsc + " is not running anywhere;"
-                                + " give the node to move it to: crm resource move " + rsc + " NODE");
-                    }
-                    return writeAll(call, bans, force);
-                }
-                return write(call, location("cli-prefer-" + rsc, rsc, node, "INFINITY"), force);
+                // decided by the DC on its own CIB and written as one change (AdminDecisions)
+                return write(call, new CibEdit.Move(rsc, node), force);
             case "ban":
                 if (node == null) {
                     return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "resource ban needs a node");
                 }
-                if (!knownNode(node)) {
-                    return unknownNode(req, action, rsc, node);
-                }
-                return write(call, ban(rsc, node), force);
+                return write(call, new CibEdit.Ban(rsc, node), force);
             case "clear":
             case "unmove":
-            case "unmigrate": {
-                Cib cib = runtime.request(new AdminCommand.Query(), 10_000).cib();
-                List<CibEdit> edits = new ArrayList<>();
-                for (XmlElement c : constraints(cib)) {
-                    String id = c.id() == null ? "" : c.id();
-                    if (id.equals("cli-prefer-" + rsc) || id.startsWith("cli-ban-" + rsc + "-on-")) {
-                        edits.add(new CibEdit.Constraint(id, null));
-                    }
-                }
-                return writeAll(call, edits, force);
-            }
+            case "unmigrate":
+                return write(call, new CibEdit.Clear(rsc), force);
             default:
                 return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "unknown resource action '" + action
                         + "'; known: start, stop, move, ban, clear, cleanup, manage, unmanage,"
                         + " failcount-set, failcount-delete");
         }
-    }
-
-    private static CibEdit ban(String rsc, String node) {
-        return location("cli-ban-" + rsc + "-on-" + node, rsc, node, "-INFINITY");
-    }
-
-    /**
-     * A cli-prefer/cli-ban rsc_location, built as an element and written by XmlWriter, which escapes
-     * every value: a resource or node name with quotes or angle brackets stays an attribute value.
-     */
-    static CibEdit.Constraint location(String id, String rsc, String node, String score) {
-        XmlElement c = XmlElement.of("rsc_location", "id", id, "rsc", rsc, "role", "Started", "node", node,
-                "score", score);
-        return new CibEdit.Constraint(id, XmlWriter.toXml(c));
-    }
-
-    private static List<XmlElement> constraints(Cib cib) {
-        return cib.root().element("configuration").flatMap(c -> c.element("constraints"))
-                .map(XmlElement::elements).orElse(List.of());
-    }
-
-    /** Nodes whose last one-shot operation of rsc left it running (start/promote ok, or a probe found it). */
-    static Set<String> activeOn(Cib cib, String rsc) {
-        Set<String> out = new TreeSet<>();
-        for (XmlElement ns : cib.root().element("status").map(XmlElement::elements).orElse(List.of())) {
-            for (XmlElement lrm : ns.elements("lrm")) {
-                for (XmlElement lr : lrm.elements("lrm_resources")) {
-                    for (XmlElement r : lr.elements("lrm_resource")) {
-                        if (!r.id().equals(rsc) && !r.id().startsWith(rsc + ":")) {
-                            continue;
-                        }
-                        for (XmlElement op : r.elements("lrm_rsc_op")) {
-                            if (op.id().equals(r.id() + "_last_0") && "0".equals(op.attr("op-status"))
-                                    && running(op.attr("operation"), op.attr("rc-code"))) {
-                                out.add(ns.attr("uname", ns.id()));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private static boolean running(String operation, String rc) {
-        if ("stop".equals(operation)) {
-            return !"0".equals(rc);
-        }
-        if ("monitor".equals(operation)) {
-            return "0".equals(rc) || "8".equals(rc);
-        }
-        return "0".equals(rc);
     }
 
     private AdminResponse node(Call call) throws AdminProtocolException {
@@ -675,7 +563,8 @@ final class AdminHandler {
     }
 
     private static AdminResponse error(AdminRequest req, AdminResult r) {
-        Map<String, String> codes = new TreeMap<>(Map.of(AdminResult.NO_QUORUM, AdminError.NO_QUORUM,
+        Map<String, String> codes = new TreeMap<>(Map.of(AdminResult.NOT_FOUND, AdminError.NOT_FOUND,
+                AdminResult.NO_QUORUM, AdminError.NO_QUORUM,
                 AdminResult.INVALID, AdminError.INVALID_CIB, AdminResult.CONFLICT, AdminError.VERSION_MISMATCH,
                 AdminResult.TIMEOUT, AdminError.TIMEOUT, AdminResult.UNCERTAIN, AdminError.TIMEOUT));
         return AdminResponse.error(req.id(), codes.getOrDefault(r.code(), r.code()), r.message());

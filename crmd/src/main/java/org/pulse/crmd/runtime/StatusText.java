@@ -30,7 +30,7 @@ final class StatusText {
         b.append("Transition: ").append(s.transition()).append('\n');
         Map<String, String> placement = new TreeMap<>();
         for (XmlElement p : primitives(cib.root())) {
-            Set<String> on = AdminHandler.activeOn(cib, p.id());
+            Set<String> on = cib.statusView().runningOn(p.id());
             placement.put(p.id(), on.isEmpty() ? "Stopped" : "Started " + String.join(", ", on));
         }
         b.append("Resources:\n");

@@ -65,7 +65,7 @@ class MigrationTest {
         assertEquals(from, targetLast.attr("migrate_source"));
         assertEquals(to, targetLast.attr("migrate_target"));
         assertEquals("stop", lastOp(cib, from, "d1").orElseThrow().attr("operation"));
-        assertEquals(List.of(to), List.copyOf(Cibs.possiblyActive(cib.root()).get("d1")));
+        assertEquals(List.of(to), List.copyOf(Cibs.possiblyActive(cib).get("d1")));
 
         // Nothing more to do: a new transition (an unrelated change) neither restarts nor moves it.
         c.executed.clear();
@@ -101,13 +101,13 @@ class MigrationTest {
         String end = holder(c, "d1");
         assertEquals(1, end.length(), "d1 must end on exactly one node, is on [" + end + "]; ran " + c.executed
                 + "; log " + c.log);
-        assertEquals(List.of(end), List.copyOf(Cibs.possiblyActive(c.nodes.get("a").cib().root()).get("d1")),
+        assertEquals(List.of(end), List.copyOf(Cibs.possiblyActive(c.nodes.get("a").cib()).get("d1")),
                 "the status agrees with where d1 runs");
         assertTrue(c.fenceRequests.isEmpty(), "a failed migrate_from is no reason to fence: " + c.fenceRequests);
     }
 
     static Optional<XmlElement> lastOp(Cib cib, String node, String rsc) {
         return Cibs.nodeState(cib.root(), node).flatMap(ns -> Cibs.lrmResources(ns).stream()
-                .filter(r -> rsc.equals(r.id())).findFirst()).flatMap(LrmOps::last);
+                .filter(r -> rsc.equals(r.id())).findFirst()).flatMap(r -> LrmOps.op(r, rsc + "_last_0"));
     }
 }

@@ -78,17 +78,4 @@ class AdminAccessTest {
         assertEquals(AdminError.ACCESS_DENIED, AdminHandler.checkAgent(new AdminRequest("a", AdminOp.NODE,
                 AdminArgs.of("action", "property-set", "name", "stonith-enabled", "value", "false"))).error().code());
     }
-
-    @Test
-    void moveAndBanBuildElementsSoHostileNamesStayValues() throws Exception {
-        String rsc = "we\"b'/><evil id=\"x\"/><x a=\"";
-        String node = "n<1>&\"";
-        var c = AdminHandler.location("cli-ban-" + rsc + "-on-" + node, rsc, node, "-INFINITY");
-        XmlElement parsed = XmlParser.parse("test", c.xml());
-        assertEquals("rsc_location", parsed.name());
-        assertTrue(parsed.elements().isEmpty(), "no injected element: " + c.xml());
-        assertEquals(rsc, parsed.attr("rsc"));
-        assertEquals(node, parsed.attr("node"));
-        assertEquals(c.id(), parsed.id());
-    }
 }

@@ -910,7 +910,9 @@ final class Planner {
             Rsc first = work.poll();
             for (Edge e : edgesByFirst.getOrDefault(first, List.of())) {
                 boolean binds = e.mandatory() || restartTypeRestart(e.then());
-                if (!binds || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
+                boolean cloneFirst = e.first().kind == Rsc.Kind.CLONE && e.then().kind != Rsc.Kind.CLONE;
+                if (!binds || !"start".equals(e.thenAction())
+                        || !("start".equals(e.firstAction()) || cloneFirst && "promote".equals(e.firstAction()))) {
                     continue;
                 }
                 if (requireAnyOrders.contains(e.id())) {
@@ -924,10 +926,10 @@ final class Planner {
                     }
                     continue;
                 }
-                if (e.first().kind == Rsc.Kind.CLONE && e.then().kind != Rsc.Kind.CLONE) {
-                    continue;   // a clone first binds a primitive or group after it as a whole
-                }
                 boolean changed = false;
+                if (cloneFirst) {
+                    changed = restartAfterLocalInstance(e);
+                } else {
                 if (migrating.contains(first)) {
                     continue;   // it moves live: what follows it neither restarts nor stops for it
                 }
@@ -940,6 +942,7 @@ final class Planner {
                     for (Rsc t : prims(e.then())) {
                         changed |= stopAll(t);
                     }
+                }
                 }
                 if (changed) {
                     work.add(e.then());
@@ -958,6 +961,41 @@ final class Planner {
                 }
             }
         }
+    }
+
+    /**
+     * "Clone then primitive (or group)": the clone's action counts only where the then side is,
+     * as Pacemaker reads a clone's flags for an ordering on the other side's node. A copy starting
+     * (or promoting, for first-action=promote) on the then side's node restarts it; with a
+     * symmetrical order a copy stopping (demoting) there stops it first. Copies elsewhere, a new
+     * one starting or one stopping on another node, leave it alone.
+     */
+    private boolean restartAfterLocalInstance(Edge e) {
+        String undo = "promote".equals(e.firstAction()) ? "demote" : "stop";
+        boolean changed = false;
+        for (Rsc t : prims(e.then())) {
+            if (t.assigned != null && cloneActsOn(e.first(), e.firstAction(), t.assigned)) {
+                changed |= restart(t);
+            }
+            if (e.symmetrical()) {
+                for (SNode n : t.runningOn) {
+                    if (cloneActsOn(e.first(), undo, n)) {
+                        changed |= stopAll(t);
+                        break;
+                    }
+                }
+            }
+        }
+        return changed;
+    }
+
+    private boolean cloneActsOn(Rsc clone, String op, SNode n) {
+        for (Rsc p : clone.primitives()) {
+            if (find(p, op, n) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -95,7 +95,7 @@ final class Assignment {
         Map<Rsc, Integer> currentScore = new java.util.HashMap<>();
         for (Rsc u : units) {
             SNode cur = unitCurrentNode(u);
-            ScoreTable t = combinedOwn(u);
+            ScoreTable t = sortTable(u);
             currentScore.put(u, cur != null && t.allows(cur) ? t.get(cur) : -Scores.INFINITY);
         }
         units.sort((x, y) -> {
@@ -107,8 +107,8 @@ final class Assignment {
             if (cx != cy) {
                 return cx > cy ? -1 : 1;
             }
-            ScoreTable tx = combinedOwn(x);
-            ScoreTable ty = combinedOwn(y);
+            ScoreTable tx = sortTable(x);
+            ScoreTable ty = sortTable(y);
             for (SNode n : nodeOrder) {
                 int sx = tx.allows(n) ? tx.get(n) : -Scores.INFINITY;
                 int sy = ty.allows(n) ? ty.get(n) : -Scores.INFINITY;
@@ -118,6 +118,15 @@ final class Assignment {
             }
             return 0;
         });
+    }
+
+    /**
+     * The scores a unit is ranked by before placing: a group's members combined, but a clone's
+     * own (its location constraints), not its instances' — their stickiness would rank every
+     * clone ahead of primitives that merely have no stickiness, which Pacemaker does not do.
+     */
+    private ScoreTable sortTable(Rsc u) {
+        return u.kind == Rsc.Kind.CLONE && u.scores != null ? u.scores : combinedOwn(u);
     }
 
     private static int priority(Rsc u) {
@@ -811,3 +820,4 @@ final class Assignment {
         }
     }
 }
+

@@ -530,19 +530,25 @@ final class Planner {
     }
 
     /**
-     * The recorded start lists the parameters that force a restart (op-force-restart) and their
-     * digest (op-restart-digest); when that digest still matches, only reloadable ones changed.
+     * The recorded start has a restart digest (op-restart-digest) over the parameters that force
+     * a restart: those listed in op-force-restart, or every parameter when no list was recorded.
+     * When that digest still matches, only reloadable ones changed (the full op-digest, which
+     * also covers the operation's own settings, may still differ: that is what is reloaded).
      */
     private static boolean onlyReloadableChanged(Rsc r, Rsc.NodeHistory h) {
         String force = h.lastStart.attributes().get("op-force-restart");
         String restartDigest = h.lastStart.restartDigest();
-        if (force == null || restartDigest == null) {
+        if (restartDigest == null) {
             return false;
         }
         Map<String, String> p = new LinkedHashMap<>();
-        for (String name : force.trim().split("\\s+")) {
-            if (r.params.containsKey(name)) {
-                p.put(name, r.params.get(name));
+        if (force == null) {
+            p.putAll(r.params);
+        } else {
+            for (String name : force.trim().split("\\s+")) {
+                if (r.params.containsKey(name)) {
+                    p.put(name, r.params.get(name));
+                }
             }
         }
         return restartDigest.equals(Digests.of(p));

@@ -236,7 +236,7 @@ final class Assignment {
         if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable) {
             addPromotionScores(u, t);
         }
-        applyPrimaries(t, primaries);
+        t = applyPrimaries(u, t, primaries);
         if (members.size() > 1) {
             ScoreTable merged = merge(t, combinedFrom(members, 1), 1.0f, members.get(1).id);
             if (canRunAny(merged)) {
@@ -539,7 +539,13 @@ final class Assignment {
     }
 
     /** Colocations with primaries already placed: with (or apart from) where each went. */
-    private void applyPrimaries(ScoreTable t, List<Colocation> primaries) {
+    /**
+     * Colocations with primaries already placed, in order. A finite one is tried on a copy and
+     * kept only if some node may still take the unit (a clone instance: a node without its share
+     * of instances yet); otherwise it is rolled back, as Pacemaker does. A positive one with a
+     * primary that is placed nowhere costs every node its score (the same rollback applies).
+     */
+    private ScoreTable applyPrimaries(Rsc u, ScoreTable t, List<Colocation> primaries) {
         for (Colocation col : primaries) {
             Rsc p = col.primary();
             if (col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) {
@@ -565,10 +571,35 @@ final class Assignment {
                         t.add(n, -Scores.INFINITY, why);
                     }
                 }
+            } else if (col.score() > -Scores.INFINITY && (pn != null || col.score() > 0)) {
+                ScoreTable trial = t.copy();
+                if (pn == null) {
+                    for (SNode n : c.nodes()) {
+                        if (trial.allows(n)) {
+                            trial.add(n, -col.score(), "with " + p.id + ", which runs nowhere (colocation " + col.id() + ")");
+                        }
+                    }
+                } else if (trial.allows(pn)) {
+                    trial.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + p.id + " (colocation " + col.id() + ")");
+                }
+                if (canRunAnyFor(u, trial)) {
+                    t = trial;
+                }
             } else if (pn != null && t.allows(pn)) {
-                t.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + p.id + " (colocation " + col.id() + ")");
+                t.add(pn, col.score(), "apart from " + p.id + " (colocation " + col.id() + ")");
             }
         }
+        return t;
+    }
+
+    /** Some node may still take u by these scores (for a clone instance: one short of clone-node-max). */
+    private static boolean canRunAnyFor(Rsc u, ScoreTable t) {
+        for (int i = 0; i < t.size(); i++) {
+            if (t.allowedAt(i) && t.at(i) >= 0 && t.node(i).canHost() && !cloneNodeFull(u, t.node(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean wantsToRun(Rsc u) {

@@ -83,6 +83,12 @@ final class GraphBuilder {
         boolean starts = st != null && st.runnable;
         for (SNode n : r.runningOn) {
             Act sp = p.find(r, "stop", n);
+            Act fence = p.fencing.get(n);
+            if (fence != null && fence.runnable) {
+                // fencing wipes what the node ran, even what nobody may stop (unmanaged, blocked)
+                acted = true;
+                continue;
+            }
             if (sp == null || !sp.runnable) {
                 if (n != r.assigned || !starts) {
                     end.add(n.name);

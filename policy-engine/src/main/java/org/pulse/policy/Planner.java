@@ -438,7 +438,9 @@ final class Planner {
                 // is merely not compared
                 boolean sinceStart = h.lastStart == null || f.callId() > h.lastStart.callId();
                 OpConfig rc = f.intervalMs() > 0 ? Unpack.findOp(r, f.operation(), f.intervalMs()) : null;
-                if (rc != null && rc.enabled() && sinceStart && node.historyChecked() && r.runningOn.contains(node)
+                // (in maintenance the recurring ops are only cancelled: their definition is not checked)
+                if (rc != null && rc.enabled() && sinceStart && node.historyChecked() && !node.maintenance && !r.maintenance
+                        && r.runningOn.contains(node)
                         && FailCounts.count(r, node, c.now().getEpochSecond(), true, h.blockFailure) > 0) {
                     return true;
                 }

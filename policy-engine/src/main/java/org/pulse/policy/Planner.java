@@ -189,7 +189,8 @@ final class Planner {
         // probes where the state is unknown
         if (!r.orphan && c.options().enableStartupProbes()) {
             for (SNode n : c.nodes()) {
-                if (!n.canRunOps() || r.known.contains(n) || n.maintenance || reprobe.contains(n)) {
+                // a node in maintenance is not probed; cluster-wide maintenance-mode still probes
+                if (!n.canRunOps() || r.known.contains(n) || n.maintenanceAttribute || reprobe.contains(n)) {
                     continue;
                 }
                 if (discoveryForbidden(r, n)) {

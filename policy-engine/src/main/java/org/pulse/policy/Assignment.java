@@ -552,7 +552,12 @@ final class Assignment {
                 continue;   // a colocation of the dependent's role decides its promotion, not its node
             }
             if (p.kind == Rsc.Kind.CLONE) {
-                applyCloneColocation(t, col, p);
+                if (Math.abs(col.score()) < Scores.INFINITY
+                        && (col.primaryRole() == Role.UNKNOWN || col.primaryRole() == Role.STARTED)) {
+                    t = applyEachInstance(u, t, col, p);
+                } else {
+                    applyCloneColocation(t, col, p);
+                }
                 continue;
             }
             if (!p.assignedDone) {
@@ -587,6 +592,39 @@ final class Assignment {
                 }
             } else if (pn != null && t.allows(pn)) {
                 t.add(pn, col.score(), "apart from " + p.id + " (colocation " + col.id() + ")");
+            }
+        }
+        return t;
+    }
+
+    /**
+     * A finite colocation with a clone (no role named) counts once per instance, in instance
+     * order, each rolled back on its own when it would leave the unit no node: with -200 against
+     * a clone on every node, the first instances push the unit off their nodes and the last one,
+     * which would leave it nowhere, is dropped (Pacemaker applies it instance by instance).
+     * An instance placed nowhere works as a primary placed nowhere.
+     */
+    private ScoreTable applyEachInstance(Rsc u, ScoreTable t, Colocation col, Rsc clone) {
+        for (Rsc inst : clone.children) {
+            if (inst.extraCopy) {
+                continue;
+            }
+            SNode pn = inst.assigned;
+            if (pn == null && col.score() < 0) {
+                continue;
+            }
+            ScoreTable trial = t.copy();
+            if (pn == null) {
+                for (SNode n : c.nodes()) {
+                    if (trial.allows(n)) {
+                        trial.add(n, -col.score(), "with " + inst.id + ", which runs nowhere (colocation " + col.id() + ")");
+                    }
+                }
+            } else if (trial.allows(pn)) {
+                trial.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + clone.id + " (colocation " + col.id() + ")");
+            }
+            if (canRunAnyFor(u, trial)) {
+                t = trial;
             }
         }
         return t;

@@ -460,6 +460,7 @@ final class Assignment {
         if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE) {
             primaries.addAll(s.primariesOf(u.parent));   // a clone's colocation binds each instance
         }
+        primaries.sort(PRIMARY_ORDER);
         for (Colocation col : primaries) {
             assign(col.primary());
         }
@@ -596,6 +597,17 @@ final class Assignment {
         }
         return t;
     }
+
+    /**
+     * The order a unit's colocations are taken in (Pacemaker keeps them sorted so): primaries of
+     * higher priority first, then clones before groups before primitives, then by the primary's
+     * id. It matters: each finite colocation is kept only if it leaves the unit somewhere to run,
+     * judged after the ones before it.
+     */
+    private static final Comparator<Colocation> PRIMARY_ORDER = Comparator
+            .comparingInt((Colocation col) -> -col.primary().priority)
+            .thenComparingInt(col -> -col.primary().kind.ordinal())
+            .thenComparing(col -> col.primary().id);
 
     /**
      * A finite colocation with a clone (no role named) counts once per instance, in instance

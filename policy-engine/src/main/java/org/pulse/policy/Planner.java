@@ -204,7 +204,8 @@ final class Planner {
         }
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
             boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue());
-            if ((e.getValue().clearFailcount || reconfigured) && e.getKey().canRunOps()) {
+            // an unmanaged resource's actions are all optional: its fail count is not cleared
+            if ((e.getValue().clearFailcount || reconfigured) && e.getKey().canRunOps() && r.managed) {
                 add("clear_failcount", r, e.getKey(), 0, null);
             }
         }

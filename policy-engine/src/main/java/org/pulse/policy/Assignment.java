@@ -126,7 +126,32 @@ final class Assignment {
      * clone ahead of primitives that merely have no stickiness, which Pacemaker does not do.
      */
     private ScoreTable sortTable(Rsc u) {
-        return u.kind == Rsc.Kind.CLONE && u.scores != null ? u.scores : combinedOwn(u);
+        return sortTable(u, new HashSet<>());
+    }
+
+    /**
+     * ... with what the unit's colocations ask of it merged in (its primaries' tables, scaled by
+     * score / INFINITY, each dropped if it would leave nowhere), as Pacemaker ranks by a
+     * resource's colocated node scores: a VM that must be with a clone banned from a node ranks
+     * below a resource that may run there.
+     */
+    private ScoreTable sortTable(Rsc u, Set<Rsc> visiting) {
+        ScoreTable t = u.kind == Rsc.Kind.CLONE && u.scores != null ? u.scores : combinedOwn(u);
+        visiting.add(u);
+        for (Colocation col : s.primariesOf(u)) {
+            Rsc p = col.primary();
+            if (visiting.contains(p) || col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED
+                    || (col.primaryRole() != Role.UNKNOWN && col.primaryRole() != Role.STARTED)) {
+                continue;
+            }
+            ScoreTable merged = merge(t, sortTable(p, visiting), (float) col.score() / Scores.INFINITY,
+                    p.id + " (colocation " + col.id() + ")");
+            if (canRunAny(merged)) {
+                t = merged;
+            }
+        }
+        visiting.remove(u);
+        return t;
     }
 
     private static int priority(Rsc u) {
@@ -901,4 +926,5 @@ final class Assignment {
         }
     }
 }
+
 

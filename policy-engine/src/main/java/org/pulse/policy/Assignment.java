@@ -95,7 +95,7 @@ final class Assignment {
         Map<Rsc, Integer> currentScore = new java.util.HashMap<>();
         for (Rsc u : units) {
             SNode cur = unitCurrentNode(u);
-            ScoreTable t = combinedOwn(u);
+            ScoreTable t = sortTable(u);
             currentScore.put(u, cur != null && t.allows(cur) ? t.get(cur) : -Scores.INFINITY);
         }
         units.sort((x, y) -> {
@@ -107,8 +107,8 @@ final class Assignment {
             if (cx != cy) {
                 return cx > cy ? -1 : 1;
             }
-            ScoreTable tx = combinedOwn(x);
-            ScoreTable ty = combinedOwn(y);
+            ScoreTable tx = sortTable(x);
+            ScoreTable ty = sortTable(y);
             for (SNode n : nodeOrder) {
                 int sx = tx.allows(n) ? tx.get(n) : -Scores.INFINITY;
                 int sy = ty.allows(n) ? ty.get(n) : -Scores.INFINITY;
@@ -118,6 +118,40 @@ final class Assignment {
             }
             return 0;
         });
+    }
+
+    /**
+     * The scores a unit is ranked by before placing: a group's members combined, but a clone's
+     * own (its location constraints), not its instances' — their stickiness would rank every
+     * clone ahead of primitives that merely have no stickiness, which Pacemaker does not do.
+     */
+    private ScoreTable sortTable(Rsc u) {
+        return sortTable(u, new HashSet<>());
+    }
+
+    /**
+     * ... with what the unit's colocations ask of it merged in (its primaries' tables, scaled by
+     * score / INFINITY, each dropped if it would leave nowhere), as Pacemaker ranks by a
+     * resource's colocated node scores: a VM that must be with a clone banned from a node ranks
+     * below a resource that may run there.
+     */
+    private ScoreTable sortTable(Rsc u, Set<Rsc> visiting) {
+        ScoreTable t = u.kind == Rsc.Kind.CLONE && u.scores != null ? u.scores : combinedOwn(u);
+        visiting.add(u);
+        for (Colocation col : s.primariesOf(u)) {
+            Rsc p = col.primary();
+            if (visiting.contains(p) || col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED
+                    || (col.primaryRole() != Role.UNKNOWN && col.primaryRole() != Role.STARTED)) {
+                continue;
+            }
+            ScoreTable merged = merge(t, sortTable(p, visiting), (float) col.score() / Scores.INFINITY,
+                    p.id + " (colocation " + col.id() + ")");
+            if (canRunAny(merged)) {
+                t = merged;
+            }
+        }
+        visiting.remove(u);
+        return t;
     }
 
     private static int priority(Rsc u) {
@@ -227,7 +261,7 @@ final class Assignment {
         if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable) {
             addPromotionScores(u, t);
         }
-        applyPrimaries(t, primaries);
+        t = applyPrimaries(u, t, primaries);
         if (members.size() > 1) {
             ScoreTable merged = merge(t, combinedFrom(members, 1), 1.0f, members.get(1).id);
             if (canRunAny(merged)) {
@@ -451,6 +485,7 @@ final class Assignment {
         if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE) {
             primaries.addAll(s.primariesOf(u.parent));   // a clone's colocation binds each instance
         }
+        primaries.sort(PRIMARY_ORDER);
         for (Colocation col : primaries) {
             assign(col.primary());
         }
@@ -530,14 +565,25 @@ final class Assignment {
     }
 
     /** Colocations with primaries already placed: with (or apart from) where each went. */
-    private void applyPrimaries(ScoreTable t, List<Colocation> primaries) {
+    /**
+     * Colocations with primaries already placed, in order. A finite one is tried on a copy and
+     * kept only if some node may still take the unit (a clone instance: a node without its share
+     * of instances yet); otherwise it is rolled back, as Pacemaker does. A positive one with a
+     * primary that is placed nowhere costs every node its score (the same rollback applies).
+     */
+    private ScoreTable applyPrimaries(Rsc u, ScoreTable t, List<Colocation> primaries) {
         for (Colocation col : primaries) {
             Rsc p = col.primary();
             if (col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) {
                 continue;   // a colocation of the dependent's role decides its promotion, not its node
             }
             if (p.kind == Rsc.Kind.CLONE) {
-                applyCloneColocation(t, col, p);
+                if (Math.abs(col.score()) < Scores.INFINITY
+                        && (col.primaryRole() == Role.UNKNOWN || col.primaryRole() == Role.STARTED)) {
+                    t = applyEachInstance(u, t, col, p);
+                } else {
+                    applyCloneColocation(t, col, p);
+                }
                 continue;
             }
             if (!p.assignedDone) {
@@ -556,10 +602,79 @@ final class Assignment {
                         t.add(n, -Scores.INFINITY, why);
                     }
                 }
+            } else if (col.score() > -Scores.INFINITY && (pn != null || col.score() > 0)) {
+                ScoreTable trial = t.copy();
+                if (pn == null) {
+                    for (SNode n : c.nodes()) {
+                        if (trial.allows(n)) {
+                            trial.add(n, -col.score(), "with " + p.id + ", which runs nowhere (colocation " + col.id() + ")");
+                        }
+                    }
+                } else if (trial.allows(pn)) {
+                    trial.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + p.id + " (colocation " + col.id() + ")");
+                }
+                if (canRunAnyFor(u, trial)) {
+                    t = trial;
+                }
             } else if (pn != null && t.allows(pn)) {
-                t.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + p.id + " (colocation " + col.id() + ")");
+                t.add(pn, col.score(), "apart from " + p.id + " (colocation " + col.id() + ")");
             }
         }
+        return t;
+    }
+
+    /**
+     * The order a unit's colocations are taken in (Pacemaker keeps them sorted so): primaries of
+     * higher priority first, then clones before groups before primitives, then by the primary's
+     * id. It matters: each finite colocation is kept only if it leaves the unit somewhere to run,
+     * judged after the ones before it.
+     */
+    private static final Comparator<Colocation> PRIMARY_ORDER = Comparator
+            .comparingInt((Colocation col) -> -col.primary().priority)
+            .thenComparingInt(col -> -col.primary().kind.ordinal())
+            .thenComparing(col -> col.primary().id);
+
+    /**
+     * A finite colocation with a clone (no role named) counts once per instance, in instance
+     * order, each rolled back on its own when it would leave the unit no node: with -200 against
+     * a clone on every node, the first instances push the unit off their nodes and the last one,
+     * which would leave it nowhere, is dropped (Pacemaker applies it instance by instance).
+     * An instance placed nowhere works as a primary placed nowhere.
+     */
+    private ScoreTable applyEachInstance(Rsc u, ScoreTable t, Colocation col, Rsc clone) {
+        for (Rsc inst : clone.children) {
+            if (inst.extraCopy) {
+                continue;
+            }
+            SNode pn = inst.assigned;
+            if (pn == null && col.score() < 0) {
+                continue;
+            }
+            ScoreTable trial = t.copy();
+            if (pn == null) {
+                for (SNode n : c.nodes()) {
+                    if (trial.allows(n)) {
+                        trial.add(n, -col.score(), "with " + inst.id + ", which runs nowhere (colocation " + col.id() + ")");
+                    }
+                }
+            } else if (trial.allows(pn)) {
+                trial.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + clone.id + " (colocation " + col.id() + ")");
+            }
+            if (canRunAnyFor(u, trial)) {
+                t = trial;
+            }
+        }
+        return t;
+    }
+
+    /** Some node may still take u by these scores (for a clone instance: one short of clone-node-max). */
+    private static boolean canRunAnyFor(Rsc u, ScoreTable t) {
+        for (int i = 0; i < t.size(); i++) {
+            if (t.allowedAt(i) && t.at(i) >= 0 && t.node(i).canHost() && !cloneNodeFull(u, t.node(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean wantsToRun(Rsc u) {
@@ -811,3 +926,5 @@ final class Assignment {
         }
     }
 }
+
+

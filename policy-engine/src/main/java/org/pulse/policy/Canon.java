@@ -21,9 +21,21 @@ final class Canon {
                 byId.put(pl.resource(), pl);
             }
         }
+        java.util.Set<String> onlineAfter = new java.util.HashSet<>();
+        for (SNode n : c.nodes()) {
+            onlineAfter.add(n.name);
+        }
+        for (NodeSummary n : nodes) {
+            if ("offline".equals(n.stateAfter()) || !c.node(n.name()).online) {
+                onlineAfter.remove(n.name());
+            }
+        }
         for (Rsc top : c.topLevel()) {
             if (top.extraCopy) {
                 continue;   // listed with its clone
+            }
+            if (top.kind != Rsc.Kind.PRIMITIVE && activeOnlyUnseen(top, byId, onlineAfter)) {
+                continue;
             }
             if (top.kind == Rsc.Kind.CLONE && !top.uniqueClone) {
                 anonymousClone(top, byId, out);
@@ -37,6 +49,30 @@ final class Canon {
             }
         }
         return out;
+    }
+
+    /**
+     * Pacemaker's status lists a group or clone only when it is running somewhere, and a member
+     * that cannot be managed (unmanaged, or blocked by a stop nobody can fix) counts as running
+     * for its parents only on a node that is up: a clone whose one active copy sits blocked on a
+     * lost node is left out of the listing altogether, while its members still count as active.
+     */
+    private static boolean activeOnlyUnseen(Rsc top, java.util.Map<String, Placement> byId, java.util.Set<String> onlineAfter) {
+        boolean active = false;
+        for (Rsc r : top.primitives()) {
+            Placement pl = byId.get(r.id);
+            if (pl == null || pl.nodes().isEmpty()) {
+                continue;
+            }
+            active = true;
+            boolean managed = r.managed && !r.blocked || r.frozenByTicket;
+            for (String n : pl.nodes()) {
+                if (managed || onlineAfter.contains(n)) {
+                    return false;
+                }
+            }
+        }
+        return active;
     }
 
     private static void lines(Placement pl, String name, List<String> out, boolean listStopped) {

@@ -42,10 +42,11 @@ final class GraphBuilder {
         }
         List<Placement> before = new ArrayList<>();
         List<Placement> after = new ArrayList<>();
+        java.util.Set<SNode> loadBlocked = loadBlockedNodes(c, p);
         for (Rsc r : c.byId().values()) {
             if (r.isPrimitive()) {
                 before.add(placementBefore(r));
-                after.add(placementAfter(p, r));
+                after.add(placementAfter(p, r, loadBlocked));
             }
         }
         Explainer expl = explainer(c, asg, p);
@@ -76,13 +77,41 @@ final class GraphBuilder {
                 r.blocked, r.orphan);
     }
 
-    private static Placement placementAfter(Planner p, Rsc r) {
+    /**
+     * With a placement strategy other than default, Pacemaker orders the stops on a node of
+     * resources with utilization before the starts there of resources with utilization (its
+     * load_stopped pseudo action), through an ordering that keeps an unrunnable stop as an input:
+     * such a stop that is needed but cannot run (behind a blocked one) leaves those starts in the
+     * graph but never ready, so they do not happen. The nodes where that is so.
+     */
+    private static java.util.Set<SNode> loadBlockedNodes(Cluster c, Planner p) {
+        java.util.Set<SNode> out = new java.util.HashSet<>();
+        if ("default".equals(c.options().placementStrategy())) {
+            return out;
+        }
+        for (Act a : p.acts) {
+            // (an unmanaged or blocked resource's own stop is merely optional: it holds nothing up)
+            if ("stop".equals(a.op) && !a.runnable && !a.pseudo && a.rsc != null && a.node != null
+                    && a.rsc.managed && !a.rsc.blocked && !a.rsc.utilization.isEmpty()) {
+                out.add(a.node);
+            }
+        }
+        return out;
+    }
+
+    private static Placement placementAfter(Planner p, Rsc r, java.util.Set<SNode> loadBlocked) {
         List<String> end = new ArrayList<>(1);
         boolean acted = false;
         Act st = r.assigned == null ? null : p.find(r, "start", r.assigned);
-        boolean starts = st != null && st.runnable;
+        boolean starts = st != null && st.runnable && !(loadBlocked.contains(r.assigned) && !r.utilization.isEmpty());
         for (SNode n : r.runningOn) {
             Act sp = p.find(r, "stop", n);
+            Act fence = p.fencing.get(n);
+            if (fence != null && fence.runnable) {
+                // fencing wipes what the node ran, even what nobody may stop (unmanaged, blocked)
+                acted = true;
+                continue;
+            }
             if (sp == null || !sp.runnable) {
                 if (n != r.assigned || !starts) {
                     end.add(n.name);

@@ -189,7 +189,8 @@ final class Planner {
         // probes where the state is unknown
         if (!r.orphan && c.options().enableStartupProbes()) {
             for (SNode n : c.nodes()) {
-                if (!n.canRunOps() || r.known.contains(n) || n.maintenance || reprobe.contains(n)) {
+                // a node in maintenance is not probed; cluster-wide maintenance-mode still probes
+                if (!n.canRunOps() || r.known.contains(n) || n.maintenanceAttribute || reprobe.contains(n)) {
                     continue;
                 }
                 if (discoveryForbidden(r, n)) {
@@ -203,7 +204,8 @@ final class Planner {
         }
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
             boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue());
-            if ((e.getValue().clearFailcount || reconfigured) && e.getKey().canRunOps()) {
+            // an unmanaged resource's actions are all optional: its fail count is not cleared
+            if ((e.getValue().clearFailcount || reconfigured) && e.getKey().canRunOps() && r.managed) {
                 add("clear_failcount", r, e.getKey(), 0, null);
             }
         }
@@ -438,7 +440,9 @@ final class Planner {
                 // is merely not compared
                 boolean sinceStart = h.lastStart == null || f.callId() > h.lastStart.callId();
                 OpConfig rc = f.intervalMs() > 0 ? Unpack.findOp(r, f.operation(), f.intervalMs()) : null;
-                if (rc != null && rc.enabled() && sinceStart && node.historyChecked() && r.runningOn.contains(node)
+                // (in maintenance the recurring ops are only cancelled: their definition is not checked)
+                if (rc != null && rc.enabled() && sinceStart && node.historyChecked() && !node.maintenance && !r.maintenance
+                        && r.runningOn.contains(node)
                         && FailCounts.count(r, node, c.now().getEpochSecond(), true, h.blockFailure) > 0) {
                     return true;
                 }
@@ -530,19 +534,25 @@ final class Planner {
     }
 
     /**
-     * The recorded start lists the parameters that force a restart (op-force-restart) and their
-     * digest (op-restart-digest); when that digest still matches, only reloadable ones changed.
+     * The recorded start has a restart digest (op-restart-digest) over the parameters that force
+     * a restart: those listed in op-force-restart, or every parameter when no list was recorded.
+     * When that digest still matches, only reloadable ones changed (the full op-digest, which
+     * also covers the operation's own settings, may still differ: that is what is reloaded).
      */
     private static boolean onlyReloadableChanged(Rsc r, Rsc.NodeHistory h) {
         String force = h.lastStart.attributes().get("op-force-restart");
         String restartDigest = h.lastStart.restartDigest();
-        if (force == null || restartDigest == null) {
+        if (restartDigest == null) {
             return false;
         }
         Map<String, String> p = new LinkedHashMap<>();
-        for (String name : force.trim().split("\\s+")) {
-            if (r.params.containsKey(name)) {
-                p.put(name, r.params.get(name));
+        if (force == null) {
+            p.putAll(r.params);
+        } else {
+            for (String name : force.trim().split("\\s+")) {
+                if (r.params.containsKey(name)) {
+                    p.put(name, r.params.get(name));
+                }
             }
         }
         return restartDigest.equals(Digests.of(p));
@@ -910,7 +920,9 @@ final class Planner {
             Rsc first = work.poll();
             for (Edge e : edgesByFirst.getOrDefault(first, List.of())) {
                 boolean binds = e.mandatory() || restartTypeRestart(e.then());
-                if (!binds || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
+                boolean cloneFirst = e.first().kind == Rsc.Kind.CLONE && e.then().kind != Rsc.Kind.CLONE;
+                if (!binds || !"start".equals(e.thenAction())
+                        || !("start".equals(e.firstAction()) || cloneFirst && "promote".equals(e.firstAction()))) {
                     continue;
                 }
                 if (requireAnyOrders.contains(e.id())) {
@@ -924,10 +936,10 @@ final class Planner {
                     }
                     continue;
                 }
-                if (e.first().kind == Rsc.Kind.CLONE && e.then().kind != Rsc.Kind.CLONE) {
-                    continue;   // a clone first binds a primitive or group after it as a whole
-                }
                 boolean changed = false;
+                if (cloneFirst) {
+                    changed = restartAfterLocalInstance(e);
+                } else {
                 if (migrating.contains(first)) {
                     continue;   // it moves live: what follows it neither restarts nor stops for it
                 }
@@ -940,6 +952,7 @@ final class Planner {
                     for (Rsc t : prims(e.then())) {
                         changed |= stopAll(t);
                     }
+                }
                 }
                 if (changed) {
                     work.add(e.then());
@@ -958,6 +971,41 @@ final class Planner {
                 }
             }
         }
+    }
+
+    /**
+     * "Clone then primitive (or group)": the clone's action counts only where the then side is,
+     * as Pacemaker reads a clone's flags for an ordering on the other side's node. A copy starting
+     * (or promoting, for first-action=promote) on the then side's node restarts it; with a
+     * symmetrical order a copy stopping (demoting) there stops it first. Copies elsewhere, a new
+     * one starting or one stopping on another node, leave it alone.
+     */
+    private boolean restartAfterLocalInstance(Edge e) {
+        String undo = "promote".equals(e.firstAction()) ? "demote" : "stop";
+        boolean changed = false;
+        for (Rsc t : prims(e.then())) {
+            if (t.assigned != null && cloneActsOn(e.first(), e.firstAction(), t.assigned)) {
+                changed |= restart(t);
+            }
+            if (e.symmetrical()) {
+                for (SNode n : t.runningOn) {
+                    if (cloneActsOn(e.first(), undo, n)) {
+                        changed |= stopAll(t);
+                        break;
+                    }
+                }
+            }
+        }
+        return changed;
+    }
+
+    private boolean cloneActsOn(Rsc clone, String op, SNode n) {
+        for (Rsc p : clone.primitives()) {
+            if (find(p, op, n) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

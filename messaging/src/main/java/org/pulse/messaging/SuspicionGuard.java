@@ -78,6 +78,14 @@ public final class SuspicionGuard extends Protocol {
     private final long freshMs;
     private final long crashEvidenceMs;
     private final HeardTap heard;
+    /** Null when heartbeats run on FD_ALL3 (measurements): then no pause announcements, no grace. */
+    private final Heartbeats heartbeats;
+    private final long pauseGraceNanos;
+    private final long announceMemoryMs;
+    /** Suspect → when its suspicion was first held for the grace its pause announcement buys (nanoTime). */
+    private final Map<Address, Long> graceSince = new ConcurrentHashMap<>();
+    private final AtomicLong graceCount = new AtomicLong();
+    private final AtomicLong forgivenCount = new AtomicLong();
     private volatile List<Address> members = List.of();
     /** The question being asked now (one at a time: suspicions arrive on VERIFY_SUSPECT2's one thread). */
     private Opinion asking;
@@ -89,10 +97,14 @@ public final class SuspicionGuard extends Protocol {
     private final AtomicLong avoidedCount = new AtomicLong();
     private final AtomicLong expiredCount = new AtomicLong();
 
-    SuspicionGuard(String nodeName, PauseWatch watch, HeardTap heard, LongSupplier nanoTime, Settings settings) {
+    SuspicionGuard(String nodeName, PauseWatch watch, HeardTap heard, Heartbeats heartbeats, LongSupplier nanoTime,
+            Settings settings) {
         setId(PROTOCOL_ID);
         this.nodeName = nodeName;
         this.heard = heard;
+        this.heartbeats = heartbeats;
+        this.pauseGraceNanos = settings.pauseGraceMs() * 1_000_000L;
+        this.announceMemoryMs = settings.announceMemoryMs();
         this.opinionWaitNanos = settings.opinionWaitMs() * 1_000_000L;
         this.freshMs = settings.freshMs();
         this.crashEvidenceMs = settings.crashEvidenceMs();
@@ -118,9 +130,14 @@ public final class SuspicionGuard extends Protocol {
      *                    below what any member can answer about a member dead for a whole timeout
      * @param crashEvidenceMs how recent FD_SOCK2's report of a broken connection must be for a
      *                    confirmed suspicion to pass at once: three verify timeouts
+     * @param pauseGraceMs how long a confirmed suspicion of a member that announced a pause lately
+     *                    is held, waiting for it to speak again: the detection time D, so a member
+     *                    that then stays silent is removed at most D after the usual worst case
+     * @param announceMemoryMs how recent that announcement must be: 2 D (the suspect's last
+     *                    heartbeat before its silence arrived at most D before the suspicion)
      */
     record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs,
-            long crashEvidenceMs) {
+            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs) {
         static Settings of(Timing t) {
             long threshold = Math.max(5, t.heartbeatIntervalMs() / 2);
             // FD_SOCK2's report counts only for the suspicion VERIFY_SUSPECT2 confirms right after it
@@ -128,13 +145,15 @@ public final class SuspicionGuard extends Protocol {
             // and a report that old must not wave through a later suspicion formed while starved.
             return new Settings(t.worstCaseSilentDetectionMs(), threshold, Math.max(2_000, 4 * t.failureDetectionMs()),
                     Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2,
-                    3 * t.verifySuspectTimeoutMs());
+                    3 * t.verifySuspectTimeoutMs(), t.failureDetectionMs(), 2 * t.failureDetectionMs());
         }
 
         String describe() {
             return "a node that missed " + thresholdMs + " ms of CPU within " + windowMs + " ms holds back its own suspicions"
                     + " (up to " + maxHoldMs + " ms; pause watch every " + tickMs + " ms), and so does one whose suspect"
-                    + " another member heard within " + freshMs + " ms (asked for up to " + opinionWaitMs + " ms)";
+                    + " another member heard within " + freshMs + " ms (asked for up to " + opinionWaitMs + " ms); a member"
+                    + " whose heartbeats announced a pause of " + thresholdMs + " ms or more within the last " + announceMemoryMs
+                    + " ms gets " + pauseGraceMs + " ms more to speak before its silence counts";
         }
     }
 
@@ -309,6 +328,14 @@ public final class SuspicionGuard extends Protocol {
             case Event.UNSUSPECT -> {
                 Object arg = evt.getArg();
                 if (arg instanceof Address a) {
+                    Long graced = graceSince.remove(a);
+                    if (graced != null) {
+                        forgivenCount.incrementAndGet();
+                        LOG.log(Level.INFO, nodeName + ": " + Messenger.nameOf(a) + " spoke again " + (nanoTime.getAsLong()
+                                - graced) / 1_000_000 + " ms into the grace its pause announcements bought (it now reports "
+                                + (heartbeats == null ? 0 : heartbeats.announcedPauseMs(a, announceMemoryMs)) + " ms of CPU"
+                                + " missed): it was paused, not dead; suspicion dropped");
+                    }
                     Long since = heldSince.remove(a);
                     if (since != null) {
                         avoidedCount.incrementAndGet();
@@ -328,6 +355,7 @@ public final class SuspicionGuard extends Protocol {
     public Object down(Event evt) {
         if (evt.getType() == Event.VIEW_CHANGE && evt.getArg() instanceof View v) {
             heldSince.keySet().retainAll(v.getMembers());
+            graceSince.keySet().retainAll(v.getMembers());
             members = List.copyOf(v.getMembers());
         }
         return down_prot.down(evt);
@@ -345,6 +373,7 @@ public final class SuspicionGuard extends Protocol {
                 // not silence, so neither check applies; the others' "heard it a moment ago" would only
                 // turn a 100 ms crash detection into FD_ALL3's full timeout (ProcessTest).
                 heldSince.remove(a);
+                graceSince.remove(a);
                 pass.add(a);
                 continue;
             }
@@ -367,6 +396,9 @@ public final class SuspicionGuard extends Protocol {
                 }
                 continue;
             }
+            if (graceFor(a, now)) {
+                continue;
+            }
             if (since != null) {
                 heldSince.remove(a);
                 if (starved) {
@@ -380,6 +412,51 @@ public final class SuspicionGuard extends Protocol {
             pass.add(a);
         }
         return pass;
+    }
+
+    /**
+     * Whether {@code suspect} gets (or still has) the grace a pause announcement buys: its heartbeats
+     * said, within {@link Settings#announceMemoryMs}, that it missed at least the threshold of CPU,
+     * so its silence is more likely another pause than a failure. Held for at most
+     * {@link Settings#pauseGraceMs} from the first such hold; heard again meanwhile, it is dropped
+     * (UNSUSPECT). Without an announcement there is no grace: a healthy node that fails is removed
+     * in the usual time.
+     */
+    private boolean graceFor(Address suspect, long now) {
+        if (heartbeats == null) {
+            return false;
+        }
+        Long since = graceSince.get(suspect);
+        if (since != null) {
+            if (now - since < pauseGraceNanos) {
+                graceCount.incrementAndGet();
+                return true;
+            }
+            graceSince.remove(suspect);
+            LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(suspect) + ": still silent at the end of the "
+                    + pauseGraceNanos / 1_000_000 + " ms grace its pause announcements bought");
+            return false;
+        }
+        int announced = heartbeats.announcedPauseMs(suspect, announceMemoryMs);
+        if (announced * 1_000_000L < thresholdNanos) {
+            return false;
+        }
+        graceSince.put(suspect, now);
+        graceCount.incrementAndGet();
+        LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(suspect) + " for up to "
+                + pauseGraceNanos / 1_000_000 + " ms: its heartbeats announced it missed " + announced + " ms of CPU lately,"
+                + " so its silence may be another pause");
+        return true;
+    }
+
+    /** Suspicion events held for a pause announcement's grace (each re-raised suspicion counts). */
+    long graceCount() {
+        return graceCount.get();
+    }
+
+    /** Graced suspects heard again: paused members not excluded. */
+    long forgivenCount() {
+        return forgivenCount.get();
     }
 
     static List<Address> addresses(Object arg) {

@@ -33,9 +33,9 @@ import org.jgroups.util.Util;
  * of that view fences a healthy node (seen on 2 busy cores: a survivor suspected the healthy DC
  * while a fenced node restarted, formed a partition with it and fenced the DC).
  *
- * <p>How: a suspicion arrives (FD_ALL3 or FD_SOCK2, confirmed by VERIFY_SUSPECT2). If this node
+ * <p>How: a suspicion arrives ({@link Heartbeats} or FD_SOCK2, confirmed by VERIFY_SUSPECT2). If this node
  * missed at least {@code thresholdMs} of CPU during the last {@code windowMs} (the time over which
- * the suspicion was formed), it is dropped and remembered as held. FD_ALL3 raises it again every
+ * the suspicion was formed), it is dropped and remembered as held. Heartbeats raises it again every
  * heartbeat interval while the suspect stays silent, each time with a fresh VERIFY_SUSPECT2 round,
  * so the suspicion goes through at the first one formed in a window in which this node ran; an
  * UNSUSPECT (the suspect was heard after all) ends the hold and is counted as a false suspicion
@@ -45,7 +45,7 @@ import org.jgroups.util.Util;
  *
  * <p>A suspicion FD_SOCK2 raised (the suspect's connection broke: a crashed process) passes at
  * once: it is the kernel's evidence, not an inference from silence, and every other member heard
- * the crashed node a moment ago, so a second opinion would only delay it to FD_ALL3's timeout.
+ * the crashed node a moment ago, so a second opinion would only delay it to the heartbeat timeout.
  *
  * <p>Second opinion: a suspicion that passed the pause check is put to the other members (all
  * but this node and the suspects) over {@link HeardTap}: "when did you last hear X?". If one of

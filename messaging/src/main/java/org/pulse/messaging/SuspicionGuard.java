@@ -427,6 +427,13 @@ public final class SuspicionGuard extends Protocol {
             return false;
         }
         Long since = graceSince.get(suspect);
+        long heardAgoMs = heard == null ? -1 : heard.ageMs(suspect);
+        if (since != null && heardAgoMs >= 0 && heardAgoMs * 1_000_000L < now - since) {
+            // Heard since that grace began (its UNSUSPECT may have been lost on the way up): that
+            // episode ended, this silence is a new one.
+            graceSince.remove(suspect);
+            since = null;
+        }
         if (since != null) {
             if (now - since < pauseGraceNanos) {
                 graceCount.incrementAndGet();

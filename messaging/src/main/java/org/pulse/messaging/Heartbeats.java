@@ -1,7 +1,5 @@
 package org.pulse.messaging;
 
-import java.io.DataInput;
-import java.io.DataOutput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,15 +7,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.jgroups.Address;
 import org.jgroups.EmptyMessage;
 import org.jgroups.Event;
-import org.jgroups.Global;
-import org.jgroups.Header;
 import org.jgroups.Message;
 import org.jgroups.View;
 import org.jgroups.conf.ClassConfigurator;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FailureDetection;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.MessageBatch;
 
@@ -45,10 +42,16 @@ import org.jgroups.util.MessageBatch;
  * when there is one. The seal and the transport below allocate their buffer per send (a ~100 byte
  * frame): that is theirs, and an allocation that small does not make a collector run on its own.
  *
- * <p>Each heartbeat carries how much CPU its sender missed within the last detection window
- * ({@link PauseWatch}): a starved member tells the others it was paused. {@link SuspicionGuard}
- * gives a member that announced such a pause lately a bounded grace before its silence becomes a
- * suspicion GMS acts on (see {@link #announcedPauseMs}).
+ * <p>On the wire a heartbeat is FD_ALL3's (its header and protocol id), so a node of the previous
+ * version, which runs FD_ALL3, hears this one's heartbeats and the other way round: a rolling
+ * upgrade keeps working (crmd/README "Versions and rolling upgrades").
+ *
+ * <p>A member whose {@link PauseWatch} saw it starved (at least {@code announceThresholdMs} of CPU
+ * missed within the last detection window) says so to the others, with the heartbeat it sends
+ * right after the pause and with every one while the pause is within the window: a second message
+ * carrying {@link SuspicionGuard}'s header, type PAUSED, which a guard of the previous version
+ * ignores. {@link SuspicionGuard} gives a member that announced such a pause lately a bounded grace
+ * before its silence becomes a suspicion GMS acts on (see {@link #announcedPauseMs}).
  *
  * <p>Like FD_ALL3, only the member that would coordinate the view without the suspects raises the
  * suspicion: GMS acts on nobody else's.
@@ -56,13 +59,8 @@ import org.jgroups.util.MessageBatch;
  * <p>Public only because JGroups instantiates protocols reflectively in some paths; not an API.
  */
 public final class Heartbeats extends Protocol {
-    static final short PROTOCOL_ID = 3603;
-    static final short HEADER_MAGIC = 3604;
-
-    static {
-        ClassConfigurator.addProtocol(PROTOCOL_ID, Heartbeats.class);
-        ClassConfigurator.add(HEADER_MAGIC, BeatHeader.class);
-    }
+    /** FD_ALL3's protocol id: heartbeats carry its header under it, as FD_ALL3 sends them. */
+    static final short PROTOCOL_ID = ClassConfigurator.getProtocolId(FD_ALL3.class);
 
     private final String nodeName;
     private final long timeoutNanos;
@@ -71,13 +69,14 @@ public final class Heartbeats extends Protocol {
     /** Null when the guard is off: heartbeats then announce no pause. */
     private final PauseWatch watch;
     private final long announceWindowNanos;
+    private final long announceThresholdNanos;
 
     /** One member as this node sees it; a fixed object per member and view, so the check allocates nothing. */
     static final class Peer {
         final Address address;
         volatile long lastHeardNanos;
         volatile boolean suspected;
-        /** What the member's newest heartbeat said it missed, and when that heartbeat came. */
+        /** What the member's newest pause announcement said it missed, and when it came. */
         volatile int announcedPauseMs;
         volatile long announcedAtNanos = Long.MIN_VALUE;
 
@@ -91,11 +90,14 @@ public final class Heartbeats extends Protocol {
     /** The other members, in view order; replaced (never changed) on a view change. */
     private volatile Peer[] peers = new Peer[0];
     private volatile List<Address> members = List.of();
-    private final BeatHeader outgoingHeader = new BeatHeader();
     private Message outgoing;
+    private final SuspicionGuard.OpinionHeader pauseHeader = new SuspicionGuard.OpinionHeader(
+            SuspicionGuard.OpinionHeader.PAUSED, 0, null, 0);
+    private Message pauseAnnouncement;
     private Thread thread;
     private volatile boolean running;
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong announced = new AtomicLong();
     private final AtomicLong suspicionsRaised = new AtomicLong();
     private volatile long worstSendLatenessNanos;
 
@@ -104,9 +106,10 @@ public final class Heartbeats extends Protocol {
      * @param intervalMs       how often heartbeats are sent and silence is checked
      * @param watch            this node's pause watch, whose figure each heartbeat carries (null: none)
      * @param announceWindowMs the window over which that figure is taken (the detection window)
+     * @param announceThresholdMs CPU missed within that window that is announced as a pause
      */
     Heartbeats(String nodeName, long timeoutMs, long intervalMs, PauseWatch watch, long announceWindowMs,
-            LongSupplier nanoTime) {
+            long announceThresholdMs, LongSupplier nanoTime) {
         if (intervalMs <= 0 || timeoutMs <= intervalMs) {
             throw new IllegalArgumentException("heartbeats: timeout " + timeoutMs + " ms must exceed the interval "
                     + intervalMs + " ms");
@@ -117,52 +120,17 @@ public final class Heartbeats extends Protocol {
         this.intervalNanos = intervalMs * 1_000_000L;
         this.watch = watch;
         this.announceWindowNanos = announceWindowMs * 1_000_000L;
+        this.announceThresholdNanos = announceThresholdMs * 1_000_000L;
         this.nanoTime = nanoTime;
-    }
-
-    /** The heartbeat's header: how much CPU the sender missed within its last detection window. */
-    public static final class BeatHeader extends Header {
-        volatile int pausedMs;
-
-        public BeatHeader() {
-        }
-
-        @Override
-        public short getMagicId() {
-            return HEADER_MAGIC;
-        }
-
-        @Override
-        public Supplier<? extends Header> create() {
-            return BeatHeader::new;
-        }
-
-        @Override
-        public int serializedSize() {
-            return Global.INT_SIZE;
-        }
-
-        @Override
-        public void writeTo(DataOutput out) throws java.io.IOException {
-            out.writeInt(pausedMs);
-        }
-
-        @Override
-        public void readFrom(DataInput in) throws java.io.IOException {
-            pausedMs = in.readInt();
-        }
-
-        @Override
-        public String toString() {
-            return "heartbeat (paused " + pausedMs + " ms)";
-        }
     }
 
     @Override
     public void start() throws Exception {
         super.start();
         outgoing = new EmptyMessage().setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
-                .putHeader(PROTOCOL_ID, outgoingHeader);
+                .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
+        pauseAnnouncement = new EmptyMessage().setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
+                .putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
         running = true;
         thread = new Thread(this::loop, "pulse-heartbeats-" + nodeName);
         thread.setDaemon(true);
@@ -212,10 +180,17 @@ public final class Heartbeats extends Protocol {
         if (peers.length == 0 || outgoing == null) {
             return;
         }
-        long paused = watch == null ? 0 : watch.stolenWithinNanos(announceWindowNanos, nowNanos);
-        outgoingHeader.pausedMs = (int) Math.min(Integer.MAX_VALUE, paused / 1_000_000L);
         down_prot.down(outgoing);
         sent.incrementAndGet();
+        long paused = watch == null ? 0 : watch.stolenWithinNanos(announceWindowNanos, nowNanos);
+        if (pauseHeader.about == null) {
+            pauseHeader.about = getAddress();
+        }
+        if (paused >= announceThresholdNanos && pauseHeader.about != null) {
+            pauseHeader.ageMs = paused / 1_000_000L;
+            down_prot.down(pauseAnnouncement);
+            announced.incrementAndGet();
+        }
     }
 
     /** Raises a suspicion of every member silent for the timeout, if this node would coordinate without them. */
@@ -257,29 +232,37 @@ public final class Heartbeats extends Protocol {
 
     @Override
     public Object up(Message msg) {
-        BeatHeader h = msg.getHeader(PROTOCOL_ID);
-        heard(msg.getSrc(), h);
-        return h != null ? null : up_prot.up(msg);
+        boolean beat = msg.getHeader(PROTOCOL_ID) != null;
+        heard(msg.getSrc(), pauseOf(msg));
+        return beat ? null : up_prot.up(msg);
     }
 
     @Override
     public void up(MessageBatch batch) {
-        BeatHeader newest = null;
+        long pausedMs = -1;
         for (java.util.Iterator<Message> it = batch.iterator(); it.hasNext();) {
             Message msg = it.next();
-            BeatHeader h = msg == null ? null : msg.getHeader(PROTOCOL_ID);
-            if (h != null) {
-                newest = h;
+            if (msg == null) {
+                continue;
+            }
+            pausedMs = Math.max(pausedMs, pauseOf(msg));
+            if (msg.getHeader(PROTOCOL_ID) != null) {
                 it.remove();
             }
         }
-        heard(batch.sender(), newest);
+        heard(batch.sender(), pausedMs);
         if (!batch.isEmpty()) {
             up_prot.up(batch);
         }
     }
 
-    private void heard(Address sender, BeatHeader beat) {
+    /** The pause a PAUSED announcement reports, or -1 if {@code msg} is none (it goes on up to the guard, which drops it). */
+    private static long pauseOf(Message msg) {
+        Object h = msg.getHeader(SuspicionGuard.PROTOCOL_ID);
+        return h instanceof SuspicionGuard.OpinionHeader o && o.type == SuspicionGuard.OpinionHeader.PAUSED ? o.ageMs : -1;
+    }
+
+    private void heard(Address sender, long pausedMs) {
         if (sender == null) {
             return;
         }
@@ -289,8 +272,8 @@ public final class Heartbeats extends Protocol {
         }
         long now = nanoTime.getAsLong();
         p.lastHeardNanos = now;
-        if (beat != null) {
-            p.announcedPauseMs = beat.pausedMs;
+        if (pausedMs >= 0) {
+            p.announcedPauseMs = (int) Math.min(Integer.MAX_VALUE, pausedMs);
             p.announcedAtNanos = now;
         }
         if (p.suspected) {
@@ -341,8 +324,8 @@ public final class Heartbeats extends Protocol {
     }
 
     /**
-     * What {@code member}'s newest heartbeat said it missed of CPU within its last detection window,
-     * if that heartbeat arrived within {@code withinMs}; 0 otherwise (or if unknown).
+     * What {@code member}'s newest pause announcement said it missed of CPU within its last
+     * detection window, if that announcement arrived within {@code withinMs}; 0 otherwise.
      */
     int announcedPauseMs(Address member, long withinMs) {
         Peer p = byAddress.get(member);
@@ -355,6 +338,11 @@ public final class Heartbeats extends Protocol {
 
     long heartbeatsSent() {
         return sent.get();
+    }
+
+    /** Pause announcements sent (one with each heartbeat while this node's recent pause is within the window). */
+    long pausesAnnounced() {
+        return announced.get();
     }
 
     /** Suspicion events raised (each re-raise counts): a healthy cluster raises none. */

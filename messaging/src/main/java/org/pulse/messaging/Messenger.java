@@ -130,7 +130,7 @@ public final class Messenger implements AutoCloseable {
                     + " (FD_ALL3), which a busy stack delays (for measurements only)");
         } else {
             this.heartbeats = new Heartbeats(node, config.timing().heartbeatTimeoutMs(), config.timing().heartbeatIntervalMs(),
-                    pauseWatch, guardSettings.windowMs(), System::nanoTime);
+                    pauseWatch, guardSettings.windowMs(), guardSettings.thresholdMs(), System::nanoTime);
         }
         if (guardOff) {
             // For measuring what the guard is worth (bench/failover --no-guard); never in production.

@@ -180,6 +180,12 @@ public final class SuspicionGuard extends Protocol {
     public static final class OpinionHeader extends Header {
         static final byte ASK = 1;
         static final byte ANSWER = 2;
+        /**
+         * Multicast by {@link Heartbeats}: "I missed {@code ageMs} of CPU lately". A guard of the
+         * previous version knows only ASK and ANSWER and drops it, so the announcement costs
+         * nothing in a mixed cluster.
+         */
+        static final byte PAUSED = 3;
         byte type;
         long askId;
         Address about;
@@ -228,7 +234,7 @@ public final class SuspicionGuard extends Protocol {
 
         @Override
         public String toString() {
-            return (type == ASK ? "ASK " : "ANSWER ") + askId + " " + about + " " + ageMs + " ms";
+            return (type == ASK ? "ASK " : type == ANSWER ? "ANSWER " : "PAUSED ") + askId + " " + about + " " + ageMs + " ms";
         }
     }
 

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * production the runner hands them to the transport's shared thread pool, which a busy machine or
  * a burst of messages saturates with the same effect; here the runner runs them itself, so one
  * blocking task is enough to show it, deterministically). With
- * FD_ALL3 the coordinator's peers then hear nothing from it and suspect it; with {@link Heartbeats}
- * they keep hearing it and raise no suspicion at all. Both halves run here, so the test would fail if
+ * FD_ALL3 node1 sends no heartbeat in that time and its peers suspect it; with {@link Heartbeats}
+ * node1 keeps sending and no view loses it (on a quiet machine nobody raises any suspicion; at
+ * load 50 the JVM itself is starved now and then, timer or not, so that count is printed, not asserted). Both halves run here, so the test would fail if
  * the dedicated thread did not matter. Bound: two 3-node clusters, each formed in a few seconds, and
  * one 3 s block each (under 30 s on a quiet machine; every wait is bounded).
  */
@@ -35,8 +36,12 @@ class HeartbeatPathTest {
     void heartbeatsOnTheirOwnThreadFlowWhileTheSharedTimerIsBlocked() throws Exception {
         long[] raised = blockCoordinatorTimer("dedicated");
         System.out.println("FIGURE heartbeat path: node1's JGroups timer blocked " + BLOCK_MS + " ms: dedicated thread: "
-                + "suspicions raised by node2/node3 = " + raised[0] + "/" + raised[1] + ", views without node1 = " + raised[2]);
-        assertEquals(0, raised[0] + raised[1], "suspicions of node1, whose heartbeats must not depend on the timer");
+                + "node1 sent " + raised[3] + " heartbeats, suspicions raised by node2/node3 = " + raised[0] + "/" + raised[1]
+                + ", views without node1 = " + raised[2] + " (load " + loadAverage() + ")");
+        // Half the beats due: the thread runs without the timer. Suspicions are not asserted to be
+        // zero: on a machine at load 50 (everyone's builds) the JVM itself misses the CPU, timer or not.
+        assertTrue(raised[3] >= BLOCK_MS / Timing.derive(DETECTION_MS).heartbeatIntervalMs() / 2,
+                "node1 sent only " + raised[3] + " heartbeats while its timer was blocked");
         assertEquals(0, raised[2], "views without the healthy node1");
     }
 
@@ -50,9 +55,52 @@ class HeartbeatPathTest {
             System.clearProperty(Messenger.SHARED_TIMER_PROPERTY);
         }
         System.out.println("FIGURE heartbeat path: node1's JGroups timer blocked " + BLOCK_MS + " ms: FD_ALL3 on the shared"
-                + " timer: suspicions raised by node2/node3 = " + raised[0] + "/" + raised[1] + ", views without node1 = "
+                + " timer: node1 sent " + raised[3] + " heartbeats, suspicions raised by node2/node3 = " + raised[0] + "/" + raised[1] + ", views without node1 = "
                 + raised[2]);
+        // Nearly nothing (one already on a pool thread when the block began; 0-3 seen): FD_ALL3 depends on the timer.
+        assertTrue(raised[3] < BLOCK_MS / Timing.derive(DETECTION_MS).heartbeatIntervalMs() / 4,
+                "FD_ALL3 sends through the timer: hardly anything while it is blocked, yet " + raised[3]);
         assertTrue(raised[0] + raised[1] > 0, "FD_ALL3 on the blocked timer should have let node1 go silent");
+    }
+
+    /**
+     * A rolling upgrade: node1 runs FD_ALL3 (the previous version's heartbeats), node2 and node3
+     * run {@link Heartbeats}. The heartbeats are the same on the wire, so for six detection times
+     * nobody suspects anybody and the view stays.
+     */
+    @Test
+    void aNodeOnFdAll3AndNodesOnHeartbeatsHearEachOther() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "hbmixed", 3, DETECTION_MS)) {
+            System.setProperty(Messenger.SHARED_TIMER_PROPERTY, "true");
+            try {
+                c.start(0);
+            } finally {
+                System.clearProperty(Messenger.SHARED_TIMER_PROPERTY);
+            }
+            c.recorder(0).awaitView(v -> v.size() == 1, 30_000, "node1 alone first");
+            c.start(1);
+            c.start(2);
+            for (int i = 0; i < 3; i++) {
+                c.recorder(i).awaitView(v -> v.size() == 3, 30_000, "3 members");
+            }
+            Thread.sleep(2 * DETECTION_MS);
+            int[] views = {c.recorder(0).views().size(), c.recorder(1).views().size(), c.recorder(2).views().size()};
+            long[] before = {raised(c.node(0)), raised(c.node(1)), raised(c.node(2))};
+            long received = c.node(0).channel().getProtocolStack().<FD_ALL3>findProtocol(FD_ALL3.class).getHeartbeatsReceived();
+            Thread.sleep(BLOCK_MS);
+            long heardByOld = c.node(0).channel().getProtocolStack().<FD_ALL3>findProtocol(FD_ALL3.class)
+                    .getHeartbeatsReceived() - received;
+            long suspicions = raised(c.node(0)) - before[0] + raised(c.node(1)) - before[1] + raised(c.node(2)) - before[2];
+            System.out.println("FIGURE heartbeat path: mixed FD_ALL3 (node1) and Heartbeats (node2, node3) for " + BLOCK_MS
+                    + " ms: node1 received " + heardByOld + " heartbeats, suspicions raised " + suspicions + " (load "
+                    + loadAverage() + ")");
+            // Both new nodes beat every interval: at least half of what is due, if the two sides understand each other.
+            assertTrue(heardByOld >= BLOCK_MS / Timing.derive(DETECTION_MS).heartbeatIntervalMs(),
+                    "node1 (FD_ALL3) received only " + heardByOld + " of the new nodes' heartbeats");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(views[i], c.recorder(i).views().size(), "node" + (i + 1) + " saw a view change");
+            }
+        }
     }
 
     /** Forms node1..3 (node1 coordinator), blocks node1's timer; returns node2's and node3's suspicions and views lost. */
@@ -88,7 +136,7 @@ class HeartbeatPathTest {
             assertTrue(blocked.await(10, TimeUnit.SECONDS), "the blocking task started on node1's timer");
             long sentBefore = sent(c.node(0));
             Thread.sleep(BLOCK_MS);
-            System.out.println("node1 heartbeats sent while its timer was blocked: " + (sent(c.node(0)) - sentBefore));
+            long sentWhileBlocked = sent(c.node(0)) - sentBefore;
             release.countDown();
             long lost = 0;
             for (int i = 1; i < 3; i++) {
@@ -96,7 +144,15 @@ class HeartbeatPathTest {
                 lost += views.subList(Math.min(viewsBefore[i - 1], views.size()), views.size()).stream()
                         .filter(v -> !v.members().contains("node1")).count();
             }
-            return new long[] {raised(c.node(1)) - before[0], raised(c.node(2)) - before[1], lost};
+            return new long[] {raised(c.node(1)) - before[0], raised(c.node(2)) - before[1], lost, sentWhileBlocked};
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ", 4)[0];
+        } catch (java.io.IOException e) {
+            return "?";
         }
     }
 

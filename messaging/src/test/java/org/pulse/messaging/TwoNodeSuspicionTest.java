@@ -38,7 +38,7 @@ class TwoNodeSuspicionTest {
     private final SuspicionGuard.Settings settings = SuspicionGuard.Settings.of(timing);
     private final PauseWatch watch = new PauseWatch("t", settings.tickMs(), settings.windowMs(), clock.get(), false);
     private final Heartbeats heartbeats = new Heartbeats("t", timing.heartbeatTimeoutMs(), timing.heartbeatIntervalMs(),
-            watch, settings.windowMs(), clock::get);
+            watch, settings.windowMs(), settings.thresholdMs(), clock::get);
     private final SuspicionGuard guard = new SuspicionGuard("t", watch, new HeardTap(clock::get), heartbeats, clock::get,
             settings);
     private final List<Event> passed = new ArrayList<>();
@@ -77,11 +77,14 @@ class TwoNodeSuspicionTest {
         }
     }
 
-    /** A heartbeat from the other node saying it missed {@code pausedMs} of CPU lately. */
+    /** A heartbeat from the other node, and with it (if it missed any CPU lately) its pause announcement. */
     private void beat(int pausedMs) {
-        Heartbeats.BeatHeader h = new Heartbeats.BeatHeader();
-        h.pausedMs = pausedMs;
-        heartbeats.up(new EmptyMessage(null).setSrc(other).putHeader(Heartbeats.PROTOCOL_ID, h));
+        heartbeats.up(new EmptyMessage(null).setSrc(other).putHeader(Heartbeats.PROTOCOL_ID,
+                new org.jgroups.protocols.FailureDetection.HeartbeatHeader()));
+        if (pausedMs > 0) {
+            heartbeats.up(new EmptyMessage(null).setSrc(other).putHeader(SuspicionGuard.PROTOCOL_ID,
+                    new SuspicionGuard.OpinionHeader(SuspicionGuard.OpinionHeader.PAUSED, 0, other, pausedMs)));
+        }
     }
 
     private void suspect() {

@@ -37,14 +37,20 @@ import org.pulse.cib.xml.XmlElement;
  * <ol>
  *   <li>check the current file; if it verifies, hard-link it as the next backup; if it does not,
  *       move it and its digest aside as {@code cib.xml.refused-<n>} (evidence, never overwritten);</li>
- *   <li>write {@code cib.xml.sig.tmp} and fsync it;</li>
- *   <li>write {@code cib.xml.tmp} and fsync it;</li>
- *   <li>rename {@code cib.xml.tmp} to {@code cib.xml}, fsync the directory;</li>
- *   <li>rename {@code cib.xml.sig.tmp} to {@code cib.xml.sig}, fsync the directory;</li>
+ *   <li>write {@code cib.xml.sig.tmp} and {@code cib.xml.tmp}, and fsync both (at once, from two
+ *       threads: the file system commits them together, one disk flush instead of two);</li>
+ *   <li>rename {@code cib.xml.tmp} to {@code cib.xml}, then {@code cib.xml.sig.tmp} to
+ *       {@code cib.xml.sig}, and fsync the directory once;</li>
  *   <li>delete backups beyond the last N.</li>
  * </ol>
- * The new digest is durable before the new file takes the name, so after a crash between the two
- * renames {@code cib.xml} matches {@code cib.xml.sig.tmp} and loading completes the write.
+ * Both temporary files are durable before either takes its name. After a crash between the two
+ * renames {@code cib.xml} matches {@code cib.xml.sig.tmp} and loading completes the write. The
+ * renames become durable together with the one directory fsync; a file system that persisted the
+ * second rename without the first leaves {@code cib.xml.sig} matching {@code cib.xml.tmp}, and
+ * loading completes that too. Every case loads the old or the new CIB, and {@link #save} returns
+ * only once the new one is durable under its name. (One directory fsync less and the two file
+ * fsyncs together: on the development machine's disk two fsyncs at once took 1.2 ms, one after the
+ * other 2.2 ms; crmd/README has the commit figures.)
  *
  * <p>{@link #save} stores a CIB the cluster has accepted, as it is; {@link #saveChecked} and
  * {@link #saveXml} are for changes from outside and refuse any error the stored CIB did not
@@ -64,8 +70,8 @@ public final class CibStore {
 
     /** The points of a write at which a test can interrupt it (by throwing from the hook). */
     enum Step {
-        BACKUP, SET_ASIDE, WRITE_SIG_TMP, FSYNC_SIG_TMP, WRITE_CIB_TMP, FSYNC_CIB_TMP, RENAME_CIB, FSYNC_DIR_CIB,
-        RENAME_SIG, FSYNC_DIR_SIG, PRUNE
+        BACKUP, SET_ASIDE, WRITE_SIG_TMP, WRITE_CIB_TMP, FSYNC_SIG_TMP, FSYNC_CIB_TMP, RENAME_CIB, RENAME_SIG, FSYNC_DIR,
+        PRUNE
     }
 
     /** Called before each step of a write; production code uses none. */
@@ -174,6 +180,20 @@ public final class CibStore {
             }
             return bytes;
         }
+        // A file system that made the second rename durable without the first (both are made durable
+        // by one directory fsync): the new digest has its name, the new CIB is still the temporary
+        // file. Finish the write.
+        byte[] pending = expected == null ? null : readIfExists(cibTmp());
+        if (pending != null && sha256(pending).equals(expected)) {
+            try {
+                Files.move(cibTmp(), cib, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                fsyncDirectory();
+            } catch (IOException e) {
+                throw new CibStoreException(cib, "cannot finish the interrupted write of " + cib + " (renaming "
+                        + cibTmp() + " to " + cib + "): " + e + "; check the disk", e);
+            }
+            return pending;
+        }
         if (expected == null) {
             throw new CibStoreException(cib, cib + " has no digest file " + sigFile() + ", so Pulse cannot tell it is intact; "
                     + "if you placed it there yourself and trust it, sign it with: sha256sum " + cib + " > " + sigFile());
@@ -182,6 +202,14 @@ public final class CibStore {
                 + " (SHA-256 of the file is " + actual + ", the digest file says " + expected + "): the file was changed "
                 + "outside Pulse or damaged. It is left in place for inspection. Restore a backup (cib-<n>.xml with its .sig in "
                 + dir + "), or, if you changed it on purpose and trust it, re-sign it with: sha256sum " + cib + " > " + sigFile());
+    }
+
+    private static byte[] readIfExists(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The hex digest from a digest file ("hex" or sha256sum's "hex  name"), or null when absent or empty. */
@@ -385,16 +413,19 @@ public final class CibStore {
             Files.createDirectories(dir);
             keepCurrent();
             step(Step.WRITE_SIG_TMP);
-            writeFile(sigTmp(), (digest + "  " + CIB_FILE + "\n").getBytes(StandardCharsets.US_ASCII), Step.FSYNC_SIG_TMP);
-            step(Step.WRITE_CIB_TMP);
-            writeFile(cibTmp(), bytes, Step.FSYNC_CIB_TMP);
+            try (FileChannel sig = writeFile(sigTmp(), (digest + "  " + CIB_FILE + "\n").getBytes(StandardCharsets.US_ASCII))) {
+                step(Step.WRITE_CIB_TMP);
+                try (FileChannel data = writeFile(cibTmp(), bytes)) {
+                    step(Step.FSYNC_SIG_TMP);
+                    step(Step.FSYNC_CIB_TMP);
+                    forceBoth(sig, data);
+                }
+            }
             step(Step.RENAME_CIB);
             move(cibTmp(), cibFile());
-            step(Step.FSYNC_DIR_CIB);
-            fsyncDirectory();
             step(Step.RENAME_SIG);
             move(sigTmp(), sigFile());
-            step(Step.FSYNC_DIR_SIG);
+            step(Step.FSYNC_DIR);
             fsyncDirectory();
             step(Step.PRUNE);
             prune();
@@ -490,18 +521,64 @@ public final class CibStore {
         hook.before(s);
     }
 
-    private void writeFile(Path file, byte[] bytes, Step fsyncStep) throws IOException {
+    /** Creates {@code file} with {@code bytes}, not yet forced to disk; the caller forces and closes it. */
+    private FileChannel writeFile(Path file, byte[] bytes) throws IOException {
         Files.deleteIfExists(file);
-        try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                ownerOnly())) {
+        FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly());
+        try {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
-            step(fsyncStep);
-            ch.force(true);
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
     }
+
+    /**
+     * Forces both files to disk, the first on a helper thread while this one forces the second: a
+     * journaling file system commits concurrent fsyncs in one transaction, so two files cost about
+     * one flush. Returns once both are durable; throws if either failed.
+     */
+    private static void forceBoth(FileChannel first, FileChannel second) throws IOException {
+        java.util.concurrent.CompletableFuture<Void> other = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                first.force(true);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, FSYNC_HELPER);
+        IOException mine = null;
+        try {
+            second.force(true);
+        } catch (IOException e) {
+            mine = e;
+        }
+        try {
+            other.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            IOException theirs = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause()
+                    : new IOException("fsync failed: " + e.getCause(), e.getCause());
+            if (mine != null) {
+                mine.addSuppressed(theirs);
+            } else {
+                mine = theirs;
+            }
+        }
+        if (mine != null) {
+            throw mine;
+        }
+    }
+
+    /** One daemon thread for the second fsync of every store in the process (saves are short and rare). */
+    private static final java.util.concurrent.ExecutorService FSYNC_HELPER = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "pulse-cib-fsync");
+                t.setDaemon(true);
+                return t;
+            });
 
     private FileAttribute<?>[] ownerOnly() {
         if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {

@@ -10,7 +10,7 @@ import org.jgroups.stack.Protocol;
 import org.jgroups.util.MessageBatch;
 
 /**
- * Sits right below FD_ALL3 (which consumes heartbeats) and notes when each member was last heard,
+ * Sits right below {@link Heartbeats} (which consumes heartbeats) and notes when each member was last heard,
  * heartbeats and any other traffic alike, so {@link SuspicionGuard} can give a second opinion:
  * "I heard X n ms ago"; and which suspicions FD_SOCK2 raised (a broken connection: the kernel's
  * word that the peer's process is gone, which a starved node does not invent). Passes everything on unchanged; after a member's first message the path
@@ -42,7 +42,7 @@ public final class HeardTap extends Protocol {
 
     @Override
     public Object up(org.jgroups.Event evt) {
-        // Only FD_SOCK2 and what lies below raise suspicions under this protocol (FD_ALL3 is above).
+        // Only FD_SOCK2 and what lies below raise suspicions under this protocol (Heartbeats is above).
         if (evt.getType() == org.jgroups.Event.SUSPECT) {
             long now = nanoTime.getAsLong();
             for (Address a : SuspicionGuard.addresses(evt.getArg())) {

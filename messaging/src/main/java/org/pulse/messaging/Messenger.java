@@ -89,6 +89,10 @@ public final class Messenger implements AutoCloseable {
     private final HeardTap heardTap;
     /** System property that turns {@link SuspicionGuard} off, to measure what it is worth. */
     static final String NO_GUARD_PROPERTY = "pulse.messaging.noSuspicionGuard";
+    /** System property that puts heartbeats back on JGroups' shared timer (FD_ALL3), to measure the dedicated thread. */
+    static final String SHARED_TIMER_PROPERTY = "pulse.messaging.sharedTimerHeartbeats";
+    /** Null only when {@link #SHARED_TIMER_PROPERTY} put FD_ALL3 in its place. */
+    private final Heartbeats heartbeats;
 
     private Messenger(MessagingConfig config, MessagingListener listener) throws Exception {
         this.config = config;
@@ -116,19 +120,29 @@ public final class Messenger implements AutoCloseable {
         }
         SuspectTap tap = new SuspectTap(this::suspected);
         SuspicionGuard.Settings guardSettings = SuspicionGuard.Settings.of(config.timing());
-        if (Boolean.parseBoolean(System.getProperty(NO_GUARD_PROPERTY, "false"))) {
+        boolean guardOff = Boolean.parseBoolean(System.getProperty(NO_GUARD_PROPERTY, "false"));
+        this.pauseWatch = guardOff ? null
+                : new PauseWatch(node, guardSettings.tickMs(), guardSettings.windowMs(), System.nanoTime(), true);
+        if (Boolean.parseBoolean(System.getProperty(SHARED_TIMER_PROPERTY, "false"))) {
+            // For measuring what the dedicated heartbeat thread is worth (HeartbeatPathTest); never in production.
+            this.heartbeats = null;
+            LOG.log(Level.WARNING, node + ": " + SHARED_TIMER_PROPERTY + " is set: heartbeats run on JGroups' shared timer"
+                    + " (FD_ALL3), which a busy stack delays (for measurements only)");
+        } else {
+            this.heartbeats = new Heartbeats(node, config.timing().heartbeatTimeoutMs(), config.timing().heartbeatIntervalMs(),
+                    pauseWatch, guardSettings.windowMs(), guardSettings.thresholdMs(), System::nanoTime);
+        }
+        if (guardOff) {
             // For measuring what the guard is worth (bench/failover --no-guard); never in production.
-            this.pauseWatch = null;
             this.heardTap = null;
             this.guard = null;
             LOG.log(Level.WARNING, node + ": " + NO_GUARD_PROPERTY + " is set: suspicions formed while this node was"
                     + " starved of CPU go through unchecked (for measurements only)");
         } else {
-            this.pauseWatch = new PauseWatch(node, guardSettings.tickMs(), guardSettings.windowMs(), System.nanoTime(), true);
             this.heardTap = new HeardTap(System::nanoTime);
-            this.guard = new SuspicionGuard(node, pauseWatch, heardTap, System::nanoTime, guardSettings);
+            this.guard = new SuspicionGuard(node, pauseWatch, heardTap, heartbeats, System::nanoTime, guardSettings);
         }
-        this.channel = new JChannel(StackFactory.build(config, seal, heardTap, guard, tap, dropLog));
+        this.channel = new JChannel(StackFactory.build(config, seal, heardTap, heartbeats, guard, tap, dropLog));
         channel.name(node);
         // The name travels inside the address, so every member can name every other one even if
         // it never saw its discovery reply (e.g. after a merge).
@@ -346,6 +360,16 @@ public final class Messenger implements AutoCloseable {
 
     JChannel channel() {
         return channel;
+    }
+
+    /** Null only when {@link #SHARED_TIMER_PROPERTY} is set. */
+    Heartbeats heartbeats() {
+        return heartbeats;
+    }
+
+    /** Suspicions of a member that had announced a pause: held for the grace, and of those, dropped when it was heard. */
+    long[] pauseGraces() {
+        return guard == null ? new long[2] : new long[] {guard.graceCount(), guard.forgivenCount()};
     }
 
     /** Suspicions held back (starved or vetoed), how many proved false, how many a second opinion vetoed; zeros without a guard. */

@@ -28,7 +28,7 @@ import org.jgroups.stack.Protocol;
  * {@link MessagingConfig}. The order matters:
  * <ul>
  * <li>the seal sits directly on TCP so that every message above, discovery included, is sealed;</li>
- * <li>FD_SOCK2 (crash: broken connection) and FD_ALL3 (silence: missing heartbeats) raise
+ * <li>FD_SOCK2 (crash: broken connection) and {@link Heartbeats} (silence, on a dedicated thread) raise
  *     suspicions, VERIFY_SUSPECT2 confirms them, the suspicion guard holds back those this node
  *     formed while it was starved of CPU, the suspect tap reports the rest, GMS acts;</li>
  * <li>NAKACK2/UNICAST3 make multicast/unicast reliable and ordered, STABLE garbage-collects,
@@ -51,8 +51,8 @@ final class StackFactory {
     private StackFactory() {
     }
 
-    static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol heardTap, Protocol suspicionGuard,
-            Protocol suspectTap, DropLog dropLog) {
+    static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol heardTap, Protocol heartbeats,
+            Protocol suspicionGuard, Protocol suspectTap, DropLog dropLog) {
         Timing t = config.timing();
         InetSocketAddress bind = config.primaryLink();
         List<Protocol> stack = new ArrayList<>();
@@ -123,15 +123,21 @@ final class StackFactory {
         fdSock.setValue("connect_timeout", t.fdSockConnectTimeoutMs());
         stack.add(fdSock);
 
-        // Below FD_ALL3, which consumes heartbeats: when each member was last heard, for the
+        // Below Heartbeats, which consumes heartbeats: when each member was last heard, for the
         // guard's second opinion. Null only when the guard is off (measurements).
         if (heardTap != null) {
             stack.add(heardTap);
         }
-        FD_ALL3 fdAll = new FD_ALL3();
-        fdAll.setValue("timeout", t.heartbeatTimeoutMs());
-        fdAll.setValue("interval", t.heartbeatIntervalMs());
-        stack.add(fdAll);
+        if (heartbeats != null) {
+            // Heartbeats on a dedicated thread of their own rather than the shared timer (Heartbeats).
+            stack.add(heartbeats);
+        } else {
+            // Only to measure what the dedicated thread is worth (HeartbeatPathTest, Messenger).
+            FD_ALL3 fdAll = new FD_ALL3();
+            fdAll.setValue("timeout", t.heartbeatTimeoutMs());
+            fdAll.setValue("interval", t.heartbeatIntervalMs());
+            stack.add(fdAll);
+        }
 
         VERIFY_SUSPECT2 verify = new VERIFY_SUSPECT2();
         verify.setValue("timeout", t.verifySuspectTimeoutMs());

@@ -33,9 +33,9 @@ import org.jgroups.util.Util;
  * of that view fences a healthy node (seen on 2 busy cores: a survivor suspected the healthy DC
  * while a fenced node restarted, formed a partition with it and fenced the DC).
  *
- * <p>How: a suspicion arrives (FD_ALL3 or FD_SOCK2, confirmed by VERIFY_SUSPECT2). If this node
+ * <p>How: a suspicion arrives ({@link Heartbeats} or FD_SOCK2, confirmed by VERIFY_SUSPECT2). If this node
  * missed at least {@code thresholdMs} of CPU during the last {@code windowMs} (the time over which
- * the suspicion was formed), it is dropped and remembered as held. FD_ALL3 raises it again every
+ * the suspicion was formed), it is dropped and remembered as held. Heartbeats raises it again every
  * heartbeat interval while the suspect stays silent, each time with a fresh VERIFY_SUSPECT2 round,
  * so the suspicion goes through at the first one formed in a window in which this node ran; an
  * UNSUSPECT (the suspect was heard after all) ends the hold and is counted as a false suspicion
@@ -45,7 +45,7 @@ import org.jgroups.util.Util;
  *
  * <p>A suspicion FD_SOCK2 raised (the suspect's connection broke: a crashed process) passes at
  * once: it is the kernel's evidence, not an inference from silence, and every other member heard
- * the crashed node a moment ago, so a second opinion would only delay it to FD_ALL3's timeout.
+ * the crashed node a moment ago, so a second opinion would only delay it to the heartbeat timeout.
  *
  * <p>Second opinion: a suspicion that passed the pause check is put to the other members (all
  * but this node and the suspects) over {@link HeardTap}: "when did you last hear X?". If one of
@@ -78,6 +78,14 @@ public final class SuspicionGuard extends Protocol {
     private final long freshMs;
     private final long crashEvidenceMs;
     private final HeardTap heard;
+    /** Null when heartbeats run on FD_ALL3 (measurements): then no pause announcements, no grace. */
+    private final Heartbeats heartbeats;
+    private final long pauseGraceNanos;
+    private final long announceMemoryMs;
+    /** Suspect → when its suspicion was first held for the grace its pause announcement buys (nanoTime). */
+    private final Map<Address, Long> graceSince = new ConcurrentHashMap<>();
+    private final AtomicLong graceCount = new AtomicLong();
+    private final AtomicLong forgivenCount = new AtomicLong();
     private volatile List<Address> members = List.of();
     /** The question being asked now (one at a time: suspicions arrive on VERIFY_SUSPECT2's one thread). */
     private Opinion asking;
@@ -89,10 +97,14 @@ public final class SuspicionGuard extends Protocol {
     private final AtomicLong avoidedCount = new AtomicLong();
     private final AtomicLong expiredCount = new AtomicLong();
 
-    SuspicionGuard(String nodeName, PauseWatch watch, HeardTap heard, LongSupplier nanoTime, Settings settings) {
+    SuspicionGuard(String nodeName, PauseWatch watch, HeardTap heard, Heartbeats heartbeats, LongSupplier nanoTime,
+            Settings settings) {
         setId(PROTOCOL_ID);
         this.nodeName = nodeName;
         this.heard = heard;
+        this.heartbeats = heartbeats;
+        this.pauseGraceNanos = settings.pauseGraceMs() * 1_000_000L;
+        this.announceMemoryMs = settings.announceMemoryMs();
         this.opinionWaitNanos = settings.opinionWaitMs() * 1_000_000L;
         this.freshMs = settings.freshMs();
         this.crashEvidenceMs = settings.crashEvidenceMs();
@@ -118,9 +130,14 @@ public final class SuspicionGuard extends Protocol {
      *                    below what any member can answer about a member dead for a whole timeout
      * @param crashEvidenceMs how recent FD_SOCK2's report of a broken connection must be for a
      *                    confirmed suspicion to pass at once: three verify timeouts
+     * @param pauseGraceMs how long a confirmed suspicion of a member that announced a pause lately
+     *                    is held, waiting for it to speak again: the detection time D, so a member
+     *                    that then stays silent is removed at most D after the usual worst case
+     * @param announceMemoryMs how recent that announcement must be: 2 D (the suspect's last
+     *                    heartbeat before its silence arrived at most D before the suspicion)
      */
     record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs,
-            long crashEvidenceMs) {
+            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs) {
         static Settings of(Timing t) {
             long threshold = Math.max(5, t.heartbeatIntervalMs() / 2);
             // FD_SOCK2's report counts only for the suspicion VERIFY_SUSPECT2 confirms right after it
@@ -128,13 +145,15 @@ public final class SuspicionGuard extends Protocol {
             // and a report that old must not wave through a later suspicion formed while starved.
             return new Settings(t.worstCaseSilentDetectionMs(), threshold, Math.max(2_000, 4 * t.failureDetectionMs()),
                     Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2,
-                    3 * t.verifySuspectTimeoutMs());
+                    3 * t.verifySuspectTimeoutMs(), t.failureDetectionMs(), 2 * t.failureDetectionMs());
         }
 
         String describe() {
             return "a node that missed " + thresholdMs + " ms of CPU within " + windowMs + " ms holds back its own suspicions"
                     + " (up to " + maxHoldMs + " ms; pause watch every " + tickMs + " ms), and so does one whose suspect"
-                    + " another member heard within " + freshMs + " ms (asked for up to " + opinionWaitMs + " ms)";
+                    + " another member heard within " + freshMs + " ms (asked for up to " + opinionWaitMs + " ms); a member"
+                    + " whose heartbeats announced a pause of " + thresholdMs + " ms or more within the last " + announceMemoryMs
+                    + " ms gets " + pauseGraceMs + " ms more to speak before its silence counts";
         }
     }
 
@@ -161,6 +180,12 @@ public final class SuspicionGuard extends Protocol {
     public static final class OpinionHeader extends Header {
         static final byte ASK = 1;
         static final byte ANSWER = 2;
+        /**
+         * Multicast by {@link Heartbeats}: "I missed {@code ageMs} of CPU lately". A guard of the
+         * previous version knows only ASK and ANSWER and drops it, so the announcement costs
+         * nothing in a mixed cluster.
+         */
+        static final byte PAUSED = 3;
         byte type;
         long askId;
         Address about;
@@ -209,7 +234,7 @@ public final class SuspicionGuard extends Protocol {
 
         @Override
         public String toString() {
-            return (type == ASK ? "ASK " : "ANSWER ") + askId + " " + about + " " + ageMs + " ms";
+            return (type == ASK ? "ASK " : type == ANSWER ? "ANSWER " : "PAUSED ") + askId + " " + about + " " + ageMs + " ms";
         }
     }
 
@@ -309,6 +334,14 @@ public final class SuspicionGuard extends Protocol {
             case Event.UNSUSPECT -> {
                 Object arg = evt.getArg();
                 if (arg instanceof Address a) {
+                    Long graced = graceSince.remove(a);
+                    if (graced != null) {
+                        forgivenCount.incrementAndGet();
+                        LOG.log(Level.INFO, nodeName + ": " + Messenger.nameOf(a) + " spoke again " + (nanoTime.getAsLong()
+                                - graced) / 1_000_000 + " ms into the grace its pause announcements bought (it now reports "
+                                + (heartbeats == null ? 0 : heartbeats.announcedPauseMs(a, announceMemoryMs)) + " ms of CPU"
+                                + " missed): it was paused, not dead; suspicion dropped");
+                    }
                     Long since = heldSince.remove(a);
                     if (since != null) {
                         avoidedCount.incrementAndGet();
@@ -328,6 +361,7 @@ public final class SuspicionGuard extends Protocol {
     public Object down(Event evt) {
         if (evt.getType() == Event.VIEW_CHANGE && evt.getArg() instanceof View v) {
             heldSince.keySet().retainAll(v.getMembers());
+            graceSince.keySet().retainAll(v.getMembers());
             members = List.copyOf(v.getMembers());
         }
         return down_prot.down(evt);
@@ -345,6 +379,7 @@ public final class SuspicionGuard extends Protocol {
                 // not silence, so neither check applies; the others' "heard it a moment ago" would only
                 // turn a 100 ms crash detection into FD_ALL3's full timeout (ProcessTest).
                 heldSince.remove(a);
+                graceSince.remove(a);
                 pass.add(a);
                 continue;
             }
@@ -367,6 +402,9 @@ public final class SuspicionGuard extends Protocol {
                 }
                 continue;
             }
+            if (graceFor(a, now)) {
+                continue;
+            }
             if (since != null) {
                 heldSince.remove(a);
                 if (starved) {
@@ -380,6 +418,58 @@ public final class SuspicionGuard extends Protocol {
             pass.add(a);
         }
         return pass;
+    }
+
+    /**
+     * Whether {@code suspect} gets (or still has) the grace a pause announcement buys: its heartbeats
+     * said, within {@link Settings#announceMemoryMs}, that it missed at least the threshold of CPU,
+     * so its silence is more likely another pause than a failure. Held for at most
+     * {@link Settings#pauseGraceMs} from the first such hold; heard again meanwhile, it is dropped
+     * (UNSUSPECT). Without an announcement there is no grace: a healthy node that fails is removed
+     * in the usual time.
+     */
+    private boolean graceFor(Address suspect, long now) {
+        if (heartbeats == null) {
+            return false;
+        }
+        Long since = graceSince.get(suspect);
+        long heardAgoMs = heard == null ? -1 : heard.ageMs(suspect);
+        if (since != null && heardAgoMs >= 0 && heardAgoMs * 1_000_000L < now - since) {
+            // Heard since that grace began (its UNSUSPECT may have been lost on the way up): that
+            // episode ended, this silence is a new one.
+            graceSince.remove(suspect);
+            since = null;
+        }
+        if (since != null) {
+            if (now - since < pauseGraceNanos) {
+                graceCount.incrementAndGet();
+                return true;
+            }
+            graceSince.remove(suspect);
+            LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(suspect) + ": still silent at the end of the "
+                    + pauseGraceNanos / 1_000_000 + " ms grace its pause announcements bought");
+            return false;
+        }
+        int announced = heartbeats.announcedPauseMs(suspect, announceMemoryMs);
+        if (announced * 1_000_000L < thresholdNanos) {
+            return false;
+        }
+        graceSince.put(suspect, now);
+        graceCount.incrementAndGet();
+        LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(suspect) + " for up to "
+                + pauseGraceNanos / 1_000_000 + " ms: its heartbeats announced it missed " + announced + " ms of CPU lately,"
+                + " so its silence may be another pause");
+        return true;
+    }
+
+    /** Suspicion events held for a pause announcement's grace (each re-raised suspicion counts). */
+    long graceCount() {
+        return graceCount.get();
+    }
+
+    /** Graced suspects heard again: paused members not excluded. */
+    long forgivenCount() {
+        return forgivenCount.get();
     }
 
     static List<Address> addresses(Object arg) {

@@ -7,7 +7,8 @@ package org.pulse.messaging;
  *
  * <p>How the budget {@code D} is split (figures.md, JGroups 5.5.7 on a 2-core machine):
  * <ul>
- * <li>FD_ALL3 suspects a member silent for {@code heartbeatTimeoutMs = 0.64 D}; it checks and
+ * <li>{@link Heartbeats} (FD_ALL3 until issue 17, same rule, on a dedicated thread) suspects a member
+ * silent for {@code heartbeatTimeoutMs = 0.64 D}; it checks and
  *     sends heartbeats every {@code heartbeatIntervalMs = timeout / 4}, so a silent member is
  *     suspected at most timeout + interval = 0.8 D after its last heartbeat.</li>
  * <li>VERIFY_SUSPECT2 then checks the suspect for {@code verifySuspectTimeoutMs = 0.1 D}, which
@@ -86,7 +87,7 @@ public record Timing(
                 Math.max(1000, 2 * d), d, mergeMinMs, 4 * mergeMinMs, Math.max(2000, 4 * d));
     }
 
-    /** Worst case from a silent failure to a confirmed suspicion: FD_ALL3 timeout + interval + 2 × verify. */
+    /** Worst case from a silent failure to a confirmed suspicion: heartbeat timeout + interval + 2 × verify (a suspect that announced a pause lately: plus D, SuspicionGuard). */
     public long worstCaseSilentDetectionMs() {
         return heartbeatTimeoutMs + heartbeatIntervalMs + 2 * verifySuspectTimeoutMs;
     }
@@ -99,7 +100,7 @@ public record Timing(
     /** What crmd prints at start: the derived settings and the detection times they give. */
     public String describe() {
         return "failure detection " + failureDetectionMs + " ms: heartbeats every " + heartbeatIntervalMs
-                + " ms, a member silent for " + heartbeatTimeoutMs + " ms is suspected (FD_ALL3) and checked for "
+                + " ms (on a dedicated thread), a member silent for " + heartbeatTimeoutMs + " ms is suspected and checked for "
                 + verifySuspectTimeoutMs + " ms (VERIFY_SUSPECT2); worst case from a cut link or hung node to its"
                 + " removal: " + worstCaseSilentDetectionMs() + " ms; from a crashed process (connection reset, FD_SOCK2): ~"
                 + worstCaseCrashDetectionMs() + " ms; plus a few ms to install the view. Joins wait up to "

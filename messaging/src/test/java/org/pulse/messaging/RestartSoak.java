@@ -37,12 +37,13 @@ import org.jgroups.JChannel;
 public final class RestartSoak {
     /** What one soak saw. */
     record Result(int restarts, int falseExclusions, int suspicionsOfLive, int heldStarved, int heldVetoed, int avoided,
-            List<String> events, String load) {
+            int graced, int forgiven, List<String> events, String load) {
         String line(long seconds, long detectionMs, int loadProcesses, boolean guard) {
             return String.format(Locale.ROOT, "restart_soak seconds=%d detection_ms=%d load_processes=%d guard=%s restarts=%d"
-                    + " false_exclusions=%d suspicions_of_live=%d held_starved=%d held_vetoed=%d avoided=%d load=%s", seconds,
-                    detectionMs, loadProcesses, guard ? "on" : "off", restarts, falseExclusions, suspicionsOfLive, heldStarved,
-                    heldVetoed, avoided, load.replace(' ', '/'));
+                    + " false_exclusions=%d suspicions_of_live=%d held_starved=%d held_vetoed=%d avoided=%d graced=%d"
+                    + " forgiven=%d load=%s", seconds, detectionMs, loadProcesses, guard ? "on" : "off", restarts,
+                    falseExclusions, suspicionsOfLive, heldStarved, heldVetoed, avoided, graced, forgiven,
+                    load.replace(' ', '/'));
         }
     }
 
@@ -234,6 +235,8 @@ public final class RestartSoak {
         int starved = 0;
         int vetoed = 0;
         int avoided = 0;
+        int graced = 0;
+        int forgiven = 0;
         for (int i = 1; i <= 3; i++) {
             Path log = dir.resolve("node" + i + ".log");
             if (Files.exists(log)) {
@@ -241,11 +244,18 @@ public final class RestartSoak {
                     starved += l.contains("holding back the suspicion") && l.contains("missed") ? 1 : 0;
                     vetoed += l.contains("holding back the suspicion") && l.contains(" heard it ") ? 1 : 0;
                     avoided += l.contains("a false suspicion avoided") ? 1 : 0;
+                    graced += l.contains("holding back the suspicion") && l.contains("announced") ? 1 : 0;
+                    forgiven += l.contains("it was paused, not dead") ? 1 : 0;
+                    if (falseExclusions.get() > 0 && (l.contains("holding back") || l.contains("suspecting")
+                            || l.contains("spoke again") || l.contains("heard again"))) {
+                        events.add("  log node" + i + ": " + l.strip());
+                    }
                 }
                 Files.delete(log);
             }
         }
-        return new Result(restarts, falseExclusions.get(), suspicionsOfLive.get(), starved, vetoed, avoided, List.copyOf(events),
+        return new Result(restarts, falseExclusions.get(), suspicionsOfLive.get(), starved, vetoed, avoided, graced, forgiven,
+                List.copyOf(events),
                 loadAverage());
     }
 

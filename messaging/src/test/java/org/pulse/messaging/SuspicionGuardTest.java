@@ -19,7 +19,7 @@ class SuspicionGuardTest {
     private final Timing timing = Timing.derive(500);
     private final SuspicionGuard.Settings settings = SuspicionGuard.Settings.of(timing);
     private final PauseWatch watch = new PauseWatch("t", settings.tickMs(), settings.windowMs(), clock.get(), false);
-    private final SuspicionGuard guard = new SuspicionGuard("t", watch, new HeardTap(clock::get), clock::get, settings);
+    private final SuspicionGuard guard = new SuspicionGuard("t", watch, new HeardTap(clock::get), null, clock::get, settings);
     private final List<Event> passed = new ArrayList<>();
     private final Address dc = UUID.randomUUID();
 

@@ -97,6 +97,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private final AtomicLong adminIds = new AtomicLong();
     private final CibStore store;
     private final ExecutorService writer;
+    /** Writes the scheduler inputs (pe-input-N), in order, off the event thread. */
+    private final ExecutorService peWriter;
     private final java.util.concurrent.atomic.AtomicReference<Cib> latestCib = new java.util.concurrent.atomic.AtomicReference<>();
     /** Only the writer thread touches this. */
     private Cib lastWritten;
@@ -191,6 +193,7 @@ public final class CrmdRuntime implements AutoCloseable {
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crmd-timers-" + config.node()));
         this.store = new CibStore(config.dataDir().resolve("cib"));
         this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-cib-writer-" + config.node()));
+        this.peWriter = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-pe-writer-" + config.node()));
         this.peDir = config.dataDir().resolve("pe");
         this.observations = new Observations(clock.millis(), () -> messenger == null ? 0 : messenger.rejectedBySeal());
         this.failoverThread = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-failover-" + config.node()));
@@ -586,7 +589,14 @@ public final class CrmdRuntime implements AutoCloseable {
             }
         } else if (f instanceof Effect.SaveSchedulerInput s) {
             if (s.decided().source().startsWith(TransitionPlan.POLICY_ENGINE)) {
-                saveInput(s.cib(), s.decided());
+                // A record for the operator (crm simulate, history), not state anything waits for: written
+                // off the event thread, in order, so the DC's acknowledgements are not queued behind it
+                // (serializing the CIB and two file writes on every change the engine decided on).
+                try {
+                    peWriter.execute(() -> saveInput(s.cib(), s.decided()));
+                } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                    // crmd is closing: the input of a decision no longer acted on is not kept
+                }
             }
         } else if (f instanceof Effect.ShutdownComplete s) {
             log.info("leaving the cluster: {}", s.reason());
@@ -1181,9 +1191,11 @@ public final class CrmdRuntime implements AutoCloseable {
         timers.shutdownNow();
         events.shutdownNow();
         writer.shutdown();
+        peWriter.shutdown();
         try {
             // A lazy write still queued is worth finishing: the next start reads it.
             writer.awaitTermination(5, TimeUnit.SECONDS);
+            peWriter.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -272,7 +272,7 @@ public final class FailoverBench {
     void run(int trials, int moves, long soakS, long fdMs, int ipmiTrials, String cmd) throws Exception {
         say("lab " + lab + "; node logs " + cluster.logs());
         say(VIP_MIGRATION);
-        say("detection: failure_detection_ms=" + fdMs + " (crmd derives FD_ALL3, VERIFY_SUSPECT2, FD_SOCK2 from it;"
+        say("detection: failure_detection_ms=" + fdMs + " (crmd derives the heartbeats, VERIFY_SUSPECT2, FD_SOCK2 from it;"
                 + " its log line 'failure detection:' below)");
         String dc = FailoverLab.waitFor(Duration.ofSeconds(180), () -> cluster.agreedDc(cluster.all()));
         if (dc == null) {

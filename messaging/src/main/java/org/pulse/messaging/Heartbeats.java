@@ -1,0 +1,357 @@
+package org.pulse.messaging;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.jgroups.Address;
+import org.jgroups.EmptyMessage;
+import org.jgroups.Event;
+import org.jgroups.Message;
+import org.jgroups.View;
+import org.jgroups.conf.ClassConfigurator;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FailureDetection;
+import org.jgroups.stack.Protocol;
+import org.jgroups.util.MessageBatch;
+
+/**
+ * Failure detection by silence, in place of JGroups' FD_ALL3: every member multicasts a heartbeat
+ * every {@code intervalMs} and suspects a member it has heard nothing from (heartbeat or any
+ * other message) for {@code timeoutMs}, raising the suspicion again every interval while the
+ * member stays silent (VERIFY_SUSPECT2 and {@link SuspicionGuard} above rely on that), and
+ * withdrawing it (UNSUSPECT) as soon as the member is heard.
+ *
+ * <p>Why not FD_ALL3: it sends and checks on the transport's shared timer, whose one runner thread
+ * also runs every retransmission, stability and merge task of the stack. A task that takes long
+ * there (or a timer starved along with the rest of a busy JVM) stops this node's heartbeats, and
+ * its peers suspect a healthy node ({@code HeartbeatPathTest} blocks the timer and shows it). Here
+ * one dedicated thread per node, at {@link Thread#MAX_PRIORITY}, does both jobs and nothing else.
+ * On Linux the JVM honours the priority only with {@code -XX:ThreadPriorityPolicy=1} and the
+ * right to lower a nice value (root, as crmd runs): then the thread runs at nice -5 and gets about
+ * three times the CPU share of a busy-looping process at nice 0. Without it, the dedicated thread
+ * still keeps the heartbeats off every shared queue.
+ *
+ * <p>No allocation on the path this class owns: the heartbeat message and its header are built once
+ * and sent again and again (the seal below serializes a message synchronously in the sending thread,
+ * so nothing keeps a reference to it); the check walks an array rebuilt only on view changes and
+ * reads each peer's last-heard time from a volatile long; what it allocates is the suspicion event,
+ * when there is one. The seal and the transport below allocate their buffer per send (a ~100 byte
+ * frame): that is theirs, and an allocation that small does not make a collector run on its own.
+ *
+ * <p>On the wire a heartbeat is FD_ALL3's (its header and protocol id), so a node of the previous
+ * version, which runs FD_ALL3, hears this one's heartbeats and the other way round: a rolling
+ * upgrade keeps working (crmd/README "Versions and rolling upgrades").
+ *
+ * <p>A member whose {@link PauseWatch} saw it starved (at least {@code announceThresholdMs} of CPU
+ * missed within the last detection window) says so to the others, with the heartbeat it sends
+ * right after the pause and with every one while the pause is within the window: a second message
+ * carrying {@link SuspicionGuard}'s header, type PAUSED, which a guard of the previous version
+ * ignores. {@link SuspicionGuard} gives a member that announced such a pause lately a bounded grace
+ * before its silence becomes a suspicion GMS acts on (see {@link #announcedPauseMs}).
+ *
+ * <p>Like FD_ALL3, only the member that would coordinate the view without the suspects raises the
+ * suspicion: GMS acts on nobody else's.
+ *
+ * <p>Public only because JGroups instantiates protocols reflectively in some paths; not an API.
+ */
+public final class Heartbeats extends Protocol {
+    /** FD_ALL3's protocol id: heartbeats carry its header under it, as FD_ALL3 sends them. */
+    static final short PROTOCOL_ID = ClassConfigurator.getProtocolId(FD_ALL3.class);
+
+    private final String nodeName;
+    private final long timeoutNanos;
+    private final long intervalNanos;
+    private final LongSupplier nanoTime;
+    /** Null when the guard is off: heartbeats then announce no pause. */
+    private final PauseWatch watch;
+    private final long announceWindowNanos;
+    private final long announceThresholdNanos;
+
+    /** One member as this node sees it; a fixed object per member and view, so the check allocates nothing. */
+    static final class Peer {
+        final Address address;
+        volatile long lastHeardNanos;
+        volatile boolean suspected;
+        /** What the member's newest pause announcement said it missed, and when it came. */
+        volatile int announcedPauseMs;
+        volatile long announcedAtNanos = Long.MIN_VALUE;
+
+        Peer(Address address, long nowNanos) {
+            this.address = address;
+            this.lastHeardNanos = nowNanos;
+        }
+    }
+
+    private final Map<Address, Peer> byAddress = new ConcurrentHashMap<>();
+    /** The other members, in view order; replaced (never changed) on a view change. */
+    private volatile Peer[] peers = new Peer[0];
+    private volatile List<Address> members = List.of();
+    private Message outgoing;
+    private final SuspicionGuard.OpinionHeader pauseHeader = new SuspicionGuard.OpinionHeader(
+            SuspicionGuard.OpinionHeader.PAUSED, 0, null, 0);
+    private Message pauseAnnouncement;
+    private Thread thread;
+    private volatile boolean running;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong announced = new AtomicLong();
+    private final AtomicLong suspicionsRaised = new AtomicLong();
+    private volatile long worstSendLatenessNanos;
+
+    /**
+     * @param timeoutMs        silence after which a member is suspected
+     * @param intervalMs       how often heartbeats are sent and silence is checked
+     * @param watch            this node's pause watch, whose figure each heartbeat carries (null: none)
+     * @param announceWindowMs the window over which that figure is taken (the detection window)
+     * @param announceThresholdMs CPU missed within that window that is announced as a pause
+     */
+    Heartbeats(String nodeName, long timeoutMs, long intervalMs, PauseWatch watch, long announceWindowMs,
+            long announceThresholdMs, LongSupplier nanoTime) {
+        if (intervalMs <= 0 || timeoutMs <= intervalMs) {
+            throw new IllegalArgumentException("heartbeats: timeout " + timeoutMs + " ms must exceed the interval "
+                    + intervalMs + " ms");
+        }
+        setId(PROTOCOL_ID);
+        this.nodeName = nodeName;
+        this.timeoutNanos = timeoutMs * 1_000_000L;
+        this.intervalNanos = intervalMs * 1_000_000L;
+        this.watch = watch;
+        this.announceWindowNanos = announceWindowMs * 1_000_000L;
+        this.announceThresholdNanos = announceThresholdMs * 1_000_000L;
+        this.nanoTime = nanoTime;
+    }
+
+    @Override
+    public void start() throws Exception {
+        super.start();
+        outgoing = new EmptyMessage().setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
+                .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
+        pauseAnnouncement = new EmptyMessage().setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
+                .putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
+        running = true;
+        thread = new Thread(this::loop, "pulse-heartbeats-" + nodeName);
+        thread.setDaemon(true);
+        thread.setPriority(Thread.MAX_PRIORITY);
+        thread.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+        super.stop();
+    }
+
+    private void loop() {
+        long next = nanoTime.getAsLong();
+        while (running) {
+            long now = nanoTime.getAsLong();
+            long wait = next - now;
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+                continue;
+            }
+            if (-wait > worstSendLatenessNanos) {
+                worstSendLatenessNanos = -wait;
+            }
+            try {
+                beat(now);
+                check(now);
+            } catch (RuntimeException e) {
+                // A failed send (the channel closing) must not end the heartbeats of a running node.
+                if (running) {
+                    System.getLogger(Heartbeats.class.getName()).log(System.Logger.Level.WARNING,
+                            nodeName + ": heartbeat round failed: " + e);
+                }
+            }
+            // From now, not from the missed deadline: after a pause, one beat at once, then the rhythm.
+            next = nanoTime.getAsLong() + intervalNanos;
+        }
+    }
+
+    /** Sends one heartbeat to every member (if there is anyone to send to). */
+    void beat(long nowNanos) {
+        if (peers.length == 0 || outgoing == null) {
+            return;
+        }
+        down_prot.down(outgoing);
+        sent.incrementAndGet();
+        long paused = watch == null ? 0 : watch.stolenWithinNanos(announceWindowNanos, nowNanos);
+        if (pauseHeader.about == null) {
+            pauseHeader.about = getAddress();
+        }
+        if (paused >= announceThresholdNanos && pauseHeader.about != null) {
+            pauseHeader.ageMs = paused / 1_000_000L;
+            down_prot.down(pauseAnnouncement);
+            announced.incrementAndGet();
+        }
+    }
+
+    /** Raises a suspicion of every member silent for the timeout, if this node would coordinate without them. */
+    void check(long nowNanos) {
+        Peer[] ps = peers;
+        int silent = 0;
+        for (Peer p : ps) {
+            if (nowNanos - p.lastHeardNanos >= timeoutNanos) {
+                silent++;
+            }
+        }
+        if (silent == 0) {
+            return;
+        }
+        List<Address> suspects = new ArrayList<>(silent);
+        for (Peer p : ps) {
+            if (nowNanos - p.lastHeardNanos >= timeoutNanos) {
+                p.suspected = true;
+                suspects.add(p.address);
+            }
+        }
+        if (!coordinatorWithout(suspects)) {
+            return;
+        }
+        suspicionsRaised.incrementAndGet();
+        up_prot.up(new Event(Event.SUSPECT, suspects));
+        down_prot.down(new Event(Event.SUSPECT, suspects));
+    }
+
+    /** Whether this node is the first member of the view that remains without {@code suspects}. */
+    private boolean coordinatorWithout(List<Address> suspects) {
+        for (Address m : members) {
+            if (!suspects.contains(m)) {
+                return m.equals(getAddress());
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Object up(Message msg) {
+        boolean beat = msg.getHeader(PROTOCOL_ID) != null;
+        heard(msg.getSrc(), pauseOf(msg));
+        return beat ? null : up_prot.up(msg);
+    }
+
+    @Override
+    public void up(MessageBatch batch) {
+        long pausedMs = -1;
+        for (java.util.Iterator<Message> it = batch.iterator(); it.hasNext();) {
+            Message msg = it.next();
+            if (msg == null) {
+                continue;
+            }
+            pausedMs = Math.max(pausedMs, pauseOf(msg));
+            if (msg.getHeader(PROTOCOL_ID) != null) {
+                it.remove();
+            }
+        }
+        heard(batch.sender(), pausedMs);
+        if (!batch.isEmpty()) {
+            up_prot.up(batch);
+        }
+    }
+
+    /** The pause a PAUSED announcement reports, or -1 if {@code msg} is none (it goes on up to the guard, which drops it). */
+    private static long pauseOf(Message msg) {
+        Object h = msg.getHeader(SuspicionGuard.PROTOCOL_ID);
+        return h instanceof SuspicionGuard.OpinionHeader o && o.type == SuspicionGuard.OpinionHeader.PAUSED ? o.ageMs : -1;
+    }
+
+    private void heard(Address sender, long pausedMs) {
+        if (sender == null) {
+            return;
+        }
+        Peer p = byAddress.get(sender);
+        if (p == null) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        p.lastHeardNanos = now;
+        if (pausedMs >= 0) {
+            p.announcedPauseMs = (int) Math.min(Integer.MAX_VALUE, pausedMs);
+            p.announcedAtNanos = now;
+        }
+        if (p.suspected) {
+            p.suspected = false;
+            up_prot.up(new Event(Event.UNSUSPECT, sender));
+        }
+    }
+
+    @Override
+    public Object down(Event evt) {
+        switch (evt.getType()) {
+            case Event.VIEW_CHANGE -> {
+                Object r = down_prot.down(evt);
+                if (evt.getArg() instanceof View v) {
+                    viewChanged(v.getMembers());
+                }
+                return r;
+            }
+            case Event.UNSUSPECT -> {
+                // VERIFY_SUSPECT2 heard the suspect answer: start its silence over.
+                if (evt.getArg() instanceof Address a) {
+                    Peer p = byAddress.get(a);
+                    if (p != null) {
+                        p.lastHeardNanos = nanoTime.getAsLong();
+                        p.suspected = false;
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+        return down_prot.down(evt);
+    }
+
+    void viewChanged(List<Address> view) {
+        long now = nanoTime.getAsLong();
+        List<Peer> next = new ArrayList<>(view.size());
+        for (Address a : view) {
+            if (a.equals(getAddress())) {
+                continue;
+            }
+            // A new member starts with a full timeout, as if just heard; a known one keeps its record.
+            next.add(byAddress.computeIfAbsent(a, x -> new Peer(x, now)));
+        }
+        byAddress.keySet().retainAll(view);
+        members = List.copyOf(view);
+        peers = next.toArray(new Peer[0]);
+    }
+
+    /**
+     * What {@code member}'s newest pause announcement said it missed of CPU within its last
+     * detection window, if that announcement arrived within {@code withinMs}; 0 otherwise.
+     */
+    int announcedPauseMs(Address member, long withinMs) {
+        Peer p = byAddress.get(member);
+        if (p == null || p.announcedAtNanos == Long.MIN_VALUE
+                || nanoTime.getAsLong() - p.announcedAtNanos > withinMs * 1_000_000L) {
+            return 0;
+        }
+        return p.announcedPauseMs;
+    }
+
+    long heartbeatsSent() {
+        return sent.get();
+    }
+
+    /** Pause announcements sent (one with each heartbeat while this node's recent pause is within the window). */
+    long pausesAnnounced() {
+        return announced.get();
+    }
+
+    /** Suspicion events raised (each re-raise counts): a healthy cluster raises none. */
+    long suspicionsRaised() {
+        return suspicionsRaised.get();
+    }
+
+    /** The latest this node's heartbeat thread ever ran after its due time. */
+    long worstSendLatenessNanos() {
+        return worstSendLatenessNanos;
+    }
+}

@@ -1,0 +1,177 @@
+package org.pulse.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jgroups.Address;
+import org.jgroups.EmptyMessage;
+import org.jgroups.Event;
+import org.jgroups.Message;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.stack.Protocol;
+import org.jgroups.stack.ProtocolStack;
+import org.jgroups.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The 1-1 split: two members, so nobody to give a second opinion (messaging/README, "Two nodes").
+ * What decides there: a crash (FD_SOCK2) passes at once; a suspicion this node formed while
+ * starved is held (SuspicionGuardTest); a suspect whose heartbeats announced a pause lately gets
+ * the grace of one detection time D, and is forgiven if it speaks within it; otherwise the
+ * suspicion passes, and quorum (crmd) decides who may act. The first tests drive the guard and the
+ * heartbeat protocol by hand on a fake clock; the last forms two real nodes and makes one deaf to
+ * the other on every link, to show that with nobody to ask a suspicion still passes within the
+ * documented bound (nothing is held forever). Bound: one 2-node cluster, a few seconds.
+ */
+class TwoNodeSuspicionTest {
+    private static final long MS = 1_000_000L;
+    private static final long DETECTION_MS = 500;
+
+    private final AtomicLong clock = new AtomicLong(1_000 * MS);
+    private final Timing timing = Timing.derive(DETECTION_MS);
+    private final SuspicionGuard.Settings settings = SuspicionGuard.Settings.of(timing);
+    private final PauseWatch watch = new PauseWatch("t", settings.tickMs(), settings.windowMs(), clock.get(), false);
+    private final Heartbeats heartbeats = new Heartbeats("t", timing.heartbeatTimeoutMs(), timing.heartbeatIntervalMs(),
+            watch, settings.windowMs(), settings.thresholdMs(), clock::get);
+    private final SuspicionGuard guard = new SuspicionGuard("t", watch, new HeardTap(clock::get), heartbeats, clock::get,
+            settings);
+    private final List<Event> passed = new ArrayList<>();
+    private final Address other = UUID.randomUUID();
+
+    @TempDir
+    Path dir;
+
+    TwoNodeSuspicionTest() {
+        guard.setUpProtocol(new Protocol() {
+            @Override
+            public Object up(Event evt) {
+                passed.add(evt);
+                return null;
+            }
+        });
+        heartbeats.setUpProtocol(new Protocol() {
+            @Override
+            public Object up(Event evt) {
+                return null;
+            }
+
+            @Override
+            public Object up(Message msg) {
+                return null;
+            }
+        });
+        heartbeats.viewChanged(List.of(UUID.randomUUID(), other));
+    }
+
+    /** This node runs normally (its pause watch wakes on time) for {@code ms}. */
+    private void run(long ms) {
+        for (long t = 0; t < ms; t += settings.tickMs()) {
+            clock.addAndGet(settings.tickMs() * MS);
+            watch.recordTick(clock.get());
+        }
+    }
+
+    /** A heartbeat from the other node, and with it (if it missed any CPU lately) its pause announcement. */
+    private void beat(int pausedMs) {
+        heartbeats.up(new EmptyMessage(null).setSrc(other).putHeader(Heartbeats.PROTOCOL_ID,
+                new org.jgroups.protocols.FailureDetection.HeartbeatHeader()));
+        if (pausedMs > 0) {
+            heartbeats.up(new EmptyMessage(null).setSrc(other).putHeader(SuspicionGuard.PROTOCOL_ID,
+                    new SuspicionGuard.OpinionHeader(SuspicionGuard.OpinionHeader.PAUSED, 0, other, pausedMs)));
+        }
+    }
+
+    private void suspect() {
+        guard.up(new Event(Event.SUSPECT, List.of(other)));
+    }
+
+    @Test
+    void aSuspectThatAnnouncedNoPauseIsSuspectedAtOnce() {
+        run(1_000);
+        beat(0);
+        run(timing.worstCaseSilentDetectionMs());
+        suspect();
+        assertEquals(1, passed.size(), "nobody to ask, this node ran, the suspect reported no pause: it goes through");
+        assertEquals(0, guard.graceCount());
+    }
+
+    @Test
+    void aSuspectThatAnnouncedAPauseAndSpeaksWithinTheGraceIsForgiven() {
+        run(1_000);
+        beat((int) settings.thresholdMs() * 2);
+        run(timing.worstCaseSilentDetectionMs());
+        suspect();
+        assertEquals(List.of(), passed, "it announced a pause: held for the grace");
+        run(timing.heartbeatIntervalMs());
+        suspect(); // raised again every interval while it stays silent
+        assertEquals(List.of(), passed);
+        guard.up(new Event(Event.UNSUSPECT, other)); // heard again: it was paused, not dead
+        assertEquals(1, guard.forgivenCount());
+        assertTrue(passed.stream().noneMatch(e -> e.getType() == Event.SUSPECT), passed.toString());
+    }
+
+    @Test
+    void aSuspectThatAnnouncedAPauseAndStaysSilentIsSuspectedAfterTheGrace() {
+        run(1_000);
+        beat((int) settings.thresholdMs());
+        run(timing.worstCaseSilentDetectionMs());
+        long firstHold = clock.get();
+        suspect();
+        assertEquals(List.of(), passed);
+        while (passed.isEmpty()) {
+            run(timing.heartbeatIntervalMs());
+            suspect();
+            assertTrue(clock.get() - firstHold <= (settings.pauseGraceMs() + timing.heartbeatIntervalMs()) * MS,
+                    "held longer than the grace plus one interval: " + (clock.get() - firstHold) / MS + " ms");
+        }
+        assertEquals(Event.SUSPECT, passed.get(0).getType());
+        assertEquals(0, guard.forgivenCount());
+    }
+
+    @Test
+    void anOldAnnouncementBuysNothing() {
+        run(1_000);
+        beat(200);
+        run(settings.announceMemoryMs() + 1);
+        suspect();
+        assertEquals(1, passed.size(), "a pause announced longer ago than " + settings.announceMemoryMs() + " ms does not count");
+    }
+
+    @Test
+    void twoRealNodesDeafToEachOtherSplitWithinTheDocumentedBound() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "twonode", 2, DETECTION_MS)) {
+            c.start(0);
+            c.recorder(0).awaitView(v -> v.size() == 1, 30_000, "node1 alone first, so it is the coordinator");
+            c.start(1);
+            for (int i = 0; i < 2; i++) {
+                c.recorder(i).awaitView(v -> v.size() == 2, 30_000, "2 members");
+            }
+            Address node1 = c.node(0).channel().getAddress();
+            DISCARD deaf = new DISCARD();
+            deaf.addIgnoreMember(node1); // everything from node1, over every link: node2 hears nothing of it
+            ProtocolStack stack = c.node(1).channel().getProtocolStack();
+            int before = c.recorder(1).size();
+            long t0 = System.nanoTime();
+            stack.insertProtocol(deaf, ProtocolStack.Position.ABOVE, MERGE3.class);
+            try {
+                // The bound: detection, plus the grace if node1 announced a pause, plus the longest hold if
+                // node2 itself was starved; plus 2 s for a loaded machine to install the view.
+                long boundMs = timing.worstCaseSilentDetectionMs() + settings.pauseGraceMs() + settings.maxHoldMs() + 2_000;
+                c.recorder(1).await(before, e -> e.view() != null && !e.view().members().contains("node1"), boundMs,
+                        "node2 alone, within " + boundMs + " ms");
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                long[] graces = c.node(1).pauseGraces();
+                System.out.println("FIGURE two nodes, node2 deaf to node1: node2 alone after " + ms + " ms (bound " + boundMs
+                        + " ms; grace holds " + graces[0] + ")");
+            } finally {
+                stack.removeProtocol(deaf);
+            }
+        }
+    }
+}

@@ -353,6 +353,21 @@ public final class Messenger implements AutoCloseable {
         return guard == null ? new long[3] : new long[] {guard.heldCount(), guard.avoidedCount(), guard.vetoCount()};
     }
 
+    /**
+     * Messages this node's transport received and sent since it started, JGroups' own count: a
+     * multicast counts once when sent (TCP then writes it to every member) and once on each member
+     * that receives it. For metrics and bench/scale, which shows how heartbeat traffic grows with
+     * the cluster.
+     */
+    public long messagesReceived() {
+        return channel.getProtocolStack().getTransport().getMessageStats().getNumMsgsReceived();
+    }
+
+    /** See {@link #messagesReceived()}. */
+    public long messagesSent() {
+        return channel.getProtocolStack().getTransport().getMessageStats().getNumMsgsSent();
+    }
+
     /** Messages the seal refused since this node started (wrong key, replayed, earlier incarnation): for metrics. */
     public long rejectedBySeal() {
         return seal == null ? 0 : seal.rejectedCount();

@@ -172,7 +172,9 @@ public final class CrmdRuntime implements AutoCloseable {
         this.store = new CibStore(config.dataDir().resolve("cib"));
         this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-cib-writer-" + config.node()));
         this.peDir = config.dataDir().resolve("pe");
-        this.observations = new Observations(clock.millis(), () -> messenger == null ? 0 : messenger.rejectedBySeal());
+        this.observations = new Observations(clock.millis(), () -> messenger == null ? 0 : messenger.rejectedBySeal(),
+                () -> messenger == null ? 0 : messenger.messagesReceived(),
+                () -> messenger == null ? 0 : messenger.messagesSent());
         this.failoverThread = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-failover-" + config.node()));
     }
 

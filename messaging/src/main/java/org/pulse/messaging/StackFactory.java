@@ -28,7 +28,8 @@ import org.jgroups.stack.Protocol;
  * {@link MessagingConfig}. The order matters:
  * <ul>
  * <li>the seal sits directly on TCP so that every message above, discovery included, is sealed;</li>
- * <li>FD_SOCK2 (crash: broken connection) and FD_ALL3 (silence: missing heartbeats) raise
+ * <li>FD_SOCK2 (crash: broken connection) and FD_ALL3 (silence: missing heartbeats, sent along a
+ *     ring by {@link RingHeartbeats}) raise
  *     suspicions, VERIFY_SUSPECT2 confirms them, the suspicion guard holds back those this node
  *     formed while it was starved of CPU, the suspect tap reports the rest, GMS acts;</li>
  * <li>NAKACK2/UNICAST3 make multicast/unicast reliable and ordered, STABLE garbage-collects,
@@ -47,6 +48,9 @@ final class StackFactory {
      * of FRAG2 fragments (60 KB each), so 4 MiB leaves room for any legitimate frame.
      */
     static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+    /** System property: every member heartbeats every other (FD_ALL3), for measurements only. */
+    static final String ALL_TO_ALL_PROPERTY = "pulse.messaging.allToAllHeartbeats";
 
     private StackFactory() {
     }
@@ -86,6 +90,7 @@ final class StackFactory {
         // alone, 0 with both.
         tcp.setBundler(new PerDestinationBundler().useSingleSenderThread(false));
         tcp.setValue("log_discard_msgs", false); // other clusters' traffic is not news
+        tcp.enableStats(true); // message counts for /metrics (Messenger.messagesReceived): a few counter increments
         tcp.setMaxLength(MAX_FRAME_BYTES);
         tcp.setSocketFactory(new PeerAddressFilter(config.peerHosts(), dropLog));
         // Connect from the configured address, which is what the peers' filters accept (the
@@ -128,7 +133,11 @@ final class StackFactory {
         if (heardTap != null) {
             stack.add(heardTap);
         }
-        FD_ALL3 fdAll = new FD_ALL3();
+        // Heartbeats along a ring (RingHeartbeats: constant traffic per node, FD_ALL3's detection);
+        // the all-to-all FD_ALL3 only to measure the difference (bench/scale).
+        FD_ALL3 fdAll = Boolean.getBoolean(ALL_TO_ALL_PROPERTY) ? new FD_ALL3()
+                : new RingHeartbeats(RingHeartbeats.DEFAULT_WATCHERS,
+                        suspicionGuard instanceof SuspicionGuard g ? g::starvedNow : () -> false);
         fdAll.setValue("timeout", t.heartbeatTimeoutMs());
         fdAll.setValue("interval", t.heartbeatIntervalMs());
         stack.add(fdAll);

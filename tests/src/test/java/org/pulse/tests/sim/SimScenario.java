@@ -53,18 +53,31 @@ final class SimScenario {
     private int writes;
 
     SimScenario(long seed, Scheduler scheduler) {
+        this(seed, scheduler, 0);
+    }
+
+    /**
+     * With {@code fixedNodes > 0}, a cluster of exactly that many nodes (HundredNodeSimulationTest); the
+     * seed draws everything else as for 3–7 nodes, so existing seeds keep their schedules.
+     */
+    SimScenario(long seed, Scheduler scheduler, int fixedNodes) {
         this.seed = seed;
         java.util.Random r = new java.util.Random(seed ^ 0x5DEECE66DL);
-        this.nodes = 3 + r.nextInt(5);
+        int drawn = 3 + r.nextInt(5);
+        this.nodes = fixedNodes > 0 ? fixedNodes : drawn;
         this.resources = 2 + r.nextInt(5);
         int p = r.nextInt(10);
         this.policy = p < 6 ? "stop" : p < 8 ? "freeze" : p < 9 ? "demote" : "suicide";
         this.grouped = r.nextBoolean();
         this.topology = r.nextBoolean();
         this.dynamicPdu = r.nextBoolean();
-        this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped, topology, dynamicPdu),
-                scheduler);
-        if (r.nextBoolean()) {
+        // At 100 nodes a device per node would make every transition probe 100 devices on 100 nodes
+        // (10,000 probes a schedule, minutes of CPU each): there the shared pdu alone fences.
+        boolean perNodeDevices = fixedNodes <= 0;
+        this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped, topology, dynamicPdu,
+                perNodeDevices), scheduler);
+        boolean breakOne = r.nextBoolean();
+        if (breakOne && perNodeDevices) {
             // One node's own device is broken for the whole run: the pdu must do (level 2, or next device).
             sim.brokenDevices.add("fence-node" + (1 + r.nextInt(nodes)));
         }
@@ -89,6 +102,11 @@ final class SimScenario {
      */
     static Cib initialCib(int nodes, int resources, String policy, boolean grouped, boolean topology,
             boolean dynamicPdu) {
+        return initialCib(nodes, resources, policy, grouped, topology, dynamicPdu, true);
+    }
+
+    static Cib initialCib(int nodes, int resources, String policy, boolean grouped, boolean topology,
+            boolean dynamicPdu, boolean perNodeDevices) {
         StringBuilder sb = new StringBuilder();
         sb.append("<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">")
                 .append("<configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">")
@@ -106,6 +124,9 @@ final class SimScenario {
             for (int i = 1; i <= nodes; i++) {
                 String n = "node" + i;
                 all.add(n);
+                if (!perNodeDevices) {
+                    continue;
+                }
                 sb.append(device("fence-" + n, n, 2));
                 levels.append("<fencing-level id=\"fl-").append(n).append("-1\" target=\"").append(n)
                         .append("\" index=\"1\" devices=\"fence-").append(n).append("\"/>");
@@ -403,18 +424,20 @@ final class SimScenario {
         }
         int commanding = 0;
         List<String> dcs = new ArrayList<>();
+        // Joined members per view, counted once per event (not once per member: 100-node schedules).
+        Map<Object, Integer> joinedPerView = new java.util.HashMap<>();
+        for (SimCluster.Host o : sim.hosts) {
+            Controller oc = SimCluster.controller(o);
+            if (oc != null && oc.joined()) {
+                joinedPerView.merge(oc.view().id(), 1, Integer::sum);
+            }
+        }
         for (SimCluster.Host h : sim.hosts) {
             Controller c = SimCluster.controller(h);
             if (c == null || !c.hasConfirmedQuorum()) {
                 continue;
             }
-            int joined = 0;
-            for (SimCluster.Host o : sim.hosts) {
-                Controller oc = SimCluster.controller(o);
-                if (oc != null && oc.joined() && oc.view().id().equals(c.view().id())) {
-                    joined++;
-                }
-            }
+            int joined = joinedPerView.getOrDefault(c.view().id(), 0);
             if (joined * 2 > nodes) {
                 commanding++;
                 dcs.add(h.name + "@" + c.view().id());

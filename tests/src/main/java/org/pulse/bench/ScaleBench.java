@@ -28,7 +28,9 @@ import org.pulse.cib.admin.AdminResponse;
  * as much about the machine as about Pulse.
  *
  * <p>Options: {@code --nodes 3,8,16,32}, {@code --commits N} (100), {@code --idle-s S} (10: the
- * window over which traffic is counted), {@code --failure-detection-ms D} (500, crmd's default).
+ * window over which traffic is counted), {@code --failure-detection-ms D} (500, crmd's default),
+ * {@code --all-to-all} (heartbeats from every member to every other, JGroups' FD_ALL3, instead of
+ * the ring of {@code RingHeartbeats}: to measure what the ring saves).
  * Ends with one {@code scale nodes=N ...} line per size, the largest last.
  */
 public final class ScaleBench {
@@ -58,9 +60,12 @@ public final class ScaleBench {
                 case "--commits" -> commits = Integer.parseInt(value(args, ++i));
                 case "--idle-s" -> idleS = Integer.parseInt(value(args, ++i));
                 case "--failure-detection-ms" -> detectionMs = Long.parseLong(value(args, ++i));
+                // Every member heartbeats every other (plain FD_ALL3), to measure what the ring saves.
+                case "--all-to-all" -> System.setProperty("pulse.daemon.extraOpts",
+                        (System.getProperty("pulse.daemon.extraOpts", "") + " -Dpulse.messaging.allToAllHeartbeats=true").strip());
                 default -> {
                     System.err.println("bench/scale: unknown option " + args[i]
-                            + "; use --nodes 3,8,16,32 --commits N --idle-s S --failure-detection-ms D");
+                            + "; use --nodes 3,8,16,32 --commits N --idle-s S --failure-detection-ms D --all-to-all");
                     System.exit(2);
                 }
             }
@@ -72,7 +77,7 @@ public final class ScaleBench {
             }
         }
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
-        System.out.println("bench/scale: crmd JVMs on loopback (JVM flags: " + LocalCluster.DAEMON_JAVA_OPTS
+        System.out.println("bench/scale: crmd JVMs on loopback (JVM flags: " + LocalCluster.daemonJavaOpts()
                 + ", failure_detection_ms=" + detectionMs + "), " + Runtime.getRuntime().availableProcessors()
                 + " cores, load " + load());
         List<Figures> all = new ArrayList<>();
@@ -80,7 +85,8 @@ public final class ScaleBench {
             all.add(runSize(repo, n, commits, idleS, detectionMs));
         }
         System.out.println("reproduce: bench/scale --nodes " + String.join(",", sizes.stream().map(String::valueOf).toList())
-                + " --commits " + commits + " --idle-s " + idleS + " --failure-detection-ms " + detectionMs);
+                + " --commits " + commits + " --idle-s " + idleS + " --failure-detection-ms " + detectionMs
+                + (System.getProperty("pulse.daemon.extraOpts", "").contains("allToAll") ? " --all-to-all" : ""));
         for (Figures f : all) {
             System.out.println(f.line());
         }
@@ -235,7 +241,7 @@ public final class ScaleBench {
     }
 
     /** Like {@link LocalCluster#waitFor} but polling every 200 ms: a sweep over 32 nodes' sockets is load of its own. */
-    static boolean waitPolling(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    public static boolean waitPolling(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {
@@ -277,7 +283,7 @@ public final class ScaleBench {
         return new long[] {rss, pss};
     }
 
-    static String load() {
+    public static String load() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return f[0] + " " + f[1] + " " + f[2];
@@ -298,7 +304,7 @@ public final class ScaleBench {
         return xml != null && xml.matches("(?s).*<node_state [^>]*uname=\"" + fenced + "\"[^>]*expected=\"down\".*");
     }
 
-    static String runningOn(LocalCluster c, int node, String rsc) {
+    public static String runningOn(LocalCluster c, int node, String rsc) {
         String text = FailoverAdmin.str(c.status(node), "text");
         if (text == null) {
             return null;

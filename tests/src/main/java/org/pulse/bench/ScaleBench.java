@@ -30,7 +30,8 @@ import org.pulse.cib.admin.AdminResponse;
  * <p>Options: {@code --nodes 3,8,16,32}, {@code --commits N} (100), {@code --idle-s S} (10: the
  * window over which traffic is counted), {@code --failure-detection-ms D} (500, crmd's default),
  * {@code --all-to-all} (heartbeats from every member to every other, JGroups' FD_ALL3, instead of
- * the ring of {@code RingHeartbeats}: to measure what the ring saves).
+ * the ring of {@code RingHeartbeats}: to measure what the ring saves), {@code --traffic-only} (form,
+ * memory and traffic; no commits, no failovers: -1 in the summary).
  * Ends with one {@code scale nodes=N ...} line per size, the largest last.
  */
 public final class ScaleBench {
@@ -54,6 +55,7 @@ public final class ScaleBench {
         int commits = 100;
         int idleS = 10;
         long detectionMs = 500;
+        boolean trafficOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--nodes" -> sizes = java.util.Arrays.stream(value(args, ++i).split(",")).map(Integer::parseInt).toList();
@@ -61,14 +63,19 @@ public final class ScaleBench {
                 case "--idle-s" -> idleS = Integer.parseInt(value(args, ++i));
                 case "--failure-detection-ms" -> detectionMs = Long.parseLong(value(args, ++i));
                 // Every member heartbeats every other (plain FD_ALL3), to measure what the ring saves.
+                case "--traffic-only" -> trafficOnly = true;
                 case "--all-to-all" -> System.setProperty("pulse.daemon.extraOpts",
                         (System.getProperty("pulse.daemon.extraOpts", "") + " -Dpulse.messaging.allToAllHeartbeats=true").strip());
                 default -> {
                     System.err.println("bench/scale: unknown option " + args[i]
-                            + "; use --nodes 3,8,16,32 --commits N --idle-s S --failure-detection-ms D --all-to-all");
+                            + "; use --nodes 3,8,16,32 --commits N --idle-s S --failure-detection-ms D --all-to-all --traffic-only");
                     System.exit(2);
                 }
             }
+        }
+        if (commits < 1) {
+            System.err.println("bench/scale: --commits must be at least 1 (--traffic-only skips them)");
+            System.exit(2);
         }
         for (int n : sizes) {
             if (n < 3 || n > 90) {
@@ -82,11 +89,12 @@ public final class ScaleBench {
                 + " cores, load " + load());
         List<Figures> all = new ArrayList<>();
         for (int n : sizes) {
-            all.add(runSize(repo, n, commits, idleS, detectionMs));
+            all.add(runSize(repo, n, trafficOnly ? 0 : commits, idleS, detectionMs));
         }
         System.out.println("reproduce: bench/scale --nodes " + String.join(",", sizes.stream().map(String::valueOf).toList())
                 + " --commits " + commits + " --idle-s " + idleS + " --failure-detection-ms " + detectionMs
-                + (System.getProperty("pulse.daemon.extraOpts", "").contains("allToAll") ? " --all-to-all" : ""));
+                + (System.getProperty("pulse.daemon.extraOpts", "").contains("allToAll") ? " --all-to-all" : "")
+                + (trafficOnly ? " --traffic-only" : ""));
         for (Figures f : all) {
             System.out.println(f.line());
         }
@@ -163,6 +171,11 @@ public final class ScaleBench {
                     + " (a multicast counted once); idle CPU %.1f%% of a core per node (load %s)%n", windowS, msgs, rxMax,
                     sent, cpuSum / n, load());
 
+            if (commits == 0) {
+                // --traffic-only: forming, memory and traffic; no writes, no failovers.
+                return new Figures(n, formS, -1, -1, -1, -1, msgs, sent, rss.get(n / 2) / 1024, rss.get(n - 1) / 1024,
+                        pss.get(n / 2) / 1024, cpuSum / n, load().replace(' ', '/'));
+            }
             String dcName = c.agreedDc(everyone);
             int dc = Integer.parseInt(dcName.substring(4));
             List<Double> commitMs = new ArrayList<>();
@@ -211,13 +224,22 @@ public final class ScaleBench {
                     return false;
                 }
             }), victimName + " was not fenced");
-            c.startNode(victim);
-            require(waitPolling(Duration.ofSeconds(120), () -> c.agreedDc(everyone) != null), victimName + " did not rejoin");
+            // Back only where the DC's failover below needs it for quorum (3 or 4 nodes); a JVM start on
+            // busy cores takes as long as the whole failover, and the rejoin is not what is measured here.
+            int[] members = everyone;
+            if (n - 2 <= n / 2) {
+                c.startNode(victim);
+                require(waitPolling(Duration.ofSeconds(60 + 10L * n), () -> c.agreedDc(everyone) != null),
+                        victimName + " did not rejoin; its log ends:\n" + tail(c.log(victim), 30));
+            } else {
+                members = IntStream.rangeClosed(1, n).filter(i -> i != victim).toArray();
+            }
 
             // DC failover.
-            String oldDc = c.agreedDc(everyone);
+            String oldDc = c.agreedDc(members);
+            require(oldDc != null, "no agreed DC before the DC's failover");
             int oldDcIndex = Integer.parseInt(oldDc.substring(4));
-            int[] survivors = IntStream.rangeClosed(1, n).filter(i -> i != oldDcIndex).toArray();
+            int[] survivors = IntStream.of(members).filter(i -> i != oldDcIndex).toArray();
             long d0 = System.nanoTime();
             c.kill9(oldDcIndex);
             require(LocalCluster.waitFor(Duration.ofSeconds(60), () -> {
@@ -250,6 +272,15 @@ public final class ScaleBench {
             Thread.sleep(200);
         }
         return condition.getAsBoolean();
+    }
+
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 
     /** {received, sent} from the node's /metrics. */

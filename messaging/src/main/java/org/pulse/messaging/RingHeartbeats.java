@@ -50,13 +50,12 @@ import org.jgroups.util.Util;
  * <p>Public only because JGroups instantiates protocols reflectively in some paths; not an API.
  */
 public final class RingHeartbeats extends FD_ALL3 {
-    static final short PROTOCOL_ID = 3621;
+    /** The forwarded suspicion's header; the protocol keeps FD_ALL3's id (see the constructor). */
     static final short HEADER_MAGIC = 3622;
     /** Watchers per member: survives two simultaneous failures, and leaves two witnesses for a second opinion. */
     static final int DEFAULT_WATCHERS = 3;
 
     static {
-        ClassConfigurator.addProtocol(PROTOCOL_ID, RingHeartbeats.class);
         ClassConfigurator.add(HEADER_MAGIC, ForwardedSuspicion.class);
     }
 
@@ -76,7 +75,9 @@ public final class RingHeartbeats extends FD_ALL3 {
         if (watchers < 2) {
             throw new IllegalArgumentException("a ring needs at least 2 watchers per member, got " + watchers);
         }
-        setId(PROTOCOL_ID);
+        // FD_ALL3's own protocol id: a heartbeat is the same message whichever detector sent it, so
+        // ring nodes and FD_ALL3 nodes (an earlier version, or --all-to-all) consume each other's.
+        setId(ClassConfigurator.getProtocolId(FD_ALL3.class));
         this.watchers = watchers;
         this.starved = starved;
     }

@@ -94,6 +94,19 @@ public final class LocalCluster implements AutoCloseable {
 
     private java.util.function.IntFunction<String> extraConfig = i -> "";
 
+    /**
+     * Key and configs written, no node started: the caller starts them with {@link #startNode(int)}
+     * (bench/scale starts large clusters in batches: 32 JVMs starting at once on 2 cores starve
+     * each other past any failure detection time).
+     */
+    public static LocalCluster prepared(Path repo, Path root, int nodes, int basePort, long failureDetectionMs)
+            throws IOException {
+        LocalCluster c = new LocalCluster(repo, root, nodes, basePort);
+        c.failureDetectionMs = failureDetectionMs;
+        c.prepare(root.resolve("key"));
+        return c;
+    }
+
     public Path root() {
         return root;
     }

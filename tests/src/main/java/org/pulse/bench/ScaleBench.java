@@ -31,7 +31,8 @@ import org.pulse.cib.admin.AdminResponse;
  * window over which traffic is counted), {@code --failure-detection-ms D} (500, crmd's default),
  * {@code --all-to-all} (heartbeats from every member to every other, JGroups' FD_ALL3, instead of
  * the ring of {@code RingHeartbeats}: to measure what the ring saves), {@code --traffic-only} (form,
- * memory and traffic; no commits, no failovers: -1 in the summary).
+ * memory and traffic; no commits, no failovers: -1 in the summary), {@code --batch N} (8: nodes start N
+ * at a time, each batch once the last has joined; form_s counts from the first start to all agreeing).
  * Ends with one {@code scale nodes=N ...} line per size, the largest last.
  */
 public final class ScaleBench {
@@ -56,6 +57,7 @@ public final class ScaleBench {
         int idleS = 10;
         long detectionMs = 500;
         boolean trafficOnly = false;
+        int batch = 8;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--nodes" -> sizes = java.util.Arrays.stream(value(args, ++i).split(",")).map(Integer::parseInt).toList();
@@ -64,14 +66,19 @@ public final class ScaleBench {
                 case "--failure-detection-ms" -> detectionMs = Long.parseLong(value(args, ++i));
                 // Every member heartbeats every other (plain FD_ALL3), to measure what the ring saves.
                 case "--traffic-only" -> trafficOnly = true;
+                case "--batch" -> batch = Integer.parseInt(value(args, ++i));
                 case "--all-to-all" -> System.setProperty("pulse.daemon.extraOpts",
                         (System.getProperty("pulse.daemon.extraOpts", "") + " -Dpulse.messaging.allToAllHeartbeats=true").strip());
                 default -> {
                     System.err.println("bench/scale: unknown option " + args[i]
-                            + "; use --nodes 3,8,16,32 --commits N --idle-s S --failure-detection-ms D --all-to-all --traffic-only");
+                            + "; use --nodes 3,8,16,32 --commits N --idle-s S --failure-detection-ms D --all-to-all --traffic-only --batch N");
                     System.exit(2);
                 }
             }
+        }
+        if (batch < 1) {
+            System.err.println("bench/scale: --batch must be at least 1");
+            System.exit(2);
         }
         if (commits < 1) {
             System.err.println("bench/scale: --commits must be at least 1 (--traffic-only skips them)");
@@ -89,18 +96,19 @@ public final class ScaleBench {
                 + " cores, load " + load());
         List<Figures> all = new ArrayList<>();
         for (int n : sizes) {
-            all.add(runSize(repo, n, trafficOnly ? 0 : commits, idleS, detectionMs));
+            all.add(runSize(repo, n, trafficOnly ? 0 : commits, idleS, detectionMs, batch));
         }
         System.out.println("reproduce: bench/scale --nodes " + String.join(",", sizes.stream().map(String::valueOf).toList())
                 + " --commits " + commits + " --idle-s " + idleS + " --failure-detection-ms " + detectionMs
                 + (System.getProperty("pulse.daemon.extraOpts", "").contains("allToAll") ? " --all-to-all" : "")
-                + (trafficOnly ? " --traffic-only" : ""));
+                + (trafficOnly ? " --traffic-only" : "") + " --batch " + batch);
         for (Figures f : all) {
             System.out.println(f.line());
         }
     }
 
-    private static Figures runSize(Path repo, int n, int commits, int idleS, long detectionMs) throws Exception {
+    private static Figures runSize(Path repo, int n, int commits, int idleS, long detectionMs, int batch)
+            throws Exception {
         Path dir = Files.createTempDirectory("pulse-bench-scale-" + n + "-");
         // Below the kernel's ephemeral range (32768+) and the 20000+ blocks the cluster tests use;
         // a size needs basePort+1..+n, +101..+n+104 (FD_SOCK2), +201.. and +1001..+n (HTTP).
@@ -108,7 +116,21 @@ public final class ScaleBench {
         int[] everyone = IntStream.rangeClosed(1, n).toArray();
         System.out.printf("%n== %d nodes (in %s, ports %d+)%n", n, dir, basePort);
         long t0 = System.nanoTime();
-        try (LocalCluster c = LocalCluster.start(repo, dir, n, basePort, detectionMs)) {
+        try (LocalCluster c = LocalCluster.prepared(repo, dir, n, basePort, detectionMs)) {
+            // In batches: each batch's JVMs start together, the next once they have joined one view.
+            for (int first = 1; first <= n; first += batch) {
+                int last = Math.min(n, first + batch - 1);
+                for (int i = first; i <= last; i++) {
+                    c.startNode(i);
+                }
+                int[] started = IntStream.rangeClosed(1, last).toArray();
+                require(waitPolling(Duration.ofSeconds(120 + 10L * batch), () -> joinedOneDc(c, started)),
+                        "nodes 1.." + last + " did not join one DC");
+                if (last < n) {
+                    System.out.printf("  nodes 1..%d joined one DC after %.1f s (load %s)%n", last,
+                            (System.nanoTime() - t0) / 1e9, load());
+                }
+            }
             require(waitPolling(Duration.ofSeconds(120 + 10L * n), () -> c.agreedDc(everyone) != null),
                     n + " nodes did not agree on a quorate DC");
             double formS = (System.nanoTime() - t0) / 1e9;
@@ -260,6 +282,23 @@ public final class ScaleBench {
                 }
             }
         }
+    }
+
+    /** Every listed node is joined and names the same DC (quorate or not: a first batch has no quorum yet). */
+    private static boolean joinedOneDc(LocalCluster c, int... nodes) {
+        String dc = null;
+        for (int i : nodes) {
+            AdminArgs s = c.status(i);
+            if (s == null || !"true".equals(FailoverAdmin.str(s, "joined"))) {
+                return false;
+            }
+            String d = FailoverAdmin.str(s, "dc");
+            if (d == null || (dc != null && !dc.equals(d))) {
+                return false;
+            }
+            dc = d;
+        }
+        return true;
     }
 
     /** Like {@link LocalCluster#waitFor} but polling every 200 ms: a sweep over 32 nodes' sockets is load of its own. */

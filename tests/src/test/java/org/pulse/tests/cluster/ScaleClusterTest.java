@@ -21,7 +21,7 @@ import org.pulse.tests.support.TestEnv;
  * names the same new DC and the resource runs again on a survivor once the power-switch simulator
  * fenced the old DC. bench/scale measures the same at 32 nodes.
  *
- * <p>Bound: 16 JVMs start on the machine's cores at once. Measured at load ~25 on the shared 2-core
+ * <p>Bound: 16 JVMs start on the machine's cores at once. Measured on the shared 2-core
  * machine: formed in 119 s at load 54, whole test 157 s at load 77; its waits are capped at 8 minutes in all
  * (forming 240 s, failover 120 s).
  */

@@ -20,7 +20,7 @@ version="${mvn_version//-/\~}"
 
 module_jar() {
   local m="$1" jar
-  jar=$(ls "$repo/$m"/target/"$m"-*.jar 2>/dev/null | grep -v -e sources -e tests | head -n 1 || true)
+  jar=$(ls "$repo/$m"/target/"$m"-*.jar 2>/dev/null | grep -v -E -e '-(sources|tests)\.jar$' | head -n 1 || true)
   if [[ -z "$jar" || ! -d "$repo/$m/target/lib" ]]; then
     echo "build-deb: $m is not packaged yet; run (cd $repo && mvn -B -q -DskipTests package) first" >&2
     exit 3
@@ -36,7 +36,7 @@ rm -rf "$root"
 install -d -m 0755 "$root/DEBIAN" "$root/usr/lib/pulse/bin" "$root/usr/lib/pulse/lib" "$root/usr/bin" \
   "$root/usr/sbin" "$root/usr/lib/ocf/resource.d/pulse" "$root/usr/lib/ocf/lib/pulse" "$root/etc/pulse" \
   "$root/lib/systemd/system" "$root/usr/lib/tmpfiles.d" "$root/usr/share/doc/pulse"
-install -d -m 0750 "$root/var/lib/pulse"
+install -d -m 0750 "$root/var/lib/pulse" "$root/var/log/pulse"
 
 # Jars: one directory for both programs (same parent POM, so the same dependency versions);
 # bin/pulse-launch recognises this layout by lib/MODULE.jar.
@@ -53,11 +53,13 @@ fi
 
 # Launchers and Pacemaker-named shims: under /usr/lib/pulse/bin, off the PATH (crmd puts this
 # directory first on its agents' PATH, found beside lib/crmd.jar).
-for f in crmd crm pulse-launch pulse-shim pulse-watchdog-sim crm_attribute crm_node attrd_updater; do
+for f in crmd crm pulse-launch pulse-shim pulse-watchdog-sim pulse-arbitrator crm_attribute crm_node attrd_updater; do
   install -m 0755 "$repo/bin/$f" "$root/usr/lib/pulse/bin/$f"
 done
 ln -s ../lib/pulse/bin/crmd "$root/usr/sbin/pulse-crmd"
 ln -s ../lib/pulse/bin/crm "$root/usr/bin/pulse-crm"
+# The arbitrator runs on a third machine with this package installed and no crmd running.
+ln -s ../lib/pulse/bin/pulse-arbitrator "$root/usr/sbin/pulse-arbitrator"
 install -m 0755 "$repo/crmd/src/main/fence/fence_pulse_sim" "$root/usr/sbin/fence_pulse_sim"
 install -m 0755 "$repo/crmd/src/main/fence/fence_pulse_sbd" "$root/usr/sbin/fence_pulse_sbd"
 for f in "$repo"/resource-agents/src/main/ocf/resource.d/pulse/*; do

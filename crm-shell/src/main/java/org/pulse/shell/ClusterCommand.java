@@ -106,29 +106,53 @@ final class ClusterCommand implements Callable<Integer> {
             return Path.of(v.getOrDefault("data_dir", "/var/lib/pulse"));
         }
 
-        /** A new token in DATA_DIR/join-tokens, valid {@code minutes}; the join command that uses it. */
-        String newToken(Map<String, String> v, byte[] key, long minutes, String self) throws IOException {
+        /**
+         * A new token in DATA_DIR/join-tokens, valid {@code minutes}, issued for {@code forHost} (null:
+         * usable only from a listed node's address); the join command that uses it.
+         */
+        String newToken(Map<String, String> v, byte[] key, long minutes, String self, String forHost)
+                throws IOException, JoinException {
+            if (forHost != null) {
+                try {
+                    InetAddress.getAllByName(forHost);
+                } catch (java.net.UnknownHostException e) {
+                    throw new JoinException("--for " + forHost + " does not resolve: give the joining node's address"
+                            + " as this node sees it, e.g. 192.0.2.2");
+                }
+            }
             JoinToken t = JoinToken.generate(new SecureRandom(), JoinWire.fingerprint(key));
             long now = parent.crm.clock.millis();
-            JoinTokens.add(JoinTokens.file(dataDir(v)), t, now + TimeUnit.MINUTES.toMillis(minutes), now);
-            return "crm cluster join --token " + t + " --node NAME --address HOST:PORT " + self
-                    + "\n  (one use, valid " + minutes + " min; NAME and HOST:PORT are the new node's)";
+            JoinTokens.add(JoinTokens.file(dataDir(v)), t, now + TimeUnit.MINUTES.toMillis(minutes), now, forHost);
+            return "crm cluster join --token " + t + " --node NAME --address " + (forHost == null ? "HOST" : forHost)
+                    + ":PORT " + self + "\n  (one use, valid " + minutes + " min; NAME and "
+                    + (forHost == null ? "HOST:PORT are the new node's; it must join from a listed node's address:"
+                            + " 'crm cluster add NAME HOST:PORT' first, or make the token with --for HOST)"
+                            : "PORT are the new node's; accepted only from " + forHost + ")");
         }
 
-        /** Starts pulse.service where this is the packaged config on a systemd host, else says how. */
-        void startOrSay(boolean start) {
+        /**
+         * Starts the node as 'crm cluster start' does: pulse.service on a systemd host with the
+         * packaged config, else the daemon directly. With --no-start, says how. The files are
+         * written either way: a start that fails is reported (exit 1) and can be redone.
+         */
+        int startOrSay(boolean start) throws IOException {
             boolean systemd = Files.isDirectory(Path.of("/run/systemd/system"));
-            if (start && systemd && config.equals(DEFAULT_CONFIG)) {
+            if (!start) {
+                out().println("start the node: " + (config.equals(DEFAULT_CONFIG) ? "crm cluster start"
+                        : "crm cluster start --config " + config));
+                return 0;
+            }
+            if (systemd && config.equals(DEFAULT_CONFIG)) {
                 int rc = Service.systemctl(out(), err(), "start");
                 if (rc == 0) {
                     out().println("started pulse.service");
-                    return;
+                    return 0;
                 }
-                err().println("WARNING: systemctl start pulse failed (exit " + rc + "); see journalctl -u pulse");
-                return;
+                err().println("ERROR: systemctl start pulse failed (exit " + rc + "); see journalctl -u pulse,"
+                        + " then 'crm cluster start'");
+                return 1;
             }
-            out().println("start the node: " + (config.equals(DEFAULT_CONFIG) ? "systemctl start pulse"
-                    : "pulse-crmd --config " + config));
+            return direct(this, null).start();
         }
     }
 
@@ -155,6 +179,10 @@ final class ClusterCommand implements Callable<Integer> {
 
         @Option(names = "--no-start", description = "Write the files only; do not start the node.")
         boolean noStart;
+
+        @Option(names = "--for", paramLabel = "HOST", description = "The address the first join comes from: this node's"
+                + " join port accepts only listed nodes' addresses and those a live token was issued for.")
+        String forHost;
 
         @Option(names = "--force", description = "Overwrite an existing cluster key (this node leaves its old cluster).")
         boolean force;
@@ -205,9 +233,8 @@ final class ClusterCommand implements Callable<Integer> {
             out().println("wrote " + config + " (node " + self + " of cluster " + cluster + ") and the cluster key "
                     + key + " (fingerprint " + JoinWire.fingerprint(k) + ")");
             Files.createDirectories(dataDir(v));
-            out().println("join other nodes with:\n  " + newToken(ConfText.values(updated), k, minutes, address));
-            startOrSay(!noStart);
-            return 0;
+            out().println("join other nodes with:\n  " + newToken(ConfText.values(updated), k, minutes, address, forHost));
+            return startOrSay(!noStart);
         }
     }
 
@@ -216,6 +243,11 @@ final class ClusterCommand implements Callable<Integer> {
     static final class Token extends Sub {
         @Option(names = "--token-minutes", paramLabel = "MIN", description = "How long it is valid (default: 60).")
         long minutes = DEFAULT_TOKEN_MINUTES;
+
+        @Option(names = "--for", paramLabel = "HOST", description = "The address the joining node connects from, as"
+                + " this node sees it: the join port accepts only listed nodes' addresses and those a live token was"
+                + " issued for. Without it, list the node first ('crm cluster add NODE HOST:PORT').")
+        String forHost;
 
         @Override
         int run() throws JoinException, IOException {
@@ -228,7 +260,8 @@ final class ClusterCommand implements Callable<Integer> {
                 throw new JoinException("cannot read the cluster key " + key + ": run this as root on a cluster node");
             }
             String self = ConfText.nodesOf(v.get("nodes")).get(v.get("node"));
-            out().println(newToken(v, Files.readAllBytes(key), minutes, self == null ? "HOST:PORT" : self.split("\\+")[0]));
+            out().println(newToken(v, Files.readAllBytes(key), minutes, self == null ? "HOST:PORT" : self.split("\\+")[0],
+                    forHost));
             return 0;
         }
     }
@@ -290,8 +323,7 @@ final class ClusterCommand implements Callable<Integer> {
             out().println("joined cluster " + a.settings().get("cluster") + " as " + self + ": wrote " + config
                     + " and the cluster key " + key + " (fingerprint " + t.fingerprint() + "); nodes: "
                     + a.settings().get("nodes"));
-            startOrSay(!noStart);
-            return 0;
+            return startOrSay(!noStart);
         }
     }
 
@@ -352,21 +384,33 @@ final class ClusterCommand implements Callable<Integer> {
         }
     }
 
-    /** start, stop, restart, status: systemctl on pulse.service, as crmsh's cluster commands on pacemaker. */
-    abstract static class Service implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        ClusterCommand parent;
+    /**
+     * start, stop, restart, status: systemctl on pulse.service where systemd runs (as crmsh's cluster
+     * commands drive pacemaker's unit); elsewhere (containers, hosts without systemd: no
+     * /run/systemd/system) crm does what the unit would, with {@link DirectDaemon}.
+     */
+    abstract static class Service extends Sub {
+        @Option(names = "--log", paramLabel = "FILE", description = "Without systemd: where the daemon's output goes"
+                + " (default: /var/log/pulse/crmd.log; crmd.log beside a --config other than the default).")
+        Path log;
 
         abstract String verb();
 
         @Override
-        public Integer call() {
-            if (!Files.isDirectory(Path.of("/run/systemd/system"))) {
-                parent.crm.stderr.println("ERROR: no systemd on this host: run 'pulse-crmd --config /etc/pulse/crmd.conf'"
-                        + " to start a node and send it SIGTERM for a clean stop (its resources move away first)");
-                return 1;
+        int run() throws JoinException, IOException {
+            if (Files.isDirectory(Path.of("/run/systemd/system")) && config.equals(DEFAULT_CONFIG)) {
+                return systemctl(out(), err(), verb());
             }
-            return systemctl(parent.crm.stdout, parent.crm.stderr, verb());
+            DirectDaemon d = direct(this, log);
+            return switch (verb()) {
+                case "start" -> d.start();
+                case "stop" -> d.stop();
+                case "restart" -> {
+                    int rc = d.stop();
+                    yield rc != 0 ? rc : d.start();
+                }
+                default -> d.status();
+            };
         }
 
         static int systemctl(PrintStream out, PrintStream err, String verb) {
@@ -388,14 +432,17 @@ final class ClusterCommand implements Callable<Integer> {
             }
         }
 
-        @Command(name = "start", description = "Start this node (systemctl start pulse).", mixinStandardHelpOptions = true)
+        @Command(name = "start", description = "Start this node: systemctl start pulse, or without systemd the daemon"
+                + " directly (pid file beside the socket, /run/pulse/crmd.pid; returns once it answers on its socket).",
+                mixinStandardHelpOptions = true)
         static final class Start extends Service {
             String verb() {
                 return "start";
             }
         }
 
-        @Command(name = "stop", description = "Stop this node cleanly: its resources move away first (systemctl stop pulse).",
+        @Command(name = "stop", description = "Stop this node cleanly: its resources move away first (systemctl stop pulse,"
+                + " or without systemd SIGTERM to the daemon, then SIGKILL after 90 s as the unit's TimeoutStopSec).",
                 mixinStandardHelpOptions = true)
         static final class Stop extends Service {
             String verb() {
@@ -410,12 +457,41 @@ final class ClusterCommand implements Callable<Integer> {
             }
         }
 
-        @Command(name = "status", description = "This node's service status (systemctl status pulse); 'crm status' shows the cluster.",
+        @Command(name = "status", description = "This node's service status (systemctl status pulse, or the pid file and"
+                + " the daemon's own answer); exit 0 running, 3 not running. 'crm status' shows the cluster.",
                 mixinStandardHelpOptions = true)
         static final class Status extends Service {
             String verb() {
                 return "status";
             }
         }
+    }
+
+    /** The daemon run without systemd for the node whose config {@code sub} names. */
+    static DirectDaemon direct(Sub sub, Path log) throws IOException {
+        Map<String, String> v = Files.exists(sub.config) ? ConfText.values(Files.readAllLines(sub.config)) : Map.of();
+        Path socket = Path.of(v.getOrDefault("socket", "/run/pulse/crmd.sock"));
+        Path logFile = log != null ? log
+                : sub.config.equals(DEFAULT_CONFIG) ? DirectDaemon.DEFAULT_LOG
+                : sub.config.toAbsolutePath().resolveSibling("crmd.log");
+        return new DirectDaemon(sub.config, socket, logFile, daemonProgram(sub.parent.crm), sub.out(), sub.err());
+    }
+
+    /**
+     * The daemon beside this crm: the package's /usr/lib/pulse/bin/crmd (the jar is in
+     * /usr/lib/pulse/lib), or a source tree's bin/crmd.
+     */
+    static Path daemonProgram(Crm crm) {
+        try {
+            Path jar = Path.of(Crm.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path installed = jar.getParent().resolveSibling("bin").resolve("crmd");
+            if (Files.isExecutable(installed)) {
+                return installed;
+            }
+        } catch (Exception e) {
+            // not from a jar (an IDE run): the tree's launcher below
+        }
+        Path root = crm.repoRoot();
+        return root == null ? Path.of("/usr/sbin/pulse-crmd") : root.resolve("bin/crmd");
     }
 }

@@ -79,4 +79,24 @@ public final class JoinServer {
         JoinWire.write(s.getOutputStream(), Map.of("sealed", JoinWire.seal(key, "answerer", accept, random)));
         return "admitted " + request.get("node") + " at " + request.get("address") + " with token " + id;
     }
+
+    /**
+     * Refuses a connection before reading its request: one error line, then the end of our side;
+     * what the peer sent is read (at most 64 KiB, 2 s) and dropped, never parsed, so that closing
+     * does not reset the connection before the line has arrived.
+     */
+    public static void refuse(Socket s, String message) throws IOException {
+        JoinWire.write(s.getOutputStream(), Map.of("error", message));
+        s.shutdownOutput();
+        s.setSoTimeout(2_000);
+        byte[] buf = new byte[4096];
+        int total = 0;
+        try {
+            for (int n; total < 65_536 && (n = s.getInputStream().read(buf)) > 0; ) {
+                total += n;
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            // a peer that keeps sending: closed anyway
+        }
+    }
 }

@@ -11,7 +11,9 @@ import java.util.List;
 
 /**
  * The join tokens a node will accept, in a file beside its CIB ({@code DATA_DIR/join-tokens},
- * owner-only): {@code ID SECRET EXPIRES_EPOCH_MS} a line. {@code crm cluster init} and
+ * owner-only): {@code ID SECRET EXPIRES_EPOCH_MS [FOR_HOST]} a line, FOR_HOST the address the token was
+ * issued for ({@code --for}), which the join port then accepts connections from besides the listed
+ * nodes' addresses. {@code crm cluster init} and
  * {@code crm cluster token} add lines; the node's crmd removes a line when a join with it succeeds
  * (one use) and ignores expired ones. A file rather than crmd's memory so that a token can be made
  * before crmd runs (init) and survives nothing but its expiry and its use.
@@ -29,8 +31,21 @@ public final class JoinTokens {
     /** Adds a token valid until {@code expiresEpochMs}, dropping expired lines on the way. */
     public static synchronized void add(Path file, JoinToken token, long expiresEpochMs, long nowEpochMs)
             throws IOException {
+        add(file, token, expiresEpochMs, nowEpochMs, null);
+    }
+
+    /**
+     * As {@link #add(Path, JoinToken, long, long)}, issued for {@code forHost} (an address or host
+     * name without spaces; null: none). A crmd older than this field ignores such a line, so the token
+     * is refused there as unknown: safe, and the refusal says to make a new one.
+     */
+    public static synchronized void add(Path file, JoinToken token, long expiresEpochMs, long nowEpochMs, String forHost)
+            throws IOException {
+        if (forHost != null && (forHost.isBlank() || forHost.chars().anyMatch(Character::isWhitespace))) {
+            throw new IllegalArgumentException("'" + forHost + "' is not a host (an address or name, no spaces)");
+        }
         List<String> lines = new ArrayList<>(live(file, nowEpochMs));
-        lines.add(token.id() + " " + token.secretText() + " " + expiresEpochMs);
+        lines.add(token.id() + " " + token.secretText() + " " + expiresEpochMs + (forHost == null ? "" : " " + forHost));
         ConfText.writePrivately(file, String.join("\n", lines) + "\n");
     }
 
@@ -43,6 +58,18 @@ public final class JoinTokens {
             }
         }
         return null;
+    }
+
+    /** The hosts live tokens were issued for (--for), in file order, without repeats. */
+    public static synchronized List<String> issuedFor(Path file, long nowEpochMs) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : live(file, nowEpochMs)) {
+            String[] p = line.split(" ");
+            if (p.length == 4 && !out.contains(p[3])) {
+                out.add(p[3]);
+            }
+        }
+        return out;
     }
 
     /** Removes the token with this id (its one use is spent). */
@@ -66,7 +93,7 @@ public final class JoinTokens {
         }
         for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
             String[] p = line.strip().split(" ");
-            if (p.length != 3) {
+            if (p.length != 3 && p.length != 4) {
                 continue;
             }
             try {

@@ -100,6 +100,8 @@ public final class Controller {
             onPing(p);
         } else if (event instanceof Event.LeaseResult l) {
             onLease(l);
+        } else if (event instanceof Event.ArbitratorAnswer a) {
+            onArbitrator(a);
         } else if (event instanceof Event.NodesConfigured n) {
             // Quorum is counted on the new list from the next view (as votequorum's expected votes).
             config = config.withNodes(n.nodes());
@@ -156,7 +158,8 @@ public final class Controller {
      */
     public Boolean quorate() {
         if (dc != null) {
-            return dc.joined() ? dc.quorate() : null;
+            // Undecided (a tie-breaker not answered yet) is not known, not lost: a watchdog keeps being fed.
+            return dc.joined() && !dc.quorumPending() ? dc.quorate() : null;
         }
         return joined() ? Cibs.isTrue(cib.root().attr("have-quorum")) : null;
     }
@@ -292,12 +295,40 @@ public final class Controller {
      * it go. Asking again after letting go forgets the old result (it may predate another's taking it).
      */
     void wantLease(boolean want) {
-        if (!tieBreaker.wantLease(want, now)) {
+        wantTieBreaker(want, List.of(), List.of());
+    }
+
+    /**
+     * tie_breaker = lease or arbitrator: the DC of a partition that needs the tie-breaker (an exact
+     * half; with the arbitrator's lms any part short of the whole) takes the lease or asks for the
+     * arbitrator's vote, every other node lets it go. The arbitrator hears the partition's members
+     * again on every new view, even when this node wanted the vote already.
+     */
+    void wantTieBreaker(boolean want, List<String> voters, List<String> members) {
+        QuorumConfig.TieBreaker tb = config.quorum().tieBreaker();
+        boolean arbitrator = tb.kind() == QuorumConfig.TieBreaker.Kind.ARBITRATOR;
+        boolean changed = tieBreaker.wantLease(want, now);
+        if (arbitrator && want) {
+            out.add(new Effect.AskArbitrator(true, voters, members));
+        }
+        if (!changed) {
             return;
         }
-        out.info((want ? "taking the lease " : "letting the lease go: ") + config.quorum().tieBreaker().target()
-                + (want ? " to break an even split" : ""));
-        out.add(new Effect.WantLease(want));
+        out.info(arbitrator
+                ? (want ? "asking the arbitrator " + tb.target() + " for its vote (" + tb.arbitration() + ") for "
+                        + members : "no longer asking the arbitrator " + tb.target() + " for its vote")
+                : (want ? "taking the lease " : "letting the lease go: ") + tb.target()
+                        + (want ? " to break an even split" : ""));
+        if (arbitrator) {
+            if (!want) {
+                out.add(new Effect.AskArbitrator(false, List.of(), List.of()));
+            } else {
+                // Undecided for at most this long, even if no answer comes: then it counts as lost.
+                out.timer(new TimerKey("lease-expiry"), TieBreakerState.ARBITRATOR_DECISION_MS);
+            }
+        } else {
+            out.add(new Effect.WantLease(want));
+        }
         if (!want) {
             out.add(new Effect.CancelTimer(new TimerKey("lease-expiry")));
         }
@@ -336,7 +367,7 @@ public final class Controller {
         everQuorate = true;
     }
 
-    boolean everQuorate() {
+    public boolean everQuorate() {
         return everQuorate;
     }
 
@@ -404,6 +435,31 @@ public final class Controller {
         }
         if (dc != null) {
             dc.recheckQuorum(l.held() ? "this node holds the lease" : "another node holds the lease");
+        }
+    }
+
+    private void onArbitrator(Event.ArbitratorAnswer a) {
+        TieBreakerState.LeaseUpdate update = tieBreaker.acceptArbitrator(a, now);
+        if (update == TieBreakerState.LeaseUpdate.IGNORED) {
+            out.debug("ignored an answer of the arbitrator " + a.target() + " (not wanted, or asked before it was)");
+            return;
+        }
+        Instant validUntil = tieBreaker.validUntil();
+        if (update == TieBreakerState.LeaseUpdate.CHANGED) {
+            out.info("the arbitrator " + a.target() + ": " + switch (a.answer()) {
+                case GRANTED -> "this partition holds its vote";
+                case REFUSED -> "another part of the cluster holds its vote";
+                case WAIT -> "undecided";
+                case UNREACHABLE -> validUntil == null ? "cannot be reached, so this partition does not hold its vote"
+                        : "cannot be reached; its vote counts until " + validUntil;
+            } + (a.reason().isEmpty() ? "" : " (" + a.reason() + ")"));
+        }
+        if (validUntil != null) {
+            // The holder stops counting on the vote by itself when renewals stop coming.
+            out.timer(new TimerKey("lease-expiry"), Math.max(1, validUntil.toEpochMilli() - now.toEpochMilli()));
+        }
+        if (dc != null) {
+            dc.recheckQuorum("the arbitrator " + a.target() + " answered " + a.answer().name().toLowerCase());
         }
     }
 

@@ -100,6 +100,11 @@ final class DcRole {
         return joined;
     }
 
+    /** Whether quorum is undecided (a tie-breaker has not answered yet): the partition acts on nothing. */
+    boolean quorumPending() {
+        return decision != null && decision.pending();
+    }
+
     boolean quorate() {
         return quorate;
     }
@@ -302,9 +307,11 @@ final class DcRole {
         }
         Cib withMembers = Cib.of(root);
         c.noteMembers(view.members(), withMembers);
-        // Only the DC of an exact half competes for the lease (before deciding, so that a newly wanted
-        // lease counts as undecided); a node that still waits for all must not take it from the others.
-        c.wantLease(Quorum.isTie(c.config().quorum(), c.voters(withMembers), view.members()) && !c.waitingForAll());
+        // Only the DC of an exact half competes for the lease or the arbitrator's vote (lms: of any part
+        // short of the whole), before deciding, so that a newly wanted one counts as undecided; a node
+        // that still waits for all must not take it from the others.
+        c.wantTieBreaker(Quorum.wantsTieBreaker(c.config().quorum(), c.voters(withMembers), view.members())
+                && !c.waitingForAll(), c.voters(withMembers), view.members());
         decision = decide(withMembers);
         int votes = decision.expectedVotes();
         quorate = decision.quorate();
@@ -313,7 +320,10 @@ final class DcRole {
         }
         // As Pacemaker's DC stamps its own feature set: the policy engine reads history by it (fail counts per
         // operation, as this controller records them, count from 3.0.13 on).
-        root = root.withAttribute("have-quorum", quorate ? "1" : "0").withAttribute("dc-uuid", c.self())
+        // Undecided (a tie-breaker not answered yet): the CIB keeps what it said, so that members' watchdogs
+        // are not stopped for good by a "0" that may turn out quorate; the DC acts on nothing meanwhile.
+        String haveQuorum = decision.pending() ? root.attr("have-quorum", "0") : quorate ? "1" : "0";
+        root = root.withAttribute("have-quorum", haveQuorum).withAttribute("dc-uuid", c.self())
                 .withAttribute("crm_feature_set", Cibs.CRM_FEATURE_SET);
         // As Pacemaker's DC records whether SBD runs on it: the policy engine then counts watchdog
         // self-fencing as a way to fence (have-watchdog), so a cluster without a fence device may run.
@@ -378,8 +388,12 @@ final class DcRole {
         decision = d;
         if (d.quorate() == quorate) {
             if (wasPending && !d.pending()) {
-                // The partition waited instead of acting on no-quorum-policy: now it knows.
+                // The partition waited instead of acting on no-quorum-policy: now it knows, and so does the CIB
+                // (it kept its earlier have-quorum while undecided).
                 out().warn("quorum decided: " + why + ": " + d.reason());
+                if (!(quorate ? "1" : "0").equals(c.cib().root().attr("have-quorum", "0"))) {
+                    commit(Cibs.next(c.cib(), c.cib().root().withAttribute("have-quorum", quorate ? "1" : "0")));
+                }
                 requestSchedule("quorum decided");
                 runEngine();
             }
@@ -1260,7 +1274,8 @@ final class DcRole {
      */
     private TransitionPlan fencingPlan() {
         Cib cib = c.cib();
-        if (!Cibs.stonithEnabled(cib)) {
+        if (!Cibs.stonithEnabled(cib) || quorumPending()) {
+            // Undecided quorum: the CIB keeps its earlier have-quorum, which must not make the engine fence.
             return null;
         }
         TransitionPlan requested = requestedFencing(cib);
@@ -1407,6 +1422,12 @@ final class DcRole {
             }
             commit(Cibs.next(cib, root));
             cib = c.cib();
+        }
+        if (quorumPending()) {
+            // Undecided: the CIB still says what it said before (have-quorum kept), so the policy engine must not
+            // be asked at all, or it would fence the other half on a quorum this partition may not have.
+            out().info("waiting before acting on quorum: " + decision.reason());
+            return null;
         }
         TransitionPlan requested = requestedFencing(cib);
         if (requested != null) {

@@ -92,6 +92,19 @@ public sealed interface Effect {
     record WantLease(boolean want) implements Effect {
     }
 
+    /**
+     * tie_breaker = arbitrator: while {@code want}, ask the arbitrator for its vote every second for
+     * this partition ({@code members} of the cluster's {@code voters}, in the node config's order, which
+     * its tie-breaker lowest/highest reads); else stop asking and let a held vote go. Each answer comes
+     * back as Event.ArbitratorAnswer. A later effect replaces an earlier one.
+     */
+    record AskArbitrator(boolean want, java.util.List<String> voters, java.util.List<String> members) implements Effect {
+        public AskArbitrator {
+            voters = java.util.List.copyOf(voters);
+            members = java.util.List.copyOf(members);
+        }
+    }
+
     /** no-quorum-policy=suicide: this node must power itself off now. */
     record SelfFence(String reason) implements Effect {
     }

@@ -75,6 +75,29 @@ public sealed interface Event {
     }
 
     /**
+     * The runtime asked the arbitrator (tie_breaker = arbitrator:HOST:PORT) for its vote as {@link
+     * Effect.AskArbitrator} wanted, starting at {@code askedAt}: granted until {@code validUntil}
+     * (askedAt plus the granted lease, less a safety margin), refused (another part of the cluster
+     * holds it), wait (the arbitrator is still gathering the halves of a split, or waits out the
+     * leases it may have given before it restarted), or unreachable (no answer, or one that failed
+     * authentication). {@code reason} is the arbitrator's, for the log.
+     */
+    record ArbitratorAnswer(String target, Answer answer, java.time.Instant validUntil, java.time.Instant askedAt,
+            String reason) implements Event {
+        public enum Answer { GRANTED, WAIT, REFUSED, UNREACHABLE }
+
+        public ArbitratorAnswer {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(answer, "answer");
+            Objects.requireNonNull(askedAt, "askedAt");
+            if ((answer == Answer.GRANTED) != (validUntil != null)) {
+                throw new IllegalArgumentException("a granted vote has a validUntil, no other answer has");
+            }
+            reason = reason == null ? "" : reason;
+        }
+    }
+
+    /**
      * The node config's node list changed while running (crm cluster add/remove, on every member):
      * the voters are the new list (with the CIB's nodes section) from the next view on.
      */

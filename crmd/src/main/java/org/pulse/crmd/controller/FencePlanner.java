@@ -154,7 +154,10 @@ final class FencePlanner {
         }
         List<Level> out = new ArrayList<>();
         for (FenceDevices.Device d : FenceDevices.all(cib)) {
-            out.add(new Level(0, List.of(d.id())));
+            // A fence_watchdog resource is the watchdog pseudo-device, tried after every real one (next()).
+            if (!WatchdogFencing.isWatchdogDevice(d)) {
+                out.add(new Level(0, List.of(d.id())));
+            }
         }
         return out;
     }
@@ -231,8 +234,12 @@ final class FencePlanner {
         String action = FenceDevices.clusterAction(cib);
         List<Level> levels = new ArrayList<>(levels(cib, target));
         boolean topology = !levels.isEmpty() && levels.get(0).index() > 0;
-        if (!topology && watchdog.on() && FenceDevices.byId(cib, WatchdogFencing.DEVICE).isEmpty()) {
+        boolean watchdogCovers = WatchdogFencing.covers(cib, target);
+        if (!topology && watchdog.on() && watchdogCovers && FenceDevices.byId(cib, WatchdogFencing.DEVICE)
+                .filter(d -> !WatchdogFencing.isWatchdogDevice(d)).isEmpty()) {
             levels.add(new Level(0, List.of(WatchdogFencing.DEVICE)));
+        } else if (!topology && watchdog.on() && !watchdogCovers) {
+            notes.add(WatchdogFencing.notCovered(cib, target));
         }
         Progress p = progress;
         while (p.level() < levels.size()) {
@@ -245,11 +252,16 @@ final class FencePlanner {
                     continue;
                 }
                 FenceDevices.Device d = FenceDevices.byId(cib, id).orElse(null);
-                if (d == null && id.equals(WatchdogFencing.DEVICE)) {
+                if ((d == null && id.equals(WatchdogFencing.DEVICE)) || (d != null && WatchdogFencing.isWatchdogDevice(d))) {
                     if (!watchdog.on()) {
                         allDone = false;
                         why = label + "the watchdog cannot fence " + target + ": watchdog fencing is off"
                                 + " (stonith-watchdog-timeout is 0, fencing is disabled, or the setting is refused)";
+                        break;
+                    }
+                    if (!watchdogCovers) {
+                        allDone = false;
+                        why = label + "the watchdog cannot fence " + target + ": " + WatchdogFencing.notCovered(cib, target);
                         break;
                     }
                     if (now.isBefore(watchdog.readyAt())) {

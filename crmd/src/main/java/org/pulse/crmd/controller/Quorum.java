@@ -37,7 +37,8 @@ final class Quorum {
      * @param members         the partition's view
      * @param allSeenTogether whether every voter has been in one view with the others since this node started
      * @param tieBreakerWon   for ping: the target answered a ping sent in this view; for lease: this node
-     *                        holds the lease and it is still valid; null while that is not known yet
+     *                        holds the lease and it is still valid; for arbitrator: this node holds the
+     *                        arbitrator's vote and its lease is still valid; null while that is not known yet
      */
     static Decision decide(QuorumConfig q, List<String> voters, List<String> members, boolean allSeenTogether,
             Boolean tieBreakerWon) {
@@ -50,6 +51,9 @@ final class Quorum {
             return new Decision(false, have, votes, count + ", WITHOUT quorum: wait_for_all: every node must have"
                     + " been a member together once since this node started; still missing " + missing
                     + " (start them, or set wait_for_all = false if you know they are down)", missing);
+        }
+        if (isLastManStanding(q)) {
+            return lastManStanding(q, have, votes, count, tieBreakerWon);
         }
         if (have * 2 > votes) {
             return new Decision(true, have, votes, count, List.of());
@@ -66,6 +70,47 @@ final class Quorum {
             }
         }
         return tieOrLoss(q, voters, members, have, votes, count, tieBreakerWon);
+    }
+
+    /**
+     * Whether the DC of this partition asks for the tie-breaker (takes the lease, asks the arbitrator
+     * for its vote): on an exact half split, or with the arbitrator's lms whenever a voter is missing.
+     */
+    static boolean wantsTieBreaker(QuorumConfig q, List<String> voters, List<String> members) {
+        if (isLastManStanding(q)) {
+            int have = (int) members.stream().filter(voters::contains).count();
+            return have > 0 && have < voters.size();
+        }
+        return isTie(q, voters, members);
+    }
+
+    private static boolean isLastManStanding(QuorumConfig q) {
+        return q.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.ARBITRATOR
+                && q.tieBreaker().arbitration().algorithm() == QuorumConfig.Arbitration.Algorithm.LMS;
+    }
+
+    /**
+     * lms, as qnetd's with the arbitrator worth all votes but one: the whole cluster is quorate by
+     * itself (losing the arbitrator then changes nothing); any smaller part, a majority included, only
+     * while it holds the arbitrator's vote, which the arbitrator gives to one part at a time.
+     */
+    private static Decision lastManStanding(QuorumConfig q, int have, int votes, String count, Boolean won) {
+        QuorumConfig.TieBreaker tb = q.tieBreaker();
+        if (have == votes && votes > 0) {
+            return new Decision(true, have, votes, count + ", every node is a member (the arbitrator is not"
+                    + " needed)", List.of());
+        }
+        if (have == 0) {
+            return new Decision(false, have, votes, count + ", WITHOUT quorum", List.of());
+        }
+        if (won == null) {
+            return new Decision(false, have, votes, count + ", a part of the cluster, undecided until the"
+                    + " arbitrator " + tb.target() + " answers (lms)", List.of(), true);
+        }
+        return new Decision(won, have, votes, count + (won
+                ? ", quorate by the arbitrator's vote: tie_breaker = " + tb + " gave it to this part"
+                : ", WITHOUT quorum: tie_breaker = " + tb + ": only the whole cluster or the part holding the"
+                        + " arbitrator's vote is quorate, and this part does not hold it"), List.of());
     }
 
     /** An exact half split that no other rule decides: where a tie-breaker is asked. */
@@ -111,6 +156,16 @@ final class Quorum {
                         ? "won by tie_breaker = " + tb + ": this node holds the lease"
                         : "lost by tie_breaker = " + tb + ": another node holds the lease, or it ran out here"
                                 + " (WITHOUT quorum)"), List.of());
+            }
+            case ARBITRATOR -> {
+                if (tieBreakerWon == null) {
+                    return new Decision(false, have, votes, count + ", an even split, undecided until the"
+                            + " arbitrator " + tb.target() + " answers", List.of(), true);
+                }
+                return new Decision(tieBreakerWon, have, votes, count + ", an even split " + (tieBreakerWon
+                        ? "won by tie_breaker = " + tb + ": the arbitrator gave this half its vote"
+                        : "lost by tie_breaker = " + tb + ": the arbitrator votes for the other half, cannot be"
+                                + " reached, or did not decide in time (WITHOUT quorum)"), List.of());
             }
             default -> {
                 return new Decision(false, have, votes, count + ", an even split, WITHOUT quorum (no tie_breaker set)",

@@ -88,4 +88,33 @@ final class WatchdogFencing {
             return since.plusMillis(timeoutMs);
         }
     }
+
+    /**
+     * Pacemaker's {@code stonith:fence_watchdog} resource: not an agent the fencer runs but a statement
+     * of which nodes use watchdog fencing ({@code pcmk_host_list}); the fencer treats it as this
+     * pseudo-device. Without one, every node does (as Pacemaker's implicit watchdog device).
+     */
+    static boolean isWatchdogDevice(FenceDevices.Device d) {
+        return "fence_watchdog".equals(d.primitive().agent().type());
+    }
+
+    /** Whether the watchdog may fence {@code target}: no fence_watchdog device lists nodes, or one lists it. */
+    static boolean covers(Cib cib, String target) {
+        java.util.List<FenceDevices.Device> devices = FenceDevices.all(cib).stream()
+                .filter(WatchdogFencing::isWatchdogDevice).toList();
+        return devices.isEmpty() || devices.stream().anyMatch(d -> d.hostList().isEmpty() || d.hostList().contains(target));
+    }
+
+    /** Why the watchdog may not fence {@code target}, for the fencer's notes and the log. */
+    static String notCovered(Cib cib, String target) {
+        StringBuilder lists = new StringBuilder();
+        for (FenceDevices.Device d : FenceDevices.all(cib)) {
+            if (isWatchdogDevice(d)) {
+                lists.append(lists.length() == 0 ? "" : ", ").append(d.id()).append(" (pcmk_host_list=")
+                        .append(String.join(",", d.hostList())).append(')');
+            }
+        }
+        return target + " does not use watchdog fencing: it is not in the host list of the fence_watchdog device "
+                + lists + "; add it there if its watchdog is fed by crmd, or fence it with another device";
+    }
 }

@@ -31,8 +31,8 @@ import org.slf4j.Logger;
  * it as {@code Authorization: Bearer TOKEN} instead. Every request then acts as the token's user
  * through the admin socket's own handler ({@link AdminHandler}) and rules ({@link AdminAccess}): root
  * and hacluster everything, haclient members what the CIB's ACLs allow, anyone else nothing. A POST
- * must be {@code application/json} (a cross-site form cannot send that). The console is refused on a
- * listener bound off loopback: it has no TLS yet, and a token must not cross a network in clear.
+ * must be {@code application/json} (a cross-site form cannot send that). Off loopback the console is
+ * served only over TLS (node config {@code http_tls}): a token must not cross a network in clear.
  *
  * <p>Live updates: {@code GET /api/v1/events} is a server-sent event stream; a {@code status} event
  * carries the same document as {@code GET /api/v1/status} whenever it changed (the runtime signals each
@@ -52,20 +52,25 @@ final class Console {
     private final AdminAccess access;
     private final Clock clock;
     private final Logger log;
-    private final boolean loopback;
+    /** Whether the page and API may be served: on loopback, or over TLS. */
+    private final boolean servable;
+    /** Over TLS: the cookie is Secure (never sent back over plain HTTP). */
+    private final boolean tls;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
     private final AtomicLong ids = new AtomicLong();
     /** Bumped by the runtime at each change worth showing; streams wait on it. */
     private final Object changed = new Object();
     private long changes;
 
-    Console(CrmdRuntime runtime, AdminHandler handler, AdminAccess access, Clock clock, Logger log, boolean loopback) {
+    Console(CrmdRuntime runtime, AdminHandler handler, AdminAccess access, Clock clock, Logger log, boolean loopback,
+            boolean tls) {
         this.runtime = runtime;
         this.handler = handler;
         this.access = access;
         this.clock = clock;
         this.log = log;
-        this.loopback = loopback;
+        this.servable = loopback || tls;
+        this.tls = tls;
     }
 
     void register(HttpServer s) {
@@ -103,7 +108,7 @@ final class Console {
                     + " /api/v1/ and /metrics\n").getBytes(StandardCharsets.UTF_8));
             return;
         }
-        if (!loopback) {
+        if (!servable) {
             send(ex, 403, "text/plain; charset=utf-8", offLoopback().getBytes(StandardCharsets.UTF_8));
             return;
         }
@@ -125,8 +130,9 @@ final class Console {
     }
 
     private static String offLoopback() {
-        return "the console is served on loopback only (it has no TLS yet): set 'http = 127.0.0.1:PORT' and reach it"
-                + " through an SSH tunnel (ssh -L PORT:127.0.0.1:PORT NODE)\n";
+        return "off loopback the console is served only over TLS (a token must not cross a network in clear): set"
+                + " 'http_tls = self-signed' (or http_tls_cert and http_tls_key) in the node config, or 'http = 127.0.0.1:PORT'"
+                + " and reach it through an SSH tunnel (ssh -L PORT:127.0.0.1:PORT NODE)\n";
     }
 
     // ---- the API
@@ -151,7 +157,7 @@ final class Console {
         List<String> parts = new ArrayList<>(List.of(path.split("/")));
         parts.removeIf(String::isEmpty);
         try {
-            if (!loopback) {
+            if (!servable) {
                 throw new Failure(403, AdminError.ACCESS_DENIED, offLoopback().strip());
             }
             if (method.equals("POST") && !String.valueOf(ex.getRequestHeaders().getFirst("Content-Type"))
@@ -229,7 +235,7 @@ final class Console {
         Who who = check(token);
         long maxAge = Math.max(1, who.expiresEpochS() - clock.instant().getEpochSecond());
         ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + token + "; Path=/; Max-Age=" + maxAge
-                + "; HttpOnly; SameSite=Strict");
+                + "; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : ""));
         json(ex, 200, Map.of("user", who.caller().user(), "expires",
                 java.time.Instant.ofEpochSecond(who.expiresEpochS()).toString()));
     }

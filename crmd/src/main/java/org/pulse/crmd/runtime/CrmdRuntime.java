@@ -1,6 +1,7 @@
 package org.pulse.crmd.runtime;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +111,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private Console console;
     /** Signs and checks the console's login tokens; set at boot once the cluster key is read. */
     private volatile WebTokens webTokens;
+    /** The http listener's TLS material (http_tls), or null: plain HTTP. */
+    private volatile ConsoleTls.Material tls;
     /** The transitions this node ran as DC, newest last, at most {@link #TRANSITIONS_KEPT}. */
     private final java.util.ArrayDeque<Effect.TransitionEnded> transitions = new java.util.ArrayDeque<>();
     static final int TRANSITIONS_KEPT = 200;
@@ -147,7 +150,24 @@ public final class CrmdRuntime implements AutoCloseable {
     private boolean leaseHolding;
     /** Authenticates the lease file's line: derived from the cluster key, so only key holders can claim the lease. */
     private byte[] leaseMacKey;
+    /** Asks the arbitrator (tie_breaker = arbitrator:HOST:PORT) every second while the controller wants its vote, else null. */
+    private ScheduledExecutorService arbiter;
+    /** The controller's last wish for the arbitrator's vote, with the partition to ask for. */
+    private volatile Effect.AskArbitrator arbitratorWish;
+    /** Only the arbiter thread touches these two. */
+    private boolean arbitratorAsked;
+    private String arbitratorLastOutcome = "";
+    /** Proves this cluster's key to the arbitrator and checks its answers: derived, so the arbitrator never holds the traffic key. */
+    private byte[] arbitratorKey;
     private long peIndex;
+    /** The lines crm history reads (DATA_DIR/history.log): transitions, operation results, views. */
+    private final HistoryLog history;
+    /** The scheduler input saved while performing the current event's effects, else -1 (event thread only). */
+    private long savedInputThisEvent = -1;
+    /** This node's transitions as DC that started: their tag and saved input, until they end (event thread only). */
+    private final Map<Long, String> startedTransitions = new java.util.HashMap<>();
+    /** Fence targets of operations sent to the LRM, by operation key, for the history's line of the result. */
+    private final Map<String, String> fenceTargets = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
     /** Set once a CIB could not be stored: this node is leaving and acknowledges nothing more. */
     private final java.util.concurrent.atomic.AtomicBoolean storageFailed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -176,6 +196,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 () -> messenger == null ? 0 : messenger.messagesReceived(),
                 () -> messenger == null ? 0 : messenger.messagesSent());
         this.failoverThread = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-failover-" + config.node()));
+        this.history = new HistoryLog(config.dataDir(), config.node(), log);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -200,6 +221,7 @@ public final class CrmdRuntime implements AutoCloseable {
         // The key first: without it nothing else is worth starting (its message says what to do).
         ClusterKey key = ClusterKey.load(config.keyFile());
         leaseMacKey = key.derive("pulse/lease/v1");
+        arbitratorKey = key.derive(org.pulse.crmd.arbitrator.ArbitratorProtocol.KEY_LABEL);
         webTokens = new WebTokens(key.derive("pulse/web-token/v1"));
         Files.createDirectories(config.dataDir());
         PrivateFiles.privateDirectory(peDir); // saved inputs hold every parameter, passwords included
@@ -231,9 +253,22 @@ public final class CrmdRuntime implements AutoCloseable {
         });
         admin = AdminServer.start(config.socket(), this, log);
         if (config.http() != null) {
+            if (config.httpTls().on()) {
+                try {
+                    tls = ConsoleTls.load(config.httpTls(), config.dataDir(), config.node(), config.http());
+                    log.info("http listener: TLS certificate {} (SHA-256 {})", tls.certificate().getSubjectX500Principal(),
+                            tls.sha256());
+                } catch (IOException e) {
+                    // The node runs on (a console setting must not keep a cluster member down); without TLS the listener
+                    // serves /metrics, and the console on loopback only, as if http_tls were off.
+                    log.error("http listener without TLS: {}; fix http_tls / http_tls_cert / http_tls_key in {}",
+                            e.getMessage(), config.file());
+                }
+            }
+            InetAddress bound = config.http().getAddress();
             console = new Console(this, new AdminHandler(this), new AdminAccess(() -> System.nanoTime() / 1_000_000), clock,
-                    log, config.http().getAddress() == null || config.http().getAddress().isLoopbackAddress());
-            metrics = MetricsServer.start(config.http(), this::metricsText, console, log);
+                    log, bound == null || bound.isLoopbackAddress(), tls != null);
+            metrics = MetricsServer.start(config.http(), this::metricsText, console, tls == null ? null : tls.context(), log);
         }
         List<ClusterKey> accepted = new ArrayList<>();
         for (Path f : config.acceptKeyFiles()) {
@@ -246,7 +281,7 @@ public final class CrmdRuntime implements AutoCloseable {
         // A list taken during the join reached the controller but not messaging (not yet assigned then).
         messenger.updateMembers(config.nodes().keySet(), new ArrayList<>(config.nodes().values()));
         log.info("failure detection: {}", messenger.describeTiming());
-        joinListener = JoinListener.start(config, nodeList, log);
+        joinListener = JoinListener.start(config, this::config, nodeList, log);
         started.countDown();
         if (config.watchdog() != null) {
             long t0 = System.nanoTime();
@@ -268,6 +303,62 @@ public final class CrmdRuntime implements AutoCloseable {
             leaser.scheduleWithFixedDelay(() -> tendLease(leasePath), LEASE_RENEW_MS, LEASE_RENEW_MS,
                     TimeUnit.MILLISECONDS);
         }
+        if (quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.ARBITRATOR) {
+            arbiter = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crmd-arbitrator-" + config.node()));
+            arbiter.scheduleWithFixedDelay(this::tendArbitrator, LEASE_RENEW_MS, LEASE_RENEW_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * On the arbiter thread: while the controller wants the arbitrator's vote, ask (which renews a held
+     * one) and report the answer; once not wanted, tell the arbitrator once, so that the vote is free
+     * for another part at once. The vote counts here from before the question was sent, less a third of
+     * the lease, so this node stops counting on it before the arbitrator may give it to anyone else.
+     */
+    private void tendArbitrator() {
+        Effect.AskArbitrator wish = arbitratorWish;
+        QuorumConfig.TieBreaker tb = config.quorum().tieBreaker();
+        String target = tb.target();
+        int colon = target.lastIndexOf(':');
+        java.time.Instant askedAt = clock.instant();
+        boolean want = wish != null && wish.want();
+        if (!want && !arbitratorAsked) {
+            return;
+        }
+        org.pulse.crmd.arbitrator.VoteBook.Ask ask = new org.pulse.crmd.arbitrator.VoteBook.Ask(config.cluster(),
+                config.node(), tb.arbitration().algorithm().name().toLowerCase(), tb.arbitration().tieBreaker(),
+                want ? wish.voters() : List.of(), want ? wish.members() : List.of());
+        Event.ArbitratorAnswer answer;
+        try {
+            org.pulse.crmd.arbitrator.ArbitratorProtocol.Reply r = org.pulse.crmd.arbitrator.ArbitratorProtocol.ask(
+                    new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1))),
+                    arbitratorKey, ask, !want, PING_TIMEOUT_MS);
+            arbitratorAsked = want;
+            if (!want) {
+                return;
+            }
+            answer = switch (r.kind()) {
+                case GRANT -> new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.GRANTED,
+                        askedAt.plusMillis(r.leaseMs() - r.leaseMs() / 3), askedAt, r.reason());
+                case WAIT -> new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.WAIT, null, askedAt,
+                        r.reason());
+                case REFUSE -> new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.REFUSED, null, askedAt,
+                        r.reason());
+            };
+        } catch (IOException | RuntimeException e) {
+            if (!want) {
+                arbitratorAsked = false; // it forgets by itself when the lease runs out
+                return;
+            }
+            answer = new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.UNREACHABLE, null, askedAt,
+                    e.getMessage());
+        }
+        String outcome = answer.answer().name();
+        if (!outcome.equals(arbitratorLastOutcome) && answer.answer() != Event.ArbitratorAnswer.Answer.GRANTED) {
+            log.info("arbitrator {}: {} ({})", target, answer.answer(), answer.reason());
+        }
+        arbitratorLastOutcome = outcome;
+        post(answer);
     }
 
     /**
@@ -360,6 +451,10 @@ public final class CrmdRuntime implements AutoCloseable {
     private final class Listener implements MessagingListener {
         @Override
         public void onView(ClusterView v) {
+            List<String> before = lastMembers;
+            history.write(clock.instant(), "view " + v.id() + ": members " + v.members() + ", DC " + v.members().get(0)
+                    + ", joined " + v.members().stream().filter(m -> !before.contains(m)).toList()
+                    + ", left " + before.stream().filter(m -> !v.members().contains(m)).toList());
             observations.view(v.members());
             watchFailovers(v.members(), clock.instant());
             post(new Event.ViewChanged(new View(v.id(), v.members())));
@@ -415,6 +510,8 @@ public final class CrmdRuntime implements AutoCloseable {
 
     private void handle(Event e) {
         List<Effect> effects;
+        long transitionBefore = controller.transitionId();
+        savedInputThisEvent = -1;
         try {
             effects = controller.handle(e, clock.instant());
         } catch (RuntimeException ex) {
@@ -423,6 +520,12 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         for (Effect f : effects) {
             perform(f);
+        }
+        long transitionNow = controller.transitionId();
+        if (transitionNow != -1 && transitionNow != transitionBefore && controller.isDc()) {
+            transitionStarted(transitionNow);
+        } else if (!controller.isDc() && !startedTransitions.isEmpty()) {
+            startedTransitions.clear(); // no longer DC: those transitions end unrecorded (history says "unfinished")
         }
         if (watchdog != null) {
             published = new WatchdogFeeder.ControllerState(controller.quorate(), controller.watchdogFencingInUse());
@@ -470,6 +573,9 @@ public final class CrmdRuntime implements AutoCloseable {
                 old.cancel(false);
             }
         } else if (f instanceof Effect.RunOperation r) {
+            if (r.request().agent().cls().equals("stonith") && r.request().params().containsKey("nodename")) {
+                fenceTargets.put(r.request().opKey(), r.request().params().get("nodename"));
+            }
             runOperation(r.request());
         } else if (f instanceof Effect.CancelRecurring c) {
             for (OperationRequest r : lrm.recurring(c.resourceId())) {
@@ -494,6 +600,12 @@ public final class CrmdRuntime implements AutoCloseable {
                 Path leasePath = Path.of(config.quorum().tieBreaker().target());
                 leaser.execute(() -> tendLease(leasePath));
             }
+        } else if (f instanceof Effect.AskArbitrator a) {
+            arbitratorWish = a;
+            if (arbiter != null) {
+                // At once rather than at the next renewal: the partition is undecided until then.
+                arbiter.execute(this::tendArbitrator);
+            }
         } else if (f instanceof Effect.SelfFence s) {
             if (watchdog != null) {
                 // Through the watchdog, a reset rather than a process halt: everything of the node goes,
@@ -505,6 +617,7 @@ public final class CrmdRuntime implements AutoCloseable {
             selfFence(s.reason());
         } else if (f instanceof Effect.TransitionEnded t) {
             observations.transitionEnded(t.actions().size(), t.durationMs(), t.clean());
+            transitionEnded(t);
             synchronized (transitions) {
                 transitions.add(t);
                 if (transitions.size() > TRANSITIONS_KEPT) {
@@ -806,6 +919,11 @@ public final class CrmdRuntime implements AutoCloseable {
         AgentRef a = r.agent();
         String agent = a.standard() + (a.provider() == null || a.provider().isEmpty() ? "" : ":" + a.provider()) + ":" + a.type();
         observations.operation(agent, r.action(), r.execTimeMs());
+        String target = r.transitionKey() == null ? null : fenceTargets.remove(r.transitionKey());
+        history.operation(clock.instant(), r.transitionKey(), r.resourceId(), r.action(), r.intervalMs(), r.rcCode(),
+                r.execStatus() != org.pulse.lrm.ExecStatus.DONE ? r.execStatus().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                        : r.rcCode() == r.expectedRc() ? "ok" : "failed, expected rc " + r.expectedRc(),
+                r.execTimeMs(), r.exitReason(), target);
         if (a.standard().equals("stonith") && Set.of("off", "reboot", "on").contains(r.action())) {
             observations.fencing(r.resourceId(), r.execTimeMs());
         }
@@ -886,6 +1004,7 @@ public final class CrmdRuntime implements AutoCloseable {
             PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".xml", cib.toXml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".actions",
                     decided.canonicalActions().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            savedInputThisEvent = index;
             long drop = index - config.peInputsKept();
             if (drop > 0) {
                 Files.deleteIfExists(peDir.resolve("pe-input-" + drop + ".xml"));
@@ -895,6 +1014,33 @@ public final class CrmdRuntime implements AutoCloseable {
         } catch (IOException e) {
             log.warn("cannot save scheduler input {} in {}: {}", index, peDir, e.getMessage());
         }
+    }
+
+    /**
+     * This node as DC started transition {@code id}: its tag, with the scheduler input it came from (saved while
+     * the same event was handled; none for a fencing-only transition before the join's CIB is everywhere).
+     */
+    private void transitionStarted(long id) {
+        View v = controller.view();
+        String tag = HistoryLog.tag(id, config.node(), v == null ? "?" : v.id());
+        String input = savedInputThisEvent < 0 ? "no saved input" : "pe-input-" + savedInputThisEvent;
+        startedTransitions.put(id, tag + " " + input);
+        history.write(clock.instant(), tag + " started from " + input);
+    }
+
+    private void transitionEnded(Effect.TransitionEnded t) {
+        String started = startedTransitions.remove(t.id());
+        if (started == null) {
+            // Started and ended within one event (only pseudo actions): its input is the one saved meanwhile.
+            View v = controller.view();
+            String tag = HistoryLog.tag(t.id(), config.node(), v == null ? "?" : v.id());
+            String input = savedInputThisEvent < 0 ? "no saved input" : "pe-input-" + savedInputThisEvent;
+            history.write(clock.instant(), tag + " started from " + input);
+            started = tag + " " + input;
+        }
+        String tag = started.substring(0, started.lastIndexOf(')') + 1);
+        history.write(clock.instant(), tag + " ended: " + t.result() + " in " + t.durationMs() + " ms, "
+                + t.actions().size() + " actions; trigger: " + t.trigger());
     }
 
     // ---- for the admin socket (called on its threads)
@@ -933,9 +1079,12 @@ public final class CrmdRuntime implements AutoCloseable {
     }
 
     /** Where this node serves the console, or null. */
+    /** Where the console is; with TLS, the certificate's fingerprint to pin (crm web token prints both). */
     String consoleUrl() {
         MetricsServer m = metrics;
-        return m == null || console == null ? null : "http://" + config.http().getHostString() + ":" + m.port() + "/";
+        ConsoleTls.Material t = tls;
+        return m == null || console == null ? null : (t == null ? "http://" : "https://") + config.http().getHostString()
+                + ":" + m.port() + "/" + (t == null ? "" : " (TLS certificate SHA-256 " + t.sha256() + ")");
     }
 
     List<Effect.TransitionEnded> transitions() {
@@ -1001,6 +1150,9 @@ public final class CrmdRuntime implements AutoCloseable {
         if (pinger != null) {
             pinger.shutdownNow();
         }
+        if (arbiter != null) {
+            arbiter.shutdownNow();
+        }
         if (leaser != null) {
             leaser.shutdownNow();
         }
@@ -1019,6 +1171,7 @@ public final class CrmdRuntime implements AutoCloseable {
         if (alerts != null) {
             alerts.close();
         }
+        history.close();
         started.countDown();
         failoverThread.shutdownNow();
         if (sbd != null) {

@@ -17,6 +17,13 @@ import org.slf4j.Logger;
  * {@code crm cluster join} with {@link JoinServer}, one connection at a time on a thread of its own,
  * every read bounded. Without a live token in DATA_DIR/join-tokens it admits no one, so the port
  * gives a stranger nothing but a refusal.
+ *
+ * <p>Like messaging's filtered ports (PeerFilteredFdSock), the port talks only to known addresses:
+ * a connection is served only when it comes from the address of a node in the current node list
+ * (a node listed with {@code crm cluster add} before it joins, a node joining again) or from the
+ * address a live token was issued for ({@code crm cluster token --for HOST}, {@code init --for}).
+ * Any other connection is told so in one line and closed before anything it sent is parsed: a
+ * stranger with a stolen token still cannot join, and cannot make the node hash or decrypt.
  */
 final class JoinListener implements AutoCloseable {
     /** The build a refusal names beside the protocol versions. */
@@ -32,7 +39,7 @@ final class JoinListener implements AutoCloseable {
     }
 
     /** Listens, or returns null (logged) when the port is taken: joins are then made at another node. */
-    static JoinListener start(NodeConfig config, NodeList nodes, Logger log) {
+    static JoinListener start(NodeConfig config, java.util.function.Supplier<NodeConfig> current, NodeList nodes, Logger log) {
         InetSocketAddress at = new InetSocketAddress(config.listen().getAddress(), config.listen().getPort() + JoinWire.PORT_OFFSET);
         ServerSocket server;
         try {
@@ -47,6 +54,13 @@ final class JoinListener implements AutoCloseable {
         Thread t = new Thread(() -> {
             while (!server.isClosed()) {
                 try (Socket s = server.accept()) {
+                    java.net.InetAddress peer = s.getInetAddress();
+                    if (!admitsFrom(current.get(), peer, log)) {
+                        refuse(s);
+                        log.warn("join port: refused a connection from {}: not a listed node's address nor one a live"
+                                + " token was issued for", peer.getHostAddress());
+                        continue;
+                    }
                     String what = JoinServer.serve(s, JoinTokens.file(config.dataDir()), BUILD,
                             request -> admit(config, nodes, request), System::currentTimeMillis, random);
                     log.info("join from {}: {}", s.getInetAddress().getHostAddress(), what);
@@ -59,8 +73,45 @@ final class JoinListener implements AutoCloseable {
         }, "crmd-join-" + config.node());
         t.setDaemon(true);
         t.start();
-        log.info("join port {} open (admits only holders of a live token from crm cluster token)", at);
+        log.info("join port {} open (admits only holders of a live token from crm cluster token, connecting from a listed"
+                + " node's address or the one the token was issued for)", at);
         return new JoinListener(server, t);
+    }
+
+    /** The listed nodes' addresses (both links) and the hosts live tokens were issued for. */
+    static boolean admitsFrom(NodeConfig c, java.net.InetAddress peer, Logger log) {
+        for (InetSocketAddress a : c.nodes().values()) {
+            if (peer.equals(a.getAddress())) {
+                return true;
+            }
+        }
+        for (InetSocketAddress a : c.secondLinks().values()) {
+            if (peer.equals(a.getAddress())) {
+                return true;
+            }
+        }
+        try {
+            for (String host : JoinTokens.issuedFor(JoinTokens.file(c.dataDir()), System.currentTimeMillis())) {
+                try {
+                    for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                        if (peer.equals(a)) {
+                            return true;
+                        }
+                    }
+                } catch (java.net.UnknownHostException e) {
+                    log.warn("join port: the host {} a token was issued for does not resolve", host);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("join port: cannot read the join tokens: {}", e.getMessage());
+        }
+        return false;
+    }
+
+    private static void refuse(Socket s) throws IOException {
+        JoinServer.refuse(s, "this node takes joins only from the addresses of listed nodes and those a token was"
+                + " issued for; make the token with 'crm cluster token --for ADDRESS' (the joining node's address as"
+                + " this node sees it), or list the node first with 'crm cluster add NODE ADDRESS:PORT'");
     }
 
     private static org.pulse.cib.join.JoinClient.Admission admit(NodeConfig config, NodeList nodes,

@@ -2,6 +2,11 @@ package org.pulse.crmd.runtime;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -26,9 +31,29 @@ final class MetricsServer implements AutoCloseable {
 
     /** Null (after a warning naming the setting) when the address cannot be bound: crmd runs on without metrics. */
     static MetricsServer start(InetSocketAddress address, Supplier<String> metricsText, Console console, Logger log) {
+        return start(address, metricsText, console, null, log);
+    }
+
+    /** With {@code tls} non-null, HTTPS only (TLS 1.2 and 1.3): a plain HTTP request gets no answer but a closed connection. */
+    static MetricsServer start(InetSocketAddress address, Supplier<String> metricsText, Console console, SSLContext tls,
+            Logger log) {
         HttpServer s;
         try {
-            s = HttpServer.create(address, 16);
+            if (tls != null) {
+                HttpsServer https = HttpsServer.create(address, 16);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                    @Override
+                    public void configure(HttpsParameters params) {
+                        SSLParameters p = tls.getDefaultSSLParameters();
+                        p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+                        p.setNeedClientAuth(false);
+                        params.setSSLParameters(p);
+                    }
+                });
+                s = https;
+            } else {
+                s = HttpServer.create(address, 16);
+            }
         } catch (IOException e) {
             log.warn("metrics listener: cannot listen on {}: {}; crmd runs on without /metrics. Set 'http = HOST:PORT'"
                     + " (a free port) or 'http = off' in the node config", address, e.toString());
@@ -57,8 +82,9 @@ final class MetricsServer implements AutoCloseable {
             });
         }
         s.start();
-        log.info("metrics on http://{}:{}/metrics{}", address.getHostString(), s.getAddress().getPort(),
-                console == null ? "" : ", the console on http://" + address.getHostString() + ":" + s.getAddress().getPort() + "/");
+        String scheme = tls == null ? "http" : "https";
+        log.info("metrics on {}://{}:{}/metrics{}", scheme, address.getHostString(), s.getAddress().getPort(),
+                console == null ? "" : ", the console on " + scheme + "://" + address.getHostString() + ":" + s.getAddress().getPort() + "/");
         return new MetricsServer(s);
     }
 

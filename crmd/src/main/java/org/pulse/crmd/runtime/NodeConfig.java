@@ -26,6 +26,10 @@ import org.pulse.lrm.LrmConfig;
  * nodes = node1@127.0.0.1:7801, node2@127.0.0.1:7802, node3@127.0.0.1:7803
  * # the HTTP listener (/metrics in Prometheus format); loopback unless set otherwise; "off" turns it off
  * http = 127.0.0.1:9664
+ * # TLS of that listener: off, self-signed (made once under DATA_DIR/tls; crm web token prints its
+ * # fingerprint) or pem (http_tls_cert = PEM chain, http_tls_key = PEM PKCS#8 or RSA key). Off loopback
+ * # the console and its API are served only with TLS.
+ * http_tls = off
  * # the cluster key, made by `crmd --generate-key FILE`
  * key = /etc/pulse/authkey
  * # during a rolling key change only: other keys whose traffic is accepted (this node seals with
@@ -57,8 +61,15 @@ import org.pulse.lrm.LrmConfig;
  * wait_for_all = false
  * # an exact half split: none, lowest (the half with the first of "nodes" wins), ping:ADDRESS (the half
  * # whose DC gets an answer from ADDRESS wins), lease:/PATH (the half whose DC holds the lease file,
- * # on storage every node sees, wins)
+ * # on storage every node sees, wins), arbitrator:HOST[:PORT] (the part a pulse-arbitrator on a third
+ * # machine gives its vote to; port 5403 by default; see crmd/README.md "Arbitrator")
  * tie_breaker = none
+ * # with tie_breaker = arbitrator only: ffsplit (its vote breaks an exact half split) or lms (last man
+ * # standing: the part holding its vote is quorate down to one node, and without it only the whole cluster)
+ * arbitrator_algorithm = ffsplit
+ * # with tie_breaker = arbitrator only: which of two equal parts it favours when neither had its vote
+ * # before: lowest (the part with the first node of "nodes"), highest (the last), or a node's name
+ * arbitrator_tie_breaker = lowest
  * # how long a CIB write may keep failing (retried with backoff) before this node stops its resources
  * # and leaves the cluster (the others take over, fencing it if needed); also a durable write's deadline
  * cib_write_deadline_ms = 10000
@@ -85,7 +96,20 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
         Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, Path ocfRoot,
         List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept,
         QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http, Failsafe failsafe, Path watchdog,
-        long watchdogTimeoutMs, List<Path> sbdDevices) {
+        long watchdogTimeoutMs, List<Path> sbdDevices, HttpTls httpTls) {
+
+    /**
+     * TLS of the http listener: {@code off}; {@code self-signed} (a key and certificate crmd makes once under
+     * DATA_DIR/tls, whose SHA-256 fingerprint {@code crm web token} prints); or {@code pem}, the operator's
+     * certificate chain and private key ({@code http_tls_cert}, {@code http_tls_key}, PEM).
+     */
+    public record HttpTls(String mode, Path cert, Path key) {
+        public static final HttpTls OFF = new HttpTls("off", null, null);
+
+        public boolean on() {
+            return !mode.equals("off");
+        }
+    }
 
     /**
      * What this node does when it cannot go on safely: how long CIB writes may fail before it leaves,
@@ -99,7 +123,8 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
             "two_node", "wait_for_all", "tie_breaker", "nodes_version", "cib_write_deadline_ms", "self_fence",
-            "watchdog", "watchdog_timeout_ms", "sbd_devices");
+            "watchdog", "watchdog_timeout_ms", "sbd_devices", "arbitrator_algorithm", "arbitrator_tie_breaker",
+            "http_tls", "http_tls_cert", "http_tls_key");
 
     /** SBD's default SBD_WATCHDOG_TIMEOUT. */
     static final long DEFAULT_WATCHDOG_TIMEOUT_MS = 5000;
@@ -127,7 +152,7 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
         return new NodeConfig(file, node, cluster, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newNodes)),
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newSecondLinks)), keyFile, dataDir, socket,
                 agentDirs, ocfRoot, stonithDirs, lsbDir, haRsctmp, failureDetectionMs, peInputsKept, quorum,
-                acceptKeyFiles, http, failsafe, watchdog, watchdogTimeoutMs, sbdDevices);
+                acceptKeyFiles, http, failsafe, watchdog, watchdogTimeoutMs, sbdDevices, httpTls);
     }
 
     public List<String> nodeNames() {
@@ -225,7 +250,36 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                                 Failsafe.DEFAULTS.selfFence()))),
                 watchdog(file, lineOf.get("watchdog"), values.get("watchdog")),
                 number(file, values, lineOf, "watchdog_timeout_ms", DEFAULT_WATCHDOG_TIMEOUT_MS),
-                sbdDevices(file, lineOf.get("sbd_devices"), values.get("sbd_devices"), values.get("watchdog")));
+                sbdDevices(file, lineOf.get("sbd_devices"), values.get("sbd_devices"), values.get("watchdog")),
+                httpTls(file, values, lineOf));
+    }
+
+    private static HttpTls httpTls(Path file, Map<String, String> values, Map<String, Integer> lineOf) throws ConfigException {
+        String cert = values.get("http_tls_cert");
+        String key = values.get("http_tls_key");
+        String mode = values.getOrDefault("http_tls", cert != null || key != null ? "pem" : "off").strip();
+        Integer line = lineOf.get("http_tls");
+        switch (mode) {
+            case "off", "self-signed" -> {
+                if (cert != null || key != null) {
+                    throw new ConfigException(file + ":" + lineOf.get(cert != null ? "http_tls_cert" : "http_tls_key") + ": "
+                            + (cert != null ? "http_tls_cert" : "http_tls_key") + " is set but http_tls = " + mode
+                            + "; remove http_tls (or set it to pem) to serve your certificate");
+                }
+                return mode.equals("off") ? HttpTls.OFF : new HttpTls(mode, null, null);
+            }
+            case "pem" -> {
+                if (cert == null || key == null) {
+                    throw new ConfigException(file + ":" + (line != null ? line : lineOf.get(cert != null ? "http_tls_cert" : "http_tls_key"))
+                            + ": TLS with your own certificate needs both http_tls_cert (the PEM certificate chain) and"
+                            + " http_tls_key (its PEM private key); " + (cert == null ? "http_tls_cert" : "http_tls_key")
+                            + " is missing (or set http_tls = self-signed)");
+                }
+                return new HttpTls(mode, Path.of(cert.strip()), Path.of(key.strip()));
+            }
+            default -> throw new ConfigException(file + ":" + line + ": http_tls = " + mode
+                    + " is not one of off, self-signed, pem");
+        }
     }
 
     private static String selfFence(Path file, Integer line, String value) throws ConfigException {
@@ -302,12 +356,63 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
             tieBreaker = QuorumConfig.TieBreaker.ping(tb.substring(5).strip());
         } else if (tb.startsWith("lease:") && tb.substring(6).strip().startsWith("/")) {
             tieBreaker = QuorumConfig.TieBreaker.lease(tb.substring(6).strip());
+        } else if (tb.startsWith("arbitrator:") && arbitratorTarget(tb.substring(11).strip()) != null) {
+            if (twoNode) {
+                throw new ConfigException(file + ":" + lineOf.get("two_node") + ": two_node = true and tie_breaker = "
+                        + tb + " contradict each other (two_node makes both halves quorate, the arbitrator one);"
+                        + " remove two_node");
+            }
+            tieBreaker = QuorumConfig.TieBreaker.arbitrator(arbitratorTarget(tb.substring(11).strip()),
+                    arbitration(file, values, lineOf, nodeNames));
         } else {
             throw new ConfigException(file + ":" + lineOf.get("tie_breaker") + ": tie_breaker = " + tb
                     + " is not one of none, lowest, ping:ADDRESS (e.g. ping:192.0.2.1, the gateway),"
-                    + " lease:/ABSOLUTE/PATH (a file on storage every node sees)");
+                    + " lease:/ABSOLUTE/PATH (a file on storage every node sees), arbitrator:HOST[:PORT]"
+                    + " (a pulse-arbitrator on a third machine)");
+        }
+        if (tieBreaker.kind() != QuorumConfig.TieBreaker.Kind.ARBITRATOR) {
+            for (String k : List.of("arbitrator_algorithm", "arbitrator_tie_breaker")) {
+                if (values.containsKey(k)) {
+                    throw new ConfigException(file + ":" + lineOf.get(k) + ": " + k + " goes with tie_breaker ="
+                            + " arbitrator:HOST only (tie_breaker is " + tb + "); remove it");
+                }
+            }
         }
         return new QuorumConfig(twoNode, waitForAll, tieBreaker);
+    }
+
+    /** HOST[:PORT] as HOST:PORT (port 5403 when not given), or null when it is not that. */
+    static String arbitratorTarget(String hostPort) {
+        if (hostPort.isEmpty() || hostPort.contains(" ") || hostPort.contains("/")) {
+            return null;
+        }
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0) {
+            return hostPort + ":" + org.pulse.crmd.arbitrator.ArbitratorProtocol.DEFAULT_PORT;
+        }
+        String port = hostPort.substring(colon + 1);
+        if (colon == 0 || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            return null;
+        }
+        return hostPort;
+    }
+
+    private static QuorumConfig.Arbitration arbitration(Path file, Map<String, String> values,
+            Map<String, Integer> lineOf, Set<String> nodeNames) throws ConfigException {
+        String alg = values.getOrDefault("arbitrator_algorithm", "ffsplit").strip().toLowerCase();
+        QuorumConfig.Arbitration.Algorithm algorithm;
+        switch (alg) {
+            case "ffsplit" -> algorithm = QuorumConfig.Arbitration.Algorithm.FFSPLIT;
+            case "lms" -> algorithm = QuorumConfig.Arbitration.Algorithm.LMS;
+            default -> throw new ConfigException(file + ":" + lineOf.get("arbitrator_algorithm")
+                    + ": arbitrator_algorithm = " + alg + " is not ffsplit or lms");
+        }
+        String tb = values.getOrDefault("arbitrator_tie_breaker", "lowest").strip();
+        if (!tb.equals("lowest") && !tb.equals("highest") && !nodeNames.contains(tb)) {
+            throw new ConfigException(file + ":" + lineOf.get("arbitrator_tie_breaker") + ": arbitrator_tie_breaker = "
+                    + tb + " is not lowest, highest or one of the nodes " + nodeNames);
+        }
+        return new QuorumConfig.Arbitration(algorithm, tb);
     }
 
     private static boolean bool(Path file, Map<String, String> values, Map<String, Integer> lineOf, String key,

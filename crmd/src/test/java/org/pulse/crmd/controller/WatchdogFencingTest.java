@@ -1,11 +1,13 @@
 package org.pulse.crmd.controller;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.pulse.cib.Cib;
 
@@ -80,6 +82,45 @@ class WatchdogFencingTest {
         FencePlanner.Step after = FencePlanner.next(cib, FencePlannerTest.N1_N2, "n1", "n3", failed,
                 FencePlanner.Answers.none(), LOST.plusSeconds(11), 20_000, w).step();
         assertInstanceOf(FencePlanner.Step.Fenced.class, after, "the device failed its tries: the watchdog fences");
+    }
+
+    /** Pacemaker's stonith:fence_watchdog resource: its pcmk_host_list names the nodes that use watchdog fencing. */
+    static String fenceWatchdog(String id, String hostList) {
+        return "<primitive id=\"" + id + "\" class=\"stonith\" type=\"fence_watchdog\"><instance_attributes id=\"" + id
+                + "-ia\"><nvpair id=\"" + id + "-hl\" name=\"pcmk_host_list\" value=\"" + hostList + "\"/>"
+                + "</instance_attributes></primitive>";
+    }
+
+    @Test
+    void aFenceWatchdogHostListSaysWhichNodesTheWatchdogMayFence() throws Exception {
+        Cib cib = FencePlannerTest.cib(fenceWatchdog("watchdog", "n2 n3"), "", "", nv("stonith-watchdog-timeout", "10s"));
+        WatchdogFencing.Wait w = new WatchdogFencing.Wait(10_000, LOST);
+        assertTrue(WatchdogFencing.covers(cib, "n3"));
+        assertFalse(WatchdogFencing.covers(cib, "n1"));
+        assertInstanceOf(FencePlanner.Step.WatchdogWait.class, step(cib, "n3", LOST.plusSeconds(1), w),
+                "listed: the watchdog fences it, never by running fence_watchdog");
+        assertInstanceOf(FencePlanner.Step.Fenced.class, step(cib, "n3", LOST.plusSeconds(10), w));
+        FencePlanner.Decision d = FencePlanner.next(cib, new View("v3", List.of("n2", "n3")), "n2", "n1",
+                FencePlanner.Progress.fresh(), FencePlanner.Answers.none(), LOST.plusSeconds(60), 20_000, w);
+        assertInstanceOf(FencePlanner.Step.AttemptFailed.class, d.step(), "not listed: the watchdog may not fence n1");
+        assertTrue(String.join("; ", d.notes()).contains("n1 does not use watchdog fencing: it is not in the host list"
+                + " of the fence_watchdog device watchdog (pcmk_host_list=n2,n3)"), String.join("; ", d.notes()));
+        // With a real device for n1 beside it, that device fences n1 and the watchdog the others.
+        Cib mixed = FencePlannerTest.cib(fenceWatchdog("watchdog", "n2 n3") + FencePlannerTest.perNode("n1"), "", "",
+                nv("stonith-watchdog-timeout", "10s"));
+        assertEquals("run fence-n1 on n2 level 0", FencePlannerTest.describe(FencePlanner.next(mixed,
+                new View("v3", List.of("n2", "n3")), "n2", "n1", FencePlanner.Progress.fresh(),
+                FencePlanner.Answers.none(), LOST.plusSeconds(60), 20_000, w).step()));
+        // In a topology level too.
+        Cib level = FencePlannerTest.cib(fenceWatchdog("wd", "n3"), "", FencePlannerTest.level(1, "target-pattern=\"n.*\"",
+                "wd"), nv("stonith-watchdog-timeout", "10s"));
+        assertInstanceOf(FencePlanner.Step.Fenced.class, step(level, "n3", LOST.plusSeconds(10), w));
+        assertInstanceOf(FencePlanner.Step.AttemptFailed.class, FencePlanner.next(level, new View("v3",
+                List.of("n2", "n3")), "n2", "n1", FencePlanner.Progress.fresh(), FencePlanner.Answers.none(),
+                LOST.plusSeconds(60), 20_000, w).step());
+        // Without a host list, every node uses it.
+        Cib all = FencePlannerTest.cib(fenceWatchdog("watchdog", ""), "", "", nv("stonith-watchdog-timeout", "10s"));
+        assertTrue(WatchdogFencing.covers(all, "n1"));
     }
 
     @Test

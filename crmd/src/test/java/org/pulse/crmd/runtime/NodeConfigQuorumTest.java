@@ -62,4 +62,28 @@ class NodeConfigQuorumTest {
         e = assertThrows(NodeConfig.ConfigException.class, () -> parse(THREE, "wait_for_all = maybe"));
         assertTrue(e.getMessage().contains("wait_for_all = maybe is not true or false"), e.getMessage());
     }
+
+    @Test
+    void anArbitratorWithItsAlgorithmAndTieBreaker() throws Exception {
+        QuorumConfig.TieBreaker tb = parse(THREE, "tie_breaker = arbitrator:192.0.2.7").quorum().tieBreaker();
+        assertEquals(QuorumConfig.TieBreaker.arbitrator("192.0.2.7:5403", QuorumConfig.Arbitration.DEFAULT), tb);
+        tb = parse(THREE, "tie_breaker = arbitrator:qnet.example:6000", "arbitrator_algorithm = lms",
+                "arbitrator_tie_breaker = c").quorum().tieBreaker();
+        assertEquals("qnet.example:6000", tb.target());
+        assertEquals(new QuorumConfig.Arbitration(QuorumConfig.Arbitration.Algorithm.LMS, "c"), tb.arbitration());
+        NodeConfig.ConfigException e = assertThrows(NodeConfig.ConfigException.class,
+                () -> parse(THREE, "tie_breaker = arbitrator:192.0.2.7", "arbitrator_tie_breaker = zed"));
+        assertTrue(e.getMessage().contains("arbitrator_tie_breaker = zed is not lowest, highest or one of the nodes"),
+                e.getMessage());
+        e = assertThrows(NodeConfig.ConfigException.class,
+                () -> parse(THREE, "tie_breaker = arbitrator:192.0.2.7", "arbitrator_algorithm = 2nodelms"));
+        assertTrue(e.getMessage().contains("is not ffsplit or lms"), e.getMessage());
+        e = assertThrows(NodeConfig.ConfigException.class, () -> parse(THREE, "arbitrator_algorithm = lms"));
+        assertTrue(e.getMessage().contains("goes with tie_breaker = arbitrator:HOST only"), e.getMessage());
+        e = assertThrows(NodeConfig.ConfigException.class,
+                () -> parse(TWO, "two_node = true", "tie_breaker = arbitrator:192.0.2.7"));
+        assertTrue(e.getMessage().contains("remove two_node"), e.getMessage());
+        e = assertThrows(NodeConfig.ConfigException.class, () -> parse(THREE, "tie_breaker = arbitrator:host:99999"));
+        assertTrue(e.getMessage().contains("arbitrator:HOST[:PORT]"), e.getMessage());
+    }
 }

@@ -46,6 +46,8 @@ import org.pulse.tests.support.TestEnv;
 class AdminAccessClusterTest {
     static final String MEMBER = "pulse-acl-member";
     static final String STRANGER = "pulse-acl-stranger";
+    /** In haclient, under a read-only ACL role: the console shows it everything and refuses every write. */
+    static final String VIEWER = "pulse-acl-viewer";
     static LocalCluster cluster;
     static Path dir;
     static final List<String> madeUsers = new ArrayList<>();
@@ -65,6 +67,7 @@ class AdminAccessClusterTest {
         }
         user(MEMBER, "haclient");
         user(STRANGER, null);
+        user(VIEWER, "haclient");
         dir = Files.createTempDirectory("pulse-acl-");
         int basePort = 24000 + (int) (ProcessHandle.current().pid() % 300) * 10;
         cluster = LocalCluster.start(repo, dir, 1, basePort);
@@ -147,6 +150,8 @@ class AdminAccessClusterTest {
             {"configure", "role", "operator", "read", "xpath:/cib", "write", "ref:web", "deny",
                 "xpath://nvpair[@name='state']"},
             {"configure", "acl_target", MEMBER, "operator"},
+            {"configure", "role", "viewer", "read", "xpath:/cib"},
+            {"configure", "acl_target", VIEWER, "viewer"},
         };
         for (String[] c : commands) {
             Map.Entry<Integer, String> r = cluster.crm(1, c);
@@ -232,6 +237,68 @@ class AdminAccessClusterTest {
                 r.error().message());
         AdminResponse q = as(STRANGER, AdminOp.QUERY);
         assertFalse(q.ok());
+    }
+
+    /**
+     * The console as a haclient user under a read-only ACL role (a token it asked for itself through the admin
+     * socket): the page, whoami and the status (resources included) answer; every node and resource action
+     * of the console is refused with 403 naming the user and the rule, and the CIB does not change.
+     */
+    @Test
+    @Order(5)
+    void aReadOnlyAclUserSeesTheConsoleAndEveryWriteActionIsRefused() throws Exception {
+        AdminResponse t = as(VIEWER, AdminOp.WEB_TOKEN, "lifetime", 600L);
+        assertTrue(t.ok(), t.toString());
+        String token = t.result().requireString("token");
+        String base = "http://127.0.0.1:" + cluster.httpPort(1);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> call = (method, path) -> {
+            var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + token);
+            if (method.equals("POST")) {
+                b.header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        path.endsWith("/move") ? "{\"node\": \"node1\"}" : "{}"));
+            }
+            try {
+                return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(method + " " + path + ": " + e, e);
+            }
+        };
+        assertEquals(200, call.apply("GET", "/").statusCode());
+        var who = call.apply("GET", "/api/v1/whoami");
+        assertEquals(200, who.statusCode(), who.body());
+        assertTrue(who.body().contains("\"user\":\"" + VIEWER + "\"") && who.body().contains("\"kind\":\"acl\""), who.body());
+        var status = call.apply("GET", "/api/v1/status");
+        assertEquals(200, status.statusCode(), status.body());
+        assertTrue(status.body().contains("\"id\":\"web\"") && status.body().contains("\"name\":\"node1\""), status.body());
+
+        // Each action from a state where it would change the CIB (root prepares it; a write that changes nothing is
+        // answered "no change" whoever asks, as nothing is written).
+        String[][] writes = {
+            {"/api/v1/nodes/node1/standby", "node online node1"},
+            {"/api/v1/nodes/node1/online", "node standby node1"},
+            {"/api/v1/nodes/node1/maintenance", "node ready node1"},
+            {"/api/v1/nodes/node1/ready", "node maintenance node1"},
+            {"/api/v1/resources/web/start", "resource stop web"},
+            {"/api/v1/resources/web/stop", "resource start web"},
+            {"/api/v1/resources/web/move", "resource clear web"},
+            {"/api/v1/resources/web/clear", "resource move web node1"},
+            {"/api/v1/resources/web/cleanup", "resource start web"},
+        };
+        for (String[] w : writes) {
+            Map.Entry<Integer, String> prepared = cluster.crm(1, w[1].split(" "));
+            assertEquals(0, prepared.getKey(), w[1] + ": " + prepared.getValue());
+            String before = cibAsRoot();
+            var r = call.apply("POST", w[0]);
+            assertEquals(403, r.statusCode(), "POST " + w[0] + " as " + VIEWER + " after " + w[1] + ": " + r.body());
+            assertTrue(r.body().contains("\"code\":\"access-denied\"") && r.body().contains(VIEWER)
+                    && r.body().contains("viewer"), "POST " + w[0] + ": the refusal names the user and the rule: " + r.body());
+            assertEquals(version(before), version(cibAsRoot()), "POST " + w[0] + " changed nothing");
+        }
+        for (String undo : List.of("node online node1", "node ready node1", "resource clear web")) {
+            assertEquals(0, cluster.crm(1, undo.split(" ")).getKey(), undo);
+        }
     }
 
     @Test

@@ -649,6 +649,74 @@ class LoopbackClusterTest {
         assertTrue(one.getValue().contains("CIB changes"), one.getValue());
     }
 
+    /**
+     * crm history on a report of this run (every node's data dir, the killed DC's too, as crm report would
+     * collect them): the transitions of both DCs, one shown with its CIB diff and log lines from several
+     * nodes, d1's and the killed node's events, and clear errors for what is not there.
+     */
+    @Test
+    @Order(16)
+    void crmHistoryOnAReportOfEveryNodeShowsTransitionsWithEveryNodesLogLines() throws Exception {
+        assertNotNull(killedDc, "the DC-kill test did not run");
+        Path report = Files.createDirectories(dir.resolve("report"));
+        for (int n = 1; n <= 3; n++) {
+            Path link = report.resolve("node" + n);
+            if (!Files.exists(link)) {
+                Files.createSymbolicLink(link, dir.resolve("node" + n).resolve("data"));
+            }
+        }
+        String r = report.toString();
+        Map.Entry<Integer, String> list = cluster.crm(1, "history", "--report", r);
+        assertEquals(0, list.getKey(), list.getValue());
+        System.out.println("crm history --report:\n" + list.getValue());
+        // Both DCs' transitions, named DC:N; d1's first probes ran on every node.
+        List<String> probes = list.getValue().lines().filter(l -> l.matches("node\\d:\\d+ .*complete .*Probe d1 on node.*")).toList();
+        assertFalse(probes.isEmpty(), "no completed transition probing d1:\n" + list.getValue());
+        assertTrue(list.getValue().lines().anyMatch(l -> l.startsWith(killedDc + ":")), "the killed DC's transitions are listed");
+        String id = probes.get(0).split(" ")[0];
+        Map.Entry<Integer, String> one = cluster.crm(1, "history", "--report", r, "transition", id);
+        assertEquals(0, one.getKey(), one.getValue());
+        System.out.println("crm history transition " + id + ":\n" + one.getValue());
+        String shown = one.getValue();
+        assertTrue(shown.startsWith("Transition " + id + " ("), shown);
+        assertTrue(shown.contains("  result: complete in "), shown);
+        assertTrue(shown.contains("CIB changes since transition ") && shown.contains("+ /cib/configuration[0]/resources[0]: <primitive id=\"d1\""),
+                "the diff that triggered d1's probes adds d1:\n" + shown);
+        java.util.Set<String> logNodes = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^  \\S+Z (node\\d) transition \\d+ of node\\d \\(view [^)]+\\)[: ].*$")
+                .matcher(shown);
+        while (m.find()) {
+            logNodes.add(m.group(1));
+        }
+        assertTrue(logNodes.size() >= 2, "log lines of at least two nodes for " + id + ", got " + logNodes + ":\n" + shown);
+        assertTrue(shown.matches("(?s).*Log lines for transition \\d+ of node\\d \\(view .*started from pe-input-.*monitor of d1 on node\\d: ok \\(rc 7\\).*"),
+                shown);
+
+        Map.Entry<Integer, String> d1 = cluster.crm(1, "history", "--report", r, "resource", "d1");
+        assertEquals(0, d1.getKey(), d1.getValue());
+        System.out.println("crm history resource d1:\n" + d1.getValue());
+        assertTrue(d1.getValue().matches("(?s).*\\bmove +node\\d +transition node\\d:\\d+: moves d1 node\\d -> node\\d: .*"), d1.getValue());
+        assertTrue(d1.getValue().matches("(?s).*\\boperation +node\\d +transition \\d+ of node\\d \\(view [^)]+\\): start of d1 on node\\d: ok.*"),
+                d1.getValue());
+        Map.Entry<Integer, String> node = cluster.crm(1, "history", "--report", r, "node", killedDc);
+        assertEquals(0, node.getKey(), node.getValue());
+        System.out.println("crm history node " + killedDc + ":\n" + node.getValue());
+        assertTrue(node.getValue().matches("(?s).*\\bleft +" + killedDc + " +view .*"), node.getValue());
+        assertTrue(node.getValue().matches("(?s).*\\bfenced +node\\d +transition .* of fence-sim on node\\d \\(target " + killedDc + "\\): ok.*"),
+                node.getValue());
+
+        Map.Entry<Integer, String> bad = cluster.crm(1, "history", "--report", r, "transition", "99999");
+        assertEquals(1, bad.getKey(), bad.getValue());
+        assertTrue(bad.getValue().contains("no transition 99999 in ") && bad.getValue().contains("(kept: node"), bad.getValue());
+        Map.Entry<Integer, String> rsc = cluster.crm(1, "history", "--report", r, "resource", "nosuch");
+        assertEquals(1, rsc.getKey(), rsc.getValue());
+        assertTrue(rsc.getValue().contains("no resource 'nosuch' in the saved inputs or history logs of node1, node2, node3 (resources: ")
+                && rsc.getValue().contains("d1"), rsc.getValue());
+        Map.Entry<Integer, String> nd = cluster.crm(1, "history", "--report", r, "node", "node9");
+        assertEquals(1, nd.getKey(), nd.getValue());
+        assertTrue(nd.getValue().contains("no node 'node9'"), nd.getValue());
+    }
+
     @Test
     @Order(20)
     void everyLiveNodesMetricsPassPromtoolAndAgreeWithStatus() throws Exception {

@@ -82,6 +82,8 @@ public final class FailoverBench {
         boolean onlyIpmi = false;
         int watchdogTrials = -1;
         boolean onlyWatchdog = false;
+        int sbdTrials = -1;
+        boolean onlySbd = false;
         boolean soakLoad = false;
         boolean noGuard = false;
         long restartSoakS = 600;
@@ -117,6 +119,12 @@ public final class FailoverBench {
                 case "--only-watchdog":
                     onlyWatchdog = true;
                     break;
+                case "--sbd-trials":
+                    sbdTrials = Integer.parseInt(args[++i]);
+                    break;
+                case "--only-sbd":
+                    onlySbd = true;
+                    break;
                 case "--trials":
                     trials = Integer.parseInt(args[++i]);
                     break;
@@ -133,7 +141,8 @@ public final class FailoverBench {
                     System.err.println("usage: bench/failover [--quick] [--trials N] [--moves N] [--soak-s S]"
                             + " [--failure-detection-ms D] [--ipmi-trials N (default: --trials; 0: no IPMI case)]"
                             + " [--only-ipmi] [--soak-load] [--restart-soak-s S] [--restart-every-s S] [--no-guard]"
-                            + " [--watchdog-trials N (default: --trials; 0: no watchdog case)] [--only-watchdog]");
+                            + " [--watchdog-trials N (default: --trials; 0: no watchdog case)] [--only-watchdog]"
+                            + " [--sbd-trials N (default: --trials; 0: no poison-pill case)] [--only-sbd]");
                     System.exit(2);
             }
         }
@@ -142,10 +151,13 @@ public final class FailoverBench {
             System.exit(2);
         }
         if (ipmiTrials < 0) {
-            ipmiTrials = onlyWatchdog ? 0 : trials;
+            ipmiTrials = onlyWatchdog || onlySbd ? 0 : trials;
         }
         if (watchdogTrials < 0) {
-            watchdogTrials = trials;
+            watchdogTrials = onlySbd ? 0 : trials;
+        }
+        if (sbdTrials < 0) {
+            sbdTrials = onlyWatchdog ? 0 : trials;
         }
         if (onlyIpmi && ipmiTrials == 0) {
             System.err.println("--only-ipmi with --ipmi-trials 0 measures nothing");
@@ -163,12 +175,12 @@ public final class FailoverBench {
                 + " --soak-s " + soakS + " --failure-detection-ms " + fdMs + " --ipmi-trials " + ipmiTrials
                 + (onlyIpmi ? " --only-ipmi" : "") + (soakLoad ? " --soak-load" : "") + " --restart-soak-s " + restartSoakS
                 + " --restart-every-s " + restartEveryS + (noGuard ? " --no-guard" : "") + " --watchdog-trials " + watchdogTrials
-                + (onlyWatchdog ? " --only-watchdog" : "");
+                + (onlyWatchdog ? " --only-watchdog" : "") + " --sbd-trials " + sbdTrials + (onlySbd ? " --only-sbd" : "");
         if (restartSoakS > 0 && restartEveryS < 10) {
             System.err.println("--restart-every-s " + restartEveryS + " leaves no time to fence, reboot and rejoin: use 10 or more");
             System.exit(2);
         }
-        if (!onlyWatchdog) {
+        if (!onlyWatchdog && !onlySbd) {
             runMainLab(repo, trials, moves, soakS, fdMs, ipmiTrials, onlyIpmi, cmd, soakLoad, noGuard, restartSoakS,
                     restartEveryS);
         }
@@ -185,6 +197,20 @@ public final class FailoverBench {
             System.out.println(String.format(Locale.ROOT, "failover-watchdog watchdog_trials=%d watchdog_median_ms=%d"
                     + " watchdog_max_ms=%d stonith_watchdog_timeout_ms=%d watchdog_timeout_ms=%d", w.size(), median(w),
                     max(w), WatchdogBench.STONITH_WATCHDOG_MS, WatchdogBench.WATCHDOG_MS));
+        }
+        if (sbdTrials > 0 && !onlyIpmi) {
+            // (h) in a lab of its own, last (see SbdBench).
+            List<Long> w = SbdBench.trials(repo, sbdTrials, fdMs);
+            System.out.println(String.format(Locale.ROOT, "%-44s %6s %6s %6s %6s", "case", "trials", "min", "median", "max"));
+            System.out.println(String.format(Locale.ROOT, "%-44s %6d %6d %6d %6d", "(h) VIP alone, poison-pill disk only",
+                    w.size(), min(w), median(w), max(w)));
+            System.out.println("(h): the only fence device is stonith:fence_pulse_sbd (a loop device); msgwait="
+                    + SbdBench.MSGWAIT_MS + " ms bounds the outage from below (the fencer waits it after writing the pill),"
+                    + " watchdog " + SbdBench.WATCHDOG_MS + " ms (pulse-watchdog-sim), failure_detection_ms="
+                    + SbdBench.detectionMs(fdMs) + "; reproduce: sudo " + cmd);
+            System.out.println(String.format(Locale.ROOT, "failover-sbd sbd_trials=%d sbd_median_ms=%d sbd_max_ms=%d"
+                    + " msgwait_ms=%d watchdog_timeout_ms=%d", w.size(), median(w), max(w), SbdBench.MSGWAIT_MS,
+                    SbdBench.WATCHDOG_MS));
         }
         System.exit(0);
     }

@@ -49,6 +49,8 @@ final class FailoverLab implements AutoCloseable {
     private final boolean[] killed = new boolean[NODES + 1];
     private final List<Process> probes = new CopyOnWriteArrayList<>();
     private java.util.function.IntFunction<String> extraConfig = i -> "";
+    /** The source tree whose bin/crmd, agents and fence agents node i runs (RollingUpgradeTest: an older release's). */
+    private final Path[] build = new Path[NODES + 1];
 
     /** Java options added to every crmd's (bench/failover --no-guard: the messaging guard off). */
     final String extraJavaOpts;
@@ -57,6 +59,7 @@ final class FailoverLab implements AutoCloseable {
         this.extraJavaOpts = extraJavaOpts;
         this.lab = lab;
         this.repo = repo;
+        java.util.Arrays.fill(build, repo);
         this.failureDetectionMs = failureDetectionMs;
         this.power = lab.dir("power");
         this.key = lab.workDir().resolve("authkey");
@@ -72,6 +75,14 @@ final class FailoverLab implements AutoCloseable {
      * waits for the VIP, then closes the cluster and its {@link #lab}.
      */
     static FailoverLab startVipAlone(String who, String vipMeta) throws Exception {
+        return startVipAlone(who, vipMeta, null);
+    }
+
+    /**
+     * As {@link #startVipAlone(String, String)}, every node running the build in {@code nodesBuild}
+     * (a source tree built with package; null: this one) until {@link #useBuild} says otherwise.
+     */
+    static FailoverLab startVipAlone(String who, String vipMeta, Path nodesBuild) throws Exception {
         TestEnv.requireRoot();
         for (String c : List.of("ip", "nsenter", "setsid", "apache2", "curl")) {
             TestEnv.requireCommand(c);
@@ -82,7 +93,9 @@ final class FailoverLab implements AutoCloseable {
         NetnsLab lab = NetnsLab.create(NODES);
         FailoverLab cluster = null;
         try {
-            cluster = start(lab, repo, 500);
+            // Another build's nodes (a rolling upgrade) detect failures in 2 s: it is graceful moves that are
+            // measured there, and a JVM pause on a busy machine must not add a suspicion's failover to them.
+            cluster = nodesBuild == null ? start(lab, repo, 500) : start(lab, repo, 2000, "", i -> "", nodesBuild);
             System.out.println(who + ": " + lab + "; node logs " + cluster.logs());
             for (int i = 1; i <= NODES; i++) {
                 cluster.startNodeWebServer(i);
@@ -128,7 +141,13 @@ final class FailoverLab implements AutoCloseable {
 
     private static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs, String extraJavaOpts,
             java.util.function.IntFunction<String> extraConfig) throws IOException, InterruptedException {
+        return start(lab, repo, failureDetectionMs, extraJavaOpts, extraConfig, repo);
+    }
+
+    private static FailoverLab start(NetnsLab lab, Path repo, long failureDetectionMs, String extraJavaOpts,
+            java.util.function.IntFunction<String> extraConfig, Path nodesBuild) throws IOException, InterruptedException {
         FailoverLab f = new FailoverLab(lab, repo, failureDetectionMs, extraJavaOpts);
+        java.util.Arrays.fill(f.build, nodesBuild);
         f.extraConfig = extraConfig;
         NetnsLab.Result r = NetnsLab.run(List.of(repo.resolve("bin/crmd").toString(), "--generate-key", f.key.toString()),
                 Map.of(), Duration.ofSeconds(120));
@@ -142,6 +161,12 @@ final class FailoverLab implements AutoCloseable {
             f.startNode(i);
         }
         return f;
+    }
+
+    /** From its next start, node i runs the build in {@code root} (its config is rewritten for it now). */
+    void useBuild(int i, Path root) throws IOException {
+        build[i] = root;
+        writeConfig(i);
     }
 
     String name(int i) {
@@ -185,9 +210,9 @@ final class FailoverLab implements AutoCloseable {
                 + "key = " + key + "\n"
                 + "data_dir = " + n.runDir().resolve("data") + "\n"
                 + "socket = " + socket(i) + "\n"
-                + "agent_dirs = " + repo.resolve("resource-agents/src/main/ocf") + ":/usr/lib/ocf\n"
+                + "agent_dirs = " + build[i].resolve("resource-agents/src/main/ocf") + ":/usr/lib/ocf\n"
                 // Pulse's power-switch simulator, then Debian's fence-agents (fence_ipmilan for BmcLab).
-                + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + ":/usr/sbin\n"
+                + "stonith_dirs = " + build[i].resolve("crmd/src/main/fence") + ":/usr/sbin\n"
                 + "ha_rsctmp = " + n.rsctmp() + "\n"
                 + "failure_detection_ms = " + failureDetectionMs + "\n"
                 + "self_fence = exit\n" // nodes share this machine: a self-fence ends the process only
@@ -200,7 +225,7 @@ final class FailoverLab implements AutoCloseable {
 
     void startNode(int i) throws IOException {
         NetnsLab.Node n = node(i);
-        Process p = lab.startInOwnMountNamespace(n, List.of(repo.resolve("bin/crmd").toString(), "--config",
+        Process p = lab.startInOwnMountNamespace(n, List.of(build[i].resolve("bin/crmd").toString(), "--config",
                 n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS",
                 (LocalCluster.DAEMON_JAVA_OPTS + " " + extraJavaOpts).strip()), log(i));
         crmd[i] = p;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pulse.tests.support.NetnsLab;
 import org.pulse.tests.support.NetnsLab.Result;
+import org.pulse.tests.support.PulsePackage;
 import org.pulse.tests.support.TestEnv;
 
 /**
@@ -42,6 +43,13 @@ class DebPackageTest {
         TestEnv.require(Files.isDirectory(root.resolve("crmd/target/lib"))
                 && Files.isDirectory(root.resolve("crm-shell/target/lib")),
                 "crmd and crm-shell packaged (mvn -DskipTests package) before the tests module runs");
+        // InstallLabTest installs the same package: one at a time (PulsePackage's lock, across JVMs too).
+        try (PulsePackage held = PulsePackage.lock(Duration.ofMinutes(15))) {
+            installVerifyPurge(root);
+        }
+    }
+
+    private static void installVerifyPurge(Path root) throws Exception {
         Result already = run("dpkg-query", "-W", "-f=${Status}", "pulse");
         if (already.ok() && already.stdout().contains("installed")) {
             fail("a package named pulse is already installed here (" + already.stdout().strip()
@@ -105,6 +113,8 @@ class DebPackageTest {
         expected.put("/usr/sbin/fence_pulse_sim", "regular file root:root 755");
         expected.put("/usr/sbin/fence_pulse_sbd", "regular file root:root 755");
         expected.put("/usr/lib/pulse/bin/pulse-watchdog-sim", "regular file root:root 755");
+        expected.put("/usr/lib/pulse/bin/pulse-arbitrator", "regular file root:root 755");
+        expected.put("/usr/sbin/pulse-arbitrator", "-> ../lib/pulse/bin/pulse-arbitrator");
         for (String agent : List.of("Dummy", "Filesystem", "IPaddr", "Stateful", "httpd", "ping")) {
             expected.put("/usr/lib/ocf/resource.d/pulse/" + agent, "regular file root:root 755");
         }
@@ -114,6 +124,7 @@ class DebPackageTest {
         expected.put("/usr/lib/tmpfiles.d/pulse.conf", "regular file root:root 644");
         expected.put("/var/lib/pulse", "directory hacluster:haclient 750");
         expected.put("/run/pulse", "directory hacluster:haclient 750");
+        expected.put("/var/log/pulse", "directory root:root 750");
         expected.put("/usr/share/doc/pulse/copyright", "regular file root:root 644");
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, String> e : expected.entrySet()) {
@@ -158,6 +169,7 @@ class DebPackageTest {
             assertHelp("crm", "crm", "--help");
         }
         assertHelp("usage: fence_pulse_sim", "/usr/sbin/fence_pulse_sim", "--help");
+        assertHelp("usage: pulse-arbitrator", "/usr/sbin/pulse-arbitrator", "--help");
         for (String shim : List.of("crm_attribute", "crm_node", "attrd_updater")) {
             assertHelp("usage: " + shim, "/usr/lib/pulse/bin/" + shim, "--help");
         }
@@ -263,7 +275,7 @@ class DebPackageTest {
             }
             left.add(f);
         }
-        for (String f : List.of("/var/lib/pulse", "/run/pulse", "/etc/pulse", "/usr/lib/pulse",
+        for (String f : List.of("/var/lib/pulse", "/run/pulse", "/var/log/pulse", "/etc/pulse", "/usr/lib/pulse",
                 "/var/lib/dpkg/alternatives/crm", "/etc/alternatives/crm")) {
             // /etc/pulse is also PulseAudio's (libpulse0's client.conf): dpkg keeps a directory another
             // package owns, and so it must.
@@ -286,19 +298,8 @@ class DebPackageTest {
         assertTrue(r.stdout().contains(expect), String.join(" ", argv) + " printed: " + r.stdout());
     }
 
-    /** dpkg waits for nobody: retry while another apt/dpkg (another engineer's setup) holds the lock. */
     private static Result dpkg(String... args) throws InterruptedException {
-        List<String> argv = new ArrayList<>(List.of("dpkg"));
-        argv.addAll(List.of(args));
-        Result r = null;
-        for (int i = 0; i < 30; i++) {
-            r = NetnsLab.run(argv, Map.of("DEBIAN_FRONTEND", "noninteractive"), STEP);
-            if (r.ok() || !(r.stderr().contains("lock") || r.stderr().contains("locked"))) {
-                return r;
-            }
-            Thread.sleep(2000);
-        }
-        return r;
+        return PulsePackage.dpkg(args);
     }
 
     private static Result run(String... argv) {

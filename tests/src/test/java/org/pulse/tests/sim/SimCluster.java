@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.pulse.cib.Cib;
+import org.pulse.crmd.arbitrator.VoteBook;
 import org.pulse.crmd.controller.AdminCommand;
 import org.pulse.crmd.controller.AdminResult;
 import org.pulse.crmd.controller.Controller;
@@ -27,6 +28,7 @@ import org.pulse.crmd.controller.OpRequest;
 import org.pulse.crmd.controller.OpResult;
 import org.pulse.crmd.controller.OpStatus;
 import org.pulse.crmd.controller.PolicyEngineScheduler;
+import org.pulse.crmd.controller.QuorumConfig;
 import org.pulse.crmd.controller.Scheduler;
 import org.pulse.crmd.controller.View;
 import org.pulse.policy.PolicyEngine;
@@ -99,6 +101,21 @@ final class SimCluster {
     /** Fencing differences where Planner fences a node the policy engine does not, and the other way. */
     long parityFencingPlannerOnly;
     long parityFencingPeOnly;
+    /**
+     * Split-brain defences (issue 16), set by the scenario before the first crmd starts: the nodes'
+     * quorum settings (tie_breaker = arbitrator among them), a watchdog per node ({@code
+     * watchdogTimeoutMs}, 0: none) modelled on crmd's feeder, and the arbitrator ({@code arbitrator},
+     * the real VoteBook; null while it is down). The arbitrator is reachable from every side of a
+     * partition (a third site); its questions and answers take the network's delays.
+     */
+    QuorumConfig quorum = QuorumConfig.MAJORITY;
+    long watchdogTimeoutMs;
+    VoteBook arbitrator;
+    static final long ARBITRATOR_LEASE_MS = 6000;
+    static final long ARBITRATOR_GATHER_MS = 2000;
+    long watchdogResets;
+    long arbitratorLosses;
+    long arbitratorGrants;
     /** The first disagreements of each kind (fencing, probes, no-quorum), as examples. */
     final List<String> parityExamples = new ArrayList<>();
     private final Map<String, Integer> examplesByKind = new HashMap<>();
@@ -135,6 +152,13 @@ final class SimCluster {
         final Map<String, OpRequest> recurring = new HashMap<>();
         /** While frozen, the events for this crmd wait here, in order. */
         long frozenUntilMs = -1;
+        long frozenSinceMs = -1;
+        /** The watchdog: last fed, and whether crmd stopped feeding it for good (it must reset). */
+        long lastFedMs;
+        boolean watchdogForGood;
+        /** The controller's last wish for the arbitrator's vote, and the incarnation whose asking loop runs. */
+        Effect.AskArbitrator arbitratorWish;
+        int askingIncarnation = -1;
         final List<Event> frozenEvents = new ArrayList<>();
         /** Operations started before this time never return (the late-phase liveness check). */
         long opsNeverReturnUntilMs = -1;
@@ -185,6 +209,113 @@ final class SimCluster {
         return Instant.ofEpochMilli(EPOCH_MS + nowMs);
     }
 
+    // ---- the arbitrator and the watchdogs (issue 16)
+
+    /**
+     * As crmd's runtime: every second while the controller wants the vote, ask; the answer comes back
+     * after the network's delays (unreachable after a second when the arbitrator is down). A granted
+     * vote counts from before the question, less a third of the lease, as CrmdRuntime counts it.
+     */
+    private void askArbitrator(Host h, int incarnation) {
+        Effect.AskArbitrator wish = h.arbitratorWish;
+        if (h.incarnation != incarnation || !h.alive() || wish == null || !wish.want()) {
+            if (h.incarnation == incarnation) {
+                h.askingIncarnation = -1;
+            }
+            return;
+        }
+        Instant askedAt = now();
+        String target = quorum.tieBreaker().target();
+        QuorumConfig.Arbitration arb = quorum.tieBreaker().arbitration();
+        long there = 1 + random.nextInt((int) maxMessageDelayMs);
+        at(there, () -> {
+            if (arbitrator == null) {
+                at(1000 - there, () -> {
+                    if (h.incarnation == incarnation && h.alive()) {
+                        deliver(h, new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.UNREACHABLE, null,
+                                askedAt, "connection refused"));
+                    }
+                });
+                return;
+            }
+            VoteBook.Answer a = arbitrator.ask(new VoteBook.Ask("sim", h.name, arb.algorithm().name().toLowerCase(),
+                    arb.tieBreaker(), wish.voters(), wish.members()), nowMs);
+            if (a.kind() == VoteBook.Kind.GRANT) {
+                arbitratorGrants++;
+            }
+            Event.ArbitratorAnswer answer = switch (a.kind()) {
+                case GRANT -> new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.GRANTED,
+                        askedAt.plusMillis(a.leaseMs() - a.leaseMs() / 3), askedAt, a.reason());
+                case WAIT -> new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.WAIT, null, askedAt,
+                        a.reason());
+                case REFUSE -> new Event.ArbitratorAnswer(target, Event.ArbitratorAnswer.Answer.REFUSED, null, askedAt,
+                        a.reason());
+            };
+            at(1 + random.nextInt((int) maxMessageDelayMs), () -> {
+                if (h.incarnation == incarnation && h.alive()) {
+                    deliver(h, answer);
+                }
+            });
+        });
+        at(1000, () -> askArbitrator(h, incarnation));
+    }
+
+    /** The arbitrator's machine goes down: it forgets every vote it gave. */
+    void arbitratorDown() {
+        if (arbitrator != null) {
+            arbitrator = null;
+            arbitratorLosses++;
+            trace("arbitrator down");
+        }
+    }
+
+    /** It (re)starts: it gives no vote for one lease (VoteBook's rule). */
+    void arbitratorUp() {
+        if (arbitrator == null && quorum.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.ARBITRATOR) {
+            arbitrator = new VoteBook(ARBITRATOR_LEASE_MS, ARBITRATOR_GATHER_MS, nowMs);
+            trace("arbitrator up");
+        }
+    }
+
+    /**
+     * Every 100 ms, each node's watchdog as crmd's feeder drives it (WatchdogFeeder.judge): fed while
+     * crmd runs and its event loop answered within half the timeout; never again once, with watchdog
+     * fencing, its partition had quorum and lost it; a crmd that is gone feeds nothing. Not fed for the
+     * timeout, the node resets (powers off, boots again later).
+     */
+    void startWatchdogs() {
+        if (watchdogTimeoutMs <= 0) {
+            return;
+        }
+        at(100, () -> {
+            for (Host h : hosts) {
+                if (!h.powered) {
+                    continue;
+                }
+                boolean fed = false;
+                if (h.crmdUp && !h.watchdogForGood) {
+                    if (h.frozenUntilMs > nowMs) {
+                        fed = nowMs - h.frozenSinceMs <= watchdogTimeoutMs / 2;
+                    } else if (h.controller.watchdogFencingInUse() && h.controller.everQuorate()
+                            && Boolean.FALSE.equals(h.controller.quorate())) {
+                        h.watchdogForGood = true;
+                        trace(h.name + " watchdog: no longer fed (quorum lost, watchdog fencing)");
+                    } else {
+                        fed = true;
+                    }
+                }
+                if (fed) {
+                    h.lastFedMs = nowMs;
+                } else if (nowMs - h.lastFedMs > watchdogTimeoutMs) {
+                    watchdogResets++;
+                    powerOff(h, "watchdog reset (not fed for " + (nowMs - h.lastFedMs) + " ms)");
+                    at(1000 + random.nextInt(2000), () -> powerOn(h));
+                }
+            }
+            startWatchdogs();
+        });
+    }
+
     // ---- the event queue
 
     void at(long delayMs, Runnable r) {
@@ -233,12 +364,15 @@ final class SimCluster {
         h.resourceBusyUntilMs.clear();
         h.frozenUntilMs = -1;
         h.frozenEvents.clear();
+        h.lastFedMs = nowMs;
+        h.watchdogForGood = false;
+        h.arbitratorWish = null;
         if (random.nextBoolean()) {
             // The lazy writes since the last durable one did not reach the disk before the crash.
             h.persisted = h.durable;
         }
-        h.controller = new Controller(new ControllerConfig(h.name, nodeNames, 1000, 10_000, 2000, 1000, 20_000),
-                scheduler, h.persisted);
+        h.controller = new Controller(new ControllerConfig(h.name, nodeNames, 1000, 10_000, 2000, 1000, 20_000)
+                .withQuorum(quorum).withWatchdogTimeoutMs(watchdogTimeoutMs), scheduler, h.persisted);
         trace(h.name + " crmd started (incarnation " + h.incarnation + ")");
         recomputeViews();
     }
@@ -385,6 +519,7 @@ final class SimCluster {
         }
         freezes++;
         h.frozenUntilMs = nowMs + ms;
+        h.frozenSinceMs = nowMs;
         int incarnation = h.incarnation;
         trace(h.name + " crmd freezes for " + ms + " ms");
         at(ms, () -> {
@@ -456,6 +591,19 @@ final class SimCluster {
             }
         } else if (f instanceof Effect.SaveSchedulerInput s) {
             checkDecision(h, s);
+        } else if (f instanceof Effect.AskArbitrator a) {
+            h.arbitratorWish = a;
+            if (a.want() && h.askingIncarnation != h.incarnation) {
+                h.askingIncarnation = h.incarnation;
+                askArbitrator(h, h.incarnation);
+            } else if (!a.want()) {
+                String name = h.name;
+                at(1 + random.nextInt((int) maxMessageDelayMs), () -> {
+                    if (arbitrator != null) {
+                        arbitrator.release("sim", name, nowMs);
+                    }
+                });
+            }
         } else if (f instanceof Effect.SelfFence s) {
             powerOff(h, "self-fence: " + s.reason());
             at(1000 + random.nextInt(2000), () -> powerOn(h));

@@ -11,6 +11,7 @@ import org.pulse.cib.xml.XmlParser;
 import org.pulse.crmd.controller.AdminCommand;
 import org.pulse.crmd.controller.CibEdit;
 import org.pulse.crmd.controller.Controller;
+import org.pulse.crmd.controller.QuorumConfig;
 import org.pulse.crmd.controller.Scheduler;
 
 /**
@@ -51,9 +52,22 @@ final class SimScenario {
     long lateFencedAfterMs = -1;
     private String logAtViolation;
     private int writes;
+    /**
+     * Issue 16's defences in the schedule ({@link #SimScenario(long, Scheduler, boolean)}): 2 or 4 nodes
+     * with tie_breaker = arbitrator (ffsplit or lms, lowest/highest/a node), an arbitrator that goes down
+     * and restarts during the faults, and mostly watchdogs with stonith-watchdog-timeout, sometimes as the
+     * only way to fence. Empty for the ordinary schedules.
+     */
+    final String arsenal;
+    /** Whether fence devices are configured (the late phase needs one). */
+    final boolean devices;
 
     SimScenario(long seed, Scheduler scheduler) {
-        this(seed, scheduler, 0);
+        this(seed, scheduler, false);
+    }
+
+    SimScenario(long seed, Scheduler scheduler, boolean withArsenal) {
+        this(seed, scheduler, withArsenal, 0);
     }
 
     /**
@@ -61,9 +75,13 @@ final class SimScenario {
      * seed draws everything else as for 3–7 nodes, so existing seeds keep their schedules.
      */
     SimScenario(long seed, Scheduler scheduler, int fixedNodes) {
+        this(seed, scheduler, false, fixedNodes);
+    }
+
+    private SimScenario(long seed, Scheduler scheduler, boolean withArsenal, int fixedNodes) {
         this.seed = seed;
         java.util.Random r = new java.util.Random(seed ^ 0x5DEECE66DL);
-        int drawn = 3 + r.nextInt(5);
+        int drawn = withArsenal ? (r.nextBoolean() ? 2 : 4) : 3 + r.nextInt(5);
         this.nodes = fixedNodes > 0 ? fixedNodes : drawn;
         this.resources = 2 + r.nextInt(5);
         int p = r.nextInt(10);
@@ -71,13 +89,31 @@ final class SimScenario {
         this.grouped = r.nextBoolean();
         this.topology = r.nextBoolean();
         this.dynamicPdu = r.nextBoolean();
-        // At 100 nodes a device per node would make every transition probe 100 devices on 100 nodes
-        // (10,000 probes a schedule, minutes of CPU each): there the shared pdu alone fences.
-        boolean perNodeDevices = fixedNodes <= 0;
-        this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped, topology, dynamicPdu,
-                perNodeDevices), scheduler);
-        boolean breakOne = r.nextBoolean();
-        if (breakOne && perNodeDevices) {
+        if (withArsenal) {
+            boolean lms = r.nextInt(3) == 0;
+            int t = r.nextInt(3);
+            String tieBreaker = t == 0 ? "lowest" : t == 1 ? "highest" : "node" + (1 + r.nextInt(nodes));
+            boolean watchdog = r.nextInt(4) != 0;
+            this.devices = !watchdog || r.nextBoolean();
+            this.arsenal = " arbitrator " + (lms ? "lms" : "ffsplit") + "/" + tieBreaker
+                    + (watchdog ? " watchdog 1500 ms, stonith-watchdog-timeout 7s" : "") + (devices ? "" : ", no fence device");
+            this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped, topology, dynamicPdu,
+                    devices, watchdog ? "<nvpair id=\"o-swt\" name=\"stonith-watchdog-timeout\" value=\"7s\"/>" : ""),
+                    scheduler);
+            sim.quorum = new QuorumConfig(false, false, QuorumConfig.TieBreaker.arbitrator("arbitrator.sim:5403",
+                    new QuorumConfig.Arbitration(lms ? QuorumConfig.Arbitration.Algorithm.LMS
+                            : QuorumConfig.Arbitration.Algorithm.FFSPLIT, tieBreaker)));
+            sim.watchdogTimeoutMs = watchdog ? 1500 : 0;
+            sim.arbitratorUp();
+        } else {
+            this.devices = !Boolean.getBoolean("pulse.sim.nodevice");
+            this.arsenal = "";
+            // At 100 nodes a device per node would make every transition probe 100 devices on 100 nodes
+            // (10,000 probes a schedule, minutes of CPU each): there the shared pdu alone fences.
+            this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped, topology, dynamicPdu,
+                    devices, "", fixedNodes <= 0), scheduler);
+        }
+        if (devices && r.nextBoolean()) {
             // One node's own device is broken for the whole run: the pdu must do (level 2, or next device).
             sim.brokenDevices.add("fence-node" + (1 + r.nextInt(nodes)));
         }
@@ -102,24 +138,31 @@ final class SimScenario {
      */
     static Cib initialCib(int nodes, int resources, String policy, boolean grouped, boolean topology,
             boolean dynamicPdu) {
-        return initialCib(nodes, resources, policy, grouped, topology, dynamicPdu, true);
+        return initialCib(nodes, resources, policy, grouped, topology, dynamicPdu,
+                !Boolean.getBoolean("pulse.sim.nodevice"), "");
     }
 
     static Cib initialCib(int nodes, int resources, String policy, boolean grouped, boolean topology,
-            boolean dynamicPdu, boolean perNodeDevices) {
+            boolean dynamicPdu, boolean devices, String extraProperties) {
+        return initialCib(nodes, resources, policy, grouped, topology, dynamicPdu, devices, extraProperties, true);
+    }
+
+    /** As above; {@code perNodeDevices} false: the shared pdu is the only device (100-node schedules). */
+    static Cib initialCib(int nodes, int resources, String policy, boolean grouped, boolean topology,
+            boolean dynamicPdu, boolean devices, String extraProperties, boolean perNodeDevices) {
         StringBuilder sb = new StringBuilder();
         sb.append("<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">")
                 .append("<configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">")
                 .append("<nvpair id=\"o-nqp\" name=\"no-quorum-policy\" value=\"").append(policy).append("\"/>")
                 .append("<nvpair id=\"o-ft\" name=\"fencing-timeout\" value=\"5s\"/>")
-                .append("<nvpair id=\"o-sma\" name=\"stonith-max-attempts\" value=\"3\"/>")
+                .append("<nvpair id=\"o-sma\" name=\"stonith-max-attempts\" value=\"3\"/>").append(extraProperties)
                 .append("</cluster_property_set></crm_config><nodes>");
         for (int i = 1; i <= nodes; i++) {
             sb.append("<node id=\"node").append(i).append("\" uname=\"node").append(i).append("\"/>");
         }
         sb.append("</nodes><resources>");
         StringBuilder levels = new StringBuilder();
-        if (!Boolean.getBoolean("pulse.sim.nodevice")) {
+        if (devices) {
             List<String> all = new ArrayList<>();
             for (int i = 1; i <= nodes; i++) {
                 String n = "node" + i;
@@ -170,7 +213,7 @@ final class SimScenario {
     String describe() {
         return "seed=" + seed + " nodes=" + nodes + " resources=" + resources + (grouped ? " (rsc1+rsc2 grouped)" : "")
                 + " no-quorum-policy=" + policy + (topology ? " topology" : "") + (dynamicPdu ? " dynamic-list pdu" : "")
-                + (sim.brokenDevices.isEmpty() ? "" : " broken " + sim.brokenDevices);
+                + (sim.brokenDevices.isEmpty() ? "" : " broken " + sim.brokenDevices) + arsenal;
     }
 
     String run() {
@@ -185,7 +228,8 @@ final class SimScenario {
         }
         sim.at(HEAL_AT_MS, this::heal);
         sim.at(HEAL_AT_MS + 8_000, this::cleanup);
-        if (!Boolean.getBoolean("pulse.sim.nodevice")) {
+        sim.startWatchdogs();
+        if (devices) {
             sim.at(LATE_CRASH_AT_MS - 500, this::lateHangThenCrash);
         }
         sim.runUntil(END_MS, this::checkInvariants);
@@ -210,6 +254,12 @@ final class SimScenario {
     // ---- faults
 
     private void randomFault() {
+        if (!arsenal.isEmpty() && sim.random.nextInt(6) == 0) {
+            // The arbitrator's machine dies, and comes back later having forgotten every vote it gave.
+            sim.arbitratorDown();
+            sim.at(2000 + sim.random.nextInt(10_000), sim::arbitratorUp);
+            return;
+        }
         int kind = sim.random.nextInt(110);
         SimCluster.Host h = sim.randomHost();
         if (kind >= 105) {
@@ -298,6 +348,7 @@ final class SimScenario {
 
     private void heal() {
         sim.heal();
+        sim.arbitratorUp();
         sim.maxMessageDelayMs = 15;
         sim.startFailureRate = 0;
         sim.stopFailureRate = 0;
@@ -425,7 +476,7 @@ final class SimScenario {
         int commanding = 0;
         List<String> dcs = new ArrayList<>();
         // Joined members per view, counted once per event (not once per member: 100-node schedules).
-        Map<Object, Integer> joinedPerView = new java.util.HashMap<>();
+        Map<String, Integer> joinedPerView = new java.util.HashMap<>();
         for (SimCluster.Host o : sim.hosts) {
             Controller oc = SimCluster.controller(o);
             if (oc != null && oc.joined()) {

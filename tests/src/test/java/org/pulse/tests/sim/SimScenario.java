@@ -113,7 +113,7 @@ final class SimScenario {
             this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped, topology, dynamicPdu,
                     devices, "", fixedNodes <= 0), scheduler);
         }
-        if (devices && r.nextBoolean()) {
+        if (devices && r.nextBoolean() && fixedNodes <= 0) {
             // One node's own device is broken for the whole run: the pdu must do (level 2, or next device).
             sim.brokenDevices.add("fence-node" + (1 + r.nextInt(nodes)));
         }

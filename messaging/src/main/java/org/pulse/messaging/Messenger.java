@@ -123,7 +123,12 @@ public final class Messenger implements AutoCloseable {
         boolean guardOff = Boolean.parseBoolean(System.getProperty(NO_GUARD_PROPERTY, "false"));
         this.pauseWatch = guardOff ? null
                 : new PauseWatch(node, guardSettings.tickMs(), guardSettings.windowMs(), System.nanoTime(), true);
-        if (Boolean.parseBoolean(System.getProperty(SHARED_TIMER_PROPERTY, "false"))) {
+        if (Boolean.getBoolean(StackFactory.RING_PROPERTY)) {
+            // For measuring the ring's traffic (bench/scale --ring); not yet on the dedicated thread.
+            this.heartbeats = null;
+            LOG.log(Level.WARNING, node + ": " + StackFactory.RING_PROPERTY + " is set: heartbeats go along a ring on"
+                    + " JGroups' shared timer (for measurements only)");
+        } else if (Boolean.parseBoolean(System.getProperty(SHARED_TIMER_PROPERTY, "false"))) {
             // For measuring what the dedicated heartbeat thread is worth (HeartbeatPathTest); never in production.
             this.heartbeats = null;
             LOG.log(Level.WARNING, node + ": " + SHARED_TIMER_PROPERTY + " is set: heartbeats run on JGroups' shared timer"
@@ -375,6 +380,21 @@ public final class Messenger implements AutoCloseable {
     /** Suspicions held back (starved or vetoed), how many proved false, how many a second opinion vetoed; zeros without a guard. */
     long[] heldSuspicions() {
         return guard == null ? new long[3] : new long[] {guard.heldCount(), guard.avoidedCount(), guard.vetoCount()};
+    }
+
+    /**
+     * Messages this node's transport received and sent since it started, JGroups' own count: a
+     * multicast counts once when sent (TCP then writes it to every member) and once on each member
+     * that receives it. For metrics and bench/scale, which shows how heartbeat traffic grows with
+     * the cluster.
+     */
+    public long messagesReceived() {
+        return channel.getProtocolStack().getTransport().getMessageStats().getNumMsgsReceived();
+    }
+
+    /** See {@link #messagesReceived()}. */
+    public long messagesSent() {
+        return channel.getProtocolStack().getTransport().getMessageStats().getNumMsgsSent();
     }
 
     /** Messages the seal refused since this node started (wrong key, replayed, earlier incarnation): for metrics. */

@@ -482,6 +482,14 @@ public final class SuspicionGuard extends Protocol {
         return List.of();
     }
 
+    /**
+     * True while this node missed enough CPU within the detection window that a suspicion it forms
+     * now is not to be trusted: {@link RingHeartbeats} then does not forward its own to the coordinator.
+     */
+    boolean starvedNow() {
+        return watch.stolenWithinNanos(windowNanos, nanoTime.getAsLong()) >= thresholdNanos;
+    }
+
     /** Suspicion events held back (each re-raised suspicion counts). */
     long heldCount() {
         return heldCount.get();

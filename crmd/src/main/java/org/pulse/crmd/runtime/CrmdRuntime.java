@@ -195,7 +195,9 @@ public final class CrmdRuntime implements AutoCloseable {
         this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-cib-writer-" + config.node()));
         this.peWriter = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-pe-writer-" + config.node()));
         this.peDir = config.dataDir().resolve("pe");
-        this.observations = new Observations(clock.millis(), () -> messenger == null ? 0 : messenger.rejectedBySeal());
+        this.observations = new Observations(clock.millis(), () -> messenger == null ? 0 : messenger.rejectedBySeal(),
+                () -> messenger == null ? 0 : messenger.messagesReceived(),
+                () -> messenger == null ? 0 : messenger.messagesSent());
         this.failoverThread = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-failover-" + config.node()));
         this.history = new HistoryLog(config.dataDir(), config.node(), log);
     }

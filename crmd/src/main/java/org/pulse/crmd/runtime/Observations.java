@@ -43,6 +43,9 @@ final class Observations {
     private final AtomicLong transitionsIncomplete = new AtomicLong();
     private final Map<String, AtomicLong> fenceAttempts = new ConcurrentHashMap<>();
     private final LongSupplier sealRefused;
+    /** The transport's message counts (heartbeats included): how cluster traffic grows with its size. */
+    private final LongSupplier messagesReceived;
+    private final LongSupplier messagesSent;
     /** Fence history entries ending before this are from before this crmd started: not counted. */
     private final long startedEpochMs;
     /** The fence history entries already counted (those still in the DC's bounded history). */
@@ -51,8 +54,15 @@ final class Observations {
     private String lastDc;
 
     Observations(long startedEpochMs, LongSupplier sealRefused) {
+        this(startedEpochMs, sealRefused, () -> 0, () -> 0);
+    }
+
+    Observations(long startedEpochMs, LongSupplier sealRefused, LongSupplier messagesReceived,
+            LongSupplier messagesSent) {
         this.startedEpochMs = startedEpochMs;
         this.sealRefused = sealRefused;
+        this.messagesReceived = messagesReceived;
+        this.messagesSent = messagesSent;
         FENCE_RESULTS.forEach(r -> fenceAttempts.put(r, new AtomicLong()));
     }
 
@@ -126,6 +136,12 @@ final class Observations {
         family(b, "pulse_messages_refused_total", "counter",
                 "Cluster messages refused by the seal (wrong key, replayed, earlier incarnation or view)");
         b.append("pulse_messages_refused_total ").append(sealRefused.getAsLong()).append('\n');
+        family(b, "pulse_messages_received_total", "counter",
+                "Cluster messages this node's transport received (heartbeats included; a multicast counts on each receiver)");
+        b.append("pulse_messages_received_total ").append(messagesReceived.getAsLong()).append('\n');
+        family(b, "pulse_messages_sent_total", "counter",
+                "Cluster messages this node's transport sent (heartbeats included; a multicast counts once)");
+        b.append("pulse_messages_sent_total ").append(messagesSent.getAsLong()).append('\n');
         family(b, "pulse_fence_attempts_total", "counter", "Fence attempts in the DC's history since this crmd started, by result");
         new TreeMap<>(fenceAttempts).forEach((result, n) ->
                 b.append("pulse_fence_attempts_total{result=\"").append(result).append("\"} ").append(n.get()).append('\n'));

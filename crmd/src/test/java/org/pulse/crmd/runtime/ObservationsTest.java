@@ -85,6 +85,17 @@ class ObservationsTest {
     }
 
     @Test
+    void transportMessageCountsAreCounters() {
+        AtomicLong received = new AtomicLong(11);
+        Observations o = new Observations(START_MS, () -> 0, received::get, () -> 5);
+        received.set(40);
+        String t = text(o);
+        assertTrue(t.contains("# TYPE pulse_messages_received_total counter\n"), t);
+        assertTrue(t.contains("pulse_messages_received_total 40\n"), t);
+        assertTrue(t.contains("pulse_messages_sent_total 5\n"), t);
+    }
+
+    @Test
     void aFailoverEndsWhenEveryResourceOfTheLostNodeIsActiveElsewhere() {
         FailoverWatch w = new FailoverWatch();
         Instant lost = Instant.parse("2026-12-06T10:00:00Z");

@@ -67,9 +67,22 @@ final class SimScenario {
     }
 
     SimScenario(long seed, Scheduler scheduler, boolean withArsenal) {
+        this(seed, scheduler, withArsenal, 0);
+    }
+
+    /**
+     * With {@code fixedNodes > 0}, a cluster of exactly that many nodes (HundredNodeSimulationTest); the
+     * seed draws everything else as for 3–7 nodes, so existing seeds keep their schedules.
+     */
+    SimScenario(long seed, Scheduler scheduler, int fixedNodes) {
+        this(seed, scheduler, false, fixedNodes);
+    }
+
+    private SimScenario(long seed, Scheduler scheduler, boolean withArsenal, int fixedNodes) {
         this.seed = seed;
         java.util.Random r = new java.util.Random(seed ^ 0x5DEECE66DL);
-        this.nodes = withArsenal ? (r.nextBoolean() ? 2 : 4) : 3 + r.nextInt(5);
+        int drawn = withArsenal ? (r.nextBoolean() ? 2 : 4) : 3 + r.nextInt(5);
+        this.nodes = fixedNodes > 0 ? fixedNodes : drawn;
         this.resources = 2 + r.nextInt(5);
         int p = r.nextInt(10);
         this.policy = p < 6 ? "stop" : p < 8 ? "freeze" : p < 9 ? "demote" : "suicide";
@@ -95,10 +108,12 @@ final class SimScenario {
         } else {
             this.devices = !Boolean.getBoolean("pulse.sim.nodevice");
             this.arsenal = "";
-            this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped, topology, dynamicPdu),
-                    scheduler);
+            // At 100 nodes a device per node would make every transition probe 100 devices on 100 nodes
+            // (10,000 probes a schedule, minutes of CPU each): there the shared pdu alone fences.
+            this.sim = new SimCluster(seed, nodes, initialCib(nodes, resources, policy, grouped, topology, dynamicPdu,
+                    devices, "", fixedNodes <= 0), scheduler);
         }
-        if (devices && r.nextBoolean()) {
+        if (devices && r.nextBoolean() && fixedNodes <= 0) {
             // One node's own device is broken for the whole run: the pdu must do (level 2, or next device).
             sim.brokenDevices.add("fence-node" + (1 + r.nextInt(nodes)));
         }
@@ -129,6 +144,12 @@ final class SimScenario {
 
     static Cib initialCib(int nodes, int resources, String policy, boolean grouped, boolean topology,
             boolean dynamicPdu, boolean devices, String extraProperties) {
+        return initialCib(nodes, resources, policy, grouped, topology, dynamicPdu, devices, extraProperties, true);
+    }
+
+    /** As above; {@code perNodeDevices} false: the shared pdu is the only device (100-node schedules). */
+    static Cib initialCib(int nodes, int resources, String policy, boolean grouped, boolean topology,
+            boolean dynamicPdu, boolean devices, String extraProperties, boolean perNodeDevices) {
         StringBuilder sb = new StringBuilder();
         sb.append("<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">")
                 .append("<configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">")
@@ -146,6 +167,9 @@ final class SimScenario {
             for (int i = 1; i <= nodes; i++) {
                 String n = "node" + i;
                 all.add(n);
+                if (!perNodeDevices) {
+                    continue;
+                }
                 sb.append(device("fence-" + n, n, 2));
                 levels.append("<fencing-level id=\"fl-").append(n).append("-1\" target=\"").append(n)
                         .append("\" index=\"1\" devices=\"fence-").append(n).append("\"/>");
@@ -451,18 +475,20 @@ final class SimScenario {
         }
         int commanding = 0;
         List<String> dcs = new ArrayList<>();
+        // Joined members per view, counted once per event (not once per member: 100-node schedules).
+        Map<String, Integer> joinedPerView = new java.util.HashMap<>();
+        for (SimCluster.Host o : sim.hosts) {
+            Controller oc = SimCluster.controller(o);
+            if (oc != null && oc.joined()) {
+                joinedPerView.merge(oc.view().id(), 1, Integer::sum);
+            }
+        }
         for (SimCluster.Host h : sim.hosts) {
             Controller c = SimCluster.controller(h);
             if (c == null || !c.hasConfirmedQuorum()) {
                 continue;
             }
-            int joined = 0;
-            for (SimCluster.Host o : sim.hosts) {
-                Controller oc = SimCluster.controller(o);
-                if (oc != null && oc.joined() && oc.view().id().equals(c.view().id())) {
-                    joined++;
-                }
-            }
+            int joined = joinedPerView.getOrDefault(c.view().id(), 0);
             if (joined * 2 > nodes) {
                 commanding++;
                 dcs.add(h.name + "@" + c.view().id());

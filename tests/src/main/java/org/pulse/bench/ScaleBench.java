@@ -1,0 +1,419 @@
+package org.pulse.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.pulse.cib.admin.AdminArgs;
+import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.AdminResponse;
+
+/**
+ * bench/scale: clusters of 3, 8, 16 and 32 real crmd processes on loopback (the daemon flags of
+ * {@link LocalCluster#DAEMON_JAVA_OPTS}), one size after the other. For each size: the time from
+ * starting every process to all of them agreeing on one quorate DC; idle heartbeat traffic (messages
+ * each node's transport receives and sends per second, from /metrics); idle RSS and PSS per node
+ * (/proc/PID/smaps_rollup); CIB commits acknowledged by every member (median, p99); the failover of a
+ * Dummy resource whose node is killed -9 (fenced by the power-switch simulator first); and the DC
+ * failover (kill -9 of the DC until every survivor names one new quorate DC). The load average is
+ * printed with every figure: all nodes share this machine's cores, so at 32 nodes the figures are
+ * as much about the machine as about Pulse.
+ *
+ * <p>Options: {@code --nodes 3,8,16,32}, {@code --commits N} (100), {@code --idle-s S} (10: the
+ * window over which traffic is counted), {@code --failure-detection-ms D} (500, crmd's default),
+ * {@code --ring} (heartbeats along a ring, messaging's {@code RingHeartbeats}, instead of the default
+ * all-to-all on the dedicated heartbeat thread: to measure what the ring saves), {@code --traffic-only} (form,
+ * memory and traffic; no commits, no failovers: -1 in the summary), {@code --batch N} (8: nodes start N
+ * at a time, each batch once the last has joined; form_s counts from the first start to all agreeing).
+ * Ends with one {@code scale nodes=N ...} line per size, the largest last.
+ */
+public final class ScaleBench {
+    private ScaleBench() {
+    }
+
+    /** One size's figures, printed as the key=value line. */
+    private record Figures(int nodes, double formS, long dcFailoverMs, long failoverMs, double commitMedianMs,
+            double commitP99Ms, double msgsPerNodeS, double sentPerNodeS, long rssMb, long rssMaxMb, long pssMb,
+            double cpuPct, String load) {
+        String line() {
+            return String.format("scale nodes=%d form_s=%.1f dc_failover_ms=%d failover_ms=%d commit_median_ms=%.2f"
+                    + " commit_p99_ms=%.2f msgs_per_node_s=%.1f sent_per_node_s=%.1f rss_mb=%d rss_max_mb=%d pss_mb=%d"
+                    + " idle_cpu_pct=%.1f load=%s", nodes, formS, dcFailoverMs, failoverMs, commitMedianMs, commitP99Ms,
+                    msgsPerNodeS, sentPerNodeS, rssMb, rssMaxMb, pssMb, cpuPct, load);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> sizes = List.of(3, 8, 16, 32);
+        int commits = 100;
+        int idleS = 10;
+        long detectionMs = 500;
+        boolean trafficOnly = false;
+        int batch = 8;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--nodes" -> sizes = java.util.Arrays.stream(value(args, ++i).split(",")).map(Integer::parseInt).toList();
+                case "--commits" -> commits = Integer.parseInt(value(args, ++i));
+                case "--idle-s" -> idleS = Integer.parseInt(value(args, ++i));
+                case "--failure-detection-ms" -> detectionMs = Long.parseLong(value(args, ++i));
+                // Every member heartbeats every other (plain FD_ALL3), to measure what the ring saves.
+                case "--traffic-only" -> trafficOnly = true;
+                case "--batch" -> batch = Integer.parseInt(value(args, ++i));
+                case "--ring" -> System.setProperty("pulse.daemon.extraOpts",
+                        (System.getProperty("pulse.daemon.extraOpts", "") + " -Dpulse.messaging.ringHeartbeats=true").strip());
+                default -> {
+                    System.err.println("bench/scale: unknown option " + args[i]
+                            + "; use --nodes 3,8,16,32 --commits N --idle-s S --failure-detection-ms D --ring --traffic-only --batch N");
+                    System.exit(2);
+                }
+            }
+        }
+        if (batch < 1) {
+            System.err.println("bench/scale: --batch must be at least 1");
+            System.exit(2);
+        }
+        if (commits < 1) {
+            System.err.println("bench/scale: --commits must be at least 1 (--traffic-only skips them)");
+            System.exit(2);
+        }
+        for (int n : sizes) {
+            if (n < 3 || n > 90) {
+                System.err.println("bench/scale: --nodes takes sizes from 3 to 90 (ports basePort+1..+n, +100.., +1000..)");
+                System.exit(2);
+            }
+        }
+        Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
+        System.out.println("bench/scale: crmd JVMs on loopback (JVM flags: " + LocalCluster.daemonJavaOpts()
+                + ", failure_detection_ms=" + detectionMs + "), " + Runtime.getRuntime().availableProcessors()
+                + " cores, load " + load());
+        List<Figures> all = new ArrayList<>();
+        for (int n : sizes) {
+            all.add(runSize(repo, n, trafficOnly ? 0 : commits, idleS, detectionMs, batch));
+        }
+        System.out.println("reproduce: bench/scale --nodes " + String.join(",", sizes.stream().map(String::valueOf).toList())
+                + " --commits " + commits + " --idle-s " + idleS + " --failure-detection-ms " + detectionMs
+                + (System.getProperty("pulse.daemon.extraOpts", "").contains("ringHeartbeats") ? " --ring" : "")
+                + (trafficOnly ? " --traffic-only" : "") + " --batch " + batch);
+        for (Figures f : all) {
+            System.out.println(f.line());
+        }
+    }
+
+    private static Figures runSize(Path repo, int n, int commits, int idleS, long detectionMs, int batch)
+            throws Exception {
+        Path dir = Files.createTempDirectory("pulse-bench-scale-" + n + "-");
+        // Below the kernel's ephemeral range (32768+) and the 20000+ blocks the cluster tests use;
+        // a size needs basePort+1..+n, +101..+n+104 (FD_SOCK2), +201.. and +1001..+n (HTTP).
+        int basePort = 10_000 + (int) (ProcessHandle.current().pid() % 8) * 1200;
+        int[] everyone = IntStream.rangeClosed(1, n).toArray();
+        System.out.printf("%n== %d nodes (in %s, ports %d+)%n", n, dir, basePort);
+        long t0 = System.nanoTime();
+        try (LocalCluster c = LocalCluster.prepared(repo, dir, n, basePort, detectionMs)) {
+            // In batches: each batch's JVMs start together, the next once they have joined one view.
+            for (int first = 1; first <= n; first += batch) {
+                int last = Math.min(n, first + batch - 1);
+                for (int i = first; i <= last; i++) {
+                    c.startNode(i);
+                }
+                int[] started = IntStream.rangeClosed(1, last).toArray();
+                require(waitPolling(Duration.ofSeconds(120 + 10L * batch), () -> joinedOneDc(c, started)),
+                        "nodes 1.." + last + " did not join one DC");
+                if (last < n) {
+                    System.out.printf("  nodes 1..%d joined one DC after %.1f s (load %s)%n", last,
+                            (System.nanoTime() - t0) / 1e9, load());
+                }
+            }
+            require(waitPolling(Duration.ofSeconds(120 + 10L * n), () -> c.agreedDc(everyone) != null),
+                    n + " nodes did not agree on a quorate DC");
+            double formS = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("formed: all %d agree on DC %s after %.1f s (load %s)%n", n, c.agreedDc(everyone), formS, load());
+
+            AdminResponse r = c.admin(1, AdminRequest.replace(c.nextId(), "<resources>"
+                    + "<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\"><instance_attributes"
+                    + " id=\"fs-ia\"><nvpair id=\"fs-dir\" name=\"power_dir\" value=\"" + c.powerDir() + "\"/>"
+                    + "</instance_attributes></primitive>"
+                    + "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\"><operations><op id=\"d1-m\""
+                    + " name=\"monitor\" interval=\"2s\" timeout=\"10s\"/></operations></primitive></resources>"));
+            require(r.ok(), "configuring failed: " + r.error());
+            AdminResponse sticky = c.admin(1, AdminRequest.replace(c.nextId(), "<rsc_defaults><meta_attributes"
+                    + " id=\"rd\"><nvpair id=\"rd-s\" name=\"resource-stickiness\" value=\"100\"/></meta_attributes>"
+                    + "</rsc_defaults>"));
+            require(sticky.ok(), "setting stickiness failed: " + sticky.error());
+            require(waitPolling(Duration.ofSeconds(60 + 2L * n), () -> runningOn(c, 1, "d1") != null), "d1 did not start");
+
+            // Idle: probes done, monitors ticking. Memory first, then traffic and CPU over one window.
+            Thread.sleep(5000);
+            // A node the cluster fenced (a false suspicion on a machine this busy) is counted, not measured.
+            int[] alive = IntStream.rangeClosed(1, n).filter(c::alive).toArray();
+            if (alive.length < n) {
+                System.out.printf("NOTE: %d of %d nodes are gone (fenced after a suspicion?): %s%n", n - alive.length, n,
+                        IntStream.rangeClosed(1, n).filter(i -> !c.alive(i)).mapToObj(i -> "node" + i).toList());
+            }
+            List<Long> rss = new ArrayList<>();
+            List<Long> pss = new ArrayList<>();
+            for (int i : alive) {
+                long[] rp = rssPssKb(c.pid(i));
+                rss.add(rp[0]);
+                pss.add(rp[1]);
+            }
+            int m = alive.length;
+            Collections.sort(rss);
+            Collections.sort(pss);
+            System.out.printf("idle memory per node (MB): RSS median %d max %d, PSS median %d max %d (load %s)%n",
+                    rss.get(m / 2) / 1024, rss.get(m - 1) / 1024, pss.get(m / 2) / 1024, pss.get(m - 1) / 1024, load());
+            long[] rx0 = new long[n + 1];
+            long[] tx0 = new long[n + 1];
+            long[] cpu0 = new long[n + 1];
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            for (int i : alive) {
+                long[] msg = messages(http, c, i);
+                rx0[i] = msg[0];
+                tx0[i] = msg[1];
+                cpu0[i] = cpuTicks(c.pid(i));
+            }
+            long w0 = System.nanoTime();
+            Thread.sleep(idleS * 1000L);
+            double windowS = (System.nanoTime() - w0) / 1e9;
+            double rxSum = 0;
+            double txSum = 0;
+            double rxMax = 0;
+            double cpuSum = 0;
+            for (int i : alive) {
+                long[] msg = messages(http, c, i);
+                double rx = (msg[0] - rx0[i]) / windowS;
+                rxSum += rx;
+                rxMax = Math.max(rxMax, rx);
+                txSum += (msg[1] - tx0[i]) / windowS;
+                cpuSum += (cpuTicks(c.pid(i)) - cpu0[i]) / windowS; // ticks are 1/100 s: per second = % of a core
+            }
+            double msgs = rxSum / m;
+            double sent = txSum / m;
+            cpuSum = cpuSum * n / m; // per node below, over the live ones
+            System.out.printf("idle traffic per node over %.0f s: received %.1f msgs/s (max %.1f), sent %.1f/s"
+                    + " (a multicast counted once); idle CPU %.1f%% of a core per node (load %s)%n", windowS, msgs, rxMax,
+                    sent, cpuSum / n, load());
+
+            if (commits == 0) {
+                // --traffic-only: forming, memory and traffic; no writes, no failovers.
+                return new Figures(n, formS, -1, -1, -1, -1, msgs, sent, rss.get(m / 2) / 1024, rss.get(m - 1) / 1024,
+                        pss.get(m / 2) / 1024, cpuSum / n, load().replace(' ', '/'));
+            }
+            require(m == n, (n - m) + " nodes were gone before the commits: the figures above stand, the failovers"
+                    + " need the whole cluster");
+            String dcName = c.agreedDc(everyone);
+            int dc = Integer.parseInt(dcName.substring(4));
+            List<Double> commitMs = new ArrayList<>();
+            for (int i = 0; i < commits + 10; i++) {
+                long s0 = System.nanoTime();
+                AdminResponse w = c.admin(dc, new AdminRequest(c.nextId(), "node",
+                        AdminArgs.of("action", "property-set", "name", "bench-counter", "value", Integer.toString(i))));
+                double ms = (System.nanoTime() - s0) / 1e6;
+                require(w.ok(), "write " + i + " failed: " + w.error());
+                if (i >= 10) {
+                    commitMs.add(ms);
+                }
+            }
+            Collections.sort(commitMs);
+            double median = pct(commitMs, 50);
+            double p99 = pct(commitMs, 99);
+            System.out.printf("CIB change -> acknowledged by all %d nodes, %d writes to the DC: median %.2f p99 %.2f"
+                    + " max %.2f ms (load %s)%n", n, commitMs.size(), median, p99, commitMs.get(commitMs.size() - 1), load());
+
+            // Resource failover: d1 on a node that is not the DC; that node is killed -9.
+            int victim = dc == n ? n - 1 : n;
+            String victimName = "node" + victim;
+            AdminResponse mv = c.admin(dc, AdminRequest.resource(c.nextId(), "move", "d1", victimName));
+            require(mv.ok(), "move failed: " + mv.error());
+            require(waitPolling(Duration.ofSeconds(60), () -> victimName.equals(runningOn(c, dc, "d1"))),
+                    "d1 did not move to " + victimName);
+            require(c.admin(dc, AdminRequest.resource(c.nextId(), "clear", "d1", null)).ok(), "clear failed");
+            Thread.sleep(2000);
+            Path history = c.powerDir().resolve(victimName + ".history");
+            long fencedBefore = Files.exists(history) ? Files.readAllLines(history).size() : 0;
+            long k0 = System.nanoTime();
+            c.kill9(victim);
+            require(waitPolling(Duration.ofSeconds(60), () -> {
+                String on = runningOn(c, dc, "d1");
+                return on != null && !on.equals(victimName);
+            }), "d1 not recovered after " + victimName + " was killed");
+            long failoverMs = (System.nanoTime() - k0) / 1_000_000;
+            System.out.printf("kill -9 of %s (running d1) -> d1 running elsewhere (fenced first): %d ms (load %s)%n",
+                    victimName, failoverMs, load());
+            // Powered on again only once its fencing is done (fencing powers off whatever runs as that node).
+            require(waitPolling(Duration.ofSeconds(60), () -> {
+                try {
+                    return Files.exists(history) && Files.readAllLines(history).size() > fencedBefore
+                            && fencingDone(c, dc, victimName);
+                } catch (Exception e) {
+                    return false;
+                }
+            }), victimName + " was not fenced");
+            // Back only where the DC's failover below needs it for quorum (3 or 4 nodes); a JVM start on
+            // busy cores takes as long as the whole failover, and the rejoin is not what is measured here.
+            int[] members = everyone;
+            if (n - 2 <= n / 2) {
+                c.startNode(victim);
+                require(waitPolling(Duration.ofSeconds(60 + 10L * n), () -> c.agreedDc(everyone) != null),
+                        victimName + " did not rejoin; its log ends:\n" + tail(c.log(victim), 30));
+            } else {
+                members = IntStream.rangeClosed(1, n).filter(i -> i != victim).toArray();
+            }
+
+            // DC failover.
+            String oldDc = c.agreedDc(members);
+            require(oldDc != null, "no agreed DC before the DC's failover");
+            int oldDcIndex = Integer.parseInt(oldDc.substring(4));
+            int[] survivors = IntStream.of(members).filter(i -> i != oldDcIndex).toArray();
+            long d0 = System.nanoTime();
+            c.kill9(oldDcIndex);
+            require(LocalCluster.waitFor(Duration.ofSeconds(60), () -> {
+                String d = c.agreedDc(survivors);
+                return d != null && !d.equals(oldDc);
+            }), "no new DC after " + oldDc + " was killed");
+            long dcFailoverMs = (System.nanoTime() - d0) / 1_000_000;
+            System.out.printf("kill -9 of the DC %s -> all %d survivors agree on DC %s: %d ms (load %s)%n", oldDc,
+                    survivors.length, c.agreedDc(survivors), dcFailoverMs, load());
+            return new Figures(n, formS, dcFailoverMs, failoverMs, median, p99, msgs, sent, rss.get(m / 2) / 1024,
+                    rss.get(m - 1) / 1024, pss.get(m / 2) / 1024, cpuSum / n, load().replace(' ', '/'));
+        } finally {
+            if (Boolean.getBoolean("pulse.keep")) {
+                System.out.println("kept " + dir);
+            } else {
+                try (var paths = Files.walk(dir)) {
+                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    /** Every listed node is joined and names the same DC (quorate or not: a first batch has no quorum yet). */
+    private static boolean joinedOneDc(LocalCluster c, int... nodes) {
+        String dc = null;
+        for (int i : nodes) {
+            AdminArgs s = c.status(i);
+            if (s == null || !"true".equals(FailoverAdmin.str(s, "joined"))) {
+                return false;
+            }
+            String d = FailoverAdmin.str(s, "dc");
+            if (d == null || (dc != null && !dc.equals(d))) {
+                return false;
+            }
+            dc = d;
+        }
+        return true;
+    }
+
+    /** Like {@link LocalCluster#waitFor} but polling every 200 ms: a sweep over 32 nodes' sockets is load of its own. */
+    public static boolean waitPolling(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return condition.getAsBoolean();
+    }
+
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** {received, sent} from the node's /metrics. */
+    private static long[] messages(HttpClient http, LocalCluster c, int node) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.httpPort(node)
+                + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        long rx = -1;
+        long tx = -1;
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("pulse_messages_received_total ")) {
+                rx = Long.parseLong(line.substring(line.indexOf(' ') + 1).strip());
+            } else if (line.startsWith("pulse_messages_sent_total ")) {
+                tx = Long.parseLong(line.substring(line.indexOf(' ') + 1).strip());
+            }
+        }
+        require(rx >= 0 && tx >= 0, "node" + node + "'s /metrics has no message counts (status " + r.statusCode() + ")");
+        return new long[] {rx, tx};
+    }
+
+    /** Rss and Pss in kB from /proc/PID/smaps_rollup (PSS splits the shared pages, e.g. CDS, among the JVMs). */
+    static long[] rssPssKb(long pid) throws IOException {
+        long rss = -1;
+        long pss = -1;
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
+            if (line.startsWith("Rss:")) {
+                rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            } else if (line.startsWith("Pss:")) {
+                pss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return new long[] {rss, pss};
+    }
+
+    public static String load() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static boolean fencingDone(LocalCluster c, int node, String fenced) throws Exception {
+        AdminResponse q = c.admin(node, AdminRequest.query(c.nextId()));
+        String xml = FailoverAdmin.str(q.result(), "xml");
+        return xml != null && xml.matches("(?s).*<node_state [^>]*uname=\"" + fenced + "\"[^>]*expected=\"down\".*");
+    }
+
+    public static String runningOn(LocalCluster c, int node, String rsc) {
+        String text = FailoverAdmin.str(c.status(node), "text");
+        if (text == null) {
+            return null;
+        }
+        for (String line : text.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith(rsc + ": Started ")) {
+                return l.substring((rsc + ": Started ").length()).split("[ ,(]")[0];
+            }
+        }
+        return null;
+    }
+
+    private static double pct(List<Double> sorted, int p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            System.err.println("bench/scale: " + args[i - 1] + " needs a value");
+            System.exit(2);
+        }
+        return args[i];
+    }
+
+    private static void require(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException("bench/scale: " + what);
+        }
+    }
+}

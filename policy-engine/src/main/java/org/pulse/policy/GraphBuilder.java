@@ -83,6 +83,10 @@ final class GraphBuilder {
         boolean starts = st != null && st.runnable;
         for (SNode n : r.runningOn) {
             Act sp = p.find(r, "stop", n);
+            Act fence = p.fencing.get(n);
+            if (fence != null && fence.runnable && (sp == null || !sp.runnable)) {
+                continue;   // fencing the node stops everything on it, unmanaged resources included
+            }
             if (sp == null || !sp.runnable) {
                 if (n != r.assigned || !starts) {
                     end.add(n.name);

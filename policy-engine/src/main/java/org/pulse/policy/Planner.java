@@ -1490,7 +1490,9 @@ final class Planner {
                 for (Rsc p : prims) {
                     for (SNode n : c.nodes()) {
                         Act a = find(p, op, n);
-                        if (a != null && a.runnable && !a.pseudo) {
+                        // a stop implied by fencing an unclean node counts too (Pacemaker notifies the
+                        // survivors of it, even when that node cannot be fenced)
+                        if (a != null && ((a.runnable && !a.pseudo) || ("stop".equals(op) && n.unclean))) {
                             any = true;
                         }
                     }
@@ -1498,6 +1500,9 @@ final class Planner {
                 happens.put(op, any);
             }
             for (Rsc p : prims) {
+                if (!p.managed) {
+                    continue;   // an unmanaged instance's actions are never scheduled, notifications included
+                }
                 SNode end = endNode(p);
                 for (SNode cur : p.runningOn) {
                     if (!cur.canRunOps()) {

@@ -498,7 +498,16 @@ final class Assignment {
                 reason = "no node can run it (every node scores below 0 or cannot host resources)";
             }
         }
-        if (!u.managed && u.kind != Rsc.Kind.CLONE) {
+        // a group goes where its first member goes: when that member is unmanaged (is-managed=false,
+        // or its node in maintenance) it stays where it is, and so does the group's place, which
+        // is what colocations with the group see
+        Rsc lead = u.kind == Rsc.Kind.GROUP && !u.children.isEmpty() ? u.children.get(0) : null;
+        if (lead != null && u.managed && !lead.managed) {
+            chosen = lead.currentNode();
+            if (chosen == null && reason == null) {
+                reason = "its first member is unmanaged and not active";
+            }
+        } else if (!u.managed && u.kind != Rsc.Kind.CLONE) {
             // unmanaged: nothing moves, and an inactive one takes no node (so counts nowhere);
             // one active on several nodes stays assigned to the first of them (pe__current_node)
             chosen = unitCurrentNode(u);

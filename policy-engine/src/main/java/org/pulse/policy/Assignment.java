@@ -227,7 +227,7 @@ final class Assignment {
         if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable) {
             addPromotionScores(u, t);
         }
-        applyPrimaries(t, primaries);
+        applyPrimaries(u, t, primaries);
         if (members.size() > 1) {
             ScoreTable merged = merge(t, combinedFrom(members, 1), 1.0f, members.get(1).id);
             if (canRunAny(merged)) {
@@ -539,7 +539,7 @@ final class Assignment {
     }
 
     /** Colocations with primaries already placed: with (or apart from) where each went. */
-    private void applyPrimaries(ScoreTable t, List<Colocation> primaries) {
+    private void applyPrimaries(Rsc u, ScoreTable t, List<Colocation> primaries) {
         for (Colocation col : primaries) {
             Rsc p = col.primary();
             if (col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) {
@@ -566,9 +566,32 @@ final class Assignment {
                     }
                 }
             } else if (pn != null && t.allows(pn)) {
+                if (col.score() < 0 && col.score() > -Scores.INFINITY && !availableElsewhereOrStill(u, t, pn, col.score())) {
+                    // a finite colocation that would leave the unit no node is rolled back
+                    // (Pacemaker: "no available nodes"), e.g. the last free node of a clone instance
+                    continue;
+                }
                 t.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + p.id + " (colocation " + col.id() + ")");
             }
         }
+    }
+
+    /**
+     * Would {@code u} still have a node it may take once {@code score} is added on {@code pn}? A
+     * node counts when it can host, scores at least 0, and (for a clone instance) is not already
+     * at clone-node-max with the other instances.
+     */
+    private static boolean availableElsewhereOrStill(Rsc u, ScoreTable t, SNode pn, int score) {
+        for (int i = 0; i < t.size(); i++) {
+            SNode n = t.node(i);
+            if (!t.allowedAt(i) || !n.canHost() || cloneNodeFull(u, n)) {
+                continue;
+            }
+            if (Scores.add(t.at(i), n == pn ? score : 0) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean wantsToRun(Rsc u) {

@@ -405,6 +405,9 @@ final class Assignment {
         return false;
     }
 
+    /** Cloned-group instances whose members a rejected first-pass placement left on a better node. */
+    private final Map<Rsc, SNode> strandedGroupInstances = new java.util.HashMap<>();
+
     /** Instances whose first-pass node is decided: they take it unless a colocation forbids it. */
     private final Map<Rsc, SNode> pinned = new java.util.HashMap<>();
 
@@ -486,11 +489,20 @@ final class Assignment {
                 SNode best = choose(u, t);
                 boolean roomy = "default".equals(c.options().placementStrategy()) || fits(pin, utilization(u));
                 if (best == null || t.get(pin) < 0 || t.get(pin) < t.get(best) || !roomy) {
+                    if (u.kind == Rsc.Kind.GROUP && best != null && best != pin && roomy && t.get(pin) >= 0) {
+                        // Pacemaker rolls back only the group's own pre-assignment, not its members':
+                        // they stay on the better node, and the instance goes there later whatever
+                        // clone-node-max says (a cloned group's instance moves onto a node that
+                        // already has one)
+                        strandedGroupInstances.put(u, best);
+                    }
                     finalScores.remove(u);
                     u.assigning = false;
                     return;   // placed with the instances that have no node yet
                 }
                 chosen = pin;
+            } else if (strandedGroupInstances.containsKey(u)) {
+                chosen = strandedGroupInstances.get(u);
             } else {
                 chosen = choose(u, t);
             }

@@ -294,9 +294,22 @@ final class Assignment {
                 }
             }
         }
-        for (Rsc inst : clone.children) {
+        // the rest in Pacemaker's instance order: active instances on nodes that can host them,
+        // then those on nodes that cannot, failed ones after the healthy ones, inactive ones last
+        // (a failed instance no longer takes the best node ahead of a healthy one whose node was beaten)
+        List<Rsc> order = new ArrayList<>(clone.children);
+        order.sort(java.util.Comparator.comparingInt(Assignment::instanceOrder));
+        for (Rsc inst : order) {
             assign(inst);
         }
+    }
+
+    private static int instanceOrder(Rsc inst) {
+        SNode cur = unitCurrentNode(inst);
+        if (cur == null) {
+            return 4;
+        }
+        return (cur.canHost() ? 0 : 2) + (failed(inst) ? 1 : 0);
     }
 
     /**

@@ -374,6 +374,7 @@ final class Planner {
         }
         String base = FailCounts.historyName(r);
         Rsc owner = null;
+        Rsc planned = null;
         for (Rsc inst : clone.children) {
             for (Rsc p : inst.primitives()) {
                 if (!FailCounts.historyName(p).equals(base)) {
@@ -385,9 +386,13 @@ final class Planner {
                 if (owner == null) {
                     owner = p;
                 }
+                if (planned == null && p.assigned == n) {
+                    planned = p;
+                }
             }
         }
-        return owner == r;
+        // the instance to start there probes, else the first (Pacemaker's clone probe)
+        return (planned != null ? planned : owner) == r;
     }
 
     /** The start recorded here was made with other parameters (or none recorded): restart. */

@@ -319,17 +319,26 @@ final class Assignment {
      * resources its Promoted role is colocated with prefer. Each instance's promotion priority
      * is added to this on its node to rank the instances.
      */
-    private ScoreTable promotionWeights(Rsc clone) {
+    private ScoreTable promotionWeights(Rsc clone, Map<SNode, Integer> instancePriorities) {
         ScoreTable t = clone.scores.copy();
         for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1) {
+                for (Map.Entry<SNode, Integer> e : instancePriorities.entrySet()) {
+                    if (t.allows(e.getKey())) {
+                        t.add(e.getKey(), e.getValue(), "promotion priority of the instances here");
+                    }
+                }
+            }
             for (Colocation col : s.dependentsOf(clone)) {
                 Rsc d = col.dependent();
                 if (!col.influence() || d.assignedDone || col.score() <= -Scores.INFINITY
                         || (pass == 1 && col.primaryRole() != Role.PROMOTED)) {
                     continue;
                 }
-                ScoreTable merged = mergePositive(t, withInfluence(d, new HashSet<>(List.of(clone))),
-                        (float) col.score() / Scores.INFINITY, d.id + " (colocation " + col.id() + ")");
+                ScoreTable dt = withInfluence(d, new HashSet<>(List.of(clone)));
+                float factor = (float) col.score() / Scores.INFINITY;
+                String why = d.id + " (colocation " + col.id() + ")";
+                ScoreTable merged = pass == 0 ? mergePositive(t, dt, factor, why) : mergeNonNegative(t, dt, factor, why);
                 if (canRunAny(merged)) {
                     t = merged;
                 }
@@ -349,6 +358,44 @@ final class Assignment {
             }
         }
         return t;
+    }
+
+    /**
+     * What is colocated with the Promoted role, merged as Pacemaker does: a node it would make
+     * negative keeps its weight when that was 0 and drops to 1 when it was positive (still
+     * usable, but behind every node the dependent accepts); other nodes take the sum.
+     */
+    private static ScoreTable mergeNonNegative(ScoreTable base, ScoreTable other, float factor, String why) {
+        ScoreTable out = base.copy();
+        for (int i = 0; i < base.size(); i++) {
+            if (!base.allowedAt(i)) {
+                continue;
+            }
+            SNode n = base.node(i);
+            int o = other.get(n);
+            if (factor < 0 && o < 0) {
+                continue;
+            }
+            int add;
+            if (o >= Scores.INFINITY || o <= -Scores.INFINITY) {
+                add = (factor > 0) == (o > 0) ? Scores.INFINITY : -Scores.INFINITY;
+            } else {
+                add = Math.round(factor * o);
+                if (add == 0 && o != 0) {
+                    add = factor > 0 ? 1 : -1;
+                }
+            }
+            int was = base.at(i);
+            int sum = Scores.add(was, add);
+            if (sum < 0 && was > 0) {
+                out.set(n, 1, "preference of " + why + " would make it negative: weight 1");
+            } else if (sum < 0 && was == 0) {
+                continue;
+            } else if (add != 0) {
+                out.add(n, add, "preference of " + why + (factor == 1.0f ? "" : " × " + factor));
+            }
+        }
+        return out;
     }
 
     /** As {@link #merge}, but a node the other side dislikes is not made negative by it. */
@@ -455,7 +502,7 @@ final class Assignment {
                 u.assigning = false;
                 u.assignedDone = true;
                 // roles now, so that what goes with a role of this clone is placed knowing where it is
-                Promotion.assignRoles(c, s, u, u.promotable ? promotionWeights(u) : null);
+                Promotion.assignRoles(c, s, u, u.promotable ? sums -> promotionWeights(u, sums) : null);
             }
             return;
         }

@@ -275,9 +275,14 @@ final class Assignment {
         }
         int share = Math.max(1, available == 0 ? 1 : clone.cloneMax / available);
         Map<SNode, Integer> kept = new java.util.HashMap<>();
-        for (Rsc inst : clone.children) {
+        // Pacemaker's instance order (see instanceOrder) for both passes
+        List<Rsc> order = new ArrayList<>(clone.children);
+        order.sort(java.util.Comparator.comparingInt(Assignment::instanceOrder));
+        for (Rsc inst : order) {
             SNode cur = unitCurrentNode(inst);
-            if (cur == null || inst.assignedDone || failed(inst)) {
+            // a failed instance is not kept first; for a cloned group only its members carry the
+            // failure, so Pacemaker's check (on the instance itself) lets the group keep its node
+            if (cur == null || inst.assignedDone || (inst.isPrimitive() && failed(inst))) {
                 continue;
             }
             ScoreTable t = combinedOwn(inst);
@@ -297,8 +302,6 @@ final class Assignment {
         // the rest in Pacemaker's instance order: active instances on nodes that can host them,
         // then those on nodes that cannot, failed ones after the healthy ones, inactive ones last
         // (a failed instance no longer takes the best node ahead of a healthy one whose node was beaten)
-        List<Rsc> order = new ArrayList<>(clone.children);
-        order.sort(java.util.Comparator.comparingInt(Assignment::instanceOrder));
         for (Rsc inst : order) {
             assign(inst);
         }

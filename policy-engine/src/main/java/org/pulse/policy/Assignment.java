@@ -475,13 +475,26 @@ final class Assignment {
     private final Map<Rsc, SNode> pinned = new java.util.HashMap<>();
 
     /** With a clone as primary: the nodes where it has an instance count. */
-    private void applyCloneColocation(ScoreTable t, Colocation col, Rsc clone) {
+    private void applyCloneColocation(ScoreTable t, Colocation col, Rsc clone, Rsc dependent) {
         java.util.Set<SNode> where = new java.util.HashSet<>();
         for (Rsc inst : clone.children) {
             // with a role named (with-rsc-role), only the instances that will have that role count
             if (inst.assigned != null && (col.primaryRole() == Role.UNKNOWN || col.primaryRole() == Role.STARTED
                     || Promotion.instanceRole(inst) == col.primaryRole())) {
                 where.add(inst.assigned);
+            }
+        }
+        if (col.score() < 0 && col.score() > -Scores.INFINITY && dependent != null) {
+            // a finite colocation that would leave the dependent no node is rolled back, as with
+            // a primitive primary (see applyPrimaries)
+            ScoreTable trial = t.copy();
+            for (SNode n : where) {
+                if (trial.allows(n)) {
+                    trial.add(n, col.score(), "trial");
+                }
+            }
+            if (!availableElsewhereOrStill(dependent, trial, null, 0)) {
+                return;
             }
         }
         for (SNode n : c.nodes()) {
@@ -621,7 +634,7 @@ final class Assignment {
                 continue;   // a colocation of the dependent's role decides its promotion, not its node
             }
             if (p.kind == Rsc.Kind.CLONE) {
-                applyCloneColocation(t, col, p);
+                applyCloneColocation(t, col, p, u);
                 continue;
             }
             if (!p.assignedDone) {

@@ -154,7 +154,9 @@ final class Assignment {
     }
 
     private ScoreTable computeCombinedOwn(Rsc u) {
-        if (u.isPrimitive()) {
+        if (u.isPrimitive() || u.kind == Rsc.Kind.CLONE) {
+            // a clone's preferences are its own node weights (its locations), not its instances'
+            // (their stickiness is theirs: Pacemaker merges the clone's allowed nodes)
             return u.scores;
         }
         List<Rsc> members = u.primitives();

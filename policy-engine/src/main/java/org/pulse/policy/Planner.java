@@ -189,7 +189,7 @@ final class Planner {
         // probes where the state is unknown
         if (!r.orphan && c.options().enableStartupProbes()) {
             for (SNode n : c.nodes()) {
-                if (!n.canRunOps() || r.known.contains(n) || n.maintenance || reprobe.contains(n)) {
+                if (!n.canRunOps() || r.known.contains(n) || reprobe.contains(n)) {
                     continue;
                 }
                 if (discoveryForbidden(r, n)) {

@@ -1502,6 +1502,13 @@ final class Planner {
                         }
                     }
                 }
+                if ("start".equals(op)) {
+                    // an unmanaged instance that failed is due a recovery (stop and start) that is never
+                    // scheduled; Pacemaker still counts its start, so the others hear of a start (not of a stop)
+                    for (Rsc p : prims) {
+                        any |= !p.managed && p.failed && !p.runningOn.isEmpty();
+                    }
+                }
                 happens.put(op, any);
             }
             for (Rsc p : prims) {

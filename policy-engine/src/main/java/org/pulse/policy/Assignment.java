@@ -188,7 +188,9 @@ final class Assignment {
     }
 
     private ScoreTable computeCombinedOwn(Rsc u) {
-        if (u.isPrimitive()) {
+        if (u.isPrimitive() || u.kind == Rsc.Kind.CLONE) {
+            // a clone's preferences are its own node weights (its locations), not its instances'
+            // (their stickiness is theirs: Pacemaker merges the clone's allowed nodes)
             return u.scores;
         }
         List<Rsc> members = u.primitives();
@@ -309,9 +311,14 @@ final class Assignment {
         }
         int share = Math.max(1, available == 0 ? 1 : clone.cloneMax / available);
         Map<SNode, Integer> kept = new java.util.HashMap<>();
-        for (Rsc inst : clone.children) {
+        // Pacemaker's instance order (see instanceOrder) for both passes
+        List<Rsc> order = new ArrayList<>(clone.children);
+        order.sort(java.util.Comparator.comparingInt(Assignment::instanceOrder));
+        for (Rsc inst : order) {
             SNode cur = unitCurrentNode(inst);
-            if (cur == null || inst.assignedDone || failed(inst)) {
+            // a failed instance is not kept first; for a cloned group only its members carry the
+            // failure, so Pacemaker's check (on the instance itself) lets the group keep its node
+            if (cur == null || inst.assignedDone || (inst.isPrimitive() && failed(inst))) {
                 continue;
             }
             ScoreTable t = combinedOwn(inst);
@@ -328,9 +335,20 @@ final class Assignment {
                 }
             }
         }
-        for (Rsc inst : clone.children) {
+        // the rest in Pacemaker's instance order: active instances on nodes that can host them,
+        // then those on nodes that cannot, failed ones after the healthy ones, inactive ones last
+        // (a failed instance no longer takes the best node ahead of a healthy one whose node was beaten)
+        for (Rsc inst : order) {
             assign(inst);
         }
+    }
+
+    private static int instanceOrder(Rsc inst) {
+        SNode cur = unitCurrentNode(inst);
+        if (cur == null) {
+            return 4;
+        }
+        return (cur.canHost() ? 0 : 2) + (failed(inst) ? 1 : 0);
     }
 
     /**
@@ -340,17 +358,26 @@ final class Assignment {
      * resources its Promoted role is colocated with prefer. Each instance's promotion priority
      * is added to this on its node to rank the instances.
      */
-    private ScoreTable promotionWeights(Rsc clone) {
+    private ScoreTable promotionWeights(Rsc clone, Map<SNode, Integer> instancePriorities) {
         ScoreTable t = clone.scores.copy();
         for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1) {
+                for (Map.Entry<SNode, Integer> e : instancePriorities.entrySet()) {
+                    if (t.allows(e.getKey())) {
+                        t.add(e.getKey(), e.getValue(), "promotion priority of the instances here");
+                    }
+                }
+            }
             for (Colocation col : s.dependentsOf(clone)) {
                 Rsc d = col.dependent();
                 if (!col.influence() || d.assignedDone || col.score() <= -Scores.INFINITY
                         || (pass == 1 && col.primaryRole() != Role.PROMOTED)) {
                     continue;
                 }
-                ScoreTable merged = mergePositive(t, withInfluence(d, new HashSet<>(List.of(clone))),
-                        (float) col.score() / Scores.INFINITY, d.id + " (colocation " + col.id() + ")");
+                ScoreTable dt = withInfluence(d, new HashSet<>(List.of(clone)));
+                float factor = (float) col.score() / Scores.INFINITY;
+                String why = d.id + " (colocation " + col.id() + ")";
+                ScoreTable merged = pass == 0 ? mergePositive(t, dt, factor, why) : mergeNonNegative(t, dt, factor, why);
                 if (canRunAny(merged)) {
                     t = merged;
                 }
@@ -370,6 +397,44 @@ final class Assignment {
             }
         }
         return t;
+    }
+
+    /**
+     * What is colocated with the Promoted role, merged as Pacemaker does: a node it would make
+     * negative keeps its weight when that was 0 and drops to 1 when it was positive (still
+     * usable, but behind every node the dependent accepts); other nodes take the sum.
+     */
+    private static ScoreTable mergeNonNegative(ScoreTable base, ScoreTable other, float factor, String why) {
+        ScoreTable out = base.copy();
+        for (int i = 0; i < base.size(); i++) {
+            if (!base.allowedAt(i)) {
+                continue;
+            }
+            SNode n = base.node(i);
+            int o = other.get(n);
+            if (factor < 0 && o < 0) {
+                continue;
+            }
+            int add;
+            if (o >= Scores.INFINITY || o <= -Scores.INFINITY) {
+                add = (factor > 0) == (o > 0) ? Scores.INFINITY : -Scores.INFINITY;
+            } else {
+                add = Math.round(factor * o);
+                if (add == 0 && o != 0) {
+                    add = factor > 0 ? 1 : -1;
+                }
+            }
+            int was = base.at(i);
+            int sum = Scores.add(was, add);
+            if (sum < 0 && was > 0) {
+                out.set(n, 1, "preference of " + why + " would make it negative: weight 1");
+            } else if (sum < 0 && was == 0) {
+                continue;
+            } else if (add != 0) {
+                out.add(n, add, "preference of " + why + (factor == 1.0f ? "" : " × " + factor));
+            }
+        }
+        return out;
     }
 
     /** As {@link #merge}, but a node the other side dislikes is not made negative by it. */
@@ -439,17 +504,33 @@ final class Assignment {
         return false;
     }
 
+    /** Cloned-group instances whose members a rejected first-pass placement left on a better node. */
+    private final Map<Rsc, SNode> strandedGroupInstances = new java.util.HashMap<>();
+
     /** Instances whose first-pass node is decided: they take it unless a colocation forbids it. */
     private final Map<Rsc, SNode> pinned = new java.util.HashMap<>();
 
     /** With a clone as primary: the nodes where it has an instance count. */
-    private void applyCloneColocation(ScoreTable t, Colocation col, Rsc clone) {
+    private void applyCloneColocation(ScoreTable t, Colocation col, Rsc clone, Rsc dependent) {
         java.util.Set<SNode> where = new java.util.HashSet<>();
         for (Rsc inst : clone.children) {
             // with a role named (with-rsc-role), only the instances that will have that role count
             if (inst.assigned != null && (col.primaryRole() == Role.UNKNOWN || col.primaryRole() == Role.STARTED
                     || Promotion.instanceRole(inst) == col.primaryRole())) {
                 where.add(inst.assigned);
+            }
+        }
+        if (col.score() < 0 && col.score() > -Scores.INFINITY && dependent != null) {
+            // a finite colocation that would leave the dependent no node is rolled back, as with
+            // a primitive primary (see applyPrimaries)
+            ScoreTable trial = t.copy();
+            for (SNode n : where) {
+                if (trial.allows(n)) {
+                    trial.add(n, col.score(), "trial");
+                }
+            }
+            if (!availableElsewhereOrStill(dependent, trial, null, 0)) {
+                return;
             }
         }
         for (SNode n : c.nodes()) {
@@ -473,7 +554,7 @@ final class Assignment {
                 u.assigning = false;
                 u.assignedDone = true;
                 // roles now, so that what goes with a role of this clone is placed knowing where it is
-                Promotion.assignRoles(c, s, u, u.promotable ? promotionWeights(u) : null);
+                Promotion.assignRoles(c, s, u, u.promotable ? sums -> promotionWeights(u, sums) : null);
             }
             return;
         }
@@ -521,11 +602,20 @@ final class Assignment {
                 SNode best = choose(u, t);
                 boolean roomy = "default".equals(c.options().placementStrategy()) || fits(pin, utilization(u));
                 if (best == null || t.get(pin) < 0 || t.get(pin) < t.get(best) || !roomy) {
+                    if (u.kind == Rsc.Kind.GROUP && best != null && best != pin && roomy && t.get(pin) >= 0) {
+                        // Pacemaker rolls back only the group's own pre-assignment, not its members':
+                        // they stay on the better node, and the instance goes there later whatever
+                        // clone-node-max says (a cloned group's instance moves onto a node that
+                        // already has one)
+                        strandedGroupInstances.put(u, best);
+                    }
                     finalScores.remove(u);
                     u.assigning = false;
                     return;   // placed with the instances that have no node yet
                 }
                 chosen = pin;
+            } else if (strandedGroupInstances.containsKey(u)) {
+                chosen = strandedGroupInstances.get(u);
             } else {
                 chosen = choose(u, t);
             }
@@ -533,7 +623,16 @@ final class Assignment {
                 reason = "no node can run it (every node scores below 0 or cannot host resources)";
             }
         }
-        if (!u.managed && u.kind != Rsc.Kind.CLONE) {
+        // a group goes where its first member goes: when that member is unmanaged (is-managed=false,
+        // or its node in maintenance) it stays where it is, and so does the group's place, which
+        // is what colocations with the group see
+        Rsc lead = u.kind == Rsc.Kind.GROUP && !u.children.isEmpty() ? u.children.get(0) : null;
+        if (lead != null && u.managed && !lead.managed) {
+            chosen = lead.currentNode();
+            if (chosen == null && reason == null) {
+                reason = "its first member is unmanaged and not active";
+            }
+        } else if (!u.managed && u.kind != Rsc.Kind.CLONE) {
             // unmanaged: nothing moves, and an inactive one takes no node (so counts nowhere);
             // one active on several nodes stays assigned to the first of them (pe__current_node)
             chosen = unitCurrentNode(u);
@@ -564,7 +663,6 @@ final class Assignment {
         return out;
     }
 
-    /** Colocations with primaries already placed: with (or apart from) where each went. */
     /**
      * Colocations with primaries already placed, in order. A finite one is tried on a copy and
      * kept only if some node may still take the unit (a clone instance: a node without its share
@@ -582,7 +680,7 @@ final class Assignment {
                         && (col.primaryRole() == Role.UNKNOWN || col.primaryRole() == Role.STARTED)) {
                     t = applyEachInstance(u, t, col, p);
                 } else {
-                    applyCloneColocation(t, col, p);
+                    applyCloneColocation(t, col, p, u);
                 }
                 continue;
             }
@@ -671,6 +769,24 @@ final class Assignment {
     private static boolean canRunAnyFor(Rsc u, ScoreTable t) {
         for (int i = 0; i < t.size(); i++) {
             if (t.allowedAt(i) && t.at(i) >= 0 && t.node(i).canHost() && !cloneNodeFull(u, t.node(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Would {@code u} still have a node it may take once {@code score} is added on {@code pn}? A
+     * node counts when it can host, scores at least 0, and (for a clone instance) is not already
+     * at clone-node-max with the other instances.
+     */
+    private static boolean availableElsewhereOrStill(Rsc u, ScoreTable t, SNode pn, int score) {
+        for (int i = 0; i < t.size(); i++) {
+            SNode n = t.node(i);
+            if (!t.allowedAt(i) || !n.canHost() || cloneNodeFull(u, n)) {
+                continue;
+            }
+            if (Scores.add(t.at(i), n == pn ? score : 0) >= 0) {
                 return true;
             }
         }

@@ -156,7 +156,10 @@ final class Canon {
         if (acc.isEmpty()) {
             out.add("stopped " + (childBase == null ? clone.id : childBase));
         } else {
-            out.addAll(acc);
+            // the state after is read back from the status, which keeps one history entry per
+            // anonymous resource and node: two instances on one node (a cloned group's instance
+            // moved where another already runs) show as one
+            out.addAll(new java.util.LinkedHashSet<>(acc));
         }
     }
 

@@ -63,7 +63,7 @@ final class GraphBuilder {
         String kind = a.pseudo ? "pseudo_event"
                 : (a.rsc == null || "clear_failcount".equals(a.op) ? "crm_event" : "rsc_op");
         // anonymous clone instances are named by the child's id, as Pacemaker's graph does
-        String rscName = a.rsc == null ? null : FailCounts.historyName(a.rsc);
+        String rscName = a.rsc == null ? null : a.rsc.keepsInstanceNumber ? a.rsc.id : FailCounts.historyName(a.rsc);
         return new Action(a.id, a.op, a.key(), rscName, a.node == null ? null : a.node.name, a.intervalMs, a.role,
                 kind, params(c, a, baseParams), inputs);
     }

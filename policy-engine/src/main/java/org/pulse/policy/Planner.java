@@ -189,8 +189,8 @@ final class Planner {
         // probes where the state is unknown
         if (!r.orphan && c.options().enableStartupProbes()) {
             for (SNode n : c.nodes()) {
-                // a node in maintenance is not probed; cluster-wide maintenance-mode still probes
-                if (!n.canRunOps() || r.known.contains(n) || n.maintenanceAttribute || reprobe.contains(n)) {
+                // maintenance (the node's or the cluster's) stops starts, stops and monitors, not discovery
+                if (!n.canRunOps() || r.known.contains(n) || reprobe.contains(n)) {
                     continue;
                 }
                 if (discoveryForbidden(r, n)) {
@@ -376,6 +376,7 @@ final class Planner {
         }
         String base = FailCounts.historyName(r);
         Rsc owner = null;
+        Rsc planned = null;
         for (Rsc inst : clone.children) {
             for (Rsc p : inst.primitives()) {
                 if (!FailCounts.historyName(p).equals(base)) {
@@ -387,9 +388,13 @@ final class Planner {
                 if (owner == null) {
                     owner = p;
                 }
+                if (planned == null && p.assigned == n) {
+                    planned = p;
+                }
             }
         }
-        return owner == r;
+        // the instance to start there probes, else the first (Pacemaker's clone probe)
+        return (planned != null ? planned : owner) == r;
     }
 
     /** The start recorded here was made with other parameters (or none recorded): restart. */
@@ -1538,14 +1543,26 @@ final class Planner {
                 for (Rsc p : prims) {
                     for (SNode n : c.nodes()) {
                         Act a = find(p, op, n);
-                        if (a != null && a.runnable && !a.pseudo) {
+                        // a stop implied by fencing an unclean node counts too (Pacemaker notifies the
+                        // survivors of it, even when that node cannot be fenced)
+                        if (a != null && ((a.runnable && !a.pseudo) || ("stop".equals(op) && n.unclean))) {
                             any = true;
                         }
+                    }
+                }
+                if ("start".equals(op)) {
+                    // an unmanaged instance that failed is due a recovery (stop and start) that is never
+                    // scheduled; Pacemaker still counts its start, so the others hear of a start (not of a stop)
+                    for (Rsc p : prims) {
+                        any |= !p.managed && p.failed && !p.runningOn.isEmpty();
                     }
                 }
                 happens.put(op, any);
             }
             for (Rsc p : prims) {
+                if (!p.managed) {
+                    continue;   // an unmanaged instance's actions are never scheduled, notifications included
+                }
                 SNode end = endNode(p);
                 for (SNode cur : p.runningOn) {
                     if (!cur.canRunOps()) {

@@ -36,7 +36,8 @@ final class Promotion {
      * members; none at all counts as -1), plus location constraints for role Promoted, plus its
      * colocations as a Promoted dependent (INFINITY with nothing to be with: never promoted).
      */
-    static void assignRoles(Cluster c, Scoring s, Rsc top, ScoreTable weights) {
+    static void assignRoles(Cluster c, Scoring s, Rsc top,
+                            java.util.function.Function<Map<SNode, Integer>, ScoreTable> weightsWith) {
         top.rolesDone = true;
         boolean demoteOnly = !c.haveQuorum() && "demote".equals(c.options().noQuorumPolicy());
         for (Rsc inst : top.children) {
@@ -95,14 +96,17 @@ final class Promotion {
             }
         }
         Map<Rsc, Integer> ownPriority = new HashMap<>(score);
-        if (weights != null) {
-            // rank by the clone's weight on the node plus the priorities of the instances there
+        if (weightsWith != null) {
+            // rank by the clone's weight on the node with the priorities of the instances there
+            // added, before what is colocated with the Promoted role is merged in (see
+            // Assignment.promotionWeights: that merge may clamp a node to 1)
             Map<SNode, Integer> perNodeSum = new HashMap<>();
             for (Rsc inst : candidates) {
                 perNodeSum.merge(inst.assigned, score.get(inst), Scores::add);
             }
+            ScoreTable weights = weightsWith.apply(perNodeSum);
             for (Rsc inst : candidates) {
-                score.put(inst, Scores.add(weights.get(inst.assigned), perNodeSum.get(inst.assigned)));
+                score.put(inst, weights.get(inst.assigned));
             }
             candidates.removeIf(inst -> score.get(inst) < 0);
         }

@@ -53,6 +53,11 @@ final class Rsc {
     boolean requiresNothing;
     boolean promotable;
     boolean uniqueClone;
+    /**
+     * A member of a forced-anonymous cloned group (globally-unique with an LSB member) that is
+     * still named with its instance number: see Unpack's clone construction.
+     */
+    boolean keepsInstanceNumber;
     int cloneMax;
     int cloneNodeMax = 1;
     int promotedMax = 1;

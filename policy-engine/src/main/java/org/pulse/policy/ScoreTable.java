@@ -58,6 +58,14 @@ final class ScoreTable {
         last = new Term(new ScoreContribution(node.name, score, source), last);
     }
 
+    /** Replaces a node's total (a clamp, e.g. to 1), recording why as a term of the difference. */
+    void set(SNode node, int total, String source) {
+        int i = node.rank;
+        allowed[i] = true;
+        last = new Term(new ScoreContribution(node.name, total - totals[i], source), last);
+        totals[i] = total;
+    }
+
     void banAll(String source, Iterable<SNode> ns) {
         for (SNode n : ns) {
             add(n, -Scores.INFINITY, source);

@@ -261,6 +261,15 @@ final class Scoring {
             t.add(e.getKey(), -Scores.INFINITY, e.getValue());
         }
         Rsc clone = r.cloneAncestor();
+        if (clone != null && !clone.uniqueClone) {
+            // an anonymous clone is forced away as a whole: a member of a cloned group that
+            // reached migration-threshold on a node takes every instance, every member, off it
+            for (Map.Entry<SNode, String> e : cloneThresholdBans(clone, nowSec).entrySet()) {
+                if (t.allows(e.getKey())) {
+                    t.add(e.getKey(), -Scores.INFINITY, e.getValue());
+                }
+            }
+        }
         if (clone != null) {
             for (Map.Entry<SNode, String> e : clone.historyBans.entrySet()) {
                 t.add(e.getKey(), -Scores.INFINITY, e.getValue());
@@ -289,6 +298,38 @@ final class Scoring {
                 }
             }
         }
+    }
+
+    private final Map<Rsc, Map<SNode, String>> cloneThresholdBans = new java.util.HashMap<>();
+
+    /**
+     * Nodes where some primitive of an anonymous clone other than a lone primitive child reached its
+     * migration-threshold, with the reason (Pacemaker bans the clone there, not just the primitive).
+     */
+    private Map<SNode, String> cloneThresholdBans(Rsc clone, long nowSec) {
+        Map<SNode, String> bans = cloneThresholdBans.get(clone);
+        if (bans != null) {
+            return bans;
+        }
+        bans = new java.util.LinkedHashMap<>();
+        for (Rsc p : clone.primitives()) {
+            if (p.parent == clone || p.failureIgnored) {
+                continue;   // a clone of one primitive: its own fail count already bans every instance
+            }
+            for (SNode n : c.nodes()) {
+                if (!n.hasFailCounts || bans.containsKey(n)) {
+                    continue;
+                }
+                Rsc.NodeHistory nh = p.history.get(n);
+                int fc = FailCounts.count(p, n, nowSec, true, nh != null && nh.blockFailure);
+                if (fc > 0 && fc >= p.migrationThreshold) {
+                    bans.put(n, "fail count of " + FailCounts.historyName(p) + " reached migration-threshold "
+                            + p.migrationThreshold + ": the whole anonymous clone " + clone.id + " is forced away");
+                }
+            }
+        }
+        cloneThresholdBans.put(clone, bans);
+        return bans;
     }
 
     // ------------------------------------------------------------------ colocations

@@ -337,6 +337,17 @@ final class Unpack {
             for (int i = 0; i < r.cloneMax; i++) {
                 resource(c.child(), r, ":" + i);
             }
+            if (ClusterOptions.isTrue(r.meta.get("globally-unique")) && c.child() instanceof GroupConfig g
+                    && forcedAnonymous(g)) {
+                // Pacemaker makes the clone anonymous each time it reads an LSB member, clearing
+                // "unique" on that member and on the instances read completely before it; nothing
+                // comes after the last instance, so its other members keep their instance number
+                if (!r.children.isEmpty()) {
+                    for (Rsc m : r.children.get(r.children.size() - 1).children) {
+                        m.keepsInstanceNumber = m.prim != null && !"lsb".equals(m.prim.cls());
+                    }
+                }
+            }
             return r;
         }
         return null;   // bundles: tier 3

@@ -701,19 +701,7 @@ final class Assignment {
                     }
                 }
             } else if (col.score() > -Scores.INFINITY && (pn != null || col.score() > 0)) {
-                ScoreTable trial = t.copy();
-                if (pn == null) {
-                    for (SNode n : c.nodes()) {
-                        if (trial.allows(n)) {
-                            trial.add(n, -col.score(), "with " + p.id + ", which runs nowhere (colocation " + col.id() + ")");
-                        }
-                    }
-                } else if (trial.allows(pn)) {
-                    trial.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + p.id + " (colocation " + col.id() + ")");
-                }
-                if (canRunAnyFor(u, trial)) {
-                    t = trial;
-                }
+                t = tryFinite(u, t, col, pn, p.id, p.id);
             } else if (pn != null && t.allows(pn)) {
                 t.add(pn, col.score(), "apart from " + p.id + " (colocation " + col.id() + ")");
             }
@@ -748,21 +736,28 @@ final class Assignment {
             if (pn == null && col.score() < 0) {
                 continue;
             }
-            ScoreTable trial = t.copy();
-            if (pn == null) {
-                for (SNode n : c.nodes()) {
-                    if (trial.allows(n)) {
-                        trial.add(n, -col.score(), "with " + inst.id + ", which runs nowhere (colocation " + col.id() + ")");
-                    }
-                }
-            } else if (trial.allows(pn)) {
-                trial.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + clone.id + " (colocation " + col.id() + ")");
-            }
-            if (canRunAnyFor(u, trial)) {
-                t = trial;
-            }
+            t = tryFinite(u, t, col, pn, inst.id, clone.id);
         }
         return t;
+    }
+
+    /**
+     * A finite colocation with a primary on {@code pn} (null: placed nowhere, which costs every node
+     * the score), tried on a copy: the copy if some node may still take {@code u}, else {@code t}
+     * unchanged (rolled back, as Pacemaker's "no available nodes").
+     */
+    private ScoreTable tryFinite(Rsc u, ScoreTable t, Colocation col, SNode pn, String placedId, String primaryId) {
+        ScoreTable trial = t.copy();
+        if (pn == null) {
+            for (SNode n : c.nodes()) {
+                if (trial.allows(n)) {
+                    trial.add(n, -col.score(), "with " + placedId + ", which runs nowhere (colocation " + col.id() + ")");
+                }
+            }
+        } else if (trial.allows(pn)) {
+            trial.add(pn, col.score(), (col.score() < 0 ? "apart from " : "with ") + primaryId + " (colocation " + col.id() + ")");
+        }
+        return canRunAnyFor(u, trial) ? trial : t;
     }
 
     /** Some node may still take u by these scores (for a clone instance: one short of clone-node-max). */

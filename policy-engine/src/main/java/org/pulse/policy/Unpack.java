@@ -384,51 +384,21 @@ final class Unpack {
         rscById.put(r.id, r);
     }
 
-    /**
-     * The sets' values into {@code out}, best-scored set first, a value already there winning
-     * (as NvSet.mergeInto), except that the value "#default" (any case) is no value: it removes
-     * what a better set gave, so the attribute falls back to its parent's, rsc_defaults' or the
-     * built-in default. Pacemaker still reads this old spelling, and a parameter written so is
-     * neither passed to the agent nor part of its digest.
-     */
-    private static void mergeSets(Map<String, String> out, List<NvSet> sets, RuleContext ctx) {
-        if (sets.isEmpty()) {
-            return;
-        }
-        List<NvSet> ordered = sets;
-        if (sets.size() > 1) {
-            ordered = new ArrayList<>(sets);
-            ordered.sort((a, b) -> Integer.compare(b.score(), a.score()));
-        }
-        for (NvSet s : ordered) {
-            if (s.rule() != null && !s.rule().matches(ctx)) {
-                continue;
-            }
-            for (Map.Entry<String, String> e : s.values().entrySet()) {
-                if ("#default".equalsIgnoreCase(e.getValue())) {
-                    out.remove(e.getKey());
-                } else {
-                    out.putIfAbsent(e.getKey(), e.getValue());
-                }
-            }
-        }
-    }
-
     /** Meta attributes: own, then inherited from the parents, then rsc_defaults. */
     private void configure(Rsc r, List<NvSet> metaSets, List<NvSet> instanceSets) {
         Map<String, String> meta = new LinkedHashMap<>();
         RuleContext ctx = r.prim == null ? RuleContext.at(now)
                 : new RuleContext(Map.of(), now, r.prim.cls(), r.prim.provider(), r.prim.type(), null, null);
-        mergeSets(meta, metaSets, ctx);
+        NvSet.mergeIntoWithoutDefaults(meta, metaSets, ctx);
         if (r.parent != null) {
             for (Map.Entry<String, String> e : r.parent.meta.entrySet()) {
                 meta.putIfAbsent(e.getKey(), e.getValue());
             }
         }
-        mergeSets(meta, cib.rscDefaults(), ctx);
+        NvSet.mergeIntoWithoutDefaults(meta, cib.rscDefaults(), ctx);
         r.meta = meta;
         Map<String, String> params = new LinkedHashMap<>();
-        mergeSets(params, instanceSets, ctx);
+        NvSet.mergeIntoWithoutDefaults(params, instanceSets, ctx);
         if (r.parent != null) {
             for (Map.Entry<String, String> e : r.parent.params.entrySet()) {
                 params.putIfAbsent(e.getKey(), e.getValue());

@@ -85,7 +85,7 @@ public record EffectivePrimitive(String id, String cls, String provider, String 
         if (rc instanceof PrimitiveConfig p) {
             RuleContext ctx = new RuleContext(Map.of(), at, p.cls(), p.provider(), p.type(), null, null);
             Map<String, String> meta = resolve(p.metaAttributes(), ctx, parent.meta());
-            mergeSets(meta, cib.rscDefaults(), ctx);
+            NvSet.mergeIntoWithoutDefaults(meta, cib.rscDefaults(), ctx);
             Map<String, String> params = resolve(p.instanceAttributes(), ctx, parent.params());
             out.putIfAbsent(p.id(), new EffectivePrimitive(p.id(), p.cls() == null ? "ocf" : p.cls(), p.provider(),
                     p.type() == null ? "" : p.type(), params, meta, p.operations(), reversed(parent.ids()),
@@ -112,36 +112,11 @@ public record EffectivePrimitive(String id, String cls, String provider, String 
 
     private static Map<String, String> resolve(List<NvSet> own, RuleContext ctx, Map<String, String> inherited) {
         Map<String, String> out = new LinkedHashMap<>();
-        mergeSets(out, own, ctx);
+        NvSet.mergeIntoWithoutDefaults(out, own, ctx);
         for (Map.Entry<String, String> e : inherited.entrySet()) {
             out.putIfAbsent(e.getKey(), e.getValue());
         }
         return out;
-    }
-
-    /**
-     * {@link NvSet#mergeInto}, except that the value "#default" (any case) is no value: it removes
-     * what a better set gave, so the attribute falls back to the parent's or the default (an old
-     * spelling Pacemaker still reads; the policy engine reads it so too).
-     */
-    static void mergeSets(Map<String, String> out, List<NvSet> sets, RuleContext ctx) {
-        List<NvSet> ordered = sets;
-        if (sets.size() > 1) {
-            ordered = new ArrayList<>(sets);
-            ordered.sort((a, b) -> Integer.compare(b.score(), a.score()));   // stable: ties keep document order
-        }
-        for (NvSet s : ordered) {
-            if (s.rule() != null && !s.rule().matches(ctx)) {
-                continue;
-            }
-            for (Map.Entry<String, String> e : s.values().entrySet()) {
-                if ("#default".equalsIgnoreCase(e.getValue())) {
-                    out.remove(e.getKey());
-                } else {
-                    out.putIfAbsent(e.getKey(), e.getValue());
-                }
-            }
-        }
     }
 
     private static List<String> reversed(List<String> ids) {

@@ -25,6 +25,21 @@ public record NvSet(String id, String kind, int score, Rule rule, Map<String, St
 
     /** Adds to {@code out} what it does not name yet (so the caller may layer several lists). */
     public static void mergeInto(Map<String, String> out, List<NvSet> sets, RuleContext ctx) {
+        mergeInto(out, sets, ctx, false);
+    }
+
+    /**
+     * {@link #mergeInto}, except that the value "#default" (any case) is no value: it removes what a
+     * better set gave, so the attribute falls back to its parent's, rsc_defaults' or the built-in
+     * default. Pacemaker still reads this old spelling in resources' sets, and a parameter written
+     * so is neither passed to the agent nor part of its digest. The policy engine and crmd read
+     * resources through this one rule, so they agree on what an agent gets.
+     */
+    public static void mergeIntoWithoutDefaults(Map<String, String> out, List<NvSet> sets, RuleContext ctx) {
+        mergeInto(out, sets, ctx, true);
+    }
+
+    private static void mergeInto(Map<String, String> out, List<NvSet> sets, RuleContext ctx, boolean defaultIsNoValue) {
         if (sets.isEmpty()) {
             return;
         }
@@ -39,7 +54,11 @@ public record NvSet(String id, String kind, int score, Rule rule, Map<String, St
                 continue;
             }
             for (Map.Entry<String, String> e : s.values().entrySet()) {
-                out.putIfAbsent(e.getKey(), e.getValue());
+                if (defaultIsNoValue && "#default".equalsIgnoreCase(e.getValue())) {
+                    out.remove(e.getKey());
+                } else {
+                    out.putIfAbsent(e.getKey(), e.getValue());
+                }
             }
         }
     }

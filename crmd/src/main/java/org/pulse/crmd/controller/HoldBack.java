@@ -42,11 +42,20 @@ final class HoldBack {
         Map<String, String> out = new LinkedHashMap<>();
         boolean noDevice = Cibs.fenceDevices(cib).isEmpty() && !watchdogFencingOn;
         boolean splitNeedsFencing = q.twoNode() || q.tieBreaker().needsFencing();
-        if (splitNeedsFencing && (!Cibs.stonithEnabled(cib) || noDevice)) {
+        // A watchdog resets a node only once that node loses quorum. Where both halves of a split may
+        // keep it (two_node, or both reach the ping target) it resets neither, while each half would count
+        // the other as fenced after stonith-watchdog-timeout: there only a real device fences.
+        boolean bothMayStayQuorate = q.twoNode() || q.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING;
+        boolean watchdogOnly = Cibs.fenceDevices(cib).stream().allMatch(WatchdogFencing::isWatchdogResource);
+        boolean splitUnfenceable = bothMayStayQuorate ? watchdogOnly : noDevice;
+        if (splitNeedsFencing && (!Cibs.stonithEnabled(cib) || splitUnfenceable)) {
             // Both halves of a split may keep quorum (two_node, or both reach the ping target): only
             // fencing makes sure one of them is gone before the other starts what it ran.
             String setting = q.twoNode() ? "two_node = true" : "tie_breaker = " + q.tieBreaker();
-            String lacking = !Cibs.stonithEnabled(cib) ? "stonith-enabled=false" : "no fence device is configured";
+            String lacking = !Cibs.stonithEnabled(cib) ? "stonith-enabled=false"
+                    : watchdogFencingOn ? "the only fencing is the watchdog, which resets a node only when it loses"
+                            + " quorum, and with this setting both halves may keep it"
+                    : "no fence device is configured";
             notActive(cib, "not started: " + setting + " needs fencing (both halves of a split"
                     + " can be quorate, fencing decides which one survives) but " + lacking
                     + "; configure a fence device and set stonith-enabled=true", out);

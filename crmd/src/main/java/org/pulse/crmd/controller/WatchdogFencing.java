@@ -95,7 +95,11 @@ final class WatchdogFencing {
      * pseudo-device. Without one, every node does (as Pacemaker's implicit watchdog device).
      */
     static boolean isWatchdogDevice(FenceDevices.Device d) {
-        return "fence_watchdog".equals(d.primitive().agent().type());
+        return isWatchdogResource(d.primitive());
+    }
+
+    static boolean isWatchdogResource(Primitive p) {
+        return "fence_watchdog".equals(p.agent().type());
     }
 
     /** Whether the watchdog may fence {@code target}: no fence_watchdog device lists nodes, or one lists it. */

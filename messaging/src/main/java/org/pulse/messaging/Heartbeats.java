@@ -1,15 +1,22 @@
 package org.pulse.messaging;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jgroups.Address;
 import org.jgroups.EmptyMessage;
 import org.jgroups.Event;
+import org.jgroups.Header;
 import org.jgroups.Message;
 import org.jgroups.View;
 import org.jgroups.conf.ClassConfigurator;
@@ -17,6 +24,7 @@ import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FailureDetection;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.MessageBatch;
+import org.jgroups.util.Util;
 
 /**
  * Failure detection by silence, in place of JGroups' FD_ALL3: every member multicasts a heartbeat
@@ -53,8 +61,19 @@ import org.jgroups.util.MessageBatch;
  * ignores. {@link SuspicionGuard} gives a member that announced such a pause lately a bounded grace
  * before its silence becomes a suspicion GMS acts on (see {@link #announcedPauseMs}).
  *
+ * <p><b>Along a ring</b> beyond {@code watchers + 1} members: each member sends its heartbeat to the
+ * next {@code watchers} members of the view (view order, wrapping) and watches only the
+ * {@code watchers} before it, so a member hears {@code watchers} heartbeats per interval whatever
+ * the cluster's size, where all-to-all over TCP grows with the square of it (messaging/README,
+ * "Heartbeats along a ring"). Up to {@code watchers + 1} members it is all-to-all. Detection time is
+ * unchanged: each watcher suspects after the same timeout.
+ *
  * <p>Like FD_ALL3, only the member that would coordinate the view without the suspects raises the
- * suspicion: GMS acts on nobody else's.
+ * suspicion: GMS acts on nobody else's. On a ring the watcher is usually not the coordinator, so it
+ * forwards its suspicion there (one unicast, {@link ForwardedSuspicion}, again at every check while
+ * the suspect stays silent), unless it was itself starved of CPU lately (its silence then says
+ * nothing); the coordinator raises it as its own, so VERIFY_SUSPECT2 and {@link SuspicionGuard}'s
+ * pause check and second opinion (which reaches the suspect's other watchers) run as before.
  *
  * <p>Public only because JGroups instantiates protocols reflectively in some paths; not an API.
  */
@@ -71,6 +90,15 @@ public final class Heartbeats extends Protocol {
     private final long announceWindowNanos;
     private final long announceThresholdNanos;
 
+    /** Watchers per member on a ring: survives two failures at once and leaves two for a second opinion. */
+    static final int DEFAULT_WATCHERS = 3;
+    /** The forwarded suspicion's header magic (under FD_ALL3's protocol id, which these heartbeats keep). */
+    static final short FORWARDED_MAGIC = 3622;
+
+    static {
+        ClassConfigurator.add(FORWARDED_MAGIC, ForwardedSuspicion.class);
+    }
+
     /** One member as this node sees it; a fixed object per member and view, so the check allocates nothing. */
     static final class Peer {
         final Address address;
@@ -86,9 +114,16 @@ public final class Heartbeats extends Protocol {
         }
     }
 
+    /** 0: all-to-all; else the ring's width (see the class comment). */
+    private final int watchers;
+    /** True while this node was starved of CPU lately: it then forwards no suspicion of its own. */
+    private final BooleanSupplier starved;
     private final Map<Address, Peer> byAddress = new ConcurrentHashMap<>();
-    /** The other members, in view order; replaced (never changed) on a view change. */
+    /** The members this node watches (all others, or its ring predecessors); replaced (never changed) on a view change. */
     private volatile Peer[] peers = new Peer[0];
+    /** The ring successors' heartbeats, one prebuilt message each; null: one multicast to all. */
+    private volatile Message[] ringBeats;
+    private volatile List<Address> successors = List.of();
     private volatile List<Address> members = List.of();
     private Message outgoing;
     private final SuspicionGuard.OpinionHeader pauseHeader = new SuspicionGuard.OpinionHeader(
@@ -99,6 +134,8 @@ public final class Heartbeats extends Protocol {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong announced = new AtomicLong();
     private final AtomicLong suspicionsRaised = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong forwarded = new AtomicLong();
     private volatile long worstSendLatenessNanos;
 
     /**
@@ -110,6 +147,21 @@ public final class Heartbeats extends Protocol {
      */
     Heartbeats(String nodeName, long timeoutMs, long intervalMs, PauseWatch watch, long announceWindowMs,
             long announceThresholdMs, LongSupplier nanoTime) {
+        this(nodeName, timeoutMs, intervalMs, watch, announceWindowMs, announceThresholdMs, nanoTime, 0, () -> false);
+    }
+
+    /**
+     * @param watchers 0: every member heartbeats every other; else along a ring of this width (at least 2:
+     *                 one watcher alone gives no second opinion)
+     * @param starved  true while this node's own suspicions are not to be trusted (its pause watch)
+     */
+    Heartbeats(String nodeName, long timeoutMs, long intervalMs, PauseWatch watch, long announceWindowMs,
+            long announceThresholdMs, LongSupplier nanoTime, int watchers, BooleanSupplier starved) {
+        if (watchers == 1 || watchers < 0) {
+            throw new IllegalArgumentException("heartbeats: a ring needs at least 2 watchers per member, got " + watchers);
+        }
+        this.watchers = watchers;
+        this.starved = starved;
         if (intervalMs <= 0 || timeoutMs <= intervalMs) {
             throw new IllegalArgumentException("heartbeats: timeout " + timeoutMs + " ms must exceed the interval "
                     + intervalMs + " ms");
@@ -180,8 +232,16 @@ public final class Heartbeats extends Protocol {
         if (peers.length == 0 || outgoing == null) {
             return;
         }
-        down_prot.down(outgoing);
-        sent.incrementAndGet();
+        Message[] ring = ringBeats;
+        if (ring == null) {
+            down_prot.down(outgoing);
+            sent.incrementAndGet();
+        } else {
+            for (Message m : ring) {
+                down_prot.down(m);
+                sent.incrementAndGet();
+            }
+        }
         long paused = watch == null ? 0 : watch.stolenWithinNanos(announceWindowNanos, nowNanos);
         if (pauseHeader.about == null) {
             pauseHeader.about = getAddress();
@@ -212,29 +272,53 @@ public final class Heartbeats extends Protocol {
                 suspects.add(p.address);
             }
         }
-        if (!coordinatorWithout(suspects)) {
+        raiseOrForward(suspects, true);
+    }
+
+    /** Raises {@code suspects} if this node would coordinate without them; else, own ones on a ring, forwards them there. */
+    private void raiseOrForward(List<Address> suspects, boolean own) {
+        if (coordinatorWithout(suspects)) {
+            suspicionsRaised.incrementAndGet();
+            up_prot.up(new Event(Event.SUSPECT, suspects));
+            down_prot.down(new Event(Event.SUSPECT, suspects));
             return;
         }
-        suspicionsRaised.incrementAndGet();
-        up_prot.up(new Event(Event.SUSPECT, suspects));
-        down_prot.down(new Event(Event.SUSPECT, suspects));
+        Address coordinator = firstMemberWithout(suspects);
+        if (own && ringBeats != null && coordinator != null && !starved.getAsBoolean()) {
+            down_prot.down(new EmptyMessage(coordinator).setFlag(Message.Flag.OOB)
+                    .putHeader(PROTOCOL_ID, new ForwardedSuspicion(suspects)));
+            forwarded.incrementAndGet();
+        }
     }
 
     /** Whether this node is the first member of the view that remains without {@code suspects}. */
     private boolean coordinatorWithout(List<Address> suspects) {
+        Address first = firstMemberWithout(suspects);
+        return first != null && first.equals(getAddress());
+    }
+
+    private Address firstMemberWithout(List<Address> suspects) {
         for (Address m : members) {
             if (!suspects.contains(m)) {
-                return m.equals(getAddress());
+                return m;
             }
         }
-        return false;
+        return null;
     }
 
     @Override
     public Object up(Message msg) {
-        boolean beat = msg.getHeader(PROTOCOL_ID) != null;
+        Header h = msg.getHeader(PROTOCOL_ID);
         heard(msg.getSrc(), pauseOf(msg));
-        return beat ? null : up_prot.up(msg);
+        if (h instanceof ForwardedSuspicion fs) {
+            forwardedHere(fs);
+            return null;
+        }
+        if (h != null) {
+            received.incrementAndGet();
+            return null;
+        }
+        return up_prot.up(msg);
     }
 
     @Override
@@ -246,7 +330,12 @@ public final class Heartbeats extends Protocol {
                 continue;
             }
             pausedMs = Math.max(pausedMs, pauseOf(msg));
-            if (msg.getHeader(PROTOCOL_ID) != null) {
+            Header h = msg.getHeader(PROTOCOL_ID);
+            if (h instanceof ForwardedSuspicion fs) {
+                forwardedHere(fs);
+                it.remove();
+            } else if (h != null) {
+                received.incrementAndGet();
                 it.remove();
             }
         }
@@ -308,19 +397,116 @@ public final class Heartbeats extends Protocol {
         return down_prot.down(evt);
     }
 
+    /** A watcher's suspicion: raised here as this node's own if it coordinates without the suspects, never forwarded again. */
+    private void forwardedHere(ForwardedSuspicion fs) {
+        List<Address> suspects = new ArrayList<>(fs.suspects.size());
+        List<Address> view = members;
+        for (Address a : fs.suspects) {
+            if (view.contains(a) && !a.equals(getAddress())) {
+                suspects.add(a);
+                Peer p = byAddress.get(a);
+                if (p != null) {
+                    p.suspected = true;   // heard again: UNSUSPECT, as for its own suspicions
+                }
+            }
+        }
+        if (!suspects.isEmpty()) {
+            raiseOrForward(suspects, false);
+        }
+    }
+
     void viewChanged(List<Address> view) {
         long now = nanoTime.getAsLong();
-        List<Peer> next = new ArrayList<>(view.size());
+        Address self = getAddress();
+        boolean ring = watchers > 0 && self != null && view.contains(self) && view.size() - 1 > watchers;
+        List<Address> watch = ring ? predecessors(view, self, watchers) : view;
+        // Every member has a record (when it was last heard, what pause it announced: the guard asks about any
+        // suspect); only the watched ones are checked for silence.
         for (Address a : view) {
-            if (a.equals(getAddress())) {
-                continue;
+            if (!a.equals(self)) {
+                byAddress.computeIfAbsent(a, x -> new Peer(x, now));
             }
-            // A new member starts with a full timeout, as if just heard; a known one keeps its record.
-            next.add(byAddress.computeIfAbsent(a, x -> new Peer(x, now)));
         }
         byAddress.keySet().retainAll(view);
+        java.util.Set<Address> before = new java.util.HashSet<>();
+        for (Peer p : peers) {
+            before.add(p.address);
+        }
+        List<Peer> next = new ArrayList<>(view.size());
+        for (Address a : watch) {
+            if (a.equals(self)) {
+                continue;
+            }
+            Peer p = byAddress.get(a);
+            if (!before.contains(a)) {
+                // Newly watched: its timeout starts now, as for a member that just joined (on a ring it may
+                // never have sent this node anything: it sent to others).
+                p.lastHeardNanos = now;
+                p.suspected = false;
+            }
+            next.add(p);
+        }
         members = List.copyOf(view);
+        if (ring) {
+            List<Address> to = successors(view, self, watchers);
+            Message[] beats = new Message[to.size()];
+            for (int i = 0; i < beats.length; i++) {
+                beats[i] = new EmptyMessage(to.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
+                        .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
+            }
+            successors = to;
+            ringBeats = beats;
+        } else {
+            successors = watch.stream().filter(a -> !a.equals(self)).toList();
+            ringBeats = null;
+        }
         peers = next.toArray(new Peer[0]);
+    }
+
+    /** The members {@code self} sends heartbeats to on a ring: the next {@code k} of the view. */
+    static List<Address> successors(List<Address> members, Address self, int k) {
+        return neighbours(members, self, k, 1);
+    }
+
+    /** The members {@code self} watches on a ring: the {@code k} before it in the view. */
+    static List<Address> predecessors(List<Address> members, Address self, int k) {
+        return neighbours(members, self, k, -1);
+    }
+
+    private static List<Address> neighbours(List<Address> members, Address self, int k, int step) {
+        int i = members.indexOf(self);
+        int n = members.size();
+        if (i < 0 || n < 2) {
+            return List.of();
+        }
+        List<Address> out = new ArrayList<>();
+        for (int d = 1; d <= Math.min(k, n - 1); d++) {
+            out.add(members.get(Math.floorMod(i + step * d, n)));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Whom this node watches (all other members, or its ring predecessors). */
+    List<Address> watched() {
+        List<Address> out = new ArrayList<>();
+        for (Peer p : peers) {
+            out.add(p.address);
+        }
+        return out;
+    }
+
+    List<Address> successors() {
+        return successors;
+    }
+
+    /** Heartbeats received since start (each one from a watched or any other member). */
+    long heartbeatsReceived() {
+        return received.get();
+    }
+
+    /** Suspicions this node forwarded to its coordinator since it started. */
+    long forwardedCount() {
+        return forwarded.get();
     }
 
     /**
@@ -353,5 +539,48 @@ public final class Heartbeats extends Protocol {
     /** The latest this node's heartbeat thread ever ran after its due time. */
     long worstSendLatenessNanos() {
         return worstSendLatenessNanos;
+    }
+
+    /** A watcher's suspicion, sent to the coordinator, which alone may act on it. */
+    public static final class ForwardedSuspicion extends Header {
+        List<Address> suspects = List.of();
+
+        public ForwardedSuspicion() {
+        }
+
+        ForwardedSuspicion(Collection<Address> suspects) {
+            this.suspects = List.copyOf(suspects);
+        }
+
+        @Override
+        public short getMagicId() {
+            return FORWARDED_MAGIC;
+        }
+
+        @Override
+        public Supplier<? extends Header> create() {
+            return ForwardedSuspicion::new;
+        }
+
+        @Override
+        public int serializedSize() {
+            return Util.size(suspects);
+        }
+
+        @Override
+        public void writeTo(DataOutput out) throws IOException {
+            Util.writeAddresses(suspects, out);
+        }
+
+        @Override
+        public void readFrom(DataInput in) throws IOException, ClassNotFoundException {
+            Collection<? extends Address> read = Util.readAddresses(in, ArrayList::new);
+            suspects = read == null ? List.of() : List.copyOf(read);
+        }
+
+        @Override
+        public String toString() {
+            return "forwarded suspicion of " + suspects;
+        }
     }
 }

@@ -91,6 +91,8 @@ public final class Messenger implements AutoCloseable {
     static final String NO_GUARD_PROPERTY = "pulse.messaging.noSuspicionGuard";
     /** System property that puts heartbeats back on JGroups' shared timer (FD_ALL3), to measure the dedicated thread. */
     static final String SHARED_TIMER_PROPERTY = "pulse.messaging.sharedTimerHeartbeats";
+    /** System property: every member heartbeats every other instead of along a ring, to measure what the ring saves. */
+    static final String ALL_TO_ALL_PROPERTY = "pulse.messaging.allToAllHeartbeats";
     /** Null only when {@link #SHARED_TIMER_PROPERTY} put FD_ALL3 in its place. */
     private final Heartbeats heartbeats;
 
@@ -123,19 +125,19 @@ public final class Messenger implements AutoCloseable {
         boolean guardOff = Boolean.parseBoolean(System.getProperty(NO_GUARD_PROPERTY, "false"));
         this.pauseWatch = guardOff ? null
                 : new PauseWatch(node, guardSettings.tickMs(), guardSettings.windowMs(), System.nanoTime(), true);
-        if (Boolean.getBoolean(StackFactory.RING_PROPERTY)) {
-            // For measuring the ring's traffic (bench/scale --ring); not yet on the dedicated thread.
-            this.heartbeats = null;
-            LOG.log(Level.WARNING, node + ": " + StackFactory.RING_PROPERTY + " is set: heartbeats go along a ring on"
-                    + " JGroups' shared timer (for measurements only)");
-        } else if (Boolean.parseBoolean(System.getProperty(SHARED_TIMER_PROPERTY, "false"))) {
+        SuspicionGuard[] guardRef = new SuspicionGuard[1];
+        if (Boolean.parseBoolean(System.getProperty(SHARED_TIMER_PROPERTY, "false"))) {
             // For measuring what the dedicated heartbeat thread is worth (HeartbeatPathTest); never in production.
             this.heartbeats = null;
             LOG.log(Level.WARNING, node + ": " + SHARED_TIMER_PROPERTY + " is set: heartbeats run on JGroups' shared timer"
                     + " (FD_ALL3), which a busy stack delays (for measurements only)");
         } else {
+            // Along a ring of 3 watchers per member (all-to-all only to measure what the ring saves: bench/scale
+            // --all-to-all); a watcher starved of CPU forwards no suspicion (the guard, made below, knows).
+            int watchers = Boolean.getBoolean(ALL_TO_ALL_PROPERTY) ? 0 : Heartbeats.DEFAULT_WATCHERS;
             this.heartbeats = new Heartbeats(node, config.timing().heartbeatTimeoutMs(), config.timing().heartbeatIntervalMs(),
-                    pauseWatch, guardSettings.windowMs(), guardSettings.thresholdMs(), System::nanoTime);
+                    pauseWatch, guardSettings.windowMs(), guardSettings.thresholdMs(), System::nanoTime, watchers,
+                    () -> guardRef[0] != null && guardRef[0].starvedNow());
         }
         if (guardOff) {
             // For measuring what the guard is worth (bench/failover --no-guard); never in production.
@@ -146,6 +148,7 @@ public final class Messenger implements AutoCloseable {
         } else {
             this.heardTap = new HeardTap(System::nanoTime);
             this.guard = new SuspicionGuard(node, pauseWatch, heardTap, heartbeats, System::nanoTime, guardSettings);
+            guardRef[0] = this.guard;
         }
         this.channel = new JChannel(StackFactory.build(config, seal, heardTap, heartbeats, guard, tap, dropLog));
         channel.name(node);

@@ -28,8 +28,8 @@ import org.jgroups.stack.Protocol;
  * {@link MessagingConfig}. The order matters:
  * <ul>
  * <li>the seal sits directly on TCP so that every message above, discovery included, is sealed;</li>
- * <li>FD_SOCK2 (crash: broken connection) and {@link Heartbeats} (silence, on a dedicated thread; or,
- *     to measure, FD_ALL3 on the shared timer, or heartbeats along a ring by {@link RingHeartbeats}) raise
+ * <li>FD_SOCK2 (crash: broken connection) and {@link Heartbeats} (silence, along a ring, on a dedicated
+ *     thread; FD_ALL3 on the shared timer only to measure) raise
  *     suspicions, VERIFY_SUSPECT2 confirms them, the suspicion guard holds back those this node
  *     formed while it was starved of CPU, the suspect tap reports the rest, GMS acts;</li>
  * <li>NAKACK2/UNICAST3 make multicast/unicast reliable and ordered, STABLE garbage-collects,
@@ -48,9 +48,6 @@ final class StackFactory {
      * of FRAG2 fragments (60 KB each), so 4 MiB leaves room for any legitimate frame.
      */
     static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
-
-    /** System property: heartbeats along a ring (RingHeartbeats, on the shared timer), for measurements only. */
-    static final String RING_PROPERTY = "pulse.messaging.ringHeartbeats";
 
     private StackFactory() {
     }
@@ -137,13 +134,8 @@ final class StackFactory {
             // Heartbeats on a dedicated thread of their own rather than the shared timer (Heartbeats).
             stack.add(heartbeats);
         } else {
-            // Only to measure: FD_ALL3 on the shared timer (what the dedicated thread is worth, HeartbeatPathTest),
-            // or along a ring (RingHeartbeats: constant traffic per node; bench/scale --ring). The ring is not yet
-            // on the dedicated thread, so it is not the default: a busy machine delays it as it delays FD_ALL3.
-            FD_ALL3 fdAll = Boolean.getBoolean(RING_PROPERTY)
-                    ? new RingHeartbeats(RingHeartbeats.DEFAULT_WATCHERS,
-                            suspicionGuard instanceof SuspicionGuard g ? g::starvedNow : () -> false)
-                    : new FD_ALL3();
+            // Only to measure what the dedicated thread is worth (HeartbeatPathTest, Messenger).
+            FD_ALL3 fdAll = new FD_ALL3();
             fdAll.setValue("timeout", t.heartbeatTimeoutMs());
             fdAll.setValue("interval", t.heartbeatIntervalMs());
             stack.add(fdAll);

@@ -484,7 +484,7 @@ public final class SuspicionGuard extends Protocol {
 
     /**
      * True while this node missed enough CPU within the detection window that a suspicion it forms
-     * now is not to be trusted: {@link RingHeartbeats} then does not forward its own to the coordinator.
+     * now is not to be trusted: {@link Heartbeats} on a ring then does not forward its own to the coordinator.
      */
     boolean starvedNow() {
         return watch.stolenWithinNanos(windowNanos, nanoTime.getAsLong()) >= thresholdNanos;

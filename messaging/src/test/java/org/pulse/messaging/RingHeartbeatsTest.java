@@ -22,10 +22,6 @@ class RingHeartbeatsTest {
     @TempDir
     Path dir;
 
-    @org.junit.jupiter.api.AfterEach
-    void ringOff() {
-        System.clearProperty(StackFactory.RING_PROPERTY);
-    }
 
     private static List<Address> addresses(int n) {
         List<Address> out = new ArrayList<>();
@@ -38,29 +34,27 @@ class RingHeartbeatsTest {
     @Test
     void eachMemberSendsToTheNextThreeAndWatchesTheThreeBefore() {
         List<Address> m = addresses(6);
-        assertEquals(List.of(m.get(3), m.get(4), m.get(5)), RingHeartbeats.successors(m, m.get(2), 3));
-        assertEquals(List.of(m.get(1), m.get(0), m.get(5)), RingHeartbeats.predecessors(m, m.get(2), 3));
+        assertEquals(List.of(m.get(3), m.get(4), m.get(5)), Heartbeats.successors(m, m.get(2), 3));
+        assertEquals(List.of(m.get(1), m.get(0), m.get(5)), Heartbeats.predecessors(m, m.get(2), 3));
         // Wrapping at the end of the view.
-        assertEquals(List.of(m.get(0), m.get(1), m.get(2)), RingHeartbeats.successors(m, m.get(5), 3));
+        assertEquals(List.of(m.get(0), m.get(1), m.get(2)), Heartbeats.successors(m, m.get(5), 3));
         // Every member is watched by exactly three others.
         for (Address x : m) {
-            long watchers = m.stream().filter(o -> RingHeartbeats.predecessors(m, o, 3).contains(x)).count();
+            long watchers = m.stream().filter(o -> Heartbeats.predecessors(m, o, 3).contains(x)).count();
             assertEquals(3, watchers, x + " is watched by " + watchers);
         }
         // Small clusters: everyone watches everyone (FD_ALL3's all-to-all).
         List<Address> three = addresses(3);
-        assertEquals(List.of(three.get(1), three.get(2)), RingHeartbeats.successors(three, three.get(0), 3));
-        assertEquals(List.of(three.get(2), three.get(1)), RingHeartbeats.predecessors(three, three.get(0), 3));
-        assertEquals(List.of(), RingHeartbeats.successors(List.of(m.get(0)), m.get(0), 3));
-        assertEquals(List.of(), RingHeartbeats.successors(m, new UUID(9, 9), 3), "not a member: no neighbours");
+        assertEquals(List.of(three.get(1), three.get(2)), Heartbeats.successors(three, three.get(0), 3));
+        assertEquals(List.of(three.get(2), three.get(1)), Heartbeats.predecessors(three, three.get(0), 3));
+        assertEquals(List.of(), Heartbeats.successors(List.of(m.get(0)), m.get(0), 3));
+        assertEquals(List.of(), Heartbeats.successors(m, new UUID(9, 9), 3), "not a member: no neighbours");
     }
 
     @Test
     void aSilentMemberWatchedOnlyByNonCoordinatorsIsRemovedWithinTheDetectionTime() throws Exception {
         long detectionMs = 500;
         int n = 6;
-        // The ring is opt-in (StackFactory.RING_PROPERTY) until it runs on the dedicated heartbeat thread.
-        System.setProperty(StackFactory.RING_PROPERTY, "true");
         try (TestCluster c = new TestCluster(dir, "ring", n, detectionMs)) {
             for (int i = 0; i < n; i++) {
                 c.start(i);
@@ -71,16 +65,16 @@ class RingHeartbeatsTest {
             Timing t = Timing.derive(detectionMs);
             // Heartbeats each member hears: three per interval, not n - 1 (any other traffic also
             // suppresses a round, so this is an upper bound).
-            List<RingHeartbeats> rings = new ArrayList<>();
+            List<Heartbeats> rings = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                rings.add(c.node(i).channel().getProtocolStack().findProtocol(RingHeartbeats.class));
+                rings.add(c.node(i).heartbeats());
             }
-            int[] before = rings.stream().mapToInt(RingHeartbeats::getHeartbeatsReceived).toArray();
+            long[] before = rings.stream().mapToLong(Heartbeats::heartbeatsReceived).toArray();
             long w0 = System.nanoTime();
             Thread.sleep(3000);
             double windowS = (System.nanoTime() - w0) / 1e9;
             for (int i = 0; i < n; i++) {
-                double perS = (rings.get(i).getHeartbeatsReceived() - before[i]) / windowS;
+                double perS = (rings.get(i).heartbeatsReceived() - before[i]) / windowS;
                 double ringBound = 3 * 1000.0 / t.heartbeatIntervalMs() * 1.2;
                 System.out.printf("FIGURE ring: %s hears %.1f heartbeats/s (ring of 3: at most %.1f; all-to-all would be %.1f)%n",
                         TestCluster.name(i), perS, ringBound / 1.2, (n - 1) * 1000.0 / t.heartbeatIntervalMs());
@@ -107,7 +101,7 @@ class RingHeartbeatsTest {
                         15_000, TestCluster.name(i) + " drops node3").atNanos());
             }
             double took = (last - t0) / 1e6;
-            long forwarded = rings.stream().mapToLong(RingHeartbeats::forwardedCount).sum();
+            long forwarded = rings.stream().mapToLong(Heartbeats::forwardedCount).sum();
             boolean held = false;
             for (int i = 0; i < n; i++) {
                 held |= i != victim && c.node(i).heldSuspicions()[0] > 0;

@@ -29,8 +29,8 @@ import org.pulse.cib.admin.AdminResponse;
  *
  * <p>Options: {@code --nodes 3,8,16,32}, {@code --commits N} (100), {@code --idle-s S} (10: the
  * window over which traffic is counted), {@code --failure-detection-ms D} (500, crmd's default),
- * {@code --ring} (heartbeats along a ring, messaging's {@code RingHeartbeats}, instead of the default
- * all-to-all on the dedicated heartbeat thread: to measure what the ring saves), {@code --traffic-only} (form,
+ * {@code --all-to-all} (heartbeats from every member to every other instead of along messaging's ring of
+ * three watchers: to measure what the ring saves), {@code --traffic-only} (form,
  * memory and traffic; no commits, no failovers: -1 in the summary), {@code --batch N} (8: nodes start N
  * at a time, each batch once the last has joined; form_s counts from the first start to all agreeing).
  * Ends with one {@code scale nodes=N ...} line per size, the largest last.
@@ -67,11 +67,11 @@ public final class ScaleBench {
                 // Every member heartbeats every other (plain FD_ALL3), to measure what the ring saves.
                 case "--traffic-only" -> trafficOnly = true;
                 case "--batch" -> batch = Integer.parseInt(value(args, ++i));
-                case "--ring" -> System.setProperty("pulse.daemon.extraOpts",
-                        (System.getProperty("pulse.daemon.extraOpts", "") + " -Dpulse.messaging.ringHeartbeats=true").strip());
+                case "--all-to-all" -> System.setProperty("pulse.daemon.extraOpts",
+                        (System.getProperty("pulse.daemon.extraOpts", "") + " -Dpulse.messaging.allToAllHeartbeats=true").strip());
                 default -> {
                     System.err.println("bench/scale: unknown option " + args[i]
-                            + "; use --nodes 3,8,16,32 --commits N --idle-s S --failure-detection-ms D --ring --traffic-only --batch N");
+                            + "; use --nodes 3,8,16,32 --commits N --idle-s S --failure-detection-ms D --all-to-all --traffic-only --batch N");
                     System.exit(2);
                 }
             }
@@ -100,7 +100,7 @@ public final class ScaleBench {
         }
         System.out.println("reproduce: bench/scale --nodes " + String.join(",", sizes.stream().map(String::valueOf).toList())
                 + " --commits " + commits + " --idle-s " + idleS + " --failure-detection-ms " + detectionMs
-                + (System.getProperty("pulse.daemon.extraOpts", "").contains("ringHeartbeats") ? " --ring" : "")
+                + (System.getProperty("pulse.daemon.extraOpts", "").contains("allToAll") ? " --all-to-all" : "")
                 + (trafficOnly ? " --traffic-only" : "") + " --batch " + batch);
         for (Figures f : all) {
             System.out.println(f.line());

@@ -31,11 +31,53 @@ final class WatchdogBench {
         return Math.max(500, fdMs);
     }
 
+    /**
+     * What differs between the self-fencing labs (this one's watchdog-only fencing, SbdBench's poison-pill
+     * disk): the name in messages, the bound printed with each trial, and what the lab adds once it exists.
+     */
+    interface Fencing {
+        /** "watchdog", "sbd": the trial lines and errors. */
+        String label();
+
+        /** The setting that bounds the outage from below, as printed with each trial. */
+        String bound();
+
+        /** Prepares the lab (a disk, say); returns the node config's extra lines and the CIB's fencing lines. */
+        Setup prepare(NetnsLab lab, Path repo) throws Exception;
+    }
+
+    /** @param nodeConfig lines after the watchdog's in each node's config; @param cib crm lines that set fencing up */
+    record Setup(String nodeConfig, List<String> cib) {
+    }
+
+    /** Watchdog-only fencing: no fence device, stonith-watchdog-timeout. */
+    static final Fencing WATCHDOG_ONLY = new Fencing() {
+        public String label() {
+            return "watchdog";
+        }
+
+        public String bound() {
+            return "stonith-watchdog-timeout " + STONITH_WATCHDOG_MS + " ms";
+        }
+
+        public Setup prepare(NetnsLab lab, Path repo) {
+            return new Setup("", List.of("property stonith-enabled=true no-quorum-policy=stop stonith-action=off"
+                    + " stonith-watchdog-timeout=" + STONITH_WATCHDOG_MS + "ms"));
+        }
+    };
+
     static List<Long> trials(Path repo, int trials, long requestedFdMs) throws Exception {
+        return trials(repo, trials, requestedFdMs, WATCHDOG_ONLY);
+    }
+
+    /** The trials of a lab whose nodes feed a pulse-watchdog-sim each, fenced as {@code fencing} says. */
+    static List<Long> trials(Path repo, int trials, long requestedFdMs, Fencing fencing) throws Exception {
         long fdMs = detectionMs(requestedFdMs);
+        String label = fencing.label();
         List<Long> out = new ArrayList<>();
         List<Process> sims = new ArrayList<>();
         try (NetnsLab lab = NetnsLab.create(FailoverLab.NODES)) {
+            Setup setup = fencing.prepare(lab, repo);
             Path devices = lab.dir("watchdog");
             Path power = lab.dir("power");
             for (int i = 1; i <= FailoverLab.NODES; i++) {
@@ -54,48 +96,50 @@ final class WatchdogBench {
                 }
             }
             FailoverLab cluster = FailoverLab.start(lab, repo, fdMs, i -> "watchdog = " + devices.resolve(lab.node(i).name())
-                    + "\nwatchdog_timeout_ms = " + WATCHDOG_MS + "\n");
+                    + "\nwatchdog_timeout_ms = " + WATCHDOG_MS + "\n" + setup.nodeConfig());
             try {
                 if (FailoverLab.waitFor(Duration.ofSeconds(180), () -> cluster.agreedDc(cluster.all())) == null) {
-                    throw new IllegalStateException("the watchdog lab did not form in 180 s; logs " + cluster.logs());
+                    throw new IllegalStateException("the " + label + " lab did not form in 180 s; logs " + cluster.logs());
                 }
                 for (int i = 1; i <= FailoverLab.NODES; i++) {
                     cluster.startNodeWebServer(i);
                 }
                 String vip = lab.vip(0);
-                cluster.configureWhenJoined(1, List.of("property stonith-enabled=true no-quorum-policy=stop stonith-action=off"
-                        + " stonith-watchdog-timeout=" + STONITH_WATCHDOG_MS + "ms", "rsc_defaults resource-stickiness=100",
-                        "primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=" + NetnsLab.IFNAME
-                                + " op monitor interval=1s timeout=10s"));
+                List<String> cib = new ArrayList<>(setup.cib());
+                cib.add("rsc_defaults resource-stickiness=100");
+                cib.add("primitive vip ocf:pulse:IPaddr params ip=" + vip + " cidr_netmask=24 nic=" + NetnsLab.IFNAME
+                        + " op monitor interval=1s timeout=10s");
+                cluster.configureWhenJoined(1, cib);
                 for (int t = 1; t <= trials; t++) {
                     String on = FailoverLab.waitFor(Duration.ofSeconds(60), () -> cluster.agreedRunningOn("vip", cluster.all()));
                     if (on == null) {
-                        throw new IllegalStateException("watchdog trial " + t + ": the VIP runs nowhere; logs " + cluster.logs());
+                        throw new IllegalStateException(label + " trial " + t + ": the VIP runs nowhere; logs " + cluster.logs());
                     }
                     int victim = cluster.index(on);
                     try (FailoverLab.Client client = cluster.client(vip, 80)) {
                         if (FailoverLab.waitFor(Duration.ofSeconds(20), () -> client.okCount() >= 50 ? "ok" : null) == null) {
-                            throw new IllegalStateException("watchdog trial " + t + ": the client gets no page");
+                            throw new IllegalStateException(label + " trial " + t + ": the client gets no page");
                         }
                         double[] killed = cluster.powerOff(victim);
                         FailoverProbe.Outage o = FailoverLab.waitFor(Duration.ofSeconds(60),
                                 () -> FailoverProbe.outage(client.samples, killed[0], killed[1]));
                         if (o == null) {
-                            throw new IllegalStateException("watchdog trial " + t + ": no page within 60 s; logs " + cluster.logs());
+                            throw new IllegalStateException(label + " trial " + t + ": no page within 60 s; logs " + cluster.logs());
                         }
                         out.add(o.ms());
-                        System.out.printf("watchdog trial %d: %s killed, outage %d ms (stonith-watchdog-timeout %d ms)%n", t,
-                                on, o.ms(), STONITH_WATCHDOG_MS);
+                        System.out.printf("%s trial %d: %s killed, outage %d ms (%s)%n", label, t, on, o.ms(),
+                                fencing.bound());
                     }
-                    // Its watchdog fires (the simulator powers the dead node off) before it boots again.
+                    // Its watchdog fires (the simulator powers the dead node off) before it boots again (with a
+                    // poison-pill disk, booted, it clears its own slot).
                     if (FailoverLab.waitFor(Duration.ofSeconds(20), () -> cluster.fenced(victim) ? "off" : null) == null) {
-                        throw new IllegalStateException("watchdog trial " + t + ": " + on + "'s watchdog did not fire");
+                        throw new IllegalStateException(label + " trial " + t + ": " + on + "'s watchdog did not fire");
                     }
                     cluster.powerOn(victim);
                     // The node's own web server went with it (a machine that boots starts it again).
                     cluster.startNodeWebServer(victim);
                     if (FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())) == null) {
-                        throw new IllegalStateException("watchdog trial " + t + ": " + on + " did not rejoin");
+                        throw new IllegalStateException(label + " trial " + t + ": " + on + " did not rejoin");
                     }
                 }
             } finally {

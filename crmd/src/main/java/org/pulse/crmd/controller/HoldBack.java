@@ -1,6 +1,7 @@
 package org.pulse.crmd.controller;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.pulse.cib.Cib;
@@ -40,13 +41,14 @@ final class HoldBack {
      */
     static Map<String, String> notStartableWithoutFencing(Cib cib, QuorumConfig q, boolean watchdogFencingOn) {
         Map<String, String> out = new LinkedHashMap<>();
-        boolean noDevice = Cibs.fenceDevices(cib).isEmpty() && !watchdogFencingOn;
+        List<Primitive> devices = Cibs.fenceDevices(cib);
+        boolean noDevice = devices.isEmpty() && !watchdogFencingOn;
         boolean splitNeedsFencing = q.twoNode() || q.tieBreaker().needsFencing();
         // A watchdog resets a node only once that node loses quorum. Where both halves of a split may
         // keep it (two_node, or both reach the ping target) it resets neither, while each half would count
         // the other as fenced after stonith-watchdog-timeout: there only a real device fences.
         boolean bothMayStayQuorate = q.twoNode() || q.tieBreaker().kind() == QuorumConfig.TieBreaker.Kind.PING;
-        boolean watchdogOnly = Cibs.fenceDevices(cib).stream().allMatch(WatchdogFencing::isWatchdogResource);
+        boolean watchdogOnly = devices.stream().allMatch(WatchdogFencing::isWatchdogResource);
         boolean splitUnfenceable = bothMayStayQuorate ? watchdogOnly : noDevice;
         if (splitNeedsFencing && (!Cibs.stonithEnabled(cib) || splitUnfenceable)) {
             // Both halves of a split may keep quorum (two_node, or both reach the ping target): only

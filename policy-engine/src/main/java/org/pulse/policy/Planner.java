@@ -61,6 +61,7 @@ final class Planner {
                 p.plan(r);
             }
         }
+        p.guestFenceActions();
         p.buildEdges();
         p.findMigrations();
         p.propagateRestarts();
@@ -108,6 +109,8 @@ final class Planner {
             a = new Act(op, r, n, interval, role);
             if (r != null && n != null && n.unclean && fenced(n)) {
                 a.pseudo = true;   // fencing the node does it
+            } else if (r != null && n != null && n.isGuest() && fenced(n) && ("stop".equals(op) || "demote".equals(op))) {
+                a.pseudo = true;   // recovering the guest's container does it
             }
             actsOf(r, n).add(a);
             acts.add(a);
@@ -119,6 +122,17 @@ final class Planner {
 
     private void fencing() {
         for (SNode n : c.nodes()) {
+            if (n.isGuest()) {
+                // a guest is "fenced" by recovering its container: a pseudo action others can wait for
+                if (n.remoteRequiresReset && RemoteNodes.canFenceGuest(c, n)) {
+                    Act f = add("stonith", null, n, 0, null);
+                    f.pseudo = true;
+                    f.keyOverride = "stonith-" + n.name + "-reboot";
+                    f.extra.put("CRM_meta_stonith_action", "reboot");
+                    fencing.put(n, f);
+                }
+                continue;
+            }
             if (n.unclean && c.canFence(n)) {
                 Act f = add("stonith", null, n, 0, null);
                 f.keyOverride = "stonith-" + n.name + "-" + c.options().stonithAction();
@@ -147,6 +161,23 @@ final class Planner {
 
     /** Unfencing ("on") of nodes that have not been unfenced since they started. */
     final Map<SNode, Act> unfence = new LinkedHashMap<>();
+
+    /** A guest's container that will not start again is switched off, not rebooted. */
+    private void guestFenceActions() {
+        for (Map.Entry<SNode, Act> e : fencing.entrySet()) {
+            SNode n = e.getKey();
+            if (!n.isGuest()) {
+                continue;
+            }
+            Rsc container = n.connection.container;
+            boolean starts = false;
+            for (Act a : container.acts) {
+                starts |= "start".equals(a.op);
+            }
+            e.getValue().extra.put("CRM_meta_stonith_action", starts ? "reboot" : "off");
+            e.getValue().keyOverride = "stonith-" + n.name + (starts ? "-reboot" : "-off");
+        }
+    }
 
     boolean fenced(SNode n) {
         return fencing.containsKey(n);
@@ -193,7 +224,7 @@ final class Planner {
                 if (!n.canRunOps() || r.known.contains(n) || reprobe.contains(n)) {
                     continue;
                 }
-                if (discoveryForbidden(r, n)) {
+                if (discoveryForbidden(r, n) || (n.isRemote() && !RemoteNodes.mayRunOn(c, r))) {
                     continue;
                 }
                 if (!anonymousProbeOwner(r, n)) {
@@ -1025,7 +1056,7 @@ final class Planner {
 
     private void shutdowns() {
         for (SNode n : c.nodes()) {
-            if (n.shutdown && n.online && !n.unclean) {
+            if (n.shutdown && n.online && !n.unclean && !n.isRemote()) {   // (no shutdown op for remote nodes)
                 shutdowns.put(n, add("do_shutdown", null, n, 0, null));
             }
         }

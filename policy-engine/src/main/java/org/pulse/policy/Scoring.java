@@ -180,6 +180,7 @@ final class Scoring {
         }
         if (r.isPrimitive()) {
             primitiveTerms(r, t);
+            RemoteNodes.placementTerms(c, r, t);
         }
         r.scores = t;
     }
@@ -335,6 +336,9 @@ final class Scoring {
     // ------------------------------------------------------------------ colocations
 
     private void colocations() {
+        for (Colocation col : RemoteNodes.containerColocations(c)) {
+            add(col);
+        }
         References refs = new References(c);
         for (ColocationConstraint cc : c.cib().constraints().colocations()) {
             boolean influence = cc.influence() == null || org.pulse.cib.model.ClusterOptions.isTrue(cc.influence());

@@ -1,0 +1,233 @@
+package org.pulse.policy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pulse.cib.model.CibModel;
+import org.pulse.cib.model.GroupConfig;
+import org.pulse.cib.model.NvSet;
+import org.pulse.cib.model.OpConfig;
+import org.pulse.cib.model.PrimitiveConfig;
+import org.pulse.cib.model.ResourceConfig;
+import org.pulse.cib.model.RuleContext;
+
+/**
+ * Pacemaker Remote as the scheduler sees it: which nodes exist only through a connection
+ * resource, and what a guest node's implicit connection looks like.
+ *
+ * <ul>
+ * <li>A remote node is made by an {@code ocf:pacemaker:remote} primitive: the node is named
+ *     after the primitive, which runs on a cluster node and is the node's connection.</li>
+ * <li>A guest node is made by meta {@code remote-node} on any primitive (a VM, a container):
+ *     the scheduler adds a connection primitive named after the node whose container is that
+ *     primitive, exactly as if the operator had configured it.</li>
+ * </ul>
+ * Nodes are found before resources are unpacked, as Pacemaker does, so that they count among
+ * the nodes (a clone's default clone-max).
+ */
+final class RemoteNodes {
+    /** Pacemaker's default remote-connect-timeout: the guest connection's start and monitor timeout. */
+    private static final long DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
+    /** Interval of the monitor an implicit guest connection gets. */
+    private static final long GUEST_MONITOR_INTERVAL_MS = 30_000;
+
+    private RemoteNodes() {
+    }
+
+    /**
+     * A remote or guest node defined by the resources.
+     *
+     * @param containerId the guest's resource (a guest node), or null (a remote node)
+     */
+    record Spec(String name, String containerId) {
+        boolean guest() {
+            return containerId != null;
+        }
+    }
+
+    static boolean isConnectionAgent(PrimitiveConfig p) {
+        return "ocf".equals(p.cls()) && "pacemaker".equals(p.provider()) && "remote".equals(p.type());
+    }
+
+    /** Remote and guest nodes defined by top-level primitives and group members, in configuration order. */
+    static List<Spec> find(CibModel cib, RuleContext ctx) {
+        Map<String, Spec> out = new LinkedHashMap<>();
+        for (ResourceConfig rc : cib.resources()) {
+            if (rc instanceof PrimitiveConfig p) {
+                if (isConnectionAgent(p)) {
+                    out.putIfAbsent(p.id(), new Spec(p.id(), null));
+                } else {
+                    guest(p, ctx, out);
+                }
+            } else if (rc instanceof GroupConfig g) {
+                // a guest's resource may sit in a group (a clone of guests is not supported, as in Pacemaker)
+                for (PrimitiveConfig m : g.members()) {
+                    guest(m, ctx, out);
+                }
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    private static void guest(PrimitiveConfig p, RuleContext ctx, Map<String, Spec> out) {
+        String name = NvSet.merge(p.metaAttributes(), ctx).get("remote-node");
+        if (name != null && !name.isEmpty() && !name.equals(p.id())) {
+            out.putIfAbsent(name, new Spec(name, p.id()));
+        }
+    }
+
+    /**
+     * The connection primitive a guest node gets: {@code ocf:pacemaker:remote} named after the
+     * node, reaching it at remote-addr (default: the node's name) and remote-port, with a 30 s
+     * monitor, and its guest's resource as container.
+     */
+    static PrimitiveConfig guestConnection(PrimitiveConfig vm, String nodeName, RuleContext ctx) {
+        Map<String, String> meta = NvSet.merge(vm.metaAttributes(), ctx);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("server", meta.getOrDefault("remote-addr", nodeName));
+        if (meta.get("remote-port") != null) {
+            params.put("port", meta.get("remote-port"));
+        }
+        long timeoutMs = org.pulse.cib.model.Durations.parseMs(meta.get("remote-connect-timeout"), DEFAULT_CONNECT_TIMEOUT_MS);
+        Map<String, String> metaOut = new LinkedHashMap<>();
+        metaOut.put("container", vm.id());
+        List<OpConfig> ops = List.of(
+                op(nodeName + "-monitor-interval-30s", "monitor", GUEST_MONITOR_INTERVAL_MS, timeoutMs),
+                op(nodeName + "-start-interval-0", "start", 0, timeoutMs));
+        return new PrimitiveConfig(nodeName, "ocf", "pacemaker", "remote",
+                List.of(new NvSet(nodeName + "-instance_attributes", "instance_attributes", 0, null, params)),
+                List.of(new NvSet(nodeName + "-meta_attributes", "meta_attributes", 0, null, metaOut)),
+                List.of(), ops, null);
+    }
+
+    private static OpConfig op(String id, String name, long intervalMs, long timeoutMs) {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("id", id);
+        attrs.put("name", name);
+        attrs.put("interval", intervalMs / 1000 + "s");
+        attrs.put("timeout", timeoutMs / 1000 + "s");
+        return new OpConfig(id, name, intervalMs, null, timeoutMs, null, true, attrs, List.of(), List.of());
+    }
+
+    // ------------------------------------------------------------------ placement
+
+    /**
+     * Remote nodes host neither remote connections nor fence devices nor guests' resources (no
+     * nesting); a resource whose container is a remote connection or a guest's resource must
+     * run on that remote or guest node.
+     */
+    static void placementTerms(Cluster c, Rsc r, ScoreTable t) {
+        boolean avoidsRemote = r.remoteNode != null || r.isFenceDevice() || hostsGuest(c, r);
+        if (avoidsRemote) {
+            for (SNode n : c.nodes()) {
+                if (n.isRemote()) {
+                    t.add(n, -org.pulse.cib.model.Scores.INFINITY, r.remoteNode != null ? "remote nodes cannot host remote connections"
+                            : r.isFenceDevice() ? "remote nodes cannot run fence devices" : "guest resources cannot run on remote nodes");
+                }
+            }
+        }
+        SNode inside = r.container == null || r.remoteNode != null ? null
+                : r.container.remoteNode != null ? r.container.remoteNode : guestOf(c, r.container);
+        if (inside != null) {
+            for (SNode n : c.nodes()) {
+                if (n != inside) {
+                    t.add(n, -org.pulse.cib.model.Scores.INFINITY, "runs in container " + r.container.id + " (node " + inside.name + ")");
+                }
+            }
+        }
+    }
+
+    /** Is {@code r} the resource of a guest node (or a group holding one)? */
+    private static boolean hostsGuest(Cluster c, Rsc r) {
+        return guestOf(c, r) != null;
+    }
+
+    /** The guest node whose resource is {@code r}, or null. */
+    static SNode guestOf(Cluster c, Rsc r) {
+        for (SNode n : c.nodes()) {
+            if (n.isGuest() && n.connection != null && n.connection.container == r) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A resource in a container that is not a remote node (and a guest's connection) runs where
+     * its container runs: an INFINITY colocation, as Pacemaker adds.
+     */
+    static List<Colocation> containerColocations(Cluster c) {
+        List<Colocation> out = new ArrayList<>();
+        for (Rsc r : c.byId().values()) {
+            if (!r.isPrimitive() || r.container == null) {
+                continue;
+            }
+            boolean intoRemote = r.remoteNode == null
+                    && (r.container.remoteNode != null || guestOf(c, r.container) != null);
+            if (!intoRemote) {
+                out.add(new Colocation("resource-with-container", r, r.container, org.pulse.cib.model.Scores.INFINITY,
+                        Role.UNKNOWN, Role.UNKNOWN, null, true));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Once a connection is placed, its node's fate is known: up if the connection will run (an
+     * unseen remote node is then no longer fenced: connecting to it is enough), shutting down if
+     * not.
+     */
+    static void connectionAssigned(Rsc conn) {
+        SNode n = conn.remoteNode;
+        if (conn.assigned != null && conn.targetRole != Role.STOPPED) {
+            n.online = true;
+            if (n.unseen) {
+                n.unclean = false;
+                n.uncleanReason = null;
+            }
+        } else {
+            n.shutdown = true;
+        }
+    }
+
+    /** May {@code r} run (or be probed) on a remote node at all? */
+    static boolean mayRunOn(Cluster c, Rsc r) {
+        return r.remoteNode == null && !r.isFenceDevice() && !hostsGuest(c, r);
+    }
+
+    /**
+     * Guests are fenced by stopping their container: possible wherever the container's host is
+     * up or can itself be fenced, whatever stonith-enabled says.
+     */
+    static boolean canFenceGuest(Cluster c, SNode guest) {
+        Rsc container = guest.connection == null ? null : guest.connection.container;
+        if (container == null) {
+            return false;
+        }
+        for (SNode host : container.runningOn) {
+            if (!host.online && !c.canFence(host)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A remote node's state once the transition has run: up exactly when its connection runs
+     * then (a fenced or reset node whose connection is recovered is back up), with its own
+     * standby or maintenance shown as for any node.
+     */
+    static String stateAfter(SNode n, String now, Placement connection) {
+        if (connection == null || connection.nodes().isEmpty()) {
+            return "offline";
+        }
+        if (n.standby) {
+            return "standby";
+        }
+        if (n.maintenanceAttribute) {
+            return "maintenance";
+        }
+        return "online";
+    }
+}

@@ -34,6 +34,9 @@ final class Canon {
             if (top.extraCopy) {
                 continue;   // listed with its clone
             }
+            if (top.remoteNode != null && top.remoteNode.isGuest()) {
+                continue;   // a guest's implicit connection is not listed (its actions are)
+            }
             if (top.kind != Rsc.Kind.PRIMITIVE && activeOnlyUnseen(top, byId, onlineAfter)) {
                 continue;
             }

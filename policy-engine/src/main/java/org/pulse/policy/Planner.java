@@ -224,7 +224,7 @@ final class Planner {
                 if (!n.canRunOps() || r.known.contains(n) || reprobe.contains(n)) {
                     continue;
                 }
-                if (discoveryForbidden(r, n) || (n.isRemote() && !RemoteNodes.mayRunOn(c, r))) {
+                if (discoveryForbidden(r, n) || (n.isRemote() && !RemoteNodes.mayRunOn(c, r)) || !RemoteNodes.probed(r, n)) {
                     continue;
                 }
                 if (!anonymousProbeOwner(r, n)) {

@@ -84,14 +84,21 @@ final class RemoteNodes {
      */
     static PrimitiveConfig guestConnection(PrimitiveConfig vm, String nodeName, RuleContext ctx) {
         Map<String, String> meta = NvSet.merge(vm.metaAttributes(), ctx);
+        // only what the operator gave: the node's name is the address otherwise (and the
+        // parameters' digest in the history must match what Pacemaker recorded)
         Map<String, String> params = new LinkedHashMap<>();
-        params.put("server", meta.getOrDefault("remote-addr", nodeName));
+        if (meta.get("remote-addr") != null) {
+            params.put("addr", meta.get("remote-addr"));
+        }
         if (meta.get("remote-port") != null) {
             params.put("port", meta.get("remote-port"));
         }
         long timeoutMs = org.pulse.cib.model.Durations.parseMs(meta.get("remote-connect-timeout"), DEFAULT_CONNECT_TIMEOUT_MS);
         Map<String, String> metaOut = new LinkedHashMap<>();
         metaOut.put("container", vm.id());
+        if (meta.get("is-managed") != null) {
+            metaOut.put("is-managed", meta.get("is-managed"));
+        }
         List<OpConfig> ops = List.of(
                 op(nodeName + "-monitor-interval-30s", "monitor", GUEST_MONITOR_INTERVAL_MS, timeoutMs),
                 op(nodeName + "-start-interval-0", "start", 0, timeoutMs));
@@ -194,6 +201,26 @@ final class RemoteNodes {
     /** May {@code r} run (or be probed) on a remote node at all? */
     static boolean mayRunOn(Cluster c, Rsc r) {
         return r.remoteNode == null && !r.isFenceDevice() && !hostsGuest(c, r);
+    }
+
+    /**
+     * Whether {@code r} is probed on {@code n} as far as containers go: what runs inside a
+     * container is never probed on its own (its container's state says it all), and nothing is
+     * probed on a guest whose container is stopped, stopping, restarting or moving (everything
+     * in it is stopped, or will be).
+     */
+    static boolean probed(Rsc r, SNode n) {
+        if (r.container != null && r.remoteNode == null) {
+            return false;
+        }
+        if (n.isGuest() && n.connection != null && n.connection.container != null) {
+            Rsc vm = n.connection.container;
+            if (vm.runningOn.isEmpty() || n.remoteRequiresReset || n.unclean || vm.failed || vm.assigned == null
+                    || !vm.runningOn.contains(vm.assigned)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

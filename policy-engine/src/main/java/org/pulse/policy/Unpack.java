@@ -272,6 +272,12 @@ final class Unpack {
             }
             n.connection = conn;
             conn.remoteNode = n;
+            if (!n.isGuest() && conn.meta.get("allow-migrate") == null) {
+                // a remote connection moves by migrating unless told otherwise (it holds no state to lose)
+                Map<String, String> meta = new LinkedHashMap<>(conn.meta);
+                meta.put("allow-migrate", "true");
+                conn.meta = meta;
+            }
             conn.reconnectIntervalMs = org.pulse.cib.model.Durations.parseMs(conn.params.get("reconnect_interval"), 0);
             if (!n.isGuest()) {
                 // a remote node is unclean until seen, as a cluster node is (see remoteHistories)

@@ -824,6 +824,7 @@ final class Planner {
     // ------------------------------------------------------------------ orderings between resources
 
     private void buildEdges() {
+        RemoteNodes.containerOrders(c, this::addEdge);
         // an order whose kind is not Mandatory, Optional or Serialize is taken as Mandatory
         // (Pacemaker resets an invalid kind so)
         for (Rsc r : c.byId().values()) {

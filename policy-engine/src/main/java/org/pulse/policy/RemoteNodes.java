@@ -93,15 +93,18 @@ final class RemoteNodes {
         if (meta.get("remote-port") != null) {
             params.put("port", meta.get("remote-port"));
         }
-        long timeoutMs = org.pulse.cib.model.Durations.parseMs(meta.get("remote-connect-timeout"), DEFAULT_CONNECT_TIMEOUT_MS);
         Map<String, String> metaOut = new LinkedHashMap<>();
         metaOut.put("container", vm.id());
         if (meta.get("is-managed") != null) {
             metaOut.put("is-managed", meta.get("is-managed"));
         }
-        List<OpConfig> ops = List.of(
-                op(nodeName + "-monitor-interval-30s", "monitor", GUEST_MONITOR_INTERVAL_MS, timeoutMs),
-                op(nodeName + "-start-interval-0", "start", 0, timeoutMs));
+        // a 30 s monitor with a 30 s timeout; a start timeout only when remote-connect-timeout is set
+        List<OpConfig> ops = new ArrayList<>();
+        ops.add(op(nodeName + "-monitor-interval-30s", "monitor", GUEST_MONITOR_INTERVAL_MS, GUEST_MONITOR_INTERVAL_MS));
+        if (meta.get("remote-connect-timeout") != null) {
+            ops.add(op(nodeName + "-start-interval-0", "start", 0,
+                    org.pulse.cib.model.Durations.parseMs(meta.get("remote-connect-timeout"), DEFAULT_CONNECT_TIMEOUT_MS)));
+        }
         return new PrimitiveConfig(nodeName, "ocf", "pacemaker", "remote",
                 List.of(new NvSet(nodeName + "-instance_attributes", "instance_attributes", 0, null, params)),
                 List.of(new NvSet(nodeName + "-meta_attributes", "meta_attributes", 0, null, metaOut)),
@@ -115,6 +118,28 @@ final class RemoteNodes {
         attrs.put("interval", intervalMs / 1000 + "s");
         attrs.put("timeout", timeoutMs / 1000 + "s");
         return new OpConfig(id, name, intervalMs, null, timeoutMs, null, true, attrs, List.of(), List.of());
+    }
+
+    /**
+     * Implicit mandatory orders: a container before what runs in it (a guest's connection
+     * included), and a guest's container before the resources on the guest, so that recovering
+     * the container restarts them (for a remote node the connection is only waited for, see
+     * Pacemaker's apply_remote_ordering, and a connection that moves restarts nothing).
+     */
+    static void containerOrders(Cluster c, java.util.function.Consumer<Planner.Edge> add) {
+        for (Rsc r : c.byId().values()) {
+            if (!r.isPrimitive()) {
+                continue;
+            }
+            if (r.container != null) {
+                add.accept(new Planner.Edge(r.container, r, true, true, "start", "start", "resource-with-container"));
+            }
+            SNode guest = r.assigned != null && r.assigned.isGuest() ? r.assigned
+                    : r.currentNode() != null && r.currentNode().isGuest() ? r.currentNode() : null;
+            if (guest != null && guest.connection != null && guest.connection.container != null && r.remoteNode == null) {
+                add.accept(new Planner.Edge(guest.connection.container, r, true, true, "start", "start", "guest-resource"));
+            }
+        }
     }
 
     // ------------------------------------------------------------------ placement

@@ -95,6 +95,9 @@ final class RemoteNodes {
         }
         Map<String, String> metaOut = new LinkedHashMap<>();
         metaOut.put("container", vm.id());
+        if (meta.get("allow-migrate") != null) {
+            metaOut.put("allow-migrate", meta.get("allow-migrate"));   // the connection moves as its guest does
+        }
         if (meta.get("is-managed") != null) {
             metaOut.put("is-managed", meta.get("is-managed"));
         }

@@ -289,7 +289,7 @@ final class Unpack {
         }
         for (Rsc r : rscById.values()) {
             String container = r.meta.get("container");
-            if (r.isPrimitive() && container != null && rscById.get(container) != null) {
+            if (r.isPrimitive() && container != null && rscById.get(container) != null && rscById.get(container) != r) {
                 r.container = rscById.get(container);
             }
         }
@@ -1370,7 +1370,16 @@ final class Unpack {
                 case RESTART_CONTAINER:
                     r.failed = true;
                     if (r.container != null) {
-                        r.container.failed = true;
+                        // the container is restarted where it is (Pacemaker schedules its stop), not failed
+                        Rsc.NodeHistory ch = r.container.history.get(node);
+                        if (ch != null && ch.role != Role.STOPPED) {
+                            ch.failed = true;
+                            if (ch.onFail == OnFail.IGNORE) {
+                                ch.onFail = OnFail.RECOVER;
+                            }
+                        } else {
+                            r.container.failed = true;
+                        }
                     }
                     break;
                 default:

@@ -125,6 +125,7 @@ final class Unpack {
                 }
             }
         }
+        orphanedConnections(states, remoteStates);
         java.util.Set<Rsc> finished = new java.util.HashSet<>();
         if (!remoteNodeList.isEmpty()) {
             java.util.Set<Rsc> containers = new java.util.HashSet<>();
@@ -291,6 +292,44 @@ final class Unpack {
             String container = r.meta.get("container");
             if (r.isPrimitive() && container != null && rscById.get(container) != null && rscById.get(container) != r) {
                 r.container = rscById.get(container);
+            }
+        }
+    }
+
+    /**
+     * A remote connection found only in the history (removed from the configuration) still makes
+     * its node, which is then shutting down: what runs there is stopped before the connection is.
+     * The node is created now, after the resources, so it does not count for clone-max.
+     */
+    private void orphanedConnections(Map<String, NodeState> states, Map<SNode, NodeState> remoteStates) {
+        boolean added = false;
+        for (Rsc r : new ArrayList<>(rscById.values())) {
+            if (!r.orphan || !r.isPrimitive() || r.remoteNode != null || r.prim == null || !RemoteNodes.isConnectionAgent(r.prim)) {
+                continue;
+            }
+            SNode n = byName.get(r.id);
+            if (n == null) {
+                n = node(new NodeConfig(r.id, r.id, "remote", 0, List.of(), List.of()), states.get(r.id), nodes.size(), "remote");
+                nodes.add(n);
+                remoteNodeList.add(n);
+                byId.put(n.id, n);
+                if (states.get(r.id) != null) {
+                    remoteStates.putIfAbsent(n, states.get(r.id));
+                }
+                added = true;
+            } else if (!n.isRemote() || n.connection != null) {
+                continue;
+            }
+            n.connection = r;
+            r.remoteNode = n;
+            n.shutdown = true;
+        }
+        if (added) {
+            nodes.sort((a, b) -> a.name.compareTo(b.name));
+            byName.clear();
+            for (SNode n : nodes) {
+                n.rank = byName.size();
+                byName.put(n.name, n);
             }
         }
     }

@@ -321,7 +321,8 @@ final class Planner {
             return;   // (an orphan instance of a clone keeps its history: the clone still exists)
         }
         for (SNode n : r.history.keySet()) {
-            if (n.canRunOps()) {
+            // (a remote node going away takes its history with it)
+            if (n.canRunOps() && !(n.isRemote() && n.shutdown)) {
                 add("delete", r, n, 0, null).after(find(r, "stop", n));
             }
         }
@@ -625,8 +626,11 @@ final class Planner {
 
     Act stop(Rsc r, SNode n) {
         Rsc.NodeHistory h = r.history.get(n);
-        if (h != null && h.role == Role.PROMOTED && r.cloneAncestor() != null && r.cloneAncestor().promotable) {
-            add("demote", r, n, 0, null);   // a promoted instance is demoted before it stops
+        if (h != null && h.role == Role.PROMOTED && r.cloneAncestor() != null && r.cloneAncestor().promotable
+                || h != null && r.orphan && r.role == Role.PROMOTED) {
+            // a promoted instance is demoted before it stops; an orphan active in several places has
+            // one role, its highest, wherever it is stopped
+            add("demote", r, n, 0, null);
         }
         Act a = add("stop", r, n, 0, null);
         if (n.unclean && fenced(n)) {

@@ -41,6 +41,8 @@ final class Unpack {
     /** Remote and guest nodes, in the order Pacemaker creates them (see RemoteNodes). */
     private final List<SNode> remoteNodeList = new ArrayList<>();
     private final Map<String, RemoteNodes.Spec> remoteSpecs = new LinkedHashMap<>();
+    /** Orphans whose history names a container (an orphaned guest's connection): the container's id. */
+    private final Map<Rsc, String> orphanContainers = new HashMap<>();
     private int order;
     private Cluster cluster;
 
@@ -323,6 +325,14 @@ final class Unpack {
             n.connection = r;
             r.remoteNode = n;
             n.shutdown = true;
+            Rsc container = orphanContainers.get(r) == null ? null : rscById.get(orphanContainers.get(r));
+            if (container != null && container != r) {
+                // the history names the guest's resource: an orphaned guest node
+                r.container = container;
+                n.remoteKind = "container";
+                n.attributes.put("#kind", "container");
+                n.unseen = false;
+            }
         }
         if (added) {
             nodes.sort((a, b) -> a.name.compareTo(b.name));
@@ -910,6 +920,9 @@ final class Unpack {
         PrimitiveConfig p = new PrimitiveConfig(id, lr.cls(), lr.provider(), lr.type(), List.of(), List.of(),
                 List.of(), List.of(), null);
         Rsc r = new Rsc(id, Rsc.Kind.PRIMITIVE, null, order++);
+        if (lr.container() != null) {
+            orphanContainers.put(r, lr.container());
+        }
         r.prim = p;
         r.orphan = true;
         configure(r, List.of(), List.of());

@@ -1159,7 +1159,8 @@ final class Unpack {
         } else if (!"monitor".equals(task)) {
             h.migrateTo = null;
         }
-        if (clear && h.onFail.clearedBySuccess()) {
+        if (clear && h.onFail.clearedBySuccess() && !(h.onFail == OnFail.RESET_REMOTE && r.reconnectIntervalMs > 0)) {
+            // (a lost remote connection with reconnect_interval stays down through its stop: see finishState)
             h.onFail = OnFail.IGNORE;
             h.failed = false;
         }
@@ -1348,10 +1349,19 @@ final class Unpack {
     }
 
     /** process_rsc_state: from per-node roles to where the resource runs and what failures demand. */
+    /** A lost remote connection with reconnect_interval, the interval not yet passed since the failure. */
+    private boolean holdsConnectionDown(Rsc r, Rsc.NodeHistory h) {
+        return r.reconnectIntervalMs > 0 && (h.lastFailure == null
+                || h.lastFailure.lastRcChange() * 1000 + r.reconnectIntervalMs > now.toEpochMilli());
+    }
+
     private void finishState(Rsc r) {
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
             SNode node = e.getKey();
             Rsc.NodeHistory h = e.getValue();
+            if (h.onFail == OnFail.RESET_REMOTE && holdsConnectionDown(r, h)) {
+                r.targetRole = Role.STOPPED;   // lost and stopped: not reconnected before reconnect_interval passes
+            }
             if (h.role == Role.STOPPED || h.role == Role.UNKNOWN) {
                 continue;
             }
@@ -1414,9 +1424,6 @@ final class Unpack {
                         fence(r.remoteNode, "remote connection is unrecoverable");
                         r.remoteNode.remoteRequiresReset = true;
                         r.remoteNode.unseen = false;
-                    }
-                    if (r.reconnectIntervalMs > 0) {
-                        r.targetRole = Role.STOPPED;   // not reconnected before reconnect_interval passes
                     }
                     break;
                 case RESTART_CONTAINER:

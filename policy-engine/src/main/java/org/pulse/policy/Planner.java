@@ -776,6 +776,7 @@ final class Planner {
         stop(r, r.assigned);
         start(r, r.assigned);
         cancelReload(r, r.assigned);
+        roles(r);   // a promoted instance restarted is demoted first and promoted again
         return true;
     }
 

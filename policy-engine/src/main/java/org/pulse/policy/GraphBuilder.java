@@ -37,9 +37,6 @@ final class GraphBuilder {
         List<NodeSummary> nodes = new ArrayList<>();
         java.util.Set<SNode> loadBlocked = loadBlockedNodes(c, p);
         for (SNode n : c.nodes()) {
-            if (n.isGuest() && n.connection != null && n.connection.orphan) {
-                continue;   // an orphaned guest is not listed (Pacemaker shows guests through their resource)
-            }
             String now = nodeState(n);
             String after = p.fencing.containsKey(n) ? "offline" : now;
             if (n.isRemote()) {

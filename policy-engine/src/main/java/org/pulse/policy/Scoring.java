@@ -253,6 +253,11 @@ final class Scoring {
             }
             Rsc.NodeHistory nh = r.history.get(n);
             int fc = FailCounts.count(r, n, nowSec, true, nh != null && nh.blockFailure);
+            for (Rsc filler : fillers().getOrDefault(r, List.of())) {
+                // a container answers for what runs in it (a guest's connection included)
+                Rsc.NodeHistory fh = filler.history.get(n);
+                fc = Scores.add(fc, FailCounts.count(filler, n, nowSec, true, fh != null && fh.blockFailure));
+            }
             if (fc > 0 && fc >= r.migrationThreshold && !r.failureIgnored) {
                 t.add(n, -Scores.INFINITY, "fail count " + Scores.format(fc) + " reached migration-threshold "
                         + r.migrationThreshold);
@@ -397,6 +402,21 @@ final class Scoring {
                 }
             }
         }
+    }
+
+    private Map<Rsc, List<Rsc>> fillers;
+
+    /** What runs in each container (resources whose container it is), found once. */
+    private Map<Rsc, List<Rsc>> fillers() {
+        if (fillers == null) {
+            fillers = new java.util.HashMap<>();
+            for (Rsc r : c.byId().values()) {
+                if (r.container != null) {
+                    fillers.computeIfAbsent(r.container, k -> new ArrayList<>()).add(r);
+                }
+            }
+        }
+        return fillers;
     }
 
     private void add(Colocation col) {

@@ -207,13 +207,18 @@ final class Planner {
         return s.equals("false") || s.equals("no") || s.equals("off") || s.equals("0") || s.equals("n");
     }
 
+    /**
+     * resource-discovery of location constraints: "never" stops probes on the nodes the
+     * constraint names (or whose rule matches); "exclusive" restricts a resource's probes to
+     * the nodes its exclusive constraints name or match, whatever their score.
+     */
     private void discovery() {
-        for (LocationConstraint lc : c.cib().constraints().locations()) {
-            if ("never".equals(lc.resourceDiscovery()) && lc.node() != null && lc.rsc() != null) {
-                noDiscovery.computeIfAbsent(lc.rsc(), x -> new ArrayList<>()).add(lc.node());
-            }
-        }
+        noDiscovery.putAll(Discovery.nodesByResource(c, "never"));
+        exclusiveDiscovery.putAll(Discovery.nodesByResource(c, "exclusive"));
     }
+
+    /** resource-discovery=exclusive: resource id → the only nodes it is probed on. */
+    private final Map<String, List<String>> exclusiveDiscovery = new HashMap<>();
 
     private void plan(Rsc r) {
         SNode target = r.assigned;
@@ -621,7 +626,8 @@ final class Planner {
                 return true;
             }
         }
-        return false;
+        java.util.Set<String> only = Discovery.exclusiveNodes(r, exclusiveDiscovery);
+        return only != null && !only.contains(n.name);
     }
 
     Act stop(Rsc r, SNode n) {

@@ -100,8 +100,12 @@ final class Scoring {
         return out;
     }
 
+    /** resource-discovery=exclusive constraints: resource id → nodes (see Discovery). */
+    private Map<String, List<String>> exclusiveDiscovery = Map.of();
+
     static Scoring run(Cluster c) {
         Scoring s = new Scoring(c);
+        s.exclusiveDiscovery = Discovery.nodesByResource(c, "exclusive");
         s.indexLocations();
         for (Rsc r : c.byId().values()) {
             s.own(r);
@@ -175,6 +179,14 @@ final class Scoring {
             for (SNode n : c.nodes()) {
                 if (n.baseScore != 0 && t.allows(n)) {
                     t.add(n, n.baseScore, "node " + n.name + " score");
+                }
+            }
+        }
+        java.util.Set<String> only = Discovery.exclusiveNodes(r, exclusiveDiscovery);
+        if (only != null) {
+            for (SNode n : c.nodes()) {
+                if (!only.contains(n.name)) {
+                    t.add(n, -Scores.INFINITY, "resource-discovery=exclusive elsewhere");
                 }
             }
         }

@@ -621,8 +621,11 @@ final class Planner {
     private boolean discoveryForbidden(Rsc r, SNode n) {
         String base = r.prim != null ? r.prim.id() : r.id;
         for (Rsc x = r; x != null; x = x.parent) {
-            List<String> nodes = noDiscovery.get(x == r ? base : x.id);
-            if (nodes != null && nodes.contains(n.name)) {
+            // per node the strongest mode wins: exclusive over never over always
+            String id = x == r ? base : x.id;
+            List<String> nodes = noDiscovery.get(id);
+            if (nodes != null && nodes.contains(n.name)
+                    && !exclusiveDiscovery.getOrDefault(id, List.of()).contains(n.name)) {
                 return true;
             }
         }

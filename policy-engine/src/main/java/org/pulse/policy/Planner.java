@@ -62,6 +62,7 @@ final class Planner {
             }
         }
         p.guestFenceActions();
+        p.monitorsAfterReconnect();
         p.buildEdges();
         p.findMigrations();
         p.propagateRestarts();
@@ -121,6 +122,7 @@ final class Planner {
     // ------------------------------------------------------------------ fencing
 
     private void fencing() {
+        RemoteNodes.unrecoverableConnections(c);
         for (SNode n : c.nodes()) {
             if (n.isGuest()) {
                 // a guest is "fenced" by recovering its container: a pseudo action others can wait for
@@ -768,6 +770,38 @@ final class Planner {
                     cancel.extra.put("CRM_meta_operation", op.operation());
                     if (cfg != null && cfg.role() != null) {
                         cancel.extra.put("CRM_meta_role", cfg.role());
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A remote or guest node whose connection starts (moves, recovers) gets every recurring
+     * monitor of what stays there scheduled again: each waits for the new connection, and the
+     * connection's start makes it needed (Pacemaker's "implies then" from the connection start).
+     */
+    private void monitorsAfterReconnect() {
+        for (SNode n : c.nodes()) {
+            if (!n.isRemote() || n.connection == null) {
+                continue;
+            }
+            boolean reconnects = false;
+            if (canMigrate(n.connection)) {
+                continue;   // a connection that migrates is never down: nothing to re-monitor
+            }
+            for (Act a : n.connection.acts) {
+                reconnects |= "start".equals(a.op);
+            }
+            if (!reconnects) {
+                continue;
+            }
+            for (Rsc r : c.byId().values()) {
+                if (r.isPrimitive() && r.assigned == n && r.runningOn.contains(n) && find(r, "stop", n) == null && r.managed) {
+                    for (OpConfig op : r.ops) {
+                        if (isRecurringMonitorFor(op, r)) {
+                            monitor(r, n, op);
+                        }
                     }
                 }
             }

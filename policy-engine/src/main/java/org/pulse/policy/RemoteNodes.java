@@ -285,4 +285,35 @@ final class RemoteNodes {
         }
         return "online";
     }
+
+    /**
+     * Pacemaker's "failed" remote connection state: a connection that will not run again here
+     * (not placed, or held down) while it sits on a lost cluster node or has failed. Whatever is
+     * active on its remote node can then be stopped only by fencing the node, so the node is
+     * marked unclean (its stops become implied by the fencing).
+     */
+    static void unrecoverableConnections(Cluster c) {
+        for (SNode n : c.nodes()) {
+            Rsc conn = n.connection;
+            if (!n.isRemote() || n.isGuest() || conn == null || n.unclean || !conn.managed) {
+                continue;
+            }
+            boolean down = conn.assigned == null || conn.targetRole == Role.STOPPED;
+            SNode host = conn.currentNode();
+            boolean failed = host != null && host.unclean
+                    || conn.failed && !(conn.targetRole == Role.STOPPED && conn.reconnectIntervalMs > 0 && n.remoteWasFenced
+                            && !n.shutdown);
+            if (!down || !failed) {
+                continue;
+            }
+            for (Rsc r : c.byId().values()) {
+                if (r.isPrimitive() && r.managed && r.runningOn.contains(n)) {
+                    n.unclean = true;
+                    n.online = false;
+                    n.uncleanReason = "resources are active but connection is unrecoverable";
+                    break;
+                }
+            }
+        }
+    }
 }

@@ -28,7 +28,7 @@ import org.pulse.policy.simulate.SimulationResult;
  * busy, a user it does not serve, an error in the request) gives null and the shell schedules in
  * its own process, which prints the same (and, for an error, the same message naming the file).
  */
-final class ResidentSimulation {
+public final class ResidentSimulation {
     /**
      * Bigger files travel gzipped (at the fastest level: ~30x smaller for a CIB, ~0.3 s per 100 MB
      * here): a 183 MB CIB with full probe history is then 6 MB, under crmd's request line limit.
@@ -87,7 +87,7 @@ final class ResidentSimulation {
     }
 
     /** The CIB's bytes as the request carries them: as text, or gzipped (base64) with the unpacked size. */
-    static AdminArgs cibArgs(byte[] bytes) {
+    public static AdminArgs cibArgs(byte[] bytes) {
         if (bytes.length <= GZIP_ABOVE_BYTES) {
             return AdminArgs.of("cib", new String(bytes, StandardCharsets.UTF_8));
         }

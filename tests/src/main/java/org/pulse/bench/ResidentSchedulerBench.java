@@ -47,7 +47,8 @@ public final class ResidentSchedulerBench {
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("pulse-resident-bench-");
         int basePort = 28000 + (int) (ProcessHandle.current().pid() % 300) * 10;
-        System.setProperty("pulse.daemon.extraOpts", "-Xmx" + heap);
+        // room for the biggest CIB, and time: a 183 MB CIB on a machine others load can take minutes
+        System.setProperty("pulse.daemon.extraOpts", "-Xmx" + heap + " -Dpulse.residentTimeoutMs=900000");
         try (LocalCluster cluster = LocalCluster.start(repo, dir, 1, basePort, 2_000)) {
             if (!LocalCluster.waitFor(Duration.ofSeconds(90), () -> cluster.agreedDc(1) != null)) {
                 throw new IllegalStateException("ResidentSchedulerBench: crmd formed no cluster in 90 s; log in " + dir);
@@ -63,20 +64,28 @@ public final class ResidentSchedulerBench {
                 long[] walls = new long[rounds + 1];
                 String graph = null;
                 long actions = 0;
-                for (int r = 0; r <= rounds; r++) {
+                String refused = null;
+                for (int r = 0; r <= rounds && refused == null; r++) {
                     long t0 = System.nanoTime();
                     // as the shell does: read the file, pack it, one request, the graph back
                     byte[] bytes = Files.readAllBytes(file);
                     AdminArgs a = quietGraph.toArgs(ResidentSimulation.cibArgs(bytes).with("now_ms", now.toEpochMilli()));
                     AdminResponse resp = admin.call(cluster.socket(1), new AdminRequest("bench-" + r, AdminOp.SIMULATE, a));
                     if (!resp.ok()) {
-                        throw new IllegalStateException("ResidentSchedulerBench: crmd refused " + file + ": "
+                        System.err.println("ResidentSchedulerBench: crmd refused " + file + ": "
                                 + resp.error().message() + " [" + resp.error().code() + "]");
+                        refused = resp.error().code();
+                        break;
                     }
                     graph = resp.result().string("graph").orElse("");
                     Files.writeString(dir.resolve("graph.xml"), graph);
                     walls[r] = System.nanoTime() - t0;
                     actions = resp.result().number("actions").orElse(-1L);
+                }
+                if (refused != null) {
+                    System.out.printf("resident %s refused=%s crmd_peak_rss_mb=%d%n", file.getFileName(), refused,
+                            peakRssMb(cluster.pid(1)));
+                    continue;
                 }
                 long[] later = Arrays.copyOfRange(walls, 1, walls.length);
                 Arrays.sort(later);

@@ -71,7 +71,10 @@ final class AdminHandler implements AutoCloseable {
     private final ResidentScheduler scheduler;
 
     AdminHandler(CrmdRuntime runtime) {
-        this(runtime, new ResidentScheduler(ResidentScheduler::freeHeap, ResidentScheduler.DEFAULT_TIMEOUT_MS,
+        // -Dpulse.residentTimeoutMs: how long a simulate request may take (bench/scheduler raises it for
+        // its 183 MB CIB on a loaded machine)
+        this(runtime, new ResidentScheduler(ResidentScheduler::freeHeap,
+                Long.getLong("pulse.residentTimeoutMs", ResidentScheduler.DEFAULT_TIMEOUT_MS),
                 // -Dpulse.residentWarmUp=false: no warm-up (the scheduler then warms on its first requests)
                 "false".equals(System.getProperty("pulse.residentWarmUp")) ? -1 : ResidentScheduler.WARM_UP_DELAY_MS));
     }

@@ -24,7 +24,8 @@ import org.pulse.shell.ResidentSimulation;
  * {@code bin/crm --via-crmd} run (the shell's own cold start-up included), crmd's peak RSS so far,
  * and whether the graph equals the in-process one bench/scheduler saved beside the file
  * ({@code graph-NAME.xml}). Prints one line per file:
- * {@code resident FILE actions=.. first_ms=.. request_ms=.. crm_cli_ms=.. crmd_peak_rss_mb=.. same_graph=..}.
+ * {@code resident FILE actions=.. first_ms=.. request_ms=.. crmd_cpu_ms=.. crm_cli_ms=.. crmd_peak_rss_mb=.. same_graph=..}
+ * (crmd_cpu_ms: crmd's CPU time per request, the median's rounds).
  */
 public final class ResidentSchedulerBench {
     private ResidentSchedulerBench() {
@@ -62,11 +63,13 @@ public final class ResidentSchedulerBench {
             Instant now = Instant.ofEpochSecond(1_700_000_000L);
             for (Path file : files) {
                 long[] walls = new long[rounds + 1];
+                long[] cpus = new long[rounds + 1];
                 String graph = null;
                 long actions = 0;
                 String refused = null;
                 for (int r = 0; r <= rounds && refused == null; r++) {
                     long t0 = System.nanoTime();
+                    long c0 = cpuMs(cluster.pid(1));
                     // as the shell does: read the file, pack it, one request, the graph back
                     byte[] bytes = Files.readAllBytes(file);
                     AdminArgs a = quietGraph.toArgs(ResidentSimulation.cibArgs(bytes).with("now_ms", now.toEpochMilli()));
@@ -80,6 +83,7 @@ public final class ResidentSchedulerBench {
                     graph = resp.result().string("graph").orElse("");
                     Files.writeString(dir.resolve("graph.xml"), graph);
                     walls[r] = System.nanoTime() - t0;
+                    cpus[r] = cpuMs(cluster.pid(1)) - c0;
                     actions = resp.result().number("actions").orElse(-1L);
                 }
                 if (refused != null) {
@@ -89,6 +93,8 @@ public final class ResidentSchedulerBench {
                 }
                 long[] later = Arrays.copyOfRange(walls, 1, walls.length);
                 Arrays.sort(later);
+                long[] laterCpu = Arrays.copyOfRange(cpus, 1, cpus.length);
+                Arrays.sort(laterCpu);
                 long cliMs = cli(repo, cluster.socket(1), file, dir.resolve("graph-cli.xml"));
                 String name = file.getFileName().toString();
                 Path expected = file.resolveSibling("graph-" + name.replaceFirst("^cib-", ""));
@@ -96,9 +102,10 @@ public final class ResidentSchedulerBench {
                         ? Boolean.toString(Files.readString(expected, StandardCharsets.UTF_8).equals(graph)
                                 && Files.readString(dir.resolve("graph-cli.xml")).equals(graph))
                         : "n/a";
-                System.out.printf("resident %s actions=%d first_ms=%d request_ms=%d crm_cli_ms=%d crmd_peak_rss_mb=%d"
-                        + " same_graph=%s%n", name, actions, walls[0] / 1_000_000,
-                        later.length == 0 ? walls[0] / 1_000_000 : later[later.length / 2] / 1_000_000, cliMs,
+                System.out.printf("resident %s actions=%d first_ms=%d request_ms=%d crmd_cpu_ms=%d crm_cli_ms=%d"
+                        + " crmd_peak_rss_mb=%d same_graph=%s%n", name, actions, walls[0] / 1_000_000,
+                        later.length == 0 ? walls[0] / 1_000_000 : later[later.length / 2] / 1_000_000,
+                        laterCpu.length == 0 ? cpus[0] : laterCpu[laterCpu.length / 2], cliMs,
                         peakRssMb(cluster.pid(1)), same);
             }
         } finally {
@@ -121,6 +128,20 @@ public final class ResidentSchedulerBench {
                     + " failed: " + out);
         }
         return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /**
+     * The process's CPU time so far (user + system, /proc/PID/stat, at the kernel's 100 ticks a
+     * second): a request's cost in crmd that a machine busy with other work distorts less than wall time.
+     */
+    private static long cpuMs(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     /** The process's peak resident set (VmHWM), MB. */

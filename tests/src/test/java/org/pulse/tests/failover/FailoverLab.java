@@ -226,8 +226,7 @@ final class FailoverLab implements AutoCloseable {
     void startNode(int i) throws IOException {
         NetnsLab.Node n = node(i);
         Process p = lab.startInOwnMountNamespace(n, List.of(build[i].resolve("bin/crmd").toString(), "--config",
-                n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS",
-                (LocalCluster.DAEMON_JAVA_OPTS + " " + extraJavaOpts).strip()), log(i));
+                n.runDir().resolve("crmd.conf").toString()), LocalCluster.daemonEnv(extraJavaOpts), log(i));
         crmd[i] = p;
         killed[i] = false;
         // nsenter, unshare and setsid exec in place, so this is crmd's own PID.

@@ -539,6 +539,10 @@ final class ConfigureLevel extends Level {
         if (!problems.isEmpty()) {
             throw new CrmException(String.join("\n", problems) + "\nconfigure load: nothing was changed");
         }
+        if (replace && parsed.stream().anyMatch(p -> p.node().name.equals("node"))) {
+            // the file has its own nodes: they replace the CIB's, as the XML form does
+            next = next.withConfigurationElement(Tree.withSection(next.configuration(), "nodes", XmlElement.of("nodes")));
+        }
         List<String> infos = new ArrayList<>();
         for (int i = 0; i < parsed.size(); i++) {
             Parsed p = parsed.get(i);

@@ -347,7 +347,15 @@ final class StatusCommand {
         }
     }
 
-    private static String agent(XmlElement p) {
+    private static String agent(StatusModel m, XmlElement p) {
+        if (p.attr("class") == null && p.attr("template") != null) {
+            // a templated primitive names no agent itself: crm_mon shows the template's
+            XmlElement t = m.config.find(p.attr("template")).map(Configuration.CibObject::element)
+                    .filter(e -> e.name().equals("template")).orElse(null);
+            if (t != null) {
+                p = t;
+            }
+        }
         String cls = p.attr("class", "");
         return p.attr("provider") == null ? cls + ":" + p.attr("type", "") : cls + ":" + p.attr("provider") + ":"
                 + p.attr("type", "");
@@ -369,7 +377,7 @@ final class StatusCommand {
         boolean disabled = parentDisabled || "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role"));
         switch (r.name()) {
             case "primitive" -> {
-                sb.append(pad).append("* ").append(r.id()).append("\t(").append(agent(r)).append("):\t ")
+                sb.append(pad).append("* ").append(r.id()).append("\t(").append(agent(m, r)).append("):\t ")
                         .append(primitiveState(m, r.id())).append(flags(r, parentDisabled)).append('\n');
             }
             case "group" -> {
@@ -404,7 +412,7 @@ final class StatusCommand {
                 String inner = "  ".repeat(depth + 1);
                 for (String f : failedLines) {
                     sb.append(inner).append("* ").append(child.id()).append("\t(")
-                            .append(child.name().equals("primitive") ? agent(child) : "group").append("):\t FAILED ")
+                            .append(child.name().equals("primitive") ? agent(m, child) : "group").append("):\t FAILED ")
                             .append(f).append('\n');
                 }
                 for (String role : List.of("Promoted", "Unpromoted", "Started", "Stopped")) {
@@ -596,7 +604,7 @@ final class StatusCommand {
         o.put("disabled", "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role")));
         o.put("managed", !"false".equalsIgnoreCase(StatusModel.meta(r, "is-managed")));
         if (r.name().equals("primitive")) {
-            o.put("agent", agent(r));
+            o.put("agent", agent(m, r));
             List<Object> inst = new ArrayList<>();
             m.placement.getOrDefault(r.id(), Map.of()).forEach((node, role) -> {
                 Map<String, Object> i = new LinkedHashMap<>();

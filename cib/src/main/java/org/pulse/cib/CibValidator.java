@@ -74,6 +74,27 @@ public final class CibValidator {
             "resource-stickiness", "migration-threshold", "node-health-green", "node-health-yellow",
             "node-health-red");
 
+    /**
+     * Option names whose values are booleans. Pacemaker reads anything else as the option's
+     * default and crm_verify calls the configuration invalid: stonith-enabled=maybe silently
+     * keeps fencing on.
+     */
+    private static final Set<String> BOOLEAN_OPTIONS = Set.of(
+            "stonith-enabled", "fencing-enabled", "symmetric-cluster", "maintenance-mode", "start-failure-is-fatal",
+            "enable-startup-probes", "stop-orphan-resources", "stop-orphan-actions", "startup-fencing",
+            "concurrent-fencing", "stop-all-resources", "enable-acl", "shutdown-lock", "is-managed", "maintenance",
+            "globally-unique", "notify", "interleave", "ordered", "allow-migrate", "promotable", "critical");
+    private static final Set<String> BOOLEANS = Set.of("true", "false", "yes", "no", "on", "off", "y", "n", "1", "0");
+    /** Option names with a fixed set of values (lower case), as Pacemaker's option tables list them. */
+    private static final java.util.Map<String, List<String>> ENUM_OPTIONS = java.util.Map.of(
+            "no-quorum-policy", List.of("stop", "freeze", "ignore", "demote", "suicide", "fence"),
+            "stonith-action", List.of("reboot", "off", "poweroff"),
+            "fencing-action", List.of("reboot", "off", "poweroff"),
+            "placement-strategy", List.of("default", "utilization", "minimal", "balanced"),
+            "node-health-strategy", List.of("none", "migrate-on-red", "only-green", "progressive", "custom"),
+            "multiple-active", List.of("block", "stop_only", "stop_start", "stop_unexpected"),
+            "requires", List.of("nothing", "quorum", "fencing", "unfencing"));
+
     private CibValidator() {
     }
 
@@ -493,6 +514,15 @@ public final class CibValidator {
             if (SCORE_OPTIONS.contains(name) && !isScore(value)) {
                 error(e, here, "option " + name + "=\"" + value + "\" is not a score",
                         "use an integer, INFINITY or -INFINITY");
+            }
+            if (BOOLEAN_OPTIONS.contains(name) && !BOOLEANS.contains(value.toLowerCase(java.util.Locale.ROOT))) {
+                error(e, here, "option " + name + "=\"" + value + "\" is not a boolean (the cluster would use the "
+                        + "default instead)", "use true or false");
+            }
+            List<String> allowed = ENUM_OPTIONS.get(name);
+            if (allowed != null && !allowed.contains(value.toLowerCase(java.util.Locale.ROOT))) {
+                error(e, here, "option " + name + "=\"" + value + "\" is not one of " + String.join(", ", allowed)
+                        + " (the cluster would use the default instead)", "use one of " + String.join(", ", allowed));
             }
         }
 

@@ -269,16 +269,30 @@ final class ResourceLevel extends Level {
         if (node != null) {
             requireNode(s, "resource " + cmd, node);
         }
+        // a group or clone is cleaned through the primitives in it, as crm_resource does
+        XmlElement current = s.source().load();
+        Set<String> primitives = rsc == null ? null : new java.util.HashSet<>(new Configuration(current)
+                .find(rsc).map(o -> Tree.descendants(o.element(), "primitive").stream().map(XmlElement::id).toList())
+                .orElse(List.of(rsc)));
         if (s.source() instanceof LiveCibSource live) {
-            live.command(AdminRequest.resource(live.client().nextId(), cmd, rsc, node));
+            // crmd cleans one history entry (lrm_resource id, a clone instance's too) per request:
+            // ask for each one the status holds of what was named (everything when nothing was)
+            Set<String> ids = new java.util.TreeSet<>();
+            for (XmlElement lr : Tree.descendants(Tree.section(current, "status"), "lrm_resource")) {
+                if (lr.id() != null && (primitives == null || primitives.contains(baseId(lr.id())))) {
+                    ids.add(lr.id());
+                }
+            }
+            if (primitives != null) {
+                ids.addAll(primitives);
+            }
+            for (String id : ids) {
+                live.command(AdminRequest.resource(live.client().nextId(), cmd, id, node));
+            }
             s.info((refresh ? "Refreshed " : "Cleaned up ") + (rsc == null ? "all resources" : rsc)
                     + (node == null ? "" : " on " + node));
             return 0;
         }
-        // a group or clone is cleaned through the primitives in it, as crm_resource does
-        Set<String> primitives = rsc == null ? null : new java.util.HashSet<>(new Configuration(s.source().load())
-                .find(rsc).map(o -> Tree.descendants(o.element(), "primitive").stream().map(XmlElement::id).toList())
-                .orElse(List.of(rsc)));
         List<String> cleaned = new ArrayList<>();
         s.applyNow("resource " + cmd, cib -> Tree.transform(cib, e -> {
             if (e.name().equals("node_state")) {

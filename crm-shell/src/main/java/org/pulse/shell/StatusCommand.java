@@ -11,6 +11,10 @@ import java.util.Map;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlWriter;
 import org.pulse.lrm.OcfRc;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code crm status}: the cluster as crm_mon shows it (text), or as a versioned JSON / XML
@@ -25,47 +29,84 @@ final class StatusCommand {
     private StatusCommand() {
     }
 
+    /** The status command's arguments, read by picocli as the one-shot commands' are. */
+    @Command(name = "status", description = "Cluster status, as crm_mon shows it.")
+    static final class Arguments {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+        boolean help;
+
+        /** The help text when asked for it, else null. */
+        String usage;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default), json or xml.")
+        String output = "text";
+
+        @Option(names = {"-w", "--watch"}, arity = "0..1", paramLabel = "SECONDS", fallbackValue = "2",
+                description = "Refresh every SECONDS (default 2) until interrupted.")
+        Double watchSeconds;
+
+        /** For tests and scripts that want a bounded watch. */
+        @Option(names = "--iterations", hidden = true)
+        int iterations = Integer.MAX_VALUE;
+
+        /** crmsh's words: "status xml" (the format as a word), and its crm_mon views (VIEWS). */
+        @Parameters(arity = "0..*", paramLabel = "xml|json|VIEW", hidden = true)
+        List<String> words = new ArrayList<>();
+
+        /** The crmsh views asked for, "full" expanded. */
+        final java.util.Set<String> views = new java.util.LinkedHashSet<>();
+
+        static Arguments parse(List<Token> args) throws CrmException {
+            Arguments a = new Arguments();
+            CommandLine cl = new CommandLine(a);
+            try {
+                cl.parseArgs(args.stream().map(Token::text).toArray(String[]::new));
+                if (a.help) {
+                    a.usage = cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
+                    return a;
+                }
+            } catch (CommandLine.ParameterException e) {
+                String bad = e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                        ? u.getUnmatched().get(0) : null;
+                throw new CrmException(bad != null
+                        ? "status: unknown argument '" + bad + "'; use --output text|json|xml or --watch [SECONDS]"
+                        : "status: " + e.getMessage() + "; use --output text|json|xml or --watch [SECONDS]");
+            }
+            for (String w : a.words) {
+                if (w.equals("xml") || w.equals("json")) {
+                    a.output = w;
+                } else if (VIEWS.contains(w)) {
+                    a.views.add(w);
+                } else {
+                    throw new CrmException("status: unknown argument '" + w + "'; use --output text|json|xml or --watch "
+                            + "[SECONDS], or crmsh's " + String.join(", ", VIEWS) + Shell.didYouMean(w, VIEWS));
+                }
+            }
+            if (!List.of("text", "json", "xml").contains(a.output)) {
+                throw new CrmException("status: unknown output '" + a.output + "'; use text, json or xml");
+            }
+            if (a.views.contains("full")) {
+                a.views.addAll(List.of("inactive", "failcounts", "attributes"));
+            }
+            if (!a.views.isEmpty() && !a.output.equals("text")) {
+                throw new CrmException("status: " + String.join(", ", a.views) + " shape the text output; leave them "
+                        + "out with --output " + a.output);
+            }
+            return a;
+        }
+    }
+
     static int run(Shell shell, List<Token> args) throws CrmException {
         Session s = shell.session;
-        String output = "text";
-        java.util.Set<String> views = new java.util.LinkedHashSet<>();
-        double watchSeconds = -1;
-        int iterations = Integer.MAX_VALUE;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i).text();
-            if (a.equals("--output") || a.equals("-o")) {
-                if (i + 1 >= args.size()) {
-                    throw new CrmException("status: --output needs text, json or xml");
-                }
-                output = args.get(++i).text();
-            } else if (a.startsWith("--output=")) {
-                output = a.substring(9);
-            } else if (a.equals("xml") || a.equals("json")) {
-                output = a;
-            } else if (a.equals("--watch") || a.equals("-w")) {
-                watchSeconds = 2;
-                if (i + 1 < args.size() && args.get(i + 1).text().matches("\\d+(\\.\\d+)?")) {
-                    watchSeconds = Double.parseDouble(args.get(++i).text());
-                }
-            } else if (a.startsWith("--iterations=")) {
-                iterations = Integer.parseInt(a.substring(13));
-            } else if (VIEWS.contains(a)) {
-                views.add(a);
-            } else {
-                throw new CrmException("status: unknown argument '" + a + "'; use --output text|json|xml, --watch "
-                        + "[SECONDS], or crmsh's " + String.join(", ", VIEWS) + Shell.didYouMean(a, VIEWS));
-            }
+        Arguments a = Arguments.parse(args);
+        if (a.usage != null) {
+            s.out.print(a.usage);
+            return 0;
         }
-        if (views.contains("full")) {
-            views.addAll(List.of("inactive", "failcounts", "attributes"));
-        }
-        if (!views.isEmpty() && !output.equals("text")) {
-            throw new CrmException("status: " + String.join(", ", views) + " shape the text output; leave them out "
-                    + "with --output " + output);
-        }
-        if (!List.of("text", "json", "xml").contains(output)) {
-            throw new CrmException("status: unknown output '" + output + "'; use text, json or xml");
-        }
+        String output = a.output;
+        java.util.Set<String> views = a.views;
+        double watchSeconds = a.watchSeconds == null ? -1 : a.watchSeconds;
+        int iterations = a.iterations;
         if (watchSeconds < 0) {
             s.out.print(render(s, output, views));
             return 0;

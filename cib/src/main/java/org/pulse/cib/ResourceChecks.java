@@ -24,6 +24,27 @@ final class ResourceChecks {
             "resource-stickiness", "migration-threshold", "node-health-green", "node-health-yellow",
             "node-health-red");
 
+    /**
+     * Option names whose values are booleans. Pacemaker reads anything else as the option's
+     * default and crm_verify calls the configuration invalid: stonith-enabled=maybe silently
+     * keeps fencing on.
+     */
+    private static final Set<String> BOOLEAN_OPTIONS = Set.of(
+            "stonith-enabled", "fencing-enabled", "symmetric-cluster", "maintenance-mode", "start-failure-is-fatal",
+            "enable-startup-probes", "stop-orphan-resources", "stop-orphan-actions", "startup-fencing",
+            "concurrent-fencing", "stop-all-resources", "enable-acl", "shutdown-lock", "is-managed", "maintenance",
+            "globally-unique", "notify", "interleave", "ordered", "allow-migrate", "promotable", "critical");
+    private static final Set<String> BOOLEANS = Set.of("true", "false", "yes", "no", "on", "off", "y", "n", "1", "0");
+    /** Option names with a fixed set of values (lower case), as Pacemaker's option tables list them. */
+    private static final Map<String, java.util.List<String>> ENUM_OPTIONS = Map.of(
+            "no-quorum-policy", java.util.List.of("stop", "freeze", "ignore", "demote", "suicide", "fence"),
+            "stonith-action", java.util.List.of("reboot", "off", "poweroff"),
+            "fencing-action", java.util.List.of("reboot", "off", "poweroff"),
+            "placement-strategy", java.util.List.of("default", "utilization", "minimal", "balanced"),
+            "node-health-strategy", java.util.List.of("none", "migrate-on-red", "only-green", "progressive", "custom"),
+            "multiple-active", java.util.List.of("block", "stop_only", "stop_start", "stop_unexpected"),
+            "requires", java.util.List.of("nothing", "quorum", "fencing", "unfencing"));
+
     private ResourceChecks() {
     }
 
@@ -156,6 +177,16 @@ final class ResourceChecks {
         if (SCORE_OPTIONS.contains(name) && !CibValidator.isScore(value)) {
             c.error(e, here, "option " + name + "=\"" + value + "\" is not a score",
                     "use an integer, INFINITY or -INFINITY");
+        }
+        String lower = value.toLowerCase(java.util.Locale.ROOT);
+        if (BOOLEAN_OPTIONS.contains(name) && !BOOLEANS.contains(lower)) {
+            c.error(e, here, "option " + name + "=\"" + value + "\" is not a boolean (the cluster would use the "
+                    + "default instead)", "use true or false");
+        }
+        java.util.List<String> allowed = ENUM_OPTIONS.get(name);
+        if (allowed != null && !allowed.contains(lower)) {
+            c.error(e, here, "option " + name + "=\"" + value + "\" is not one of " + String.join(", ", allowed)
+                    + " (the cluster would use the default instead)", "use one of " + String.join(", ", allowed));
         }
     }
 }

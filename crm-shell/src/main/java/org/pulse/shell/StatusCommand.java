@@ -49,9 +49,12 @@ final class StatusCommand {
         @Option(names = "--iterations", hidden = true)
         int iterations = Integer.MAX_VALUE;
 
-        /** crmsh's "status xml": the format as a word. */
-        @Parameters(arity = "0..1", paramLabel = "xml|json", hidden = true)
-        String format;
+        /** crmsh's words: "status xml" (the format as a word), and its crm_mon views (VIEWS). */
+        @Parameters(arity = "0..*", paramLabel = "xml|json|VIEW", hidden = true)
+        List<String> words = new ArrayList<>();
+
+        /** The crmsh views asked for, "full" expanded. */
+        final java.util.Set<String> views = new java.util.LinkedHashSet<>();
 
         static Arguments parse(List<Token> args) throws CrmException {
             Arguments a = new Arguments();
@@ -69,14 +72,25 @@ final class StatusCommand {
                         ? "status: unknown argument '" + bad + "'; use --output text|json|xml or --watch [SECONDS]"
                         : "status: " + e.getMessage() + "; use --output text|json|xml or --watch [SECONDS]");
             }
-            if (a.format != null) {
-                if (!a.format.equals("xml") && !a.format.equals("json")) {
-                    throw new CrmException("status: unknown argument '" + a.format + "'; use --output text|json|xml or --watch [SECONDS]");
+            for (String w : a.words) {
+                if (w.equals("xml") || w.equals("json")) {
+                    a.output = w;
+                } else if (VIEWS.contains(w)) {
+                    a.views.add(w);
+                } else {
+                    throw new CrmException("status: unknown argument '" + w + "'; use --output text|json|xml or --watch "
+                            + "[SECONDS], or crmsh's " + String.join(", ", VIEWS) + Shell.didYouMean(w, VIEWS));
                 }
-                a.output = a.format;
             }
             if (!List.of("text", "json", "xml").contains(a.output)) {
                 throw new CrmException("status: unknown output '" + a.output + "'; use text, json or xml");
+            }
+            if (a.views.contains("full")) {
+                a.views.addAll(List.of("inactive", "failcounts", "attributes"));
+            }
+            if (!a.views.isEmpty() && !a.output.equals("text")) {
+                throw new CrmException("status: " + String.join(", ", a.views) + " shape the text output; leave them "
+                        + "out with --output " + a.output);
             }
             return a;
         }
@@ -90,10 +104,11 @@ final class StatusCommand {
             return 0;
         }
         String output = a.output;
+        java.util.Set<String> views = a.views;
         double watchSeconds = a.watchSeconds == null ? -1 : a.watchSeconds;
         int iterations = a.iterations;
         if (watchSeconds < 0) {
-            s.out.print(render(s, output));
+            s.out.print(render(s, output, views));
             return 0;
         }
         for (int i = 0; i < iterations; i++) {
@@ -107,21 +122,53 @@ final class StatusCommand {
             }
             // Clear the screen and go home, as crm_mon does between refreshes.
             s.out.print("\033[H\033[2J");
-            s.out.print(render(s, output));
+            s.out.print(render(s, output, views));
             s.out.flush();
         }
         return 0;
     }
 
+    /**
+     * crmsh's status words (its crm_mon options): simple (-s), bynode (-n), noheaders (-D),
+     * attributes (-A), full (-r -f -A); inactive (-r) and failcounts (-f) are what the text always
+     * shows, accepted so that operators' scripts run.
+     */
+    static final List<String> VIEWS = List.of("simple", "bynode", "inactive", "failcounts", "attributes", "noheaders",
+            "full");
+
     static String render(Session s, String output) throws CrmException {
+        return render(s, output, java.util.Set.of());
+    }
+
+    static String render(Session s, String output, java.util.Set<String> views) throws CrmException {
         CibSource.ForStatus loaded = s.source().loadForStatus();
         StatusModel m = new StatusModel(loaded.cib(), s.clock.instant());
         Map<String, String> partition = loaded.partition();
+        if (views.contains("simple")) {
+            return simple(m);
+        }
         return switch (output) {
             case "json" -> Json.write(json(m, partition));
             case "xml" -> XmlWriter.toXml(xml(m)) + "\n";
-            default -> text(m, s.clock.getZone(), partition);
+            default -> text(m, s.clock.getZone(), partition, views);
         };
+    }
+
+    /** One line for a monitoring check, as crm_mon -s: OK, or WARN with what is wrong. */
+    static String simple(StatusModel m) {
+        List<String> offline = m.nodes.stream().filter(n -> !n.online()).map(StatusModel.NodeView::name).toList();
+        long online = m.nodes.size() - offline.size();
+        int[] counts = instanceCounts(m);
+        List<String> warn = new ArrayList<>();
+        if (m.dc() == null) {
+            warn.add("No DC");
+        }
+        offline.forEach(n -> warn.add("offline node: " + n));
+        if (!warn.isEmpty()) {
+            return "CLUSTER WARN: " + String.join(", ", warn) + "\n";
+        }
+        return "CLUSTER OK: " + online + " node" + (online == 1 ? "" : "s") + " online, " + counts[0]
+                + " resource instance" + (counts[0] == 1 ? "" : "s") + " configured\n";
     }
 
     static String time(long epochSeconds, ZoneId zone) {
@@ -134,9 +181,34 @@ final class StatusCommand {
         return text(m, zone, Map.of());
     }
 
-    /** {@code partition}: what crmd says beyond the CIB (see CibSource.partition); empty offline. */
     static String text(StatusModel m, ZoneId zone, Map<String, String> partition) {
+        return text(m, zone, partition, java.util.Set.of());
+    }
+
+    /** {@code partition}: what crmd says beyond the CIB (see CibSource.partition); empty offline. */
+    static String text(StatusModel m, ZoneId zone, Map<String, String> partition, java.util.Set<String> views) {
         StringBuilder sb = new StringBuilder();
+        if (!views.contains("noheaders")) {
+            summary(sb, m, zone, partition);
+        }
+        nodesAndResources(sb, m, views.contains("bynode"));
+        if (views.contains("attributes")) {
+            sb.append("\nNode Attributes:\n");
+            for (StatusModel.NodeView n : m.nodes) {
+                sb.append("  * Node: ").append(n.name()).append(":\n");
+                new java.util.TreeMap<>(n.attributes()).forEach((k, v) -> {
+                    if (!k.equals("standby") && !k.equals("maintenance") && !k.startsWith("fail-count-")
+                            && !k.startsWith("last-failure-")) {
+                        sb.append("    * ").append(k).append("\t: ").append(v).append('\n');
+                    }
+                });
+            }
+        }
+        rest(sb, m, zone, partition);
+        return sb.toString();
+    }
+
+    private static void summary(StringBuilder sb, StatusModel m, ZoneId zone, Map<String, String> partition) {
         sb.append("Cluster Summary:\n");
         sb.append("  * Stack: pulse\n");
         String dc = m.dc();
@@ -158,7 +230,61 @@ final class StatusCommand {
         if (counts[1] > 0) {
             sb.append(" (").append(counts[1]).append(" DISABLED)");
         }
-        sb.append("\n\nNode List:\n");
+        sb.append("\n\n");
+    }
+
+    private static void nodesAndResources(StringBuilder sb, StatusModel m, boolean byNode) {
+        sb.append("Node List:\n");
+        if (byNode) {
+            // crm_mon -n: each node with what runs on it; what runs nowhere after
+            List<XmlElement> primitives = new ArrayList<>();
+            java.util.Set<String> promotable = new java.util.HashSet<>();
+            for (XmlElement r : Tree.section(m.config.configuration(), "resources").elements()) {
+                boolean p = r.name().equals("master") || (r.name().equals("clone")
+                        && "true".equalsIgnoreCase(StatusModel.meta(r, "promotable")));
+                for (XmlElement prim : Tree.descendants(r, "primitive")) {
+                    primitives.add(prim);
+                    if (p) {
+                        promotable.add(prim.id());
+                    }
+                }
+            }
+            for (StatusModel.NodeView n : m.nodes) {
+                String state = !n.online() ? "OFFLINE" : n.standby() ? "standby" : n.maintenance() ? "maintenance"
+                        : "online";
+                sb.append("  * Node ").append(n.name()).append(": ").append(state).append(":\n");
+                StringBuilder here = new StringBuilder();
+                for (XmlElement prim : primitives) {
+                    StatusModel.Role role = m.placement.getOrDefault(prim.id(), Map.of()).get(n.name());
+                    if (role == null || role == StatusModel.Role.STOPPED) {
+                        continue;
+                    }
+                    String text = switch (role) {
+                        case PROMOTED -> "Promoted";
+                        case FAILED -> "FAILED";
+                        default -> promotable.contains(prim.id()) ? "Unpromoted" : "Started";
+                    };
+                    here.append("      * ").append(prim.id()).append("\t(").append(agent(m, prim)).append("):\t ")
+                            .append(text).append('\n');
+                }
+                if (here.length() > 0) {
+                    sb.append("    * Resources:\n").append(here);
+                }
+            }
+            sb.append("\nInactive Resources:\n");
+            boolean any = false;
+            for (XmlElement prim : primitives) {
+                if (m.placement.getOrDefault(prim.id(), Map.of()).values().stream()
+                        .allMatch(r -> r == StatusModel.Role.STOPPED)) {
+                    sb.append("  * ").append(prim.id()).append("\t(").append(agent(m, prim)).append("):\t Stopped\n");
+                    any = true;
+                }
+            }
+            if (!any) {
+                sb.append("  * No inactive resources\n");
+            }
+            return;
+        }
         List<String> online = new ArrayList<>();
         List<String> offline = new ArrayList<>();
         for (StatusModel.NodeView n : m.nodes) {
@@ -192,6 +318,9 @@ final class StatusCommand {
         if (!any) {
             sb.append("  * No resources\n");
         }
+    }
+
+    private static void rest(StringBuilder sb, StatusModel m, ZoneId zone, Map<String, String> partition) {
         if (!m.failCounts.isEmpty()) {
             sb.append("\nMigration Summary:\n");
             Map<String, List<StatusModel.FailCount>> byNode = new LinkedHashMap<>();
@@ -250,7 +379,6 @@ final class StatusCommand {
             }
         }
         fencingText(sb, partition, zone);
-        return sb.toString();
     }
 
     /** One fence history event as crmd sends it (see CibSource.loadForStatus). */
@@ -384,7 +512,15 @@ final class StatusCommand {
         }
     }
 
-    private static String agent(XmlElement p) {
+    private static String agent(StatusModel m, XmlElement p) {
+        if (p.attr("class") == null && p.attr("template") != null) {
+            // a templated primitive names no agent itself: crm_mon shows the template's
+            XmlElement t = m.config.find(p.attr("template")).map(Configuration.CibObject::element)
+                    .filter(e -> e.name().equals("template")).orElse(null);
+            if (t != null) {
+                p = t;
+            }
+        }
         String cls = p.attr("class", "");
         return p.attr("provider") == null ? cls + ":" + p.attr("type", "") : cls + ":" + p.attr("provider") + ":"
                 + p.attr("type", "");
@@ -406,7 +542,7 @@ final class StatusCommand {
         boolean disabled = parentDisabled || "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role"));
         switch (r.name()) {
             case "primitive" -> {
-                sb.append(pad).append("* ").append(r.id()).append("\t(").append(agent(r)).append("):\t ")
+                sb.append(pad).append("* ").append(r.id()).append("\t(").append(agent(m, r)).append("):\t ")
                         .append(primitiveState(m, r.id())).append(flags(r, parentDisabled)).append('\n');
             }
             case "group" -> {
@@ -441,7 +577,7 @@ final class StatusCommand {
                 String inner = "  ".repeat(depth + 1);
                 for (String f : failedLines) {
                     sb.append(inner).append("* ").append(child.id()).append("\t(")
-                            .append(child.name().equals("primitive") ? agent(child) : "group").append("):\t FAILED ")
+                            .append(child.name().equals("primitive") ? agent(m, child) : "group").append("):\t FAILED ")
                             .append(f).append('\n');
                 }
                 for (String role : List.of("Promoted", "Unpromoted", "Started", "Stopped")) {
@@ -633,7 +769,7 @@ final class StatusCommand {
         o.put("disabled", "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role")));
         o.put("managed", !"false".equalsIgnoreCase(StatusModel.meta(r, "is-managed")));
         if (r.name().equals("primitive")) {
-            o.put("agent", agent(r));
+            o.put("agent", agent(m, r));
             List<Object> inst = new ArrayList<>();
             m.placement.getOrDefault(r.id(), Map.of()).forEach((node, role) -> {
                 Map<String, Object> i = new LinkedHashMap<>();

@@ -36,11 +36,15 @@ class StatusArgumentsTest {
     }
 
     @Test
-    void refusalsNameTheArgument() {
+    void refusalsNameTheArgument() throws CrmException {
         CrmException unknown = assertThrows(CrmException.class, () -> parse("--bogus"));
         assertEquals("status: unknown argument '--bogus'; use --output text|json|xml or --watch [SECONDS]", unknown.getMessage());
         CrmException word = assertThrows(CrmException.class, () -> parse("yaml"));
-        assertEquals("status: unknown argument 'yaml'; use --output text|json|xml or --watch [SECONDS]", word.getMessage());
+        assertEquals("status: unknown argument 'yaml'; use --output text|json|xml or --watch [SECONDS], or crmsh's "
+                + "simple, bynode, inactive, failcounts, attributes, noheaders, full", word.getMessage());
+        assertEquals(java.util.Set.of("full", "inactive", "failcounts", "attributes"), parse("full").views,
+                "crmsh's 'status full'");
+        assertThrows(CrmException.class, () -> parse("bynode", "json"), "views shape the text output only");
         CrmException output = assertThrows(CrmException.class, () -> parse("--output", "yaml"));
         assertEquals("status: unknown output 'yaml'; use text, json or xml", output.getMessage());
         CrmException missing = assertThrows(CrmException.class, () -> parse("--output"));

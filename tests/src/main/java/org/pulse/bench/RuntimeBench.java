@@ -67,7 +67,11 @@ public final class RuntimeBench {
             // Commit latency: writes to the DC, acknowledged when every member stored them.
             int dc = Integer.parseInt(c.agreedDc(1, 2, 3).substring(4));
             List<Double> commitMs = new ArrayList<>();
+            CommitBreakdown breakdown = new CommitBreakdown(c, dc, CommitBreakdown.nodes(3));
             for (int i = 0; i < commits + 20; i++) {
+                if (i == 20) {
+                    breakdown.start(); // after the warm-up writes, as the figures
+                }
                 long t0 = System.nanoTime();
                 AdminResponse w = c.admin(dc, new AdminRequest(c.nextId(), "node",
                         AdminArgs.of("action", "property-set", "name", "bench-counter", "value", Integer.toString(i))));
@@ -83,6 +87,9 @@ public final class RuntimeBench {
             System.out.printf("CIB change -> acknowledged by all 3 nodes, %d writes to the DC: min %.2f  median %.2f"
                     + "  p99 %.2f  max %.2f ms%n", commitMs.size(), commitMs.get(0), median, p99,
                     commitMs.get(commitMs.size() - 1));
+            String stageLine = breakdown.print(commits, commitMs.stream().mapToDouble(Double::doubleValue).average()
+                    .orElse(0));
+            System.out.println("(load " + load() + ")");
 
             // DC failover: kill -9 the DC (with d1 on it), time the new DC and d1's recovery; restart, repeat.
             List<Long> dcMs = new ArrayList<>();
@@ -131,13 +138,15 @@ public final class RuntimeBench {
             }
             Collections.sort(dcMs);
             Collections.sort(rscMs);
-            long dcMedian = dcMs.get(dcMs.size() / 2);
-            System.out.printf("kill -9 of the DC -> new DC: min %d  median %d  max %d ms; -> its resource running"
-                    + " elsewhere (fenced first): median %d ms%n", dcMs.get(0), dcMedian, dcMs.get(dcMs.size() - 1),
-                    rscMs.get(rscMs.size() / 2));
+            long dcMedian = dcMs.isEmpty() ? -1 : dcMs.get(dcMs.size() / 2);
+            if (!dcMs.isEmpty()) { // TRIALS 0: the commit figures only (dc_failover_ms=-1)
+                System.out.printf("kill -9 of the DC -> new DC: min %d  median %d  max %d ms; -> its resource running"
+                        + " elsewhere (fenced first): median %d ms%n", dcMs.get(0), dcMedian, dcMs.get(dcMs.size() - 1),
+                        rscMs.get(rscMs.size() / 2));
+            }
             System.out.println("reproduce: bench/runtime " + commits + " " + trials);
-            System.out.printf("runtime dc_failover_ms=%d commit_median_ms=%.2f commit_p99_ms=%.2f rss_mb=%d%n", dcMedian,
-                    median, p99, maxRssMb);
+            System.out.printf("runtime dc_failover_ms=%d commit_median_ms=%.2f commit_p99_ms=%.2f rss_mb=%d %s load=%s%n",
+                    dcMedian, median, p99, maxRssMb, stageLine, load().replace(' ', '/'));
         } finally {
             if (Boolean.getBoolean("pulse.keep")) {
                 System.out.println("kept " + dir);
@@ -168,6 +177,16 @@ public final class RuntimeBench {
             }
         }
         return null;
+    }
+
+    /** The 1, 5 and 15 minute load averages: every timing figure says what the machine was doing. */
+    static String load() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "(unreadable)";
+        }
     }
 
     private static double pct(List<Double> sorted, int p) {

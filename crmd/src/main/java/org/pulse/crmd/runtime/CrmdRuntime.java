@@ -126,6 +126,10 @@ public final class CrmdRuntime implements AutoCloseable {
     private AlertRunner alerts;
     /** Histograms and counters of what happened (operations, fencing, transitions, views, failovers). */
     private final Observations observations;
+    /** Where a CIB change's time goes on this node (bench/runtime's breakdown). */
+    private final CommitStages stages = new CommitStages();
+    /** The kind of the event being handled, for {@link #stages} (event thread only). */
+    private String eventName = "";
     /**
      * Watches failovers off the event thread: reading where resources are (the policy engine over a whole
      * CIB) is done there, and only while a lost node's resources are not yet active elsewhere.
@@ -202,6 +206,18 @@ public final class CrmdRuntime implements AutoCloseable {
         this.history = new HistoryLog(config.dataDir(), config.node(), log);
     }
 
+    /** The policy engine, its time counted as the stage "engine" of the event that ran it. */
+    private org.pulse.crmd.controller.Scheduler timed(org.pulse.crmd.controller.Scheduler engine) {
+        return (cib, now) -> {
+            long t0 = System.nanoTime();
+            try {
+                return engine.schedule(cib, now);
+            } finally {
+                stages.add("engine", eventName, System.nanoTime() - t0);
+            }
+        };
+    }
+
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
@@ -240,7 +256,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 quorum.waitForAll(), quorum.tieBreaker(), seed);
         controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()).withQuorum(quorum)
                 .withWatchdogTimeoutMs(config.watchdogTimeoutMsOrZero()),
-                new PolicyEngineScheduler(), stored.orElse(null), new java.util.SplittableRandom(seed));
+                timed(new PolicyEngineScheduler()), stored.orElse(null), new java.util.SplittableRandom(seed));
         // The event thread waits until everything below exists; events queue up meanwhile.
         events.execute(() -> {
             try {
@@ -499,13 +515,24 @@ public final class CrmdRuntime implements AutoCloseable {
         }
     }
 
+    /** An event's kind for {@link #stages}: a message's own kind (cib_update, cib_ack, ...), else the event's. */
+    private static String eventName(Event e) {
+        Enum<?> kind = e instanceof Event.MessageReceived m ? m.message().kind() : e.kind();
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Queues an event for the event thread; safe from any thread. */
     void post(Event e) {
         if (closed) {
             return;
         }
+        long postedNanos = System.nanoTime();
         try {
-            events.execute(() -> handle(e));
+            events.execute(() -> {
+                eventName = eventName(e);
+                stages.add("queued", eventName, System.nanoTime() - postedNanos);
+                handle(e);
+            });
         } catch (java.util.concurrent.RejectedExecutionException ignored) {
             // shutting down
         }
@@ -515,12 +542,14 @@ public final class CrmdRuntime implements AutoCloseable {
         List<Effect> effects;
         long transitionBefore = controller.transitionId();
         savedInputThisEvent = -1;
+        long decideNanos = System.nanoTime();
         try {
             effects = controller.handle(e, clock.instant());
         } catch (RuntimeException ex) {
             log.error("the controller failed on {}: {}", e.getClass().getSimpleName(), ex.toString(), ex);
             return;
         }
+        stages.add("decided", eventName, System.nanoTime() - decideNanos);
         for (Effect f : effects) {
             perform(f);
         }
@@ -549,11 +578,16 @@ public final class CrmdRuntime implements AutoCloseable {
                 log.debug("not acknowledging {}: this node cannot store the CIB", s.message());
                 return;
             }
+            long sendNanos = System.nanoTime();
             if (!messenger.send(s.to(), MESSAGE_TYPE, MessageCodec.encode(s.message()))) {
                 log.debug("not sent to {} (not in the view): {}", s.to(), s.message().getClass().getSimpleName());
             }
+            stages.add("sent", eventName, System.nanoTime() - sendNanos);
         } else if (f instanceof Effect.PersistCib p) {
+            long storeNanos = System.nanoTime();
             persist(p.cib(), p.durable());
+            long appliedNanos = System.nanoTime();
+            stages.add(p.durable() ? "stored" : "stored_lazy", eventName, appliedNanos - storeNanos);
             appliedAt = clock.instant();
             appliedCib.set(p.cib());
             if (watchingFailovers) {
@@ -567,6 +601,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 log.error("alerts: could not derive or start the alert agents for CIB {}: {}", p.cib().version(),
                         ex.toString(), ex);
             }
+            stages.add("applied", eventName, System.nanoTime() - appliedNanos);
         } else if (f instanceof Effect.SetTimer t) {
             setTimer(t.key(), t.delayMs());
         } else if (f instanceof Effect.CancelTimer t) {
@@ -918,6 +953,7 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         StringBuilder b = new StringBuilder(metricsText.length() + 8192).append(metricsText);
         observations.render(b);
+        stages.render(b);
         return b.toString();
     }
 

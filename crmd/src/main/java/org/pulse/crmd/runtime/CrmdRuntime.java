@@ -80,6 +80,8 @@ public final class CrmdRuntime implements AutoCloseable {
     static final long WRITE_RETRY_MAX_MS = 2000;
     /** Beyond the write deadline, for a durable write waiting behind a lazy one still retrying. */
     static final long WRITE_DEADLINE_GRACE_MS = 2000;
+    /** CIB saves appended to the journal before cib.xml is rewritten whole (a load replays at most this many diffs). */
+    static final int JOURNAL_RECORDS = CibStore.DEFAULT_JOURNAL_RECORDS;
     /** How long a node that cannot store the CIB waits for the DC to move its resources before leaving anyway. */
     static final long STORAGE_FAILED_LEAVE_MS = 60_000;
 
@@ -195,7 +197,9 @@ public final class CrmdRuntime implements AutoCloseable {
         this.log = LoggerFactory.getLogger("crmd@" + config.node());
         this.events = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-events-" + config.node()));
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crmd-timers-" + config.node()));
-        this.store = new CibStore(config.dataDir().resolve("cib"));
+        // Journaling: a save appends the change and fdatasyncs once (a commit waits for it on every member);
+        // cib.xml is rewritten every JOURNAL_RECORDS saves and at stop.
+        this.store = CibStore.journaling(config.dataDir().resolve("cib"), JOURNAL_RECORDS);
         this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-cib-writer-" + config.node()));
         this.peWriter = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-pe-writer-" + config.node()));
         this.peDir = config.dataDir().resolve("pe");
@@ -247,6 +251,9 @@ public final class CrmdRuntime implements AutoCloseable {
         Files.createDirectories(config.haRsctmp());
         peIndex = lastPeIndex();
         Optional<Cib> stored = store.load();
+        if (store.journalNote() != null) {
+            log.warn("CIB journal: {}", store.journalNote());
+        }
         log.info("node {} of {}; CIB {} from {}", config.node(), config.nodeNames(),
                 stored.map(c -> c.version().toString()).orElse("(none: starting empty)"), store.cibFile());
         // Fence delays (pcmk_delay_max) draw from this; the seed is logged so a run can be replayed.
@@ -1232,10 +1239,16 @@ public final class CrmdRuntime implements AutoCloseable {
         peWriter.shutdown();
         try {
             // A lazy write still queued is worth finishing: the next start reads it.
-            writer.awaitTermination(5, TimeUnit.SECONDS);
+            if (writer.awaitTermination(5, TimeUnit.SECONDS) && !storageFailed.get()) {
+                // cib.xml alone is the CIB again after a stop, as Pacemaker's tools (crm_verify -x) read it.
+                store.compact();
+            }
             peWriter.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (CibException e) {
+            log.warn("could not fold the CIB journal into {} at stop: {}; the next start reads both", store.cibFile(),
+                    e.getMessage());
         }
         List<CompletableFuture<AdminResult>> waiting = new ArrayList<>(adminWaiters.values());
         waiting.forEach(w -> w.complete(new AdminResult(AdminResult.NO_DC, "crmd is shutting down", null, null, null)));

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.LongAdder;
  * controller's handling, the policy engine included when it runs in that event), {@code engine} (the
  * policy engine alone), {@code stored} (a durable CIB store, fsync included), {@code stored_lazy}
  * (handing a status CIB to the writer), {@code applied} (after the store: alerts, failover watch),
- * {@code sent} (handing a message to the transport).
+ * {@code sent} (handing a message to the transport); and on the writer thread {@code store_io}
+ * (the CibStore's save alone, event {@code durable} or {@code lazy}).
  */
 final class CommitStages {
     private record Key(String stage, String event) {

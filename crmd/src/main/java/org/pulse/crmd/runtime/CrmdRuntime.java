@@ -546,14 +546,30 @@ public final class CrmdRuntime implements AutoCloseable {
     }
 
     private void handle(Event e) {
+        handle(e.getClass().getSimpleName(), () -> controller.handleFirst(e, clock.instant()));
+        if (controller.hasDeferred()) {
+            // Behind the events already queued: the members' acknowledgements of the change just sent
+            // and stored answer the write before the policy engine runs for it.
+            try {
+                events.execute(() -> {
+                    eventName = "deferred_engine";
+                    handle(eventName, () -> controller.handleDeferred(clock.instant()));
+                });
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                // closing: no transition to start
+            }
+        }
+    }
+
+    private void handle(String what, java.util.function.Supplier<List<Effect>> decide) {
         List<Effect> effects;
         long transitionBefore = controller.transitionId();
         savedInputThisEvent = -1;
         long decideNanos = System.nanoTime();
         try {
-            effects = controller.handle(e, clock.instant());
+            effects = decide.get();
         } catch (RuntimeException ex) {
-            log.error("the controller failed on {}: {}", e.getClass().getSimpleName(), ex.toString(), ex);
+            log.error("the controller failed on {}: {}", what, ex.toString(), ex);
             return;
         }
         stages.add("decided", eventName, System.nanoTime() - decideNanos);
@@ -741,7 +757,10 @@ public final class CrmdRuntime implements AutoCloseable {
                 return false;
             }
             try {
+                long ioNanos = System.nanoTime();
                 store.save(cib);
+                // On the writer thread: the disk's part of "stored" (the rest is the hand-over between threads).
+                stages.add("store_io", mustWrite != null ? "durable" : "lazy", System.nanoTime() - ioNanos);
                 lastWritten = cib;
                 if (attempt > 1) {
                     log.warn("stored CIB {} in {} at attempt {}: the disk recovered", cib.version(),

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * policy engine alone), {@code stored} (a durable CIB store, fsync included), {@code stored_lazy}
  * (handing a status CIB to the writer), {@code applied} (after the store: alerts, failover watch),
  * {@code sent} (handing a message to the transport); and on the writer thread {@code store_io}
- * (the CibStore's save alone, event {@code durable} or {@code lazy}).
+ * (the CibStore's save alone, event {@code durable} or {@code lazy}); on an admin connection's
+ * thread {@code handled} (a request from its line read to its answer, event {@code admin_<op>}).
  */
 final class CommitStages {
     private record Key(String stage, String event) {

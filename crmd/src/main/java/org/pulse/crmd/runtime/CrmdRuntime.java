@@ -130,6 +130,8 @@ public final class CrmdRuntime implements AutoCloseable {
     private final Observations observations;
     /** Where a CIB change's time goes on this node (bench/runtime's breakdown). */
     private final CommitStages stages = new CommitStages();
+    /** The store started ahead of the effects listed before it, with its effect (event thread only). */
+    private Map.Entry<Effect.PersistCib, Persisting> prefetched;
     /** The kind of the event being handled, for {@link #stages} (event thread only). */
     private String eventName = "";
     /**
@@ -522,6 +524,11 @@ public final class CrmdRuntime implements AutoCloseable {
         }
     }
 
+    /** Counts {@code nanos} of {@code stage} for {@code event} in the commit breakdown ({@link CommitStages}). */
+    void stage(String stage, String event, long nanos) {
+        stages.add(stage, event, nanos);
+    }
+
     /** An event's kind for {@link #stages}: a message's own kind (cib_update, cib_ack, ...), else the event's. */
     private static String eventName(Event e) {
         Enum<?> kind = e instanceof Event.MessageReceived m ? m.message().kind() : e.kind();
@@ -573,9 +580,22 @@ public final class CrmdRuntime implements AutoCloseable {
             return;
         }
         stages.add("decided", eventName, System.nanoTime() - decideNanos);
+        // The event's first durable store starts at once, before the effects listed ahead of it (the
+        // DC's diffs to the members): the disk works while they are sent. The effects after it still
+        // wait for it where it is listed (perform), so nothing acknowledges a CIB not yet stored.
+        prefetched = null;
+        for (Effect f : effects) {
+            if (f instanceof Effect.PersistCib p) {
+                if (p.durable()) {
+                    prefetched = Map.entry(p, startPersist(p.cib(), true));
+                }
+                break;
+            }
+        }
         for (Effect f : effects) {
             perform(f);
         }
+        prefetched = null;
         long transitionNow = controller.transitionId();
         if (transitionNow != -1 && transitionNow != transitionBefore && controller.isDc()) {
             transitionStarted(transitionNow);
@@ -608,7 +628,11 @@ public final class CrmdRuntime implements AutoCloseable {
             stages.add("sent", eventName, System.nanoTime() - sendNanos);
         } else if (f instanceof Effect.PersistCib p) {
             long storeNanos = System.nanoTime();
-            persist(p.cib(), p.durable());
+            if (prefetched != null && prefetched.getKey() == p) {
+                awaitPersist(prefetched.getValue());
+            } else {
+                persist(p.cib(), p.durable());
+            }
             long appliedNanos = System.nanoTime();
             stages.add(p.durable() ? "stored" : "stored_lazy", eventName, appliedNanos - storeNanos);
             appliedAt = clock.instant();
@@ -717,16 +741,32 @@ public final class CrmdRuntime implements AutoCloseable {
      * @return false when the CIB was not stored (this node is leaving): what acknowledges it must not be sent
      */
     private boolean persist(Cib cib, boolean durable) {
+        return awaitPersist(startPersist(cib, durable));
+    }
+
+    /** A CIB write handed to the writer thread; {@code done} null: not stored (this node cannot store). */
+    private record Persisting(Cib cib, boolean durable, Future<Boolean> done) {
+    }
+
+    private Persisting startPersist(Cib cib, boolean durable) {
         latestCib.set(cib);
         if (storageFailed.get()) {
+            return new Persisting(cib, durable, null);
+        }
+        long deadlineNanos = System.nanoTime() + config.failsafe().cibWriteDeadlineMs() * 1_000_000L;
+        return new Persisting(cib, durable, writer.submit(() -> writeLatest(durable ? cib : null, deadlineNanos)));
+    }
+
+    private boolean awaitPersist(Persisting p) {
+        Cib cib = p.cib();
+        Future<Boolean> done = p.done();
+        if (done == null || storageFailed.get()) {
             return false;
         }
-        long deadlineMs = config.failsafe().cibWriteDeadlineMs();
-        long deadlineNanos = System.nanoTime() + deadlineMs * 1_000_000L;
-        Future<Boolean> done = writer.submit(() -> writeLatest(durable ? cib : null, deadlineNanos));
-        if (!durable) {
+        if (!p.durable()) {
             return true;
         }
+        long deadlineMs = config.failsafe().cibWriteDeadlineMs();
         try {
             // The writer may still be retrying an earlier lazy write: that counts against this deadline too.
             if (done.get(deadlineMs + WRITE_DEADLINE_GRACE_MS, TimeUnit.MILLISECONDS)) {

@@ -52,6 +52,15 @@ import org.pulse.cib.xml.XmlElement;
  * fsyncs together: on the development machine's disk two fsyncs at once took 1.2 ms, one after the
  * other 2.2 ms; crmd/README has the commit figures.)
  *
+ * <p>A journaling store ({@link #journaling}, crmd's) takes those steps only every N saves (a
+ * compaction); the saves between append the diff from the CIB before to {@code cib.xml.journal}
+ * (a header naming the digest of the cib.xml it extends, then records {@code R <bytes> <crc32c>},
+ * a line of JSON, a newline), each fdatasynced before the save returns. {@link #load} of any store
+ * replays a journal that names the cib.xml it finds, up to the first incomplete or damaged record
+ * (a torn tail: discarded, and named in {@link #journalNote}); the next append overwrites it. A
+ * compaction replaces the journal only once the new cib.xml is durable, so a crash in it finds the
+ * old cib.xml with its journal, or the new cib.xml with a journal naming another digest (ignored).
+ *
  * <p>{@link #save} stores a CIB the cluster has accepted, as it is; {@link #saveChecked} and
  * {@link #saveXml} are for changes from outside and refuse any error the stored CIB did not
  * already have, leaving the stored CIB untouched.

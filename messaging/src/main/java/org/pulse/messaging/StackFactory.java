@@ -112,7 +112,8 @@ final class StackFactory {
         ping.setValue("return_entire_cache", false);
         stack.add(ping);
 
-        MERGE3 merge = new MERGE3();
+        // Only coordinators run MERGE3's discovery rounds and send INFO: O(n) for the cluster, not O(n^2) (CoordinatorMerge3).
+        MERGE3 merge = new CoordinatorMerge3();
         merge.setValue("min_interval", t.mergeMinIntervalMs());
         merge.setValue("max_interval", t.mergeMaxIntervalMs());
         stack.add(merge);

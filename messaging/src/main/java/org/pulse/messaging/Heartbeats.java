@@ -342,17 +342,9 @@ public final class Heartbeats extends Protocol {
     void check(long nowNanos) {
         Peer[] ps = peers;
         int silent = 0;
-        long stolen = -1;
         for (Peer p : ps) {
-            if (nowNanos - p.lastHeardNanos >= p.timeoutNanos) {
-                if (stolen < 0) {
-                    stolen = stolenLately(nowNanos);
-                }
-                if (!ArrivalDetector.silentTooLong(nowNanos, p.lastHeardNanos, p.timeoutNanos, stolen, maxDiscountNanos)) {
-                    excused.incrementAndGet();
-                } else if (!p.suspected || nowNanos - p.raisedAtNanos >= intervalNanos) {
-                    silent++;
-                }
+            if (due(p, nowNanos)) {
+                silent++;
             }
         }
         if (silent == 0) {
@@ -360,9 +352,8 @@ public final class Heartbeats extends Protocol {
         }
         List<Address> suspects = new ArrayList<>(silent);
         for (Peer p : ps) {
-            if (nowNanos - p.lastHeardNanos >= p.timeoutNanos
-                    && ArrivalDetector.silentTooLong(nowNanos, p.lastHeardNanos, p.timeoutNanos, stolen, maxDiscountNanos)
-                    && (!p.suspected || nowNanos - p.raisedAtNanos >= intervalNanos)) {
+            // Asked again (not remembered from the first pass): a heartbeat may have arrived in between.
+            if (due(p, nowNanos)) {
                 p.suspected = true;
                 p.raisedAtNanos = nowNanos;
                 suspects.add(p.address);
@@ -373,9 +364,23 @@ public final class Heartbeats extends Protocol {
         }
     }
 
-    /** CPU this node missed within the detection window (0 without a pause watch). */
-    private long stolenLately(long nowNanos) {
-        return watch == null ? 0 : watch.stolenWithinNanos(announceWindowNanos, nowNanos);
+    /**
+     * Whether {@code p} is to be suspected now: silent for its adaptive timeout once the CPU this node
+     * missed during that silence is taken off (counted as excused otherwise), and not already raised
+     * within the last interval.
+     */
+    private boolean due(Peer p, long nowNanos) {
+        long silence = nowNanos - p.lastHeardNanos;
+        long timeout = p.timeoutNanos;
+        if (silence < timeout) {
+            return false;
+        }
+        long stolen = watch == null ? 0 : watch.stolenWithinNanos(Math.min(silence, announceWindowNanos), nowNanos);
+        if (!ArrivalDetector.silentTooLong(nowNanos, p.lastHeardNanos, timeout, stolen, maxDiscountNanos)) {
+            excused.incrementAndGet();
+            return false;
+        }
+        return !p.suspected || nowNanos - p.raisedAtNanos >= intervalNanos;
     }
 
     /** Raises {@code suspects} if this node would coordinate without them; else, own ones on a ring, forwards them there. */

@@ -66,6 +66,8 @@ final class StackFactory {
         } else {
             tcp = new TCP();
         }
+        // Threads JGroups creates lazily must not inherit the heartbeat thread's MAX_PRIORITY (NormalPriorityThreads).
+        tcp.setThreadFactory(new NormalPriorityThreads());
         tcp.setValue("bind_addr", bind.getAddress());
         tcp.setValue("bind_port", bind.getPort());
         tcp.setValue("port_range", 0); // exactly the configured port: a second node must not slide onto the next one

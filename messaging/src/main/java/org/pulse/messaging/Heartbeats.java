@@ -29,8 +29,10 @@ import org.jgroups.util.Util;
 /**
  * Failure detection by silence, in place of JGroups' FD_ALL3: every member multicasts a heartbeat
  * every {@code intervalMs} and suspects a member it has heard nothing from (heartbeat or any
- * other message) for {@code timeoutMs}, raising the suspicion again every interval while the
- * member stays silent (VERIFY_SUSPECT2 and {@link SuspicionGuard} above rely on that), and
+ * other message) for that member's adaptive timeout ({@link ArrivalDetector}: twice its recent
+ * largest heartbeat gap, between the {@link Detection}'s floor and {@code timeoutMs}; the time this
+ * node itself did not run is taken off the silence first), checked every {@link Detection#checkMs},
+ * raising the suspicion again every interval while the member stays silent (VERIFY_SUSPECT2 and {@link SuspicionGuard} above rely on that), and
  * withdrawing it (UNSUSPECT) as soon as the member is heard.
  *
  * <p>Why not FD_ALL3: it sends and checks on the transport's shared timer, whose one runner thread

@@ -206,7 +206,7 @@ class ClusterTest {
                 boolean held = c.node(0).heldSuspicions()[0] + c.node(1).heldSuspicions()[0] > 0
                         || c.node(0).heartbeats().excusedCount() + c.node(1).heartbeats().excusedCount() > 0;
                 long boundMs = t.worstCaseSilentDetectionMs() + 250
-                        + (held ? SuspicionGuard.Settings.of(t).maxHoldMs() : 0);
+                        + (held ? SuspicionGuard.Settings.of(t).maxHoldMs() + Heartbeats.Detection.of(t).maxDiscountMs() : 0);
                 assertTrue(took <= boundMs, "silent node removed after " + took + " ms, configured "
                         + t.worstCaseSilentDetectionMs() + (held ? " (+ the guard's longest hold: a node was starved)" : ""));
             }

@@ -21,9 +21,9 @@ package org.pulse.messaging;
  * envelope remembers the worst recent burst, and the floor keeps a JVM's ordinary hiccups (a
  * safepoint, a young collection: tens of ms) from ever counting as silence.
  *
- * <p>A newly watched member starts at the ceiling's envelope (no evidence yet; a node that just
- * started is the one most likely to stall while its JIT warms up) and earns a shorter timeout by
- * arriving punctually.
+ * <p>A newly watched member gets twice the ceiling until its first heartbeat arrives, then starts at
+ * the ceiling's envelope (no evidence yet; a node that just started is the one most likely to stall
+ * while its JIT warms up) and earns a shorter timeout by arriving punctually.
  *
  * <p>Not thread-safe by itself: {@link Heartbeats} updates it under the peer's lock and publishes the
  * timeout through a volatile.
@@ -77,8 +77,17 @@ final class ArrivalDetector {
         hasArrival = true;
     }
 
-    /** The silence after which the member is suspected, given the arrivals so far. */
+    /**
+     * The silence after which the member is suspected, given the arrivals so far. Before the first
+     * heartbeat arrived (a member that just joined, or just became watched), twice the ceiling: a JVM
+     * that has just started, or just joined on a busy machine, is the likeliest to stall, and has shown
+     * nothing yet (StarvedSuspicionTest at load 76-118 saw a rejoining node excluded 0.6 s after its
+     * view, at the ceiling); its first heartbeat brings the ceiling back.
+     */
     long timeoutNanos() {
+        if (!hasArrival) {
+            return 2 * ceilingNanos;
+        }
         return Math.min(ceilingNanos, Math.max(floorNanos, 2 * envelopeNanos));
     }
 

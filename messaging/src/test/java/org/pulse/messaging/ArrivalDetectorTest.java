@@ -46,9 +46,9 @@ class ArrivalDetectorTest {
     @Test
     void aNewMemberStartsAtTheCeilingAndEarnsTheFloorByArrivingPunctually() {
         ArrivalDetector d = detector();
-        assertEquals(320 * MS, d.timeoutNanos(), "no evidence yet: the old fixed timeout");
+        assertEquals(640 * MS, d.timeoutNanos(), "not one heartbeat yet: twice the old fixed timeout");
         long t = feed(d, 0, 1, 50);
-        assertEquals(320 * MS, d.timeoutNanos(), "one arrival is no gap");
+        assertEquals(320 * MS, d.timeoutNanos(), "one arrival is no gap: the old fixed timeout");
         // Punctual heartbeats (50 ms, a millisecond of jitter) for 40 s: 2 E falls to the floor.
         for (int i = 0; i < 800; i++) {
             t = feed(d, t, 1, 50 + (i % 2));
@@ -81,7 +81,7 @@ class ArrivalDetectorTest {
         ArrivalDetector d = detector();
         feed(d, 0, 1_000, 50);
         d.reset();
-        assertEquals(320 * MS, d.timeoutNanos());
+        assertEquals(640 * MS, d.timeoutNanos());
     }
 
     @Test

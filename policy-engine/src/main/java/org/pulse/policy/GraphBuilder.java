@@ -118,6 +118,9 @@ final class GraphBuilder {
                 }
             } else {
                 acted = true;
+                if (r.activeDuplicateHistory.contains(n) && !end.contains(n.name)) {
+                    end.add(n.name);
+                }
             }
         }
         if (starts) {

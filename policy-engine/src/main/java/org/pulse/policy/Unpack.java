@@ -492,6 +492,9 @@ final class Unpack {
             // only a pending probe, or only failures old enough to forget: the state is unknown, so probe again
             r.known.remove(node);
         }
+        if (earlier != null && lr.id().equals(earlier.historyName) && (isActive(earlier.role) || isActive(h.role))) {
+            r.activeDuplicateHistory.add(node);
+        }
         if (earlier != null && isActive(earlier.role) && isActive(h.role)) {
             // two entries of one anonymous clone both active on one node: the second is an extra
             // copy (an orphan instance under its own history name) that must be stopped

@@ -269,6 +269,13 @@ final class Planner {
             Rsc.NodeHistory th = r.history.get(target);
             if (!running) {
                 start(r, target);
+                if (r.runningOn.contains(target) && r.role == Role.PROMOTED && r.nextRole.compareTo(Role.PROMOTED) < 0) {
+                    // a promoted resource restarted where it is, to come back lower: Pacemaker
+                    // brings it back up only to its next role (no start of its own yet), so the
+                    // start is still optional when the monitors are decided, and a monitor of the
+                    // promoted role active here is cancelled as for a plain demotion
+                    cancelRecurring(r, target, th, false);
+                }
             } else if (th != null && th.startPending && r.cloneAncestor() == null) {
                 // a start still pending there is asked for again (it is what the monitors wait for)
                 start(r, target);
@@ -713,18 +720,33 @@ final class Planner {
                 monitor(r, n, op);
             }
         }
-        if (h != null && n.historyChecked()) {
-            for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
-                OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
-                // an op configured twice (same name and interval) is configured: Pacemaker
-                // schedules neither copy, but does not cancel what runs either
-                boolean duplicate = r.duplicateOps.contains(op.operation() + "_" + op.intervalMs());
-                if (cfg == null || !cfg.enabled() || ("monitor".equals(cfg.name()) && !duplicate && !isRecurringMonitorFor(cfg, r))) {
-                    Act cancel = add("cancel", r, n, op.intervalMs(), null);
-                    cancel.extra.put("CRM_meta_operation", op.operation());
-                    if (cfg != null && cfg.role() != null) {
-                        cancel.extra.put("CRM_meta_role", cfg.role());
-                    }
+        cancelRecurring(r, n, h, true);
+    }
+
+    /**
+     * Cancels the recurring ops active on n that must not go on: those no longer configured
+     * (when unconfiguredToo) and monitors configured for another role than the one it will have.
+     * A monitor whose definition changed since it was scheduled is not cancelled for its role:
+     * Pacemaker reschedules it instead, which makes it required, and a required monitor of the
+     * wrong role is neither cancelled nor run.
+     */
+    private void cancelRecurring(Rsc r, SNode n, Rsc.NodeHistory h, boolean unconfiguredToo) {
+        if (h == null || !n.historyChecked()) {
+            return;
+        }
+        for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
+            OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
+            // an op configured twice (same name and interval) is configured: Pacemaker
+            // schedules neither copy, but does not cancel what runs either
+            boolean duplicate = r.duplicateOps.contains(op.operation() + "_" + op.intervalMs());
+            boolean unconfigured = cfg == null || !cfg.enabled();
+            boolean wrongRole = !unconfigured && "monitor".equals(cfg.name()) && !duplicate && !isRecurringMonitorFor(cfg, r)
+                    && !recurringParamsChanged(r, cfg, op);
+            if (unconfigured && unconfiguredToo || wrongRole) {
+                Act cancel = add("cancel", r, n, op.intervalMs(), null);
+                cancel.extra.put("CRM_meta_operation", op.operation());
+                if (cfg != null && cfg.role() != null) {
+                    cancel.extra.put("CRM_meta_role", cfg.role());
                 }
             }
         }

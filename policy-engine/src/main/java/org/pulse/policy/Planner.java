@@ -493,6 +493,22 @@ final class Planner {
     }
 
     /** A recurring monitor recorded with other parameters is scheduled again. */
+    /**
+     * Pacemaker checks the definition of every entry recorded since the last start, the recorded
+     * failure of a recurring op included: one whose digest does not match (or is missing) has
+     * the op rescheduled even while the op's own entry matches (a failure ignored or expired).
+     */
+    private boolean recordedFailureChanged(Rsc r, Rsc.NodeHistory h, OpConfig op) {
+        for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
+            boolean sinceStart = h.lastStart == null || f.callId() > h.lastStart.callId();
+            if (sinceStart && f.intervalMs() == op.intervalMs() && op.name().equals(f.operation())
+                    && recurringParamsChanged(r, op, f)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
         String recorded = active.opDigest();
         if (r.orphan) {
@@ -716,7 +732,7 @@ final class Planner {
                 continue;
             }
             org.pulse.cib.model.LrmOp active = h == null ? null : h.recurring.get("monitor_" + op.intervalMs());
-            if (active == null || recurringParamsChanged(r, op, active)) {
+            if (active == null || recurringParamsChanged(r, op, active) || recordedFailureChanged(r, h, op)) {
                 monitor(r, n, op);
             }
         }

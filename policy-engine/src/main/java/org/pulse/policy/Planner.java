@@ -118,8 +118,14 @@ final class Planner {
     // ------------------------------------------------------------------ fencing
 
     private void fencing() {
+        // Pacemaker fences an unclean node only when some resource is managed: with nothing to
+        // recover (maintenance-mode, or everything unmanaged) the node is left unclean
+        boolean anyManaged = false;
+        for (Rsc r : c.topLevel()) {
+            anyManaged |= r.managed;
+        }
         for (SNode n : c.nodes()) {
-            if (n.unclean && c.canFence(n)) {
+            if (n.unclean && c.canFence(n) && anyManaged) {
                 Act f = add("stonith", null, n, 0, null);
                 f.keyOverride = "stonith-" + n.name + "-" + c.options().stonithAction();
                 f.extra.put("CRM_meta_stonith_action", c.options().stonithAction());

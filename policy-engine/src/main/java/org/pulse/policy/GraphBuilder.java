@@ -130,6 +130,15 @@ final class GraphBuilder {
             }
         }
         for (SNode n : r.runningOn) {
+            Rsc.NodeHistory fh = r.history.get(n);
+            if (fh != null && fh.failed && fh.lastFailure != null && fh.lastFailure.intervalMs() > 0) {
+                // the recurring op that failed runs again here (rescheduled, e.g. while unmanaged):
+                // its new result is recorded after the failure and supersedes it
+                Act again = p.find(r, fh.lastFailure.operation(), n, fh.lastFailure.intervalMs());
+                acted |= again != null && again.runnable && !again.pseudo;
+            }
+        }
+        for (SNode n : r.runningOn) {
             Act demote = p.find(r, "demote", n);
             Rsc.NodeHistory h = r.history.get(n);
             // on-fail=demote: the demotion is the recovery

@@ -86,6 +86,11 @@ final class Planner {
         return lookup(r, op, n, 0);
     }
 
+    /** The action op with that interval on n (a recurring op), or null. */
+    Act find(Rsc r, String op, SNode n, long intervalMs) {
+        return lookup(r, op, n, intervalMs);
+    }
+
     private Act lookup(Rsc r, String op, SNode n, long interval) {
         List<Act> own = actsOf(r, n);
         for (int i = 0, size = own.size(); i < size; i++) {

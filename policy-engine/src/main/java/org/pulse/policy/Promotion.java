@@ -74,6 +74,8 @@ final class Promotion {
             for (Rsc p : members) {
                 // a cloned group is promoted only where every member will be active
                 eligible &= p.assigned == inst.assigned && p.promotionBan == null;
+                // target-role=Unpromoted (own or the clone's) caps the role: never promoted
+                eligible &= p.targetRole != Role.UNPROMOTED;
             }
             if (!eligible) {
                 continue;

@@ -90,9 +90,14 @@ final class Promotion {
             Integer loc = locationScore(c, top, members.get(0), inst.assigned);
             Integer total = attr == null && loc == null ? null
                     : Scores.add(attr == null ? 0 : attr, loc == null ? 0 : loc);
-            int priority = total == null ? -1 : total;
-            priority = Scores.add(priority, colocationPriority(s, top, inst));
-            if (priority >= 0) {
+            int base = total == null ? -1 : total;
+            int priority = Scores.add(base, colocationPriority(s, top, inst, false, false));
+            // Promotability: a finite colocation of the Promoted role may take it away (it makes
+            // the sum negative) but never grants it to an instance whose own score is negative;
+            // only a mandatory one does. Colocations of the Unpromoted role only rank.
+            boolean eligibleByScore = Scores.add(base, colocationPriority(s, top, inst, true, true)) >= 0
+                    && Scores.add(base, colocationPriority(s, top, inst, true, false)) >= 0;
+            if (eligibleByScore) {
                 candidates.add(inst);
                 score.put(inst, priority);
             }
@@ -153,10 +158,14 @@ final class Promotion {
      * primary (in its role) ends up on the instance's node; a mandatory one whose primary is not
      * there forbids promotion (-INFINITY).
      */
-    private static int colocationPriority(Scoring s, Rsc clone, Rsc inst) {
+    private static int colocationPriority(Scoring s, Rsc clone, Rsc inst, boolean promotedOnly, boolean mandatoryOnly) {
         int total = 0;
         for (Colocation col : s.primariesOf(clone)) {
             if (col.dependentRole() != Role.PROMOTED && col.dependentRole() != Role.UNPROMOTED) {
+                continue;
+            }
+            if (promotedOnly && col.dependentRole() != Role.PROMOTED
+                    || mandatoryOnly && Math.abs(col.score()) < Scores.INFINITY) {
                 continue;
             }
             boolean there = primaryOn(col.primary(), col.primaryRole(), inst.assigned);

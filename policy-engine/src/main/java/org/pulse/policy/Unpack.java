@@ -1165,6 +1165,11 @@ final class Unpack {
                 case STOP:
                     r.failed = true;
                     r.stopForced = true;
+                    if (r.cloneAncestor() != null && !r.cloneAncestor().uniqueClone) {
+                        // instances of an anonymous clone are interchangeable: on-fail=stop after
+                        // one's failure stops the clone, every instance (a cloned group's members too)
+                        r.cloneAncestor().stopForced = true;
+                    }
                     break;
                 default:
                     r.failed = true;

@@ -91,7 +91,7 @@ final class Promotion {
             Integer total = attr == null && loc == null ? null
                     : Scores.add(attr == null ? 0 : attr, loc == null ? 0 : loc);
             int base = total == null ? -1 : total;
-            int priority = Scores.add(base, colocationPriority(s, top, inst, false, false));
+            int priority = Scores.add(base, colocationPriority(s, top, inst, true, false));
             // Promotability: a finite colocation of the Promoted role may take it away (it makes
             // the sum negative) but never grants it to an instance whose own score is negative;
             // only a mandatory one does. Colocations of the Unpromoted role only rank.

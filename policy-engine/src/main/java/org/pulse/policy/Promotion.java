@@ -40,6 +40,7 @@ final class Promotion {
                             java.util.function.Function<Map<SNode, Integer>, ScoreTable> weightsWith) {
         top.rolesDone = true;
         boolean demoteOnly = !c.haveQuorum() && "demote".equals(c.options().noQuorumPolicy());
+        boolean frozen = !c.haveQuorum() && "freeze".equals(c.options().noQuorumPolicy());
         for (Rsc inst : top.children) {
             for (Rsc p : inst.primitives()) {
                 p.nextRole = p.assigned == null ? Role.STOPPED : (top.promotable ? Role.UNPROMOTED : Role.STARTED);
@@ -76,6 +77,9 @@ final class Promotion {
                 eligible &= p.assigned == inst.assigned && p.promotionBan == null;
                 // target-role=Unpromoted (own or the clone's) caps the role: never promoted
                 eligible &= p.targetRole != Role.UNPROMOTED;
+                // no-quorum-policy=freeze without quorum: no role is raised, so only an instance
+                // promoted now may be promoted
+                eligible &= !frozen || p.role == Role.PROMOTED;
             }
             if (!eligible) {
                 continue;

@@ -96,9 +96,10 @@ final class Promotion {
                     : Scores.add(attr == null ? 0 : attr, loc == null ? 0 : loc);
             int base = total == null ? -1 : total;
             int priority = Scores.add(base, colocationPriority(s, top, inst, true, false));
-            // Promotability: a finite colocation of the Promoted role may take it away (it makes
-            // the sum negative) but never grants it to an instance whose own score is negative;
-            // only a mandatory one does. Colocations of the Unpromoted role only rank.
+            // Promotability, for colocations with a primitive (or group): a finite one of the
+            // Promoted role may take it away (it makes the sum negative) but never grants it to an
+            // instance whose own score is negative; only a mandatory one does; those of the
+            // Unpromoted role neither rank nor decide. With a clone, each counts in full.
             boolean eligibleByScore = Scores.add(base, colocationPriority(s, top, inst, true, true)) >= 0
                     && Scores.add(base, colocationPriority(s, top, inst, true, false)) >= 0;
             if (eligibleByScore) {
@@ -168,8 +169,12 @@ final class Promotion {
             if (col.dependentRole() != Role.PROMOTED && col.dependentRole() != Role.UNPROMOTED) {
                 continue;
             }
-            if (promotedOnly && col.dependentRole() != Role.PROMOTED
-                    || mandatoryOnly && Math.abs(col.score()) < Scores.INFINITY) {
+            // with a clone as primary every role colocation counts in full (Pacemaker adds it to
+            // the instance's priority where a primary instance is); with a primitive or group the
+            // restrictions asked for apply
+            boolean clonePrimary = col.primary().kind == Rsc.Kind.CLONE;
+            if (!clonePrimary && (promotedOnly && col.dependentRole() != Role.PROMOTED
+                    || mandatoryOnly && Math.abs(col.score()) < Scores.INFINITY)) {
                 continue;
             }
             boolean there = primaryOn(col.primary(), col.primaryRole(), inst.assigned);

@@ -85,6 +85,27 @@ class CibValidatorTest {
     }
 
     @Test
+    void booleanAndEnumeratedOptionsAreCheckedAsCrmVerifyDoes() {
+        // an operator's typo in a value must not silently give the default (fencing stays on)
+        String bad = CibBadInputTest.BASE.replace("%RES%", "").replace("%CON%", "")
+                .replace("value=\"false\"/>", "value=\"maybe\"/><nvpair id=\"opt-nq\" name=\"no-quorum-policy\" "
+                        + "value=\"stopp\"/><nvpair id=\"opt-ps\" name=\"placement-strategy\" value=\"Balanced\"/>");
+        List<CibProblem> p = CibValidator.validate("o.xml", bad);
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(p.get(0).message().contains("in 'opt-stonith': option stonith-enabled=\"maybe\" is not a boolean"),
+                p.toString());
+        assertTrue(p.get(1).message().contains("no-quorum-policy=\"stopp\" is not one of stop, freeze, ignore"),
+                p.toString());
+        assertTrue(CibValidator.hasErrors(p));
+        for (String ok : new String[] {"true", "False", "yes", "off", "1", "n"}) {
+            assertEquals(List.of(), CibValidator.validate("o.xml", CibBadInputTest.res(
+                    "<primitive id=\"p1\" class=\"ocf\" provider=\"acme\" type=\"x\"><meta_attributes id=\"p1-m\">"
+                            + "<nvpair id=\"p1-m-im\" name=\"is-managed\" value=\"" + ok + "\"/></meta_attributes>"
+                            + "</primitive>")), ok);
+        }
+    }
+
+    @Test
     void durationsInMilliseconds() {
         assertEquals(10_000L, CibValidator.durationMs("10"));
         assertEquals(10_000L, CibValidator.durationMs("10s"));

@@ -90,7 +90,10 @@ final class CliFormatter {
                             : "attr:" + l.attr("target-attribute") + "=" + l.attr("target-value");
                     byTarget.computeIfAbsent(t, k -> new ArrayList<>()).add(l.attr("devices", ""));
                 }
-                byTarget.forEach((t, devs) -> parts.add(t + ": " + String.join(" ", devs)));
+                // crmsh's syntax: a node target ends in ':'; attr: and pattern: targets do not (the
+                // parser reads "attr:site=east:" as a device list, so show would not load back)
+                byTarget.forEach((t, devs) -> parts.add(t + (t.startsWith("attr:") || t.startsWith("pattern:") ? " " : ": ")
+                        + String.join(" ", devs)));
             }
             case "colocation" -> {
                 List<String> head = new ArrayList<>(List.of("colocation", e.id(), score(e) + ":"));

@@ -68,7 +68,13 @@ final class Configuration {
                         .forEach(s -> out.add(new CibObject(section.name(), s.id(), s)));
                 case "tags" -> section.elements("tag").forEach(t -> out.add(new CibObject("tag", t.id(), t)));
                 case "alerts" -> section.elements("alert").forEach(a -> out.add(new CibObject("alert", a.id(), a)));
-                case "fencing-topology" -> out.add(new CibObject("fencing_topology", "fencing_topology", section));
+                case "fencing-topology" -> {
+                    // an empty <fencing-topology/> (left by load replace or a CIB tool) is no object:
+                    // showing a bare "fencing_topology" would not load back
+                    if (!section.elements().isEmpty()) {
+                        out.add(new CibObject("fencing_topology", "fencing_topology", section));
+                    }
+                }
                 case "acls" -> section.elements().stream().filter(e -> AclSyntax.TYPES.containsKey(e.name()))
                         .forEach(e -> out.add(new CibObject(AclSyntax.TYPES.get(e.name()), e.id(), e)));
                 default -> {
@@ -146,13 +152,14 @@ final class Configuration {
             }
         }
         if (node.name.equals("fencing-topology")) {
-            if (configuration().element("fencing-topology").isPresent()) {
+            if (configuration().element("fencing-topology").filter(t -> !t.elements().isEmpty()).isPresent()) {
                 throw new CrmException("a fencing_topology exists; change it with 'edit fencing_topology' or "
                         + "'delete fencing_topology' first");
             }
-            Set<String> used = Tree.ids(configuration());
+            XmlElement conf = configuration().withoutChildren(e -> e.name().equals("fencing-topology"));
+            Set<String> used = Tree.ids(conf);
             new IdAssigner(used).assign(node);
-            return withConfiguration(configuration().withChildAppended(node.freeze()));
+            return withConfiguration(conf.withChildAppended(node.freeze()));
         }
         if (AclSyntax.TYPES.containsKey(node.name)) {
             return addAcl(node);

@@ -32,7 +32,8 @@ final class ConfigureLevel extends Level {
         USAGE.put("tag", "tag <id>: <object> [<object>...]");
         USAGE.put("fencing_topology", "fencing_topology [<node>: | attr:<n>=<v> | pattern:<re>] <devices>[,<devices>] ...");
         USAGE.put("alert", "alert <id> <path> [attributes <n>=<v>...] [meta <n>=<v>...] [select nodes|fencing|resources|attributes [{ <name>... }]...] [to <recipient> [attributes ...] [meta ...] | to { <recipient> ... }]...");
-        USAGE.put("show", "show [xml] [<id>... | type:<type> | changed]   the configuration in crm syntax, or XML");
+        USAGE.put("show", "show [xml] [<id>... | type:<type> | related:<id> | changed]   the configuration in crm syntax, or XML");
+        USAGE.put("save", "save [xml] <file>   write the configuration in crm syntax (for load replace), or the CIB as XML");
         USAGE.put("edit", "edit [xml] [<id>...]   edit in $EDITOR; errors bring you back to the editor");
         USAGE.put("verify", "verify   check the configuration (errors name the element and what to do)");
         USAGE.put("commit", "commit [force]   write the pending changes");
@@ -60,6 +61,9 @@ final class ConfigureLevel extends Level {
         switch (cmd) {
             case "show" -> {
                 return show(s, args);
+            }
+            case "save" -> {
+                return save(s, args);
             }
             case "edit" -> {
                 return new EditCommand(s).run(args);
@@ -323,7 +327,39 @@ final class ConfigureLevel extends Level {
         return 0;
     }
 
-    /** Objects named by id, {@code type:<type>} or {@code changed}. */
+    /**
+     * crmsh's {@code save [xml] FILE}: the configuration as {@code show} prints it (loadable with
+     * {@code load replace}), or with xml the whole CIB; written beside FILE first, then moved
+     * over it, so a failed write leaves the old file.
+     */
+    private int save(Session s, List<Token> args) throws CrmException {
+        boolean xml = !args.isEmpty() && args.get(0).text().equals("xml");
+        List<Token> rest = xml ? args.subList(1, args.size()) : args;
+        if (rest.size() != 1) {
+            throw new CrmException("configure save: usage: " + USAGE.get("save"));
+        }
+        Configuration c = s.config();
+        String text = xml ? XmlWriter.toDocument(c.cib()) : CliFormatter.show(c.objects());
+        java.nio.file.Path file = java.nio.file.Path.of(rest.get(0).text());
+        java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        try {
+            java.nio.file.Files.writeString(tmp, text);
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            try {
+                java.nio.file.Files.deleteIfExists(tmp);
+            } catch (java.io.IOException ignored) {
+                // nothing more to undo
+            }
+            String why = e instanceof java.nio.file.NoSuchFileException
+                    ? "its directory " + file.toAbsolutePath().getParent() + " does not exist" : e.getMessage();
+            throw new CrmException("configure save: cannot write " + file + ": " + why + "; nothing was written");
+        }
+        return 0;
+    }
+
+    /** Objects named by id, {@code type:<type>}, {@code related:<id>} or {@code changed}. */
     static List<Configuration.CibObject> select(Session s, Configuration c, List<String> ids) throws CrmException {
         List<Configuration.CibObject> selected = new ArrayList<>();
         for (String id : ids) {
@@ -338,12 +374,41 @@ final class ConfigureLevel extends Level {
                         selected.add(o);
                     }
                 }
+            } else if (id.startsWith("related:")) {
+                // crmsh's related:ID — the object and every object that names it (constraints,
+                // the group or clone holding it, tags)
+                String target = id.substring(8);
+                if (c.find(target).isEmpty()) {
+                    throw new CrmException("object " + target + " does not exist; 'show' lists the objects");
+                }
+                c.objects().stream().filter(o -> target.equals(o.id()) || mentions(o.element(), target))
+                        .filter(o -> !selected.contains(o)).forEach(selected::add);
             } else {
                 selected.add(c.find(id).orElseThrow(() -> new CrmException("object " + id
                         + " does not exist; 'show' lists the objects")));
             }
         }
         return selected;
+    }
+
+    /** Whether any element below {@code e} refers to {@code id} (rsc=, with-rsc=, a set's or tag's ref, a child). */
+    private static boolean mentions(XmlElement e, String id) {
+        for (XmlElement c : e.elements()) {
+            if (id.equals(c.id()) && (Configuration.RESOURCE_TAGS.contains(c.name()) || c.name().equals("resource_ref")
+                    || c.name().equals("obj_ref"))) {
+                return true;
+            }
+            if (mentions(c, id)) {
+                return true;
+            }
+        }
+        for (String a : List.of("rsc", "with-rsc", "first", "then", "devices", "template")) {
+            String v = e.attr(a);
+            if (v != null && (v.equals(id) || (a.equals("devices") && List.of(v.split(",")).contains(id)))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Prints the problems of the configuration (pending changes included); status 1 when there is an error. */
@@ -538,6 +603,10 @@ final class ConfigureLevel extends Level {
         }
         if (!problems.isEmpty()) {
             throw new CrmException(String.join("\n", problems) + "\nconfigure load: nothing was changed");
+        }
+        if (replace && parsed.stream().anyMatch(p -> p.node().name.equals("node"))) {
+            // the file has its own nodes: they replace the CIB's, as the XML form does
+            next = next.withConfigurationElement(Tree.withSection(next.configuration(), "nodes", XmlElement.of("nodes")));
         }
         List<String> infos = new ArrayList<>();
         for (int i = 0; i < parsed.size(); i++) {

@@ -25,6 +25,7 @@ final class NodeLevel extends Level {
         USAGE.put("ready", "ready [<node>]   take a node out of maintenance mode");
         USAGE.put("attribute", "attribute <node> set <name> <value> | delete <name> | show <name>");
         USAGE.put("status-attr", "status-attr <node> set <name> <value> | delete <name> | show <name>");
+        USAGE.put("utilization", "utilization <node> set <name> <value> | delete <name> | show <name>   capacities");
         USAGE.put("show", "show [<node>]   nodes with their attributes");
         USAGE.put("fence", "fence <node>   fence (power off or reboot, per stonith-action) a node now");
     }
@@ -102,6 +103,9 @@ final class NodeLevel extends Level {
             }
             case "attribute", "status-attr" -> {
                 return attribute(s, cmd, args);
+            }
+            case "utilization" -> {
+                return utilization(s, args);
             }
             case "show" -> {
                 Configuration c = new Configuration(s.source().load());
@@ -206,6 +210,67 @@ final class NodeLevel extends Level {
                     throw new CrmException("node " + cmd + " show: " + node + " has no attribute '" + name + "'");
                 }
                 s.out.println("scope=" + scope + "  name=" + name + " value=" + v);
+                return 0;
+            }
+            default -> throw new CrmException("node " + cmd + ": '" + verb + "' is not set, delete or show");
+        }
+    }
+
+    /** A node's capacity for placement-strategy (its utilization set in the nodes section), as crmsh's. */
+    private int utilization(Session s, List<String> args) throws CrmException {
+        String cmd = "utilization";
+        if (args.size() < 3) {
+            throw new CrmException("node " + cmd + ": usage: " + USAGE.get(cmd));
+        }
+        String node = node(s, cmd, args);
+        String verb = args.get(1);
+        String name = args.get(2);
+        switch (verb) {
+            case "set" -> {
+                if (args.size() != 4) {
+                    throw new CrmException("node " + cmd + " set: give a name and a value; usage: " + USAGE.get(cmd));
+                }
+                String value = args.get(3);
+                s.applyNow("node " + cmd, cib -> {
+                    XmlElement n = nodeElement(cib, node).orElseThrow();
+                    return Attributes.replace(cib, n, Attributes.set(n, "utilization", "nodes-" + n.id() + "-utilization",
+                            name, value, Attributes.ids(cib)));
+                });
+                s.out.println("scope=nodes  name=" + name + " value=" + value);
+                return 0;
+            }
+            case "delete" -> {
+                List<String> removed = new ArrayList<>();
+                s.applyNow("node " + cmd, cib -> Tree.transform(cib, e -> {
+                    if (!(e.name().equals("node") && node.equals(e.attr("uname", e.id())))) {
+                        return e;
+                    }
+                    return Tree.transform(e, x -> {
+                        if (x.name().equals("utilization")) {
+                            return Tree.transform(x, p -> {
+                                if (p.name().equals("nvpair") && name.equals(p.attr("name"))) {
+                                    removed.add(p.id());
+                                    return null;
+                                }
+                                return p;
+                            });
+                        }
+                        return x;
+                    });
+                }));
+                if (removed.isEmpty()) {
+                    throw new CrmException("node " + cmd + " delete: " + node + " has no utilization '" + name + "'");
+                }
+                s.out.println("Deleted nodes utilization: id=" + removed.get(0) + " name=" + name);
+                return 0;
+            }
+            case "show" -> {
+                String v = nodeElement(s.source().load(), node).map(n -> Attributes.get(n, "utilization", name))
+                        .orElse(null);
+                if (v == null) {
+                    throw new CrmException("node " + cmd + " show: " + node + " has no utilization '" + name + "'");
+                }
+                s.out.println("scope=nodes  name=" + name + " value=" + v);
                 return 0;
             }
             default -> throw new CrmException("node " + cmd + ": '" + verb + "' is not set, delete or show");

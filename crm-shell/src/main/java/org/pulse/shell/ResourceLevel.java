@@ -33,6 +33,9 @@ final class ResourceLevel extends Level {
         USAGE.put("param", "param <rsc> set <name> <value> | delete <name> | show <name>   instance attributes");
         USAGE.put("meta", "meta <rsc> set <name> <value> | delete <name> | show <name>   meta attributes");
         USAGE.put("unmove", "unmove <rsc>   deprecated name of clear");
+        USAGE.put("unmigrate", "unmigrate <rsc>   deprecated name of clear");
+        USAGE.put("unban", "unban <rsc>   the same as clear");
+        USAGE.put("refresh", "refresh [<rsc>] [<node>]   forget the operation history so the cluster probes again");
     }
 
     ResourceLevel() {
@@ -67,9 +70,9 @@ final class ResourceLevel extends Level {
             case "ban" -> {
                 return move(s, args, true);
             }
-            case "clear", "unmove" -> {
-                if (cmd.equals("unmove")) {
-                    s.warn("This command 'unmove' is deprecated, please use 'clear'");
+            case "clear", "unmove", "unmigrate", "unban" -> {
+                if (cmd.equals("unmove") || cmd.equals("unmigrate")) {
+                    s.warn("This command '" + cmd + "' is deprecated, please use 'clear'");
                 }
                 String rsc = resource(s, cmd, args, 1);
                 List<String> removed = new ArrayList<>();
@@ -86,7 +89,10 @@ final class ResourceLevel extends Level {
                 return 0;
             }
             case "cleanup" -> {
-                return cleanup(s, args);
+                return cleanup(s, args, false);
+            }
+            case "refresh" -> {
+                return cleanup(s, args, true);
             }
             case "status", "locate" -> {
                 return status(s, cmd, args);
@@ -244,48 +250,82 @@ final class ResourceLevel extends Level {
         return 0;
     }
 
-    private int cleanup(Session s, List<String> args) throws CrmException {
-        String rsc = args.isEmpty() ? null : args.get(0);
-        String node = args.size() > 1 ? args.get(1) : null;
-        if (args.size() > 2) {
-            throw new CrmException("resource cleanup: unexpected '" + args.get(2) + "'; usage: " + USAGE.get("cleanup"));
+    /**
+     * cleanup forgets failures (failed operations, fail counts); refresh, as crm_resource
+     * --refresh, forgets the resource's whole operation history on the node, so the cluster
+     * probes it again and learns its state afresh.
+     */
+    private int cleanup(Session s, List<String> args, boolean refresh) throws CrmException {
+        String cmd = refresh ? "refresh" : "cleanup";
+        List<String> rest = args.stream().filter(a -> !a.equals("force") && !a.equals("--force")).toList();
+        String rsc = rest.isEmpty() ? null : rest.get(0);
+        String node = rest.size() > 1 ? rest.get(1) : null;
+        if (rest.size() > 2) {
+            throw new CrmException("resource " + cmd + ": unexpected '" + rest.get(2) + "'; usage: " + USAGE.get(cmd));
         }
         if (rsc != null) {
-            requireResource(s, "cleanup", rsc);
+            requireResource(s, cmd, rsc);
         }
         if (node != null) {
-            requireNode(s, "resource cleanup", node);
+            requireNode(s, "resource " + cmd, node);
         }
+        // a group or clone is cleaned through the primitives in it, as crm_resource does
+        XmlElement current = s.source().load();
+        Set<String> primitives = rsc == null ? null : new java.util.HashSet<>(new Configuration(current)
+                .find(rsc).map(o -> Tree.descendants(o.element(), "primitive").stream().map(XmlElement::id).toList())
+                .orElse(List.of(rsc)));
         if (s.source() instanceof LiveCibSource live) {
-            live.command(AdminRequest.resource(live.client().nextId(), "cleanup", rsc, node));
-            s.info("Cleaned up " + (rsc == null ? "all resources" : rsc) + (node == null ? "" : " on " + node));
+            // crmd cleans one history entry (lrm_resource id, a clone instance's too) per request:
+            // ask for each one the status holds of what was named (everything when nothing was)
+            Set<String> ids = new java.util.TreeSet<>();
+            for (XmlElement lr : Tree.descendants(Tree.section(current, "status"), "lrm_resource")) {
+                if (lr.id() != null && (primitives == null || primitives.contains(baseId(lr.id())))) {
+                    ids.add(lr.id());
+                }
+            }
+            if (primitives != null) {
+                ids.addAll(primitives);
+            }
+            for (String id : ids) {
+                live.command(AdminRequest.resource(live.client().nextId(), cmd, id, node));
+            }
+            s.info((refresh ? "Refreshed " : "Cleaned up ") + (rsc == null ? "all resources" : rsc)
+                    + (node == null ? "" : " on " + node));
             return 0;
         }
         List<String> cleaned = new ArrayList<>();
-        s.applyNow("resource cleanup", cib -> Tree.transform(cib, e -> {
+        s.applyNow("resource " + cmd, cib -> Tree.transform(cib, e -> {
             if (e.name().equals("node_state")) {
                 String nodeName = e.attr("uname", e.id());
                 if (node != null && !node.equals(nodeName)) {
                     return e;
                 }
-                return cleanNode(e, rsc, nodeName, cleaned);
+                return cleanNode(e, primitives, nodeName, cleaned, refresh);
             }
             return e;
         }));
         if (cleaned.isEmpty()) {
-            s.info("nothing to clean up for " + (rsc == null ? "any resource" : rsc));
+            s.info("nothing to " + (refresh ? "refresh" : "clean up") + " for " + (rsc == null ? "any resource" : rsc));
         }
         for (String c : cleaned) {
-            s.info("Cleaned up " + c);
+            s.info((refresh ? "Refreshed " : "Cleaned up ") + c);
         }
         return 0;
     }
 
-    /** Removes failed operation records and fail-count/last-failure attributes of {@code rsc} (all when null). */
-    private static XmlElement cleanNode(XmlElement state, String rsc, String node, List<String> cleaned) {
+    /**
+     * Removes failed operation records and fail-count/last-failure attributes of {@code rsc} (all
+     * when null); with {@code all}, every operation record of it (the lrm_resource itself).
+     */
+    private static XmlElement cleanNode(XmlElement state, Set<String> rsc, String node, List<String> cleaned,
+                                        boolean all) {
         Set<String> touched = new java.util.TreeSet<>();
         XmlElement out = Tree.transform(state, e -> {
-            if (e.name().equals("lrm_resource") && (rsc == null || rsc.equals(baseId(e.id())))) {
+            if (e.name().equals("lrm_resource") && (rsc == null || rsc.contains(baseId(e.id())))) {
+                if (all) {
+                    touched.add(baseId(e.id()));
+                    return null;
+                }
                 XmlElement kept = e.withoutChildren(op -> op.name().equals("lrm_rsc_op") && isFailure(op));
                 if (kept.elements().size() != e.elements().size()) {
                     touched.add(baseId(e.id()));
@@ -298,8 +338,8 @@ final class ResourceLevel extends Level {
                     if (n.startsWith(p)) {
                         String r = n.substring(p.length());
                         int h = r.indexOf('#');
-                        r = h > 0 ? r.substring(0, h) : r;
-                        if (rsc == null || rsc.equals(r)) {
+                        r = baseId(h > 0 ? r.substring(0, h) : r);
+                        if (rsc == null || rsc.contains(r)) {
                             touched.add(r);
                             return null;
                         }

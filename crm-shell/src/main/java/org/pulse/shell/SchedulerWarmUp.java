@@ -1,19 +1,18 @@
 package org.pulse.shell;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import org.pulse.cib.model.CibModel;
 import org.pulse.cib.xml.XmlParser;
 import org.pulse.policy.PolicyEngine;
+import org.pulse.policy.simulate.Simulation;
 
 /**
- * Schedules two small built-in CIBs (3 nodes x 30 resources: one never probed, one with a full
- * history; made by ../shared/bench/gen_cib.py) on a second thread while the main thread reads a
+ * Schedules two small built-in CIBs ({@link Simulation#warmUpCibs}) on a second thread while the main thread reads a
  * big CIB. A one-shot {@code crm simulate} runs in a fresh JVM, where the scheduler's code is at
  * first interpreted and compiled only once it has run a few hundred times; on a 32x10,000 CIB
  * that cost ~250 ms of a ~500 ms run. Run here first, on the machine's other core, the same code
@@ -26,7 +25,6 @@ public final class SchedulerWarmUp {
     /** Below this the real run is over before the warm-up would help. */
     static final long WORTH_IT_BYTES = 512 * 1024;
     private static final int ROUNDS = 5;
-    private static final String[] CIBS = {"probes-none-3x30.xml", "history-3x30.xml"};
     private static final Instant AT = Instant.ofEpochSecond(1_700_000_000L);
 
     private volatile boolean stopped;
@@ -85,18 +83,12 @@ public final class SchedulerWarmUp {
 
     private void run() {
         try {
-            String[] xml = new String[CIBS.length];
-            for (int i = 0; i < CIBS.length; i++) {
-                try (InputStream in = SchedulerWarmUp.class.getResourceAsStream("warm-up/" + CIBS[i])) {
-                    if (in == null) {
-                        return;
-                    }
-                    xml[i] = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                }
-            }
+            Map<String, String> cibs = Simulation.warmUpCibs();
+            String[] names = cibs.keySet().toArray(new String[0]);
+            String[] xml = cibs.values().toArray(new String[0]);
             for (int round = 0; round < ROUNDS && !stopped; round++) {
                 for (int i = 0; i < xml.length && !stopped; i++) {
-                    PolicyEngine.schedule(CibModel.from(XmlParser.parse(CIBS[i], xml[i])), AT)
+                    PolicyEngine.schedule(CibModel.from(XmlParser.parse(names[i], xml[i])), AT)
                             .writeGraphXml(OutputStream.nullOutputStream());
                 }
             }

@@ -4,27 +4,19 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.pulse.cib.inject.OpSpec;
-import org.pulse.cib.inject.StatusInjector;
-import org.pulse.cib.inject.TicketChange;
-import org.pulse.cib.model.Scores;
 import org.pulse.cib.xml.XmlElement;
-import org.pulse.cib.xml.XmlWriter;
 import org.pulse.cib.xml.XmlParseException;
 import org.pulse.cib.xml.XmlParser;
 import org.pulse.policy.Action;
-import org.pulse.policy.Explanation;
-import org.pulse.policy.ParamDigest;
-import org.pulse.policy.NodeSummary;
-import org.pulse.policy.Placement;
 import org.pulse.policy.PolicyEngine;
 import org.pulse.policy.Transition;
+import org.pulse.policy.simulate.SimulateOptions;
+import org.pulse.policy.simulate.Simulation;
+import org.pulse.policy.simulate.SimulationException;
+import org.pulse.policy.simulate.SimulationResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -120,6 +112,14 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = {"-G", "--save-graph"}, paramLabel = "FILE", description = "Write the transition graph as XML to FILE.")
     Path saveGraph;
 
+    @Option(names = "--in-process", description = "Schedule in this process even when a local crmd is reachable.")
+    boolean inProcess;
+
+    @Option(names = "--via-crmd", description = "Schedule through the local crmd's resident scheduler (its admin"
+            + " socket: --socket, $PULSE_SOCKET) and fail if it cannot; without either option a file goes through crmd"
+            + " when one answers, else in this process. The live cluster (no --cib-file) always goes through crmd.")
+    boolean viaCrmd;
+
     @Override
     public Integer call() {
         PrintStream out = crm.stdout;
@@ -129,215 +129,57 @@ final class SimulateCommand implements Callable<Integer> {
         } catch (CrmException e) {
             err.println(e.getMessage());
             return 1;
+        } finally {
+            if (crm.warmUp != null) {
+                crm.warmUp.stop();
+            }
         }
+    }
+
+    SimulateOptions options() {
+        return new SimulateOptions(canonical, quiet, run, nodeUp, nodeDown, nodeFail, opInject, opFail, setDatetime,
+                quorum, ticketGrant, ticketRevoke, ticketStandby, ticketActivate, showScores, showUtilization,
+                showFailcounts, saveInput != null, saveOutput != null, saveGraph != null);
     }
 
     private int simulate(PrintStream out) throws CrmException {
-        XmlElement root = readOffline(crm);
-        Instant at = decisionTime(root);
-        if (setDatetime != null) {
-            root = root.withAttribute("execution-date", Long.toString(at.getEpochSecond()));
+        if (inProcess && viaCrmd) {
+            throw new CrmException("simulate: --in-process and --via-crmd contradict each other; give one");
         }
-        root = whatIf(root, at.getEpochSecond());
-        save(saveInput, root, "the input");
-        SchedulerWarmUp warmUp = crm.warmUp;   // started by readOffline
-        Transition t;
-        try {
-            t = PolicyEngine.schedule(root, at);
-        } finally {
-            warmUp.stop();
+        SimulateOptions o = options();
+        Path file = crm.offlineCib();
+        if (file == null && inProcess) {
+            throw new CrmException("simulate: --in-process needs a CIB file (--cib-file FILE or CIB_file=FILE); the"
+                    + " live cluster's CIB is scheduled by crmd");
         }
-        if (saveGraph != null) {
-            try (java.io.OutputStream o = Files.newOutputStream(saveGraph)) {
-                t.writeGraphXml(o);
-            } catch (IOException e) {
-                throw new CrmException("simulate: cannot write the graph to " + saveGraph + ": " + e.getMessage());
+        SimulationResult r = null;
+        if (!inProcess) {
+            ResidentSimulation resident = new ResidentSimulation(new AdminClient(crm.socketPath()));
+            // a file: only when crmd is there and takes it (else this process does it, same output);
+            // the live cluster: through crmd or not at all
+            r = file == null ? resident.live(o, crm.clock.instant()) : resident.file(file, o, crm.clock.instant(), viaCrmd);
+        }
+        if (r == null) {
+            XmlElement root = readOffline(crm);
+            try {
+                r = Simulation.run(root, o, crm.clock.instant());
+            } catch (SimulationException e) {
+                throw new CrmException(e.getMessage());
             }
         }
-        TransitionRun.Result ran = null;
-        if (run) {
-            ran = TransitionRun.apply(root, t, opSpecs(opFail, "--op-fail"), at.getEpochSecond());
-            save(saveOutput, ran.cib(), "the output");
-        } else {
-            if (!opFail.isEmpty()) {
-                throw new CrmException("simulate: --op-fail acts on a transition being carried out: add --run");
-            }
-            save(saveOutput, root, "the output");
-        }
-        if (quiet) {
-            return 0;
-        }
-        if (canonical) {
-            out.print(t.canonical());
-            return 0;
-        }
-        out.println("Current cluster status:");
-        nodes(out, t, false);
-        placements(out, t.placementBefore());
-        if (showFailcounts) {
-            failCounts(out, root);
-        }
-        if (showUtilization) {
-            utilization(out, root, t, "Original", false);
-        }
-        if (showScores) {
-            scores(out, t);
-        }
-        if (showUtilization) {
-            utilization(out, root, t, "Remaining", true);
-        }
-        out.println();
-        out.println("Transition summary (" + t.actions().size() + " actions):");
-        List<String> lines = new ArrayList<>();
-        for (Action a : t.actions()) {
-            if (!a.pseudo()) {
-                lines.add("  " + describe(a));
-            }
-        }
-        lines.sort(null);
-        for (String l : lines) {
-            out.println(l);
-        }
-        if (lines.isEmpty()) {
-            out.println("  (nothing to do)");
-        }
-        out.println();
-        if (ran != null) {
-            out.println("Executing cluster transition:");
-            for (String l : ran.executed()) {
-                out.println("  * " + l);
-            }
-            for (String f : ran.failed()) {
-                out.println("  * Failed: " + f + " (the transition stops here)");
-            }
-            out.println();
-            Transition after = PolicyEngine.schedule(ran.cib(), at);
-            out.println("Revised cluster status:");
-            nodes(out, after, false);
-            placements(out, after.placementBefore());
-            return 0;
-        }
-        out.println("Revised cluster status:");
-        nodes(out, t, true);
-        placements(out, t.placementAfter());
+        save(saveInput, r.inputXml(), "the input");
+        save(saveGraph, r.graphXml(), "the graph");
+        save(saveOutput, r.outputXml(), "the output");
+        out.print(r.text());
         return 0;
     }
 
-    /** crm_simulate's order: quorum, nodes up, down, failed, tickets, then operation results. */
-    private XmlElement whatIf(XmlElement root, long nowEpochS) throws CrmException {
-        if (quorum != null) {
-            root = StatusInjector.quorum(root, switch (quorum.toLowerCase(java.util.Locale.ROOT)) {
-                case "1", "true", "yes" -> true;
-                case "0", "false", "no" -> false;
-                default -> throw new CrmException("simulate: --quorum takes 1 or 0 (true or false), not '" + quorum + "'");
-            });
-        }
-        for (String n : nodeUp) {
-            root = StatusInjector.nodeUp(root, knownNode(root, n, "--node-up"));
-        }
-        for (String n : nodeDown) {
-            root = StatusInjector.nodeDown(root, knownNode(root, n, "--node-down"));
-        }
-        for (String n : nodeFail) {
-            root = StatusInjector.nodeFail(root, knownNode(root, n, "--node-fail"));
-        }
-        for (String tk : ticketGrant) {
-            root = StatusInjector.ticket(root, tk, TicketChange.GRANT);
-        }
-        for (String tk : ticketRevoke) {
-            root = StatusInjector.ticket(root, tk, TicketChange.REVOKE);
-        }
-        for (String tk : ticketStandby) {
-            root = StatusInjector.ticket(root, tk, TicketChange.STANDBY);
-        }
-        for (String tk : ticketActivate) {
-            root = StatusInjector.ticket(root, tk, TicketChange.ACTIVATE);
-        }
-        for (OpSpec spec : opSpecs(opInject, "--op-inject")) {
-            String base = spec.resource().replaceAll(":\\d+$", "");
-            XmlElement prim = StatusInjector.primitive(root, base).orElseThrow(() -> new CrmException("simulate: --op-inject "
-                    + spec + ": no resource '" + spec.resource() + "' in the configuration; name a primitive (crm configure show)"));
-            root = StatusInjector.injectOp(root, spec, ParamDigest.of(instanceAttributes(prim)), nowEpochS);
-        }
-        return root;
-    }
-
-    private static List<OpSpec> opSpecs(List<String> texts, String option) throws CrmException {
-        List<OpSpec> specs = new ArrayList<>();
-        for (String s : texts) {
-            try {
-                specs.add(OpSpec.parse(s));
-            } catch (IllegalArgumentException e) {
-                throw new CrmException("simulate: " + option + " " + e.getMessage());
-            }
-        }
-        return specs;
-    }
-
-    /** A node the CIB knows (nodes section or status); anything else is a typo worth stopping for. */
-    private static String knownNode(XmlElement root, String node, String option) throws CrmException {
-        boolean inNodes = root.element("configuration").flatMap(c -> c.element("nodes")).stream()
-                .flatMap(n -> n.elements("node").stream()).anyMatch(n -> node.equals(n.attr("uname")));
-        boolean inStatus = root.element("status").stream().flatMap(s -> s.elements("node_state").stream())
-                .anyMatch(n -> node.equals(n.attr("uname")));
-        if (!inNodes && !inStatus) {
-            throw new CrmException("simulate: " + option + " " + node + ": no such node in the CIB (see its nodes section)");
-        }
-        return node;
-    }
-
-    /** The primitive's plain parameters (its first instance_attributes sets, rules aside): what its digest covers. */
-    private static Map<String, String> instanceAttributes(XmlElement prim) {
-        Map<String, String> p = new LinkedHashMap<>();
-        for (XmlElement ia : prim.elements("instance_attributes")) {
-            if (ia.element("rule").isPresent()) {
-                continue;
-            }
-            for (XmlElement nv : ia.elements("nvpair")) {
-                p.putIfAbsent(nv.attr("name"), nv.attr("value", ""));
-            }
-        }
-        return p;
-    }
-
-    private Instant decisionTime(XmlElement root) throws CrmException {
-        if (setDatetime != null) {
-            return parseDateTime(setDatetime);
-        }
-        String ed = root.attr("execution-date");
-        if (ed != null) {
-            try {
-                return Instant.ofEpochSecond(Long.parseLong(ed.trim()));
-            } catch (NumberFormatException e) {
-                // the engine reports a bad execution-date; decide now
-            }
-        }
-        return crm.clock.instant();
-    }
-
-    /** ISO 8601 as crm_simulate takes it: a date, or a date and time (space or T), UTC unless an offset is given. */
-    static Instant parseDateTime(String text) throws CrmException {
-        String s = text.trim().replace(' ', 'T');
-        try {
-            if (s.matches("\\d{4}-\\d{2}-\\d{2}")) {
-                return java.time.LocalDate.parse(s).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-            }
-            if (s.matches(".*(Z|[+-]\\d{2}:?\\d{2})$")) {
-                return java.time.OffsetDateTime.parse(s.replaceAll("([+-]\\d{2})(\\d{2})$", "$1:$2")).toInstant();
-            }
-            return java.time.LocalDateTime.parse(s).toInstant(java.time.ZoneOffset.UTC);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new CrmException("simulate: --set-datetime '" + text + "' is not an ISO 8601 date and time;"
-                    + " use e.g. 2024-03-01T12:00:00Z or 2024-03-01");
-        }
-    }
-
-    private static void save(Path file, XmlElement root, String what) throws CrmException {
-        if (file == null) {
+    private static void save(Path file, String document, String what) throws CrmException {
+        if (file == null || document == null) {
             return;
         }
         try {
-            Files.writeString(file, XmlWriter.toDocument(root));
+            Files.writeString(file, document);
         } catch (IOException e) {
             throw new CrmException("simulate: cannot write " + what + " to " + file + ": " + e.getMessage());
         }
@@ -377,131 +219,8 @@ final class SimulateCommand implements Callable<Integer> {
         return root;
     }
 
-    /** crm_simulate -s: every resource's total on every node (Pacemaker's own words for the line). */
-    private static void scores(PrintStream out, Transition t) {
-        for (String id : t.explanations().resourceIds()) {
-            Explanation e = t.explanations().explain(id);
-            for (Map.Entry<String, Integer> n : e.totals().entrySet()) {
-                out.println("pcmk__primitive_assign: " + id + " allocation score on " + n.getKey() + ": "
-                        + Scores.format(n.getValue()));
-            }
-        }
-    }
-
-    /** crm_simulate -c: the fail counts the status records, per node and resource. */
-    private static void failCounts(PrintStream out, XmlElement root) {
-        out.println("  * Migration Summary:");
-        for (XmlElement ns : root.element("status").stream().flatMap(s -> s.elements("node_state").stream()).toList()) {
-            Map<String, Integer> counts = new java.util.TreeMap<>();
-            for (XmlElement ta : ns.elements("transient_attributes")) {
-                for (XmlElement ia : ta.elements("instance_attributes")) {
-                    for (XmlElement nv : ia.elements("nvpair")) {
-                        String name = nv.attr("name", "");
-                        if (name.startsWith("fail-count-")) {
-                            String rsc = name.substring("fail-count-".length()).replaceAll("#.*$", "");
-                            counts.merge(rsc, Scores.parse(nv.attr("value", "0"), 0), Scores::add);
-                        }
-                    }
-                }
-            }
-            if (counts.isEmpty()) {
-                continue;
-            }
-            out.println("    * Node: " + ns.attr("uname") + ":");
-            counts.forEach((r, c) -> out.println("      * " + r + ": fail-count=" + Scores.format(c)));
-        }
-    }
-
-    /**
-     * crm_simulate -U: each node's capacity ("Original"), and after placement what is left
-     * ("Remaining": capacity minus the utilization of what runs there after the transition).
-     */
-    private static void utilization(PrintStream out, XmlElement root, Transition t, String label, boolean remaining) {
-        Map<String, Map<String, Integer>> capacity = new LinkedHashMap<>();
-        root.element("configuration").flatMap(c -> c.element("nodes")).stream().flatMap(n -> n.elements("node").stream())
-                .forEach(n -> capacity.put(n.attr("uname"), utilizationOf(n)));
-        if (remaining) {
-            for (Placement p : t.placementAfter()) {
-                String base = p.resource().replaceAll(":\\d+$", "");
-                Map<String, Integer> use = StatusInjector.primitive(root, base).map(SimulateCommand::utilizationOf).orElse(Map.of());
-                for (String node : p.nodes()) {
-                    Map<String, Integer> cap = capacity.get(node);
-                    if (cap == null || use.isEmpty()) {
-                        continue;
-                    }
-                    out.println("pcmk__finalize_assignment: " + p.resource() + " utilization on " + node + ": " + words(use));
-                    use.forEach((k, v) -> cap.computeIfPresent(k, (kk, c) -> c - v));
-                }
-            }
-        }
-        capacity.forEach((n, cap) -> out.println(label + ": " + n + " capacity: " + words(cap)));
-    }
-
-    private static Map<String, Integer> utilizationOf(XmlElement e) {
-        Map<String, Integer> u = new LinkedHashMap<>();
-        for (XmlElement ut : e.elements("utilization")) {
-            for (XmlElement nv : ut.elements("nvpair")) {
-                try {
-                    u.put(nv.attr("name"), Integer.parseInt(nv.attr("value", "0").trim()));
-                } catch (NumberFormatException ignored) {
-                    // Pacemaker takes only integers; a word is no capacity
-                }
-            }
-        }
-        return u;
-    }
-
-    private static String words(Map<String, Integer> m) {
-        StringBuilder sb = new StringBuilder();
-        m.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v));
-        return sb.toString();
-    }
-
-    private static void nodes(PrintStream out, Transition t, boolean after) {
-        out.println("  * Node List:");
-        for (NodeSummary n : t.nodes()) {
-            String st = after ? n.stateAfter() : n.state();
-            out.println("    * Node " + n.name() + ": " + st
-                    + (!after && n.reason() != null && "unclean".equals(st) ? " (" + n.reason() + ")" : ""));
-        }
-    }
-
-    private static void placements(PrintStream out, List<Placement> ps) {
-        out.println("  * Resources:");
-        for (Placement p : ps) {
-            StringBuilder sb = new StringBuilder("    * " + p.resource() + ": ");
-            if (p.nodes().isEmpty()) {
-                sb.append("Stopped");
-            } else {
-                sb.append(p.role()).append(' ').append(String.join(" ", p.nodes()));
-            }
-            if (p.failed()) {
-                sb.append(" FAILED");
-            }
-            if (p.blocked()) {
-                sb.append(" (blocked)");
-            } else if (p.unmanaged()) {
-                sb.append(" (unmanaged)");
-            }
-            if (p.orphaned()) {
-                sb.append(" (orphaned)");
-            }
-            out.println(sb);
-        }
-    }
-
+    /** crm_simulate's words for an action (crm history and the transition summary use them too). */
     static String describe(Action a) {
-        switch (a.operation()) {
-            case "stonith":
-                return "Fence (" + a.params().getOrDefault("CRM_meta_stonith_action", "reboot") + ") " + a.node();
-            case "do_shutdown":
-                return "Shut down " + a.node();
-            case "monitor":
-                return a.intervalMs() == 0 ? "Probe " + a.resource() + " on " + a.node()
-                        : "Monitor " + a.resource() + " every " + a.intervalMs() + "ms on " + a.node();
-            default:
-                return Character.toUpperCase(a.operation().charAt(0)) + a.operation().substring(1) + " "
-                        + (a.resource() == null ? "" : a.resource() + " on ") + a.node();
-        }
+        return Simulation.describe(a);
     }
 }

@@ -11,6 +11,10 @@ import java.util.Map;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlWriter;
 import org.pulse.lrm.OcfRc;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code crm status}: the cluster as crm_mon shows it (text), or as a versioned JSON / XML
@@ -25,38 +29,86 @@ final class StatusCommand {
     private StatusCommand() {
     }
 
+    /** The status command's arguments, read by picocli as the one-shot commands' are. */
+    @Command(name = "status", description = "Cluster status, as crm_mon shows it.")
+    static final class Arguments {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+        boolean help;
+
+        /** The help text when asked for it, else null. */
+        String usage;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default), json or xml.")
+        String output = "text";
+
+        @Option(names = {"-w", "--watch"}, arity = "0..1", paramLabel = "SECONDS", fallbackValue = "2",
+                description = "Refresh every SECONDS (default 2) until interrupted.")
+        Double watchSeconds;
+
+        /** For tests and scripts that want a bounded watch. */
+        @Option(names = "--iterations", hidden = true)
+        int iterations = Integer.MAX_VALUE;
+
+        /** crmsh's words: "status xml" (the format as a word), and its crm_mon views (VIEWS). */
+        @Parameters(arity = "0..*", paramLabel = "xml|json|VIEW", hidden = true)
+        List<String> words = new ArrayList<>();
+
+        /** The crmsh views asked for, "full" expanded. */
+        final java.util.Set<String> views = new java.util.LinkedHashSet<>();
+
+        static Arguments parse(List<Token> args) throws CrmException {
+            Arguments a = new Arguments();
+            CommandLine cl = new CommandLine(a);
+            try {
+                cl.parseArgs(args.stream().map(Token::text).toArray(String[]::new));
+                if (a.help) {
+                    a.usage = cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
+                    return a;
+                }
+            } catch (CommandLine.ParameterException e) {
+                String bad = e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                        ? u.getUnmatched().get(0) : null;
+                throw new CrmException(bad != null
+                        ? "status: unknown argument '" + bad + "'; use --output text|json|xml or --watch [SECONDS]"
+                        : "status: " + e.getMessage() + "; use --output text|json|xml or --watch [SECONDS]");
+            }
+            for (String w : a.words) {
+                if (w.equals("xml") || w.equals("json")) {
+                    a.output = w;
+                } else if (VIEWS.contains(w)) {
+                    a.views.add(w);
+                } else {
+                    throw new CrmException("status: unknown argument '" + w + "'; use --output text|json|xml or --watch "
+                            + "[SECONDS], or crmsh's " + String.join(", ", VIEWS) + Shell.didYouMean(w, VIEWS));
+                }
+            }
+            if (!List.of("text", "json", "xml").contains(a.output)) {
+                throw new CrmException("status: unknown output '" + a.output + "'; use text, json or xml");
+            }
+            if (a.views.contains("full")) {
+                a.views.addAll(List.of("inactive", "failcounts", "attributes"));
+            }
+            if (!a.views.isEmpty() && !a.output.equals("text")) {
+                throw new CrmException("status: " + String.join(", ", a.views) + " shape the text output; leave them "
+                        + "out with --output " + a.output);
+            }
+            return a;
+        }
+    }
+
     static int run(Shell shell, List<Token> args) throws CrmException {
         Session s = shell.session;
-        String output = "text";
-        double watchSeconds = -1;
-        int iterations = Integer.MAX_VALUE;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i).text();
-            if (a.equals("--output") || a.equals("-o")) {
-                if (i + 1 >= args.size()) {
-                    throw new CrmException("status: --output needs text, json or xml");
-                }
-                output = args.get(++i).text();
-            } else if (a.startsWith("--output=")) {
-                output = a.substring(9);
-            } else if (a.equals("xml") || a.equals("json")) {
-                output = a;
-            } else if (a.equals("--watch") || a.equals("-w")) {
-                watchSeconds = 2;
-                if (i + 1 < args.size() && args.get(i + 1).text().matches("\\d+(\\.\\d+)?")) {
-                    watchSeconds = Double.parseDouble(args.get(++i).text());
-                }
-            } else if (a.startsWith("--iterations=")) {
-                iterations = Integer.parseInt(a.substring(13));
-            } else {
-                throw new CrmException("status: unknown argument '" + a + "'; use --output text|json|xml or --watch [SECONDS]");
-            }
+        Arguments a = Arguments.parse(args);
+        if (a.usage != null) {
+            s.out.print(a.usage);
+            return 0;
         }
-        if (!List.of("text", "json", "xml").contains(output)) {
-            throw new CrmException("status: unknown output '" + output + "'; use text, json or xml");
-        }
+        String output = a.output;
+        java.util.Set<String> views = a.views;
+        double watchSeconds = a.watchSeconds == null ? -1 : a.watchSeconds;
+        int iterations = a.iterations;
         if (watchSeconds < 0) {
-            s.out.print(render(s, output));
+            s.out.print(render(s, output, views));
             return 0;
         }
         for (int i = 0; i < iterations; i++) {
@@ -70,21 +122,53 @@ final class StatusCommand {
             }
             // Clear the screen and go home, as crm_mon does between refreshes.
             s.out.print("\033[H\033[2J");
-            s.out.print(render(s, output));
+            s.out.print(render(s, output, views));
             s.out.flush();
         }
         return 0;
     }
 
+    /**
+     * crmsh's status words (its crm_mon options): simple (-s), bynode (-n), noheaders (-D),
+     * attributes (-A), full (-r -f -A); inactive (-r) and failcounts (-f) are what the text always
+     * shows, accepted so that operators' scripts run.
+     */
+    static final List<String> VIEWS = List.of("simple", "bynode", "inactive", "failcounts", "attributes", "noheaders",
+            "full");
+
     static String render(Session s, String output) throws CrmException {
+        return render(s, output, java.util.Set.of());
+    }
+
+    static String render(Session s, String output, java.util.Set<String> views) throws CrmException {
         CibSource.ForStatus loaded = s.source().loadForStatus();
         StatusModel m = new StatusModel(loaded.cib(), s.clock.instant());
         Map<String, String> partition = loaded.partition();
+        if (views.contains("simple")) {
+            return simple(m);
+        }
         return switch (output) {
             case "json" -> Json.write(json(m, partition));
             case "xml" -> XmlWriter.toXml(xml(m)) + "\n";
-            default -> text(m, s.clock.getZone(), partition);
+            default -> text(m, s.clock.getZone(), partition, views);
         };
+    }
+
+    /** One line for a monitoring check, as crm_mon -s: OK, or WARN with what is wrong. */
+    static String simple(StatusModel m) {
+        List<String> offline = m.nodes.stream().filter(n -> !n.online()).map(StatusModel.NodeView::name).toList();
+        long online = m.nodes.size() - offline.size();
+        int[] counts = instanceCounts(m);
+        List<String> warn = new ArrayList<>();
+        if (m.dc() == null) {
+            warn.add("No DC");
+        }
+        offline.forEach(n -> warn.add("offline node: " + n));
+        if (!warn.isEmpty()) {
+            return "CLUSTER WARN: " + String.join(", ", warn) + "\n";
+        }
+        return "CLUSTER OK: " + online + " node" + (online == 1 ? "" : "s") + " online, " + counts[0]
+                + " resource instance" + (counts[0] == 1 ? "" : "s") + " configured\n";
     }
 
     static String time(long epochSeconds, ZoneId zone) {
@@ -97,9 +181,34 @@ final class StatusCommand {
         return text(m, zone, Map.of());
     }
 
-    /** {@code partition}: what crmd says beyond the CIB (see CibSource.partition); empty offline. */
     static String text(StatusModel m, ZoneId zone, Map<String, String> partition) {
+        return text(m, zone, partition, java.util.Set.of());
+    }
+
+    /** {@code partition}: what crmd says beyond the CIB (see CibSource.partition); empty offline. */
+    static String text(StatusModel m, ZoneId zone, Map<String, String> partition, java.util.Set<String> views) {
         StringBuilder sb = new StringBuilder();
+        if (!views.contains("noheaders")) {
+            summary(sb, m, zone, partition);
+        }
+        nodesAndResources(sb, m, views.contains("bynode"));
+        if (views.contains("attributes")) {
+            sb.append("\nNode Attributes:\n");
+            for (StatusModel.NodeView n : m.nodes) {
+                sb.append("  * Node: ").append(n.name()).append(":\n");
+                new java.util.TreeMap<>(n.attributes()).forEach((k, v) -> {
+                    if (!k.equals("standby") && !k.equals("maintenance") && !k.startsWith("fail-count-")
+                            && !k.startsWith("last-failure-")) {
+                        sb.append("    * ").append(k).append("\t: ").append(v).append('\n');
+                    }
+                });
+            }
+        }
+        rest(sb, m, zone, partition);
+        return sb.toString();
+    }
+
+    private static void summary(StringBuilder sb, StatusModel m, ZoneId zone, Map<String, String> partition) {
         sb.append("Cluster Summary:\n");
         sb.append("  * Stack: pulse\n");
         String dc = m.dc();
@@ -121,7 +230,61 @@ final class StatusCommand {
         if (counts[1] > 0) {
             sb.append(" (").append(counts[1]).append(" DISABLED)");
         }
-        sb.append("\n\nNode List:\n");
+        sb.append("\n\n");
+    }
+
+    private static void nodesAndResources(StringBuilder sb, StatusModel m, boolean byNode) {
+        sb.append("Node List:\n");
+        if (byNode) {
+            // crm_mon -n: each node with what runs on it; what runs nowhere after
+            List<XmlElement> primitives = new ArrayList<>();
+            java.util.Set<String> promotable = new java.util.HashSet<>();
+            for (XmlElement r : Tree.section(m.config.configuration(), "resources").elements()) {
+                boolean p = r.name().equals("master") || (r.name().equals("clone")
+                        && "true".equalsIgnoreCase(StatusModel.meta(r, "promotable")));
+                for (XmlElement prim : Tree.descendants(r, "primitive")) {
+                    primitives.add(prim);
+                    if (p) {
+                        promotable.add(prim.id());
+                    }
+                }
+            }
+            for (StatusModel.NodeView n : m.nodes) {
+                String state = !n.online() ? "OFFLINE" : n.standby() ? "standby" : n.maintenance() ? "maintenance"
+                        : "online";
+                sb.append("  * Node ").append(n.name()).append(": ").append(state).append(":\n");
+                StringBuilder here = new StringBuilder();
+                for (XmlElement prim : primitives) {
+                    StatusModel.Role role = m.placement.getOrDefault(prim.id(), Map.of()).get(n.name());
+                    if (role == null || role == StatusModel.Role.STOPPED) {
+                        continue;
+                    }
+                    String text = switch (role) {
+                        case PROMOTED -> "Promoted";
+                        case FAILED -> "FAILED";
+                        default -> promotable.contains(prim.id()) ? "Unpromoted" : "Started";
+                    };
+                    here.append("      * ").append(prim.id()).append("\t(").append(agent(m, prim)).append("):\t ")
+                            .append(text).append('\n');
+                }
+                if (here.length() > 0) {
+                    sb.append("    * Resources:\n").append(here);
+                }
+            }
+            sb.append("\nInactive Resources:\n");
+            boolean any = false;
+            for (XmlElement prim : primitives) {
+                if (m.placement.getOrDefault(prim.id(), Map.of()).values().stream()
+                        .allMatch(r -> r == StatusModel.Role.STOPPED)) {
+                    sb.append("  * ").append(prim.id()).append("\t(").append(agent(m, prim)).append("):\t Stopped\n");
+                    any = true;
+                }
+            }
+            if (!any) {
+                sb.append("  * No inactive resources\n");
+            }
+            return;
+        }
         List<String> online = new ArrayList<>();
         List<String> offline = new ArrayList<>();
         for (StatusModel.NodeView n : m.nodes) {
@@ -155,6 +318,9 @@ final class StatusCommand {
         if (!any) {
             sb.append("  * No resources\n");
         }
+    }
+
+    private static void rest(StringBuilder sb, StatusModel m, ZoneId zone, Map<String, String> partition) {
         if (!m.failCounts.isEmpty()) {
             sb.append("\nMigration Summary:\n");
             Map<String, List<StatusModel.FailCount>> byNode = new LinkedHashMap<>();
@@ -213,7 +379,6 @@ final class StatusCommand {
             }
         }
         fencingText(sb, partition, zone);
-        return sb.toString();
     }
 
     /** One fence history event as crmd sends it (see CibSource.loadForStatus). */
@@ -347,7 +512,15 @@ final class StatusCommand {
         }
     }
 
-    private static String agent(XmlElement p) {
+    private static String agent(StatusModel m, XmlElement p) {
+        if (p.attr("class") == null && p.attr("template") != null) {
+            // a templated primitive names no agent itself: crm_mon shows the template's
+            XmlElement t = m.config.find(p.attr("template")).map(Configuration.CibObject::element)
+                    .filter(e -> e.name().equals("template")).orElse(null);
+            if (t != null) {
+                p = t;
+            }
+        }
         String cls = p.attr("class", "");
         return p.attr("provider") == null ? cls + ":" + p.attr("type", "") : cls + ":" + p.attr("provider") + ":"
                 + p.attr("type", "");
@@ -369,7 +542,7 @@ final class StatusCommand {
         boolean disabled = parentDisabled || "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role"));
         switch (r.name()) {
             case "primitive" -> {
-                sb.append(pad).append("* ").append(r.id()).append("\t(").append(agent(r)).append("):\t ")
+                sb.append(pad).append("* ").append(r.id()).append("\t(").append(agent(m, r)).append("):\t ")
                         .append(primitiveState(m, r.id())).append(flags(r, parentDisabled)).append('\n');
             }
             case "group" -> {
@@ -404,7 +577,7 @@ final class StatusCommand {
                 String inner = "  ".repeat(depth + 1);
                 for (String f : failedLines) {
                     sb.append(inner).append("* ").append(child.id()).append("\t(")
-                            .append(child.name().equals("primitive") ? agent(child) : "group").append("):\t FAILED ")
+                            .append(child.name().equals("primitive") ? agent(m, child) : "group").append("):\t FAILED ")
                             .append(f).append('\n');
                 }
                 for (String role : List.of("Promoted", "Unpromoted", "Started", "Stopped")) {
@@ -596,7 +769,7 @@ final class StatusCommand {
         o.put("disabled", "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role")));
         o.put("managed", !"false".equalsIgnoreCase(StatusModel.meta(r, "is-managed")));
         if (r.name().equals("primitive")) {
-            o.put("agent", agent(r));
+            o.put("agent", agent(m, r));
             List<Object> inst = new ArrayList<>();
             m.placement.getOrDefault(r.id(), Map.of()).forEach((node, role) -> {
                 Map<String, Object> i = new LinkedHashMap<>();

@@ -58,12 +58,26 @@ final class Tree {
     }
 
     private static void collectIds(XmlElement e, Set<String> out) {
-        if (e.id() != null) {
+        if (e.id() != null && !isReference(e)) {
             out.add(e.id());
         }
         for (XmlElement c : e.elements()) {
             collectIds(c, out);
         }
+    }
+
+    /**
+     * Elements whose {@code id} names another object (an IDREF in Pacemaker's schema) rather
+     * than defining one: a set's resource_ref, a tag's obj_ref, an ACL target's role. Counting
+     * them as taken would refuse to redefine the object they point at (load update of a
+     * resource that a set names).
+     */
+    private static boolean isReference(XmlElement e) {
+        return switch (e.name()) {
+            case "resource_ref", "obj_ref" -> true;
+            case "role" -> e.elements().isEmpty() && e.attributes().size() == 1;
+            default -> false;
+        };
     }
 
     /** Replaces the first child named {@code name}, or appends it. */

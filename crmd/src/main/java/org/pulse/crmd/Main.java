@@ -65,6 +65,7 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("pulse.log.level", System.getenv().getOrDefault("PULSE_LOG_LEVEL", "info")));
+        System.setProperty(Slf4jLoggerFinder.NODE_PROPERTY, node);
         // JGroups would log through slf4j under its class names only; through JUL its lines carry the node.
         System.setProperty("jgroups.use.jdk_logger", "true");
         System.setProperty("java.util.logging.SimpleFormatter.format",

@@ -1,5 +1,7 @@
 package org.pulse.lrm;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
 
 /**
  * Which fence devices are registered on this node: the part of Pacemaker's fencer the LRM plays. A fence
@@ -24,7 +25,7 @@ import java.util.logging.Logger;
  * monitor of it is "not running" without running its agent. Thread-safe.
  */
 final class FenceRegistry {
-    private static final Logger LOG = Logger.getLogger(FenceRegistry.class.getName());
+    private static final Logger LOG = System.getLogger(FenceRegistry.class.getName());
     static final String DIR = "stonith";
 
     private final Path dir; // null: in memory only
@@ -48,7 +49,7 @@ final class FenceRegistry {
                 }
             } catch (IOException e) {
                 // The in-memory registration still holds for this LRM's lifetime; only a restart would forget it.
-                LOG.warning("cannot record fence device " + deviceId + " as registered in " + dir + ": " + e
+                LOG.log(Level.WARNING, "cannot record fence device " + deviceId + " as registered in " + dir + ": " + e
                         + "; after a restart of this node's crmd a probe of it would say 'not running'");
             }
         }
@@ -62,7 +63,7 @@ final class FenceRegistry {
             try {
                 Files.deleteIfExists(marker(deviceId));
             } catch (IOException e) {
-                LOG.warning("cannot remove the registration of fence device " + deviceId + " in " + dir + ": " + e);
+                LOG.log(Level.WARNING, "cannot remove the registration of fence device " + deviceId + " in " + dir + ": " + e);
             }
         }
     }

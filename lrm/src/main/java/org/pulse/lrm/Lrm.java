@@ -1,5 +1,7 @@
 package org.pulse.lrm;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -19,8 +21,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The local resource manager of one node: runs operations on resources through their agents.
@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * Thread-safe. Time comes from the injected clock (timestamps) and the injected scheduler (timers).
  */
 public final class Lrm implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Lrm.class.getName());
+    private static final Logger LOG = System.getLogger(Lrm.class.getName());
 
     /** What actually runs an operation; the real one is {@link AgentExecutor}, unit tests give a fake. */
     interface Runner {
@@ -485,12 +485,12 @@ public final class Lrm implements AutoCloseable {
     private void report(OperationResult res) {
         // Pacemaker logs every reported result, and a failure's stderr: the operator's first clue.
         if (res.isExpected() || res.execStatus() == ExecStatus.CANCELLED) {
-            LOG.info(nodeName + ": " + res.summary());
+            LOG.log(Level.INFO, nodeName + ": " + res.summary());
         } else {
             String err = res.stderr().strip();
             String[] lines = err.isEmpty() ? new String[0] : err.split("\n");
             String tail = String.join("\n    ", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 5), lines.length));
-            LOG.warning(nodeName + ": " + res.summary() + " (expected rc " + res.expectedRc() + ")"
+            LOG.log(Level.WARNING, nodeName + ": " + res.summary() + " (expected rc " + res.expectedRc() + ")"
                     + (tail.isEmpty() ? "" : "; last error output:\n    " + tail));
         }
         dispatch(() -> listener.onResult(res), res.summary());
@@ -507,7 +507,7 @@ public final class Lrm implements AutoCloseable {
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            LOG.fine("LRM closed; not reporting " + what);
+            LOG.log(Level.DEBUG, "LRM closed; not reporting " + what);
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.pulse.lrm;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Runs one agent process the way Pacemaker's executor does (ocf-contract §2, §8):
@@ -34,7 +34,7 @@ import java.util.logging.Logger;
  * </ul>
  */
 final class ProcessRunner {
-    private static final Logger LOG = Logger.getLogger(ProcessRunner.class.getName());
+    private static final Logger LOG = System.getLogger(ProcessRunner.class.getName());
     static final long KILL_RETRY_MS = 5_000;
 
     private final LrmConfig config;
@@ -137,7 +137,7 @@ final class ProcessRunner {
                     // Waiting on would hold this resource's queue (and the DC's transition) hostage to a process
                     // nothing can end: report now, keep killing and reaping in the background.
                     unreaped = true;
-                    LOG.warning("agent " + inv.argv() + " (pid " + pid + ") did not die within " + config.killGraceMs()
+                    LOG.log(Level.WARNING, "agent " + inv.argv() + " (pid " + pid + ") did not die within " + config.killGraceMs()
                             + " ms of SIGKILL (uninterruptible sleep, or held by a tracer); reporting the timeout and"
                             + " reaping it in the background");
                     reapInBackground(p, pid, inv.argv());
@@ -180,14 +180,14 @@ final class ProcessRunner {
         readers.execute(() -> {
             try {
                 while (!p.waitFor(KILL_RETRY_MS, TimeUnit.MILLISECONDS)) {
-                    LOG.warning("agent " + argv + " (pid " + pid + ") still will not die after SIGKILL; killing its"
+                    LOG.log(Level.WARNING, "agent " + argv + " (pid " + pid + ") still will not die after SIGKILL; killing its"
                             + " group again");
                     killGroup(pid);
                 }
-                LOG.info("agent " + argv + " (pid " + pid + ") was finally reaped "
+                LOG.log(Level.INFO, "agent " + argv + " (pid " + pid + ") was finally reaped "
                         + (System.nanoTime() - since) / 1_000_000 + " ms after its timeout was reported");
             } catch (InterruptedException e) {
-                LOG.warning("the LRM closed; agent " + argv + " (pid " + pid + ") is still not reaped");
+                LOG.log(Level.WARNING, "the LRM closed; agent " + argv + " (pid " + pid + ") is still not reaped");
             }
         });
     }
@@ -202,7 +202,7 @@ final class ProcessRunner {
             pgid = pid; // the leader is gone (reaped) but its group may live on: the group id is still its pid
         }
         if (pgid == ownPgid || pgid <= 1) {
-            LOG.warning("agent pid " + pid + " is in the LRM's own process group " + pgid + "; killing the pid alone");
+            LOG.log(Level.WARNING, "agent pid " + pid + " is in the LRM's own process group " + pgid + "; killing the pid alone");
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             return;
         }

@@ -1,5 +1,7 @@
 package org.pulse.lrm;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
@@ -12,7 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * Makes the JVM the reaper of the agents' orphans, where it can.
@@ -31,7 +32,7 @@ import java.util.logging.Logger;
  * does nothing (the LRM works as before; orphans are then PID 1's business).
  */
 final class Subreaper {
-    private static final Logger LOG = Logger.getLogger(Subreaper.class.getName());
+    private static final Logger LOG = System.getLogger(Subreaper.class.getName());
     static final int PR_SET_CHILD_SUBREAPER = 36;
     static final int WNOHANG = 1;
     static final long PERIOD_MS = 1_000;
@@ -49,7 +50,7 @@ final class Subreaper {
     /** Becomes the subreaper and starts reaping on {@code timer}; empty (with the reason logged) when it cannot. */
     static Optional<Subreaper> tryEnable(ScheduledExecutorService timer) {
         if (ModuleLayer.boot().findModule("jdk.incubator.foreign").isEmpty()) {
-            LOG.info("orphan reaping off: run the JVM with --add-modules jdk.incubator.foreign "
+            LOG.log(Level.INFO, "orphan reaping off: run the JVM with --add-modules jdk.incubator.foreign "
                     + "--enable-native-access=ALL-UNNAMED to have the LRM reap its agents' orphans");
             return Optional.empty();
         }
@@ -85,17 +86,17 @@ final class Subreaper {
                     MethodType.methodType(int.class, int.class, addressClass, int.class), of.invoke(null, cInt, wlayouts));
             int rc = (int) prctl.invokeWithArguments(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
             if (rc != 0) {
-                LOG.warning("orphan reaping off: prctl(PR_SET_CHILD_SUBREAPER) returned " + rc);
+                LOG.log(Level.WARNING, "orphan reaping off: prctl(PR_SET_CHILD_SUBREAPER) returned " + rc);
                 return Optional.empty();
             }
             Subreaper s = new Subreaper(waitpid, addressClass.getField("NULL").get(null));
             timer.scheduleWithFixedDelay(s::reapOnce, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
-            LOG.info("the LRM's JVM (pid " + s.selfPid + ") reaps its agents' orphans");
+            LOG.log(Level.INFO, "the LRM's JVM (pid " + s.selfPid + ") reaps its agents' orphans");
             return Optional.of(s);
         } catch (Throwable e) {
             // Most often: --enable-native-access missing (IllegalCallerException).
             Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;
-            LOG.info("orphan reaping off: " + cause + " (needs --enable-native-access=ALL-UNNAMED)");
+            LOG.log(Level.INFO, "orphan reaping off: " + cause + " (needs --enable-native-access=ALL-UNNAMED)");
             return Optional.empty();
         }
     }
@@ -117,7 +118,7 @@ final class Subreaper {
                         reaped++;
                     }
                 } catch (Throwable e) {
-                    LOG.warning("could not reap orphan " + pid + ": " + e);
+                    LOG.log(Level.WARNING, "could not reap orphan " + pid + ": " + e);
                 }
             }
         }
@@ -148,7 +149,7 @@ final class Subreaper {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.fine("cannot list the JVM's children: " + e);
+            LOG.log(Level.DEBUG, "cannot list the JVM's children: " + e);
         }
         return out;
     }

@@ -50,6 +50,14 @@ final class Assignment {
         if (!"default".equals(c.options().placementStrategy())) {
             sortForUtilization(sorted);
         }
+        // Remote connections first (with what they are colocated with, a guest's container): whether
+        // a remote node will be up decides whether anything may be placed there (RemoteNodes.connectionAssigned)
+        for (Rsc u : sorted) {
+            if (u.remoteNode != null) {
+                assign(u);
+                RemoteNodes.connectionAssigned(u);
+            }
+        }
         for (Rsc u : sorted) {
             assign(u);
         }

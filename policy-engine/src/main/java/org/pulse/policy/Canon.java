@@ -11,6 +11,10 @@ final class Canon {
     static List<String> placement(Cluster c, List<NodeSummary> nodes, List<Placement> after) {
         List<String> out = new ArrayList<>();
         for (NodeSummary n : nodes) {
+            SNode sn = c.node(n.name());
+            if (sn != null && sn.isGuest() && "offline".equals(n.stateAfter())) {
+                continue;   // a guest that is down is not listed, as Pacemaker's status leaves it out
+            }
             out.add("node " + n.name() + " " + n.stateAfter());
         }
         java.util.Map<String, Placement> byId = new java.util.HashMap<>();
@@ -33,6 +37,9 @@ final class Canon {
         for (Rsc top : c.topLevel()) {
             if (top.extraCopy) {
                 continue;   // listed with its clone
+            }
+            if (top.remoteNode != null && top.remoteNode.isGuest()) {
+                continue;   // a guest's implicit connection is not listed (its actions are)
             }
             if (top.kind != Rsc.Kind.PRIMITIVE && activeOnlyUnseen(top, byId, onlineAfter)) {
                 continue;

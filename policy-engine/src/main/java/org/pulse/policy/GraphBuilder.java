@@ -35,14 +35,17 @@ final class GraphBuilder {
             actions.add(freeze(c, a, baseParams));
         }
         List<NodeSummary> nodes = new ArrayList<>();
+        java.util.Set<SNode> loadBlocked = loadBlockedNodes(c, p);
         for (SNode n : c.nodes()) {
             String now = nodeState(n);
             String after = p.fencing.containsKey(n) ? "offline" : now;
+            if (n.isRemote()) {
+                after = RemoteNodes.stateAfter(n, now, n.connection == null ? null : placementAfter(p, n.connection, loadBlocked));
+            }
             nodes.add(new NodeSummary(n.name, now, after, n.uncleanReason));
         }
         List<Placement> before = new ArrayList<>();
         List<Placement> after = new ArrayList<>();
-        java.util.Set<SNode> loadBlocked = loadBlockedNodes(c, p);
         for (Rsc r : c.byId().values()) {
             if (r.isPrimitive()) {
                 before.add(placementBefore(r));

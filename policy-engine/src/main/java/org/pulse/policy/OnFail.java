@@ -2,7 +2,11 @@ package org.pulse.policy;
 
 /** What to do after a failed operation, in Pacemaker's order of severity. */
 enum OnFail {
-    IGNORE, DEMOTE, RECOVER, MIGRATE, BLOCK, STOP, STANDBY, FENCE;
+    IGNORE, DEMOTE, RECOVER, MIGRATE, BLOCK, STOP, STANDBY, FENCE,
+    /** A resource with a container: recover the container (and so everything in it). */
+    RESTART_CONTAINER,
+    /** A remote connection lost while up: fence the remote node (or just reconnect without fencing). */
+    RESET_REMOTE;
 
     static OnFail parse(String s, OnFail fallback) {
         if (s == null) {
@@ -22,6 +26,7 @@ enum OnFail {
 
     /** Whether a later completed start or stop wipes this failure out. */
     boolean clearedBySuccess() {
-        return this == BLOCK || this == IGNORE || this == DEMOTE || this == RECOVER;
+        return this == BLOCK || this == IGNORE || this == DEMOTE || this == RECOVER || this == RESTART_CONTAINER
+                || this == RESET_REMOTE;
     }
 }

@@ -61,6 +61,8 @@ final class Planner {
                 p.plan(r);
             }
         }
+        p.guestFenceActions();
+        p.monitorsAfterReconnect();
         p.buildEdges();
         p.findMigrations();
         p.propagateRestarts();
@@ -113,6 +115,8 @@ final class Planner {
             a = new Act(op, r, n, interval, role);
             if (r != null && n != null && n.unclean && fenced(n)) {
                 a.pseudo = true;   // fencing the node does it
+            } else if (r != null && n != null && n.isGuest() && fenced(n) && ("stop".equals(op) || "demote".equals(op))) {
+                a.pseudo = true;   // recovering the guest's container does it
             }
             actsOf(r, n).add(a);
             acts.add(a);
@@ -129,7 +133,19 @@ final class Planner {
         for (Rsc r : c.topLevel()) {
             anyManaged |= r.managed;
         }
+        RemoteNodes.unrecoverableConnections(c);
         for (SNode n : c.nodes()) {
+            if (n.isGuest()) {
+                // a guest is "fenced" by recovering its container: a pseudo action others can wait for
+                if (n.remoteRequiresReset && anyManaged && RemoteNodes.canFenceGuest(c, n)) {
+                    Act f = add("stonith", null, n, 0, null);
+                    f.pseudo = true;
+                    f.keyOverride = "stonith-" + n.name + "-reboot";
+                    f.extra.put("CRM_meta_stonith_action", "reboot");
+                    fencing.put(n, f);
+                }
+                continue;
+            }
             if (n.unclean && c.canFence(n) && anyManaged) {
                 Act f = add("stonith", null, n, 0, null);
                 f.keyOverride = "stonith-" + n.name + "-" + c.options().stonithAction();
@@ -159,6 +175,23 @@ final class Planner {
     /** Unfencing ("on") of nodes that have not been unfenced since they started. */
     final Map<SNode, Act> unfence = new LinkedHashMap<>();
 
+    /** A guest's container that will not start again is switched off, not rebooted. */
+    private void guestFenceActions() {
+        for (Map.Entry<SNode, Act> e : fencing.entrySet()) {
+            SNode n = e.getKey();
+            if (!n.isGuest()) {
+                continue;
+            }
+            Rsc container = n.connection.container;
+            boolean starts = false;
+            for (Act a : container.acts) {
+                starts |= "start".equals(a.op);
+            }
+            e.getValue().extra.put("CRM_meta_stonith_action", starts ? "reboot" : "off");
+            e.getValue().keyOverride = "stonith-" + n.name + (starts ? "-reboot" : "-off");
+        }
+    }
+
     boolean fenced(SNode n) {
         return fencing.containsKey(n);
     }
@@ -187,13 +220,18 @@ final class Planner {
         return s.equals("false") || s.equals("no") || s.equals("off") || s.equals("0") || s.equals("n");
     }
 
+    /**
+     * resource-discovery of location constraints: "never" stops probes on the nodes the
+     * constraint names (or whose rule matches); "exclusive" restricts a resource's probes to
+     * the nodes its exclusive constraints name or match, whatever their score.
+     */
     private void discovery() {
-        for (LocationConstraint lc : c.cib().constraints().locations()) {
-            if ("never".equals(lc.resourceDiscovery()) && lc.node() != null && lc.rsc() != null) {
-                noDiscovery.computeIfAbsent(lc.rsc(), x -> new ArrayList<>()).add(lc.node());
-            }
-        }
+        noDiscovery.putAll(Discovery.nodesByResource(c, "never"));
+        exclusiveDiscovery.putAll(Discovery.nodesByResource(c, "exclusive"));
     }
+
+    /** resource-discovery=exclusive: resource id → the only nodes it is probed on. */
+    private final Map<String, List<String>> exclusiveDiscovery = new HashMap<>();
 
     private void plan(Rsc r) {
         SNode target = r.assigned;
@@ -204,7 +242,7 @@ final class Planner {
                 if (!n.canRunOps() || r.known.contains(n) || reprobe.contains(n)) {
                     continue;
                 }
-                if (discoveryForbidden(r, n)) {
+                if (discoveryForbidden(r, n) || (n.isRemote() && !RemoteNodes.mayRunOn(c, r)) || !RemoteNodes.probed(r, n)) {
                     continue;
                 }
                 if (!anonymousProbeOwner(r, n)) {
@@ -308,7 +346,8 @@ final class Planner {
             return;   // (an orphan instance of a clone keeps its history: the clone still exists)
         }
         for (SNode n : r.history.keySet()) {
-            if (n.canRunOps()) {
+            // (a remote node going away takes its history with it)
+            if (n.canRunOps() && !(n.isRemote() && n.shutdown)) {
                 add("delete", r, n, 0, null).after(find(r, "stop", n));
             }
         }
@@ -618,18 +657,25 @@ final class Planner {
     private boolean discoveryForbidden(Rsc r, SNode n) {
         String base = r.prim != null ? r.prim.id() : r.id;
         for (Rsc x = r; x != null; x = x.parent) {
-            List<String> nodes = noDiscovery.get(x == r ? base : x.id);
-            if (nodes != null && nodes.contains(n.name)) {
+            // per node the strongest mode wins: exclusive over never over always
+            String id = x == r ? base : x.id;
+            List<String> nodes = noDiscovery.get(id);
+            if (nodes != null && nodes.contains(n.name)
+                    && !exclusiveDiscovery.getOrDefault(id, List.of()).contains(n.name)) {
                 return true;
             }
         }
-        return false;
+        java.util.Set<String> only = Discovery.exclusiveNodes(r, exclusiveDiscovery);
+        return only != null && !only.contains(n.name);
     }
 
     Act stop(Rsc r, SNode n) {
         Rsc.NodeHistory h = r.history.get(n);
-        if (h != null && h.role == Role.PROMOTED && r.cloneAncestor() != null && r.cloneAncestor().promotable) {
-            add("demote", r, n, 0, null);   // a promoted instance is demoted before it stops
+        if (h != null && h.role == Role.PROMOTED && r.cloneAncestor() != null && r.cloneAncestor().promotable
+                || h != null && r.orphan && r.role == Role.PROMOTED) {
+            // a promoted instance is demoted before it stops; an orphan active in several places has
+            // one role, its highest, wherever it is stopped
+            add("demote", r, n, 0, null);
         }
         Act a = add("stop", r, n, 0, null);
         if (n.unclean && fenced(n)) {
@@ -779,6 +825,38 @@ final class Planner {
         }
     }
 
+    /**
+     * A remote or guest node whose connection starts (moves, recovers) gets every recurring
+     * monitor of what stays there scheduled again: each waits for the new connection, and the
+     * connection's start makes it needed (Pacemaker's "implies then" from the connection start).
+     */
+    private void monitorsAfterReconnect() {
+        for (SNode n : c.nodes()) {
+            if (!n.isRemote() || n.connection == null) {
+                continue;
+            }
+            boolean reconnects = false;
+            if (canMigrate(n.connection)) {
+                continue;   // a connection that migrates is never down: nothing to re-monitor
+            }
+            for (Act a : n.connection.acts) {
+                reconnects |= "start".equals(a.op);
+            }
+            if (!reconnects) {
+                continue;
+            }
+            for (Rsc r : c.byId().values()) {
+                if (r.isPrimitive() && r.assigned == n && r.runningOn.contains(n) && find(r, "stop", n) == null && r.managed) {
+                    for (OpConfig op : r.ops) {
+                        if (isRecurringMonitorFor(op, r)) {
+                            monitor(r, n, op);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** Stop then start again on the assigned node (a restart forced by something it depends on). */
     private boolean restart(Rsc r) {
         if (!r.managed || r.assigned == null || !r.runningOn.contains(r.assigned)) {
@@ -790,6 +868,7 @@ final class Planner {
         stop(r, r.assigned);
         start(r, r.assigned);
         cancelReload(r, r.assigned);
+        roles(r);   // a promoted instance restarted is demoted first and promoted again
         return true;
     }
 
@@ -842,6 +921,7 @@ final class Planner {
     // ------------------------------------------------------------------ orderings between resources
 
     private void buildEdges() {
+        RemoteNodes.containerOrders(c, this::addEdge);
         // an order whose kind is not Mandatory, Optional or Serialize is taken as Mandatory
         // (Pacemaker resets an invalid kind so)
         for (Rsc r : c.byId().values()) {
@@ -1074,7 +1154,7 @@ final class Planner {
 
     private void shutdowns() {
         for (SNode n : c.nodes()) {
-            if (n.shutdown && n.online && !n.unclean) {
+            if (n.shutdown && n.online && !n.unclean && !n.isRemote()) {   // (no shutdown op for remote nodes)
                 shutdowns.put(n, add("do_shutdown", null, n, 0, null));
             }
         }

@@ -66,6 +66,13 @@ final class Rsc {
     boolean interleave;
     boolean ordered;
 
+    /** A remote connection: the remote or guest node it makes (see RemoteNodes). */
+    SNode remoteNode;
+    /** Its container (meta container; for a guest node's connection, the guest's resource). */
+    Rsc container;
+    /** A remote connection's reconnect_interval: after a failure it stays stopped this long. */
+    long reconnectIntervalMs;
+
     // state from the history
     final Map<SNode, NodeHistory> history = new LinkedHashMap<>();
     final Set<SNode> known = new LinkedHashSet<>();

@@ -35,6 +35,19 @@ final class SNode {
     /** fail-count-* attributes by resource (see FailCounts.index). */
     Map<String, java.util.List<String[]>> failCounts = Map.of();
     final Map<String, Integer> used = new java.util.HashMap<>();
+    /**
+     * Pacemaker Remote: "remote" for a remote node, "container" for a guest node, null for a
+     * cluster node. Such a node is up only while its connection resource runs (see RemoteNodes).
+     */
+    String remoteKind;
+    /** The connection resource that makes this remote or guest node (null: left over, always down). */
+    Rsc connection;
+    /** Not seen yet: fencing it is revoked if its connection is going to (re)start (Pacemaker's "unseen"). */
+    boolean unseen;
+    /** A guest (or remote) node that must be reset: a guest by recovering its container. */
+    boolean remoteRequiresReset;
+    /** node_fenced on its node_state: fenced since it was last up. */
+    boolean remoteWasFenced;
     /** The planner's actions of the node itself: fencing, shutdown (see Planner.find). */
     final java.util.List<Act> acts = new java.util.ArrayList<>(2);
 
@@ -76,6 +89,14 @@ final class SNode {
      */
     boolean historyChecked() {
         return maintenanceAttribute || (online && !unclean && !standby && !shutdown);
+    }
+
+    boolean isRemote() {
+        return remoteKind != null;
+    }
+
+    boolean isGuest() {
+        return "container".equals(remoteKind);
     }
 
     @Override

@@ -100,8 +100,12 @@ final class Scoring {
         return out;
     }
 
+    /** resource-discovery=exclusive constraints: resource id → nodes (see Discovery). */
+    private Map<String, List<String>> exclusiveDiscovery = Map.of();
+
     static Scoring run(Cluster c) {
         Scoring s = new Scoring(c);
+        s.exclusiveDiscovery = Discovery.nodesByResource(c, "exclusive");
         s.indexLocations();
         for (Rsc r : c.byId().values()) {
             s.own(r);
@@ -178,8 +182,17 @@ final class Scoring {
                 }
             }
         }
+        java.util.Set<String> only = Discovery.exclusiveNodes(r, exclusiveDiscovery);
+        if (only != null) {
+            for (SNode n : c.nodes()) {
+                if (!only.contains(n.name)) {
+                    t.add(n, -Scores.INFINITY, "resource-discovery=exclusive elsewhere");
+                }
+            }
+        }
         if (r.isPrimitive()) {
             primitiveTerms(r, t);
+            RemoteNodes.placementTerms(c, r, t);
         }
         r.scores = t;
     }
@@ -252,6 +265,11 @@ final class Scoring {
             }
             Rsc.NodeHistory nh = r.history.get(n);
             int fc = FailCounts.count(r, n, nowSec, true, nh != null && nh.blockFailure);
+            for (Rsc filler : fillers().getOrDefault(r, List.of())) {
+                // a container answers for what runs in it (a guest's connection included)
+                Rsc.NodeHistory fh = filler.history.get(n);
+                fc = Scores.add(fc, FailCounts.count(filler, n, nowSec, true, fh != null && fh.blockFailure));
+            }
             if (fc > 0 && fc >= r.migrationThreshold && !r.failureIgnored) {
                 t.add(n, -Scores.INFINITY, "fail count " + Scores.format(fc) + " reached migration-threshold "
                         + r.migrationThreshold);
@@ -335,6 +353,9 @@ final class Scoring {
     // ------------------------------------------------------------------ colocations
 
     private void colocations() {
+        for (Colocation col : RemoteNodes.containerColocations(c)) {
+            add(col);
+        }
         References refs = new References(c);
         for (ColocationConstraint cc : c.cib().constraints().colocations()) {
             boolean influence = cc.influence() == null || org.pulse.cib.model.ClusterOptions.isTrue(cc.influence());
@@ -393,6 +414,21 @@ final class Scoring {
                 }
             }
         }
+    }
+
+    private Map<Rsc, List<Rsc>> fillers;
+
+    /** What runs in each container (resources whose container it is), found once. */
+    private Map<Rsc, List<Rsc>> fillers() {
+        if (fillers == null) {
+            fillers = new java.util.HashMap<>();
+            for (Rsc r : c.byId().values()) {
+                if (r.container != null) {
+                    fillers.computeIfAbsent(r.container, k -> new ArrayList<>()).add(r);
+                }
+            }
+        }
+        return fillers;
     }
 
     private void add(Colocation col) {

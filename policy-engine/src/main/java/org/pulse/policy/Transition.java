@@ -60,6 +60,10 @@ public record Transition(List<Action> actions, List<NodeSummary> nodes, List<Pla
     }
 
     static String canonicalLine(Action a) {
+        if (a.pseudo() && "stonith".equals(a.operation()) && a.node() != null) {
+            // a guest node's fencing: done by recovering its container, listed as such
+            return "fence " + a.node() + " (" + a.params().getOrDefault("CRM_meta_stonith_action", "reboot") + ") pseudo";
+        }
         if (a.pseudo()) {
             return null;
         }

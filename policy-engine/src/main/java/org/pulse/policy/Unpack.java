@@ -38,6 +38,11 @@ final class Unpack {
     private final Map<String, SNode> byId = new HashMap<>();
     private final List<Rsc> topLevel = new ArrayList<>();
     private final Map<String, Rsc> rscById = new LinkedHashMap<>();
+    /** Remote and guest nodes, in the order Pacemaker creates them (see RemoteNodes). */
+    private final List<SNode> remoteNodeList = new ArrayList<>();
+    private final Map<String, RemoteNodes.Spec> remoteSpecs = new LinkedHashMap<>();
+    /** Orphans whose history names a container (an orphaned guest's connection): the container's id. */
+    private final Map<Rsc, String> orphanContainers = new HashMap<>();
     private int order;
     private Cluster cluster;
 
@@ -58,12 +63,14 @@ final class Unpack {
             states.putIfAbsent(ns.id(), ns);
         }
         int i = 0;
+        java.util.Set<String> clusterNames = new java.util.HashSet<>();
         for (NodeConfig nc : cib.nodes()) {
-            if (nc.isRemote() || byName.containsKey(nc.uname())) {
-                continue;   // remote and guest nodes are tier 3: not scheduled yet
+            if (nc.isRemote() || !clusterNames.add(nc.uname())) {
+                continue;   // remote nodes: below, once their connections are known
             }
             nodes.add(node(nc, states.get(nc.id()), i++));
         }
+        i = remoteNodes(states, clusterNames, i);
         // Ties between equal scores are broken by name in plain byte order (strcmp), as Pacemaker's
         // node comparison does ("node10" before "node2")
         nodes.sort((a, b) -> a.name.compareTo(b.name));
@@ -88,6 +95,7 @@ final class Unpack {
                 topLevel.add(r);
             }
         }
+        guestConnections();
         for (Rsc r : rscById.values()) {
             hasFence |= r.isFenceDevice();
         }
@@ -96,9 +104,16 @@ final class Unpack {
         hasFence |= options.flag("have-watchdog", false);
         cluster = new Cluster(cib, options, now, cib.haveQuorum(), stonithEnabled, hasFence, nodes, byName, byId,
                 topLevel, rscById);
+        // Cluster nodes' histories first: they say whether the remote connections (and guests'
+        // containers) run, which decides whether a remote node is up before its own history is read.
+        Map<SNode, NodeState> remoteStates = new LinkedHashMap<>();
         for (NodeState ns : cib.status()) {
             SNode n = byId.get(ns.id());
             if (n == null) {
+                continue;
+            }
+            if (n.isRemote()) {
+                remoteStates.putIfAbsent(n, ns);
                 continue;
             }
             // A node's history counts while it is up, or while fencing may still have to deal with it.
@@ -112,8 +127,25 @@ final class Unpack {
                 }
             }
         }
+        orphanedConnections(states, remoteStates);
+        java.util.Set<Rsc> finished = new java.util.HashSet<>();
+        if (!remoteNodeList.isEmpty()) {
+            java.util.Set<Rsc> containers = new java.util.HashSet<>();
+            for (Rsc r : rscById.values()) {
+                if (r.container != null) {
+                    containers.add(r.container);
+                }
+            }
+            for (Rsc r : rscById.values()) {
+                if (r.isPrimitive() && (r.remoteNode != null || containers.contains(r))) {
+                    finishState(r);
+                    finished.add(r);
+                }
+            }
+            remoteHistories(remoteStates);
+        }
         for (Rsc r : rscById.values()) {
-            if (r.isPrimitive()) {
+            if (r.isPrimitive() && !finished.contains(r)) {
                 finishState(r);
             }
         }
@@ -142,10 +174,15 @@ final class Unpack {
     // ------------------------------------------------------------------ nodes
 
     private SNode node(NodeConfig nc, NodeState st, int index) {
+        return node(nc, st, index, null);
+    }
+
+    /** @param remoteKind null for a cluster node, else "remote" or "container" (a guest) */
+    private SNode node(NodeConfig nc, NodeState st, int index, String remoteKind) {
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("#uname", nc.uname());
         attrs.put("#id", nc.id());
-        attrs.put("#kind", "cluster");
+        attrs.put("#kind", remoteKind == null ? "cluster" : remoteKind);
         boolean dc = nc.id().equals(cib.dcUuid());
         attrs.put("#is_dc", dc ? "true" : "false");
         String clusterName = options.get("cluster-name");
@@ -175,8 +212,193 @@ final class Unpack {
         n.standby = ClusterOptions.isTrue(attrs.get("standby"));
         n.maintenanceAttribute = ClusterOptions.isTrue(attrs.get("maintenance"));
         n.maintenance = n.maintenanceAttribute || options.maintenanceMode();
-        membership(n, st);
+        if (remoteKind == null) {
+            membership(n, st);
+        } else {
+            // down until its connection is known to run (remoteHistories)
+            n.remoteKind = remoteKind;
+            n.hasState = st != null;
+            n.remoteWasFenced = st != null && truthy(st.attributes().get("node_fenced"));
+            String sd = attrs.get("shutdown");
+            n.shutdown = sd != null && !sd.isEmpty() && !sd.equals("0") && !sd.equalsIgnoreCase("false");
+        }
         return n;
+    }
+
+    // ------------------------------------------------------------------ remote and guest nodes
+
+    /**
+     * Remote nodes of the nodes section, then those the resources define (remote connections,
+     * guests' remote-node meta), as Pacemaker creates them: before the resources, so that they
+     * count as nodes.
+     */
+    private int remoteNodes(Map<String, NodeState> states, java.util.Set<String> clusterNames, int index) {
+        Map<String, NodeConfig> configured = new LinkedHashMap<>();
+        for (NodeConfig nc : cib.nodes()) {
+            if (nc.isRemote() && !clusterNames.contains(nc.uname())) {
+                configured.putIfAbsent(nc.uname(), nc);
+            }
+        }
+        for (RemoteNodes.Spec sp : RemoteNodes.find(cib, RuleContext.at(now))) {
+            if (!clusterNames.contains(sp.name())) {
+                remoteSpecs.putIfAbsent(sp.name(), sp);
+                configured.putIfAbsent(sp.name(), new NodeConfig(sp.name(), sp.name(), "remote", 0, List.of(), List.of()));
+            }
+        }
+        for (NodeConfig nc : configured.values()) {
+            RemoteNodes.Spec sp = remoteSpecs.get(nc.uname());
+            NodeState st = states.get(nc.id());
+            SNode n = node(nc, st, index++, sp != null && sp.guest() ? "container" : "remote");
+            nodes.add(n);
+            remoteNodeList.add(n);
+        }
+        return index;
+    }
+
+    /**
+     * Adds each guest's implicit connection (after the configured resources, as Pacemaker adds
+     * it to the resources section) and links every remote node with its connection.
+     */
+    private void guestConnections() {
+        for (RemoteNodes.Spec sp : remoteSpecs.values()) {
+            Rsc vm = sp.guest() ? rscById.get(sp.containerId()) : null;
+            if (vm != null && vm.prim != null && !rscById.containsKey(sp.name())) {
+                Rsc conn = resource(RemoteNodes.guestConnection(vm.prim, sp.name(), RuleContext.at(now)), null, null);
+                topLevel.add(conn);
+            }
+        }
+        boolean startupFencing = stonithEnabled && options.flag("startup-fencing", true);
+        for (SNode n : remoteNodeList) {
+            Rsc conn = rscById.get(n.name);
+            if (conn == null || conn.prim == null || !RemoteNodes.isConnectionAgent(conn.prim)) {
+                continue;   // left over in the nodes section: always down, never fenced
+            }
+            n.connection = conn;
+            conn.remoteNode = n;
+            if (!n.isGuest() && conn.meta.get("allow-migrate") == null) {
+                // a remote connection moves by migrating unless told otherwise (it holds no state to lose)
+                Map<String, String> meta = new LinkedHashMap<>(conn.meta);
+                meta.put("allow-migrate", "true");
+                conn.meta = meta;
+            }
+            conn.reconnectIntervalMs = org.pulse.cib.model.Durations.parseMs(conn.params.get("reconnect_interval"), 0);
+            if (!n.isGuest()) {
+                // a remote node is unclean until seen, as a cluster node is (see remoteHistories)
+                n.unseen = true;
+                if (startupFencing) {
+                    fence(n, "peer has not been seen by the cluster");
+                }
+            }
+        }
+        for (Rsc r : rscById.values()) {
+            String container = r.meta.get("container");
+            if (r.isPrimitive() && container != null && rscById.get(container) != null && rscById.get(container) != r) {
+                r.container = rscById.get(container);
+            }
+        }
+    }
+
+    /**
+     * A remote connection found only in the history (removed from the configuration) still makes
+     * its node, which is then shutting down: what runs there is stopped before the connection is.
+     * The node is created now, after the resources, so it does not count for clone-max.
+     */
+    private void orphanedConnections(Map<String, NodeState> states, Map<SNode, NodeState> remoteStates) {
+        boolean added = false;
+        for (Rsc r : new ArrayList<>(rscById.values())) {
+            if (!r.orphan || !r.isPrimitive() || r.remoteNode != null || r.prim == null || !RemoteNodes.isConnectionAgent(r.prim)) {
+                continue;
+            }
+            SNode n = byName.get(r.id);
+            if (n == null) {
+                n = node(new NodeConfig(r.id, r.id, "remote", 0, List.of(), List.of()), states.get(r.id), nodes.size(), "remote");
+                nodes.add(n);
+                remoteNodeList.add(n);
+                byId.put(n.id, n);
+                if (states.get(r.id) != null) {
+                    remoteStates.putIfAbsent(n, states.get(r.id));
+                }
+                added = true;
+            } else if (!n.isRemote() || n.connection != null) {
+                continue;
+            }
+            n.connection = r;
+            r.remoteNode = n;
+            n.shutdown = true;
+            Rsc container = orphanContainers.get(r) == null ? null : rscById.get(orphanContainers.get(r));
+            if (container != null && container != r) {
+                // the history names the guest's resource: an orphaned guest node
+                r.container = container;
+                n.remoteKind = "container";
+                n.attributes.put("#kind", "container");
+                n.unseen = false;
+            }
+        }
+        if (added) {
+            nodes.sort((a, b) -> a.name.compareTo(b.name));
+            byName.clear();
+            for (SNode n : nodes) {
+                n.rank = byName.size();
+                byName.put(n.name, n);
+            }
+        }
+    }
+
+    /**
+     * Pacemaker's determine_remote_online_status: a remote node is up while its connection runs
+     * (and a guest's container); a failed container means the guest must be reset, a failed
+     * connection that the node is down; a guest whose host is lost is lost with it.
+     */
+    private static void remoteOnline(SNode n) {
+        Rsc conn = n.connection;
+        if (conn == null) {
+            n.online = false;
+            return;
+        }
+        Rsc container = conn.container;
+        boolean started = !conn.runningOn.isEmpty();
+        n.online = started;
+        if (started && conn.targetRole == Role.STOPPED) {
+            n.shutdown = true;
+        }
+        SNode host = container != null && conn.runningOn.size() == 1 ? conn.runningOn.get(0) : null;
+        if (container != null && container.failed) {
+            n.online = false;
+            n.remoteRequiresReset = true;
+        } else if (conn.failed) {
+            n.online = false;
+        } else if (!started || (container != null && container.runningOn.isEmpty())) {
+            n.online = false;
+            n.remoteRequiresReset = false;
+        } else if (host != null && !host.online && host.unclean) {
+            n.online = false;
+            n.remoteRequiresReset = true;
+        }
+    }
+
+    /**
+     * Remote nodes' own histories, read once their connections' state is known: a node whose
+     * connection runs, or (fencing enabled) any node, since what runs there may need fencing.
+     */
+    private void remoteHistories(Map<SNode, NodeState> states) {
+        for (SNode n : remoteNodeList) {
+            remoteOnline(n);
+            NodeState st = states.get(n);
+            if (st == null || (!n.online && !stonithEnabled)) {
+                continue;
+            }
+            if (!n.remoteRequiresReset) {
+                n.unclean = false;
+                n.uncleanReason = null;
+                n.unseen = false;
+            }
+            if (n.connection != null && !n.connection.managed) {
+                n.maintenance = true;
+            }
+            for (LrmResource lr : st.resources()) {
+                history(n, lr, st.transientAttributes());
+            }
+        }
     }
 
     private void membership(SNode n, NodeState st) {
@@ -701,6 +923,9 @@ final class Unpack {
         PrimitiveConfig p = new PrimitiveConfig(id, lr.cls(), lr.provider(), lr.type(), List.of(), List.of(),
                 List.of(), List.of(), null);
         Rsc r = new Rsc(id, Rsc.Kind.PRIMITIVE, null, order++);
+        if (lr.container() != null) {
+            orphanContainers.put(r, lr.container());
+        }
         r.prim = p;
         r.orphan = true;
         configure(r, List.of(), List.of());
@@ -937,7 +1162,8 @@ final class Unpack {
         } else if (!"monitor".equals(task)) {
             h.migrateTo = null;
         }
-        if (clear && h.onFail.clearedBySuccess()) {
+        if (clear && h.onFail.clearedBySuccess() && !(h.onFail == OnFail.RESET_REMOTE && r.reconnectIntervalMs > 0)) {
+            // (a lost remote connection with reconnect_interval stays down through its stop: see finishState)
             h.onFail = OnFail.IGNORE;
             h.failed = false;
         }
@@ -987,6 +1213,15 @@ final class Unpack {
         OnFail dflt = OnFail.RECOVER;
         if ("stop".equals(op.operation())) {
             dflt = stonithEnabled ? OnFail.FENCE : OnFail.BLOCK;
+        }
+        if (configured == null && r.container != null) {
+            return OnFail.RESTART_CONTAINER;   // what runs in a container is recovered with it
+        }
+        if ((configured == null || !r.managed) && r.remoteNode != null && !"start".equals(op.operation())
+                && !("monitor".equals(op.operation()) && op.intervalMs() == 0)) {
+            // a live connection lost: the remote node must be reset (fenced when fencing is on), as
+            // its resources' state is unknown; probes and starts only say no connection existed
+            return r.managed ? OnFail.RESET_REMOTE : OnFail.STOP;
         }
         OnFail of = OnFail.parse(configured, dflt);
         if (of == OnFail.FENCE && !stonithEnabled) {
@@ -1117,10 +1352,19 @@ final class Unpack {
     }
 
     /** process_rsc_state: from per-node roles to where the resource runs and what failures demand. */
+    /** A lost remote connection with reconnect_interval, the interval not yet passed since the failure. */
+    private boolean holdsConnectionDown(Rsc r, Rsc.NodeHistory h) {
+        return r.reconnectIntervalMs > 0 && (h.lastFailure == null
+                || h.lastFailure.lastRcChange() * 1000 + r.reconnectIntervalMs > now.toEpochMilli());
+    }
+
     private void finishState(Rsc r) {
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
             SNode node = e.getKey();
             Rsc.NodeHistory h = e.getValue();
+            if (h.onFail == OnFail.RESET_REMOTE && holdsConnectionDown(r, h)) {
+                r.targetRole = Role.STOPPED;   // lost and stopped: not reconnected before reconnect_interval passes
+            }
             if (h.role == Role.STOPPED || h.role == Role.UNKNOWN) {
                 continue;
             }
@@ -1134,7 +1378,18 @@ final class Unpack {
             }
             OnFail onFail = h.onFail;
             if (!node.online && !node.maintenance && r.managed) {
-                if (!node.unclean && stonithEnabled) {
+                if (node.isGuest()) {
+                    // whatever fencing says: a guest is reset by recovering its container
+                    r.failed = true;
+                    Rsc container = node.connection == null ? null : node.connection.container;
+                    if (container != null && container.managed && !container.failed) {
+                        container.failed = true;
+                        node.remoteRequiresReset = true;
+                    }
+                } else if (!node.unclean && stonithEnabled) {
+                    if (node.isRemote() && node.connection != null && !node.connection.failed) {
+                        node.unseen = true;   // revoked if the connection can be re-established elsewhere
+                    }
                     fence(node, r.id + " is thought to be active there");
                 }
                 if (node.unclean) {
@@ -1169,6 +1424,29 @@ final class Unpack {
                         // instances of an anonymous clone are interchangeable: on-fail=stop after
                         // one's failure stops the clone, every instance (a cloned group's members too)
                         r.cloneAncestor().stopForced = true;
+                    }
+                    break;
+                case RESET_REMOTE:
+                    r.failed = true;
+                    if (stonithEnabled && r.remoteNode != null && !r.remoteNode.isGuest() && !r.remoteNode.remoteWasFenced) {
+                        fence(r.remoteNode, "remote connection is unrecoverable");
+                        r.remoteNode.remoteRequiresReset = true;
+                        r.remoteNode.unseen = false;
+                    }
+                    break;
+                case RESTART_CONTAINER:
+                    r.failed = true;
+                    if (r.container != null) {
+                        // the container is restarted where it is (Pacemaker schedules its stop), not failed
+                        Rsc.NodeHistory ch = r.container.history.get(node);
+                        if (ch != null && ch.role != Role.STOPPED) {
+                            ch.failed = true;
+                            if (ch.onFail == OnFail.IGNORE) {
+                                ch.onFail = OnFail.RECOVER;
+                            }
+                        } else {
+                            r.container.failed = true;
+                        }
                     }
                     break;
                 default:

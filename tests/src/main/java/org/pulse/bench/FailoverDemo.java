@@ -321,7 +321,7 @@ public final class FailoverDemo {
     void startNode(int i) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/crmd").toString(), "--config",
                 dir.resolve("node" + i).resolve("crmd.conf").toString());
-        pb.environment().put("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS);
+        pb.environment().putAll(LocalCluster.daemonEnv());
         pb.redirectErrorStream(true);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));

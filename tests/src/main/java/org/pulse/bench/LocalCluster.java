@@ -23,16 +23,36 @@ import org.pulse.cib.admin.AdminResponse;
  */
 public final class LocalCluster implements AutoCloseable {
     /**
-     * Daemon flags, as bin/crmd's defaults: a small heap and the serial collector; the heap starts at
-     * 8 MB and the young generation is fixed at 4 MB, so an idle node touches a few MB of eden over and
-     * over instead of a 17 MB one (the live set is ~7 MB): idle RSS 97 -> 77 MB a node (bench/scale).
+     * The environment every lab's crmd starts with. The daemon's JVM flags are bin/crmd's defaults:
+     * one place for the package, the systemd unit, bench/scale and every lab (an empty
+     * PULSE_JAVA_OPTS means those defaults, whatever the environment this JVM inherited). What a lab
+     * or a measurement adds goes after them in PULSE_EXTRA_JAVA_OPTS: {@code extraJavaOpts}, the
+     * inherited PULSE_EXTRA_JAVA_OPTS and -Dpulse.daemon.extraOpts (a later flag wins).
      */
-    public static final String DAEMON_JAVA_OPTS = "-Xmx64m -Xms8m -Xmn4m -Xss512k -XX:+UseSerialGC"
-            + " -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m";
+    public static Map<String, String> daemonEnv(String extraJavaOpts) {
+        String extra = (System.getenv().getOrDefault("PULSE_EXTRA_JAVA_OPTS", "") + " " + extraJavaOpts + " "
+                + System.getProperty("pulse.daemon.extraOpts", "")).strip();
+        return Map.of("PULSE_JAVA_OPTS", "", "PULSE_EXTRA_JAVA_OPTS", extra);
+    }
 
-    /** The flags the nodes start with: {@link #DAEMON_JAVA_OPTS} and -Dpulse.daemon.extraOpts (measurements). */
-    public static String daemonJavaOpts() {
-        return (DAEMON_JAVA_OPTS + " " + System.getProperty("pulse.daemon.extraOpts", "")).strip();
+    /** {@link #daemonEnv(String)} with nothing added by the lab. */
+    public static Map<String, String> daemonEnv() {
+        return daemonEnv("");
+    }
+
+    /** For benchmarks' headers: bin/crmd's default flags as written there, then what is added. */
+    public static String daemonJavaOpts(Path repo) {
+        String defaults = "bin/crmd's defaults";
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("PULSE_JAVA_OPTS:-([^}]*)}")
+                    .matcher(Files.readString(repo.resolve("bin/crmd")));
+            if (m.find()) {
+                defaults = m.group(1);
+            }
+        } catch (IOException e) {
+            // the header then names the file instead of quoting it
+        }
+        return (defaults + " " + daemonEnv().get("PULSE_EXTRA_JAVA_OPTS")).strip();
     }
 
     private final Path root;
@@ -188,7 +208,7 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalArgumentException("node" + i + " is outside this cluster of " + names.size());
         }
         ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/crmd").toString(), "--config", config.toString());
-        pb.environment().put("PULSE_JAVA_OPTS", daemonJavaOpts());
+        pb.environment().putAll(daemonEnv());
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
         Process p = pb.start();
@@ -200,7 +220,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Starts an extra process (e.g. a node with another key) that close() also reaps. */
     public Process startExtra(int slot, Path config) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/crmd").toString(), "--config", config.toString());
-        pb.environment().put("PULSE_JAVA_OPTS", daemonJavaOpts());
+        pb.environment().putAll(daemonEnv());
         pb.redirectErrorStream(true);
         Path dir = config.getParent();
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("crmd.log").toFile()));

@@ -11,7 +11,7 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 
 /**
- * bench/runtime: three crmd JVMs on loopback (the daemon flags of {@link LocalCluster#DAEMON_JAVA_OPTS}).
+ * bench/runtime: three crmd JVMs on loopback (the daemon flags of bin/crmd's, {@link LocalCluster#daemonEnv()}).
  * Prints (1) time from kill -9 of the DC to the survivors agreeing on a new, quorate DC, and to
  * the killed DC's resource running again elsewhere (after fencing by the power-switch
  * simulator); (2) time from a CIB change sent to the DC's admin socket to its acknowledgement,
@@ -28,7 +28,7 @@ public final class RuntimeBench {
         Path dir = Files.createTempDirectory("pulse-bench-runtime-");
         int basePort = 24000 + (int) (ProcessHandle.current().pid() % 300) * 10;
         System.out.println("bench/runtime: 3 crmd JVMs on loopback in " + dir + " (JVM flags: "
-                + LocalCluster.DAEMON_JAVA_OPTS + ", failure_detection_ms=500)");
+                + LocalCluster.daemonJavaOpts(repo) + ", failure_detection_ms=500)");
         try (LocalCluster c = LocalCluster.start(repo, dir, 3, basePort)) {
             require(LocalCluster.waitFor(Duration.ofSeconds(90), () -> c.agreedDc(1, 2, 3) != null), "no DC formed");
             AdminResponse r = c.admin(1, AdminRequest.replace(c.nextId(), "<resources>"

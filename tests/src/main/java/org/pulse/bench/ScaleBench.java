@@ -18,7 +18,7 @@ import org.pulse.cib.admin.AdminResponse;
 
 /**
  * bench/scale: clusters of 3, 8, 16 and 32 real crmd processes on loopback (the daemon flags of
- * {@link LocalCluster#DAEMON_JAVA_OPTS}), one size after the other. For each size: the time from
+ * bin/crmd's, {@link LocalCluster#daemonEnv()}), one size after the other. For each size: the time from
  * starting every process to all of them agreeing on one quorate DC; idle heartbeat traffic (messages
  * each node's transport receives and sends per second, from /metrics); idle RSS and PSS per node
  * (/proc/PID/smaps_rollup); CIB commits acknowledged by every member (median, p99); the failover of a
@@ -91,7 +91,7 @@ public final class ScaleBench {
             }
         }
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
-        System.out.println("bench/scale: crmd JVMs on loopback (JVM flags: " + LocalCluster.daemonJavaOpts()
+        System.out.println("bench/scale: crmd JVMs on loopback (JVM flags: " + LocalCluster.daemonJavaOpts(repo)
                 + ", failure_detection_ms=" + detectionMs + "), " + Runtime.getRuntime().availableProcessors()
                 + " cores, load " + load());
         List<Figures> all = new ArrayList<>();

@@ -29,6 +29,10 @@ public record AdminError(String code, String message) {
      * the rule).
      */
     public static final String ACCESS_DENIED = "access-denied";
+    /** The request is larger than the server can take on now (e.g. a CIB too big for crmd's heap). */
+    public static final String TOO_LARGE = "too-large";
+    /** The server is at its limit of work of this kind; retry in a moment (or do it elsewhere). */
+    public static final String BUSY = "busy";
     /** Anything else; the message says what. */
     public static final String INTERNAL = "internal";
 

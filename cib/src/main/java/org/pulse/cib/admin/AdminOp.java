@@ -30,6 +30,16 @@ public final class AdminOp {
      */
     public static final String CLUSTER = "cluster";
 
+    /**
+     * {@code crm simulate} run by crmd's resident scheduler (no cold JVM). Args: {@code cib} (the CIB
+     * XML) or {@code cib_gz} (base64 of its gzip, for big ones) with {@code cib_bytes} (its size
+     * unpacked), or neither for the live CIB; {@code now_ms} (the caller's clock: the decision time
+     * when the CIB names none); the what-if and display options as {@code SimulateOptions.toArgs}
+     * writes them (policy-engine). Result: {@code text} (what crm simulate prints), {@code actions},
+     * and {@code input}, {@code output}, {@code graph} when asked (want_input, ...).
+     */
+    public static final String SIMULATE = "simulate";
+
     private AdminOp() {
     }
 }

@@ -35,7 +35,7 @@ import org.pulse.crmd.controller.StatusReport;
  * node-attribute operations agents use and nothing else. An argument an operation does not take is
  * refused, so a misspelt option is never silently ignored.
  */
-final class AdminHandler {
+final class AdminHandler implements AutoCloseable {
     /** The arguments each operation takes. */
     static final Map<String, Set<String>> KNOWN_ARGS = Map.of(
             AdminOp.QUERY, Set.of("section"),
@@ -45,7 +45,8 @@ final class AdminHandler {
             AdminOp.RESOURCE, Set.of("action", "resource", "node", "force", "value"),
             AdminOp.NODE, Set.of("action", "node", "name", "value", "lifetime", "dampen", "force"),
             AdminOp.WEB_TOKEN, Set.of("lifetime"),
-            AdminOp.CLUSTER, Set.of("action", "node", "address"));
+            AdminOp.CLUSTER, Set.of("action", "node", "address"),
+            AdminOp.SIMULATE, ResidentScheduler.argNames());
     /** What agents may do on their socket: read, and node attributes (crm_attribute, attrd_updater, crm_node). */
     static final Set<String> AGENT_NODE_ACTIONS = Set.of("attribute-set", "attribute-delete", "attribute-get");
     /**
@@ -67,9 +68,25 @@ final class AdminHandler {
             "is-managed-default", "default-resource-stickiness", "default-action-timeout");
 
     private final CrmdRuntime runtime;
+    private final ResidentScheduler scheduler;
 
     AdminHandler(CrmdRuntime runtime) {
+        // -Dpulse.residentTimeoutMs: how long a simulate request may take (bench/scheduler raises it for
+        // its 183 MB CIB on a loaded machine)
+        this(runtime, new ResidentScheduler(ResidentScheduler::freeHeap,
+                Long.getLong("pulse.residentTimeoutMs", ResidentScheduler.DEFAULT_TIMEOUT_MS),
+                // -Dpulse.residentWarmUp=false: no warm-up (the scheduler then warms on its first requests)
+                "false".equals(System.getProperty("pulse.residentWarmUp")) ? -1 : ResidentScheduler.WARM_UP_DELAY_MS));
+    }
+
+    AdminHandler(CrmdRuntime runtime, ResidentScheduler scheduler) {
         this.runtime = runtime;
+        this.scheduler = scheduler;
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
     }
 
     /** The request's arguments all known to its operation, or the refusal naming the first that is not. */
@@ -189,13 +206,49 @@ final class AdminHandler {
                     return webToken(call);
                 case AdminOp.CLUSTER:
                     return cluster(call);
+                case AdminOp.SIMULATE:
+                    return simulate(call);
                 default:
                     return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "crmd does not know the operation '"
-                            + req.op() + "'; known: query, replace, patch, status, resource, node, cluster");
+                            + req.op() + "'; known: query, replace, patch, status, resource, node, cluster, simulate");
             }
         } catch (AdminProtocolException e) {
             return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, e.getMessage());
         }
+    }
+
+    /**
+     * crm simulate through the resident scheduler. The live CIB is scheduled only for callers who
+     * may read all of it (a schedule of a filtered copy would be a wrong answer, and its text would
+     * reveal what the filter hides). A CIB the caller brings is their own data, but crmd's
+     * scheduler serves only callers the ACLs give some access: with ACLs on, a user with no role
+     * (default deny) is refused.
+     */
+    private AdminResponse simulate(Call call) {
+        AdminRequest req = call.req;
+        XmlElement live = null;
+        boolean ownCib = ResidentScheduler.bringsCib(req);
+        if (!ownCib || call.subject != null) {
+            AdminResult r = runtime.request(new AdminCommand.Query(), 10_000);
+            if (!r.ok()) {
+                return error(req, r);
+            }
+            live = r.cib().root();
+        }
+        if (call.subject != null && CibAcl.restricted(live, call.subject)) {
+            if (ownCib && CibAcl.permissionsFor(live, call.subject).isEmpty()) {
+                return AdminResponse.error(req.id(), AdminError.ACCESS_DENIED, "user '" + call.subject.user()
+                        + "' has no ACL role on this cluster, and crmd's scheduler serves users who may read the CIB;"
+                        + " simulate in the shell's own process: crm --cib-file FILE simulate --in-process");
+            }
+            if (!ownCib && !CibAcl.filterForRead(live, call.subject).equals(live)) {
+                return AdminResponse.error(req.id(), AdminError.ACCESS_DENIED, "user '" + call.subject.user()
+                        + "' may not read all of the CIB (its ACLs hide parts), and simulate schedules all of it;"
+                        + " ask for read access to the whole CIB (an ACL role with read on /cib), or simulate a"
+                        + " copy: crm --cib-file FILE simulate");
+            }
+        }
+        return scheduler.simulate(req, ownCib ? null : live);
     }
 
     /** A console token for the caller itself: whoever may use the admin socket may log in as itself. */

@@ -81,6 +81,8 @@ final class AdminServer implements AutoCloseable {
     private final AtomicLong buffered = new AtomicLong();
     private final Map<SocketChannel, Connection> open = new ConcurrentHashMap<>();
     private volatile AdminServer agents;
+    /** What else closes with the socket (the handler's resident scheduler). */
+    private volatile AutoCloseable alsoClose;
     private volatile boolean closed;
 
     private static final class Connection {
@@ -125,6 +127,7 @@ final class AdminServer implements AutoCloseable {
         AdminHandler handler = new AdminHandler(runtime);
         AdminAccess access = new AdminAccess(() -> System.nanoTime() / 1_000_000);
         AdminServer main = start(path, false, handler::handle, access, Limits.defaults(), log);
+        main.alsoClose = handler;
         try {
             main.agents = start(agentSocket(path), true, handler::handle, access, Limits.defaults(), log);
         } catch (IOException e) {
@@ -389,6 +392,14 @@ final class AdminServer implements AutoCloseable {
         AdminServer a = agents;
         if (a != null) {
             a.close();
+        }
+        AutoCloseable other = alsoClose;
+        if (other != null) {
+            try {
+                other.close();
+            } catch (Exception e) {
+                // closing anyway
+            }
         }
         try {
             server.close();

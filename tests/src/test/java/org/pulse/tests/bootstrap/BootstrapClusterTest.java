@@ -106,7 +106,7 @@ class BootstrapClusterTest {
 
     static void startNode(int i) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/crmd").toString(), "--config", conf(i).toString());
-        pb.environment().put("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS);
+        pb.environment().putAll(LocalCluster.daemonEnv());
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("n" + i).resolve("crmd.log").toFile()));
         nodes[i] = pb.start();

@@ -214,6 +214,29 @@ class AdminAccessClusterTest {
         assertTrue(cibAsRoot().contains("pulse-acl-db-secret"), "root sees it");
     }
 
+    /**
+     * crm simulate on the live CIB through crmd's resident scheduler: only for a caller who may read
+     * all of it (the member's ACLs hide a parameter: refused, naming what to do); the viewer reads
+     * everything and gets the schedule; the member may still simulate a CIB it brings.
+     */
+    @Test
+    @Order(3)
+    void simulatingTheLiveCibNeedsReadAccessToAllOfIt() throws Exception {
+        long now = System.currentTimeMillis();
+        AdminResponse member = as(MEMBER, AdminOp.SIMULATE, "now_ms", now);
+        assertEquals("access-denied", member.error().code(), member.toString());
+        assertTrue(member.error().message().contains(MEMBER) && member.error().message().contains("--cib-file"),
+                member.error().message());
+        AdminResponse viewer = as(VIEWER, AdminOp.SIMULATE, "now_ms", now);
+        assertTrue(viewer.ok(), viewer.toString());
+        assertTrue(FailoverAdmin.str(viewer.result(), "text").contains("web"), viewer.toString());
+        String own = "<cib validate-with=\"pacemaker-3.9\" epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\"><configuration>"
+                + "<crm_config/><nodes><node id=\"1\" uname=\"n1\"/></nodes><resources/><constraints/></configuration>"
+                + "<status/></cib>";
+        AdminResponse ownCib = as(MEMBER, AdminOp.SIMULATE, "cib", own, "now_ms", now);
+        assertTrue(ownCib.ok(), ownCib.toString());
+    }
+
     @Test
     @Order(4)
     void aMembersAllowedWriteIsRecordedWithWhoMadeIt() throws Exception {
@@ -237,6 +260,8 @@ class AdminAccessClusterTest {
                 r.error().message());
         AdminResponse q = as(STRANGER, AdminOp.QUERY);
         assertFalse(q.ok());
+        AdminResponse sim = as(STRANGER, AdminOp.SIMULATE, "now_ms", 1L);
+        assertEquals("access-denied", sim.error().code(), sim.toString());
     }
 
     /**

@@ -83,7 +83,7 @@ class ConsoleTlsTest {
         ProcessBuilder pb = new ProcessBuilder("unshare", "--net", "--fork", "--kill-child", "--", "sh", "-c",
                 "ip link set lo up && ip addr add " + ADDRESS + "/32 dev lo && exec \"$0\" --config \"$1\"",
                 repo.resolve("bin/crmd").toString(), conf.toString());
-        pb.environment().put("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS);
+        pb.environment().putAll(LocalCluster.daemonEnv());
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("crmd.log").toFile()));
         Process p = pb.start();

@@ -134,7 +134,7 @@ class ArbitratorLabTest {
                 + "self_fence = exit\n";
         Files.writeString(n.runDir().resolve("crmd.conf"), conf);
         crmd[i] = lab.startInOwnMountNamespace(n, List.of(repo.resolve("bin/crmd").toString(), "--config",
-                n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS),
+                n.runDir().resolve("crmd.conf").toString()), LocalCluster.daemonEnv(),
                 log(n));
     }
 

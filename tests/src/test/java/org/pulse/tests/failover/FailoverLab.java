@@ -226,8 +226,7 @@ final class FailoverLab implements AutoCloseable {
     void startNode(int i) throws IOException {
         NetnsLab.Node n = node(i);
         Process p = lab.startInOwnMountNamespace(n, List.of(build[i].resolve("bin/crmd").toString(), "--config",
-                n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS",
-                (LocalCluster.DAEMON_JAVA_OPTS + " " + extraJavaOpts).strip()), log(i));
+                n.runDir().resolve("crmd.conf").toString()), LocalCluster.daemonEnv(extraJavaOpts), log(i));
         crmd[i] = p;
         killed[i] = false;
         // nsenter, unshare and setsid exec in place, so this is crmd's own PID.
@@ -599,13 +598,18 @@ final class FailoverLab implements AutoCloseable {
 
     /**
      * Stops the cluster's daemons and probes, and keeps the node logs (the NetnsLab, closed by its
-     * owner, removes the rest) in java.io.tmpdir/pulse-failover-logs-PREFIX for a post-mortem.
+     * owner, removes the rest) in java.io.tmpdir/pulse-failover-logs for a post-mortem: the last
+     * run's only, so runs do not pile up directories in /tmp.
      */
     @Override
     public void close() {
         try {
-            Path keep = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
-                    "pulse-failover-logs-" + lab.prefix()));
+            Path keep = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "pulse-failover-logs"));
+            try (var old = Files.list(keep)) {
+                for (Path f : (Iterable<Path>) old::iterator) {
+                    Files.deleteIfExists(f);
+                }
+            }
             for (int i = 1; i <= NODES; i++) {
                 if (Files.exists(log(i))) {
                     Files.copy(log(i), keep.resolve(name(i) + "-crmd.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -117,7 +117,7 @@ class ProtocolAttackLabTest {
                 + dir.resolve("data") + "\nsocket = " + dir.resolve("crmd.sock") + "\nha_rsctmp = " + dir.resolve("rsctmp")
                 + "\nhttp = off\nfailure_detection_ms = 500\nself_fence = exit\n");
         return lab.start(host, List.of(repo.resolve("bin/crmd").toString(), "--config", conf.toString()),
-                Map.of("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS), dir.resolve("crmd.log"));
+                LocalCluster.daemonEnv(), dir.resolve("crmd.log"));
     }
 
     private static boolean logHas(Path log, String text) {

@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +41,7 @@ class SbdPoisonPillLabTest {
     static String vip;
     static String disk;
     static Path agent;
-    static final List<Process> simulators = new ArrayList<>();
+    static WatchdogSims watchdogs;
 
     @BeforeAll
     static void start() throws Exception {
@@ -62,24 +59,11 @@ class SbdPoisonPillLabTest {
                 "--watchdog-ms", Long.toString(WATCHDOG_MS), "--msgwait-ms", Long.toString(MSGWAIT_MS), "--loop-ms",
                 Long.toString(LOOP_MS)), Map.of(), Duration.ofSeconds(30));
         assertTrue(created.ok(), "fence_pulse_sbd create: " + created.stdout() + created.stderr());
-        Path devices = lab.dir("watchdog");
-        Path power = lab.dir("power");
         for (int i = 1; i <= FailoverLab.NODES; i++) {
-            String name = lab.node(i).name();
             Files.createSymbolicLink(link(i), Path.of(disk));
-            ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/pulse-watchdog-sim").toString(), "--device",
-                    devices.resolve(name).toString(), "--timeout-ms", Long.toString(WATCHDOG_MS), "--node", name,
-                    "--power-dir", power.toString(), "--agent", repo.resolve("crmd/src/main/fence/fence_pulse_sim").toString());
-            pb.redirectErrorStream(true).redirectOutput(lab.workDir().resolve("watchdog-" + name + ".log").toFile());
-            simulators.add(pb.start());
         }
-        for (int i = 1; i <= FailoverLab.NODES; i++) {
-            Path log = lab.workDir().resolve("watchdog-" + lab.node(i).name() + ".log");
-            assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(60), () -> WatchdogFencingLabTest.read(log)
-                    .contains(" ready ") ? "ok" : null), "the watchdog simulator did not start");
-        }
-        cluster = FailoverLab.start(lab, repo, 500, i -> "watchdog = " + devices.resolve(lab.node(i).name()) + "\n"
-                + "watchdog_timeout_ms = " + WATCHDOG_MS + "\n" + "sbd_devices = " + link(i) + "\n");
+        watchdogs = WatchdogSims.start(lab, repo, WATCHDOG_MS);
+        cluster = FailoverLab.start(lab, repo, 500, i -> watchdogs.nodeConfig(i) + "sbd_devices = " + link(i) + "\n");
         System.out.println("SbdPoisonPillLabTest: " + lab + "; disk " + disk + "; node logs " + cluster.logs());
         assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
                 "the three lab nodes did not agree on a DC within 120 s; logs " + cluster.logs());
@@ -101,13 +85,8 @@ class SbdPoisonPillLabTest {
 
     @AfterAll
     static void stop() {
-        for (Process p : simulators) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (watchdogs != null) {
+            watchdogs.close();
         }
         if (cluster != null) {
             cluster.close();
@@ -144,7 +123,7 @@ class SbdPoisonPillLabTest {
         assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(20), () -> cluster.fenced(victim) ? "yes" : null),
                 on + " did not reset itself through its watchdog after the pill");
         long resetAt = cluster.fencedAtEpochMs(victim);
-        String victimLog = WatchdogFencingLabTest.read(cluster.log(victim));
+        String victimLog = WatchdogSims.read(cluster.log(victim));
         assertTrue(victimLog.contains("poison pill (off) from"), on + " did not reset because of the pill; its log:\n"
                 + victimLog.lines().filter(l -> l.contains("sbd") || l.contains("watchdog")).toList());
         System.out.printf("poison pill for %s: written %d ms after the cut, %s reset %d ms after the pill, VIP on %s"
@@ -171,17 +150,17 @@ class SbdPoisonPillLabTest {
         Files.delete(link(node));
         Files.createSymbolicLink(link(node), lab.workDir().resolve("no-such-disk"));
         try {
-            assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(10), () -> WatchdogFencingLabTest.read(cluster.log(node))
+            assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(10), () -> WatchdogSims.read(cluster.log(node))
                     .contains("cannot read this node's slot") ? "yes" : null), on + " did not notice the disk was gone");
             Thread.sleep(3 * WATCHDOG_MS);
             assertTrue(cluster.alive(node) && !cluster.fenced(node), on + " was reset although it is quorate: "
-                    + WatchdogFencingLabTest.read(lab.workDir().resolve("watchdog-" + on + ".log")));
+                    + WatchdogSims.read(watchdogs.log(cluster.index(on))));
             assertEquals(on, cluster.agreedRunningOn("vip", cluster.all()), "the VIP moved although nothing failed");
         } finally {
             Files.delete(link(node));
             Files.createSymbolicLink(link(node), Path.of(disk));
         }
-        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(10), () -> WatchdogFencingLabTest.read(cluster.log(node))
+        assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(10), () -> WatchdogSims.read(cluster.log(node))
                 .contains("readable again") ? "yes" : null), on + " did not read the disk again");
     }
 }

@@ -116,7 +116,7 @@ final class TwoNodeLab implements AutoCloseable {
     void startNode(int i) throws IOException {
         NetnsLab.Node n = node(i);
         crmd[i] = lab.startInOwnMountNamespace(n, List.of(repo.resolve("bin/crmd").toString(), "--config",
-                n.runDir().resolve("crmd.conf").toString()), Map.of("PULSE_JAVA_OPTS", LocalCluster.DAEMON_JAVA_OPTS),
+                n.runDir().resolve("crmd.conf").toString()), LocalCluster.daemonEnv(),
                 log(i));
         Files.writeString(power.resolve(name(i) + ".pid"), Long.toString(crmd[i].pid()));
         Files.deleteIfExists(power.resolve(name(i) + ".state"));

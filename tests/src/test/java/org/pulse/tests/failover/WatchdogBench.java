@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.pulse.bench.FailoverProbe;
 import org.pulse.tests.support.NetnsLab;
 
@@ -75,28 +74,10 @@ final class WatchdogBench {
         long fdMs = detectionMs(requestedFdMs);
         String label = fencing.label();
         List<Long> out = new ArrayList<>();
-        List<Process> sims = new ArrayList<>();
         try (NetnsLab lab = NetnsLab.create(FailoverLab.NODES)) {
             Setup setup = fencing.prepare(lab, repo);
-            Path devices = lab.dir("watchdog");
-            Path power = lab.dir("power");
-            for (int i = 1; i <= FailoverLab.NODES; i++) {
-                String name = lab.node(i).name();
-                sims.add(new ProcessBuilder(repo.resolve("bin/pulse-watchdog-sim").toString(), "--device",
-                        devices.resolve(name).toString(), "--timeout-ms", Long.toString(WATCHDOG_MS), "--node", name,
-                        "--power-dir", power.toString(), "--agent", repo.resolve("crmd/src/main/fence/fence_pulse_sim").toString())
-                        .redirectErrorStream(true).redirectOutput(lab.workDir().resolve("watchdog-" + name + ".log").toFile())
-                        .start());
-            }
-            for (int i = 1; i <= FailoverLab.NODES; i++) {
-                Path log = lab.workDir().resolve("watchdog-" + lab.node(i).name() + ".log");
-                if (FailoverLab.waitFor(Duration.ofSeconds(60), () -> WatchdogFencingLabTest.read(log).contains(" ready ")
-                        ? "ok" : null) == null) {
-                    throw new IllegalStateException("a watchdog simulator did not start: " + log);
-                }
-            }
-            FailoverLab cluster = FailoverLab.start(lab, repo, fdMs, i -> "watchdog = " + devices.resolve(lab.node(i).name())
-                    + "\nwatchdog_timeout_ms = " + WATCHDOG_MS + "\n" + setup.nodeConfig());
+            WatchdogSims sims = WatchdogSims.start(lab, repo, WATCHDOG_MS);
+            FailoverLab cluster = FailoverLab.start(lab, repo, fdMs, i -> sims.nodeConfig(i) + setup.nodeConfig());
             try {
                 if (FailoverLab.waitFor(Duration.ofSeconds(180), () -> cluster.agreedDc(cluster.all())) == null) {
                     throw new IllegalStateException("the " + label + " lab did not form in 180 s; logs " + cluster.logs());
@@ -143,10 +124,7 @@ final class WatchdogBench {
                     }
                 }
             } finally {
-                for (Process p : sims) {
-                    p.destroyForcibly();
-                    p.waitFor(10, TimeUnit.SECONDS);
-                }
+                sims.close(); // first: the cluster's teardown kills the nodes, and the watchdogs must not fire then
                 cluster.close();
             }
         }

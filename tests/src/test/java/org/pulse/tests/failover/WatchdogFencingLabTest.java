@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -38,7 +35,7 @@ class WatchdogFencingLabTest {
     static NetnsLab lab;
     static FailoverLab cluster;
     static String vip;
-    static final List<Process> simulators = new ArrayList<>();
+    static WatchdogSims watchdogs;
 
     @BeforeAll
     static void start() throws Exception {
@@ -50,47 +47,19 @@ class WatchdogFencingLabTest {
         TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
                 "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
         lab = NetnsLab.create(FailoverLab.NODES);
-        Path devices = lab.dir("watchdog");
-        Path power = lab.dir("power");
-        for (int i = 1; i <= FailoverLab.NODES; i++) {
-            String name = lab.node(i).name();
-            ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/pulse-watchdog-sim").toString(), "--device",
-                    devices.resolve(name).toString(), "--timeout-ms", Long.toString(WATCHDOG_MS), "--node", name,
-                    "--power-dir", power.toString(), "--agent", repo.resolve("crmd/src/main/fence/fence_pulse_sim").toString());
-            pb.redirectErrorStream(true).redirectOutput(lab.workDir().resolve("watchdog-" + name + ".log").toFile());
-            simulators.add(pb.start());
-        }
-        for (int i = 1; i <= FailoverLab.NODES; i++) {
-            Path log = lab.workDir().resolve("watchdog-" + lab.node(i).name() + ".log");
-            assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(60), () -> read(log).contains(" ready ") ? "ok" : null),
-                    "the watchdog simulator did not start: " + read(log));
-        }
-        cluster = FailoverLab.start(lab, repo, 500, i -> "watchdog = " + devices.resolve(lab.node(i).name()) + "\n"
-                + "watchdog_timeout_ms = " + WATCHDOG_MS + "\n");
+        watchdogs = WatchdogSims.start(lab, repo, WATCHDOG_MS);
+        cluster = FailoverLab.start(lab, repo, 500, watchdogs::nodeConfig);
         System.out.println("WatchdogFencingLabTest: " + lab + "; node logs " + cluster.logs());
         assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(120), () -> cluster.agreedDc(cluster.all())),
                 "the three lab nodes did not agree on a DC within 120 s; logs " + cluster.logs());
         vip = lab.vip(0);
     }
 
-    static String read(Path p) {
-        try {
-            return Files.exists(p) ? Files.readString(p) : "";
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     @AfterAll
     static void stop() {
         // The simulators first: the lab's teardown kills the nodes, and their watchdogs must not fire then.
-        for (Process p : simulators) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (watchdogs != null) {
+            watchdogs.close();
         }
         if (cluster != null) {
             cluster.close();
@@ -135,7 +104,7 @@ class WatchdogFencingLabTest {
         long seenAt = System.currentTimeMillis();
         assertNotNull(movedTo, "the VIP was not recovered within 60 s of cutting " + on + "; logs " + cluster.logs());
         assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(20), () -> cluster.fenced(victim) ? "yes" : null),
-                on + " was not powered off by its watchdog: " + read(lab.workDir().resolve("watchdog-" + on + ".log")));
+                on + " was not powered off by its watchdog: " + WatchdogSims.read(lab.workDir().resolve("watchdog-" + on + ".log")));
         long resetAt = cluster.fencedAtEpochMs(victim);
         System.out.printf("watchdog fencing of %s (link cut): reset by its watchdog %d ms after the cut, VIP on %s"
                 + " %d ms after the cut (stonith-watchdog-timeout %d ms)%n", on, resetAt - cutAt, movedTo,
@@ -167,7 +136,7 @@ class WatchdogFencingLabTest {
                 Duration.ofSeconds(10));
         assertTrue(r.ok(), "kill -STOP " + pid + ": " + r.stderr());
         assertNotNull(FailoverLab.waitFor(Duration.ofSeconds(30), () -> cluster.fenced(victim) ? "yes" : null),
-                on + " (crmd frozen) was not reset by its watchdog: " + read(lab.workDir().resolve("watchdog-" + on + ".log")));
+                on + " (crmd frozen) was not reset by its watchdog: " + WatchdogSims.read(lab.workDir().resolve("watchdog-" + on + ".log")));
         long resetAt = cluster.fencedAtEpochMs(victim);
         String movedTo = FailoverLab.waitFor(Duration.ofSeconds(60), () -> {
             String w = cluster.agreedRunningOn("vip", survivors);

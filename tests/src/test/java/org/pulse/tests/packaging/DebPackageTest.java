@@ -101,6 +101,7 @@ class DebPackageTest {
         expected.put("/usr/lib/pulse/bin/crmd", "regular file root:root 755");
         expected.put("/usr/lib/pulse/bin/crm", "regular file root:root 755");
         expected.put("/usr/lib/pulse/bin/pulse-launch", "regular file root:root 755");
+        expected.put("/usr/lib/pulse/bin/pulse-cds", "regular file root:root 755");
         expected.put("/usr/lib/pulse/bin/pulse-shim", "regular file root:root 755");
         for (String shim : List.of("crm_attribute", "crm_node", "attrd_updater")) {
             expected.put("/usr/lib/pulse/bin/" + shim, "regular file root:root 755");
@@ -154,6 +155,12 @@ class DebPackageTest {
         }
         check("getent", "passwd", "hacluster");
         check("getent", "group", "haclient");
+        // postinst made the class-data archives for this JDK and these jars, where the launchers look.
+        for (String module : List.of("crmd", "crm-shell")) {
+            String jsa = check("/usr/lib/pulse/bin/pulse-cds", "--path", module).stdout().strip();
+            assertTrue(jsa.startsWith("/var/cache/pulse/cds/" + module + "-") && jsa.endsWith(".jsa"), jsa);
+            assertTrue(Files.isRegularFile(Path.of(jsa)) && Files.size(Path.of(jsa)) > 1_000_000, "postinst made no class-data archive for " + module + ": " + jsa);
+        }
 
         // Every command answers --help from where the package put it.
         assertHelp("usage: crmd --config FILE", "/usr/sbin/pulse-crmd", "--help");
@@ -275,7 +282,7 @@ class DebPackageTest {
             }
             left.add(f);
         }
-        for (String f : List.of("/var/lib/pulse", "/run/pulse", "/var/log/pulse", "/etc/pulse", "/usr/lib/pulse",
+        for (String f : List.of("/var/lib/pulse", "/run/pulse", "/var/log/pulse", "/var/cache/pulse", "/etc/pulse", "/usr/lib/pulse",
                 "/var/lib/dpkg/alternatives/crm", "/etc/alternatives/crm")) {
             // /etc/pulse is also PulseAudio's (libpulse0's client.conf): dpkg keeps a directory another
             // package owns, and so it must.

@@ -118,6 +118,28 @@ class LiveShellTest {
             }
         }), "failcount set did not reach the live CIB");
         crm("resource", "cleanup", "d1");
+        // crmsh's cleanup of everything (no resource named) and refresh, live: the shell once sent a
+        // request with no resource and failed before it left ("only strings ... travel, not null")
+        crm("resource", "failcount", "d1", "set", "node1", "2");
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(20), () -> {
+            try {
+                return cluster.crm(1, "resource", "failcount", "d1", "show", "node1").getValue().contains("value=2");
+            } catch (Exception e) {
+                return false;
+            }
+        }), "failcount set did not reach the live CIB");
+        assertTrue(crm("resource", "cleanup").contains("Cleaned up all resources"));
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(20), () -> {
+            try {
+                return cluster.crm(1, "resource", "failcount", "d1", "show", "node1").getValue().contains("value=0");
+            } catch (Exception e) {
+                return false;
+            }
+        }), "crm resource cleanup (all) left d1's fail count");
+        assertTrue(crm("resource", "refresh", "d1").contains("Refreshed d1"));
+        waitForStatus("d1\t(ocf:pulse:Dummy):\t Started node1");
+        crm("node", "utilization", "node1", "set", "cpu", "4");
+        assertTrue(crm("node", "utilization", "node1", "show", "cpu").contains("value=4"));
 
         String json = crm("status", "--output", "json");
         assertTrue(json.contains("\"version\": \"pulse-status/1\""), json);

@@ -3,7 +3,6 @@ package org.pulse.tests.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,47 +25,29 @@ class ArsenalSimulationTest {
     void invariantsHoldWithTheArbitratorAndWatchdogsUnderFaults() {
         long base = Long.getLong("pulse.sim.arsenal.seed", 20261206L);
         int count = Integer.getInteger("pulse.sim.arsenal.schedules", SCHEDULES);
-        List<String> failures = new ArrayList<>();
-        long events = 0;
-        long resets = 0;
-        long losses = 0;
-        long grants = 0;
-        long fencings = 0;
-        List<String> replayMismatches = new ArrayList<>();
-        long started = System.nanoTime();
-        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
-        long cpuStartedNs = cpu.getCurrentThreadCpuTime();
-        for (int i = 0; i < count; i++) {
-            long seed = base + i;
-            SimScenario s = new SimScenario(seed, SimScenario.scheduler(), true);
-            String violation;
-            try {
-                violation = s.run();
-            } catch (RuntimeException e) {
-                violation = "exception: " + e;
-                e.printStackTrace();
-            }
-            events += s.sim.eventsHandled;
+        Totals t = new Totals();
+        SimSchedules run = SimSchedules.run(base, count, seed -> new SimScenario(seed, SimScenario.scheduler(), true), null,
+                t::add);
+        System.out.printf("arsenal simulation: %d schedules from seed %d, %d events, %d arbitrator votes granted,"
+                + " %d arbitrator losses, %d watchdog resets, %d fencings, %d failed, %s%n", count, base,
+                run.events, t.grants, t.losses, t.resets, run.fencings, run.failures.size(), run.time());
+        assertEquals(List.of(), run.failures, "failing seeds");
+        assertEquals(List.of(), run.replayMismatches.stream().limit(5).toList(),
+                "saved inputs that do not replay as the transition the DC ran");
+        assertTrue(t.grants > 0 && t.losses > 0 && t.resets > 0, "the schedules exercised the arbitrator (" + t.grants
+                + " grants, " + t.losses + " losses) and the watchdogs (" + t.resets + " resets)");
+    }
+
+    /** What this campaign counts beyond failures and events, summed over its schedules. */
+    private static final class Totals {
+        long resets;
+        long losses;
+        long grants;
+
+        void add(SimScenario s) {
             resets += s.sim.watchdogResets;
             losses += s.sim.arbitratorLosses;
             grants += s.sim.arbitratorGrants;
-            fencings += s.sim.fencings;
-            for (String m : s.sim.replayMismatches) {
-                replayMismatches.add(s.describe() + ": " + m);
-            }
-            if (violation != null) {
-                failures.add(s.describe() + ": " + violation);
-                System.out.println("FAILED " + s.describe() + ": " + violation + "\n--- last events ---\n" + s.log());
-            }
         }
-        System.out.printf("arsenal simulation: %d schedules from seed %d, %d events, %d arbitrator votes granted,"
-                + " %d arbitrator losses, %d watchdog resets, %d fencings, %d failed, %.1f s (%.1f s CPU)%n", count, base,
-                events, grants, losses, resets, fencings, failures.size(), (System.nanoTime() - started) / 1e9,
-                (cpu.getCurrentThreadCpuTime() - cpuStartedNs) / 1e9);
-        assertEquals(List.of(), failures, "failing seeds");
-        assertEquals(List.of(), replayMismatches.stream().limit(5).toList(),
-                "saved inputs that do not replay as the transition the DC ran");
-        assertTrue(grants > 0 && losses > 0 && resets > 0, "the schedules exercised the arbitrator (" + grants
-                + " grants, " + losses + " losses) and the watchdogs (" + resets + " resets)");
     }
 }

@@ -104,12 +104,7 @@ public final class SimCampaign {
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpuStartNs = cpu.getCurrentThreadCpuTime();
         SimScenario s = new SimScenario(seed, SimScenario.scheduler());
-        String violation;
-        try {
-            violation = s.run();
-        } catch (RuntimeException e) {
-            violation = "exception: " + e;
-        }
+        String violation = SimSchedules.violation(s);
         if (violation == null && !s.sim.replayMismatches.isEmpty()) {
             violation = "a saved input does not replay as the transition the DC ran: " + s.sim.replayMismatches.get(0);
         }

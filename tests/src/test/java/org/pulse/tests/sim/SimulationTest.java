@@ -3,7 +3,9 @@ package org.pulse.tests.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,42 +27,47 @@ class SimulationTest {
     void invariantsHoldUnderFaultsAndTheClusterConvergesAfterHealing() {
         long base = Long.getLong("pulse.sim.seed", 20261122L);
         int count = Integer.getInteger("pulse.sim.schedules", SCHEDULES);
-        List<String> failures = new ArrayList<>();
-        long events = 0;
-        long fencings = 0;
-        long fenceFailures = 0;
-        long crashes = 0;
-        long acked = 0;
-        long neverReturned = 0;
-        long freezes = 0;
-        long replayed = 0;
-        long parityInputs = 0;
-        long parityFencing = 0;
-        long parityFencingPlannerOnly = 0;
-        long parityFencingPeOnly = 0;
-        List<String> replayMismatches = new ArrayList<>();
-        List<String> parityExamples = new ArrayList<>();
-        java.util.Map<String, Integer> exampleKinds = new java.util.HashMap<>();
-        int lateFenced = 0;
-        long lateFenceMaxMs = 0;
-        long started = System.nanoTime();
-        // CPU time as well as wall time: on a shared machine the wall time says more about the neighbours.
-        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
-        long cpuStartedNs = cpu.getCurrentThreadCpuTime();
-        for (int i = 0; i < count; i++) {
-            long seed = base + i;
-            SimScenario s = new SimScenario(seed, SimScenario.scheduler());
-            String violation;
-            try {
-                violation = s.run();
-            } catch (RuntimeException e) {
-                violation = "exception: " + e;
-                e.printStackTrace();
-            }
-            events += s.sim.eventsHandled;
-            fencings += s.sim.fencings;
+        Totals t = new Totals();
+        SimSchedules run = SimSchedules.run(base, count, seed -> new SimScenario(seed, SimScenario.scheduler()), null, t::add);
+        List<String> failures = run.failures;
+        List<String> replayMismatches = run.replayMismatches;
+        System.out.printf("simulation: %d schedules from seed %d, %d events, %d crmd crashes, %d crmd freezes,"
+                + " %d operations that never returned, %d fencings (%d fencing runs failed or hung), %d acknowledged"
+                + " writes checked, %d failed, %s%n", count, base, run.events, run.crashes, t.freezes,
+                t.neverReturned, run.fencings, t.fenceFailures, run.ackedWrites, failures.size(), run.time());
+        System.out.printf("simulation: late phase (a node dies while a survivor's probe never returns): fenced in"
+                + " %d schedules, at most %d ms after it died%n", t.lateFenced, t.lateFenceMaxMs);
+        System.out.printf("simulation: replay: %d inputs the policy engine decided on, scheduled again: %d gave a"
+                + " transition other than the one the DC ran%n", t.replayed, replayMismatches.size());
+        System.out.printf("simulation: parity of the DC's fencing and the policy engine's over %d inputs: differs in"
+                + " %d (the DC fences a node the engine does not in %d, the engine one the DC does not in %d)%n",
+                t.parityInputs, t.parityFencing, t.parityFencingPlannerOnly, t.parityFencingPeOnly);
+        t.parityExamples.stream().limit(18).forEach(e -> System.out.println("  parity: " + e));
+        replayMismatches.stream().limit(5).forEach(m -> System.out.println("REPLAY MISMATCH " + m));
+        assertEquals(List.of(), failures, "failing seeds (pin one in PinnedSeedsTest to debug)");
+        assertEquals(List.of(), replayMismatches.stream().limit(5).toList(),
+                "saved inputs that do not replay as the transition the DC ran");
+        // One decider (issue 11): the DC fences exactly what the policy engine's transition fences (itself aside).
+        assertEquals(0, t.parityFencing, "inputs where the DC's fencing differs from the policy engine's");
+    }
+
+    /** What this campaign counts beyond failures and events, summed over its schedules. */
+    private static final class Totals {
+        long fenceFailures;
+        long neverReturned;
+        long freezes;
+        long replayed;
+        long parityInputs;
+        long parityFencing;
+        long parityFencingPlannerOnly;
+        long parityFencingPeOnly;
+        final List<String> parityExamples = new ArrayList<>();
+        final Map<String, Integer> exampleKinds = new HashMap<>();
+        int lateFenced;
+        long lateFenceMaxMs;
+
+        void add(SimScenario s) {
             fenceFailures += s.sim.fenceRunsFailed;
-            crashes += s.sim.crashes;
             neverReturned += s.sim.neverReturned;
             freezes += s.sim.freezes;
             replayed += s.sim.replayed;
@@ -72,41 +79,13 @@ class SimulationTest {
                 // At most 3 examples of each kind (the text starts with it), from whichever seeds show one.
                 String kind = e.substring(0, e.indexOf(':'));
                 if (exampleKinds.merge(kind, 1, Integer::sum) <= 3) {
-                    parityExamples.add("seed " + seed + ": " + e);
+                    parityExamples.add(s.describe() + ": " + e);
                 }
-            }
-            for (String m : s.sim.replayMismatches) {
-                replayMismatches.add(s.describe() + ": " + m);
             }
             if (s.lateFencedAfterMs >= 0) {
                 lateFenced++;
                 lateFenceMaxMs = Math.max(lateFenceMaxMs, s.lateFencedAfterMs);
             }
-            acked += s.ackedWrites();
-            if (violation != null) {
-                failures.add(s.describe() + ": " + violation);
-                System.out.println("FAILED " + s.describe() + ": " + violation + "\n--- last events ---\n"
-                        + s.log());
-            }
         }
-        System.out.printf("simulation: %d schedules from seed %d, %d events, %d crmd crashes, %d crmd freezes,"
-                + " %d operations that never returned, %d fencings (%d fencing runs failed or hung), %d acknowledged"
-                + " writes checked, %d failed, %.1f s (%.1f s CPU)%n", count, base, events, crashes, freezes,
-                neverReturned, fencings, fenceFailures, acked, failures.size(), (System.nanoTime() - started) / 1e9,
-                (cpu.getCurrentThreadCpuTime() - cpuStartedNs) / 1e9);
-        System.out.printf("simulation: late phase (a node dies while a survivor's probe never returns): fenced in"
-                + " %d schedules, at most %d ms after it died%n", lateFenced, lateFenceMaxMs);
-        System.out.printf("simulation: replay: %d inputs the policy engine decided on, scheduled again: %d gave a"
-                + " transition other than the one the DC ran%n", replayed, replayMismatches.size());
-        System.out.printf("simulation: parity of the DC's fencing and the policy engine's over %d inputs: differs in"
-                + " %d (the DC fences a node the engine does not in %d, the engine one the DC does not in %d)%n",
-                parityInputs, parityFencing, parityFencingPlannerOnly, parityFencingPeOnly);
-        parityExamples.stream().limit(18).forEach(e -> System.out.println("  parity: " + e));
-        replayMismatches.stream().limit(5).forEach(m -> System.out.println("REPLAY MISMATCH " + m));
-        assertEquals(List.of(), failures, "failing seeds (pin one in PinnedSeedsTest to debug)");
-        assertEquals(List.of(), replayMismatches.stream().limit(5).toList(),
-                "saved inputs that do not replay as the transition the DC ran");
-        // One decider (issue 11): the DC fences exactly what the policy engine's transition fences (itself aside).
-        assertEquals(0, parityFencing, "inputs where the DC's fencing differs from the policy engine's");
     }
 }

@@ -1,4 +1,4 @@
-package org.pulse.shell;
+package org.pulse.policy.simulate;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,7 +66,7 @@ final class TransitionRun {
                 }
                 if (a.resource() == null || !"rsc_op".equals(a.kind()) || List.of("cancel", "delete", "lrm_delete")
                         .contains(a.operation())) {
-                    executed.add(SimulateCommand.describe(a));
+                    executed.add(Simulation.describe(a));
                     continue;
                 }
                 String lrmId = historyId(cib, a.resource());

@@ -169,12 +169,12 @@ final class Promotion {
             if (col.dependentRole() != Role.PROMOTED && col.dependentRole() != Role.UNPROMOTED) {
                 continue;
             }
-            // with a clone as primary every role colocation counts in full (Pacemaker adds it to
-            // the instance's priority where a primary instance is); with a primitive or group the
-            // restrictions asked for apply
+            // a colocation of the Unpromoted role counts (negated) only with a clone as primary,
+            // then in full; one of the Promoted role counts for promotability only when mandatory
+            // (mandatoryOnly), whatever the primary
             boolean clonePrimary = col.primary().kind == Rsc.Kind.CLONE;
-            if (!clonePrimary && (promotedOnly && col.dependentRole() != Role.PROMOTED
-                    || mandatoryOnly && Math.abs(col.score()) < Scores.INFINITY)) {
+            if (col.dependentRole() == Role.UNPROMOTED ? !clonePrimary && promotedOnly
+                    : mandatoryOnly && Math.abs(col.score()) < Scores.INFINITY) {
                 continue;
             }
             boolean there = primaryOn(col.primary(), col.primaryRole(), inst.assigned);

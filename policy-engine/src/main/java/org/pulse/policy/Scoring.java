@@ -296,7 +296,7 @@ final class Scoring {
         if (r.fatalBan || (clone != null && clone.fatalBan)) {
             t.banAll("fatal error in the history (not configured)", c.nodes());
         }
-        if (r.stopForced) {
+        if (r.stopForced || clone != null && clone.stopForced) {
             t.banAll("on-fail=stop after a failure", c.nodes());
         }
         if (r.lockedTo != null) {

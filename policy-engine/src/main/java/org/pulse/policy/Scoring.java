@@ -180,6 +180,15 @@ final class Scoring {
         }
         if (r.isPrimitive()) {
             primitiveTerms(r, t);
+        } else if (r.kind == Rsc.Kind.CLONE && !r.uniqueClone && r.cloneAncestor() == null) {
+            // an anonymous clone whose primitive reached migration-threshold on a node is banned
+            // there as a whole (Pacemaker bans the uber-parent): the clone's own table says so too,
+            // which is what ranks it and what its dependents see before its instances are placed
+            for (Map.Entry<SNode, String> e : cloneThresholdBans(r, c.now().getEpochSecond(), true).entrySet()) {
+                if (t.allows(e.getKey())) {
+                    t.add(e.getKey(), -Scores.INFINITY, e.getValue());
+                }
+            }
         }
         r.scores = t;
     }
@@ -264,7 +273,7 @@ final class Scoring {
         if (clone != null && !clone.uniqueClone) {
             // an anonymous clone is forced away as a whole: a member of a cloned group that
             // reached migration-threshold on a node takes every instance, every member, off it
-            for (Map.Entry<SNode, String> e : cloneThresholdBans(clone, nowSec).entrySet()) {
+            for (Map.Entry<SNode, String> e : cloneThresholdBans(clone, nowSec, false).entrySet()) {
                 if (t.allows(e.getKey())) {
                     t.add(e.getKey(), -Scores.INFINITY, e.getValue());
                 }
@@ -301,19 +310,22 @@ final class Scoring {
     }
 
     private final Map<Rsc, Map<SNode, String>> cloneThresholdBans = new java.util.HashMap<>();
+    private final Map<Rsc, Map<SNode, String>> cloneThresholdBansAll = new java.util.HashMap<>();
 
     /**
-     * Nodes where some primitive of an anonymous clone other than a lone primitive child reached its
-     * migration-threshold, with the reason (Pacemaker bans the clone there, not just the primitive).
+     * Nodes where some primitive of an anonymous clone reached its migration-threshold, with the
+     * reason (Pacemaker bans the clone there, not just the primitive). Without {@code withLone},
+     * a lone primitive child is left out: its instances' own fail counts already ban each of them.
      */
-    private Map<SNode, String> cloneThresholdBans(Rsc clone, long nowSec) {
-        Map<SNode, String> bans = cloneThresholdBans.get(clone);
+    private Map<SNode, String> cloneThresholdBans(Rsc clone, long nowSec, boolean withLone) {
+        Map<Rsc, Map<SNode, String>> cache = withLone ? cloneThresholdBansAll : cloneThresholdBans;
+        Map<SNode, String> bans = cache.get(clone);
         if (bans != null) {
             return bans;
         }
         bans = new java.util.LinkedHashMap<>();
         for (Rsc p : clone.primitives()) {
-            if (p.parent == clone || p.failureIgnored) {
+            if ((p.parent == clone && !withLone) || p.failureIgnored) {
                 continue;   // a clone of one primitive: its own fail count already bans every instance
             }
             for (SNode n : c.nodes()) {
@@ -328,7 +340,7 @@ final class Scoring {
                 }
             }
         }
-        cloneThresholdBans.put(clone, bans);
+        cache.put(clone, bans);
         return bans;
     }
 

@@ -365,18 +365,23 @@ final class Scoring {
                 }
                 continue;
             }
-            // sets: within a sequential set each member is placed with the one before it; between sets,
-            // every member of a later set goes with every member of the earlier set
+            // sets: within a sequential set each member is placed with the one before it (a set
+            // with sequential=false colocates nothing within itself); a negative score keeps every
+            // member apart from each one before it, not just its neighbour, so that no two members
+            // of the set share a node (Pacemaker's unpack_colocation_set). Between sets, see below.
             List<ResourceSet> sets = refs.expandSets(cc.sets());
             for (ResourceSet s : sets) {
                 int score = Scores.parse(s.score() != null ? s.score() : cc.score(), 0);
-                if (s.sequential()) {
-                    for (int i = 1; i < s.resources().size(); i++) {
-                        Rsc d = c.byId().get(s.resources().get(i));
-                        Rsc p = c.byId().get(s.resources().get(i - 1));
+                if (!s.sequential()) {
+                    continue;
+                }
+                Role role = Role.parse(s.role(), Role.UNKNOWN);
+                for (int i = 1; i < s.resources().size(); i++) {
+                    Rsc d = c.byId().get(s.resources().get(i));
+                    for (int j = score < 0 ? 0 : i - 1; j < i; j++) {
+                        Rsc p = c.byId().get(s.resources().get(j));
                         if (d != null && p != null) {
-                            add(new Colocation(cc.id(), d, p, score, Role.parse(s.role(), Role.UNKNOWN),
-                                    Role.parse(s.role(), Role.UNKNOWN), cc.nodeAttribute(), influence));
+                            add(new Colocation(cc.id(), d, p, score, role, role, cc.nodeAttribute(), influence));
                         }
                     }
                 }

@@ -909,6 +909,32 @@ final class Assignment {
         return result;
     }
 
+    /**
+     * Pacemaker's assign_best_node: with a positive best score, the node the resource runs on wins
+     * any tie, whatever the strategy, except for a unique clone's instance (its instances were
+     * already offered their nodes when the clone distributed them).
+     */
+    private static boolean keepsRunningNode(Rsc u, int bestScore) {
+        return bestScore > 0 && !(u.parent != null && u.parent.kind == Rsc.Kind.CLONE && u.parent.uniqueClone);
+    }
+
+    /**
+     * At a tie that the running-node rule does not settle, Pacemaker's node sort puts the current
+     * node first only after everything the strategy compares before it is equal too: free capacity
+     * (balanced), then the number of resources placed; with minimal, the comparison goes from the
+     * score straight to the name, so the current node has no say.
+     */
+    private boolean sortsFirst(SNode cur, SNode best) {
+        String strategy = c.options().placementStrategy();
+        if ("minimal".equals(strategy)) {
+            return false;
+        }
+        if ("balanced".equals(strategy) && compareCapacity(best, cur) != 0) {
+            return false;
+        }
+        return cur.assignedCount == best.assignedCount;
+    }
+
     /** Is {@code n} a better choice than {@code best} at equal score, by the placement strategy? */
     private boolean betterTie(SNode n, SNode best) {
         String strategy = c.options().placementStrategy();
@@ -960,10 +986,7 @@ final class Assignment {
         }
         SNode cur = crowded.contains(u) ? null : unitCurrentNode(u);
         if (best != null && cur != null && cur != best && cur.canHost() && !cloneNodeFull(u, cur) && t.allows(cur) && t.get(cur) == bestScore
-                // with a positive best score the current node wins any tie; at zero, only a tie on
-                // the emptier-node rule too (Pacemaker's assign_best_node and node comparison)
-                && (bestScore > 0 || cur.assignedCount == best.assignedCount) && (!useUtilization || fits(cur, need))
-                && !("balanced".equals(c.options().placementStrategy()) && compareCapacity(best, cur) < 0)) {
+                && (!useUtilization || fits(cur, need)) && (keepsRunningNode(u, bestScore) || sortsFirst(cur, best))) {
             best = cur;
         }
         return best;

@@ -219,7 +219,7 @@ final class Assignment {
                 continue;
             }
             SNode n = base.node(i);
-            int o = other.get(n);
+            int o = otherScore(other, n);
             if (factor < 0 && o < 0) {
                 continue;   // a node the other cannot use does not become attractive
             }
@@ -235,6 +235,16 @@ final class Assignment {
             }
         }
         return out;
+    }
+
+    /**
+     * What the other side of a merge says of node n: its score there, but -INFINITY where n cannot
+     * run resources at all (standby, offline, unclean, maintenance), whatever its score. Pacemaker
+     * looks for the best node where the other resource is available and finds none there, so a
+     * group whose members sit on a standby node ranks below one on a healthy node.
+     */
+    private static int otherScore(ScoreTable other, SNode n) {
+        return n.canHost() ? other.get(n) : -Scores.INFINITY;
     }
 
     private static boolean canRunAny(ScoreTable t) {
@@ -411,7 +421,7 @@ final class Assignment {
                 continue;
             }
             SNode n = base.node(i);
-            int o = other.get(n);
+            int o = otherScore(other, n);
             if (factor < 0 && o < 0) {
                 continue;
             }
@@ -445,7 +455,7 @@ final class Assignment {
                 continue;
             }
             SNode n = base.node(i);
-            int o = other.get(n);
+            int o = otherScore(other, n);
             int add;
             if (o >= Scores.INFINITY || o <= -Scores.INFINITY) {
                 add = (factor > 0) == (o > 0) ? Scores.INFINITY : -Scores.INFINITY;
@@ -1011,8 +1021,8 @@ final class Assignment {
         u.assigned = node;
         u.unassignedReason = reason;
         if (node != null) {
-            node.assignedCount += Math.max(1, u.primitives().size());
             if (u.kind != Rsc.Kind.GROUP) {
+                node.assignedCount += Math.max(1, u.primitives().size());
                 for (Map.Entry<String, Integer> e : utilization(u).entrySet()) {
                     node.used.merge(e.getKey(), e.getValue(), Integer::sum);
                 }
@@ -1054,6 +1064,11 @@ final class Assignment {
                 }
                 if (!m.managed && m.currentNode() != null) {
                     m.assigned = m.currentNode();
+                }
+                if (m.assigned != null) {
+                    // a node's resource count (a tie-breaker between equal scores) counts the members
+                    // placed there, not those the group left stopped (Pacemaker counts each assignment)
+                    m.assigned.assignedCount++;
                 }
                 m.assignedDone = true;
             }

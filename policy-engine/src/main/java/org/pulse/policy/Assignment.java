@@ -291,9 +291,6 @@ final class Assignment {
                 continue;
             }
             float factor = (float) col.score() / Scores.INFINITY;
-            if (col.score() <= -Scores.INFINITY) {
-                continue;   // anti-colocation is applied when the dependent is placed
-            }
             ScoreTable dt = withInfluence(d, visiting);
             ScoreTable merged = merge(t, dt, factor, d.id + " (colocation " + col.id() + ")");
             if (canRunAny(merged)) {

@@ -287,7 +287,9 @@ final class Assignment {
         visiting.add(u);
         for (Colocation col : s.dependentsOf(u)) {
             Rsc d = col.dependent();
-            if (!col.influence() || visiting.contains(d) || d.assignedDone) {
+            // a dependent already placed (it was placed first, as the primary of a colocation loop)
+            // still counts: Pacemaker merges the node scores of every influencing dependent
+            if (!col.influence() || visiting.contains(d)) {
                 continue;
             }
             float factor = (float) col.score() / Scores.INFINITY;

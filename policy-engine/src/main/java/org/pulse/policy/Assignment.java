@@ -1048,23 +1048,27 @@ final class Assignment {
                         }
                     }
                 }
-                if (!blocked && capacity && !fits(node, utilization(m))) {
+                if (!blocked && capacity && m.managed && !fits(node, utilization(m))) {
                     blocked = true;
                     m.unassignedReason = "not enough free capacity on " + node.name;
                 }
-                if (!blocked) {
-                    for (Map.Entry<String, Integer> e : utilization(m).entrySet()) {
-                        node.used.merge(e.getKey(), e.getValue(), Integer::sum);
+                m.assigned = blocked ? null : node;
+                if (!m.managed) {
+                    // unmanaged: it stays where it runs, whatever the capacity; an inactive one takes no
+                    // node and none of its capacity, and the members after it (colocated with it) stop
+                    m.assigned = m.currentNode();
+                    if (m.assigned == null && !blocked && node != null) {
+                        blocked = true;
+                        m.unassignedReason = "it is unmanaged and not active";
                     }
                 }
-                m.assigned = blocked ? null : node;
                 if (m.assigned == null && m.unassignedReason == null) {
                     m.unassignedReason = node == null ? reason : "a group member before it cannot run";
                 }
-                if (!m.managed && m.currentNode() != null) {
-                    m.assigned = m.currentNode();
-                }
                 if (m.assigned != null) {
+                    for (Map.Entry<String, Integer> e : utilization(m).entrySet()) {
+                        m.assigned.used.merge(e.getKey(), e.getValue(), Integer::sum);
+                    }
                     // a node's resource count (a tie-breaker between equal scores) counts the members
                     // placed there, not those the group left stopped (Pacemaker counts each assignment)
                     m.assigned.assignedCount++;

@@ -352,12 +352,20 @@ final class Assignment {
         }
     }
 
+    /**
+     * An instance counts as on a node that can keep it only when the node can host resources and
+     * the instance itself may stay there (its own score there is not negative): one whose stop
+     * failed is banned from its node, so, blocked there, it is ordered with the instances on nodes
+     * that cannot keep them and, being failed, after them. An instance that must leave a standby
+     * node is then placed before it and may take that node (Pacemaker's instance order).
+     */
     private static int instanceOrder(Rsc inst) {
         SNode cur = unitCurrentNode(inst);
         if (cur == null) {
             return 4;
         }
-        return (cur.canHost() ? 0 : 2) + (failed(inst) ? 1 : 0);
+        boolean canKeep = cur.canHost() && (inst.scores == null || inst.scores.get(cur) >= 0);
+        return (canKeep ? 0 : 2) + (failed(inst) ? 1 : 0);
     }
 
     /**

@@ -323,6 +323,7 @@ final class Assignment {
         // Pacemaker's instance order (see instanceOrder) for both passes
         List<Rsc> order = new ArrayList<>(clone.children);
         order.sort(java.util.Comparator.comparingInt(Assignment::instanceOrder));
+        instanceOrder.put(clone, order);
         for (Rsc inst : order) {
             SNode cur = unitCurrentNode(inst);
             // a failed instance is not kept first; for a cloned group only its members carry the
@@ -475,6 +476,9 @@ final class Assignment {
         }
         return out;
     }
+
+    /** Each clone's instances in the order they were placed (see assignClone). */
+    private final Map<Rsc, List<Rsc>> instanceOrder = new java.util.HashMap<>();
 
     /** Clone instances on a node that already has its share of the clone's instances. */
     private final Set<Rsc> crowded = new HashSet<>();
@@ -745,7 +749,9 @@ final class Assignment {
      * An instance placed nowhere works as a primary placed nowhere.
      */
     private ScoreTable applyEachInstance(Rsc u, ScoreTable t, Colocation col, Rsc clone) {
-        for (Rsc inst : clone.children) {
+        // in the order the instances were placed in (Pacemaker sorts the clone's instances for
+        // that, and they stay sorted): which instance's part is the one rolled back depends on it
+        for (Rsc inst : instanceOrder.getOrDefault(clone, clone.children)) {
             if (inst.extraCopy) {
                 continue;
             }

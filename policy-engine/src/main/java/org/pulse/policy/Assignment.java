@@ -981,16 +981,23 @@ final class Assignment {
         int bestScore = Integer.MIN_VALUE;
         boolean useUtilization = !"default".equals(c.options().placementStrategy());
         Map<String, Integer> need = useUtilization ? utilization(u) : Map.of();
+        SNode mostFree = null;
         if (useUtilization) {
             // what must go with it (mandatory colocations, not placed yet) must fit too, when some node can take all
             Map<String, Integer> all = new LinkedHashMap<>(need);
             addColocatedUtilization(u, all, new HashSet<>(List.of(u)));
             if (anyFits(t, all)) {
                 need = all;
-            } else if (u.kind == Rsc.Kind.GROUP && !u.children.isEmpty() && !anyFits(t, need)) {
-                // no node holds the whole group: Pacemaker places its members one by one, so the
-                // group goes where its first member fits and the members after one that does not stop
-                need = utilization(u.children.get(0));
+            } else {
+                // no node holds it with everything that must go with it: Pacemaker then prefers the
+                // node with the most free capacity (when it scores as well as the best), and
+                // requires room only for the resource itself
+                mostFree = mostFreeNode(u, t);
+                if (u.kind == Rsc.Kind.GROUP && !u.children.isEmpty() && !anyFits(t, need)) {
+                    // no node holds the whole group: Pacemaker places its members one by one, so the
+                    // group goes where its first member fits and the members after one that does not stop
+                    need = utilization(u.children.get(0));
+                }
             }
         }
         for (int i = 0; i < t.size(); i++) {
@@ -1007,12 +1014,34 @@ final class Assignment {
                 bestScore = sc;
             }
         }
+        if (best != null && mostFree != null && mostFree != best && t.get(mostFree) >= bestScore && fits(mostFree, need)
+                && !cloneNodeFull(u, mostFree)) {
+            return mostFree;
+        }
         SNode cur = crowded.contains(u) ? null : unitCurrentNode(u);
         if (best != null && cur != null && cur != best && cur.canHost() && !cloneNodeFull(u, cur) && t.allows(cur) && t.get(cur) == bestScore
                 && (!useUtilization || fits(cur, need)) && (keepsRunningNode(u, bestScore) || sortsFirst(cur, best))) {
             best = cur;
         }
         return best;
+    }
+
+    /**
+     * The node with the most free capacity among those that may run u (can host, score 0 or more),
+     * compared attribute by attribute as balanced does; the first of equals in node order.
+     */
+    private static SNode mostFreeNode(Rsc u, ScoreTable t) {
+        SNode most = null;
+        for (int i = 0; i < t.size(); i++) {
+            SNode n = t.node(i);
+            if (!t.allowedAt(i) || t.at(i) < 0 || !n.canHost() || cloneNodeFull(u, n)) {
+                continue;
+            }
+            if (most == null || compareCapacity(n, most) < 0) {
+                most = n;
+            }
+        }
+        return most;
     }
 
     /** A clone instance may not go where the clone already has clone-node-max instances. */
@@ -1045,8 +1074,16 @@ final class Assignment {
             // members follow the group while each can run there; the rest of the group stops behind one that cannot
             boolean blocked = node == null;
             boolean capacity = !"default".equals(c.options().placementStrategy());
+            // an unmanaged member held on a node that bans it (its stop failed there) is placed there
+            // all the same, and so are the members after it: their starts cannot run (they stop),
+            // but Pacemaker has assigned them, and they count on the node as placed resources
+            boolean heldBehindUnmanaged = false;
             for (Rsc m : u.children) {
+                if (blocked && heldBehindUnmanaged && m.managed && m.targetRole != Role.STOPPED && m.scores.get(node) >= 0) {
+                    node.assignedCount++;
+                }
                 if (!blocked && (m.scores.get(node) < 0 || m.targetRole == Role.STOPPED)) {
+                    heldBehindUnmanaged = !m.managed && m.currentNode() == node && m.targetRole != Role.STOPPED;
                     blocked = true;
                     m.unassignedReason = m.targetRole == Role.STOPPED ? "target-role is Stopped"
                             : "cannot run on " + node.name + " (score " + Scores.format(m.scores.get(node)) + ")";

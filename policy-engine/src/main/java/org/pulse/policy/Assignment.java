@@ -357,8 +357,9 @@ final class Assignment {
      * An instance counts as on a node that can keep it only when the node can host resources and
      * the instance itself may stay there (its own score there is not negative): one whose stop
      * failed is banned from its node, so, blocked there, it is ordered with the instances on nodes
-     * that cannot keep them and, being failed, after them. An instance that must leave a standby
-     * node is then placed before it and may take that node (Pacemaker's instance order).
+     * that cannot keep them and, being failed, after them and after the inactive ones. An instance
+     * that must leave a standby node, or one not running yet, is then placed before it and may take
+     * that node (Pacemaker's instance order).
      */
     private static int instanceOrder(Rsc inst) {
         SNode cur = unitCurrentNode(inst);
@@ -366,7 +367,11 @@ final class Assignment {
             return 4;
         }
         boolean canKeep = cur.canHost() && (inst.scores == null || inst.scores.get(cur) >= 0);
-        return (canKeep ? 0 : 2) + (failed(inst) ? 1 : 0);
+        if (canKeep) {
+            return failed(inst) ? 1 : 0;
+        }
+        // a failed copy that cannot stay where it is comes after the inactive instances too
+        return failed(inst) ? 5 : 2;
     }
 
     /**

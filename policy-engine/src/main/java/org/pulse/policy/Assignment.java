@@ -283,7 +283,7 @@ final class Assignment {
 
     private ScoreTable addInfluence(ScoreTable t, Rsc u, Set<Rsc> visiting) {
         visiting.add(u);
-        for (Colocation col : s.dependentsOf(u)) {
+        for (Colocation col : influencers(u)) {
             Rsc d = col.dependent();
             if (!col.influence() || visiting.contains(d) || d.assignedDone) {
                 continue;
@@ -300,6 +300,31 @@ final class Assignment {
         }
         visiting.remove(u);
         return t;
+    }
+
+    /**
+     * The colocations whose dependents' preferences a unit takes in: those with the unit, and for a
+     * group (not a cloned one) also those with any of its members from outside the group. Members
+     * are bound to each other at INFINITY, so Pacemaker's recursive merge over a member's dependents
+     * reaches the first member, which places the group, at the dependent's own weight.
+     */
+    private List<Colocation> influencers(Rsc u) {
+        List<Colocation> own = s.dependentsOf(u);
+        if (u.kind != Rsc.Kind.GROUP || u.parent != null) {
+            return own;
+        }
+        List<Colocation> out = null;
+        for (Rsc m : u.children) {
+            for (Colocation col : s.dependentsOf(m)) {
+                if (Scoring.unit(col.dependent()) != u) {
+                    if (out == null) {
+                        out = new ArrayList<>(own);
+                    }
+                    out.add(col);
+                }
+            }
+        }
+        return out == null ? own : out;
     }
 
     /**
@@ -576,7 +601,7 @@ final class Assignment {
         }
         primaries.sort(PRIMARY_ORDER);
         for (Colocation col : primaries) {
-            assign(col.primary());
+            assign(placedWith(col.primary()));
         }
         List<Colocation> placing = primaries;
         if (u.kind == Rsc.Kind.GROUP && !u.children.isEmpty()) {
@@ -654,6 +679,17 @@ final class Assignment {
         setAssigned(u, chosen, reason);
         u.assigning = false;
         u.assignedDone = true;
+    }
+
+    /**
+     * What is placed when {@code p} is: a member of a group (not of a cloned one) is never placed
+     * on its own, its group is, and the member's node is the group's (or none, when the member
+     * cannot run there). So a resource colocated with a member follows the group's choice, as
+     * Pacemaker escalates a member's assignment to its parent.
+     */
+    private static Rsc placedWith(Rsc p) {
+        Rsc u = Scoring.unit(p);
+        return u.parent == null ? u : p;
     }
 
     /**

@@ -237,6 +237,11 @@ final class Assignment {
                 add = (factor > 0) == (o > 0) ? Scores.INFINITY : -Scores.INFINITY;
             } else {
                 add = (int) (factor * o);
+                if (add == 0 && o != 0 && factor != 0) {
+                    // a preference scaled below 1 still counts, as 1 (Pacemaker never rounds a nonzero
+                    // colocated score to nothing: 100 × 500/INFINITY moves the primary to that node)
+                    add = (factor > 0) == (o > 0) ? 1 : -1;
+                }
             }
             if (add != 0) {
                 out.add(n, add, "preference of " + why + (factor == 1.0f ? "" : " × " + factor));
@@ -288,10 +293,9 @@ final class Assignment {
             if (!col.influence() || visiting.contains(d) || d.assignedDone) {
                 continue;
             }
+            // a -INFINITY dependent counts too, at factor -1: where it wants to be, the primary is
+            // pushed away from, so both can have their way (merge skips nodes the dependent cannot use)
             float factor = (float) col.score() / Scores.INFINITY;
-            if (col.score() <= -Scores.INFINITY) {
-                continue;   // anti-colocation is applied when the dependent is placed
-            }
             ScoreTable dt = withInfluence(d, visiting);
             ScoreTable merged = merge(t, dt, factor, d.id + " (colocation " + col.id() + ")");
             if (canRunAny(merged)) {

@@ -52,6 +52,15 @@ import org.pulse.cib.xml.XmlElement;
  * fsyncs together: on the development machine's disk two fsyncs at once took 1.2 ms, one after the
  * other 2.2 ms; crmd/README has the commit figures.)
  *
+ * <p>A journaling store ({@link #journaling}, crmd's) takes those steps only every N saves (a
+ * compaction); the saves between append the diff from the CIB before to {@code cib.xml.journal}
+ * (a header naming the digest of the cib.xml it extends, then records {@code R <bytes> <crc32c>},
+ * a line of JSON, a newline), each fdatasynced before the save returns. {@link #load} of any store
+ * replays a journal that names the cib.xml it finds, up to the first incomplete or damaged record
+ * (a torn tail: discarded, and named in {@link #journalNote}); the next append overwrites it. A
+ * compaction replaces the journal only once the new cib.xml is durable, so a crash in it finds the
+ * old cib.xml with its journal, or the new cib.xml with a journal naming another digest (ignored).
+ *
  * <p>{@link #save} stores a CIB the cluster has accepted, as it is; {@link #saveChecked} and
  * {@link #saveXml} are for changes from outside and refuse any error the stored CIB did not
  * already have, leaving the stored CIB untouched.
@@ -64,6 +73,7 @@ import org.pulse.cib.xml.XmlElement;
 public final class CibStore {
     public static final String CIB_FILE = "cib.xml";
     public static final String SIG_SUFFIX = ".sig";
+    public static final String JOURNAL_SUFFIX = ".journal";
     public static final int DEFAULT_KEEP_VERSIONS = 10;
     private static final Pattern BACKUP = Pattern.compile("cib-([0-9]+)\\.xml");
     private static final Pattern REFUSED = Pattern.compile("cib\\.xml\\.refused-([0-9]+)");
@@ -71,7 +81,7 @@ public final class CibStore {
     /** The points of a write at which a test can interrupt it (by throwing from the hook). */
     enum Step {
         BACKUP, SET_ASIDE, WRITE_SIG_TMP, WRITE_CIB_TMP, FSYNC_SIG_TMP, FSYNC_CIB_TMP, RENAME_CIB, RENAME_SIG, FSYNC_DIR,
-        PRUNE
+        PRUNE, JOURNAL_START, JOURNAL_APPEND, JOURNAL_FSYNC
     }
 
     /** Called before each step of a write; production code uses none. */
@@ -82,6 +92,20 @@ public final class CibStore {
     private final Path dir;
     private final int keepVersions;
     private final StepHook hook;
+    /** Whether {@link #save} appends to the journal (crmd) rather than rewriting cib.xml each time; load reads it either way. */
+    private final boolean journaling;
+    /** A journal this long (records, bytes) is folded into cib.xml at the next save. */
+    private final int journalMaxRecords;
+    static final long JOURNAL_MAX_BYTES = 8L << 20;
+    public static final int DEFAULT_JOURNAL_RECORDS = 100;
+    /** What cib.xml plus the journal hold, as last loaded or written by this store; null when unknown. */
+    private Cib onDisk;
+    /** The journal open for appends (journaling only), its length in bytes and records; null: the next save compacts. */
+    private FileChannel journal;
+    private long journalLength;
+    private int journalRecords;
+    /** What the last load found wrong with the journal (a torn tail discarded, a stale journal), or null. */
+    private String journalNote;
 
     /** A store in {@code dir} (created when missing) keeping the last {@value #DEFAULT_KEEP_VERSIONS} versions. */
     public CibStore(Path dir) {
@@ -93,12 +117,52 @@ public final class CibStore {
     }
 
     CibStore(Path dir, int keepVersions, StepHook hook) {
+        this(dir, keepVersions, hook, 0);
+    }
+
+    /**
+     * {@code journalMaxRecords} > 0: a journaling store (see {@link #journaling}); 0: every save
+     * rewrites cib.xml.
+     */
+    CibStore(Path dir, int keepVersions, StepHook hook, int journalMaxRecords) {
         if (keepVersions < 0) {
             throw new IllegalArgumentException("keepVersions must be >= 0: " + keepVersions);
+        }
+        if (journalMaxRecords < 0) {
+            throw new IllegalArgumentException("journalMaxRecords must be >= 0: " + journalMaxRecords);
         }
         this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath();
         this.keepVersions = keepVersions;
         this.hook = hook;
+        this.journaling = journalMaxRecords > 0;
+        this.journalMaxRecords = journalMaxRecords;
+    }
+
+    /**
+     * A store whose saves append the change to {@code cib.xml.journal} (one small record and one
+     * fdatasync) and rewrite {@code cib.xml} only every {@code journalMaxRecords} saves (or
+     * {@value #JOURNAL_MAX_BYTES} bytes), and at {@link #compact}: crmd's, where every
+     * acknowledged change waits for this store. Between compactions cib.xml is the last compacted
+     * CIB and the journal the changes since; {@link #load} (of any store) reads both.
+     */
+    public static CibStore journaling(Path dir, int journalMaxRecords) {
+        if (journalMaxRecords < 1) {
+            throw new IllegalArgumentException("journalMaxRecords must be >= 1: " + journalMaxRecords);
+        }
+        return new CibStore(dir, DEFAULT_KEEP_VERSIONS, step -> { }, journalMaxRecords);
+    }
+
+    /** The journal beside cib.xml. */
+    public Path journalFile() {
+        return dir.resolve(CIB_FILE + JOURNAL_SUFFIX);
+    }
+
+    /**
+     * What the last {@link #load} found wrong with the journal and did about it (a torn tail
+     * discarded, a journal left from before a compaction ignored), for the log; null when nothing.
+     */
+    public synchronized String journalNote() {
+        return journalNote;
     }
 
     public Path directory() {
@@ -133,6 +197,7 @@ public final class CibStore {
         }
         try (DirectoryLock lock = lock(false)) {
             Cib loaded = loadLocked();
+            onDisk = loaded;
             if (stored == null || !stored.equals(loaded)) {
                 stored = loaded;
                 storedErrors = null;
@@ -146,11 +211,134 @@ public final class CibStore {
         Path cib = cibFile();
         byte[] bytes = verifiedBytes();
         String xml = new String(bytes, StandardCharsets.UTF_8);
+        Cib base;
         try {
-            return Cib.parse(cib.toString(), xml);
+            base = Cib.parse(cib.toString(), xml);
         } catch (CibException e) {
             throw new CibStoreException(cib, cib + " matches its digest but is not a readable CIB: "
                     + e.getMessage() + "; restore a backup (cib-<n>.xml in " + dir + ") or fix the file and re-sign it", e);
+        }
+        return replayJournal(base, sha256(bytes));
+    }
+
+    /**
+     * cib.xml ({@code base}, whose digest is {@code baseDigest}) with the journal's records applied,
+     * in order, up to the first that is incomplete or damaged: a record is written whole and
+     * fdatasynced before the save returns, so such a record (a write a crash cut short) was never
+     * acknowledged, and it and anything after it are discarded (named in {@link #journalNote}; the
+     * next append overwrites them). A journal whose header names another cib.xml is from before a
+     * compaction that completed (cib.xml already holds its records): ignored, replaced at the next save.
+     */
+    private Cib replayJournal(Cib base, String baseDigest) throws CibStoreException {
+        closeJournal();
+        journalNote = null;
+        Path file = journalFile();
+        byte[] bytes = readIfExists(file);
+        if (bytes == null) {
+            return base;
+        }
+        int headerEnd = indexOf(bytes, 0, (byte) '\n');
+        String header = headerEnd < 0 ? "" : new String(bytes, 0, headerEnd, StandardCharsets.US_ASCII);
+        if (!header.equals(JOURNAL_HEADER + baseDigest)) {
+            journalNote = header.startsWith(JOURNAL_HEADER) ? "ignored " + file + ": it extends an earlier " + CIB_FILE
+                    + " (a compaction finished before the journal was replaced; " + CIB_FILE + " holds its records)"
+                    : "ignored " + file + ": no journal header (a compaction cut short before its journal's first record)";
+            return base;
+        }
+        Cib cur = base;
+        int pos = headerEnd + 1;
+        int records = 0;
+        String damage = null;
+        while (pos < bytes.length) {
+            int lineEnd = indexOf(bytes, pos, (byte) '\n');
+            String[] head = lineEnd < 0 ? new String[0]
+                    : new String(bytes, pos, lineEnd - pos, StandardCharsets.US_ASCII).split(" ");
+            if (head.length != 3 || !head[0].equals("R")) {
+                damage = lineEnd < 0 ? "an incomplete record header" : "a record header that is not one";
+                break;
+            }
+            int length;
+            long crc;
+            try {
+                length = Integer.parseInt(head[1]);
+                crc = Long.parseLong(head[2], 16);
+            } catch (NumberFormatException e) {
+                damage = "a record header that is not one";
+                break;
+            }
+            int payload = lineEnd + 1;
+            if (length < 0 || (long) payload + length + 1 > bytes.length) {
+                damage = "a record shorter than its header says (" + (bytes.length - payload) + " of " + length + " bytes)";
+                break;
+            }
+            if (crc32c(bytes, payload, length) != crc || bytes[payload + length] != '\n') {
+                damage = "a record whose checksum does not match";
+                break;
+            }
+            try {
+                cur = CibDiff.fromJson(new String(bytes, payload, length, StandardCharsets.UTF_8)).apply(cur);
+            } catch (CibException e) {
+                damage = "a record that does not apply to the CIB before it (" + e.getMessage() + ")";
+                break;
+            }
+            records++;
+            pos = payload + length + 1;
+        }
+        if (damage != null) {
+            journalNote = "discarded the last " + (bytes.length - pos) + " bytes of " + file + " (from offset " + pos
+                    + ", after " + records + " whole records): " + damage + ", a write cut short by a crash and never"
+                    + " acknowledged; the CIB is " + cur.version();
+        }
+        if (journaling) {
+            try {
+                journal = FileChannel.open(file, StandardOpenOption.WRITE);
+                journalLength = pos;
+                journalRecords = records;
+            } catch (IOException e) {
+                journal = null; // the next save compacts
+            }
+        }
+        return cur;
+    }
+
+    static final String JOURNAL_HEADER = "pulse-cib-journal 1 ";
+
+    private static int indexOf(byte[] bytes, int from, byte b) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static long crc32c(byte[] bytes, int off, int len) {
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        c.update(bytes, off, len);
+        return c.getValue();
+    }
+
+    private void closeJournal() {
+        if (journal != null) {
+            try {
+                journal.close();
+            } catch (IOException ignored) {
+                // nothing was pending: every append was forced before it returned
+            }
+            journal = null;
+        }
+    }
+
+    /**
+     * Folds the journal into cib.xml (a whole write of the CIB it holds), so that cib.xml alone is
+     * the CIB again, as Pacemaker's tools read it; crmd calls this when it stops. Nothing to do
+     * when the journal is empty or this store has not loaded or written yet.
+     */
+    public synchronized void compact() throws CibStoreException {
+        if (onDisk != null && journal != null && journalRecords > 0) {
+            try (DirectoryLock lock = lock(true)) {
+                fullWrite(onDisk);
+            }
         }
     }
 
@@ -402,11 +590,85 @@ public final class CibStore {
 
     private void write(Cib cib) throws CibStoreException {
         try (DirectoryLock lock = lock(true)) {
-            writeLocked(cib);
+            if (journaling && onDisk != null && journal != null && journalRecords < journalMaxRecords
+                    && journalLength < JOURNAL_MAX_BYTES) {
+                try {
+                    append(cib);
+                    return;
+                } catch (IOException e) {
+                    // A record half written (a full disk): the whole write below starts a new journal, or
+                    // fails naming the disk, and the old CIB stays loadable either way.
+                    closeJournal();
+                }
+            }
+            fullWrite(cib);
         }
     }
 
-    private void writeLocked(Cib cib) throws CibStoreException {
+    /**
+     * One change as a journal record: {@code R <bytes> <crc32c>}, a line of JSON (the diff from
+     * the CIB before), a newline; written at the end of the last whole record (overwriting
+     * whatever a failed append left) and fdatasynced: the one disk flush of a save.
+     */
+    private void append(Cib cib) throws IOException {
+        step(Step.JOURNAL_APPEND);
+        byte[] payload = CibDiff.diff(onDisk, cib).toJson().getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("R " + payload.length + " " + Long.toHexString(crc32c(payload, 0, payload.length)) + "\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer buf = ByteBuffer.allocate(head.length + payload.length + 1).put(head).put(payload).put((byte) '\n')
+                .flip();
+        if (journal.size() != journalLength) {
+            journal.truncate(journalLength);
+        }
+        long at = journalLength;
+        while (buf.hasRemaining()) {
+            at += journal.write(buf, at);
+        }
+        step(Step.JOURNAL_FSYNC);
+        journal.force(false);
+        journalLength = at;
+        journalRecords++;
+        onDisk = cib;
+    }
+
+    /**
+     * cib.xml rewritten whole (the steps in the class comment); then, for a journaling store, a new
+     * empty journal naming the new cib.xml replaces the old one, and for any other store an old
+     * journal is removed. Either only once the new cib.xml is durable under its name: until then
+     * the old journal, extending the old cib.xml, is what a crash must find.
+     */
+    private void fullWrite(Cib cib) throws CibStoreException {
+        closeJournal();
+        String digest = writeLocked(cib);
+        onDisk = cib;
+        Path file = journalFile();
+        try {
+            if (journaling) {
+                step(Step.JOURNAL_START);
+                Path tmp = dir.resolve(CIB_FILE + JOURNAL_SUFFIX + ".tmp");
+                byte[] header = (JOURNAL_HEADER + digest + "\n").getBytes(StandardCharsets.US_ASCII);
+                // Not forced here: the first record's fdatasync carries the header with it, and a crash
+                // before that leaves an empty journal, which loads as none.
+                writeFile(tmp, header).close();
+                move(tmp, file);
+                fsyncDirectory();
+                journal = FileChannel.open(file, StandardOpenOption.WRITE);
+                journalLength = header.length;
+                journalRecords = 0;
+            } else if (Files.deleteIfExists(file)) {
+                fsyncDirectory();
+            }
+        } catch (IOException e) {
+            closeJournal(); // cib.xml is written and durable; the next save tries a journal again
+            if (!journaling) {
+                throw new CibStoreException(file, "wrote " + cibFile() + " but cannot remove the old journal " + file
+                        + ": " + e + "; remove it by hand before crmd starts, or it is applied to the new CIB", e);
+            }
+        }
+    }
+
+    /** @return the digest of the bytes written */
+    private String writeLocked(Cib cib) throws CibStoreException {
         byte[] bytes = cib.toXml().getBytes(StandardCharsets.UTF_8);
         String digest = sha256(bytes);
         try {
@@ -429,6 +691,7 @@ public final class CibStore {
             fsyncDirectory();
             step(Step.PRUNE);
             prune();
+            return digest;
         } catch (IOException e) {
             throw new CibStoreException(cibFile(), "cannot write the CIB to " + cibFile() + ": " + e
                     + "; the previous CIB is still in place. Check free space and permissions of " + dir, e);

@@ -24,6 +24,20 @@ class CibStoreKillTest {
 
     @Test
     void aWriterKilledAtARandomMomentLeavesALoadableStore() throws Exception {
+        killedWriters(null);
+    }
+
+    /**
+     * The same with crmd's journaling store (a compaction every 7 saves, so kills land in appends,
+     * in compactions and between them): every acknowledged save survives, and the next writer,
+     * which loads first, appends after whatever torn tail the kill left.
+     */
+    @Test
+    void aJournalingWriterKilledAtARandomMomentLosesNoAcknowledgedSave() throws Exception {
+        killedWriters("7");
+    }
+
+    private void killedWriters(String journalRecords) throws Exception {
         long seed = Long.getLong("pulse.seed", System.nanoTime());
         System.out.println("CibStoreKillTest: seed " + seed + " (rerun with -Dpulse.seed=" + seed + ")");
         Random rnd = new Random(seed);
@@ -33,8 +47,12 @@ class CibStoreKillTest {
         int kills = 8;
         for (int round = 0; round < kills; round++) {
             Path progress = tmp.resolve("progress-" + round);
-            Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    StoreWriterMain.class.getName(), dir.toString(), Long.toString(epoch), progress.toString())
+            List<String> cmd = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                    StoreWriterMain.class.getName(), dir.toString(), Long.toString(epoch), progress.toString()));
+            if (journalRecords != null) {
+                cmd.add(journalRecords);
+            }
+            Process child = new ProcessBuilder(cmd)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             try {
@@ -50,7 +68,11 @@ class CibStoreKillTest {
             assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the writer did not die");
             long done = lastDone(progress, epoch);
             assertTrue(done > epoch, "round " + round + ": the writer saved nothing (seed " + seed + ")");
-            Cib loaded = new CibStore(dir, 3).load().orElseThrow();
+            CibStore reader = new CibStore(dir, 3);
+            Cib loaded = reader.load().orElseThrow();
+            if (reader.journalNote() != null) {
+                System.out.println("CibStoreKillTest round " + round + ": " + reader.journalNote());
+            }
             long got = loaded.version().epoch();
             assertTrue(got == done || got == done + 1, "round " + round + ": loaded epoch " + got
                     + " but the last finished save was " + done + " (seed " + seed + ")");
@@ -59,7 +81,7 @@ class CibStoreKillTest {
             assertTrue(backups.size() <= 4, "backups beyond the limit: " + backups);
             epoch = got;
         }
-        System.out.println("CibStoreKillTest: " + kills + " writers killed mid-stream; every time the store loaded, at epoch " + epoch);
+        System.out.println("CibStoreKillTest" + (journalRecords == null ? "" : " (journaling)") + ": " + kills + " writers killed mid-stream; every time the store loaded, at epoch " + epoch);
     }
 
     /** The last whole line of the progress file, or {@code fallback} before there is one. */

@@ -29,8 +29,10 @@ import org.jgroups.util.Util;
 /**
  * Failure detection by silence, in place of JGroups' FD_ALL3: every member multicasts a heartbeat
  * every {@code intervalMs} and suspects a member it has heard nothing from (heartbeat or any
- * other message) for {@code timeoutMs}, raising the suspicion again every interval while the
- * member stays silent (VERIFY_SUSPECT2 and {@link SuspicionGuard} above rely on that), and
+ * other message) for that member's adaptive timeout ({@link ArrivalDetector}: twice its recent
+ * largest heartbeat gap, between the {@link Detection}'s floor and {@code timeoutMs}; the time this
+ * node itself did not run is taken off the silence first), checked every {@link Detection#checkMs},
+ * raising the suspicion again every interval while the member stays silent (VERIFY_SUSPECT2 and {@link SuspicionGuard} above rely on that), and
  * withdrawing it (UNSUSPECT) as soon as the member is heard.
  *
  * <p>Why not FD_ALL3: it sends and checks on the transport's shared timer, whose one runner thread
@@ -82,7 +84,6 @@ public final class Heartbeats extends Protocol {
     static final short PROTOCOL_ID = ClassConfigurator.getProtocolId(FD_ALL3.class);
 
     private final String nodeName;
-    private final long timeoutNanos;
     private final long intervalNanos;
     private final LongSupplier nanoTime;
     /** Null when the guard is off: heartbeats then announce no pause. */
@@ -107,10 +108,68 @@ public final class Heartbeats extends Protocol {
         /** What the member's newest pause announcement said it missed, and when it came. */
         volatile int announcedPauseMs;
         volatile long announcedAtNanos = Long.MIN_VALUE;
+        /** Learns this member's timeout from its heartbeats' arrivals; guarded by this Peer. */
+        final ArrivalDetector detector;
+        /** The detector's current timeout, read by the heartbeat thread without the lock. */
+        volatile long timeoutNanos;
+        /** When this node last raised (or forwarded) a suspicion of the member. */
+        long raisedAtNanos;
 
-        Peer(Address address, long nowNanos) {
+        Peer(Address address, long nowNanos, Detection d) {
             this.address = address;
             this.lastHeardNanos = nowNanos;
+            this.detector = d.newDetector();
+            this.timeoutNanos = detector.timeoutNanos();
+        }
+
+        /** A heartbeat (not any message: other traffic has no rhythm to learn) arrived at {@code nowNanos}. */
+        void heartbeatArrived(long nowNanos) {
+            synchronized (this) {
+                detector.arrived(nowNanos);
+                timeoutNanos = detector.timeoutNanos();
+            }
+        }
+
+        /** Newly watched: no evidence yet, so the ceiling. */
+        void resetDetector() {
+            synchronized (this) {
+                detector.reset();
+                timeoutNanos = detector.timeoutNanos();
+            }
+        }
+    }
+
+    /**
+     * The adaptive timeout's bounds ({@link ArrivalDetector}).
+     *
+     * @param floorMs         the shortest timeout (a quiet machine)
+     * @param ceilingMs       the longest (a busy one; the fixed timeout before issue 17)
+     * @param halfLifeMs      how fast a late heartbeat is forgotten while the later ones are punctual
+     * @param maxDiscountMs   at most this much of a silence is excused because this node itself did not
+     *                        run ({@link PauseWatch}): the ceiling (the guard then holds what a starved node raises)
+     * @param checkMs         how often silence is checked (heartbeats go out every interval)
+     */
+    record Detection(long intervalMs, long floorMs, long ceilingMs, long halfLifeMs, long maxDiscountMs, long checkMs) {
+        /** Half-life of a late heartbeat's memory: long against bursts, short enough to be fast again a minute after one. */
+        static final long DEFAULT_HALF_LIFE_MS = 10_000;
+
+        static Detection of(Timing t) {
+            // The discount is bounded by the ceiling, not by the guard's longest hold: the guard holds what this node
+            // raises while starved for up to that hold again, and the two must not add up to twice the hold
+            // (ClusterTest at load ~100: 3.2 s for a silent node with a 2 s discount before a 2 s hold).
+            return new Detection(t.heartbeatIntervalMs(), t.heartbeatFloorMs(), t.heartbeatTimeoutMs(), DEFAULT_HALF_LIFE_MS,
+                    t.heartbeatTimeoutMs(), t.heartbeatCheckMs());
+        }
+
+        /** The fixed timeout of before (floor = ceiling), checked every interval: what the older constructors give. */
+        static Detection fixed(long timeoutMs, long intervalMs) {
+            return new Detection(intervalMs, timeoutMs, timeoutMs, DEFAULT_HALF_LIFE_MS, 0, intervalMs);
+        }
+
+        ArrivalDetector newDetector() {
+            long ms = 1_000_000L;
+            return new ArrivalDetector(intervalMs * ms, Math.max(floorMs, 2 * intervalMs) * ms, Math.max(ceilingMs,
+                    Math.max(floorMs, 2 * intervalMs)) * ms, halfLifeMs * ms);
         }
     }
 
@@ -136,7 +195,11 @@ public final class Heartbeats extends Protocol {
     private final AtomicLong suspicionsRaised = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong excused = new AtomicLong();
     private volatile long worstSendLatenessNanos;
+    private final Detection detection;
+    private final long checkNanos;
+    private final long maxDiscountNanos;
 
     /**
      * @param timeoutMs        silence after which a member is suspected
@@ -147,7 +210,8 @@ public final class Heartbeats extends Protocol {
      */
     Heartbeats(String nodeName, long timeoutMs, long intervalMs, PauseWatch watch, long announceWindowMs,
             long announceThresholdMs, LongSupplier nanoTime) {
-        this(nodeName, timeoutMs, intervalMs, watch, announceWindowMs, announceThresholdMs, nanoTime, 0, () -> false);
+        this(nodeName, timeoutMs, intervalMs, watch, announceWindowMs, announceThresholdMs, nanoTime, 0, () -> false,
+                Detection.fixed(timeoutMs, intervalMs));
     }
 
     /**
@@ -157,6 +221,15 @@ public final class Heartbeats extends Protocol {
      */
     Heartbeats(String nodeName, long timeoutMs, long intervalMs, PauseWatch watch, long announceWindowMs,
             long announceThresholdMs, LongSupplier nanoTime, int watchers, BooleanSupplier starved) {
+        this(nodeName, timeoutMs, intervalMs, watch, announceWindowMs, announceThresholdMs, nanoTime, watchers, starved,
+                Detection.fixed(timeoutMs, intervalMs));
+    }
+
+    /**
+     * @param detection the adaptive timeout's bounds; {@code timeoutMs} is then its ceiling
+     */
+    Heartbeats(String nodeName, long timeoutMs, long intervalMs, PauseWatch watch, long announceWindowMs,
+            long announceThresholdMs, LongSupplier nanoTime, int watchers, BooleanSupplier starved, Detection detection) {
         if (watchers == 1 || watchers < 0) {
             throw new IllegalArgumentException("heartbeats: a ring needs at least 2 watchers per member, got " + watchers);
         }
@@ -168,12 +241,14 @@ public final class Heartbeats extends Protocol {
         }
         setId(PROTOCOL_ID);
         this.nodeName = nodeName;
-        this.timeoutNanos = timeoutMs * 1_000_000L;
         this.intervalNanos = intervalMs * 1_000_000L;
         this.watch = watch;
         this.announceWindowNanos = announceWindowMs * 1_000_000L;
         this.announceThresholdNanos = announceThresholdMs * 1_000_000L;
         this.nanoTime = nanoTime;
+        this.detection = detection;
+        this.checkNanos = Math.max(1, Math.min(detection.checkMs(), intervalMs)) * 1_000_000L;
+        this.maxDiscountNanos = detection.maxDiscountMs() * 1_000_000L;
     }
 
     @Override
@@ -201,29 +276,39 @@ public final class Heartbeats extends Protocol {
     }
 
     private void loop() {
-        long next = nanoTime.getAsLong();
+        long nextBeat = nanoTime.getAsLong();
+        long nextCheck = nextBeat + checkNanos;
         while (running) {
             long now = nanoTime.getAsLong();
-            long wait = next - now;
+            long wait = Math.min(nextBeat, nextCheck) - now;
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
                 continue;
             }
-            if (-wait > worstSendLatenessNanos) {
-                worstSendLatenessNanos = -wait;
-            }
             try {
-                beat(now);
-                check(now);
+                if (now >= nextBeat) {
+                    if (now - nextBeat > worstSendLatenessNanos) {
+                        worstSendLatenessNanos = now - nextBeat;
+                    }
+                    beat(now);
+                    // From now, not from the missed deadline: after a pause, one beat at once, then the rhythm.
+                    nextBeat = nanoTime.getAsLong() + intervalNanos;
+                }
+                if (now >= nextCheck) {
+                    // Checked more often than beats are sent: a suspicion follows the adaptive timeout by at most a
+                    // check, not a whole interval (a check sends nothing and allocates nothing when all are heard).
+                    check(now);
+                    nextCheck = nanoTime.getAsLong() + checkNanos;
+                }
             } catch (RuntimeException e) {
                 // A failed send (the channel closing) must not end the heartbeats of a running node.
                 if (running) {
                     System.getLogger(Heartbeats.class.getName()).log(System.Logger.Level.WARNING,
                             nodeName + ": heartbeat round failed: " + e);
                 }
+                nextBeat = nanoTime.getAsLong() + intervalNanos;
+                nextCheck = nanoTime.getAsLong() + checkNanos;
             }
-            // From now, not from the missed deadline: after a pause, one beat at once, then the rhythm.
-            next = nanoTime.getAsLong() + intervalNanos;
         }
     }
 
@@ -253,12 +338,17 @@ public final class Heartbeats extends Protocol {
         }
     }
 
-    /** Raises a suspicion of every member silent for the timeout, if this node would coordinate without them. */
+    /**
+     * Raises a suspicion of every member silent for its adaptive timeout, if this node would coordinate
+     * without them (else forwards it on a ring); again at most once an interval while it stays silent.
+     * Time this node itself did not run is taken off the silence first: it is no evidence
+     * ({@link ArrivalDetector#silentTooLong}).
+     */
     void check(long nowNanos) {
         Peer[] ps = peers;
         int silent = 0;
         for (Peer p : ps) {
-            if (nowNanos - p.lastHeardNanos >= timeoutNanos) {
+            if (due(p, nowNanos)) {
                 silent++;
             }
         }
@@ -267,12 +357,35 @@ public final class Heartbeats extends Protocol {
         }
         List<Address> suspects = new ArrayList<>(silent);
         for (Peer p : ps) {
-            if (nowNanos - p.lastHeardNanos >= timeoutNanos) {
+            // Asked again (not remembered from the first pass): a heartbeat may have arrived in between.
+            if (due(p, nowNanos)) {
                 p.suspected = true;
+                p.raisedAtNanos = nowNanos;
                 suspects.add(p.address);
             }
         }
-        raiseOrForward(suspects, true);
+        if (!suspects.isEmpty()) {
+            raiseOrForward(suspects, true);
+        }
+    }
+
+    /**
+     * Whether {@code p} is to be suspected now: silent for its adaptive timeout once the CPU this node
+     * missed during that silence is taken off (counted as excused otherwise), and not already raised
+     * within the last interval.
+     */
+    private boolean due(Peer p, long nowNanos) {
+        long silence = nowNanos - p.lastHeardNanos;
+        long timeout = p.timeoutNanos;
+        if (silence < timeout) {
+            return false;
+        }
+        long stolen = watch == null ? 0 : watch.stolenWithinNanos(Math.min(silence, announceWindowNanos), nowNanos);
+        if (!ArrivalDetector.silentTooLong(nowNanos, p.lastHeardNanos, timeout, stolen, maxDiscountNanos)) {
+            excused.incrementAndGet();
+            return false;
+        }
+        return !p.suspected || nowNanos - p.raisedAtNanos >= intervalNanos;
     }
 
     /** Raises {@code suspects} if this node would coordinate without them; else, own ones on a ring, forwards them there. */
@@ -316,6 +429,7 @@ public final class Heartbeats extends Protocol {
         }
         if (h != null) {
             received.incrementAndGet();
+            heartbeatFrom(msg.getSrc());
             return null;
         }
         return up_prot.up(msg);
@@ -336,6 +450,7 @@ public final class Heartbeats extends Protocol {
                 it.remove();
             } else if (h != null) {
                 received.incrementAndGet();
+                heartbeatFrom(msg.getSrc());
                 it.remove();
             }
         }
@@ -349,6 +464,13 @@ public final class Heartbeats extends Protocol {
     private static long pauseOf(Message msg) {
         Object h = msg.getHeader(SuspicionGuard.PROTOCOL_ID);
         return h instanceof SuspicionGuard.OpinionHeader o && o.type == SuspicionGuard.OpinionHeader.PAUSED ? o.ageMs : -1;
+    }
+
+    private void heartbeatFrom(Address sender) {
+        Peer p = sender == null ? null : byAddress.get(sender);
+        if (p != null) {
+            p.heartbeatArrived(nanoTime.getAsLong());
+        }
     }
 
     private void heard(Address sender, long pausedMs) {
@@ -424,7 +546,7 @@ public final class Heartbeats extends Protocol {
         // suspect); only the watched ones are checked for silence.
         for (Address a : view) {
             if (!a.equals(self)) {
-                byAddress.computeIfAbsent(a, x -> new Peer(x, now));
+                byAddress.computeIfAbsent(a, x -> new Peer(x, now, detection));
             }
         }
         byAddress.keySet().retainAll(view);
@@ -443,6 +565,7 @@ public final class Heartbeats extends Protocol {
                 // never have sent this node anything: it sent to others).
                 p.lastHeardNanos = now;
                 p.suspected = false;
+                p.resetDetector();
             }
             next.add(p);
         }
@@ -524,6 +647,17 @@ public final class Heartbeats extends Protocol {
 
     long heartbeatsSent() {
         return sent.get();
+    }
+
+    /** Silences not suspected because this node itself had not run for part of them (each check counts). */
+    long excusedCount() {
+        return excused.get();
+    }
+
+    /** {@code member}'s current adaptive timeout in ms (-1: not a member). */
+    long timeoutMsOf(Address member) {
+        Peer p = byAddress.get(member);
+        return p == null ? -1 : p.timeoutNanos / 1_000_000L;
     }
 
     /** Pause announcements sent (one with each heartbeat while this node's recent pause is within the window). */

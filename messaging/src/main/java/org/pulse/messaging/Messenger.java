@@ -137,7 +137,7 @@ public final class Messenger implements AutoCloseable {
             int watchers = Boolean.getBoolean(ALL_TO_ALL_PROPERTY) ? 0 : Heartbeats.DEFAULT_WATCHERS;
             this.heartbeats = new Heartbeats(node, config.timing().heartbeatTimeoutMs(), config.timing().heartbeatIntervalMs(),
                     pauseWatch, guardSettings.windowMs(), guardSettings.thresholdMs(), System::nanoTime, watchers,
-                    () -> guardRef[0] != null && guardRef[0].starvedNow());
+                    () -> guardRef[0] != null && guardRef[0].starvedNow(), Heartbeats.Detection.of(config.timing()));
         }
         if (guardOff) {
             // For measuring what the guard is worth (bench/failover --no-guard); never in production.

@@ -66,6 +66,8 @@ final class StackFactory {
         } else {
             tcp = new TCP();
         }
+        // Threads JGroups creates lazily must not inherit the heartbeat thread's MAX_PRIORITY (NormalPriorityThreads).
+        tcp.setThreadFactory(new NormalPriorityThreads());
         tcp.setValue("bind_addr", bind.getAddress());
         tcp.setValue("bind_port", bind.getPort());
         tcp.setValue("port_range", 0); // exactly the configured port: a second node must not slide onto the next one
@@ -112,7 +114,8 @@ final class StackFactory {
         ping.setValue("return_entire_cache", false);
         stack.add(ping);
 
-        MERGE3 merge = new MERGE3();
+        // Only coordinators run MERGE3's discovery rounds and send INFO: O(n) for the cluster, not O(n^2) (CoordinatorMerge3).
+        MERGE3 merge = new CoordinatorMerge3();
         merge.setValue("min_interval", t.mergeMinIntervalMs());
         merge.setValue("max_interval", t.mergeMaxIntervalMs());
         stack.add(merge);

@@ -121,8 +121,8 @@ public final class SuspicionGuard extends Protocol {
      * @param windowMs    the time over which a suspicion forms: the worst case from silence to a
      *                    confirmed suspicion ({@link Timing#worstCaseSilentDetectionMs()})
      * @param thresholdMs CPU missed within the window that makes this node's suspicions unreliable:
-     *                    half a heartbeat interval (a node that missed that much may have missed
-     *                    a heartbeat, or the suspect's answer to VERIFY_SUSPECT2, which is shorter)
+     *                    an eighth of the heartbeat timeout's ceiling (a node that missed that much may
+     *                    have missed a heartbeat, or the suspect's answer to VERIFY_SUSPECT2, which is shorter)
      * @param maxHoldMs   the longest a suspicion is held: 4 × the detection time, at least 2 s
      * @param tickMs      how often the pause watch wakes: a tenth of the threshold, 2..10 ms
      * @param opinionWaitMs how long the other members are given to answer: the VERIFY_SUSPECT2 timeout
@@ -139,7 +139,9 @@ public final class SuspicionGuard extends Protocol {
     record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs,
             long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs) {
         static Settings of(Timing t) {
-            long threshold = Math.max(5, t.heartbeatIntervalMs() / 2);
+            // An eighth of the heartbeat timeout's ceiling (40 ms at D = 500): half the interval before heartbeats
+            // went out every 0.1 D instead of 0.16 D; kept, so a busy node holds what it held before.
+            long threshold = Math.max(5, t.heartbeatTimeoutMs() / 8);
             // FD_SOCK2's report counts only for the suspicion VERIFY_SUSPECT2 confirms right after it
             // (one to two verify timeouts): with the first link cut FD_SOCK2 keeps failing to connect,
             // and a report that old must not wave through a later suspicion formed while starved.

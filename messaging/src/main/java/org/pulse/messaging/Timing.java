@@ -7,16 +7,20 @@ package org.pulse.messaging;
  *
  * <p>How the budget {@code D} is split (figures.md, JGroups 5.5.7 on a 2-core machine):
  * <ul>
- * <li>{@link Heartbeats} (FD_ALL3 until issue 17, same rule, on a dedicated thread) suspects a member
- * silent for {@code heartbeatTimeoutMs = 0.64 D}; it checks and
- *     sends heartbeats every {@code heartbeatIntervalMs = timeout / 4}, so a silent member is
- *     suspected at most timeout + interval = 0.8 D after its last heartbeat.</li>
+ * <li>{@link Heartbeats} (FD_ALL3 until issue 17, on a dedicated thread) sends heartbeats every
+ *     {@code heartbeatIntervalMs = 0.1 D} and suspects a member silent for its adaptive timeout
+ *     ({@link ArrivalDetector}): twice the largest recent gap between that member's heartbeats, at
+ *     least {@code heartbeatFloorMs = max(100 ms, 2.5 intervals)} (125 ms at D = 500: a quiet machine)
+ *     and at most {@code heartbeatTimeoutMs = 0.64 D} (the fixed timeout before: a busy one). It checks
+ *     every half interval, so a silent member is suspected at most timeout + 0.05 D after its last
+ *     heartbeat.</li>
  * <li>VERIFY_SUSPECT2 then checks the suspect for {@code verifySuspectTimeoutMs = 0.1 D}, which
  *     costs one to two times that timeout (figures.md), so 0.2 D at worst.</li>
  * <li>A crashed process is faster: its TCP connection breaks, FD_SOCK2 notices in 13–30 ms, and
  *     only VERIFY_SUSPECT2 follows.</li>
  * </ul>
- * The default of 500 ms gives FD_ALL3 320/80 and VERIFY_SUSPECT2 50: one and a half times the
+ * The default of 500 ms gives heartbeats every 50 ms, a timeout of 125..320 ms and VERIFY_SUSPECT2 50.
+ * Before the adaptive timeout it was a fixed 320/80 (FD_ALL3's timeout/interval): one and a half times the
  * 200/50/50 that ran 5 minutes idle without a false suspicion, because ours must hold on a loaded
  * 2-core machine. Measured with {@code MessagingSoak} (3 JVMs on loopback, a spinning thread, load
  * average 10-15 on 2 cores from everyone's builds): 500 ms gave no view change in 7 minutes (one
@@ -40,6 +44,7 @@ package org.pulse.messaging;
 public record Timing(
         long failureDetectionMs,
         long heartbeatTimeoutMs,
+        long heartbeatFloorMs,
         long heartbeatIntervalMs,
         long verifySuspectTimeoutMs,
         int fdSockConnectTimeoutMs,
@@ -52,11 +57,19 @@ public record Timing(
     public static final long DEFAULT_FAILURE_DETECTION_MS = 500;
     public static final long MIN_FAILURE_DETECTION_MS = 100;
     public static final long MAX_FAILURE_DETECTION_MS = 60_000;
+    /**
+     * The adaptive timeout never goes below this, whatever D: a healthy JVM's ordinary stalls (a
+     * safepoint, a young collection, a JIT deoptimisation) last tens of ms, and must never look
+     * like silence.
+     */
+    static final long ABSOLUTE_FLOOR_MS = 100;
 
     public Timing {
-        if (heartbeatIntervalMs <= 0 || heartbeatTimeoutMs <= heartbeatIntervalMs || verifySuspectTimeoutMs <= 0) {
+        if (heartbeatIntervalMs <= 0 || heartbeatTimeoutMs <= heartbeatIntervalMs || verifySuspectTimeoutMs <= 0
+                || heartbeatFloorMs < 2 * heartbeatIntervalMs || heartbeatFloorMs > heartbeatTimeoutMs) {
             throw new IllegalArgumentException("inconsistent timing: heartbeat timeout " + heartbeatTimeoutMs
-                    + " ms must exceed the interval " + heartbeatIntervalMs + " ms, and verify timeout "
+                    + " ms must exceed the interval " + heartbeatIntervalMs + " ms, the adaptive floor " + heartbeatFloorMs
+                    + " ms must lie between two intervals and that timeout, and verify timeout "
                     + verifySuspectTimeoutMs + " ms must be positive");
         }
     }
@@ -79,17 +92,37 @@ public record Timing(
         }
         long d = failureDetectionMs;
         long heartbeatTimeoutMs = Math.round(d * 0.64);
-        long heartbeatIntervalMs = Math.max(1, heartbeatTimeoutMs / 4);
+        long heartbeatIntervalMs = Math.max(1, d / 10);
+        long heartbeatFloorMs = Math.min(heartbeatTimeoutMs, Math.max(ABSOLUTE_FLOOR_MS, heartbeatIntervalMs * 5 / 2));
         long verifyMs = Math.max(10, d / 10);
         int connectMs = (int) Math.min(1000, Math.max(100, Math.round(d * 0.6)));
         long mergeMinMs = Math.max(500, d);
-        return new Timing(d, heartbeatTimeoutMs, heartbeatIntervalMs, verifyMs, connectMs,
+        return new Timing(d, heartbeatTimeoutMs, heartbeatFloorMs, heartbeatIntervalMs, verifyMs, connectMs,
                 Math.max(1000, 2 * d), d, mergeMinMs, 4 * mergeMinMs, Math.max(2000, 4 * d));
     }
 
-    /** Worst case from a silent failure to a confirmed suspicion: heartbeat timeout + interval + 2 × verify (a suspect that announced a pause lately: plus D, SuspicionGuard). */
+    /**
+     * How often {@link Heartbeats} checks for silence: half the heartbeat interval, so a suspicion
+     * follows the timeout by at most that (checks allocate nothing and send nothing).
+     */
+    public long heartbeatCheckMs() {
+        return Math.max(1, heartbeatIntervalMs / 2);
+    }
+
+    /**
+     * Worst case from a silent failure to a confirmed suspicion: the adaptive timeout at its ceiling
+     * + one check + 2 × verify (a suspect that announced a pause lately: plus D, SuspicionGuard).
+     */
     public long worstCaseSilentDetectionMs() {
-        return heartbeatTimeoutMs + heartbeatIntervalMs + 2 * verifySuspectTimeoutMs;
+        return heartbeatTimeoutMs + heartbeatCheckMs() + 2 * verifySuspectTimeoutMs;
+    }
+
+    /**
+     * Best case, a quiet machine (heartbeats arriving punctually for a while): the adaptive floor +
+     * one check + 2 × verify, counted from the last heartbeat heard; from a cut link, up to an interval less.
+     */
+    public long quietSilentDetectionMs() {
+        return heartbeatFloorMs + heartbeatCheckMs() + 2 * verifySuspectTimeoutMs;
     }
 
     /** Worst case for a crashed process whose TCP connections break: FD_SOCK2 (~30 ms) + 2 × verify. */
@@ -100,9 +133,11 @@ public record Timing(
     /** What crmd prints at start: the derived settings and the detection times they give. */
     public String describe() {
         return "failure detection " + failureDetectionMs + " ms: heartbeats every " + heartbeatIntervalMs
-                + " ms (on a dedicated thread), a member silent for " + heartbeatTimeoutMs + " ms is suspected and checked for "
-                + verifySuspectTimeoutMs + " ms (VERIFY_SUSPECT2); worst case from a cut link or hung node to its"
-                + " removal: " + worstCaseSilentDetectionMs() + " ms; from a crashed process (connection reset, FD_SOCK2): ~"
+                + " ms (on a dedicated thread), a member silent for " + heartbeatFloorMs + ".." + heartbeatTimeoutMs
+                + " ms (adaptive: twice its recent largest heartbeat gap) is suspected and checked for "
+                + verifySuspectTimeoutMs + " ms (VERIFY_SUSPECT2); from a cut link or hung node to its"
+                + " removal: " + quietSilentDetectionMs() + " ms on a quiet machine, " + worstCaseSilentDetectionMs()
+                + " ms at worst; from a crashed process (connection reset, FD_SOCK2): ~"
                 + worstCaseCrashDetectionMs() + " ms; plus a few ms to install the view. Joins wait up to "
                 + joinTimeoutMs + " ms for a coordinator, views wait " + viewAckTimeoutMs + " ms for acks,"
                 + " partitions are looked for every " + mergeMinIntervalMs + ".." + mergeMaxIntervalMs

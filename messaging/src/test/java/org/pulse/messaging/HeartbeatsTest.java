@@ -1,6 +1,7 @@
 package org.pulse.messaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -56,8 +57,155 @@ class HeartbeatsTest {
         assertEquals(0, allocated, "bytes allocated on the heartbeat path");
     }
 
+    @Test
+    void theAdaptivePathAllocatesNothingEither() {
+        AtomicLong clock = new AtomicLong(1_000 * MS);
+        Timing t = Timing.defaults();
+        PauseWatch watch = new PauseWatch("t", 4, t.worstCaseSilentDetectionMs(), clock.get(), false);
+        Heartbeats h = new Heartbeats("t", t.heartbeatTimeoutMs(), t.heartbeatIntervalMs(), watch, t.worstCaseSilentDetectionMs(),
+                40, clock::get, Heartbeats.DEFAULT_WATCHERS, () -> false, Heartbeats.Detection.of(t));
+        h.setUpProtocol(new Protocol() {
+            @Override
+            public Object up(Event evt) {
+                throw new AssertionError("no suspicion expected: " + evt);
+            }
+
+            @Override
+            public Object up(Message msg) {
+                return null;
+            }
+        });
+        Address a = UUID.randomUUID();
+        Address b = UUID.randomUUID();
+        h.viewChanged(List.of(a, b));
+        Message fromA = new EmptyMessage(null).setSrc(a).putHeader(Heartbeats.PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
+        Message fromB = new EmptyMessage(null).setSrc(b).putHeader(Heartbeats.PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 200_000; i++) {
+            round(h, clock, fromA, fromB, 50);
+        }
+        assertEquals(125, h.timeoutMsOf(a), "punctual arrivals: the floor");
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 100_000; i++) {
+            round(h, clock, fromA, fromB, 50);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        System.out.println("FIGURE heartbeats (adaptive): 100,000 rounds of two heartbeats received and one check: " + allocated
+                + " bytes allocated");
+        assertEquals(0, allocated, "bytes allocated on the adaptive heartbeat path");
+    }
+
+    /** A three-member view on a fake clock; this node (the first member) coordinates, so it raises suspicions itself. */
+    private static final class Rig {
+        final AtomicLong clock = new AtomicLong(1_000 * MS);
+        final Timing t = Timing.defaults();
+        final PauseWatch watch = new PauseWatch("t", 4, t.worstCaseSilentDetectionMs(), clock.get(), false);
+        final Heartbeats h = new Heartbeats("t", t.heartbeatTimeoutMs(), t.heartbeatIntervalMs(), watch,
+                t.worstCaseSilentDetectionMs(), 40, clock::get, Heartbeats.DEFAULT_WATCHERS, () -> false, Heartbeats.Detection.of(t));
+        final Address self = UUID.randomUUID();
+        final Address a = UUID.randomUUID();
+        final Address b = UUID.randomUUID();
+        final List<Long> suspectedAtMs = new java.util.ArrayList<>();
+        final Message fromA = new EmptyMessage(null).setSrc(a).putHeader(Heartbeats.PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
+        final Message fromB = new EmptyMessage(null).setSrc(b).putHeader(Heartbeats.PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
+
+        Rig() {
+            h.addr(self);
+            h.setUpProtocol(new Protocol() {
+                @Override
+                public Object up(Event evt) {
+                    if (evt.getType() == Event.SUSPECT && ((java.util.Collection<?>) evt.getArg()).contains(a)) {
+                        suspectedAtMs.add(clock.get() / MS);
+                    }
+                    return null;
+                }
+
+                @Override
+                public Object up(Message msg) {
+                    return null;
+                }
+            });
+            h.setDownProtocol(new Protocol() {
+                @Override
+                public Object down(Event evt) {
+                    return null;
+                }
+
+                @Override
+                public Object down(Message msg) {
+                    return null;
+                }
+            });
+            h.viewChanged(List.of(self, a, b));
+        }
+
+        /** {@code ms} of this node running normally: its pause watch wakes every 4 ms, checks every 25 ms. */
+        void run(long ms, boolean aBeats, long aGapMs) {
+            for (long i = 0; i < ms; i++) {
+                long now = clock.addAndGet(MS);
+                if (now / MS % 4 == 0) {
+                    watch.recordTick(now);
+                }
+                if (now / MS % 50 == 0) {
+                    h.up(fromB);
+                }
+                if (aBeats && now / MS % aGapMs == 0) {
+                    h.up(fromA);
+                }
+                if (now / MS % 25 == 0) {
+                    h.check(now);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPunctualMemberThatFallsSilentIsSuspectedAtTheFloor() {
+        Rig r = new Rig();
+        r.run(60_000, true, 50);
+        assertEquals(125, r.h.timeoutMsOf(r.a));
+        long lastHeardMs = r.clock.get() / MS / 50 * 50;
+        r.run(1_000, false, 50);
+        long took = r.suspectedAtMs.get(0) - lastHeardMs;
+        System.out.println("FIGURE heartbeats: punctual member silent -> suspected " + took + " ms after its last heartbeat"
+                + " (floor 125, check 25)");
+        assertTrue(took >= 125 && took <= 150, "suspected " + took + " ms after the last heartbeat");
+    }
+
+    @Test
+    void aMemberWhoseHeartbeatsCameLateGetsTheCeiling() {
+        Rig r = new Rig();
+        r.run(60_000, true, 200); // one heartbeat every 200 ms: a busy sender
+        assertEquals(320, r.h.timeoutMsOf(r.a));
+        long lastHeardMs = r.clock.get() / MS / 200 * 200;
+        r.run(1_000, false, 50);
+        long took = r.suspectedAtMs.get(0) - lastHeardMs;
+        assertTrue(took >= 320 && took <= 350, "suspected " + took + " ms after the last heartbeat");
+    }
+
+    @Test
+    void aWatcherThatDidNotRunDoesNotSuspectOnThatSilence() {
+        Rig r = new Rig();
+        r.run(60_000, true, 50);
+        r.h.up(r.fromA);
+        // This node does not run for 200 ms (its pause watch wakes late: a busy machine, a collector); meanwhile a's
+        // heartbeats sat unread. The heartbeat thread (higher priority) checks before the receivers catch up.
+        long now = r.clock.addAndGet(200 * MS);
+        r.watch.recordTick(now);
+        r.h.check(now);
+        assertEquals(List.of(), r.suspectedAtMs, "200 ms of silence, all of it this node's own pause: no evidence");
+        assertTrue(r.h.excusedCount() > 0);
+        // The receivers catch up: a is heard, nothing was ever raised.
+        r.run(1_000, true, 50);
+        assertEquals(List.of(), r.suspectedAtMs);
+    }
+
     private static void round(Heartbeats h, AtomicLong clock, Message fromA, Message fromB) {
-        clock.addAndGet(80 * MS);
+        round(h, clock, fromA, fromB, 80);
+    }
+
+    private static void round(Heartbeats h, AtomicLong clock, Message fromA, Message fromB, long gapMs) {
+        clock.addAndGet(gapMs * MS);
         h.up(fromA);
         h.up(fromB);
         h.check(clock.get());

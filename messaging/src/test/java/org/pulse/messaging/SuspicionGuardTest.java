@@ -51,12 +51,12 @@ class SuspicionGuardTest {
 
     @Test
     void settingsFollowTheDetectionTime() {
-        assertEquals(500, settings.windowMs());
+        assertEquals(445, settings.windowMs());
         assertEquals(40, settings.thresholdMs());
         assertEquals(2_000, settings.maxHoldMs());
         assertEquals(4, settings.tickMs());
         assertEquals(160, settings.freshMs());
-        assertTrue(settings.describe().contains("missed 40 ms of CPU within 500 ms"), settings.describe());
+        assertTrue(settings.describe().contains("missed 40 ms of CPU within 445 ms"), settings.describe());
     }
 
     @Test

@@ -15,8 +15,11 @@ class TimingTest {
         assertTrue(t.heartbeatTimeoutMs() >= 200 * 3 / 2, "timeout " + t.heartbeatTimeoutMs());
         assertTrue(t.verifySuspectTimeoutMs() >= 50);
         assertEquals(320, t.heartbeatTimeoutMs());
-        assertEquals(80, t.heartbeatIntervalMs());
-        assertEquals(500, t.worstCaseSilentDetectionMs());
+        assertEquals(50, t.heartbeatIntervalMs());
+        assertEquals(125, t.heartbeatFloorMs());
+        // The adaptive timeout's ceiling (320) + a check (25) + 2 x verify (100).
+        assertEquals(445, t.worstCaseSilentDetectionMs());
+        assertEquals(250, t.quietSilentDetectionMs());
         assertEquals(500, t.mergeMinIntervalMs());
         assertEquals(2000, t.mergeMaxIntervalMs());
     }
@@ -27,6 +30,8 @@ class TimingTest {
             Timing t = Timing.derive(d);
             assertTrue(t.worstCaseSilentDetectionMs() <= d + 1, d + " -> " + t);
             assertTrue(t.heartbeatIntervalMs() < t.heartbeatTimeoutMs());
+            assertTrue(t.heartbeatFloorMs() >= Math.min(t.heartbeatTimeoutMs(), Timing.ABSOLUTE_FLOOR_MS), d + " -> " + t);
+            assertTrue(t.heartbeatFloorMs() >= 2 * t.heartbeatIntervalMs() && t.heartbeatFloorMs() <= t.heartbeatTimeoutMs());
             assertTrue(t.joinTimeoutMs() >= 1000);
         }
     }
@@ -43,7 +48,8 @@ class TimingTest {
         String s = Timing.derive(1000).describe();
         System.out.println(s);
         assertTrue(s.contains("failure detection 1000 ms"));
-        assertTrue(s.contains("removal: 1000 ms"), s);
-        assertTrue(s.contains("heartbeats every 160 ms"), s);
+        assertTrue(s.contains("890 ms at worst"), s);
+        assertTrue(s.contains("heartbeats every 100 ms"), s);
+        assertTrue(s.contains("silent for 250..640 ms"), s);
     }
 }

@@ -227,7 +227,7 @@ final class Assignment {
                 continue;
             }
             SNode n = base.node(i);
-            int o = other.get(n);
+            int o = otherScore(other, n);
             if (factor < 0 && o < 0) {
                 continue;   // a node the other cannot use does not become attractive
             }
@@ -248,6 +248,16 @@ final class Assignment {
             }
         }
         return out;
+    }
+
+    /**
+     * What the other side of a merge says of node n: its score there, but -INFINITY where n cannot
+     * run resources at all (standby, offline, unclean, maintenance), whatever its score. Pacemaker
+     * looks for the best node where the other resource is available and finds none there, so a
+     * group whose members sit on a standby node ranks below one on a healthy node.
+     */
+    private static int otherScore(ScoreTable other, SNode n) {
+        return n.canHost() ? other.get(n) : -Scores.INFINITY;
     }
 
     private static boolean canRunAny(ScoreTable t) {
@@ -290,7 +300,9 @@ final class Assignment {
         visiting.add(u);
         for (Colocation col : influencers(u)) {
             Rsc d = col.dependent();
-            if (!col.influence() || visiting.contains(d) || d.assignedDone) {
+            // a dependent already placed (it was placed first, as the primary of a colocation loop)
+            // still counts: Pacemaker merges the node scores of every influencing dependent
+            if (!col.influence() || visiting.contains(d)) {
                 continue;
             }
             // a -INFINITY dependent counts too, at factor -1: where it wants to be, the primary is
@@ -351,6 +363,7 @@ final class Assignment {
         // Pacemaker's instance order (see instanceOrder) for both passes
         List<Rsc> order = new ArrayList<>(clone.children);
         order.sort(java.util.Comparator.comparingInt(Assignment::instanceOrder));
+        instanceOrder.put(clone, order);
         for (Rsc inst : order) {
             SNode cur = unitCurrentNode(inst);
             // a failed instance is not kept first; for a cloned group only its members carry the
@@ -380,12 +393,25 @@ final class Assignment {
         }
     }
 
+    /**
+     * An instance counts as on a node that can keep it only when the node can host resources and
+     * the instance itself may stay there (its own score there is not negative): one whose stop
+     * failed is banned from its node, so, blocked there, it is ordered with the instances on nodes
+     * that cannot keep them and, being failed, after them and after the inactive ones. An instance
+     * that must leave a standby node, or one not running yet, is then placed before it and may take
+     * that node (Pacemaker's instance order).
+     */
     private static int instanceOrder(Rsc inst) {
         SNode cur = unitCurrentNode(inst);
         if (cur == null) {
             return 4;
         }
-        return (cur.canHost() ? 0 : 2) + (failed(inst) ? 1 : 0);
+        boolean canKeep = cur.canHost() && (inst.scores == null || inst.scores.get(cur) >= 0);
+        if (canKeep) {
+            return failed(inst) ? 1 : 0;
+        }
+        // a failed copy that cannot stay where it is comes after the inactive instances too
+        return failed(inst) ? 5 : 2;
     }
 
     /**
@@ -448,7 +474,7 @@ final class Assignment {
                 continue;
             }
             SNode n = base.node(i);
-            int o = other.get(n);
+            int o = otherScore(other, n);
             if (factor < 0 && o < 0) {
                 continue;
             }
@@ -482,7 +508,7 @@ final class Assignment {
                 continue;
             }
             SNode n = base.node(i);
-            int o = other.get(n);
+            int o = otherScore(other, n);
             int add;
             if (o >= Scores.INFINITY || o <= -Scores.INFINITY) {
                 add = (factor > 0) == (o > 0) ? Scores.INFINITY : -Scores.INFINITY;
@@ -495,6 +521,9 @@ final class Assignment {
         }
         return out;
     }
+
+    /** Each clone's instances in the order they were placed (see assignClone). */
+    private final Map<Rsc, List<Rsc>> instanceOrder = new java.util.HashMap<>();
 
     /** Clone instances on a node that already has its share of the clone's instances. */
     private final Set<Rsc> crowded = new HashSet<>();
@@ -776,7 +805,9 @@ final class Assignment {
      * An instance placed nowhere works as a primary placed nowhere.
      */
     private ScoreTable applyEachInstance(Rsc u, ScoreTable t, Colocation col, Rsc clone) {
-        for (Rsc inst : clone.children) {
+        // in the order the instances were placed in (Pacemaker sorts the clone's instances for
+        // that, and they stay sorted): which instance's part is the one rolled back depends on it
+        for (Rsc inst : instanceOrder.getOrDefault(clone, clone.children)) {
             if (inst.extraCopy) {
                 continue;
             }
@@ -957,6 +988,32 @@ final class Assignment {
         return result;
     }
 
+    /**
+     * Pacemaker's assign_best_node: with a positive best score, the node the resource runs on wins
+     * any tie, whatever the strategy, except for a unique clone's instance (its instances were
+     * already offered their nodes when the clone distributed them).
+     */
+    private static boolean keepsRunningNode(Rsc u, int bestScore) {
+        return bestScore > 0 && !(u.parent != null && u.parent.kind == Rsc.Kind.CLONE && u.parent.uniqueClone);
+    }
+
+    /**
+     * At a tie that the running-node rule does not settle, Pacemaker's node sort puts the current
+     * node first only after everything the strategy compares before it is equal too: free capacity
+     * (balanced), then the number of resources placed; with minimal, the comparison goes from the
+     * score straight to the name, so the current node has no say.
+     */
+    private boolean sortsFirst(SNode cur, SNode best) {
+        String strategy = c.options().placementStrategy();
+        if ("minimal".equals(strategy)) {
+            return false;
+        }
+        if ("balanced".equals(strategy) && compareCapacity(best, cur) != 0) {
+            return false;
+        }
+        return cur.assignedCount == best.assignedCount;
+    }
+
     /** Is {@code n} a better choice than {@code best} at equal score, by the placement strategy? */
     private boolean betterTie(SNode n, SNode best) {
         String strategy = c.options().placementStrategy();
@@ -980,16 +1037,23 @@ final class Assignment {
         int bestScore = Integer.MIN_VALUE;
         boolean useUtilization = !"default".equals(c.options().placementStrategy());
         Map<String, Integer> need = useUtilization ? utilization(u) : Map.of();
+        SNode mostFree = null;
         if (useUtilization) {
             // what must go with it (mandatory colocations, not placed yet) must fit too, when some node can take all
             Map<String, Integer> all = new LinkedHashMap<>(need);
             addColocatedUtilization(u, all, new HashSet<>(List.of(u)));
             if (anyFits(t, all)) {
                 need = all;
-            } else if (u.kind == Rsc.Kind.GROUP && !u.children.isEmpty() && !anyFits(t, need)) {
-                // no node holds the whole group: Pacemaker places its members one by one, so the
-                // group goes where its first member fits and the members after one that does not stop
-                need = utilization(u.children.get(0));
+            } else {
+                // no node holds it with everything that must go with it: Pacemaker then prefers the
+                // node with the most free capacity (when it scores as well as the best), and
+                // requires room only for the resource itself
+                mostFree = mostFreeNode(u, t);
+                if (u.kind == Rsc.Kind.GROUP && !u.children.isEmpty() && !anyFits(t, need)) {
+                    // no node holds the whole group: Pacemaker places its members one by one, so the
+                    // group goes where its first member fits and the members after one that does not stop
+                    need = utilization(u.children.get(0));
+                }
             }
         }
         for (int i = 0; i < t.size(); i++) {
@@ -1006,15 +1070,34 @@ final class Assignment {
                 bestScore = sc;
             }
         }
+        if (best != null && mostFree != null && mostFree != best && t.get(mostFree) >= bestScore && fits(mostFree, need)
+                && !cloneNodeFull(u, mostFree)) {
+            return mostFree;
+        }
         SNode cur = crowded.contains(u) ? null : unitCurrentNode(u);
         if (best != null && cur != null && cur != best && cur.canHost() && !cloneNodeFull(u, cur) && t.allows(cur) && t.get(cur) == bestScore
-                // with a positive best score the current node wins any tie; at zero, only a tie on
-                // the emptier-node rule too (Pacemaker's assign_best_node and node comparison)
-                && (bestScore > 0 || cur.assignedCount == best.assignedCount) && (!useUtilization || fits(cur, need))
-                && !("balanced".equals(c.options().placementStrategy()) && compareCapacity(best, cur) < 0)) {
+                && (!useUtilization || fits(cur, need)) && (keepsRunningNode(u, bestScore) || sortsFirst(cur, best))) {
             best = cur;
         }
         return best;
+    }
+
+    /**
+     * The node with the most free capacity among those that may run u (can host, score 0 or more),
+     * compared attribute by attribute as balanced does; the first of equals in node order.
+     */
+    private static SNode mostFreeNode(Rsc u, ScoreTable t) {
+        SNode most = null;
+        for (int i = 0; i < t.size(); i++) {
+            SNode n = t.node(i);
+            if (!t.allowedAt(i) || t.at(i) < 0 || !n.canHost() || cloneNodeFull(u, n)) {
+                continue;
+            }
+            if (most == null || compareCapacity(n, most) < 0) {
+                most = n;
+            }
+        }
+        return most;
     }
 
     /** A clone instance may not go where the clone already has clone-node-max instances. */
@@ -1036,8 +1119,8 @@ final class Assignment {
         u.assigned = node;
         u.unassignedReason = reason;
         if (node != null) {
-            node.assignedCount += Math.max(1, u.primitives().size());
             if (u.kind != Rsc.Kind.GROUP) {
+                node.assignedCount += Math.max(1, u.primitives().size());
                 for (Map.Entry<String, Integer> e : utilization(u).entrySet()) {
                     node.used.merge(e.getKey(), e.getValue(), Integer::sum);
                 }
@@ -1047,8 +1130,16 @@ final class Assignment {
             // members follow the group while each can run there; the rest of the group stops behind one that cannot
             boolean blocked = node == null;
             boolean capacity = !"default".equals(c.options().placementStrategy());
+            // an unmanaged member held on a node that bans it (its stop failed there) is placed there
+            // all the same, and so are the members after it: their starts cannot run (they stop),
+            // but Pacemaker has assigned them, and they count on the node as placed resources
+            boolean heldBehindUnmanaged = false;
             for (Rsc m : u.children) {
+                if (blocked && heldBehindUnmanaged && m.managed && m.targetRole != Role.STOPPED && m.scores.get(node) >= 0) {
+                    node.assignedCount++;
+                }
                 if (!blocked && (m.scores.get(node) < 0 || m.targetRole == Role.STOPPED)) {
+                    heldBehindUnmanaged = !m.managed && m.currentNode() == node && m.targetRole != Role.STOPPED;
                     blocked = true;
                     m.unassignedReason = m.targetRole == Role.STOPPED ? "target-role is Stopped"
                             : "cannot run on " + node.name + " (score " + Scores.format(m.scores.get(node)) + ")";
@@ -1064,21 +1155,30 @@ final class Assignment {
                         }
                     }
                 }
-                if (!blocked && capacity && !fits(node, utilization(m))) {
+                if (!blocked && capacity && m.managed && !fits(node, utilization(m))) {
                     blocked = true;
                     m.unassignedReason = "not enough free capacity on " + node.name;
                 }
-                if (!blocked) {
-                    for (Map.Entry<String, Integer> e : utilization(m).entrySet()) {
-                        node.used.merge(e.getKey(), e.getValue(), Integer::sum);
+                m.assigned = blocked ? null : node;
+                if (!m.managed) {
+                    // unmanaged: it stays where it runs, whatever the capacity; an inactive one takes no
+                    // node and none of its capacity, and the members after it (colocated with it) stop
+                    m.assigned = m.currentNode();
+                    if (m.assigned == null && !blocked && node != null) {
+                        blocked = true;
+                        m.unassignedReason = "it is unmanaged and not active";
                     }
                 }
-                m.assigned = blocked ? null : node;
                 if (m.assigned == null && m.unassignedReason == null) {
                     m.unassignedReason = node == null ? reason : "a group member before it cannot run";
                 }
-                if (!m.managed && m.currentNode() != null) {
-                    m.assigned = m.currentNode();
+                if (m.assigned != null) {
+                    for (Map.Entry<String, Integer> e : utilization(m).entrySet()) {
+                        m.assigned.used.merge(e.getKey(), e.getValue(), Integer::sum);
+                    }
+                    // a node's resource count (a tie-breaker between equal scores) counts the members
+                    // placed there, not those the group left stopped (Pacemaker counts each assignment)
+                    m.assigned.assignedCount++;
                 }
                 m.assignedDone = true;
             }

@@ -165,8 +165,18 @@ final class Canon {
         } else {
             // the state after is read back from the status, which keeps one history entry per
             // anonymous resource and node: two instances on one node (a cloned group's instance
-            // moved where another already runs) show as one
-            out.addAll(new java.util.LinkedHashSet<>(acc));
+            // moved where another already runs) show as one; where one of them is a failed copy
+            // left blocked there and the other starts, the start is that entry's last result
+            java.util.LinkedHashMap<String, String> perNode = new java.util.LinkedHashMap<>();
+            for (String line : acc) {
+                String[] f = line.split(" ", 4);
+                String key = f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : line;
+                String had = perNode.get(key);
+                if (had == null || (had.contains(" failed") && !line.contains(" failed"))) {
+                    perNode.put(key, line);
+                }
+            }
+            out.addAll(perNode.values());
         }
     }
 

@@ -121,12 +121,24 @@ final class GraphBuilder {
                 }
             } else {
                 acted = true;
+                if (r.activeDuplicateHistory.contains(n) && !end.contains(n.name)) {
+                    end.add(n.name);
+                }
             }
         }
         if (starts) {
             acted = true;
             if (!end.contains(r.assigned.name)) {
                 end.add(r.assigned.name);
+            }
+        }
+        for (SNode n : r.runningOn) {
+            Rsc.NodeHistory fh = r.history.get(n);
+            if (fh != null && fh.failed && fh.lastFailure != null && fh.lastFailure.intervalMs() > 0) {
+                // the recurring op that failed runs again here (rescheduled, e.g. while unmanaged):
+                // its new result is recorded after the failure and supersedes it
+                Act again = p.find(r, fh.lastFailure.operation(), n, fh.lastFailure.intervalMs());
+                acted |= again != null && again.runnable && !again.pseudo;
             }
         }
         for (SNode n : r.runningOn) {

@@ -88,6 +88,11 @@ final class Planner {
         return lookup(r, op, n, 0);
     }
 
+    /** The action op with that interval on n (a recurring op), or null. */
+    Act find(Rsc r, String op, SNode n, long intervalMs) {
+        return lookup(r, op, n, intervalMs);
+    }
+
     private Act lookup(Rsc r, String op, SNode n, long interval) {
         List<Act> own = actsOf(r, n);
         for (int i = 0, size = own.size(); i < size; i++) {
@@ -122,11 +127,17 @@ final class Planner {
     // ------------------------------------------------------------------ fencing
 
     private void fencing() {
+        // Pacemaker fences an unclean node only when some resource is managed: with nothing to
+        // recover (maintenance-mode, or everything unmanaged) the node is left unclean
+        boolean anyManaged = false;
+        for (Rsc r : c.topLevel()) {
+            anyManaged |= r.managed;
+        }
         RemoteNodes.unrecoverableConnections(c);
         for (SNode n : c.nodes()) {
             if (n.isGuest()) {
                 // a guest is "fenced" by recovering its container: a pseudo action others can wait for
-                if (n.remoteRequiresReset && RemoteNodes.canFenceGuest(c, n)) {
+                if (n.remoteRequiresReset && anyManaged && RemoteNodes.canFenceGuest(c, n)) {
                     Act f = add("stonith", null, n, 0, null);
                     f.pseudo = true;
                     f.keyOverride = "stonith-" + n.name + "-reboot";
@@ -135,7 +146,7 @@ final class Planner {
                 }
                 continue;
             }
-            if (n.unclean && c.canFence(n)) {
+            if (n.unclean && c.canFence(n) && anyManaged) {
                 Act f = add("stonith", null, n, 0, null);
                 f.keyOverride = "stonith-" + n.name + "-" + c.options().stonithAction();
                 f.extra.put("CRM_meta_stonith_action", c.options().stonithAction());
@@ -307,6 +318,13 @@ final class Planner {
             Rsc.NodeHistory th = r.history.get(target);
             if (!running) {
                 start(r, target);
+                if (r.runningOn.contains(target) && r.role == Role.PROMOTED && r.nextRole.compareTo(Role.PROMOTED) < 0) {
+                    // a promoted resource restarted where it is, to come back lower: Pacemaker
+                    // brings it back up only to its next role (no start of its own yet), so the
+                    // start is still optional when the monitors are decided, and a monitor of the
+                    // promoted role active here is cancelled as for a plain demotion
+                    cancelRecurring(r, target, th, false);
+                }
             } else if (th != null && th.startPending && r.cloneAncestor() == null) {
                 // a start still pending there is asked for again (it is what the monitors wait for)
                 start(r, target);
@@ -525,6 +543,22 @@ final class Planner {
     }
 
     /** A recurring monitor recorded with other parameters is scheduled again. */
+    /**
+     * Pacemaker checks the definition of every entry recorded since the last start, the recorded
+     * failure of a recurring op included: one whose digest does not match (or is missing) has
+     * the op rescheduled even while the op's own entry matches (a failure ignored or expired).
+     */
+    private boolean recordedFailureChanged(Rsc r, Rsc.NodeHistory h, OpConfig op) {
+        for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
+            boolean sinceStart = h.lastStart == null || f.callId() > h.lastStart.callId();
+            if (sinceStart && f.intervalMs() == op.intervalMs() && op.name().equals(f.operation())
+                    && recurringParamsChanged(r, op, f)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
         String recorded = active.opDigest();
         if (r.orphan) {
@@ -755,22 +789,37 @@ final class Planner {
                 continue;
             }
             org.pulse.cib.model.LrmOp active = h == null ? null : h.recurring.get("monitor_" + op.intervalMs());
-            if (active == null || recurringParamsChanged(r, op, active)) {
+            if (active == null || recurringParamsChanged(r, op, active) || recordedFailureChanged(r, h, op)) {
                 monitor(r, n, op);
             }
         }
-        if (h != null && n.historyChecked()) {
-            for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
-                OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
-                // an op configured twice (same name and interval) is configured: Pacemaker
-                // schedules neither copy, but does not cancel what runs either
-                boolean duplicate = r.duplicateOps.contains(op.operation() + "_" + op.intervalMs());
-                if (cfg == null || !cfg.enabled() || ("monitor".equals(cfg.name()) && !duplicate && !isRecurringMonitorFor(cfg, r))) {
-                    Act cancel = add("cancel", r, n, op.intervalMs(), null);
-                    cancel.extra.put("CRM_meta_operation", op.operation());
-                    if (cfg != null && cfg.role() != null) {
-                        cancel.extra.put("CRM_meta_role", cfg.role());
-                    }
+        cancelRecurring(r, n, h, true);
+    }
+
+    /**
+     * Cancels the recurring ops active on n that must not go on: those no longer configured
+     * (when unconfiguredToo) and monitors configured for another role than the one it will have.
+     * A monitor whose definition changed since it was scheduled is not cancelled for its role:
+     * Pacemaker reschedules it instead, which makes it required, and a required monitor of the
+     * wrong role is neither cancelled nor run.
+     */
+    private void cancelRecurring(Rsc r, SNode n, Rsc.NodeHistory h, boolean unconfiguredToo) {
+        if (h == null || !n.historyChecked()) {
+            return;
+        }
+        for (org.pulse.cib.model.LrmOp op : h.recurring.values()) {
+            OpConfig cfg = Unpack.findOp(r, op.operation(), op.intervalMs());
+            // an op configured twice (same name and interval) is configured: Pacemaker
+            // schedules neither copy, but does not cancel what runs either
+            boolean duplicate = r.duplicateOps.contains(op.operation() + "_" + op.intervalMs());
+            boolean unconfigured = cfg == null || !cfg.enabled();
+            boolean wrongRole = !unconfigured && "monitor".equals(cfg.name()) && !duplicate && !isRecurringMonitorFor(cfg, r)
+                    && !recurringParamsChanged(r, cfg, op);
+            if (unconfigured && unconfiguredToo || wrongRole) {
+                Act cancel = add("cancel", r, n, op.intervalMs(), null);
+                cancel.extra.put("CRM_meta_operation", op.operation());
+                if (cfg != null && cfg.role() != null) {
+                    cancel.extra.put("CRM_meta_role", cfg.role());
                 }
             }
         }

@@ -40,6 +40,7 @@ final class Promotion {
                             java.util.function.Function<Map<SNode, Integer>, ScoreTable> weightsWith) {
         top.rolesDone = true;
         boolean demoteOnly = !c.haveQuorum() && "demote".equals(c.options().noQuorumPolicy());
+        boolean frozen = !c.haveQuorum() && "freeze".equals(c.options().noQuorumPolicy());
         for (Rsc inst : top.children) {
             for (Rsc p : inst.primitives()) {
                 p.nextRole = p.assigned == null ? Role.STOPPED : (top.promotable ? Role.UNPROMOTED : Role.STARTED);
@@ -74,6 +75,11 @@ final class Promotion {
             for (Rsc p : members) {
                 // a cloned group is promoted only where every member will be active
                 eligible &= p.assigned == inst.assigned && p.promotionBan == null;
+                // target-role=Unpromoted (own or the clone's) caps the role: never promoted
+                eligible &= p.targetRole != Role.UNPROMOTED;
+                // no-quorum-policy=freeze without quorum: no role is raised, so only an instance
+                // promoted now may be promoted
+                eligible &= !frozen || p.role == Role.PROMOTED;
             }
             if (!eligible) {
                 continue;
@@ -88,9 +94,15 @@ final class Promotion {
             Integer loc = locationScore(c, top, members.get(0), inst.assigned);
             Integer total = attr == null && loc == null ? null
                     : Scores.add(attr == null ? 0 : attr, loc == null ? 0 : loc);
-            int priority = total == null ? -1 : total;
-            priority = Scores.add(priority, colocationPriority(s, top, inst));
-            if (priority >= 0) {
+            int base = total == null ? -1 : total;
+            int priority = Scores.add(base, colocationPriority(s, top, inst, true, false));
+            // Promotability, for colocations with a primitive (or group): a finite one of the
+            // Promoted role may take it away (it makes the sum negative) but never grants it to an
+            // instance whose own score is negative; only a mandatory one does; those of the
+            // Unpromoted role neither rank nor decide. With a clone, each counts in full.
+            boolean eligibleByScore = Scores.add(base, colocationPriority(s, top, inst, true, true)) >= 0
+                    && Scores.add(base, colocationPriority(s, top, inst, true, false)) >= 0;
+            if (eligibleByScore) {
                 candidates.add(inst);
                 score.put(inst, priority);
             }
@@ -151,10 +163,18 @@ final class Promotion {
      * primary (in its role) ends up on the instance's node; a mandatory one whose primary is not
      * there forbids promotion (-INFINITY).
      */
-    private static int colocationPriority(Scoring s, Rsc clone, Rsc inst) {
+    private static int colocationPriority(Scoring s, Rsc clone, Rsc inst, boolean promotedOnly, boolean mandatoryOnly) {
         int total = 0;
         for (Colocation col : s.primariesOf(clone)) {
             if (col.dependentRole() != Role.PROMOTED && col.dependentRole() != Role.UNPROMOTED) {
+                continue;
+            }
+            // a colocation of the Unpromoted role counts (negated) only with a clone as primary,
+            // then in full; one of the Promoted role counts for promotability only when mandatory
+            // (mandatoryOnly), whatever the primary
+            boolean clonePrimary = col.primary().kind == Rsc.Kind.CLONE;
+            if (col.dependentRole() == Role.UNPROMOTED ? !clonePrimary && promotedOnly
+                    : mandatoryOnly && Math.abs(col.score()) < Scores.INFINITY) {
                 continue;
             }
             boolean there = primaryOn(col.primary(), col.primaryRole(), inst.assigned);

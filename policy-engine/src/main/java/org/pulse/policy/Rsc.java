@@ -79,6 +79,13 @@ final class Rsc {
     /** Clones: nodes where history of an instance exists that no instance could take (an orphan instance). */
     final Set<SNode> knownByOrphans = new LinkedHashSet<>();
     final List<SNode> runningOn = new ArrayList<>();
+    /**
+     * Nodes whose status holds two or more history entries under this very name, one of them
+     * active. The simulator records an action's result in the one entry of that name; with
+     * several it finds none and adds another, so the active entry stays and the resource is
+     * still listed there after its stop (see GraphBuilder.placementAfter).
+     */
+    final Set<SNode> activeDuplicateHistory = new LinkedHashSet<>();
     Role role = Role.STOPPED;
     boolean failed;
     boolean blocked;

@@ -193,6 +193,15 @@ final class Scoring {
         if (r.isPrimitive()) {
             primitiveTerms(r, t);
             RemoteNodes.placementTerms(c, r, t);
+        } else if (r.kind == Rsc.Kind.CLONE && !r.uniqueClone && r.cloneAncestor() == null) {
+            // an anonymous clone whose primitive reached migration-threshold on a node is banned
+            // there as a whole (Pacemaker bans the uber-parent): the clone's own table says so too,
+            // which is what ranks it and what its dependents see before its instances are placed
+            for (Map.Entry<SNode, String> e : cloneThresholdBans(r, c.now().getEpochSecond(), true).entrySet()) {
+                if (t.allows(e.getKey())) {
+                    t.add(e.getKey(), -Scores.INFINITY, e.getValue());
+                }
+            }
         }
         r.scores = t;
     }
@@ -282,7 +291,7 @@ final class Scoring {
         if (clone != null && !clone.uniqueClone) {
             // an anonymous clone is forced away as a whole: a member of a cloned group that
             // reached migration-threshold on a node takes every instance, every member, off it
-            for (Map.Entry<SNode, String> e : cloneThresholdBans(clone, nowSec).entrySet()) {
+            for (Map.Entry<SNode, String> e : cloneThresholdBans(clone, nowSec, false).entrySet()) {
                 if (t.allows(e.getKey())) {
                     t.add(e.getKey(), -Scores.INFINITY, e.getValue());
                 }
@@ -296,7 +305,7 @@ final class Scoring {
         if (r.fatalBan || (clone != null && clone.fatalBan)) {
             t.banAll("fatal error in the history (not configured)", c.nodes());
         }
-        if (r.stopForced) {
+        if (r.stopForced || clone != null && clone.stopForced) {
             t.banAll("on-fail=stop after a failure", c.nodes());
         }
         if (r.lockedTo != null) {
@@ -319,19 +328,22 @@ final class Scoring {
     }
 
     private final Map<Rsc, Map<SNode, String>> cloneThresholdBans = new java.util.HashMap<>();
+    private final Map<Rsc, Map<SNode, String>> cloneThresholdBansAll = new java.util.HashMap<>();
 
     /**
-     * Nodes where some primitive of an anonymous clone other than a lone primitive child reached its
-     * migration-threshold, with the reason (Pacemaker bans the clone there, not just the primitive).
+     * Nodes where some primitive of an anonymous clone reached its migration-threshold, with the
+     * reason (Pacemaker bans the clone there, not just the primitive). Without {@code withLone},
+     * a lone primitive child is left out: its instances' own fail counts already ban each of them.
      */
-    private Map<SNode, String> cloneThresholdBans(Rsc clone, long nowSec) {
-        Map<SNode, String> bans = cloneThresholdBans.get(clone);
+    private Map<SNode, String> cloneThresholdBans(Rsc clone, long nowSec, boolean withLone) {
+        Map<Rsc, Map<SNode, String>> cache = withLone ? cloneThresholdBansAll : cloneThresholdBans;
+        Map<SNode, String> bans = cache.get(clone);
         if (bans != null) {
             return bans;
         }
         bans = new java.util.LinkedHashMap<>();
         for (Rsc p : clone.primitives()) {
-            if (p.parent == clone || p.failureIgnored) {
+            if ((p.parent == clone && !withLone) || p.failureIgnored) {
                 continue;   // a clone of one primitive: its own fail count already bans every instance
             }
             for (SNode n : c.nodes()) {
@@ -346,7 +358,7 @@ final class Scoring {
                 }
             }
         }
-        cloneThresholdBans.put(clone, bans);
+        cache.put(clone, bans);
         return bans;
     }
 
@@ -374,18 +386,23 @@ final class Scoring {
                 }
                 continue;
             }
-            // sets: within a sequential set each member is placed with the one before it; between sets,
-            // every member of a later set goes with every member of the earlier set
+            // sets: within a sequential set each member is placed with the one before it (a set
+            // with sequential=false colocates nothing within itself); a negative score keeps every
+            // member apart from each one before it, not just its neighbour, so that no two members
+            // of the set share a node (Pacemaker's unpack_colocation_set). Between sets, see below.
             List<ResourceSet> sets = refs.expandSets(cc.sets());
             for (ResourceSet s : sets) {
                 int score = Scores.parse(s.score() != null ? s.score() : cc.score(), 0);
-                if (s.sequential()) {
-                    for (int i = 1; i < s.resources().size(); i++) {
-                        Rsc d = c.byId().get(s.resources().get(i));
-                        Rsc p = c.byId().get(s.resources().get(i - 1));
+                if (!s.sequential()) {
+                    continue;
+                }
+                Role role = Role.parse(s.role(), Role.UNKNOWN);
+                for (int i = 1; i < s.resources().size(); i++) {
+                    Rsc d = c.byId().get(s.resources().get(i));
+                    for (int j = score < 0 ? 0 : i - 1; j < i; j++) {
+                        Rsc p = c.byId().get(s.resources().get(j));
                         if (d != null && p != null) {
-                            add(new Colocation(cc.id(), d, p, score, Role.parse(s.role(), Role.UNKNOWN),
-                                    Role.parse(s.role(), Role.UNKNOWN), cc.nodeAttribute(), influence));
+                            add(new Colocation(cc.id(), d, p, score, role, role, cc.nodeAttribute(), influence));
                         }
                     }
                 }

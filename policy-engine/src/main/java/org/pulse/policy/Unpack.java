@@ -714,6 +714,9 @@ final class Unpack {
             // only a pending probe, or only failures old enough to forget: the state is unknown, so probe again
             r.known.remove(node);
         }
+        if (earlier != null && lr.id().equals(earlier.historyName) && (isActive(earlier.role) || isActive(h.role))) {
+            r.activeDuplicateHistory.add(node);
+        }
         if (earlier != null && isActive(earlier.role) && isActive(h.role)) {
             // two entries of one anonymous clone both active on one node: the second is an extra
             // copy (an orphan instance under its own history name) that must be stopped
@@ -1417,6 +1420,11 @@ final class Unpack {
                 case STOP:
                     r.failed = true;
                     r.stopForced = true;
+                    if (r.cloneAncestor() != null && !r.cloneAncestor().uniqueClone) {
+                        // instances of an anonymous clone are interchangeable: on-fail=stop after
+                        // one's failure stops the clone, every instance (a cloned group's members too)
+                        r.cloneAncestor().stopForced = true;
+                    }
                     break;
                 case RESET_REMOTE:
                     r.failed = true;

@@ -67,7 +67,11 @@ public final class RuntimeBench {
             // Commit latency: writes to the DC, acknowledged when every member stored them.
             int dc = Integer.parseInt(c.agreedDc(1, 2, 3).substring(4));
             List<Double> commitMs = new ArrayList<>();
+            CommitBreakdown breakdown = new CommitBreakdown(c, dc, CommitBreakdown.nodes(3));
             for (int i = 0; i < commits + 20; i++) {
+                if (i == 20) {
+                    breakdown.start(); // after the warm-up writes, as the figures
+                }
                 long t0 = System.nanoTime();
                 AdminResponse w = c.admin(dc, new AdminRequest(c.nextId(), "node",
                         AdminArgs.of("action", "property-set", "name", "bench-counter", "value", Integer.toString(i))));
@@ -83,6 +87,27 @@ public final class RuntimeBench {
             System.out.printf("CIB change -> acknowledged by all 3 nodes, %d writes to the DC: min %.2f  median %.2f"
                     + "  p99 %.2f  max %.2f ms%n", commitMs.size(), commitMs.get(0), median, p99,
                     commitMs.get(commitMs.size() - 1));
+            String stageLine = breakdown.print(commits, commitMs.stream().mapToDouble(Double::doubleValue).average()
+                    .orElse(0));
+            System.out.println("(load " + load() + ")");
+            // The same writes over one admin connection kept open (as a client that writes often would):
+            // without the connection's set-up and its hand-over to a connection thread on every write.
+            List<Double> keptMs = new ArrayList<>();
+            try (KeptConnection kept = new KeptConnection(c.socket(dc))) {
+                for (int i = 0; i < commits; i++) {
+                    long t0 = System.nanoTime();
+                    AdminResponse w = kept.call(new AdminRequest(c.nextId(), "node", AdminArgs.of("action",
+                            "property-set", "name", "bench-counter", "value", "kept-" + i)));
+                    keptMs.add((System.nanoTime() - t0) / 1e6);
+                    require(w.ok(), "write " + i + " over the kept connection failed: " + w.error());
+                }
+            }
+            Collections.sort(keptMs);
+            System.out.printf("the same over one kept admin connection, %d writes: min %.2f  median %.2f  p99 %.2f"
+                    + "  max %.2f ms (load %s)%n", keptMs.size(), keptMs.get(0), pct(keptMs, 50), pct(keptMs, 99),
+                    keptMs.get(keptMs.size() - 1), load());
+            stageLine += String.format(" commit_kept_conn_median_ms=%.2f commit_kept_conn_p99_ms=%.2f", pct(keptMs, 50),
+                    pct(keptMs, 99));
 
             // DC failover: kill -9 the DC (with d1 on it), time the new DC and d1's recovery; restart, repeat.
             List<Long> dcMs = new ArrayList<>();
@@ -131,13 +156,15 @@ public final class RuntimeBench {
             }
             Collections.sort(dcMs);
             Collections.sort(rscMs);
-            long dcMedian = dcMs.get(dcMs.size() / 2);
-            System.out.printf("kill -9 of the DC -> new DC: min %d  median %d  max %d ms; -> its resource running"
-                    + " elsewhere (fenced first): median %d ms%n", dcMs.get(0), dcMedian, dcMs.get(dcMs.size() - 1),
-                    rscMs.get(rscMs.size() / 2));
+            long dcMedian = dcMs.isEmpty() ? -1 : dcMs.get(dcMs.size() / 2);
+            if (!dcMs.isEmpty()) { // TRIALS 0: the commit figures only (dc_failover_ms=-1)
+                System.out.printf("kill -9 of the DC -> new DC: min %d  median %d  max %d ms; -> its resource running"
+                        + " elsewhere (fenced first): median %d ms%n", dcMs.get(0), dcMedian, dcMs.get(dcMs.size() - 1),
+                        rscMs.get(rscMs.size() / 2));
+            }
             System.out.println("reproduce: bench/runtime " + commits + " " + trials);
-            System.out.printf("runtime dc_failover_ms=%d commit_median_ms=%.2f commit_p99_ms=%.2f rss_mb=%d%n", dcMedian,
-                    median, p99, maxRssMb);
+            System.out.printf("runtime dc_failover_ms=%d commit_median_ms=%.2f commit_p99_ms=%.2f rss_mb=%d %s load=%s%n",
+                    dcMedian, median, p99, maxRssMb, stageLine, load().replace(' ', '/'));
         } finally {
             if (Boolean.getBoolean("pulse.keep")) {
                 System.out.println("kept " + dir);
@@ -168,6 +195,44 @@ public final class RuntimeBench {
             }
         }
         return null;
+    }
+
+    /** One admin connection for many requests (crmd serves request lines on a connection until it closes). */
+    private static final class KeptConnection implements AutoCloseable {
+        private final java.nio.channels.SocketChannel ch;
+        private final java.io.OutputStream out;
+        private final java.io.BufferedReader in;
+
+        KeptConnection(Path socket) throws java.io.IOException {
+            ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+            ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+            out = java.nio.channels.Channels.newOutputStream(ch);
+            in = new java.io.BufferedReader(new java.io.InputStreamReader(java.nio.channels.Channels.newInputStream(ch),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        AdminResponse call(AdminRequest req) throws Exception {
+            out.write((org.pulse.cib.admin.AdminCodec.encode(req) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            String line = in.readLine();
+            require(line != null, "the DC closed the kept admin connection");
+            return org.pulse.cib.admin.AdminCodec.decodeResponse(line);
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            ch.close();
+        }
+    }
+
+    /** The 1, 5 and 15 minute load averages: every timing figure says what the machine was doing. */
+    static String load() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "(unreadable)";
+        }
     }
 
     private static double pct(List<Double> sorted, int p) {

@@ -150,4 +150,28 @@ public final class StatusView {
         }
         return out;
     }
+
+    /**
+     * Whether {@code resourceId} (a history entry's id: a clone instance's "rsc:1" too) has a failure
+     * to clean up on {@code node}, or on any node when null: a fail count above 0 or a recorded last
+     * failure. What Pacemaker 2's {@code crm_resource --cleanup} acts on; {@code --refresh} forgets a
+     * healthy resource's history too (a re-probe).
+     */
+    public boolean hasFailures(String resourceId, String node) {
+        for (NodeState s : byNode.values()) {
+            String name = nameOf(s);
+            if (node != null && !node.equals(name)) {
+                continue;
+            }
+            if (failCounts(name).getOrDefault(resourceId, 0) > 0) {
+                return true;
+            }
+            for (LrmResource r : s.resources()) {
+                if (r.id().equals(resourceId) && r.lastFailure() != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }

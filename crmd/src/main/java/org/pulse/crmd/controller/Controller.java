@@ -82,8 +82,28 @@ public final class Controller {
         this.cib = storedCib != null ? storedCib : Cib.empty();
     }
 
-    /** Handles one event; the effects are to be performed in order. */
+    /**
+     * Handles one event; the effects are to be performed in order. The policy engine's run after a
+     * CIB write comes last, as {@link #handleDeferred} would do it.
+     */
     public List<Effect> handle(Event event, Instant eventTime) {
+        List<Effect> first = handleFirst(event, eventTime);
+        if (!hasDeferred()) {
+            return first;
+        }
+        List<Effect> all = new java.util.ArrayList<>(first);
+        all.addAll(handleDeferred(eventTime));
+        return List.copyOf(all);
+    }
+
+    /**
+     * Handles one event but leaves what {@link #hasDeferred} says is left for {@link #handleDeferred}:
+     * the policy engine's run for a CIB the DC just committed. The runtime performs these effects
+     * (the change goes to the members, the DC stores it) and queues the rest behind the events already
+     * waiting, so the members' acknowledgements that arrive meanwhile are counted, and the write
+     * answered, without waiting for the engine; the transition then starts one event later.
+     */
+    public List<Effect> handleFirst(Event event, Instant eventTime) {
         now = Objects.requireNonNull(eventTime, "eventTime");
         out = new Outbox(self);
         // a switch expression over the kind: a kind without its branch does not compile
@@ -106,6 +126,27 @@ public final class Controller {
             };
         };
         handler.run();
+        while (!out.toSelf.isEmpty()) {
+            onMessage(self, out.toSelf.poll());
+        }
+        List<Effect> effects = List.copyOf(out.effects);
+        out = null;
+        return effects;
+    }
+
+    /** Whether {@link #handleFirst} left the policy engine's run for {@link #handleDeferred}. */
+    public boolean hasDeferred() {
+        return dc != null && dc.engineDeferred;
+    }
+
+    /** The policy engine's run {@link #handleFirst} left (none if this node is no longer DC): its effects. */
+    public List<Effect> handleDeferred(Instant eventTime) {
+        now = Objects.requireNonNull(eventTime, "eventTime");
+        out = new Outbox(self);
+        if (dc != null && dc.engineDeferred) {
+            dc.engineDeferred = false;
+            dc.runEngine();
+        }
         while (!out.toSelf.isEmpty()) {
             onMessage(self, out.toSelf.poll());
         }

@@ -88,7 +88,8 @@ final class DcReplication {
         }
         dc.requestSchedule(configuration ? "configuration changed" : "status changed by an operator");
         checkPending();
-        dc.runEngine();
+        // Not here: the engine's run is no part of the commit (Controller.handleFirst).
+        dc.engineDeferred = true;
     }
 
 

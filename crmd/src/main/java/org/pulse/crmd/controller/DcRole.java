@@ -55,6 +55,8 @@ final class DcRole {
     private long transitionSeq;
     private long inputSeq;
     boolean needSchedule;
+    /** A write was committed and the engine's run for it left to {@link Controller#handleDeferred}. */
+    boolean engineDeferred;
     List<String> pendingFence = List.of();
 
     /** Fencing progress: runs, queries, attempts and history, between transitions (DcFencing). */

@@ -407,7 +407,17 @@ final class AdminHandler implements AutoCloseable {
                 return write(call, new CibEdit.ResourceMeta(rsc, "is-managed", "true"), force);
             case "unmanage":
                 return write(call, new CibEdit.ResourceMeta(rsc, "is-managed", "false"), force);
-            case "cleanup":
+            case "cleanup": {
+                // Pacemaker 2's cleanup acts on what failed; refresh forgets the whole history (a re-probe).
+                // Read here, written on the DC: a failure recorded in between is cleaned by the next cleanup.
+                AdminResult current = runtime.request(new AdminCommand.Query(), 10_000);
+                if (current.ok() && !current.cib().statusView().hasFailures(rsc, node)) {
+                    return AdminResponse.ok(req.id(), AdminArgs.of("version", current.cib().version().toString(),
+                            "message", rsc + " has no failures" + (node == null ? "" : " on " + node)
+                                    + " to clean up (crm resource refresh forgets its whole history)"));
+                }
+                return write(call, new CibEdit.Cleanup(rsc, node), force);
+            }
             case "refresh":
             case "failcount-delete":
                 return write(call, new CibEdit.Cleanup(rsc, node), force);

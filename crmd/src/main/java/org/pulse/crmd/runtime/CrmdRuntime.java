@@ -80,6 +80,8 @@ public final class CrmdRuntime implements AutoCloseable {
     static final long WRITE_RETRY_MAX_MS = 2000;
     /** Beyond the write deadline, for a durable write waiting behind a lazy one still retrying. */
     static final long WRITE_DEADLINE_GRACE_MS = 2000;
+    /** CIB saves appended to the journal before cib.xml is rewritten whole (a load replays at most this many diffs). */
+    static final int JOURNAL_RECORDS = CibStore.DEFAULT_JOURNAL_RECORDS;
     /** How long a node that cannot store the CIB waits for the DC to move its resources before leaving anyway. */
     static final long STORAGE_FAILED_LEAVE_MS = 60_000;
 
@@ -126,6 +128,12 @@ public final class CrmdRuntime implements AutoCloseable {
     private AlertRunner alerts;
     /** Histograms and counters of what happened (operations, fencing, transitions, views, failovers). */
     private final Observations observations;
+    /** Where a CIB change's time goes on this node (bench/runtime's breakdown). */
+    private final CommitStages stages = new CommitStages();
+    /** The store started ahead of the effects listed before it, with its effect (event thread only). */
+    private Map.Entry<Effect.PersistCib, Persisting> prefetched;
+    /** The kind of the event being handled, for {@link #stages} (event thread only). */
+    private String eventName = "";
     /**
      * Watches failovers off the event thread: reading where resources are (the policy engine over a whole
      * CIB) is done there, and only while a lost node's resources are not yet active elsewhere.
@@ -191,7 +199,9 @@ public final class CrmdRuntime implements AutoCloseable {
         this.log = LoggerFactory.getLogger("crmd@" + config.node());
         this.events = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-events-" + config.node()));
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crmd-timers-" + config.node()));
-        this.store = new CibStore(config.dataDir().resolve("cib"));
+        // Journaling: a save appends the change and fdatasyncs once (a commit waits for it on every member);
+        // cib.xml is rewritten every JOURNAL_RECORDS saves and at stop.
+        this.store = CibStore.journaling(config.dataDir().resolve("cib"), JOURNAL_RECORDS);
         this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-cib-writer-" + config.node()));
         this.peWriter = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-pe-writer-" + config.node()));
         this.peDir = config.dataDir().resolve("pe");
@@ -200,6 +210,18 @@ public final class CrmdRuntime implements AutoCloseable {
                 () -> messenger == null ? 0 : messenger.messagesSent());
         this.failoverThread = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-failover-" + config.node()));
         this.history = new HistoryLog(config.dataDir(), config.node(), log);
+    }
+
+    /** The policy engine, its time counted as the stage "engine" of the event that ran it. */
+    private org.pulse.crmd.controller.Scheduler timed(org.pulse.crmd.controller.Scheduler engine) {
+        return (cib, now) -> {
+            long t0 = System.nanoTime();
+            try {
+                return engine.schedule(cib, now);
+            } finally {
+                stages.add("engine", eventName, System.nanoTime() - t0);
+            }
+        };
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -231,6 +253,9 @@ public final class CrmdRuntime implements AutoCloseable {
         Files.createDirectories(config.haRsctmp());
         peIndex = lastPeIndex();
         Optional<Cib> stored = store.load();
+        if (store.journalNote() != null) {
+            log.warn("CIB journal: {}", store.journalNote());
+        }
         log.info("node {} of {}; CIB {} from {}", config.node(), config.nodeNames(),
                 stored.map(c -> c.version().toString()).orElse("(none: starting empty)"), store.cibFile());
         // Fence delays (pcmk_delay_max) draw from this; the seed is logged so a run can be replayed.
@@ -240,7 +265,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 quorum.waitForAll(), quorum.tieBreaker(), seed);
         controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()).withQuorum(quorum)
                 .withWatchdogTimeoutMs(config.watchdogTimeoutMsOrZero()),
-                new PolicyEngineScheduler(), stored.orElse(null), new java.util.SplittableRandom(seed));
+                timed(new PolicyEngineScheduler()), stored.orElse(null), new java.util.SplittableRandom(seed));
         // The event thread waits until everything below exists; events queue up meanwhile.
         events.execute(() -> {
             try {
@@ -499,31 +524,78 @@ public final class CrmdRuntime implements AutoCloseable {
         }
     }
 
+    /** Counts {@code nanos} of {@code stage} for {@code event} in the commit breakdown ({@link CommitStages}). */
+    void stage(String stage, String event, long nanos) {
+        stages.add(stage, event, nanos);
+    }
+
+    /** An event's kind for {@link #stages}: a message's own kind (cib_update, cib_ack, ...), else the event's. */
+    private static String eventName(Event e) {
+        Enum<?> kind = e instanceof Event.MessageReceived m ? m.message().kind() : e.kind();
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Queues an event for the event thread; safe from any thread. */
     void post(Event e) {
         if (closed) {
             return;
         }
+        long postedNanos = System.nanoTime();
         try {
-            events.execute(() -> handle(e));
+            events.execute(() -> {
+                eventName = eventName(e);
+                stages.add("queued", eventName, System.nanoTime() - postedNanos);
+                handle(e);
+            });
         } catch (java.util.concurrent.RejectedExecutionException ignored) {
             // shutting down
         }
     }
 
     private void handle(Event e) {
+        handle(e.getClass().getSimpleName(), () -> controller.handleFirst(e, clock.instant()));
+        if (controller.hasDeferred()) {
+            // Behind the events already queued: the members' acknowledgements of the change just sent
+            // and stored answer the write before the policy engine runs for it.
+            try {
+                events.execute(() -> {
+                    eventName = "deferred_engine";
+                    handle(eventName, () -> controller.handleDeferred(clock.instant()));
+                });
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                // closing: no transition to start
+            }
+        }
+    }
+
+    private void handle(String what, java.util.function.Supplier<List<Effect>> decide) {
         List<Effect> effects;
         long transitionBefore = controller.transitionId();
         savedInputThisEvent = -1;
+        long decideNanos = System.nanoTime();
         try {
-            effects = controller.handle(e, clock.instant());
+            effects = decide.get();
         } catch (RuntimeException ex) {
-            log.error("the controller failed on {}: {}", e.getClass().getSimpleName(), ex.toString(), ex);
+            log.error("the controller failed on {}: {}", what, ex.toString(), ex);
             return;
+        }
+        stages.add("decided", eventName, System.nanoTime() - decideNanos);
+        // The event's first durable store starts at once, before the effects listed ahead of it (the
+        // DC's diffs to the members): the disk works while they are sent. The effects after it still
+        // wait for it where it is listed (perform), so nothing acknowledges a CIB not yet stored.
+        prefetched = null;
+        for (Effect f : effects) {
+            if (f instanceof Effect.PersistCib p) {
+                if (p.durable()) {
+                    prefetched = Map.entry(p, startPersist(p.cib(), true));
+                }
+                break;
+            }
         }
         for (Effect f : effects) {
             perform(f);
         }
+        prefetched = null;
         long transitionNow = controller.transitionId();
         if (transitionNow != -1 && transitionNow != transitionBefore && controller.isDc()) {
             transitionStarted(transitionNow);
@@ -549,11 +621,20 @@ public final class CrmdRuntime implements AutoCloseable {
                 log.debug("not acknowledging {}: this node cannot store the CIB", s.message());
                 return;
             }
+            long sendNanos = System.nanoTime();
             if (!messenger.send(s.to(), MESSAGE_TYPE, MessageCodec.encode(s.message()))) {
                 log.debug("not sent to {} (not in the view): {}", s.to(), s.message().getClass().getSimpleName());
             }
+            stages.add("sent", eventName, System.nanoTime() - sendNanos);
         } else if (f instanceof Effect.PersistCib p) {
-            persist(p.cib(), p.durable());
+            long storeNanos = System.nanoTime();
+            if (prefetched != null && prefetched.getKey() == p) {
+                awaitPersist(prefetched.getValue());
+            } else {
+                persist(p.cib(), p.durable());
+            }
+            long appliedNanos = System.nanoTime();
+            stages.add(p.durable() ? "stored" : "stored_lazy", eventName, appliedNanos - storeNanos);
             appliedAt = clock.instant();
             appliedCib.set(p.cib());
             if (watchingFailovers) {
@@ -567,6 +648,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 log.error("alerts: could not derive or start the alert agents for CIB {}: {}", p.cib().version(),
                         ex.toString(), ex);
             }
+            stages.add("applied", eventName, System.nanoTime() - appliedNanos);
         } else if (f instanceof Effect.SetTimer t) {
             setTimer(t.key(), t.delayMs());
         } else if (f instanceof Effect.CancelTimer t) {
@@ -659,16 +741,32 @@ public final class CrmdRuntime implements AutoCloseable {
      * @return false when the CIB was not stored (this node is leaving): what acknowledges it must not be sent
      */
     private boolean persist(Cib cib, boolean durable) {
+        return awaitPersist(startPersist(cib, durable));
+    }
+
+    /** A CIB write handed to the writer thread; {@code done} null: not stored (this node cannot store). */
+    private record Persisting(Cib cib, boolean durable, Future<Boolean> done) {
+    }
+
+    private Persisting startPersist(Cib cib, boolean durable) {
         latestCib.set(cib);
         if (storageFailed.get()) {
+            return new Persisting(cib, durable, null);
+        }
+        long deadlineNanos = System.nanoTime() + config.failsafe().cibWriteDeadlineMs() * 1_000_000L;
+        return new Persisting(cib, durable, writer.submit(() -> writeLatest(durable ? cib : null, deadlineNanos)));
+    }
+
+    private boolean awaitPersist(Persisting p) {
+        Cib cib = p.cib();
+        Future<Boolean> done = p.done();
+        if (done == null || storageFailed.get()) {
             return false;
         }
-        long deadlineMs = config.failsafe().cibWriteDeadlineMs();
-        long deadlineNanos = System.nanoTime() + deadlineMs * 1_000_000L;
-        Future<Boolean> done = writer.submit(() -> writeLatest(durable ? cib : null, deadlineNanos));
-        if (!durable) {
+        if (!p.durable()) {
             return true;
         }
+        long deadlineMs = config.failsafe().cibWriteDeadlineMs();
         try {
             // The writer may still be retrying an earlier lazy write: that counts against this deadline too.
             if (done.get(deadlineMs + WRITE_DEADLINE_GRACE_MS, TimeUnit.MILLISECONDS)) {
@@ -699,7 +797,10 @@ public final class CrmdRuntime implements AutoCloseable {
                 return false;
             }
             try {
+                long ioNanos = System.nanoTime();
                 store.save(cib);
+                // On the writer thread: the disk's part of "stored" (the rest is the hand-over between threads).
+                stages.add("store_io", mustWrite != null ? "durable" : "lazy", System.nanoTime() - ioNanos);
                 lastWritten = cib;
                 if (attempt > 1) {
                     log.warn("stored CIB {} in {} at attempt {}: the disk recovered", cib.version(),
@@ -918,6 +1019,7 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         StringBuilder b = new StringBuilder(metricsText.length() + 8192).append(metricsText);
         observations.render(b);
+        stages.render(b);
         return b.toString();
     }
 
@@ -1196,10 +1298,16 @@ public final class CrmdRuntime implements AutoCloseable {
         peWriter.shutdown();
         try {
             // A lazy write still queued is worth finishing: the next start reads it.
-            writer.awaitTermination(5, TimeUnit.SECONDS);
+            if (writer.awaitTermination(5, TimeUnit.SECONDS) && !storageFailed.get()) {
+                // cib.xml alone is the CIB again after a stop, as Pacemaker's tools (crm_verify -x) read it.
+                store.compact();
+            }
             peWriter.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (CibException e) {
+            log.warn("could not fold the CIB journal into {} at stop: {}; the next start reads both", store.cibFile(),
+                    e.getMessage());
         }
         List<CompletableFuture<AdminResult>> waiting = new ArrayList<>(adminWaiters.values());
         waiting.forEach(w -> w.complete(new AdminResult(AdminResult.NO_DC, "crmd is shutting down", null, null, null)));

@@ -71,7 +71,9 @@ public final class Simulation {
         if (o.setDatetime() != null) {
             root = root.withAttribute("execution-date", Long.toString(at.getEpochSecond()));
         }
-        root = whatIf(root, o, at.getEpochSecond());
+        XmlElement unmodified = root;
+        List<String> changes = new ArrayList<>();
+        root = whatIf(root, o, at.getEpochSecond(), changes);
         if (!o.run() && !o.opFail().isEmpty()) {
             throw new SimulationException("simulate: --op-fail acts on a transition being carried out: add --run");
         }
@@ -95,21 +97,31 @@ public final class Simulation {
         }
         ByteArrayOutputStream text = new ByteArrayOutputStream(8 * 1024);
         PrintStream out = new PrintStream(text, false, StandardCharsets.UTF_8);
-        render(out, root, o, t, ran, at);
+        // "Current" is the CIB as given, before the what-if changes, as crm_simulate shows it: scheduled
+        // once more only when there are changes (the status view comes from a scheduling run).
+        Transition current = changes.isEmpty() ? t : PolicyEngine.schedule(unmodified, at);
+        render(out, root, o, current, changes, t, ran, at);
         out.flush();
         return new SimulationResult(text.toString(StandardCharsets.UTF_8), inputXml, outputXml, graphXml,
                 t.actions().size());
     }
 
-    private static void render(PrintStream out, XmlElement root, SimulateOptions o, Transition t,
-            TransitionRun.Result ran, Instant at) {
+    private static void render(PrintStream out, XmlElement root, SimulateOptions o, Transition current,
+            List<String> changes, Transition t, TransitionRun.Result ran, Instant at) {
         if (o.canonical()) {
             out.print(t.canonical());
             return;
         }
         out.println("Current cluster status:");
-        nodes(out, t, false);
-        placements(out, t.placementBefore());
+        nodes(out, current, false);
+        placements(out, current.placementBefore());
+        if (!changes.isEmpty()) {
+            out.println();
+            out.println("Performing requested modifications:");
+            for (String c : changes) {
+                out.println("  * " + c);
+            }
+        }
         if (o.showFailcounts()) {
             failCounts(out, root);
         }
@@ -158,38 +170,52 @@ public final class Simulation {
         placements(out, t.placementAfter());
     }
 
-    /** crm_simulate's order: quorum, nodes up, down, failed, tickets, then operation results. */
-    private static XmlElement whatIf(XmlElement root, SimulateOptions o, long nowEpochS) throws SimulationException {
+    /**
+     * crm_simulate's order: quorum, nodes up, down, failed, tickets, then operation results; each change
+     * is also said in {@code changes}, for the "Performing requested modifications" list.
+     */
+    private static XmlElement whatIf(XmlElement root, SimulateOptions o, long nowEpochS, List<String> changes)
+            throws SimulationException {
         String quorum = o.quorum();
         if (quorum != null) {
-            root = StatusInjector.quorum(root, switch (quorum.toLowerCase(java.util.Locale.ROOT)) {
+            boolean has = switch (quorum.toLowerCase(java.util.Locale.ROOT)) {
                 case "1", "true", "yes" -> true;
                 case "0", "false", "no" -> false;
                 default -> throw new SimulationException("simulate: --quorum takes 1 or 0 (true or false), not '" + quorum + "'");
-            });
+            };
+            root = StatusInjector.quorum(root, has);
+            changes.add("Setting quorum: " + (has ? "true" : "false"));
         }
         for (String n : o.nodeUp()) {
             root = StatusInjector.nodeUp(root, knownNode(root, n, "--node-up"));
+            changes.add("Bringing node " + n + " online");
         }
         for (String n : o.nodeDown()) {
             root = StatusInjector.nodeDown(root, knownNode(root, n, "--node-down"));
+            changes.add("Taking node " + n + " offline");
         }
         for (String n : o.nodeFail()) {
             root = StatusInjector.nodeFail(root, knownNode(root, n, "--node-fail"));
+            changes.add("Failing node " + n);
         }
         for (String tk : o.ticketGrant()) {
             root = StatusInjector.ticket(root, tk, TicketChange.GRANT);
+            changes.add("Granting ticket " + tk);
         }
         for (String tk : o.ticketRevoke()) {
             root = StatusInjector.ticket(root, tk, TicketChange.REVOKE);
+            changes.add("Revoking ticket " + tk);
         }
         for (String tk : o.ticketStandby()) {
             root = StatusInjector.ticket(root, tk, TicketChange.STANDBY);
+            changes.add("Making ticket " + tk + " standby");
         }
         for (String tk : o.ticketActivate()) {
             root = StatusInjector.ticket(root, tk, TicketChange.ACTIVATE);
+            changes.add("Activating ticket " + tk);
         }
         for (OpSpec spec : opSpecs(o.opInject(), "--op-inject")) {
+            changes.add("Injecting " + spec + " into the status");
             String base = spec.resource().replaceAll(":\\d+$", "");
             XmlElement prim = StatusInjector.primitive(root, base).orElseThrow(() -> new SimulationException("simulate: --op-inject "
                     + spec + ": no resource '" + spec.resource() + "' in the configuration; name a primitive (crm configure show)"));

@@ -74,9 +74,12 @@ class DiskFullTest {
             System.out.println("DiskFullTest: node3's data filesystem full after " + filled + " bytes");
             System.out.println("DiskFullTest: DC before the fill: " + c.agreedDc(1, 2, 3));
             long t0 = System.nanoTime();
-            // A configuration change: every member must store it durably, node3 cannot.
+            // A configuration change: every member must store it durably, node3 cannot. Larger than a page:
+            // crmd's store appends a change to its journal, and a small record could still fit in the
+            // last page the journal already has (space the full file system has no need to give).
             AdminResponse w = c.admin(2, AdminRequest.replace(c.nextId(), "<crm_config><cluster_property_set"
                     + " id=\"cib-bootstrap-options\"><nvpair id=\"o-st\" name=\"stonith-timeout\" value=\"77s\"/>"
+                    + "<nvpair id=\"o-cn\" name=\"cluster-name\" value=\"" + "x".repeat(16 * 1024) + "\"/>"
                     + "</cluster_property_set></crm_config>"));
             System.out.println("DiskFullTest: the write was answered " + (w.ok() ? "ok" : w.error()) + " after "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms");

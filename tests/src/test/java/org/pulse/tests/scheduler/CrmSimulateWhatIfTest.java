@@ -183,6 +183,26 @@ class CrmSimulateWhatIfTest {
         assertTrue(revised.contains("r1: Started n1 FAILED"), revised);
     }
 
+    /**
+     * As crm_simulate: "Current cluster status" is the CIB as given, then the requested modifications
+     * are listed, then what is decided after them (an operator's finding: the current view showed the
+     * state after --node-fail).
+     */
+    @Test
+    void currentStatusIsBeforeTheModificationsWhichAreListed() throws Exception {
+        String out = run(with(crm(), "--node-fail n1 --ticket-revoke T1"));
+        int mods = out.indexOf("Performing requested modifications:");
+        assertTrue(mods > 0, out);
+        String current = out.substring(0, mods);
+        assertTrue(current.contains("Node n1: online") && !current.contains("UNCLEAN"), current);
+        String listed = out.substring(mods, out.indexOf("Transition summary"));
+        assertTrue(listed.contains("* Failing node n1") && listed.contains("* Revoking ticket T1"), listed);
+        String after = out.substring(out.indexOf("Revised cluster status:"));
+        assertTrue(after.contains("Node n1: offline") && after.contains("r1: Started n2"), after);
+        String plain = run(crm().toArray(String[]::new));
+        assertTrue(!plain.contains("Performing requested modifications"), plain);
+    }
+
     /** Pacemaker's own lines for the primitives' scores and the nodes' capacities. */
     @Test
     void scoresAndUtilizationAreCrmSimulates() throws Exception {

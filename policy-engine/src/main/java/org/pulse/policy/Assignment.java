@@ -237,6 +237,11 @@ final class Assignment {
                 add = (factor > 0) == (o > 0) ? Scores.INFINITY : -Scores.INFINITY;
             } else {
                 add = (int) (factor * o);
+                if (add == 0 && o != 0 && factor != 0) {
+                    // a preference scaled below 1 still counts, as 1 (Pacemaker never rounds a nonzero
+                    // colocated score to nothing: 100 × 500/INFINITY moves the primary to that node)
+                    add = (factor > 0) == (o > 0) ? 1 : -1;
+                }
             }
             if (add != 0) {
                 out.add(n, add, "preference of " + why + (factor == 1.0f ? "" : " × " + factor));
@@ -293,13 +298,15 @@ final class Assignment {
 
     private ScoreTable addInfluence(ScoreTable t, Rsc u, Set<Rsc> visiting) {
         visiting.add(u);
-        for (Colocation col : s.dependentsOf(u)) {
+        for (Colocation col : influencers(u)) {
             Rsc d = col.dependent();
             // a dependent already placed (it was placed first, as the primary of a colocation loop)
             // still counts: Pacemaker merges the node scores of every influencing dependent
             if (!col.influence() || visiting.contains(d)) {
                 continue;
             }
+            // a -INFINITY dependent counts too, at factor -1: where it wants to be, the primary is
+            // pushed away from, so both can have their way (merge skips nodes the dependent cannot use)
             float factor = (float) col.score() / Scores.INFINITY;
             ScoreTable dt = withInfluence(d, visiting);
             ScoreTable merged = merge(t, dt, factor, d.id + " (colocation " + col.id() + ")");
@@ -309,6 +316,31 @@ final class Assignment {
         }
         visiting.remove(u);
         return t;
+    }
+
+    /**
+     * The colocations whose dependents' preferences a unit takes in: those with the unit, and for a
+     * group (not a cloned one) also those with any of its members from outside the group. Members
+     * are bound to each other at INFINITY, so Pacemaker's recursive merge over a member's dependents
+     * reaches the first member, which places the group, at the dependent's own weight.
+     */
+    private List<Colocation> influencers(Rsc u) {
+        List<Colocation> own = s.dependentsOf(u);
+        if (u.kind != Rsc.Kind.GROUP || u.parent != null) {
+            return own;
+        }
+        List<Colocation> out = null;
+        for (Rsc m : u.children) {
+            for (Colocation col : s.dependentsOf(m)) {
+                if (Scoring.unit(col.dependent()) != u) {
+                    if (out == null) {
+                        out = new ArrayList<>(own);
+                    }
+                    out.add(col);
+                }
+            }
+        }
+        return out == null ? own : out;
     }
 
     /**
@@ -602,7 +634,7 @@ final class Assignment {
         }
         primaries.sort(PRIMARY_ORDER);
         for (Colocation col : primaries) {
-            assign(col.primary());
+            assign(placedWith(col.primary()));
         }
         List<Colocation> placing = primaries;
         if (u.kind == Rsc.Kind.GROUP && !u.children.isEmpty()) {
@@ -680,6 +712,17 @@ final class Assignment {
         setAssigned(u, chosen, reason);
         u.assigning = false;
         u.assignedDone = true;
+    }
+
+    /**
+     * What is placed when {@code p} is: a member of a group (not of a cloned one) is never placed
+     * on its own, its group is, and the member's node is the group's (or none, when the member
+     * cannot run there). So a resource colocated with a member follows the group's choice, as
+     * Pacemaker escalates a member's assignment to its parent.
+     */
+    private static Rsc placedWith(Rsc p) {
+        Rsc u = Scoring.unit(p);
+        return u.parent == null ? u : p;
     }
 
     /**

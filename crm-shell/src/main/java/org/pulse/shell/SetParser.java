@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.pulse.cib.model.ClusterOptions;
 
 /** {@code property}, {@code rsc_defaults}, {@code op_defaults}, {@code node} and {@code tag}. */
 final class SetParser {
@@ -58,31 +59,15 @@ final class SetParser {
             // their own) but warned about, so "stonith-enable=false" does not pass unnoticed
             for (MNode p : pairs) {
                 String name = p.get("name");
-                if (name != null && !CLUSTER_PROPERTIES.contains(name)) {
+                if (name != null && !ClusterOptions.KNOWN_NAMES.contains(name)) {
                     warnings.add("property " + name + " is not a cluster option; it is stored but the cluster does "
-                            + "not read it" + Shell.didYouMean(name, CLUSTER_PROPERTIES.stream().sorted().toList()));
+                            + "not read it" + Shell.didYouMean(name, ClusterOptions.KNOWN_NAMES.stream().sorted().toList()));
                 }
             }
         }
         return new Parsed(root, List.of(), warnings);
     }
 
-    /** The cluster options Pacemaker 2.1 and 3 define (3's fencing-* names too), and the ones the cluster writes. */
-    static final Set<String> CLUSTER_PROPERTIES = Set.of("stonith-enabled", "stonith-action", "stonith-timeout",
-            "stonith-max-attempts", "stonith-watchdog-timeout", "have-watchdog", "concurrent-fencing",
-            "priority-fencing-delay", "fence-reaction", "startup-fencing", "no-quorum-policy", "symmetric-cluster",
-            "maintenance-mode", "start-failure-is-fatal", "enable-startup-probes", "enable-acl", "cluster-delay",
-            "batch-limit", "migration-limit", "node-action-limit", "placement-strategy", "shutdown-lock",
-            "shutdown-lock-limit", "stop-all-resources", "stop-orphan-resources", "stop-orphan-actions",
-            "remove-after-stop", "cluster-recheck-interval", "election-timeout", "shutdown-escalation",
-            "join-integration-timeout", "join-finalization-timeout", "transition-delay", "dc-deadtime",
-            "cluster-ipc-limit", "load-threshold", "node-health-strategy", "node-health-base", "node-health-green",
-            "node-health-yellow", "node-health-red", "pe-error-series-max", "pe-warn-series-max",
-            "pe-input-series-max", "dc-version", "cluster-infrastructure", "cluster-name", "last-lrm-refresh",
-            "is-managed-default", "default-resource-stickiness", "default-action-timeout", "fencing-enabled",
-            "fencing-action", "fencing-timeout", "fencing-max-attempts", "fencing-watchdog-timeout",
-            "fencing-reaction", "node-pending-timeout", "no-quorum-panic",
-            "crmd-integration-timeout", "crmd-finalization-timeout", "record-pending-timeout");
 
     static Parsed node(Cursor c) throws CrmException {
         MNode out = new MNode("node");

@@ -20,6 +20,27 @@ public record ClusterOptions(Map<String, String> values) {
             "fencing-max-attempts", "stonith-max-attempts",
             "fencing-watchdog-timeout", "stonith-watchdog-timeout");
 
+    /**
+     * The cluster options Pacemaker 2.1 and 3 define (3's fencing-* names too) and the ones the cluster
+     * writes itself: the shell warns about any other property name (a typo keeps fencing as it was), and
+     * crmd keeps agents from setting these (their own properties stay allowed).
+     */
+    public static final java.util.Set<String> KNOWN_NAMES = java.util.Set.of("stonith-enabled", "stonith-action", "stonith-timeout",
+            "stonith-max-attempts", "stonith-watchdog-timeout", "have-watchdog", "concurrent-fencing",
+            "priority-fencing-delay", "fence-reaction", "startup-fencing", "no-quorum-policy", "symmetric-cluster",
+            "maintenance-mode", "start-failure-is-fatal", "enable-startup-probes", "enable-acl", "cluster-delay",
+            "batch-limit", "migration-limit", "node-action-limit", "placement-strategy", "shutdown-lock",
+            "shutdown-lock-limit", "stop-all-resources", "stop-orphan-resources", "stop-orphan-actions",
+            "remove-after-stop", "cluster-recheck-interval", "election-timeout", "shutdown-escalation",
+            "join-integration-timeout", "join-finalization-timeout", "transition-delay", "dc-deadtime",
+            "cluster-ipc-limit", "load-threshold", "node-health-strategy", "node-health-base", "node-health-green",
+            "node-health-yellow", "node-health-red", "pe-error-series-max", "pe-warn-series-max",
+            "pe-input-series-max", "dc-version", "cluster-infrastructure", "cluster-name", "last-lrm-refresh",
+            "is-managed-default", "default-resource-stickiness", "default-action-timeout", "fencing-enabled",
+            "fencing-action", "fencing-timeout", "fencing-max-attempts", "fencing-watchdog-timeout",
+            "fencing-reaction", "node-pending-timeout", "no-quorum-panic",
+            "crmd-integration-timeout", "crmd-finalization-timeout", "record-pending-timeout");
+
     /** Both spellings (dashes and underscores) are present, so a look-up never builds a string. */
     public ClusterOptions {
         java.util.Map<String, String> both = new java.util.LinkedHashMap<>(values);

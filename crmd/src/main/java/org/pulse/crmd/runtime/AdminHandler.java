@@ -15,6 +15,7 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.cib.acl.AclSubject;
 import org.pulse.cib.acl.CibAcl;
+import org.pulse.cib.model.ClusterOptions;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlWriter;
 import org.pulse.crmd.controller.AdminCommand;
@@ -49,23 +50,6 @@ final class AdminHandler implements AutoCloseable {
             AdminOp.SIMULATE, ResidentScheduler.argNames());
     /** What agents may do on their socket: read, and node attributes (crm_attribute, attrd_updater, crm_node). */
     static final Set<String> AGENT_NODE_ACTIONS = Set.of("attribute-set", "attribute-delete", "attribute-get");
-    /**
-     * Pacemaker's cluster options: agents may not set these. Agents such as pgsql and redis keep
-     * their own state in cluster properties of their own names (crm_attribute --type crm_config
-     * --name RSC_REPL_INFO), which stays allowed.
-     */
-    static final Set<String> CLUSTER_OPTIONS = Set.of("stonith-enabled", "stonith-action", "stonith-timeout",
-            "stonith-max-attempts", "stonith-watchdog-timeout", "have-watchdog", "concurrent-fencing",
-            "priority-fencing-delay", "fence-reaction", "startup-fencing", "no-quorum-policy", "symmetric-cluster",
-            "maintenance-mode", "start-failure-is-fatal", "enable-startup-probes", "enable-acl", "cluster-delay",
-            "batch-limit", "migration-limit", "node-action-limit", "placement-strategy", "shutdown-lock",
-            "shutdown-lock-limit", "stop-all-resources", "stop-orphan-resources", "stop-orphan-actions",
-            "remove-after-stop", "cluster-recheck-interval", "election-timeout", "shutdown-escalation",
-            "join-integration-timeout", "join-finalization-timeout", "transition-delay", "dc-deadtime",
-            "cluster-ipc-limit", "load-threshold", "node-health-strategy", "node-health-base", "node-health-green",
-            "node-health-yellow", "node-health-red", "pe-error-series-max", "pe-warn-series-max",
-            "pe-input-series-max", "dc-version", "cluster-infrastructure", "cluster-name", "last-lrm-refresh",
-            "is-managed-default", "default-resource-stickiness", "default-action-timeout");
 
     private final CrmdRuntime runtime;
     private final ResidentScheduler scheduler;
@@ -115,7 +99,10 @@ final class AdminHandler implements AutoCloseable {
             return null;
         }
         if ((action.equals("property-set") || action.equals("property-delete"))
-                && !CLUSTER_OPTIONS.contains(req.args().string("name").orElse(""))) {
+                // Pacemaker's cluster options: agents may not set these. Agents such as pgsql and redis keep
+                // their own state in cluster properties of their own names (crm_attribute --type crm_config
+                // --name RSC_REPL_INFO), which stays allowed.
+                && !ClusterOptions.KNOWN_NAMES.contains(req.args().string("name").orElse(""))) {
             return null;
         }
         String what = req.op() + req.args().string("action").map(a -> " " + a).orElse("");

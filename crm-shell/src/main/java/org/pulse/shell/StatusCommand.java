@@ -30,7 +30,9 @@ final class StatusCommand {
     }
 
     /** The status command's arguments, read by picocli as the one-shot commands' are. */
-    @Command(name = "status", description = "Cluster status, as crm_mon shows it.")
+    @Command(name = "status", description = "Cluster status, as crm_mon shows it.", footer = "Views, crmsh's words: simple (one line, as a monitoring check), bynode (resources under their"
+            + " node), inactive (stopped resources too), failcounts, attributes (node attributes), noheaders,"
+            + " full (inactive, failcounts and attributes). 'xml' or 'json' as a word is --output.")
     static final class Arguments {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;
@@ -94,6 +96,11 @@ final class StatusCommand {
             }
             return a;
         }
+    }
+
+    /** What {@code status --help} prints, for the shell's {@code help status} too. */
+    static String usage() {
+        return new CommandLine(new Arguments()).getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
     static int run(Shell shell, List<Token> args) throws CrmException {

@@ -226,7 +226,16 @@ final class StatusCommand {
         }
         sb.append("  * Last updated: ").append(CTIME.format(m.now.atZone(zone))).append('\n');
         String lastWritten = m.cib.attr("cib-last-written");
-        sb.append("  * Last change:  ").append(lastWritten == null ? "" : lastWritten).append('\n');
+        sb.append("  * Last change:  ").append(lastWritten == null ? "" : lastWritten);
+        // Who made it, as crm_mon says: the DC stamps these on every operator write.
+        String user = m.cib.attr("update-user");
+        String client = m.cib.attr("update-client");
+        String origin = m.cib.attr("update-origin");
+        if (user != null || client != null || origin != null) {
+            sb.append(lastWritten == null ? "" : " ").append("by ").append(user == null ? "?" : user)
+                    .append(" via ").append(client == null ? "?" : client).append(" on ").append(origin == null ? "?" : origin);
+        }
+        sb.append('\n');
         sb.append("  * CIB version: ").append(m.cib.attr("admin_epoch", "0")).append('.')
                 .append(m.cib.attr("epoch", "0")).append('.').append(m.cib.attr("num_updates", "0")).append('\n');
         int[] counts = instanceCounts(m);

@@ -416,6 +416,12 @@ final class ConfigureLevel extends Level {
     int verify(Shell shell) throws CrmException {
         Session s = shell.session;
         List<CibProblem> problems;
+        if (!s.pending() && s.source() instanceof FileCibSource f && !f.exists()) {
+            // A mistyped --cib-file read as an empty, valid CIB and verify said nothing. An empty CIB is
+            // valid (a file nothing was committed to yet), so this is a warning, not a failure.
+            s.warn("verify: " + f.describe() + " does not exist: this verified an empty CIB; check the path (a new "
+                    + "file is created only by the first commit of a change)");
+        }
         if (!s.pending() && s.source() instanceof FileCibSource f && f.exists()) {
             try {
                 problems = CibValidator.validate(f.describe(), java.nio.file.Files.readString(f.file()));

@@ -110,6 +110,11 @@ final class StatusCommand {
             s.out.print(a.usage);
             return 0;
         }
+        if (!s.pending() && s.source() instanceof FileCibSource f && !f.exists()) {
+            // A mistyped --cib-file showed an empty cluster with exit 0; crm_mon on a missing CIB_file fails.
+            throw new CrmException("status: " + f.describe() + " does not exist; check the path (a new file is created "
+                    + "only by the first commit of a change)");
+        }
         String output = a.output;
         java.util.Set<String> views = a.views;
         double watchSeconds = a.watchSeconds == null ? -1 : a.watchSeconds;

@@ -1032,9 +1032,9 @@ final class Unpack {
                     }
                 } else if ("promote".equals(task)) {
                     h.role = Role.PROMOTED;
-                } else if (op.intervalMs() > 0) {
-                    h.recurring.put(task + "_" + op.intervalMs(), op);
                 }
+                // a recurring op still pending (never confirmed running) is not among the active
+                // ones: Pacemaker schedules it again where the resource stays
                 return true;
             case 0:
                 updateState(r, h, op, task, rc);

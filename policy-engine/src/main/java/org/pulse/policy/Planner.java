@@ -325,8 +325,10 @@ final class Planner {
                     // promoted role active here is cancelled as for a plain demotion
                     cancelRecurring(r, target, th, false);
                 }
-            } else if (th != null && th.startPending && r.cloneAncestor() == null) {
-                // a start still pending there is asked for again (it is what the monitors wait for)
+            } else if (r.history.values().stream().anyMatch(h -> h.startPending) && r.cloneAncestor() == null) {
+                // a start recorded as pending (on any node: Pacemaker keeps it as a flag of the
+                // resource, even when a later stop superseded it) is asked for again where the
+                // resource runs (it is what the monitors wait for)
                 start(r, target);
             } else {
                 keepRunning(r, target);

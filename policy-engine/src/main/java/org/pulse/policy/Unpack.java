@@ -747,6 +747,12 @@ final class Unpack {
      * failing is replayed after the failure and clears it, as Pacemaker orders them.
      */
     private static int byCallId(LrmOp a, LrmOp b) {
+        if (a.callId() < 0 != b.callId() < 0) {
+            int byTransition = byTransitionNumber(a, b);
+            if (byTransition != 0) {
+                return byTransition;
+            }
+        }
         long ka = a.callId() < 0 ? Long.MAX_VALUE : a.callId();
         long kb = b.callId() < 0 ? Long.MAX_VALUE : b.callId();
         if (ka != kb || a.callId() < 0) {
@@ -761,6 +767,46 @@ final class Unpack {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * A pending entry (no call id yet) against a finished one: when both were asked for by the
+     * same controller (one transition-key uuid) in different transitions, the older transition
+     * comes first, so a start still pending from transition 8 is superseded by a stop of
+     * transition 9 (transition -1, a shutdown, always last). Otherwise 0: the pending one last.
+     */
+    private static int byTransitionNumber(LrmOp a, LrmOp b) {
+        String[] ka = magicKey(a);
+        String[] kb = magicKey(b);
+        if (ka == null || kb == null || !ka[3].equalsIgnoreCase(kb[3])) {
+            return 0;
+        }
+        int ta;
+        int tb;
+        try {
+            ta = Integer.parseInt(ka[1]);
+            tb = Integer.parseInt(kb[1]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+        if (ta == tb) {
+            return 0;
+        }
+        if (ta >= 0 && ta < tb || tb == -1) {
+            return -1;
+        }
+        return 1;
+    }
+
+    /** The transition key inside transition-magic ("status:rc;action:transition:target:uuid"), split. */
+    private static String[] magicKey(LrmOp op) {
+        String magic = op.transitionMagic();
+        int semi = magic == null ? -1 : magic.indexOf(';');
+        if (semi < 0) {
+            return null;
+        }
+        String[] k = magic.substring(semi + 1).split(":", 4);
+        return k.length == 4 ? k : null;
     }
 
     private static boolean isActive(Role role) {

@@ -334,6 +334,7 @@ final class Planner {
                 keepRunning(r, target);
             }
         }
+        stopOnPendingMigrationTargets(r);
         roles(r);
     }
 
@@ -669,6 +670,21 @@ final class Planner {
         }
         java.util.Set<String> only = Discovery.exclusiveNodes(r, exclusiveDiscovery);
         return only != null && !only.contains(n.name);
+    }
+
+    /**
+     * A migrate_to still pending on a node that is now unclean may have got the resource going
+     * on its target: whatever the history there says, the target stops it (Pacemaker forces that
+     * stop when it reads the pending entry).
+     */
+    private void stopOnPendingMigrationTargets(Rsc r) {
+        for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
+            String to = e.getValue().pendingMigrateTarget;
+            SNode t = to == null || !e.getKey().unclean ? null : c.node(to);
+            if (t != null && t != e.getKey() && find(r, "stop", t) == null) {
+                stop(r, t);
+            }
+        }
     }
 
     Act stop(Rsc r, SNode n) {

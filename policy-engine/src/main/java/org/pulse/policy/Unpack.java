@@ -1078,6 +1078,8 @@ final class Unpack {
                     }
                 } else if ("promote".equals(task)) {
                     h.role = Role.PROMOTED;
+                } else if ("migrate_to".equals(task)) {
+                    h.pendingMigrateTarget = op.migrateTarget();
                 }
                 // a recurring op still pending (never confirmed running) is not among the active
                 // ones: Pacemaker schedules it again where the resource stays

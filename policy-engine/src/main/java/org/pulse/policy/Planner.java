@@ -1680,7 +1680,11 @@ final class Planner {
      */
     private void notifications() {
         for (Rsc clone : c.topLevel()) {
-            if (clone.kind != Rsc.Kind.CLONE || !clone.notify) {
+            if (clone.kind != Rsc.Kind.CLONE) {
+                continue;
+            }
+            if (!clone.notify) {
+                notifyAfterImpliedStops(clone);
                 continue;
             }
             List<Rsc> prims = clone.primitives();
@@ -1739,6 +1743,39 @@ final class Planner {
                         notify(p, end, "pre", "promote");
                         notify(p, end, "post", "promote");
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * A clone that does not notify, whose instance asks for notifications itself (notify=true in
+     * the primitive's own meta attributes): the clone has no notification rounds, but a stop of
+     * that instance implied by fencing its node still tells the instances that stay, after the
+     * fencing (a post-stop only: nothing ran before it), as Pacemaker does for implied stops.
+     */
+    private void notifyAfterImpliedStops(Rsc clone) {
+        List<Rsc> prims = clone.primitives();
+        boolean implied = false;
+        for (Rsc p : prims) {
+            if (!org.pulse.cib.model.ClusterOptions.isTrue(p.meta.get("notify"))) {
+                continue;
+            }
+            for (SNode n : c.nodes()) {
+                implied |= n.unclean && find(p, "stop", n) != null;
+            }
+        }
+        if (!implied) {
+            return;
+        }
+        for (Rsc p : prims) {
+            if (!p.managed) {
+                continue;
+            }
+            for (SNode cur : p.runningOn) {
+                Act stop = find(p, "stop", cur);
+                if (cur.canRunOps() && (stop == null || !stop.runnable)) {
+                    notify(p, cur, "post", "stop");
                 }
             }
         }

@@ -1095,9 +1095,14 @@ final class Unpack {
                 break;
         }
         OnFail strategy = onFail(r, op);
-        if (strategy == OnFail.IGNORE) {
+        // a failed stop of what runs in a container counts as done: restarting the container stops it
+        boolean containerStops = strategy == OnFail.RESTART_CONTAINER && "stop".equals(task);
+        if (strategy == OnFail.IGNORE || containerStops) {
             r.failureIgnored = true;
             updateState(r, h, op, task, target < 0 ? 0 : target);
+            if (containerStops && h.onFail.compareTo(OnFail.RECOVER) <= 0) {
+                h.onFail = OnFail.RESTART_CONTAINER;
+            }
             return true;
         }
         failure(r, node, h, op, task, rc, false);
@@ -1406,6 +1411,19 @@ final class Unpack {
                 || h.lastFailure.lastRcChange() * 1000 + r.reconnectIntervalMs > now.toEpochMilli());
     }
 
+    /** The container is restarted where it is (Pacemaker schedules its stop), not failed. */
+    private static void restartContainer(Rsc r, SNode node) {
+        Rsc.NodeHistory ch = r.container.history.get(node);
+        if (ch != null && ch.role != Role.STOPPED) {
+            ch.failed = true;
+            if (ch.onFail == OnFail.IGNORE) {
+                ch.onFail = OnFail.RECOVER;
+            }
+        } else {
+            r.container.failed = true;
+        }
+    }
+
     private void finishState(Rsc r) {
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
             SNode node = e.getKey();
@@ -1414,6 +1432,9 @@ final class Unpack {
                 r.targetRole = Role.STOPPED;   // lost and stopped: not reconnected before reconnect_interval passes
             }
             if (h.role == Role.STOPPED || h.role == Role.UNKNOWN) {
+                if (h.onFail == OnFail.RESTART_CONTAINER && r.container != null) {
+                    restartContainer(r, node);   // stopped by a failed stop that counts as done
+                }
                 continue;
             }
             r.runningOn.add(node);
@@ -1485,16 +1506,7 @@ final class Unpack {
                 case RESTART_CONTAINER:
                     r.failed = true;
                     if (r.container != null) {
-                        // the container is restarted where it is (Pacemaker schedules its stop), not failed
-                        Rsc.NodeHistory ch = r.container.history.get(node);
-                        if (ch != null && ch.role != Role.STOPPED) {
-                            ch.failed = true;
-                            if (ch.onFail == OnFail.IGNORE) {
-                                ch.onFail = OnFail.RECOVER;
-                            }
-                        } else {
-                            r.container.failed = true;
-                        }
+                        restartContainer(r, node);
                     }
                     break;
                 default:

@@ -710,6 +710,7 @@ final class Unpack {
             boolean counted = unpackOp(r, node, h, op);
             anyResult |= counted && !(op.isProbe() && op.opStatus() == -1);
         }
+        impliedStartWindow(ops, h);
         if (!anyResult && earlier == null) {
             // only a pending probe, or only failures old enough to forget: the state is unknown, so probe again
             r.known.remove(node);
@@ -737,6 +738,29 @@ final class Unpack {
                 earlier.onFail = h.onFail;
             }
             r.history.put(node, earlier);
+        }
+    }
+
+    /**
+     * A history without any start (or migrate_from), as a clone instance found running by its
+     * probe and then promoted: Pacemaker's window of active recurring ops then begins at the last
+     * promote or demote, so a recurring op recorded before it is no longer scheduled (and is
+     * asked for again).
+     */
+    private static void impliedStartWindow(List<LrmOp> ops, Rsc.NodeHistory h) {
+        int impliedStart = -1;
+        for (int i = 0; i < ops.size(); i++) {
+            String task = ops.get(i).operation();
+            if ("start".equals(task) || "migrate_from".equals(task)) {
+                return;
+            }
+            if ("promote".equals(task) || "demote".equals(task)) {
+                impliedStart = i;
+            }
+        }
+        if (impliedStart > 0) {
+            List<LrmOp> before = ops.subList(0, impliedStart);
+            h.recurring.values().removeIf(op -> before.stream().anyMatch(b -> b == op));
         }
     }
 

@@ -1448,6 +1448,23 @@ final class Unpack {
         }
     }
 
+    /** A guest node's reset: its container (if managed and not failed already) is recovered. */
+    private static void resetGuest(SNode guest) {
+        Rsc container = guest.connection == null ? null : guest.connection.container;
+        if (container != null && container.managed && !container.failed) {
+            container.failed = true;
+            guest.remoteRequiresReset = true;
+            for (Rsc.NodeHistory ch : container.history.values()) {
+                if (isActive(ch.role)) {
+                    ch.failed = true;   // recovered where it runs
+                    if (ch.onFail == OnFail.IGNORE) {
+                        ch.onFail = OnFail.RECOVER;
+                    }
+                }
+            }
+        }
+    }
+
     private void finishState(Rsc r) {
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
             SNode node = e.getKey();
@@ -1474,11 +1491,7 @@ final class Unpack {
                 if (node.isGuest()) {
                     // whatever fencing says: a guest is reset by recovering its container
                     r.failed = true;
-                    Rsc container = node.connection == null ? null : node.connection.container;
-                    if (container != null && container.managed && !container.failed) {
-                        container.failed = true;
-                        node.remoteRequiresReset = true;
-                    }
+                    resetGuest(node);
                 } else if (!node.unclean && stonithEnabled) {
                     if (node.isRemote() && node.connection != null && !node.connection.failed) {
                         node.unseen = true;   // revoked if the connection can be re-established elsewhere
@@ -1495,7 +1508,13 @@ final class Unpack {
                     break;
                 case FENCE:
                     r.failed = true;
-                    fence(node, r.id + " failed there");
+                    if (node.isGuest()) {
+                        // a guest is "fenced" by recovering its container; it stays clean, so it
+                        // may run resources again once that recovery succeeds
+                        resetGuest(node);
+                    } else {
+                        fence(node, r.id + " failed there");
+                    }
                     break;
                 case STANDBY:
                     r.failed = true;

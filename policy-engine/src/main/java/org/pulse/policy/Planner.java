@@ -1696,7 +1696,9 @@ final class Planner {
                         Act a = find(p, op, n);
                         // a stop implied by fencing an unclean node counts too (Pacemaker notifies the
                         // survivors of it, even when that node cannot be fenced)
-                        if (a != null && ((a.runnable && !a.pseudo) || ("stop".equals(op) && n.unclean))) {
+                        // and so does a stop or demotion implied by a guest's "fencing" (its container's recovery)
+                        boolean impliedOnGuest = n.isGuest() && fenced(n) && ("stop".equals(op) || "demote".equals(op));
+                        if (a != null && ((a.runnable && !a.pseudo) || ("stop".equals(op) && n.unclean) || impliedOnGuest)) {
                             any = true;
                         }
                     }
@@ -1716,8 +1718,8 @@ final class Planner {
                 }
                 SNode end = endNode(p);
                 for (SNode cur : p.runningOn) {
-                    if (!cur.canRunOps()) {
-                        continue;
+                    if (!cur.canRunOps() || cur.isGuest() && fenced(cur)) {
+                        continue;   // (a guest being reset hears nothing before its reset)
                     }
                     Act stop = find(p, "stop", cur);
                     boolean stays = stop == null || !stop.runnable;

@@ -671,7 +671,8 @@ final class Unpack {
             return;
         }
         List<LrmOp> ops = new ArrayList<>(lr.ops());
-        ops.sort(Unpack::byCallId);
+        java.util.Collections.reverse(ops);
+        ops = mergeSort(ops);
         // Several history entries may land on one anonymous instance on one node ("rsc:0" and
         // "rsc:1"); each is replayed on its own and the most active result wins, as in Pacemaker.
         Rsc.NodeHistory earlier = r.history.get(node);
@@ -765,12 +766,39 @@ final class Unpack {
     }
 
     /**
+     * The replay order is not a total order (a pending entry is placed by transition number
+     * against some entries and last against others), so the result depends on the sorting
+     * algorithm: this is Pacemaker's, a stable top-down merge sort whose first half is the
+     * shorter one, applied to the entries newest-in-document first (the order it collects them).
+     */
+    private static List<LrmOp> mergeSort(List<LrmOp> in) {
+        if (in.size() < 2) {
+            return in;
+        }
+        int half = in.size() / 2;
+        List<LrmOp> left = mergeSort(new ArrayList<>(in.subList(0, half)));
+        List<LrmOp> right = mergeSort(new ArrayList<>(in.subList(half, in.size())));
+        List<LrmOp> out = new ArrayList<>(in.size());
+        int i = 0;
+        int j = 0;
+        while (i < left.size() && j < right.size()) {
+            out.add(byCallId(left.get(i), right.get(j)) <= 0 ? left.get(i++) : right.get(j++));
+        }
+        out.addAll(left.subList(i, left.size()));
+        out.addAll(right.subList(j, right.size()));
+        return out;
+    }
+
+    /**
      * Replay order: by call id, pending entries last; an operation and its recorded failure share
      * a call id (the failure entry is a copy kept when the op's later result replaced it), and
      * then the older last-rc-change comes first, so a recurring monitor that succeeded after
      * failing is replayed after the failure and clears it, as Pacemaker orders them.
      */
     private static int byCallId(LrmOp a, LrmOp b) {
+        if (a.id() != null && a.id().equals(b.id())) {
+            return 0;   // one entry recorded twice
+        }
         if (a.callId() < 0 != b.callId() < 0) {
             int byTransition = byTransitionNumber(a, b);
             if (byTransition != 0) {

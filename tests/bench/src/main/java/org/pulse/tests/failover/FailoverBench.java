@@ -46,6 +46,7 @@ public final class FailoverBench {
         boolean noGuard = false;
         long restartSoakS = 600;
         long restartEveryS = 30;
+        long steadyS = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -95,12 +96,16 @@ public final class FailoverBench {
                 case "--failure-detection-ms":
                     fdMs = Long.parseLong(args[++i]);
                     break;
+                case "--steady-s":
+                    steadyS = Long.parseLong(args[++i]);
+                    break;
                 default:
                     System.err.println("usage: bench/failover [--quick] [--trials N] [--moves N] [--soak-s S]"
                             + " [--failure-detection-ms D] [--ipmi-trials N (default: --trials; 0: no IPMI case)]"
                             + " [--only-ipmi] [--soak-load] [--restart-soak-s S] [--restart-every-s S] [--no-guard]"
                             + " [--watchdog-trials N (default: --trials; 0: no watchdog case)] [--only-watchdog]"
-                            + " [--sbd-trials N (default: --trials; 0: no poison-pill case)] [--only-sbd]");
+                            + " [--sbd-trials N (default: --trials; 0: no poison-pill case)] [--only-sbd]"
+                            + " [--steady-s S (kill trials start after S s of normal running; 0: back to back)]");
                     System.exit(2);
             }
         }
@@ -133,14 +138,15 @@ public final class FailoverBench {
                 + " --soak-s " + soakS + " --failure-detection-ms " + fdMs + " --ipmi-trials " + ipmiTrials
                 + (onlyIpmi ? " --only-ipmi" : "") + (soakLoad ? " --soak-load" : "") + " --restart-soak-s " + restartSoakS
                 + " --restart-every-s " + restartEveryS + (noGuard ? " --no-guard" : "") + " --watchdog-trials " + watchdogTrials
-                + (onlyWatchdog ? " --only-watchdog" : "") + " --sbd-trials " + sbdTrials + (onlySbd ? " --only-sbd" : "");
+                + (onlyWatchdog ? " --only-watchdog" : "") + " --sbd-trials " + sbdTrials + (onlySbd ? " --only-sbd" : "")
+                + " --steady-s " + steadyS;
         if (restartSoakS > 0 && restartEveryS < 10) {
             System.err.println("--restart-every-s " + restartEveryS + " leaves no time to fence, reboot and rejoin: use 10 or more");
             System.exit(2);
         }
         if (!onlyWatchdog && !onlySbd) {
             runMainLab(repo, trials, moves, soakS, fdMs, ipmiTrials, onlyIpmi, cmd, soakLoad, noGuard, restartSoakS,
-                    restartEveryS);
+                    restartEveryS, steadyS);
         }
         if (watchdogTrials > 0 && !onlyIpmi) {
             // (g) in a lab of its own, after the others (see WatchdogBench).
@@ -174,8 +180,8 @@ public final class FailoverBench {
     }
 
     private static void runMainLab(Path repo, int trials, int moves, long soakS, long fdMs, int ipmiTrials,
-            boolean onlyIpmi, String cmd, boolean soakLoad, boolean noGuard, long restartSoakS, long restartEveryS)
-            throws Exception {
+            boolean onlyIpmi, String cmd, boolean soakLoad, boolean noGuard, long restartSoakS, long restartEveryS,
+            long steadyS) throws Exception {
         try (NetnsLab lab = NetnsLab.create(FailoverLab.NODES)) {
             FailoverLab cluster = FailoverLab.start(lab, repo, fdMs, noGuard ? "-D" + NO_GUARD_PROPERTY + "=true" : "");
             BmcLab bmcs = null;
@@ -188,6 +194,7 @@ public final class FailoverBench {
                 bench.soakLoad = soakLoad;
                 bench.restartSoakS = onlyIpmi ? 0 : restartSoakS;
                 bench.restartEveryS = restartEveryS;
+                bench.steadyMs = steadyS * 1000;
                 bench.run(onlyIpmi ? 0 : trials, onlyIpmi ? 0 : moves, onlyIpmi ? 0 : soakS, fdMs, ipmiTrials, cmd);
             } finally {
                 stopLoad(load);

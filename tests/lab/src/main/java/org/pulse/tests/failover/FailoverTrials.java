@@ -73,6 +73,14 @@ public final class FailoverTrials {
     boolean soakLoad;
     long restartSoakS;
     long restartEveryS = 30;
+    /**
+     * --steady-s: how long a kill trial waits once the service settled, so each failure strikes a cluster
+     * that has run normally that long rather than one still busy with the previous trial's failover and
+     * the fenced node's restart (0: 500 ms, back to back, as before). It matters because failure detection
+     * adapts: a member whose heartbeats came late during that work is given up to the ceiling (320 ms at
+     * D = 500), forgotten with a 10 s half-life.
+     */
+    long steadyMs;
 
     /**
      * One busy loop per core, each its own process outside the lab (another workload on the same
@@ -226,11 +234,11 @@ public final class FailoverTrials {
                 "failover trials=%d median_ms=%d max_ms=%d group_median_ms=%d move_median_ms=%d false_failovers=%d"
                         + " false_fences=%d restarts=%d restart_vip_median_ms=%d restart_vip_max_ms=%d"
                         + " ipmi_trials=%d ipmi_median_ms=%d ipmi_fence_median_ms=%d fencing=on soak_load=%s detection_ms=%d"
-                        + " guard=%s load=%s",
+                        + " guard=%s steady_s=%d load=%s",
                 a.size(), median(a), max(a), median(b), median(move), soak[0] + soak[1] + extraFencings + restart[1],
                 falseFences, restart[0], median(f), max(f), e.size(), median(e), median(ipmiFenceMs),
                 soakLoad ? "on" : "off", fdMs, cluster.extraJavaOpts.contains(NO_GUARD_PROPERTY) ? "off" : "on",
-                loadAverage().replace(' ', '/')));
+                steadyMs / 1000, loadAverage().replace(' ', '/')));
     }
 
     /** (b): the VIP + Filesystem + httpd group on a shared disk. */
@@ -389,7 +397,7 @@ public final class FailoverTrials {
                 if (on == null) {
                     throw new IllegalStateException("trial " + t + ": the service did not settle; logs " + cluster.logs());
                 }
-                Thread.sleep(500);
+                Thread.sleep(Math.max(500, steadyMs));
                 int victim = cluster.index(on);
                 ledger.killed(victim);
                 double[] k = cluster.powerOff(victim);

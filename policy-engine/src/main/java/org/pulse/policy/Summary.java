@@ -8,15 +8,15 @@ import java.util.List;
  * Pacemaker's scheduler names a resource's change in crm_simulate's summary, from the resource's
  * role now and next, where it is and where it is assigned, and which of its start, stop, promote,
  * demote and migrate actions exist and can run. Node actions (fencing) come first, in
- * the order they were created; then every primitive in configuration order (members and clone
- * instances in order, orphans last). Unmanaged resources and ones that neither run nor will are
+ * the order they were created; then every primitive in the order resources were placed (members
+ * and clone instances in order). Unmanaged resources and ones that neither run nor will are
  * left out, as are stopped orphans.
  */
 final class Summary {
     private Summary() {
     }
 
-    static List<SummaryItem> of(Cluster c, Planner p) {
+    static List<SummaryItem> of(Cluster c, Assignment asg, Planner p) {
         List<SummaryItem> out = new ArrayList<>();
         for (Act a : p.acts) {
             if (a.rsc != null || a.node == null) {
@@ -38,7 +38,8 @@ final class Summary {
             }
             // (a shutdown is not listed: crm_simulate 2.1.5 lists none)
         }
-        for (Rsc r : c.topLevel()) {
+        // Pacemaker lists resources in the order it placed them (by priority, ...), not as configured
+        for (Rsc r : asg.order) {
             for (Rsc prim : r.primitives()) {
                 SummaryItem[] items = primitive(c, p, prim);
                 for (SummaryItem i : items) {
@@ -131,7 +132,7 @@ final class Summary {
             } else if (r.failed) {
                 return l.item("Recover", current, null, stop, null);
             }
-            return l.item("Restart", current, next, start, null);
+            return l.item("Restart", current, next, start, requiredBy(start));
         }
         if (stop != null && (nextRole == Role.STOPPED || (start != null && !start.runnable))) {
             List<SummaryItem> stops = new ArrayList<>();
@@ -159,6 +160,26 @@ final class Summary {
         return NONE;
     }
 
+    /**
+     * A restart that is not the resource's own doing (no failure, no changed definition) happens
+     * because its start is ordered after another resource's start that happens: Pacemaker says
+     * "required FIRST start". That start, as a source of the reason, or null to use the start's own.
+     */
+    private static Act requiredBy(Act start) {
+        if (start == null || start.rsc == null || start.rsc.failed) {
+            return null;
+        }
+        for (Act in : start.inputs) {
+            if ("start".equals(in.op) && in.rsc != null && in.rsc != start.rsc && in.runnable && !in.pseudo
+                    && in.rsc.isPrimitive()) {
+                Act src = new Act("start", start.rsc, start.node, 0, null);
+                src.reason = "required " + in.rsc.id + " start";
+                return src;
+            }
+        }
+        return null;
+    }
+
     private static Act firstOf(Rsc r, String op) {
         for (Act a : r.acts) {
             if (op.equals(a.op) && a.intervalMs == 0) {
@@ -178,7 +199,10 @@ final class Summary {
             return null;
         }
         if ("stop".equals(a.op) && r.assigned == null) {
-            return "node availability";
+            // without quorum (no-quorum-policy=stop) Pacemaker places it and blocks its start for that
+            boolean noQuorum = !c.quorumAllowsStarts() && "stop".equals(c.options().noQuorumPolicy())
+                    && !r.requiresNothing && r.targetRole != Role.STOPPED;
+            return noQuorum ? "no quorum" : "node availability";
         }
         String why = a.unrunnableReason;
         if (!a.runnable && why != null) {

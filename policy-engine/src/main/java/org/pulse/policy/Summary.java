@@ -120,6 +120,9 @@ final class Summary {
                 return l.item("Migrate", current, next, start, null);
             } else if (reload != null) {
                 return l.item("Reload", current, next, start, null);
+            } else if (start == null && stop != null && stop.runnable && stop.unrunnableReason != null) {
+                // stopped where it stays because a start there could not run (the planner's implied start)
+                return l.item("Stop", current, null, stop, null);
             } else if (start == null) {
                 if (demote != null && promote != null) {
                     return l.item("Re-promote", current, next, promote, demote);
@@ -205,7 +208,8 @@ final class Summary {
             return noQuorum ? "no quorum" : "node availability";
         }
         String why = a.unrunnableReason;
-        if (!a.runnable && why != null) {
+        // (a runnable stop carries the reason of the start it stands in for)
+        if (why != null && (!a.runnable || "stop".equals(a.op))) {
             if (why.startsWith("no quorum")) {
                 return why.contains("freeze") ? "quorum freeze" : "no quorum";
             }

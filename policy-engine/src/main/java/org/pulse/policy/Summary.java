@@ -7,8 +7,8 @@ import java.util.List;
  * What a transition does to each resource as a whole ({@link SummaryItem}): the rule by which
  * Pacemaker's scheduler names a resource's change in crm_simulate's summary, from the resource's
  * role now and next, where it is and where it is assigned, and which of its start, stop, promote,
- * demote and migrate actions exist and can run. Node actions (fencing) come first, in
- * the order they were created; then every primitive in the order resources were placed (members
+ * demote and migrate actions exist and can run. Node actions (fencing) come first, the
+ * last created first (Pacemaker's list is newest first); then every primitive in the order resources were placed (members
  * and clone instances in order). Unmanaged resources and ones that neither run nor will are
  * left out, as are stopped orphans.
  */
@@ -38,6 +38,12 @@ final class Summary {
             }
             // (a shutdown is not listed: crm_simulate 2.1.5 lists none)
         }
+        // Pacemaker keeps its actions newest first: the last fencing decided is listed first, and its
+        // unfencing ("on", decided while unpacking) after every fencing decided later
+        java.util.Collections.reverse(out);
+        List<SummaryItem> unfencing = new ArrayList<>();
+        out.removeIf(i -> i.change().equals("Fence (on)") && unfencing.add(i));
+        out.addAll(unfencing);
         // Pacemaker lists resources in the order it placed them (by priority, ...), not as configured
         for (Rsc r : asg.order) {
             for (Rsc prim : r.primitives()) {

@@ -209,8 +209,13 @@ final class Summary {
         }
         if ("stop".equals(a.op) && r.assigned == null) {
             // without quorum (no-quorum-policy=stop) Pacemaker places it and blocks its start for that
-            boolean noQuorum = !c.quorumAllowsStarts() && "stop".equals(c.options().noQuorumPolicy())
-                    && !r.requiresNothing && r.targetRole != Role.STOPPED;
+            // (demote: all but promotable instances stop the same way); a clone's instances and what runs
+            // on a node that cannot run it are not placed at all: "node availability"
+            String policy = c.options().noQuorumPolicy();
+            SNode at = a.node;
+            boolean noQuorum = !c.quorumAllowsStarts() && ("stop".equals(policy) || "demote".equals(policy))
+                    && !r.requiresNothing && r.targetRole != Role.STOPPED && r.cloneAncestor() == null
+                    && at != null && at.canRunOps();
             return noQuorum ? "no quorum" : "node availability";
         }
         String why = a.unrunnableReason;
@@ -219,9 +224,16 @@ final class Summary {
             if (why.startsWith("no quorum")) {
                 return why.contains("freeze") ? "quorum freeze" : "no quorum";
             }
+            String order = between(why, "(order ", ")");
+            if (why.startsWith("it starts after one of ") && order != null) {
+                return "unrunnable one-or-more:" + order;   // require-all=false: Pacemaker's pseudo action
+            }
             String first = firstNamed(why, "it starts after ", " ");
             if (first != null) {
                 Rsc f = c.byId().get(first);
+                if (f != null && f.kind == Rsc.Kind.CLONE && f.meta.get("clone-min") != null && order != null) {
+                    return "unrunnable clone-one-or-more:" + order;   // clone-min: enough instances, as a pseudo action
+                }
                 return "unrunnable " + first + (f == null || f.isPrimitive() ? " start" : " running");
             }
             String with = firstNamed(why, "it must run with ", ",");
@@ -236,6 +248,12 @@ final class Summary {
             return a.reason;
         }
         return null;
+    }
+
+    private static String between(String why, String open, String close) {
+        int a = why.indexOf(open);
+        int b = a < 0 ? -1 : why.indexOf(close, a + open.length());
+        return b < 0 ? null : why.substring(a + open.length(), b);
     }
 
     private static String firstNamed(String why, String prefix, String end) {

@@ -2,6 +2,7 @@ package org.pulse.policy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a transition does to each resource as a whole ({@link SummaryItem}): the rule by which
@@ -44,12 +45,52 @@ final class Summary {
         List<SummaryItem> unfencing = new ArrayList<>();
         out.removeIf(i -> i.change().equals("Fence (on)") && unfencing.add(i));
         out.addAll(unfencing);
-        // Pacemaker lists resources in the order it placed them (by priority, ...), not as configured
+        // Pacemaker lists resources in the order it placed them (by priority, ...), not as configured.
+        // History of an anonymous clone no instance could take is one more instance of that clone for
+        // Pacemaker (numbered after the configured ones), listed with the clone's instances
+        Map<Rsc, List<Rsc>> orphansOf = cloneOrphans(c);
+        java.util.Set<Rsc> placedWithClone = new java.util.HashSet<>();
+        orphansOf.values().forEach(placedWithClone::addAll);
         for (Rsc r : asg.order) {
+            if (placedWithClone.contains(r)) {
+                continue;
+            }
             for (Rsc prim : r.primitives()) {
-                SummaryItem[] items = primitive(c, p, prim);
-                for (SummaryItem i : items) {
-                    out.add(i);
+                addAll(out, primitive(c, p, prim, prim.id));
+            }
+            List<Rsc> orphans = orphansOf.getOrDefault(r, List.of());
+            for (int k = 0; k < orphans.size(); k++) {
+                Rsc o = orphans.get(k);
+                addAll(out, primitive(c, p, o, baseName(o.id) + ":" + (r.children.size() + k)));
+            }
+        }
+        return out;
+    }
+
+    private static void addAll(List<SummaryItem> out, SummaryItem[] items) {
+        for (SummaryItem i : items) {
+            out.add(i);
+        }
+    }
+
+    private static String baseName(String id) {
+        return id.replaceAll(":\\d+$", "");
+    }
+
+    /** Orphans standing for instances of an anonymous clone of a primitive, by clone, in the order they were found. */
+    private static Map<Rsc, List<Rsc>> cloneOrphans(Cluster c) {
+        Map<String, Rsc> cloneByChild = new java.util.HashMap<>();
+        for (Rsc top : c.topLevel()) {
+            if (top.kind == Rsc.Kind.CLONE && !top.uniqueClone && !top.children.isEmpty() && top.children.get(0).isPrimitive()) {
+                cloneByChild.put(baseName(top.children.get(0).id), top);
+            }
+        }
+        Map<Rsc, List<Rsc>> out = new java.util.LinkedHashMap<>();
+        for (Rsc r : c.topLevel()) {
+            if (r.isPrimitive() && (r.cloneOrphan || r.extraCopy)) {
+                Rsc clone = cloneByChild.get(baseName(r.id));
+                if (clone != null) {
+                    out.computeIfAbsent(clone, k -> new ArrayList<>()).add(r);
                 }
             }
         }
@@ -81,7 +122,7 @@ final class Summary {
         return r.runningOn.isEmpty() ? null : r.runningOn.get(0);
     }
 
-    private static SummaryItem[] primitive(Cluster c, Planner p, Rsc r) {
+    private static SummaryItem[] primitive(Cluster c, Planner p, Rsc r, String name) {
         SNode current = current(r);
         Rsc clone = r.cloneAncestor();
         boolean promotable = clone != null && clone.promotable;
@@ -116,7 +157,7 @@ final class Summary {
         if (reload == null && next != null) {
             reload = p.find(r, "reload", next);
         }
-        Line l = new Line(c, p, r, role, nextRole);
+        Line l = new Line(c, p, r, name, role, nextRole);
         if (role == nextRole) {
             if (next == null) {
                 return NONE;
@@ -273,10 +314,12 @@ final class Summary {
         final Role nextRole;
         final Cluster c;
         final Planner p;
+        final String name;
 
-        Line(Cluster c, Planner p, Rsc r, Role role, Role nextRole) {
+        Line(Cluster c, Planner p, Rsc r, String name, Role role, Role nextRole) {
             this.c = c;
             this.p = p;
+            this.name = name;
             this.r = r;
             this.role = role;
             this.nextRole = nextRole;
@@ -290,7 +333,7 @@ final class Summary {
             Act src = source != null ? source : action;
             String reason = reasonOf(src);
             boolean runnable = action == null || action.runnable;
-            return new SummaryItem(change, r.id, role.text(), nextRole.text(), from == null ? null : from.name,
+            return new SummaryItem(change, name, role.text(), nextRole.text(), from == null ? null : from.name,
                     to == null ? null : to.name, reason, runnable);
         }
 

@@ -304,7 +304,7 @@ final class Planner {
                 continue;   // migrate_from finishes it here
             }
             if (cur != target || failedHere || multiple || changedParams) {
-                if (changedParams && cur == target && !failedHere && !multiple) {
+                if (changedParams && cur == target && !failedHere && !multiple && !h.startPending) {
                     redefined.add(r);   // (only said in the summary: "due to resource definition change")
                 }
                 stop(r, cur);

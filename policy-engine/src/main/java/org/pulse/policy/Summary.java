@@ -111,6 +111,12 @@ final class Summary {
         if (why.startsWith("ticket ")) {
             return "deadman ticket was lost";   // loss-policy=fence
         }
+        String thought = " is thought to be active there";
+        if (n.isRemote() && !n.isGuest() && n.connection != null && !n.connection.failed && why.endsWith(thought)) {
+            // on a remote node whose connection has not failed Pacemaker says the fencing may yet be called off
+            return why.substring(0, why.length() - thought.length())
+                    + " is active there (fencing will be revoked if remote connection can be re-established elsewhere)";
+        }
         return why;
     }
 

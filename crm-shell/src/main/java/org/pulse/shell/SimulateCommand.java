@@ -22,9 +22,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code crm simulate}: run the scheduler on a CIB file and show what it would do — the
- * current state, the transition, the state after it (like {@code crm_simulate -S}), or exactly
- * the canonical form with {@code --canonical}; {@code --save-graph FILE} writes the graph XML;
+ * {@code crm simulate}: run the scheduler on a CIB file and show what it would do, in crm_simulate's
+ * sections — the current state, the "Transition Summary" (one line per resource in crm_simulate's
+ * words, columns and order: Move, Recover, Promote, blocked...), and only with {@code --run} (= -S)
+ * the transition carried out and the revised state — or exactly the canonical form with {@code --canonical}; {@code --save-graph FILE} writes the graph XML;
  * {@code -Q} prints nothing (the scheduling alone, as {@code crm_simulate -R -Q -G FILE}).
  *
  * <p>What-if, with crm_simulate's options and meanings: nodes coming up, leaving or failing,
@@ -36,7 +37,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run the policy engine on the CIB file (--cib-file or $CIB_file) and show the transition it "
-                + "decides; with crm_simulate's what-if options, on the CIB as they change it.",
+                + "decides as crm_simulate's Transition Summary (with --run also the state it leaves); with crm_simulate's"
+                + " what-if options, on the CIB as they change it.",
         footer = {"", "OPSPEC is crm_simulate's RESOURCE_TASK_INTERVALMS@NODE=RC, e.g. vip_monitor_10000@node1=7 "
                 + "(RC an OCF exit code: 7 not running, 1 generic error).",
                 "Example: crm --cib-file cib.xml simulate --op-inject vip_monitor_10000@node1=7 --op-fail vip_stop_0@node1=1 --run"})
@@ -53,7 +55,7 @@ final class SimulateCommand implements Callable<Integer> {
     boolean quiet;
 
     @Option(names = {"-S", "--run", "--simulate"}, description = "Carry the transition out on the CIB (as crm_simulate -S)"
-            + " and show the state it leaves.")
+            + " and show what ran and the Revised Cluster Status it leaves.")
     boolean run;
 
     @Option(names = {"-u", "--node-up"}, paramLabel = "NODE", description = "Bring NODE online first.")

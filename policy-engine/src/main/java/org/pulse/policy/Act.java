@@ -13,6 +13,8 @@ final class Act {
     boolean pseudo;
     boolean runnable = true;
     String unrunnableReason;
+    /** Why it is needed, in Pacemaker's words, where the summary says it ("resource definition change"). */
+    String reason;
     /** Extra meta for the agent (notify type, migrate target...). */
     final java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
     /** Actions that must complete before this one. */

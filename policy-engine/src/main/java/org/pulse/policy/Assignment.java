@@ -27,6 +27,9 @@ final class Assignment {
         this.s = s;
     }
 
+    /** The top-level resources in the order they were placed (Pacemaker's resource list, sorted for placement). */
+    List<Rsc> order = List.of();
+
     static Assignment run(Cluster c, Scoring s) {
         Assignment a = new Assignment(c, s);
         a.assignAll();
@@ -50,6 +53,7 @@ final class Assignment {
         if (!"default".equals(c.options().placementStrategy())) {
             sortForUtilization(sorted);
         }
+        order = List.copyOf(sorted);
         // Remote connections first (with what they are colocated with, a guest's container): whether
         // a remote node will be up decides whether anything may be placed there (RemoteNodes.connectionAssigned)
         for (Rsc u : sorted) {

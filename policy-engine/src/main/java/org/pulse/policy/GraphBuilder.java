@@ -53,7 +53,7 @@ final class GraphBuilder {
             }
         }
         Explainer expl = explainer(c, asg, p);
-        return new Transition(actions, nodes, before, after, expl, Canon.placement(c, nodes, after));
+        return new Transition(actions, nodes, before, after, expl, Canon.placement(c, nodes, after), Summary.of(c, asg, p));
     }
 
     private static Action freeze(Cluster c, Act a, Map<Rsc, ParamMap> baseParams) {

@@ -192,6 +192,9 @@ final class Planner {
         }
     }
 
+    /** Resources restarted because their definition changed (their recorded digest no longer matches). */
+    final java.util.Set<Rsc> redefined = new java.util.HashSet<>();
+
     boolean fenced(SNode n) {
         return fencing.containsKey(n);
     }
@@ -301,6 +304,9 @@ final class Planner {
                 continue;   // migrate_from finishes it here
             }
             if (cur != target || failedHere || multiple || changedParams) {
+                if (changedParams && cur == target && !failedHere && !multiple && !h.startPending) {
+                    redefined.add(r);   // (only said in the summary: "due to resource definition change")
+                }
                 stop(r, cur);
                 cancelUnconfiguredRecurring(r, cur, h);
             }

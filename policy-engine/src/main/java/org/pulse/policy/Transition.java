@@ -14,16 +14,18 @@ import java.util.Map;
  * @param placementBefore  one entry per primitive (and per clone instance) as the history says
  * @param placementAfter   the same once every action has succeeded
  * @param explanations     per resource (primitive or group): the scores and their sources, on request
+ * @param summary          what happens to each resource as a whole, as crm_simulate's "Transition Summary" says it
  */
 public record Transition(List<Action> actions, List<NodeSummary> nodes, List<Placement> placementBefore,
                          List<Placement> placementAfter, Explainer explanations,
-                         List<String> canonicalPlacement) {
+                         List<String> canonicalPlacement, List<SummaryItem> summary) {
     public Transition {
         actions = List.copyOf(actions);
         nodes = List.copyOf(nodes);
         placementBefore = List.copyOf(placementBefore);
         placementAfter = List.copyOf(placementAfter);
         canonicalPlacement = List.copyOf(canonicalPlacement);
+        summary = List.copyOf(summary);
     }
 
     /**

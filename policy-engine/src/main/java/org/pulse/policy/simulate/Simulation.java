@@ -115,15 +115,15 @@ public final class Simulation {
         out.println("Current cluster status:");
         nodes(out, current, false);
         placements(out, current.placementBefore());
+        if (o.showFailcounts()) {
+            failCounts(out, root);
+        }
         if (!changes.isEmpty()) {
             out.println();
-            out.println("Performing requested modifications:");
+            out.println("Performing Requested Modifications:");
             for (String c : changes) {
                 out.println("  * " + c);
             }
-        }
-        if (o.showFailcounts()) {
-            failCounts(out, root);
         }
         if (o.showUtilization()) {
             utilization(out, root, t, "Original", false);
@@ -135,39 +135,28 @@ public final class Simulation {
             utilization(out, root, t, "Remaining", true);
         }
         out.println();
-        out.println("Transition summary (" + t.actions().size() + " actions):");
-        List<String> lines = new ArrayList<>();
-        for (Action a : t.actions()) {
-            if (!a.pseudo()) {
-                lines.add("  " + describe(a));
-            }
-        }
-        lines.sort(null);
-        for (String l : lines) {
+        // one line per resource (and fencing, shutdown) in crm_simulate's words and order
+        out.println("Transition Summary:");
+        for (String l : SummaryText.lines(t.summary())) {
             out.println(l);
         }
-        if (lines.isEmpty()) {
-            out.println("  (nothing to do)");
-        }
-        out.println();
-        if (ran != null) {
-            out.println("Executing cluster transition:");
-            for (String l : ran.executed()) {
-                out.println("  * " + l);
-            }
-            for (String f : ran.failed()) {
-                out.println("  * Failed: " + f + " (the transition stops here)");
-            }
-            out.println();
-            Transition after = PolicyEngine.schedule(ran.cib(), at);
-            out.println("Revised cluster status:");
-            nodes(out, after, false);
-            placements(out, after.placementBefore());
+        if (ran == null) {
+            // as crm_simulate: the transition is carried out, and the state it leaves shown, only with -S
             return;
         }
-        out.println("Revised cluster status:");
-        nodes(out, t, true);
-        placements(out, t.placementAfter());
+        out.println();
+        out.println("Executing Cluster Transition:");
+        for (String l : ran.executed()) {
+            out.println("  * " + l);
+        }
+        for (String f : ran.failed()) {
+            out.println("  * Failed: " + f + " (the transition stops here)");
+        }
+        out.println();
+        Transition after = PolicyEngine.schedule(ran.cib(), at);
+        out.println("Revised Cluster Status:");
+        nodes(out, after, false);
+        placements(out, after.placementBefore());
     }
 
     /**

@@ -66,8 +66,10 @@ class CrmSimulateCommandTest {
         Path graph = tmp.resolve("graph.xml");
         Result r = run(Map.of("CIB_file", c.resolve("cib.xml").toString()), "simulate", "--save-graph", graph.toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("Current cluster status:") && r.out().contains("Revised cluster status:"), r.out());
-        assertTrue(r.out().contains("Stop rsc1 on node1"), r.out());
+        // crm_simulate's sections and words: no revised state without --run
+        assertTrue(r.out().contains("Current cluster status:") && r.out().contains("Transition Summary:")
+                && !r.out().contains("Revised Cluster Status:"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  \\* Stop +rsc1 +\\( node1 \\).*"), r.out());
         String xml = Files.readString(graph);
         assertTrue(xml.startsWith("<transition_graph") && xml.contains("operation=\"stop\""), xml);
     }

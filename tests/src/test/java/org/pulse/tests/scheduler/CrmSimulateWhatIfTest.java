@@ -176,10 +176,10 @@ class CrmSimulateWhatIfTest {
     @Test
     void runShowsWhatRanAndTheFailureItStoppedAt() throws Exception {
         String out = run(with(crm(), "-i r1_monitor_10000@n1=7 --op-fail r1_start_0@n1=1 --run"));
-        assertTrue(out.contains("Executing cluster transition:") && out.contains("Resource action: r1 stop on n1"), out);
+        assertTrue(out.contains("Executing Cluster Transition:") && out.contains("Resource action: r1 stop on n1"), out);
         assertTrue(out.contains("r1 start on n1 (failed: rc=1, expected 0)"), out);
         assertTrue(out.contains("Failed: r1_start_0@n1=1 (the transition stops here)"), out);
-        String revised = out.substring(out.indexOf("Revised cluster status:"));
+        String revised = out.substring(out.indexOf("Revised Cluster Status:"));
         assertTrue(revised.contains("r1: Started n1 FAILED"), revised);
     }
 
@@ -190,17 +190,46 @@ class CrmSimulateWhatIfTest {
      */
     @Test
     void currentStatusIsBeforeTheModificationsWhichAreListed() throws Exception {
-        String out = run(with(crm(), "--node-fail n1 --ticket-revoke T1"));
-        int mods = out.indexOf("Performing requested modifications:");
+        String out = run(with(crm(), "--node-fail n1 --ticket-revoke T1 --run"));
+        int mods = out.indexOf("Performing Requested Modifications:");
         assertTrue(mods > 0, out);
         String current = out.substring(0, mods);
         assertTrue(current.contains("Node n1: online") && !current.contains("UNCLEAN"), current);
-        String listed = out.substring(mods, out.indexOf("Transition summary"));
+        String listed = out.substring(mods, out.indexOf("Transition Summary:"));
         assertTrue(listed.contains("* Failing node n1") && listed.contains("* Revoking ticket T1"), listed);
-        String after = out.substring(out.indexOf("Revised cluster status:"));
+        // what is decided after them, in crm_simulate's words
+        String theirs = run(with(List.of("crm_simulate", "-x", settled.toString()), "--node-fail n1 --ticket-revoke T1", "-S"));
+        assertEquals(summaryOf(theirs), summaryOf(out));
+        String after = out.substring(out.indexOf("Revised Cluster Status:"));
         assertTrue(after.contains("Node n1: offline") && after.contains("r1: Started n2"), after);
         String plain = run(crm().toArray(String[]::new));
-        assertTrue(!plain.contains("Performing requested modifications"), plain);
+        assertTrue(!plain.contains("Performing Requested Modifications"), plain);
+        // as crm_simulate: the revised state only when the transition is carried out (-S, --run)
+        String notRun = run(with(crm(), "--node-fail n1"));
+        assertTrue(notRun.contains("Transition Summary:") && !notRun.contains("Revised Cluster Status")
+                && !notRun.contains("Executing Cluster Transition"), notRun);
+    }
+
+    /** The "Transition Summary" after each what-if is crm_simulate's, line for line. */
+    @Test
+    void summaryAfterEachWhatIfIsCrmSimulates() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        for (String w : WHAT_IFS) {
+            String theirs = summaryOf(run(with(List.of("crm_simulate", "-x", settled.toString()), w, "-S")));
+            String ours = summaryOf(run(with(crm(), w)));
+            if (!theirs.equals(ours)) {
+                wrong.add(w + ":\n--- crm_simulate\n" + theirs + "--- crm simulate\n" + ours);
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n\n", wrong));
+    }
+
+    private static String summaryOf(String out) {
+        int at = out.indexOf("Transition Summary:\n");
+        assertTrue(at >= 0, out);
+        String rest = out.substring(at);
+        int end = rest.indexOf("\n\n");
+        return end < 0 ? rest : rest.substring(0, end + 1);
     }
 
     /** Pacemaker's own lines for the primitives' scores and the nodes' capacities. */

@@ -144,6 +144,11 @@ final class DcReplication {
         return idleEnd.isBefore(capEnd) ? idleEnd : capEnd;
     }
 
+    /** "30 s", or "0.8 s" for the scaled-down deadlines of tests. */
+    static String seconds(long ms) {
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
     private long msUntil(Instant t) {
         return Math.max(1, Duration.between(c.now(), t).toMillis());
     }
@@ -184,10 +189,10 @@ final class DcReplication {
             List<String> owing = dc.view.members().stream()
                     .filter(m -> acked.get(m) == null || acked.get(m).compareTo(w.version()) < 0).toList();
             boolean capped = !due.isBefore(w.arrivedAt().plusMillis(deadlines().capMs()));
-            String why = capped ? "not every member confirmed it within the cap of " + deadlines().capMs() / 1000
-                    + " s after it reached the DC (cib_confirm_cap_ms)"
-                    : "no member that still owed it acknowledged anything for " + deadlines().idleMs() / 1000
-                    + " s (cib_confirm_idle_ms)";
+            String why = capped ? "not every member confirmed it within the cap of " + seconds(deadlines().capMs())
+                    + " after it reached the DC (cib_confirm_cap_ms)"
+                    : "no member that still owed it acknowledged anything for " + seconds(deadlines().idleMs())
+                    + " (cib_confirm_idle_ms)";
             reply(w.replyTo(), AdminResult.error(AdminResult.TIMEOUT, "the change to " + w.version()
                     + " is not confirmed: " + why + "; waiting for "
                     + (owing.isEmpty() ? "the join of view " + dc.view.id() : owing)
@@ -211,8 +216,8 @@ final class DcReplication {
             it.remove();
             boolean capped = !due.isBefore(q.arrivedAt().plusMillis(deadlines().capMs()));
             reply(q.replyTo(), AdminResult.error(AdminResult.NO_DC, "the cluster did not finish forming "
-                    + (capped ? "within " + deadlines().capMs() / 1000 + " s (the cap, cib_confirm_cap_ms)"
-                    : "and no member answered the join for " + deadlines().idleMs() / 1000 + " s (cib_confirm_idle_ms)")
+                    + (capped ? "within " + seconds(deadlines().capMs()) + " (the cap, cib_confirm_cap_ms)"
+                    : "and no member answered the join for " + seconds(deadlines().idleMs()) + " (cib_confirm_idle_ms)")
                     + " (view " + dc.view.id() + "); nothing was applied: retry the change"));
         }
         if (next != null) {

@@ -84,6 +84,18 @@ public final class CibValidator {
         return c.problems;
     }
 
+    /**
+     * Only the checks of what {@code configuration} defines: ids defined twice, elements that need an
+     * id or a name and have none. For a piece of configuration that is merged into a CIB object by
+     * object (crm configure load update), where a second definition of an id would silently take the
+     * first's place; references are not checked, as they may point into the CIB it is merged into.
+     */
+    public static List<CibProblem> identityProblems(String source, XmlElement configuration) {
+        CheckContext c = new CheckContext(source);
+        c.index(configuration);
+        return c.problems;
+    }
+
     public static boolean hasErrors(List<CibProblem> problems) {
         return problems.stream().anyMatch(CibProblem::isError);
     }

@@ -34,6 +34,9 @@ final class ResourceChecks {
             "enable-startup-probes", "stop-orphan-resources", "stop-orphan-actions", "startup-fencing",
             "concurrent-fencing", "stop-all-resources", "enable-acl", "shutdown-lock", "is-managed", "maintenance",
             "globally-unique", "notify", "interleave", "ordered", "allow-migrate", "promotable", "critical");
+    /** target-role's values as Pacemaker reads them (any case), and "#default" for the default. */
+    private static final Set<String> TARGET_ROLES = Set.of("stopped", "started", "slave", "master", "unpromoted",
+            "promoted", "#default");
     private static final Set<String> BOOLEANS = Set.of("true", "false", "yes", "no", "on", "off", "y", "n", "1", "0");
     /** Option names with a fixed set of values (lower case), as Pacemaker's option tables list them. */
     private static final Map<String, java.util.List<String>> ENUM_OPTIONS = Map.of(
@@ -182,6 +185,11 @@ final class ResourceChecks {
         if (BOOLEAN_OPTIONS.contains(name) && !BOOLEANS.contains(lower)) {
             c.error(e, here, "option " + name + "=\"" + value + "\" is not a boolean (the cluster would use the "
                     + "default instead)", "use true or false");
+        }
+        if (name.equals("target-role") && parent.name().equals("meta_attributes") && !TARGET_ROLES.contains(lower)) {
+            // Pacemaker ignores a target-role it cannot read: the resource runs (crm_verify: invalid).
+            c.error(e, here, "option target-role=\"" + value + "\" is not a role (the cluster would ignore it, as "
+                    + "if unset)", "use Stopped, Started, Unpromoted or Promoted");
         }
         java.util.List<String> allowed = ENUM_OPTIONS.get(name);
         if (allowed != null && !allowed.contains(lower)) {

@@ -104,6 +104,11 @@ final class RuleChecks {
             if (v != null && !ISO_DATE.matcher(v.strip()).matches()) {
                 c.error(e, here, attr + "=\"" + v + "\" is not an ISO 8601 date",
                         "write it as 2024-12-31 or 2024-12-31T23:59:00Z");
+            } else if (v != null && calendarProblem(v.strip()) != null) {
+                // Well formed but no real time (hour 25, 31 April): Pacemaker cannot read it, so the
+                // rule never holds as written; crm_verify calls the configuration invalid.
+                c.error(e, here, attr + "=\"" + v + "\" is not a date: " + calendarProblem(v.strip()),
+                        "write a real date and time, e.g. 2024-12-31T23:59:00Z");
             }
         }
         switch (op) {
@@ -131,6 +136,43 @@ final class RuleChecks {
             default -> {
             }
         }
+    }
+
+    /** Year-month-day with an optional time, the form whose fields can be out of range. */
+    private static final Pattern CALENDAR = Pattern.compile(
+            "([0-9]{4})-?([0-9]{2})-?([0-9]{2})(?:[T ]([0-9]{2})(?::?([0-9]{2})(?::?([0-9]{2}))?)?)?");
+
+    /** Why a well-formed calendar date names no real time, or null; week and ordinal dates pass. */
+    static String calendarProblem(String v) {
+        java.util.regex.Matcher m = CALENDAR.matcher(v);
+        if (!m.lookingAt() || (m.end() < v.length() && Character.isDigit(v.charAt(m.end())))) {
+            return null;
+        }
+        int year = Integer.parseInt(m.group(1));
+        int month = Integer.parseInt(m.group(2));
+        int day = Integer.parseInt(m.group(3));
+        if (month < 1 || month > 12) {
+            return month + " is not a month";
+        }
+        int days = java.time.YearMonth.of(year, month).lengthOfMonth();
+        if (day < 1 || day > days) {
+            return "day " + day + " is not in " + java.time.Month.of(month).getDisplayName(
+                    java.time.format.TextStyle.FULL, java.util.Locale.ENGLISH) + " " + year;
+        }
+        int hour = m.group(4) == null ? 0 : Integer.parseInt(m.group(4));
+        int minute = m.group(5) == null ? 0 : Integer.parseInt(m.group(5));
+        int second = m.group(6) == null ? 0 : Integer.parseInt(m.group(6));
+        // 24:00:00 is ISO 8601's end of the day, which Pacemaker reads too.
+        if (hour > 24 || (hour == 24 && (minute > 0 || second > 0))) {
+            return hour + " is not an hour";
+        }
+        if (minute > 59) {
+            return minute + " is not a minute";
+        }
+        if (second > 59) {
+            return second + " is not a second";
+        }
+        return null;
     }
 
     static void dateSpec(CheckContext c, XmlElement e, String here) {

@@ -135,6 +135,14 @@ class CibBadInputTest {
                 "'vip-monitor-p'", "duplicates 'vip-monitor'"));
         t.add(bad("negative duration", good.replace("interval=\"10s\"", "interval=\"-5s\""), "interval=\"-5s\""));
         t.add(bad("cluster option duration", good.replace("value=\"15min\"", "value=\"soon\""), "cluster-recheck-interval=\"soon\""));
+        // Well formed but not a time: Pacemaker's crm_verify calls these invalid, and the rule never holds.
+        t.add(bad("date with hour 25", good.replace("end=\"2030-12-31T23:59:59Z\"", "end=\"2030-12-31T25:00:00Z\""),
+                "'d1'", "end=\"2030-12-31T25:00:00Z\" is not a date", "25 is not an hour"));
+        t.add(bad("31 April", good.replace("start=\"2024-01-01\"", "start=\"2024-04-31\""), "'d1'", "day 31 is not in April 2024"));
+        t.add(bad("month 13", good.replace("start=\"2024-01-01\"", "start=\"2024-13-01\""), "'d1'", "13 is not a month"));
+        t.add(bad("target-role misspelt", res("<primitive id=\"p4\" class=\"lsb\" type=\"foo\"><meta_attributes id=\"p4-m\">"
+                + "<nvpair id=\"p4-r\" name=\"target-role\" value=\"Sarted\"/></meta_attributes></primitive>"),
+                "target-role=\"Sarted\" is not a role", "Stopped, Started"));
         t.add(bad("boolean-op xor", good.replace("boolean-op=\"or\"", "boolean-op=\"xor\""), "boolean-op=\"xor\""));
         t.add(bad("expression operation unknown", good.replace("operation=\"not_defined\"", "operation=\"like\""), "'e1'", "operation=\"like\""));
         t.add(bad("expression without value", good.replace(" value=\"0\" type=\"integer\"", ""), "'e2'", "needs a value"));

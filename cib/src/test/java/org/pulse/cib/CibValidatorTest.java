@@ -30,6 +30,40 @@ class CibValidatorTest {
     }
 
     @Test
+    void datesThatExistPassAndTargetRolesInAnyCase() {
+        for (String d : new String[] {"2024-02-29", "2024-12-31T23:59:59Z", "2030-01-01T24:00:00", "2024-W05-3", "2024-060",
+                "20241231T235959Z", "2019-09-23 13:00:00 -05:00"}) {
+            assertEquals(null, RuleChecks.calendarProblem(d), d);
+        }
+        for (String d : new String[] {"2023-02-29", "2024-00-10", "2024-06-31", "2024-01-01T24:30", "2024-01-01T12:60",
+                "2024-01-01T12:00:61"}) {
+            assertTrue(RuleChecks.calendarProblem(d) != null, d);
+        }
+        for (String role : new String[] {"Started", "stopped", "Promoted", "Unpromoted", "Master", "Slave", "#default"}) {
+            assertEquals(List.of(), CibValidator.validate("r.xml", CibBadInputTest.res("<primitive id=\"p\" class=\"lsb\" "
+                    + "type=\"foo\"><meta_attributes id=\"p-m\"><nvpair id=\"p-r\" name=\"target-role\" value=\"" + role
+                    + "\"/></meta_attributes></primitive>")), role);
+        }
+    }
+
+    /** A piece of configuration to be merged object by object: what it defines twice, nothing about references. */
+    @Test
+    void identityProblemsFindIdsDefinedTwiceOnly() throws Exception {
+        org.pulse.cib.xml.XmlElement conf = org.pulse.cib.xml.XmlParser.parse("f.xml", """
+                <configuration><constraints>
+                  <rsc_location id="l-x" rsc="elsewhere" node="node1" score="100"/>
+                  <rsc_location id="l-x" rsc="d2" node="node2" score="100"/>
+                  <rsc_order id="o"><resource_set id="s"><resource_ref id="a"/><resource_ref id="a"/></resource_set></rsc_order>
+                </constraints></configuration>
+                """);
+        List<CibProblem> p = CibValidator.identityProblems("f.xml", conf);
+        assertEquals(1, p.size(), p.toString());
+        assertEquals("l-x", p.get(0).elementId());
+        assertEquals(3, p.get(0).line());
+        assertTrue(p.get(0).message().contains("already used by <rsc_location> at line 2"), p.toString());
+    }
+
+    @Test
     void theEmptyCibIsValid() {
         assertEquals(List.of(), CibValidator.validate(Cib.empty()));
     }

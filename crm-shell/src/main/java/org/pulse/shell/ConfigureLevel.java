@@ -1,6 +1,7 @@
 package org.pulse.shell;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -415,6 +416,12 @@ final class ConfigureLevel extends Level {
     int verify(Shell shell) throws CrmException {
         Session s = shell.session;
         List<CibProblem> problems;
+        if (!s.pending() && s.source() instanceof FileCibSource f && !f.exists()) {
+            // A mistyped --cib-file read as an empty, valid CIB and verify said nothing. An empty CIB is
+            // valid (a file nothing was committed to yet), so this is a warning, not a failure.
+            s.warn("verify: " + f.describe() + " does not exist: this verified an empty CIB; check the path (a new "
+                    + "file is created only by the first commit of a change)");
+        }
         if (!s.pending() && s.source() instanceof FileCibSource f && f.exists()) {
             try {
                 problems = CibValidator.validate(f.describe(), java.nio.file.Files.readString(f.file()));
@@ -517,6 +524,13 @@ final class ConfigureLevel extends Level {
                 throw new CrmException(String.join("\n", problems) + "\nconfigure load: nothing was changed");
             }
         }
+        // The merge takes the file's objects one by one: an id the file defines twice would leave only
+        // the last (and a replace is checked whole by the commit anyway).
+        List<String> identity = CibValidator.identityProblems(source, conf).stream().filter(CibProblem::isError)
+                .map(p -> source + ":" + p.line() + ": " + Session.problemText(p)).toList();
+        if (!identity.isEmpty()) {
+            throw new CrmException(String.join("\n", identity) + "\nconfigure load: nothing was changed");
+        }
         if (!replace) {
             List<String> infos = new ArrayList<>();
             Configuration next = c.mergeXml(conf, infos);
@@ -599,6 +613,23 @@ final class ConfigureLevel extends Level {
                 lines.add(fc.line());
             } catch (CrmException e) {
                 problems.add(source + ":" + fc.line() + ": " + e.getMessage());
+            }
+        }
+        // Two objects of the file with one id: merged one after the other, the second would take the
+        // first's place and the first would be lost without a word. Property and defaults sets and
+        // nodes merge by design, so naming them twice is fine.
+        Map<String, Integer> firstLine = new HashMap<>();
+        for (int i = 0; i < parsed.size(); i++) {
+            MNode node = parsed.get(i).node();
+            if (List.of("cluster_property_set", "rsc_defaults", "op_defaults", "node").contains(node.name)) {
+                continue;
+            }
+            String id = node.name.equals("fencing-topology") ? "fencing_topology" : node.get("id");
+            Integer first = id == null ? null : firstLine.putIfAbsent(id, lines.get(i));
+            if (first != null) {
+                problems.add(source + ":" + lines.get(i) + ": " + Configuration.TYPES.getOrDefault(node.name, node.name)
+                        + " " + id + ": the file defines " + id + " twice (first at line " + first
+                        + "); give each its own id");
             }
         }
         if (!problems.isEmpty()) {

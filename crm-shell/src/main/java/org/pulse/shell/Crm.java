@@ -181,7 +181,7 @@ public final class Crm implements Callable<Integer> {
     int runOneShot(String level, List<String> words) {
         // "crm configure" alone enters that level (a terminal) or reads its commands (a pipe);
         // status and verify are commands, not levels, and just run.
-        boolean isLevel = !level.equals("status") && !level.equals("verify");
+        boolean isLevel = !level.equals("status") && !level.equals("verify") && !level.equals("help");
         boolean interactive = isLevel && words.isEmpty() && System.console() != null && stdin == System.in;
         if (interactive) {
             return new Interactive(this).run(level);
@@ -233,6 +233,7 @@ public final class Crm implements Callable<Integer> {
         cl.addSubcommand(new LevelCommands.CibShadow());
         cl.addSubcommand(new LevelCommands.Status());
         cl.addSubcommand(new LevelCommands.Verify());
+        cl.addSubcommand(new LevelCommands.Help());
         cl.addSubcommand(new RaCommand());
         cl.addSubcommand(new SimulateCommand());
         cl.addSubcommand(new ExplainCommand());
@@ -273,6 +274,9 @@ public final class Crm implements Callable<Integer> {
             if (words.size() == 1 && (words.get(0).equals("--help") || words.get(0).equals("-h"))) {
                 // crm LEVEL --help: what the level is, then its commands as the shell's own help lists them.
                 spec.commandLine().usage(crm.stdout);
+                if (level().equals("help")) {
+                    return 0;
+                }
                 crm.stdout.println();
                 return crm.runOneShot("help", List.of(level()));
             }

@@ -47,6 +47,16 @@ final class LevelCommands {
         }
     }
 
+    /** crmsh's "crm help [LEVEL|COMMAND]": the shell's own help, one-shot. */
+    @Command(name = "help", description = "Help as the shell gives it: 'help' lists the levels, 'help LEVEL' its "
+            + "commands, 'help COMMAND' one command's usage.")
+    static final class Help extends Crm.LevelWords {
+        @Override
+        String level() {
+            return "help";
+        }
+    }
+
     @Command(name = "verify", description = "Check the configuration; exit status 1 when it has errors.")
     static final class Verify extends Crm.LevelWords {
         @Override

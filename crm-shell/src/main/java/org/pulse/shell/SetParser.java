@@ -65,8 +65,31 @@ final class SetParser {
                 }
             }
         }
+        List<String> known = keyword.equals("rsc_defaults") ? RESOURCE_META : keyword.equals("op_defaults") ? OP_META : null;
+        if (known != null) {
+            // Same reason: "resource-stickness=100" was stored without a word and the default never applied.
+            for (MNode p : pairs) {
+                String name = p.get("name");
+                if (name != null && !known.contains(name)) {
+                    warnings.add(keyword + " " + name + " is not " + (keyword.equals("rsc_defaults")
+                            ? "a resource meta attribute" : "an operation attribute") + "; it is stored but the cluster "
+                            + "does not read it" + Shell.didYouMean(name, known));
+                }
+            }
+        }
         return new Parsed(root, List.of(), warnings);
     }
+
+    /** The resource meta attributes Pacemaker reads (Pacemaker Explained), clone and promotable ones included. */
+    static final List<String> RESOURCE_META = List.of("priority", "critical", "target-role", "is-managed", "maintenance",
+            "resource-stickiness", "requires", "migration-threshold", "failure-timeout", "multiple-active",
+            "allow-migrate", "allow-unhealthy-nodes", "container-attribute-target", "remote-node", "remote-port",
+            "remote-addr", "remote-connect-timeout", "remote-allow-migrate", "globally-unique", "clone-max", "clone-min",
+            "clone-node-max", "promotable", "promoted-max", "promoted-node-max", "master-max", "master-node-max", "notify",
+            "interleave", "ordered", "restart-type", "description", "add-resource-attributes");
+    /** The operation attributes op_defaults may set. */
+    static final List<String> OP_META = List.of("interval", "timeout", "on-fail", "start-delay", "interval-origin",
+            "record-pending", "enabled", "role", "requires", "description");
 
 
     static Parsed node(Cursor c) throws CrmException {

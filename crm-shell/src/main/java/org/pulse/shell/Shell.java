@@ -314,6 +314,15 @@ final class Shell {
                     session.out.println(in.usage(what));
                     return 0;
                 }
+                // At the top, "help status" is the top command's, not the resource level's "status".
+                if (what.equals("status")) {
+                    session.out.print(StatusCommand.usage());
+                    return 0;
+                }
+                if (what.equals("verify")) {
+                    session.out.println("verify   check the configuration (as configure verify); exit status 1 when it has errors");
+                    return 0;
+                }
                 for (Level any : levels.values()) {
                     if (any.commands().contains(what)) {
                         session.out.println(any.name() + " " + any.usage(what));

@@ -30,7 +30,9 @@ final class StatusCommand {
     }
 
     /** The status command's arguments, read by picocli as the one-shot commands' are. */
-    @Command(name = "status", description = "Cluster status, as crm_mon shows it.")
+    @Command(name = "status", description = "Cluster status, as crm_mon shows it.", footer = "Views, crmsh's words: simple (one line, as a monitoring check), bynode (resources under their"
+            + " node), inactive (stopped resources too), failcounts, attributes (node attributes), noheaders,"
+            + " full (inactive, failcounts and attributes). 'xml' or 'json' as a word is --output.")
     static final class Arguments {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;
@@ -96,12 +98,22 @@ final class StatusCommand {
         }
     }
 
+    /** What {@code status --help} prints, for the shell's {@code help status} too. */
+    static String usage() {
+        return new CommandLine(new Arguments()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+
     static int run(Shell shell, List<Token> args) throws CrmException {
         Session s = shell.session;
         Arguments a = Arguments.parse(args);
         if (a.usage != null) {
             s.out.print(a.usage);
             return 0;
+        }
+        if (!s.pending() && s.source() instanceof FileCibSource f && !f.exists()) {
+            // A mistyped --cib-file showed an empty cluster with exit 0; crm_mon on a missing CIB_file fails.
+            throw new CrmException("status: " + f.describe() + " does not exist; check the path (a new file is created "
+                    + "only by the first commit of a change)");
         }
         String output = a.output;
         java.util.Set<String> views = a.views;
@@ -219,7 +231,16 @@ final class StatusCommand {
         }
         sb.append("  * Last updated: ").append(CTIME.format(m.now.atZone(zone))).append('\n');
         String lastWritten = m.cib.attr("cib-last-written");
-        sb.append("  * Last change:  ").append(lastWritten == null ? "" : lastWritten).append('\n');
+        sb.append("  * Last change:  ").append(lastWritten == null ? "" : lastWritten);
+        // Who made it, as crm_mon says: the DC stamps these on every operator write.
+        String user = m.cib.attr("update-user");
+        String client = m.cib.attr("update-client");
+        String origin = m.cib.attr("update-origin");
+        if (user != null || client != null || origin != null) {
+            sb.append(lastWritten == null ? "" : " ").append("by ").append(user == null ? "?" : user)
+                    .append(" via ").append(client == null ? "?" : client).append(" on ").append(origin == null ? "?" : origin);
+        }
+        sb.append('\n');
         sb.append("  * CIB version: ").append(m.cib.attr("admin_epoch", "0")).append('.')
                 .append(m.cib.attr("epoch", "0")).append('.').append(m.cib.attr("num_updates", "0")).append('\n');
         int[] counts = instanceCounts(m);

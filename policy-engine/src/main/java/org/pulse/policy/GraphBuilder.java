@@ -40,7 +40,7 @@ final class GraphBuilder {
             String now = nodeState(n);
             String after = p.fencing.containsKey(n) ? "offline" : now;
             if (n.isRemote()) {
-                after = RemoteNodes.stateAfter(n, now, n.connection == null ? null : placementAfter(p, n.connection, loadBlocked));
+                after = RemoteNodes.stateAfter(n, now, n.connection == null ? null : placementAfter(c, p, n.connection, loadBlocked));
             }
             nodes.add(new NodeSummary(n.name, now, after, n.uncleanReason));
         }
@@ -49,7 +49,7 @@ final class GraphBuilder {
         for (Rsc r : c.byId().values()) {
             if (r.isPrimitive()) {
                 before.add(placementBefore(r));
-                after.add(placementAfter(p, r, loadBlocked));
+                after.add(placementAfter(c, p, r, loadBlocked));
             }
         }
         Explainer expl = explainer(c, asg, p);
@@ -102,7 +102,7 @@ final class GraphBuilder {
         return out;
     }
 
-    private static Placement placementAfter(Planner p, Rsc r, java.util.Set<SNode> loadBlocked) {
+    private static Placement placementAfter(Cluster c, Planner p, Rsc r, java.util.Set<SNode> loadBlocked) {
         List<String> end = new ArrayList<>(1);
         boolean acted = false;
         Act st = r.assigned == null ? null : p.find(r, "start", r.assigned);
@@ -147,7 +147,7 @@ final class GraphBuilder {
             // on-fail=demote: the demotion is the recovery
             acted |= demote != null && demote.runnable && h != null && h.failed && h.onFail == OnFail.DEMOTE;
         }
-        boolean stillFailed = r.failed && !acted && !end.isEmpty();
+        boolean stillFailed = (r.failed && !acted || guestFenceFailureStays(c, r)) && !end.isEmpty();
         String endRole = "Started";
         Rsc clone = r.cloneAncestor();
         if (clone != null && clone.promotable && !end.isEmpty()) {
@@ -159,6 +159,38 @@ final class GraphBuilder {
         }
         return new Placement(r.id, end, end.isEmpty() ? "Stopped" : endRole, stillFailed, !r.managed && !r.blocked && !r.frozenByTicket,
                 r.blocked, r.orphan);
+    }
+
+    /**
+     * A failure with on-fail=fence on a guest node: its reaction is not cleared by the restart
+     * that follows, and a guest's "fencing" (recovering its container) does not wipe the guest's
+     * history, so after the transition the resource is failed still, and so is the container
+     * (whose guest would be reset again), as Pacemaker's revised status shows.
+     */
+    private static boolean guestFenceFailureStays(Cluster c, Rsc r) {
+        if (fenceFailureOnGuest(r, null)) {
+            return true;
+        }
+        for (SNode g : c.nodes()) {
+            if (g.isGuest() && g.connection != null && g.connection.container == r) {
+                for (Rsc q : c.byId().values()) {
+                    if (q.isPrimitive() && fenceFailureOnGuest(q, g)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean fenceFailureOnGuest(Rsc r, SNode only) {
+        for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
+            Rsc.NodeHistory h = e.getValue();
+            if ((only == null || e.getKey() == only) && e.getKey().isGuest() && h.failed && h.onFail == OnFail.FENCE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String nodeState(SNode n) {

@@ -325,13 +325,16 @@ final class Planner {
                     // promoted role active here is cancelled as for a plain demotion
                     cancelRecurring(r, target, th, false);
                 }
-            } else if (th != null && th.startPending && r.cloneAncestor() == null) {
-                // a start still pending there is asked for again (it is what the monitors wait for)
+            } else if (r.history.values().stream().anyMatch(h -> h.startPending) && r.cloneAncestor() == null) {
+                // a start recorded as pending (on any node: Pacemaker keeps it as a flag of the
+                // resource, even when a later stop superseded it) is asked for again where the
+                // resource runs (it is what the monitors wait for)
                 start(r, target);
             } else {
                 keepRunning(r, target);
             }
         }
+        stopOnPendingMigrationTargets(r);
         roles(r);
     }
 
@@ -667,6 +670,21 @@ final class Planner {
         }
         java.util.Set<String> only = Discovery.exclusiveNodes(r, exclusiveDiscovery);
         return only != null && !only.contains(n.name);
+    }
+
+    /**
+     * A migrate_to still pending on a node that is now unclean may have got the resource going
+     * on its target: whatever the history there says, the target stops it (Pacemaker forces that
+     * stop when it reads the pending entry).
+     */
+    private void stopOnPendingMigrationTargets(Rsc r) {
+        for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
+            String to = e.getValue().pendingMigrateTarget;
+            SNode t = to == null || !e.getKey().unclean ? null : c.node(to);
+            if (t != null && t != e.getKey() && find(r, "stop", t) == null) {
+                stop(r, t);
+            }
+        }
     }
 
     Act stop(Rsc r, SNode n) {
@@ -1662,7 +1680,11 @@ final class Planner {
      */
     private void notifications() {
         for (Rsc clone : c.topLevel()) {
-            if (clone.kind != Rsc.Kind.CLONE || !clone.notify) {
+            if (clone.kind != Rsc.Kind.CLONE) {
+                continue;
+            }
+            if (!clone.notify) {
+                notifyAfterImpliedStops(clone);
                 continue;
             }
             List<Rsc> prims = clone.primitives();
@@ -1674,7 +1696,9 @@ final class Planner {
                         Act a = find(p, op, n);
                         // a stop implied by fencing an unclean node counts too (Pacemaker notifies the
                         // survivors of it, even when that node cannot be fenced)
-                        if (a != null && ((a.runnable && !a.pseudo) || ("stop".equals(op) && n.unclean))) {
+                        // and so does a stop or demotion implied by a guest's "fencing" (its container's recovery)
+                        boolean impliedOnGuest = n.isGuest() && fenced(n) && ("stop".equals(op) || "demote".equals(op));
+                        if (a != null && ((a.runnable && !a.pseudo) || ("stop".equals(op) && n.unclean) || impliedOnGuest)) {
                             any = true;
                         }
                     }
@@ -1694,8 +1718,8 @@ final class Planner {
                 }
                 SNode end = endNode(p);
                 for (SNode cur : p.runningOn) {
-                    if (!cur.canRunOps()) {
-                        continue;
+                    if (!cur.canRunOps() || cur.isGuest() && fenced(cur)) {
+                        continue;   // (a guest being reset hears nothing before its reset)
                     }
                     Act stop = find(p, "stop", cur);
                     boolean stays = stop == null || !stop.runnable;
@@ -1721,6 +1745,39 @@ final class Planner {
                         notify(p, end, "pre", "promote");
                         notify(p, end, "post", "promote");
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * A clone that does not notify, whose instance asks for notifications itself (notify=true in
+     * the primitive's own meta attributes): the clone has no notification rounds, but a stop of
+     * that instance implied by fencing its node still tells the instances that stay, after the
+     * fencing (a post-stop only: nothing ran before it), as Pacemaker does for implied stops.
+     */
+    private void notifyAfterImpliedStops(Rsc clone) {
+        List<Rsc> prims = clone.primitives();
+        boolean implied = false;
+        for (Rsc p : prims) {
+            if (!org.pulse.cib.model.ClusterOptions.isTrue(p.meta.get("notify"))) {
+                continue;
+            }
+            for (SNode n : c.nodes()) {
+                implied |= n.unclean && find(p, "stop", n) != null;
+            }
+        }
+        if (!implied) {
+            return;
+        }
+        for (Rsc p : prims) {
+            if (!p.managed) {
+                continue;
+            }
+            for (SNode cur : p.runningOn) {
+                Act stop = find(p, "stop", cur);
+                if (cur.canRunOps() && (stop == null || !stop.runnable)) {
+                    notify(p, cur, "post", "stop");
                 }
             }
         }

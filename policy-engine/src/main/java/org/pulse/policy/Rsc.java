@@ -227,6 +227,8 @@ final class Rsc {
         String historyName;
         /** A completed migrate_to from here, not yet followed by anything else (a partial migration). */
         org.pulse.cib.model.LrmOp migrateTo;
+        /** The target of a migrate_to from here still pending (its outcome unknown), else null. */
+        String pendingMigrateTarget;
         /** A failed op here has on-fail=block: its fail count ignores failure-timeout. */
         boolean blockFailure;
     }

@@ -671,7 +671,8 @@ final class Unpack {
             return;
         }
         List<LrmOp> ops = new ArrayList<>(lr.ops());
-        ops.sort(Unpack::byCallId);
+        java.util.Collections.reverse(ops);
+        ops = mergeSort(ops);
         // Several history entries may land on one anonymous instance on one node ("rsc:0" and
         // "rsc:1"); each is replayed on its own and the most active result wins, as in Pacemaker.
         Rsc.NodeHistory earlier = r.history.get(node);
@@ -710,6 +711,7 @@ final class Unpack {
             boolean counted = unpackOp(r, node, h, op);
             anyResult |= counted && !(op.isProbe() && op.opStatus() == -1);
         }
+        impliedStartWindow(ops, h);
         if (!anyResult && earlier == null) {
             // only a pending probe, or only failures old enough to forget: the state is unknown, so probe again
             r.known.remove(node);
@@ -741,12 +743,68 @@ final class Unpack {
     }
 
     /**
+     * A history without any start (or migrate_from), as a clone instance found running by its
+     * probe and then promoted: Pacemaker's window of active recurring ops then begins at the last
+     * promote or demote, so a recurring op recorded before it is no longer scheduled (and is
+     * asked for again).
+     */
+    private static void impliedStartWindow(List<LrmOp> ops, Rsc.NodeHistory h) {
+        int impliedStart = -1;
+        for (int i = 0; i < ops.size(); i++) {
+            String task = ops.get(i).operation();
+            if ("start".equals(task) || "migrate_from".equals(task)) {
+                return;
+            }
+            if ("promote".equals(task) || "demote".equals(task)) {
+                impliedStart = i;
+            }
+        }
+        if (impliedStart > 0) {
+            List<LrmOp> before = ops.subList(0, impliedStart);
+            h.recurring.values().removeIf(op -> before.stream().anyMatch(b -> b == op));
+        }
+    }
+
+    /**
+     * The replay order is not a total order (a pending entry is placed by transition number
+     * against some entries and last against others), so the result depends on the sorting
+     * algorithm: this is Pacemaker's, a stable top-down merge sort whose first half is the
+     * shorter one, applied to the entries newest-in-document first (the order it collects them).
+     */
+    private static List<LrmOp> mergeSort(List<LrmOp> in) {
+        if (in.size() < 2) {
+            return in;
+        }
+        int half = in.size() / 2;
+        List<LrmOp> left = mergeSort(new ArrayList<>(in.subList(0, half)));
+        List<LrmOp> right = mergeSort(new ArrayList<>(in.subList(half, in.size())));
+        List<LrmOp> out = new ArrayList<>(in.size());
+        int i = 0;
+        int j = 0;
+        while (i < left.size() && j < right.size()) {
+            out.add(byCallId(left.get(i), right.get(j)) <= 0 ? left.get(i++) : right.get(j++));
+        }
+        out.addAll(left.subList(i, left.size()));
+        out.addAll(right.subList(j, right.size()));
+        return out;
+    }
+
+    /**
      * Replay order: by call id, pending entries last; an operation and its recorded failure share
      * a call id (the failure entry is a copy kept when the op's later result replaced it), and
      * then the older last-rc-change comes first, so a recurring monitor that succeeded after
      * failing is replayed after the failure and clears it, as Pacemaker orders them.
      */
     private static int byCallId(LrmOp a, LrmOp b) {
+        if (a.id() != null && a.id().equals(b.id())) {
+            return 0;   // one entry recorded twice
+        }
+        if (a.callId() < 0 != b.callId() < 0) {
+            int byTransition = byTransitionNumber(a, b);
+            if (byTransition != 0) {
+                return byTransition;
+            }
+        }
         long ka = a.callId() < 0 ? Long.MAX_VALUE : a.callId();
         long kb = b.callId() < 0 ? Long.MAX_VALUE : b.callId();
         if (ka != kb || a.callId() < 0) {
@@ -761,6 +819,46 @@ final class Unpack {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * A pending entry (no call id yet) against a finished one: when both were asked for by the
+     * same controller (one transition-key uuid) in different transitions, the older transition
+     * comes first, so a start still pending from transition 8 is superseded by a stop of
+     * transition 9 (transition -1, a shutdown, always last). Otherwise 0: the pending one last.
+     */
+    private static int byTransitionNumber(LrmOp a, LrmOp b) {
+        String[] ka = magicKey(a);
+        String[] kb = magicKey(b);
+        if (ka == null || kb == null || !ka[3].equalsIgnoreCase(kb[3])) {
+            return 0;
+        }
+        int ta;
+        int tb;
+        try {
+            ta = Integer.parseInt(ka[1]);
+            tb = Integer.parseInt(kb[1]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+        if (ta == tb) {
+            return 0;
+        }
+        if (ta >= 0 && ta < tb || tb == -1) {
+            return -1;
+        }
+        return 1;
+    }
+
+    /** The transition key inside transition-magic ("status:rc;action:transition:target:uuid"), split. */
+    private static String[] magicKey(LrmOp op) {
+        String magic = op.transitionMagic();
+        int semi = magic == null ? -1 : magic.indexOf(';');
+        if (semi < 0) {
+            return null;
+        }
+        String[] k = magic.substring(semi + 1).split(":", 4);
+        return k.length == 4 ? k : null;
     }
 
     private static boolean isActive(Role role) {
@@ -1032,9 +1130,11 @@ final class Unpack {
                     }
                 } else if ("promote".equals(task)) {
                     h.role = Role.PROMOTED;
-                } else if (op.intervalMs() > 0) {
-                    h.recurring.put(task + "_" + op.intervalMs(), op);
+                } else if ("migrate_to".equals(task)) {
+                    h.pendingMigrateTarget = op.migrateTarget();
                 }
+                // a recurring op still pending (never confirmed running) is not among the active
+                // ones: Pacemaker schedules it again where the resource stays
                 return true;
             case 0:
                 updateState(r, h, op, task, rc);
@@ -1047,9 +1147,14 @@ final class Unpack {
                 break;
         }
         OnFail strategy = onFail(r, op);
-        if (strategy == OnFail.IGNORE) {
+        // a failed stop of what runs in a container counts as done: restarting the container stops it
+        boolean containerStops = strategy == OnFail.RESTART_CONTAINER && "stop".equals(task);
+        if (strategy == OnFail.IGNORE || containerStops) {
             r.failureIgnored = true;
             updateState(r, h, op, task, target < 0 ? 0 : target);
+            if (containerStops && h.onFail.compareTo(OnFail.RECOVER) <= 0) {
+                h.onFail = OnFail.RESTART_CONTAINER;
+            }
             return true;
         }
         failure(r, node, h, op, task, rc, false);
@@ -1358,6 +1463,36 @@ final class Unpack {
                 || h.lastFailure.lastRcChange() * 1000 + r.reconnectIntervalMs > now.toEpochMilli());
     }
 
+    /** The container is restarted where it is (Pacemaker schedules its stop), not failed. */
+    private static void restartContainer(Rsc r, SNode node) {
+        Rsc.NodeHistory ch = r.container.history.get(node);
+        if (ch != null && ch.role != Role.STOPPED) {
+            ch.failed = true;
+            if (ch.onFail == OnFail.IGNORE) {
+                ch.onFail = OnFail.RECOVER;
+            }
+        } else {
+            r.container.failed = true;
+        }
+    }
+
+    /** A guest node's reset: its container (if managed and not failed already) is recovered. */
+    private static void resetGuest(SNode guest) {
+        Rsc container = guest.connection == null ? null : guest.connection.container;
+        if (container != null && container.managed && !container.failed) {
+            container.failed = true;
+            guest.remoteRequiresReset = true;
+            for (Rsc.NodeHistory ch : container.history.values()) {
+                if (isActive(ch.role)) {
+                    ch.failed = true;   // recovered where it runs
+                    if (ch.onFail == OnFail.IGNORE) {
+                        ch.onFail = OnFail.RECOVER;
+                    }
+                }
+            }
+        }
+    }
+
     private void finishState(Rsc r) {
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
             SNode node = e.getKey();
@@ -1366,6 +1501,9 @@ final class Unpack {
                 r.targetRole = Role.STOPPED;   // lost and stopped: not reconnected before reconnect_interval passes
             }
             if (h.role == Role.STOPPED || h.role == Role.UNKNOWN) {
+                if (h.onFail == OnFail.RESTART_CONTAINER && r.container != null) {
+                    restartContainer(r, node);   // stopped by a failed stop that counts as done
+                }
                 continue;
             }
             r.runningOn.add(node);
@@ -1381,11 +1519,7 @@ final class Unpack {
                 if (node.isGuest()) {
                     // whatever fencing says: a guest is reset by recovering its container
                     r.failed = true;
-                    Rsc container = node.connection == null ? null : node.connection.container;
-                    if (container != null && container.managed && !container.failed) {
-                        container.failed = true;
-                        node.remoteRequiresReset = true;
-                    }
+                    resetGuest(node);
                 } else if (!node.unclean && stonithEnabled) {
                     if (node.isRemote() && node.connection != null && !node.connection.failed) {
                         node.unseen = true;   // revoked if the connection can be re-established elsewhere
@@ -1402,7 +1536,13 @@ final class Unpack {
                     break;
                 case FENCE:
                     r.failed = true;
-                    fence(node, r.id + " failed there");
+                    if (node.isGuest()) {
+                        // a guest is "fenced" by recovering its container; it stays clean, so it
+                        // may run resources again once that recovery succeeds
+                        resetGuest(node);
+                    } else {
+                        fence(node, r.id + " failed there");
+                    }
                     break;
                 case STANDBY:
                     r.failed = true;
@@ -1437,16 +1577,7 @@ final class Unpack {
                 case RESTART_CONTAINER:
                     r.failed = true;
                     if (r.container != null) {
-                        // the container is restarted where it is (Pacemaker schedules its stop), not failed
-                        Rsc.NodeHistory ch = r.container.history.get(node);
-                        if (ch != null && ch.role != Role.STOPPED) {
-                            ch.failed = true;
-                            if (ch.onFail == OnFail.IGNORE) {
-                                ch.onFail = OnFail.RECOVER;
-                            }
-                        } else {
-                            r.container.failed = true;
-                        }
+                        restartContainer(r, node);
                     }
                     break;
                 default:

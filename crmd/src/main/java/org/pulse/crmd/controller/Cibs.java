@@ -150,8 +150,13 @@ final class Cibs {
         return Durations.parseMs(text, fallbackMs);
     }
 
-    /** The CIB feature set of the Pacemaker release whose decisions Pulse's policy engine reproduces (2.1.5). */
-    static final String CRM_FEATURE_SET = "3.16.2";
+    /**
+     * The CIB feature set of the Pacemaker release whose decisions Pulse's policy engine reproduces (2.1.5, as
+     * Debian ships it: 3.16.1), the same the LRM puts into every operation's parameters. Not higher: Pacemaker's
+     * tools discard a CIB whose feature set is greater than their own, so with 3.16.2 Debian's crm_simulate
+     * aborted on every input the DC saved (found trying it as an operator would).
+     */
+    static final String CRM_FEATURE_SET = org.pulse.lrm.LrmConfig.DEFAULT_CRM_FEATURE_SET;
 
     // ---- status
 

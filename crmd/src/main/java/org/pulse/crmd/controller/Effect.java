@@ -10,6 +10,24 @@ import org.pulse.cib.Cib;
  * (as etcd raft's Ready: "saved to stable storage BEFORE messages are sent").
  */
 public sealed interface Effect {
+    /**
+     * One constant per record below, named after it (see {@link Kinds}): the runtime and the simulation
+     * switch over it, so an effect added without its branch in either does not compile, and one without a
+     * constant is an error when performed, never silently dropped.
+     */
+    enum Kind {
+        SEND, RUN_OPERATION, CANCEL_RECURRING, PERSIST_CIB, SET_TIMER, CANCEL_TIMER, REPLY_ADMIN, SAVE_SCHEDULER_INPUT,
+        SHUTDOWN_COMPLETE, WANT_LEASE, ASK_ARBITRATOR, SELF_FENCE, TRANSITION_ENDED, LOG
+    }
+
+    /** Each record's kind, checked against the permitted records when built. */
+    java.util.Map<Class<?>, Kind> KINDS = Kinds.table(Effect.class, Kind.class);
+
+    /** This effect's kind; an error for a record without one. */
+    default Kind kind() {
+        return Kinds.of(KINDS, this, "effect");
+    }
+
     record Send(String to, Message message) implements Effect {
         public Send {
             Objects.requireNonNull(to, "to");

@@ -40,7 +40,9 @@ public record PlannedAction(int id, String node, String resourceId, AgentSpec ag
 
     @Override
     public String toString() {
-        String what = isFence() ? "fence " + fenceTarget + " (" + operation + " via " + resourceId + ")"
+        // A fence whose device the fencer picks when it runs (topology levels) has no resource yet.
+        String what = isFence() ? "fence " + fenceTarget + " (" + operation
+                + (resourceId.isEmpty() ? ", device chosen by the fencer" : " via " + resourceId) + ")"
                 : resourceId + "_" + operation + "_" + intervalMs;
         return "#" + id + " " + what + " on " + node + (inputs.isEmpty() ? "" : " after " + inputs);
     }

@@ -122,6 +122,8 @@ public final class CrmdRuntime implements AutoCloseable {
     static final int TRANSITIONS_KEPT = 200;
     /** The cluster's node list at run time (crm cluster add/remove, joins). */
     private NodeList nodeList;
+    /** Unknown envelope types already refused per sender: warned once each, then at debug level. */
+    private final WireRoute.Refused refusedTypes = new WireRoute.Refused(256);
     /** The join port (crm cluster join), or null when it could not be opened. */
     private JoinListener joinListener;
     /** Runs the CIB's alert agents for what each applied CIB changed; created at boot. */
@@ -316,6 +318,8 @@ public final class CrmdRuntime implements AutoCloseable {
             long t0 = System.nanoTime();
             watchdog = new WatchdogFeeder(config.watchdog(), config.watchdogTimeoutMs(), log, events::execute,
                     () -> published, () -> (System.nanoTime() - t0) / 1_000_000);
+            Messenger m = messenger;
+            watchdog.watchPeers(m::freshestPeerAgeMs);
             watchdog.start();
             if (!config.sbdDevices().isEmpty()) {
                 sbd = new SbdWatcher(config.sbdDevices(), config.node(), config.watchdogTimeoutMs(), log, watchdog);
@@ -502,26 +506,46 @@ public final class CrmdRuntime implements AutoCloseable {
 
         @Override
         public void onMessage(Envelope envelope) {
-            if (NodeList.TYPE.equals(envelope.type()) && envelope.kind() == Envelope.Kind.REQUEST && nodeList != null) {
-                String answer = nodeList.take(new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8), false);
-                Messenger m = messenger;
-                if (m != null) { // else the asker reports no answer from this node
-                    m.reply(envelope, NodeList.TYPE, answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                }
-                return;
-            }
-            if (NodeList.SYNC_TYPE.equals(envelope.type()) && nodeList != null) {
-                nodeList.heard(envelope.sender(), new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8));
-                return;
-            }
-            if (!MESSAGE_TYPE.equals(envelope.type())) {
-                return;
-            }
-            try {
-                post(new Event.MessageReceived(envelope.sender(), MessageCodec.decode(envelope.payload())));
-            } catch (MessageCodec.DecodeException e) {
-                log.warn("dropped a message from {}: {}", envelope.sender(), e.getMessage());
-            }
+            // a switch expression over the route: a route without its branch does not compile, and a type
+            // this crmd does not know is refused with a log line, not dropped in silence
+            Runnable branch = switch (WireRoute.of(envelope.type(), envelope.kind())) {
+                case CONTROLLER -> () -> {
+                    try {
+                        post(new Event.MessageReceived(envelope.sender(), MessageCodec.decode(envelope.payload())));
+                    } catch (MessageCodec.DecodeException e) {
+                        log.warn("dropped a message from {}: {}", envelope.sender(), e.getMessage());
+                    }
+                };
+                case NODE_LIST_REQUEST -> () -> {
+                    NodeList nodes = nodeList;
+                    if (nodes == null) { // before start() made it; the asker reports no answer from this node
+                        log.info("no answer to {}'s node-list request: this node is still starting", envelope.sender());
+                        return;
+                    }
+                    String answer = nodes.take(new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8), false);
+                    Messenger m = messenger;
+                    if (m != null) { // else the asker reports no answer from this node
+                        m.reply(envelope, NodeList.TYPE, answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                };
+                case NODE_LIST_SYNC -> () -> {
+                    NodeList nodes = nodeList;
+                    if (nodes == null) { // before start() made it: the first member announces its list again at the next view
+                        log.debug("node list of {} not merged: this node is still starting", envelope.sender());
+                        return;
+                    }
+                    nodes.heard(envelope.sender(), new String(envelope.payload(), java.nio.charset.StandardCharsets.UTF_8));
+                };
+                case UNKNOWN -> () -> {
+                    String line = WireRoute.refusal(envelope.sender(), envelope.type(), envelope.kind());
+                    if (refusedTypes.first(envelope.sender(), envelope.type())) {
+                        log.warn(line);
+                    } else {
+                        log.debug(line);
+                    }
+                };
+            };
+            branch.run();
         }
     }
 
@@ -604,7 +628,8 @@ public final class CrmdRuntime implements AutoCloseable {
             startedTransitions.clear(); // no longer DC: those transitions end unrecorded (history says "unfinished")
         }
         if (watchdog != null) {
-            published = new WatchdogFeeder.ControllerState(controller.quorate(), controller.watchdogFencingInUse());
+            published = new WatchdogFeeder.ControllerState(controller.quorate(), controller.watchdogFencingInUse(),
+                    controller.watchdogFencingTimeoutMs());
         }
         String problem = controller.watchdogProblem();
         if (problem != null && !problem.equals(lastWatchdogProblem)) {
@@ -616,116 +641,147 @@ public final class CrmdRuntime implements AutoCloseable {
     }
 
     private void perform(Effect f) {
-        if (f instanceof Effect.Send s) {
-            if (storageFailed.get() && s.message() instanceof org.pulse.crmd.controller.Message.CibAck) {
-                // Never tell the DC a CIB is stored that is not.
-                log.debug("not acknowledging {}: this node cannot store the CIB", s.message());
-                return;
-            }
-            long sendNanos = System.nanoTime();
-            if (!messenger.send(s.to(), MESSAGE_TYPE, MessageCodec.encode(s.message()))) {
-                log.debug("not sent to {} (not in the view): {}", s.to(), s.message().getClass().getSimpleName());
-            }
-            stages.add("sent", eventName, System.nanoTime() - sendNanos);
-        } else if (f instanceof Effect.PersistCib p) {
-            long storeNanos = System.nanoTime();
-            if (prefetched != null && prefetched.getKey() == p) {
-                awaitPersist(prefetched.getValue());
-            } else {
-                persist(p.cib(), p.durable());
-            }
-            long appliedNanos = System.nanoTime();
-            stages.add(p.durable() ? "stored" : "stored_lazy", eventName, appliedNanos - storeNanos);
-            appliedAt = clock.instant();
-            appliedCib.set(p.cib());
-            if (watchingFailovers) {
-                checkFailovers();
-            }
-            changed();
-            // After the persist: an agent hears only of what this node has applied.
-            try {
-                alerts.cibApplied(p.cib(), clock.instant());
-            } catch (RuntimeException ex) {
-                log.error("alerts: could not derive or start the alert agents for CIB {}: {}", p.cib().version(),
-                        ex.toString(), ex);
-            }
-            stages.add("applied", eventName, System.nanoTime() - appliedNanos);
-        } else if (f instanceof Effect.SetTimer t) {
-            setTimer(t.key(), t.delayMs());
-        } else if (f instanceof Effect.CancelTimer t) {
-            timerGen.merge(t.key().name(), 1L, Long::sum);
-            ScheduledFuture<?> old = timerFutures.remove(t.key().name());
-            if (old != null) {
-                old.cancel(false);
-            }
-        } else if (f instanceof Effect.RunOperation r) {
-            if (r.request().agent().cls().equals("stonith") && r.request().params().containsKey("nodename")) {
-                fenceTargets.put(r.request().opKey(), r.request().params().get("nodename"));
-            }
-            runOperation(r.request());
-        } else if (f instanceof Effect.CancelRecurring c) {
-            for (OperationRequest r : lrm.recurring(c.resourceId())) {
-                lrm.cancel(c.resourceId(), r.action(), r.intervalMs());
-            }
-        } else if (f instanceof Effect.ReplyAdmin r) {
-            CompletableFuture<AdminResult> w = adminWaiters.remove(r.requestId());
-            if (w != null) {
-                w.complete(r.result());
-            }
-        } else if (f instanceof Effect.SaveSchedulerInput s) {
-            if (s.decided().source().startsWith(TransitionPlan.POLICY_ENGINE)) {
-                // A record for the operator (crm simulate, history), not state anything waits for: written
-                // off the event thread, in order, so the DC's acknowledgements are not queued behind it
-                // (serializing the CIB and two file writes on every change the engine decided on).
+        // a switch expression over the kind: an effect without its branch does not compile
+        Runnable branch = switch (f.kind()) {
+            case SEND -> () -> {
+                Effect.Send s = (Effect.Send) f;
+                if (storageFailed.get() && s.message() instanceof org.pulse.crmd.controller.Message.CibAck) {
+                    // Never tell the DC a CIB is stored that is not.
+                    log.debug("not acknowledging {}: this node cannot store the CIB", s.message());
+                    return;
+                }
+                long sendNanos = System.nanoTime();
+                if (!messenger.send(s.to(), MESSAGE_TYPE, MessageCodec.encode(s.message()))) {
+                    log.debug("not sent to {} (not in the view): {}", s.to(), s.message().getClass().getSimpleName());
+                }
+                stages.add("sent", eventName, System.nanoTime() - sendNanos);
+            };
+            case PERSIST_CIB -> () -> {
+                Effect.PersistCib p = (Effect.PersistCib) f;
+                long storeNanos = System.nanoTime();
+                if (prefetched != null && prefetched.getKey() == p) {
+                    awaitPersist(prefetched.getValue());
+                } else {
+                    persist(p.cib(), p.durable());
+                }
+                long appliedNanos = System.nanoTime();
+                stages.add(p.durable() ? "stored" : "stored_lazy", eventName, appliedNanos - storeNanos);
+                appliedAt = clock.instant();
+                appliedCib.set(p.cib());
+                if (watchingFailovers) {
+                    checkFailovers();
+                }
+                changed();
+                // After the persist: an agent hears only of what this node has applied.
                 try {
-                    peWriter.execute(() -> saveInput(s.cib(), s.decided()));
-                } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-                    // crmd is closing: the input of a decision no longer acted on is not kept
+                    alerts.cibApplied(p.cib(), clock.instant());
+                } catch (RuntimeException ex) {
+                    log.error("alerts: could not derive or start the alert agents for CIB {}: {}", p.cib().version(),
+                            ex.toString(), ex);
                 }
-            }
-        } else if (f instanceof Effect.ShutdownComplete s) {
-            log.info("leaving the cluster: {}", s.reason());
-            shutdownGranted.countDown();
-        } else if (f instanceof Effect.WantLease w) {
-            leaseWanted = w.want();
-            if (leaser != null) {
-                // At once rather than at the next renewal: an even half is undecided until then.
-                Path leasePath = Path.of(config.quorum().tieBreaker().target());
-                leaser.execute(() -> tendLease(leasePath));
-            }
-        } else if (f instanceof Effect.AskArbitrator a) {
-            arbitratorWish = a;
-            if (arbiter != null) {
-                // At once rather than at the next renewal: the partition is undecided until then.
-                arbiter.execute(this::tendArbitrator);
-            }
-        } else if (f instanceof Effect.SelfFence s) {
-            if (watchdog != null) {
-                // Through the watchdog, a reset rather than a process halt: everything of the node goes,
-                // resources included, and a restarted crmd could not feed it again by mistake.
-                log.error("self-fencing: {}; the watchdog resets this node", s.reason());
-                watchdog.selfFence(s.reason());
-                return;
-            }
-            selfFence(s.reason());
-        } else if (f instanceof Effect.TransitionEnded t) {
-            observations.transitionEnded(t.actions().size(), t.durationMs(), t.clean());
-            transitionEnded(t);
-            synchronized (transitions) {
-                transitions.add(t);
-                if (transitions.size() > TRANSITIONS_KEPT) {
-                    transitions.removeFirst();
+                stages.add("applied", eventName, System.nanoTime() - appliedNanos);
+            };
+            case SET_TIMER -> () -> {
+                Effect.SetTimer t = (Effect.SetTimer) f;
+                setTimer(t.key(), t.delayMs());
+            };
+            case CANCEL_TIMER -> () -> {
+                Effect.CancelTimer t = (Effect.CancelTimer) f;
+                timerGen.merge(t.key().name(), 1L, Long::sum);
+                ScheduledFuture<?> old = timerFutures.remove(t.key().name());
+                if (old != null) {
+                    old.cancel(false);
                 }
-            }
-            changed();
-        } else if (f instanceof Effect.Log l) {
-            switch (l.level()) {
-                case DEBUG -> log.debug(l.text());
-                case INFO -> log.info(l.text());
-                case WARN -> log.warn(l.text());
-                default -> log.error(l.text());
-            }
-        }
+            };
+            case RUN_OPERATION -> () -> {
+                Effect.RunOperation r = (Effect.RunOperation) f;
+                if (r.request().agent().cls().equals("stonith") && r.request().params().containsKey("nodename")) {
+                    fenceTargets.put(r.request().opKey(), r.request().params().get("nodename"));
+                }
+                runOperation(r.request());
+            };
+            case CANCEL_RECURRING -> () -> {
+                Effect.CancelRecurring c = (Effect.CancelRecurring) f;
+                for (OperationRequest r : lrm.recurring(c.resourceId())) {
+                    lrm.cancel(c.resourceId(), r.action(), r.intervalMs());
+                }
+            };
+            case REPLY_ADMIN -> () -> {
+                Effect.ReplyAdmin r = (Effect.ReplyAdmin) f;
+                CompletableFuture<AdminResult> w = adminWaiters.remove(r.requestId());
+                if (w != null) {
+                    w.complete(r.result());
+                }
+            };
+            case SAVE_SCHEDULER_INPUT -> () -> {
+                Effect.SaveSchedulerInput s = (Effect.SaveSchedulerInput) f;
+                if (s.decided().source().startsWith(TransitionPlan.POLICY_ENGINE)) {
+                    // A record for the operator (crm simulate, history), not state anything waits for: written
+                    // off the event thread, in order, so the DC's acknowledgements are not queued behind it
+                    // (serializing the CIB and two file writes on every change the engine decided on).
+                    try {
+                        peWriter.execute(() -> saveInput(s.cib(), s.decided()));
+                    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                        // crmd is closing: the input of a decision no longer acted on is not kept
+                    }
+                }
+            };
+            case SHUTDOWN_COMPLETE -> () -> {
+                Effect.ShutdownComplete s = (Effect.ShutdownComplete) f;
+                log.info("leaving the cluster: {}", s.reason());
+                shutdownGranted.countDown();
+            };
+            case WANT_LEASE -> () -> {
+                Effect.WantLease w = (Effect.WantLease) f;
+                leaseWanted = w.want();
+                if (leaser != null) {
+                    // At once rather than at the next renewal: an even half is undecided until then.
+                    Path leasePath = Path.of(config.quorum().tieBreaker().target());
+                    leaser.execute(() -> tendLease(leasePath));
+                }
+            };
+            case ASK_ARBITRATOR -> () -> {
+                Effect.AskArbitrator a = (Effect.AskArbitrator) f;
+                arbitratorWish = a;
+                if (arbiter != null) {
+                    // At once rather than at the next renewal: the partition is undecided until then.
+                    arbiter.execute(this::tendArbitrator);
+                }
+            };
+            case SELF_FENCE -> () -> {
+                Effect.SelfFence s = (Effect.SelfFence) f;
+                if (watchdog != null) {
+                    // Through the watchdog, a reset rather than a process halt: everything of the node goes,
+                    // resources included, and a restarted crmd could not feed it again by mistake.
+                    log.error("self-fencing: {}; the watchdog resets this node", s.reason());
+                    watchdog.selfFence(s.reason());
+                    return;
+                }
+                selfFence(s.reason());
+            };
+            case TRANSITION_ENDED -> () -> {
+                Effect.TransitionEnded t = (Effect.TransitionEnded) f;
+                observations.transitionEnded(t.actions().size(), t.durationMs(), t.clean());
+                transitionEnded(t);
+                synchronized (transitions) {
+                    transitions.add(t);
+                    if (transitions.size() > TRANSITIONS_KEPT) {
+                        transitions.removeFirst();
+                    }
+                }
+                changed();
+            };
+            case LOG -> () -> {
+                Effect.Log l = (Effect.Log) f;
+                switch (l.level()) {
+                    case DEBUG -> log.debug(l.text());
+                    case INFO -> log.info(l.text());
+                    case WARN -> log.warn(l.text());
+                    default -> log.error(l.text());
+                }
+            };
+        };
+        branch.run();
     }
 
     /**

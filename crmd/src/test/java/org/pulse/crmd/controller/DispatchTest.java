@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The controller's event and message dispatch is exhaustive: every record of Event and Message
- * has its Kind (the switch expressions over Kind do not compile without a branch for each), and
+ * The controller's event and message dispatch (and the runtime's dispatch of effects) is
+ * exhaustive: every record of Event, Message and Effect has its Kind (the switch expressions over Kind do not compile without a branch for each), and
  * a type without one is refused as an error naming it, never ignored.
  */
 class DispatchTest {
@@ -21,6 +21,17 @@ class DispatchTest {
     void everyEventAndMessageRecordHasExactlyOneKind() {
         assertKinds(Event.class, Event.KINDS, Event.Kind.values());
         assertKinds(Message.class, Message.KINDS, Message.Kind.values());
+        // the runtime and the simulation switch over the effects' kinds the same way
+        assertKinds(Effect.class, Effect.KINDS, Effect.Kind.values());
+    }
+
+    @Test
+    void everyEffectHasItsKind() {
+        assertEquals(Effect.Kind.SEND, new Effect.Send("b", new Message.ShutdownGranted("v1")).kind());
+        assertEquals(Effect.Kind.LOG, new Effect.Log(Effect.Log.Level.INFO, "x").kind());
+        assertEquals(Arrays.stream(Effect.Kind.values()).map(Enum::name).collect(Collectors.toSet()),
+                Effect.KINDS.keySet().stream().map(k -> Kinds.constantName(k.getSimpleName()))
+                        .collect(Collectors.toSet()));
     }
 
     private static void assertKinds(Class<?> sealed, Map<Class<?>, ?> table, Enum<?>[] kinds) {

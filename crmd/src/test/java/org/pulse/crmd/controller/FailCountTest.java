@@ -31,7 +31,7 @@ class FailCountTest {
         AdminResult r = write(c, "b", new CibEdit.FailCount("d1", holder, "INFINITY"));
         assertTrue(r.ok(), r.message());
         for (Controller n : c.nodes.values()) {
-            // The DC stamps its feature set (3.16.2): fail counts are kept per operation, as the engine reads them.
+            // The DC stamps its feature set (3.16.1): fail counts are kept per operation, as the engine reads them.
             assertEquals("INFINITY", attrs(n, holder).get("fail-count-d1#start_0"), n.nodeName() + " lacks the fail count");
         }
         assertFalse(c.running.get(holder).contains("d1"), "the policy engine did not read the fail count: d1 stayed");

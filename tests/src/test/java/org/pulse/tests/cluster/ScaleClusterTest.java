@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.pulse.bench.LocalCluster;
-import org.pulse.bench.ScaleBench;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.tests.support.TestEnv;
@@ -41,11 +40,11 @@ class ScaleClusterTest {
         // detection speed, and 16 JVMs starting on 2 busy cores must not split the cluster (a killed
         // process is still seen at once: its connections reset).
         try (LocalCluster c = LocalCluster.start(repo, dir, NODES, basePort, 2000)) {
-            assertTrue(ScaleBench.waitPolling(Duration.ofSeconds(240), () -> c.agreedDc(all) != null),
+            assertTrue(LocalCluster.waitPolling(Duration.ofSeconds(240), () -> c.agreedDc(all) != null),
                     "all " + NODES + " nodes agree on one quorate DC");
             String dc = c.agreedDc(all);
             System.out.printf("ScaleClusterTest: %d nodes agree on DC %s after %.1f s (load %s)%n", NODES, dc,
-                    (System.nanoTime() - t0) / 1e9, ScaleBench.load());
+                    (System.nanoTime() - t0) / 1e9, LocalCluster.load());
             int dcIndex = Integer.parseInt(dc.substring(4));
             AdminResponse r = c.admin(dcIndex, AdminRequest.replace(c.nextId(), "<resources>"
                     + "<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\"><instance_attributes"
@@ -56,7 +55,7 @@ class ScaleClusterTest {
             assertTrue(r.ok(), "configuring: " + r.error());
             // d1 on the DC, so that killing the DC is a resource failover as well as a DC failover.
             assertTrue(c.admin(dcIndex, AdminRequest.resource(c.nextId(), "move", "d1", dc)).ok());
-            assertTrue(ScaleBench.waitPolling(Duration.ofSeconds(120), () -> dc.equals(ScaleBench.runningOn(c, dcIndex, "d1"))),
+            assertTrue(LocalCluster.waitPolling(Duration.ofSeconds(120), () -> dc.equals(LocalCluster.runningOn(c, dcIndex, "d1"))),
                     "d1 runs on the DC " + dc);
             assertTrue(c.admin(dcIndex, AdminRequest.resource(c.nextId(), "clear", "d1", null)).ok());
 
@@ -71,14 +70,14 @@ class ScaleClusterTest {
             String newDc = c.agreedDc(survivors);
             assertNotNull(newDc);
             assertNotEquals(dc, newDc);
-            assertTrue(ScaleBench.waitPolling(Duration.ofSeconds(60), () -> {
-                String on = ScaleBench.runningOn(c, survivors[0], "d1");
+            assertTrue(LocalCluster.waitPolling(Duration.ofSeconds(60), () -> {
+                String on = LocalCluster.runningOn(c, survivors[0], "d1");
                 return on != null && !on.equals(dc);
             }), "d1 runs again on a survivor after " + dc + " was fenced");
             System.out.printf("ScaleClusterTest: kill -9 of DC %s -> %d survivors agree on %s after %d ms, d1 on %s"
                     + " after %d ms; whole test %.1f s (load %s)%n", dc, survivors.length, newDc, newDcMs,
-                    ScaleBench.runningOn(c, survivors[0], "d1"), (System.nanoTime() - k0) / 1_000_000,
-                    (System.nanoTime() - t0) / 1e9, ScaleBench.load());
+                    LocalCluster.runningOn(c, survivors[0], "d1"), (System.nanoTime() - k0) / 1_000_000,
+                    (System.nanoTime() - t0) / 1e9, LocalCluster.load());
         } finally {
             if (!Boolean.getBoolean("pulse.keep")) {
                 try (var paths = Files.walk(dir)) {

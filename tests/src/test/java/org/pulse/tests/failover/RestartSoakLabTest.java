@@ -27,21 +27,21 @@ class RestartSoakLabTest {
         FailoverLab cluster = FailoverLab.startVipAlone("RestartSoakLabTest", " meta allow-migrate=true");
         List<Process> load = List.of();
         try {
-            load = FailoverBench.startLoad();
-            FailoverBench bench = new FailoverBench(cluster, null);
+            load = FailoverTrials.startLoad();
+            FailoverTrials bench = new FailoverTrials(cluster, null);
             List<Long> outages = new ArrayList<>();
             int[] counts = new int[2];
             bench.restartSoak(10 * CYCLES * EVERY_S, EVERY_S, CYCLES, outages, counts);
             FenceLedger.Count fences = bench.ledger.count(cluster);
             System.out.println("FIGURE restart soak (CI): " + counts[0] + " restarts, VIP outages " + outages + " ms, "
                     + fences.legitimate() + " fences of killed nodes, " + fences.falseFences() + " false fences "
-                    + fences.details() + ", " + counts[1] + " false VIP moves; load average " + FailoverBench.loadAverage());
+                    + fences.details() + ", " + counts[1] + " false VIP moves; load average " + FailoverTrials.loadAverage());
             assertEquals(CYCLES, counts[0], "restarts");
             assertEquals(0, fences.falseFences(), "healthy nodes fenced: " + fences.details());
             assertEquals(0, counts[1], "the VIP moved without its holder dying");
             assertTrue(fences.legitimate() >= CYCLES, "every killed node was fenced: " + fences.legitimate());
         } finally {
-            FailoverBench.stopLoad(load);
+            FailoverTrials.stopLoad(load);
             cluster.close();
             cluster.lab.close();
         }

@@ -92,7 +92,7 @@ class VipMoveTest {
                 System.out.println("VipMoveTest: move " + move + " " + from + " -> " + to + ": " + across.size()
                         + " probes, " + failed.size() + " failed " + failed + ", target answers from +"
                         + Math.round(switchedAt - t0) + " ms, longest gap between answers "
-                        + FailoverBench.maxGap(client.samples, t0 - 100) + " ms");
+                        + FailoverTrials.maxGap(client.samples, t0 - 100) + " ms");
                 assertTrue(across.size() >= 20, "move " + move + ": too few probes to judge: " + across.size());
                 // Break-before-make loses the SYNs sent while no node has the address: such a probe
                 // runs into its 50 ms timeout. Made before broken, no probe may time out. The one

@@ -1,5 +1,9 @@
 package org.pulse.bench;
 
+import static org.pulse.bench.LocalCluster.load;
+import static org.pulse.bench.LocalCluster.runningOn;
+import static org.pulse.bench.LocalCluster.waitPolling;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -311,18 +315,6 @@ public final class ScaleBench {
         return true;
     }
 
-    /** Like {@link LocalCluster#waitFor} but polling every 200 ms: a sweep over 32 nodes' sockets is load of its own. */
-    public static boolean waitPolling(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(200);
-        }
-        return condition.getAsBoolean();
-    }
-
     private static String tail(Path log, int lines) {
         try {
             List<String> all = Files.readAllLines(log);
@@ -363,15 +355,6 @@ public final class ScaleBench {
         return new long[] {rss, pss};
     }
 
-    public static String load() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
     private static long cpuTicks(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -382,20 +365,6 @@ public final class ScaleBench {
         AdminResponse q = c.admin(node, AdminRequest.query(c.nextId()));
         String xml = FailoverAdmin.str(q.result(), "xml");
         return xml != null && xml.matches("(?s).*<node_state [^>]*uname=\"" + fenced + "\"[^>]*expected=\"down\".*");
-    }
-
-    public static String runningOn(LocalCluster c, int node, String rsc) {
-        String text = FailoverAdmin.str(c.status(node), "text");
-        if (text == null) {
-            return null;
-        }
-        for (String line : text.split("\n")) {
-            String l = line.strip();
-            if (l.startsWith(rsc + ": Started ")) {
-                return l.substring((rsc + ": Started ").length()).split("[ ,(]")[0];
-            }
-        }
-        return null;
     }
 
     private static double pct(List<Double> sorted, int p) {

@@ -17,7 +17,7 @@ import org.pulse.cib.admin.AdminResponse;
 import org.pulse.tests.support.NetnsLab;
 
 /**
- * bench/failover (root): the outage a client sees when the node holding the VIP dies (link down,
+ * The cases of bench/failover (root): the outage a client sees when the node holding the VIP dies (link down,
  * then SIGKILL of everything on it), in the figures' method: a client namespace probing every
  * 10 ms with TCP connect + HTTP GET and a 50 ms timeout; outage = first success after the fault
  * minus last success before it. (a) the VIP alone with a web server already running on every
@@ -28,10 +28,10 @@ import org.pulse.tests.support.NetnsLab;
  * outage includes the IPMI round trip. Quorum and fencing (the power-switch simulator,
  * stonith-action=off) on throughout.
  *
- * <p>Lives in the test tree because it builds on NetnsLab (a test class); bench/failover puts
- * test-classes on the classpath. No JUnit is loaded.
+ * <p>The cases themselves, on a lab the caller starts: bench/failover's FailoverBench (in tests/bench)
+ * runs them with its options, RestartSoakLabTest runs the restart soak (f) bounded for CI.
  */
-public final class FailoverBench {
+public final class FailoverTrials {
     private final FailoverLab cluster;
     private final NetnsLab lab;
     private final String vip;
@@ -55,7 +55,7 @@ public final class FailoverBench {
     /** fence_ipmilan's power_timeout in (e): a dead BMC fails within it (not the 20 s default). */
     static final int IPMI_POWER_TIMEOUT_S = 5;
 
-    FailoverBench(FailoverLab cluster, BmcLab bmcs) {
+    public FailoverTrials(FailoverLab cluster, BmcLab bmcs) {
         this.cluster = cluster;
         this.lab = cluster.lab;
         this.vip = lab.vip(0);
@@ -67,186 +67,20 @@ public final class FailoverBench {
         System.out.flush();
     }
 
-    public static void main(String[] args) throws Exception {
-        int trials = 10;
-        int moves = 5;
-        long soakS = 600;
-        // crmd's default, 500 ms: a figure counts only at a setting that never fences a healthy node.
-        // At 200 ms (the old headline) a quiet machine ran 600 s without a view change, but on the
-        // shared 2-core machine (load average 33-138) healthy nodes were fenced even with messaging's
-        // SuspicionGuard: a suspect that itself does not run for 200 ms cannot be told from a dead
-        // one. At 500 ms under --soak-load (load 31-57): false_fences=0 over trials and soaks.
-        long fdMs = 500;
-        boolean quick = false;
-        int ipmiTrials = -1;
-        boolean onlyIpmi = false;
-        int watchdogTrials = -1;
-        boolean onlyWatchdog = false;
-        int sbdTrials = -1;
-        boolean onlySbd = false;
-        boolean soakLoad = false;
-        boolean noGuard = false;
-        long restartSoakS = 600;
-        long restartEveryS = 30;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--quick":
-                    quick = true;
-                    soakS = 60;
-                    restartSoakS = 60;
-                    break;
-                case "--soak-load":
-                    soakLoad = true;
-                    break;
-                case "--no-guard":
-                    noGuard = true;
-                    break;
-                case "--restart-soak-s":
-                    restartSoakS = Long.parseLong(args[++i]);
-                    break;
-                case "--restart-every-s":
-                    restartEveryS = Long.parseLong(args[++i]);
-                    break;
-                case "--ipmi-trials":
-                    ipmiTrials = Integer.parseInt(args[++i]);
-                    break;
-                case "--only-ipmi":
-                    onlyIpmi = true;
-                    break;
-                case "--watchdog-trials":
-                    watchdogTrials = Integer.parseInt(args[++i]);
-                    break;
-                case "--only-watchdog":
-                    onlyWatchdog = true;
-                    break;
-                case "--sbd-trials":
-                    sbdTrials = Integer.parseInt(args[++i]);
-                    break;
-                case "--only-sbd":
-                    onlySbd = true;
-                    break;
-                case "--trials":
-                    trials = Integer.parseInt(args[++i]);
-                    break;
-                case "--moves":
-                    moves = Integer.parseInt(args[++i]);
-                    break;
-                case "--soak-s":
-                    soakS = Long.parseLong(args[++i]);
-                    break;
-                case "--failure-detection-ms":
-                    fdMs = Long.parseLong(args[++i]);
-                    break;
-                default:
-                    System.err.println("usage: bench/failover [--quick] [--trials N] [--moves N] [--soak-s S]"
-                            + " [--failure-detection-ms D] [--ipmi-trials N (default: --trials; 0: no IPMI case)]"
-                            + " [--only-ipmi] [--soak-load] [--restart-soak-s S] [--restart-every-s S] [--no-guard]"
-                            + " [--watchdog-trials N (default: --trials; 0: no watchdog case)] [--only-watchdog]"
-                            + " [--sbd-trials N (default: --trials; 0: no poison-pill case)] [--only-sbd]");
-                    System.exit(2);
-            }
-        }
-        if (!"root".equals(System.getProperty("user.name"))) {
-            System.err.println("bench/failover needs root (network namespaces, VIPs, mounts)");
-            System.exit(2);
-        }
-        if (ipmiTrials < 0) {
-            ipmiTrials = onlyWatchdog || onlySbd ? 0 : trials;
-        }
-        if (watchdogTrials < 0) {
-            watchdogTrials = onlySbd ? 0 : trials;
-        }
-        if (sbdTrials < 0) {
-            sbdTrials = onlyWatchdog ? 0 : trials;
-        }
-        if (onlyIpmi && ipmiTrials == 0) {
-            System.err.println("--only-ipmi with --ipmi-trials 0 measures nothing");
-            System.exit(2);
-        }
-        for (String tool : ipmiTrials > 0 ? List.of("ipmi_sim", "ipmitool", "fence_ipmilan") : List.<String>of()) {
-            if (NetnsLab.run(List.of("sh", "-c", "command -v " + tool), Map.of(), Duration.ofSeconds(10)).rc() != 0) {
-                System.err.println("bench/failover's IPMI case needs " + tool + " (apt-get install openipmi ipmitool"
-                        + " fence-agents), or run it with --ipmi-trials 0");
-                System.exit(2);
-            }
-        }
-        Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
-        String cmd = "bench/failover" + (quick ? " --quick" : "") + " --trials " + trials + " --moves " + moves
-                + " --soak-s " + soakS + " --failure-detection-ms " + fdMs + " --ipmi-trials " + ipmiTrials
-                + (onlyIpmi ? " --only-ipmi" : "") + (soakLoad ? " --soak-load" : "") + " --restart-soak-s " + restartSoakS
-                + " --restart-every-s " + restartEveryS + (noGuard ? " --no-guard" : "") + " --watchdog-trials " + watchdogTrials
-                + (onlyWatchdog ? " --only-watchdog" : "") + " --sbd-trials " + sbdTrials + (onlySbd ? " --only-sbd" : "");
-        if (restartSoakS > 0 && restartEveryS < 10) {
-            System.err.println("--restart-every-s " + restartEveryS + " leaves no time to fence, reboot and rejoin: use 10 or more");
-            System.exit(2);
-        }
-        if (!onlyWatchdog && !onlySbd) {
-            runMainLab(repo, trials, moves, soakS, fdMs, ipmiTrials, onlyIpmi, cmd, soakLoad, noGuard, restartSoakS,
-                    restartEveryS);
-        }
-        if (watchdogTrials > 0 && !onlyIpmi) {
-            // (g) in a lab of its own, after the others (see WatchdogBench).
-            List<Long> w = WatchdogBench.trials(repo, watchdogTrials, fdMs);
-            System.out.println(String.format(Locale.ROOT, "%-44s %6s %6s %6s %6s", "case", "trials", "min", "median", "max"));
-            System.out.println(String.format(Locale.ROOT, "%-44s %6d %6d %6d %6d", "(g) VIP alone, watchdog-only fencing",
-                    w.size(), min(w), median(w), max(w)));
-            System.out.println("(g): no fence device; stonith-watchdog-timeout=" + WatchdogBench.STONITH_WATCHDOG_MS
-                    + " ms bounds the outage from below (survivors wait it out after losing the node), watchdog "
-                    + WatchdogBench.WATCHDOG_MS + " ms (pulse-watchdog-sim), failure_detection_ms="
-                    + WatchdogBench.detectionMs(fdMs) + "; reproduce: sudo " + cmd);
-            System.out.println(String.format(Locale.ROOT, "failover-watchdog watchdog_trials=%d watchdog_median_ms=%d"
-                    + " watchdog_max_ms=%d stonith_watchdog_timeout_ms=%d watchdog_timeout_ms=%d", w.size(), median(w),
-                    max(w), WatchdogBench.STONITH_WATCHDOG_MS, WatchdogBench.WATCHDOG_MS));
-        }
-        if (sbdTrials > 0 && !onlyIpmi) {
-            // (h) in a lab of its own, last (see SbdBench).
-            List<Long> w = SbdBench.trials(repo, sbdTrials, fdMs);
-            System.out.println(String.format(Locale.ROOT, "%-44s %6s %6s %6s %6s", "case", "trials", "min", "median", "max"));
-            System.out.println(String.format(Locale.ROOT, "%-44s %6d %6d %6d %6d", "(h) VIP alone, poison-pill disk only",
-                    w.size(), min(w), median(w), max(w)));
-            System.out.println("(h): the only fence device is stonith:fence_pulse_sbd (a loop device); msgwait="
-                    + SbdBench.MSGWAIT_MS + " ms bounds the outage from below (the fencer waits it after writing the pill),"
-                    + " watchdog " + SbdBench.WATCHDOG_MS + " ms (pulse-watchdog-sim), failure_detection_ms="
-                    + SbdBench.detectionMs(fdMs) + "; reproduce: sudo " + cmd);
-            System.out.println(String.format(Locale.ROOT, "failover-sbd sbd_trials=%d sbd_median_ms=%d sbd_max_ms=%d"
-                    + " msgwait_ms=%d watchdog_timeout_ms=%d", w.size(), median(w), max(w), SbdBench.MSGWAIT_MS,
-                    SbdBench.WATCHDOG_MS));
-        }
-        System.exit(0);
-    }
-
-    private static void runMainLab(Path repo, int trials, int moves, long soakS, long fdMs, int ipmiTrials,
-            boolean onlyIpmi, String cmd, boolean soakLoad, boolean noGuard, long restartSoakS, long restartEveryS)
-            throws Exception {
-        try (NetnsLab lab = NetnsLab.create(FailoverLab.NODES)) {
-            FailoverLab cluster = FailoverLab.start(lab, repo, fdMs, noGuard ? "-D" + NO_GUARD_PROPERTY + "=true" : "");
-            BmcLab bmcs = null;
-            List<Process> load = List.of();
-            try {
-                bmcs = ipmiTrials > 0 ? BmcLab.start(lab, repo, cluster.power) : null;
-                // The load runs from the start, so the cluster also forms and warms up on busy cores.
-                load = soakLoad ? startLoad() : List.of();
-                FailoverBench bench = new FailoverBench(cluster, bmcs);
-                bench.soakLoad = soakLoad;
-                bench.restartSoakS = onlyIpmi ? 0 : restartSoakS;
-                bench.restartEveryS = restartEveryS;
-                bench.run(onlyIpmi ? 0 : trials, onlyIpmi ? 0 : moves, onlyIpmi ? 0 : soakS, fdMs, ipmiTrials, cmd);
-            } finally {
-                stopLoad(load);
-                if (bmcs != null) {
-                    bmcs.close();
-                }
-                cluster.close();
-            }
-        }
-    }
-
     /** The system property that turns messaging's SuspicionGuard off in crmd (--no-guard). */
     static final String NO_GUARD_PROPERTY = "pulse.messaging.noSuspicionGuard";
     /** --soak-load: busy-loop processes, one per core, run through the whole bench. */
     boolean soakLoad;
     long restartSoakS;
     long restartEveryS = 30;
+    /**
+     * --steady-s: how long a kill trial waits once the service settled, so each failure strikes a cluster
+     * that has run normally that long rather than one still busy with the previous trial's failover and
+     * the fenced node's restart (0: 500 ms, back to back, as before). It matters because failure detection
+     * adapts: a member whose heartbeats came late during that work is given up to the ceiling (320 ms at
+     * D = 500), forgotten with a 10 s half-life.
+     */
+    long steadyMs;
 
     /**
      * One busy loop per core, each its own process outside the lab (another workload on the same
@@ -400,11 +234,11 @@ public final class FailoverBench {
                 "failover trials=%d median_ms=%d max_ms=%d group_median_ms=%d move_median_ms=%d false_failovers=%d"
                         + " false_fences=%d restarts=%d restart_vip_median_ms=%d restart_vip_max_ms=%d"
                         + " ipmi_trials=%d ipmi_median_ms=%d ipmi_fence_median_ms=%d fencing=on soak_load=%s detection_ms=%d"
-                        + " guard=%s load=%s",
+                        + " guard=%s steady_s=%d load=%s",
                 a.size(), median(a), max(a), median(b), median(move), soak[0] + soak[1] + extraFencings + restart[1],
                 falseFences, restart[0], median(f), max(f), e.size(), median(e), median(ipmiFenceMs),
                 soakLoad ? "on" : "off", fdMs, cluster.extraJavaOpts.contains(NO_GUARD_PROPERTY) ? "off" : "on",
-                loadAverage().replace(' ', '/')));
+                steadyMs / 1000, loadAverage().replace(' ', '/')));
     }
 
     /** (b): the VIP + Filesystem + httpd group on a shared disk. */
@@ -563,7 +397,7 @@ public final class FailoverBench {
                 if (on == null) {
                     throw new IllegalStateException("trial " + t + ": the service did not settle; logs " + cluster.logs());
                 }
-                Thread.sleep(500);
+                Thread.sleep(Math.max(500, steadyMs));
                 int victim = cluster.index(on);
                 ledger.killed(victim);
                 double[] k = cluster.powerOff(victim);

@@ -355,4 +355,41 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
     }
+
+    /** Like {@link LocalCluster#waitFor} but polling every 200 ms: a sweep over 32 nodes' sockets is load of its own. */
+    public static boolean waitPolling(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return condition.getAsBoolean();
+    }
+
+    /** The load average (1, 5, 15 min) that every timing figure is reported with. */
+    public static String load() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** Where node {@code node}'s status says {@code rsc} is started, or null. */
+    public static String runningOn(LocalCluster c, int node, String rsc) {
+        String text = FailoverAdmin.str(c.status(node), "text");
+        if (text == null) {
+            return null;
+        }
+        for (String line : text.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith(rsc + ": Started ")) {
+                return l.substring((rsc + ": Started ").length()).split("[ ,(]")[0];
+            }
+        }
+        return null;
+    }
 }

@@ -34,7 +34,7 @@ class PulseDemoTest {
                 && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
                 "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
         ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/pulse-demo").toString(), "--auto");
-        // This JVM's classpath holds the tests module's classes and every dependency, before
+        // This JVM's classpath holds the bench module's classes (the demo) and every dependency, before
         // the module is packaged (mvn verify runs the tests first).
         pb.environment().put("PULSE_DEMO_CLASSPATH", System.getProperty("java.class.path"));
         pb.redirectErrorStream(true);

@@ -24,7 +24,7 @@ import org.pulse.tests.support.TestEnv;
  * fail alone.
  *
  * <p>A BMC's chassis is the lab's power-switch simulator: ipmi_sim's {@code chassis_control} program
- * ({@code tests/src/test/lab/bmc_chassis_control}) turns "power down" into fence_pulse_sim's off for
+ * ({@code tests/lab/src/main/lab/bmc_chassis_control}) turns "power down" into fence_pulse_sim's off for
  * that one node (its outlet in the lab's power directory), "power up" into its on and "hard reset"
  * into its reboot; the power it reports is the outlet's, as a real BMC reads it from the power supply
  * (off from a fence until the lab boots the node again). Each BMC logs to a file of its own ({@link #log}): ipmi_sim's record of every IPMI message
@@ -325,7 +325,7 @@ final class BmcLab implements AutoCloseable {
 
     private void writeConfig(Bmc b) throws IOException {
         Files.createDirectories(b.dir.resolve("state"));
-        Path control = repo.resolve("tests/src/test/lab/bmc_chassis_control");
+        Path control = repo.resolve("tests/lab/src/main/lab/bmc_chassis_control");
         if (!Files.isExecutable(control)) {
             throw new IllegalStateException("the BMC's chassis program " + control + " is missing or not executable");
         }

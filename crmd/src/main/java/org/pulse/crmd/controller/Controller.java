@@ -678,8 +678,8 @@ public final class Controller {
             Forward f = forwards.remove(id);
             if (f != null) {
                 replyLocal(f.requestId(), AdminResult.error(AdminResult.TIMEOUT,
-                        "the DC did not confirm the change within " + (config.writeTimeoutMs() / 1000)
-                                + " s; it may or may not be applied — check with crm configure show"));
+                        "the DC " + f.dc() + " did not answer within " + (config.writeDeadlines().forwardMs() / 1000)
+                                + " s; the change may or may not be applied — check with crm configure show"));
             }
         } else if (key.is("op-deadline")) {
             lrm.inFlight().stream().filter(req -> req.opKey().equals(key.detail())).findFirst().ifPresent(req -> {
@@ -725,7 +725,8 @@ public final class Controller {
                 long id = ++nextForwardId;
                 forwards.put(id, new Forward(requestId, view.id(), view.dc()));
                 out.send(view.dc(), new Message.ForwardedAdmin(view.id(), id, w));
-                out.timer(TimerKey.of("forward", id), config.writeTimeoutMs() + config.actionMarginMs());
+                // Past the DC's own cap on the write (AdminDeadlines): the DC answers first, with its reason.
+                out.timer(TimerKey.of("forward", id), config.writeDeadlines().forwardMs());
             } else {
                 replyLocal(requestId, AdminResult.error(AdminResult.NO_DC,
                         "node " + self + " is not joined to a DC yet (view "

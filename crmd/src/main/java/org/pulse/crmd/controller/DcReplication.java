@@ -1,5 +1,7 @@
 package org.pulse.crmd.controller;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -7,18 +9,26 @@ import java.util.Map;
 import org.pulse.cib.Cib;
 import org.pulse.cib.CibDiff;
 import org.pulse.cib.CibVersion;
+import org.pulse.cib.admin.AdminDeadlines;
 
 /**
  * The DC's writes, one concern of {@link DcRole}: a write waits in a queue until the join completes,
  * is judged ({@link WriteDecision}), committed (the diff to every member, then the DC's own store),
  * and answered only once every member of the partition acknowledged storing it; writes still
  * unanswered when this DC loses its CIB to a higher one are answered as lost.
+ *
+ * <p>How long a write may wait ({@link AdminDeadlines}): while it makes progress (a member that still owed
+ * it acknowledges a newer CIB, a member answers the join, the join completes), up to the cap counted from
+ * its arrival at the DC; without progress for the idle window it is answered as timed out. A write that
+ * times out queued was never applied; one that times out committed stays applied (the DC stored it and
+ * keeps replicating), and its answer says which.
  */
 final class DcReplication {
-    record PendingWrite(CibVersion version, DcRole.ReplyTo replyTo, long seq) {
+    /** {@code progressAt}: when a member that still owed this write last moved forward (or the join did). */
+    record PendingWrite(CibVersion version, DcRole.ReplyTo replyTo, long seq, Instant arrivedAt, Instant progressAt) {
     }
 
-    record Queued(DcRole.ReplyTo replyTo, AdminCommand.Write write) {
+    record Queued(DcRole.ReplyTo replyTo, AdminCommand.Write write, Instant arrivedAt) {
     }
 
     private final DcRole dc;
@@ -31,23 +41,34 @@ final class DcReplication {
     final List<Queued> queued = new ArrayList<>();
     private final CibChecks checks = new CibChecks();
     long writeSeq;
+    /** When a member last answered this DC's join, or a join completed: progress for queued writes. */
+    private Instant joinProgressAt = Instant.MIN;
 
     DcReplication(DcRole dc, Controller c) {
         this.dc = dc;
         this.c = c;
     }
 
+    private AdminDeadlines deadlines() {
+        return c.config().writeDeadlines();
+    }
+
     void write(DcRole.ReplyTo replyTo, AdminCommand.Write w) {
+        write(replyTo, w, c.now());
+    }
+
+    /** {@code arrivedAt}: when the write reached this DC (earlier than now for one that waited for the join). */
+    void write(DcRole.ReplyTo replyTo, AdminCommand.Write w, Instant arrivedAt) {
         if (!dc.joined) {
             if (queued.size() >= 1000) {
                 reply(replyTo, AdminResult.error(AdminResult.NO_DC, "the cluster is forming and too many changes"
-                        + " wait; retry in a moment"));
+                        + " wait; nothing was applied: retry in a moment"));
                 return;
             }
             if (queued.isEmpty()) {
-                dc.out().timer(new TimerKey("queued"), c.config().writeTimeoutMs());
+                dc.out().timer(new TimerKey("queued"), deadlines().idleMs());
             }
-            queued.add(new Queued(replyTo, w));
+            queued.add(new Queued(replyTo, w, arrivedAt));
             return;
         }
         if (w.edit() instanceof CibEdit.Fence f) {
@@ -77,8 +98,8 @@ final class DcReplication {
         }
         commit(next);
         long seq = ++writeSeq;
-        pending.add(new PendingWrite(next.version(), replyTo, seq));
-        dc.out().timer(TimerKey.of("write", seq), c.config().writeTimeoutMs());
+        pending.add(new PendingWrite(next.version(), replyTo, seq, arrivedAt, c.now()));
+        dc.out().timer(TimerKey.of("write", seq), msUntil(deadline(arrivedAt, c.now())));
         if (w.edit() instanceof CibEdit.Cleanup cl) {
             for (String m : dc.view.members()) {
                 if (cl.node() == null || cl.node().equals(m)) {
@@ -114,6 +135,95 @@ final class DcReplication {
         acked.put(c.self(), next.version());
     }
 
+
+    /** The earlier of: the idle window after the last progress, the cap after arrival. */
+    private Instant deadline(Instant arrivedAt, Instant progressAt) {
+        Instant last = progressAt.isAfter(arrivedAt) ? progressAt : arrivedAt;
+        Instant idleEnd = last.plusMillis(deadlines().idleMs());
+        Instant capEnd = arrivedAt.plusMillis(deadlines().capMs());
+        return idleEnd.isBefore(capEnd) ? idleEnd : capEnd;
+    }
+
+    /** "30 s", or "0.8 s" for the scaled-down deadlines of tests. */
+    static String seconds(long ms) {
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    private long msUntil(Instant t) {
+        return Math.max(1, Duration.between(c.now(), t).toMillis());
+    }
+
+    /**
+     * {@code member} acknowledged storing {@code version}; it had acknowledged {@code before} (null: nothing
+     * in this view). Progress for every write it still owed, whether or not this ack covers the whole write:
+     * a slow member working through a backlog is not a stuck one.
+     */
+    void acknowledged(String member, CibVersion before, CibVersion version) {
+        if (before != null && before.compareTo(version) >= 0) {
+            return;
+        }
+        Instant now = c.now();
+        pending.replaceAll(w -> before == null || before.compareTo(w.version()) < 0
+                ? new PendingWrite(w.version(), w.replyTo(), w.seq(), w.arrivedAt(), now) : w);
+    }
+
+    /** A member answered the join, or the join completed: every waiting write moved forward. */
+    void joinProgressed() {
+        Instant now = c.now();
+        joinProgressAt = now;
+        pending.replaceAll(w -> new PendingWrite(w.version(), w.replyTo(), w.seq(), w.arrivedAt(), now));
+    }
+
+    /** A write's timer: answered timed out if its deadline passed, else the timer is set again for it. */
+    void onWriteTimer(long seq) {
+        Instant now = c.now();
+        pending.removeIf(w -> {
+            if (w.seq() != seq) {
+                return false;
+            }
+            Instant due = deadline(w.arrivedAt(), w.progressAt());
+            if (now.isBefore(due)) {
+                dc.out().timer(TimerKey.of("write", seq), msUntil(due));
+                return false;
+            }
+            List<String> owing = dc.view.members().stream()
+                    .filter(m -> acked.get(m) == null || acked.get(m).compareTo(w.version()) < 0).toList();
+            boolean capped = !due.isBefore(w.arrivedAt().plusMillis(deadlines().capMs()));
+            String why = capped ? "not every member confirmed it within the cap of " + seconds(deadlines().capMs())
+                    + " after it reached the DC (cib_confirm_cap_ms)"
+                    : "no member that still owed it acknowledged anything for " + seconds(deadlines().idleMs())
+                    + " (cib_confirm_idle_ms)";
+            reply(w.replyTo(), AdminResult.error(AdminResult.TIMEOUT, "the change to " + w.version()
+                    + " is not confirmed: " + why + "; waiting for "
+                    + (owing.isEmpty() ? "the join of view " + dc.view.id() : owing)
+                    + ". It is not lost: the DC stored it and keeps replicating it; check with crm configure show"
+                    + " and crm status"));
+            return true;
+        });
+    }
+
+    /** The queue's timer: writes whose deadline passed before the join completed are refused, never applied. */
+    void onQueuedTimer() {
+        Instant now = c.now();
+        Instant next = null;
+        for (java.util.Iterator<Queued> it = queued.iterator(); it.hasNext();) {
+            Queued q = it.next();
+            Instant due = deadline(q.arrivedAt(), joinProgressAt);
+            if (now.isBefore(due)) {
+                next = next == null || due.isBefore(next) ? due : next;
+                continue;
+            }
+            it.remove();
+            boolean capped = !due.isBefore(q.arrivedAt().plusMillis(deadlines().capMs()));
+            reply(q.replyTo(), AdminResult.error(AdminResult.NO_DC, "the cluster did not finish forming "
+                    + (capped ? "within " + seconds(deadlines().capMs()) + " (the cap, cib_confirm_cap_ms)"
+                    : "and no member answered the join for " + seconds(deadlines().idleMs()) + " (cib_confirm_idle_ms)")
+                    + " (view " + dc.view.id() + "); nothing was applied: retry the change"));
+        }
+        if (next != null) {
+            dc.out().timer(new TimerKey("queued"), msUntil(next));
+        }
+    }
 
     void checkPending() {
         if (!dc.joined) {

@@ -204,6 +204,11 @@ final class DcRole {
             return;
         }
         responses.put(from, r);
+        if (!from.equals(c.self())) {
+            // Not this DC's own answer: that one comes after every new view, so a view that keeps changing
+            // would count as progress; the cap still ends a join that never completes.
+            replication.joinProgressed();
+        }
         if (responses.size() == joinView.members().size()) {
             finishJoin();
         }
@@ -294,8 +299,9 @@ final class DcRole {
         List<DcReplication.Queued> waiting = new ArrayList<>(replication.queued);
         replication.queued.clear();
         out().add(new Effect.CancelTimer(new TimerKey("queued")));
+        replication.joinProgressed();
         for (DcReplication.Queued q : waiting) {
-            replication.write(q.replyTo(), q.write());
+            replication.write(q.replyTo(), q.write(), q.arrivedAt());
         }
         long recheckMs = Cibs.parseDurationMs(Cibs.property(joinedCib, "cluster-recheck-interval", "15min"), 900_000);
         if (recheckMs > 0) {
@@ -404,7 +410,9 @@ final class DcRole {
         if (a.viewId().equals(view.id()) && joined && !view.contains(from) && joinView.contains(from)) {
             rejoinLate(from, "acknowledged the join's CIB");
         } else if (a.viewId().equals(view.id())) {
+            CibVersion before = replication.acked.get(from);
             replication.acked.merge(from, a.version(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
+            replication.acknowledged(from, before, a.version());
             replication.checkPending();
         }
     }
@@ -462,22 +470,9 @@ final class DcRole {
                 dropUnconfirmed();
             }
         } else if (key.is("write")) {
-            long seq = Long.parseLong(key.detail());
-            replication.pending.removeIf(w -> {
-                if (w.seq() != seq) {
-                    return false;
-                }
-                replication.reply(w.replyTo(), AdminResult.error(AdminResult.TIMEOUT, "not every member confirmed storing "
-                        + w.version() + " within " + c.config().writeTimeoutMs() / 1000 + " s; the DC has it and"
-                        + " keeps replicating — check with crm status"));
-                return true;
-            });
+            replication.onWriteTimer(Long.parseLong(key.detail()));
         } else if (key.is("queued")) {
-            for (DcReplication.Queued q : replication.queued) {
-                replication.reply(q.replyTo(), AdminResult.error(AdminResult.NO_DC, "the cluster did not finish forming within "
-                        + c.config().writeTimeoutMs() / 1000 + " s; retry"));
-            }
-            replication.queued.clear();
+            replication.onQueuedTimer();
         } else if (key.is("action")) {
             PlannedAction a = current == null ? null : current.inFlight(key.detail());
             if (a != null) {

@@ -162,8 +162,9 @@ final class AdminHandler implements AutoCloseable {
         }
     }
 
+    /** Past the forwarder's deadline (AdminDeadlines): only an event loop that never answers meets this one. */
     private long writeTimeoutMs() {
-        return 45_000;
+        return runtime.config().writeDeadlines().socketMs();
     }
 
     private AdminResponse handle(Call call) {

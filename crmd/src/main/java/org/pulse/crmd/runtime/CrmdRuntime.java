@@ -266,6 +266,7 @@ public final class CrmdRuntime implements AutoCloseable {
         log.info("quorum: two_node={} wait_for_all={} tie_breaker={}; fence delay seed {}", quorum.twoNode(),
                 quorum.waitForAll(), quorum.tieBreaker(), seed);
         controller = new Controller(ControllerConfig.defaults(config.node(), config.nodeNames()).withQuorum(quorum)
+                .withWriteDeadlines(config.writeDeadlines())
                 .withWatchdogTimeoutMs(config.watchdogTimeoutMsOrZero()),
                 timed(new PolicyEngineScheduler()), stored.orElse(null), new java.util.SplittableRandom(seed));
         // The event thread waits until everything below exists; events queue up meanwhile.

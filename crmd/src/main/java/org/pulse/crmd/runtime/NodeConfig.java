@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pulse.cib.admin.AdminDeadlines;
 import org.pulse.crmd.controller.QuorumConfig;
 import org.pulse.lrm.LrmConfig;
 
@@ -73,6 +74,11 @@ import org.pulse.lrm.LrmConfig;
  * # how long a CIB write may keep failing (retried with backoff) before this node stops its resources
  * # and leaves the cluster (the others take over, fencing it if needed); also a durable write's deadline
  * cib_write_deadline_ms = 10000
+ * # how long the DC keeps an operator's write waiting for every member to store it: answered timed out
+ * # after this long without progress (no member that owed it acknowledged anything, no join answer) ...
+ * cib_confirm_idle_ms = 30000
+ * # ... or this long after it arrived, progress or not (at most 90000: the shell waits no longer)
+ * cib_confirm_cap_ms = 90000
  * # how no-quorum-policy=suicide fences this node: reboot or off (at once, through the kernel's sysrq,
  * # as a watchdog would; systemctl --force --force when sysrq is not available), exit (this process
  * # only: for test clusters sharing one machine), or exec:COMMAND (run by /bin/sh, then exit)
@@ -96,7 +102,7 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
         Map<String, InetSocketAddress> secondLinks, Path keyFile, Path dataDir, Path socket, List<Path> agentDirs, Path ocfRoot,
         List<Path> stonithDirs, Path lsbDir, Path haRsctmp, long failureDetectionMs, int peInputsKept,
         QuorumConfig quorum, List<Path> acceptKeyFiles, InetSocketAddress http, Failsafe failsafe, Path watchdog,
-        long watchdogTimeoutMs, List<Path> sbdDevices, HttpTls httpTls) {
+        long watchdogTimeoutMs, List<Path> sbdDevices, HttpTls httpTls, AdminDeadlines writeDeadlines) {
 
     /**
      * TLS of the http listener: {@code off}; {@code self-signed} (a key and certificate crmd makes once under
@@ -123,6 +129,7 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
     static final Set<String> KEYS = Set.of("node", "cluster", "nodes", "key", "accept_keys", "http", "data_dir", "socket",
             "agent_dirs", "ocf_root", "stonith_dirs", "lsb_dir", "ha_rsctmp", "failure_detection_ms", "pe_inputs_kept",
             "two_node", "wait_for_all", "tie_breaker", "nodes_version", "cib_write_deadline_ms", "self_fence",
+            "cib_confirm_idle_ms", "cib_confirm_cap_ms",
             "watchdog", "watchdog_timeout_ms", "sbd_devices", "arbitrator_algorithm", "arbitrator_tie_breaker",
             "http_tls", "http_tls_cert", "http_tls_key");
 
@@ -152,7 +159,7 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
         return new NodeConfig(file, node, cluster, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newNodes)),
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(newSecondLinks)), keyFile, dataDir, socket,
                 agentDirs, ocfRoot, stonithDirs, lsbDir, haRsctmp, failureDetectionMs, peInputsKept, quorum,
-                acceptKeyFiles, http, failsafe, watchdog, watchdogTimeoutMs, sbdDevices, httpTls);
+                acceptKeyFiles, http, failsafe, watchdog, watchdogTimeoutMs, sbdDevices, httpTls, writeDeadlines);
     }
 
     public List<String> nodeNames() {
@@ -251,7 +258,19 @@ public record NodeConfig(Path file, String node, String cluster, Map<String, Ine
                 watchdog(file, lineOf.get("watchdog"), values.get("watchdog")),
                 number(file, values, lineOf, "watchdog_timeout_ms", DEFAULT_WATCHDOG_TIMEOUT_MS),
                 sbdDevices(file, lineOf.get("sbd_devices"), values.get("sbd_devices"), values.get("watchdog")),
-                httpTls(file, values, lineOf));
+                httpTls(file, values, lineOf), writeDeadlines(file, values, lineOf));
+    }
+
+    private static AdminDeadlines writeDeadlines(Path file, Map<String, String> values, Map<String, Integer> lineOf)
+            throws ConfigException {
+        long idle = number(file, values, lineOf, "cib_confirm_idle_ms", AdminDeadlines.DEFAULTS.idleMs());
+        long cap = number(file, values, lineOf, "cib_confirm_cap_ms", AdminDeadlines.DEFAULTS.capMs());
+        try {
+            return new AdminDeadlines(idle, cap);
+        } catch (IllegalArgumentException e) {
+            Integer line = lineOf.getOrDefault("cib_confirm_cap_ms", lineOf.get("cib_confirm_idle_ms"));
+            throw new ConfigException(file + ":" + line + ": " + e.getMessage());
+        }
     }
 
     private static HttpTls httpTls(Path file, Map<String, String> values, Map<String, Integer> lineOf) throws ConfigException {

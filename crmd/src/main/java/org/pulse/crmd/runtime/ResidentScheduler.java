@@ -53,7 +53,7 @@ import org.pulse.policy.simulate.SimulationResult;
 final class ResidentScheduler implements AutoCloseable {
     static final int MAX_WAITING = 2;
     static final long HEAP_PER_CIB_BYTE = 16;
-    static final long DEFAULT_TIMEOUT_MS = 60_000;
+    static final long DEFAULT_TIMEOUT_MS = org.pulse.cib.admin.AdminDeadlines.SIMULATE_ANSWER_MS;
     /** Warm-up waits this long after start, so it never competes with joining the cluster. */
     static final long WARM_UP_DELAY_MS = 5_000;
     private static final int WARM_UP_ROUNDS = 5;

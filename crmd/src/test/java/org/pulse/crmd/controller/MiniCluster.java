@@ -103,6 +103,16 @@ final class MiniCluster {
         settle();
     }
 
+    /** Lets the held messages {@code which} matches go, and stops holding such messages; the rest stay held. */
+    void release(Predicate<Envelope> which) {
+        Predicate<Envelope> before = holding;
+        holding = e -> before.test(e) && !which.test(e);
+        List<Envelope> go = held.stream().filter(which).toList();
+        held.removeAll(go);
+        wire.addAll(go);
+        settle();
+    }
+
     void settle() {
         for (int i = 0; i < 100_000; i++) {
             if (!local.isEmpty()) {

@@ -95,7 +95,8 @@ public final class LocalCluster implements AutoCloseable {
         return start(repo, root, nodes, basePort, 500, extraConfig);
     }
 
-    private static LocalCluster start(Path repo, Path root, int nodes, int basePort, long failureDetectionMs,
+    /** With both: another failure detection time, and lines added to node i's config. */
+    public static LocalCluster start(Path repo, Path root, int nodes, int basePort, long failureDetectionMs,
             java.util.function.IntFunction<String> extraConfig) throws IOException {
         LocalCluster c = new LocalCluster(repo, root, nodes, basePort);
         c.failureDetectionMs = failureDetectionMs;

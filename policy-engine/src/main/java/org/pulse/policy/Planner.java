@@ -242,7 +242,8 @@ final class Planner {
                 if (!n.canRunOps() || r.known.contains(n) || reprobe.contains(n)) {
                     continue;
                 }
-                if (discoveryForbidden(r, n) || (n.isRemote() && !RemoteNodes.mayRunOn(c, r)) || !RemoteNodes.probed(r, n)) {
+                if (discoveryForbidden(r, n) || (n.isRemote() && !RemoteNodes.mayRunOn(c, r)) || !RemoteNodes.probed(r, n)
+                        || !Bundles.probed(r, n)) {
                     continue;
                 }
                 if (!anonymousProbeOwner(r, n)) {
@@ -456,8 +457,8 @@ final class Planner {
 
     /** The start recorded here was made with other parameters (or none recorded): restart. */
     private boolean paramsChanged(Rsc r, Rsc.NodeHistory h) {
-        if (h == null || h.lastStart == null || r.orphan) {
-            return false;
+        if (h == null || h.lastStart == null || r.orphan || Bundles.implicit(r)) {
+            return false;   // (a bundle's implicit resources: their parameters are not rebuilt exactly, see Bundles)
         }
         String recorded = h.lastStart.opDigest();
         if (recorded == null) {
@@ -561,7 +562,7 @@ final class Planner {
 
     private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
         String recorded = active.opDigest();
-        if (r.orphan) {
+        if (r.orphan || Bundles.implicit(r)) {
             return false;
         }
         if (recorded == null) {

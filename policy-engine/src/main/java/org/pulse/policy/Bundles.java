@@ -177,6 +177,9 @@ final class Bundles {
             meta.put("clone-max", Integer.toString(replicas));
             meta.put("clone-node-max", "1");   // one instance per guest node; hosts are limited by the containers
             meta.put("ordered", "true");
+            if (perHost > 1) {
+                meta.put("globally-unique", "true");   // several replicas per host: instances must be told apart
+            }
             if (promotedMax > 0) {
                 meta.put("promotable", "true");
                 meta.put("promoted-max", Integer.toString(promotedMax));
@@ -296,6 +299,19 @@ final class Bundles {
         return vm == null ? null : vm.meta.get(BUNDLE_META);
     }
 
+    /**
+     * Where a bundle's connection must run, given its container's node: there, or, when that
+     * is a remote node (which cannot host connections), where that node's own connection runs.
+     */
+    static SNode connectionHost(Rsc dependent, Colocation col, SNode primaryNode) {
+        if (primaryNode != null && primaryNode.isRemote() && !primaryNode.isGuest() && dependent.remoteNode != null
+                && dependent.container == col.primary() && col.primary().meta.containsKey(BUNDLE_META)
+                && primaryNode.connection != null && primaryNode.connection.assignedDone) {
+            return primaryNode.connection.assigned;
+        }
+        return primaryNode;
+    }
+
     /** A bundle's child runs only on that bundle's guest nodes. */
     static void placementTerms(Cluster c, Rsc r, ScoreTable t) {
         if (r.meta.containsKey(BUNDLE_META)) {
@@ -320,24 +336,27 @@ final class Bundles {
     /**
      * The canonical placement line of one replica, given its container: named after its guest
      * node (the container itself without a child), on the container's node, with the child's
-     * role there; "stopped" when the container does not run.
+     * role there. A replica is what its child is: "stopped" when the child does not run in it
+     * (or, without a child, when the container does not run).
      */
     static void replicaLine(Cluster c, Rsc container, Map<String, Placement> byId, List<String> out) {
         String guest = container.meta.get("remote-node");
         String name = guest != null ? guest : container.id;
         Placement pl = byId.get(container.id);
-        if (pl == null || pl.nodes().isEmpty()) {
-            out.add("stopped " + name);
-            return;
-        }
         String role = "";
+        boolean childRuns = guest == null;
         if (guest != null) {
             for (Placement p : byId.values()) {
                 Rsc r = c.byId().get(p.resource());
                 if (r != null && childOf(r) != null && p.nodes().contains(guest)) {
+                    childRuns = true;
                     role = "Promoted".equals(p.role()) ? " promoted" : "Unpromoted".equals(p.role()) ? " unpromoted" : "";
                 }
             }
+        }
+        if (pl == null || pl.nodes().isEmpty() || !childRuns) {
+            out.add("stopped " + name);
+            return;
         }
         for (String n : pl.nodes()) {
             out.add("placed " + name + " " + n + role);

@@ -493,7 +493,7 @@ final class Planner {
     private boolean failedWithOtherParameters(Rsc r, SNode node, Rsc.NodeHistory h) {
         for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
             String recorded = f.opDigest();
-            if (r.isFenceDevice()) {
+            if (r.isFenceDevice() || Bundles.implicit(r)) {
                 continue;
             }
             if (recorded == null) {

@@ -132,6 +132,17 @@ final class Bundles {
         for (int i = 0; i < replicas; i++) {
             String containerId = b.id() + "-" + b.containerKind() + "-" + i;
             String ip = ipStart == null ? null : addIpv4(ipStart, i);
+            Map<String, String> extra = new LinkedHashMap<>();
+            if (b.child() != null) {
+                extra.put("remote-node", b.id() + "-" + i);
+                extra.put("remote-port", port);
+                if (ip != null) {
+                    extra.put("remote-addr", ip);
+                }
+            }
+            resources.add(primitive(containerId, b.containerKind(), Map.of(), implicitMeta(b, i, extra), b));
+            containers.add(containerId);
+            // the address after its container: it is placed where the container goes, never the reverse
             if (ip != null) {
                 String ipId = b.id() + "-ip-" + ip;
                 Map<String, String> params = new LinkedHashMap<>();
@@ -149,23 +160,15 @@ final class Bundles {
                 orders.add(new OrderConstraint(ipId + "-before-" + containerId, ipId, containerId, "start", "start",
                         "Mandatory", null, true, true, List.of()));
             }
-            Map<String, String> extra = new LinkedHashMap<>();
-            if (b.child() != null) {
-                extra.put("remote-node", b.id() + "-" + i);
-                extra.put("remote-port", port);
-                if (ip != null) {
-                    extra.put("remote-addr", ip);
-                }
-            }
-            resources.add(primitive(containerId, b.containerKind(), Map.of(), implicitMeta(b, i, extra), b));
-            containers.add(containerId);
         }
         if (perHost <= 1) {
-            // one replica per host: every container keeps away from the ones before it
+            // one replica per host: every container keeps away from the ones before it, which it
+            // does not push around (replicas are spread as a clone's instances are, each taking
+            // the best node left, not placed by the later ones' preferences)
             for (int i = 0; i < containers.size(); i++) {
                 for (int j = 0; j < i; j++) {
                     colocations.add(new ColocationConstraint(containers.get(i) + "-apart-" + containers.get(j), containers.get(i),
-                            containers.get(j), "-INFINITY", null, null, null, null, List.of()));
+                            containers.get(j), "-INFINITY", null, null, null, "false", List.of()));
                 }
             }
         }

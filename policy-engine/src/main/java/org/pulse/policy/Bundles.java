@@ -79,7 +79,7 @@ final class Bundles {
             if (b.containerKind() == null) {
                 continue;   // nothing to run: Pacemaker refuses such a bundle too
             }
-            Expanded x = expand(b, resources, colocations, orders);
+            Expanded x = expand(b, active(cib), resources, colocations, orders);
             byBundle.put(b.id(), x);
         }
         for (LocationConstraint lc : cib.constraints().locations()) {
@@ -119,8 +119,21 @@ final class Bundles {
     private record Expanded(List<String> containers, String childClone) {
     }
 
-    private static Expanded expand(BundleConfig b, List<ResourceConfig> resources, List<ColocationConstraint> colocations,
-                                   List<OrderConstraint> orders) {
+    /** Ids of resources possibly active on some node, from the status section. */
+    private static java.util.Set<String> active(CibModel cib) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (org.pulse.cib.model.NodeState ns : cib.status()) {
+            for (org.pulse.cib.model.LrmResource lr : ns.resources()) {
+                if (lr.possiblyActive()) {
+                    out.add(lr.id());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Expanded expand(BundleConfig b, java.util.Set<String> active, List<ResourceConfig> resources,
+                                   List<ColocationConstraint> colocations, List<OrderConstraint> orders) {
         Map<String, String> ca = b.containerAttributes();
         int promotedMax = Scores.parse(first(ca, "promoted-max", "masters"), 0);
         int replicas = Scores.parse(ca.get("replicas"), Math.max(promotedMax, 1));
@@ -129,7 +142,18 @@ final class Bundles {
         String ipStart = net.get("ip-range-start");
         String port = net.getOrDefault("control-port", DEFAULT_CONTROL_PORT);
         List<String> containers = new ArrayList<>();
-        for (int i = 0; i < replicas; i++) {
+        // replicas whose container is active come first, as a clone places its active instances
+        // before the others: a replica that lost its host must not take another one's place
+        List<Integer> replicaOrder = new ArrayList<>();
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < replicas; i++) {
+                boolean isActive = active.contains(b.id() + "-" + b.containerKind() + "-" + i);
+                if (isActive == (pass == 0)) {
+                    replicaOrder.add(i);
+                }
+            }
+        }
+        for (int i : replicaOrder) {
             String containerId = b.id() + "-" + b.containerKind() + "-" + i;
             String ip = ipStart == null ? null : addIpv4(ipStart, i);
             Map<String, String> extra = new LinkedHashMap<>();
@@ -313,6 +337,20 @@ final class Bundles {
             return primaryNode.connection.assigned;
         }
         return primaryNode;
+    }
+
+    /**
+     * Where a bundle child's node attributes are read: with meta container-attribute-target=host
+     * on a guest node, on the node hosting its container (the agent set them there); else the node itself.
+     */
+    static SNode attributeNode(Rsc p, SNode node) {
+        if (node == null || !node.isGuest() || !"host".equals(p.meta.get("container-attribute-target"))
+                || node.connection == null || node.connection.container == null) {
+            return node;
+        }
+        Rsc container = node.connection.container;
+        SNode host = container.currentNode() != null ? container.currentNode() : container.assigned;
+        return host != null ? host : node;
     }
 
     /** A bundle's child runs only on that bundle's guest nodes. */

@@ -457,10 +457,13 @@ final class Planner {
 
     /** The start recorded here was made with other parameters (or none recorded): restart. */
     private boolean paramsChanged(Rsc r, Rsc.NodeHistory h) {
-        if (h == null || h.lastStart == null || r.orphan || Bundles.implicit(r)) {
-            return false;   // (a bundle's implicit resources: their parameters are not rebuilt exactly, see Bundles)
+        if (h == null || h.lastStart == null || r.orphan) {
+            return false;
         }
         String recorded = h.lastStart.opDigest();
+        if (Bundles.implicit(r) && recorded != null) {
+            return false;   // a bundle's implicit resources: their parameters are not rebuilt exactly (see Bundles)
+        }
         if (recorded == null) {
             return true;
         }

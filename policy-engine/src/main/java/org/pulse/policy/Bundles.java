@@ -317,13 +317,28 @@ final class Bundles {
             return false;
         }
         String bundle = childOf(r);
-        return bundle == null || bundle.equals(bundleOfGuest(n));
+        // nothing else is probed in a bundle's guest node either
+        return bundle == null ? bundleOfGuest(n) == null : bundle.equals(bundleOfGuest(n));
     }
 
     /** The bundle whose guest node {@code n} is, or null. */
     static String bundleOfGuest(SNode n) {
         Rsc vm = n.isGuest() && n.connection != null ? n.connection.container : null;
         return vm == null ? null : vm.meta.get(BUNDLE_META);
+    }
+
+    private static boolean namedByLocation(Cluster c, Rsc r, SNode n) {
+        for (org.pulse.cib.model.LocationConstraint lc : c.cib().constraints().locations()) {
+            if (!n.name.equals(lc.node()) || lc.rsc() == null) {
+                continue;
+            }
+            for (Rsc x = r; x != null; x = x.parent) {
+                if (lc.rsc().equals(x.id) || x.prim != null && lc.rsc().equals(x.prim.id())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -365,6 +380,14 @@ final class Bundles {
         }
         String bundle = childOf(r);
         if (bundle == null) {
+            // a bundle's guest nodes are not among the nodes other resources may use, unless a
+            // location constraint names the node for that resource (then its score alone counts)
+            for (SNode n : c.nodes()) {
+                String of = bundleOfGuest(n);
+                if (of != null && r.remoteNode == null && !namedByLocation(c, r, n)) {
+                    t.add(n, -Scores.INFINITY, "node " + n.name + " is bundle " + of + "'s, for its child only");
+                }
+            }
             return;
         }
         for (SNode n : c.nodes()) {

@@ -161,7 +161,8 @@ final class Planner {
         }
         if (unfencing && c.stonithEnabled()) {
             for (SNode n : c.nodes()) {
-                if (n.canRunOps() && !n.shutdown && n.attributes.get("#node-unfenced") == null) {
+                // (a guest node is never fenced by a device, so never unfenced: its container is its fence)
+                if (n.canRunOps() && !n.shutdown && !n.isGuest() && n.attributes.get("#node-unfenced") == null) {
                     Act on = new Act("stonith", null, n, 0, null);
                     on.keyOverride = "stonith-" + n.name + "-on";
                     on.extra.put("CRM_meta_stonith_action", "on");

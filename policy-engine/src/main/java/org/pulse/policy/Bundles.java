@@ -38,9 +38,21 @@ import org.pulse.cib.model.Scores;
  * containers (with a role, at the child clone); an order at the child clone (the bundle is up
  * once its child runs).
  *
- * <p>What is left out (see the issue note): the containers' run options (image, port and
- * storage mappings) only matter for the parameters' digest, which is not compared for implicit
- * resources; colocations naming a bundle are not applied; IPv6 ranges.
+ * <p>Rules the later stages apply to what this makes (each shown by a golden case or a
+ * conformance case): replicas whose container is active are placed first, and keep apart
+ * without pushing earlier ones (influence=false); a container may run on a remote node, its
+ * connection then on that node's host ({@link #connectionHost}); a bundle's guest nodes are not
+ * among other resources' nodes unless a location names one, and nothing else is probed there;
+ * a connection is probed only where its container runs or will; a child with
+ * container-attribute-target=host reads its promotion score on the container's host; the
+ * canonical listing shows one line per replica with its child's state ({@link #replicaLine}).
+ *
+ * <p>What is left out: the containers' run options (image, port and storage mappings) only
+ * matter for the parameters' digest, which is compared for implicit resources only when none
+ * was recorded (a recorded one is trusted); colocations naming a bundle are not applied;
+ * replicas are spread by a chain of anti-colocations, not by Pacemaker's clone distribution
+ * (a replica whose active container cannot stay may take another's host); IPv6 ranges.
+ * crmd does not run bundles: its LRM has no route to guest nodes yet.
  */
 final class Bundles {
     /** Meta attribute marking an implicit container or address: the bundle it belongs to. */

@@ -380,6 +380,15 @@ final class Bundles {
         return host != null ? host : node;
     }
 
+    /** Is {@code n} a bundle's guest node whose container's host is shutting down? */
+    static boolean guestHostShuttingDown(SNode n) {
+        if (bundleOfGuest(n) == null) {
+            return false;
+        }
+        SNode host = n.connection.container.currentNode();
+        return host != null && host.shutdown && !host.unclean;
+    }
+
     /** A bundle's child runs only on that bundle's guest nodes. */
     static void placementTerms(Cluster c, Rsc r, ScoreTable t) {
         if (r.meta.containsKey(BUNDLE_META)) {

@@ -681,6 +681,19 @@ final class Planner {
             // a promoted instance is demoted before it stops; an orphan active in several places has
             // one role, its highest, wherever it is stopped
             add("demote", r, n, 0, null);
+            if (Bundles.guestHostShuttingDown(n)) {
+                // the guest is still up when its host's shutdown is decided: the instance stays
+                // assigned there, unpromoted, so its promoted monitor is cancelled as for any
+                // demotion; the stop then follows from the container's
+                for (OpConfig op : r.ops) {
+                    org.pulse.cib.model.LrmOp active = h.recurring.get("monitor_" + op.intervalMs());
+                    if (active != null && "monitor".equals(op.name()) && "Promoted".equals(op.role())) {
+                        Act cancel = add("cancel", r, n, op.intervalMs(), null);
+                        cancel.extra.put("CRM_meta_operation", "monitor");
+                        cancel.extra.put("CRM_meta_role", "Promoted");
+                    }
+                }
+            }
         }
         Act a = add("stop", r, n, 0, null);
         if (n.unclean && fenced(n)) {

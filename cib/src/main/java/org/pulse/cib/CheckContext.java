@@ -187,9 +187,32 @@ final class CheckContext {
             }
             if ("bundle".equals(r.name())) {
                 nodeNames.add(r.id());
+                bundleGuests(r);
             }
         }
         collectGuests(config);
+    }
+
+    /** A bundle with a child makes a guest node per replica, named BUNDLE-i (as the scheduler does). */
+    private void bundleGuests(XmlElement bundle) {
+        if (bundle.elements("primitive").isEmpty()) {
+            return;
+        }
+        for (XmlElement c : bundle.elements()) {
+            if (c.name().equals("docker") || c.name().equals("podman") || c.name().equals("rkt")) {
+                String promoted = c.attr("promoted-max") != null ? c.attr("promoted-max") : c.attr("masters");
+                int replicas = 1;
+                try {
+                    replicas = c.attr("replicas") != null ? Integer.parseInt(c.attr("replicas").trim())
+                            : Math.max(1, promoted == null ? 1 : Integer.parseInt(promoted.trim()));
+                } catch (NumberFormatException e) {
+                    return;   // a bad number is reported where the bundle is checked
+                }
+                for (int i = 0; i < replicas && i < 1000; i++) {
+                    nodeNames.add(bundle.id() + "-" + i);
+                }
+            }
+        }
     }
 
     private void collectGuests(XmlElement e) {

@@ -80,6 +80,20 @@ class CibValidatorTest {
         CibValidator.parseValid("w.xml", CibBadInputTest.con("<rsc_location id=\"l9\" rsc=\"vip\" node=\"node7\" score=\"10\"/>"));
     }
 
+    /** A bundle with a child makes guest nodes BUNDLE-0..replicas-1: constraints may name them, and the bundle is valid. */
+    @Test
+    void aBundleIsAcceptedAndItsGuestNodesAreKnown() throws CibException {
+        String bundle = "<bundle id=\"site\"><podman image=\"localhost/web:1\" replicas=\"2\"/>"
+                + "<network control-port=\"3121\"/><primitive id=\"httpd\" class=\"ocf\" provider=\"heartbeat\" type=\"apache\"/></bundle>";
+        String xml = CibBadInputTest.res(bundle).replace("</constraints>",
+                "<rsc_location id=\"l-guest\" rsc=\"vip\" node=\"site-1\" score=\"10\"/>"
+                + "<rsc_location id=\"l-none\" rsc=\"vip\" node=\"site-2\" score=\"10\"/></constraints>");
+        List<CibProblem> p = CibValidator.validate("b.xml", xml);
+        assertEquals(1, p.size(), p.toString());   // site-2 does not exist (2 replicas): a warning, site-1 none
+        assertTrue(p.get(0).message().contains("node 'site-2'"), p.toString());
+        assertFalse(CibValidator.hasErrors(p));
+    }
+
     @Test
     void problemsNameSourceLineIdAndFix() {
         List<CibProblem> p = CibValidator.validate("site.xml", CibBadInputTest.con(

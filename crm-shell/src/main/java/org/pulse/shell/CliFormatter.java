@@ -64,7 +64,31 @@ final class CliFormatter {
                     }
                 });
             }
-            case "group", "clone", "ms", "bundle" -> {
+            case "bundle" -> {
+                // crmsh's form: the container, network and storage lines, then the child, so
+                // that show keeps everything the bundle says
+                parts.add("bundle " + e.id());
+                description(e, parts);
+                for (XmlElement c : e.elements()) {
+                    switch (c.name()) {
+                        case "docker", "podman", "rkt" -> parts.add(c.name() + attrs(c, false));
+                        case "network" -> {
+                            StringBuilder line = new StringBuilder("network" + attrs(c, false));
+                            c.elements("port-mapping").forEach(pm -> line.append(" port-mapping").append(attrs(pm, true)));
+                            parts.add(line.toString());
+                        }
+                        case "storage" -> {
+                            StringBuilder line = new StringBuilder("storage");
+                            c.elements("storage-mapping").forEach(sm -> line.append(" storage-mapping").append(attrs(sm, true)));
+                            parts.add(line.toString());
+                        }
+                        case "primitive" -> parts.add("primitive " + c.id());
+                        default -> { }
+                    }
+                }
+                sets(e, parts, Map.of("instance_attributes", "params", "meta_attributes", "meta"));
+            }
+            case "group", "clone", "ms" -> {
                 StringBuilder head = new StringBuilder(o.type() + " " + e.id());
                 for (XmlElement c : e.elements()) {
                     if (Configuration.RESOURCE_TAGS.contains(c.name())) {
@@ -395,6 +419,18 @@ final class CliFormatter {
         }
         String v = nv.attr("value");
         return v == null ? nv.attr("name") : nv.attr("name") + "=" + quote(v);
+    }
+
+    /** " name=value" for each XML attribute (the id only when asked), values quoted as needed. */
+    private static String attrs(XmlElement e, boolean withId) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String> a : e.attributes().entrySet()) {
+            if (!withId && "id".equals(a.getKey())) {
+                continue;
+            }
+            sb.append(' ').append(a.getKey()).append('=').append(quote(a.getValue()));
+        }
+        return sb.toString();
     }
 
     static String quote(String v) {

@@ -768,7 +768,7 @@ final class Assignment {
             if (!p.assignedDone) {
                 continue;   // a loop: the other side is placed after us
             }
-            SNode pn = p.assigned;
+            SNode pn = Bundles.connectionHost(u, col, p.assigned);
             if (col.score() >= Scores.INFINITY) {
                 String why = null;   // the same for every node: built once, and only if needed
                 for (SNode n : c.nodes()) {

@@ -38,6 +38,12 @@ final class Canon {
             if (top.extraCopy) {
                 continue;   // listed with its clone
             }
+            if (top.meta.containsKey(Bundles.BUNDLE_META) || Bundles.childOf(top) != null) {
+                if (Bundles.isContainer(top)) {
+                    Bundles.replicaLine(c, top, byId, out);
+                }
+                continue;   // a bundle is listed by replica (see Bundles.replicaLine)
+            }
             if (top.remoteNode != null && top.remoteNode.isGuest()) {
                 continue;   // a guest's implicit connection is not listed (its actions are)
             }

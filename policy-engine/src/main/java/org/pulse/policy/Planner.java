@@ -161,7 +161,8 @@ final class Planner {
         }
         if (unfencing && c.stonithEnabled()) {
             for (SNode n : c.nodes()) {
-                if (n.canRunOps() && !n.shutdown && n.attributes.get("#node-unfenced") == null) {
+                // (a guest node is never fenced by a device, so never unfenced: its container is its fence)
+                if (n.canRunOps() && !n.shutdown && !n.isGuest() && n.attributes.get("#node-unfenced") == null) {
                     Act on = new Act("stonith", null, n, 0, null);
                     on.keyOverride = "stonith-" + n.name + "-on";
                     on.extra.put("CRM_meta_stonith_action", "on");
@@ -245,7 +246,8 @@ final class Planner {
                 if (!n.canRunOps() || r.known.contains(n) || reprobe.contains(n)) {
                     continue;
                 }
-                if (discoveryForbidden(r, n) || (n.isRemote() && !RemoteNodes.mayRunOn(c, r)) || !RemoteNodes.probed(r, n)) {
+                if (discoveryForbidden(r, n) || (n.isRemote() && !RemoteNodes.mayRunOn(c, r)) || !RemoteNodes.probed(r, n)
+                        || !Bundles.probed(r, n)) {
                     continue;
                 }
                 if (!anonymousProbeOwner(r, n)) {
@@ -469,6 +471,9 @@ final class Planner {
             return false;
         }
         String recorded = h.lastStart.opDigest();
+        if (Bundles.implicit(r) && recorded != null) {
+            return false;   // a bundle's implicit resources: their parameters are not rebuilt exactly (see Bundles)
+        }
         if (recorded == null) {
             return true;
         }
@@ -501,7 +506,7 @@ final class Planner {
     private boolean failedWithOtherParameters(Rsc r, SNode node, Rsc.NodeHistory h) {
         for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
             String recorded = f.opDigest();
-            if (r.isFenceDevice()) {
+            if (r.isFenceDevice() || Bundles.implicit(r)) {
                 continue;
             }
             if (recorded == null) {
@@ -570,7 +575,7 @@ final class Planner {
 
     private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
         String recorded = active.opDigest();
-        if (r.orphan) {
+        if (r.orphan || Bundles.implicit(r)) {
             return false;
         }
         if (recorded == null) {
@@ -700,6 +705,19 @@ final class Planner {
             // a promoted instance is demoted before it stops; an orphan active in several places has
             // one role, its highest, wherever it is stopped
             add("demote", r, n, 0, null);
+            if (Bundles.guestHostShuttingDown(n)) {
+                // the guest is still up when its host's shutdown is decided: the instance stays
+                // assigned there, unpromoted, so its promoted monitor is cancelled as for any
+                // demotion; the stop then follows from the container's
+                for (OpConfig op : r.ops) {
+                    org.pulse.cib.model.LrmOp active = h.recurring.get("monitor_" + op.intervalMs());
+                    if (active != null && "monitor".equals(op.name()) && "Promoted".equals(op.role())) {
+                        Act cancel = add("cancel", r, n, op.intervalMs(), null);
+                        cancel.extra.put("CRM_meta_operation", "monitor");
+                        cancel.extra.put("CRM_meta_role", "Promoted");
+                    }
+                }
+            }
         }
         Act a = add("stop", r, n, 0, null);
         if (n.unclean && fenced(n)) {

@@ -20,7 +20,9 @@ public final class PolicyEngine {
      * Schedules at {@code now}; the CIB's {@code execution-date}, when present, overrides it
      * (saved inputs replay at the time they were taken).
      */
-    public static Transition schedule(CibModel cib, Instant now) {
+    public static Transition schedule(CibModel configured, Instant now) {
+        // bundles become the implicit resources they stand for before anything else reads them
+        CibModel cib = Bundles.expand(configured);
         Instant at = cib.executionDate() != null ? cib.executionDate() : now;
         Cluster cluster = Unpack.run(cib, at);
         Tickets.apply(cluster);

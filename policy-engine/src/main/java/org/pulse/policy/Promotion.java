@@ -239,6 +239,7 @@ final class Promotion {
 
     /** The promotion score its agent set on the node (master-<name>), or null when none. */
     static Integer attributeScore(Rsc p, SNode node) {
+        node = Bundles.attributeNode(p, node);
         String base = FailCounts.historyName(p);
         Rsc.NodeHistory h = p.history.get(node);
         String v = h != null && h.historyName != null ? node.attributes.get("master-" + h.historyName) : null;

@@ -175,7 +175,8 @@ final class RemoteNodes {
 
     /** Is {@code r} the resource of a guest node (or a group holding one)? */
     private static boolean hostsGuest(Cluster c, Rsc r) {
-        return guestOf(c, r) != null;
+        // a bundle's container may run on a remote node: its connection then runs on that node's host
+        return guestOf(c, r) != null && !r.meta.containsKey(Bundles.BUNDLE_META);
     }
 
     /** The guest node whose resource is {@code r}, or null. */

@@ -193,6 +193,7 @@ final class Scoring {
         if (r.isPrimitive()) {
             primitiveTerms(r, t);
             RemoteNodes.placementTerms(c, r, t);
+            Bundles.placementTerms(c, r, t);
         } else if (r.kind == Rsc.Kind.CLONE && !r.uniqueClone && r.cloneAncestor() == null) {
             // an anonymous clone whose primitive reached migration-threshold on a node is banned
             // there as a whole (Pacemaker bans the uber-parent): the clone's own table says so too,

@@ -260,17 +260,20 @@ final class CibModelReader {
             case "bundle": {
                 String kind = null;
                 Map<String, String> cattrs = Map.of();
+                Map<String, String> net = Map.of();
                 PrimitiveConfig child = null;
                 for (XmlElement c : r.elements()) {
                     if (c.name().equals("docker") || c.name().equals("podman") || c.name().equals("rkt")) {
                         kind = c.name();
                         cattrs = c.attributes();
+                    } else if (c.name().equals("network")) {
+                        net = c.attributes();
                     } else if (c.name().equals("primitive")) {
                         child = primitive(c);
                     }
                 }
                 return new BundleConfig(r.id(), kind, cattrs, sets(r, "meta_attributes"),
-                        sets(r, "instance_attributes"), child);
+                        sets(r, "instance_attributes"), child, net);
             }
             default:
                 return null;

@@ -54,6 +54,10 @@ public final class Controller {
     private long nextForwardId;
     private Outbox out;
     private Instant now = Instant.EPOCH;
+    /** The first event's time: fencing of this node recorded before it is an earlier life of the node. */
+    private Instant startedAt;
+    /** Whether this node already reacted to a report of its own fencing (once is enough). */
+    private boolean reactedToOwnFencing;
     /** A dampened attribute value waiting to be stable for its delay (attrd_updater -d). */
     private record Dampened(String node, String name, String value, long dampenMs) {
     }
@@ -105,6 +109,9 @@ public final class Controller {
      */
     public List<Effect> handleFirst(Event event, Instant eventTime) {
         now = Objects.requireNonNull(eventTime, "eventTime");
+        if (startedAt == null) {
+            startedAt = now;
+        }
         out = new Outbox(self);
         // a switch expression over the kind: a kind without its branch does not compile
         Runnable handler = switch (event.kind()) {
@@ -142,6 +149,9 @@ public final class Controller {
     /** The policy engine's run {@link #handleFirst} left (none if this node is no longer DC): its effects. */
     public List<Effect> handleDeferred(Instant eventTime) {
         now = Objects.requireNonNull(eventTime, "eventTime");
+        if (startedAt == null) {
+            startedAt = now;
+        }
         out = new Outbox(self);
         if (dc != null && dc.engineDeferred) {
             dc.engineDeferred = false;
@@ -262,6 +272,41 @@ public final class Controller {
         refusedStale++;
         out.warn("refused " + what + ": not of this node's view " + (view == null ? "(none)" : view.id())
                 + " (late, or a recording replayed); refused so far: " + refusedStale);
+    }
+
+    /**
+     * A successful fencing of this node since it started, while it still runs: the device reported success
+     * without cutting this node off (a misconfigured device, fabric fencing that leaves the cluster's links).
+     * The cluster now counts this node's resources stopped and recovers them elsewhere, so this node must not
+     * go on: Pacemaker's fence-reaction, "stop" (the default: crmd stops and stays stopped; its service then
+     * kills what is left in its cgroup) or "panic" (self-fence: reset through the watchdog or the failsafe).
+     */
+    private void reactToOwnFencing() {
+        if (reactedToOwnFencing || startedAt == null) {
+            return;
+        }
+        FenceEvent own = null;
+        for (FenceEvent e : fenceHistory) {
+            if (e.target().equals(self) && FenceEvent.SUCCESS.equals(e.result()) && !"on".equals(e.action())
+                    && e.atEpochMs() >= startedAt.toEpochMilli()) {
+                own = e;
+            }
+        }
+        if (own == null) {
+            return;
+        }
+        reactedToOwnFencing = true;
+        String reaction = Cibs.property(cib, "fence-reaction", "stop").trim().toLowerCase(java.util.Locale.ROOT);
+        String why = "this node was fenced (" + own.action() + " by " + own.executor() + " with " + own.device() + " at "
+                + Instant.ofEpochMilli(own.atEpochMs()) + ") yet it still runs: the fence device for " + self
+                + " reported success without cutting it off; check that device";
+        if (reaction.equals("panic")) {
+            out.error(why + "; fence-reaction=panic: fencing itself");
+            out.add(new Effect.SelfFence(why));
+        } else {
+            out.error(why + "; fence-reaction=" + reaction + ": crmd stops and stays stopped");
+            out.add(new Effect.StopForGood(why));
+        }
     }
 
     /** The fence history this node knows (the DC's, replicated), newest last. */
@@ -542,6 +587,7 @@ public final class Controller {
                 Message.FenceHistory h = (Message.FenceHistory) m;
                 if (fromMyDc(from, h.viewId())) {
                     fenceHistory = h.events();
+                    reactToOwnFencing();
                 }
             };
             // what members send their DC

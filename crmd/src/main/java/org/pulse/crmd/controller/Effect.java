@@ -17,7 +17,7 @@ public sealed interface Effect {
      */
     enum Kind {
         SEND, RUN_OPERATION, CANCEL_RECURRING, PERSIST_CIB, SET_TIMER, CANCEL_TIMER, REPLY_ADMIN, SAVE_SCHEDULER_INPUT,
-        SHUTDOWN_COMPLETE, WANT_LEASE, ASK_ARBITRATOR, SELF_FENCE, TRANSITION_ENDED, LOG
+        SHUTDOWN_COMPLETE, WANT_LEASE, ASK_ARBITRATOR, SELF_FENCE, STOP_FOR_GOOD, TRANSITION_ENDED, LOG
     }
 
     /** Each record's kind, checked against the permitted records when built. */
@@ -125,6 +125,13 @@ public sealed interface Effect {
 
     /** no-quorum-policy=suicide: this node must power itself off now. */
     record SelfFence(String reason) implements Effect {
+    }
+
+    /**
+     * fence-reaction=stop: this node learned it was fenced, yet runs; crmd stops at once and stays stopped
+     * (an exit its service does not restart from), as Pacemaker's controller does.
+     */
+    record StopForGood(String reason) implements Effect {
     }
 
     /**

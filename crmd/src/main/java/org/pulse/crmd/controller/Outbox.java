@@ -39,6 +39,10 @@ final class Outbox {
         effects.add(new Effect.Log(Effect.Log.Level.WARN, text));
     }
 
+    void error(String text) {
+        effects.add(new Effect.Log(Effect.Log.Level.ERROR, text));
+    }
+
     void debug(String text) {
         effects.add(new Effect.Log(Effect.Log.Level.DEBUG, text));
     }

@@ -187,6 +187,8 @@ public final class CrmdRuntime implements AutoCloseable {
     /** How the process ends after leaving for a storage failure, and after a self-fence (tests replace them). */
     private java.util.function.IntConsumer exit = code -> Runtime.getRuntime().exit(code);
     private java.util.function.IntConsumer halt = code -> Runtime.getRuntime().halt(code);
+    /** fence-reaction=stop: as Pacemaker's CRM_EX_FATAL; pulse.service's RestartPreventExitStatus names it. */
+    static final int EXIT_STOPPED_FOR_GOOD = 100;
     /** Feeds the node's watchdog device (node config "watchdog"), or null. */
     private WatchdogFeeder watchdog;
     /** Reads this node's slot on the poison-pill disks (node config "sbd_devices"), or null. */
@@ -758,6 +760,12 @@ public final class CrmdRuntime implements AutoCloseable {
                     return;
                 }
                 selfFence(s.reason());
+            };
+            case STOP_FOR_GOOD -> () -> {
+                Effect.StopForGood s = (Effect.StopForGood) f;
+                log.error("stopping for good: {}; exit {} (pulse.service does not restart from it)", s.reason(),
+                        EXIT_STOPPED_FOR_GOOD);
+                halt.accept(EXIT_STOPPED_FOR_GOOD);
             };
             case TRANSITION_ENDED -> () -> {
                 Effect.TransitionEnded t = (Effect.TransitionEnded) f;

@@ -630,6 +630,12 @@ final class SimCluster {
                 powerOff(h, "self-fence: " + s.reason());
                 at(1000 + random.nextInt(2000), () -> powerOn(h));
             };
+            // fence-reaction=stop: crmd exits and its service kills what is left (as a power-off for the cluster);
+            // an operator brings the node back later, as after a self-fence
+            case STOP_FOR_GOOD -> () -> {
+                powerOff(h, "stopped for good: " + ((Effect.StopForGood) f).reason());
+                at(1000 + random.nextInt(2000), () -> powerOn(h));
+            };
             case LOG -> () -> {
                 Effect.Log l = (Effect.Log) f;
                 if (l.level() != Effect.Log.Level.DEBUG || Boolean.getBoolean("pulse.sim.debuglog")) {

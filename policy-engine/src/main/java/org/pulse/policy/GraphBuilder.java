@@ -162,7 +162,7 @@ final class GraphBuilder {
     }
 
     static String nodeState(SNode n) {
-        if (n.unclean) {
+        if (n.unclean && !n.uncleanForDecision) {
             return "unclean";
         }
         if (n.pending) {

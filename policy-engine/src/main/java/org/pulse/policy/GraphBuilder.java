@@ -22,7 +22,6 @@ final class GraphBuilder {
      * early, while one big loop body would run interpreted until on-stack replacement.
      */
     static Transition build(Cluster c, Assignment asg, Planner p) {
-        List<Act> kept = new ArrayList<>();
         for (Act a : p.acts) {
             if (a.runnable) {
                 a.id = kept.size();
@@ -106,7 +105,8 @@ final class GraphBuilder {
         List<String> end = new ArrayList<>(1);
         boolean acted = false;
         Act st = r.assigned == null ? null : p.find(r, "start", r.assigned);
-        boolean starts = st != null && st.runnable && !(loadBlocked.contains(r.assigned) && !r.utilization.isEmpty());
+        boolean starts = st != null && st.runnable && !p.neverReady.contains(st)
+                && !(loadBlocked.contains(r.assigned) && !r.utilization.isEmpty());
         for (SNode n : r.runningOn) {
             Act sp = p.find(r, "stop", n);
             Act fence = p.fencing.get(n);

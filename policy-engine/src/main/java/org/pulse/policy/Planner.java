@@ -40,6 +40,13 @@ final class Planner {
     /** Each resource's probes, so its start can wait for them without a look-up per node. */
     private final Map<Rsc, List<Act>> probes = new HashMap<>();
 
+    /**
+     * Starts that stay in the graph but never become ready: they wait for a needed action that
+     * cannot run (Pacemaker keeps such an input when its ordering is not optional), so the
+     * resource does not start there (see {@link #antiColocationWaits}).
+     */
+    final java.util.Set<Act> neverReady = new java.util.HashSet<>();
+
     /** "first then then" on starts (and, when symmetrical, reversed on stops). */
     record Edge(Rsc first, Rsc then, boolean mandatory, boolean symmetrical, String firstAction,
                 String thenAction, String id) {
@@ -68,11 +75,13 @@ final class Planner {
         p.propagateRestarts();
         p.shutdowns();
         p.runnability();
+        p.antiColocationWaits();
         p.blockShutdownsBehindStuckResources();
         p.stoppedRoleMonitors();
         p.migrations();
         p.notifications();
         p.orderings();
+        p.propagateNeverReady();
         return p;
     }
 
@@ -1229,6 +1238,64 @@ final class Planner {
                 }
                 if (!a.node.canRunOps()) {
                     unrunnable(a, "node cannot run operations");
+                }
+            }
+        }
+    }
+
+    /**
+     * Pacemaker orders the two sides of a -INFINITY colocation (without roles): each one's
+     * start waits for the other's stop, an ordering that only applies between actions on the
+     * same node, or when one side is a group or clone (whose stopped pseudo action has no
+     * node). Unlike a mandatory order it does not make the start unrunnable when that stop
+     * cannot run: the start stays in the graph, waiting for ever, so the resource ends stopped.
+     */
+    private void antiColocationWaits() {
+        for (Colocation col : s.colocations) {
+            if (col.score() > -Scores.INFINITY || col.nodeAttribute() != null && !"#uname".equals(col.nodeAttribute())
+                    || !plainRole(col.dependentRole()) || !plainRole(col.primaryRole())) {
+                continue;
+            }
+            waitForStops(col.dependent(), col.primary());
+            waitForStops(col.primary(), col.dependent());
+        }
+    }
+
+    private static boolean plainRole(Role r) {
+        return r == null || r == Role.UNKNOWN || r == Role.STARTED;
+    }
+
+    private void waitForStops(Rsc starting, Rsc stopping) {
+        boolean noNode = !stopping.isPrimitive();
+        for (Rsc sp : stopping.primitives()) {
+            for (Act stop : sp.acts) {
+                if (!"stop".equals(stop.op) || stop.runnable || stop.pseudo) {
+                    continue;
+                }
+                for (Rsc st : starting.primitives()) {
+                    for (Act start : st.acts) {
+                        if ("start".equals(start.op) && start.runnable && (noNode || start.node == stop.node)) {
+                            neverReady.add(start);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whatever waits for a start that is never ready (its monitor, what is ordered after it) waits too. */
+    private void propagateNeverReady() {
+        boolean changed = !neverReady.isEmpty();
+        while (changed) {
+            changed = false;
+            for (Act a : acts) {
+                if (a.runnable && !neverReady.contains(a)) {
+                    for (Act in : a.inputs) {
+                        if (neverReady.contains(in)) {
+                            changed |= neverReady.add(a);
+                            break;
+                        }
+                    }
                 }
             }
         }

@@ -1259,6 +1259,42 @@ final class Planner {
             waitForStops(col.dependent(), col.primary());
             waitForStops(col.primary(), col.dependent());
         }
+        for (Edge e : edges) {
+            if (e.mandatory() && "start".equals(e.firstAction()) && "start".equals(e.thenAction())
+                    && e.first().kind == Rsc.Kind.CLONE && !(e.then().kind == Rsc.Kind.CLONE && e.then().interleave)
+                    && cloneRunningNeverDone(e.first())) {
+                for (Rsc p : e.then().primitives()) {
+                    for (Act start : p.acts) {
+                        if ("start".equals(start.op) && start.runnable) {
+                            neverReady.add(start);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A clone's "running" pseudo action is needed when an instance is to start, and can run
+     * only when at least one instance's start can: with none able to (an unmanaged instance to
+     * be recovered), what is ordered after the clone's start waits for it for ever, although
+     * the clone, already active, does not make that start unrunnable.
+     */
+    private boolean cloneRunningNeverDone(Rsc clone) {
+        boolean needed = false;
+        for (Rsc p : clone.primitives()) {
+            // a failed instance nobody may manage is to be recovered, and that start cannot run
+            needed |= p.failed && !p.managed && !p.runningOn.isEmpty();
+            for (Act a : p.acts) {
+                if ("start".equals(a.op)) {
+                    if (a.runnable) {
+                        return false;
+                    }
+                    needed = true;
+                }
+            }
+        }
+        return needed;
     }
 
     private static boolean plainRole(Role r) {

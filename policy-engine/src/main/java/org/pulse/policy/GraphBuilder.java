@@ -115,7 +115,7 @@ final class GraphBuilder {
                 acted = true;
                 continue;
             }
-            if (sp == null || !sp.runnable) {
+            if (sp == null || !sp.runnable || p.neverReady.contains(sp)) {
                 if (n != r.assigned || !starts) {
                     end.add(n.name);
                 }

@@ -1319,8 +1319,22 @@ final class Planner {
         }
     }
 
-    /** Whatever waits for a start that is never ready (its monitor, what is ordered after it) waits too. */
+    /**
+     * An action that can run but waits for one that cannot (a stop behind the stop of what
+     * runs on an unclean node nobody may fence) stays in the graph and is never ready; so is
+     * whatever waits for such an action (its monitor, what is ordered after it).
+     */
     private void propagateNeverReady() {
+        for (Act a : acts) {
+            if (a.runnable && !a.pseudo) {
+                for (Act in : a.inputs) {
+                    if (!in.runnable) {
+                        neverReady.add(a);
+                        break;
+                    }
+                }
+            }
+        }
         boolean changed = !neverReady.isEmpty();
         while (changed) {
             changed = false;

@@ -1100,11 +1100,18 @@ final class Assignment {
         return most;
     }
 
-    /** A clone instance may not go where the clone already has clone-node-max instances. */
+    /**
+     * A clone instance may not go where the clone already has clone-node-max instances, nor
+     * where the clone's own score is negative (Pacemaker checks the clone's node weight, not the
+     * instance's: an instance's stickiness does not keep it on such a node).
+     */
     private static boolean cloneNodeFull(Rsc u, SNode n) {
         Rsc clone = u.parent;
         if (clone == null || clone.kind != Rsc.Kind.CLONE) {
             return false;
+        }
+        if (clone.scores != null && clone.scores.get(n) < 0) {
+            return true;
         }
         int here = 0;
         for (Rsc inst : clone.children) {

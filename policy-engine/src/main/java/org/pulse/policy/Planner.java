@@ -1590,6 +1590,29 @@ final class Planner {
     }
 
     /** Will this resource (every member, for a group) be active once the transition has run? */
+    /** Resources whose orderings orderedAfterWhatWillNotRun is following (orderings may form a cycle). */
+    private final java.util.Set<Rsc> followingOrders = new java.util.HashSet<>();
+
+    /** Is r (or its group or clone) ordered, mandatory start then start, after something that will not run? */
+    private boolean orderedAfterWhatWillNotRun(Rsc r) {
+        if (!followingOrders.add(r)) {
+            return false;
+        }
+        try {
+            for (Rsc x = r; x != null; x = x.parent) {
+                for (Edge e : edgesByThen.getOrDefault(x, List.of())) {
+                    if (e.mandatory() && "start".equals(e.firstAction()) && "start".equals(e.thenAction())
+                            && !willRun(e.first())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } finally {
+            followingOrders.remove(r);
+        }
+    }
+
     boolean willRun(Rsc r) {
         if (r.kind == Rsc.Kind.CLONE) {
             // a clone is up when enough of its instances are (clone-min, at least one)
@@ -1608,8 +1631,9 @@ final class Planner {
         }
         for (Rsc p : ps) {
             // a blocked resource's start can never run, even where it is active; one merely
-            // unmanaged counts as running where it is
-            if (endNode(p) == null || p.blocked) {
+            // unmanaged counts as running where it is, unless what it is ordered after will not
+            // run (it is left where it is, but its start, which what follows it needs, cannot)
+            if (endNode(p) == null || p.blocked || (!p.managed && orderedAfterWhatWillNotRun(p))) {
                 return false;
             }
         }

@@ -340,41 +340,56 @@ public final class Heartbeats extends Protocol {
 
     /**
      * Raises a suspicion of every member silent for its adaptive timeout, if this node would coordinate
-     * without them (else forwards it on a ring); again at most once an interval while it stays silent.
+     * without them (else forwards it on a ring); again at most once an interval while they stay silent.
      * Time this node itself did not run is taken off the silence first: it is no evidence
      * ({@link ArrivalDetector#silentTooLong}).
+     *
+     * <p>Every silent member goes into the one suspicion, also one raised less than an interval ago: the
+     * interval only limits how often a suspicion is raised, never which members it names. Whether this
+     * node would coordinate depends on the whole set: a member cut off from everyone that is last in the
+     * view coordinates only without all the others. Throttled one by one (silence checked every 25 ms,
+     * raised again every 50), the others' suspicions fell out of step and alternated, each raised alone,
+     * none making this node the coordinator, so the cut-off member never left the old view and crmd kept
+     * feeding its watchdog (the CI run of stop 13, WatchdogFencingLabTest; ClusterTest
+     * aMemberCutOffFromEveryoneFormsAViewOfItsOwn).
      */
     void check(long nowNanos) {
         Peer[] ps = peers;
-        int silent = 0;
+        boolean anyPastTimeout = false;
         for (Peer p : ps) {
-            if (due(p, nowNanos)) {
-                silent++;
+            if (nowNanos - p.lastHeardNanos >= p.timeoutNanos) {
+                anyPastTimeout = true;
+                break;
             }
         }
-        if (silent == 0) {
+        if (!anyPastTimeout) {
+            return; // the usual case: nothing allocated, nothing counted
+        }
+        List<Peer> silent = new ArrayList<>(ps.length);
+        boolean due = false;
+        for (Peer p : ps) {
+            if (silentTooLong(p, nowNanos)) {
+                silent.add(p);
+                due |= !p.suspected || nowNanos - p.raisedAtNanos >= intervalNanos;
+            }
+        }
+        if (!due) {
             return;
         }
-        List<Address> suspects = new ArrayList<>(silent);
-        for (Peer p : ps) {
-            // Asked again (not remembered from the first pass): a heartbeat may have arrived in between.
-            if (due(p, nowNanos)) {
-                p.suspected = true;
-                p.raisedAtNanos = nowNanos;
-                suspects.add(p.address);
-            }
+        List<Address> suspects = new ArrayList<>(silent.size());
+        for (Peer p : silent) {
+            p.suspected = true;
+            p.raisedAtNanos = nowNanos;
+            suspects.add(p.address);
         }
-        if (!suspects.isEmpty()) {
-            raiseOrForward(suspects, true);
-        }
+        raiseOrForward(suspects, true);
     }
 
     /**
-     * Whether {@code p} is to be suspected now: silent for its adaptive timeout once the CPU this node
-     * missed during that silence is taken off (counted as excused otherwise), and not already raised
-     * within the last interval.
+     * Whether {@code p} has been silent for its adaptive timeout once the CPU this node missed during that
+     * silence is taken off (counted as excused otherwise).
      */
-    private boolean due(Peer p, long nowNanos) {
+    private boolean silentTooLong(Peer p, long nowNanos) {
         long silence = nowNanos - p.lastHeardNanos;
         long timeout = p.timeoutNanos;
         if (silence < timeout) {
@@ -385,7 +400,7 @@ public final class Heartbeats extends Protocol {
             excused.incrementAndGet();
             return false;
         }
-        return !p.suspected || nowNanos - p.raisedAtNanos >= intervalNanos;
+        return true;
     }
 
     /** Raises {@code suspects} if this node would coordinate without them; else, own ones on a ring, forwards them there. */

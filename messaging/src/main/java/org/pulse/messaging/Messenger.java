@@ -199,6 +199,30 @@ public final class Messenger implements AutoCloseable {
         return view;
     }
 
+    /**
+     * How long ago this node last heard any other member of its current view (any message: heartbeats,
+     * traffic), in ms: -1 when the view has no other member or nothing records it (the guard is off);
+     * {@link Long#MAX_VALUE} when none of them was ever heard. Evidence independent of the view itself:
+     * a node whose view has other members it has not heard for long is cut off, whatever the view says
+     * (crmd's watchdog feeder stops feeding then).
+     */
+    public long freshestPeerAgeMs() {
+        org.jgroups.View v = channel.getView();
+        if (heardTap == null || v == null) {
+            return -1;
+        }
+        long freshest = -1;
+        for (Address a : v.getMembers()) {
+            if (a.equals(channel.getAddress())) {
+                continue;
+            }
+            long age = heardTap.ageMs(a);
+            long asAge = age < 0 ? Long.MAX_VALUE : age;
+            freshest = freshest < 0 ? asAge : Math.min(freshest, asAge);
+        }
+        return freshest;
+    }
+
     /** The derived timing settings and detection times, for crmd to print at start. */
     public String describeTiming() {
         return config.timing().describe() + (guard == null ? "; suspicions formed while starved of CPU are NOT held back"

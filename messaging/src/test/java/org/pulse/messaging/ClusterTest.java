@@ -218,6 +218,25 @@ class ClusterTest {
     }
 
     @Test
+    void aMemberCutOffFromEveryoneFormsAViewOfItsOwn() throws Exception {
+        // The last member of the view coordinates only without both others, so it must suspect them together
+        // (Heartbeats.check). In stop 13's CI run it never did: it kept the old view, believed it had quorum and
+        // fed its watchdog (WatchdogFencingLabTest). Three rounds: whether the two fall due in step is chance.
+        for (int round = 0; round < 3; round++) {
+            try (TestCluster c = new TestCluster(dir, "alone" + round, 3, 500)) {
+                formThree(c);
+                Thread.sleep(200 + 25 * round); // heartbeats heard; a different phase each round
+                int before = c.recorder(2).size();
+                insertAboveTransport(c.node(2), new DISCARD().discardAll(true));
+                long t0 = System.nanoTime();
+                long at = c.recorder(2).awaitView(before, v -> v.members().equals(List.of("node3")), 10_000,
+                        "node3, cut off, alone in a view of its own").atNanos();
+                System.out.printf("FIGURE cut-off last member -> a view of its own: %.1f ms%n", ms(at - t0));
+            }
+        }
+    }
+
+    @Test
     void aPartitionAndItsHealingYieldAMergeView() throws Exception {
         try (TestCluster c = new TestCluster(dir, "split", 3, 500)) {
             formThree(c);

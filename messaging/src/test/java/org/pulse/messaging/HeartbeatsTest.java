@@ -106,14 +106,24 @@ class HeartbeatsTest {
         final Address a = UUID.randomUUID();
         final Address b = UUID.randomUUID();
         final List<Long> suspectedAtMs = new java.util.ArrayList<>();
+        /** Every suspicion raised (passed up), as the set of members it names. */
+        final List<java.util.Set<Address>> raised = new java.util.ArrayList<>();
         final Message fromA = new EmptyMessage(null).setSrc(a).putHeader(Heartbeats.PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
         final Message fromB = new EmptyMessage(null).setSrc(b).putHeader(Heartbeats.PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
 
         Rig() {
+            this(false);
+        }
+
+        /** @param selfLast this node is the view's last member: it coordinates only without both others */
+        Rig(boolean selfLast) {
             h.addr(self);
             h.setUpProtocol(new Protocol() {
                 @Override
                 public Object up(Event evt) {
+                    if (evt.getType() == Event.SUSPECT) {
+                        raised.add(java.util.Set.copyOf((java.util.Collection<Address>) evt.getArg()));
+                    }
                     if (evt.getType() == Event.SUSPECT && ((java.util.Collection<?>) evt.getArg()).contains(a)) {
                         suspectedAtMs.add(clock.get() / MS);
                     }
@@ -136,7 +146,7 @@ class HeartbeatsTest {
                     return null;
                 }
             });
-            h.viewChanged(List.of(self, a, b));
+            h.viewChanged(selfLast ? List.of(a, b, self) : List.of(self, a, b));
         }
 
         /** {@code ms} of this node running normally: its pause watch wakes every 4 ms, checks every 25 ms. */
@@ -181,6 +191,36 @@ class HeartbeatsTest {
         r.run(1_000, false, 50);
         long took = r.suspectedAtMs.get(0) - lastHeardMs;
         assertTrue(took >= 320 && took <= 350, "suspected " + took + " ms after the last heartbeat");
+    }
+
+    @Test
+    void aMemberCutOffFromBothOthersSuspectsThemTogetherThoughTheirTimeoutsDiffer() {
+        // This node is last in the view: it coordinates only without both others, so only a suspicion naming both
+        // is raised. a's heartbeats came every 200 ms (timeout 320), b's every 50 (125): b is due long before a and,
+        // throttled one by one, the two fell out of step and were never raised together (stop 13's CI run).
+        Rig r = new Rig(true);
+        r.run(60_000, true, 200);
+        assertEquals(320, r.h.timeoutMsOf(r.a));
+        assertEquals(125, r.h.timeoutMsOf(r.b));
+        long cutMs = r.clock.get() / MS;
+        for (long i = 1; i <= 2_000; i++) { // both silent (no beats from a or b): this node is cut off
+            long now = r.clock.addAndGet(MS);
+            if (i == 25) {
+                // a's last heartbeat came half a check interval after b's: a falls due between b's re-raises.
+                r.h.up(r.fromA);
+                cutMs = now / MS;
+            }
+            if (now / MS % 4 == 0) {
+                r.watch.recordTick(now);
+            }
+            if (now / MS % 25 == 0) {
+                r.h.check(now);
+            }
+        }
+        assertTrue(!r.raised.isEmpty(), "no suspicion raised in 2 s of silence from both others");
+        assertEquals(java.util.Set.of(r.a, r.b), r.raised.get(0));
+        long took = r.suspectedAtMs.get(0) - cutMs;
+        assertTrue(took <= 400, "both suspected together only " + took + " ms after the cut");
     }
 
     @Test

@@ -212,6 +212,15 @@ public final class Controller {
         return Cibs.stonithEnabled(cib) && WatchdogFencing.rawMs(cib) != 0;
     }
 
+    /**
+     * How long after losing a node the quorate side counts it self-fenced (stonith-watchdog-timeout as this
+     * node reads it; negative: twice the watchdog timeout): 0 when watchdog fencing is off or the setting is
+     * refused here.
+     */
+    public long watchdogFencingTimeoutMs() {
+        return WatchdogFencing.timeoutMs(cib, self, config.watchdogTimeoutMs());
+    }
+
     /** What is wrong with stonith-watchdog-timeout for this node's watchdog (Pacemaker's rules), or null. */
     public String watchdogProblem() {
         return WatchdogFencing.problem(cib, self, config.watchdogTimeoutMs());

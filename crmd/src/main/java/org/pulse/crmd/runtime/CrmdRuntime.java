@@ -315,6 +315,8 @@ public final class CrmdRuntime implements AutoCloseable {
             long t0 = System.nanoTime();
             watchdog = new WatchdogFeeder(config.watchdog(), config.watchdogTimeoutMs(), log, events::execute,
                     () -> published, () -> (System.nanoTime() - t0) / 1_000_000);
+            Messenger m = messenger;
+            watchdog.watchPeers(m::freshestPeerAgeMs);
             watchdog.start();
             if (!config.sbdDevices().isEmpty()) {
                 sbd = new SbdWatcher(config.sbdDevices(), config.node(), config.watchdogTimeoutMs(), log, watchdog);
@@ -603,7 +605,8 @@ public final class CrmdRuntime implements AutoCloseable {
             startedTransitions.clear(); // no longer DC: those transitions end unrecorded (history says "unfinished")
         }
         if (watchdog != null) {
-            published = new WatchdogFeeder.ControllerState(controller.quorate(), controller.watchdogFencingInUse());
+            published = new WatchdogFeeder.ControllerState(controller.quorate(), controller.watchdogFencingInUse(),
+                    controller.watchdogFencingTimeoutMs());
         }
         String problem = controller.watchdogProblem();
         if (problem != null && !problem.equals(lastWatchdogProblem)) {

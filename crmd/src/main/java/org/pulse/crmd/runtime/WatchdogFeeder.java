@@ -27,12 +27,16 @@ import org.slf4j.Logger;
  * observes and writes.
  */
 final class WatchdogFeeder implements AutoCloseable {
-    /** What the supervisor saw at one check. {@code quorate} null: not known (no view yet, joining). */
+    /**
+     * What the supervisor saw at one check. {@code quorate} null: not known (no view yet, joining).
+     * {@code peersUnheardMs}: how long since this node heard any other member of its view (-1: no other
+     * member, or not known); {@code watchdogFencingMs}: stonith-watchdog-timeout in effect (0: off).
+     */
     record Health(long nowMs, long lastLoopAnswerMs, boolean watchdogFencing, Boolean quorate, boolean everQuorate,
-            String selfFenceReason, int disksConfigured, int disksReadable) {
+            String selfFenceReason, int disksConfigured, int disksReadable, long peersUnheardMs, long watchdogFencingMs) {
         Health(long nowMs, long lastLoopAnswerMs, boolean watchdogFencing, Boolean quorate, boolean everQuorate,
                 String selfFenceReason) {
-            this(nowMs, lastLoopAnswerMs, watchdogFencing, quorate, everQuorate, selfFenceReason, 0, 0);
+            this(nowMs, lastLoopAnswerMs, watchdogFencing, quorate, everQuorate, selfFenceReason, 0, 0, -1, 0);
         }
     }
 
@@ -61,6 +65,18 @@ final class WatchdogFeeder implements AutoCloseable {
             return new Verdict(false, true, "only " + h.disksReadable() + " of " + h.disksConfigured()
                     + " poison-pill disks are readable and this partition lost quorum");
         }
+        long unheardLimitMs = unheardLimitMs(h.watchdogFencingMs(), timeoutMs);
+        if (h.watchdogFencing() && Boolean.TRUE.equals(h.quorate()) && unheardLimitMs > 0
+                && h.peersUnheardMs() > unheardLimitMs) {
+            // The view says quorate, but none of its other members has been heard for that long: this node is cut
+            // off and its membership has not noticed (stop 13's CI run: a cut-off member kept its old view for
+            // minutes). The quorate side counts it fenced stonith-watchdog-timeout after losing it, so the
+            // evidence, not the view, decides. Not for good: hearing them again resumes the feeding.
+            return new Verdict(false, false, "no other member of this node's view heard for " + h.peersUnheardMs()
+                    + " ms (more than " + unheardLimitMs + " ms) although the view counts this partition quorate:"
+                    + " this node is cut off, and the others count it fenced stonith-watchdog-timeout ("
+                    + h.watchdogFencingMs() + " ms) after losing it");
+        }
         long silentMs = h.nowMs() - h.lastLoopAnswerMs();
         if (silentMs > timeoutMs / 2) {
             return new Verdict(false, false, "crmd's event loop has not answered for " + silentMs + " ms");
@@ -68,8 +84,32 @@ final class WatchdogFeeder implements AutoCloseable {
         return new Verdict(true, false, "healthy");
     }
 
+    /**
+     * How long this node may go without hearing any other member of its (quorate) view before it stops
+     * feeding, with watchdog fencing of {@code watchdogFencingMs} (0: off, and no limit: returns 0). Safe:
+     * cut off at T, the others lose it at T or later and count it fenced at that + watchdogFencingMs; it
+     * feeds last at T + limit + one period and is reset a watchdog timeout after, so limit + period +
+     * timeout must stay below watchdogFencingMs; half the room is taken, so a node that merely missed the
+     * others for a moment (a busy machine) stops feeding only long after the membership would have acted.
+     */
+    static long unheardLimitMs(long watchdogFencingMs, long timeoutMs) {
+        if (watchdogFencingMs <= 0) {
+            return 0;
+        }
+        long periodMs = periodMs(timeoutMs);
+        return Math.max(periodMs, (watchdogFencingMs - timeoutMs - periodMs) / 2);
+    }
+
+    /** How often the device is fed: five times per timeout. */
+    static long periodMs(long timeoutMs) {
+        return Math.max(10, timeoutMs / 5);
+    }
+
     /** What the runtime publishes after each event (read on the feeder thread). */
-    record ControllerState(Boolean quorate, boolean watchdogFencing) {
+    record ControllerState(Boolean quorate, boolean watchdogFencing, long watchdogFencingMs) {
+        ControllerState(Boolean quorate, boolean watchdogFencing) {
+            this(quorate, watchdogFencing, 0);
+        }
     }
 
     private final Path device;
@@ -84,6 +124,7 @@ final class WatchdogFeeder implements AutoCloseable {
     private boolean everQuorate;
     private volatile java.util.function.IntSupplier disksReadable = () -> 0;
     private volatile int disksConfigured;
+    private volatile LongSupplier peersUnheardMs = () -> -1;
     private String forGood;
     private boolean lastFed = true;
     private OutputStream out;
@@ -116,7 +157,7 @@ final class WatchdogFeeder implements AutoCloseable {
                     + " modprobe softdog), or for tests start pulse-watchdog-sim on that path, or remove the"
                     + " watchdog line from the node config");
         }
-        long periodMs = Math.max(10, timeoutMs / 5);
+        long periodMs = periodMs(timeoutMs);
         ticker.execute(this::open);
         ticker.scheduleAtFixedRate(this::tick, periodMs, periodMs, TimeUnit.MILLISECONDS);
         log.info("watchdog {}: armed, timeout {} ms, fed every {} ms while crmd answers (and, with watchdog"
@@ -127,6 +168,14 @@ final class WatchdogFeeder implements AutoCloseable {
     void watchDisks(int configured, java.util.function.IntSupplier readable) {
         disksReadable = readable;
         disksConfigured = configured;
+    }
+
+    /**
+     * How long ago this node last heard any other member of its view (-1: no other member, or not known),
+     * read at each check (see {@link #unheardLimitMs}).
+     */
+    void watchPeers(LongSupplier freshestPeerAgeMs) {
+        peersUnheardMs = freshestPeerAgeMs;
     }
 
     /** Never feed again: the node is reset within the timeout (no-quorum-policy=suicide, fenced by the DC). */
@@ -155,7 +204,7 @@ final class WatchdogFeeder implements AutoCloseable {
         }
         Verdict v = judge(new Health(clockMs.getAsLong(), lastLoopAnswerMs, s != null && s.watchdogFencing(),
                 s == null ? null : s.quorate(), everQuorate, selfFenceReason, disksConfigured,
-                disksReadable.getAsInt()), timeoutMs);
+                disksReadable.getAsInt(), peersUnheardMs.getAsLong(), s == null ? 0 : s.watchdogFencingMs()), timeoutMs);
         // Logged when feeding stops or starts again, not at every tick of a hang.
         if (v.feed() != lastFed || v.forGood()) {
             if (v.feed()) {

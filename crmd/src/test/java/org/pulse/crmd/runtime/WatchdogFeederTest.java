@@ -42,6 +42,36 @@ class WatchdogFeederTest {
         assertTrue(!suicide.feed() && suicide.forGood() && suicide.why().contains("suicide"));
     }
 
+    static WatchdogFeeder.Verdict cutOff(long peersUnheardMs, boolean wdFencing, long watchdogFencingMs) {
+        return WatchdogFeeder.judge(new WatchdogFeeder.Health(10_000, 10_000, wdFencing, true, true, null, 0, 0,
+                peersUnheardMs, watchdogFencingMs), 2_000);
+    }
+
+    @Test
+    void aQuorateViewWhoseOtherMembersAreNotHeardStopsTheFeeding() {
+        // watchdog 2 s, stonith-watchdog-timeout 5 s (WatchdogFencingLabTest's settings): fed every 400 ms, so at
+        // most (5000 - 2000 - 400) / 2 = 1300 ms without hearing anyone.
+        assertEquals(1_300, WatchdogFeeder.unheardLimitMs(5_000, 2_000));
+        assertTrue(cutOff(1_300, true, 5_000).feed(), "heard within the limit");
+        WatchdogFeeder.Verdict cut = cutOff(1_301, true, 5_000);
+        assertFalse(cut.feed(), "cut off although the view says quorate");
+        assertFalse(cut.forGood(), "hearing the others again resumes the feeding");
+        assertTrue(cut.why().contains("cut off"), cut.why());
+        assertFalse(cutOff(Long.MAX_VALUE, true, 5_000).feed(), "never heard any other member of the view");
+        assertTrue(cutOff(1_000_000, false, 0).feed(), "no watchdog fencing: the cluster fences with devices");
+        assertTrue(cutOff(-1, true, 5_000).feed(), "alone in its view (nobody to hear), or not known");
+        // Safe for every setting Pacemaker accepts with room for a feeding period: the node is reset before the
+        // quorate side counts it fenced (cut at 0, lost at 0 at the earliest).
+        for (long wdt : new long[] {1_000, 2_000, 5_000, 10_000}) {
+            for (long swt = wdt + 3 * WatchdogFeeder.periodMs(wdt); swt <= 6 * wdt; swt += 250) {
+                long limit = WatchdogFeeder.unheardLimitMs(swt, wdt);
+                long resetAtMs = limit + WatchdogFeeder.periodMs(wdt) + wdt;
+                assertTrue(resetAtMs < swt, "watchdog " + wdt + " ms, stonith-watchdog-timeout " + swt + " ms: reset at "
+                        + resetAtMs + " ms");
+            }
+        }
+    }
+
     @Test
     void feedsWhileTheLoopAnswersStopsWhenItHangsAndDisarmsOnACleanStop(@TempDir Path dir) throws Exception {
         Path device = Files.createFile(dir.resolve("watchdog"));

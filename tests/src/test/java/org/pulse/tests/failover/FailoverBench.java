@@ -88,6 +88,7 @@ public final class FailoverBench {
         boolean noGuard = false;
         long restartSoakS = 600;
         long restartEveryS = 30;
+        long steadyS = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -137,12 +138,16 @@ public final class FailoverBench {
                 case "--failure-detection-ms":
                     fdMs = Long.parseLong(args[++i]);
                     break;
+                case "--steady-s":
+                    steadyS = Long.parseLong(args[++i]);
+                    break;
                 default:
                     System.err.println("usage: bench/failover [--quick] [--trials N] [--moves N] [--soak-s S]"
                             + " [--failure-detection-ms D] [--ipmi-trials N (default: --trials; 0: no IPMI case)]"
                             + " [--only-ipmi] [--soak-load] [--restart-soak-s S] [--restart-every-s S] [--no-guard]"
                             + " [--watchdog-trials N (default: --trials; 0: no watchdog case)] [--only-watchdog]"
-                            + " [--sbd-trials N (default: --trials; 0: no poison-pill case)] [--only-sbd]");
+                            + " [--sbd-trials N (default: --trials; 0: no poison-pill case)] [--only-sbd]"
+                            + " [--steady-s S (kill trials start after S s of normal running; 0: back to back)]");
                     System.exit(2);
             }
         }
@@ -175,14 +180,15 @@ public final class FailoverBench {
                 + " --soak-s " + soakS + " --failure-detection-ms " + fdMs + " --ipmi-trials " + ipmiTrials
                 + (onlyIpmi ? " --only-ipmi" : "") + (soakLoad ? " --soak-load" : "") + " --restart-soak-s " + restartSoakS
                 + " --restart-every-s " + restartEveryS + (noGuard ? " --no-guard" : "") + " --watchdog-trials " + watchdogTrials
-                + (onlyWatchdog ? " --only-watchdog" : "") + " --sbd-trials " + sbdTrials + (onlySbd ? " --only-sbd" : "");
+                + (onlyWatchdog ? " --only-watchdog" : "") + " --sbd-trials " + sbdTrials + (onlySbd ? " --only-sbd" : "")
+                + " --steady-s " + steadyS;
         if (restartSoakS > 0 && restartEveryS < 10) {
             System.err.println("--restart-every-s " + restartEveryS + " leaves no time to fence, reboot and rejoin: use 10 or more");
             System.exit(2);
         }
         if (!onlyWatchdog && !onlySbd) {
             runMainLab(repo, trials, moves, soakS, fdMs, ipmiTrials, onlyIpmi, cmd, soakLoad, noGuard, restartSoakS,
-                    restartEveryS);
+                    restartEveryS, steadyS);
         }
         if (watchdogTrials > 0 && !onlyIpmi) {
             // (g) in a lab of its own, after the others (see WatchdogBench).
@@ -216,8 +222,8 @@ public final class FailoverBench {
     }
 
     private static void runMainLab(Path repo, int trials, int moves, long soakS, long fdMs, int ipmiTrials,
-            boolean onlyIpmi, String cmd, boolean soakLoad, boolean noGuard, long restartSoakS, long restartEveryS)
-            throws Exception {
+            boolean onlyIpmi, String cmd, boolean soakLoad, boolean noGuard, long restartSoakS, long restartEveryS,
+            long steadyS) throws Exception {
         try (NetnsLab lab = NetnsLab.create(FailoverLab.NODES)) {
             FailoverLab cluster = FailoverLab.start(lab, repo, fdMs, noGuard ? "-D" + NO_GUARD_PROPERTY + "=true" : "");
             BmcLab bmcs = null;
@@ -230,6 +236,7 @@ public final class FailoverBench {
                 bench.soakLoad = soakLoad;
                 bench.restartSoakS = onlyIpmi ? 0 : restartSoakS;
                 bench.restartEveryS = restartEveryS;
+                bench.steadyMs = steadyS * 1000;
                 bench.run(onlyIpmi ? 0 : trials, onlyIpmi ? 0 : moves, onlyIpmi ? 0 : soakS, fdMs, ipmiTrials, cmd);
             } finally {
                 stopLoad(load);
@@ -247,6 +254,14 @@ public final class FailoverBench {
     boolean soakLoad;
     long restartSoakS;
     long restartEveryS = 30;
+    /**
+     * --steady-s: how long a kill trial waits once the service settled, so each failure strikes a cluster
+     * that has run normally that long rather than one still busy with the previous trial's failover and
+     * the fenced node's restart (0: 500 ms, back to back, as before). It matters because failure detection
+     * adapts: a member whose heartbeats came late during that work is given up to the ceiling (320 ms at
+     * D = 500), forgotten with a 10 s half-life.
+     */
+    long steadyMs;
 
     /**
      * One busy loop per core, each its own process outside the lab (another workload on the same
@@ -400,11 +415,11 @@ public final class FailoverBench {
                 "failover trials=%d median_ms=%d max_ms=%d group_median_ms=%d move_median_ms=%d false_failovers=%d"
                         + " false_fences=%d restarts=%d restart_vip_median_ms=%d restart_vip_max_ms=%d"
                         + " ipmi_trials=%d ipmi_median_ms=%d ipmi_fence_median_ms=%d fencing=on soak_load=%s detection_ms=%d"
-                        + " guard=%s load=%s",
+                        + " guard=%s steady_s=%d load=%s",
                 a.size(), median(a), max(a), median(b), median(move), soak[0] + soak[1] + extraFencings + restart[1],
                 falseFences, restart[0], median(f), max(f), e.size(), median(e), median(ipmiFenceMs),
                 soakLoad ? "on" : "off", fdMs, cluster.extraJavaOpts.contains(NO_GUARD_PROPERTY) ? "off" : "on",
-                loadAverage().replace(' ', '/')));
+                steadyMs / 1000, loadAverage().replace(' ', '/')));
     }
 
     /** (b): the VIP + Filesystem + httpd group on a shared disk. */
@@ -563,7 +578,7 @@ public final class FailoverBench {
                 if (on == null) {
                     throw new IllegalStateException("trial " + t + ": the service did not settle; logs " + cluster.logs());
                 }
-                Thread.sleep(500);
+                Thread.sleep(Math.max(500, steadyMs));
                 int victim = cluster.index(on);
                 ledger.killed(victim);
                 double[] k = cluster.powerOff(victim);

@@ -22,6 +22,7 @@ final class GraphBuilder {
      * early, while one big loop body would run interpreted until on-stack replacement.
      */
     static Transition build(Cluster c, Assignment asg, Planner p) {
+        List<Act> kept = new ArrayList<>();
         for (Act a : p.acts) {
             if (a.runnable) {
                 a.id = kept.size();

@@ -876,12 +876,13 @@ final class Assignment {
         }
         if (!c.quorumAllowsStarts() && !requiresNothing(u)) {
             String p = c.options().noQuorumPolicy();
-            if ("freeze".equals(p)) {
-                return unitCurrentNode(u) != null;
+            if ("freeze".equals(p) && unitCurrentNode(u) != null) {
+                return true;
             }
-            if ("stop".equals(p) && u.kind != Rsc.Kind.CLONE && u.cloneAncestor() == null) {
-                // placed as usual (it still takes its node's share); its start cannot run without
-                // quorum, so where it runs it stops (Planner.stopIfStartWouldBeBlocked). Clone
+            if (("stop".equals(p) || "freeze".equals(p)) && u.kind != Rsc.Kind.CLONE && u.cloneAncestor() == null) {
+                // placed as usual (it still takes its node's share, and its utilization counts
+                // there); its start cannot run without quorum, so where it runs it stops (stop:
+                // Planner.stopIfStartWouldBeBlocked) and where it does not it stays down. Clone
                 // instances stay unplaced: their promotion would need the same treatment
                 // (TODO in Promotion before they can follow)
                 return true;

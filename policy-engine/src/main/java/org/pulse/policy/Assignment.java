@@ -876,7 +876,9 @@ final class Assignment {
         }
         if (!c.quorumAllowsStarts() && !requiresNothing(u)) {
             String p = c.options().noQuorumPolicy();
-            if ("freeze".equals(p) && unitCurrentNode(u) != null) {
+            if ("freeze".equals(p)) {
+                // placed as usual, clone instances too (Pacemaker's assignment ignores quorum):
+                // what is active may stay or move, what is not cannot start (Planner.runnability)
                 return true;
             }
             if (("stop".equals(p) || "freeze".equals(p)) && u.kind != Rsc.Kind.CLONE && u.cloneAncestor() == null) {

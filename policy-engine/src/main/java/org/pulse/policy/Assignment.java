@@ -881,11 +881,14 @@ final class Assignment {
         if (!c.quorumAllowsStarts() && !requiresNothing(u)) {
             String p = c.options().noQuorumPolicy();
             if ("freeze".equals(p)) {
-                return unitCurrentNode(u) != null;
+                // placed as usual, clone instances too (Pacemaker's assignment ignores quorum):
+                // what is active may stay or move, what is not cannot start (Planner.runnability)
+                return true;
             }
-            if ("stop".equals(p) && u.kind != Rsc.Kind.CLONE && u.cloneAncestor() == null) {
-                // placed as usual (it still takes its node's share); its start cannot run without
-                // quorum, so where it runs it stops (Planner.stopIfStartWouldBeBlocked). Clone
+            if (("stop".equals(p) || "freeze".equals(p)) && u.kind != Rsc.Kind.CLONE && u.cloneAncestor() == null) {
+                // placed as usual (it still takes its node's share, and its utilization counts
+                // there); its start cannot run without quorum, so where it runs it stops (stop:
+                // Planner.stopIfStartWouldBeBlocked) and where it does not it stays down. Clone
                 // instances stay unplaced: their promotion would need the same treatment
                 // (TODO in Promotion before they can follow)
                 return true;
@@ -1104,11 +1107,18 @@ final class Assignment {
         return most;
     }
 
-    /** A clone instance may not go where the clone already has clone-node-max instances. */
+    /**
+     * A clone instance may not go where the clone already has clone-node-max instances, nor
+     * where the clone's own score is negative (Pacemaker checks the clone's node weight, not the
+     * instance's: an instance's stickiness does not keep it on such a node).
+     */
     private static boolean cloneNodeFull(Rsc u, SNode n) {
         Rsc clone = u.parent;
         if (clone == null || clone.kind != Rsc.Kind.CLONE) {
             return false;
+        }
+        if (clone.scores != null && clone.scores.get(n) < 0) {
+            return true;
         }
         int here = 0;
         for (Rsc inst : clone.children) {

@@ -106,7 +106,8 @@ final class GraphBuilder {
         List<String> end = new ArrayList<>(1);
         boolean acted = false;
         Act st = r.assigned == null ? null : p.find(r, "start", r.assigned);
-        boolean starts = st != null && st.runnable && !(loadBlocked.contains(r.assigned) && !r.utilization.isEmpty());
+        boolean starts = st != null && st.runnable && !p.neverReady.contains(st)
+                && !(loadBlocked.contains(r.assigned) && !r.utilization.isEmpty());
         for (SNode n : r.runningOn) {
             Act sp = p.find(r, "stop", n);
             Act fence = p.fencing.get(n);
@@ -115,7 +116,7 @@ final class GraphBuilder {
                 acted = true;
                 continue;
             }
-            if (sp == null || !sp.runnable) {
+            if (sp == null || !sp.runnable || p.neverReady.contains(sp)) {
                 if (n != r.assigned || !starts) {
                     end.add(n.name);
                 }
@@ -194,7 +195,7 @@ final class GraphBuilder {
     }
 
     static String nodeState(SNode n) {
-        if (n.unclean) {
+        if (n.unclean && !n.uncleanForDecision) {
             return "unclean";
         }
         if (n.pending) {

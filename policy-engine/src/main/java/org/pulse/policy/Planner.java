@@ -40,6 +40,13 @@ final class Planner {
     /** Each resource's probes, so its start can wait for them without a look-up per node. */
     private final Map<Rsc, List<Act>> probes = new HashMap<>();
 
+    /**
+     * Starts that stay in the graph but never become ready: they wait for a needed action that
+     * cannot run (Pacemaker keeps such an input when its ordering is not optional), so the
+     * resource does not start there (see {@link #antiColocationWaits}).
+     */
+    final java.util.Set<Act> neverReady = new java.util.HashSet<>();
+
     /** "first then then" on starts (and, when symmetrical, reversed on stops). */
     record Edge(Rsc first, Rsc then, boolean mandatory, boolean symmetrical, String firstAction,
                 String thenAction, String id) {
@@ -68,11 +75,13 @@ final class Planner {
         p.propagateRestarts();
         p.shutdowns();
         p.runnability();
+        p.antiColocationWaits();
         p.blockShutdownsBehindStuckResources();
         p.stoppedRoleMonitors();
         p.migrations();
         p.notifications();
         p.orderings();
+        p.propagateNeverReady();
         return p;
     }
 
@@ -1277,6 +1286,114 @@ final class Planner {
     }
 
     /**
+     * Pacemaker orders the two sides of a -INFINITY colocation (without roles): each one's
+     * start waits for the other's stop, an ordering that only applies between actions on the
+     * same node, or when one side is a group or clone (whose stopped pseudo action has no
+     * node). Unlike a mandatory order it does not make the start unrunnable when that stop
+     * cannot run: the start stays in the graph, waiting for ever, so the resource ends stopped.
+     */
+    private void antiColocationWaits() {
+        for (Colocation col : s.colocations) {
+            if (col.score() > -Scores.INFINITY || col.nodeAttribute() != null && !"#uname".equals(col.nodeAttribute())
+                    || !plainRole(col.dependentRole()) || !plainRole(col.primaryRole())) {
+                continue;
+            }
+            waitForStops(col.dependent(), col.primary());
+            waitForStops(col.primary(), col.dependent());
+        }
+        for (Edge e : edges) {
+            if (e.mandatory() && "start".equals(e.firstAction()) && "start".equals(e.thenAction())
+                    && e.first().kind == Rsc.Kind.CLONE && !(e.then().kind == Rsc.Kind.CLONE && e.then().interleave)
+                    && cloneRunningNeverDone(e.first())) {
+                for (Rsc p : e.then().primitives()) {
+                    for (Act start : p.acts) {
+                        if ("start".equals(start.op) && start.runnable) {
+                            neverReady.add(start);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A clone's "running" pseudo action is needed when an instance is to start, and can run
+     * only when at least one instance's start can: with none able to (an unmanaged instance to
+     * be recovered), what is ordered after the clone's start waits for it for ever, although
+     * the clone, already active, does not make that start unrunnable.
+     */
+    private boolean cloneRunningNeverDone(Rsc clone) {
+        boolean needed = false;
+        for (Rsc p : clone.primitives()) {
+            // a failed instance nobody may manage is to be recovered, and that start cannot run
+            needed |= p.failed && !p.managed && !p.runningOn.isEmpty();
+            for (Act a : p.acts) {
+                if ("start".equals(a.op)) {
+                    if (a.runnable) {
+                        return false;
+                    }
+                    needed = true;
+                }
+            }
+        }
+        return needed;
+    }
+
+    private static boolean plainRole(Role r) {
+        return r == null || r == Role.UNKNOWN || r == Role.STARTED;
+    }
+
+    private void waitForStops(Rsc starting, Rsc stopping) {
+        boolean noNode = !stopping.isPrimitive();
+        for (Rsc sp : stopping.primitives()) {
+            for (Act stop : sp.acts) {
+                if (!"stop".equals(stop.op) || stop.runnable || stop.pseudo) {
+                    continue;
+                }
+                for (Rsc st : starting.primitives()) {
+                    for (Act start : st.acts) {
+                        if ("start".equals(start.op) && start.runnable && (noNode || start.node == stop.node)) {
+                            neverReady.add(start);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * An action that can run but waits for one that cannot (a stop behind the stop of what
+     * runs on an unclean node nobody may fence) stays in the graph and is never ready; so is
+     * whatever waits for such an action (its monitor, what is ordered after it).
+     */
+    private void propagateNeverReady() {
+        for (Act a : acts) {
+            if (a.runnable && !a.pseudo) {
+                for (Act in : a.inputs) {
+                    if (!in.runnable) {
+                        neverReady.add(a);
+                        break;
+                    }
+                }
+            }
+        }
+        boolean changed = !neverReady.isEmpty();
+        while (changed) {
+            changed = false;
+            for (Act a : acts) {
+                if (a.runnable && !neverReady.contains(a)) {
+                    for (Act in : a.inputs) {
+                        if (neverReady.contains(in)) {
+                            changed |= neverReady.add(a);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A stop that must wait for another resource's stop (the reverse of a symmetrical mandatory
      * "A then B", a group's member order, or an explicit stop-then-stop order) cannot run when
      * that stop cannot: a blocked resource (failed, on-fail=block or a stop failure nobody can
@@ -1515,6 +1632,29 @@ final class Planner {
     }
 
     /** Will this resource (every member, for a group) be active once the transition has run? */
+    /** Resources whose orderings orderedAfterWhatWillNotRun is following (orderings may form a cycle). */
+    private final java.util.Set<Rsc> followingOrders = new java.util.HashSet<>();
+
+    /** Is r (or its group or clone) ordered, mandatory start then start, after something that will not run? */
+    private boolean orderedAfterWhatWillNotRun(Rsc r) {
+        if (!followingOrders.add(r)) {
+            return false;
+        }
+        try {
+            for (Rsc x = r; x != null; x = x.parent) {
+                for (Edge e : edgesByThen.getOrDefault(x, List.of())) {
+                    if (e.mandatory() && "start".equals(e.firstAction()) && "start".equals(e.thenAction())
+                            && !willRun(e.first())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } finally {
+            followingOrders.remove(r);
+        }
+    }
+
     boolean willRun(Rsc r) {
         if (r.kind == Rsc.Kind.CLONE) {
             // a clone is up when enough of its instances are (clone-min, at least one)
@@ -1533,8 +1673,9 @@ final class Planner {
         }
         for (Rsc p : ps) {
             // a blocked resource's start can never run, even where it is active; one merely
-            // unmanaged counts as running where it is
-            if (endNode(p) == null || p.blocked) {
+            // unmanaged counts as running where it is, unless what it is ordered after will not
+            // run (it is left where it is, but its start, which what follows it needs, cannot)
+            if (endNode(p) == null || p.blocked || (!p.managed && orderedAfterWhatWillNotRun(p))) {
                 return false;
             }
         }

@@ -26,6 +26,11 @@ final class SNode {
     boolean expectedUp;
     boolean hasState;
     String uncleanReason;
+    /**
+     * Made unclean by a decision (a lost ticket's loss-policy=fence), not by its state: the
+     * status shown before and, unless fenced, after the transition is its unpacked one.
+     */
+    boolean uncleanForDecision;
     /** Resources assigned here so far (ties between equal scores go to the emptier node). */
     int assignedCount;
     /** Position in the node list sorted by name (natural order): the last tie-breaker. */

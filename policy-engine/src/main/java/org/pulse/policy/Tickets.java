@@ -85,8 +85,13 @@ final class Tickets {
                                 p.ticketBan = why;
                                 for (SNode n : p.runningOn) {
                                     if (!n.unclean) {
+                                        // still a member of the partition (it stays
+                                        // online until fenced), so it may be fenced
+                                        // without quorum, as Pacemaker's pe_can_fence allows;
+                                        // unclean for this decision only: the cluster's
+                                        // state (unpacked again) shows it as it was
                                         n.unclean = true;
-                                        n.online = false;
+                                        n.uncleanForDecision = true;
                                         n.uncleanReason = why;
                                     }
                                 }

@@ -836,7 +836,9 @@ final class Planner {
     private void keepRunning(Rsc r, SNode n) {
         Rsc.NodeHistory h = r.history.get(n);
         for (OpConfig op : r.ops) {
-            if (!isRecurringMonitorFor(op, r)) {
+            if (!isRecurringMonitorFor(op, r) || stopsForNoQuorum(r)) {
+                // a resource no-quorum-policy=stop is stopping gets no new monitor where it runs: its stop,
+                // even one that waits for ever, is all Pacemaker schedules for it
                 continue;
             }
             org.pulse.cib.model.LrmOp active = h == null ? null : h.recurring.get("monitor_" + op.intervalMs());
@@ -1484,9 +1486,14 @@ final class Planner {
      * primary will not be there, it is stopped (Pacemaker's implied start becomes required and
      * unrunnable). An asymmetrical order only gates new starts: what already runs stays.
      */
+    /** Whether no-quorum-policy=stop stops r: it needs quorum and the partition has none. */
+    private boolean stopsForNoQuorum(Rsc r) {
+        return !c.quorumAllowsStarts() && "stop".equals(c.options().noQuorumPolicy()) && !r.requiresNothing;
+    }
+
     private boolean stopIfStartWouldBeBlocked(Rsc r) {
         Act implied = new Act("start", r, r.assigned, 0, null);   // never added: only asked
-        if (!c.quorumAllowsStarts() && "stop".equals(c.options().noQuorumPolicy()) && !r.requiresNothing) {
+        if (stopsForNoQuorum(r)) {
             // no-quorum-policy=stop: what needs quorum may not stay up without it
             unrunnable(implied, "no quorum (no-quorum-policy=stop)");
         }

@@ -58,6 +58,14 @@ public final class Controller {
     private Instant startedAt;
     /** Whether this node already reacted to a report of its own fencing (once is enough). */
     private boolean reactedToOwnFencing;
+    /** The fence history last received (null: none yet): an entry not in it is news. */
+    private List<FenceEvent> previousFenceHistory;
+    /**
+     * In the first history a node receives, its own fencing counts only this long after it started: the
+     * time is the DC's clock, and a node restarted within a clock skew of its fencing must not take its
+     * earlier life's fencing for news.
+     */
+    static final long OWN_FENCING_CLOCK_MARGIN_MS = 10_000;
     /** A dampened attribute value waiting to be stable for its delay (attrd_updater -d). */
     private record Dampened(String node, String name, String value, long dampenMs) {
     }
@@ -287,8 +295,11 @@ public final class Controller {
         }
         FenceEvent own = null;
         for (FenceEvent e : fenceHistory) {
-            if (e.target().equals(self) && FenceEvent.SUCCESS.equals(e.result()) && !"on".equals(e.action())
-                    && e.atEpochMs() >= startedAt.toEpochMilli()) {
+            // News: an entry the last history did not have (this node was a member when it was fenced), or, in
+            // the first history, one clearly after this node started (it rejoined alive after a device lied).
+            boolean news = previousFenceHistory != null ? !previousFenceHistory.contains(e)
+                    : e.atEpochMs() >= startedAt.toEpochMilli() + OWN_FENCING_CLOCK_MARGIN_MS;
+            if (news && e.target().equals(self) && FenceEvent.SUCCESS.equals(e.result()) && !"on".equals(e.action())) {
                 own = e;
             }
         }
@@ -588,6 +599,7 @@ public final class Controller {
                 if (fromMyDc(from, h.viewId())) {
                     fenceHistory = h.events();
                     reactToOwnFencing();
+                    previousFenceHistory = fenceHistory;
                 }
             };
             // what members send their DC

@@ -40,8 +40,18 @@ class FenceReactionTest {
         MiniCluster p = new MiniCluster(List.of("a", "b", "c"), ControllerTest.cib(ControllerTest.DUMMY + ControllerTest.FENCE,
                 "<nvpair id=\"o-fr\" name=\"fence-reaction\" value=\"panic\"/>"), new PolicyEngineScheduler());
         p.view("v1", List.of("a", "b", "c"));
-        List<Effect> panic = tell(p, "c", fenced("c", p.now.toEpochMilli()));
+        assertTrue(tell(p, "c", fenced("c", p.now.toEpochMilli() + 1_000)).stream().noneMatch(FenceReactionTest::reacts),
+                "in the first history, a fencing within the clock margin of this node's start is an earlier life");
+        List<Effect> panic = tell(p, "c", fenced("c", p.now.toEpochMilli() + 2_000));
         assertTrue(panic.stream().anyMatch(f -> f instanceof Effect.SelfFence), "fence-reaction=panic: " + panic);
+
+        // A node that rejoins alive after a device lied: its first history holds its fencing, well after its start.
+        MiniCluster r = new MiniCluster(List.of("a", "b", "c"), ControllerTest.cib(ControllerTest.DUMMY + ControllerTest.FENCE, ""),
+                new PolicyEngineScheduler());
+        r.view("v1", List.of("a", "b", "c"));
+        long late = r.now.toEpochMilli() + Controller.OWN_FENCING_CLOCK_MARGIN_MS;
+        assertTrue(tell(r, "b", fenced("b", late)).stream().anyMatch(f -> f instanceof Effect.StopForGood),
+                "fenced after this node started, first history");
     }
 
     static boolean reacts(Effect f) {

@@ -19,6 +19,12 @@ final class IsoDates {
     private IsoDates() {
     }
 
+    /**
+     * The instant written, or null when it is not one of these forms or names no real time (31 April, hour 25):
+     * Pacemaker cannot read such a date, so a rule with it never holds. The validator refuses those
+     * (RuleChecks.calendarProblem), but a CIB stored before, or read with --cib-file, reaches the engine
+     * unchecked, and it must not throw there.
+     */
     static Instant parse(String text) {
         if (text == null) {
             return null;
@@ -27,6 +33,14 @@ final class IsoDates {
         if (!m.matches()) {
             return null;
         }
+        try {
+            return instant(m);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static Instant instant(Matcher m) {
         int year = Integer.parseInt(m.group(1));
         LocalDate d;
         if (m.group(2) != null) {

@@ -1,5 +1,8 @@
 package org.pulse.bench;
 
+import static org.pulse.bench.LocalCluster.load;
+import static org.pulse.bench.LocalCluster.runningOn;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -183,20 +186,6 @@ public final class RuntimeBench {
         return xml != null && xml.matches("(?s).*<node_state [^>]*uname=\"" + fenced + "\"[^>]*expected=\"down\".*");
     }
 
-    private static String runningOn(LocalCluster c, int node, String rsc) {
-        String text = FailoverAdmin.str(c.status(node), "text");
-        if (text == null) {
-            return null;
-        }
-        for (String line : text.split("\n")) {
-            String l = line.strip();
-            if (l.startsWith(rsc + ": Started ")) {
-                return l.substring((rsc + ": Started ").length()).split("[ ,(]")[0];
-            }
-        }
-        return null;
-    }
-
     /** One admin connection for many requests (crmd serves request lines on a connection until it closes). */
     private static final class KeptConnection implements AutoCloseable {
         private final java.nio.channels.SocketChannel ch;
@@ -222,16 +211,6 @@ public final class RuntimeBench {
         @Override
         public void close() throws java.io.IOException {
             ch.close();
-        }
-    }
-
-    /** The 1, 5 and 15 minute load averages: every timing figure says what the machine was doing. */
-    static String load() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (java.io.IOException e) {
-            return "(unreadable)";
         }
     }
 

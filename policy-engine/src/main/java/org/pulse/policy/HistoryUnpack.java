@@ -28,7 +28,8 @@ import org.pulse.cib.model.Scores;
  * its own record.
  */
 final class HistoryUnpack {
-    private final Unpack unpack;
+    /** Makes the orphans found in the history as the resources stage makes resources (order, meta). */
+    private final ResourceUnpack unpack;
     private final CibModel cib;
     private final Instant now;
     private final ClusterOptions options;
@@ -42,7 +43,7 @@ final class HistoryUnpack {
     final Map<Rsc, String> orphanContainers = new HashMap<>();
     private final Cluster cluster;
 
-    HistoryUnpack(Unpack unpack, CibModel cib, Instant now, Cluster cluster, Map<String, SNode> byName,
+    HistoryUnpack(ResourceUnpack unpack, CibModel cib, Instant now, Cluster cluster, Map<String, SNode> byName,
             Map<String, Rsc> rscById, List<Rsc> topLevel) {
         this.unpack = unpack;
         this.cib = cib;
@@ -65,7 +66,7 @@ final class HistoryUnpack {
     }
 
     private static void fence(SNode n, String reason) {
-        Unpack.fence(n, reason);
+        NodeUnpack.fence(n, reason);
     }
 
     private static OpConfig findOp(Rsc r, String name, long intervalMs) {

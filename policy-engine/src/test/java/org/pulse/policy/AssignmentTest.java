@@ -19,9 +19,10 @@ class AssignmentTest {
         return c;
     }
 
-    private static String needsCpu(int cpu) {
-        return "<utilization id=\"u" + cpu + "-" + System.identityHashCode(new Object()) + "\"><nvpair id=\"cpu"
-                + System.identityHashCode(new Object()) + "\" name=\"cpu\" value=\"" + cpu + "\"/></utilization>";
+    /** A Dummy that needs this many cpu. */
+    private static String needingCpu(String id, int cpu) {
+        return dummy(id, "<utilization id=\"" + id + "-u\"><nvpair id=\"" + id + "-cpu\" name=\"cpu\" value=\"" + cpu
+                + "\"/></utilization>");
     }
 
     @Test
@@ -40,7 +41,7 @@ class AssignmentTest {
     void utilizationPlacesWhereCapacityIsLeftAndNowhereWhenNoneIs() {
         StageCibs cib = cib().option("placement-strategy", "utilization")
                 .nodeWithCapacity("n1", "cpu", "2").nodeWithCapacity("n2", "cpu", "2").online("n1").online("n2")
-                .resources(dummy("a", needsCpu(2)) + dummy("b", needsCpu(2)) + dummy("c", needsCpu(1)));
+                .resources(needingCpu("a", 2) + needingCpu("b", 2) + needingCpu("c", 1));
         Cluster c = assign(cib);
         assertNotNull(rsc(c, "a").assigned);
         assertNotNull(rsc(c, "b").assigned);
@@ -51,7 +52,7 @@ class AssignmentTest {
     @Test
     void withoutPlacementStrategyUtilizationIsIgnored() {
         StageCibs cib = cib().nodeWithCapacity("n1", "cpu", "1").online("n1")
-                .resources(dummy("a", needsCpu(2)) + dummy("b", needsCpu(2)));
+                .resources(needingCpu("a", 2) + needingCpu("b", 2));
         Cluster c = assign(cib);
         assertEquals("n1", rsc(c, "a").assigned.name);
         assertEquals("n1", rsc(c, "b").assigned.name);
@@ -61,7 +62,7 @@ class AssignmentTest {
     void balancedStrategySpreadsByFreeCapacity() {
         StageCibs cib = cib().option("placement-strategy", "balanced")
                 .nodeWithCapacity("n1", "cpu", "8").nodeWithCapacity("n2", "cpu", "4").online("n1").online("n2")
-                .resources(dummy("a", needsCpu(3)) + dummy("b", needsCpu(3)));
+                .resources(needingCpu("a", 3) + needingCpu("b", 3));
         Cluster c = assign(cib);
         assertEquals("n1", rsc(c, "a").assigned.name, "n1 has the most free capacity");
         assertEquals("n1", rsc(c, "b").assigned.name, "n1 still has 5 free to n2's 4");

@@ -293,7 +293,16 @@ public final class RemoteDaemon implements AutoCloseable {
                     }
                 }
                 case "CANCEL" -> {
-                    boolean found = lrm.cancel(f.require("rsc"), f.require("action"), f.requireLong("interval"));
+                    String rsc = f.require("rsc");
+                    boolean found = false;
+                    if (f.require("action").equals("*")) {
+                        // every recurring operation of the resource (the cluster node's books name them, not its wire)
+                        for (OperationRequest r : lrm.recurring(rsc)) {
+                            found |= lrm.cancel(rsc, r.action(), r.intervalMs());
+                        }
+                    } else {
+                        found = lrm.cancel(rsc, f.require("action"), f.requireLong("interval"));
+                    }
                     c.send(Frame.of("ACK", "id", id, "found", Boolean.toString(found)));
                 }
                 case "HISTORY" -> {

@@ -29,7 +29,7 @@ import org.pulse.lrm.OperationResult;
  *                   or ERROR reason, and the daemon closes
  * then, any number, each with an id the answer repeats:
  * client  → daemon  EXEC {id, request}  → ACK {id, call} | ERROR {id, reason}
- *                   CANCEL {id, rsc, action, interval} → ACK {id, found}
+ *                   CANCEL {id, rsc, action, interval} → ACK {id, found}   (action "*": every recurring one)
  *                   PING {id} → PONG {id, node, time}
  *                   HISTORY {id} → ENTRY {id, result}* then END {id, count}
  * daemon  → client  RESULT {result}     every operation result, as the LRM reports it (recurring: on change)

@@ -728,6 +728,13 @@ public final class Controller {
         out.add(new Effect.RunOperation(req, remote));
     }
 
+    /** Whether the CIB records this very result (same operation, same outcome) in {@code node}'s history. */
+    private boolean recorded(String node, OpResult r) {
+        return cib.statusView().history(node, r.resourceId()).map(h -> h.ops().stream().anyMatch(op ->
+                r.opKey().equals(op.transitionKey()) && op.rcCode() == r.rc() && op.opStatus() == r.status().code()))
+                .orElse(false);
+    }
+
     /** The books this node keeps of remote node {@code node}'s operations it relays (call ids: the node's). */
     private LocalLrm remoteLrm(String node) {
         return remoteLrms.computeIfAbsent(node, LocalLrm::new);
@@ -745,6 +752,10 @@ public final class Controller {
     private void onOperation(OpResult r, String remote, long remoteCallId) {
         LocalLrm books = remote == null ? lrm : remoteLrm(remote);
         if (remote != null) {
+            if (r.intervalMs() == 0 && !books.isInFlight(r.opKey()) && recorded(remote, r)) {
+                // The daemon's history, read by a new connection: the status section has it already.
+                return;
+            }
             books.advanceCallIds(remoteCallId);
         }
         LocalLrm.Recorded rec = books.record(r, now.getEpochSecond());

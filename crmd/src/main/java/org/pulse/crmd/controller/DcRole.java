@@ -906,6 +906,6 @@ final class DcRole {
         TransitionPlan filtered = HoldBack.filter(p, cib, view, c.self(), blocked, fencing.fenceGaveUp.keySet(),
                 quorate, removed);
         removed.forEach((a, why) -> out().info("held back " + a + ": " + why));
-        return filtered;
+        return RemoteRouting.afterConnections(filtered, RemoteRouting.names(cib));
     }
 }

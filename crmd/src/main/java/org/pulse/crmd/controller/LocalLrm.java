@@ -40,6 +40,10 @@ final class LocalLrm {
         lastCallId = Math.max(lastCallId, callId - 1);
     }
 
+    boolean isInFlight(String opKey) {
+        return inFlight.containsKey(opKey);
+    }
+
     List<OpRequest> inFlight() {
         return List.copyOf(inFlight.values());
     }

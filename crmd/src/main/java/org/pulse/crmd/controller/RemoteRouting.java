@@ -72,6 +72,66 @@ final class RemoteRouting {
         return found;
     }
 
+    /**
+     * The plan with every action on a remote node ordered after the start (or migrate_from) of that node's
+     * connection in the same plan, as Pacemaker orders them: the action needs the connection it is relayed
+     * over (the policy engine re-issues a remote node's monitors when its connection moves, and orders them
+     * after nothing). Stops and demotes stay as they are (they run over the connection the node has now,
+     * before it moves); so does an action the connection's start itself comes after (no cycle).
+     */
+    static TransitionPlan afterConnections(TransitionPlan plan, Set<String> remote) {
+        if (remote.isEmpty()) {
+            return plan;
+        }
+        Map<String, Integer> connectionStart = new java.util.HashMap<>();
+        Map<Integer, PlannedAction> byId = new java.util.HashMap<>();
+        for (PlannedAction a : plan.actions()) {
+            byId.put(a.id(), a);
+            if (!a.isFence() && remote.contains(a.resourceId())
+                    && (a.operation().equals("start") || a.operation().equals("migrate_from"))) {
+                connectionStart.put(a.resourceId(), a.id());
+            }
+        }
+        if (connectionStart.isEmpty()) {
+            return plan;
+        }
+        java.util.List<PlannedAction> out = new java.util.ArrayList<>();
+        boolean changed = false;
+        for (PlannedAction a : plan.actions()) {
+            Integer start = a.isFence() ? null : connectionStart.get(a.node());
+            if (start == null || a.inputs().contains(start) || Set.of("stop", "demote", "migrate_to", "pseudo")
+                    .contains(a.operation()) || comesAfter(byId, start, a.id())) {
+                out.add(a);
+                continue;
+            }
+            java.util.List<Integer> inputs = new java.util.ArrayList<>(a.inputs());
+            inputs.add(start);
+            out.add(new PlannedAction(a.id(), a.node(), a.resourceId(), a.agent(), a.operation(), a.intervalMs(),
+                    a.timeoutMs(), a.params(), a.expectedRc(), inputs, a.fenceTarget()));
+            changed = true;
+        }
+        return changed ? new TransitionPlan(plan.source(), out, plan.unclean()) : plan;
+    }
+
+    /** Whether action {@code id} comes (transitively) after action {@code before} in the plan. */
+    private static boolean comesAfter(Map<Integer, PlannedAction> byId, int id, int before) {
+        java.util.Deque<Integer> todo = new java.util.ArrayDeque<>(java.util.List.of(id));
+        Set<Integer> seen = new java.util.HashSet<>();
+        while (!todo.isEmpty()) {
+            PlannedAction a = byId.get(todo.pop());
+            if (a == null || !seen.add(a.id())) {
+                continue;
+            }
+            for (int in : a.inputs()) {
+                if (in == before) {
+                    return true;
+                }
+                todo.push(in);
+            }
+        }
+        return false;
+    }
+
     /** The root with {@code node}'s node_state marked as a remote node's, as Pacemaker's controller keeps it. */
     static XmlElement markedRemote(XmlElement root, String node) {
         return Cibs.updateNodeState(root, node, ns -> Cibs.withAttrs(ns, "remote_node", "true"));

@@ -162,14 +162,22 @@ final class RemoteLinks implements AutoCloseable {
 
     /**
      * What the remote node ran before this node held its connection (another member held it, or this node
-     * before a restart): reported like results, so the DC's record of the node is the daemon's own.
+     * before a restart): reported like results, so that what ended while no member held the connection (an
+     * operation recorded pending) reaches the DC; the controller drops what the CIB already records.
      */
     private void learnHistory(String node, RemoteClient client) {
         try {
+            // Per resource only its latest one-shot operation: that is its state there (an older probe reported
+            // after it would say "not running" of a resource started since). Recurring monitors report by themselves.
+            Map<String, OperationResult> latest = new java.util.TreeMap<>();
             for (OperationResult r : client.history(REQUEST_TIMEOUT_MS)) {
                 if (r.intervalMs() == 0) {
-                    post.accept(new Event.OperationCompleted(CrmdRuntime.toOpResult(r), node, r.callId()));
+                    latest.merge(r.resourceId(), r, (a, b) -> a.callId() >= b.callId() ? a : b);
                 }
+            }
+            log.info("remote node {}: {} resources in its executor's history", node, latest.size());
+            for (OperationResult r : latest.values()) {
+                post.accept(new Event.OperationCompleted(CrmdRuntime.toOpResult(r), node, r.callId()));
             }
         } catch (IOException e) {
             log.warn("could not read remote node {}'s history: {}", node, e.getMessage());

@@ -722,6 +722,15 @@ final class DcRole {
         }
         OpRequest req = new OpRequest(opKey, run.resourceId(), run.agent(), run.operation(), run.intervalMs(),
                 Math.max(1, run.timeoutMs()), run.params());
+        if (!run.isFence() && !view.contains(run.node()) && RemoteRouting.isRemote(c.cib(), run.node())
+                && RemoteRouting.router(c.cib(), run.node(), view) == null) {
+            // Before anything is recorded pending: an operation that cannot be sent must not leave the resource
+            // "in progress" there for ever.
+            out().warn("cannot run " + run.resourceId() + " " + run.operation() + " on remote node " + run.node()
+                    + ": no member holds a connection to it");
+            current.completed(a, false, "no member holds a connection to remote node " + run.node());
+            return;
+        }
         if (!run.isFence() && !run.isProbe() && LrmOps.recordsPending(run.operation(), run.intervalMs())) {
             // record-pending: until its result comes, the resource counts as active there, whatever happens to
             // the node or to this DC meanwhile (a node that then fails to join is fenced, not ignored).

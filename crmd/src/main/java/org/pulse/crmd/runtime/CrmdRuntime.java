@@ -109,6 +109,8 @@ public final class CrmdRuntime implements AutoCloseable {
     /** Volatile: the node list may be taken on the messaging thread while start() still sets this. */
     private volatile Messenger messenger;
     private Lrm lrm;
+    /** Connections to remote nodes' pulse-remoted, for the connection resources this node runs. */
+    private RemoteLinks remoteLinks;
     private AdminServer admin;
     private MetricsServer metrics;
     /** The web console on the metrics listener, or null (http = off). */
@@ -284,6 +286,7 @@ public final class CrmdRuntime implements AutoCloseable {
             observe(r);
             post(new Event.OperationCompleted(toOpResult(r)));
         });
+        remoteLinks = new RemoteLinks(config.node(), config.keyFile(), this::post, log);
         admin = AdminServer.start(config.socket(), this, log);
         if (config.http() != null) {
             if (config.httpTls().on()) {
@@ -700,10 +703,22 @@ public final class CrmdRuntime implements AutoCloseable {
                 if (r.request().agent().cls().equals("stonith") && r.request().params().containsKey("nodename")) {
                     fenceTargets.put(r.request().opKey(), r.request().params().get("nodename"));
                 }
-                runOperation(r.request());
+                AgentSpec a = r.request().agent();
+                if (r.remoteNode() != null) {
+                    remoteLinks.relay(r.remoteNode(), r.request());
+                } else if ("ocf".equals(a.cls()) && "pacemaker".equals(a.provider()) && "remote".equals(a.type())) {
+                    remoteLinks.connectionOperation(r.request());
+                } else {
+                    runOperation(r.request());
+                }
             };
             case CANCEL_RECURRING -> () -> {
                 Effect.CancelRecurring c = (Effect.CancelRecurring) f;
+                if (c.remoteNode() != null) {
+                    remoteLinks.cancelRecurring(c.remoteNode(), c.resourceId());
+                    return;
+                }
+                remoteLinks.cancelMonitor(c.resourceId());
                 for (OperationRequest r : lrm.recurring(c.resourceId())) {
                     lrm.cancel(c.resourceId(), r.action(), r.intervalMs());
                 }
@@ -1343,6 +1358,9 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         if (messenger != null) {
             messenger.close();
+        }
+        if (remoteLinks != null) {
+            remoteLinks.close();
         }
         if (lrm != null) {
             lrm.close();

@@ -779,8 +779,7 @@ final class DcRole {
             // Saved with the engine's own decision: what the DC then holds back for safety (operations still in
             // progress, nodes whose fencing gave up, non-members) is crmd's, logged as "held back", not the engine's.
             TransitionPlan decided = engineDecision != null ? engineDecision : p;
-            out().add(new Effect.SaveSchedulerInput(++inputSeq, decisionInput,
-                    decided == null ? new TransitionPlan(decisionSource, List.of()) : decided));
+            saveDecision(decisionInput, decided == null ? new TransitionPlan(decisionSource, List.of()) : decided);
         }
         return p;
     }
@@ -793,13 +792,23 @@ final class DcRole {
     private String decisionSource;
 
     private void noteInput(Cib cib, String source) {
+        decisionInput = schedulerInput(cib);
+        decisionSource = source;
+    }
+
+    /** {@code cib} as the policy engine is given it now, exactly as it is saved for replay. */
+    Cib schedulerInput(Cib cib) {
         XmlElement root = cib.root().withAttribute("execution-date", Long.toString(c.now().getEpochSecond()));
         if (!quorate && c.everQuorate()) {
             // As Pacemaker's controller marks the scheduler's input (not the CIB): this partition lost quorum.
             root = root.withAttribute("no-quorum-panic", "1");
         }
-        decisionInput = Cib.of(root);
-        decisionSource = source;
+        return Cib.of(root);
+    }
+
+    /** Saves a decision the policy engine took on {@code input} (its whole transition) for crm simulate. */
+    void saveDecision(Cib input, TransitionPlan decided) {
+        out().add(new Effect.SaveSchedulerInput(++inputSeq, input, decided));
     }
 
     /**

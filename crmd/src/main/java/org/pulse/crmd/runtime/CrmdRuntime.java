@@ -721,8 +721,11 @@ public final class CrmdRuntime implements AutoCloseable {
                     // A record for the operator (crm simulate, history), not state anything waits for: written
                     // off the event thread, in order, so the DC's acknowledgements are not queued behind it
                     // (serializing the CIB and two file writes on every change the engine decided on).
+                    // Numbered here, on the event thread, so that the transition started by this same event names it.
+                    long index = ++peIndex;
+                    savedInputThisEvent = index;
                     try {
-                        peWriter.execute(() -> saveInput(s.cib(), s.decided()));
+                        peWriter.execute(() -> saveInput(index, s.cib(), s.decided()));
                     } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
                         // crmd is closing: the input of a decision no longer acted on is not kept
                     }
@@ -1169,19 +1172,17 @@ public final class CrmdRuntime implements AutoCloseable {
         }
     }
 
-    /** Keeps the scheduler's input for crm simulate; the oldest beyond pe_inputs_kept are removed. */
     /**
+     * Keeps the scheduler's input for crm simulate; the oldest beyond pe_inputs_kept are removed.
      * pe-input-N.xml is the CIB the policy engine decided on (with its execution-date), and pe-input-N.actions
-     * the canonical actions of the transition the DC ran from it: {@code crm --cib-file pe-input-N.xml simulate
+     * the canonical actions of the engine's transition from it (the DC runs them, fencing first): {@code crm --cib-file pe-input-N.xml simulate
      * --canonical} prints the same actions. The last peInputsKept of each are kept.
      */
-    private void saveInput(Cib cib, TransitionPlan decided) {
-        long index = ++peIndex;
+    private void saveInput(long index, Cib cib, TransitionPlan decided) {
         try {
             PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".xml", cib.toXml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".actions",
                     decided.canonicalActions().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            savedInputThisEvent = index;
             long drop = index - config.peInputsKept();
             if (drop > 0) {
                 Files.deleteIfExists(peDir.resolve("pe-input-" + drop + ".xml"));
@@ -1195,7 +1196,8 @@ public final class CrmdRuntime implements AutoCloseable {
 
     /**
      * This node as DC started transition {@code id}: its tag, with the scheduler input it came from (saved while
-     * the same event was handled; none for a fencing-only transition before the join's CIB is everywhere).
+     * the same event was handled; the fencing run while the join's CIB is being stored names the input whose
+     * engine decision it is part of).
      */
     private void transitionStarted(long id) {
         View v = controller.view();

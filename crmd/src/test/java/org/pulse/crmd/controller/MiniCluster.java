@@ -56,6 +56,8 @@ final class MiniCluster {
     private final Map<String, Deque<OpRequest>> hungQueues = new LinkedHashMap<>();
     /** Every CIB each node stored, in order. */
     final Map<String, List<Cib>> stored = new HashMap<>();
+    /** Every scheduler input a DC saved for replay, in order. */
+    final List<Effect.SaveSchedulerInput> saved = new ArrayList<>();
     private final Deque<Envelope> wire = new ArrayDeque<>();
     private final List<Envelope> held = new ArrayList<>();
     private final Deque<Map.Entry<String, Event>> local = new ArrayDeque<>();
@@ -160,6 +162,8 @@ final class MiniCluster {
                 timers.remove(node + "\u0000" + t.key().name());
             } else if (f instanceof Effect.ReplyAdmin r) {
                 replies.put(r.requestId(), r.result());
+            } else if (f instanceof Effect.SaveSchedulerInput si) {
+                saved.add(si);
             } else if (f instanceof Effect.Log l) {
                 log.add(node + " " + l.text());
             }

@@ -197,6 +197,19 @@ final class ResourceChecks {
             c.error(e, here, "option " + name + "=\"" + value + "\" is not a whole number (the cluster would use the "
                     + "default instead)", "use a whole number, e.g. 30");
         }
+        String older = org.pulse.cib.model.ClusterOptions.FENCING_ALIASES.get(name);
+        if (parent.name().equals("cluster_property_set") && older != null) {
+            // Both spellings set: the fencing-* one is used, and messages name the option by its older
+            // name with the newer value (stonith-max-attempts=3 set, "stonith-max-attempts=2" reported)
+            for (XmlElement other : parent.elements("nvpair")) {
+                if (older.equals(other.attr("name")) && other.attr("value") != null
+                        && !other.attr("value").equals(value)) {
+                    c.warning(e, here, "both " + name + "=\"" + value + "\" and " + older + "=\"" + other.attr("value")
+                            + "\" are set; the cluster uses " + name + " (Pacemaker 3's name for " + older + ")",
+                            "remove " + older + " from '" + parent.id() + "' so that one value remains");
+                }
+            }
+        }
         String lower = value.toLowerCase(java.util.Locale.ROOT);
         if (BOOLEAN_OPTIONS.contains(name) && !BOOLEANS.contains(lower)) {
             c.error(e, here, "option " + name + "=\"" + value + "\" is not a boolean (the cluster would use the "

@@ -172,6 +172,19 @@ class CibValidatorTest {
         assertEquals(List.of(), CibValidator.validate("o.xml", withOption("migration-limit", "-1")));
     }
 
+    @Test
+    void bothSpellingsOfAFencingOptionWithDifferentValuesAreWarnedAbout() {
+        // stonith-max-attempts=3 then fencing-max-attempts=2: the DC used 2 and said "stonith-max-attempts=2"
+        String both = withOption("fencing-max-attempts", "2").replace("<nvpair id=\"opt-n\"",
+                "<nvpair id=\"opt-old\" name=\"stonith-max-attempts\" value=\"3\"/><nvpair id=\"opt-n\"");
+        List<CibProblem> p = CibValidator.validate("o.xml", both);
+        assertEquals(1, p.size(), p.toString());
+        assertFalse(CibValidator.hasErrors(p));
+        assertTrue(p.get(0).message().contains("in 'opt-n': both fencing-max-attempts=\"2\" and stonith-max-attempts=\"3\""
+                + " are set; the cluster uses fencing-max-attempts"), p.toString());
+        assertEquals(List.of(), CibValidator.validate("o.xml", both.replace("value=\"3\"", "value=\"2\"")));
+    }
+
     private static String withOption(String name, String value) {
         return CibBadInputTest.BASE.replace("%RES%", "").replace("%CON%", "").replace("value=\"false\"/>",
                 "value=\"false\"/><nvpair id=\"opt-n\" name=\"" + name + "\" value=\"" + value + "\"/>");

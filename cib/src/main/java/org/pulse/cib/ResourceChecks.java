@@ -34,6 +34,12 @@ final class ResourceChecks {
             "enable-startup-probes", "stop-orphan-resources", "stop-orphan-actions", "startup-fencing",
             "concurrent-fencing", "stop-all-resources", "enable-acl", "shutdown-lock", "is-managed", "maintenance",
             "globally-unique", "notify", "interleave", "ordered", "allow-migrate", "promotable", "critical");
+    /**
+     * Cluster options that are counts. A value that is not one was stored silently and the cluster
+     * used the default instead (stonith-max-attempts=abc fenced 10 times, not the operator's number).
+     */
+    private static final Set<String> POSITIVE_INTEGER_OPTIONS = Set.of("stonith-max-attempts", "fencing-max-attempts");
+    private static final Set<String> INTEGER_OPTIONS = Set.of("batch-limit", "migration-limit", "node-action-limit");
     /** target-role's values as Pacemaker reads them (any case), and "#default" for the default. */
     private static final Set<String> TARGET_ROLES = Set.of("stopped", "started", "slave", "master", "unpromoted",
             "promoted", "#default");
@@ -180,6 +186,29 @@ final class ResourceChecks {
         if (SCORE_OPTIONS.contains(name) && !CibValidator.isScore(value)) {
             c.error(e, here, "option " + name + "=\"" + value + "\" is not a score",
                     "use an integer, INFINITY or -INFINITY");
+        }
+        if (parent.name().equals("cluster_property_set") && POSITIVE_INTEGER_OPTIONS.contains(name)
+                && !value.strip().matches("\\+?0*[1-9][0-9]{0,8}")) {
+            c.error(e, here, "option " + name + "=\"" + value + "\" is not a positive whole number (the cluster would "
+                    + "use the default instead)", "use a number of attempts such as 10");
+        }
+        if (parent.name().equals("cluster_property_set") && INTEGER_OPTIONS.contains(name)
+                && !value.strip().matches("[-+]?[0-9]{1,9}")) {
+            c.error(e, here, "option " + name + "=\"" + value + "\" is not a whole number (the cluster would use the "
+                    + "default instead)", "use a whole number, e.g. 30");
+        }
+        String older = org.pulse.cib.model.ClusterOptions.FENCING_ALIASES.get(name);
+        if (parent.name().equals("cluster_property_set") && older != null) {
+            // Both spellings set: the fencing-* one is used, and messages name the option by its older
+            // name with the newer value (stonith-max-attempts=3 set, "stonith-max-attempts=2" reported)
+            for (XmlElement other : parent.elements("nvpair")) {
+                if (older.equals(other.attr("name")) && other.attr("value") != null
+                        && !other.attr("value").equals(value)) {
+                    c.warning(e, here, "both " + name + "=\"" + value + "\" and " + older + "=\"" + other.attr("value")
+                            + "\" are set; the cluster uses " + name + " (Pacemaker 3's name for " + older + ")",
+                            "remove " + older + " from '" + parent.id() + "' so that one value remains");
+                }
+            }
         }
         String lower = value.toLowerCase(java.util.Locale.ROOT);
         if (BOOLEAN_OPTIONS.contains(name) && !BOOLEANS.contains(lower)) {

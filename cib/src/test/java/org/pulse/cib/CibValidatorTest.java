@@ -154,6 +154,43 @@ class CibValidatorTest {
     }
 
     @Test
+    void countsAreWholeNumbersInEitherSpelling() {
+        // stonith-max-attempts=abc was stored, passed verify, and the DC fenced 10 times, not the operator's number
+        for (String name : new String[] {"stonith-max-attempts", "fencing-max-attempts"}) {
+            for (String badValue : new String[] {"abc", "0", "-3", "2.5", "INFINITY", ""}) {
+                List<CibProblem> p = CibValidator.validate("o.xml", withOption(name, badValue));
+                assertEquals(1, p.size(), name + "=" + badValue + ": " + p);
+                assertTrue(p.get(0).message().contains("in 'opt-n': option " + name + "=\"" + badValue
+                        + "\" is not a positive whole number (the cluster would use the default instead)"), p.toString());
+                assertTrue(CibValidator.hasErrors(p));
+            }
+            for (String ok : new String[] {"1", "10", " 3 ", "+5"}) {
+                assertEquals(List.of(), CibValidator.validate("o.xml", withOption(name, ok)), name + "=" + ok);
+            }
+        }
+        assertEquals(1, CibValidator.validate("o.xml", withOption("batch-limit", "lots")).size());
+        assertEquals(List.of(), CibValidator.validate("o.xml", withOption("migration-limit", "-1")));
+    }
+
+    @Test
+    void bothSpellingsOfAFencingOptionWithDifferentValuesAreWarnedAbout() {
+        // stonith-max-attempts=3 then fencing-max-attempts=2: the DC used 2 and said "stonith-max-attempts=2"
+        String both = withOption("fencing-max-attempts", "2").replace("<nvpair id=\"opt-n\"",
+                "<nvpair id=\"opt-old\" name=\"stonith-max-attempts\" value=\"3\"/><nvpair id=\"opt-n\"");
+        List<CibProblem> p = CibValidator.validate("o.xml", both);
+        assertEquals(1, p.size(), p.toString());
+        assertFalse(CibValidator.hasErrors(p));
+        assertTrue(p.get(0).message().contains("in 'opt-n': both fencing-max-attempts=\"2\" and stonith-max-attempts=\"3\""
+                + " are set; the cluster uses fencing-max-attempts"), p.toString());
+        assertEquals(List.of(), CibValidator.validate("o.xml", both.replace("value=\"3\"", "value=\"2\"")));
+    }
+
+    private static String withOption(String name, String value) {
+        return CibBadInputTest.BASE.replace("%RES%", "").replace("%CON%", "").replace("value=\"false\"/>",
+                "value=\"false\"/><nvpair id=\"opt-n\" name=\"" + name + "\" value=\"" + value + "\"/>");
+    }
+
+    @Test
     void durationsInMilliseconds() {
         assertEquals(10_000L, CibValidator.durationMs("10"));
         assertEquals(10_000L, CibValidator.durationMs("10s"));

@@ -520,6 +520,16 @@ final class Configuration {
             if (e.name().equals("primitive") && oldId.equals(e.attr("template"))) {
                 return e.withAttribute("template", newId);
             }
+            if (e.name().equals("fencing-level") && e.attr("devices") != null) {
+                // a renamed fence device keeps its place in the topology (else the commit fails on a
+                // level naming a device that no longer exists)
+                List<String> devices = new ArrayList<>(List.of(e.attr("devices").split(",", -1)));
+                if (devices.contains(oldId)) {
+                    devices.replaceAll(d -> d.equals(oldId) ? newId : d);
+                    infos.add("INFO: modified fencing_topology level " + e.id() + " from " + oldId + " to " + newId);
+                    return e.withAttribute("devices", String.join(",", devices));
+                }
+            }
             return e;
         });
         return withConfiguration(conf);

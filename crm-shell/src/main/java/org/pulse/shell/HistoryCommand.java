@@ -457,7 +457,9 @@ final class HistoryCommand implements Callable<Integer> {
                 if (m.find()) {
                     if (node.equals(m.group(4))) {
                         known = true;
-                        out.add(new Event(l.at, "fenced", l.node, l.text));
+                        // only a run that succeeded fenced the node: a failed or timed-out try read as
+                        // "fenced" too, which an operator takes for done
+                        out.add(new Event(l.at, m.group(5).startsWith("ok ") ? "fenced" : "fence-fail", l.node, l.text));
                     } else if (node.equals(m.group(3)) && !m.group(5).startsWith("ok ")) {
                         out.add(new Event(l.at, "failure", node, l.text));
                     } else if (node.equals(m.group(3))) {

@@ -46,6 +46,15 @@ final class SimulateCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Crm crm;
 
+    /** crm_simulate's own words for the input: operators replay a saved pe-input with -S -x FILE. */
+    @Option(names = {"-x", "--xml-file"}, paramLabel = "FILE", description = "The CIB to schedule (as crm_simulate -x;"
+            + " the same as --cib-file FILE), e.g. a pe-input-N.xml the DC saved.")
+    Path xmlFile;
+
+    @Option(names = {"-L", "--live-check"}, description = "Schedule the live cluster's CIB (as crm_simulate -L; the"
+            + " default without a CIB file).")
+    boolean liveCheck;
+
     @Option(names = "--canonical", description = "Print exactly the canonical form (sorted actions, then placement:"
             + " the state once every action succeeded, also with --op-fail; see --save-output for what the run left).")
     boolean canonical;
@@ -149,7 +158,7 @@ final class SimulateCommand implements Callable<Integer> {
             throw new CrmException("simulate: --in-process and --via-crmd contradict each other; give one");
         }
         SimulateOptions o = options();
-        Path file = crm.offlineCib();
+        Path file = inputFile();
         if (file == null && inProcess) {
             throw new CrmException("simulate: --in-process needs a CIB file (--cib-file FILE or CIB_file=FILE); the"
                     + " live cluster's CIB is scheduled by crmd");
@@ -162,7 +171,7 @@ final class SimulateCommand implements Callable<Integer> {
             r = file == null ? resident.live(o, crm.clock.instant()) : resident.file(file, o, crm.clock.instant(), viaCrmd);
         }
         if (r == null) {
-            XmlElement root = readOffline(crm);
+            XmlElement root = readOffline(crm, file);
             try {
                 r = Simulation.run(root, o, crm.clock.instant());
             } catch (SimulationException e) {
@@ -174,6 +183,21 @@ final class SimulateCommand implements Callable<Integer> {
         save(saveOutput, r.outputXml(), "the output");
         out.print(r.text());
         return 0;
+    }
+
+    /** The CIB file to schedule: -x, else --cib-file or $CIB_file; null for the live cluster (-L). */
+    private Path inputFile() throws CrmException {
+        Path given = crm.offlineCib();
+        if (xmlFile != null && given != null && !xmlFile.equals(given)) {
+            throw new CrmException("simulate: -x " + xmlFile + " and the CIB file " + given + " (--cib-file or CIB_file)"
+                    + " name two CIBs; give one");
+        }
+        Path file = xmlFile != null ? xmlFile : given;
+        if (liveCheck && file != null) {
+            throw new CrmException("simulate: -L schedules the live cluster, but a CIB file is given (" + file
+                    + "); leave out one of them");
+        }
+        return file;
     }
 
     private static void save(Path file, String document, String what) throws CrmException {
@@ -200,7 +224,10 @@ final class SimulateCommand implements Callable<Integer> {
 
     /** The offline CIB file's root, or an error naming the file and what to do. */
     static XmlElement readOffline(Crm crm) throws CrmException {
-        Path file = crm.offlineCib();
+        return readOffline(crm, crm.offlineCib());
+    }
+
+    private static XmlElement readOffline(Crm crm, Path file) throws CrmException {
         if (file == null) {
             throw new CrmException("simulate: no CIB file; give --cib-file FILE or set CIB_file=FILE");
         }

@@ -271,7 +271,7 @@ final class StatusCommand {
                 }
             }
             for (StatusModel.NodeView n : m.nodes) {
-                String state = !n.online() ? "OFFLINE" : n.standby() ? "standby" : n.maintenance() ? "maintenance"
+                String state = m.unclean.contains(n.name()) ? "UNCLEAN (offline)" : !n.online() ? "OFFLINE" : n.standby() ? "standby" : n.maintenance() ? "maintenance"
                         : "online";
                 sb.append("  * Node ").append(n.name()).append(": ").append(state).append(":\n");
                 StringBuilder here = new StringBuilder();
@@ -317,6 +317,8 @@ final class StatusCommand {
                 sb.append("  * Node ").append(n.name()).append(": maintenance\n");
             } else if (n.online()) {
                 online.add(n.name());
+            } else if (m.unclean.contains(n.name())) {
+                sb.append("  * Node ").append(n.name()).append(": UNCLEAN (offline)\n");
             } else {
                 offline.add(n.name());
             }
@@ -658,6 +660,10 @@ final class StatusCommand {
         if (!started.isEmpty()) {
             parts.add("Started " + nodesText(started));
         }
+        // crm_mon marks a resource on an unclean node: it may or may not still run there
+        if (!parts.isEmpty() && where.keySet().stream().anyMatch(m.unclean::contains)) {
+            parts.set(parts.size() - 1, parts.get(parts.size() - 1) + " (UNCLEAN)");
+        }
         return parts.isEmpty() ? "Stopped" : String.join(", ", parts);
     }
 
@@ -724,6 +730,7 @@ final class StatusCommand {
             o.put("name", n.name());
             o.put("id", n.id());
             o.put("online", n.online());
+            o.put("unclean", m.unclean.contains(n.name()));
             o.put("standby", n.standby());
             o.put("maintenance", n.maintenance());
             o.put("attributes", new LinkedHashMap<>(n.attributes()));
@@ -824,7 +831,7 @@ final class StatusCommand {
         MNode nodes = root.child("nodes");
         for (StatusModel.NodeView n : m.nodes) {
             nodes.add(MNode.of("node", "name", n.name(), "id", n.id(), "online", Boolean.toString(n.online()),
-                    "standby", Boolean.toString(n.standby()), "maintenance", Boolean.toString(n.maintenance())));
+                    "unclean", Boolean.toString(m.unclean.contains(n.name())), "standby", Boolean.toString(n.standby()), "maintenance", Boolean.toString(n.maintenance())));
         }
         MNode res = root.child("resources");
         m.placement.forEach((rsc, where) -> where.forEach((node, role) -> res.add(MNode.of("resource", "id", rsc,

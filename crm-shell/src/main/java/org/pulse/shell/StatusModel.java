@@ -43,6 +43,12 @@ final class StatusModel {
     final List<FailedAction> failed = new ArrayList<>();
     final List<FailCount> failCounts = new ArrayList<>();
     final List<MoveConstraint> moves = new ArrayList<>();
+    /**
+     * Nodes the cluster must fence before it may trust them (Pacemaker's "unclean"): gone from the
+     * membership, or their crmd gone, while expected up. crm_mon shows them as UNCLEAN, not as a
+     * plain OFFLINE that would read as "safely down", and so does crm status.
+     */
+    final java.util.Set<String> unclean = new java.util.TreeSet<>();
 
     StatusModel(XmlElement cib, Instant now) {
         this.cib = cib;
@@ -90,9 +96,43 @@ final class StatusModel {
                     set.elements("nvpair").forEach(p -> attrs.put(p.attr("name"), p.attr("value", "")));
                 }
             });
+            if (st.isPresent() && uncleanState(st.get(), attrs)) {
+                unclean.add(name);
+            }
             nodes.add(new NodeView(n.id(), name, online, truthy(attrs.get("standby")),
                     truthy(attrs.get("maintenance")), attrs));
         }
+    }
+
+    /**
+     * The policy engine's reading of a node_state (its membership rules, for the states crmd
+     * writes): with fencing enabled, a node that is not shutting down, is expected up
+     * (expected="member") and is out of the membership or has no crmd, or whose join was refused.
+     */
+    private boolean uncleanState(XmlElement st, Map<String, String> attrs) {
+        Map<String, String> props = new LinkedHashMap<>();
+        for (XmlElement set : Tree.section(config.configuration(), "crm_config").elements("cluster_property_set")) {
+            set.elements("nvpair").forEach(p -> props.put(p.attr("name", ""), p.attr("value", "")));
+        }
+        if (!new org.pulse.cib.model.ClusterOptions(props).stonithEnabled()) {
+            return false;
+        }
+        String shutdown = attrs.get("shutdown");
+        if (shutdown != null && !shutdown.isEmpty() && !shutdown.equals("0") && !shutdown.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if ("nack".equalsIgnoreCase(st.attr("join"))) {
+            return true;
+        }
+        if (!"member".equalsIgnoreCase(st.attr("expected"))) {
+            return false;
+        }
+        return !upOrSince(st.attr("in_ccm"), "true") || !upOrSince(st.attr("crmd"), "online");
+    }
+
+    /** A membership field: its up word, or (Pacemaker 2.1.7 and later) the time since when it is up. */
+    private static boolean upOrSince(String v, String upWord) {
+        return v != null && (v.equalsIgnoreCase(upWord) || v.matches("[1-9][0-9]*"));
     }
 
     static boolean truthy(String v) {

@@ -60,4 +60,43 @@ class StatusFencingTest {
         assertFalse(StatusCommand.text(m, ZoneOffset.UTC, Map.of()).contains("Fencing History"));
         assertFalse(((Map<?, ?>) StatusCommand.json(m, Map.of()).get("cluster")).containsKey("fencing"));
     }
+
+    /** n3 lost while expected up and not fenced yet (as crmd writes it), n2 fenced (expected down). */
+    static final String LOST = "<cib epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\" dc-uuid=\"n1\" have-quorum=\"1\">"
+            + "<configuration><crm_config/><nodes><node id=\"n1\" uname=\"n1\"/><node id=\"n2\" uname=\"n2\"/>"
+            + "<node id=\"n3\" uname=\"n3\"/></nodes><resources><primitive id=\"vip\" class=\"ocf\" provider=\"pulse\""
+            + " type=\"Dummy\"/><primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\"/></resources>"
+            + "<constraints/></configuration><status>"
+            + "<node_state id=\"n1\" uname=\"n1\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\">"
+            + lrm("d1", "n1") + "</node_state>"
+            + "<node_state id=\"n2\" uname=\"n2\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"down\"/>"
+            + "<node_state id=\"n3\" uname=\"n3\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"member\">"
+            + lrm("vip", "n3") + "</node_state></status></cib>";
+
+    private static String lrm(String rsc, String node) {
+        return "<lrm id=\"" + node + "\"><lrm_resources><lrm_resource id=\"" + rsc + "\" class=\"ocf\" provider=\"pulse\""
+                + " type=\"Dummy\"><lrm_rsc_op id=\"" + rsc + "_last_0\" operation=\"start\" call-id=\"2\" rc-code=\"0\""
+                + " op-status=\"0\" interval=\"0\" transition-key=\"1:1:0:x\"/></lrm_resource></lrm_resources></lrm>";
+    }
+
+    @Test
+    void aNodeLostWhileExpectedUpIsUncleanNotPlainOffline() throws Exception {
+        StatusModel m = new StatusModel(XmlParser.parse("t", LOST), Instant.parse("2026-12-01T12:01:00Z"));
+        String text = StatusCommand.text(m, ZoneOffset.UTC, Map.of());
+        // crm_mon's words: the lost node waits for fencing, what ran there may still run
+        assertTrue(text.contains("  * Node n3: UNCLEAN (offline)\n"), text);
+        assertTrue(text.contains("  * OFFLINE: [ n2 ]\n"), "a fenced node is plainly offline: " + text);
+        assertTrue(text.contains("vip\t(ocf:pulse:Dummy):\t Started n3 (UNCLEAN)\n"), text);
+        assertTrue(text.contains("d1\t(ocf:pulse:Dummy):\t Started n1\n"), text);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> nodes = (List<Map<String, Object>>) StatusCommand.json(m, Map.of()).get("nodes");
+        assertEquals(List.of(false, false, true), nodes.stream().map(n -> n.get("unclean")).toList());
+        // without fencing nothing is fenced: the node is only offline (the engine recovers elsewhere)
+        String noFencing = LOST.replace("<crm_config/>", "<crm_config><cluster_property_set id=\"o\"><nvpair id=\"o-f\""
+                + " name=\"fencing-enabled\" value=\"false\"/></cluster_property_set></crm_config>");
+        String plain = StatusCommand.text(new StatusModel(XmlParser.parse("t", noFencing), Instant.parse(
+                "2026-12-01T12:01:00Z")), ZoneOffset.UTC, Map.of());
+        assertFalse(plain.contains("UNCLEAN"), plain);
+        assertTrue(plain.contains("  * OFFLINE: [ n2 n3 ]\n"), plain);
+    }
 }

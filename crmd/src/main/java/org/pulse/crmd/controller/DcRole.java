@@ -136,8 +136,8 @@ final class DcRole {
         syncConfirmed = false;
         responses.clear();
         replication.acked.clear();
+        fencing.abandonFenceRuns(v, delayedFences.keySet());
         delayedFences.clear();
-        fencing.abandonFenceRuns(v);
         if (current != null) {
             out().info("abandoning " + current.summary() + ": new view");
             current = null;
@@ -187,6 +187,8 @@ final class DcRole {
         delayedFences.clear();
         fencing.fenceRuns.clear();
         fencing.plannedFenceRuns.clear();
+        fencing.carried.clear();
+        fencing.carriedResults.clear();
         current = null;
     }
 
@@ -308,6 +310,15 @@ final class DcRole {
             out().timer(new TimerKey("recheck"), recheckMs);
         }
         runEngine();
+        // Results of carried device runs that came during the join and that no transition took over: recorded.
+        for (String opKey : new ArrayList<>(fencing.carriedResults.keySet())) {
+            OpResult r = fencing.carriedResults.get(opKey);
+            fencing.onCarriedOutcome(opKey, r.is(0), r.is(0) ? FenceEvent.SUCCESS : FenceEvent.FAILED, "rc " + r.rc()
+                    + " (" + r.status() + ")");
+        }
+        if (needSchedule) {
+            runEngine();
+        }
     }
 
     private Quorum.Decision decide(Cib cib) {
@@ -473,6 +484,11 @@ final class DcRole {
             replication.onWriteTimer(Long.parseLong(key.detail()));
         } else if (key.is("queued")) {
             replication.onQueuedTimer();
+        } else if (key.is("action") && fencing.carried.containsKey(key.detail())
+                && (current == null || current.inFlight(key.detail()) == null)) {
+            fencing.onCarriedOutcome(key.detail(), false, FenceEvent.TIMED_OUT, "no result within its timeout, sent"
+                    + " before the view changed");
+            runEngine();
         } else if (key.is("action")) {
             PlannedAction a = current == null ? null : current.inFlight(key.detail());
             if (a != null) {
@@ -514,7 +530,23 @@ final class DcRole {
 
     private void onOpReport(String from, Message.OpReport rep) {
         OpResult r = rep.result();
-        if (!rep.viewId().equals(view.id())) {
+        DcFencing.FenceRun carriedRun = fencing.carried.get(r.opKey());
+        if (carriedRun != null && from.equals(carriedRun.executor())) {
+            // A device run sent before the view changed (its op key is unique, whatever view its executor reports
+            // in): no history carries its result, so it is kept while the join runs and then recorded, unless a
+            // transition took the run over first (as its own step, below).
+            if (!joined) {
+                fencing.carriedResults.put(r.opKey(), r);
+            } else {
+                fencing.onCarriedOutcome(r.opKey(), r.is(0), r.is(0) ? FenceEvent.SUCCESS : FenceEvent.FAILED,
+                        "rc " + r.rc() + " (" + r.status() + ")");
+                runEngine();
+            }
+            return;
+        }
+        DcFencing.FenceRun takenOver = fencing.fenceRuns.get(r.opKey());
+        boolean fenceRunOfExecutor = takenOver != null && takenOver.query() == null && from.equals(takenOver.executor());
+        if (!rep.viewId().equals(view.id()) && !fenceRunOfExecutor) {
             // Of an earlier view (the join collected it) or a recording replayed: a "stop failed" of
             // another time must not fail a resource here nor fence its node.
             c.refusedStale(r.resourceId() + " " + r.action() + " rc " + r.rc() + " reported by " + from
@@ -686,10 +718,35 @@ final class DcRole {
                         + fencing.fenceGaveUp.get(a.fenceTarget()));
                 return;
             }
+            String carriedKey = fencing.carriedRunFor(a.fenceTarget());
+            if (carriedKey != null) {
+                takeOverCarried(a, carriedKey);
+                return;
+            }
             continueFence(a, opKey);
             return;
         }
         run(a, a, opKey);
+    }
+
+    /**
+     * Fencing action {@code a} waits for the device run against its target sent before the view changed, as its
+     * own step: that run's result (or timeout) goes on as any step's, so the target is fenced once, not twice.
+     */
+    private void takeOverCarried(PlannedAction a, String carriedKey) {
+        DcFencing.FenceRun fr = fencing.carried.remove(carriedKey);
+        fencing.fenceRuns.put(carriedKey, fr);
+        current.dispatched(a, carriedKey);
+        out().info("fencing " + a.fenceTarget() + ": " + fr.device() + " on " + fr.executor() + " was sent before the"
+                + " view changed; waiting for its result rather than fencing again");
+        OpResult early = fencing.carriedResults.remove(carriedKey);
+        if (early != null) {
+            fencing.fenceRuns.remove(carriedKey);
+            out().add(new Effect.CancelTimer(TimerKey.of("action", carriedKey)));
+            boolean ok = early.is(0);
+            fencing.onFenceOutcome(fr, a, carriedKey, ok, ok ? FenceEvent.SUCCESS : FenceEvent.FAILED, "rc " + early.rc()
+                    + " (" + early.status() + ")", early.output(), early.rc());
+        }
     }
 
     /**

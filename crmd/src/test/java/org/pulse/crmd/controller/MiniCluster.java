@@ -56,6 +56,8 @@ final class MiniCluster {
     private final Map<String, Deque<OpRequest>> hungQueues = new LinkedHashMap<>();
     /** Every CIB each node stored, in order. */
     final Map<String, List<Cib>> stored = new HashMap<>();
+    /** Every operation a node was asked to run, hung or not, in order. */
+    final List<OpRequest> asked = new ArrayList<>();
     /** Every scheduler input a DC saved for replay, in order. */
     final List<Effect.SaveSchedulerInput> saved = new ArrayList<>();
     private final Deque<Envelope> wire = new ArrayDeque<>();
@@ -155,6 +157,7 @@ final class MiniCluster {
                         ++remoteCallIds)));
             } else if (f instanceof Effect.RunOperation r) {
                 OpRequest req = r.request();
+                asked.add(req);
                 String queue = node + " " + req.resourceId();
                 if (hungQueues.containsKey(queue)) {
                     hungQueues.get(queue).add(req);

@@ -6,7 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pulse.cib.Cib;
 import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.MoveBanClear;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.shell.CrmException;
 import org.pulse.shell.Session;
@@ -86,14 +88,11 @@ final class ResourceLevel extends Level {
                 }
                 String rsc = resource(s, cmd, args, 1);
                 List<String> removed = new ArrayList<>();
-                s.applyNow("resource clear", cib -> Tree.transform(cib, e -> {
-                    if (e.name().equals("rsc_location") && e.id() != null && (e.id().equals("cli-prefer-" + rsc)
-                            || e.id().startsWith("cli-ban-" + rsc + "-on-"))) {
-                        removed.add(e.id());
-                        return null;
-                    }
-                    return e;
-                }));
+                s.applyNow("resource clear", cib -> {
+                    List<MoveBanClear.ConstraintChange> changes = MoveBanClear.clear(cib(cib), rsc);
+                    changes.forEach(c -> removed.add(c.id()));
+                    return MoveBanClear.apply(cib, changes);
+                });
                 s.info(removed.isEmpty() ? "no migration constraints for " + rsc
                         : "Removed migration constraints for " + rsc + " (" + String.join(", ", removed) + ")");
                 return 0;
@@ -114,6 +113,15 @@ final class ResourceLevel extends Level {
                 return attribute(s, cmd, args);
             }
             default -> throw new CrmException("resource: '" + cmd + "' is not implemented");
+        }
+    }
+
+    /** The CIB as the shared decisions read it; a version that is not a number is the file's problem to fix. */
+    private static Cib cib(XmlElement root) throws CrmException {
+        try {
+            return Cib.of(root);
+        } catch (IllegalArgumentException e) {
+            throw new CrmException("resource: cannot read the CIB: " + e.getMessage());
         }
     }
 
@@ -213,6 +221,9 @@ final class ResourceLevel extends Level {
             }
         }
         if (node == null) {
+            // crm_resource's rule: without a node, a resource running in one place is banned from
+            // there, and one running in several is refused (crmd's move, for the web console, bans
+            // them all). The shell's reading also follows a group or clone to its primitives.
             List<String> active = new StatusModel(s.source().load(), s.clock.instant()).activeNodes(rsc);
             if (active.size() != 1) {
                 throw new CrmException("resource " + cmd + ": " + rsc + (active.isEmpty() ? " is not running"
@@ -222,31 +233,19 @@ final class ResourceLevel extends Level {
             node = active.get(0);
             ban = true;
         }
-        requireNode(s, "resource " + cmd, node);
+        // the constraints and the check of the node are crmd's too (cib's MoveBanClear): one rule
+        // for a move on a file and a move the DC writes
         String n = node;
         String end = lifetime == null ? null : Lifetime.end(s.clock.instant(), lifetime);
         String id = ban ? "cli-ban-" + rsc + "-on-" + node : "cli-prefer-" + rsc;
         boolean isBan = ban;
         s.applyNow("resource " + cmd, cib -> {
-            XmlElement conf = Tree.section(cib, "configuration");
-            XmlElement constraints = Tree.section(conf, "constraints");
-            XmlElement c;
-            if (end == null) {
-                c = XmlElement.of("rsc_location", "id", id, "rsc", rsc, "role", "Started", "node", n, "score",
-                        isBan ? "-INFINITY" : "INFINITY");
-            } else {
-                String prefix = isBan ? "cli-ban-" + rsc + "-on-" + n : "cli-prefer-" + rsc;
-                String ruleId = isBan ? "cli-ban-" + rsc + "-on-" + n + "-rule" : "cli-prefer-rule-" + rsc;
-                XmlElement rule = XmlElement.of("rule", "id", ruleId, "score", isBan ? "-INFINITY" : "INFINITY",
-                        "boolean-op", "and")
-                        .withChildAppended(XmlElement.of("expression", "id", isBan ? prefix + "-expr" : "cli-prefer-expr-" + rsc,
-                                "attribute", "#uname", "operation", "eq", "value", n, "type", "string"))
-                        .withChildAppended(XmlElement.of("date_expression", "id", isBan ? prefix + "-lifetime"
-                                : "cli-prefer-lifetime-end-" + rsc, "operation", "lt", "end", end));
-                c = XmlElement.of("rsc_location", "id", id, "rsc", rsc, "role", "Started").withChildAppended(rule);
+            try {
+                return MoveBanClear.apply(cib, isBan ? MoveBanClear.ban(cib(cib), rsc, n, end)
+                        : MoveBanClear.move(cib(cib), rsc, n, end));
+            } catch (MoveBanClear.Refused e) {
+                throw new CrmException(e.getMessage());
             }
-            XmlElement replaced = constraints.withoutChildren(e -> id.equals(e.id()));
-            return Tree.withSection(cib, "configuration", Tree.withSection(conf, "constraints", replaced.withChildAppended(c)));
         });
         if (ban) {
             s.warn("Creating rsc_location constraint '" + id + "' with a score of -INFINITY for resource " + rsc

@@ -32,112 +32,162 @@ import picocli.CommandLine.Parameters;
  * document for scripts ({@code --output json|xml}, see crm-shell/STATUS-JSON.md), optionally
  * refreshed every few seconds ({@code --watch [SECONDS]}). Offline it reads the file's status
  * section; live, the cluster's CIB.
+ *
+ * <p>A picocli command like the shell's others: its options and crmsh's words are its fields,
+ * read by picocli, each word and format checked by a converter. Unlike {@code simulate} or
+ * {@code explain} it runs inside the shell's session, so that it shows what that session works
+ * on (a shadow, the file, the live cluster, pending changes); {@link #run} is how the shell (and so
+ * {@code crm status}) calls it.
  */
+@Command(name = "status", description = "Cluster status, as crm_mon shows it.", footer = "Views, crmsh's words: simple (one line, as a monitoring check), bynode (resources under their"
+        + " node), inactive (stopped resources too), failcounts, attributes (node attributes), noheaders,"
+        + " full (inactive, failcounts and attributes). 'xml' or 'json' as a word is --output.")
 public final class StatusCommand {
     static final String JSON_VERSION = "pulse-status/1";
     private static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT);
+    private static final String USE = "use --output text|json|xml or --watch [SECONDS]";
 
-    private StatusCommand() {
+    /**
+     * crmsh's status words (its crm_mon options): simple (-s), bynode (-n), noheaders (-D),
+     * attributes (-A), full (-r -f -A); inactive (-r) and failcounts (-f) are what the text always
+     * shows, accepted so that operators' scripts run.
+     */
+    static final List<String> VIEWS = List.of("simple", "bynode", "inactive", "failcounts", "attributes", "noheaders",
+            "full");
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
+
+    /** The help text when asked for it, else null. */
+    String usage;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", converter = OutputFormat.class,
+            description = "text (default), json or xml.")
+    String output = "text";
+
+    @Option(names = {"-w", "--watch"}, arity = "0..1", paramLabel = "SECONDS", fallbackValue = "2",
+            description = "Refresh every SECONDS (default 2) until interrupted.")
+    Double watchSeconds;
+
+    /** For tests and scripts that want a bounded watch. */
+    @Option(names = "--iterations", hidden = true)
+    int iterations = Integer.MAX_VALUE;
+
+    /** crmsh's words: "status xml" (the format as a word), and its crm_mon views (VIEWS). */
+    @Parameters(arity = "0..*", paramLabel = "xml|json|VIEW", hidden = true, converter = Word.class)
+    List<String> words = new ArrayList<>();
+
+    /** The crmsh views asked for, "full" expanded. */
+    final java.util.Set<String> views = new java.util.LinkedHashSet<>();
+
+    /** The session whose CIB is shown; null only for reading the options and the help. */
+    private final Session session;
+
+    StatusCommand(Session session) {
+        this.session = session;
     }
 
-    /** The status command's arguments, read by picocli as the one-shot commands' are. */
-    @Command(name = "status", description = "Cluster status, as crm_mon shows it.", footer = "Views, crmsh's words: simple (one line, as a monitoring check), bynode (resources under their"
-            + " node), inactive (stopped resources too), failcounts, attributes (node attributes), noheaders,"
-            + " full (inactive, failcounts and attributes). 'xml' or 'json' as a word is --output.")
-    static final class Arguments {
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
-        boolean help;
-
-        /** The help text when asked for it, else null. */
-        public String usage;
-
-        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default), json or xml.")
-        String output = "text";
-
-        @Option(names = {"-w", "--watch"}, arity = "0..1", paramLabel = "SECONDS", fallbackValue = "2",
-                description = "Refresh every SECONDS (default 2) until interrupted.")
-        Double watchSeconds;
-
-        /** For tests and scripts that want a bounded watch. */
-        @Option(names = "--iterations", hidden = true)
-        int iterations = Integer.MAX_VALUE;
-
-        /** crmsh's words: "status xml" (the format as a word), and its crm_mon views (VIEWS). */
-        @Parameters(arity = "0..*", paramLabel = "xml|json|VIEW", hidden = true)
-        List<String> words = new ArrayList<>();
-
-        /** The crmsh views asked for, "full" expanded. */
-        final java.util.Set<String> views = new java.util.LinkedHashSet<>();
-
-        static Arguments parse(List<Token> args) throws CrmException {
-            Arguments a = new Arguments();
-            CommandLine cl = new CommandLine(a);
-            try {
-                cl.parseArgs(args.stream().map(Token::text).toArray(String[]::new));
-                if (a.help) {
-                    a.usage = cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
-                    return a;
-                }
-            } catch (CommandLine.ParameterException e) {
-                String bad = e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
-                        ? u.getUnmatched().get(0) : null;
-                throw new CrmException(bad != null
-                        ? "status: unknown argument '" + bad + "'; use --output text|json|xml or --watch [SECONDS]"
-                        : "status: " + e.getMessage() + "; use --output text|json|xml or --watch [SECONDS]");
+    /** --output's values; the message is the shell's whole error after "status: ". */
+    static final class OutputFormat implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (!List.of("text", "json", "xml").contains(value)) {
+                throw new CommandLine.TypeConversionException("unknown output '" + value + "'; use text, json or xml");
             }
-            for (String w : a.words) {
-                if (w.equals("xml") || w.equals("json")) {
-                    a.output = w;
-                } else if (VIEWS.contains(w)) {
-                    a.views.add(w);
-                } else {
-                    throw new CrmException("status: unknown argument '" + w + "'; use --output text|json|xml or --watch "
-                            + "[SECONDS], or crmsh's " + String.join(", ", VIEWS) + Shell.didYouMean(w, VIEWS));
-                }
-            }
-            if (!List.of("text", "json", "xml").contains(a.output)) {
-                throw new CrmException("status: unknown output '" + a.output + "'; use text, json or xml");
-            }
-            if (a.views.contains("full")) {
-                a.views.addAll(List.of("inactive", "failcounts", "attributes"));
-            }
-            if (!a.views.isEmpty() && !a.output.equals("text")) {
-                throw new CrmException("status: " + String.join(", ", a.views) + " shape the text output; leave them "
-                        + "out with --output " + a.output);
-            }
-            return a;
+            return value;
         }
+    }
+
+    /** crmsh's words after status: a format or a view. */
+    static final class Word implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String w) {
+            if (!w.equals("xml") && !w.equals("json") && !VIEWS.contains(w)) {
+                throw new CommandLine.TypeConversionException("unknown argument '" + w + "'; " + USE + ", or crmsh's "
+                        + String.join(", ", VIEWS) + Shell.didYouMean(w, VIEWS));
+            }
+            return w;
+        }
+    }
+
+    /**
+     * The command with its arguments read by picocli (the help text in {@link #usage} when asked
+     * for), or the refusal the shell prints, naming the argument and what to use.
+     */
+    static StatusCommand parse(Session session, List<Token> args) throws CrmException {
+        StatusCommand c = new StatusCommand(session);
+        CommandLine cl = new CommandLine(c);
+        try {
+            cl.parseArgs(args.stream().map(Token::text).toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            String bad = e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                    ? u.getUnmatched().get(0) : null;
+            if (e.getCause() instanceof CommandLine.TypeConversionException t) {
+                throw new CrmException("status: " + t.getMessage());
+            }
+            if (bad != null && !bad.startsWith("-")) {
+                // picocli leaves a word its converter refused unmatched: say what the converter says
+                try {
+                    new Word().convert(bad);
+                } catch (CommandLine.TypeConversionException t) {
+                    throw new CrmException("status: " + t.getMessage());
+                }
+            }
+            throw new CrmException(bad != null ? "status: unknown argument '" + bad + "'; " + USE
+                    : "status: " + e.getMessage() + "; " + USE);
+        }
+        if (c.help) {
+            c.usage = cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
+            return c;
+        }
+        for (String w : c.words) {
+            if (w.equals("xml") || w.equals("json")) {
+                c.output = w;
+            } else {
+                c.views.add(w);
+            }
+        }
+        if (c.views.contains("full")) {
+            c.views.addAll(List.of("inactive", "failcounts", "attributes"));
+        }
+        if (!c.views.isEmpty() && !c.output.equals("text")) {
+            throw new CrmException("status: " + String.join(", ", c.views) + " shape the text output; leave them "
+                    + "out with --output " + c.output);
+        }
+        return c;
     }
 
     /** What {@code status --help} prints, for the shell's {@code help status} too. */
     public static String usage() {
-        return new CommandLine(new Arguments()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+        return new CommandLine(new StatusCommand(null)).getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
+    /** The shell's {@code status} (and so {@code crm status}): read the arguments, then show the cluster. */
     public static int run(Shell shell, List<Token> args) throws CrmException {
-        Session s = shell.session;
-        Arguments a = Arguments.parse(args);
-        if (a.usage != null) {
-            s.out.print(a.usage);
+        StatusCommand c = parse(shell.session, args);
+        if (c.usage != null) {
+            shell.session.out.print(c.usage);
             return 0;
         }
+        return c.show();
+    }
+
+    private int show() throws CrmException {
+        Session s = session;
         if (!s.pending() && s.source() instanceof FileCibSource f && !f.exists()) {
             // A mistyped --cib-file showed an empty cluster with exit 0; crm_mon on a missing CIB_file fails.
             throw new CrmException("status: " + f.describe() + " does not exist; check the path (a new file is created "
                     + "only by the first commit of a change)");
         }
-        String output = a.output;
-        java.util.Set<String> views = a.views;
-        double watchSeconds = a.watchSeconds == null ? -1 : a.watchSeconds;
-        int iterations = a.iterations;
-        if (watchSeconds < 0) {
+        double watch = watchSeconds == null ? -1 : watchSeconds;
+        if (watch < 0) {
             s.out.print(render(s, output, views));
             return 0;
         }
         for (int i = 0; i < iterations; i++) {
             if (i > 0) {
                 try {
-                    Thread.sleep((long) (watchSeconds * 1000));
+                    Thread.sleep((long) (watch * 1000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return 0;
@@ -150,14 +200,6 @@ public final class StatusCommand {
         }
         return 0;
     }
-
-    /**
-     * crmsh's status words (its crm_mon options): simple (-s), bynode (-n), noheaders (-D),
-     * attributes (-A), full (-r -f -A); inactive (-r) and failcounts (-f) are what the text always
-     * shows, accepted so that operators' scripts run.
-     */
-    static final List<String> VIEWS = List.of("simple", "bynode", "inactive", "failcounts", "attributes", "noheaders",
-            "full");
 
     static String render(Session s, String output) throws CrmException {
         return render(s, output, java.util.Set.of());

@@ -15,9 +15,9 @@ import org.pulse.shell.parse.Token;
 /** crm status's arguments on picocli: the forms crm_mon and crmsh users type, and clear refusals. */
 class StatusArgumentsTest {
 
-    private static StatusCommand.Arguments parse(String... words) throws CrmException {
+    private static StatusCommand parse(String... words) throws CrmException {
         List<Token> tokens = Arrays.stream(words).map(w -> new Token(w, 0)).toList();
-        return StatusCommand.Arguments.parse(tokens);
+        return StatusCommand.parse(null, tokens);
     }
 
     @Test
@@ -31,7 +31,7 @@ class StatusArgumentsTest {
         assertEquals(2.0, parse("--watch").watchSeconds, "--watch alone refreshes every 2 s");
         assertEquals(5.0, parse("--watch", "5").watchSeconds);
         assertEquals(0.5, parse("-w", "0.5").watchSeconds);
-        StatusCommand.Arguments both = parse("--watch", "3", "--output", "json", "--iterations=2");
+        StatusCommand both = parse("--watch", "3", "--output", "json", "--iterations=2");
         assertEquals(3.0, both.watchSeconds);
         assertEquals("json", both.output);
         assertEquals(2, both.iterations);

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.pulse.shell.RaCommand;
+import org.pulse.shell.commands.RaCommand;
 import org.pulse.tests.support.TestEnv;
 import picocli.CommandLine;
 

@@ -1,9 +1,9 @@
 package org.pulse.cib;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.pulse.cib.model.Durations;
 import org.pulse.cib.xml.XmlElement;
 
 /**
@@ -27,16 +27,6 @@ public final class CibValidator {
     private static final Pattern VALIDATE_WITH = Pattern.compile("pacemaker-(1\\.[0-9]+|2\\.[0-9]+|3\\.[0-9]+)");
     static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
     private static final Pattern SCORE = Pattern.compile("[+-]?([0-9]+|INFINITY)", Pattern.CASE_INSENSITIVE);
-    /** Pacemaker's crm_get_msec: a whole number with an optional unit (no unit means seconds). */
-    private static final Pattern DURATION = Pattern.compile(
-            "[0-9]+\\s*(ms|msec|us|usec|s|sec|m|min|h|hr)?", Pattern.CASE_INSENSITIVE);
-    /**
-     * ISO 8601 durations as Pacemaker reads them: P then numbers with Y, M, W, D and, after an
-     * optional T, H, M, S ("PT10S", "P1DT2H"; Pacemaker also takes "P10S", which its own tests use).
-     */
-    private static final Pattern ISO_DURATION = Pattern.compile(
-            "P(?=T?[0-9])([0-9]+[YMWD])*(T?([0-9]+[HM])*([0-9]+(\\.[0-9]+)?S)?)");
-
     static final Set<String> RESOURCE_ELEMENTS = Set.of("primitive", "group", "clone", "master", "bundle");
     static final Set<String> CLASSES_WITHOUT_PROVIDER = Set.of(
             "lsb", "service", "systemd", "stonith", "upstart", "nagios", "heartbeat");
@@ -127,61 +117,16 @@ public final class CibValidator {
 
     /**
      * A duration in milliseconds as Pacemaker reads it ("10" and "10s" are 10000, "500ms" is 500,
-     * "PT1M" is 60000), or null when it is not a duration. ISO months count 30 days, years 365.
+     * "PT1M" is 60000), or null when it is not one: {@link Durations}, the one reading.
      */
     public static Long durationMs(String s) {
-        if (s == null) {
-            return null;
-        }
-        String t = s.strip();
-        java.util.regex.Matcher m = DURATION.matcher(t);
-        if (m.matches()) {
-            long n;
-            try {
-                n = Long.parseLong(t.substring(0, m.start(1) < 0 ? t.length() : m.start(1)).strip());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-            String unit = m.group(1) == null ? "s" : m.group(1).toLowerCase(Locale.ROOT);
-            return switch (unit) {
-                case "ms", "msec" -> n;
-                case "us", "usec" -> n / 1000;
-                case "m", "min" -> n * 60_000;
-                case "h", "hr" -> n * 3_600_000;
-                default -> n * 1000;
-            };
-        }
-        if (!ISO_DURATION.matcher(t).matches()) {
-            return null;
-        }
-        java.util.regex.Matcher part = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)([YMWDHS])|T").matcher(t.substring(1));
-        boolean time = false;
-        double ms = 0;
-        while (part.find()) {
-            if (part.group(0).equals("T")) {
-                time = true;
-                continue;
-            }
-            double v = Double.parseDouble(part.group(1));
-            switch (part.group(2)) {
-                case "Y" -> ms += v * 365 * 86_400_000d;
-                case "M" -> ms += time ? v * 60_000d : v * 30 * 86_400_000d;
-                case "W" -> ms += v * 7 * 86_400_000d;
-                case "D" -> ms += v * 86_400_000d;
-                case "H" -> ms += v * 3_600_000d;
-                default -> ms += v * 1000d;
-            }
-        }
-        return Math.round(ms);
+        Durations.Reading r = Durations.read(s);
+        return r.problem() == null ? r.ms() : null;
     }
 
-    /** True for Pacemaker durations: "10", "10s", "500ms", "1min", "2h", ISO 8601 "PT10S". */
+    /** True for Pacemaker durations: "10", "10s", "500ms", "1min", "2h", ISO 8601 "PT10S" ({@link Durations}). */
     public static boolean isDuration(String s) {
-        if (s == null) {
-            return false;
-        }
-        String t = s.strip();
-        return DURATION.matcher(t).matches() || ISO_DURATION.matcher(t).matches();
+        return s != null && Durations.read(s).problem() == null;
     }
 
     private static void checkValidateWith(CheckContext c, XmlElement root) {

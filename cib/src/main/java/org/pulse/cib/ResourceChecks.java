@@ -172,10 +172,12 @@ final class ResourceChecks {
         if (value == null) {
             return;
         }
-        if (DURATION_OPTIONS.contains(name) && !CibValidator.isDuration(value)
-                && !(name.equals("stonith-watchdog-timeout") || name.equals("fencing-watchdog-timeout"))) {
-            c.error(e, here, "option " + name + "=\"" + value + "\" is not a duration",
-                    "use a number of seconds with an optional unit (\"30s\", \"500ms\", \"2min\", \"1h\") or ISO 8601 (\"PT30S\")");
+        String durationProblem = DURATION_OPTIONS.contains(name)
+                && !(name.equals("stonith-watchdog-timeout") || name.equals("fencing-watchdog-timeout"))
+                ? org.pulse.cib.model.Durations.read(value).problem() : null;
+        if (durationProblem != null) {
+            c.error(e, here, "option " + name + "=\"" + value + "\" is not a duration: " + durationProblem,
+                    "use " + org.pulse.cib.model.Durations.EXAMPLES);
         }
         if (SCORE_OPTIONS.contains(name) && !CibValidator.isScore(value)) {
             c.error(e, here, "option " + name + "=\"" + value + "\" is not a score",

@@ -1,6 +1,8 @@
 package org.pulse.cib;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.pulse.cib.model.Durations;
@@ -18,10 +20,10 @@ import org.pulse.cib.xml.XmlElement;
  * their expressions. What Pulse does not know (unknown elements and attributes) is kept and not
  * reported: a newer Pacemaker's CIB must still load.
  *
- * <p>Here: the public entry points, the value grammars shared with the rest of Pulse (scores,
- * durations) and the walk that hands each element to its section's checks: {@link ResourceChecks},
- * {@link ConstraintChecks}, {@link RuleChecks}, {@link FencingChecks}, {@link StatusChecks}, all
- * sharing one {@link CheckContext} (the index of ids and names, the problems, the attribute checks).
+ * <p>Here: the public entry points, the value grammars shared with the rest of Pulse (scores;
+ * durations and dates are read by {@link Durations} and {@link org.pulse.cib.model.IsoDates}) and
+ * the walk that hands each element to its section's checks (the list {@code CHECKS}), all sharing
+ * one {@link CheckContext} (the index of ids and names, the problems, the attribute checks).
  */
 public final class CibValidator {
     private static final Pattern VALIDATE_WITH = Pattern.compile("pacemaker-(1\\.[0-9]+|2\\.[0-9]+|3\\.[0-9]+)");
@@ -32,6 +34,19 @@ public final class CibValidator {
             "lsb", "service", "systemd", "stonith", "upstart", "nagios", "heartbeat");
     /** Elements whose id attribute refers to something instead of defining an id. */
     static final Set<String> REFERRING_ID = Set.of("resource_ref", "obj_ref", "role", "role_ref");
+
+    /**
+     * The sections of a configuration, each with the elements it checks. Status is checked apart
+     * ({@link StatusChecks}): it is the cluster's record, not the configuration.
+     */
+    private static final Map<String, ElementCheck> CHECKS = byElement(List.of(
+            ResourceChecks.ELEMENTS,      // primitives, groups, clones, operations
+            OptionChecks.ELEMENTS,        // cluster properties and meta attributes
+            ConstraintChecks.ELEMENTS,    // location, colocation, order, ticket, sets, tags
+            RuleChecks.ELEMENTS,          // rules, expressions, dates, date specs, durations
+            FencingChecks.ELEMENTS,       // fencing topology
+            AclChecks.ELEMENTS,           // roles and permissions
+            AlertChecks.ELEMENTS));       // alerts
 
     private CibValidator() {
     }
@@ -141,8 +156,8 @@ public final class CibValidator {
     }
 
     /**
-     * Second pass: every element by its name, each to its section's checks (resources, constraints,
-     * rules, fencing topology; ACLs and alerts are one line each). {@code ctx} is the nearest enclosing id.
+     * Second pass: every element, in document order, to the check of the section that owns its name;
+     * unknown or structural elements are kept as they are. {@code ctx} is the nearest enclosing id.
      */
     private static void visit(CheckContext c, XmlElement e, String ctx, XmlElement parent) {
         String here = e.id() != null && !REFERRING_ID.contains(e.name()) ? e.id() : ctx;
@@ -151,47 +166,26 @@ public final class CibValidator {
             c.error(e, here, "<" + e.name() + " id-ref=\"" + idRef + "\"> refers to an id that is not in the configuration",
                     "define an element with id '" + idRef + "' or correct the id-ref");
         }
-        switch (e.name()) {
-            case "primitive" -> ResourceChecks.primitive(c, e, here);
-            case "group" -> ResourceChecks.group(c, e, here);
-            case "clone", "master" -> ResourceChecks.clone(c, e, here);
-            case "op" -> ResourceChecks.op(c, e, here);
-            case "nvpair" -> ResourceChecks.option(c, e, here, parent);
-            case "rsc_location" -> ConstraintChecks.location(c, e, here);
-            case "rsc_colocation" -> ConstraintChecks.colocation(c, e, here);
-            case "rsc_order" -> ConstraintChecks.order(c, e, here);
-            case "rsc_ticket" -> ConstraintChecks.ticket(c, e, here);
-            case "resource_ref" -> ConstraintChecks.reference(c, e, here, "resource set");
-            case "resource_set" -> ConstraintChecks.resourceSet(c, e, here);
-            case "obj_ref" -> ConstraintChecks.reference(c, e, here, "tag");
-            case "rule" -> RuleChecks.rule(c, e, here);
-            case "expression" -> RuleChecks.expression(c, e, here);
-            case "date_expression" -> RuleChecks.dateExpression(c, e, here);
-            case "date_spec" -> RuleChecks.dateSpec(c, e, here);
-            case "duration" -> RuleChecks.durationElement(c, e, here);
-            case "op_expression" -> RuleChecks.opExpression(c, e, here);
-            case "rsc_expression" -> RuleChecks.rscExpression(c, e, here);
-            case "fencing-level" -> FencingChecks.level(c, e, here);
-            case "role" -> {
-                String ref = e.attr("id");
-                if (ref != null && !c.ids.containsKey(ref)) {
-                    c.error(e, here, "role '" + ref + "' is not defined", "define <acl_role id=\"" + ref + "\"> in acls or correct the name");
-                }
-            }
-            case "acl_permission" -> {
-                String ref = e.attr("reference");
-                if (ref != null && !c.ids.containsKey(ref)) {
-                    c.error(e, here, "reference=\"" + ref + "\" names no element of the configuration", "correct the id it refers to");
-                }
-            }
-            case "alert" -> c.require(e, here, "path", "the program to run for alerts, e.g. path=\"/usr/share/pacemaker/alerts/alert_file.sh\"");
-            default -> {
-                // unknown or structural elements: kept as they are
-            }
+        ElementCheck check = CHECKS.get(e.name());
+        if (check != null) {
+            check.check(c, e, here, parent);
         }
         for (XmlElement child : e.elements()) {
             visit(c, child, here, e);
         }
+    }
+
+    /** The sections' checks by element name; a name claimed by two sections is a mistake in Pulse. */
+    private static Map<String, ElementCheck> byElement(List<Map<String, ElementCheck>> sections) {
+        Map<String, ElementCheck> all = new HashMap<>();
+        for (Map<String, ElementCheck> section : sections) {
+            section.forEach((name, check) -> {
+                if (all.putIfAbsent(name, check) != null) {
+                    throw new IllegalStateException("<" + name + "> is checked by two sections of CibValidator");
+                }
+            });
+        }
+        return Map.copyOf(all);
     }
 
     /**

@@ -19,6 +19,16 @@ final class RuleChecks {
     private static final Set<String> DATE_OPS = Set.of("in_range", "date_spec", "gt", "lt");
     private static final Pattern DATE_SPEC_RANGE = Pattern.compile("[0-9]+(-[0-9]+)?");
 
+    /** The elements this section checks, each with its check. */
+    static final Map<String, ElementCheck> ELEMENTS = Map.of(
+            "rule", (c, e, here, parent) -> rule(c, e, here),
+            "expression", (c, e, here, parent) -> expression(c, e, here),
+            "date_expression", (c, e, here, parent) -> dateExpression(c, e, here),
+            "date_spec", (c, e, here, parent) -> dateSpec(c, e, here),
+            "duration", (c, e, here, parent) -> durationElement(c, e, here),
+            "op_expression", (c, e, here, parent) -> opExpression(c, e, here),
+            "rsc_expression", (c, e, here, parent) -> rscExpression(c, e, here));
+
     private RuleChecks() {
     }
 

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
-import org.pulse.fuzz.DifferentialFuzzer;
-import org.pulse.fuzz.DifferentialFuzzer.Outcome;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.fuzz.DifferentialFuzzer;
+import org.pulse.lab.fuzz.DifferentialFuzzer.Outcome;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * Pulse against Pacemaker's crm_simulate on generated CIBs (org.pulse.fuzz): prints the

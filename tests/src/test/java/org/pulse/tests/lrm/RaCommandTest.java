@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pulse.shell.RaCommand;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 import picocli.CommandLine;
 
 /** {@code crm ra list|info|test} as an operator types them. */

@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.NetnsLab.Result;
+import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.NetnsLab.Result;
 import org.pulse.tests.support.PulsePackage;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * The Debian package, really installed on this machine and purged again (issue 15, item 1):

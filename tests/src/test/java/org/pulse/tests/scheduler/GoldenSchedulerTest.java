@@ -17,7 +17,7 @@ import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlParser;
 import org.pulse.policy.PolicyEngine;
 import org.pulse.policy.Transition;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * Pulse's own golden scheduler cases: tests/src/test/resources/scheduler/NAME/{cib.xml,

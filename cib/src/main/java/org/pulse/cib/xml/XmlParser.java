@@ -58,6 +58,42 @@ public final class XmlParser {
         return new Reading(source, utf8).document();
     }
 
+    /** How much one read call asks for (see {@link #readFile}). */
+    private static final int READ_STEP_BYTES = 1 << 20;
+
+    /**
+     * A file's bytes, read in steps of 1 MB into one array of the file's size. Files.readAllBytes
+     * asks the channel for the whole file at once, and the channel reads a heap array through a
+     * temporary native buffer of the same size: for a 183 MB CIB that was another 183 MB of peak
+     * RSS (freed only after) and ~0.2 s of CPU in page faults and the extra copy.
+     */
+    public static byte[] readFile(java.nio.file.Path file) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new IOException(file + " is " + size + " bytes, more than a CIB can be (2 GB)");
+            }
+            byte[] b = new byte[(int) Math.max(size, 1)];
+            int n = 0;
+            while (true) {
+                if (n == b.length) {
+                    // the file grew while it was read: take what is there now
+                    if (b.length >= Integer.MAX_VALUE - 16) {
+                        throw new IOException(file + " is more than 2 GB, more than a CIB can be");
+                    }
+                    b = Arrays.copyOf(b, (int) Math.min((long) b.length * 2, Integer.MAX_VALUE - 16));
+                }
+                java.nio.ByteBuffer step = java.nio.ByteBuffer.wrap(b, n, Math.min(READ_STEP_BYTES, b.length - n));
+                int got = ch.read(step);
+                if (got < 0) {
+                    break;
+                }
+                n += got;
+            }
+            return n == b.length ? b : Arrays.copyOf(b, n);
+        }
+    }
+
     /** An element whose end tag has not been read yet. */
     private static final class Open {
         final String name;

@@ -136,6 +136,29 @@ class XmlParserTest {
     }
 
     @Test
+    void aFileReadInStepsIsTheFileAsItIs() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pulse-readfile");
+        try {
+            Random random = new Random(17);
+            for (int size : new int[] {0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 12345}) {
+                byte[] data = new byte[size];
+                random.nextBytes(data);
+                java.nio.file.Path f = dir.resolve("f" + size);
+                java.nio.file.Files.write(f, data);
+                assertTrue(java.util.Arrays.equals(data, XmlParser.readFile(f)), () -> size + " bytes");
+            }
+            assertThrows(java.io.IOException.class, () -> XmlParser.readFile(dir.resolve("missing")));
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    @Test
     void byteOrderMarkCommentsAndProcessingInstructionsAroundTheRootAreAccepted() throws XmlParseException {
         XmlElement e = XmlParser.parse("t", "\uFEFF<?xml version=\"1.0\"?><!-- a --><?pi x?><cib/><!-- b -->\n<?pi y?>\n");
         assertEquals("cib", e.name());

@@ -73,15 +73,22 @@ public final class XmlParser {
             if (size > Integer.MAX_VALUE - 16) {
                 throw new IOException(file + " is " + size + " bytes, more than a CIB can be (2 GB)");
             }
-            byte[] b = new byte[(int) Math.max(size, 1)];
+            byte[] b = new byte[(int) size];
             int n = 0;
+            java.nio.ByteBuffer probe = java.nio.ByteBuffer.allocate(1);
             while (true) {
                 if (n == b.length) {
-                    // the file grew while it was read: take what is there now
+                    // the size it had when opened is read: done, unless it grew meanwhile
+                    probe.clear();
+                    if (ch.read(probe) <= 0) {
+                        break;
+                    }
                     if (b.length >= Integer.MAX_VALUE - 16) {
                         throw new IOException(file + " is more than 2 GB, more than a CIB can be");
                     }
-                    b = Arrays.copyOf(b, (int) Math.min((long) b.length * 2, Integer.MAX_VALUE - 16));
+                    b = Arrays.copyOf(b, (int) Math.min(Math.max((long) b.length * 2, 64), Integer.MAX_VALUE - 16));
+                    b[n++] = probe.get(0);
+                    continue;
                 }
                 java.nio.ByteBuffer step = java.nio.ByteBuffer.wrap(b, n, Math.min(READ_STEP_BYTES, b.length - n));
                 int got = ch.read(step);
@@ -419,7 +426,9 @@ public final class XmlParser {
                 }
                 int attrAt = pos;
                 int slot = n >> 1;
-                shape.grow(slot);
+                if (slot >= shape.names.length) {
+                    shape.grow(slot);
+                }
                 String attr = slot < shape.count ? shape.names[slot] : null;
                 boolean sameName = attr != null && sameBytes(shape.nameAt[slot], attr.length())
                         && endsAttributeName(pos + attr.length());

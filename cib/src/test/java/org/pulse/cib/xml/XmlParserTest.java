@@ -148,6 +148,15 @@ class XmlParserTest {
                 assertTrue(java.util.Arrays.equals(data, XmlParser.readFile(f)), () -> size + " bytes");
             }
             assertThrows(java.io.IOException.class, () -> XmlParser.readFile(dir.resolve("missing")));
+            // what it costs: the file's bytes once, not a doubled array and a copy
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            if (threads instanceof com.sun.management.ThreadMXBean counting && counting.isThreadAllocatedMemorySupported()) {
+                java.nio.file.Path big = dir.resolve("f" + (3 * (1 << 20) + 12345));
+                long before = counting.getCurrentThreadAllocatedBytes();
+                XmlParser.readFile(big);
+                long allocated = counting.getCurrentThreadAllocatedBytes() - before;
+                assertTrue(allocated < java.nio.file.Files.size(big) + (256 << 10), () -> "allocated " + allocated);
+            }
         } finally {
             try (var files = java.nio.file.Files.list(dir)) {
                 for (java.nio.file.Path f : files.toList()) {

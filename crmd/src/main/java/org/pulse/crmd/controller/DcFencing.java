@@ -317,13 +317,18 @@ final class DcFencing {
             return requested;
         }
         TransitionPlan engine;
+        Cib input = dc.schedulerInput(cib);
         try {
-            engine = c.scheduler().schedule(Cib.of(cib.root().withAttribute("execution-date",
-                    Long.toString(c.now().getEpochSecond()))), c.now());
+            engine = c.scheduler().schedule(input, c.now());
         } catch (RuntimeException e) {
             return null;
         }
         List<String> targets = engineFencing(cib, engine);
+        if (!targets.isEmpty()) {
+            // Saved as every engine decision is: crm simulate on it gives the engine's whole transition, of which
+            // the DC runs the fencing now and the rest once the join's CIB is everywhere (from a later input).
+            dc.saveDecision(input, engine);
+        }
         List<PlannedAction> fences = new ArrayList<>();
         for (PlannedAction a : engine.actions()) {
             if (a.isFence() && targets.contains(a.fenceTarget())) {

@@ -116,4 +116,34 @@ class EngineFencingProgressTest {
         int firstStart = c.timeline.indexOf(startsElsewhere.get(0));
         assertTrue(firstStart > fencedAt, "d2 started on a survivor before n3 was fenced: " + c.timeline);
     }
+
+    /**
+     * The fencing a DC runs while the members still store the join's CIB (before anything may start) is the
+     * policy engine's decision like any other: its input is saved, and replaying it gives the engine's whole
+     * transition, the fencing the DC ran included (before, that fencing ran "from no saved input").
+     */
+    @Test
+    void theFencingRunBeforeTheJoinsCibIsEverywhereComesFromASavedInput() throws Exception {
+        MiniCluster c = new MiniCluster(NODES, cib(ControllerTest.DUMMY, "d1", "n3"), new PolicyEngineScheduler());
+        c.view("v1", NODES);
+        assertTrue(c.running.get("n3").contains("d1"), "d1 starts on n3; log " + c.log);
+        int savedBefore = c.saved.size();
+        // n2 never confirms the join's CIB: the DC may fence n3 (lost) but start nothing yet.
+        c.hold(e -> e.from().equals("n2") && e.message() instanceof Message.CibAck);
+        c.view("v2", List.of("n1", "n2"));
+        assertEquals(1, c.fenceLog.size(), "n3 is fenced before the join's CIB is everywhere; log " + c.log);
+        assertTrue(c.fenceLog.get(0).endsWith(" n3"), c.fenceLog.toString());
+        assertFalse(c.running.get("n1").contains("d1") || c.running.get("n2").contains("d1"),
+                "nothing starts before the join's CIB is everywhere");
+        List<Effect.SaveSchedulerInput> fencing = c.saved.subList(savedBefore, c.saved.size()).stream()
+                .filter(s -> s.decided().actions().stream().anyMatch(a -> a.isFence() && "n3".equals(a.fenceTarget())))
+                .toList();
+        assertFalse(fencing.isEmpty(), "no saved input decided n3's fencing; saved " + c.saved.size());
+        Effect.SaveSchedulerInput input = fencing.get(0);
+        assertTrue(input.replayable(), input.decided().source());
+        String replay = org.pulse.policy.PolicyEngine.schedule(input.cib().root(), c.now).canonical();
+        assertEquals(input.decided().canonicalActions(), replay.substring(0, replay.indexOf("== placement ==")));
+        assertTrue(input.decided().canonicalActions().contains("start"), "the engine's whole decision (recovery"
+                + " included) is what is saved: " + input.decided().canonicalActions());
+    }
 }

@@ -26,6 +26,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.xml.XmlParser;
 
 /**
  * The CIB on disk: {@code cib.xml} and beside it {@code cib.xml.sig}, the SHA-256 of its bytes
@@ -347,7 +348,7 @@ public final class CibStore {
         Path cib = cibFile();
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(cib);
+            bytes = XmlParser.readFile(cib);   // (no native copy of the whole file beside it)
         } catch (IOException e) {
             throw new CibStoreException(cib, "cannot read " + cib + ": " + e + "; check its permissions and the disk", e);
         }

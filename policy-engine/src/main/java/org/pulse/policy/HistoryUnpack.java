@@ -91,9 +91,13 @@ final class HistoryUnpack {
         if (!r.isPrimitive()) {
             return;
         }
-        List<LrmOp> ops = new ArrayList<>(lr.ops());
-        java.util.Collections.reverse(ops);
-        ops = mergeSort(ops);
+        List<LrmOp> ops = lr.ops();
+        if (ops.size() > 1) {
+            // (one entry, a probe's, is most histories: no copy to sort)
+            ops = new ArrayList<>(ops);
+            java.util.Collections.reverse(ops);
+            ops = mergeSort(ops);
+        }
         // Several history entries may land on one anonymous instance on one node ("rsc:0" and
         // "rsc:1"); each is replayed on its own and the most active result wins, as in Pacemaker.
         Rsc.NodeHistory earlier = r.history.get(node);
@@ -121,7 +125,7 @@ final class HistoryUnpack {
             }
             if (op.id() != null && op.id().contains("_last_failure_")
                     && ("start".equals(op.operation()) || "monitor".equals(op.operation()))) {
-                h.lastFailures.add(op);
+                h.lastFailuresToChange().add(op);
             }
         }
         boolean anyResult = false;
@@ -182,7 +186,9 @@ final class HistoryUnpack {
         }
         if (impliedStart > 0) {
             List<LrmOp> before = ops.subList(0, impliedStart);
-            h.recurring.values().removeIf(op -> before.stream().anyMatch(b -> b == op));
+            if (!h.recurring.isEmpty()) {
+                h.recurring.values().removeIf(op -> before.stream().anyMatch(b -> b == op));
+            }
         }
     }
 
@@ -468,7 +474,7 @@ final class HistoryUnpack {
             // the recurring ops still scheduled are those recorded since the last start (whatever
             // its result) and not ended by a completed stop (whatever its rc): Pacemaker's window
             // of active operations
-            h.recurring.clear();
+            h.clearRecurring();
         }
 
         // remap_operation
@@ -635,9 +641,11 @@ final class HistoryUnpack {
             h.role = Role.STOPPED;
         } else if (rc == 7) {
             clear = true;
-            h.recurring.remove(task + "_" + op.intervalMs());
+            if (!h.recurring.isEmpty()) {
+                h.recurring.remove(task + "_" + op.intervalMs());
+            }
             if ("monitor".equals(task) && op.intervalMs() > 0 && op.expectedRc() == 7) {
-                h.stoppedRecurring.put(op.intervalMs(), op);
+                h.stoppedRecurringToChange().put(op.intervalMs(), op);
             }
         } else if ("monitor".equals(task)) {
             if (op.intervalMs() == 0 && h.role.compareTo(Role.STARTED) < 0) {
@@ -656,16 +664,16 @@ final class HistoryUnpack {
                 h.role = Role.PROMOTED;
             }
             if (op.intervalMs() > 0) {
-                h.recurring.put(task + "_" + op.intervalMs(), op);
+                h.recurringToChange().put(task + "_" + op.intervalMs(), op);
             }
         } else if ("start".equals(task) || "migrate_from".equals(task)) {
             h.role = Role.STARTED;
             h.lastStart = op;
-            h.recurring.clear();
+            h.clearRecurring();
             clear = true;
         } else if ("stop".equals(task)) {
             h.role = Role.STOPPED;
-            h.recurring.clear();
+            h.clearRecurring();
             clear = true;
         } else if ("promote".equals(task)) {
             h.role = Role.PROMOTED;
@@ -714,7 +722,7 @@ final class HistoryUnpack {
         }
         if (of == OnFail.DEMOTE && "monitor".equals(task) && op.intervalMs() > 0) {
             // recovered by a demotion alone: the recurring monitor that failed keeps running
-            h.recurring.put(task + "_" + op.intervalMs(), op);
+            h.recurringToChange().put(task + "_" + op.intervalMs(), op);
         }
         if (op.isProbe() && rc == 5) {
             h.role = Role.STOPPED;

@@ -6,7 +6,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Arrays;
+import org.pulse.cib.xml.AttributeMap;
 import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.xml.XmlNode;
 
 /**
  * The pure function from a {@code <cib>} tree to {@link CibModel}. Resolves {@code id-ref}s of
@@ -474,14 +477,26 @@ final class CibModelReader {
         List<LrmResource> rscs = new ArrayList<>();
         for (XmlElement lrm : ns.elements("lrm")) {
             for (XmlElement lrs : lrm.elements("lrm_resources")) {
-                for (XmlElement lr : lrs.elements("lrm_resource")) {
-                    List<LrmOp> ops = new ArrayList<>();
-                    for (XmlElement o : lr.elements("lrm_rsc_op")) {
-                        ops.add(lrmOp(o));
+                List<XmlNode> entries = lrs.children();
+                rscs = new ArrayList<>(rscs.size() + entries.size());
+                for (XmlNode entry : entries) {
+                    if (!(entry instanceof XmlElement lr) || !lr.name().equals("lrm_resource")) {
+                        continue;
+                    }
+                    // a node's history is most of a big CIB (32 x 10,000 with full probe history:
+                    // 321,000 entries): read it without a list per element asked for
+                    List<XmlNode> kids = lr.children();
+                    LrmOp[] ops = new LrmOp[kids.size()];
+                    int count = 0;
+                    for (XmlNode k : kids) {
+                        if (k instanceof XmlElement o && o.name().equals("lrm_rsc_op")) {
+                            ops[count++] = lrmOp(o);
+                        }
                     }
                     String lock = lr.attr("shutdown-lock");
                     rscs.add(new LrmResource(lr.id(), lr.attr("class"), lr.attr("provider"), lr.attr("type"),
-                            lr.attr("container"), ops, lock == null ? null : longOr(lock, 0)));
+                            lr.attr("container"), count == ops.length ? List.of(ops) : List.of(Arrays.copyOf(ops, count)),
+                            lock == null ? null : longOr(lock, 0)));
                 }
             }
         }
@@ -489,26 +504,109 @@ final class CibModelReader {
                 ns.attr("expected"), transientAttrs, rscs, ns.attributes());
     }
 
+    /**
+     * One history entry, its attributes read in one pass (an lrm_rsc_op has some 17: looking each
+     * of the 18 fields up by name was ~150 name comparisons an entry).
+     */
     private static LrmOp lrmOp(XmlElement o) {
-        String key = o.attr("transition-key");
-        int expected = -1;
-        if (key != null) {
-            String[] parts = key.split(":");
-            if (parts.length >= 3) {
-                expected = intOr(parts[2], -1);
+        AttributeMap attrs = o.attributeMap();
+        String id = null;
+        String operation = null;
+        String callId = null;
+        String rcCode = null;
+        String opStatus = null;
+        String interval = null;
+        String lastRcChange = null;
+        String lastRun = null;
+        String execTime = null;
+        String key = null;
+        String magic = null;
+        String digest = null;
+        String restartDigest = null;
+        String onNode = null;
+        String migrateSource = null;
+        String migrateTarget = null;
+        String exitReason = null;
+        for (int i = 0, n = attrs.size(); i < n; i++) {
+            String v = attrs.valueAt(i);
+            switch (attrs.nameAt(i)) {
+                case "id": id = v; break;
+                case "operation": operation = v; break;
+                case "call-id": callId = v; break;
+                case "rc-code": rcCode = v; break;
+                case "op-status": opStatus = v; break;
+                case "interval": interval = v; break;
+                case "last-rc-change": lastRcChange = v; break;
+                case "last-run": lastRun = v; break;
+                case "exec-time": execTime = v; break;
+                case "transition-key": key = v; break;
+                case "transition-magic": magic = v; break;
+                case "op-digest": digest = v; break;
+                case "op-restart-digest": restartDigest = v; break;
+                case "on_node": onNode = v; break;
+                case "migrate_source": migrateSource = v; break;
+                case "migrate_target": migrateTarget = v; break;
+                case "exit-reason": exitReason = v; break;
+                default: break;
             }
         }
-        return new LrmOp(o.id(), o.attr("operation"), intOr(o.attr("call-id"), -1), intOr(o.attr("rc-code"), 0),
-                intOr(o.attr("op-status"), 0), longOr(o.attr("interval"), 0), longOr(o.attr("last-rc-change"), 0),
-                longOr(o.attr("last-run"), 0), longOr(o.attr("exec-time"), 0), expected, key,
-                o.attr("transition-magic"), o.attr("op-digest"), o.attr("op-restart-digest"), o.attr("on_node"),
-                o.attr("migrate_source"), o.attr("migrate_target"), o.attr("exit-reason"), o.attributes());
+        return new LrmOp(id, operation, intOr(callId, -1), intOr(rcCode, 0), intOr(opStatus, 0), longOr(interval, 0),
+                longOr(lastRcChange, 0), longOr(lastRun, 0), longOr(execTime, 0), expectedRc(key), key, magic, digest,
+                restartDigest, onNode, migrateSource, migrateTarget, exitReason, attrs);
+    }
+
+    /**
+     * The rc the scheduler expected: the third ':'-separated field of the transition key
+     * ("action:transition:rc:uuid"), -1 when there is none or it is not a number.
+     */
+    static int expectedRc(String key) {
+        if (key == null) {
+            return -1;
+        }
+        int first = key.indexOf(':');
+        int second = first < 0 ? -1 : key.indexOf(':', first + 1);
+        if (second < 0) {
+            return -1;
+        }
+        int third = key.indexOf(':', second + 1);
+        return intOr(key, second + 1, third < 0 ? key.length() : third, -1);
+    }
+
+    /** {@link #intOr(String, int)} of s[from, to), without the substring for plain digits. */
+    private static int intOr(String s, int from, int to, int fallback) {
+        int value = 0;
+        int i = from;
+        boolean negative = i < to && s.charAt(i) == '-';
+        if (negative) {
+            i++;
+        }
+        if (i < to && to - i <= 9) {
+            for (; i < to; i++) {
+                char ch = s.charAt(i);
+                if (ch < '0' || ch > '9') {
+                    break;
+                }
+                value = value * 10 + (ch - '0');
+            }
+            if (i == to) {
+                return negative ? -value : value;
+            }
+        }
+        return parsedOr(s.substring(from, to), fallback);   // spaces, a sign, long or odd digits: as parseInt reads them
     }
 
     static int intOr(String s, int fallback) {
         if (s == null) {
             return fallback;
         }
+        int length = s.length();
+        if (length > 0 && length <= 9) {
+            return intOr(s, 0, length, fallback);   // plain digits without the exception machinery
+        }
+        return parsedOr(s, fallback);
+    }
+
+    private static int parsedOr(String s, int fallback) {
         try {
             return Integer.parseInt(s.trim());
         } catch (NumberFormatException e) {

@@ -54,6 +54,11 @@ public final class XmlElement implements XmlNode {
         return attributes;
     }
 
+    /** The same attributes, for readers that walk them by position ({@link AttributeMap#nameAt}) rather than look each up. */
+    public AttributeMap attributeMap() {
+        return attributes;
+    }
+
     public List<XmlNode> children() {
         return children;
     }

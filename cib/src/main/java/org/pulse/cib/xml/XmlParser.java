@@ -58,17 +58,95 @@ public final class XmlParser {
         return new Reading(source, utf8).document();
     }
 
+    /** How much one read call asks for (see {@link #readFile}). */
+    private static final int READ_STEP_BYTES = 1 << 20;
+
+    /**
+     * A file's bytes, read in steps of 1 MB into one array of the file's size. Files.readAllBytes
+     * asks the channel for the whole file at once, and the channel reads a heap array through a
+     * temporary native buffer of the same size: for a 183 MB CIB that was another 183 MB of peak
+     * RSS (freed only after) and ~0.2 s of CPU in page faults and the extra copy.
+     */
+    public static byte[] readFile(java.nio.file.Path file) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new IOException(file + " is " + size + " bytes, more than a CIB can be (2 GB)");
+            }
+            byte[] b = new byte[(int) size];
+            int n = 0;
+            java.nio.ByteBuffer probe = java.nio.ByteBuffer.allocate(1);
+            while (true) {
+                if (n == b.length) {
+                    // the size it had when opened is read: done, unless it grew meanwhile
+                    probe.clear();
+                    if (ch.read(probe) <= 0) {
+                        break;
+                    }
+                    if (b.length >= Integer.MAX_VALUE - 16) {
+                        throw new IOException(file + " is more than 2 GB, more than a CIB can be");
+                    }
+                    b = Arrays.copyOf(b, (int) Math.min(Math.max((long) b.length * 2, 64), Integer.MAX_VALUE - 16));
+                    b[n++] = probe.get(0);
+                    continue;
+                }
+                java.nio.ByteBuffer step = java.nio.ByteBuffer.wrap(b, n, Math.min(READ_STEP_BYTES, b.length - n));
+                int got = ch.read(step);
+                if (got < 0) {
+                    break;
+                }
+                n += got;
+            }
+            return n == b.length ? b : Arrays.copyOf(b, n);
+        }
+    }
+
     /** An element whose end tag has not been read yet. */
     private static final class Open {
         final String name;
         final AttributeMap attributes;
         final int line;
-        final List<XmlNode> children = new ArrayList<>(4);
+        /** Where its name is in the document (-1 when not ASCII): the end tag is compared with it byte by byte. */
+        final int nameAt;
+        /** Its children are those of {@link Reading#kids} from here on. */
+        final int kidsFrom;
 
-        Open(String name, AttributeMap attributes, int line) {
+        Open(String name, AttributeMap attributes, int line, int nameAt, int kidsFrom) {
             this.name = name;
             this.attributes = attributes;
             this.line = line;
+            this.nameAt = nameAt;
+            this.kidsFrom = kidsFrom;
+        }
+    }
+
+    /**
+     * What the last element of one name at one depth looked like: its attributes' names and
+     * values, and where they are in the document. A CIB repeats itself (every lrm_rsc_op has the
+     * same attributes in the same order, most of them with the value the previous one had), so
+     * the next element is first compared byte by byte with the previous one where it lies in the
+     * document: a hit takes the same String without scanning, hashing or looking it up. On a
+     * 32 x 10,000 CIB with full probe history (321,000 operations of 17 attributes) reading names
+     * and values was most of the parse.
+     */
+    private static final class Shape {
+        String[] names = new String[8];
+        int[] nameAt = new int[8];
+        /** The value at each slot, or null when there is nothing to compare with (not ASCII, entities, ...). */
+        String[] values = new String[8];
+        int[] valueAt = new int[8];
+        byte[] quotes = new byte[8];
+        int count;
+
+        void grow(int slot) {
+            if (slot >= names.length) {
+                int size = Math.max(slot + 1, names.length * 2);
+                names = Arrays.copyOf(names, size);
+                nameAt = Arrays.copyOf(nameAt, size);
+                values = Arrays.copyOf(values, size);
+                valueAt = Arrays.copyOf(valueAt, size);
+                quotes = Arrays.copyOf(quotes, size);
+            }
         }
     }
 
@@ -88,12 +166,31 @@ public final class XmlParser {
         private final ArrayList<Open> stack = new ArrayList<>();
         private String[] pairs = new String[16];
         private final Bytes scratch = new Bytes();
+        /**
+         * The line {@code pos} is on, counted as the reading goes: whitespace, text, comments and
+         * values count the line ends they pass (what else is read, names and plain values, has
+         * none). Counting lazily from the last element instead ({@link #lineOf}, now for errors
+         * only) read every byte twice.
+         */
+        private int line = 1;
+        /** The children of every open element, one after the other (see {@link Open#kidsFrom}). */
+        private XmlNode[] kids = new XmlNode[64];
+        private int kidCount;
+        /** Per depth: the last element name started there, where it was, and its shape. */
+        private String[] lastName = new String[16];
+        private int[] lastNameAt = new int[16];
+        private Shape[] lastShape = new Shape[16];
+        /** Shapes by element name (names are shared Strings). */
+        private final java.util.IdentityHashMap<String, Shape> shapes = new java.util.IdentityHashMap<>();
+        /** Set by {@link #attributeValue}: where the value began and whether it is plain ASCII read as it stands. */
+        private int valueStart;
+        private boolean valuePlain;
 
         Reading(String source, byte[] utf8) {
             this.source = source;
             this.c = utf8;
             this.end = utf8.length;
-            this.names = new Names(utf8.length);
+            this.names = new Names(utf8);
         }
 
         XmlElement document() throws XmlParseException {
@@ -151,29 +248,56 @@ public final class XmlParser {
                     throw truncated(top);
                 }
                 // c[pos] == '<'
-                if (pos + 1 < end && c[pos + 1] == '/') {
+                int next = pos + 1 < end ? c[pos + 1] : -1;
+                if (next == '/') {
                     XmlElement closed = endTag(top);
                     if (stack.isEmpty()) {
                         return closed;
                     }
-                    stack.get(stack.size() - 1).children.add(closed);
+                    addKid(closed);
+                } else if (next != '!' && next != '?') {
+                    XmlElement empty = startTag();
+                    if (empty != null) {
+                        addKid(empty);
+                    }
                 } else if (startsWith("<!--")) {
-                    top.children.add(new XmlComment(comment()));
+                    addKid(new XmlComment(comment()));
                 } else if (startsWith("<?")) {
                     if (startsWith("<?xml") && pos + 5 < end && isWhitespace(c[pos + 5])) {
                         throw error(pos, "an XML declaration <?xml ...?> inside the document; it may only be"
                                 + " the first line");
                     }
                     skipProcessingInstruction(false);
-                } else if (startsWith("<!")) {
-                    throw error(pos, "'<!' inside an element starts neither a comment <!-- --> nor <![CDATA[ ]]>");
                 } else {
-                    XmlElement empty = startTag();
-                    if (empty != null) {
-                        top.children.add(empty);
-                    }
+                    throw error(pos, "'<!' inside an element starts neither a comment <!-- --> nor <![CDATA[ ]]>");
                 }
             }
+        }
+
+        private void addKid(XmlNode kid) {
+            if (kidCount == kids.length) {
+                kids = Arrays.copyOf(kids, kidCount * 2);
+            }
+            kids[kidCount++] = kid;
+        }
+
+        /** The children of {@code top}, taken off the shared stack as an immutable list. */
+        private List<XmlNode> takeKids(Open top) {
+            int from = top.kidsFrom;
+            int n = kidCount - from;
+            List<XmlNode> out;
+            if (n == 0) {
+                out = List.of();
+            } else if (n == 1) {
+                out = List.of(kids[from]);
+            } else if (n == 2) {
+                out = List.of(kids[from], kids[from + 1]);
+            } else {
+                out = List.of(Arrays.copyOfRange(kids, from, kidCount));
+            }
+            Arrays.fill(kids, from, kidCount, null);
+            kidCount = from;
+            return out;
         }
 
         /**
@@ -184,7 +308,8 @@ public final class XmlParser {
         private void text(Open top) throws XmlParseException {
             int start = pos;
             skipWhitespace();
-            if (pos >= end || (c[pos] == '<' && !startsWith("<![CDATA[") && !startsWith("<?"))) {
+            if (pos >= end || (c[pos] == '<' && (pos + 1 >= end || (c[pos + 1] != '!' && c[pos + 1] != '?')
+                    || (!startsWith("<![CDATA[") && !startsWith("<?"))))) {
                 return;
             }
             Bytes sb = new Bytes();
@@ -198,6 +323,7 @@ public final class XmlParser {
                             throw error(pos, "a <![CDATA[ section is never closed with ]]>: was the file truncated?");
                         }
                         appendNormalized(sb, pos + 9, close);
+                        line += lineEnds(pos + 9, close);
                         pos = close + 3;
                         continue;
                     }
@@ -213,9 +339,13 @@ public final class XmlParser {
                 } else if (ch == '\r') {
                     sb.append('\n');
                     pos += pos + 1 < end && c[pos + 1] == '\n' ? 2 : 1;
+                    line++;
                 } else {
                     if (ch < ' ' && ch != '\t' && ch != '\n') {
                         throw error(pos, badCharacter(ch));
+                    }
+                    if (ch == '\n') {
+                        line++;
                     }
                     sb.append(ch);
                     pos++;
@@ -223,7 +353,7 @@ public final class XmlParser {
             }
             String text = decode(sb.bytes(), 0, sb.length(), start);
             if (!text.isBlank()) {
-                top.children.add(new XmlText(text));
+                addKid(new XmlText(text));
             }
         }
 
@@ -234,11 +364,38 @@ public final class XmlParser {
         private XmlElement startTag() throws XmlParseException {
             int at = pos;
             pos++; // '<'
-            if (stack.size() >= MAX_DEPTH) {
+            int depth = stack.size();
+            if (depth >= MAX_DEPTH) {
                 throw error(at, "elements nested deeper than " + MAX_DEPTH
                         + " levels; a CIB is never this deep, so the file is not a CIB");
             }
-            String name = name(AFTER_LT, null);
+            if (depth >= lastName.length) {
+                lastName = Arrays.copyOf(lastName, depth * 2);
+                lastNameAt = Arrays.copyOf(lastNameAt, depth * 2);
+                lastShape = Arrays.copyOf(lastShape, depth * 2);
+            }
+            int nameAt = pos;
+            String name = lastName[depth];
+            Shape shape;
+            if (name != null && sameBytes(lastNameAt[depth], name.length()) && endsStartTagName(pos + name.length())) {
+                pos += name.length();
+                shape = lastShape[depth];
+            } else {
+                name = name(AFTER_LT, null);
+                shape = shapes.get(name);
+                if (shape == null) {
+                    shape = new Shape();
+                    shapes.put(name, shape);
+                }
+                boolean ascii = pos - nameAt == name.length();
+                lastName[depth] = ascii ? name : null;
+                lastNameAt[depth] = nameAt;
+                lastShape[depth] = shape;
+                if (!ascii) {
+                    nameAt = -1;
+                }
+            }
+            int tagLine = line;
             int n = 0;
             while (true) {
                 boolean spaced = skipWhitespace();
@@ -255,11 +412,12 @@ public final class XmlParser {
                             throw error(pos, "'/' in the tag <" + name + "> must be followed by '>'");
                         }
                         pos += 2;
-                        return new XmlElement(name, AttributeMap.ofPairs(Arrays.copyOf(pairs, n), n), List.of(),
-                                lineOf(at));
+                        return new XmlElement(name, AttributeMap.ofUniquePairs(Arrays.copyOf(pairs, n)), List.of(),
+                                tagLine);
                     }
                     pos++;
-                    stack.add(new Open(name, AttributeMap.ofPairs(Arrays.copyOf(pairs, n), n), lineOf(at)));
+                    stack.add(new Open(name, AttributeMap.ofUniquePairs(Arrays.copyOf(pairs, n)), tagLine, nameAt,
+                            kidCount));
                     return null;
                 }
                 if (!spaced) {
@@ -267,7 +425,30 @@ public final class XmlParser {
                             : "the value of attribute '" + pairs[n - 2] + "'") + " in <" + name + ">");
                 }
                 int attrAt = pos;
-                String attr = name(ATTRIBUTE, name);
+                int slot = n >> 1;
+                if (slot >= shape.names.length) {
+                    shape.grow(slot);
+                }
+                String attr = slot < shape.count ? shape.names[slot] : null;
+                boolean sameName = attr != null && sameBytes(shape.nameAt[slot], attr.length())
+                        && endsAttributeName(pos + attr.length());
+                boolean nameAscii = true;
+                if (sameName) {
+                    pos += attr.length();
+                } else {
+                    attr = name(ATTRIBUTE, name);
+                    nameAscii = pos - attrAt == attr.length();
+                    if (nameAscii) {
+                        // a name that is not ASCII is neither predicted nor shared
+                        shape.names[slot] = attr;
+                        shape.nameAt[slot] = attrAt;
+                        shape.values[slot] = null;
+                        shape.count = Math.max(shape.count, slot + 1);
+                    } else if (slot < shape.count) {
+                        shape.names[slot] = null;
+                        shape.values[slot] = null;
+                    }
+                }
                 skipWhitespace();
                 if (pos >= end) {
                     throw truncatedTag(name, at);
@@ -287,9 +468,22 @@ public final class XmlParser {
                             + "> must be in quotes: " + attr + "=\"...\"");
                 }
                 pos++;
-                String value = attributeValue(quote, attr, name, at);
+                String value = sameName ? shape.values[slot] : null;
+                if (value != null && shape.quotes[slot] == quote && sameBytes(shape.valueAt[slot], value.length())
+                        && pos + value.length() < end && c[pos + value.length()] == quote) {
+                    // the same plain value in the same quotes: it holds neither the quote nor anything to rewrite
+                    pos += value.length() + 1;
+                } else {
+                    value = attributeValue(quote, attr, name, at);
+                    if (sameName || shape.names[slot] == attr) {
+                        shape.values[slot] = valuePlain ? value : null;
+                        shape.valueAt[slot] = valueStart;
+                        shape.quotes[slot] = (byte) quote;
+                    }
+                }
+                // names are shared Strings (one per spelling) unless not ASCII
                 for (int i = 0; i < n; i += 2) {
-                    if (pairs[i].equals(attr)) {
+                    if (pairs[i] == attr || (!nameAscii && pairs[i].equals(attr))) {
                         throw error(attrAt, "attribute '" + attr + "' appears twice in <" + name
                                 + ">; keep one");
                     }
@@ -300,6 +494,38 @@ public final class XmlParser {
                 pairs[n++] = attr;
                 pairs[n++] = value;
             }
+        }
+
+        /** Whether c[pos, pos + length) holds the same bytes as c[from, from + length). */
+        private boolean sameBytes(int from, int length) {
+            byte[] cs = c;
+            int p = pos;
+            if (p + length > end) {
+                return false;
+            }
+            for (int i = 0; i < length; i++) {
+                if (cs[p + i] != cs[from + i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Whether an element name may end at {@code p} in a start tag (so a longer name is not taken for a shorter). */
+        private boolean endsStartTagName(int p) {
+            if (p >= end) {
+                return false;
+            }
+            int ch = c[p];
+            return ch == '>' || ch == '/' || isWhitespace(ch);
+        }
+
+        private boolean endsAttributeName(int p) {
+            if (p >= end) {
+                return false;
+            }
+            int ch = c[p];
+            return ch == '=' || isWhitespace(ch);
         }
 
         private String attributeValue(int quote, String attr, String element, int tagAt) throws XmlParseException {
@@ -314,6 +540,8 @@ public final class XmlParser {
                     int length = p - start;
                     pos = p + 1;
                     checkLength(length, attr, element, start);
+                    valueStart = start;
+                    valuePlain = high >= 0;
                     if (length <= SHARED_VALUE_CHARS) {
                         return shared(start, length);
                     }
@@ -327,6 +555,7 @@ public final class XmlParser {
                 p++;
             }
             pos = p;
+            valuePlain = false;
             // The slow path: entities, tabs and line ends to normalize, or an error.
             Bytes sb = scratch;
             sb.clear();
@@ -345,9 +574,13 @@ public final class XmlParser {
                 } else if (ch == '\r') {
                     sb.append(' ');
                     pos += pos + 1 < end && c[pos + 1] == '\n' ? 2 : 1;
+                    line++;
                 } else if (ch == '\n' || ch == '\t') {
                     sb.append(' ');
                     pos++;
+                    if (ch == '\n') {
+                        line++;
+                    }
                 } else if (ch < ' ') {
                     throw error(pos, badCharacter(ch));
                 } else {
@@ -360,7 +593,7 @@ public final class XmlParser {
 
         /** A name or short value, shared (see {@link Names}); decoded strictly when not ASCII. */
         private String shared(int start, int length) throws XmlParseException {
-            String s = names.get(c, start, length);
+            String s = names.get(start, length, false);
             return s != null ? s : decode(c, start, length, start);
         }
 
@@ -388,7 +621,15 @@ public final class XmlParser {
         private XmlElement endTag(Open top) throws XmlParseException {
             int at = pos;
             pos += 2; // "</"
-            String name = name(AFTER_END_LT, null);
+            String name;
+            int length = top.name.length();
+            if (top.nameAt >= 0 && sameBytes(top.nameAt, length) && pos + length < end
+                    && (c[pos + length] == '>' || isWhitespace(c[pos + length]))) {
+                pos += length;
+                name = top.name;
+            } else {
+                name = name(AFTER_END_LT, null);
+            }
             skipWhitespace();
             if (pos >= end) {
                 throw truncated(top);
@@ -402,7 +643,7 @@ public final class XmlParser {
                         + "); close <" + top.name + "> first, or remove the stray </" + name + ">");
             }
             stack.remove(stack.size() - 1);
-            return new XmlElement(top.name, top.attributes, top.children, top.line);
+            return new XmlElement(top.name, top.attributes, takeKids(top), top.line);
         }
 
         /** A comment at {@code pos} ("<!--"); returns its text. */
@@ -418,6 +659,7 @@ public final class XmlParser {
                         + " remove the dashes");
             }
             pos = dashes + 3;
+            line += lineEnds(start, dashes);
             for (int i = start; i < dashes; i++) {
                 if (c[i] >= 0 && c[i] < ' ' && c[i] != '\t' && c[i] != '\n' && c[i] != '\r') {
                     throw error(i, badCharacter(c[i]));
@@ -438,6 +680,7 @@ public final class XmlParser {
             if (!prolog && startsWith("<?xml") && close > pos + 5 && isWhitespace(c[pos + 5])) {
                 throw error(at, "an XML declaration <?xml ...?> after the root element; it may only be the first line");
             }
+            line += lineEnds(pos, close);
             pos = close + 2;
         }
 
@@ -523,7 +766,8 @@ public final class XmlParser {
                 }
             }
             pos = p;
-            return shared(start, p - start);
+            String s = names.get(start, p - start, true);
+            return s != null ? s : decode(c, start, p - start, start);
         }
 
         private boolean skipWhitespace() {
@@ -531,11 +775,39 @@ public final class XmlParser {
             int start = pos;
             int p = start;
             int limit = end;
-            while (p < limit && isWhitespace(cs[p])) {
-                p++;
+            int lines = 0;
+            while (p < limit) {
+                byte ch = cs[p];
+                if (ch == ' ' || ch == '\t') {
+                    p++;
+                } else if (ch == '\n') {
+                    lines++;
+                    p++;
+                } else if (ch == '\r') {
+                    // CR LF is one line end, and so is a lone CR
+                    if (p + 1 >= limit || cs[p + 1] != '\n') {
+                        lines++;
+                    }
+                    p++;
+                } else {
+                    break;
+                }
             }
+            line += lines;
             pos = p;
             return p > start;
+        }
+
+        /** The line ends in c[from, to), as {@link #lineOf} counts them. */
+        private int lineEnds(int from, int to) {
+            int lines = 0;
+            for (int i = from; i < to; i++) {
+                byte ch = c[i];
+                if (ch == '\n' || (ch == '\r' && (i + 1 >= end || c[i + 1] != '\n'))) {
+                    lines++;
+                }
+            }
+            return lines;
         }
 
         private boolean startsWith(String s) {
@@ -694,30 +966,41 @@ public final class XmlParser {
      * names and short values (class, provider, type, operation names, intervals, rc codes) tens of
      * thousands of times; sharing them saves megabytes and the allocation of each copy. An open
      * addressing table keyed by the characters, so a hit allocates nothing.
+     *
+     * <p>Each entry's bytes are where it was first read in the document (the document outlives
+     * the table), so a key costs no copy; and the table starts small and doubles, since a big CIB
+     * has tens of thousands of distinct short strings, not one per 32 bytes as first assumed: a
+     * table sized for the document (a million slots for 183 MB) made nearly every look-up a cache miss.
      */
     private static final class Names {
+        private final byte[] document;
         private String[] table;
-        /** Each entry's bytes beside it: comparing bytes with bytes, not bytes with charAt. */
-        private byte[][] keys;
+        /** Where each entry's bytes are in the document. */
+        private int[] keyAt;
         /** Each entry's hash (of its bytes, which for ASCII is the String's hash). */
         private int[] hashes;
+        /** Whether each entry is the interned String (names are; values need not be). */
+        private boolean[] interned;
         private int shift;
         private int size;
 
-        /** Sized for the document: about one shared string per 32 bytes, so a big CIB rarely regrows. */
-        Names(int documentBytes) {
+        Names(byte[] document) {
+            this.document = document;
             int bits = 10;
-            while (bits < 20 && (1 << bits) < documentBytes / 32) {
-                bits++;
-            }
             table = new String[1 << bits];
-            keys = new byte[1 << bits][];
+            keyAt = new int[1 << bits];
             hashes = new int[1 << bits];
+            interned = new boolean[1 << bits];
             shift = 32 - bits;
         }
 
-        /** The shared String of c[from, from + length), or null when those bytes are not ASCII. */
-        String get(byte[] c, int from, int length) {
+        /**
+         * The shared String of document[from, from + length), or null when those bytes are not
+         * ASCII. A name ({@code name} true) seen for the first time is interned, so it is the very
+         * object a Java literal is ({@link AttributeMap#get} compares references first).
+         */
+        String get(int from, int length, boolean name) {
+            byte[] c = document;
             int h = 0;
             int high = 0;
             for (int i = from; i < from + length; i++) {
@@ -729,40 +1012,63 @@ public final class XmlParser {
             }
             int mask = table.length - 1;
             for (int i = slot(h); ; i = (i + 1) & mask) {
-                byte[] k = keys[i];
-                if (k == null) {
-                    String s = new String(c, from, length, StandardCharsets.ISO_8859_1);
-                    add(i, s, Arrays.copyOfRange(c, from, from + length), h);
+                String s = table[i];
+                if (s == null) {
+                    s = new String(c, from, length, StandardCharsets.ISO_8859_1);
+                    if (name) {
+                        s = s.intern();
+                    }
+                    add(i, s, from, h, name);
                     return s;
                 }
-                if (hashes[i] == h && k.length == length && Arrays.equals(k, 0, length, c, from, from + length)) {
-                    return table[i];
+                if (hashes[i] == h && s.length() == length && same(keyAt[i], from, length)) {
+                    if (name && !interned[i]) {
+                        // first read as a value ("id" as an id, say): from now on the interned one
+                        s = s.intern();
+                        table[i] = s;
+                        interned[i] = true;
+                    }
+                    return s;
                 }
             }
         }
 
-        private void add(int slot, String s, byte[] key, int h) {
+        private boolean same(int a, int b, int length) {
+            byte[] c = document;
+            for (int k = 0; k < length; k++) {
+                if (c[a + k] != c[b + k]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void add(int slot, String s, int at, int h, boolean isInterned) {
             table[slot] = s;
-            keys[slot] = key;
+            keyAt[slot] = at;
             hashes[slot] = h;
+            interned[slot] = isInterned;
             if (++size * 2 > table.length) {
                 String[] oldTable = table;
-                byte[][] oldKeys = keys;
+                int[] oldKeyAt = keyAt;
                 int[] oldHashes = hashes;
+                boolean[] oldInterned = interned;
                 table = new String[oldTable.length * 2];
-                keys = new byte[table.length][];
+                keyAt = new int[table.length];
                 hashes = new int[table.length];
+                interned = new boolean[table.length];
                 shift--;
                 int mask = table.length - 1;
                 for (int j = 0; j < oldTable.length; j++) {
-                    if (oldKeys[j] != null) {
+                    if (oldTable[j] != null) {
                         int i = slot(oldHashes[j]);
-                        while (keys[i] != null) {
+                        while (table[i] != null) {
                             i = (i + 1) & mask;
                         }
                         table[i] = oldTable[j];
-                        keys[i] = oldKeys[j];
+                        keyAt[i] = oldKeyAt[j];
                         hashes[i] = oldHashes[j];
+                        interned[i] = oldInterned[j];
                     }
                 }
             }

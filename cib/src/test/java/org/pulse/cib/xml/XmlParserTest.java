@@ -40,6 +40,133 @@ class XmlParserTest {
         assertEquals(5, conf.elements().get(0).sourceLine());
     }
 
+    /**
+     * Lines are counted as the reading goes (whitespace, text, CDATA, comments, processing
+     * instructions and values each count the line ends they pass): every element of a document
+     * with each of them, in LF, CR LF and lone CR, knows the line a plain count of line ends
+     * before its '<' gives.
+     */
+    @Test
+    void elementLinesCountLineEndsInEveryKindOfContent() throws XmlParseException {
+        String[] ends = {"\n", "\r\n", "\r"};
+        for (String nl : ends) {
+            String xml = ("<?xml version='1.0'?>" + nl + "<!-- a" + nl + "comment -->" + nl + "<cib a='1" + nl + "2'>" + nl
+                    + "  <x b=\"v&#10;" + nl + "\"/><y>text" + nl + "more<![CDATA[" + nl + "cdata" + nl + "]]>" + nl
+                    + "<?pi one" + nl + "two?>" + nl + "  <z/></y><!--" + nl + "--><w" + nl + " c='3'" + nl + "/>" + nl
+                    + "<v>&lt;" + nl + "</v><u/></cib>" + nl);
+            XmlElement root = XmlParser.parse("t", xml);
+            List<XmlElement> all = new java.util.ArrayList<>();
+            collect(root, all);
+            List<Integer> expected = new java.util.ArrayList<>();
+            for (int i = 0; i < xml.length(); i++) {
+                if (xml.charAt(i) == '<' && i + 1 < xml.length() && Character.isLetter(xml.charAt(i + 1))
+                        && !xml.startsWith("<![", i)) {
+                    expected.add(linesBefore(xml, i) + 1);
+                }
+            }
+            List<Integer> actual = all.stream().map(XmlElement::sourceLine).toList();
+            assertEquals(expected, actual, () -> "line ends " + nl.replace("\r", "CR").replace("\n", "LF"));
+        }
+    }
+
+    private static int linesBefore(String xml, int at) {
+        int lines = 0;
+        for (int i = 0; i < at; i++) {
+            char ch = xml.charAt(i);
+            if (ch == '\n' || (ch == '\r' && (i + 1 >= xml.length() || xml.charAt(i + 1) != '\n'))) {
+                lines++;
+            }
+        }
+        return lines;
+    }
+
+    private static void collect(XmlElement e, List<XmlElement> into) {
+        into.add(e);
+        for (XmlElement c : e.elements()) {
+            collect(c, into);
+        }
+    }
+
+    /**
+     * Names and values are compared with the previous element of the same name before they are
+     * read afresh: elements that share some attributes and values with their predecessor, in
+     * another order, with a longer or shorter name or value, other quotes, entities or non-ASCII
+     * text, each read as if alone.
+     */
+    @Test
+    void repeatedElementsReadAsIfEachWereAlone() throws XmlParseException {
+        String[] ops = {
+            "<op id='a' rc='7' interval='0'/>",
+            "<op id='a' rc='7' interval='0'/>",
+            "<op id='ab' rc='7' interval='00'/>",
+            "<op id=\"a\" rc='70' interval=\"0\"/>",
+            "<op rc='7' id='a' interval='0'/>",
+            "<op id='a' rcx='7' interval='0' extra='&amp;'/>",
+            "<op id='a' rc='7' interval='0' extra='&amp;'/>",
+            "<op id='a' rc=\"'7'\" interval='0'/>",
+            "<op id='a' rc='7'/>",
+            "<opx id='a' rc='7'></opx>",
+            "<op id='\u00e9' \u00e9='x' rc='7' interval='0'/>",
+            "<op id='\u00e9' \u00e9='x' rc='7' interval='0'/>",
+            "<op id='a' rc='7' interval='0' ></op>",
+            "<op  id = 'a'  rc='7' interval='0'/>",
+        };
+        StringBuilder all = new StringBuilder("<cib>");
+        for (String op : ops) {
+            all.append("<r>").append(op).append("</r>");
+        }
+        all.append("</cib>");
+        List<XmlElement> rs = XmlParser.parse("t", all.toString()).elements();
+        assertEquals(ops.length, rs.size());
+        for (int i = 0; i < ops.length; i++) {
+            XmlElement alone = XmlParser.parse("t", ops[i]);
+            XmlElement inRow = rs.get(i).elements().get(0);
+            assertEquals(alone, inRow, ops[i]);
+            assertEquals(List.copyOf(alone.attributes().entrySet()), List.copyOf(inRow.attributes().entrySet()), ops[i]);
+        }
+        XmlParseException twice = assertThrows(XmlParseException.class,
+                () -> XmlParser.parse("t", "<cib><op a='1' b='2'/><op a='1' a='2'/></cib>"));
+        assertTrue(twice.getMessage().contains("attribute 'a' appears twice"), twice::getMessage);
+        XmlParseException twiceNonAscii = assertThrows(XmlParseException.class,
+                () -> XmlParser.parse("t", "<cib><op \u00e9='1' \u00e9='2'/></cib>"));
+        assertTrue(twiceNonAscii.getMessage().contains("appears twice"), twiceNonAscii::getMessage);
+        XmlParseException longer = assertThrows(XmlParseException.class,
+                () -> XmlParser.parse("t", "<cib><op a='1'/><op a='1x/></cib>"));
+        assertTrue(longer.getMessage().contains("'<' in the value"), longer::getMessage);
+    }
+
+    @Test
+    void aFileReadInStepsIsTheFileAsItIs() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pulse-readfile");
+        try {
+            Random random = new Random(17);
+            for (int size : new int[] {0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 12345}) {
+                byte[] data = new byte[size];
+                random.nextBytes(data);
+                java.nio.file.Path f = dir.resolve("f" + size);
+                java.nio.file.Files.write(f, data);
+                assertTrue(java.util.Arrays.equals(data, XmlParser.readFile(f)), () -> size + " bytes");
+            }
+            assertThrows(java.io.IOException.class, () -> XmlParser.readFile(dir.resolve("missing")));
+            // what it costs: the file's bytes once, not a doubled array and a copy
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            if (threads instanceof com.sun.management.ThreadMXBean counting && counting.isThreadAllocatedMemorySupported()) {
+                java.nio.file.Path big = dir.resolve("f" + (3 * (1 << 20) + 12345));
+                long before = counting.getCurrentThreadAllocatedBytes();
+                XmlParser.readFile(big);
+                long allocated = counting.getCurrentThreadAllocatedBytes() - before;
+                assertTrue(allocated < java.nio.file.Files.size(big) + (256 << 10), () -> "allocated " + allocated);
+            }
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
     @Test
     void byteOrderMarkCommentsAndProcessingInstructionsAroundTheRootAreAccepted() throws XmlParseException {
         XmlElement e = XmlParser.parse("t", "\uFEFF<?xml version=\"1.0\"?><!-- a --><?pi x?><cib/><!-- b -->\n<?pi y?>\n");

@@ -80,7 +80,7 @@ public final class SchedulerBench {
     }
 
     private static Transition runOnce(Path file, Instant now) throws Exception {
-        XmlElement root = XmlParser.parse(file.toString(), Files.readAllBytes(file));
+        XmlElement root = XmlParser.parse(file.toString(), XmlParser.readFile(file));
         return PolicyEngine.schedule(CibModel.from(root), now);
     }
 }

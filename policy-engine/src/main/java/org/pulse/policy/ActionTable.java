@@ -2,6 +2,7 @@ package org.pulse.policy;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.pulse.cib.model.OpConfig;
@@ -18,14 +19,21 @@ import static org.pulse.policy.OrderGraph.prims;
  * notification) with ids given in creation order, so the table is shared rather than copied.
  * Everything else a stage decides it returns as a record.
  *
- * <p>Actions are kept in one list in creation order and each resource's (each node's) also
- * with it ({@code Rsc.acts}, {@code SNode.acts}: an index of this table, written only here);
- * nothing walks the whole list per action, so the cost grows with the number of actions and
- * orderings, not their product.
+ * <p>Actions are kept in one list in creation order and indexed by resource (by node for a
+ * node's own actions): nothing walks the whole list per action, so the cost grows with the
+ * number of actions and orderings, not their product. The index is the table's own, not a
+ * field of {@code Rsc} or {@code SNode}: no stage writes into the resources it plans for.
  */
 final class ActionTable {
     private final List<Act> acts = new ArrayList<>();
     private final List<Act> actsView = Collections.unmodifiableList(acts);
+    /**
+     * Each resource's actions, each node's own: a handful each (a few dozen when every node
+     * probes a resource). Keyed by Rsc and SNode, whose hashes are their creation order and
+     * index (no identity hash: see Rsc.hashCode).
+     */
+    private final Map<Rsc, List<Act>> byRsc = new HashMap<>();
+    private final Map<SNode, List<Act>> byNode = new HashMap<>();
     /** Actions of neither a resource nor a node; see {@link #find}. */
     private final List<Act> clusterActs = new ArrayList<>();
     /** The nodes the fencing stage fences; null until it has decided (see {@link #fencingDecided}). */
@@ -77,9 +85,22 @@ final class ActionTable {
         return null;
     }
 
-    /** Where (r, n)'s actions are kept: with the resource, with the node for node actions. */
+    /** Where (r, n)'s actions are kept: with the resource, with the node for node actions (read-only, maybe empty). */
     private List<Act> actsOf(Rsc r, SNode n) {
-        return r != null ? r.acts : n != null ? n.acts : clusterActs;
+        List<Act> own = r != null ? byRsc.get(r) : n != null ? byNode.get(n) : clusterActs;
+        return own == null ? List.of() : own;
+    }
+
+    /** Every action of the resource, in creation order (read-only). */
+    List<Act> actsOf(Rsc r) {
+        return Collections.unmodifiableList(actsOf(r, null));
+    }
+
+    private List<Act> ownList(Rsc r, SNode n) {
+        if (r != null) {
+            return byRsc.computeIfAbsent(r, x -> new ArrayList<>(2));
+        }
+        return n != null ? byNode.computeIfAbsent(n, x -> new ArrayList<>(2)) : clusterActs;
     }
 
     /** Adds (or finds) the action: the only way a resource's or node's action is created. */
@@ -92,7 +113,7 @@ final class ActionTable {
             } else if (r != null && n != null && n.isGuest() && fenced(n) && ("stop".equals(op) || "demote".equals(op))) {
                 a.pseudo = true;   // recovering the guest's container does it
             }
-            actsOf(r, n).add(a);
+            ownList(r, n).add(a);
             acts.add(a);
         }
         return a;

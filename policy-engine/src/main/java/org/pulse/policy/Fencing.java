@@ -87,7 +87,7 @@ final class Fencing {
      * resources' actions (whether the container starts is theirs to say); it amends the
      * guest's fencing action, the one thing decided here after the fact.
      */
-    static void guestFenceActions(Plan plan) {
+    static void guestFenceActions(ActionTable t, Plan plan) {
         for (Map.Entry<SNode, Act> e : plan.fencing().entrySet()) {
             SNode n = e.getKey();
             if (!n.isGuest()) {
@@ -95,7 +95,7 @@ final class Fencing {
             }
             Rsc container = n.connection.container;
             boolean starts = false;
-            for (Act a : container.acts) {
+            for (Act a : t.actsOf(container)) {
                 starts |= "start".equals(a.op);
             }
             e.getValue().extra.put("CRM_meta_stonith_action", starts ? "reboot" : "off");

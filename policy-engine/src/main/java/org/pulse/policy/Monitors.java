@@ -138,7 +138,7 @@ final class Monitors {
             if (Migrations.canMigrate(n.connection)) {
                 continue;   // a connection that migrates is never down: nothing to re-monitor
             }
-            for (Act a : n.connection.acts) {
+            for (Act a : t.actsOf(n.connection)) {
                 reconnects |= "start".equals(a.op);
             }
             if (!reconnects) {

@@ -54,7 +54,7 @@ public final class PolicyEngine {
         // each primitive from where it is to where it was assigned, in configuration order
         ResourceActions.Result resourceActions = ResourceActions.run(cluster, actions, probing, migrationCandidates);
         // a guest whose container does not start again is switched off rather than rebooted: needs the starts above
-        Fencing.guestFenceActions(fencing);
+        Fencing.guestFenceActions(actions, fencing);
         // monitors again behind a remote connection that restarts: needs the connection's start above
         List<Act> reconnectMonitors = Monitors.afterReconnect(cluster, actions);
         // the orderings between resources, read once; everything below reads them

@@ -111,9 +111,6 @@ final class Rsc {
     SNode partialSource;
     SNode partialTarget;
 
-    /** The planner's actions for this resource: an index of the ActionTable, written only there (see ActionTable.find). */
-    final List<Act> acts = new ArrayList<>(2);
-
     // placement
     ScoreTable scores;
     SNode assigned;

@@ -178,7 +178,7 @@ final class Runnability {
                     && e.first().kind == Rsc.Kind.CLONE && !(e.then().kind == Rsc.Kind.CLONE && e.then().interleave)
                     && cloneRunningNeverDone(e.first())) {
                 for (Rsc p : e.then().primitives()) {
-                    for (Act start : p.acts) {
+                    for (Act start : t.actsOf(p)) {
                         if ("start".equals(start.op) && start.runnable) {
                             neverReady.add(start);
                         }
@@ -199,7 +199,7 @@ final class Runnability {
         for (Rsc p : clone.primitives()) {
             // a failed instance nobody may manage is to be recovered, and that start cannot run
             needed |= p.failed && !p.managed && !p.runningOn.isEmpty();
-            for (Act a : p.acts) {
+            for (Act a : t.actsOf(p)) {
                 if ("start".equals(a.op)) {
                     if (a.runnable) {
                         return false;
@@ -218,12 +218,12 @@ final class Runnability {
     private void waitForStops(Rsc starting, Rsc stopping) {
         boolean noNode = !stopping.isPrimitive();
         for (Rsc sp : stopping.primitives()) {
-            for (Act stop : sp.acts) {
+            for (Act stop : t.actsOf(sp)) {
                 if (!"stop".equals(stop.op) || stop.runnable || stop.pseudo) {
                     continue;
                 }
                 for (Rsc st : starting.primitives()) {
-                    for (Act start : st.acts) {
+                    for (Act start : t.actsOf(st)) {
                         if ("start".equals(start.op) && start.runnable && (noNode || start.node == stop.node)) {
                             neverReady.add(start);
                         }

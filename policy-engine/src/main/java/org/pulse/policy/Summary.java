@@ -156,9 +156,9 @@ final class Summary {
         boolean moving = current != null && next != null && current != next;
         Act start = next == null ? null : p.find(r, "start", next);
         SNode startNode = start != null && start.runnable ? current : null;
-        Act stop = startNode != null ? p.find(r, "stop", startNode) : firstOf(r, "stop");
-        Act promote = next == null ? firstOf(r, "promote") : p.find(r, "promote", next);
-        Act demote = next == null ? firstOf(r, "demote") : p.find(r, "demote", next);
+        Act stop = startNode != null ? p.find(r, "stop", startNode) : firstOf(p, r, "stop");
+        Act promote = next == null ? firstOf(p, r, "promote") : p.find(r, "promote", next);
+        Act demote = next == null ? firstOf(p, r, "demote") : p.find(r, "demote", next);
         Act reload = next == null ? null : p.find(r, "reload-agent", next);
         if (reload == null && next != null) {
             reload = p.find(r, "reload", next);
@@ -236,8 +236,8 @@ final class Summary {
         return null;
     }
 
-    private static Act firstOf(Rsc r, String op) {
-        for (Act a : r.acts) {
+    private static Act firstOf(Plan p, Rsc r, String op) {
+        for (Act a : p.table().actsOf(r)) {
             if (op.equals(a.op) && a.intervalMs == 0) {
                 return a;
             }

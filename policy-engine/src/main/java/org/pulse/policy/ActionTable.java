@@ -22,7 +22,8 @@ import static org.pulse.policy.OrderGraph.prims;
  * <p>Actions are kept in one list in creation order and indexed by resource (by node for a
  * node's own actions): nothing walks the whole list per action, so the cost grows with the
  * number of actions and orderings, not their product. The index is the table's own, not a
- * field of {@code Rsc} or {@code SNode}: no stage writes into the resources it plans for.
+ * field of {@code Rsc} or {@code SNode}: no planning stage writes into the resources it plans
+ * for (one still writes into nodes: see {@link Fencing#run}).
  */
 final class ActionTable {
     private final List<Act> acts = new ArrayList<>();

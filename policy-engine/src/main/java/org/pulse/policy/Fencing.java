@@ -38,7 +38,11 @@ final class Fencing {
         for (Rsc r : c.topLevel()) {
             anyManaged |= r.managed;
         }
-        // (this marks nodes unclean whose remote connection cannot come back: see RemoteNodes)
+        // A remote node whose connection cannot come back, with resources active on it, is unclean.
+        // Still a write into SNode (unclean, online) that every later stage reads: it needs the
+        // assignment (is the connection going anywhere?), so unpack cannot decide it, and the
+        // node's flags are what canRunOps and the rest ask; moving it into a record of its own
+        // would change every reader of SNode.unclean (left for the unpack-stages split).
         RemoteNodes.unrecoverableConnections(c);
         for (SNode n : c.nodes()) {
             if (n.isGuest()) {

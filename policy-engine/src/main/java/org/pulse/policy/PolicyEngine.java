@@ -11,7 +11,7 @@ import org.pulse.cib.xml.XmlElement;
  * The scheduler: a CIB and the time in, a {@link Transition} out. Pure: no clock, no threads,
  * no IO; the same input gives an equal transition. The stages run in Pacemaker's order
  * ({@code pcmk__schedule_actions}), each a function of the previous ones' records, listed in
- * {@link #schedule(CibModel, Instant)} with why each sits where it does.
+ * {@link #stages} with why each sits where it does.
  */
 public final class PolicyEngine {
     private PolicyEngine() {

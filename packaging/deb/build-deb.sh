@@ -53,13 +53,15 @@ fi
 
 # Launchers and Pacemaker-named shims: under /usr/lib/pulse/bin, off the PATH (crmd puts this
 # directory first on its agents' PATH, found beside lib/crmd.jar).
-for f in crmd crmd-priority-opts crm pulse-launch pulse-cds pulse-shim pulse-watchdog-sim pulse-arbitrator crm_attribute crm_node attrd_updater; do
+for f in crmd crmd-priority-opts crm pulse-launch pulse-cds pulse-shim pulse-watchdog-sim pulse-arbitrator pulse-remoted crm_attribute crm_node attrd_updater; do
   install -m 0755 "$repo/bin/$f" "$root/usr/lib/pulse/bin/$f"
 done
 ln -s ../lib/pulse/bin/crmd "$root/usr/sbin/pulse-crmd"
 ln -s ../lib/pulse/bin/crm "$root/usr/bin/pulse-crm"
 # The arbitrator runs on a third machine with this package installed and no crmd running.
 ln -s ../lib/pulse/bin/pulse-arbitrator "$root/usr/sbin/pulse-arbitrator"
+# A remote node runs only pulse-remoted (crmd stays stopped there): the cluster's connection reaches it.
+ln -s ../lib/pulse/bin/pulse-remoted "$root/usr/sbin/pulse-remoted"
 install -m 0755 "$repo/crmd/src/main/fence/fence_pulse_sim" "$root/usr/sbin/fence_pulse_sim"
 install -m 0755 "$repo/crmd/src/main/fence/fence_pulse_sbd" "$root/usr/sbin/fence_pulse_sbd"
 for f in "$repo"/resource-agents/src/main/ocf/resource.d/pulse/*; do

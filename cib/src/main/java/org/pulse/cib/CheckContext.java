@@ -92,9 +92,9 @@ final class CheckContext {
 
     void duration(XmlElement e, String here, String attr) {
         String v = e.attr(attr);
-        if (v != null && !CibValidator.isDuration(v)) {
-            error(e, here, attr + "=\"" + v + "\" is not a duration",
-                    "use a number of seconds with an optional unit (\"10s\", \"500ms\", \"1min\", \"2h\") or ISO 8601 (\"PT10S\")");
+        String problem = v == null ? null : org.pulse.cib.model.Durations.read(v).problem();
+        if (problem != null) {
+            error(e, here, attr + "=\"" + v + "\" is not a duration: " + problem, "use " + org.pulse.cib.model.Durations.EXAMPLES);
         }
     }
 

@@ -1,9 +1,11 @@
 package org.pulse.cib;
 
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.pulse.cib.model.Durations;
 import org.pulse.cib.xml.XmlElement;
 
 /**
@@ -18,30 +20,33 @@ import org.pulse.cib.xml.XmlElement;
  * their expressions. What Pulse does not know (unknown elements and attributes) is kept and not
  * reported: a newer Pacemaker's CIB must still load.
  *
- * <p>Here: the public entry points, the value grammars shared with the rest of Pulse (scores,
- * durations) and the walk that hands each element to its section's checks: {@link ResourceChecks},
- * {@link ConstraintChecks}, {@link RuleChecks}, {@link FencingChecks}, {@link StatusChecks}, all
- * sharing one {@link CheckContext} (the index of ids and names, the problems, the attribute checks).
+ * <p>Here: the public entry points, the value grammars shared with the rest of Pulse (scores;
+ * durations and dates are read by {@link Durations} and {@link org.pulse.cib.model.IsoDates}) and
+ * the walk that hands each element to its section's checks (the list {@code CHECKS}), all sharing
+ * one {@link CheckContext} (the index of ids and names, the problems, the attribute checks).
  */
 public final class CibValidator {
     private static final Pattern VALIDATE_WITH = Pattern.compile("pacemaker-(1\\.[0-9]+|2\\.[0-9]+|3\\.[0-9]+)");
     static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
     private static final Pattern SCORE = Pattern.compile("[+-]?([0-9]+|INFINITY)", Pattern.CASE_INSENSITIVE);
-    /** Pacemaker's crm_get_msec: a whole number with an optional unit (no unit means seconds). */
-    private static final Pattern DURATION = Pattern.compile(
-            "[0-9]+\\s*(ms|msec|us|usec|s|sec|m|min|h|hr)?", Pattern.CASE_INSENSITIVE);
-    /**
-     * ISO 8601 durations as Pacemaker reads them: P then numbers with Y, M, W, D and, after an
-     * optional T, H, M, S ("PT10S", "P1DT2H"; Pacemaker also takes "P10S", which its own tests use).
-     */
-    private static final Pattern ISO_DURATION = Pattern.compile(
-            "P(?=T?[0-9])([0-9]+[YMWD])*(T?([0-9]+[HM])*([0-9]+(\\.[0-9]+)?S)?)");
-
     static final Set<String> RESOURCE_ELEMENTS = Set.of("primitive", "group", "clone", "master", "bundle");
     static final Set<String> CLASSES_WITHOUT_PROVIDER = Set.of(
             "lsb", "service", "systemd", "stonith", "upstart", "nagios", "heartbeat");
     /** Elements whose id attribute refers to something instead of defining an id. */
     static final Set<String> REFERRING_ID = Set.of("resource_ref", "obj_ref", "role", "role_ref");
+
+    /**
+     * The sections of a configuration, each with the elements it checks. Status is checked apart
+     * ({@link StatusChecks}): it is the cluster's record, not the configuration.
+     */
+    private static final Map<String, ElementCheck> CHECKS = byElement(List.of(
+            ResourceChecks.ELEMENTS,      // primitives, groups, clones, operations
+            OptionChecks.ELEMENTS,        // cluster properties and meta attributes
+            ConstraintChecks.ELEMENTS,    // location, colocation, order, ticket, sets, tags
+            RuleChecks.ELEMENTS,          // rules, expressions, dates, date specs, durations
+            FencingChecks.ELEMENTS,       // fencing topology
+            AclChecks.ELEMENTS,           // roles and permissions
+            AlertChecks.ELEMENTS));       // alerts
 
     private CibValidator() {
     }
@@ -127,61 +132,16 @@ public final class CibValidator {
 
     /**
      * A duration in milliseconds as Pacemaker reads it ("10" and "10s" are 10000, "500ms" is 500,
-     * "PT1M" is 60000), or null when it is not a duration. ISO months count 30 days, years 365.
+     * "PT1M" is 60000), or null when it is not one: {@link Durations}, the one reading.
      */
     public static Long durationMs(String s) {
-        if (s == null) {
-            return null;
-        }
-        String t = s.strip();
-        java.util.regex.Matcher m = DURATION.matcher(t);
-        if (m.matches()) {
-            long n;
-            try {
-                n = Long.parseLong(t.substring(0, m.start(1) < 0 ? t.length() : m.start(1)).strip());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-            String unit = m.group(1) == null ? "s" : m.group(1).toLowerCase(Locale.ROOT);
-            return switch (unit) {
-                case "ms", "msec" -> n;
-                case "us", "usec" -> n / 1000;
-                case "m", "min" -> n * 60_000;
-                case "h", "hr" -> n * 3_600_000;
-                default -> n * 1000;
-            };
-        }
-        if (!ISO_DURATION.matcher(t).matches()) {
-            return null;
-        }
-        java.util.regex.Matcher part = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)([YMWDHS])|T").matcher(t.substring(1));
-        boolean time = false;
-        double ms = 0;
-        while (part.find()) {
-            if (part.group(0).equals("T")) {
-                time = true;
-                continue;
-            }
-            double v = Double.parseDouble(part.group(1));
-            switch (part.group(2)) {
-                case "Y" -> ms += v * 365 * 86_400_000d;
-                case "M" -> ms += time ? v * 60_000d : v * 30 * 86_400_000d;
-                case "W" -> ms += v * 7 * 86_400_000d;
-                case "D" -> ms += v * 86_400_000d;
-                case "H" -> ms += v * 3_600_000d;
-                default -> ms += v * 1000d;
-            }
-        }
-        return Math.round(ms);
+        Durations.Reading r = Durations.read(s);
+        return r.problem() == null ? r.ms() : null;
     }
 
-    /** True for Pacemaker durations: "10", "10s", "500ms", "1min", "2h", ISO 8601 "PT10S". */
+    /** True for Pacemaker durations: "10", "10s", "500ms", "1min", "2h", ISO 8601 "PT10S" ({@link Durations}). */
     public static boolean isDuration(String s) {
-        if (s == null) {
-            return false;
-        }
-        String t = s.strip();
-        return DURATION.matcher(t).matches() || ISO_DURATION.matcher(t).matches();
+        return s != null && Durations.read(s).problem() == null;
     }
 
     private static void checkValidateWith(CheckContext c, XmlElement root) {
@@ -196,8 +156,8 @@ public final class CibValidator {
     }
 
     /**
-     * Second pass: every element by its name, each to its section's checks (resources, constraints,
-     * rules, fencing topology; ACLs and alerts are one line each). {@code ctx} is the nearest enclosing id.
+     * Second pass: every element, in document order, to the check of the section that owns its name;
+     * unknown or structural elements are kept as they are. {@code ctx} is the nearest enclosing id.
      */
     private static void visit(CheckContext c, XmlElement e, String ctx, XmlElement parent) {
         String here = e.id() != null && !REFERRING_ID.contains(e.name()) ? e.id() : ctx;
@@ -206,47 +166,26 @@ public final class CibValidator {
             c.error(e, here, "<" + e.name() + " id-ref=\"" + idRef + "\"> refers to an id that is not in the configuration",
                     "define an element with id '" + idRef + "' or correct the id-ref");
         }
-        switch (e.name()) {
-            case "primitive" -> ResourceChecks.primitive(c, e, here);
-            case "group" -> ResourceChecks.group(c, e, here);
-            case "clone", "master" -> ResourceChecks.clone(c, e, here);
-            case "op" -> ResourceChecks.op(c, e, here);
-            case "nvpair" -> ResourceChecks.option(c, e, here, parent);
-            case "rsc_location" -> ConstraintChecks.location(c, e, here);
-            case "rsc_colocation" -> ConstraintChecks.colocation(c, e, here);
-            case "rsc_order" -> ConstraintChecks.order(c, e, here);
-            case "rsc_ticket" -> ConstraintChecks.ticket(c, e, here);
-            case "resource_ref" -> ConstraintChecks.reference(c, e, here, "resource set");
-            case "resource_set" -> ConstraintChecks.resourceSet(c, e, here);
-            case "obj_ref" -> ConstraintChecks.reference(c, e, here, "tag");
-            case "rule" -> RuleChecks.rule(c, e, here);
-            case "expression" -> RuleChecks.expression(c, e, here);
-            case "date_expression" -> RuleChecks.dateExpression(c, e, here);
-            case "date_spec" -> RuleChecks.dateSpec(c, e, here);
-            case "duration" -> RuleChecks.durationElement(c, e, here);
-            case "op_expression" -> RuleChecks.opExpression(c, e, here);
-            case "rsc_expression" -> RuleChecks.rscExpression(c, e, here);
-            case "fencing-level" -> FencingChecks.level(c, e, here);
-            case "role" -> {
-                String ref = e.attr("id");
-                if (ref != null && !c.ids.containsKey(ref)) {
-                    c.error(e, here, "role '" + ref + "' is not defined", "define <acl_role id=\"" + ref + "\"> in acls or correct the name");
-                }
-            }
-            case "acl_permission" -> {
-                String ref = e.attr("reference");
-                if (ref != null && !c.ids.containsKey(ref)) {
-                    c.error(e, here, "reference=\"" + ref + "\" names no element of the configuration", "correct the id it refers to");
-                }
-            }
-            case "alert" -> c.require(e, here, "path", "the program to run for alerts, e.g. path=\"/usr/share/pacemaker/alerts/alert_file.sh\"");
-            default -> {
-                // unknown or structural elements: kept as they are
-            }
+        ElementCheck check = CHECKS.get(e.name());
+        if (check != null) {
+            check.check(c, e, here, parent);
         }
         for (XmlElement child : e.elements()) {
             visit(c, child, here, e);
         }
+    }
+
+    /** The sections' checks by element name; a name claimed by two sections is a mistake in Pulse. */
+    private static Map<String, ElementCheck> byElement(List<Map<String, ElementCheck>> sections) {
+        Map<String, ElementCheck> all = new HashMap<>();
+        for (Map<String, ElementCheck> section : sections) {
+            section.forEach((name, check) -> {
+                if (all.putIfAbsent(name, check) != null) {
+                    throw new IllegalStateException("<" + name + "> is checked by two sections of CibValidator");
+                }
+            });
+        }
+        return Map.copyOf(all);
     }
 
     /**

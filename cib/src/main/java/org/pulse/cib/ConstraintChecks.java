@@ -1,5 +1,6 @@
 package org.pulse.cib;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -11,6 +12,16 @@ import org.pulse.cib.xml.XmlElement;
  */
 final class ConstraintChecks {
     private static final Set<String> ORDER_KINDS = Set.of("Mandatory", "Optional", "Serialize");
+
+    /** The elements this section checks, each with its check. */
+    static final Map<String, ElementCheck> ELEMENTS = Map.of(
+            "rsc_location", (c, e, here, parent) -> location(c, e, here),
+            "rsc_colocation", (c, e, here, parent) -> colocation(c, e, here),
+            "rsc_order", (c, e, here, parent) -> order(c, e, here),
+            "rsc_ticket", (c, e, here, parent) -> ticket(c, e, here),
+            "resource_ref", (c, e, here, parent) -> reference(c, e, here, "resource set"),
+            "resource_set", (c, e, here, parent) -> resourceSet(c, e, here),
+            "obj_ref", (c, e, here, parent) -> reference(c, e, here, "tag"));
 
     private ConstraintChecks() {
     }

@@ -1,5 +1,6 @@
 package org.pulse.cib;
 
+import java.util.Map;
 import org.pulse.cib.xml.XmlElement;
 
 /**
@@ -7,6 +8,10 @@ import org.pulse.cib.xml.XmlElement;
  * resources).
  */
 final class FencingChecks {
+    /** The elements this section checks, each with its check. */
+    static final Map<String, ElementCheck> ELEMENTS = Map.of(
+            "fencing-level", (c, e, here, parent) -> level(c, e, here));
+
     private FencingChecks() {
     }
 

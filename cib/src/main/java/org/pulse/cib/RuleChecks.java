@@ -3,6 +3,7 @@ package org.pulse.cib;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.pulse.cib.model.IsoDates;
 import org.pulse.cib.xml.XmlElement;
 
 /**
@@ -16,11 +17,17 @@ final class RuleChecks {
     private static final Set<String> EXPRESSION_TYPES = Set.of("string", "integer", "number", "version");
     private static final Set<String> VALUE_SOURCES = Set.of("literal", "param", "meta");
     private static final Set<String> DATE_OPS = Set.of("in_range", "date_spec", "gt", "lt");
-    /** ISO 8601 dates Pacemaker's crm_time parses: calendar, ordinal or week dates, optional time and zone. */
-    private static final Pattern ISO_DATE = Pattern.compile(
-            "[0-9]{4}(-?[0-9]{2}-?[0-9]{2}|-?[0-9]{3}|-?W[0-9]{2}(-?[1-7])?)"
-                    + "([T ][0-9]{2}(:?[0-9]{2}(:?[0-9]{2})?)?(\\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?");
     private static final Pattern DATE_SPEC_RANGE = Pattern.compile("[0-9]+(-[0-9]+)?");
+
+    /** The elements this section checks, each with its check. */
+    static final Map<String, ElementCheck> ELEMENTS = Map.of(
+            "rule", (c, e, here, parent) -> rule(c, e, here),
+            "expression", (c, e, here, parent) -> expression(c, e, here),
+            "date_expression", (c, e, here, parent) -> dateExpression(c, e, here),
+            "date_spec", (c, e, here, parent) -> dateSpec(c, e, here),
+            "duration", (c, e, here, parent) -> durationElement(c, e, here),
+            "op_expression", (c, e, here, parent) -> opExpression(c, e, here),
+            "rsc_expression", (c, e, here, parent) -> rscExpression(c, e, here));
 
     private RuleChecks() {
     }
@@ -101,14 +108,18 @@ final class RuleChecks {
         String end = e.attr("end");
         for (String attr : new String[] {"start", "end"}) {
             String v = e.attr(attr);
-            if (v != null && !ISO_DATE.matcher(v.strip()).matches()) {
-                c.error(e, here, attr + "=\"" + v + "\" is not an ISO 8601 date",
-                        "write it as 2024-12-31 or 2024-12-31T23:59:00Z");
-            } else if (v != null && calendarProblem(v.strip()) != null) {
-                // Well formed but no real time (hour 25, 31 April): Pacemaker cannot read it, so the
-                // rule never holds as written; crm_verify calls the configuration invalid.
-                c.error(e, here, attr + "=\"" + v + "\" is not a date: " + calendarProblem(v.strip()),
+            IsoDates.Reading date = v == null ? null : IsoDates.read(v);
+            if (date == null || date.problem() == null) {
+                continue;
+            }
+            if (date.wellFormed()) {
+                // Written in a date form but naming no real time (hour 25, 31 April): Pacemaker cannot
+                // read it, so the rule never holds as written; crm_verify calls the configuration invalid.
+                c.error(e, here, attr + "=\"" + v + "\" is not a date: " + date.problem(),
                         "write a real date and time, e.g. 2024-12-31T23:59:00Z");
+            } else {
+                c.error(e, here, attr + "=\"" + v + "\" is not an ISO 8601 date: " + date.problem(),
+                        "write it as " + IsoDates.EXAMPLES);
             }
         }
         switch (op) {
@@ -138,41 +149,9 @@ final class RuleChecks {
         }
     }
 
-    /** Year-month-day with an optional time, the form whose fields can be out of range. */
-    private static final Pattern CALENDAR = Pattern.compile(
-            "([0-9]{4})-?([0-9]{2})-?([0-9]{2})(?:[T ]([0-9]{2})(?::?([0-9]{2})(?::?([0-9]{2}))?)?)?");
-
-    /** Why a well-formed calendar date names no real time, or null; week and ordinal dates pass. */
+    /** Why {@code v} names no date as rules read it ({@link IsoDates}), or null when it does. */
     static String calendarProblem(String v) {
-        java.util.regex.Matcher m = CALENDAR.matcher(v);
-        if (!m.lookingAt() || (m.end() < v.length() && Character.isDigit(v.charAt(m.end())))) {
-            return null;
-        }
-        int year = Integer.parseInt(m.group(1));
-        int month = Integer.parseInt(m.group(2));
-        int day = Integer.parseInt(m.group(3));
-        if (month < 1 || month > 12) {
-            return month + " is not a month";
-        }
-        int days = java.time.YearMonth.of(year, month).lengthOfMonth();
-        if (day < 1 || day > days) {
-            return "day " + day + " is not in " + java.time.Month.of(month).getDisplayName(
-                    java.time.format.TextStyle.FULL, java.util.Locale.ENGLISH) + " " + year;
-        }
-        int hour = m.group(4) == null ? 0 : Integer.parseInt(m.group(4));
-        int minute = m.group(5) == null ? 0 : Integer.parseInt(m.group(5));
-        int second = m.group(6) == null ? 0 : Integer.parseInt(m.group(6));
-        // 24:00:00 is ISO 8601's end of the day, which Pacemaker reads too.
-        if (hour > 24 || (hour == 24 && (minute > 0 || second > 0))) {
-            return hour + " is not an hour";
-        }
-        if (minute > 59) {
-            return minute + " is not a minute";
-        }
-        if (second > 59) {
-            return second + " is not a second";
-        }
-        return null;
+        return IsoDates.read(v).problem();
     }
 
     static void dateSpec(CheckContext c, XmlElement e, String here) {

@@ -46,6 +46,47 @@ class CibValidatorTest {
         }
     }
 
+    /**
+     * One grammar: a date the validator accepts in a rule is a date the rule evaluator reads (the rule
+     * can hold), and one it refuses is one the evaluator reads as none, whatever the form. Compact forms
+     * (20241231, 20241231T1200) were accepted here and never held there before the two shared a reader.
+     */
+    @Test
+    void theValidatorAndTheRulesReadDatesAlike() {
+        String[] dates = {"2024-12-31", "20241231", "20241231T1200", "20241231T120000Z", "2024-366", "2024-W01-1",
+                "2024-W01-1T08:00", "2024-1-5", "epoch", "2019-09-23 13:00:00 -05:00", "2024-12-31T12:00:00.5+01:00",
+                "2024366", "2024W011", "2024-W01", "2024", "2024-12", "now", "T12:00", "2024-12-31x", "2024-04-31",
+                "2024-12-31T25:00", "2023-366", "2024-W53-1", "next tuesday"};
+        for (String d : dates) {
+            List<CibProblem> p = CibValidator.validate("d.xml", CibBadInputTest.con(
+                    "<rsc_location id=\"l-d\" rsc=\"vip\"><rule id=\"l-d-r\" score=\"10\">"
+                            + "<date_expression id=\"l-d-e\" operation=\"gt\" start=\"" + d + "\"/></rule></rsc_location>"));
+            java.time.Instant at = org.pulse.cib.model.IsoDates.read(d).instant();
+            if (at == null) {
+                assertEquals(1, p.size(), d + ": " + p);
+                assertTrue(p.get(0).message().contains("start=\"" + d + "\" is not"), p.toString());
+            } else {
+                assertEquals(List.of(), p, d);
+                org.pulse.cib.model.RuleExpression.Date rule = new org.pulse.cib.model.RuleExpression.Date(
+                        "l-d-e", "gt", d, null, null, null);
+                assertTrue(rule.matches(org.pulse.cib.model.RuleContext.at(at.plusSeconds(1))), d);
+                assertFalse(rule.matches(org.pulse.cib.model.RuleContext.at(at)), d);
+            }
+        }
+    }
+
+    /** A duration refused names why: a decimal because Pacemaker would read only its whole part. */
+    @Test
+    void aRefusedDurationSaysWhy() {
+        List<CibProblem> p = CibValidator.validate("o.xml", CibBadInputTest.res(
+                "<primitive id=\"dx\" class=\"lsb\" type=\"foo\"><operations>"
+                        + "<op id=\"dx-mon\" name=\"monitor\" interval=\"1.5s\"/></operations></primitive>"));
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).message().contains("interval=\"1.5s\" is not a duration: Pacemaker reads only the whole number"),
+                p.toString());
+        assertTrue(p.get(0).problem().contains("1500ms"), p.toString());
+    }
+
     /** A piece of configuration to be merged object by object: what it defines twice, nothing about references. */
     @Test
     void identityProblemsFindIdsDefinedTwiceOnly() throws Exception {
@@ -151,6 +192,43 @@ class CibValidatorTest {
                             + "<nvpair id=\"p1-m-im\" name=\"is-managed\" value=\"" + ok + "\"/></meta_attributes>"
                             + "</primitive>")), ok);
         }
+    }
+
+    @Test
+    void countsAreWholeNumbersInEitherSpelling() {
+        // stonith-max-attempts=abc was stored, passed verify, and the DC fenced 10 times, not the operator's number
+        for (String name : new String[] {"stonith-max-attempts", "fencing-max-attempts"}) {
+            for (String badValue : new String[] {"abc", "0", "-3", "2.5", "INFINITY", ""}) {
+                List<CibProblem> p = CibValidator.validate("o.xml", withOption(name, badValue));
+                assertEquals(1, p.size(), name + "=" + badValue + ": " + p);
+                assertTrue(p.get(0).message().contains("in 'opt-n': option " + name + "=\"" + badValue
+                        + "\" is not a positive whole number (the cluster would use the default instead)"), p.toString());
+                assertTrue(CibValidator.hasErrors(p));
+            }
+            for (String ok : new String[] {"1", "10", " 3 ", "+5"}) {
+                assertEquals(List.of(), CibValidator.validate("o.xml", withOption(name, ok)), name + "=" + ok);
+            }
+        }
+        assertEquals(1, CibValidator.validate("o.xml", withOption("batch-limit", "lots")).size());
+        assertEquals(List.of(), CibValidator.validate("o.xml", withOption("migration-limit", "-1")));
+    }
+
+    @Test
+    void bothSpellingsOfAFencingOptionWithDifferentValuesAreWarnedAbout() {
+        // stonith-max-attempts=3 then fencing-max-attempts=2: the DC used 2 and said "stonith-max-attempts=2"
+        String both = withOption("fencing-max-attempts", "2").replace("<nvpair id=\"opt-n\"",
+                "<nvpair id=\"opt-old\" name=\"stonith-max-attempts\" value=\"3\"/><nvpair id=\"opt-n\"");
+        List<CibProblem> p = CibValidator.validate("o.xml", both);
+        assertEquals(1, p.size(), p.toString());
+        assertFalse(CibValidator.hasErrors(p));
+        assertTrue(p.get(0).message().contains("in 'opt-n': both fencing-max-attempts=\"2\" and stonith-max-attempts=\"3\""
+                + " are set; the cluster uses fencing-max-attempts"), p.toString());
+        assertEquals(List.of(), CibValidator.validate("o.xml", both.replace("value=\"3\"", "value=\"2\"")));
+    }
+
+    private static String withOption(String name, String value) {
+        return CibBadInputTest.BASE.replace("%RES%", "").replace("%CON%", "").replace("value=\"false\"/>",
+                "value=\"false\"/><nvpair id=\"opt-n\" name=\"" + name + "\" value=\"" + value + "\"/>");
     }
 
     @Test

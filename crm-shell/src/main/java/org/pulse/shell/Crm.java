@@ -13,6 +13,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.pulse.shell.commands.ClusterCommand;
+import org.pulse.shell.commands.ExplainCommand;
+import org.pulse.shell.commands.HistoryCommand;
+import org.pulse.shell.commands.RaCommand;
+import org.pulse.shell.commands.SchedulerWarmUp;
+import org.pulse.shell.commands.SimulateCommand;
+import org.pulse.shell.commands.WebCommand;
+import org.pulse.shell.config.Agents;
+import org.pulse.shell.levels.Batch;
+import org.pulse.shell.levels.CibLevel;
+import org.pulse.shell.levels.Interactive;
+import org.pulse.shell.levels.LevelCommands;
+import org.pulse.shell.levels.Shell;
+import org.pulse.shell.parse.Lexer;
+import org.pulse.shell.source.AclCibSource;
+import org.pulse.shell.source.AdminClient;
+import org.pulse.shell.source.CibSource;
+import org.pulse.shell.source.FileCibSource;
+import org.pulse.shell.source.LiveCibSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,41 +51,41 @@ import picocli.CommandLine.Parameters;
 public final class Crm implements Callable<Integer> {
     @Option(names = "--cib-file", paramLabel = "FILE",
             description = "Work on this CIB file instead of the live cluster (default: $CIB_file).")
-    Path cibFile;
+    public Path cibFile;
 
     @Option(names = "--socket", paramLabel = "PATH",
             description = "crmd's admin socket (default: $PULSE_SOCKET, else /run/pulse/crmd.sock).")
-    Path socket;
+    public Path socket;
 
     @Option(names = {"-f", "--file"}, paramLabel = "SCRIPT",
             description = "Run the commands in SCRIPT ('-' reads stdin), as crmsh's crm -f.")
     String script;
 
     @Option(names = {"-F", "--force"}, description = "Commit despite validation errors; erase without asking.")
-    boolean force;
+    public boolean force;
 
     @Option(names = {"-c", "--cib"}, paramLabel = "SHADOW",
             description = "Work on the shadow CIB SHADOW (see 'crm cib'); default: $CIB_shadow.")
-    String shadow;
+    public String shadow;
 
     @Option(names = {"-D", "--display"}, paramLabel = "TYPE", hidden = true,
             description = "Accepted for crmsh compatibility (output is always plain).")
     String display;
 
-    final Map<String, String> env;
-    final InputStream stdin;
-    final PrintStream stdout;
-    final PrintStream stderr;
-    final Clock clock;
+    public final Map<String, String> env;
+    public final InputStream stdin;
+    public final PrintStream stdout;
+    public final PrintStream stderr;
+    public final Clock clock;
     /** A scheduler warm-up started by main for this run's simulate or explain, or null. */
-    SchedulerWarmUp warmUp;
+    public SchedulerWarmUp warmUp;
     private CommandLine commandLine;
 
     public Crm() {
         this(System.getenv(), System.in, System.out, System.err, Clock.systemDefaultZone());
     }
 
-    Crm(Map<String, String> env, InputStream stdin, PrintStream stdout, PrintStream stderr, Clock clock) {
+    public Crm(Map<String, String> env, InputStream stdin, PrintStream stdout, PrintStream stderr, Clock clock) {
         this.env = env;
         this.stdin = stdin;
         this.stdout = stdout;
@@ -75,7 +94,7 @@ public final class Crm implements Callable<Integer> {
     }
 
     /** The CIB file to work on offline: the option, else $CIB_file, else null (live cluster). */
-    Path offlineCib() {
+    public Path offlineCib() {
         if (cibFile != null) {
             return cibFile;
         }
@@ -83,7 +102,7 @@ public final class Crm implements Callable<Integer> {
         return e == null || e.isBlank() ? null : Path.of(e);
     }
 
-    Path socketPath() {
+    public Path socketPath() {
         if (socket != null) {
             return socket;
         }
@@ -101,7 +120,7 @@ public final class Crm implements Callable<Integer> {
     }
 
     /** The repository (for Pulse's own agents): -Dpulse.root, else two levels above the jar. */
-    Path repoRoot() {
+    public Path repoRoot() {
         String p = System.getProperty("pulse.root");
         if (p != null) {
             return Path.of(p);
@@ -125,7 +144,7 @@ public final class Crm implements Callable<Integer> {
         return new LiveCibSource(new AdminClient(socketPath()));
     }
 
-    Shell newShell(boolean interactive, BufferedReader in) {
+    public Shell newShell(boolean interactive, BufferedReader in) {
         CibSource primary = primarySource();
         Agents agents = Agents.standard(repoRoot(), env.get("PULSE_OCF_DIRS"));
         Session s = new Session(primary, stdout, stderr, in, env, clock, agents, interactive);
@@ -257,7 +276,7 @@ public final class Crm implements Callable<Integer> {
     }
 
     /** Words after a level name; picocli must not read '-inf:' or '--force' as options of its own. */
-    abstract static class LevelWords implements Callable<Integer> {
+    public abstract static class LevelWords implements Callable<Integer> {
         @CommandLine.ParentCommand
         Crm crm;
 
@@ -267,7 +286,7 @@ public final class Crm implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        abstract String level();
+        protected abstract String level();
 
         @Override
         public Integer call() {

@@ -14,6 +14,9 @@ import org.pulse.cib.Cib;
 import org.pulse.cib.CibProblem;
 import org.pulse.cib.CibValidator;
 import org.pulse.cib.xml.XmlElement;
+import org.pulse.shell.config.Agents;
+import org.pulse.shell.config.Configuration;
+import org.pulse.shell.source.CibSource;
 
 /**
  * What one run of the shell works on: where the CIB comes from, the configuration being edited
@@ -21,33 +24,33 @@ import org.pulse.cib.xml.XmlElement;
  * (editor, shadow directory, agents, clock). Everything a command needs is reached from here,
  * so tests build a Session with their own streams, files and clock.
  */
-final class Session {
-    final PrintStream out;
-    final PrintStream err;
+public final class Session {
+    public final PrintStream out;
+    public final PrintStream err;
     final BufferedReader in;
-    final Map<String, String> env;
-    final Clock clock;
-    final Agents agents;
+    public final Map<String, String> env;
+    public final Clock clock;
+    public final Agents agents;
     /** Interactive: prompts and questions; batch: no questions, pending changes committed on leaving. */
-    final boolean interactive;
+    public final boolean interactive;
     /**
      * A one-shot command run from a terminal: it may ask (erase) and open an editor, but like
      * crmsh it commits on its own when done.
      */
-    boolean tty;
+    public boolean tty;
     /** -F / --force: commit despite validation errors, erase without asking. */
-    boolean force;
+    public boolean force;
     /** Check agents and their parameters when resources are created (tests of pure syntax switch it off). */
-    boolean agentChecks = true;
+    public boolean agentChecks = true;
     private CibSource source;
     private XmlElement base;
     private Configuration working;
     /** In a terminal: asks with the line editor (prompt → answer, null at end of input). */
-    java.util.function.Function<String, String> asker;
+    public java.util.function.Function<String, String> asker;
     /** Where shadow CIBs are kept (files shadow.NAME). */
-    Path shadowDir;
+    public Path shadowDir;
     /** The live source when a shadow is in use, to switch back with 'cib use live'. */
-    CibSource primary;
+    public CibSource primary;
 
     Session(CibSource source, PrintStream out, PrintStream err, BufferedReader in, Map<String, String> env,
             Clock clock, Agents agents, boolean interactive) {
@@ -62,31 +65,31 @@ final class Session {
         this.interactive = interactive;
     }
 
-    CibSource source() {
+    public CibSource source() {
         return source;
     }
 
     /** Switches to another CIB (a shadow, or back); pending changes must have been dealt with. */
-    void use(CibSource next) {
+    public void use(CibSource next) {
         source = next;
         base = null;
         working = null;
     }
 
-    void info(String msg) {
+    public void info(String msg) {
         err.println("INFO: " + msg);
     }
 
-    void warn(String msg) {
+    public void warn(String msg) {
         err.println("WARNING: " + msg);
     }
 
-    void error(String msg) {
+    public void error(String msg) {
         err.println("ERROR: " + msg);
     }
 
     /** The configuration being edited, loaded on first use. */
-    Configuration config() throws CrmException {
+    public Configuration config() throws CrmException {
         if (working == null) {
             base = source.load();
             working = new Configuration(base);
@@ -94,20 +97,20 @@ final class Session {
         return working;
     }
 
-    XmlElement base() throws CrmException {
+    public XmlElement base() throws CrmException {
         config();
         return base;
     }
 
-    void update(Configuration next) {
+    public void update(Configuration next) {
         working = next;
     }
 
-    boolean pending() {
+    public boolean pending() {
         return working != null && !working.cib().equals(base);
     }
 
-    void discard() {
+    public void discard() {
         working = null;
         base = null;
     }
@@ -116,7 +119,7 @@ final class Session {
      * Validates and writes the pending changes. Problems the CIB already had are not held
      * against the change (they are listed by verify); new errors refuse the commit unless forced.
      */
-    int commit() throws CrmException {
+    public int commit() throws CrmException {
         if (!pending()) {
             info("apparently there is nothing to commit");
             return 0;
@@ -132,7 +135,7 @@ final class Session {
      * CIB already had are not held against the change (verify lists them); new errors refuse the
      * write unless forced.
      */
-    XmlElement write(XmlElement before, XmlElement after) throws CrmException {
+    public XmlElement write(XmlElement before, XmlElement after) throws CrmException {
         List<CibProblem> was = CibValidator.validate(Cib.of(before));
         List<CibProblem> now = CibValidator.validate(Cib.of(after));
         Set<String> known = new HashSet<>();
@@ -164,7 +167,7 @@ final class Session {
      * Resource and node commands act at once, as in crmsh: read the CIB as stored, change it,
      * write it back. Refused while configure has uncommitted changes, so the two never mix.
      */
-    void applyNow(String what, CibChange change) throws CrmException {
+    public void applyNow(String what, CibChange change) throws CrmException {
         if (pending()) {
             throw new CrmException(what + ": the configuration has uncommitted changes; commit them (configure commit) "
                     + "or drop them (configure refresh) first");
@@ -178,12 +181,12 @@ final class Session {
     }
 
     /** A change of the whole CIB document. */
-    interface CibChange {
+    public interface CibChange {
         XmlElement apply(XmlElement cib) throws CrmException;
     }
 
     /** A problem in an in-memory CIB has no file or line: print just the id, the problem and the fix. */
-    static String problemText(CibProblem p) {
+    public static String problemText(CibProblem p) {
         StringBuilder sb = new StringBuilder();
         if (p.elementId() != null) {
             sb.append(p.elementId()).append(": ");
@@ -196,7 +199,7 @@ final class Session {
     }
 
     /** Asks a yes/no question; batch sessions never ask and take {@code batchAnswer}. */
-    boolean confirm(String question, boolean batchAnswer) {
+    public boolean confirm(String question, boolean batchAnswer) {
         if (!interactive && !tty) {
             return batchAnswer;
         }
@@ -215,13 +218,13 @@ final class Session {
         return line != null && line.trim().toLowerCase().startsWith("y");
     }
 
-    void close() {
+    public void close() {
         if (agents != null) {
             agents.close();
         }
     }
 
-    Path home() {
+    public Path home() {
         return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
     }
 }

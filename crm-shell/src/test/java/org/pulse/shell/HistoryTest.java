@@ -100,6 +100,8 @@ class HistoryTest {
                 "2026-12-06T09:00:00.200Z node2 " + tag + ": start of d1 on node2: ok (rc 0) in 12 ms",
                 "2026-12-06T09:00:02.000Z node2 operation monitor_10000 of d1 on node2: failed, expected rc 0 (rc 7) in 3 ms"
                         + " (recurring, started by " + tag + ")",
+                "2026-12-06T09:00:02.500Z node2 transition 5 of node1 (view node1.1:2): reboot of fence on node2 (target node3):"
+                        + " timed out (rc 1) in 15015 ms: timed out after 15000 ms",
                 "2026-12-06T09:00:03.000Z node2 transition 5 of node1 (view node1.1:2): reboot of fence on node2 (target node3): ok (rc 0) in 40 ms",
                 "") );
         String r = report.toString();
@@ -119,6 +121,9 @@ class HistoryTest {
         assertTrue(d1.matches("(?s).*failure +node2 +operation monitor_10000 of d1 on node2: failed.*"), d1);
         String n3 = run(0, "history", "--report", r, "node", "node3");
         assertTrue(n3.matches("(?s).*fenced +node2 +transition 5 of node1 .*reboot of fence on node2 \\(target node3\\): ok.*"), n3);
+        // a try that failed is not "fenced"
+        assertTrue(n3.matches("(?s).*fence-fail +node2 +transition 5 of node1 .*\\(target node3\\): timed out.*"), n3);
+        assertTrue(!n3.matches("(?s).*fenced +node2 [^\\n]*timed out.*"), n3);
         String n2 = run(0, "history", "--report", r, "node", "node2");
         assertTrue(n2.matches("(?s).*joined +node2 +view node1.1:2 \\(seen by node1\\).*"), n2);
         assertTrue(n2.matches("(?s).*failure +node2 .*monitor_10000 of d1.*"), n2);

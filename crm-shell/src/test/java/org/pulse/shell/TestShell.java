@@ -13,26 +13,30 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
+import org.pulse.shell.config.Agents;
+import org.pulse.shell.levels.Batch;
+import org.pulse.shell.levels.Shell;
+import org.pulse.shell.source.FileCibSource;
 
 /**
  * A shell on a CIB file in a temporary directory, with its output (stdout and stderr in the
  * order written) captured and a fixed clock, for the tests of this module.
  */
-final class TestShell implements AutoCloseable {
+public final class TestShell implements AutoCloseable {
     static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
     final Path dir;
-    final Path cibFile;
+    public final Path cibFile;
     final ByteArrayOutputStream captured = new ByteArrayOutputStream();
     final PrintStream stream = new PrintStream(captured, true, StandardCharsets.UTF_8);
     final Map<String, String> env = new HashMap<>();
-    final Shell shell;
+    public final Shell shell;
 
-    TestShell(Path dir, String cibXml, boolean agentChecks, String answers) throws IOException {
+    public TestShell(Path dir, String cibXml, boolean agentChecks, String answers) throws IOException {
         this(dir, cibXml, agentChecks, answers, Agents.standard(repoRoot(), null));
     }
 
     /** {@code agents} null: no agent catalog (bare types resolve to ocf:heartbeat, as crmsh on a stock machine). */
-    TestShell(Path dir, String cibXml, boolean agentChecks, String answers, Agents agents) throws IOException {
+    public TestShell(Path dir, String cibXml, boolean agentChecks, String answers, Agents agents) throws IOException {
         this.dir = dir;
         this.cibFile = dir.resolve("cib.xml");
         if (cibXml != null) {
@@ -54,11 +58,11 @@ final class TestShell implements AutoCloseable {
     }
 
     /** Runs a script as crm -f does; returns its status. */
-    int script(String text) {
+    public int script(String text) {
         return Batch.run(shell, text, "test");
     }
 
-    String output() {
+    public String output() {
         String s = captured.toString(StandardCharsets.UTF_8);
         captured.reset();
         return s;

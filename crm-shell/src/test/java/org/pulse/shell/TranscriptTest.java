@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.pulse.shell.parse.Lexer;
+import org.pulse.shell.parse.Token;
 import picocli.CommandLine;
 
 /**

@@ -31,7 +31,8 @@ import org.jgroups.util.Util;
  * every {@code intervalMs} and suspects a member it has heard nothing from (heartbeat or any
  * other message) for that member's adaptive timeout ({@link ArrivalDetector}: twice its recent
  * largest heartbeat gap, between the {@link Detection}'s floor and {@code timeoutMs}; the time this
- * node itself did not run is taken off the silence first), checked every {@link Detection#checkMs},
+ * node itself did not run is taken off the silence first), checked when the first member's timeout ends and
+ * at least every {@link Detection#checkMs},
  * raising the suspicion again every interval while the member stays silent (VERIFY_SUSPECT2 and {@link SuspicionGuard} above rely on that), and
  * withdrawing it (UNSUSPECT) as soon as the member is heard.
  *
@@ -298,7 +299,7 @@ public final class Heartbeats extends Protocol {
                     // Checked more often than beats are sent: a suspicion follows the adaptive timeout by at most a
                     // check, not a whole interval (a check sends nothing and allocates nothing when all are heard).
                     check(now);
-                    nextCheck = nanoTime.getAsLong() + checkNanos;
+                    nextCheck = nextCheckNanos(nanoTime.getAsLong());
                 }
             } catch (RuntimeException e) {
                 // A failed send (the channel closing) must not end the heartbeats of a running node.
@@ -310,6 +311,29 @@ public final class Heartbeats extends Protocol {
                 nextCheck = nanoTime.getAsLong() + checkNanos;
             }
         }
+    }
+
+    /** The least time between two checks, so that a member due again at once never makes the loop spin. */
+    static final long MIN_CHECK_NANOS = 1_000_000L;
+
+    /**
+     * When to check for silence next: when the first member's adaptive timeout ends, so that its suspicion follows
+     * the timeout at once rather than up to a check later (12 ms on average at the default detection); at the
+     * latest after a check period (a silence excused for CPU this node missed, a timeout that adapts meanwhile);
+     * for a member already suspected, when it may be raised again. Reads volatile fields only, allocates nothing.
+     */
+    long nextCheckNanos(long nowNanos) {
+        long next = nowNanos + checkNanos;
+        for (Peer p : peers) {
+            long timeout = p.timeoutNanos;
+            long heard = p.lastHeardNanos;
+            long due = nowNanos - heard < timeout ? heard + timeout
+                    : p.suspected ? p.raisedAtNanos + intervalNanos : next;
+            if (due < next) {
+                next = due;
+            }
+        }
+        return Math.max(next, nowNanos + MIN_CHECK_NANOS);
     }
 
     /** Sends one heartbeat to every member (if there is anyone to send to). */

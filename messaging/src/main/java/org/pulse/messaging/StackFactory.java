@@ -144,7 +144,8 @@ final class StackFactory {
             stack.add(fdAll);
         }
 
-        VERIFY_SUSPECT2 verify = new VERIFY_SUSPECT2();
+        // As VERIFY_SUSPECT2, but a suspicion goes up when its timeout ends rather than at the next tick.
+        VERIFY_SUSPECT2 verify = new PromptVerifySuspect();
         verify.setValue("timeout", t.verifySuspectTimeoutMs());
         stack.add(verify);
 

@@ -14,8 +14,10 @@ package org.pulse.messaging;
  *     and at most {@code heartbeatTimeoutMs = 0.64 D} (the fixed timeout before: a busy one). It checks
  *     every half interval, so a silent member is suspected at most timeout + 0.05 D after its last
  *     heartbeat.</li>
- * <li>VERIFY_SUSPECT2 then checks the suspect for {@code verifySuspectTimeoutMs = 0.1 D}, which
- *     costs one to two times that timeout (figures.md), so 0.2 D at worst.</li>
+ * <li>VERIFY_SUSPECT2 then checks the suspect for {@code verifySuspectTimeoutMs = 0.1 D}: that timeout and
+ *     a millisecond ({@link PromptVerifySuspect}; JGroups' own periodic checker alone took one to two
+ *     timeouts, figures.md). {@link SuspicionGuard}'s second opinion follows: a round trip, at most
+ *     the same timeout.</li>
  * <li>A crashed process is faster: its TCP connection breaks, FD_SOCK2 notices in 13–30 ms, and
  *     only VERIFY_SUSPECT2 follows.</li>
  * </ul>
@@ -111,21 +113,23 @@ public record Timing(
 
     /**
      * Worst case from a silent failure to a confirmed suspicion: the adaptive timeout at its ceiling
-     * + one check + 2 × verify (a suspect that announced a pause lately: plus D, SuspicionGuard).
+     * + one check + verify + the second opinion's longest wait (the verify timeout again; a suspect that
+     * announced a pause lately: plus D, SuspicionGuard).
      */
     public long worstCaseSilentDetectionMs() {
         return heartbeatTimeoutMs + heartbeatCheckMs() + 2 * verifySuspectTimeoutMs;
     }
 
     /**
-     * Best case, a quiet machine (heartbeats arriving punctually for a while): the adaptive floor +
-     * one check + 2 × verify, counted from the last heartbeat heard; from a cut link, up to an interval less.
+     * A quiet machine (heartbeats arriving punctually for a while): the adaptive floor + one check +
+     * verify, counted from the last heartbeat heard (from a cut link, up to an interval less), and the
+     * second opinion's round trip on top.
      */
     public long quietSilentDetectionMs() {
-        return heartbeatFloorMs + heartbeatCheckMs() + 2 * verifySuspectTimeoutMs;
+        return heartbeatFloorMs + heartbeatCheckMs() + verifySuspectTimeoutMs + PromptVerifySuspect.MARGIN_MS;
     }
 
-    /** Worst case for a crashed process whose TCP connections break: FD_SOCK2 (~30 ms) + 2 × verify. */
+    /** Worst case for a crashed process whose TCP connections break: FD_SOCK2 (~30 ms) + verify, with slack. */
     public long worstCaseCrashDetectionMs() {
         return 30 + 2 * verifySuspectTimeoutMs;
     }

@@ -149,6 +149,11 @@ class HeartbeatsTest {
             h.viewChanged(selfLast ? List.of(a, b, self) : List.of(self, a, b));
         }
 
+        /** Checks when {@link Heartbeats#nextCheckNanos} says, as the heartbeat thread does (else every 25 ms). */
+        boolean scheduledChecks;
+        long nextCheckNanos;
+        int checks;
+
         /** {@code ms} of this node running normally: its pause watch wakes every 4 ms, checks every 25 ms. */
         void run(long ms, boolean aBeats, long aGapMs) {
             for (long i = 0; i < ms; i++) {
@@ -162,8 +167,10 @@ class HeartbeatsTest {
                 if (aBeats && now / MS % aGapMs == 0) {
                     h.up(fromA);
                 }
-                if (now / MS % 25 == 0) {
+                if (scheduledChecks ? now >= nextCheckNanos : now / MS % 25 == 0) {
                     h.check(now);
+                    checks++;
+                    nextCheckNanos = h.nextCheckNanos(now);
                 }
             }
         }
@@ -180,6 +187,31 @@ class HeartbeatsTest {
         System.out.println("FIGURE heartbeats: punctual member silent -> suspected " + took + " ms after its last heartbeat"
                 + " (floor 125, check 25)");
         assertTrue(took >= 125 && took <= 150, "suspected " + took + " ms after the last heartbeat");
+    }
+
+    @Test
+    void withChecksWhenTheFirstTimeoutEndsASilentMemberIsSuspectedAtItsTimeoutAndRaisedAgainEachInterval() {
+        Rig r = new Rig();
+        r.scheduledChecks = true;
+        r.run(60_000, true, 50);
+        assertEquals(125, r.h.timeoutMsOf(r.a));
+        assertTrue(r.checks >= 60_000 / 25, "at least a check every 25 ms: " + r.checks + " in 60 s");
+        long lastHeardMs = r.clock.get() / MS / 50 * 50;
+        int checksBefore = r.checks;
+        r.run(1_000, false, 50);
+        long took = r.suspectedAtMs.get(0) - lastHeardMs;
+        System.out.println("FIGURE heartbeats: checks at the timeout: punctual member silent -> suspected " + took
+                + " ms after its last heartbeat (floor 125)");
+        assertTrue(took >= 125 && took <= 126, "suspected " + took + " ms after the last heartbeat (at most a check late"
+                + " before: 125..150)");
+        // Raised again once an interval while silent, never more often, and the loop does not spin meanwhile.
+        for (int i = 1; i < r.suspectedAtMs.size(); i++) {
+            long gap = r.suspectedAtMs.get(i) - r.suspectedAtMs.get(i - 1);
+            assertTrue(gap >= 50 && gap <= 51, "raised again after " + gap + " ms: " + r.suspectedAtMs);
+        }
+        assertTrue(r.suspectedAtMs.size() >= 15, "raised " + r.suspectedAtMs.size() + " times in 1 s of silence");
+        assertTrue(r.checks - checksBefore <= 1_000 / 25 + r.suspectedAtMs.size() + 2, (r.checks - checksBefore)
+                + " checks in 1 s of silence");
     }
 
     @Test

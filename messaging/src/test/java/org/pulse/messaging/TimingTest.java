@@ -17,9 +17,10 @@ class TimingTest {
         assertEquals(320, t.heartbeatTimeoutMs());
         assertEquals(50, t.heartbeatIntervalMs());
         assertEquals(125, t.heartbeatFloorMs());
-        // The adaptive timeout's ceiling (320) + a check (25) + 2 x verify (100).
+        // The adaptive timeout's ceiling (320) + a check (25) + verify (50) + the second opinion's longest wait (50).
         assertEquals(445, t.worstCaseSilentDetectionMs());
-        assertEquals(250, t.quietSilentDetectionMs());
+        // The floor (125) + a check (25) + verify (50) + PromptVerifySuspect's millisecond.
+        assertEquals(201, t.quietSilentDetectionMs());
         assertEquals(500, t.mergeMinIntervalMs());
         assertEquals(2000, t.mergeMaxIntervalMs());
     }

@@ -13,6 +13,9 @@ import org.pulse.cib.model.PrimitiveConfig;
  * A resource as the scheduler works on it: configuration resolved (meta attributes inherited,
  * defaults applied), current state per node from the history, and — filled by later stages —
  * scores and the assigned node. One object per primitive, group, clone and clone instance.
+ * Still mutable: the resources stage (ResourceUnpack) makes it, the history stage
+ * (Unpack/HistoryUnpack) writes its state per node and what its failures demand, and scoring,
+ * assignment and promotion write their results into it.
  */
 final class Rsc {
     enum Kind { PRIMITIVE, GROUP, CLONE }

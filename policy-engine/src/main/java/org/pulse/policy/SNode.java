@@ -3,9 +3,13 @@ package org.pulse.policy;
 import java.util.Map;
 
 /**
- * A node as the scheduler sees it after unpacking. Fields that later stages may change
- * (unclean after a failed stop, standby after on-fail=standby) are set only by the unpack
- * stage; assignment counts are owned by the assignment stage.
+ * A node as the scheduler sees it after unpacking. Still mutable, because several stages write
+ * it in turn: the nodes stage (NodeUnpack: membership, standby, maintenance, attributes), the
+ * resources stage (ResourceUnpack: a remote node's connection, unseen and unclean), the history
+ * stage (Unpack/HistoryUnpack: remote nodes up or down, unclean when fencing must deal with what
+ * failed there, standby after on-fail=standby), Tickets (loss-policy=fence), RemoteNodes (a
+ * connection that can move elsewhere) and assignment (what each node holds). Until those return
+ * records of their own, only those stages write it.
  */
 final class SNode {
     final String id;

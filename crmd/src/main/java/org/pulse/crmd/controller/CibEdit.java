@@ -92,7 +92,7 @@ public sealed interface CibEdit {
     /**
      * crm resource move RSC [NODE]: with a node, a cli-prefer-RSC constraint for it (replacing an
      * earlier one); without, a cli-ban-RSC-on-N for every node where RSC runs now. Decided by the DC
-     * from its own CIB ({@link AdminDecisions#move}) and written as one change: nothing another
+     * from its own CIB (cib's {@link org.pulse.cib.admin.MoveBanClear#move}) and written as one change: nothing another
      * writer did between the operator's look and the write can be lost or half applied.
      */
     record Move(String resourceId, String node) implements CibEdit {
@@ -101,7 +101,7 @@ public sealed interface CibEdit {
         }
     }
 
-    /** crm resource ban RSC NODE: a cli-ban-RSC-on-NODE constraint ({@link AdminDecisions#ban}). */
+    /** crm resource ban RSC NODE: a cli-ban-RSC-on-NODE constraint ({@link org.pulse.cib.admin.MoveBanClear#ban}). */
     record Ban(String resourceId, String node) implements CibEdit {
         public Ban {
             Objects.requireNonNull(resourceId, "resourceId");
@@ -109,7 +109,7 @@ public sealed interface CibEdit {
         }
     }
 
-    /** crm resource clear RSC: every cli-prefer/cli-ban constraint of RSC goes, in one change ({@link AdminDecisions#clear}). */
+    /** crm resource clear RSC: every cli-prefer/cli-ban constraint of RSC goes, in one change ({@link org.pulse.cib.admin.MoveBanClear#clear}). */
     record Clear(String resourceId) implements CibEdit {
         public Clear {
             Objects.requireNonNull(resourceId, "resourceId");

@@ -1,10 +1,12 @@
 package org.pulse.crmd.controller;
 
+import java.util.List;
 import java.util.Optional;
 import org.pulse.cib.Cib;
 import org.pulse.cib.CibDiff;
 import org.pulse.cib.CibException;
 import org.pulse.cib.CibVersion;
+import org.pulse.cib.admin.MoveBanClear;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlParseException;
 import org.pulse.cib.xml.XmlParser;
@@ -109,11 +111,12 @@ final class CibEdits {
         } else if (edit instanceof CibEdit.Cleanup c) {
             changed = cleanup(root, c.resourceId(), c.node());
         } else if (edit instanceof CibEdit.Move m) {
-            changed = constraints(root, AdminDecisions.move(cib, m.resourceId(), m.node()));
+            // no lifetime: crmd's admin protocol has none (the shell writes lifetimes on files only)
+            changed = MoveBanClear.apply(root, decided(() -> MoveBanClear.move(cib, m.resourceId(), m.node(), null)));
         } else if (edit instanceof CibEdit.Ban b) {
-            changed = constraints(root, AdminDecisions.ban(cib, b.resourceId(), b.node()));
+            changed = MoveBanClear.apply(root, decided(() -> MoveBanClear.ban(cib, b.resourceId(), b.node(), null)));
         } else if (edit instanceof CibEdit.Clear c) {
-            changed = constraints(root, AdminDecisions.clear(cib, c.resourceId()));
+            changed = MoveBanClear.apply(root, MoveBanClear.clear(cib, c.resourceId()));
         } else if (edit instanceof CibEdit.Fence f) {
             // the DC fences instead of writing (DcRole); reaching here is a mistake in the dispatch
             throw new Refused(AdminResult.INVALID, "crm node fence " + f.node() + " is not a CIB change");
@@ -124,15 +127,17 @@ final class CibEdits {
         return cib.next(changed);
     }
 
-    /** The root with these constraint changes made, all in one tree (so in one version bump). */
-    private static XmlElement constraints(XmlElement root, java.util.List<AdminDecisions.ConstraintChange> changes) {
-        XmlElement constraints = Cibs.section(root, "constraints");
-        XmlElement updated = constraints;
-        for (AdminDecisions.ConstraintChange k : changes) {
-            updated = k.xml() == null ? updated.withoutChildren(e -> k.id().equals(e.id()))
-                    : updated.withChildReplaced(e -> k.id().equals(e.id()), k.xml());
+    private interface Decision {
+        List<MoveBanClear.ConstraintChange> decide() throws MoveBanClear.Refused;
+    }
+
+    /** A move or ban decided by the shared rule (cib's MoveBanClear); its refusals answer as not-found. */
+    private static List<MoveBanClear.ConstraintChange> decided(Decision d) throws Refused {
+        try {
+            return d.decide();
+        } catch (MoveBanClear.Refused e) {
+            throw new Refused(AdminResult.NOT_FOUND, e.getMessage());
         }
-        return updated == constraints ? root : Cibs.withSection(root, updated);
     }
 
     private static Cib parseCib(String xml) throws Refused {

@@ -27,6 +27,8 @@ public final class Controller {
     private final Scheduler scheduler;
     private final String self;
     private final LocalLrm lrm;
+    /** The books of each remote node whose operations this node relayed (it held the node's connection). */
+    private final Map<String, LocalLrm> remoteLrms = new HashMap<>();
     /** Randomness for fence delays (pcmk_delay_max): injected, so a seeded test replays it. */
     private final RandomGenerator random;
     /** wait_for_all: every voting node has been in one view together since this controller started. */
@@ -126,7 +128,10 @@ public final class Controller {
             case VIEW_CHANGED -> () -> onView(((Event.ViewChanged) event).view());
             case MESSAGE_RECEIVED -> () -> onMessage(((Event.MessageReceived) event).from(),
                     ((Event.MessageReceived) event).message());
-            case OPERATION_COMPLETED -> () -> onOperation(((Event.OperationCompleted) event).result());
+            case OPERATION_COMPLETED -> () -> {
+                Event.OperationCompleted o = (Event.OperationCompleted) event;
+                onOperation(o.result(), o.remoteNode(), o.remoteCallId());
+            };
             case TIMER_FIRED -> () -> onTimer(((Event.TimerFired) event).key());
             case ADMIN_REQUEST -> () -> onAdmin(((Event.AdminRequest) event).requestId(),
                     ((Event.AdminRequest) event).command());
@@ -697,36 +702,69 @@ public final class Controller {
             return;
         }
         OpRequest req = x.request();
+        // This node is the router of a remote node's action: the same bookkeeping, on that node's own books.
+        String remote = x.relayed() && !x.target().equals(self) ? x.target() : null;
+        LocalLrm books = remote == null ? lrm : remoteLrm(remote);
         if (req.action().equals("cancel")) {
-            lrm.cancelRecurring(req.resourceId());
-            out.add(new Effect.CancelRecurring(req.resourceId()));
-            onOperation(OpResult.of(req, 0, OpStatus.DONE, "", 0));
+            books.cancelRecurring(req.resourceId());
+            out.add(new Effect.CancelRecurring(req.resourceId(), remote));
+            onOperation(OpResult.of(req, 0, OpStatus.DONE, "", 0), remote, 0);
             return;
         }
         // Fencing actions and queries run a device against another node: the device's own monitors go on.
         boolean oneShotChange = req.intervalMs() == 0 && !req.action().equals("monitor")
                 && !(req.agent().isStonith() && LrmOps.isFencerAction(req.action()));
         if (oneShotChange) {
-            lrm.cancelRecurring(req.resourceId());
-            out.add(new Effect.CancelRecurring(req.resourceId()));
+            books.cancelRecurring(req.resourceId());
+            out.add(new Effect.CancelRecurring(req.resourceId(), remote));
         }
-        lrm.started(req);
+        books.started(req);
         // The LRM reports every operation by its timeout plus a kill grace period; should its report never
         // come all the same, this node must not call the operation pending for ever (in every join answer).
         out.timer(TimerKey.of("op-deadline", req.opKey()), req.timeoutMs() + 2 * config.actionMarginMs());
         // Fence devices' start and stop go to the LRM too, as Pacemaker's go to its fencer: a start
         // checks the device (its monitor action) and registers it, so a broken power switch shows
         // as a failed start instead of at the first fencing, and probes stay true after a restart.
-        out.add(new Effect.RunOperation(req));
+        out.add(new Effect.RunOperation(req, remote));
+    }
+
+    /** Whether the CIB records this very result (same operation, same outcome) in {@code node}'s history. */
+    private boolean recorded(String node, OpResult r) {
+        return cib.statusView().history(node, r.resourceId()).map(h -> h.ops().stream().anyMatch(op ->
+                r.opKey().equals(op.transitionKey()) && op.rcCode() == r.rc() && op.opStatus() == r.status().code()))
+                .orElse(false);
+    }
+
+    /** The books this node keeps of remote node {@code node}'s operations it relays (call ids: the node's). */
+    private LocalLrm remoteLrm(String node) {
+        return remoteLrms.computeIfAbsent(node, LocalLrm::new);
     }
 
     private void onOperation(OpResult r) {
-        LocalLrm.Recorded rec = lrm.record(r, now.getEpochSecond());
+        onOperation(r, null, 0);
+    }
+
+    /**
+     * A result of this node's LRM, or ({@code remote} not null) of a remote node's pulse-remoted relayed by
+     * this node: recorded on the matching books and reported to the DC, a remote one under the remote node's
+     * name with its daemon's call id.
+     */
+    private void onOperation(OpResult r, String remote, long remoteCallId) {
+        LocalLrm books = remote == null ? lrm : remoteLrm(remote);
+        if (remote != null) {
+            if (r.intervalMs() == 0 && !books.isInFlight(r.opKey()) && recorded(remote, r)) {
+                // The daemon's history, read by a new connection: the status section has it already.
+                return;
+            }
+            books.advanceCallIds(remoteCallId);
+        }
+        LocalLrm.Recorded rec = books.record(r, now.getEpochSecond());
         if (rec.completesRequest()) {
             out.add(new Effect.CancelTimer(TimerKey.of("op-deadline", r.opKey())));
         }
         if (rec.report() && view != null) {
-            out.send(view.dc(), new Message.OpReport(view.id(), r, rec.callId(), rec.opDigest()));
+            out.send(view.dc(), new Message.OpReport(view.id(), r, rec.callId(), rec.opDigest(),
+                    remote == null ? "" : remote));
         }
     }
 
@@ -746,6 +784,16 @@ public final class Controller {
                 onOperation(OpResult.of(req, 1, OpStatus.TIMEOUT, "the LRM did not report within "
                         + req.timeoutMs() + " ms + " + 2 * config.actionMarginMs() + " ms", req.timeoutMs()));
             });
+            for (Map.Entry<String, LocalLrm> e : new java.util.ArrayList<>(remoteLrms.entrySet())) {
+                e.getValue().inFlight().stream().filter(req -> req.opKey().equals(key.detail())).findFirst()
+                        .ifPresent(req -> {
+                            out.warn("remote node " + e.getKey() + " never reported " + req.action() + " of "
+                                    + req.resourceId() + " (" + req.opKey() + "); taking it as timed out");
+                            onOperation(OpResult.of(req, 1, OpStatus.TIMEOUT, "no result from remote node "
+                                    + e.getKey() + " within " + req.timeoutMs() + " ms + " + 2 * config.actionMarginMs()
+                                    + " ms (its connection was lost?)", req.timeoutMs()), e.getKey(), 0);
+                        });
+            }
         } else if (key.is("dampen")) {
             Dampened d = dampened.remove(key.name());
             if (d != null) {

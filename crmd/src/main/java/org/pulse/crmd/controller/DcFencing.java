@@ -45,6 +45,15 @@ final class DcFencing {
     final Map<PlannedAction, FenceRun> plannedFenceRuns = new HashMap<>();
     /** Fencing runs and queries in flight, by op key. */
     final Map<String, FenceRun> fenceRuns = new HashMap<>();
+    /**
+     * Device runs sent before the view changed whose executor is still a member, by op key. Their result still
+     * says whether the target is fenced, so the next transition's fencing of that target waits for the run
+     * rather than running a device again: dropping them got a node rebooted twice, 175 ms apart (the stranger,
+     * crm node fence while the target left the view). A result that comes while the join runs waits in
+     * {@link #carriedResults} until a transition takes the run over (or it is recorded on its own).
+     */
+    final Map<String, FenceRun> carried = new HashMap<>();
+    final Map<String, OpResult> carriedResults = new HashMap<>();
     /** Targets to fence through their watchdog that were members (or not seen lost): when the wait began. */
     final Map<String, Instant> watchdogSince = new TreeMap<>();
     /** Devices' answers to list (by device) and status (by device and target), for pcmk_host_check. */
@@ -185,31 +194,35 @@ final class DcFencing {
             }
             return;
         }
-        addFenceHistory(new FenceEvent(fr.target(), fr.executor(), fr.device(), fr.level(), fr.action(), result,
-                c.now().toEpochMilli(), detail));
-        FencePlanner.Progress p = fenceProgress.getOrDefault(fr.target(), FencePlanner.Progress.fresh());
-        boolean fenced = false;
-        if (ok) {
-            p = FencePlanner.succeeded(p, fr.device());
-            fenceProgress.put(fr.target(), p);
-            List<String> level = FencePlanner.levelDevices(c.cib(), fr.target(), p);
-            if (level != null && p.levelDone().containsAll(level)) {
-                markFenced(fr.target(), level, fr.level());
-                fenced = true;
-            } else {
-                dc.out().info(fr.device() + " fenced " + fr.target() + "; its level needs " + level + " to succeed");
-            }
-        } else {
-            dc.out().warn("fencing " + fr.target() + " with " + fr.device() + " on " + fr.executor() + " " + result + ": "
-                    + detail);
-            fenceProgress.put(fr.target(), FencePlanner.failed(p, fr.device(), fr.executor(), result + ", " + detail));
-        }
+        boolean fenced = recordOutcome(fr, ok, result, detail);
         if (fromEngine(a) && !fenced) {
             // The engine ordered recovery after this fencing: it succeeds only once the target is fenced.
             dc.continueFence(a, opKey);
             return;
         }
         dc.current.completed(a, ok, a + " " + result + ": " + detail);
+    }
+
+    /** A device run's outcome in the history and the target's progress; whether the target is now fenced. */
+    private boolean recordOutcome(FenceRun fr, boolean ok, String result, String detail) {
+        addFenceHistory(new FenceEvent(fr.target(), fr.executor(), fr.device(), fr.level(), fr.action(), result,
+                c.now().toEpochMilli(), detail));
+        FencePlanner.Progress p = fenceProgress.getOrDefault(fr.target(), FencePlanner.Progress.fresh());
+        if (ok) {
+            p = FencePlanner.succeeded(p, fr.device());
+            fenceProgress.put(fr.target(), p);
+            List<String> level = FencePlanner.levelDevices(c.cib(), fr.target(), p);
+            if (level != null && p.levelDone().containsAll(level)) {
+                markFenced(fr.target(), level, fr.level());
+                return true;
+            }
+            dc.out().info(fr.device() + " fenced " + fr.target() + "; its level needs " + level + " to succeed");
+            return false;
+        }
+        dc.out().warn("fencing " + fr.target() + " with " + fr.device() + " on " + fr.executor() + " " + result + ": "
+                + detail);
+        fenceProgress.put(fr.target(), FencePlanner.failed(p, fr.device(), fr.executor(), result + ", " + detail));
+        return false;
     }
 
     /** A fencing action of the policy engine (it names the target; the fence planner its steps). */
@@ -230,18 +243,56 @@ final class DcFencing {
      * A new view drops the transition: a run whose executor left counts as a failed try of its device
      * (another member tries next); one whose executor stayed is simply planned again.
      */
-    void abandonFenceRuns(View v) {
-        for (FenceRun fr : fenceRuns.values()) {
-            if (fr.query() != null || v.contains(fr.executor())) {
+    /**
+     * A new view: device runs whose executor left count as failed; those sent to an executor that stays are
+     * {@link #carried} (a run still waiting out its delay, {@code notSent}, never ran and is dropped).
+     */
+    void abandonFenceRuns(View v, java.util.Set<String> notSent) {
+        Map<String, FenceRun> inFlight = new HashMap<>(carried);
+        inFlight.putAll(fenceRuns);
+        carried.clear();
+        for (Map.Entry<String, FenceRun> e : inFlight.entrySet()) {
+            FenceRun fr = e.getValue();
+            if (fr.query() != null || notSent.contains(e.getKey())) {
                 continue;
             }
+            if (v.contains(fr.executor())) {
+                carried.put(e.getKey(), fr);
+                continue;
+            }
+            carriedResults.remove(e.getKey());
             addFenceHistory(new FenceEvent(fr.target(), fr.executor(), fr.device(), fr.level(), fr.action(),
                     FenceEvent.EXECUTOR_LEFT, c.now().toEpochMilli(), fr.executor() + " left the view"));
             fenceProgress.put(fr.target(), FencePlanner.failed(fenceProgress.getOrDefault(fr.target(),
                     FencePlanner.Progress.fresh()), fr.device(), fr.executor(), "the executor left"));
         }
+        carriedResults.keySet().retainAll(carried.keySet());
         fenceRuns.clear();
         plannedFenceRuns.clear();
+    }
+
+    /** The op key of a run against {@code target} carried over from before the view changed, or null. */
+    String carriedRunFor(String target) {
+        for (Map.Entry<String, FenceRun> e : carried.entrySet()) {
+            if (e.getValue().target().equals(target)) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A carried run ended (its result, or its timeout) with no transition waiting for it: what it did is recorded
+     * all the same (a target fenced is fenced), and the policy engine decides again.
+     */
+    void onCarriedOutcome(String opKey, boolean ok, String result, String detail) {
+        FenceRun fr = carried.remove(opKey);
+        carriedResults.remove(opKey);
+        if (fr == null) {
+            return;
+        }
+        recordOutcome(fr, ok, result, detail);
+        dc.requestSchedule("fencing of " + fr.target() + " with " + fr.device() + " " + result);
     }
 
     void addFenceHistory(FenceEvent e) {
@@ -317,13 +368,18 @@ final class DcFencing {
             return requested;
         }
         TransitionPlan engine;
+        Cib input = dc.schedulerInput(cib);
         try {
-            engine = c.scheduler().schedule(Cib.of(cib.root().withAttribute("execution-date",
-                    Long.toString(c.now().getEpochSecond()))), c.now());
+            engine = c.scheduler().schedule(input, c.now());
         } catch (RuntimeException e) {
             return null;
         }
         List<String> targets = engineFencing(cib, engine);
+        if (!targets.isEmpty()) {
+            // Saved as every engine decision is: crm simulate on it gives the engine's whole transition, of which
+            // the DC runs the fencing now and the rest once the join's CIB is everywhere (from a later input).
+            dc.saveDecision(input, engine);
+        }
         List<PlannedAction> fences = new ArrayList<>();
         for (PlannedAction a : engine.actions()) {
             if (a.isFence() && targets.contains(a.fenceTarget())) {

@@ -136,8 +136,8 @@ final class DcRole {
         syncConfirmed = false;
         responses.clear();
         replication.acked.clear();
+        fencing.abandonFenceRuns(v, delayedFences.keySet());
         delayedFences.clear();
-        fencing.abandonFenceRuns(v);
         if (current != null) {
             out().info("abandoning " + current.summary() + ": new view");
             current = null;
@@ -187,6 +187,8 @@ final class DcRole {
         delayedFences.clear();
         fencing.fenceRuns.clear();
         fencing.plannedFenceRuns.clear();
+        fencing.carried.clear();
+        fencing.carriedResults.clear();
         current = null;
     }
 
@@ -308,6 +310,15 @@ final class DcRole {
             out().timer(new TimerKey("recheck"), recheckMs);
         }
         runEngine();
+        // Results of carried device runs that came during the join and that no transition took over: recorded.
+        for (String opKey : new ArrayList<>(fencing.carriedResults.keySet())) {
+            OpResult r = fencing.carriedResults.get(opKey);
+            fencing.onCarriedOutcome(opKey, r.is(0), r.is(0) ? FenceEvent.SUCCESS : FenceEvent.FAILED, "rc " + r.rc()
+                    + " (" + r.status() + ")");
+        }
+        if (needSchedule) {
+            runEngine();
+        }
     }
 
     private Quorum.Decision decide(Cib cib) {
@@ -473,6 +484,11 @@ final class DcRole {
             replication.onWriteTimer(Long.parseLong(key.detail()));
         } else if (key.is("queued")) {
             replication.onQueuedTimer();
+        } else if (key.is("action") && fencing.carried.containsKey(key.detail())
+                && (current == null || current.inFlight(key.detail()) == null)) {
+            fencing.onCarriedOutcome(key.detail(), false, FenceEvent.TIMED_OUT, "no result within its timeout, sent"
+                    + " before the view changed");
+            runEngine();
         } else if (key.is("action")) {
             PlannedAction a = current == null ? null : current.inFlight(key.detail());
             if (a != null) {
@@ -514,7 +530,23 @@ final class DcRole {
 
     private void onOpReport(String from, Message.OpReport rep) {
         OpResult r = rep.result();
-        if (!rep.viewId().equals(view.id())) {
+        DcFencing.FenceRun carriedRun = fencing.carried.get(r.opKey());
+        if (carriedRun != null && from.equals(carriedRun.executor())) {
+            // A device run sent before the view changed (its op key is unique, whatever view its executor reports
+            // in): no history carries its result, so it is kept while the join runs and then recorded, unless a
+            // transition took the run over first (as its own step, below).
+            if (!joined) {
+                fencing.carriedResults.put(r.opKey(), r);
+            } else {
+                fencing.onCarriedOutcome(r.opKey(), r.is(0), r.is(0) ? FenceEvent.SUCCESS : FenceEvent.FAILED,
+                        "rc " + r.rc() + " (" + r.status() + ")");
+                runEngine();
+            }
+            return;
+        }
+        DcFencing.FenceRun takenOver = fencing.fenceRuns.get(r.opKey());
+        boolean fenceRunOfExecutor = takenOver != null && takenOver.query() == null && from.equals(takenOver.executor());
+        if (!rep.viewId().equals(view.id()) && !fenceRunOfExecutor) {
             // Of an earlier view (the join collected it) or a recording replayed: a "stop failed" of
             // another time must not fail a resource here nor fence its node.
             c.refusedStale(r.resourceId() + " " + r.action() + " rc " + r.rc() + " reported by " + from
@@ -527,8 +559,10 @@ final class DcRole {
             return;
         }
         PlannedAction a = current == null ? null : current.inFlight(r.opKey());
+        // A result relayed from a remote node belongs to that node's history, not to its router's.
+        String node = rep.node().isEmpty() ? from : rep.node();
         if (LrmOps.recordable(r)) {
-            recordResult(from, r, rep.callId(), rep.opDigest(), a == null ? null : a.params());
+            recordResult(node, r, rep.callId(), rep.opDigest(), a == null ? null : a.params());
         }
         DcFencing.FenceRun fr = a == null ? null : fencing.fenceRuns.remove(r.opKey());
         if (a != null && fr != null) {
@@ -543,19 +577,23 @@ final class DcRole {
                     + (r.exitReason().isEmpty() ? "" : ": " + r.exitReason()));
         } else if (LrmOps.isFailure(r)) {
             requestSchedule(r.resourceId() + " " + r.action() + (r.intervalMs() > 0 ? " (" + r.intervalMs() + " ms)" : "")
-                    + " failed on " + from + " with rc " + r.rc());
+                    + " failed on " + node + " with rc " + r.rc());
         } else if (r.intervalMs() == 0 && LrmOps.recordable(r)) {
             // The result of an operation no transition waits for any more (reported pending at a join, or
             // timed out here first): the state it records is news to the policy engine.
-            requestSchedule(r.resourceId() + " " + r.action() + " on " + from + " ended outside a transition");
+            requestSchedule(r.resourceId() + " " + r.action() + " on " + node + " ended outside a transition");
         }
         runEngine();
     }
 
     /** Writes one operation's result (or pending state) into {@code node}'s history in the status section. */
     private void recordResult(String node, OpResult r, long callId, String opDigest, Map<String, String> params) {
-        replication.commit(c.cib().next(StatusRecords.withResult(c.cib().root(), node, r, callId, opDigest, params,
-                c.now().getEpochSecond())));
+        XmlElement root = StatusRecords.withResult(c.cib().root(), node, r, callId, opDigest, params,
+                c.now().getEpochSecond());
+        if (!view.contains(node) && RemoteRouting.isRemote(c.cib(), node)) {
+            root = RemoteRouting.markedRemote(root, node);
+        }
+        replication.commit(c.cib().next(root));
     }
 
     /**
@@ -680,10 +718,35 @@ final class DcRole {
                         + fencing.fenceGaveUp.get(a.fenceTarget()));
                 return;
             }
+            String carriedKey = fencing.carriedRunFor(a.fenceTarget());
+            if (carriedKey != null) {
+                takeOverCarried(a, carriedKey);
+                return;
+            }
             continueFence(a, opKey);
             return;
         }
         run(a, a, opKey);
+    }
+
+    /**
+     * Fencing action {@code a} waits for the device run against its target sent before the view changed, as its
+     * own step: that run's result (or timeout) goes on as any step's, so the target is fenced once, not twice.
+     */
+    private void takeOverCarried(PlannedAction a, String carriedKey) {
+        DcFencing.FenceRun fr = fencing.carried.remove(carriedKey);
+        fencing.fenceRuns.put(carriedKey, fr);
+        current.dispatched(a, carriedKey);
+        out().info("fencing " + a.fenceTarget() + ": " + fr.device() + " on " + fr.executor() + " was sent before the"
+                + " view changed; waiting for its result rather than fencing again");
+        OpResult early = fencing.carriedResults.remove(carriedKey);
+        if (early != null) {
+            fencing.fenceRuns.remove(carriedKey);
+            out().add(new Effect.CancelTimer(TimerKey.of("action", carriedKey)));
+            boolean ok = early.is(0);
+            fencing.onFenceOutcome(fr, a, carriedKey, ok, ok ? FenceEvent.SUCCESS : FenceEvent.FAILED, "rc " + early.rc()
+                    + " (" + early.status() + ")", early.output(), early.rc());
+        }
     }
 
     /**
@@ -716,6 +779,15 @@ final class DcRole {
         }
         OpRequest req = new OpRequest(opKey, run.resourceId(), run.agent(), run.operation(), run.intervalMs(),
                 Math.max(1, run.timeoutMs()), run.params());
+        if (!run.isFence() && !view.contains(run.node()) && RemoteRouting.isRemote(c.cib(), run.node())
+                && RemoteRouting.router(c.cib(), run.node(), view) == null) {
+            // Before anything is recorded pending: an operation that cannot be sent must not leave the resource
+            // "in progress" there for ever.
+            out().warn("cannot run " + run.resourceId() + " " + run.operation() + " on remote node " + run.node()
+                    + ": no member holds a connection to it");
+            current.completed(a, false, "no member holds a connection to remote node " + run.node());
+            return;
+        }
         if (!run.isFence() && !run.isProbe() && LrmOps.recordsPending(run.operation(), run.intervalMs())) {
             // record-pending: until its result comes, the resource counts as active there, whatever happens to
             // the node or to this DC meanwhile (a node that then fails to join is fenced, not ignored).
@@ -741,7 +813,22 @@ final class DcRole {
     }
 
     private void send(String executor, OpRequest req, long timeoutMs) {
-        out().send(executor, new Message.Execute(view.id(), req));
+        if (!view.contains(executor) && RemoteRouting.isRemote(c.cib(), executor)) {
+            // An action on a remote node goes to the member holding its connection (the router), which relays it.
+            String router = RemoteRouting.router(c.cib(), executor, view);
+            if (router == null) {
+                PlannedAction a = current == null ? null : current.inFlight(req.opKey());
+                out().warn("cannot run " + req.resourceId() + " " + req.action() + " on remote node " + executor
+                        + ": no member holds a connection to it");
+                if (a != null) {
+                    current.completed(a, false, "no member holds a connection to remote node " + executor);
+                }
+                return;
+            }
+            out().send(router, new Message.Execute(view.id(), req, executor));
+        } else {
+            out().send(executor, new Message.Execute(view.id(), req));
+        }
         out().timer(TimerKey.of("action", req.opKey()), timeoutMs + c.config().actionMarginMs());
     }
 
@@ -779,8 +866,7 @@ final class DcRole {
             // Saved with the engine's own decision: what the DC then holds back for safety (operations still in
             // progress, nodes whose fencing gave up, non-members) is crmd's, logged as "held back", not the engine's.
             TransitionPlan decided = engineDecision != null ? engineDecision : p;
-            out().add(new Effect.SaveSchedulerInput(++inputSeq, decisionInput,
-                    decided == null ? new TransitionPlan(decisionSource, List.of()) : decided));
+            saveDecision(decisionInput, decided == null ? new TransitionPlan(decisionSource, List.of()) : decided);
         }
         return p;
     }
@@ -793,13 +879,23 @@ final class DcRole {
     private String decisionSource;
 
     private void noteInput(Cib cib, String source) {
+        decisionInput = schedulerInput(cib);
+        decisionSource = source;
+    }
+
+    /** {@code cib} as the policy engine is given it now, exactly as it is saved for replay. */
+    Cib schedulerInput(Cib cib) {
         XmlElement root = cib.root().withAttribute("execution-date", Long.toString(c.now().getEpochSecond()));
         if (!quorate && c.everQuorate()) {
             // As Pacemaker's controller marks the scheduler's input (not the CIB): this partition lost quorum.
             root = root.withAttribute("no-quorum-panic", "1");
         }
-        decisionInput = Cib.of(root);
-        decisionSource = source;
+        return Cib.of(root);
+    }
+
+    /** Saves a decision the policy engine took on {@code input} (its whole transition) for crm simulate. */
+    void saveDecision(Cib input, TransitionPlan decided) {
+        out().add(new Effect.SaveSchedulerInput(++inputSeq, input, decided));
     }
 
     /**
@@ -885,6 +981,6 @@ final class DcRole {
         TransitionPlan filtered = HoldBack.filter(p, cib, view, c.self(), blocked, fencing.fenceGaveUp.keySet(),
                 quorate, removed);
         removed.forEach((a, why) -> out().info("held back " + a + ": " + why));
-        return filtered;
+        return RemoteRouting.afterConnections(filtered, RemoteRouting.names(cib));
     }
 }

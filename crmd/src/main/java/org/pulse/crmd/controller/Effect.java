@@ -35,17 +35,33 @@ public sealed interface Effect {
         }
     }
 
-    /** Run an operation on the local LRM; its result comes back as Event.OperationCompleted. */
-    record RunOperation(OpRequest request) implements Effect {
+    /**
+     * Run an operation on the local LRM, or ({@code remoteNode} not null) relay it over this node's connection
+     * to that remote node's pulse-remoted; its result comes back as Event.OperationCompleted (with the remote
+     * node). An operation of an {@code ocf:pacemaker:remote} connection resource is the connection itself:
+     * the runtime opens (start), checks (monitor) or closes (stop) it instead of running an agent.
+     */
+    record RunOperation(OpRequest request, String remoteNode) implements Effect {
         public RunOperation {
             Objects.requireNonNull(request, "request");
         }
+
+        public RunOperation(OpRequest request) {
+            this(request, null);
+        }
     }
 
-    /** Stop the recurring operations of a resource on the local LRM (before it is stopped or moved). */
-    record CancelRecurring(String resourceId) implements Effect {
+    /**
+     * Stop the recurring operations of a resource on the local LRM (before it is stopped or moved), or on
+     * {@code remoteNode}'s (not null) through this node's connection to it.
+     */
+    record CancelRecurring(String resourceId, String remoteNode) implements Effect {
         public CancelRecurring {
             Objects.requireNonNull(resourceId, "resourceId");
+        }
+
+        public CancelRecurring(String resourceId) {
+            this(resourceId, null);
         }
     }
 

@@ -33,10 +33,18 @@ public sealed interface Event {
         }
     }
 
-    /** The local LRM finished an operation (or one run of a recurring one). */
-    record OperationCompleted(OpResult result) implements Event {
+    /**
+     * The local LRM finished an operation (or one run of a recurring one); or, with {@code remoteNode} set,
+     * the pulse-remoted of that remote node did, and {@code remoteCallId} is its call id there (call ids of a
+     * remote node are its daemon's, whichever cluster node relays them).
+     */
+    record OperationCompleted(OpResult result, String remoteNode, long remoteCallId) implements Event {
         public OperationCompleted {
             Objects.requireNonNull(result, "result");
+        }
+
+        public OperationCompleted(OpResult result) {
+            this(result, null, 0);
         }
     }
 

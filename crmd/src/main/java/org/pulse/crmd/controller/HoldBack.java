@@ -86,7 +86,8 @@ final class HoldBack {
      */
     static TransitionPlan filter(TransitionPlan p, Cib cib, View view, String self, Map<String, String> blocked,
             Set<String> fencingGaveUp, boolean quorate, Map<String, String> removed) {
-        TransitionPlan filtered = Planner.withoutPending(Planner.filter(p, view, self, blocked, fencingGaveUp, removed),
+        TransitionPlan filtered = Planner.withoutPending(Planner.filter(p, view, RemoteRouting.names(cib), self, blocked,
+                fencingGaveUp, removed),
                 Planner.pendingOperations(cib), removed);
         if (!quorate && !Cibs.noQuorumPolicy(cib).equals("ignore")) {
             filtered = Planner.withoutStartsWithoutQuorum(filtered, removed);

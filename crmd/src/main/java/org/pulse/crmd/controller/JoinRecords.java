@@ -63,7 +63,9 @@ final class JoinRecords {
         }
         for (XmlElement ns : Cibs.nodeStates(root)) {
             String node = ns.attr("uname", ns.id());
-            if (node != null && !joinView.contains(node) && !"false".equals(ns.attr("in_ccm"))) {
+            // A remote node's state is its connection's business, never the membership's.
+            if (node != null && !joinView.contains(node) && !"false".equals(ns.attr("in_ccm"))
+                    && !"true".equals(ns.attr("remote_node"))) {
                 root = Cibs.updateNodeState(root, node, s -> Cibs.withAttrs(s, "in_ccm", "false", "crmd", "offline",
                         "join", "down"));
             }

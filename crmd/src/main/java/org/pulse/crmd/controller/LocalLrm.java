@@ -32,6 +32,18 @@ final class LocalLrm {
         inFlight.put(req.opKey(), req);
     }
 
+    /**
+     * A remote node's call ids are its daemon's: the next result recorded gets at least {@code callId}, so the
+     * ids the DC records stay in the daemon's order whichever cluster node relays them.
+     */
+    void advanceCallIds(long callId) {
+        lastCallId = Math.max(lastCallId, callId - 1);
+    }
+
+    boolean isInFlight(String opKey) {
+        return inFlight.containsKey(opKey);
+    }
+
     List<OpRequest> inFlight() {
         return List.copyOf(inFlight.values());
     }

@@ -85,11 +85,25 @@ public sealed interface Message {
         }
     }
 
-    /** DC → member: run this operation on your LRM. */
-    record Execute(String viewId, OpRequest request) implements Message {
+    /**
+     * DC → member: run this operation on your LRM; or, when {@code target} names a remote node, relay it over
+     * this member's connection to that node's pulse-remoted (the member is the action's router node).
+     * {@code target} is empty for the member itself.
+     */
+    record Execute(String viewId, OpRequest request, String target) implements Message {
         public Execute {
             Objects.requireNonNull(viewId, "viewId");
             Objects.requireNonNull(request, "request");
+            target = target == null ? "" : target;
+        }
+
+        public Execute(String viewId, OpRequest request) {
+            this(viewId, request, "");
+        }
+
+        /** Whether it is for a remote node this member relays to. */
+        public boolean relayed() {
+            return !target.isEmpty();
         }
     }
 
@@ -99,12 +113,19 @@ public sealed interface Message {
      * whether the parameters changed since the start (null when not known). {@code viewId} is the
      * view the member was in when it sent the report: the DC records only reports of its own view
      * (an earlier view's were collected by the join, and a recording replayed later must not fail
-     * a resource or fence a node).
+     * a resource or fence a node). {@code node}: the remote node the sender relayed the operation to (its
+     * call id is that node's pulse-remoted's), or empty for the sender's own.
      */
-    record OpReport(String viewId, OpResult result, long callId, String opDigest) implements Message {
+    record OpReport(String viewId, OpResult result, long callId, String opDigest, String node) implements Message {
         public OpReport {
             Objects.requireNonNull(viewId, "viewId");
             Objects.requireNonNull(result, "result");
+            node = node == null ? "" : node;
+        }
+
+        /** A result of the sender's own LRM. */
+        public OpReport(String viewId, OpResult result, long callId, String opDigest) {
+            this(viewId, result, callId, opDigest, "");
         }
     }
 

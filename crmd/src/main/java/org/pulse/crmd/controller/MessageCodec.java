@@ -98,6 +98,11 @@ public final class MessageCodec {
                 out.writeLong(q.intervalMs());
                 out.writeLong(q.timeoutMs());
                 map(out, q.params());
+                // Last and only when there is one, so a node of the previous format reads the fields it knows
+                // (it is never sent one: only a DC of this format routes actions to remote nodes).
+                if (x.relayed()) {
+                    str(out, x.target());
+                }
             } else if (m instanceof Message.OpReport r) {
                 out.writeByte(8);
                 OpResult o = r.result();
@@ -115,6 +120,9 @@ public final class MessageCodec {
                 str(out, o.output());
                 // Last, so a node of the previous format reads the fields it knows and ignores it.
                 str(out, r.viewId());
+                if (!r.node().isEmpty()) {
+                    str(out, r.node());
+                }
             } else if (m instanceof Message.ForwardedAdmin f) {
                 out.writeByte(9);
                 out.writeLong(f.forwardId());
@@ -203,7 +211,7 @@ public final class MessageCodec {
                     String viewId = str(in);
                     OpRequest q = new OpRequest(str(in), str(in), agent(in), str(in), in.readLong(), in.readLong(),
                             map(in));
-                    return new Message.Execute(viewId, q);
+                    return new Message.Execute(viewId, q, trailingViewId(in));
                 }
                 case 8: {
                     String opKey = str(in);
@@ -220,7 +228,8 @@ public final class MessageCodec {
                     String output = str(in);
                     OpResult result = new OpResult(opKey, rsc, agent, action, intervalMs, rc, status, reason, execMs,
                             output);
-                    return new Message.OpReport(trailingViewId(in), result, callId, digest);
+                    String viewId = trailingViewId(in);
+                    return new Message.OpReport(viewId, result, callId, digest, trailingViewId(in));
                 }
                 case 9: {
                     long id = in.readLong();

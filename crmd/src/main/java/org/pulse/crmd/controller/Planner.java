@@ -58,6 +58,15 @@ final class Planner {
      */
     static TransitionPlan filter(TransitionPlan plan, View view, String self, Map<String, String> blocked,
             Set<String> unfenceable, Map<String, String> removedWhy) {
+        return filter(plan, view, Set.of(), self, blocked, unfenceable, removedWhy);
+    }
+
+    /**
+     * As above; actions on the {@code remote} nodes stay (the DC routes them through the member holding the
+     * node's connection; one that has none fails when dispatched).
+     */
+    static TransitionPlan filter(TransitionPlan plan, View view, Set<String> remote, String self,
+            Map<String, String> blocked, Set<String> unfenceable, Map<String, String> removedWhy) {
         Map<Integer, PlannedAction> kept = new LinkedHashMap<>();
         Set<Integer> removed = new HashSet<>();
         for (PlannedAction a : plan.actions()) {
@@ -67,7 +76,7 @@ final class Planner {
             } else if (a.isFence()) {
                 kept.put(a.id(), new PlannedAction(a.id(), self, a.resourceId(), a.agent(), a.operation(),
                         a.intervalMs(), a.timeoutMs(), a.params(), a.expectedRc(), a.inputs(), a.fenceTarget()));
-            } else if (!view.contains(a.node()) && !a.operation().equals("pseudo")) {
+            } else if (!view.contains(a.node()) && !a.operation().equals("pseudo") && !remote.contains(a.node())) {
                 // A pseudo action (a stop that fencing its node does) runs nothing there.
                 removed.add(a.id());
                 removedWhy.put(a.toString(), a.node() + " is not a member");
@@ -191,9 +200,15 @@ final class Planner {
     /** Resources possibly active on nodes outside the view: they must not start elsewhere. */
     static Map<String, String> activeOnNonMembers(Cib cib, View view) {
         Map<String, String> out = new HashMap<>();
+        Set<String> remote = null;
         for (Map.Entry<String, ? extends Set<String>> e : Cibs.possiblyActive(cib).entrySet()) {
             for (String n : e.getValue()) {
                 if (!view.contains(n)) {
+                    // A remote node is never a member: the policy engine fences it (or not) by its connection.
+                    remote = remote == null ? RemoteRouting.names(cib) : remote;
+                    if (remote.contains(n)) {
+                        continue;
+                    }
                     out.put(e.getKey(), "may still be active on " + n + ", which left and was not fenced");
                 }
             }

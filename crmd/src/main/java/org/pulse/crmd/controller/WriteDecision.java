@@ -9,7 +9,7 @@ import org.pulse.cib.acl.CibAcl;
 
 /**
  * Whether the DC takes an operator's (or agent's) write, one concern of {@link DcRole} as a pure
- * function: the edit applied to the DC's own CIB (CibEdits, AdminDecisions), then the requester's
+ * function: the edit applied to the DC's own CIB (CibEdits, MoveBanClear), then the requester's
  * ACLs, the configuration checks, watchdog fencing's consistency and quorum, in that order, each
  * refusing with a message that names what to do. DcRole commits what is accepted.
  */

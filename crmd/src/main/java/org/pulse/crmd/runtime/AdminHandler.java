@@ -425,7 +425,7 @@ final class AdminHandler implements AutoCloseable {
             }
             case "move":
             case "migrate":
-                // decided by the DC on its own CIB and written as one change (AdminDecisions)
+                // decided by the DC on its own CIB and written as one change (cib's MoveBanClear, shared with the shell)
                 return write(call, new CibEdit.Move(rsc, node), force);
             case "ban":
                 if (node == null) {

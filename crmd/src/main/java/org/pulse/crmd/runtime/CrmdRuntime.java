@@ -109,6 +109,8 @@ public final class CrmdRuntime implements AutoCloseable {
     /** Volatile: the node list may be taken on the messaging thread while start() still sets this. */
     private volatile Messenger messenger;
     private Lrm lrm;
+    /** Connections to remote nodes' pulse-remoted, for the connection resources this node runs. */
+    private RemoteLinks remoteLinks;
     private AdminServer admin;
     private MetricsServer metrics;
     /** The web console on the metrics listener, or null (http = off). */
@@ -284,6 +286,7 @@ public final class CrmdRuntime implements AutoCloseable {
             observe(r);
             post(new Event.OperationCompleted(toOpResult(r)));
         });
+        remoteLinks = new RemoteLinks(config.node(), config.keyFile(), this::post, log);
         admin = AdminServer.start(config.socket(), this, log);
         if (config.http() != null) {
             if (config.httpTls().on()) {
@@ -700,10 +703,22 @@ public final class CrmdRuntime implements AutoCloseable {
                 if (r.request().agent().cls().equals("stonith") && r.request().params().containsKey("nodename")) {
                     fenceTargets.put(r.request().opKey(), r.request().params().get("nodename"));
                 }
-                runOperation(r.request());
+                AgentSpec a = r.request().agent();
+                if (r.remoteNode() != null) {
+                    remoteLinks.relay(r.remoteNode(), r.request());
+                } else if ("ocf".equals(a.cls()) && "pacemaker".equals(a.provider()) && "remote".equals(a.type())) {
+                    remoteLinks.connectionOperation(r.request());
+                } else {
+                    runOperation(r.request());
+                }
             };
             case CANCEL_RECURRING -> () -> {
                 Effect.CancelRecurring c = (Effect.CancelRecurring) f;
+                if (c.remoteNode() != null) {
+                    remoteLinks.cancelRecurring(c.remoteNode(), c.resourceId());
+                    return;
+                }
+                remoteLinks.cancelMonitor(c.resourceId());
                 for (OperationRequest r : lrm.recurring(c.resourceId())) {
                     lrm.cancel(c.resourceId(), r.action(), r.intervalMs());
                 }
@@ -721,8 +736,11 @@ public final class CrmdRuntime implements AutoCloseable {
                     // A record for the operator (crm simulate, history), not state anything waits for: written
                     // off the event thread, in order, so the DC's acknowledgements are not queued behind it
                     // (serializing the CIB and two file writes on every change the engine decided on).
+                    // Numbered here, on the event thread, so that the transition started by this same event names it.
+                    long index = ++peIndex;
+                    savedInputThisEvent = index;
                     try {
-                        peWriter.execute(() -> saveInput(s.cib(), s.decided()));
+                        peWriter.execute(() -> saveInput(index, s.cib(), s.decided()));
                     } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
                         // crmd is closing: the input of a decision no longer acted on is not kept
                     }
@@ -1169,19 +1187,17 @@ public final class CrmdRuntime implements AutoCloseable {
         }
     }
 
-    /** Keeps the scheduler's input for crm simulate; the oldest beyond pe_inputs_kept are removed. */
     /**
+     * Keeps the scheduler's input for crm simulate; the oldest beyond pe_inputs_kept are removed.
      * pe-input-N.xml is the CIB the policy engine decided on (with its execution-date), and pe-input-N.actions
-     * the canonical actions of the transition the DC ran from it: {@code crm --cib-file pe-input-N.xml simulate
+     * the canonical actions of the engine's transition from it (the DC runs them, fencing first): {@code crm --cib-file pe-input-N.xml simulate
      * --canonical} prints the same actions. The last peInputsKept of each are kept.
      */
-    private void saveInput(Cib cib, TransitionPlan decided) {
-        long index = ++peIndex;
+    private void saveInput(long index, Cib cib, TransitionPlan decided) {
         try {
             PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".xml", cib.toXml().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             PrivateFiles.writeAtomically(peDir, "pe-input-" + index + ".actions",
                     decided.canonicalActions().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            savedInputThisEvent = index;
             long drop = index - config.peInputsKept();
             if (drop > 0) {
                 Files.deleteIfExists(peDir.resolve("pe-input-" + drop + ".xml"));
@@ -1195,7 +1211,8 @@ public final class CrmdRuntime implements AutoCloseable {
 
     /**
      * This node as DC started transition {@code id}: its tag, with the scheduler input it came from (saved while
-     * the same event was handled; none for a fencing-only transition before the join's CIB is everywhere).
+     * the same event was handled; the fencing run while the join's CIB is being stored names the input whose
+     * engine decision it is part of).
      */
     private void transitionStarted(long id) {
         View v = controller.view();
@@ -1341,6 +1358,9 @@ public final class CrmdRuntime implements AutoCloseable {
         }
         if (messenger != null) {
             messenger.close();
+        }
+        if (remoteLinks != null) {
+            remoteLinks.close();
         }
         if (lrm != null) {
             lrm.close();

@@ -116,4 +116,73 @@ class EngineFencingProgressTest {
         int firstStart = c.timeline.indexOf(startsElsewhere.get(0));
         assertTrue(firstStart > fencedAt, "d2 started on a survivor before n3 was fenced: " + c.timeline);
     }
+
+    /**
+     * The fencing a DC runs while the members still store the join's CIB (before anything may start) is the
+     * policy engine's decision like any other: its input is saved, and replaying it gives the engine's whole
+     * transition, the fencing the DC ran included (before, that fencing ran "from no saved input").
+     */
+    @Test
+    void theFencingRunBeforeTheJoinsCibIsEverywhereComesFromASavedInput() throws Exception {
+        MiniCluster c = new MiniCluster(NODES, cib(ControllerTest.DUMMY, "d1", "n3"), new PolicyEngineScheduler());
+        c.view("v1", NODES);
+        assertTrue(c.running.get("n3").contains("d1"), "d1 starts on n3; log " + c.log);
+        int savedBefore = c.saved.size();
+        // n2 never confirms the join's CIB: the DC may fence n3 (lost) but start nothing yet.
+        c.hold(e -> e.from().equals("n2") && e.message() instanceof Message.CibAck);
+        c.view("v2", List.of("n1", "n2"));
+        assertEquals(1, c.fenceLog.size(), "n3 is fenced before the join's CIB is everywhere; log " + c.log);
+        assertTrue(c.fenceLog.get(0).endsWith(" n3"), c.fenceLog.toString());
+        assertFalse(c.running.get("n1").contains("d1") || c.running.get("n2").contains("d1"),
+                "nothing starts before the join's CIB is everywhere");
+        List<Effect.SaveSchedulerInput> fencing = c.saved.subList(savedBefore, c.saved.size()).stream()
+                .filter(s -> s.decided().actions().stream().anyMatch(a -> a.isFence() && "n3".equals(a.fenceTarget())))
+                .toList();
+        assertFalse(fencing.isEmpty(), "no saved input decided n3's fencing; saved " + c.saved.size());
+        Effect.SaveSchedulerInput input = fencing.get(0);
+        assertTrue(input.replayable(), input.decided().source());
+        String replay = org.pulse.policy.PolicyEngine.schedule(input.cib().root(), c.now).canonical();
+        assertEquals(input.decided().canonicalActions(), replay.substring(0, replay.indexOf("== placement ==")));
+        assertTrue(input.decided().canonicalActions().contains("start"), "the engine's whole decision (recovery"
+                + " included) is what is saved: " + input.decided().canonicalActions());
+    }
+
+    /**
+     * A view change while a device run is in flight (the stranger: crm node fence, the target left the view
+     * meanwhile) must not fence the target a second time: the next transition waits for the run sent before,
+     * and its result counts. Before, the run was dropped and a new one rebooted the node again 175 ms later.
+     */
+    @Test
+    void aViewChangeDuringADeviceRunDoesNotFenceTheTargetTwice() throws Exception {
+        MiniCluster c = new MiniCluster(NODES, cib(ControllerTest.DUMMY, "d1", "n3"), new PolicyEngineScheduler());
+        c.view("v1", NODES);
+        assertTrue(c.running.get("n3").contains("d1"), "d1 starts on n3; log " + c.log);
+        c.hang.add("n1 reboot fence-n3");
+        c.hang.add("n2 reboot fence-n3");
+        c.view("v2", List.of("n1", "n2"));
+        List<OpRequest> runs = fenceRunsAgainst(c, "n3");
+        assertEquals(1, runs.size(), "n3's fencing started once; log " + c.log);
+        String executor = c.hangs("n1 reboot fence-n3") ? "n1" : "n2";
+        // Another view (a member flapped) before the device answers: the transition is abandoned.
+        c.view("v3", List.of("n1", "n2"));
+        assertEquals(1, fenceRunsAgainst(c, "n3").size(), "a second device run against n3 after the view change; log "
+                + c.log);
+        assertFalse(c.running.get("n1").contains("d1") || c.running.get("n2").contains("d1"),
+                "d1 must not start elsewhere before n3 is fenced");
+        c.finishHung(executor + " fence-n3");
+        c.settle();
+        assertEquals(1, fenceRunsAgainst(c, "n3").size(), "n3 fenced twice; log " + c.log);
+        assertEquals(List.of(executor + " fence-n3 n3"), c.fenceLog);
+        assertTrue(c.running.get("n1").contains("d1") || c.running.get("n2").contains("d1"),
+                "d1 recovers once n3 is fenced; log " + c.log);
+        long successes = c.nodes.get("n1").status().fenceHistory().stream()
+                .filter(e -> e.target().equals("n3") && e.result().equals(FenceEvent.SUCCESS)).count();
+        assertEquals(1, successes, "history " + c.nodes.get("n1").status().fenceHistory());
+    }
+
+    /** The device runs (reboot/off) the DCs sent against {@code target}. */
+    static List<OpRequest> fenceRunsAgainst(MiniCluster c, String target) {
+        return c.asked.stream().filter(r -> r.agent().isStonith() && target.equals(r.params().get("nodename"))
+                && (r.action().equals("reboot") || r.action().equals("off"))).toList();
+    }
 }

@@ -55,6 +55,9 @@ class MessageCodecTest {
                 new Message.CibAck("v1", v),
                 new Message.ResyncRequest("v1", v),
                 new Message.Execute("v1", req),
+                // relayed to a remote node through the member that holds its connection, and its result back
+                new Message.Execute("v1", req, "remote1"),
+                new Message.OpReport("n1.7:3", OpResult.of(req, 7, OpStatus.DONE, "not running", 12), 42, "abc", "remote1"),
                 new Message.OpReport("n1.7:3", OpResult.of(req, 7, OpStatus.DONE, "not running", 12), 42, "abc"),
                 new Message.ForwardedAdmin("n1.7:3", 5, new AdminCommand.Write(new CibEdit.NodeAttribute("a", "standby", null, false),
                         true)),

@@ -56,6 +56,10 @@ final class MiniCluster {
     private final Map<String, Deque<OpRequest>> hungQueues = new LinkedHashMap<>();
     /** Every CIB each node stored, in order. */
     final Map<String, List<Cib>> stored = new HashMap<>();
+    /** Every operation a node was asked to run, hung or not, in order. */
+    final List<OpRequest> asked = new ArrayList<>();
+    /** Every scheduler input a DC saved for replay, in order. */
+    final List<Effect.SaveSchedulerInput> saved = new ArrayList<>();
     private final Deque<Envelope> wire = new ArrayDeque<>();
     private final List<Envelope> held = new ArrayList<>();
     private final Deque<Map.Entry<String, Event>> local = new ArrayDeque<>();
@@ -64,6 +68,9 @@ final class MiniCluster {
     /** Timers set and not cancelled: "node\0key" → when due. */
     final Map<String, Instant> timers = new HashMap<>();
     private long adminIds;
+    /** Operations relayed to remote nodes: "router -> remote action resource", in order. */
+    final List<String> relayed = new ArrayList<>();
+    private long remoteCallIds = 100;
 
     MiniCluster(List<String> names, Cib cib, Scheduler scheduler) {
         this(names, cib, scheduler, 0);
@@ -142,8 +149,15 @@ final class MiniCluster {
                 Envelope sentNow = new Envelope(node, s.to(), s.message());
                 sent.add(sentNow);
                 wire.add(sentNow);
+            } else if (f instanceof Effect.RunOperation r && r.remoteNode() != null) {
+                // relayed to a remote node: it runs there (its own running set), reported with the daemon's call id
+                relayed.add(node + " -> " + r.remoteNode() + " " + r.request().action() + " " + r.request().resourceId());
+                running.computeIfAbsent(r.remoteNode(), k -> new TreeSet<>());
+                local.add(Map.entry(node, new Event.OperationCompleted(run(r.remoteNode(), r.request()), r.remoteNode(),
+                        ++remoteCallIds)));
             } else if (f instanceof Effect.RunOperation r) {
                 OpRequest req = r.request();
+                asked.add(req);
                 String queue = node + " " + req.resourceId();
                 if (hungQueues.containsKey(queue)) {
                     hungQueues.get(queue).add(req);
@@ -160,6 +174,8 @@ final class MiniCluster {
                 timers.remove(node + "\u0000" + t.key().name());
             } else if (f instanceof Effect.ReplyAdmin r) {
                 replies.put(r.requestId(), r.result());
+            } else if (f instanceof Effect.SaveSchedulerInput si) {
+                saved.add(si);
             } else if (f instanceof Effect.Log l) {
                 log.add(node + " " + l.text());
             }

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.pulse.cib.inject.OpSpec;
 import org.pulse.cib.inject.StatusInjector;
 import org.pulse.cib.inject.TicketChange;
+import org.pulse.cib.model.IsoDates;
 import org.pulse.cib.model.Scores;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlWriter;
@@ -266,21 +267,17 @@ public final class Simulation {
         return now;
     }
 
-    /** ISO 8601 as crm_simulate takes it: a date, or a date and time (space or T), UTC unless an offset is given. */
+    /**
+     * ISO 8601 as crm_simulate takes it, read by the one date grammar of rules ({@link IsoDates}): a
+     * date, or a date and time (space or T), UTC unless an offset is given.
+     */
     public static Instant parseDateTime(String text) throws SimulationException {
-        String s = text.trim().replace(' ', 'T');
-        try {
-            if (s.matches("\\d{4}-\\d{2}-\\d{2}")) {
-                return java.time.LocalDate.parse(s).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-            }
-            if (s.matches(".*(Z|[+-]\\d{2}:?\\d{2})$")) {
-                return java.time.OffsetDateTime.parse(s.replaceAll("([+-]\\d{2})(\\d{2})$", "$1:$2")).toInstant();
-            }
-            return java.time.LocalDateTime.parse(s).toInstant(java.time.ZoneOffset.UTC);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new SimulationException("simulate: --set-datetime '" + text + "' is not an ISO 8601 date and time;"
-                    + " use e.g. 2024-03-01T12:00:00Z or 2024-03-01");
+        IsoDates.Reading date = IsoDates.read(text);
+        if (date.instant() == null) {
+            throw new SimulationException("simulate: --set-datetime '" + text + "' is not an ISO 8601 date and time ("
+                    + date.problem() + "); use e.g. 2024-03-01T12:00:00Z or 2024-03-01");
         }
+        return date.instant();
     }
 
     /** crm_simulate -s: every resource's total on every node (Pacemaker's own words for the line). */

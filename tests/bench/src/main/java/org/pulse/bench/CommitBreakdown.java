@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.pulse.lab.cluster.LocalCluster;
 
 /**
  * Where one commit's milliseconds go: every node's {@code pulse_event_stage_*} counters (crmd's

@@ -19,7 +19,9 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.pulse.cib.admin.AdminArgs;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.FailoverProbe;
+import org.pulse.lab.cluster.LocalCluster;
 
 /**
  * bin/pulse-demo: a 3-node Pulse cluster on loopback with a web service, then the node running
@@ -330,20 +332,10 @@ public final class FailoverDemo {
         Files.writeString(dir.resolve("power").resolve("node" + i + ".pid"), Long.toString(p.pid()));
     }
 
+    /** The DC all three nodes agree on ({@link FailoverAdmin#agreedDc}), or null while they do not. */
     String agreedDc() {
-        String dc = null;
-        for (int i = 1; i <= NODES; i++) {
-            AdminArgs s = admin.status(socket(i));
-            if (!FailoverAdmin.joinedWithQuorum(s)) {
-                return null;
-            }
-            String d = FailoverAdmin.str(s, "dc");
-            if (dc != null && !dc.equals(d)) {
-                return null;
-            }
-            dc = d;
-        }
-        return dc;
+        return FailoverAdmin.agreedDc(java.util.stream.IntStream.rangeClosed(1, NODES).toArray(),
+                i -> admin.status(socket(i)));
     }
 
     int[] survivors(int victim) {

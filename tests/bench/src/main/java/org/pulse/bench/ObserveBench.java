@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
 
 /**
  * bench/observe: three crmd JVMs on loopback with RESOURCES configured Dummy resources (stopped, so

@@ -13,8 +13,10 @@ import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminOp;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.policy.simulate.SimulateOptions;
-import org.pulse.shell.ResidentSimulation;
+import org.pulse.shell.commands.ResidentSimulation;
 
 /**
  * The resident scheduler's line of bench/scheduler: one real crmd (bin/crmd, one node on loopback,

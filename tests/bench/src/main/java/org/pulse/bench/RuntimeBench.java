@@ -1,7 +1,7 @@
 package org.pulse.bench;
 
-import static org.pulse.bench.LocalCluster.load;
-import static org.pulse.bench.LocalCluster.runningOn;
+import static org.pulse.lab.cluster.LocalCluster.load;
+import static org.pulse.lab.cluster.LocalCluster.runningOn;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +12,8 @@ import java.util.List;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
 
 /**
  * bench/runtime: three crmd JVMs on loopback (the daemon flags of bin/crmd's, {@link LocalCluster#daemonEnv()}).

@@ -1,8 +1,8 @@
 package org.pulse.bench;
 
-import static org.pulse.bench.LocalCluster.load;
-import static org.pulse.bench.LocalCluster.runningOn;
-import static org.pulse.bench.LocalCluster.waitPolling;
+import static org.pulse.lab.cluster.LocalCluster.load;
+import static org.pulse.lab.cluster.LocalCluster.runningOn;
+import static org.pulse.lab.cluster.LocalCluster.waitPolling;
 
 import java.io.IOException;
 import java.net.URI;
@@ -19,6 +19,8 @@ import java.util.stream.IntStream;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
 
 /**
  * bench/scale: clusters of 3, 8, 16 and 32 real crmd processes on loopback (the daemon flags of

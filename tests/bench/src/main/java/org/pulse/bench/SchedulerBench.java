@@ -12,7 +12,7 @@ import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlParser;
 import org.pulse.policy.PolicyEngine;
 import org.pulse.policy.Transition;
-import org.pulse.shell.SchedulerWarmUp;
+import org.pulse.shell.commands.SchedulerWarmUp;
 
 /**
  * One scheduling run on a CIB file, cold (the first run in this JVM: parse, typed view,

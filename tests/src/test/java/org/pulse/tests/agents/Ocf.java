@@ -22,8 +22,8 @@ import org.pulse.lrm.LrmConfig;
 import org.pulse.lrm.MetadataException;
 import org.pulse.lrm.OperationRequest;
 import org.pulse.lrm.RaTester;
-import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * Runs OCF agents through Pulse's LRM ({@link AgentExecutor}): argv [path, action], no shell, stdin

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * Bad parameters give the contract's codes (2 invalid here, 5 not installed here, 6 misconfigured

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /** Every Pulse agent is an executable whose meta-data validates against the OCF 1.1 schema. */
 class PulseAgentMetadataTest {
@@ -63,7 +63,7 @@ class PulseAgentMetadataTest {
             TestEnv.requireCommand(sh.get(0));
             List<String> argv = new java.util.ArrayList<>(sh);
             argv.add(Ocf.PULSE.resolve(type).toString());
-            org.pulse.tests.support.NetnsLab.Result r = org.pulse.tests.support.NetnsLab.run(argv, Map.of(),
+            org.pulse.lab.support.NetnsLab.Result r = org.pulse.lab.support.NetnsLab.run(argv, Map.of(),
                     java.time.Duration.ofSeconds(10));
             assertEquals(0, r.rc(), () -> sh + " " + type + ": " + r.stderr());
         }
@@ -89,7 +89,7 @@ class PulseAgentMetadataTest {
                 List.of("attrd_updater", "-D", "-n", "pingd", "-d", "5s"))) {
             List<String> argv = new java.util.ArrayList<>(call);
             argv.set(0, bin.resolve(call.get(0)).toString());
-            org.pulse.tests.support.NetnsLab.Result r = org.pulse.tests.support.NetnsLab.run(argv,
+            org.pulse.lab.support.NetnsLab.Result r = org.pulse.lab.support.NetnsLab.run(argv,
                     Map.of("OCF_RESOURCE_INSTANCE", "st", "PULSE_SOCKET", "/nonexistent/pulse-test.sock"),
                     java.time.Duration.ofSeconds(30));
             // 102 is "not connected" (as Pacemaker's CRM_EX_NOT_CONNECTED): parsing passed, connecting failed.

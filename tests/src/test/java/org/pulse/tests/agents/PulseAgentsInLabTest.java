@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * Pulse's own agents, as root, in a two-node network-namespace lab with a client: each passes the

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.pulse.tests.support.NetnsLab;
+import org.pulse.lab.support.NetnsLab;
 
 /**
  * The tutorials' service group built from Pulse's agents alone: a VIP, a filesystem on shared

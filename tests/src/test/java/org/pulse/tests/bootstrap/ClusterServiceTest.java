@@ -16,9 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.pulse.bench.FailoverAdmin;
-import org.pulse.bench.LocalCluster;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * {@code crm cluster start|status|stop|restart} on a host without systemd, as here and in

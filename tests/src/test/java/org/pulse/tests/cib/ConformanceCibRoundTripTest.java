@@ -19,7 +19,7 @@ import org.pulse.cib.Cib;
 import org.pulse.cib.CibProblem;
 import org.pulse.cib.CibStore;
 import org.pulse.cib.CibValidator;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 import org.w3c.dom.Attr;
 import org.w3c.dom.Document;
 import org.w3c.dom.NamedNodeMap;

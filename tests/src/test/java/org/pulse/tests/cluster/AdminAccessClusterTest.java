@@ -24,14 +24,14 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.pulse.bench.FailoverAdmin;
-import org.pulse.bench.LocalCluster;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminCodec;
 import org.pulse.cib.admin.AdminOp;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * Who may do what, end to end, on a real one-node crmd: a haclient member under ACLs (its writes

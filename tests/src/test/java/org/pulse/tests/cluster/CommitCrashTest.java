@@ -12,14 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.pulse.bench.FailoverAdmin;
-import org.pulse.bench.LocalCluster;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.Cib;
 import org.pulse.cib.CibStore;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * crmd's journaling CIB store under a real crash: while the DC commits one configuration change

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pulse.bench.LocalCluster;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * The console off loopback, for real: two one-node crmds, each in a network namespace of its own whose

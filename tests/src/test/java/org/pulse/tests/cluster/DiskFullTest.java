@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.pulse.bench.FailoverAdmin;
-import org.pulse.bench.LocalCluster;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * A full disk under one node's data directory (a 2 MiB tmpfs, root): the node cannot store the

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.pulse.bench.FailoverAdmin;
-import org.pulse.bench.LocalCluster;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.Cib;
 import org.pulse.cib.CibDiff;
 import org.pulse.cib.admin.AdminArgs;
@@ -27,7 +27,7 @@ import org.pulse.cib.admin.AdminError;
 import org.pulse.cib.admin.AdminOp;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * Three real crmd JVMs on loopback (DESIGN.md §9.4): they form a cluster and agree on a DC, a

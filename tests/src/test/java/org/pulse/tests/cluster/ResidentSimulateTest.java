@@ -15,13 +15,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pulse.bench.LocalCluster;
+import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminError;
 import org.pulse.cib.admin.AdminOp;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * {@code crm simulate} through a real crmd's resident scheduler equals the shell's own in-process
@@ -197,7 +197,7 @@ class ResidentSimulateTest {
         Path agents = cluster.socket(1).resolveSibling(cluster.socket(1).getFileName().toString()
                 .replace(".sock", "-agents.sock"));
         if (Files.exists(agents)) {
-            AdminResponse agent = new org.pulse.bench.FailoverAdmin().call(agents, new AdminRequest(cluster.nextId(),
+            AdminResponse agent = new org.pulse.lab.cluster.FailoverAdmin().call(agents, new AdminRequest(cluster.nextId(),
                     AdminOp.SIMULATE, AdminArgs.of("now_ms", now)));
             assertEquals(AdminError.ACCESS_DENIED, agent.error().code(), agent.error().message());
         }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlParser;
 import org.pulse.policy.PolicyEngine;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * Pacemaker's own scheduler cases: for each case under ../shared/conformance/cases, our

@@ -22,7 +22,7 @@ import org.pulse.cib.xml.XmlParser;
 import org.pulse.crmd.controller.ResourceReading;
 import org.pulse.policy.Action;
 import org.pulse.policy.PolicyEngine;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * crmd and the policy engine read each resource alike. For every CIB of Pacemaker's scheduler

@@ -14,11 +14,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.pulse.bench.FailoverAdmin;
-import org.pulse.bench.LocalCluster;
 import org.pulse.cib.admin.AdminArgs;
-import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.failover.FailoverLab;
+import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * pulse-arbitrator for real (root, {@link NetnsLab}): crmd processes in network namespaces of their

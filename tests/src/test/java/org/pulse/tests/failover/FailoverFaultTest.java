@@ -17,14 +17,15 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.pulse.bench.FailoverAdmin;
-import org.pulse.bench.FailoverProbe;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminOp;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
-import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.FailoverProbe;
+import org.pulse.lab.failover.FailoverLab;
+import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * Faults against a real cluster in the network-namespace lab (root): three crmd nodes with

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.pulse.lab.failover.FenceLedger;
 
 /** bench/failover's false_fences: a fence is explained only by a kill of that node before its restart. */
 class FenceLedgerTest {

@@ -15,14 +15,16 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pulse.lab.failover.BmcLab;
+import org.pulse.lab.failover.FailoverLab;
+import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.TestEnv;
 import org.pulse.lrm.AgentExecutor;
 import org.pulse.lrm.AgentRef;
 import org.pulse.lrm.ExecOutcome;
 import org.pulse.lrm.ExecStatus;
 import org.pulse.lrm.LrmConfig;
 import org.pulse.lrm.OperationRequest;
-import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.TestEnv;
 
 /**
  * Per-node BMCs of the lab (BmcLab: ipmi_sim per node on a management network) against Debian's

@@ -12,8 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pulse.bench.FailoverAdmin;
 import org.pulse.cib.admin.AdminArgs;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.failover.FailoverLab;
 
 /**
  * tie_breaker = lease:PATH on a real two-node cluster (root, {@link TwoNodeLab}) without two_node

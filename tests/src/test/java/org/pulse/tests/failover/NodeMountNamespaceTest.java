@@ -13,8 +13,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.failover.FailoverLab;
+import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * The lab's defect behind this test: nodes shared the machine's mount namespace, so a Filesystem

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.pulse.lab.failover.FailoverLab;
+import org.pulse.lab.failover.FailoverTrials;
+import org.pulse.lab.failover.FenceLedger;
 
 /**
  * The bounded CI version of bench/failover's restart soak (f): three crmd nodes in network

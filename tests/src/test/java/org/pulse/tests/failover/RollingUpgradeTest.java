@@ -13,11 +13,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.pulse.bench.FailoverAdmin;
-import org.pulse.bench.FailoverProbe;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.FailoverProbe;
+import org.pulse.lab.failover.FailoverLab;
+import org.pulse.lab.support.TestEnv;
 import org.pulse.lrm.LrmConfig;
 import org.pulse.tests.support.PreviousRelease;
-import org.pulse.tests.support.TestEnv;
 
 /**
  * A rolling upgrade (issue 15): three nodes of the previous release (git tag

@@ -9,12 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.pulse.bench.FailoverAdmin;
-import org.pulse.bench.FailoverProbe;
-import org.pulse.bench.LocalCluster;
 import org.pulse.cib.admin.AdminArgs;
-import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.FailoverProbe;
+import org.pulse.lab.failover.FailoverLab;
+import org.pulse.lab.failover.LabNodes;
+import org.pulse.lab.support.NetnsLab;
 
 /**
  * A two-node cluster on NetnsLab (root), for the split-brain tests (FailoverLab is three nodes):
@@ -24,7 +24,7 @@ import org.pulse.tests.support.TestEnv;
  * quorum lines (two_node, tie_breaker, ...).
  */
 final class TwoNodeLab implements AutoCloseable {
-    static final int PORT = 7800;
+    static final int PORT = LabNodes.CLUSTER_PORT;
     final NetnsLab lab;
     final Path repo;
     final Path power;
@@ -45,21 +45,13 @@ final class TwoNodeLab implements AutoCloseable {
 
     /** Checks what the lab needs (skips outside CI), builds it, starts both nodes and their web servers. */
     static TwoNodeLab start(String testName, List<String> quorumLines) throws IOException {
-        TestEnv.requireRoot();
-        for (String c : List.of("ip", "nsenter", "setsid", "unshare", "apache2", "curl")) {
-            TestEnv.requireCommand(c);
-        }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib"))
-                && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = LabNodes.requireLab(List.of("ip", "nsenter", "setsid", "unshare", "apache2", "curl"));
         TwoNodeLab t = new TwoNodeLab(testName, NetnsLab.create(2), repo);
         try {
-            NetnsLab.Result r = NetnsLab.run(List.of(repo.resolve("bin/crmd").toString(), "--generate-key",
-                    t.key.toString()), Map.of(), Duration.ofSeconds(120));
-            assertTrue(r.ok(), () -> "crmd --generate-key failed: " + r.stderr() + r.stdout());
+            LabNodes.generateKey(repo, t.key);
             for (int i = 1; i <= 2; i++) {
-                t.writeConfig(i, quorumLines);
+                LabNodes.writeConfig(t.node(i), LabNodes.peers(t.lab, 2), t.key, repo, 500, t.power,
+                        String.join("\n", quorumLines) + "\n");
             }
             for (int i = 1; i <= 2; i++) {
                 t.startNode(i);
@@ -82,78 +74,39 @@ final class TwoNodeLab implements AutoCloseable {
     }
 
     Path socket(int i) {
-        return node(i).runDir().resolve("crmd.sock");
+        return LabNodes.socket(node(i));
     }
 
     Path log(int i) {
-        return node(i).runDir().resolve("crmd.log");
+        return LabNodes.log(node(i));
     }
 
     String logs() {
         return log(1) + ", " + log(2);
     }
 
-    private void writeConfig(int i, List<String> quorumLines) throws IOException {
-        NetnsLab.Node n = node(i);
-        String conf = "node = " + name(i) + "\n"
-                + "nodes = " + name(1) + "@" + node(1).address() + ":" + PORT + ", " + name(2) + "@"
-                + node(2).address() + ":" + PORT + "\n"
-                + String.join("\n", quorumLines) + "\n"
-                + "key = " + key + "\n"
-                + "data_dir = " + n.runDir().resolve("data") + "\n"
-                + "socket = " + socket(i) + "\n"
-                + "agent_dirs = " + repo.resolve("resource-agents/src/main/ocf") + ":/usr/lib/ocf\n"
-                + "stonith_dirs = " + repo.resolve("crmd/src/main/fence") + "\n"
-                + "ha_rsctmp = " + n.rsctmp() + "\n"
-                + "failure_detection_ms = 500\n"
-                + "self_fence = exit\n"; // nodes share this machine: a self-fence ends the process only
-        Files.writeString(n.runDir().resolve("crmd.conf"), conf);
-        Files.writeString(power.resolve(name(i) + ".netns"), n.netns());
-        Files.writeString(power.resolve(name(i) + ".link"), NetnsLab.IFNAME);
-        Files.writeString(power.resolve(name(i) + ".rsctmp"), n.rsctmp().toString());
-    }
-
     void startNode(int i) throws IOException {
-        NetnsLab.Node n = node(i);
-        crmd[i] = lab.startInOwnMountNamespace(n, List.of(repo.resolve("bin/crmd").toString(), "--config",
-                n.runDir().resolve("crmd.conf").toString()), LocalCluster.daemonEnv(),
-                log(i));
-        Files.writeString(power.resolve(name(i) + ".pid"), Long.toString(crmd[i].pid()));
-        Files.deleteIfExists(power.resolve(name(i) + ".state"));
+        crmd[i] = LabNodes.startCrmd(lab, node(i), repo, "", power);
     }
 
     /** Pulse's httpd agent run by hand in node i: the web server behind the VIP, its page names the node. */
     void startWebServer(int i) throws IOException {
-        NetnsLab.Node n = node(i);
-        Path www = Files.createDirectories(n.runDir().resolve("www"));
-        Files.writeString(www.resolve("index.html"), n.name() + "\n");
-        List<String> argv = NetnsLab.inNs(n, "env", "HA_RSCTMP=" + n.rsctmp(), "OCF_ROOT=/usr/lib/ocf",
-                "OCF_RESOURCE_INSTANCE=nodeweb", "OCF_RESKEY_listen=80", "OCF_RESKEY_docroot=" + www,
-                "OCF_RESKEY_CRM_meta_timeout=20000",
-                repo.resolve("resource-agents/src/main/ocf/resource.d/pulse/httpd").toString(), "start");
-        NetnsLab.Result r = NetnsLab.run(argv, Map.of(), Duration.ofSeconds(30));
-        assertTrue(r.ok(), () -> "web server on " + n.name() + ": " + r.stderr() + r.stdout());
+        LabNodes.startNodeWebServer(node(i), repo);
     }
 
     AdminArgs status(int i) {
         return admin.status(socket(i));
     }
 
-    /** The DC both given nodes name, each joined and quorate; null otherwise. Throws when a crmd died unasked. */
+    /** The DC both given nodes agree on ({@link FailoverAdmin#agreedDc}); throws when a crmd died unasked. */
     String agreedDc(int... nodes) {
-        String dc = null;
-        for (int i : nodes) {
+        return FailoverAdmin.agreedDc(nodes, i -> {
             if (!crmd[i].isAlive()) {
                 throw new IllegalStateException("crmd of " + name(i) + " exited with " + crmd[i].exitValue()
                         + "; log " + log(i));
             }
-            AdminArgs s = status(i);
-            if (!FailoverAdmin.joinedWithQuorum(s) || (dc != null && !dc.equals(FailoverAdmin.str(s, "dc")))) {
-                return null;
-            }
-            dc = FailoverAdmin.str(s, "dc");
-        }
-        return dc;
+            return status(i);
+        });
     }
 
     /** The node the given nodes agree holds the VIP, when the client gets that node's page through it. */

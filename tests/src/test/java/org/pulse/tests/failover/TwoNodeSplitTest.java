@@ -13,9 +13,10 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.pulse.bench.FailoverAdmin;
-import org.pulse.bench.FailoverProbe;
 import org.pulse.cib.admin.AdminArgs;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.FailoverProbe;
+import org.pulse.lab.failover.FailoverLab;
 
 /**
  * A two-node cluster with {@code two_node = true} (root, {@link TwoNodeLab}): the cluster link

@@ -10,13 +10,15 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pulse.bench.FailoverAdmin;
-import org.pulse.bench.FailoverProbe;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlParser;
-import org.pulse.tests.support.NetnsLab;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.FailoverProbe;
+import org.pulse.lab.failover.FailoverLab;
+import org.pulse.lab.failover.FailoverTrials;
+import org.pulse.lab.support.NetnsLab;
 
 /**
  * A graceful move of a VIP with allow-migrate=true (root; in CI): the cluster migrates it

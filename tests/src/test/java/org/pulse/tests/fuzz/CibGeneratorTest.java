@@ -9,8 +9,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlParser;
-import org.pulse.fuzz.CibGenerator;
-import org.pulse.fuzz.FuzzCase;
+import org.pulse.lab.fuzz.CibGenerator;
+import org.pulse.lab.fuzz.FuzzCase;
 
 /** The fuzzer's generator alone (no Pacemaker needed): seeded, well-formed, and covering the features it reports. */
 class CibGeneratorTest {

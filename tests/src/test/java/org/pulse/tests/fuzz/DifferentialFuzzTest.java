@@ -8,12 +8,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
-import org.pulse.fuzz.DifferentialFuzzer;
-import org.pulse.fuzz.DifferentialFuzzer.Outcome;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.fuzz.DifferentialFuzzer;
+import org.pulse.lab.fuzz.DifferentialFuzzer.Outcome;
+import org.pulse.lab.support.TestEnv;
 
 /**
- * Pulse against Pacemaker's crm_simulate on generated CIBs (org.pulse.fuzz): prints the
+ * Pulse against Pacemaker's crm_simulate on generated CIBs (org.pulse.lab.fuzz): prints the
  * identical rate overall and per feature and the top kinds of difference, shrinks the first
  * differences into tests/target/fuzz-failures (SEED.xml and SEED.txt with both outputs), and
  * fails when the identical rate falls below the floor in fuzz-floor.properties.

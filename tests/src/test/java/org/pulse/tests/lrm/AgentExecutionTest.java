@@ -24,7 +24,7 @@ import org.pulse.lrm.ExecStatus;
 import org.pulse.lrm.MetadataException;
 import org.pulse.lrm.OperationRequest;
 import org.pulse.lrm.RaTester;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /** Real agent processes under the executor: deadlines, output bounds, odd exits, the exact environment. */
 class AgentExecutionTest {

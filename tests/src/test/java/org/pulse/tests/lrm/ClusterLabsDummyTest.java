@@ -18,7 +18,7 @@ import org.pulse.lrm.ExecOutcome;
 import org.pulse.lrm.LrmConfig;
 import org.pulse.lrm.OperationRequest;
 import org.pulse.lrm.RaTester;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /** ClusterLabs' Dummy, unchanged from Debian's resource-agents package, through Pulse's LRM. */
 class ClusterLabsDummyTest {

@@ -19,7 +19,7 @@ import org.pulse.lrm.AgentExecutor;
 import org.pulse.lrm.AgentRef;
 import org.pulse.lrm.LrmConfig;
 import org.pulse.lrm.RaTester;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * ClusterLabs' IPaddr2, unchanged, through the LRM inside a network namespace (the lab's way of running a

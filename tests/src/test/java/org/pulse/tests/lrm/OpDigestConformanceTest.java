@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.pulse.lrm.OpDigest;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;

@@ -11,8 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.pulse.shell.RaCommand;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
+import org.pulse.shell.commands.RaCommand;
 import picocli.CommandLine;
 
 /** {@code crm ra list|info|test} as an operator types them. */

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * The class-data archives of bin/pulse-cds as bin/pulse-launch uses them, on a copy of the

@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.NetnsLab.Result;
+import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.NetnsLab.Result;
 import org.pulse.tests.support.PulsePackage;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * The Debian package, really installed on this machine and purged again (issue 15, item 1):
@@ -116,6 +116,8 @@ class DebPackageTest {
         expected.put("/usr/lib/pulse/bin/pulse-watchdog-sim", "regular file root:root 755");
         expected.put("/usr/lib/pulse/bin/pulse-arbitrator", "regular file root:root 755");
         expected.put("/usr/sbin/pulse-arbitrator", "-> ../lib/pulse/bin/pulse-arbitrator");
+        expected.put("/usr/lib/pulse/bin/pulse-remoted", "regular file root:root 755");
+        expected.put("/usr/sbin/pulse-remoted", "-> ../lib/pulse/bin/pulse-remoted");
         for (String agent : List.of("Dummy", "Filesystem", "IPaddr", "Stateful", "httpd", "ping")) {
             expected.put("/usr/lib/ocf/resource.d/pulse/" + agent, "regular file root:root 755");
         }
@@ -177,6 +179,7 @@ class DebPackageTest {
         }
         assertHelp("usage: fence_pulse_sim", "/usr/sbin/fence_pulse_sim", "--help");
         assertHelp("usage: pulse-arbitrator", "/usr/sbin/pulse-arbitrator", "--help");
+        assertHelp("usage: pulse-remoted", "/usr/sbin/pulse-remoted", "--help");
         for (String shim : List.of("crm_attribute", "crm_node", "attrd_updater")) {
             assertHelp("usage: " + shim, "/usr/lib/pulse/bin/" + shim, "--help");
         }

@@ -22,12 +22,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.pulse.bench.FailoverAdmin;
+import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.cib.admin.AdminArgs;
-import org.pulse.tests.support.NetnsLab;
-import org.pulse.tests.support.NetnsLab.Result;
+import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.NetnsLab.Result;
 import org.pulse.tests.support.PulsePackage;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * The install as an operator does it (issue 15), with the INSTALLED package: the .deb is built by

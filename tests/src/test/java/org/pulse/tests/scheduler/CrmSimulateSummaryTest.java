@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.pulse.cib.xml.XmlParser;
 import org.pulse.policy.simulate.SimulateOptions;
 import org.pulse.policy.simulate.Simulation;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * {@code crm simulate}'s "Transition Summary" against Debian's crm_simulate, line for line (spacing

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * The interactive shell in a real terminal: bin/crm runs inside tmux, keys are sent with

@@ -11,8 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pulse.bench.LocalCluster;
-import org.pulse.tests.support.TestEnv;
+import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * bin/crm against a running crmd (one node on loopback, through its admin socket): the same

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.pulse.lab.sim.SimScenario;
+import org.pulse.lab.sim.SimSchedules;
 
 /**
  * Seeded simulated clusters with issue 16's defences (DESIGN.md §9.3): 2 or 4 nodes breaking even

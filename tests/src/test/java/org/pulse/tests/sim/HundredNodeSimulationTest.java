@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.pulse.lab.sim.SimScenario;
+import org.pulse.lab.sim.SimSchedules;
 
 /**
  * The seeded simulation of {@link SimulationTest} at 100 nodes (issue 17: Pacemaker supports 32 full

@@ -3,6 +3,7 @@ package org.pulse.tests.sim;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
+import org.pulse.lab.sim.SimScenario;
 
 /**
  * Seeds that once broke an invariant, kept as plain tests. A seed replays its schedule exactly only

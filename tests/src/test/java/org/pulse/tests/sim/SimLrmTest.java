@@ -7,6 +7,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pulse.crmd.controller.AgentSpec;
 import org.pulse.crmd.controller.OpRequest;
+import org.pulse.lab.sim.SimCluster;
+import org.pulse.lab.sim.SimScenario;
 
 /**
  * The simulated LRM keeps the real LRM's contract (lrm's Lrm: one operation of a resource at a time, in the

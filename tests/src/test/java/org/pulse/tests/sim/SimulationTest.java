@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.pulse.lab.sim.SimScenario;
+import org.pulse.lab.sim.SimSchedules;
 
 /**
  * Seeded simulated clusters (DESIGN.md §9.3): {@value #SCHEDULES} schedules per run, each printing

@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.pulse.tests.support.NetnsLab.Result;
+import org.pulse.lab.support.NetnsLab.Result;
+import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * The previous release, built from its git tag for the tests that run it beside this build

@@ -10,7 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.pulse.tests.support.NetnsLab.Result;
+import org.pulse.lab.support.NetnsLab.Result;
+import org.pulse.lab.support.NetnsLab;
 
 /**
  * The Debian package as the suites that install it on this machine share it (DebPackageTest,

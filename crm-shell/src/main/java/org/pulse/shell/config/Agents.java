@@ -1,0 +1,121 @@
+package org.pulse.shell.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.pulse.lrm.AgentCatalog;
+import org.pulse.lrm.AgentExecutor;
+import org.pulse.lrm.AgentMetadata;
+import org.pulse.lrm.AgentRef;
+import org.pulse.lrm.LrmConfig;
+import org.pulse.lrm.MetadataException;
+
+/**
+ * The resource agents the shell knows, through the LRM's catalog and meta-data: Pulse's own
+ * (resource-agents/src/main/ocf in the repository), then ClusterLabs' in /usr/lib/ocf, plus
+ * extra directories from PULSE_OCF_DIRS (colon-separated, each holding resource.d/). Used for
+ * completion, for turning a bare type into class:provider:type, and for checking parameters.
+ */
+public final class Agents implements AutoCloseable {
+    private final LrmConfig config;
+    private final AgentCatalog catalog;
+    private AgentExecutor executor;
+
+    Agents(LrmConfig config) {
+        this.config = config;
+        this.catalog = new AgentCatalog(config);
+    }
+
+    /** The default search path, as bin/crm runs it. */
+    public static Agents standard(Path repoRoot, String extraDirs) {
+        LrmConfig cfg = LrmConfig.defaults();
+        List<Path> dirs = new ArrayList<>();
+        if (extraDirs != null && !extraDirs.isBlank()) {
+            for (String d : extraDirs.split(":")) {
+                if (!d.isBlank()) {
+                    dirs.add(Path.of(d));
+                }
+            }
+        }
+        if (repoRoot != null) {
+            Path own = repoRoot.resolve("resource-agents/src/main/ocf");
+            if (Files.isDirectory(own)) {
+                dirs.add(own);
+            }
+        }
+        dirs.addAll(cfg.agentDirs());
+        return new Agents(cfg.withAgentDirs(dirs));
+    }
+
+    AgentCatalog catalog() {
+        return catalog;
+    }
+
+    /** crmsh's disambiguation of {@code [class:[provider:]]type}: a bare type is ocf, provider heartbeat first. */
+    public String[] resolve(String cls, String provider, String type) {
+        if (cls == null) {
+            cls = "ocf";
+        }
+        if (cls.equals("ocf") && provider == null) {
+            List<String> have = new ArrayList<>();
+            for (String p : catalog.providers()) {
+                if (catalog.locate(AgentRef.ocf(p, type)).isPresent()) {
+                    have.add(p);
+                }
+            }
+            provider = have.contains("heartbeat") ? "heartbeat" : have.contains("pacemaker") ? "pacemaker"
+                    : have.isEmpty() ? "heartbeat" : have.get(0);
+        }
+        return new String[] {cls, provider, type};
+    }
+
+    public boolean exists(String cls, String provider, String type) {
+        try {
+            return catalog.locate(new AgentRef(cls, provider, type)).isPresent();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The agent's meta-data, or empty when the agent is missing or its meta-data cannot be read. */
+    public Optional<AgentMetadata> metadata(String cls, String provider, String type) {
+        try {
+            AgentRef ref = new AgentRef(cls, provider, type);
+            if (catalog.locate(ref).isEmpty()) {
+                return Optional.empty();
+            }
+            synchronized (this) {
+                if (executor == null) {
+                    executor = new AgentExecutor(config);
+                }
+            }
+            return Optional.of(executor.metadata(ref));
+        } catch (MetadataException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Every agent as class:provider:type (ocf) or class:type, for completion. */
+    public List<String> allAgentNames() {
+        List<String> out = new ArrayList<>();
+        for (String cls : catalog.classes()) {
+            try {
+                for (AgentRef a : catalog.agents(cls, null)) {
+                    out.add(a.toString());
+                }
+            } catch (RuntimeException e) {
+                // an unreadable directory: complete what can be read
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (executor != null) {
+            executor.close();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package org.pulse.shell.levels;
+
+import org.pulse.shell.Crm;
+import picocli.CommandLine.Command;
+
+/** The picocli faces of the shell's own levels: each hands its words to the shared interpreter. */
+public final class LevelCommands {
+    private LevelCommands() {
+    }
+
+    @Command(name = "configure", description = "Configuration: primitive, group, clone, location, ..., show, edit, verify, commit.")
+    public static final class Configure extends Crm.LevelWords {
+        @Override
+        protected String level() {
+            return "configure";
+        }
+    }
+
+    @Command(name = "resource", description = "Resources: start, stop, restart, move, ban, clear, cleanup, status, locate, failcount.")
+    public static final class Resource extends Crm.LevelWords {
+        @Override
+        protected String level() {
+            return "resource";
+        }
+    }
+
+    @Command(name = "node", description = "Nodes: standby, online, maintenance, ready, attribute, show.")
+    public static final class Node extends Crm.LevelWords {
+        @Override
+        protected String level() {
+            return "node";
+        }
+    }
+
+    @Command(name = "cib", description = "Shadow CIBs: new, use, diff, commit, delete, list.")
+    public static final class CibShadow extends Crm.LevelWords {
+        @Override
+        protected String level() {
+            return "cib";
+        }
+    }
+
+    @Command(name = "status", description = "Cluster status as crm_mon shows it; --output text|json|xml, --watch.")
+    public static final class Status extends Crm.LevelWords {
+        @Override
+        protected String level() {
+            return "status";
+        }
+    }
+
+    /** crmsh's "crm help [LEVEL|COMMAND]": the shell's own help, one-shot. */
+    @Command(name = "help", description = "Help as the shell gives it: 'help' lists the levels, 'help LEVEL' its "
+            + "commands, 'help COMMAND' one command's usage.")
+    public static final class Help extends Crm.LevelWords {
+        @Override
+        protected String level() {
+            return "help";
+        }
+    }
+
+    @Command(name = "verify", description = "Check the configuration; exit status 1 when it has errors.")
+    public static final class Verify extends Crm.LevelWords {
+        @Override
+        protected String level() {
+            return "verify";
+        }
+    }
+}

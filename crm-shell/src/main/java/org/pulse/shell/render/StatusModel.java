@@ -1,0 +1,348 @@
+package org.pulse.shell.render;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.pulse.cib.xml.XmlElement;
+import org.pulse.shell.config.Configuration;
+import org.pulse.shell.config.Tree;
+import org.pulse.shell.parse.Lifetime;
+
+/**
+ * What the status section of a CIB says, read the way crm_mon reads it: which nodes are up,
+ * where each resource runs and in which role (from the operation history, last call first),
+ * failed operations with their exit reasons, fail counts, and the move/ban constraints with
+ * their expiry. A pure function of the CIB and the time.
+ */
+public final class StatusModel {
+    public enum Role { STOPPED, STARTED, PROMOTED, FAILED }
+
+    public record NodeView(String id, String name, boolean online, boolean standby, boolean maintenance,
+                    Map<String, String> attributes) {
+    }
+
+    public record FailedAction(String resource, String operation, long intervalMs, String node, int rc, int opStatus,
+                        String exitReason, long lastRcChange, int callId) {
+    }
+
+    public record FailCount(String node, String resource, String operation, int count, long lastFailure) {
+    }
+
+    /** A cli-prefer-/cli-ban- constraint (or any location constraint) with the end of its lifetime, if any. */
+    public record MoveConstraint(String id, String resource, String node, String score, String expires, boolean expired) {
+    }
+
+    public final XmlElement cib;
+    public final Configuration config;
+    public final Instant now;
+    public final List<NodeView> nodes = new ArrayList<>();
+    /** resource id → node → role */
+    public final Map<String, Map<String, Role>> placement = new TreeMap<>();
+    public final List<FailedAction> failed = new ArrayList<>();
+    public final List<FailCount> failCounts = new ArrayList<>();
+    public final List<MoveConstraint> moves = new ArrayList<>();
+    /**
+     * Nodes the cluster must fence before it may trust them (Pacemaker's "unclean"): gone from the
+     * membership, or their crmd gone, while expected up. crm_mon shows them as UNCLEAN, not as a
+     * plain OFFLINE that would read as "safely down", and so does crm status.
+     */
+    public final java.util.Set<String> unclean = new java.util.TreeSet<>();
+
+    public StatusModel(XmlElement cib, Instant now) {
+        this.cib = cib;
+        this.config = new Configuration(cib);
+        this.now = now;
+        readNodes();
+        readHistory();
+        readMoves();
+    }
+
+    public String dc() {
+        String uuid = cib.attr("dc-uuid");
+        if (uuid == null) {
+            return null;
+        }
+        return nodes.stream().filter(n -> uuid.equals(n.id())).map(NodeView::name).findFirst().orElse(uuid);
+    }
+
+    public boolean quorate() {
+        String q = cib.attr("have-quorum");
+        return "1".equals(q) || "true".equalsIgnoreCase(q);
+    }
+
+    private XmlElement status() {
+        return Tree.section(cib, "status");
+    }
+
+    private Optional<XmlElement> nodeState(String id, String uname) {
+        return status().elements("node_state").stream()
+                .filter(s -> id.equals(s.id()) || (uname != null && uname.equals(s.attr("uname")))).findFirst();
+    }
+
+    private void readNodes() {
+        for (XmlElement n : Tree.section(config.configuration(), "nodes").elements("node")) {
+            String name = n.attr("uname", n.id());
+            Optional<XmlElement> st = nodeState(n.id(), name);
+            boolean online = st.map(s -> "true".equals(s.attr("in_ccm")) || "online".equals(s.attr("crmd"))
+                    ? "online".equals(s.attr("crmd")) && !"down".equals(s.attr("join")) : false).orElse(false);
+            Map<String, String> attrs = new LinkedHashMap<>();
+            for (XmlElement set : n.elements("instance_attributes")) {
+                set.elements("nvpair").forEach(p -> attrs.put(p.attr("name"), p.attr("value", "")));
+            }
+            st.flatMap(s -> s.element("transient_attributes")).ifPresent(t -> {
+                for (XmlElement set : t.elements("instance_attributes")) {
+                    set.elements("nvpair").forEach(p -> attrs.put(p.attr("name"), p.attr("value", "")));
+                }
+            });
+            if (st.isPresent() && uncleanState(st.get(), attrs)) {
+                unclean.add(name);
+            }
+            nodes.add(new NodeView(n.id(), name, online, truthy(attrs.get("standby")),
+                    truthy(attrs.get("maintenance")), attrs));
+        }
+    }
+
+    /**
+     * The policy engine's reading of a node_state (its membership rules, for the states crmd
+     * writes): with fencing enabled, a node that is not shutting down, is expected up
+     * (expected="member") and is out of the membership or has no crmd, or whose join was refused.
+     */
+    private boolean uncleanState(XmlElement st, Map<String, String> attrs) {
+        Map<String, String> props = new LinkedHashMap<>();
+        for (XmlElement set : Tree.section(config.configuration(), "crm_config").elements("cluster_property_set")) {
+            set.elements("nvpair").forEach(p -> props.put(p.attr("name", ""), p.attr("value", "")));
+        }
+        if (!new org.pulse.cib.model.ClusterOptions(props).stonithEnabled()) {
+            return false;
+        }
+        String shutdown = attrs.get("shutdown");
+        if (shutdown != null && !shutdown.isEmpty() && !shutdown.equals("0") && !shutdown.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if ("nack".equalsIgnoreCase(st.attr("join"))) {
+            return true;
+        }
+        if (!"member".equalsIgnoreCase(st.attr("expected"))) {
+            return false;
+        }
+        return !upOrSince(st.attr("in_ccm"), "true") || !upOrSince(st.attr("crmd"), "online");
+    }
+
+    /** A membership field: its up word, or (Pacemaker 2.1.7 and later) the time since when it is up. */
+    private static boolean upOrSince(String v, String upWord) {
+        return v != null && (v.equalsIgnoreCase(upWord) || v.matches("[1-9][0-9]*"));
+    }
+
+    static boolean truthy(String v) {
+        return v != null && (v.equalsIgnoreCase("on") || v.equalsIgnoreCase("true") || v.equalsIgnoreCase("yes")
+                || v.equals("1"));
+    }
+
+    /** The expected rc of an operation: the third field of its transition key (action:transition:rc:uuid). */
+    public static int targetRc(XmlElement op) {
+        String key = op.attr("transition-key");
+        if (key != null) {
+            String[] parts = key.split(":");
+            if (parts.length >= 3) {
+                try {
+                    return Integer.parseInt(parts[2]);
+                } catch (NumberFormatException ignored) {
+                    // fall through to the usual expectation
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static int intAttr(XmlElement e, String name, int fallback) {
+        try {
+            return Integer.parseInt(e.attr(name, Integer.toString(fallback)));
+        } catch (NumberFormatException ex) {
+            return fallback;
+        }
+    }
+
+    private static long longAttr(XmlElement e, String name) {
+        try {
+            return Long.parseLong(e.attr(name, "0"));
+        } catch (NumberFormatException ex) {
+            return 0;
+        }
+    }
+
+    private void readHistory() {
+        for (XmlElement state : status().elements("node_state")) {
+            String node = state.attr("uname", state.id());
+            for (XmlElement lrm : state.elements("lrm")) {
+                for (XmlElement resources : lrm.elements("lrm_resources")) {
+                    for (XmlElement r : resources.elements("lrm_resource")) {
+                        readResource(node, r);
+                    }
+                }
+            }
+            state.element("transient_attributes").ifPresent(t -> readFailCounts(node, t));
+        }
+    }
+
+    private void readResource(String node, XmlElement r) {
+        String id = r.id();
+        int colon = id.indexOf(':');
+        String base = colon > 0 ? id.substring(0, colon) : id;
+        List<XmlElement> ops = new ArrayList<>(r.elements("lrm_rsc_op"));
+        ops.removeIf(o -> intAttr(o, "call-id", -1) < 0);
+        ops.sort(Comparator.comparingInt(o -> intAttr(o, "call-id", 0)));
+        Role role = Role.STOPPED;
+        java.util.Set<Integer> seenFailures = new java.util.HashSet<>();
+        for (XmlElement op : ops) {
+            String name = op.attr("operation", "");
+            int rc = intAttr(op, "rc-code", 0);
+            int opStatus = intAttr(op, "op-status", 0);
+            int target = targetRc(op);
+            long interval = longAttr(op, "interval");
+            boolean failure = rc != target || (opStatus != 0 && opStatus != -1);
+            if (failure && !(name.equals("monitor") && interval == 0 && (rc == 7 || rc == 0 || rc == 8))) {
+                if (seenFailures.add(intAttr(op, "call-id", 0))) {
+                    failed.add(new FailedAction(base, name, interval, node, rc, opStatus, op.attr("exit-reason", ""),
+                            longAttr(op, "last-rc-change"), intAttr(op, "call-id", 0)));
+                }
+                if (!name.equals("stop") || rc != 0) {
+                    role = name.equals("start") && rc == 7 ? Role.STOPPED : Role.FAILED;
+                    continue;
+                }
+            }
+            switch (name) {
+                case "start", "migrate_from" -> role = rc == 0 ? Role.STARTED : role;
+                case "promote" -> role = rc == 0 ? Role.PROMOTED : role;
+                case "demote" -> role = rc == 0 ? Role.STARTED : role;
+                case "stop", "migrate_to" -> role = rc == 0 ? Role.STOPPED : role;
+                case "monitor" -> {
+                    if (rc == 0 && role != Role.FAILED) {
+                        role = role == Role.PROMOTED && interval > 0 ? role : Role.STARTED;
+                    } else if (rc == 8) {
+                        role = Role.PROMOTED;
+                    } else if (rc == 7 && interval == 0) {
+                        role = Role.STOPPED;
+                    }
+                }
+                default -> {
+                    // notify, meta-data, reload: no change of state
+                }
+            }
+        }
+        if (role != Role.STOPPED) {
+            placement.computeIfAbsent(base, k -> new TreeMap<>()).put(node, role);
+        }
+    }
+
+    private void readFailCounts(String node, XmlElement transientAttrs) {
+        Map<String, Long> last = new LinkedHashMap<>();
+        for (XmlElement set : transientAttrs.elements("instance_attributes")) {
+            for (XmlElement p : set.elements("nvpair")) {
+                String n = p.attr("name", "");
+                if (n.startsWith("last-failure-")) {
+                    last.put(n.substring("last-failure-".length()), longAttr(p, "value"));
+                }
+            }
+        }
+        for (XmlElement set : transientAttrs.elements("instance_attributes")) {
+            for (XmlElement p : set.elements("nvpair")) {
+                String n = p.attr("name", "");
+                if (n.startsWith("fail-count-")) {
+                    String key = n.substring("fail-count-".length());
+                    int hash = key.indexOf('#');
+                    String rsc = hash > 0 ? key.substring(0, hash) : key;
+                    String op = hash > 0 ? key.substring(hash + 1) : "";
+                    int count;
+                    String v = p.attr("value", "0");
+                    count = v.toUpperCase().contains("INFINITY") ? 1000000 : parseIntOr(v, 0);
+                    failCounts.add(new FailCount(node, rsc, op, count, last.getOrDefault(key, 0L)));
+                }
+            }
+        }
+    }
+
+    private static int parseIntOr(String v, int fallback) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private void readMoves() {
+        for (XmlElement c : Tree.section(config.configuration(), "constraints").elements("rsc_location")) {
+            String id = c.id();
+            if (id == null || !(id.startsWith("cli-prefer-") || id.startsWith("cli-ban-"))) {
+                continue;
+            }
+            String node = c.attr("node");
+            String expires = null;
+            for (XmlElement rule : c.elements("rule")) {
+                for (XmlElement e : rule.elements("expression")) {
+                    if ("#uname".equals(e.attr("attribute"))) {
+                        node = e.attr("value");
+                    }
+                }
+                for (XmlElement d : rule.elements("date_expression")) {
+                    if ("lt".equals(d.attr("operation"))) {
+                        expires = d.attr("end");
+                    }
+                }
+            }
+            String score = c.attr("score");
+            if (score == null) {
+                score = c.elements("rule").stream().map(r -> r.attr("score", "")).findFirst().orElse("");
+            }
+            boolean expired = false;
+            if (expires != null) {
+                Instant end = Lifetime.parseEnd(expires);
+                expired = end != null && !now.isBefore(end);
+            }
+            moves.add(new MoveConstraint(id, c.attr("rsc"), node, score, expires, expired));
+        }
+    }
+
+    /** Nodes where the resource (or, for a group or clone, any member) is active. */
+    public List<String> activeNodes(String rsc) {
+        List<String> out = new ArrayList<>();
+        Optional<Configuration.CibObject> o = config.find(rsc);
+        if (o.isEmpty()) {
+            return out;
+        }
+        collectActive(o.get().element(), out);
+        return out.stream().distinct().toList();
+    }
+
+    private void collectActive(XmlElement e, List<String> out) {
+        if (e.name().equals("primitive")) {
+            placement.getOrDefault(e.id(), Map.of()).forEach((node, role) -> {
+                if (role != Role.STOPPED) {
+                    out.add(node);
+                }
+            });
+            return;
+        }
+        for (XmlElement c : e.elements()) {
+            if (Configuration.RESOURCE_TAGS.contains(c.name())) {
+                collectActive(c, out);
+            }
+        }
+    }
+
+    /** meta attribute of a resource (the first set that has it), or null. */
+    public static String meta(XmlElement rsc, String name) {
+        for (XmlElement set : rsc.elements("meta_attributes")) {
+            for (XmlElement p : set.elements("nvpair")) {
+                if (name.equals(p.attr("name"))) {
+                    return p.attr("value");
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -882,13 +882,13 @@ final class Assignment {
             String p = c.options().noQuorumPolicy();
             if ("freeze".equals(p)) {
                 // placed as usual, clone instances too (Pacemaker's assignment ignores quorum):
-                // what is active may stay or move, what is not cannot start (Planner.runnability)
+                // what is active may stay or move, what is not cannot start (Runnability)
                 return true;
             }
             if (("stop".equals(p) || "freeze".equals(p)) && u.kind != Rsc.Kind.CLONE && u.cloneAncestor() == null) {
                 // placed as usual (it still takes its node's share, and its utilization counts
                 // there); its start cannot run without quorum, so where it runs it stops (stop:
-                // Planner.stopIfStartWouldBeBlocked) and where it does not it stays down. Clone
+                // Runnability.stopIfStartWouldBeBlocked) and where it does not it stays down. Clone
                 // instances stay unplaced: their promotion would need the same treatment
                 // (TODO in Promotion before they can follow)
                 return true;

@@ -21,9 +21,9 @@ final class GraphBuilder {
      * The loops call one small method per element: on a cold JVM small methods are compiled
      * early, while one big loop body would run interpreted until on-stack replacement.
      */
-    static Transition build(Cluster c, Assignment asg, Planner p) {
+    static Transition build(Cluster c, Assignment asg, Plan p) {
         List<Act> kept = new ArrayList<>();
-        for (Act a : p.acts) {
+        for (Act a : p.acts()) {
             if (a.runnable) {
                 a.id = kept.size();
                 kept.add(a);
@@ -38,7 +38,7 @@ final class GraphBuilder {
         java.util.Set<SNode> loadBlocked = loadBlockedNodes(c, p);
         for (SNode n : c.nodes()) {
             String now = nodeState(n);
-            String after = p.fencing.containsKey(n) ? "offline" : now;
+            String after = p.fencing().containsKey(n) ? "offline" : now;
             if (n.isRemote()) {
                 after = RemoteNodes.stateAfter(n, now, n.connection == null ? null : placementAfter(c, p, n.connection, loadBlocked));
             }
@@ -87,12 +87,12 @@ final class GraphBuilder {
      * such a stop that is needed but cannot run (behind a blocked one) leaves those starts in the
      * graph but never ready, so they do not happen. The nodes where that is so.
      */
-    private static java.util.Set<SNode> loadBlockedNodes(Cluster c, Planner p) {
+    private static java.util.Set<SNode> loadBlockedNodes(Cluster c, Plan p) {
         java.util.Set<SNode> out = new java.util.HashSet<>();
         if ("default".equals(c.options().placementStrategy())) {
             return out;
         }
-        for (Act a : p.acts) {
+        for (Act a : p.acts()) {
             // (an unmanaged or blocked resource's own stop is merely optional: it holds nothing up)
             if ("stop".equals(a.op) && !a.runnable && !a.pseudo && a.rsc != null && a.node != null
                     && a.rsc.managed && !a.rsc.blocked && !a.rsc.utilization.isEmpty()) {
@@ -102,21 +102,21 @@ final class GraphBuilder {
         return out;
     }
 
-    private static Placement placementAfter(Cluster c, Planner p, Rsc r, java.util.Set<SNode> loadBlocked) {
+    private static Placement placementAfter(Cluster c, Plan p, Rsc r, java.util.Set<SNode> loadBlocked) {
         List<String> end = new ArrayList<>(1);
         boolean acted = false;
         Act st = r.assigned == null ? null : p.find(r, "start", r.assigned);
-        boolean starts = st != null && st.runnable && !p.neverReady.contains(st)
+        boolean starts = st != null && st.runnable && !p.neverReady().contains(st)
                 && !(loadBlocked.contains(r.assigned) && !r.utilization.isEmpty());
         for (SNode n : r.runningOn) {
             Act sp = p.find(r, "stop", n);
-            Act fence = p.fencing.get(n);
+            Act fence = p.fencing().get(n);
             if (fence != null && fence.runnable) {
                 // fencing wipes what the node ran, even what nobody may stop (unmanaged, blocked)
                 acted = true;
                 continue;
             }
-            if (sp == null || !sp.runnable || p.neverReady.contains(sp)) {
+            if (sp == null || !sp.runnable || p.neverReady().contains(sp)) {
                 if (n != r.assigned || !starts) {
                     end.add(n.name);
                 }
@@ -258,7 +258,7 @@ final class GraphBuilder {
         return m.over(base);
     }
 
-    private static Explainer explainer(Cluster c, Assignment asg, Planner p) {
+    private static Explainer explainer(Cluster c, Assignment asg, Plan p) {
         List<String> ids = new ArrayList<>();
         for (Rsc r : c.byId().values()) {
             if (r.kind != Rsc.Kind.CLONE && r.scores != null) {
@@ -268,7 +268,7 @@ final class GraphBuilder {
         return new Explainer(ids, id -> explain(c, asg, p, c.byId().get(id)));
     }
 
-    private static Explanation explain(Cluster c, Assignment asg, Planner p, Rsc r) {
+    private static Explanation explain(Cluster c, Assignment asg, Plan p, Rsc r) {
         ScoreTable t = asg.finalScores.get(r);
         if (t == null) {
             t = r.scores;

@@ -1,16 +1,17 @@
 package org.pulse.policy;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.pulse.cib.model.CibModel;
 import org.pulse.cib.xml.XmlElement;
 
 /**
  * The scheduler: a CIB and the time in, a {@link Transition} out. Pure: no clock, no threads,
- * no IO; the same input gives an equal transition. The stages run in Pacemaker's order, each a
- * function over the previous one's output:
- * unpack (nodes, history) → node eligibility (inside unpack: membership, standby, fencing
- * needs; then tickets) → scores with reasons → assignment → actions, fencing and shutdowns → orderings and
- * what they make unrunnable → the graph.
+ * no IO; the same input gives an equal transition. The stages run in Pacemaker's order
+ * ({@code pcmk__schedule_actions}), each a function of the previous ones' records, listed in
+ * {@link #stages} with why each sits where it does.
  */
 public final class PolicyEngine {
     private PolicyEngine() {
@@ -21,16 +22,74 @@ public final class PolicyEngine {
      * (saved inputs replay at the time they were taken).
      */
     public static Transition schedule(CibModel configured, Instant now) {
+        return stages(configured, now).transition();
+    }
+
+    /**
+     * The stages in order, each line saying why it sits where it does; every hand-off is kept
+     * in the returned record so a test can look at what any one stage decided.
+     */
+    static Stages stages(CibModel configured, Instant now) {
         // bundles become the implicit resources they stand for before anything else reads them
         CibModel cib = Bundles.expand(configured);
         Instant at = cib.executionDate() != null ? cib.executionDate() : now;
+        // nodes, resources and their state from the history; node eligibility (membership, standby, fencing needs)
         Cluster cluster = Unpack.run(cib, at);
+        // a ticket not granted bans or freezes what needs it before anything is scored
         Tickets.apply(cluster);
+        // placement scores with their reasons: locations, stickiness, colocations, fail counts
         Scoring scoring = Scoring.run(cluster);
+        // a node for each resource, highest priority first, colocations followed
         Assignment assignment = Assignment.run(cluster, scoring);
+        // roles of promotable instances, once every instance has its node
         Promotion.run(cluster, scoring);
-        Planner planner = Planner.run(cluster, scoring);
-        return GraphBuilder.build(cluster, assignment, planner);
+        // from here on the actions are built in one table (see ActionTable: ids follow creation order)
+        ActionTable actions = new ActionTable();
+        // discovery and reprobes first: a node probed afresh as a whole gets no per-resource probes
+        Probes.Plan probing = Probes.prepare(cluster, actions);
+        // fencing before any resource action: what runs on a node being fenced is stopped by the fencing (pseudo)
+        Fencing.Plan fencing = Fencing.run(cluster, actions);
+        // migration candidates before the resource actions: a partial migration finished is not a double activity
+        Set<Rsc> migrationCandidates = Migrations.candidates(cluster);
+        // each primitive from where it is to where it was assigned, in configuration order
+        ResourceActions.Result resourceActions = ResourceActions.run(cluster, actions, probing, migrationCandidates);
+        // a guest whose container does not start again is switched off rather than rebooted: needs the starts above
+        Fencing.guestFenceActions(actions, fencing);
+        // monitors again behind a remote connection that restarts: needs the connection's start above
+        List<Act> reconnectMonitors = Monitors.afterReconnect(cluster, actions);
+        // the orderings between resources, read once; everything below reads them
+        OrderGraph orders = OrderGraph.build(cluster);
+        // the candidates that really move live: their stop and start exist, nothing before them stops for real
+        Set<Rsc> migrating = Migrations.confirm(actions, migrationCandidates, orders);
+        // what the orderings make restart or stop, except behind a resource that migrates
+        Restarts.Result restarts = Restarts.run(cluster, actions, orders, migrating);
+        // clean shutdowns, once every stop that will precede them exists
+        Map<SNode, Act> shutdowns = Fencing.shutdowns(cluster, actions);
+        // what cannot run, and what that stops in turn, over every action added so far
+        Runnability.Result runnability = Runnability.run(cluster, scoring, actions, orders);
+        // a shutdown waits for ever behind a stop that runnability found cannot run
+        Fencing.holdShutdowns(cluster, actions, shutdowns);
+        // role="Stopped" monitors where the resource will not be: needs the stops runnability added
+        List<Act> stoppedMonitors = Monitors.stoppedRole(cluster, actions, resourceActions.probes());
+        // migrate_to/from for confirmed migrations whose stop and start can both run
+        List<Act> migrations = Migrations.run(cluster, actions, migrating);
+        // notifications around what will really happen, migrations included
+        List<Act> notifications = Notifications.run(cluster, actions);
+        // the graph's inputs last, when every action exists; then what waits for the impossible is never ready
+        Orderings.Result inputs = Orderings.run(actions, fencing, shutdowns, resourceActions.probes(), orders,
+                runnability.neverReady());
+        Plan plan = new Plan(actions, fencing.fencing(), shutdowns, resourceActions.redefined(), inputs.neverReady());
+        // freeze the actions into the immutable transition, with placements, summary and explanations
+        Transition transition = GraphBuilder.build(cluster, assignment, plan);
+        return new Stages(cluster, probing, fencing, resourceActions, reconnectMonitors, orders, migrating, restarts,
+                shutdowns, runnability, stoppedMonitors, migrations, notifications, plan, transition);
+    }
+
+    /** Every planning stage's hand-off of one run, in stage order (see {@link #stages}). */
+    record Stages(Cluster cluster, Probes.Plan probing, Fencing.Plan fencing, ResourceActions.Result resourceActions,
+                  List<Act> reconnectMonitors, OrderGraph orders, Set<Rsc> migrating, Restarts.Result restarts,
+                  Map<SNode, Act> shutdowns, Runnability.Result runnability, List<Act> stoppedMonitors,
+                  List<Act> migrations, List<Act> notifications, Plan plan, Transition transition) {
     }
 
     public static Transition schedule(XmlElement cibRoot, Instant now) {

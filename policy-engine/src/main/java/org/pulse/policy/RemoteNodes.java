@@ -129,18 +129,18 @@ final class RemoteNodes {
      * the container restarts them (for a remote node the connection is only waited for, see
      * Pacemaker's apply_remote_ordering, and a connection that moves restarts nothing).
      */
-    static void containerOrders(Cluster c, java.util.function.Consumer<Planner.Edge> add) {
+    static void containerOrders(Cluster c, java.util.function.Consumer<OrderGraph.Edge> add) {
         for (Rsc r : c.byId().values()) {
             if (!r.isPrimitive()) {
                 continue;
             }
             if (r.container != null) {
-                add.accept(new Planner.Edge(r.container, r, true, true, "start", "start", "resource-with-container"));
+                add.accept(new OrderGraph.Edge(r.container, r, true, true, "start", "start", "resource-with-container"));
             }
             SNode guest = r.assigned != null && r.assigned.isGuest() ? r.assigned
                     : r.currentNode() != null && r.currentNode().isGuest() ? r.currentNode() : null;
             if (guest != null && guest.connection != null && guest.connection.container != null && r.remoteNode == null) {
-                add.accept(new Planner.Edge(guest.connection.container, r, true, true, "start", "start", "guest-resource"));
+                add.accept(new OrderGraph.Edge(guest.connection.container, r, true, true, "start", "start", "guest-resource"));
             }
         }
     }

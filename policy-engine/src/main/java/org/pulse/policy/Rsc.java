@@ -114,9 +114,6 @@ final class Rsc {
     SNode partialSource;
     SNode partialTarget;
 
-    /** The planner's actions for this resource (see Planner.find). */
-    final List<Act> acts = new ArrayList<>(2);
-
     // placement
     ScoreTable scores;
     SNode assigned;

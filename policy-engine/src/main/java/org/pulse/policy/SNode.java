@@ -57,9 +57,6 @@ final class SNode {
     boolean remoteRequiresReset;
     /** node_fenced on its node_state: fenced since it was last up. */
     boolean remoteWasFenced;
-    /** The planner's actions of the node itself: fencing, shutdown (see Planner.find). */
-    final java.util.List<Act> acts = new java.util.ArrayList<>(2);
-
     SNode(String id, String name, int index, Map<String, String> attributes, int baseScore, Map<String, Integer> capacity) {
         this.id = id;
         this.name = name;

@@ -17,9 +17,9 @@ final class Summary {
     private Summary() {
     }
 
-    static List<SummaryItem> of(Cluster c, Assignment asg, Planner p) {
+    static List<SummaryItem> of(Cluster c, Assignment asg, Plan p) {
         List<SummaryItem> out = new ArrayList<>();
-        for (Act a : p.acts) {
+        for (Act a : p.acts()) {
             if (a.rsc != null || a.node == null) {
                 continue;
             }
@@ -128,7 +128,7 @@ final class Summary {
         return r.runningOn.isEmpty() ? null : r.runningOn.get(0);
     }
 
-    private static SummaryItem[] primitive(Cluster c, Planner p, Rsc r, String name) {
+    private static SummaryItem[] primitive(Cluster c, Plan p, Rsc r, String name) {
         SNode current = current(r);
         Rsc clone = r.cloneAncestor();
         boolean promotable = clone != null && clone.promotable;
@@ -156,9 +156,9 @@ final class Summary {
         boolean moving = current != null && next != null && current != next;
         Act start = next == null ? null : p.find(r, "start", next);
         SNode startNode = start != null && start.runnable ? current : null;
-        Act stop = startNode != null ? p.find(r, "stop", startNode) : firstOf(r, "stop");
-        Act promote = next == null ? firstOf(r, "promote") : p.find(r, "promote", next);
-        Act demote = next == null ? firstOf(r, "demote") : p.find(r, "demote", next);
+        Act stop = startNode != null ? p.find(r, "stop", startNode) : firstOf(p, r, "stop");
+        Act promote = next == null ? firstOf(p, r, "promote") : p.find(r, "promote", next);
+        Act demote = next == null ? firstOf(p, r, "demote") : p.find(r, "demote", next);
         Act reload = next == null ? null : p.find(r, "reload-agent", next);
         if (reload == null && next != null) {
             reload = p.find(r, "reload", next);
@@ -236,8 +236,8 @@ final class Summary {
         return null;
     }
 
-    private static Act firstOf(Rsc r, String op) {
-        for (Act a : r.acts) {
+    private static Act firstOf(Plan p, Rsc r, String op) {
+        for (Act a : p.table().actsOf(r)) {
             if (op.equals(a.op) && a.intervalMs == 0) {
                 return a;
             }
@@ -250,7 +250,7 @@ final class Summary {
      * for "node availability"; a start made unrunnable by quorum or by what it depends on names
      * that; a restart for a changed definition says so.
      */
-    static String reason(Cluster c, Planner p, Rsc r, Act a) {
+    static String reason(Cluster c, Plan p, Rsc r, Act a) {
         if (a == null) {
             return null;
         }
@@ -288,7 +288,7 @@ final class Summary {
                 return "colocation with " + with;
             }
         }
-        if ("start".equals(a.op) && p.redefined.contains(r)) {
+        if ("start".equals(a.op) && p.redefined().contains(r)) {
             return "resource definition change";
         }
         if (a.reason != null) {
@@ -319,10 +319,10 @@ final class Summary {
         final Role role;
         final Role nextRole;
         final Cluster c;
-        final Planner p;
+        final Plan p;
         final String name;
 
-        Line(Cluster c, Planner p, Rsc r, String name, Role role, Role nextRole) {
+        Line(Cluster c, Plan p, Rsc r, String name, Role role, Role nextRole) {
             this.c = c;
             this.p = p;
             this.name = name;

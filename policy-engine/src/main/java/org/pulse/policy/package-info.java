@@ -15,7 +15,11 @@
  *
  * <p>Stages, each its own class, in Pacemaker's order: {@code Unpack} (membership, history →
  * roles and failures), {@code Tickets}, {@code Scoring} (scores with their sources),
- * {@code Assignment} (+ {@code Promotion}), {@code Planner} (actions, fencing, shutdowns,
- * orderings and runnability), {@code GraphBuilder} (the immutable transition).
+ * {@code Assignment} (+ {@code Promotion}), then the planning stages, which share one
+ * {@code ActionTable} and return a record each: {@code Probes}, {@code Fencing} (fencing and
+ * shutdowns), {@code ResourceActions}, {@code Monitors}, {@code OrderGraph}, {@code Migrations},
+ * {@code Restarts}, {@code Runnability}, {@code Notifications}, {@code Orderings} (the graph's
+ * inputs), and {@code GraphBuilder} (the immutable transition). {@code PolicyEngine.stages}
+ * lists them in order, saying why each sits where it does.
  */
 package org.pulse.policy;

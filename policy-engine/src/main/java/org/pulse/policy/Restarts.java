@@ -1,0 +1,261 @@
+package org.pulse.policy;
+
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.pulse.policy.OrderGraph.prims;
+
+/**
+ * What the orderings make restart or stop: a mandatory "A then B" restarts B (if running)
+ * after A starts, and when symmetrical stops B before A stops; groups pass it on to their later
+ * members, interleaved clones instance by instance. After the resource actions (it follows
+ * their starts and stops) and the confirmed migrations (a resource moving live restarts nothing).
+ */
+final class Restarts {
+    /** @param restarted  resources given a stop (and a start where they stay) by this stage */
+    record Result(Set<Rsc> restarted) {
+    }
+
+    private final Cluster c;
+    private final ActionTable table;
+    private final OrderGraph g;
+    private final Set<Rsc> migrating;
+    private final Set<Rsc> restarted = new LinkedHashSet<>();
+
+    private Restarts(Cluster c, ActionTable t, OrderGraph g, Set<Rsc> migrating) {
+        this.c = c;
+        this.table = t;
+        this.g = g;
+        this.migrating = migrating;
+    }
+
+    static Result run(Cluster c, ActionTable t, OrderGraph g, Set<Rsc> migrating) {
+        Restarts rs = new Restarts(c, t, g, migrating);
+        rs.propagateRestarts();
+        return new Result(Collections.unmodifiableSet(rs.restarted));
+    }
+
+    private Act find(Rsc r, String op, SNode n) {
+        return table.find(r, op, n);
+    }
+
+    private boolean starting(Rsc r) {
+        return table.starting(r);
+    }
+
+    private boolean stopping(Rsc r) {
+        return table.stopping(r);
+    }
+
+    private void stop(Rsc r, SNode n) {
+        table.stop(r, n);
+    }
+
+    private void start(Rsc r, SNode n) {
+        table.start(r, n);
+    }
+
+    private void roles(Rsc r) {
+        table.roles(r);
+    }
+
+    private static boolean unrunnable(Act a, String why) {
+        return ActionTable.unrunnable(a, why);
+    }
+
+    /**
+     * A mandatory "A then B": when A starts, B (if running) restarts after it; when A stops and
+     * the ordering is symmetrical, B stops first. Repeated until nothing changes; each change
+     * adds an action, so this ends.
+     */
+    private void propagateRestarts() {
+        Deque<Rsc> work = new ArrayDeque<>();
+        for (Rsc r : c.byId().values()) {
+            if (g.byFirst().containsKey(r)) {
+                work.add(r);
+            }
+        }
+        // group members also pass stops down: a member that stops takes the later members with it
+        while (!work.isEmpty()) {
+            Rsc first = work.poll();
+            for (OrderGraph.Edge e : g.byFirst(first)) {
+                boolean binds = e.mandatory() || restartTypeRestart(e.then());
+                boolean cloneFirst = e.first().kind == Rsc.Kind.CLONE && e.then().kind != Rsc.Kind.CLONE;
+                if (!binds || !"start".equals(e.thenAction())
+                        || !("start".equals(e.firstAction()) || cloneFirst && "promote".equals(e.firstAction()))) {
+                    continue;
+                }
+                if (g.requireAnyOrders().contains(e.id())) {
+                    continue;   // require-all=false: one instance of the first is enough; nothing restarts
+                }
+                if (e.first().kind == Rsc.Kind.CLONE && e.then().kind == Rsc.Kind.CLONE && e.then().interleave) {
+                    // between interleaved clones each then-instance follows only the first
+                    // clone's instance on its own node
+                    if (restartInterleaved(e)) {
+                        work.add(e.then());
+                    }
+                    continue;
+                }
+                boolean changed = false;
+                if (cloneFirst) {
+                    changed = restartAfterLocalInstance(e);
+                } else {
+                if (migrating.contains(first)) {
+                    continue;   // it moves live: what follows it neither restarts nor stops for it
+                }
+                if (starting(first)) {
+                    for (Rsc t : prims(e.then())) {
+                        changed |= restart(t);
+                    }
+                }
+                if (e.symmetrical() && stopping(first)) {
+                    for (Rsc t : prims(e.then())) {
+                        changed |= stopAll(t);
+                    }
+                }
+                }
+                if (changed) {
+                    work.add(e.then());
+                    Rsc tp = e.then().parent;
+                    if (tp != null && tp.kind == Rsc.Kind.GROUP) {
+                        work.add(tp);
+                    }
+                    for (Rsc t : prims(e.then())) {
+                        work.add(t);
+                    }
+                }
+            }
+            if (first.parent != null && first.parent.kind == Rsc.Kind.GROUP && (starting(first) || stopping(first))) {
+                if (g.byFirst().containsKey(first.parent)) {
+                    work.add(first.parent);
+                }
+            }
+        }
+    }
+
+    /** Stop then start again on the assigned node (a restart forced by something it depends on). */
+    private boolean restart(Rsc r) {
+        if (!r.managed || r.assigned == null || !r.runningOn.contains(r.assigned)) {
+            return false;
+        }
+        if (find(r, "stop", r.assigned) != null) {
+            return false;
+        }
+        stop(r, r.assigned);
+        start(r, r.assigned);
+        cancelReload(r, r.assigned);
+        roles(r);   // a promoted instance restarted is demoted first and promoted again
+        restarted.add(r);
+        return true;
+    }
+
+    /** A reload planned where the resource now restarts anyway is not needed: the start reads the new values. */
+    private void cancelReload(Rsc r, SNode n) {
+        Act reload = find(r, "reload-agent", n);
+        if (reload != null) {
+            unrunnable(reload, "it restarts there instead");
+        }
+    }
+
+    /** Interleaved clones: restart each then-instance whose node gets a starting first-instance. */
+    private boolean restartInterleaved(OrderGraph.Edge e) {
+        boolean changed = false;
+        for (Rsc then : e.then().children) {
+            SNode node = Assignment.unitCurrentNode(then);
+            if (node == null || !instanceAssignedTo(then, node)) {
+                continue;
+            }
+            for (Rsc first : e.first().children) {
+                if (instanceAssignedTo(first, node) && starting(first)) {
+                    for (Rsc t : prims(then)) {
+                        changed |= restart(t);
+                    }
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** Stop everywhere it runs (for an ordering whose first side stops). */
+    private boolean stopAll(Rsc r) {
+        boolean changed = false;
+        if (!r.managed) {
+            return false;
+        }
+        for (SNode n : r.runningOn) {
+            if (find(r, "stop", n) == null) {
+                stop(r, n);
+                cancelReload(r, n);
+                changed = true;
+                if (r.assigned == n) {
+                    start(r, n);
+                }
+            }
+        }
+        if (changed) {
+            restarted.add(r);
+        }
+        return changed;
+    }
+
+    /**
+     * "Clone then primitive (or group)": the clone's action counts only where the then side is,
+     * as Pacemaker reads a clone's flags for an ordering on the other side's node. A copy starting
+     * (or promoting, for first-action=promote) on the then side's node restarts it; with a
+     * symmetrical order a copy stopping (demoting) there stops it first. Copies elsewhere, a new
+     * one starting or one stopping on another node, leave it alone.
+     */
+    private boolean restartAfterLocalInstance(OrderGraph.Edge e) {
+        String undo = "promote".equals(e.firstAction()) ? "demote" : "stop";
+        boolean changed = false;
+        for (Rsc t : prims(e.then())) {
+            if (t.assigned != null && cloneActsOn(e.first(), e.firstAction(), t.assigned)) {
+                changed |= restart(t);
+            }
+            if (e.symmetrical()) {
+                for (SNode n : t.runningOn) {
+                    if (cloneActsOn(e.first(), undo, n)) {
+                        changed |= stopAll(t);
+                        break;
+                    }
+                }
+            }
+        }
+        return changed;
+    }
+
+    private boolean cloneActsOn(Rsc clone, String op, SNode n) {
+        for (Rsc p : clone.primitives()) {
+            if (find(p, op, n) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The deprecated meta attribute restart-type=restart: the resource restarts whenever what
+     * it is ordered after restarts, even through an optional order.
+     */
+    private static boolean restartTypeRestart(Rsc r) {
+        return "restart".equals(r.meta.get("restart-type"));
+    }
+
+    /** Is every primitive of a clone instance assigned to the node? */
+    static boolean instanceAssignedTo(Rsc inst, SNode node) {
+        List<Rsc> ps = prims(inst);
+        if (ps.isEmpty() || node == null) {
+            return false;
+        }
+        for (Rsc p : ps) {
+            if (p.assigned != node) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -123,8 +123,7 @@ final class AdminServer implements AutoCloseable {
     }
 
     /** The admin socket (mode 0660, group haclient) and the agents' socket beside it (mode 0600). */
-    static AdminServer start(Path path, CrmdRuntime runtime, Logger log) throws IOException {
-        AdminHandler plain = new AdminHandler(runtime);
+    static AdminServer start(Path path, AdminHandler plain, CrmdRuntime runtime, Logger log) throws IOException {
         // Counted (bench/runtime's breakdown): what the socket's client waits beyond this is the
         // connection, the hand-over to a connection thread and the reading and writing of the lines.
         Handler handler = (req, caller) -> {

@@ -287,7 +287,10 @@ public final class CrmdRuntime implements AutoCloseable {
             post(new Event.OperationCompleted(toOpResult(r)));
         });
         remoteLinks = new RemoteLinks(config.node(), config.keyFile(), this::post, log);
-        admin = AdminServer.start(config.socket(), this, log);
+        // One handler, so one resident scheduler (its thread, its warm-up, its heap) for the admin socket,
+        // the agents' socket and the console alike; the admin server closes it.
+        AdminHandler adminHandler = new AdminHandler(this);
+        admin = AdminServer.start(config.socket(), adminHandler, this, log);
         if (config.http() != null) {
             if (config.httpTls().on()) {
                 try {
@@ -302,7 +305,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 }
             }
             InetAddress bound = config.http().getAddress();
-            console = new Console(this, new AdminHandler(this), new AdminAccess(() -> System.nanoTime() / 1_000_000), clock,
+            console = new Console(this, adminHandler, new AdminAccess(() -> System.nanoTime() / 1_000_000), clock,
                     log, bound == null || bound.isLoopbackAddress(), tls != null);
             metrics = MetricsServer.start(config.http(), this::metricsText, console, tls == null ? null : tls.context(), log);
         }

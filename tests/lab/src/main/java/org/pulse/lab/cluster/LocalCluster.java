@@ -44,10 +44,16 @@ public final class LocalCluster implements AutoCloseable {
     public static String daemonJavaOpts(Path repo) {
         String defaults = "bin/crmd's defaults";
         try {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("PULSE_JAVA_OPTS:-([^}]*)}")
-                    .matcher(Files.readString(repo.resolve("bin/crmd")));
+            String script = Files.readString(repo.resolve("bin/crmd"));
+            // bin/crmd keeps its flags in pulse_default_opts (some only on JDKs that know them)
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("pulse_default_opts=\"([^\"]*)\"").matcher(script);
             if (m.find()) {
                 defaults = m.group(1);
+                java.util.regex.Matcher more = java.util.regex.Pattern.compile("pulse_default_opts=\"\\$pulse_default_opts ([^\"]*)\"")
+                        .matcher(script);
+                if (more.find()) {
+                    defaults += " [" + more.group(1) + " on JDKs that have it]";
+                }
             }
         } catch (IOException e) {
             // the header then names the file instead of quoting it

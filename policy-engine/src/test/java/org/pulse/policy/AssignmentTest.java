@@ -4,16 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.pulse.policy.StageCibs.cib;
-import static org.pulse.policy.StageCibs.dummy;
-import static org.pulse.policy.StageCibs.rsc;
-import static org.pulse.policy.StageCibs.started;
+import static org.pulse.policy.TestCibs.cluster;
+import static org.pulse.policy.TestCibs.dummy;
+import static org.pulse.policy.TestCibs.rsc;
 
 import org.junit.jupiter.api.Test;
 
 /** The assignment stage: where each resource goes, by scores, stickiness and utilization. */
 class AssignmentTest {
-    private static Cluster assign(StageCibs cib) {
+    private static Cluster assign(TestCibs cib) {
         Cluster c = cib.unpack();
         Assignment.run(c, Scoring.run(c));
         return c;
@@ -25,22 +24,23 @@ class AssignmentTest {
                 + "\"/></utilization>");
     }
 
+    /** a runs on n2 and prefers n1 at 50. */
+    private static TestCibs aOnN2PreferringN1() {
+        return cluster().node("n1").node("n2").primitive("a").started("a", "n2").location("pref", "a", "n1", "50");
+    }
+
     @Test
     void stickinessAboveThePreferenceKeepsTheResourceWhereItRuns() {
-        StageCibs base = cib().node("n1").node("n2").online("n1").online("n2", started("a"))
-                .constraints("<rsc_location id=\"pref\" rsc=\"a\" node=\"n1\" score=\"50\"/>");
-        Cluster sticky = assign(cib().node("n1").node("n2").online("n1").online("n2", started("a"))
-                .constraints("<rsc_location id=\"pref\" rsc=\"a\" node=\"n1\" score=\"50\"/>")
-                .rscDefault("resource-stickiness", "100").resources(dummy("a", "")));
+        Cluster sticky = assign(aOnN2PreferringN1().rscDefault("resource-stickiness", "100"));
         assertEquals("n2", rsc(sticky, "a").assigned.name, "100 to stay beats 50 to move");
-        Cluster loose = assign(base.rscDefault("resource-stickiness", "10").resources(dummy("a", "")));
+        Cluster loose = assign(aOnN2PreferringN1().rscDefault("resource-stickiness", "10"));
         assertEquals("n1", rsc(loose, "a").assigned.name, "10 to stay loses to 50 to move");
     }
 
     @Test
     void utilizationPlacesWhereCapacityIsLeftAndNowhereWhenNoneIs() {
-        StageCibs cib = cib().option("placement-strategy", "utilization")
-                .nodeWithCapacity("n1", "cpu", "2").nodeWithCapacity("n2", "cpu", "2").online("n1").online("n2")
+        TestCibs cib = cluster().option("placement-strategy", "utilization")
+                .nodeWithCapacity("n1", "cpu", "2").nodeWithCapacity("n2", "cpu", "2")
                 .resources(needingCpu("a", 2) + needingCpu("b", 2) + needingCpu("c", 1));
         Cluster c = assign(cib);
         assertNotNull(rsc(c, "a").assigned);
@@ -51,7 +51,7 @@ class AssignmentTest {
 
     @Test
     void withoutPlacementStrategyUtilizationIsIgnored() {
-        StageCibs cib = cib().nodeWithCapacity("n1", "cpu", "1").online("n1")
+        TestCibs cib = cluster().nodeWithCapacity("n1", "cpu", "1")
                 .resources(needingCpu("a", 2) + needingCpu("b", 2));
         Cluster c = assign(cib);
         assertEquals("n1", rsc(c, "a").assigned.name);
@@ -60,8 +60,8 @@ class AssignmentTest {
 
     @Test
     void balancedStrategySpreadsByFreeCapacity() {
-        StageCibs cib = cib().option("placement-strategy", "balanced")
-                .nodeWithCapacity("n1", "cpu", "8").nodeWithCapacity("n2", "cpu", "4").online("n1").online("n2")
+        TestCibs cib = cluster().option("placement-strategy", "balanced")
+                .nodeWithCapacity("n1", "cpu", "8").nodeWithCapacity("n2", "cpu", "4")
                 .resources(needingCpu("a", 3) + needingCpu("b", 3));
         Cluster c = assign(cib);
         assertEquals("n1", rsc(c, "a").assigned.name, "n1 has the most free capacity");
@@ -70,8 +70,7 @@ class AssignmentTest {
 
     @Test
     void resourceBannedEverywhereStaysUnassignedWithAReason() {
-        Cluster c = assign(cib().node("n1").online("n1").resources(dummy("a", ""))
-                .constraints("<rsc_location id=\"ban\" rsc=\"a\" node=\"n1\" score=\"-INFINITY\"/>"));
+        Cluster c = assign(cluster().node("n1").primitive("a").location("ban", "a", "n1", "-INFINITY"));
         assertNull(rsc(c, "a").assigned);
         assertNotNull(rsc(c, "a").unassignedReason);
     }

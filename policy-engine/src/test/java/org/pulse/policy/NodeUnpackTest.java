@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.pulse.policy.StageCibs.cib;
-import static org.pulse.policy.StageCibs.dummy;
-import static org.pulse.policy.StageCibs.node;
-import static org.pulse.policy.StageCibs.rsc;
-import static org.pulse.policy.StageCibs.started;
+import static org.pulse.policy.TestCibs.cluster;
+import static org.pulse.policy.TestCibs.node;
+import static org.pulse.policy.TestCibs.rsc;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class NodeUnpackTest {
     @Test
     void standbyAttributeMakesAnOnlineNodeStandbyButStillOnline() {
-        Cluster c = cib().node("n1", "standby", "on").node("n2").online("n1").online("n2").unpack();
+        Cluster c = cluster().node("n1", "standby", "on").node("n2").unpack();
         assertTrue(node(c, "n1").standby);
         assertTrue(node(c, "n1").online);
         assertFalse(node(c, "n1").canHost(), "a standby node takes no resources");
@@ -27,7 +25,7 @@ class NodeUnpackTest {
 
     @Test
     void nodeLostWithoutFencingDoneIsUncleanWithItsReason() {
-        Cluster c = cib().option("stonith-enabled", "true").node("n1").node("n2").online("n1").lost("n2").unpack();
+        Cluster c = cluster().option("stonith-enabled", "true").node("n1").lostNode("n2").unpack();
         SNode n2 = node(c, "n2");
         assertFalse(n2.online);
         assertTrue(n2.unclean, "lost while expected up: must be fenced before anything of it is trusted");
@@ -37,27 +35,26 @@ class NodeUnpackTest {
 
     @Test
     void nodeLostWithFencingDisabledIsJustOffline() {
-        Cluster c = cib().node("n1").node("n2").online("n1").lost("n2").unpack();
+        Cluster c = cluster().node("n1").lostNode("n2").unpack();
         assertFalse(node(c, "n2").online);
         assertFalse(node(c, "n2").unclean, "no fencing: nothing to wait for");
     }
 
     @Test
     void nodeNeverSeenIsUncleanOnlyWithStartupFencing() {
-        Cluster fenced = cib().option("stonith-enabled", "true").node("n1").node("n2").online("n1").unpack();
+        Cluster fenced = cluster().option("stonith-enabled", "true").node("n1").unseenNode("n2").unpack();
         assertTrue(node(fenced, "n2").unclean);
         assertEquals("peer has not been seen by the cluster", node(fenced, "n2").uncleanReason);
-        Cluster trusting = cib().option("stonith-enabled", "true").option("startup-fencing", "false")
-                .node("n1").node("n2").online("n1").unpack();
+        Cluster trusting = cluster().option("stonith-enabled", "true").option("startup-fencing", "false")
+                .node("n1").unseenNode("n2").unpack();
         assertFalse(node(trusting, "n2").unclean);
         assertFalse(node(trusting, "n2").online);
     }
 
     @Test
     void maintenanceNodeLeavesWhatRunsThereUnmanaged() {
-        Cluster c = cib().node("n1", "maintenance", "true").node("n2")
-                .resources(dummy("a", "") + dummy("b", ""))
-                .online("n1", started("a")).online("n2", started("b")).unpack();
+        Cluster c = cluster().node("n1", "maintenance", "true").node("n2")
+                .primitive("a").primitive("b").started("a", "n1").started("b", "n2").unpack();
         assertTrue(node(c, "n1").maintenance);
         assertFalse(node(c, "n2").maintenance);
         assertFalse(rsc(c, "a").managed, "running on a node in maintenance");
@@ -67,14 +64,14 @@ class NodeUnpackTest {
 
     @Test
     void maintenanceModeOptionPutsEveryNodeInMaintenance() {
-        Cluster c = cib().option("maintenance-mode", "true").node("n1").node("n2").online("n1").online("n2").unpack();
+        Cluster c = cluster().option("maintenance-mode", "true").node("n1").node("n2").unpack();
         assertTrue(node(c, "n1").maintenance && node(c, "n2").maintenance);
         assertFalse(node(c, "n1").maintenanceAttribute, "the option, not the node's own attribute");
     }
 
     @Test
     void nodesAreRankedByNameInByteOrder() {
-        Cluster c = cib().node("node2").node("node10").node("node1").unpack();
+        Cluster c = cluster().unseenNode("node2").unseenNode("node10").unseenNode("node1").unpack();
         assertEquals(List.of("node1", "node10", "node2"), c.nodes().stream().map(n -> n.name).toList());
         for (int i = 0; i < c.nodes().size(); i++) {
             assertEquals(i, c.nodes().get(i).rank);
@@ -84,27 +81,27 @@ class NodeUnpackTest {
     @Test
     void nodeAttributeRuleByNodeNameApplies() {
         // a set with a rule on #uname applies only to the node it names
-        StageCibs b = cib();
+        TestCibs b = cluster();
         String set = "<instance_attributes id=\"ia\"><rule id=\"r\" score=\"0\"><expression id=\"e\" attribute=\"#uname\""
                 + " operation=\"eq\" value=\"n1\"/></rule><nvpair id=\"rack\" name=\"rack\" value=\"r1\"/></instance_attributes>";
         Cluster c = b.nodeRaw("n1", set).nodeRaw("n2", set.replace("\"ia\"", "\"ia2\"").replace("\"r\"", "\"r2\"")
-                .replace("\"e\"", "\"e2\"").replace("\"rack\" name", "\"rack2\" name")).online("n1").online("n2").unpack();
+                .replace("\"e\"", "\"e2\"").replace("\"rack\" name", "\"rack2\" name")).unpack();
         assertEquals("r1", node(c, "n1").attributes.get("rack"));
         assertNull(node(c, "n2").attributes.get("rack"));
     }
 
     @Test
     void nodesStageAloneMakesRemoteNodesDownUntilTheirConnectionsRun() {
-        StageCibs b = cib().node("n1").online("n1")
+        TestCibs b = cluster().node("n1")
                 .resources("<primitive id=\"rn1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\"/>");
-        NodeUnpack.Nodes nodes = new NodeUnpack(b.model(), StageCibs.NOW).run();
+        NodeUnpack.Nodes nodes = new NodeUnpack(b.model(), TestCibs.NOW).run();
         assertEquals(List.of("n1", "rn1"), nodes.all().stream().map(n -> n.name).toList());
         assertEquals(List.of("rn1"), nodes.remote().stream().map(n -> n.name).toList());
         SNode rn1 = nodes.byName().get("rn1");
         assertTrue(rn1.isRemote());
         assertFalse(rn1.online, "down until the history says its connection runs");
         assertNull(rn1.connection, "linked by the resources stage");
-        ResourceUnpack.Resources resources = new ResourceUnpack(b.model(), StageCibs.NOW, nodes).run();
+        ResourceUnpack.Resources resources = new ResourceUnpack(b.model(), TestCibs.NOW, nodes).run();
         assertEquals(resources.byId().get("rn1"), rn1.connection);
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pulse.policy.TestCibs.node;
+import static org.pulse.policy.TestCibs.rsc;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,18 +49,6 @@ class PlanningStagesTest {
         return described(out);
     }
 
-    static Rsc rsc(PolicyEngine.Stages s, String id) {
-        Rsc r = s.cluster().byId().get(id);
-        assertNotNull(r, "no resource " + id);
-        return r;
-    }
-
-    static SNode node(PolicyEngine.Stages s, String name) {
-        SNode n = s.cluster().node(name);
-        assertNotNull(n, "no node " + name);
-        return n;
-    }
-
     @Nested
     class FencingStage {
         private TestCibs lostNodeWithA() {
@@ -91,7 +81,7 @@ class PlanningStagesTest {
         @Test
         void aNodeShuttingDownStopsItsResourcesFirst() {
             PolicyEngine.Stages s = TestCibs.cluster().node("n1").node("n2").primitive("A")
-                    .running("A", "n1").notRunning("A", "n2").nodeAttribute("n1", "shutdown", "1700000000").schedule();
+                    .running("A", "n1").notRunning("A", "n2").transientAttribute("n1", "shutdown", "1700000000").schedule();
             SNode n1 = node(s, "n1");
             assertEquals(Set.of(n1), s.shutdowns().keySet());
             Act shutdown = s.shutdowns().get(n1);
@@ -127,7 +117,7 @@ class PlanningStagesTest {
         @Test
         void aNodeWhoseProbesAreIncompleteIsProbedAsAWhole() {
             PolicyEngine.Stages s = TestCibs.cluster().node("n1").node("n2").primitive("A")
-                    .running("A", "n1").nodeAttribute("n2", "probe_complete", "false").schedule();
+                    .running("A", "n1").transientAttribute("n2", "probe_complete", "false").schedule();
             SNode n2 = node(s, "n2");
             assertEquals(Set.of(n2), s.probing().reprobe());
             assertNotNull(s.plan().find(null, "probe_again", n2));

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.pulse.policy.StageCibs.cib;
-import static org.pulse.policy.StageCibs.dummy;
-import static org.pulse.policy.StageCibs.rsc;
+import static org.pulse.policy.TestCibs.cluster;
+import static org.pulse.policy.TestCibs.dummy;
+import static org.pulse.policy.TestCibs.rsc;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ResourceUnpackTest {
     @Test
     void templateAndIdRefAreExpanded() {
-        Cluster c = cib().node("n1").online("n1").resources(
+        Cluster c = cluster().node("n1").resources(
                 "<template id=\"tpl\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\">"
                 + "<operations><op id=\"tpl-mon\" name=\"monitor\" interval=\"30s\" timeout=\"20s\"/></operations>"
                 + "<meta_attributes id=\"tpl-meta\"><nvpair id=\"tpl-ms\" name=\"migration-threshold\" value=\"3\"/></meta_attributes>"
@@ -38,14 +38,14 @@ class ResourceUnpackTest {
 
     @Test
     void metaAttributeRuleByDateAppliesOnlyInItsWindow() {
-        // two sets: one whose date range holds NOW (2023-11-14) says Stopped, one already past says Started
+        // two sets: one whose date range holds NOW (2026-01-01) says Stopped, one already past sets stickiness
         String current = "<meta_attributes id=\"now\" score=\"2\"><rule id=\"rn\" score=\"0\"><date_expression id=\"dn\""
-                + " operation=\"in_range\" start=\"2023-01-01\" end=\"2024-01-01\"/></rule>"
+                + " operation=\"in_range\" start=\"2025-01-01\" end=\"2027-01-01\"/></rule>"
                 + "<nvpair id=\"tr-now\" name=\"target-role\" value=\"Stopped\"/></meta_attributes>";
         String past = "<meta_attributes id=\"past\" score=\"1\"><rule id=\"rp\" score=\"0\"><date_expression id=\"dp\""
                 + " operation=\"lt\" end=\"2020-01-01\"/></rule>"
                 + "<nvpair id=\"st-past\" name=\"resource-stickiness\" value=\"500\"/></meta_attributes>";
-        Cluster c = cib().node("n1").online("n1").resources(dummy("a", current + past)).unpack();
+        Cluster c = cluster().node("n1").resources(dummy("a", current + past)).unpack();
         assertEquals(Role.STOPPED, rsc(c, "a").targetRole, "the set whose date range holds now applies");
         assertEquals(0, rsc(c, "a").stickiness, "a set whose date is past does not");
     }
@@ -57,13 +57,13 @@ class ResourceUnpackTest {
                 + "</instance_attributes>";
         String always = "<instance_attributes id=\"always\" score=\"1\"><nvpair id=\"p-always\" name=\"mode\" value=\"plain\"/>"
                 + "</instance_attributes>";
-        Cluster c = cib().node("n1").online("n1").resources(dummy("a", later + always)).unpack();
+        Cluster c = cluster().node("n1").resources(dummy("a", later + always)).unpack();
         assertEquals("plain", rsc(c, "a").params.get("mode"));
     }
 
     @Test
     void groupAndCloneMembersInheritMetaAndCloneMaxDefaultsToNodeCount() {
-        Cluster c = cib().node("n1").node("n2").node("n3").online("n1").online("n2").online("n3")
+        Cluster c = cluster().node("n1").node("n2").node("n3")
                 .resources("<clone id=\"cl\"><meta_attributes id=\"cl-m\"><nvpair id=\"cl-im\" name=\"is-managed\" value=\"false\"/>"
                         + "</meta_attributes><group id=\"g\">" + dummy("a", "") + dummy("b", "") + "</group></clone>")
                 .unpack();
@@ -78,8 +78,8 @@ class ResourceUnpackTest {
 
     @Test
     void rscDefaultsApplyUnderOwnMeta() {
-        Cluster c = cib().node("n1").online("n1").rscDefault("resource-stickiness", "40")
-                .resources(dummy("a", "") + dummy("b", "<meta_attributes id=\"bm\"><nvpair id=\"bs\""
+        Cluster c = cluster().node("n1").rscDefault("resource-stickiness", "40")
+                .primitive("a").resources(dummy("b", "<meta_attributes id=\"bm\"><nvpair id=\"bs\""
                         + " name=\"resource-stickiness\" value=\"5\"/></meta_attributes>")).unpack();
         assertEquals(40, rsc(c, "a").stickiness);
         assertEquals(5, rsc(c, "b").stickiness);
@@ -87,10 +87,10 @@ class ResourceUnpackTest {
 
     @Test
     void requiresDefaultsToFencingOnlyWhenFencingIsOn() {
-        Cluster off = cib().node("n1").online("n1").resources(dummy("a", "")).unpack();
+        Cluster off = cluster().node("n1").primitive("a").unpack();
         assertFalse(rsc(off, "a").requiresFencing);
-        Cluster on = cib().option("stonith-enabled", "true").node("n1").online("n1").resources(dummy("a", "")
-                + "<primitive id=\"fd\" class=\"stonith\" type=\"fence_dummy\"/>").unpack();
+        Cluster on = cluster().option("stonith-enabled", "true").node("n1").primitive("a")
+                .resources("<primitive id=\"fd\" class=\"stonith\" type=\"fence_dummy\"/>").unpack();
         assertTrue(rsc(on, "a").requiresFencing);
         assertFalse(rsc(on, "fd").requiresFencing, "a fence device needs only quorum");
         assertTrue(on.hasFenceDevice());

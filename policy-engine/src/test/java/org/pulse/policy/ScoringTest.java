@@ -3,19 +3,17 @@ package org.pulse.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.pulse.policy.StageCibs.cib;
-import static org.pulse.policy.StageCibs.dummy;
-import static org.pulse.policy.StageCibs.node;
-import static org.pulse.policy.StageCibs.rsc;
-import static org.pulse.policy.StageCibs.started;
+import static org.pulse.policy.TestCibs.cluster;
+import static org.pulse.policy.TestCibs.node;
+import static org.pulse.policy.TestCibs.rsc;
 
 import org.junit.jupiter.api.Test;
 import org.pulse.cib.model.Scores;
 
 /** Scores and their reasons: the scoring stage, and colocations as assignment applies them. */
 class ScoringTest {
-    private static StageCibs threeNodes() {
-        return cib().node("n1").node("n2").node("n3").online("n1").online("n2").online("n3");
+    private static TestCibs threeNodes() {
+        return cluster().node("n1").node("n2").node("n3");
     }
 
     private static boolean hasTerm(ScoreTable t, String node, int score, String sourcePart) {
@@ -24,8 +22,7 @@ class ScoringTest {
 
     @Test
     void locationConstraintScoresItsNodeWithItsId() {
-        Cluster c = threeNodes().resources(dummy("a", ""))
-                .constraints("<rsc_location id=\"loc-a\" rsc=\"a\" node=\"n2\" score=\"300\"/>").unpack();
+        Cluster c = threeNodes().primitive("a").location("loc-a", "a", "n2", "300").unpack();
         Scoring.run(c);
         ScoreTable t = rsc(c, "a").scores;
         assertEquals(0, t.get(node(c, "n1")));
@@ -36,10 +33,9 @@ class ScoringTest {
     @Test
     void locationPlusColocationGivesTheSumWithBothReasons() {
         // a prefers n1 (50); b prefers n2 (100) but wants to be with a at 200: on n1 b scores 200, on n2 100
-        Cluster c = threeNodes().resources(dummy("a", "") + dummy("b", ""))
-                .constraints("<rsc_location id=\"loc-a\" rsc=\"a\" node=\"n1\" score=\"50\"/>"
-                        + "<rsc_location id=\"loc-b\" rsc=\"b\" node=\"n2\" score=\"100\"/>"
-                        + "<rsc_colocation id=\"b-with-a\" rsc=\"b\" with-rsc=\"a\" score=\"200\"/>").unpack();
+        Cluster c = threeNodes().primitive("a").primitive("b")
+                .location("loc-a", "a", "n1", "50").location("loc-b", "b", "n2", "100")
+                .constraints("<rsc_colocation id=\"b-with-a\" rsc=\"b\" with-rsc=\"a\" score=\"200\"/>").unpack();
         Scoring s = Scoring.run(c);
         Assignment asg = Assignment.run(c, s);
         Rsc a = rsc(c, "a");
@@ -55,9 +51,8 @@ class ScoringTest {
 
     @Test
     void mandatoryColocationBansEveryOtherNodeWithReason() {
-        Cluster c = threeNodes().resources(dummy("a", "") + dummy("b", ""))
-                .constraints("<rsc_location id=\"loc-a\" rsc=\"a\" node=\"n3\" score=\"10\"/>"
-                        + "<rsc_colocation id=\"b-with-a\" rsc=\"b\" with-rsc=\"a\" score=\"INFINITY\"/>").unpack();
+        Cluster c = threeNodes().primitive("a").primitive("b").location("loc-a", "a", "n3", "10")
+                .constraints("<rsc_colocation id=\"b-with-a\" rsc=\"b\" with-rsc=\"a\" score=\"INFINITY\"/>").unpack();
         Scoring s = Scoring.run(c);
         Assignment asg = Assignment.run(c, s);
         ScoreTable bt = asg.finalScores.get(rsc(c, "b"));
@@ -69,8 +64,8 @@ class ScoringTest {
 
     @Test
     void stickinessCountsOnlyWhereTheResourceRuns() {
-        Cluster c = threeNodes().rscDefault("resource-stickiness", "60").resources(dummy("a", ""))
-                .online("n2", started("a")).unpack();
+        Cluster c = threeNodes().rscDefault("resource-stickiness", "60").primitive("a")
+                .started("a", "n2").unpack();
         Scoring.run(c);
         ScoreTable t = rsc(c, "a").scores;
         assertEquals(60, t.get(node(c, "n2")));
@@ -80,8 +75,8 @@ class ScoringTest {
 
     @Test
     void asymmetricClusterAllowsOnlyNodesNamedByConstraints() {
-        Cluster c = threeNodes().option("symmetric-cluster", "false").resources(dummy("a", ""))
-                .constraints("<rsc_location id=\"loc-a\" rsc=\"a\" node=\"n2\" score=\"0\"/>").unpack();
+        Cluster c = threeNodes().option("symmetric-cluster", "false").primitive("a")
+                .location("loc-a", "a", "n2", "0").unpack();
         Scoring.run(c);
         ScoreTable t = rsc(c, "a").scores;
         assertFalse(t.allows(node(c, "n1")));

@@ -15,6 +15,11 @@ public record AdminError(String code, String message) {
     public static final String UNSUPPORTED_VERSION = "unsupported-version";
     /** A resource, node or id named in the request does not exist. */
     public static final String NOT_FOUND = "not-found";
+    /**
+     * The request is understood but cannot be carried out as the cluster stands (crm node fence of the DC
+     * itself, or with fencing off); the message says why and what to do instead.
+     */
+    public static final String REFUSED = "refused";
     /** The CIB in the request (or the result of the change) is not valid. */
     public static final String INVALID_CIB = "invalid-cib";
     /** A diff was made from another CIB version; fetch the CIB and retry. */

@@ -19,6 +19,8 @@ public record AdminResult(String code, String message, CibVersion version, Cib c
     public static final String UNCERTAIN = "outcome-unknown";
     /** The request names something the CIB does not have (a node, a running resource). */
     public static final String NOT_FOUND = "not-found";
+    /** Understood, but not something this cluster can do as it stands (the message says why and what to do). */
+    public static final String REFUSED = "refused";
     /** The CIB's ACLs do not let the requester make this change (the message names the rule). */
     public static final String ACCESS_DENIED = "access-denied";
 

@@ -319,17 +319,17 @@ final class DcFencing {
             known.add(ns.attr("uname", ns.id()));
         }
         if (!known.contains(node)) {
-            dc.replication.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence '" + node + "': no such node in the"
+            dc.replication.reply(replyTo, AdminResult.error(AdminResult.NOT_FOUND, "cannot fence '" + node + "': no such node in the"
                     + " cluster (known: " + String.join(", ", known) + "); check the name with crm status"));
             return;
         }
         if (node.equals(c.self())) {
-            dc.replication.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": it is the DC, which"
+            dc.replication.reply(replyTo, AdminResult.error(AdminResult.REFUSED, "cannot fence " + node + ": it is the DC, which"
                     + " runs fencing; stop Pulse on it (the next DC then fences it if needed) or power it off"));
             return;
         }
         if (!Cibs.stonithEnabled(c.cib())) {
-            dc.replication.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": stonith-enabled"
+            dc.replication.reply(replyTo, AdminResult.error(AdminResult.REFUSED, "cannot fence " + node + ": stonith-enabled"
                     + " (fencing-enabled) is false; set it to true first"));
             return;
         }
@@ -339,7 +339,7 @@ final class DcFencing {
             return;
         }
         if (FenceDevices.all(c.cib()).isEmpty() && !watchdogFencingOn(c.cib())) {
-            dc.replication.reply(replyTo, AdminResult.error(AdminResult.INVALID, "cannot fence " + node + ": no fence device"
+            dc.replication.reply(replyTo, AdminResult.error(AdminResult.REFUSED, "cannot fence " + node + ": no fence device"
                     + " (stonith resource) is configured, and watchdog fencing (stonith-watchdog-timeout) is off"));
             return;
         }

@@ -617,7 +617,7 @@ final class AdminHandler implements AutoCloseable {
 
     private static AdminResponse error(AdminRequest req, AdminResult r) {
         Map<String, String> codes = new TreeMap<>(Map.of(AdminResult.NOT_FOUND, AdminError.NOT_FOUND,
-                AdminResult.NO_QUORUM, AdminError.NO_QUORUM,
+                AdminResult.NO_QUORUM, AdminError.NO_QUORUM, AdminResult.REFUSED, AdminError.REFUSED,
                 AdminResult.INVALID, AdminError.INVALID_CIB, AdminResult.CONFLICT, AdminError.VERSION_MISMATCH,
                 AdminResult.TIMEOUT, AdminError.TIMEOUT, AdminResult.UNCERTAIN, AdminError.TIMEOUT));
         return AdminResponse.error(req.id(), codes.getOrDefault(r.code(), r.code()), r.message());

@@ -301,7 +301,7 @@ final class Console {
             case AdminError.ACCESS_DENIED -> 403;
             case AdminError.NOT_FOUND -> 404;
             case AdminError.BAD_REQUEST, AdminError.INVALID_CIB -> 400;
-            case AdminError.NO_QUORUM, AdminError.VERSION_MISMATCH -> 409;
+            case AdminError.NO_QUORUM, AdminError.VERSION_MISMATCH, AdminError.REFUSED -> 409;
             default -> 503;
         };
         json(ex, http, Map.of("error", Map.of("code", r.error().code(), "message", r.error().message())));

@@ -133,13 +133,13 @@ class FencingControllerTest {
         long bad = c.admin("n2", new AdminCommand.Write(new CibEdit.Fence("n9"), false));
         c.settle();
         AdminResult r = c.replies.get(bad);
-        assertEquals(AdminResult.INVALID, r.code());
+        assertEquals(AdminResult.NOT_FOUND, r.code(), "an unknown node is not found, not an invalid CIB");
         assertTrue(r.message().contains("'n9'") && r.message().contains("n1, n2, n3"), r.message());
         assertTrue(c.fenceLog.isEmpty());
 
         long self = c.admin("n1", new AdminCommand.Write(new CibEdit.Fence("n1"), false));
         c.settle();
-        assertEquals(AdminResult.INVALID, c.replies.get(self).code(), "the DC does not fence itself");
+        assertEquals(AdminResult.REFUSED, c.replies.get(self).code(), "the DC does not fence itself");
 
         long ok = c.admin("n3", new AdminCommand.Write(new CibEdit.Fence("n2"), false));
         c.settle();

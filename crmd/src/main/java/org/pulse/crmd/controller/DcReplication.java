@@ -82,7 +82,7 @@ final class DcReplication {
             return;
         }
         WriteDecision.Outcome outcome = WriteDecision.decide(c.cib(), w, checks, c.self(),
-                c.config().watchdogTimeoutMs(), dc.quorate, dc.quorumReason());
+                c.config().watchdogTimeoutMs(), dc.quorate, dc.quorumReason(), c.now());
         if (outcome instanceof WriteDecision.Outcome.Answered r) {
             if (r.warning() != null) {
                 dc.out().warn(r.warning());

@@ -27,8 +27,15 @@ final class WriteDecision {
         }
     }
 
+    /**
+     * cib-last-written as Pacemaker writes it (ctime's layout, the day padded with a space), in UTC: crm status
+     * shows it as "Last change", the metrics read it back.
+     */
+    static final java.time.format.DateTimeFormatter LAST_WRITTEN = java.time.format.DateTimeFormatter
+            .ofPattern("EEE MMM ppd HH:mm:ss yyyy", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
     static Outcome decide(Cib cur, AdminCommand.Write w, CibChecks checks, String self, long watchdogTimeoutMs,
-            boolean quorate, String quorumReason) {
+            boolean quorate, String quorumReason, java.time.Instant now) {
         Cib next;
         try {
             next = CibEdits.apply(cur, w.edit());
@@ -70,6 +77,9 @@ final class WriteDecision {
         if (w.by() != null) {
             next = Cib.of(next.root().withAttribute("update-origin", w.by().origin())
                     .withAttribute("update-client", w.by().client()).withAttribute("update-user", w.by().user()));
+        }
+        if (configuration) {
+            next = Cib.of(next.root().withAttribute("cib-last-written", LAST_WRITTEN.format(now)));
         }
         return new Outcome.Accepted(next, configuration);
     }

@@ -27,6 +27,22 @@ class ControllerTest {
         return new AdminCommand.Write(new CibEdit.ClusterProperty(name, value), false);
     }
 
+    /** crm status's "Last change" and the metrics read cib-last-written: the DC stamps it on every configuration write. */
+    @Test
+    void aConfigurationWriteStampsCibLastWrittenAsPacemakerWritesIt() throws Exception {
+        MiniCluster c = new MiniCluster(List.of("n1", "n2"), Cib.of(XmlParser.parse("t",
+                "<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\"><configuration><crm_config/><nodes/><resources/>"
+                        + "<constraints/></configuration><status/></cib>")), new PolicyEngineScheduler());
+        c.view("v1", List.of("n1", "n2"));
+        assertNull(c.nodes.get("n1").cib().root().attr("cib-last-written"), "nothing written yet");
+        long id = c.admin("n2", property("batch-limit", "5"));
+        c.settle();
+        assertTrue(c.replies.get(id).ok(), c.replies.get(id).message());
+        for (String n : List.of("n1", "n2")) {
+            assertEquals("Sun Nov 22 12:00:00 2026", c.nodes.get(n).cib().root().attr("cib-last-written"), n);
+        }
+    }
+
     @Test
     void aLoneNodeOfThreeJoinsWithoutQuorumAndRefusesConfigurationWrites() throws Exception {
         MiniCluster c = new MiniCluster(List.of("a", "b", "c"), cib(DUMMY, ""), new PolicyEngineScheduler());

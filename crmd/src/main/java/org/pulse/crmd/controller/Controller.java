@@ -498,6 +498,7 @@ public final class Controller {
             }
         }
         lostAt.keySet().removeAll(v.members());
+        answerForwardsToLostDcs(v);
         tieBreaker.onView(now);
         joinedViewId = null;
         out.info("view " + v.id() + ": " + v.members() + (previous == null ? "" : " (was " + previous.members() + ")")
@@ -617,6 +618,27 @@ public final class Controller {
             };
         };
         handler.run();
+    }
+
+    /**
+     * Writes forwarded to a DC that is not in view {@code v} any more get their answer now: that DC can no longer
+     * reply, and the operator waited out the whole forward deadline (95 s) for an answer that was never coming
+     * (the stranger: a DC that falsely suspected both others). A DC that stays a member answers by itself, when it
+     * resigns. Whether the change was applied is not known here.
+     */
+    private void answerForwardsToLostDcs(View v) {
+        for (java.util.Iterator<Map.Entry<Long, Forward>> it = forwards.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Long, Forward> e = it.next();
+            Forward f = e.getValue();
+            if (v.contains(f.dc())) {
+                continue;
+            }
+            it.remove();
+            out.add(new Effect.CancelTimer(TimerKey.of("forward", e.getKey())));
+            replyLocal(f.requestId(), AdminResult.error(AdminResult.UNCERTAIN, "the DC " + f.dc() + " left the cluster"
+                    + " (view " + v.id() + ": " + v.members() + ") before it answered; the change may or may not be"
+                    + " applied: check with crm configure show and repeat it if it is missing"));
+        }
     }
 
     private void onForwardedReply(String from, Message.ForwardedReply r) {

@@ -43,6 +43,24 @@ class ControllerTest {
         }
     }
 
+    /** A write forwarded to a DC that then leaves the cluster is answered at once, not after the 95 s deadline. */
+    @Test
+    void aWriteForwardedToADcThatLeavesIsAnsweredWhenItLeaves() throws Exception {
+        MiniCluster c = new MiniCluster(List.of("a", "b", "c"), cib("", ""), new PolicyEngineScheduler());
+        c.view("v1", List.of("a", "b", "c"));
+        // The DC a never receives c's forward (it dies with it).
+        c.hold(e -> e.message() instanceof Message.ForwardedAdmin);
+        long id = c.admin("c", property("batch-limit", "5"));
+        c.settle();
+        assertNull(c.replies.get(id), "answered before the DC did anything");
+        c.nodes.remove("a");
+        c.view("v2", List.of("b", "c"));
+        AdminResult r = c.replies.get(id);
+        assertNotNull(r, "c still waits for an answer from a DC that left");
+        assertEquals(AdminResult.UNCERTAIN, r.code(), r.message());
+        assertTrue(r.message().contains("the DC a left the cluster"), r.message());
+    }
+
     @Test
     void aLoneNodeOfThreeJoinsWithoutQuorumAndRefusesConfigurationWrites() throws Exception {
         MiniCluster c = new MiniCluster(List.of("a", "b", "c"), cib(DUMMY, ""), new PolicyEngineScheduler());

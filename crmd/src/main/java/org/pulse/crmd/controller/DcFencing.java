@@ -101,6 +101,10 @@ final class DcFencing {
                 FencePlanner.Progress.fresh()), new FencePlanner.Answers(listAnswers, statusAnswers), c.now(),
                 c.config().defaultOpTimeoutMs(), watchdogWait(target));
         d.notes().forEach(n -> dc.out().info("fencing " + target + ": " + n));
+        for (FencePlanner.Skipped k : d.skipped()) {
+            addFenceHistory(new FenceEvent(target, "", k.device(), k.level(), k.action(), FenceEvent.SKIPPED,
+                    c.now().toEpochMilli(), k.why()));
+        }
         fenceProgress.put(target, d.progress());
         FencePlanner.Step s = d.step();
         if (s instanceof FencePlanner.Step.Run r) {

@@ -17,6 +17,8 @@ public record FenceEvent(String target, String executor, String device, int leve
     public static final String TIMED_OUT = "timed out";
     public static final String EXECUTOR_LEFT = "executor left";
     public static final String GAVE_UP = "gave up";
+    /** A topology level passed over without running (its device missing, banned everywhere, tries used up). */
+    public static final String SKIPPED = "skipped";
 
     /** How many entries are kept (the oldest go first). */
     public static final int KEPT = 100;

@@ -109,9 +109,21 @@ final class FencePlanner {
         }
     }
 
-    record Decision(Step step, Progress progress, List<String> notes) {
+    /**
+     * A topology level passed over in this decision, and why (a device not configured, none may run it, its tries
+     * used up...): for the fence history, so crm status says why level 2 ran, not only the DC's log.
+     */
+    record Skipped(int level, String device, String action, String why) {
+    }
+
+    record Decision(Step step, Progress progress, List<String> notes, List<Skipped> skipped) {
         Decision {
             notes = List.copyOf(notes);
+            skipped = List.copyOf(skipped);
+        }
+
+        Decision(Step step, Progress progress, List<String> notes) {
+            this(step, progress, notes, List.of());
         }
     }
 
@@ -233,6 +245,7 @@ final class FencePlanner {
                     : "; last: " + progress.lastError())), progress, notes);
         }
         String action = FenceDevices.clusterAction(cib);
+        List<Skipped> skipped = new ArrayList<>();
         List<Level> levels = new ArrayList<>(levels(cib, target));
         boolean topology = !levels.isEmpty() && levels.get(0).index() > 0;
         boolean watchdogCovers = WatchdogFencing.covers(cib, target);
@@ -247,8 +260,10 @@ final class FencePlanner {
             Level level = levels.get(p.level());
             String label = level.index() == 0 ? "" : "level " + level.index() + ": ";
             String why = null;
+            String blocking = null;
             boolean allDone = true;
             for (String id : level.devices()) {
+                blocking = id;
                 if (p.levelDone().contains(id)) {
                     continue;
                 }
@@ -266,7 +281,7 @@ final class FencePlanner {
                         break;
                     }
                     if (now.isBefore(watchdog.readyAt())) {
-                        return new Decision(new Step.WatchdogWait(target, level.index(), watchdog.readyAt()), p, notes);
+                        return new Decision(new Step.WatchdogWait(target, level.index(), watchdog.readyAt()), p, notes, skipped);
                     }
                     p = succeeded(p, id);
                     continue;
@@ -292,23 +307,28 @@ final class FencePlanner {
                     Map<String, String> params = ask.agentAction().equals("list") ? FenceDevices.queryParams(d)
                             : FenceDevices.agentParams(d, target);
                     return new Decision(new Step.Query(target, d, executors.get(0), ask.agentAction(), params,
-                            FenceDevices.timeoutMs(cib, d, ask.agentAction(), defaultTimeoutMs)), p, notes);
+                            FenceDevices.timeoutMs(cib, d, ask.agentAction(), defaultTimeoutMs)), p, notes, skipped);
                 }
                 int tried = p.tries().getOrDefault(id, 0);
                 int allowed = FenceDevices.tries(d, action);
                 if (tried >= allowed) {
                     why = label + id + " failed " + tried + " time(s) (pcmk_" + action + "_retries=" + allowed + ")"
                             + (p.lastError() == null ? "" : ": " + p.lastError());
+                    blocking = null; // its failures are in the history already
                     break;
                 }
                 return new Decision(new Step.Run(target, level.index(), d, executors.get(0), action,
                         FenceDevices.agentAction(d, action), FenceDevices.agentParams(d, target),
-                        FenceDevices.timeoutMs(cib, d, action, defaultTimeoutMs)), p, notes);
+                        FenceDevices.timeoutMs(cib, d, action, defaultTimeoutMs)), p, notes, skipped);
             }
             if (allDone) {
-                return new Decision(new Step.Fenced(target, level.index(), level.devices()), p, notes);
+                return new Decision(new Step.Fenced(target, level.index(), level.devices()), p, notes, skipped);
             }
             notes.add(why);
+            if (level.index() > 0 && blocking != null) {
+                // A topology level that never ran (without a topology each device is its own try, in the history)
+                skipped.add(new Skipped(level.index(), blocking, action, why));
+            }
             p = p.nextLevel(why);
         }
         String why = levels.isEmpty() ? "no fence device is configured" : p.lastError() == null
@@ -318,9 +338,9 @@ final class FencePlanner {
         String step = "attempt " + after.failedAttempts() + " of " + max + " to fence " + target + " failed: " + why;
         if (after.failedAttempts() >= max) {
             return new Decision(new Step.GiveUp(target, "fencing " + target + " failed " + after.failedAttempts()
-                    + " times (stonith-max-attempts=" + max + "); last: " + why), after, notes);
+                    + " times (stonith-max-attempts=" + max + "); last: " + why), after, notes, skipped);
         }
-        return new Decision(new Step.AttemptFailed(target, step), after, notes);
+        return new Decision(new Step.AttemptFailed(target, step), after, notes, skipped);
     }
 
     /** The devices of the level the progress stands at, or null past the last level. */

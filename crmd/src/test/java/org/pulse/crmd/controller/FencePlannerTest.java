@@ -176,6 +176,25 @@ class FencePlannerTest {
         assertEquals("fenced", first(cib, view, "n1", "n3", p));
     }
 
+    /** A level passed over is in the decision (for the fence history), with its device and why, not only in a note. */
+    @Test
+    void aSkippedLevelIsReportedWithItsDeviceAndReason() throws Exception {
+        Cib cib = cib(THREE + device("pdu", "n3", 0), "", level(1, "target=\"n3\"", "gone")
+                + level(2, "target=\"n3\"", "pdu"), "");
+        FencePlanner.Decision d = FencePlanner.next(cib, N1_N2, "n1", "n3", FencePlanner.Progress.fresh(),
+                FencePlanner.Answers.none(), NOW, 1);
+        assertEquals("run pdu on n1 level 2", describe(d.step()));
+        assertEquals(1, d.skipped().size(), d.skipped().toString());
+        FencePlanner.Skipped k = d.skipped().get(0);
+        assertEquals(1, k.level());
+        assertEquals("gone", k.device());
+        assertEquals("reboot", k.action());
+        assertTrue(k.why().contains("fence device gone is not configured"), k.why());
+        FencePlanner.Decision again = FencePlanner.next(cib, N1_N2, "n1", "n3", d.progress(),
+                FencePlanner.Answers.none(), NOW, 1);
+        assertTrue(again.skipped().isEmpty(), "the same level is not reported again within the attempt: " + again.skipped());
+    }
+
     @Test
     void aLevelNeedsEveryDevice() throws Exception {
         Cib cib = cib(THREE + device("pdu-a", "n3", 0) + device("pdu-b", "n3", 0), "",

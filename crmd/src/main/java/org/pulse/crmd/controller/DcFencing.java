@@ -289,6 +289,11 @@ final class DcFencing {
      * A carried run ended (its result, or its timeout) with no transition waiting for it: what it did is recorded
      * all the same (a target fenced is fenced), and the policy engine decides again.
      */
+    void onCarriedOutcome(String opKey, OpResult r) {
+        onCarriedOutcome(opKey, r.is(0), r.is(0) ? FenceEvent.SUCCESS : FenceEvent.FAILED, "rc " + r.rc() + " ("
+                + r.status() + ")");
+    }
+
     void onCarriedOutcome(String opKey, boolean ok, String result, String detail) {
         FenceRun fr = carried.remove(opKey);
         carriedResults.remove(opKey);

@@ -312,9 +312,7 @@ final class DcRole {
         runEngine();
         // Results of carried device runs that came during the join and that no transition took over: recorded.
         for (String opKey : new ArrayList<>(fencing.carriedResults.keySet())) {
-            OpResult r = fencing.carriedResults.get(opKey);
-            fencing.onCarriedOutcome(opKey, r.is(0), r.is(0) ? FenceEvent.SUCCESS : FenceEvent.FAILED, "rc " + r.rc()
-                    + " (" + r.status() + ")");
+            fencing.onCarriedOutcome(opKey, fencing.carriedResults.get(opKey));
         }
         if (needSchedule) {
             runEngine();
@@ -538,8 +536,7 @@ final class DcRole {
             if (!joined) {
                 fencing.carriedResults.put(r.opKey(), r);
             } else {
-                fencing.onCarriedOutcome(r.opKey(), r.is(0), r.is(0) ? FenceEvent.SUCCESS : FenceEvent.FAILED,
-                        "rc " + r.rc() + " (" + r.status() + ")");
+                fencing.onCarriedOutcome(r.opKey(), r);
                 runEngine();
             }
             return;
@@ -735,13 +732,13 @@ final class DcRole {
      */
     private void takeOverCarried(PlannedAction a, String carriedKey) {
         DcFencing.FenceRun fr = fencing.carried.remove(carriedKey);
-        fencing.fenceRuns.put(carriedKey, fr);
         current.dispatched(a, carriedKey);
         out().info("fencing " + a.fenceTarget() + ": " + fr.device() + " on " + fr.executor() + " was sent before the"
                 + " view changed; waiting for its result rather than fencing again");
         OpResult early = fencing.carriedResults.remove(carriedKey);
-        if (early != null) {
-            fencing.fenceRuns.remove(carriedKey);
+        if (early == null) {
+            fencing.fenceRuns.put(carriedKey, fr);
+        } else {
             out().add(new Effect.CancelTimer(TimerKey.of("action", carriedKey)));
             boolean ok = early.is(0);
             fencing.onFenceOutcome(fr, a, carriedKey, ok, ok ? FenceEvent.SUCCESS : FenceEvent.FAILED, "rc " + early.rc()

@@ -4,8 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,13 +13,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.FailoverProbe;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.Ports;
 
 /**
  * bin/pulse-demo: a 3-node Pulse cluster on loopback with a web service, then the node running
@@ -143,8 +141,9 @@ public final class FailoverDemo {
         // The web server's workers may run as www-data (when started by root): they must reach the page.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         String web = chooseWeb();
-        int base = freePortBase();
-        int webPort = freePort();
+        // One more port than nodes: the demo's web server listens on the last one.
+        int base = Ports.freeBase(NODES + 1);
+        int webPort = base + NODES + 1;
         say("work directory " + dir + " (removed on exit" + (keep ? " unless --keep: kept" : "") + ")");
 
         // 1. Key, configs, nodes.
@@ -449,39 +448,6 @@ public final class FailoverDemo {
 
     static String secs(long t0) {
         return String.format("%.1f s", (System.nanoTime() - t0) / 1e9);
-    }
-
-    /** A base port such that base+1..3 (cluster) and base+101..103 (failure detection) are free. */
-    static int freePortBase() {
-        Random r = new Random();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20000 + r.nextInt(30000);
-            boolean free = true;
-            for (int i = 1; i <= NODES && free; i++) {
-                free = portFree(base + i) && portFree(base + 100 + i);
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("found no free ports for the cluster on 127.0.0.1 in 200 tries");
-    }
-
-    static boolean portFree(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress("127.0.0.1", port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
     }
 
     /**

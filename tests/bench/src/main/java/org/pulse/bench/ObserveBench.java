@@ -21,6 +21,7 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.Ports;
 
 /**
  * bench/observe: three crmd JVMs on loopback with RESOURCES configured Dummy resources (stopped, so
@@ -46,7 +47,7 @@ public final class ObserveBench {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("pulse-bench-observe-");
-        int basePort = 33000 + (int) (ProcessHandle.current().pid() % 200) * 10;
+        int basePort = Ports.freeBase(10);
         System.out.println("bench/observe: 3 crmd JVMs on loopback in " + dir + ", " + resources + " resources");
         // 3 s failure detection: a loaded machine must not split the cluster in the middle of a measurement.
         try (LocalCluster c = LocalCluster.start(repo, dir, 3, basePort, 3000)) {

@@ -15,6 +15,7 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.Ports;
 import org.pulse.policy.simulate.SimulateOptions;
 import org.pulse.shell.commands.ResidentSimulation;
 
@@ -49,7 +50,7 @@ public final class ResidentSchedulerBench {
         }
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("pulse-resident-bench-");
-        int basePort = 28000 + (int) (ProcessHandle.current().pid() % 300) * 10;
+        int basePort = Ports.freeBase(10);
         // room for the biggest CIB, and time: a 183 MB CIB on a machine others load can take minutes
         System.setProperty("pulse.daemon.extraOpts", "-Xmx" + heap + " -Dpulse.residentTimeoutMs=900000");
         try (LocalCluster cluster = LocalCluster.start(repo, dir, 1, basePort, 2_000)) {

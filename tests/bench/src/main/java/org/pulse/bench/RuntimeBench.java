@@ -14,6 +14,7 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.Ports;
 
 /**
  * bench/runtime: three crmd JVMs on loopback (the daemon flags of bin/crmd's, {@link LocalCluster#daemonEnv()}).
@@ -31,7 +32,7 @@ public final class RuntimeBench {
         int trials = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("pulse-bench-runtime-");
-        int basePort = 24000 + (int) (ProcessHandle.current().pid() % 300) * 10;
+        int basePort = Ports.freeBase(10);
         System.out.println("bench/runtime: 3 crmd JVMs on loopback in " + dir + " (JVM flags: "
                 + LocalCluster.daemonJavaOpts(repo) + ", failure_detection_ms=500)");
         try (LocalCluster c = LocalCluster.start(repo, dir, 3, basePort)) {

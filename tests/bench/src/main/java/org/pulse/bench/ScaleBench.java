@@ -21,6 +21,7 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.Ports;
 
 /**
  * bench/scale: clusters of 3, 8, 16 and 32 real crmd processes on loopback (the daemon flags of
@@ -116,9 +117,7 @@ public final class ScaleBench {
     private static Figures runSize(Path repo, int n, int commits, int idleS, long detectionMs, int batch)
             throws Exception {
         Path dir = Files.createTempDirectory("pulse-bench-scale-" + n + "-");
-        // Below the kernel's ephemeral range (32768+) and the 20000+ blocks the cluster tests use;
-        // a size needs basePort+1..+n, +101..+n+104 (FD_SOCK2), +201.. and +1001..+n (HTTP).
-        int basePort = 10_000 + (int) (ProcessHandle.current().pid() % 8) * 1200;
+        int basePort = Ports.freeBase(n);
         int[] everyone = IntStream.rangeClosed(1, n).toArray();
         System.out.printf("%n== %d nodes (in %s, ports %d+)%n", n, dir, basePort);
         long t0 = System.nanoTime();

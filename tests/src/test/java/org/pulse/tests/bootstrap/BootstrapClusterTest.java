@@ -29,6 +29,7 @@ import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -56,7 +57,7 @@ class BootstrapClusterTest {
         TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
                 "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
         dir = Files.createTempDirectory("pulse-bootstrap-");
-        basePort = 24000 + (int) (ProcessHandle.current().pid() % 300) * 10;
+        basePort = Ports.freeBase(10);
         for (int i = 1; i <= 4; i++) {
             writeLocalSettings(i);
         }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -41,7 +42,7 @@ class ClusterServiceTest {
         List<Long> started = new ArrayList<>();
         Path conf = dir.resolve("crmd.conf");
         try {
-            int port = 25000 + (int) (ProcessHandle.current().pid() % 400) * 10;
+            int port = Ports.freeBase(10);
             Files.writeString(conf, "key = " + dir.resolve("authkey") + "\n"
                     + "data_dir = " + dir.resolve("data") + "\n"
                     + "socket = " + dir.resolve("run/crmd.sock") + "\n"

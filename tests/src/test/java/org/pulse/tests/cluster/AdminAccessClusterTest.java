@@ -31,6 +31,7 @@ import org.pulse.cib.admin.AdminCodec;
 import org.pulse.cib.admin.AdminOp;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -69,7 +70,7 @@ class AdminAccessClusterTest {
         user(STRANGER, null);
         user(VIEWER, "haclient");
         dir = Files.createTempDirectory("pulse-acl-");
-        int basePort = 24000 + (int) (ProcessHandle.current().pid() % 300) * 10;
+        int basePort = Ports.freeBase(10);
         cluster = LocalCluster.start(repo, dir, 1, basePort);
         // Other users must reach the socket's directory; the socket's own mode and peer credentials decide.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));

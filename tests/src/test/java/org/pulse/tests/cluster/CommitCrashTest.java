@@ -19,6 +19,7 @@ import org.pulse.cib.CibStore;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -42,7 +43,7 @@ class CommitCrashTest {
         System.out.println("CommitCrashTest: seed " + seed + " (rerun with -Dpulse.seed=" + seed + ")");
         Random rnd = new Random(seed);
         Path dir = Files.createTempDirectory("pulse-commit-crash-");
-        int basePort = 26000 + (int) (ProcessHandle.current().pid() % 300) * 10;
+        int basePort = Ports.freeBase(10);
         try (LocalCluster c = LocalCluster.start(repo, dir, 3, basePort)) {
             for (int round = 0; round < 3; round++) {
                 assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> c.agreedDc(1, 2, 3) != null),

@@ -31,6 +31,7 @@ import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -71,7 +72,7 @@ class ConsoleBrowserTest {
         }
         Files.createDirectories(shots);
         dir = Files.createTempDirectory("pulse-console-");
-        int basePort = 30000 + (int) (ProcessHandle.current().pid() % 300) * 10;
+        int basePort = Ports.freeBase(10);
         // 3 s failure detection: this suite is about the page, not about detection on a loaded machine.
         cluster = LocalCluster.start(repo, dir, 3, basePort, 3000);
         System.out.println("ConsoleBrowserTest: nodes in " + dir + ", ports from " + (basePort + 1) + ", screenshots in "

@@ -14,6 +14,7 @@ import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -33,7 +34,7 @@ class DiskFullTest {
         Path data3 = dir.resolve("node3").resolve("data");
         Files.createDirectories(data3);
         run("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "pulse-diskfull", data3.toString());
-        int basePort = 24000 + (int) (ProcessHandle.current().pid() % 300) * 10;
+        int basePort = Ports.freeBase(10);
         LocalCluster cluster = null;
         try {
             cluster = LocalCluster.start(repo, dir, 3, basePort, i -> i == 3 ? "cib_write_deadline_ms = 3000\n" : "");

@@ -27,6 +27,7 @@ import org.pulse.cib.admin.AdminError;
 import org.pulse.cib.admin.AdminOp;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -50,7 +51,7 @@ class LoopbackClusterTest {
         TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
                 "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
         dir = Files.createTempDirectory("pulse-loopback-");
-        int basePort = 20000 + (int) (ProcessHandle.current().pid() % 400) * 10;
+        int basePort = Ports.freeBase(10);
         cluster = LocalCluster.start(repo, dir, 3, basePort);
         System.out.println("LoopbackClusterTest: nodes in " + dir + ", ports from " + (basePort + 1)
                 + " (removed afterwards; keep with -Dpulse.keep=true)");

@@ -24,6 +24,7 @@ import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -51,7 +52,7 @@ class RemoteNodeClusterTest {
         TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
                 "built jars (mvn -DskipTests package) for bin/crmd, bin/crm and bin/pulse-remoted");
         dir = Files.createTempDirectory("pulse-remote-");
-        int basePort = 24000 + (int) (ProcessHandle.current().pid() % 300) * 10;
+        int basePort = Ports.freeBase(10);
         remotePort = basePort + 7;
         // Failure detection 2 s: this suite is about the remote node, not about detection on a loaded machine.
         cluster = LocalCluster.start(repo, dir, 2, basePort, 2_000, i -> "two_node = true\n");

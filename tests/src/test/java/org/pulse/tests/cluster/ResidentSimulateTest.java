@@ -21,6 +21,7 @@ import org.pulse.cib.admin.AdminError;
 import org.pulse.cib.admin.AdminOp;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -49,7 +50,7 @@ class ResidentSimulateTest {
         TestEnv.shared();
         crm = repo.resolve("bin/crm");
         dir = Files.createTempDirectory("pulse-resident-");
-        int basePort = 27000 + (int) (ProcessHandle.current().pid() % 300) * 10;
+        int basePort = Ports.freeBase(10);
         String before = System.getProperty("pulse.daemon.extraOpts");
         System.setProperty("pulse.daemon.extraOpts", "-Xmx192m");
         try {

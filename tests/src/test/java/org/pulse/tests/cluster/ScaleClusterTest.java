@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -32,8 +33,7 @@ class ScaleClusterTest {
         Path repo = TestEnv.root();
         TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")), "built jars (mvn -DskipTests package) for bin/crmd");
         Path dir = Files.createTempDirectory("pulse-scale-");
-        // Clear of the 20000+ blocks of the other cluster suites: 16 nodes need base+1..+16, +101..+120 and +1001..+1016.
-        int basePort = 10_600 + (int) (ProcessHandle.current().pid() % 8) * 1200;
+        int basePort = Ports.freeBase(NODES);
         int[] all = IntStream.rangeClosed(1, NODES).toArray();
         long t0 = System.nanoTime();
         // A detection time of 2 s: the suite is about forming and failing over at this size, not about

@@ -15,6 +15,7 @@ import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -46,7 +47,7 @@ class WriteConfirmClusterTest {
         Path repo = TestEnv.root();
         TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")), "built jars (mvn -DskipTests package) for bin/crmd");
         Path dir = Files.createTempDirectory("pulse-confirm-");
-        int basePort = 26000 + (int) (ProcessHandle.current().pid() % 300) * 10;
+        int basePort = Ports.freeBase(10);
         List<Long> frozen = new ArrayList<>();
         try (LocalCluster c = LocalCluster.start(repo, dir, 3, basePort, FAILURE_DETECTION_MS,
                 i -> "cib_confirm_idle_ms = " + IDLE_MS + "\ncib_confirm_cap_ms = 5000\n")) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -32,7 +33,7 @@ class LiveShellTest {
         TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
                 "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
         dir = Files.createTempDirectory("pulse-live-shell-");
-        int basePort = 24000 + (int) (ProcessHandle.current().pid() % 400) * 10;
+        int basePort = Ports.freeBase(10);
         cluster = LocalCluster.start(repo, dir, 1, basePort);
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> cluster.agreedDc(1) != null),
                 "crmd did not become DC within 60 s; log in " + dir);

@@ -221,8 +221,9 @@ public final class StatusCommand {
 
     /** One line for a monitoring check, as crm_mon -s: OK, or WARN with what is wrong. */
     static String simple(StatusModel m) {
-        List<String> offline = m.nodes.stream().filter(n -> !n.online()).map(StatusModel.NodeView::name).toList();
-        long online = m.nodes.size() - offline.size();
+        List<String> offline = m.nodes.stream().filter(n -> !n.online() && !hidden(n)).map(StatusModel.NodeView::name)
+                .toList();
+        long online = m.nodes.stream().filter(StatusModel.NodeView::online).count();
         int[] counts = instanceCounts(m);
         List<String> warn = new ArrayList<>();
         if (m.dc() == null) {
@@ -260,6 +261,9 @@ public final class StatusCommand {
         if (views.contains("attributes")) {
             sb.append("\nNode Attributes:\n");
             for (StatusModel.NodeView n : m.nodes) {
+                if (hidden(n)) {
+                    continue;
+                }
                 sb.append("  * Node: ").append(n.name()).append(":\n");
                 new java.util.TreeMap<>(n.attributes()).forEach((k, v) -> {
                     if (!k.equals("standby") && !k.equals("maintenance") && !k.startsWith("fail-count-")
@@ -324,9 +328,12 @@ public final class StatusCommand {
                 }
             }
             for (StatusModel.NodeView n : m.nodes) {
+                if (hidden(n)) {
+                    continue;
+                }
                 String state = m.unclean.contains(n.name()) ? "UNCLEAN (offline)" : !n.online() ? "OFFLINE" : n.standby() ? "standby" : n.maintenance() ? "maintenance"
                         : "online";
-                sb.append("  * Node ").append(n.name()).append(": ").append(state).append(":\n");
+                sb.append("  * ").append(kindWord(n)).append(' ').append(n.name()).append(": ").append(state).append(":\n");
                 StringBuilder here = new StringBuilder();
                 for (XmlElement prim : primitives) {
                     StatusModel.Role role = m.placement.getOrDefault(prim.id(), Map.of()).get(n.name());
@@ -359,29 +366,36 @@ public final class StatusCommand {
             }
             return;
         }
-        List<String> online = new ArrayList<>();
-        List<String> offline = new ArrayList<>();
+        // crm_mon's lists: a node in an ordinary state goes in its list, any other gets a line of its own
+        Map<String, List<String>> lists = new LinkedHashMap<>();
+        for (String list : List.of("Online", "OFFLINE", "RemoteOnline", "RemoteOFFLINE", "GuestOnline")) {
+            lists.put(list, new ArrayList<>());
+        }
         for (StatusModel.NodeView n : m.nodes) {
+            if (hidden(n)) {
+                continue;
+            }
             boolean busy = m.placement.values().stream().anyMatch(w -> w.containsKey(n.name()));
+            String kind = kindWord(n);
+            String prefix = n.type().equals(StatusModel.REMOTE) ? "Remote" : n.type().equals(StatusModel.GUEST) ? "Guest" : "";
             if (n.online() && n.standby()) {
-                sb.append("  * Node ").append(n.name()).append(": standby").append(busy ? " (with active resources)" : "")
-                        .append('\n');
+                sb.append("  * ").append(kind).append(' ').append(n.name()).append(": standby")
+                        .append(busy ? " (with active resources)" : "").append('\n');
             } else if (n.online() && n.maintenance()) {
-                sb.append("  * Node ").append(n.name()).append(": maintenance\n");
+                sb.append("  * ").append(kind).append(' ').append(n.name()).append(": maintenance\n");
             } else if (n.online()) {
-                online.add(n.name());
+                lists.get(prefix + "Online").add(n.name());
             } else if (m.unclean.contains(n.name())) {
-                sb.append("  * Node ").append(n.name()).append(": UNCLEAN (offline)\n");
+                sb.append("  * ").append(kind).append(' ').append(n.name()).append(": UNCLEAN (offline)\n");
             } else {
-                offline.add(n.name());
+                lists.get(prefix + "OFFLINE").add(n.name());
             }
         }
-        if (!online.isEmpty()) {
-            sb.append("  * Online: [ ").append(String.join(" ", online)).append(" ]\n");
-        }
-        if (!offline.isEmpty()) {
-            sb.append("  * OFFLINE: [ ").append(String.join(" ", offline)).append(" ]\n");
-        }
+        lists.forEach((list, names) -> {
+            if (!names.isEmpty()) {
+                sb.append("  * ").append(list).append(": [ ").append(String.join(" ", names)).append(" ]\n");
+            }
+        });
         sb.append("\nFull List of Resources:\n");
         XmlElement resources = Tree.section(m.config.configuration(), "resources");
         boolean any = false;
@@ -394,6 +408,20 @@ public final class StatusCommand {
         if (!any) {
             sb.append("  * No resources\n");
         }
+    }
+
+    /** crm_mon leaves a guest node that is down out of its node lists (it is a node all the same: counted). */
+    private static boolean hidden(StatusModel.NodeView n) {
+        return n.type().equals(StatusModel.GUEST) && !n.online();
+    }
+
+    /** crm_mon's word for a node of each type: Node, RemoteNode, GuestNode. */
+    private static String kindWord(StatusModel.NodeView n) {
+        return switch (n.type()) {
+            case StatusModel.REMOTE -> "RemoteNode";
+            case StatusModel.GUEST -> "GuestNode";
+            default -> "Node";
+        };
     }
 
     private static void rest(StringBuilder sb, StatusModel m, ZoneId zone, Map<String, String> partition) {
@@ -782,6 +810,7 @@ public final class StatusCommand {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("name", n.name());
             o.put("id", n.id());
+            o.put("type", n.type());
             o.put("online", n.online());
             o.put("unclean", m.unclean.contains(n.name()));
             o.put("standby", n.standby());
@@ -883,7 +912,7 @@ public final class StatusCommand {
                 + m.cib.attr("num_updates", "0"));
         MNode nodes = root.child("nodes");
         for (StatusModel.NodeView n : m.nodes) {
-            nodes.add(MNode.of("node", "name", n.name(), "id", n.id(), "online", Boolean.toString(n.online()),
+            nodes.add(MNode.of("node", "name", n.name(), "id", n.id(), "type", n.type(), "online", Boolean.toString(n.online()),
                     "unclean", Boolean.toString(m.unclean.contains(n.name())), "standby", Boolean.toString(n.standby()), "maintenance", Boolean.toString(n.maintenance())));
         }
         MNode res = root.child("resources");

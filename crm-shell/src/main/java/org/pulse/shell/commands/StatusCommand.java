@@ -44,7 +44,10 @@ import picocli.CommandLine.Parameters;
         + " full (inactive, failcounts and attributes). 'xml' or 'json' as a word is --output.")
 public final class StatusCommand {
     static final String JSON_VERSION = "pulse-status/1";
-    private static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT);
+    /** ctime(3)'s form, as crm_mon prints times: the day of the month padded to two places ("Mon Dec  7"). */
+    private static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
+    /** Pacemaker's INFINITY as a fail count. */
+    private static final long INFINITY_COUNT = 1_000_000;
     private static final String USE = "use --output text|json|xml or --watch [SECONDS]";
 
     /**
@@ -431,16 +434,23 @@ public final class StatusCommand {
             m.failCounts.forEach(f -> byNode.computeIfAbsent(f.node(), k -> new ArrayList<>()).add(f));
             byNode.forEach((node, list) -> {
                 sb.append("  * Node: ").append(node).append(":\n");
+                // one line a resource, as crm_mon: its operations' counts summed (INFINITY at most), the latest failure
+                Map<String, long[]> byResource = new LinkedHashMap<>();
                 for (StatusModel.FailCount f : list) {
-                    String threshold = m.config.find(f.resource()).map(o -> StatusModel.meta(o.element(), "migration-threshold"))
+                    long[] c = byResource.computeIfAbsent(f.resource(), k -> new long[2]);
+                    c[0] = Math.min(INFINITY_COUNT, c[0] + f.count());
+                    c[1] = Math.max(c[1], f.lastFailure());
+                }
+                byResource.forEach((rsc, c) -> {
+                    String threshold = m.config.find(rsc).map(o -> StatusModel.meta(o.element(), "migration-threshold"))
                             .orElse(null);
-                    sb.append("    * ").append(f.resource()).append(": migration-threshold=")
-                            .append(threshold == null ? "1000000" : threshold).append(" fail-count=").append(f.count());
-                    if (f.lastFailure() > 0) {
-                        sb.append(" last-failure='").append(time(f.lastFailure(), zone)).append('\'');
+                    sb.append("    * ").append(rsc).append(": migration-threshold=")
+                            .append(threshold == null ? "1000000" : threshold).append(" fail-count=").append(c[0]);
+                    if (c[1] > 0) {
+                        sb.append(" last-failure='").append(time(c[1], zone)).append('\'');
                     }
                     sb.append('\n');
-                }
+                });
             });
         }
         if (!m.failed.isEmpty()) {

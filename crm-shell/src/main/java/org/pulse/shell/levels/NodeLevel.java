@@ -90,6 +90,14 @@ public final class NodeLevel extends Level {
                 if (!(s.source() instanceof LiveCibSource live)) {
                     throw new CrmException("node fence: fencing needs the running cluster (crmd), not a CIB file");
                 }
+                // As crmsh: at a terminal, a node is powered off only once the operator said yes (-F skips the
+                // question); a script (no terminal) goes ahead, as the script's author asked for it.
+                String target = args.get(0);
+                if (!s.force && !s.confirm("Fencing " + target + " powers it off or reboots it now (stonith-action), and what"
+                        + " runs there is recovered on other nodes. Fence " + target, true)) {
+                    s.info(target + " not fenced");
+                    return 0;
+                }
                 // crmd checks the name (it knows the members and the nodes the CIB has seen) and answers at once;
                 // crm status shows the outcome in its Fencing history.
                 var r = live.client().require(org.pulse.cib.admin.AdminRequest.node(live.client().nextId(), "fence",

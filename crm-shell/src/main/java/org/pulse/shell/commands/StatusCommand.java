@@ -726,7 +726,7 @@ public final class StatusCommand {
     static String primitiveState(StatusModel m, String id) {
         Map<String, StatusModel.Role> where = m.placement.getOrDefault(id, Map.of());
         if (where.isEmpty()) {
-            return "Stopped";
+            return m.notInstalled.contains(id) ? "Stopped (not installed)" : "Stopped";
         }
         List<String> failed = new ArrayList<>();
         List<String> promoted = new ArrayList<>();

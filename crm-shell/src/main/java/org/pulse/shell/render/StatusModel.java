@@ -70,6 +70,8 @@ public final class StatusModel {
      * plain OFFLINE that would read as "safely down", and so does crm status.
      */
     public final java.util.Set<String> unclean = new java.util.TreeSet<>();
+    /** Resources a probe found not installed on some node (rc 5): stopped there, not failed, as crm_mon shows it. */
+    public final java.util.Set<String> notInstalled = new java.util.TreeSet<>();
 
     public StatusModel(XmlElement cib, Instant now) {
         this.cib = cib;
@@ -302,6 +304,13 @@ public final class StatusModel {
                 if (seenFailures.add(intAttr(op, "call-id", 0))) {
                     failed.add(new FailedAction(base, name, interval, node, rc, opStatus, op.attr("exit-reason", ""),
                             longAttr(op, "last-rc-change"), intAttr(op, "call-id", 0)));
+                }
+                if (name.equals("monitor") && interval == 0 && rc == 5) {
+                    // Pacemaker's reading: a probe that finds the agent not installed says the resource is
+                    // not running there (and cannot run there), not that it failed
+                    notInstalled.add(base);
+                    role = Role.STOPPED;
+                    continue;
                 }
                 if (!name.equals("stop") || rc != 0) {
                     role = name.equals("start") && rc == 7 ? Role.STOPPED : Role.FAILED;

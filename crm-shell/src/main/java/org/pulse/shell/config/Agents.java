@@ -14,7 +14,8 @@ import org.pulse.lrm.MetadataException;
 
 /**
  * The resource agents the shell knows, through the LRM's catalog and meta-data: Pulse's own
- * (resource-agents/src/main/ocf in the repository), then ClusterLabs' in /usr/lib/ocf, plus
+ * (resource-agents/src/main/ocf and the fence agent in crmd/src/main/fence, in the repository), then
+ * ClusterLabs' in /usr/lib/ocf and fence agents in /usr/sbin, plus
  * extra directories from PULSE_OCF_DIRS (colon-separated, each holding resource.d/). Used for
  * completion, for turning a bare type into class:provider:type, and for checking parameters.
  */
@@ -46,7 +47,18 @@ public final class Agents implements AutoCloseable {
             }
         }
         dirs.addAll(cfg.agentDirs());
-        return new Agents(cfg.withAgentDirs(dirs));
+        cfg = cfg.withAgentDirs(dirs);
+        if (repoRoot != null) {
+            // Pulse's own fence agent (fence_pulse_sim) in a source tree, where crmd finds it too (stonith_dirs);
+            // the package installs it in /usr/sbin
+            Path fence = repoRoot.resolve("crmd/src/main/fence");
+            if (Files.isDirectory(fence)) {
+                List<Path> stonith = new ArrayList<>(cfg.stonithDirs());
+                stonith.add(fence);
+                cfg = cfg.withStonithDirs(stonith);
+            }
+        }
+        return new Agents(cfg);
     }
 
     AgentCatalog catalog() {

@@ -82,6 +82,11 @@ final class Orderings {
                 }
             }
         }
+        for (Act a : acts) {
+            if (a.rsc != null && !a.pseudo) {
+                remoteInputs(a);
+            }
+        }
         for (Map.Entry<SNode, Act> e : shutdowns.entrySet()) {
             for (Act a : acts) {
                 if (a.rsc != null && "stop".equals(a.op) && a.node == e.getKey()) {
@@ -119,6 +124,31 @@ final class Orderings {
                 break;
             default:
                 break;
+        }
+    }
+
+    /**
+     * An action on a remote node goes over its connection (Pacemaker's apply_remote_ordering): what
+     * ends a resource there (stop, demote) runs before the connection stops on the node holding it, and
+     * anything else after the connection starts, when it starts in this transition. Without the first,
+     * a connection stopped with resources on its node (its target-role Stopped, its host in standby)
+     * went first, and every stop behind it failed for want of a connection, which then fenced the node.
+     */
+    private void remoteInputs(Act a) {
+        SNode n = a.node;
+        if (n == null || !n.isRemote() || n.connection == null || n.connection == a.rsc) {
+            return;
+        }
+        Rsc conn = n.connection;
+        if ("stop".equals(a.op) || "demote".equals(a.op)) {
+            for (SNode host : conn.runningOn) {
+                Act connStop = find(conn, "stop", host);
+                if (connStop != null) {
+                    connStop.after(a);
+                }
+            }
+        } else if (conn.assigned != null) {
+            a.after(find(conn, "start", conn.assigned));
         }
     }
 

@@ -29,6 +29,8 @@ final class TestCibs {
     private final Map<String, String> options = new LinkedHashMap<>();
     private final Map<String, String> rscDefaults = new LinkedHashMap<>();
     private final List<Node> nodes = new ArrayList<>();
+    /** Remote nodes with a status (remote_node="true"); they have no entry in the nodes section. */
+    private final List<String> remoteNodes = new ArrayList<>();
     private final StringBuilder resources = new StringBuilder();
     private final StringBuilder constraints = new StringBuilder();
     /** node → its transient attributes (name → value); only nodes with a node_state. */
@@ -95,6 +97,17 @@ final class TestCibs {
             history.put(name, new StringBuilder());
             attributes.put(name, new LinkedHashMap<>());
         }
+        return this;
+    }
+
+    /**
+     * A remote node the cluster has a status for, so that history can be recorded on it (its
+     * connection, an ocf:pacemaker:remote primitive named after it, is added with {@link #resources}).
+     */
+    TestCibs remoteNode(String name) {
+        remoteNodes.add(name);
+        history.put(name, new StringBuilder());
+        attributes.put(name, new LinkedHashMap<>());
         return this;
     }
 
@@ -194,8 +207,10 @@ final class TestCibs {
                     + ": no such node with a status (add it first, not as unseenNode)");
         }
         boolean device = resources.indexOf("id=\"" + rsc + "\" class=\"stonith\"") >= 0;
+        boolean connection = resources.indexOf("id=\"" + rsc + "\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\"") >= 0;
         String open = "<lrm_resource id=\"" + rsc + "\" "
-                + (device ? "type=\"fence_dummy\" class=\"stonith\">" : "type=\"Dummy\" class=\"ocf\" provider=\"heartbeat\">");
+                + (device ? "type=\"fence_dummy\" class=\"stonith\">" : connection
+                        ? "type=\"remote\" class=\"ocf\" provider=\"pacemaker\">" : "type=\"Dummy\" class=\"ocf\" provider=\"heartbeat\">");
         int at = h.indexOf(open);
         int call = callId++;
         String key = rsc + "_" + op + "_" + intervalMs;
@@ -246,6 +261,11 @@ final class TestCibs {
             }
             x.append("<lrm id=\"").append(id).append("\"><lrm_resources>").append(history.get(n.name()))
                     .append("</lrm_resources></lrm></node_state>");
+        }
+        for (String r : remoteNodes) {
+            x.append("<node_state id=\"").append(r).append("\" uname=\"").append(r).append("\" remote_node=\"true\"")
+                    .append(" in_ccm=\"true\" crmd=\"online\"><lrm id=\"").append(r).append("\"><lrm_resources>")
+                    .append(history.get(r)).append("</lrm_resources></lrm></node_state>");
         }
         return x.append("</status></cib>").toString();
     }

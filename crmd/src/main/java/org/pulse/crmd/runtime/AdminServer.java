@@ -33,7 +33,8 @@ import org.slf4j.Logger;
 /**
  * The admin socket: a unix domain socket speaking the cib module's admin protocol, one JSON request
  * per line, one response per line, as many as the client likes per connection. Each connection has
- * its own thread; requests reach the controller as events through {@link AdminHandler}.
+ * its own thread, the one that accepted it (see acceptLoop); requests reach the controller as events
+ * through {@link AdminHandler}.
  *
  * <p>Who: every connection is identified by its peer credentials ({@link AdminAccess}) before a
  * byte is read; a caller that may not use crmd gets one error line and the connection closes.
@@ -80,6 +81,12 @@ final class AdminServer implements AutoCloseable {
     private final Semaphore slots;
     private final AtomicLong buffered = new AtomicLong();
     private final Map<SocketChannel, Connection> open = new ConcurrentHashMap<>();
+    /** Where a connection's set-up time is counted (bench/runtime's breakdown): the runtime's stages. */
+    interface Stages {
+        void add(String stage, String event, long nanos);
+    }
+
+    private volatile Stages stages = (stage, event, nanos) -> { };
     private volatile AdminServer agents;
     /** What else closes with the socket (the handler's resident scheduler). */
     private volatile AutoCloseable alsoClose;
@@ -136,6 +143,7 @@ final class AdminServer implements AutoCloseable {
         };
         AdminAccess access = new AdminAccess(() -> System.nanoTime() / 1_000_000);
         AdminServer main = start(path, false, handler, access, Limits.defaults(), log);
+        main.stages = runtime::stage;
         main.alsoClose = plain;
         try {
             main.agents = start(agentSocket(path), true, handler, access, Limits.defaults(), log);
@@ -175,12 +183,23 @@ final class AdminServer implements AutoCloseable {
             }
         }
         AdminServer s = new AdminServer(path, server, agentSocket, handler, access, limits, log);
-        Thread t = new Thread(s::acceptLoop, agentSocket ? "crmd-agents-accept" : "crmd-admin-accept");
-        t.setDaemon(true);
-        t.start();
+        s.connections.execute(s::acceptLoop);
         log.info("{} socket {}", agentSocket ? "agents'" : "admin", path);
         return s;
     }
+
+    /**
+     * Leader and followers: the thread that accepts a connection serves it itself, once it handed the
+     * accepting on to another pool thread, so a new connection's first request waits for one thread's
+     * wake-up, not two (an accept thread's, then a connection thread's). A connection refused for the
+     * limit is refused by the accepting thread, which then accepts again: at most one refusal at a time,
+     * and threads stay at most one more than the connections served.
+     */
+    /**
+     * -Dpulse.adminHandOff=true: the former way, one thread accepting and handing each connection to another
+     * (bench/runtime's before-and-after of a new connection's cost; not for production).
+     */
+    private static final boolean HAND_OFF = Boolean.getBoolean("pulse.adminHandOff");
 
     private void acceptLoop() {
         while (!closed) {
@@ -198,18 +217,36 @@ final class AdminServer implements AutoCloseable {
                         + " (its limit), all busy; retry in a moment");
                 continue;
             }
+            long acceptedNanos = System.nanoTime();
+            if (HAND_OFF) {
+                try {
+                    connections.execute(() -> {
+                        try {
+                            serve(ch, acceptedNanos);
+                        } finally {
+                            slots.release();
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    slots.release();
+                    refuse(ch, AdminError.INTERNAL, "crmd is stopping");
+                }
+                continue;
+            }
             try {
-                connections.execute(() -> {
-                    try {
-                        serve(ch);
-                    } finally {
-                        slots.release();
-                    }
-                });
+                connections.execute(this::acceptLoop);
             } catch (RuntimeException e) {
                 slots.release();
                 refuse(ch, AdminError.INTERNAL, "crmd is stopping");
+                return;
             }
+            stages.add("handed_on", "admin_connection", System.nanoTime() - acceptedNanos);
+            try {
+                serve(ch, acceptedNanos);
+            } finally {
+                slots.release();
+            }
+            return;
         }
     }
 
@@ -298,10 +335,13 @@ final class AdminServer implements AutoCloseable {
         }
     }
 
-    private void serve(SocketChannel ch) {
+    /** {@code acceptedNanos}: when accept returned it (the connection's set-up is counted from there). */
+    private void serve(SocketChannel ch, long acceptedNanos) {
         AdminAccess.Caller caller;
         try {
+            long identifyNanos = System.nanoTime();
             caller = access.identify(ch, agentSocket);
+            stages.add("identified", "admin_connection", System.nanoTime() - identifyNanos);
         } catch (AdminAccess.Refused e) {
             log.warn("{}: {}", path, e.getMessage());
             refuse(ch, AdminError.ACCESS_DENIED, e.getMessage());
@@ -309,12 +349,21 @@ final class AdminServer implements AutoCloseable {
         }
         Connection conn = new Connection();
         open.put(ch, conn);
-        try (ch; InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 64 * 1024);
+        boolean first = true;
+        // 8 KiB: a request line longer than that grows readLine's own buffer; a new connection per crm
+        // command should not cost 64 KiB of a young generation of 2 MB (bin/crmd's -Xmn2m).
+        try (ch; InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 8 * 1024);
                 OutputStream out = Channels.newOutputStream(ch)) {
             while (true) {
                 String line;
                 try {
                     line = readLine(in);
+                    if (first) {
+                        // accept to the first request read: the server's part of a new connection's cost
+                        // (identify included; the client's bytes are normally there already).
+                        stages.add("first_line", "admin_connection", System.nanoTime() - acceptedNanos);
+                        first = false;
+                    }
                 } catch (LineRefused e) {
                     log.warn("admin request of user {} refused: {}", caller.user(), e.getMessage());
                     out.write((AdminCodec.encode(AdminResponse.error("?", AdminError.BAD_REQUEST, e.getMessage()))
@@ -328,6 +377,7 @@ final class AdminServer implements AutoCloseable {
                     continue;
                 }
                 conn.busy = true;
+                long lineNanos = System.nanoTime();
                 AdminResponse response;
                 try {
                     AdminRequest req = AdminCodec.decodeRequest(line);
@@ -341,6 +391,8 @@ final class AdminServer implements AutoCloseable {
                 line = null;
                 out.write((AdminCodec.encode(response) + "\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
+                // line read to answer written: "handled" (the handler) plus the JSON both ways and the write
+                stages.add("served", "admin_line", System.nanoTime() - lineNanos);
                 conn.lastActiveMs = System.nanoTime() / 1_000_000;
                 conn.busy = false;
             }

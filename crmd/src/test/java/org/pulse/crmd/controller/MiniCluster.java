@@ -99,6 +99,22 @@ final class MiniCluster {
         return id;
     }
 
+    /**
+     * Several admin requests to one node as one {@link Event.Batch}, as the runtime hands writes queued right
+     * behind each other to the controller (group commit); their ids in order.
+     */
+    List<Long> adminBatch(String node, AdminCommand... commands) {
+        List<Long> ids = new ArrayList<>();
+        List<Event> events = new ArrayList<>();
+        for (AdminCommand command : commands) {
+            long id = ++adminIds;
+            ids.add(id);
+            events.add(new Event.AdminRequest(id, command));
+        }
+        deliver(node, new Event.Batch(events));
+        return ids;
+    }
+
     void hold(Predicate<Envelope> which) {
         holding = which;
     }

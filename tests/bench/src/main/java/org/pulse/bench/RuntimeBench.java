@@ -140,6 +140,34 @@ public final class RuntimeBench {
                     keptMs.get(keptMs.size() - 1), load());
             stageLine += String.format(" commit_kept_conn_median_ms=%.2f commit_kept_conn_p99_ms=%.2f", pct(keptMs, 50),
                     pct(keptMs, 99));
+            // New and kept connections taking turns, write by write: the same load and the same warm JIT for both
+            // (the phases above run one after the other, the first still warming the daemons' C1 code).
+            List<Double> turnNewMs = new ArrayList<>();
+            List<Double> turnKeptMs = new ArrayList<>();
+            try (KeptConnection kept = new KeptConnection(c.socket(dc))) {
+                for (int i = 0; i < commits; i++) {
+                    long t0 = System.nanoTime();
+                    AdminResponse w;
+                    try (KeptConnection one = new KeptConnection(c.socket(dc))) {
+                        w = one.call(new AdminRequest(c.nextId(), "node", AdminArgs.of("action", "property-set",
+                                "name", "bench-counter", "value", "turn-new-" + i)));
+                    }
+                    turnNewMs.add((System.nanoTime() - t0) / 1e6);
+                    require(w.ok(), "write " + i + " over a new connection failed: " + w.error());
+                    t0 = System.nanoTime();
+                    w = kept.call(new AdminRequest(c.nextId(), "node", AdminArgs.of("action", "property-set", "name",
+                            "bench-counter", "value", "turn-kept-" + i)));
+                    turnKeptMs.add((System.nanoTime() - t0) / 1e6);
+                    require(w.ok(), "write " + i + " over the kept connection failed: " + w.error());
+                }
+            }
+            Collections.sort(turnNewMs);
+            Collections.sort(turnKeptMs);
+            System.out.printf("taking turns, %d writes each: a new connection per write median %.2f p99 %.2f ms, one"
+                    + " kept connection median %.2f p99 %.2f ms (load %s)%n", commits, pct(turnNewMs, 50),
+                    pct(turnNewMs, 99), pct(turnKeptMs, 50), pct(turnKeptMs, 99), load());
+            stageLine += String.format(" turns_new_conn_median_ms=%.2f turns_kept_conn_median_ms=%.2f",
+                    pct(turnNewMs, 50), pct(turnKeptMs, 50));
             if (writers > 0) {
                 stageLine += " " + concurrentWriters(c, dc, breakdown, writers, commits);
             }

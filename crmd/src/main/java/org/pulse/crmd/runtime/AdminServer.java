@@ -33,8 +33,7 @@ import org.slf4j.Logger;
 /**
  * The admin socket: a unix domain socket speaking the cib module's admin protocol, one JSON request
  * per line, one response per line, as many as the client likes per connection. Each connection has
- * its own thread, the one that accepted it (see acceptLoop); requests reach the controller as events
- * through {@link AdminHandler}.
+ * its own thread; requests reach the controller as events through {@link AdminHandler}.
  *
  * <p>Who: every connection is identified by its peer credentials ({@link AdminAccess}) before a
  * byte is read; a caller that may not use crmd gets one error line and the connection closes.
@@ -183,24 +182,19 @@ final class AdminServer implements AutoCloseable {
             }
         }
         AdminServer s = new AdminServer(path, server, agentSocket, handler, access, limits, log);
-        s.connections.execute(s::acceptLoop);
+        Thread t = new Thread(s::acceptLoop, agentSocket ? "crmd-agents-accept" : "crmd-admin-accept");
+        t.setDaemon(true);
+        t.start();
         log.info("{} socket {}", agentSocket ? "agents'" : "admin", path);
         return s;
     }
 
     /**
-     * Leader and followers: the thread that accepts a connection serves it itself, once it handed the
-     * accepting on to another pool thread, so a new connection's first request waits for one thread's
-     * wake-up, not two (an accept thread's, then a connection thread's). A connection refused for the
-     * limit is refused by the accepting thread, which then accepts again: at most one refusal at a time,
-     * and threads stay at most one more than the connections served.
+     * One thread accepts and hands each connection to a pool thread. (Tried: the accepting thread serving
+     * the connection itself after waking the next acceptor, one wake-up less on a new connection's path; at
+     * load 25 bench/runtime measured accept to the first request read 1.2-1.4 ms that way against 0.7-1.1 ms
+     * this way, the woken acceptor competing for the two cores, so this simpler way stays.)
      */
-    /**
-     * -Dpulse.adminHandOff=true: the former way, one thread accepting and handing each connection to another
-     * (bench/runtime's before-and-after of a new connection's cost; not for production).
-     */
-    private static final boolean HAND_OFF = Boolean.getBoolean("pulse.adminHandOff");
-
     private void acceptLoop() {
         while (!closed) {
             SocketChannel ch;
@@ -212,41 +206,24 @@ final class AdminServer implements AutoCloseable {
                 }
                 return;
             }
+            long acceptedNanos = System.nanoTime();
             if (!slots.tryAcquire() && !(evictIdlest() && acquireSoon())) {
                 refuse(ch, AdminError.INTERNAL, "crmd already serves " + limits.maxConnections() + " admin connections"
                         + " (its limit), all busy; retry in a moment");
                 continue;
             }
-            long acceptedNanos = System.nanoTime();
-            if (HAND_OFF) {
-                try {
-                    connections.execute(() -> {
-                        try {
-                            serve(ch, acceptedNanos);
-                        } finally {
-                            slots.release();
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    slots.release();
-                    refuse(ch, AdminError.INTERNAL, "crmd is stopping");
-                }
-                continue;
-            }
             try {
-                connections.execute(this::acceptLoop);
+                connections.execute(() -> {
+                    try {
+                        serve(ch, acceptedNanos);
+                    } finally {
+                        slots.release();
+                    }
+                });
             } catch (RuntimeException e) {
                 slots.release();
                 refuse(ch, AdminError.INTERNAL, "crmd is stopping");
-                return;
             }
-            stages.add("handed_on", "admin_connection", System.nanoTime() - acceptedNanos);
-            try {
-                serve(ch, acceptedNanos);
-            } finally {
-                slots.release();
-            }
-            return;
         }
     }
 

@@ -116,8 +116,8 @@ public final class RuntimeBench {
                     commitMs.get(commitMs.size() - 1));
             Collections.sort(connectsMs);
             System.out.printf("  of which the client's socket open + connect: median %.3f ms, p99 %.3f ms; the server's"
-                    + " part of a new connection: the admin_connection stages below (handed_on: the next acceptor woken,"
-                    + " identified: peer credentials and groups, first_line: accept to the request read)%n",
+                    + " part of a new connection: the admin_connection stages below (first_line: accept to the request"
+                    + " read, the hand-over to a connection thread included; identified: peer credentials and groups)%n",
                     pct(connectsMs, 50), pct(connectsMs, 99));
             String stageLine = breakdown.print(commits, commitMs.stream().mapToDouble(Double::doubleValue).average()
                     .orElse(0)) + String.format(" commit_connect_median_ms=%.3f", pct(connectsMs, 50));

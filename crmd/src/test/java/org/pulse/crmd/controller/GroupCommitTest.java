@@ -137,4 +137,27 @@ class GroupCommitTest {
                 "x and y in one change: " + before.get(0).diff().from() + " -> " + before.get(0).diff().to());
         assertEquals("3", property(c.nodes.get("b"), "z"));
     }
+
+    @Test
+    void writesForwardedByAnotherNodeShareOneCommitAndEachForwarderIsAnswered() throws Exception {
+        MiniCluster c = joined();
+        CibVersion before = c.nodes.get("a").cib().version();
+        c.hold(e -> e.to().equals("a") && e.message() instanceof Message.ForwardedAdmin);
+        long x = c.admin("b", ControllerTest.property("x", "1"));
+        long y = c.admin("c", ControllerTest.property("y", "2"));
+        long z = c.admin("b", ControllerTest.property("z", "3"));
+        c.settle();
+        long updatesB = updatesTo(c, "b");
+        c.releaseAsBatch(e -> e.to().equals("a") && e.message() instanceof Message.ForwardedAdmin);
+        List<Message.CibUpdate> toB = c.sent.stream().filter(e -> e.to().equals("b")
+                && e.message() instanceof Message.CibUpdate).map(e -> (Message.CibUpdate) e.message()).toList();
+        Message.CibUpdate first = toB.get((int) updatesB);
+        assertEquals(before.epoch() + 3, first.diff().to().epoch(), "the three forwarded writes in one change: "
+                + first.diff().from() + " -> " + first.diff().to());
+        for (long id : List.of(x, y, z)) {
+            AdminResult r = c.replies.get(id);
+            assertTrue(r != null && r.ok(), "the forwarder answered: " + r);
+        }
+        assertEquals("3", property(c.nodes.get("c"), "z"));
+    }
 }

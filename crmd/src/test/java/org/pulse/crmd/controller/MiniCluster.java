@@ -115,6 +115,23 @@ final class MiniCluster {
         return ids;
     }
 
+    /**
+     * The held messages {@code which} matches, delivered to their node (all to one) as one {@link Event.Batch},
+     * as the runtime hands messages queued right behind each other to the controller; then the wire settles.
+     */
+    void releaseAsBatch(Predicate<Envelope> which) {
+        Predicate<Envelope> before = holding;
+        holding = e -> before.test(e) && !which.test(e);
+        List<Envelope> go = held.stream().filter(which).toList();
+        held.removeAll(go);
+        if (go.stream().map(Envelope::to).distinct().count() != 1) {
+            throw new IllegalArgumentException("a batch goes to one node: " + go);
+        }
+        deliver(go.get(0).to(), new Event.Batch(go.stream()
+                .map(e -> (Event) new Event.MessageReceived(e.from(), e.message())).toList()));
+        settle();
+    }
+
     void hold(Predicate<Envelope> which) {
         holding = which;
     }

@@ -27,22 +27,32 @@ public final class RuntimeBench {
     private RuntimeBench() {
     }
 
+    static final String USAGE = "usage: bench/runtime [COMMITS [TRIALS]] [--writers N]   (defaults 300 and 5;"
+            + " COMMITS >= 1; TRIALS 0 skips the DC failovers; --writers N: then COMMITS writes by N clients at once)";
+
     public static void main(String[] args) throws Exception {
-        List<String> positional = new ArrayList<>();
-        int writers = 0;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--writers") && i + 1 < args.length) {
-                writers = Integer.parseInt(args[++i]);
-            } else if (args[i].startsWith("--")) {
-                System.err.println("bench/runtime: unknown option " + args[i] + "; use: bench/runtime [COMMITS [TRIALS]]"
-                        + " [--writers N]");
-                System.exit(2);
-            } else {
-                positional.add(args[i]);
-            }
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
         }
-        int commits = positional.size() > 0 ? Integer.parseInt(positional.get(0)) : 300;
-        int trials = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : 5;
+        int[] given = {300, 5};
+        int writers = 0;
+        try {
+            // --writers N anywhere; the rest are COMMITS and TRIALS
+            List<String> positional = new ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--writers")) {
+                    writers = BenchArgs.intOf("--writers", BenchArgs.value(args, ++i), 1);
+                } else {
+                    positional.add(args[i]);
+                }
+            }
+            given = BenchArgs.positionalInts(positional.toArray(new String[0]), List.of("COMMITS", "TRIALS"), given,
+                    new int[] {1, 0});
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("bench/runtime", USAGE, e);
+        }
+        int commits = given[0];
+        int trials = given[1];
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("pulse-bench-runtime-");
         int basePort = Ports.freeBase(10);

@@ -123,6 +123,16 @@ public final class Controller {
             startedAt = now;
         }
         out = new Outbox(self);
+        dispatch(event);
+        while (!out.toSelf.isEmpty()) {
+            onMessage(self, out.toSelf.poll());
+        }
+        List<Effect> effects = List.copyOf(out.effects);
+        out = null;
+        return effects;
+    }
+
+    private void dispatch(Event event) {
         // a switch expression over the kind: a kind without its branch does not compile
         Runnable handler = switch (event.kind()) {
             case VIEW_CHANGED -> () -> onView(((Event.ViewChanged) event).view());
@@ -144,14 +154,39 @@ public final class Controller {
                 config = config.withNodes(n.nodes());
                 out.info("node list now " + n.nodes() + "; quorum counts it from the next view");
             };
+            case BATCH -> () -> onBatch(((Event.Batch) event).events());
         };
         handler.run();
-        while (!out.toSelf.isEmpty()) {
-            onMessage(self, out.toSelf.poll());
+    }
+
+    /**
+     * Each event in order, as if one after the other, except that the DC commits each run of consecutive
+     * groupable writes as one change (DcReplication's group): a write refused in the run is answered alone
+     * and the others go on; anything else in the batch ends the run first, so it sees (and its effects
+     * follow) the run's change sent and stored.
+     */
+    private void onBatch(List<Event> events) {
+        DcReplication group = null;
+        for (Event e : events) {
+            if (group != null && !Event.groupable(e)) {
+                group.endGroup();
+                group = null;
+            }
+            if (group == null && Event.groupable(e) && dc != null && dc.joined) {
+                group = dc.replication;
+                group.beginGroup();
+            }
+            dispatch(e);
+            while (!out.toSelf.isEmpty()) {
+                onMessage(self, out.toSelf.poll());
+            }
+            if (group != null && (dc == null || dc.replication != group)) {
+                group = null; // no longer this DC (cannot happen on a write, but never commit for a role given up)
+            }
         }
-        List<Effect> effects = List.copyOf(out.effects);
-        out = null;
-        return effects;
+        if (group != null) {
+            group.endGroup();
+        }
     }
 
     /** Whether {@link #handleFirst} left the policy engine's run for {@link #handleDeferred}. */
@@ -446,6 +481,14 @@ public final class Controller {
 
     RandomGenerator random() {
         return random;
+    }
+
+    /**
+     * This node's CIB becomes this one in memory only, for the next write of a group to apply to: the
+     * group's end commits (sends and stores) the last of them at once ({@link DcReplication#endGroup}).
+     */
+    void stageCib(Cib staged) {
+        cib = staged;
     }
 
     /** This node's CIB becomes this one (durably when asked, or when the configuration changed). */

@@ -43,6 +43,8 @@ final class DcReplication {
     long writeSeq;
     /** When a member last answered this DC's join, or a join completed: progress for queued writes. */
     private Instant joinProgressAt = Instant.MIN;
+    /** Within a group ({@link #beginGroup}): the DC's CIB before its first write, else null. */
+    private Cib groupBase;
 
     DcReplication(DcRole dc, Controller c) {
         this.dc = dc;
@@ -81,11 +83,29 @@ final class DcReplication {
             dc.fencing.requestFence(replyTo, f.node());
             return;
         }
-        WriteDecision.Outcome outcome = WriteDecision.decide(c.cib(), w, checks, c.self(),
-                c.config().watchdogTimeoutMs(), dc.quorate, dc.quorumReason(), c.now());
+        WriteDecision.Outcome outcome;
+        try {
+            outcome = WriteDecision.decide(c.cib(), w, checks, c.self(), c.config().watchdogTimeoutMs(), dc.quorate,
+                    dc.quorumReason(), c.now());
+        } catch (RuntimeException e) {
+            // A fault in judging this one write (a bug, not the operator's input) answers this writer alone:
+            // nothing of it was applied, and the writes grouped with it go on.
+            dc.out().warn("the DC failed on a write (" + w.edit().getClass().getSimpleName() + "): " + e);
+            reply(replyTo, AdminResult.error(AdminResult.INVALID, "the DC failed on this change (" + e
+                    + "); nothing of it was applied: check crmd's log on " + c.self()));
+            return;
+        }
         if (outcome instanceof WriteDecision.Outcome.Answered r) {
             if (r.warning() != null) {
                 dc.out().warn(r.warning());
+            }
+            if (r.result().ok() && !storedByAll(c.cib().version())) {
+                // "No change" against a CIB not every member has stored yet (a write just before it, in
+                // this group or an earlier event): answered with it, once it is durable everywhere.
+                long seq = ++writeSeq;
+                pending.add(new PendingWrite(c.cib().version(), replyTo, seq, arrivedAt, c.now()));
+                dc.out().timer(TimerKey.of("write", seq), msUntil(deadline(arrivedAt, c.now())));
+                return;
             }
             reply(replyTo, r.result());
             return;
@@ -114,25 +134,73 @@ final class DcReplication {
     }
 
 
-    /** The DC's CIB becomes {@code next}: sent to every member as a diff, and stored. */
+    /**
+     * The DC's CIB becomes {@code next}: sent to every member as a diff, and stored; within a group
+     * ({@link #beginGroup}) only staged, for the group's end to send and store with the others.
+     */
     void commit(Cib next) {
         Cib old = c.cib();
         if (next.equals(old)) {
+            return;
+        }
+        if (groupBase != null) {
+            c.stageCib(next);
             return;
         }
         // The members store in parallel with the DC: the diff goes out first, then the DC's own
         // (possibly durable) store. Nothing is acknowledged before the members' acks arrive, which is
         // a later event, after the DC's store completed.
         if (dc.joined) {
-            CibDiff diff = CibDiff.diff(old, next);
+            // One message for all members: the runtime encodes it once (the fan-out grows with the members).
+            Message.CibUpdate update = new Message.CibUpdate(dc.view.id(), CibDiff.diff(old, next));
             for (String m : dc.view.members()) {
                 if (!m.equals(c.self())) {
-                    dc.out().send(m, new Message.CibUpdate(dc.view.id(), diff));
+                    dc.out().send(m, update);
                 }
             }
         }
         c.storeCib(next, false);
         acked.put(c.self(), next.version());
+    }
+
+    /**
+     * Group commit: the writes until {@link #endGroup} apply one after the other to the DC's CIB in memory,
+     * each judged on the CIB its predecessors left (so each bumps the version as it would alone: a writer is
+     * answered with its own version, and epoch still counts the configuration changes, as Pacemaker's
+     * operators read it), and are committed as one change: one diff, one durable store per node. Each writer
+     * is answered once every member acknowledged that change (or a later one), as any write.
+     */
+    void beginGroup() {
+        if (dc.joined && groupBase == null) {
+            groupBase = c.cib();
+        }
+    }
+
+    /** The group's writes go out and are stored as one change (nothing when every write was refused). */
+    void endGroup() {
+        Cib base = groupBase;
+        groupBase = null;
+        if (base == null) {
+            return;
+        }
+        Cib last = c.cib();
+        if (last != base) {
+            // commit() sends and stores the change from the CIB before the group to its last CIB.
+            c.stageCib(base);
+            commit(last);
+        }
+        checkPending();
+    }
+
+    /** Whether every member of the partition acknowledged storing {@code version} (or a later one). */
+    private boolean storedByAll(CibVersion version) {
+        for (String m : dc.view.members()) {
+            CibVersion v = acked.get(m);
+            if (v == null || v.compareTo(version) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
 
@@ -235,11 +303,8 @@ final class DcReplication {
             dc.runEngine();
         }
         pending.removeIf(w -> {
-            for (String m : dc.view.members()) {
-                CibVersion v = acked.get(m);
-                if (v == null || v.compareTo(w.version()) < 0) {
-                    return false;
-                }
+            if (!storedByAll(w.version())) {
+                return false;
             }
             dc.out().add(new Effect.CancelTimer(TimerKey.of("write", w.seq())));
             reply(w.replyTo(), AdminResult.written(w.version(), "stored by all " + dc.view.members().size()

@@ -7,7 +7,7 @@ public sealed interface Event {
     /** One constant per record below, named after it (see {@link Kinds}): the controller switches over it. */
     enum Kind {
         VIEW_CHANGED, MESSAGE_RECEIVED, OPERATION_COMPLETED, TIMER_FIRED, ADMIN_REQUEST, PING_RESULT, LEASE_RESULT,
-        NODES_CONFIGURED, ARBITRATOR_ANSWER
+        NODES_CONFIGURED, ARBITRATOR_ANSWER, BATCH
     }
 
     /** Each record's kind, checked against the permitted records when built. */
@@ -130,5 +130,35 @@ public sealed interface Event {
                 throw new IllegalArgumentException("a node list cannot be empty");
             }
         }
+    }
+
+    /**
+     * Events the runtime found queued one right behind the other, handled in order as one: the CIB writes
+     * among them ({@link #groupable}) that follow each other are committed as one change (one diff to the
+     * members, one durable store on each node), each writer answered when that change is acknowledged.
+     * Group commit: writes that arrive while the DC is busy storing the previous one share the next store.
+     */
+    record Batch(java.util.List<Event> events) implements Event {
+        public Batch {
+            events = java.util.List.copyOf(events);
+            if (events.isEmpty()) {
+                throw new IllegalArgumentException("a batch holds at least one event");
+            }
+            if (events.stream().anyMatch(e -> e instanceof Batch)) {
+                throw new IllegalArgumentException("a batch holds no batch");
+            }
+        }
+    }
+
+    /**
+     * Whether {@code e} is a write that may share a commit with the writes next to it: an operator's or
+     * agent's CIB edit, here or forwarded to the DC. Not fencing (it starts a fence, not only a change) nor
+     * a cleanup (its history reset goes to the members after the change it belongs to).
+     */
+    static boolean groupable(Event e) {
+        AdminCommand command = e instanceof AdminRequest a ? a.command()
+                : e instanceof MessageReceived m && m.message() instanceof Message.ForwardedAdmin f ? f.command() : null;
+        return command instanceof AdminCommand.Write w && !(w.edit() instanceof CibEdit.Fence)
+                && !(w.edit() instanceof CibEdit.Cleanup);
     }
 }

@@ -99,6 +99,39 @@ final class MiniCluster {
         return id;
     }
 
+    /**
+     * Several admin requests to one node as one {@link Event.Batch}, as the runtime hands writes queued right
+     * behind each other to the controller (group commit); their ids in order.
+     */
+    List<Long> adminBatch(String node, AdminCommand... commands) {
+        List<Long> ids = new ArrayList<>();
+        List<Event> events = new ArrayList<>();
+        for (AdminCommand command : commands) {
+            long id = ++adminIds;
+            ids.add(id);
+            events.add(new Event.AdminRequest(id, command));
+        }
+        deliver(node, new Event.Batch(events));
+        return ids;
+    }
+
+    /**
+     * The held messages {@code which} matches, delivered to their node (all to one) as one {@link Event.Batch},
+     * as the runtime hands messages queued right behind each other to the controller; then the wire settles.
+     */
+    void releaseAsBatch(Predicate<Envelope> which) {
+        Predicate<Envelope> before = holding;
+        holding = e -> before.test(e) && !which.test(e);
+        List<Envelope> go = held.stream().filter(which).toList();
+        held.removeAll(go);
+        if (go.stream().map(Envelope::to).distinct().count() != 1) {
+            throw new IllegalArgumentException("a batch goes to one node: " + go);
+        }
+        deliver(go.get(0).to(), new Event.Batch(go.stream()
+                .map(e -> (Event) new Event.MessageReceived(e.from(), e.message())).toList()));
+        settle();
+    }
+
     void hold(Predicate<Envelope> which) {
         holding = which;
     }

@@ -129,6 +129,12 @@ final class CommitBreakdown {
         return new Snapshot(sums);
     }
 
+    /** How many times {@code node} went through ({@code stage}, {@code event}) so far (its counter in /metrics). */
+    long count(int node, String stage, String event) throws IOException, InterruptedException {
+        double[] v = read(node).sums().get(stage + "/" + event);
+        return v == null ? 0 : (long) v[1];
+    }
+
     static List<Integer> nodes(int n) {
         List<Integer> out = new ArrayList<>();
         for (int i = 1; i <= n; i++) {

@@ -27,16 +27,27 @@ public final class RuntimeBench {
     private RuntimeBench() {
     }
 
-    static final String USAGE = "usage: bench/runtime [COMMITS [TRIALS]]   (defaults 300 and 5; COMMITS >= 1;"
-            + " TRIALS 0 skips the DC failovers)";
+    static final String USAGE = "usage: bench/runtime [COMMITS [TRIALS]] [--writers N]   (defaults 300 and 5;"
+            + " COMMITS >= 1; TRIALS 0 skips the DC failovers; --writers N: then COMMITS writes by N clients at once)";
 
     public static void main(String[] args) throws Exception {
         if (BenchArgs.wantsHelp(args)) {
             BenchArgs.exitHelp(USAGE);
         }
         int[] given = {300, 5};
+        int writers = 0;
         try {
-            given = BenchArgs.positionalInts(args, List.of("COMMITS", "TRIALS"), given, new int[] {1, 0});
+            // --writers N anywhere; the rest are COMMITS and TRIALS
+            List<String> positional = new ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--writers")) {
+                    writers = BenchArgs.intOf("--writers", BenchArgs.value(args, ++i), 1);
+                } else {
+                    positional.add(args[i]);
+                }
+            }
+            given = BenchArgs.positionalInts(positional.toArray(new String[0]), List.of("COMMITS", "TRIALS"), given,
+                    new int[] {1, 0});
         } catch (BenchArgs.BadArgument e) {
             BenchArgs.exitBad("bench/runtime", USAGE, e);
         }
@@ -85,18 +96,26 @@ public final class RuntimeBench {
             // Commit latency: writes to the DC, acknowledged when every member stored them.
             int dc = Integer.parseInt(c.agreedDc(1, 2, 3).substring(4));
             List<Double> commitMs = new ArrayList<>();
+            List<Double> connectsMs = new ArrayList<>();
             CommitBreakdown breakdown = new CommitBreakdown(c, dc, CommitBreakdown.nodes(3));
             for (int i = 0; i < commits + 20; i++) {
                 if (i == 20) {
                     breakdown.start(); // after the warm-up writes, as the figures
                 }
+                // A new connection per write, as crm does: opened, one request, closed (the close counted too).
                 long t0 = System.nanoTime();
-                AdminResponse w = c.admin(dc, new AdminRequest(c.nextId(), "node",
-                        AdminArgs.of("action", "property-set", "name", "bench-counter", "value", Integer.toString(i))));
+                AdminResponse w;
+                double connectMs;
+                try (KeptConnection one = new KeptConnection(c.socket(dc))) {
+                    connectMs = (System.nanoTime() - t0) / 1e6;
+                    w = one.call(new AdminRequest(c.nextId(), "node", AdminArgs.of("action", "property-set", "name",
+                            "bench-counter", "value", Integer.toString(i))));
+                }
                 double ms = (System.nanoTime() - t0) / 1e6;
                 require(w.ok(), "write " + i + " failed: " + w.error());
                 if (i >= 20) {
                     commitMs.add(ms);
+                    connectsMs.add(connectMs);
                 }
             }
             Collections.sort(commitMs);
@@ -105,8 +124,13 @@ public final class RuntimeBench {
             System.out.printf("CIB change -> acknowledged by all 3 nodes, %d writes to the DC: min %.2f  median %.2f"
                     + "  p99 %.2f  max %.2f ms%n", commitMs.size(), commitMs.get(0), median, p99,
                     commitMs.get(commitMs.size() - 1));
+            Collections.sort(connectsMs);
+            System.out.printf("  of which the client's socket open + connect: median %.3f ms, p99 %.3f ms; the server's"
+                    + " part of a new connection: the admin_connection stages below (first_line: accept to the request"
+                    + " read, the hand-over to a connection thread included; identified: peer credentials and groups)%n",
+                    pct(connectsMs, 50), pct(connectsMs, 99));
             String stageLine = breakdown.print(commits, commitMs.stream().mapToDouble(Double::doubleValue).average()
-                    .orElse(0));
+                    .orElse(0)) + String.format(" commit_connect_median_ms=%.3f", pct(connectsMs, 50));
             System.out.println("(load " + load() + ")");
             // The same writes over one admin connection kept open (as a client that writes often would):
             // without the connection's set-up and its hand-over to a connection thread on every write.
@@ -126,6 +150,37 @@ public final class RuntimeBench {
                     keptMs.get(keptMs.size() - 1), load());
             stageLine += String.format(" commit_kept_conn_median_ms=%.2f commit_kept_conn_p99_ms=%.2f", pct(keptMs, 50),
                     pct(keptMs, 99));
+            // New and kept connections taking turns, write by write: the same load and the same warm JIT for both
+            // (the phases above run one after the other, the first still warming the daemons' C1 code).
+            List<Double> turnNewMs = new ArrayList<>();
+            List<Double> turnKeptMs = new ArrayList<>();
+            try (KeptConnection kept = new KeptConnection(c.socket(dc))) {
+                for (int i = 0; i < commits; i++) {
+                    long t0 = System.nanoTime();
+                    AdminResponse w;
+                    try (KeptConnection one = new KeptConnection(c.socket(dc))) {
+                        w = one.call(new AdminRequest(c.nextId(), "node", AdminArgs.of("action", "property-set",
+                                "name", "bench-counter", "value", "turn-new-" + i)));
+                    }
+                    turnNewMs.add((System.nanoTime() - t0) / 1e6);
+                    require(w.ok(), "write " + i + " over a new connection failed: " + w.error());
+                    t0 = System.nanoTime();
+                    w = kept.call(new AdminRequest(c.nextId(), "node", AdminArgs.of("action", "property-set", "name",
+                            "bench-counter", "value", "turn-kept-" + i)));
+                    turnKeptMs.add((System.nanoTime() - t0) / 1e6);
+                    require(w.ok(), "write " + i + " over the kept connection failed: " + w.error());
+                }
+            }
+            Collections.sort(turnNewMs);
+            Collections.sort(turnKeptMs);
+            System.out.printf("taking turns, %d writes each: a new connection per write median %.2f p99 %.2f ms, one"
+                    + " kept connection median %.2f p99 %.2f ms (load %s)%n", commits, pct(turnNewMs, 50),
+                    pct(turnNewMs, 99), pct(turnKeptMs, 50), pct(turnKeptMs, 99), load());
+            stageLine += String.format(" turns_new_conn_median_ms=%.2f turns_kept_conn_median_ms=%.2f",
+                    pct(turnNewMs, 50), pct(turnKeptMs, 50));
+            if (writers > 0) {
+                stageLine += " " + concurrentWriters(c, dc, breakdown, writers, commits);
+            }
 
             // DC failover: kill -9 the DC (with d1 on it), time the new DC and d1's recovery; restart, repeat.
             List<Long> dcMs = new ArrayList<>();
@@ -180,7 +235,8 @@ public final class RuntimeBench {
                         + " elsewhere (fenced first): median %d ms%n", dcMs.get(0), dcMedian, dcMs.get(dcMs.size() - 1),
                         rscMs.get(rscMs.size() / 2));
             }
-            System.out.println("reproduce: bench/runtime " + commits + " " + trials);
+            System.out.println("reproduce: bench/runtime " + commits + " " + trials
+                    + (writers > 0 ? " --writers " + writers : ""));
             System.out.printf("runtime dc_failover_ms=%d commit_median_ms=%.2f commit_p99_ms=%.2f rss_mb=%d %s load=%s%n",
                     dcMedian, median, p99, maxRssMb, stageLine, load().replace(' ', '/'));
         } finally {
@@ -192,6 +248,65 @@ public final class RuntimeBench {
                 }
             }
         }
+    }
+
+    /**
+     * {@code writers} clients at once, each over its own kept connection to the DC, {@code commits} writes in
+     * all (each its own property, so none is a no-op): commits per second, the median and p99 of a write, and
+     * how many durable stores the DC and a member made for them (group commit: several writes to one store;
+     * -Dpulse.groupCommit=false in PULSE_EXTRA_JAVA_OPTS turns it off for the before).
+     */
+    private static String concurrentWriters(LocalCluster c, int dc, CommitBreakdown counters, int writers, int commits)
+            throws Exception {
+        int member = dc == 1 ? 2 : 1;
+        long dcStoresBefore = counters.count(dc, "stored", "admin_request")
+                + counters.count(dc, "stored", "forwarded_admin");
+        long memberStoresBefore = counters.count(member, "stored", "cib_update");
+        int each = Math.max(1, commits / writers);
+        List<Double> ms = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failed = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            Thread t = new Thread(() -> {
+                try (KeptConnection kept = new KeptConnection(c.socket(dc))) {
+                    go.await();
+                    for (int i = 0; i < each; i++) {
+                        long t0 = System.nanoTime();
+                        AdminResponse r = kept.call(new AdminRequest(c.nextId(), "node", AdminArgs.of("action",
+                                "property-set", "name", "bench-writer-" + writer, "value", Integer.toString(i))));
+                        ms.add((System.nanoTime() - t0) / 1e6);
+                        require(r.ok(), "writer " + writer + " write " + i + " failed: " + r.error());
+                    }
+                } catch (Throwable e) {
+                    failed.add(e);
+                }
+            }, "bench-writer-" + w);
+            threads.add(t);
+            t.start();
+        }
+        long t0 = System.nanoTime();
+        go.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        double wallS = (System.nanoTime() - t0) / 1e9;
+        require(failed.isEmpty(), "concurrent writers failed: " + failed);
+        long dcStores = counters.count(dc, "stored", "admin_request") + counters.count(dc, "stored", "forwarded_admin")
+                - dcStoresBefore;
+        long memberStores = counters.count(member, "stored", "cib_update") - memberStoresBefore;
+        List<Double> sorted = new ArrayList<>(ms);
+        Collections.sort(sorted);
+        int total = sorted.size();
+        System.out.printf("%d concurrent writers over kept connections, %d writes in %.2f s: %.0f commits/s; a write:"
+                + " median %.2f  p99 %.2f ms; durable stores for them: DC %d, node%d %d (%.1f writes per store on the"
+                + " DC; group commit %s) (load %s)%n", writers, total, wallS, total / wallS, pct(sorted, 50),
+                pct(sorted, 99), dcStores, member, memberStores, dcStores == 0 ? 0.0 : (double) total / dcStores,
+                dcStores < total ? "on" : "off or never needed", load());
+        return String.format("writers=%d writers_commits_per_s=%.0f writers_median_ms=%.2f writers_p99_ms=%.2f"
+                + " writes_per_dc_store=%.2f", writers, total / wallS, pct(sorted, 50), pct(sorted, 99),
+                dcStores == 0 ? 0.0 : (double) total / dcStores);
     }
 
     /** The CIB records the node as fenced (the DC marks it after the fence agent succeeded). */

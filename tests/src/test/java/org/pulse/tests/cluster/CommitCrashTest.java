@@ -29,12 +29,11 @@ import org.pulse.lab.support.TestEnv;
  * acknowledged before the kill was acknowledged by that member too, so its disk must hold it:
  * the dead member's directory, loaded as crmd loads it at start, is at least at the last
  * acknowledged change (a torn record of the one in flight discarded, and named). Restarted, the
- * member rejoins with the cluster's CIB. Bounded: 3 rounds, each a kill, a restart and a rejoin (93 s
+ * member rejoins with the cluster's CIB. Rounds after the first write from three clients at once, so that
+ * writes share commits (group commit) and each client's acknowledged change is checked. Bounded: 3 rounds, each a kill, a restart and a rejoin (93 s
  * at load 56, mostly the rejoins).
  */
 class CommitCrashTest {
-    private static final Pattern COUNTER = Pattern.compile("name=\"crash-counter\" value=\"([0-9]+)\"");
-
     @Test
     void aMemberKilledMidCommitRestartsWithEveryAcknowledgedChange() throws Exception {
         Path repo = TestEnv.root();
@@ -50,50 +49,64 @@ class CommitCrashTest {
                         "round " + round + ": no DC; logs in " + dir);
                 int dc = Integer.parseInt(c.agreedDc(1, 2, 3).substring(4));
                 int victim = dc == 3 ? 2 : 3;
-                AtomicInteger acked = new AtomicInteger(-1);
+                // Round 0: one writer, a commit per write. Later rounds: three writers at once, so writes queue at
+                // the DC and share commits (group commit): each writer's acknowledged value must be on the disk.
+                int writers = round == 0 ? 1 : 3;
+                AtomicInteger[] acked = new AtomicInteger[writers];
                 AtomicBoolean stop = new AtomicBoolean();
                 int base = round * 100_000;
-                Thread writer = new Thread(() -> {
-                    for (int i = base; !stop.get(); i++) {
-                        try {
-                            AdminResponse w = c.admin(dc, new AdminRequest(c.nextId(), "node", AdminArgs.of("action",
-                                    "property-set", "name", "crash-counter", "value", Integer.toString(i))));
-                            if (w.ok()) {
-                                acked.set(i);
+                Thread[] threads = new Thread[writers];
+                for (int k = 0; k < writers; k++) {
+                    AtomicInteger mine = acked[k] = new AtomicInteger(-1);
+                    String name = "crash-counter-" + k;
+                    threads[k] = new Thread(() -> {
+                        for (int i = base; !stop.get(); i++) {
+                            try {
+                                AdminResponse w = c.admin(dc, new AdminRequest(c.nextId(), "node", AdminArgs.of("action",
+                                        "property-set", "name", name, "value", Integer.toString(i))));
+                                if (w.ok()) {
+                                    mine.set(i);
+                                }
+                            } catch (Exception e) {
+                                return;
                             }
-                        } catch (Exception e) {
-                            return;
                         }
-                    }
-                }, "commit-crash-writer");
-                writer.start();
-                assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> acked.get() >= base + 20),
-                        "round " + round + ": the writes did not get going");
+                    }, "commit-crash-writer-" + k);
+                    threads[k].start();
+                }
+                assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> java.util.Arrays.stream(acked)
+                        .allMatch(a -> a.get() >= base + 20)), "round " + round + ": the writes did not get going");
                 Thread.sleep(rnd.nextInt(300));
                 // Read before the kill: every change acknowledged by then is on the victim's disk.
-                int ackedBeforeKill = acked.get();
+                int[] ackedBeforeKill = new int[writers];
+                for (int k = 0; k < writers; k++) {
+                    ackedBeforeKill[k] = acked[k].get();
+                }
                 c.kill9(victim);
                 stop.set(true);
-                writer.join(60_000);
+                for (Thread t : threads) {
+                    t.join(60_000);
+                }
 
                 CibStore store = new CibStore(dir.resolve("node" + victim).resolve("data").resolve("cib"));
                 Cib onDisk = store.load().orElseThrow();
-                Matcher m = COUNTER.matcher(onDisk.toXml());
-                assertTrue(m.find(), "round " + round + ": node" + victim + "'s disk has no counter at all");
-                int stored = Integer.parseInt(m.group(1));
-                System.out.println("CommitCrashTest round " + round + ": node" + victim + " killed after change "
-                        + ackedBeforeKill + " was acknowledged; its disk holds " + stored
-                        + (store.journalNote() == null ? "" : "; " + store.journalNote()));
-                assertTrue(stored >= ackedBeforeKill, "round " + round + ": node" + victim + " acknowledged change "
-                        + ackedBeforeKill + " but its disk holds only " + stored + " (seed " + seed + ")");
+                for (int k = 0; k < writers; k++) {
+                    int stored = counterOf(onDisk.toXml(), k);
+                    System.out.println("CommitCrashTest round " + round + " writer " + k + " of " + writers + ": node"
+                            + victim + " killed after change " + ackedBeforeKill[k] + " was acknowledged; its disk holds "
+                            + stored + (store.journalNote() == null ? "" : "; " + store.journalNote()));
+                    assertTrue(stored >= ackedBeforeKill[k], "round " + round + ": node" + victim + " acknowledged"
+                            + " change " + ackedBeforeKill[k] + " of writer " + k + " but its disk holds only " + stored
+                            + " (seed " + seed + ")");
+                }
 
                 c.startNode(victim);
                 assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> c.agreedDc(1, 2, 3) != null),
                         "round " + round + ": node" + victim + " did not rejoin; log " + c.log(victim));
                 String dcXml = FailoverAdmin.str(c.admin(dc, AdminRequest.query(c.nextId())).result(), "xml");
-                assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> counter(c, victim) == counterOf(dcXml)),
+                assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> counter(c, victim) == counterOf(dcXml, 0)),
                         "round " + round + ": node" + victim + " did not catch up with the DC's CIB");
-                assertEquals(counterOf(dcXml), counter(c, victim));
+                assertEquals(counterOf(dcXml, 0), counter(c, victim));
             }
         } finally {
             if (!Boolean.getBoolean("pulse.keep")) {
@@ -106,14 +119,15 @@ class CommitCrashTest {
 
     private static int counter(LocalCluster c, int node) {
         try {
-            return counterOf(FailoverAdmin.str(c.admin(node, AdminRequest.query(c.nextId())).result(), "xml"));
+            return counterOf(FailoverAdmin.str(c.admin(node, AdminRequest.query(c.nextId())).result(), "xml"), 0);
         } catch (Exception e) {
             return -2;
         }
     }
 
-    private static int counterOf(String xml) {
-        Matcher m = xml == null ? null : COUNTER.matcher(xml);
+    /** Writer {@code k}'s counter in {@code xml}, -1 when there is none. */
+    private static int counterOf(String xml, int k) {
+        Matcher m = xml == null ? null : Pattern.compile("name=\"crash-counter-" + k + "\" value=\"([0-9]+)\"").matcher(xml);
         return m != null && m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 }

@@ -382,6 +382,17 @@ public final class StatusCommand {
         if (!offline.isEmpty()) {
             sb.append("  * OFFLINE: [ ").append(String.join(" ", offline)).append(" ]\n");
         }
+        // remote and guest nodes, as crm_mon lists them: RemoteOnline, GuestOnline, RemoteOFFLINE, GuestOFFLINE
+        for (boolean up : new boolean[] {true, false}) {
+            for (String kind : List.of("Remote", "Guest")) {
+                List<String> names = m.remoteNodes.stream().filter(r -> r.kind().equals(kind) && r.online() == up)
+                        .map(StatusModel.RemoteNodeView::name).toList();
+                if (!names.isEmpty()) {
+                    sb.append("  * ").append(kind).append(up ? "Online" : "OFFLINE").append(": [ ")
+                            .append(String.join(" ", names)).append(" ]\n");
+                }
+            }
+        }
         sb.append("\nFull List of Resources:\n");
         XmlElement resources = Tree.section(m.config.configuration(), "resources");
         boolean any = false;

@@ -53,6 +53,13 @@ public final class StatusModel {
      */
     public final java.util.Set<String> unclean = new java.util.TreeSet<>();
 
+    /** A remote node (kind "Remote") or guest node ("Guest"): up while its connection resource runs, as crm_mon says. */
+    public record RemoteNodeView(String name, String kind, boolean online) {
+    }
+
+    /** Remote and guest nodes the resources define, in configuration order (not in the nodes section's list). */
+    public final List<RemoteNodeView> remoteNodes = new ArrayList<>();
+
     public StatusModel(XmlElement cib, Instant now) {
         this.cib = cib;
         this.config = new Configuration(cib);
@@ -60,6 +67,45 @@ public final class StatusModel {
         readNodes();
         readHistory();
         readMoves();
+        readRemoteNodes();
+    }
+
+    /**
+     * An ocf:pacemaker:remote primitive makes a remote node of its id; meta remote-node on a primitive makes a
+     * guest node, whose connection (the scheduler's, named after the guest) is recorded under that name.
+     */
+    private void readRemoteNodes() {
+        java.util.Set<String> members = new java.util.HashSet<>();
+        nodes.forEach(n -> members.add(n.name()));
+        java.util.Deque<XmlElement> todo = new java.util.ArrayDeque<>(Tree.section(config.configuration(), "resources").elements());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (!todo.isEmpty()) {
+            XmlElement r = todo.poll();
+            if (!r.name().equals("primitive")) {
+                todo.addAll(r.elements());
+                continue;
+            }
+            String name = null;
+            String kind = null;
+            if ("ocf".equals(r.attr("class")) && "pacemaker".equals(r.attr("provider")) && "remote".equals(r.attr("type"))) {
+                name = r.id();
+                kind = "Remote";
+            } else {
+                for (XmlElement set : r.elements("meta_attributes")) {
+                    for (XmlElement nv : set.elements("nvpair")) {
+                        if ("remote-node".equals(nv.attr("name")) && !nv.attr("value", "").isEmpty()) {
+                            name = nv.attr("value");
+                            kind = "Guest";
+                        }
+                    }
+                }
+            }
+            if (name != null && !members.contains(name) && seen.add(name)) {
+                boolean up = placement.getOrDefault(name, Map.of()).values().stream()
+                        .anyMatch(role -> role == Role.STARTED || role == Role.PROMOTED);
+                remoteNodes.add(new RemoteNodeView(name, kind, up));
+            }
+        }
     }
 
     public String dc() {

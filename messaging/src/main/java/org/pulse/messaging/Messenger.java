@@ -26,6 +26,8 @@ import org.jgroups.Message;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.Receiver;
 import org.jgroups.View;
+import org.jgroups.Event;
+import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.TP;
 import org.jgroups.util.ExtendedUUID;
 import org.jgroups.util.NameCache;
@@ -95,6 +97,10 @@ public final class Messenger implements AutoCloseable {
     static final String ALL_TO_ALL_PROPERTY = "pulse.messaging.allToAllHeartbeats";
     /** Null only when {@link #SHARED_TIMER_PROPERTY} put FD_ALL3 in its place. */
     private final Heartbeats heartbeats;
+    /** Confirmed suspicions GMS has not acted on (guarded by itself); see {@link #checkStuckSuspicions}. */
+    private final StuckSuspicions stuck;
+    private final long stuckBoundMs;
+    private final AtomicLong stuckResumes = new AtomicLong();
 
     private Messenger(MessagingConfig config, MessagingListener listener) throws Exception {
         this.config = config;
@@ -159,6 +165,10 @@ public final class Messenger implements AutoCloseable {
         channel.addAddressGenerator(() -> ExtendedUUID.randomUUID(node).put(NAME_KEY, nameBytes)
                 .put(INCARNATION_KEY, incarnationBytes));
         channel.setReceiver(new ChannelReceiver());
+        this.stuckBoundMs = StuckSuspicions.boundMs(config.timing());
+        this.stuck = new StuckSuspicions(stuckBoundMs);
+        long checkMs = Math.max(100, config.timing().failureDetectionMs() / 2);
+        delivery.scheduleWithFixedDelay(this::checkStuckSuspicions, checkMs, checkMs, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -489,11 +499,59 @@ public final class Messenger implements AutoCloseable {
     }
 
     private void suspected(Collection<Address> suspects) {
+        synchronized (stuck) {
+            stuck.suspected(suspects, System.nanoTime());
+        }
         Set<String> names = new LinkedHashSet<>();
         for (Address a : suspects) {
             names.add(nameOf(a));
         }
         deliver(() -> listener.onSuspect(Set.copyOf(names)), "onSuspect");
+    }
+
+    /**
+     * A member suspected (confirmed) for longer than a merge, a view's acks and two detections may take,
+     * yet still in the view, means GMS dropped the suspicion. Seen once in a restart soak under heavy load:
+     * the next coordinator re-raised its suspicion of the killed coordinator for over 60 s and nothing was
+     * fenced. JGroups drops membership requests while its view handler is suspended for a merge and resumes
+     * it after the merge's timeout; if it is still suspended well past that, it is stuck, and this resumes
+     * it and hands GMS the suspicion again. Either way the state of GMS goes to the log, to learn the cause.
+     */
+    private void checkStuckSuspicions() {
+        List<Object> overdue;
+        synchronized (stuck) {
+            overdue = stuck.overdue(System.nanoTime());
+        }
+        if (overdue.isEmpty() || closed) {
+            return;
+        }
+        GMS gms = channel.getProtocolStack().findProtocol(GMS.class);
+        boolean suspended = gms.isViewHandlerSuspended();
+        List<Address> addresses = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Object o : overdue) {
+            if (o instanceof Address a) {
+                addresses.add(a);
+                names.add(nameOf(a));
+            }
+        }
+        String history = gms.dumpViewHandlerHistory();
+        String[] lines = history == null ? new String[0] : history.split("\\R");
+        String recent = String.join(" | ", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 5), lines.length));
+        LOG.log(Level.WARNING, config.nodeName() + ": " + names + " suspected for over " + stuckBoundMs + " ms and still in view "
+                + view + ": GMS is " + gms.getImplementation() + ", its view handler " + (suspended ? "SUSPENDED" : "running")
+                + ", merge id " + gms.getMergeId() + ", queue [" + gms.dumpViewHandlerQueue().replace('\n', ' ') + "], last requests: "
+                + recent + (suspended ? "; resuming the view handler and handing GMS the suspicion again" : "; handing GMS the suspicion again"));
+        if (suspended) {
+            gms.resumeViewHandler();
+            stuckResumes.incrementAndGet();
+        }
+        gms.up(new Event(Event.SUSPECT, addresses));
+    }
+
+    /** How often a stuck suspicion made this node resume GMS's view handler (tests, metrics). */
+    long stuckResumes() {
+        return stuckResumes.get();
     }
 
     private void deliver(Runnable callback, String what) {
@@ -534,6 +592,9 @@ public final class Messenger implements AutoCloseable {
             }
             jgroupsView = v;
             view = cv;
+            synchronized (stuck) {
+                stuck.view(v.getMembers());
+            }
             deliver(() -> {
                 deliveredView = cv;
                 for (Pending p : List.copyOf(pending.values())) {

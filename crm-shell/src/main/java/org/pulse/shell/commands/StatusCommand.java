@@ -44,7 +44,10 @@ import picocli.CommandLine.Parameters;
         + " full (inactive, failcounts and attributes). 'xml' or 'json' as a word is --output.")
 public final class StatusCommand {
     static final String JSON_VERSION = "pulse-status/1";
-    private static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT);
+    /** ctime(3)'s form, as crm_mon prints times: the day of the month padded to two places ("Mon Dec  7"). */
+    private static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
+    /** Pacemaker's INFINITY as a fail count. */
+    private static final long INFINITY_COUNT = 1_000_000;
     private static final String USE = "use --output text|json|xml or --watch [SECONDS]";
 
     /**
@@ -221,8 +224,9 @@ public final class StatusCommand {
 
     /** One line for a monitoring check, as crm_mon -s: OK, or WARN with what is wrong. */
     static String simple(StatusModel m) {
-        List<String> offline = m.nodes.stream().filter(n -> !n.online()).map(StatusModel.NodeView::name).toList();
-        long online = m.nodes.size() - offline.size();
+        List<String> offline = m.nodes.stream().filter(n -> !n.online() && !hidden(n)).map(StatusModel.NodeView::name)
+                .toList();
+        long online = m.nodes.stream().filter(StatusModel.NodeView::online).count();
         int[] counts = instanceCounts(m);
         List<String> warn = new ArrayList<>();
         if (m.dc() == null) {
@@ -260,6 +264,9 @@ public final class StatusCommand {
         if (views.contains("attributes")) {
             sb.append("\nNode Attributes:\n");
             for (StatusModel.NodeView n : m.nodes) {
+                if (hidden(n)) {
+                    continue;
+                }
                 sb.append("  * Node: ").append(n.name()).append(":\n");
                 new java.util.TreeMap<>(n.attributes()).forEach((k, v) -> {
                     if (!k.equals("standby") && !k.equals("maintenance") && !k.startsWith("fail-count-")
@@ -324,9 +331,12 @@ public final class StatusCommand {
                 }
             }
             for (StatusModel.NodeView n : m.nodes) {
+                if (hidden(n)) {
+                    continue;
+                }
                 String state = m.unclean.contains(n.name()) ? "UNCLEAN (offline)" : !n.online() ? "OFFLINE" : n.standby() ? "standby" : n.maintenance() ? "maintenance"
                         : "online";
-                sb.append("  * Node ").append(n.name()).append(": ").append(state).append(":\n");
+                sb.append("  * ").append(kindWord(n)).append(' ').append(n.name()).append(": ").append(state).append(":\n");
                 StringBuilder here = new StringBuilder();
                 for (XmlElement prim : primitives) {
                     StatusModel.Role role = m.placement.getOrDefault(prim.id(), Map.of()).get(n.name());
@@ -359,40 +369,36 @@ public final class StatusCommand {
             }
             return;
         }
-        List<String> online = new ArrayList<>();
-        List<String> offline = new ArrayList<>();
+        // crm_mon's lists: a node in an ordinary state goes in its list, any other gets a line of its own
+        Map<String, List<String>> lists = new LinkedHashMap<>();
+        for (String list : List.of("Online", "OFFLINE", "RemoteOnline", "RemoteOFFLINE", "GuestOnline")) {
+            lists.put(list, new ArrayList<>());
+        }
         for (StatusModel.NodeView n : m.nodes) {
+            if (hidden(n)) {
+                continue;
+            }
             boolean busy = m.placement.values().stream().anyMatch(w -> w.containsKey(n.name()));
+            String kind = kindWord(n);
+            String prefix = n.type().equals(StatusModel.REMOTE) ? "Remote" : n.type().equals(StatusModel.GUEST) ? "Guest" : "";
             if (n.online() && n.standby()) {
-                sb.append("  * Node ").append(n.name()).append(": standby").append(busy ? " (with active resources)" : "")
-                        .append('\n');
+                sb.append("  * ").append(kind).append(' ').append(n.name()).append(": standby")
+                        .append(busy ? " (with active resources)" : "").append('\n');
             } else if (n.online() && n.maintenance()) {
-                sb.append("  * Node ").append(n.name()).append(": maintenance\n");
+                sb.append("  * ").append(kind).append(' ').append(n.name()).append(": maintenance\n");
             } else if (n.online()) {
-                online.add(n.name());
+                lists.get(prefix + "Online").add(n.name());
             } else if (m.unclean.contains(n.name())) {
-                sb.append("  * Node ").append(n.name()).append(": UNCLEAN (offline)\n");
+                sb.append("  * ").append(kind).append(' ').append(n.name()).append(": UNCLEAN (offline)\n");
             } else {
-                offline.add(n.name());
+                lists.get(prefix + "OFFLINE").add(n.name());
             }
         }
-        if (!online.isEmpty()) {
-            sb.append("  * Online: [ ").append(String.join(" ", online)).append(" ]\n");
-        }
-        if (!offline.isEmpty()) {
-            sb.append("  * OFFLINE: [ ").append(String.join(" ", offline)).append(" ]\n");
-        }
-        // remote and guest nodes, as crm_mon lists them: RemoteOnline, GuestOnline, RemoteOFFLINE, GuestOFFLINE
-        for (boolean up : new boolean[] {true, false}) {
-            for (String kind : List.of("Remote", "Guest")) {
-                List<String> names = m.remoteNodes.stream().filter(r -> r.kind().equals(kind) && r.online() == up)
-                        .map(StatusModel.RemoteNodeView::name).toList();
-                if (!names.isEmpty()) {
-                    sb.append("  * ").append(kind).append(up ? "Online" : "OFFLINE").append(": [ ")
-                            .append(String.join(" ", names)).append(" ]\n");
-                }
+        lists.forEach((list, names) -> {
+            if (!names.isEmpty()) {
+                sb.append("  * ").append(list).append(": [ ").append(String.join(" ", names)).append(" ]\n");
             }
-        }
+        });
         sb.append("\nFull List of Resources:\n");
         XmlElement resources = Tree.section(m.config.configuration(), "resources");
         boolean any = false;
@@ -407,6 +413,20 @@ public final class StatusCommand {
         }
     }
 
+    /** crm_mon leaves a guest node that is down out of its node lists (it is a node all the same: counted). */
+    private static boolean hidden(StatusModel.NodeView n) {
+        return n.type().equals(StatusModel.GUEST) && !n.online();
+    }
+
+    /** crm_mon's word for a node of each type: Node, RemoteNode, GuestNode. */
+    private static String kindWord(StatusModel.NodeView n) {
+        return switch (n.type()) {
+            case StatusModel.REMOTE -> "RemoteNode";
+            case StatusModel.GUEST -> "GuestNode";
+            default -> "Node";
+        };
+    }
+
     private static void rest(StringBuilder sb, StatusModel m, ZoneId zone, Map<String, String> partition) {
         if (!m.failCounts.isEmpty()) {
             sb.append("\nMigration Summary:\n");
@@ -414,16 +434,23 @@ public final class StatusCommand {
             m.failCounts.forEach(f -> byNode.computeIfAbsent(f.node(), k -> new ArrayList<>()).add(f));
             byNode.forEach((node, list) -> {
                 sb.append("  * Node: ").append(node).append(":\n");
+                // one line a resource, as crm_mon: its operations' counts summed (INFINITY at most), the latest failure
+                Map<String, long[]> byResource = new LinkedHashMap<>();
                 for (StatusModel.FailCount f : list) {
-                    String threshold = m.config.find(f.resource()).map(o -> StatusModel.meta(o.element(), "migration-threshold"))
+                    long[] c = byResource.computeIfAbsent(f.resource(), k -> new long[2]);
+                    c[0] = Math.min(INFINITY_COUNT, c[0] + f.count());
+                    c[1] = Math.max(c[1], f.lastFailure());
+                }
+                byResource.forEach((rsc, c) -> {
+                    String threshold = m.config.find(rsc).map(o -> StatusModel.meta(o.element(), "migration-threshold"))
                             .orElse(null);
-                    sb.append("    * ").append(f.resource()).append(": migration-threshold=")
-                            .append(threshold == null ? "1000000" : threshold).append(" fail-count=").append(f.count());
-                    if (f.lastFailure() > 0) {
-                        sb.append(" last-failure='").append(time(f.lastFailure(), zone)).append('\'');
+                    sb.append("    * ").append(rsc).append(": migration-threshold=")
+                            .append(threshold == null ? "1000000" : threshold).append(" fail-count=").append(c[0]);
+                    if (c[1] > 0) {
+                        sb.append(" last-failure='").append(time(c[1], zone)).append('\'');
                     }
                     sb.append('\n');
-                }
+                });
             });
         }
         if (!m.failed.isEmpty()) {
@@ -699,7 +726,7 @@ public final class StatusCommand {
     static String primitiveState(StatusModel m, String id) {
         Map<String, StatusModel.Role> where = m.placement.getOrDefault(id, Map.of());
         if (where.isEmpty()) {
-            return "Stopped";
+            return m.notInstalled.contains(id) ? "Stopped (not installed)" : "Stopped";
         }
         List<String> failed = new ArrayList<>();
         List<String> promoted = new ArrayList<>();
@@ -793,6 +820,7 @@ public final class StatusCommand {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("name", n.name());
             o.put("id", n.id());
+            o.put("type", n.type());
             o.put("online", n.online());
             o.put("unclean", m.unclean.contains(n.name()));
             o.put("standby", n.standby());
@@ -894,7 +922,7 @@ public final class StatusCommand {
                 + m.cib.attr("num_updates", "0"));
         MNode nodes = root.child("nodes");
         for (StatusModel.NodeView n : m.nodes) {
-            nodes.add(MNode.of("node", "name", n.name(), "id", n.id(), "online", Boolean.toString(n.online()),
+            nodes.add(MNode.of("node", "name", n.name(), "id", n.id(), "type", n.type(), "online", Boolean.toString(n.online()),
                     "unclean", Boolean.toString(m.unclean.contains(n.name())), "standby", Boolean.toString(n.standby()), "maintenance", Boolean.toString(n.maintenance())));
         }
         MNode res = root.child("resources");

@@ -14,7 +14,8 @@ import org.pulse.lrm.MetadataException;
 
 /**
  * The resource agents the shell knows, through the LRM's catalog and meta-data: Pulse's own
- * (resource-agents/src/main/ocf in the repository), then ClusterLabs' in /usr/lib/ocf, plus
+ * (resource-agents/src/main/ocf and the fence agent in crmd/src/main/fence, in the repository), then
+ * ClusterLabs' in /usr/lib/ocf and fence agents in /usr/sbin, plus
  * extra directories from PULSE_OCF_DIRS (colon-separated, each holding resource.d/). Used for
  * completion, for turning a bare type into class:provider:type, and for checking parameters.
  */
@@ -46,7 +47,18 @@ public final class Agents implements AutoCloseable {
             }
         }
         dirs.addAll(cfg.agentDirs());
-        return new Agents(cfg.withAgentDirs(dirs));
+        cfg = cfg.withAgentDirs(dirs);
+        if (repoRoot != null) {
+            // Pulse's own fence agent (fence_pulse_sim) in a source tree, where crmd finds it too (stonith_dirs);
+            // the package installs it in /usr/sbin
+            Path fence = repoRoot.resolve("crmd/src/main/fence");
+            if (Files.isDirectory(fence)) {
+                List<Path> stonith = new ArrayList<>(cfg.stonithDirs());
+                stonith.add(fence);
+                cfg = cfg.withStonithDirs(stonith);
+            }
+        }
+        return new Agents(cfg);
     }
 
     AgentCatalog catalog() {
@@ -73,10 +85,39 @@ public final class Agents implements AutoCloseable {
 
     public boolean exists(String cls, String provider, String type) {
         try {
-            return catalog.locate(new AgentRef(cls, provider, type)).isPresent();
+            return catalog.locate(new AgentRef(cls, provider, type)).isPresent() || isRemoteConnection(cls, provider, type);
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /**
+     * {@code ocf:pacemaker:remote}, a remote node's connection, is no program: the crmd that runs it makes
+     * the connection itself (crmd/README.md "Remote nodes"). So it is known whether or not Pacemaker's
+     * placeholder file is installed on this machine (Pulse's package does not need Pacemaker's).
+     */
+    static boolean isRemoteConnection(String cls, String provider, String type) {
+        return "ocf".equals(cls) && "pacemaker".equals(provider) && "remote".equals(type);
+    }
+
+    /** The connection's parameters as crmd reads them, for the checks when no agent file describes them. */
+    static AgentMetadata remoteConnectionMetadata() {
+        List<AgentMetadata.Parameter> params = List.of(
+                new AgentMetadata.Parameter("server", false, false, null, false, false, "string", null,
+                        "Address of the remote node's pulse-remoted", "Host name or address where pulse-remoted"
+                        + " listens; the resource id (the remote node's name) when not given.", List.of()),
+                new AgentMetadata.Parameter("port", false, false, null, false, false, "integer", "3121",
+                        "TCP port of pulse-remoted", "The port pulse-remoted listens on (its --listen).", List.of()),
+                new AgentMetadata.Parameter("reconnect_interval", false, false, null, false, false, "string", "0",
+                        "Wait before reconnecting", "After the connection failed, how long the cluster waits before"
+                        + " it tries again (0: at once, as a failed resource is recovered).", List.of()));
+        List<AgentMetadata.Action> actions = new ArrayList<>();
+        for (String a : List.of("start", "stop", "monitor", "migrate_to", "migrate_from", "reload", "meta-data")) {
+            actions.add(new AgentMetadata.Action(a, a.equals("monitor") ? 30_000 : 60_000, 0, 0, null, null));
+        }
+        return new AgentMetadata(AgentRef.ocf("pacemaker", "remote"), "remote", "1.1", "1.1",
+                "Remote node connection (made by crmd)", "A remote node's connection: the crmd running it connects to the"
+                + " node's pulse-remoted and relays the node's operations.", params, actions, "");
     }
 
     /** The agent's meta-data, or empty when the agent is missing or its meta-data cannot be read. */
@@ -84,7 +125,7 @@ public final class Agents implements AutoCloseable {
         try {
             AgentRef ref = new AgentRef(cls, provider, type);
             if (catalog.locate(ref).isEmpty()) {
-                return Optional.empty();
+                return isRemoteConnection(cls, provider, type) ? Optional.of(remoteConnectionMetadata()) : Optional.empty();
             }
             synchronized (this) {
                 if (executor == null) {

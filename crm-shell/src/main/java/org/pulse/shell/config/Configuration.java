@@ -101,7 +101,12 @@ public final class Configuration {
     }
 
     public Optional<CibObject> find(String id) {
-        return objects().stream().filter(o -> id.equals(o.id())).findFirst();
+        // A remote node's nodes entry (its attributes) has the id of its connection resource: Pacemaker names both
+        // after the node, and node ids are not XML IDs. Every command that names an object by id means the
+        // resource (cleanup, locate, show, delete); the node level finds nodes by name itself.
+        Optional<CibObject> notNode = objects().stream().filter(o -> id.equals(o.id()) && !o.element().name().equals("node"))
+                .findFirst();
+        return notNode.isPresent() ? notNode : objects().stream().filter(o -> id.equals(o.id())).findFirst();
     }
 
     /** Primitive, group, clone ... ids, in document order. */

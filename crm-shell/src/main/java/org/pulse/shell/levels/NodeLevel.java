@@ -90,6 +90,14 @@ public final class NodeLevel extends Level {
                 if (!(s.source() instanceof LiveCibSource live)) {
                     throw new CrmException("node fence: fencing needs the running cluster (crmd), not a CIB file");
                 }
+                // As crmsh: at a terminal, a node is powered off only once the operator said yes (-F skips the
+                // question); a script (no terminal) goes ahead, as the script's author asked for it.
+                String target = args.get(0);
+                if (!s.force && !s.confirm("Fencing " + target + " powers it off or reboots it now (stonith-action), and what"
+                        + " runs there is recovered on other nodes. Fence " + target, true)) {
+                    s.info(target + " not fenced");
+                    return 0;
+                }
                 // crmd checks the name (it knows the members and the nodes the CIB has seen) and answers at once;
                 // crm status shows the outcome in its Fencing history.
                 var r = live.client().require(org.pulse.cib.admin.AdminRequest.node(live.client().nextId(), "fence",
@@ -141,12 +149,51 @@ public final class NodeLevel extends Level {
     /** The node argument; without one, this machine's name (crmsh's default), which must be in the CIB. */
     private static String node(Session s, String cmd, List<String> args) throws CrmException {
         String node = args.isEmpty() ? localName(s) : args.get(0);
-        Configuration c = new Configuration(s.source().load());
-        if (!c.nodeNames().contains(node)) {
+        XmlElement cib = s.source().load();
+        Configuration c = new Configuration(cib);
+        if (!c.nodeNames().contains(node) && !remoteNodes(cib).contains(node)) {
+            List<String> all = new ArrayList<>(c.nodeNames());
+            remoteNodes(cib).stream().filter(r -> !all.contains(r)).forEach(all::add);
             throw new CrmException("node." + cmd + ": Node \"" + node + "\" is not a cluster node; the nodes are "
-                    + (c.nodeNames().isEmpty() ? "(none)" : String.join(", ", c.nodeNames())));
+                    + (all.isEmpty() ? "(none)" : String.join(", ", all)));
         }
         return node;
+    }
+
+    /**
+     * Remote and guest nodes, as Pacemaker's tools find them for crm_attribute: every
+     * {@code ocf:pacemaker:remote} primitive's id, every {@code remote-node} meta, and every node_state
+     * marked {@code remote_node}. Their permanent attributes live in a {@code type="remote"} entry of the
+     * nodes section, made by the first one set (as Pacemaker makes it).
+     */
+    static java.util.Set<String> remoteNodes(XmlElement cib) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (XmlElement p : Tree.descendants(Tree.section(Tree.section(cib, "configuration"), "resources"), "primitive")) {
+            if ("ocf".equals(p.attr("class")) && "pacemaker".equals(p.attr("provider")) && "remote".equals(p.attr("type"))) {
+                out.add(p.id());
+            }
+            String guest = StatusModel.meta(p, "remote-node");
+            if (guest != null && !guest.isBlank()) {
+                out.add(guest);
+            }
+        }
+        for (XmlElement st : Tree.section(cib, "status").elements("node_state")) {
+            if ("true".equals(st.attr("remote_node"))) {
+                out.add(st.attr("uname", st.id()));
+            }
+        }
+        return out;
+    }
+
+    /** The nodes section entry of {@code node}, made (as a remote node's, {@code type="remote"}) when it has none. */
+    private static XmlElement withNodeEntry(XmlElement cib, String node) {
+        if (nodeElement(cib, node).isPresent()) {
+            return cib;
+        }
+        XmlElement nodes = Tree.section(Tree.section(cib, "configuration"), "nodes");
+        XmlElement entry = XmlElement.of("node", "id", node, "uname", node, "type", "remote");
+        return Tree.withSection(cib, "configuration", Tree.withSection(Tree.section(cib, "configuration"), "nodes",
+                nodes.withChildAppended(entry)));
     }
 
     public static String localName(Session s) {
@@ -239,7 +286,8 @@ public final class NodeLevel extends Level {
                     throw new CrmException("node " + cmd + " set: give a name and a value; usage: " + USAGE.get(cmd));
                 }
                 String value = args.get(3);
-                s.applyNow("node " + cmd, cib -> {
+                s.applyNow("node " + cmd, current -> {
+                    XmlElement cib = withNodeEntry(current, node);
                     XmlElement n = nodeElement(cib, node).orElseThrow();
                     return Attributes.replace(cib, n, Attributes.set(n, "utilization", "nodes-" + n.id() + "-utilization",
                             name, value, Attributes.ids(cib)));
@@ -323,7 +371,8 @@ public final class NodeLevel extends Level {
         return nodeAttr(cib, node, name) != null;
     }
 
-    static XmlElement withNodeAttr(XmlElement cib, String node, String name, String value) {
+    static XmlElement withNodeAttr(XmlElement current, String node, String name, String value) {
+        XmlElement cib = withNodeEntry(current, node);
         XmlElement n = nodeElement(cib, node).orElseThrow();
         XmlElement updated = Attributes.set(n, "instance_attributes", "nodes-" + n.id(), name, value, Attributes.ids(cib));
         return Attributes.replace(cib, n, updated);
@@ -351,9 +400,10 @@ public final class NodeLevel extends Level {
     /** A transient attribute, in node_state/transient_attributes (made when the node has none yet). */
     static XmlElement withStatusAttr(XmlElement cib, String node, String name, String value) {
         Set<String> ids = Attributes.ids(cib);
-        XmlElement nodeEl = nodeElement(cib, node).orElseThrow();
+        // a remote node may have no nodes section entry: its node_state's id is its name
+        String id = nodeElement(cib, node).map(XmlElement::id).orElse(node);
         Optional<XmlElement> st = nodeState(cib, node);
-        XmlElement state = st.orElse(XmlElement.of("node_state", "id", nodeEl.id(), "uname", node));
+        XmlElement state = st.orElse(XmlElement.of("node_state", "id", id, "uname", node));
         XmlElement updated = setStatusAttr(state, name, value, ids);
         XmlElement status = Tree.section(cib, "status");
         if (st.isPresent()) {

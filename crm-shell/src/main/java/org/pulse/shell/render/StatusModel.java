@@ -22,9 +22,27 @@ import org.pulse.shell.parse.Lifetime;
 public final class StatusModel {
     public enum Role { STOPPED, STARTED, PROMOTED, FAILED }
 
+    /**
+     * A node as crm_mon lists it. {@code type}: {@code member} (a cluster node), {@code remote} (a Pacemaker
+     * Remote node: an {@code ocf:pacemaker:remote} connection, up while its connection runs) or {@code guest}
+     * (a resource's {@code remote-node} meta, up while its container runs).
+     */
     public record NodeView(String id, String name, boolean online, boolean standby, boolean maintenance,
-                    Map<String, String> attributes) {
+                    Map<String, String> attributes, String type) {
+        public NodeView(String id, String name, boolean online, boolean standby, boolean maintenance,
+                Map<String, String> attributes) {
+            this(id, name, online, standby, maintenance, attributes, MEMBER);
+        }
+
+        /** Whether this is a remote or guest node (not a cluster member, no vote). */
+        public boolean remote() {
+            return !MEMBER.equals(type);
+        }
     }
+
+    public static final String MEMBER = "member";
+    public static final String REMOTE = "remote";
+    public static final String GUEST = "guest";
 
     public record FailedAction(String resource, String operation, long intervalMs, String node, int rc, int opStatus,
                         String exitReason, long lastRcChange, int callId) {
@@ -52,60 +70,18 @@ public final class StatusModel {
      * plain OFFLINE that would read as "safely down", and so does crm status.
      */
     public final java.util.Set<String> unclean = new java.util.TreeSet<>();
-
-    /** A remote node (kind "Remote") or guest node ("Guest"): up while its connection resource runs, as crm_mon says. */
-    public record RemoteNodeView(String name, String kind, boolean online) {
-    }
-
-    /** Remote and guest nodes the resources define, in configuration order (not in the nodes section's list). */
-    public final List<RemoteNodeView> remoteNodes = new ArrayList<>();
+    /** Resources a probe found not installed on some node (rc 5): stopped there, not failed, as crm_mon shows it. */
+    public final java.util.Set<String> notInstalled = new java.util.TreeSet<>();
 
     public StatusModel(XmlElement cib, Instant now) {
         this.cib = cib;
         this.config = new Configuration(cib);
         this.now = now;
-        readNodes();
+        // the history first: a remote node is up while its connection resource runs
         readHistory();
-        readMoves();
+        readNodes();
         readRemoteNodes();
-    }
-
-    /**
-     * An ocf:pacemaker:remote primitive makes a remote node of its id; meta remote-node on a primitive makes a
-     * guest node, whose connection (the scheduler's, named after the guest) is recorded under that name.
-     */
-    private void readRemoteNodes() {
-        java.util.Set<String> members = new java.util.HashSet<>();
-        nodes.forEach(n -> members.add(n.name()));
-        java.util.Deque<XmlElement> todo = new java.util.ArrayDeque<>(Tree.section(config.configuration(), "resources").elements());
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        while (!todo.isEmpty()) {
-            XmlElement r = todo.poll();
-            if (!r.name().equals("primitive")) {
-                todo.addAll(r.elements());
-                continue;
-            }
-            String name = null;
-            String kind = null;
-            if ("ocf".equals(r.attr("class")) && "pacemaker".equals(r.attr("provider")) && "remote".equals(r.attr("type"))) {
-                name = r.id();
-                kind = "Remote";
-            } else {
-                for (XmlElement set : r.elements("meta_attributes")) {
-                    for (XmlElement nv : set.elements("nvpair")) {
-                        if ("remote-node".equals(nv.attr("name")) && !nv.attr("value", "").isEmpty()) {
-                            name = nv.attr("value");
-                            kind = "Guest";
-                        }
-                    }
-                }
-            }
-            if (name != null && !members.contains(name) && seen.add(name)) {
-                boolean up = placement.getOrDefault(name, Map.of()).values().stream()
-                        .anyMatch(role -> role == Role.STARTED || role == Role.PROMOTED);
-                remoteNodes.add(new RemoteNodeView(name, kind, up));
-            }
-        }
+        readMoves();
     }
 
     public String dc() {
@@ -132,6 +108,9 @@ public final class StatusModel {
 
     private void readNodes() {
         for (XmlElement n : Tree.section(config.configuration(), "nodes").elements("node")) {
+            if (REMOTE.equals(n.attr("type"))) {
+                continue;   // a remote node's entry (its attributes): listed by readRemoteNodes
+            }
             String name = n.attr("uname", n.id());
             Optional<XmlElement> st = nodeState(n.id(), name);
             boolean online = st.map(s -> "true".equals(s.attr("in_ccm")) || "online".equals(s.attr("crmd"))
@@ -154,16 +133,86 @@ public final class StatusModel {
     }
 
     /**
+     * Remote and guest nodes, after the cluster nodes, as Pacemaker makes them: every
+     * {@code ocf:pacemaker:remote} primitive is the remote node of its id (up while it runs and has not
+     * failed), every resource with a {@code remote-node} meta is a guest node's container (the guest is up
+     * while its connection, recorded under the guest's name, runs and the container runs), and a
+     * {@code type="remote"} entry of the nodes section (where Pacemaker keeps a remote node's permanent
+     * attributes) is one too. A remote node whose connection failed is unclean while fencing is on (the
+     * cluster fences it before trusting what it runs).
+     */
+    private void readRemoteNodes() {
+        // name -> {type, its connection resource, the guest's container}
+        Map<String, String[]> found = new LinkedHashMap<>();
+        for (XmlElement p : Tree.descendants(Tree.section(config.configuration(), "resources"), "primitive")) {
+            if ("ocf".equals(p.attr("class")) && "pacemaker".equals(p.attr("provider")) && "remote".equals(p.attr("type"))) {
+                found.putIfAbsent(p.id(), new String[] {REMOTE, p.id(), null});
+            }
+            String guest = meta(p, "remote-node");
+            if (guest != null && !guest.isBlank()) {
+                found.putIfAbsent(guest, new String[] {GUEST, guest, p.id()});
+            }
+        }
+        Map<String, XmlElement> entries = new LinkedHashMap<>();
+        for (XmlElement n : Tree.section(config.configuration(), "nodes").elements("node")) {
+            if (REMOTE.equals(n.attr("type"))) {
+                String name = n.attr("uname", n.id());
+                entries.put(name, n);
+                found.putIfAbsent(name, new String[] {REMOTE, null, null});
+            }
+        }
+        java.util.Set<String> members = new java.util.HashSet<>();
+        nodes.forEach(n -> members.add(n.name()));
+        boolean fencing = stonithEnabled();
+        for (Map.Entry<String, String[]> e : found.entrySet()) {
+            String name = e.getKey();
+            if (members.contains(name)) {
+                continue;
+            }
+            String type = e.getValue()[0];
+            Map<String, Role> connection = e.getValue()[1] == null ? Map.of() : placement.getOrDefault(e.getValue()[1], Map.of());
+            boolean failed = connection.containsValue(Role.FAILED);
+            boolean online = !failed && (connection.containsValue(Role.STARTED) || connection.containsValue(Role.PROMOTED));
+            if (e.getValue()[2] != null) {
+                Map<String, Role> container = placement.getOrDefault(e.getValue()[2], Map.of());
+                online = online && !container.containsValue(Role.FAILED) && container.containsValue(Role.STARTED);
+            }
+            Map<String, String> attrs = new LinkedHashMap<>();
+            XmlElement entry = entries.get(name);
+            if (entry != null) {
+                for (XmlElement set : entry.elements("instance_attributes")) {
+                    set.elements("nvpair").forEach(p -> attrs.put(p.attr("name"), p.attr("value", "")));
+                }
+            }
+            Optional<XmlElement> st = nodeState(entry == null ? name : entry.id(), name);
+            st.flatMap(x -> x.element("transient_attributes")).ifPresent(t -> {
+                for (XmlElement set : t.elements("instance_attributes")) {
+                    set.elements("nvpair").forEach(p -> attrs.put(p.attr("name"), p.attr("value", "")));
+                }
+            });
+            if (failed && fencing) {
+                unclean.add(name);
+            }
+            nodes.add(new NodeView(entry == null ? name : entry.id(), name, online, truthy(attrs.get("standby")),
+                    truthy(attrs.get("maintenance")), attrs, type));
+        }
+    }
+
+    private boolean stonithEnabled() {
+        Map<String, String> props = new LinkedHashMap<>();
+        for (XmlElement set : Tree.section(config.configuration(), "crm_config").elements("cluster_property_set")) {
+            set.elements("nvpair").forEach(p -> props.put(p.attr("name", ""), p.attr("value", "")));
+        }
+        return new org.pulse.cib.model.ClusterOptions(props).stonithEnabled();
+    }
+
+    /**
      * The policy engine's reading of a node_state (its membership rules, for the states crmd
      * writes): with fencing enabled, a node that is not shutting down, is expected up
      * (expected="member") and is out of the membership or has no crmd, or whose join was refused.
      */
     private boolean uncleanState(XmlElement st, Map<String, String> attrs) {
-        Map<String, String> props = new LinkedHashMap<>();
-        for (XmlElement set : Tree.section(config.configuration(), "crm_config").elements("cluster_property_set")) {
-            set.elements("nvpair").forEach(p -> props.put(p.attr("name", ""), p.attr("value", "")));
-        }
-        if (!new org.pulse.cib.model.ClusterOptions(props).stonithEnabled()) {
+        if (!stonithEnabled()) {
             return false;
         }
         String shutdown = attrs.get("shutdown");
@@ -255,6 +304,13 @@ public final class StatusModel {
                 if (seenFailures.add(intAttr(op, "call-id", 0))) {
                     failed.add(new FailedAction(base, name, interval, node, rc, opStatus, op.attr("exit-reason", ""),
                             longAttr(op, "last-rc-change"), intAttr(op, "call-id", 0)));
+                }
+                if (name.equals("monitor") && interval == 0 && rc == 5) {
+                    // Pacemaker's reading: a probe that finds the agent not installed says the resource is
+                    // not running there (and cannot run there), not that it failed
+                    notInstalled.add(base);
+                    role = Role.STOPPED;
+                    continue;
                 }
                 if (!name.equals("stop") || rc != 0) {
                     role = name.equals("start") && rc == 7 ? Role.STOPPED : Role.FAILED;

@@ -75,6 +75,22 @@ final class Cibs {
         return out;
     }
 
+    /**
+     * Names of the nodes section's cluster nodes, the ones that vote: a {@code type="remote"} entry (what
+     * {@code crm node standby REMOTE} writes, as Pacemaker does) is a remote node's, and remote nodes never
+     * vote. Counting it made a 3-node cluster with one remote node expect 4 votes and lose quorum with one
+     * member down.
+     */
+    static List<String> votingNodes(Cib cib) {
+        List<String> out = new ArrayList<>();
+        for (NodeConfig n : cib.model().nodes()) {
+            if (n.uname() != null && !n.isRemote()) {
+                out.add(n.uname());
+            }
+        }
+        return out;
+    }
+
     /** The root with a {@code <node>} entry for each of these names that has none yet. */
     static XmlElement withNodes(XmlElement root, List<String> names) {
         XmlElement nodes = section(root, "nodes");

@@ -368,11 +368,11 @@ public final class Controller {
 
     /**
      * The voting nodes: the node config's, in its order (tie_breaker = lowest favours the first), then
-     * those only the CIB's nodes section names (sorted), and this node.
+     * the cluster nodes only the CIB's nodes section names (sorted; never a remote node's entry), and this node.
      */
     List<String> voters(Cib of) {
         java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(config.configuredNodes());
-        all.addAll(new java.util.TreeSet<>(Cibs.configuredNodes(of)));
+        all.addAll(new java.util.TreeSet<>(Cibs.votingNodes(of)));
         all.add(self);
         return List.copyOf(all);
     }

@@ -48,4 +48,23 @@ class RemoteNodeControllerTest {
         // and every member has the same record (it was replicated like any status change)
         assertEquals(Set.of("remote1"), c.nodes.get("b").cib().statusView().runningOn("d1"));
     }
+
+    @Test
+    void aRemoteNodesEntryInTheNodesSectionIsNoVoter() throws Exception {
+        // what `crm node standby rem1` writes, as Pacemaker does: a nodes entry of type remote
+        Cib cib = Cib.of(XmlParser.parse("test", "<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\">"
+                + "<configuration><crm_config/><nodes>"
+                + "<node id=\"1\" uname=\"a\"/><node id=\"2\" uname=\"b\"/><node id=\"3\" uname=\"c\"/>"
+                + "<node id=\"rem1\" uname=\"rem1\" type=\"remote\"><instance_attributes id=\"rem1-ia\">"
+                + "<nvpair id=\"rem1-sb\" name=\"standby\" value=\"on\"/></instance_attributes></node>"
+                + "</nodes><resources>"
+                + "<primitive id=\"rem1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\"/>"
+                + "</resources><constraints/></configuration><status/></cib>"));
+        assertEquals(List.of("a", "b", "c"), Cibs.votingNodes(cib));
+        assertTrue(Cibs.configuredNodes(cib).contains("rem1"), "still a known node (fencing, attributes)");
+        MiniCluster c = new MiniCluster(List.of("a", "b", "c"), cib, new PolicyEngineScheduler());
+        c.view("v1", List.of("a", "b", "c"));
+        assertEquals(List.of("a", "b", "c"), c.nodes.get("a").voters(c.nodes.get("a").cib()).stream().sorted().toList(),
+                "3 votes, not 4: a member down must leave 2 of 3 (quorate)");
+    }
 }

@@ -27,18 +27,24 @@ public final class AclBench {
     private AclBench() {
     }
 
+    static final String USAGE = "usage: AclBench --file FILE [--rounds R]   (bench/acl runs it on generated CIBs)";
+
     public static void main(String[] args) throws Exception {
         Path file = null;
         int rounds = 10;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--file" -> file = Path.of(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("AclBench: unknown argument " + args[i] + "; usage: --file FILE [--rounds R]");
-                    System.exit(2);
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--file" -> file = Path.of(BenchArgs.value(args, ++i));
+                    case "--rounds" -> rounds = BenchArgs.intOf("--rounds", BenchArgs.value(args, ++i), 1);
+                    default -> throw new BenchArgs.BadArgument("unknown argument " + args[i]);
                 }
             }
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("bench/acl (AclBench)", USAGE, e);
         }
         if (file == null || !Files.isRegularFile(file)) {
             System.err.println("AclBench: --file must name a CIB (python3 ../shared/bench/gen_cib.py -n 32 -m 10000 -o FILE)");

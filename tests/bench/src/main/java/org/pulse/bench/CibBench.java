@@ -30,25 +30,30 @@ public final class CibBench {
     private CibBench() {
     }
 
+    static final String USAGE = "usage: CibBench --nodes N --resources M --file FILE [--rounds R] [--no-summary]   (bench/cib runs it)";
+
     public static void main(String[] args) throws Exception {
         int nodes = 0;
         int resources = 0;
         Path file = null;
         int rounds = 5;
         boolean summary = true;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--nodes" -> nodes = Integer.parseInt(args[++i]);
-                case "--resources" -> resources = Integer.parseInt(args[++i]);
-                case "--file" -> file = Path.of(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--no-summary" -> summary = false;
-                default -> {
-                    System.err.println("CibBench: unknown argument " + args[i]
-                            + "; usage: --nodes N --resources M --file FILE [--rounds R] [--no-summary]");
-                    System.exit(2);
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--nodes" -> nodes = BenchArgs.intOf("--nodes", BenchArgs.value(args, ++i), 0);
+                    case "--resources" -> resources = BenchArgs.intOf("--resources", BenchArgs.value(args, ++i), 0);
+                    case "--file" -> file = Path.of(BenchArgs.value(args, ++i));
+                    case "--rounds" -> rounds = BenchArgs.intOf("--rounds", BenchArgs.value(args, ++i), 1);
+                    case "--no-summary" -> summary = false;
+                    default -> throw new BenchArgs.BadArgument("unknown argument " + args[i]);
                 }
             }
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("bench/cib (CibBench)", USAGE, e);
         }
         if (file == null || !Files.isRegularFile(file)) {
             System.err.println("CibBench: --file must name a CIB (make one with: python3 ../shared/bench/gen_cib.py -n "

@@ -35,17 +35,25 @@ public final class LrmBench {
     private LrmBench() {
     }
 
+    static final String USAGE = "usage: bench/lrm [--ops N] [--cycles N]";
+
     public static void main(String[] args) throws Exception {
         int ops = 500;
         int cycles = 20;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--ops": ops = Integer.parseInt(args[++i]); break;
-                case "--cycles": cycles = Integer.parseInt(args[++i]); break;
-                default:
-                    System.err.println("usage: bench/lrm [--ops N] [--cycles N]");
-                    System.exit(2);
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--ops": ops = BenchArgs.intOf("--ops", BenchArgs.value(args, ++i), 1); break;
+                    case "--cycles": cycles = BenchArgs.intOf("--cycles", BenchArgs.value(args, ++i), 1); break;
+                    default:
+                        throw new BenchArgs.BadArgument("unknown option " + args[i]);
+                }
             }
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("bench/lrm", USAGE, e);
         }
         Path root = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("pulse-lrm-bench");

@@ -42,9 +42,20 @@ public final class ObserveBench {
     private ObserveBench() {
     }
 
+    static final String USAGE = "usage: bench/observe [RESOURCES [ROUNDS]]   (defaults 1000 and 5; RESOURCES >= 0, ROUNDS >= 1)";
+
     public static void main(String[] args) throws Exception {
-        int resources = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        int[] given = {1000, 5};
+        try {
+            given = BenchArgs.positionalInts(args, List.of("RESOURCES", "ROUNDS"), given, new int[] {0, 1});
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("bench/observe", USAGE, e);
+        }
+        int resources = given[0];
+        int rounds = given[1];
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("pulse-bench-observe-");
         int basePort = Ports.freeBase(10);

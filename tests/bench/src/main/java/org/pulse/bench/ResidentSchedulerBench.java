@@ -34,19 +34,32 @@ public final class ResidentSchedulerBench {
     private ResidentSchedulerBench() {
     }
 
+    static final String USAGE = "usage: ResidentSchedulerBench [--rounds N] [--heap 4g] FILE...   (bench/scheduler runs it)";
+
     public static void main(String[] args) throws Exception {
         List<Path> files = new ArrayList<>();
         int rounds = 5;
         String heap = "4g";
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--rounds": rounds = Integer.parseInt(args[++i]); break;
-                case "--heap": heap = args[++i]; break;
-                default: files.add(Path.of(args[i]));
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--rounds": rounds = BenchArgs.intOf("--rounds", BenchArgs.value(args, ++i), 0); break;
+                    case "--heap": heap = BenchArgs.value(args, ++i); break;
+                    default:
+                        if (args[i].startsWith("-")) {
+                            throw new BenchArgs.BadArgument("unknown option " + args[i]);
+                        }
+                        files.add(Path.of(args[i]));
+                }
             }
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("ResidentSchedulerBench", USAGE, e);
         }
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("ResidentSchedulerBench: give CIB files ([--rounds N] [--heap 4g] FILE...)");
+            BenchArgs.exitBad("ResidentSchedulerBench", USAGE, new BenchArgs.BadArgument("give CIB files"));
         }
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("pulse-resident-bench-");

@@ -27,9 +27,21 @@ public final class RuntimeBench {
     private RuntimeBench() {
     }
 
+    static final String USAGE = "usage: bench/runtime [COMMITS [TRIALS]]   (defaults 300 and 5; COMMITS >= 1;"
+            + " TRIALS 0 skips the DC failovers)";
+
     public static void main(String[] args) throws Exception {
-        int commits = args.length > 0 ? Integer.parseInt(args[0]) : 300;
-        int trials = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        int[] given = {300, 5};
+        try {
+            given = BenchArgs.positionalInts(args, List.of("COMMITS", "TRIALS"), given, new int[] {1, 0});
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("bench/runtime", USAGE, e);
+        }
+        int commits = given[0];
+        int trials = given[1];
         Path repo = Path.of(System.getProperty("pulse.root", ".")).toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("pulse-bench-runtime-");
         int basePort = Ports.freeBase(10);

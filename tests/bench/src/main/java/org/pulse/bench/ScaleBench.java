@@ -58,6 +58,18 @@ public final class ScaleBench {
         }
     }
 
+    static final String USAGE = "usage: bench/scale [--nodes 3,8,16,32] [--commits N] [--idle-s S] [--failure-detection-ms D]"
+            + " [--all-to-all] [--traffic-only] [--batch N]";
+
+    /** --nodes 3,8,16: the sizes, each a whole number (their range is checked after). */
+    static List<Integer> sizes(String text) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : text.split(",")) {
+            out.add(BenchArgs.intOf("--nodes", part, 0));
+        }
+        return out;
+    }
+
     public static void main(String[] args) throws Exception {
         List<Integer> sizes = List.of(3, 8, 16, 32);
         int commits = 100;
@@ -65,23 +77,26 @@ public final class ScaleBench {
         long detectionMs = 500;
         boolean trafficOnly = false;
         int batch = 8;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--nodes" -> sizes = java.util.Arrays.stream(value(args, ++i).split(",")).map(Integer::parseInt).toList();
-                case "--commits" -> commits = Integer.parseInt(value(args, ++i));
-                case "--idle-s" -> idleS = Integer.parseInt(value(args, ++i));
-                case "--failure-detection-ms" -> detectionMs = Long.parseLong(value(args, ++i));
-                // Every member heartbeats every other (plain FD_ALL3), to measure what the ring saves.
-                case "--traffic-only" -> trafficOnly = true;
-                case "--batch" -> batch = Integer.parseInt(value(args, ++i));
-                case "--all-to-all" -> System.setProperty("pulse.daemon.extraOpts",
-                        (System.getProperty("pulse.daemon.extraOpts", "") + " -Dpulse.messaging.allToAllHeartbeats=true").strip());
-                default -> {
-                    System.err.println("bench/scale: unknown option " + args[i]
-                            + "; use --nodes 3,8,16,32 --commits N --idle-s S --failure-detection-ms D --all-to-all --traffic-only --batch N");
-                    System.exit(2);
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--nodes" -> sizes = sizes(BenchArgs.value(args, ++i));
+                    case "--commits" -> commits = BenchArgs.intOf("--commits", BenchArgs.value(args, ++i), 0);
+                    case "--idle-s" -> idleS = BenchArgs.intOf("--idle-s", BenchArgs.value(args, ++i), 0);
+                    case "--failure-detection-ms" -> detectionMs = BenchArgs.longOf("--failure-detection-ms", BenchArgs.value(args, ++i), 1);
+                    // Every member heartbeats every other (plain FD_ALL3), to measure what the ring saves.
+                    case "--traffic-only" -> trafficOnly = true;
+                    case "--batch" -> batch = BenchArgs.intOf("--batch", BenchArgs.value(args, ++i), 0);
+                    case "--all-to-all" -> System.setProperty("pulse.daemon.extraOpts",
+                            (System.getProperty("pulse.daemon.extraOpts", "") + " -Dpulse.messaging.allToAllHeartbeats=true").strip());
+                    default -> throw new BenchArgs.BadArgument("unknown option " + args[i]);
                 }
             }
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("bench/scale", USAGE, e);
         }
         if (batch < 1) {
             System.err.println("bench/scale: --batch must be at least 1");
@@ -371,14 +386,6 @@ public final class ScaleBench {
     private static double pct(List<Double> sorted, int p) {
         int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) {
-            System.err.println("bench/scale: " + args[i - 1] + " needs a value");
-            System.exit(2);
-        }
-        return args[i];
     }
 
     private static void require(boolean ok, String what) {

@@ -24,21 +24,29 @@ public final class SchedulerBench {
     private SchedulerBench() {
     }
 
+    static final String USAGE = "usage: SchedulerBench --file CIB.xml [--rounds N] [--save-graph FILE]   (bench/scheduler runs it)";
+
     public static void main(String[] args) throws Exception {
         Path file = null;
         Path graph = null;
         int rounds = 5;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--file": file = Path.of(args[++i]); break;
-                case "--rounds": rounds = Integer.parseInt(args[++i]); break;
-                case "--save-graph": graph = Path.of(args[++i]); break;
-                default: throw new IllegalArgumentException("SchedulerBench: unknown argument " + args[i]
-                        + " (use --file CIB.xml [--rounds N] [--save-graph FILE])");
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--file": file = Path.of(BenchArgs.value(args, ++i)); break;
+                    case "--rounds": rounds = BenchArgs.intOf("--rounds", BenchArgs.value(args, ++i), 0); break;
+                    case "--save-graph": graph = Path.of(BenchArgs.value(args, ++i)); break;
+                    default: throw new BenchArgs.BadArgument("unknown argument " + args[i]);
+                }
             }
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("SchedulerBench", USAGE, e);
         }
         if (file == null) {
-            throw new IllegalArgumentException("SchedulerBench: --file CIB.xml is required");
+            BenchArgs.exitBad("SchedulerBench", USAGE, new BenchArgs.BadArgument("--file CIB.xml is required"));
         }
         Instant now = Instant.ofEpochSecond(1_700_000_000L);
         long t0 = System.nanoTime();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.pulse.bench.BenchArgs;
 import org.pulse.lab.failover.BmcLab;
 import org.pulse.lab.failover.FailoverLab;
 import org.pulse.lab.failover.FailoverTrials;
@@ -39,6 +40,13 @@ public final class FailoverBench {
         }
     }
 
+    static final String USAGE = "usage: bench/failover [--quick] [--trials N] [--moves N] [--soak-s S]"
+            + " [--failure-detection-ms D] [--ipmi-trials N (default: --trials; 0: no IPMI case)]"
+            + " [--only-ipmi] [--soak-load] [--restart-soak-s S] [--restart-every-s S] [--no-guard]"
+            + " [--watchdog-trials N (default: --trials; 0: no watchdog case)] [--only-watchdog]"
+            + " [--sbd-trials N (default: --trials; 0: no poison-pill case)] [--only-sbd]"
+            + " [--steady-s S (kill trials start after S s of normal running; 0: back to back)]";
+
     private static void run(String[] args) throws Exception {
         int trials = 10;
         int moves = 5;
@@ -61,67 +69,68 @@ public final class FailoverBench {
         long restartSoakS = 600;
         long restartEveryS = 30;
         long steadyS = 0;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--quick":
-                    quick = true;
-                    soakS = 60;
-                    restartSoakS = 60;
-                    break;
-                case "--soak-load":
-                    soakLoad = true;
-                    break;
-                case "--no-guard":
-                    noGuard = true;
-                    break;
-                case "--restart-soak-s":
-                    restartSoakS = Long.parseLong(args[++i]);
-                    break;
-                case "--restart-every-s":
-                    restartEveryS = Long.parseLong(args[++i]);
-                    break;
-                case "--ipmi-trials":
-                    ipmiTrials = Integer.parseInt(args[++i]);
-                    break;
-                case "--only-ipmi":
-                    onlyIpmi = true;
-                    break;
-                case "--watchdog-trials":
-                    watchdogTrials = Integer.parseInt(args[++i]);
-                    break;
-                case "--only-watchdog":
-                    onlyWatchdog = true;
-                    break;
-                case "--sbd-trials":
-                    sbdTrials = Integer.parseInt(args[++i]);
-                    break;
-                case "--only-sbd":
-                    onlySbd = true;
-                    break;
-                case "--trials":
-                    trials = Integer.parseInt(args[++i]);
-                    break;
-                case "--moves":
-                    moves = Integer.parseInt(args[++i]);
-                    break;
-                case "--soak-s":
-                    soakS = Long.parseLong(args[++i]);
-                    break;
-                case "--failure-detection-ms":
-                    fdMs = Long.parseLong(args[++i]);
-                    break;
-                case "--steady-s":
-                    steadyS = Long.parseLong(args[++i]);
-                    break;
-                default:
-                    System.err.println("usage: bench/failover [--quick] [--trials N] [--moves N] [--soak-s S]"
-                            + " [--failure-detection-ms D] [--ipmi-trials N (default: --trials; 0: no IPMI case)]"
-                            + " [--only-ipmi] [--soak-load] [--restart-soak-s S] [--restart-every-s S] [--no-guard]"
-                            + " [--watchdog-trials N (default: --trials; 0: no watchdog case)] [--only-watchdog]"
-                            + " [--sbd-trials N (default: --trials; 0: no poison-pill case)] [--only-sbd]"
-                            + " [--steady-s S (kill trials start after S s of normal running; 0: back to back)]");
-                    System.exit(2);
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--quick":
+                        quick = true;
+                        soakS = 60;
+                        restartSoakS = 60;
+                        break;
+                    case "--soak-load":
+                        soakLoad = true;
+                        break;
+                    case "--no-guard":
+                        noGuard = true;
+                        break;
+                    case "--restart-soak-s":
+                        restartSoakS = BenchArgs.longOf("--restart-soak-s", BenchArgs.value(args, ++i), 0);
+                        break;
+                    case "--restart-every-s":
+                        restartEveryS = BenchArgs.longOf("--restart-every-s", BenchArgs.value(args, ++i), 0);
+                        break;
+                    case "--ipmi-trials":
+                        ipmiTrials = BenchArgs.intOf("--ipmi-trials", BenchArgs.value(args, ++i), 0);
+                        break;
+                    case "--only-ipmi":
+                        onlyIpmi = true;
+                        break;
+                    case "--watchdog-trials":
+                        watchdogTrials = BenchArgs.intOf("--watchdog-trials", BenchArgs.value(args, ++i), 0);
+                        break;
+                    case "--only-watchdog":
+                        onlyWatchdog = true;
+                        break;
+                    case "--sbd-trials":
+                        sbdTrials = BenchArgs.intOf("--sbd-trials", BenchArgs.value(args, ++i), 0);
+                        break;
+                    case "--only-sbd":
+                        onlySbd = true;
+                        break;
+                    case "--trials":
+                        trials = BenchArgs.intOf("--trials", BenchArgs.value(args, ++i), 0);
+                        break;
+                    case "--moves":
+                        moves = BenchArgs.intOf("--moves", BenchArgs.value(args, ++i), 0);
+                        break;
+                    case "--soak-s":
+                        soakS = BenchArgs.longOf("--soak-s", BenchArgs.value(args, ++i), 0);
+                        break;
+                    case "--failure-detection-ms":
+                        fdMs = BenchArgs.longOf("--failure-detection-ms", BenchArgs.value(args, ++i), 0);
+                        break;
+                    case "--steady-s":
+                        steadyS = BenchArgs.longOf("--steady-s", BenchArgs.value(args, ++i), 0);
+                        break;
+                    default:
+                        throw new BenchArgs.BadArgument("unknown option " + args[i]);
+                }
             }
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("bench/failover", USAGE, e);
         }
         if (!"root".equals(System.getProperty("user.name"))) {
             System.err.println("bench/failover needs root (network namespaces, VIPs, mounts)");

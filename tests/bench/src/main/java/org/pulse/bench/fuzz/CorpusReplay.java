@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.pulse.bench.BenchArgs;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlParser;
 import org.pulse.lab.fuzz.CibGenerator;
@@ -24,23 +25,37 @@ public final class CorpusReplay {
     private CorpusReplay() {
     }
 
+    static final String USAGE = "usage: CorpusReplay [--diff] [--list FILE] [--file CIB] DIR...";
+
     public static void main(String[] args) throws Exception {
         boolean showDiff = false;
         Path list = null;
         List<Path> dirs = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--diff" -> showDiff = true;
-                case "--list" -> list = Path.of(args[++i]);
-                case "--file" -> {
-                    // one CIB: print Pulse's canonical answer
-                    Path f = Path.of(args[++i]);
-                    System.out.print(PolicyEngine.schedule(XmlParser.parse(f.toString(), Files.readString(f)),
-                            Instant.ofEpochSecond(CibGenerator.EXECUTION_DATE)).canonical());
-                    return;
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--diff" -> showDiff = true;
+                    case "--list" -> list = Path.of(BenchArgs.value(args, ++i));
+                    case "--file" -> {
+                        // one CIB: print Pulse's canonical answer
+                        Path f = Path.of(BenchArgs.value(args, ++i));
+                        System.out.print(PolicyEngine.schedule(XmlParser.parse(f.toString(), Files.readString(f)),
+                                Instant.ofEpochSecond(CibGenerator.EXECUTION_DATE)).canonical());
+                        return;
+                    }
+                    default -> {
+                        if (args[i].startsWith("-")) {
+                            throw new BenchArgs.BadArgument("unknown option " + args[i]);
+                        }
+                        dirs.add(Path.of(args[i]));
+                    }
                 }
-                default -> dirs.add(Path.of(args[i]));
             }
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("CorpusReplay", USAGE, e);
         }
         List<String> passing = new ArrayList<>();
         for (Path dir : dirs) {

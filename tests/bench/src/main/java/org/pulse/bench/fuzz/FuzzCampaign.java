@@ -3,6 +3,7 @@ package org.pulse.bench.fuzz;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.pulse.bench.BenchArgs;
 import org.pulse.lab.fuzz.DifferentialFuzzer;
 
 /**
@@ -17,6 +18,8 @@ public final class FuzzCampaign {
     private FuzzCampaign() {
     }
 
+    static final String USAGE = "usage: bench/fuzz [--seed S] [--count N] [--threads T] [--shrink K] [--tries M] [--out DIR] [--shared DIR] [--corpus DIR]";
+
     public static void main(String[] args) throws Exception {
         long seed = System.currentTimeMillis();
         int count = 20_000;
@@ -26,22 +29,25 @@ public final class FuzzCampaign {
         Path out = Path.of("tests/target/fuzz-failures");
         Path corpus = null;
         Path shared = Path.of(System.getProperty("pulse.shared", "../shared"));
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seed" -> seed = Long.parseLong(args[++i]);
-                case "--count" -> count = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--shrink" -> shrink = Integer.parseInt(args[++i]);
-                case "--tries" -> tries = Integer.parseInt(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                case "--corpus" -> corpus = Path.of(args[++i]);
-                case "--shared" -> shared = Path.of(args[++i]);
-                default -> {
-                    System.err.println("fuzz: unknown argument " + args[i]
-                            + "; use --seed S --count N --threads T --shrink K --tries M --out DIR --shared DIR --corpus DIR");
-                    System.exit(2);
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--seed" -> seed = BenchArgs.longOf("--seed", BenchArgs.value(args, ++i), Long.MIN_VALUE);
+                    case "--count" -> count = BenchArgs.intOf("--count", BenchArgs.value(args, ++i), 1);
+                    case "--threads" -> threads = BenchArgs.intOf("--threads", BenchArgs.value(args, ++i), 1);
+                    case "--shrink" -> shrink = BenchArgs.intOf("--shrink", BenchArgs.value(args, ++i), 0);
+                    case "--tries" -> tries = BenchArgs.intOf("--tries", BenchArgs.value(args, ++i), 0);
+                    case "--out" -> out = Path.of(BenchArgs.value(args, ++i));
+                    case "--corpus" -> corpus = Path.of(BenchArgs.value(args, ++i));
+                    case "--shared" -> shared = Path.of(BenchArgs.value(args, ++i));
+                    default -> throw new BenchArgs.BadArgument("unknown argument " + args[i]);
                 }
             }
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("bench/fuzz", USAGE, e);
         }
         Path tools = shared.resolve("conformance/tools");
         if (!Files.exists(tools.resolve("canon.py"))) {

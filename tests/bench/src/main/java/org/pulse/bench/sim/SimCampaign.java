@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.pulse.bench.BenchArgs;
 import org.pulse.lab.sim.SimScenario;
 import org.pulse.lab.sim.SimSchedules;
 
@@ -26,23 +27,28 @@ public final class SimCampaign {
             long crashes, long cpuNs) {
     }
 
+    static final String USAGE = "usage: bench/sim [--seed N (repeatable)] [--schedules N] [--threads T] [--log]";
+
     public static void main(String[] args) throws Exception {
         List<Long> bases = new ArrayList<>();
         int schedules = 1000;
         int threads = 1;
         boolean printLog = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seed" -> bases.add(Long.parseLong(value(args, ++i, "--seed")));
-                case "--schedules" -> schedules = Integer.parseInt(value(args, ++i, "--schedules"));
-                case "--threads" -> threads = Integer.parseInt(value(args, ++i, "--threads"));
-                case "--log" -> printLog = true;
-                default -> {
-                    System.err.println("bench/sim: unknown option " + args[i]
-                            + "; use --seed N (repeatable) --schedules N --threads T --log");
-                    System.exit(2);
+        if (BenchArgs.wantsHelp(args)) {
+            BenchArgs.exitHelp(USAGE);
+        }
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--seed" -> bases.add(BenchArgs.longOf("--seed", BenchArgs.value(args, ++i), Long.MIN_VALUE));
+                    case "--schedules" -> schedules = BenchArgs.intOf("--schedules", BenchArgs.value(args, ++i), 1);
+                    case "--threads" -> threads = BenchArgs.intOf("--threads", BenchArgs.value(args, ++i), 1);
+                    case "--log" -> printLog = true;
+                    default -> throw new BenchArgs.BadArgument("unknown option " + args[i]);
                 }
             }
+        } catch (BenchArgs.BadArgument e) {
+            BenchArgs.exitBad("bench/sim", USAGE, e);
         }
         if (bases.isEmpty()) {
             bases.add(20261122L);
@@ -112,13 +118,5 @@ public final class SimCampaign {
         }
         return new Outcome(seed, s.describe(), violation, violation == null ? null : s.log(), s.sim.eventsHandled,
                 s.sim.fencings, s.sim.crashes, cpu.getCurrentThreadCpuTime() - cpuStartNs);
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            System.err.println("bench/sim: " + option + " needs a value");
-            System.exit(2);
-        }
-        return args[i];
     }
 }

@@ -696,8 +696,11 @@ final class HistoryUnpack {
         } else if (!"monitor".equals(task)) {
             h.migrateTo = null;
         }
-        if (clear && h.onFail.clearedBySuccess() && !(h.onFail == OnFail.RESET_REMOTE && r.reconnectIntervalMs > 0)) {
-            // (a lost remote connection with reconnect_interval stays down through its stop: see finishState)
+        if (clear && h.onFail.clearedBySuccess() && !(h.onFail == OnFail.RESET_REMOTE && r.reconnectIntervalMs > 0
+                && !"start".equals(task) && !"migrate_from".equals(task))) {
+            // (a lost remote connection with reconnect_interval stays down through its stop: see finishState; a
+            // start that succeeded since is the reconnection, which Pacemaker makes only once the failure is
+            // cleared: the failure is over, and the remote node is not fenced again for it)
             h.onFail = OnFail.IGNORE;
             h.failed = false;
         }

@@ -237,7 +237,13 @@ final class DcFencing {
     void markFenced(String target, List<String> devices, int level) {
         dc.out().info("fenced " + target + " with " + String.join(" and ", devices)
                 + (level > 0 ? " (topology level " + level + ")" : ""));
-        dc.replication.commit(c.cib().next(Planner.markFenced(c.cib().root(), target, c.now().getEpochSecond())));
+        org.pulse.cib.xml.XmlElement root = Planner.markFenced(c.cib().root(), target, c.now().getEpochSecond());
+        if (!dc.view.contains(target) && RemoteRouting.isRemote(c.cib(), target)) {
+            // The policy engine must know a remote node was fenced since its connection was last up (node_fenced,
+            // as Pacemaker's controller records it), or the connection's old failure would fence it again.
+            root = RemoteRouting.markedFenced(root, target);
+        }
+        dc.replication.commit(c.cib().next(root));
         fenceProgress.remove(target);
         fenceGaveUp.remove(target);
         fenceRequested.remove(target);

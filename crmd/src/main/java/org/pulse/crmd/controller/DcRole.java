@@ -512,9 +512,10 @@ final class DcRole {
             if (f != null && current != null && current.inFlight(opKey) != null) {
                 send(f.executor(), f.request(), f.timeoutMs());
             }
-        } else if (key.is("fence-retry") || key.is("recheck")) {
+        } else if (key.is("fence-retry") || key.is("recheck") || key.is("reconnect")) {
             needSchedule = true;
-            scheduleReason = key.is("recheck") ? "cluster-recheck-interval" : "fence retry";
+            scheduleReason = key.is("recheck") ? "cluster-recheck-interval" : key.is("reconnect")
+                    ? "a remote connection's reconnect_interval passed" : "fence retry";
             if (key.is("recheck")) {
                 long recheckMs = Cibs.parseDurationMs(Cibs.property(c.cib(), "cluster-recheck-interval", "15min"),
                         900_000);
@@ -589,6 +590,11 @@ final class DcRole {
                 c.now().getEpochSecond());
         if (!view.contains(node) && RemoteRouting.isRemote(c.cib(), node)) {
             root = RemoteRouting.markedRemote(root, node);
+        }
+        if (r.rc() == 0 && r.status() == OpStatus.DONE && (r.action().equals("start") || r.action().equals("migrate_from"))
+                && !view.contains(r.resourceId()) && RemoteRouting.isRemote(c.cib(), r.resourceId())) {
+            // A remote node's connection is up again: the node is no longer "fenced since it was last up".
+            root = RemoteRouting.connected(root, r.resourceId());
         }
         replication.commit(c.cib().next(root));
     }
@@ -687,6 +693,16 @@ final class DcRole {
             // probe_again (a node whose legacy probe_complete attribute is false): nothing to run
             // here; its resources are probed once the attribute is gone
             case "pseudo", "do_shutdown", "probe_again" -> {
+                if (a.params().containsKey("CRM_meta_stonith_action") && !view.contains(a.node())
+                        && RemoteRouting.guests(c.cib()).containsKey(a.node())) {
+                    // A guest node's fencing is its container's recovery (ordered before this event): what ran in
+                    // the old guest is gone with it, as after any fencing, so its history goes (Pacemaker's
+                    // controller purges a guest's state likewise).
+                    out().info("guest node " + a.node() + " is fenced by recovering its container "
+                            + RemoteRouting.guests(c.cib()).get(a.node()));
+                    replication.commit(c.cib().next(RemoteRouting.markedFenced(
+                            Planner.markFenced(c.cib().root(), a.node(), c.now().getEpochSecond()), a.node())));
+                }
                 current.completed(a, true, null);
                 return;
             }
@@ -938,6 +954,12 @@ final class DcRole {
             out().add(new Effect.Log(Effect.Log.Level.ERROR, "the policy engine failed on CIB " + cib.version()
                     + " (input " + (inputSeq + 1) + "): " + e));
             return new TransitionPlan(TransitionPlan.POLICY_ENGINE + "-failed", List.of());
+        }
+        // Whatever this transition holds (fencing too): the DC schedules again when a lost connection may reconnect.
+        long reconnectAtMs = RemoteRouting.nextReconnectAtMs(cib, c.now().toEpochMilli());
+        if (reconnectAtMs > 0) {
+            // (one second late: the engine decides at whole seconds, and must see the interval passed)
+            out().timer(new TimerKey("reconnect"), reconnectAtMs - c.now().toEpochMilli() + 1_000);
         }
         if (!fencing.engineFencing(cib, engine).isEmpty()) {
             // Fencing first, in the engine's transition: what it orders after the fencing (recovery) waits for it.

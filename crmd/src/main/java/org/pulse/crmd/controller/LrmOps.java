@@ -89,8 +89,11 @@ final class LrmOps {
             }
         }
         if (r.intervalMs() == 0 && !r.action().equals("monitor")) {
-            // One-shot actions other than probes are preceded by cancelling the recurring monitors.
-            res = res.withoutChildren(e -> e.name().equals("lrm_rsc_op") && !"0".equals(e.attr("interval", "0")));
+            // One-shot actions other than probes are preceded by cancelling the recurring monitors. The last failure
+            // stays (a failed monitor's record too), as in Pacemaker: crm status shows why, and the policy engine
+            // reads when (a lost remote connection's reconnect_interval counts from it).
+            res = res.withoutChildren(e -> e.name().equals("lrm_rsc_op") && !"0".equals(e.attr("interval", "0"))
+                    && !e.id().endsWith("_last_failure_0"));
         }
         if (r.status() == OpStatus.CANCELLED) {
             String cancelledId = op.id();

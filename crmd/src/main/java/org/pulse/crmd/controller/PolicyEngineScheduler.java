@@ -40,6 +40,12 @@ public final class PolicyEngineScheduler implements Scheduler {
         long timeoutMs = Cibs.parseDurationMs(params.get("CRM_meta_timeout") == null ? null
                 : params.get("CRM_meta_timeout") + "ms", 20_000);
         String node = a.node() == null ? "" : a.node();
+        if ("stonith".equals(a.operation()) && a.pseudo()) {
+            // A guest node's "fencing": its container's recovery does it; the DC completes this event and
+            // records the guest as fenced (params keep CRM_meta_stonith_action, which says so).
+            return new PlannedAction(a.id(), node, "", new AgentSpec("pseudo", null, "pseudo"), "pseudo", 0, timeoutMs,
+                    params, 0, a.inputs(), null);
+        }
         if ("stonith".equals(a.operation())) {
             String action = params.getOrDefault("CRM_meta_stonith_action", "reboot");
             // The DC picks the device and runs it; node names the target.
@@ -56,7 +62,10 @@ public final class PolicyEngineScheduler implements Scheduler {
         if (p == null && base.contains(":")) {
             p = prims.get(base.substring(0, base.indexOf(':')));
         }
-        AgentSpec agent = p != null ? p.agent() : agentFromHistory(cib, node, base);
+        // A guest node's connection is not configured: the policy engine makes it (ocf:pacemaker:remote named after
+        // the guest, as Pacemaker does), and its parameters come with the action.
+        AgentSpec agent = p != null ? p.agent() : RemoteRouting.guests(cib).containsKey(base)
+                ? new AgentSpec("ocf", RemoteRouting.PROVIDER, RemoteRouting.TYPE) : agentFromHistory(cib, node, base);
         int expected = 0;
         String target = params.get("CRM_meta_op_target_rc");
         if (target != null) {

@@ -28,7 +28,11 @@ final class RemoteRouting {
         return "ocf".equals(a.cls()) && PROVIDER.equals(a.provider()) && TYPE.equals(a.type());
     }
 
-    /** The remote nodes: every connection primitive's id, and every node_state marked remote_node. */
+    /**
+     * The remote nodes: every connection primitive's id, every guest node (a primitive's meta remote-node: its
+     * connection is the policy engine's implicit one, named after the guest), and every node_state marked
+     * remote_node.
+     */
     static Set<String> names(Cib cib) {
         Set<String> out = new TreeSet<>();
         for (Map.Entry<String, Primitive> e : Cibs.primitives(cib).entrySet()) {
@@ -36,9 +40,25 @@ final class RemoteRouting {
                 out.add(e.getKey());
             }
         }
+        out.addAll(guests(cib).keySet());
         for (XmlElement ns : Cibs.nodeStates(cib.root())) {
             if ("true".equals(ns.attr("remote_node"))) {
                 out.add(ns.attr("uname", ns.id()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Guest nodes: name → the resource that contains it (a VM, a container), as the policy engine finds them
+     * (meta remote-node on a primitive, not naming the primitive itself).
+     */
+    static Map<String, String> guests(Cib cib) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, Primitive> e : Cibs.primitives(cib).entrySet()) {
+            String name = e.getValue().meta().get("remote-node");
+            if (name != null && !name.isEmpty() && !name.equals(e.getKey())) {
+                out.putIfAbsent(name, e.getKey());
             }
         }
         return out;
@@ -130,6 +150,49 @@ final class RemoteRouting {
             }
         }
         return false;
+    }
+
+    /**
+     * When (epoch ms) the first remote connection that was lost and has reconnect_interval may be connected again,
+     * if that is after {@code nowMs}; else -1. The policy engine keeps such a connection stopped until
+     * reconnect_interval has passed since its failure; nothing else would make the DC schedule then, so it sets a
+     * timer for this time (as Pacemaker's scheduler sets the next recheck), not waiting for cluster-recheck-interval.
+     */
+    static long nextReconnectAtMs(Cib cib, long nowMs) {
+        long first = -1;
+        for (Map.Entry<String, Primitive> e : Cibs.primitives(cib).entrySet()) {
+            if (!isConnection(e.getValue().agent())) {
+                continue;
+            }
+            long intervalMs = Cibs.parseDurationMs(e.getValue().params().get("reconnect_interval"), 0);
+            if (intervalMs <= 0) {
+                continue;
+            }
+            for (String node : cib.statusView().nodes().keySet()) {
+                LrmOp failed = cib.statusView().history(node, e.getKey()).map(LrmResource::lastFailure).orElse(null);
+                if (failed == null) {
+                    continue;
+                }
+                long at = failed.lastRcChange() * 1000 + intervalMs;
+                if (at > nowMs && (first < 0 || at < first)) {
+                    first = at;
+                }
+            }
+        }
+        return first;
+    }
+
+    /** A remote (or guest) node fenced: node_fenced="1" until its connection starts again (see {@link #connected}). */
+    static XmlElement markedFenced(XmlElement root, String node) {
+        return Cibs.updateNodeState(root, node, ns -> Cibs.withAttrs(ns, "remote_node", "true", "node_fenced", "1"));
+    }
+
+    /** A remote node whose connection started: node_fenced="0" (when its node_state says anything about it). */
+    static XmlElement connected(XmlElement root, String node) {
+        if (Cibs.nodeState(root, node).map(ns -> ns.attr("node_fenced") == null).orElse(true)) {
+            return root;
+        }
+        return Cibs.updateNodeState(root, node, ns -> Cibs.withAttrs(ns, "node_fenced", "0"));
     }
 
     /** The root with {@code node}'s node_state marked as a remote node's, as Pacemaker's controller keeps it. */

@@ -125,7 +125,8 @@ final class RemoteLinks implements AutoCloseable {
 
     private void connect(OpRequest req) {
         String node = req.resourceId();
-        String server = req.params().getOrDefault("server", node);
+        // server= on a configured connection; addr= (from remote-addr) on a guest's implicit one; else the name.
+        String server = req.params().getOrDefault("server", req.params().getOrDefault("addr", node));
         int port = RemoteProtocol.DEFAULT_PORT;
         String p = req.params().get("port");
         long t0 = System.nanoTime();
@@ -187,13 +188,17 @@ final class RemoteLinks implements AutoCloseable {
     private void startMonitor(Link l, OpRequest req) {
         l.stopMonitor();
         l.monitor = req;
+        // A ping unanswered within the monitor's timeout fails it, as any monitor that times out: a hung daemon
+        // (stopped, or its host unreachable without a reset) is found by this, not only by the reader's silence.
+        long pingTimeoutMs = Math.min(req.timeoutMs(), REQUEST_TIMEOUT_MS);
         io.execute(() -> {
-            boolean ok = pings(l);
+            boolean ok = pings(l, pingTimeoutMs);
             complete(req, ok ? 0 : 1, ok ? "" : "the connection to remote node " + l.node + " does not answer");
             if (ok && l.monitor == req) {
                 l.monitorTask = timer.scheduleWithFixedDelay(() -> io.execute(() -> {
-                    if (l.monitor == req && !pings(l) && l.monitor == req) {
-                        lost(l, "no answer to a ping within " + Math.min(req.timeoutMs(), REQUEST_TIMEOUT_MS) + " ms");
+                    if (l.monitor == req && !pings(l, pingTimeoutMs) && l.monitor == req) {
+                        lost(l, "no answer to a ping within " + pingTimeoutMs + " ms (pulse-remoted hung, or its host"
+                                + " unreachable)");
                     }
                 }), req.intervalMs(), req.intervalMs(), TimeUnit.MILLISECONDS);
             }
@@ -201,8 +206,12 @@ final class RemoteLinks implements AutoCloseable {
     }
 
     private boolean pings(Link l) {
+        return pings(l, REQUEST_TIMEOUT_MS);
+    }
+
+    private boolean pings(Link l, long timeoutMs) {
         try {
-            l.client.ping(REQUEST_TIMEOUT_MS);
+            l.client.ping(timeoutMs);
             return true;
         } catch (IOException e) {
             return false;

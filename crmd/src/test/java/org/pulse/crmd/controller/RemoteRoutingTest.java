@@ -96,4 +96,65 @@ class RemoteRoutingTest {
                 action(1, "n2", "remote1", REMOTE, "start", 0, List.of(0))));
         assertEquals(List.of(), RemoteRouting.afterConnections(plan, Set.of("remote1")).actions().get(0).inputs());
     }
+
+    private static final String GUEST = "<primitive id='vm1' class='ocf' provider='pulselab' type='guest'>"
+            + "<meta_attributes id='vm1-m'><nvpair id='rn' name='remote-node' value='guest1'/>"
+            + "<nvpair id='ra' name='remote-addr' value='127.0.0.1'/><nvpair id='rp' name='remote-port' value='3999'/>"
+            + "</meta_attributes></primitive>";
+
+    @Test
+    void aPrimitiveWithRemoteNodeMakesAGuestWhoseImplicitConnectionTheDcRunsAsARemoteOne() throws Exception {
+        String online = "<node_state id='n1' uname='n1' in_ccm='true' crmd='online' join='member' expected='member'/>"
+                + "<node_state id='n2' uname='n2' in_ccm='true' crmd='online' join='member' expected='member'/>";
+        Cib cib = CibReadingTest.cib("<nvpair id='se' name='stonith-enabled' value='false'/>",
+                GUEST + "<primitive id='d2' class='ocf' provider='pulse' type='Dummy'/>", online);
+        assertEquals(Map.of("guest1", "vm1"), RemoteRouting.guests(cib));
+        assertEquals(Set.of("guest1"), RemoteRouting.names(cib));
+        // the policy engine's probe of guest1's connection: an ocf:pacemaker:remote action with the address and port
+        List<org.pulse.policy.Action> actions = org.pulse.policy.PolicyEngine.schedule(cib.root(), java.time.Instant.now())
+                .actions();
+        org.pulse.policy.Action start = actions.stream().filter(a -> "guest1".equals(a.resource())
+                && "monitor".equals(a.operation())).findFirst().orElseThrow(() -> new AssertionError(actions.toString()));
+        PlannedAction p = PolicyEngineScheduler.convert(cib, Cibs.primitives(cib), start);
+        assertEquals(REMOTE, p.agent());
+        assertEquals("127.0.0.1", p.params().get("addr"));
+        assertEquals("3999", p.params().get("port"));
+        // a guest's "fencing" is an event the DC completes (its container's recovery does the work), never a device run
+        PlannedAction fence = PolicyEngineScheduler.convert(cib, Cibs.primitives(cib), new org.pulse.policy.Action(9,
+                "stonith", "stonith-guest1-reboot", null, "guest1", 0, null, "pseudo_event",
+                Map.of("CRM_meta_stonith_action", "reboot"), List.of()));
+        assertEquals("pseudo", fence.operation());
+        assertTrue(!fence.isFence());
+        assertEquals("guest1", fence.node());
+    }
+
+    @Test
+    void aLostConnectionWithReconnectIntervalWakesTheDcWhenItMayReconnect() throws Exception {
+        String conn = "<primitive id='remote1' class='ocf' provider='pacemaker' type='remote'>"
+                + "<instance_attributes id='ia'><nvpair id='ri' name='reconnect_interval' value='8s'/></instance_attributes>"
+                + "</primitive>";
+        String failed = "<node_state id='n1' uname='n1' in_ccm='true' crmd='online' join='member' expected='member'>"
+                + "<lrm id='n1'><lrm_resources><lrm_resource id='remote1' class='ocf' provider='pacemaker' type='remote'>"
+                + "<lrm_rsc_op id='remote1_last_failure_0' operation_key='remote1_monitor_2000' operation='monitor'"
+                + " transition-key='1:1:0:x' call-id='4' rc-code='1' op-status='0' interval='2000' last-rc-change='1000'/>"
+                + "</lrm_resource></lrm_resources></lrm></node_state>";
+        Cib cib = CibReadingTest.cib("", conn, failed);
+        assertEquals(1_008_000, RemoteRouting.nextReconnectAtMs(cib, 1_000_000));
+        assertEquals(-1, RemoteRouting.nextReconnectAtMs(cib, 1_008_000), "passed: nothing to wake for");
+        Cib without = CibReadingTest.cib("", conn.replace("reconnect_interval", "other"), failed);
+        assertEquals(-1, RemoteRouting.nextReconnectAtMs(without, 1_000_000));
+    }
+
+    @Test
+    void aFencedRemoteNodeIsMarkedSoUntilItsConnectionStartsAgain() throws Exception {
+        Cib cib = CibReadingTest.cib("", CONNECTION, running("n2", "remote1", "start"));
+        XmlElement fenced = RemoteRouting.markedFenced(Planner.markFenced(cib.root(), "remote1", 1_000), "remote1");
+        XmlElement ns = Cibs.nodeState(fenced, "remote1").orElseThrow();
+        assertEquals("1", ns.attr("node_fenced"));
+        assertEquals("true", ns.attr("remote_node"));
+        assertEquals("0", Cibs.nodeState(RemoteRouting.connected(fenced, "remote1"), "remote1").orElseThrow()
+                .attr("node_fenced"));
+        // never fenced: nothing to say
+        assertEquals(cib.root(), RemoteRouting.connected(cib.root(), "remote1"));
+    }
 }

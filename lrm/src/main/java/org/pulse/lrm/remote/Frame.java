@@ -102,6 +102,20 @@ public record Frame(String type, Map<String, String> fields) {
      * null at a clean end of stream before a frame starts.
      */
     public static Frame read(InputStream in, int maxBytes, long frameTimeoutMs) throws IOException {
+        byte[] p = readPayload(in, maxBytes, frameTimeoutMs);
+        return p == null ? null : parse(p);
+    }
+
+    /** Writes a length prefix and the bytes (an already sealed frame); the caller checked the limit. */
+    static void writePayload(OutputStream out, byte[] p) throws IOException {
+        DataOutputStream d = new DataOutputStream(out);
+        d.writeInt(p.length);
+        d.write(p);
+        d.flush();
+    }
+
+    /** One length-prefixed payload, bounded as {@link #read} says; null at a clean end of stream. */
+    static byte[] readPayload(InputStream in, int maxBytes, long frameTimeoutMs) throws IOException {
         DataInputStream d = new DataInputStream(in);
         int first = d.read();
         if (first < 0) {
@@ -125,7 +139,7 @@ public record Frame(String type, Map<String, String> fields) {
                 throw new ProtocolException("frame of " + len + " bytes not complete within " + frameTimeoutMs + " ms");
             }
         }
-        return parse(p);
+        return p;
     }
 
     static Frame parse(byte[] p) throws ProtocolException {

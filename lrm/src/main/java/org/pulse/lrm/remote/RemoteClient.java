@@ -37,6 +37,8 @@ public final class RemoteClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    /** Seals and opens every frame after the handshake; writes hold {@code out}'s lock, reads are the reader's. */
+    private final SealedChannel channel;
     private final int maxFrameBytes;
     private final long readTimeoutMs;
     private final String remoteNode;
@@ -54,11 +56,13 @@ public final class RemoteClient implements AutoCloseable {
         final List<OperationResult> entries = new ArrayList<>();
     }
 
-    private RemoteClient(Socket socket, InputStream in, OutputStream out, int maxFrameBytes, long readTimeoutMs,
-            String remoteNode, String where, Consumer<OperationResult> onResult, Consumer<String> onClosed) {
+    private RemoteClient(Socket socket, InputStream in, OutputStream out, SealedChannel channel, int maxFrameBytes,
+            long readTimeoutMs, String remoteNode, String where, Consumer<OperationResult> onResult,
+            Consumer<String> onClosed) {
         this.socket = socket;
         this.in = in;
         this.out = out;
+        this.channel = channel;
         this.maxFrameBytes = maxFrameBytes;
         this.readTimeoutMs = readTimeoutMs;
         this.remoteNode = remoteNode;
@@ -96,7 +100,7 @@ public final class RemoteClient implements AutoCloseable {
                         + RemoteProtocol.VERSION);
             }
             String nonce = RemoteProtocol.nonce(new SecureRandom());
-            Frame.of("AUTH", "client", clientName, "nonce", nonce, "mac",
+            Frame.of("AUTH", "proto", RemoteProtocol.VERSION, "client", clientName, "nonce", nonce, "mac",
                     RemoteProtocol.mac(key, "pulse-remote-client", hello.require("nonce"), nonce, clientName)).write(out, max);
             Frame answer = handshakeRead(in, max, connectTimeoutMs, where);
             if (answer.type().equals("ERROR")) {
@@ -109,7 +113,9 @@ public final class RemoteClient implements AutoCloseable {
                         + " talking to it (a different authkey there, or not the remote node)");
             }
             s.setSoTimeout((int) Math.max(1, readTimeoutMs));
-            RemoteClient c = new RemoteClient(s, in, out, max, readTimeoutMs, node, where + " (" + node + ")",
+            // From here on every frame is sealed with keys from the key and both nonces (see SealedChannel).
+            SealedChannel channel = SealedChannel.client(key, hello.require("nonce"), nonce, max);
+            RemoteClient c = new RemoteClient(s, in, out, channel, max, readTimeoutMs, node, where + " (" + node + ")",
                     onResult, onClosed);
             c.reader.start();
             return c;
@@ -186,7 +192,7 @@ public final class RemoteClient implements AutoCloseable {
         pending.put(id, p);
         try {
             synchronized (out) {
-                new Frame(type, f).write(out, maxFrameBytes);
+                channel.write(new Frame(type, f), out);
             }
             Frame a = p.answer.get(timeoutMs, TimeUnit.MILLISECONDS);
             if (a.type().equals("ERROR")) {
@@ -217,7 +223,7 @@ public final class RemoteClient implements AutoCloseable {
         while (!closed) {
             Frame f;
             try {
-                f = Frame.read(in, maxFrameBytes, readTimeoutMs);
+                f = channel.read(in, readTimeoutMs);
             } catch (SocketTimeoutException e) {
                 if (pinged) {
                     end("nothing heard from " + where + " for " + 2 * readTimeoutMs + " ms");
@@ -226,7 +232,7 @@ public final class RemoteClient implements AutoCloseable {
                 pinged = true;
                 try {
                     synchronized (out) {
-                        Frame.of("PING", "id", "keepalive").write(out, maxFrameBytes);
+                        channel.write(Frame.of("PING", "id", "keepalive"), out);
                     }
                 } catch (IOException ex) {
                     end("keepalive to " + where + " failed: " + ex.getMessage());

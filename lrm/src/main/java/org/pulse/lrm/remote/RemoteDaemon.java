@@ -194,6 +194,13 @@ public final class RemoteDaemon implements AutoCloseable {
                 c.send(Frame.of("ERROR", "reason", "expected AUTH first"));
                 return;
             }
+            if (!RemoteProtocol.VERSION.equals(auth.get("proto"))) {
+                log.accept("refused connection from " + peer + " (says it is " + client + "): it speaks protocol "
+                        + (auth.get("proto") == null ? "1" : auth.get("proto")) + ", this daemon " + RemoteProtocol.VERSION);
+                c.send(Frame.of("ERROR", "reason", "protocol " + RemoteProtocol.VERSION + " (sealed frames) expected;"
+                        + " upgrade " + client + " and " + nodeName + " to the same Pulse release"));
+                return;
+            }
             String expected = RemoteProtocol.mac(key, "pulse-remote-client", nonce, auth.get("nonce"), client);
             if (!RemoteProtocol.sameMac(expected, auth.get("mac"))) {
                 log.accept("refused connection from " + peer + " (says it is " + client + "): authentication failed,"
@@ -204,6 +211,8 @@ public final class RemoteDaemon implements AutoCloseable {
             }
             c.send(Frame.of("WELCOME", "node", nodeName, "mac",
                     RemoteProtocol.mac(key, "pulse-remote-daemon", auth.get("nonce"), nonce, nodeName)));
+            // From here on every frame is sealed (see SealedChannel): the requests, the results, the history.
+            c.seal(SealedChannel.daemon(key, nonce, auth.get("nonce"), options.maxFrameBytes()));
             handshaking.decrementAndGet();
             authenticating = false;
             c.client = client;
@@ -268,7 +277,7 @@ public final class RemoteDaemon implements AutoCloseable {
 
     private void requests(Connection c, InputStream in) throws IOException {
         while (!closed) {
-            Frame f = Frame.read(in, options.maxFrameBytes(), options.idleTimeoutMs());
+            Frame f = c.channel.read(in, options.idleTimeoutMs());
             if (f == null) {
                 log.accept("cluster connection from " + c.client + " at " + c.peer + " closed");
                 return;
@@ -365,6 +374,8 @@ public final class RemoteDaemon implements AutoCloseable {
         final String peer;
         volatile String client;
         volatile boolean closed;
+        /** Set once the handshake succeeded; frames before it (HELLO, WELCOME, ERROR) go in the clear. */
+        private SealedChannel channel;
 
         Connection(Socket socket, OutputStream out, String peer) {
             this.socket = socket;
@@ -372,8 +383,16 @@ public final class RemoteDaemon implements AutoCloseable {
             this.peer = peer;
         }
 
+        synchronized void seal(SealedChannel ch) {
+            channel = ch;
+        }
+
         synchronized void send(Frame f) throws IOException {
-            f.write(out, options.maxFrameBytes());
+            if (channel != null) {
+                channel.write(f, out);
+            } else {
+                f.write(out, options.maxFrameBytes());
+            }
         }
 
         void trySend(Frame f) {

@@ -35,11 +35,13 @@ import org.pulse.lrm.OperationResult;
  * daemon  → client  RESULT {result}     every operation result, as the LRM reports it (recurring: on change)
  * </pre>
  * Both sides prove they know the key (HMAC-SHA256 over both nonces), so neither a stranger nor a daemon
- * without the key is talked to; the key itself never crosses the wire. Nothing else is encrypted: the
- * link is for a trusted network, as Pacemaker Remote's TLS-PSK link is (see the README for the gap).
+ * without the key is talked to; the key itself never crosses the wire. Every frame after WELCOME is sealed
+ * with AES-256-GCM under per-connection, per-direction keys derived from the key and both nonces, its
+ * sequence number the nonce ({@link SealedChannel}): Pacemaker Remote's TLS-PSK, which the JDK lacks, in kind.
  */
 public final class RemoteProtocol {
-    public static final String VERSION = "1";
+    /** 2: frames after WELCOME are sealed (SealedChannel); a version-1 peer is refused with a clear reason. */
+    public static final String VERSION = "2";
     /** Pacemaker Remote's port. */
     public static final int DEFAULT_PORT = 3121;
     /** Frames above this are refused by both ends: a history of ~1,000 operations fits many times over. */

@@ -210,4 +210,116 @@ class RemoteDaemonTest {
             first.close();
         }
     }
+
+    /** A client done by hand up to the sealed link: the test then writes what a real client never would. */
+    private record RawLink(Socket socket, DataInputStream in, DataOutputStream out, SealedChannel channel) {
+    }
+
+    private RawLink rawLink(byte[] k) throws IOException {
+        Socket s = new Socket("127.0.0.1", daemon.port());
+        s.setSoTimeout(5_000);
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        Frame hello = Frame.read(in, 1 << 20, 5_000);
+        String nonce = RemoteProtocol.nonce(new java.security.SecureRandom());
+        Frame.of("AUTH", "proto", RemoteProtocol.VERSION, "client", "raw", "nonce", nonce, "mac",
+                RemoteProtocol.mac(k, "pulse-remote-client", hello.get("nonce"), nonce, "raw")).write(out, 1 << 20);
+        assertEquals("WELCOME", Frame.read(in, 1 << 20, 5_000).type());
+        return new RawLink(s, in, out, SealedChannel.client(k, hello.get("nonce"), nonce, 1 << 20));
+    }
+
+    /** The peer ends the connection after at most a few frames (an ERROR, a RESULT already under way). */
+    private static void assertClosed(DataInputStream in, String why) throws IOException {
+        for (int i = 0; i < 4; i++) {
+            try {
+                if (Frame.readPayload(in, 1 << 20, 5_000) == null) {
+                    return;
+                }
+            } catch (java.net.SocketException e) {
+                return;   // reset: closed as well
+            }
+        }
+        throw new AssertionError(why);
+    }
+
+    private static byte[] exec(String rsc, String transitionKey) {
+        java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("id", "1");
+        f.putAll(RemoteProtocol.requestFields(OperationRequest.of(rsc, AgentRef.ocf("test", "t"), "start", 5_000,
+                Map.of()).withTransitionKey(transitionKey)));
+        return new Frame("EXEC", f).payload();
+    }
+
+    @Test
+    void aTamperedFrameEndsTheConnectionAndNothingOfItRuns() throws Exception {
+        RawLink l = rawLink(key);
+        try (Socket s = l.socket()) {
+            byte[] sealed = l.channel().seal(exec("r4", "5:1:0:test"));
+            sealed[sealed.length / 2] ^= 0x01;   // one bit on the way
+            Frame.writePayload(l.out(), sealed);
+            assertClosed(l.in(), "the daemon kept a connection that sent a forged frame");
+        }
+        assertTrue(log.stream().anyMatch(l2 -> l2.contains("failed authentication")), log.toString());
+        Thread.sleep(300);
+        assertTrue(!Files.exists(dir.resolve("rsctmp/r4.state")), "the tampered EXEC ran");
+    }
+
+    @Test
+    void aReplayedOrReorderedFrameIsRefused() throws Exception {
+        RawLink l = rawLink(key);
+        try (Socket s = l.socket()) {
+            byte[] first = l.channel().seal(exec("r5", "6:1:0:test"));
+            Frame.writePayload(l.out(), first);
+            Frame ack = l.channel().read(l.in(), 5_000);
+            if (ack.type().equals("RESULT")) {
+                ack = l.channel().read(l.in(), 5_000);   // the start's result may overtake its ACK
+            }
+            assertEquals("ACK", ack.type(), ack.toString());
+            Frame.writePayload(l.out(), first);   // the same bytes again: the EXEC must not run twice
+            // (r5's RESULT and the daemon's ERROR may come first; then the connection ends)
+            assertClosed(l.in(), "the daemon keeps a connection that replays frames");
+        }
+        assertTrue(log.stream().anyMatch(l2 -> l2.contains("failed authentication")), log.toString());
+
+        RawLink l2 = rawLink(key);
+        try (Socket s = l2.socket()) {
+            l2.channel().seal(exec("r6", "7:1:0:test"));   // sealed, never sent
+            byte[] b = l2.channel().seal(exec("r7", "8:1:0:test"));
+            Frame.writePayload(l2.out(), b);   // second before first
+            assertClosed(l2.in(), "the daemon accepted a frame out of order");
+        }
+        Thread.sleep(300);
+        assertTrue(!Files.exists(dir.resolve("rsctmp/r7.state")), "the reordered EXEC ran");
+    }
+
+    @Test
+    void framesAfterTheHandshakeAreNotReadableOnTheWire() throws Exception {
+        RawLink l = rawLink(key);
+        try (Socket s = l.socket()) {
+            byte[] plain = exec("r8", "9:1:0:the-secret-transition");
+            byte[] sealed = l.channel().seal(plain);
+            assertTrue(!new String(sealed, java.nio.charset.StandardCharsets.ISO_8859_1).contains("the-secret-transition"));
+            Frame.writePayload(l.out(), sealed);
+            byte[] answer = Frame.readPayload(l.in(), 1 << 20, 5_000);
+            assertTrue(!new String(answer, java.nio.charset.StandardCharsets.ISO_8859_1).contains("ACK"),
+                    "the daemon answered in the clear");
+            assertThrows(Frame.ProtocolException.class, () -> Frame.parse(answer));
+        }
+    }
+
+    @Test
+    void aClientOfTheUnsealedProtocolIsRefusedWithAReason() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", daemon.port())) {
+            s.setSoTimeout(5_000);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            Frame hello = Frame.read(in, 1 << 20, 5_000);
+            String nonce = "00";
+            Frame.of("AUTH", "client", "old", "nonce", nonce, "mac",
+                    RemoteProtocol.mac(key, "pulse-remote-client", hello.get("nonce"), nonce, "old"))
+                    .write(new DataOutputStream(s.getOutputStream()), 1 << 20);
+            Frame answer = Frame.read(in, 1 << 20, 5_000);
+            assertEquals("ERROR", answer.type());
+            assertTrue(answer.get("reason").contains("upgrade"), answer.toString());
+        }
+    }
 }

@@ -3,6 +3,7 @@ package org.pulse.bench.fuzz;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.pulse.lab.fuzz.CibGenerator;
 import org.pulse.lab.fuzz.DifferentialFuzzer;
 
 /**
@@ -11,7 +12,9 @@ import org.pulse.lab.fuzz.DifferentialFuzzer;
  * difference; shrinks the first differing case of each kind (at most K) into DIR (SEED.xml, SEED.txt).
  * {@code --corpus C} also keeps every compared case in the conformance layout (C/catalogue.tsv,
  * C/cases/seed-S/cib.xml and expected.txt, Pacemaker's answer), so an engine change can be
- * measured against the same cases in seconds, without running crm_simulate again.
+ * measured against the same cases in seconds, without running crm_simulate again. {@code --shapes
+ * extended} lays the generator's extended shapes (templates, clone-node-max, remote nodes, ...: see
+ * {@link CibGenerator.Shapes}) over each base case; the default {@code base} is what CI measures.
  */
 public final class FuzzCampaign {
     private FuzzCampaign() {
@@ -25,6 +28,7 @@ public final class FuzzCampaign {
         int tries = 300;
         Path out = Path.of("tests/target/fuzz-failures");
         Path corpus = null;
+        CibGenerator.Shapes shapes = CibGenerator.Shapes.BASE;
         Path shared = Path.of(System.getProperty("pulse.shared", "../shared"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -35,10 +39,11 @@ public final class FuzzCampaign {
                 case "--tries" -> tries = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--corpus" -> corpus = Path.of(args[++i]);
+                case "--shapes" -> shapes = shapesNamed(args[++i]);
                 case "--shared" -> shared = Path.of(args[++i]);
                 default -> {
                     System.err.println("fuzz: unknown argument " + args[i]
-                            + "; use --seed S --count N --threads T --shrink K --tries M --out DIR --shared DIR --corpus DIR");
+                            + "; use --seed S --count N --threads T --shrink K --tries M --out DIR --shared DIR --corpus DIR --shapes base|extended");
                     System.exit(2);
                 }
             }
@@ -49,9 +54,10 @@ public final class FuzzCampaign {
             System.exit(2);
         }
         System.out.println("fuzz: seed=" + seed + " count=" + count + " threads=" + threads
-                + " (reproduce: bench/fuzz --seed " + seed + " --count " + count + ")");
+                + " shapes=" + shapes.name().toLowerCase()
+                + " (reproduce: bench/fuzz --seed " + seed + " --count " + count + " --shapes " + shapes.name().toLowerCase() + ")");
         Path scratch = Files.createTempDirectory("pulse-fuzz-");
-        DifferentialFuzzer fuzzer = new DifferentialFuzzer(tools, scratch, threads);
+        DifferentialFuzzer fuzzer = new DifferentialFuzzer(tools, scratch, threads, shapes);
         long t0 = System.nanoTime();
         List<DifferentialFuzzer.Outcome> outcomes = fuzzer.run(seed, count, System.out);
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -67,5 +73,16 @@ public final class FuzzCampaign {
                     + ") -> " + f + ": " + DifferentialFuzzer.differenceKind(small.pacemaker(), small.pulse()));
         }
         DifferentialFuzzer.deleteTree(scratch);
+    }
+
+    private static CibGenerator.Shapes shapesNamed(String name) {
+        for (CibGenerator.Shapes s : CibGenerator.Shapes.values()) {
+            if (s.name().equalsIgnoreCase(name)) {
+                return s;
+            }
+        }
+        System.err.println("fuzz: unknown --shapes " + name + "; use base or extended");
+        System.exit(2);
+        return null;
     }
 }

@@ -223,8 +223,13 @@ public final class CibGenerator {
                     meta.append(nvNamed(c + "-gu", "globally-unique", "true"));
                 }
                 if (q(0.25)) {
-                    // more instances than nodes, two to a node: the shape clone-node-max exists for
+                    // more instances than nodes, two to a node: the shape clone-node-max exists for (only a
+                    // globally unique clone may have more than one instance on a node)
                     features.add("clone-node-max");
+                    if (!unique) {
+                        features.add("unique-clone");
+                        meta.append(nvNamed(c + "-gu", "globally-unique", "true"));
+                    }
                     if (!meta.toString().contains("\"clone-max\"")) {
                         meta.append(nvNamed(c + "-max", "clone-max", String.valueOf(nodeCount + 1 + ext.nextInt(nodeCount))));
                     }
@@ -268,10 +273,6 @@ public final class CibGenerator {
                         meta.append(nvNamed(c + "-pm", "promoted-max", "2"));
                     }
                     meta.append(nvNamed(c + "-pnm", "promoted-node-max", "1"));
-                }
-                if (q(0.15)) {
-                    features.add("clone-node-max");
-                    meta.append(nvNamed(c + "-nmax", "clone-node-max", "2"));
                 }
                 resources.add(new Item("<clone id=\"" + c + "\">" + metaWith(c, meta.toString())
                         + primitive(r, true, fencing, utilization) + "</clone>", Phase.BOTH));

@@ -753,7 +753,7 @@ final class Assignment {
     private ScoreTable applyPrimaries(Rsc u, ScoreTable t, List<Colocation> primaries) {
         for (Colocation col : primaries) {
             Rsc p = col.primary();
-            if (col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) {
+            if ((col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) && !roleFixedFor(u, col)) {
                 continue;   // a colocation of the dependent's role decides its promotion, not its node
             }
             if (p.kind == Rsc.Kind.CLONE) {
@@ -788,6 +788,28 @@ final class Assignment {
             }
         }
         return t;
+    }
+
+    /**
+     * Does a colocation naming the dependent's role bind where the dependent is placed? Only when
+     * that role is already the dependent's next role before placement: target-role=Unpromoted on
+     * a promotable clone fixes it (Pacemaker sets the next role from target-role when unpacking,
+     * but leaves Promoted alone as what it would choose anyway), and then a mandatory colocation of
+     * the Unpromoted role keeps every instance with its primary, as a plain one would. Finite and
+     * negative ones still only weigh in promotion (crm_simulate leaves instances where they are).
+     */
+    private static boolean roleFixedFor(Rsc u, Colocation col) {
+        if (col.dependentRole() != Role.UNPROMOTED || col.score() < Scores.INFINITY || u.parent == null
+                || u.parent.kind != Rsc.Kind.CLONE || !u.parent.promotable) {
+            return false;
+        }
+        List<Rsc> members = u.primitives();
+        for (Rsc m : members) {
+            if (m.targetRole != Role.UNPROMOTED) {
+                return false;
+            }
+        }
+        return !members.isEmpty();
     }
 
     /**

@@ -98,8 +98,11 @@ final class Restarts {
                         || !("start".equals(e.firstAction()) || cloneFirst && "promote".equals(e.firstAction()))) {
                     continue;
                 }
-                if (g.requireAnyOrders().contains(e.id())) {
-                    continue;   // require-all=false: one instance of the first is enough; nothing restarts
+                if (g.requireAnyOrders().contains(e.id()) || g.anyOfFirsts().containsKey(e)) {
+                    // require-all=false (on the order, or on the set the first is in): one of the
+                    // firsts is enough, so one starting or stopping neither restarts nor stops
+                    // what follows (Pacemaker orders through a one-or-more pseudo action, with no inverse)
+                    continue;
                 }
                 if (e.first().kind == Rsc.Kind.CLONE && e.then().kind == Rsc.Kind.CLONE && e.then().interleave) {
                     // between interleaved clones each then-instance follows only the first
@@ -167,7 +170,7 @@ final class Restarts {
      * So "A stop then B stop" restarts B whenever A stops, and "A stop then B start" likewise.
      */
     private boolean impliesThen(OrderGraph.Edge e) {
-        if (migrating.contains(e.first()) || g.requireAnyOrders().contains(e.id())) {
+        if (migrating.contains(e.first()) || g.requireAnyOrders().contains(e.id()) || g.anyOfFirsts().containsKey(e)) {
             return false;
         }
         boolean acts = "start".equals(e.firstAction()) ? starting(e.first()) : stopping(e.first());

@@ -590,6 +590,18 @@ final class Assignment {
                 where.add(inst.assigned);
             }
         }
+        if (byAttribute(col)) {
+            // by node attribute: every node sharing the attribute's value with a node of an instance
+            java.util.Set<SNode> sharing = new java.util.HashSet<>();
+            for (SNode n : c.nodes()) {
+                for (SNode w : where) {
+                    if (sameAttribute(w, n, col.nodeAttribute())) {
+                        sharing.add(n);
+                    }
+                }
+            }
+            where = sharing;
+        }
         if (col.score() < 0 && col.score() > -Scores.INFINITY && dependent != null) {
             // a finite colocation that would leave the dependent no node is rolled back, as with
             // a primitive primary (see applyPrimaries)
@@ -753,8 +765,14 @@ final class Assignment {
     private ScoreTable applyPrimaries(Rsc u, ScoreTable t, List<Colocation> primaries) {
         for (Colocation col : primaries) {
             Rsc p = col.primary();
-            if (col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) {
+            if ((col.dependentRole() == Role.PROMOTED || col.dependentRole() == Role.UNPROMOTED) && !roleFixedFor(u, col)) {
                 continue;   // a colocation of the dependent's role decides its promotion, not its node
+            }
+            if (byAttribute(col) && p.kind != Rsc.Kind.CLONE) {
+                if (p.assignedDone) {
+                    t = applyByAttribute(u, t, col, Bundles.connectionHost(u, col, p.assigned), p.id);
+                }
+                continue;
             }
             if (p.kind == Rsc.Kind.CLONE) {
                 if (Math.abs(col.score()) < Scores.INFINITY
@@ -788,6 +806,72 @@ final class Assignment {
             }
         }
         return t;
+    }
+
+    /** A colocation by a node attribute other than the node's name (node-attribute="site"). */
+    private static boolean byAttribute(Colocation col) {
+        return col.nodeAttribute() != null && !"#uname".equals(col.nodeAttribute());
+    }
+
+    /** Do two nodes share the colocation's node attribute (a node without it shares it with none)? */
+    private static boolean sameAttribute(SNode a, SNode b, String attribute) {
+        String va = a == null ? null : a.attributes.get(attribute);
+        return va != null && b != null && va.equals(b.attributes.get(attribute));
+    }
+
+    /**
+     * A colocation by node attribute with a placed primitive (or group): every node whose value of
+     * the attribute equals that of the primary's node counts as "with" it, as the primary's own
+     * node does for a plain colocation (Pacemaker compares the attribute's values, not the nodes).
+     * INFINITY bans the others; -INFINITY bans those; a finite score is added to those, kept only
+     * if the dependent may still run somewhere.
+     */
+    private ScoreTable applyByAttribute(Rsc u, ScoreTable t, Colocation col, SNode pn, String primaryId) {
+        String attribute = col.nodeAttribute();
+        if (col.score() < Scores.INFINITY && col.score() > -Scores.INFINITY && pn == null) {
+            return col.score() > 0 ? tryFinite(u, t, col, null, primaryId, primaryId) : t;
+        }
+        ScoreTable out = col.score() >= Scores.INFINITY || col.score() <= -Scores.INFINITY ? t : t.copy();
+        for (SNode n : c.nodes()) {
+            if (!out.allows(n)) {
+                continue;
+            }
+            boolean same = sameAttribute(pn, n, attribute);
+            if (col.score() >= Scores.INFINITY && !same) {
+                out.add(n, -Scores.INFINITY, "not with " + primaryId + " by " + attribute + " (colocation " + col.id() + ")");
+            } else if (col.score() <= -Scores.INFINITY && same) {
+                out.add(n, -Scores.INFINITY, "apart from " + primaryId + " by " + attribute + " (colocation " + col.id() + ")");
+            } else if (same && col.score() < Scores.INFINITY && col.score() > -Scores.INFINITY) {
+                out.add(n, col.score(), (col.score() < 0 ? "apart from " : "with ") + primaryId + " by " + attribute
+                        + " (colocation " + col.id() + ")");
+            }
+        }
+        if (out != t && !canRunAnyFor(u, out)) {
+            return t;   // a finite one that would leave nowhere is rolled back, as for a plain colocation
+        }
+        return out;
+    }
+
+    /**
+     * Does a colocation naming the dependent's role bind where the dependent is placed? Only when
+     * that role is already the dependent's next role before placement: target-role=Unpromoted on
+     * a promotable clone fixes it (Pacemaker sets the next role from target-role when unpacking,
+     * but leaves Promoted alone as what it would choose anyway), and then a mandatory colocation of
+     * the Unpromoted role keeps every instance with its primary, as a plain one would. Finite and
+     * negative ones still only weigh in promotion (crm_simulate leaves instances where they are).
+     */
+    private static boolean roleFixedFor(Rsc u, Colocation col) {
+        if (col.dependentRole() != Role.UNPROMOTED || col.score() < Scores.INFINITY || u.parent == null
+                || u.parent.kind != Rsc.Kind.CLONE || !u.parent.promotable) {
+            return false;
+        }
+        List<Rsc> members = u.primitives();
+        for (Rsc m : members) {
+            if (m.targetRole != Role.UNPROMOTED) {
+                return false;
+            }
+        }
+        return !members.isEmpty();
     }
 
     /**

@@ -272,7 +272,9 @@ final class RemoteNodes {
     /**
      * A remote node's state once the transition has run: up exactly when its connection runs
      * then (a fenced or reset node whose connection is recovered is back up), with its own
-     * standby or maintenance shown as for any node.
+     * standby or maintenance shown as for any node. A remote node whose connection is unmanaged
+     * (is-managed=false, maintenance, maintenance-mode, or its host in maintenance) is itself in
+     * maintenance, as Pacemaker marks it when unpacking, and shows so.
      */
     static String stateAfter(SNode n, String now, Placement connection) {
         if (connection == null || connection.nodes().isEmpty()) {
@@ -281,7 +283,7 @@ final class RemoteNodes {
         if (n.standby) {
             return "standby";
         }
-        if (n.maintenanceAttribute) {
+        if (n.maintenanceAttribute || connection.unmanaged()) {
             return "maintenance";
         }
         return "online";

@@ -85,12 +85,24 @@ final class Restarts {
             for (OrderGraph.Edge e : g.byFirst(first)) {
                 boolean binds = e.mandatory() || restartTypeRestart(e.then());
                 boolean cloneFirst = e.first().kind == Rsc.Kind.CLONE && e.then().kind != Rsc.Kind.CLONE;
+                if (e.mandatory() && e.symmetrical() && otherActions(e)) {
+                    if (impliesThen(e)) {
+                        work.add(e.then());
+                        for (Rsc t : prims(e.then())) {
+                            work.add(t);
+                        }
+                    }
+                    continue;
+                }
                 if (!binds || !"start".equals(e.thenAction())
                         || !("start".equals(e.firstAction()) || cloneFirst && "promote".equals(e.firstAction()))) {
                     continue;
                 }
-                if (g.requireAnyOrders().contains(e.id())) {
-                    continue;   // require-all=false: one instance of the first is enough; nothing restarts
+                if (g.requireAnyOrders().contains(e.id()) || g.anyOfFirsts().containsKey(e)) {
+                    // require-all=false (on the order, or on the set the first is in): one of the
+                    // firsts is enough, so one starting or stopping neither restarts nor stops
+                    // what follows (Pacemaker orders through a one-or-more pseudo action, with no inverse)
+                    continue;
                 }
                 if (e.first().kind == Rsc.Kind.CLONE && e.then().kind == Rsc.Kind.CLONE && e.then().interleave) {
                     // between interleaved clones each then-instance follows only the first
@@ -135,6 +147,41 @@ final class Restarts {
                 }
             }
         }
+    }
+
+    /**
+     * An order on start and stop actions other than "start then start" (stop then stop,
+     * stop then start, start then stop), between resources that are not clones: the ones this
+     * stage applies below Pacemaker's implies-then rule to (start then start is the case above).
+     */
+    private static boolean otherActions(OrderGraph.Edge e) {
+        boolean startStop = ("start".equals(e.firstAction()) || "stop".equals(e.firstAction()))
+                && ("start".equals(e.thenAction()) || "stop".equals(e.thenAction()));
+        return startStop && !("start".equals(e.firstAction()) && "start".equals(e.thenAction()))
+                && e.first().kind != Rsc.Kind.CLONE && e.then().kind != Rsc.Kind.CLONE && e.first().cloneAncestor() == null
+                && e.then().cloneAncestor() == null;
+    }
+
+    /**
+     * Pacemaker's implies-then for a mandatory symmetrical order (an asymmetrical one does not
+     * carry it, and neither does an optional one): when the first's action is scheduled for
+     * real, the then-resource's action is too. A then-action of start on a resource that stays
+     * where it runs makes it restart; one of stop stops it (and starts it again where it stays).
+     * So "A stop then B stop" restarts B whenever A stops, and "A stop then B start" likewise.
+     */
+    private boolean impliesThen(OrderGraph.Edge e) {
+        if (migrating.contains(e.first()) || g.requireAnyOrders().contains(e.id()) || g.anyOfFirsts().containsKey(e)) {
+            return false;
+        }
+        boolean acts = "start".equals(e.firstAction()) ? starting(e.first()) : stopping(e.first());
+        if (!acts) {
+            return false;
+        }
+        boolean changed = false;
+        for (Rsc t : prims(e.then())) {
+            changed |= "start".equals(e.thenAction()) ? restart(t) : stopAll(t);
+        }
+        return changed;
     }
 
     /** Stop then start again on the assigned node (a restart forced by something it depends on). */

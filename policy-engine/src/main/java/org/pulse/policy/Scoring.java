@@ -23,7 +23,6 @@ final class Scoring {
     private final Cluster c;
     /** Constraints by the id they name, so each resource finds its own without a scan. */
     private final Map<String, List<LocationConstraint>> locationsByRsc = new HashMap<>();
-    private final List<LocationConstraint> patternLocations = new ArrayList<>();
     final List<Colocation> colocations = new ArrayList<>();
     final Map<Rsc, List<Colocation>> asDependent = new HashMap<>();
     final Map<Rsc, List<Colocation>> asPrimary = new HashMap<>();
@@ -122,7 +121,15 @@ final class Scoring {
                     locationsByRsc.computeIfAbsent(id, k -> new ArrayList<>()).add(lc);
                 }
             } else if (lc.rscPattern() != null) {
-                patternLocations.add(lc);
+                // rsc-pattern names top-level resources only (Pacemaker matches it against its list of
+                // top-level resources): a group member or clone child whose id matches is not named
+                // by it, though the group or clone it is in may be
+                Pattern pattern = Pattern.compile(lc.rscPattern());
+                for (Rsc top : c.topLevel()) {
+                    if (pattern.matcher(top.id).find()) {
+                        locationsByRsc.computeIfAbsent(top.id, k -> new ArrayList<>()).add(lc);
+                    }
+                }
             } else {
                 for (ResourceSet set : lc.sets()) {
                     for (String id : set.resources()) {
@@ -165,11 +172,6 @@ final class Scoring {
             Rsc gp = r.parent;
             if (gp.parent != null && gp.parent.kind == Rsc.Kind.CLONE) {
                 mine.addAll(locationsByRsc.getOrDefault(gp.parent.id, List.of()));
-            }
-        }
-        for (LocationConstraint lc : patternLocations) {
-            if (Pattern.compile(lc.rscPattern()).matcher(cfgId).find()) {
-                mine.add(lc);
             }
         }
         for (LocationConstraint lc : mine) {

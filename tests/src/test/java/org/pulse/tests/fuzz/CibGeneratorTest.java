@@ -41,4 +41,25 @@ class CibGeneratorTest {
             assertTrue(seen.contains(f), "no case with " + f + " in 400 seeds: " + seen);
         }
     }
+
+    @Test
+    void extendedShapesLieOverTheSameBaseCaseAndCoverWhatBaseNeverMakes() throws Exception {
+        Set<String> seen = new HashSet<>();
+        for (long s = 0; s < 400; s++) {
+            FuzzCase base = CibGenerator.generate(s);
+            FuzzCase ext = CibGenerator.generate(s, CibGenerator.Shapes.EXTENDED);
+            XmlParser.parse("seed " + s + " extended", ext.cibBefore());
+            XmlParser.parse("seed " + s + " extended after", ext.configAfter());
+            // the base dice are not moved: the same events, and every base feature still there
+            assertEquals(base.eventSeed(), ext.eventSeed(), "seed " + s);
+            assertEquals(base.nodeEvents(), ext.nodeEvents(), "seed " + s);
+            assertTrue(ext.features().containsAll(base.features()), "seed " + s);
+            seen.addAll(ext.features());
+        }
+        for (String f : new String[] {"template", "template-constraint", "clone-node-max", "promoted-node-max", "priority",
+                "op-defaults", "rule-bool", "colocation-node-attribute", "order-actions", "sets-require-all", "sets-role",
+                "resource-discovery", "rsc-pattern", "remote"}) {
+            assertTrue(seen.contains(f), "no extended case with " + f + " in 400 seeds: " + seen);
+        }
+    }
 }

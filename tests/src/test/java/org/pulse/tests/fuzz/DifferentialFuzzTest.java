@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.pulse.lab.fuzz.CibGenerator;
 import org.pulse.lab.fuzz.DifferentialFuzzer;
 import org.pulse.lab.fuzz.DifferentialFuzzer.Outcome;
 import org.pulse.lab.support.TestEnv;
@@ -38,11 +39,13 @@ class DifferentialFuzzTest {
         TestEnv.requireCommand("python3");
         long seed = Long.getLong("fuzz.seed", DEFAULT_SEED);
         int count = Integer.getInteger("fuzz.count", 1000);
-        System.out.println("fuzz: seed=" + seed + " count=" + count
-                + " (reproduce: -Dfuzz.seed=" + seed + " -Dfuzz.count=" + count + ")");
+        // the floor is measured with BASE shapes; -Dfuzz.shapes=extended explores the extended ones
+        CibGenerator.Shapes shapes = CibGenerator.Shapes.valueOf(System.getProperty("fuzz.shapes", "base").toUpperCase());
+        System.out.println("fuzz: seed=" + seed + " count=" + count + " shapes=" + shapes.name().toLowerCase()
+                + " (reproduce: -Dfuzz.seed=" + seed + " -Dfuzz.count=" + count + " -Dfuzz.shapes=" + shapes.name().toLowerCase() + ")");
         Path scratch = Files.createTempDirectory("pulse-fuzz-test-");
         try {
-            DifferentialFuzzer fuzzer = new DifferentialFuzzer(tools, scratch, 2);
+            DifferentialFuzzer fuzzer = new DifferentialFuzzer(tools, scratch, 2, shapes);
             long t0 = System.nanoTime();
             List<Outcome> outcomes = fuzzer.run(seed, count, System.out);
             long runMs = (System.nanoTime() - t0) / 1_000_000;

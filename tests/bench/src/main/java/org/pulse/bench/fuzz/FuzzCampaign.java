@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.pulse.bench.BenchArgs;
+import org.pulse.lab.fuzz.CibGenerator;
 import org.pulse.lab.fuzz.DifferentialFuzzer;
 
 /**
@@ -12,13 +13,15 @@ import org.pulse.lab.fuzz.DifferentialFuzzer;
  * difference; shrinks the first differing case of each kind (at most K) into DIR (SEED.xml, SEED.txt).
  * {@code --corpus C} also keeps every compared case in the conformance layout (C/catalogue.tsv,
  * C/cases/seed-S/cib.xml and expected.txt, Pacemaker's answer), so an engine change can be
- * measured against the same cases in seconds, without running crm_simulate again.
+ * measured against the same cases in seconds, without running crm_simulate again. {@code --shapes
+ * extended} lays the generator's extended shapes (templates, clone-node-max, remote nodes, ...: see
+ * {@link CibGenerator.Shapes}) over each base case; the default {@code base} is what CI measures.
  */
 public final class FuzzCampaign {
     private FuzzCampaign() {
     }
 
-    static final String USAGE = "usage: bench/fuzz [--seed S] [--count N] [--threads T] [--shrink K] [--tries M] [--out DIR] [--shared DIR] [--corpus DIR]";
+    static final String USAGE = "usage: bench/fuzz [--seed S] [--count N] [--threads T] [--shrink K] [--tries M] [--out DIR] [--shared DIR] [--corpus DIR] [--shapes base|extended]";
 
     public static void main(String[] args) throws Exception {
         long seed = System.currentTimeMillis();
@@ -28,6 +31,7 @@ public final class FuzzCampaign {
         int tries = 300;
         Path out = Path.of("tests/target/fuzz-failures");
         Path corpus = null;
+        CibGenerator.Shapes shapes = CibGenerator.Shapes.BASE;
         Path shared = Path.of(System.getProperty("pulse.shared", "../shared"));
         if (BenchArgs.wantsHelp(args)) {
             BenchArgs.exitHelp(USAGE);
@@ -42,6 +46,7 @@ public final class FuzzCampaign {
                     case "--tries" -> tries = BenchArgs.intOf("--tries", BenchArgs.value(args, ++i), 0);
                     case "--out" -> out = Path.of(BenchArgs.value(args, ++i));
                     case "--corpus" -> corpus = Path.of(BenchArgs.value(args, ++i));
+                    case "--shapes" -> shapes = shapesNamed(BenchArgs.value(args, ++i));
                     case "--shared" -> shared = Path.of(BenchArgs.value(args, ++i));
                     default -> throw new BenchArgs.BadArgument("unknown argument " + args[i]);
                 }
@@ -55,9 +60,10 @@ public final class FuzzCampaign {
             System.exit(2);
         }
         System.out.println("fuzz: seed=" + seed + " count=" + count + " threads=" + threads
-                + " (reproduce: bench/fuzz --seed " + seed + " --count " + count + ")");
+                + " shapes=" + shapes.name().toLowerCase()
+                + " (reproduce: bench/fuzz --seed " + seed + " --count " + count + " --shapes " + shapes.name().toLowerCase() + ")");
         Path scratch = Files.createTempDirectory("pulse-fuzz-");
-        DifferentialFuzzer fuzzer = new DifferentialFuzzer(tools, scratch, threads);
+        DifferentialFuzzer fuzzer = new DifferentialFuzzer(tools, scratch, threads, shapes);
         long t0 = System.nanoTime();
         List<DifferentialFuzzer.Outcome> outcomes = fuzzer.run(seed, count, System.out);
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -73,5 +79,14 @@ public final class FuzzCampaign {
                     + ") -> " + f + ": " + DifferentialFuzzer.differenceKind(small.pacemaker(), small.pulse()));
         }
         DifferentialFuzzer.deleteTree(scratch);
+    }
+
+    private static CibGenerator.Shapes shapesNamed(String name) {
+        for (CibGenerator.Shapes s : CibGenerator.Shapes.values()) {
+            if (s.name().equalsIgnoreCase(name)) {
+                return s;
+            }
+        }
+        throw new BenchArgs.BadArgument("unknown --shapes " + name + "; use base or extended");
     }
 }

@@ -36,17 +36,46 @@ public final class CibGenerator {
     record Top(String id, String kind, List<String> primitives, boolean promotable) {
     }
 
+    /**
+     * Which shapes a case may take. {@code BASE} is the generator the CI seed's floor was measured
+     * with; {@code EXTENDED} adds, on top of exactly the same base case (its dice come from a second
+     * stream, so a seed's base draws do not move), shapes operators write that BASE never makes:
+     * templates (and constraints naming them), clone-node-max and promoted-node-max, priority,
+     * op_defaults, rules with boolean-op and date_spec, colocations by node attribute, orders on stop
+     * and demote actions, sets with roles and require-all, resource-discovery, rsc-pattern, remote nodes.
+     */
+    public enum Shapes { BASE, EXTENDED }
+
     private final Random rnd;
+    /** Dice for the EXTENDED shapes only; null under BASE (see {@link Shapes}). */
+    private final Random ext;
     private final TreeSet<String> features = new TreeSet<>();
+    private final List<Item> templates = new ArrayList<>();
+    private final List<Item> opDefaults = new ArrayList<>();
     private int ids;
 
-    private CibGenerator(long seed) {
+    private CibGenerator(long seed, Shapes shapes) {
         this.rnd = new Random(seed);
+        this.ext = shapes == Shapes.EXTENDED ? new Random(seed * 0x9E3779B97F4A7C15L + 17) : null;
     }
 
     /** The case for one seed: the CIB to settle, the configuration after the edit, the events. */
     public static FuzzCase generate(long seed) {
-        return new CibGenerator(seed).build(seed);
+        return generate(seed, Shapes.BASE);
+    }
+
+    /** The case for one seed with the given shapes; {@code EXTENDED} is the BASE case with more on top. */
+    public static FuzzCase generate(long seed, Shapes shapes) {
+        return new CibGenerator(seed, shapes).build(seed);
+    }
+
+    /** An EXTENDED shape's dice: never true under BASE, and never draws from the base stream. */
+    private boolean q(double probability) {
+        return ext != null && ext.nextDouble() < probability;
+    }
+
+    private <T> T pickExt(List<T> xs) {
+        return xs.get(ext.nextInt(xs.size()));
     }
 
     private boolean p(double probability) {
@@ -106,6 +135,14 @@ public final class CibGenerator {
         if (p(0.1)) {
             features.add("migration-threshold");
             rscDefaults.add(new Item(nv("migration-threshold", String.valueOf(1 + rnd.nextInt(3))), Phase.BOTH));
+        }
+
+        if (q(0.12)) {
+            features.add("op-defaults");
+            opDefaults.add(new Item(nvNamed("opd-timeout", "timeout", pickExt(List.of("30s", "60s", "90"))), Phase.BOTH));
+            if (q(0.3)) {
+                opDefaults.add(new Item(nvNamed("opd-pending", "record-pending", "true"), Phase.BOTH));
+            }
         }
 
         // --- nodes: attributes for rules, utilization capacity, standby and maintenance edits
@@ -185,6 +222,19 @@ public final class CibGenerator {
                     features.add("unique-clone");
                     meta.append(nvNamed(c + "-gu", "globally-unique", "true"));
                 }
+                if (q(0.25)) {
+                    // more instances than nodes, two to a node: the shape clone-node-max exists for (only a
+                    // globally unique clone may have more than one instance on a node)
+                    features.add("clone-node-max");
+                    if (!unique) {
+                        features.add("unique-clone");
+                        meta.append(nvNamed(c + "-gu", "globally-unique", "true"));
+                    }
+                    if (!meta.toString().contains("\"clone-max\"")) {
+                        meta.append(nvNamed(c + "-max", "clone-max", String.valueOf(nodeCount + 1 + ext.nextInt(nodeCount))));
+                    }
+                    meta.append(nvNamed(c + "-nmax", "clone-node-max", "2"));
+                }
                 String inner;
                 List<String> prims = new ArrayList<>();
                 if (!unique && p(0.2)) {
@@ -216,6 +266,13 @@ public final class CibGenerator {
                 }
                 if (p(0.3)) {
                     meta.append(nvNamed(c + "-nt", "notify", "true"));
+                }
+                if (q(0.2)) {
+                    features.add("promoted-node-max");
+                    if (!meta.toString().contains("\"promoted-max\"")) {
+                        meta.append(nvNamed(c + "-pm", "promoted-max", "2"));
+                    }
+                    meta.append(nvNamed(c + "-pnm", "promoted-node-max", "1"));
                 }
                 resources.add(new Item("<clone id=\"" + c + "\">" + metaWith(c, meta.toString())
                         + primitive(r, true, fencing, utilization) + "</clone>", Phase.BOTH));
@@ -255,6 +312,11 @@ public final class CibGenerator {
             if (top.kind().equals("primitive") && p(0.2)) {
                 features.add("allow-migrate");
                 edits.add(new Item(nvNamed(top.id() + "-am", "allow-migrate", "true"), Phase.BOTH));
+            }
+            if (q(0.2)) {
+                features.add("priority");
+                edits.add(new Item(nvNamed(top.id() + "-prio", "priority", pickExt(List.of("10", "5", "-5"))),
+                        ext.nextBoolean() ? Phase.BOTH : Phase.AFTER));
             }
             topMeta.add(edits);
         }
@@ -353,6 +415,9 @@ public final class CibGenerator {
                 constraints.add(new Item(x.toString(), ph));
             }
         }
+        if (ext != null && !tops.isEmpty()) {
+            extendedConstraints(tops, nodes, sites, constraints);
+        }
         List<String> ticketEvents = new ArrayList<>();
         String ticketStatus = "";
         if (tickets && !tops.isEmpty()) {
@@ -369,6 +434,19 @@ public final class CibGenerator {
             ticketStatus = "<tickets><ticket_state id=\"ticketA\" granted=\"" + grantedBefore + "\"/></tickets>";
             if (p(0.6)) {
                 ticketEvents.add(grantedBefore ? "--ticket-revoke=ticketA" : "--ticket-grant=ticketA");
+            }
+        }
+
+        if (q(0.12)) {
+            // a Pacemaker Remote node: its connection is a resource; once it runs, the node hosts resources
+            features.add("remote");
+            resources.add(new Item("<primitive id=\"remote1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\">"
+                    + "<instance_attributes id=\"remote1-ia\">" + nvNamed("remote1-server", "server", "192.0.2.41")
+                    + "</instance_attributes><operations><op id=\"remote1-mon\" name=\"monitor\" interval=\"30s\"/>"
+                    + "</operations></primitive>", Phase.BOTH));
+            if (q(0.3) && !tops.isEmpty()) {
+                constraints.add(new Item("<rsc_location id=\"" + id("loc") + "\" rsc=\"" + pickExt(tops).id()
+                        + "\" node=\"remote1\" score=\"" + pickExt(List.of("INFINITY", "100", "-INFINITY")) + "\"/>", Phase.BOTH));
             }
         }
 
@@ -426,6 +504,108 @@ public final class CibGenerator {
     private final List<List<Item>> nodeAttrs = new ArrayList<>();
     private final List<List<Item>> topMeta = new ArrayList<>();
 
+    /** EXTENDED constraints, each drawn from {@code ext} (see {@link Shapes}). */
+    private void extendedConstraints(List<Top> tops, List<String> nodes, List<String> sites, List<Item> constraints) {
+        Phase ph = pickExt(List.of(Phase.BOTH, Phase.BOTH, Phase.AFTER));
+        if (q(0.2)) {
+            // two expressions joined by and/or, sometimes a date_spec (weekdays, hours) among them
+            features.add("rule-bool");
+            Top a = pickExt(tops);
+            String lid = id("loc");
+            String second = ext.nextBoolean()
+                    ? "<expression id=\"" + lid + "-e2\" attribute=\"ram\" operation=\"" + pickExt(List.of("gte", "lt"))
+                            + "\" type=\"number\" value=\"" + 1024 * (1 + ext.nextInt(8)) + "\"/>"
+                    : "<date_expression id=\"" + lid + "-d\" operation=\"date_spec\"><date_spec id=\"" + lid + "-ds\" "
+                            + pickExt(List.of("weekdays=\"1-5\"", "hours=\"9-16\"", "weekdays=\"6-7\"", "hours=\"0-8\""))
+                            + "/></date_expression>";
+            if (!second.startsWith("<expression")) {
+                features.add("rule-date");
+            }
+            constraints.add(new Item("<rsc_location id=\"" + lid + "\" rsc=\"" + a.id() + "\"><rule id=\"" + lid
+                    + "-r\" score=\"" + pickExt(SCORES) + "\" boolean-op=\"" + pickExt(List.of("and", "or")) + "\">"
+                    + "<expression id=\"" + lid + "-e1\" attribute=\"site\" operation=\"eq\" value=\"" + pickExt(sites) + "\"/>"
+                    + second + "</rule></rsc_location>", ph));
+        }
+        if (tops.size() >= 2 && q(0.2)) {
+            // colocated by site rather than by node
+            features.add("colocation-node-attribute");
+            features.add("colocation");
+            Top a = pickExt(tops);
+            Top b = otherExt(tops, a);
+            constraints.add(new Item("<rsc_colocation id=\"" + id("col") + "\" rsc=\"" + a.id() + "\" with-rsc=\"" + b.id()
+                    + "\" node-attribute=\"site\" score=\"" + pickExt(List.of("INFINITY", "-INFINITY", "100")) + "\"/>", ph));
+        }
+        if (tops.size() >= 2 && q(0.2)) {
+            // orders on other actions than start: stop before stop, demote before start
+            features.add("order-actions");
+            features.add("order");
+            Top a = pickExt(tops);
+            Top b = otherExt(tops, a);
+            String first = a.promotable() ? pickExt(List.of("stop", "demote", "promote", "start")) : pickExt(List.of("stop", "start"));
+            String then = b.promotable() ? pickExt(List.of("stop", "start", "demote", "promote")) : pickExt(List.of("stop", "start"));
+            constraints.add(new Item("<rsc_order id=\"" + id("ord") + "\" first=\"" + a.id() + "\" first-action=\"" + first
+                    + "\" then=\"" + b.id() + "\" then-action=\"" + then + "\"" + (ext.nextBoolean() ? " kind=\"Optional\"" : "")
+                    + "/>", ph));
+        }
+        if (tops.size() >= 3 && q(0.15)) {
+            // a set any one of which lets the next set start (require-all="false")
+            features.add("sets-require-all");
+            features.add("sets");
+            features.add("order");
+            List<Top> shuffled = new ArrayList<>(tops);
+            java.util.Collections.shuffle(shuffled, ext);
+            String oid = id("ord");
+            constraints.add(new Item("<rsc_order id=\"" + oid + "\"><resource_set id=\"" + oid + "-s1\" sequential=\"false\""
+                    + " require-all=\"false\"><resource_ref id=\"" + shuffled.get(0).id() + "\"/><resource_ref id=\""
+                    + shuffled.get(1).id() + "\"/></resource_set><resource_set id=\"" + oid + "-s2\"><resource_ref id=\""
+                    + shuffled.get(2).id() + "\"/></resource_set></rsc_order>", ph));
+        }
+        List<Top> promotables = tops.stream().filter(Top::promotable).toList();
+        if (tops.size() >= 2 && !promotables.isEmpty() && q(0.3)) {
+            // a set colocated with the promoted instance, as operators write "these with the primary"
+            features.add("sets-role");
+            features.add("sets");
+            features.add("colocation");
+            Top m = pickExt(promotables);
+            Top other = otherExt(tops, m);
+            String cid = id("col");
+            constraints.add(new Item("<rsc_colocation id=\"" + cid + "\" score=\"" + pickExt(List.of("INFINITY", "500"))
+                    + "\"><resource_set id=\"" + cid + "-s1\"><resource_ref id=\"" + other.id() + "\"/></resource_set>"
+                    + "<resource_set id=\"" + cid + "-s2\" role=\"Promoted\"><resource_ref id=\"" + m.id() + "\"/></resource_set>"
+                    + "</rsc_colocation>", ph));
+        }
+        if (q(0.12)) {
+            // discovery limited to where the resource may run
+            features.add("resource-discovery");
+            Top a = pickExt(tops);
+            constraints.add(new Item("<rsc_location id=\"" + id("loc") + "\" rsc=\"" + a.id() + "\" node=\"" + pickExt(nodes)
+                    + "\" score=\"" + pickExt(List.of("INFINITY", "100", "-INFINITY")) + "\" resource-discovery=\""
+                    + pickExt(List.of("never", "exclusive")) + "\"/>", ph));
+        }
+        if (q(0.08)) {
+            // one location for every resource whose id matches
+            features.add("rsc-pattern");
+            constraints.add(new Item("<rsc_location id=\"" + id("loc") + "\" rsc-pattern=\"^rsc[0-9]+$\" node=\"" + pickExt(nodes)
+                    + "\" score=\"" + pickExt(List.of("100", "-INFINITY", "-100")) + "\"/>", ph));
+        }
+        if (!templates.isEmpty() && q(0.3)) {
+            // a constraint naming a template applies to every primitive made from it
+            features.add("template-constraint");
+            String tpl = pickExt(templates).xml();
+            tpl = tpl.substring(tpl.indexOf("id=\"") + 4, tpl.indexOf('"', tpl.indexOf("id=\"") + 4));
+            constraints.add(new Item("<rsc_location id=\"" + id("loc") + "\" rsc=\"" + tpl + "\" node=\"" + pickExt(nodes)
+                    + "\" score=\"" + pickExt(List.of("200", "-INFINITY", "INFINITY")) + "\"/>", ph));
+        }
+    }
+
+    private Top otherExt(List<Top> tops, Top a) {
+        Top b;
+        do {
+            b = pickExt(tops);
+        } while (b == a);
+        return b;
+    }
+
     private Top other(List<Top> tops, Top a) {
         Top b;
         do {
@@ -447,8 +627,25 @@ public final class CibGenerator {
     }
 
     private String primitive(String id, boolean stateful, boolean fencing, boolean utilization) {
-        StringBuilder x = new StringBuilder("<primitive id=\"" + id + "\" class=\"ocf\" provider=\"pacemaker\" type=\""
-                + (stateful ? "Stateful" : "Dummy") + "\">");
+        String agent = "class=\"ocf\" provider=\"pacemaker\" type=\"" + (stateful ? "Stateful" : "Dummy") + "\"";
+        StringBuilder x = new StringBuilder("<primitive id=\"" + id + "\" " + agent + ">");
+        if (q(0.15)) {
+            // the agent, and sometimes an operation and a default, from a template the primitive names
+            features.add("template");
+            String tpl = "tpl-" + id;
+            StringBuilder t = new StringBuilder("<template id=\"" + tpl + "\" " + agent + ">");
+            if (ext.nextBoolean()) {
+                t.append("<meta_attributes id=\"").append(tpl).append("-meta\">")
+                        .append(nvNamed(tpl + "-st", "resource-stickiness", pickExt(List.of("50", "200"))))
+                        .append("</meta_attributes>");
+            }
+            if (ext.nextBoolean()) {
+                t.append("<operations><op id=\"").append(tpl).append("-mon\" name=\"monitor\" interval=\"25s\" timeout=\"30s\"")
+                        .append(stateful ? " role=\"Unpromoted\"" : "").append("/></operations>");
+            }
+            templates.add(new Item(t.append("</template>").toString(), Phase.BOTH));
+            x = new StringBuilder("<primitive id=\"" + id + "\" template=\"" + tpl + "\">");
+        }
         x.append("@META:").append(id).append('@');
         if (utilization) {
             x.append("<utilization id=\"").append(id).append("-util\">")
@@ -509,6 +706,7 @@ public final class CibGenerator {
         }
         x.append("</nodes><resources>");
         StringBuilder rs = new StringBuilder();
+        templates.forEach(i -> rs.append(i.in(after)));
         resources.forEach(i -> rs.append(i.in(after)));
         x.append(fillMeta(rs.toString(), after));
         x.append("</resources><constraints>");
@@ -518,6 +716,11 @@ public final class CibGenerator {
         rscDefaults.forEach(i -> d.append(i.in(after)));
         if (d.length() > 0) {
             x.append("<rsc_defaults><meta_attributes id=\"rsc-options\">").append(d).append("</meta_attributes></rsc_defaults>");
+        }
+        StringBuilder o = new StringBuilder();
+        opDefaults.forEach(i -> o.append(i.in(after)));
+        if (o.length() > 0) {
+            x.append("<op_defaults><meta_attributes id=\"op-options\">").append(o).append("</meta_attributes></op_defaults>");
         }
         return x.append("</configuration>").toString();
     }

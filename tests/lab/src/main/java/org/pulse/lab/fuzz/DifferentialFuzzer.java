@@ -51,11 +51,18 @@ public final class DifferentialFuzzer {
     private final Path canonTools;
     private final Path scratch;
     private final int threads;
+    private final CibGenerator.Shapes shapes;
 
     public DifferentialFuzzer(Path canonTools, Path scratch, int threads) {
+        this(canonTools, scratch, threads, CibGenerator.Shapes.BASE);
+    }
+
+    /** With {@code shapes} EXTENDED, each case is its BASE case with the extended shapes on top. */
+    public DifferentialFuzzer(Path canonTools, Path scratch, int threads, CibGenerator.Shapes shapes) {
         this.canonTools = canonTools;
         this.scratch = scratch;
         this.threads = threads;
+        this.shapes = shapes;
     }
 
     /** Runs cases {@code seed .. seed+count-1} on the worker threads; outcomes in seed order. */
@@ -71,7 +78,7 @@ public final class DifferentialFuzzer {
                 fs.add(pool.submit(() -> {
                     try (OracleWorker w = new OracleWorker(canonTools, dir)) {
                         for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                            outcomes[i] = runCase(w, dir, CibGenerator.generate(seed + i));
+                            outcomes[i] = runCase(w, dir, CibGenerator.generate(seed + i, shapes));
                             int d = done.incrementAndGet();
                             if (progress != null && d % 250 == 0) {
                                 progress.println("fuzz: " + d + "/" + count + " cases");

@@ -28,19 +28,25 @@ public final class SchedulerBench {
         Path file = null;
         Path graph = null;
         int rounds = 5;
+        boolean phases = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--file": file = Path.of(args[++i]); break;
                 case "--rounds": rounds = Integer.parseInt(args[++i]); break;
                 case "--save-graph": graph = Path.of(args[++i]); break;
+                case "--phases": phases = true; break;
                 default: throw new IllegalArgumentException("SchedulerBench: unknown argument " + args[i]
-                        + " (use --file CIB.xml [--rounds N] [--save-graph FILE])");
+                        + " (use --file CIB.xml [--rounds N] [--save-graph FILE] [--phases])");
             }
         }
         if (file == null) {
             throw new IllegalArgumentException("SchedulerBench: --file CIB.xml is required");
         }
         Instant now = Instant.ofEpochSecond(1_700_000_000L);
+        if (phases) {
+            phases(file, graph, now);
+            return;
+        }
         long t0 = System.nanoTime();
         // as crm simulate does: see SchedulerWarmUp
         SchedulerWarmUp warmUp = SchedulerWarmUp.startFor(file);
@@ -77,6 +83,45 @@ public final class SchedulerBench {
         }
         System.out.printf("actions=%d cold_ms=%.1f warm_ms=%.1f heap_mb=%d%n", first.actions().size(), coldNs / 1e6,
                 warm[rounds / 2] / 1e6, peak >> 20);
+    }
+
+    /**
+     * --phases: one cold run, timed by phase (wall ms of the whole process's clock, and this
+     * thread's CPU ms), to see where a run goes; not the timed figure (it loads JMX to read CPU).
+     */
+    private static void phases(Path file, Path graph, Instant now) throws Exception {
+        java.lang.management.ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        long[] wall = new long[6];
+        long[] thread = new long[6];
+        wall[0] = System.nanoTime();
+        thread[0] = cpu.getCurrentThreadCpuTime();
+        SchedulerWarmUp warmUp = SchedulerWarmUp.startFor(file);
+        byte[] bytes = XmlParser.readFile(file);
+        wall[1] = System.nanoTime();
+        thread[1] = cpu.getCurrentThreadCpuTime();
+        XmlElement root = XmlParser.parse(file.toString(), bytes);
+        wall[2] = System.nanoTime();
+        thread[2] = cpu.getCurrentThreadCpuTime();
+        CibModel model = CibModel.from(root);
+        wall[3] = System.nanoTime();
+        thread[3] = cpu.getCurrentThreadCpuTime();
+        Transition t = PolicyEngine.schedule(model, now);
+        warmUp.stop();
+        wall[4] = System.nanoTime();
+        thread[4] = cpu.getCurrentThreadCpuTime();
+        try (java.io.OutputStream o = graph == null ? java.io.OutputStream.nullOutputStream() : Files.newOutputStream(graph)) {
+            t.writeGraphXml(o);
+        }
+        wall[5] = System.nanoTime();
+        thread[5] = cpu.getCurrentThreadCpuTime();
+        String[] names = {"read", "parse", "model", "schedule", "graph"};
+        StringBuilder sb = new StringBuilder("actions=" + t.actions().size());
+        for (int i = 0; i < names.length; i++) {
+            sb.append(' ').append(names[i]).append("_ms=").append((wall[i + 1] - wall[i]) / 1_000_000)
+                    .append('/').append((thread[i + 1] - thread[i]) / 1_000_000);
+        }
+        sb.append(" (wall/main thread CPU)");
+        System.out.println(sb);
     }
 
     private static Transition runOnce(Path file, Instant now) throws Exception {

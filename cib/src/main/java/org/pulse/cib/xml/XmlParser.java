@@ -167,7 +167,7 @@ public final class XmlParser {
 
     /**
      * The second half of a big document, read ahead on its own thread: from the first
-     * {@code <node_state} after the middle (the status section, most of a big CIB, is a run of
+     * {@code <node_state} after 55% of it (the status section, most of a big CIB, is a run of
      * them) to the end tag that closes their parent, as the main reading would read it there. The
      * main reading takes it only when it arrives at exactly that place between two children, with
      * the same line count, and nothing was wrong with it; otherwise (the place was inside a comment, the
@@ -193,7 +193,7 @@ public final class XmlParser {
             thread.setDaemon(true);
         }
 
-        /** The first {@code <node_state} start tag at or after the middle of a document big enough, or -1. */
+        /** The first {@code <node_state} start tag at or after 55% of a document big enough, or -1. */
         static int place(byte[] c, int from, int end, int minimumBytes) {
             if (end - from < minimumBytes) {
                 return -1;
@@ -201,7 +201,8 @@ public final class XmlParser {
             byte[] tag = "<node_state".getBytes(StandardCharsets.US_ASCII);
             int last = end - tag.length - 1;
             outer:
-            for (int i = from + (end - from) / 2; i < last; i++) {
+            // a little past the middle: the second thread also counts the line ends before its part
+            for (int i = from + (int) ((end - from) * 11L / 20); i < last; i++) {
                 if (c[i] != '<') {
                     continue;
                 }

@@ -129,4 +129,26 @@ class XmlParserSplitTest {
         assertEquals(alone.getMessage(), split.getMessage());
         assertTrue(alone.getMessage().contains("deeper than"), alone.getMessage());
     }
+
+    @Test
+    void aFileReadInTwoHalvesAtOnceIsTheFileAsItIs() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pulse-readfile-halves");
+        try {
+            java.util.Random random = new java.util.Random(23);
+            for (int size : new int[] {0, 1, 2, 3, (1 << 20) + 1, 3 * (1 << 20) + 12345}) {
+                byte[] data = new byte[size];
+                random.nextBytes(data);
+                java.nio.file.Path f = dir.resolve("f" + size);
+                java.nio.file.Files.write(f, data);
+                assertTrue(java.util.Arrays.equals(data, XmlParser.readFile(f, 0)), () -> size + " bytes");
+            }
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
 }

@@ -91,6 +91,7 @@ final class HistoryUnpack {
         if (!r.isPrimitive()) {
             return;
         }
+        // (indexed loops below: C1, which compiles a one-shot run, allocates an iterator for each for-each)
         List<LrmOp> ops = lr.ops();
         if (ops.size() > 1) {
             // (one entry, a probe's, is most histories: no copy to sort)
@@ -106,14 +107,16 @@ final class HistoryUnpack {
         h.agentChanged = agentChanged(lr, r);
         r.history.put(node, h);
         r.known.add(node);
-        for (LrmOp op : ops) {
+        for (int k = 0, count = ops.size(); k < count; k++) {
+            LrmOp op = ops.get(k);
             boolean failedOp = op.opStatus() != 0 && op.opStatus() != -1 && op.opStatus() != 1
                     || op.opStatus() == 0 && op.expectedRc() >= 0 && op.rcCode() != op.expectedRc() && !op.isProbe();
             if (failedOp && "block".equals(onFailText(r, op))) {
                 h.blockFailure = true;
             }
         }
-        for (LrmOp op : ops) {
+        for (int k = 0, count = ops.size(); k < count; k++) {
+            LrmOp op = ops.get(k);
             h.newestChange = Math.max(h.newestChange, op.lastRcChange());
             if ("migrate_from".equals(op.operation())) {
                 h.migrateFromSeen = true;
@@ -129,7 +132,8 @@ final class HistoryUnpack {
             }
         }
         boolean anyResult = false;
-        for (LrmOp op : ops) {
+        for (int k = 0, count = ops.size(); k < count; k++) {
+            LrmOp op = ops.get(k);
             if ("notify".equals(op.operation()) || "meta-data".equals(op.operation())) {
                 continue;
             }

@@ -8,8 +8,9 @@ import org.pulse.cib.model.CibModel;
 import org.pulse.cib.xml.XmlElement;
 
 /**
- * The scheduler: a CIB and the time in, a {@link Transition} out. Pure: no clock, no threads,
- * no IO; the same input gives an equal transition. The stages run in Pacemaker's order
+ * The scheduler: a CIB and the time in, a {@link Transition} out. Pure: no clock, no threads of
+ * its own, no IO; the same input gives an equal transition. (Reading a very large CIB, cib's parser
+ * and typed view may split the status across two threads; what they return does not depend on it.) The stages run in Pacemaker's order
  * ({@code pcmk__schedule_actions}), each a function of the previous ones' records, listed in
  * {@link #stages} with why each sits where it does.
  */

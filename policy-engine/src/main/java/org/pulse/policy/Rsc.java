@@ -77,8 +77,9 @@ final class Rsc {
     long reconnectIntervalMs;
 
     // state from the history
-    final Map<SNode, NodeHistory> history = new LinkedHashMap<>();
-    final Set<SNode> known = new LinkedHashSet<>();
+    // (by node index, in insertion order as LinkedHashMap/Set: see NodeMap)
+    final Map<SNode, NodeHistory> history = new NodeMap<>();
+    final Set<SNode> known = java.util.Collections.newSetFromMap(new NodeMap<>());
     /** Clones: nodes where history of an instance exists that no instance could take (an orphan instance). */
     final Set<SNode> knownByOrphans = new LinkedHashSet<>();
     final List<SNode> runningOn = new ArrayList<>();

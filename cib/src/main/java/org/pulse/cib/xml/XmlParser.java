@@ -39,7 +39,7 @@ public final class XmlParser {
             throw new XmlParseException(source, 1, 1, "no root element: the file is empty; a CIB is an XML document"
                     + " with a <cib> root");
         }
-        return new Reading(source, xml.getBytes(StandardCharsets.UTF_8)).document();
+        return new Reading(source, xml.getBytes(StandardCharsets.UTF_8)).document(SPLIT_BYTES);
     }
 
     /**
@@ -47,6 +47,11 @@ public final class XmlParser {
      * and no copy into chars first, which for a 3.8 MB CIB was ~15 ms and 11 MB of fresh memory.
      */
     public static XmlElement parse(String source, byte[] utf8) throws XmlParseException {
+        return parse(source, utf8, SPLIT_BYTES);
+    }
+
+    /** {@link #parse(String, byte[])}, with a second thread for the second half from {@code splitBytes} on (tests: small documents). */
+    static XmlElement parse(String source, byte[] utf8, int splitBytes) throws XmlParseException {
         int i = 0;
         while (i < utf8.length && (utf8[i] == ' ' || utf8[i] == '\n' || utf8[i] == '\t' || utf8[i] == '\r')) {
             i++;
@@ -55,7 +60,7 @@ public final class XmlParser {
             throw new XmlParseException(source, 1, 1, "no root element: the file is empty; a CIB is an XML document"
                     + " with a <cib> root");
         }
-        return new Reading(source, utf8).document();
+        return new Reading(source, utf8).document(splitBytes);
     }
 
     /** How much one read call asks for (see {@link #readFile}). */
@@ -68,6 +73,16 @@ public final class XmlParser {
      * RSS (freed only after) and ~0.2 s of CPU in page faults and the extra copy.
      */
     public static byte[] readFile(java.nio.file.Path file) throws IOException {
+        return readFile(file, SPLIT_BYTES);
+    }
+
+    /**
+     * {@link #readFile(java.nio.file.Path)}; a file of {@code parallelFrom} bytes or more has its
+     * second half read by a second thread at the same time (positional reads into the same
+     * array): reading a 183 MB CIB was ~0.2 s, mostly the kernel's copy and the page faults of the
+     * fresh array, which two cores share.
+     */
+    static byte[] readFile(java.nio.file.Path file, long parallelFrom) throws IOException {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
             long size = ch.size();
             if (size > Integer.MAX_VALUE - 16) {
@@ -75,6 +90,36 @@ public final class XmlParser {
             }
             byte[] b = new byte[(int) size];
             int n = 0;
+            if (size >= parallelFrom && size >= 2) {
+                int half = (int) (size / 2);
+                IOException[] failed = new IOException[1];
+                int[] secondGot = new int[1];
+                byte[] whole = b;
+                Thread second = new Thread(() -> {
+                    try {
+                        secondGot[0] = readAt(ch, whole, half, whole.length);
+                    } catch (IOException e) {
+                        failed[0] = e;
+                    }
+                }, "cib-read-second-half");
+                second.setDaemon(true);
+                second.start();
+                int firstGot;
+                try {
+                    firstGot = readAt(ch, b, 0, half);
+                } finally {
+                    joinUninterruptibly(second);
+                }
+                if (failed[0] != null) {
+                    throw failed[0];
+                }
+                if (firstGot == half && secondGot[0] == b.length - half) {
+                    n = b.length;
+                    ch.position(size);   // on to whether it grew meanwhile, below
+                } else {
+                    ch.position(0);   // it shrank meanwhile: read it again, as one reading
+                }
+            }
             java.nio.ByteBuffer probe = java.nio.ByteBuffer.allocate(1);
             while (true) {
                 if (n == b.length) {
@@ -98,6 +143,35 @@ public final class XmlParser {
                 n += got;
             }
             return n == b.length ? b : Arrays.copyOf(b, n);
+        }
+    }
+
+    /** Positional reads of b[from, to) from the file's same offsets until full or the end of the file; the bytes read. */
+    private static int readAt(java.nio.channels.FileChannel ch, byte[] b, int from, int to) throws IOException {
+        int p = from;
+        while (p < to) {
+            int got = ch.read(java.nio.ByteBuffer.wrap(b, p, Math.min(READ_STEP_BYTES, to - p)), p);
+            if (got < 0) {
+                break;
+            }
+            p += got;
+        }
+        return p - from;
+    }
+
+    /** Waits for a helper whose result is needed whatever happens; an interrupt meanwhile is passed on after. */
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -153,8 +227,88 @@ public final class XmlParser {
     /** Values this short are shared between elements (one "ocf", one "monitor", ...); see {@link Names}. */
     private static final int SHARED_VALUE_CHARS = 24;
 
+    /**
+     * Documents at least this big have their second half read on a second thread (see {@link Split}):
+     * a 32 x 10,000 CIB with every node's probe history is 183 MB, and reading it was half of a
+     * scheduling run. Below this the thread costs more than it saves.
+     */
+    static final int SPLIT_BYTES = 16 << 20;
+
+    /**
+     * The second half of a big document, read ahead on its own thread: from the first
+     * {@code <node_state} after 45% of it (the status section, most of a big CIB, is a run of
+     * them) to the end tag that closes their parent, as the main reading would read it there. The
+     * main reading takes it only when it arrives at exactly that place between two children, with
+     * the same line count, and nothing was wrong with it; otherwise (the place was inside a comment, the
+     * worker found an error, ...) it reads on itself, so what is read and every error is exactly
+     * what one reading alone gives.
+     */
+    private static final class Split implements Runnable {
+        final int at;
+        final Reading reading;
+        final Thread thread;
+        /** Set when the worker is done: its children, where it stopped, the line there, its deepest nesting. */
+        XmlNode[] kids;
+        int stoppedAt;
+        int lineAtStart;
+        int lineAtStop;
+        int deepest;
+        boolean failed;
+
+        Split(String source, byte[] document, int at) {
+            this.at = at;
+            this.reading = new Reading(source, document, true);
+            this.thread = new Thread(this, "cib-parse-second-half");
+            thread.setDaemon(true);
+        }
+
+        /** The first {@code <node_state} start tag at or after 45% of a document big enough, or -1. */
+        static int place(byte[] c, int from, int end, int minimumBytes) {
+            if (end - from < minimumBytes) {
+                return -1;
+            }
+            byte[] tag = "<node_state".getBytes(StandardCharsets.US_ASCII);
+            int last = end - tag.length - 1;
+            outer:
+            // a little before the middle: the first part also holds the configuration and the main
+            // reading's bigger table of names (measured: 127 samples to 88 when split at 55%)
+            for (int i = from + (int) ((end - from) * 9L / 20); i < last; i++) {
+                if (c[i] != '<') {
+                    continue;
+                }
+                for (int k = 1; k < tag.length; k++) {
+                    if (c[i + k] != tag[k]) {
+                        continue outer;
+                    }
+                }
+                int after = c[i + tag.length];
+                if (after == ' ' || after == '\t' || after == '\n' || after == '\r' || after == '>' || after == '/') {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        @Override
+        public void run() {
+            Reading r = reading;
+            try {
+                r.line = 1 + r.lineEnds(0, at);
+                lineAtStart = r.line;
+                r.pos = at;
+                r.siblings();
+                kids = Arrays.copyOf(r.kids, r.kidCount);
+                stoppedAt = r.pos;
+                lineAtStop = r.line;
+                deepest = r.deepest;
+            } catch (XmlParseException | RuntimeException | StackOverflowError e) {
+                failed = true;   // the main reading reads this part itself and reports what is wrong
+            }
+        }
+    }
+
     /** One pass over one document. */
-    private static final class Reading {
+    static final class Reading {
         private final String source;
         private final byte[] c;
         private final int end;
@@ -185,12 +339,101 @@ public final class XmlParser {
         /** Set by {@link #attributeValue}: where the value began and whether it is plain ASCII read as it stands. */
         private int valueStart;
         private boolean valuePlain;
+        /** A second thread's reading of the document's second half ({@link Split}), or null. */
+        private Split split;
+        /** This reading is a {@link Split}'s: it reads siblings and stops before their parent's end tag. */
+        private final boolean fragment;
+        /** A fragment's deepest nesting (its stack size at a start tag), for MAX_DEPTH as the whole reading counts it. */
+        private int deepest;
+        /** Whether the children a split read were taken (for tests: that the second thread was used). */
+        boolean splitTaken;
+        /** Set by the main reading when it will not take the split: the worker stops at its next element. */
+        private volatile boolean cancelled;
 
         Reading(String source, byte[] utf8) {
+            this(source, utf8, false);
+        }
+
+        Reading(String source, byte[] utf8, boolean fragment) {
             this.source = source;
             this.c = utf8;
             this.end = utf8.length;
             this.names = new Names(utf8);
+            this.fragment = fragment;
+        }
+
+        /** Reads with a second thread for the second half when the document is at least {@code splitBytes} long. */
+        XmlElement document(int splitBytes) throws XmlParseException {
+            int at = Split.place(c, 0, end, splitBytes);
+            if (at > 0) {
+                split = new Split(source, c, at);
+                split.thread.start();
+            }
+            try {
+                return document();
+            } finally {
+                abandonSplit();
+            }
+        }
+
+        private void abandonSplit() {
+            if (split != null) {
+                split.reading.cancelled = true;
+                split = null;
+            }
+        }
+
+        /**
+         * At {@code pos}, between two children of {@code top}: the split's children when it began
+         * exactly here and read them without fault; false to read on (the split is then dropped).
+         */
+        private boolean takeSplit() {
+            Split s = split;
+            split = null;
+            if (pos != s.at) {
+                s.reading.cancelled = true;   // it began inside something read past (a comment, say)
+                return false;
+            }
+            try {
+                s.thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                s.reading.cancelled = true;
+                return false;
+            }
+            // its depths count from its parent: the whole reading would have refused what is too deep
+            if (s.failed || s.lineAtStart != line || stack.size() - 1 + s.deepest >= MAX_DEPTH) {
+                return false;
+            }
+            for (XmlNode k : s.kids) {
+                addKid(k);
+            }
+            pos = s.stoppedAt;
+            line = s.lineAtStop;
+            splitTaken = true;
+            return true;
+        }
+
+        /**
+         * A fragment's reading: siblings from {@code pos} as children of an element whose start
+         * tag is not read, up to the end tag that closes it (not read either), or an error.
+         */
+        void siblings() throws XmlParseException {
+            stack.add(new Open("(a split's parent)", AttributeMap.ofUniquePairs(new String[0]), line, -1, 0));
+            while (true) {
+                if (cancelled) {
+                    throw new XmlParseException(source, line, 1, "not needed");
+                }
+                Open top = stack.get(stack.size() - 1);
+                text(top);
+                if (pos >= end) {
+                    throw truncated(top);
+                }
+                if (stack.size() == 1 && c[pos] == '<' && pos + 1 < end && c[pos + 1] == '/') {
+                    return;
+                }
+                node(top);
+            }
         }
 
         XmlElement document() throws XmlParseException {
@@ -247,31 +490,47 @@ public final class XmlParser {
                 if (pos >= end) {
                     throw truncated(top);
                 }
-                // c[pos] == '<'
-                int next = pos + 1 < end ? c[pos + 1] : -1;
-                if (next == '/') {
-                    XmlElement closed = endTag(top);
-                    if (stack.isEmpty()) {
-                        return closed;
-                    }
-                    addKid(closed);
-                } else if (next != '!' && next != '?') {
-                    XmlElement empty = startTag();
-                    if (empty != null) {
-                        addKid(empty);
-                    }
-                } else if (startsWith("<!--")) {
-                    addKid(new XmlComment(comment()));
-                } else if (startsWith("<?")) {
-                    if (startsWith("<?xml") && pos + 5 < end && isWhitespace(c[pos + 5])) {
-                        throw error(pos, "an XML declaration <?xml ...?> inside the document; it may only be"
-                                + " the first line");
-                    }
-                    skipProcessingInstruction(false);
-                } else {
-                    throw error(pos, "'<!' inside an element starts neither a comment <!-- --> nor <![CDATA[ ]]>");
+                if (split != null && pos >= split.at && takeSplit()) {
+                    continue;
+                }
+                XmlElement closed = node(top);
+                if (closed != null && stack.isEmpty()) {
+                    return closed;
                 }
             }
+        }
+
+        /**
+         * One node at {@code pos} ('<') inside {@code top}: an end tag (the element it closes is
+         * returned, and added to its parent's children unless it is the root), a start tag, a
+         * comment or a processing instruction.
+         */
+        private XmlElement node(Open top) throws XmlParseException {
+            // c[pos] == '<'
+            int next = pos + 1 < end ? c[pos + 1] : -1;
+            if (next == '/') {
+                XmlElement closed = endTag(top);
+                if (!stack.isEmpty()) {
+                    addKid(closed);
+                }
+                return closed;
+            } else if (next != '!' && next != '?') {
+                XmlElement empty = startTag();
+                if (empty != null) {
+                    addKid(empty);
+                }
+            } else if (startsWith("<!--")) {
+                addKid(new XmlComment(comment()));
+            } else if (startsWith("<?")) {
+                if (startsWith("<?xml") && pos + 5 < end && isWhitespace(c[pos + 5])) {
+                    throw error(pos, "an XML declaration <?xml ...?> inside the document; it may only be"
+                            + " the first line");
+                }
+                skipProcessingInstruction(false);
+            } else {
+                throw error(pos, "'<!' inside an element starts neither a comment <!-- --> nor <![CDATA[ ]]>");
+            }
+            return null;
         }
 
         private void addKid(XmlNode kid) {
@@ -365,6 +624,9 @@ public final class XmlParser {
             int at = pos;
             pos++; // '<'
             int depth = stack.size();
+            if (depth > deepest) {
+                deepest = depth;
+            }
             if (depth >= MAX_DEPTH) {
                 throw error(at, "elements nested deeper than " + MAX_DEPTH
                         + " levels; a CIB is never this deep, so the file is not a CIB");
@@ -973,14 +1235,17 @@ public final class XmlParser {
      * table sized for the document (a million slots for 183 MB) made nearly every look-up a cache miss.
      */
     private static final class Names {
+        /** Ints per slot in {@link #meta}: hash, where the bytes are, length + 1 (0: empty), interned (0/1). */
+        private static final int STRIDE = 4;
         private final byte[] document;
         private String[] table;
-        /** Where each entry's bytes are in the document. */
-        private int[] keyAt;
-        /** Each entry's hash (of its bytes, which for ASCII is the String's hash). */
-        private int[] hashes;
-        /** Whether each entry is the interned String (names are; values need not be). */
-        private boolean[] interned;
+        /**
+         * Each slot's hash, position, length and whether it is interned, side by side: a look-up of
+         * a big CIB's tens of thousands of ids misses the cache; in separate arrays (and with the
+         * length read from the String) that was five misses a look-up, here one, plus the
+         * document's bytes and, on a hit, the String.
+         */
+        private int[] meta;
         private int shift;
         private int size;
 
@@ -988,9 +1253,7 @@ public final class XmlParser {
             this.document = document;
             int bits = 10;
             table = new String[1 << bits];
-            keyAt = new int[1 << bits];
-            hashes = new int[1 << bits];
-            interned = new boolean[1 << bits];
+            meta = new int[STRIDE << bits];
             shift = 32 - bits;
         }
 
@@ -1011,22 +1274,25 @@ public final class XmlParser {
                 return null;   // not ASCII: rare, decoded by the caller and not shared
             }
             int mask = table.length - 1;
+            int[] m = meta;
             for (int i = slot(h); ; i = (i + 1) & mask) {
-                String s = table[i];
-                if (s == null) {
-                    s = new String(c, from, length, StandardCharsets.ISO_8859_1);
+                int at = i * STRIDE;
+                int lengthPlusOne = m[at + 2];
+                if (lengthPlusOne == 0) {
+                    String s = new String(c, from, length, StandardCharsets.ISO_8859_1);
                     if (name) {
                         s = s.intern();
                     }
-                    add(i, s, from, h, name);
+                    add(i, s, from, h, length, name);
                     return s;
                 }
-                if (hashes[i] == h && s.length() == length && same(keyAt[i], from, length)) {
-                    if (name && !interned[i]) {
+                if (m[at] == h && lengthPlusOne == length + 1 && same(m[at + 1], from, length)) {
+                    String s = table[i];
+                    if (name && m[at + 3] == 0) {
                         // first read as a value ("id" as an id, say): from now on the interned one
                         s = s.intern();
                         table[i] = s;
-                        interned[i] = true;
+                        m[at + 3] = 1;
                     }
                     return s;
                 }
@@ -1043,32 +1309,28 @@ public final class XmlParser {
             return true;
         }
 
-        private void add(int slot, String s, int at, int h, boolean isInterned) {
+        private void add(int slot, String s, int at, int h, int length, boolean isInterned) {
             table[slot] = s;
-            keyAt[slot] = at;
-            hashes[slot] = h;
-            interned[slot] = isInterned;
+            int b = slot * STRIDE;
+            meta[b] = h;
+            meta[b + 1] = at;
+            meta[b + 2] = length + 1;
+            meta[b + 3] = isInterned ? 1 : 0;
             if (++size * 2 > table.length) {
                 String[] oldTable = table;
-                int[] oldKeyAt = keyAt;
-                int[] oldHashes = hashes;
-                boolean[] oldInterned = interned;
+                int[] oldMeta = meta;
                 table = new String[oldTable.length * 2];
-                keyAt = new int[table.length];
-                hashes = new int[table.length];
-                interned = new boolean[table.length];
+                meta = new int[table.length * STRIDE];
                 shift--;
                 int mask = table.length - 1;
                 for (int j = 0; j < oldTable.length; j++) {
                     if (oldTable[j] != null) {
-                        int i = slot(oldHashes[j]);
+                        int i = slot(oldMeta[j * STRIDE]);
                         while (table[i] != null) {
                             i = (i + 1) & mask;
                         }
                         table[i] = oldTable[j];
-                        keyAt[i] = oldKeyAt[j];
-                        hashes[i] = oldHashes[j];
-                        interned[i] = oldInterned[j];
+                        System.arraycopy(oldMeta, j * STRIDE, meta, i * STRIDE, STRIDE);
                     }
                 }
             }

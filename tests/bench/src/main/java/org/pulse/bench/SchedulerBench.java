@@ -24,12 +24,13 @@ public final class SchedulerBench {
     private SchedulerBench() {
     }
 
-    static final String USAGE = "usage: SchedulerBench --file CIB.xml [--rounds N] [--save-graph FILE]   (bench/scheduler runs it)";
+    static final String USAGE = "usage: SchedulerBench --file CIB.xml [--rounds N] [--save-graph FILE] [--phases]   (bench/scheduler runs it)";
 
     public static void main(String[] args) throws Exception {
         Path file = null;
         Path graph = null;
         int rounds = 5;
+        boolean phases = false;
         if (BenchArgs.wantsHelp(args)) {
             BenchArgs.exitHelp(USAGE);
         }
@@ -39,6 +40,7 @@ public final class SchedulerBench {
                     case "--file": file = Path.of(BenchArgs.value(args, ++i)); break;
                     case "--rounds": rounds = BenchArgs.intOf("--rounds", BenchArgs.value(args, ++i), 0); break;
                     case "--save-graph": graph = Path.of(BenchArgs.value(args, ++i)); break;
+                    case "--phases": phases = true; break;
                     default: throw new BenchArgs.BadArgument("unknown argument " + args[i]);
                 }
             }
@@ -49,6 +51,10 @@ public final class SchedulerBench {
             BenchArgs.exitBad("SchedulerBench", USAGE, new BenchArgs.BadArgument("--file CIB.xml is required"));
         }
         Instant now = Instant.ofEpochSecond(1_700_000_000L);
+        if (phases) {
+            phases(file, graph, now);
+            return;
+        }
         long t0 = System.nanoTime();
         // as crm simulate does: see SchedulerWarmUp
         SchedulerWarmUp warmUp = SchedulerWarmUp.startFor(file);
@@ -85,6 +91,45 @@ public final class SchedulerBench {
         }
         System.out.printf("actions=%d cold_ms=%.1f warm_ms=%.1f heap_mb=%d%n", first.actions().size(), coldNs / 1e6,
                 warm[rounds / 2] / 1e6, peak >> 20);
+    }
+
+    /**
+     * --phases: one cold run, timed by phase (wall ms of the whole process's clock, and this
+     * thread's CPU ms), to see where a run goes; not the timed figure (it loads JMX to read CPU).
+     */
+    private static void phases(Path file, Path graph, Instant now) throws Exception {
+        java.lang.management.ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        long[] wall = new long[6];
+        long[] thread = new long[6];
+        wall[0] = System.nanoTime();
+        thread[0] = cpu.getCurrentThreadCpuTime();
+        SchedulerWarmUp warmUp = SchedulerWarmUp.startFor(file);
+        byte[] bytes = XmlParser.readFile(file);
+        wall[1] = System.nanoTime();
+        thread[1] = cpu.getCurrentThreadCpuTime();
+        XmlElement root = XmlParser.parse(file.toString(), bytes);
+        wall[2] = System.nanoTime();
+        thread[2] = cpu.getCurrentThreadCpuTime();
+        CibModel model = CibModel.from(root);
+        wall[3] = System.nanoTime();
+        thread[3] = cpu.getCurrentThreadCpuTime();
+        Transition t = PolicyEngine.schedule(model, now);
+        warmUp.stop();
+        wall[4] = System.nanoTime();
+        thread[4] = cpu.getCurrentThreadCpuTime();
+        try (java.io.OutputStream o = graph == null ? java.io.OutputStream.nullOutputStream() : Files.newOutputStream(graph)) {
+            t.writeGraphXml(o);
+        }
+        wall[5] = System.nanoTime();
+        thread[5] = cpu.getCurrentThreadCpuTime();
+        String[] names = {"read", "parse", "model", "schedule", "graph"};
+        StringBuilder sb = new StringBuilder("actions=" + t.actions().size());
+        for (int i = 0; i < names.length; i++) {
+            sb.append(' ').append(names[i]).append("_ms=").append((wall[i + 1] - wall[i]) / 1_000_000)
+                    .append('/').append((thread[i + 1] - thread[i]) / 1_000_000);
+        }
+        sb.append(" (wall/main thread CPU)");
+        System.out.println(sb);
     }
 
     private static Transition runOnce(Path file, Instant now) throws Exception {

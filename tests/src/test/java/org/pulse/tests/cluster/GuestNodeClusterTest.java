@@ -118,11 +118,7 @@ class GuestNodeClusterTest {
 
     static String guestLog() {
         Path f = guestDir().resolve("remoted.log");
-        try {
-            return Files.exists(f) ? Files.readString(f) : "";
-        } catch (IOException e) {
-            return "";
-        }
+        return LogText.readOrEmpty(f);
     }
 
     static String status(int node) {
@@ -134,24 +130,8 @@ class GuestNodeClusterTest {
     }
 
     static String logs() throws IOException {
-        return "\n--- node1:\n" + tail(cluster.log(1)) + "\n--- node2:\n" + tail(cluster.log(2)) + "\n--- guest1:\n"
+        return "\n--- node1:\n" + LogText.tail(cluster.log(1)) + "\n--- node2:\n" + LogText.tail(cluster.log(2)) + "\n--- guest1:\n"
                 + guestLog();
-    }
-
-    static String tail(Path f) throws IOException {
-        if (!Files.exists(f)) {
-            return "";
-        }
-        String s = Files.readString(f);
-        return s.length() > 8000 ? s.substring(s.length() - 8000) : s;
-    }
-
-    static int count(String text, String what) {
-        int n = 0;
-        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
-            n++;
-        }
-        return n;
     }
 
     @Test
@@ -183,14 +163,14 @@ class GuestNodeClusterTest {
     @Test
     @Order(2)
     void theGuestCrashingRecoversItsVmAndWhatRanInIt() throws Exception {
-        int boots = count(guestLog(), "listening on");
-        int starts = count(guestLog(), "d2_start_0 call");
+        int boots = LogText.count(guestLog(), "listening on");
+        int starts = LogText.count(guestLog(), "d2_start_0 call");
         assertEquals(1, boots, guestLog());
         assertEquals(1, starts, guestLog());
         long t0 = System.currentTimeMillis();
         killGuest();   // the VM crashed
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(120), () -> count(guestLog(), "listening on") > boots
-                        && count(guestLog(), "d2_start_0 call") > starts
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(120), () -> LogText.count(guestLog(), "listening on") > boots
+                        && LogText.count(guestLog(), "d2_start_0 call") > starts
                         && Files.exists(guestDir().resolve("rsctmp/Dummy-d2.state"))
                         && "guest1".equals(LocalCluster.runningOn(cluster, 1, "d2"))),
                 "the guest was not booted again with d2 started in it within 120 s: " + status(1) + logs());

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,20 +115,7 @@ class RemoteNodeClusterTest {
 
     static String remotedLog(String name) {
         Path f = dir.resolve(name).resolve("remoted.log");
-        try {
-            return Files.exists(f) ? Files.readString(f) : "";
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    static int count(String text, String what) {
-        Matcher m = Pattern.compile(Pattern.quote(what)).matcher(text);
-        int n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
+        return LogText.readOrEmpty(f);
     }
 
     static String statusText(int node) {
@@ -137,16 +123,8 @@ class RemoteNodeClusterTest {
     }
 
     static String logs() throws IOException {
-        return "\n--- node1:\n" + tail(cluster.log(1)) + "\n--- node2:\n" + tail(cluster.log(2)) + "\n--- remoted:\n"
+        return "\n--- node1:\n" + LogText.tail(cluster.log(1)) + "\n--- node2:\n" + LogText.tail(cluster.log(2)) + "\n--- remoted:\n"
                 + remotedLog("remote1");
-    }
-
-    static String tail(Path f) throws IOException {
-        if (!Files.exists(f)) {
-            return "";
-        }
-        String s = Files.readString(f);
-        return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
     }
 
     @Test
@@ -185,7 +163,7 @@ class RemoteNodeClusterTest {
         assertNotNull(host, "remote1's connection runs nowhere: " + statusText(1));
         int victim = host.equals("node1") ? 1 : 2;
         int survivor = 3 - victim;
-        int startsBefore = count(remotedLog("remote1"), "d1_start_0 call");
+        int startsBefore = LogText.count(remotedLog("remote1"), "d1_start_0 call");
         assertEquals(1, startsBefore, "d1 started " + startsBefore + " times before the kill:\n" + remotedLog("remote1"));
         int logBefore = remotedLog("remote1").length();
         long t0 = System.currentTimeMillis();
@@ -203,8 +181,8 @@ class RemoteNodeClusterTest {
                 + survivorName + " connect:\n" + after);
         // Give a wrong restart a moment to show, then count: one start in the daemon's whole life.
         Thread.sleep(3_000);
-        assertEquals(1, count(remotedLog("remote1"), "d1_start_0 call"), "d1 was started again:\n" + remotedLog("remote1"));
-        assertEquals(0, count(remotedLog("remote1"), "d1_stop_0 call"), "d1 was stopped:\n" + remotedLog("remote1"));
+        assertEquals(1, LogText.count(remotedLog("remote1"), "d1_start_0 call"), "d1 was started again:\n" + remotedLog("remote1"));
+        assertEquals(0, LogText.count(remotedLog("remote1"), "d1_stop_0 call"), "d1 was stopped:\n" + remotedLog("remote1"));
         assertTrue(Files.exists(dir.resolve("remote1/rsctmp/Dummy-d1.state")));
         System.out.println("RemoteNodeClusterTest: connection moved to " + survivorName + " with d1 found running "
                 + movedMs + " ms after kill -9 of node" + victim + " (failure detection 2 s, load " + LocalCluster.load() + ")");

@@ -120,20 +120,12 @@ class RemoteNodeFailureTest {
 
     static String remotedLog() {
         Path f = dir.resolve("remote1/remoted.log");
-        try {
-            return Files.exists(f) ? Files.readString(f) : "";
-        } catch (IOException e) {
-            return "";
-        }
+        return LogText.readOrEmpty(f);
     }
 
     static String fenceHistory() {
         Path f = cluster.powerDir().resolve("remote1.history");
-        try {
-            return Files.exists(f) ? Files.readString(f) : "";
-        } catch (IOException e) {
-            return "";
-        }
+        return LogText.readOrEmpty(f);
     }
 
     static String status(int node) {
@@ -145,16 +137,8 @@ class RemoteNodeFailureTest {
     }
 
     static String logs() throws IOException {
-        return "\n--- node1:\n" + tail(cluster.log(1)) + "\n--- node2:\n" + tail(cluster.log(2)) + "\n--- remoted:\n"
+        return "\n--- node1:\n" + LogText.tail(cluster.log(1)) + "\n--- node2:\n" + LogText.tail(cluster.log(2)) + "\n--- remoted:\n"
                 + remotedLog() + "\n--- remote1's outlet: " + fenceHistory();
-    }
-
-    static String tail(Path f) throws IOException {
-        if (!Files.exists(f)) {
-            return "";
-        }
-        String s = Files.readString(f);
-        return s.length() > 8000 ? s.substring(s.length() - 8000) : s;
     }
 
     /** The cluster node d1 runs on now, or null (on remote1, or nowhere). */
@@ -212,8 +196,8 @@ class RemoteNodeFailureTest {
         on.toFile().setExecutable(true);
         Process p = new ProcessBuilder("bash", "-c", daemonCommand()).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "starting pulse-remoted hung");
-        int listening = count(remotedLog(), "listening on");
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> count(remotedLog(), "listening on") >= 2),
+        int listening = LogText.count(remotedLog(), "listening on");
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> LogText.count(remotedLog(), "listening on") >= 2),
                 "pulse-remoted did not start again: " + remotedLog());
         AdminResponse r = cluster.admin(1, AdminRequest.replace(cluster.nextId(), resources("8s")));
         assertTrue(r.ok(), () -> "replace failed: " + r.error());
@@ -221,24 +205,24 @@ class RemoteNodeFailureTest {
         assertEquals(0, cleanup.getKey(), cleanup.getValue());
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> "remote1".equals(LocalCluster.runningOn(cluster, 1, "d1"))),
                 "d1 did not go back to remote1 after the cleanup within 60 s: " + status(1) + logs());
-        int reboots = count(fenceHistory(), "reboot");
-        int authenticated = count(remotedLog(), "authenticated");
+        int reboots = LogText.count(fenceHistory(), "reboot");
+        int authenticated = LogText.count(remotedLog(), "authenticated");
 
         long t0 = System.currentTimeMillis();
         Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(daemonPid())).start();
         assertTrue(stop.waitFor(10, TimeUnit.SECONDS) && stop.exitValue() == 0, "kill -STOP failed");
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> count(fenceHistory(), "reboot") > reboots
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> LogText.count(fenceHistory(), "reboot") > reboots
                         && d1OnClusterNode() != null),
                 "remote1 was not fenced with d1 recovered on a cluster node within 90 s of the hang: " + status(1) + logs());
         long fencedMs = System.currentTimeMillis() - t0;
         String st = status(1);
         assertTrue(st.contains("remote1 2s-interval monitor on node") && st.contains("no answer to a ping"),
                 "crm status does not say why remote1's connection failed:\n" + st);
-        assertTrue(listening < count(remotedLog(), "listening on") || LocalCluster.waitFor(Duration.ofSeconds(30),
-                () -> count(remotedLog(), "listening on") > 2), "the reboot did not start pulse-remoted again");
+        assertTrue(listening < LogText.count(remotedLog(), "listening on") || LocalCluster.waitFor(Duration.ofSeconds(30),
+                () -> LogText.count(remotedLog(), "listening on") > 2), "the reboot did not start pulse-remoted again");
         // reconnect_interval (8 s) after the failure, the connection comes back and d1 goes home.
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> "remote1".equals(LocalCluster.runningOn(cluster, 1, "d1"))
-                        && count(remotedLog(), "authenticated") > authenticated),
+                        && LogText.count(remotedLog(), "authenticated") > authenticated),
                 "the connection did not come back with d1 on remote1 within 90 s: " + status(1) + logs());
         long backMs = System.currentTimeMillis() - t0;
         System.out.println("RemoteNodeFailureTest: SIGSTOP of pulse-remoted: remote1 fenced, d1 on a cluster node "
@@ -246,11 +230,4 @@ class RemoteNodeFailureTest {
                 + " 8 s, load " + LocalCluster.load() + ")\n" + status(1));
     }
 
-    static int count(String text, String what) {
-        int n = 0;
-        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
-            n++;
-        }
-        return n;
-    }
 }

@@ -1,12 +1,8 @@
 package org.pulse.cib.admin;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import org.pulse.cib.json.Json;
 
 /** Encodes and decodes admin messages, one line of JSON each; see the package comment for the format. */
 public final class AdminCodec {
@@ -14,94 +10,81 @@ public final class AdminCodec {
     public static final int PROTOCOL_VERSION = 1;
     /** Larger messages are refused before parsing (a whole 10,000-resource CIB is about 4 MB). */
     public static final int MAX_MESSAGE_CHARS = 64 << 20;
-    /**
-     * Jackson's mapper is thread-safe once configured, and this one never is reconfigured. Its
-     * string limit (20 M characters by default) is raised to the message limit, since a whole
-     * CIB travels as one string in query and replace.
-     */
-    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_MESSAGE_CHARS).build())
-            .build());
-
     private AdminCodec() {
     }
 
     public static String encode(AdminRequest r) {
-        ObjectNode o = header(r.id());
-        o.put("op", r.op());
-        o.set("args", values(r.args()));
-        return write(o);
+        StringBuilder b = header(r.id());
+        b.append(",\"op\":");
+        Json.string(b, r.op());
+        b.append(",\"args\":");
+        values(b, r.args());
+        return b.append('}').toString();
     }
 
     public static String encode(AdminResponse r) {
-        ObjectNode o = header(r.id());
-        o.put("ok", r.ok());
+        StringBuilder b = header(r.id());
+        b.append(",\"ok\":").append(r.ok());
         if (r.ok()) {
-            o.set("result", values(r.result()));
+            b.append(",\"result\":");
+            values(b, r.result());
         } else {
-            ObjectNode e = o.putObject("error");
-            e.put("code", r.error().code());
-            e.put("message", r.error().message());
+            b.append(",\"error\":{\"code\":");
+            Json.string(b, r.error().code());
+            b.append(",\"message\":");
+            Json.string(b, r.error().message());
+            b.append('}');
         }
-        return write(o);
+        return b.append('}').toString();
     }
 
     public static AdminRequest decodeRequest(String json) throws AdminProtocolException {
-        JsonNode o = read(json, "request");
-        String id = o.path("id").asText("");
-        String op = o.path("op").asText("");
-        if (!o.path("op").isTextual() || op.isBlank()) {
+        Map<String, Object> o = read(json, "request");
+        String id = Json.text(o.get("id"), "");
+        Object opValue = o.get("op");
+        String op = Json.text(opValue, "");
+        if (!(opValue instanceof String) || op.isBlank()) {
             throw new AdminProtocolException(AdminError.BAD_REQUEST,
                     "the admin request has no \"op\" (the operation's name, e.g. \"query\")");
         }
-        return new AdminRequest(id, op, args(o.path("args"), "argument"));
+        return new AdminRequest(id, op, args(o.get("args"), "argument"));
     }
 
     public static AdminResponse decodeResponse(String json) throws AdminProtocolException {
-        JsonNode o = read(json, "response");
-        String id = o.path("id").asText("");
-        if (o.path("ok").asBoolean(false)) {
-            return AdminResponse.ok(id, args(o.path("result"), "result"));
+        Map<String, Object> o = read(json, "response");
+        String id = Json.text(o.get("id"), "");
+        if (Boolean.TRUE.equals(o.get("ok"))) {
+            return AdminResponse.ok(id, args(o.get("result"), "result"));
         }
-        JsonNode e = o.path("error");
-        if (!e.path("code").isTextual() || !e.path("message").isTextual()) {
+        Object e = o.get("error");
+        Object code = Json.field(e, "code");
+        Object message = Json.field(e, "message");
+        if (!(code instanceof String c) || !(message instanceof String m)) {
             throw new AdminProtocolException(AdminError.BAD_REQUEST,
                     "the admin response is neither ok nor has an error with code and message: " + abbreviate(json));
         }
-        return AdminResponse.error(id, e.get("code").asText(), e.get("message").asText());
+        return AdminResponse.error(id, c, m);
     }
 
-    private static ObjectNode header(String id) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("protocol", PROTOCOL_VERSION);
-        o.put("id", id);
-        return o;
+    private static StringBuilder header(String id) {
+        StringBuilder b = new StringBuilder(128);
+        b.append("{\"protocol\":").append(PROTOCOL_VERSION).append(",\"id\":");
+        Json.string(b, id);
+        return b;
     }
 
-    private static ObjectNode values(AdminArgs args) {
-        ObjectNode o = MAPPER.createObjectNode();
+    private static void values(StringBuilder b, AdminArgs args) {
+        Map<String, Object> m = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : args.asMap().entrySet()) {
             Object v = e.getValue();
-            if (v instanceof String s) {
-                o.put(e.getKey(), s);
-            } else if (v instanceof Long l) {
-                o.put(e.getKey(), l);
-            } else if (v instanceof Boolean b) {
-                o.put(e.getKey(), b);
+            if (v instanceof String || v instanceof Long || v instanceof Boolean) {
+                m.put(e.getKey(), v);
             }
         }
-        return o;
+        Json.write(b, m);
     }
 
-    private static String write(ObjectNode o) {
-        try {
-            return MAPPER.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a JSON tree built in memory", e);
-        }
-    }
-
-    private static JsonNode read(String json, String what) throws AdminProtocolException {
+    private static Map<String, Object> read(String json, String what) throws AdminProtocolException {
         if (json == null || json.isBlank()) {
             throw new AdminProtocolException(AdminError.BAD_REQUEST, "empty admin " + what + "; send one JSON object per line");
         }
@@ -109,57 +92,50 @@ public final class AdminCodec {
             throw new AdminProtocolException(AdminError.BAD_REQUEST, "admin " + what + " of " + json.length()
                     + " characters is larger than the limit of " + MAX_MESSAGE_CHARS);
         }
-        JsonNode o;
+        Object parsed;
         try {
-            o = MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            // Jackson's own limits (nesting depth, number length) give no location.
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr();
-            throw new AdminProtocolException(AdminError.BAD_REQUEST, "admin " + what + " is not valid JSON" + where + ": "
-                    + e.getOriginalMessage() + "; send one JSON object per line");
+            parsed = Json.parse(json);
+        } catch (Json.JsonException e) {
+            throw new AdminProtocolException(AdminError.BAD_REQUEST, "admin " + what + " is not valid JSON at line "
+                    + e.line() + ", column " + e.column() + ": " + e.reason() + "; send one JSON object per line");
         }
-        if (o == null || !o.isObject()) {
+        if (!(parsed instanceof Map<?, ?>)) {
             throw new AdminProtocolException(AdminError.BAD_REQUEST, "admin " + what + " must be a JSON object, got: "
                     + abbreviate(json));
         }
-        JsonNode v = o.path("protocol");
-        if (!v.isInt()) {
+        Map<String, Object> o = Json.fields(parsed);
+        Integer v = Json.smallInt(o.get("protocol"));
+        if (v == null) {
             throw new AdminProtocolException(AdminError.BAD_REQUEST, "admin " + what
                     + " has no \"protocol\" version number; this Pulse speaks protocol " + PROTOCOL_VERSION);
         }
-        if (v.asInt() != PROTOCOL_VERSION) {
-            throw new AdminProtocolException(AdminError.UNSUPPORTED_VERSION, "admin protocol version " + v.asInt()
+        if (v != PROTOCOL_VERSION) {
+            throw new AdminProtocolException(AdminError.UNSUPPORTED_VERSION, "admin protocol version " + v
                     + " is not supported: this Pulse speaks version " + PROTOCOL_VERSION
                     + "; use crm and crmd from the same Pulse release");
         }
         return o;
     }
 
-    private static AdminArgs args(JsonNode o, String what) throws AdminProtocolException {
-        if (o.isMissingNode() || o.isNull()) {
+    private static AdminArgs args(Object o, String what) throws AdminProtocolException {
+        if (o == null || o == Json.NULL) {
             return AdminArgs.empty();
         }
-        if (!o.isObject()) {
-            throw new AdminProtocolException(AdminError.BAD_REQUEST, "the " + what + "s must be a JSON object, got " + o);
+        if (!(o instanceof Map<?, ?>)) {
+            throw new AdminProtocolException(AdminError.BAD_REQUEST, "the " + what + "s must be a JSON object, got "
+                    + abbreviate(Json.write(o)));
         }
         AdminArgs args = AdminArgs.empty();
-        for (Map.Entry<String, JsonNode> e : o.properties()) {
-            JsonNode v = e.getValue();
-            Object value;
-            if (v.isTextual()) {
-                value = v.asText();
-            } else if (v.isIntegralNumber() && v.canConvertToLong()) {
-                value = v.asLong();
-            } else if (v.isBoolean()) {
-                value = v.asBoolean();
-            } else if (v.isNull()) {
+        for (Map.Entry<String, Object> e : Json.fields(o).entrySet()) {
+            Object v = e.getValue();
+            if (v == Json.NULL) {
                 continue;
-            } else {
-                throw new AdminProtocolException(AdminError.BAD_REQUEST, what + " '" + e.getKey()
-                        + "' must be a string, a whole number or a boolean, got " + v);
             }
-            args = args.with(e.getKey(), value);
+            if (!(v instanceof String || v instanceof Long || v instanceof Boolean)) {
+                throw new AdminProtocolException(AdminError.BAD_REQUEST, what + " '" + e.getKey()
+                        + "' must be a string, a whole number or a boolean, got " + abbreviate(Json.write(v)));
+            }
+            args = args.with(e.getKey(), v);
         }
         return args;
     }

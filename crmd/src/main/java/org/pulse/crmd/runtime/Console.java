@@ -43,7 +43,13 @@ final class Console {
     static final String COOKIE = "pulse_token";
     static final long HEARTBEAT_MS = 5_000;
     static final int MAX_STREAMS = 16;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Jackson only once the console is used: made at class load, its ~400 classes and caches would stay
+     * resident in every node that never serves the console (issue 17 part 4, idle memory).
+     */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
     private static final Set<String> NODE_ACTIONS = Set.of("standby", "online", "maintenance", "ready");
     private static final Set<String> RESOURCE_ACTIONS = Set.of("start", "stop", "move", "clear", "cleanup");
 
@@ -282,10 +288,10 @@ final class Console {
     private static JsonNode body(HttpExchange ex) throws IOException, Failure {
         byte[] bytes = ex.getRequestBody().readNBytes(64 * 1024);
         if (bytes.length == 0) {
-            return JSON.createObjectNode();
+            return Mapper.JSON.createObjectNode();
         }
         try {
-            return JSON.readTree(bytes);
+            return Mapper.JSON.readTree(bytes);
         } catch (IOException e) {
             throw new Failure(400, AdminError.BAD_REQUEST, "the body is not JSON: " + e.getMessage());
         }
@@ -334,7 +340,7 @@ final class Console {
         if (v.error() != null) {
             throw new Failure(503, v.error().error().code(), v.error().error().message());
         }
-        byte[] json = JSON.writeValueAsBytes(ConsoleView.of(v.fields().asMap(), v.cib(), who.caller().user(), clock.instant()));
+        byte[] json = Mapper.JSON.writeValueAsBytes(ConsoleView.of(v.fields().asMap(), v.cib(), who.caller().user(), clock.instant()));
         rendered.put(who.caller(), new Rendered(key, json));
         return json;
     }
@@ -406,7 +412,7 @@ final class Console {
     }
 
     private static void json(HttpExchange ex, int code, Object value) throws IOException {
-        send(ex, code, "application/json; charset=utf-8", JSON.writeValueAsBytes(value));
+        send(ex, code, "application/json; charset=utf-8", Mapper.JSON.writeValueAsBytes(value));
     }
 
     private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {

@@ -35,7 +35,9 @@ import org.pulse.lab.support.Ports;
  * as much about the machine as about Pulse.
  *
  * <p>Options: {@code --nodes 3,8,16,32}, {@code --commits N} (100), {@code --idle-s S} (10: the
- * window over which traffic is counted), {@code --failure-detection-ms D} (500, crmd's default),
+ * window over which traffic is counted), {@code --steady-s S} (120: memory is measured twice, 5 s into
+ * idle and again S seconds into idle, once the JIT, the heap's collections and the idle timers have
+ * settled; 0 measures it once), {@code --failure-detection-ms D} (500, crmd's default),
  * {@code --all-to-all} (heartbeats from every member to every other instead of along messaging's ring of
  * three watchers: to measure what the ring saves), {@code --traffic-only} (form,
  * memory and traffic; no commits, no failovers: -1 in the summary), {@code --batch N} (8: nodes start N
@@ -49,17 +51,18 @@ public final class ScaleBench {
     /** One size's figures, printed as the key=value line. */
     private record Figures(int nodes, double formS, long dcFailoverMs, long failoverMs, double commitMedianMs,
             double commitP99Ms, double msgsPerNodeS, double sentPerNodeS, long rssMb, long rssMaxMb, long pssMb,
-            double cpuPct, String load) {
+            Memory steady, double cpuPct, String load) {
         String line() {
             return String.format("scale nodes=%d form_s=%.1f dc_failover_ms=%d failover_ms=%d commit_median_ms=%.2f"
                     + " commit_p99_ms=%.2f msgs_per_node_s=%.1f sent_per_node_s=%.1f rss_mb=%d rss_max_mb=%d pss_mb=%d"
-                    + " idle_cpu_pct=%.1f load=%s", nodes, formS, dcFailoverMs, failoverMs, commitMedianMs, commitP99Ms,
-                    msgsPerNodeS, sentPerNodeS, rssMb, rssMaxMb, pssMb, cpuPct, load);
+                    + " rss_steady_mb=%d rss_steady_max_mb=%d pss_steady_mb=%d steady_s=%d idle_cpu_pct=%.1f load=%s",
+                    nodes, formS, dcFailoverMs, failoverMs, commitMedianMs, commitP99Ms, msgsPerNodeS, sentPerNodeS,
+                    rssMb, rssMaxMb, pssMb, steady.rssMb(), steady.rssMaxMb(), steady.pssMb(), steady.atS(), cpuPct, load);
         }
     }
 
     static final String USAGE = "usage: bench/scale [--nodes 3,8,16,32] [--commits N] [--idle-s S] [--failure-detection-ms D]"
-            + " [--all-to-all] [--traffic-only] [--batch N]";
+            + " [--steady-s S] [--all-to-all] [--traffic-only] [--batch N]";
 
     /** --nodes 3,8,16: the sizes, each a whole number (their range is checked after). */
     static List<Integer> sizes(String text) {
@@ -70,10 +73,16 @@ public final class ScaleBench {
         return out;
     }
 
+    /** RSS and PSS per node (the median node's, and the largest RSS) at {@code atS} seconds into idle; -1 if not measured. */
+    private record Memory(long rssMb, long rssMaxMb, long pssMb, long atS) {
+        static final Memory NONE = new Memory(-1, -1, -1, -1);
+    }
+
     public static void main(String[] args) throws Exception {
         List<Integer> sizes = List.of(3, 8, 16, 32);
         int commits = 100;
         int idleS = 10;
+        int steadyS = 120;
         long detectionMs = 500;
         boolean trafficOnly = false;
         int batch = 8;
@@ -86,6 +95,7 @@ public final class ScaleBench {
                     case "--nodes" -> sizes = sizes(BenchArgs.value(args, ++i));
                     case "--commits" -> commits = BenchArgs.intOf("--commits", BenchArgs.value(args, ++i), 0);
                     case "--idle-s" -> idleS = BenchArgs.intOf("--idle-s", BenchArgs.value(args, ++i), 0);
+                    case "--steady-s" -> steadyS = BenchArgs.intOf("--steady-s", BenchArgs.value(args, ++i), 0);
                     case "--failure-detection-ms" -> detectionMs = BenchArgs.longOf("--failure-detection-ms", BenchArgs.value(args, ++i), 1);
                     // Every member heartbeats every other (plain FD_ALL3), to measure what the ring saves.
                     case "--traffic-only" -> trafficOnly = true;
@@ -100,6 +110,10 @@ public final class ScaleBench {
         }
         if (batch < 1) {
             System.err.println("bench/scale: --batch must be at least 1");
+            System.exit(2);
+        }
+        if (steadyS < 0) {
+            System.err.println("bench/scale: --steady-s must be 0 (memory once, 5 s into idle) or more seconds");
             System.exit(2);
         }
         if (commits < 1) {
@@ -118,10 +132,10 @@ public final class ScaleBench {
                 + " cores, load " + load());
         List<Figures> all = new ArrayList<>();
         for (int n : sizes) {
-            all.add(runSize(repo, n, trafficOnly ? 0 : commits, idleS, detectionMs, batch));
+            all.add(runSize(repo, n, trafficOnly ? 0 : commits, idleS, steadyS, detectionMs, batch));
         }
         System.out.println("reproduce: bench/scale --nodes " + String.join(",", sizes.stream().map(String::valueOf).toList())
-                + " --commits " + commits + " --idle-s " + idleS + " --failure-detection-ms " + detectionMs
+                + " --commits " + commits + " --idle-s " + idleS + " --steady-s " + steadyS + " --failure-detection-ms " + detectionMs
                 + (System.getProperty("pulse.daemon.extraOpts", "").contains("allToAll") ? " --all-to-all" : "")
                 + (trafficOnly ? " --traffic-only" : "") + " --batch " + batch);
         for (Figures f : all) {
@@ -129,7 +143,7 @@ public final class ScaleBench {
         }
     }
 
-    private static Figures runSize(Path repo, int n, int commits, int idleS, long detectionMs, int batch)
+    private static Figures runSize(Path repo, int n, int commits, int idleS, int steadyS, long detectionMs, int batch)
             throws Exception {
         Path dir = Files.createTempDirectory("pulse-bench-scale-" + n + "-");
         int basePort = Ports.freeBase(n);
@@ -169,7 +183,9 @@ public final class ScaleBench {
             require(sticky.ok(), "setting stickiness failed: " + sticky.error());
             require(waitPolling(Duration.ofSeconds(60 + 2L * n), () -> runningOn(c, 1, "d1") != null), "d1 did not start");
 
-            // Idle: probes done, monitors ticking. Memory first, then traffic and CPU over one window.
+            // Idle: probes done, monitors ticking. Memory first, then traffic and CPU over one window, then
+            // memory again once idle has lasted steadyS (what the JIT, the heap and the timers add meanwhile).
+            long idle0 = System.nanoTime();
             Thread.sleep(5000);
             // A node the cluster fenced (a false suspicion on a machine this busy) is counted, not measured.
             int[] alive = IntStream.rangeClosed(1, n).filter(c::alive).toArray();
@@ -220,11 +236,16 @@ public final class ScaleBench {
             System.out.printf("idle traffic per node over %.0f s: received %.1f msgs/s (max %.1f), sent %.1f/s"
                     + " (a multicast counted once); idle CPU %.1f%% of a core per node (load %s)%n", windowS, msgs, rxMax,
                     sent, cpuSum / n, load());
+            Memory steady = Memory.NONE;
+            if (steadyS > 0) {
+                Thread.sleep(Math.max(0, steadyS * 1000L - (System.nanoTime() - idle0) / 1_000_000));
+                steady = memory(c, alive, (System.nanoTime() - idle0) / 1_000_000_000);
+            }
 
             if (commits == 0) {
                 // --traffic-only: forming, memory and traffic; no writes, no failovers.
                 return new Figures(n, formS, -1, -1, -1, -1, msgs, sent, rss.get(m / 2) / 1024, rss.get(m - 1) / 1024,
-                        pss.get(m / 2) / 1024, cpuSum / n, load().replace(' ', '/'));
+                        pss.get(m / 2) / 1024, steady, cpuSum / n, load().replace(' ', '/'));
             }
             require(m == n, (n - m) + " nodes were gone before the commits: the figures above stand, the failovers"
                     + " need the whole cluster");
@@ -319,7 +340,7 @@ public final class ScaleBench {
             System.out.printf("kill -9 of the DC %s -> all %d survivors agree on DC %s: %d ms (load %s)%n", oldDc,
                     survivors.length, c.agreedDc(survivors), dcFailoverMs, load());
             return new Figures(n, formS, dcFailoverMs, failoverMs, median, p99, msgs, sent, rss.get(m / 2) / 1024,
-                    rss.get(m - 1) / 1024, pss.get(m / 2) / 1024, cpuSum / n, load().replace(' ', '/'));
+                    rss.get(m - 1) / 1024, pss.get(m / 2) / 1024, steady, cpuSum / n, load().replace(' ', '/'));
         } finally {
             if (Boolean.getBoolean("pulse.keep")) {
                 System.out.println("kept " + dir);
@@ -355,6 +376,29 @@ public final class ScaleBench {
         } catch (IOException e) {
             return "(unreadable: " + e.getMessage() + ")";
         }
+    }
+
+    /** The nodes' RSS and PSS now, printed with the load; nodes gone since (fenced) are left out. */
+    private static Memory memory(LocalCluster c, int[] nodes, long atS) throws IOException {
+        List<Long> rss = new ArrayList<>();
+        List<Long> pss = new ArrayList<>();
+        for (int i : nodes) {
+            if (c.alive(i)) {
+                long[] rp = rssPssKb(c.pid(i));
+                rss.add(rp[0]);
+                pss.add(rp[1]);
+            }
+        }
+        if (rss.isEmpty()) {
+            return Memory.NONE;
+        }
+        Collections.sort(rss);
+        Collections.sort(pss);
+        int m = rss.size();
+        Memory r = new Memory(rss.get(m / 2) / 1024, rss.get(m - 1) / 1024, pss.get(m / 2) / 1024, atS);
+        System.out.printf("idle memory per node after %d s idle (MB): RSS median %d max %d, PSS median %d max %d (load %s)%n",
+                atS, r.rssMb(), r.rssMaxMb(), r.pssMb(), pss.get(m - 1) / 1024, load());
+        return r;
     }
 
     /** {received, sent} from the node's /metrics. */

@@ -247,7 +247,7 @@ final class AdminHandler implements AutoCloseable {
                     + " s is out of range: 1 s to " + WebTokens.MAX_LIFETIME_S / 86400 + " days");
         }
         WebTokens tokens = runtime.webTokens();
-        if (tokens == null) {
+        if (tokens == null || runtime.httpStarting()) {
             return AdminResponse.error(call.req.id(), AdminError.BAD_REQUEST, "crmd on " + runtime.nodeName()
                     + " is still starting; try again");
         }

@@ -302,6 +302,9 @@ public final class CrmdRuntime implements AutoCloseable {
         // One handler, so one resident scheduler (its thread, its warm-up, its heap) for the admin socket,
         // the agents' socket and the console alike; the admin server closes it.
         AdminHandler adminHandler = new AdminHandler(this);
+        // Until the console is up (a self-signed certificate is made with keytool on first start: seconds),
+        // crm web token is asked to try again rather than answered without the console's address.
+        httpStarting = config.http() != null;
         admin = AdminServer.start(config.socket(), adminHandler, this, log);
         if (config.http() != null) {
             if (config.httpTls().on()) {
@@ -319,7 +322,11 @@ public final class CrmdRuntime implements AutoCloseable {
             InetAddress bound = config.http().getAddress();
             console = new Console(this, adminHandler, new AdminAccess(() -> System.nanoTime() / 1_000_000), clock,
                     log, bound == null || bound.isLoopbackAddress(), tls != null);
-            metrics = MetricsServer.start(config.http(), this::metricsText, console, tls == null ? null : tls.context(), log);
+            try {
+                metrics = MetricsServer.start(config.http(), this::metricsText, console, tls == null ? null : tls.context(), log);
+            } finally {
+                httpStarting = false;
+            }
         }
         List<ClusterKey> accepted = new ArrayList<>();
         for (Path f : config.acceptKeyFiles()) {
@@ -1333,11 +1340,17 @@ public final class CrmdRuntime implements AutoCloseable {
         }
     }
 
+    private volatile boolean httpStarting;
+
     WebTokens webTokens() {
         return webTokens;
     }
 
-    /** Where this node serves the console, or null. */
+    /** Whether the http listener (console, /metrics) is configured and still starting. */
+    boolean httpStarting() {
+        return httpStarting;
+    }
+
     /** Where the console is; with TLS, the certificate's fingerprint to pin (crm web token prints both). */
     String consoleUrl() {
         MetricsServer m = metrics;

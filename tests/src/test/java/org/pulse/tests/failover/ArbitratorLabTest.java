@@ -51,13 +51,14 @@ class ArbitratorLabTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop(org.junit.jupiter.api.TestInfo test) {
         if (lab == null) {
             return;
         }
         try {
-            Path keep = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
-                    "pulse-arbitrator-logs-" + lab.prefix()));
+            // The last run of each test (one directory per run piled up in /tmp).
+            Path keep = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "pulse-arbitrator-logs",
+                    test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("test")));
             for (NetnsLab.Node n : lab.nodes()) {
                 if (Files.exists(log(n))) {
                     Files.copy(log(n), keep.resolve(n.name() + "-crmd.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

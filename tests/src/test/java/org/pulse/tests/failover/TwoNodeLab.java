@@ -190,12 +190,14 @@ final class TwoNodeLab implements AutoCloseable {
         return new FailoverLab.Client(pb.start());
     }
 
-    /** Keeps the node logs in java.io.tmpdir/pulse-twonode-logs-PREFIX, kills the nodes, removes the lab. */
+    /**
+     * Keeps the node logs in java.io.tmpdir/pulse-twonode-logs/NAME (the last run of each test: one
+     * directory per run piled up in /tmp), kills the nodes, removes the lab.
+     */
     @Override
     public void close() {
         try {
-            Path keep = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
-                    "pulse-twonode-logs-" + lab.prefix()));
+            Path keep = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "pulse-twonode-logs", name));
             for (int i = 1; i <= 2; i++) {
                 if (Files.exists(log(i))) {
                     Files.copy(log(i), keep.resolve(name(i) + "-crmd.log"),

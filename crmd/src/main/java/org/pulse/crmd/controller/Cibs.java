@@ -66,13 +66,7 @@ final class Cibs {
 
     /** Node names of the nodes section (uname, or id when uname is missing). */
     static List<String> configuredNodes(Cib cib) {
-        List<String> out = new ArrayList<>();
-        for (NodeConfig n : cib.model().nodes()) {
-            if (n.uname() != null) {
-                out.add(n.uname());
-            }
-        }
-        return out;
+        return nodeNames(cib, false);
     }
 
     /**
@@ -82,9 +76,13 @@ final class Cibs {
      * member down.
      */
     static List<String> votingNodes(Cib cib) {
+        return nodeNames(cib, true);
+    }
+
+    private static List<String> nodeNames(Cib cib, boolean clusterNodesOnly) {
         List<String> out = new ArrayList<>();
         for (NodeConfig n : cib.model().nodes()) {
-            if (n.uname() != null && !n.isRemote()) {
+            if (n.uname() != null && !(clusterNodesOnly && n.isRemote())) {
                 out.add(n.uname());
             }
         }

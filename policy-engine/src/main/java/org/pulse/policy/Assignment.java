@@ -813,10 +813,19 @@ final class Assignment {
         return col.nodeAttribute() != null && !"#uname".equals(col.nodeAttribute());
     }
 
-    /** Do two nodes share the colocation's node attribute (a node without it shares it with none)? */
+    /**
+     * Do two nodes share the colocation's node attribute? Pacemaker compares the two values as
+     * strings ignoring case, and two nodes that both lack the attribute count as sharing it (its
+     * string comparison takes two missing values as equal): a primary on a node without "site"
+     * draws the dependent to the other nodes without it.
+     */
     private static boolean sameAttribute(SNode a, SNode b, String attribute) {
-        String va = a == null ? null : a.attributes.get(attribute);
-        return va != null && b != null && va.equals(b.attributes.get(attribute));
+        if (a == null || b == null) {
+            return false;
+        }
+        String va = a.attributes.get(attribute);
+        String vb = b.attributes.get(attribute);
+        return va == null ? vb == null : va.equalsIgnoreCase(vb);
     }
 
     /**

@@ -34,16 +34,17 @@ public final class PolicyEngine {
         return afterUnpack(unpack(configured, now));
     }
 
-    /** The CIB read: what every later stage reads (see {@link #afterUnpack}). */
+    /**
+     * The CIB read: what every later stage reads and none writes but for one thing (RemoteNodes
+     * sets a remote node's flags once its connection is placed; see SNode).
+     */
     static Cluster unpack(CibModel configured, Instant now) {
         // bundles become the implicit resources they stand for before anything else reads them
         CibModel cib = Bundles.expand(configured);
         Instant at = cib.executionDate() != null ? cib.executionDate() : now;
-        // nodes, resources and their state from the history; node eligibility (membership, standby, fencing needs)
-        Cluster cluster = Unpack.run(cib, at);
-        // a ticket not granted bans or freezes what needs it before anything is scored
-        Tickets.apply(cluster);
-        return cluster;
+        // nodes, resources and their state from the history; node eligibility (membership, standby, fencing needs);
+        // what a ticket not granted bans or freezes, before anything is scored
+        return Unpack.run(cib, at);
     }
 
     /** The stages after unpacking, in order, each returning what it decided (see {@link #stages}). */

@@ -14,7 +14,8 @@ import org.pulse.cib.model.PrimitiveConfig;
  * defaults applied) and current state per node from the history. One object per primitive,
  * group, clone and clone instance. Mutable only while the CIB is read: the resources stage
  * (ResourceUnpack) makes it, the history stage (Unpack/HistoryUnpack) writes its state per node
- * and what its failures demand, and Tickets what a ticket not granted demands. What the stages
+ * and what its failures demand, and Tickets (its last part) what a ticket not granted demands.
+ * After {@link Unpack#run} nothing writes it (UnpackedStateUnchangedTest). What the stages
  * after decide about a resource they return instead: its scores ({@link Scoring#scores}), its
  * node, next role and why it has none ({@link Allocation}), its actions ({@link ActionTable}).
  */

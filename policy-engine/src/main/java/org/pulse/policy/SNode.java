@@ -7,7 +7,8 @@ import java.util.Map;
  * turn: the nodes stage (NodeUnpack: membership, standby, maintenance, attributes), the
  * resources stage (ResourceUnpack: a remote node's connection, unseen and unclean), the history
  * stage (Unpack/HistoryUnpack: remote nodes up or down, unclean when fencing must deal with what
- * failed there, standby after on-fail=standby) and Tickets (loss-policy=fence). After those, one
+ * failed there, standby after on-fail=standby) and Tickets (loss-policy=fence), all within
+ * {@link Unpack#run}. After that, one
  * writer is left: RemoteNodes sets a remote node's online, unclean and shutdown flags once its
  * connection is placed ({@link RemoteNodes#connectionAssigned} during assignment,
  * {@link RemoteNodes#unrecoverableConnections} as fencing starts), because every later reader

@@ -99,10 +99,11 @@ public final class PolicyEngine {
     }
 
     /** Every planning stage's hand-off of one run, in stage order (see {@link #stages}). */
-    record Stages(Cluster cluster, Scoring scoring, Allocation alloc, Probes.Plan probing, Fencing.Plan fencing, ResourceActions.Result resourceActions,
-                  List<Act> reconnectMonitors, OrderGraph orders, Set<Rsc> migrating, Restarts.Result restarts,
-                  Map<SNode, Act> shutdowns, Runnability.Result runnability, List<Act> stoppedMonitors,
-                  List<Act> migrations, List<Act> notifications, Plan plan, Transition transition) {
+    record Stages(Cluster cluster, Scoring scoring, Allocation alloc, Probes.Plan probing, Fencing.Plan fencing,
+                  ResourceActions.Result resourceActions, List<Act> reconnectMonitors, OrderGraph orders,
+                  Set<Rsc> migrating, Restarts.Result restarts, Map<SNode, Act> shutdowns,
+                  Runnability.Result runnability, List<Act> stoppedMonitors, List<Act> migrations,
+                  List<Act> notifications, Plan plan, Transition transition) {
     }
 
     public static Transition schedule(XmlElement cibRoot, Instant now) {

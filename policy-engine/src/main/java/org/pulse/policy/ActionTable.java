@@ -23,9 +23,12 @@ import static org.pulse.policy.OrderGraph.prims;
  * node's own actions): nothing walks the whole list per action, so the cost grows with the
  * number of actions and orderings, not their product. The index is the table's own, not a
  * field of {@code Rsc} or {@code SNode}: no planning stage writes into the resources it plans
- * for (one still writes into nodes: see {@link Fencing#run}).
+ * for (one still writes into nodes: see {@link Fencing#run}). Each action takes a resource from
+ * where it is towards the node and role in the table's {@link Allocation}.
  */
 final class ActionTable {
+    /** Where each resource goes and in what role: every action here takes it from where it is to there. */
+    private final Allocation alloc;
     private final List<Act> acts = new ArrayList<>();
     private final List<Act> actsView = Collections.unmodifiableList(acts);
     /**
@@ -39,6 +42,10 @@ final class ActionTable {
     private final List<Act> clusterActs = new ArrayList<>();
     /** The nodes the fencing stage fences; null until it has decided (see {@link #fencingDecided}). */
     private Map<SNode, Act> fencing;
+
+    ActionTable(Allocation alloc) {
+        this.alloc = alloc;
+    }
 
     /** Every action in creation order (read-only: add through {@link #add} or {@link #append}). */
     List<Act> acts() {
@@ -156,7 +163,7 @@ final class ActionTable {
     Act start(Rsc r, SNode n) {
         Act a = add("start", r, n, 0, null);
         for (OpConfig op : r.ops) {
-            if (isRecurringMonitorFor(op, r)) {
+            if (isRecurringMonitorFor(alloc, op, r)) {
                 monitor(r, n, op);
             }
         }
@@ -172,7 +179,7 @@ final class ActionTable {
     }
 
     /** Recurring monitors for the role the resource will have (promotable instances differ per role). */
-    static boolean isRecurringMonitorFor(OpConfig op, Rsc r) {
+    static boolean isRecurringMonitorFor(Allocation alloc, OpConfig op, Rsc r) {
         if (!op.enabled() || op.intervalMs() <= 0 || !"monitor".equals(op.name())
                 || r.duplicateOps.contains(op.name() + "_" + op.intervalMs())) {
             return false;
@@ -184,7 +191,7 @@ final class ActionTable {
         boolean promotable = clone != null && clone.promotable;
         if (op.role() == null) {
             // in a promotable clone a monitor without a role watches the unpromoted role only
-            return !promotable || r.nextRole != Role.PROMOTED;
+            return !promotable || alloc.nextRole(r) != Role.PROMOTED;
         }
         if ("Started".equals(op.role())) {
             // named for the Started role: a promotable instance never has exactly that role
@@ -193,7 +200,7 @@ final class ActionTable {
         if (!promotable) {
             return false;
         }
-        return op.role().equals(r.nextRole.text());
+        return op.role().equals(alloc.nextRole(r).text());
     }
 
     /** Promotable instances: promote where promotion was decided, demote where it no longer holds. */
@@ -202,18 +209,18 @@ final class ActionTable {
         if (clone == null || !clone.promotable) {
             return;
         }
-        SNode target = r.assigned;
+        SNode target = alloc.node(r);
         for (SNode cur : r.runningOn) {
             Rsc.NodeHistory h = r.history.get(cur);
             boolean promotedHere = h != null && h.role == Role.PROMOTED;
             // on-fail=demote: a failed promoted instance is demoted, and promoted again if chosen
             boolean demoteOnFail = h != null && h.failed && h.onFail == OnFail.DEMOTE;
-            if (promotedHere && (cur != target || r.nextRole != Role.PROMOTED || find(r, "stop", cur) != null
+            if (promotedHere && (cur != target || alloc.nextRole(r) != Role.PROMOTED || find(r, "stop", cur) != null
                     || demoteOnFail)) {
                 add("demote", r, cur, 0, null);
             }
         }
-        if (target != null && r.nextRole == Role.PROMOTED) {
+        if (target != null && alloc.nextRole(r) == Role.PROMOTED) {
             Rsc.NodeHistory h = r.history.get(target);
             boolean promotedThere = h != null && h.role == Role.PROMOTED && find(r, "stop", target) == null
                     && find(r, "demote", target) == null;
@@ -225,14 +232,15 @@ final class ActionTable {
 
     /** Where a primitive is active after the transition, or null. */
     SNode endNode(Rsc p) {
-        if (p.assigned != null) {
-            Act st = find(p, "start", p.assigned);
+        SNode to = alloc.node(p);
+        if (to != null) {
+            Act st = find(p, "start", to);
             if (st != null) {
-                return st.runnable ? p.assigned : null;
+                return st.runnable ? to : null;
             }
-            Act sp = find(p, "stop", p.assigned);
-            if (p.runningOn.contains(p.assigned) && (sp == null || !sp.runnable)) {
-                return p.assigned;
+            Act sp = find(p, "stop", to);
+            if (p.runningOn.contains(to) && (sp == null || !sp.runnable)) {
+                return to;
             }
         }
         for (SNode n : p.runningOn) {
@@ -246,7 +254,8 @@ final class ActionTable {
 
     boolean starting(Rsc r) {
         for (Rsc p : prims(r)) {
-            if (p.assigned != null && find(p, "start", p.assigned) != null) {
+            SNode to = alloc.node(p);
+            if (to != null && find(p, "start", to) != null) {
                 return true;
             }
         }

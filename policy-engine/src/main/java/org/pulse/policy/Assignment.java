@@ -20,15 +20,78 @@ final class Assignment {
     private final Cluster c;
     private final Scoring s;
     /** Final per-unit tables (own + influence + colocations), for explain. */
-    final Map<Rsc, ScoreTable> finalScores = new LinkedHashMap<>();
+    private final Map<Rsc, ScoreTable> finalScores = new LinkedHashMap<>();
+
+    // What this stage and Promotion decide, by Rsc.order: handed on frozen as an Allocation.
+    private final SNode[] nodes;
+    private final Role[] nextRoles;
+    private final String[] reasons;
+    private final boolean[] rolesDone;
+
+    // Work state, by Rsc.order: being placed now (a colocation loop stops there), placed.
+    private final boolean[] assigning;
+    private final boolean[] done;
+    /** By node index: resources placed there so far (ties between equal scores go to the emptier node). */
+    private final int[] assignedCount;
+    /** By node index: capacity taken by what was placed there so far (placement-strategy other than default). */
+    private final List<Map<String, Integer>> used;
 
     private Assignment(Cluster c, Scoring s) {
         this.c = c;
         this.s = s;
+        int slots = c.rscSlots();
+        this.nodes = new SNode[slots];
+        this.nextRoles = new Role[slots];
+        java.util.Arrays.fill(nextRoles, Role.STOPPED);
+        this.reasons = new String[slots];
+        this.rolesDone = new boolean[slots];
+        this.assigning = new boolean[slots];
+        this.done = new boolean[slots];
+        int nodeSlots = c.nodeSlots();
+        this.assignedCount = new int[nodeSlots];
+        this.used = new ArrayList<>(nodeSlots);
+        for (int i = 0; i < nodeSlots; i++) {
+            used.add(new java.util.HashMap<>());
+        }
+    }
+
+    /** The node assigned so far to {@code r}, or null. */
+    SNode node(Rsc r) {
+        return nodes[r.order];
+    }
+
+    /** Has {@code r} been placed (its node, if any, is final)? */
+    boolean placed(Rsc r) {
+        return done[r.order];
+    }
+
+    /** The next role decided so far (Stopped until Promotion decides the clone's roles). */
+    Role nextRole(Rsc r) {
+        return nextRoles[r.order];
+    }
+
+    void nextRole(Rsc r, Role role) {
+        nextRoles[r.order] = role;
+    }
+
+    /** Marks a clone's roles decided; false if they already were (see Promotion.assignRoles). */
+    boolean decideRoles(Rsc clone) {
+        boolean first = !rolesDone[clone.order];
+        rolesDone[clone.order] = true;
+        return first;
+    }
+
+    private Map<String, Integer> used(SNode n) {
+        return used.get(n.index);
+    }
+
+    /** What was decided, frozen: call once roles are decided too (Promotion.run). */
+    Allocation allocation() {
+        return new Allocation(nodes, nextRoles, reasons, rolesDone, finalScores, order);
     }
 
     /** The top-level resources in the order they were placed (Pacemaker's resource list, sorted for placement). */
-    List<Rsc> order = List.of();
+    private List<Rsc> order = List.of();
 
     static Assignment run(Cluster c, Scoring s) {
         Assignment a = new Assignment(c, s);
@@ -59,7 +122,7 @@ final class Assignment {
         for (Rsc u : sorted) {
             if (u.remoteNode != null) {
                 assign(u);
-                RemoteNodes.connectionAssigned(u);
+                RemoteNodes.connectionAssigned(u, node(u));
             }
         }
         for (Rsc u : sorted) {
@@ -148,7 +211,7 @@ final class Assignment {
      * below a resource that may run there.
      */
     private ScoreTable sortTable(Rsc u, Set<Rsc> visiting) {
-        ScoreTable t = u.kind == Rsc.Kind.CLONE && u.scores != null ? u.scores : combinedOwn(u);
+        ScoreTable t = u.kind == Rsc.Kind.CLONE && s.scores(u) != null ? s.scores(u) : combinedOwn(u);
         visiting.add(u);
         for (Colocation col : s.primariesOf(u)) {
             Rsc p = col.primary();
@@ -203,20 +266,20 @@ final class Assignment {
         if (u.isPrimitive() || u.kind == Rsc.Kind.CLONE) {
             // a clone's preferences are its own node weights (its locations), not its instances'
             // (their stickiness is theirs: Pacemaker merges the clone's allowed nodes)
-            return u.scores;
+            return s.scores(u);
         }
         List<Rsc> members = u.primitives();
         if (members.isEmpty()) {
-            return u.scores;
+            return s.scores(u);
         }
         return combinedFrom(members, 0);
     }
 
     /** Members from {@code from} on, each merged into the one before it (dropped if that leaves nowhere). */
-    private static ScoreTable combinedFrom(List<Rsc> members, int from) {
-        ScoreTable t = members.get(members.size() - 1).scores.copy();
+    private ScoreTable combinedFrom(List<Rsc> members, int from) {
+        ScoreTable t = s.scores(members.get(members.size() - 1)).copy();
         for (int i = members.size() - 2; i >= from; i--) {
-            ScoreTable base = members.get(i).scores.copy();
+            ScoreTable base = s.scores(members.get(i)).copy();
             ScoreTable merged = merge(base, t, 1.0f, members.get(i + 1).id);
             t = canRunAny(merged) ? merged : base;
         }
@@ -286,7 +349,7 @@ final class Assignment {
      */
     private ScoreTable placementTable(Rsc u, List<Colocation> primaries) {
         List<Rsc> members = u.isPrimitive() ? List.of() : u.primitives();
-        ScoreTable t = members.isEmpty() ? u.scores.copy() : members.get(0).scores.copy();
+        ScoreTable t = members.isEmpty() ? s.scores(u).copy() : s.scores(members.get(0)).copy();
         if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE && u.parent.promotable) {
             addPromotionScores(u, t);
         }
@@ -358,7 +421,7 @@ final class Assignment {
         // crowded on one node spread out when others become available
         int available = 0;
         for (SNode n : c.nodes()) {
-            if (n.canHost() && clone.scores.allows(n)) {
+            if (n.canHost() && s.scores(clone).allows(n)) {
                 available++;
             }
         }
@@ -366,13 +429,13 @@ final class Assignment {
         Map<SNode, Integer> kept = new java.util.HashMap<>();
         // Pacemaker's instance order (see instanceOrder) for both passes
         List<Rsc> order = new ArrayList<>(clone.children);
-        order.sort(java.util.Comparator.comparingInt(Assignment::instanceOrder));
+        order.sort(java.util.Comparator.comparingInt(this::instanceOrder));
         instanceOrder.put(clone, order);
         for (Rsc inst : order) {
             SNode cur = unitCurrentNode(inst);
             // a failed instance is not kept first; for a cloned group only its members carry the
             // failure, so Pacemaker's check (on the instance itself) lets the group keep its node
-            if (cur == null || inst.assignedDone || (inst.isPrimitive() && failed(inst))) {
+            if (cur == null || done[inst.order] || (inst.isPrimitive() && failed(inst))) {
                 continue;
             }
             ScoreTable t = combinedOwn(inst);
@@ -384,7 +447,7 @@ final class Assignment {
                     && inst.managed) {
                 pinned.put(inst, cur);
                 assign(inst);
-                if (inst.assigned == cur) {
+                if (node(inst) == cur) {
                     kept.merge(cur, 1, Integer::sum);
                 }
             }
@@ -405,12 +468,12 @@ final class Assignment {
      * that must leave a standby node, or one not running yet, is then placed before it and may take
      * that node (Pacemaker's instance order).
      */
-    private static int instanceOrder(Rsc inst) {
+    private int instanceOrder(Rsc inst) {
         SNode cur = unitCurrentNode(inst);
         if (cur == null) {
             return 4;
         }
-        boolean canKeep = cur.canHost() && (inst.scores == null || inst.scores.get(cur) >= 0);
+        boolean canKeep = cur.canHost() && (s.scores(inst) == null || s.scores(inst).get(cur) >= 0);
         if (canKeep) {
             return failed(inst) ? 1 : 0;
         }
@@ -426,7 +489,7 @@ final class Assignment {
      * is added to this on its node to rank the instances.
      */
     private ScoreTable promotionWeights(Rsc clone, Map<SNode, Integer> instancePriorities) {
-        ScoreTable t = clone.scores.copy();
+        ScoreTable t = s.scores(clone).copy();
         for (int pass = 0; pass < 2; pass++) {
             if (pass == 1) {
                 for (Map.Entry<SNode, Integer> e : instancePriorities.entrySet()) {
@@ -437,7 +500,7 @@ final class Assignment {
             }
             for (Colocation col : s.dependentsOf(clone)) {
                 Rsc d = col.dependent();
-                if (!col.influence() || d.assignedDone || col.score() <= -Scores.INFINITY
+                if (!col.influence() || done[d.order] || col.score() <= -Scores.INFINITY
                         || (pass == 1 && col.primaryRole() != Role.PROMOTED)) {
                     continue;
                 }
@@ -553,7 +616,7 @@ final class Assignment {
                 if (knownAnywhere && !p.known.contains(n)) {
                     continue;
                 }
-                Integer a = Promotion.attributeScore(p, n);
+                Integer a = Promotion.attributeScore(this, p, n);
                 if (a != null) {
                     sum = Scores.add(sum, a);
                 }
@@ -585,9 +648,9 @@ final class Assignment {
         java.util.Set<SNode> where = new java.util.HashSet<>();
         for (Rsc inst : clone.children) {
             // with a role named (with-rsc-role), only the instances that will have that role count
-            if (inst.assigned != null && (col.primaryRole() == Role.UNKNOWN || col.primaryRole() == Role.STARTED
-                    || Promotion.instanceRole(inst) == col.primaryRole())) {
-                where.add(inst.assigned);
+            if (node(inst) != null && (col.primaryRole() == Role.UNKNOWN || col.primaryRole() == Role.STARTED
+                    || Promotion.instanceRole(this, inst) == col.primaryRole())) {
+                where.add(node(inst));
             }
         }
         if (byAttribute(col)) {
@@ -630,20 +693,20 @@ final class Assignment {
 
     void assign(Rsc u) {
         if (u.kind == Rsc.Kind.CLONE) {
-            if (!u.assigning && !u.assignedDone) {
-                u.assigning = true;
+            if (!assigning[u.order] && !done[u.order]) {
+                assigning[u.order] = true;
                 assignClone(u);
-                u.assigning = false;
-                u.assignedDone = true;
+                assigning[u.order] = false;
+                done[u.order] = true;
                 // roles now, so that what goes with a role of this clone is placed knowing where it is
-                Promotion.assignRoles(c, s, u, u.promotable ? sums -> promotionWeights(u, sums) : null);
+                Promotion.assignRoles(c, s, this, u, u.promotable ? sums -> promotionWeights(u, sums) : null);
             }
             return;
         }
-        if (u.assignedDone || u.assigning) {
+        if (done[u.order] || assigning[u.order]) {
             return;
         }
-        u.assigning = true;
+        assigning[u.order] = true;
         List<Colocation> primaries = new ArrayList<>(s.primariesOf(u));
         if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE) {
             primaries.addAll(s.primariesOf(u.parent));   // a clone's colocation binds each instance
@@ -692,7 +755,7 @@ final class Assignment {
                         strandedGroupInstances.put(u, best);
                     }
                     finalScores.remove(u);
-                    u.assigning = false;
+                    assigning[u.order] = false;
                     return;   // placed with the instances that have no node yet
                 }
                 chosen = pin;
@@ -726,8 +789,8 @@ final class Assignment {
             }
         }
         setAssigned(u, chosen, reason);
-        u.assigning = false;
-        u.assignedDone = true;
+        assigning[u.order] = false;
+        done[u.order] = true;
     }
 
     /**
@@ -769,8 +832,8 @@ final class Assignment {
                 continue;   // a colocation of the dependent's role decides its promotion, not its node
             }
             if (byAttribute(col) && p.kind != Rsc.Kind.CLONE) {
-                if (p.assignedDone) {
-                    t = applyByAttribute(u, t, col, Bundles.connectionHost(u, col, p.assigned), p.id);
+                if (done[p.order]) {
+                    t = applyByAttribute(u, t, col, Bundles.connectionHost(this, u, col, node(p)), p.id);
                 }
                 continue;
             }
@@ -783,10 +846,10 @@ final class Assignment {
                 }
                 continue;
             }
-            if (!p.assignedDone) {
+            if (!done[p.order]) {
                 continue;   // a loop: the other side is placed after us
             }
-            SNode pn = Bundles.connectionHost(u, col, p.assigned);
+            SNode pn = Bundles.connectionHost(this, u, col, node(p));
             if (col.score() >= Scores.INFINITY) {
                 String why = null;   // the same for every node: built once, and only if needed
                 for (SNode n : c.nodes()) {
@@ -908,7 +971,7 @@ final class Assignment {
             if (inst.extraCopy) {
                 continue;
             }
-            SNode pn = inst.assigned;
+            SNode pn = node(inst);
             if (pn == null && col.score() < 0) {
                 continue;
             }
@@ -937,7 +1000,7 @@ final class Assignment {
     }
 
     /** Some node may still take u by these scores (for a clone instance: one short of clone-node-max). */
-    private static boolean canRunAnyFor(Rsc u, ScoreTable t) {
+    private boolean canRunAnyFor(Rsc u, ScoreTable t) {
         for (int i = 0; i < t.size(); i++) {
             if (t.allowedAt(i) && t.at(i) >= 0 && t.node(i).canHost() && !cloneNodeFull(u, t.node(i))) {
                 return true;
@@ -951,7 +1014,7 @@ final class Assignment {
      * node counts when it can host, scores at least 0, and (for a clone instance) is not already
      * at clone-node-max with the other instances.
      */
-    private static boolean availableElsewhereOrStill(Rsc u, ScoreTable t, SNode pn, int score) {
+    private boolean availableElsewhereOrStill(Rsc u, ScoreTable t, SNode pn, int score) {
         for (int i = 0; i < t.size(); i++) {
             SNode n = t.node(i);
             if (!t.allowedAt(i) || !n.canHost() || cloneNodeFull(u, n)) {
@@ -1036,7 +1099,7 @@ final class Assignment {
         }
         for (Colocation col : deps) {
             Rsc d = col.dependent();
-            if (col.score() < Scores.INFINITY || d.assignedDone || (cloneSide && d.kind != Rsc.Kind.CLONE) || !seen.add(d)) {
+            if (col.score() < Scores.INFINITY || done[d.order] || (cloneSide && d.kind != Rsc.Kind.CLONE) || !seen.add(d)) {
                 continue;
             }
             Map<String, Integer> need = d.kind == Rsc.Kind.CLONE
@@ -1048,7 +1111,7 @@ final class Assignment {
         }
     }
 
-    private static boolean anyFits(ScoreTable t, Map<String, Integer> need) {
+    private boolean anyFits(ScoreTable t, Map<String, Integer> need) {
         for (int i = 0; i < t.size(); i++) {
             // a node counts where the resource may run (score not negative), as Pacemaker's check
             if (t.allowedAt(i) && t.at(i) >= 0 && t.node(i).canHost() && fits(t.node(i), need)) {
@@ -1058,10 +1121,10 @@ final class Assignment {
         return false;
     }
 
-    private static boolean fits(SNode n, Map<String, Integer> need) {
+    private boolean fits(SNode n, Map<String, Integer> need) {
         for (Map.Entry<String, Integer> e : need.entrySet()) {
             int cap = n.capacity.getOrDefault(e.getKey(), 0);
-            if (n.used.getOrDefault(e.getKey(), 0) + e.getValue() > cap) {
+            if (used(n).getOrDefault(e.getKey(), 0) + e.getValue() > cap) {
                 return false;
             }
         }
@@ -1069,11 +1132,11 @@ final class Assignment {
     }
 
     /** Balanced: the node with more free capacity in more attributes comes first (negative: a first). */
-    private static int compareCapacity(SNode a, SNode b) {
+    private int compareCapacity(SNode a, SNode b) {
         int result = 0;
         for (String k : a.capacity.keySet()) {
-            int fa = a.capacity.get(k) - a.used.getOrDefault(k, 0);
-            int fb = b.capacity.getOrDefault(k, 0) - b.used.getOrDefault(k, 0);
+            int fa = a.capacity.get(k) - used(a).getOrDefault(k, 0);
+            int fb = b.capacity.getOrDefault(k, 0) - used(b).getOrDefault(k, 0);
             if (fa > fb) {
                 result--;
             } else if (fa < fb) {
@@ -1111,7 +1174,7 @@ final class Assignment {
         if ("balanced".equals(strategy) && compareCapacity(best, cur) != 0) {
             return false;
         }
-        return cur.assignedCount == best.assignedCount;
+        return assignedCount[cur.index] == assignedCount[best.index];
     }
 
     /** Is {@code n} a better choice than {@code best} at equal score, by the placement strategy? */
@@ -1126,8 +1189,8 @@ final class Assignment {
                 return cc < 0;
             }
         }
-        if (n.assignedCount != best.assignedCount) {
-            return n.assignedCount < best.assignedCount;
+        if (assignedCount[n.index] != assignedCount[best.index]) {
+            return assignedCount[n.index] < assignedCount[best.index];
         }
         return n.rank < best.rank;
     }
@@ -1186,7 +1249,7 @@ final class Assignment {
      * The node with the most free capacity among those that may run u (can host, score 0 or more),
      * compared attribute by attribute as balanced does; the first of equals in node order.
      */
-    private static SNode mostFreeNode(Rsc u, ScoreTable t) {
+    private SNode mostFreeNode(Rsc u, ScoreTable t) {
         SNode most = null;
         for (int i = 0; i < t.size(); i++) {
             SNode n = t.node(i);
@@ -1205,17 +1268,17 @@ final class Assignment {
      * where the clone's own score is negative (Pacemaker checks the clone's node weight, not the
      * instance's: an instance's stickiness does not keep it on such a node).
      */
-    private static boolean cloneNodeFull(Rsc u, SNode n) {
+    private boolean cloneNodeFull(Rsc u, SNode n) {
         Rsc clone = u.parent;
         if (clone == null || clone.kind != Rsc.Kind.CLONE) {
             return false;
         }
-        if (clone.scores != null && clone.scores.get(n) < 0) {
+        if (s.scores(clone) != null && s.scores(clone).get(n) < 0) {
             return true;
         }
         int here = 0;
         for (Rsc inst : clone.children) {
-            if (inst != u && inst.assigned == n) {
+            if (inst != u && node(inst) == n) {
                 here++;
             }
         }
@@ -1223,13 +1286,13 @@ final class Assignment {
     }
 
     private void setAssigned(Rsc u, SNode node, String reason) {
-        u.assigned = node;
-        u.unassignedReason = reason;
+        nodes[u.order] = node;
+        reasons[u.order] = reason;
         if (node != null) {
             if (u.kind != Rsc.Kind.GROUP) {
-                node.assignedCount += Math.max(1, u.primitives().size());
+                assignedCount[node.index] += Math.max(1, u.primitives().size());
                 for (Map.Entry<String, Integer> e : utilization(u).entrySet()) {
-                    node.used.merge(e.getKey(), e.getValue(), Integer::sum);
+                    used(node).merge(e.getKey(), e.getValue(), Integer::sum);
                 }
             }
         }
@@ -1242,21 +1305,21 @@ final class Assignment {
             // but Pacemaker has assigned them, and they count on the node as placed resources
             boolean heldBehindUnmanaged = false;
             for (Rsc m : u.children) {
-                if (blocked && heldBehindUnmanaged && m.managed && m.targetRole != Role.STOPPED && m.scores.get(node) >= 0) {
-                    node.assignedCount++;
+                if (blocked && heldBehindUnmanaged && m.managed && m.targetRole != Role.STOPPED && s.scores(m).get(node) >= 0) {
+                    assignedCount[node.index]++;
                 }
-                if (!blocked && (m.scores.get(node) < 0 || m.targetRole == Role.STOPPED)) {
+                if (!blocked && (s.scores(m).get(node) < 0 || m.targetRole == Role.STOPPED)) {
                     heldBehindUnmanaged = !m.managed && m.currentNode() == node && m.targetRole != Role.STOPPED;
                     blocked = true;
-                    m.unassignedReason = m.targetRole == Role.STOPPED ? "target-role is Stopped"
-                            : "cannot run on " + node.name + " (score " + Scores.format(m.scores.get(node)) + ")";
+                    reasons[m.order] = m.targetRole == Role.STOPPED ? "target-role is Stopped"
+                            : "cannot run on " + node.name + " (score " + Scores.format(s.scores(m).get(node)) + ")";
                 }
                 if (!blocked && m != u.children.get(0)) {
                     for (Colocation col : memberColocations(u, m)) {
-                        boolean there = Promotion.primaryOn(col.primary(), col.primaryRole(), node);
+                        boolean there = Promotion.primaryOn(this, col.primary(), col.primaryRole(), node);
                         if (col.score() >= Scores.INFINITY && !there || col.score() <= -Scores.INFINITY && there) {
                             blocked = true;
-                            m.unassignedReason = (there ? "must be apart from " : "must be with ") + col.primary().id
+                            reasons[m.order] = (there ? "must be apart from " : "must be with ") + col.primary().id
                                     + " (colocation " + col.id() + ")";
                             break;
                         }
@@ -1264,30 +1327,30 @@ final class Assignment {
                 }
                 if (!blocked && capacity && m.managed && !fits(node, utilization(m))) {
                     blocked = true;
-                    m.unassignedReason = "not enough free capacity on " + node.name;
+                    reasons[m.order] = "not enough free capacity on " + node.name;
                 }
-                m.assigned = blocked ? null : node;
+                nodes[m.order] = blocked ? null : node;
                 if (!m.managed) {
                     // unmanaged: it stays where it runs, whatever the capacity; an inactive one takes no
                     // node and none of its capacity, and the members after it (colocated with it) stop
-                    m.assigned = m.currentNode();
-                    if (m.assigned == null && !blocked && node != null) {
+                    nodes[m.order] = m.currentNode();
+                    if (node(m) == null && !blocked && node != null) {
                         blocked = true;
-                        m.unassignedReason = "it is unmanaged and not active";
+                        reasons[m.order] = "it is unmanaged and not active";
                     }
                 }
-                if (m.assigned == null && m.unassignedReason == null) {
-                    m.unassignedReason = node == null ? reason : "a group member before it cannot run";
+                if (node(m) == null && reasons[m.order] == null) {
+                    reasons[m.order] = node == null ? reason : "a group member before it cannot run";
                 }
-                if (m.assigned != null) {
+                if (node(m) != null) {
                     for (Map.Entry<String, Integer> e : utilization(m).entrySet()) {
-                        m.assigned.used.merge(e.getKey(), e.getValue(), Integer::sum);
+                        used(node(m)).merge(e.getKey(), e.getValue(), Integer::sum);
                     }
                     // a node's resource count (a tie-breaker between equal scores) counts the members
                     // placed there, not those the group left stopped (Pacemaker counts each assignment)
-                    m.assigned.assignedCount++;
+                    assignedCount[node(m).index]++;
                 }
-                m.assignedDone = true;
+                done[m.order] = true;
             }
         }
     }

@@ -321,9 +321,9 @@ final class Bundles {
      * started (otherwise nothing can have started it or will); its child is probed only on the bundle's own guest nodes,
      * where alone it may run; nothing of a bundle is probed inside a guest node.
      */
-    static boolean probed(Rsc r, SNode n) {
+    static boolean probed(Allocation alloc, Rsc r, SNode n) {
         if (r.remoteNode != null && r.container != null && r.container.meta.containsKey(BUNDLE_META)) {
-            return r.container.assigned != null || !r.container.runningOn.isEmpty();
+            return alloc.node(r.container) != null || !r.container.runningOn.isEmpty();
         }
         if (r.meta.containsKey(BUNDLE_META) && n.isGuest()) {
             return false;
@@ -357,11 +357,11 @@ final class Bundles {
      * Where a bundle's connection must run, given its container's node: there, or, when that
      * is a remote node (which cannot host connections), where that node's own connection runs.
      */
-    static SNode connectionHost(Rsc dependent, Colocation col, SNode primaryNode) {
+    static SNode connectionHost(Assignment a, Rsc dependent, Colocation col, SNode primaryNode) {
         if (primaryNode != null && primaryNode.isRemote() && !primaryNode.isGuest() && dependent.remoteNode != null
                 && dependent.container == col.primary() && col.primary().meta.containsKey(BUNDLE_META)
-                && primaryNode.connection != null && primaryNode.connection.assignedDone) {
-            return primaryNode.connection.assigned;
+                && primaryNode.connection != null && a.placed(primaryNode.connection)) {
+            return a.node(primaryNode.connection);
         }
         return primaryNode;
     }
@@ -370,13 +370,13 @@ final class Bundles {
      * Where a bundle child's node attributes are read: with meta container-attribute-target=host
      * on a guest node, on the node hosting its container (the agent set them there); else the node itself.
      */
-    static SNode attributeNode(Rsc p, SNode node) {
+    static SNode attributeNode(Assignment a, Rsc p, SNode node) {
         if (node == null || !node.isGuest() || !"host".equals(p.meta.get("container-attribute-target"))
                 || node.connection == null || node.connection.container == null) {
             return node;
         }
         Rsc container = node.connection.container;
-        SNode host = container.currentNode() != null ? container.currentNode() : container.assigned;
+        SNode host = container.currentNode() != null ? container.currentNode() : a.node(container);
         return host != null ? host : node;
     }
 

@@ -36,4 +36,22 @@ record Cluster(CibModel cib, ClusterOptions options, Instant now, boolean haveQu
     SNode node(String name) {
         return nodesByName.get(name);
     }
+
+    /** One more than the largest {@code Rsc.order}: the length of an array indexed by resource. */
+    int rscSlots() {
+        int slots = 0;
+        for (Rsc r : byId.values()) {
+            slots = Math.max(slots, r.order + 1);
+        }
+        return slots;
+    }
+
+    /** One more than the largest {@code SNode.index}: the length of an array indexed by node. */
+    int nodeSlots() {
+        int slots = 0;
+        for (SNode n : nodes) {
+            slots = Math.max(slots, n.index + 1);
+        }
+        return slots;
+    }
 }

@@ -29,7 +29,7 @@ final class Fencing {
      * Decides fencing and unfencing and adds their actions. Before the resources' actions: an
      * action on a node being fenced is a pseudo action (the fencing does it).
      */
-    static Plan run(Cluster c, ActionTable t) {
+    static Plan run(Cluster c, Allocation alloc, ActionTable t) {
         Map<SNode, Act> fencing = new LinkedHashMap<>();
         Map<SNode, Act> unfence = new LinkedHashMap<>();
         // Pacemaker fences an unclean node only when some resource is managed: with nothing to
@@ -43,7 +43,7 @@ final class Fencing {
         // assignment (is the connection going anywhere?), so unpack cannot decide it, and the
         // node's flags are what canRunOps and the rest ask; moving it into a record of its own
         // would change every reader of SNode.unclean (left for the unpack-stages split).
-        RemoteNodes.unrecoverableConnections(c);
+        RemoteNodes.unrecoverableConnections(c, alloc);
         for (SNode n : c.nodes()) {
             if (n.isGuest()) {
                 // a guest is "fenced" by recovering its container: a pseudo action others can wait for

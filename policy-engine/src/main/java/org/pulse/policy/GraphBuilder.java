@@ -21,7 +21,7 @@ final class GraphBuilder {
      * The loops call one small method per element: on a cold JVM small methods are compiled
      * early, while one big loop body would run interpreted until on-stack replacement.
      */
-    static Transition build(Cluster c, Assignment asg, Plan p) {
+    static Transition build(Cluster c, Scoring s, Allocation alloc, Plan p) {
         List<Act> kept = new ArrayList<>();
         for (Act a : p.acts()) {
             if (a.runnable) {
@@ -40,7 +40,7 @@ final class GraphBuilder {
             String now = nodeState(n);
             String after = p.fencing().containsKey(n) ? "offline" : now;
             if (n.isRemote()) {
-                after = RemoteNodes.stateAfter(n, now, n.connection == null ? null : placementAfter(c, p, n.connection, loadBlocked));
+                after = RemoteNodes.stateAfter(n, now, n.connection == null ? null : placementAfter(c, alloc, p, n.connection, loadBlocked));
             }
             nodes.add(new NodeSummary(n.name, now, after, n.uncleanReason));
         }
@@ -49,11 +49,11 @@ final class GraphBuilder {
         for (Rsc r : c.byId().values()) {
             if (r.isPrimitive()) {
                 before.add(placementBefore(r));
-                after.add(placementAfter(c, p, r, loadBlocked));
+                after.add(placementAfter(c, alloc, p, r, loadBlocked));
             }
         }
-        Explainer expl = explainer(c, asg, p);
-        return new Transition(actions, nodes, before, after, expl, Canon.placement(c, nodes, after), Summary.of(c, asg, p));
+        Explainer expl = explainer(c, s, alloc, p);
+        return new Transition(actions, nodes, before, after, expl, Canon.placement(c, nodes, after), Summary.of(c, alloc, p));
     }
 
     private static Action freeze(Cluster c, Act a, Map<Rsc, ParamMap> baseParams) {
@@ -102,12 +102,13 @@ final class GraphBuilder {
         return out;
     }
 
-    private static Placement placementAfter(Cluster c, Plan p, Rsc r, java.util.Set<SNode> loadBlocked) {
+    private static Placement placementAfter(Cluster c, Allocation alloc, Plan p, Rsc r, java.util.Set<SNode> loadBlocked) {
         List<String> end = new ArrayList<>(1);
         boolean acted = false;
-        Act st = r.assigned == null ? null : p.find(r, "start", r.assigned);
+        SNode to = alloc.node(r);
+        Act st = to == null ? null : p.find(r, "start", to);
         boolean starts = st != null && st.runnable && !p.neverReady().contains(st)
-                && !(loadBlocked.contains(r.assigned) && !r.utilization.isEmpty());
+                && !(loadBlocked.contains(to) && !r.utilization.isEmpty());
         for (SNode n : r.runningOn) {
             Act sp = p.find(r, "stop", n);
             Act fence = p.fencing().get(n);
@@ -117,7 +118,7 @@ final class GraphBuilder {
                 continue;
             }
             if (sp == null || !sp.runnable || p.neverReady().contains(sp)) {
-                if (n != r.assigned || !starts) {
+                if (n != to || !starts) {
                     end.add(n.name);
                 }
             } else {
@@ -129,8 +130,8 @@ final class GraphBuilder {
         }
         if (starts) {
             acted = true;
-            if (!end.contains(r.assigned.name)) {
-                end.add(r.assigned.name);
+            if (!end.contains(to.name)) {
+                end.add(to.name);
             }
         }
         for (SNode n : r.runningOn) {
@@ -152,8 +153,8 @@ final class GraphBuilder {
         String endRole = "Started";
         Rsc clone = r.cloneAncestor();
         if (clone != null && clone.promotable && !end.isEmpty()) {
-            boolean promoted = r.nextRole == Role.PROMOTED && r.assigned != null && end.contains(r.assigned.name);
-            if (r.assigned == null || !end.contains(r.assigned.name)) {
+            boolean promoted = alloc.nextRole(r) == Role.PROMOTED && to != null && end.contains(to.name);
+            if (to == null || !end.contains(to.name)) {
                 promoted = r.role == Role.PROMOTED;   // left where it is (unmanaged, cannot stop)
             }
             endRole = promoted ? "Promoted" : "Unpromoted";
@@ -258,20 +259,20 @@ final class GraphBuilder {
         return m.over(base);
     }
 
-    private static Explainer explainer(Cluster c, Assignment asg, Plan p) {
+    private static Explainer explainer(Cluster c, Scoring s, Allocation alloc, Plan p) {
         List<String> ids = new ArrayList<>();
         for (Rsc r : c.byId().values()) {
-            if (r.kind != Rsc.Kind.CLONE && r.scores != null) {
+            if (r.kind != Rsc.Kind.CLONE && s.scores(r) != null) {
                 ids.add(r.id);
             }
         }
-        return new Explainer(ids, id -> explain(c, asg, p, c.byId().get(id)));
+        return new Explainer(ids, id -> explain(c, s, alloc, p, c.byId().get(id)));
     }
 
-    private static Explanation explain(Cluster c, Assignment asg, Plan p, Rsc r) {
-        ScoreTable t = asg.finalScores.get(r);
+    private static Explanation explain(Cluster c, Scoring s, Allocation alloc, Plan p, Rsc r) {
+        ScoreTable t = alloc.finalScores(r);
         if (t == null) {
-            t = r.scores;
+            t = s.scores(r);
         }
         Map<String, Integer> totals = new LinkedHashMap<>();
         for (SNode n : c.nodes()) {
@@ -282,11 +283,12 @@ final class GraphBuilder {
         // a group ends where its first member does: the others follow it or stop after it
         Rsc lead = r.isPrimitive() ? r : r.kind == Rsc.Kind.GROUP && !r.children.isEmpty() ? r.children.get(0) : null;
         SNode end = lead != null && lead.isPrimitive() ? p.endNode(lead) : null;
-        String reason = r.unassignedReason;
-        if (lead != null && lead.isPrimitive() && lead.assigned != null && end == null) {
-            Act st = p.find(lead, "start", lead.assigned);
+        String reason = alloc.unassignedReason(r);
+        SNode leadTo = lead == null ? null : alloc.node(lead);
+        if (lead != null && lead.isPrimitive() && leadTo != null && end == null) {
+            Act st = p.find(lead, "start", leadTo);
             reason = st != null && st.unrunnableReason != null ? (lead == r ? "it" : lead.id) + " cannot start on "
-                    + lead.assigned.name + ": " + st.unrunnableReason : reason;
+                    + leadTo.name + ": " + st.unrunnableReason : reason;
         }
         SNode cur = r.isPrimitive() ? r.currentNode() : Assignment.unitCurrentNode(r);
         Map<String, String> cannotHost = new LinkedHashMap<>();
@@ -295,7 +297,7 @@ final class GraphBuilder {
                 cannotHost.put(n.name, hostingProblem(n));
             }
         }
-        return new Explanation(r.id, totals, t.parts(), r.assigned == null ? null : r.assigned.name,
+        return new Explanation(r.id, totals, t.parts(), alloc.node(r) == null ? null : alloc.node(r).name,
                 end == null ? null : end.name, cur == null ? null : cur.name, reason, cannotHost);
     }
 

@@ -25,10 +25,10 @@ final class Migrations {
      * migrating "first" does not restart what is ordered after it (its start is only a pseudo
      * action after migrate_from).
      */
-    static Set<Rsc> candidates(Cluster c) {
+    static Set<Rsc> candidates(Cluster c, Allocation alloc) {
         Set<Rsc> out = new LinkedHashSet<>();
         for (Rsc r : c.byId().values()) {
-            if (canMigrate(r)) {
+            if (canMigrate(alloc, r)) {
                 out.add(r);
             }
         }
@@ -41,9 +41,9 @@ final class Migrations {
      * stops for real, since they must then stop before that does. The second rule depends on
      * the first side's own migration: repeated until nothing changes.
      */
-    static Set<Rsc> confirm(ActionTable t, Set<Rsc> candidates, OrderGraph g) {
+    static Set<Rsc> confirm(Allocation alloc, ActionTable t, Set<Rsc> candidates, OrderGraph g) {
         Set<Rsc> migrating = new LinkedHashSet<>(candidates);
-        migrating.removeIf(r -> t.find(r, "stop", migrationSource(r)) == null || t.find(r, "start", r.assigned) == null);
+        migrating.removeIf(r -> t.find(r, "stop", migrationSource(r)) == null || t.find(r, "start", alloc.node(r)) == null);
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -58,13 +58,13 @@ final class Migrations {
         return Collections.unmodifiableSet(migrating);
     }
 
-    static boolean canMigrate(Rsc r) {
+    static boolean canMigrate(Allocation alloc, Rsc r) {
         if (!r.isPrimitive() || !r.managed || r.cloneAncestor() != null
                 || !org.pulse.cib.model.ClusterOptions.isTrue(r.meta.get("allow-migrate"))) {
             return false;
         }
         SNode from = migrationSource(r);
-        SNode to = r.assigned;
+        SNode to = alloc.node(r);
         if (from == null || to == null || from == to || !from.canRunOps() || !to.canRunOps()) {
             return false;
         }
@@ -109,14 +109,14 @@ final class Migrations {
      * run, the start made a pseudo action and the orderings moved onto the migration; returns
      * the migration actions added. After runnability, before notifications and the graph's inputs.
      */
-    static List<Act> run(Cluster c, ActionTable t, Set<Rsc> migrating) {
+    static List<Act> run(Cluster c, Allocation alloc, ActionTable t, Set<Rsc> migrating) {
         List<Act> added = new ArrayList<>();
         for (Rsc r : c.byId().values()) {
             if (!migrating.contains(r)) {
                 continue;
             }
             SNode from = migrationSource(r);
-            SNode to = r.assigned;
+            SNode to = alloc.node(r);
             Act stop = t.find(r, "stop", from);
             Act start = t.find(r, "start", to);
             if (stop == null || start == null || !stop.runnable || !start.runnable || stop.pseudo) {

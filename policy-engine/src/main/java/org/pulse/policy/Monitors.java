@@ -14,14 +14,16 @@ import org.pulse.cib.model.OpConfig;
  */
 final class Monitors {
     private final Cluster c;
+    private final Allocation alloc;
     private final ActionTable t;
     private final DefinitionChanges defs;
     /** The monitors a stage function added, for its record; null for the resource actions stage's questions. */
     private final List<Act> added;
 
     /** For the resource actions stage, which asks for one resource and node at a time. */
-    Monitors(Cluster c, ActionTable t, DefinitionChanges defs) {
+    Monitors(Cluster c, Allocation alloc, ActionTable t, DefinitionChanges defs) {
         this.c = c;
+        this.alloc = alloc;
         this.t = t;
         this.defs = defs;
         this.added = defs == null ? new ArrayList<>() : null;
@@ -31,8 +33,8 @@ final class Monitors {
      * After the resources' actions (a connection's start is theirs): the monitors scheduled
      * again on remote nodes whose connection starts.
      */
-    static List<Act> afterReconnect(Cluster c, ActionTable t) {
-        Monitors m = new Monitors(c, t, null);
+    static List<Act> afterReconnect(Cluster c, Allocation alloc, ActionTable t) {
+        Monitors m = new Monitors(c, alloc, t, null);
         m.monitorsAfterReconnect();
         return List.copyOf(m.added);
     }
@@ -41,8 +43,8 @@ final class Monitors {
      * After runnability (a stop it added, or one it made unrunnable, decides where the resource
      * is not): the role="Stopped" monitors, each after the resource's stop and probe there.
      */
-    static List<Act> stoppedRole(Cluster c, ActionTable t, Map<Rsc, List<Act>> probes) {
-        Monitors m = new Monitors(c, t, null);
+    static List<Act> stoppedRole(Cluster c, Allocation alloc, ActionTable t, Map<Rsc, List<Act>> probes) {
+        Monitors m = new Monitors(c, alloc, t, null);
         m.stoppedRoleMonitors(probes);
         return List.copyOf(m.added);
     }
@@ -62,8 +64,8 @@ final class Monitors {
         }
     }
 
-    private static boolean isRecurringMonitorFor(OpConfig op, Rsc r) {
-        return ActionTable.isRecurringMonitorFor(op, r);
+    private boolean isRecurringMonitorFor(OpConfig op, Rsc r) {
+        return ActionTable.isRecurringMonitorFor(alloc, op, r);
     }
 
     private boolean recurringParamsChanged(Rsc r, OpConfig op, org.pulse.cib.model.LrmOp active) {
@@ -135,7 +137,7 @@ final class Monitors {
                 continue;
             }
             boolean reconnects = false;
-            if (Migrations.canMigrate(n.connection)) {
+            if (Migrations.canMigrate(alloc, n.connection)) {
                 continue;   // a connection that migrates is never down: nothing to re-monitor
             }
             for (Act a : t.actsOf(n.connection)) {
@@ -145,7 +147,7 @@ final class Monitors {
                 continue;
             }
             for (Rsc r : c.byId().values()) {
-                if (r.isPrimitive() && r.assigned == n && r.runningOn.contains(n) && find(r, "stop", n) == null && r.managed) {
+                if (r.isPrimitive() && alloc.node(r) == n && r.runningOn.contains(n) && find(r, "stop", n) == null && r.managed) {
                     for (OpConfig op : r.ops) {
                         if (isRecurringMonitorFor(op, r)) {
                             monitor(r, n, op);
@@ -177,7 +179,7 @@ final class Monitors {
                         || !"Stopped".equals(op.role()) || r.duplicateOps.contains("monitor_" + op.intervalMs())) {
                     continue;
                 }
-                SNode target = r.assigned;
+                SNode target = alloc.node(r);
                 if (target != null && target.canRunOps()) {
                     Rsc.NodeHistory h = r.history.get(target);
                     if (h != null && h.stoppedRecurring.containsKey(op.intervalMs())) {

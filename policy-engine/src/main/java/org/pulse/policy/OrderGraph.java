@@ -44,8 +44,8 @@ record OrderGraph(List<Edge> edges, Map<Rsc, List<Edge>> byFirst, Map<Rsc, List<
         return r.isPrimitive() ? List.of(r) : r.primitives();
     }
 
-    static OrderGraph build(Cluster c) {
-        Builder b = new Builder(c);
+    static OrderGraph build(Cluster c, Allocation alloc) {
+        Builder b = new Builder(c, alloc);
         b.buildEdges();
         // (the lists inside are not copied: nothing holds the builder after this)
         return new OrderGraph(Collections.unmodifiableList(b.edges), Collections.unmodifiableMap(b.edgesByFirst),
@@ -55,18 +55,20 @@ record OrderGraph(List<Edge> edges, Map<Rsc, List<Edge>> byFirst, Map<Rsc, List<
 
     private static final class Builder {
         private final Cluster c;
+        private final Allocation alloc;
         private final List<Edge> edges = new ArrayList<>();
         private final Map<Rsc, List<Edge>> edgesByFirst = new HashMap<>();
         private final Map<Rsc, List<Edge>> edgesByThen = new HashMap<>();
         private final Map<Edge, List<Rsc>> anyOfFirsts = new HashMap<>();
         private final Set<String> requireAnyOrders = new HashSet<>();
 
-        Builder(Cluster c) {
+        Builder(Cluster c, Allocation alloc) {
             this.c = c;
+            this.alloc = alloc;
         }
 
         private void buildEdges() {
-            RemoteNodes.containerOrders(c, this::addEdge);
+            RemoteNodes.containerOrders(c, alloc, this::addEdge);
             // an order whose kind is not Mandatory, Optional or Serialize is taken as Mandatory
             // (Pacemaker resets an invalid kind so)
             for (Rsc r : c.byId().values()) {

@@ -22,6 +22,7 @@ final class Orderings {
     record Result(Set<Act> neverReady) {
     }
 
+    private final Allocation alloc;
     private final ActionTable t;
     private final List<Act> acts;
     private final Map<SNode, Act> fencing;
@@ -31,8 +32,9 @@ final class Orderings {
     private final List<OrderGraph.Edge> edges;
     private final Set<Act> neverReady;
 
-    private Orderings(ActionTable t, Fencing.Plan fencing, Map<SNode, Act> shutdowns, Map<Rsc, List<Act>> probes,
+    private Orderings(Allocation alloc, ActionTable t, Fencing.Plan fencing, Map<SNode, Act> shutdowns, Map<Rsc, List<Act>> probes,
                       OrderGraph g, Set<Act> neverReady) {
+        this.alloc = alloc;
         this.t = t;
         this.acts = t.acts();
         this.fencing = fencing.fencing();
@@ -43,9 +45,9 @@ final class Orderings {
         this.neverReady = new HashSet<>(neverReady);
     }
 
-    static Result run(ActionTable t, Fencing.Plan fencing, Map<SNode, Act> shutdowns, Map<Rsc, List<Act>> probes,
-                      OrderGraph g, Set<Act> neverReady) {
-        Orderings o = new Orderings(t, fencing, shutdowns, probes, g, neverReady);
+    static Result run(Allocation alloc, ActionTable t, Fencing.Plan fencing, Map<SNode, Act> shutdowns,
+                      Map<Rsc, List<Act>> probes, OrderGraph g, Set<Act> neverReady) {
+        Orderings o = new Orderings(alloc, t, fencing, shutdowns, probes, g, neverReady);
         o.orderings();
         o.propagateNeverReady();
         return new Result(Collections.unmodifiableSet(o.neverReady));
@@ -147,14 +149,15 @@ final class Orderings {
                     connStop.after(a);
                 }
             }
-        } else if (conn.assigned != null) {
-            a.after(find(conn, "start", conn.assigned));
+        } else if (alloc.node(conn) != null) {
+            a.after(find(conn, "start", alloc.node(conn)));
         }
     }
 
     private Act anyAct(Rsc r, String op) {
         if ("start".equals(op) || "promote".equals(op)) {
-            return r.assigned == null ? null : find(r, op, r.assigned);
+            SNode to = alloc.node(r);
+            return to == null ? null : find(r, op, to);
         }
         for (SNode n : r.runningOn) {
             Act a = find(r, op, n);

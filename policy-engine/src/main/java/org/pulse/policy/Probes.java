@@ -24,12 +24,14 @@ final class Probes {
     }
 
     private final Cluster c;
+    private final Allocation alloc;
     private final Plan plan;
     private final Map<String, List<String>> noDiscovery;
     private final Map<String, List<String>> exclusiveDiscovery;
 
-    private Probes(Cluster c, Plan plan) {
+    private Probes(Cluster c, Allocation alloc, Plan plan) {
         this.c = c;
+        this.alloc = alloc;
         this.plan = plan;
         this.noDiscovery = plan.never();
         this.exclusiveDiscovery = plan.exclusive();
@@ -58,8 +60,8 @@ final class Probes {
     }
 
     /** Adds r's probes (a primitive) and returns them; called per resource, just before its other actions. */
-    static List<Act> of(Cluster c, ActionTable t, Plan plan, Rsc r) {
-        return new Probes(c, plan).probes(t, r);
+    static List<Act> of(Cluster c, Allocation alloc, ActionTable t, Plan plan, Rsc r) {
+        return new Probes(c, alloc, plan).probes(t, r);
     }
 
     private List<Act> probes(ActionTable t, Rsc r) {
@@ -70,8 +72,8 @@ final class Probes {
                 if (!n.canRunOps() || r.known.contains(n) || plan.reprobe().contains(n)) {
                     continue;
                 }
-                if (discoveryForbidden(r, n) || (n.isRemote() && !RemoteNodes.mayRunOn(c, r)) || !RemoteNodes.probed(r, n)
-                        || !Bundles.probed(r, n)) {
+                if (discoveryForbidden(r, n) || (n.isRemote() && !RemoteNodes.mayRunOn(c, r)) || !RemoteNodes.probed(alloc, r, n)
+                        || !Bundles.probed(alloc, r, n)) {
                     continue;
                 }
                 if (!anonymousProbeOwner(r, n)) {
@@ -110,7 +112,7 @@ final class Probes {
      * Anonymous clone instances are interchangeable: a node is probed once per clone (by one
      * instance), and not at all when any instance has history there.
      */
-    private static boolean anonymousProbeOwner(Rsc r, SNode n) {
+    private boolean anonymousProbeOwner(Rsc r, SNode n) {
         Rsc clone = r.cloneAncestor();
         if (clone == null || clone.uniqueClone) {
             return true;
@@ -132,7 +134,7 @@ final class Probes {
                 if (owner == null) {
                     owner = p;
                 }
-                if (planned == null && p.assigned == n) {
+                if (planned == null && alloc.node(p) == n) {
                     planned = p;
                 }
             }

@@ -20,13 +20,17 @@ final class Promotion {
     private Promotion() {
     }
 
-    /** Roles of every clone not given them during assignment (see {@link #assignRoles}). */
-    static void run(Cluster c, Scoring s) {
+    /**
+     * Roles of every clone not given them during assignment (see {@link #assignRoles}); then
+     * what assignment and promotion decided, frozen for the stages after.
+     */
+    static Allocation run(Cluster c, Scoring s, Assignment a) {
         for (Rsc top : c.topLevel()) {
-            if (top.kind == Rsc.Kind.CLONE && !top.rolesDone) {
-                assignRoles(c, s, top, null);
+            if (top.kind == Rsc.Kind.CLONE) {
+                assignRoles(c, s, a, top, null);
             }
         }
+        return a.allocation();
     }
 
     /**
@@ -36,14 +40,16 @@ final class Promotion {
      * members; none at all counts as -1), plus location constraints for role Promoted, plus its
      * colocations as a Promoted dependent (INFINITY with nothing to be with: never promoted).
      */
-    static void assignRoles(Cluster c, Scoring s, Rsc top,
+    static void assignRoles(Cluster c, Scoring s, Assignment a, Rsc top,
                             java.util.function.Function<Map<SNode, Integer>, ScoreTable> weightsWith) {
-        top.rolesDone = true;
+        if (!a.decideRoles(top)) {
+            return;   // decided when the clone was placed
+        }
         boolean demoteOnly = !c.haveQuorum() && "demote".equals(c.options().noQuorumPolicy());
         boolean frozen = !c.haveQuorum() && "freeze".equals(c.options().noQuorumPolicy());
         for (Rsc inst : top.children) {
             for (Rsc p : inst.primitives()) {
-                p.nextRole = p.assigned == null ? Role.STOPPED : (top.promotable ? Role.UNPROMOTED : Role.STARTED);
+                a.nextRole(p, a.node(p) == null ? Role.STOPPED : (top.promotable ? Role.UNPROMOTED : Role.STARTED));
             }
         }
         if (!top.promotable || demoteOnly) {
@@ -55,26 +61,26 @@ final class Promotion {
         Map<SNode, Integer> perNode = new HashMap<>();
         for (Rsc inst : top.children) {
             List<Rsc> members = inst.primitives();
-            if (!members.isEmpty() && inst.assigned != null && !inst.managed && isPromoted(inst)) {
+            if (!members.isEmpty() && a.node(inst) != null && !inst.managed && isPromoted(inst)) {
                 // an unmanaged instance is left as it is: promoted where it is promoted (and counted)
                 promoted++;
-                perNode.merge(inst.assigned, 1, Integer::sum);
+                perNode.merge(a.node(inst), 1, Integer::sum);
                 for (Rsc p : members) {
-                    if (p.assigned != null) {
-                        p.nextRole = Role.PROMOTED;
+                    if (a.node(p) != null) {
+                        a.nextRole(p, Role.PROMOTED);
                     }
                 }
             }
         }
         for (Rsc inst : top.children) {
             List<Rsc> members = inst.primitives();
-            if (members.isEmpty() || inst.assigned == null || !inst.managed) {
+            if (members.isEmpty() || a.node(inst) == null || !inst.managed) {
                 continue;
             }
             boolean eligible = true;
             for (Rsc p : members) {
                 // a cloned group is promoted only where every member will be active
-                eligible &= p.assigned == inst.assigned && p.promotionBan == null;
+                eligible &= a.node(p) == a.node(inst) && p.promotionBan == null;
                 // target-role=Unpromoted (own or the clone's) caps the role: never promoted
                 eligible &= p.targetRole != Role.UNPROMOTED;
                 // no-quorum-policy=freeze without quorum: no role is raised, so only an instance
@@ -86,22 +92,22 @@ final class Promotion {
             }
             Integer attr = null;
             for (Rsc p : members) {
-                Integer a = attributeScore(p, inst.assigned);
-                if (a != null) {
-                    attr = Scores.add(attr == null ? 0 : attr, a);
+                Integer own = attributeScore(a, p, a.node(inst));
+                if (own != null) {
+                    attr = Scores.add(attr == null ? 0 : attr, own);
                 }
             }
-            Integer loc = locationScore(c, top, members.get(0), inst.assigned);
+            Integer loc = locationScore(c, top, members.get(0), a.node(inst));
             Integer total = attr == null && loc == null ? null
                     : Scores.add(attr == null ? 0 : attr, loc == null ? 0 : loc);
             int base = total == null ? -1 : total;
-            int priority = Scores.add(base, colocationPriority(s, top, inst, true, false));
+            int priority = Scores.add(base, colocationPriority(s, a, top, inst, true, false));
             // Promotability, for colocations with a primitive (or group): a finite one of the
             // Promoted role may take it away (it makes the sum negative) but never grants it to an
             // instance whose own score is negative; only a mandatory one does; those of the
             // Unpromoted role neither rank nor decide. With a clone, each counts in full.
-            boolean eligibleByScore = Scores.add(base, colocationPriority(s, top, inst, true, true)) >= 0
-                    && Scores.add(base, colocationPriority(s, top, inst, true, false)) >= 0;
+            boolean eligibleByScore = Scores.add(base, colocationPriority(s, a, top, inst, true, true)) >= 0
+                    && Scores.add(base, colocationPriority(s, a, top, inst, true, false)) >= 0;
             if (eligibleByScore) {
                 candidates.add(inst);
                 score.put(inst, priority);
@@ -114,45 +120,45 @@ final class Promotion {
             // Assignment.promotionWeights: that merge may clamp a node to 1)
             Map<SNode, Integer> perNodeSum = new HashMap<>();
             for (Rsc inst : candidates) {
-                perNodeSum.merge(inst.assigned, score.get(inst), Scores::add);
+                perNodeSum.merge(a.node(inst), score.get(inst), Scores::add);
             }
             ScoreTable weights = weightsWith.apply(perNodeSum);
             for (Rsc inst : candidates) {
-                score.put(inst, weights.get(inst.assigned));
+                score.put(inst, weights.get(a.node(inst)));
             }
             candidates.removeIf(inst -> score.get(inst) < 0);
         }
-        candidates.sort((a, b) -> {
-            int d = Integer.compare(score.get(b), score.get(a));
+        candidates.sort((x, y) -> {
+            int d = Integer.compare(score.get(y), score.get(x));
             if (d != 0) {
                 return d;
             }
-            boolean pa = isPromoted(a);
-            boolean pb = isPromoted(b);
-            if (pa != pb) {
-                return Boolean.compare(pb, pa);
+            boolean px = isPromoted(x);
+            boolean py = isPromoted(y);
+            if (px != py) {
+                return Boolean.compare(py, px);
             }
             // then the instance's own promotion priority (Pacemaker's instance comparison)
-            d = Integer.compare(ownPriority.get(b), ownPriority.get(a));
+            d = Integer.compare(ownPriority.get(y), ownPriority.get(x));
             if (d != 0) {
                 return d;
             }
             // then one that has not failed: a failed instance is being recovered where it is
-            return Boolean.compare(anyFailed(a), anyFailed(b));
+            return Boolean.compare(anyFailed(x), anyFailed(y));
         });
         for (Rsc inst : candidates) {
             if (promoted >= top.promotedMax) {
                 break;
             }
-            int here = perNode.getOrDefault(inst.assigned, 0);
+            int here = perNode.getOrDefault(a.node(inst), 0);
             if (here >= top.promotedNodeMax) {
                 continue;
             }
-            perNode.put(inst.assigned, here + 1);
+            perNode.put(a.node(inst), here + 1);
             promoted++;
             for (Rsc p : inst.primitives()) {
-                if (p.assigned != null) {
-                    p.nextRole = Role.PROMOTED;
+                if (a.node(p) != null) {
+                    a.nextRole(p, Role.PROMOTED);
                 }
             }
         }
@@ -163,7 +169,7 @@ final class Promotion {
      * primary (in its role) ends up on the instance's node; a mandatory one whose primary is not
      * there forbids promotion (-INFINITY).
      */
-    private static int colocationPriority(Scoring s, Rsc clone, Rsc inst, boolean promotedOnly, boolean mandatoryOnly) {
+    private static int colocationPriority(Scoring s, Assignment a, Rsc clone, Rsc inst, boolean promotedOnly, boolean mandatoryOnly) {
         int total = 0;
         for (Colocation col : s.primariesOf(clone)) {
             if (col.dependentRole() != Role.PROMOTED && col.dependentRole() != Role.UNPROMOTED) {
@@ -177,7 +183,7 @@ final class Promotion {
                     : mandatoryOnly && Math.abs(col.score()) < Scores.INFINITY) {
                 continue;
             }
-            boolean there = primaryOn(col.primary(), col.primaryRole(), inst.assigned);
+            boolean there = primaryOn(a, col.primary(), col.primaryRole(), a.node(inst));
             int sign = col.dependentRole() == Role.UNPROMOTED ? -1 : 1;
             if (there) {
                 total = Scores.add(total, sign * col.score());
@@ -189,19 +195,19 @@ final class Promotion {
     }
 
     /** Will {@code r} (an instance of it, for a clone) be on the node in the role (any, for UNKNOWN/STARTED)? */
-    static boolean primaryOn(Rsc r, Role role, SNode node) {
+    static boolean primaryOn(Assignment a, Rsc r, Role role, SNode node) {
         if (node == null) {
             return false;
         }
         if (r.kind == Rsc.Kind.CLONE) {
             for (Rsc inst : r.children) {
-                if (inst.assigned == node && roleMatches(instanceRole(inst), role)) {
+                if (a.node(inst) == node && roleMatches(instanceRole(a, inst), role)) {
                     return true;
                 }
             }
             return false;
         }
-        return r.assigned == node && roleMatches(instanceRole(r), role);
+        return a.node(r) == node && roleMatches(instanceRole(a, r), role);
     }
 
     private static boolean roleMatches(Role actual, Role wanted) {
@@ -209,11 +215,11 @@ final class Promotion {
     }
 
     /** The role an instance (or a group, the highest of its members) will have. */
-    static Role instanceRole(Rsc inst) {
+    static Role instanceRole(Assignment a, Rsc inst) {
         Role best = Role.STOPPED;
         for (Rsc p : inst.primitives()) {
-            if (p.nextRole.compareTo(best) > 0) {
-                best = p.nextRole;
+            if (a.nextRole(p).compareTo(best) > 0) {
+                best = a.nextRole(p);
             }
         }
         return best;
@@ -238,8 +244,8 @@ final class Promotion {
     }
 
     /** The promotion score its agent set on the node (master-<name>), or null when none. */
-    static Integer attributeScore(Rsc p, SNode node) {
-        node = Bundles.attributeNode(p, node);
+    static Integer attributeScore(Assignment a, Rsc p, SNode node) {
+        node = Bundles.attributeNode(a, p, node);
         String base = FailCounts.historyName(p);
         Rsc.NodeHistory h = p.history.get(node);
         String v = h != null && h.historyName != null ? node.attributes.get("master-" + h.historyName) : null;

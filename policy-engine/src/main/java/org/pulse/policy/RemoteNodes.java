@@ -129,7 +129,7 @@ final class RemoteNodes {
      * the container restarts them (for a remote node the connection is only waited for, see
      * Pacemaker's apply_remote_ordering, and a connection that moves restarts nothing).
      */
-    static void containerOrders(Cluster c, java.util.function.Consumer<OrderGraph.Edge> add) {
+    static void containerOrders(Cluster c, Allocation alloc, java.util.function.Consumer<OrderGraph.Edge> add) {
         for (Rsc r : c.byId().values()) {
             if (!r.isPrimitive()) {
                 continue;
@@ -137,7 +137,8 @@ final class RemoteNodes {
             if (r.container != null) {
                 add.accept(new OrderGraph.Edge(r.container, r, true, true, "start", "start", "resource-with-container"));
             }
-            SNode guest = r.assigned != null && r.assigned.isGuest() ? r.assigned
+            SNode assigned = alloc.node(r);
+            SNode guest = assigned != null && assigned.isGuest() ? assigned
                     : r.currentNode() != null && r.currentNode().isGuest() ? r.currentNode() : null;
             if (guest != null && guest.connection != null && guest.connection.container != null && r.remoteNode == null) {
                 add.accept(new OrderGraph.Edge(guest.connection.container, r, true, true, "start", "start", "guest-resource"));
@@ -214,9 +215,9 @@ final class RemoteNodes {
      * unseen remote node is then no longer fenced: connecting to it is enough), shutting down if
      * not.
      */
-    static void connectionAssigned(Rsc conn) {
+    static void connectionAssigned(Rsc conn, SNode assigned) {
         SNode n = conn.remoteNode;
-        if (conn.assigned != null && conn.targetRole != Role.STOPPED) {
+        if (assigned != null && conn.targetRole != Role.STOPPED) {
             n.online = true;
             if (n.unseen) {
                 n.unclean = false;
@@ -238,14 +239,14 @@ final class RemoteNodes {
      * probed on a guest whose container is stopped, stopping, restarting or moving (everything
      * in it is stopped, or will be).
      */
-    static boolean probed(Rsc r, SNode n) {
+    static boolean probed(Allocation alloc, Rsc r, SNode n) {
         if (r.container != null && r.remoteNode == null) {
             return false;
         }
         if (n.isGuest() && n.connection != null && n.connection.container != null) {
             Rsc vm = n.connection.container;
-            if (vm.runningOn.isEmpty() || n.remoteRequiresReset || n.unclean || vm.failed || vm.assigned == null
-                    || !vm.runningOn.contains(vm.assigned)) {
+            if (vm.runningOn.isEmpty() || n.remoteRequiresReset || n.unclean || vm.failed || alloc.node(vm) == null
+                    || !vm.runningOn.contains(alloc.node(vm))) {
                 return false;
             }
         }
@@ -295,13 +296,13 @@ final class RemoteNodes {
      * active on its remote node can then be stopped only by fencing the node, so the node is
      * marked unclean (its stops become implied by the fencing).
      */
-    static void unrecoverableConnections(Cluster c) {
+    static void unrecoverableConnections(Cluster c, Allocation alloc) {
         for (SNode n : c.nodes()) {
             Rsc conn = n.connection;
             if (!n.isRemote() || n.isGuest() || conn == null || n.unclean || !conn.managed) {
                 continue;
             }
-            boolean down = conn.assigned == null || conn.targetRole == Role.STOPPED;
+            boolean down = alloc.node(conn) == null || conn.targetRole == Role.STOPPED;
             SNode host = conn.currentNode();
             boolean failed = host != null && host.unclean
                     || conn.failed && !(conn.targetRole == Role.STOPPED && conn.reconnectIntervalMs > 0 && n.remoteWasFenced

@@ -29,6 +29,7 @@ final class ResourceActions {
     }
 
     private final Cluster c;
+    private final Allocation alloc;
     private final ActionTable t;
     private final Probes.Plan probing;
     /** Live-migration candidates: a partial migration finished towards its target is not a double activity. */
@@ -38,18 +39,19 @@ final class ResourceActions {
     private final Set<Rsc> redefined = new HashSet<>();
     private final Map<Rsc, List<Act>> probes = new HashMap<>();
 
-    private ResourceActions(Cluster c, ActionTable t, Probes.Plan probing, Set<Rsc> migrating) {
+    private ResourceActions(Cluster c, Allocation alloc, ActionTable t, Probes.Plan probing, Set<Rsc> migrating) {
         this.c = c;
+        this.alloc = alloc;
         this.t = t;
         this.probing = probing;
         this.migrating = migrating;
         this.defs = new DefinitionChanges(c);
-        this.monitors = new Monitors(c, t, defs);
+        this.monitors = new Monitors(c, alloc, t, defs);
     }
 
     /** After fencing (actions on a node being fenced are pseudo) and the migration candidates. */
-    static Result run(Cluster c, ActionTable t, Probes.Plan probing, Set<Rsc> migrationCandidates) {
-        ResourceActions ra = new ResourceActions(c, t, probing, migrationCandidates);
+    static Result run(Cluster c, Allocation alloc, ActionTable t, Probes.Plan probing, Set<Rsc> migrationCandidates) {
+        ResourceActions ra = new ResourceActions(c, alloc, t, probing, migrationCandidates);
         for (Rsc r : c.byId().values()) {
             if (r.isPrimitive()) {
                 ra.plan(r);
@@ -99,9 +101,9 @@ final class ResourceActions {
     }
 
     private void plan(Rsc r) {
-        SNode target = r.assigned;
+        SNode target = alloc.node(r);
         // probes where the state is unknown
-        List<Act> probed = Probes.of(c, t, probing, r);
+        List<Act> probed = Probes.of(c, alloc, t, probing, r);
         if (!probed.isEmpty()) {
             probes.put(r, probed);
         }
@@ -175,7 +177,7 @@ final class ResourceActions {
             Rsc.NodeHistory th = r.history.get(target);
             if (!running) {
                 start(r, target);
-                if (r.runningOn.contains(target) && r.role == Role.PROMOTED && r.nextRole.compareTo(Role.PROMOTED) < 0) {
+                if (r.runningOn.contains(target) && r.role == Role.PROMOTED && alloc.nextRole(r).compareTo(Role.PROMOTED) < 0) {
                     // a promoted resource restarted where it is, to come back lower: Pacemaker
                     // brings it back up only to its next role (no start of its own yet), so the
                     // start is still optional when the monitors are decided, and a monitor of the

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 
 import static org.pulse.policy.OrderGraph.prims;
@@ -21,20 +20,22 @@ final class Restarts {
     }
 
     private final Cluster c;
+    private final Allocation alloc;
     private final ActionTable table;
     private final OrderGraph g;
     private final Set<Rsc> migrating;
     private final Set<Rsc> restarted = new LinkedHashSet<>();
 
-    private Restarts(Cluster c, ActionTable t, OrderGraph g, Set<Rsc> migrating) {
+    private Restarts(Cluster c, Allocation alloc, ActionTable t, OrderGraph g, Set<Rsc> migrating) {
         this.c = c;
+        this.alloc = alloc;
         this.table = t;
         this.g = g;
         this.migrating = migrating;
     }
 
-    static Result run(Cluster c, ActionTable t, OrderGraph g, Set<Rsc> migrating) {
-        Restarts rs = new Restarts(c, t, g, migrating);
+    static Result run(Cluster c, Allocation alloc, ActionTable t, OrderGraph g, Set<Rsc> migrating) {
+        Restarts rs = new Restarts(c, alloc, t, g, migrating);
         rs.propagateRestarts();
         return new Result(Collections.unmodifiableSet(rs.restarted));
     }
@@ -186,15 +187,16 @@ final class Restarts {
 
     /** Stop then start again on the assigned node (a restart forced by something it depends on). */
     private boolean restart(Rsc r) {
-        if (!r.managed || r.assigned == null || !r.runningOn.contains(r.assigned)) {
+        SNode to = alloc.node(r);
+        if (!r.managed || to == null || !r.runningOn.contains(to)) {
             return false;
         }
-        if (find(r, "stop", r.assigned) != null) {
+        if (find(r, "stop", to) != null) {
             return false;
         }
-        stop(r, r.assigned);
-        start(r, r.assigned);
-        cancelReload(r, r.assigned);
+        stop(r, to);
+        start(r, to);
+        cancelReload(r, to);
         roles(r);   // a promoted instance restarted is demoted first and promoted again
         restarted.add(r);
         return true;
@@ -213,11 +215,11 @@ final class Restarts {
         boolean changed = false;
         for (Rsc then : e.then().children) {
             SNode node = Assignment.unitCurrentNode(then);
-            if (node == null || !instanceAssignedTo(then, node)) {
+            if (node == null || !alloc.instanceOn(then, node)) {
                 continue;
             }
             for (Rsc first : e.first().children) {
-                if (instanceAssignedTo(first, node) && starting(first)) {
+                if (alloc.instanceOn(first, node) && starting(first)) {
                     for (Rsc t : prims(then)) {
                         changed |= restart(t);
                     }
@@ -238,7 +240,7 @@ final class Restarts {
                 stop(r, n);
                 cancelReload(r, n);
                 changed = true;
-                if (r.assigned == n) {
+                if (alloc.node(r) == n) {
                     start(r, n);
                 }
             }
@@ -260,7 +262,8 @@ final class Restarts {
         String undo = "promote".equals(e.firstAction()) ? "demote" : "stop";
         boolean changed = false;
         for (Rsc t : prims(e.then())) {
-            if (t.assigned != null && cloneActsOn(e.first(), e.firstAction(), t.assigned)) {
+            SNode to = alloc.node(t);
+            if (to != null && cloneActsOn(e.first(), e.firstAction(), to)) {
                 changed |= restart(t);
             }
             if (e.symmetrical()) {
@@ -290,19 +293,5 @@ final class Restarts {
      */
     private static boolean restartTypeRestart(Rsc r) {
         return "restart".equals(r.meta.get("restart-type"));
-    }
-
-    /** Is every primitive of a clone instance assigned to the node? */
-    static boolean instanceAssignedTo(Rsc inst, SNode node) {
-        List<Rsc> ps = prims(inst);
-        if (ps.isEmpty() || node == null) {
-            return false;
-        }
-        for (Rsc p : ps) {
-            if (p.assigned != node) {
-                return false;
-            }
-        }
-        return true;
     }
 }

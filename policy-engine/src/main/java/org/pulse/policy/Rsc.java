@@ -11,11 +11,13 @@ import org.pulse.cib.model.PrimitiveConfig;
 
 /**
  * A resource as the scheduler works on it: configuration resolved (meta attributes inherited,
- * defaults applied), current state per node from the history, and — filled by later stages —
- * scores and the assigned node. One object per primitive, group, clone and clone instance.
- * Still mutable: the resources stage (ResourceUnpack) makes it, the history stage
- * (Unpack/HistoryUnpack) writes its state per node and what its failures demand, and scoring,
- * assignment and promotion write their results into it.
+ * defaults applied) and current state per node from the history. One object per primitive,
+ * group, clone and clone instance. Mutable only while the CIB is read: the resources stage
+ * (ResourceUnpack) makes it, the history stage (Unpack/HistoryUnpack) writes its state per node
+ * and what its failures demand, and Tickets (its last part) what a ticket not granted demands.
+ * After {@link Unpack#run} nothing writes it (UnpackedStateUnchangedTest). What the stages
+ * after decide about a resource they return instead: its scores ({@link Scoring#scores}), its
+ * node, next role and why it has none ({@link Allocation}), its actions ({@link ActionTable}).
  */
 final class Rsc {
     enum Kind { PRIMITIVE, GROUP, CLONE }
@@ -114,16 +116,6 @@ final class Rsc {
      */
     SNode partialSource;
     SNode partialTarget;
-
-    // placement
-    ScoreTable scores;
-    SNode assigned;
-    Role nextRole = Role.STOPPED;
-    boolean assignedDone;
-    /** Clones: instance roles decided (see Promotion.assignRoles). */
-    boolean rolesDone;
-    boolean assigning;
-    String unassignedReason;
 
     Rsc(String id, Kind kind, Rsc parent, int order) {
         this.id = id;

@@ -29,6 +29,7 @@ final class Runnability {
 
     private final Cluster c;
     private final Scoring s;
+    private final Allocation alloc;
     private final ActionTable t;
     private final OrderGraph orders;
     private final List<Act> acts;
@@ -36,17 +37,18 @@ final class Runnability {
     /** See {@link Result#neverReady}. */
     private final Set<Act> neverReady = new HashSet<>();
 
-    private Runnability(Cluster c, Scoring s, ActionTable t, OrderGraph g) {
+    private Runnability(Cluster c, Scoring s, Allocation alloc, ActionTable t, OrderGraph g) {
         this.c = c;
         this.s = s;
+        this.alloc = alloc;
         this.t = t;
         this.orders = g;
         this.acts = t.acts();
         this.edges = g.edges();
     }
 
-    static Result run(Cluster c, Scoring s, ActionTable t, OrderGraph g) {
-        Runnability r = new Runnability(c, s, t, g);
+    static Result run(Cluster c, Scoring s, Allocation alloc, ActionTable t, OrderGraph g) {
+        Runnability r = new Runnability(c, s, alloc, t, g);
         r.runnability();
         r.antiColocationWaits();
         return new Result(Collections.unmodifiableSet(r.neverReady));
@@ -79,10 +81,6 @@ final class Runnability {
 
     private static boolean unrunnable(Act a, String why) {
         return ActionTable.unrunnable(a, why);
-    }
-
-    private static boolean instanceAssignedTo(Rsc inst, SNode node) {
-        return Restarts.instanceAssignedTo(inst, node);
     }
 
     private void runnability() {
@@ -120,14 +118,16 @@ final class Runnability {
         // a start waits for the stops of the same resource; if one of those cannot happen, neither can the start
         List<Rsc> starting = new ArrayList<>();
         for (Rsc r : c.byId().values()) {
-            if (r.isPrimitive() && r.assigned != null && find(r, "start", r.assigned) != null) {
+            SNode to = alloc.node(r);
+            if (r.isPrimitive() && to != null && find(r, "start", to) != null) {
                 starting.add(r);
             }
         }
         List<Rsc> staying = new ArrayList<>();
         for (Rsc r : c.byId().values()) {
-            if (r.isPrimitive() && r.managed && !r.orphan && r.assigned != null && r.runningOn.contains(r.assigned)
-                    && find(r, "start", r.assigned) == null && find(r, "stop", r.assigned) == null) {
+            SNode to = alloc.node(r);
+            if (r.isPrimitive() && r.managed && !r.orphan && to != null && r.runningOn.contains(to)
+                    && find(r, "start", to) == null && find(r, "stop", to) == null) {
                 staying.add(r);
             }
         }
@@ -299,7 +299,7 @@ final class Runnability {
      * unrunnable). An asymmetrical order only gates new starts: what already runs stays.
      */
     private boolean stopIfStartWouldBeBlocked(Rsc r) {
-        Act implied = new Act("start", r, r.assigned, 0, null);   // never added: only asked
+        Act implied = new Act("start", r, alloc.node(r), 0, null);   // never added: only asked
         if (stopsForNoQuorum(r)) {
             // no-quorum-policy=stop: what needs quorum may not stay up without it
             unrunnable(implied, "no quorum (no-quorum-policy=stop)");
@@ -307,13 +307,13 @@ final class Runnability {
         if (implied.runnable && !dependenciesBlock(r, implied, true)) {
             return false;
         }
-        stop(r, r.assigned).unrunnableReason = implied.unrunnableReason;
+        stop(r, alloc.node(r)).unrunnableReason = implied.unrunnableReason;
         return true;
     }
 
     /** One pass over one start: does something it depends on make it unrunnable? */
     private boolean checkStart(Rsc r) {
-        Act st = find(r, "start", r.assigned);
+        Act st = find(r, "start", alloc.node(r));
         if (!st.runnable) {
             return false;
         }
@@ -361,7 +361,7 @@ final class Runnability {
                 continue;
             }
             boolean ok = col.primary().kind == Rsc.Kind.CLONE
-                    ? cloneEndsOn(col.primary(), r.assigned, col.primaryRole())
+                    ? cloneEndsOn(col.primary(), alloc.node(r), col.primaryRole())
                     : willRun(col.primary());
             if (!ok) {
                 changed |= unrunnable(st, "it must run with " + col.primary().id + ", which will not run there");
@@ -402,13 +402,13 @@ final class Runnability {
         Rsc first = e.first();
         if (first.kind == Rsc.Kind.CLONE && clone.interleave && !orders.requireAnyOrders().contains(e.id())) {
             for (Rsc inst : first.children) {
-                if (instanceAssignedTo(inst, r.assigned)) {
+                if (alloc.instanceOn(inst, alloc.node(r))) {
                     return willRun(inst) ? false
-                            : unrunnable(thenStart, "its instance of " + first.id + " on " + r.assigned.name
+                            : unrunnable(thenStart, "its instance of " + first.id + " on " + alloc.node(r).name
                                     + " will not run (order " + e.id() + ", interleave)");
                 }
             }
-            return unrunnable(thenStart, "no instance of " + first.id + " on " + r.assigned.name
+            return unrunnable(thenStart, "no instance of " + first.id + " on " + alloc.node(r).name
                     + " (order " + e.id() + ", interleave)");
         }
         if (!willRun(first)) {
@@ -422,7 +422,7 @@ final class Runnability {
         for (Rsc inst : clone.children) {
             boolean all = true;
             for (Rsc p : inst.primitives()) {
-                all &= endNode(p) == node && (role != Role.PROMOTED || p.nextRole == Role.PROMOTED);
+                all &= endNode(p) == node && (role != Role.PROMOTED || alloc.nextRole(p) == Role.PROMOTED);
             }
             if (all && !inst.primitives().isEmpty()) {
                 return true;

@@ -3,13 +3,17 @@ package org.pulse.policy;
 import java.util.Map;
 
 /**
- * A node as the scheduler sees it after unpacking. Still mutable, because several stages write
- * it in turn: the nodes stage (NodeUnpack: membership, standby, maintenance, attributes), the
+ * A node as the scheduler sees it after unpacking. Mutable, because several stages write it in
+ * turn: the nodes stage (NodeUnpack: membership, standby, maintenance, attributes), the
  * resources stage (ResourceUnpack: a remote node's connection, unseen and unclean), the history
  * stage (Unpack/HistoryUnpack: remote nodes up or down, unclean when fencing must deal with what
- * failed there, standby after on-fail=standby), Tickets (loss-policy=fence), RemoteNodes (a
- * connection that can move elsewhere) and assignment (what each node holds). Until those return
- * records of their own, only those stages write it.
+ * failed there, standby after on-fail=standby) and Tickets (loss-policy=fence), all within
+ * {@link Unpack#run}. After that, one
+ * writer is left: RemoteNodes sets a remote node's online, unclean and shutdown flags once its
+ * connection is placed ({@link RemoteNodes#connectionAssigned} during assignment,
+ * {@link RemoteNodes#unrecoverableConnections} as fencing starts), because every later reader
+ * asks the node itself ({@link #canHost} and the rest). What assignment counts per node (resources
+ * placed, capacity used) is Assignment's own work state, not the node's.
  */
 final class SNode {
     final String id;
@@ -35,15 +39,12 @@ final class SNode {
      * status shown before and, unless fenced, after the transition is its unpacked one.
      */
     boolean uncleanForDecision;
-    /** Resources assigned here so far (ties between equal scores go to the emptier node). */
-    int assignedCount;
     /** Position in the node list sorted by name (natural order): the last tie-breaker. */
     int rank;
     /** Whether any fail-count-* attribute exists here (most nodes have none; skip the scan). */
     boolean hasFailCounts;
     /** fail-count-* attributes by resource (see FailCounts.index). */
     Map<String, java.util.List<String[]>> failCounts = Map.of();
-    final Map<String, Integer> used = new java.util.HashMap<>();
     /**
      * Pacemaker Remote: "remote" for a remote node, "container" for a guest node, null for a
      * cluster node. Such a node is up only while its connection resource runs (see RemoteNodes).

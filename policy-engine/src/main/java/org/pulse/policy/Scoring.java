@@ -26,6 +26,8 @@ final class Scoring {
     final List<Colocation> colocations = new ArrayList<>();
     final Map<Rsc, List<Colocation>> asDependent = new HashMap<>();
     final Map<Rsc, List<Colocation>> asPrimary = new HashMap<>();
+    /** Each resource's own table, by {@code Rsc.order}: what this stage returns (see {@link #scores}). */
+    private final ScoreTable[] ownTables;
 
     private final SNode[] nodeArray;
     /** symmetric-cluster, read once: looked up per resource it was a tenth of scoring. */
@@ -36,6 +38,7 @@ final class Scoring {
     private Scoring(Cluster c) {
         this.c = c;
         this.nodeArray = c.nodes().toArray(new SNode[0]);
+        this.ownTables = new ScoreTable[c.rscSlots()];
         this.symmetric = c.options().symmetricCluster();
         boolean scored = false;
         for (SNode n : c.nodes()) {
@@ -206,7 +209,15 @@ final class Scoring {
                 }
             }
         }
-        r.scores = t;
+        ownTables[r.order] = t;
+    }
+
+    /**
+     * A resource's own score per node with its terms: locations, stickiness, fail counts, bans.
+     * Later stages copy it before adding to it; none changes it.
+     */
+    ScoreTable scores(Rsc r) {
+        return ownTables[r.order];
     }
 
     private static String baseId(Rsc r) {

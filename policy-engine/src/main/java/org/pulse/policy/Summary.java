@@ -17,7 +17,7 @@ final class Summary {
     private Summary() {
     }
 
-    static List<SummaryItem> of(Cluster c, Assignment asg, Plan p) {
+    static List<SummaryItem> of(Cluster c, Allocation alloc, Plan p) {
         List<SummaryItem> out = new ArrayList<>();
         for (Act a : p.acts()) {
             if (a.rsc != null || a.node == null) {
@@ -51,17 +51,17 @@ final class Summary {
         Map<Rsc, List<Rsc>> orphansOf = cloneOrphans(c);
         java.util.Set<Rsc> placedWithClone = new java.util.HashSet<>();
         orphansOf.values().forEach(placedWithClone::addAll);
-        for (Rsc r : asg.order) {
+        for (Rsc r : alloc.order()) {
             if (placedWithClone.contains(r)) {
                 continue;
             }
             for (Rsc prim : r.primitives()) {
-                addAll(out, primitive(c, p, prim, prim.id));
+                addAll(out, primitive(c, alloc, p, prim, prim.id));
             }
             List<Rsc> orphans = orphansOf.getOrDefault(r, List.of());
             for (int k = 0; k < orphans.size(); k++) {
                 Rsc o = orphans.get(k);
-                addAll(out, primitive(c, p, o, baseName(o.id) + ":" + (r.children.size() + k)));
+                addAll(out, primitive(c, alloc, p, o, baseName(o.id) + ":" + (r.children.size() + k)));
             }
         }
         return out;
@@ -128,18 +128,19 @@ final class Summary {
         return r.runningOn.isEmpty() ? null : r.runningOn.get(0);
     }
 
-    private static SummaryItem[] primitive(Cluster c, Plan p, Rsc r, String name) {
+    private static SummaryItem[] primitive(Cluster c, Allocation alloc, Plan p, Rsc r, String name) {
         SNode current = current(r);
         Rsc clone = r.cloneAncestor();
         boolean promotable = clone != null && clone.promotable;
-        Role nextRole = clone != null && clone.rolesDone ? r.nextRole : r.assigned != null ? Role.STARTED : Role.STOPPED;
-        if (nextRole == Role.UNKNOWN || r.assigned == null) {
+        SNode to = alloc.node(r);
+        Role nextRole = clone != null && alloc.rolesDecided(clone) ? alloc.nextRole(r) : to != null ? Role.STARTED : Role.STOPPED;
+        if (nextRole == Role.UNKNOWN || to == null) {
             nextRole = Role.STOPPED;
         }
         if (promotable && nextRole == Role.STARTED) {
             nextRole = Role.UNPROMOTED;
         }
-        SNode next = nextRole == Role.STOPPED ? null : r.assigned;
+        SNode next = nextRole == Role.STOPPED ? null : to;
         if (!r.managed || r.blocked || r.frozenByTicket || (current == null && next == null)) {
             return NONE;   // left as it is
         }
@@ -163,7 +164,7 @@ final class Summary {
         if (reload == null && next != null) {
             reload = p.find(r, "reload", next);
         }
-        Line l = new Line(c, p, r, name, role, nextRole);
+        Line l = new Line(c, alloc, p, r, name, role, nextRole);
         if (role == nextRole) {
             if (next == null) {
                 return NONE;
@@ -182,7 +183,7 @@ final class Summary {
                 }
                 return NONE;
             } else if (!start.runnable) {
-                return l.item("Stop", current, null, stop, stop != null && reason(c, p, r, stop) != null ? stop : start);
+                return l.item("Stop", current, null, stop, stop != null && reason(c, alloc, p, r, stop) != null ? stop : start);
             } else if (moving) {
                 return l.item(r.failed ? "Recover" : "Move", current, next, stop, null);
             } else if (r.failed) {
@@ -194,7 +195,7 @@ final class Summary {
             List<SummaryItem> stops = new ArrayList<>();
             for (SNode n : r.runningOn) {
                 Act sp = p.find(r, "stop", n);
-                Act source = sp != null && reason(c, p, r, sp) != null ? sp : start;
+                Act source = sp != null && reason(c, alloc, p, r, sp) != null ? sp : start;
                 stops.add(l.one("Stop", n, null, sp, source));
             }
             return stops.toArray(NONE);
@@ -250,11 +251,11 @@ final class Summary {
      * for "node availability"; a start made unrunnable by quorum or by what it depends on names
      * that; a restart for a changed definition says so.
      */
-    static String reason(Cluster c, Plan p, Rsc r, Act a) {
+    static String reason(Cluster c, Allocation alloc, Plan p, Rsc r, Act a) {
         if (a == null) {
             return null;
         }
-        if ("stop".equals(a.op) && r.assigned == null) {
+        if ("stop".equals(a.op) && alloc.node(r) == null) {
             // without quorum (no-quorum-policy=stop) Pacemaker places it and blocks its start for that
             // (demote: all but promotable instances stop the same way); a clone's instances and what runs
             // on a node that cannot run it are not placed at all: "node availability"
@@ -319,11 +320,13 @@ final class Summary {
         final Role role;
         final Role nextRole;
         final Cluster c;
+        final Allocation alloc;
         final Plan p;
         final String name;
 
-        Line(Cluster c, Plan p, Rsc r, String name, Role role, Role nextRole) {
+        Line(Cluster c, Allocation alloc, Plan p, Rsc r, String name, Role role, Role nextRole) {
             this.c = c;
+            this.alloc = alloc;
             this.p = p;
             this.name = name;
             this.r = r;
@@ -344,7 +347,7 @@ final class Summary {
         }
 
         private String reasonOf(Act a) {
-            return a == null ? null : reason(c, p, r, a);
+            return a == null ? null : reason(c, alloc, p, r, a);
         }
     }
 }

@@ -7,7 +7,8 @@ import org.pulse.cib.model.TicketConstraint;
 import org.pulse.cib.model.TicketState;
 
 /**
- * Stage 1b: resources bound to a ticket that is not granted (or is in standby). With
+ * The last part of unpacking ({@link Unpack#run}): resources bound to a ticket that is not
+ * granted (or is in standby). With
  * loss-policy stop (the default) they may run nowhere; demote keeps promotable ones unpromoted;
  * fence fences every node where they are active; freeze leaves them where they are.
  */

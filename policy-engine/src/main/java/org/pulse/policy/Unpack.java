@@ -18,10 +18,12 @@ import org.pulse.cib.model.OpConfig;
  * then history ({@link HistoryUnpack}: each resource's history on a node replayed in call
  * order to find its role there, its failures and what they demand). Remote nodes sit between:
  * whether one is up is read from its connection's history, so its own history comes after the
- * cluster nodes'.
+ * cluster nodes'. Last, tickets not granted ({@link Tickets}): what they demand depends on where
+ * each resource is active.
  *
- * <p>The history stage still writes into the SNode and Rsc objects the first two stages made
- * (and Cluster holds): they stay mutable until it returns a record of its own.
+ * <p>The history stage and Tickets still write into the SNode and Rsc objects the first two
+ * stages made (and Cluster holds): they stay mutable until those return records of their own.
+ * No stage after this one writes a resource; one still writes remote nodes (see SNode).
  */
 final class Unpack {
     private final NodeUnpack nodeStage;
@@ -58,6 +60,8 @@ final class Unpack {
                 resources.hasFenceDevice(), nodes.all(), nodes.byName(), nodes.byId(), resources.topLevel(),
                 resources.byId());
         new Unpack(cib, nodeStage, nodes, resourceStage, cluster).histories(cib);
+        // a ticket not granted bans or freezes what needs it, as the state just read shows it
+        Tickets.apply(cluster);
         return cluster;
     }
 

@@ -14,8 +14,9 @@
  * leave; {@code clear_failcount} removes a fail count.
  *
  * <p>Stages, each its own class, in Pacemaker's order: {@code Unpack} (membership, history →
- * roles and failures), {@code Tickets}, {@code Scoring} (scores with their sources),
- * {@code Assignment} (+ {@code Promotion}), then the planning stages, which share one
+ * roles and failures, then {@code Tickets}), {@code Scoring} (scores with their sources),
+ * {@code Assignment} (+ {@code Promotion}: an {@code Allocation}, the node and role of each
+ * resource, which every later stage reads), then the planning stages, which share one
  * {@code ActionTable} and return a record each: {@code Probes}, {@code Fencing} (fencing and
  * shutdowns), {@code ResourceActions}, {@code Monitors}, {@code OrderGraph}, {@code Migrations},
  * {@code Restarts}, {@code Runnability}, {@code Notifications}, {@code Orderings} (the graph's

@@ -12,10 +12,17 @@ import org.junit.jupiter.api.Test;
 
 /** The assignment stage: where each resource goes, by scores, stickiness and utilization. */
 class AssignmentTest {
-    private static Cluster assign(TestCibs cib) {
+    /** The cluster and what assignment (and promotion) decided for it. */
+    private record Assigned(Cluster cluster, Allocation alloc) {
+        SNode node(String id) {
+            return alloc.node(rsc(cluster, id));
+        }
+    }
+
+    private static Assigned assign(TestCibs cib) {
         Cluster c = cib.unpack();
-        Assignment.run(c, Scoring.run(c));
-        return c;
+        Scoring s = Scoring.run(c);
+        return new Assigned(c, Promotion.run(c, s, Assignment.run(c, s)));
     }
 
     /** A Dummy that needs this many cpu. */
@@ -31,10 +38,10 @@ class AssignmentTest {
 
     @Test
     void stickinessAboveThePreferenceKeepsTheResourceWhereItRuns() {
-        Cluster sticky = assign(aOnN2PreferringN1().rscDefault("resource-stickiness", "100"));
-        assertEquals("n2", rsc(sticky, "a").assigned.name, "100 to stay beats 50 to move");
-        Cluster loose = assign(aOnN2PreferringN1().rscDefault("resource-stickiness", "10"));
-        assertEquals("n1", rsc(loose, "a").assigned.name, "10 to stay loses to 50 to move");
+        Assigned sticky = assign(aOnN2PreferringN1().rscDefault("resource-stickiness", "100"));
+        assertEquals("n2", sticky.node("a").name, "100 to stay beats 50 to move");
+        Assigned loose = assign(aOnN2PreferringN1().rscDefault("resource-stickiness", "10"));
+        assertEquals("n1", loose.node("a").name, "10 to stay loses to 50 to move");
     }
 
     @Test
@@ -42,20 +49,20 @@ class AssignmentTest {
         TestCibs cib = cluster().option("placement-strategy", "utilization")
                 .nodeWithCapacity("n1", "cpu", "2").nodeWithCapacity("n2", "cpu", "2")
                 .resources(needingCpu("a", 2) + needingCpu("b", 2) + needingCpu("c", 1));
-        Cluster c = assign(cib);
-        assertNotNull(rsc(c, "a").assigned);
-        assertNotNull(rsc(c, "b").assigned);
-        assertNotEquals(rsc(c, "a").assigned, rsc(c, "b").assigned, "each fills one node");
-        assertNull(rsc(c, "c").assigned, "no node has 1 cpu left");
+        Assigned c = assign(cib);
+        assertNotNull(c.node("a"));
+        assertNotNull(c.node("b"));
+        assertNotEquals(c.node("a"), c.node("b"), "each fills one node");
+        assertNull(c.node("c"), "no node has 1 cpu left");
     }
 
     @Test
     void withoutPlacementStrategyUtilizationIsIgnored() {
         TestCibs cib = cluster().nodeWithCapacity("n1", "cpu", "1")
                 .resources(needingCpu("a", 2) + needingCpu("b", 2));
-        Cluster c = assign(cib);
-        assertEquals("n1", rsc(c, "a").assigned.name);
-        assertEquals("n1", rsc(c, "b").assigned.name);
+        Assigned c = assign(cib);
+        assertEquals("n1", c.node("a").name);
+        assertEquals("n1", c.node("b").name);
     }
 
     @Test
@@ -63,15 +70,15 @@ class AssignmentTest {
         TestCibs cib = cluster().option("placement-strategy", "balanced")
                 .nodeWithCapacity("n1", "cpu", "8").nodeWithCapacity("n2", "cpu", "4")
                 .resources(needingCpu("a", 3) + needingCpu("b", 3));
-        Cluster c = assign(cib);
-        assertEquals("n1", rsc(c, "a").assigned.name, "n1 has the most free capacity");
-        assertEquals("n1", rsc(c, "b").assigned.name, "n1 still has 5 free to n2's 4");
+        Assigned c = assign(cib);
+        assertEquals("n1", c.node("a").name, "n1 has the most free capacity");
+        assertEquals("n1", c.node("b").name, "n1 still has 5 free to n2's 4");
     }
 
     @Test
     void resourceBannedEverywhereStaysUnassignedWithAReason() {
-        Cluster c = assign(cluster().node("n1").primitive("a").location("ban", "a", "n1", "-INFINITY"));
-        assertNull(rsc(c, "a").assigned);
-        assertNotNull(rsc(c, "a").unassignedReason);
+        Assigned c = assign(cluster().node("n1").primitive("a").location("ban", "a", "n1", "-INFINITY"));
+        assertNull(c.node("a"));
+        assertNotNull(c.alloc().unassignedReason(rsc(c.cluster(), "a")));
     }
 }

@@ -221,7 +221,7 @@ class PlanningStagesTest {
         void withoutQuorumNothingStarts() {
             PolicyEngine.Stages s = TestCibs.cluster().option("no-quorum-policy", "stop").node("n1").node("n2")
                     .primitive("A").notRunning("A", "n1").notRunning("A", "n2").withoutQuorum().schedule();
-            Act start = s.plan().find(rsc(s, "A"), "start", rsc(s, "A").assigned);
+            Act start = s.plan().find(rsc(s, "A"), "start", s.alloc().node(rsc(s, "A")));
             assertNotNull(start, "assigned, with a start the runnability stage judges");
             assertFalse(start.runnable);
             assertTrue(start.unrunnableReason.contains("no quorum"), start.unrunnableReason);

@@ -23,8 +23,7 @@ class ScoringTest {
     @Test
     void locationConstraintScoresItsNodeWithItsId() {
         Cluster c = threeNodes().primitive("a").location("loc-a", "a", "n2", "300").unpack();
-        Scoring.run(c);
-        ScoreTable t = rsc(c, "a").scores;
+        ScoreTable t = Scoring.run(c).scores(rsc(c, "a"));
         assertEquals(0, t.get(node(c, "n1")));
         assertEquals(300, t.get(node(c, "n2")));
         assertTrue(hasTerm(t, "n2", 300, "location constraint loc-a"), t.parts().toString());
@@ -37,16 +36,16 @@ class ScoringTest {
                 .location("loc-a", "a", "n1", "50").location("loc-b", "b", "n2", "100")
                 .constraints("<rsc_colocation id=\"b-with-a\" rsc=\"b\" with-rsc=\"a\" score=\"200\"/>").unpack();
         Scoring s = Scoring.run(c);
-        Assignment asg = Assignment.run(c, s);
+        Allocation alloc = Promotion.run(c, s, Assignment.run(c, s));
         Rsc a = rsc(c, "a");
         Rsc b = rsc(c, "b");
-        assertEquals("n1", a.assigned.name);
-        ScoreTable bt = asg.finalScores.get(b);
+        assertEquals("n1", alloc.node(a).name);
+        ScoreTable bt = alloc.finalScores(b);
         assertEquals(200, bt.get(node(c, "n1")), bt.parts().toString());
         assertEquals(100, bt.get(node(c, "n2")), bt.parts().toString());
         assertTrue(hasTerm(bt, "n1", 200, "b-with-a"), bt.parts().toString());
         assertTrue(hasTerm(bt, "n2", 100, "location constraint loc-b"), bt.parts().toString());
-        assertEquals("n1", b.assigned.name, "200 with a beats its own 100 on n2");
+        assertEquals("n1", alloc.node(b).name, "200 with a beats its own 100 on n2");
     }
 
     @Test
@@ -54,20 +53,19 @@ class ScoringTest {
         Cluster c = threeNodes().primitive("a").primitive("b").location("loc-a", "a", "n3", "10")
                 .constraints("<rsc_colocation id=\"b-with-a\" rsc=\"b\" with-rsc=\"a\" score=\"INFINITY\"/>").unpack();
         Scoring s = Scoring.run(c);
-        Assignment asg = Assignment.run(c, s);
-        ScoreTable bt = asg.finalScores.get(rsc(c, "b"));
+        Allocation alloc = Promotion.run(c, s, Assignment.run(c, s));
+        ScoreTable bt = alloc.finalScores(rsc(c, "b"));
         assertEquals(-Scores.INFINITY, bt.get(node(c, "n1")));
         assertEquals(-Scores.INFINITY, bt.get(node(c, "n2")));
         assertTrue(hasTerm(bt, "n1", -Scores.INFINITY, "must be with a on n3 (colocation b-with-a)"), bt.parts().toString());
-        assertEquals("n3", rsc(c, "b").assigned.name);
+        assertEquals("n3", alloc.node(rsc(c, "b")).name);
     }
 
     @Test
     void stickinessCountsOnlyWhereTheResourceRuns() {
         Cluster c = threeNodes().rscDefault("resource-stickiness", "60").primitive("a")
                 .started("a", "n2").unpack();
-        Scoring.run(c);
-        ScoreTable t = rsc(c, "a").scores;
+        ScoreTable t = Scoring.run(c).scores(rsc(c, "a"));
         assertEquals(60, t.get(node(c, "n2")));
         assertEquals(0, t.get(node(c, "n1")));
         assertTrue(hasTerm(t, "n2", 60, "stickiness"), t.parts().toString());
@@ -77,8 +75,7 @@ class ScoringTest {
     void asymmetricClusterAllowsOnlyNodesNamedByConstraints() {
         Cluster c = threeNodes().option("symmetric-cluster", "false").primitive("a")
                 .location("loc-a", "a", "n2", "0").unpack();
-        Scoring.run(c);
-        ScoreTable t = rsc(c, "a").scores;
+        ScoreTable t = Scoring.run(c).scores(rsc(c, "a"));
         assertFalse(t.allows(node(c, "n1")));
         assertTrue(t.allows(node(c, "n2")));
         assertFalse(t.allows(node(c, "n3")));

@@ -216,6 +216,8 @@ public final class XmlParser {
         int[] valueAt = new int[8];
         byte[] quotes = new byte[8];
         int count;
+        /** The names array of the last element of this shape's attributes (shared with the next one when the same). */
+        String[] lastNames;
 
         void grow(int slot) {
             if (slot >= names.length) {
@@ -432,7 +434,7 @@ public final class XmlParser {
          * tag is not read, up to the end tag that closes it (not read either), or an error.
          */
         void siblings() throws XmlParseException {
-            stack.add(new Open().set("(a split's parent)", AttributeMap.ofUniquePairs(new String[0]), line, -1, 0));
+            stack.add(new Open().set("(a split's parent)", AttributeMap.copyOf(java.util.Map.of()), line, -1, 0));
             while (true) {
                 if (cancelled) {
                     throw new XmlParseException(source, line, 1, "not needed");
@@ -687,12 +689,10 @@ public final class XmlParser {
                             throw error(pos, "'/' in the tag <" + name + "> must be followed by '>'");
                         }
                         pos += 2;
-                        return new XmlElement(name, AttributeMap.ofUniquePairs(Arrays.copyOf(pairs, n)), List.of(),
-                                tagLine);
+                        return new XmlElement(name, attributes(shape, n), List.of(), tagLine);
                     }
                     pos++;
-                    stack.add(openAt(depth).set(name, AttributeMap.ofUniquePairs(Arrays.copyOf(pairs, n)), tagLine,
-                            nameAt, kidCount));
+                    stack.add(openAt(depth).set(name, attributes(shape, n), tagLine, nameAt, kidCount));
                     return null;
                 }
                 if (!spaced) {
@@ -769,6 +769,32 @@ public final class XmlParser {
                 pairs[n++] = attr;
                 pairs[n++] = value;
             }
+        }
+
+        /**
+         * The attributes read into {@code pairs[0, n)}: the names array is the one the previous
+         * element of this shape got when the names are the same (the same Strings in the same order),
+         * so elements that repeat themselves, as history entries do, share it.
+         */
+        private AttributeMap attributes(Shape shape, int n) {
+            int count = n >> 1;
+            String[] names = shape.lastNames;
+            boolean same = names != null && names.length == count;
+            for (int i = 0; same && i < count; i++) {
+                same = names[i] == pairs[2 * i];
+            }
+            if (!same) {
+                names = new String[count];
+                for (int i = 0; i < count; i++) {
+                    names[i] = pairs[2 * i];
+                }
+                shape.lastNames = names;
+            }
+            String[] values = new String[count];
+            for (int i = 0; i < count; i++) {
+                values[i] = pairs[2 * i + 1];
+            }
+            return AttributeMap.ofUnique(names, values);
         }
 
         private Open openAt(int depth) {

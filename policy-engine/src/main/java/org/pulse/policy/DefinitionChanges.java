@@ -2,6 +2,7 @@ package org.pulse.policy;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.pulse.cib.model.OpConfig;
 
@@ -59,7 +60,10 @@ final class DefinitionChanges {
      * count is cleared (Pacemaker's check_operation_expiry, "resource parameters have changed").
      */
     boolean failedWithOtherParameters(Rsc r, SNode node, Rsc.NodeHistory h) {
-        for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
+        // (indexed: asked for every history entry, most with no failure, and C1 allocates an iterator per for-each)
+        List<org.pulse.cib.model.LrmOp> failures = h.lastFailures;
+        for (int i = 0, n = failures.size(); i < n; i++) {
+            org.pulse.cib.model.LrmOp f = failures.get(i);
             String recorded = f.opDigest();
             if (r.isFenceDevice() || Bundles.implicit(r)) {
                 continue;

@@ -247,7 +247,9 @@ final class Unpack {
     // ------------------------------------------------------------------ configuration lookups
 
     static OpConfig findOp(Rsc r, String name, long intervalMs) {
-        for (OpConfig o : r.ops) {
+        List<OpConfig> ops = r.ops;
+        for (int i = 0, n = ops.size(); i < n; i++) {   // (indexed: C1 allocates an iterator per for-each)
+            OpConfig o = ops.get(i);
             if (o.name() != null && o.name().equals(name) && o.intervalMs() == intervalMs) {
                 return o;
             }

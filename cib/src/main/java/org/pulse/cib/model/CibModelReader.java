@@ -554,17 +554,22 @@ final class CibModelReader {
                     // a node's history is most of a big CIB (32 x 10,000 with full probe history:
                     // 321,000 entries): read it without a list per element asked for
                     List<XmlNode> kids = lr.children();
-                    LrmOp[] ops = new LrmOp[kids.size()];
-                    int count = 0;
-                    for (int i = 0, n = kids.size(); i < n; i++) {   // (indexed: C1 allocates an iterator per for-each)
-                        if (kids.get(i) instanceof XmlElement o && o.name().equals("lrm_rsc_op")) {
-                            ops[count++] = lrmOp(o);
+                    List<LrmOp> ops;
+                    if (kids.size() == 1 && kids.get(0) instanceof XmlElement o && o.name().equals("lrm_rsc_op")) {
+                        ops = List.of(lrmOp(o));   // a probe's entry, most of a full history: no array for one
+                    } else {
+                        LrmOp[] found = new LrmOp[kids.size()];
+                        int count = 0;
+                        for (int i = 0, n = kids.size(); i < n; i++) {   // (indexed: C1 allocates an iterator per for-each)
+                            if (kids.get(i) instanceof XmlElement o && o.name().equals("lrm_rsc_op")) {
+                                found[count++] = lrmOp(o);
+                            }
                         }
+                        ops = count == found.length ? List.of(found) : List.of(Arrays.copyOf(found, count));
                     }
                     String lock = lr.attr("shutdown-lock");
                     rscs.add(new LrmResource(lr.id(), lr.attr("class"), lr.attr("provider"), lr.attr("type"),
-                            lr.attr("container"), count == ops.length ? List.of(ops) : List.of(Arrays.copyOf(ops, count)),
-                            lock == null ? null : longOr(lock, 0)));
+                            lr.attr("container"), ops, lock == null ? null : longOr(lock, 0)));
                 }
             }
         }

@@ -15,12 +15,20 @@ import java.util.Set;
  * 300 bytes where this costs about 70.
  */
 public final class AttributeMap extends AbstractMap<String, String> {
-    private static final AttributeMap EMPTY = new AttributeMap(new String[0]);
-    /** name0, value0, name1, value1, ... */
-    private final String[] pairs;
+    private static final AttributeMap EMPTY = new AttributeMap(new String[0], new String[0]);
+    /**
+     * The names in order, and the values at the same positions. The names array is never
+     * written once a map holds it, so maps of the same names in the same order may share one:
+     * the parser hands every lrm_rsc_op of the same shape the same array (a 17-attribute
+     * entry then costs one array of 17 values, not one of 34 names and values: with every
+     * node's probe history, 321,000 entries, ~20 MB less).
+     */
+    private final String[] names;
+    private final String[] values;
 
-    private AttributeMap(String[] pairs) {
-        this.pairs = pairs;
+    private AttributeMap(String[] names, String[] values) {
+        this.names = names;
+        this.values = values;
     }
 
     /**
@@ -34,55 +42,24 @@ public final class AttributeMap extends AbstractMap<String, String> {
         if (attributes.isEmpty()) {
             return EMPTY;
         }
-        String[] pairs = new String[attributes.size() * 2];
+        String[] names = new String[attributes.size()];
+        String[] values = new String[names.length];
         int i = 0;
         for (Map.Entry<String, String> e : attributes.entrySet()) {
-            pairs[i++] = java.util.Objects.requireNonNull(e.getKey(), "attribute name");
-            pairs[i++] = requireValue(e.getKey(), e.getValue());
+            names[i] = java.util.Objects.requireNonNull(e.getKey(), "attribute name");
+            values[i++] = requireValue(e.getKey(), e.getValue());
         }
-        return new AttributeMap(pairs);
-    }
-
-    /**
-     * The parser's path: {@code pairs} (name0, value0, ...; the caller hands it over and keeps
-     * no reference) becomes the map as it is, without a LinkedHashMap in between. A repeated
-     * name (well-formed XML has none) keeps its first place and takes the last value, as a
-     * LinkedHashMap would.
-     */
-    static AttributeMap ofPairs(String[] pairs, int length) {
-        if (length == 0) {
-            return EMPTY;
-        }
-        int n = 0;
-        for (int i = 0; i < length; i += 2) {
-            String name = java.util.Objects.requireNonNull(pairs[i], "attribute name");
-            requireValue(name, pairs[i + 1]);
-            int at = -1;
-            for (int j = 0; j < n; j += 2) {
-                if (pairs[j].equals(name)) {
-                    at = j;
-                    break;
-                }
-            }
-            if (at >= 0) {
-                pairs[at + 1] = pairs[i + 1];
-            } else {
-                pairs[n] = name;
-                pairs[n + 1] = pairs[i + 1];
-                n += 2;
-            }
-        }
-        return new AttributeMap(n == pairs.length ? pairs : Arrays.copyOf(pairs, n));
+        return new AttributeMap(names, values);
     }
 
     /**
      * The parser's path for a tag it has already checked (names not null and not repeated,
-     * values not null): {@code pairs} is taken as it is, without {@link #ofPairs}'s checks, which
-     * compared every name with every other a second time (a 17-attribute lrm_rsc_op: 136 String
-     * comparisons).
+     * values not null): the arrays are taken as they are, unchecked.
+     * {@code names} may be shared with other maps (it is never written); {@code values} is handed
+     * over (the caller keeps no reference).
      */
-    static AttributeMap ofUniquePairs(String[] pairs) {
-        return pairs.length == 0 ? EMPTY : new AttributeMap(pairs);
+    static AttributeMap ofUnique(String[] names, String[] values) {
+        return names.length == 0 ? EMPTY : new AttributeMap(names, values);
     }
 
     /** The message is built only on failure: building it for every attribute was a third of parsing. */
@@ -95,17 +72,17 @@ public final class AttributeMap extends AbstractMap<String, String> {
 
     /** Same names, values and order. */
     boolean sameInOrder(AttributeMap other) {
-        return Arrays.equals(pairs, other.pairs);
+        return (names == other.names || Arrays.equals(names, other.names)) && Arrays.equals(values, other.values);
     }
 
     @Override
     public int size() {
-        return pairs.length / 2;
+        return names.length;
     }
 
     @Override
     public boolean isEmpty() {
-        return pairs.length == 0;
+        return names.length == 0;
     }
 
     /**
@@ -115,19 +92,19 @@ public final class AttributeMap extends AbstractMap<String, String> {
      */
     @Override
     public String get(Object name) {
-        String[] p = pairs;
-        for (int i = 0; i < p.length; i += 2) {
-            if (p[i] == name) {
-                return p[i + 1];
+        String[] n = names;
+        for (int i = 0; i < n.length; i++) {
+            if (n[i] == name) {
+                return values[i];
             }
         }
         if (!(name instanceof String wanted)) {
             return null;
         }
         int length = wanted.length();
-        for (int i = 0; i < p.length; i += 2) {
-            if (p[i].length() == length && p[i].equals(wanted)) {
-                return p[i + 1];
+        for (int i = 0; i < n.length; i++) {
+            if (n[i].length() == length && n[i].equals(wanted)) {
+                return values[i];
             }
         }
         return null;
@@ -135,12 +112,12 @@ public final class AttributeMap extends AbstractMap<String, String> {
 
     /** The name of the i-th attribute in document order (0 &lt;= i &lt; size()). */
     public String nameAt(int i) {
-        return pairs[2 * i];
+        return names[i];
     }
 
     /** The value of the i-th attribute in document order. */
     public String valueAt(int i) {
-        return pairs[2 * i + 1];
+        return values[i];
     }
 
     @Override
@@ -164,16 +141,16 @@ public final class AttributeMap extends AbstractMap<String, String> {
 
                     @Override
                     public boolean hasNext() {
-                        return at < pairs.length;
+                        return at < names.length;
                     }
 
                     @Override
                     public Map.Entry<String, String> next() {
-                        if (at >= pairs.length) {
+                        if (at >= names.length) {
                             throw new NoSuchElementException();
                         }
-                        Map.Entry<String, String> e = new AbstractMap.SimpleImmutableEntry<>(pairs[at], pairs[at + 1]);
-                        at += 2;
+                        Map.Entry<String, String> e = new AbstractMap.SimpleImmutableEntry<>(names[at], values[at]);
+                        at++;
                         return e;
                     }
                 };
@@ -181,7 +158,7 @@ public final class AttributeMap extends AbstractMap<String, String> {
 
             @Override
             public int size() {
-                return pairs.length / 2;
+                return names.length;
             }
         };
     }
@@ -189,8 +166,8 @@ public final class AttributeMap extends AbstractMap<String, String> {
     @Override
     public int hashCode() {
         int h = 0;
-        for (int i = 0; i < pairs.length; i += 2) {
-            h += pairs[i].hashCode() ^ pairs[i + 1].hashCode();
+        for (int i = 0; i < names.length; i++) {
+            h += names[i].hashCode() ^ values[i].hashCode();
         }
         return h;
     }

@@ -175,22 +175,27 @@ public final class XmlParser {
         }
     }
 
-    /** An element whose end tag has not been read yet. */
+    /**
+     * An element whose end tag has not been read yet. One per depth is reused from element to
+     * element ({@link Reading#openAt}): nothing keeps it once its end tag is read, and a big
+     * CIB's history opens 320,000 lrm_resource elements.
+     */
     private static final class Open {
-        final String name;
-        final AttributeMap attributes;
-        final int line;
+        String name;
+        AttributeMap attributes;
+        int line;
         /** Where its name is in the document (-1 when not ASCII): the end tag is compared with it byte by byte. */
-        final int nameAt;
+        int nameAt;
         /** Its children are those of {@link Reading#kids} from here on. */
-        final int kidsFrom;
+        int kidsFrom;
 
-        Open(String name, AttributeMap attributes, int line, int nameAt, int kidsFrom) {
+        Open set(String name, AttributeMap attributes, int line, int nameAt, int kidsFrom) {
             this.name = name;
             this.attributes = attributes;
             this.line = line;
             this.nameAt = nameAt;
             this.kidsFrom = kidsFrom;
+            return this;
         }
     }
 
@@ -211,6 +216,8 @@ public final class XmlParser {
         int[] valueAt = new int[8];
         byte[] quotes = new byte[8];
         int count;
+        /** The names array of the last element of this shape's attributes (shared with the next one when the same). */
+        String[] lastNames;
 
         void grow(int slot) {
             if (slot >= names.length) {
@@ -224,8 +231,14 @@ public final class XmlParser {
         }
     }
 
-    /** Values this short are shared between elements (one "ocf", one "monitor", ...); see {@link Names}. */
-    private static final int SHARED_VALUE_CHARS = 24;
+    /**
+     * Values this short are shared between elements (one "ocf", one "monitor", ...); see {@link Names}.
+     * Transition keys and magic ("0:7;123:1:7:" and a 36-character uuid, ~46 characters) are
+     * included: every node's history repeats the same few thousand (one per call id), and with
+     * every node's probe history (32 x 10,000) a String of each for every entry was ~55 MB of the
+     * run's fresh memory, which the kernel must clear before use.
+     */
+    private static final int SHARED_VALUE_CHARS = 64;
 
     /**
      * Documents at least this big have their second half read on a second thread (see {@link Split}):
@@ -330,6 +343,8 @@ public final class XmlParser {
         /** The children of every open element, one after the other (see {@link Open#kidsFrom}). */
         private XmlNode[] kids = new XmlNode[64];
         private int kidCount;
+        /** Per depth: the Open reused for the element open there (see {@link Open}). */
+        private Open[] opens = new Open[16];
         /** Per depth: the last element name started there, where it was, and its shape. */
         private String[] lastName = new String[16];
         private int[] lastNameAt = new int[16];
@@ -419,7 +434,7 @@ public final class XmlParser {
          * tag is not read, up to the end tag that closes it (not read either), or an error.
          */
         void siblings() throws XmlParseException {
-            stack.add(new Open("(a split's parent)", AttributeMap.ofUniquePairs(new String[0]), line, -1, 0));
+            stack.add(new Open().set("(a split's parent)", AttributeMap.copyOf(java.util.Map.of()), line, -1, 0));
             while (true) {
                 if (cancelled) {
                     throw new XmlParseException(source, line, 1, "not needed");
@@ -674,12 +689,10 @@ public final class XmlParser {
                             throw error(pos, "'/' in the tag <" + name + "> must be followed by '>'");
                         }
                         pos += 2;
-                        return new XmlElement(name, AttributeMap.ofUniquePairs(Arrays.copyOf(pairs, n)), List.of(),
-                                tagLine);
+                        return new XmlElement(name, attributes(shape, n), List.of(), tagLine);
                     }
                     pos++;
-                    stack.add(new Open(name, AttributeMap.ofUniquePairs(Arrays.copyOf(pairs, n)), tagLine, nameAt,
-                            kidCount));
+                    stack.add(openAt(depth).set(name, attributes(shape, n), tagLine, nameAt, kidCount));
                     return null;
                 }
                 if (!spaced) {
@@ -756,6 +769,44 @@ public final class XmlParser {
                 pairs[n++] = attr;
                 pairs[n++] = value;
             }
+        }
+
+        /**
+         * The attributes read into {@code pairs[0, n)}: the names array is the one the previous
+         * element of this shape got when the names are the same (the same Strings in the same order),
+         * so elements that repeat themselves, as history entries do, share it.
+         */
+        private AttributeMap attributes(Shape shape, int n) {
+            int count = n >> 1;
+            String[] names = shape.lastNames;
+            boolean same = names != null && names.length == count;
+            for (int i = 0; same && i < count; i++) {
+                same = names[i] == pairs[2 * i];
+            }
+            if (!same) {
+                names = new String[count];
+                for (int i = 0; i < count; i++) {
+                    names[i] = pairs[2 * i];
+                }
+                shape.lastNames = names;
+            }
+            String[] values = new String[count];
+            for (int i = 0; i < count; i++) {
+                values[i] = pairs[2 * i + 1];
+            }
+            return AttributeMap.ofUnique(names, values);
+        }
+
+        private Open openAt(int depth) {
+            if (depth >= opens.length) {
+                opens = Arrays.copyOf(opens, depth * 2);
+            }
+            Open o = opens[depth];
+            if (o == null) {
+                o = new Open();
+                opens[depth] = o;
+            }
+            return o;
         }
 
         /** Whether c[pos, pos + length) holds the same bytes as c[from, from + length). */

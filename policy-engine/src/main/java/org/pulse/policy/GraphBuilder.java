@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pulse.cib.model.EffectivePrimitive;
+import org.pulse.cib.model.NvSet;
 import org.pulse.cib.model.OpConfig;
+import org.pulse.cib.model.RuleContext;
 
 /**
  * Stage 8: freeze what the planner built into the immutable {@link Transition}: runnable
@@ -232,6 +234,12 @@ final class GraphBuilder {
             Long timeoutMs = EffectivePrimitive.opTimeoutMs(c.cib(), a.rsc.prim.cls(), a.rsc.prim.provider(),
                     a.rsc.prim.type(), cfg, a.op, a.intervalMs, c.now());
             m.put("CRM_meta_timeout", timeoutMs == null ? "20000" : Long.toString(timeoutMs));
+            if (cfg != null && !cfg.instanceAttributes().isEmpty()) {
+                // the operation's own parameters (OCF_CHECK_LEVEL) go to the agent with it, over the resource's, as
+                // Pacemaker sends them; they are in the digest the engine expects recorded for this op
+                // (DefinitionChanges), so without them a recurring op's recorded digest never matched
+                m.putAll(NvSet.merge(cfg.instanceAttributes(), RuleContext.at(c.now())));
+            }
             m.put("CRM_meta_name", "cancel".equals(a.op) ? "monitor" : a.op);
             if (a.intervalMs > 0) {
                 m.put("CRM_meta_interval", Long.toString(a.intervalMs));

@@ -30,7 +30,7 @@ final class ConsoleView {
 
     /** {@code status}: the admin status answer's fields (node, dc, quorate, quorum, members, ...). */
     static Map<String, Object> of(Map<String, Object> status, Cib cib, String user, Instant now) {
-        CibModel model = CibModel.from(cib.root());
+        CibModel model = cib.model();
         Transition t = PolicyEngine.schedule(model, now);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("api", 1);

@@ -157,14 +157,12 @@ public final class StatusView {
             return out;
         }
         for (Map.Entry<String, String> a : s.transientAttributes().entrySet()) {
-            if (!a.getKey().startsWith("fail-count-")) {
+            FailCountName name = FailCountName.parse(a.getKey());
+            if (name == null) {
                 continue;
             }
-            String rest = a.getKey().substring("fail-count-".length());
-            int hash = rest.indexOf('#');
-            String rsc = hash < 0 ? rest : rest.substring(0, hash);
             int n = Scores.parse(a.getValue(), 0);
-            out.merge(rsc, n, (x, y) -> (int) Math.min((long) Scores.INFINITY, (long) x + y));
+            out.merge(name.resource(), n, (x, y) -> (int) Math.min((long) Scores.INFINITY, (long) x + y));
         }
         return out;
     }

@@ -9,6 +9,7 @@ import org.pulse.cib.Cib;
 import org.pulse.cib.model.CibModel;
 import org.pulse.cib.model.CloneConfig;
 import org.pulse.cib.model.EffectivePrimitive;
+import org.pulse.cib.model.FailCountName;
 import org.pulse.cib.model.GroupConfig;
 import org.pulse.cib.model.LocationConstraint;
 import org.pulse.cib.model.NodeState;
@@ -89,11 +90,10 @@ final class Metrics {
         Map<String, Map<String, String>> failCounts = new TreeMap<>();
         for (NodeState ns : model.status()) {
             for (Map.Entry<String, String> a : ns.transientAttributes().entrySet()) {
-                if (a.getKey().startsWith("fail-count-")) {
-                    String rsc = a.getKey().substring("fail-count-".length());
-                    int hash = rsc.indexOf('#');
-                    rsc = hash < 0 ? rsc : rsc.substring(0, hash);
-                    failCounts.computeIfAbsent(ns.uname(), k -> new TreeMap<>()).merge(rsc, a.getValue(), Metrics::addCounts);
+                FailCountName fc = FailCountName.parse(a.getKey());
+                if (fc != null) {
+                    failCounts.computeIfAbsent(ns.uname(), k -> new TreeMap<>()).merge(fc.resource(), a.getValue(),
+                            Metrics::addCounts);
                 }
             }
         }

@@ -110,7 +110,7 @@ final class DefinitionChanges {
             p.putAll(org.pulse.cib.model.NvSet.merge(op.instanceAttributes(),
                     org.pulse.cib.model.RuleContext.at(c.now())));
         }
-        long timeoutMs = op.timeoutMs() != null ? op.timeoutMs() : defaultTimeoutMs(r, op);
+        long timeoutMs = timeoutMs(r, op);
         p.put("CRM_meta_timeout", Long.toString(timeoutMs));
         return p;
     }
@@ -209,15 +209,11 @@ final class DefinitionChanges {
         return restartDigest.equals(Digests.of(p));
     }
 
-    /** op_defaults' timeout for this operation, else Pacemaker's 20 s. */
-    private long defaultTimeoutMs(Rsc r, OpConfig op) {
-        if (c.cib().opDefaults().isEmpty()) {
-            return 20_000L;
-        }
-        Map<String, String> d = org.pulse.cib.model.NvSet.merge(c.cib().opDefaults(),
-                new org.pulse.cib.model.RuleContext(Map.of(), c.now(), r.prim.cls(), r.prim.provider(), r.prim.type(),
-                        op.name(), op.intervalMs()));
-        return org.pulse.cib.model.Durations.parseMs(d.get("timeout"), 20_000L);
+    /** The op's timeout, else op_defaults', else Pacemaker's 20 s (cib.model's one rule, as the graph and crmd read it). */
+    private long timeoutMs(Rsc r, OpConfig op) {
+        Long ms = org.pulse.cib.model.EffectivePrimitive.opTimeoutMs(c.cib(), r.prim.cls(), r.prim.provider(),
+                r.prim.type(), op, op.name(), op.intervalMs(), c.now());
+        return ms != null ? ms : org.pulse.cib.model.EffectivePrimitive.DEFAULT_OP_TIMEOUT_MS;
     }
 
     private String digest(Rsc r) {

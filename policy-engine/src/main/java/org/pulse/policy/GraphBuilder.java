@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.pulse.cib.model.EffectivePrimitive;
 import org.pulse.cib.model.NvSet;
 import org.pulse.cib.model.OpConfig;
 import org.pulse.cib.model.RuleContext;
@@ -230,15 +231,16 @@ final class GraphBuilder {
         if (a.rsc != null && !"clear_failcount".equals(a.op)) {
             base = baseParams.computeIfAbsent(a.rsc, r -> ParamMap.of(r.params));
             OpConfig cfg = Unpack.findOp(a.rsc, "cancel".equals(a.op) ? "monitor" : a.op, a.intervalMs);
-            Long timeoutMs = cfg == null ? null : cfg.timeoutMs();
-            if (timeoutMs == null && c.cib().opDefaults().isEmpty()) {
-                timeoutMs = 20_000L;   // Pacemaker's default operation timeout
-            } else if (timeoutMs == null) {
-                Map<String, String> d = NvSet.merge(c.cib().opDefaults(), new RuleContext(Map.of(), c.now(),
-                        a.rsc.prim.cls(), a.rsc.prim.provider(), a.rsc.prim.type(), a.op, a.intervalMs));
-                timeoutMs = org.pulse.cib.model.Durations.parseMs(d.get("timeout"), 20_000);
+            // cib.model's one rule, the one crmd reads timeouts with (its op_defaults rules see the action's own name)
+            Long timeoutMs = EffectivePrimitive.opTimeoutMs(c.cib(), a.rsc.prim.cls(), a.rsc.prim.provider(),
+                    a.rsc.prim.type(), cfg, a.op, a.intervalMs, c.now());
+            m.put("CRM_meta_timeout", timeoutMs == null ? "20000" : Long.toString(timeoutMs));
+            if (cfg != null && !cfg.instanceAttributes().isEmpty()) {
+                // the operation's own parameters (OCF_CHECK_LEVEL) go to the agent with it, over the resource's, as
+                // Pacemaker sends them; they are in the digest the engine expects recorded for this op
+                // (DefinitionChanges), so without them a recurring op's recorded digest never matched
+                m.putAll(NvSet.merge(cfg.instanceAttributes(), RuleContext.at(c.now())));
             }
-            m.put("CRM_meta_timeout", timeoutMs == 20_000L ? "20000" : Long.toString(timeoutMs));
             m.put("CRM_meta_name", "cancel".equals(a.op) ? "monitor" : a.op);
             if (a.intervalMs > 0) {
                 m.put("CRM_meta_interval", Long.toString(a.intervalMs));

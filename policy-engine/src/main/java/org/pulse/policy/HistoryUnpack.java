@@ -158,6 +158,9 @@ final class HistoryUnpack {
             extra.orphan = true;
             extra.extraCopy = true;
             configure(extra, List.of(), List.of());
+            // it is the same resource: its stop runs the agent with the resource's parameters (an apache
+            // stopped without its configfile cannot find what to stop)
+            extra.params = r.params;
             extra.history.put(node, h);
             extra.known.add(node);
             rscById.put(lr.id() + " (extra copy on " + node.name + ")", extra);

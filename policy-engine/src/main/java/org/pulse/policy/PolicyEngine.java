@@ -106,6 +106,15 @@ public final class PolicyEngine {
                   List<Act> notifications, Plan plan, Transition transition) {
     }
 
+    /**
+     * Every primitive as the engine reads it at {@code now} (or the CIB's execution-date): agent, parameters,
+     * meta attributes and operations with their timeouts, bundles' and guests' implicit primitives included.
+     * A read-only view, in configuration order, for crmd and the tests that check crmd reads resources alike.
+     */
+    public static Map<String, ResolvedPrimitive> resolvedPrimitives(CibModel cib, Instant now) {
+        return ResolvedPrimitives.of(cib, now);
+    }
+
     public static Transition schedule(XmlElement cibRoot, Instant now) {
         return schedule(CibModel.from(cibRoot), now);
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.pulse.cib.model.AttributeInheritance;
 import org.pulse.cib.model.CibModel;
 import org.pulse.cib.model.CloneConfig;
 import org.pulse.cib.model.ClusterOptions;
@@ -196,27 +197,14 @@ final class ResourceUnpack {
         return order++;
     }
 
-    /** Meta attributes: own, then inherited from the parents, then rsc_defaults. */
+    /** Meta attributes and parameters by cib.model's one rule (AttributeInheritance), as crmd reads them. */
     void configure(Rsc r, List<NvSet> metaSets, List<NvSet> instanceSets) {
-        Map<String, String> meta = new LinkedHashMap<>();
-        RuleContext ctx = r.prim == null ? RuleContext.at(now)
-                : new RuleContext(Map.of(), now, r.prim.cls(), r.prim.provider(), r.prim.type(), null, null);
-        NvSet.mergeIntoWithoutDefaults(meta, metaSets, ctx);
-        if (r.parent != null) {
-            for (Map.Entry<String, String> e : r.parent.meta.entrySet()) {
-                meta.putIfAbsent(e.getKey(), e.getValue());
-            }
-        }
-        NvSet.mergeIntoWithoutDefaults(meta, cib.rscDefaults(), ctx);
+        RuleContext ctx = r.prim == null ? AttributeInheritance.context(now, null, null, null)
+                : AttributeInheritance.context(now, r.prim.cls(), r.prim.provider(), r.prim.type());
+        Map<String, String> meta = AttributeInheritance.meta(metaSets, r.parent == null ? Map.of() : r.parent.meta,
+                cib.rscDefaults(), ctx);
         r.meta = meta;
-        Map<String, String> params = new LinkedHashMap<>();
-        NvSet.mergeIntoWithoutDefaults(params, instanceSets, ctx);
-        if (r.parent != null) {
-            for (Map.Entry<String, String> e : r.parent.params.entrySet()) {
-                params.putIfAbsent(e.getKey(), e.getValue());
-            }
-        }
-        r.params = params;
+        r.params = AttributeInheritance.params(instanceSets, r.parent == null ? Map.of() : r.parent.params, ctx);
         r.priority = Scores.parse(meta.get("priority"), 0);
         String stick = meta.get("resource-stickiness");
         if (stick == null) {

@@ -532,16 +532,7 @@ final class CibModelReader {
     }
 
     static NodeState nodeState(XmlElement ns) {
-        Map<String, String> transientAttrs = new LinkedHashMap<>();
-        for (XmlElement ta : ns.elements("transient_attributes")) {
-            for (XmlElement s : ta.elements("instance_attributes")) {
-                for (XmlElement p : s.elements("nvpair")) {
-                    if (p.attr("name") != null) {
-                        transientAttrs.putIfAbsent(p.attr("name"), p.attr("value", ""));
-                    }
-                }
-            }
-        }
+        Map<String, String> transientAttrs = StatusView.transientAttributes(ns);
         List<LrmResource> rscs = new ArrayList<>();
         for (XmlElement lrm : ns.elements("lrm")) {
             for (XmlElement lrs : lrm.elements("lrm_resources")) {

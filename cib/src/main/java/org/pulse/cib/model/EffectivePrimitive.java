@@ -55,9 +55,18 @@ public record EffectivePrimitive(String id, String cls, String provider, String 
      * for this resource and operation at {@code at}), else null (the caller's default applies).
      */
     public Long opTimeoutMs(CibModel cib, String name, long intervalMs, Instant at) {
-        OpConfig o = op(name, intervalMs);
-        if (o != null && o.timeoutMs() != null) {
-            return o.timeoutMs();
+        return opTimeoutMs(cib, cls, provider, type, op(name, intervalMs), name, intervalMs, at);
+    }
+
+    /**
+     * The one rule for an operation's timeout, for crmd and the policy engine alike: the configured op's
+     * own ({@code configured}, may be null), else op_defaults' (rules evaluated for this agent and
+     * operation at {@code at}), else null: the caller's default applies (Pacemaker's is 20 s).
+     */
+    public static Long opTimeoutMs(CibModel cib, String cls, String provider, String type, OpConfig configured,
+            String name, long intervalMs, Instant at) {
+        if (configured != null && configured.timeoutMs() != null) {
+            return configured.timeoutMs();
         }
         if (cib.opDefaults().isEmpty()) {
             return null;
@@ -65,8 +74,11 @@ public record EffectivePrimitive(String id, String cls, String provider, String 
         Map<String, String> d = NvSet.merge(cib.opDefaults(),
                 new RuleContext(Map.of(), at, cls, provider, type, name, intervalMs));
         String t = d.get("timeout");
-        return t == null ? null : Durations.parseMs(t, 20_000L);
+        return t == null ? null : Durations.parseMs(t, DEFAULT_OP_TIMEOUT_MS);
     }
+
+    /** Pacemaker's timeout of an operation nothing configures a timeout for. */
+    public static final long DEFAULT_OP_TIMEOUT_MS = 20_000L;
 
     /** Every primitive of {@code cib} (also inside groups and clones), in document order, resolved at {@code at}. */
     public static Map<String, EffectivePrimitive> all(CibModel cib, Instant at) {
@@ -83,18 +95,17 @@ public record EffectivePrimitive(String id, String cls, String provider, String 
     private static void collect(CibModel cib, ResourceConfig rc, Instant at, Parent parent,
             Map<String, EffectivePrimitive> out) {
         if (rc instanceof PrimitiveConfig p) {
-            RuleContext ctx = new RuleContext(Map.of(), at, p.cls(), p.provider(), p.type(), null, null);
-            Map<String, String> meta = resolve(p.metaAttributes(), ctx, parent.meta());
-            NvSet.mergeIntoWithoutDefaults(meta, cib.rscDefaults(), ctx);
-            Map<String, String> params = resolve(p.instanceAttributes(), ctx, parent.params());
+            RuleContext ctx = AttributeInheritance.context(at, p.cls(), p.provider(), p.type());
+            Map<String, String> meta = AttributeInheritance.meta(p.metaAttributes(), parent.meta(), cib.rscDefaults(), ctx);
+            Map<String, String> params = AttributeInheritance.params(p.instanceAttributes(), parent.params(), ctx);
             out.putIfAbsent(p.id(), new EffectivePrimitive(p.id(), p.cls() == null ? "ocf" : p.cls(), p.provider(),
                     p.type() == null ? "" : p.type(), params, meta, p.operations(), reversed(parent.ids()),
                     parent.promotable()));
             return;
         }
-        RuleContext ctx = RuleContext.at(at);
-        Map<String, String> meta = resolve(rc.metaAttributes(), ctx, parent.meta());
-        Map<String, String> params = resolve(rc.instanceAttributes(), ctx, parent.params());
+        RuleContext ctx = AttributeInheritance.context(at, null, null, null);
+        Map<String, String> meta = AttributeInheritance.meta(rc.metaAttributes(), parent.meta(), cib.rscDefaults(), ctx);
+        Map<String, String> params = AttributeInheritance.params(rc.instanceAttributes(), parent.params(), ctx);
         List<String> ids = new ArrayList<>(parent.ids());
         ids.add(rc.id());
         if (rc instanceof GroupConfig g) {
@@ -108,15 +119,6 @@ public record EffectivePrimitive(String id, String cls, String provider, String 
         } else if (rc instanceof BundleConfig b && b.child() != null) {
             collect(cib, b.child(), at, new Parent(ids, meta, params, parent.promotable()), out);
         }
-    }
-
-    private static Map<String, String> resolve(List<NvSet> own, RuleContext ctx, Map<String, String> inherited) {
-        Map<String, String> out = new LinkedHashMap<>();
-        NvSet.mergeIntoWithoutDefaults(out, own, ctx);
-        for (Map.Entry<String, String> e : inherited.entrySet()) {
-            out.putIfAbsent(e.getKey(), e.getValue());
-        }
-        return out;
     }
 
     private static List<String> reversed(List<String> ids) {

@@ -43,6 +43,24 @@ public final class StatusView {
         return new StatusView(states);
     }
 
+    /**
+     * The transient attributes of one {@code node_state} element, name → value in document order, the first
+     * to name one wins: the one reading of them, for the typed view and for writers that edit the XML.
+     */
+    public static Map<String, String> transientAttributes(XmlElement nodeState) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (XmlElement ta : nodeState.elements("transient_attributes")) {
+            for (XmlElement s : ta.elements("instance_attributes")) {
+                for (XmlElement p : s.elements("nvpair")) {
+                    if (p.attr("name") != null) {
+                        out.putIfAbsent(p.attr("name"), p.attr("value", ""));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** A node_state's node name: its uname, else its id (as Pacemaker's tools show it). */
     public static String nameOf(NodeState s) {
         return s.uname() != null ? s.uname() : s.id();
@@ -139,14 +157,12 @@ public final class StatusView {
             return out;
         }
         for (Map.Entry<String, String> a : s.transientAttributes().entrySet()) {
-            if (!a.getKey().startsWith("fail-count-")) {
+            FailCountName name = FailCountName.parse(a.getKey());
+            if (name == null) {
                 continue;
             }
-            String rest = a.getKey().substring("fail-count-".length());
-            int hash = rest.indexOf('#');
-            String rsc = hash < 0 ? rest : rest.substring(0, hash);
             int n = Scores.parse(a.getValue(), 0);
-            out.merge(rsc, n, (x, y) -> (int) Math.min((long) Scores.INFINITY, (long) x + y));
+            out.merge(name.resource(), n, (x, y) -> (int) Math.min((long) Scores.INFINITY, (long) x + y));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package org.pulse.crmd.controller;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -7,13 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.UnaryOperator;
-import java.time.Instant;
 import org.pulse.cib.Cib;
 import org.pulse.cib.model.CibModel;
 import org.pulse.cib.model.ClusterOptions;
-import org.pulse.cib.model.Durations;
 import org.pulse.cib.model.EffectivePrimitive;
 import org.pulse.cib.model.NodeConfig;
 import org.pulse.cib.xml.XmlElement;
@@ -159,11 +157,6 @@ final class Cibs {
         return ms != null ? ms : fallbackMs;
     }
 
-    /** A duration as the CIB writes it ("20s", "500ms", "1m", "30", ISO 8601 "PT90S"): {@link Durations}. */
-    static long parseDurationMs(String text, long fallbackMs) {
-        return Durations.parseMs(text, fallbackMs);
-    }
-
     /**
      * The CIB feature set of the Pacemaker release whose decisions Pulse's policy engine reproduces (2.1.5, as
      * Debian ships it: 3.16.1), the same the LRM puts into every operation's parameters. Not higher: Pacemaker's
@@ -230,25 +223,9 @@ final class Cibs {
         return nodeState.withoutChildren(e -> e.name().equals("transient_attributes"));
     }
 
-    private static Map<String, String> nvpairs(XmlElement owner, String setName) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (XmlElement set : owner.elements(setName)) {
-            for (XmlElement nv : set.elements("nvpair")) {
-                if (nv.attr("name") != null && nv.attr("value") != null) {
-                    out.putIfAbsent(nv.attr("name"), nv.attr("value"));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Transient (status) attributes of a node, as attrd keeps them. */
+    /** Transient (status) attributes of a node, as attrd keeps them (cib.model's one reading of them). */
     static Map<String, String> transientAttributes(XmlElement nodeState) {
-        Map<String, String> out = new TreeMap<>();
-        for (XmlElement ta : nodeState.elements("transient_attributes")) {
-            out.putAll(nvpairs(ta, "instance_attributes"));
-        }
-        return out;
+        return org.pulse.cib.model.StatusView.transientAttributes(nodeState);
     }
 
     /** nodeState with transient attribute {@code name} set to value (null removes it). */

@@ -717,11 +717,11 @@ public final class Controller {
     private void answerJoin(Message.JoinRequest j) {
         Cib newer = cib.version().isNewerThan(j.dcVersion()) ? cib : null;
         List<String> suspects = new java.util.ArrayList<>();
-        for (var ns : Cibs.nodeStates(cib.root())) {
-            if ("member".equals(ns.attr("expected"))) {
-                suspects.add(ns.attr("uname", ns.id()));
+        cib.statusView().nodes().forEach((node, ns) -> {
+            if ("member".equals(ns.expected())) {
+                suspects.add(node);
             }
-        }
+        });
         out.send(view.dc(), new Message.JoinResponse(j.viewId(), cib.version(), newer,
                 lrm.toXmlWithPending(now.getEpochSecond()), suspects));
     }
@@ -928,8 +928,7 @@ public final class Controller {
             replyLocal(requestId, AdminResult.written(cib.version(), what + " already waits to be written"));
             return;
         }
-        String stored = Cibs.nodeState(cib.root(), d.node()).map(ns -> Cibs.transientAttributes(ns).get(d.name()))
-                .orElse(null);
+        String stored = cib.statusView().node(d.node()).map(ns -> ns.transientAttributes().get(d.name())).orElse(null);
         if (waiting == null && Objects.equals(stored, d.value())) {
             replyLocal(requestId, AdminResult.written(cib.version(), what + ": no change"));
             return;

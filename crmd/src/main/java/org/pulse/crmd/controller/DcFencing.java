@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.pulse.cib.Cib;
-import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.model.NodeState;
 
 /**
  * The DC's fencing progress, one concern of {@link DcRole}: the fence planner decides each step, this
@@ -65,10 +65,11 @@ final class DcFencing {
     /** Members that left the view without a clean shutdown (their node_state still expects them). */
     List<String> lostMembers(Cib cib) {
         List<String> out = new ArrayList<>();
-        for (XmlElement ns : Cibs.nodeStates(cib.root())) {
-            String node = ns.attr("uname", ns.id());
-            if (node != null && !node.equals(c.self()) && !dc.view.contains(node) && "member".equals(ns.attr("expected"))
-                    && !"true".equals(ns.attr("in_ccm"))) {
+        for (Map.Entry<String, NodeState> e : cib.statusView().nodes().entrySet()) {
+            String node = e.getKey();
+            NodeState ns = e.getValue();
+            if (node != null && !node.equals(c.self()) && !dc.view.contains(node) && "member".equals(ns.expected())
+                    && !"true".equals(ns.inCcm())) {
                 out.add(node);
             }
         }
@@ -330,9 +331,7 @@ final class DcFencing {
     void requestFence(DcRole.ReplyTo replyTo, String node) {
         java.util.Set<String> known = new java.util.TreeSet<>(c.voters(c.cib()));
         known.addAll(dc.view.members());
-        for (XmlElement ns : Cibs.nodeStates(c.cib().root())) {
-            known.add(ns.attr("uname", ns.id()));
-        }
+        known.addAll(c.cib().statusView().nodes().keySet());
         if (!known.contains(node)) {
             dc.replication.reply(replyTo, AdminResult.error(AdminResult.NOT_FOUND, "cannot fence '" + node + "': no such node in the"
                     + " cluster (known: " + String.join(", ", known) + "); check the name with crm status"));

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.pulse.cib.Cib;
 import org.pulse.cib.CibVersion;
+import org.pulse.cib.model.Durations;
 import org.pulse.cib.xml.XmlElement;
 
 /**
@@ -162,7 +163,7 @@ final class DcRole {
     static final long DEFAULT_JOIN_FINALIZATION_TIMEOUT_MS = 10_000;
 
     private long joinTimeoutMs(String property, long defaultMs) {
-        long ms = Cibs.parseDurationMs(Cibs.property(c.cib(), property, null), defaultMs);
+        long ms = Durations.parseMs(Cibs.property(c.cib(), property, null), defaultMs);
         return ms > 0 ? ms : defaultMs;
     }
 
@@ -305,7 +306,7 @@ final class DcRole {
         for (DcReplication.Queued q : waiting) {
             replication.write(q.replyTo(), q.write(), q.arrivedAt());
         }
-        long recheckMs = Cibs.parseDurationMs(Cibs.property(joinedCib, "cluster-recheck-interval", "15min"), 900_000);
+        long recheckMs = Durations.parseMs(Cibs.property(joinedCib, "cluster-recheck-interval", "15min"), 900_000);
         if (recheckMs > 0) {
             out().timer(new TimerKey("recheck"), recheckMs);
         }
@@ -517,7 +518,7 @@ final class DcRole {
             scheduleReason = key.is("recheck") ? "cluster-recheck-interval" : key.is("reconnect")
                     ? "a remote connection's reconnect_interval passed" : "fence retry";
             if (key.is("recheck")) {
-                long recheckMs = Cibs.parseDurationMs(Cibs.property(c.cib(), "cluster-recheck-interval", "15min"),
+                long recheckMs = Durations.parseMs(Cibs.property(c.cib(), "cluster-recheck-interval", "15min"),
                         900_000);
                 out().timer(key, Math.max(recheckMs, 1000));
             }
@@ -852,9 +853,9 @@ final class DcRole {
     private void grantShutdowns() {
         Map<String, java.util.SortedSet<String>> active = Cibs.possiblyActive(c.cib());
         for (String m : view.members()) {
-            var ns = Cibs.nodeState(c.cib().root(), m);
-            if (ns.isEmpty() || !Cibs.transientAttributes(ns.get()).containsKey("shutdown")
-                    || "down".equals(ns.get().attr("expected"))) {
+            var ns = c.cib().statusView().node(m);
+            if (ns.isEmpty() || !ns.get().transientAttributes().containsKey("shutdown")
+                    || "down".equals(ns.get().expected())) {
                 continue;
             }
             boolean busy = active.values().stream().anyMatch(nodes -> nodes.contains(m));

@@ -2,6 +2,7 @@ package org.pulse.crmd.controller;
 
 import java.util.Map;
 import java.util.random.RandomGenerator;
+import org.pulse.cib.model.Durations;
 
 /**
  * How long a fencing action waits before its agent runs, from the device's Pacemaker parameters:
@@ -77,7 +78,7 @@ final class FenceDelay {
         if (text == null || text.isBlank()) {
             return 0;
         }
-        long ms = Cibs.parseDurationMs(text, -1);
+        long ms = Durations.parseMs(text, -1);
         if (ms < 0) {
             why.append(name).append(": '").append(text).append("' is not a duration (e.g. 5s, 500ms): no delay; ");
             return 0;

@@ -9,7 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.pulse.cib.Cib;
-import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.model.Durations;
+import org.pulse.cib.model.LocationConstraint;
+import org.pulse.cib.model.Scores;
 
 /**
  * Which fence device may fence which node, and how its agent is called, as Pacemaker's fencer
@@ -289,9 +291,9 @@ final class FenceDevices {
      * stonith-timeout (fencing-timeout), else the device's op timeout, else 60 s (Pacemaker's default).
      */
     static long timeoutMs(Cib cib, Device d, String action, long defaultTimeoutMs) {
-        long fallback = Cibs.parseDurationMs(Cibs.property(cib, "stonith-timeout", null),
+        long fallback = Durations.parseMs(Cibs.property(cib, "stonith-timeout", null),
                 Cibs.opTimeoutMs(cib, d.id(), "stonith", 0, Math.max(defaultTimeoutMs, 60_000)));
-        return Math.max(1, Cibs.parseDurationMs(d.params().get("pcmk_" + action + "_timeout"), fallback));
+        return Math.max(1, Durations.parseMs(d.params().get("pcmk_" + action + "_timeout"), fallback));
     }
 
     /** How many times an action is tried with the device within one attempt (pcmk_ACTION_retries, default 2). */
@@ -320,35 +322,18 @@ final class FenceDevices {
      */
     static boolean allowedOn(Cib cib, Device d, String node) {
         Integer score = null;
-        for (XmlElement loc : Cibs.section(cib.root(), "constraints").elements("rsc_location")) {
-            if (!d.id().equals(loc.attr("rsc")) || !node.equals(loc.attr("node"))) {
-                continue;
+        for (LocationConstraint loc : cib.model().constraints().locations()) {
+            if (d.id().equals(loc.rsc()) && node.equals(loc.node())) {
+                // Pacemaker's score arithmetic, as the policy engine adds them (cib.model's Scores)
+                int s = Scores.parse(loc.score(), 0);
+                score = score == null ? s : Scores.add(score, s);
             }
-            int s = score(loc.attr("score", "0"));
-            score = score == null ? s : (s == Integer.MIN_VALUE || score == Integer.MIN_VALUE ? Integer.MIN_VALUE
-                    : s + score);
         }
-        if (score != null && score == Integer.MIN_VALUE) {
+        if (score != null && score <= -Scores.INFINITY) {
             return false;
         }
         boolean symmetric = Cibs.isTrue(Cibs.property(cib, "symmetric-cluster", "true"));
         return symmetric || (score != null && score >= 0);
-    }
-
-    private static int score(String text) {
-        String t = text.strip();
-        if (t.equals("-INFINITY") || t.equals("-inf")) {
-            return Integer.MIN_VALUE;
-        }
-        if (t.equals("INFINITY") || t.equals("+INFINITY") || t.equals("inf") || t.equals("+inf")) {
-            return 1_000_000;
-        }
-        try {
-            long v = Long.parseLong(t);
-            return v <= -1_000_000 ? Integer.MIN_VALUE : (int) Math.min(1_000_000, v);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     private static int parseInt(String text) {

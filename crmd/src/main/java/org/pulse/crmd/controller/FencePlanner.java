@@ -11,7 +11,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.pulse.cib.Cib;
-import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.model.FencingLevel;
 
 /**
  * The next step of fencing one target, as Pacemaker's fencer and controller take it together: the
@@ -131,34 +131,22 @@ final class FencePlanner {
     static List<Level> levels(Cib cib, String target) {
         TreeMap<Integer, Level> byIndex = new TreeMap<>();
         Map<String, String> attrs = null;
-        for (XmlElement ft : Cibs.configuration(cib.root()).elements("fencing-topology")) {
-            for (XmlElement l : ft.elements("fencing-level")) {
-                boolean matches;
-                if (l.attr("target") != null) {
-                    matches = l.attr("target").equals(target);
-                } else if (l.attr("target-pattern") != null) {
-                    matches = patternMatches(l.attr("target-pattern"), target);
-                } else if (l.attr("target-attribute") != null) {
-                    if (attrs == null) {
-                        attrs = nodeAttributes(cib, target);
-                    }
-                    matches = l.attr("target-value") != null
-                            && l.attr("target-value").equals(attrs.get(l.attr("target-attribute")));
-                } else {
-                    matches = false;
+        for (FencingLevel l : cib.model().fencingLevels()) {
+            boolean matches;
+            if (l.target() != null) {
+                matches = l.target().equals(target);
+            } else if (l.targetPattern() != null) {
+                matches = patternMatches(l.targetPattern(), target);
+            } else if (l.targetAttribute() != null) {
+                if (attrs == null) {
+                    attrs = nodeAttributes(cib, target);
                 }
-                int index = parseIndex(l.attr("index"));
-                if (matches && index > 0 && !byIndex.containsKey(index)) {
-                    List<String> devices = new ArrayList<>();
-                    for (String d : l.attr("devices", "").split(",")) {
-                        if (!d.isBlank()) {
-                            devices.add(d.strip());
-                        }
-                    }
-                    if (!devices.isEmpty()) {
-                        byIndex.put(index, new Level(index, devices));
-                    }
-                }
+                matches = l.targetValue() != null && l.targetValue().equals(attrs.get(l.targetAttribute()));
+            } else {
+                matches = false;
+            }
+            if (matches && l.index() > 0 && !byIndex.containsKey(l.index()) && !l.devices().isEmpty()) {
+                byIndex.put(l.index(), new Level(l.index(), l.devices()));
             }
         }
         if (!byIndex.isEmpty()) {
@@ -180,14 +168,6 @@ final class FencePlanner {
             return Pattern.compile(pattern).matcher(target).find();
         } catch (PatternSyntaxException e) {
             return false;
-        }
-    }
-
-    private static int parseIndex(String text) {
-        try {
-            return text == null ? 0 : Integer.parseInt(text.strip());
-        } catch (NumberFormatException e) {
-            return 0;
         }
     }
 

@@ -6,8 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pulse.cib.Cib;
+import org.pulse.cib.model.Durations;
 import org.pulse.policy.Action;
 import org.pulse.policy.PolicyEngine;
+import org.pulse.policy.ResolvedPrimitive;
 import org.pulse.policy.Transition;
 
 /**
@@ -20,11 +22,15 @@ import org.pulse.policy.Transition;
 public final class PolicyEngineScheduler implements Scheduler {
     @Override
     public TransitionPlan schedule(Cib cib, Instant now) {
-        Transition t = PolicyEngine.schedule(cib.root(), now);
-        Map<String, Primitive> prims = Cibs.primitives(cib, now);
+        return plan(cib, PolicyEngine.schedule(cib.root(), now), now);
+    }
+
+    /** What the DC runs for the engine's transition {@code t} of {@code cib} (scheduled at {@code now}). */
+    static TransitionPlan plan(Cib cib, Transition t, Instant now) {
+        Agents agents = new Agents(cib, now);
         List<PlannedAction> out = new ArrayList<>();
         for (Action a : t.actions()) {
-            out.add(convert(cib, prims, a));
+            out.add(convert(cib, agents, a));
         }
         Map<String, String> unclean = new LinkedHashMap<>();
         for (org.pulse.policy.NodeSummary n : t.nodes()) {
@@ -35,9 +41,9 @@ public final class PolicyEngineScheduler implements Scheduler {
         return new TransitionPlan(TransitionPlan.POLICY_ENGINE, out, unclean);
     }
 
-    static PlannedAction convert(Cib cib, Map<String, Primitive> prims, Action a) {
+    static PlannedAction convert(Cib cib, Agents agents, Action a) {
         Map<String, String> params = new LinkedHashMap<>(a.params());
-        long timeoutMs = Cibs.parseDurationMs(params.get("CRM_meta_timeout") == null ? null
+        long timeoutMs = Durations.parseMs(params.get("CRM_meta_timeout") == null ? null
                 : params.get("CRM_meta_timeout") + "ms", 20_000);
         String node = a.node() == null ? "" : a.node();
         if ("stonith".equals(a.operation()) && a.pseudo()) {
@@ -58,14 +64,7 @@ public final class PolicyEngineScheduler implements Scheduler {
                     new AgentSpec("pseudo", null, "pseudo"), op, a.intervalMs(), timeoutMs, params, 0, a.inputs(), null);
         }
         String base = a.resource();
-        Primitive p = prims.get(base);
-        if (p == null && base.contains(":")) {
-            p = prims.get(base.substring(0, base.indexOf(':')));
-        }
-        // A guest node's connection is not configured: the policy engine makes it (ocf:pacemaker:remote named after
-        // the guest, as Pacemaker does), and its parameters come with the action.
-        AgentSpec agent = p != null ? p.agent() : RemoteRouting.guests(cib).containsKey(base)
-                ? new AgentSpec("ocf", RemoteRouting.PROVIDER, RemoteRouting.TYPE) : agentFromHistory(cib, node, base);
+        AgentSpec agent = agents.of(base, node);
         int expected = 0;
         String target = params.get("CRM_meta_op_target_rc");
         if (target != null) {
@@ -80,6 +79,42 @@ public final class PolicyEngineScheduler implements Scheduler {
         }
         return new PlannedAction(a.id(), node, base, agent, a.operation(), a.intervalMs(), timeoutMs, params,
                 expected, a.inputs(), null);
+    }
+
+    /**
+     * The agent of each resource an engine action names: crmd's reading of the configuration; for a resource the
+     * engine made itself (a guest's connection, ocf:pacemaker:remote named after the guest; a bundle's containers,
+     * addresses and connections) the engine's reading of the same CIB, read only when an action names one; for an
+     * orphan, its history. A bundle's container once ran as the history's agent, or as ocf:pulse:Dummy.
+     */
+    static final class Agents {
+        private final Cib cib;
+        private final Instant at;
+        private final Map<String, Primitive> configured;
+        private Map<String, ResolvedPrimitive> engineMade;
+
+        Agents(Cib cib, Instant at) {
+            this.cib = cib;
+            this.at = at;
+            this.configured = Cibs.primitives(cib, at);
+        }
+
+        AgentSpec of(String resourceId, String node) {
+            // clone instances ("rsc:2") run their primitive's agent
+            String base = resourceId.contains(":") ? resourceId.substring(0, resourceId.indexOf(':')) : resourceId;
+            Primitive p = configured.containsKey(resourceId) ? configured.get(resourceId) : configured.get(base);
+            if (p != null) {
+                return p.agent();
+            }
+            if (engineMade == null) {
+                engineMade = PolicyEngine.resolvedPrimitives(cib.model(), at);
+            }
+            ResolvedPrimitive e = engineMade.get(base);
+            if (e != null) {
+                return new AgentSpec(e.cls() == null ? "ocf" : e.cls(), e.provider(), e.type() == null ? "" : e.type());
+            }
+            return agentFromHistory(cib, node, resourceId);
+        }
     }
 
     private static AgentSpec agentFromHistory(Cib cib, String node, String resourceId) {

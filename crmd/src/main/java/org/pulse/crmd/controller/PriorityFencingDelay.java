@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.pulse.cib.Cib;
+import org.pulse.cib.model.Durations;
 import org.pulse.cib.model.LrmResource;
 import org.pulse.cib.model.NodeState;
 
@@ -25,7 +26,7 @@ final class PriorityFencingDelay {
         if (text == null || text.isBlank()) {
             return new FenceDelay.Delay(0, "");
         }
-        long delayMs = Cibs.parseDurationMs(text, -1);
+        long delayMs = Durations.parseMs(text, -1);
         if (delayMs < 0) {
             return new FenceDelay.Delay(0, "priority-fencing-delay '" + text + "' is not a duration (e.g. 15s):"
                     + " ignored; ");

@@ -5,8 +5,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.pulse.cib.Cib;
+import org.pulse.cib.model.Durations;
 import org.pulse.cib.model.LrmOp;
 import org.pulse.cib.model.LrmResource;
+import org.pulse.cib.model.NodeState;
 import org.pulse.cib.xml.XmlElement;
 
 /**
@@ -41,9 +43,9 @@ final class RemoteRouting {
             }
         }
         out.addAll(guests(cib).keySet());
-        for (XmlElement ns : Cibs.nodeStates(cib.root())) {
-            if ("true".equals(ns.attr("remote_node"))) {
-                out.add(ns.attr("uname", ns.id()));
+        for (Map.Entry<String, NodeState> ns : cib.statusView().nodes().entrySet()) {
+            if ("true".equals(ns.getValue().attributes().get("remote_node"))) {
+                out.add(ns.getKey());
             }
         }
         return out;
@@ -164,7 +166,7 @@ final class RemoteRouting {
             if (!isConnection(e.getValue().agent())) {
                 continue;
             }
-            long intervalMs = Cibs.parseDurationMs(e.getValue().params().get("reconnect_interval"), 0);
+            long intervalMs = Durations.parseMs(e.getValue().params().get("reconnect_interval"), 0);
             if (intervalMs <= 0) {
                 continue;
             }

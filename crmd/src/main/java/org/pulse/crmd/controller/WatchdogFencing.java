@@ -2,6 +2,7 @@ package org.pulse.crmd.controller;
 
 import java.time.Instant;
 import org.pulse.cib.Cib;
+import org.pulse.cib.model.Durations;
 
 /**
  * Watchdog self-fencing ("diskless SBD"), as Pacemaker's fencer offers it through its watchdog
@@ -35,7 +36,7 @@ final class WatchdogFencing {
         if (v == null || v.isBlank()) {
             return 0;
         }
-        return Cibs.parseDurationMs(v, -1);
+        return Durations.parseMs(v, -1);
     }
 
     /**

@@ -93,10 +93,10 @@ final class AlertRunner implements AutoCloseable {
         if (!hasAlerts(cib)) {
             return;
         }
-        CibModel after = CibModel.from(cib.root());
+        CibModel after = cib.model();
         lastModel = after;
         if (beforeModel == null && before != null) {
-            beforeModel = CibModel.from(before.root());
+            beforeModel = before.model();
         }
         List<AlertEvent> events = AlertEvents.between(beforeModel, after, node);
         if (events.isEmpty()) {

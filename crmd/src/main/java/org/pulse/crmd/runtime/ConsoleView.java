@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.pulse.cib.Cib;
 import org.pulse.cib.model.CibModel;
+import org.pulse.cib.model.FailCountName;
 import org.pulse.cib.model.LocationConstraint;
 import org.pulse.cib.model.LrmOp;
 import org.pulse.cib.model.LrmResource;
@@ -30,7 +31,7 @@ final class ConsoleView {
 
     /** {@code status}: the admin status answer's fields (node, dc, quorate, quorum, members, ...). */
     static Map<String, Object> of(Map<String, Object> status, Cib cib, String user, Instant now) {
-        CibModel model = CibModel.from(cib.root());
+        CibModel model = cib.model();
         Transition t = PolicyEngine.schedule(model, now);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("api", 1);
@@ -94,11 +95,10 @@ final class ConsoleView {
         List<Map<String, Object>> failed = new ArrayList<>();
         for (NodeState ns : model.status()) {
             ns.transientAttributes().forEach((name, value) -> {
-                if (name.startsWith("fail-count-")) {
-                    String rest = name.substring("fail-count-".length());
-                    int hash = rest.indexOf('#');
-                    failCounts.add(Map.of("node", ns.uname(), "resource", hash < 0 ? rest : rest.substring(0, hash),
-                            "operation", hash < 0 ? "" : rest.substring(hash + 1), "count", value));
+                FailCountName fc = FailCountName.parse(name);
+                if (fc != null) {
+                    failCounts.add(Map.of("node", ns.uname(), "resource", fc.resource(), "operation", fc.operation(),
+                            "count", value));
                 }
             });
             for (LrmResource lr : ns.resources()) {

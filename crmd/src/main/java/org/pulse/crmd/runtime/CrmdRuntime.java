@@ -1213,7 +1213,7 @@ public final class CrmdRuntime implements AutoCloseable {
             back.forEach(failovers::nodeBack);
             if (!left.isEmpty() && cib != null) {
                 List<org.pulse.policy.Placement> placement = org.pulse.policy.PolicyEngine.schedule(
-                        org.pulse.cib.model.CibModel.from(cib.root()), at).placementBefore();
+                        cib.model(), at).placementBefore();
                 left.forEach(n -> failovers.nodeLost(n, at, placement));
             }
             watchingFailovers = failovers.watching();
@@ -1236,7 +1236,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 return;
             }
             List<org.pulse.policy.Placement> placement = org.pulse.policy.PolicyEngine.schedule(
-                    org.pulse.cib.model.CibModel.from(cib.root()), at).placementBefore();
+                    cib.model(), at).placementBefore();
             for (long ms : failovers.placed(placement, at)) {
                 log.info("failover done in {} ms", ms);
                 observations.failover(ms);

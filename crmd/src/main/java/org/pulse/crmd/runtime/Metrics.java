@@ -1,6 +1,5 @@
 package org.pulse.crmd.runtime;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,10 +8,11 @@ import java.util.TreeMap;
 import org.pulse.cib.Cib;
 import org.pulse.cib.model.CibModel;
 import org.pulse.cib.model.CloneConfig;
+import org.pulse.cib.model.EffectivePrimitive;
+import org.pulse.cib.model.FailCountName;
 import org.pulse.cib.model.GroupConfig;
 import org.pulse.cib.model.LocationConstraint;
 import org.pulse.cib.model.NodeState;
-import org.pulse.cib.model.NvSet;
 import org.pulse.cib.model.PrimitiveConfig;
 import org.pulse.cib.model.ResourceConfig;
 import org.pulse.crmd.controller.StatusReport;
@@ -37,7 +37,7 @@ final class Metrics {
 
     /** {@code now}: the time the placement is read at (failure-timeout expiry depends on it). */
     static String render(StatusReport s, Cib cib, int links, java.time.Instant now) {
-        CibModel model = CibModel.from(cib.root());
+        CibModel model = cib.model();
         Transition t = PolicyEngine.schedule(model, now);
         StringBuilder b = new StringBuilder(4096);
 
@@ -64,7 +64,8 @@ final class Metrics {
 
         family(b, "ha_cluster_pacemaker_resources", "gauge", "The status of each resource in the cluster (1 means the resource is in that status)");
         Map<String, String[]> parents = parents(model);
-        Map<String, String> agents = agents(model);
+        Map<String, EffectivePrimitive> primitives = EffectivePrimitive.all(model,
+                model.executionDate() != null ? model.executionDate() : now);
         for (Placement p : t.placementBefore()) {
             String id = p.resource();
             String base = id.contains(":") ? id.substring(0, id.indexOf(':')) : id;
@@ -78,7 +79,8 @@ final class Metrics {
             String status = p.orphaned() ? "orphaned" : p.blocked() ? "blocked" : p.failed() ? "failed" : "active";
             List<String> on = p.nodes().isEmpty() ? List.of("") : p.nodes();
             for (String node : on) {
-                sample(b, "ha_cluster_pacemaker_resources", node.isEmpty() ? 0 : 1, "agent", agents.getOrDefault(base, ""),
+                String agent = primitives.containsKey(base) ? primitives.get(base).agent() : "";
+                sample(b, "ha_cluster_pacemaker_resources", node.isEmpty() ? 0 : 1, "agent", agent,
                         "clone", groupClone[1], "group", groupClone[0], "managed", Boolean.toString(!p.unmanaged()),
                         "node", node, "resource", id, "role", role, "status", status);
             }
@@ -88,11 +90,10 @@ final class Metrics {
         Map<String, Map<String, String>> failCounts = new TreeMap<>();
         for (NodeState ns : model.status()) {
             for (Map.Entry<String, String> a : ns.transientAttributes().entrySet()) {
-                if (a.getKey().startsWith("fail-count-")) {
-                    String rsc = a.getKey().substring("fail-count-".length());
-                    int hash = rsc.indexOf('#');
-                    rsc = hash < 0 ? rsc : rsc.substring(0, hash);
-                    failCounts.computeIfAbsent(ns.uname(), k -> new TreeMap<>()).merge(rsc, a.getValue(), Metrics::addCounts);
+                FailCountName fc = FailCountName.parse(a.getKey());
+                if (fc != null) {
+                    failCounts.computeIfAbsent(ns.uname(), k -> new TreeMap<>()).merge(fc.resource(), a.getValue(),
+                            Metrics::addCounts);
                 }
             }
         }
@@ -100,7 +101,9 @@ final class Metrics {
                 sampleRaw(b, "ha_cluster_pacemaker_fail_count", number(v), "node", node, "resource", rsc)));
 
         family(b, "ha_cluster_pacemaker_migration_threshold", "gauge", "The migration threshold per node and resource");
-        Map<String, String> thresholds = migrationThresholds(model);
+        // as the engine reads it: own, inherited from the group or clone, rsc_defaults, rules at now
+        Map<String, String> thresholds = new TreeMap<>();
+        primitives.forEach((id, p) -> thresholds.put(id, p.meta().getOrDefault("migration-threshold", "INFINITY")));
         for (NodeSummary n : t.nodes()) {
             thresholds.forEach((rsc, v) -> sampleRaw(b, "ha_cluster_pacemaker_migration_threshold", number(v),
                     "node", n.name(), "resource", rsc));
@@ -188,45 +191,6 @@ final class Metrics {
         } else if (r instanceof CloneConfig c) {
             walk(c.child(), group, c.id(), out);
         }
-    }
-
-    private static Map<String, String> agents(CibModel model) {
-        Map<String, String> out = new LinkedHashMap<>();
-        primitives(model).forEach(p -> out.put(p.id(), p.agent()));
-        return out;
-    }
-
-    /** Every primitive, inside groups and clones too. */
-    private static List<PrimitiveConfig> primitives(CibModel model) {
-        List<PrimitiveConfig> out = new ArrayList<>();
-        List<ResourceConfig> todo = new ArrayList<>(model.resources());
-        while (!todo.isEmpty()) {
-            ResourceConfig r = todo.remove(0);
-            if (r instanceof PrimitiveConfig p) {
-                out.add(p);
-            } else if (r instanceof GroupConfig g) {
-                todo.addAll(g.members());
-            } else if (r instanceof CloneConfig c) {
-                todo.add(c.child());
-            }
-        }
-        return out;
-    }
-
-    /** Primitive id → its migration-threshold (meta, else rsc_defaults, else INFINITY as Pacemaker's default). */
-    private static Map<String, String> migrationThresholds(CibModel model) {
-        Map<String, String> defaults = NvSet.merge(withoutRules(model.rscDefaults()), null);
-        Map<String, String> out = new TreeMap<>();
-        for (PrimitiveConfig p : primitives(model)) {
-            out.put(p.id(), NvSet.merge(withoutRules(p.metaAttributes()), null)
-                    .getOrDefault("migration-threshold", defaults.getOrDefault("migration-threshold", "INFINITY")));
-        }
-        return out;
-    }
-
-    /** Sets that hold whatever the time or node: a metric has no node or time to evaluate a rule for. */
-    private static List<NvSet> withoutRules(List<NvSet> sets) {
-        return sets.stream().filter(x -> x.rule() == null).toList();
     }
 
     private static String addCounts(String a, String b) {

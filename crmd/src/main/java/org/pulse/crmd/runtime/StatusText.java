@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.pulse.cib.Cib;
-import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.model.EffectivePrimitive;
 import org.pulse.crmd.controller.FenceEvent;
 import org.pulse.crmd.controller.StatusReport;
 
@@ -29,9 +29,9 @@ final class StatusText {
         b.append("CIB: ").append(s.cibVersion()).append(s.joined() ? "" : " (not joined to the DC yet)").append('\n');
         b.append("Transition: ").append(s.transition()).append('\n');
         Map<String, String> placement = new TreeMap<>();
-        for (XmlElement p : primitives(cib.root())) {
-            Set<String> on = cib.statusView().runningOn(p.id());
-            placement.put(p.id(), on.isEmpty() ? "Stopped" : "Started " + String.join(", ", on));
+        for (String id : EffectivePrimitive.all(cib.model(), cib.model().executionDate()).keySet()) {
+            Set<String> on = cib.statusView().runningOn(id);
+            placement.put(id, on.isEmpty() ? "Stopped" : "Started " + String.join(", ", on));
         }
         b.append("Resources:\n");
         placement.forEach((rsc, where) -> b.append("  ").append(rsc).append(": ").append(where)
@@ -70,21 +70,5 @@ final class StatusText {
                     .append(e.detail().replaceAll("[\t\r\n]+", " ")).append('\n');
         }
         return b.toString().strip();
-    }
-
-    private static List<XmlElement> primitives(XmlElement root) {
-        List<XmlElement> out = new java.util.ArrayList<>();
-        root.element("configuration").flatMap(c -> c.element("resources")).ifPresent(r -> collect(r, out));
-        return out;
-    }
-
-    private static void collect(XmlElement e, List<XmlElement> out) {
-        for (XmlElement c : e.elements()) {
-            if (c.name().equals("primitive")) {
-                out.add(c);
-            } else {
-                collect(c, out);
-            }
-        }
     }
 }

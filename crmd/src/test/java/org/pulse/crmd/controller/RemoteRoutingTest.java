@@ -115,12 +115,12 @@ class RemoteRoutingTest {
                 .actions();
         org.pulse.policy.Action start = actions.stream().filter(a -> "guest1".equals(a.resource())
                 && "monitor".equals(a.operation())).findFirst().orElseThrow(() -> new AssertionError(actions.toString()));
-        PlannedAction p = PolicyEngineScheduler.convert(cib, Cibs.primitives(cib), start);
+        PlannedAction p = PolicyEngineScheduler.convert(cib, new PolicyEngineScheduler.Agents(cib, java.time.Instant.now()), start);
         assertEquals(REMOTE, p.agent());
         assertEquals("127.0.0.1", p.params().get("addr"));
         assertEquals("3999", p.params().get("port"));
         // a guest's "fencing" is an event the DC completes (its container's recovery does the work), never a device run
-        PlannedAction fence = PolicyEngineScheduler.convert(cib, Cibs.primitives(cib), new org.pulse.policy.Action(9,
+        PlannedAction fence = PolicyEngineScheduler.convert(cib, new PolicyEngineScheduler.Agents(cib, java.time.Instant.now()), new org.pulse.policy.Action(9,
                 "stonith", "stonith-guest1-reboot", null, "guest1", 0, null, "pseudo_event",
                 Map.of("CRM_meta_stonith_action", "reboot"), List.of()));
         assertEquals("pseudo", fence.operation());

@@ -137,6 +137,7 @@ final class DcRole {
         responses.clear();
         replication.acked.clear();
         fencing.abandonFenceRuns(v, delayedFences.keySet());
+        fencing.carryRunsAgainstLostDc(v);
         delayedFences.clear();
         if (current != null) {
             out().info("abandoning " + current.summary() + ": new view");

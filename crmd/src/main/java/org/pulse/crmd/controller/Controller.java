@@ -382,6 +382,11 @@ public final class Controller {
         }
     }
 
+    /** Whether a clean shutdown was asked for (and not yet granted: the process ends then). */
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
     /** The fence history this node knows (the DC's, replicated), newest last. */
     public List<FenceEvent> fenceHistory() {
         return fenceHistory;

@@ -306,6 +306,12 @@ final class DcRole {
         for (DcReplication.Queued q : waiting) {
             replication.write(q.replyTo(), q.write(), q.arrivedAt());
         }
+        if (c.shuttingDown()) {
+            // Asked to stop while its DC was another node, which went away before it granted it: this node is its own
+            // DC now and asks itself, as a member asks every new DC (onCibSync); else it waited out the whole stop
+            // timeout (60 s) for a grant that no DC would send.
+            out().send(c.self(), new Message.ShutdownRequest(view.id()));
+        }
         long recheckMs = Cibs.parseDurationMs(Cibs.property(joinedCib, "cluster-recheck-interval", "15min"), 900_000);
         if (recheckMs > 0) {
             out().timer(new TimerKey("recheck"), recheckMs);

@@ -44,14 +44,7 @@ class DcFenceRequestClusterTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (dir != null && !Boolean.getBoolean("pulse.keep")) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        LabCleanup.closeAndRemove(cluster, dir);
     }
 
     static String logs() {

@@ -56,27 +56,12 @@ class RemoteNodeCleanStopTest {
     }
 
     static long daemonPid() throws IOException {
-        return Long.parseLong(Files.readString(cluster.powerDir().resolve("remote1.pid")).strip());
+        return RemoteNodeFailureTest.daemonPid(cluster.powerDir());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (cluster != null) {
-            try {
-                ProcessHandle.of(daemonPid()).ifPresent(p -> {
-                    p.destroyForcibly();
-                    p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
-                });
-            } catch (IOException | NumberFormatException e) {
-                // no daemon left
-            }
-            cluster.close();
-        }
-        if (dir != null && !Boolean.getBoolean("pulse.keep")) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        LabCleanup.closeAndRemove(cluster, dir);
     }
 
     static String remotedLog() {

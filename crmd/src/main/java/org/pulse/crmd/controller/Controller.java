@@ -610,6 +610,8 @@ public final class Controller {
             }
         }
         lostAt.keySet().removeAll(v.members());
+        // A node back in the view is alive: an old result of fencing it must never stand for a later loss.
+        unrecordedDcFencing.removeIf(e -> v.contains(e.target()));
         answerForwardsToLostDcs(v);
         tieBreaker.onView(now);
         joinedViewId = null;

@@ -322,7 +322,7 @@ final class DcFencing {
         boolean any = false;
         for (FenceEvent e : h.events()) {
             if (FenceEvent.SUCCESS.equals(e.result()) && from.equals(e.executor()) && !dc.view.contains(e.target())
-                    && !e.target().equals(c.self())) {
+                    && !e.target().equals(c.self()) && lostMembers(c.cib()).contains(e.target())) {
                 adopt(e);
                 any = true;
             }

@@ -96,13 +96,18 @@ class FenceDeviceParamsTest {
             assertTrue(out.contains("fence agent fence_nosuch not found (looked in " + dir.resolve("sbin") + ")"), out);
             assertTrue(out.contains("crm -F"), out);
             assertEquals(before, Files.readString(t.cibFile));
+        }
+    }
 
+    @Test
+    void aFenceAgentThatIsNotInstalledIsAcceptedWhenForced(@TempDir Path dir) throws Exception {
+        try (TestShell t = shell(dir)) {
             t.shell.session.force = true;
-            rc = t.script("configure primitive f stonith:fence_nosuch params pcmk_host_list=n1\n");
-            out = t.output();
+            int rc = t.script("configure primitive f stonith:fence_nosuch params pcmk_host_list=n1\n");
+            String out = t.output();
             assertEquals(0, rc, out);
             assertTrue(out.contains("accepted anyway (-F)"), out);
-            assertTrue(Files.readString(t.cibFile).contains("type=\"fence_nosuch\""), Files.readString(t.cibFile));
+            assertTrue(Files.readString(t.cibFile).contains("type=\"fence_nosuch\""), out + Files.readString(t.cibFile));
         }
     }
 }

@@ -598,12 +598,21 @@ final class DcRole {
         if (!view.contains(node) && RemoteRouting.isRemote(c.cib(), node)) {
             root = RemoteRouting.markedRemote(root, node);
         }
+        boolean shutdownOver = false;
         if (r.rc() == 0 && r.status() == OpStatus.DONE && (r.action().equals("start") || r.action().equals("migrate_from"))
                 && !view.contains(r.resourceId()) && RemoteRouting.isRemote(c.cib(), r.resourceId())) {
-            // A remote node's connection is up again: the node is no longer "fenced since it was last up".
+            // A remote node's connection is up again: the node is no longer "fenced since it was last up", nor
+            // shutting down.
+            shutdownOver = Cibs.nodeState(root, r.resourceId())
+                    .map(ns -> Cibs.transientAttributes(ns).containsKey("shutdown")).orElse(false);
             root = RemoteRouting.connected(root, r.resourceId());
         }
         replication.commit(c.cib().next(root));
+        if (shutdownOver) {
+            // The transition running was decided with the node shutting down: decide again, so that what prefers
+            // the node goes back to it (as an attribute change does).
+            requestSchedule("remote node " + r.resourceId() + " connected again after its clean shutdown");
+        }
     }
 
     /**

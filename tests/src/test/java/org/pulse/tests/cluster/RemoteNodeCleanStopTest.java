@@ -122,7 +122,10 @@ class RemoteNodeCleanStopTest {
                 + LocalCluster.load() + ")\n" + st);
 
         // Back: the daemon started again and the connection's failures cleaned up, remote1 runs d1 again.
+        int listening = LogText.count(remotedLog(), "listening on");
         startDaemon();
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> LogText.count(remotedLog(), "listening on") > listening),
+                "pulse-remoted did not start again" + logs());
         Map.Entry<Integer, String> cleanup = cluster.crm(1, "resource", "cleanup", "remote1");
         assertEquals(0, cleanup.getKey(), cleanup.getValue());
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> "remote1".equals(LocalCluster.runningOn(cluster, 1, "d1"))),

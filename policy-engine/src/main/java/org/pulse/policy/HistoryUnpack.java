@@ -998,7 +998,11 @@ final class HistoryUnpack {
                     break;
                 case RESET_REMOTE:
                     r.failed = true;
-                    if (stonithEnabled && r.remoteNode != null && !r.remoteNode.isGuest() && !r.remoteNode.remoteWasFenced) {
+                    // A remote node that asked to shut down (its daemon stopping cleanly) closes its connection on
+                    // purpose once its resources are stopped; should any still run, the connection that cannot
+                    // come back makes the node unclean (RemoteNodes.unrecoverableConnections), which fences it then.
+                    if (stonithEnabled && r.remoteNode != null && !r.remoteNode.isGuest() && !r.remoteNode.remoteWasFenced
+                            && !r.remoteNode.remoteShutdownRequested) {
                         fence(r.remoteNode, "remote connection is unrecoverable");
                         r.remoteNode.remoteRequiresReset = true;
                         r.remoteNode.unseen = false;

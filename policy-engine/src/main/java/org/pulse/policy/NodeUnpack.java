@@ -143,6 +143,7 @@ final class NodeUnpack {
             n.remoteWasFenced = st != null && truthy(st.attributes().get("node_fenced"));
             String sd = attrs.get("shutdown");
             n.shutdown = sd != null && !sd.isEmpty() && !sd.equals("0") && !sd.equalsIgnoreCase("false");
+            n.remoteShutdownRequested = n.shutdown;
         }
         return n;
     }

@@ -58,6 +58,11 @@ final class SNode {
     boolean remoteRequiresReset;
     /** node_fenced on its node_state: fenced since it was last up. */
     boolean remoteWasFenced;
+    /**
+     * A remote node whose own shutdown attribute is set: its pulse-remoted asked to stop cleanly (Pacemaker Remote's
+     * shutdown request), so its connection ending is expected, not a reason to fence it.
+     */
+    boolean remoteShutdownRequested;
     SNode(String id, String name, int index, Map<String, String> attributes, int baseScore, Map<String, Integer> capacity) {
         this.id = id;
         this.name = name;

@@ -195,6 +195,11 @@ final class TestCibs {
         return started(historyId, node).entry(historyId, node, "monitor", 10_000, 0);
     }
 
+    /** The history says the resource was started on the node and its recurring monitor then failed (rc 1). */
+    TestCibs monitorFailed(String historyId, String node) {
+        return started(historyId, node).entry(historyId, node, "monitor", 10_000, 1);
+    }
+
     /** The history says a probe found the resource not running on the node. */
     TestCibs notRunning(String historyId, String node) {
         return entry(historyId, node, "monitor", 0, 7);
@@ -263,8 +268,14 @@ final class TestCibs {
                     .append("</lrm_resources></lrm></node_state>");
         }
         for (String r : remoteNodes) {
+            Map<String, String> attrs = attributes.get(r);
             x.append("<node_state id=\"").append(r).append("\" uname=\"").append(r).append("\" remote_node=\"true\"")
-                    .append(" in_ccm=\"true\" crmd=\"online\"><lrm id=\"").append(r).append("\"><lrm_resources>")
+                    .append(" in_ccm=\"true\" crmd=\"online\">");
+            if (!attrs.isEmpty()) {
+                x.append("<transient_attributes id=\"").append(r).append("\">")
+                        .append(nvSet("instance_attributes", "status-" + r, attrs)).append("</transient_attributes>");
+            }
+            x.append("<lrm id=\"").append(r).append("\"><lrm_resources>")
                     .append(history.get(r)).append("</lrm_resources></lrm></node_state>");
         }
         return x.append("</status></cib>").toString();

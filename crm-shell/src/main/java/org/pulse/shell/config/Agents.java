@@ -61,6 +61,11 @@ public final class Agents implements AutoCloseable {
         return new Agents(cfg);
     }
 
+    /** Where fence agents are looked for, in order, for an error that says where one was not found. */
+    public String stonithDirs() {
+        return config.stonithDirs().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", "));
+    }
+
     AgentCatalog catalog() {
         return catalog;
     }

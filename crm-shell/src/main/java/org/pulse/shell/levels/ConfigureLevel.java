@@ -239,14 +239,19 @@ public final class ConfigureLevel extends Level {
         }
         if (s.agents == null || !s.agents.exists(cls, provider, type)) {
             if (stonith) {
-                s.warn(node.get("id") + ": fence agent " + type + " is not installed here; it must be on every node");
+                // As crmsh: a device whose agent is not here is refused unless forced (crm -F, or 'commit force'
+                // in a session): the agent may live only on the cluster nodes. The fencer's own parameters are
+                // still checked, so that forcing does not let a misspelt pcmk_host_list through.
                 for (String g : given.keySet()) {
                     if (g.startsWith("pcmk_") && !FencerParameters.isFencerParameter(g)) {
                         problems.add(unknownFencerParameter(g, agent));
                     }
                 }
                 refuse(ctx, problems);
-                return;
+                throw new CrmException(ctx + ": fence agent " + type + " not found (looked in "
+                        + (s.agents == null ? "no agent directory" : s.agents.stonithDirs()) + "); install it (fence"
+                        + " agents are in Debian's fence-agents), check the name with 'ra list stonith', or, if it"
+                        + " exists only on the cluster nodes, force it with crm -F");
             }
             throw new CrmException(ctx + ": no such resource agent " + agent
                     + "; 'ra list " + cls + (provider == null ? "" : " " + provider) + "' shows the installed ones");

@@ -81,4 +81,33 @@ class FenceDeviceParamsTest {
             assertEquals(before, Files.readString(t.cibFile));
         }
     }
+    /**
+     * As crmsh: a device whose fence agent is nowhere on this machine is refused, naming the agent, where crm
+     * looked and how to force it; crm -F accepts it (the agent may be installed only on the cluster nodes). Before,
+     * the device was only warned about and a typo (fence_ipmilan as fence_impilan) went into the CIB.
+     */
+    @Test
+    void aFenceAgentThatIsNotInstalledIsRefusedUnlessForced(@TempDir Path dir) throws Exception {
+        try (TestShell t = shell(dir)) {
+            String before = Files.readString(t.cibFile);
+            int rc = t.script("configure primitive f stonith:fence_nosuch params pcmk_host_list=n1\n");
+            String out = t.output();
+            assertEquals(1, rc, out);
+            assertTrue(out.contains("fence agent fence_nosuch not found (looked in " + dir.resolve("sbin") + ")"), out);
+            assertTrue(out.contains("crm -F"), out);
+            assertEquals(before, Files.readString(t.cibFile));
+        }
+    }
+
+    @Test
+    void aFenceAgentThatIsNotInstalledIsAcceptedWhenForced(@TempDir Path dir) throws Exception {
+        try (TestShell t = shell(dir)) {
+            t.shell.session.force = true;
+            int rc = t.script("configure primitive f stonith:fence_nosuch params pcmk_host_list=n1\n");
+            String out = t.output();
+            assertEquals(0, rc, out);
+            assertTrue(out.contains("accepted anyway (-F)"), out);
+            assertTrue(Files.readString(t.cibFile).contains("type=\"fence_nosuch\""), out + Files.readString(t.cibFile));
+        }
+    }
 }

@@ -77,6 +77,18 @@ public final class Controller {
     /** Writes this node makes itself (dampened values), by their (negative) request id: retried if lost. */
     private final Map<Long, Dampened> ownWrites = new HashMap<>();
     private long nextOwnWriteId;
+    /** A device run this node executes for a DC against that DC itself (crm node fence on the DC). */
+    record RunAgainstDc(String target, String device, String action) {
+    }
+
+    /**
+     * Runs of {@link RunAgainstDc} in flight here, by op key: the DC goes down with the run, so its result is
+     * kept for the next DC, as Pacemaker's fencer tells every node a fencing's result.
+     */
+    private final Map<String, RunAgainstDc> runsAgainstTheirDc = new HashMap<>();
+    /** Successful runs against a DC that no DC has recorded yet, oldest first: given to the next DC. */
+    private final List<FenceEvent> unrecordedDcFencing = new java.util.ArrayList<>();
+
     /** The fence history as the DC last sent it (or, on the DC, as it keeps it); newest last. */
     private List<FenceEvent> fenceHistory = List.of();
 
@@ -343,7 +355,17 @@ public final class Controller {
                 own = e;
             }
         }
-        if (own == null) {
+        if (own != null) {
+            fencedYetRunning(own);
+        }
+    }
+
+    /**
+     * {@code own}, a successful fencing of this node, was reported while this node still runs: fence-reaction
+     * (see above). Also for a DC whose own fencing (crm node fence on the DC) a member reported done.
+     */
+    void fencedYetRunning(FenceEvent own) {
+        if (reactedToOwnFencing) {
             return;
         }
         reactedToOwnFencing = true;
@@ -360,6 +382,11 @@ public final class Controller {
         }
     }
 
+    /** Whether a clean shutdown was asked for (and not yet granted: the process ends then). */
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
     /** The fence history this node knows (the DC's, replicated), newest last. */
     public List<FenceEvent> fenceHistory() {
         return fenceHistory;
@@ -367,6 +394,48 @@ public final class Controller {
 
     void setFenceHistory(List<FenceEvent> events) {
         fenceHistory = List.copyOf(events);
+    }
+
+    /** Runs against their own DC in flight on this node, by op key (a new DC carries those against a lost DC). */
+    Map<String, RunAgainstDc> runsAgainstTheirDc() {
+        return Map.copyOf(runsAgainstTheirDc);
+    }
+
+    /** The successful run against {@code target} (a DC then) that no DC recorded yet, taken; or null. */
+    FenceEvent takeUnrecordedDcFencing(String target) {
+        for (java.util.Iterator<FenceEvent> it = unrecordedDcFencing.iterator(); it.hasNext();) {
+            FenceEvent e = it.next();
+            if (e.target().equals(target)) {
+                it.remove();
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A run against the DC that asked for it ended well here: the next DC must learn it, or it would fence that
+     * node again. Told now to a DC that is not the target; kept for the next join otherwise (the DC it would go to
+     * is the one that went down). A node that is DC itself took the run over when it became DC (DcFencing).
+     */
+    private void dcFenced(RunAgainstDc run, OpResult r) {
+        FenceEvent e = new FenceEvent(run.target(), self, run.device(), 0, run.action(), FenceEvent.SUCCESS,
+                now.toEpochMilli(), "run for " + run.target() + " against itself while it was DC (" + r.opKey() + ")");
+        if (dc != null) {
+            return;
+        }
+        if (joined() && !view.dc().equals(run.target())) {
+            out.send(view.dc(), new Message.FenceHistory(view.id(), List.of(e)));
+        } else {
+            out.info("fenced " + run.target() + ", the DC that asked for it; the next DC is told");
+            unrecordedDcFencing.add(e);
+        }
+    }
+
+    /** A device run that fences {@code dc}, the DC that sent it: off or reboot (not on, list or status). */
+    static boolean againstItsDc(OpRequest req, String dc) {
+        return req.agent().isStonith() && LrmOps.isFencerAction(req.action()) && dc.equals(req.params().get("nodename"))
+                && !List.of("on", "list", "status").contains(req.action());
     }
 
     /** True while wait_for_all is on and this node has not yet seen every voting node in one view. */
@@ -541,6 +610,8 @@ public final class Controller {
             }
         }
         lostAt.keySet().removeAll(v.members());
+        // A node back in the view is alive: an old result of fencing it must never stand for a later loss.
+        unrecordedDcFencing.removeIf(e -> v.contains(e.target()));
         answerForwardsToLostDcs(v);
         tieBreaker.onView(now);
         joinedViewId = null;
@@ -649,6 +720,9 @@ public final class Controller {
                     fenceHistory = h.events();
                     reactToOwnFencing();
                     previousFenceHistory = fenceHistory;
+                } else if (dc != null && !from.equals(self)) {
+                    // A member's own runs against the DC before this one, which went down with them.
+                    dc.fencing.onMemberFencing(from, h);
                 }
             };
             // what members send their DC
@@ -735,6 +809,11 @@ public final class Controller {
         if (!s.viewId().equals(joinedViewId)) {
             joinedViewId = s.viewId();
             out.info("joined DC " + from + " in view " + s.viewId() + " with CIB " + cib.version());
+            List<FenceEvent> forNewDc = unrecordedDcFencing.stream().filter(e -> !e.target().equals(from)).toList();
+            if (!forNewDc.isEmpty()) {
+                out.send(from, new Message.FenceHistory(s.viewId(), forNewDc));
+                unrecordedDcFencing.removeAll(forNewDc);
+            }
         }
         out.send(from, new Message.CibAck(s.viewId(), cib.version()));
         if (shuttingDown) {
@@ -784,6 +863,9 @@ public final class Controller {
             out.add(new Effect.CancelRecurring(req.resourceId(), remote));
         }
         books.started(req);
+        if (remote == null && againstItsDc(req, from)) {
+            runsAgainstTheirDc.put(req.opKey(), new RunAgainstDc(from, req.resourceId(), req.action()));
+        }
         // The LRM reports every operation by its timeout plus a kill grace period; should its report never
         // come all the same, this node must not call the operation pending for ever (in every join answer).
         out.timer(TimerKey.of("op-deadline", req.opKey()), req.timeoutMs() + 2 * config.actionMarginMs());
@@ -830,6 +912,10 @@ public final class Controller {
         if (rec.report() && view != null) {
             out.send(view.dc(), new Message.OpReport(view.id(), r, rec.callId(), rec.opDigest(),
                     remote == null ? "" : remote));
+        }
+        RunAgainstDc againstDc = remote == null && rec.completesRequest() ? runsAgainstTheirDc.remove(r.opKey()) : null;
+        if (againstDc != null && r.is(0)) {
+            dcFenced(againstDc, r);
         }
     }
 

@@ -98,6 +98,12 @@ final class DcFencing {
      * level is handled here and gives null.
      */
     PlannedAction fenceStep(String target, int actionId) {
+        FenceEvent ranHere = dc.view.contains(target) ? null : c.takeUnrecordedDcFencing(target);
+        if (ranHere != null) {
+            // This node fenced the DC before it (crm node fence on that DC), whose record went down with it.
+            adopt(ranHere);
+            return null;
+        }
         FencePlanner.Decision d = FencePlanner.next(c.cib(), dc.view, c.self(), target, fenceProgress.getOrDefault(target,
                 FencePlanner.Progress.fresh()), new FencePlanner.Answers(listAnswers, statusAnswers), c.now(),
                 c.config().defaultOpTimeoutMs(), watchdogWait(target));
@@ -236,6 +242,17 @@ final class DcFencing {
     }
 
     void markFenced(String target, List<String> devices, int level) {
+        if (target.equals(c.self())) {
+            // This DC's own fencing (crm node fence on the DC) reported done, yet it runs: the device did not cut
+            // it off. Its resources must not be taken for stopped; fence-reaction applies, as on any member.
+            List<FenceEvent> h = c.fenceHistory();
+            c.fencedYetRunning(!h.isEmpty() && h.get(h.size() - 1).target().equals(target) ? h.get(h.size() - 1)
+                    : new FenceEvent(target, "", String.join(",", devices), level, FenceDevices.clusterAction(c.cib()),
+                            FenceEvent.SUCCESS, c.now().toEpochMilli(), "the DC's own fencing"));
+            fenceProgress.remove(target);
+            fenceRequested.remove(target);
+            return;
+        }
         dc.out().info("fenced " + target + " with " + String.join(" and ", devices)
                 + (level > 0 ? " (topology level " + level + ")" : ""));
         org.pulse.cib.xml.XmlElement root = Planner.markFenced(c.cib().root(), target, c.now().getEpochSecond());
@@ -280,6 +297,49 @@ final class DcFencing {
         carriedResults.keySet().retainAll(carried.keySet());
         fenceRuns.clear();
         plannedFenceRuns.clear();
+    }
+
+    /**
+     * Runs this node executes against the DC that sent them, for a DC now lost (crm node fence on it): carried as
+     * this DC's own, so that its fencing of that node waits for the run rather than running a device again.
+     */
+    void carryRunsAgainstLostDc(View v) {
+        c.runsAgainstTheirDc().forEach((opKey, run) -> {
+            if (!v.contains(run.target()) && !carried.containsKey(opKey)) {
+                carried.put(opKey, new FenceRun(run.target(), run.device(), c.self(), 0, run.action(), null));
+            }
+        });
+    }
+
+    /**
+     * A member reports its runs against the DC before this one, which went down with them before it could record
+     * them: each lost target is fenced, as a fencing this DC ran (and is not fenced again).
+     */
+    void onMemberFencing(String from, Message.FenceHistory h) {
+        if (!dc.joined || !h.viewId().equals(dc.view.id()) || !dc.view.contains(from)) {
+            c.refusedStale("fence results from " + from + " of view " + h.viewId());
+            return;
+        }
+        boolean any = false;
+        for (FenceEvent e : h.events()) {
+            if (FenceEvent.SUCCESS.equals(e.result()) && from.equals(e.executor()) && !dc.view.contains(e.target())
+                    && !e.target().equals(c.self()) && lostMembers(c.cib()).contains(e.target())) {
+                adopt(e);
+                any = true;
+            }
+        }
+        if (any) {
+            dc.requestSchedule("fencing reported by " + from);
+            dc.runEngine();
+        }
+    }
+
+    /** A fencing another DC asked for and a member ran, recorded here: history, and the node fenced. */
+    private void adopt(FenceEvent e) {
+        dc.out().info("fencing of " + e.target() + " by " + e.executor() + " with " + e.device() + " succeeded for the DC"
+                + " before this one; recording it instead of fencing " + e.target() + " again");
+        addFenceHistory(e);
+        markFenced(e.target(), List.of(e.device()), e.level());
     }
 
     /** The op key of a run against {@code target} carried over from before the view changed, or null. */
@@ -337,11 +397,6 @@ final class DcFencing {
                     + " cluster (known: " + String.join(", ", known) + "); check the name with crm status"));
             return;
         }
-        if (node.equals(c.self())) {
-            dc.replication.reply(replyTo, AdminResult.error(AdminResult.REFUSED, "cannot fence " + node + ": it is the DC, which"
-                    + " runs fencing; stop Pulse on it (the next DC then fences it if needed) or power it off"));
-            return;
-        }
         if (!Cibs.stonithEnabled(c.cib())) {
             dc.replication.reply(replyTo, AdminResult.error(AdminResult.REFUSED, "cannot fence " + node + ": stonith-enabled"
                     + " (fencing-enabled) is false; set it to true first"));
@@ -357,11 +412,22 @@ final class DcFencing {
                     + " (stonith resource) is configured, and watchdog fencing (stonith-watchdog-timeout) is off"));
             return;
         }
+        boolean self = node.equals(c.self());
+        if (self && dc.view.members().size() < 2 && !watchdogFencingOn(c.cib())) {
+            dc.replication.reply(replyTo, AdminResult.error(AdminResult.REFUSED, "cannot fence " + node + ": it is the DC"
+                    + " and no other member is in the cluster to run a fence device against it (a device never runs"
+                    + " on its own target); power it off, or stop Pulse on it"));
+            return;
+        }
         fenceRequested.add(node);
         fenceGaveUp.remove(node);
         fenceProgress.remove(node);
-        dc.replication.reply(replyTo, AdminResult.written(c.version(), "fencing " + node + " requested; crm status shows the"
-                + " outcome under Fencing history"));
+        // The DC as target: another member runs the device (FencePlanner.executors), this DC goes down with it, and
+        // the next DC records the outcome; the answer cannot wait for it here.
+        dc.replication.reply(replyTo, AdminResult.written(c.version(), self ? "fencing " + node + " requested: it is the"
+                + " DC, so another member runs the device and " + node + " is going down; the next DC records the"
+                + " outcome (crm status on another node shows it under Fencing history)" : "fencing " + node
+                + " requested; crm status shows the outcome under Fencing history"));
         dc.requestSchedule("an operator asked to fence " + node);
         dc.runEngine();
     }

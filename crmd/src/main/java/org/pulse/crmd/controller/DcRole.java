@@ -138,6 +138,7 @@ final class DcRole {
         responses.clear();
         replication.acked.clear();
         fencing.abandonFenceRuns(v, delayedFences.keySet());
+        fencing.carryRunsAgainstLostDc(v);
         delayedFences.clear();
         if (current != null) {
             out().info("abandoning " + current.summary() + ": new view");
@@ -305,6 +306,12 @@ final class DcRole {
         replication.joinProgressed();
         for (DcReplication.Queued q : waiting) {
             replication.write(q.replyTo(), q.write(), q.arrivedAt());
+        }
+        if (c.shuttingDown()) {
+            // Asked to stop while its DC was another node, which went away before it granted it: this node is its own
+            // DC now and asks itself, as a member asks every new DC (onCibSync); else it waited out the whole stop
+            // timeout (60 s) for a grant that no DC would send.
+            out().send(c.self(), new Message.ShutdownRequest(view.id()));
         }
         long recheckMs = Durations.parseMs(Cibs.property(joinedCib, "cluster-recheck-interval", "15min"), 900_000);
         if (recheckMs > 0) {
@@ -592,12 +599,21 @@ final class DcRole {
         if (!view.contains(node) && RemoteRouting.isRemote(c.cib(), node)) {
             root = RemoteRouting.markedRemote(root, node);
         }
+        boolean shutdownOver = false;
         if (r.rc() == 0 && r.status() == OpStatus.DONE && (r.action().equals("start") || r.action().equals("migrate_from"))
                 && !view.contains(r.resourceId()) && RemoteRouting.isRemote(c.cib(), r.resourceId())) {
-            // A remote node's connection is up again: the node is no longer "fenced since it was last up".
+            // A remote node's connection is up again: the node is no longer "fenced since it was last up", nor
+            // shutting down.
+            shutdownOver = Cibs.nodeState(root, r.resourceId())
+                    .map(ns -> Cibs.transientAttributes(ns).containsKey("shutdown")).orElse(false);
             root = RemoteRouting.connected(root, r.resourceId());
         }
         replication.commit(c.cib().next(root));
+        if (shutdownOver) {
+            // The transition running was decided with the node shutting down: decide again, so that what prefers
+            // the node goes back to it (as an attribute change does).
+            requestSchedule("remote node " + r.resourceId() + " connected again after its clean shutdown");
+        }
     }
 
     /**

@@ -189,12 +189,22 @@ final class RemoteRouting {
         return Cibs.updateNodeState(root, node, ns -> Cibs.withAttrs(ns, "remote_node", "true", "node_fenced", "1"));
     }
 
-    /** A remote node whose connection started: node_fenced="0" (when its node_state says anything about it). */
+    /**
+     * A remote node whose connection started: node_fenced="0" (when its node_state says anything about it), and a
+     * shutdown it asked for is over (its shutdown attribute goes, as Pacemaker's controller purges a remote node's
+     * transient attributes when it connects), so that it may run resources again.
+     */
     static XmlElement connected(XmlElement root, String node) {
-        if (Cibs.nodeState(root, node).map(ns -> ns.attr("node_fenced") == null).orElse(true)) {
+        XmlElement ns = Cibs.nodeState(root, node).orElse(null);
+        boolean fencedMark = ns != null && ns.attr("node_fenced") != null;
+        boolean shutdown = ns != null && Cibs.transientAttributes(ns).containsKey("shutdown");
+        if (!fencedMark && !shutdown) {
             return root;
         }
-        return Cibs.updateNodeState(root, node, ns -> Cibs.withAttrs(ns, "node_fenced", "0"));
+        return Cibs.updateNodeState(root, node, s -> {
+            XmlElement out = fencedMark ? Cibs.withAttrs(s, "node_fenced", "0") : s;
+            return shutdown ? Cibs.withTransientAttribute(out, node, "shutdown", null) : out;
+        });
     }
 
     /** The root with {@code node}'s node_state marked as a remote node's, as Pacemaker's controller keeps it. */

@@ -31,6 +31,7 @@ import org.pulse.cib.CibStore;
 import org.pulse.crmd.controller.AdminCommand;
 import org.pulse.crmd.controller.AdminResult;
 import org.pulse.crmd.controller.AgentSpec;
+import org.pulse.crmd.controller.CibEdit;
 import org.pulse.crmd.controller.Controller;
 import org.pulse.crmd.controller.ControllerConfig;
 import org.pulse.crmd.controller.Effect;
@@ -298,7 +299,7 @@ public final class CrmdRuntime implements AutoCloseable {
             observe(r);
             post(new Event.OperationCompleted(toOpResult(r)));
         });
-        remoteLinks = new RemoteLinks(config.node(), config.keyFile(), this::post, log);
+        remoteLinks = new RemoteLinks(config.node(), config.keyFile(), this::post, log, this::remoteNodeStopping);
         // One handler, so one resident scheduler (its thread, its warm-up, its heap) for the admin socket,
         // the agents' socket and the console alike; the admin server closes it.
         AdminHandler adminHandler = new AdminHandler(this);
@@ -1391,6 +1392,24 @@ public final class CrmdRuntime implements AutoCloseable {
 
     public String nodeName() {
         return config.node();
+    }
+
+    /**
+     * pulse-remoted on remote node {@code node} is stopping cleanly: its shutdown attribute (the time, as Pacemaker's
+     * controller writes it for a remote node's shutdown request), written through the DC like any node attribute.
+     */
+    private void remoteNodeStopping(String node) {
+        long id = adminIds.incrementAndGet();
+        CompletableFuture<AdminResult> answer = new CompletableFuture<>();
+        adminWaiters.put(id, answer);
+        answer.thenAccept(r -> {
+            if (!r.ok()) {
+                log.warn("could not record that remote node {} is shutting down ({}: {}); it may be fenced when its"
+                        + " connection ends", node, r.code(), r.message());
+            }
+        });
+        post(new Event.AdminRequest(id, new AdminCommand.Write(new CibEdit.NodeAttribute(node, "shutdown",
+                Long.toString(java.time.Instant.now().getEpochSecond()), true), false)));
     }
 
     /**

@@ -51,6 +51,8 @@ final class RemoteLinks implements AutoCloseable {
         final RemoteClient client;
         final ExecutorService sender;
         volatile OpRequest monitor;
+        /** The daemon's reason when it said it is stopping cleanly (SHUTDOWN); null until then. */
+        volatile String stopping;
         volatile ScheduledFuture<?> monitorTask;
 
         Link(String node, RemoteClient client) {
@@ -74,7 +76,15 @@ final class RemoteLinks implements AutoCloseable {
         }
     }
 
+    /** Told the name of a remote node whose pulse-remoted is stopping cleanly: its shutdown attribute is written. */
+    private final Consumer<String> remoteStopping;
+
     RemoteLinks(String self, Path keyFile, Consumer<Event> post, Logger log) {
+        this(self, keyFile, post, log, node -> { });
+    }
+
+    RemoteLinks(String self, Path keyFile, Consumer<Event> post, Logger log, Consumer<String> remoteStopping) {
+        this.remoteStopping = remoteStopping;
         this.self = self;
         this.keyFile = keyFile;
         this.post = post;
@@ -147,7 +157,16 @@ final class RemoteLinks implements AutoCloseable {
                 log.warn("pulse-remoted at {}:{} calls itself {}, the cluster calls it {} (its connection resource's id);"
                         + " start it with --node {}", server, port, client.remoteNode(), node, node);
             }
-            Link old = links.put(node, new Link(node, client));
+            Link link = new Link(node, client);
+            client.onShutdown(reason -> {
+                // Pacemaker Remote's shutdown request: the node's shutdown attribute makes the policy engine move its
+                // resources away; the daemon closes once they are stopped, and that close is no failure to fence for.
+                link.stopping = reason;
+                log.info("remote node {} is stopping cleanly ({}): asking the cluster to move its resources away",
+                        node, reason);
+                remoteStopping.accept(node);
+            });
+            Link old = links.put(node, link);
             if (old != null) {
                 old.close();
             }
@@ -236,7 +255,15 @@ final class RemoteLinks implements AutoCloseable {
         }
         OpRequest monitor = l.monitor;
         l.close();
-        log.error("lost the connection to remote node {}: {}", l.node, why);
+        String stopping = l.stopping;
+        if (stopping != null) {
+            // Still the monitor's failure (the connection is gone): the policy engine does not fence a remote node
+            // that asked to shut down, and the reason says why it went.
+            log.info("the connection to remote node {} ended: its pulse-remoted stopped cleanly ({})", l.node, why);
+            why = "pulse-remoted stopped cleanly after asking the cluster to stop its resources (" + stopping + ")";
+        } else {
+            log.error("lost the connection to remote node {}: {}", l.node, why);
+        }
         if (monitor != null && !closed) {
             complete(monitor, 1, "connection to remote node " + l.node + " lost: " + why);
         }

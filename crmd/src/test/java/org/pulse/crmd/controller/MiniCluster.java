@@ -71,6 +71,8 @@ final class MiniCluster {
     /** Operations relayed to remote nodes: "router -> remote action resource", in order. */
     final List<String> relayed = new ArrayList<>();
     private long remoteCallIds = 100;
+    /** Nodes whose controller said its clean shutdown is complete (Effect.ShutdownComplete), in order. */
+    final List<String> shutDown = new ArrayList<>();
 
     MiniCluster(List<String> names, Cib cib, Scheduler scheduler) {
         this(names, cib, scheduler, 0);
@@ -211,6 +213,8 @@ final class MiniCluster {
                 saved.add(si);
             } else if (f instanceof Effect.Log l) {
                 log.add(node + " " + l.text());
+            } else if (f instanceof Effect.ShutdownComplete) {
+                shutDown.add(node);
             }
         }
     }

@@ -143,4 +143,25 @@ class RemoteLinksTest {
         links.connectionOperation(connection("2:1:0:x", "monitor", 0));
         assertEquals(7, next(x -> x.result().opKey().equals("2:1:0:x")).result().rc(), "a probe finds no connection");
     }
+    /**
+     * pulse-remoted stopping cleanly (SIGTERM): the node holding the connection hears it (the remote node's
+     * shutdown attribute is then written), and the connection's end the monitor reports says it was a clean stop.
+     */
+    @Test
+    void aDaemonStoppingCleanlyIsReportedAsSuchNotAsALostConnection() throws Exception {
+        links.close();
+        java.util.List<String> stopping = new java.util.concurrent.CopyOnWriteArrayList<>();
+        links = new RemoteLinks("node1", dir.resolve("key"), e -> events.add((Event.OperationCompleted) e),
+                LoggerFactory.getLogger("RemoteLinksTest"), stopping::add);
+        startDaemon("a-cluster-key-of-more-than-16-bytes".getBytes());
+        links.connectionOperation(connection("1:1:0:x", "start", 0));
+        assertEquals(0, next(e -> e.result().opKey().equals("1:1:0:x")).result().rc());
+        links.connectionOperation(connection("2:1:0:x", "monitor", 1_000));
+        assertEquals(0, next(e -> e.result().opKey().equals("2:1:0:x")).result().rc());
+        daemon.shutdownGracefully(5_000);
+        Event.OperationCompleted ended = next(e -> e.result().opKey().equals("2:1:0:x") && e.result().rc() != 0);
+        assertNotNull(ended, "the monitor did not report the connection's end");
+        assertEquals(java.util.List.of("remote1"), stopping, "the shutdown request was not passed on");
+        assertTrue(ended.result().exitReason().contains("stopped cleanly"), ended.result().exitReason());
+    }
 }

@@ -50,6 +50,8 @@ public final class RemoteClient implements AutoCloseable {
     private volatile boolean closed;
     private volatile String closeReason;
     private final Thread reader;
+    /** Told the daemon's reason when it says it is stopping cleanly (SHUTDOWN); none until set. */
+    private volatile Consumer<String> onShutdown = reason -> { };
 
     private static final class Pending {
         final CompletableFuture<Frame> answer = new CompletableFuture<>();
@@ -260,6 +262,7 @@ public final class RemoteClient implements AutoCloseable {
     private void dispatch(Frame f) throws IOException {
         switch (f.type()) {
             case "RESULT" -> onResult.accept(RemoteProtocol.result(f));
+            case "SHUTDOWN" -> onShutdown.accept(f.get("reason") == null ? where + " is stopping" : f.get("reason"));
             case "ENTRY" -> {
                 Pending p = pending.get(f.require("id"));
                 if (p != null) {
@@ -303,6 +306,14 @@ public final class RemoteClient implements AutoCloseable {
         IOException failure = new IOException(reason);
         pending.values().forEach(p -> p.answer.completeExceptionally(failure));
         onClosed.accept(reason);
+    }
+
+    /**
+     * What to do when the daemon says it is stopping cleanly (SIGTERM): it then waits for its resources to be
+     * stopped before it closes the connection.
+     */
+    public void onShutdown(Consumer<String> handler) {
+        onShutdown = handler;
     }
 
     /** Closes the connection; the daemon's operations go on. onClosed is not called for this. */

@@ -99,6 +99,10 @@ public final class RemoteDaemon implements AutoCloseable {
     private Connection current;
     private volatile boolean closed;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Per resource, the call id of the latest one-shot operation the cluster asked for (a clean stop waits for it). */
+    private final Map<String, Integer> lastRequested = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Set by {@link #shutdownGracefully}: the cluster is asked to stop what runs here; results wake the wait. */
+    private volatile String shutdownReason;
 
     /**
      * Listens at once and serves until closed. {@code lrmConfig} says where agents are and whose node this is
@@ -257,6 +261,10 @@ public final class RemoteDaemon implements AutoCloseable {
         if (old != null) {
             old.close();
         }
+        String stopping = shutdownReason;
+        if (stopping != null) {
+            c.trySend(Frame.of("SHUTDOWN", "node", nodeName, "reason", stopping));
+        }
     }
 
     private void drop(Connection c) {
@@ -296,6 +304,9 @@ public final class RemoteDaemon implements AutoCloseable {
                     }
                     try {
                         Lrm.Submission sub = lrm.submit(req);
+                        if (req.intervalMs() == 0) {
+                            lastRequested.merge(req.resourceId(), sub.callId(), Math::max);
+                        }
                         c.send(Frame.of("ACK", "id", id, "call", Integer.toString(sub.callId())));
                     } catch (RuntimeException e) {
                         c.send(Frame.of("ERROR", "id", id, "reason", req.operationKey() + " not run: " + e.getMessage()));
@@ -341,6 +352,51 @@ public final class RemoteDaemon implements AutoCloseable {
         if (c != null) {
             c.trySend(new Frame("RESULT", RemoteProtocol.resultFields(r)));
         }
+        if (shutdownReason != null) {
+            // Sent first: the cluster must have the stop's result before this daemon may leave.
+            synchronized (lastRequested) {
+                lastRequested.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * A clean stop (SIGTERM, as systemd stops the service), as Pacemaker Remote's: the cluster is told this node
+     * is shutting down (SHUTDOWN: it records the node's shutdown attribute and moves its resources away), and the
+     * daemon waits until nothing it ran is active any more, at most {@code timeoutMs}, then closes. Without a
+     * cluster connection there is nobody to tell and it closes at once. Past the wait it closes anyway, saying
+     * what still runs (the cluster may then fence this node).
+     */
+    public void shutdownGracefully(long timeoutMs) {
+        Connection c;
+        synchronized (this) {
+            c = current;
+            shutdownReason = "pulse-remoted on " + nodeName + " is stopping";
+        }
+        if (c == null) {
+            log.accept("stopping: no cluster connection to tell");
+            close();
+            return;
+        }
+        c.trySend(Frame.of("SHUTDOWN", "node", nodeName, "reason", shutdownReason));
+        log.accept("stopping: asked the cluster (" + c.client + ") to stop this node's resources; waiting up to "
+                + timeoutMs / 1000 + " s for them to stop");
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        List<String> active = RemoteActivity.stillActive(lrm.history(), lastRequested);
+        try {
+            synchronized (lastRequested) {
+                while (!active.isEmpty() && System.nanoTime() < deadline && !closed) {
+                    lastRequested.wait(Math.max(1, Math.min(500, (deadline - System.nanoTime()) / 1_000_000L)));
+                    active = RemoteActivity.stillActive(lrm.history(), lastRequested);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.accept(active.isEmpty() ? "nothing of the cluster runs here any more: stopping"
+                : "still active after " + timeoutMs / 1000 + " s: " + String.join(", ", active)
+                        + "; stopping anyway (the cluster may fence this node)");
+        close();
     }
 
     @Override
@@ -412,17 +468,22 @@ public final class RemoteDaemon implements AutoCloseable {
 
     // ---- the command line
 
+    /** How long a clean stop waits for the cluster to stop this node's resources, by default. */
+    static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 60_000;
+
     static final String USAGE = "usage: pulse-remoted [--listen ADDR:PORT] [--authkey FILE] [--node NAME]\n"
             + "                     [--agent-dirs DIR:DIR] [--stonith-dirs DIR:DIR] [--ha-rsctmp DIR]\n"
-            + "                     [--max-frame-bytes N] [--idle-timeout-ms MS]\n"
+            + "                     [--max-frame-bytes N] [--idle-timeout-ms MS] [--shutdown-timeout-ms MS]\n"
             + "Runs resource agents for the cluster as a remote node (not a member). Defaults: --listen 0.0.0.0:"
             + RemoteProtocol.DEFAULT_PORT + ", --authkey " + RemoteProtocol.DEFAULT_KEY + ", --node the host name,\n"
             + "--agent-dirs /usr/lib/ocf. The cluster's connection resource is ocf:pacemaker:remote with\n"
-            + "server=ADDR port=PORT; the cluster node holding it uses the same key.";
+            + "server=ADDR port=PORT; the cluster node holding it uses the same key. SIGTERM stops cleanly: the\n"
+            + "cluster is asked to stop this node's resources first (waiting at most --shutdown-timeout-ms, 60 s).";
 
     public static void main(String[] args) {
         Options o = Options.defaults();
         LrmConfig lrm = LrmConfig.defaults();
+        long shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -443,6 +504,7 @@ public final class RemoteDaemon implements AutoCloseable {
                     case "--ha-rsctmp" -> lrm = lrm.withHaRsctmp(Path.of(v));
                     case "--max-frame-bytes" -> o = o.withMaxFrameBytes(Integer.parseInt(v));
                     case "--idle-timeout-ms" -> o = o.withTimeouts(o.handshakeTimeoutMs(), Long.parseLong(v));
+                    case "--shutdown-timeout-ms" -> shutdownTimeoutMs = Long.parseLong(v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -460,10 +522,8 @@ public final class RemoteDaemon implements AutoCloseable {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.accept("stopping");
-            d.close();
-        }));
+        long waitMs = shutdownTimeoutMs;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> d.shutdownGracefully(waitMs), "remoted-shutdown"));
         try {
             d.awaitClose();
         } catch (InterruptedException e) {

@@ -33,6 +33,9 @@ import org.pulse.lrm.OperationResult;
  *                   PING {id} → PONG {id, node, time}
  *                   HISTORY {id} → ENTRY {id, result}* then END {id, count}
  * daemon  → client  RESULT {result}     every operation result, as the LRM reports it (recurring: on change)
+ * daemon  → client  SHUTDOWN {node, reason}   a clean stop began (SIGTERM): the cluster records the node's
+ *                   shutdown attribute and stops its resources; the daemon closes once nothing runs (bounded).
+ *                   A client that does not know it ignores it (a frame without an id).
  * </pre>
  * Both sides prove they know the key (HMAC-SHA256 over both nonces), so neither a stranger nor a daemon
  * without the key is talked to; the key itself never crosses the wire. Every frame after WELCOME is sealed

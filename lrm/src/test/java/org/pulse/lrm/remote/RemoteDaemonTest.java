@@ -322,4 +322,57 @@ class RemoteDaemonTest {
             assertTrue(answer.get("reason").contains("upgrade"), answer.toString());
         }
     }
+    private OperationRequest op(String rsc, String action, String transitionKey) {
+        return OperationRequest.of(rsc, AgentRef.ocf("test", "t"), action, 5_000, Map.of()).withTransitionKey(transitionKey);
+    }
+
+    /**
+     * SIGTERM's clean stop (issue: a clean stop was taken for a failure and the node fenced): the daemon tells the
+     * cluster it is stopping (SHUTDOWN), keeps serving, and closes only once what it ran is stopped, after the
+     * stop's result went out to the cluster.
+     */
+    @Test
+    void aCleanStopTellsTheClusterAndClosesOnlyOnceItsResourcesAreStopped() throws Exception {
+        BlockingQueue<String> told = new LinkedBlockingQueue<>();
+        try (RemoteClient c = client(key, "node1")) {
+            c.onShutdown(told::add);
+            c.exec(op("r1", "start", "1:1:0:test"), 2_000);
+            assertEquals(0, next("1:1:0:test").rcCode());
+            Thread stopping = new Thread(() -> daemon.shutdownGracefully(20_000));
+            stopping.start();
+            String reason = told.poll(10, TimeUnit.SECONDS);
+            assertTrue(reason != null && reason.contains("remote1"), "no SHUTDOWN from the daemon: " + reason);
+            Thread.sleep(500);
+            assertTrue(stopping.isAlive(), "the daemon stopped while r1 still ran: " + log);
+            c.exec(op("r1", "stop", "2:1:0:test"), 2_000);
+            OperationResult stop = next("2:1:0:test");
+            assertTrue(stop != null && stop.rcCode() == 0, "the stop's result must reach the cluster first: " + stop);
+            stopping.join(10_000);
+            assertTrue(!stopping.isAlive(), "the daemon did not close once r1 was stopped: " + log);
+            assertTrue(log.stream().anyMatch(l -> l.contains("nothing of the cluster runs here any more")), log.toString());
+        }
+    }
+
+    /** Bounded: what the cluster does not stop in time is named, and the daemon closes anyway. */
+    @Test
+    void aCleanStopGivesUpWaitingAfterItsTimeout() throws Exception {
+        try (RemoteClient c = client(key, "node1")) {
+            c.exec(op("r1", "start", "1:1:0:test"), 2_000);
+            assertEquals(0, next("1:1:0:test").rcCode());
+            long t0 = System.nanoTime();
+            daemon.shutdownGracefully(700);
+            long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(waitedMs >= 600 && waitedMs < 5_000, "waited " + waitedMs + " ms for a 700 ms timeout");
+            assertTrue(log.stream().anyMatch(l -> l.contains("still active after") && l.contains("r1")), log.toString());
+        }
+    }
+
+    /** With no cluster connection there is nobody to tell or wait for. */
+    @Test
+    void aCleanStopWithoutAConnectionClosesAtOnce() throws Exception {
+        long t0 = System.nanoTime();
+        daemon.shutdownGracefully(20_000);
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 2_000, "waited for nobody");
+        assertTrue(log.stream().anyMatch(l -> l.contains("no cluster connection to tell")), log.toString());
+    }
 }

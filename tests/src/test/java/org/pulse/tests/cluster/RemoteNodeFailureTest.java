@@ -65,38 +65,36 @@ class RemoteNodeFailureTest {
 
     /** Starts pulse-remoted in its own session (as a boot would) and writes its pid into the outlet. */
     static String daemonCommand() {
+        return daemonCommand(repo, dir, cluster.powerDir(), remotePort);
+    }
+
+    /** The same for any lab: the cluster's key in {@code dir}, the daemon's files in dir/remote1. */
+    static String daemonCommand(Path repo, Path dir, Path powerDir, int port) {
         Path home = dir.resolve("remote1");
-        return "setsid " + repo.resolve("bin/pulse-remoted") + " --listen 127.0.0.1:" + remotePort + " --authkey "
+        return "setsid " + repo.resolve("bin/pulse-remoted") + " --listen 127.0.0.1:" + port + " --authkey "
                 + dir.resolve("key") + " --node remote1 --agent-dirs " + repo.resolve("resource-agents/src/main/ocf")
                 + ":/usr/lib/ocf --ha-rsctmp " + home.resolve("rsctmp") + " </dev/null >>" + home.resolve("remoted.log")
-                + " 2>&1 & echo $! > " + cluster.powerDir().resolve("remote1.pid");
+                + " 2>&1 & echo $! > " + powerDir.resolve("remote1.pid");
     }
 
     static long daemonPid() throws IOException {
-        return Long.parseLong(Files.readString(cluster.powerDir().resolve("remote1.pid")).strip());
+        return daemonPid(cluster.powerDir());
+    }
+
+    static long daemonPid(Path powerDir) throws IOException {
+        return Long.parseLong(Files.readString(powerDir.resolve("remote1.pid")).strip());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (cluster != null) {
-            try {
-                ProcessHandle.of(daemonPid()).ifPresent(p -> {
-                    p.destroyForcibly();
-                    p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
-                });
-            } catch (IOException | NumberFormatException e) {
-                // no daemon left
-            }
-            cluster.close();
-        }
-        if (dir != null && !Boolean.getBoolean("pulse.keep")) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        LabCleanup.closeAndRemove(cluster, dir);
     }
 
     static String connection(String reconnect) {
+        return connection(remotePort, reconnect);
+    }
+
+    static String connection(int remotePort, String reconnect) {
         return "<primitive id=\"remote1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\">"
                 + "<instance_attributes id=\"remote1-ia\">"
                 + "<nvpair id=\"remote1-server\" name=\"server\" value=\"127.0.0.1\"/>"
@@ -110,9 +108,14 @@ class RemoteNodeFailureTest {
     }
 
     static String resources(String reconnect) {
+        return resources(cluster.powerDir(), remotePort, reconnect);
+    }
+
+    /** fence-sim (the power-switch simulator), remote1's connection and d1, for any lab. */
+    static String resources(Path powerDir, int remotePort, String reconnect) {
         return "<resources><primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\">"
                 + "<instance_attributes id=\"fence-sim-ia\"><nvpair id=\"fence-sim-dir\" name=\"power_dir\" value=\""
-                + cluster.powerDir() + "\"/></instance_attributes></primitive>" + connection(reconnect)
+                + powerDir + "\"/></instance_attributes></primitive>" + connection(remotePort, reconnect)
                 + "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\">"
                 + "<operations><op id=\"d1-mon\" name=\"monitor\" interval=\"2s\" timeout=\"10s\"/></operations>"
                 + "</primitive></resources>";

@@ -1,0 +1,121 @@
+package org.pulse.tests.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.Ports;
+import org.pulse.lab.support.TestEnv;
+
+/**
+ * {@code crm node fence DC} on three real crmd processes (issue 11: "the DC can be fenced by the next DC";
+ * Pacemaker's {@code stonith_admin --fence} of the DC works the same): the operator, on the DC, gets an answer
+ * saying the DC is going down; another node runs the power-switch simulator against the DC (its process is
+ * killed), a survivor becomes DC, the fencing is in the history with a survivor as executor, the DC's outlet
+ * was switched exactly once (the next DC recorded the fencing instead of fencing again), and the DC's Dummy
+ * runs on a survivor.
+ */
+class DcFenceRequestClusterTest {
+    static LocalCluster cluster;
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path repo = TestEnv.root();
+        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
+                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        dir = Files.createTempDirectory("pulse-dcfence-");
+        cluster = LocalCluster.start(repo, dir, 3, Ports.freeBase(10), 2_000);
+        System.out.println("DcFenceRequestClusterTest: nodes in " + dir + " (removed afterwards; keep with -Dpulse.keep=true)");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        LabCleanup.closeAndRemove(cluster, dir);
+    }
+
+    static String logs() {
+        StringBuilder b = new StringBuilder();
+        for (int n = 1; n <= 3; n++) {
+            b.append("\n--- node").append(n).append(":\n").append(LogText.tail(cluster.log(n)));
+        }
+        return b.toString();
+    }
+
+    @Test
+    void crmNodeFenceOfTheDcIsRunByASurvivorAndTheNextDcTakesOver() throws Exception {
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> cluster.agreedDc(1, 2, 3) != null),
+                "no DC agreed within 90 s" + logs());
+        String dc = cluster.agreedDc(1, 2, 3);
+        int dcIndex = Integer.parseInt(dc.substring("node".length()));
+        int[] survivors = IntStream.rangeClosed(1, 3).filter(n -> n != dcIndex).toArray();
+        AdminResponse r = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(), "<resources>"
+                + "<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\">"
+                + "<instance_attributes id=\"fence-sim-ia\"><nvpair id=\"fence-sim-dir\" name=\"power_dir\" value=\""
+                + cluster.powerDir() + "\"/></instance_attributes></primitive>"
+                + "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\">"
+                + "<operations><op id=\"d1-mon\" name=\"monitor\" interval=\"2s\" timeout=\"10s\"/></operations>"
+                + "</primitive></resources>"));
+        assertTrue(r.ok(), () -> "replace failed: " + r.error());
+        AdminResponse c = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(), "<constraints>"
+                + "<rsc_location id=\"d1-on-dc\" rsc=\"d1\" node=\"" + dc + "\" score=\"100\"/></constraints>"));
+        assertTrue(c.ok(), () -> "constraints failed: " + c.error());
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> dc.equals(LocalCluster.runningOn(cluster, dcIndex, "d1"))),
+                "d1 did not start on the DC " + dc + " within 60 s" + logs());
+
+        long t0 = System.currentTimeMillis();
+        Map.Entry<Integer, String> out = cluster.crm(dcIndex, "node", "fence", dc);
+        assertEquals(0, out.getKey(), "crm node fence " + dc + " on the DC: " + out.getValue() + logs());
+        assertTrue(out.getValue().contains("going down"), out.getValue());
+
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> !cluster.alive(dcIndex)),
+                "the DC " + dc + " still runs 60 s after crm node fence" + logs());
+        String[] line = new String[1];
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> {
+            if (cluster.agreedDc(survivors) == null) {
+                return false;
+            }
+            String h = FailoverAdmin.str(cluster.status(survivors[1]), "fence_history");
+            for (String l : h == null ? new String[0] : h.split("\n")) {
+                String[] f = l.split("\t", -1);
+                if (f.length >= 8 && f[1].equals(dc) && f[3].equals("success")) {
+                    line[0] = l;
+                    return true;
+                }
+            }
+            return false;
+        }), "no new DC with " + dc + "'s fencing in its history within 90 s: "
+                + FailoverAdmin.str(cluster.status(survivors[0]), "text") + logs());
+        String newDc = cluster.agreedDc(survivors);
+        assertNotNull(newDc);
+        String executor = line[0].split("\t", -1)[5];
+        assertNotEquals(dc, executor, "the executor is a survivor: " + line[0]);
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> {
+            String on = LocalCluster.runningOn(cluster, survivors[0], "d1");
+            return on != null && !on.equals(dc);
+        }), "d1 was not recovered on a survivor within 60 s: " + FailoverAdmin.str(cluster.status(survivors[0]), "text")
+                + logs());
+        long recoveredMs = System.currentTimeMillis() - t0;
+        // Settled: no second fencing of the old DC comes later.
+        Thread.sleep(3_000);
+        String outlet = LogText.readOrEmpty(cluster.powerDir().resolve(dc + ".history"));
+        assertEquals(1, outlet.lines().filter(l -> l.contains("reboot") || l.contains("off")).count(),
+                dc + "'s outlet was switched more than once (fenced again by the next DC?): " + outlet + logs());
+        System.out.println("DcFenceRequestClusterTest: crm node fence " + dc + " (the DC): fenced by " + executor
+                + ", new DC " + newDc + ", d1 on " + LocalCluster.runningOn(cluster, survivors[0], "d1") + " "
+                + recoveredMs + " ms after the command (load " + LocalCluster.load() + ")\n" + line[0].replace('\t', ' '));
+    }
+}

@@ -46,6 +46,9 @@ final class Observations {
     /** The transport's message counts (heartbeats included): how cluster traffic grows with its size. */
     private final LongSupplier messagesReceived;
     private final LongSupplier messagesSent;
+    /** Fan-outs sent as one multicast, and messages dropped waiting for an earlier one of their sender (messaging). */
+    private final LongSupplier multicastFanOuts;
+    private final LongSupplier outOfOrderDrops;
     /** Fence history entries ending before this are from before this crmd started: not counted. */
     private final long startedEpochMs;
     /** The fence history entries already counted (those still in the DC's bounded history). */
@@ -59,10 +62,17 @@ final class Observations {
 
     Observations(long startedEpochMs, LongSupplier sealRefused, LongSupplier messagesReceived,
             LongSupplier messagesSent) {
+        this(startedEpochMs, sealRefused, messagesReceived, messagesSent, () -> 0, () -> 0);
+    }
+
+    Observations(long startedEpochMs, LongSupplier sealRefused, LongSupplier messagesReceived,
+            LongSupplier messagesSent, LongSupplier multicastFanOuts, LongSupplier outOfOrderDrops) {
         this.startedEpochMs = startedEpochMs;
         this.sealRefused = sealRefused;
         this.messagesReceived = messagesReceived;
         this.messagesSent = messagesSent;
+        this.multicastFanOuts = multicastFanOuts;
+        this.outOfOrderDrops = outOfOrderDrops;
         FENCE_RESULTS.forEach(r -> fenceAttempts.put(r, new AtomicLong()));
     }
 
@@ -142,6 +152,12 @@ final class Observations {
         family(b, "pulse_messages_sent_total", "counter",
                 "Cluster messages this node's transport sent (heartbeats included; a multicast counts once)");
         b.append("pulse_messages_sent_total ").append(messagesSent.getAsLong()).append('\n');
+        family(b, "pulse_messages_multicast_fanouts_total", "counter",
+                "Messages to every other member (the DC's CIB changes) sent as one multicast rather than one unicast each");
+        b.append("pulse_messages_multicast_fanouts_total ").append(multicastFanOuts.getAsLong()).append('\n');
+        family(b, "pulse_messages_out_of_order_dropped_total", "counter",
+                "Messages dropped because an earlier message of their sender, which they must follow, never came (lost in a view change)");
+        b.append("pulse_messages_out_of_order_dropped_total ").append(outOfOrderDrops.getAsLong()).append('\n');
         family(b, "pulse_fence_attempts_total", "counter", "Fence attempts in the DC's history since this crmd started, by result");
         new TreeMap<>(fenceAttempts).forEach((result, n) ->
                 b.append("pulse_fence_attempts_total{result=\"").append(result).append("\"} ").append(n.get()).append('\n'));

@@ -52,6 +52,23 @@ public final class Messenger implements AutoCloseable {
     /** The key under which a node's incarnation travels inside its JGroups address (8 bytes, big-endian). */
     private static final String INCARNATION_KEY = "pulse.inc";
     /**
+     * Present in the address of a node that reads order sections ({@link EnvelopeCodec.Order}): only when every
+     * member has it does this node multicast with one (an older node would refuse the message).
+     */
+    private static final String ORDERED_KEY = "pulse.ord";
+    /**
+     * System property: this node neither advertises ordered multicast nor uses it, so a fan-out to every member
+     * is one unicast each, as before ordered multicast (to measure what it is worth: bench/runtime, bench/scale).
+     */
+    static final String UNICAST_FAN_OUT_PROPERTY = "pulse.messaging.unicastFanOut";
+    /**
+     * How long a message waiting for an earlier one of its sender's other stream ({@link DeliveryOrder}) is
+     * held, and how many at most per sender: the earlier one can only be missing if it was lost in a view
+     * change, and beyond these bounds the held one is dropped and counted.
+     */
+    static final long HOLD_OUT_OF_ORDER_MS = 5_000;
+    static final int HOLD_OUT_OF_ORDER_MAX = 1024;
+    /**
      * How long a message from a node that is not (yet) a member of the delivered view is held, and
      * how many such messages at most: JGroups installs a view at slightly different moments on each
      * member, so the first messages of a new member can arrive before the view that names it.
@@ -70,6 +87,19 @@ public final class Messenger implements AutoCloseable {
     private final Incarnations book;
     private final JChannel channel;
     private final AtomicLong nextId = new AtomicLong();
+    /**
+     * Taken by every send that takes an envelope id (not replies): ids then grow in the order messages go
+     * down the stack, which {@link SendOrder} relies on.
+     */
+    private final Object sendLock = new Object();
+    private final SendOrder sendOrder = new SendOrder();
+    private final boolean ordered = !Boolean.getBoolean(UNICAST_FAN_OUT_PROPERTY);
+    /** The pending check of {@link #deliveryOrder}'s deadlines, or null; confined to the delivery thread. */
+    private ScheduledFuture<?> outOfOrderExpiry;
+    /** Confined to the delivery thread. */
+    private final DeliveryOrder<Arrived> deliveryOrder = new DeliveryOrder<>(HOLD_OUT_OF_ORDER_MS * 1_000_000L, HOLD_OUT_OF_ORDER_MAX);
+    private final AtomicLong outOfOrderDrops = new AtomicLong();
+    private final AtomicLong multicastFanOuts = new AtomicLong();
     /** Written on JGroups' view thread, read by senders: the view name lookups use. */
     private volatile View jgroupsView;
     private volatile ClusterView view;
@@ -82,7 +112,14 @@ public final class Messenger implements AutoCloseable {
     private final AtomicLong nonMemberDrops = new AtomicLong();
     private final long incarnation;
 
-    private record Held(Envelope envelope, long deadlineNanos) {
+    /** A message as it arrived: its sender's address, its stream and what it must follow ({@link DeliveryOrder}). */
+    private record Arrived(Envelope envelope, Address from, boolean unicast, long after) {
+    }
+
+    private record Held(Arrived arrived, long deadlineNanos) {
+        Envelope envelope() {
+            return arrived.envelope();
+        }
     }
     private volatile boolean closed;
     /** Null only when {@link #NO_GUARD_PROPERTY} turned the guard off. */
@@ -162,8 +199,10 @@ public final class Messenger implements AutoCloseable {
         // it never saw its discovery reply (e.g. after a merge).
         byte[] nameBytes = node.getBytes(StandardCharsets.US_ASCII);
         byte[] incarnationBytes = java.nio.ByteBuffer.allocate(8).putLong(incarnation).array();
-        channel.addAddressGenerator(() -> ExtendedUUID.randomUUID(node).put(NAME_KEY, nameBytes)
-                .put(INCARNATION_KEY, incarnationBytes));
+        channel.addAddressGenerator(() -> {
+            ExtendedUUID a = ExtendedUUID.randomUUID(node).put(NAME_KEY, nameBytes).put(INCARNATION_KEY, incarnationBytes);
+            return ordered ? a.put(ORDERED_KEY, new byte[] {1}) : a;
+        });
         channel.setReceiver(new ChannelReceiver());
         this.stuckBoundMs = StuckSuspicions.boundMs(config.timing());
         this.stuck = new StuckSuspicions(stuckBoundMs);
@@ -248,15 +287,98 @@ public final class Messenger implements AutoCloseable {
         if (to == null) {
             return false;
         }
-        Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.NOTICE, type, config.nodeName(), nextId.incrementAndGet(), payload);
-        transmit(to, EnvelopeCodec.encode(e));
+        synchronized (sendLock) {
+            unicastNotice(to, type, payload);
+        }
         return true;
     }
 
-    /** Sends a notice to every other member of the current view (not to this node). */
+    /**
+     * Sends a notice to every other member of the current view (not to this node): one multicast, sealed
+     * once. When every member reads order sections, each delivers it after what this node sent it earlier.
+     */
     public void broadcast(String type, byte[] payload) {
-        Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.NOTICE, type, config.nodeName(), nextId.incrementAndGet(), payload);
-        Message msg = new BytesMessage(null, EnvelopeCodec.encode(e)).setFlag(Message.TransientFlag.DONT_LOOPBACK);
+        View v = jgroupsView;
+        synchronized (sendLock) {
+            multicast(v, v != null && allOrdered(v), type, payload);
+        }
+    }
+
+    /**
+     * Sends one notice to each of {@code targets}, each delivering it after everything this node sent it
+     * before (replies aside): when the targets are exactly the other members of the view and every member
+     * reads order sections, as one multicast, sealed once, whose size and cost on this node do not grow with
+     * the members; otherwise as one unicast each. Returns the targets not in the view, to which nothing was
+     * sent.
+     */
+    public List<String> sendToEach(Collection<String> targets, String type, byte[] payload) {
+        View v = jgroupsView;
+        Set<String> wanted = new HashSet<>(targets);
+        if (v != null && allOrdered(v) && wanted.size() == v.size() - 1 && !wanted.contains(config.nodeName())
+                && v.getMembers().stream().allMatch(a -> a.equals(channel.getAddress()) || wanted.contains(nameOf(a)))) {
+            synchronized (sendLock) {
+                multicast(v, true, type, payload);
+            }
+            multicastFanOuts.incrementAndGet();
+            return List.of();
+        }
+        List<String> absent = new ArrayList<>();
+        synchronized (sendLock) {
+            for (String t : new LinkedHashSet<>(targets)) {
+                Address to = addressOf(t);
+                if (to == null) {
+                    absent.add(t);
+                } else {
+                    unicastNotice(to, type, payload);
+                }
+            }
+        }
+        return absent;
+    }
+
+    /** How many fan-outs went as one ordered multicast ({@link #sendToEach}): for metrics and tests. */
+    public long multicastFanOuts() {
+        return multicastFanOuts.get();
+    }
+
+    /** Messages dropped since start because an earlier message of their sender never came (see {@link DeliveryOrder}). */
+    public long outOfOrderDrops() {
+        return outOfOrderDrops.get();
+    }
+
+    /** Whether every member of {@code v} reads order sections (this node included: it may have them off). */
+    private boolean allOrdered(View v) {
+        if (!ordered) {
+            return false;
+        }
+        for (Address a : v.getMembers()) {
+            if (!(a instanceof ExtendedUUID e) || e.get(ORDERED_KEY) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Under {@link #sendLock}: one envelope to {@code to}, after the multicasts it has not yet followed. */
+    private void unicastNotice(Address to, String type, byte[] payload) {
+        long id = nextId.incrementAndGet();
+        Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.NOTICE, type, config.nodeName(), id, payload);
+        long after = sendOrder.unicast(to, id);
+        transmit(to, EnvelopeCodec.encode(e, after == 0 ? EnvelopeCodec.Order.NONE : new EnvelopeCodec.Order(after, Map.of())));
+    }
+
+    /** Under {@link #sendLock}: one notice to every other member of {@code v}, in order when {@code withOrder}. */
+    private void multicast(View v, boolean withOrder, String type, byte[] payload) {
+        long id = nextId.incrementAndGet();
+        Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.NOTICE, type, config.nodeName(), id, payload);
+        EnvelopeCodec.Order order = EnvelopeCodec.Order.NONE;
+        if (withOrder) {
+            List<Address> others = new ArrayList<>(v.getMembers());
+            others.remove(channel.getAddress());
+            Map<String, Long> after = sendOrder.multicast(id, others, Messenger::nameOf);
+            order = new EnvelopeCodec.Order(0, after);
+        }
+        Message msg = new BytesMessage(null, EnvelopeCodec.encode(e, order)).setFlag(Message.TransientFlag.DONT_LOOPBACK);
         try {
             channel.send(msg);
         } catch (Exception ex) {
@@ -277,9 +399,6 @@ public final class Messenger implements AutoCloseable {
         if (closed) {
             return CompletableFuture.failedFuture(new MessagingException(config.nodeName() + ": messenger closed"));
         }
-        long id = nextId.incrementAndGet();
-        Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.REQUEST, type, config.nodeName(), id, payload);
-        byte[] bytes = EnvelopeCodec.encode(e);
         Set<String> targetSet = new LinkedHashSet<>(targets);
         Map<String, Address> addresses = new HashMap<>();
         Set<String> absent = new HashSet<>();
@@ -292,15 +411,28 @@ public final class Messenger implements AutoCloseable {
             }
         }
         CompletableFuture<Replies> future = new CompletableFuture<>();
-        // Registered on the delivery thread before anything is sent, so a reply (which also
-        // goes through that thread) always finds its request.
-        try {
-            delivery.execute(() -> register(new Pending(id, targetSet, absent, future), timeoutMs));
-        } catch (RejectedExecutionException ex) {
-            return CompletableFuture.failedFuture(new MessagingException(config.nodeName() + ": messenger closed"));
+        synchronized (sendLock) {
+            long id = nextId.incrementAndGet();
+            // Registered on the delivery thread before anything is sent, so a reply (which also
+            // goes through that thread) always finds its request.
+            try {
+                delivery.execute(() -> register(new Pending(id, targetSet, absent, future), timeoutMs));
+            } catch (RejectedExecutionException ex) {
+                return CompletableFuture.failedFuture(new MessagingException(config.nodeName() + ": messenger closed"));
+            }
+            sendRequest(id, type, payload, addresses);
         }
+        return future;
+    }
+
+    /** Under {@link #sendLock}: request {@code id} to each target, with its own order section where it needs one. */
+    private void sendRequest(long id, String type, byte[] payload, Map<String, Address> addresses) {
+        Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.REQUEST, type, config.nodeName(), id, payload);
+        byte[] plain = EnvelopeCodec.encode(e);
         for (Map.Entry<String, Address> t : addresses.entrySet()) {
             try {
+                long after = sendOrder.unicast(t.getValue(), id);
+                byte[] bytes = after == 0 ? plain : EnvelopeCodec.encode(e, new EnvelopeCodec.Order(after, Map.of()));
                 channel.send(new BytesMessage(t.getValue(), bytes));
             } catch (Exception ex) {
                 LOG.log(Level.WARNING, config.nodeName() + ": request " + type + " #" + id + " to " + t.getKey() + " failed: " + ex);
@@ -313,7 +445,6 @@ public final class Messenger implements AutoCloseable {
                 });
             }
         }
-        return future;
     }
 
     /**
@@ -592,11 +723,19 @@ public final class Messenger implements AutoCloseable {
             }
             jgroupsView = v;
             view = cv;
+            // Not under sendLock: a send holding it may wait for flow-control credits that this view releases.
+            sendOrder.retain(v.getMembers());
             synchronized (stuck) {
                 stuck.view(v.getMembers());
             }
+            Set<Address> memberAddresses = Set.copyOf(v.getMembers());
             deliver(() -> {
                 deliveredView = cv;
+                List<Arrived> gone = new ArrayList<>(0);
+                deliveryOrder.retainSenders(memberAddresses::contains, gone);
+                for (Arrived g : gone) {
+                    dropNonMember(g.envelope(), "its sender left the view while it waited for an earlier message of that sender");
+                }
                 for (Pending p : List.copyOf(pending.values())) {
                     p.viewChanged(cv);
                 }
@@ -608,12 +747,12 @@ public final class Messenger implements AutoCloseable {
         @Override
         public void receive(Message msg) {
             Address src = msg.getSrc();
-            Envelope e;
+            EnvelopeCodec.Decoded d;
             try {
                 if (!msg.hasArray()) {
                     throw new EnvelopeCodec.MalformedEnvelopeException("message has no payload");
                 }
-                e = EnvelopeCodec.decode(msg.getArray(), msg.getOffset(), msg.getLength());
+                d = EnvelopeCodec.decodeWire(msg.getArray(), msg.getOffset(), msg.getLength());
             } catch (EnvelopeCodec.MalformedEnvelopeException ex) {
                 dropLog.dropped(describeSender(src), "not a valid envelope: " + ex.getMessage());
                 return;
@@ -621,12 +760,17 @@ public final class Messenger implements AutoCloseable {
                 dropLog.dropped(describeSender(src), "envelope could not be read: " + ex);
                 return;
             }
+            Envelope e = d.envelope();
             String actual = nameOf(src);
             if (!e.sender().equals(actual)) {
                 dropLog.dropped(describeSender(src), "envelope claims sender " + e.sender() + " but came from " + actual);
                 return;
             }
-            deliver(() -> fromSender(e), "onMessage");
+            // Which of the sender's two streams carried it, and the other stream's message it must follow.
+            boolean unicast = msg.getDest() != null;
+            long after = unicast ? d.order().afterMulticast() : d.order().afterUnicast().getOrDefault(config.nodeName(), 0L);
+            Arrived a = new Arrived(e, src, unicast, after);
+            deliver(() -> fromSender(a), "onMessage");
         }
     }
 
@@ -637,21 +781,68 @@ public final class Messenger implements AutoCloseable {
      * was told of: a node outside the view (cut off, not yet joined, or a recording of one) must
      * not act in it. A message that arrives just before its sender's view is held for that view.
      */
-    private void fromSender(Envelope e) {
+    private void fromSender(Arrived a) {
+        Envelope e = a.envelope();
         ClusterView v = deliveredView;
         if (v != null && v.contains(e.sender())) {
-            dispatch(e);
+            dispatch(a);
             return;
         }
         expireHeld();
         if (held.size() >= HOLD_NON_MEMBER_MAX) {
             dropNonMember(held.poll().envelope(), "more than " + HOLD_NON_MEMBER_MAX + " messages from non-members held");
         }
-        held.add(new Held(e, System.nanoTime() + HOLD_NON_MEMBER_MS * 1_000_000L));
+        held.add(new Held(a, System.nanoTime() + HOLD_NON_MEMBER_MS * 1_000_000L));
         delivery.schedule(this::expireHeld, HOLD_NON_MEMBER_MS + 1, TimeUnit.MILLISECONDS);
     }
 
-    private void dispatch(Envelope e) {
+    /**
+     * A member's message, in its sender's order: one that must follow an earlier message of the sender's
+     * other stream waits for it ({@link DeliveryOrder}). Replies are not ordered: their id is the request's.
+     */
+    private void dispatch(Arrived a) {
+        if (a.envelope().kind() == Envelope.Kind.REPLY) {
+            toListener(a.envelope());
+            return;
+        }
+        List<Arrived> dropped = new ArrayList<>(0);
+        List<Arrived> ready = deliveryOrder.arrived(new DeliveryOrder.Arrival<>(a.from(), a.unicast(),
+                a.envelope().correlationId(), a.after(), a), System.nanoTime(), dropped);
+        dropOutOfOrder(dropped, "more than " + HOLD_OUT_OF_ORDER_MAX + " of its sender's messages waited for an earlier one");
+        for (Arrived r : ready) {
+            toListener(r.envelope());
+        }
+        scheduleOutOfOrderExpiry();
+    }
+
+    /** While messages are held for their order, one check is scheduled, at the earliest deadline. */
+    private void scheduleOutOfOrderExpiry() {
+        if (outOfOrderExpiry == null && deliveryOrder.holding()) {
+            long inNanos = Math.max(0, deliveryOrder.nextDeadlineNanos() - System.nanoTime());
+            outOfOrderExpiry = delivery.schedule(this::expireOutOfOrder, inNanos / 1_000_000L + 1, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void expireOutOfOrder() {
+        outOfOrderExpiry = null;
+        List<Arrived> dropped = new ArrayList<>(0);
+        List<Arrived> ready = deliveryOrder.expire(System.nanoTime(), dropped);
+        dropOutOfOrder(dropped, "the earlier message of its sender it must follow did not come within " + HOLD_OUT_OF_ORDER_MS + " ms");
+        for (Arrived r : ready) {
+            toListener(r.envelope());
+        }
+        scheduleOutOfOrderExpiry();
+    }
+
+    private void dropOutOfOrder(List<Arrived> dropped, String why) {
+        for (Arrived d : dropped) {
+            outOfOrderDrops.incrementAndGet();
+            dropLog.dropped(d.envelope().sender(), d.envelope().kind() + " " + d.envelope().type() + " #"
+                    + d.envelope().correlationId() + ": " + why);
+        }
+    }
+
+    private void toListener(Envelope e) {
         try {
             if (e.kind() == Envelope.Kind.REPLY) {
                 replied(e);
@@ -672,7 +863,7 @@ public final class Messenger implements AutoCloseable {
         held.clear();
         for (Held h : waiting) {
             if (deliveredView.contains(h.envelope().sender())) {
-                dispatch(h.envelope());
+                dispatch(h.arrived());
             } else {
                 held.add(h);
             }

@@ -15,6 +15,7 @@
  * log(m.describeTiming());
  * m.send("node2", "cib.diff", bytes);                               // false if node2 is not in the view
  * m.broadcast("cib.diff", bytes);                                   // every other member
+ * m.sendToEach(members, "cib.diff", bytes);                          // one multicast when they are all the others
  * m.request(m.view().members(), "cib.commit", bytes, 2_000)         // CompletableFuture<Replies>
  *         .thenAccept(replies -> queue.add(new CommitAcked(replies)));
  * m.reply(requestEnvelope, "cib.committed", bytes);                 // in answer to a REQUEST
@@ -59,6 +60,20 @@
  * no other member heard the suspect lately ({@link org.pulse.messaging.SuspicionGuard}, fed by
  * {@link org.pulse.messaging.HeardTap}); held suspicions are asked again while the suspect stays
  * silent, for at most max(2 s, 4 D). The trade-off and the figures: {@code messaging/README.md}.
+ *
+ * <h2>Ordered fan-out</h2>
+ * JGroups carries a sender's multicasts (NAKACK2) and unicasts (UNICAST3) in two streams, each in
+ * order, with no order between them. So a message names the last message of the other stream its
+ * sender sent to that receiver before it (an order section in the envelope: {@link
+ * org.pulse.messaging.SendOrder}), and the receiver holds it until that one was delivered ({@link
+ * org.pulse.messaging.DeliveryOrder}): each receiver hears a sender's messages in the order they were
+ * sent to it, whichever stream carried them (replies aside). With that, crmd's DC sends a CIB change
+ * to every member as one multicast, serialized and sealed once ({@link
+ * org.pulse.messaging.Messenger#sendToEach}), and a member never applies it before the join's CIB
+ * sent to it before. Order sections go only where every member's address advertises reading them
+ * (an older node would refuse them): with one such member in the view, a fan-out is one unicast
+ * each, as before. A held message whose predecessor never comes (lost in a view change) is dropped
+ * after {@link org.pulse.messaging.Messenger#HOLD_OUT_OF_ORDER_MS} ms and counted.
  *
  * <h2>Redundant links</h2>
  * With two {@code listenOn} addresses, {@link org.pulse.messaging.MultiLinkTCP} sends every

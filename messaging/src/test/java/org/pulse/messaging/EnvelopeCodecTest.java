@@ -104,6 +104,21 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void anOrderSectionRoundTripsAndItsAbsenceLeavesTheOldWireFormat() throws Exception {
+        Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.NOTICE, "crmd", "node1", 77, new byte[] {5, 6});
+        EnvelopeCodec.Order order = new EnvelopeCodec.Order(12, java.util.Map.of("node2", 40L, "node-3", 41L));
+        byte[] wire = EnvelopeCodec.encode(e, order);
+        EnvelopeCodec.Decoded d = EnvelopeCodec.decodeWire(wire, 0, wire.length);
+        assertEquals(e, d.envelope());
+        assertEquals(order, d.order());
+        // Without an order section the bytes are exactly what a node without ordered delivery reads.
+        assertTrue(java.util.Arrays.equals(EnvelopeCodec.encode(e), EnvelopeCodec.encode(e, EnvelopeCodec.Order.NONE)));
+        assertEquals(EnvelopeCodec.Order.NONE, EnvelopeCodec.decodeWire(EnvelopeCodec.encode(e), 0, EnvelopeCodec.encode(e).length).order());
+        byte[] truncated = java.util.Arrays.copyOf(wire, 27);
+        assertThrows(EnvelopeCodec.MalformedEnvelopeException.class, () -> EnvelopeCodec.decodeWire(truncated, 0, truncated.length));
+    }
+
+    @Test
     void constructionChecksTypeAndNames() {
         assertThrows(IllegalArgumentException.class, () -> new Envelope(2, Envelope.Kind.NOTICE, "a", "n", 0, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> new Envelope(1, Envelope.Kind.NOTICE, "", "n", 0, new byte[0]));

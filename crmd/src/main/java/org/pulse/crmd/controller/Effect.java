@@ -28,6 +28,12 @@ public sealed interface Effect {
         return Kinds.of(KINDS, this, "effect");
     }
 
+    /**
+     * One message to one member. Sends of the same message instance listed one after the other are one
+     * fan-out (the DC's change to every member): the runtime hands it to messaging once, which sends it as
+     * one multicast when it goes to every other member, each member delivering it after what this node
+     * sent it before, as any send.
+     */
     record Send(String to, Message message) implements Effect {
         public Send {
             Objects.requireNonNull(to, "to");

@@ -208,9 +208,6 @@ public final class CrmdRuntime implements AutoCloseable {
     private volatile WatchdogFeeder.ControllerState published;
     /** Only the event thread touches this. */
     private String lastWatchdogProblem;
-    /** The last message sent and its encoding (event thread only): a fan-out of one message encodes it once. */
-    private org.pulse.crmd.controller.Message lastEncoded;
-    private byte[] lastEncodedBytes;
 
     private CrmdRuntime(NodeConfig config) {
         this.config = config;
@@ -226,7 +223,9 @@ public final class CrmdRuntime implements AutoCloseable {
         this.peDir = config.dataDir().resolve("pe");
         this.observations = new Observations(clock.millis(), () -> messenger == null ? 0 : messenger.rejectedBySeal(),
                 () -> messenger == null ? 0 : messenger.messagesReceived(),
-                () -> messenger == null ? 0 : messenger.messagesSent());
+                () -> messenger == null ? 0 : messenger.messagesSent(),
+                () -> messenger == null ? 0 : messenger.multicastFanOuts(),
+                () -> messenger == null ? 0 : messenger.outOfOrderDrops());
         this.failoverThread = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-failover-" + config.node()));
         this.history = new HistoryLog(config.dataDir(), config.node(), log);
     }
@@ -690,8 +689,14 @@ public final class CrmdRuntime implements AutoCloseable {
                 break;
             }
         }
-        for (Effect f : effects) {
-            perform(f);
+        for (int i = 0; i < effects.size(); i++) {
+            int end = fanOutEnd(effects, i);
+            if (end - i > 1) {
+                sendToEach(effects.subList(i, end));
+                i = end - 1;
+            } else {
+                perform(effects.get(i));
+            }
         }
         prefetched = null;
         long transitionNow = controller.transitionId();
@@ -724,12 +729,7 @@ public final class CrmdRuntime implements AutoCloseable {
                     return;
                 }
                 long sendNanos = System.nanoTime();
-                // The DC sends one change to every member as the same message: encoded once, not once a member.
-                if (s.message() != lastEncoded) {
-                    lastEncodedBytes = MessageCodec.encode(s.message());
-                    lastEncoded = s.message();
-                }
-                if (!messenger.send(s.to(), MESSAGE_TYPE, lastEncodedBytes)) {
+                if (!messenger.send(s.to(), MESSAGE_TYPE, MessageCodec.encode(s.message()))) {
                     log.debug("not sent to {} (not in the view): {}", s.to(), s.message().getClass().getSimpleName());
                 }
                 stages.add("sent", eventName, System.nanoTime() - sendNanos);
@@ -881,6 +881,37 @@ public final class CrmdRuntime implements AutoCloseable {
             };
         };
         branch.run();
+    }
+
+    /**
+     * Where the fan-out starting at {@code from} ends: sends of one message (the same instance, as the DC's
+     * change to every member: {@link Effect.Send}) listed one after the other are one fan-out.
+     */
+    private static int fanOutEnd(List<Effect> effects, int from) {
+        if (!(effects.get(from) instanceof Effect.Send first)) {
+            return from + 1;
+        }
+        int end = from + 1;
+        while (end < effects.size() && effects.get(end) instanceof Effect.Send next && next.message() == first.message()) {
+            end++;
+        }
+        return end;
+    }
+
+    /**
+     * One message to several members, encoded once and handed to the messenger once: one multicast, sealed
+     * once, when they are all the other members (the DC's change to its partition), delivered by each after
+     * what this node sent it before (a member never applies a diff before the join's CIB that precedes it).
+     */
+    private void sendToEach(List<Effect> sends) {
+        long sendNanos = System.nanoTime();
+        org.pulse.crmd.controller.Message message = ((Effect.Send) sends.get(0)).message();
+        List<String> targets = sends.stream().map(f -> ((Effect.Send) f).to()).toList();
+        List<String> absent = messenger.sendToEach(targets, MESSAGE_TYPE, MessageCodec.encode(message));
+        if (!absent.isEmpty()) {
+            log.debug("not sent to {} (not in the view): {}", absent, message.getClass().getSimpleName());
+        }
+        stages.add("sent", eventName, System.nanoTime() - sendNanos);
     }
 
     /**

@@ -46,6 +46,9 @@ final class Observations {
     /** The transport's message counts (heartbeats included): how cluster traffic grows with its size. */
     private final LongSupplier messagesReceived;
     private final LongSupplier messagesSent;
+    /** Fan-outs sent as one multicast, and messages dropped waiting for an earlier one of their sender (messaging). */
+    private final LongSupplier multicastFanOuts;
+    private final LongSupplier outOfOrderDrops;
     /** Fence history entries ending before this are from before this crmd started: not counted. */
     private final long startedEpochMs;
     /** The fence history entries already counted (those still in the DC's bounded history). */
@@ -59,10 +62,17 @@ final class Observations {
 
     Observations(long startedEpochMs, LongSupplier sealRefused, LongSupplier messagesReceived,
             LongSupplier messagesSent) {
+        this(startedEpochMs, sealRefused, messagesReceived, messagesSent, () -> 0, () -> 0);
+    }
+
+    Observations(long startedEpochMs, LongSupplier sealRefused, LongSupplier messagesReceived,
+            LongSupplier messagesSent, LongSupplier multicastFanOuts, LongSupplier outOfOrderDrops) {
         this.startedEpochMs = startedEpochMs;
         this.sealRefused = sealRefused;
         this.messagesReceived = messagesReceived;
         this.messagesSent = messagesSent;
+        this.multicastFanOuts = multicastFanOuts;
+        this.outOfOrderDrops = outOfOrderDrops;
         FENCE_RESULTS.forEach(r -> fenceAttempts.put(r, new AtomicLong()));
     }
 
@@ -127,26 +137,27 @@ final class Observations {
 
     /** The families, in Prometheus' text format (appended to the CIB's). */
     void render(StringBuilder b) {
-        family(b, "pulse_view_changes_total", "counter", "Membership views this crmd installed since it started");
-        b.append("pulse_view_changes_total ").append(viewChanges.get()).append('\n');
-        family(b, "pulse_suspicions_total", "counter", "Members this crmd's failure detection suspected since it started");
-        b.append("pulse_suspicions_total ").append(suspicions.get()).append('\n');
-        family(b, "pulse_dc_elections_total", "counter", "Views whose DC (first member) differed from the last view's");
-        b.append("pulse_dc_elections_total ").append(dcElections.get()).append('\n');
-        family(b, "pulse_messages_refused_total", "counter",
+        counter(b, "pulse_view_changes_total", viewChanges.get(),
+                "Membership views this crmd installed since it started");
+        counter(b, "pulse_suspicions_total", suspicions.get(),
+                "Members this crmd's failure detection suspected since it started");
+        counter(b, "pulse_dc_elections_total", dcElections.get(),
+                "Views whose DC (first member) differed from the last view's");
+        counter(b, "pulse_messages_refused_total", sealRefused.getAsLong(),
                 "Cluster messages refused by the seal (wrong key, replayed, earlier incarnation or view)");
-        b.append("pulse_messages_refused_total ").append(sealRefused.getAsLong()).append('\n');
-        family(b, "pulse_messages_received_total", "counter",
+        counter(b, "pulse_messages_received_total", messagesReceived.getAsLong(),
                 "Cluster messages this node's transport received (heartbeats included; a multicast counts on each receiver)");
-        b.append("pulse_messages_received_total ").append(messagesReceived.getAsLong()).append('\n');
-        family(b, "pulse_messages_sent_total", "counter",
+        counter(b, "pulse_messages_sent_total", messagesSent.getAsLong(),
                 "Cluster messages this node's transport sent (heartbeats included; a multicast counts once)");
-        b.append("pulse_messages_sent_total ").append(messagesSent.getAsLong()).append('\n');
+        counter(b, "pulse_messages_multicast_fanouts_total", multicastFanOuts.getAsLong(),
+                "Messages to every other member (the DC's CIB changes) sent as one multicast rather than one unicast each");
+        counter(b, "pulse_messages_out_of_order_dropped_total", outOfOrderDrops.getAsLong(),
+                "Messages dropped because an earlier message of their sender that they must follow never came");
         family(b, "pulse_fence_attempts_total", "counter", "Fence attempts in the DC's history since this crmd started, by result");
         new TreeMap<>(fenceAttempts).forEach((result, n) ->
                 b.append("pulse_fence_attempts_total{result=\"").append(result).append("\"} ").append(n.get()).append('\n'));
-        family(b, "pulse_transitions_incomplete_total", "counter", "Transitions this DC ended aborted or with a failed action");
-        b.append("pulse_transitions_incomplete_total ").append(transitionsIncomplete.get()).append('\n');
+        counter(b, "pulse_transitions_incomplete_total", transitionsIncomplete.get(),
+                "Transitions this DC ended aborted or with a failed action");
 
         histogram(b, "pulse_failover_duration_seconds", "From a member leaving the view to every resource it ran"
                 + " (clone instances aside) active on another node", Map.of("", failoverSeconds), null);
@@ -190,6 +201,12 @@ final class Observations {
 
     private static String bound(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** A counter family with its one sample. */
+    private static void counter(StringBuilder b, String name, long value, String help) {
+        family(b, name, "counter", help);
+        b.append(name).append(' ').append(value).append('\n');
     }
 
     private static void family(StringBuilder b, String name, String type, String help) {

@@ -87,12 +87,15 @@ class ObservationsTest {
     @Test
     void transportMessageCountsAreCounters() {
         AtomicLong received = new AtomicLong(11);
-        Observations o = new Observations(START_MS, () -> 0, received::get, () -> 5);
+        Observations o = new Observations(START_MS, () -> 0, received::get, () -> 5, () -> 7, () -> 2);
         received.set(40);
         String t = text(o);
         assertTrue(t.contains("# TYPE pulse_messages_received_total counter\n"), t);
         assertTrue(t.contains("pulse_messages_received_total 40\n"), t);
         assertTrue(t.contains("pulse_messages_sent_total 5\n"), t);
+        assertTrue(t.contains("pulse_messages_multicast_fanouts_total 7\n"), t);
+        assertTrue(t.contains("# TYPE pulse_messages_out_of_order_dropped_total counter\n"), t);
+        assertTrue(t.contains("pulse_messages_out_of_order_dropped_total 2\n"), t);
     }
 
     @Test

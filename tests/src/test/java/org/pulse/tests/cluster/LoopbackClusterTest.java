@@ -776,6 +776,8 @@ class LoopbackClusterTest {
             assertTrue(sampleValue(text[0], "pulse_fence_attempts_total{result=\"success\"}") >= 1, text[0]);
             assertTrue(sampleValue(text[0], "pulse_failover_duration_seconds_count") >= 1, text[0]);
             assertTrue(sampleValue(text[0], "pulse_messages_refused_total") >= 0, text[0]);
+            // Ordered delivery never gave up on a message through the kill, the fencing and the rejoin.
+            assertTrue(sampleValue(text[0], "pulse_messages_out_of_order_dropped_total") == 0, text[0]);
             if (("node" + n).equals(d1On)) {
                 assertTrue(sampleValue(text[0], "pulse_operation_duration_seconds_count{agent=\"ocf:pulse:Dummy\","
                         + "operation=\"start\"}") >= 1, "d1's start on " + d1On + " was timed:\n" + text[0]);

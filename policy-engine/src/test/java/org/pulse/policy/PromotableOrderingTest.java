@@ -48,7 +48,10 @@ class PromotableOrderingTest {
         Act start2 = act(s, "_start_0", "n2");
         Act promote1 = act(s, "_promote_0", "n1");
         assertAfter(s, promote1, start1);
-        assertAfter(s, act(s, "_monitor_10000", "n1"), promote1);
+        Act promotedMonitor = act(s, "_monitor_10000", "n1");
+        assertAfter(s, promotedMonitor, promote1);
+        // as crm_simulate's graph has it: the executor expects 8 from a Promoted monitor
+        assertTrue("8".equals(promotedMonitor.extra.get("CRM_meta_op_target_rc")), "op_target_rc: " + promotedMonitor.extra);
         // n2's post-notification of the start waits for n1's start too, and n1's pre-promote comes first
         assertAfter(s, act(s, "_post_notify_start_0", "n2"), start1);
         assertAfter(s, act(s, "_post_notify_start_0", "n1"), start2);

@@ -175,6 +175,11 @@ final class ActionTable {
         if (op.role() != null) {   // Pacemaker passes a configured role on, Started included
             m.extra.put("CRM_meta_role", op.role());
         }
+        if ("Promoted".equals(op.role())) {
+            // a promoted instance's monitor answers 8: the executor must not take it for a failure
+            // (the LRM logged every run as failed, expected 0, and kept it as the last failure)
+            m.extra.put("CRM_meta_op_target_rc", "8");
+        }
         return m;
     }
 

@@ -154,10 +154,20 @@ final class Notifications {
         a.keyOverride = r.id + "_" + type + "_notify_" + op + "_0";
         a.extra.put("CRM_meta_notify_type", type);
         a.extra.put("CRM_meta_notify_operation", op);
-        // the pre-notification goes before the operation, the post one after it
-        for (SNode x : c.nodes()) {
-            Act target = find(r, op, x);
-            if (target != null) {
+        // the pre-notification goes before the operation, the post one after it: the clone's, on every
+        // instance (Pacemaker's confirmed-pre/post pseudo actions), so that each instance hears of the
+        // others' actions in time; before, only its own were ordered, and a post-notify of a start ran
+        // while another instance was still starting
+        Rsc clone = r.cloneAncestor();
+        for (Rsc p : clone == null ? List.of(r) : clone.primitives()) {
+            if (p != r && (p.prim == null || r.prim == null || !p.prim.id().equals(r.prim.id()))) {
+                continue;   // in a cloned group, each member's instances among themselves
+            }
+            for (SNode x : c.nodes()) {
+                Act target = find(p, op, x);
+                if (target == null || p != r && !target.runnable) {
+                    continue;   // another instance's action that cannot run holds nothing up
+                }
                 if ("pre".equals(type)) {
                     target.after(a);
                 } else {

@@ -98,7 +98,13 @@ final class Orderings {
         }
     }
 
-    /** The orderings within one resource: stops before the start, probes and fencing first, start before monitors. */
+    /**
+     * The orderings within one resource: stops before the start, probes and fencing first, a demotion
+     * before the stop and the start before the promotion on the same node, and a recurring monitor after
+     * whatever gives the resource its role there (start, promote, demote), as Pacemaker's graph has them.
+     * Without the last two the DC ran a promotable clone's Promoted-role monitor before its promote (rc 0,
+     * not 8: a failure), a promote before the start it needs and a demote after the stop (rc 7 both).
+     */
     private void ownInputs(Act a) {
         Rsc r = a.rsc;
         switch (a.op) {
@@ -118,10 +124,16 @@ final class Orderings {
                 if (a.pseudo) {
                     a.after(fencing.get(a.node));
                 }
+                a.after(find(r, "demote", a.node));
+                break;
+            case "promote":
+                a.after(find(r, "start", a.node));
                 break;
             case "monitor":
                 if (a.intervalMs > 0) {
                     a.after(find(r, "start", a.node));
+                    a.after(find(r, "promote", a.node));
+                    a.after(find(r, "demote", a.node));
                 }
                 break;
             default:

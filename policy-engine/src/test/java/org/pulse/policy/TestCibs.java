@@ -200,6 +200,11 @@ final class TestCibs {
         return started(historyId, node).entry(historyId, node, "monitor", 10_000, 1);
     }
 
+    /** The history says the resource was started and promoted on the node, its Promoted monitor answering 8. */
+    TestCibs promotedOn(String historyId, String node) {
+        return started(historyId, node).entry(historyId, node, "promote", 0, 0).entry(historyId, node, "monitor", 10_000, 8);
+    }
+
     /** The history says a probe found the resource not running on the node. */
     TestCibs notRunning(String historyId, String node) {
         return entry(historyId, node, "monitor", 0, 7);

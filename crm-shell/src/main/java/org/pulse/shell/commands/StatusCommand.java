@@ -442,8 +442,7 @@ public final class StatusCommand {
                     c[1] = Math.max(c[1], f.lastFailure());
                 }
                 byResource.forEach((rsc, c) -> {
-                    String threshold = m.config.find(rsc).map(o -> StatusModel.meta(o.element(), "migration-threshold"))
-                            .orElse(null);
+                    String threshold = m.migrationThreshold(rsc);
                     sb.append("    * ").append(rsc).append(": migration-threshold=")
                             .append(threshold == null ? "1000000" : threshold).append(" fail-count=").append(c[0]);
                     if (c[1] > 0) {

@@ -58,7 +58,7 @@ public final class ConfigureLevel extends Level {
         USAGE.put("delete", "delete <id> [<id>...]   remove objects (constraints on them go too)");
         USAGE.put("rename", "rename <old-id> <new-id>   rename an object and the references to it");
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
-        USAGE.put("load", "load update|replace <file>   merge (update) or replace the configuration with a file of crm commands or CIB XML");
+        USAGE.put("load", "load [xml] update|replace|push <file>   merge (update) or replace (push: the same) the configuration with a file of crm commands or CIB XML");
         USAGE.put("import", ImportCommand.USAGE);
         USAGE.putAll(AclSyntax.USAGE);
     }
@@ -468,16 +468,19 @@ public final class ConfigureLevel extends Level {
      * configuration becomes FILE's (nodes stay unless FILE has its own). FILE is crm syntax, or CIB
      * XML when it starts with '<' (a whole CIB, its {@code <configuration>}, or one section such as
      * {@code <resources>}). A file with any error changes nothing, and the error names the file and
-     * its line.
+     * its line. crmsh's forms are taken as written: {@code load xml update FILE} (then FILE must be
+     * XML) and {@code push}, whose result is FILE's configuration, as replace's is.
      */
     private int load(Shell shell, List<Token> args) throws CrmException {
         Session s = shell.session;
-        if (args.size() != 2 || !(args.get(0).text().equals("update") || args.get(0).text().equals("replace"))) {
+        boolean xmlOnly = !args.isEmpty() && args.get(0).text().equals("xml");
+        List<Token> rest = xmlOnly ? args.subList(1, args.size()) : args;
+        if (rest.size() != 2 || !List.of("update", "replace", "push").contains(rest.get(0).text())) {
             throw new CrmException("configure load: usage: " + USAGE.get("load"));
         }
-        boolean replace = args.get(0).text().equals("replace");
+        boolean replace = !rest.get(0).text().equals("update");
         String text;
-        String name = args.get(1).text();
+        String name = rest.get(1).text();
         try {
             text = name.equals("-") ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
                     : java.nio.file.Files.readString(java.nio.file.Path.of(name));
@@ -487,6 +490,10 @@ public final class ConfigureLevel extends Level {
             throw new CrmException("configure load: cannot read " + name + ": " + e.getMessage());
         }
         String source = name.equals("-") ? "<stdin>" : name;
+        if (xmlOnly && !text.stripLeading().startsWith("<")) {
+            throw new CrmException("configure load xml: " + source + " is not XML (it does not start with '<'); "
+                    + "load a file of crm commands without 'xml'; nothing was changed");
+        }
         Configuration next = text.stripLeading().startsWith("<")
                 ? loadXml(s, source, text, replace)
                 : loadCrm(s, source, text, replace);

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.pulse.cib.model.CibModel;
+import org.pulse.cib.model.EffectivePrimitive;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.shell.config.Configuration;
 import org.pulse.shell.config.Tree;
@@ -82,6 +84,20 @@ public final class StatusModel {
         readNodes();
         readRemoteNodes();
         readMoves();
+        this.effective = failCounts.isEmpty() ? Map.of() : EffectivePrimitive.all(CibModel.from(cib), now);
+    }
+
+    /** Primitives as the cluster runs them (meta with what groups, clones and rsc_defaults give), when needed. */
+    private final Map<String, EffectivePrimitive> effective;
+
+    /**
+     * A resource's migration-threshold as the cluster applies it: its own, else its group's or clone's,
+     * else rsc_defaults' (crm_mon's "Migration Summary"); null when none is set. A clone instance
+     * ({@code rsc:0}) has its primitive's.
+     */
+    public String migrationThreshold(String rsc) {
+        EffectivePrimitive p = effective.get(rsc.replaceFirst(":[0-9]+$", ""));
+        return p == null ? null : p.meta().get("migration-threshold");
     }
 
     public String dc() {

@@ -856,7 +856,10 @@ public final class Controller {
             return;
         }
         // Fencing actions and queries run a device against another node: the device's own monitors go on.
-        boolean oneShotChange = req.intervalMs() == 0 && !req.action().equals("monitor")
+        // A notification changes nothing either (Pacemaker's controller cancels for stop, promote, demote and
+        // migrations only): the graph orders a clone's notify after its start but not after the monitor that
+        // follows the start, so cancelling here killed the monitor's first run, whose result never came.
+        boolean oneShotChange = req.intervalMs() == 0 && !List.of("monitor", "notify").contains(req.action())
                 && !(req.agent().isStonith() && LrmOps.isFencerAction(req.action()));
         if (oneShotChange) {
             books.cancelRecurring(req.resourceId());

@@ -294,7 +294,8 @@ public final class CrmdRuntime implements AutoCloseable {
             }
         });
         alerts = new AlertRunner(config.node(), log, stored.orElse(null), 1);
-        lrm = new Lrm(lrmConfig(config, agentPath()), r -> {
+        String daemonPath = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        lrm = new Lrm(lrmConfig(config, shimDir(), daemonPath), r -> {
             observe(r);
             post(new Event.OperationCompleted(toOpResult(r)));
         });
@@ -497,15 +498,24 @@ public final class CrmdRuntime implements AutoCloseable {
      * How agents run on this node. OCF_ROOT is the configured ocf_root (/usr/lib/ocf unless set),
      * never the first of agent_dirs: unchanged ClusterLabs agents source
      * $OCF_ROOT/lib/heartbeat/ocf-shellfuncs, which a Pulse agent directory listed first does not have.
+     * With Pulse's bin/ ({@code shimDir}: crm_attribute, crm_node and attrd_updater talking to this node's
+     * admin socket) agents find those tools first on their PATH and at HA_SBIN_DIR: ClusterLabs agents
+     * call them by absolute path ({@code ${HA_SBIN_DIR}/attrd_updater} in ocf:pacemaker:ping,
+     * {@code ${HA_SBIN_DIR}/crm_attribute --promotion} in ocf:pacemaker:Stateful and ocf_promotion_score),
+     * and the default /usr/sbin gave them Pacemaker's own tools, which cannot reach this cluster: no
+     * promotion score was ever set and no ping attribute written.
      */
-    static LrmConfig lrmConfig(NodeConfig config, String agentPath) {
-        return LrmConfig.defaults().withNodeName(config.node()).withAgentDirs(config.agentDirs())
+    static LrmConfig lrmConfig(NodeConfig config, Path shimDir, String daemonPath) {
+        LrmConfig c = LrmConfig.defaults().withNodeName(config.node()).withAgentDirs(config.agentDirs())
                 .withOcfRoot(config.ocfRoot())
                 .withStonithDirs(config.stonithDirs()).withLsbDir(config.lsbDir()).withHaRsctmp(config.haRsctmp())
                 // Agents get the agents' socket: node attributes and reads, not the operator's full control.
                 .withEnv("PULSE_SOCKET", AdminServer.agentSocket(config.socket()).toString())
-                .withEnv("PULSE_NODE", config.node())
-                .withEnv("PATH", agentPath);
+                .withEnv("PULSE_NODE", config.node());
+        if (shimDir == null) {
+            return c.withEnv("PATH", daemonPath);
+        }
+        return c.withEnv("PATH", shimDir + ":" + daemonPath).withEnv("HA_SBIN_DIR", shimDir.toString());
     }
 
     private final class Listener implements MessagingListener {
@@ -1148,23 +1158,19 @@ public final class CrmdRuntime implements AutoCloseable {
                 params, meta, req.opKey(), 0);
     }
 
-    /**
-     * PATH for agents: Pulse's bin/ first (crm_attribute, crm_node and attrd_updater talk to this
-     * node's admin socket), found beside the jar this class runs from, then the daemon's own PATH.
-     */
-    private static String agentPath() {
-        String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    /** Pulse's bin/ with the agents' tools (see lrmConfig), found beside the jar this class runs from; or null. */
+    private static Path shimDir() {
         try {
             Path jar = Path.of(CrmdRuntime.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             for (Path p = jar.getParent(); p != null; p = p.getParent()) {
                 if (Files.isExecutable(p.resolve("bin/crm_attribute"))) {
-                    return p.resolve("bin") + ":" + path;
+                    return p.resolve("bin");
                 }
             }
         } catch (Exception e) {
             // not from a jar: agents get the daemon's PATH
         }
-        return path;
+        return null;
     }
 
     static OpResult toOpResult(OperationResult r) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pulse.cib.xml.XmlElement;
 
@@ -43,6 +44,33 @@ class NotifyHistoryTest {
             assertFalse(c.executed.stream().anyMatch(s -> !s.contains(" monitor ")),
                     "round " + round + ": the clone was touched again: " + c.executed + "; log " + c.log);
         }
+    }
+
+    /**
+     * A notification leaves the resource's recurring monitor alone. Found with ocf:pacemaker:Stateful as a
+     * promotable clone with notify=true: the graph runs each instance's notify after its start, unordered with
+     * the monitor that follows the start; the notify cancelled that monitor's first run, the DC never heard its
+     * result, counted it timed out 65 s later and restarted every instance, again and again.
+     */
+    @Test
+    void aNotificationDoesNotCancelTheRecurringMonitor() throws Exception {
+        MiniCluster c = new MiniCluster(List.of("a", "b", "c"), ControllerTest.cib(CLONE + ControllerTest.FENCE, ""),
+                new PolicyEngineScheduler());
+        c.view("v1", List.of("a", "b", "c"));
+        AgentSpec dummy = new AgentSpec("ocf", "pulse", "Dummy");
+        OpRequest notify = new OpRequest("9:99:0:a@v1", "d1", dummy, "notify", 0, 20_000,
+                Map.of("CRM_meta_notify_type", "post", "CRM_meta_notify_operation", "start"));
+        List<Effect> effects = c.nodes.get("b").handle(new Event.MessageReceived("a", new Message.Execute("v1", notify)),
+                c.now);
+        assertTrue(effects.stream().anyMatch(f -> f instanceof Effect.RunOperation r
+                && r.request().action().equals("notify")), "the notification did not run: " + effects);
+        assertFalse(effects.stream().anyMatch(f -> f instanceof Effect.CancelRecurring),
+                "a notification cancelled d1's recurring operations: " + effects);
+
+        // A stop still cancels them (so the assertion above can tell).
+        OpRequest stop = new OpRequest("9:99:1:a@v1", "d1", dummy, "stop", 0, 20_000, Map.of());
+        assertTrue(c.nodes.get("b").handle(new Event.MessageReceived("a", new Message.Execute("v1", stop)), c.now).stream()
+                .anyMatch(f -> f instanceof Effect.CancelRecurring), "a stop did not cancel the recurring operations");
     }
 
     private static void collect(XmlElement e, List<XmlElement> out) {

@@ -42,7 +42,7 @@ class MigrationEnvironmentTest {
         OpRequest req = new OpRequest("4:7:0:n1@v1", "vip", new AgentSpec("ocf", "test", "envrec"), "migrate_to", 0,
                 20_000, Map.of("ip", "198.51.100.200", "CRM_meta_migrate_source", "n1", "CRM_meta_migrate_target", "n2",
                         "CRM_meta_timeout", "20000", "CRM_meta_on_node", "n1"));
-        try (Lrm lrm = new Lrm(CrmdRuntime.lrmConfig(config, "/usr/bin:/bin"), r -> { })) {
+        try (Lrm lrm = new Lrm(CrmdRuntime.lrmConfig(config, null, "/usr/bin:/bin"), r -> { })) {
             OperationResult r = lrm.submit(CrmdRuntime.operationRequest(req)).result().get(20, TimeUnit.SECONDS);
             assertEquals(0, r.rcCode(), "the recording agent failed: " + r);
         }

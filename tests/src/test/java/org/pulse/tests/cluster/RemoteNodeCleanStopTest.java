@@ -17,6 +17,7 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.lab.support.Ports;
+import org.pulse.lab.support.Procs;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -64,6 +65,20 @@ class RemoteNodeCleanStopTest {
         LabCleanup.closeAndRemove(cluster, dir);
     }
 
+    /** The daemon's thread dump (jcmd), so a hang at exit says where it waits. */
+    static String threads(long pid) {
+        try {
+            Process p = new ProcessBuilder("jcmd", Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "(jcmd " + pid + " did not answer in 15 s)";
+            }
+            return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException | InterruptedException e) {
+            return "(jcmd failed: " + e + ")";
+        }
+    }
+
     static String remotedLog() {
         return LogText.readOrEmpty(dir.resolve("remote1/remoted.log"));
     }
@@ -97,12 +112,11 @@ class RemoteNodeCleanStopTest {
                 "d1 did not start on remote1 within 60 s: " + status() + logs());
 
         long pid = daemonPid();
-        ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
         long t0 = System.currentTimeMillis();
         Process term = new ProcessBuilder("kill", "-TERM", Long.toString(pid)).start();
         assertTrue(term.waitFor(10, TimeUnit.SECONDS) && term.exitValue() == 0, "kill -TERM failed");
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> !daemon.isAlive()),
-                "pulse-remoted did not exit within 60 s of SIGTERM" + logs());
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> !Procs.running(pid)),
+                () -> "pulse-remoted did not exit within 60 s of SIGTERM; its threads:\n" + threads(pid) + logs());
         long exitedMs = System.currentTimeMillis() - t0;
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> {
             String on = LocalCluster.runningOn(cluster, 1, "d1");

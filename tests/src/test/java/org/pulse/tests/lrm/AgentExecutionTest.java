@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pulse.lab.support.Procs;
 import org.pulse.lrm.AgentExecutor;
 import org.pulse.lrm.AgentRef;
 import org.pulse.lrm.ExecOutcome;
@@ -43,18 +44,9 @@ class AgentExecutionTest {
         agents.close();
     }
 
-    /**
-     * Alive means running: gone from /proc, or a zombie, is dead. (PID 1 of this sandbox does not reap
-     * orphans, so a killed grandchild of the JVM stays a zombie until the machine's init reaps it.)
-     */
+    /** Alive means running: gone from /proc, or a zombie, is dead ({@link Procs#running}). */
     static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return false;
-        }
+        return Procs.running(pid);
     }
 
     private ExecOutcome run(String type, String action, long timeoutMs, Map<String, String> params) {

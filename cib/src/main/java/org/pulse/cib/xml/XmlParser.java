@@ -63,6 +63,46 @@ public final class XmlParser {
         return new Reading(source, utf8).document(splitBytes);
     }
 
+    /**
+     * A CIB file's tree: {@link #parse(String, byte[])} of {@link #readFile}, the same tree and
+     * the same errors, but a file of 16 MB or more is read through a window of 8 MB that slides on
+     * as the reading goes, never held whole. A 32 x 10,000 CIB with every node's probe history is
+     * 183 MB: as one array those were 183 MB of fresh memory, which the JVM clears and the kernel
+     * faults in page by page before a byte is read (on this VM ~0.4 s of the main thread's CPU).
+     * Where a window does not do (a node bigger than 4 MB, or a file that is not well-formed),
+     * the file is read again as a whole, which says exactly what is wrong and where.
+     */
+    public static XmlElement parseFile(java.nio.file.Path file) throws IOException, XmlParseException {
+        return parseFile(file, SPLIT_BYTES, WINDOW_BYTES, AHEAD_BYTES, SPLIT_BYTES);
+    }
+
+    /** A big file's window, and how much of the document it holds ahead of each node at least. */
+    static final int WINDOW_BYTES = 8 << 20;
+    static final int AHEAD_BYTES = 4 << 20;
+
+    /** {@link #parseFile(java.nio.file.Path)} with its sizes as arguments (tests: small documents, small windows). */
+    static XmlElement parseFile(java.nio.file.Path file, long windowFrom, int windowBytes, int aheadBytes, int splitBytes)
+            throws IOException, XmlParseException {
+        if (java.nio.file.Files.size(file) >= windowFrom) {
+            try {
+                return windowed(file, windowBytes, aheadBytes, splitBytes);
+            } catch (XmlParseException e) {
+                // read below as one array: the error as it is, or the tree where a node did not fit
+            }
+        }
+        return parse(file.toString(), readFile(file), splitBytes);
+    }
+
+    /** The reading through a window alone: its tree, or an error whose words and place may not be exact. */
+    static XmlElement windowed(java.nio.file.Path file, int windowBytes, int aheadBytes, int splitBytes)
+            throws IOException, XmlParseException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            return new Reading(file.toString(), ch, windowBytes, aheadBytes, false).document(splitBytes);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     /** How much one read call asks for (see {@link #readFile}). */
     private static final int READ_STEP_BYTES = 1 << 20;
 
@@ -257,10 +297,11 @@ public final class XmlParser {
      * what one reading alone gives.
      */
     private static final class Split implements Runnable {
+        /** Where the part begins: an offset in the document. */
         final int at;
         final Reading reading;
         final Thread thread;
-        /** Set when the worker is done: its children, where it stopped, the line there, its deepest nesting. */
+        /** Set when the worker is done: its children, where it stopped (an offset in the document), the line there, its deepest nesting. */
         XmlNode[] kids;
         int stoppedAt;
         int lineAtStart;
@@ -268,11 +309,23 @@ public final class XmlParser {
         int deepest;
         boolean failed;
 
-        Split(String source, byte[] document, int at) {
+        /** {@code reading}: the worker's own, of the same document (a fragment's). */
+        Split(Reading reading, int at) {
             this.at = at;
-            this.reading = new Reading(source, document, true);
+            this.reading = reading;
             this.thread = new Thread(this, "cib-parse-second-half");
             thread.setDaemon(true);
+        }
+
+        private static final byte[] TAG = "<node_state".getBytes(StandardCharsets.US_ASCII);
+
+        /**
+         * Where to look for the place: a little before the middle, since the first part also holds
+         * the configuration and the main reading's bigger table of names (measured: 127 samples to
+         * 88 when split at 55%).
+         */
+        static long lookFrom(long size) {
+            return size * 9L / 20;
         }
 
         /** The first {@code <node_state} start tag at or after 45% of a document big enough, or -1. */
@@ -280,12 +333,45 @@ public final class XmlParser {
             if (end - from < minimumBytes) {
                 return -1;
             }
-            byte[] tag = "<node_state".getBytes(StandardCharsets.US_ASCII);
+            return find(c, from + (int) lookFrom(end - from), end);
+        }
+
+        /**
+         * {@link #place} in a file read through a window (the same place: its bytes are searched the
+         * same way, {@code window} at a time, each step overlapping the last by a tag's length).
+         */
+        static int place(java.nio.channels.FileChannel file, byte[] window, int minimumBytes) throws IOException {
+            long size = file.size();
+            if (size < minimumBytes) {
+                return -1;
+            }
+            long from = lookFrom(size);
+            while (true) {
+                int n = 0;
+                while (n < window.length) {
+                    int got = file.read(java.nio.ByteBuffer.wrap(window, n, window.length - n), from + n);
+                    if (got < 0) {
+                        break;
+                    }
+                    n += got;
+                }
+                int i = find(window, 0, n);
+                if (i >= 0) {
+                    return (int) (from + i);
+                }
+                if (n < window.length) {
+                    return -1;   // the end of the file
+                }
+                from += n - TAG.length - 1;
+            }
+        }
+
+        /** The first {@code <node_state} start tag in c[from, end) followed there by what ends a name, or -1. */
+        private static int find(byte[] c, int from, int end) {
+            byte[] tag = TAG;
             int last = end - tag.length - 1;
             outer:
-            // a little before the middle: the first part also holds the configuration and the main
-            // reading's bigger table of names (measured: 127 samples to 88 when split at 55%)
-            for (int i = from + (int) ((end - from) * 9L / 20); i < last; i++) {
+            for (int i = from; i < last; i++) {
                 if (c[i] != '<') {
                     continue;
                 }
@@ -306,12 +392,17 @@ public final class XmlParser {
         public void run() {
             Reading r = reading;
             try {
-                r.line = 1 + r.lineEnds(0, at);
+                if (r.file == null) {
+                    r.line = 1 + r.lineEnds(0, at);
+                    r.pos = at;
+                } else {
+                    r.line = 1 + r.lineEndsInFile(at);
+                    r.moveWindow(at, 0);
+                }
                 lineAtStart = r.line;
-                r.pos = at;
                 r.siblings();
                 kids = Arrays.copyOf(r.kids, r.kidCount);
-                stoppedAt = r.pos;
+                stoppedAt = r.base + r.pos;
                 lineAtStop = r.line;
                 deepest = r.deepest;
             } catch (XmlParseException | RuntimeException | StackOverflowError e) {
@@ -320,11 +411,24 @@ public final class XmlParser {
         }
     }
 
-    /** One pass over one document. */
+    /**
+     * One pass over one document: the whole of it in {@code c}, or, read from a file
+     * ({@link #parseFile}), a window of it that slides on between two nodes. Positions are
+     * positions in {@code c}; the document's offset of c[0] is {@code base}.
+     */
     static final class Reading {
         private final String source;
-        private final byte[] c;
-        private final int end;
+        private byte[] c;
+        /** The end of what {@code c} holds: the document's end, or (reading a window) the window's. */
+        private int end;
+        /** The document's offset of c[0]: 0 unless reading a window. */
+        private int base;
+        /** The file a window is read from, or null when {@code c} is the whole document. */
+        private final java.nio.channels.FileChannel file;
+        /** Reading a window: the file's end has been read into it. */
+        private boolean eof;
+        /** Reading a window: at a node's start, at least this much of the document (or all the rest) is in it. */
+        private final int aheadBytes;
         private int pos;
         /** Line numbers are counted lazily, only where an element starts or an error is reported. */
         private int countedTo;
@@ -373,15 +477,103 @@ public final class XmlParser {
             this.source = source;
             this.c = utf8;
             this.end = utf8.length;
-            this.names = new Names(utf8);
+            this.names = new Names();
             this.fragment = fragment;
+            this.file = null;
+            this.eof = true;
+            this.aheadBytes = 0;
+        }
+
+        /**
+         * A reading of {@code file} through a window of {@code windowBytes}, with at least
+         * {@code aheadBytes} (at most half the window) of the document in it at each node's start.
+         */
+        Reading(String source, java.nio.channels.FileChannel file, int windowBytes, int aheadBytes, boolean fragment) {
+            this.source = source;
+            this.c = new byte[windowBytes];
+            this.end = 0;
+            this.names = new Names();
+            this.fragment = fragment;
+            this.file = file;
+            this.aheadBytes = Math.min(aheadBytes, windowBytes / 2);
+        }
+
+        /**
+         * Reading a window: at a node's start, makes sure at least {@link #aheadBytes} of the
+         * document (or all the rest) is in the window, sliding it on if not. A node is read whole
+         * within the window, so a node bigger than that may run into the window's end: it then
+         * reads as truncated, and {@link #parseFile} reads the file again as a whole, which gives the
+         * tree or the error exactly.
+         */
+        private void ahead() {
+            if (eof || end - pos >= aheadBytes) {
+                return;
+            }
+            int keep = end - pos;
+            System.arraycopy(c, pos, c, 0, keep);
+            moveWindow(base + pos, keep);
+        }
+
+        /** Reading a window: the window now starts at document offset {@code at}, the first {@code kept} bytes already in it. */
+        private void moveWindow(int at, int kept) {
+            base = at;
+            pos = 0;
+            end = kept;
+            eof = false;
+            forgetPositions();
+            try {
+                while (end < c.length) {
+                    int got = file.read(java.nio.ByteBuffer.wrap(c, end, c.length - end), (long) base + end);
+                    if (got < 0) {
+                        eof = true;
+                        break;
+                    }
+                    end += got;
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /**
+         * The window moved: what was remembered by position in it (the previous element's names
+         * and values, the open elements' names) no longer holds; each is read anew once.
+         */
+        private void forgetPositions() {
+            Arrays.fill(lastName, null);
+            for (Shape shape : shapes.values()) {
+                shape.count = 0;
+            }
+            for (Open open : stack) {
+                open.nameAt = -1;
+            }
+        }
+
+        /** On to document offset {@code at} (the end of a split's part): a jump in the window, or the window moved there. */
+        private void continueAt(int at) {
+            if (file == null) {
+                pos = at;
+            } else {
+                moveWindow(at, 0);
+            }
         }
 
         /** Reads with a second thread for the second half when the document is at least {@code splitBytes} long. */
         XmlElement document(int splitBytes) throws XmlParseException {
-            int at = Split.place(c, 0, end, splitBytes);
+            int at;
+            if (file == null) {
+                at = Split.place(c, 0, end, splitBytes);
+            } else {
+                try {
+                    at = Split.place(file, c, splitBytes);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                moveWindow(0, 0);
+            }
             if (at > 0) {
-                split = new Split(source, c, at);
+                split = new Split(file == null ? new Reading(source, c, true)
+                        : new Reading(source, file, c.length, aheadBytes, true), at);
                 split.thread.start();
             }
             try {
@@ -405,7 +597,7 @@ public final class XmlParser {
         private boolean takeSplit() {
             Split s = split;
             split = null;
-            if (pos != s.at) {
+            if (base + pos != s.at) {
                 s.reading.cancelled = true;   // it began inside something read past (a comment, say)
                 return false;
             }
@@ -423,7 +615,7 @@ public final class XmlParser {
             for (XmlNode k : s.kids) {
                 addKid(k);
             }
-            pos = s.stoppedAt;
+            continueAt(s.stoppedAt);
             line = s.lineAtStop;
             splitTaken = true;
             return true;
@@ -439,6 +631,7 @@ public final class XmlParser {
                 if (cancelled) {
                     throw new XmlParseException(source, line, 1, "not needed");
                 }
+                ahead();
                 Open top = stack.get(stack.size() - 1);
                 text(top);
                 if (pos >= end) {
@@ -457,6 +650,7 @@ public final class XmlParser {
             }
             // The prolog: XML declaration, comments, processing instructions, whitespace.
             while (true) {
+                ahead();
                 skipWhitespace();
                 if (pos >= end) {
                     throw error(pos, "no root element: the file ends before any element; a CIB has a <cib> root");
@@ -478,6 +672,7 @@ public final class XmlParser {
             XmlElement root = elementTree();
             // The epilog: only comments, processing instructions and whitespace may follow.
             while (true) {
+                ahead();
                 skipWhitespace();
                 if (pos >= end) {
                     return root;
@@ -500,12 +695,13 @@ public final class XmlParser {
                 return done;
             }
             while (true) {
+                ahead();
                 Open top = stack.get(stack.size() - 1);
                 text(top);
                 if (pos >= end) {
                     throw truncated(top);
                 }
-                if (split != null && pos >= split.at && takeSplit()) {
+                if (split != null && base + pos >= split.at && takeSplit()) {
                     continue;
                 }
                 XmlElement closed = node(top);
@@ -906,7 +1102,7 @@ public final class XmlParser {
 
         /** A name or short value, shared (see {@link Names}); decoded strictly when not ASCII. */
         private String shared(int start, int length) throws XmlParseException {
-            String s = names.get(start, length, false);
+            String s = names.get(c, start, length, false);
             return s != null ? s : decode(c, start, length, start);
         }
 
@@ -1079,7 +1275,7 @@ public final class XmlParser {
                 }
             }
             pos = p;
-            String s = names.get(start, p - start, true);
+            String s = names.get(c, start, p - start, true);
             return s != null ? s : decode(c, start, p - start, start);
         }
 
@@ -1109,6 +1305,39 @@ public final class XmlParser {
             line += lines;
             pos = p;
             return p > start;
+        }
+
+        /**
+         * Reading a window: the line ends in the document's first {@code to} bytes, read into the
+         * window a window at a time (a CR that ends a step is left for the next, where its LF may be).
+         */
+        private int lineEndsInFile(int to) {
+            int lines = 0;
+            int at = 0;
+            try {
+                while (at < to) {
+                    int n = 0;
+                    int want = Math.min(c.length, to - at);
+                    while (n < want) {
+                        int got = file.read(java.nio.ByteBuffer.wrap(c, n, want - n), (long) at + n);
+                        if (got < 0) {
+                            break;
+                        }
+                        n += got;
+                    }
+                    if (n == 0) {
+                        break;   // the file shrank: its lines will not match, and the split is not taken
+                    }
+                    int upto = n > 1 && c[n - 1] == '\r' && at + n < to ? n - 1 : n;
+                    end = n;
+                    lines += lineEnds(0, upto);
+                    at += upto;
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            end = 0;
+            return lines;
         }
 
         /** The line ends in c[from, to), as {@link #lineOf} counts them. */
@@ -1280,15 +1509,19 @@ public final class XmlParser {
      * thousands of times; sharing them saves megabytes and the allocation of each copy. An open
      * addressing table keyed by the characters, so a hit allocates nothing.
      *
-     * <p>Each entry's bytes are where it was first read in the document (the document outlives
-     * the table), so a key costs no copy; and the table starts small and doubles, since a big CIB
+     * <p>Each entry's bytes are copied, one after the other, into the table's own pool: a reading
+     * that keeps only a window of the document ({@link #parseFile}) can still compare with them, and
+     * a look-up compares with bytes near each other rather than anywhere in a 183 MB document. The
+     * table starts small and doubles, since a big CIB
      * has tens of thousands of distinct short strings, not one per 32 bytes as first assumed: a
      * table sized for the document (a million slots for 183 MB) made nearly every look-up a cache miss.
      */
     private static final class Names {
-        /** Ints per slot in {@link #meta}: hash, where the bytes are, length + 1 (0: empty), interned (0/1). */
+        /** Ints per slot in {@link #meta}: hash, where the bytes are in {@link #pool}, length + 1 (0: empty), interned (0/1). */
         private static final int STRIDE = 4;
-        private final byte[] document;
+        /** Every entry's bytes, one after the other. */
+        private byte[] pool = new byte[1 << 14];
+        private int pooled;
         private String[] table;
         /**
          * Each slot's hash, position, length and whether it is interned, side by side: a look-up of
@@ -1300,8 +1533,7 @@ public final class XmlParser {
         private int shift;
         private int size;
 
-        Names(byte[] document) {
-            this.document = document;
+        Names() {
             int bits = 10;
             table = new String[1 << bits];
             meta = new int[STRIDE << bits];
@@ -1309,12 +1541,11 @@ public final class XmlParser {
         }
 
         /**
-         * The shared String of document[from, from + length), or null when those bytes are not
+         * The shared String of c[from, from + length), or null when those bytes are not
          * ASCII. A name ({@code name} true) seen for the first time is interned, so it is the very
          * object a Java literal is ({@link AttributeMap#get} compares references first).
          */
-        String get(int from, int length, boolean name) {
-            byte[] c = document;
+        String get(byte[] c, int from, int length, boolean name) {
             int h = 0;
             int high = 0;
             for (int i = from; i < from + length; i++) {
@@ -1334,10 +1565,10 @@ public final class XmlParser {
                     if (name) {
                         s = s.intern();
                     }
-                    add(i, s, from, h, length, name);
+                    add(i, s, c, from, h, length, name);
                     return s;
                 }
-                if (m[at] == h && lengthPlusOne == length + 1 && same(m[at + 1], from, length)) {
+                if (m[at] == h && lengthPlusOne == length + 1 && same(m[at + 1], c, from, length)) {
                     String s = table[i];
                     if (name && m[at + 3] == 0) {
                         // first read as a value ("id" as an id, say): from now on the interned one
@@ -1350,21 +1581,27 @@ public final class XmlParser {
             }
         }
 
-        private boolean same(int a, int b, int length) {
-            byte[] c = document;
+        /** Whether pool[a, a + length) holds the bytes of c[b, b + length). */
+        private boolean same(int a, byte[] c, int b, int length) {
+            byte[] p = pool;
             for (int k = 0; k < length; k++) {
-                if (c[a + k] != c[b + k]) {
+                if (p[a + k] != c[b + k]) {
                     return false;
                 }
             }
             return true;
         }
 
-        private void add(int slot, String s, int at, int h, int length, boolean isInterned) {
+        private void add(int slot, String s, byte[] c, int from, int h, int length, boolean isInterned) {
+            if (pooled + length > pool.length) {
+                pool = Arrays.copyOf(pool, Math.max(pool.length * 2, pooled + length));
+            }
+            System.arraycopy(c, from, pool, pooled, length);
             table[slot] = s;
             int b = slot * STRIDE;
             meta[b] = h;
-            meta[b + 1] = at;
+            meta[b + 1] = pooled;
+            pooled += length;
             meta[b + 2] = length + 1;
             meta[b + 3] = isInterned ? 1 : 0;
             if (++size * 2 > table.length) {

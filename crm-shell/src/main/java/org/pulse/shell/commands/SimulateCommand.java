@@ -239,7 +239,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         XmlElement root;
         try {
-            root = XmlParser.parse(file.toString(), XmlParser.readFile(file));
+            root = XmlParser.parseFile(file);
         } catch (IOException e) {
             throw new CrmException("simulate: cannot read " + file + ": " + e.getMessage());
         } catch (XmlParseException e) {

@@ -1,0 +1,156 @@
+package org.pulse.cib.xml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A big CIB file read through a window that slides on (XmlParser.parseFile) gives what the whole
+ * file read at once gives: the same tree, the same line for every element, the same error; with
+ * the second half on a second thread or not; and where a node does not fit in the window, the
+ * whole file is read after all. Windows here are a few hundred bytes, so that they slide often,
+ * in the middle of line ends, names and values of the previous element alike.
+ */
+class XmlParserWindowTest {
+    private Path dir;
+
+    @BeforeEach
+    void makeDir() throws Exception {
+        dir = Files.createTempDirectory("pulse-xml-window");
+    }
+
+    @AfterEach
+    void removeDir() throws Exception {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    private static String cib(int nodes, String extra, String nl) {
+        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\"?>" + nl + "<!-- made by a test -->" + nl
+                + "<cib epoch=\"1\">" + nl + "  <configuration><resources><primitive id=\"r1\" class=\"ocf\"/>"
+                + "</resources></configuration>" + nl + "  <status>" + nl);
+        for (int n = 1; n <= nodes; n++) {
+            if (n == nodes / 2 + 1) {
+                sb.append(extra);
+            }
+            sb.append("    <node_state id=\"").append(n).append("\" uname=\"nöde").append(n).append("\">").append(nl)
+                    .append("      <lrm id=\"").append(n).append("\"><lrm_resources>").append(nl);
+            for (int r = 1; r <= 12; r++) {
+                sb.append("        <lrm_resource id=\"r").append(r).append("\" class=\"ocf\">").append(nl)
+                        .append("          <lrm_rsc_op id=\"r").append(r).append("_last_0\" call-id=\"").append(r)
+                        .append("\" rc-code=\"7\" exit-reason=\"a&amp;b&#10;c\" op-digest=\"f2317cad\"/>").append(nl)
+                        .append("        </lrm_resource>").append(nl);
+            }
+            sb.append("      </lrm_resources></lrm>").append(nl).append("    </node_state>").append(nl);
+        }
+        sb.append("  </status>").append(nl).append("</cib>").append(nl).append("<!-- the end -->").append(nl);
+        return sb.toString();
+    }
+
+    private Path file(String xml) throws Exception {
+        Path f = Files.createTempFile(dir, "cib", ".xml");
+        Files.write(f, xml.getBytes(StandardCharsets.UTF_8));
+        return f;
+    }
+
+    private static void collect(XmlElement e, List<Integer> lines) {
+        lines.add(e.sourceLine());
+        for (XmlElement c : e.elements()) {
+            collect(c, lines);
+        }
+    }
+
+    private static void assertSameTree(XmlElement expected, XmlElement actual, String what) {
+        assertEquals(expected, actual, what);
+        List<Integer> a = new ArrayList<>();
+        List<Integer> b = new ArrayList<>();
+        collect(expected, a);
+        collect(actual, b);
+        assertEquals(a, b, what + ": the lines");
+        assertEquals(expected.toString(), actual.toString(), what);
+    }
+
+    private static XmlElement whole(String xml) throws XmlParseException {
+        return whole(xml, "t");
+    }
+
+    private static XmlElement whole(String xml, String source) throws XmlParseException {
+        return XmlParser.parse(source, xml.getBytes(StandardCharsets.UTF_8), Integer.MAX_VALUE);
+    }
+
+    @Test
+    void aWindowThatSlidesGivesTheSameTreeAndLinesWithAndWithoutTheSplit() throws Exception {
+        for (String nl : new String[] {"\n", "\r\n", "\r"}) {
+            for (String extra : new String[] {"", "text<![CDATA[<node_state x=\"1\">]]>" + nl + "<?pi a?>",
+                    "<!-- <node_state id=\"in a comment\"> -->" + nl}) {
+                String xml = cib(9, extra, nl);
+                XmlElement expected = whole(xml);
+                Path f = file(xml);
+                for (int window : new int[] {512, 700, 4096, 1 << 20}) {
+                    String what = nl.length() + "-byte line ends, window " + window + ", extra " + extra.length();
+                    // the reading through the window itself, not its fall-back to the whole file
+                    assertSameTree(expected, XmlParser.windowed(f, window, window / 2, Integer.MAX_VALUE), what);
+                    assertSameTree(expected, XmlParser.windowed(f, window, window / 2, 0), what + ", split");
+                    assertSameTree(expected, XmlParser.parseFile(f, 0, window, window / 2, 0), what + ", parseFile");
+                }
+                if (extra.isEmpty()) {
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+                        XmlParser.Reading reading = new XmlParser.Reading("t", ch, 4096, 2048, false);
+                        assertSameTree(expected, reading.document(0), "split taken");
+                        assertTrue(reading.splitTaken, "the second thread's part was taken");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNodeBiggerThanTheWindowIsReadWithTheWholeFile() throws Exception {
+        String big = "<node_state id=\"big\" note=\"" + "x".repeat(5000) + "\"/>" + "\n" + "text ".repeat(2000) + "\n";
+        String xml = cib(6, big, "\n");
+        Path f = file(xml);
+        assertThrows(XmlParseException.class, () -> XmlParser.windowed(f, 1024, 512, 0));
+        assertSameTree(whole(xml), XmlParser.parseFile(f, 0, 1024, 512, 0), "a 5 KB node in a 1 KB window");
+    }
+
+    @Test
+    void anErrorIsTheErrorTheWholeFileGives() throws Exception {
+        String good = cib(8, "", "\n");
+        List<String> bad = List.of(
+                good.replace("<lrm_rsc_op id=\"r7_last_0\"", "<lrm_rsc_op id=\"r7_last_0\" id=\"again\""),
+                good.substring(0, good.length() - 40),
+                good.replace("</node_state>", "</node_stat>"),
+                good + "<after/>",
+                "   \n  ",
+                good.replace("&amp;", "&nope;"));
+        for (String xml : bad) {
+            Path f = file(xml);
+            XmlParseException expected = assertThrows(XmlParseException.class, () -> whole(xml, f.toString()));
+            for (int split : new int[] {0, Integer.MAX_VALUE}) {
+                XmlParseException actual = assertThrows(XmlParseException.class,
+                        () -> XmlParser.parseFile(f, 0, 512, 256, split));
+                assertEquals(expected.getMessage(), actual.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aSmallFileIsReadWhole() throws Exception {
+        String xml = cib(2, "", "\n");
+        assertSameTree(whole(xml), XmlParser.parseFile(file(xml)), "below 16 MB");
+        assertTrue(Files.size(file(xml)) < XmlParser.SPLIT_BYTES);
+    }
+}

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class XmlParserSplitTest {
     /** A CIB-like document: {@code nodes} node_states with history, comments, text and CDATA among them. */
-    private static String cib(int nodes, String extraInSecondHalf, String nl) {
+    static String cib(int nodes, String extraInSecondHalf, String nl) {
         return cib(nodes, extraInSecondHalf, nl, nodes / 2 + 1);
     }
 

@@ -38,26 +38,10 @@ class XmlParserWindowTest {
         Files.delete(dir);
     }
 
+    /** XmlParserSplitTest's CIB-like document, with a comment before the root and after it, and names not ASCII. */
     private static String cib(int nodes, String extra, String nl) {
-        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\"?>" + nl + "<!-- made by a test -->" + nl
-                + "<cib epoch=\"1\">" + nl + "  <configuration><resources><primitive id=\"r1\" class=\"ocf\"/>"
-                + "</resources></configuration>" + nl + "  <status>" + nl);
-        for (int n = 1; n <= nodes; n++) {
-            if (n == nodes / 2 + 1) {
-                sb.append(extra);
-            }
-            sb.append("    <node_state id=\"").append(n).append("\" uname=\"nöde").append(n).append("\">").append(nl)
-                    .append("      <lrm id=\"").append(n).append("\"><lrm_resources>").append(nl);
-            for (int r = 1; r <= 12; r++) {
-                sb.append("        <lrm_resource id=\"r").append(r).append("\" class=\"ocf\">").append(nl)
-                        .append("          <lrm_rsc_op id=\"r").append(r).append("_last_0\" call-id=\"").append(r)
-                        .append("\" rc-code=\"7\" exit-reason=\"a&amp;b&#10;c\" op-digest=\"f2317cad\"/>").append(nl)
-                        .append("        </lrm_resource>").append(nl);
-            }
-            sb.append("      </lrm_resources></lrm>").append(nl).append("    </node_state>").append(nl);
-        }
-        sb.append("  </status>").append(nl).append("</cib>").append(nl).append("<!-- the end -->").append(nl);
-        return sb.toString();
+        return XmlParserSplitTest.cib(nodes, extra, nl).replace("<cib ", "<!-- made by a test -->" + nl + "<cib ")
+                .replace("uname=\"node", "uname=\"nöde") + "<!-- the end -->" + nl;
     }
 
     private Path file(String xml) throws Exception {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.AtomicFiles;
 import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.Procs;
 import org.pulse.lab.support.TestEnv;
@@ -44,7 +45,7 @@ class RemoteNodeCleanStopTest {
         remotePort = basePort + 7;
         cluster = LocalCluster.start(repo, dir, 2, basePort, 2_000, i -> "two_node = true\n");
         Files.createDirectories(dir.resolve("remote1/rsctmp"));
-        Files.writeString(cluster.powerDir().resolve("remote1.rsctmp"), dir.resolve("remote1/rsctmp").toString());
+        AtomicFiles.writeString(cluster.powerDir().resolve("remote1.rsctmp"), dir.resolve("remote1/rsctmp").toString());
         startDaemon();
         System.out.println("RemoteNodeCleanStopTest: nodes in " + dir + ", pulse-remoted on 127.0.0.1:" + remotePort
                 + " (removed afterwards; keep with -Dpulse.keep=true)");

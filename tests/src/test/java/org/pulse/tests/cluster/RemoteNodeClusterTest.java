@@ -23,6 +23,7 @@ import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.AtomicFiles;
 import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
@@ -57,7 +58,7 @@ class RemoteNodeClusterTest {
         cluster = LocalCluster.start(repo, dir, 2, basePort, 2_000, i -> "two_node = true\n");
         remoted = daemon("remote1", remotePort, dir.resolve("key"));
         // The power switch's outlet for remote1 is its daemon: fencing the remote node ends it, as a reset would.
-        Files.writeString(cluster.powerDir().resolve("remote1.pid"), Long.toString(remoted.pid()));
+        AtomicFiles.writeString(cluster.powerDir().resolve("remote1.pid"), Long.toString(remoted.pid()));
         System.out.println("RemoteNodeClusterTest: nodes in " + dir + ", ports from " + (basePort + 1)
                 + ", pulse-remoted on 127.0.0.1:" + remotePort + " (removed afterwards; keep with -Dpulse.keep=true)");
     }
@@ -199,7 +200,7 @@ class RemoteNodeClusterTest {
         assertTrue(gen.waitFor(60, TimeUnit.SECONDS) && gen.exitValue() == 0, "crmd --generate-key failed");
         int port2 = remotePort + 1;
         remoted2 = daemon("remote2", port2, otherKey);
-        Files.writeString(cluster.powerDir().resolve("remote2.pid"), Long.toString(remoted2.pid()));
+        AtomicFiles.writeString(cluster.powerDir().resolve("remote2.pid"), Long.toString(remoted2.pid()));
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> remotedLog("remote2").contains("listening")), "the second pulse-remoted did not start: " + remotedLog("remote2"));
         AdminResponse r = cluster.admin(survivor, AdminRequest.replace(cluster.nextId(), "<resources>" + fenceDevice()
                 + connection("remote1", remotePort) + dummy() + connection("remote2", port2) + "</resources>"));

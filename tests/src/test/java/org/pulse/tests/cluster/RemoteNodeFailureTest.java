@@ -19,6 +19,7 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.AtomicFiles;
 import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
@@ -56,7 +57,7 @@ class RemoteNodeFailureTest {
         cluster = LocalCluster.start(repo, dir, 2, basePort, 2_000, i -> "two_node = true\n");
         Files.createDirectories(dir.resolve("remote1/rsctmp"));
         // The outlet: the daemon's pid; a power-off empties its temporary directory, as a reboot does.
-        Files.writeString(cluster.powerDir().resolve("remote1.rsctmp"), dir.resolve("remote1/rsctmp").toString());
+        AtomicFiles.writeString(cluster.powerDir().resolve("remote1.rsctmp"), dir.resolve("remote1/rsctmp").toString());
         remoted = new ProcessBuilder("bash", "-c", daemonCommand()).start();
         assertTrue(remoted.waitFor(30, TimeUnit.SECONDS), "starting pulse-remoted hung");
         System.out.println("RemoteNodeFailureTest: nodes in " + dir + ", ports from " + (basePort + 1)
@@ -71,10 +72,12 @@ class RemoteNodeFailureTest {
     /** The same for any lab: the cluster's key in {@code dir}, the daemon's files in dir/remote1. */
     static String daemonCommand(Path repo, Path dir, Path powerDir, int port) {
         Path home = dir.resolve("remote1");
+        // Written beside and renamed: the fence agent reading a half-written outlet would kill nothing.
+        Path pidTmp = powerDir.resolve(".remote1.pid.tmp");
         return "setsid " + repo.resolve("bin/pulse-remoted") + " --listen 127.0.0.1:" + port + " --authkey "
                 + dir.resolve("key") + " --node remote1 --agent-dirs " + repo.resolve("resource-agents/src/main/ocf")
                 + ":/usr/lib/ocf --ha-rsctmp " + home.resolve("rsctmp") + " </dev/null >>" + home.resolve("remoted.log")
-                + " 2>&1 & echo $! > " + powerDir.resolve("remote1.pid");
+                + " 2>&1 & echo $! > " + pidTmp + " && mv -f " + pidTmp + " " + powerDir.resolve("remote1.pid");
     }
 
     static long daemonPid() throws IOException {
@@ -195,7 +198,7 @@ class RemoteNodeFailureTest {
         // The daemon is back (an operator restarted it); the connection gets reconnect_interval, its failures
         // are cleaned up; a reboot from now on starts the daemon again (the outlet's "on").
         Path on = cluster.powerDir().resolve("remote1.on");
-        Files.writeString(on, "#!/bin/bash\n" + daemonCommand() + "\n");
+        AtomicFiles.writeString(on, "#!/bin/bash\n" + daemonCommand() + "\n");
         on.toFile().setExecutable(true);
         Process p = new ProcessBuilder("bash", "-c", daemonCommand()).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "starting pulse-remoted hung");

@@ -13,6 +13,7 @@ import java.util.function.BooleanSupplier;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.AtomicFiles;
 
 /**
  * Real crmd processes on loopback, for the cluster tests and bench/runtime: one directory per
@@ -220,8 +221,8 @@ public final class LocalCluster implements AutoCloseable {
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
         Process p = pb.start();
         processes[i] = p;
-        Files.writeString(powerDir().resolve("node" + i + ".pid"), Long.toString(p.pid()));
-        Files.writeString(powerDir().resolve("node" + i + ".rsctmp"), root.resolve("node" + i).resolve("rsctmp").toString());
+        AtomicFiles.writeString(powerDir().resolve("node" + i + ".pid"), Long.toString(p.pid()));
+        AtomicFiles.writeString(powerDir().resolve("node" + i + ".rsctmp"), root.resolve("node" + i).resolve("rsctmp").toString());
     }
 
     /** Starts an extra process (e.g. a node with another key) that close() also reaps. */

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.lab.support.Ports;
+import org.pulse.lab.support.Procs;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -84,7 +85,7 @@ class ClusterServiceTest {
             r = crm(repo, "cluster", "restart", "--config", c);
             assertEquals(0, r.getKey(), r.getValue());
             System.out.printf("ClusterServiceTest: restart took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && isCrmd(pid), "old daemon alive");
+            assertFalse(Procs.running(pid) && isCrmd(pid), "old daemon alive");
             long pid2 = pid(r.getValue().substring(r.getValue().indexOf("started pulse")));
             started.add(pid2);
             assertTrue(pid2 != pid, r.getValue());

@@ -3,8 +3,9 @@ package org.pulse.tests.cluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.Procs;
 
 /** The end of a lab test class: what it started is stopped and its directory removed (kept with -Dpulse.keep=true). */
 final class LabCleanup {
@@ -15,12 +16,11 @@ final class LabCleanup {
     static void closeAndRemove(LocalCluster cluster, Path dir) throws IOException {
         if (cluster != null) {
             try {
-                ProcessHandle.of(RemoteNodeFailureTest.daemonPid(cluster.powerDir())).ifPresent(p -> {
-                    p.destroyForcibly();
-                    p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
-                });
+                Procs.killAndAwait(RemoteNodeFailureTest.daemonPid(cluster.powerDir()), Duration.ofSeconds(10));
             } catch (IOException | NumberFormatException e) {
                 // no daemon
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             cluster.close();
         }

@@ -27,6 +27,24 @@ public final class Procs {
     }
 
     /**
+     * SIGKILL to a process this JVM did not start (a daemon in its own session, an orphan), then waits
+     * until it runs no more. Not {@code ProcessHandle.onExit()}: for a process that is not our child it
+     * polls isAlive, which counts the zombie as alive until PID 1 reaps it (late here), so it always
+     * waited out its timeout. False when the process still runs after {@code timeout}.
+     */
+    public static boolean killAndAwait(long pid, Duration timeout) throws InterruptedException {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (running(pid)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    /**
      * Waits until the process has its working directory, or a file open, under {@code dir}: a test that
      * starts a holder ({@code sh -c "cd MNT && exec sleep 600"}) and then checks that unmounting finds it
      * must wait for this, not for a fixed time (a shell's start takes 5 ms here, ten times that under

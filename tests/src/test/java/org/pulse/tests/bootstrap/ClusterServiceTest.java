@@ -36,9 +36,7 @@ class ClusterServiceTest {
     @Test
     @Timeout(300)
     void initStartsTheDaemonAndStartStatusStopRestartDriveIt() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         Path dir = Files.createTempDirectory("pulse-service-");
         List<Long> started = new ArrayList<>();
         Path conf = dir.resolve("crmd.conf");

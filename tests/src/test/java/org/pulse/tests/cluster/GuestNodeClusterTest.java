@@ -38,9 +38,7 @@ class GuestNodeClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd, bin/crm and bin/pulse-remoted");
+        repo = TestEnv.requireBuiltJars();
         dir = Files.createTempDirectory("pulse-guest-");
         int basePort = Ports.freeBase(10);
         guestPort = basePort + 7;

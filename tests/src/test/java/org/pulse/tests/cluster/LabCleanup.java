@@ -1,8 +1,6 @@
 package org.pulse.tests.cluster;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.lab.support.Procs;
@@ -13,7 +11,7 @@ final class LabCleanup {
     }
 
     /** A remote node's pulse-remoted named by the outlet (power/remote1.pid) is killed, then the cluster closed. */
-    static void closeAndRemove(LocalCluster cluster, Path dir) throws IOException {
+    static void closeAndRemove(LocalCluster cluster) throws IOException {
         if (cluster != null) {
             try {
                 Procs.killAndAwait(RemoteNodeFailureTest.daemonPid(cluster.powerDir()), Duration.ofSeconds(10));
@@ -22,12 +20,7 @@ final class LabCleanup {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            cluster.close();
-        }
-        if (dir != null && !Boolean.getBoolean("pulse.keep")) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            cluster.closeAndRemove();
         }
     }
 }

@@ -20,8 +20,6 @@ import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.lab.support.AtomicFiles;
-import org.pulse.lab.support.Ports;
-import org.pulse.lab.support.TestEnv;
 
 /**
  * A remote node whose daemon fails (issue 17 part 2), with real processes: two crmd (two_node, fencing on) and
@@ -47,21 +45,17 @@ class RemoteNodeFailureTest {
 
     @BeforeAll
     static void start() throws Exception {
-        repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd, bin/crm and bin/pulse-remoted");
-        dir = Files.createTempDirectory("pulse-remote-fail-");
-        int basePort = Ports.freeBase(10);
-        remotePort = basePort + 7;
         // Failure detection 2 s: this suite is about the remote node, not about detection on a loaded machine.
-        cluster = LocalCluster.start(repo, dir, 2, basePort, 2_000, i -> "two_node = true\n");
+        cluster = LocalCluster.startForSuite(RemoteNodeFailureTest.class, 2, 2_000, i -> "two_node = true\n");
+        repo = cluster.repo();
+        dir = cluster.root();
+        remotePort = cluster.basePort() + 7;
         Files.createDirectories(dir.resolve("remote1/rsctmp"));
         // The outlet: the daemon's pid; a power-off empties its temporary directory, as a reboot does.
         AtomicFiles.writeString(cluster.powerDir().resolve("remote1.rsctmp"), dir.resolve("remote1/rsctmp").toString());
         remoted = new ProcessBuilder("bash", "-c", daemonCommand()).start();
         assertTrue(remoted.waitFor(30, TimeUnit.SECONDS), "starting pulse-remoted hung");
-        System.out.println("RemoteNodeFailureTest: nodes in " + dir + ", ports from " + (basePort + 1)
-                + ", pulse-remoted on 127.0.0.1:" + remotePort + " (removed afterwards; keep with -Dpulse.keep=true)");
+        System.out.println("RemoteNodeFailureTest: pulse-remoted on 127.0.0.1:" + remotePort);
     }
 
     /** Starts pulse-remoted in its own session (as a boot would) and writes its pid into the outlet. */
@@ -90,7 +84,7 @@ class RemoteNodeFailureTest {
 
     @AfterAll
     static void stop() throws Exception {
-        LabCleanup.closeAndRemove(cluster, dir);
+        LabCleanup.closeAndRemove(cluster);
     }
 
     static String connection(String reconnect) {

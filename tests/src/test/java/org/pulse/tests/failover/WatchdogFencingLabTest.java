@@ -45,9 +45,7 @@ class WatchdogFencingLabTest {
         for (String c : List.of("ip", "nsenter", "setsid", "mkfifo")) {
             TestEnv.requireCommand(c);
         }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         lab = NetnsLab.create(FailoverLab.NODES);
         watchdogs = WatchdogSims.start(lab, repo, WATCHDOG_MS);
         cluster = FailoverLab.start(lab, repo, 500, watchdogs::nodeConfig);

@@ -40,10 +40,7 @@ class DebPackageTest {
         for (String c : List.of("dpkg-deb", "dpkg", "systemd-analyze", "update-alternatives", "adduser")) {
             TestEnv.requireCommand(c);
         }
-        Path root = TestEnv.root();
-        TestEnv.require(Files.isDirectory(root.resolve("crmd/target/lib"))
-                && Files.isDirectory(root.resolve("crm-shell/target/lib")),
-                "crmd and crm-shell packaged (mvn -DskipTests package) before the tests module runs");
+        Path root = TestEnv.requireBuiltJars();
         // InstallLabTest installs the same package: one at a time (PulsePackage's lock, across JVMs too).
         try (PulsePackage held = PulsePackage.lock(Duration.ofMinutes(15))) {
             installVerifyPurge(root);

@@ -204,9 +204,7 @@ class InstallLabTest {
         for (String c : List.of("dpkg", "dpkg-deb", "ip", "nsenter", "unshare", "setsid", "mount", "ping", "adduser")) {
             TestEnv.requireCommand(c);
         }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "crmd and crm-shell packaged (mvn -DskipTests package) before the tests module runs");
+        Path repo = TestEnv.requireBuiltJars();
         long t0 = System.nanoTime();
         try (PulsePackage held = PulsePackage.lock(Duration.ofMinutes(15))) {
             if (PulsePackage.installed()) {

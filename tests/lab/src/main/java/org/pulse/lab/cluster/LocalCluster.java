@@ -14,6 +14,8 @@ import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.support.AtomicFiles;
+import org.pulse.lab.support.Ports;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * Real crmd processes on loopback, for the cluster tests and bench/runtime: one directory per
@@ -121,6 +123,61 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private java.util.function.IntFunction<String> extraConfig = i -> "";
+
+    /**
+     * The cluster of one test class, the one set-up every loopback suite shares: the built jars required
+     * (a skip outside CI, a failure in it), a temporary directory named for the suite, free ports
+     * ({@link Ports}), {@code nodes} nodes started, and a line saying where they are. End it with
+     * {@link #closeAndRemove()}.
+     */
+    public static LocalCluster startForSuite(Class<?> suite, int nodes, long failureDetectionMs,
+            java.util.function.IntFunction<String> extraConfig) throws IOException {
+        Path repo = TestEnv.requireBuiltJars();
+        Path dir = Files.createTempDirectory("pulse-" + suite.getSimpleName() + "-");
+        int basePort = Ports.freeBase(10);
+        LocalCluster c;
+        try {
+            c = start(repo, dir, nodes, basePort, failureDetectionMs, extraConfig);
+        } catch (IOException | RuntimeException e) {
+            removeTree(dir);
+            throw e;
+        }
+        System.out.println(suite.getSimpleName() + ": nodes in " + dir + ", ports from " + (basePort + 1)
+                + " (removed afterwards; keep with -Dpulse.keep=true)");
+        return c;
+    }
+
+    /** {@link #startForSuite(Class, int, long, java.util.function.IntFunction)} with nothing added to the configs. */
+    public static LocalCluster startForSuite(Class<?> suite, int nodes, long failureDetectionMs) throws IOException {
+        return startForSuite(suite, nodes, failureDetectionMs, i -> "");
+    }
+
+    /** {@link #close()}, then the cluster's directory removed (kept with -Dpulse.keep=true, for a post-mortem). */
+    public void closeAndRemove() throws IOException {
+        close();
+        if (!Boolean.getBoolean("pulse.keep")) {
+            removeTree(root);
+        }
+    }
+
+    private static void removeTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** Node i listens on basePort + i (see {@link Ports}): a suite's other daemons take ports above the nodes'. */
+    public int basePort() {
+        return basePort;
+    }
+
+    /** The source tree whose bin/ this cluster runs. */
+    public Path repo() {
+        return repo;
+    }
 
     /**
      * Key and configs written, no node started: the caller starts them with {@link #startNode(int)}

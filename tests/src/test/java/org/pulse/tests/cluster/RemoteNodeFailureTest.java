@@ -1,6 +1,7 @@
 package org.pulse.tests.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -211,11 +212,25 @@ class RemoteNodeFailureTest {
         long t0 = System.currentTimeMillis();
         Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(daemonPid())).start();
         assertTrue(stop.waitFor(10, TimeUnit.SECONDS) && stop.exitValue() == 0, "kill -STOP failed");
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> LogText.count(fenceHistory(), "reboot") > reboots
-                        && d1OnClusterNode() != null),
-                "remote1 was not fenced with d1 recovered on a cluster node within 90 s of the hang: " + status(1) + logs());
+        // The CIB as it was while it held the failed monitor: reconnect_interval after that failure the
+        // cluster tries the connection again, and when the rebooted daemon does not listen yet (a JVM's
+        // start on a loaded machine), that start's failure becomes remote1's last failure in its place.
+        // A crm status run after the wait (itself a JVM start) could come too late to see the monitor's.
+        String[] failedMonitorCib = {null};
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> {
+            if (failedMonitorCib[0] == null) {
+                String xml = FailoverAdmin.str(new FailoverAdmin().query(cluster.socket(1)), "xml");
+                failedMonitorCib[0] = xml != null && xml.contains("no answer to a ping") ? xml : null;
+            }
+            return LogText.count(fenceHistory(), "reboot") > reboots && d1OnClusterNode() != null;
+        }), "remote1 was not fenced with d1 recovered on a cluster node within 90 s of the hang: " + status(1) + logs());
         long fencedMs = System.currentTimeMillis() - t0;
-        String st = status(1);
+        assertNotNull(failedMonitorCib[0], "the CIB never recorded why remote1's connection failed: " + status(1));
+        Path snapshot = AtomicFiles.writeString(dir.resolve("failed-monitor-cib.xml"), failedMonitorCib[0]);
+        Process shown = new ProcessBuilder(repo.resolve("bin/crm").toString(), "--cib-file", snapshot.toString(), "status")
+                .redirectErrorStream(true).start();
+        String st = new String(shown.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(shown.waitFor(60, TimeUnit.SECONDS), "crm status --cib-file hung");
         assertTrue(st.contains("remote1 2s-interval monitor on node") && st.contains("no answer to a ping"),
                 "crm status does not say why remote1's connection failed:\n" + st);
         assertTrue(listening < LogText.count(remotedLog(), "listening on") || LocalCluster.waitFor(Duration.ofSeconds(30),

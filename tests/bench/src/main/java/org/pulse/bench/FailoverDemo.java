@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.FailoverProbe;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.AtomicFiles;
 import org.pulse.lab.support.Ports;
 
 /**
@@ -316,7 +317,7 @@ public final class FailoverDemo {
                 + "failure_detection_ms = 500\n";
         Files.writeString(nd.resolve("crmd.conf"), conf);
         // The power-switch simulator's outlet for this node: its rsctmp is emptied at power-off.
-        Files.writeString(dir.resolve("power").resolve("node" + i + ".rsctmp"), nd.resolve("rsctmp").toString());
+        AtomicFiles.writeString(dir.resolve("power").resolve("node" + i + ".rsctmp"), nd.resolve("rsctmp").toString());
     }
 
     void startNode(int i) throws IOException {
@@ -328,7 +329,7 @@ public final class FailoverDemo {
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
         Process p = pb.start();
         nodes[i] = p;
-        Files.writeString(dir.resolve("power").resolve("node" + i + ".pid"), Long.toString(p.pid()));
+        AtomicFiles.writeString(dir.resolve("power").resolve("node" + i + ".pid"), Long.toString(p.pid()));
     }
 
     /** The DC all three nodes agree on ({@link FailoverAdmin#agreedDc}), or null while they do not. */

@@ -29,10 +29,7 @@ class PulseDemoTest {
 
     @Test
     void theDemoShowsARecoveryAndLeavesNothingBehind() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib"))
-                && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         ProcessBuilder pb = new ProcessBuilder(repo.resolve("bin/pulse-demo").toString(), "--auto");
         // This JVM's classpath holds the bench module's classes (the demo) and every dependency, before
         // the module is packaged (mvn verify runs the tests first).

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.Procs;
 import org.pulse.lab.support.TestEnv;
 
 /** The lab itself: connectivity, isolation of parallel labs, link and power control, full cleanup. */
@@ -59,7 +60,7 @@ class NetnsLabTest {
             Files.writeString(lab.node(1).rsctmp().resolve("Dummy-x.state"), "x");
             sleeper = lab.start(lab.node(1), List.of("sh", "-c", "cd " + mnt + " && exec sleep 600"), Map.of(),
                     lab.node(1).runDir().resolve("sleeper.log"));
-            Thread.sleep(200);
+            assertTrue(Procs.awaitHolding(sleeper.pid(), mnt, Duration.ofSeconds(30)), "the sleeper did not enter " + mnt);
             assertEquals(List.of(sleeper.pid()), lab.processesIn(lab.node(1)), "the lab sees what runs in a node");
             // Power off: processes killed, its mounts dropped, /run emptied, cable cut.
             lab.powerOff(lab.node(1));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.pulse.lab.support.NetnsLab;
+import org.pulse.lab.support.Procs;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -25,6 +27,9 @@ import org.pulse.lab.support.TestEnv;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PulseAgentsInLabTest {
+    /** How long a holder process may take to enter a mount (a shell's start is 5 ms here, unloaded). */
+    static final Duration HOLDER_START = Duration.ofSeconds(30);
+
     private NetnsLab lab;
 
     @BeforeAll
@@ -439,8 +444,8 @@ class PulseAgentsInLabTest {
         Process holder = lab.start(lab.node(1), List.of("sh", "-c",
                 "trap '' TERM; exec 3<" + mnt.resolve("data.txt") + "; cd " + mnt + "; while :; do sleep 1; done"),
                 Map.of(), lab.node(1).runDir().resolve("holder.log"));
-        Thread.sleep(200);
-        assertTrue(holder.isAlive());
+        assertTrue(Procs.awaitHolding(holder.pid(), mnt, HOLDER_START), "the holder did not open the file within "
+                + HOLDER_START);
         Ocf.Result stop = fs.run("stop");
         assertEquals(0, stop.rc(), stop::toString);
         assertFalse(lab.mountsUnderWorkDir().contains(mnt.toString()), "unmounted");
@@ -487,7 +492,8 @@ class PulseAgentsInLabTest {
                 + "; trap '' TERM; while :; do sleep 1; done"), Map.of(), lab.node(1).runDir().resolve("fd.log"));
         Process byCwd = lab.start(lab.node(1), List.of("sh", "-c", "cd " + mnt + " && exec sleep 600"), Map.of(),
                 lab.node(1).runDir().resolve("cwd.log"));
-        Thread.sleep(200);
+        assertTrue(Procs.awaitHolding(byFd.pid(), mnt, HOLDER_START) && Procs.awaitHolding(byCwd.pid(), mnt, HOLDER_START),
+                "the holders did not enter the mount within " + HOLDER_START);
         Ocf.Result stop = Ocf.run(fs, "stop", 0, 20_000, noFuser);
         assertEquals(0, stop.rc(), stop::toString);
         byFd.waitFor();
@@ -554,7 +560,8 @@ class PulseAgentsInLabTest {
         assertEquals(0, fs.run("start").rc());
         Process holder = lab.start(lab.node(1), List.of("sh", "-c", "cd " + mnt + " && exec sleep 600"), Map.of(),
                 lab.node(1).runDir().resolve("holder2.log"));
-        Thread.sleep(200);
+        assertTrue(Procs.awaitHolding(holder.pid(), mnt, HOLDER_START), "the holder did not enter the mount within "
+                + HOLDER_START);
         Ocf.Result stop = fs.run("stop");
         assertEquals(1, stop.rc(), stop::toString);
         assertTrue(stop.exitReason().contains("busy") && stop.exitReason().contains("sleep"), stop.exitReason());

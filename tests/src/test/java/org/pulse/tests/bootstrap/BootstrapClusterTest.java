@@ -53,9 +53,7 @@ class BootstrapClusterTest {
 
     @BeforeAll
     static void prepare() throws IOException {
-        repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        repo = TestEnv.requireBuiltJars();
         dir = Files.createTempDirectory("pulse-bootstrap-");
         basePort = Ports.freeBase(10);
         for (int i = 1; i <= 4; i++) {

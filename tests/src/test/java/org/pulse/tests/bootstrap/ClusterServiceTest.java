@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.lab.support.Ports;
+import org.pulse.lab.support.Procs;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -35,9 +36,7 @@ class ClusterServiceTest {
     @Test
     @Timeout(300)
     void initStartsTheDaemonAndStartStatusStopRestartDriveIt() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         Path dir = Files.createTempDirectory("pulse-service-");
         List<Long> started = new ArrayList<>();
         Path conf = dir.resolve("crmd.conf");
@@ -84,7 +83,7 @@ class ClusterServiceTest {
             r = crm(repo, "cluster", "restart", "--config", c);
             assertEquals(0, r.getKey(), r.getValue());
             System.out.printf("ClusterServiceTest: restart took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && isCrmd(pid), "old daemon alive");
+            assertFalse(Procs.running(pid) && isCrmd(pid), "old daemon alive");
             long pid2 = pid(r.getValue().substring(r.getValue().indexOf("started pulse")));
             started.add(pid2);
             assertTrue(pid2 != pid, r.getValue());

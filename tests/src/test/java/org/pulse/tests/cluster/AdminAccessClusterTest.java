@@ -59,9 +59,7 @@ class AdminAccessClusterTest {
         TestEnv.requireRoot();
         TestEnv.requireCommand("runuser");
         TestEnv.requireCommand("perl");
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         if (run("getent", "group", "haclient") != 0) {
             assertEquals(0, run("groupadd", "--system", "haclient"));
             madeGroup = true;

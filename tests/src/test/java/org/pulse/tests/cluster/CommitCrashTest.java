@@ -36,8 +36,7 @@ import org.pulse.lab.support.TestEnv;
 class CommitCrashTest {
     @Test
     void aMemberKilledMidCommitRestartsWithEveryAcknowledgedChange() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")), "built jars (mvn -DskipTests package) for bin/crmd");
+        Path repo = TestEnv.requireBuiltJars();
         long seed = Long.getLong("pulse.seed", System.nanoTime());
         System.out.println("CommitCrashTest: seed " + seed + " (rerun with -Dpulse.seed=" + seed + ")");
         Random rnd = new Random(seed);

@@ -31,7 +31,6 @@ import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
-import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -57,9 +56,7 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         TestEnv.require(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver")),
                 "Debian's chromium and chromium-driver (.ci/run installs them)");
         shots = repo.resolve("tests/target/console-screenshots");
@@ -71,12 +68,10 @@ class ConsoleBrowserTest {
             }
         }
         Files.createDirectories(shots);
-        dir = Files.createTempDirectory("pulse-console-");
-        int basePort = Ports.freeBase(10);
         // 3 s failure detection: this suite is about the page, not about detection on a loaded machine.
-        cluster = LocalCluster.start(repo, dir, 3, basePort, 3000);
-        System.out.println("ConsoleBrowserTest: nodes in " + dir + ", ports from " + (basePort + 1) + ", screenshots in "
-                + shots);
+        cluster = LocalCluster.startForSuite(ConsoleBrowserTest.class, 3, 3000);
+        dir = cluster.root();
+        System.out.println("ConsoleBrowserTest: screenshots in " + shots);
         assertTrue(LocalCluster.waitFor(WAIT, () -> cluster.agreedDc(1, 2, 3) != null), "no DC within 60 s; logs in " + dir);
         AdminResponse r = cluster.admin(1, AdminRequest.replace(cluster.nextId(), "<resources>"
                 + "<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\">"
@@ -110,12 +105,7 @@ class ConsoleBrowserTest {
             browser.quit();
         }
         if (cluster != null) {
-            cluster.close();
-        }
-        if (dir != null && !Boolean.getBoolean("pulse.keep")) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            cluster.closeAndRemove();
         }
     }
 

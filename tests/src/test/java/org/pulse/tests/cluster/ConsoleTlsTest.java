@@ -50,9 +50,7 @@ class ConsoleTlsTest {
         for (String c : List.of("unshare", "nsenter", "ip", "curl", "openssl")) {
             TestEnv.requireCommand(c);
         }
-        repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        repo = TestEnv.requireBuiltJars();
         dir = Files.createTempDirectory("pulse-console-tls-");
         Path key = dir.resolve("authkey");
         assertEquals(0, run(List.of(repo.resolve("bin/crmd").toString(), "--generate-key", key.toString())).getKey());

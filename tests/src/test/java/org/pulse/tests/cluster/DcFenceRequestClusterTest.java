@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -17,8 +16,6 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
-import org.pulse.lab.support.Ports;
-import org.pulse.lab.support.TestEnv;
 
 /**
  * {@code crm node fence DC} on three real crmd processes (issue 11: "the DC can be fenced by the next DC";
@@ -34,17 +31,13 @@ class DcFenceRequestClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
-        dir = Files.createTempDirectory("pulse-dcfence-");
-        cluster = LocalCluster.start(repo, dir, 3, Ports.freeBase(10), 2_000);
-        System.out.println("DcFenceRequestClusterTest: nodes in " + dir + " (removed afterwards; keep with -Dpulse.keep=true)");
+        cluster = LocalCluster.startForSuite(DcFenceRequestClusterTest.class, 3, 2_000);
+        dir = cluster.root();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        LabCleanup.closeAndRemove(cluster, dir);
+        LabCleanup.closeAndRemove(cluster);
     }
 
     static String logs() {

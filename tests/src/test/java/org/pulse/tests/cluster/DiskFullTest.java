@@ -28,8 +28,7 @@ class DiskFullTest {
     @Test
     void aNodeWhoseDiskIsFullStopsItsResourcesAndLeaves() throws Exception {
         TestEnv.requireRoot();
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")), "built jars (mvn -DskipTests package) for bin/crmd");
+        Path repo = TestEnv.requireBuiltJars();
         Path dir = Files.createTempDirectory("pulse-diskfull-");
         Path data3 = dir.resolve("node3").resolve("data");
         Files.createDirectories(data3);

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -18,6 +17,7 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.lab.support.Ports;
+import org.pulse.lab.support.Procs;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -38,9 +38,7 @@ class GuestNodeClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd, bin/crm and bin/pulse-remoted");
+        repo = TestEnv.requireBuiltJars();
         dir = Files.createTempDirectory("pulse-guest-");
         int basePort = Ports.freeBase(10);
         guestPort = basePort + 7;
@@ -82,12 +80,11 @@ class GuestNodeClusterTest {
     static void killGuest() {
         try {
             long pid = Long.parseLong(Files.readString(guestDir().resolve("remoted.pid")).strip());
-            ProcessHandle.of(pid).ifPresent(p -> {
-                p.destroyForcibly();
-                p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
-            });
+            Procs.killAndAwait(pid, Duration.ofSeconds(10));
         } catch (IOException | NumberFormatException e) {
             // no guest running
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

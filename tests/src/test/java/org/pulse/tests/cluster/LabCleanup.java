@@ -1,10 +1,9 @@
 package org.pulse.tests.cluster;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.Procs;
 
 /** The end of a lab test class: what it started is stopped and its directory removed (kept with -Dpulse.keep=true). */
 final class LabCleanup {
@@ -12,22 +11,16 @@ final class LabCleanup {
     }
 
     /** A remote node's pulse-remoted named by the outlet (power/remote1.pid) is killed, then the cluster closed. */
-    static void closeAndRemove(LocalCluster cluster, Path dir) throws IOException {
+    static void closeAndRemove(LocalCluster cluster) throws IOException {
         if (cluster != null) {
             try {
-                ProcessHandle.of(RemoteNodeFailureTest.daemonPid(cluster.powerDir())).ifPresent(p -> {
-                    p.destroyForcibly();
-                    p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
-                });
+                Procs.killAndAwait(RemoteNodeFailureTest.daemonPid(cluster.powerDir()), Duration.ofSeconds(10));
             } catch (IOException | NumberFormatException e) {
                 // no daemon
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            cluster.close();
-        }
-        if (dir != null && !Boolean.getBoolean("pulse.keep")) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            cluster.closeAndRemove();
         }
     }
 }

@@ -27,7 +27,6 @@ import org.pulse.cib.admin.AdminError;
 import org.pulse.cib.admin.AdminOp;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
-import org.pulse.lab.support.Ports;
 import org.pulse.lab.support.TestEnv;
 
 /**
@@ -47,25 +46,14 @@ class LoopbackClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
-        dir = Files.createTempDirectory("pulse-loopback-");
-        int basePort = Ports.freeBase(10);
-        cluster = LocalCluster.start(repo, dir, 3, basePort);
-        System.out.println("LoopbackClusterTest: nodes in " + dir + ", ports from " + (basePort + 1)
-                + " (removed afterwards; keep with -Dpulse.keep=true)");
+        cluster = LocalCluster.startForSuite(LoopbackClusterTest.class, 3, 500);
+        dir = cluster.root();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (cluster != null) {
-            cluster.close();
-        }
-        if (dir != null && !Boolean.getBoolean("pulse.keep")) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            cluster.closeAndRemove();
         }
     }
 

@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.LocalCluster;
-import org.pulse.lab.support.Ports;
+import org.pulse.lab.support.AtomicFiles;
 import org.pulse.lab.support.Procs;
-import org.pulse.lab.support.TestEnv;
 
 /**
  * A clean stop of pulse-remoted (SIGTERM, as systemd stops the service) with real processes: two crmd
@@ -36,18 +35,14 @@ class RemoteNodeCleanStopTest {
 
     @BeforeAll
     static void start() throws Exception {
-        repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd, bin/crm and bin/pulse-remoted");
-        dir = Files.createTempDirectory("pulse-remote-stop-");
-        int basePort = Ports.freeBase(10);
-        remotePort = basePort + 7;
-        cluster = LocalCluster.start(repo, dir, 2, basePort, 2_000, i -> "two_node = true\n");
+        cluster = LocalCluster.startForSuite(RemoteNodeCleanStopTest.class, 2, 2_000, i -> "two_node = true\n");
+        repo = cluster.repo();
+        dir = cluster.root();
+        remotePort = cluster.basePort() + 7;
         Files.createDirectories(dir.resolve("remote1/rsctmp"));
-        Files.writeString(cluster.powerDir().resolve("remote1.rsctmp"), dir.resolve("remote1/rsctmp").toString());
+        AtomicFiles.writeString(cluster.powerDir().resolve("remote1.rsctmp"), dir.resolve("remote1/rsctmp").toString());
         startDaemon();
-        System.out.println("RemoteNodeCleanStopTest: nodes in " + dir + ", pulse-remoted on 127.0.0.1:" + remotePort
-                + " (removed afterwards; keep with -Dpulse.keep=true)");
+        System.out.println("RemoteNodeCleanStopTest: pulse-remoted on 127.0.0.1:" + remotePort);
     }
 
     static void startDaemon() throws Exception {
@@ -62,7 +57,7 @@ class RemoteNodeCleanStopTest {
 
     @AfterAll
     static void stop() throws Exception {
-        LabCleanup.closeAndRemove(cluster, dir);
+        LabCleanup.closeAndRemove(cluster);
     }
 
     /** The daemon's thread dump (jcmd), so a hang at exit says where it waits. */

@@ -23,8 +23,7 @@ import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
-import org.pulse.lab.support.Ports;
-import org.pulse.lab.support.TestEnv;
+import org.pulse.lab.support.AtomicFiles;
 
 /**
  * A remote node for real (issue 17 part 2): two crmd processes (two_node) and one bin/pulse-remoted on
@@ -47,19 +46,15 @@ class RemoteNodeClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd, bin/crm and bin/pulse-remoted");
-        dir = Files.createTempDirectory("pulse-remote-");
-        int basePort = Ports.freeBase(10);
-        remotePort = basePort + 7;
         // Failure detection 2 s: this suite is about the remote node, not about detection on a loaded machine.
-        cluster = LocalCluster.start(repo, dir, 2, basePort, 2_000, i -> "two_node = true\n");
+        cluster = LocalCluster.startForSuite(RemoteNodeClusterTest.class, 2, 2_000, i -> "two_node = true\n");
+        repo = cluster.repo();
+        dir = cluster.root();
+        remotePort = cluster.basePort() + 7;
         remoted = daemon("remote1", remotePort, dir.resolve("key"));
         // The power switch's outlet for remote1 is its daemon: fencing the remote node ends it, as a reset would.
-        Files.writeString(cluster.powerDir().resolve("remote1.pid"), Long.toString(remoted.pid()));
-        System.out.println("RemoteNodeClusterTest: nodes in " + dir + ", ports from " + (basePort + 1)
-                + ", pulse-remoted on 127.0.0.1:" + remotePort + " (removed afterwards; keep with -Dpulse.keep=true)");
+        AtomicFiles.writeString(cluster.powerDir().resolve("remote1.pid"), Long.toString(remoted.pid()));
+        System.out.println("RemoteNodeClusterTest: pulse-remoted on 127.0.0.1:" + remotePort);
     }
 
     static Process daemon(String name, int port, Path key) throws IOException {
@@ -83,12 +78,7 @@ class RemoteNodeClusterTest {
             p.waitFor(10, TimeUnit.SECONDS);
         }
         if (cluster != null) {
-            cluster.close();
-        }
-        if (dir != null && !Boolean.getBoolean("pulse.keep")) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            cluster.closeAndRemove();
         }
     }
 
@@ -199,7 +189,7 @@ class RemoteNodeClusterTest {
         assertTrue(gen.waitFor(60, TimeUnit.SECONDS) && gen.exitValue() == 0, "crmd --generate-key failed");
         int port2 = remotePort + 1;
         remoted2 = daemon("remote2", port2, otherKey);
-        Files.writeString(cluster.powerDir().resolve("remote2.pid"), Long.toString(remoted2.pid()));
+        AtomicFiles.writeString(cluster.powerDir().resolve("remote2.pid"), Long.toString(remoted2.pid()));
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> remotedLog("remote2").contains("listening")), "the second pulse-remoted did not start: " + remotedLog("remote2"));
         AdminResponse r = cluster.admin(survivor, AdminRequest.replace(cluster.nextId(), "<resources>" + fenceDevice()
                 + connection("remote1", remotePort) + dummy() + connection("remote2", port2) + "</resources>"));

@@ -1,6 +1,7 @@
 package org.pulse.tests.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -19,8 +20,7 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
-import org.pulse.lab.support.Ports;
-import org.pulse.lab.support.TestEnv;
+import org.pulse.lab.support.AtomicFiles;
 
 /**
  * A remote node whose daemon fails (issue 17 part 2), with real processes: two crmd (two_node, fencing on) and
@@ -46,21 +46,17 @@ class RemoteNodeFailureTest {
 
     @BeforeAll
     static void start() throws Exception {
-        repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd, bin/crm and bin/pulse-remoted");
-        dir = Files.createTempDirectory("pulse-remote-fail-");
-        int basePort = Ports.freeBase(10);
-        remotePort = basePort + 7;
         // Failure detection 2 s: this suite is about the remote node, not about detection on a loaded machine.
-        cluster = LocalCluster.start(repo, dir, 2, basePort, 2_000, i -> "two_node = true\n");
+        cluster = LocalCluster.startForSuite(RemoteNodeFailureTest.class, 2, 2_000, i -> "two_node = true\n");
+        repo = cluster.repo();
+        dir = cluster.root();
+        remotePort = cluster.basePort() + 7;
         Files.createDirectories(dir.resolve("remote1/rsctmp"));
         // The outlet: the daemon's pid; a power-off empties its temporary directory, as a reboot does.
-        Files.writeString(cluster.powerDir().resolve("remote1.rsctmp"), dir.resolve("remote1/rsctmp").toString());
+        AtomicFiles.writeString(cluster.powerDir().resolve("remote1.rsctmp"), dir.resolve("remote1/rsctmp").toString());
         remoted = new ProcessBuilder("bash", "-c", daemonCommand()).start();
         assertTrue(remoted.waitFor(30, TimeUnit.SECONDS), "starting pulse-remoted hung");
-        System.out.println("RemoteNodeFailureTest: nodes in " + dir + ", ports from " + (basePort + 1)
-                + ", pulse-remoted on 127.0.0.1:" + remotePort + " (removed afterwards; keep with -Dpulse.keep=true)");
+        System.out.println("RemoteNodeFailureTest: pulse-remoted on 127.0.0.1:" + remotePort);
     }
 
     /** Starts pulse-remoted in its own session (as a boot would) and writes its pid into the outlet. */
@@ -71,10 +67,12 @@ class RemoteNodeFailureTest {
     /** The same for any lab: the cluster's key in {@code dir}, the daemon's files in dir/remote1. */
     static String daemonCommand(Path repo, Path dir, Path powerDir, int port) {
         Path home = dir.resolve("remote1");
+        // Written beside and renamed: the fence agent reading a half-written outlet would kill nothing.
+        Path pidTmp = powerDir.resolve(".remote1.pid.tmp");
         return "setsid " + repo.resolve("bin/pulse-remoted") + " --listen 127.0.0.1:" + port + " --authkey "
                 + dir.resolve("key") + " --node remote1 --agent-dirs " + repo.resolve("resource-agents/src/main/ocf")
                 + ":/usr/lib/ocf --ha-rsctmp " + home.resolve("rsctmp") + " </dev/null >>" + home.resolve("remoted.log")
-                + " 2>&1 & echo $! > " + powerDir.resolve("remote1.pid");
+                + " 2>&1 & echo $! > " + pidTmp + " && mv -f " + pidTmp + " " + powerDir.resolve("remote1.pid");
     }
 
     static long daemonPid() throws IOException {
@@ -87,7 +85,7 @@ class RemoteNodeFailureTest {
 
     @AfterAll
     static void stop() throws Exception {
-        LabCleanup.closeAndRemove(cluster, dir);
+        LabCleanup.closeAndRemove(cluster);
     }
 
     static String connection(String reconnect) {
@@ -195,7 +193,7 @@ class RemoteNodeFailureTest {
         // The daemon is back (an operator restarted it); the connection gets reconnect_interval, its failures
         // are cleaned up; a reboot from now on starts the daemon again (the outlet's "on").
         Path on = cluster.powerDir().resolve("remote1.on");
-        Files.writeString(on, "#!/bin/bash\n" + daemonCommand() + "\n");
+        AtomicFiles.writeString(on, "#!/bin/bash\n" + daemonCommand() + "\n");
         on.toFile().setExecutable(true);
         Process p = new ProcessBuilder("bash", "-c", daemonCommand()).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "starting pulse-remoted hung");
@@ -214,11 +212,25 @@ class RemoteNodeFailureTest {
         long t0 = System.currentTimeMillis();
         Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(daemonPid())).start();
         assertTrue(stop.waitFor(10, TimeUnit.SECONDS) && stop.exitValue() == 0, "kill -STOP failed");
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> LogText.count(fenceHistory(), "reboot") > reboots
-                        && d1OnClusterNode() != null),
-                "remote1 was not fenced with d1 recovered on a cluster node within 90 s of the hang: " + status(1) + logs());
+        // The CIB as it was while it held the failed monitor: reconnect_interval after that failure the
+        // cluster tries the connection again, and when the rebooted daemon does not listen yet (a JVM's
+        // start on a loaded machine), that start's failure becomes remote1's last failure in its place.
+        // A crm status run after the wait (itself a JVM start) could come too late to see the monitor's.
+        String[] failedMonitorCib = {null};
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> {
+            if (failedMonitorCib[0] == null) {
+                String xml = FailoverAdmin.str(new FailoverAdmin().query(cluster.socket(1)), "xml");
+                failedMonitorCib[0] = xml != null && xml.contains("no answer to a ping") ? xml : null;
+            }
+            return LogText.count(fenceHistory(), "reboot") > reboots && d1OnClusterNode() != null;
+        }), "remote1 was not fenced with d1 recovered on a cluster node within 90 s of the hang: " + status(1) + logs());
         long fencedMs = System.currentTimeMillis() - t0;
-        String st = status(1);
+        assertNotNull(failedMonitorCib[0], "the CIB never recorded why remote1's connection failed: " + status(1));
+        Path snapshot = AtomicFiles.writeString(dir.resolve("failed-monitor-cib.xml"), failedMonitorCib[0]);
+        Process shown = new ProcessBuilder(repo.resolve("bin/crm").toString(), "--cib-file", snapshot.toString(), "status")
+                .redirectErrorStream(true).start();
+        String st = new String(shown.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(shown.waitFor(60, TimeUnit.SECONDS), "crm status --cib-file hung");
         assertTrue(st.contains("remote1 2s-interval monitor on node") && st.contains("no answer to a ping"),
                 "crm status does not say why remote1's connection failed:\n" + st);
         assertTrue(listening < LogText.count(remotedLog(), "listening on") || LocalCluster.waitFor(Duration.ofSeconds(30),

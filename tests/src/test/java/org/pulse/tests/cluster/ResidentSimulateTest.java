@@ -44,9 +44,7 @@ class ResidentSimulateTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         TestEnv.shared();
         crm = repo.resolve("bin/crm");
         dir = Files.createTempDirectory("pulse-resident-");

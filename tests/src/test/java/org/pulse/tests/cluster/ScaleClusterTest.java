@@ -30,8 +30,7 @@ class ScaleClusterTest {
 
     @Test
     void sixteenNodesFormOneClusterAndFailOverWhenTheDcIsKilled() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")), "built jars (mvn -DskipTests package) for bin/crmd");
+        Path repo = TestEnv.requireBuiltJars();
         Path dir = Files.createTempDirectory("pulse-scale-");
         int basePort = Ports.freeBase(NODES);
         int[] all = IntStream.rangeClosed(1, NODES).toArray();

@@ -2,7 +2,6 @@ package org.pulse.tests.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -11,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.LocalCluster;
-import org.pulse.lab.support.Ports;
-import org.pulse.lab.support.TestEnv;
 
 /**
  * SIGTERM of the last crmd of three whose peers are gone (kill -9) must stop its resources, leave and exit
@@ -27,10 +24,8 @@ class StopAloneClusterTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")), "built jars (mvn -DskipTests package) for bin/crmd");
-        dir = Files.createTempDirectory("pulse-stop-alone-");
-        cluster = LocalCluster.start(repo, dir, 3, Ports.freeBase(10), 2_000);
+        cluster = LocalCluster.startForSuite(StopAloneClusterTest.class, 3, 2_000);
+        dir = cluster.root();
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> cluster.agreedDc(1, 2, 3) != null), "no DC" + logs());
         AdminResponse r = cluster.admin(1, AdminRequest.replace(cluster.nextId(), "<resources>"
                 + "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\"/>"
@@ -49,7 +44,7 @@ class StopAloneClusterTest {
 
     @AfterEach
     void stop() throws Exception {
-        LabCleanup.closeAndRemove(cluster, dir);
+        LabCleanup.closeAndRemove(cluster);
     }
 
     String logs() {

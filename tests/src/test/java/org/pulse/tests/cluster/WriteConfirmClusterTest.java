@@ -44,8 +44,7 @@ class WriteConfirmClusterTest {
 
     @Test
     void aWriteLivesWhileFrozenMembersCatchUpAndEndsWhenTheyStopMoving() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")), "built jars (mvn -DskipTests package) for bin/crmd");
+        Path repo = TestEnv.requireBuiltJars();
         Path dir = Files.createTempDirectory("pulse-confirm-");
         int basePort = Ports.freeBase(10);
         List<Long> frozen = new ArrayList<>();

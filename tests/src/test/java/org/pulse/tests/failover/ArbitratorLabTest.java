@@ -43,9 +43,7 @@ class ArbitratorLabTest {
         for (String c : List.of("ip", "nsenter", "setsid", "unshare")) {
             TestEnv.requireCommand(c);
         }
-        repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")), "built crmd (mvn -DskipTests package) for"
-                + " bin/crmd and bin/pulse-arbitrator");
+        repo = TestEnv.requireBuiltJars();
         lab = NetnsLab.create(nodes);
         arbHost = lab.addHost("arb", lab.prefix() + "br", ARBITRATOR_ADDRESS, NetnsLab.PREFIX_LENGTH);
     }

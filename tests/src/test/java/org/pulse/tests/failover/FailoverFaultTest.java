@@ -52,9 +52,7 @@ class FailoverFaultTest {
         for (String c : List.of("ip", "nsenter", "setsid", "losetup", "mkfs.ext4", "apache2", "curl")) {
             TestEnv.requireCommand(c);
         }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         lab = NetnsLab.create(FailoverLab.NODES);
         NetnsLab.LoopDevice disk = lab.loopImage("shared", 32);
         Path setup = lab.dir("setup");

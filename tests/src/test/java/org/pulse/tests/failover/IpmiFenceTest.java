@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pulse.lab.failover.BmcLab;
 import org.pulse.lab.failover.FailoverLab;
+import org.pulse.lab.support.AtomicFiles;
 import org.pulse.lab.support.NetnsLab;
 import org.pulse.lab.support.TestEnv;
 import org.pulse.lrm.AgentExecutor;
@@ -70,10 +71,10 @@ class IpmiFenceTest {
     Process bootNode(NetnsLab.Node node) throws Exception {
         Process p = lab.startInOwnMountNamespace(node, List.of("sh", "-c", "(sleep 600 &) ; exec sleep 600"), Map.of(),
                 node.runDir().resolve("node.log"));
-        Files.writeString(power.resolve(node.name() + ".pid"), Long.toString(p.pid()));
-        Files.writeString(power.resolve(node.name() + ".netns"), node.netns());
-        Files.writeString(power.resolve(node.name() + ".link"), NetnsLab.IFNAME);
-        Files.writeString(power.resolve(node.name() + ".rsctmp"), node.rsctmp().toString());
+        AtomicFiles.writeString(power.resolve(node.name() + ".pid"), Long.toString(p.pid()));
+        AtomicFiles.writeString(power.resolve(node.name() + ".netns"), node.netns());
+        AtomicFiles.writeString(power.resolve(node.name() + ".link"), NetnsLab.IFNAME);
+        AtomicFiles.writeString(power.resolve(node.name() + ".rsctmp"), node.rsctmp().toString());
         assertTrue(FailoverLab.waitFor(Duration.ofSeconds(10), () -> lab.processesIn(node).size() >= 2 ? "up" : null) != null,
                 node.name() + " did not boot");
         return p;

@@ -55,9 +55,7 @@ class IpmiFencingLabTest {
         for (String c : List.of("unshare", "curl")) {
             TestEnv.requireCommand(c);
         }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         lab = NetnsLab.create(FailoverLab.NODES);
         vip = lab.vip(0);
         cluster = FailoverLab.start(lab, repo, 500);

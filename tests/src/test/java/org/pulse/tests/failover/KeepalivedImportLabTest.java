@@ -34,9 +34,7 @@ class KeepalivedImportLabTest {
         for (String c : List.of("ip", "nsenter", "setsid", "apache2", "curl")) {
             TestEnv.requireCommand(c);
         }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         try (NetnsLab lab = NetnsLab.create(FailoverLab.NODES)) {
             FailoverLab cluster = FailoverLab.start(lab, repo, 500);
             try {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pulse.lab.failover.FailoverLab;
+import org.pulse.lab.support.AtomicFiles;
 import org.pulse.lab.support.NetnsLab;
 import org.pulse.lab.support.TestEnv;
 
@@ -46,10 +47,10 @@ class PowerSwitchSimTest {
                 + "ip addr add " + lab.vip(0) + "/24 dev eth0 && (sleep 600 &) && exec sleep 600";
         Process p = lab.startInOwnMountNamespace(node, List.of("sh", "-c", script), Map.of(),
                 node.runDir().resolve("node.log"));
-        Files.writeString(power.resolve(node.name() + ".pid"), Long.toString(p.pid()));
-        Files.writeString(power.resolve(node.name() + ".netns"), node.netns());
-        Files.writeString(power.resolve(node.name() + ".link"), NetnsLab.IFNAME);
-        Files.writeString(power.resolve(node.name() + ".rsctmp"), node.rsctmp().toString());
+        AtomicFiles.writeString(power.resolve(node.name() + ".pid"), Long.toString(p.pid()));
+        AtomicFiles.writeString(power.resolve(node.name() + ".netns"), node.netns());
+        AtomicFiles.writeString(power.resolve(node.name() + ".link"), NetnsLab.IFNAME);
+        AtomicFiles.writeString(power.resolve(node.name() + ".rsctmp"), node.rsctmp().toString());
         assertTrue(FailoverLab.waitFor(Duration.ofSeconds(10), () ->
                 lab.processesIn(node).size() >= 2 && (disk == null || lab.mountsSeenBy(node).contains(mnt.toString()))
                         ? "up" : null) != null, node.name() + " did not boot: " + Files.readString(node.runDir().resolve("node.log")));
@@ -137,7 +138,7 @@ class PowerSwitchSimTest {
             Process n2 = bootNode(lab, lab.node(2), null, lab.dir("n2-mnt"), power);
             Process n1 = lab.start(lab.node(1), List.of("sh", "-c", "(sleep 600 &) ; exec sleep 600"), Map.of(),
                     lab.node(1).runDir().resolve("n1.log"));
-            Files.writeString(power.resolve("n1.pid"), Long.toString(n1.pid()));
+            AtomicFiles.writeString(power.resolve("n1.pid"), Long.toString(n1.pid()));
             Process bystander = new ProcessBuilder("sleep", "600").start();
             try {
                 NetnsLab.Result off = fence(lab, lab.node(2), "off", "n1", power);
@@ -159,7 +160,7 @@ class PowerSwitchSimTest {
     void anOutletNamingTheFencersOwnParentIsRefused() throws Exception {
         Path power = Files.createTempDirectory("pulse-power-");
         try {
-            Files.writeString(power.resolve("self.pid"), Long.toString(ProcessHandle.current().pid()));
+            AtomicFiles.writeString(power.resolve("self.pid"), Long.toString(ProcessHandle.current().pid()));
             NetnsLab.Result off = NetnsLab.run(List.of(agent.toString(), "-o", "off", "-n", "self", "-d", power.toString()),
                     Map.of(), Duration.ofSeconds(30));
             assertEquals(1, off.rc(), off.stdout());

@@ -39,8 +39,7 @@ class ProtocolAttackLabTest {
         for (String c : List.of("ip", "nsenter", "setsid", "bash", "timeout")) {
             TestEnv.requireCommand(c);
         }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")), "built crmd (mvn -DskipTests package) for bin/crmd");
+        Path repo = TestEnv.requireBuiltJars();
         try (NetnsLab lab = NetnsLab.create(FailoverLab.NODES)) {
             FailoverLab cluster = FailoverLab.start(lab, repo, 500);
             try {

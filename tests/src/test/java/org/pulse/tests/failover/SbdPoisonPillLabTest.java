@@ -51,9 +51,7 @@ class SbdPoisonPillLabTest {
         for (String c : List.of("ip", "nsenter", "setsid", "mkfifo", "losetup", "dd", "mkfs.ext4")) {
             TestEnv.requireCommand(c);
         }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         agent = repo.resolve("crmd/src/main/fence/fence_pulse_sbd");
         lab = NetnsLab.create(FailoverLab.NODES);
         disk = lab.loopImage("sbd", 4).device();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pulse.lab.support.NetnsLab;
 import org.pulse.lab.support.NetnsLab.Result;
+import org.pulse.lab.support.Ports;
 import org.pulse.tests.support.PulsePackage;
 import org.pulse.lab.support.TestEnv;
 
@@ -39,10 +40,7 @@ class DebPackageTest {
         for (String c : List.of("dpkg-deb", "dpkg", "systemd-analyze", "update-alternatives", "adduser")) {
             TestEnv.requireCommand(c);
         }
-        Path root = TestEnv.root();
-        TestEnv.require(Files.isDirectory(root.resolve("crmd/target/lib"))
-                && Files.isDirectory(root.resolve("crm-shell/target/lib")),
-                "crmd and crm-shell packaged (mvn -DskipTests package) before the tests module runs");
+        Path root = TestEnv.requireBuiltJars();
         // InstallLabTest installs the same package: one at a time (PulsePackage's lock, across JVMs too).
         try (PulsePackage held = PulsePackage.lock(Duration.ofMinutes(15))) {
             installVerifyPurge(root);
@@ -199,10 +197,9 @@ class DebPackageTest {
         Process crmd = null;
         try {
             check("/usr/sbin/pulse-crmd", "--generate-key", dir.resolve("authkey").toString());
-            int port;
-            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-                port = probe.getLocalPort();
-            }
+            // Not a port the kernel picked (ServerSocket(0)): that one is in the ephemeral range, where any
+            // outgoing connection may take it before crmd binds it, and crmd also binds port+100 and +200.
+            int port = Ports.freeBase(1) + 1;
             Files.createDirectories(dir.resolve("data"));
             Path socket = dir.resolve("crmd.sock");
             Files.writeString(dir.resolve("crmd.conf"), String.join("\n",

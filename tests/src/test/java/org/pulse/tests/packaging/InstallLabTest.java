@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.cib.admin.AdminArgs;
+import org.pulse.lab.support.AtomicFiles;
 import org.pulse.lab.support.NetnsLab;
 import org.pulse.lab.support.NetnsLab.Result;
 import org.pulse.tests.support.PulsePackage;
@@ -180,10 +181,10 @@ class InstallLabTest {
         /** The outlet of the power switch: the daemon's pid (from the pid file crm cluster start wrote), its namespace. */
         void plugIn() throws IOException {
             String pid = Files.readString(dir.resolve("run/crmd.pid")).strip();
-            Files.writeString(power.resolve(name() + ".pid"), pid);
-            Files.writeString(power.resolve(name() + ".netns"), node.netns());
-            Files.writeString(power.resolve(name() + ".link"), NetnsLab.IFNAME);
-            Files.writeString(power.resolve(name() + ".rsctmp"), dir.resolve("rsctmp").toString());
+            AtomicFiles.writeString(power.resolve(name() + ".pid"), pid);
+            AtomicFiles.writeString(power.resolve(name() + ".netns"), node.netns());
+            AtomicFiles.writeString(power.resolve(name() + ".link"), NetnsLab.IFNAME);
+            AtomicFiles.writeString(power.resolve(name() + ".rsctmp"), dir.resolve("rsctmp").toString());
             Files.deleteIfExists(power.resolve(name() + ".state"));
         }
 
@@ -203,9 +204,7 @@ class InstallLabTest {
         for (String c : List.of("dpkg", "dpkg-deb", "ip", "nsenter", "unshare", "setsid", "mount", "ping", "adduser")) {
             TestEnv.requireCommand(c);
         }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "crmd and crm-shell packaged (mvn -DskipTests package) before the tests module runs");
+        Path repo = TestEnv.requireBuiltJars();
         long t0 = System.nanoTime();
         try (PulsePackage held = PulsePackage.lock(Duration.ofMinutes(15))) {
             if (PulsePackage.installed()) {

@@ -12,8 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pulse.lab.cluster.LocalCluster;
-import org.pulse.lab.support.Ports;
-import org.pulse.lab.support.TestEnv;
 
 /**
  * bin/crm against a running crmd (one node on loopback, through its admin socket): the same
@@ -29,12 +27,8 @@ class LiveShellTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
-        dir = Files.createTempDirectory("pulse-live-shell-");
-        int basePort = Ports.freeBase(10);
-        cluster = LocalCluster.start(repo, dir, 1, basePort);
+        cluster = LocalCluster.startForSuite(LiveShellTest.class, 1, 500);
+        dir = cluster.root();
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> cluster.agreedDc(1) != null),
                 "crmd did not become DC within 60 s; log in " + dir);
     }

@@ -13,6 +13,9 @@ import java.util.function.BooleanSupplier;
 import org.pulse.cib.admin.AdminArgs;
 import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
+import org.pulse.lab.support.AtomicFiles;
+import org.pulse.lab.support.Ports;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * Real crmd processes on loopback, for the cluster tests and bench/runtime: one directory per
@@ -122,6 +125,61 @@ public final class LocalCluster implements AutoCloseable {
     private java.util.function.IntFunction<String> extraConfig = i -> "";
 
     /**
+     * The cluster of one test class, the one set-up every loopback suite shares: the built jars required
+     * (a skip outside CI, a failure in it), a temporary directory named for the suite, free ports
+     * ({@link Ports}), {@code nodes} nodes started, and a line saying where they are. End it with
+     * {@link #closeAndRemove()}.
+     */
+    public static LocalCluster startForSuite(Class<?> suite, int nodes, long failureDetectionMs,
+            java.util.function.IntFunction<String> extraConfig) throws IOException {
+        Path repo = TestEnv.requireBuiltJars();
+        Path dir = Files.createTempDirectory("pulse-" + suite.getSimpleName() + "-");
+        int basePort = Ports.freeBase(10);
+        LocalCluster c;
+        try {
+            c = start(repo, dir, nodes, basePort, failureDetectionMs, extraConfig);
+        } catch (IOException | RuntimeException e) {
+            removeTree(dir);
+            throw e;
+        }
+        System.out.println(suite.getSimpleName() + ": nodes in " + dir + ", ports from " + (basePort + 1)
+                + " (removed afterwards; keep with -Dpulse.keep=true)");
+        return c;
+    }
+
+    /** {@link #startForSuite(Class, int, long, java.util.function.IntFunction)} with nothing added to the configs. */
+    public static LocalCluster startForSuite(Class<?> suite, int nodes, long failureDetectionMs) throws IOException {
+        return startForSuite(suite, nodes, failureDetectionMs, i -> "");
+    }
+
+    /** {@link #close()}, then the cluster's directory removed (kept with -Dpulse.keep=true, for a post-mortem). */
+    public void closeAndRemove() throws IOException {
+        close();
+        if (!Boolean.getBoolean("pulse.keep")) {
+            removeTree(root);
+        }
+    }
+
+    private static void removeTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** Node i listens on basePort + i (see {@link Ports}): a suite's other daemons take ports above the nodes'. */
+    public int basePort() {
+        return basePort;
+    }
+
+    /** The source tree whose bin/ this cluster runs. */
+    public Path repo() {
+        return repo;
+    }
+
+    /**
      * Key and configs written, no node started: the caller starts them with {@link #startNode(int)}
      * (bench/scale starts large clusters in batches: 32 JVMs starting at once on 2 cores starve
      * each other past any failure detection time).
@@ -220,8 +278,8 @@ public final class LocalCluster implements AutoCloseable {
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
         Process p = pb.start();
         processes[i] = p;
-        Files.writeString(powerDir().resolve("node" + i + ".pid"), Long.toString(p.pid()));
-        Files.writeString(powerDir().resolve("node" + i + ".rsctmp"), root.resolve("node" + i).resolve("rsctmp").toString());
+        AtomicFiles.writeString(powerDir().resolve("node" + i + ".pid"), Long.toString(p.pid()));
+        AtomicFiles.writeString(powerDir().resolve("node" + i + ".rsctmp"), root.resolve("node" + i).resolve("rsctmp").toString());
     }
 
     /** Starts an extra process (e.g. a node with another key) that close() also reaps. */

@@ -162,9 +162,12 @@ public final class BmcLab implements AutoCloseable {
         Bmc b = bmc(i);
         // power_wait=0: ipmi_sim answers Chassis Control after the chassis is off, so fence_ipmilan's
         // default 2 s pause before it checks the status buys nothing here. power_timeout bounds a dead
-        // BMC (ipmitool retries for 20 s by default).
+        // BMC (ipmitool retries for 20 s by default). ipmitool_timeout as long as that: ipmitool's own 2 s
+        // sent a Chassis Control again when the BMC answered later (a loaded machine), and the BMC carried
+        // it out twice; fence_ipmilan kills ipmitool at power_timeout anyway, so the bound stays the same.
         return Map.of("ip", b.address(), "username", USER, "password", b.password, "lanplus", "1", "cipher", CIPHER,
-                "power_wait", "0", "power_timeout", Integer.toString(powerTimeoutS));
+                "power_wait", "0", "power_timeout", Integer.toString(powerTimeoutS), "ipmitool_timeout",
+                Integer.toString(powerTimeoutS));
     }
 
     /** A crm configure line: {@code primitive ID stonith:fence_ipmilan} for node i's BMC, for node i only. */
@@ -197,21 +200,32 @@ public final class BmcLab implements AutoCloseable {
         return lines;
     }
 
-    /** ipmitool over lanplus against BMC i, run in {@code from}'s network namespace. */
+    /**
+     * ipmitool over lanplus against BMC i, run in {@code from}'s network namespace. Each try waits 10 s
+     * for the answer: ipmi_sim answers a Chassis Control once the chassis program is done (a reset kills
+     * the node and boots it), which took over a second on a loaded machine; ipmitool then sent the
+     * request again and the BMC carried it out twice (two hard resets). One retry, within the 30 s bound.
+     */
     public NetnsLab.Result ipmitool(NetnsLab.Node from, int i, String... command) {
         Bmc b = bmc(i);
         List<String> argv = new ArrayList<>(List.of("ipmitool", "-I", "lanplus", "-H", b.address(), "-U", USER, "-P",
-                b.password, "-C", CIPHER, "-N", "1", "-R", "2"));
+                b.password, "-C", CIPHER, "-N", "10", "-R", "1"));
         argv.addAll(List.of(command));
         return NetnsLab.run(NetnsLab.inNs(from, argv.toArray(String[]::new)), Map.of(), Duration.ofSeconds(30));
     }
 
-    /** Debian's fence_ipmilan, unchanged, by its command line against BMC i, run in {@code from}'s namespace. */
+    /**
+     * Debian's fence_ipmilan, unchanged, by its command line against BMC i, run in {@code from}'s namespace.
+     * Its ipmitool waits as long as the power timeout (5 s) for an answer rather than its default 2 s, for
+     * the reason {@link #ipmitool} gives: a power-off answered late (at load 17 the round trip took 2.3 s)
+     * was sent again and carried out twice.
+     */
     public NetnsLab.Result fenceIpmilan(NetnsLab.Node from, int i, String action) {
         Bmc b = bmc(i);
         return NetnsLab.run(NetnsLab.inNs(from, "/usr/sbin/fence_ipmilan", "--ip=" + b.address(), "--username=" + USER,
                 "--password=" + b.password, "--lanplus", "--cipher=" + CIPHER, "--power-wait=0", "--power-timeout=5",
-                "-o", action), Map.of("PYTHONWARNINGS", "ignore::DeprecationWarning"), Duration.ofSeconds(60));
+                "--ipmitool-timeout=5", "-o", action), Map.of("PYTHONWARNINGS", "ignore::DeprecationWarning"),
+                Duration.ofSeconds(60));
     }
 
     /**
@@ -261,7 +275,11 @@ public final class BmcLab implements AutoCloseable {
                 return List.of();
             }
             // The console writes "\n\r": keep lines clean of the carriage returns.
-            return Files.readString(log).replace("\r", "").lines().toList();
+            String text = Files.readString(log).replace("\r", "");
+            // ipmi_sim is still writing: a last line without its newline may be cut anywhere ("bmc-chassis
+            // pow", a request's data line "0" of "02"), so only whole lines count.
+            int end = text.lastIndexOf('\n');
+            return end < 0 ? List.of() : text.substring(0, end).lines().toList();
         } catch (IOException e) {
             throw new IllegalStateException("reading BMC log " + log(i) + ": " + e.getMessage(), e);
         }

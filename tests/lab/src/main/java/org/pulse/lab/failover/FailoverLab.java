@@ -461,9 +461,14 @@ public final class FailoverLab implements AutoCloseable {
      * 50 ms timeout): its own JVM (a JVM cannot enter a network namespace), samples read live.
      */
     public Client client(String ip, int port) throws IOException {
+        return client(ip, port, 50);
+    }
+
+    /** As {@link #client(String, int)}, each probe given {@code timeoutMs} (connect and read). */
+    public Client client(String ip, int port, long timeoutMs) throws IOException {
         List<String> argv = NetnsLab.inNs(lab.client(), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                FailoverProbe.class.getName(), ip, Integer.toString(port), "10", "50");
+                FailoverProbe.class.getName(), ip, Integer.toString(port), "10", Long.toString(timeoutMs));
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.redirectError(ProcessBuilder.Redirect.appendTo(lab.workDir().resolve("client.err").toFile()));
         Process p = pb.start();

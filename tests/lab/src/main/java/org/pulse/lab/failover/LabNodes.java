@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.AtomicFiles;
 import org.pulse.lab.support.NetnsLab;
 import org.pulse.lab.support.TestEnv;
 
@@ -32,9 +33,7 @@ public final class LabNodes {
         for (String c : commands) {
             TestEnv.requireCommand(c);
         }
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
-                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         return repo;
     }
 
@@ -86,9 +85,9 @@ public final class LabNodes {
                 + "self_fence = exit\n" // nodes share this machine: a self-fence ends the process only
                 + extra;
         Files.writeString(n.runDir().resolve("crmd.conf"), conf);
-        Files.writeString(power.resolve(n.name() + ".netns"), n.netns());
-        Files.writeString(power.resolve(n.name() + ".link"), NetnsLab.IFNAME);
-        Files.writeString(power.resolve(n.name() + ".rsctmp"), n.rsctmp().toString());
+        AtomicFiles.writeString(power.resolve(n.name() + ".netns"), n.netns());
+        AtomicFiles.writeString(power.resolve(n.name() + ".link"), NetnsLab.IFNAME);
+        AtomicFiles.writeString(power.resolve(n.name() + ".rsctmp"), n.rsctmp().toString());
     }
 
     /**
@@ -100,7 +99,7 @@ public final class LabNodes {
             throws IOException {
         Process p = lab.startInOwnMountNamespace(n, List.of(build.resolve("bin/crmd").toString(), "--config",
                 n.runDir().resolve("crmd.conf").toString()), LocalCluster.daemonEnv(extraJavaOpts), log(n));
-        Files.writeString(power.resolve(n.name() + ".pid"), Long.toString(p.pid()));
+        AtomicFiles.writeString(power.resolve(n.name() + ".pid"), Long.toString(p.pid()));
         Files.deleteIfExists(power.resolve(n.name() + ".state"));
         return p;
     }

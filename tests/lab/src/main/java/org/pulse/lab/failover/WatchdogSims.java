@@ -63,6 +63,22 @@ public final class WatchdogSims implements AutoCloseable {
         return lab.workDir().resolve("watchdog-" + lab.node(i).name() + ".log");
     }
 
+    /**
+     * When (epoch ms, the simulator's clock) node i's watchdog was last fed before the first expiry it
+     * logged at or after {@code afterEpochMs}, or -1 while it has logged none. Only whole lines count
+     * (the simulator may be writing the last one).
+     */
+    public long lastFedBeforeExpiryEpochMs(int i, long afterEpochMs) {
+        java.util.regex.Pattern expired = java.util.regex.Pattern.compile("^(\\d+) expired unfed_ms=(\\d+): ");
+        for (String line : read(log(i)).split("\n", -1)) {
+            java.util.regex.Matcher m = expired.matcher(line);
+            if (m.find() && Long.parseLong(m.group(1)) >= afterEpochMs) {
+                return Long.parseLong(m.group(1)) - Long.parseLong(m.group(2));
+            }
+        }
+        return -1;
+    }
+
     /** A file's text, "" while it does not exist or cannot be read (logs being written). */
     public static String read(Path p) {
         try {

@@ -69,6 +69,17 @@ public final class TestEnv {
         require(isRoot(), "root (network namespaces, addresses, mounts); run as root or in CI");
     }
 
+    /**
+     * What every suite that runs the daemons needs: crmd and crm-shell built with their libraries
+     * (bin/crmd, bin/crm, bin/pulse-remoted run from them). Returns the source tree.
+     */
+    public static Path requireBuiltJars() {
+        Path repo = root();
+        require(Files.isDirectory(repo.resolve("crmd/target/lib")) && Files.isDirectory(repo.resolve("crm-shell/target/lib")),
+                "built crmd and crm-shell (mvn -DskipTests package) for bin/crmd, bin/crm and bin/pulse-remoted");
+        return repo;
+    }
+
     /** A program on the PATH, e.g. "ip", "apache2ctl". */
     public static void requireCommand(String command) {
         boolean found = false;

@@ -85,6 +85,23 @@ public final class StatusModel {
         readRemoteNodes();
         readMoves();
         this.effective = failCounts.isEmpty() ? Map.of() : EffectivePrimitive.all(CibModel.from(cib), now);
+        this.unmanaged = unmanaged(cib, now);
+    }
+
+    /**
+     * The resources the cluster does not manage (is-managed=false or maintenance, their own or from a
+     * group, clone or rsc_defaults, or maintenance-mode), by cib.model's rule, which the policy engine
+     * applies too.
+     */
+    public final java.util.Set<String> unmanaged;
+
+    private static java.util.Set<String> unmanaged(XmlElement cib, Instant now) {
+        try {
+            return org.pulse.cib.model.Management.unmanaged(CibModel.from(cib), now);
+        } catch (IllegalArgumentException e) {
+            // a CIB the model cannot read still shows what it can; verify names the problem
+            return java.util.Set.of();
+        }
     }
 
     /** Primitives as the cluster runs them (meta with what groups, clones and rsc_defaults give), when needed. */

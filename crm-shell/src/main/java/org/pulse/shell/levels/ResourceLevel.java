@@ -12,6 +12,7 @@ import org.pulse.cib.admin.MoveBanClear;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.shell.CrmException;
 import org.pulse.shell.Session;
+import org.pulse.shell.commands.ResourceReports;
 import org.pulse.shell.commands.StatusCommand;
 import org.pulse.shell.config.Attributes;
 import org.pulse.shell.config.Configuration;
@@ -48,6 +49,11 @@ final class ResourceLevel extends Level {
         USAGE.put("unmigrate", "unmigrate <rsc>   deprecated name of clear");
         USAGE.put("unban", "unban <rsc>   the same as clear");
         USAGE.put("refresh", "refresh [<rsc>] [<node>]   forget the operation history so the cluster probes again");
+        USAGE.put("promote", "promote <rsc>   set target-role=Promoted (a promotable clone)");
+        USAGE.put("demote", "demote <rsc>   set target-role=Unpromoted (a promotable clone)");
+        USAGE.put("scores", "scores   each resource's placement score on each node (crm simulate -s -U)");
+        USAGE.put("constraints", "constraints <rsc>   the location and colocation constraints of <rsc>");
+        USAGE.put("operations", "operations [<rsc>] [<node>]   the recorded operations (of <rsc>, on <node>)");
     }
 
     ResourceLevel() {
@@ -65,6 +71,50 @@ final class ResourceLevel extends Level {
                 String role = cmd.equals("start") ? "Started" : "Stopped";
                 setMeta(s, "resource " + cmd, rsc, "target-role", role);
                 s.info("resource " + rsc + ": target-role=" + role);
+                return 0;
+            }
+            case "promote", "demote" -> {
+                // crmsh's rule: only a promotable clone (or a legacy master) takes a promoted target-role
+                String rsc = resource(s, cmd, args, 1);
+                XmlElement r = new Configuration(s.source().load()).find(rsc).map(Configuration.CibObject::element)
+                        .orElseThrow();
+                if (!(r.name().equals("master") || r.name().equals("clone")
+                        && "true".equalsIgnoreCase(StatusModel.meta(r, "promotable")))) {
+                    throw new CrmException("resource " + cmd + ": " + rsc + " is not a promotable resource; "
+                            + cmd + " the promotable clone that holds it");
+                }
+                String role = cmd.equals("promote") ? "Promoted" : "Unpromoted";
+                setMeta(s, "resource " + cmd, rsc, "target-role", role);
+                s.info("resource " + rsc + ": target-role=" + role);
+                return 0;
+            }
+            case "scores" -> {
+                if (!args.isEmpty()) {
+                    throw new CrmException("resource scores: takes no arguments; usage: " + USAGE.get("scores"));
+                }
+                // crmsh runs crm_simulate -sUL: Pulse's simulate on the same CIB (the file, else the live cluster)
+                return shell.external("simulate", List.of("-s", "-U"));
+            }
+            case "constraints" -> {
+                String rsc = resource(s, cmd, args, 1);
+                s.out.print(ResourceReports.constraints(new StatusModel(s.source().load(), s.clock.instant()), rsc));
+                return 0;
+            }
+            case "operations" -> {
+                if (args.size() > 2) {
+                    throw new CrmException("resource operations: unexpected '" + args.get(2) + "'; usage: "
+                            + USAGE.get("operations"));
+                }
+                String rsc = args.isEmpty() ? null : args.get(0);
+                String node = args.size() > 1 ? args.get(1) : null;
+                if (rsc != null) {
+                    requireResource(s, cmd, rsc);
+                }
+                if (node != null) {
+                    requireNode(s, "resource operations", node);
+                }
+                s.out.print(ResourceReports.operations(new StatusModel(s.source().load(), s.clock.instant()), rsc, node,
+                        s.clock.getZone()));
                 return 0;
             }
             case "manage", "unmanage" -> {

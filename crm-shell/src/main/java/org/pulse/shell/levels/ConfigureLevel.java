@@ -49,7 +49,7 @@ public final class ConfigureLevel extends Level {
         USAGE.put("tag", "tag <id>: <object> [<object>...]");
         USAGE.put("fencing_topology", "fencing_topology [<node>: | attr:<n>=<v> | pattern:<re>] <devices>[,<devices>] ...");
         USAGE.put("alert", "alert <id> <path> [attributes <n>=<v>...] [meta <n>=<v>...] [select nodes|fencing|resources|attributes [{ <name>... }]...] [to <recipient> [attributes ...] [meta ...] | to { <recipient> ... }]...");
-        USAGE.put("show", "show [xml] [<id>... | type:<type> | related:<id> | changed]   the configuration in crm syntax, or XML");
+        USAGE.put("show", "show [xml] [<id>... | type:<type> | tag:<tag> | related:<id> | changed]   the configuration in crm syntax, or XML");
         USAGE.put("save", "save [xml] <file>   write the configuration in crm syntax (for load replace), or the CIB as XML");
         USAGE.put("edit", "edit [xml] [<id>...]   edit in $EDITOR; errors bring you back to the editor");
         USAGE.put("verify", "verify   check the configuration (errors name the element and what to do)");
@@ -381,7 +381,7 @@ public final class ConfigureLevel extends Level {
         return 0;
     }
 
-    /** Objects named by id, {@code type:<type>}, {@code related:<id>} or {@code changed}. */
+    /** Objects named by id, {@code type:<type>}, {@code tag:<tag>}, {@code related:<id>} or {@code changed}. */
     public static List<Configuration.CibObject> select(Session s, Configuration c, List<String> ids) throws CrmException {
         List<Configuration.CibObject> selected = new ArrayList<>();
         for (String id : ids) {
@@ -396,6 +396,15 @@ public final class ConfigureLevel extends Level {
                         selected.add(o);
                     }
                 }
+            } else if (id.startsWith("tag:")) {
+                // crmsh's tag:TAG: the tag and the objects it lists
+                String tag = id.substring(4);
+                XmlElement t = c.find(tag).map(Configuration.CibObject::element).filter(e -> e.name().equals("tag"))
+                        .orElseThrow(() -> new CrmException("tag " + tag + " does not exist; 'show type:tag' lists the tags"));
+                java.util.Set<String> members = new java.util.HashSet<>();
+                t.elements("obj_ref").forEach(r -> members.add(r.id()));
+                c.objects().stream().filter(o -> o.id().equals(tag) || members.contains(o.id()))
+                        .filter(o -> !selected.contains(o)).forEach(selected::add);
             } else if (id.startsWith("related:")) {
                 // crmsh's related:ID — the object and every object that names it (constraints,
                 // the group or clone holding it, tags)

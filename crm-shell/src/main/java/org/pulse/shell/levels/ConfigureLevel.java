@@ -16,6 +16,7 @@ import org.pulse.shell.CrmException;
 import org.pulse.shell.Session;
 import org.pulse.shell.commands.EditCommand;
 import org.pulse.shell.commands.ImportCommand;
+import org.pulse.shell.config.Agents;
 import org.pulse.shell.config.Configuration;
 import org.pulse.shell.config.FencerParameters;
 import org.pulse.shell.config.Tree;
@@ -159,27 +160,7 @@ public final class ConfigureLevel extends Level {
     }
 
     private static void resolveAgent(Session s, MNode node) {
-        if (node.get("type") != null && (node.get("class") == null || node.get("provider") == null)) {
-            String cls = node.get("class");
-            if (cls == null || cls.equals("ocf")) {
-                String[] cpt = s.agents == null ? new String[] {"ocf", "heartbeat", node.get("type")}
-                        : s.agents.resolve(cls, node.get("provider"), node.get("type"));
-                MNode copy = MNode.of("x");
-                node.attrs.forEach((k, v) -> {
-                    if (k.equals("class") || k.equals("provider") || k.equals("type")) {
-                        return;
-                    }
-                    copy.attrs.put(k, v);
-                    if (k.equals("id")) {
-                        copy.attrs.put("class", cpt[0]);
-                        copy.attrs.put("provider", cpt[1]);
-                        copy.attrs.put("type", cpt[2]);
-                    }
-                });
-                node.attrs.clear();
-                node.attrs.putAll(copy.attrs);
-            }
-        }
+        Agents.qualify(s.agents, node);
     }
 
     /** Unknown agents, unknown parameters and missing required ones refuse the command (crmsh does the same). */

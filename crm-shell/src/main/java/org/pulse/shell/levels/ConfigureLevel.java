@@ -20,6 +20,7 @@ import org.pulse.shell.config.Agents;
 import org.pulse.shell.config.Configuration;
 import org.pulse.shell.config.FencerParameters;
 import org.pulse.shell.config.Tree;
+import org.pulse.shell.render.StatusModel;
 import org.pulse.shell.parse.AclSyntax;
 import org.pulse.shell.parse.ConfigureParser;
 import org.pulse.shell.parse.IdPreserver;
@@ -56,7 +57,7 @@ public final class ConfigureLevel extends Level {
         USAGE.put("verify", "verify   check the configuration (errors name the element and what to do)");
         USAGE.put("commit", "commit [force]   write the pending changes");
         USAGE.put("erase", "erase [--force]   remove all resources, constraints and options (nodes stay)");
-        USAGE.put("delete", "delete <id> [<id>...]   remove objects (constraints on them go too)");
+        USAGE.put("delete", "delete [--force] <id> [<id>...]   remove objects (constraints on them go too; a running resource only with --force)");
         USAGE.put("rename", "rename <old-id> <new-id>   rename an object and the references to it");
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
         USAGE.put("load", "load [xml] update|replace|push <file>   merge (update) or replace (push: the same) the configuration with a file of crm commands or CIB XML");
@@ -107,8 +108,27 @@ public final class ConfigureLevel extends Level {
                 if (args.isEmpty()) {
                     throw new CrmException("configure delete: name the objects to delete; 'show' lists them");
                 }
+                // crmsh's rule on a live cluster: a running resource is not deleted (the cluster would stop
+                // it as an orphan); stop it first, or force it (-F, --force)
+                List<String> ids = new ArrayList<>();
+                List<String> running = running(s, args.stream().map(Token::text).filter(a -> !a.equals("--force")).toList());
+                boolean force = s.force || args.stream().anyMatch(a -> a.text().equals("--force"));
+                for (Token a : args) {
+                    if (a.text().equals("--force")) {
+                        continue;
+                    }
+                    if (running.contains(a.text()) && !force) {
+                        s.warn("resource " + a.text() + " is running, can't delete it; stop it first (crm resource stop "
+                                + a.text() + "), or delete it with --force");
+                        continue;
+                    }
+                    ids.add(a.text());
+                }
+                if (ids.isEmpty()) {
+                    return 0;
+                }
                 List<String> infos = new ArrayList<>();
-                Configuration next = s.config().delete(args.stream().map(Token::text).toList(), infos);
+                Configuration next = s.config().delete(ids, infos);
                 infos.forEach(s.err::println);
                 s.update(next);
                 return 0;
@@ -116,6 +136,10 @@ public final class ConfigureLevel extends Level {
             case "rename" -> {
                 if (args.size() != 2) {
                     throw new CrmException("configure rename: usage: rename <old-id> <new-id>");
+                }
+                if (!running(s, List.of(args.get(0).text())).isEmpty()) {
+                    throw new CrmException("configure rename: cannot rename a running resource (" + args.get(0).text()
+                            + "); stop it first (crm resource stop " + args.get(0).text() + ")");
                 }
                 List<String> infos = new ArrayList<>();
                 Configuration next = s.config().rename(args.get(0).text(), args.get(1).text(), infos);
@@ -157,6 +181,15 @@ public final class ConfigureLevel extends Level {
         infos.forEach(s.err::println);
         s.update(next);
         return 0;
+    }
+
+    /** Which of {@code ids} are resources active somewhere on the live cluster (none on a file: nothing runs there). */
+    private static List<String> running(Session s, List<String> ids) throws CrmException {
+        if (!s.source().live()) {
+            return List.of();
+        }
+        StatusModel m = new StatusModel(s.source().load(), s.clock.instant());
+        return ids.stream().filter(id -> !m.activeNodes(id).isEmpty()).toList();
     }
 
     private static void resolveAgent(Session s, MNode node) {

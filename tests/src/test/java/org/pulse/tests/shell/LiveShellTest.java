@@ -248,6 +248,38 @@ class LiveShellTest {
         assertTrue(none.getValue().contains("No resource specified"), none.getValue());
     }
 
+    /**
+     * crmsh's guard on a live cluster: a running resource is neither deleted (the cluster would stop it
+     * as an orphan, unasked) nor renamed; --force deletes it anyway.
+     */
+    @Test
+    void aRunningResourceIsNotDeletedOrRenamed() throws Exception {
+        crm("configure", "property", "stonith-enabled=false");
+        crm("configure", "primitive", "keepme", "ocf:pulse:Dummy");
+        waitForStatus("keepme\t(ocf:pulse:Dummy):\t Started node1");
+        String refused = crm("configure", "delete", "keepme");
+        assertTrue(refused.contains("resource keepme is running, can't delete it"), refused);
+        assertTrue(crm("configure", "show").contains("primitive keepme"), "a running resource was deleted");
+        Map.Entry<Integer, String> rename = cluster.crm(1, "configure", "rename", "keepme", "other");
+        assertEquals(1, rename.getKey(), rename.getValue());
+        assertTrue(rename.getValue().contains("cannot rename a running resource (keepme)"), rename.getValue());
+        crm("configure", "delete", "--force", "keepme");
+        assertTrue(!crm("configure", "show").contains("keepme"), "delete --force left the resource");
+    }
+
+    /**
+     * crmsh's node standby and online without a node mean the local node. Live that is the node whose
+     * crmd the shell talks to (node1 here), not this machine's host name, which names no node of a
+     * cluster run on one machine (and need not in any cluster): the shell refused them before.
+     */
+    @Test
+    void nodeStandbyWithoutANodeIsTheNodeTheShellTalksTo() throws Exception {
+        crm("node", "standby");
+        waitForStatus("Node node1: standby");
+        crm("node", "online");
+        waitForStatus("Online: [ node1 ]");
+    }
+
     /** bin/crm_master as an agent runs it (on the agents' socket), with its exit code and output. */
     private static Map.Entry<Integer, String> crmMaster(String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(TestEnv.root().resolve("bin/crm_master").toString()));

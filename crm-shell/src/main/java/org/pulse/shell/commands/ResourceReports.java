@@ -39,23 +39,25 @@ public final class ResourceReports {
         locations(sb, m, cib, top, "");
         List<ColocationConstraint> plain = cib.constraints().colocations().stream()
                 .filter(c -> c.sets().isEmpty() && c.rsc() != null && c.withRsc() != null).toList();
-        List<ColocationConstraint> dependents = plain.stream().filter(c -> c.withRsc().equals(top)).toList();
-        if (!dependents.isEmpty()) {
-            sb.append("Resources colocated with ").append(top).append(":\n");
-            for (ColocationConstraint c : dependents) {
-                sb.append("  * ").append(colocation(c.rsc(), c, true)).append('\n');
-                locations(sb, m, cib, c.rsc(), "    ");
-            }
-        }
-        List<ColocationConstraint> primaries = plain.stream().filter(c -> c.rsc().equals(top)).toList();
-        if (!primaries.isEmpty()) {
-            sb.append("Resources ").append(top).append(" is colocated with:\n");
-            for (ColocationConstraint c : primaries) {
-                sb.append("  * ").append(colocation(c.withRsc(), c, false)).append('\n');
-                locations(sb, m, cib, c.withRsc(), "    ");
-            }
-        }
+        colocations(sb, m, cib, "Resources colocated with " + top + ":",
+                plain.stream().filter(c -> c.withRsc().equals(top)).toList(), true);
+        colocations(sb, m, cib, "Resources " + top + " is colocated with:",
+                plain.stream().filter(c -> c.rsc().equals(top)).toList(), false);
         return sb.toString();
+    }
+
+    /** One colocation list: each constraint's other resource (the dependent, or the primary) with its locations. */
+    private static void colocations(StringBuilder sb, StatusModel m, CibModel cib, String header,
+            List<ColocationConstraint> list, boolean dependents) {
+        if (list.isEmpty()) {
+            return;
+        }
+        sb.append(header).append('\n');
+        for (ColocationConstraint c : list) {
+            String other = dependents ? c.rsc() : c.withRsc();
+            sb.append("  * ").append(colocation(other, c, dependents)).append('\n');
+            locations(sb, m, cib, other, "    ");
+        }
     }
 
     /** The outermost group, clone or bundle holding {@code rsc}, or {@code rsc} itself. */

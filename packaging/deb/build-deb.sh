@@ -53,7 +53,7 @@ fi
 
 # Launchers and Pacemaker-named shims: under /usr/lib/pulse/bin, off the PATH (crmd puts this
 # directory first on its agents' PATH, found beside lib/crmd.jar).
-for f in crmd crmd-priority-opts crm pulse-launch pulse-cds pulse-shim pulse-watchdog-sim pulse-arbitrator pulse-remoted crm_attribute crm_node attrd_updater; do
+for f in crmd crmd-priority-opts crm pulse-launch pulse-cds pulse-shim pulse-watchdog-sim pulse-arbitrator pulse-remoted crm_attribute crm_master crm_node attrd_updater; do
   install -m 0755 "$repo/bin/$f" "$root/usr/lib/pulse/bin/$f"
 done
 ln -s ../lib/pulse/bin/crmd "$root/usr/sbin/pulse-crmd"

@@ -40,8 +40,17 @@ final class Digests {
         }
     }
 
+    /**
+     * Names Pacemaker leaves out of every digest (pcmk__filter_op_for_digest), as the LRM's OpDigest does
+     * when it records one: a resource with an instance attribute of such a name (crm_feature_set, which
+     * ocf_promotion_score reads) would otherwise differ from its record on every run and restart forever.
+     */
+    private static final java.util.Set<String> FILTERED = java.util.Set.of("id", "crm_feature_set", "op-digest",
+            "on_node", "on_node_uuid", "pcmk_external_ip");
+
     static String of(Map<String, String> params) {
         Map<String, String> sorted = new TreeMap<>(params);
+        sorted.keySet().removeAll(FILTERED);
         StringBuilder sb = new StringBuilder(" <parameters");
         for (Map.Entry<String, String> e : sorted.entrySet()) {
             sb.append(' ').append(e.getKey()).append("=\"").append(GraphXml.esc(e.getValue())).append('"');

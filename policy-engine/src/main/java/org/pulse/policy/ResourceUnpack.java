@@ -219,9 +219,9 @@ final class ResourceUnpack {
         r.migrationThreshold = threshold <= 0 ? Scores.INFINITY : threshold;
         r.failureTimeoutMs = org.pulse.cib.model.Durations.parseMs(meta.get("failure-timeout"), 0);
         r.targetRole = Role.parse(meta.get("target-role"), Role.UNKNOWN);
-        String managed = meta.get("is-managed");
-        r.maintenance = options.maintenanceMode() || ClusterOptions.isTrue(meta.get("maintenance"));
-        r.managed = (managed == null || ClusterOptions.isTrue(managed)) && !r.maintenance;
+        // cib.model's one rule, which crm status shows
+        r.maintenance = org.pulse.cib.model.Management.maintenance(meta, options);
+        r.managed = org.pulse.cib.model.Management.managed(meta, options);
         String requires = meta.get("requires");
         if (requires == null) {
             requires = (r.prim != null && r.prim.isFenceDevice()) || !stonithEnabled ? "quorum" : "fencing";

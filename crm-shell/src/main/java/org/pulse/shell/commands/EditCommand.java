@@ -193,6 +193,8 @@ public final class EditCommand {
                     throw new CrmException("'" + tokens.get(0).text() + "' is not an object (primitive, group, location, ...)");
                 }
                 Parsed p = ConfigureParser.parse(tokens, c.nodeNames());
+                // "primitive d1 Dummy", as show writes an ocf:heartbeat agent, comes back as that agent
+                org.pulse.shell.config.Agents.qualify(s.agents, p.node());
                 parsed.add(p);
                 if (p.node().get("id") != null) {
                     resourcesBack.add(p.node().get("id"));

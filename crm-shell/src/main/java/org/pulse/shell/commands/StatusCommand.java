@@ -639,15 +639,35 @@ public final class StatusCommand {
                 + p.attr("type", "");
     }
 
-    private static String flags(XmlElement r, boolean parentDisabled) {
-        StringBuilder sb = new StringBuilder();
+    /**
+     * crm_mon's flags after a primitive's state, "(disabled, unmanaged)"; whether it is managed is
+     * cib.model's reading (what the policy engine decides by), which follows rsc_defaults, the group or
+     * clone around it and maintenance-mode.
+     */
+    private static String flags(StatusModel m, XmlElement r, boolean parentDisabled) {
+        List<String> f = new ArrayList<>();
         if (parentDisabled || "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role"))) {
-            sb.append(" (disabled)");
+            f.add("disabled");
         }
-        if ("false".equalsIgnoreCase(StatusModel.meta(r, "is-managed"))) {
-            sb.append(" (unmanaged)");
+        if (m.unmanaged.contains(r.id())) {
+            f.add("unmanaged");
         }
-        return sb.toString();
+        return f.isEmpty() ? "" : " (" + String.join(", ", f) + ")";
+    }
+
+    /** crm_mon's flags on a group's or clone's line, in its order: "(promotable, unmanaged, disabled)". */
+    private static String collectionFlags(StatusModel m, XmlElement r, boolean promotable) {
+        List<String> f = new ArrayList<>();
+        if (promotable) {
+            f.add("promotable");
+        }
+        if (m.unmanaged.contains(r.id())) {
+            f.add("unmanaged");
+        }
+        if ("stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role"))) {
+            f.add("disabled");
+        }
+        return f.isEmpty() ? "" : " (" + String.join(", ", f) + ")";
     }
 
     private static void resourceText(StringBuilder sb, StatusModel m, XmlElement r, int depth, boolean parentDisabled) {
@@ -656,10 +676,10 @@ public final class StatusCommand {
         switch (r.name()) {
             case "primitive" -> {
                 sb.append(pad).append("* ").append(r.id()).append("\t(").append(agent(m, r)).append("):\t ")
-                        .append(primitiveState(m, r.id())).append(flags(r, parentDisabled)).append('\n');
+                        .append(primitiveState(m, r.id())).append(flags(m, r, parentDisabled)).append('\n');
             }
             case "group" -> {
-                sb.append(pad).append("* Resource Group: ").append(r.id()).append(flags(r, false)).append(":\n");
+                sb.append(pad).append("* Resource Group: ").append(r.id()).append(collectionFlags(m, r, false)).append(":\n");
                 for (XmlElement c : r.elements("primitive")) {
                     resourceText(sb, m, c, depth + 1, disabled);
                 }
@@ -669,16 +689,22 @@ public final class StatusCommand {
                         .findFirst().orElse(null);
                 boolean promotable = r.name().equals("master") || "true".equalsIgnoreCase(StatusModel.meta(r, "promotable"));
                 sb.append(pad).append("* Clone Set: ").append(r.id()).append(" [").append(child == null ? "" : child.id())
-                        .append(']').append(promotable ? " (promotable)" : "").append(flags(r, false)).append(":\n");
+                        .append(']').append(collectionFlags(m, r, promotable)).append(":\n");
                 if (child == null) {
                     return;
                 }
                 Map<String, List<String>> byRole = new LinkedHashMap<>();
                 List<String> failedLines = new ArrayList<>();
+                // crm_mon lists the active instances of an unmanaged clone one by one, with their flags
+                boolean oneByOne = child.name().equals("primitive") && m.unmanaged.contains(child.id());
+                List<String> activeLines = new ArrayList<>();
                 for (StatusModel.NodeView n : m.nodes) {
                     StatusModel.Role role = cloneRole(m, child, n.name());
                     if (role == StatusModel.Role.FAILED) {
                         failedLines.add(n.name());
+                    } else if (oneByOne && role != StatusModel.Role.STOPPED) {
+                        activeLines.add((role == StatusModel.Role.PROMOTED ? "Promoted " : promotable ? "Unpromoted "
+                                : "Started ") + n.name());
                     } else if (role == StatusModel.Role.PROMOTED) {
                         byRole.computeIfAbsent("Promoted", k -> new ArrayList<>()).add(n.name());
                     } else if (role == StatusModel.Role.STARTED) {
@@ -688,10 +714,15 @@ public final class StatusCommand {
                     }
                 }
                 String inner = "  ".repeat(depth + 1);
+                String instanceFlags = oneByOne ? flags(m, child, disabled) : "";
                 for (String f : failedLines) {
                     sb.append(inner).append("* ").append(child.id()).append("\t(")
                             .append(child.name().equals("primitive") ? agent(m, child) : "group").append("):\t FAILED ")
-                            .append(f).append('\n');
+                            .append(f).append(instanceFlags).append('\n');
+                }
+                for (String a : activeLines) {
+                    sb.append(inner).append("* ").append(child.id()).append("\t(").append(agent(m, child)).append("):\t ")
+                            .append(a).append(instanceFlags).append('\n');
                 }
                 for (String role : List.of("Promoted", "Unpromoted", "Started", "Stopped")) {
                     List<String> ns = byRole.get(role);
@@ -886,7 +917,7 @@ public final class StatusCommand {
         };
         o.put("type", type);
         o.put("disabled", "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role")));
-        o.put("managed", !"false".equalsIgnoreCase(StatusModel.meta(r, "is-managed")));
+        o.put("managed", !m.unmanaged.contains(r.id()));
         if (r.name().equals("primitive")) {
             o.put("agent", agent(m, r));
             List<Object> inst = new ArrayList<>();

@@ -70,6 +70,38 @@ public final class Agents implements AutoCloseable {
         return catalog;
     }
 
+    /**
+     * Fills in a parsed primitive's class and provider when the text left them out ({@code primitive d1
+     * Dummy}, as crm configure show writes ocf:heartbeat agents): by {@link #resolve}, or as
+     * ocf:heartbeat when no agents are known. One place for the configure commands, load and edit.
+     */
+    public static void qualify(Agents agents, org.pulse.shell.parse.MNode node) {
+        if (node.get("type") == null || (node.get("class") != null && node.get("provider") != null)) {
+            return;
+        }
+        String cls = node.get("class");
+        if (cls != null && !cls.equals("ocf")) {
+            return;
+        }
+        String[] cpt = agents == null ? new String[] {"ocf", "heartbeat", node.get("type")}
+                : agents.resolve(cls, node.get("provider"), node.get("type"));
+        // class, provider and type go right after the id, where the parser puts them
+        java.util.Map<String, String> copy = new java.util.LinkedHashMap<>();
+        node.attrs.forEach((k, v) -> {
+            if (k.equals("class") || k.equals("provider") || k.equals("type")) {
+                return;
+            }
+            copy.put(k, v);
+            if (k.equals("id")) {
+                copy.put("class", cpt[0]);
+                copy.put("provider", cpt[1]);
+                copy.put("type", cpt[2]);
+            }
+        });
+        node.attrs.clear();
+        node.attrs.putAll(copy);
+    }
+
     /** crmsh's disambiguation of {@code [class:[provider:]]type}: a bare type is ocf, provider heartbeat first. */
     public String[] resolve(String cls, String provider, String type) {
         if (cls == null) {

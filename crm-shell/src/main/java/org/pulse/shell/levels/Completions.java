@@ -90,7 +90,7 @@ final class Completions {
                     } else if (w.size() == 3) {
                         out.addAll(nodes(shell));
                     }
-                } else if (w.get(0).equals("cleanup") && w.size() == 2) {
+                } else if (List.of("cleanup", "refresh", "operations").contains(w.get(0)) && w.size() == 2) {
                     out.addAll(nodes(shell));
                 }
             }

@@ -16,9 +16,11 @@ import org.pulse.shell.CrmException;
 import org.pulse.shell.Session;
 import org.pulse.shell.commands.EditCommand;
 import org.pulse.shell.commands.ImportCommand;
+import org.pulse.shell.config.Agents;
 import org.pulse.shell.config.Configuration;
 import org.pulse.shell.config.FencerParameters;
 import org.pulse.shell.config.Tree;
+import org.pulse.shell.render.StatusModel;
 import org.pulse.shell.parse.AclSyntax;
 import org.pulse.shell.parse.ConfigureParser;
 import org.pulse.shell.parse.IdPreserver;
@@ -49,13 +51,13 @@ public final class ConfigureLevel extends Level {
         USAGE.put("tag", "tag <id>: <object> [<object>...]");
         USAGE.put("fencing_topology", "fencing_topology [<node>: | attr:<n>=<v> | pattern:<re>] <devices>[,<devices>] ...");
         USAGE.put("alert", "alert <id> <path> [attributes <n>=<v>...] [meta <n>=<v>...] [select nodes|fencing|resources|attributes [{ <name>... }]...] [to <recipient> [attributes ...] [meta ...] | to { <recipient> ... }]...");
-        USAGE.put("show", "show [xml] [<id>... | type:<type> | related:<id> | changed]   the configuration in crm syntax, or XML");
+        USAGE.put("show", "show [xml] [<id>... | type:<type> | tag:<tag> | related:<id> | changed]   the configuration in crm syntax, or XML");
         USAGE.put("save", "save [xml] <file>   write the configuration in crm syntax (for load replace), or the CIB as XML");
         USAGE.put("edit", "edit [xml] [<id>...]   edit in $EDITOR; errors bring you back to the editor");
         USAGE.put("verify", "verify   check the configuration (errors name the element and what to do)");
         USAGE.put("commit", "commit [force]   write the pending changes");
         USAGE.put("erase", "erase [--force]   remove all resources, constraints and options (nodes stay)");
-        USAGE.put("delete", "delete <id> [<id>...]   remove objects (constraints on them go too)");
+        USAGE.put("delete", "delete [--force] <id> [<id>...]   remove objects (constraints on them go too; a running resource only with --force)");
         USAGE.put("rename", "rename <old-id> <new-id>   rename an object and the references to it");
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
         USAGE.put("load", "load [xml] update|replace|push <file>   merge (update) or replace (push: the same) the configuration with a file of crm commands or CIB XML");
@@ -106,8 +108,27 @@ public final class ConfigureLevel extends Level {
                 if (args.isEmpty()) {
                     throw new CrmException("configure delete: name the objects to delete; 'show' lists them");
                 }
+                // crmsh's rule on a live cluster: a running resource is not deleted (the cluster would stop
+                // it as an orphan); stop it first, or force it (-F, --force)
+                List<String> ids = new ArrayList<>();
+                List<String> running = running(s, args.stream().map(Token::text).filter(a -> !a.equals("--force")).toList());
+                boolean force = s.force || args.stream().anyMatch(a -> a.text().equals("--force"));
+                for (Token a : args) {
+                    if (a.text().equals("--force")) {
+                        continue;
+                    }
+                    if (running.contains(a.text()) && !force) {
+                        s.warn("resource " + a.text() + " is running, can't delete it; stop it first (crm resource stop "
+                                + a.text() + "), or delete it with --force");
+                        continue;
+                    }
+                    ids.add(a.text());
+                }
+                if (ids.isEmpty()) {
+                    return 0;
+                }
                 List<String> infos = new ArrayList<>();
-                Configuration next = s.config().delete(args.stream().map(Token::text).toList(), infos);
+                Configuration next = s.config().delete(ids, infos);
                 infos.forEach(s.err::println);
                 s.update(next);
                 return 0;
@@ -115,6 +136,10 @@ public final class ConfigureLevel extends Level {
             case "rename" -> {
                 if (args.size() != 2) {
                     throw new CrmException("configure rename: usage: rename <old-id> <new-id>");
+                }
+                if (!running(s, List.of(args.get(0).text())).isEmpty()) {
+                    throw new CrmException("configure rename: cannot rename a running resource (" + args.get(0).text()
+                            + "); stop it first (crm resource stop " + args.get(0).text() + ")");
                 }
                 List<String> infos = new ArrayList<>();
                 Configuration next = s.config().rename(args.get(0).text(), args.get(1).text(), infos);
@@ -158,28 +183,17 @@ public final class ConfigureLevel extends Level {
         return 0;
     }
 
-    private static void resolveAgent(Session s, MNode node) {
-        if (node.get("type") != null && (node.get("class") == null || node.get("provider") == null)) {
-            String cls = node.get("class");
-            if (cls == null || cls.equals("ocf")) {
-                String[] cpt = s.agents == null ? new String[] {"ocf", "heartbeat", node.get("type")}
-                        : s.agents.resolve(cls, node.get("provider"), node.get("type"));
-                MNode copy = MNode.of("x");
-                node.attrs.forEach((k, v) -> {
-                    if (k.equals("class") || k.equals("provider") || k.equals("type")) {
-                        return;
-                    }
-                    copy.attrs.put(k, v);
-                    if (k.equals("id")) {
-                        copy.attrs.put("class", cpt[0]);
-                        copy.attrs.put("provider", cpt[1]);
-                        copy.attrs.put("type", cpt[2]);
-                    }
-                });
-                node.attrs.clear();
-                node.attrs.putAll(copy.attrs);
-            }
+    /** Which of {@code ids} are resources active somewhere on the live cluster (none on a file: nothing runs there). */
+    private static List<String> running(Session s, List<String> ids) throws CrmException {
+        if (!s.source().live()) {
+            return List.of();
         }
+        StatusModel m = new StatusModel(s.source().load(), s.clock.instant());
+        return ids.stream().filter(id -> !m.activeNodes(id).isEmpty()).toList();
+    }
+
+    private static void resolveAgent(Session s, MNode node) {
+        Agents.qualify(s.agents, node);
     }
 
     /** Unknown agents, unknown parameters and missing required ones refuse the command (crmsh does the same). */
@@ -381,7 +395,7 @@ public final class ConfigureLevel extends Level {
         return 0;
     }
 
-    /** Objects named by id, {@code type:<type>}, {@code related:<id>} or {@code changed}. */
+    /** Objects named by id, {@code type:<type>}, {@code tag:<tag>}, {@code related:<id>} or {@code changed}. */
     public static List<Configuration.CibObject> select(Session s, Configuration c, List<String> ids) throws CrmException {
         List<Configuration.CibObject> selected = new ArrayList<>();
         for (String id : ids) {
@@ -396,6 +410,15 @@ public final class ConfigureLevel extends Level {
                         selected.add(o);
                     }
                 }
+            } else if (id.startsWith("tag:")) {
+                // crmsh's tag:TAG: the tag and the objects it lists
+                String tag = id.substring(4);
+                XmlElement t = c.find(tag).map(Configuration.CibObject::element).filter(e -> e.name().equals("tag"))
+                        .orElseThrow(() -> new CrmException("tag " + tag + " does not exist; 'show type:tag' lists the tags"));
+                java.util.Set<String> members = new java.util.HashSet<>();
+                t.elements("obj_ref").forEach(r -> members.add(r.id()));
+                c.objects().stream().filter(o -> o.id().equals(tag) || members.contains(o.id()))
+                        .filter(o -> !selected.contains(o)).forEach(selected::add);
             } else if (id.startsWith("related:")) {
                 // crmsh's related:ID — the object and every object that names it (constraints,
                 // the group or clone holding it, tags)

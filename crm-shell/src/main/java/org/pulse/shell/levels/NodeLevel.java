@@ -146,9 +146,14 @@ public final class NodeLevel extends Level {
         }
     }
 
-    /** The node argument; without one, this machine's name (crmsh's default), which must be in the CIB. */
+    /**
+     * The node argument; without one, the local node (crmsh's default), which must be in the CIB. Live,
+     * that is the node whose crmd answers (crm_node -n's answer), which need not be this machine's host
+     * name (several nodes on one machine, a node name other than the host name); on a file, the host name.
+     */
     private static String node(Session s, String cmd, List<String> args) throws CrmException {
-        String node = args.isEmpty() ? localName(s) : args.get(0);
+        String node = args.isEmpty() ? (s.source() instanceof LiveCibSource live ? crmdNode(live) : localName(s))
+                : args.get(0);
         XmlElement cib = s.source().load();
         Configuration c = new Configuration(cib);
         if (!c.nodeNames().contains(node) && !remoteNodes(cib).contains(node)) {
@@ -194,6 +199,14 @@ public final class NodeLevel extends Level {
         XmlElement entry = XmlElement.of("node", "id", node, "uname", node, "type", "remote");
         return Tree.withSection(cib, "configuration", Tree.withSection(Tree.section(cib, "configuration"), "nodes",
                 nodes.withChildAppended(entry)));
+    }
+
+    private static String crmdNode(LiveCibSource live) throws CrmException {
+        try {
+            return live.command(AdminRequest.status(live.client().nextId())).requireString("node");
+        } catch (org.pulse.cib.admin.AdminProtocolException e) {
+            throw new CrmException("crmd did not say which node it is (" + e.getMessage() + "); name the node");
+        }
     }
 
     public static String localName(Session s) {

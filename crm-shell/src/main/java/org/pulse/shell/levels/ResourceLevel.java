@@ -12,6 +12,7 @@ import org.pulse.cib.admin.MoveBanClear;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.shell.CrmException;
 import org.pulse.shell.Session;
+import org.pulse.shell.commands.ResourceReports;
 import org.pulse.shell.commands.StatusCommand;
 import org.pulse.shell.config.Attributes;
 import org.pulse.shell.config.Configuration;
@@ -30,9 +31,9 @@ final class ResourceLevel extends Level {
     private static final Map<String, String> USAGE = new LinkedHashMap<>();
 
     static {
-        USAGE.put("start", "start <rsc>   set target-role=Started");
-        USAGE.put("stop", "stop <rsc>   set target-role=Stopped");
-        USAGE.put("restart", "restart <rsc>   stop, wait until stopped, start (live cluster only)");
+        USAGE.put("start", "start <rsc|tag>...   set target-role=Started");
+        USAGE.put("stop", "stop <rsc|tag>...   set target-role=Stopped");
+        USAGE.put("restart", "restart <rsc|tag>...   stop, wait until stopped, start (live cluster only)");
         USAGE.put("move", "move <rsc> [<node>] [<lifetime>] [force]   prefer a node (cli-prefer-<rsc>); lifetime as PT1H");
         USAGE.put("ban", "ban <rsc> [<node>] [<lifetime>]   keep off a node (cli-ban-<rsc>-on-<node>)");
         USAGE.put("clear", "clear <rsc>   remove the move and ban constraints of <rsc>");
@@ -40,14 +41,19 @@ final class ResourceLevel extends Level {
         USAGE.put("status", "status [<rsc>]   where resources run");
         USAGE.put("locate", "locate <rsc>   the nodes <rsc> runs on");
         USAGE.put("failcount", "failcount <rsc> show|set|delete <node> [<value>]");
-        USAGE.put("manage", "manage <rsc>   set is-managed=true");
-        USAGE.put("unmanage", "unmanage <rsc>   set is-managed=false");
+        USAGE.put("manage", "manage <rsc|tag>   set is-managed=true");
+        USAGE.put("unmanage", "unmanage <rsc|tag>   set is-managed=false");
         USAGE.put("param", "param <rsc> set <name> <value> | delete <name> | show <name>   instance attributes");
         USAGE.put("meta", "meta <rsc> set <name> <value> | delete <name> | show <name>   meta attributes");
         USAGE.put("unmove", "unmove <rsc>   deprecated name of clear");
         USAGE.put("unmigrate", "unmigrate <rsc>   deprecated name of clear");
         USAGE.put("unban", "unban <rsc>   the same as clear");
         USAGE.put("refresh", "refresh [<rsc>] [<node>]   forget the operation history so the cluster probes again");
+        USAGE.put("promote", "promote <rsc>   set target-role=Promoted (a promotable clone)");
+        USAGE.put("demote", "demote <rsc>   set target-role=Unpromoted (a promotable clone)");
+        USAGE.put("scores", "scores   each resource's placement score on each node (crm simulate -s -U)");
+        USAGE.put("constraints", "constraints <rsc>   the location and colocation constraints of <rsc>");
+        USAGE.put("operations", "operations [<rsc>] [<node>]   the recorded operations (of <rsc>, on <node>)");
     }
 
     ResourceLevel() {
@@ -61,20 +67,66 @@ final class ResourceLevel extends Level {
         List<String> args = arguments(words);
         switch (cmd) {
             case "start", "stop" -> {
-                String rsc = resource(s, cmd, args, 1);
                 String role = cmd.equals("start") ? "Started" : "Stopped";
+                for (String rsc : resources(s, cmd, args, Integer.MAX_VALUE)) {
+                    setMeta(s, "resource " + cmd, rsc, "target-role", role);
+                    s.info("resource " + rsc + ": target-role=" + role);
+                }
+                return 0;
+            }
+            case "promote", "demote" -> {
+                // crmsh's rule: only a promotable clone (or a legacy master) takes a promoted target-role
+                String rsc = resource(s, cmd, args, 1);
+                XmlElement r = new Configuration(s.source().load()).find(rsc).map(Configuration.CibObject::element)
+                        .orElseThrow();
+                if (!(r.name().equals("master") || r.name().equals("clone")
+                        && "true".equalsIgnoreCase(StatusModel.meta(r, "promotable")))) {
+                    throw new CrmException("resource " + cmd + ": " + rsc + " is not a promotable resource; "
+                            + cmd + " the promotable clone that holds it");
+                }
+                String role = cmd.equals("promote") ? "Promoted" : "Unpromoted";
                 setMeta(s, "resource " + cmd, rsc, "target-role", role);
                 s.info("resource " + rsc + ": target-role=" + role);
                 return 0;
             }
-            case "manage", "unmanage" -> {
+            case "scores" -> {
+                if (!args.isEmpty()) {
+                    throw new CrmException("resource scores: takes no arguments; usage: " + USAGE.get("scores"));
+                }
+                // crmsh runs crm_simulate -sUL: Pulse's simulate on the same CIB (the file, else the live cluster)
+                return shell.external("simulate", List.of("-s", "-U"));
+            }
+            case "constraints" -> {
                 String rsc = resource(s, cmd, args, 1);
-                setMeta(s, "resource " + cmd, rsc, "is-managed", cmd.equals("manage") ? "true" : "false");
-                s.info("resource " + rsc + ": is-managed=" + (cmd.equals("manage") ? "true" : "false"));
+                s.out.print(ResourceReports.constraints(new StatusModel(s.source().load(), s.clock.instant()), rsc));
+                return 0;
+            }
+            case "operations" -> {
+                if (args.size() > 2) {
+                    throw new CrmException("resource operations: unexpected '" + args.get(2) + "'; usage: "
+                            + USAGE.get("operations"));
+                }
+                String rsc = args.isEmpty() ? null : args.get(0);
+                String node = args.size() > 1 ? args.get(1) : null;
+                if (rsc != null) {
+                    requireResource(s, cmd, rsc);
+                }
+                if (node != null) {
+                    requireNode(s, "resource operations", node);
+                }
+                s.out.print(ResourceReports.operations(new StatusModel(s.source().load(), s.clock.instant()), rsc, node,
+                        s.clock.getZone()));
+                return 0;
+            }
+            case "manage", "unmanage" -> {
+                for (String rsc : resources(s, cmd, args, 1)) {
+                    setMeta(s, "resource " + cmd, rsc, "is-managed", cmd.equals("manage") ? "true" : "false");
+                    s.info("resource " + rsc + ": is-managed=" + (cmd.equals("manage") ? "true" : "false"));
+                }
                 return 0;
             }
             case "restart" -> {
-                return restart(s, resource(s, cmd, args, 1));
+                return restart(s, resources(s, cmd, args, Integer.MAX_VALUE));
             }
             case "move" -> {
                 return move(s, args, false);
@@ -138,6 +190,34 @@ final class ResourceLevel extends Level {
         return rsc;
     }
 
+    /**
+     * The resources named (at most {@code max} names), a tag standing for the resources it lists, as
+     * crmsh's start, stop, restart, manage and unmanage take them; each must exist.
+     */
+    private static List<String> resources(Session s, String cmd, List<String> args, int max) throws CrmException {
+        if (args.isEmpty()) {
+            throw new CrmException("resource " + cmd + ": name a resource; 'crm resource status' lists them");
+        }
+        if (args.size() > max) {
+            throw new CrmException("resource " + cmd + ": unexpected '" + args.get(max) + "'; usage: " + USAGE.get(cmd));
+        }
+        Configuration c = new Configuration(s.source().load());
+        List<String> out = new ArrayList<>();
+        for (String name : args) {
+            XmlElement tag = c.find(name).map(Configuration.CibObject::element).filter(e -> e.name().equals("tag"))
+                    .orElse(null);
+            List<String> named = tag == null ? List.of(name) : tag.elements("obj_ref").stream().map(XmlElement::id)
+                    .filter(c.resourceIds()::contains).toList();
+            for (String rsc : named) {
+                requireResource(s, cmd, rsc);
+                if (!out.contains(rsc)) {
+                    out.add(rsc);
+                }
+            }
+        }
+        return out;
+    }
+
     static void requireResource(Session s, String cmd, String rsc) throws CrmException {
         Configuration c = new Configuration(s.source().load());
         if (!c.resourceIds().contains(rsc)) {
@@ -167,28 +247,37 @@ final class ResourceLevel extends Level {
         });
     }
 
-    private int restart(Session s, String rsc) throws CrmException {
+    private int restart(Session s, List<String> rscs) throws CrmException {
         if (!s.source().live()) {
             throw new CrmException("resource restart: works on a running cluster only; on a file there is nothing "
                     + "running to restart (use stop and start to change target-role)");
         }
-        s.info("ordering " + rsc + " to stop");
-        setMeta(s, "resource restart", rsc, "target-role", "Stopped");
+        String names = String.join(", ", rscs);
+        s.info("ordering " + names + " to stop");
+        for (String rsc : rscs) {
+            setMeta(s, "resource restart", rsc, "target-role", "Stopped");
+        }
         long deadline = s.clock.millis() + 120_000;
-        while (!new StatusModel(s.source().load(), s.clock.instant()).activeNodes(rsc).isEmpty()) {
+        while (true) {
+            StatusModel m = new StatusModel(s.source().load(), s.clock.instant());
+            if (rscs.stream().allMatch(r -> m.activeNodes(r).isEmpty())) {
+                break;
+            }
             if (s.clock.millis() > deadline) {
-                throw new CrmException("resource restart: " + rsc + " did not stop within 120 s; it is left with "
-                        + "target-role=Stopped. Look at 'crm status', then 'crm resource start " + rsc + "'");
+                throw new CrmException("resource restart: " + names + " did not stop within 120 s; left with "
+                        + "target-role=Stopped. Look at 'crm status', then 'crm resource start " + String.join(" ", rscs) + "'");
             }
             try {
                 Thread.sleep(500);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new CrmException("resource restart: interrupted; " + rsc + " has target-role=Stopped");
+                throw new CrmException("resource restart: interrupted; " + names + " left with target-role=Stopped");
             }
         }
-        s.info("ordering " + rsc + " to start");
-        setMeta(s, "resource restart", rsc, "target-role", "Started");
+        s.info("ordering " + names + " to start");
+        for (String rsc : rscs) {
+            setMeta(s, "resource restart", rsc, "target-role", "Started");
+        }
         return 0;
     }
 

@@ -85,6 +85,23 @@ public final class StatusModel {
         readRemoteNodes();
         readMoves();
         this.effective = failCounts.isEmpty() ? Map.of() : EffectivePrimitive.all(CibModel.from(cib), now);
+        this.unmanaged = unmanaged(cib, now);
+    }
+
+    /**
+     * The resources the cluster does not manage (is-managed=false or maintenance, their own or from a
+     * group, clone or rsc_defaults, or maintenance-mode), by cib.model's rule, which the policy engine
+     * applies too.
+     */
+    public final java.util.Set<String> unmanaged;
+
+    private static java.util.Set<String> unmanaged(XmlElement cib, Instant now) {
+        try {
+            return org.pulse.cib.model.Management.unmanaged(CibModel.from(cib), now);
+        } catch (IllegalArgumentException e) {
+            // a CIB the model cannot read still shows what it can; verify names the problem
+            return java.util.Set.of();
+        }
     }
 
     /** Primitives as the cluster runs them (meta with what groups, clones and rsc_defaults give), when needed. */
@@ -146,6 +163,43 @@ public final class StatusModel {
             nodes.add(new NodeView(n.id(), name, online, truthy(attrs.get("standby")),
                     truthy(attrs.get("maintenance")), attrs));
         }
+        // crm_mon lists nodes by name, numbers in names by value (node2 before node10), whatever order
+        // the nodes section has (the DC adds nodes as they join)
+        nodes.sort(Comparator.comparing(NodeView::name, StatusModel::compareNames));
+    }
+
+    /** Pacemaker's order of node names: case-insensitive, a run of digits compared as a number. */
+    static int compareNames(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            char x = a.charAt(i);
+            char y = b.charAt(j);
+            if (Character.isDigit(x) && Character.isDigit(y)) {
+                int ei = i;
+                int ej = j;
+                while (ei < a.length() && Character.isDigit(a.charAt(ei))) {
+                    ei++;
+                }
+                while (ej < b.length() && Character.isDigit(b.charAt(ej))) {
+                    ej++;
+                }
+                int c = new java.math.BigInteger(a.substring(i, ei)).compareTo(new java.math.BigInteger(b.substring(j, ej)));
+                if (c != 0) {
+                    return c;
+                }
+                i = ei;
+                j = ej;
+                continue;
+            }
+            int c = Character.compare(Character.toLowerCase(x), Character.toLowerCase(y));
+            if (c != 0) {
+                return c;
+            }
+            i++;
+            j++;
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     /**

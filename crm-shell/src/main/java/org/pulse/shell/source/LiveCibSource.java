@@ -10,6 +10,7 @@ import org.pulse.cib.admin.AdminRequest;
 import org.pulse.cib.admin.AdminResponse;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.shell.CrmException;
+import org.pulse.shell.config.Rebase;
 import org.pulse.shell.config.Tree;
 
 /**
@@ -76,9 +77,10 @@ public final class LiveCibSource implements CibSource {
 
     /**
      * A running cluster updates the status section all the time, so a diff made from the CIB as
-     * read may name a version that has moved on. When only the status moved (the configuration
-     * is still the one the change was made from), the change is made again on the new CIB and
-     * sent again; a configuration changed by someone else is refused.
+     * read may name a version that has moved on. The change is then made again on the new CIB and
+     * sent again (five tries in all): when only the status moved, as it was; when someone else changed
+     * other configuration objects, carried over onto theirs ({@link Rebase}); when they changed an
+     * object this change changes too, it is refused, naming the objects.
      */
     @Override
     public XmlElement replace(XmlElement before, XmlElement after) throws CrmException {
@@ -96,12 +98,21 @@ public final class LiveCibSource implements CibSource {
                 throw new CrmException(resp.error().message() + " [" + resp.error().code() + "]");
             }
             XmlElement latest = load();
-            if (!Tree.section(latest, "configuration").equals(Tree.section(base, "configuration"))) {
-                throw new CrmException("the cluster's configuration was changed by someone else meanwhile; nothing "
-                        + "was applied. Look at it again (configure refresh) and redo the change");
+            XmlElement mine = Tree.section(wanted, "configuration");
+            XmlElement theirs = Tree.section(latest, "configuration");
+            if (!theirs.equals(Tree.section(base, "configuration"))) {
+                // Someone else changed the configuration (the DC writing the nodes section just after
+                // start, another operator): carry this change over when it touches other objects.
+                Rebase.Result r = Rebase.rebase(Tree.section(base, "configuration"), mine, theirs);
+                if (!r.conflicts().isEmpty()) {
+                    throw new CrmException("the cluster's configuration was changed by someone else meanwhile, in "
+                            + "what this change changes too (" + String.join(", ", r.conflicts()) + "); nothing was "
+                            + "applied. Look at it again (configure refresh) and redo the change");
+                }
+                mine = r.configuration();
             }
-            // Same configuration, newer status: apply the configuration change to the latest CIB.
-            wanted = Tree.withSection(latest, "configuration", Tree.section(wanted, "configuration"));
+            // Apply the configuration change to the latest CIB and send it again.
+            wanted = Tree.withSection(latest, "configuration", mine);
             base = latest;
         }
     }

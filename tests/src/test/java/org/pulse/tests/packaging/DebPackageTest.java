@@ -101,7 +101,7 @@ class DebPackageTest {
         expected.put("/usr/lib/pulse/bin/pulse-launch", "regular file root:root 755");
         expected.put("/usr/lib/pulse/bin/pulse-cds", "regular file root:root 755");
         expected.put("/usr/lib/pulse/bin/pulse-shim", "regular file root:root 755");
-        for (String shim : List.of("crm_attribute", "crm_node", "attrd_updater")) {
+        for (String shim : List.of("crm_attribute", "crm_master", "crm_node", "attrd_updater")) {
             expected.put("/usr/lib/pulse/bin/" + shim, "regular file root:root 755");
         }
         expected.put("/usr/lib/pulse/lib", "directory root:root 755");
@@ -178,7 +178,7 @@ class DebPackageTest {
         assertHelp("usage: fence_pulse_sim", "/usr/sbin/fence_pulse_sim", "--help");
         assertHelp("usage: pulse-arbitrator", "/usr/sbin/pulse-arbitrator", "--help");
         assertHelp("usage: pulse-remoted", "/usr/sbin/pulse-remoted", "--help");
-        for (String shim : List.of("crm_attribute", "crm_node", "attrd_updater")) {
+        for (String shim : List.of("crm_attribute", "crm_master", "crm_node", "attrd_updater")) {
             assertHelp("usage: " + shim, "/usr/lib/pulse/bin/" + shim, "--help");
         }
         runInstalledNode();

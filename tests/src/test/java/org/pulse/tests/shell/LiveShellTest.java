@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pulse.lab.cluster.LocalCluster;
+import org.pulse.lab.support.TestEnv;
 
 /**
  * bin/crm against a running crmd (one node on loopback, through its admin socket): the same
@@ -187,5 +188,104 @@ class LiveShellTest {
         assertEquals(1, bad.getKey(), bad.getValue());
         assertTrue(bad.getValue().contains(broken + ":3"), bad.getValue());
         assertEquals(shown, crm("configure", "show"), "a refused load changed the live CIB");
+    }
+
+    /**
+     * crm_master, Pacemaker's wrapper of crm_attribute for a promotion score, which redis, conntrackd,
+     * SAPInstance, db2 and ocf_promotion_score (under a crm_feature_set older than 3.10) still call as
+     * ${HA_SBIN_DIR}/crm_master: Debian's unchanged ocf:heartbeat:Stateful, told an old feature set, scores
+     * itself with {@code crm_master -l reboot -v 5} on start, so the cluster promotes it, and the promote
+     * raises the score to 10. Without Pulse's stand-in the agent's call fails (its start still succeeds)
+     * and the clone stays unpromoted. The stop deletes the score again ({@code crm_master -D}).
+     */
+    @Test
+    void anAgentCallingCrmMasterGetsPromoted() throws Exception {
+        Path agent = Path.of("/usr/lib/ocf/resource.d/heartbeat/Stateful");
+        TestEnv.require(Files.isExecutable(agent), "resource-agents' " + agent + " (apt-get install resource-agents)");
+        crm("configure", "property", "stonith-enabled=false");
+        Path xml = dir.resolve("hst.xml");
+        // crm_feature_set is no parameter of the agent's meta-data: -F, as an operator would have to
+        Files.writeString(xml, """
+                <cib><configuration><resources>
+                  <clone id="hst-clone">
+                    <meta_attributes id="hst-clone-ma"><nvpair id="hst-clone-ma-p" name="promotable" value="true"/></meta_attributes>
+                    <primitive id="hst" class="ocf" provider="heartbeat" type="Stateful">
+                      <instance_attributes id="hst-ia"><nvpair id="hst-ia-fs" name="crm_feature_set" value="3.2.0"/></instance_attributes>
+                      <operations>
+                        <op id="hst-mon-p" name="monitor" interval="3s" role="Promoted" timeout="20s"/>
+                        <op id="hst-mon-u" name="monitor" interval="4s" role="Unpromoted" timeout="20s"/>
+                      </operations>
+                    </primitive>
+                  </clone>
+                </resources></configuration></cib>
+                """);
+        crm("-F", "configure", "load", "xml", "update", xml.toString());
+        waitForStatus("* Promoted: [ node1 ]");
+        Map.Entry<Integer, String> score = crmMaster("-r", "hst", "-N", "node1", "-l", "reboot", "-G", "-q");
+        assertEquals(Map.entry(0, "10"), Map.entry(score.getKey(), score.getValue().strip()),
+                "the promote's crm_master -v 10 did not reach the status section");
+
+        crm("resource", "stop", "hst-clone");
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> {
+            try {
+                return crmMaster("-r", "hst", "-N", "node1", "-l", "reboot", "-G", "-q").getKey() == 105;
+            } catch (Exception e) {
+                return false;
+            }
+        }), "the stop's crm_master -D left master-hst: "
+                + crmMaster("-r", "hst", "-N", "node1", "-l", "reboot", "-G").getValue());
+        // Pacemaker's crm_master without -l: the permanent node attribute (nodes section)
+        assertEquals(0, crmMaster("-r", "hst", "-N", "node1", "-v", "3").getKey());
+        assertTrue(crm("configure", "show", "node1").contains("master-hst=3"), crm("configure", "show", "node1"));
+        assertEquals(0, crmMaster("-r", "hst", "-N", "node1", "-D").getKey());
+        Map.Entry<Integer, String> none = crmMaster("-N", "node1", "-G");
+        assertEquals(1, none.getKey(), none.getValue());
+        assertTrue(none.getValue().contains("No resource specified"), none.getValue());
+    }
+
+    /**
+     * crmsh's guard on a live cluster: a running resource is neither deleted (the cluster would stop it
+     * as an orphan, unasked) nor renamed; --force deletes it anyway.
+     */
+    @Test
+    void aRunningResourceIsNotDeletedOrRenamed() throws Exception {
+        crm("configure", "property", "stonith-enabled=false");
+        crm("configure", "primitive", "keepme", "ocf:pulse:Dummy");
+        waitForStatus("keepme\t(ocf:pulse:Dummy):\t Started node1");
+        String refused = crm("configure", "delete", "keepme");
+        assertTrue(refused.contains("resource keepme is running, can't delete it"), refused);
+        assertTrue(crm("configure", "show").contains("primitive keepme"), "a running resource was deleted");
+        Map.Entry<Integer, String> rename = cluster.crm(1, "configure", "rename", "keepme", "other");
+        assertEquals(1, rename.getKey(), rename.getValue());
+        assertTrue(rename.getValue().contains("cannot rename a running resource (keepme)"), rename.getValue());
+        crm("configure", "delete", "--force", "keepme");
+        assertTrue(!crm("configure", "show").contains("keepme"), "delete --force left the resource");
+    }
+
+    /**
+     * crmsh's node standby and online without a node mean the local node. Live that is the node whose
+     * crmd the shell talks to (node1 here), not this machine's host name, which names no node of a
+     * cluster run on one machine (and need not in any cluster): the shell refused them before.
+     */
+    @Test
+    void nodeStandbyWithoutANodeIsTheNodeTheShellTalksTo() throws Exception {
+        crm("node", "standby");
+        waitForStatus("Node node1: standby");
+        crm("node", "online");
+        waitForStatus("Online: [ node1 ]");
+    }
+
+    /** bin/crm_master as an agent runs it (on the agents' socket), with its exit code and output. */
+    private static Map.Entry<Integer, String> crmMaster(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(TestEnv.root().resolve("bin/crm_master").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // the agents' socket crmd gives the agents it runs (AdminServer.agentSocket)
+        pb.environment().put("PULSE_SOCKET", cluster.socket(1).resolveSibling("crmd-agents.sock").toString());
+        pb.environment().remove("OCF_RESOURCE_INSTANCE");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "crm_master " + String.join(" ", args) + " hung");
+        return Map.entry(p.exitValue(), out);
     }
 }

@@ -29,16 +29,26 @@ class DcFencingJoinTest {
                 + FencePlannerTest.ban("fence-n1", "n2") + "</constraints></configuration><status/></cib>"));
     }
 
-    /** Four nodes, n1 DC; crm node fence n1 on n1: n3 runs n1's device (n2 may not). */
-    static MiniCluster fenceTheDc() throws Exception {
+    /**
+     * Four nodes, n1 DC; crm node fence n1 on n1: n3 runs n1's device (n2 may not), its run hanging if
+     * {@code hang}; then n1 is gone and n2, n3, n4 form view v2 (n2 DC).
+     */
+    static MiniCluster fenceTheDc(boolean hang) throws Exception {
         MiniCluster c = new MiniCluster(NODES, cib(), new PolicyEngineScheduler());
         c.view("v1", NODES);
         assertTrue(c.running.get("n1").contains("d1"), "d1 starts on n1, the DC; log " + c.log);
+        if (hang) {
+            c.hang.add("n3 reboot fence-n1");
+        }
         // The DC goes down with the run: its result never reaches it.
         c.hold(e -> e.to().equals("n1"));
         long id = c.admin("n1", new AdminCommand.Write(new CibEdit.Fence("n1"), false));
         c.settle();
         assertTrue(c.replies.get(id).ok(), c.replies.get(id).message());
+        assertEquals(hang ? List.of() : List.of("n3 fence-n1 n1"), c.fenceLog, "n3 ran n1's device; log " + c.log);
+        assertEquals(hang, c.hangs("n3 reboot fence-n1"), "asked: " + c.asked);
+        c.nodes.remove("n1");
+        c.view("v2", SURVIVORS);
         return c;
     }
 
@@ -55,25 +65,12 @@ class DcFencingJoinTest {
 
     @Test
     void aRunDoneBeforeTheNextDcsJoinIsRecordedFromTheJoinAnswerNotRepeated() throws Exception {
-        MiniCluster c = fenceTheDc();
-        assertEquals(List.of("n3 fence-n1 n1"), c.fenceLog, "n3 ran n1's device; log " + c.log);
-        c.nodes.remove("n1");
-        c.view("v2", SURVIVORS);
-        fencedOnceByN3(c);
+        fencedOnceByN3(fenceTheDc(false));
     }
 
     @Test
     void aRunInFlightDuringTheNextDcsJoinIsWaitedForNotRepeated() throws Exception {
-        MiniCluster c = new MiniCluster(NODES, cib(), new PolicyEngineScheduler());
-        c.view("v1", NODES);
-        c.hang.add("n3 reboot fence-n1");
-        c.hold(e -> e.to().equals("n1"));
-        long id = c.admin("n1", new AdminCommand.Write(new CibEdit.Fence("n1"), false));
-        c.settle();
-        assertTrue(c.replies.get(id).ok(), c.replies.get(id).message());
-        assertTrue(c.hangs("n3 reboot fence-n1"), "asked: " + c.asked);
-        c.nodes.remove("n1");
-        c.view("v2", SURVIVORS);
+        MiniCluster c = fenceTheDc(true);
         assertTrue(c.log.stream().anyMatch(l -> l.startsWith("n2 ") && l.contains("waiting for its result")),
                 "n2 waits for n3's run; log " + c.log);
         c.finishHung("n3 fence-n1");
@@ -82,14 +79,7 @@ class DcFencingJoinTest {
 
     @Test
     void aRunInFlightWhoseResultNeverComesCountsFailedAfterItsTimeoutAndTheNextDcFences() throws Exception {
-        MiniCluster c = new MiniCluster(NODES, cib(), new PolicyEngineScheduler());
-        c.view("v1", NODES);
-        c.hang.add("n3 reboot fence-n1");
-        c.hold(e -> e.to().equals("n1"));
-        c.admin("n1", new AdminCommand.Write(new CibEdit.Fence("n1"), false));
-        c.settle();
-        c.nodes.remove("n1");
-        c.view("v2", SURVIVORS);
+        MiniCluster c = fenceTheDc(true);
         assertEquals(List.of(), c.fenceLog, "nothing more while n3's run goes on; log " + c.log);
         // n3's LRM never reports (its own op-deadline timer is not fired here): n2's wait ends at the run's timeout.
         c.advance(10 * 60_000, "action");

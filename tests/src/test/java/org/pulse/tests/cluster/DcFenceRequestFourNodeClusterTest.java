@@ -113,42 +113,23 @@ class DcFenceRequestFourNodeClusterTest {
         assertEquals(0, out.getKey(), "crm node fence " + dc + " on the DC: " + out.getValue() + logs());
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> !cluster.alive(dcIndex)),
                 "the DC " + dc + " still runs 60 s after crm node fence" + logs());
-        String[] line = new String[1];
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> {
-            if (cluster.agreedDc(survivors) == null) {
-                return false;
-            }
-            String h = FailoverAdmin.str(cluster.status(survivors[1]), "fence_history");
-            for (String l : h == null ? new String[0] : h.split("\n")) {
-                String[] f = l.split("\t", -1);
-                if (f.length >= 8 && f[1].equals(dc) && f[3].equals("success")) {
-                    line[0] = l;
-                    return true;
-                }
-            }
-            return false;
-        }), "no new DC with " + dc + "'s fencing in its history within 90 s: "
-                + FailoverAdmin.str(cluster.status(survivors[0]), "text") + logs());
+        String line = FencedDcChecks.awaitRecordedFencing(cluster, survivors, dc,
+                DcFenceRequestFourNodeClusterTest::logs);
         String newDc = cluster.agreedDc(survivors);
         assertNotNull(newDc);
-        assertEquals(executor, line[0].split("\t", -1)[5], "the executor is the third member: " + line[0]);
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> {
-            String on = LocalCluster.runningOn(cluster, survivors[0], "d1");
-            return on != null && !on.equals(dc);
-        }), "d1 was not recovered on a survivor within 60 s: " + FailoverAdmin.str(cluster.status(survivors[0]), "text")
-                + logs());
+        assertEquals(executor, line.split("\t", -1)[5], "the executor is the third member: " + line);
+        FencedDcChecks.awaitRecoveredElsewhere(cluster, survivors[0], dc, "d1", DcFenceRequestFourNodeClusterTest::logs);
         long recoveredMs = System.currentTimeMillis() - t0;
         // Settled: no second fencing of the old DC comes later (a second run would also take CONFIRM_S).
         Thread.sleep((CONFIRM_S + 2) * 1000L);
-        String outlet = LogText.readOrEmpty(cluster.powerDir().resolve(dc + ".history"));
-        assertEquals(1, outlet.lines().filter(l -> l.contains("reboot") || l.contains("off")).count(),
-                dc + "'s outlet was switched more than once (fenced again by the next DC?): " + outlet + logs());
+        assertEquals(1, FencedDcChecks.outletSwitches(cluster, dc), dc + "'s outlet was switched more than once (fenced"
+                + " again by the next DC?): " + FencedDcChecks.outlet(cluster, dc) + logs());
         String newDcLog = LogText.readOrEmpty(cluster.log(Integer.parseInt(newDc.substring("node".length()))));
         System.out.println("DcFenceRequestFourNodeClusterTest: crm node fence " + dc + " (the DC, view " + members
                 + "): fenced by " + executor + ", new DC " + newDc + (newDcLog.contains("waiting for its result")
                 ? " (waited for the run in flight)" : newDcLog.contains("recording it instead of fencing")
                 ? " (recorded the run done)" : "") + ", d1 on " + LocalCluster.runningOn(cluster, survivors[0], "d1")
                 + " " + recoveredMs + " ms after the command (load " + LocalCluster.load() + ")\n"
-                + line[0].replace('\t', ' '));
+                + line.replace('\t', ' '));
     }
 }

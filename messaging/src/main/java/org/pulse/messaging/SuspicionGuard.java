@@ -170,6 +170,8 @@ public final class SuspicionGuard extends Protocol {
         int awaited;
         long freshestMs = -1;
         Address freshestFrom;
+        /** Each answer as it came: the member, when it last heard the suspect (-1: never). */
+        final Map<Address, Long> answers = new java.util.LinkedHashMap<>();
 
         Opinion(long askId, Address about, int awaited) {
             this.askId = askId;
@@ -177,6 +179,13 @@ public final class SuspicionGuard extends Protocol {
             this.awaited = awaited;
         }
     }
+
+    /**
+     * Why the last suspicion passed on this node, in words, for the log a person reads after a view lost a member:
+     * crash evidence, or the silence, this node's own CPU and each other member's answer (or none in time). Two
+     * false fences at load 20-30 could not be explained for want of exactly this (messaging/README).
+     */
+    private volatile String lastOpinionSummary = "nobody asked";
 
     /** The question ("when did you last hear {@code about}?") and its answer ({@code ageMs}, -1 = never). */
     public static final class OpinionHeader extends Header {
@@ -274,6 +283,7 @@ public final class SuspicionGuard extends Protocol {
                 Opinion o = asking;
                 if (o != null && o.askId == h.askId && h.about.equals(o.about)) {
                     o.awaited--;
+                    o.answers.put(from, h.ageMs);
                     if (h.ageMs >= 0 && (o.freshestMs < 0 || h.ageMs < o.freshestMs)) {
                         o.freshestMs = h.ageMs;
                         o.freshestFrom = from;
@@ -297,6 +307,7 @@ public final class SuspicionGuard extends Protocol {
             }
         }
         if (ask.isEmpty()) {
+            lastOpinionSummary = "nobody else to ask";
             return null;
         }
         Opinion o;
@@ -322,8 +333,26 @@ public final class SuspicionGuard extends Protocol {
             } finally {
                 asking = null;
             }
+            lastOpinionSummary = opinionSummary(ask, o.answers, (nanoTime.getAsLong() - deadline + opinionWaitNanos)
+                    / 1_000_000L);
             return o.freshestMs >= 0 && o.freshestMs <= freshMs ? new Veto(o.freshestFrom, o.freshestMs) : null;
         }
+    }
+
+    private long heardAgoMs(Address member) {
+        return heard == null ? -1 : heard.ageMs(member);
+    }
+
+    /** "n2 heard it 400 ms ago, n4 never heard it, n5 did not answer within 50 ms", for the log. */
+    static String opinionSummary(List<Address> asked, Map<Address, Long> answers, long waitedMs) {
+        StringBuilder b = new StringBuilder();
+        for (Address m : asked) {
+            Long age = answers.get(m);
+            b.append(b.length() == 0 ? "" : ", ").append(Messenger.nameOf(m)).append(age == null
+                    ? " did not answer within " + waitedMs + " ms" : age < 0 ? " never heard it" : " heard it " + age
+                    + " ms ago");
+        }
+        return b.toString();
     }
 
     @Override
@@ -382,6 +411,9 @@ public final class SuspicionGuard extends Protocol {
                 // turn a 100 ms crash detection into FD_ALL3's full timeout (ProcessTest).
                 heldSince.remove(a);
                 graceSince.remove(a);
+                LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(a) + ": FD_SOCK2 reported its"
+                        + " connection broken within " + crashEvidenceMs + " ms (a crash); not heard for " + heardAgoMs(a)
+                        + " ms");
                 pass.add(a);
                 continue;
             }
@@ -407,6 +439,9 @@ public final class SuspicionGuard extends Protocol {
             if (graceFor(a, now)) {
                 continue;
             }
+            LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(a) + ": not heard for " + heardAgoMs(a)
+                    + " ms; this node missed " + stolen / 1_000_000 + " ms of CPU in the last " + windowNanos / 1_000_000
+                    + " ms; " + (holdable ? "second opinion: " + lastOpinionSummary : "held back the longest already"));
             if (since != null) {
                 heldSince.remove(a);
                 if (starved) {

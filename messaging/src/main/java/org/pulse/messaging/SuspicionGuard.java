@@ -77,6 +77,7 @@ public final class SuspicionGuard extends Protocol {
     private final long opinionWaitNanos;
     private final long freshMs;
     private final long crashEvidenceMs;
+    private final long stallSilenceMs;
     private final HeardTap heard;
     /** Null when heartbeats run on FD_ALL3 (measurements): then no pause announcements, no grace. */
     private final Heartbeats heartbeats;
@@ -108,6 +109,7 @@ public final class SuspicionGuard extends Protocol {
         this.opinionWaitNanos = settings.opinionWaitMs() * 1_000_000L;
         this.freshMs = settings.freshMs();
         this.crashEvidenceMs = settings.crashEvidenceMs();
+        this.stallSilenceMs = settings.stallSilenceMs();
         this.watch = watch;
         this.nanoTime = nanoTime;
         this.windowNanos = settings.windowMs() * 1_000_000L;
@@ -135,9 +137,13 @@ public final class SuspicionGuard extends Protocol {
      *                    that then stays silent is removed at most D after the usual worst case
      * @param announceMemoryMs how recent that announcement must be: 2 D (the suspect's last
      *                    heartbeat before its silence arrived at most D before the suspicion)
+     * @param stallSilenceMs the silence a suspect whose heartbeats came late lately (its adaptive timeout above
+     *                    the quiet floor) must reach before a suspicion of it passes: D. On a quiet machine the
+     *                    adaptive timeout stays fast; on a busy one a healthy JVM stalled for less than D is not
+     *                    removed (a 355 ms collection got a node fenced at load ~18, suspected after 260 ms)
      */
     record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs,
-            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs) {
+            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs, long stallSilenceMs) {
         static Settings of(Timing t) {
             // An eighth of the heartbeat timeout's ceiling (40 ms at D = 500): half the interval before heartbeats
             // went out every 0.1 D instead of 0.16 D; kept, so a busy node holds what it held before.
@@ -147,7 +153,8 @@ public final class SuspicionGuard extends Protocol {
             // and a report that old must not wave through a later suspicion formed while starved.
             return new Settings(t.worstCaseSilentDetectionMs(), threshold, Math.max(2_000, 4 * t.failureDetectionMs()),
                     Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2,
-                    3 * t.verifySuspectTimeoutMs(), t.failureDetectionMs(), 2 * t.failureDetectionMs());
+                    3 * t.verifySuspectTimeoutMs(), t.failureDetectionMs(), 2 * t.failureDetectionMs(),
+                    t.failureDetectionMs());
         }
 
         String describe() {
@@ -155,7 +162,8 @@ public final class SuspicionGuard extends Protocol {
                     + " (up to " + maxHoldMs + " ms; pause watch every " + tickMs + " ms), and so does one whose suspect"
                     + " another member heard within " + freshMs + " ms (asked for up to " + opinionWaitMs + " ms); a member"
                     + " whose heartbeats announced a pause of " + thresholdMs + " ms or more within the last " + announceMemoryMs
-                    + " ms gets " + pauseGraceMs + " ms more to speak before its silence counts";
+                    + " ms gets " + pauseGraceMs + " ms more to speak before its silence counts, and one whose heartbeats"
+                    + " came late lately is suspected only once silent for " + stallSilenceMs + " ms";
         }
     }
 
@@ -437,6 +445,20 @@ public final class SuspicionGuard extends Protocol {
                 continue;
             }
             if (graceFor(a, now)) {
+                continue;
+            }
+            if (holdable && heartbeats != null && heartbeats.stalledRatherThanDead(a, stallSilenceMs)) {
+                // Silent for less than D while its heartbeats came late lately: on a busy machine that is a JVM off the
+                // CPU (a collection whose thread was descheduled: 355 ms seen at load ~18) more often than a failure.
+                // The adaptive timeout suspected it early; D, the one knob, is what a suspect may be stalled for.
+                heldCount.incrementAndGet();
+                if (since == null) {
+                    heldSince.put(a, now);
+                    LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": silent "
+                            + heartbeats.silentMsOf(a) + " ms, less than " + stallSilenceMs + " ms, and its heartbeats came"
+                            + " late lately (its timeout " + heartbeats.timeoutMsOf(a) + " ms): likely stalled, not dead;"
+                            + " asking again while it stays silent");
+                }
                 continue;
             }
             LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(a) + ": not heard for " + heardAgoMs(a)

@@ -693,6 +693,26 @@ public final class Heartbeats extends Protocol {
         return excused.get();
     }
 
+    /**
+     * Whether {@code member} looks stalled rather than dead: silent for less than {@code minSilenceMs} while its own
+     * heartbeats came late lately (its adaptive timeout above the quiet floor: this machine is busy). Not watched
+     * (a ring member's non-neighbour): false.
+     */
+    boolean stalledRatherThanDead(Address member, long minSilenceMs) {
+        Peer p = byAddress.get(member);
+        if (p == null) {
+            return false;
+        }
+        long silentMs = (nanoTime.getAsLong() - p.lastHeardNanos) / 1_000_000L;
+        return p.timeoutNanos / 1_000_000L > detection.floorMs() && silentMs < minSilenceMs;
+    }
+
+    /** How long {@code member} has been silent, in ms (-1: not watched here). */
+    long silentMsOf(Address member) {
+        Peer p = byAddress.get(member);
+        return p == null ? -1 : (nanoTime.getAsLong() - p.lastHeardNanos) / 1_000_000L;
+    }
+
     /** {@code member}'s current adaptive timeout in ms (-1: not a member). */
     long timeoutMsOf(Address member) {
         Peer p = byAddress.get(member);

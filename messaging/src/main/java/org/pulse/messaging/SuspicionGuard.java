@@ -77,6 +77,7 @@ public final class SuspicionGuard extends Protocol {
     private final long opinionWaitNanos;
     private final long freshMs;
     private final long crashEvidenceMs;
+    private final long stallSilenceMs;
     private final HeardTap heard;
     /** Null when heartbeats run on FD_ALL3 (measurements): then no pause announcements, no grace. */
     private final Heartbeats heartbeats;
@@ -108,6 +109,7 @@ public final class SuspicionGuard extends Protocol {
         this.opinionWaitNanos = settings.opinionWaitMs() * 1_000_000L;
         this.freshMs = settings.freshMs();
         this.crashEvidenceMs = settings.crashEvidenceMs();
+        this.stallSilenceMs = settings.stallSilenceMs();
         this.watch = watch;
         this.nanoTime = nanoTime;
         this.windowNanos = settings.windowMs() * 1_000_000L;
@@ -135,9 +137,13 @@ public final class SuspicionGuard extends Protocol {
      *                    that then stays silent is removed at most D after the usual worst case
      * @param announceMemoryMs how recent that announcement must be: 2 D (the suspect's last
      *                    heartbeat before its silence arrived at most D before the suspicion)
+     * @param stallSilenceMs the silence a suspect whose heartbeats came late lately (its adaptive timeout above
+     *                    the quiet floor) must reach before a suspicion of it passes: D. On a quiet machine the
+     *                    adaptive timeout stays fast; on a busy one a healthy JVM stalled for less than D is not
+     *                    removed (a 355 ms collection got a node fenced at load ~18, suspected after 260 ms)
      */
     record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs,
-            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs) {
+            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs, long stallSilenceMs) {
         static Settings of(Timing t) {
             // An eighth of the heartbeat timeout's ceiling (40 ms at D = 500): half the interval before heartbeats
             // went out every 0.1 D instead of 0.16 D; kept, so a busy node holds what it held before.
@@ -147,7 +153,8 @@ public final class SuspicionGuard extends Protocol {
             // and a report that old must not wave through a later suspicion formed while starved.
             return new Settings(t.worstCaseSilentDetectionMs(), threshold, Math.max(2_000, 4 * t.failureDetectionMs()),
                     Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2,
-                    3 * t.verifySuspectTimeoutMs(), t.failureDetectionMs(), 2 * t.failureDetectionMs());
+                    3 * t.verifySuspectTimeoutMs(), t.failureDetectionMs(), 2 * t.failureDetectionMs(),
+                    t.failureDetectionMs());
         }
 
         String describe() {
@@ -155,7 +162,8 @@ public final class SuspicionGuard extends Protocol {
                     + " (up to " + maxHoldMs + " ms; pause watch every " + tickMs + " ms), and so does one whose suspect"
                     + " another member heard within " + freshMs + " ms (asked for up to " + opinionWaitMs + " ms); a member"
                     + " whose heartbeats announced a pause of " + thresholdMs + " ms or more within the last " + announceMemoryMs
-                    + " ms gets " + pauseGraceMs + " ms more to speak before its silence counts";
+                    + " ms gets " + pauseGraceMs + " ms more to speak before its silence counts, and one whose heartbeats"
+                    + " came late lately is suspected only once silent for " + stallSilenceMs + " ms";
         }
     }
 
@@ -170,6 +178,8 @@ public final class SuspicionGuard extends Protocol {
         int awaited;
         long freshestMs = -1;
         Address freshestFrom;
+        /** Each answer as it came: the member, when it last heard the suspect (-1: never). */
+        final Map<Address, Long> answers = new java.util.LinkedHashMap<>();
 
         Opinion(long askId, Address about, int awaited) {
             this.askId = askId;
@@ -177,6 +187,13 @@ public final class SuspicionGuard extends Protocol {
             this.awaited = awaited;
         }
     }
+
+    /**
+     * Why the last suspicion passed on this node, in words, for the log a person reads after a view lost a member:
+     * crash evidence, or the silence, this node's own CPU and each other member's answer (or none in time). Two
+     * false fences at load 20-30 could not be explained for want of exactly this (messaging/README).
+     */
+    private volatile String lastOpinionSummary = "nobody asked";
 
     /** The question ("when did you last hear {@code about}?") and its answer ({@code ageMs}, -1 = never). */
     public static final class OpinionHeader extends Header {
@@ -274,6 +291,7 @@ public final class SuspicionGuard extends Protocol {
                 Opinion o = asking;
                 if (o != null && o.askId == h.askId && h.about.equals(o.about)) {
                     o.awaited--;
+                    o.answers.put(from, h.ageMs);
                     if (h.ageMs >= 0 && (o.freshestMs < 0 || h.ageMs < o.freshestMs)) {
                         o.freshestMs = h.ageMs;
                         o.freshestFrom = from;
@@ -297,6 +315,7 @@ public final class SuspicionGuard extends Protocol {
             }
         }
         if (ask.isEmpty()) {
+            lastOpinionSummary = "nobody else to ask";
             return null;
         }
         Opinion o;
@@ -322,8 +341,26 @@ public final class SuspicionGuard extends Protocol {
             } finally {
                 asking = null;
             }
+            lastOpinionSummary = opinionSummary(ask, o.answers, (nanoTime.getAsLong() - deadline + opinionWaitNanos)
+                    / 1_000_000L);
             return o.freshestMs >= 0 && o.freshestMs <= freshMs ? new Veto(o.freshestFrom, o.freshestMs) : null;
         }
+    }
+
+    private long heardAgoMs(Address member) {
+        return heard == null ? -1 : heard.ageMs(member);
+    }
+
+    /** "n2 heard it 400 ms ago, n4 never heard it, n5 did not answer within 50 ms", for the log. */
+    static String opinionSummary(List<Address> asked, Map<Address, Long> answers, long waitedMs) {
+        StringBuilder b = new StringBuilder();
+        for (Address m : asked) {
+            Long age = answers.get(m);
+            b.append(b.length() == 0 ? "" : ", ").append(Messenger.nameOf(m)).append(age == null
+                    ? " did not answer within " + waitedMs + " ms" : age < 0 ? " never heard it" : " heard it " + age
+                    + " ms ago");
+        }
+        return b.toString();
     }
 
     @Override
@@ -382,6 +419,9 @@ public final class SuspicionGuard extends Protocol {
                 // turn a 100 ms crash detection into FD_ALL3's full timeout (ProcessTest).
                 heldSince.remove(a);
                 graceSince.remove(a);
+                LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(a) + ": FD_SOCK2 reported its"
+                        + " connection broken within " + crashEvidenceMs + " ms (a crash); not heard for " + heardAgoMs(a)
+                        + " ms");
                 pass.add(a);
                 continue;
             }
@@ -407,6 +447,23 @@ public final class SuspicionGuard extends Protocol {
             if (graceFor(a, now)) {
                 continue;
             }
+            if (holdable && heartbeats != null && heartbeats.stalledRatherThanDead(a, stallSilenceMs)) {
+                // Silent for less than D while its heartbeats came late lately: on a busy machine that is a JVM off the
+                // CPU (a collection whose thread was descheduled: 355 ms seen at load ~18) more often than a failure.
+                // The adaptive timeout suspected it early; D, the one knob, is what a suspect may be stalled for.
+                heldCount.incrementAndGet();
+                if (since == null) {
+                    heldSince.put(a, now);
+                    LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": silent "
+                            + heartbeats.silentMsOf(a) + " ms, less than " + stallSilenceMs + " ms, and its heartbeats came"
+                            + " late lately (its timeout " + heartbeats.timeoutMsOf(a) + " ms): likely stalled, not dead;"
+                            + " asking again while it stays silent");
+                }
+                continue;
+            }
+            LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(a) + ": not heard for " + heardAgoMs(a)
+                    + " ms; this node missed " + stolen / 1_000_000 + " ms of CPU in the last " + windowNanos / 1_000_000
+                    + " ms; " + (holdable ? "second opinion: " + lastOpinionSummary : "held back the longest already"));
             if (since != null) {
                 heldSince.remove(a);
                 if (starved) {

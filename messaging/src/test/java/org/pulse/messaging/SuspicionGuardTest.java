@@ -107,4 +107,17 @@ class SuspicionGuardTest {
         assertEquals(1, passed.size(), "let through after " + settings.maxHoldMs() + " ms");
         assertEquals(1, guard.expiredCount());
     }
+
+    @Test
+    void whyASuspicionPassedNamesEachMembersAnswerOrItsSilence() {
+        Address n2 = UUID.randomUUID();
+        Address n4 = UUID.randomUUID();
+        Address n5 = UUID.randomUUID();
+        java.util.Map<Address, Long> answers = new java.util.LinkedHashMap<>();
+        answers.put(n4, -1L);
+        answers.put(n2, 400L);
+        String s = SuspicionGuard.opinionSummary(List.of(n2, n4, n5), answers, 50);
+        assertEquals(Messenger.nameOf(n2) + " heard it 400 ms ago, " + Messenger.nameOf(n4) + " never heard it, "
+                + Messenger.nameOf(n5) + " did not answer within 50 ms", s);
+    }
 }

@@ -37,8 +37,10 @@ class TwoNodeSuspicionTest {
     private final Timing timing = Timing.derive(DETECTION_MS);
     private final SuspicionGuard.Settings settings = SuspicionGuard.Settings.of(timing);
     private final PauseWatch watch = new PauseWatch("t", settings.tickMs(), settings.windowMs(), clock.get(), false);
+    /** Adaptive, as crmd runs it (the older constructors give the fixed timeout, which has no quiet floor). */
     private final Heartbeats heartbeats = new Heartbeats("t", timing.heartbeatTimeoutMs(), timing.heartbeatIntervalMs(),
-            watch, settings.windowMs(), settings.thresholdMs(), clock::get);
+            watch, settings.windowMs(), settings.thresholdMs(), clock::get, Heartbeats.DEFAULT_WATCHERS, () -> false,
+            Heartbeats.Detection.of(timing));
     private final SuspicionGuard guard = new SuspicionGuard("t", watch, new HeardTap(clock::get), heartbeats, clock::get,
             settings);
     private final List<Event> passed = new ArrayList<>();
@@ -91,11 +93,54 @@ class TwoNodeSuspicionTest {
         guard.up(new Event(Event.SUSPECT, List.of(other)));
     }
 
+    /**
+     * A member whose heartbeats came 150 ms apart (a busy machine: its timeout ~300 ms, above the 125 ms floor) and
+     * then falls silent is held until it has been silent for D: a healthy node was fenced after a 355 ms collection
+     * at load ~18, suspected 260 ms into it (bench/failover, messaging/README). Without the rule it passed at once.
+     */
+    @Test
+    void aSuspectWhoseHeartbeatsCameLateIsSuspectedOnlyOnceSilentForD() {
+        for (int i = 0; i < 8; i++) {
+            beat(0);
+            run(150);
+        }
+        beat(0);
+        assertTrue(heartbeats.timeoutMsOf(other) > timing.heartbeatFloorMs(), "late heartbeats lift the timeout: "
+                + heartbeats.timeoutMsOf(other));
+        run(330);
+        suspect();
+        assertEquals(List.of(), passed, "silent 330 ms < D after late heartbeats: likely stalled, held");
+        while (passed.isEmpty()) {
+            run(timing.heartbeatCheckMs());
+            suspect();
+            assertTrue(heartbeats.silentMsOf(other) <= DETECTION_MS + timing.heartbeatCheckMs(), "held past D: "
+                    + heartbeats.silentMsOf(other) + " ms");
+        }
+        assertTrue(heartbeats.silentMsOf(other) >= DETECTION_MS, "passed at " + heartbeats.silentMsOf(other) + " ms");
+    }
+
+    @Test
+    void aPunctualSuspectIsNotHeldForD() {
+        // Punctual for 40 s: a watched member starts at the ceiling, and its timeout comes down to the floor in ~30 s.
+        for (int i = 0; i < 40_000 / timing.heartbeatIntervalMs(); i++) {
+            beat(0);
+            run(timing.heartbeatIntervalMs());
+        }
+        beat(0);
+        assertEquals(timing.heartbeatFloorMs(), heartbeats.timeoutMsOf(other), "punctual: the floor");
+        run(timing.worstCaseSilentDetectionMs() / 2);
+        suspect();
+        assertEquals(1, passed.size(), "a quiet stream keeps the fast detection: silent "
+                + heartbeats.silentMsOf(other) + " ms, timeout " + heartbeats.timeoutMsOf(other) + " ms");
+    }
+
     @Test
     void aSuspectThatAnnouncedNoPauseIsSuspectedAtOnce() {
         run(1_000);
         beat(0);
-        run(timing.worstCaseSilentDetectionMs());
+        // Silent for D: one heartbeat only leaves its timeout at the ceiling (a member is watched as busy until its
+        // arrivals say otherwise), so a shorter silence would be held as a stall.
+        run(DETECTION_MS);
         suspect();
         assertEquals(1, passed.size(), "nobody to ask, this node ran, the suspect reported no pause: it goes through");
         assertEquals(0, guard.graceCount());

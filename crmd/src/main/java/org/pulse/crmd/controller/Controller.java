@@ -78,7 +78,7 @@ public final class Controller {
     private final Map<Long, Dampened> ownWrites = new HashMap<>();
     private long nextOwnWriteId;
     /** A device run this node executes for a DC against that DC itself (crm node fence on the DC). */
-    record RunAgainstDc(String target, String device, String action) {
+    record RunAgainstDc(String target, String device, String action, long timeoutMs) {
     }
 
     /**
@@ -796,8 +796,20 @@ public final class Controller {
                 suspects.add(node);
             }
         });
-        out.send(view.dc(), new Message.JoinResponse(j.viewId(), cib.version(), newer,
-                lrm.toXmlWithPending(now.getEpochSecond()), suspects));
+        // Runs against an earlier DC (crm node fence on it), done or still going: the new DC must know them before
+        // it decides to fence that node, or it fences it a second time (issue 11). Kept here until the join's CIB
+        // sync (onCibSync), should this join be started again.
+        String asking = view.dc();
+        List<FenceEvent> done = unrecordedDcFencing.stream().filter(e -> !e.target().equals(asking)).toList();
+        List<Message.DcFenceRun> inFlight = new java.util.ArrayList<>();
+        runsAgainstTheirDc.forEach((opKey, run) -> {
+            if (!run.target().equals(asking)) {
+                inFlight.add(new Message.DcFenceRun(opKey, run.target(), run.device(), run.action(), run.timeoutMs()));
+            }
+        });
+        inFlight.sort(java.util.Comparator.comparing(Message.DcFenceRun::opKey));
+        out.send(asking, new Message.JoinResponse(j.viewId(), cib.version(), newer,
+                lrm.toXmlWithPending(now.getEpochSecond()), suspects, done, inFlight));
     }
 
     private void onCibSync(String from, Message.CibSync s) {
@@ -867,7 +879,7 @@ public final class Controller {
         }
         books.started(req);
         if (remote == null && againstItsDc(req, from)) {
-            runsAgainstTheirDc.put(req.opKey(), new RunAgainstDc(from, req.resourceId(), req.action()));
+            runsAgainstTheirDc.put(req.opKey(), new RunAgainstDc(from, req.resourceId(), req.action(), req.timeoutMs()));
         }
         // The LRM reports every operation by its timeout plus a kill grace period; should its report never
         // come all the same, this node must not call the operation pending for ever (in every join answer).

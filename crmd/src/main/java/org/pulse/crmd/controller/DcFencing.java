@@ -334,6 +334,41 @@ final class DcFencing {
         }
     }
 
+    /**
+     * What the members' join answers say of their runs against an earlier DC (crm node fence on it), before this
+     * DC decides anything: a run done fences that node as one this DC ran (history, CIB), a run still going is
+     * carried as this DC's own, so that its fencing of that node waits for the result (at most the run's timeout,
+     * plus the margins the member's LRM takes to report a run that overran) rather than running a device again.
+     * Before, the members told only after the join (a done run with the join's CIB, a run in flight when it
+     * ended), and with four nodes, where the executor need not be the next DC, that DC had fenced the node again.
+     */
+    void takeJoinReports(Map<String, Message.JoinResponse> responses) {
+        for (Map.Entry<String, Message.JoinResponse> r : new TreeMap<>(responses).entrySet()) {
+            String from = r.getKey();
+            if (from.equals(c.self()) || !dc.view.contains(from)) {
+                // This DC's own runs were carried when the view changed (carryRunsAgainstLostDc).
+                continue;
+            }
+            for (FenceEvent e : r.getValue().dcFencingDone()) {
+                if (FenceEvent.SUCCESS.equals(e.result()) && from.equals(e.executor()) && !dc.view.contains(e.target())
+                        && !e.target().equals(c.self()) && lostMembers(c.cib()).contains(e.target())) {
+                    adopt(e);
+                }
+            }
+            for (Message.DcFenceRun run : r.getValue().dcFencingInFlight()) {
+                if (dc.view.contains(run.target()) || carried.containsKey(run.opKey())) {
+                    continue;
+                }
+                long waitMs = run.timeoutMs() + 3 * c.config().actionMarginMs();
+                carried.put(run.opKey(), new FenceRun(run.target(), run.device(), from, 0, run.action(), null));
+                dc.out().timer(TimerKey.of("action", run.opKey()), waitMs);
+                dc.out().info(from + " is still running " + run.device() + " against " + run.target() + ", the DC"
+                        + " before, which asked for it: waiting for its result (at most " + waitMs + " ms) rather than"
+                        + " fencing " + run.target() + " again");
+            }
+        }
+    }
+
     /** A fencing another DC asked for and a member ran, recorded here: history, and the node fenced. */
     private void adopt(FenceEvent e) {
         dc.out().info("fencing of " + e.target() + " by " + e.executor() + " with " + e.device() + " succeeded for the DC"

@@ -317,6 +317,7 @@ final class DcRole {
         if (recheckMs > 0) {
             out().timer(new TimerKey("recheck"), recheckMs);
         }
+        fencing.takeJoinReports(responses);
         runEngine();
         // Results of carried device runs that came during the join and that no transition took over: recorded.
         for (String opKey : new ArrayList<>(fencing.carriedResults.keySet())) {

@@ -42,14 +42,37 @@ public sealed interface Message {
      * flight answers only after they finished. {@code suspects} are the nodes the member's CIB
      * records as members that were not fenced since: a lower CIB may know of a node that rejoined
      * after the highest CIB last saw it fenced, so the DC unions these instead of trusting one CIB.
+     * {@code dcFencingDone} and {@code dcFencingInFlight}: the member's device runs against an earlier DC that
+     * asked for them (crm node fence on that DC), which went down before it could record them: the new DC must
+     * know them before it decides to fence that node itself (issue 11), so they come with the join, not after it.
      */
-    record JoinResponse(String viewId, CibVersion version, Cib cib, XmlElement lrm, List<String> suspects)
-            implements Message {
+    record JoinResponse(String viewId, CibVersion version, Cib cib, XmlElement lrm, List<String> suspects,
+            List<FenceEvent> dcFencingDone, List<DcFenceRun> dcFencingInFlight) implements Message {
         public JoinResponse {
             Objects.requireNonNull(viewId, "viewId");
             Objects.requireNonNull(version, "version");
             Objects.requireNonNull(lrm, "lrm");
             suspects = List.copyOf(suspects);
+            dcFencingDone = List.copyOf(dcFencingDone);
+            dcFencingInFlight = List.copyOf(dcFencingInFlight);
+        }
+
+        /** No fencing of an earlier DC to report (and what a node of the previous version sends). */
+        public JoinResponse(String viewId, CibVersion version, Cib cib, XmlElement lrm, List<String> suspects) {
+            this(viewId, version, cib, lrm, suspects, List.of(), List.of());
+        }
+    }
+
+    /**
+     * A device run against {@code target}, a DC that asked for it, still running on the member that reports it:
+     * its op key (its result comes under it), and its timeout, which bounds how long the new DC waits for it.
+     */
+    record DcFenceRun(String opKey, String target, String device, String action, long timeoutMs) {
+        public DcFenceRun {
+            Objects.requireNonNull(opKey, "opKey");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(action, "action");
         }
     }
 

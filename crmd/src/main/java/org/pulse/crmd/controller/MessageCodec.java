@@ -71,6 +71,18 @@ public final class MessageCodec {
                 for (String s : j.suspects()) {
                     str(out, s);
                 }
+                // Last and only when there is one, so a node of the previous format reads the fields it knows.
+                if (!j.dcFencingDone().isEmpty() || !j.dcFencingInFlight().isEmpty()) {
+                    fenceEvents(out, j.dcFencingDone());
+                    out.writeInt(j.dcFencingInFlight().size());
+                    for (Message.DcFenceRun r : j.dcFencingInFlight()) {
+                        str(out, r.opKey());
+                        str(out, r.target());
+                        str(out, r.device());
+                        str(out, r.action());
+                        out.writeLong(r.timeoutMs());
+                    }
+                }
             } else if (m instanceof Message.CibSync s) {
                 out.writeByte(3);
                 str(out, s.viewId());
@@ -156,17 +168,7 @@ public final class MessageCodec {
             } else if (m instanceof Message.FenceHistory h) {
                 out.writeByte(15);
                 str(out, h.viewId());
-                out.writeInt(h.events().size());
-                for (FenceEvent e : h.events()) {
-                    str(out, e.target());
-                    str(out, e.executor());
-                    str(out, e.device());
-                    out.writeInt(e.level());
-                    str(out, e.action());
-                    str(out, e.result());
-                    out.writeLong(e.atEpochMs());
-                    str(out, e.detail());
-                }
+                fenceEvents(out, h.events());
             } else {
                 throw new IllegalArgumentException("no wire form for " + m.getClass().getSimpleName());
             }
@@ -197,7 +199,17 @@ public final class MessageCodec {
                     for (int i = 0; i < n; i++) {
                         suspects.add(str(in));
                     }
-                    return new Message.JoinResponse(viewId, v, cibXml == null ? null : cib(cibXml), lrm, suspects);
+                    List<FenceEvent> done = List.of();
+                    List<Message.DcFenceRun> inFlight = new ArrayList<>();
+                    if (in.available() > 0) {
+                        done = fenceEvents(in);
+                        int runs = count(in);
+                        for (int i = 0; i < runs; i++) {
+                            inFlight.add(new Message.DcFenceRun(str(in), str(in), str(in), str(in), in.readLong()));
+                        }
+                    }
+                    return new Message.JoinResponse(viewId, v, cibXml == null ? null : cib(cibXml), lrm, suspects,
+                            done, inFlight);
                 }
                 case 3:
                     return new Message.CibSync(str(in), cib(str(in)));
@@ -254,13 +266,7 @@ public final class MessageCodec {
                     return new Message.ShutdownGranted(str(in));
                 case 15: {
                     String viewId = str(in);
-                    int n = count(in);
-                    List<FenceEvent> events = new ArrayList<>();
-                    for (int i = 0; i < n; i++) {
-                        events.add(new FenceEvent(str(in), str(in), str(in), in.readInt(), str(in), str(in),
-                                in.readLong(), str(in)));
-                    }
-                    return new Message.FenceHistory(viewId, events);
+                    return new Message.FenceHistory(viewId, fenceEvents(in));
                 }
                 default:
                     throw new DecodeException("unknown message tag " + tag, null);
@@ -416,6 +422,30 @@ public final class MessageCodec {
         }
         byte[] b = in.readNBytes(n);
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static void fenceEvents(DataOutputStream out, List<FenceEvent> events) throws IOException {
+        out.writeInt(events.size());
+        for (FenceEvent e : events) {
+            str(out, e.target());
+            str(out, e.executor());
+            str(out, e.device());
+            out.writeInt(e.level());
+            str(out, e.action());
+            str(out, e.result());
+            out.writeLong(e.atEpochMs());
+            str(out, e.detail());
+        }
+    }
+
+    private static List<FenceEvent> fenceEvents(DataInputStream in) throws IOException {
+        int n = count(in);
+        List<FenceEvent> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            events.add(new FenceEvent(str(in), str(in), str(in), in.readInt(), str(in), str(in), in.readLong(),
+                    str(in)));
+        }
+        return events;
     }
 
     private static int count(DataInputStream in) throws IOException {

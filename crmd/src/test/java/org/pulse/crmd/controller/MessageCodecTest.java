@@ -50,6 +50,10 @@ class MessageCodecTest {
                 new Message.JoinRequest("v1", v),
                 new Message.JoinResponse("v1", v, b, Cibs.emptyLrm("a"), List.of("a", "c")),
                 new Message.JoinResponse("v1", v, null, Cibs.emptyLrm("a"), List.of()),
+                // a member's runs against the DC before (crm node fence on it), done and in flight
+                new Message.JoinResponse("v1", v, null, Cibs.emptyLrm("a"), List.of("a"), List.of(new FenceEvent("n1",
+                        "n3", "fence-n1", 0, "reboot", FenceEvent.SUCCESS, 1_764_590_400_000L, "run for n1")),
+                        List.of(new Message.DcFenceRun("9:2:0:x@v1", "n1", "fence-n1", "reboot", 60_000))),
                 new Message.CibSync("v1", b),
                 new Message.CibUpdate("v1", CibDiff.diff(a, b)),
                 new Message.CibAck("v1", v),
@@ -84,6 +88,24 @@ class MessageCodecTest {
                 assertEquals(m, back, m.getClass().getSimpleName());
             }
         }
+    }
+
+    /**
+     * A join answer with runs against the DC before carries them after every field the previous format knows (whose
+     * decoder stops there): without any, its bytes are the previous format's, and those decode with none.
+     */
+    @Test
+    void aJoinAnswerReportsFencingOfTheDcBeforeAfterThePreviousFormatsFields() throws Exception {
+        CibVersion v = new CibVersion(1, 2, 3);
+        Message.JoinResponse plain = new Message.JoinResponse("v1", v, null, Cibs.emptyLrm("a"), List.of("a"));
+        Message.JoinResponse reporting = new Message.JoinResponse("v1", v, null, Cibs.emptyLrm("a"), List.of("a"),
+                List.of(), List.of(new Message.DcFenceRun("9:2:0:x@v1", "n1", "fence-n1", "reboot", 60_000)));
+        byte[] before = MessageCodec.encode(plain);
+        byte[] after = MessageCodec.encode(reporting);
+        assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(java.util.Arrays.copyOf(after,
+                before.length)));
+        assertEquals(List.of(), ((Message.JoinResponse) MessageCodec.decode(before)).dcFencingInFlight());
+        assertEquals(reporting, MessageCodec.decode(after));
     }
 
     /**

@@ -76,39 +76,19 @@ class DcFenceRequestClusterTest {
 
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> !cluster.alive(dcIndex)),
                 "the DC " + dc + " still runs 60 s after crm node fence" + logs());
-        String[] line = new String[1];
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> {
-            if (cluster.agreedDc(survivors) == null) {
-                return false;
-            }
-            String h = FailoverAdmin.str(cluster.status(survivors[1]), "fence_history");
-            for (String l : h == null ? new String[0] : h.split("\n")) {
-                String[] f = l.split("\t", -1);
-                if (f.length >= 8 && f[1].equals(dc) && f[3].equals("success")) {
-                    line[0] = l;
-                    return true;
-                }
-            }
-            return false;
-        }), "no new DC with " + dc + "'s fencing in its history within 90 s: "
-                + FailoverAdmin.str(cluster.status(survivors[0]), "text") + logs());
+        String line = FencedDcChecks.awaitRecordedFencing(cluster, survivors, dc, DcFenceRequestClusterTest::logs);
         String newDc = cluster.agreedDc(survivors);
         assertNotNull(newDc);
-        String executor = line[0].split("\t", -1)[5];
-        assertNotEquals(dc, executor, "the executor is a survivor: " + line[0]);
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> {
-            String on = LocalCluster.runningOn(cluster, survivors[0], "d1");
-            return on != null && !on.equals(dc);
-        }), "d1 was not recovered on a survivor within 60 s: " + FailoverAdmin.str(cluster.status(survivors[0]), "text")
-                + logs());
+        String executor = line.split("\t", -1)[5];
+        assertNotEquals(dc, executor, "the executor is a survivor: " + line);
+        FencedDcChecks.awaitRecoveredElsewhere(cluster, survivors[0], dc, "d1", DcFenceRequestClusterTest::logs);
         long recoveredMs = System.currentTimeMillis() - t0;
         // Settled: no second fencing of the old DC comes later.
         Thread.sleep(3_000);
-        String outlet = LogText.readOrEmpty(cluster.powerDir().resolve(dc + ".history"));
-        assertEquals(1, outlet.lines().filter(l -> l.contains("reboot") || l.contains("off")).count(),
-                dc + "'s outlet was switched more than once (fenced again by the next DC?): " + outlet + logs());
+        assertEquals(1, FencedDcChecks.outletSwitches(cluster, dc), dc + "'s outlet was switched more than once (fenced"
+                + " again by the next DC?): " + FencedDcChecks.outlet(cluster, dc) + logs());
         System.out.println("DcFenceRequestClusterTest: crm node fence " + dc + " (the DC): fenced by " + executor
                 + ", new DC " + newDc + ", d1 on " + LocalCluster.runningOn(cluster, survivors[0], "d1") + " "
-                + recoveredMs + " ms after the command (load " + LocalCluster.load() + ")\n" + line[0].replace('\t', ' '));
+                + recoveredMs + " ms after the command (load " + LocalCluster.load() + ")\n" + line.replace('\t', ' '));
     }
 }

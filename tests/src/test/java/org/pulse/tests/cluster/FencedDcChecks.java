@@ -1,0 +1,59 @@
+package org.pulse.tests.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.pulse.lab.cluster.FailoverAdmin;
+import org.pulse.lab.cluster.LocalCluster;
+
+/** What the crm node fence DC suites check after the DC went down: shared by the 3- and the 4-node one. */
+final class FencedDcChecks {
+    private FencedDcChecks() {
+    }
+
+    /**
+     * Waits (90 s) for the survivors to agree on a new DC whose fence history (as survivors[1] shows it) has the
+     * old DC's fencing succeeded; returns that history line (tab-separated, the executor in field 5).
+     */
+    static String awaitRecordedFencing(LocalCluster cluster, int[] survivors, String dc, Supplier<String> logs)
+            throws InterruptedException {
+        String[] line = new String[1];
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> {
+            if (cluster.agreedDc(survivors) == null) {
+                return false;
+            }
+            String h = FailoverAdmin.str(cluster.status(survivors[1]), "fence_history");
+            for (String l : h == null ? new String[0] : h.split("\n")) {
+                String[] f = l.split("\t", -1);
+                if (f.length >= 8 && f[1].equals(dc) && f[3].equals("success")) {
+                    line[0] = l;
+                    return true;
+                }
+            }
+            return false;
+        }), () -> "no new DC with " + dc + "'s fencing in its history within 90 s: "
+                + FailoverAdmin.str(cluster.status(survivors[0]), "text") + logs.get());
+        return line[0];
+    }
+
+    /** Waits (60 s) for {@code rsc} to run on a node other than {@code dc}, as {@code survivor} sees it. */
+    static void awaitRecoveredElsewhere(LocalCluster cluster, int survivor, String dc, String rsc, Supplier<String> logs)
+            throws InterruptedException {
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> {
+            String on = LocalCluster.runningOn(cluster, survivor, rsc);
+            return on != null && !on.equals(dc);
+        }), () -> rsc + " was not recovered on a survivor within 60 s: "
+                + FailoverAdmin.str(cluster.status(survivor), "text") + logs.get());
+    }
+
+    /** How often the power-switch simulator switched {@code node}'s outlet off (off or reboot). */
+    static long outletSwitches(LocalCluster cluster, String node) {
+        return LogText.readOrEmpty(cluster.powerDir().resolve(node + ".history")).lines()
+                .filter(l -> l.contains("reboot") || l.contains("off")).count();
+    }
+
+    static String outlet(LocalCluster cluster, String node) {
+        return LogText.readOrEmpty(cluster.powerDir().resolve(node + ".history"));
+    }
+}

@@ -38,9 +38,7 @@ class DcFenceRequestFourNodeClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")) && Files.exists(repo.resolve("crm-shell/target/lib")),
-                "built jars (mvn -DskipTests package) for bin/crmd and bin/crm");
+        Path repo = TestEnv.requireBuiltJars();
         dir = Files.createTempDirectory("pulse-dcfence4-");
         Path agents = Files.createDirectories(dir.resolve("fence"));
         Path slow = agents.resolve("fence_slow_sim");
@@ -66,7 +64,7 @@ class DcFenceRequestFourNodeClusterTest {
 
     @AfterAll
     static void stop() throws Exception {
-        LabCleanup.closeAndRemove(cluster, dir);
+        LabCleanup.closeAndRemove(cluster);
     }
 
     static String logs() {

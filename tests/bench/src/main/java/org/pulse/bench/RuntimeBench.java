@@ -28,15 +28,16 @@ public final class RuntimeBench {
     }
 
     static final String USAGE = "usage: bench/runtime [COMMITS [TRIALS]] [--writers N] [--warmup W]   (defaults 300, 5"
-            + " and 600; COMMITS >= 1; TRIALS 0 skips the DC failovers; --writers N: then COMMITS writes by N clients at"
+            + " and 1000; COMMITS >= 1; TRIALS 0 skips the DC failovers; --writers N: then COMMITS writes by N clients at"
             + " once; --warmup W: writes before any figure, half over new connections, half over a kept one)";
 
     /**
      * Writes before any commit figure. The daemons run C1 only, compiling a method after twice the default
      * calls (bin/crmd): the first few hundred writes measure the interpreter. Measured (bench/runtime, blocks
-     * of 100 writes, printed as "warm-up"): the median settles after 300-400 writes; 600 leaves a margin.
+     * of 100 writes, printed as "warm-up"): at load 17-31 the median still fell through the sixth hundred in
+     * most runs (first 100: 13-51 ms, sixth: 4.8-10 ms), so 1000.
      */
-    static final int DEFAULT_WARMUP = 600;
+    static final int DEFAULT_WARMUP = 1000;
 
     public static void main(String[] args) throws Exception {
         if (BenchArgs.wantsHelp(args)) {

@@ -28,6 +28,15 @@ class DcOwnStoreTest {
         return e.from().equals(node) && e.message() instanceof Message.CibAck;
     }
 
+    /** Write {@code id} is not answered until {@code lastStore} (the last store it waits for) ends; then answered ok. */
+    private static AdminResult answeredOnlyAfter(MiniCluster c, long id, String lastStoreName, Runnable lastStore) {
+        assertNull(c.replies.get(id), "answered before " + lastStoreName + " completed: " + c.replies.get(id));
+        lastStore.run();
+        AdminResult r = c.replies.get(id);
+        assertTrue(r != null && r.ok(), "answered once " + lastStoreName + " completed: " + r);
+        return r;
+    }
+
     private static long updatesSent(MiniCluster c) {
         return c.sent.stream().filter(e -> e.message() instanceof Message.CibUpdate).count();
     }
@@ -64,10 +73,7 @@ class DcOwnStoreTest {
         CibVersion written = c.nodes.get("a").cib().version();
         assertEquals(written, c.nodes.get("b").cib().version(), "b stored and acknowledged the change");
         assertEquals(written, c.nodes.get("c").cib().version(), "c stored and acknowledged the change");
-        assertNull(c.replies.get(id), "answered before the DC's own store completed: " + c.replies.get(id));
-        c.finishStores("a");
-        AdminResult r = c.replies.get(id);
-        assertTrue(r != null && r.ok(), "answered once the DC stored it too: " + r);
+        AdminResult r = answeredOnlyAfter(c, id, "the DC's own store", () -> c.finishStores("a"));
         assertEquals(written, r.version());
     }
 
@@ -77,10 +83,7 @@ class DcOwnStoreTest {
         c.hold(e -> ackFrom(e, "c"));
         long id = c.admin("a", ControllerTest.property("x", "1"));
         c.settle();
-        assertNull(c.replies.get(id), "answered before c stored it: " + c.replies.get(id));
-        c.release(e -> true);
-        AdminResult r = c.replies.get(id);
-        assertTrue(r != null && r.ok(), "answered once c stored it: " + r);
+        answeredOnlyAfter(c, id, "c's store", () -> c.release(e -> true));
     }
 
     @Test
@@ -95,11 +98,8 @@ class DcOwnStoreTest {
         CibVersion now = c.nodes.get("a").cib().version();
         assertTrue(now.numUpdates() > 0, "status changes committed after the write: " + now);
         assertEquals(now, c.nodes.get("b").cib().version(), "b acknowledged the status changes too");
-        assertNull(c.replies.get(id), "answered on the members' acks of a later status change, before the DC's"
-                + " durable store of the write completed: " + c.replies.get(id));
-        c.finishStores("a");
-        AdminResult r = c.replies.get(id);
-        assertTrue(r != null && r.ok(), "answered once the DC stored it: " + r);
+        // Before the fix the members' acks of the later status change answered it.
+        answeredOnlyAfter(c, id, "the DC's durable store of the write", () -> c.finishStores("a"));
     }
 
     @Test

@@ -27,10 +27,8 @@ import org.pulse.lab.support.TestEnv;
 class DiskFullTest {
     @Test
     void aNodeWhoseDiskIsFullStopsItsResourcesAndLeaves() throws Exception {
-        TestEnv.requireRoot();
         Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")), "built jars (mvn -DskipTests package) for bin/crmd");
-        Path dir = Files.createTempDirectory("pulse-diskfull-");
+        Path dir = prepare("pulse-diskfull-");
         Path data3 = dir.resolve("node3").resolve("data");
         Files.createDirectories(data3);
         run("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "pulse-diskfull", data3.toString());
@@ -105,10 +103,8 @@ class DiskFullTest {
      */
     @Test
     void aDcWhoseDiskIsFullAnswersNoWriteAsStoredAndLeaves() throws Exception {
-        TestEnv.requireRoot();
         Path repo = TestEnv.root();
-        TestEnv.require(Files.exists(repo.resolve("crmd/target/lib")), "built jars (mvn -DskipTests package) for bin/crmd");
-        Path dir = Files.createTempDirectory("pulse-dcdiskfull-");
+        Path dir = prepare("pulse-dcdiskfull-");
         // Each node's data on its own small file system: the DC is known only once the cluster formed.
         java.util.List<Path> data = new java.util.ArrayList<>();
         LocalCluster cluster = null;
@@ -163,6 +159,14 @@ class DiskFullTest {
                 }
             }
         }
+    }
+
+    /** Root (to mount), the built jars bin/crmd runs, and a fresh directory for the cluster. */
+    private static Path prepare(String prefix) throws IOException {
+        TestEnv.requireRoot();
+        TestEnv.require(Files.exists(TestEnv.root().resolve("crmd/target/lib")),
+                "built jars (mvn -DskipTests package) for bin/crmd");
+        return Files.createTempDirectory(prefix);
     }
 
     /** Fills the file system under {@code dir} to the last byte; how many bytes it took. */

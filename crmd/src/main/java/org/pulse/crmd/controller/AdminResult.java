@@ -33,6 +33,11 @@ public record AdminResult(String code, String message, CibVersion version, Cib c
         return OK.equals(code);
     }
 
+    /** Whether this answer tells a writer its change was stored (by every member of the partition). */
+    public boolean confirmsWrite() {
+        return ok() && version != null && cib == null && status == null;
+    }
+
     static AdminResult error(String code, String message) {
         return new AdminResult(code, message, null, null, null);
     }

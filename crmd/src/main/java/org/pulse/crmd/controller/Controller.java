@@ -167,6 +167,12 @@ public final class Controller {
                 out.info("node list now " + n.nodes() + "; quorum counts it from the next view");
             };
             case BATCH -> () -> onBatch(((Event.Batch) event).events());
+            case CIB_STORED -> () -> {
+                // Only the DC asks to hear of its stores; one that is no longer DC has answered its writes already.
+                if (dc != null) {
+                    dc.replication.ownStore((Event.CibStored) event);
+                }
+            };
         };
         handler.run();
     }
@@ -562,6 +568,18 @@ public final class Controller {
 
     /** This node's CIB becomes this one (durably when asked, or when the configuration changed). */
     void storeCib(Cib newCib, boolean mustBeDurable) {
+        storeCib(newCib, mustBeDurable, false);
+    }
+
+    /**
+     * As {@link #storeCib(Cib, boolean)}, but a durable store is {@link Effect.PersistCib#reported reported}
+     * (Event.CibStored) instead of holding the effects after it: whether it is durable (and so reported).
+     */
+    boolean storeCibReported(Cib newCib) {
+        return storeCib(newCib, false, true);
+    }
+
+    private boolean storeCib(Cib newCib, boolean mustBeDurable, boolean report) {
         boolean configuration = newCib.version().epoch() != cib.version().epoch()
                 || newCib.version().adminEpoch() != cib.version().adminEpoch();
         cib = newCib;
@@ -569,7 +587,9 @@ public final class Controller {
             // A DC of a partition this node was in recorded quorum: the partition had it (whoever was DC).
             everQuorate = true;
         }
-        out.add(new Effect.PersistCib(newCib, mustBeDurable || configuration));
+        boolean durable = mustBeDurable || configuration;
+        out.add(new Effect.PersistCib(newCib, durable, report && durable));
+        return durable;
     }
 
     void markJoined(String viewId) {

@@ -14,8 +14,10 @@ import org.pulse.cib.admin.AdminDeadlines;
 /**
  * The DC's writes, one concern of {@link DcRole}: a write waits in a queue until the join completes,
  * is judged ({@link WriteDecision}), committed (the diff to every member, then the DC's own store),
- * and answered only once every member of the partition acknowledged storing it; writes still
- * unanswered when this DC loses its CIB to a higher one are answered as lost.
+ * and answered only once every member of the partition acknowledged storing it, the DC itself
+ * included: its durable store runs while the members store theirs and counts once the runtime reports
+ * it done ({@link Event.CibStored}); writes still unanswered when this DC loses its CIB to a higher one
+ * are answered as lost, and when the DC cannot store its CIB, as not confirmed ({@link #ownStore}).
  *
  * <p>How long a write may wait ({@link AdminDeadlines}): while it makes progress (a member that still owed
  * it acknowledges a newer CIB, a member answers the join, the join completes), up to the cap counted from
@@ -45,6 +47,12 @@ final class DcReplication {
     private Instant joinProgressAt = Instant.MIN;
     /** Within a group ({@link #beginGroup}): the DC's CIB before its first write, else null. */
     private Cib groupBase;
+    /** The newest durable store of this DC's own not yet reported done (null: none outstanding). */
+    private CibVersion ownStoreOutstanding;
+    /** The newest lazy store committed behind {@link #ownStoreOutstanding}: the DC has it once that one is done. */
+    private CibVersion lazyBehindOwnStore;
+    /** Why this DC could not store its CIB, once it could not: it answers no write as stored from then on. */
+    private String storeFailure;
 
     DcReplication(DcRole dc, Controller c) {
         this.dc = dc;
@@ -61,6 +69,12 @@ final class DcReplication {
 
     /** {@code arrivedAt}: when the write reached this DC (earlier than now for one that waited for the join). */
     void write(DcRole.ReplyTo replyTo, AdminCommand.Write w, Instant arrivedAt) {
+        if (storeFailure != null) {
+            reply(replyTo, AdminResult.error(AdminResult.NO_DC, "the DC " + c.self() + " cannot store the CIB ("
+                    + storeFailure + ") and is leaving the cluster; nothing was applied: retry in a moment, once"
+                    + " another node is DC"));
+            return;
+        }
         if (!dc.joined) {
             if (queued.size() >= 1000) {
                 reply(replyTo, AdminResult.error(AdminResult.NO_DC, "the cluster is forming and too many changes"
@@ -148,8 +162,9 @@ final class DcReplication {
             return;
         }
         // The members store in parallel with the DC: the diff goes out first, then the DC's own
-        // (possibly durable) store. Nothing is acknowledged before the members' acks arrive, which is
-        // a later event, after the DC's store completed.
+        // (possibly durable) store, which the DC's event thread does not wait for: it counts as the DC's
+        // own acknowledgement once the runtime reports it (ownStore), so no writer is answered before
+        // every member and the DC stored the change, and the acks arriving meanwhile are counted at once.
         if (dc.joined) {
             // One message for all members: the runtime encodes it once (the fan-out grows with the members).
             Message.CibUpdate update = new Message.CibUpdate(dc.view.id(), CibDiff.diff(old, next));
@@ -159,8 +174,57 @@ final class DcReplication {
                 }
             }
         }
-        c.storeCib(next, false);
-        acked.put(c.self(), next.version());
+        if (c.storeCibReported(next)) {
+            ownStoreOutstanding = next.version();
+        } else if (ownStoreOutstanding != null) {
+            // A lazy store promises nothing, but it is written after the durable one still running: the DC
+            // must not count it (nor what it implies, the durable change before it) before that one is done.
+            lazyBehindOwnStore = next.version();
+        } else {
+            acked.put(c.self(), next.version());
+        }
+    }
+
+    /**
+     * The runtime's report of a durable store this DC asked for ({@link Controller#storeCibReported}): done,
+     * it is the DC's own acknowledgement of that version (and of the lazy ones committed behind it, once it is
+     * the newest); failed (the runtime retried until its write deadline and is leaving the cluster), no write
+     * still waiting is answered as stored, and no later one is taken: this DC must not serve a CIB it could not
+     * keep. The members that stored the change may keep it: the next DC adopts the highest CIB, so a writer is
+     * told the outcome is unknown, not that nothing happened.
+     */
+    void ownStore(Event.CibStored report) {
+        if (!report.stored()) {
+            if (storeFailure == null) {
+                storeFailure = report.problem();
+                dc.out().warn("the DC could not store CIB " + report.version() + " (" + report.problem()
+                        + "): answering no write as stored, taking no more");
+            }
+            for (PendingWrite w : pending) {
+                dc.out().add(new Effect.CancelTimer(TimerKey.of("write", w.seq())));
+                reply(w.replyTo(), AdminResult.error(AdminResult.UNCERTAIN, "the change to " + w.version()
+                        + " is not confirmed: the DC " + c.self() + " could not store the CIB (" + report.problem()
+                        + ") and is leaving the cluster; the members that stored it may keep it: once another node"
+                        + " is DC, check with crm configure show and redo the change if it is missing"));
+            }
+            pending.clear();
+            for (Queued q : queued) {
+                reply(q.replyTo(), AdminResult.error(AdminResult.NO_DC, "the DC " + c.self() + " cannot store the CIB ("
+                        + report.problem() + ") and is leaving the cluster; nothing was applied: retry in a moment"));
+            }
+            queued.clear();
+            return;
+        }
+        CibVersion done = report.version();
+        if (ownStoreOutstanding != null && done.compareTo(ownStoreOutstanding) >= 0) {
+            ownStoreOutstanding = null;
+            if (lazyBehindOwnStore != null && lazyBehindOwnStore.compareTo(done) > 0) {
+                done = lazyBehindOwnStore;
+            }
+            lazyBehindOwnStore = null;
+        }
+        acked.merge(c.self(), done, (x, y) -> x.compareTo(y) >= 0 ? x : y);
+        checkPending();
     }
 
     /**
@@ -303,7 +367,7 @@ final class DcReplication {
             dc.runEngine();
         }
         pending.removeIf(w -> {
-            if (!storedByAll(w.version())) {
+            if (storeFailure != null || !storedByAll(w.version())) {
                 return false;
             }
             dc.out().add(new Effect.CancelTimer(TimerKey.of("write", w.seq())));

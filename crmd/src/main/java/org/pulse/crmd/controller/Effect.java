@@ -77,10 +77,23 @@ public sealed interface Effect {
      * Otherwise (status updates: operation results, fencing records) the store may lag behind, in
      * order, and keep only the newest: such updates are rebuilt from the nodes' histories at the
      * next join, and a crash that loses one can only make the DC fence or probe again.
+     *
+     * <p>{@code reported} (durable only): the effects after it do not wait for it; the runtime starts the
+     * store and reports its outcome later as {@link Event.CibStored}. The DC's own store of a change it sends
+     * to its members is one acknowledgement among theirs: it runs while they store theirs, and the DC's
+     * event thread meanwhile counts their acknowledgements (and runs the engine) instead of waiting for its
+     * disk. Nothing is answered on it before that event says stored.
      */
-    record PersistCib(Cib cib, boolean durable) implements Effect {
+    record PersistCib(Cib cib, boolean durable, boolean reported) implements Effect {
         public PersistCib {
             Objects.requireNonNull(cib, "cib");
+            if (reported && !durable) {
+                throw new IllegalArgumentException("only a durable store is reported (a lazy one promises nothing)");
+            }
+        }
+
+        public PersistCib(Cib cib, boolean durable) {
+            this(cib, durable, false);
         }
     }
 

@@ -7,7 +7,7 @@ public sealed interface Event {
     /** One constant per record below, named after it (see {@link Kinds}): the controller switches over it. */
     enum Kind {
         VIEW_CHANGED, MESSAGE_RECEIVED, OPERATION_COMPLETED, TIMER_FIRED, ADMIN_REQUEST, PING_RESULT, LEASE_RESULT,
-        NODES_CONFIGURED, ARBITRATOR_ANSWER, BATCH
+        NODES_CONFIGURED, ARBITRATOR_ANSWER, BATCH, CIB_STORED
     }
 
     /** Each record's kind, checked against the permitted records when built. */
@@ -129,6 +129,28 @@ public sealed interface Event {
             if (nodes.isEmpty()) {
                 throw new IllegalArgumentException("a node list cannot be empty");
             }
+        }
+    }
+
+    /**
+     * The outcome of a {@link Effect.PersistCib} the controller asked to hear about ({@code reported}):
+     * {@code version} is durably on this node's disk ({@code stored}), or could not be stored, and why
+     * ({@code problem}: the runtime retried until its write deadline; the node then leaves the cluster).
+     */
+    record CibStored(org.pulse.cib.CibVersion version, boolean stored, String problem) implements Event {
+        public CibStored {
+            Objects.requireNonNull(version, "version");
+            if (stored != (problem == null)) {
+                throw new IllegalArgumentException("a failed store says why, a done one has no problem");
+            }
+        }
+
+        public static CibStored done(org.pulse.cib.CibVersion version) {
+            return new CibStored(version, true, null);
+        }
+
+        public static CibStored failed(org.pulse.cib.CibVersion version, String problem) {
+            return new CibStored(version, false, Objects.requireNonNull(problem, "problem"));
         }
     }
 

@@ -99,6 +99,11 @@ public final class CrmdRuntime implements AutoCloseable {
      */
     static final int MAX_GROUP = 64;
     private final boolean groupCommit = !"false".equals(System.getProperty("pulse.groupCommit"));
+    /**
+     * -Dpulse.dcStoreAwait=true: the event thread waits for a reported store (the DC's own) as for any durable
+     * one before going on, as before issue 17's fifth pass; the report still follows. For before/after runs.
+     */
+    private final boolean awaitReportedStores = Boolean.getBoolean("pulse.dcStoreAwait");
     private final ScheduledExecutorService timers;
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch shutdownGranted = new CountDownLatch(1);
@@ -214,7 +219,12 @@ public final class CrmdRuntime implements AutoCloseable {
         this.log = LoggerFactory.getLogger("crmd@" + config.node());
         this.events = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0L, TimeUnit.MILLISECONDS, eventQueue,
                 r -> daemon(r, "crmd-events-" + config.node()));
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crmd-timers-" + config.node()));
+        java.util.concurrent.ScheduledThreadPoolExecutor timerPool = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> daemon(r, "crmd-timers-" + config.node()));
+        // A reported CIB store's deadline check is cancelled once the store is done: gone from the queue then,
+        // not kept for its 12 s (one per commit).
+        timerPool.setRemoveOnCancelPolicy(true);
+        this.timers = timerPool;
         // Journaling: a save appends the change and fdatasyncs once (a commit waits for it on every member);
         // cib.xml is rewritten every JOURNAL_RECORDS saves and at stop.
         this.store = CibStore.journaling(config.dataDir().resolve("cib"), JOURNAL_RECORDS);
@@ -694,7 +704,7 @@ public final class CrmdRuntime implements AutoCloseable {
         for (Effect f : effects) {
             if (f instanceof Effect.PersistCib p) {
                 if (p.durable()) {
-                    prefetched = Map.entry(p, startPersist(p.cib(), true));
+                    prefetched = Map.entry(p, startPersist(p.cib(), true, p.reported()));
                 }
                 break;
             }
@@ -738,6 +748,12 @@ public final class CrmdRuntime implements AutoCloseable {
                     log.debug("not acknowledging {}: this node cannot store the CIB", s.message());
                     return;
                 }
+                if (storageFailed.get() && s.message() instanceof org.pulse.crmd.controller.Message.ForwardedReply r
+                        && r.result().confirmsWrite()) {
+                    perform(new Effect.Send(s.to(), new org.pulse.crmd.controller.Message.ForwardedReply(r.viewId(),
+                            r.forwardId(), notConfirmed(r.result()))));
+                    return;
+                }
                 long sendNanos = System.nanoTime();
                 if (!messenger.send(s.to(), MESSAGE_TYPE, MessageCodec.encode(s.message()))) {
                     log.debug("not sent to {} (not in the view): {}", s.to(), s.message().getClass().getSimpleName());
@@ -747,10 +763,10 @@ public final class CrmdRuntime implements AutoCloseable {
             case PERSIST_CIB -> () -> {
                 Effect.PersistCib p = (Effect.PersistCib) f;
                 long storeNanos = System.nanoTime();
-                if (prefetched != null && prefetched.getKey() == p) {
-                    awaitPersist(prefetched.getValue());
-                } else {
-                    persist(p.cib(), p.durable());
+                Persisting started = prefetched != null && prefetched.getKey() == p ? prefetched.getValue()
+                        : startPersist(p.cib(), p.durable(), p.reported());
+                if (!p.reported() || awaitReportedStores) {
+                    awaitPersist(started);
                 }
                 long appliedNanos = System.nanoTime();
                 stages.add(p.durable() ? "stored" : "stored_lazy", eventName, appliedNanos - storeNanos);
@@ -810,7 +826,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 Effect.ReplyAdmin r = (Effect.ReplyAdmin) f;
                 CompletableFuture<AdminResult> w = adminWaiters.remove(r.requestId());
                 if (w != null) {
-                    w.complete(r.result());
+                    w.complete(storageFailed.get() && r.result().confirmsWrite() ? notConfirmed(r.result()) : r.result());
                 }
             };
             case SAVE_SCHEDULER_INPUT -> () -> {
@@ -938,20 +954,66 @@ public final class CrmdRuntime implements AutoCloseable {
      * @return false when the CIB was not stored (this node is leaving): what acknowledges it must not be sent
      */
     private boolean persist(Cib cib, boolean durable) {
-        return awaitPersist(startPersist(cib, durable));
+        return awaitPersist(startPersist(cib, durable, false));
     }
 
     /** A CIB write handed to the writer thread; {@code done} null: not stored (this node cannot store). */
     private record Persisting(Cib cib, boolean durable, Future<Boolean> done) {
     }
 
-    private Persisting startPersist(Cib cib, boolean durable) {
+    /**
+     * {@code reported} (the DC's own store of a change, Effect.PersistCib): its outcome is posted as
+     * Event.CibStored, exactly once: by the writer when the store returns, or, for a disk that does not
+     * answer, by a timer at the write deadline (plus the grace an awaited store gets), which also makes this
+     * node leave as any store missing its deadline does.
+     */
+    private Persisting startPersist(Cib cib, boolean durable, boolean reported) {
         latestCib.set(cib);
         if (storageFailed.get()) {
+            if (reported) {
+                post(Event.CibStored.failed(cib.version(), "this node could not store an earlier CIB"));
+            }
             return new Persisting(cib, durable, null);
         }
-        long deadlineNanos = System.nanoTime() + config.failsafe().cibWriteDeadlineMs() * 1_000_000L;
-        return new Persisting(cib, durable, writer.submit(() -> writeLatest(durable ? cib : null, deadlineNanos)));
+        long deadlineMs = config.failsafe().cibWriteDeadlineMs();
+        long deadlineNanos = System.nanoTime() + deadlineMs * 1_000_000L;
+        if (!reported) {
+            return new Persisting(cib, durable, writer.submit(() -> writeLatest(durable ? cib : null, deadlineNanos)));
+        }
+        java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        ScheduledFuture<?> hung = timers.schedule(() -> {
+            if (told.compareAndSet(false, true)) {
+                storageFailed("storing CIB " + cib.version() + " did not finish within " + deadlineMs
+                        + " ms (a disk that does not answer)");
+                post(Event.CibStored.failed(cib.version(), "the disk did not answer within " + deadlineMs + " ms"));
+            }
+        }, deadlineMs + WRITE_DEADLINE_GRACE_MS, TimeUnit.MILLISECONDS);
+        writer.execute(() -> {
+            boolean ok = false;
+            try {
+                ok = writeLatest(cib, deadlineNanos);
+            } finally {
+                hung.cancel(false);
+                if (!ok) {
+                    storageFailed("storing CIB " + cib.version() + " kept failing for " + deadlineMs
+                            + " ms (cib_write_deadline_ms; the attempts are logged above)");
+                }
+                if (told.compareAndSet(false, true)) {
+                    post(ok ? Event.CibStored.done(cib.version()) : Event.CibStored.failed(cib.version(),
+                            "storing it kept failing for " + deadlineMs + " ms"));
+                }
+                done.complete(ok);
+            }
+        });
+        return new Persisting(cib, durable, done);
+    }
+
+    /** What a writer is told instead of "stored" once this node cannot store the CIB (a safety net: see CibStored). */
+    private AdminResult notConfirmed(AdminResult written) {
+        return new AdminResult(AdminResult.UNCERTAIN, "the change to " + written.version() + " is not confirmed: "
+                + config.node() + " cannot store the CIB and is leaving the cluster; once another node is DC, check"
+                + " with crm configure show and redo the change if it is missing", written.version(), null, null);
     }
 
     private boolean awaitPersist(Persisting p) {

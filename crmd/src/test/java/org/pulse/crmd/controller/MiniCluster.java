@@ -56,6 +56,14 @@ final class MiniCluster {
     private final Map<String, Deque<OpRequest>> hungQueues = new LinkedHashMap<>();
     /** Every CIB each node stored, in order. */
     final Map<String, List<Cib>> stored = new HashMap<>();
+    /**
+     * Nodes whose reported stores (Effect.PersistCib#reported: the DC's own) are not reported yet: their
+     * Event.CibStored waits in {@link #heldStoreReports} until {@link #finishStores}. Others report at once.
+     */
+    final Set<String> slowStores = new TreeSet<>();
+    /** Nodes whose reported stores fail (Event.CibStored with a problem), as a full disk past its deadline. */
+    final Set<String> failingStores = new TreeSet<>();
+    private final List<Map.Entry<String, Event>> heldStoreReports = new ArrayList<>();
     /** Every operation a node was asked to run, hung or not, in order. */
     final List<OpRequest> asked = new ArrayList<>();
     /** Every scheduler input a DC saved for replay, in order. */
@@ -134,6 +142,15 @@ final class MiniCluster {
         settle();
     }
 
+    /** {@code node}'s held store reports arrive now (and its later stores report at once); then the wire settles. */
+    void finishStores(String node) {
+        slowStores.remove(node);
+        List<Map.Entry<String, Event>> go = heldStoreReports.stream().filter(e -> e.getKey().equals(node)).toList();
+        heldStoreReports.removeAll(go);
+        local.addAll(go);
+        settle();
+    }
+
     void hold(Predicate<Envelope> which) {
         holding = which;
     }
@@ -203,6 +220,12 @@ final class MiniCluster {
                 }
             } else if (f instanceof Effect.PersistCib p) {
                 stored.computeIfAbsent(node, k -> new ArrayList<>()).add(p.cib());
+                if (p.reported()) {
+                    Event report = failingStores.contains(node)
+                            ? Event.CibStored.failed(p.cib().version(), "no space left on device (test)")
+                            : Event.CibStored.done(p.cib().version());
+                    (slowStores.contains(node) ? heldStoreReports : local).add(Map.entry(node, report));
+                }
             } else if (f instanceof Effect.SetTimer t) {
                 timers.put(node + "\u0000" + t.key().name(), now.plusMillis(t.delayMs()));
             } else if (f instanceof Effect.CancelTimer t) {

@@ -573,6 +573,15 @@ public final class SimCluster {
                 if (p.durable()) {
                     h.durable = p.cib();
                 }
+                if (p.reported()) {
+                    // The simulated disk is instant; its report comes as its own event, as the runtime posts it.
+                    int incarnation = h.incarnation;
+                    at(0, () -> {
+                        if (h.incarnation == incarnation && h.alive()) {
+                            deliver(h, Event.CibStored.done(p.cib().version()));
+                        }
+                    });
+                }
             };
             case SET_TIMER -> () -> {
                 Effect.SetTimer t = (Effect.SetTimer) f;

@@ -287,41 +287,48 @@ final class Orderings {
      * connected components, iteratively: a graph of 10,000s of actions must not need a deep stack).
      */
     static Set<Act> onCycles(List<Act> acts) {
-        Map<Act, Integer> index = new java.util.HashMap<>();
-        Map<Act, Integer> low = new java.util.HashMap<>();
-        java.util.ArrayDeque<Act> stack = new java.util.ArrayDeque<>();
-        Set<Act> onStack = new HashSet<>();
-        Set<Act> out = new HashSet<>();
-        int next = 0;
-        for (Act root : acts) {
-            if (!root.runnable || index.containsKey(root)) {
-                continue;
+        return new Cycles().find(acts);
+    }
+
+    /** The work state of one {@link #onCycles} search. */
+    private static final class Cycles {
+        private final Map<Act, Integer> index = new java.util.HashMap<>();
+        private final Map<Act, Integer> low = new java.util.HashMap<>();
+        private final java.util.ArrayDeque<Act> stack = new java.util.ArrayDeque<>();
+        private final Set<Act> onStack = new HashSet<>();
+        /** The depth-first path, and per action on it how many of its inputs have been looked at. */
+        private final java.util.ArrayDeque<Act> path = new java.util.ArrayDeque<>();
+        private final java.util.ArrayDeque<int[]> cursor = new java.util.ArrayDeque<>();
+        private final Set<Act> out = new HashSet<>();
+
+        Set<Act> find(List<Act> acts) {
+            for (Act root : acts) {
+                if (root.runnable && !index.containsKey(root)) {
+                    enter(root);
+                    walk();
+                }
             }
-            // each frame: the action and how many of its inputs have been looked at
-            java.util.ArrayDeque<Act> path = new java.util.ArrayDeque<>();
-            java.util.ArrayDeque<int[]> cursor = new java.util.ArrayDeque<>();
-            index.put(root, next);
-            low.put(root, next++);
-            stack.push(root);
-            onStack.add(root);
-            path.push(root);
+            return out;
+        }
+
+        private void enter(Act v) {
+            index.put(v, index.size());
+            low.put(v, index.get(v));
+            stack.push(v);
+            onStack.add(v);
+            path.push(v);
             cursor.push(new int[] {0});
+        }
+
+        private void walk() {
             while (!path.isEmpty()) {
                 Act v = path.peek();
                 int[] at = cursor.peek();
                 if (at[0] < v.inputs.size()) {
                     Act w = v.inputs.get(at[0]++);
-                    if (!w.runnable) {
-                        continue;
-                    }
-                    if (!index.containsKey(w)) {
-                        index.put(w, next);
-                        low.put(w, next++);
-                        stack.push(w);
-                        onStack.add(w);
-                        path.push(w);
-                        cursor.push(new int[] {0});
-                    } else if (onStack.contains(w)) {
+                    if (w.runnable && !index.containsKey(w)) {
+                        enter(w);
+                    } else if (w.runnable && onStack.contains(w)) {
                         low.put(v, Math.min(low.get(v), index.get(w)));
                     }
                     continue;
@@ -329,8 +336,7 @@ final class Orderings {
                 path.pop();
                 cursor.pop();
                 if (!path.isEmpty()) {
-                    Act parent = path.peek();
-                    low.put(parent, Math.min(low.get(parent), low.get(v)));
+                    low.put(path.peek(), Math.min(low.get(path.peek()), low.get(v)));
                 }
                 if (low.get(v).equals(index.get(v))) {
                     List<Act> component = new java.util.ArrayList<>();
@@ -346,7 +352,6 @@ final class Orderings {
                 }
             }
         }
-        return out;
     }
 
     /**

@@ -16,13 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class OrderingsTest {
     private static Act act(PolicyEngine.Stages s, String op, String rsc, String node) {
-        for (Act a : s.plan().acts()) {
-            if (a.op.equals(op) && a.rsc != null && a.rsc.id.equals(rsc) && a.node != null && a.node.name.equals(node)
-                    && a.intervalMs == 0) {
-                return a;
-            }
-        }
-        return null;
+        return PlanningStagesTest.oneShot(s, op, rsc, node);
     }
 
     /** Both recover where they are; "rsc1 start then rsc2 stop" (Optional, so symmetrical). */
@@ -39,12 +33,11 @@ class OrderingsTest {
     @Test
     void theInverseOfStartThenStopOrdersTheThenStartBeforeTheFirstStop() {
         PolicyEngine.Stages s = startThenStop();
-        Act rsc1Stop = act(s, "stop", "rsc1", "n1");
-        Act rsc2Start = act(s, "start", "rsc2", "n2");
-        assertNotNull(rsc1Stop, "rsc1 stops: " + PlanningStagesTest.described(s.plan().acts()));
-        assertNotNull(rsc2Start, "rsc2 starts: " + PlanningStagesTest.described(s.plan().acts()));
-        assertTrue(rsc1Stop.inputs.contains(rsc2Start), "rsc1's stop waits for rsc2's start (the inverse): "
-                + PlanningStagesTest.described(rsc1Stop.inputs));
+        Act later = act(s, "stop", "rsc1", "n1");
+        Act earlier = act(s, "start", "rsc2", "n2");
+        String all = PlanningStagesTest.described(s.plan().acts()).toString();
+        assertTrue(later != null && earlier != null && later.inputs.contains(earlier),
+                "rsc1's stop waits for rsc2's start (the inverse): " + all);
     }
 
     @Test

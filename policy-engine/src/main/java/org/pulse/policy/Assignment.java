@@ -426,6 +426,13 @@ final class Assignment {
             }
         }
         int share = Math.max(1, available == 0 ? 1 : clone.cloneMax / available);
+        if (clone.cloneMax >= available) {
+            // every node that can take one gets an instance anyway: the clone's finite positive
+            // colocations would only reshuffle instances, so they do not bind them (Pacemaker's
+            // distribute_children hands its instances the clone's colocations in full only when
+            // clone-max is below the nodes available)
+            everyNodeGetsOne.add(clone);
+        }
         Map<SNode, Integer> kept = new java.util.HashMap<>();
         // Pacemaker's instance order (see instanceOrder) for both passes
         List<Rsc> order = new ArrayList<>(clone.children);
@@ -592,6 +599,9 @@ final class Assignment {
     /** Each clone's instances in the order they were placed (see assignClone). */
     private final Map<Rsc, List<Rsc>> instanceOrder = new java.util.HashMap<>();
 
+    /** Clones with at least as many instances as nodes available to them (see assignClone). */
+    private final Set<Rsc> everyNodeGetsOne = new HashSet<>();
+
     /** Clone instances on a node that already has its share of the clone's instances. */
     private final Set<Rsc> crowded = new HashSet<>();
 
@@ -716,6 +726,12 @@ final class Assignment {
             assign(placedWith(col.primary()));
         }
         List<Colocation> placing = primaries;
+        if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE && everyNodeGetsOne.contains(u.parent)) {
+            // (its primaries are placed first all the same) a finite positive colocation of the clone
+            // does not bind an instance when every available node gets one (see assignClone)
+            placing = new ArrayList<>(primaries);
+            placing.removeIf(col -> col.dependent() == u.parent && col.score() >= 0 && col.score() < Scores.INFINITY);
+        }
         if (u.kind == Rsc.Kind.GROUP && !u.children.isEmpty()) {
             // a colocation naming a member binds that member: what it is with is placed first; the
             // first member's colocations place the group, a later member's decide whether it can

@@ -141,14 +141,15 @@ final class GraphBuilder {
                 // the recurring op that failed runs again here (rescheduled, e.g. while unmanaged):
                 // its new result is recorded after the failure and supersedes it
                 Act again = p.find(r, fh.lastFailure.operation(), n, fh.lastFailure.intervalMs());
-                acted |= again != null && again.runnable && !again.pseudo;
+                acted |= again != null && again.runnable && !again.pseudo && !p.neverReady().contains(again);
             }
         }
         for (SNode n : r.runningOn) {
             Act demote = p.find(r, "demote", n);
             Rsc.NodeHistory h = r.history.get(n);
             // on-fail=demote: the demotion is the recovery
-            acted |= demote != null && demote.runnable && h != null && h.failed && h.onFail == OnFail.DEMOTE;
+            acted |= demote != null && demote.runnable && !p.neverReady().contains(demote) && h != null && h.failed
+                    && h.onFail == OnFail.DEMOTE;
         }
         boolean stillFailed = (r.failed && !acted || guestFenceFailureStays(c, r)) && !end.isEmpty();
         String endRole = "Started";

@@ -76,12 +76,8 @@ final class Orderings {
             if (fa != null && ta != null) {
                 ta.after(fa);
             }
-            if (e.symmetrical() && "start".equals(e.firstAction())) {
-                Act fStop = anyAct(fs.get(0), "stop");
-                Act tStop = anyAct(ts.get(ts.size() - 1), "stop");
-                if (fStop != null && tStop != null) {
-                    fStop.after(tStop);
-                }
+            if (e.symmetrical()) {
+                inverse(e, fs, ts);
             }
         }
         for (Act a : acts) {
@@ -96,6 +92,44 @@ final class Orderings {
                 }
             }
         }
+    }
+
+    /**
+     * A symmetrical ordering's inverse, as Pacemaker makes it: each action inverted and the sides
+     * swapped ("A start then B stop" also orders B's start before A's stop). An action without an
+     * inverse (a monitor, say) makes none, and an inverse whose first action cannot run holds
+     * nothing up (it only implies that first action, it does not wait for it to be possible).
+     */
+    private void inverse(OrderGraph.Edge e, List<Rsc> fs, List<Rsc> ts) {
+        String first = invert(e.thenAction());
+        String then = invert(e.firstAction());
+        if (first == null || then == null) {
+            return;
+        }
+        if ("stop".equals(first) && "stop".equals(then)) {
+            // the plain case (start then start): the then side's stopping comes first
+            Act fStop = anyAct(fs.get(0), "stop");
+            Act tStop = anyAct(ts.get(ts.size() - 1), "stop");
+            if (fStop != null && tStop != null) {
+                fStop.after(tStop);
+            }
+            return;
+        }
+        Act fa = anyAct("stop".equals(first) ? ts.get(0) : ts.get(ts.size() - 1), first);
+        Act ta = anyAct(fs.get(0), then);
+        if (fa != null && ta != null && fa.runnable) {
+            ta.after(fa);
+        }
+    }
+
+    private static String invert(String action) {
+        return switch (action) {
+            case "start" -> "stop";
+            case "stop" -> "start";
+            case "promote" -> "demote";
+            case "demote" -> "promote";
+            default -> null;
+        };
     }
 
     /**
@@ -142,11 +176,14 @@ final class Orderings {
     }
 
     /**
-     * An action on a remote node goes over its connection (Pacemaker's apply_remote_ordering): what
-     * ends a resource there (stop, demote) runs before the connection stops on the node holding it, and
-     * anything else after the connection starts, when it starts in this transition. Without the first,
-     * a connection stopped with resources on its node (its target-role Stopped, its host in standby)
-     * went first, and every stop behind it failed for want of a connection, which then fenced the node.
+     * An action on a remote or guest node goes over its connection (Pacemaker's apply_remote_ordering
+     * and apply_container_ordering): what ends a resource there (stop, and migrate_to/from, which end it
+     * on one side) runs before the connection stops while the connection is alive, and anything else
+     * after the connection starts, when it starts in this transition. Without the first, a connection
+     * stopped with resources on its node (its target-role Stopped, its host in standby) went first,
+     * and every stop behind it failed for want of a connection, which then fenced the node. A demote
+     * waits for the connection only while it is down or resting; a connection that failed for good
+     * orders nothing (its node is fenced, which implies the stops).
      */
     private void remoteInputs(Act a) {
         SNode n = a.node;
@@ -154,15 +191,80 @@ final class Orderings {
             return;
         }
         Rsc conn = n.connection;
-        if ("stop".equals(a.op) || "demote".equals(a.op)) {
-            for (SNode host : conn.runningOn) {
-                Act connStop = find(conn, "stop", host);
-                if (connStop != null) {
-                    connStop.after(a);
+        boolean guest = conn.container != null;
+        boolean ends = "stop".equals(a.op) || "migrate_to".equals(a.op) || "migrate_from".equals(a.op);
+        if ("start".equals(a.op) || "promote".equals(a.op)) {
+            afterConnectionStarts(a, conn);
+        } else if (guest) {
+            if (ends || "demote".equals(a.op)) {
+                // a failed container implies the stops on its guest (its recovery is the guest's fencing)
+                if (!conn.container.failed) {
+                    beforeConnectionStops(a, conn);
                 }
+            } else {
+                afterConnectionStarts(a, conn);
             }
-        } else if (alloc.node(conn) != null) {
+        } else {
+            ConnectionState state = connectionState(n);
+            if (ends) {
+                if (state == ConnectionState.ALIVE || (state != ConnectionState.FAILED && alloc.node(conn) == null)) {
+                    beforeConnectionStops(a, conn);
+                } else if (state != ConnectionState.FAILED) {
+                    afterConnectionStarts(a, conn);   // it starts elsewhere: stop there afterwards
+                }
+            } else if ("demote".equals(a.op)) {
+                if (state == ConnectionState.RESTING || state == ConnectionState.UNKNOWN) {
+                    afterConnectionStarts(a, conn);
+                }
+            } else if (a.intervalMs == 0 && conn.currentNode() != null && state == ConnectionState.STOPPED) {
+                // the connection goes down for good: what checks the node runs before it does
+                beforeConnectionStops(a, conn);
+            } else {
+                afterConnectionStarts(a, conn);
+            }
+        }
+    }
+
+    /** Pacemaker's view of a remote node's connection, which decides how actions there are ordered with it. */
+    private enum ConnectionState { UNKNOWN, ALIVE, RESTING, FAILED, STOPPED }
+
+    private ConnectionState connectionState(SNode n) {
+        Rsc conn = n.connection;
+        SNode host = conn.runningOn.isEmpty() ? null : conn.runningOn.get(0);
+        if (alloc.node(conn) == null) {
+            if (host != null && host.unclean) {
+                return ConnectionState.FAILED;   // on a lost node, and not recovered elsewhere
+            }
+            if (!conn.failed) {
+                return ConnectionState.STOPPED;
+            }
+            // failed, held down for its reconnect interval after its node was fenced: unknown until it reconnects
+            boolean waiting = conn.targetRole == Role.STOPPED && conn.reconnectIntervalMs > 0 && n.remoteWasFenced
+                    && !n.remoteShutdownRequested;
+            return waiting ? ConnectionState.UNKNOWN : ConnectionState.FAILED;
+        }
+        if (host == null) {
+            return ConnectionState.UNKNOWN;
+        }
+        if (host.unclean || !host.online
+                || (conn.runningOn.size() > 1 && conn.partialSource != null && conn.partialTarget != null)) {
+            return ConnectionState.RESTING;   // on a dead node, or mid-migration: wait for it to come up
+        }
+        return ConnectionState.ALIVE;
+    }
+
+    private void afterConnectionStarts(Act a, Rsc conn) {
+        if (alloc.node(conn) != null) {
             a.after(find(conn, "start", alloc.node(conn)));
+        }
+    }
+
+    private void beforeConnectionStops(Act a, Rsc conn) {
+        for (SNode host : conn.runningOn) {
+            Act connStop = find(conn, "stop", host);
+            if (connStop != null) {
+                connStop.after(a);
+            }
         }
     }
 
@@ -181,6 +283,78 @@ final class Orderings {
     }
 
     /**
+     * The runnable actions that lie on a cycle of inputs among runnable actions (Tarjan's strongly
+     * connected components, iteratively: a graph of 10,000s of actions must not need a deep stack).
+     */
+    static Set<Act> onCycles(List<Act> acts) {
+        return new Cycles().find(acts);
+    }
+
+    /** The work state of one {@link #onCycles} search. */
+    private static final class Cycles {
+        private final Map<Act, Integer> index = new java.util.HashMap<>();
+        private final Map<Act, Integer> low = new java.util.HashMap<>();
+        private final java.util.ArrayDeque<Act> stack = new java.util.ArrayDeque<>();
+        private final Set<Act> onStack = new HashSet<>();
+        /** The depth-first path, and per action on it how many of its inputs have been looked at. */
+        private final java.util.ArrayDeque<Act> path = new java.util.ArrayDeque<>();
+        private final java.util.ArrayDeque<int[]> cursor = new java.util.ArrayDeque<>();
+        private final Set<Act> out = new HashSet<>();
+
+        Set<Act> find(List<Act> acts) {
+            for (Act root : acts) {
+                if (root.runnable && !index.containsKey(root)) {
+                    enter(root);
+                    walk();
+                }
+            }
+            return out;
+        }
+
+        private void enter(Act v) {
+            index.put(v, index.size());
+            low.put(v, index.get(v));
+            stack.push(v);
+            onStack.add(v);
+            path.push(v);
+            cursor.push(new int[] {0});
+        }
+
+        private void walk() {
+            while (!path.isEmpty()) {
+                Act v = path.peek();
+                int[] at = cursor.peek();
+                if (at[0] < v.inputs.size()) {
+                    Act w = v.inputs.get(at[0]++);
+                    if (w.runnable && !index.containsKey(w)) {
+                        enter(w);
+                    } else if (w.runnable && onStack.contains(w)) {
+                        low.put(v, Math.min(low.get(v), index.get(w)));
+                    }
+                    continue;
+                }
+                path.pop();
+                cursor.pop();
+                if (!path.isEmpty()) {
+                    low.put(path.peek(), Math.min(low.get(path.peek()), low.get(v)));
+                }
+                if (low.get(v).equals(index.get(v))) {
+                    List<Act> component = new java.util.ArrayList<>();
+                    Act w;
+                    do {
+                        w = stack.pop();
+                        onStack.remove(w);
+                        component.add(w);
+                    } while (w != v);
+                    if (component.size() > 1) {
+                        out.addAll(component);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * An action that can run but waits for one that cannot (a stop behind the stop of what
      * runs on an unclean node nobody may fence) stays in the graph and is never ready; so is
      * whatever waits for such an action (its monitor, what is ordered after it).
@@ -196,6 +370,10 @@ final class Orderings {
                 }
             }
         }
+        // actions that wait for each other (a cycle of inputs: "A start then B stop" with its symmetrical
+        // inverse and B's own stop-before-start) never become ready: the graph walker stalls there,
+        // as Pacemaker's does ("Transition failed: terminated"), and what has run by then is all that happens
+        neverReady.addAll(onCycles(acts));
         boolean changed = !neverReady.isEmpty();
         while (changed) {
             changed = false;

@@ -145,7 +145,8 @@ final class ResourceActions {
             if (r.orphan && !r.extraCopy && !c.options().stopOrphanResources()) {
                 continue;
             }
-            boolean changedParams = paramsChanged(r, h);
+            // (only where the node's history is checked: Pacemaker looks for definition changes before placing anything)
+            boolean changedParams = cur.historyChecked() && paramsChanged(r, h);
             // (not while its start is pending: that start runs with the old values; restart instead)
             if (changedParams && cur == target && !failedHere && !multiple && !h.startPending
                     && onlyReloadableChanged(r, h)) {

@@ -63,6 +63,8 @@ final class SNode {
      * shutdown request), so its connection ending is expected, not a reason to fence it.
      */
     boolean remoteShutdownRequested;
+    /** See {@link #historyChecked()}. */
+    private boolean historyChecked;
     SNode(String id, String name, int index, Map<String, String> attributes, int baseScore, Map<String, Integer> capacity) {
         this.id = id;
         this.name = name;
@@ -95,12 +97,20 @@ final class SNode {
 
     /**
      * Does the scheduler look at this node's operation history for configuration changes
-     * (operations no longer configured, maintenance) and cancel what it finds? Only where the
-     * node could run resources, or is itself in maintenance (its monitors must stop), as
-     * Pacemaker checks: a standby, shutting-down or unclean node is left as it is.
+     * (parameters changed, operations no longer configured, maintenance) and act on what it
+     * finds? Only where the node could run resources, or is itself in maintenance (its monitors
+     * must stop), as Pacemaker checks: a standby, shutting-down or unclean node is left as it is.
+     * Decided once unpacking is done (see {@link Unpack#run}), before anything is placed, as
+     * Pacemaker checks before assignment: a remote node whose failed connection is recovered in
+     * this transition is up afterwards, but its history is not checked now.
      */
     boolean historyChecked() {
-        return maintenanceAttribute || (online && !unclean && !standby && !shutdown);
+        return historyChecked;
+    }
+
+    /** Sets {@link #historyChecked()} from the node's state as unpacked; called once, at the end of unpacking. */
+    void decideHistoryChecked() {
+        historyChecked = maintenanceAttribute || (online && !unclean && !standby && !shutdown);
     }
 
     boolean isRemote() {

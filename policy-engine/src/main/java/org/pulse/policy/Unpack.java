@@ -62,6 +62,10 @@ final class Unpack {
         new Unpack(cib, nodeStage, nodes, resourceStage, cluster).histories(cib);
         // a ticket not granted bans or freezes what needs it, as the state just read shows it
         Tickets.apply(cluster);
+        // what the configuration-change checks look at is fixed here, before placement changes any node's state
+        for (SNode n : nodes.all()) {
+            n.decideHistoryChecked();
+        }
         return cluster;
     }
 
@@ -221,13 +225,17 @@ final class Unpack {
 
     /**
      * Remote nodes' own histories, read once their connections' state is known: a node whose
-     * connection runs, or (fencing enabled) any node, since what runs there may need fencing.
+     * connection is active (failed or not: a failed connection makes the node offline, yet what
+     * was probed there stays known, as in Pacemaker's unpack_node_history), a guest whose container
+     * is active too, a remote node under shutdown-lock, or (fencing enabled) any node, since what
+     * runs there may need fencing.
      */
     private void remoteHistories(Map<SNode, NodeState> states) {
+        boolean shutdownLock = options.flag("shutdown-lock", false);
         for (SNode n : remoteNodeList) {
             remoteOnline(n);
             NodeState st = states.get(n);
-            if (st == null || (!n.online && !stonithEnabled)) {
+            if (st == null || !(stonithEnabled || connectionActive(n) || (shutdownLock && !n.isGuest()))) {
                 continue;
             }
             if (!n.remoteRequiresReset) {
@@ -242,6 +250,13 @@ final class Unpack {
                 hist.history(n, lr, st.transientAttributes());
             }
         }
+    }
+
+    /** The node's connection is active somewhere (and a guest's container too), whether it failed or not. */
+    private static boolean connectionActive(SNode n) {
+        Rsc conn = n.connection;
+        return conn != null && !conn.runningOn.isEmpty()
+                && (conn.container == null || !conn.container.runningOn.isEmpty());
     }
 
     // ------------------------------------------------------------------ configuration lookups

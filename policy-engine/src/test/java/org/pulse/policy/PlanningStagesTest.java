@@ -24,6 +24,17 @@ import org.junit.jupiter.api.Test;
 class PlanningStagesTest {
 
     /** "op rsc node" (with the interval for a recurring op), sorted: a stable picture of a set of actions. */
+    /** The one-shot (interval 0) action op of rsc on node in the run's plan, or null. */
+    static Act oneShot(PolicyEngine.Stages s, String op, String rsc, String node) {
+        for (Act a : s.plan().acts()) {
+            if (a.op.equals(op) && a.rsc != null && a.rsc.id.equals(rsc) && a.node != null && a.node.name.equals(node)
+                    && a.intervalMs == 0) {
+                return a;
+            }
+        }
+        return null;
+    }
+
     static Set<String> described(Collection<Act> acts) {
         Set<String> out = new TreeSet<>();
         for (Act a : acts) {

@@ -16,13 +16,7 @@ class RemoteOrderingTest {
             + "<operations><op id=\"rem1-mon\" name=\"monitor\" interval=\"30s\"/></operations></primitive>";
 
     private static Act act(PolicyEngine.Stages s, String op, String rsc, String node) {
-        for (Act a : s.plan().acts()) {
-            if (a.op.equals(op) && a.rsc != null && a.rsc.id.equals(rsc) && a.node != null && a.node.name.equals(node)
-                    && a.intervalMs == 0) {
-                return a;
-            }
-        }
-        return null;
+        return PlanningStagesTest.oneShot(s, op, rsc, node);
     }
 
     @Test

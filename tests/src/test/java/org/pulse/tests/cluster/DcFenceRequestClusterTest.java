@@ -55,13 +55,8 @@ class DcFenceRequestClusterTest {
         String dc = cluster.agreedDc(1, 2, 3);
         int dcIndex = Integer.parseInt(dc.substring("node".length()));
         int[] survivors = IntStream.rangeClosed(1, 3).filter(n -> n != dcIndex).toArray();
-        AdminResponse r = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(), "<resources>"
-                + "<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_pulse_sim\">"
-                + "<instance_attributes id=\"fence-sim-ia\"><nvpair id=\"fence-sim-dir\" name=\"power_dir\" value=\""
-                + cluster.powerDir() + "\"/></instance_attributes></primitive>"
-                + "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\">"
-                + "<operations><op id=\"d1-mon\" name=\"monitor\" interval=\"2s\" timeout=\"10s\"/></operations>"
-                + "</primitive></resources>"));
+        AdminResponse r = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(),
+                FencedDcChecks.resources("fence_pulse_sim", cluster.powerDir())));
         assertTrue(r.ok(), () -> "replace failed: " + r.error());
         AdminResponse c = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(), "<constraints>"
                 + "<rsc_location id=\"d1-on-dc\" rsc=\"d1\" node=\"" + dc + "\" score=\"100\"/></constraints>"));

@@ -90,13 +90,8 @@ class DcFenceRequestFourNodeClusterTest {
         String nextDc = members.get(1);
         String executor = members.get(2);
         int[] survivors = IntStream.rangeClosed(1, NODES).filter(n -> n != dcIndex).toArray();
-        AdminResponse r = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(), "<resources>"
-                + "<primitive id=\"fence-sim\" class=\"stonith\" type=\"fence_slow_sim\">"
-                + "<instance_attributes id=\"fence-sim-ia\"><nvpair id=\"fence-sim-dir\" name=\"power_dir\" value=\""
-                + cluster.powerDir() + "\"/></instance_attributes></primitive>"
-                + "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\">"
-                + "<operations><op id=\"d1-mon\" name=\"monitor\" interval=\"2s\" timeout=\"10s\"/></operations>"
-                + "</primitive></resources>"));
+        AdminResponse r = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(),
+                FencedDcChecks.resources("fence_slow_sim", cluster.powerDir())));
         assertTrue(r.ok(), () -> "replace failed: " + r.error());
         AdminResponse c = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(), "<constraints>"
                 + "<rsc_location id=\"d1-on-dc\" rsc=\"d1\" node=\"" + dc + "\" score=\"100\"/>"

@@ -12,6 +12,16 @@ final class FencedDcChecks {
     private FencedDcChecks() {
     }
 
+    /** The suites' resources: one fence device of agent {@code fenceAgent} on the lab's power switch, and Dummy d1. */
+    static String resources(String fenceAgent, java.nio.file.Path powerDir) {
+        return "<resources><primitive id=\"fence-sim\" class=\"stonith\" type=\"" + fenceAgent + "\">"
+                + "<instance_attributes id=\"fence-sim-ia\"><nvpair id=\"fence-sim-dir\" name=\"power_dir\" value=\""
+                + powerDir + "\"/></instance_attributes></primitive>"
+                + "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\">"
+                + "<operations><op id=\"d1-mon\" name=\"monitor\" interval=\"2s\" timeout=\"10s\"/></operations>"
+                + "</primitive></resources>";
+    }
+
     /**
      * Waits (90 s) for the survivors to agree on a new DC whose fence history (as survivors[1] shows it) has the
      * old DC's fencing succeeded; returns that history line (tab-separated, the executor in field 5).

@@ -12,8 +12,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pulse.cib.admin.AdminRequest;
-import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 
@@ -55,14 +53,8 @@ class DcFenceRequestClusterTest {
         String dc = cluster.agreedDc(1, 2, 3);
         int dcIndex = Integer.parseInt(dc.substring("node".length()));
         int[] survivors = IntStream.rangeClosed(1, 3).filter(n -> n != dcIndex).toArray();
-        AdminResponse r = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(),
-                FencedDcChecks.resources("fence_pulse_sim", cluster.powerDir())));
-        assertTrue(r.ok(), () -> "replace failed: " + r.error());
-        AdminResponse c = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(), "<constraints>"
-                + "<rsc_location id=\"d1-on-dc\" rsc=\"d1\" node=\"" + dc + "\" score=\"100\"/></constraints>"));
-        assertTrue(c.ok(), () -> "constraints failed: " + c.error());
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> dc.equals(LocalCluster.runningOn(cluster, dcIndex, "d1"))),
-                "d1 did not start on the DC " + dc + " within 60 s" + logs());
+        FencedDcChecks.configureWithD1OnDc(cluster, survivors[0], dcIndex, dc, "fence_pulse_sim", "",
+                DcFenceRequestClusterTest::logs);
 
         long t0 = System.currentTimeMillis();
         Map.Entry<Integer, String> out = cluster.crm(dcIndex, "node", "fence", dc);

@@ -14,8 +14,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pulse.cib.admin.AdminRequest;
-import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 import org.pulse.lab.support.Ports;
@@ -90,16 +88,9 @@ class DcFenceRequestFourNodeClusterTest {
         String nextDc = members.get(1);
         String executor = members.get(2);
         int[] survivors = IntStream.rangeClosed(1, NODES).filter(n -> n != dcIndex).toArray();
-        AdminResponse r = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(),
-                FencedDcChecks.resources("fence_slow_sim", cluster.powerDir())));
-        assertTrue(r.ok(), () -> "replace failed: " + r.error());
-        AdminResponse c = cluster.admin(survivors[0], AdminRequest.replace(cluster.nextId(), "<constraints>"
-                + "<rsc_location id=\"d1-on-dc\" rsc=\"d1\" node=\"" + dc + "\" score=\"100\"/>"
-                + "<rsc_location id=\"fence-not-on-next\" rsc=\"fence-sim\" node=\"" + nextDc + "\" score=\"-INFINITY\"/>"
-                + "</constraints>"));
-        assertTrue(c.ok(), () -> "constraints failed: " + c.error());
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> dc.equals(LocalCluster.runningOn(cluster, dcIndex, "d1"))),
-                "d1 did not start on the DC " + dc + " within 60 s" + logs());
+        FencedDcChecks.configureWithD1OnDc(cluster, survivors[0], dcIndex, dc, "fence_slow_sim",
+                "<rsc_location id=\"fence-not-on-next\" rsc=\"fence-sim\" node=\"" + nextDc + "\" score=\"-INFINITY\"/>",
+                DcFenceRequestFourNodeClusterTest::logs);
 
         long t0 = System.currentTimeMillis();
         Map.Entry<Integer, String> out = cluster.crm(dcIndex, "node", "fence", dc);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.function.Supplier;
+import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.AdminResponse;
 import org.pulse.lab.cluster.FailoverAdmin;
 import org.pulse.lab.cluster.LocalCluster;
 
@@ -20,6 +22,23 @@ final class FencedDcChecks {
                 + "<primitive id=\"d1\" class=\"ocf\" provider=\"pulse\" type=\"Dummy\">"
                 + "<operations><op id=\"d1-mon\" name=\"monitor\" interval=\"2s\" timeout=\"10s\"/></operations>"
                 + "</primitive></resources>";
+    }
+
+    /**
+     * Configures {@link #resources} and d1's preference for the DC (plus {@code moreConstraints}) through
+     * {@code survivor}, then waits (60 s) for d1 to run on the DC: the state both suites fence the DC from.
+     */
+    static void configureWithD1OnDc(LocalCluster cluster, int survivor, int dcIndex, String dc, String fenceAgent,
+            String moreConstraints, Supplier<String> logs) throws Exception {
+        AdminResponse r = cluster.admin(survivor, AdminRequest.replace(
+                cluster.nextId(), resources(fenceAgent, cluster.powerDir())));
+        assertTrue(r.ok(), () -> "replace failed: " + r.error());
+        AdminResponse c = cluster.admin(survivor, AdminRequest.replace(
+                cluster.nextId(), "<constraints><rsc_location id=\"d1-on-dc\" rsc=\"d1\" node=\"" + dc
+                        + "\" score=\"100\"/>" + moreConstraints + "</constraints>"));
+        assertTrue(c.ok(), () -> "constraints failed: " + c.error());
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(60), () -> dc.equals(LocalCluster.runningOn(cluster, dcIndex,
+                "d1"))), () -> "d1 did not start on the DC " + dc + " within 60 s" + logs.get());
     }
 
     /**

@@ -20,6 +20,8 @@ public final class Main {
             + "       crmd --help               this text";
 
     public static void main(String[] args) throws Exception {
+        // Before anything starts a process: agents are started by vfork + exec, not through jspawnhelper.
+        org.pulse.lrm.SpawnMechanism.preferVfork();
         if (args.length == 2 && args[0].equals("--generate-key")) {
             ClusterKey key = ClusterKey.generate(Path.of(args[1]));
             System.out.println("wrote a new cluster key to " + args[1] + " (fingerprint " + key.fingerprint()

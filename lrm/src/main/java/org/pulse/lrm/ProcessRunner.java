@@ -158,8 +158,17 @@ final class ProcessRunner {
         // (IPaddr2's send_arp) may keep them open for seconds; its output after this point is not ours.
         long drainDeadline = System.nanoTime() + config.drainMs() * 1_000_000;
         try {
-            out.awaitEof(Math.max(0, (drainDeadline - System.nanoTime()) / 1_000_000));
-            err.awaitEof(Math.max(0, (drainDeadline - System.nanoTime()) / 1_000_000));
+            boolean ended = out.awaitEof(Math.max(0, (drainDeadline - System.nanoTime()) / 1_000_000));
+            ended &= err.awaitEof(Math.max(0, (drainDeadline - System.nanoTime()) / 1_000_000));
+            if (!ended && !unreaped && !groupAlive(pid)) {
+                // Nothing of the agent's group is left to hold the pipes, so EOF is certain: a reader thread a busy
+                // machine did not run within drainMs has just not read it yet. Cutting it off lost a fence device's
+                // whole list answer under load ("list () does not name n2": ten fencing attempts failed, nothing
+                // recovered). Bounded all the same: a process outside the group may hold a pipe.
+                long late = System.nanoTime() + LATE_READER_MS * 1_000_000;
+                out.awaitEof(Math.max(0, (late - System.nanoTime()) / 1_000_000));
+                err.awaitEof(Math.max(0, (late - System.nanoTime()) / 1_000_000));
+            }
         } catch (InterruptedException e) {
             interrupted = true;
         }
@@ -218,6 +227,34 @@ final class ProcessRunner {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** How long output is still awaited once nothing of the agent's process group is left (see run). */
+    static final long LATE_READER_MS = 5_000;
+
+    /**
+     * Whether group {@code pgid} (the agent's: its pid) still has a process, e.g. a background child that may keep a
+     * pipe open for seconds: {@code kill -0 -- -PGID}, one program, only when the drain time ran out (scanning every
+     * process's stat from Java took seconds at load 50). A zombie counts too: then output is not awaited further.
+     */
+    boolean groupAlive(long pgid) {
+        if (pgid <= 1 || pgid == ownPgid) {
+            return true;
+        }
+        try {
+            Process k = new ProcessBuilder(config.killCommand(), "-0", "--", "-" + pgid).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!k.waitFor(2, TimeUnit.SECONDS)) {
+                k.destroyForcibly();
+                return true;
+            }
+            return k.exitValue() == 0;
+        } catch (IOException e) {
+            return true; // cannot tell: as before, output is not awaited further
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
         }
     }
 

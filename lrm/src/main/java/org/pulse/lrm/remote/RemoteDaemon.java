@@ -481,6 +481,8 @@ public final class RemoteDaemon implements AutoCloseable {
             + "cluster is asked to stop this node's resources first (waiting at most --shutdown-timeout-ms, 60 s).";
 
     public static void main(String[] args) {
+        // Before anything starts a process: agents are started by vfork + exec, not through jspawnhelper.
+        org.pulse.lrm.SpawnMechanism.preferVfork();
         Options o = Options.defaults();
         LrmConfig lrm = LrmConfig.defaults();
         long shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;

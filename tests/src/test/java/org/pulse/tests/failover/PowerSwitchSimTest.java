@@ -128,6 +128,42 @@ class PowerSwitchSimTest {
     }
 
     /**
+     * Off is on every failover's path, and a program started costs ~5 ms on this VM (many times that on a busy
+     * one): off of a node that dies at once starts at most 5 programs (ip for the cable, ip to list and to flush
+     * the interfaces, find to empty its /run, mv for the outlet's state); the node's processes are found and
+     * awaited through /proc by the agent's bash itself. It started 9 for such a node (ip netns pids and ps to list,
+     * ip netns pids again to confirm, a stat for the mount namespace) and 4 more per extra round. Counted by shims ahead on
+     * PATH that log their name and run the real program.
+     */
+    @Test
+    void offOfANodeThatDiesAtOnceStartsAtMostFivePrograms() throws Exception {
+        try (NetnsLab lab = NetnsLab.create(2)) {
+            Path power = lab.dir("power");
+            Path shims = lab.dir("shims");
+            Path calls = lab.workDir().resolve("calls.log");
+            String realPath = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+            for (String c : List.of("ip", "ps", "stat", "sleep", "mv", "find", "cat", "date", "kill", "rm", "tr", "sed",
+                    "grep", "awk", "readlink", "ls")) {
+                Path shim = shims.resolve(c);
+                Files.writeString(shim, "#!/bin/sh\necho " + c + " >> " + calls + "\nPATH=" + realPath + " exec " + c
+                        + " \"$@\"\n");
+                shim.toFile().setExecutable(true);
+            }
+            Process n1 = bootNode(lab, lab.node(1), null, lab.dir("n1-mnt"), power);
+            bootNode(lab, lab.node(2), null, lab.dir("n2-mnt"), power);
+            List<String> argv = new ArrayList<>(lab.node(2).nsenter());
+            argv.addAll(List.of("--", "env", "PATH=" + shims + ":" + realPath, agent.toString(), "-o", "off", "-n", "n1", "-d",
+                    power.toString()));
+            NetnsLab.Result off = NetnsLab.run(argv, Map.of(), Duration.ofSeconds(30));
+            assertEquals(0, off.rc(), "fence_pulse_sim off: " + off.stderr() + off.stdout());
+            assertTrue(n1.waitFor(5, TimeUnit.SECONDS), "node 1's first process is gone");
+            assertEquals(List.of(), lab.processesIn(lab.node(1)), "every process of node 1 is gone, its child too");
+            List<String> started = Files.readAllLines(calls);
+            assertTrue(started.size() <= 5, "off started " + started.size() + " programs: " + started);
+        }
+    }
+
+    /**
      * A node whose crmd shares the machine's mount namespace (the loopback cluster, the demo): off
      * kills the node and nothing else — the machine's mount namespace is never taken for the node's.
      */

@@ -48,6 +48,8 @@ public final class FailoverTrials {
     private int extraFencings;
     /** Nodes found dead although not killed, during (e) only (IPMI fencing leaves no power-switch history). */
     private int extraFencingsIpmi;
+    /** The phases of each kill trial's outage, by case label ("(a) VIP alone", "(b) group", ...), in trial order. */
+    public final Map<String, List<OutagePhases.Phases>> phases = new java.util.LinkedHashMap<>();
     /** Every kill this bench made, to tell the cluster's fences of them from false fences. */
     public final FenceLedger ledger = new FenceLedger(System::currentTimeMillis);
     /** The BMCs of case (e), or null when it does not run. */
@@ -238,7 +240,10 @@ public final class FailoverTrials {
                 a.size(), median(a), max(a), median(b), median(move), soak[0] + soak[1] + extraFencings + restart[1],
                 falseFences, restart[0], median(f), max(f), e.size(), median(e), median(ipmiFenceMs),
                 soakLoad ? "on" : "off", fdMs, cluster.extraJavaOpts.contains(NO_GUARD_PROPERTY) ? "off" : "on",
-                steadyMs / 1000, loadAverage().replace(' ', '/')));
+                steadyMs / 1000, loadAverage().replace(' ', '/'))
+                // Where the outage went (medians of OutagePhases' parts): the VIP alone (a), then the group (b).
+                + OutagePhases.summaryFields("", phases.getOrDefault("(a) VIP alone", List.of()))
+                + OutagePhases.summaryFields("group_", phases.getOrDefault("(b) group", List.of())));
     }
 
     /** (b): the VIP + Filesystem + httpd group on a shared disk. */
@@ -388,6 +393,9 @@ public final class FailoverTrials {
             return out;
         }
         say(label + ": " + trials + " trials of link down + kill -9 of the node holding the service");
+        // Each trial's victim, cut and client's first answer (epoch ms), for the phases read from the logs at the end.
+        List<String> victims = new ArrayList<>();
+        List<long[]> times = new ArrayList<>();
         try (FailoverLab.Client client = cluster.client(vip, 80)) {
             for (int t = 1; t <= trials; t++) {
                 // A node fenced while nobody killed anything (e.g. suspected under load right after it
@@ -407,6 +415,8 @@ public final class FailoverTrials {
                     throw new IllegalStateException("trial " + t + ": the service did not come back in 60 s; logs "
                             + cluster.logs());
                 }
+                victims.add(on);
+                times.add(new long[] {Math.round(FailoverLab.toEpochMs(k[0])), Math.round(FailoverLab.toEpochMs(o.firstOkAfterMs()))});
                 if (FailoverLab.waitFor(Duration.ofSeconds(30), () -> cluster.fenced(victim) ? "y" : null) == null) {
                     throw new IllegalStateException("trial " + t + ": " + on + " was not fenced in 30 s");
                 }
@@ -443,8 +453,41 @@ public final class FailoverTrials {
                     throw new IllegalStateException(on + " did not rejoin in 180 s; logs " + cluster.logs());
                 }
             }
+        } finally {
+            // Also when a trial failed: the outages measured so far keep their phases.
+            readPhases(label, victims, times);
         }
         return out;
+    }
+
+    /**
+     * Each kill trial's phases ({@link OutagePhases}) from the nodes' logs, printed as a table and kept by case
+     * label in {@link #phases} for the summary line; trial i's window ends at trial i+1's cut.
+     */
+    private void readPhases(String label, List<String> victims, List<long[]> times) {
+        if (victims.isEmpty()) {
+            return;
+        }
+        try {
+            Map<String, List<String>> logs = new java.util.HashMap<>();
+            for (int i = 1; i <= FailoverLab.NODES; i++) {
+                if (Files.exists(cluster.log(i))) {
+                    logs.put(cluster.name(i), Files.readAllLines(cluster.log(i), java.nio.charset.StandardCharsets.ISO_8859_1));
+                }
+            }
+            List<OutagePhases.Phases> found = new ArrayList<>();
+            for (int t = 0; t < victims.size(); t++) {
+                long end = t + 1 < times.size() ? times.get(t + 1)[0] : System.currentTimeMillis();
+                found.add(OutagePhases.read(logs, victims.get(t), times.get(t)[0], end, times.get(t)[1],
+                        java.time.ZoneId.systemDefault()));
+            }
+            phases.put(label, found);
+            for (String l : OutagePhases.table(label, found)) {
+                say(l);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            say(label + ": could not read the phases from the node logs: " + e);
+        }
     }
 
     /**

@@ -653,14 +653,35 @@ public final class NetnsLab implements AutoCloseable {
             exec(node, "ip", "addr", "flush", "dev", ifc);
             exec(node, "ip", "link", "set", ifc, "down");
         }
-        try (Stream<Path> walk = Files.walk(node.rsctmp())) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                if (!p.equals(node.rsctmp())) {
-                    Files.deleteIfExists(p);
+        emptyRsctmp(node);
+    }
+
+    /**
+     * Empties the node's HA_RSCTMP. The cluster's fencer (fence_pulse_sim off, run by a survivor) empties the same
+     * directory at the same moment when the bench's own power-off and the cluster's fence overlap: a file it
+     * removed while the walk listed it is simply gone, and the walk starts over (bench/failover stopped on
+     * NoSuchFileException once the fence came fast enough to overlap).
+     */
+    private void emptyRsctmp(Node node) {
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> walk = Files.walk(node.rsctmp())) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(node.rsctmp())) {
+                        Files.deleteIfExists(p);
+                    }
                 }
+                return;
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt >= 10) {
+                    throw new UncheckedIOException("emptying " + node.rsctmp() + " at power-off", e.getCause());
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (attempt >= 10) {
+                    throw new UncheckedIOException("emptying " + node.rsctmp() + " at power-off", e);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("emptying " + node.rsctmp() + " at power-off", e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("emptying " + node.rsctmp() + " at power-off", e);
         }
     }
 

@@ -95,6 +95,11 @@ final class Runnability {
             if ("stop".equals(a.op) && !a.pseudo && !a.node.canRunOps()) {
                 unrunnable(a, a.node.name + " is unclean and cannot be fenced");
             }
+            if ("promote".equals(a.op) && !quorumAllowsStarts && "stop".equals(noQuorumPolicy) && !a.rsc.requiresNothing) {
+                // no-quorum-policy=stop: the instance keeps the role it was given, but raising it
+                // needs quorum (a demotion does not)
+                unrunnable(a, "no quorum (no-quorum-policy=stop)");
+            }
             if ("start".equals(a.op)) {
                 boolean demotePolicyRestart = "demote".equals(noQuorumPolicy)
                         && a.rsc.cloneAncestor() != null && a.rsc.cloneAncestor().promotable

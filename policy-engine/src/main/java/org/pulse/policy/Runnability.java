@@ -159,6 +159,14 @@ final class Runnability {
                     unrunnable(a, "node cannot run operations");
                 }
             }
+            if (a.rsc != null && "promote".equals(a.op) && a.runnable) {
+                // an instance is promoted only once started there: a start that cannot run takes
+                // the promotion with it (Pacemaker orders start before promote, runnable-left)
+                Act st = find(a.rsc, "start", a.node);
+                if (st != null && !st.runnable) {
+                    unrunnable(a, "its start cannot run");
+                }
+            }
         }
     }
 

@@ -389,12 +389,8 @@ final class Runnability {
         }
         List<Rsc> anyOf = orders.anyOfFirsts().get(e);
         if (anyOf != null) {
-            for (Rsc f : anyOf) {
-                if (willRun(f)) {
-                    return false;
-                }
-            }
-            return unrunnable(thenStart, "it starts after one of " + anyOf + " (order " + e.id() + "), and none will run");
+            return !anyWillRun(anyOf)
+                    && unrunnable(thenStart, "it starts after one of " + anyOf + " (order " + e.id() + "), and none will run");
         }
         if (!willRun(e.first())) {
             return unrunnable(thenStart, "it starts after " + e.first().id + " (order " + e.id() + "), which will not run");
@@ -412,6 +408,13 @@ final class Runnability {
         if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
             return false;
         }
+        List<Rsc> anyOf = orders.anyOfFirsts().get(e);
+        if (anyOf != null) {
+            // the first is in a set with require-all=false: one of its members running is enough
+            // (Pacemaker's one-or-more pseudo action), per clone as for anything else
+            return !anyWillRun(anyOf)
+                    && unrunnable(thenStart, "it starts after one of " + anyOf + " (order " + e.id() + "), and none will run");
+        }
         Rsc first = e.first();
         if (first.kind == Rsc.Kind.CLONE && clone.interleave && !orders.requireAnyOrders().contains(e.id())) {
             for (Rsc inst : first.children) {
@@ -426,6 +429,15 @@ final class Runnability {
         }
         if (!willRun(first)) {
             return unrunnable(thenStart, "it starts after " + first.id + " (order " + e.id() + "), which will not run");
+        }
+        return false;
+    }
+
+    private boolean anyWillRun(List<Rsc> rscs) {
+        for (Rsc f : rscs) {
+            if (willRun(f)) {
+                return true;
+            }
         }
         return false;
     }
@@ -455,8 +467,9 @@ final class Runnability {
         try {
             for (Rsc x = r; x != null; x = x.parent) {
                 for (OrderGraph.Edge e : orders.byThen(x)) {
+                    List<Rsc> anyOf = orders.anyOfFirsts().get(e);
                     if (e.mandatory() && "start".equals(e.firstAction()) && "start".equals(e.thenAction())
-                            && !willRun(e.first())) {
+                            && !(anyOf != null ? anyWillRun(anyOf) : willRun(e.first()))) {
                         return true;
                     }
                 }

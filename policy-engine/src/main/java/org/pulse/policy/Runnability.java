@@ -119,6 +119,7 @@ final class Runnability {
                 }
             }
         }
+        blockStopsAfterStartsThatWillNotRun();
         blockStopsBehindUnrunnableStops();
         // a start waits for the stops of the same resource; if one of those cannot happen, neither can the start
         List<Rsc> starting = new ArrayList<>();
@@ -254,6 +255,29 @@ final class Runnability {
      * whose stop is blocked this way does not happen: its start then cannot run either (see
      * checkStart), and the resource stays where it is. Repeated until nothing changes.
      */
+    /**
+     * A mandatory order "start A then stop B": B's stop waits for A's start, so when A will not run
+     * (stopped by target-role, nowhere to go) B cannot stop either and stays where it is, even on a
+     * node it should leave (Pacemaker's runnable-left ordering holds for any then-action).
+     */
+    private void blockStopsAfterStartsThatWillNotRun() {
+        for (OrderGraph.Edge e : edges) {
+            if (!e.mandatory() || !"start".equals(e.firstAction()) || !"stop".equals(e.thenAction())
+                    || e.first().kind == Rsc.Kind.CLONE || e.then().kind == Rsc.Kind.CLONE
+                    || orders.anyOfFirsts().containsKey(e) || willRun(e.first())) {
+                continue;
+            }
+            for (Rsc p : prims(e.then())) {
+                for (SNode n : p.runningOn) {
+                    Act sp = find(p, "stop", n);
+                    if (sp != null && !sp.pseudo) {
+                        unrunnable(sp, "it stops after " + e.first().id + " starts, which will not run (order " + e.id() + ")");
+                    }
+                }
+            }
+        }
+    }
+
     private void blockStopsBehindUnrunnableStops() {
         boolean changed = true;
         while (changed) {

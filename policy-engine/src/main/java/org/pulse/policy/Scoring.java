@@ -258,11 +258,11 @@ final class Scoring {
                 String what;
                 if (rule.scoreAttribute() != null) {
                     String v = n.attributes.get(rule.scoreAttribute());
-                    if (v == null) {
-                        continue;
-                    }
-                    score = Scores.parse(v, 0);
-                    what = "location rule " + rule.id() + " (" + rule.scoreAttribute() + "=" + v + ")";
+                    // a node the rule matches but without the attribute gets -INFINITY (Pacemaker's
+                    // rule scoring: no value to take the score from bans the node)
+                    score = v == null ? -Scores.INFINITY : Scores.parse(v, 0);
+                    what = "location rule " + rule.id() + " (" + rule.scoreAttribute() + "="
+                            + (v == null ? "<not set>" : v) + ")";
                 } else {
                     score = Scores.parse(rule.score(), 0);
                     what = "location rule " + rule.id() + " of " + lc.id();

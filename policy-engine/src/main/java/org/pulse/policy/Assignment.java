@@ -1057,12 +1057,13 @@ final class Assignment {
                 // what is active may stay or move, what is not cannot start (Runnability)
                 return true;
             }
-            if (("stop".equals(p) || "freeze".equals(p)) && u.kind != Rsc.Kind.CLONE && u.cloneAncestor() == null) {
-                // placed as usual (it still takes its node's share, and its utilization counts
-                // there); its start cannot run without quorum, so where it runs it stops (stop:
-                // Runnability.stopIfStartWouldBeBlocked) and where it does not it stays down. Clone
-                // instances stay unplaced: their promotion would need the same treatment
-                // (TODO in Promotion before they can follow)
+            if ("stop".equals(p)) {
+                // placed as usual, clone instances too (it still takes its node's share, and its
+                // utilization counts there); its start cannot run without quorum, so where it runs
+                // it stops (Runnability.stopIfStartWouldBeBlocked) and where it does not it stays
+                // down. A promotable instance gets its role as usual: its promotion cannot run
+                // either (Runnability), its demotion can, and its monitors of the other role are
+                // cancelled (Monitors.cancelRecurring)
                 return true;
             }
             // demote: promotable instances keep running (demoted); everything else stops

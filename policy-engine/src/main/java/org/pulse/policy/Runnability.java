@@ -95,6 +95,11 @@ final class Runnability {
             if ("stop".equals(a.op) && !a.pseudo && !a.node.canRunOps()) {
                 unrunnable(a, a.node.name + " is unclean and cannot be fenced");
             }
+            if ("promote".equals(a.op) && !quorumAllowsStarts && "stop".equals(noQuorumPolicy) && !a.rsc.requiresNothing) {
+                // no-quorum-policy=stop: the instance keeps the role it was given, but raising it
+                // needs quorum (a demotion does not)
+                unrunnable(a, "no quorum (no-quorum-policy=stop)");
+            }
             if ("start".equals(a.op)) {
                 boolean demotePolicyRestart = "demote".equals(noQuorumPolicy)
                         && a.rsc.cloneAncestor() != null && a.rsc.cloneAncestor().promotable
@@ -114,6 +119,7 @@ final class Runnability {
                 }
             }
         }
+        blockStopsAfterStartsThatWillNotRun();
         blockStopsBehindUnrunnableStops();
         // a start waits for the stops of the same resource; if one of those cannot happen, neither can the start
         List<Rsc> starting = new ArrayList<>();
@@ -152,6 +158,14 @@ final class Runnability {
                 }
                 if (!a.node.canRunOps()) {
                     unrunnable(a, "node cannot run operations");
+                }
+            }
+            if (a.rsc != null && "promote".equals(a.op) && a.runnable) {
+                // an instance is promoted only once started there: a start that cannot run takes
+                // the promotion with it (Pacemaker orders start before promote, runnable-left)
+                Act st = find(a.rsc, "start", a.node);
+                if (st != null && !st.runnable) {
+                    unrunnable(a, "its start cannot run");
                 }
             }
         }
@@ -241,6 +255,29 @@ final class Runnability {
      * whose stop is blocked this way does not happen: its start then cannot run either (see
      * checkStart), and the resource stays where it is. Repeated until nothing changes.
      */
+    /**
+     * A mandatory order "start A then stop B": B's stop waits for A's start, so when A will not run
+     * (stopped by target-role, nowhere to go) B cannot stop either and stays where it is, even on a
+     * node it should leave (Pacemaker's runnable-left ordering holds for any then-action).
+     */
+    private void blockStopsAfterStartsThatWillNotRun() {
+        for (OrderGraph.Edge e : edges) {
+            if (!e.mandatory() || !"start".equals(e.firstAction()) || !"stop".equals(e.thenAction())
+                    || e.first().kind == Rsc.Kind.CLONE || e.then().kind == Rsc.Kind.CLONE
+                    || orders.anyOfFirsts().containsKey(e) || willRun(e.first())) {
+                continue;
+            }
+            for (Rsc p : prims(e.then())) {
+                for (SNode n : p.runningOn) {
+                    Act sp = find(p, "stop", n);
+                    if (sp != null && !sp.pseudo) {
+                        unrunnable(sp, "it stops after " + e.first().id + " starts, which will not run (order " + e.id() + ")");
+                    }
+                }
+            }
+        }
+    }
+
     private void blockStopsBehindUnrunnableStops() {
         boolean changed = true;
         while (changed) {
@@ -376,12 +413,8 @@ final class Runnability {
         }
         List<Rsc> anyOf = orders.anyOfFirsts().get(e);
         if (anyOf != null) {
-            for (Rsc f : anyOf) {
-                if (willRun(f)) {
-                    return false;
-                }
-            }
-            return unrunnable(thenStart, "it starts after one of " + anyOf + " (order " + e.id() + "), and none will run");
+            return !anyWillRun(anyOf)
+                    && unrunnable(thenStart, "it starts after one of " + anyOf + " (order " + e.id() + "), and none will run");
         }
         if (!willRun(e.first())) {
             return unrunnable(thenStart, "it starts after " + e.first().id + " (order " + e.id() + "), which will not run");
@@ -399,6 +432,13 @@ final class Runnability {
         if (!e.mandatory() || !"start".equals(e.firstAction()) || !"start".equals(e.thenAction())) {
             return false;
         }
+        List<Rsc> anyOf = orders.anyOfFirsts().get(e);
+        if (anyOf != null) {
+            // the first is in a set with require-all=false: one of its members running is enough
+            // (Pacemaker's one-or-more pseudo action), per clone as for anything else
+            return !anyWillRun(anyOf)
+                    && unrunnable(thenStart, "it starts after one of " + anyOf + " (order " + e.id() + "), and none will run");
+        }
         Rsc first = e.first();
         if (first.kind == Rsc.Kind.CLONE && clone.interleave && !orders.requireAnyOrders().contains(e.id())) {
             for (Rsc inst : first.children) {
@@ -413,6 +453,15 @@ final class Runnability {
         }
         if (!willRun(first)) {
             return unrunnable(thenStart, "it starts after " + first.id + " (order " + e.id() + "), which will not run");
+        }
+        return false;
+    }
+
+    private boolean anyWillRun(List<Rsc> rscs) {
+        for (Rsc f : rscs) {
+            if (willRun(f)) {
+                return true;
+            }
         }
         return false;
     }
@@ -442,8 +491,9 @@ final class Runnability {
         try {
             for (Rsc x = r; x != null; x = x.parent) {
                 for (OrderGraph.Edge e : orders.byThen(x)) {
+                    List<Rsc> anyOf = orders.anyOfFirsts().get(e);
                     if (e.mandatory() && "start".equals(e.firstAction()) && "start".equals(e.thenAction())
-                            && !willRun(e.first())) {
+                            && !(anyOf != null ? anyWillRun(anyOf) : willRun(e.first()))) {
                         return true;
                     }
                 }

@@ -169,16 +169,24 @@ final class Scoring {
         if (clone != null && r.parent == clone) {
             mine.addAll(locationsByRsc.getOrDefault(clone.id, List.of()));
         }
-        // a group's constraints apply to each member (Pacemaker copies them down)
+        for (LocationConstraint lc : mine) {
+            applyLocation(r, t, lc, false);
+        }
         if (r.parent != null && r.parent.kind == Rsc.Kind.GROUP) {
-            mine.addAll(locationsByRsc.getOrDefault(r.parent.id, List.of()));
+            // a group's constraints (and its clone's) are copied down to each member, but only the
+            // first member takes their scores: the others follow it (each member is colocated with
+            // the one before) and their own scores are merged into the first's, so the group's
+            // preference would count once per member otherwise. The later members get the nodes
+            // the constraint names with score 0 (allowed there, as Pacemaker's reset copy)
+            boolean later = r.parent.children.get(0) != r;
+            List<LocationConstraint> group = new ArrayList<>(locationsByRsc.getOrDefault(r.parent.id, List.of()));
             Rsc gp = r.parent;
             if (gp.parent != null && gp.parent.kind == Rsc.Kind.CLONE) {
-                mine.addAll(locationsByRsc.getOrDefault(gp.parent.id, List.of()));
+                group.addAll(locationsByRsc.getOrDefault(gp.parent.id, List.of()));
             }
-        }
-        for (LocationConstraint lc : mine) {
-            applyLocation(r, t, lc);
+            for (LocationConstraint lc : group) {
+                applyLocation(r, t, lc, later);
+            }
         }
         if (anyNodeScore) {
             for (SNode n : c.nodes()) {
@@ -225,14 +233,16 @@ final class Scoring {
         return colon > 0 ? r.id.substring(0, colon) : r.id;
     }
 
-    private void applyLocation(Rsc r, ScoreTable t, LocationConstraint lc) {
+    /** scoreless: the constraint's nodes are allowed with score 0 (a group member after the first). */
+    private void applyLocation(Rsc r, ScoreTable t, LocationConstraint lc, boolean scoreless) {
         if (lc.role() != null && !"Started".equals(lc.role())) {
             return;   // role-specific locations matter to promotion only
         }
         if (lc.node() != null) {
             SNode n = c.node(lc.node());
             if (n != null) {
-                t.add(n, Scores.parse(lc.score(), 0), "location constraint " + lc.id());
+                t.add(n, scoreless ? 0 : Scores.parse(lc.score(), 0), "location constraint " + lc.id()
+                        + (scoreless ? " (scored at the group's first member)" : ""));
             }
             return;
         }
@@ -248,16 +258,16 @@ final class Scoring {
                 String what;
                 if (rule.scoreAttribute() != null) {
                     String v = n.attributes.get(rule.scoreAttribute());
-                    if (v == null) {
-                        continue;
-                    }
-                    score = Scores.parse(v, 0);
-                    what = "location rule " + rule.id() + " (" + rule.scoreAttribute() + "=" + v + ")";
+                    // a node the rule matches but without the attribute gets -INFINITY (Pacemaker's
+                    // rule scoring: no value to take the score from bans the node)
+                    score = v == null ? -Scores.INFINITY : Scores.parse(v, 0);
+                    what = "location rule " + rule.id() + " (" + rule.scoreAttribute() + "="
+                            + (v == null ? "<not set>" : v) + ")";
                 } else {
                     score = Scores.parse(rule.score(), 0);
                     what = "location rule " + rule.id() + " of " + lc.id();
                 }
-                t.add(n, score, what);
+                t.add(n, scoreless ? 0 : score, scoreless ? what + " (scored at the group's first member)" : what);
             }
         }
     }

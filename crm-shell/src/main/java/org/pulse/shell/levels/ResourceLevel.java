@@ -46,6 +46,8 @@ final class ResourceLevel extends Level {
         USAGE.put("maintenance", "maintenance <rsc|tag> [on|off]   set maintenance=true (on, the default) or false");
         USAGE.put("param", "param <rsc> set <name> <value> | delete <name> | show <name>   instance attributes");
         USAGE.put("meta", "meta <rsc> set <name> <value> | delete <name> | show <name>   meta attributes");
+        USAGE.put("utilization", "utilization <rsc> set <name> <value> | delete <name> | show <name>   utilization "
+                + "(with placement-strategy)");
         USAGE.put("unmove", "unmove <rsc>   deprecated name of clear");
         USAGE.put("unmigrate", "unmigrate <rsc>   deprecated name of clear");
         USAGE.put("unban", "unban <rsc>   the same as clear");
@@ -177,7 +179,7 @@ final class ResourceLevel extends Level {
             case "failcount" -> {
                 return failcount(s, args);
             }
-            case "param", "meta" -> {
+            case "param", "meta", "utilization" -> {
                 return attribute(s, cmd, args);
             }
             default -> throw new CrmException("resource: '" + cmd + "' is not implemented");
@@ -617,7 +619,11 @@ final class ResourceLevel extends Level {
         String verb = args.get(1);
         String name = args.get(2);
         requireResource(s, cmd, rsc);
-        String setTag = cmd.equals("param") ? "instance_attributes" : "meta_attributes";
+        String setTag = switch (cmd) {
+            case "param" -> "instance_attributes";
+            case "utilization" -> "utilization";
+            default -> "meta_attributes";
+        };
         switch (verb) {
             case "show" -> {
                 XmlElement r = Tree.findById(Tree.section(Tree.section(s.source().load(), "configuration"), "resources"), rsc)
@@ -625,7 +631,8 @@ final class ResourceLevel extends Level {
                 String v = Attributes.get(r, setTag, name);
                 if (v == null) {
                     throw new CrmException("resource " + cmd + " show: " + rsc + " has no " + (cmd.equals("param")
-                            ? "parameter" : "meta attribute") + " '" + name + "'");
+                            ? "parameter" : cmd.equals("utilization") ? "utilization attribute" : "meta attribute")
+                            + " '" + name + "'");
                 }
                 s.out.println(v);
                 return 0;

@@ -269,15 +269,15 @@ public final class StatusCommand {
                     continue;
                 }
                 sb.append("  * Node: ").append(n.name()).append(":\n");
+                // crm_mon's columns (name in 32, value in 10); it leaves standby out but shows maintenance
                 new java.util.TreeMap<>(n.attributes()).forEach((k, v) -> {
-                    if (!k.equals("standby") && !k.equals("maintenance") && !k.startsWith("fail-count-")
-                            && !k.startsWith("last-failure-")) {
-                        sb.append("    * ").append(k).append("\t: ").append(v).append('\n');
+                    if (!k.equals("standby") && !k.startsWith("fail-count-") && !k.startsWith("last-failure-")) {
+                        sb.append(String.format(Locale.ROOT, "    * %-32s\t: %-10s", k, v)).append('\n');
                     }
                 });
             }
         }
-        rest(sb, m, zone, partition);
+        rest(sb, m, zone, partition, views.contains("failcounts"));
         return sb.toString();
     }
 
@@ -477,7 +477,11 @@ public final class StatusCommand {
         };
     }
 
-    private static void rest(StringBuilder sb, StatusModel m, ZoneId zone, Map<String, String> partition) {
+    private static void rest(StringBuilder sb, StatusModel m, ZoneId zone, Map<String, String> partition,
+            boolean failCountsAsked) {
+        if (failCountsAsked && m.failCounts.isEmpty()) {
+            sb.append("\nMigration Summary:\n");   // crm_mon -f says it, empty
+        }
         if (!m.failCounts.isEmpty()) {
             sb.append("\nMigration Summary:\n");
             Map<String, List<StatusModel.FailCount>> byNode = new LinkedHashMap<>();

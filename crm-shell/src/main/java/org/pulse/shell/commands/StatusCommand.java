@@ -368,11 +368,12 @@ public final class StatusCommand {
                 }
             }
             sb.append("\nInactive Resources:\n");
+            // crm_mon -n -r: each resource not wholly active, as the full list shows it (a clone with an
+            // instance stopped, a group with a member stopped, with their flags)
             boolean any = false;
-            for (XmlElement prim : primitives) {
-                if (m.placement.getOrDefault(prim.id(), Map.of()).values().stream()
-                        .allMatch(r -> r == StatusModel.Role.STOPPED)) {
-                    sb.append("  * ").append(prim.id()).append("\t(").append(agent(m, prim)).append("):\t Stopped\n");
+            for (XmlElement r : Tree.section(m.config.configuration(), "resources").elements()) {
+                if (Configuration.RESOURCE_TAGS.contains(r.name()) && !r.name().equals("template") && !whollyActive(m, r)) {
+                    resourceText(sb, m, r, 1, false);
                     any = true;
                 }
             }
@@ -466,6 +467,28 @@ public final class StatusCommand {
     /** crm_mon leaves a guest node that is down out of its node lists (it is a node all the same: counted). */
     private static boolean hidden(StatusModel.NodeView n) {
         return n.type().equals(StatusModel.GUEST) && !n.online();
+    }
+
+    /** Whether every primitive of {@code r} runs, and a clone every instance it may have (clone-max, else one a node). */
+    private static boolean whollyActive(StatusModel m, XmlElement r) {
+        java.util.function.Predicate<XmlElement> active = p -> m.placement.getOrDefault(p.id(), Map.of()).values().stream()
+                .anyMatch(role -> role != StatusModel.Role.STOPPED);
+        return switch (r.name()) {
+            case "primitive" -> active.test(r);
+            case "group" -> r.elements("primitive").stream().allMatch(active);
+            case "clone", "master" -> {
+                XmlElement child = r.elements().stream().filter(e -> e.name().equals("primitive") || e.name().equals("group"))
+                        .findFirst().orElse(null);
+                if (child == null) {
+                    yield true;
+                }
+                long running = m.nodes.stream().filter(n -> cloneRole(m, child, n.name()) != StatusModel.Role.STOPPED).count();
+                String max = StatusModel.meta(r, "clone-max");
+                long wanted = max != null && max.matches("\\d+") ? Math.min(Long.parseLong(max), m.nodes.size()) : m.nodes.size();
+                yield running >= wanted;
+            }
+            default -> true;
+        };
     }
 
     /** crm_mon's word for a node of each type: Node, RemoteNode, GuestNode. */

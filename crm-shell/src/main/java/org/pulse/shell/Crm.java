@@ -253,7 +253,7 @@ public final class Crm implements Callable<Integer> {
         cl.addSubcommand(new LevelCommands.Status());
         cl.addSubcommand(new LevelCommands.Verify());
         cl.addSubcommand(new LevelCommands.Help());
-        cl.addSubcommand(new RaCommand());
+        cl.addSubcommand(new RaCommand(crm.stdout, crm.stderr, crm.env));   // the run's streams and environment
         cl.addSubcommand(new SimulateCommand());
         cl.addSubcommand(new ExplainCommand());
         cl.addSubcommand(new HistoryCommand());

@@ -15,6 +15,7 @@ import org.pulse.lrm.AgentRef;
 import org.pulse.lrm.LrmConfig;
 import org.pulse.lrm.MetadataException;
 import org.pulse.lrm.RaTester;
+import org.pulse.shell.config.Agents;
 import org.pulse.shell.config.FencerParameters;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -89,22 +90,13 @@ public final class RaCommand implements Callable<Integer> {
         List<Path> stonithDirs = new ArrayList<>();
 
         LrmConfig config(RaCommand ra) {
-            LrmConfig cfg = LrmConfig.defaults();
-            List<Path> dirs = new ArrayList<>(agentDirs);
-            String extra = ra.env.get("PULSE_OCF_DIRS");
-            if (extra != null) {
-                for (String d : extra.split(":")) {
-                    if (!d.isBlank()) {
-                        dirs.add(Path.of(d));
-                    }
-                }
+            // the shell's search path (configure checks agents against the same), --agents-dir first
+            LrmConfig cfg = Agents.searchPath(repoRoot(), ra.env.get("PULSE_OCF_DIRS"));
+            if (!agentDirs.isEmpty()) {
+                List<Path> dirs = new ArrayList<>(agentDirs);
+                dirs.addAll(cfg.agentDirs());
+                cfg = cfg.withAgentDirs(dirs);
             }
-            Path root = repoRoot();
-            if (root != null && Files.isDirectory(root.resolve("resource-agents/src/main/ocf"))) {
-                dirs.add(root.resolve("resource-agents/src/main/ocf"));
-            }
-            dirs.addAll(cfg.agentDirs());
-            cfg = cfg.withAgentDirs(dirs);
             if (lsbDir != null) {
                 cfg = cfg.withLsbDir(lsbDir);
             }

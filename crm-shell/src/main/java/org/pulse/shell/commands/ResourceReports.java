@@ -37,23 +37,68 @@ public final class ResourceReports {
         CibModel cib = CibModel.from(m.cib);
         StringBuilder sb = new StringBuilder();
         locations(sb, m, cib, top, "");
-        List<ColocationConstraint> plain = cib.constraints().colocations().stream()
-                .filter(c -> c.sets().isEmpty() && c.rsc() != null && c.withRsc() != null).toList();
+        List<Colocated> pairs = new ArrayList<>();
+        for (ColocationConstraint c : cib.constraints().colocations()) {
+            if (c.sets().isEmpty() && c.rsc() != null && c.withRsc() != null) {
+                pairs.add(new Colocated(c.id(), c.rsc(), c.withRsc(), c.score(), c.withRscRole()));
+            } else {
+                pairs.addAll(pairs(c));
+            }
+        }
         colocations(sb, m, cib, "Resources colocated with " + top + ":",
-                plain.stream().filter(c -> c.withRsc().equals(top)).toList(), true);
+                pairs.stream().filter(c -> c.withRsc().equals(top)).toList(), true);
         colocations(sb, m, cib, "Resources " + top + " is colocated with:",
-                plain.stream().filter(c -> c.rsc().equals(top)).toList(), false);
+                pairs.stream().filter(c -> c.rsc().equals(top)).toList(), false);
         return sb.toString();
+    }
+
+    /** One colocation of {@code rsc} with {@code withRsc}, as a constraint or a resource set makes it. */
+    private record Colocated(String id, String rsc, String withRsc, String score, String withRole) {
+    }
+
+    /**
+     * The colocations a constraint of resource sets makes, as Pacemaker unpacks them: in a sequential
+     * set each member is placed with the one before it (named by the set's id); of two sets in a row the
+     * first is placed with the second (named by the constraint's id): a sequential set takes part by
+     * its first member when it depends, by its last when it is depended on; every member of a set that
+     * is not sequential.
+     */
+    private static List<Colocated> pairs(ColocationConstraint c) {
+        List<Colocated> out = new ArrayList<>();
+        for (org.pulse.cib.model.ResourceSet set : c.sets()) {
+            String score = set.score() != null ? set.score() : c.score();
+            if (set.sequential()) {
+                for (int i = 1; i < set.resources().size(); i++) {
+                    out.add(new Colocated(set.id(), set.resources().get(i), set.resources().get(i - 1), score, set.role()));
+                }
+            }
+        }
+        for (int i = 0; i + 1 < c.sets().size(); i++) {
+            org.pulse.cib.model.ResourceSet dependent = c.sets().get(i);
+            org.pulse.cib.model.ResourceSet primary = c.sets().get(i + 1);
+            if (dependent.resources().isEmpty() || primary.resources().isEmpty()) {
+                continue;
+            }
+            List<String> deps = dependent.sequential() ? List.of(dependent.resources().get(0)) : dependent.resources();
+            List<String> prims = primary.sequential() ? List.of(primary.resources().get(primary.resources().size() - 1))
+                    : primary.resources();
+            for (String d : deps) {
+                for (String p : prims) {
+                    out.add(new Colocated(c.id(), d, p, c.score(), primary.role()));
+                }
+            }
+        }
+        return out;
     }
 
     /** One colocation list: each constraint's other resource (the dependent, or the primary) with its locations. */
     private static void colocations(StringBuilder sb, StatusModel m, CibModel cib, String header,
-            List<ColocationConstraint> list, boolean dependents) {
+            List<Colocated> list, boolean dependents) {
         if (list.isEmpty()) {
             return;
         }
         sb.append(header).append('\n');
-        for (ColocationConstraint c : list) {
+        for (Colocated c : list) {
             String other = dependents ? c.rsc() : c.withRsc();
             sb.append("  * ").append(colocation(other, c, dependents)).append('\n');
             locations(sb, m, cib, other, "    ");
@@ -72,8 +117,8 @@ public final class ResourceReports {
     }
 
     /** "d2 (score=INFINITY, id=col)"; a primary's role above Started shows, as crm_resource shows it. */
-    private static String colocation(String other, ColocationConstraint c, boolean dependents) {
-        String role = c.withRscRole();
+    private static String colocation(String other, Colocated c, boolean dependents) {
+        String role = c.withRole();
         boolean showRole = role != null && !role.equalsIgnoreCase("Started") && !role.equalsIgnoreCase("Stopped");
         return other + " (score=" + score(c.score()) + (showRole ? ", " + (dependents ? "needs" : "with") + " role="
                 + canonicalRole(role) : "") + ", id=" + c.id() + ")";
@@ -98,8 +143,11 @@ public final class ResourceReports {
      */
     private static void locations(StringBuilder sb, StatusModel m, CibModel cib, String rsc, String pad) {
         List<String> lines = new ArrayList<>();
+        // its own, those whose rsc-pattern matches it (a regular expression found in the id, as Pacemaker
+        // matches it), and those of a resource set holding it
         List<LocationConstraint> mine = new ArrayList<>(cib.constraints().locations().stream()
-                .filter(l -> rsc.equals(l.rsc())).toList());
+                .filter(l -> rsc.equals(l.rsc()) || l.rscPattern() != null && patternFinds(l.rscPattern(), rsc)
+                        || l.sets().stream().anyMatch(set -> set.resources().contains(rsc))).toList());
         java.util.Collections.reverse(mine);
         for (LocationConstraint l : mine) {
             if (l.node() != null) {
@@ -124,6 +172,14 @@ public final class ResourceReports {
             for (String line : lines) {
                 sb.append(pad).append("  * ").append(line).append('\n');
             }
+        }
+    }
+
+    private static boolean patternFinds(String pattern, String rsc) {
+        try {
+            return java.util.regex.Pattern.compile(pattern).matcher(rsc).find();
+        } catch (java.util.regex.PatternSyntaxException e) {
+            return false;   // verify names a pattern that does not compile
         }
     }
 

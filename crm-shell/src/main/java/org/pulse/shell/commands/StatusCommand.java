@@ -40,7 +40,8 @@ import picocli.CommandLine.Parameters;
  * {@code crm status}) calls it.
  */
 @Command(name = "status", description = "Cluster status, as crm_mon shows it.", footer = "Views, crmsh's words: simple (one line, as a monitoring check), bynode (resources under their"
-        + " node), inactive (stopped resources too), failcounts, attributes (node attributes), noheaders,"
+        + " node), brief (primitives counted by agent and node), inactive (stopped resources too), failcounts,"
+        + " attributes (node attributes), noheaders,"
         + " full (inactive, failcounts and attributes). 'xml' or 'json' as a word is --output.")
 public final class StatusCommand {
     static final String JSON_VERSION = "pulse-status/1";
@@ -56,7 +57,7 @@ public final class StatusCommand {
      * shows, accepted so that operators' scripts run.
      */
     static final List<String> VIEWS = List.of("simple", "bynode", "inactive", "failcounts", "attributes", "noheaders",
-            "full");
+            "brief", "full");
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
@@ -260,7 +261,7 @@ public final class StatusCommand {
         if (!views.contains("noheaders")) {
             summary(sb, m, zone, partition);
         }
-        nodesAndResources(sb, m, views.contains("bynode"));
+        nodesAndResources(sb, m, views.contains("bynode"), views.contains("brief"));
         if (views.contains("attributes")) {
             sb.append("\nNode Attributes:\n");
             for (StatusModel.NodeView n : m.nodes) {
@@ -268,15 +269,15 @@ public final class StatusCommand {
                     continue;
                 }
                 sb.append("  * Node: ").append(n.name()).append(":\n");
+                // crm_mon's columns (name in 32, value in 10); it leaves standby out but shows maintenance
                 new java.util.TreeMap<>(n.attributes()).forEach((k, v) -> {
-                    if (!k.equals("standby") && !k.equals("maintenance") && !k.startsWith("fail-count-")
-                            && !k.startsWith("last-failure-")) {
-                        sb.append("    * ").append(k).append("\t: ").append(v).append('\n');
+                    if (!k.equals("standby") && !k.startsWith("fail-count-") && !k.startsWith("last-failure-")) {
+                        sb.append(String.format(Locale.ROOT, "    * %-32s\t: %-10s", k, v)).append('\n');
                     }
                 });
             }
         }
-        rest(sb, m, zone, partition);
+        rest(sb, m, zone, partition, views.contains("failcounts"));
         return sb.toString();
     }
 
@@ -314,7 +315,7 @@ public final class StatusCommand {
         sb.append("\n\n");
     }
 
-    private static void nodesAndResources(StringBuilder sb, StatusModel m, boolean byNode) {
+    private static void nodesAndResources(StringBuilder sb, StatusModel m, boolean byNode, boolean brief) {
         sb.append("Node List:\n");
         if (byNode) {
             // crm_mon -n: each node with what runs on it; what runs nowhere after
@@ -338,7 +339,18 @@ public final class StatusCommand {
                         : "online";
                 sb.append("  * ").append(kindWord(n)).append(' ').append(n.name()).append(": ").append(state).append(":\n");
                 StringBuilder here = new StringBuilder();
-                for (XmlElement prim : primitives) {
+                if (brief) {
+                    // crm_mon -b -n: how many of each agent run here
+                    Map<String, Integer> byAgent = new java.util.TreeMap<>();
+                    for (XmlElement prim : primitives) {
+                        StatusModel.Role role = m.placement.getOrDefault(prim.id(), Map.of()).get(n.name());
+                        if (role != null && role != StatusModel.Role.STOPPED) {
+                            byAgent.merge(agent(m, prim), 1, Integer::sum);
+                        }
+                    }
+                    byAgent.forEach((a, c) -> here.append("      * ").append(c).append("\t(").append(a).append("):\tActive \n"));
+                }
+                for (XmlElement prim : brief ? List.<XmlElement>of() : primitives) {
                     StatusModel.Role role = m.placement.getOrDefault(prim.id(), Map.of()).get(n.name());
                     if (role == null || role == StatusModel.Role.STOPPED) {
                         continue;
@@ -349,18 +361,19 @@ public final class StatusCommand {
                         default -> promotable.contains(prim.id()) ? "Unpromoted" : "Started";
                     };
                     here.append("      * ").append(prim.id()).append("\t(").append(agent(m, prim)).append("):\t ")
-                            .append(text).append('\n');
+                            .append(text).append(m.unmanagedOn(prim.id(), n.name()) ? " (unmanaged)" : "").append('\n');
                 }
                 if (here.length() > 0) {
                     sb.append("    * Resources:\n").append(here);
                 }
             }
             sb.append("\nInactive Resources:\n");
+            // crm_mon -n -r: each resource not wholly active, as the full list shows it (a clone with an
+            // instance stopped, a group with a member stopped, with their flags)
             boolean any = false;
-            for (XmlElement prim : primitives) {
-                if (m.placement.getOrDefault(prim.id(), Map.of()).values().stream()
-                        .allMatch(r -> r == StatusModel.Role.STOPPED)) {
-                    sb.append("  * ").append(prim.id()).append("\t(").append(agent(m, prim)).append("):\t Stopped\n");
+            for (XmlElement r : Tree.section(m.config.configuration(), "resources").elements()) {
+                if (Configuration.RESOURCE_TAGS.contains(r.name()) && !r.name().equals("template") && !whollyActive(m, r)) {
+                    resourceText(sb, m, r, 1, false);
                     any = true;
                 }
             }
@@ -402,8 +415,19 @@ public final class StatusCommand {
         sb.append("\nFull List of Resources:\n");
         XmlElement resources = Tree.section(m.config.configuration(), "resources");
         boolean any = false;
+        if (brief) {
+            // crm_mon -b: the primitives outside groups and clones first, counted by agent
+            List<XmlElement> alone = resources.elements("primitive");
+            briefPrimitives(sb, m, alone, "  ");
+            any = !alone.isEmpty();
+        }
         for (XmlElement r : resources.elements()) {
-            if (Configuration.RESOURCE_TAGS.contains(r.name()) && !r.name().equals("template")) {
+            if (brief && r.name().equals("group")) {
+                sb.append("  * Resource Group: ").append(r.id()).append(collectionFlags(m, r, false)).append(":\n");
+                briefPrimitives(sb, m, r.elements("primitive"), "    ");
+                any = true;
+            } else if (Configuration.RESOURCE_TAGS.contains(r.name()) && !r.name().equals("template")
+                    && !(brief && r.name().equals("primitive"))) {
                 resourceText(sb, m, r, 1, false);
                 any = true;
             }
@@ -413,9 +437,58 @@ public final class StatusCommand {
         }
     }
 
+    /**
+     * crm_mon's brief lines for these primitives: for each agent (in its order), how many of them are
+     * active (started, promoted or failed) on each node, of how many there are; "0/N" with no node
+     * when none is. Flags are not shown, as crm_mon shows none here.
+     */
+    private static void briefPrimitives(StringBuilder sb, StatusModel m, List<XmlElement> primitives, String pad) {
+        Map<String, List<XmlElement>> byAgent = new java.util.TreeMap<>();
+        primitives.forEach(p -> byAgent.computeIfAbsent(agent(m, p), k -> new ArrayList<>()).add(p));
+        byAgent.forEach((a, ps) -> {
+            boolean anyActive = false;
+            for (StatusModel.NodeView n : m.nodes) {
+                long here = ps.stream().filter(p -> {
+                    StatusModel.Role role = m.placement.getOrDefault(p.id(), Map.of()).get(n.name());
+                    return role != null && role != StatusModel.Role.STOPPED;
+                }).count();
+                if (here > 0) {
+                    sb.append(pad).append("* ").append(here).append('/').append(ps.size()).append("\t(").append(a)
+                            .append("):\tActive ").append(n.name()).append('\n');
+                    anyActive = true;
+                }
+            }
+            if (!anyActive) {
+                sb.append(pad).append("* 0/").append(ps.size()).append("\t(").append(a).append("):\tActive\n");
+            }
+        });
+    }
+
     /** crm_mon leaves a guest node that is down out of its node lists (it is a node all the same: counted). */
     private static boolean hidden(StatusModel.NodeView n) {
         return n.type().equals(StatusModel.GUEST) && !n.online();
+    }
+
+    /** Whether every primitive of {@code r} runs, and a clone every instance it may have (clone-max, else one a node). */
+    private static boolean whollyActive(StatusModel m, XmlElement r) {
+        java.util.function.Predicate<XmlElement> active = p -> m.placement.getOrDefault(p.id(), Map.of()).values().stream()
+                .anyMatch(role -> role != StatusModel.Role.STOPPED);
+        return switch (r.name()) {
+            case "primitive" -> active.test(r);
+            case "group" -> r.elements("primitive").stream().allMatch(active);
+            case "clone", "master" -> {
+                XmlElement child = r.elements().stream().filter(e -> e.name().equals("primitive") || e.name().equals("group"))
+                        .findFirst().orElse(null);
+                if (child == null) {
+                    yield true;
+                }
+                long running = m.nodes.stream().filter(n -> cloneRole(m, child, n.name()) != StatusModel.Role.STOPPED).count();
+                String max = StatusModel.meta(r, "clone-max");
+                long wanted = max != null && max.matches("\\d+") ? Math.min(Long.parseLong(max), m.nodes.size()) : m.nodes.size();
+                yield running >= wanted;
+            }
+            default -> true;
+        };
     }
 
     /** crm_mon's word for a node of each type: Node, RemoteNode, GuestNode. */
@@ -427,7 +500,11 @@ public final class StatusCommand {
         };
     }
 
-    private static void rest(StringBuilder sb, StatusModel m, ZoneId zone, Map<String, String> partition) {
+    private static void rest(StringBuilder sb, StatusModel m, ZoneId zone, Map<String, String> partition,
+            boolean failCountsAsked) {
+        if (failCountsAsked && m.failCounts.isEmpty()) {
+            sb.append("\nMigration Summary:\n");   // crm_mon -f says it, empty
+        }
         if (!m.failCounts.isEmpty()) {
             sb.append("\nMigration Summary:\n");
             Map<String, List<StatusModel.FailCount>> byNode = new LinkedHashMap<>();
@@ -649,7 +726,8 @@ public final class StatusCommand {
         if (parentDisabled || "stopped".equalsIgnoreCase(StatusModel.meta(r, "target-role"))) {
             f.add("disabled");
         }
-        if (m.unmanaged.contains(r.id())) {
+        if (m.placement.getOrDefault(r.id(), Map.of()).isEmpty() ? m.unmanaged.contains(r.id())
+                : m.placement.get(r.id()).keySet().stream().anyMatch(n -> m.unmanagedOn(r.id(), n))) {
             f.add("unmanaged");
         }
         return f.isEmpty() ? "" : " (" + String.join(", ", f) + ")";
@@ -695,11 +773,12 @@ public final class StatusCommand {
                 }
                 Map<String, List<String>> byRole = new LinkedHashMap<>();
                 List<String> failedLines = new ArrayList<>();
-                // crm_mon lists the active instances of an unmanaged clone one by one, with their flags
-                boolean oneByOne = child.name().equals("primitive") && m.unmanaged.contains(child.id());
+                // crm_mon lists the active instances of an unmanaged clone one by one, with their flags, and
+                // so those on a node in maintenance
                 List<String> activeLines = new ArrayList<>();
                 for (StatusModel.NodeView n : m.nodes) {
                     StatusModel.Role role = cloneRole(m, child, n.name());
+                    boolean oneByOne = child.name().equals("primitive") && m.unmanagedOn(child.id(), n.name());
                     if (role == StatusModel.Role.FAILED) {
                         failedLines.add(n.name());
                     } else if (oneByOne && role != StatusModel.Role.STOPPED) {
@@ -714,15 +793,14 @@ public final class StatusCommand {
                     }
                 }
                 String inner = "  ".repeat(depth + 1);
-                String instanceFlags = oneByOne ? flags(m, child, disabled) : "";
                 for (String f : failedLines) {
                     sb.append(inner).append("* ").append(child.id()).append("\t(")
                             .append(child.name().equals("primitive") ? agent(m, child) : "group").append("):\t FAILED ")
-                            .append(f).append(instanceFlags).append('\n');
+                            .append(f).append(instanceFlags(m, child, f, disabled)).append('\n');
                 }
                 for (String a : activeLines) {
                     sb.append(inner).append("* ").append(child.id()).append("\t(").append(agent(m, child)).append("):\t ")
-                            .append(a).append(instanceFlags).append('\n');
+                            .append(a).append(instanceFlags(m, child, a.substring(a.indexOf(' ') + 1), disabled)).append('\n');
                 }
                 for (String role : List.of("Promoted", "Unpromoted", "Started", "Stopped")) {
                     List<String> ns = byRole.get(role);
@@ -734,6 +812,19 @@ public final class StatusCommand {
             }
             default -> sb.append(pad).append("* ").append(r.id()).append(" (").append(r.name()).append(")\n");
         }
+    }
+
+    /** The flags of a clone's instance listed on its own line: that on {@code node}. */
+    private static String instanceFlags(StatusModel m, XmlElement child, String node, boolean disabled) {
+        if (!child.name().equals("primitive") || !m.unmanagedOn(child.id(), node)) {
+            return "";
+        }
+        List<String> f = new ArrayList<>();
+        if (disabled || "stopped".equalsIgnoreCase(StatusModel.meta(child, "target-role"))) {
+            f.add("disabled");
+        }
+        f.add("unmanaged");
+        return " (" + String.join(", ", f) + ")";
     }
 
     private static StatusModel.Role cloneRole(StatusModel m, XmlElement child, String node) {

@@ -31,6 +31,15 @@ public final class Agents implements AutoCloseable {
 
     /** The default search path, as bin/crm runs it. */
     public static Agents standard(Path repoRoot, String extraDirs) {
+        return new Agents(searchPath(repoRoot, extraDirs));
+    }
+
+    /**
+     * Where the shell looks for agents, the one place configure's checks and {@code crm ra} take it
+     * from: PULSE_OCF_DIRS, Pulse's own agents in a source tree, /usr/lib/ocf; fence agents in
+     * /usr/sbin, /sbin and, in a source tree, crmd's fence_pulse_sim.
+     */
+    public static LrmConfig searchPath(Path repoRoot, String extraDirs) {
         LrmConfig cfg = LrmConfig.defaults();
         List<Path> dirs = new ArrayList<>();
         if (extraDirs != null && !extraDirs.isBlank()) {
@@ -58,7 +67,7 @@ public final class Agents implements AutoCloseable {
                 cfg = cfg.withStonithDirs(stonith);
             }
         }
-        return new Agents(cfg);
+        return cfg;
     }
 
     /** Where fence agents are looked for, in order, for an error that says where one was not found. */

@@ -43,8 +43,11 @@ final class ResourceLevel extends Level {
         USAGE.put("failcount", "failcount <rsc> show|set|delete <node> [<value>]");
         USAGE.put("manage", "manage <rsc|tag>   set is-managed=true");
         USAGE.put("unmanage", "unmanage <rsc|tag>   set is-managed=false");
+        USAGE.put("maintenance", "maintenance <rsc|tag> [on|off]   set maintenance=true (on, the default) or false");
         USAGE.put("param", "param <rsc> set <name> <value> | delete <name> | show <name>   instance attributes");
         USAGE.put("meta", "meta <rsc> set <name> <value> | delete <name> | show <name>   meta attributes");
+        USAGE.put("utilization", "utilization <rsc> set <name> <value> | delete <name> | show <name>   utilization "
+                + "(with placement-strategy)");
         USAGE.put("unmove", "unmove <rsc>   deprecated name of clear");
         USAGE.put("unmigrate", "unmigrate <rsc>   deprecated name of clear");
         USAGE.put("unban", "unban <rsc>   the same as clear");
@@ -69,8 +72,7 @@ final class ResourceLevel extends Level {
             case "start", "stop" -> {
                 String role = cmd.equals("start") ? "Started" : "Stopped";
                 for (String rsc : resources(s, cmd, args, Integer.MAX_VALUE)) {
-                    setMeta(s, "resource " + cmd, rsc, "target-role", role);
-                    s.info("resource " + rsc + ": target-role=" + role);
+                    setDeepMeta(s, "resource " + cmd, rsc, "target-role", role);
                 }
                 return 0;
             }
@@ -120,8 +122,24 @@ final class ResourceLevel extends Level {
             }
             case "manage", "unmanage" -> {
                 for (String rsc : resources(s, cmd, args, 1)) {
-                    setMeta(s, "resource " + cmd, rsc, "is-managed", cmd.equals("manage") ? "true" : "false");
-                    s.info("resource " + rsc + ": is-managed=" + (cmd.equals("manage") ? "true" : "false"));
+                    setDeepMeta(s, "resource " + cmd, rsc, "is-managed", cmd.equals("manage") ? "true" : "false");
+                }
+                return 0;
+            }
+            case "maintenance" -> {
+                // crmsh: maintenance <rsc> [on|off|true|false], on when left out
+                if (args.size() > 2) {
+                    throw new CrmException("resource maintenance: unexpected '" + args.get(2) + "'; usage: "
+                            + USAGE.get("maintenance"));
+                }
+                String value = args.size() < 2 ? "true" : switch (args.get(1).toLowerCase(java.util.Locale.ROOT)) {
+                    case "on", "true", "yes" -> "true";
+                    case "off", "false", "no" -> "false";
+                    default -> throw new CrmException("resource maintenance: '" + args.get(1) + "' is not on, off, true "
+                            + "or false; usage: " + USAGE.get("maintenance"));
+                };
+                for (String rsc : resources(s, cmd, args.subList(0, Math.min(1, args.size())), 1)) {
+                    setDeepMeta(s, "resource maintenance", rsc, "maintenance", value);
                 }
                 return 0;
             }
@@ -161,7 +179,7 @@ final class ResourceLevel extends Level {
             case "failcount" -> {
                 return failcount(s, args);
             }
-            case "param", "meta" -> {
+            case "param", "meta", "utilization" -> {
                 return attribute(s, cmd, args);
             }
             default -> throw new CrmException("resource: '" + cmd + "' is not implemented");
@@ -247,6 +265,95 @@ final class ResourceLevel extends Level {
         });
     }
 
+    /**
+     * Where start, stop, restart, manage, unmanage and maintenance set their meta attribute: crmsh's rule
+     * (its set_deep_meta_attr) is the primitive itself when a group holds it, else the outermost resource
+     * holding it. So stopping a cloned primitive stops its clone: set on the primitive inside, the clone's
+     * own target-role (or a later 'start' of the clone) would not reach it, and status and the engine
+     * would disagree with what the operator meant.
+     */
+    static String metaTarget(XmlElement resources, String rsc) {
+        for (XmlElement top : resources.elements()) {
+            if (rsc.equals(top.id())) {
+                return rsc;
+            }
+            XmlElement parent = parentOf(top, rsc);
+            if (parent != null) {
+                XmlElement self = Tree.findById(top, rsc).orElseThrow();
+                return self.name().equals("primitive") && parent.name().equals("group") ? rsc : top.id();
+            }
+        }
+        return rsc;
+    }
+
+    private static XmlElement parentOf(XmlElement root, String id) {
+        for (XmlElement c : root.elements()) {
+            if (id.equals(c.id())) {
+                return root;
+            }
+            XmlElement p = parentOf(c, id);
+            if (p != null) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Sets a meta attribute where crmsh's resource commands set it ({@link #metaTarget}) and says where.
+     * A resource held by the target that has its own, different value keeps it unless the operator
+     * agrees to drop it (crmsh asks the same; a script drops it only with crm -F): it would override
+     * what was just set.
+     */
+    static void setDeepMeta(Session s, String what, String rsc, String name, String value) throws CrmException {
+        XmlElement resources = Tree.section(Tree.section(s.source().load(), "configuration"), "resources");
+        String target = metaTarget(resources, rsc);
+        XmlElement top = Tree.findById(resources, target).orElseThrow();
+        List<String> conflicting = new ArrayList<>();
+        collectConflicting(top, name, value, conflicting);
+        List<String> dropped = new ArrayList<>();
+        for (String c : conflicting) {
+            if (s.confirm("Do you want to override " + name + " for child resource " + c + "?", s.force)) {
+                dropped.add(c);
+            }
+        }
+        s.applyNow(what, cib -> {
+            XmlElement conf = Tree.section(cib, "configuration");
+            XmlElement r = Tree.findById(Tree.section(conf, "resources"), target).orElseThrow();
+            // a set left empty goes too, as crmsh drops it
+            XmlElement updated = Tree.transform(r, e -> dropped.contains(e.id()) ? Attributes.remove(e, "meta_attributes",
+                    name, false, new ArrayList<>()).withoutChildren(x -> x.name().equals("meta_attributes")
+                    && x.elements().isEmpty()) : e);
+            updated = Attributes.set(updated, "meta_attributes", target + "-meta_attributes", name, value,
+                    Attributes.ids(cib));
+            return Attributes.replace(cib, r, updated);
+        });
+        s.info("resource " + target + ": " + name + "=" + value + (target.equals(rsc) ? ""
+                : " (" + rsc + " is in " + target + ": set there, as crmsh does)"));
+        for (String c : conflicting) {
+            if (dropped.contains(c)) {
+                s.info("resource " + c + ": its own " + name + " removed");
+            } else {
+                s.warn("resource " + c + " keeps its own " + name + "=" + Attributes.get(Tree.findById(top, c).orElseThrow(),
+                        "meta_attributes", name) + " (its own value can override " + target + "'s); 'crm resource meta " + c
+                        + " delete " + name + "' removes it (crm -F does it here)");
+            }
+        }
+    }
+
+    /** The resources below {@code owner} whose own meta attribute {@code name} is not {@code value}. */
+    private static void collectConflicting(XmlElement owner, String name, String value, List<String> out) {
+        for (XmlElement inner : owner.elements()) {
+            if (Configuration.RESOURCE_TAGS.contains(inner.name())) {
+                String own = Attributes.get(inner, "meta_attributes", name);
+                if (own != null && !own.equalsIgnoreCase(value)) {
+                    out.add(inner.id());
+                }
+                collectConflicting(inner, name, value, out);
+            }
+        }
+    }
+
     private int restart(Session s, List<String> rscs) throws CrmException {
         if (!s.source().live()) {
             throw new CrmException("resource restart: works on a running cluster only; on a file there is nothing "
@@ -255,7 +362,7 @@ final class ResourceLevel extends Level {
         String names = String.join(", ", rscs);
         s.info("ordering " + names + " to stop");
         for (String rsc : rscs) {
-            setMeta(s, "resource restart", rsc, "target-role", "Stopped");
+            setDeepMeta(s, "resource restart", rsc, "target-role", "Stopped");
         }
         long deadline = s.clock.millis() + 120_000;
         while (true) {
@@ -276,7 +383,7 @@ final class ResourceLevel extends Level {
         }
         s.info("ordering " + names + " to start");
         for (String rsc : rscs) {
-            setMeta(s, "resource restart", rsc, "target-role", "Started");
+            setDeepMeta(s, "resource restart", rsc, "target-role", "Started");
         }
         return 0;
     }
@@ -512,7 +619,11 @@ final class ResourceLevel extends Level {
         String verb = args.get(1);
         String name = args.get(2);
         requireResource(s, cmd, rsc);
-        String setTag = cmd.equals("param") ? "instance_attributes" : "meta_attributes";
+        String setTag = switch (cmd) {
+            case "param" -> "instance_attributes";
+            case "utilization" -> "utilization";
+            default -> "meta_attributes";
+        };
         switch (verb) {
             case "show" -> {
                 XmlElement r = Tree.findById(Tree.section(Tree.section(s.source().load(), "configuration"), "resources"), rsc)
@@ -520,7 +631,8 @@ final class ResourceLevel extends Level {
                 String v = Attributes.get(r, setTag, name);
                 if (v == null) {
                     throw new CrmException("resource " + cmd + " show: " + rsc + " has no " + (cmd.equals("param")
-                            ? "parameter" : "meta attribute") + " '" + name + "'");
+                            ? "parameter" : cmd.equals("utilization") ? "utilization attribute" : "meta attribute")
+                            + " '" + name + "'");
                 }
                 s.out.println(v);
                 return 0;

@@ -20,6 +20,8 @@ public final class IdAssigner {
             Map.entry("rule", "rule"),
             Map.entry("expression", "expression"),
             Map.entry("date_expression", "expression"),
+            Map.entry("rsc_expression", "expression"),
+            Map.entry("op_expression", "expression"),
             Map.entry("duration", "duration"),
             Map.entry("date_spec", "date_spec"));
     private static final Map<String, String> ROOT_HINT = Map.of("node", "node", "primitive", "rsc", "template", "rsc",

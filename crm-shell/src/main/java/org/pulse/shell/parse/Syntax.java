@@ -190,6 +190,34 @@ public final class Syntax {
         if (c.tryWord("date")) {
             return dateExpression(c);
         }
+        // Pacemaker's resource and operation expressions (rsc_defaults, op_defaults), which crmsh has no
+        // words for: pcs's words, so that show writes them and load reads them back, nothing lost
+        if (c.peekIs("resource")) {
+            c.next("resource");
+            Token t = c.next("CLASS:PROVIDER:TYPE after 'resource' (a part may be empty, e.g. ocf:pacemaker: or ::Dummy)");
+            String[] cpt = t.text().split(":", -1);
+            if (cpt.length != 3 || t.text().equals("::")) {
+                throw c.unexpected(t, "CLASS:PROVIDER:TYPE after 'resource' (a part may be empty, e.g. ocf:pacemaker: "
+                        + "or ::Dummy)");
+            }
+            MNode e = new MNode("rsc_expression");
+            String[] names = {"class", "provider", "type"};
+            for (int i = 0; i < 3; i++) {
+                if (!cpt[i].isEmpty()) {
+                    e.set(names[i], cpt[i]);
+                }
+            }
+            return e;
+        }
+        if (c.peekIs("op")) {
+            c.next("op");
+            Token name = c.next("an operation name after 'op' (e.g. op monitor interval=10s)");
+            MNode e = MNode.of("op_expression", "name", name.text());
+            if (c.more() && c.peekText().startsWith("interval=")) {
+                e.set("interval", c.next("interval=").text().substring("interval=".length()));
+            }
+            return e;
+        }
         if (c.peekIs("defined", "not_defined")) {
             String op = c.next("defined").text().toLowerCase(Locale.ROOT);
             String attr = c.next("a node attribute name after '" + op + "'").text();

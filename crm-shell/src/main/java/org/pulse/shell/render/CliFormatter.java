@@ -243,6 +243,10 @@ public final class CliFormatter {
                 exprs.add(expression(x));
             } else if (x.name().equals("date_expression")) {
                 exprs.add(dateExpression(x));
+            } else if (x.name().equals("rsc_expression")) {
+                exprs.add("resource " + x.attr("class", "") + ":" + x.attr("provider", "") + ":" + x.attr("type", ""));
+            } else if (x.name().equals("op_expression")) {
+                exprs.add("op " + x.attr("name") + (x.attr("interval") == null ? "" : " interval=" + x.attr("interval")));
             }
         }
         s.add(String.join(" " + op + " ", exprs));

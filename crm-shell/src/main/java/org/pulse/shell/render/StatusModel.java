@@ -95,6 +95,14 @@ public final class StatusModel {
      */
     public final java.util.Set<String> unmanaged;
 
+    /**
+     * Whether what {@code rsc} runs on {@code node} is unmanaged: the resource is, or the node is in
+     * maintenance (the cluster leaves everything on such a node alone; crm_mon marks each of them).
+     */
+    public boolean unmanagedOn(String rsc, String node) {
+        return unmanaged.contains(rsc) || nodes.stream().anyMatch(n -> n.name().equals(node) && n.maintenance());
+    }
+
     private static java.util.Set<String> unmanaged(XmlElement cib, Instant now) {
         try {
             return org.pulse.cib.model.Management.unmanaged(CibModel.from(cib), now);

@@ -43,7 +43,7 @@ class StatusArgumentsTest {
         assertEquals("status: unknown argument '--bogus'; use --output text|json|xml or --watch [SECONDS]", unknown.getMessage());
         CrmException word = assertThrows(CrmException.class, () -> parse("yaml"));
         assertEquals("status: unknown argument 'yaml'; use --output text|json|xml or --watch [SECONDS], or crmsh's "
-                + "simple, bynode, inactive, failcounts, attributes, noheaders, full", word.getMessage());
+                + "simple, bynode, inactive, failcounts, attributes, noheaders, brief, full", word.getMessage());
         assertEquals(java.util.Set.of("full", "inactive", "failcounts", "attributes"), parse("full").views,
                 "crmsh's 'status full'");
         assertThrows(CrmException.class, () -> parse("bynode", "json"), "views shape the text output only");

@@ -210,11 +210,16 @@ class DebPackageTest {
             crmd = new ProcessBuilder("/usr/sbin/pulse-crmd", "--config", dir.resolve("crmd.conf").toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!Files.exists(socket) && crmd.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
-            assertTrue(Files.exists(socket), "the installed crmd did not open its socket: " + Files.readString(log));
             String sock = "--socket=" + socket;
+            // Listening is answering: the socket file appears at bind, before crmd serves it, and a first
+            // command sent then is refused. Asked again until an answer comes, or crmd exits, or 60 s.
+            Result answered = run("/usr/bin/pulse-crm", sock, "status");
+            while (!answered.ok() && crmd.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                answered = run("/usr/bin/pulse-crm", sock, "status");
+            }
+            assertTrue(answered.ok(), "the installed crmd does not answer on its socket " + socket + " (rc "
+                    + answered.rc() + ": " + answered.stderr().strip() + "): " + Files.readString(log));
             // The node's own start-up writes (its DC election, its node entry) may race a first change: the
             // shell then refuses it and says to redo it, which is what an operator would do.
             crmUntilApplied(deadline, "/usr/bin/pulse-crm", sock, "configure", "property", "stonith-enabled=false");

@@ -183,7 +183,7 @@ class FailoverFaultTest {
         String[] problem = {null};
         String same = FailoverLab.waitFor(Duration.ofSeconds(60), () -> {
             problem[0] = recoveryProblem(what, on, live, cameBack, acknowledged);
-            return problem[0] == null ? cluster.query(live[0]).asMap().get("xml").toString() : null;
+            return problem[0] == null ? FailoverAdmin.str(cluster.query(live[0]), "xml") : null;
         });
         assertNotNull(same, problem[0] + "; logs " + cluster.logs());
         assertFenceDeviceMonitorHealthy(what, same);
@@ -201,13 +201,9 @@ class FailoverFaultTest {
                 }
             }
         }
-        if (!List.of(on).equals(cluster.owners(vip))) {
-            return what + ": the VIP must be on exactly one node, " + on + ", it is on " + cluster.owners(vip);
-        }
-        lab.ping(lab.client(), vip, 1000);
-        String arp = cluster.arpOwner(vip);
-        if (!on.equals(arp)) {
-            return what + ": the client's ARP entry for the VIP names " + arp + ", not " + on;
+        String address = vipProblem(lab, cluster, vip, on);
+        if (address != null) {
+            return what + ": " + address;
         }
         if (!List.of(on).equals(cluster.nodesMounting(shared))) {
             return what + ": the shared disk must be mounted by " + on + " alone, it is by " + cluster.nodesMounting(shared);
@@ -215,13 +211,9 @@ class FailoverFaultTest {
         if (lab.mountsUnderWorkDir().contains(shared.toString())) {
             return what + ": the shared disk is mounted in the host's mount namespace, outside every node";
         }
-        String first = null;
-        for (int i : live) {
-            String xml = FailoverAdmin.str(cluster.query(i), "xml");
-            if (xml == null || (first != null && !first.equals(xml))) {
-                return what + ": the live nodes do not hold the same CIB";
-            }
-            first = xml;
+        String first = sameCib(cluster, live);
+        if (first == null) {
+            return what + ": the live nodes do not hold the same CIB";
         }
         for (String name : acknowledged) {
             if (!first.contains("name=\"" + name + "\"")) {
@@ -232,20 +224,46 @@ class FailoverFaultTest {
         return probes == null ? null : what + ": " + probes;
     }
 
+    /** What is wrong with the VIP's place (not on {@code on} alone, or the client's ARP entry elsewhere), or null. */
+    static String vipProblem(NetnsLab lab, FailoverLab cluster, String vip, String on) {
+        List<String> owners = cluster.owners(vip);
+        if (!List.of(on).equals(owners)) {
+            return "the VIP must be on exactly one node, " + on + "; it is on " + owners;
+        }
+        lab.ping(lab.client(), vip, 1000);
+        String arp = cluster.arpOwner(vip);
+        return on.equals(arp) ? null : "the client's ARP entry for the VIP names " + arp + ", not " + on;
+    }
+
+    /** The CIB all given nodes hold, or null while one does not answer or two differ (updates still travelling). */
+    static String sameCib(FailoverLab cluster, int[] nodes) {
+        String first = null;
+        for (int i : nodes) {
+            String xml = FailoverAdmin.str(cluster.query(i), "xml");
+            if (xml == null || (first != null && !first.equals(xml))) {
+                return null;
+            }
+            first = xml;
+        }
+        return first;
+    }
+
     /**
      * The probes (monitor_0) of the group's members that a node which came back must have recorded as
      * its last operation of each: they run first there, and fs above all must find the shared disk not
      * mounted (7), whatever the survivor has mounted. Null when all are in the CIB as expected.
      */
     static String probesMissing(String cibXml, String node) {
-        java.util.regex.Matcher state = java.util.regex.Pattern.compile("<node_state [^>]*uname=\"" + node
-                + "\"[^>]*>.*?</node_state>", java.util.regex.Pattern.DOTALL).matcher(cibXml);
-        if (!state.find()) {
-            return node + " has no node_state in the CIB yet";
+        java.util.regex.Matcher start = java.util.regex.Pattern.compile("<node_state [^>]*uname=\"" + node + "\"[^>]*>")
+                .matcher(cibXml);
+        if (!start.find() || start.group().endsWith("/>")) {
+            return node + " has no operation history in the CIB yet";
         }
+        int end = cibXml.indexOf("</node_state>", start.end());
+        String state = cibXml.substring(start.end(), end < 0 ? cibXml.length() : end);
         for (String rsc : List.of("vip", "fs", "web")) {
             java.util.regex.Matcher probe = java.util.regex.Pattern.compile("<lrm_rsc_op [^>]*operation_key=\"" + rsc
-                    + "_monitor_0\"[^>]*>").matcher(state.group());
+                    + "_monitor_0\"[^>]*>").matcher(state);
             if (!probe.find()) {
                 return node + " has not recorded its probe of " + rsc + " yet";
             }

@@ -28,13 +28,14 @@ import org.pulse.lab.support.TestEnv;
  * command answers {@code --help} from its installed path, and {@code dpkg --purge} leaves only
  * directories other packages own too and the hacluster user and haclient group (Debian policy
  * keeps users). Root only; always purges, also when an assertion fails. Bound: about 30 s (one
- * dpkg-deb of ~15 MB, one install, a few JVM starts), 4 minutes at most.
+ * dpkg-deb of ~15 MB, one install, a few JVM starts), 12 minutes at most: an install's postinst trains
+ * the class-data archives (up to ~135 s by its own bounds), which at load 50-80 took more than a minute.
  */
 class DebPackageTest {
     private static final Duration STEP = Duration.ofSeconds(60);
 
     @Test
-    @Timeout(240)
+    @Timeout(720)
     void installsVerifiesAndPurgesCleanly() throws Exception {
         TestEnv.requireRoot();
         for (String c : List.of("dpkg-deb", "dpkg", "systemd-analyze", "update-alternatives", "adduser")) {

@@ -103,6 +103,38 @@ public final class XmlParser {
         }
     }
 
+    /**
+     * A document from a stream (a gzipped CIB as it is unpacked), read through a window of at most 8 MB
+     * as a big file is ({@link #parseFile}): never held whole. {@code expectedBytes}, the size the
+     * document is said to have, keeps the window no bigger than the document. Where a window does not
+     * do (a node bigger than 4 MB, or a document that is not well-formed), {@code again} gives the whole
+     * document as one array, read as {@link #parse(String, byte[])} reads it: the same tree and the same
+     * errors. No second thread: it would have to read the second half first.
+     */
+    public static <E extends Exception> XmlElement parseStream(String source, java.io.InputStream in, long expectedBytes,
+            WholeDocument<E> again) throws IOException, XmlParseException, E {
+        int window = (int) Math.max(1024, Math.min(WINDOW_BYTES, expectedBytes + 1));
+        return parseStream(source, in, window, window == WINDOW_BYTES ? AHEAD_BYTES : window / 2, again);
+    }
+
+    /** {@link #parseStream(String, java.io.InputStream, long, WholeDocument)} with its sizes as arguments (tests). */
+    static <E extends Exception> XmlElement parseStream(String source, java.io.InputStream in, int windowBytes,
+            int aheadBytes, WholeDocument<E> again) throws IOException, XmlParseException, E {
+        try {
+            return new Reading(source, in, windowBytes, aheadBytes).document(0);
+        } catch (XmlParseException e) {
+            return parse(source, again.bytes());
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The whole document as one array, for when a window does not do ({@link #parseStream}). */
+    @FunctionalInterface
+    public interface WholeDocument<E extends Exception> {
+        byte[] bytes() throws E;
+    }
+
     /** How much one read call asks for (see {@link #readFile}). */
     private static final int READ_STEP_BYTES = 1 << 20;
 
@@ -425,6 +457,13 @@ public final class XmlParser {
         private int base;
         /** The file a window is read from, or null when {@code c} is the whole document. */
         private final java.nio.channels.FileChannel file;
+        /**
+         * Or the stream a window is read from, forward only ({@link #parseStream}): no second thread,
+         * which would need to read the second half first.
+         */
+        private final java.io.InputStream stream;
+        /** How much of {@link #stream} has been read. */
+        private long streamRead;
         /** Reading a window: the file's end has been read into it. */
         private boolean eof;
         /** Reading a window: at a node's start, at least this much of the document (or all the rest) is in it. */
@@ -480,6 +519,7 @@ public final class XmlParser {
             this.names = new Names();
             this.fragment = fragment;
             this.file = null;
+            this.stream = null;
             this.eof = true;
             this.aheadBytes = 0;
         }
@@ -489,12 +529,23 @@ public final class XmlParser {
          * {@code aheadBytes} (at most half the window) of the document in it at each node's start.
          */
         Reading(String source, java.nio.channels.FileChannel file, int windowBytes, int aheadBytes, boolean fragment) {
+            this(source, file, null, windowBytes, aheadBytes, fragment);
+        }
+
+        /** A reading of {@code stream}, forward only, through a window as a file's (see the constructor above). */
+        Reading(String source, java.io.InputStream stream, int windowBytes, int aheadBytes) {
+            this(source, null, stream, windowBytes, aheadBytes, false);
+        }
+
+        private Reading(String source, java.nio.channels.FileChannel file, java.io.InputStream stream, int windowBytes,
+                int aheadBytes, boolean fragment) {
             this.source = source;
             this.c = new byte[windowBytes];
             this.end = 0;
             this.names = new Names();
             this.fragment = fragment;
             this.file = file;
+            this.stream = stream;
             this.aheadBytes = Math.min(aheadBytes, windowBytes / 2);
         }
 
@@ -521,14 +572,20 @@ public final class XmlParser {
             end = kept;
             eof = false;
             forgetPositions();
+            if (stream != null && streamRead != (long) base + end) {
+                throw new IllegalStateException("a stream is read forward only: at " + streamRead + ", asked for "
+                        + ((long) base + end));
+            }
             try {
                 while (end < c.length) {
-                    int got = file.read(java.nio.ByteBuffer.wrap(c, end, c.length - end), (long) base + end);
+                    int got = stream != null ? stream.read(c, end, c.length - end)
+                            : file.read(java.nio.ByteBuffer.wrap(c, end, c.length - end), (long) base + end);
                     if (got < 0) {
                         eof = true;
                         break;
                     }
                     end += got;
+                    streamRead += got;
                 }
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -561,7 +618,10 @@ public final class XmlParser {
         /** Reads with a second thread for the second half when the document is at least {@code splitBytes} long. */
         XmlElement document(int splitBytes) throws XmlParseException {
             int at;
-            if (file == null) {
+            if (stream != null) {
+                at = -1;
+                moveWindow(0, 0);
+            } else if (file == null) {
                 at = Split.place(c, 0, end, splitBytes);
             } else {
                 try {

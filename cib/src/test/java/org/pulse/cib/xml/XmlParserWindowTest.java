@@ -101,6 +101,41 @@ class XmlParserWindowTest {
         }
     }
 
+    private static java.io.InputStream stream(String xml) {
+        return new java.io.ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static XmlElement streamed(String xml, int window) throws Exception {
+        return XmlParser.parseStream("t", stream(xml), window, window / 2, () -> {
+            throw new AssertionError("the window did not do: the whole document was asked for");
+        });
+    }
+
+    @Test
+    void aStreamReadThroughAWindowGivesTheSameTreeAndLines() throws Exception {
+        for (String nl : new String[] {"\n", "\r\n", "\r"}) {
+            String xml = cib(9, "text<![CDATA[<node_state x=\"1\">]]>" + nl + "<?pi a?>", nl);
+            for (int window : new int[] {512, 700, 4096, 1 << 20}) {
+                assertSameTree(whole(xml), streamed(xml, window), nl.length() + "-byte line ends, window " + window);
+            }
+            assertSameTree(whole(xml), XmlParser.parseStream("t", stream(xml), xml.getBytes(StandardCharsets.UTF_8).length,
+                    () -> null), "a window of the document's size");
+        }
+    }
+
+    @Test
+    void aStreamWhoseNodeDoesNotFitOrWithAnErrorIsReadWhole() throws Exception {
+        String big = "<node_state id=\"big\" note=\"" + "x".repeat(5000) + "\"/>" + "\n";
+        String xml = cib(6, big, "\n");
+        byte[] bytes = xml.getBytes(StandardCharsets.UTF_8);
+        assertSameTree(whole(xml), XmlParser.parseStream("t", stream(xml), 1024, 512, () -> bytes), "a 5 KB node in a 1 KB window");
+        String bad = cib(8, "", "\n").replace("</node_state>", "</node_stat>");
+        XmlParseException expected = assertThrows(XmlParseException.class, () -> whole(bad));
+        XmlParseException actual = assertThrows(XmlParseException.class, () -> XmlParser.parseStream("t", stream(bad),
+                512, 256, () -> bad.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(expected.getMessage(), actual.getMessage());
+    }
+
     @Test
     void aNodeBiggerThanTheWindowIsReadWithTheWholeFile() throws Exception {
         String big = "<node_state id=\"big\" note=\"" + "x".repeat(5000) + "\"/>" + "\n" + "text ".repeat(2000) + "\n";

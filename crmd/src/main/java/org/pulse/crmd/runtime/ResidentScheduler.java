@@ -158,6 +158,27 @@ final class ResidentScheduler implements AutoCloseable {
     }
 
     private AdminResponse runOne(AdminRequest req, XmlElement live, SimulateOptions options, Instant now) {
+        BigRunHeap heap = BigRunHeap.forCib(cibBytes(req));
+        try {
+            return runOnce(req, live, options, now);
+        } finally {
+            if (heap != null) {
+                heap.close();
+            }
+        }
+    }
+
+    /** The size of the CIB a request brings (what it says; checked when it is read), 0 for none or a bad one. */
+    private static long cibBytes(AdminRequest req) {
+        try {
+            String text = req.args().string("cib").orElse(null);
+            return text != null ? text.length() : req.args().has("cib_gz") ? req.args().requireNumber("cib_bytes") : 0;
+        } catch (AdminProtocolException e) {
+            return 0;
+        }
+    }
+
+    private AdminResponse runOnce(AdminRequest req, XmlElement live, SimulateOptions options, Instant now) {
         XmlElement root = live;
         if (bringsCib(req)) {
             try {
@@ -207,7 +228,7 @@ final class ResidentScheduler implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new Refusal(AdminError.BAD_REQUEST, "cib_gz is not base64: " + e.getMessage());
             }
-            return parse(gunzip(packed, (int) declared));
+            return parseGzip(packed, (int) declared);
         } catch (AdminProtocolException e) {
             throw new Refusal(e.code(), e.getMessage());
         }
@@ -221,6 +242,78 @@ final class ResidentScheduler implements AutoCloseable {
                     + " MiB of crmd's heap to schedule and only " + Math.max(0, free >> 20) + " MiB is free;"
                     + " the shell schedules it in its own process (crm --cib-file FILE simulate --in-process),"
                     + " or give crmd a larger heap (-Xmx in PULSE_JAVA_OPTS)");
+        }
+    }
+
+    /**
+     * The gzipped CIB's tree, unpacked as it is read through the parser's window (8 MB), never as one
+     * array: a 32 x 10,000 CIB with full probe history unpacks to 183 MB, which crmd's small young
+     * generation cannot take, so as one array it went straight to the old generation and made it grow
+     * by a full collection first. Exactly {@code declared} bytes, as {@link #gunzip} checks.
+     */
+    static XmlElement parseGzip(byte[] packed, int declared) throws Refusal {
+        try (DeclaredSize in = new DeclaredSize(new GZIPInputStream(new java.io.ByteArrayInputStream(packed), 64 * 1024),
+                declared)) {
+            boolean[] whole = {false};
+            XmlElement root = XmlParser.parseStream(SOURCE, in, declared, () -> {
+                whole[0] = true;   // gunzip checks the size itself
+                return gunzip(packed, declared);
+            });
+            if (!whole[0] && (in.read() >= 0 || in.count != declared)) {
+                throw in.wrongSize();
+            }
+            return root;
+        } catch (DeclaredSize.Exceeded e) {
+            throw e.refusal;
+        } catch (IOException e) {
+            throw new Refusal(AdminError.BAD_REQUEST, "cib_gz is not gzip data: " + e.getMessage());
+        } catch (XmlParseException e) {
+            throw invalid(e);
+        }
+    }
+
+    /** A stream that ends in an error past {@code declared} bytes, and counts what it gave. */
+    private static final class DeclaredSize extends java.io.FilterInputStream {
+        /** The request's size was a lie: carried through the parser as the IOException it must be. */
+        static final class Exceeded extends IOException {
+            private static final long serialVersionUID = 1L;
+            final transient Refusal refusal;
+
+            Exceeded(Refusal refusal) {
+                super(refusal.getMessage());
+                this.refusal = refusal;
+            }
+        }
+
+        private final int declared;
+        long count;
+
+        DeclaredSize(InputStream in, int declared) {
+            super(in);
+            this.declared = declared;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int got = super.read(b, off, len);
+            if (got > 0) {
+                count += got;
+                if (count > declared) {
+                    throw new Exceeded(wrongSize());
+                }
+            }
+            return got;
+        }
+
+        Refusal wrongSize() {
+            return new Refusal(AdminError.BAD_REQUEST, "cib_gz unpacks to " + (count < declared ? count + " bytes"
+                    : "more than " + declared + " bytes") + ", not the " + declared + " bytes cib_bytes declares");
         }
     }
 
@@ -239,13 +332,18 @@ final class ResidentScheduler implements AutoCloseable {
         }
     }
 
+    private static final String SOURCE = "the CIB in the simulate request";
+
     private static XmlElement parse(byte[] bytes) throws Refusal {
         try {
-            return XmlParser.parse("the CIB in the simulate request", bytes);
+            return XmlParser.parse(SOURCE, bytes);
         } catch (XmlParseException e) {
-            throw new Refusal(AdminError.INVALID_CIB, "the CIB in the simulate request is not valid XML: "
-                    + e.getMessage());
+            throw invalid(e);
         }
+    }
+
+    private static Refusal invalid(XmlParseException e) {
+        return new Refusal(AdminError.INVALID_CIB, SOURCE + " is not valid XML: " + e.getMessage());
     }
 
     @Override

@@ -105,6 +105,11 @@ class ResidentSchedulerTest {
                     "cib_bytes", (long) bytes.length / 2)), null);
             assertEquals(AdminError.BAD_REQUEST, lie.error().code());
             assertTrue(lie.error().message().contains("cib_bytes"), lie.error().message());
+            // unpacked as it is read: a CIB that ends before the size it declared is refused too
+            AdminResponse short_ = s.simulate(request(SimulateOptions.plain(), AdminArgs.of("cib_gz", packed,
+                    "cib_bytes", (long) bytes.length * 2)), null);
+            assertEquals(AdminError.BAD_REQUEST, short_.error().code());
+            assertTrue(short_.error().message().contains(bytes.length + " bytes"), short_.error().message());
             AdminResponse notGzip = s.simulate(request(SimulateOptions.plain(), AdminArgs.of("cib_gz", "aGVsbG8=",
                     "cib_bytes", 5L)), null);
             assertEquals(AdminError.BAD_REQUEST, notGzip.error().code());

@@ -91,27 +91,33 @@ class VipFaultTest {
         if (deadNode != null) {
             assertTrue(!on.equals(deadNode), what + ": the VIP is said to be on the dead node " + deadNode);
         }
+        // Each node's view arrives on its own time (a status update still travelling, the client's ARP entry
+        // refreshed by the next packet): read again until all hold together, as FailoverFaultTest does.
+        String[] problem = {null};
+        String recovered = FailoverLab.waitFor(Duration.ofSeconds(60), () -> {
+            problem[0] = recoveryProblem(what, on, live);
+            return problem[0] == null ? "recovered" : null;
+        });
+        assertNotNull(recovered, problem[0] + "; logs " + cluster.logs());
+        return on;
+    }
+
+    /** What is not (yet) as recovered with the VIP on {@code on}, or null when everything is. */
+    static String recoveryProblem(String what, String on, int[] live) {
         for (int i : live) {
             AdminArgs s = cluster.status(i);
-            assertEquals(List.of(on), FailoverAdmin.activeOn(s, "vip"), what + ": " + cluster.name(i)
-                    + " places vip elsewhere:\n" + FailoverAdmin.str(s, "text"));
-        }
-        assertEquals(List.of(on), cluster.owners(vip), what + ": the VIP must be on exactly one node");
-        lab.ping(lab.client(), vip, 1000);
-        assertEquals(on, cluster.arpOwner(vip), what + ": the client's ARP entry for the VIP names another node");
-        String same = FailoverLab.waitFor(Duration.ofSeconds(20), () -> {
-            String first = null;
-            for (int i : live) {
-                String xml = FailoverAdmin.str(cluster.query(i), "xml");
-                if (xml == null || (first != null && !first.equals(xml))) {
-                    return null;
-                }
-                first = xml;
+            if (!List.of(on).equals(FailoverAdmin.activeOn(s, "vip"))) {
+                return what + ": " + cluster.name(i) + " places vip elsewhere than " + on + ":\n" + FailoverAdmin.str(s, "text");
             }
-            return first;
-        });
-        assertNotNull(same, what + ": the live nodes do not hold the same CIB after 20 s");
-        return on;
+        }
+        String address = FailoverFaultTest.vipProblem(lab, cluster, vip, on);
+        if (address != null) {
+            return what + ": " + address;
+        }
+        if (FailoverFaultTest.sameCib(cluster, live) == null) {
+            return what + ": the live nodes do not hold the same CIB";
+        }
+        return null;
     }
 
     /** The fenced node reboots clean, its crmd starts, its web server too, and it rejoins. */
@@ -283,7 +289,10 @@ class VipFaultTest {
             assertTrue(!where.contains(on), "'hang' is still said to run on the fenced " + on);
         }
         assertRecovered("stop hung", null);
-        bringBack(victim);
+        // Not brought back: with 'hang' still configured, a node that rejoins probes it, the probe hangs to its
+        // 20 s timeout, the stop after it to its 3 s, and the node is fenced again, by design. The check after a
+        // rejoin passed only when the rejoin took less than those 23 s: at load 55 it did not (crmd of n1
+        // exited 137, fenced, while the test waited for the DC). The last test: @AfterAll closes the lab.
     }
 
     static String resourcesXml(boolean hang) {

@@ -28,13 +28,14 @@ import org.pulse.lab.support.TestEnv;
  * command answers {@code --help} from its installed path, and {@code dpkg --purge} leaves only
  * directories other packages own too and the hacluster user and haclient group (Debian policy
  * keeps users). Root only; always purges, also when an assertion fails. Bound: about 30 s (one
- * dpkg-deb of ~15 MB, one install, a few JVM starts), 4 minutes at most.
+ * dpkg-deb of ~15 MB, one install, a few JVM starts), 12 minutes at most: an install's postinst trains
+ * the class-data archives (up to ~135 s by its own bounds), which at load 50-80 took more than a minute.
  */
 class DebPackageTest {
     private static final Duration STEP = Duration.ofSeconds(60);
 
     @Test
-    @Timeout(240)
+    @Timeout(720)
     void installsVerifiesAndPurgesCleanly() throws Exception {
         TestEnv.requireRoot();
         for (String c : List.of("dpkg-deb", "dpkg", "systemd-analyze", "update-alternatives", "adduser")) {
@@ -210,11 +211,16 @@ class DebPackageTest {
             crmd = new ProcessBuilder("/usr/sbin/pulse-crmd", "--config", dir.resolve("crmd.conf").toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!Files.exists(socket) && crmd.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
-            assertTrue(Files.exists(socket), "the installed crmd did not open its socket: " + Files.readString(log));
             String sock = "--socket=" + socket;
+            // Listening is answering: the socket file appears at bind, before crmd serves it, and a first
+            // command sent then is refused. Asked again until an answer comes, or crmd exits, or 60 s.
+            Result answered = run("/usr/bin/pulse-crm", sock, "status");
+            while (!answered.ok() && crmd.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                answered = run("/usr/bin/pulse-crm", sock, "status");
+            }
+            assertTrue(answered.ok(), "the installed crmd does not answer on its socket " + socket + " (rc "
+                    + answered.rc() + ": " + answered.stderr().strip() + "): " + Files.readString(log));
             // The node's own start-up writes (its DC election, its node entry) may race a first change: the
             // shell then refuses it and says to redo it, which is what an operator would do.
             crmUntilApplied(deadline, "/usr/bin/pulse-crm", sock, "configure", "property", "stonith-enabled=false");

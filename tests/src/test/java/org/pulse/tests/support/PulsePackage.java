@@ -67,13 +67,20 @@ public final class PulsePackage implements AutoCloseable {
         return r.ok() && r.stdout().contains("installed") && !r.stdout().contains("not-installed");
     }
 
+    /**
+     * How long one dpkg call may take: postinst makes the class-data archives by training runs bounded at
+     * 60 s (crm) and ~75 s (crmd's idle life, bin/pulse-cds), so an install may take that long and more on a
+     * loaded machine; 60 s, a quiet machine's whole test many times over, failed an install at load 50-80.
+     */
+    private static final Duration DPKG_STEP = Duration.ofSeconds(300);
+
     /** dpkg waits for nobody: retried while another apt/dpkg (another engineer's setup) holds its lock. */
     public static Result dpkg(String... args) throws InterruptedException {
         List<String> argv = new ArrayList<>(List.of("dpkg"));
         argv.addAll(List.of(args));
         Result r = null;
         for (int i = 0; i < 30; i++) {
-            r = NetnsLab.run(argv, Map.of("DEBIAN_FRONTEND", "noninteractive"), STEP);
+            r = NetnsLab.run(argv, Map.of("DEBIAN_FRONTEND", "noninteractive"), DPKG_STEP);
             if (r.ok() || !(r.stderr().contains("lock") || r.stderr().contains("locked"))) {
                 return r;
             }

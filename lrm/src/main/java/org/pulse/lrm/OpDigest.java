@@ -4,16 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import org.pulse.cib.model.LrmOp;
 
 /**
  * The {@code op-digest} of an operation, computed as Pacemaker computes it, so that a CIB written by Pulse
  * and one written by Pacemaker agree on whether a resource's parameters changed (a mismatch means a restart).
  *
  * <p>Pacemaker (pcmk__filter_op_for_digest + the v1 XML digest): take the operation's parameters; drop every
- * {@code CRM_meta_*} key and those of {@link LrmOp#DIGEST_EXCLUDED_PARAMS} (the one list, which the policy
- * engine's digests leave out too); for a recurring operation add back
+ * {@code CRM_meta_*} key and {@code id}, {@code crm_feature_set}, {@code op-digest}, {@code on_node},
+ * {@code on_node_uuid}, {@code pcmk_external_ip}; for a recurring operation add back
  * {@code CRM_meta_timeout} (ms); sort by name; MD5 (lower-case hex) of
  * <pre>{@code " <parameters NAME=\"VALUE\" .../>\n"}</pre>
  * (a leading space and a trailing newline, kept by Pacemaker for compatibility). Values are XML-escaped
@@ -22,6 +22,9 @@ import org.pulse.cib.model.LrmOp;
  * {@code f2317cad3d54cec5d7d7aa7d0bf35cf8}, a recurring op with a 20 s timeout {@code 4811cef7f7f94e3a35a70be7916cb2fd}.
  */
 public final class OpDigest {
+    private static final Set<String> FILTERED = Set.of("id", "crm_feature_set", "op-digest", "on_node", "on_node_uuid",
+            "pcmk_external_ip");
+
     private OpDigest() {
     }
 
@@ -39,7 +42,7 @@ public final class OpDigest {
         TreeMap<String, String> kept = new TreeMap<>();
         for (Map.Entry<String, String> e : params.entrySet()) {
             String k = e.getKey();
-            if (!k.startsWith("CRM_meta_") && !LrmOp.DIGEST_EXCLUDED_PARAMS.contains(k)) {
+            if (!k.startsWith("CRM_meta_") && !FILTERED.contains(k)) {
                 kept.put(k, e.getValue());
             }
         }

@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.TreeMap;
-import org.pulse.cib.model.LrmOp;
 
 /**
  * The parameter digest Pacemaker records with each operation (op-digest): MD5 of
@@ -41,10 +40,17 @@ final class Digests {
         }
     }
 
+    /**
+     * Names Pacemaker leaves out of every digest (pcmk__filter_op_for_digest), as the LRM's OpDigest does
+     * when it records one: a resource with an instance attribute of such a name (crm_feature_set, which
+     * ocf_promotion_score reads) would otherwise differ from its record on every run and restart forever.
+     */
+    private static final java.util.Set<String> FILTERED = java.util.Set.of("id", "crm_feature_set", "op-digest",
+            "on_node", "on_node_uuid", "pcmk_external_ip");
+
     static String of(Map<String, String> params) {
         Map<String, String> sorted = new TreeMap<>(params);
-        // the names every digest leaves out, as the LRM leaves them out when it records one
-        sorted.keySet().removeAll(LrmOp.DIGEST_EXCLUDED_PARAMS);
+        sorted.keySet().removeAll(FILTERED);
         StringBuilder sb = new StringBuilder(" <parameters");
         for (Map.Entry<String, String> e : sorted.entrySet()) {
             sb.append(' ').append(e.getKey()).append("=\"").append(GraphXml.esc(e.getValue())).append('"');

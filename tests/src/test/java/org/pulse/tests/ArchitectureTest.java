@@ -29,7 +29,7 @@ class ArchitectureTest {
             "cib", List.of("org.pulse.cib", "com.fasterxml.jackson"),
             "policy-engine", List.of("org.pulse.cib", "org.pulse.policy"),
             "messaging", List.of("org.pulse.messaging", "org.jgroups"),
-            "lrm", List.of("org.pulse.lrm", "org.pulse.cib.model"),
+            "lrm", List.of("org.pulse.lrm"),
             "crm-shell", List.of("org.pulse.shell", "org.pulse.cib", "org.pulse.policy", "org.pulse.lrm",
                     "picocli", "org.jline"));
 

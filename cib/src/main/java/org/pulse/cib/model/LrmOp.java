@@ -1,7 +1,6 @@
 package org.pulse.cib.model;
 
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One {@code <lrm_rsc_op>}: an operation's recorded result on a node.
@@ -18,17 +17,6 @@ public record LrmOp(String id, String operation, int callId, int rcCode, int opS
                     String transitionMagic, String opDigest, String restartDigest, String onNode,
                     String migrateSource, String migrateTarget, String exitReason,
                     Map<String, String> attributes) {
-    /**
-     * The parameters left out of every {@code op-digest}, as Pacemaker leaves them out
-     * (pcmk__filter_op_for_digest): the LRM records its digests without them and the policy engine
-     * compares without them, so this is the one list. A resource with an instance attribute of such a
-     * name (crm_feature_set, which ocf_promotion_score reads) would otherwise differ from its record on
-     * every run and restart forever. {@code CRM_meta_*} keys are left out by prefix, where meta
-     * attributes can reach a digest (the LRM's requests carry them).
-     */
-    public static final Set<String> DIGEST_EXCLUDED_PARAMS = Set.of("id", "crm_feature_set", "op-digest", "on_node",
-            "on_node_uuid", "pcmk_external_ip");
-
     public LrmOp {
         attributes = org.pulse.cib.xml.AttributeMap.copyOf(attributes);
     }

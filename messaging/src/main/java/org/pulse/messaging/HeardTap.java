@@ -52,10 +52,20 @@ public final class HeardTap extends Protocol {
         return up_prot.up(evt);
     }
 
-    /** True if FD_SOCK2 reported {@code member}'s connection broken within the last {@code withinMs}. */
+    /**
+     * True if FD_SOCK2 reported {@code member}'s connection broken within the last {@code withinMs} and nothing was
+     * heard from {@code member} since. FD_SOCK2 reports more than crashes: its connect to a new ping destination that
+     * timed out on a busy machine, a connection replaced when the peer reconnected, another member's broadcast about
+     * its own connection. A crashed process says nothing after its connection broke; a member heard since is alive
+     * (seen at load ~20: "FD_SOCK2 reported its connection broken ... (a crash); not heard for 0 ms").
+     */
     boolean connectionLostWithin(Address member, long withinMs) {
         Long at = connectionLostNanos.get(member);
-        return at != null && nanoTime.getAsLong() - at <= withinMs * 1_000_000L;
+        if (at == null || nanoTime.getAsLong() - at > withinMs * 1_000_000L) {
+            return false;
+        }
+        AtomicLong heard = lastHeardNanos.get(member);
+        return heard == null || heard.get() <= at;
     }
 
     @Override

@@ -78,6 +78,7 @@ public final class SuspicionGuard extends Protocol {
     private final long freshMs;
     private final long crashEvidenceMs;
     private final long stallSilenceMs;
+    private final long verifyMs;
     private final HeardTap heard;
     /** Null when heartbeats run on FD_ALL3 (measurements): then no pause announcements, no grace. */
     private final Heartbeats heartbeats;
@@ -94,6 +95,10 @@ public final class SuspicionGuard extends Protocol {
     private final AtomicLong vetoCount = new AtomicLong();
     /** Suspect → when its suspicion was first held (nanoTime). */
     private final Map<Address, Long> heldSince = new ConcurrentHashMap<>();
+    /** Suspect → when a suspicion of it was last screened (nanoTime): tells a continuing episode from a new one. */
+    private final Map<Address, Long> lastScreened = new ConcurrentHashMap<>();
+    /** Suspicions held because the suspect was heard after VERIFY_SUSPECT2 asked it. */
+    private final AtomicLong staleCount = new AtomicLong();
     private final AtomicLong heldCount = new AtomicLong();
     private final AtomicLong avoidedCount = new AtomicLong();
     private final AtomicLong expiredCount = new AtomicLong();
@@ -110,6 +115,7 @@ public final class SuspicionGuard extends Protocol {
         this.freshMs = settings.freshMs();
         this.crashEvidenceMs = settings.crashEvidenceMs();
         this.stallSilenceMs = settings.stallSilenceMs();
+        this.verifyMs = settings.verifyMs();
         this.watch = watch;
         this.nanoTime = nanoTime;
         this.windowNanos = settings.windowMs() * 1_000_000L;
@@ -141,9 +147,11 @@ public final class SuspicionGuard extends Protocol {
      *                    the quiet floor) must reach before a suspicion of it passes: D. On a quiet machine the
      *                    adaptive timeout stays fast; on a busy one a healthy JVM stalled for less than D is not
      *                    removed (a 355 ms collection got a node fenced at load ~18, suspected after 260 ms)
+     * @param verifyMs    how long VERIFY_SUSPECT2 waits for the suspect's answer before it confirms: a suspect heard
+     *                    more recently than that spoke after it was asked, so the confirmation is stale
      */
     record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs,
-            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs, long stallSilenceMs) {
+            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs, long stallSilenceMs, long verifyMs) {
         static Settings of(Timing t) {
             // An eighth of the heartbeat timeout's ceiling (40 ms at D = 500): half the interval before heartbeats
             // went out every 0.1 D instead of 0.16 D; kept, so a busy node holds what it held before.
@@ -154,7 +162,7 @@ public final class SuspicionGuard extends Protocol {
             return new Settings(t.worstCaseSilentDetectionMs(), threshold, Math.max(2_000, 4 * t.failureDetectionMs()),
                     Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2,
                     3 * t.verifySuspectTimeoutMs(), t.failureDetectionMs(), 2 * t.failureDetectionMs(),
-                    t.failureDetectionMs());
+                    t.failureDetectionMs(), t.verifySuspectTimeoutMs());
         }
 
         String describe() {
@@ -400,6 +408,7 @@ public final class SuspicionGuard extends Protocol {
     public Object down(Event evt) {
         if (evt.getType() == Event.VIEW_CHANGE && evt.getArg() instanceof View v) {
             heldSince.keySet().retainAll(v.getMembers());
+            lastScreened.keySet().retainAll(v.getMembers());
             graceSince.keySet().retainAll(v.getMembers());
             members = List.copyOf(v.getMembers());
         }
@@ -413,6 +422,28 @@ public final class SuspicionGuard extends Protocol {
         List<Address> pass = new ArrayList<>(suspects.size());
         for (Address a : suspects) {
             Long since = heldSince.get(a);
+            Long screened = lastScreened.put(a, now);
+            if (since != null && (screened == null || now - screened > maxHoldNanos)) {
+                // No suspicion of it for longer than the longest hold: that episode ended without an UNSUSPECT
+                // (FD_SOCK2's suspicions get none), and an old start must not wave this new one through unchecked.
+                heldSince.remove(a);
+                since = null;
+            }
+            boolean holdable = since == null || now - since < maxHoldNanos;
+            long heardMs = heardAgoMs(a);
+            if (holdable && heardMs >= 0 && heardMs < verifyMs) {
+                // Heard after VERIFY_SUSPECT2 asked it (it asks, then waits verifyMs): its verdict is older than the
+                // silence it judged, the answer only late. Seen at load ~20: "suspecting n3: not heard for 20 ms".
+                heldCount.incrementAndGet();
+                staleCount.incrementAndGet();
+                if (since == null) {
+                    heldSince.put(a, now);
+                    LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": heard "
+                            + heardMs + " ms ago, after it was asked to answer within " + verifyMs + " ms: the verdict is"
+                            + " older than the silence it judged; asking again while it stays silent");
+                }
+                continue;
+            }
             if (heard.connectionLostWithin(a, crashEvidenceMs)) {
                 // FD_SOCK2 saw its connection break (a crash: the kernel reset it). That is evidence,
                 // not silence, so neither check applies; the others' "heard it a moment ago" would only
@@ -426,7 +457,6 @@ public final class SuspicionGuard extends Protocol {
                 continue;
             }
             boolean starved = stolen >= thresholdNanos;
-            boolean holdable = since == null || now - since < maxHoldNanos;
             Veto veto = !starved && holdable ? secondOpinion(a, suspects) : null;
             if (holdable && (starved || veto != null)) {
                 heldCount.incrementAndGet();
@@ -552,6 +582,11 @@ public final class SuspicionGuard extends Protocol {
     /** Suspicion events held back (each re-raised suspicion counts). */
     long heldCount() {
         return heldCount.get();
+    }
+
+    /** Suspicion events held because the suspect was heard after VERIFY_SUSPECT2 asked it (a stale verdict). */
+    long staleCount() {
+        return staleCount.get();
     }
 
     /** Suspicion events held because another member had heard the suspect lately. */

@@ -19,11 +19,23 @@ class SuspicionGuardTest {
     private final Timing timing = Timing.derive(500);
     private final SuspicionGuard.Settings settings = SuspicionGuard.Settings.of(timing);
     private final PauseWatch watch = new PauseWatch("t", settings.tickMs(), settings.windowMs(), clock.get(), false);
-    private final SuspicionGuard guard = new SuspicionGuard("t", watch, new HeardTap(clock::get), null, clock::get, settings);
+    private final HeardTap heardTap = new HeardTap(clock::get);
+    private final SuspicionGuard guard = new SuspicionGuard("t", watch, heardTap, null, clock::get, settings);
     private final List<Event> passed = new ArrayList<>();
     private final Address dc = UUID.randomUUID();
 
     SuspicionGuardTest() {
+        heardTap.setUpProtocol(new Protocol() {
+            @Override
+            public Object up(Event evt) {
+                return null;
+            }
+
+            @Override
+            public Object up(org.jgroups.Message msg) {
+                return null;
+            }
+        });
         guard.setUpProtocol(new Protocol() {
             @Override
             public Object up(Event evt) {
@@ -43,6 +55,16 @@ class SuspicionGuardTest {
     private void pause(long ms) {
         clock.addAndGet(ms * MS);
         watch.recordTick(clock.get());
+    }
+
+    /** A message from the suspect reaches the tap below the guard. */
+    private void hear() {
+        heardTap.up(new org.jgroups.EmptyMessage().setSrc(dc));
+    }
+
+    /** FD_SOCK2 (below the tap) reports the suspect's connection broken. */
+    private void connectionBroken() {
+        heardTap.up(new Event(Event.SUSPECT, List.of(dc)));
     }
 
     private void suspect() {
@@ -106,6 +128,55 @@ class SuspicionGuardTest {
         }
         assertEquals(1, passed.size(), "let through after " + settings.maxHoldMs() + " ms");
         assertEquals(1, guard.expiredCount());
+    }
+
+    @Test
+    void aSuspectHeardAfterItWasAskedIsHeldNotPassed() {
+        run(1_000);
+        hear();
+        run(settings.verifyMs() - 20); // VERIFY_SUSPECT2 asked it before this message arrived: its verdict is stale
+        suspect();
+        assertEquals(List.of(), passed, "heard " + (settings.verifyMs() - 20) + " ms ago: not silent");
+        assertEquals(1, guard.staleCount());
+        run(400); // silent now for longer than any verification
+        suspect();
+        assertEquals(1, passed.size(), "silent since: it passes (nobody else to ask here)");
+    }
+
+    @Test
+    void aBrokenConnectionIsACrashOnlyIfTheSuspectSaidNothingSince() {
+        run(1_000);
+        hear();
+        run(100);
+        connectionBroken();
+        run(settings.verifyMs());
+        pause(60); // starved (a report still within crashEvidenceMs): only crash evidence passes now
+        suspect();
+        assertEquals(1, passed.size(), "nothing heard since the connection broke: a crash, passes at once");
+
+        passed.clear();
+        run(1_000);
+        hear();
+        run(100);
+        connectionBroken();
+        run(5);
+        hear(); // it spoke after its connection "broke": FD_SOCK2's report was not a crash
+        run(settings.verifyMs());
+        pause(60);
+        suspect();
+        assertEquals(List.of(), passed, "a member heard after the report is no crash: the starved node holds it");
+    }
+
+    @Test
+    void aHoldThatEndedWithoutAnUnsuspectDoesNotWaveALaterSuspicionThrough() {
+        run(1_000);
+        pause(300);
+        suspect(); // held: starved
+        assertEquals(List.of(), passed);
+        run(settings.maxHoldMs() * 3); // the suspect spoke again; no UNSUSPECT came up (FD_SOCK2's suspicions have none)
+        pause(300);
+        suspect(); // a new episode, formed while starved again
+        assertEquals(List.of(), passed, "a new episode is held like the first, not passed as held the longest already");
     }
 
     @Test

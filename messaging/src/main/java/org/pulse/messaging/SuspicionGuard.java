@@ -79,6 +79,7 @@ public final class SuspicionGuard extends Protocol {
     private final long crashEvidenceMs;
     private final long stallSilenceMs;
     private final long verifyMs;
+    private final long crashTalkingMs;
     private final HeardTap heard;
     /** Null when heartbeats run on FD_ALL3 (measurements): then no pause announcements, no grace. */
     private final Heartbeats heartbeats;
@@ -116,6 +117,7 @@ public final class SuspicionGuard extends Protocol {
         this.crashEvidenceMs = settings.crashEvidenceMs();
         this.stallSilenceMs = settings.stallSilenceMs();
         this.verifyMs = settings.verifyMs();
+        this.crashTalkingMs = settings.crashTalkingMs();
         this.watch = watch;
         this.nanoTime = nanoTime;
         this.windowNanos = settings.windowMs() * 1_000_000L;
@@ -149,9 +151,13 @@ public final class SuspicionGuard extends Protocol {
      *                    removed (a 355 ms collection got a node fenced at load ~18, suspected after 260 ms)
      * @param verifyMs    how long VERIFY_SUSPECT2 waits for the suspect's answer before it confirms: a suspect heard
      *                    more recently than that spoke after it was asked, so the confirmation is stale
+     * @param crashTalkingMs how recently before FD_SOCK2's report the suspect must have been heard for the report to
+     *                    be a crash: the adaptive timeout's floor. A crash interrupts a member that was heartbeating;
+     *                    one silent longer than that before the report was already a case for the silence rules
      */
     record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs,
-            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs, long stallSilenceMs, long verifyMs) {
+            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs, long stallSilenceMs, long verifyMs,
+            long crashTalkingMs) {
         static Settings of(Timing t) {
             // An eighth of the heartbeat timeout's ceiling (40 ms at D = 500): half the interval before heartbeats
             // went out every 0.1 D instead of 0.16 D; kept, so a busy node holds what it held before.
@@ -162,7 +168,7 @@ public final class SuspicionGuard extends Protocol {
             return new Settings(t.worstCaseSilentDetectionMs(), threshold, Math.max(2_000, 4 * t.failureDetectionMs()),
                     Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2,
                     3 * t.verifySuspectTimeoutMs(), t.failureDetectionMs(), 2 * t.failureDetectionMs(),
-                    t.failureDetectionMs(), t.verifySuspectTimeoutMs());
+                    t.failureDetectionMs(), t.verifySuspectTimeoutMs(), t.heartbeatFloorMs());
         }
 
         String describe() {
@@ -444,8 +450,8 @@ public final class SuspicionGuard extends Protocol {
                 }
                 continue;
             }
-            if (heard.connectionLostWithin(a, crashEvidenceMs)) {
-                // FD_SOCK2 saw its connection break (a crash: the kernel reset it). That is evidence,
+            if (heard.connectionLostWithin(a, crashEvidenceMs, crashTalkingMs)) {
+                // FD_SOCK2 saw the connection of a member that was talking break (a crash: the kernel reset it). Evidence,
                 // not silence, so neither check applies; the others' "heard it a moment ago" would only
                 // turn a 100 ms crash detection into FD_ALL3's full timeout (ProcessTest).
                 heldSince.remove(a);

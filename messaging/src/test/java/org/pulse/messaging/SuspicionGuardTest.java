@@ -168,6 +168,20 @@ class SuspicionGuardTest {
     }
 
     @Test
+    void aBrokenConnectionOfAMemberSilentBeforeIsNoCrash() {
+        // A node that joined and has not installed its view yet: heard once (its join), then a neighbour's FD_SOCK2
+        // connect to it timed out and was broadcast as a suspicion. Seen at load ~25 with D = 300.
+        run(1_000);
+        hear();
+        run(timing.heartbeatFloorMs() + 50);
+        connectionBroken();
+        run(settings.verifyMs());
+        pause(60);
+        suspect();
+        assertEquals(List.of(), passed, "silent for longer than the floor before the report: no crash, held while starved");
+    }
+
+    @Test
     void aHoldThatEndedWithoutAnUnsuspectDoesNotWaveALaterSuspicionThrough() {
         run(1_000);
         pause(300);

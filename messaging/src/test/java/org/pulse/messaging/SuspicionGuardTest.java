@@ -143,42 +143,39 @@ class SuspicionGuardTest {
         assertEquals(1, passed.size(), "silent since: it passes (nobody else to ask here)");
     }
 
-    @Test
-    void aBrokenConnectionIsACrashOnlyIfTheSuspectSaidNothingSince() {
-        run(1_000);
-        hear();
-        run(100);
-        connectionBroken();
-        run(settings.verifyMs());
-        pause(60); // starved (a report still within crashEvidenceMs): only crash evidence passes now
-        suspect();
-        assertEquals(1, passed.size(), "nothing heard since the connection broke: a crash, passes at once");
-
+    /**
+     * The suspect is heard, stays silent for {@code silentBeforeMs}, FD_SOCK2 reports its connection broken, it is
+     * heard again after {@code heardAfterMs} (-1: never), and this node is starved while VERIFY_SUSPECT2 confirms: only
+     * crash evidence passes then. Returns what passed.
+     */
+    private List<Event> brokenConnectionSeenWhileStarved(long silentBeforeMs, long heardAfterMs) {
         passed.clear();
         run(1_000);
         hear();
-        run(100);
+        run(silentBeforeMs);
         connectionBroken();
-        run(5);
-        hear(); // it spoke after its connection "broke": FD_SOCK2's report was not a crash
+        if (heardAfterMs >= 0) {
+            run(heardAfterMs);
+            hear();
+        }
         run(settings.verifyMs());
-        pause(60);
+        pause(60); // starved, with the report still within crashEvidenceMs
         suspect();
-        assertEquals(List.of(), passed, "a member heard after the report is no crash: the starved node holds it");
+        return List.copyOf(passed);
+    }
+
+    @Test
+    void aBrokenConnectionIsACrashOnlyIfTheSuspectSaidNothingSince() {
+        assertEquals(1, brokenConnectionSeenWhileStarved(40, -1).size(), "nothing heard since: a crash, passes at once");
+        assertEquals(List.of(), brokenConnectionSeenWhileStarved(40, 5), "heard after the report: no crash, held");
     }
 
     @Test
     void aBrokenConnectionOfAMemberSilentBeforeIsNoCrash() {
         // A node that joined and has not installed its view yet: heard once (its join), then a neighbour's FD_SOCK2
         // connect to it timed out and was broadcast as a suspicion. Seen at load ~25 with D = 300.
-        run(1_000);
-        hear();
-        run(timing.heartbeatFloorMs() + 50);
-        connectionBroken();
-        run(settings.verifyMs());
-        pause(60);
-        suspect();
-        assertEquals(List.of(), passed, "silent for longer than the floor before the report: no crash, held while starved");
+        assertEquals(List.of(), brokenConnectionSeenWhileStarved(timing.heartbeatFloorMs() + 50, -1),
+                "silent for longer than the floor before the report: no crash, held while starved");
     }
 
     @Test

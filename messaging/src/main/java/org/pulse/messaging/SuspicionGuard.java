@@ -429,9 +429,12 @@ public final class SuspicionGuard extends Protocol {
         for (Address a : suspects) {
             Long since = heldSince.get(a);
             Long screened = lastScreened.put(a, now);
-            if (since != null && (screened == null || now - screened > maxHoldNanos)) {
-                // No suspicion of it for longer than the longest hold: that episode ended without an UNSUSPECT
-                // (FD_SOCK2's suspicions get none), and an old start must not wave this new one through unchecked.
+            long heardAgoNanos = heardAgoMs(a) * 1_000_000L;
+            if (since != null && screened != null && now - screened > maxHoldNanos && heardAgoNanos >= 0
+                    && heardAgoNanos < now - screened) {
+                // Heard since, and no suspicion of it for longer than the longest hold: that episode ended without an
+                // UNSUSPECT (FD_SOCK2's suspicions get none), and an old start must not wave this new one through
+                // unchecked. A silent suspect keeps its start, however sparse the re-raises of a starved node.
                 heldSince.remove(a);
                 since = null;
             }

@@ -184,10 +184,17 @@ class SuspicionGuardTest {
         pause(300);
         suspect(); // held: starved
         assertEquals(List.of(), passed);
-        run(settings.maxHoldMs() * 3); // the suspect spoke again; no UNSUSPECT came up (FD_SOCK2's suspicions have none)
+        run(settings.maxHoldMs() * 3);
+        hear(); // the suspect spoke again; no UNSUSPECT came up (FD_SOCK2's suspicions have none)
+        run(200);
         pause(300);
         suspect(); // a new episode, formed while starved again
         assertEquals(List.of(), passed, "a new episode is held like the first, not passed as held the longest already");
+
+        run(settings.maxHoldMs() * 3); // silent throughout, re-raised only this rarely by a starved node: the same episode
+        pause(300);
+        suspect();
+        assertEquals(1, passed.size(), "a suspect never heard again keeps its hold's start: passed, not held anew");
     }
 
     @Test

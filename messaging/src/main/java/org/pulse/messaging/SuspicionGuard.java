@@ -78,6 +78,8 @@ public final class SuspicionGuard extends Protocol {
     private final long freshMs;
     private final long crashEvidenceMs;
     private final long stallSilenceMs;
+    private final long verifyMs;
+    private final long crashTalkingMs;
     private final HeardTap heard;
     /** Null when heartbeats run on FD_ALL3 (measurements): then no pause announcements, no grace. */
     private final Heartbeats heartbeats;
@@ -94,6 +96,10 @@ public final class SuspicionGuard extends Protocol {
     private final AtomicLong vetoCount = new AtomicLong();
     /** Suspect → when its suspicion was first held (nanoTime). */
     private final Map<Address, Long> heldSince = new ConcurrentHashMap<>();
+    /** Suspect → when a suspicion of it was last screened (nanoTime): tells a continuing episode from a new one. */
+    private final Map<Address, Long> lastScreened = new ConcurrentHashMap<>();
+    /** Suspicions held because the suspect was heard after VERIFY_SUSPECT2 asked it. */
+    private final AtomicLong staleCount = new AtomicLong();
     private final AtomicLong heldCount = new AtomicLong();
     private final AtomicLong avoidedCount = new AtomicLong();
     private final AtomicLong expiredCount = new AtomicLong();
@@ -110,6 +116,8 @@ public final class SuspicionGuard extends Protocol {
         this.freshMs = settings.freshMs();
         this.crashEvidenceMs = settings.crashEvidenceMs();
         this.stallSilenceMs = settings.stallSilenceMs();
+        this.verifyMs = settings.verifyMs();
+        this.crashTalkingMs = settings.crashTalkingMs();
         this.watch = watch;
         this.nanoTime = nanoTime;
         this.windowNanos = settings.windowMs() * 1_000_000L;
@@ -141,9 +149,15 @@ public final class SuspicionGuard extends Protocol {
      *                    the quiet floor) must reach before a suspicion of it passes: D. On a quiet machine the
      *                    adaptive timeout stays fast; on a busy one a healthy JVM stalled for less than D is not
      *                    removed (a 355 ms collection got a node fenced at load ~18, suspected after 260 ms)
+     * @param verifyMs    how long VERIFY_SUSPECT2 waits for the suspect's answer before it confirms: a suspect heard
+     *                    more recently than that spoke after it was asked, so the confirmation is stale
+     * @param crashTalkingMs how recently before FD_SOCK2's report the suspect must have been heard for the report to
+     *                    be a crash: the adaptive timeout's floor. A crash interrupts a member that was heartbeating;
+     *                    one silent longer than that before the report was already a case for the silence rules
      */
     record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs,
-            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs, long stallSilenceMs) {
+            long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs, long stallSilenceMs, long verifyMs,
+            long crashTalkingMs) {
         static Settings of(Timing t) {
             // An eighth of the heartbeat timeout's ceiling (40 ms at D = 500): half the interval before heartbeats
             // went out every 0.1 D instead of 0.16 D; kept, so a busy node holds what it held before.
@@ -154,7 +168,7 @@ public final class SuspicionGuard extends Protocol {
             return new Settings(t.worstCaseSilentDetectionMs(), threshold, Math.max(2_000, 4 * t.failureDetectionMs()),
                     Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2,
                     3 * t.verifySuspectTimeoutMs(), t.failureDetectionMs(), 2 * t.failureDetectionMs(),
-                    t.failureDetectionMs());
+                    t.failureDetectionMs(), t.verifySuspectTimeoutMs(), t.heartbeatFloorMs());
         }
 
         String describe() {
@@ -400,6 +414,7 @@ public final class SuspicionGuard extends Protocol {
     public Object down(Event evt) {
         if (evt.getType() == Event.VIEW_CHANGE && evt.getArg() instanceof View v) {
             heldSince.keySet().retainAll(v.getMembers());
+            lastScreened.keySet().retainAll(v.getMembers());
             graceSince.keySet().retainAll(v.getMembers());
             members = List.copyOf(v.getMembers());
         }
@@ -413,8 +428,33 @@ public final class SuspicionGuard extends Protocol {
         List<Address> pass = new ArrayList<>(suspects.size());
         for (Address a : suspects) {
             Long since = heldSince.get(a);
-            if (heard.connectionLostWithin(a, crashEvidenceMs)) {
-                // FD_SOCK2 saw its connection break (a crash: the kernel reset it). That is evidence,
+            Long screened = lastScreened.put(a, now);
+            long heardAgoNanos = heardAgoMs(a) * 1_000_000L;
+            if (since != null && screened != null && now - screened > maxHoldNanos && heardAgoNanos >= 0
+                    && heardAgoNanos < now - screened) {
+                // Heard since, and no suspicion of it for longer than the longest hold: that episode ended without an
+                // UNSUSPECT (FD_SOCK2's suspicions get none), and an old start must not wave this new one through
+                // unchecked. A silent suspect keeps its start, however sparse the re-raises of a starved node.
+                heldSince.remove(a);
+                since = null;
+            }
+            boolean holdable = since == null || now - since < maxHoldNanos;
+            long heardMs = heardAgoMs(a);
+            if (holdable && heardMs >= 0 && heardMs < verifyMs) {
+                // Heard after VERIFY_SUSPECT2 asked it (it asks, then waits verifyMs): its verdict is older than the
+                // silence it judged, the answer only late. Seen at load ~20: "suspecting n3: not heard for 20 ms".
+                heldCount.incrementAndGet();
+                staleCount.incrementAndGet();
+                if (since == null) {
+                    heldSince.put(a, now);
+                    LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": heard "
+                            + heardMs + " ms ago, after it was asked to answer within " + verifyMs + " ms: the verdict is"
+                            + " older than the silence it judged; asking again while it stays silent");
+                }
+                continue;
+            }
+            if (heard.connectionLostWithin(a, crashEvidenceMs, crashTalkingMs)) {
+                // FD_SOCK2 saw the connection of a member that was talking break (a crash: the kernel reset it). Evidence,
                 // not silence, so neither check applies; the others' "heard it a moment ago" would only
                 // turn a 100 ms crash detection into FD_ALL3's full timeout (ProcessTest).
                 heldSince.remove(a);
@@ -426,7 +466,6 @@ public final class SuspicionGuard extends Protocol {
                 continue;
             }
             boolean starved = stolen >= thresholdNanos;
-            boolean holdable = since == null || now - since < maxHoldNanos;
             Veto veto = !starved && holdable ? secondOpinion(a, suspects) : null;
             if (holdable && (starved || veto != null)) {
                 heldCount.incrementAndGet();
@@ -552,6 +591,11 @@ public final class SuspicionGuard extends Protocol {
     /** Suspicion events held back (each re-raised suspicion counts). */
     long heldCount() {
         return heldCount.get();
+    }
+
+    /** Suspicion events held because the suspect was heard after VERIFY_SUSPECT2 asked it (a stale verdict). */
+    long staleCount() {
+        return staleCount.get();
     }
 
     /** Suspicion events held because another member had heard the suspect lately. */

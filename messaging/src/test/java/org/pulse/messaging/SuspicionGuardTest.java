@@ -19,11 +19,23 @@ class SuspicionGuardTest {
     private final Timing timing = Timing.derive(500);
     private final SuspicionGuard.Settings settings = SuspicionGuard.Settings.of(timing);
     private final PauseWatch watch = new PauseWatch("t", settings.tickMs(), settings.windowMs(), clock.get(), false);
-    private final SuspicionGuard guard = new SuspicionGuard("t", watch, new HeardTap(clock::get), null, clock::get, settings);
+    private final HeardTap heardTap = new HeardTap(clock::get);
+    private final SuspicionGuard guard = new SuspicionGuard("t", watch, heardTap, null, clock::get, settings);
     private final List<Event> passed = new ArrayList<>();
     private final Address dc = UUID.randomUUID();
 
     SuspicionGuardTest() {
+        heardTap.setUpProtocol(new Protocol() {
+            @Override
+            public Object up(Event evt) {
+                return null;
+            }
+
+            @Override
+            public Object up(org.jgroups.Message msg) {
+                return null;
+            }
+        });
         guard.setUpProtocol(new Protocol() {
             @Override
             public Object up(Event evt) {
@@ -43,6 +55,16 @@ class SuspicionGuardTest {
     private void pause(long ms) {
         clock.addAndGet(ms * MS);
         watch.recordTick(clock.get());
+    }
+
+    /** A message from the suspect reaches the tap below the guard. */
+    private void hear() {
+        heardTap.up(new org.jgroups.EmptyMessage().setSrc(dc));
+    }
+
+    /** FD_SOCK2 (below the tap) reports the suspect's connection broken. */
+    private void connectionBroken() {
+        heardTap.up(new Event(Event.SUSPECT, List.of(dc)));
     }
 
     private void suspect() {
@@ -106,6 +128,73 @@ class SuspicionGuardTest {
         }
         assertEquals(1, passed.size(), "let through after " + settings.maxHoldMs() + " ms");
         assertEquals(1, guard.expiredCount());
+    }
+
+    @Test
+    void aSuspectHeardAfterItWasAskedIsHeldNotPassed() {
+        run(1_000);
+        hear();
+        run(settings.verifyMs() - 20); // VERIFY_SUSPECT2 asked it before this message arrived: its verdict is stale
+        suspect();
+        assertEquals(List.of(), passed, "heard " + (settings.verifyMs() - 20) + " ms ago: not silent");
+        assertEquals(1, guard.staleCount());
+        run(400); // silent now for longer than any verification
+        suspect();
+        assertEquals(1, passed.size(), "silent since: it passes (nobody else to ask here)");
+    }
+
+    /**
+     * The suspect is heard, stays silent for {@code silentBeforeMs}, FD_SOCK2 reports its connection broken, it is
+     * heard again after {@code heardAfterMs} (-1: never), and this node is starved while VERIFY_SUSPECT2 confirms: only
+     * crash evidence passes then. Returns what passed.
+     */
+    private List<Event> brokenConnectionSeenWhileStarved(long silentBeforeMs, long heardAfterMs) {
+        passed.clear();
+        run(1_000);
+        hear();
+        run(silentBeforeMs);
+        connectionBroken();
+        if (heardAfterMs >= 0) {
+            run(heardAfterMs);
+            hear();
+        }
+        run(settings.verifyMs());
+        pause(60); // starved, with the report still within crashEvidenceMs
+        suspect();
+        return List.copyOf(passed);
+    }
+
+    @Test
+    void aBrokenConnectionIsACrashOnlyIfTheSuspectSaidNothingSince() {
+        assertEquals(1, brokenConnectionSeenWhileStarved(40, -1).size(), "nothing heard since: a crash, passes at once");
+        assertEquals(List.of(), brokenConnectionSeenWhileStarved(40, 5), "heard after the report: no crash, held");
+    }
+
+    @Test
+    void aBrokenConnectionOfAMemberSilentBeforeIsNoCrash() {
+        // A node that joined and has not installed its view yet: heard once (its join), then a neighbour's FD_SOCK2
+        // connect to it timed out and was broadcast as a suspicion. Seen at load ~25 with D = 300.
+        assertEquals(List.of(), brokenConnectionSeenWhileStarved(timing.heartbeatFloorMs() + 50, -1),
+                "silent for longer than the floor before the report: no crash, held while starved");
+    }
+
+    @Test
+    void aHoldThatEndedWithoutAnUnsuspectDoesNotWaveALaterSuspicionThrough() {
+        run(1_000);
+        pause(300);
+        suspect(); // held: starved
+        assertEquals(List.of(), passed);
+        run(settings.maxHoldMs() * 3);
+        hear(); // the suspect spoke again; no UNSUSPECT came up (FD_SOCK2's suspicions have none)
+        run(200);
+        pause(300);
+        suspect(); // a new episode, formed while starved again
+        assertEquals(List.of(), passed, "a new episode is held like the first, not passed as held the longest already");
+
+        run(settings.maxHoldMs() * 3); // silent throughout, re-raised only this rarely by a starved node: the same episode
+        pause(300);
+        suspect();
+        assertEquals(1, passed.size(), "a suspect never heard again keeps its hold's start: passed, not held anew");
     }
 
     @Test

@@ -19,11 +19,23 @@ class SuspicionGuardTest {
     private final Timing timing = Timing.derive(500);
     private final SuspicionGuard.Settings settings = SuspicionGuard.Settings.of(timing);
     private final PauseWatch watch = new PauseWatch("t", settings.tickMs(), settings.windowMs(), clock.get(), false);
-    private final SuspicionGuard guard = new SuspicionGuard("t", watch, new HeardTap(clock::get), null, clock::get, settings);
+    private final HeardTap heard = new HeardTap(clock::get);
+    private final SuspicionGuard guard = new SuspicionGuard("t", watch, heard, null, clock::get, settings);
     private final List<Event> passed = new ArrayList<>();
     private final Address dc = UUID.randomUUID();
 
     SuspicionGuardTest() {
+        heard.setUpProtocol(new Protocol() {
+            @Override
+            public Object up(Event evt) {
+                return null;
+            }
+
+            @Override
+            public Object up(org.jgroups.Message msg) {
+                return null;
+            }
+        });
         guard.setUpProtocol(new Protocol() {
             @Override
             public Object up(Event evt) {
@@ -119,5 +131,39 @@ class SuspicionGuardTest {
         String s = SuspicionGuard.opinionSummary(List.of(n2, n4, n5), answers, 50);
         assertEquals(Messenger.nameOf(n2) + " heard it 400 ms ago, " + Messenger.nameOf(n4) + " never heard it, "
                 + Messenger.nameOf(n5) + " did not answer within 50 ms", s);
+    }
+
+    /** FD_SOCK2 (below the tap) reports the DC's connection broken. */
+    private void fdSockReportsTheDcGone() {
+        heard.up(new Event(Event.SUSPECT, List.of(dc)));
+    }
+
+    private void dcSpeaks() {
+        heard.up(new org.jgroups.BytesMessage(null).setSrc(dc));
+    }
+
+    @Test
+    void aBrokenConnectionIsACrashEvenForAStarvedNode() {
+        run(1_000);
+        dcSpeaks();
+        pause(300);
+        fdSockReportsTheDcGone();
+        pause(5);
+        suspect();
+        assertEquals(1, passed.size(), "FD_SOCK2's report is evidence: not held for this node's starvation");
+    }
+
+    @Test
+    void aSuspectHeardAfterFdSocksReportIsNoCrashAndIsHeldAsAnySilence() {
+        // FD_SOCK2 also reports a live member that did not answer its CONNECT in time (a JVM just started on a
+        // busy machine) or whose connection closed as the ring moved: heard since, it did not crash.
+        run(1_000);
+        pause(300);
+        fdSockReportsTheDcGone();
+        pause(5);
+        dcSpeaks();
+        suspect();
+        assertEquals(List.of(), passed, "heard after the report: a starved node's suspicion, held");
+        assertEquals(1, guard.heldCount());
     }
 }

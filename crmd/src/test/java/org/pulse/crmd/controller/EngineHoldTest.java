@@ -35,13 +35,19 @@ class EngineHoldTest {
                 && "d1".equals(x.request().resourceId())).count();
     }
 
-    @Test
-    void theEngineRunsForAWriteOnlyOnceTheWriteIsAnswered() throws Exception {
-        MiniCluster c = joined();
+    /** The write that adds d1, committed while c's acknowledgements are held: its id. */
+    private static long addDummyWhileCsAcksAreHeld(MiniCluster c) {
         c.hold(e -> ackFrom(e, "c"));
         long id = c.admin("a", ADD_DUMMY);
         c.settle();
         assertNull(c.replies.get(id), "answered before c stored the change");
+        return id;
+    }
+
+    @Test
+    void theEngineRunsForAWriteOnlyOnceTheWriteIsAnswered() throws Exception {
+        MiniCluster c = joined();
+        long id = addDummyWhileCsAcksAreHeld(c);
         assertEquals(0, d1Requests(c), "the engine ran while the write waited for c's acknowledgement");
 
         c.release(e -> true);
@@ -53,9 +59,7 @@ class EngineHoldTest {
     @Test
     void aMemberThatNeverAcknowledgesHoldsTheEngineBackOnlyUntilTheBound() throws Exception {
         MiniCluster c = joined();
-        c.hold(e -> ackFrom(e, "c"));
-        long id = c.admin("a", ADD_DUMMY);
-        c.settle();
+        long id = addDummyWhileCsAcksAreHeld(c);
         c.advance(DcReplication.ENGINE_HOLD_MS - 1, DcReplication.ENGINE_HOLD);
         assertEquals(0, d1Requests(c), "released before the bound");
 
@@ -68,9 +72,7 @@ class EngineHoldTest {
     void aSecondWriteDoesNotPushTheBoundBack() throws Exception {
         // The bound counts from the first write that held the engine: a stream of writes cannot starve it.
         MiniCluster c = joined();
-        c.hold(e -> ackFrom(e, "c"));
-        c.admin("a", ADD_DUMMY);
-        c.settle();
+        addDummyWhileCsAcksAreHeld(c);
         c.advance(DcReplication.ENGINE_HOLD_MS / 2, "none");
         c.admin("a", ControllerTest.property("x", "1"));
         c.settle();

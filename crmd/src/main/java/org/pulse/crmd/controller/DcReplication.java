@@ -142,45 +142,9 @@ final class DcReplication {
             }
         }
         dc.requestSchedule(configuration ? "configuration changed" : "status changed by an operator");
-        holdEngine();
         checkPending();
-    }
-
-    /** The timer that bounds {@link #holdEngine}. */
-    static final String ENGINE_HOLD = "engine-hold";
-    /**
-     * How long the engine's run for a write may wait for the write's answer. A commit takes 4-60 ms on a busy
-     * 2-core machine at 3-16 nodes; past this bound a slow or silent member holds the transition back no longer
-     * (it still holds the writer's answer, as DESIGN 3 wants).
-     */
-    static final long ENGINE_HOLD_MS = 200;
-
-    /**
-     * The engine's run for a committed write is no part of the commit: it waits until the write is answered
-     * ({@link #checkPending} releases it once nothing committed waits for an acknowledgement), or for
-     * {@link #ENGINE_HOLD_MS} after the first write that held it, whichever comes first. Run earlier, it takes the
-     * DC's event thread while the members' acknowledgements arrive (8-14 ms a commit at 8 nodes), and they queue
-     * behind it. Released, it runs one event later ({@link Controller#handleDeferred}), behind what is queued.
-     */
-    private void holdEngine() {
-        if (!dc.engineHeld) {
-            dc.engineHeld = true;
-            dc.out().timer(new TimerKey(ENGINE_HOLD), ENGINE_HOLD_MS);
-        }
-    }
-
-    /** The held engine run goes ahead ({@code why}: for the log when the bound, not the answer, released it). */
-    void releaseEngine(String why) {
-        if (!dc.engineHeld) {
-            return;
-        }
-        dc.engineHeld = false;
+        // Not here: the engine's run is no part of the commit (Controller.handleFirst).
         dc.engineDeferred = true;
-        if (why != null) {
-            dc.out().debug("the engine's run for a write goes ahead: " + why);
-        } else {
-            dc.out().add(new Effect.CancelTimer(new TimerKey(ENGINE_HOLD)));
-        }
     }
 
 
@@ -411,9 +375,6 @@ final class DcReplication {
                     + " members of the partition"));
             return true;
         });
-        if (pending.isEmpty()) {
-            releaseEngine(null);
-        }
     }
 
 

@@ -58,11 +58,6 @@ final class DcRole {
     boolean needSchedule;
     /** A write was committed and the engine's run for it left to {@link Controller#handleDeferred}. */
     boolean engineDeferred;
-    /**
-     * The engine's run for a committed write waits until the write is answered ({@link DcReplication#holdEngine}):
-     * the members' acknowledgements must not queue behind it. Bounded by the "engine-hold" timer.
-     */
-    boolean engineHeld;
     List<String> pendingFence = List.of();
 
     /** Fencing progress: runs, queries, attempts and history, between transitions (DcFencing). */
@@ -150,9 +145,6 @@ final class DcRole {
             current = null;
         }
         needSchedule = true;
-        // The join ends with the engine's run: a write's held one is no longer wanted.
-        engineHeld = false;
-        out().add(new Effect.CancelTimer(new TimerKey(DcReplication.ENGINE_HOLD)));
         // One message for all members: the runtime encodes it once (and sends it as one multicast when the
         // JGroups view is this view), not once per member: at 16-32 members, a join round per joiner.
         Message.JoinRequest ask = new Message.JoinRequest(v.id(), c.version());
@@ -511,8 +503,6 @@ final class DcRole {
             replication.onWriteTimer(Long.parseLong(key.detail()));
         } else if (key.is("queued")) {
             replication.onQueuedTimer();
-        } else if (key.is(DcReplication.ENGINE_HOLD)) {
-            replication.releaseEngine("not every member acknowledged within " + DcReplication.ENGINE_HOLD_MS + " ms");
         } else if (key.is("action") && fencing.carried.containsKey(key.detail())
                 && (current == null || current.inFlight(key.detail()) == null)) {
             fencing.onCarriedOutcome(key.detail(), false, FenceEvent.TIMED_OUT, "no result within its timeout, sent"

@@ -125,7 +125,7 @@ final class StackFactory {
         fdSock.setBindAddress(bind.getAddress());
         fdSock.setOffset(MessagingConfig.FD_SOCK_PORT_OFFSET);
         fdSock.setPortRange(5);
-        fdSock.setValue("connect_timeout", t.fdSockConnectTimeoutMs());
+        fdSock.setValue("connect_timeout", t.fdSockAnswerTimeoutMs());
         stack.add(fdSock);
 
         // Below Heartbeats, which consumes heartbeats: when each member was last heard, for the

@@ -104,6 +104,18 @@ public record Timing(
     }
 
     /**
+     * How long FD_SOCK2 waits for its new ring neighbour's answer to CONNECT before suspecting it:
+     * {@code max(2 s, 4 D)}, not the TCP connect timeout. A dead process refuses the connection at once
+     * (the kernel answers), so this wait only ever applies to a live process that is slow to answer: a JVM
+     * that just joined on a busy machine (seconds at load 40-140 with a batch of JVMs starting), which the
+     * heartbeats judge anyway. At 0.6 D every view change of a forming cluster had members suspect their new
+     * neighbour, and FD_SOCK2's suspicion passes as a crash.
+     */
+    public int fdSockAnswerTimeoutMs() {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(2000, 4 * failureDetectionMs));
+    }
+
+    /**
      * How often {@link Heartbeats} checks for silence: half the heartbeat interval, so a suspicion
      * follows the timeout by at most that (checks allocate nothing and send nothing).
      */

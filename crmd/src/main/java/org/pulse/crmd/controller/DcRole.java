@@ -145,8 +145,11 @@ final class DcRole {
             current = null;
         }
         needSchedule = true;
+        // One message for all members: the runtime encodes it once (and sends it as one multicast when the
+        // JGroups view is this view), not once per member: at 16-32 members, a join round per joiner.
+        Message.JoinRequest ask = new Message.JoinRequest(v.id(), c.version());
         for (String m : v.members()) {
-            out().send(m, new Message.JoinRequest(v.id(), c.version()));
+            out().send(m, ask);
         }
         out().timer(new TimerKey("join-retry"), c.config().joinRetryMs());
         out().timer(new TimerKey("join-integration"), joinTimeoutMs("join-integration-timeout",
@@ -278,12 +281,20 @@ final class DcRole {
         syncConfirmed = view.members().size() == 1;
         c.markJoined(view.id());
         replication.acked.put(c.self(), joinedCib.version());
+        // The whole CIB, encoded once for all members (one message instance: see startJoin), then the history:
+        // each member still gets its CibSync before its FenceHistory.
+        Message.CibSync sync = new Message.CibSync(view.id(), joinedCib);
         for (String m : view.members()) {
             if (!m.equals(c.self())) {
-                out().send(m, new Message.CibSync(view.id(), joinedCib));
-                if (!c.fenceHistory().isEmpty()) {
-                    // A member that joined since has not heard the history yet.
-                    out().send(m, new Message.FenceHistory(view.id(), c.fenceHistory()));
+                out().send(m, sync);
+            }
+        }
+        if (!c.fenceHistory().isEmpty()) {
+            // A member that joined since has not heard the history yet.
+            Message.FenceHistory history = new Message.FenceHistory(view.id(), c.fenceHistory());
+            for (String m : view.members()) {
+                if (!m.equals(c.self())) {
+                    out().send(m, history);
                 }
             }
         }
@@ -468,8 +479,9 @@ final class DcRole {
             // Also after the join, to the members left out: a member that was only slow answers and joins.
             List<String> silent = joined ? pendingMembers()
                     : joinView.members().stream().filter(m -> !responses.containsKey(m)).toList();
+            Message.JoinRequest ask = new Message.JoinRequest(joinView.id(), c.version());
             for (String m : silent) {
-                out().send(m, new Message.JoinRequest(joinView.id(), c.version()));
+                out().send(m, ask);
             }
             if (!silent.isEmpty()) {
                 out().timer(key, joined ? joinTimeoutMs("join-integration-timeout", DEFAULT_JOIN_INTEGRATION_TIMEOUT_MS)

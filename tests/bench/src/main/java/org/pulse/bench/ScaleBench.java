@@ -150,6 +150,7 @@ public final class ScaleBench {
         int[] everyone = IntStream.rangeClosed(1, n).toArray();
         System.out.printf("%n== %d nodes (in %s, ports %d+)%n", n, dir, basePort);
         long t0 = System.nanoTime();
+        boolean done = false;
         try (LocalCluster c = LocalCluster.prepared(repo, dir, n, basePort, detectionMs)) {
             // In batches: each batch's JVMs start together, the next once they have joined one view.
             for (int first = 1; first <= n; first += batch) {
@@ -158,8 +159,11 @@ public final class ScaleBench {
                     c.startNode(i);
                 }
                 int[] started = IntStream.rangeClosed(1, last).toArray();
-                require(waitPolling(Duration.ofSeconds(120 + 10L * batch), () -> joinedOneDc(c, started)),
-                        "nodes 1.." + last + " did not join one DC");
+                if (!waitPolling(Duration.ofSeconds(120 + 10L * batch), () -> joinedOneDc(c, started))) {
+                    System.out.println("  nodes 1.." + last + " did not join one DC (load " + load() + "); each node's view:");
+                    printViews(c, started);
+                    require(false, "nodes 1.." + last + " did not join one DC");
+                }
                 if (last < n) {
                     System.out.printf("  nodes 1..%d joined one DC after %.1f s (load %s)%n", last,
                             (System.nanoTime() - t0) / 1e9, load());
@@ -244,6 +248,7 @@ public final class ScaleBench {
 
             if (commits == 0) {
                 // --traffic-only: forming, memory and traffic; no writes, no failovers.
+                done = true;
                 return new Figures(n, formS, -1, -1, -1, -1, msgs, sent, rss.get(m / 2) / 1024, rss.get(m - 1) / 1024,
                         pss.get(m / 2) / 1024, steady, cpuSum / n, load().replace(' ', '/'));
             }
@@ -339,11 +344,13 @@ public final class ScaleBench {
             long dcFailoverMs = (System.nanoTime() - d0) / 1_000_000;
             System.out.printf("kill -9 of the DC %s -> all %d survivors agree on DC %s: %d ms (load %s)%n", oldDc,
                     survivors.length, c.agreedDc(survivors), dcFailoverMs, load());
+            done = true;
             return new Figures(n, formS, dcFailoverMs, failoverMs, median, p99, msgs, sent, rss.get(m / 2) / 1024,
                     rss.get(m - 1) / 1024, pss.get(m / 2) / 1024, steady, cpuSum / n, load().replace(' ', '/'));
         } finally {
-            if (Boolean.getBoolean("pulse.keep")) {
-                System.out.println("kept " + dir);
+            // A size that failed keeps its nodes' logs (nodeN/crmd.log ...): why it failed is in them.
+            if (!done || Boolean.getBoolean("pulse.keep")) {
+                System.out.println((done ? "kept " : "failed: the nodes' data and logs are kept in ") + dir);
             } else {
                 try (var paths = Files.walk(dir)) {
                     paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -367,6 +374,21 @@ public final class ScaleBench {
             dc = d;
         }
         return true;
+    }
+
+    /** What each node says when the cluster did not form: its DC, whether it joined, its view's members. */
+    private static void printViews(LocalCluster c, int... nodes) {
+        for (int i : nodes) {
+            AdminArgs s = c.status(i);
+            if (s == null) {
+                System.out.printf("    node%d: no answer (alive %s)%n", i, c.alive(i));
+                continue;
+            }
+            String members = FailoverAdmin.str(s, "members");
+            System.out.printf("    node%d: dc %s joined %s quorate %s, %d members [%s]%n", i, FailoverAdmin.str(s, "dc"),
+                    FailoverAdmin.str(s, "joined"), FailoverAdmin.str(s, "quorate"),
+                    members == null || members.isEmpty() ? 0 : members.split(",").length, members);
+        }
     }
 
     private static String tail(Path log, int lines) {

@@ -429,9 +429,10 @@ public final class SuspicionGuard extends Protocol {
         for (Address a : suspects) {
             Long since = heldSince.get(a);
             Long screened = lastScreened.put(a, now);
-            long heardAgoNanos = heardAgoMs(a) * 1_000_000L;
-            if (since != null && screened != null && now - screened > maxHoldNanos && heardAgoNanos >= 0
-                    && heardAgoNanos < now - screened) {
+            // Read once: both rules below judge the same moment (a second read could see a heartbeat the first missed).
+            long heardMs = heardAgoMs(a);
+            if (since != null && screened != null && now - screened > maxHoldNanos && heardMs >= 0
+                    && heardMs * 1_000_000L < now - screened) {
                 // Heard since, and no suspicion of it for longer than the longest hold: that episode ended without an
                 // UNSUSPECT (FD_SOCK2's suspicions get none), and an old start must not wave this new one through
                 // unchecked. A silent suspect keeps its start, however sparse the re-raises of a starved node.
@@ -439,7 +440,6 @@ public final class SuspicionGuard extends Protocol {
                 since = null;
             }
             boolean holdable = since == null || now - since < maxHoldNanos;
-            long heardMs = heardAgoMs(a);
             if (holdable && heardMs >= 0 && heardMs < verifyMs) {
                 // Heard after VERIFY_SUSPECT2 asked it (it asks, then waits verifyMs): its verdict is older than the
                 // silence it judged, the answer only late. Seen at load ~20: "suspecting n3: not heard for 20 ms".

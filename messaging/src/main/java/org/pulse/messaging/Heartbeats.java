@@ -113,6 +113,14 @@ public final class Heartbeats extends Protocol {
         final ArrivalDetector detector;
         /** The detector's current timeout, read by the heartbeat thread without the lock. */
         volatile long timeoutNanos;
+        /**
+         * When a heartbeat of the member last came late (a gap that alone lifts its timeout above the floor), or when
+         * it became watched (no evidence yet counts as late): the guard's stall rule asks how long ago. Written under
+         * the lock, read without it.
+         */
+        volatile long lateAtNanos;
+        /** When its previous heartbeat arrived (Long.MIN_VALUE: none since it became watched); guarded by this Peer. */
+        private long previousBeatNanos = Long.MIN_VALUE;
         /** When this node last raised (or forwarded) a suspicion of the member. */
         long raisedAtNanos;
 
@@ -121,19 +129,26 @@ public final class Heartbeats extends Protocol {
             this.lastHeardNanos = nowNanos;
             this.detector = d.newDetector();
             this.timeoutNanos = detector.timeoutNanos();
+            this.lateAtNanos = nowNanos;
         }
 
         /** A heartbeat (not any message: other traffic has no rhythm to learn) arrived at {@code nowNanos}. */
         void heartbeatArrived(long nowNanos) {
             synchronized (this) {
+                if (previousBeatNanos != Long.MIN_VALUE && 2 * (nowNanos - previousBeatNanos) > detector.floorNanos()) {
+                    lateAtNanos = nowNanos;
+                }
+                previousBeatNanos = nowNanos;
                 detector.arrived(nowNanos);
                 timeoutNanos = detector.timeoutNanos();
             }
         }
 
-        /** Newly watched: no evidence yet, so the ceiling. */
-        void resetDetector() {
+        /** Newly watched at {@code nowNanos}: no evidence yet, so the ceiling, and late as of now. */
+        void resetDetector(long nowNanos) {
             synchronized (this) {
+                previousBeatNanos = Long.MIN_VALUE;
+                lateAtNanos = nowNanos;
                 detector.reset();
                 timeoutNanos = detector.timeoutNanos();
             }
@@ -604,7 +619,7 @@ public final class Heartbeats extends Protocol {
                 // never have sent this node anything: it sent to others).
                 p.lastHeardNanos = now;
                 p.suspected = false;
-                p.resetDetector();
+                p.resetDetector(now);
             }
             next.add(p);
         }
@@ -695,16 +710,27 @@ public final class Heartbeats extends Protocol {
 
     /**
      * Whether {@code member} looks stalled rather than dead: silent for less than {@code minSilenceMs} while its own
-     * heartbeats came late lately (its adaptive timeout above the quiet floor: this machine is busy). Not watched
-     * (a ring member's non-neighbour): false.
+     * heartbeats came late lately: its adaptive timeout is above the quiet floor (this machine is busy) and one of its
+     * heartbeats came late within {@code lateMemoryMs} (or it became watched that recently). The second half judges a
+     * member by its recent behaviour: the timeout keeps a JVM's start-up lateness for tens of seconds (it decays
+     * with a 10 s half-life), long after the member has been punctual again. Not watched (a ring member's
+     * non-neighbour): false.
      */
-    boolean stalledRatherThanDead(Address member, long minSilenceMs) {
+    boolean stalledRatherThanDead(Address member, long minSilenceMs, long lateMemoryMs) {
         Peer p = byAddress.get(member);
         if (p == null) {
             return false;
         }
-        long silentMs = (nanoTime.getAsLong() - p.lastHeardNanos) / 1_000_000L;
-        return p.timeoutNanos / 1_000_000L > detection.floorMs() && silentMs < minSilenceMs;
+        long now = nanoTime.getAsLong();
+        long silentMs = (now - p.lastHeardNanos) / 1_000_000L;
+        return p.timeoutNanos / 1_000_000L > detection.floorMs() && silentMs < minSilenceMs
+                && (now - p.lateAtNanos) / 1_000_000L < lateMemoryMs;
+    }
+
+    /** How long ago a heartbeat of {@code member} last came late, or it became watched, in ms (-1: not watched here). */
+    long lateAgoMsOf(Address member) {
+        Peer p = byAddress.get(member);
+        return p == null ? -1 : (nanoTime.getAsLong() - p.lateAtNanos) / 1_000_000L;
     }
 
     /** How long {@code member} has been silent, in ms (-1: not watched here). */

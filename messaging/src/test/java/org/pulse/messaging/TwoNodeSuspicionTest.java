@@ -110,6 +110,50 @@ class TwoNodeSuspicionTest {
         run(330);
         suspect();
         assertEquals(List.of(), passed, "silent 330 ms < D after late heartbeats: likely stalled, held");
+        assertHeldUntilSilentForD();
+    }
+
+    /**
+     * A member whose heartbeats came late only while its JVM started (the first seconds after it joined) and that has
+     * been punctual for longer than the stall memory since is judged by that recent behaviour: its suspicion passes at
+     * its adaptive timeout, not after D. Its timeout is still above the floor then (the envelope forgets with a 10 s
+     * half-life), and that alone held it until D before: in bench/failover a node killed seconds after it had rejoined
+     * was removed ~500 ms after the cut instead of ~200.
+     */
+    @Test
+    void aSuspectLateOnlyWhileItStartedAndPunctualSinceIsNotHeldForD() {
+        for (int i = 0; i < 14; i++) {
+            beat(0);
+            run(150);
+        }
+        long punctualMs = settings.stallMemoryMs() + 1_000;
+        for (long t = 0; t < punctualMs; t += timing.heartbeatIntervalMs()) {
+            beat(0);
+            run(timing.heartbeatIntervalMs());
+        }
+        beat(0);
+        long timeoutMs = heartbeats.timeoutMsOf(other);
+        assertTrue(timeoutMs > timing.heartbeatFloorMs(), "its start-up is still in the timeout: " + timeoutMs + " ms");
+        run(timeoutMs + timing.heartbeatCheckMs());
+        assertTrue(heartbeats.silentMsOf(other) < DETECTION_MS, "silent less than D: " + heartbeats.silentMsOf(other));
+        suspect();
+        assertEquals(1, passed.size(), "punctual for " + punctualMs + " ms before its silence: not held as stalled (silent "
+                + heartbeats.silentMsOf(other) + " ms, timeout " + timeoutMs + " ms, last late "
+                + heartbeats.lateAgoMsOf(other) + " ms ago)");
+    }
+
+    /** A member that has just joined has shown nothing yet: the stall rule holds it (a JVM starting is the likeliest to stall). */
+    @Test
+    void aSuspectThatJustJoinedIsHeldUntilSilentForD() {
+        beat(0);
+        run(300);
+        suspect();
+        assertEquals(List.of(), passed, "joined 300 ms ago, silent 300 ms: held");
+        assertHeldUntilSilentForD();
+    }
+
+    /** Suspected again at every check while silent: the suspicion passes once the suspect has been silent for D, not later. */
+    private void assertHeldUntilSilentForD() {
         while (passed.isEmpty()) {
             run(timing.heartbeatCheckMs());
             suspect();

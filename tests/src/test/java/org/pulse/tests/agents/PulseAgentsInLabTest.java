@@ -467,6 +467,57 @@ class PulseAgentsInLabTest {
         assertEquals(0, fs.run("stop").rc());
     }
 
+    /**
+     * A VIP's and a filesystem's start are on a failover's path (the group of bench/failover starts them in turn), and
+     * every program an agent runs costs ~5 ms on this VM, 100 ms and more while it is busy: IPaddr's start runs ip
+     * three times (the link, the address, the add) and perl once (the first gratuitous ARP pair), where it ran ip six
+     * times; Filesystem's start runs mount alone, where it ran eleven programs (grep, sed, awk, stat and mkdir).
+     */
+    @Test
+    void startsOnTheFailoverPathRunFewPrograms() throws Exception {
+        Path calls = lab.workDir().resolve("program-calls.log");
+        String path = countingPath(calls, "ip", "perl", "arping", "awk", "sed", "grep", "stat", "mkdir", "mount", "cat",
+                "readlink", "tr", "id", "rm", "mv", "sleep", "modprobe", "timeout", "blkid", "findmnt") + ":"
+                + System.getenv("PATH");
+        Ocf.Agent ip = Ocf.pulse("IPaddr", "vip9", Map.of("ip", lab.vip(9), "nic", NetnsLab.IFNAME, "cidr_netmask", "24"),
+                lab.node(1));
+        Ocf.Result start = Ocf.run(ip, "start", 0, 20_000, Map.of("PATH", path));
+        assertEquals(0, start.rc(), start::toString);
+        List<String> ipStart = Files.readAllLines(calls);
+        assertEquals(0, ip.monitor(10_000).rc(), "the address is up after that start");
+        assertEquals(0, ip.run("stop").rc());
+        assertEquals(List.of("ip", "ip", "ip", "perl"), ipStart, "IPaddr start's programs");
+
+        Files.delete(calls);
+        NetnsLab.LoopDevice loop = lab.loopImage("fs9", 32);
+        Path mnt = Files.createDirectories(lab.workDir().resolve("mnt-fs9"));
+        Ocf.Agent fs = Ocf.pulse("Filesystem", "fs9", Map.of("device", loop.device(), "directory", mnt.toString(),
+                "fstype", "ext4"), lab.node(1));
+        Ocf.Result fsStart = Ocf.run(fs, "start", 0, 20_000, Map.of("PATH", path));
+        assertEquals(0, fsStart.rc(), fsStart::toString);
+        List<String> fsPrograms = Files.readAllLines(calls);
+        assertTrue(lab.mountsUnderWorkDir().contains(mnt.toString()), "mounted");
+        assertEquals(0, fs.run("monitor").rc());
+        assertEquals(0, fs.run("stop").rc());
+        assertEquals(List.of("mount"), fsPrograms, "Filesystem start's programs");
+    }
+
+    /** A directory of wrappers that append their name to {@code log}, then run the real program of that name. */
+    private String countingPath(Path log, String... programs) throws IOException {
+        Path bin = lab.dir("bin-counting");
+        for (String prog : programs) {
+            Optional<Path> real = java.util.stream.Stream.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin",
+                    "/sbin", "/bin").map(d -> Path.of(d, prog)).filter(Files::isExecutable).findFirst();
+            if (real.isEmpty()) {
+                continue;
+            }
+            Path w = bin.resolve(prog);
+            Files.writeString(w, "#!/bin/sh\necho " + prog + " >>" + log + "\nexec " + real.get() + " \"$@\"\n");
+            w.toFile().setExecutable(true);
+        }
+        return bin.toString();
+    }
+
     /** A PATH of symlinks to every program of the usual PATH except {@code missing}. */
     private String pathWithout(String... missing) throws IOException {
         Path bin = lab.dir("bin-without-" + String.join("-", missing));

@@ -99,7 +99,8 @@ public final class FailoverLab implements AutoCloseable {
             cluster.configure(1, List.of(
                     "property stonith-enabled=true no-quorum-policy=stop stonith-action=off",
                     "rsc_defaults resource-stickiness=100",
-                    "primitive fence-sim stonith:fence_pulse_sim params power_dir=" + cluster.power,
+                    "primitive fence-sim stonith:fence_pulse_sim params power_dir=" + cluster.power + " pcmk_host_list="
+                            + hostList(),
                     "primitive vip ocf:pulse:IPaddr params ip=" + lab.vip(0) + " cidr_netmask=24 nic=" + NetnsLab.IFNAME
                             + vipMeta + " op monitor interval=1s timeout=10s"));
             return cluster;
@@ -155,6 +156,15 @@ public final class FailoverLab implements AutoCloseable {
     public void useBuild(int i, Path root) throws IOException {
         build[i] = root;
         writeConfig(i);
+    }
+
+    /**
+     * The lab's node names as a power switch's static host list ("n1,n2,n3"): every node has an outlet, so the
+     * fencer need not ask the device which nodes it can fence (Pacemaker's pcmk_host_check=static-list).
+     */
+    public static String hostList() {
+        return java.util.stream.IntStream.rangeClosed(1, NODES).mapToObj(i -> "n" + i)
+                .collect(java.util.stream.Collectors.joining(","));
     }
 
     public String name(int i) {

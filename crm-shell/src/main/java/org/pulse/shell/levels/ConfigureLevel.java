@@ -119,6 +119,14 @@ public final class ConfigureLevel extends Level {
                     if (a.text().equals("--force")) {
                         continue;
                     }
+                    List<String> runningUsers = running(s, s.config().templateUsers(a.text()));
+                    if (!runningUsers.isEmpty() && !force) {
+                        // deleting a template deletes what was made from it (crmsh): not while that runs
+                        s.warn("template " + a.text() + " is used by running " + String.join(", ", runningUsers)
+                                + ", which would go with it; stop " + (runningUsers.size() == 1 ? "it" : "them")
+                                + " first, or delete it with --force");
+                        continue;
+                    }
                     if (running.contains(a.text()) && !force) {
                         s.warn("resource " + a.text() + " is running, can't delete it; stop it first (crm resource stop "
                                 + a.text() + "), or delete it with --force");

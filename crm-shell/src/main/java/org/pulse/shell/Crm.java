@@ -200,7 +200,8 @@ public final class Crm implements Callable<Integer> {
     int runOneShot(String level, List<String> words) {
         // "crm configure" alone enters that level (a terminal) or reads its commands (a pipe);
         // status and verify are commands, not levels, and just run.
-        boolean isLevel = !level.equals("status") && !level.equals("verify") && !level.equals("help");
+        boolean isLevel = !level.equals("status") && !level.equals("verify") && !level.equals("help")
+                && !level.equals("corosync");
         boolean interactive = isLevel && words.isEmpty() && System.console() != null && stdin == System.in;
         if (interactive) {
             return new Interactive(this).run(level);
@@ -250,6 +251,8 @@ public final class Crm implements Callable<Integer> {
         cl.addSubcommand(new LevelCommands.Resource());
         cl.addSubcommand(new LevelCommands.Node());
         cl.addSubcommand(new LevelCommands.CibShadow());
+        cl.addSubcommand(new LevelCommands.Site());
+        cl.addSubcommand(new LevelCommands.Corosync());
         cl.addSubcommand(new LevelCommands.Status());
         cl.addSubcommand(new LevelCommands.Verify());
         cl.addSubcommand(new LevelCommands.Help());
@@ -293,8 +296,8 @@ public final class Crm implements Callable<Integer> {
             if (words.size() == 1 && (words.get(0).equals("--help") || words.get(0).equals("-h"))) {
                 // crm LEVEL --help: what the level is, then its commands as the shell's own help lists them.
                 spec.commandLine().usage(crm.stdout);
-                if (level().equals("help")) {
-                    return 0;
+                if (level().equals("help") || level().equals("corosync")) {
+                    return 0;   // no level of commands to list
                 }
                 crm.stdout.println();
                 return crm.runOneShot("help", List.of(level()));

@@ -232,19 +232,7 @@ public final class EditCommand {
         }
         next = c.withConfigurationElement(stripped);
         // Primitives first, then containers, then the rest: a group names primitives that must exist.
-        List<Parsed> ordered = new ArrayList<>();
-        for (String phase : List.of("node", "template", "primitive", "group", "clone", "master")) {
-            for (Parsed p : parsed) {
-                if (p.node().name.equals(phase)) {
-                    ordered.add(p);
-                }
-            }
-        }
-        for (Parsed p : parsed) {
-            if (!ordered.contains(p)) {
-                ordered.add(p);
-            }
-        }
+        List<Parsed> ordered = ConfigureParser.dependencyOrder(parsed).stream().map(parsed::get).toList();
         List<String> infos = new ArrayList<>();
         for (Parsed p : ordered) {
             String pid = p.node().get("id");

@@ -41,8 +41,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "status", description = "Cluster status, as crm_mon shows it.", footer = "Views, crmsh's words: simple (one line, as a monitoring check), bynode (resources under their"
         + " node), brief (primitives counted by agent and node), inactive (stopped resources too), failcounts,"
-        + " attributes (node attributes), noheaders,"
-        + " full (inactive, failcounts and attributes). 'xml' or 'json' as a word is --output.")
+        + " attributes (node attributes), noheaders, ops (each node's operation history), timing (ops with their"
+        + " times and results), tickets, full (bynode, inactive, failcounts, tickets and timing, as crmsh's -ncrft)."
+        + " 'xml' or 'json' as a word is --output.")
 public final class StatusCommand {
     static final String JSON_VERSION = "pulse-status/1";
     /** ctime(3)'s form, as crm_mon prints times: the day of the month padded to two places ("Mon Dec  7"). */
@@ -53,11 +54,12 @@ public final class StatusCommand {
 
     /**
      * crmsh's status words (its crm_mon options): simple (-s), bynode (-n), noheaders (-D),
-     * attributes (-A), full (-r -f -A); inactive (-r) and failcounts (-f) are what the text always
-     * shows, accepted so that operators' scripts run.
+     * attributes (-A), ops (-o), timing (-t: ops with times and results), tickets (-c), full (-ncrft);
+     * inactive (-r) and failcounts (-f) are what the text always shows, accepted so that operators'
+     * scripts run.
      */
     static final List<String> VIEWS = List.of("simple", "bynode", "inactive", "failcounts", "attributes", "noheaders",
-            "brief", "full");
+            "brief", "ops", "timing", "tickets", "full");
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
@@ -152,7 +154,7 @@ public final class StatusCommand {
             }
         }
         if (c.views.contains("full")) {
-            c.views.addAll(List.of("inactive", "failcounts", "attributes"));
+            c.views.addAll(List.of("bynode", "inactive", "failcounts", "tickets", "timing"));
         }
         if (!c.views.isEmpty() && !c.output.equals("text")) {
             throw new CrmException("status: " + String.join(", ", c.views) + " shape the text output; leave them "
@@ -277,7 +279,13 @@ public final class StatusCommand {
                 });
             }
         }
-        rest(sb, m, zone, partition, views.contains("failcounts"));
+        boolean timing = views.contains("timing");
+        if (timing || views.contains("ops")) {
+            // crm_mon -o: each node's operations, where the migration summary would be (it carries the counts)
+            operations(sb, m, zone, timing);
+        }
+        rest(sb, m, zone, partition, views.contains("failcounts") && !timing && !views.contains("ops"),
+                !timing && !views.contains("ops"), views.contains("tickets"));
         return sb.toString();
     }
 
@@ -501,11 +509,11 @@ public final class StatusCommand {
     }
 
     private static void rest(StringBuilder sb, StatusModel m, ZoneId zone, Map<String, String> partition,
-            boolean failCountsAsked) {
+            boolean failCountsAsked, boolean migrationSummary, boolean tickets) {
         if (failCountsAsked && m.failCounts.isEmpty()) {
             sb.append("\nMigration Summary:\n");   // crm_mon -f says it, empty
         }
-        if (!m.failCounts.isEmpty()) {
+        if (migrationSummary && !m.failCounts.isEmpty()) {
             sb.append("\nMigration Summary:\n");
             Map<String, List<StatusModel.FailCount>> byNode = new LinkedHashMap<>();
             m.failCounts.forEach(f -> byNode.computeIfAbsent(f.node(), k -> new ArrayList<>()).add(f));
@@ -547,6 +555,9 @@ public final class StatusCommand {
                 sb.append('\n');
             }
         }
+        if (tickets) {
+            tickets(sb, m, zone);
+        }
         if (!m.moves.isEmpty()) {
             sb.append("\nMoves and Bans:\n");
             for (StatusModel.MoveConstraint c : m.moves) {
@@ -569,6 +580,132 @@ public final class StatusCommand {
             }
         }
         fencingText(sb, partition, zone);
+    }
+
+    /**
+     * crm_mon -o (-t): for each online node, each resource's operations by call id, probes that found it
+     * stopped left out as crm_mon leaves them; with timing, when each result came, how long it ran and
+     * waited, and its result.
+     */
+    private static void operations(StringBuilder sb, StatusModel m, ZoneId zone, boolean timing) {
+        StringBuilder body = new StringBuilder();
+        java.util.Set<String> online = new java.util.HashSet<>();
+        m.nodes.stream().filter(StatusModel.NodeView::online).forEach(n -> online.add(n.name()));
+        // per node and resource: the operations' fail counts summed (INFINITY at most) and the latest failure
+        Map<String, Map<String, long[]>> failCounts = new LinkedHashMap<>();
+        for (StatusModel.FailCount f : m.failCounts) {
+            long[] c = failCounts.computeIfAbsent(f.node(), k -> new LinkedHashMap<>()).computeIfAbsent(f.resource(),
+                    k -> new long[2]);
+            c[0] = Math.min(INFINITY_COUNT, c[0] + f.count());
+            c[1] = Math.max(c[1], f.lastFailure());
+        }
+        for (XmlElement state : Tree.section(m.cib, "status").elements("node_state")) {
+            String node = state.attr("uname", state.id());
+            if (!online.contains(node)) {
+                continue;
+            }
+            StringBuilder nodeText = new StringBuilder();
+            for (XmlElement lrm : state.elements("lrm")) {
+                for (XmlElement rscs : lrm.elements("lrm_resources")) {
+                    for (XmlElement rsc : rscs.elements("lrm_resource")) {
+                        List<XmlElement> ops = new ArrayList<>();
+                        for (XmlElement op : rsc.elements("lrm_rsc_op")) {
+                            int rc = intAttr(op, "rc-code", 0);
+                            boolean probe = "monitor".equals(op.attr("operation")) && intAttr(op, "interval", 0) == 0;
+                            if ((probe && rc == 7) || intAttr(op, "op-status", 0) == -1) {
+                                continue;   // a probe that found it stopped, or one still pending
+                            }
+                            ops.add(op);
+                        }
+                        if (ops.isEmpty()) {
+                            continue;
+                        }
+                        ops.sort(java.util.Comparator.comparingInt(op -> intAttr(op, "call-id", 0)));
+                        String threshold = m.migrationThreshold(rsc.id());
+                        nodeText.append("    * ").append(rsc.id()).append(": migration-threshold=")
+                                .append(threshold == null ? "1000000" : threshold);
+                        long[] failed = failCounts.getOrDefault(node, Map.of()).get(rsc.id());
+                        if (failed != null && failed[0] > 0) {
+                            nodeText.append(" fail-count=").append(failed[0]);
+                        }
+                        if (failed != null && failed[1] > 0) {
+                            nodeText.append(" last-failure='").append(time(failed[1], zone)).append('\'');
+                        }
+                        nodeText.append(":\n");
+                        for (XmlElement op : ops) {
+                            nodeText.append("      * (").append(op.attr("call-id", "?")).append(") ")
+                                    .append(op.attr("operation", "?"));
+                            List<String> details = new ArrayList<>();
+                            long intervalMs = intAttr(op, "interval", 0);
+                            if (intervalMs > 0) {
+                                details.add("interval=\"" + intervalMs + "ms\"");
+                            }
+                            if (timing) {
+                                long changed = intAttr(op, "last-rc-change", 0);
+                                if (changed > 0) {
+                                    details.add("last-rc-change=\"" + time(changed, zone) + "\"");
+                                }
+                                for (String t : List.of("exec-time", "queue-time")) {
+                                    if (op.attr(t) != null) {
+                                        details.add(t + "=\"" + op.attr(t) + "ms\"");
+                                    }
+                                }
+                                int rc = intAttr(op, "rc-code", 0);
+                                String name = OcfRc.name(rc);
+                                details.add("rc=" + rc + " (" + (name.startsWith("unknown") ? "unknown" : name) + ")");
+                            }
+                            if (!details.isEmpty()) {
+                                nodeText.append(": ").append(String.join(" ", details));
+                            }
+                            nodeText.append('\n');
+                        }
+                    }
+                }
+            }
+            if (nodeText.length() > 0) {
+                body.append("  * Node: ").append(node).append(":\n").append(nodeText);
+            }
+        }
+        sb.append("\nOperations:\n").append(body);
+    }
+
+    private static int intAttr(XmlElement e, String name, int fallback) {
+        try {
+            return e.attr(name) == null ? fallback : Integer.parseInt(e.attr(name));
+        } catch (NumberFormatException ex) {
+            return fallback;
+        }
+    }
+
+    /**
+     * crm_mon -c: every ticket the status section holds or a constraint names (one nobody granted is
+     * revoked), granted or revoked, in standby, when last granted.
+     */
+    private static void tickets(StringBuilder sb, StatusModel m, ZoneId zone) {
+        Map<String, XmlElement> states = new LinkedHashMap<>();
+        Tree.section(m.cib, "status").elements("tickets").forEach(ts -> ts.elements("ticket_state")
+                .forEach(t -> states.put(t.id(), t)));
+        for (XmlElement c : Tree.section(m.config.configuration(), "constraints").elements("rsc_ticket")) {
+            if (c.attr("ticket") != null) {
+                states.putIfAbsent(c.attr("ticket"), XmlElement.of("ticket_state", "id", c.attr("ticket")));
+            }
+        }
+        if (states.isEmpty()) {
+            return;
+        }
+        sb.append("\nTickets:\n");
+        states.forEach((id, t) -> {
+            sb.append("  * ").append(id).append(": ")
+                    .append("true".equalsIgnoreCase(t.attr("granted")) ? "granted" : "revoked");
+            if ("true".equalsIgnoreCase(t.attr("standby"))) {
+                sb.append(" [standby]");
+            }
+            long granted = intAttr(t, "last-granted", 0);
+            if (granted > 0) {
+                sb.append(" last-granted=\"").append(time(granted, zone)).append('"');
+            }
+            sb.append('\n');
+        });
     }
 
     /** One fence history event as crmd sends it (see CibSource.loadForStatus). */

@@ -386,14 +386,35 @@ public final class Configuration {
                 throw new CrmException("object " + id + " does not exist; 'show' lists the objects");
             }
         }
+        // As crmsh: a template takes the primitives made from it along (they could not run without it),
+        // which go first, their constraints with them
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        for (String id : ids) {
+            for (String user : templateUsers(id)) {
+                if (!ids.contains(user) && all.add(user)) {
+                    infos.add("INFO: hanging primitive:" + user + " deleted");
+                }
+            }
+        }
+        all.addAll(ids);
         Configuration c = this;
         // an id named twice, or one that went with an earlier one (an emptied group), is already gone
-        for (String id : new java.util.LinkedHashSet<>(ids)) {
+        for (String id : all) {
             if (c.find(id).isPresent()) {
                 c = c.deleteOne(id, infos);
             }
         }
         return c;
+    }
+
+    /** The primitives made from template {@code id} ({@code primitive X @id}); none when it is no template. */
+    public List<String> templateUsers(String id) {
+        boolean template = find(id).map(o -> o.element().name().equals("template")).orElse(false);
+        if (!template) {
+            return List.of();
+        }
+        return Tree.descendants(Tree.section(configuration(), "resources"), "primitive").stream()
+                .filter(p -> id.equals(p.attr("template"))).map(XmlElement::id).toList();
     }
 
     /** Removes an object to put a new version in its place: references to it stay. */

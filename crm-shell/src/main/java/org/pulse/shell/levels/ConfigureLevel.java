@@ -44,6 +44,7 @@ public final class ConfigureLevel extends Level {
         USAGE.put("location", "location <id> <rsc> [role=<role>] {<score>: <node> | rule [<score>:] <expression> ...}");
         USAGE.put("colocation", "colocation <id> <score>: <rsc>[:<role>] <with-rsc>[:<role>] | <resource sets>");
         USAGE.put("order", "order <id> [Mandatory:|Optional:|Serialize:|<score>:] <first>[:<action>] <then>[:<action>] [symmetrical=<bool>]");
+        USAGE.put("rsc_ticket", "rsc_ticket <id> <ticket>: <rsc>[:<role>] [<rsc>[:<role>]...] [loss-policy=stop|demote|fence|freeze]");
         USAGE.put("property", "property [<set-id>:] <name>=<value>...");
         USAGE.put("rsc_defaults", "rsc_defaults [<set-id>:] <name>=<value>...");
         USAGE.put("op_defaults", "op_defaults [<set-id>:] <name>=<value>...");
@@ -51,6 +52,7 @@ public final class ConfigureLevel extends Level {
         USAGE.put("tag", "tag <id>: <object> [<object>...]");
         USAGE.put("fencing_topology", "fencing_topology [<node>: | attr:<n>=<v> | pattern:<re>] <devices>[,<devices>] ...");
         USAGE.put("alert", "alert <id> <path> [attributes <n>=<v>...] [meta <n>=<v>...] [select nodes|fencing|resources|attributes [{ <name>... }]...] [to <recipient> [attributes ...] [meta ...] | to { <recipient> ... }]...");
+        USAGE.put("xml", "xml <element .../>   an object as CIB XML (what crm syntax cannot say, e.g. a rule in a rule)");
         USAGE.put("show", "show [xml] [<id>... | type:<type> | tag:<tag> | related:<id> | changed]   the configuration in crm syntax, or XML");
         USAGE.put("save", "save [xml] <file>   write the configuration in crm syntax (for load replace), or the CIB as XML");
         USAGE.put("edit", "edit [xml] [<id>...]   edit in $EDITOR; errors bring you back to the editor");
@@ -115,6 +117,14 @@ public final class ConfigureLevel extends Level {
                 boolean force = s.force || args.stream().anyMatch(a -> a.text().equals("--force"));
                 for (Token a : args) {
                     if (a.text().equals("--force")) {
+                        continue;
+                    }
+                    List<String> runningUsers = running(s, s.config().templateUsers(a.text()));
+                    if (!runningUsers.isEmpty() && !force) {
+                        // deleting a template deletes what was made from it (crmsh): not while that runs
+                        s.warn("template " + a.text() + " is used by running " + String.join(", ", runningUsers)
+                                + ", which would go with it; stop " + (runningUsers.size() == 1 ? "it" : "them")
+                                + " first, or delete it with --force");
                         continue;
                     }
                     if (running.contains(a.text()) && !force) {
@@ -736,7 +746,8 @@ public final class ConfigureLevel extends Level {
             next = next.withConfigurationElement(Tree.withSection(next.configuration(), "nodes", XmlElement.of("nodes")));
         }
         List<String> infos = new ArrayList<>();
-        for (int i = 0; i < parsed.size(); i++) {
+        // As crmsh: a file's objects in any order (a group before its primitives)
+        for (int i : ConfigureParser.dependencyOrder(parsed)) {
             Parsed p = parsed.get(i);
             try {
                 next = loadOne(s, next, p, infos);

@@ -40,6 +40,23 @@ public final class LevelCommands {
         }
     }
 
+    @Command(name = "site", description = "Tickets, as crmsh's site level: ticket grant|revoke|standby|activate|show|time|delete TICKET.")
+    public static final class Site extends Crm.LevelWords {
+        @Override
+        protected String level() {
+            return "site";
+        }
+    }
+
+    /** crmsh's corosync level: here only a message saying where Pulse's membership is configured. */
+    @Command(name = "corosync", description = "None here: Pulse's nodes talk over JGroups (crmd.conf; crm cluster add|remove).")
+    public static final class Corosync extends Crm.LevelWords {
+        @Override
+        protected String level() {
+            return "corosync";
+        }
+    }
+
     @Command(name = "status", description = "Cluster status as crm_mon shows it; --output text|json|xml, --watch.")
     public static final class Status extends Crm.LevelWords {
         @Override

@@ -20,7 +20,7 @@ import org.pulse.shell.parse.Token;
  */
 public final class Shell {
     static final List<String> GLOBAL = List.of("help", "up", "end", "cd", "ls", "quit", "exit", "bye");
-    static final List<String> TOP = List.of("configure", "resource", "node", "cib", "ra", "status", "verify",
+    static final List<String> TOP = List.of("configure", "resource", "node", "cib", "site", "ra", "status", "verify",
             "simulate", "explain", "history");
 
     public final Session session;
@@ -38,6 +38,7 @@ public final class Shell {
         add(new ResourceLevel());
         add(new NodeLevel());
         add(new CibLevel());
+        add(new SiteLevel());
         add(new RaLevel());
     }
 
@@ -132,6 +133,12 @@ public final class Shell {
             case "ls" -> {
                 session.out.println(String.join("  ", current == null ? topCommands() : current.commands()));
                 return 0;
+            }
+            case "corosync" -> {
+                // crmsh's corosync level edits corosync.conf; an operator's habit deserves a pointer, not "unknown"
+                throw new CrmException("corosync: Pulse runs no corosync: nodes hear each other through JGroups, set up "
+                        + "in each node's crmd.conf (node =, nodes =); 'crm cluster status' shows this node, 'crm cluster "
+                        + "add NODE HOST:PORT' and 'crm cluster remove NODE' change the node list (crmd/README.md)");
             }
             default -> {
                 // a level command or a level name

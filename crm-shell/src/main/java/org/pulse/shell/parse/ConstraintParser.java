@@ -16,6 +16,8 @@ final class ConstraintParser {
     private static final Pattern NODE_ATTRIBUTE = Pattern.compile("node-attribute=(.+)");
     private static final Pattern SYMMETRICAL = Pattern.compile("symmetrical=(true|false|yes|no|on|off)",
             Pattern.CASE_INSENSITIVE);
+    private static final Pattern LOSS_POLICY = Pattern.compile("loss-policy=(.*)");
+    private static final List<String> LOSS_POLICIES = List.of("stop", "demote", "fence", "freeze");
     private static final Pattern KIND = Pattern.compile("(Optional|Mandatory|Serialize):", Pattern.CASE_INSENSITIVE);
 
     static Parsed location(Cursor c) throws CrmException {
@@ -122,6 +124,55 @@ final class ConstraintParser {
             out.set("symmetrical", v.equals("true") || v.equals("yes") || v.equals("on") ? "true" : "false");
         }
         resources(c, out, "action");
+        return new Parsed(out);
+    }
+
+    /**
+     * crmsh's {@code rsc_ticket ID TICKET: RSC[:ROLE] ... [loss-policy=stop|demote|fence|freeze]}: one
+     * resource becomes {@code rsc} (and {@code rsc-role}), several a resource set, as crmsh writes them.
+     */
+    static Parsed ticket(Cursor c) throws CrmException {
+        MNode out = new MNode("rsc_ticket");
+        out.set("id", Syntax.objectId(c, "a constraint id"));
+        if (!c.tryMatch(Syntax.SCORE)) {
+            if (c.more()) {
+                throw c.unexpected(c.peek(), "<ticket>: (the ticket's name and a colon, e.g. ticketA:) before the resources");
+            }
+            throw c.missing("<ticket>: and the resources");
+        }
+        Token ticketTok = c.previous();
+        String ticket = c.group(1);
+        if (!Syntax.isValidId(ticket)) {
+            throw c.at(ticketTok, "'" + ticket + "' is not a valid ticket name; a name starts with a letter or '_' and has "
+                    + "only letters, digits, '_', '.' and '-'");
+        }
+        out.set("ticket", ticket);
+        Token loss = c.takeLastIf(LOSS_POLICY);
+        if (loss != null) {
+            String policy = c.group(1);
+            if (!LOSS_POLICIES.contains(policy)) {
+                throw c.at(loss, "unknown loss-policy '" + policy + "'; use one of " + String.join(", ", LOSS_POLICIES));
+            }
+            out.set("loss-policy", policy);
+        }
+        if (!c.more()) {
+            throw c.missing("<rsc>[:<role>] (the resources that need ticket " + ticket + ")");
+        }
+        if (c.remaining() == 1 && !c.peekText().startsWith("(") && !c.peekText().startsWith("[")) {
+            Token t = c.next("a resource");
+            String[] parts = t.text().split(":", -1);
+            if (parts.length > 2 || parts[0].isEmpty() || t.text().contains("=")) {
+                throw c.unexpected(t, "<rsc>[:<role>]");
+            }
+            out.set("rsc", parts[0]);
+            if (parts.length == 2) {
+                out.set("rsc-role", Syntax.role(c, t, parts[1]));
+            }
+            return new Parsed(out);
+        }
+        for (MNode s : new ResourceSetParser(c, "role").parse(c.rest())) {
+            out.add(s);
+        }
         return new Parsed(out);
     }
 

@@ -7,7 +7,8 @@ import org.pulse.shell.CrmException;
 /**
  * Splits a command line into words the way crmsh does (POSIX shell quoting, as Python's
  * shlex.split): blanks separate words, "..." and '...' quote, a backslash escapes the next
- * character outside single quotes. Each word keeps the column where it started.
+ * character outside single quotes. Each word keeps the column where it started. After the word
+ * {@code xml}, XML ({@code <...}) is one word, as written.
  */
 public final class Lexer {
     private Lexer() {
@@ -25,6 +26,12 @@ public final class Lexer {
                 break;
             }
             int start = i;
+            if (line.charAt(i) == '<' && !out.isEmpty() && out.get(out.size() - 1).text().equals("xml")) {
+                // crmsh's "xml <element .../>": the XML is taken as written (its quotes are XML's, not the
+                // shell's), the rest of the line as one word
+                out.add(new Token(line.substring(i).strip(), start + 1));
+                break;
+            }
             StringBuilder word = new StringBuilder();
             while (i < n && !Character.isWhitespace(line.charAt(i))) {
                 char c = line.charAt(i);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.pulse.cib.xml.XmlElement;
+import org.pulse.cib.xml.XmlWriter;
 import org.pulse.shell.config.Configuration;
 import org.pulse.shell.parse.AclSyntax;
 import org.pulse.shell.parse.ResourceSetParser;
@@ -44,6 +45,9 @@ public final class CliFormatter {
 
     static String format(Configuration.CibObject o) {
         XmlElement e = o.element();
+        if (hasNestedRule(e)) {
+            return xmlForm(o);
+        }
         List<String> parts = new ArrayList<>();
         switch (o.type()) {
             case "node" -> {
@@ -147,6 +151,15 @@ public final class CliFormatter {
                 }
                 parts.add(String.join(" ", head));
             }
+            case "rsc_ticket" -> {
+                List<String> head = new ArrayList<>(List.of("rsc_ticket", e.id(), e.attr("ticket", "") + ":"));
+                head.addAll(e.elements("resource_set").isEmpty() ? List.of(rscQualified(e, "rsc", "role"))
+                        : sets(e, false));
+                if (e.attr("loss-policy") != null) {
+                    head.add("loss-policy=" + e.attr("loss-policy"));
+                }
+                parts.add(String.join(" ", head));
+            }
             case "property", "rsc_defaults", "op_defaults" -> {
                 parts.add(o.type() + " " + (NO_QUOTES.matcher(e.id()).matches() ? e.id() + ":" : "$id=\"" + e.id() + "\""));
                 for (XmlElement r : e.elements("rule")) {
@@ -161,6 +174,35 @@ public final class CliFormatter {
             default -> parts.add("# " + o.type() + " " + e.id() + " (shown with 'show xml " + e.id() + "')");
         }
         return String.join(" \\\n\t", parts);
+    }
+
+    /**
+     * A rule inside a rule has no crm syntax: such an object is shown as crmsh shows it, {@code xml}
+     * and its XML on continuation lines, which loads back as it is. (The resources a group or clone
+     * holds are objects of their own and are not looked at here.)
+     */
+    private static boolean hasNestedRule(XmlElement e) {
+        for (XmlElement c : e.elements()) {
+            if (Configuration.RESOURCE_TAGS.contains(c.name())) {
+                continue;
+            }
+            if (c.name().equals("rule") && !c.elements("rule").isEmpty()) {
+                return true;
+            }
+            if (hasNestedRule(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String xmlForm(Configuration.CibObject o) {
+        XmlElement e = o.element();
+        if (o.type().equals("rsc_defaults") || o.type().equals("op_defaults")) {
+            // the set alone would not say which defaults it is
+            e = XmlElement.of(o.type()).withChildAppended(e);
+        }
+        return "xml " + String.join(" \\\n", XmlWriter.toXml(e).split("\n"));
     }
 
     /** crmsh's alert: the agent, its sets, what it selects, then each recipient (in braces when it has sets). */
@@ -341,7 +383,10 @@ public final class CliFormatter {
             }
         }
         boolean seqAll = (seq == null || seq) && (req == null || req);
-        if (!e.name().equals("rsc_location") && seqAll && count <= 2) {
+        // crmsh's marker of a set that would otherwise read as plain resources: up to two in a colocation
+        // or order, one in a ticket
+        int plain = e.name().equals("rsc_ticket") ? 1 : 2;
+        if (!e.name().equals("rsc_location") && (e.name().equals("rsc_ticket") || seqAll) && count <= plain) {
             col.add(0, "_rsc_set_");
         }
         return col;

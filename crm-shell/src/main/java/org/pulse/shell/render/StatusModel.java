@@ -84,7 +84,7 @@ public final class StatusModel {
         readNodes();
         readRemoteNodes();
         readMoves();
-        this.effective = failCounts.isEmpty() ? Map.of() : EffectivePrimitive.all(CibModel.from(cib), now);
+
         this.unmanaged = unmanaged(cib, now);
     }
 
@@ -113,7 +113,8 @@ public final class StatusModel {
     }
 
     /** Primitives as the cluster runs them (meta with what groups, clones and rsc_defaults give), when needed. */
-    private final Map<String, EffectivePrimitive> effective;
+    /** Read once, on the first threshold asked for (status without fail counts or ops never needs it). */
+    private Map<String, EffectivePrimitive> effective;
 
     /**
      * A resource's migration-threshold as the cluster applies it: its own, else its group's or clone's,
@@ -121,6 +122,9 @@ public final class StatusModel {
      * ({@code rsc:0}) has its primitive's.
      */
     public String migrationThreshold(String rsc) {
+        if (effective == null) {
+            effective = EffectivePrimitive.all(CibModel.from(cib), now);
+        }
         EffectivePrimitive p = effective.get(rsc.replaceFirst(":[0-9]+$", ""));
         return p == null ? null : p.meta().get("migration-threshold");
     }

@@ -43,9 +43,9 @@ class StatusArgumentsTest {
         assertEquals("status: unknown argument '--bogus'; use --output text|json|xml or --watch [SECONDS]", unknown.getMessage());
         CrmException word = assertThrows(CrmException.class, () -> parse("yaml"));
         assertEquals("status: unknown argument 'yaml'; use --output text|json|xml or --watch [SECONDS], or crmsh's "
-                + "simple, bynode, inactive, failcounts, attributes, noheaders, brief, full", word.getMessage());
-        assertEquals(java.util.Set.of("full", "inactive", "failcounts", "attributes"), parse("full").views,
-                "crmsh's 'status full'");
+                + "simple, bynode, inactive, failcounts, attributes, noheaders, brief, ops, timing, tickets, full", word.getMessage());
+        assertEquals(java.util.Set.of("full", "bynode", "inactive", "failcounts", "tickets", "timing"), parse("full").views,
+                "crmsh's 'status full' (crm_mon -ncrft)");
         assertThrows(CrmException.class, () -> parse("bynode", "json"), "views shape the text output only");
         CrmException output = assertThrows(CrmException.class, () -> parse("--output", "yaml"));
         assertEquals("status: unknown output 'yaml'; use text, json or xml", output.getMessage());

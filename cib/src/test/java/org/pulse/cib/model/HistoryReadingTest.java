@@ -138,6 +138,58 @@ class HistoryReadingTest {
         }
     }
 
+    /**
+     * A repeated attribute is refused wherever it comes, also in an element whose other attributes are those of
+     * the elements of the same name before it (the parser skips the look for one where it can prove there is none):
+     * random runs of elements with names from a small set, accepted or refused as the JDK's reader does.
+     */
+    @Test
+    void repeatedAttributesAreRefusedAfterElementsOfTheSameShape() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("HistoryReadingTest repeated attributes seed=" + seed);
+        Random random = new Random(seed);
+        String[] names = {"id", "rc", "op", "interval", "call-id", "\u00e9t"};
+        javax.xml.parsers.DocumentBuilder jdk = DocumentBuilderFactory.newInstance().newDocumentBuilder();
+        jdk.setErrorHandler(null);
+        for (int round = 0; round < 300; round++) {
+            StringBuilder sb = new StringBuilder("<cib>");
+            int elements = 1 + random.nextInt(6);
+            String[] previous = null;
+            for (int e = 0; e < elements; e++) {
+                int count = 1 + random.nextInt(5);
+                String[] attrs = new String[count];
+                for (int a = 0; a < count; a++) {
+                    // mostly the previous element's names in its order, as history entries repeat
+                    attrs[a] = previous != null && a < previous.length && random.nextInt(4) != 0 ? previous[a]
+                            : names[random.nextInt(names.length)];
+                }
+                previous = attrs;
+                sb.append("<op");
+                for (String a : attrs) {
+                    sb.append(' ').append(a).append("='").append(random.nextInt(3)).append('\'');
+                }
+                sb.append("/>");
+            }
+            String xml = sb.append("</cib>").toString();
+            boolean jdkAccepts;
+            try {
+                jdk.parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+                jdkAccepts = true;
+            } catch (org.xml.sax.SAXException e) {
+                jdkAccepts = false;
+            }
+            boolean accepted;
+            try {
+                XmlParser.parse("t", xml);
+                accepted = true;
+            } catch (org.pulse.cib.xml.XmlParseException e) {
+                assertTrue(e.getMessage().contains("appears twice"), e::getMessage);
+                accepted = false;
+            }
+            assertEquals(jdkAccepts, accepted, "seed " + seed + ": " + xml);
+        }
+    }
+
     private static String op(String id, String operation, int callId, int rc, int status, long interval, String digest) {
         return "<lrm_rsc_op id='" + id + "' operation_key='" + id + "' operation='" + operation + "' call-id='" + callId
                 + "' rc-code='" + rc + "' op-status='" + status + "' interval='" + interval + "' transition-key='" + callId

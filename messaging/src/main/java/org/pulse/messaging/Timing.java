@@ -33,7 +33,7 @@ package org.pulse.messaging;
  * <p>The worst case below is the design bound; scheduling delays on a loaded machine come on top
  * (a silent node at 500 ms was removed after 424-528 ms in ClusterTest), and so does
  * {@link SuspicionGuard}: a node starved of CPU holds its suspicions until it ran normally for D
- * (at most max(2 s, 4 D)), and a second opinion costs a round trip (at most 0.1 D).
+ * (at most max(2 s, 4 D) of its running time), and a second opinion costs a round trip (at most 0.1 D).
  *
  * <p>The other settings follow from D so the whole stack speeds up or slows down together: a
  * join waits {@code joinTimeoutMs = max(1000, 2 D)} for a coordinator; the coordinator waits

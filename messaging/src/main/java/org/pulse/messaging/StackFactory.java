@@ -73,6 +73,7 @@ final class StackFactory {
         tcp.setValue("port_range", 0); // exactly the configured port: a second node must not slide onto the next one
         tcp.setValue("tcp_nodelay", true); // figures.md: Nagle costs 200 KB replies 2-10x at the median
         tcp.setValue("sock_conn_timeout", t.fdSockConnectTimeoutMs());
+        tcp.setValue("peer_addr_read_timeout", t.peerAddressReadTimeoutMs()); // a starved joiner is slow, not gone
         // A peer whose link is cut (no reset) stops reading: a blocking write to it would stall the
         // bundler thread that also carries every live member's heartbeats, and FD_ALL3 would then
         // suspect a live member (SilentPeerSoakTest). Each connection gets its own sender thread and

@@ -116,6 +116,19 @@ public record Timing(
     }
 
     /**
+     * How long a node accepting a TCP connection waits for the connecting peer to send its address: {@code max(5 s,
+     * 10 D)}, not JGroups' 1 s. Only a live process can be slow here (a dead one's connection closes, which ends
+     * the wait at once): a JVM that connected and was then starved of CPU. bench/scale at 24 nodes (D = 500, load
+     * 100-180) refused 126 such connections after 1 s ("failed accepting connection ... Read timed out"), and a
+     * refused member hears nobody until it connects again. The wait holds JGroups' one accepting thread, so a
+     * connection behind it is accepted that much later, never refused; that is the price of a peer that connected
+     * and then froze, which is rare (a cut link between the connect and the first write).
+     */
+    public int peerAddressReadTimeoutMs() {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(5000, 10 * failureDetectionMs));
+    }
+
+    /**
      * How often {@link Heartbeats} checks for silence: half the heartbeat interval, so a suspicion
      * follows the timeout by at most that (checks allocate nothing and send nothing).
      */

@@ -29,7 +29,7 @@ final class PauseWatch implements AutoCloseable {
     private final AtomicLongArray bucketIndexStored = new AtomicLongArray(BUCKETS);
     private volatile long stolenTotalNanos;
     /**
-     * What the long pauses alone add up to: those of at least {@link #longPauseNanos}, 5 ticks (20 ms at D = 500). A
+     * What the long pauses alone add up to: those of at least {@link #longPauseNanos}, 5 ticks (40 ms at D = 500). A
      * loaded machine wakes the watch a few ms late on most ticks; that is not a node that stopped hearing its peers,
      * and counting it would stretch {@link SuspicionGuard}'s holds on every busy machine.
      */

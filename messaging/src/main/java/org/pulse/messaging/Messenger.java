@@ -672,12 +672,34 @@ public final class Messenger implements AutoCloseable {
         LOG.log(Level.WARNING, config.nodeName() + ": " + names + " suspected for over " + stuckBoundMs + " ms and still in view "
                 + view + ": GMS is " + gms.getImplementation() + ", its view handler " + (suspended ? "SUSPENDED" : "running")
                 + ", merge id " + gms.getMergeId() + ", queue [" + gms.dumpViewHandlerQueue().replace('\n', ' ') + "], last requests: "
-                + recent + (suspended ? "; resuming the view handler and handing GMS the suspicion again" : "; handing GMS the suspicion again"));
+                + recent + (suspended ? "; resuming the view handler and handing GMS the suspicion again" : "; handing GMS the suspicion again")
+                + (suspended ? "" : viewHandlerStacks()));
         if (suspended) {
             gms.resumeViewHandler();
             stuckResumes.incrementAndGet();
         }
         gms.up(new Event(Event.SUSPECT, addresses));
+    }
+
+    /**
+     * Where a running view handler is: the restart soak's stall ("n2 was not fenced in 60 s") had GMS's handler
+     * running with the suspicion queued for a minute, its last request taken a minute before; only a stack says
+     * what it waits for. Rare (once per stuck bound), so the cost of reading every thread's stack does not matter.
+     */
+    private String viewHandlerStacks() {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            String name = e.getKey().getName();
+            // JGroups names it after the cluster and the local address; a JVM of one node (crmd) has just one anyway.
+            if (name.contains("ViewHandler") && (name.contains(config.nodeName()) || !name.contains(","))) {
+                out.append("; thread ").append(name).append(" (").append(e.getKey().getState()).append(") at");
+                StackTraceElement[] frames = e.getValue();
+                for (int i = 0; i < Math.min(25, frames.length); i++) {
+                    out.append(' ').append(frames[i]);
+                }
+            }
+        }
+        return out.length() == 0 ? "; no ViewHandler thread named after this node found" : out.toString();
     }
 
     /** How often a stuck suspicion made this node resume GMS's view handler (tests, metrics). */

@@ -59,6 +59,7 @@ public final class MultiLinkTCP extends TCP {
         TcpServer s = new TcpServer(getThreadFactory(), getSocketFactory(), secondLink.getAddress(), secondLink.getPort(),
                 secondLink.getPort(), null, 0, recv_buf_size);
         s.usePeerConnections(true);
+        s.peerAddressReadTimeout(peer_addr_read_timeout); // as on the first link: a starved peer is slow, not gone
         s.nonBlockingSends(non_blocking_sends).maxSendQueue(max_send_queue); // as on the first link: a cut link must not block a writer
         BaseServer b = s;
         b.receiver(this).timeService(time_service).socketConnectionTimeout(sock_conn_timeout).tcpNodelay(tcp_nodelay)

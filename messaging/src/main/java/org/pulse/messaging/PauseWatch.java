@@ -28,6 +28,13 @@ final class PauseWatch implements AutoCloseable {
     private final AtomicLongArray totalAtBucketStart = new AtomicLongArray(BUCKETS);
     private final AtomicLongArray bucketIndexStored = new AtomicLongArray(BUCKETS);
     private volatile long stolenTotalNanos;
+    /**
+     * What the long pauses alone add up to: those of at least {@link #longPauseNanos}, 5 ticks (40 ms at D = 500). A
+     * loaded machine wakes the watch a few ms late on most ticks; that is not a node that stopped hearing its peers,
+     * and counting it would stretch {@link SuspicionGuard}'s holds on every busy machine.
+     */
+    private volatile long longPausesTotalNanos;
+    private final long longPauseNanos;
     private volatile long worstLatenessNanos;
     private volatile long lastTickNanos;
     private final Thread thread;
@@ -45,6 +52,7 @@ final class PauseWatch implements AutoCloseable {
                     + horizonMs + " ms");
         }
         this.tickNanos = tickMs * 1_000_000L;
+        this.longPauseNanos = 5 * tickNanos;
         // Room for the horizon plus one partial bucket at each end.
         this.bucketNanos = Math.max(tickNanos, (horizonMs * 1_000_000L) / (BUCKETS - 2) + 1);
         this.lastTickNanos = nowNanos;
@@ -76,6 +84,9 @@ final class PauseWatch implements AutoCloseable {
         mark(nowNanos);
         if (late > JITTER_NANOS) {
             stolenTotalNanos += late; // single writer: this thread
+            if (late >= longPauseNanos) {
+                longPausesTotalNanos += late;
+            }
             if (late > worstLatenessNanos) {
                 worstLatenessNanos = late;
             }
@@ -99,7 +110,7 @@ final class PauseWatch implements AutoCloseable {
      */
     long stolenWithinNanos(long windowNanos, long nowNanos) {
         long ongoing = Math.max(0, nowNanos - lastTickNanos - tickNanos);
-        long total = stolenTotalNanos + (ongoing > JITTER_NANOS ? ongoing : 0);
+        long total = stolenTotalNanos(nowNanos);
         long index = Math.floorDiv(nowNanos - windowNanos, bucketNanos);
         long newest = Math.floorDiv(nowNanos, bucketNanos);
         // The first bucket the watch woke in, from the window's start on. A bucket it did not wake
@@ -122,6 +133,17 @@ final class PauseWatch implements AutoCloseable {
 
     long stolenTotalNanos() {
         return stolenTotalNanos;
+    }
+
+    private long stolenTotalNanos(long nowNanos) {
+        long ongoing = Math.max(0, nowNanos - lastTickNanos - tickNanos);
+        return stolenTotalNanos + (ongoing > JITTER_NANOS ? ongoing : 0);
+    }
+
+    /** The CPU time this JVM missed in long pauses (5 ticks or more each) until {@code nowNanos}, one going on included. */
+    long longPausesTotalNanos(long nowNanos) {
+        long ongoing = Math.max(0, nowNanos - lastTickNanos - tickNanos);
+        return longPausesTotalNanos + (ongoing >= longPauseNanos ? ongoing : 0);
     }
 
     long worstLatenessNanos() {

@@ -73,12 +73,17 @@ final class StackFactory {
         tcp.setValue("port_range", 0); // exactly the configured port: a second node must not slide onto the next one
         tcp.setValue("tcp_nodelay", true); // figures.md: Nagle costs 200 KB replies 2-10x at the median
         tcp.setValue("sock_conn_timeout", t.fdSockConnectTimeoutMs());
-        // A peer whose link is cut (no reset) stops reading: a blocking write to it would stall the
-        // bundler thread that also carries every live member's heartbeats, and FD_ALL3 would then
-        // suspect a live member (SilentPeerSoakTest). Each connection gets its own sender thread and
-        // a bounded queue instead; when it is full, packets to that peer are dropped (UNICAST3/NAKACK2
-        // retransmit what matters, heartbeats are idempotent).
-        tcp.setValue("non_blocking_sends", true);
+        tcp.setValue("peer_addr_read_timeout", t.peerAddressReadTimeoutMs()); // a starved joiner is slow, not gone
+        // A peer whose link is cut (no reset) stops reading: a blocking write to it must stall only
+        // that peer's traffic, never a thread that also carries every live member's heartbeats
+        // (SilentPeerSoakTest). Over one link the per-destination bundler below does that: each peer
+        // its own thread and a bounded queue that drops when full (UNICAST3/NAKACK2 retransmit what
+        // matters, heartbeats are idempotent). MultiLinkTCP sends to every peer of a link from one
+        // thread, so there each connection gets its own sender thread and bounded queue too
+        // (non_blocking_sends); over one link that second thread and queue per connection cost a
+        // thread per peer (31 of ~250 per node at 32 nodes) and a hand-off per packet, for nothing.
+        boolean multiLink = tcp instanceof MultiLinkTCP;
+        tcp.setValue("non_blocking_sends", multiLink);
         tcp.setValue("max_send_queue", MAX_SEND_QUEUE_PACKETS);
         // Connecting to a cut-off peer blocks the sending thread for sock_conn_timeout (0.6 D, about
         // the whole FD_ALL3 timeout), and traffic to the dead address (discovery, merge probes)

@@ -39,9 +39,13 @@ import org.jgroups.util.Util;
  * heartbeat interval while the suspect stays silent, each time with a fresh VERIFY_SUSPECT2 round,
  * so the suspicion goes through at the first one formed in a window in which this node ran; an
  * UNSUSPECT (the suspect was heard after all) ends the hold and is counted as a false suspicion
- * avoided. A hold never lasts longer than {@code maxHoldMs}: a suspect still silent then is let
- * through even if this node keeps being starved, so a real failure is never ignored, only
- * detected later, and only on a node that could not run.
+ * avoided. A hold lasts at most {@code maxHoldMs} of the time this node ran (wall time less the long
+ * pauses {@link PauseWatch} saw, 40 ms or more each at D = 500): a node starved for 20 s did not run for 20 s and heard nothing
+ * in them, so its clock of evidence stood still (bench/scale at 24 nodes: 70 suspicions passed by
+ * watchers that had missed 1-24 s of CPU, once a wall-clock hold of 2 s ran out). Nothing waits
+ * forever: after {@code starvedHoldCapMs} of wall time a suspect still silent is let through even
+ * if this node keeps being starved, so a real failure is never ignored, only detected later, and
+ * only on a node that could not run.
  *
  * <p>A suspicion FD_SOCK2 raised (the suspect's connection broke: a crashed process) passes at
  * once: it is the kernel's evidence, not an inference from silence, and every other member heard
@@ -74,6 +78,7 @@ public final class SuspicionGuard extends Protocol {
     private final long windowNanos;
     private final long thresholdNanos;
     private final long maxHoldNanos;
+    private final long starvedHoldCapNanos;
     private final long opinionWaitNanos;
     private final long freshMs;
     private final long crashEvidenceMs;
@@ -95,8 +100,8 @@ public final class SuspicionGuard extends Protocol {
     private Opinion asking;
     private long nextAskId;
     private final AtomicLong vetoCount = new AtomicLong();
-    /** Suspect → when its suspicion was first held (nanoTime). */
-    private final Map<Address, Long> heldSince = new ConcurrentHashMap<>();
+    /** Suspect → when its suspicion was first held. */
+    private final Map<Address, Hold> heldSince = new ConcurrentHashMap<>();
     /** Suspect → when a suspicion of it was last screened (nanoTime): tells a continuing episode from a new one. */
     private final Map<Address, Long> lastScreened = new ConcurrentHashMap<>();
     /** Suspicions held because the suspect was heard after VERIFY_SUSPECT2 asked it. */
@@ -125,6 +130,27 @@ public final class SuspicionGuard extends Protocol {
         this.windowNanos = settings.windowMs() * 1_000_000L;
         this.thresholdNanos = settings.thresholdMs() * 1_000_000L;
         this.maxHoldNanos = settings.maxHoldMs() * 1_000_000L;
+        this.starvedHoldCapNanos = settings.starvedHoldCapMs() * 1_000_000L;
+    }
+
+    /**
+     * When a hold began: on the wall clock (nanoTime) and on this node's running clock (nanoTime less all CPU
+     * time it missed so far), whose difference to now is how long this node ran while holding.
+     */
+    private record Hold(long wallNanos, long ranNanos) {
+    }
+
+    /** Wall time less the CPU time this node missed in long pauses so far: it stands still while this node does not run. */
+    private long ranClockNanos(long now) {
+        return now - watch.longPausesTotalNanos(now);
+    }
+
+    /**
+     * Whether a hold begun at {@code since} may go on: this node ran less than the longest hold since it began,
+     * and it began less than the cap ago.
+     */
+    private boolean mayHold(Hold since, long now) {
+        return since == null || (ranClockNanos(now) - since.ranNanos() < maxHoldNanos && now - since.wallNanos() < starvedHoldCapNanos);
     }
 
     /**
@@ -135,8 +161,11 @@ public final class SuspicionGuard extends Protocol {
      * @param thresholdMs CPU missed within the window that makes this node's suspicions unreliable:
      *                    an eighth of the heartbeat timeout's ceiling (a node that missed that much may
      *                    have missed a heartbeat, or the suspect's answer to VERIFY_SUSPECT2, which is shorter)
-     * @param maxHoldMs   the longest a suspicion is held: 4 × the detection time, at least 2 s
-     * @param tickMs      how often the pause watch wakes: a tenth of the threshold, 2..10 ms
+     * @param maxHoldMs   the longest a suspicion is held, counted in time this node ran: 4 × the detection time,
+     *                    at least 2 s
+     * @param tickMs      how often the pause watch wakes: a fifth of the threshold, 2..20 ms (8 at D = 500; a tenth
+     *                    before: its 250 wake-ups a second were the largest CPU item of an idle node, 0.9 % of a
+     *                    core of 4.7 % at 8 nodes, load 15; a pause is still measured within a tick of 8 ms)
      * @param opinionWaitMs how long the other members are given to answer: the VERIFY_SUSPECT2 timeout
      * @param freshMs     an answer "heard X within this" vetoes: half the heartbeat timeout, well
      *                    below what any member can answer about a member dead for a whole timeout
@@ -158,10 +187,12 @@ public final class SuspicionGuard extends Protocol {
      * @param crashTalkingMs how recently before FD_SOCK2's report the suspect must have been heard for the report to
      *                    be a crash: the adaptive timeout's floor. A crash interrupts a member that was heartbeating;
      *                    one silent longer than that before the report was already a case for the silence rules
+     * @param starvedHoldCapMs the longest a suspicion is held on the wall clock, however starved this node stays:
+     *                    15 longest holds (30 s at D = 500; the starved watchers at 24 nodes had missed up to 24 s)
      */
     record Settings(long windowMs, long thresholdMs, long maxHoldMs, long tickMs, long opinionWaitMs, long freshMs,
             long crashEvidenceMs, long pauseGraceMs, long announceMemoryMs, long stallSilenceMs, long stallMemoryMs,
-            long verifyMs, long crashTalkingMs) {
+            long verifyMs, long crashTalkingMs, long starvedHoldCapMs) {
         /**
          * A member's lateness counts for the stall rule this long after its last late heartbeat (or its join). From the
          * restart soak's logs at D = 500, load 20-50 (38 joins, every late heartbeat logged): a joining JVM's own
@@ -180,15 +211,16 @@ public final class SuspicionGuard extends Protocol {
             // FD_SOCK2's report counts only for the suspicion VERIFY_SUSPECT2 confirms right after it
             // (one to two verify timeouts): with the first link cut FD_SOCK2 keeps failing to connect,
             // and a report that old must not wave through a later suspicion formed while starved.
-            return new Settings(t.worstCaseSilentDetectionMs(), threshold, Math.max(2_000, 4 * t.failureDetectionMs()),
-                    Math.max(2, Math.min(10, threshold / 10)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2,
+            long maxHoldMs = Math.max(2_000, 4 * t.failureDetectionMs());
+            return new Settings(t.worstCaseSilentDetectionMs(), threshold, maxHoldMs,
+                    Math.max(2, Math.min(20, threshold / 5)), t.verifySuspectTimeoutMs(), t.heartbeatTimeoutMs() / 2,
                     3 * t.verifySuspectTimeoutMs(), t.failureDetectionMs(), 2 * t.failureDetectionMs(),
-                    t.failureDetectionMs(), STALL_MEMORY_MS, t.verifySuspectTimeoutMs(), t.heartbeatFloorMs());
+                    t.failureDetectionMs(), STALL_MEMORY_MS, t.verifySuspectTimeoutMs(), t.heartbeatFloorMs(), 15 * maxHoldMs);
         }
 
         String describe() {
             return "a node that missed " + thresholdMs + " ms of CPU within " + windowMs + " ms holds back its own suspicions"
-                    + " (up to " + maxHoldMs + " ms; pause watch every " + tickMs + " ms), and so does one whose suspect"
+                    + " (up to " + maxHoldMs + " ms of its own running, " + starvedHoldCapMs + " ms at most; pause watch every " + tickMs + " ms), and so does one whose suspect"
                     + " another member heard within " + freshMs + " ms (asked for up to " + opinionWaitMs + " ms); a member"
                     + " whose heartbeats announced a pause of " + thresholdMs + " ms or more within the last " + announceMemoryMs
                     + " ms gets " + pauseGraceMs + " ms more to speak before its silence counts, and one whose heartbeats"
@@ -410,11 +442,11 @@ public final class SuspicionGuard extends Protocol {
                                 + (heartbeats == null ? 0 : heartbeats.announcedPauseMs(a, announceMemoryMs)) + " ms of CPU"
                                 + " missed): it was paused, not dead; suspicion dropped");
                     }
-                    Long since = heldSince.remove(a);
+                    Hold since = heldSince.remove(a);
                     if (since != null) {
                         avoidedCount.incrementAndGet();
                         LOG.log(Level.INFO, nodeName + ": " + Messenger.nameOf(a) + " was heard again "
-                                + (nanoTime.getAsLong() - since) / 1_000_000 + " ms after this node held back its"
+                                + (nanoTime.getAsLong() - since.wallNanos()) / 1_000_000 + " ms after this node held back its"
                                 + " suspicion (formed while this node was starved of CPU): a false suspicion avoided");
                     }
                 }
@@ -442,7 +474,7 @@ public final class SuspicionGuard extends Protocol {
         long stolen = watch.stolenWithinNanos(windowNanos, now);
         List<Address> pass = new ArrayList<>(suspects.size());
         for (Address a : suspects) {
-            Long since = heldSince.get(a);
+            Hold since = heldSince.get(a);
             Long screened = lastScreened.put(a, now);
             // Read once: both rules below judge the same moment (a second read could see a heartbeat the first missed).
             long heardMs = heardAgoMs(a);
@@ -454,14 +486,14 @@ public final class SuspicionGuard extends Protocol {
                 heldSince.remove(a);
                 since = null;
             }
-            boolean holdable = since == null || now - since < maxHoldNanos;
+            boolean holdable = mayHold(since, now);
             if (holdable && heardMs >= 0 && heardMs < verifyMs) {
                 // Heard after VERIFY_SUSPECT2 asked it (it asks, then waits verifyMs): its verdict is older than the
                 // silence it judged, the answer only late. Seen at load ~20: "suspecting n3: not heard for 20 ms".
                 heldCount.incrementAndGet();
                 staleCount.incrementAndGet();
                 if (since == null) {
-                    heldSince.put(a, now);
+                    heldSince.put(a, new Hold(now, ranClockNanos(now)));
                     LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": heard "
                             + heardMs + " ms ago, after it was asked to answer within " + verifyMs + " ms: the verdict is"
                             + " older than the silence it judged; asking again while it stays silent");
@@ -488,7 +520,7 @@ public final class SuspicionGuard extends Protocol {
                     vetoCount.incrementAndGet();
                 }
                 if (since == null) {
-                    heldSince.put(a, now);
+                    heldSince.put(a, new Hold(now, ranClockNanos(now)));
                     LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": " + (starved
                             ? "this node missed " + stolen / 1_000_000 + " ms of CPU in the last " + windowNanos / 1_000_000
                                     + " ms (worst single pause so far " + watch.worstLatenessNanos() / 1_000_000 + " ms), so it"
@@ -507,7 +539,7 @@ public final class SuspicionGuard extends Protocol {
                 // The adaptive timeout suspected it early; D, the one knob, is what a suspect may be stalled for.
                 heldCount.incrementAndGet();
                 if (since == null) {
-                    heldSince.put(a, now);
+                    heldSince.put(a, new Hold(now, ranClockNanos(now)));
                     LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": silent "
                             + heartbeats.silentMsOf(a) + " ms, less than " + stallSilenceMs + " ms, and its heartbeats came"
                             + " late lately (its timeout " + heartbeats.timeoutMsOf(a) + " ms, the last late one "
@@ -525,7 +557,8 @@ public final class SuspicionGuard extends Protocol {
                     expiredCount.incrementAndGet();
                 }
                 LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(a) + " after holding the suspicion back "
-                        + (now - since) / 1_000_000 + " ms" + (starved ? " (the longest hold; this node is still starved)"
+                        + (now - since.wallNanos()) / 1_000_000 + " ms, " + (ranClockNanos(now) - since.ranNanos()) / 1_000_000
+                        + " ms of which this node ran" + (starved ? " (the longest hold; this node is still starved)"
                                 : " (this node ran normally for " + windowNanos / 1_000_000 + " ms since and no member"
                                         + " heard it lately)"));
             }

@@ -33,7 +33,7 @@ package org.pulse.messaging;
  * <p>The worst case below is the design bound; scheduling delays on a loaded machine come on top
  * (a silent node at 500 ms was removed after 424-528 ms in ClusterTest), and so does
  * {@link SuspicionGuard}: a node starved of CPU holds its suspicions until it ran normally for D
- * (at most max(2 s, 4 D)), and a second opinion costs a round trip (at most 0.1 D).
+ * (at most max(2 s, 4 D) of its running time), and a second opinion costs a round trip (at most 0.1 D).
  *
  * <p>The other settings follow from D so the whole stack speeds up or slows down together: a
  * join waits {@code joinTimeoutMs = max(1000, 2 D)} for a coordinator; the coordinator waits
@@ -113,6 +113,19 @@ public record Timing(
      */
     public int fdSockAnswerTimeoutMs() {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(2000, 4 * failureDetectionMs));
+    }
+
+    /**
+     * How long a node accepting a TCP connection waits for the connecting peer to send its address: {@code max(5 s,
+     * 10 D)}, not JGroups' 1 s. Only a live process can be slow here (a dead one's connection closes, which ends
+     * the wait at once): a JVM that connected and was then starved of CPU. bench/scale at 24 nodes (D = 500, load
+     * 100-180) refused 126 such connections after 1 s ("failed accepting connection ... Read timed out"), and a
+     * refused member hears nobody until it connects again. The wait holds JGroups' one accepting thread, so a
+     * connection behind it is accepted that much later, never refused; that is the price of a peer that connected
+     * and then froze, which is rare (a cut link between the connect and the first write).
+     */
+    public int peerAddressReadTimeoutMs() {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(5000, 10 * failureDetectionMs));
     }
 
     /**

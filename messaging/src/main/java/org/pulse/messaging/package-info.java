@@ -59,7 +59,7 @@
  * node was not itself starved of CPU while it formed ({@link org.pulse.messaging.PauseWatch}) and
  * no other member heard the suspect lately ({@link org.pulse.messaging.SuspicionGuard}, fed by
  * {@link org.pulse.messaging.HeardTap}); held suspicions are asked again while the suspect stays
- * silent, for at most max(2 s, 4 D). The trade-off and the figures: {@code messaging/README.md}.
+ * silent, for at most max(2 s, 4 D) of this node's running time (30 s of wall time at most). The trade-off and the figures: {@code messaging/README.md}.
  *
  * <h2>Ordered fan-out</h2>
  * JGroups carries a sender's multicasts (NAKACK2) and unicasts (UNICAST3) in two streams, each in

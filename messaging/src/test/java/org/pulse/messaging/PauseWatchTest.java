@@ -42,6 +42,24 @@ class PauseWatchTest {
         assertEquals(300, w.stolenTotalNanos() / MS);
     }
 
+    /** The guard's holds count only long pauses as time this node did not run: a busy machine's small lateness is not. */
+    @Test
+    void onlyLongPausesAddToTheLongPauseTotal() {
+        PauseWatch w = new PauseWatch("t", 4, 500, 0, false); // long: 5 ticks, 20 ms
+        long now = 0;
+        for (int i = 0; i < 1000; i++) {
+            now += 4 * MS + 3 * MS; // 3 ms late on every tick: 3 s of lateness in 7 s, as at load 20
+            w.recordTick(now);
+        }
+        assertEquals(3_000, w.stolenTotalNanos() / MS);
+        assertEquals(0, w.longPausesTotalNanos(now));
+        now += 4 * MS + 250 * MS; // a 250 ms pause
+        w.recordTick(now);
+        assertEquals(250, w.longPausesTotalNanos(now) / MS);
+        assertEquals(250 + 100, w.longPausesTotalNanos(now + 104 * MS) / MS, "a long pause going on now counts");
+        assertEquals(250, w.longPausesTotalNanos(now + 10 * MS) / MS, "a short delay going on now does not");
+    }
+
     @Test
     void ticksThatSkipBucketsDoNotInflateTheFigure() {
         // A 4 ms tick over a 500 ms horizon: buckets of about 4 ms, some of which no tick falls in.

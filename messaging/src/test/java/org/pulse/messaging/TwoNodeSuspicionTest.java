@@ -74,7 +74,7 @@ class TwoNodeSuspicionTest {
     /** This node runs normally (its pause watch wakes on time) for {@code ms}. */
     private void run(long ms) {
         for (long t = 0; t < ms; t += settings.tickMs()) {
-            clock.addAndGet(settings.tickMs() * MS);
+            clock.addAndGet(Math.min(settings.tickMs(), ms - t) * MS); // exactly ms: the last tick may be short
             watch.recordTick(clock.get());
         }
     }

@@ -153,13 +153,22 @@ public final class ScaleBench {
         boolean done = false;
         try (LocalCluster c = LocalCluster.prepared(repo, dir, n, basePort, detectionMs)) {
             // In batches: each batch's JVMs start together, the next once they have joined one view.
+            FormCounts before = FormCounts.NONE;
+            long batch0 = System.nanoTime();
             for (int first = 1; first <= n; first += batch) {
                 int last = Math.min(n, first + batch - 1);
                 for (int i = first; i <= last; i++) {
                     c.startNode(i);
                 }
                 int[] started = IntStream.rangeClosed(1, last).toArray();
-                if (!waitPolling(Duration.ofSeconds(120 + 10L * batch), () -> joinedOneDc(c, started))) {
+                boolean joined = waitPolling(Duration.ofSeconds(120 + 10L * batch), () -> joinedOneDc(c, started));
+                // Where the batch's time went, from the nodes' own logs.
+                FormCounts now = FormCounts.of(c, last);
+                System.out.printf("  batch %d..%d: %.1f s; %s (load %s)%n", first, last, (System.nanoTime() - batch0) / 1e9,
+                        now.minus(before).describe(), load());
+                before = now;
+                batch0 = System.nanoTime();
+                if (!joined) {
                     System.out.println("  nodes 1.." + last + " did not join one DC (load " + load() + "); each node's view:");
                     printViews(c, started);
                     require(false, "nodes 1.." + last + " did not join one DC");
@@ -212,13 +221,16 @@ public final class ScaleBench {
             long[] rx0 = new long[n + 1];
             long[] tx0 = new long[n + 1];
             long[] cpu0 = new long[n + 1];
+            List<Long> threads = new ArrayList<>();
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             for (int i : alive) {
                 long[] msg = messages(http, c, i);
                 rx0[i] = msg[0];
                 tx0[i] = msg[1];
                 cpu0[i] = cpuTicks(c.pid(i));
+                threads.add(threads(c.pid(i)));
             }
+            Collections.sort(threads);
             long w0 = System.nanoTime();
             Thread.sleep(idleS * 1000L);
             double windowS = (System.nanoTime() - w0) / 1e9;
@@ -238,8 +250,8 @@ public final class ScaleBench {
             double sent = txSum / m;
             cpuSum = cpuSum * n / m; // per node below, over the live ones
             System.out.printf("idle traffic per node over %.0f s: received %.1f msgs/s (max %.1f), sent %.1f/s"
-                    + " (a multicast counted once); idle CPU %.1f%% of a core per node (load %s)%n", windowS, msgs, rxMax,
-                    sent, cpuSum / n, load());
+                    + " (a multicast counted once); idle CPU %.1f%% of a core per node; threads per node median %d max %d"
+                    + " (load %s)%n", windowS, msgs, rxMax, sent, cpuSum / n, threads.get(m / 2), threads.get(m - 1), load());
             Memory steady = Memory.NONE;
             if (steadyS > 0) {
                 Thread.sleep(Math.max(0, steadyS * 1000L - (System.nanoTime() - idle0) / 1_000_000));
@@ -452,6 +464,57 @@ public final class ScaleBench {
             }
         }
         return new long[] {rss, pss};
+    }
+
+    private static long threads(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("Threads:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * What the started nodes' logs say so far: views installed (summed over the nodes), suspicions the guards
+     * passed and held, connections refused while the peer's address was awaited.
+     */
+    record FormCounts(long views, long passed, long held, long refused) {
+        static final FormCounts NONE = new FormCounts(0, 0, 0, 0);
+
+        static FormCounts of(LocalCluster c, int last) throws IOException {
+            long views = 0;
+            long passed = 0;
+            long held = 0;
+            long refused = 0;
+            for (int i = 1; i <= last; i++) {
+                if (!Files.exists(c.log(i))) {
+                    continue;
+                }
+                // Latin-1: a log may hold bytes that are not UTF-8, and only ASCII is matched.
+                for (String line : Files.readAllLines(c.log(i), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                    if (line.contains("] crmd@") && line.contains(" - view ") && line.contains(": members [")) {
+                        views++;
+                    } else if (line.contains(": suspecting ") && !line.contains(" after holding")) {
+                        passed++;
+                    } else if (line.contains(": holding back the suspicion")) {
+                        held++;
+                    } else if (line.contains("failed accepting connection")) {
+                        refused++;
+                    }
+                }
+            }
+            return new FormCounts(views, passed, held, refused);
+        }
+
+        FormCounts minus(FormCounts o) {
+            return new FormCounts(views - o.views, passed - o.passed, held - o.held, refused - o.refused);
+        }
+
+        String describe() {
+            return "views installed " + views + " (summed over the nodes), suspicions passed " + passed + ", held " + held
+                    + ", connections refused " + refused;
+        }
     }
 
     private static long cpuTicks(long pid) throws IOException {

@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.LongAdder;
  * (handing a status CIB to the writer), {@code applied} (after the store: alerts, failover watch),
  * {@code sent} (handing a message to the transport); and on the writer thread {@code store_io}
  * (the CibStore's save alone, event {@code durable} or {@code lazy}); on an admin connection's
- * thread {@code handled} (a request from its line read to its answer, event {@code admin_<op>}).
+ * thread {@code handled} (a request from its line read to its answer, event {@code admin_<op>}); and, counts
+ * only, {@code answered} (a writer told "stored", event {@code ack_lane} when the DC's {@link AckLane} answered it
+ * as the last ack landed, {@code event_thread} when the controller's answer on the event thread came first).
  */
 final class CommitStages {
     private record Key(String stage, String event) {

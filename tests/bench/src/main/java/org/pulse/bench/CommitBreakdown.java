@@ -74,10 +74,24 @@ final class CommitBreakdown {
         System.out.printf("  DC request event %.3f, member update event %.3f, DC ack events %.3f; not in any stage"
                 + " (admin socket, transport, wake-ups) about %.3f%n", request, member, acks,
                 meanMs - request - acks - Math.max(0, member - sum(dcMs, "admin_request", "stored")));
+        // Who answered the writers (counts, not times): the DC's ack lane as the last ack landed, or its event thread.
+        double byLane = countPerCommit(dc, "answered/ack_lane", commits);
+        double byEventThread = countPerCommit(dc, "answered/event_thread", commits);
+        if (byLane + byEventThread > 0) {
+            System.out.printf("  writers answered per commit: %.2f by the DC's ack lane, %.2f by its event thread%n",
+                    byLane, byEventThread);
+        }
         return String.format("dc_request_ms=%.2f dc_store_ms=%.2f dc_engine_ms=%.2f member_update_ms=%.2f"
                 + " member_store_ms=%.2f dc_acks_ms=%.2f", request, get(dcMs, "stored", "admin_request"),
                 sum(dcMs, "admin_request", "engine") + sum(dcMs, "timer_fired", "engine"), member,
                 get(memberMs, "stored", "cib_update"), acks);
+    }
+
+    /** How many times per commit {@code node} went through {@code stageEvent} ("stage/event") during the run. */
+    private double countPerCommit(int node, String stageEvent, int commits) throws IOException, InterruptedException {
+        double[] after = read(node).sums().get(stageEvent);
+        double[] was = before.get(node).sums().get(stageEvent);
+        return ((after == null ? 0 : after[1]) - (was == null ? 0 : was[1])) / commits;
     }
 
     private static double get(Map<String, Double> ms, String stage, String event) {

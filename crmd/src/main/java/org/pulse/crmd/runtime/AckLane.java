@@ -30,6 +30,12 @@ final class AckLane {
         void local(long requestId, AdminResult result);
 
         void forwarded(String node, long forwardId, String viewId, AdminResult result);
+
+        /**
+         * Where the time of the change the last answers were for went, once per ack (or store) that completed writes:
+         * from the DC sending the change to that last ack landing, and from its landing to the writers answered.
+         */
+        void timed(long sentToLastAckNanos, long lastAckToAnsweredNanos);
     }
 
     private record Heard(String viewId, CibVersion version) {
@@ -40,6 +46,11 @@ final class AckLane {
     }
 
     private record Answer(AckCount.Waiting write, AdminResult result) {
+    }
+
+    /** Writes the acks completed, with when the DC sent their change (-1: not known) and when the last ack landed. */
+    private record Due(List<Answer> answers, long sentNanos, long heardNanos) {
+        static final Due NONE = new Due(List.of(), -1, -1);
     }
 
     private final String self;
@@ -53,6 +64,8 @@ final class AckLane {
     /** Writes this lane answered whose answer from the controller has not come yet (it is dropped when it does). */
     private final Set<Key> answered = new HashSet<>();
     private long answeredByLane;
+    /** When the DC sent each change still waiting (System.nanoTime), by version: for {@link Answers#timed}. */
+    private final java.util.TreeMap<CibVersion, Long> sentAt = new java.util.TreeMap<>();
 
     AckLane(String self, Answers answers) {
         this.self = self;
@@ -64,9 +77,17 @@ final class AckLane {
         latestViewId = viewId;
     }
 
+    /** The DC sent the change to {@code version} to its members (the runtime's fan-out), at {@code nanos}. */
+    synchronized void sent(CibVersion version, long nanos) {
+        sentAt.put(version, nanos);
+        while (sentAt.size() > 256) {
+            sentAt.pollFirstEntry(); // changes nobody waited for (status updates): only the newest matter
+        }
+    }
+
     /** A member's acknowledgement, on the thread that received it: answers the writes it completes. */
     void ack(String member, String viewId, CibVersion version) {
-        List<Answer> due;
+        Due due;
         synchronized (this) {
             Heard h = heard.get(member);
             if (h == null || !h.viewId().equals(viewId) || h.version().compareTo(version) < 0) {
@@ -82,7 +103,7 @@ final class AckLane {
      * (the count's view when the store started): a store of another view says nothing of this view's writes.
      */
     void selfStored(String viewId, CibVersion version) {
-        List<Answer> due;
+        Due due;
         synchronized (this) {
             if (selfStored == null || !selfStored.viewId().equals(viewId) || selfStored.version().compareTo(version) < 0) {
                 selfStored = new Heard(viewId, version);
@@ -97,7 +118,7 @@ final class AckLane {
      * answered that the controller no longer has waiting were answered by it too (that answer was dropped).
      */
     void refresh(AckCount next) {
-        List<Answer> due;
+        Due due;
         synchronized (this) {
             Set<Key> stillWaiting = new HashSet<>();
             for (AckCount.Waiting w : next.waiting()) {
@@ -144,9 +165,9 @@ final class AckLane {
     }
 
     /** Under the lock: the writes the acks heard complete, marked answered and taken off the count. */
-    private List<Answer> due() {
+    private Due due() {
         if (count.waiting().isEmpty() || !count.viewId().equals(latestViewId)) {
-            return List.of();
+            return Due.NONE;
         }
         Map<String, CibVersion> now = new HashMap<>();
         heard.forEach((m, h) -> {
@@ -159,7 +180,7 @@ final class AckLane {
         }
         List<AckCount.Waiting> ready = count.answerable(now);
         if (ready.isEmpty()) {
-            return List.of();
+            return Due.NONE;
         }
         List<Answer> out = new ArrayList<>();
         for (AckCount.Waiting w : ready) {
@@ -168,17 +189,26 @@ final class AckLane {
         }
         answeredByLane += out.size();
         count = withoutAnswered(count);
-        return out;
+        CibVersion newest = ready.get(ready.size() - 1).version();
+        Long sent = sentAt.get(newest);
+        sentAt.headMap(newest, true).clear();
+        return new Due(out, sent == null ? -1 : sent, System.nanoTime());
     }
 
     /** Outside the lock: a forwarded answer is a send. */
-    private void deliver(List<Answer> due) {
-        for (Answer a : due) {
+    private void deliver(Due due) {
+        if (due.answers().isEmpty()) {
+            return;
+        }
+        for (Answer a : due.answers()) {
             if (a.write().node().equals(self)) {
                 answers.local(a.write().id(), a.result());
             } else {
                 answers.forwarded(a.write().node(), a.write().id(), a.write().replyViewId(), a.result());
             }
+        }
+        if (due.sentNanos() >= 0) {
+            answers.timed(due.heardNanos() - due.sentNanos(), System.nanoTime() - due.heardNanos());
         }
     }
 }

@@ -967,6 +967,9 @@ public final class CrmdRuntime implements AutoCloseable {
         long sendNanos = System.nanoTime();
         org.pulse.crmd.controller.Message message = ((Effect.Send) sends.get(0)).message();
         List<String> targets = sends.stream().map(f -> ((Effect.Send) f).to()).toList();
+        if (ackLane != null && message instanceof org.pulse.crmd.controller.Message.CibUpdate u) {
+            ackLane.sent(u.diff().to(), sendNanos); // before: the first ack may land before the send returns
+        }
         List<String> absent = messenger.sendToEach(targets, MESSAGE_TYPE, MessageCodec.encode(message));
         if (!absent.isEmpty()) {
             log.debug("not sent to {} (not in the view): {}", absent, message.getClass().getSimpleName());
@@ -1073,6 +1076,12 @@ public final class CrmdRuntime implements AutoCloseable {
                     new org.pulse.crmd.controller.Message.ForwardedReply(viewId, forwardId, r)))) {
                 log.debug("ack lane: not sent to {} (not in the view): the answer to forward #{}", node, forwardId);
             }
+        }
+
+        @Override
+        public void timed(long sentToLastAckNanos, long lastAckToAnsweredNanos) {
+            stages.add("phase", "sent_to_last_ack", sentToLastAckNanos);
+            stages.add("phase", "last_ack_to_answered", lastAckToAnsweredNanos);
         }
     }
 

@@ -34,7 +34,13 @@ class AckLaneTest {
         public void forwarded(String node, long forwardId, String viewId, AdminResult result) {
             answers.add("forward " + node + "#" + forwardId + "@" + viewId + " " + result.code() + " " + result.version());
         }
+
+        @Override
+        public void timed(long sentToLastAckNanos, long lastAckToAnsweredNanos) {
+            timings.add(new long[] {sentToLastAckNanos, lastAckToAnsweredNanos});
+        }
     });
+    private final List<long[]> timings = new ArrayList<>();
 
     /** The DC a of a, b, c in view v1, with {@code waiting}; b acknowledged V1 already (the controller counted it). */
     private static AckCount count(AckCount.Waiting... waiting) {
@@ -54,6 +60,24 @@ class AckLaneTest {
         assertFalse(lane.controllerAnswers("a", 5, "v1"), "the controller's answer comes second: dropped");
         assertTrue(lane.controllerAnswers("a", 5, "v1"), "only one answer is dropped");
         assertEquals(1, lane.answeredByLane());
+    }
+
+    @Test
+    void theTimeFromSendingTheChangeToItsLastAckIsReportedOncePerChange() throws Exception {
+        lane.viewChanged("v1");
+        long sent = System.nanoTime();
+        lane.sent(V1, sent);
+        lane.refresh(count(new AckCount.Waiting(V1, "a", 1, "v1"), new AckCount.Waiting(V1, "b", 2, "v1")));
+        lane.selfStored("v1", V1);
+        Thread.sleep(5);
+        lane.ack("c", "v1", V1);
+        assertEquals(2, answers.size());
+        assertEquals(1, timings.size(), "one change, one last ack: " + timings.size());
+        assertTrue(timings.get(0)[0] >= 5_000_000L, "sent 5 ms before the last ack: " + timings.get(0)[0] + " ns");
+        assertTrue(timings.get(0)[1] >= 0);
+        lane.refresh(count(new AckCount.Waiting(V1, "a", 3, "v1")));
+        assertEquals(3, answers.size(), "a write waiting on a change every member stored: answered at once");
+        assertEquals(1, timings.size(), "no change of its own sent: not timed");
     }
 
     @Test

@@ -249,6 +249,11 @@ public final class Controller {
         return dc != null;
     }
 
+    /** The writes this DC has waiting for acknowledgements, for the runtime's ack lane; NONE on a member. */
+    public AckCount ackCount() {
+        return dc == null ? AckCount.NONE : dc.replication.ackCount();
+    }
+
     /** True when this node is DC and confirmed a majority of votes by its join round. */
     public boolean hasConfirmedQuorum() {
         return dc != null && dc.joined() && dc.quorate();

@@ -258,13 +258,25 @@ final class DcReplication {
 
     /** Whether every member of the partition acknowledged storing {@code version} (or a later one). */
     private boolean storedByAll(CibVersion version) {
-        for (String m : dc.view.members()) {
-            CibVersion v = acked.get(m);
-            if (v == null || v.compareTo(version) < 0) {
-                return false;
+        return AckCount.storedByAll(dc.view.members(), acked, version);
+    }
+
+    /**
+     * What waits for acknowledgements now, for the runtime's ack lane ({@link AckCount}); nothing once this
+     * DC could not store its CIB (its writers get no "stored" answer) or before the join completed. Writes of
+     * this node's own (negative ids: dampened attributes) stay with the controller, which retries them.
+     */
+    AckCount ackCount() {
+        if (!dc.joined || storeFailure != null || pending.isEmpty()) {
+            return AckCount.NONE;
+        }
+        List<AckCount.Waiting> waiting = new ArrayList<>();
+        for (PendingWrite w : pending) {
+            if (w.replyTo().id() >= 0 || !w.replyTo().node().equals(c.self())) {
+                waiting.add(new AckCount.Waiting(w.version(), w.replyTo().node(), w.replyTo().id(), w.replyTo().viewId()));
             }
         }
-        return true;
+        return new AckCount(dc.view.id(), c.self(), dc.view.members(), acked, waiting);
     }
 
 
@@ -371,8 +383,7 @@ final class DcReplication {
                 return false;
             }
             dc.out().add(new Effect.CancelTimer(TimerKey.of("write", w.seq())));
-            reply(w.replyTo(), AdminResult.written(w.version(), "stored by all " + dc.view.members().size()
-                    + " members of the partition"));
+            reply(w.replyTo(), AckCount.stored(w.version(), dc.view.members().size()));
             return true;
         });
     }

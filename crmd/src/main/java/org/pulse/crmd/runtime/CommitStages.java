@@ -20,7 +20,12 @@ import java.util.concurrent.atomic.LongAdder;
  * (handing a status CIB to the writer), {@code applied} (after the store: alerts, failover watch),
  * {@code sent} (handing a message to the transport); and on the writer thread {@code store_io}
  * (the CibStore's save alone, event {@code durable} or {@code lazy}); on an admin connection's
- * thread {@code handled} (a request from its line read to its answer, event {@code admin_<op>}).
+ * thread {@code handled} (a request from its line read to its answer, event {@code admin_<op>}); and, counts
+ * only, {@code answered} (a writer told "stored", event {@code ack_lane} when the DC's {@link AckLane} answered it
+ * as the last ack landed, {@code event_thread} when the controller's answer on the event thread came first); and
+ * on the DC, for the writes its ack lane answered, {@code phase}: {@code sent_to_last_ack} (the change handed to
+ * messaging until the last member's ack landed: both hops and the slowest member's work) and
+ * {@code last_ack_to_answered}.
  */
 final class CommitStages {
     private record Key(String stage, String event) {

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 import org.pulse.cib.Cib;
 import org.pulse.cib.CibException;
 import org.pulse.cib.CibStore;
+import org.pulse.crmd.controller.AckCount;
 import org.pulse.crmd.controller.AdminCommand;
 import org.pulse.crmd.controller.AdminResult;
 import org.pulse.crmd.controller.AgentSpec;
@@ -148,6 +149,14 @@ public final class CrmdRuntime implements AutoCloseable {
     private final Observations observations;
     /** Where a CIB change's time goes on this node (bench/runtime's breakdown). */
     private final CommitStages stages = new CommitStages();
+    /**
+     * Answers a write the moment its last acknowledgement lands, off the event thread (created with the
+     * controller; -Dpulse.ackLane=false leaves every answer to the event thread, for before-and-after runs).
+     */
+    private volatile AckLane ackLane;
+    private final boolean ackLaneOn = !"false".equals(System.getProperty("pulse.ackLane"));
+    /** The DC's partition as the controller left it after the event being handled: the view its stores belong to. */
+    private String storeViewId = "";
     /** The store started ahead of the effects listed before it, with its effect (event thread only). */
     private Map.Entry<Effect.PersistCib, Persisting> prefetched;
     /** The kind of the event being handled, for {@link #stages} (event thread only). */
@@ -295,6 +304,9 @@ public final class CrmdRuntime implements AutoCloseable {
                 .withWriteDeadlines(config.writeDeadlines())
                 .withWatchdogTimeoutMs(config.watchdogTimeoutMsOrZero()),
                 timed(new PolicyEngineScheduler()), stored.orElse(null), new java.util.SplittableRandom(seed));
+        if (ackLaneOn) {
+            ackLane = new AckLane(config.node(), new LaneAnswers());
+        }
         // The event thread waits until everything below exists; events queue up meanwhile.
         events.execute(() -> {
             try {
@@ -531,6 +543,10 @@ public final class CrmdRuntime implements AutoCloseable {
     private final class Listener implements MessagingListener {
         @Override
         public void onView(ClusterView v) {
+            AckLane lane = ackLane;
+            if (lane != null) {
+                lane.viewChanged(v.id()); // before the controller hears of it: no fast answer across a view change
+            }
             List<String> before = lastMembers;
             history.write(clock.instant(), "view " + v.id() + ": members " + v.members() + ", DC " + v.members().get(0)
                     + ", joined " + v.members().stream().filter(m -> !before.contains(m)).toList()
@@ -558,7 +574,12 @@ public final class CrmdRuntime implements AutoCloseable {
             Runnable branch = switch (WireRoute.of(envelope.type(), envelope.kind())) {
                 case CONTROLLER -> () -> {
                     try {
-                        post(new Event.MessageReceived(envelope.sender(), MessageCodec.decode(envelope.payload())));
+                        org.pulse.crmd.controller.Message m = MessageCodec.decode(envelope.payload());
+                        AckLane lane = ackLane;
+                        if (lane != null && m instanceof org.pulse.crmd.controller.Message.CibAck a) {
+                            lane.ack(envelope.sender(), a.viewId(), a.version());
+                        }
+                        post(new Event.MessageReceived(envelope.sender(), m));
                     } catch (MessageCodec.DecodeException e) {
                         log.warn("dropped a message from {}: {}", envelope.sender(), e.getMessage());
                     }
@@ -697,6 +718,10 @@ public final class CrmdRuntime implements AutoCloseable {
             return;
         }
         stages.add("decided", eventName, System.nanoTime() - decideNanos);
+        // Read before the effects: the stores they start belong to this partition; the lane learns of the writes
+        // waiting once the effects (the replies among them) are performed.
+        AckCount waiting = ackLane != null ? controller.ackCount() : AckCount.NONE;
+        storeViewId = waiting.viewId();
         // The event's first durable store starts at once, before the effects listed ahead of it (the
         // DC's diffs to the members): the disk works while they are sent. The effects after it still
         // wait for it where it is listed (perform), so nothing acknowledges a CIB not yet stored.
@@ -719,6 +744,9 @@ public final class CrmdRuntime implements AutoCloseable {
             }
         }
         prefetched = null;
+        if (ackLane != null) {
+            ackLane.refresh(waiting);
+        }
         long transitionNow = controller.transitionId();
         if (transitionNow != -1 && transitionNow != transitionBefore && controller.isDc()) {
             transitionStarted(transitionNow);
@@ -747,6 +775,10 @@ public final class CrmdRuntime implements AutoCloseable {
                     // Never tell the DC a CIB is stored that is not.
                     log.debug("not acknowledging {}: this node cannot store the CIB", s.message());
                     return;
+                }
+                if (s.message() instanceof org.pulse.crmd.controller.Message.ForwardedReply r && ackLane != null
+                        && !ackLane.controllerAnswers(s.to(), r.forwardId(), r.viewId())) {
+                    return; // the ack lane answered this forward already
                 }
                 if (storageFailed.get() && s.message() instanceof org.pulse.crmd.controller.Message.ForwardedReply r
                         && r.result().confirmsWrite()) {
@@ -824,9 +856,11 @@ public final class CrmdRuntime implements AutoCloseable {
             };
             case REPLY_ADMIN -> () -> {
                 Effect.ReplyAdmin r = (Effect.ReplyAdmin) f;
-                CompletableFuture<AdminResult> w = adminWaiters.remove(r.requestId());
-                if (w != null) {
-                    w.complete(storageFailed.get() && r.result().confirmsWrite() ? notConfirmed(r.result()) : r.result());
+                if (ackLane == null || ackLane.controllerAnswers(config.node(), r.requestId(), "")) {
+                    if (r.result().confirmsWrite() && adminWaiters.containsKey(r.requestId())) {
+                        stages.add("answered", "event_thread", 0);
+                    }
+                    answerLocal(r.requestId(), r.result());
                 }
             };
             case SAVE_SCHEDULER_INPUT -> () -> {
@@ -933,6 +967,9 @@ public final class CrmdRuntime implements AutoCloseable {
         long sendNanos = System.nanoTime();
         org.pulse.crmd.controller.Message message = ((Effect.Send) sends.get(0)).message();
         List<String> targets = sends.stream().map(f -> ((Effect.Send) f).to()).toList();
+        if (ackLane != null && message instanceof org.pulse.crmd.controller.Message.CibUpdate u) {
+            ackLane.sent(u.diff().to(), sendNanos); // before: the first ack may land before the send returns
+        }
         List<String> absent = messenger.sendToEach(targets, MESSAGE_TYPE, MessageCodec.encode(message));
         if (!absent.isEmpty()) {
             log.debug("not sent to {} (not in the view): {}", absent, message.getClass().getSimpleName());
@@ -980,6 +1017,7 @@ public final class CrmdRuntime implements AutoCloseable {
         if (!reported) {
             return new Persisting(cib, durable, writer.submit(() -> writeLatest(durable ? cib : null, deadlineNanos)));
         }
+        String viewId = storeViewId;
         java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         ScheduledFuture<?> hung = timers.schedule(() -> {
@@ -1000,6 +1038,10 @@ public final class CrmdRuntime implements AutoCloseable {
                             + " ms (cib_write_deadline_ms; the attempts are logged above)");
                 }
                 if (told.compareAndSet(false, true)) {
+                    AckLane lane = ackLane;
+                    if (ok && lane != null) {
+                        lane.selfStored(viewId, cib.version());
+                    }
                     post(ok ? Event.CibStored.done(cib.version()) : Event.CibStored.failed(cib.version(),
                             "storing it kept failing for " + deadlineMs + " ms"));
                 }
@@ -1007,6 +1049,40 @@ public final class CrmdRuntime implements AutoCloseable {
             }
         });
         return new Persisting(cib, durable, done);
+    }
+
+    /** Completes a local admin request's wait (once: a second answer finds no waiter). */
+    private void answerLocal(long requestId, AdminResult result) {
+        CompletableFuture<AdminResult> w = adminWaiters.remove(requestId);
+        if (w != null) {
+            w.complete(storageFailed.get() && result.confirmsWrite() ? notConfirmed(result) : result);
+        }
+    }
+
+    /** The ack lane's answers, on the thread the last ack came on (or the writer thread), as the controller's would go. */
+    private final class LaneAnswers implements AckLane.Answers {
+        @Override
+        public void local(long requestId, AdminResult result) {
+            stages.add("answered", "ack_lane", 0);
+            answerLocal(requestId, result);
+        }
+
+        @Override
+        public void forwarded(String node, long forwardId, String viewId, AdminResult result) {
+            stages.add("answered", "ack_lane", 0);
+            AdminResult r = storageFailed.get() && result.confirmsWrite() ? notConfirmed(result) : result;
+            Messenger m = messenger;
+            if (m != null && !m.send(node, MESSAGE_TYPE, MessageCodec.encode(
+                    new org.pulse.crmd.controller.Message.ForwardedReply(viewId, forwardId, r)))) {
+                log.debug("ack lane: not sent to {} (not in the view): the answer to forward #{}", node, forwardId);
+            }
+        }
+
+        @Override
+        public void timed(long sentToLastAckNanos, long lastAckToAnsweredNanos) {
+            stages.add("phase", "sent_to_last_ack", sentToLastAckNanos);
+            stages.add("phase", "last_ack_to_answered", lastAckToAnsweredNanos);
+        }
     }
 
     /** What a writer is told instead of "stored" once this node cannot store the CIB (a safety net: see CibStored). */

@@ -18,10 +18,7 @@ import org.pulse.cib.CibVersion;
  */
 class DcOwnStoreTest {
     private static MiniCluster joined(String resources) throws Exception {
-        MiniCluster c = new MiniCluster(List.of("a", "b", "c"), ControllerTest.cib(resources, ""),
-                new PolicyEngineScheduler());
-        c.view("v1", List.of("a", "b", "c"));
-        return c;
+        return MiniCluster.joinedThree(resources);
     }
 
     private static boolean ackFrom(MiniCluster.Envelope e, String node) {

@@ -16,10 +16,7 @@ import org.pulse.cib.CibVersion;
  */
 class GroupCommitTest {
     private static MiniCluster joined() throws Exception {
-        MiniCluster c = new MiniCluster(List.of("a", "b", "c"), ControllerTest.cib(ControllerTest.FENCE, ""),
-                new PolicyEngineScheduler());
-        c.view("v1", List.of("a", "b", "c"));
-        return c;
+        return MiniCluster.joinedThree(ControllerTest.FENCE);
     }
 
     private static long updatesTo(MiniCluster c, String node) {

@@ -96,6 +96,13 @@ final class MiniCluster {
         }
     }
 
+    /** Nodes a, b and c with {@code resources} (and no constraints), joined in view v1 with a as DC. */
+    static MiniCluster joinedThree(String resources) throws Exception {
+        MiniCluster c = new MiniCluster(List.of("a", "b", "c"), ControllerTest.cib(resources, ""), new PolicyEngineScheduler());
+        c.view("v1", List.of("a", "b", "c"));
+        return c;
+    }
+
     void view(String id, List<String> members) {
         for (String m : members) {
             deliver(m, new Event.ViewChanged(new View(id, members)));

@@ -18,9 +18,7 @@ class WriteConfirmationTest {
     private static final AdminDeadlines D = AdminDeadlines.DEFAULTS;
 
     private static MiniCluster joined() throws Exception {
-        MiniCluster c = new MiniCluster(List.of("a", "b", "c"), ControllerTest.cib("", ""), new PolicyEngineScheduler());
-        c.view("v1", List.of("a", "b", "c"));
-        return c;
+        return MiniCluster.joinedThree("");
     }
 
     private static boolean ackFrom(MiniCluster.Envelope e, String node) {

@@ -74,10 +74,35 @@ final class CommitBreakdown {
         System.out.printf("  DC request event %.3f, member update event %.3f, DC ack events %.3f; not in any stage"
                 + " (admin socket, transport, wake-ups) about %.3f%n", request, member, acks,
                 meanMs - request - acks - Math.max(0, member - sum(dcMs, "admin_request", "stored")));
+        // The DC's ack lane times each change from its send to its last ack (both hops and the slowest member's
+        // work) and from there to the writers answered; with the DC's request event before and the admin socket
+        // around them, that is the whole commit.
+        double sentToLastAck = get(dcMs, "phase", "sent_to_last_ack");
+        if (sentToLastAck > 0) {
+            double answered = get(dcMs, "phase", "last_ack_to_answered");
+            System.out.printf("  phases per commit: DC request event %.3f; sent -> last ack landed %.3f (a member's"
+                    + " update event %.3f of it on average, the rest the two hops, the wake-ups and the slowest"
+                    + " member); last ack -> writer answered %.3f; the admin socket and the rest %.3f%n", request,
+                    sentToLastAck, member, answered, meanMs - request - sentToLastAck - answered);
+        }
+        // Who answered the writers (counts, not times): the DC's ack lane as the last ack landed, or its event thread.
+        double byLane = countPerCommit(dc, "answered/ack_lane", commits);
+        double byEventThread = countPerCommit(dc, "answered/event_thread", commits);
+        if (byLane + byEventThread > 0) {
+            System.out.printf("  writers answered per commit: %.2f by the DC's ack lane, %.2f by its event thread%n",
+                    byLane, byEventThread);
+        }
         return String.format("dc_request_ms=%.2f dc_store_ms=%.2f dc_engine_ms=%.2f member_update_ms=%.2f"
                 + " member_store_ms=%.2f dc_acks_ms=%.2f", request, get(dcMs, "stored", "admin_request"),
                 sum(dcMs, "admin_request", "engine") + sum(dcMs, "timer_fired", "engine"), member,
                 get(memberMs, "stored", "cib_update"), acks);
+    }
+
+    /** How many times per commit {@code node} went through {@code stageEvent} ("stage/event") during the run. */
+    private double countPerCommit(int node, String stageEvent, int commits) throws IOException, InterruptedException {
+        double[] after = read(node).sums().get(stageEvent);
+        double[] was = before.get(node).sums().get(stageEvent);
+        return ((after == null ? 0 : after[1]) - (was == null ? 0 : was[1])) / commits;
     }
 
     private static double get(Map<String, Double> ms, String stage, String event) {

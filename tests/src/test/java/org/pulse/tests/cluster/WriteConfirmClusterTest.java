@@ -29,7 +29,10 @@ import org.pulse.lab.support.TestEnv;
  *     more than the idle window (the old fixed deadline of that length refused it);</li>
  * <li>one member awake, the other frozen: answered timed out about 0.8 s after the awake
  *     one's ack, naming the frozen member; the DC kept the change, and the frozen one has it once
- *     thawed.</li>
+ *     thawed. The DC's ack lane (which answers a writer as the last ack lands, off the event thread)
+ *     must not answer it either: the frozen member stored nothing;</li>
+ * <li>a write to a member, forwarded to the DC: answered "stored by all 3", by the DC's ack lane
+ *     (its counter in /metrics), the answer sent back to the member over the cluster.</li>
  * </ul>
  * Bounded: forming ~15 s, each case a few seconds (the DC's answers bound them); about 35 s in all.
  */
@@ -79,6 +82,8 @@ class WriteConfirmClusterTest {
                     + " did not test the extension");
             assertTrue(FailoverAdmin.str(r1.result(), "message").contains("stored by all 3"),
                     FailoverAdmin.str(r1.result(), "message"));
+            long byLane = answeredByLane(c, dc);
+            assertTrue(byLane >= 1, "the DC's ack lane answered none of the writes so far: " + byLane);
 
             // 2. x awake, y frozen until the answer came: timed out, naming y; the DC keeps it.
             signal("STOP", c.pid(y), frozen);
@@ -98,6 +103,12 @@ class WriteConfirmClusterTest {
             assertTrue(LocalCluster.waitFor(Duration.ofSeconds(15), () -> cib(c, y).contains("name=\"stuck\"")),
                     "node" + y + " never got the change after it was thawed");
             assertEquals(c.agreedDc(1, 2, 3), "node" + dc, "the DC stayed the DC");
+
+            // 3. Through a member: forwarded, answered by the DC's ack lane over the cluster.
+            long laneBefore = answeredByLane(c, dc);
+            AdminResponse r3 = write(c, x, "forwarded", "1").get(20, TimeUnit.SECONDS);
+            assertTrue(r3.ok() && FailoverAdmin.str(r3.result(), "message").contains("stored by all 3"), r3.toString());
+            assertTrue(answeredByLane(c, dc) > laneBefore, "the forwarded write was not answered by the DC's ack lane");
         } finally {
             for (long pid : frozen) {
                 new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
@@ -125,6 +136,16 @@ class WriteConfirmClusterTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+    }
+
+    /** The DC's count of writers its ack lane answered (crmd's pulse_event_stage_total, stage "answered"). */
+    private static long answeredByLane(LocalCluster c, int node) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create("http://127.0.0.1:" + c.httpPort(node) + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        String prefix = "pulse_event_stage_total{stage=\"answered\",event=\"ack_lane\"} ";
+        return r.body().lines().filter(l -> l.startsWith(prefix)).mapToLong(l -> Long.parseLong(l.substring(prefix.length())))
+                .findFirst().orElse(0);
     }
 
     private static String cib(LocalCluster c, int node) {

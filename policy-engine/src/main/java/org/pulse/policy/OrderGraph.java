@@ -61,6 +61,8 @@ record OrderGraph(List<Edge> edges, Map<Rsc, List<Edge>> byFirst, Map<Rsc, List<
         private final Map<Rsc, List<Edge>> edgesByThen = new HashMap<>();
         private final Map<Edge, List<Rsc>> anyOfFirsts = new HashMap<>();
         private final Set<String> requireAnyOrders = new HashSet<>();
+        /** (first, then, first action, then action) of each order constraint's edge so far. */
+        private final Set<List<Object>> constraintPairs = new HashSet<>();
 
         Builder(Cluster c, Allocation alloc) {
             this.c = c;
@@ -99,7 +101,7 @@ record OrderGraph(List<Edge> edges, Map<Rsc, List<Edge>> byFirst, Map<Rsc, List<
                             Rsc f = c.byId().get(fid);
                             Rsc t = c.byId().get(tid);
                             if (f != null && t != null) {
-                                addEdge(new Edge(f, t, mandatory && !serialize, symmetrical, fa, ta, oc.id()));
+                                addConstraintEdge(new Edge(f, t, mandatory && !serialize, symmetrical, fa, ta, oc.id()));
                             }
                         }
                     }
@@ -120,7 +122,7 @@ record OrderGraph(List<Edge> edges, Map<Rsc, List<Edge>> byFirst, Map<Rsc, List<
                         boolean setMandatory = set.kind() == null ? mandatory : "Mandatory".equalsIgnoreCase(set.kind());
                         if (set.sequential()) {
                             for (int i = 1; i < members.size(); i++) {
-                                addEdge(new Edge(members.get(i - 1), members.get(i), setMandatory, symmetrical, act, act, oc.id()));
+                                addConstraintEdge(new Edge(members.get(i - 1), members.get(i), setMandatory, symmetrical, act, act, oc.id()));
                             }
                         }
                         if (!members.isEmpty()) {
@@ -129,8 +131,7 @@ record OrderGraph(List<Edge> edges, Map<Rsc, List<Edge>> byFirst, Map<Rsc, List<
                             for (Rsc p : prevs) {
                                 for (Rsc f : firsts) {
                                     Edge e = new Edge(p, f, setMandatory, symmetrical, act, act, oc.id());
-                                    addEdge(e);
-                                    if (prevAnyOne) {
+                                    if (addConstraintEdge(e) && prevAnyOne) {
                                         anyOfFirsts.put(e, prevs);
                                     }
                                 }
@@ -142,6 +143,23 @@ record OrderGraph(List<Edge> edges, Map<Rsc, List<Edge>> byFirst, Map<Rsc, List<
                     }
                 }
             }
+        }
+
+        /**
+         * An order constraint's edge, unless an earlier constraint already orders the same action of
+         * the same first before the same action of the same then: Pacemaker keeps one ordering per pair
+         * of actions, the first it is given in the configuration's order, whatever the later one's kind.
+         * So "A then B" Optional followed by "A then B" Mandatory stays optional, and B starts although A
+         * will not (crm_simulate agrees; the reverse order of the two blocks B).
+         *
+         * @return whether the edge was added
+         */
+        private boolean addConstraintEdge(Edge e) {
+            if (!constraintPairs.add(List.of(e.first(), e.then(), e.firstAction(), e.thenAction()))) {
+                return false;
+            }
+            addEdge(e);
+            return true;
         }
 
         private void addEdge(Edge e) {

@@ -75,6 +75,8 @@ final class Orderings {
             Act ta = anyAct(t, e.thenAction());
             if (fa != null && ta != null) {
                 ta.after(fa);
+            } else if (fa == null && ta != null && ta.runnable && recoveryLeftUndone(f, e.firstAction())) {
+                neverReady.add(ta);
             }
             if (e.symmetrical()) {
                 inverse(e, fs, ts);
@@ -120,6 +122,18 @@ final class Orderings {
         if (fa != null && ta != null && fa.runnable) {
             ta.after(fa);
         }
+    }
+
+    /**
+     * A failed resource that is unmanaged (not blocked) would need a stop and a start to recover,
+     * and Pacemaker schedules both but never puts an unmanaged resource's action in the graph: what
+     * is ordered after that start or stop keeps it as an input nobody runs, and waits for good
+     * (crm_simulate: "Transition failed: terminated"). Pulse creates no such action, so it marks
+     * what would wait for it instead.
+     */
+    private static boolean recoveryLeftUndone(Rsc first, String action) {
+        return first.isPrimitive() && !first.managed && !first.blocked && first.failed && !first.runningOn.isEmpty()
+                && ("start".equals(action) || "stop".equals(action));
     }
 
     private static String invert(String action) {

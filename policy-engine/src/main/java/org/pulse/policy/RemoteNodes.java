@@ -275,10 +275,13 @@ final class RemoteNodes {
      * then (a fenced or reset node whose connection is recovered is back up), with its own
      * standby or maintenance shown as for any node. A remote node whose connection is unmanaged
      * (is-managed=false, maintenance, maintenance-mode, or its host in maintenance) is itself in
-     * maintenance, as Pacemaker marks it when unpacking, and shows so.
+     * maintenance, as Pacemaker marks it when unpacking, and shows so. A connection still failed
+     * after the transition (unmanaged or blocked, so nobody recovers it) leaves its node offline,
+     * maintenance or not: Pacemaker takes a remote node for online only while its connection is
+     * started and not failed.
      */
     static String stateAfter(SNode n, String now, Placement connection) {
-        if (connection == null || connection.nodes().isEmpty()) {
+        if (connection == null || connection.nodes().isEmpty() || connection.failed()) {
             return "offline";
         }
         if (n.standby) {

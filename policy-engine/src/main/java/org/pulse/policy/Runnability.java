@@ -399,7 +399,7 @@ final class Runnability {
             }
             boolean ok = col.primary().kind == Rsc.Kind.CLONE
                     ? cloneEndsOn(col.primary(), alloc.node(r), col.primaryRole())
-                    : willRun(col.primary());
+                    : willRun(col.primary()) || (symmetricalOnly && blockedWhereItRuns(col.primary(), alloc.node(r)));
             if (!ok) {
                 changed |= unrunnable(st, "it must run with " + col.primary().id + ", which will not run there");
             }
@@ -502,6 +502,27 @@ final class Runnability {
         } finally {
             followingOrders.remove(r);
         }
+    }
+
+    /**
+     * Does a primary that {@link #willRun} rejects only because part of it is blocked stay active on
+     * {@code node} all the same, every member there? A blocked resource has no start that can run,
+     * but it has none it needs either: it stays where it is. Pacemaker blocks a colocated dependent's
+     * start behind the primary's unrunnable one, and that stops a dependent which is already active
+     * only when the primary had to start (stopped, or moving); beside a primary that stays, blocked,
+     * the dependent stays too.
+     */
+    private boolean blockedWhereItRuns(Rsc primary, SNode node) {
+        List<Rsc> ps = prims(primary);
+        boolean anyBlocked = false;
+        for (Rsc p : ps) {
+            if (node == null || endNode(p) != node || !p.runningOn.contains(node)
+                    || (!p.managed && !p.blocked && orderedAfterWhatWillNotRun(p))) {
+                return false;
+            }
+            anyBlocked |= p.blocked;
+        }
+        return anyBlocked;
     }
 
     /** Will this resource (every member, for a group) be active once the transition has run? */

@@ -140,6 +140,11 @@ public final class SuspicionGuard extends Protocol {
     private record Hold(long wallNanos, long ranNanos) {
     }
 
+    /** A hold beginning at {@code now}, on both clocks. */
+    private Hold holdFrom(long now) {
+        return new Hold(now, ranClockNanos(now));
+    }
+
     /** Wall time less the CPU time this node missed in long pauses so far: it stands still while this node does not run. */
     private long ranClockNanos(long now) {
         return now - watch.longPausesTotalNanos(now);
@@ -493,7 +498,7 @@ public final class SuspicionGuard extends Protocol {
                 heldCount.incrementAndGet();
                 staleCount.incrementAndGet();
                 if (since == null) {
-                    heldSince.put(a, new Hold(now, ranClockNanos(now)));
+                    heldSince.put(a, holdFrom(now));
                     LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": heard "
                             + heardMs + " ms ago, after it was asked to answer within " + verifyMs + " ms: the verdict is"
                             + " older than the silence it judged; asking again while it stays silent");
@@ -520,7 +525,7 @@ public final class SuspicionGuard extends Protocol {
                     vetoCount.incrementAndGet();
                 }
                 if (since == null) {
-                    heldSince.put(a, new Hold(now, ranClockNanos(now)));
+                    heldSince.put(a, holdFrom(now));
                     LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": " + (starved
                             ? "this node missed " + stolen / 1_000_000 + " ms of CPU in the last " + windowNanos / 1_000_000
                                     + " ms (worst single pause so far " + watch.worstLatenessNanos() / 1_000_000 + " ms), so it"
@@ -539,7 +544,7 @@ public final class SuspicionGuard extends Protocol {
                 // The adaptive timeout suspected it early; D, the one knob, is what a suspect may be stalled for.
                 heldCount.incrementAndGet();
                 if (since == null) {
-                    heldSince.put(a, new Hold(now, ranClockNanos(now)));
+                    heldSince.put(a, holdFrom(now));
                     LOG.log(Level.INFO, nodeName + ": holding back the suspicion of " + Messenger.nameOf(a) + ": silent "
                             + heartbeats.silentMsOf(a) + " ms, less than " + stallSilenceMs + " ms, and its heartbeats came"
                             + " late lately (its timeout " + heartbeats.timeoutMsOf(a) + " ms, the last late one "

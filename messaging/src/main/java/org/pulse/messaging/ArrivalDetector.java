@@ -62,19 +62,25 @@ final class ArrivalDetector {
         hasArrival = false;
     }
 
-    /** A heartbeat from the member arrived at {@code nowNanos}. */
-    void arrived(long nowNanos) {
+    /**
+     * A heartbeat from the member arrived at {@code nowNanos}; true if it came late: its gap alone lifts the
+     * timeout above the floor (the guard's stall rule remembers when that last happened).
+     */
+    boolean arrived(long nowNanos) {
+        boolean late = false;
         if (hasArrival) {
             long gap = nowNanos - lastArrivalNanos;
             if (gap < 0) {
-                return; // out of order (two receiver threads): not a gap
+                return false; // out of order (two receiver threads): not a gap
             }
             double excess = Math.max(0, envelopeNanos - intervalNanos);
             long decayed = intervalNanos + (long) (excess * Math.pow(2, -gap / halfLifeNanos));
             envelopeNanos = Math.max(gap, decayed);
+            late = 2 * gap > floorNanos;
         }
         lastArrivalNanos = nowNanos;
         hasArrival = true;
+        return late;
     }
 
     /**

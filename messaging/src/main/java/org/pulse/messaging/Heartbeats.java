@@ -119,8 +119,6 @@ public final class Heartbeats extends Protocol {
          * the lock, read without it.
          */
         volatile long lateAtNanos;
-        /** When its previous heartbeat arrived (Long.MIN_VALUE: none since it became watched); guarded by this Peer. */
-        private long previousBeatNanos = Long.MIN_VALUE;
         /** When this node last raised (or forwarded) a suspicion of the member. */
         long raisedAtNanos;
 
@@ -135,11 +133,9 @@ public final class Heartbeats extends Protocol {
         /** A heartbeat (not any message: other traffic has no rhythm to learn) arrived at {@code nowNanos}. */
         void heartbeatArrived(long nowNanos) {
             synchronized (this) {
-                if (previousBeatNanos != Long.MIN_VALUE && 2 * (nowNanos - previousBeatNanos) > detector.floorNanos()) {
+                if (detector.arrived(nowNanos)) {
                     lateAtNanos = nowNanos;
                 }
-                previousBeatNanos = nowNanos;
-                detector.arrived(nowNanos);
                 timeoutNanos = detector.timeoutNanos();
             }
         }
@@ -147,7 +143,6 @@ public final class Heartbeats extends Protocol {
         /** Newly watched at {@code nowNanos}: no evidence yet, so the ceiling, and late as of now. */
         void resetDetector(long nowNanos) {
             synchronized (this) {
-                previousBeatNanos = Long.MIN_VALUE;
                 lateAtNanos = nowNanos;
                 detector.reset();
                 timeoutNanos = detector.timeoutNanos();

@@ -289,7 +289,10 @@ public final class Crm implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        protected abstract String level();
+        /** The level these words go to: the command's own name, so a level is named once, in its @Command. */
+        protected String level() {
+            return spec.name();
+        }
 
         @Override
         public Integer call() {

@@ -780,11 +780,13 @@ public final class CrmdRuntime implements AutoCloseable {
                         && !ackLane.controllerAnswers(s.to(), r.forwardId(), r.viewId())) {
                     return; // the ack lane answered this forward already
                 }
-                if (storageFailed.get() && s.message() instanceof org.pulse.crmd.controller.Message.ForwardedReply r
-                        && r.result().confirmsWrite()) {
-                    perform(new Effect.Send(s.to(), new org.pulse.crmd.controller.Message.ForwardedReply(r.viewId(),
-                            r.forwardId(), notConfirmed(r.result()))));
-                    return;
+                if (s.message() instanceof org.pulse.crmd.controller.Message.ForwardedReply r) {
+                    AdminResult checked = confirmable(r.result());
+                    if (checked != r.result()) {
+                        perform(new Effect.Send(s.to(), new org.pulse.crmd.controller.Message.ForwardedReply(r.viewId(),
+                                r.forwardId(), checked)));
+                        return;
+                    }
                 }
                 long sendNanos = System.nanoTime();
                 if (!messenger.send(s.to(), MESSAGE_TYPE, MessageCodec.encode(s.message()))) {
@@ -1055,7 +1057,7 @@ public final class CrmdRuntime implements AutoCloseable {
     private void answerLocal(long requestId, AdminResult result) {
         CompletableFuture<AdminResult> w = adminWaiters.remove(requestId);
         if (w != null) {
-            w.complete(storageFailed.get() && result.confirmsWrite() ? notConfirmed(result) : result);
+            w.complete(confirmable(result));
         }
     }
 
@@ -1070,7 +1072,7 @@ public final class CrmdRuntime implements AutoCloseable {
         @Override
         public void forwarded(String node, long forwardId, String viewId, AdminResult result) {
             stages.add("answered", "ack_lane", 0);
-            AdminResult r = storageFailed.get() && result.confirmsWrite() ? notConfirmed(result) : result;
+            AdminResult r = confirmable(result);
             Messenger m = messenger;
             if (m != null && !m.send(node, MESSAGE_TYPE, MessageCodec.encode(
                     new org.pulse.crmd.controller.Message.ForwardedReply(viewId, forwardId, r)))) {
@@ -1083,6 +1085,11 @@ public final class CrmdRuntime implements AutoCloseable {
             stages.add("phase", "sent_to_last_ack", sentToLastAckNanos);
             stages.add("phase", "last_ack_to_answered", lastAckToAnsweredNanos);
         }
+    }
+
+    /** {@code result} as this node may give it: "stored" only while it can store the CIB itself. */
+    private AdminResult confirmable(AdminResult result) {
+        return storageFailed.get() && result.confirmsWrite() ? notConfirmed(result) : result;
     }
 
     /** What a writer is told instead of "stored" once this node cannot store the CIB (a safety net: see CibStored). */

@@ -20,8 +20,11 @@ import org.pulse.cib.model.NodeState;
  * <ul>
  * <li>node: every node, for each node whose membership ({@code in_ccm}) changed;</li>
  * <li>fencing: every node, for each node the DC marked fenced ({@code pulse-fenced} on its
- *     node_state, written only after the fence device confirmed) — not when stonith-enabled=false,
- *     where the DC only takes the node as down;</li>
+ *     node_state, the DC's epoch second, written only after the fence device confirmed) — not when
+ *     stonith-enabled=false, where the DC only takes the node as down; and not for a fencing recorded
+ *     before this node's crmd started: a node that comes back (the fenced one itself, or one that was
+ *     down meanwhile) finds it in the first CIB it gets, but its fencer was not there to see it, and
+ *     the nodes that were have reported it already;</li>
  * <li>resource: the node that ran the operation, for each new result in its own history
  *     (a recurring monitor only when its result changed, as Pacemaker's executor reports them;
  *     pending records and the {@code _last_failure_} copy are not results of their own);</li>
@@ -34,8 +37,13 @@ public final class AlertEvents {
     private AlertEvents() {
     }
 
-    /** {@code before} may be null (nothing applied yet: everything in {@code after} is new). */
-    public static List<AlertEvent> between(CibModel before, CibModel after, String localNode) {
+    /**
+     * {@code before} may be null (nothing applied yet: everything in {@code after} is new);
+     * {@code runningSinceEpochSec}: when this node's crmd started (fencing recorded in that second or
+     * before is not this node's to report).
+     */
+    public static List<AlertEvent> between(CibModel before, CibModel after, String localNode,
+            long runningSinceEpochSec) {
         Map<String, NodeState> was = byUname(before);
         Map<String, NodeState> now = byUname(after);
         List<AlertEvent> out = new ArrayList<>();
@@ -53,7 +61,8 @@ public final class AlertEvents {
             for (NodeState ns : now.values()) {
                 String fenced = ns.attributes().get("pulse-fenced");
                 NodeState old = was.get(uname(ns));
-                if (fenced != null && !fenced.equals(old == null ? null : old.attributes().get("pulse-fenced"))) {
+                if (fenced != null && !fenced.equals(old == null ? null : old.attributes().get("pulse-fenced"))
+                        && !fencedBefore(fenced, runningSinceEpochSec)) {
                     String action = after.options().stonithAction();
                     String dc = after.dcUuid() == null ? "the DC" : after.dcUuid();
                     out.add(new AlertEvent(AlertEvent.Kind.FENCING, fields("node", uname(ns), "task", action,
@@ -74,6 +83,15 @@ public final class AlertEvents {
             }
         }
         return out;
+    }
+
+    /** Whether a {@code pulse-fenced} second is at or before {@code sinceEpochSec}; unreadable: no (report it). */
+    static boolean fencedBefore(String fencedEpochSec, long sinceEpochSec) {
+        try {
+            return Long.parseLong(fencedEpochSec.trim()) <= sinceEpochSec;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static void resourceEvents(NodeState was, NodeState now, String node, List<AlertEvent> out) {

@@ -50,9 +50,12 @@ final class AlertRunner implements AutoCloseable {
     private CibModel lastModel;
     /** Deriver thread only: CRM_alert_node_sequence of the next event (Pacemaker: per node, rising). */
     private long nextSequence;
+    /** When this crmd started: fencing recorded before it happened while this node was away. */
+    private final long startedEpochSec;
 
-    AlertRunner(String node, Logger log, Cib initial, long firstSequence) {
+    AlertRunner(String node, Logger log, Cib initial, long firstSequence, Instant started) {
         this.node = node;
+        this.startedEpochSec = started.getEpochSecond();
         this.log = log;
         this.lastCib = initial;
         this.nextSequence = firstSequence;
@@ -98,7 +101,7 @@ final class AlertRunner implements AutoCloseable {
         if (beforeModel == null && before != null) {
             beforeModel = before.model();
         }
-        List<AlertEvent> events = AlertEvents.between(beforeModel, after, node);
+        List<AlertEvent> events = AlertEvents.between(beforeModel, after, node, startedEpochSec);
         if (events.isEmpty()) {
             return;
         }

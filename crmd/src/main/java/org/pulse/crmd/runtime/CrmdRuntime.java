@@ -315,7 +315,7 @@ public final class CrmdRuntime implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
-        alerts = new AlertRunner(config.node(), log, stored.orElse(null), 1);
+        alerts = new AlertRunner(config.node(), log, stored.orElse(null), 1, clock.instant());
         String daemonPath = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         lrm = new Lrm(lrmConfig(config, shimDir(), daemonPath), r -> {
             observe(r);

@@ -63,6 +63,11 @@ class AlertEventsTest {
                 + interval + "\" last-rc-change=\"100\" exec-time=\"42\"/>";
     }
 
+    /** A node whose crmd runs since long before any fencing in these CIBs. */
+    private static List<AlertEvent> between(CibModel before, CibModel after, String local) {
+        return AlertEvents.between(before, after, local, 0);
+    }
+
     private static final String FENCED_NODE2 = "<node_state id=\"node2\" uname=\"node2\" in_ccm=\"false\" crmd=\"offline\""
             + " join=\"down\" expected=\"down\" pulse-fenced=\"1700000000\"><lrm id=\"node2\"><lrm_resources/></lrm></node_state>";
 
@@ -74,10 +79,10 @@ class AlertEventsTest {
         CibModel left = cib("node1", member("node1") + lost + member("node3"));
         CibModel fenced = cib("node1", member("node1") + FENCED_NODE2 + member("node3"));
         for (String local : List.of("node1", "node3")) {
-            List<AlertEvent> e1 = AlertEvents.between(before, left, local);
+            List<AlertEvent> e1 = between(before, left, local);
             assertEquals(List.of(new AlertEvent(AlertEvent.Kind.NODE,
                     Map.of("node", "node2", "nodeid", "2", "desc", "lost"))), e1, local);
-            List<AlertEvent> e2 = AlertEvents.between(left, fenced, local);
+            List<AlertEvent> e2 = between(left, fenced, local);
             assertEquals(1, e2.size(), e2.toString());
             assertEquals(AlertEvent.Kind.FENCING, e2.get(0).kind());
             assertEquals("node2", e2.get(0).field("node"));
@@ -86,12 +91,31 @@ class AlertEventsTest {
             assertTrue(e2.get(0).field("desc").startsWith("Operation reboot of node2"), e2.get(0).field("desc"));
         }
         // Lost and fenced in one CIB: both, node first. And the CIB applied again: nothing new.
-        List<AlertEvent> both = AlertEvents.between(before, fenced, "node3");
+        List<AlertEvent> both = between(before, fenced, "node3");
         assertEquals(List.of(AlertEvent.Kind.NODE, AlertEvent.Kind.FENCING), both.stream().map(AlertEvent::kind).toList());
-        assertEquals(List.of(), AlertEvents.between(fenced, fenced, "node3"));
+        assertEquals(List.of(), between(fenced, fenced, "node3"));
         // Back: a member again.
-        List<AlertEvent> back = AlertEvents.between(fenced, before, "node3");
+        List<AlertEvent> back = between(fenced, before, "node3");
         assertEquals("member", back.get(0).field("desc"));
+    }
+
+    /**
+     * A node that comes back finds the fencing that happened while it was away in the first CIB it
+     * gets (its own stored one does not have it): the nodes that saw the fencing reported it, a
+     * second report from the one that was away (the fenced node itself, after its power cycle) would
+     * tell the operator of a second fencing that never happened.
+     */
+    @Test
+    void aFencingBeforeThisNodeStartedIsNotItsToReport() {
+        String lost = "<node_state id=\"node2\" uname=\"node2\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\">"
+                + "<lrm id=\"node2\"><lrm_resources/></lrm></node_state>";
+        CibModel stored = cib("node1", member("node1") + lost + member("node3"));
+        CibModel joined = cib("node1", member("node1") + FENCED_NODE2.replace("in_ccm=\"false\"", "in_ccm=\"true\"")
+                + member("node3"));
+        assertEquals(List.of(), AlertEvents.between(stored, joined, "node2", 1_700_000_005L), "node2, restarted after it");
+        assertEquals(List.of(), AlertEvents.between(stored, joined, "node3", 1_700_000_000L), "node3, started in that second");
+        List<AlertEvent> seen = AlertEvents.between(stored, joined, "node3", 1_699_999_000L);
+        assertEquals(List.of(AlertEvent.Kind.FENCING), seen.stream().map(AlertEvent::kind).toList(), "node3, running before");
     }
 
     @Test
@@ -106,7 +130,7 @@ class AlertEventsTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        List<AlertEvent> e = AlertEvents.between(cib("node1", member("node1") + member("node2")), after, "node1");
+        List<AlertEvent> e = between(cib("node1", member("node1") + member("node2")), after, "node1");
         assertEquals(List.of(AlertEvent.Kind.NODE), e.stream().map(AlertEvent::kind).toList());
     }
 
@@ -115,8 +139,8 @@ class AlertEventsTest {
         String ops1 = op("vip_last_0", "start", 0, 5, 0, 0, 0) + op("vip_monitor_10000", "monitor", 10000, 6, 0, 0, 0);
         CibModel before = cib("node1", member("node1") + member("node2"));
         CibModel after = cib("node1", member("node1") + withOps("node2", ops1, ""));
-        assertEquals(List.of(), AlertEvents.between(before, after, "node1"), "node1 did not run it");
-        List<AlertEvent> e = AlertEvents.between(before, after, "node2");
+        assertEquals(List.of(), between(before, after, "node1"), "node1 did not run it");
+        List<AlertEvent> e = between(before, after, "node2");
         assertEquals(2, e.size(), e.toString());
         AlertEvent start = e.get(0);
         assertEquals(Map.of("node", "node2", "rsc", "vip", "task", "start", "interval", "0", "rc", "0", "status", "0",
@@ -124,23 +148,23 @@ class AlertEventsTest {
         assertEquals("10000", e.get(1).field("interval"));
         // The same monitor again (same result): nothing; it fails: an event, with the failure copy left out.
         String ops2 = op("vip_last_0", "start", 0, 5, 0, 0, 0) + op("vip_monitor_10000", "monitor", 10000, 6, 0, 0, 0);
-        assertEquals(List.of(), AlertEvents.between(after, cib("node1", member("node1") + withOps("node2", ops2, "")), "node2"));
+        assertEquals(List.of(), between(after, cib("node1", member("node1") + withOps("node2", ops2, "")), "node2"));
         String ops3 = op("vip_last_0", "start", 0, 5, 0, 0, 0) + op("vip_monitor_10000", "monitor", 10000, 6, 7, 0, 0)
                 + op("vip_last_failure_0", "monitor", 10000, 6, 7, 0, 0);
-        List<AlertEvent> failed = AlertEvents.between(after, cib("node1", member("node1") + withOps("node2", ops3, "")), "node2");
+        List<AlertEvent> failed = between(after, cib("node1", member("node1") + withOps("node2", ops3, "")), "node2");
         assertEquals(1, failed.size(), failed.toString());
         assertEquals("not running", failed.get(0).field("desc"));
         assertEquals("7", failed.get(0).field("rc"));
         // A timed-out stop: the status's words; a pending start: not a result yet.
         String ops4 = op("vip_last_0", "stop", 0, 9, 1, 2, 0);
-        AlertEvent timeout = AlertEvents.between(after, cib("node1", member("node1") + withOps("node2", ops4, "")), "node2").get(0);
+        AlertEvent timeout = between(after, cib("node1", member("node1") + withOps("node2", ops4, "")), "node2").get(0);
         assertEquals("Timed Out", timeout.field("desc"));
         assertEquals("2", timeout.field("status"));
         String pending = op("vip_last_0", "start", 0, -1, 193, -1, 0);
-        assertEquals(List.of(), AlertEvents.between(before, cib("node1", member("node1") + withOps("node2", pending, "")), "node2"));
+        assertEquals(List.of(), between(before, cib("node1", member("node1") + withOps("node2", pending, "")), "node2"));
         // A probe that finds it stopped (target 7).
         String probe = op("vip_last_0", "monitor", 0, 2, 7, 0, 7);
-        AlertEvent p = AlertEvents.between(before, cib("node1", member("node1") + withOps("node2", probe, "")), "node2").get(0);
+        AlertEvent p = between(before, cib("node1", member("node1") + withOps("node2", probe, "")), "node2").get(0);
         assertEquals("7", p.field("target_rc"));
     }
 
@@ -150,8 +174,8 @@ class AlertEventsTest {
         String a2 = "<nvpair id=\"s-p\" name=\"pingd\" value=\"0\"/><nvpair id=\"s-x\" name=\"other\" value=\"1\"/>";
         CibModel before = cib("node1", member("node1") + withOps("node2", "", a1));
         CibModel after = cib("node1", member("node1") + withOps("node2", "", a2));
-        assertEquals(List.of(), AlertEvents.between(before, after, "node2"), "not the DC");
-        List<AlertEvent> e = AlertEvents.between(before, after, "node1");
+        assertEquals(List.of(), between(before, after, "node2"), "not the DC");
+        List<AlertEvent> e = between(before, after, "node1");
         assertEquals(List.of(new AlertEvent(AlertEvent.Kind.ATTRIBUTE, Map.of("node", "node2", "attribute_name", "pingd",
                 "attribute_value", "0")), new AlertEvent(AlertEvent.Kind.ATTRIBUTE, Map.of("node", "node2",
                 "attribute_name", "other", "attribute_value", "1"))), e);

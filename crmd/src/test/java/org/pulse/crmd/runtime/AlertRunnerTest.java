@@ -67,7 +67,7 @@ class AlertRunnerTest {
         String start = "<lrm_rsc_op id=\"vip_last_0\" operation=\"start\" transition-key=\"3:1:0:node1@v\" call-id=\"4\""
                 + " rc-code=\"0\" op-status=\"0\" interval=\"0\" last-rc-change=\"5\" exec-time=\"10\"/>";
         Cib after = cib(agent, log, ns("node1", true, start) + ns("node2", false, ""));
-        try (AlertRunner r = new AlertRunner("node1", LoggerFactory.getLogger("test"), before, 1)) {
+        try (AlertRunner r = new AlertRunner("node1", LoggerFactory.getLogger("test"), before, 1, java.time.Instant.EPOCH)) {
             r.cibApplied(after, Instant.parse("2026-12-06T09:00:00.5Z"));
         }
         String text = Files.readString(log);
@@ -82,7 +82,7 @@ class AlertRunnerTest {
         Path hang = executable(dir, "hang.sh", "#!/bin/sh\ntrap '' TERM\necho $$ > " + pidFile + "\nsleep 60 &\nwait\nsleep 60\n");
         Path quick = executable(dir, "quick.sh", "#!/bin/sh\necho \"$CRM_alert_kind $CRM_alert_node_sequence\" >> \"$CRM_alert_recipient\"\n");
         Path out = dir.resolve("quick.log");
-        try (AlertRunner r = new AlertRunner("node1", LoggerFactory.getLogger("test"), null, 1)) {
+        try (AlertRunner r = new AlertRunner("node1", LoggerFactory.getLogger("test"), null, 1, java.time.Instant.EPOCH)) {
             long t0 = System.nanoTime();
             CompletableFuture<AlertRunner.Outcome> hung = CompletableFuture.supplyAsync(
                     () -> r.run(new AlertCall("h", hang.toString(), null, 1000, Map.of("CRM_alert_kind", "node"))));

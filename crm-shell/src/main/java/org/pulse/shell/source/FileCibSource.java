@@ -12,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 import org.pulse.cib.Cib;
 import org.pulse.cib.CibException;
 import org.pulse.cib.CibProblem;
+import org.pulse.cib.CibStore;
+import org.pulse.cib.CibStoreException;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.shell.CrmException;
 
@@ -20,6 +22,14 @@ import org.pulse.shell.CrmException;
  * atomically (temporary file in the same directory, fsync, rename, fsync the directory), so a
  * crash leaves the old or the new file and never half of one. A missing file reads as an empty
  * CIB and is created on the first commit.
+ *
+ * <p>A node's own stored CIB ({@code DATA_DIR/cib/cib.xml}, with {@code cib.xml.sig} beside it) is
+ * not a plain file: crmd appends each change to {@code cib.xml.journal} and folds it into cib.xml
+ * only now and then (and at a clean stop), so after a crash cib.xml alone is older than what the node
+ * stored. Such a file is read and written through {@link CibStore}, as crmd does: the journal
+ * replayed and the digest checked on reading, the signature and backups written on writing. Writing
+ * it is for a stopped node only, as with Pacemaker's CIB_file on its live CIB: a running crmd keeps
+ * its own copy and would not see the change.
  */
 public final class FileCibSource implements CibSource {
     private final Path file;
@@ -44,8 +54,29 @@ public final class FileCibSource implements CibSource {
         return file.toString();
     }
 
+    /** Whether the file is a node's stored CIB (signed, maybe with a journal) rather than a plain file. */
+    private boolean isNodeStore() {
+        return file.getFileName().toString().equals(CibStore.CIB_FILE)
+                && Files.exists(file.resolveSibling(CibStore.CIB_FILE + CibStore.SIG_SUFFIX));
+    }
+
+    private CibStore nodeStore() {
+        return new CibStore(file.getParent());
+    }
+
+    private static XmlElement loadStore(CibStore store) throws CrmException {
+        try {
+            return store.load().map(Cib::root).orElseGet(() -> Cib.empty().root());
+        } catch (CibStoreException e) {
+            throw new CrmException("cannot read the node's stored CIB in " + store.directory() + ": " + e.getMessage());
+        }
+    }
+
     @Override
     public XmlElement load() throws CrmException {
+        if (isNodeStore()) {
+            return loadStore(nodeStore());
+        }
         String xml;
         try {
             xml = Files.readString(file, StandardCharsets.UTF_8);
@@ -71,13 +102,23 @@ public final class FileCibSource implements CibSource {
 
     @Override
     public XmlElement replace(XmlElement before, XmlElement after) throws CrmException {
-        XmlElement current = load();
+        CibStore store = isNodeStore() ? nodeStore() : null;
+        XmlElement current = store != null ? loadStore(store) : load();
         if (!current.equals(before)) {
             throw new CrmException(file + " was changed by someone else since it was read; nothing was written. "
                     + "Run the command again (or 'refresh' to load the new content)");
         }
         Cib next = Cib.of(before).next(after);
-        write(file, next.toXml());
+        if (store == null) {
+            write(file, next.toXml());
+            return next.root();
+        }
+        try {
+            store.save(next);
+        } catch (CibStoreException e) {
+            throw new CrmException("cannot write the node's stored CIB in " + store.directory() + ": " + e.getMessage()
+                    + "; the stored CIB is unchanged");
+        }
         return next.root();
     }
 

@@ -321,6 +321,12 @@ public final class StatusCommand {
             sb.append(" (").append(counts[1]).append(" DISABLED)");
         }
         sb.append("\n\n");
+        if (m.maintenanceMode) {
+            // crm_mon's banner: without it the operator must spot "(unmanaged)" on every line to see that
+            // the cluster will not recover anything
+            sb.append("              *** Resource management is DISABLED ***\n")
+                    .append("  The cluster will not attempt to start, stop or recover services\n\n");
+        }
     }
 
     private static void nodesAndResources(StringBuilder sb, StatusModel m, boolean byNode, boolean brief) {

@@ -85,8 +85,13 @@ public final class StatusModel {
         readRemoteNodes();
         readMoves();
 
-        this.unmanaged = unmanaged(cib, now);
+        CibModel model = model(cib);
+        this.unmanaged = model == null ? java.util.Set.of() : org.pulse.cib.model.Management.unmanaged(model, now);
+        this.maintenanceMode = model != null && model.options().maintenanceMode();
     }
+
+    /** The cluster's maintenance-mode: crm_mon says resource management is disabled. */
+    public final boolean maintenanceMode;
 
     /**
      * The resources the cluster does not manage (is-managed=false or maintenance, their own or from a
@@ -103,12 +108,12 @@ public final class StatusModel {
         return unmanaged.contains(rsc) || nodes.stream().anyMatch(n -> n.name().equals(node) && n.maintenance());
     }
 
-    private static java.util.Set<String> unmanaged(XmlElement cib, Instant now) {
+    private static CibModel model(XmlElement cib) {
         try {
-            return org.pulse.cib.model.Management.unmanaged(CibModel.from(cib), now);
+            return CibModel.from(cib);
         } catch (IllegalArgumentException e) {
             // a CIB the model cannot read still shows what it can; verify names the problem
-            return java.util.Set.of();
+            return null;
         }
     }
 

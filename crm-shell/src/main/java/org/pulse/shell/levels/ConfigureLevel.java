@@ -278,7 +278,9 @@ public final class ConfigureLevel extends Level {
                         + " exists only on the cluster nodes, force it with crm -F");
             }
             throw new CrmException(ctx + ": no such resource agent " + agent
-                    + "; 'ra list " + cls + (provider == null ? "" : " " + provider) + "' shows the installed ones");
+                    + "; 'ra list " + cls + (provider == null ? "" : " " + provider) + "' shows the installed ones"
+                    // crmd's agent_dirs are its own: the shell cannot read them from the node's config
+                    + " (an agent elsewhere, on crmd's agent_dirs: PULSE_OCF_DIRS=DIR, or crm -F to take it unchecked)");
         }
         Optional<AgentMetadata> md = s.agents.metadata(cls, provider, type);
         if (md.isEmpty()) {

@@ -45,6 +45,7 @@ final class AdminHandler implements AutoCloseable {
             AdminOp.PATCH, Set.of("diff", "force"),
             AdminOp.RESOURCE, Set.of("action", "resource", "node", "force", "value"),
             AdminOp.NODE, Set.of("action", "node", "name", "value", "lifetime", "dampen", "force"),
+            AdminOp.TICKET, Set.of("action", "ticket"),
             AdminOp.WEB_TOKEN, Set.of("lifetime"),
             AdminOp.CLUSTER, Set.of("action", "node", "address"),
             AdminOp.SIMULATE, ResidentScheduler.argNames());
@@ -190,6 +191,10 @@ final class AdminHandler implements AutoCloseable {
                     return resource(call);
                 case AdminOp.NODE:
                     return node(call);
+                case AdminOp.TICKET:
+                    // crm_ticket's clock stamps last-granted; here the clock of the node the operator asked
+                    return write(call, new CibEdit.Ticket(req.args().requireString("ticket"),
+                            req.args().requireString("action"), java.time.Instant.now().getEpochSecond()), false);
                 case AdminOp.WEB_TOKEN:
                     return webToken(call);
                 case AdminOp.CLUSTER:
@@ -198,7 +203,7 @@ final class AdminHandler implements AutoCloseable {
                     return simulate(call);
                 default:
                     return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "crmd does not know the operation '"
-                            + req.op() + "'; known: query, replace, patch, status, resource, node, cluster, simulate");
+                            + req.op() + "'; known: query, replace, patch, status, resource, node, ticket, cluster, simulate");
             }
         } catch (AdminProtocolException e) {
             return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, e.getMessage());
@@ -466,6 +471,15 @@ final class AdminHandler implements AutoCloseable {
                 }
                 return write(call, new CibEdit.Fence(target), force);
             }
+            case "clearstate": {
+                // crm node clearstate NODE: the node must be named (never "this node", which is online by definition)
+                String target = req.args().string("node").orElse(null);
+                if (target == null || target.isBlank()) {
+                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "node clearstate needs the node whose"
+                            + " state to clear: crm node clearstate NODE");
+                }
+                return write(call, new CibEdit.ClearState(target), force);
+            }
             case "attribute-set":
             case "attribute-delete": {
                 String name = req.args().requireString("name");
@@ -512,7 +526,7 @@ final class AdminHandler implements AutoCloseable {
             default:
                 return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "unknown node action '" + action
                         + "'; known: standby, online, maintenance, ready, attribute-set, attribute-delete,"
-                        + " attribute-get, property-set, property-delete, fence");
+                        + " attribute-get, property-set, property-delete, fence, clearstate");
         }
     }
 

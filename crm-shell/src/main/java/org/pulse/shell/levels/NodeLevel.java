@@ -36,6 +36,7 @@ public final class NodeLevel extends Level {
         USAGE.put("utilization", "utilization <node> set <name> <value> | delete <name> | show <name>   capacities");
         USAGE.put("show", "show [<node>]   nodes with their attributes");
         USAGE.put("fence", "fence <node>   fence (power off or reboot, per stonith-action) a node now");
+        USAGE.put("delete", "delete <node>   not here: crm cluster remove <node> takes a node out of the cluster");
         USAGE.put("clearstate", "clearstate <node>   forget a node's state (history, transient attributes) after it was"
                 + " fenced by hand; what it ran is then recovered elsewhere");
     }
@@ -116,6 +117,9 @@ public final class NodeLevel extends Level {
             case "clearstate" -> {
                 return clearState(s, args);
             }
+            case "delete" -> throw new CrmException("node delete: a node leaves Pulse's node list with 'crm cluster"
+                    + " remove NODE' (run on a running member: every member's list, the node's CIB entries and its vote"
+                    + " go together)");
             case "maintenance", "ready" -> {
                 String node = node(s, cmd, args);
                 setNodes(s, cmd, node, "maintenance", cmd.equals("maintenance") ? "true" : "false");

@@ -462,23 +462,17 @@ final class AdminHandler implements AutoCloseable {
                 return write(call, new CibEdit.NodeAttribute(node, "maintenance", "on", false), force);
             case "ready":
                 return write(call, new CibEdit.NodeAttribute(node, "maintenance", "off", false), force);
-            case "fence": {
-                // crm node fence NODE: the node must be named (never "this node" by default).
-                String target = req.args().string("node").orElse(null);
-                if (target == null || target.isBlank()) {
-                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "node fence needs the node to"
-                            + " fence: crm node fence NODE");
-                }
-                return write(call, new CibEdit.Fence(target), force);
-            }
+            case "fence":
             case "clearstate": {
-                // crm node clearstate NODE: the node must be named (never "this node", which is online by definition)
+                // crm node fence|clearstate NODE: the node must be named (never "this node" by default)
                 String target = req.args().string("node").orElse(null);
                 if (target == null || target.isBlank()) {
-                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "node clearstate needs the node whose"
-                            + " state to clear: crm node clearstate NODE");
+                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "node " + action + " needs the node"
+                            + " to " + (action.equals("fence") ? "fence" : "clear the state of") + ": crm node " + action
+                            + " NODE");
                 }
-                return write(call, new CibEdit.ClearState(target), force);
+                return write(call, action.equals("fence") ? new CibEdit.Fence(target) : new CibEdit.ClearState(target),
+                        force);
             }
             case "attribute-set":
             case "attribute-delete": {

@@ -32,16 +32,19 @@ OCF_FAILED_PROMOTED=9
 : "${HA_RSCTMP:=/run/resource-agents}"
 export OCF_RESOURCE_INSTANCE OCF_RESOURCE_TYPE HA_RSCTMP
 
+# Where the library's messages go: the LRM's stderr (fd 8 while a trace takes fd 2, below).
+PULSE_ERR_FD=2
+
 # The one-line reason the cluster shows the operator; the LRM keeps the last one.
 ocf_exit_reason() {
-	printf '%s%s\n' "$OCF_EXIT_REASON_PREFIX" "$*" >&2
+	printf '%s%s\n' "$OCF_EXIT_REASON_PREFIX" "$*" >&"$PULSE_ERR_FD"
 }
 
 # ocf_log LEVEL MESSAGE...: stderr, which the LRM logs with the operation.
 ocf_log() {
 	_lvl=$1
 	shift
-	printf '%s: %s(%s): %s\n' "$_lvl" "$OCF_RESOURCE_TYPE" "$OCF_RESOURCE_INSTANCE" "$*" >&2
+	printf '%s: %s(%s): %s\n' "$_lvl" "$OCF_RESOURCE_TYPE" "$OCF_RESOURCE_INSTANCE" "$*" >&"$PULSE_ERR_FD"
 }
 
 # Fail with a reason: pulse_fail RC MESSAGE...
@@ -143,7 +146,7 @@ pulse_seconds() {
 }
 
 pulse_usage() {
-	echo "usage: $0 {$1}" >&2
+	echo "usage: $0 {$1}" >&"$PULSE_ERR_FD"
 }
 
 # Checks that the state file path $1 (given as parameter $2) can be created on this node: an
@@ -161,3 +164,20 @@ pulse_check_state_path() {
 	[ -w "$_d" ] || pulse_fail $OCF_ERR_ARGS "$2=$1 cannot be created on this node: $_d is not writable; fix its permissions or choose another $2"
 	return 0
 }
+
+# crm resource trace (the op's trace_ra=1, or OCF_TRACE_RA): as ClusterLabs' ocf-shellfuncs does it, the action's
+# shell trace goes to $OCF_RESKEY_trace_dir/TYPE/RSC.ACTION.DATE (the LRM sets trace_dir to the node's own
+# DATA_DIR/trace_ra). dash has no BASH_XTRACEFD, so stderr goes to the trace and the library's messages (exit
+# reasons, logs) keep the LRM's stderr through fd 8. $1 is the agent's action: a sourced file sees its arguments.
+: "${OCF_TRACE_RA:=${OCF_RESKEY_trace_ra:-}}"
+if ocf_is_true "$OCF_TRACE_RA" && [ "${1:-}" != meta-data ]; then
+	_trc_dir=${OCF_RESKEY_trace_dir:-/var/lib/pulse/trace_ra}/$OCF_RESOURCE_TYPE
+	_trc=$_trc_dir/$OCF_RESOURCE_INSTANCE.${1:-none}.$(date +%F.%T)
+	if mkdir -p "$_trc_dir" 2>/dev/null && { : >"$_trc"; } 2>/dev/null; then
+		exec 8>&2 2>"$_trc"
+		PULSE_ERR_FD=8
+		set -x
+	else
+		ocf_log warn "cannot write the trace $_trc: no trace of this $1"
+	fi
+fi

@@ -252,6 +252,7 @@ public final class Crm implements Callable<Integer> {
         cl.addSubcommand(new LevelCommands.Node());
         cl.addSubcommand(new LevelCommands.CibShadow());
         cl.addSubcommand(new LevelCommands.Site());
+        cl.addSubcommand(new LevelCommands.Maintenance());
         cl.addSubcommand(new LevelCommands.Corosync());
         cl.addSubcommand(new LevelCommands.Status());
         cl.addSubcommand(new LevelCommands.Verify());

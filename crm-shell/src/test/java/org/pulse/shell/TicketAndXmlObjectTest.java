@@ -126,4 +126,75 @@ class TicketAndXmlObjectTest {
             assertTrue(xml.matches("(?s).*<group id=\"g1\">.*<primitive id=\"a1\".*<primitive id=\"a2\".*</group>.*"), xml);
         }
     }
+
+    /**
+     * A rule nested in a group's own meta_attributes and in a clone's own instance_attributes: each is shown
+     * as one xml object holding its resources (crmsh shows those resources again on their own, so a saved
+     * file defined them twice and its load was refused: "id 'd1' is already used"), and show, save, erase,
+     * load replace gives back the same configuration.
+     */
+    @Test
+    void aRuleNestedInAGroupOrCloneSetSurvivesShowSaveAndLoad() throws Exception {
+        String nested = """
+                <cib validate-with="pacemaker-3.9" epoch="2" num_updates="0" admin_epoch="0">
+                  <configuration>
+                    <crm_config/>
+                    <nodes><node uname="node1" id="1"/></nodes>
+                    <resources>
+                      <primitive id="d4" class="ocf" provider="heartbeat" type="Dummy"/>
+                      <group id="g1">
+                        <meta_attributes id="g1-m">
+                          <rule id="g1-r" score="INFINITY" boolean-op="or">
+                            <rule id="g1-r-in" boolean-op="and"><expression id="g1-e1" attribute="#uname" operation="eq" value="node1"/><expression id="g1-e3" attribute="x" operation="eq" value="1"/></rule>
+                            <expression id="g1-e2" attribute="site" operation="defined"/>
+                          </rule>
+                          <nvpair id="g1-m-tr" name="target-role" value="Stopped"/>
+                        </meta_attributes>
+                        <primitive id="d1" class="ocf" provider="heartbeat" type="Dummy"/>
+                        <primitive id="d2" class="ocf" provider="heartbeat" type="Dummy"/>
+                      </group>
+                      <clone id="c1">
+                        <instance_attributes id="c1-i">
+                          <rule id="c1-r" score="0" boolean-op="and">
+                            <rule id="c1-r-in" boolean-op="or"><expression id="c1-e1" attribute="#uname" operation="eq" value="node1"/><expression id="c1-e3" attribute="x" operation="eq" value="1"/></rule>
+                          </rule>
+                          <nvpair id="c1-i-f" name="foo" value="bar"/>
+                        </instance_attributes>
+                        <group id="cg"><primitive id="d3" class="ocf" provider="heartbeat" type="Dummy"/></group>
+                      </clone>
+                    </resources>
+                    <constraints/>
+                  </configuration>
+                  <status/>
+                </cib>
+                """;
+        try (TestShell t = new TestShell(tmp, nested, false, null)) {
+            int rc = t.script("configure show\n");
+            String shown = t.output();
+            assertEquals(0, rc, shown);
+            for (String held : new String[] {"primitive d1 ", "primitive d2 ", "primitive d3 ", "group cg "}) {
+                assertTrue(!shown.contains(held), "[" + held + "] shown beside the xml that holds it:\n" + shown);
+            }
+            assertTrue(shown.contains("primitive d4 Dummy\n"), shown);
+            assertTrue(shown.contains("xml <group id=\"g1\"> \\\n") && shown.contains("xml <clone id=\"c1\"> \\\n"), shown);
+            String resourcesBefore = resources(t.file());
+            Path saved = tmp.resolve("nested.crm");
+            assertEquals(0, t.script("configure save " + saved + "\nconfigure erase --force\n"), t.output());
+            assertTrue(!t.file().contains("g1-r-in"), t.file());
+            assertEquals(0, t.script("configure load replace " + saved + "\n"), t.output());
+            assertEquals(resourcesBefore, resources(t.file()));
+            t.output();
+            assertEquals(0, t.script("configure show\n"));
+            assertEquals(Files.readString(saved), t.output());
+            // one of the held resources alone is still shown by its name
+            assertEquals(0, t.script("configure show d1\n"));
+            assertEquals("primitive d1 Dummy\n", t.output());
+        }
+    }
+
+    /** The resources section of a CIB file, without white space between elements. */
+    private static String resources(String cibXml) {
+        String r = cibXml.substring(cibXml.indexOf("<resources>"), cibXml.indexOf("</resources>"));
+        return r.replaceAll(">\\s+<", "><");
+    }
 }

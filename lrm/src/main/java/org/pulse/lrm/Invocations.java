@@ -40,6 +40,12 @@ final class Invocations {
                 env.put(p.getKey().equals(CHECK_LEVEL) ? CHECK_LEVEL : RESKEY + p.getKey(), p.getValue());
             }
             env.putIfAbsent(RESKEY + "crm_feature_set", config.crmFeatureSet());
+            if (config.traceDir() != null && isTrue(req.params().get("trace_ra"))) {
+                // crm resource trace: the agent traces itself (ocf-shellfuncs, ocf-pulse.sh) into trace_dir, here this
+                // node's own directory unless the operator named one; the agents' default is Pacemaker's
+                // /var/lib/heartbeat, which is no place of Pulse's
+                env.putIfAbsent(RESKEY + "trace_dir", config.traceDir().toString());
+            }
             for (Map.Entry<String, String> m : req.meta().entrySet()) {
                 String k = m.getKey();
                 if (k.equals("timeout") || k.equals("interval") || k.equals("name")) {
@@ -55,6 +61,11 @@ final class Invocations {
             }
         }
         return new Invocation(List.of(path.toString(), req.action()), env, DROPPED_PREFIXES, null, req.timeoutMs());
+    }
+
+    /** ocf_is_true's reading of a value: yes, true, 1, on (any case). */
+    static boolean isTrue(String v) {
+        return v != null && java.util.Set.of("yes", "true", "1", "on", "y").contains(v.toLowerCase(java.util.Locale.ROOT));
     }
 
     /**

@@ -36,11 +36,15 @@ import java.util.TreeMap;
  *                       reaped before reporting the timeout anyway (a process in uninterruptible sleep, or one
  *                       a tracer holds, outlives SIGKILL); it is then reaped in the background, never waited
  *                       on. Kept below the DC's action margin so the node's own timeout reaches the DC first
+ * @param traceDir       where an operation traced with {@code trace_ra=1} (crm resource trace) leaves its trace when
+ *                       it names no {@code trace_dir}: given to the agent as {@code OCF_RESKEY_trace_dir}, under which
+ *                       ClusterLabs' ocf-shellfuncs and Pulse's ocf-pulse.sh write TYPE/RSC.ACTION.DATE (Pacemaker's
+ *                       default is /var/lib/heartbeat/trace_ra); null leaves the agent's own default
  */
 public record LrmConfig(List<Path> agentDirs, Path ocfRoot, Path lsbDir, List<Path> stonithDirs, String nodeName,
                         Path haRsctmp, Map<String, String> extraEnv, Path netns, String crmFeatureSet,
                         int maxOutputBytes, long drainMs, String setsidCommand, String nsenterCommand,
-                        String killCommand, long killGraceMs) {
+                        String killCommand, long killGraceMs, Path traceDir) {
     /** Default {@link #killGraceMs}: under crmd's default action margin (5 s), so the node reports first. */
     public static final long DEFAULT_KILL_GRACE_MS = 2_000;
     public static final Path DEFAULT_OCF_ROOT = Path.of("/usr/lib/ocf");
@@ -71,7 +75,7 @@ public record LrmConfig(List<Path> agentDirs, Path ocfRoot, Path lsbDir, List<Pa
         return new LrmConfig(List.of(DEFAULT_OCF_ROOT), DEFAULT_OCF_ROOT, Path.of("/etc/init.d"),
                 List.of(Path.of("/usr/sbin"), Path.of("/sbin")), hostName(), null, Map.of(), null,
                 DEFAULT_CRM_FEATURE_SET, 64 * 1024, 100, "setsid", "nsenter", firstExisting("/bin/kill", "/usr/bin/kill"),
-                DEFAULT_KILL_GRACE_MS);
+                DEFAULT_KILL_GRACE_MS, null);
     }
 
     private static String hostName() {
@@ -97,7 +101,7 @@ public record LrmConfig(List<Path> agentDirs, Path ocfRoot, Path lsbDir, List<Pa
 
     public LrmConfig withAgentDirs(List<Path> dirs) {
         return new LrmConfig(dirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs, traceDir);
     }
 
     /** The search path with {@code dir} searched first (e.g. Pulse's own agents before ClusterLabs'). */
@@ -110,27 +114,27 @@ public record LrmConfig(List<Path> agentDirs, Path ocfRoot, Path lsbDir, List<Pa
 
     public LrmConfig withOcfRoot(Path root) {
         return new LrmConfig(agentDirs, root, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs, traceDir);
     }
 
     public LrmConfig withLsbDir(Path dir) {
         return new LrmConfig(agentDirs, ocfRoot, dir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs, traceDir);
     }
 
     public LrmConfig withStonithDirs(List<Path> dirs) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, dirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs, traceDir);
     }
 
     public LrmConfig withNodeName(String name) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, name, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs, traceDir);
     }
 
     public LrmConfig withHaRsctmp(Path dir) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, dir, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs, traceDir);
     }
 
     /** Adds (or replaces) one variable given to every agent. */
@@ -138,26 +142,31 @@ public record LrmConfig(List<Path> agentDirs, Path ocfRoot, Path lsbDir, List<Pa
         Map<String, String> env = new TreeMap<>(extraEnv);
         env.put(name, value);
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, env, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs, traceDir);
     }
 
     public LrmConfig withNetns(Path netnsFile) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netnsFile,
-                crmFeatureSet, maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
+                crmFeatureSet, maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs, traceDir);
     }
 
     public LrmConfig withMaxOutputBytes(int bytes) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                bytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs);
+                bytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs, traceDir);
     }
 
     public LrmConfig withDrainMs(long ms) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, ms, setsidCommand, nsenterCommand, killCommand, killGraceMs);
+                maxOutputBytes, ms, setsidCommand, nsenterCommand, killCommand, killGraceMs, traceDir);
     }
 
     public LrmConfig withKillGraceMs(long ms) {
         return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
-                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, ms);
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, ms, traceDir);
+    }
+
+    public LrmConfig withTraceDir(Path dir) {
+        return new LrmConfig(agentDirs, ocfRoot, lsbDir, stonithDirs, nodeName, haRsctmp, extraEnv, netns, crmFeatureSet,
+                maxOutputBytes, drainMs, setsidCommand, nsenterCommand, killCommand, killGraceMs, dir);
     }
 }

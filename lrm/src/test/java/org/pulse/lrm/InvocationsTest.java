@@ -134,4 +134,19 @@ class InvocationsTest {
         assertThrows(IllegalArgumentException.class, () -> OperationRequest.of("r", DUMMY, "start; rm", 1, Map.of()));
         assertEquals(OperationRequest.DEFAULT_TIMEOUT_MS, OperationRequest.of("r", DUMMY, "start", 0, Map.of()).timeoutMs());
     }
+
+    /** crm resource trace: trace_dir is the node's own unless the op names one, and only for a traced op. */
+    @Test
+    void aTracedOperationGetsTheNodesTraceDirectory() {
+        LrmConfig traced = config.withTraceDir(Path.of("/var/lib/pulse-node1/trace_ra"));
+        Map<String, String> env = Invocations.ocf(traced, PATH, OperationRequest.of("d1", DUMMY, "start", 20_000,
+                Map.of("trace_ra", "1"))).env();
+        assertEquals("/var/lib/pulse-node1/trace_ra", env.get("OCF_RESKEY_trace_dir"));
+        assertEquals("/tmp/mine", Invocations.ocf(traced, PATH, OperationRequest.of("d1", DUMMY, "start", 20_000,
+                Map.of("trace_ra", "yes", "trace_dir", "/tmp/mine"))).env().get("OCF_RESKEY_trace_dir"));
+        assertFalse(Invocations.ocf(traced, PATH, OperationRequest.of("d1", DUMMY, "start", 20_000, Map.of("trace_ra",
+                "0"))).env().containsKey("OCF_RESKEY_trace_dir"));
+        assertFalse(Invocations.ocf(config, PATH, OperationRequest.of("d1", DUMMY, "start", 20_000, Map.of("trace_ra",
+                "1"))).env().containsKey("OCF_RESKEY_trace_dir"), "no trace directory configured: the agent's own");
+    }
 }

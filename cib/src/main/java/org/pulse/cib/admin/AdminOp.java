@@ -18,6 +18,12 @@ public final class AdminOp {
     /** A node command. Args: {@code action} (standby, online, maintenance, ready, ...), {@code node}. */
     public static final String NODE = "node";
     /**
+     * A ticket's state (crm site ticket, Pacemaker's crm_ticket): Args: {@code action} (grant, revoke, standby,
+     * activate, delete: {@link TicketCommands#ACTIONS}), {@code ticket}. Written by the DC into the status
+     * section's {@code <tickets>}, confirmed like any CIB write. Result: {@code version}, {@code message}.
+     */
+    public static final String TICKET = "ticket";
+    /**
      * A login token for the web console, bound to the caller. Args: {@code lifetime} (seconds). Result:
      * {@code token}, {@code user}, {@code expires} (ISO-8601), {@code url} (when crmd serves the console).
      */

@@ -39,6 +39,11 @@ public record AdminRequest(String id, String op, AdminArgs args) {
                 AdminArgs.of("action", action, "resource", resource).with("node", node));
     }
 
+    /** {@code action}: one of {@link TicketCommands#ACTIONS}. */
+    public static AdminRequest ticket(String id, String action, String ticket) {
+        return new AdminRequest(id, AdminOp.TICKET, AdminArgs.of("action", action, "ticket", ticket));
+    }
+
     public static AdminRequest node(String id, String action, String node) {
         return new AdminRequest(id, AdminOp.NODE, AdminArgs.of("action", action, "node", node));
     }

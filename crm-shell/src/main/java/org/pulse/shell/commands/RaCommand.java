@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
  * Pulse's own agents in the repository, then ClusterLabs' in /usr/lib/ocf; each directory holds resource.d/.
  */
 @Command(name = "ra", mixinStandardHelpOptions = true, description = "Resource agents: list, info, test (runs locally, no cluster needed).",
-        subcommands = {RaCommand.ListAgents.class, RaCommand.Info.class, RaCommand.Test.class})
+        subcommands = {RaCommand.ListAgents.class, RaCommand.Classes.class, RaCommand.Providers.class, RaCommand.Info.class,
+                RaCommand.Test.class})
 public final class RaCommand implements Callable<Integer> {
     // Not taken from Crm: this command must not depend on the shell's internals (another engineer's code).
     final PrintStream stdout;
@@ -149,6 +150,62 @@ public final class RaCommand implements Callable<Integer> {
                 ra.err().println("crm ra list: no " + cls + (provider == null ? "" : ":" + provider) + " agents found");
                 return 1;
             }
+            return 0;
+        }
+    }
+
+    /** crmsh's {@code ra classes}: one class a line, ocf with its providers. */
+    @Command(name = "classes", mixinStandardHelpOptions = true, description = "The agent classes (ocf with its providers).")
+    static final class Classes implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        RaCommand ra;
+
+        @CommandLine.Mixin
+        Where where = new Where();
+
+        @Override
+        public Integer call() {
+            AgentCatalog catalog = new AgentCatalog(where.config(ra));
+            for (String cls : catalog.classes()) {
+                ra.out().println(cls.equals(AgentRef.OCF) ? cls + " / " + String.join(" ", catalog.providers()) : cls);
+            }
+            return 0;
+        }
+    }
+
+    /** crmsh's {@code ra providers TYPE [CLASS]}: the OCF providers that have an agent of that type. */
+    @Command(name = "providers", mixinStandardHelpOptions = true, description = "The OCF providers with an agent TYPE.")
+    static final class Providers implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        RaCommand ra;
+
+        @CommandLine.Mixin
+        Where where = new Where();
+
+        @Parameters(index = "0", paramLabel = "TYPE")
+        String type;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "CLASS")
+        String cls = AgentRef.OCF;
+
+        @Override
+        public Integer call() {
+            if (!cls.equals(AgentRef.OCF)) {
+                ra.err().println("crm ra providers: only ocf agents have providers, not " + cls);
+                return 2;
+            }
+            AgentCatalog catalog = new AgentCatalog(where.config(ra));
+            List<String> providers = new ArrayList<>();
+            for (AgentRef a : catalog.agents(AgentRef.OCF, null)) {
+                if (a.type().equals(type) && !providers.contains(a.provider())) {
+                    providers.add(a.provider());
+                }
+            }
+            if (providers.isEmpty()) {
+                ra.err().println("crm ra providers: no ocf agent '" + type + "' here; 'crm ra list ocf' lists them");
+                return 1;
+            }
+            ra.out().println(String.join(" ", providers));
             return 0;
         }
     }

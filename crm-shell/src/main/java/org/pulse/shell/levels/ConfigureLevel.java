@@ -17,6 +17,7 @@ import org.pulse.shell.Session;
 import org.pulse.shell.commands.EditCommand;
 import org.pulse.shell.commands.ImportCommand;
 import org.pulse.shell.config.Agents;
+import org.pulse.shell.config.Attributes;
 import org.pulse.shell.config.Configuration;
 import org.pulse.shell.config.FencerParameters;
 import org.pulse.shell.config.Tree;
@@ -62,6 +63,7 @@ public final class ConfigureLevel extends Level {
         USAGE.put("delete", "delete [--force] <id> [<id>...]   remove objects (constraints on them go too; a running resource only with --force)");
         USAGE.put("rename", "rename <old-id> <new-id>   rename an object and the references to it");
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
+        USAGE.put("get_property", "get_property [-t] <name>...   a cluster property's value (-t: as true or false)");
         USAGE.put("load", "load [xml] update|replace|push <file>   merge (update) or replace (push: the same) the configuration with a file of crm commands or CIB XML");
         USAGE.put("import", ImportCommand.USAGE);
         USAGE.putAll(AclSyntax.USAGE);
@@ -105,6 +107,9 @@ public final class ConfigureLevel extends Level {
             }
             case "erase" -> {
                 return erase(s, args);
+            }
+            case "get_property" -> {
+                return getProperty(s, args);
             }
             case "delete" -> {
                 if (args.isEmpty()) {
@@ -801,6 +806,41 @@ public final class ConfigureLevel extends Level {
             return built;
         }
         return next.upsert(section, element, infos);
+    }
+
+    /**
+     * crmsh's get_property, for scripts: each named cluster property's value on a line (the working configuration's,
+     * pending changes included); -t prints true or false as Pacemaker reads a boolean. A property that is not set is
+     * an error naming it, since Pacemaker's default for it is not in the CIB.
+     */
+    private static int getProperty(Session s, List<Token> args) throws CrmException {
+        boolean asBoolean = false;
+        List<String> names = new ArrayList<>();
+        for (Token t : args) {
+            if (t.text().equals("-t") || t.text().equals("--true")) {
+                asBoolean = true;
+            } else {
+                names.add(t.text());
+            }
+        }
+        if (names.isEmpty()) {
+            throw new CrmException("configure get_property: name the property, e.g. get_property stonith-enabled");
+        }
+        XmlElement crmConfig = Tree.section(Tree.section(s.config().cib(), "configuration"), "crm_config");
+        for (String name : names) {
+            String value = null;
+            List<String> spellings = new ArrayList<>(List.of(name));
+            spellings.addAll(org.pulse.cib.model.ClusterOptions.spellings(org.pulse.cib.model.ClusterOptions.canonicalName(name)));
+            for (String spelling : spellings) {
+                value = value != null ? value : Attributes.get(crmConfig, "cluster_property_set", spelling);
+            }
+            if (value == null) {
+                throw new CrmException("configure get_property: " + name + " is not set in the CIB (Pacemaker's default"
+                        + " applies); 'crm configure show type:property' lists those set");
+            }
+            s.out.println(asBoolean ? Boolean.toString(org.pulse.cib.model.ClusterOptions.isTrue(value)) : value);
+        }
+        return 0;
     }
 
     private int erase(Session s, List<Token> args) throws CrmException {

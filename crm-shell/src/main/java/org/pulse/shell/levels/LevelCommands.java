@@ -28,6 +28,10 @@ public final class LevelCommands {
     public static final class Site extends Crm.LevelWords {
     }
 
+    @Command(name = "maintenance", description = "Maintenance mode, as crmsh's level: on|off [RSC] (maintenance-mode, or one resource's maintenance).")
+    public static final class Maintenance extends Crm.LevelWords {
+    }
+
     /** crmsh's corosync level: here only a message saying where Pulse's membership is configured. */
     @Command(name = "corosync", description = "None here: Pulse's nodes talk over JGroups (crmd.conf; crm cluster add|remove).")
     public static final class Corosync extends Crm.LevelWords {

@@ -36,6 +36,9 @@ public final class NodeLevel extends Level {
         USAGE.put("utilization", "utilization <node> set <name> <value> | delete <name> | show <name>   capacities");
         USAGE.put("show", "show [<node>]   nodes with their attributes");
         USAGE.put("fence", "fence <node>   fence (power off or reboot, per stonith-action) a node now");
+        USAGE.put("delete", "delete <node>   not here: crm cluster remove <node> takes a node out of the cluster");
+        USAGE.put("clearstate", "clearstate <node>   forget a node's state (history, transient attributes) after it was"
+                + " fenced by hand; what it ran is then recovered elsewhere");
     }
 
     NodeLevel() {
@@ -111,6 +114,12 @@ public final class NodeLevel extends Level {
                 s.info(message);
                 return 0;
             }
+            case "clearstate" -> {
+                return clearState(s, args);
+            }
+            case "delete" -> throw new CrmException("node delete: a node leaves Pulse's node list with 'crm cluster"
+                    + " remove NODE' (run on a running member: every member's list, the node's CIB entries and its vote"
+                    + " go together)");
             case "maintenance", "ready" -> {
                 String node = node(s, cmd, args);
                 setNodes(s, cmd, node, "maintenance", cmd.equals("maintenance") ? "true" : "false");
@@ -151,6 +160,37 @@ public final class NodeLevel extends Level {
      * that is the node whose crmd answers (crm_node -n's answer), which need not be this machine's host
      * name (several nodes on one machine, a node name other than the host name); on a file, the host name.
      */
+    /**
+     * crm node clearstate NODE, as crmsh does it for an offline node (stonith_admin --confirm): the node's state is
+     * that of a fenced one (cib's NodeClearState; live, the DC writes it on its own CIB). Refused for an online node:
+     * what its history records really runs, and crmsh cleans up instead (crm resource cleanup does that here).
+     */
+    private static int clearState(Session s, List<String> args) throws CrmException {
+        if (args.size() != 1) {
+            throw new CrmException("node clearstate: give exactly one node, the one that is down and was fenced by hand:"
+                    + " crm node clearstate <node>");
+        }
+        String node = args.get(0);
+        if (!s.force && !s.confirm("Clearing " + node + "'s state tells the cluster it is down and runs nothing; if it"
+                + " still runs something, that runs twice. Do you really want to drop state for node " + node, true)) {
+            s.info("state of " + node + " kept");
+            return 0;
+        }
+        if (s.source() instanceof LiveCibSource live) {
+            live.client().require(AdminRequest.node(live.client().nextId(), "clearstate", node));
+        } else {
+            s.applyNow("node clearstate", cib -> {
+                String refusal = org.pulse.cib.admin.NodeClearState.refusal(cib, node);
+                if (refusal != null) {
+                    throw new CrmException("node clearstate: " + refusal);
+                }
+                return org.pulse.cib.admin.NodeClearState.markDown(cib, node);
+            });
+        }
+        s.info("state of node " + node + " cleared");
+        return 0;
+    }
+
     private static String node(Session s, String cmd, List<String> args) throws CrmException {
         String node = args.isEmpty() ? (s.source() instanceof LiveCibSource live ? crmdNode(live) : localName(s))
                 : args.get(0);

@@ -17,6 +17,8 @@ final class RaLevel extends Level {
 
     static {
         USAGE.put("list", "list [<class> [<provider>]]   the classes, providers or agents");
+        USAGE.put("classes", "classes   the agent classes (ocf with its providers)");
+        USAGE.put("providers", "providers <type> [ocf]   the OCF providers with an agent <type>");
         USAGE.put("info", "info <agent>   parameters and advised timeouts of an agent");
         USAGE.put("test", "test <agent> [<name>=<value>...]   run an agent's lifecycle locally");
     }

@@ -57,6 +57,9 @@ final class ResourceLevel extends Level {
         USAGE.put("scores", "scores   each resource's placement score on each node (crm simulate -s -U)");
         USAGE.put("constraints", "constraints <rsc>   the location and colocation constraints of <rsc>");
         USAGE.put("operations", "operations [<rsc>] [<node>]   the recorded operations (of <rsc>, on <node>)");
+        USAGE.put("trace", "trace <rsc> [<op> [<interval>]] [<dir>]   trace the agent's operations (trace_ra=1): a shell"
+                + " trace per run in DATA_DIR/trace_ra/<type>/ on the node (or <dir>)");
+        USAGE.put("untrace", "untrace <rsc> [<op> [<interval>]]   stop tracing");
     }
 
     ResourceLevel() {
@@ -119,6 +122,9 @@ final class ResourceLevel extends Level {
                 s.out.print(ResourceReports.operations(new StatusModel(s.source().load(), s.clock.instant()), rsc, node,
                         s.clock.getZone()));
                 return 0;
+            }
+            case "trace", "untrace" -> {
+                return trace(s, cmd, args);
             }
             case "manage", "unmanage" -> {
                 for (String rsc : resources(s, cmd, args, 1)) {
@@ -196,6 +202,61 @@ final class ResourceLevel extends Level {
     }
 
     /** The resource named by the first argument; it must exist. */
+    /**
+     * crm resource trace|untrace RSC [OP [INTERVAL]] [DIR], with crmsh's reading of the words: a word starting
+     * with '/' is the directory, a number the interval (seconds), any other the operation; probe is monitor
+     * with interval 0. The change is OpTrace's, written like any configuration change.
+     */
+    private static int trace(Session s, String cmd, List<String> args) throws CrmException {
+        String usage = "usage: " + USAGE.get(cmd);
+        if (args.isEmpty() || args.size() > (cmd.equals("trace") ? 4 : 3)) {
+            throw new CrmException("resource " + cmd + ": " + usage);
+        }
+        String rsc = args.get(0);
+        String op = null;
+        String interval = null;
+        String dir = null;
+        for (String a : args.subList(1, args.size())) {
+            if (a.startsWith("/") && cmd.equals("trace")) {
+                if (dir != null) {
+                    throw new CrmException("resource trace: two directories ('" + dir + "', '" + a + "'); " + usage);
+                }
+                dir = a;
+            } else if (a.matches("\\d+")) {
+                if (interval != null || op == null) {
+                    throw new CrmException("resource " + cmd + ": '" + a + "' is an interval, which follows the"
+                            + " operation once; " + usage);
+                }
+                interval = a;
+            } else {
+                if (op != null) {
+                    throw new CrmException("resource " + cmd + ": two operations ('" + op + "', '" + a + "'); " + usage);
+                }
+                op = a;
+            }
+        }
+        if ("probe".equals(op)) {
+            op = "monitor";
+            interval = interval == null ? "0" : interval;
+        }
+        String o = op;
+        String i = interval;
+        String d = dir;
+        boolean trace = cmd.equals("trace");
+        s.applyNow("resource " + cmd, cib -> org.pulse.shell.config.OpTrace.apply(cib, rsc, trace, o, i, d));
+        if (!trace) {
+            s.info("Stop tracing " + rsc + (op == null ? "" : " for operation " + op));
+            return 0;
+        }
+        String type = new Configuration(s.source().load()).find(rsc).map(c -> c.element().attr("type", "")).orElse("");
+        s.info("Trace for " + rsc + (op == null ? "" : ":" + op) + " is written to "
+                + (dir != null ? dir : "DATA_DIR/trace_ra (crmd.conf's data_dir, /var/lib/pulse by default)") + "/" + type
+                + "/" + rsc + ".<operation>.<date> on the node that runs it");
+        s.info(op != null && !op.equals("monitor") ? "Trace set, restart " + rsc + " to trace the " + op + " operation"
+                : "Trace set, restart " + rsc + " to trace non-monitor operations");
+        return 0;
+    }
+
     private static String resource(Session s, String cmd, List<String> args, int max) throws CrmException {
         if (args.isEmpty()) {
             throw new CrmException("resource " + cmd + ": name a resource; 'crm resource status' lists them");

@@ -20,7 +20,7 @@ import org.pulse.shell.parse.Token;
  */
 public final class Shell {
     static final List<String> GLOBAL = List.of("help", "up", "end", "cd", "ls", "quit", "exit", "bye");
-    static final List<String> TOP = List.of("configure", "resource", "node", "cib", "site", "ra", "status", "verify",
+    static final List<String> TOP = List.of("configure", "resource", "node", "cib", "site", "maintenance", "ra", "status", "verify",
             "simulate", "explain", "history");
 
     public final Session session;
@@ -39,6 +39,7 @@ public final class Shell {
         add(new NodeLevel());
         add(new CibLevel());
         add(new SiteLevel());
+        add(new MaintenanceLevel());
         add(new RaLevel());
     }
 

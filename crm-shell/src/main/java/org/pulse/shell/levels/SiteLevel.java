@@ -4,20 +4,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.pulse.cib.inject.StatusInjector;
-import org.pulse.cib.inject.TicketChange;
+import org.pulse.cib.admin.AdminRequest;
+import org.pulse.cib.admin.TicketCommands;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.shell.CrmException;
 import org.pulse.shell.Session;
-import org.pulse.shell.config.Tree;
 import org.pulse.shell.parse.Syntax;
 import org.pulse.shell.parse.Token;
+import org.pulse.shell.source.LiveCibSource;
 
 /**
  * crmsh's {@code site} level: {@code ticket grant|revoke|standby|activate|show|time|delete TICKET},
  * which crmsh runs as Pacemaker's crm_ticket does, on the ticket's {@code ticket_state} in the status
- * section. Granting and revoking need {@code crm -F}, as crm_ticket needs --force: the shell cannot
- * know whether another site holds the ticket, and a revoke stops what depends on it.
+ * section ({@link TicketCommands}: on a CIB file here, on a running cluster by its DC). Granting and revoking
+ * need {@code crm -F}, as crm_ticket needs --force: the shell cannot know whether another site holds the
+ * ticket, and a revoke stops what depends on it.
  */
 final class SiteLevel extends Level {
     private static final Map<String, String> USAGE = new LinkedHashMap<>();
@@ -62,41 +63,25 @@ final class SiteLevel extends Level {
             s.out.println("ticket " + ticket + " last time granted on " + CTIME.format(java.time.Instant.ofEpochSecond(Long.parseLong(last)).atZone(s.clock.getZone())));
             return 0;
         }
-        if (s.source().live()) {
-            // crmd keeps no ticket state yet: a status write would be lost at the next DC's rebuild of the status
-            throw new CrmException("site ticket " + verb + ": tickets are not kept by a running Pulse cluster yet; "
-                    + "change them on a CIB file (--cib-file) or a shadow CIB (crm cib new), or use 'crm simulate "
-                    + "--ticket-grant' for what-if runs");
-        }
         if ((verb.equals("grant") || verb.equals("revoke")) && !s.force) {
             throw new CrmException("site ticket " + verb + ": the shell cannot tell whether " + ticket + " is granted at "
                     + "another site" + (verb.equals("revoke") ? ", and revoking it stops what needs it" : "")
                     + "; if you know what you are doing, run it with crm -F (as crm_ticket needs --force)");
         }
+        if (s.source() instanceof LiveCibSource live) {
+            // written by the DC on its own CIB and confirmed like any write (TicketCommands, the rule used below too)
+            var r = live.client().require(AdminRequest.ticket(live.client().nextId(), verb, ticket));
+            if ("no change".equals(r.result().asMap().get("message"))) {
+                s.info("ticket " + ticket + ": no change");
+            }
+            return 0;
+        }
         long nowS = s.clock.instant().getEpochSecond();
-        s.applyNow("site ticket " + verb, cib -> switch (verb) {
-            case "grant" -> withAttribute(StatusInjector.ticket(cib, ticket, TicketChange.GRANT), ticket, "last-granted",
-                    Long.toString(nowS));
-            case "revoke" -> StatusInjector.ticket(cib, ticket, TicketChange.REVOKE);
-            case "standby" -> StatusInjector.ticket(cib, ticket, TicketChange.STANDBY);
-            case "activate" -> StatusInjector.ticket(cib, ticket, TicketChange.ACTIVATE);
-            default -> withAttribute(cib, ticket, "granted", null);   // delete: crm_ticket -D granted
-        });
+        s.applyNow("site ticket " + verb, cib -> TicketCommands.apply(cib, ticket, verb, nowS));
         return 0;
     }
 
     private static Optional<XmlElement> state(XmlElement cib, String ticket) {
-        return Tree.section(cib, "status").elements("tickets").stream().flatMap(ts -> ts.elements("ticket_state").stream())
-                .filter(t -> ticket.equals(t.id())).findFirst();
-    }
-
-    /** The ticket's state with {@code name} set, or removed when {@code value} is null; none made to remove from. */
-    private static XmlElement withAttribute(XmlElement cib, String ticket, String name, String value) {
-        Optional<XmlElement> st = state(cib, ticket);
-        if (st.isEmpty()) {
-            return cib;
-        }
-        XmlElement updated = value == null ? st.get().withoutAttribute(name) : st.get().withAttribute(name, value);
-        return Tree.transform(cib, e -> e.name().equals("ticket_state") && ticket.equals(e.id()) ? updated : e);
+        return TicketCommands.state(cib, ticket);
     }
 }

@@ -36,11 +36,31 @@ public final class CliFormatter {
         // crmsh's display order: by kind (constraints share one rank), then by id
         sorted.sort(Comparator.comparingInt((Configuration.CibObject o) -> TYPE_ORDER.getOrDefault(o.type(), 1000))
                 .thenComparing(o -> o.id() == null ? "" : o.id()));
+        // A group or clone shown as xml (a rule nested in its own sets) holds its resources in that XML: shown
+        // again on their own, a save would define them twice and its load be refused (duplicate id)
+        java.util.Set<String> inXml = new java.util.HashSet<>();
+        for (Configuration.CibObject o : sorted) {
+            if (hasNestedRule(o.element())) {
+                heldResources(o.element(), inXml);
+            }
+        }
         StringBuilder sb = new StringBuilder();
         for (Configuration.CibObject o : sorted) {
+            if (o.id() != null && inXml.contains(o.id()) && Configuration.RESOURCE_TAGS.contains(o.element().name())) {
+                continue;
+            }
             sb.append(format(o)).append('\n');
         }
         return sb.toString();
+    }
+
+    private static void heldResources(XmlElement e, java.util.Set<String> out) {
+        for (XmlElement c : e.elements()) {
+            if (Configuration.RESOURCE_TAGS.contains(c.name())) {
+                out.add(c.id());
+                heldResources(c, out);
+            }
+        }
     }
 
     static String format(Configuration.CibObject o) {

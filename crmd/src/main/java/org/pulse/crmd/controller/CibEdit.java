@@ -117,6 +117,30 @@ public sealed interface CibEdit {
     }
 
     /**
+     * crm site ticket ACTION TICKET (crm_ticket): the ticket's state in the status section, by cib's
+     * {@link org.pulse.cib.admin.TicketCommands} on the DC's own CIB; {@code atEpochS} is the requester's clock,
+     * which a grant records as last-granted (crm_ticket stamps its own clock too).
+     */
+    record Ticket(String ticket, String action, long atEpochS) implements CibEdit {
+        public Ticket {
+            Objects.requireNonNull(ticket, "ticket");
+            Objects.requireNonNull(action, "action");
+        }
+    }
+
+    /**
+     * crm node clearstate NODE (crmsh after a node was fenced by hand): the node's status as after a fencing
+     * (offline, expected down, no operation history, no transient attributes), so the policy engine takes what
+     * ran there for stopped and recovers it elsewhere. Refused while the node is online: its crmd would report
+     * its history again at the next join, and what runs there really runs.
+     */
+    record ClearState(String node) implements CibEdit {
+        public ClearState {
+            Objects.requireNonNull(node, "node");
+        }
+    }
+
+    /**
      * crm node fence NODE (stonith_admin --fence): not a change of the CIB but a request the DC takes
      * like one (forwarded, answered); it fences the node with the devices and topology that fencing
      * after a failure uses, and resets the node's count of failed attempts.

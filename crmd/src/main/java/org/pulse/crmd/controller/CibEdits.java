@@ -117,6 +117,10 @@ final class CibEdits {
             changed = MoveBanClear.apply(root, decided(() -> MoveBanClear.ban(cib, b.resourceId(), b.node(), null)));
         } else if (edit instanceof CibEdit.Clear c) {
             changed = MoveBanClear.apply(root, MoveBanClear.clear(cib, c.resourceId()));
+        } else if (edit instanceof CibEdit.Ticket t) {
+            changed = ticket(root, t);
+        } else if (edit instanceof CibEdit.ClearState cs) {
+            changed = clearState(root, cs.node());
         } else if (edit instanceof CibEdit.Fence f) {
             // the DC fences instead of writing (DcRole); reaching here is a mistake in the dispatch
             throw new Refused(AdminResult.INVALID, "crm node fence " + f.node() + " is not a CIB change");
@@ -125,6 +129,27 @@ final class CibEdits {
             throw new IllegalStateException("CibEdits.apply has no rule for " + edit.getClass().getName());
         }
         return cib.next(changed);
+    }
+
+    private static XmlElement ticket(XmlElement root, CibEdit.Ticket t) throws Refused {
+        if (!t.ticket().matches("[A-Za-z_][A-Za-z0-9_.-]*")) {
+            throw new Refused(AdminResult.INVALID, "'" + t.ticket() + "' is not a valid ticket name (letters, digits,"
+                    + " '_', '.', '-'; a letter or '_' first)");
+        }
+        try {
+            return org.pulse.cib.admin.TicketCommands.apply(root, t.ticket(), t.action(), t.atEpochS());
+        } catch (IllegalArgumentException e) {
+            throw new Refused(AdminResult.INVALID, e.getMessage());
+        }
+    }
+
+    /** crm node clearstate: refused for an online or unknown node (cib's NodeClearState, as the shell on a file). */
+    private static XmlElement clearState(XmlElement root, String node) throws Refused {
+        String refusal = org.pulse.cib.admin.NodeClearState.refusal(root, node);
+        if (refusal != null) {
+            throw new Refused(refusal.startsWith("no node") ? AdminResult.NOT_FOUND : AdminResult.REFUSED, refusal);
+        }
+        return Planner.markDown(root, node);
     }
 
     private interface Decision {

@@ -219,10 +219,6 @@ final class Cibs {
         return nodeState.withChildReplaced(e -> e.name().equals("lrm"), lrm);
     }
 
-    static XmlElement withoutTransient(XmlElement nodeState) {
-        return nodeState.withoutChildren(e -> e.name().equals("transient_attributes"));
-    }
-
     /** Transient (status) attributes of a node, as attrd keeps them (cib.model's one reading of them). */
     static Map<String, String> transientAttributes(XmlElement nodeState) {
         return org.pulse.cib.model.StatusView.transientAttributes(nodeState);

@@ -339,6 +339,14 @@ public final class MessageCodec {
             } else if (e instanceof CibEdit.Clear cl) {
                 out.writeByte(13);
                 str(out, cl.resourceId());
+            } else if (e instanceof CibEdit.Ticket t) {
+                out.writeByte(14);
+                str(out, t.ticket());
+                str(out, t.action());
+                out.writeLong(t.atEpochS());
+            } else if (e instanceof CibEdit.ClearState cs) {
+                out.writeByte(15);
+                str(out, cs.node());
             } else {
                 throw new IllegalArgumentException("no wire form for " + e);
             }
@@ -390,6 +398,8 @@ public final class MessageCodec {
             case 11 -> new CibEdit.Move(str(in), str(in));
             case 12 -> new CibEdit.Ban(str(in), str(in));
             case 13 -> new CibEdit.Clear(str(in));
+            case 14 -> new CibEdit.Ticket(str(in), str(in), in.readLong());
+            case 15 -> new CibEdit.ClearState(str(in));
             default -> throw new IOException("unknown CIB edit kind " + edit);
         };
         Requester by = null;

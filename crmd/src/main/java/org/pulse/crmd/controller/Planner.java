@@ -21,11 +21,18 @@ final class Planner {
     private Planner() {
     }
 
-    /** Status after a node was fenced (or is known down): offline, expected down, no history, no transient attributes. */
+    /** Status after a node was fenced: {@link #markDown}, and when (alerts report the fencing from it). */
     static XmlElement markFenced(XmlElement root, String node, long nowEpochSec) {
-        return Cibs.updateNodeState(root, node, ns -> Cibs.withLrm(Cibs.withoutTransient(
-                Cibs.withAttrs(ns, "in_ccm", "false", "crmd", "offline", "join", "down", "expected", "down",
-                        "pulse-fenced", Long.toString(nowEpochSec))), Cibs.emptyLrm(node)));
+        return Cibs.updateNodeState(markDown(root, node), node, ns -> Cibs.withAttrs(ns, "pulse-fenced",
+                Long.toString(nowEpochSec)));
+    }
+
+    /**
+     * Status of a node known down (fenced, or cleared by crm node clearstate after a fencing by hand): offline,
+     * expected down, no history, no transient attributes.
+     */
+    static XmlElement markDown(XmlElement root, String node) {
+        return org.pulse.cib.admin.NodeClearState.markDown(root, node);
     }
 
     /** Resources held back because they may be running on a node that cannot be fenced. */

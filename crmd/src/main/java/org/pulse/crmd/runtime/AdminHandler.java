@@ -45,6 +45,7 @@ final class AdminHandler implements AutoCloseable {
             AdminOp.PATCH, Set.of("diff", "force"),
             AdminOp.RESOURCE, Set.of("action", "resource", "node", "force", "value"),
             AdminOp.NODE, Set.of("action", "node", "name", "value", "lifetime", "dampen", "force"),
+            AdminOp.TICKET, Set.of("action", "ticket"),
             AdminOp.WEB_TOKEN, Set.of("lifetime"),
             AdminOp.CLUSTER, Set.of("action", "node", "address"),
             AdminOp.SIMULATE, ResidentScheduler.argNames());
@@ -190,6 +191,10 @@ final class AdminHandler implements AutoCloseable {
                     return resource(call);
                 case AdminOp.NODE:
                     return node(call);
+                case AdminOp.TICKET:
+                    // crm_ticket's clock stamps last-granted; here the clock of the node the operator asked
+                    return write(call, new CibEdit.Ticket(req.args().requireString("ticket"),
+                            req.args().requireString("action"), java.time.Instant.now().getEpochSecond()), false);
                 case AdminOp.WEB_TOKEN:
                     return webToken(call);
                 case AdminOp.CLUSTER:
@@ -198,7 +203,7 @@ final class AdminHandler implements AutoCloseable {
                     return simulate(call);
                 default:
                     return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "crmd does not know the operation '"
-                            + req.op() + "'; known: query, replace, patch, status, resource, node, cluster, simulate");
+                            + req.op() + "'; known: query, replace, patch, status, resource, node, ticket, cluster, simulate");
             }
         } catch (AdminProtocolException e) {
             return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, e.getMessage());
@@ -457,14 +462,17 @@ final class AdminHandler implements AutoCloseable {
                 return write(call, new CibEdit.NodeAttribute(node, "maintenance", "on", false), force);
             case "ready":
                 return write(call, new CibEdit.NodeAttribute(node, "maintenance", "off", false), force);
-            case "fence": {
-                // crm node fence NODE: the node must be named (never "this node" by default).
+            case "fence":
+            case "clearstate": {
+                // crm node fence|clearstate NODE: the node must be named (never "this node" by default)
                 String target = req.args().string("node").orElse(null);
                 if (target == null || target.isBlank()) {
-                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "node fence needs the node to"
-                            + " fence: crm node fence NODE");
+                    return AdminResponse.error(req.id(), AdminError.BAD_REQUEST, "node " + action + " needs the node"
+                            + " to " + (action.equals("fence") ? "fence" : "clear the state of") + ": crm node " + action
+                            + " NODE");
                 }
-                return write(call, new CibEdit.Fence(target), force);
+                return write(call, action.equals("fence") ? new CibEdit.Fence(target) : new CibEdit.ClearState(target),
+                        force);
             }
             case "attribute-set":
             case "attribute-delete": {
@@ -512,7 +520,7 @@ final class AdminHandler implements AutoCloseable {
             default:
                 return AdminResponse.error(req.id(), AdminError.UNKNOWN_OP, "unknown node action '" + action
                         + "'; known: standby, online, maintenance, ready, attribute-set, attribute-delete,"
-                        + " attribute-get, property-set, property-delete, fence");
+                        + " attribute-get, property-set, property-delete, fence, clearstate");
         }
     }
 

@@ -531,6 +531,8 @@ public final class CrmdRuntime implements AutoCloseable {
         LrmConfig c = LrmConfig.defaults().withNodeName(config.node()).withAgentDirs(config.agentDirs())
                 .withOcfRoot(config.ocfRoot())
                 .withStonithDirs(config.stonithDirs()).withLsbDir(config.lsbDir()).withHaRsctmp(config.haRsctmp())
+                // crm resource trace: traces beside this node's CIB (DATA_DIR/trace_ra/TYPE/RSC.ACTION.DATE)
+                .withTraceDir(config.dataDir().resolve("trace_ra"))
                 // Agents get the agents' socket: node attributes and reads, not the operator's full control.
                 .withEnv("PULSE_SOCKET", AdminServer.agentSocket(config.socket()).toString())
                 .withEnv("PULSE_NODE", config.node());

@@ -77,6 +77,9 @@ class MessageCodecTest {
                 new Message.OpReport("v1", new OpResult("3:4:0:a@v1", "pdu", new AgentSpec("stonith", null, "fence_dummy"),
                         "list", 0, 0, OpStatus.DONE, "", 30, "n1,\nn2,\n"), 43, null),
                 new Message.ForwardedAdmin("n1.7:3", 8, new AdminCommand.Write(new CibEdit.Fence("n3"), false)),
+                new Message.ForwardedAdmin("n1.7:3", 10, new AdminCommand.Write(new CibEdit.Ticket("ticketA", "grant",
+                        1_796_000_000L), false)),
+                new Message.ForwardedAdmin("n1.7:3", 11, new AdminCommand.Write(new CibEdit.ClearState("n3"), false)),
                 new Message.FenceHistory("v1", List.of(new FenceEvent("n3", "n1", "fence-n3", 1, "reboot",
                         FenceEvent.SUCCESS, 1_764_590_400_000L, "rc 0 (DONE)"), new FenceEvent("n2", "", "", 0, "off",
                         FenceEvent.GAVE_UP, 1_764_590_401_000L, ""))));

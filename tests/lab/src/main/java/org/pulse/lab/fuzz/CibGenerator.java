@@ -516,8 +516,8 @@ public final class CibGenerator {
 
     /**
      * CHAINS: a primitive or group colocated at a finite score with another, the dependent (or its
-     * last member) with an INFINITY or -INFINITY location, sometimes a third colocated with the
-     * dependent. Fixed ids and its own dice, so every other part of the case is the EXTENDED one.
+     * last member) with an INFINITY or -INFINITY location, sometimes a finite location of the
+     * primary's own and a third resource colocated with the dependent. Fixed ids and its own dice, so every other part of the case is the EXTENDED one.
      */
     private void colocationChain(List<Top> tops, List<String> nodes, List<Item> constraints) {
         List<Top> plain = new ArrayList<>();
@@ -540,6 +540,11 @@ public final class CibGenerator {
         constraints.add(new Item("<rsc_location id=\"chain-loc\" rsc=\"" + where + "\" node=\""
                 + nodes.get(chain.nextInt(nodes.size())) + "\" score=\"" + (chain.nextInt(4) == 0 ? "-INFINITY" : "INFINITY")
                 + "\"/>", Phase.BOTH));
+        if (chain.nextBoolean()) {
+            // a finite preference of the primary's own, against which the dependent's pull is weighed
+            constraints.add(new Item("<rsc_location id=\"chain-pref\" rsc=\"" + primary.id() + "\" node=\""
+                    + nodes.get(chain.nextInt(nodes.size())) + "\" score=\"" + (50 + 100 * chain.nextInt(5)) + "\"/>", Phase.BOTH));
+        }
         if (plain.size() >= 3 && chain.nextBoolean()) {
             constraints.add(new Item("<rsc_colocation id=\"chain-col2\" rsc=\"" + plain.get(2).id() + "\" with-rsc=\""
                     + dependent.id() + "\" score=\"" + (chain.nextBoolean() ? "INFINITY" : "300") + "\"/>", Phase.BOTH));

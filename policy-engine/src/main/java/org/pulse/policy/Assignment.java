@@ -298,23 +298,28 @@ final class Assignment {
             if (factor < 0 && o < 0) {
                 continue;   // a node the other cannot use does not become attractive
             }
-            int add;
-            if (o >= Scores.INFINITY || o <= -Scores.INFINITY) {
-                // INFINITY scaled by any factor stays infinite (only its sign follows the factor)
-                add = (factor > 0) == (o > 0) ? Scores.INFINITY : -Scores.INFINITY;
-            } else {
-                add = (int) (factor * o);
-                if (add == 0 && o != 0 && factor != 0) {
-                    // a preference scaled below 1 still counts, as 1 (Pacemaker never rounds a nonzero
-                    // colocated score to nothing: 100 × 500/INFINITY moves the primary to that node)
-                    add = (factor > 0) == (o > 0) ? 1 : -1;
-                }
-            }
+            int add = scaled(o, factor);
             if (add != 0) {
                 out.add(n, add, "preference of " + why + (factor == 1.0f ? "" : " × " + factor));
             }
         }
         return out;
+    }
+
+    /**
+     * A colocated resource's score on a node as it counts for another: times the colocation's
+     * factor (score / INFINITY), rounded half away from zero, INFINITY included (a dependent's
+     * INFINITY location through a colocation of 100 weighs 100, not INFINITY, so it does not
+     * outweigh the primary's stickiness). A nonzero score never rounds to nothing: 100 × 500 /
+     * INFINITY still counts, as 1, so the primary still leans towards that node.
+     */
+    static int scaled(int score, float factor) {
+        float f = factor * score;
+        int add = (int) (f < 0 ? f - 0.5f : f + 0.5f);
+        if (add == 0 && score != 0 && factor != 0) {
+            add = (factor > 0) == (score > 0) ? 1 : -1;
+        }
+        return Math.max(-Scores.INFINITY, Math.min(Scores.INFINITY, add));
     }
 
     /**
@@ -364,6 +369,16 @@ final class Assignment {
     }
 
     private ScoreTable addInfluence(ScoreTable t, Rsc u, Set<Rsc> visiting) {
+        return addInfluence(t, u, 1.0f, visiting);
+    }
+
+    /**
+     * Merges what u's dependents want into t. A dependent's own scores count at its colocation's
+     * factor times {@code sign} (1, or -1 where u is itself merged as an anti-colocated dependent):
+     * Pacemaker passes only the sign down the chain, not the product, so a dependent's dependent
+     * (and a group's later members) count at their own colocation's full strength.
+     */
+    private ScoreTable addInfluence(ScoreTable t, Rsc u, float sign, Set<Rsc> visiting) {
         visiting.add(u);
         for (Colocation col : influencers(u)) {
             Rsc d = col.dependent();
@@ -374,15 +389,36 @@ final class Assignment {
             }
             // a -INFINITY dependent counts too, at factor -1: where it wants to be, the primary is
             // pushed away from, so both can have their way (merge skips nodes the dependent cannot use)
-            float factor = (float) col.score() / Scores.INFINITY;
-            ScoreTable dt = withInfluence(d, visiting);
-            ScoreTable merged = merge(t, dt, factor, d.id + " (colocation " + col.id() + ")");
-            if (canRunAny(merged)) {
-                t = merged;
-            }
+            float factor = sign * col.score() / Scores.INFINITY;
+            t = mergeDependent(t, d, factor, d.id + " (colocation " + col.id() + ")", visiting);
         }
         visiting.remove(u);
         return t;
+    }
+
+    /**
+     * t with dependent d merged at {@code factor}: d's own scores (a group's first member's) at
+     * that factor, then, only if some node is still usable, a group's later members and d's own
+     * dependents at full strength with the factor's sign; if none is, d counts for nothing.
+     * Pacemaker reaches a dependent's scores the same way (the colocation of 100 with a group whose
+     * second member has an INFINITY location pulls the primary there at INFINITY, while the same
+     * location on a plain dependent pulls at 100).
+     */
+    private ScoreTable mergeDependent(ScoreTable t, Rsc d, float factor, String why, Set<Rsc> visiting) {
+        List<Rsc> members = d.isPrimitive() || d.kind == Rsc.Kind.CLONE ? List.of() : d.primitives();
+        ScoreTable own = members.isEmpty() ? combinedOwn(d) : s.scores(members.get(0));
+        ScoreTable merged = merge(t, own, factor, why);
+        if (!canRunAny(merged)) {
+            return t;
+        }
+        float sign = factor < 0 ? -1.0f : 1.0f;
+        if (members.size() > 1) {
+            ScoreTable withRest = merge(merged, combinedFrom(members, 1), sign, members.get(1).id);
+            if (canRunAny(withRest)) {
+                merged = withRest;
+            }
+        }
+        return addInfluence(merged, d, sign, visiting);
     }
 
     /**

@@ -62,4 +62,22 @@ class CibGeneratorTest {
             assertTrue(seen.contains(f), "no extended case with " + f + " in 400 seeds: " + seen);
         }
     }
+
+    @Test
+    void chainsShapeAddsOnlyItsColocationChainToTheExtendedCase() throws Exception {
+        int chained = 0;
+        for (long s = 0; s < 200; s++) {
+            FuzzCase ext = CibGenerator.generate(s, CibGenerator.Shapes.EXTENDED);
+            FuzzCase chains = CibGenerator.generate(s, CibGenerator.Shapes.CHAINS);
+            XmlParser.parse("seed " + s + " chains", chains.cibBefore());
+            assertEquals(ext.eventSeed(), chains.eventSeed(), "seed " + s);
+            boolean has = chains.features().contains("colocation-chain");
+            // without the chain the case is the EXTENDED one, byte for byte; with it, only chain-* items are added
+            String stripped = chains.cibBefore().replaceAll("<rsc_(colocation|location) id=\"chain-[^>]*/>", "");
+            assertEquals(ext.cibBefore(), stripped, "seed " + s);
+            assertEquals(has, !stripped.equals(chains.cibBefore()), "seed " + s);
+            chained += has ? 1 : 0;
+        }
+        assertTrue(chained > 40, "only " + chained + " of 200 CHAINS cases have a colocation chain");
+    }
 }

@@ -43,12 +43,17 @@ public final class CibGenerator {
      * templates (and constraints naming them), clone-node-max and promoted-node-max, priority,
      * op_defaults, rules with boolean-op and date_spec, colocations by node attribute, orders on stop
      * and demote actions, sets with roles and require-all, resource-discovery, rsc-pattern, remote nodes.
+     * {@code CHAINS} is the EXTENDED case (the same dice) with, from a third stream, a finite
+     * colocation whose dependent carries an INFINITY or -INFINITY location (on itself or a group's
+     * last member) and sometimes a dependent of its own: how far such preferences reach the primary.
      */
-    public enum Shapes { BASE, EXTENDED }
+    public enum Shapes { BASE, EXTENDED, CHAINS }
 
     private final Random rnd;
     /** Dice for the EXTENDED shapes only; null under BASE (see {@link Shapes}). */
     private final Random ext;
+    /** Dice for the CHAINS shape only; null under BASE and EXTENDED. */
+    private final Random chain;
     private final TreeSet<String> features = new TreeSet<>();
     private final List<Item> templates = new ArrayList<>();
     private final List<Item> opDefaults = new ArrayList<>();
@@ -56,7 +61,8 @@ public final class CibGenerator {
 
     private CibGenerator(long seed, Shapes shapes) {
         this.rnd = new Random(seed);
-        this.ext = shapes == Shapes.EXTENDED ? new Random(seed * 0x9E3779B97F4A7C15L + 17) : null;
+        this.ext = shapes != Shapes.BASE ? new Random(seed * 0x9E3779B97F4A7C15L + 17) : null;
+        this.chain = shapes == Shapes.CHAINS ? new Random(seed * 0xC2B2AE3D27D4EB4FL + 29) : null;
     }
 
     /** The case for one seed: the CIB to settle, the configuration after the edit, the events. */
@@ -450,6 +456,10 @@ public final class CibGenerator {
             }
         }
 
+        if (chain != null) {
+            colocationChain(tops, nodes, constraints);
+        }
+
         // --- membership: everyone up while settling, some offline from the start
         List<String> offline = new ArrayList<>();
         for (String n : nodes) {
@@ -503,6 +513,43 @@ public final class CibGenerator {
 
     private final List<List<Item>> nodeAttrs = new ArrayList<>();
     private final List<List<Item>> topMeta = new ArrayList<>();
+
+    /**
+     * CHAINS: a primitive or group colocated at a finite score with another, the dependent (or its
+     * last member) with an INFINITY or -INFINITY location, sometimes a finite location of the
+     * primary's own and a third resource colocated with the dependent. Fixed ids and its own dice, so every other part of the case is the EXTENDED one.
+     */
+    private void colocationChain(List<Top> tops, List<String> nodes, List<Item> constraints) {
+        List<Top> plain = new ArrayList<>();
+        for (Top t : tops) {
+            if (t.kind().equals("primitive") || t.kind().equals("group")) {
+                plain.add(t);
+            }
+        }
+        if (plain.size() < 2 || chain.nextDouble() >= 0.6) {
+            return;
+        }
+        features.add("colocation-chain");
+        java.util.Collections.shuffle(plain, chain);
+        Top primary = plain.get(0);
+        Top dependent = plain.get(1);
+        String score = List.of("100", "500", "-500", "2000").get(chain.nextInt(4));
+        constraints.add(new Item("<rsc_colocation id=\"chain-col1\" rsc=\"" + dependent.id() + "\" with-rsc=\""
+                + primary.id() + "\" score=\"" + score + "\"/>", Phase.BOTH));
+        String where = dependent.primitives().get(dependent.primitives().size() - 1);
+        constraints.add(new Item("<rsc_location id=\"chain-loc\" rsc=\"" + where + "\" node=\""
+                + nodes.get(chain.nextInt(nodes.size())) + "\" score=\"" + (chain.nextInt(4) == 0 ? "-INFINITY" : "INFINITY")
+                + "\"/>", Phase.BOTH));
+        if (chain.nextBoolean()) {
+            // a finite preference of the primary's own, against which the dependent's pull is weighed
+            constraints.add(new Item("<rsc_location id=\"chain-pref\" rsc=\"" + primary.id() + "\" node=\""
+                    + nodes.get(chain.nextInt(nodes.size())) + "\" score=\"" + (50 + 100 * chain.nextInt(5)) + "\"/>", Phase.BOTH));
+        }
+        if (plain.size() >= 3 && chain.nextBoolean()) {
+            constraints.add(new Item("<rsc_colocation id=\"chain-col2\" rsc=\"" + plain.get(2).id() + "\" with-rsc=\""
+                    + dependent.id() + "\" score=\"" + (chain.nextBoolean() ? "INFINITY" : "300") + "\"/>", Phase.BOTH));
+        }
+    }
 
     /** EXTENDED constraints, each drawn from {@code ext} (see {@link Shapes}). */
     private void extendedConstraints(List<Top> tops, List<String> nodes, List<String> sites, List<Item> constraints) {

@@ -468,6 +468,14 @@ public final class Heartbeats extends Protocol {
         return null;
     }
 
+    /**
+     * Whether {@code msg} is a heartbeat: all this protocol and those below it do with one is note when its sender was
+     * heard, so {@link SealProtocol} lets it go up on the connection's receiver thread ({@link OobOnReceiverThread}).
+     */
+    static boolean isHeartbeat(Message msg) {
+        return msg.getHeader(PROTOCOL_ID) instanceof FailureDetection.HeartbeatHeader;
+    }
+
     @Override
     public Object up(Message msg) {
         Header h = msg.getHeader(PROTOCOL_ID);

@@ -36,6 +36,9 @@ public final class SealProtocol extends Protocol {
     private final AtomicLong opened = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
 
+    /** Whether the transport passes out-of-band messages up on its receiver threads (set at start from its policy). */
+    private volatile boolean oobOnReceiverThread;
+
     /** With two links every message arrives twice; with one, a duplicate can only be a replay. */
     private final boolean duplicatesExpected;
 
@@ -83,13 +86,28 @@ public final class SealProtocol extends Protocol {
     }
 
     @Override
+    public void start() throws Exception {
+        super.start();
+        oobOnReceiverThread = getTransport().msgProcessingPolicy() instanceof OobOnReceiverThread;
+    }
+
+    @Override
     public Object up(Message msg) {
         Message inner = open(msg, msg.getSrc());
-        return inner == null ? null : up_prot.up(inner);
+        if (inner == null) {
+            return null;
+        }
+        if (oobOnReceiverThread && msg.isFlagSet(Message.Flag.OOB) && !Heartbeats.isHeartbeat(inner)) {
+            handOff(() -> up_prot.up(inner));
+            return null;
+        }
+        return up_prot.up(inner);
     }
 
     @Override
     public void up(MessageBatch batch) {
+        // Read before the batch is refilled with the opened messages.
+        boolean onReceiverThread = oobOnReceiverThread && batch.mode() == MessageBatch.Mode.OOB;
         List<Message> inner = new ArrayList<>(batch.size());
         for (Message msg : batch) {
             Message m = open(msg, msg.getSrc() != null ? msg.getSrc() : batch.sender());
@@ -99,12 +117,30 @@ public final class SealProtocol extends Protocol {
         }
         batch.clear();
         for (Message m : inner) {
-            batch.add(m);
+            if (onReceiverThread && Heartbeats.isHeartbeat(m)) {
+                up_prot.up(m);
+            } else {
+                batch.add(m);
+            }
         }
-        if (!batch.isEmpty()) {
-            batch.determineMode();
+        if (batch.isEmpty()) {
+            return;
+        }
+        batch.determineMode();
+        if (onReceiverThread) {
+            handOff(() -> up_prot.up(batch));
+        } else {
             up_prot.up(batch);
         }
+    }
+
+    /**
+     * On the receiver thread (out-of-band, {@link OobOnReceiverThread}) only a heartbeat goes on up: anything else
+     * may reach a protocol or a listener that waits, and this thread is the only reader of its connection. As
+     * JGroups' own hand-off, a pool that refuses the task drops the message (the sender retransmits what matters).
+     */
+    private void handOff(Runnable delivery) {
+        getTransport().getThreadPool().execute(delivery);
     }
 
     private Message open(Message outer, Address outerSrc) {

@@ -107,6 +107,10 @@ final class StackFactory {
         } catch (Exception e) {
             throw new IllegalStateException("cannot turn JGroups diagnostics off", e);
         }
+        if (seal != null) {
+            // Heartbeats are read on the connection's thread, not handed to the pool (the seal hands on the rest).
+            tcp.setMessageProcessingPolicy(OobOnReceiverThread.class.getName());
+        }
         stack.add(tcp);
 
         if (seal != null) {

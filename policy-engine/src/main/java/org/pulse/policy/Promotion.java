@@ -47,6 +47,9 @@ final class Promotion {
         }
         boolean demoteOnly = !c.haveQuorum() && "demote".equals(c.options().noQuorumPolicy());
         boolean frozen = !c.haveQuorum() && "freeze".equals(c.options().noQuorumPolicy());
+        // stonith-enabled without a fence device: Pacemaker disables resource start-up, and a
+        // promotion is start-up too (whatever requires says), so only the promoted stay promoted
+        boolean startUpDisabled = c.stonithEnabled() && !c.hasFenceDevice();
         for (Rsc inst : top.children) {
             for (Rsc p : inst.primitives()) {
                 a.nextRole(p, a.node(p) == null ? Role.STOPPED : (top.promotable ? Role.UNPROMOTED : Role.STARTED));
@@ -85,7 +88,7 @@ final class Promotion {
                 eligible &= p.targetRole != Role.UNPROMOTED;
                 // no-quorum-policy=freeze without quorum: no role is raised, so only an instance
                 // promoted now may be promoted
-                eligible &= !frozen || p.role == Role.PROMOTED;
+                eligible &= !(frozen || startUpDisabled) || p.role == Role.PROMOTED;
             }
             if (!eligible) {
                 continue;

@@ -125,7 +125,7 @@ final class Restarts {
                         changed |= restart(t);
                     }
                 }
-                if (e.symmetrical() && stopping(first)) {
+                if (e.symmetrical() && stopping(first) && !(e.then().kind == Rsc.Kind.CLONE && cloneStaysActive(first))) {
                     for (Rsc t : prims(e.then())) {
                         changed |= stopAll(t);
                     }
@@ -276,6 +276,25 @@ final class Restarts {
             }
         }
         return changed;
+    }
+
+    /**
+     * Between two clones without interleave, a copy of the first clone stopping stops none of the
+     * then-clone's copies as long as another copy of the first stays active: Pacemaker orders the
+     * clones through their clone-level pseudo actions, and a required stop of the first makes
+     * only the then-clone's own stop pseudo action required, not its instances' stops (a start of
+     * the first, by contrast, reaches every then-instance). Only when no copy is left do they stop.
+     */
+    private boolean cloneStaysActive(Rsc first) {
+        if (first.kind != Rsc.Kind.CLONE) {
+            return false;
+        }
+        for (Rsc inst : first.children) {
+            if (alloc.node(inst) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean cloneActsOn(Rsc clone, String op, SNode n) {

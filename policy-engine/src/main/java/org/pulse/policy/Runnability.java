@@ -92,7 +92,9 @@ final class Runnability {
             if (a.rsc == null) {
                 continue;
             }
-            if ("stop".equals(a.op) && !a.pseudo && !a.node.canRunOps()) {
+            if (("stop".equals(a.op) || "demote".equals(a.op)) && !a.pseudo && !a.node.canRunOps()) {
+                // nothing runs on such a node: a promoted instance there keeps its role, and what
+                // waits for its demotion (the clone's promotions) waits with it
                 unrunnable(a, a.node.name + " is unclean and cannot be fenced");
             }
             if ("promote".equals(a.op) && !quorumAllowsStarts && "stop".equals(noQuorumPolicy) && !a.rsc.requiresNothing) {
@@ -114,7 +116,7 @@ final class Runnability {
                     unrunnable(a, "no quorum (no-quorum-policy=" + noQuorumPolicy + ")");
                 } else if (!quorumAllowsStarts) {
                     unrunnable(a, "no quorum");
-                } else if (noFenceDevice && a.rsc.requiresFencing) {
+                } else if (noFenceDevice) {
                     unrunnable(a, "stonith-enabled is true but no fence device is configured");
                 }
             }

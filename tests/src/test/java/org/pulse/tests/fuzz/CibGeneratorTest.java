@@ -80,4 +80,23 @@ class CibGeneratorTest {
         }
         assertTrue(chained > 40, "only " + chained + " of 200 CHAINS cases have a colocation chain");
     }
+
+    @Test
+    void cloneShapesLieOverTheSameExtendedCase() throws Exception {
+        Set<String> seen = new HashSet<>();
+        for (long s = 0; s < 200; s++) {
+            FuzzCase ext = CibGenerator.generate(s, CibGenerator.Shapes.EXTENDED);
+            FuzzCase clones = CibGenerator.generate(s, CibGenerator.Shapes.CLONES);
+            XmlParser.parse("seed " + s + " clones", clones.cibBefore());
+            XmlParser.parse("seed " + s + " clones after", clones.configAfter());
+            // the base and extended dice are not moved: the same events, every extended feature still there
+            assertEquals(ext.eventSeed(), clones.eventSeed(), "seed " + s);
+            assertEquals(ext.nodeEvents(), clones.nodeEvents(), "seed " + s);
+            assertTrue(clones.features().containsAll(ext.features()), "seed " + s);
+            seen.addAll(clones.features());
+        }
+        for (String f : new String[] {"clone-order", "clone-dependent"}) {
+            assertTrue(seen.contains(f), "no clones case with " + f + " in 200 seeds: " + seen);
+        }
+    }
 }

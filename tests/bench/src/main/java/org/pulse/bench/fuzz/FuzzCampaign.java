@@ -21,7 +21,7 @@ public final class FuzzCampaign {
     private FuzzCampaign() {
     }
 
-    static final String USAGE = "usage: bench/fuzz [--seed S] [--count N] [--threads T] [--shrink K] [--tries M] [--out DIR] [--shared DIR] [--corpus DIR] [--shapes base|extended|chains]";
+    static final String USAGE = "usage: bench/fuzz [--seed S] [--count N] [--threads T] [--shrink K] [--tries M] [--out DIR] [--shared DIR] [--corpus DIR] [--shapes base|extended|chains|clones]";
 
     public static void main(String[] args) throws Exception {
         long seed = System.currentTimeMillis();
@@ -87,6 +87,6 @@ public final class FuzzCampaign {
                 return s;
             }
         }
-        throw new BenchArgs.BadArgument("unknown --shapes " + name + "; use base, extended or chains");
+        throw new BenchArgs.BadArgument("unknown --shapes " + name + "; use base, extended, chains or clones");
     }
 }

@@ -46,14 +46,19 @@ public final class CibGenerator {
      * {@code CHAINS} is the EXTENDED case (the same dice) with, from a third stream, a finite
      * colocation whose dependent carries an INFINITY or -INFINITY location (on itself or a group's
      * last member) and sometimes a dependent of its own: how far such preferences reach the primary.
+     * {@code CLONES} is the EXTENDED case with, from a third stream, clone shapes where Pulse was
+     * seen to differ: orders between two clones (with and without interleave) and resources
+     * colocated with a clone, finite or mandatory.
      */
-    public enum Shapes { BASE, EXTENDED, CHAINS }
+    public enum Shapes { BASE, EXTENDED, CHAINS, CLONES }
 
     private final Random rnd;
     /** Dice for the EXTENDED shapes only; null under BASE (see {@link Shapes}). */
     private final Random ext;
     /** Dice for the CHAINS shape only; null under BASE and EXTENDED. */
     private final Random chain;
+    /** Dice for the CLONES shapes only; null otherwise (see {@link Shapes}). */
+    private final Random clo;
     private final TreeSet<String> features = new TreeSet<>();
     private final List<Item> templates = new ArrayList<>();
     private final List<Item> opDefaults = new ArrayList<>();
@@ -63,6 +68,7 @@ public final class CibGenerator {
         this.rnd = new Random(seed);
         this.ext = shapes != Shapes.BASE ? new Random(seed * 0x9E3779B97F4A7C15L + 17) : null;
         this.chain = shapes == Shapes.CHAINS ? new Random(seed * 0xC2B2AE3D27D4EB4FL + 29) : null;
+        this.clo = shapes == Shapes.CLONES ? new Random(seed * 0xC2B2AE3D27D4EB4FL + 29) : null;
     }
 
     /** The case for one seed: the CIB to settle, the configuration after the edit, the events. */
@@ -424,6 +430,9 @@ public final class CibGenerator {
         if (ext != null && !tops.isEmpty()) {
             extendedConstraints(tops, nodes, sites, constraints);
         }
+        if (clo != null) {
+            cloneConstraints(tops, constraints);
+        }
         List<String> ticketEvents = new ArrayList<>();
         String ticketStatus = "";
         if (tickets && !tops.isEmpty()) {
@@ -548,6 +557,37 @@ public final class CibGenerator {
         if (plain.size() >= 3 && chain.nextBoolean()) {
             constraints.add(new Item("<rsc_colocation id=\"chain-col2\" rsc=\"" + plain.get(2).id() + "\" with-rsc=\""
                     + dependent.id() + "\" score=\"" + (chain.nextBoolean() ? "INFINITY" : "300") + "\"/>", Phase.BOTH));
+        }
+    }
+
+    /**
+     * CLONES constraints, drawn from {@code clo} only (see {@link Shapes}), after every other draw:
+     * a mandatory order between two clones, and something colocated with a clone.
+     */
+    private void cloneConstraints(List<Top> tops, List<Item> constraints) {
+        List<Top> clones = new ArrayList<>();
+        List<Top> others = new ArrayList<>();
+        for (Top t : tops) {
+            (t.kind().equals("clone") || t.kind().equals("promotable") ? clones : others).add(t);
+        }
+        if (clones.size() >= 2 && clo.nextDouble() < 0.6) {
+            features.add("clone-order");
+            features.add("order");
+            Top a = clones.get(clo.nextInt(clones.size()));
+            Top b = clones.get(clo.nextInt(clones.size()));
+            if (a != b) {
+                constraints.add(new Item("<rsc_order id=\"" + id("ord") + "\" first=\"" + a.id() + "\" then=\"" + b.id()
+                        + "\" kind=\"Mandatory\"/>", Phase.BOTH));
+            }
+        }
+        if (!clones.isEmpty() && !others.isEmpty() && clo.nextDouble() < 0.6) {
+            features.add("clone-dependent");
+            features.add("colocation");
+            Top primary = clones.get(clo.nextInt(clones.size()));
+            Top dependent = others.get(clo.nextInt(others.size()));
+            String score = List.of("INFINITY", "100", "200", "-100").get(clo.nextInt(4));
+            constraints.add(new Item("<rsc_colocation id=\"" + id("col") + "\" rsc=\"" + dependent.id() + "\" with-rsc=\""
+                    + primary.id() + "\" score=\"" + score + "\"/>", Phase.BOTH));
         }
     }
 

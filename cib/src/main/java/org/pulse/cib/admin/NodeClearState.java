@@ -15,25 +15,30 @@ public final class NodeClearState {
     private NodeClearState() {
     }
 
+    /** Why a node's state may not be cleared: {@code unknownNode} for a name the CIB does not know (a misspelling). */
+    public record Refusal(boolean unknownNode, String message) {
+    }
+
     /**
-     * Why {@code node}'s state may not be cleared, or null when it may: an online node (in the membership, or its
+     * Why {@code node}'s state may not be cleared, or empty when it may: an online node (in the membership, or its
      * crmd up) really runs what its history says and would report it again; a node the CIB does not know is a
      * misspelling.
      */
-    public static String refusal(XmlElement cib, String node) {
+    public static Optional<Refusal> refusal(XmlElement cib, String node) {
         Optional<XmlElement> ns = nodeState(cib, node);
         if (ns.isPresent()) {
             if ("online".equals(ns.get().attr("crmd")) || "true".equals(ns.get().attr("in_ccm"))) {
-                return "node " + node + " is online (a member of the cluster): what its state records really runs there,"
+                return Optional.of(new Refusal(false, "node " + node + " is online (a member of the cluster): what its state records really runs there,"
                         + " and its crmd would report it again. clearstate is for a node that is down and was fenced by"
                         + " hand; stop Pulse on " + node + " (or power it off) first, or clean up a resource there with"
-                        + " crm resource cleanup RSC " + node;
+                        + " crm resource cleanup RSC " + node));
             }
-            return null;
+            return Optional.empty();
         }
         List<String> known = cib.element("configuration").flatMap(c -> c.element("nodes"))
                 .map(n -> n.elements("node").stream().map(e -> e.attr("uname", e.id())).toList()).orElse(List.of());
-        return known.contains(node) ? null : "no node named '" + node + "' in the CIB; known: " + String.join(", ", known);
+        return known.contains(node) ? Optional.empty()
+                : Optional.of(new Refusal(true, "no node named '" + node + "' in the CIB; known: " + String.join(", ", known)));
     }
 
     /** The CIB with {@code node} known down: offline, expected down, no history, no transient attributes. */

@@ -180,9 +180,9 @@ public final class NodeLevel extends Level {
             live.client().require(AdminRequest.node(live.client().nextId(), "clearstate", node));
         } else {
             s.applyNow("node clearstate", cib -> {
-                String refusal = org.pulse.cib.admin.NodeClearState.refusal(cib, node);
-                if (refusal != null) {
-                    throw new CrmException("node clearstate: " + refusal);
+                var refusal = org.pulse.cib.admin.NodeClearState.refusal(cib, node);
+                if (refusal.isPresent()) {
+                    throw new CrmException("node clearstate: " + refusal.get().message());
                 }
                 return org.pulse.cib.admin.NodeClearState.markDown(cib, node);
             });

@@ -7,6 +7,7 @@ import org.pulse.cib.CibDiff;
 import org.pulse.cib.CibException;
 import org.pulse.cib.CibVersion;
 import org.pulse.cib.admin.MoveBanClear;
+import org.pulse.cib.admin.NodeClearState;
 import org.pulse.cib.xml.XmlElement;
 import org.pulse.cib.xml.XmlParseException;
 import org.pulse.cib.xml.XmlParser;
@@ -145,9 +146,10 @@ final class CibEdits {
 
     /** crm node clearstate: refused for an online or unknown node (cib's NodeClearState, as the shell on a file). */
     private static XmlElement clearState(XmlElement root, String node) throws Refused {
-        String refusal = org.pulse.cib.admin.NodeClearState.refusal(root, node);
-        if (refusal != null) {
-            throw new Refused(refusal.startsWith("no node") ? AdminResult.NOT_FOUND : AdminResult.REFUSED, refusal);
+        Optional<NodeClearState.Refusal> refusal = NodeClearState.refusal(root, node);
+        if (refusal.isPresent()) {
+            throw new Refused(refusal.get().unknownNode() ? AdminResult.NOT_FOUND : AdminResult.REFUSED,
+                    refusal.get().message());
         }
         return Planner.markDown(root, node);
     }

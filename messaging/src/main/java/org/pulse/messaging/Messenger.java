@@ -49,10 +49,7 @@ public final class Messenger implements AutoCloseable {
     private static final Logger LOG = System.getLogger("org.pulse.messaging");
     /** The key under which a node's name travels inside its JGroups address. */
     private static final String NAME_KEY = "pulse.node";
-    /**
-     * The key under which a node's incarnation travels inside its JGroups address, in decimal ASCII: JGroups prints an
-     * address's values as text (its "local_addr" line, views), and 8 raw bytes put control characters into every log.
-     */
+    /** The key under which a node's incarnation travels inside its JGroups address (8 bytes, big-endian). */
     private static final String INCARNATION_KEY = "pulse.inc";
     /**
      * Present in the address of a node that reads order sections ({@link EnvelopeCodec.Order}): only when every
@@ -198,7 +195,14 @@ public final class Messenger implements AutoCloseable {
         }
         this.channel = new JChannel(StackFactory.build(config, seal, heardTap, heartbeats, guard, tap, dropLog));
         channel.name(node);
-        channel.addAddressGenerator(() -> addressFor(node, incarnation, ordered));
+        // The name travels inside the address, so every member can name every other one even if
+        // it never saw its discovery reply (e.g. after a merge).
+        byte[] nameBytes = node.getBytes(StandardCharsets.US_ASCII);
+        byte[] incarnationBytes = java.nio.ByteBuffer.allocate(8).putLong(incarnation).array();
+        channel.addAddressGenerator(() -> {
+            ExtendedUUID a = ExtendedUUID.randomUUID(node).put(NAME_KEY, nameBytes).put(INCARNATION_KEY, incarnationBytes);
+            return ordered ? a.put(ORDERED_KEY, new byte[] {1}) : a;
+        });
         channel.setReceiver(new ChannelReceiver());
         this.stuckBoundMs = StuckSuspicions.boundMs(config.timing());
         this.stuck = new StuckSuspicions(stuckBoundMs);
@@ -587,34 +591,12 @@ public final class Messenger implements AutoCloseable {
         return null;
     }
 
-    /**
-     * A fresh address for this start of {@code node}. The name travels inside the address, so every member can name
-     * every other one even if it never saw its discovery reply (e.g. after a merge); the incarnation, so the seal can
-     * tell this start from an earlier one; the ordered flag, so members know it keeps the delivery order.
-     */
-    static ExtendedUUID addressFor(String node, long incarnation, boolean ordered) {
-        ExtendedUUID a = ExtendedUUID.randomUUID(node).put(NAME_KEY, node.getBytes(StandardCharsets.US_ASCII))
-                .put(INCARNATION_KEY, Long.toString(incarnation).getBytes(StandardCharsets.US_ASCII));
-        return ordered ? a.put(ORDERED_KEY, new byte[] {'1'}) : a;
-    }
-
     /** The incarnation a node's address names, or 0 for an address without one. */
     static long incarnationOf(Address a) {
         if (a instanceof ExtendedUUID e) {
             byte[] inc = e.get(INCARNATION_KEY);
             if (inc != null && inc.length == 8) {
-                // Pulse before this stop sent the incarnation as 8 big-endian bytes (wall-clock micros are 16 digits).
                 return java.nio.ByteBuffer.wrap(inc).getLong();
-            }
-            if (inc != null && inc.length > 0 && inc.length <= 18) {
-                long value = 0;
-                for (byte b : inc) {
-                    if (b < '0' || b > '9') {
-                        return 0;
-                    }
-                    value = value * 10 + (b - '0');
-                }
-                return value;
             }
         }
         return 0;

@@ -195,14 +195,7 @@ public final class Messenger implements AutoCloseable {
         }
         this.channel = new JChannel(StackFactory.build(config, seal, heardTap, heartbeats, guard, tap, dropLog));
         channel.name(node);
-        // The name travels inside the address, so every member can name every other one even if
-        // it never saw its discovery reply (e.g. after a merge).
-        byte[] nameBytes = node.getBytes(StandardCharsets.US_ASCII);
-        byte[] incarnationBytes = java.nio.ByteBuffer.allocate(8).putLong(incarnation).array();
-        channel.addAddressGenerator(() -> {
-            ExtendedUUID a = ExtendedUUID.randomUUID(node).put(NAME_KEY, nameBytes).put(INCARNATION_KEY, incarnationBytes);
-            return ordered ? a.put(ORDERED_KEY, new byte[] {1}) : a;
-        });
+        channel.addAddressGenerator(() -> addressFor(node, incarnation, ordered));
         channel.setReceiver(new ChannelReceiver());
         this.stuckBoundMs = StuckSuspicions.boundMs(config.timing());
         this.stuck = new StuckSuspicions(stuckBoundMs);
@@ -589,6 +582,19 @@ public final class Messenger implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * A fresh address for this start of {@code node}. The name travels inside the address, so every member can name
+     * every other one even if it never saw its discovery reply (e.g. after a merge). The incarnation is 8 big-endian
+     * bytes, the form every release reads: view ids are made from it, so a node that sent another form (decimal text,
+     * tried in one unreleased build to keep NULs out of JGroups' log lines) led views whose ids older members spelled
+     * differently, and they never answered its joins (RollingUpgradeTest, a new node made coordinator by a merge).
+     */
+    static ExtendedUUID addressFor(String node, long incarnation, boolean ordered) {
+        ExtendedUUID a = ExtendedUUID.randomUUID(node).put(NAME_KEY, node.getBytes(StandardCharsets.US_ASCII))
+                .put(INCARNATION_KEY, java.nio.ByteBuffer.allocate(8).putLong(incarnation).array());
+        return ordered ? a.put(ORDERED_KEY, new byte[] {1}) : a;
     }
 
     /** The incarnation a node's address names, or 0 for an address without one. */

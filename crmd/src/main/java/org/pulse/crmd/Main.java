@@ -72,5 +72,8 @@ public final class Main {
         System.setProperty("jgroups.use.jdk_logger", "true");
         System.setProperty("java.util.logging.SimpleFormatter.format",
                 "%1$tH:%1$tM:%1$tS.%1$tL [%4$s] " + node + " - %5$s%6$s%n");
+        for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
+            h.setFormatter(new PrintableLogFormatter());
+        }
     }
 }

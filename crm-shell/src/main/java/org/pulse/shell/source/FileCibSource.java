@@ -103,7 +103,7 @@ public final class FileCibSource implements CibSource {
     @Override
     public XmlElement replace(XmlElement before, XmlElement after) throws CrmException {
         CibStore store = isNodeStore() ? nodeStore() : null;
-        XmlElement current = store != null ? loadStore(store) : load();
+        XmlElement current = load();
         if (!current.equals(before)) {
             throw new CrmException(file + " was changed by someone else since it was read; nothing was written. "
                     + "Run the command again (or 'refresh' to load the new content)");

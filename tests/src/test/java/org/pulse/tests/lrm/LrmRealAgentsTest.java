@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,7 +95,11 @@ class LrmRealAgentsTest {
         waitForRuns(runs, 4);
         assertTrue(reported.isEmpty(), "an unchanged monitor result was reported: " + reported);
 
-        Files.writeString(rcfile, "7\n");
+        // Written beside and renamed in: a monitor that read the file between writeString's truncate and
+        // its write would exit "" (rc 2), the race CI hit once.
+        Path next = agents.work().resolve("rc.next");
+        Files.writeString(next, "7\n");
+        Files.move(next, rcfile, StandardCopyOption.ATOMIC_MOVE);
         OperationResult failed = next();
         assertEquals(7, failed.rcCode());
         assertEquals(mon.callId(), failed.callId());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pulse.lab.support.AtomicFiles;
 import org.pulse.lrm.ExecStatus;
 import org.pulse.lrm.Lrm;
 import org.pulse.lrm.OperationRequest;
@@ -95,11 +95,9 @@ class LrmRealAgentsTest {
         waitForRuns(runs, 4);
         assertTrue(reported.isEmpty(), "an unchanged monitor result was reported: " + reported);
 
-        // Written beside and renamed in: a monitor that read the file between writeString's truncate and
-        // its write would exit "" (rc 2), the race CI hit once.
-        Path next = agents.work().resolve("rc.next");
-        Files.writeString(next, "7\n");
-        Files.move(next, rcfile, StandardCopyOption.ATOMIC_MOVE);
+        // Renamed into place: a monitor that read the file between writeString's truncate and its write
+        // would exit "" (rc 2), the race CI hit once.
+        AtomicFiles.writeString(rcfile, "7\n");
         OperationResult failed = next();
         assertEquals(7, failed.rcCode());
         assertEquals(mon.callId(), failed.callId());

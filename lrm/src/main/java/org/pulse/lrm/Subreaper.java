@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -37,13 +38,18 @@ final class Subreaper {
     static final int WNOHANG = 1;
     static final long PERIOD_MS = 1_000;
 
-    private final MethodHandle waitpid;
+    /**
+     * Links waitpid on the first orphan to reap, not at start: each downcall handle the linker makes spins
+     * dozens of LambdaForm classes (JIT, metaspace, CPU while crmd starts), and most nodes never reap one.
+     */
+    private final Callable<MethodHandle> linkWaitpid;
+    private MethodHandle waitpid;
     private final Object nullAddress;
     private final long selfPid = ProcessHandle.current().pid();
     private Set<Long> zombiesLastTime = new HashSet<>();
 
-    private Subreaper(MethodHandle waitpid, Object nullAddress) {
-        this.waitpid = waitpid;
+    private Subreaper(Callable<MethodHandle> linkWaitpid, Object nullAddress) {
+        this.linkWaitpid = linkWaitpid;
         this.nullAddress = nullAddress;
     }
 
@@ -78,18 +84,21 @@ final class Subreaper {
             MethodHandle prctl = (MethodHandle) downcall.invoke(linker, symbol(lookupMethod, lookup, "prctl"),
                     MethodType.methodType(int.class, int.class, long.class, long.class, long.class, long.class),
                     of.invoke(null, cInt, layouts));
-            Object wlayouts = java.lang.reflect.Array.newInstance(layoutClass, 3);
-            java.lang.reflect.Array.set(wlayouts, 0, cInt);
-            java.lang.reflect.Array.set(wlayouts, 1, cPointer);
-            java.lang.reflect.Array.set(wlayouts, 2, cInt);
-            MethodHandle waitpid = (MethodHandle) downcall.invoke(linker, symbol(lookupMethod, lookup, "waitpid"),
-                    MethodType.methodType(int.class, int.class, addressClass, int.class), of.invoke(null, cInt, wlayouts));
-            int rc = (int) prctl.invokeWithArguments(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+            Callable<MethodHandle> linkWaitpid = () -> {
+                Object wlayouts = java.lang.reflect.Array.newInstance(layoutClass, 3);
+                java.lang.reflect.Array.set(wlayouts, 0, cInt);
+                java.lang.reflect.Array.set(wlayouts, 1, cPointer);
+                java.lang.reflect.Array.set(wlayouts, 2, cInt);
+                return (MethodHandle) downcall.invoke(linker, symbol(lookupMethod, lookup, "waitpid"),
+                        MethodType.methodType(int.class, int.class, addressClass, int.class), of.invoke(null, cInt, wlayouts));
+            };
+            // invokeExact with the handle's own types: invokeWithArguments spun a spreader's LambdaForms too
+            int rc = (int) prctl.invokeExact(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
             if (rc != 0) {
                 LOG.log(Level.WARNING, "orphan reaping off: prctl(PR_SET_CHILD_SUBREAPER) returned " + rc);
                 return Optional.empty();
             }
-            Subreaper s = new Subreaper(waitpid, addressClass.getField("NULL").get(null));
+            Subreaper s = new Subreaper(linkWaitpid, addressClass.getField("NULL").get(null));
             timer.scheduleWithFixedDelay(s::reapOnce, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
             LOG.log(Level.INFO, "the LRM's JVM (pid " + s.selfPid + ") reaps its agents' orphans");
             return Optional.of(s);
@@ -113,6 +122,9 @@ final class Subreaper {
         for (Long pid : now) {
             if (zombiesLastTime.contains(pid)) {
                 try {
+                    if (waitpid == null) {
+                        waitpid = linkWaitpid.call();
+                    }
                     int r = (int) waitpid.invokeWithArguments(pid.intValue(), nullAddress, WNOHANG);
                     if (r == pid.intValue()) {
                         reaped++;

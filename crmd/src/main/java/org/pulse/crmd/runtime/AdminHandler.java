@@ -61,7 +61,8 @@ final class AdminHandler implements AutoCloseable {
         this(runtime, new ResidentScheduler(ResidentScheduler::freeHeap,
                 Long.getLong("pulse.residentTimeoutMs", ResidentScheduler.DEFAULT_TIMEOUT_MS),
                 // -Dpulse.residentWarmUp=false: no warm-up (the scheduler then warms on its first requests)
-                "false".equals(System.getProperty("pulse.residentWarmUp")) ? -1 : ResidentScheduler.WARM_UP_DELAY_MS));
+                "false".equals(System.getProperty("pulse.residentWarmUp")) ? -1 : ResidentScheduler.WARM_UP_DELAY_MS,
+                runtime::formed));
     }
 
     AdminHandler(CrmdRuntime runtime, ResidentScheduler scheduler) {

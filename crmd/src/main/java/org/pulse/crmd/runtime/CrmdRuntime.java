@@ -222,6 +222,16 @@ public final class CrmdRuntime implements AutoCloseable {
     private volatile WatchdogFeeder.ControllerState published;
     /** Only the event thread touches this. */
     private String lastWatchdogProblem;
+    /** Set by the event thread once this node has joined a quorate partition; never cleared. */
+    private volatile boolean formed;
+
+    /**
+     * Whether this node has once joined a quorate partition: work that may wait (the resident scheduler's
+     * warm-up) waits for it, so that nodes started together form first.
+     */
+    boolean formed() {
+        return formed;
+    }
 
     private CrmdRuntime(NodeConfig config) {
         this.config = config;
@@ -754,6 +764,9 @@ public final class CrmdRuntime implements AutoCloseable {
             transitionStarted(transitionNow);
         } else if (!controller.isDc() && !startedTransitions.isEmpty()) {
             startedTransitions.clear(); // no longer DC: those transitions end unrecorded (history says "unfinished")
+        }
+        if (!formed && controller.joined() && Boolean.TRUE.equals(controller.quorate())) {
+            formed = true;
         }
         if (watchdog != null) {
             published = new WatchdogFeeder.ControllerState(controller.quorate(), controller.watchdogFencingInUse(),

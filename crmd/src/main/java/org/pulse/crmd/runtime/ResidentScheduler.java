@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.zip.GZIPInputStream;
 import org.pulse.cib.admin.AdminArgs;
@@ -54,7 +55,11 @@ final class ResidentScheduler implements AutoCloseable {
     static final int MAX_WAITING = 2;
     static final long HEAP_PER_CIB_BYTE = 16;
     static final long DEFAULT_TIMEOUT_MS = org.pulse.cib.admin.AdminDeadlines.SIMULATE_ANSWER_MS;
-    /** Warm-up waits this long after start, so it never competes with joining the cluster. */
+    /**
+     * Warm-up waits this long after start, and then, checking at this interval, until the node has joined a
+     * quorate partition: a fixed delay alone ran it while 8-32 nodes started together were still forming
+     * (forming took 12-60 s there), 8-32 warm-ups competing with the heartbeats and joins for 2 cores.
+     */
     static final long WARM_UP_DELAY_MS = 5_000;
     private static final int WARM_UP_ROUNDS = 5;
     private static final Instant WARM_UP_AT = Instant.ofEpochSecond(1_700_000_000L);
@@ -63,11 +68,15 @@ final class ResidentScheduler implements AutoCloseable {
     private final LongSupplier freeHeapBytes;
     private final long timeoutMs;
 
+    /** Completed as the warm-up starts. */
+    private final CompletableFuture<Void> warmUpStarted = new CompletableFuture<>();
+
     /**
      * {@code freeHeapBytes}: the heap a run may still use (crmd: max minus used); {@code warmUpDelayMs}
-     * negative for no warm-up.
+     * negative for no warm-up; {@code formed}: whether the node has joined a quorate partition (the warm-up
+     * waits for it; a node that never joins warms on its first request instead).
      */
-    ResidentScheduler(LongSupplier freeHeapBytes, long timeoutMs, long warmUpDelayMs) {
+    ResidentScheduler(LongSupplier freeHeapBytes, long timeoutMs, long warmUpDelayMs, BooleanSupplier formed) {
         this.freeHeapBytes = freeHeapBytes;
         this.timeoutMs = timeoutMs;
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_WAITING), r -> {
@@ -77,14 +86,33 @@ final class ResidentScheduler implements AutoCloseable {
             return t;
         });
         if (warmUpDelayMs >= 0) {
-            CompletableFuture.runAsync(() -> {
-                try {
-                    worker.execute(ResidentScheduler::warmUp);
-                } catch (RejectedExecutionException e) {
-                    // busy with real requests already (or closed): they warm it up
-                }
-            }, CompletableFuture.delayedExecutor(warmUpDelayMs, TimeUnit.MILLISECONDS));
+            warmUpOnceFormed(warmUpDelayMs, formed);
         }
+    }
+
+    private void warmUpOnceFormed(long delayMs, BooleanSupplier formed) {
+        CompletableFuture.runAsync(() -> {
+            if (worker.isShutdown()) {
+                return;
+            }
+            if (!formed.getAsBoolean()) {
+                warmUpOnceFormed(delayMs, formed);
+                return;
+            }
+            try {
+                worker.execute(() -> {
+                    warmUpStarted.complete(null);
+                    warmUp();
+                });
+            } catch (RejectedExecutionException e) {
+                // busy with real requests already (or closed): they warm it up
+            }
+        }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS));
+    }
+
+    /** Whether the warm-up has started (tests). */
+    boolean warmUpStarted() {
+        return warmUpStarted.isDone();
     }
 
     /** The heap crmd's JVM may still use (max minus what is in use now). */

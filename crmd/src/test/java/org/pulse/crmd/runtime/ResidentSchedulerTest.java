@@ -34,7 +34,7 @@ class ResidentSchedulerTest {
     private static final String UNPROBED = Simulation.warmUpCibs().get("probes-none-3x30.xml");
 
     private static ResidentScheduler scheduler(long freeHeap, long timeoutMs) {
-        return new ResidentScheduler(() -> freeHeap, timeoutMs, -1);
+        return new ResidentScheduler(() -> freeHeap, timeoutMs, -1, () -> true);
     }
 
     private static AdminRequest request(SimulateOptions o, AdminArgs cib) {
@@ -150,5 +150,31 @@ class ResidentSchedulerTest {
         assertEquals(SimulateOptions.plain(), SimulateOptions.fromArgs(SimulateOptions.plain().toArgs(AdminArgs.empty())));
         assertTrue(ResidentScheduler.argNames().containsAll(o.toArgs(AdminArgs.of("cib", "x", "now_ms", 1L)).asMap()
                 .keySet()), "an argument the handler would refuse as unknown");
+    }
+    /**
+     * The warm-up waits for the node to have formed (joined a quorate partition), not only for its delay:
+     * nodes started together were warming up while still forming. No timing is asserted but an upper bound:
+     * an unformed node never warms up, whatever the machine's load.
+     */
+    @Test
+    void warmUpWaitsUntilTheNodeHasFormed() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean formed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        try (ResidentScheduler s = new ResidentScheduler(() -> 64L << 20, 60_000, 20, () -> {
+            asked.incrementAndGet();
+            return formed.get();
+        })) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (asked.get() < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(asked.get() >= 10, "the warm-up asked whether the node formed only " + asked.get() + " times in 60 s");
+            assertFalse(s.warmUpStarted(), "the warm-up started before the node formed");
+            formed.set(true);
+            while (!s.warmUpStarted() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(s.warmUpStarted(), "no warm-up within 60 s of the node forming");
+        }
     }
 }

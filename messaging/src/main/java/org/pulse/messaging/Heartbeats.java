@@ -58,7 +58,8 @@ import org.jgroups.util.Util;
  * upgrade keeps working (crmd/README "Versions and rolling upgrades").
  *
  * <p>A member whose {@link PauseWatch} saw it starved (at least {@code announceThresholdMs} of CPU
- * missed within the last detection window) says so to the others, with the heartbeat it sends
+ * missed within the last detection window) says so to those who judge its silence (all others; on a
+ * ring its watchers and the coordinator, {@link #pauseRecipients}), with the heartbeat it sends
  * right after the pause and with every one while the pause is within the window: a second message
  * carrying {@link SuspicionGuard}'s header, type PAUSED, which a guard of the previous version
  * ignores. {@link SuspicionGuard} gives a member that announced such a pause lately a bounded grace
@@ -199,6 +200,10 @@ public final class Heartbeats extends Protocol {
     private final SuspicionGuard.OpinionHeader pauseHeader = new SuspicionGuard.OpinionHeader(
             SuspicionGuard.OpinionHeader.PAUSED, 0, null, 0);
     private Message pauseAnnouncement;
+    /** On a ring, the pause announcement to each of {@link #pauseRecipients}, prebuilt; null: one multicast to all. */
+    private volatile Message[] ringPauseAnnouncements;
+    /** Only to measure what {@link #pauseRecipients} saves: announce pauses to every member, as before. */
+    private volatile boolean pausesToAll;
     private Thread thread;
     private volatile boolean running;
     private final AtomicLong sent = new AtomicLong();
@@ -367,7 +372,14 @@ public final class Heartbeats extends Protocol {
         }
         if (paused >= announceThresholdNanos && pauseHeader.about != null) {
             pauseHeader.ageMs = paused / 1_000_000L;
-            down_prot.down(pauseAnnouncement);
+            Message[] ringPauses = ringPauseAnnouncements;
+            if (ringPauses == null) {
+                down_prot.down(pauseAnnouncement);
+            } else {
+                for (Message m : ringPauses) {
+                    down_prot.down(m);
+                }
+            }
             announced.incrementAndGet();
         }
     }
@@ -634,13 +646,44 @@ public final class Heartbeats extends Protocol {
                 beats[i] = new EmptyMessage(to.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
                         .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
             }
+            List<Address> pauseTo = pausesToAll ? List.of() : pauseRecipients(view, self, to);
+            Message[] pauses = new Message[pauseTo.size()];
+            for (int i = 0; i < pauses.length; i++) {
+                pauses[i] = new EmptyMessage(pauseTo.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
+                        .putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
+            }
             successors = to;
             ringBeats = beats;
+            ringPauseAnnouncements = pausesToAll ? null : pauses;
         } else {
             successors = watch.stream().filter(a -> !a.equals(self)).toList();
             ringBeats = null;
+            ringPauseAnnouncements = null;
         }
         peers = next.toArray(new Peer[0]);
+    }
+
+    /**
+     * Who hears {@code self}'s pause announcements on a ring: its watchers (the successors it heartbeats, who
+     * judge its silence) and the view's first two members, one of which raises any suspicion of it to GMS and
+     * asks its guard whether the pause buys a grace (the coordinator; the next member when the coordinator
+     * is the one suspected). Nobody else reads them. A multicast to all, as before, made every member receive
+     * every starved member's announcement each interval: on a loaded machine, where every member is starved,
+     * (n - 1) x 20 messages a second per member at the default detection (114 of 175 a node received at 8
+     * nodes, load 45), whose cost starved them further.
+     */
+    static List<Address> pauseRecipients(List<Address> view, Address self, List<Address> successors) {
+        java.util.Set<Address> to = new java.util.LinkedHashSet<>(successors);
+        for (int i = 0; i < Math.min(2, view.size()); i++) {
+            to.add(view.get(i));
+        }
+        to.remove(self);
+        return List.copyOf(to);
+    }
+
+    /** For measurements only (bench/scale): pause announcements to every member; call before the first view. */
+    void announcePausesToAll() {
+        pausesToAll = true;
     }
 
     /** The members {@code self} sends heartbeats to on a ring: the next {@code k} of the view. */

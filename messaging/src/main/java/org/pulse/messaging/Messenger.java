@@ -135,6 +135,8 @@ public final class Messenger implements AutoCloseable {
     static final String SHARED_TIMER_PROPERTY = "pulse.messaging.sharedTimerHeartbeats";
     /** System property: every member heartbeats every other instead of along a ring, to measure what the ring saves. */
     static final String ALL_TO_ALL_PROPERTY = "pulse.messaging.allToAllHeartbeats";
+    /** Pause announcements to every member rather than to the watchers and coordinators: only to measure (bench/scale). */
+    static final String PAUSES_TO_ALL_PROPERTY = "pulse.messaging.pausesToAll";
     /** Null only when {@link #SHARED_TIMER_PROPERTY} put FD_ALL3 in its place. */
     private final Heartbeats heartbeats;
     /** Confirmed suspicions GMS has not acted on (guarded by itself); see {@link #checkStuckSuspicions}. */
@@ -188,6 +190,11 @@ public final class Messenger implements AutoCloseable {
             this.heartbeats = new Heartbeats(node, config.timing().heartbeatTimeoutMs(), config.timing().heartbeatIntervalMs(),
                     pauseWatch, guardSettings.windowMs(), guardSettings.thresholdMs(), System::nanoTime, watchers,
                     () -> guardRef[0] != null && guardRef[0].starvedNow(), Heartbeats.Detection.of(config.timing()));
+            if (Boolean.getBoolean(PAUSES_TO_ALL_PROPERTY)) {
+                heartbeats.announcePausesToAll();
+                LOG.log(Level.WARNING, node + ": " + PAUSES_TO_ALL_PROPERTY + " is set: pause announcements go to every"
+                        + " member (for measurements only)");
+            }
         }
         if (guardOff) {
             // For measuring what the guard is worth (bench/failover --no-guard); never in production.

@@ -28,11 +28,14 @@ class TrafficKindsTest {
             c.node(0).broadcast("kinds-test", "hello".getBytes(StandardCharsets.UTF_8));
             long deadline = System.nanoTime() + 10_000_000_000L;
             Map<String, Long> receiver = c.node(1).messagesByKind();
-            while (receiver.getOrDefault("in crmd kinds-test", 0L) == 0 && System.nanoTime() < deadline) {
+            Map<String, Long> sender = c.node(0).messagesByKind();
+            // Heartbeats go every 50 ms from the views on: wait (bounded) for the broadcast and a heartbeat each way.
+            while ((receiver.getOrDefault("in crmd kinds-test", 0L) == 0 || receiver.getOrDefault("in heartbeat", 0L) == 0
+                    || sender.getOrDefault("out heartbeat", 0L) == 0) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
                 receiver = c.node(1).messagesByKind();
+                sender = c.node(0).messagesByKind();
             }
-            Map<String, Long> sender = c.node(0).messagesByKind();
             System.out.println("FIGURE traffic kinds: node1 " + sender + "; node2 " + receiver);
             assertTrue(receiver.getOrDefault("in crmd kinds-test", 0L) == 1, "node2 counted the broadcast once: " + receiver);
             assertTrue(sender.getOrDefault("out crmd kinds-test", 0L) == 1, "node1 counted its broadcast once: " + sender);

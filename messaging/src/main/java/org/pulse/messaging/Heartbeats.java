@@ -60,9 +60,9 @@ import org.jgroups.util.Util;
  * <p>A member whose {@link PauseWatch} saw it starved (at least {@code announceThresholdMs} of CPU
  * missed within the last detection window) says so to those who judge its silence (all others; on a
  * ring its watchers and the coordinator, {@link #pauseRecipients}), with the heartbeat it sends
- * right after the pause and with every one while the pause is within the window: a second message
- * carrying {@link SuspicionGuard}'s header, type PAUSED, which a guard of the previous version
- * ignores. {@link SuspicionGuard} gives a member that announced such a pause lately a bounded grace
+ * right after the pause and with every one while the pause is within the window: {@link SuspicionGuard}'s
+ * header, type PAUSED, on the heartbeat itself for a ring successor, else on a message of its own (a
+ * node of the previous version reads it on either; FD_ALL3 ignores it). {@link SuspicionGuard} gives a member that announced such a pause lately a bounded grace
  * before its silence becomes a suspicion GMS acts on (see {@link #announcedPauseMs}).
  *
  * <p><b>Along a ring</b> beyond {@code watchers + 1} members: each member sends its heartbeat to the
@@ -196,11 +196,19 @@ public final class Heartbeats extends Protocol {
     private volatile Message[] ringBeats;
     private volatile List<Address> successors = List.of();
     private volatile List<Address> members = List.of();
-    private Message outgoing;
+    private final Message outgoing = new EmptyMessage().setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
+            .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
     private final SuspicionGuard.OpinionHeader pauseHeader = new SuspicionGuard.OpinionHeader(
             SuspicionGuard.OpinionHeader.PAUSED, 0, null, 0);
-    private Message pauseAnnouncement;
-    /** On a ring, the pause announcement to each of {@link #pauseRecipients}, prebuilt; null: one multicast to all. */
+    private final Message pauseAnnouncement = new EmptyMessage().setFlag(Message.Flag.OOB)
+            .setFlag(Message.TransientFlag.DONT_LOOPBACK).putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
+    /**
+     * On a ring, the successors' heartbeats again, each also carrying the pause announcement, prebuilt (the
+     * announcement rides on the heartbeat instead of a message of its own: a receiver reads both headers in one
+     * message, on the connection's thread); null off a ring or while announcing to all (measurements).
+     */
+    private volatile Message[] ringBeatsWithPause;
+    /** On a ring, the announcement alone to the rest of {@link #pauseRecipients}; null: one multicast to all. */
     private volatile Message[] ringPauseAnnouncements;
     /** Only to measure what {@link #pauseRecipients} saves: announce pauses to every member, as before. */
     private volatile boolean pausesToAll;
@@ -270,10 +278,6 @@ public final class Heartbeats extends Protocol {
     @Override
     public void start() throws Exception {
         super.start();
-        outgoing = new EmptyMessage().setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
-                .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
-        pauseAnnouncement = new EmptyMessage().setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
-                .putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
         running = true;
         thread = new Thread(this::loop, "pulse-heartbeats-" + nodeName);
         thread.setDaemon(true);
@@ -353,30 +357,34 @@ public final class Heartbeats extends Protocol {
 
     /** Sends one heartbeat to every member (if there is anyone to send to). */
     void beat(long nowNanos) {
-        if (peers.length == 0 || outgoing == null) {
+        if (peers.length == 0) {
             return;
-        }
-        Message[] ring = ringBeats;
-        if (ring == null) {
-            down_prot.down(outgoing);
-            sent.incrementAndGet();
-        } else {
-            for (Message m : ring) {
-                down_prot.down(m);
-                sent.incrementAndGet();
-            }
         }
         long paused = watch == null ? 0 : watch.stolenWithinNanos(announceWindowNanos, nowNanos);
         if (pauseHeader.about == null) {
             pauseHeader.about = getAddress();
         }
-        if (paused >= announceThresholdNanos && pauseHeader.about != null) {
+        boolean announce = paused >= announceThresholdNanos && pauseHeader.about != null;
+        if (announce) {
             pauseHeader.ageMs = paused / 1_000_000L;
-            Message[] ringPauses = ringPauseAnnouncements;
-            if (ringPauses == null) {
+        }
+        Message[] ring = ringBeats;
+        Message[] withPause = ringBeatsWithPause;
+        if (ring == null) {
+            down_prot.down(outgoing);
+            sent.incrementAndGet();
+        } else {
+            for (Message m : announce && withPause != null ? withPause : ring) {
+                down_prot.down(m);
+                sent.incrementAndGet();
+            }
+        }
+        if (announce) {
+            Message[] pausesOnly = ringPauseAnnouncements;
+            if (pausesOnly == null) {
                 down_prot.down(pauseAnnouncement);
             } else {
-                for (Message m : ringPauses) {
+                for (Message m : pausesOnly) {
                     down_prot.down(m);
                 }
             }
@@ -642,22 +650,30 @@ public final class Heartbeats extends Protocol {
         if (ring) {
             List<Address> to = successors(view, self, watchers);
             Message[] beats = new Message[to.size()];
+            Message[] beatsWithPause = new Message[to.size()];
             for (int i = 0; i < beats.length; i++) {
                 beats[i] = new EmptyMessage(to.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
                         .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
+                beatsWithPause[i] = new EmptyMessage(to.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
+                        .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader())
+                        .putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
             }
-            List<Address> pauseTo = pausesToAll ? List.of() : pauseRecipients(view, self, to);
-            Message[] pauses = new Message[pauseTo.size()];
+            // The successors hear the announcement on their heartbeat; the others of pauseRecipients alone.
+            List<Address> pauseOnlyTo = new ArrayList<>(pauseRecipients(view, self, to));
+            pauseOnlyTo.removeAll(to);
+            Message[] pauses = new Message[pauseOnlyTo.size()];
             for (int i = 0; i < pauses.length; i++) {
-                pauses[i] = new EmptyMessage(pauseTo.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
+                pauses[i] = new EmptyMessage(pauseOnlyTo.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
                         .putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
             }
             successors = to;
             ringBeats = beats;
+            ringBeatsWithPause = pausesToAll ? null : beatsWithPause;
             ringPauseAnnouncements = pausesToAll ? null : pauses;
         } else {
             successors = watch.stream().filter(a -> !a.equals(self)).toList();
             ringBeats = null;
+            ringBeatsWithPause = null;
             ringPauseAnnouncements = null;
         }
         peers = next.toArray(new Peer[0]);

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jgroups.Address;
+import org.jgroups.Message;
 import org.jgroups.protocols.DISCARD;
+import org.jgroups.stack.Protocol;
 import org.jgroups.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +62,50 @@ class RingHeartbeatsTest {
         // The coordinator's go to its watchers and to node2, which would raise a suspicion of it.
         assertEquals(List.of(m.get(1), m.get(2), m.get(3)),
                 Heartbeats.pauseRecipients(m, m.get(0), Heartbeats.successors(m, m.get(0), 3)));
+    }
+
+    /**
+     * What one heartbeat round of a starved member sends, on a seven-member ring: each of its three watchers gets
+     * the heartbeat with the announcement on it (one message, not two), and of the first two members the one
+     * that is not a watcher gets the announcement alone; not starved, only the three heartbeats.
+     */
+    @Test
+    void aStarvedMembersHeartbeatsCarryItsPauseAnnouncement() {
+        long ms = 1_000_000L;
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000 * ms);
+        Timing t = Timing.defaults();
+        PauseWatch watch = new PauseWatch("t", 4, t.worstCaseSilentDetectionMs(), clock.get(), false);
+        Heartbeats h = new Heartbeats("t", t.heartbeatTimeoutMs(), t.heartbeatIntervalMs(), watch, t.worstCaseSilentDetectionMs(),
+                40, clock::get, Heartbeats.DEFAULT_WATCHERS, () -> false, Heartbeats.Detection.of(t));
+        List<Message> sent = new ArrayList<>();
+        h.setDownProtocol(new Protocol() {
+            @Override
+            public Object down(Message msg) {
+                sent.add(msg);
+                return null;
+            }
+        });
+        List<Address> m = addresses(7);
+        h.addr(m.get(4));
+        h.viewChanged(m);
+        for (int i = 0; i < 250; i++) { // 1 s of punctual ticks: no pause
+            watch.recordTick(clock.addAndGet(4 * ms));
+        }
+        h.beat(clock.get());
+        assertEquals(List.of(m.get(5), m.get(6), m.get(0)), sent.stream().map(Message::getDest).toList());
+        assertTrue(sent.stream().allMatch(x -> Heartbeats.isHeartbeat(x) && x.getHeader(SuspicionGuard.PROTOCOL_ID) == null),
+                "not starved: heartbeats without an announcement");
+
+        sent.clear();
+        watch.recordTick(clock.addAndGet(200 * ms)); // 200 ms without a tick: starved
+        h.beat(clock.get());
+        assertEquals(List.of(m.get(5), m.get(6), m.get(0), m.get(1)), sent.stream().map(Message::getDest).toList());
+        for (Message x : sent.subList(0, 3)) {
+            assertTrue(Heartbeats.isHeartbeat(x) && x.getHeader(SuspicionGuard.PROTOCOL_ID) != null,
+                    "a watcher's heartbeat carries the announcement: " + x.printHeaders());
+        }
+        assertTrue(!Heartbeats.isHeartbeat(sent.get(3)) && sent.get(3).getHeader(SuspicionGuard.PROTOCOL_ID) != null,
+                "node2, not a watcher, gets the announcement alone");
     }
 
     /**

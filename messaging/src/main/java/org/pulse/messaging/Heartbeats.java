@@ -58,10 +58,11 @@ import org.jgroups.util.Util;
  * upgrade keeps working (crmd/README "Versions and rolling upgrades").
  *
  * <p>A member whose {@link PauseWatch} saw it starved (at least {@code announceThresholdMs} of CPU
- * missed within the last detection window) says so to the others, with the heartbeat it sends
- * right after the pause and with every one while the pause is within the window: a second message
- * carrying {@link SuspicionGuard}'s header, type PAUSED, which a guard of the previous version
- * ignores. {@link SuspicionGuard} gives a member that announced such a pause lately a bounded grace
+ * missed within the last detection window) says so to those who judge its silence (all others; on a
+ * ring its watchers and the coordinator, {@link #pauseRecipients}), with the heartbeat it sends
+ * right after the pause and with every one while the pause is within the window: {@link SuspicionGuard}'s
+ * header, type PAUSED, on the heartbeat itself for a ring successor, else on a message of its own (a
+ * node of the previous version reads it on either; FD_ALL3 ignores it). {@link SuspicionGuard} gives a member that announced such a pause lately a bounded grace
  * before its silence becomes a suspicion GMS acts on (see {@link #announcedPauseMs}).
  *
  * <p><b>Along a ring</b> beyond {@code watchers + 1} members: each member sends its heartbeat to the
@@ -195,10 +196,22 @@ public final class Heartbeats extends Protocol {
     private volatile Message[] ringBeats;
     private volatile List<Address> successors = List.of();
     private volatile List<Address> members = List.of();
-    private Message outgoing;
+    private final Message outgoing = new EmptyMessage().setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
+            .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
     private final SuspicionGuard.OpinionHeader pauseHeader = new SuspicionGuard.OpinionHeader(
             SuspicionGuard.OpinionHeader.PAUSED, 0, null, 0);
-    private Message pauseAnnouncement;
+    private final Message pauseAnnouncement = new EmptyMessage().setFlag(Message.Flag.OOB)
+            .setFlag(Message.TransientFlag.DONT_LOOPBACK).putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
+    /**
+     * On a ring, the successors' heartbeats again, each also carrying the pause announcement, prebuilt (the
+     * announcement rides on the heartbeat instead of a message of its own: a receiver reads both headers in one
+     * message, on the connection's thread); null off a ring or while announcing to all (measurements).
+     */
+    private volatile Message[] ringBeatsWithPause;
+    /** On a ring, the announcement alone to the rest of {@link #pauseRecipients}; null: one multicast to all. */
+    private volatile Message[] ringPauseAnnouncements;
+    /** Only to measure what {@link #pauseRecipients} saves: announce pauses to every member, as before. */
+    private volatile boolean pausesToAll;
     private Thread thread;
     private volatile boolean running;
     private final AtomicLong sent = new AtomicLong();
@@ -265,10 +278,6 @@ public final class Heartbeats extends Protocol {
     @Override
     public void start() throws Exception {
         super.start();
-        outgoing = new EmptyMessage().setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
-                .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
-        pauseAnnouncement = new EmptyMessage().setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
-                .putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
         running = true;
         thread = new Thread(this::loop, "pulse-heartbeats-" + nodeName);
         thread.setDaemon(true);
@@ -348,26 +357,37 @@ public final class Heartbeats extends Protocol {
 
     /** Sends one heartbeat to every member (if there is anyone to send to). */
     void beat(long nowNanos) {
-        if (peers.length == 0 || outgoing == null) {
+        if (peers.length == 0) {
             return;
-        }
-        Message[] ring = ringBeats;
-        if (ring == null) {
-            down_prot.down(outgoing);
-            sent.incrementAndGet();
-        } else {
-            for (Message m : ring) {
-                down_prot.down(m);
-                sent.incrementAndGet();
-            }
         }
         long paused = watch == null ? 0 : watch.stolenWithinNanos(announceWindowNanos, nowNanos);
         if (pauseHeader.about == null) {
             pauseHeader.about = getAddress();
         }
-        if (paused >= announceThresholdNanos && pauseHeader.about != null) {
+        boolean announce = paused >= announceThresholdNanos && pauseHeader.about != null;
+        if (announce) {
             pauseHeader.ageMs = paused / 1_000_000L;
-            down_prot.down(pauseAnnouncement);
+        }
+        Message[] ring = ringBeats;
+        Message[] withPause = ringBeatsWithPause;
+        if (ring == null) {
+            down_prot.down(outgoing);
+            sent.incrementAndGet();
+        } else {
+            for (Message m : announce && withPause != null ? withPause : ring) {
+                down_prot.down(m);
+                sent.incrementAndGet();
+            }
+        }
+        if (announce) {
+            Message[] pausesOnly = ringPauseAnnouncements;
+            if (pausesOnly == null) {
+                down_prot.down(pauseAnnouncement);
+            } else {
+                for (Message m : pausesOnly) {
+                    down_prot.down(m);
+                }
+            }
             announced.incrementAndGet();
         }
     }
@@ -630,17 +650,56 @@ public final class Heartbeats extends Protocol {
         if (ring) {
             List<Address> to = successors(view, self, watchers);
             Message[] beats = new Message[to.size()];
+            Message[] beatsWithPause = new Message[to.size()];
             for (int i = 0; i < beats.length; i++) {
                 beats[i] = new EmptyMessage(to.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
                         .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
+                beatsWithPause[i] = new EmptyMessage(to.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
+                        .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader())
+                        .putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
+            }
+            // The successors hear the announcement on their heartbeat; the others of pauseRecipients alone.
+            List<Address> pauseOnlyTo = new ArrayList<>(pauseRecipients(view, self, to));
+            pauseOnlyTo.removeAll(to);
+            Message[] pauses = new Message[pauseOnlyTo.size()];
+            for (int i = 0; i < pauses.length; i++) {
+                pauses[i] = new EmptyMessage(pauseOnlyTo.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
+                        .putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
             }
             successors = to;
             ringBeats = beats;
+            ringBeatsWithPause = pausesToAll ? null : beatsWithPause;
+            ringPauseAnnouncements = pausesToAll ? null : pauses;
         } else {
             successors = watch.stream().filter(a -> !a.equals(self)).toList();
             ringBeats = null;
+            ringBeatsWithPause = null;
+            ringPauseAnnouncements = null;
         }
         peers = next.toArray(new Peer[0]);
+    }
+
+    /**
+     * Who hears {@code self}'s pause announcements on a ring: its watchers (the successors it heartbeats, who
+     * judge its silence) and the view's first two members, one of which raises any suspicion of it to GMS and
+     * asks its guard whether the pause buys a grace (the coordinator; the next member when the coordinator
+     * is the one suspected). Nobody else reads them. A multicast to all, as before, made every member receive
+     * every starved member's announcement each interval: on a loaded machine, where every member is starved,
+     * (n - 1) x 20 messages a second per member at the default detection (114 of 175 a node received at 8
+     * nodes, load 45), whose cost starved them further.
+     */
+    static List<Address> pauseRecipients(List<Address> view, Address self, List<Address> successors) {
+        java.util.Set<Address> to = new java.util.LinkedHashSet<>(successors);
+        for (int i = 0; i < Math.min(2, view.size()); i++) {
+            to.add(view.get(i));
+        }
+        to.remove(self);
+        return List.copyOf(to);
+    }
+
+    /** For measurements only (bench/scale): pause announcements to every member; call before the first view. */
+    void announcePausesToAll() {
+        pausesToAll = true;
     }
 
     /** The members {@code self} sends heartbeats to on a ring: the next {@code k} of the view. */

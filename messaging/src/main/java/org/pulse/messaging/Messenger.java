@@ -12,12 +12,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
@@ -132,12 +135,18 @@ public final class Messenger implements AutoCloseable {
     static final String SHARED_TIMER_PROPERTY = "pulse.messaging.sharedTimerHeartbeats";
     /** System property: every member heartbeats every other instead of along a ring, to measure what the ring saves. */
     static final String ALL_TO_ALL_PROPERTY = "pulse.messaging.allToAllHeartbeats";
+    /** Pause announcements to every member rather than to the watchers and coordinators: only to measure (bench/scale). */
+    static final String PAUSES_TO_ALL_PROPERTY = "pulse.messaging.pausesToAll";
     /** Null only when {@link #SHARED_TIMER_PROPERTY} put FD_ALL3 in its place. */
     private final Heartbeats heartbeats;
     /** Confirmed suspicions GMS has not acted on (guarded by itself); see {@link #checkStuckSuspicions}. */
     private final StuckSuspicions stuck;
     private final long stuckBoundMs;
     private final AtomicLong stuckResumes = new AtomicLong();
+    /** Messages by JGroups kind ({@link TrafficKinds}) and crmd's envelopes by type: what grows with the cluster. */
+    private final TrafficKinds trafficKinds = new TrafficKinds();
+    private final Map<String, LongAdder> envelopesIn = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> envelopesOut = new ConcurrentHashMap<>();
 
     private Messenger(MessagingConfig config, MessagingListener listener) throws Exception {
         this.config = config;
@@ -181,6 +190,11 @@ public final class Messenger implements AutoCloseable {
             this.heartbeats = new Heartbeats(node, config.timing().heartbeatTimeoutMs(), config.timing().heartbeatIntervalMs(),
                     pauseWatch, guardSettings.windowMs(), guardSettings.thresholdMs(), System::nanoTime, watchers,
                     () -> guardRef[0] != null && guardRef[0].starvedNow(), Heartbeats.Detection.of(config.timing()));
+            if (Boolean.getBoolean(PAUSES_TO_ALL_PROPERTY)) {
+                heartbeats.announcePausesToAll();
+                LOG.log(Level.WARNING, node + ": " + PAUSES_TO_ALL_PROPERTY + " is set: pause announcements go to every"
+                        + " member (for measurements only)");
+            }
         }
         if (guardOff) {
             // For measuring what the guard is worth (bench/failover --no-guard); never in production.
@@ -193,7 +207,7 @@ public final class Messenger implements AutoCloseable {
             this.guard = new SuspicionGuard(node, pauseWatch, heardTap, heartbeats, System::nanoTime, guardSettings);
             guardRef[0] = this.guard;
         }
-        this.channel = new JChannel(StackFactory.build(config, seal, heardTap, heartbeats, guard, tap, dropLog));
+        this.channel = new JChannel(StackFactory.build(config, seal, heardTap, heartbeats, guard, tap, trafficKinds, dropLog));
         channel.name(node);
         channel.addAddressGenerator(() -> addressFor(node, incarnation, ordered));
         channel.setReceiver(new ChannelReceiver());
@@ -356,6 +370,7 @@ public final class Messenger implements AutoCloseable {
     private void unicastNotice(Address to, String type, byte[] payload) {
         long id = nextId.incrementAndGet();
         Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.NOTICE, type, config.nodeName(), id, payload);
+        counted(envelopesOut, type);
         long after = sendOrder.unicast(to, id);
         transmit(to, EnvelopeCodec.encode(e, after == 0 ? EnvelopeCodec.Order.NONE : new EnvelopeCodec.Order(after, Map.of())));
     }
@@ -364,6 +379,7 @@ public final class Messenger implements AutoCloseable {
     private void multicast(View v, boolean withOrder, String type, byte[] payload) {
         long id = nextId.incrementAndGet();
         Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.NOTICE, type, config.nodeName(), id, payload);
+        counted(envelopesOut, type);
         EnvelopeCodec.Order order = EnvelopeCodec.Order.NONE;
         if (withOrder) {
             List<Address> others = new ArrayList<>(v.getMembers());
@@ -425,6 +441,7 @@ public final class Messenger implements AutoCloseable {
         for (Map.Entry<String, Address> t : addresses.entrySet()) {
             try {
                 long after = sendOrder.unicast(t.getValue(), id);
+                counted(envelopesOut, type);
                 byte[] bytes = after == 0 ? plain : EnvelopeCodec.encode(e, new EnvelopeCodec.Order(after, Map.of()));
                 channel.send(new BytesMessage(t.getValue(), bytes));
             } catch (Exception ex) {
@@ -453,6 +470,7 @@ public final class Messenger implements AutoCloseable {
             return false;
         }
         Envelope e = new Envelope(Envelope.VERSION, Envelope.Kind.REPLY, type, config.nodeName(), request.correlationId(), payload);
+        counted(envelopesOut, type);
         transmit(to, EnvelopeCodec.encode(e));
         return true;
     }
@@ -556,6 +574,26 @@ public final class Messenger implements AutoCloseable {
     /** See {@link #messagesReceived()}. */
     public long messagesSent() {
         return channel.getProtocolStack().getTransport().getMessageStats().getNumMsgsSent();
+    }
+
+    /**
+     * Messages this node received ("in ...") and sent ("out ...", a multicast once) since it started, by kind:
+     * JGroups' by the header of the protocol that made them ({@link TrafficKinds}), crmd's by envelope type
+     * ("crmd ..."; also counted among JGroups' crmd-unicast/crmd-multicast). For metrics and bench/scale.
+     */
+    public Map<String, Long> messagesByKind() {
+        Map<String, Long> out = new TreeMap<>(trafficKinds.snapshot());
+        envelopesIn.forEach((type, n) -> out.put("in crmd " + type, n.sum()));
+        envelopesOut.forEach((type, n) -> out.put("out crmd " + type, n.sum()));
+        return out;
+    }
+
+    private static void counted(Map<String, LongAdder> counts, String type) {
+        LongAdder n = counts.get(type);
+        if (n == null) {
+            n = counts.computeIfAbsent(type, t -> new LongAdder());
+        }
+        n.increment();
     }
 
     /** Messages the seal refused since this node started (wrong key, replayed, earlier incarnation): for metrics. */
@@ -789,6 +827,7 @@ public final class Messenger implements AutoCloseable {
                 return;
             }
             Envelope e = d.envelope();
+            counted(envelopesIn, e.type());
             String actual = nameOf(src);
             if (!e.sender().equals(actual)) {
                 dropLog.dropped(describeSender(src), "envelope claims sender " + e.sender() + " but came from " + actual);

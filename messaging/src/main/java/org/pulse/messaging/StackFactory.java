@@ -53,7 +53,7 @@ final class StackFactory {
     }
 
     static List<Protocol> build(MessagingConfig config, Protocol seal, Protocol heardTap, Protocol heartbeats,
-            Protocol suspicionGuard, Protocol suspectTap, DropLog dropLog) {
+            Protocol suspicionGuard, Protocol suspectTap, Protocol trafficKinds, DropLog dropLog) {
         Timing t = config.timing();
         InetSocketAddress bind = config.primaryLink();
         List<Protocol> stack = new ArrayList<>();
@@ -116,6 +116,8 @@ final class StackFactory {
         if (seal != null) {
             stack.add(seal);
         }
+        // Above the seal, where messages are open: what each node receives and sends, by kind.
+        stack.add(trafficKinds);
 
         TCPPING ping = new TCPPING();
         ping.setInitialHosts(config.peers());

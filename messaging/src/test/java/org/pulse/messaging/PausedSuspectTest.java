@@ -45,7 +45,7 @@ class PausedSuspectTest {
             c.start(0);
             c.recorder(0).awaitView(v -> v.size() == 1, 30_000, "node1 alone first, so it is the coordinator");
             c.start(1);
-            Process child = startChild(c, 2);
+            Process child = startChild(c, 2, dir, DETECTION_MS);
             try {
                 for (int i = 0; i < 2; i++) {
                     c.recorder(i).awaitView(v -> v.size() == 3, 30_000, "3 members");
@@ -95,14 +95,14 @@ class PausedSuspectTest {
         }
     }
 
-    private static void signal(Process p, String sig) throws Exception {
+    static void signal(Process p, String sig) throws Exception {
         Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start();
         assertTrue(k.waitFor(10, TimeUnit.SECONDS), "kill -" + sig);
         assertEquals(0, k.exitValue(), "kill -" + sig + " " + p.pid());
     }
 
-    /** Node {@code i} of the cluster in a JVM of its own; its output is drained (not needed here). */
-    private Process startChild(TestCluster c, int i) throws Exception {
+    /** Node {@code i} of the cluster in a JVM of its own (files in {@code dir}); its output is drained (not needed here). */
+    static Process startChild(TestCluster c, int i, Path dir, long detectionMs) throws Exception {
         String classpath = Arrays.stream(new Class<?>[] {Messenger.class, NodeMain.class, JChannel.class})
                 .map(k -> {
                     try {
@@ -115,7 +115,7 @@ class PausedSuspectTest {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx96m", "-cp", classpath, NodeMain.class.getName(), c.clusterName, TestCluster.name(i),
                 c.addresses.get(i).getHostString() + ":" + c.addresses.get(i).getPort(), peers,
-                dir.resolve("authkey-" + c.clusterName).toString(), Long.toString(DETECTION_MS));
+                dir.resolve("authkey-" + c.clusterName).toString(), Long.toString(detectionMs));
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();

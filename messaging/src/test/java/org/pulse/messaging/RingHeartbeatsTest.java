@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jgroups.Address;
+import org.jgroups.Message;
 import org.jgroups.protocols.DISCARD;
+import org.jgroups.stack.Protocol;
 import org.jgroups.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +52,150 @@ class RingHeartbeatsTest {
         assertEquals(List.of(), Heartbeats.successors(List.of(m.get(0)), m.get(0), 3));
         assertEquals(List.of(), Heartbeats.successors(m, new UUID(9, 9), 3), "not a member: no neighbours");
     }
+
+    @Test
+    void aPauseIsAnnouncedToTheWatchersAndTheFirstTwoMembersOnly() {
+        List<Address> m = addresses(7);
+        // node5's watchers are node6, node7 and node1; node1 and node2 raise suspicions of anyone.
+        assertEquals(List.of(m.get(5), m.get(6), m.get(0), m.get(1)),
+                Heartbeats.pauseRecipients(m, m.get(4), Heartbeats.successors(m, m.get(4), 3)));
+        // The coordinator's go to its watchers and to node2, which would raise a suspicion of it.
+        assertEquals(List.of(m.get(1), m.get(2), m.get(3)),
+                Heartbeats.pauseRecipients(m, m.get(0), Heartbeats.successors(m, m.get(0), 3)));
+    }
+
+    /**
+     * What one heartbeat round of a starved member sends, on a seven-member ring: each of its three watchers gets
+     * the heartbeat with the announcement on it (one message, not two), and of the first two members the one
+     * that is not a watcher gets the announcement alone; not starved, only the three heartbeats.
+     */
+    @Test
+    void aStarvedMembersHeartbeatsCarryItsPauseAnnouncement() {
+        long ms = 1_000_000L;
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000 * ms);
+        Timing t = Timing.defaults();
+        PauseWatch watch = new PauseWatch("t", 4, t.worstCaseSilentDetectionMs(), clock.get(), false);
+        Heartbeats h = new Heartbeats("t", t.heartbeatTimeoutMs(), t.heartbeatIntervalMs(), watch, t.worstCaseSilentDetectionMs(),
+                40, clock::get, Heartbeats.DEFAULT_WATCHERS, () -> false, Heartbeats.Detection.of(t));
+        List<Message> sent = new ArrayList<>();
+        h.setDownProtocol(new Protocol() {
+            @Override
+            public Object down(Message msg) {
+                sent.add(msg);
+                return null;
+            }
+        });
+        List<Address> m = addresses(7);
+        h.addr(m.get(4));
+        h.viewChanged(m);
+        for (int i = 0; i < 250; i++) { // 1 s of punctual ticks: no pause
+            watch.recordTick(clock.addAndGet(4 * ms));
+        }
+        h.beat(clock.get());
+        assertEquals(List.of(m.get(5), m.get(6), m.get(0)), sent.stream().map(Message::getDest).toList());
+        assertTrue(sent.stream().allMatch(x -> Heartbeats.isHeartbeat(x) && x.getHeader(SuspicionGuard.PROTOCOL_ID) == null),
+                "not starved: heartbeats without an announcement");
+
+        sent.clear();
+        watch.recordTick(clock.addAndGet(200 * ms)); // 200 ms without a tick: starved
+        h.beat(clock.get());
+        assertEquals(List.of(m.get(5), m.get(6), m.get(0), m.get(1)), sent.stream().map(Message::getDest).toList());
+        for (Message x : sent.subList(0, 3)) {
+            assertTrue(Heartbeats.isHeartbeat(x) && x.getHeader(SuspicionGuard.PROTOCOL_ID) != null,
+                    "a watcher's heartbeat carries the announcement: " + x.printHeaders());
+        }
+        assertTrue(!Heartbeats.isHeartbeat(sent.get(3)) && sent.get(3).getHeader(SuspicionGuard.PROTOCOL_ID) != null,
+                "node2, not a watcher, gets the announcement alone");
+    }
+
+    /**
+     * Seven real channels, node5 in a JVM of its own (PausedSuspectTest's NodeMain), frozen with SIGSTOP for
+     * {@value #PAUSE_MS} ms: its next heartbeats announce the pause, and only to those who judge its silence (its
+     * ring watchers and the view's first two members), so a member outside those hears none. Before, the
+     * announcement went to every member, each interval while a node is starved: on a loaded machine, where every
+     * member is starved, that made (n - 1) x 20 messages a second per member (bench/scale, 16 nodes: 533 of 668).
+     * Bound: one 7-node cluster, about 15 s on a quiet machine; every wait is bounded; a view change during the
+     * window (a loaded machine) retries, at most three times.
+     */
+    @Test
+    void aPausedMembersAnnouncementsReachOnlyItsWatchersAndTheCoordinators() throws Exception {
+        long detectionMs = 500;
+        int n = 7;
+        int childIndex = 4;
+        try (TestCluster c = new TestCluster(dir, "pauses", n, detectionMs)) {
+            List<Integer> inJvm = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (i != childIndex) {
+                    inJvm.add(i);
+                }
+            }
+            Process child = null;
+            try {
+                // One at a time, so the view lists them in this order (not needed for the check, which reads the view).
+                for (int i = 0; i < n; i++) {
+                    if (i == childIndex) {
+                        child = PausedSuspectTest.startChild(c, i, dir, detectionMs);
+                    } else {
+                        c.start(i);
+                    }
+                    int size = i + 1;
+                    c.recorder(0).awaitView(v -> v.members().size() == size, 60_000, "node1 sees " + size + " members");
+                }
+                for (int i : inJvm) {
+                    c.recorder(i).awaitView(v -> v.members().size() == n, 30_000, TestCluster.name(i) + " sees " + n + " members");
+                }
+                long intervalMs = Timing.derive(detectionMs).heartbeatIntervalMs();
+                boolean checked = false;
+                for (int attempt = 1; attempt <= 3 && !checked; attempt++) {
+                    Thread.sleep(2 * detectionMs); // everyone on the full view's ring
+                    org.jgroups.View view = c.node(0).channel().getView();
+                    List<Address> members = view.getMembers();
+                    Address paused = members.stream().filter(a -> Messenger.nameOf(a).equals(TestCluster.name(childIndex)))
+                            .findFirst().orElseThrow();
+                    List<Address> recipients = Heartbeats.pauseRecipients(members, paused, Heartbeats.successors(members, paused, 3));
+                    long t0 = System.nanoTime();
+                    PausedSuspectTest.signal(child, "STOP");
+                    Thread.sleep(PAUSE_MS);
+                    PausedSuspectTest.signal(child, "CONT");
+                    Thread.sleep(6 * intervalMs); // its heartbeats announce the pause
+                    long withinMs = (System.nanoTime() - t0) / 1_000_000;
+                    boolean sameView = true;
+                    for (int i : inJvm) {
+                        sameView &= c.node(i).channel().getView().getViewId().equals(view.getViewId());
+                    }
+                    if (!sameView) {
+                        System.out.println("FIGURE pause recipients: attempt " + attempt + ": the view changed, again");
+                        continue;
+                    }
+                    int outside = 0;
+                    for (int i : inJvm) {
+                        Messenger node = c.node(i);
+                        boolean recipient = recipients.contains(node.channel().getAddress());
+                        int announcedMs = node.heartbeats().announcedPauseMs(paused, withinMs);
+                        System.out.printf("FIGURE pause recipients: %s (%s) heard node5 announce %d ms of CPU missed%n",
+                                TestCluster.name(i), recipient ? "watcher or coordinator" : "neither", announcedMs);
+                        if (recipient) {
+                            assertTrue(announcedMs > 0, TestCluster.name(i) + " judges node5's silence but heard no pause");
+                        } else {
+                            outside++;
+                            assertEquals(0, announcedMs, TestCluster.name(i) + " heard node5's pause announcement");
+                        }
+                    }
+                    assertTrue(outside > 0, "some member is neither watcher nor coordinator: " + recipients);
+                    checked = true;
+                }
+                assertTrue(checked, "the view held still for none of three attempts");
+            } finally {
+                if (child != null) {
+                    PausedSuspectTest.signal(child, "CONT");
+                    child.destroyForcibly();
+                    child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    private static final long PAUSE_MS = 150;
 
     @Test
     void aSilentMemberWatchedOnlyByNonCoordinatorsIsRemovedWithinTheDetectionTime() throws Exception {

@@ -254,7 +254,8 @@ public final class CrmdRuntime implements AutoCloseable {
                 () -> messenger == null ? 0 : messenger.messagesReceived(),
                 () -> messenger == null ? 0 : messenger.messagesSent(),
                 () -> messenger == null ? 0 : messenger.multicastFanOuts(),
-                () -> messenger == null ? 0 : messenger.outOfOrderDrops());
+                () -> messenger == null ? 0 : messenger.outOfOrderDrops(),
+                () -> messenger == null ? Map.of() : messenger.messagesByKind());
         this.failoverThread = Executors.newSingleThreadExecutor(r -> daemon(r, "crmd-failover-" + config.node()));
         this.history = new HistoryLog(config.dataDir(), config.node(), log);
     }

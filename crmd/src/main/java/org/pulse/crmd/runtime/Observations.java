@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.pulse.crmd.controller.FenceEvent;
 
 /**
@@ -49,6 +50,8 @@ final class Observations {
     /** Fan-outs sent as one multicast, and messages dropped waiting for an earlier one of their sender (messaging). */
     private final LongSupplier multicastFanOuts;
     private final LongSupplier outOfOrderDrops;
+    /** "in KIND" / "out KIND" to messages since start (messaging's Messenger.messagesByKind). */
+    private final Supplier<Map<String, Long>> messagesByKind;
     /** Fence history entries ending before this are from before this crmd started: not counted. */
     private final long startedEpochMs;
     /** The fence history entries already counted (those still in the DC's bounded history). */
@@ -67,6 +70,13 @@ final class Observations {
 
     Observations(long startedEpochMs, LongSupplier sealRefused, LongSupplier messagesReceived,
             LongSupplier messagesSent, LongSupplier multicastFanOuts, LongSupplier outOfOrderDrops) {
+        this(startedEpochMs, sealRefused, messagesReceived, messagesSent, multicastFanOuts, outOfOrderDrops, Map::of);
+    }
+
+    Observations(long startedEpochMs, LongSupplier sealRefused, LongSupplier messagesReceived,
+            LongSupplier messagesSent, LongSupplier multicastFanOuts, LongSupplier outOfOrderDrops,
+            Supplier<Map<String, Long>> messagesByKind) {
+        this.messagesByKind = messagesByKind;
         this.startedEpochMs = startedEpochMs;
         this.sealRefused = sealRefused;
         this.messagesReceived = messagesReceived;
@@ -153,6 +163,14 @@ final class Observations {
                 "Messages to every other member (the DC's CIB changes) sent as one multicast rather than one unicast each");
         counter(b, "pulse_messages_out_of_order_dropped_total", outOfOrderDrops.getAsLong(),
                 "Messages dropped because an earlier message of their sender that they must follow never came");
+        family(b, "pulse_messages_by_kind_total", "counter", "Cluster messages this node received (dir=in, a multicast on each"
+                + " receiver) and sent (dir=out, a multicast once) since it started, by kind: JGroups' by the protocol header"
+                + " that made them, crmd's by envelope type");
+        new TreeMap<>(messagesByKind.get()).forEach((key, n) -> {
+            int space = key.indexOf(' ');
+            b.append("pulse_messages_by_kind_total{dir=\"").append(key, 0, space).append("\",kind=\"")
+                    .append(Metrics.escape(key.substring(space + 1))).append("\"} ").append(n).append('\n');
+        });
         family(b, "pulse_fence_attempts_total", "counter", "Fence attempts in the DC's history since this crmd started, by result");
         new TreeMap<>(fenceAttempts).forEach((result, n) ->
                 b.append("pulse_fence_attempts_total{result=\"").append(result).append("\"} ").append(n.get()).append('\n'));

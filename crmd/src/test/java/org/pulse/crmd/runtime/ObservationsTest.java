@@ -53,6 +53,17 @@ class ObservationsTest {
     }
 
     @Test
+    void messagesByKindAreOneSampleEachWithDirectionAndKindLabels() {
+        Observations o = new Observations(START_MS, () -> 0, () -> 0, () -> 0, () -> 0, () -> 0,
+                () -> java.util.Map.of("in heartbeat", 120L, "out GMS.JOIN_REQ", 1L, "in crmd a\"b", 3L));
+        String t = text(o);
+        assertTrue(t.contains("# TYPE pulse_messages_by_kind_total counter\n"), t);
+        assertTrue(t.contains("pulse_messages_by_kind_total{dir=\"in\",kind=\"heartbeat\"} 120\n"), t);
+        assertTrue(t.contains("pulse_messages_by_kind_total{dir=\"out\",kind=\"GMS.JOIN_REQ\"} 1\n"), t);
+        assertTrue(t.contains("pulse_messages_by_kind_total{dir=\"in\",kind=\"crmd a\\\"b\"} 3\n"), "escaped:\n" + t);
+    }
+
+    @Test
     void aNewFirstMemberIsAnElectionAndEveryViewAChange() {
         Observations o = new Observations(START_MS, () -> 0);
         o.view(List.of("n1", "n2", "n3"));

@@ -51,11 +51,12 @@ import org.pulse.tests.support.PreviousRelease;
  * What nodes exchange, written by this build and read by the previous release's own classes (the jars
  * {@link PreviousRelease} builds from tag {@value PreviousRelease#TAG}, in a class loader of their own), and the
  * other way: the node address (name, incarnation, the order flag) and the view id spelled from it, the seal around
- * every packet, the envelope, the JGroups version under them, and every controller message (join request and answer, CIB sync, diff and ack,
+ * every packet, the envelope, the JGroups version under them, the join exchange's frames and seals, and every controller message (join request and answer, CIB sync, diff and ack,
  * resync, execute, op report, forwarded admin commands and replies, fence history...). A controller message is
  * decoded by the old codec and encoded again: the bytes must come back the same (or, for a field added since,
  * as the prefix the old format ends at), and this build decodes the old bytes to the message it sent. What the
- * previous release is documented to refuse (crmd/README "Versions and rolling upgrades") is asserted refused.
+ * previous release is documented to refuse (crmd/README "Versions and rolling upgrades") is asserted refused, and
+ * that README's table of wire versions is checked against both releases' constants.
  * RollingUpgradeTest runs the same builds as processes; this test names the field that broke. No root needed;
  * bound: the previous release's build when not cached (shared with RollingUpgradeTest), then a few seconds.
  */
@@ -209,6 +210,61 @@ class PreviousReleaseWireTest {
         // and v0.11's address carries no pulse.ord, so this build never sends it one
         Object oldAddress = readAddress(NEW, writeAddress(old, oldStyleAddress("n2", 7)));
         assertEquals(null, oldAddress.getClass().getMethod("get", String.class).invoke(oldAddress, "pulse.ord"));
+    }
+
+    // ---- the join exchange of crm cluster join (JoinWire): a joiner of one release, an answerer of the other
+
+    @Test
+    @Timeout(900)
+    void theJoinExchangesFramesAndSealsReadInTheOtherRelease() throws Exception {
+        String wire = "org.pulse.cib.join.JoinWire";
+        byte[] clusterKey = new byte[32];
+        new SecureRandom().nextBytes(clusterKey);
+        assertEquals(call(NEW, wire, "fingerprint", (Object) clusterKey), call(old, wire, "fingerprint", (Object) clusterKey),
+                "the key's fingerprint a token names");
+        byte[] joinerNonce = (byte[]) call(NEW, wire, "nonce", new SecureRandom());
+        byte[] answererNonce = (byte[]) call(old, wire, "nonce", new SecureRandom());
+        byte[] session = (byte[]) call(NEW, wire, "sessionKey", clusterKey, joinerNonce, answererNonce);
+        assertArrayEquals(session, (byte[]) call(old, wire, "sessionKey", clusterKey, joinerNonce, answererNonce),
+                "both derive one session key");
+        Map<String, String> fields = new java.util.LinkedHashMap<>(Map.of("node", "n4", "address", "192.0.2.4:7801",
+                "version", "1"));
+        for (ClassLoader[] pair : List.of(new ClassLoader[] {NEW, old}, new ClassLoader[] {old, NEW})) {
+            String sealed = (String) call(pair[0], wire, "seal", session, "joiner", fields, new SecureRandom());
+            assertEquals(fields, call(pair[1], wire, "open", session, "joiner", sealed), "a sealed frame opens");
+            assertEquals(null, call(pair[1], wire, "open", session, "answerer", sealed), "a frame cannot be reflected");
+            ByteArrayOutputStream frame = new ByteArrayOutputStream();
+            call(pair[0], wire, "write", frame, fields);
+            assertEquals(fields, call(pair[1], wire, "read", new ByteArrayInputStream(frame.toByteArray())), "a plain frame");
+        }
+    }
+
+    // ---- crmd/README's table of wire versions
+
+    /** Each layer's version in crmd/README's table is this build's, and the previous release's too (it says so). */
+    @Test
+    @Timeout(900)
+    void theReadmesTableOfWireVersionsIsTrue() throws Exception {
+        String readme = Files.readString(org.pulse.lab.support.TestEnv.root().resolve("crmd/README.md"));
+        Map<String, Object[]> layers = new java.util.LinkedHashMap<>();
+        layers.put("| seal ", new Object[] {"org.pulse.messaging.Sealer", "VERSION"});
+        layers.put("| envelope ", new Object[] {"org.pulse.messaging.Envelope", "VERSION"});
+        layers.put("| controller messages ", new Object[] {"org.pulse.crmd.controller.MessageCodec", "FORMAT_VERSION"});
+        layers.put("| join exchange ", new Object[] {"org.pulse.cib.join.JoinWire", "PROTOCOL_VERSION"});
+        layers.put("| admin socket ", new Object[] {"org.pulse.cib.admin.AdminCodec", "PROTOCOL_VERSION"});
+        for (Map.Entry<String, Object[]> l : layers.entrySet()) {
+            String row = readme.lines().filter(x -> x.startsWith(l.getKey())).findFirst().orElse(null);
+            assertNotNull(row, "crmd/README's table has a row " + l.getKey().substring(2).strip());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\| [^|]+ \\| \\D*(\\d+)").matcher(row);
+            assertTrue(m.find(), "a version in " + row);
+            int documented = Integer.parseInt(m.group(1));
+            for (ClassLoader loader : List.of(NEW, old)) {
+                java.lang.reflect.Field f = loader.loadClass((String) l.getValue()[0]).getDeclaredField((String) l.getValue()[1]);
+                f.setAccessible(true);
+                assertEquals(documented, ((Number) f.get(null)).intValue(), l.getKey().substring(2).strip() + " version in "
+                        + (loader == NEW ? "this build" : PreviousRelease.TAG) + " and crmd/README");
+            }
+        }
     }
 
     // ---- the controller's messages (MessageCodec, format 1)

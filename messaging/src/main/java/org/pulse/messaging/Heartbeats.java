@@ -617,7 +617,11 @@ public final class Heartbeats extends Protocol {
     void viewChanged(List<Address> view) {
         long now = nanoTime.getAsLong();
         Address self = getAddress();
-        boolean ring = watchers > 0 && self != null && view.contains(self) && view.size() - 1 > watchers;
+        // A v0.11 member runs FD_ALL3, which expects every member's heartbeat: on a ring it would hear only the
+        // members whose successor it is and, as coordinator, suspect the others again and again (a 5-node mixed
+        // cluster lost members so under load). So the ring only while every member's address says it is newer.
+        boolean ring = watchers > 0 && self != null && view.contains(self) && view.size() - 1 > watchers
+                && view.stream().allMatch(Messenger::advertisesOrder);
         List<Address> watch = ring ? predecessors(view, self, watchers) : view;
         // Every member has a record (when it was last heard, what pause it announced: the guard asks about any
         // suspect); only the watched ones are checked for silence.

@@ -359,11 +359,19 @@ public final class Messenger implements AutoCloseable {
             return false;
         }
         for (Address a : v.getMembers()) {
-            if (!(a instanceof ExtendedUUID e) || e.get(ORDERED_KEY) == null) {
+            if (!advertisesOrder(a)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Whether {@code a}'s address says its node reads order sections ({@code pulse.ord}): every build since
+     * v0.11 that has not turned ordered multicast off; never v0.11, whose address has no such key.
+     */
+    static boolean advertisesOrder(Address a) {
+        return a instanceof ExtendedUUID e && e.get(ORDERED_KEY) != null;
     }
 
     /** Under {@link #sendLock}: one envelope to {@code to}, after the multicasts it has not yet followed. */

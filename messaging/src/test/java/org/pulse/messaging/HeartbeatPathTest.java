@@ -157,6 +157,68 @@ class HeartbeatPathTest {
         }
     }
 
+    /**
+     * A rolling upgrade of a cluster past the ring's size: node1 stands in for v0.11 (FD_ALL3, and an address without
+     * {@code pulse.ord}, as v0.11's), node2..5 run {@link Heartbeats}. On a ring (5 members, 3 watchers) node1 would
+     * hear only the members whose successor it is and, as coordinator, suspect the others at every check: measured
+     * before the fix, 10 suspicions in 9 s and a member dropped and merged back (load ~140). So the new nodes beat
+     * all-to-all while a member without {@code pulse.ord} is in the view: each sends to and watches all four others,
+     * node1 raises nothing and the view stays.
+     */
+    @Test
+    void aNodeOfThePreviousReleaseAmongFiveKeepsAllToAllHeartbeats() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "hbmixed5", 5, DETECTION_MS)) {
+            System.setProperty(Messenger.SHARED_TIMER_PROPERTY, "true");
+            System.setProperty(Messenger.UNICAST_FAN_OUT_PROPERTY, "true");
+            try {
+                c.start(0);
+            } finally {
+                System.clearProperty(Messenger.SHARED_TIMER_PROPERTY);
+                System.clearProperty(Messenger.UNICAST_FAN_OUT_PROPERTY);
+            }
+            c.recorder(0).awaitView(v -> v.size() == 1, 30_000, "node1 alone first");
+            startFive(c, 1);
+            for (int i = 1; i < 5; i++) {
+                assertEquals(4, c.node(i).heartbeats().successors().size(), "node" + (i + 1) + " beats to every member");
+                assertEquals(4, c.node(i).heartbeats().watched().size(), "node" + (i + 1) + " watches every member");
+            }
+            Thread.sleep(2 * DETECTION_MS);
+            int[] views = new int[5];
+            for (int i = 0; i < 5; i++) {
+                views[i] = c.recorder(i).views().size();
+            }
+            long oldRaised = raised(c.node(0));
+            Thread.sleep(BLOCK_MS);
+            long byOld = raised(c.node(0)) - oldRaised;
+            System.out.println("FIGURE heartbeat path: FD_ALL3 node1 among four Heartbeats nodes for " + BLOCK_MS
+                    + " ms: suspicions raised by node1 " + byOld + " (load " + loadAverage() + ")");
+            for (int i = 0; i < 5; i++) {
+                assertEquals(views[i], c.recorder(i).views().size(), "node" + (i + 1) + " saw a view change");
+            }
+        }
+    }
+
+    /** A cluster of this build alone past the ring's size beats along the ring (the test above must not stop that). */
+    @Test
+    void fiveNodesOfThisBuildBeatAlongARing() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "hbring5", 5, DETECTION_MS)) {
+            startFive(c, 0);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(3, c.node(i).heartbeats().successors().size(), "node" + (i + 1) + " beats along the ring");
+            }
+        }
+    }
+
+    /** Starts node{@code from + 1}..node5 and waits until all five see a view of five. */
+    private static void startFive(TestCluster c, int from) throws Exception {
+        for (int i = from; i < 5; i++) {
+            c.start(i);
+        }
+        for (int i = 0; i < 5; i++) {
+            c.recorder(i).awaitView(v -> v.size() == 5, 60_000, "5 members");
+        }
+    }
+
     /** Forms node1..3 (node1 coordinator), blocks node1's timer; returns node2's and node3's suspicions and views lost. */
     private long[] blockCoordinatorTimer(String name) throws Exception {
         try (TestCluster c = new TestCluster(dir, "hbpath-" + name, 3, DETECTION_MS)) {

@@ -61,8 +61,16 @@ class OperatorCommandsTest {
             // Pacemaker 3's name reads the same option
             assertEquals(0, t.script("configure get_property fencing-enabled\n"));
             assertEquals("false\n", t.output());
-            assertNotEquals(0, t.script("configure get_property no-quorum-policy\n"));
-            assertTrue(t.output().contains("no-quorum-policy is not set in the CIB"));
+            // Unset: its default, as crmsh 4.4.1 prints (CIB_file=F crm configure get_property no-quorum-policy: stop)
+            assertEquals(0, t.script("configure get_property no-quorum-policy\n"));
+            assertEquals("stop\n", t.output());
+            assertEquals(0, t.script("configure get_property cluster-recheck-interval\n"));
+            assertEquals("15min\n", t.output());
+            assertEquals(0, t.script("configure get_property -t symmetric-cluster\n"));
+            assertEquals("true\n", t.output());
+            // No default (a typo): an error, as crmsh's "bogus-prop: Property not set" (rc 1)
+            assertNotEquals(0, t.script("configure get_property no-quorum-polcy\n"));
+            assertTrue(t.output().contains("no-quorum-polcy: property not set"), t.output());
         }
     }
 

@@ -567,6 +567,11 @@ public final class Configuration {
         return withConfiguration(conf);
     }
 
+    /** configure modgroup GROUP add|remove RSC [before|after REF] (crmsh): see {@link GroupMembers}. */
+    public Configuration modgroup(String group, String action, String rsc, String where, String ref) throws CrmException {
+        return withConfiguration(GroupMembers.modify(this, group, action, rsc, where, ref));
+    }
+
     // ---- load update ----
 
     /**

@@ -572,6 +572,11 @@ public final class Configuration {
         return withConfiguration(GroupMembers.modify(this, group, action, rsc, where, ref));
     }
 
+    /** configure set ID.[OP.][INTERVAL.]NAME VALUE (crmsh 4.x): see {@link AttributePath}. */
+    public Configuration setAttribute(String path, String value) throws CrmException {
+        return withConfiguration(AttributePath.set(this, path, value));
+    }
+
     // ---- load update ----
 
     /**

@@ -63,6 +63,7 @@ public final class ConfigureLevel extends Level {
         USAGE.put("delete", "delete [--force] <id> [<id>...]   remove objects (constraints on them go too; a running resource only with --force)");
         USAGE.put("rename", "rename <old-id> <new-id>   rename an object and the references to it");
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
+        USAGE.put("set", "set <id>.[<op>.][<interval>.]<name> <value>   change a parameter, meta attribute, utilization value or an operation's attribute");
         USAGE.put("modgroup", "modgroup <group> add <rsc> [before|after <member>] | modgroup <group> remove <rsc>   change a group's members");
         USAGE.put("get_property", "get_property [-t] <name>...   a cluster property's value (-t: as true or false)");
         USAGE.put("load", "load [xml] update|replace|push <file>   merge (update) or replace (push: the same) the configuration with a file of crm commands or CIB XML");
@@ -161,6 +162,13 @@ public final class ConfigureLevel extends Level {
                 Configuration next = s.config().rename(args.get(0).text(), args.get(1).text(), infos);
                 infos.forEach(s.err::println);
                 s.update(next);
+                return 0;
+            }
+            case "set" -> {
+                if (args.size() != 2) {
+                    throw new CrmException("configure set: usage: " + USAGE.get("set"));
+                }
+                s.update(s.config().setAttribute(args.get(0).text(), args.get(1).text()));
                 return 0;
             }
             case "modgroup" -> {

@@ -75,6 +75,22 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void resourceSecretIsRefusedNamingWhatDoesItsJob() throws Exception {
+        // crmsh stashes a value in a node-local file and leaves lrm:// in the CIB; Pulse's LRM reads no such file
+        try (TestShell t = new TestShell(tmp, CIB, false, null)) {
+            String before = t.file();
+            assertNotEquals(0, t.script("resource secret d1 stash passwd\n"));
+            String out = t.output();
+            assertTrue(out.contains("Pulse keeps no local secret files") && out.contains("deny xpath:"), out);
+            assertNotEquals(0, t.script("resource secret d1 set passwd s3cret\n"));
+            assertTrue(t.output().contains("Here: crm resource param d1 set passwd <value>"));
+            assertNotEquals(0, t.script("resource secret d1 frob passwd\n"));
+            assertTrue(t.output().contains("usage: secret <rsc> set|stash"));
+            assertEquals(before, t.file());
+        }
+    }
+
+    @Test
     void nodeDeleteSaysWhereANodeIsRemoved() throws Exception {
         try (TestShell t = new TestShell(tmp, CIB, false, null)) {
             String before = t.file();

@@ -63,6 +63,7 @@ public final class ConfigureLevel extends Level {
         USAGE.put("delete", "delete [--force] <id> [<id>...]   remove objects (constraints on them go too; a running resource only with --force)");
         USAGE.put("rename", "rename <old-id> <new-id>   rename an object and the references to it");
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
+        USAGE.put("filter", "filter \"<prog>\" [xml] [<id>...]   pass objects (crm syntax, one line each) through a program; its output replaces them");
         USAGE.put("graph", org.pulse.shell.commands.GraphCommand.USAGE);
         USAGE.put("set", "set <id>.[<op>.][<interval>.]<name> <value>   change a parameter, meta attribute, utilization value or an operation's attribute");
         USAGE.put("modgroup", "modgroup <group> add <rsc> [before|after <member>] | modgroup <group> remove <rsc>   change a group's members");
@@ -164,6 +165,9 @@ public final class ConfigureLevel extends Level {
                 infos.forEach(s.err::println);
                 s.update(next);
                 return 0;
+            }
+            case "filter" -> {
+                return new EditCommand(s).filter(args);
             }
             case "graph" -> {
                 return org.pulse.shell.commands.GraphCommand.run(s, arguments(words));

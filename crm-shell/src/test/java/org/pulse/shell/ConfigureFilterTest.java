@@ -14,20 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
  * given; a failing program or output that does not parse changes nothing.
  */
 class ConfigureFilterTest {
-    private static final String CIB = """
-            <cib validate-with="pacemaker-3.9" epoch="2" num_updates="0" admin_epoch="0">
-              <configuration>
-                <crm_config/>
-                <nodes><node uname="node1" id="1"/></nodes>
-                <resources>
-                  <primitive id="a" class="ocf" provider="heartbeat" type="Dummy"><meta_attributes id="a-meta"><nvpair id="a-meta-tr" name="target-role" value="Stopped"/><nvpair id="a-meta-mt" name="migration-threshold" value="1"/></meta_attributes></primitive>
-                  <primitive id="b" class="ocf" provider="heartbeat" type="Dummy"><meta_attributes id="b-meta"><nvpair id="b-meta-tr" name="target-role" value="Stopped"/><nvpair id="b-meta-im" name="is-managed" value="true"/></meta_attributes></primitive>
-                </resources>
-                <constraints><rsc_location id="l-a" rsc="a" node="node1" score="10"/></constraints>
-              </configuration>
-              <status/>
-            </cib>
-            """;
+    private static final String CIB = TestShell.cib("<primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><meta_attributes id=\"a-meta\"><nvpair id=\"a-meta-tr\" name=\"target-role\" value=\"Stopped\"/><nvpair id=\"a-meta-mt\" name=\"migration-threshold\" value=\"1\"/></meta_attributes></primitive>"
+            + "<primitive id=\"b\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"><meta_attributes id=\"b-meta\"><nvpair id=\"b-meta-tr\" name=\"target-role\" value=\"Stopped\"/><nvpair id=\"b-meta-im\" name=\"is-managed\" value=\"true\"/></meta_attributes></primitive>",
+            "<rsc_location id=\"l-a\" rsc=\"a\" node=\"node1\" score=\"10\"/>");
 
     @TempDir
     Path tmp;

@@ -17,26 +17,13 @@ import org.pulse.shell.TestShell;
  * same CIB gives the same text; a graph type other than dot is refused.
  */
 class GraphCommandTest {
-    static final String CIB = """
-            <cib validate-with="pacemaker-3.9" epoch="5" num_updates="0" admin_epoch="0">
-              <configuration>
-                <crm_config/>
-                <nodes><node id="1" uname="node1"/></nodes>
-                <resources>
-                  <primitive id="a" class="ocf" provider="heartbeat" type="Dummy"/>
-                  <group id="g"><primitive id="g1" class="ocf" provider="heartbeat" type="Dummy"/><primitive id="g2" class="ocf" provider="heartbeat" type="Dummy"/></group>
-                  <clone id="cl"><primitive id="c" class="ocf" provider="heartbeat" type="Dummy"/></clone>
-                </resources>
-                <constraints>
-                  <rsc_order id="o1" first="cl" then="g" kind="Mandatory"/>
-                  <rsc_order id="o2" first="a" then="g" kind="Optional"/>
-                  <rsc_colocation id="col1" rsc="g" with-rsc="cl" score="INFINITY"/>
-                  <rsc_location id="l1" rsc="a" node="node1" score="100"/>
-                </constraints>
-              </configuration>
-              <status/>
-            </cib>
-            """;
+    static final String CIB = TestShell.cib("<primitive id=\"a\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>"
+            + "<group id=\"g\"><primitive id=\"g1\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/><primitive id=\"g2\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/></group>"
+            + "<clone id=\"cl\"><primitive id=\"c\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/></clone>",
+            "<rsc_order id=\"o1\" first=\"cl\" then=\"g\" kind=\"Mandatory\"/>"
+            + "<rsc_order id=\"o2\" first=\"a\" then=\"g\" kind=\"Optional\"/>"
+            + "<rsc_colocation id=\"col1\" rsc=\"g\" with-rsc=\"cl\" score=\"INFINITY\"/>"
+            + "<rsc_location id=\"l1\" rsc=\"a\" node=\"node1\" score=\"100\"/>");
 
     @TempDir
     Path tmp;

@@ -13,12 +13,17 @@ import org.junit.jupiter.api.Test;
  * and no record said who declared it down.
  */
 class ClearStateFenceHistoryTest {
-    @Test
-    void aClearedNodeHasAnOffByAHumanInEveryMembersFenceHistory() throws Exception {
+    private static MiniCluster threeNodes() throws Exception {
         MiniCluster c = new MiniCluster(FencingControllerTest.NODES, FencingControllerTest.cib("", "", ""),
                 new PolicyEngineScheduler());
         c.view("v1", FencingControllerTest.NODES);
         c.settle();
+        return c;
+    }
+
+    @Test
+    void aClearedNodeHasAnOffByAHumanInEveryMembersFenceHistory() throws Exception {
+        MiniCluster c = threeNodes();
         // n3's device fails: the cluster cannot fence n3 itself, the case an operator fences it by hand for.
         c.failingFenceDevices.add("fence-n3");
         c.crash("n3");
@@ -42,10 +47,7 @@ class ClearStateFenceHistoryTest {
 
     @Test
     void aRefusedClearstateRecordsNothing() throws Exception {
-        MiniCluster c = new MiniCluster(FencingControllerTest.NODES, FencingControllerTest.cib("", "", ""),
-                new PolicyEngineScheduler());
-        c.view("v1", FencingControllerTest.NODES);
-        c.settle();
+        MiniCluster c = threeNodes();
         long id = c.admin("n1", new AdminCommand.Write(new CibEdit.ClearState("n3"), false));
         c.settle();
         assertTrue(!c.replies.get(id).ok(), "n3 is online: refused");

@@ -91,6 +91,21 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void crmshLevelsPulseHasNotSayWhatToUse() throws Exception {
+        // crmsh 4.4.1's 'crm help' has these levels; Pulse answered "unknown command"
+        try (TestShell t = new TestShell(tmp, CIB, false, null)) {
+            String[][] cases = {
+                {"options show", "options: Pulse's shell keeps no settings"},
+                {"assist weak-bond d1 d2", "configure colocation NAME 100: A B"},
+                {"script list", "crm configure load update FILE"},
+                {"template list", "configure rsc_template"},
+                {"report", "crm history"},
+            };
+            t.assertRefused(cases);
+        }
+    }
+
+    @Test
     void nodeDeleteSaysWhereANodeIsRemoved() throws Exception {
         try (TestShell t = new TestShell(tmp, CIB, false, null)) {
             String before = t.file();

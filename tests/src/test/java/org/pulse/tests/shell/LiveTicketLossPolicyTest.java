@@ -33,24 +33,10 @@ class LiveTicketLossPolicyTest {
         }
     }
 
-    static String logs() {
-        return ShellCluster.logs(cluster);
-    }
-
-    private static String crm(int node, String... args) throws Exception {
-        return ShellCluster.crm(cluster, node, args);
-    }
-
-    private static void awaitOn(int asker, String rsc, String node, String what) throws Exception {
-        ShellCluster.awaitOn(cluster, asker, rsc, node, what);
-    }
-
     @Test
     void freezeLeavesItRunningAndFenceFencesItsNode() throws Exception {
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> cluster.agreedDc(1, 2, 3) != null),
-                "no DC agreed within 90 s" + logs());
-        String dc = cluster.agreedDc(1, 2, 3);
-        int dcIndex = Integer.parseInt(dc.substring("node".length()));
+        int dcIndex = ShellCluster.agreedDc(cluster);
+        String dc = "node" + dcIndex;
         int victim = IntStream.rangeClosed(1, 3).filter(n -> n != dcIndex).max().orElseThrow();
         String victimNode = "node" + victim;
         Path config = cluster.root().resolve("tickets.crm");
@@ -65,25 +51,25 @@ class LiveTicketLossPolicyTest {
                 "location fence1-not-on-victim fence1 -INFINITY: " + victimNode,
                 "rsc_ticket frozen-needs-z ticketZ: frozen loss-policy=freeze",
                 "rsc_ticket fenced-needs-f ticketF: fenced loss-policy=fence", ""));
-        crm(dcIndex, "configure", "load", "update", config.toString());
-        crm(dcIndex, "-F", "site", "ticket", "grant", "ticketZ");
-        crm(dcIndex, "-F", "site", "ticket", "grant", "ticketF");
-        awaitOn(dcIndex, "frozen", dc, "granted");
-        awaitOn(dcIndex, "fenced", victimNode, "granted");
+        ShellCluster.crm(cluster, dcIndex, "configure", "load", "update", config.toString());
+        ShellCluster.crm(cluster, dcIndex, "-F", "site", "ticket", "grant", "ticketZ");
+        ShellCluster.crm(cluster, dcIndex, "-F", "site", "ticket", "grant", "ticketF");
+        ShellCluster.awaitOn(cluster, dcIndex, "frozen", dc, "granted");
+        ShellCluster.awaitOn(cluster, dcIndex, "fenced", victimNode, "granted");
 
         // freeze: revoked, and still running where it was (given time to be stopped, were it to be)
-        crm(dcIndex, "-F", "site", "ticket", "revoke", "ticketZ");
+        ShellCluster.crm(cluster, dcIndex, "-F", "site", "ticket", "revoke", "ticketZ");
         Thread.sleep(5_000);
         assertEquals(dc, LocalCluster.runningOn(cluster, dcIndex, "frozen"), "loss-policy=freeze stopped it:\n"
                 + FailoverAdmin.str(cluster.status(dcIndex), "text"));
 
         // fence: revoked, the node running what needs it is fenced (its crmd killed by the switch)
-        crm(dcIndex, "-F", "site", "ticket", "revoke", "ticketF");
+        ShellCluster.crm(cluster, dcIndex, "-F", "site", "ticket", "revoke", "ticketF");
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> {
             String h = FailoverAdmin.str(cluster.status(dcIndex), "fence_history");
             return h != null && h.lines().anyMatch(l -> l.contains("\t" + victimNode + "\t") && l.contains("\tsuccess\t"));
         }), () -> "no successful fencing of " + victimNode + " 90 s after ticketF was revoked:\n"
-                + FailoverAdmin.str(cluster.status(dcIndex), "text") + logs());
+                + FailoverAdmin.str(cluster.status(dcIndex), "text") + ShellCluster.logs(cluster));
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> !cluster.alive(victim)),
                 victimNode + "'s crmd still runs after it was fenced");
         assertEquals(dc, LocalCluster.runningOn(cluster, dcIndex, "frozen"), "the fencing moved frozen");

@@ -15,6 +15,13 @@ final class ShellCluster {
     private ShellCluster() {
     }
 
+    /** The index of the DC all three nodes agree on, waited for up to 90 s. */
+    static int agreedDc(LocalCluster cluster) throws Exception {
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> cluster.agreedDc(1, 2, 3) != null),
+                () -> "no DC agreed within 90 s" + logs(cluster));
+        return Integer.parseInt(cluster.agreedDc(1, 2, 3).substring("node".length()));
+    }
+
     /** The last 40 lines of each node's log, for a failure message. */
     static String logs(LocalCluster cluster) {
         StringBuilder b = new StringBuilder();

@@ -201,7 +201,7 @@ public final class Crm implements Callable<Integer> {
         // "crm configure" alone enters that level (a terminal) or reads its commands (a pipe);
         // status and verify are commands, not levels, and just run.
         boolean isLevel = !level.equals("status") && !level.equals("verify") && !level.equals("help")
-                && !level.equals("corosync");
+                && !org.pulse.shell.levels.Shell.NOT_HERE.containsKey(level);
         boolean interactive = isLevel && words.isEmpty() && System.console() != null && stdin == System.in;
         if (interactive) {
             return new Interactive(this).run(level);
@@ -254,6 +254,11 @@ public final class Crm implements Callable<Integer> {
         cl.addSubcommand(new LevelCommands.Site());
         cl.addSubcommand(new LevelCommands.Maintenance());
         cl.addSubcommand(new LevelCommands.Corosync());
+        cl.addSubcommand(new LevelCommands.Options());
+        cl.addSubcommand(new LevelCommands.Assist());
+        cl.addSubcommand(new LevelCommands.Script());
+        cl.addSubcommand(new LevelCommands.Template());
+        cl.addSubcommand(new LevelCommands.Report());
         cl.addSubcommand(new LevelCommands.Status());
         cl.addSubcommand(new LevelCommands.Verify());
         cl.addSubcommand(new LevelCommands.Help());
@@ -300,7 +305,7 @@ public final class Crm implements Callable<Integer> {
             if (words.size() == 1 && (words.get(0).equals("--help") || words.get(0).equals("-h"))) {
                 // crm LEVEL --help: what the level is, then its commands as the shell's own help lists them.
                 spec.commandLine().usage(crm.stdout);
-                if (level().equals("help") || level().equals("corosync")) {
+                if (level().equals("help") || org.pulse.shell.levels.Shell.NOT_HERE.containsKey(level())) {
                     return 0;   // no level of commands to list
                 }
                 crm.stdout.println();

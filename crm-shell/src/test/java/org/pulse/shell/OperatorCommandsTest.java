@@ -61,8 +61,49 @@ class OperatorCommandsTest {
             // Pacemaker 3's name reads the same option
             assertEquals(0, t.script("configure get_property fencing-enabled\n"));
             assertEquals("false\n", t.output());
-            assertNotEquals(0, t.script("configure get_property no-quorum-policy\n"));
-            assertTrue(t.output().contains("no-quorum-policy is not set in the CIB"));
+            // Unset: its default, as crmsh 4.4.1 prints (CIB_file=F crm configure get_property no-quorum-policy: stop)
+            assertEquals(0, t.script("configure get_property no-quorum-policy\n"));
+            assertEquals("stop\n", t.output());
+            assertEquals(0, t.script("configure get_property cluster-recheck-interval\n"));
+            assertEquals("15min\n", t.output());
+            assertEquals(0, t.script("configure get_property -t symmetric-cluster\n"));
+            assertEquals("true\n", t.output());
+            // No default (a typo): an error, as crmsh's "bogus-prop: Property not set" (rc 1)
+            assertNotEquals(0, t.script("configure get_property no-quorum-polcy\n"));
+            assertTrue(t.output().contains("no-quorum-polcy: property not set"), t.output());
+        }
+    }
+
+    @Test
+    void resourceSecretIsRefusedNamingWhatDoesItsJob() throws Exception {
+        // crmsh stashes a value in a node-local file and leaves lrm:// in the CIB; Pulse's LRM reads no such file
+        try (TestShell t = new TestShell(tmp, CIB, false, null)) {
+            String before = t.file();
+            assertNotEquals(0, t.script("resource secret d1 stash passwd\n"));
+            String out = t.output();
+            assertTrue(out.contains("Pulse keeps no local secret files") && out.contains("deny xpath:"), out);
+            assertNotEquals(0, t.script("resource secret d1 set passwd s3cret\n"));
+            assertTrue(t.output().contains("Here: crm resource param d1 set passwd <value>"));
+            assertNotEquals(0, t.script("resource secret d1 frob passwd\n"));
+            assertTrue(t.output().contains("usage: secret <rsc> set|stash"));
+            assertEquals(before, t.file());
+        }
+    }
+
+    @Test
+    void crmshLevelsPulseHasNotSayWhatToUse() throws Exception {
+        // crmsh 4.4.1's 'crm help' has these levels; Pulse answered "unknown command"
+        try (TestShell t = new TestShell(tmp, CIB, false, null)) {
+            String[][] cases = {
+                {"options show", "options: Pulse's shell keeps no settings"},
+                {"assist weak-bond d1 d2", "configure colocation NAME 100: A B"},
+                {"script list", "crm configure load update FILE"},
+                {"template list", "configure rsc_template"},
+                {"report", "crm history"},
+                {"cib cibstatus show", "cib cibstatus: not in Pulse yet"},
+                {"configure bundle b podman image=x", "configure bundle: the crm syntax of a bundle is not parsed yet"},
+            };
+            t.assertRefused(cases);
         }
     }
 

@@ -57,6 +57,24 @@ public final class TestShell implements AutoCloseable {
         return p != null ? Path.of(p) : Path.of("..").toAbsolutePath().normalize();
     }
 
+    /** A CIB with one node (node1), no properties, these resources and constraints, and an empty status. */
+    public static String cib(String resources, String constraints) {
+        return "<cib validate-with=\"pacemaker-3.9\" epoch=\"2\" num_updates=\"0\" admin_epoch=\"0\">\n<configuration>"
+                + "<crm_config/><nodes><node uname=\"node1\" id=\"1\"/></nodes>\n<resources>\n" + resources
+                + "\n</resources>\n<constraints>" + constraints + "</constraints>\n</configuration>\n<status/>\n</cib>\n";
+    }
+
+    /** Each {command, what its error says}: refused (non-zero), saying so, the file left as it was. */
+    public void assertRefused(String[][] commandsAndErrors) throws IOException {
+        String before = file();
+        for (String[] c : commandsAndErrors) {
+            org.junit.jupiter.api.Assertions.assertNotEquals(0, script(c[0] + "\n"), c[0]);
+            String out = output();
+            org.junit.jupiter.api.Assertions.assertTrue(out.contains(c[1]), c[0] + " said: " + out);
+            org.junit.jupiter.api.Assertions.assertEquals(before, file(), c[0] + " changed the file");
+        }
+    }
+
     /** Runs a script as crm -f does; returns its status. */
     public int script(String text) {
         return Batch.run(shell, text, "test");
@@ -68,7 +86,7 @@ public final class TestShell implements AutoCloseable {
         return s;
     }
 
-    String file() throws IOException {
+    public String file() throws IOException {
         return Files.readString(cibFile);
     }
 

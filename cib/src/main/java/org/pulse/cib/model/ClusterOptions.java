@@ -41,6 +41,40 @@ public record ClusterOptions(Map<String, String> values) {
             "fencing-reaction", "node-pending-timeout", "no-quorum-panic",
             "crmd-integration-timeout", "crmd-finalization-timeout", "record-pending-timeout");
 
+    /**
+     * What an unset cluster option means: Pacemaker 2.1's defaults (its schedulerd's and controld's meta-data), the one
+     * place Pulse reads them from: the typed accessors below and {@code crm configure get_property} of an unset
+     * property, which prints the default as crmsh does. Options the cluster writes itself (dc-version,
+     * cluster-name...) have none.
+     */
+    public static final Map<String, String> DEFAULTS = Map.ofEntries(
+            Map.entry("batch-limit", "0"), Map.entry("cluster-delay", "60s"), Map.entry("cluster-ipc-limit", "500"),
+            Map.entry("cluster-recheck-interval", "15min"), Map.entry("concurrent-fencing", "false"),
+            Map.entry("dc-deadtime", "20s"), Map.entry("election-timeout", "2min"), Map.entry("enable-acl", "false"),
+            Map.entry("enable-startup-probes", "true"), Map.entry("fence-reaction", "stop"),
+            Map.entry("have-watchdog", "false"), Map.entry("join-finalization-timeout", "30min"),
+            Map.entry("join-integration-timeout", "3min"), Map.entry("load-threshold", "80%"),
+            Map.entry("maintenance-mode", "false"), Map.entry("migration-limit", "-1"),
+            Map.entry("no-quorum-policy", "stop"), Map.entry("node-action-limit", "0"),
+            Map.entry("node-health-base", "0"), Map.entry("node-health-green", "0"),
+            Map.entry("node-health-red", "-INFINITY"), Map.entry("node-health-strategy", "none"),
+            Map.entry("node-health-yellow", "0"), Map.entry("pe-error-series-max", "-1"),
+            Map.entry("pe-input-series-max", "4000"), Map.entry("pe-warn-series-max", "5000"),
+            Map.entry("placement-strategy", "default"), Map.entry("priority-fencing-delay", "0"),
+            Map.entry("remove-after-stop", "false"), Map.entry("shutdown-escalation", "20min"),
+            Map.entry("shutdown-lock", "false"), Map.entry("shutdown-lock-limit", "0"),
+            Map.entry("start-failure-is-fatal", "true"), Map.entry("startup-fencing", "true"),
+            Map.entry("stonith-action", "reboot"), Map.entry("stonith-enabled", "true"),
+            Map.entry("stonith-max-attempts", "10"), Map.entry("stonith-timeout", "60s"),
+            Map.entry("stonith-watchdog-timeout", "0"), Map.entry("stop-all-resources", "false"),
+            Map.entry("stop-orphan-actions", "true"), Map.entry("stop-orphan-resources", "true"),
+            Map.entry("symmetric-cluster", "true"), Map.entry("transition-delay", "0s"));
+
+    /** The default of the option {@code name} (either spelling, fencing-* aliases too), or null when it has none. */
+    public static String defaultOf(String name) {
+        return DEFAULTS.get(canonicalName(name));
+    }
+
     /** Both spellings (dashes and underscores) are present, so a look-up never builds a string. */
     public ClusterOptions {
         java.util.Map<String, String> both = new java.util.LinkedHashMap<>(values);
@@ -78,6 +112,18 @@ public record ClusterOptions(Map<String, String> values) {
         return values.get(name);
     }
 
+    /** A boolean option, its default ({@link #DEFAULTS}) when unset. */
+    public boolean flag(String name) {
+        String v = get(name);
+        return isTrue(v == null ? defaultOf(name) : v);
+    }
+
+    /** The option's value, or its default ({@link #DEFAULTS}) when unset. */
+    String valueOrDefault(String name) {
+        String v = get(name);
+        return v == null ? defaultOf(name) : v;
+    }
+
     public boolean flag(String name, boolean fallback) {
         String v = get(name);
         return v == null ? fallback : isTrue(v);
@@ -96,59 +142,54 @@ public record ClusterOptions(Map<String, String> values) {
     }
 
     public boolean stonithEnabled() {
-        return flag("stonith-enabled", true);
+        return flag("stonith-enabled");
     }
 
     public boolean symmetricCluster() {
-        return flag("symmetric-cluster", true);
+        return flag("symmetric-cluster");
     }
 
     /** stop (default), freeze, ignore, demote, suicide. */
     public String noQuorumPolicy() {
-        String v = get("no-quorum-policy");
-        return v == null ? "stop" : v.trim().toLowerCase(java.util.Locale.ROOT);
+        return valueOrDefault("no-quorum-policy").trim().toLowerCase(java.util.Locale.ROOT);
     }
 
     public boolean maintenanceMode() {
-        return flag("maintenance-mode", false);
+        return flag("maintenance-mode");
     }
 
     public boolean stopOrphanResources() {
-        return flag("stop-orphan-resources", true);
+        return flag("stop-orphan-resources");
     }
 
     public boolean stopOrphanActions() {
-        return flag("stop-orphan-actions", true);
+        return flag("stop-orphan-actions");
     }
 
     public boolean startFailureIsFatal() {
-        return flag("start-failure-is-fatal", true);
+        return flag("start-failure-is-fatal");
     }
 
     public boolean enableStartupProbes() {
-        return flag("enable-startup-probes", true);
+        return flag("enable-startup-probes");
     }
 
     public boolean stopAllResources() {
-        return flag("stop-all-resources", false);
+        return flag("stop-all-resources");
     }
 
     public boolean concurrentFencing() {
-        return flag("concurrent-fencing", false);
+        return flag("concurrent-fencing");
     }
 
     /** default, utilization, minimal, balanced. */
     public String placementStrategy() {
-        String v = get("placement-strategy");
-        return v == null ? "default" : v.trim().toLowerCase(java.util.Locale.ROOT);
+        return valueOrDefault("placement-strategy").trim().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** reboot (default), off, poweroff (= off). */
     public String stonithAction() {
-        String v = get("stonith-action");
-        if (v == null) {
-            return "reboot";
-        }
+        String v = valueOrDefault("stonith-action");
         return "poweroff".equals(v) ? "off" : v;
     }
 
@@ -158,8 +199,7 @@ public record ClusterOptions(Map<String, String> values) {
     }
 
     public String nodeHealthStrategy() {
-        String v = get("node-health-strategy");
-        return v == null ? "none" : v;
+        return valueOrDefault("node-health-strategy");
     }
 
     public int defaultResourceStickiness() {

@@ -116,6 +116,77 @@ public final class EditCommand {
         }
     }
 
+    /**
+     * crmsh's {@code configure filter PROG [xml] [ID...]}: the objects (crm syntax, one line each; or, with xml, the
+     * whole configuration) go through {@code sh -c PROG} as a filter, and what it prints replaces them, checked as an
+     * edit is. A program that fails, hangs past {@link #FILTER_TIMEOUT_S}, or prints what does not parse changes
+     * nothing.
+     */
+    public int filter(List<Token> args) throws CrmException {
+        if (args.isEmpty()) {
+            throw new CrmException("configure filter: name the program, quoted: filter \"sed 's/a/b/'\" [xml] [<id>...]");
+        }
+        String program = args.get(0).text();
+        List<Token> rest = args.subList(1, args.size());
+        boolean xml = rest.stream().anyMatch(t -> t.text().equals("xml"));
+        List<String> ids = rest.stream().map(Token::text).filter(t -> !t.equals("xml")).toList();
+        if (xml && !ids.isEmpty()) {
+            throw new CrmException("configure filter: with xml the whole configuration goes through the filter; drop"
+                    + " the ids, or filter them in crm syntax (without xml)");
+        }
+        Configuration c = s.config();
+        List<Configuration.CibObject> selected = ids.isEmpty() ? c.objects() : ConfigureLevel.select(s, c, ids);
+        String original = xml ? XmlWriter.toXml(c.configuration()) + "\n"
+                : String.join("\n", joinContinuations(CliFormatter.show(selected))) + "\n";
+        String filtered = runFilter(program, original);
+        if (filtered.equals(original)) {
+            s.info("no changes");
+            return 0;
+        }
+        s.update(xml ? fromXml(c, filtered) : fromCrm(c, selected, filtered));
+        return 0;
+    }
+
+    private static final long FILTER_TIMEOUT_S = 60;
+
+    private static String runFilter(String program, String input) throws CrmException {
+        Path out = null;
+        try {
+            out = Files.createTempFile("crm-filter-", ".out");
+            Process p = new ProcessBuilder("sh", "-c", program).redirectOutput(out.toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            try (var stdin = p.getOutputStream()) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // the program need not read all its input (head, a fixed text): what it prints counts
+            }
+            if (!p.waitFor(FILTER_TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new CrmException("configure filter: '" + program + "' did not finish in " + FILTER_TIMEOUT_S
+                        + " s; stopped, nothing was changed");
+            }
+            if (p.exitValue() != 0) {
+                throw new CrmException("configure filter: '" + program + "' exited with status " + p.exitValue()
+                        + "; nothing was changed");
+            }
+            return Files.readString(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CrmException("configure filter: cannot run '" + program + "': " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CrmException("configure filter: interrupted; nothing was changed");
+        } finally {
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException ignored) {
+                    // a leftover temporary file is harmless
+                }
+            }
+        }
+    }
+
     /** Where text that could not be applied is kept: ~/.config/pulse/edit-kept-TIME.crm (or .xml). */
     private Path keptFile(boolean xml) throws IOException {
         Path dir = s.home().resolve(".config/pulse");

@@ -784,6 +784,10 @@ public final class StatusCommand {
                 if (e.level() > 0) {
                     sb.append(", level=").append(e.level());
                 }
+            } else if (!e.executor().isEmpty()) {
+                // Confirmed by hand (crm node clearstate): no device ran; crm_mon names the "delegate" and the
+                // client and node the confirmation came from, which the detail carries.
+                sb.append(": delegate=").append(e.executor()).append(e.detail().isEmpty() ? "" : ", " + e.detail());
             }
             sb.append(", completed='").append(when).append('\'');
             if (!e.detail().isEmpty() && !e.result().equals("success")) {

@@ -567,6 +567,16 @@ public final class Configuration {
         return withConfiguration(conf);
     }
 
+    /** configure modgroup GROUP add|remove RSC [before|after REF] (crmsh): see {@link GroupMembers}. */
+    public Configuration modgroup(String group, String action, String rsc, String where, String ref) throws CrmException {
+        return withConfiguration(GroupMembers.modify(this, group, action, rsc, where, ref));
+    }
+
+    /** configure set ID.[OP.][INTERVAL.]NAME VALUE (crmsh 4.x): see {@link AttributePath}. */
+    public Configuration setAttribute(String path, String value) throws CrmException {
+        return withConfiguration(AttributePath.set(this, path, value));
+    }
+
     // ---- load update ----
 
     /**

@@ -36,6 +36,7 @@ public final class CibLevel extends Level {
         USAGE.put("commit", "commit [<name>]   write the shadow to the real CIB");
         USAGE.put("delete", "delete <name>   remove a shadow");
         USAGE.put("list", "list   the shadows");
+        USAGE.put("cibstatus", "cibstatus   (crmsh's status editing: not in Pulse yet; the message says what does it)");
         USAGE.put("reset", "reset <name>   copy the real CIB into the shadow again");
     }
 
@@ -139,6 +140,10 @@ public final class CibLevel extends Level {
                 }
                 return 0;
             }
+            case "cibstatus" -> throw new CrmException("cib cibstatus: not in Pulse yet. To try a status on a copy: 'cib new"
+                    + " NAME', then on the shadow 'node clearstate|standby', 'site ticket grant|revoke' and 'resource"
+                    + " failcount', and 'crm simulate' (its --op-inject/--node-up/--node-down/--quorum/--ticket-grant"
+                    + " options change the status of the input it schedules)");
             default -> throw new CrmException("cib: '" + cmd + "' is not implemented");
         }
     }

@@ -63,6 +63,11 @@ public final class ConfigureLevel extends Level {
         USAGE.put("delete", "delete [--force] <id> [<id>...]   remove objects (constraints on them go too; a running resource only with --force)");
         USAGE.put("rename", "rename <old-id> <new-id>   rename an object and the references to it");
         USAGE.put("refresh", "refresh   drop pending changes and reload the CIB");
+        USAGE.put("bundle", "bundle <id> ...   (crm syntax not parsed yet: configure xml '<bundle ...>'; the message shows the form)");
+        USAGE.put("filter", "filter \"<prog>\" [xml] [<id>...]   pass objects (crm syntax, one line each) through a program; its output replaces them");
+        USAGE.put("graph", org.pulse.shell.commands.GraphCommand.USAGE);
+        USAGE.put("set", "set <id>.[<op>.][<interval>.]<name> <value>   change a parameter, meta attribute, utilization value or an operation's attribute");
+        USAGE.put("modgroup", "modgroup <group> add <rsc> [before|after <member>] | modgroup <group> remove <rsc>   change a group's members");
         USAGE.put("get_property", "get_property [-t] <name>...   a cluster property's value (-t: as true or false)");
         USAGE.put("load", "load [xml] update|replace|push <file>   merge (update) or replace (push: the same) the configuration with a file of crm commands or CIB XML");
         USAGE.put("import", ImportCommand.USAGE);
@@ -161,6 +166,26 @@ public final class ConfigureLevel extends Level {
                 infos.forEach(s.err::println);
                 s.update(next);
                 return 0;
+            }
+            case "bundle" -> throw new CrmException("configure bundle: the crm syntax of a bundle is not parsed yet; give it"
+                    + " as XML: configure xml '<bundle id=\"ID\"><podman image=\"IMAGE\" replicas=\"N\"/><network"
+                    + " control-port=\"3121\"/><primitive .../></bundle>' (or 'configure load xml update FILE');"
+                    + " 'show' prints it, 'show xml ID' in the form that loads back");
+            case "filter" -> {
+                return new EditCommand(s).filter(args);
+            }
+            case "graph" -> {
+                return org.pulse.shell.commands.GraphCommand.run(s, arguments(words));
+            }
+            case "set" -> {
+                if (args.size() != 2) {
+                    throw new CrmException("configure set: usage: " + USAGE.get("set"));
+                }
+                s.update(s.config().setAttribute(args.get(0).text(), args.get(1).text()));
+                return 0;
+            }
+            case "modgroup" -> {
+                return modgroup(s, args);
             }
             case "load" -> {
                 return load(shell, args);
@@ -813,6 +838,21 @@ public final class ConfigureLevel extends Level {
      * pending changes included); -t prints true or false as Pacemaker reads a boolean. A property that is not set is
      * an error naming it, since Pacemaker's default for it is not in the CIB.
      */
+    /** crmsh's modgroup GROUP add RSC [before|after MEMBER] | modgroup GROUP remove RSC. */
+    private static int modgroup(Session s, List<Token> args) throws CrmException {
+        List<String> a = args.stream().map(Token::text).toList();
+        boolean positioned = a.size() == 5 && (a.get(3).equals("before") || a.get(3).equals("after"));
+        if (!(a.size() == 3 || positioned)) {
+            throw new CrmException("configure modgroup: usage: " + USAGE.get("modgroup"));
+        }
+        if (positioned && !a.get(1).equals("add")) {
+            throw new CrmException("configure modgroup: before|after goes with add only: " + USAGE.get("modgroup"));
+        }
+        s.update(s.config().modgroup(a.get(0), a.get(1), a.get(2), positioned ? a.get(3) : null,
+                positioned ? a.get(4) : null));
+        return 0;
+    }
+
     private static int getProperty(Session s, List<Token> args) throws CrmException {
         boolean asBoolean = false;
         List<String> names = new ArrayList<>();
@@ -834,9 +874,12 @@ public final class ConfigureLevel extends Level {
             for (String spelling : spellings) {
                 value = value != null ? value : Attributes.get(crmConfig, "cluster_property_set", spelling);
             }
+            // Unset: its default, as crmsh 4.4.1 prints (from Pacemaker's meta-data); a name without one (a typo,
+            // or an option the cluster writes itself and has not yet) is an error, as crmsh's "Property not set".
+            value = value != null ? value : org.pulse.cib.model.ClusterOptions.defaultOf(name);
             if (value == null) {
-                throw new CrmException("configure get_property: " + name + " is not set in the CIB (Pacemaker's default"
-                        + " applies); 'crm configure show type:property' lists those set");
+                throw new CrmException("configure get_property: " + name + ": property not set, and it is no cluster"
+                        + " option with a default; 'crm configure show type:property' lists those set");
             }
             s.out.println(asBoolean ? Boolean.toString(org.pulse.cib.model.ClusterOptions.isTrue(value)) : value);
         }

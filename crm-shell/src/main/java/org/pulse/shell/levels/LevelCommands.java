@@ -37,6 +37,31 @@ public final class LevelCommands {
     public static final class Corosync extends Crm.LevelWords {
     }
 
+    /** crmsh's options level: here only a message saying what Pulse has instead (Shell.NOT_HERE). */
+    @Command(name = "options", description = "None here: output, editor and force are per command (--output, $EDITOR, -F).")
+    public static final class Options extends Crm.LevelWords {
+    }
+
+    /** crmsh's assist level: a message (Shell.NOT_HERE). */
+    @Command(name = "assist", description = "None here: write the colocation and order yourself.")
+    public static final class Assist extends Crm.LevelWords {
+    }
+
+    /** crmsh's script level: a message (Shell.NOT_HERE). */
+    @Command(name = "script", description = "None here: crm configure load update FILE runs crm commands.")
+    public static final class Script extends Crm.LevelWords {
+    }
+
+    /** crmsh's template level: a message (Shell.NOT_HERE). */
+    @Command(name = "template", description = "None here: configure rsc_template; configure load update FILE.")
+    public static final class Template extends Crm.LevelWords {
+    }
+
+    /** crmsh's report: a message (Shell.NOT_HERE). */
+    @Command(name = "report", description = "None here: crmd's logs, crm history, crm status --output json.")
+    public static final class Report extends Crm.LevelWords {
+    }
+
     @Command(name = "status", description = "Cluster status as crm_mon shows it; --output text|json|xml, --watch.")
     public static final class Status extends Crm.LevelWords {
     }

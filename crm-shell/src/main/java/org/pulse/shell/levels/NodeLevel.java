@@ -186,6 +186,9 @@ public final class NodeLevel extends Level {
                 }
                 return org.pulse.cib.admin.NodeClearState.markDown(cib, node);
             });
+            // The fence history is the running cluster's (its DC's), not the CIB's: nothing on a file to add to.
+            s.info("on a CIB file there is no fence history; live, clearstate records \"off of " + node
+                    + " by a human\" there");
         }
         s.info("state of node " + node + " cleared");
         return 0;

@@ -48,6 +48,8 @@ final class ResourceLevel extends Level {
         USAGE.put("meta", "meta <rsc> set <name> <value> | delete <name> | show <name>   meta attributes");
         USAGE.put("utilization", "utilization <rsc> set <name> <value> | delete <name> | show <name>   utilization "
                 + "(with placement-strategy)");
+        USAGE.put("secret", "secret <rsc> set|stash|unstash|delete|show|check <param> [<value>]   (crmsh's local secret"
+                + " files: Pulse has none; the message says what to use)");
         USAGE.put("unmove", "unmove <rsc>   deprecated name of clear");
         USAGE.put("unmigrate", "unmigrate <rsc>   deprecated name of clear");
         USAGE.put("unban", "unban <rsc>   the same as clear");
@@ -188,6 +190,9 @@ final class ResourceLevel extends Level {
             case "param", "meta", "utilization" -> {
                 return attribute(s, cmd, args);
             }
+            case "secret" -> {
+                return secret(args);
+            }
             default -> throw new CrmException("resource: '" + cmd + "' is not implemented");
         }
     }
@@ -207,6 +212,32 @@ final class ResourceLevel extends Level {
      * with '/' is the directory, a number the interval (seconds), any other the operation; probe is monitor
      * with interval 0. The change is OpTrace's, written like any configuration change.
      */
+    /**
+     * crmsh's resource secret keeps a parameter's value in a file on every node (Pacemaker's "lrm://" values under
+     * /var/lib/pacemaker/lrm/secrets), which Pacemaker's executor reads in its place. Pulse's LRM has no such files:
+     * stashing a value would leave the agent with the literal "lrm://". Refused, each sub-command with what does the
+     * same job here; nothing is changed.
+     */
+    private static int secret(List<String> args) throws CrmException {
+        List<String> verbs = List.of("set", "stash", "unstash", "delete", "show", "check");
+        if (args.size() < 3 || !verbs.contains(args.get(1))) {
+            throw new CrmException("resource secret: usage: " + USAGE.get("secret"));
+        }
+        String rsc = args.get(0);
+        String param = args.get(2);
+        String instead = switch (args.get(1)) {
+            case "set" -> "crm resource param " + rsc + " set " + param + " <value>";
+            case "delete" -> "crm resource param " + rsc + " delete " + param;
+            case "show", "check" -> "crm resource param " + rsc + " show " + param;
+            default -> "nothing to move: the value stays in the CIB";
+        };
+        throw new CrmException("resource secret: Pulse keeps no local secret files (Pacemaker's lrm:// values): every"
+                + " parameter's value is in the CIB, and an agent would get a stashed one as the literal text lrm://."
+                + " Here: " + instead + "; to hide it from haclient readers, an ACL (crm configure role R deny"
+                + " xpath:\"//primitive[@id='" + rsc + "']//nvpair[@name='" + param + "']\"); to keep it out of the"
+                + " CIB, an agent's own indirection (fence agents: password_script)");
+    }
+
     private static int trace(Session s, String cmd, List<String> args) throws CrmException {
         String usage = "usage: " + USAGE.get(cmd);
         if (args.isEmpty() || args.size() > (cmd.equals("trace") ? 4 : 3)) {

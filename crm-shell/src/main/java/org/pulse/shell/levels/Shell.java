@@ -103,6 +103,25 @@ public final class Shell {
         }
     }
 
+    /**
+     * crmsh 4.4.1's levels Pulse has not (compared with its 'crm help'), each with what does the job here: an
+     * operator's habit deserves a pointer, not "unknown command".
+     */
+    public static final Map<String, String> NOT_HERE = Map.of(
+            "corosync", "Pulse runs no corosync: nodes hear each other through JGroups, set up in each node's crmd.conf"
+                    + " (node =, nodes =); 'crm cluster status' shows this node, 'crm cluster add NODE HOST:PORT' and"
+                    + " 'crm cluster remove NODE' change the node list (crmd/README.md)",
+            "options", "Pulse's shell keeps no settings (crmsh's crm.conf): the output format is per command (--output"
+                    + " text|json|xml), the editor $EDITOR, forcing -F, the CIB file --cib-file or CIB_file",
+            "assist", "not in Pulse; a weak bond is 'configure colocation NAME 100: A B' with 'configure order NAME"
+                    + " Optional: B A', a template 'configure rsc_template'",
+            "script", "crmsh's cluster scripts are not in Pulse; write the crm commands to a file and run 'crm configure"
+                    + " load update FILE' (or crm -f FILE); 'crm configure save FILE' shows the syntax",
+            "template", "crmsh's configuration templates are not in Pulse; 'configure rsc_template' makes a template"
+                    + " primitives use (primitive NAME @TEMPLATE), 'crm configure load update FILE' loads crm commands",
+            "report", "Pulse has no crm report; gather each node's crmd log (journalctl -u pulse, or the log file in"
+                    + " crmd.conf), the saved scheduler inputs ('crm history'), and 'crm status --output json'");
+
     int exec(List<Token> tokens) throws CrmException {
         if (tokens.isEmpty()) {
             return 0;
@@ -135,13 +154,10 @@ public final class Shell {
                 session.out.println(String.join("  ", current == null ? topCommands() : current.commands()));
                 return 0;
             }
-            case "corosync" -> {
-                // crmsh's corosync level edits corosync.conf; an operator's habit deserves a pointer, not "unknown"
-                throw new CrmException("corosync: Pulse runs no corosync: nodes hear each other through JGroups, set up "
-                        + "in each node's crmd.conf (node =, nodes =); 'crm cluster status' shows this node, 'crm cluster "
-                        + "add NODE HOST:PORT' and 'crm cluster remove NODE' change the node list (crmd/README.md)");
-            }
             default -> {
+                if (NOT_HERE.containsKey(word)) {
+                    throw new CrmException(word + ": " + NOT_HERE.get(word));
+                }
                 // a level command or a level name
             }
         }

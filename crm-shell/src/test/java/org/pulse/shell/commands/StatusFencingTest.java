@@ -42,6 +42,16 @@ class StatusFencingTest {
     }
 
     @Test
+    void aConfirmationByHandNamesItsDelegateAsCrmMonDoes() throws Exception {
+        // crm node clearstate n3, as crmd records it (crm_mon: "off of X successful: delegate=a human, client=...")
+        StatusModel m = new StatusModel(XmlParser.parse("t", CIB), Instant.parse("2026-12-01T12:01:00Z"));
+        String text = StatusCommand.text(m, ZoneOffset.UTC, Map.of("quorum", "2 of 3 votes", "fence_history",
+                "2026-12-01T12:00:09Z\tn3\toff\tsuccess\t\ta human\t0\tclient=crm node clearstate, origin=n1, user=root"));
+        assertTrue(text.contains("  * off of n3 successful: delegate=a human, client=crm node clearstate, origin=n1,"
+                + " user=root, completed="), text);
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void jsonCarriesTheSameFacts() throws Exception {
         StatusModel m = new StatusModel(XmlParser.parse("t", CIB), Instant.parse("2026-12-01T12:01:00Z"));

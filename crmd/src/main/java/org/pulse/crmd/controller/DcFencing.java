@@ -406,6 +406,18 @@ final class DcFencing {
         dc.requestSchedule("fencing of " + fr.target() + " with " + fr.device() + " " + result);
     }
 
+    /**
+     * crm node clearstate NODE: an operator declared the node fenced by hand. Recorded as Pacemaker's fencer records
+     * stonith_admin --confirm (an "off" done by "a human", with the client and the node it came from), so crm status's
+     * fencing history says who declared the node down and when.
+     */
+    void confirmedByHand(String target, Requester by) {
+        String origin = by == null ? c.self() : by.origin();
+        addFenceHistory(new FenceEvent(target, FenceEvent.BY_HAND, "", 0, "off", FenceEvent.SUCCESS,
+                c.now().toEpochMilli(), "client=crm node clearstate, origin=" + origin
+                        + (by == null ? "" : ", user=" + by.user())));
+    }
+
     void addFenceHistory(FenceEvent e) {
         List<FenceEvent> h = new ArrayList<>(c.fenceHistory());
         h.add(e);

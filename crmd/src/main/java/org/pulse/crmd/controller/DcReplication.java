@@ -109,6 +109,12 @@ final class DcReplication {
                     + "); nothing of it was applied: check crmd's log on " + c.self()));
             return;
         }
+        if (w.edit() instanceof CibEdit.ClearState cs && (outcome instanceof WriteDecision.Outcome.Accepted
+                || ((WriteDecision.Outcome.Answered) outcome).result().ok())) {
+            // The operator declared the node down (stonith_admin --confirm): without an entry crm status would show
+            // no record of who said so, and the node's resources recovered as if by magic.
+            dc.fencing.confirmedByHand(cs.node(), w.by());
+        }
         if (outcome instanceof WriteDecision.Outcome.Answered r) {
             if (r.warning() != null) {
                 dc.out().warn(r.warning());

@@ -20,6 +20,9 @@ public record FenceEvent(String target, String executor, String device, int leve
     /** A topology level passed over without running (its device missing, banned everywhere, tries used up). */
     public static final String SKIPPED = "skipped";
 
+    /** The executor of a fencing an operator confirmed by hand (crm node clearstate), as Pacemaker's fencer names it. */
+    public static final String BY_HAND = "a human";
+
     /** How many entries are kept (the oldest go first). */
     public static final int KEPT = 100;
 

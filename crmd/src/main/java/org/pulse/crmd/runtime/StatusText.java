@@ -49,6 +49,8 @@ final class StatusText {
                 if (!e.device().isEmpty()) {
                     b.append(" (").append(e.device()).append(" on ").append(e.executor())
                             .append(e.level() > 0 ? ", level " + e.level() : "").append(')');
+                } else if (!e.executor().isEmpty()) {
+                    b.append(" (by ").append(e.executor()).append(')');
                 }
                 b.append(e.detail().isEmpty() ? "" : ": " + e.detail()).append('\n');
             }

@@ -42,30 +42,15 @@ class LiveOperatorCommandsTest {
     }
 
     static String logs() {
-        StringBuilder b = new StringBuilder();
-        for (int n = 1; n <= 3; n++) {
-            try {
-                List<String> lines = Files.readAllLines(cluster.log(n));
-                b.append("\n--- node").append(n).append(" (last 40 lines):\n")
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
-            } catch (Exception e) {
-                b.append("\n--- node").append(n).append(": ").append(e);
-            }
-        }
-        return b.toString();
+        return ShellCluster.logs(cluster);
     }
 
     private static String crm(int node, String... args) throws Exception {
-        Map.Entry<Integer, String> r = cluster.crm(node, args);
-        assertEquals(0, r.getKey(), "bin/crm " + String.join(" ", args) + " failed:\n" + r.getValue());
-        return r.getValue();
+        return ShellCluster.crm(cluster, node, args);
     }
 
     private static void awaitOn(int asker, String rsc, String node, String what) throws Exception {
-        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> java.util.Objects.equals(node,
-                LocalCluster.runningOn(cluster, asker, rsc))), () -> what + ": " + rsc + " is not "
-                + (node == null ? "stopped" : "on " + node) + " after 90 s:\n"
-                + FailoverAdmin.str(cluster.status(asker), "text") + logs());
+        ShellCluster.awaitOn(cluster, asker, rsc, node, what);
     }
 
     @Test
@@ -142,6 +127,14 @@ class LiveOperatorCommandsTest {
                 + " was not fenced:\n" + FailoverAdmin.str(cluster.status(dcIndex), "text"));
         String cleared = crm(survivor, "-F", "node", "clearstate", victimNode);
         assertTrue(cleared.contains("state of node " + victimNode + " cleared"), cleared);
+        // recorded as stonith_admin --confirm is: an "off" done by "a human", in every member's fence history
+        assertTrue(LocalCluster.waitFor(Duration.ofSeconds(30), () -> {
+            String h = FailoverAdmin.str(cluster.status(survivor), "fence_history");
+            return h != null && h.contains("\t" + victimNode + "\toff\tsuccess\t\ta human\t");
+        }), () -> "no confirmation by hand in the fence history:\n" + FailoverAdmin.str(cluster.status(survivor),
+                "fence_history"));
+        assertTrue(crm(survivor, "status").contains("off of " + victimNode + " successful: delegate=a human, client=crm"
+                + " node clearstate"), () -> FailoverAdmin.str(cluster.status(survivor), "text"));
         assertTrue(LocalCluster.waitFor(Duration.ofSeconds(90), () -> {
             String on = LocalCluster.runningOn(cluster, dcIndex, "d1");
             return on != null && !on.equals(victimNode);

@@ -365,7 +365,25 @@ final class Assignment {
                 t = merged;
             }
         }
+        if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE) {
+            // after a cloned group's later members: their bans are judged as before, without the full nodes
+            banFullNodes(u, t);
+        }
         return addInfluence(t, u, new HashSet<>());
+    }
+
+    /**
+     * An instance cannot go where its clone is banned or where the clone already has clone-node-max
+     * instances; Pacemaker marks those nodes -INFINITY before placing the instance, so a dependent's
+     * preference that would leave the instance only such nodes is rolled back (a -INFINITY dependent
+     * on the last free node does not keep the last instance off it).
+     */
+    private void banFullNodes(Rsc inst, ScoreTable t) {
+        for (SNode n : c.nodes()) {
+            if (t.allows(n) && cloneNodeFull(inst, n)) {
+                t.add(n, -Scores.INFINITY, "no room for another instance of " + inst.parent.id + " here");
+            }
+        }
     }
 
     private ScoreTable addInfluence(ScoreTable t, Rsc u, Set<Rsc> visiting) {
@@ -422,13 +440,17 @@ final class Assignment {
     }
 
     /**
-     * The colocations whose dependents' preferences a unit takes in: those with the unit, and for a
-     * group (not a cloned one) also those with any of its members from outside the group. Members
+     * The colocations whose dependents' preferences a unit takes in: those with the unit; for a clone
+     * instance also (some of) those with its clone; for a group (not a cloned one) also those with
+     * any of its members from outside the group. Members
      * are bound to each other at INFINITY, so Pacemaker's recursive merge over a member's dependents
      * reaches the first member, which places the group, at the dependent's own weight.
      */
     private List<Colocation> influencers(Rsc u) {
         List<Colocation> own = s.dependentsOf(u);
+        if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE) {
+            return withCloneDependents(own, u.parent);
+        }
         if (u.kind != Rsc.Kind.GROUP || u.parent != null) {
             return own;
         }
@@ -441,6 +463,26 @@ final class Assignment {
                     }
                     out.add(col);
                 }
+            }
+        }
+        return out == null ? own : out;
+    }
+
+    /**
+     * An instance is placed with its clone's dependents' preferences too (Pacemaker hands each
+     * instance the colocations with its clone before placing it): all of them when the clone has
+     * fewer instances than available nodes, otherwise only the negative ones, since every node
+     * gets an instance anyway and a positive preference would only reshuffle them.
+     */
+    private List<Colocation> withCloneDependents(List<Colocation> own, Rsc clone) {
+        boolean all = !everyNodeGetsOne.contains(clone);
+        List<Colocation> out = null;
+        for (Colocation col : s.dependentsOf(clone)) {
+            if (all || col.score() < 0) {
+                if (out == null) {
+                    out = new ArrayList<>(own);
+                }
+                out.add(col);
             }
         }
         return out == null ? own : out;

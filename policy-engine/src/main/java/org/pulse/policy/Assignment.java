@@ -514,7 +514,14 @@ final class Assignment {
         Map<SNode, Integer> kept = new java.util.HashMap<>();
         // Pacemaker's instance order (see instanceOrder) for both passes
         List<Rsc> order = new ArrayList<>(clone.children);
-        order.sort(java.util.Comparator.comparingInt(this::instanceOrder));
+        Map<Rsc, Integer> byColocation = new java.util.HashMap<>();
+        for (Rsc inst : order) {
+            SNode cur = unitCurrentNode(inst);
+            int rank = instanceOrder(inst);
+            byColocation.put(inst, cur != null && rank <= 1 ? dependentsScoreOn(clone, cur) : 0);
+        }
+        order.sort(java.util.Comparator.comparingInt(this::instanceOrder)
+                .thenComparing(inst -> -byColocation.get(inst)));
         instanceOrder.put(clone, order);
         for (Rsc inst : order) {
             SNode cur = unitCurrentNode(inst);
@@ -543,6 +550,33 @@ final class Assignment {
         for (Rsc inst : order) {
             assign(inst);
         }
+    }
+
+    /**
+     * Among active instances that can stay where they are, Pacemaker places first the one whose node
+     * the clone's dependents like best: their preferences (with their own dependents', as a merge
+     * reaches them) summed on the instance's node alone, never below 0. So an instance on a node
+     * that a dependent's dependent pulls towards keeps it, and the others keep theirs.
+     */
+    private int dependentsScoreOn(Rsc clone, SNode cur) {
+        int total = 0;
+        for (Colocation col : s.dependentsOf(clone)) {
+            Rsc d = col.dependent();
+            if (!col.influence() || d == clone) {
+                continue;
+            }
+            if (s.scores(clone) == null) {
+                return 0;
+            }
+            ScoreTable one = s.scores(clone).onlyAt(cur);
+            if (total != 0) {
+                one.add(cur, total, "so far");
+            }
+            Set<Rsc> visiting = new HashSet<>(List.of(clone));
+            int now = mergeDependent(one, d, (float) col.score() / Scores.INFINITY, d.id, visiting).get(cur);
+            total = now >= 0 ? now : (total > 0 ? 1 : total);
+        }
+        return total;
     }
 
     /**

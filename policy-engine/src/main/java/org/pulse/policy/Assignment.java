@@ -408,7 +408,8 @@ final class Assignment {
             // a -INFINITY dependent counts too, at factor -1: where it wants to be, the primary is
             // pushed away from, so both can have their way (merge skips nodes the dependent cannot use)
             float factor = sign * col.score() / Scores.INFINITY;
-            t = mergeDependent(t, d, factor, d.id + " (colocation " + col.id() + ")", visiting);
+            t = mergeDependent(t, d, factor, byAttribute(col) ? col.nodeAttribute() : null,
+                    d.id + " (colocation " + col.id() + ")", visiting);
         }
         visiting.remove(u);
         return t;
@@ -422,9 +423,12 @@ final class Assignment {
      * second member has an INFINITY location pulls the primary there at INFINITY, while the same
      * location on a plain dependent pulls at 100).
      */
-    private ScoreTable mergeDependent(ScoreTable t, Rsc d, float factor, String why, Set<Rsc> visiting) {
+    private ScoreTable mergeDependent(ScoreTable t, Rsc d, float factor, String attribute, String why, Set<Rsc> visiting) {
         List<Rsc> members = d.isPrimitive() || d.kind == Rsc.Kind.CLONE ? List.of() : d.primitives();
         ScoreTable own = members.isEmpty() ? combinedOwn(d) : s.scores(members.get(0));
+        if (attribute != null) {
+            own = bestBySameAttribute(own, attribute);
+        }
         ScoreTable merged = merge(t, own, factor, why);
         if (!canRunAny(merged)) {
             return t;
@@ -437,6 +441,27 @@ final class Assignment {
             }
         }
         return addInfluence(merged, d, sign, visiting);
+    }
+
+    /**
+     * A dependent colocated by a node attribute (node-attribute="site") counts on each node with its
+     * best score among the nodes that can host it and share that node's value of the attribute
+     * (-INFINITY where none does), as Pacemaker merges such a dependent's preferences site by site.
+     */
+    private ScoreTable bestBySameAttribute(ScoreTable own, String attribute) {
+        ScoreTable out = own.copy();
+        for (SNode n : c.nodes()) {
+            int best = -Scores.INFINITY;
+            for (SNode m : c.nodes()) {
+                if (m.canHost() && own.allows(m) && sameAttribute(n, m, attribute)) {
+                    best = Math.max(best, own.get(m));
+                }
+            }
+            if (!out.allows(n) || out.get(n) != best) {
+                out.set(n, best, "best of " + attribute + " " + n.attributes.get(attribute));
+            }
+        }
+        return out;
     }
 
     /**
@@ -573,7 +598,8 @@ final class Assignment {
                 one.add(cur, total, "so far");
             }
             Set<Rsc> visiting = new HashSet<>(List.of(clone));
-            int now = mergeDependent(one, d, (float) col.score() / Scores.INFINITY, d.id, visiting).get(cur);
+            int now = mergeDependent(one, d, (float) col.score() / Scores.INFINITY,
+                    byAttribute(col) ? col.nodeAttribute() : null, d.id, visiting).get(cur);
             total = now >= 0 ? now : (total > 0 ? 1 : total);
         }
         return total;

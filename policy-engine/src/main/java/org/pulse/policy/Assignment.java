@@ -365,7 +365,25 @@ final class Assignment {
                 t = merged;
             }
         }
+        if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE) {
+            // after a cloned group's later members: their bans are judged as before, without the full nodes
+            banFullNodes(u, t);
+        }
         return addInfluence(t, u, new HashSet<>());
+    }
+
+    /**
+     * An instance cannot go where its clone is banned or where the clone already has clone-node-max
+     * instances; Pacemaker marks those nodes -INFINITY before placing the instance, so a dependent's
+     * preference that would leave the instance only such nodes is rolled back (a -INFINITY dependent
+     * on the last free node does not keep the last instance off it).
+     */
+    private void banFullNodes(Rsc inst, ScoreTable t) {
+        for (SNode n : c.nodes()) {
+            if (t.allows(n) && cloneNodeFull(inst, n)) {
+                t.add(n, -Scores.INFINITY, "no room for another instance of " + inst.parent.id + " here");
+            }
+        }
     }
 
     private ScoreTable addInfluence(ScoreTable t, Rsc u, Set<Rsc> visiting) {
@@ -390,7 +408,8 @@ final class Assignment {
             // a -INFINITY dependent counts too, at factor -1: where it wants to be, the primary is
             // pushed away from, so both can have their way (merge skips nodes the dependent cannot use)
             float factor = sign * col.score() / Scores.INFINITY;
-            t = mergeDependent(t, d, factor, d.id + " (colocation " + col.id() + ")", visiting);
+            t = mergeDependent(t, d, factor, byAttribute(col) ? col.nodeAttribute() : null,
+                    d.id + " (colocation " + col.id() + ")", visiting);
         }
         visiting.remove(u);
         return t;
@@ -404,9 +423,12 @@ final class Assignment {
      * second member has an INFINITY location pulls the primary there at INFINITY, while the same
      * location on a plain dependent pulls at 100).
      */
-    private ScoreTable mergeDependent(ScoreTable t, Rsc d, float factor, String why, Set<Rsc> visiting) {
+    private ScoreTable mergeDependent(ScoreTable t, Rsc d, float factor, String attribute, String why, Set<Rsc> visiting) {
         List<Rsc> members = d.isPrimitive() || d.kind == Rsc.Kind.CLONE ? List.of() : d.primitives();
         ScoreTable own = members.isEmpty() ? combinedOwn(d) : s.scores(members.get(0));
+        if (attribute != null) {
+            own = bestBySameAttribute(own, attribute);
+        }
         ScoreTable merged = merge(t, own, factor, why);
         if (!canRunAny(merged)) {
             return t;
@@ -422,13 +444,38 @@ final class Assignment {
     }
 
     /**
-     * The colocations whose dependents' preferences a unit takes in: those with the unit, and for a
-     * group (not a cloned one) also those with any of its members from outside the group. Members
+     * A dependent colocated by a node attribute (node-attribute="site") counts on each node with its
+     * best score among the nodes that can host it and share that node's value of the attribute
+     * (-INFINITY where none does), as Pacemaker merges such a dependent's preferences site by site.
+     */
+    private ScoreTable bestBySameAttribute(ScoreTable own, String attribute) {
+        ScoreTable out = own.copy();
+        for (SNode n : c.nodes()) {
+            int best = -Scores.INFINITY;
+            for (SNode m : c.nodes()) {
+                if (m.canHost() && own.allows(m) && sameAttribute(n, m, attribute)) {
+                    best = Math.max(best, own.get(m));
+                }
+            }
+            if (!out.allows(n) || out.get(n) != best) {
+                out.set(n, best, "best of " + attribute + " " + n.attributes.get(attribute));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The colocations whose dependents' preferences a unit takes in: those with the unit; for a clone
+     * instance also (some of) those with its clone; for a group (not a cloned one) also those with
+     * any of its members from outside the group. Members
      * are bound to each other at INFINITY, so Pacemaker's recursive merge over a member's dependents
      * reaches the first member, which places the group, at the dependent's own weight.
      */
     private List<Colocation> influencers(Rsc u) {
         List<Colocation> own = s.dependentsOf(u);
+        if (u.parent != null && u.parent.kind == Rsc.Kind.CLONE) {
+            return withCloneDependents(own, u.parent);
+        }
         if (u.kind != Rsc.Kind.GROUP || u.parent != null) {
             return own;
         }
@@ -441,6 +488,26 @@ final class Assignment {
                     }
                     out.add(col);
                 }
+            }
+        }
+        return out == null ? own : out;
+    }
+
+    /**
+     * An instance is placed with its clone's dependents' preferences too (Pacemaker hands each
+     * instance the colocations with its clone before placing it): all of them when the clone has
+     * fewer instances than available nodes, otherwise only the negative ones, since every node
+     * gets an instance anyway and a positive preference would only reshuffle them.
+     */
+    private List<Colocation> withCloneDependents(List<Colocation> own, Rsc clone) {
+        boolean all = !everyNodeGetsOne.contains(clone);
+        List<Colocation> out = null;
+        for (Colocation col : s.dependentsOf(clone)) {
+            if (all || col.score() < 0) {
+                if (out == null) {
+                    out = new ArrayList<>(own);
+                }
+                out.add(col);
             }
         }
         return out == null ? own : out;
@@ -472,7 +539,14 @@ final class Assignment {
         Map<SNode, Integer> kept = new java.util.HashMap<>();
         // Pacemaker's instance order (see instanceOrder) for both passes
         List<Rsc> order = new ArrayList<>(clone.children);
-        order.sort(java.util.Comparator.comparingInt(this::instanceOrder));
+        Map<Rsc, Integer> byColocation = new java.util.HashMap<>();
+        for (Rsc inst : order) {
+            SNode cur = unitCurrentNode(inst);
+            int rank = instanceOrder(inst);
+            byColocation.put(inst, cur != null && rank <= 1 ? dependentsScoreOn(clone, cur) : 0);
+        }
+        order.sort(java.util.Comparator.comparingInt(this::instanceOrder)
+                .thenComparing(inst -> -byColocation.get(inst)));
         instanceOrder.put(clone, order);
         for (Rsc inst : order) {
             SNode cur = unitCurrentNode(inst);
@@ -501,6 +575,34 @@ final class Assignment {
         for (Rsc inst : order) {
             assign(inst);
         }
+    }
+
+    /**
+     * Among active instances that can stay where they are, Pacemaker places first the one whose node
+     * the clone's dependents like best: their preferences (with their own dependents', as a merge
+     * reaches them) summed on the instance's node alone, never below 0. So an instance on a node
+     * that a dependent's dependent pulls towards keeps it, and the others keep theirs.
+     */
+    private int dependentsScoreOn(Rsc clone, SNode cur) {
+        int total = 0;
+        for (Colocation col : s.dependentsOf(clone)) {
+            Rsc d = col.dependent();
+            if (!col.influence() || d == clone) {
+                continue;
+            }
+            if (s.scores(clone) == null) {
+                return 0;
+            }
+            ScoreTable one = s.scores(clone).onlyAt(cur);
+            if (total != 0) {
+                one.add(cur, total, "so far");
+            }
+            Set<Rsc> visiting = new HashSet<>(List.of(clone));
+            int now = mergeDependent(one, d, (float) col.score() / Scores.INFINITY,
+                    byAttribute(col) ? col.nodeAttribute() : null, d.id, visiting).get(cur);
+            total = now >= 0 ? now : (total > 0 ? 1 : total);
+        }
+        return total;
     }
 
     /**

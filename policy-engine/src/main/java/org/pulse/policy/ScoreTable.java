@@ -45,6 +45,13 @@ final class ScoreTable {
         }
     }
 
+    /** A table over the same nodes where only {@code node} is eligible, at 0. */
+    ScoreTable onlyAt(SNode node) {
+        ScoreTable t = new ScoreTable(nodes);
+        t.allow(node, 0, null);
+        return t;
+    }
+
     /** Makes every node eligible with a base score of 0. */
     void allowAll() {
         java.util.Arrays.fill(allowed, true);

@@ -901,7 +901,7 @@ final class Assignment {
             if (!done[p.order]) {
                 continue;   // a loop: the other side is placed after us
             }
-            SNode pn = Bundles.connectionHost(this, u, col, node(p));
+            SNode pn = Bundles.connectionHost(this, u, col, primaryNode(p, col));
             if (col.score() >= Scores.INFINITY) {
                 String why = null;   // the same for every node: built once, and only if needed
                 for (SNode n : c.nodes()) {
@@ -921,6 +921,20 @@ final class Assignment {
             }
         }
         return t;
+    }
+
+    /**
+     * Where a colocation's primary is, as the dependent sees it: a group is where its first member
+     * is for a finite colocation (a partly active group will do), but for a mandatory one where
+     * its last member is: the dependent needs the whole group up (Pacemaker's group colocation
+     * with a dependent). They differ when a later member cannot run, or is held (unmanaged,
+     * blocked) on another node than the group's choice.
+     */
+    private SNode primaryNode(Rsc p, Colocation col) {
+        if (p.kind == Rsc.Kind.GROUP && col.score() >= Scores.INFINITY && !p.children.isEmpty()) {
+            return node(p.children.get(p.children.size() - 1));
+        }
+        return node(p);
     }
 
     /** A colocation by a node attribute other than the node's name (node-attribute="site"). */

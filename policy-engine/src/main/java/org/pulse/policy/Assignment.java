@@ -1405,6 +1405,12 @@ final class Assignment {
                         blocked = true;
                         reasons[m.order] = "it is unmanaged and not active";
                     }
+                    if (node(m) != null && node != null && node(m) != node && !blocked) {
+                        // each member is colocated with the one before it: held elsewhere than the
+                        // group's choice, it takes the members after it to its own node, where each
+                        // may run (their starts there wait for it, and may not run)
+                        node = node(m);
+                    }
                 }
                 if (node(m) == null && reasons[m.order] == null) {
                     reasons[m.order] = node == null ? reason : "a group member before it cannot run";

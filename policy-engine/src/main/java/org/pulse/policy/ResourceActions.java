@@ -92,6 +92,10 @@ final class ResourceActions {
         return defs.paramsChanged(r, h);
     }
 
+    private boolean failedWithOtherParameters(Rsc r, SNode node, Rsc.NodeHistory h) {
+        return defs.failedWithOtherParameters(r, node, h);
+    }
+
     private static boolean onlyReloadableChanged(Rsc r, Rsc.NodeHistory h) {
         return DefinitionChanges.onlyReloadableChanged(r, h);
     }
@@ -104,8 +108,8 @@ final class ResourceActions {
             probes.put(r, probed);
         }
         for (Map.Entry<SNode, Rsc.NodeHistory> e : r.history.entrySet()) {
+            boolean reconfigured = !r.orphan && failedWithOtherParameters(r, e.getKey(), e.getValue());
             // an unmanaged resource's actions are all optional: its fail count is not cleared
-            boolean reconfigured = !r.orphan && defs.failedWithOtherParameters(r, e.getKey(), e.getValue());
             if ((e.getValue().clearFailcount || reconfigured) && e.getKey().canRunOps() && r.managed) {
                 add("clear_failcount", r, e.getKey(), 0, null);
             }

@@ -390,7 +390,8 @@ final class Assignment {
             // a -INFINITY dependent counts too, at factor -1: where it wants to be, the primary is
             // pushed away from, so both can have their way (merge skips nodes the dependent cannot use)
             float factor = sign * col.score() / Scores.INFINITY;
-            t = mergeDependent(t, d, factor, d.id + " (colocation " + col.id() + ")", visiting);
+            t = mergeDependent(t, d, factor, d.id + " (colocation " + col.id() + ")", visiting,
+                    byAttribute(col) ? col.nodeAttribute() : null);
         }
         visiting.remove(u);
         return t;
@@ -404,9 +405,12 @@ final class Assignment {
      * second member has an INFINITY location pulls the primary there at INFINITY, while the same
      * location on a plain dependent pulls at 100).
      */
-    private ScoreTable mergeDependent(ScoreTable t, Rsc d, float factor, String why, Set<Rsc> visiting) {
+    private ScoreTable mergeDependent(ScoreTable t, Rsc d, float factor, String why, Set<Rsc> visiting, String attribute) {
         List<Rsc> members = d.isPrimitive() || d.kind == Rsc.Kind.CLONE ? List.of() : d.primitives();
         ScoreTable own = members.isEmpty() ? combinedOwn(d) : s.scores(members.get(0));
+        if (attribute != null) {
+            own = bestByAttribute(own, attribute);
+        }
         ScoreTable merged = merge(t, own, factor, why);
         if (!canRunAny(merged)) {
             return t;
@@ -419,6 +423,33 @@ final class Assignment {
             }
         }
         return addInfluence(merged, d, sign, visiting);
+    }
+
+    /**
+     * A dependent's scores as they count across a colocation by node attribute: on each node,
+     * its best score on any node sharing that node's value (Pacemaker merges the best node
+     * "matching" the attribute, not the node itself), so a -50 on one east node does not count
+     * where another east node scores 0.
+     */
+    private ScoreTable bestByAttribute(ScoreTable own, String attribute) {
+        ScoreTable out = own.copy();
+        for (int i = 0; i < own.size(); i++) {
+            SNode n = own.node(i);
+            if (!own.allowedAt(i)) {
+                continue;
+            }
+            int best = otherScore(own, n);
+            for (int j = 0; j < own.size(); j++) {
+                SNode m = own.node(j);
+                if (j != i && own.allowedAt(j) && sameAttribute(n, m, attribute)) {
+                    best = Math.max(best, otherScore(own, m));
+                }
+            }
+            if (best != own.get(n)) {
+                out.set(n, best, "best score of a node with the same " + attribute);
+            }
+        }
+        return out;
     }
 
     /**

@@ -1003,7 +1003,7 @@ final class Assignment {
             if (!done[p.order]) {
                 continue;   // a loop: the other side is placed after us
             }
-            SNode pn = Bundles.connectionHost(this, u, col, node(p));
+            SNode pn = Bundles.connectionHost(this, u, col, primaryNode(p, col));
             if (col.score() >= Scores.INFINITY) {
                 String why = null;   // the same for every node: built once, and only if needed
                 for (SNode n : c.nodes()) {
@@ -1023,6 +1023,20 @@ final class Assignment {
             }
         }
         return t;
+    }
+
+    /**
+     * Where a colocation's primary is, as the dependent sees it: a group is where its first member
+     * is for a finite colocation (a partly active group will do), but for a mandatory one where
+     * its last member is: the dependent needs the whole group up (Pacemaker's group colocation
+     * with a dependent). They differ when a later member cannot run, or is held (unmanaged,
+     * blocked) on another node than the group's choice.
+     */
+    private SNode primaryNode(Rsc p, Colocation col) {
+        if (p.kind == Rsc.Kind.GROUP && col.score() >= Scores.INFINITY && !p.children.isEmpty()) {
+            return node(p.children.get(p.children.size() - 1));
+        }
+        return node(p);
     }
 
     /** A colocation by a node attribute other than the node's name (node-attribute="site"). */
@@ -1492,6 +1506,12 @@ final class Assignment {
                     if (node(m) == null && !blocked && node != null) {
                         blocked = true;
                         reasons[m.order] = "it is unmanaged and not active";
+                    }
+                    if (node(m) != null && node != null && node(m) != node && !blocked) {
+                        // each member is colocated with the one before it: held elsewhere than the
+                        // group's choice, it takes the members after it to its own node, where each
+                        // may run (their starts there wait for it, and may not run)
+                        node = node(m);
                     }
                 }
                 if (node(m) == null && reasons[m.order] == null) {

@@ -55,6 +55,39 @@ final class DefinitionChanges {
     }
 
     /**
+     * Is this node's fail count for the resource cleared by a clearing scheduled while the
+     * history is unpacked (its failures expired, or a failure was recorded with a digest that no
+     * longer matches)? Such a fail count does not force the resource away at migration-threshold
+     * (Pacemaker's check_failure_threshold looks for the clearing action).
+     */
+    boolean failCountClearedAtUnpack(Rsc r, SNode node, Rsc.NodeHistory h) {
+        if (h == null || r.orphan) {
+            return false;
+        }
+        if (h.clearFailcount) {
+            return true;
+        }
+        // only a recorded digest that differs is seen that early: a failure without one, or of an
+        // op no longer configured, is cleared later, once placement has applied the threshold
+        if (r.isFenceDevice() || Bundles.implicit(r)) {
+            return false;
+        }
+        for (org.pulse.cib.model.LrmOp f : h.lastFailures) {
+            if (f.opDigest() == null || !"start".equals(f.operation()) && !"monitor".equals(f.operation())) {
+                continue;
+            }
+            OpConfig cfg = f.intervalMs() > 0 ? Unpack.findOp(r, f.operation(), f.intervalMs()) : null;
+            if (f.intervalMs() > 0 && cfg == null) {
+                continue;
+            }
+            if (!f.opDigest().equals(cfg != null ? Digests.of(recurringDigestParams(r, cfg)) : digest(r))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * A recorded start or monitor failure whose digest no longer matches the configuration (its
      * parameters changed, or the operation was disabled or removed) no longer counts: its fail
      * count is cleared (Pacemaker's check_operation_expiry, "resource parameters have changed").

@@ -61,11 +61,12 @@ final class Notifications {
                     for (SNode n : c.nodes()) {
                         Act a = find(p, op, n);
                         // a stop implied by fencing an unclean node counts too (Pacemaker notifies the
-                        // survivors of it, even when that node cannot be fenced), and so does a demotion
-                        // there once the node is really fenced
+                        // survivors of it once the fencing is scheduled, whether or not a device can reach
+                        // that node; with no fencing scheduled, no device at all, nothing is implied),
+                        // and so does a demotion there once the node is really fenced
                         // and so does a stop or demotion implied by a guest's "fencing" (its container's recovery)
                         boolean impliedOnGuest = n.isGuest() && fenced(n) && ("stop".equals(op) || "demote".equals(op));
-                        if (a != null && ((a.runnable && !a.pseudo) || ("stop".equals(op) && n.unclean) || ("demote".equals(op) && n.unclean && fenced(n)) || impliedOnGuest)) {
+                        if (a != null && ((a.runnable && !a.pseudo) || ("stop".equals(op) && n.unclean && fenced(n)) || ("demote".equals(op) && n.unclean && fenced(n)) || impliedOnGuest)) {
                             any = true;
                         }
                     }

@@ -401,7 +401,8 @@ final class Runnability {
             }
             boolean ok = col.primary().kind == Rsc.Kind.CLONE
                     ? cloneEndsOn(col.primary(), alloc.node(r), col.primaryRole())
-                    : willRun(col.primary()) || (symmetricalOnly && blockedWhereItRuns(col.primary(), alloc.node(r)));
+                    : willRun(col.primary()) || (symmetricalOnly && (blockedWhereItRuns(heldPart(col.primary()), alloc.node(r))
+                            || groupAssignedHere(col.primary(), alloc.node(r))));
             if (!ok) {
                 changed |= unrunnable(st, "it must run with " + col.primary().id + ", which will not run there");
             }
@@ -514,6 +515,26 @@ final class Runnability {
      * only when the primary had to start (stopped, or moving); beside a primary that stays, blocked,
      * the dependent stays too.
      */
+    /**
+     * The part of a mandatory colocation's primary that a dependent staying put needs held
+     * where it runs: a group's last member (the dependent is colocated with it, as Pacemaker
+     * colocates with a whole group: see Assignment.primaryNode), else the primary itself.
+     */
+    /**
+     * A group whose last member is assigned where the dependent stays, though its start there
+     * cannot run (it waits for a member that is blocked): the dependent's own start is not
+     * needed, so the colocation leaves it running (Pacemaker marks only a required start
+     * unrunnable for a colocation).
+     */
+    private boolean groupAssignedHere(Rsc primary, SNode node) {
+        return primary.kind == Rsc.Kind.GROUP && node != null && alloc.node(heldPart(primary)) == node;
+    }
+
+    private static Rsc heldPart(Rsc primary) {
+        return primary.kind == Rsc.Kind.GROUP && !primary.children.isEmpty()
+                ? primary.children.get(primary.children.size() - 1) : primary;
+    }
+
     private boolean blockedWhereItRuns(Rsc primary, SNode node) {
         List<Rsc> ps = prims(primary);
         boolean anyBlocked = false;

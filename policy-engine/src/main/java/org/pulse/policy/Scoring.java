@@ -303,7 +303,7 @@ final class Scoring {
                 Rsc.NodeHistory fh = filler.history.get(n);
                 fc = Scores.add(fc, FailCounts.count(filler, n, nowSec, true, fh != null && fh.blockFailure));
             }
-            if (fc > 0 && fc >= r.migrationThreshold && !r.failureIgnored) {
+            if (fc > 0 && fc >= r.migrationThreshold && !r.failureIgnored && !clearedHere(r, n, nh)) {
                 t.add(n, -Scores.INFINITY, "fail count " + Scores.format(fc) + " reached migration-threshold "
                         + r.migrationThreshold);
             }
@@ -351,6 +351,17 @@ final class Scoring {
         }
     }
 
+    /** Asked only where a fail count reached the threshold: most runs never build one. */
+    private DefinitionChanges defs;
+
+    /** A fail count this transition clears forces nothing away (Pacemaker's check_failure_threshold). */
+    private boolean clearedHere(Rsc r, SNode n, Rsc.NodeHistory h) {
+        if (defs == null) {
+            defs = new DefinitionChanges(c);
+        }
+        return defs.failCountClearedAtUnpack(r, n, h);
+    }
+
     private final Map<Rsc, Map<SNode, String>> cloneThresholdBans = new java.util.HashMap<>();
     private final Map<Rsc, Map<SNode, String>> cloneThresholdBansAll = new java.util.HashMap<>();
 
@@ -376,7 +387,7 @@ final class Scoring {
                 }
                 Rsc.NodeHistory nh = p.history.get(n);
                 int fc = FailCounts.count(p, n, nowSec, true, nh != null && nh.blockFailure);
-                if (fc > 0 && fc >= p.migrationThreshold) {
+                if (fc > 0 && fc >= p.migrationThreshold && !clearedHere(p, n, nh)) {
                     bans.put(n, "fail count of " + FailCounts.historyName(p) + " reached migration-threshold "
                             + p.migrationThreshold + ": the whole anonymous clone " + clone.id + " is forced away");
                 }

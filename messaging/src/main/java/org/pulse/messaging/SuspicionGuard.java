@@ -417,6 +417,15 @@ public final class SuspicionGuard extends Protocol {
         return heard == null ? -1 : heard.ageMs(member);
     }
 
+    /**
+     * "not heard for 400 ms", or "never heard by this node" (a ring member may never send to it; the log said "not
+     * heard for -1 ms", read as a negative age).
+     */
+    private String silence(Address member) {
+        long ago = heardAgoMs(member);
+        return ago < 0 ? "never heard by this node" : "not heard for " + ago + " ms";
+    }
+
     /** "n2 heard it 400 ms ago, n4 never heard it, n5 did not answer within 50 ms", for the log. */
     static String opinionSummary(List<Address> asked, Map<Address, Long> answers, long waitedMs) {
         StringBuilder b = new StringBuilder();
@@ -512,8 +521,7 @@ public final class SuspicionGuard extends Protocol {
                 heldSince.remove(a);
                 graceSince.remove(a);
                 LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(a) + ": FD_SOCK2 reported its"
-                        + " connection broken within " + crashEvidenceMs + " ms (a crash); not heard for " + heardAgoMs(a)
-                        + " ms");
+                        + " connection broken within " + crashEvidenceMs + " ms (a crash); " + silence(a));
                 pass.add(a);
                 continue;
             }
@@ -553,8 +561,8 @@ public final class SuspicionGuard extends Protocol {
                 }
                 continue;
             }
-            LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(a) + ": not heard for " + heardAgoMs(a)
-                    + " ms; this node missed " + stolen / 1_000_000 + " ms of CPU in the last " + windowNanos / 1_000_000
+            LOG.log(Level.INFO, nodeName + ": suspecting " + Messenger.nameOf(a) + ": " + silence(a)
+                    + "; this node missed " + stolen / 1_000_000 + " ms of CPU in the last " + windowNanos / 1_000_000
                     + " ms; " + (holdable ? "second opinion: " + lastOpinionSummary : "held back the longest already"));
             if (since != null) {
                 heldSince.remove(a);

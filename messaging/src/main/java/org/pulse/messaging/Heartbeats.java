@@ -196,12 +196,10 @@ public final class Heartbeats extends Protocol {
     private volatile Message[] ringBeats;
     private volatile List<Address> successors = List.of();
     private volatile List<Address> members = List.of();
-    private final Message outgoing = new EmptyMessage().setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
-            .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
+    private final Message outgoing = heartbeat(null);
     private final SuspicionGuard.OpinionHeader pauseHeader = new SuspicionGuard.OpinionHeader(
             SuspicionGuard.OpinionHeader.PAUSED, 0, null, 0);
-    private final Message pauseAnnouncement = new EmptyMessage().setFlag(Message.Flag.OOB)
-            .setFlag(Message.TransientFlag.DONT_LOOPBACK).putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
+    private final Message pauseAnnouncement = announcing(oob(null));
     /**
      * On a ring, the successors' heartbeats again, each also carrying the pause announcement, prebuilt (the
      * announcement rides on the heartbeat instead of a message of its own: a receiver reads both headers in one
@@ -656,19 +654,15 @@ public final class Heartbeats extends Protocol {
             Message[] beats = new Message[to.size()];
             Message[] beatsWithPause = new Message[to.size()];
             for (int i = 0; i < beats.length; i++) {
-                beats[i] = new EmptyMessage(to.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
-                        .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
-                beatsWithPause[i] = new EmptyMessage(to.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
-                        .putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader())
-                        .putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
+                beats[i] = heartbeat(to.get(i));
+                beatsWithPause[i] = announcing(heartbeat(to.get(i)));
             }
             // The successors hear the announcement on their heartbeat; the others of pauseRecipients alone.
             List<Address> pauseOnlyTo = new ArrayList<>(pauseRecipients(view, self, to));
             pauseOnlyTo.removeAll(to);
             Message[] pauses = new Message[pauseOnlyTo.size()];
             for (int i = 0; i < pauses.length; i++) {
-                pauses[i] = new EmptyMessage(pauseOnlyTo.get(i)).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK)
-                        .putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
+                pauses[i] = announcing(oob(pauseOnlyTo.get(i)));
             }
             successors = to;
             ringBeats = beats;
@@ -681,6 +675,20 @@ public final class Heartbeats extends Protocol {
             ringPauseAnnouncements = null;
         }
         peers = next.toArray(new Peer[0]);
+    }
+
+    /** An out-of-band control message to {@code to} (null: every member), never looped back. */
+    private static Message oob(Address to) {
+        return new EmptyMessage(to).setFlag(Message.Flag.OOB).setFlag(Message.TransientFlag.DONT_LOOPBACK);
+    }
+
+    private static Message heartbeat(Address to) {
+        return oob(to).putHeader(PROTOCOL_ID, new FailureDetection.HeartbeatHeader());
+    }
+
+    /** {@code m} also carrying this node's pause announcement (the one header, updated in place before sending). */
+    private Message announcing(Message m) {
+        return m.putHeader(SuspicionGuard.PROTOCOL_ID, pauseHeader);
     }
 
     /**
